@@ -1,0 +1,33 @@
+import type { z } from 'zod'
+import type { SourceConnector } from './source-connector.ts'
+import type { TargetConnector } from './target-connector.ts'
+
+/** Services the engine hands to connectors, so that they never reach for globals (clock, secrets, logs). */
+export interface ConnectorContext {
+  /** Folder that relative paths in the connector's config are resolved against (the config file's folder). */
+  readonly baseDir: string
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+  readonly now: () => Date
+}
+
+/**
+ * The definition of one connector type: its name in config (`type: ldap`), its option schema and a factory.
+ * `options` has been validated by `schema` and had its secret references resolved before `create` is called.
+ */
+export interface SourceDefinition<S extends z.ZodType = z.ZodType> {
+  readonly role: 'source'
+  readonly type: string
+  readonly description: string
+  readonly schema: S
+  create(name: string, options: z.output<S>, context: ConnectorContext): SourceConnector
+}
+
+export interface TargetDefinition<S extends z.ZodType = z.ZodType> {
+  readonly role: 'target'
+  readonly type: string
+  readonly description: string
+  readonly schema: S
+  create(name: string, options: z.output<S>, context: ConnectorContext): TargetConnector
+}
+
+export type ConnectorDefinition = SourceDefinition | TargetDefinition

@@ -1,0 +1,42 @@
+import type { Issue, SourceReadResult } from '../model/index.ts'
+
+export interface SourceCapabilities {
+  /** Can read changes since a cursor. Default false. */
+  readonly delta: boolean
+  /** Can write values (username, e-mail) back to the source. Default false. */
+  readonly writeBack: boolean
+}
+
+export interface ReadOptions {
+  readonly signal?: AbortSignal
+  /** A cursor from an earlier snapshot; only used when `capabilities.delta`. */
+  readonly since?: string
+  /** Called now and then with the number of records read so far. */
+  readonly onProgress?: (records: number) => void
+  /** "Today" for the source's own date semantics (peildatum); ISO date. */
+  readonly today: string
+}
+
+export interface WriteBackRequest {
+  /** The person's id in this source. */
+  readonly sourceId: string
+  readonly fields: Readonly<Record<string, string>>
+}
+
+/**
+ * Reads persons, contracts, groups and memberships from one system.
+ *
+ * Failure semantics: `read` returns `{ ok: false, issues }` for invalid input or a read that failed part-way;
+ * it never returns a partial snapshot as if it were complete. Issues name the file/record and field.
+ */
+export interface SourceConnector {
+  readonly name: string
+  readonly type: string
+  readonly capabilities: SourceCapabilities
+  read(options: ReadOptions): Promise<SourceReadResult>
+  /** Present only when `capabilities.writeBack`. Throws ConnectorError; a failed write-back changed nothing. */
+  writeBack?(request: WriteBackRequest, options?: { signal?: AbortSignal }): Promise<void>
+  close?(): Promise<void>
+}
+
+export type { Issue }

@@ -1,0 +1,89 @@
+import type { Attributes, FieldChange } from '../model/index.ts'
+
+export interface TargetCapabilities {
+  /** Can list its accounts (for correlation and drift). Default false. */
+  readonly listAccounts: boolean
+  /** Has enable/disable. When false, the engine plans delete for leavers (after the grace period). */
+  readonly enableDisable: boolean
+  /** Can delete accounts. When false, leavers stay disabled. */
+  readonly delete: boolean
+  /** Permission types it can grant/revoke, e.g. ["group"]. Empty: none. */
+  readonly permissionTypes: readonly string[]
+  /** Attribute names that are computed by the target and cannot be written (e.g. entryUUID). */
+  readonly readOnlyAttributes: readonly string[]
+  /** How many operations may be in flight at once by default. */
+  readonly defaultConcurrency: number
+}
+
+/** An account as the target reports it. */
+export interface TargetAccount {
+  /** The target's immutable id (entryUUID, objectGUID). */
+  readonly id: string
+  /** Where it is now (DN); equal to `id` for targets without a separate locator. */
+  readonly locator: string
+  readonly attributes: Attributes
+  readonly enabled: boolean
+  /** Permission ids the account holds (group DNs), when the target reports them with the account. */
+  readonly permissions?: readonly string[]
+}
+
+/** What a write did, as controller-runtime's OperationResult: a repeated create reports `unchanged`. */
+export interface WriteResult {
+  readonly outcome: 'created' | 'updated' | 'unchanged' | 'already-gone' | 'pending'
+  /** Id and locator after the write (a rename changes the locator). */
+  readonly id: string
+  readonly locator: string
+  /** Attribute values the target generated or normalised, to record in the ledger. */
+  readonly attributes?: Attributes
+}
+
+export interface CreateRequest {
+  /** Attribute values to write; the connector derives its own naming from them (e.g. `dn`). */
+  readonly attributes: Attributes
+  /** Whether the account starts disabled. */
+  readonly enabled: boolean
+  /** Attribute and value that identify this account if it already exists (idempotent create). */
+  readonly anchor: { readonly attribute: string; readonly value: string }
+  /** One-time secrets (initial password); never logged, never stored. */
+  readonly secrets?: Readonly<Record<string, string>>
+}
+
+export interface Ref {
+  readonly id: string
+  readonly locator: string
+}
+
+export interface OpOptions {
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Writes accounts and permissions into one system. The engine knows a target only through this interface.
+ *
+ * Failure semantics (every method throws `ConnectorError` on failure):
+ * - `create` is all-or-nothing: when it throws, no account exists. Before writing it looks for an account
+ *   with the anchor and, if found, returns `unchanged` with that account's id (so a retried create after a
+ *   crash never duplicates).
+ * - `update` changes only the listed fields; a field change named `dn` is a rename/move that keeps the id.
+ * - `delete` of an account that is already gone returns `already-gone`; when `delete` throws, the account
+ *   still exists.
+ * - `grant` of a held permission and `revoke` of an absent one return `unchanged`.
+ * - `find` returns enough to identify the account, or undefined.
+ */
+export interface TargetConnector {
+  readonly name: string
+  readonly type: string
+  readonly capabilities: TargetCapabilities
+  /** Present when `capabilities.listAccounts`; pages through every account under the connector's scope. */
+  listAccounts?(options?: OpOptions): AsyncIterable<TargetAccount>
+  find(anchor: { readonly attribute: string; readonly value: string }, options?: OpOptions): Promise<TargetAccount | undefined>
+  create(request: CreateRequest, options?: OpOptions): Promise<WriteResult>
+  update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult>
+  enable?(ref: Ref, options?: OpOptions): Promise<WriteResult>
+  disable?(ref: Ref, options?: OpOptions): Promise<WriteResult>
+  delete?(ref: Ref, options?: OpOptions): Promise<WriteResult>
+  grant?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
+  revoke?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
+  /** Releases connections. Safe to call twice. */
+  close(): Promise<void>
+}

@@ -1,0 +1,62 @@
+import type { AttributeValue } from './values.ts'
+
+export type ActionKind =
+  | 'create'
+  | 'correlate'
+  | 'update'
+  | 'enable'
+  | 'disable'
+  | 'delete'
+  | 'grant'
+  | 'revoke'
+  | 'write-back'
+
+export const ACTION_KINDS: readonly ActionKind[] = [
+  'create',
+  'correlate',
+  'update',
+  'enable',
+  'disable',
+  'delete',
+  'grant',
+  'revoke',
+  'write-back',
+]
+
+/** One field's change; `old` absent means the field is new, `new` absent means it is removed. */
+export interface FieldChange {
+  readonly field: string
+  readonly old?: AttributeValue
+  readonly new?: AttributeValue
+}
+
+/** Why an action is in the plan: which rule, and which change in the source (joiner, mover, leaver, drift). */
+export interface Reason {
+  readonly rule?: string
+  readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back'
+  readonly detail: string
+}
+
+/** Reference to an account in a target as the plan saw it. */
+export interface AccountRef {
+  readonly targetId: string
+  readonly locator: string
+}
+
+export interface Action {
+  readonly kind: ActionKind
+  /** Unique in its plan and deterministic: `<target>/<person>/<kind>[/<permission>]`. */
+  readonly id: string
+  readonly target: string
+  readonly person: string
+  /** Human label of the person for tables ("Jan de Vries"). */
+  readonly label: string
+  /** Absent on create: the target assigns the id. */
+  readonly account?: AccountRef
+  /** Create: every attribute (old absent); update: only the changed ones. */
+  readonly changes: readonly FieldChange[]
+  readonly permission?: string
+  readonly reason: Reason
+  /** Id of an action that must succeed first (a grant waits for its create). */
+  readonly after?: string
+}

@@ -1,0 +1,104 @@
+import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+
+/** One row of the apply journal: written before an action is sent and again when it returns. */
+export interface JournalEntry {
+  readonly planId: string
+  readonly actionId: string
+  readonly runId: string
+  readonly phase: 'started' | 'applied' | 'failed' | 'skipped'
+  readonly at: string
+  readonly attempts: number
+  readonly message?: string
+}
+
+/** An action's outcome together with the ledger change it causes, written in one transaction. */
+export interface ActionCompletion {
+  readonly entry: JournalEntry
+  /** The account row as it is after the action; absent when the action failed or changed no account. */
+  readonly account?: Account
+}
+
+export interface SnapshotRecord {
+  readonly id: string
+  readonly source: string
+  readonly takenAt: string
+  /** sha256 of the snapshot's canonical content. */
+  readonly hash: string
+  readonly persons: number
+  readonly groups: number
+  /** Sorted person keys, for the shrink check and for `tobedeleted` detection between bulk exports. */
+  readonly personKeys: readonly string[]
+  readonly used: boolean
+  readonly note?: string
+}
+
+export interface AuditEventInput {
+  /** `plan.created`, `plan.blocked`, `plan.approved`, `action.applied`, `action.failed`, `run.finished`, `source.rejected`, … */
+  readonly type: string
+  readonly actor: string
+  readonly planId?: string
+  readonly runId?: string
+  readonly target?: string
+  readonly person?: string
+  readonly actionId?: string
+  /** Free-form details; must never contain a secret (the store does not look inside). */
+  readonly data?: Readonly<Record<string, unknown>>
+}
+
+export interface AuditEvent extends AuditEventInput {
+  readonly seq: number
+  readonly at: string
+  readonly prevHash: string
+  readonly hash: string
+}
+
+export type AuditVerification =
+  | { readonly ok: true; readonly events: number; readonly head: string }
+  | { readonly ok: false; readonly events: number; readonly firstBadSeq: number; readonly problem: string }
+
+/**
+ * Everything Koppel persists, behind one interface with two implementations (embedded SQLite, PostgreSQL)
+ * built on one query layer and one set of migrations. Bulk methods write in batches, never a round trip
+ * per row. Every method is scoped to the tenant the store was opened for.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Runs pending migrations; safe to call on every start. */
+  migrate(): Promise<void>
+  close(): Promise<void>
+
+  // ledger
+  listAccounts(target?: string): Promise<Account[]>
+  getAccount(target: string, person: string): Promise<Account | undefined>
+  upsertAccounts(accounts: readonly Account[]): Promise<void>
+
+  // plans
+  savePlan(plan: Plan): Promise<void>
+  getPlan(id: string): Promise<Plan | undefined>
+  /** Newest first. */
+  listPlans(limit: number): Promise<Plan[]>
+  setPlanStatus(id: string, status: PlanStatus): Promise<void>
+
+  // journal
+  /** Writes `started` rows for a batch of actions in one transaction, before any of them is sent. */
+  journalStart(entries: readonly JournalEntry[]): Promise<void>
+  /** Writes the outcome rows and the ledger rows of a batch of finished actions in one transaction. */
+  journalFinish(completions: readonly ActionCompletion[]): Promise<void>
+  /** The latest entry per action of a plan. */
+  journalFor(planId: string): Promise<JournalEntry[]>
+
+  // runs
+  saveRun(report: RunReport): Promise<void>
+  getRun(id: string): Promise<RunReport | undefined>
+  listRuns(limit: number): Promise<RunReport[]>
+
+  // snapshots
+  saveSnapshot(snapshot: SnapshotRecord): Promise<void>
+  /** The newest snapshot of a source that was used for planning (rejected ones are kept but skipped). */
+  lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined>
+
+  // audit
+  appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
+  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]>
+  verifyAudit(): Promise<AuditVerification>
+}
