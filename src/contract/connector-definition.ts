@@ -12,9 +12,10 @@ export interface ConnectorContext {
 
 /**
  * The definition of one connector type: its name in config (`type: ldap`), its option schema and a factory.
- * `options` has been validated by `schema` and had its secret references resolved before `create` is called.
+ * `options` has been validated by `schema` (an object schema, merged into the config file's entry for the
+ * connector next to `name` and `type`) and had its secret references resolved before `create` is called.
  */
-export interface SourceDefinition<S extends z.ZodType = z.ZodType> {
+export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly role: 'source'
   readonly type: string
   readonly description: string
@@ -22,7 +23,7 @@ export interface SourceDefinition<S extends z.ZodType = z.ZodType> {
   create(name: string, options: z.output<S>, context: ConnectorContext): SourceConnector
 }
 
-export interface TargetDefinition<S extends z.ZodType = z.ZodType> {
+export interface TargetDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly role: 'target'
   readonly type: string
   readonly description: string
