@@ -1,3 +1,82 @@
-export async function main(_argv: readonly string[]): Promise<number> {
-  return 0
+import { Command, CommanderError, Option } from 'commander'
+import { connectorDefinitions } from '../connectors/index.ts'
+import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
+import { applyCommand, planCommand } from './commands-plan.ts'
+import { demoCommand } from './demo.ts'
+import { err, EXIT } from './output.ts'
+import { simGenerateCommand } from './sim-generate.ts'
+
+/** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const defs = connectorDefinitions
+  let code: number = EXIT.ok
+  const set = (c: number) => {
+    code = c
+  }
+  const program = new Command('koppel')
+    .description('Identity provisioning for schools: sources → rules → plan → guard → apply → targets.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => err(s.trimEnd()) })
+  const config = () => new Option('-c, --config <file>', 'config file').default('koppel.yaml')
+  const today = () => new Option('--today <date>', 'plan as if today were this date (YYYY-MM-DD)')
+
+  program.command('init').description('write a commented starter koppel.yaml and koppel.schema.json')
+    .addOption(config()).option('--force', 'overwrite an existing file')
+    .action((o: { config: string; force?: boolean }) => set(initCommand(o.config, o.force === true, defs)))
+  program.command('validate').description('check the config file; names file, line and field of every problem')
+    .addOption(config()).option('--show', 'print the validated config with secrets redacted')
+    .action(async (o: { config: string; show?: boolean }) => set(await validateCommand(o.config, o.show === true, defs)))
+  program.command('schema').description('print the config JSON Schema (for editor completion)')
+    .action(() => set(schemaCommand(defs)))
+  program.command('plan').description('read the sources and show what would change (stores the plan)')
+    .addOption(config()).addOption(today())
+    .option('--json', 'print the plan as JSON (docs/plan-json.md)')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--no-target-read', 'plan against the ledger only, without listing the targets')
+    .option('--limit <n>', 'actions to show in the table', '100')
+    .action(async (o) => set(await planCommand(o, defs)))
+  program.command('apply').description('plan and apply after confirmation, or apply a stored plan')
+    .addOption(config()).addOption(today())
+    .option('--plan <id>', 'apply this stored plan')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print the run report as JSON')
+    .option('--no-target-read', 'plan against the ledger only')
+    .option('--limit <n>', 'actions to show in the table', '100')
+    .action(async (o) => set(await applyCommand(o, defs, 'apply')))
+  program.command('run').description('plan, guard and apply unattended (for schedules); exit 3 when blocked')
+    .addOption(config()).addOption(today())
+    .option('--json', 'print the run report as JSON')
+    .option('--no-target-read', 'plan against the ledger only')
+    .option('--limit <n>', 'actions to show in the table', '20')
+    .action(async (o) => set(await applyCommand({ ...o, yes: true }, defs, 'run')))
+  program.command('approve').description('release a plan that the guard blocked').argument('<planId>')
+    .addOption(config())
+    .action(async (planId: string, o: { config: string }) => set(await approveCommand(o.config, planId, defs)))
+  program.command('audit').description('audit log').command('verify').description('check the hash chain for edits and deletions')
+    .addOption(config())
+    .action(async (o: { config: string }) => set(await auditVerifyCommand(o.config, defs)))
+  program.command('sim').description('simulators and generated data').command('generate')
+    .description('generate a Dutch school board as OneRoster CSV')
+    .option('--persons <n>', 'number of persons (100 to 1,000,000)', '1000')
+    .option('--seed <seed>', 'seed; the same seed gives the same files', '2026')
+    .option('--out <dir>', 'output folder', 'export')
+    .option('--schools <n>', 'number of schools')
+    .option('--oneroster <version>', '1.2 or 1.1', '1.2')
+    .addOption(today())
+    .action(async (o) => set(await simGenerateCommand(o)))
+  program.command('demo').description('generate a school, start a directory in-process and provision it, twice')
+    .option('--dir <dir>', 'working folder (recreated)', 'koppel-demo')
+    .option('--persons <n>', 'size of the generated school board', '600')
+    .option('--seed <seed>', 'seed', '2026')
+    .action(async (o) => set(await demoCommand(o)))
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error
+    err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    return EXIT.error
+  }
+  return code
 }

@@ -16,7 +16,7 @@ export interface Account {
   readonly state: AccountState
   /** Attribute values Koppel last wrote (or found when it correlated). */
   readonly attributes: Attributes
-  /** Permission ids Koppel granted and has not revoked, sorted. */
+  /** Permissions Koppel granted and has not revoked, as `type:id` (e.g. `group:cn=H3a,ou=groups,…`), sorted. */
   readonly permissions: readonly string[]
   readonly createdAt: string
   readonly updatedAt: string

@@ -55,7 +55,9 @@ export interface Action {
   readonly account?: AccountRef
   /** Create: every attribute (old absent); update: only the changed ones. */
   readonly changes: readonly FieldChange[]
+  /** Grant/revoke: the permission's id in the target and its type (`group`, `role`, `licence`). */
   readonly permission?: string
+  readonly permissionType?: string
   readonly reason: Reason
   /** Id of an action that must succeed first (a grant waits for its create). */
   readonly after?: string

@@ -1,4 +1,5 @@
 import type { Action, ActionKind } from './action.ts'
+import type { Issue } from './issue.ts'
 
 export type PlanStatus = 'planned' | 'blocked' | 'approved' | 'applying' | 'applied' | 'failed' | 'superseded'
 
@@ -26,6 +27,10 @@ export interface Plan {
   readonly summary: PlanSummary
   readonly actions: readonly Action[]
   readonly findings: readonly GuardFinding[]
+  /** Persons left untouched because a rule or mapping failed for them; their accounts keep their state. */
+  readonly issues: readonly Issue[]
+  /** Things the admin should know that do not block: actions held by a hold window, and why. */
+  readonly notes: readonly string[]
   /** Hashes of the source snapshots and config the plan was computed from. */
   readonly inputs: Readonly<Record<string, string>>
 }

@@ -1,0 +1,137 @@
+import { createInterface } from 'node:readline/promises'
+import type { ConnectorDefinition } from '../contract/index.ts'
+import { applyStoredPlan, interruptedPlans, makePlan } from '../engine/index.ts'
+import type { Engine, Stage } from '../engine/index.ts'
+import { formatIssue } from '../model/index.ts'
+import type { Plan, RunReport } from '../model/index.ts'
+import { loadEngine } from './load-engine.ts'
+import type { LoadedEngine } from './load-engine.ts'
+import { err, EXIT, out } from './output.ts'
+import { planJson } from './plan-json.ts'
+import { progressBar } from './progress.ts'
+import type { Progress } from './progress.ts'
+import { renderPlan } from './render-plan.ts'
+import { renderReport } from './render-report.ts'
+
+export interface PlanFlags {
+  readonly config: string
+  readonly json?: boolean
+  readonly detailedExitcode?: boolean
+  readonly today?: string
+  readonly targetRead?: boolean
+  readonly limit?: string
+}
+
+export async function withEngine(config: string, definitions: readonly ConnectorDefinition[], body: (l: LoadedEngine) => Promise<number>): Promise<number> {
+  const r = await loadEngine(config, definitions)
+  if (!r.ok) {
+    for (const e of r.errors) err(e)
+    return EXIT.error
+  }
+  try {
+    return await body(r.loaded)
+  } finally {
+    await r.loaded.close()
+  }
+}
+
+/** Computes and stores a plan, printing progress; undefined when a source failed (issues already printed). */
+export async function computePlan(engine: Engine, flags: PlanFlags, actor: string): Promise<Plan | undefined> {
+  const bars = new Map<Stage, Progress>()
+  const result = await makePlan(engine, {
+    actor,
+    ...(flags.today !== undefined ? { today: flags.today } : {}),
+    readTargets: flags.targetRead !== false,
+    onStage: (stage, detail) => {
+      if (flags.json !== true && !process.stderr.isTTY) err(`${stage}: ${detail}`)
+    },
+    onProgress: (stage, done) => {
+      let bar = bars.get(stage)
+      if (bar === undefined) bars.set(stage, (bar = progressBar(stage)))
+      bar.update(done, Math.max(done, 1))
+    },
+  })
+  for (const b of bars.values()) b.stop()
+  if (!result.ok) {
+    err(`The plan was not made: a source could not be read. Nothing was changed.`)
+    for (const i of result.issues.slice(0, 100)) err(formatIssue(i))
+    if (result.issues.length > 100) err(`… and ${result.issues.length - 100} more issues`)
+    return undefined
+  }
+  return result.plan
+}
+
+export async function planCommand(flags: PlanFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+  return withEngine(flags.config, definitions, async ({ engine }) => {
+    const plan = await computePlan(engine, flags, actor())
+    if (plan === undefined) return EXIT.error
+    if (flags.json === true) out(JSON.stringify(planJson(plan), null, 2))
+    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+    if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
+    return EXIT.ok
+  })
+}
+
+export interface ApplyFlags extends PlanFlags {
+  readonly plan?: string
+  readonly yes?: boolean
+}
+
+export async function applyCommand(flags: ApplyFlags, definitions: readonly ConnectorDefinition[], mode: 'apply' | 'run'): Promise<number> {
+  return withEngine(flags.config, definitions, async ({ engine }) => {
+    for (const p of await interruptedPlans(engine.store)) {
+      err(`Resuming the interrupted apply of ${p.id} first.`)
+      const code = await applyAndReport(engine, p.id, flags)
+      if (code !== EXIT.ok) return code
+    }
+    let planId = flags.plan
+    if (planId === undefined) {
+      const plan = await computePlan(engine, flags, actor())
+      if (plan === undefined) return EXIT.error
+      if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+      if (plan.status === 'blocked') return EXIT.blocked
+      if (plan.actions.length === 0) return EXIT.ok
+      if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
+        err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
+        return EXIT.ok
+      }
+      planId = plan.id
+    }
+    return applyAndReport(engine, planId, flags)
+  })
+}
+
+async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags): Promise<number> {
+  const bar = progressBar('apply')
+  const r = await applyStoredPlan(engine, planId, { actor: actor(), onProgress: (d, t) => bar.update(d, t) })
+  bar.stop()
+  if (!r.ok) {
+    err(r.message)
+    return r.reason === 'blocked' ? EXIT.blocked : EXIT.error
+  }
+  printReport(r.report, flags.json === true)
+  return r.report.failures.length > 0 ? EXIT.failures : EXIT.ok
+}
+
+function printReport(report: RunReport, json: boolean): void {
+  if (json) out(JSON.stringify(report, null, 2))
+  else out(renderReport(report))
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    err('Refusing to apply without confirmation: stdin is not a terminal. Use --yes, or `koppel run` for unattended runs.')
+    return false
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    const answer = await rl.question(`${question} Only 'yes' is accepted: `)
+    return answer.trim() === 'yes'
+  } finally {
+    rl.close()
+  }
+}
+
+export function actor(): string {
+  return `cli:${process.env['USER'] ?? process.env['LOGNAME'] ?? 'unknown'}`
+}

@@ -1,0 +1,69 @@
+/**
+ * The demo's koppel.yaml: a OneRoster export into an LDAP directory, the same kind of file an admin writes.
+ * Secrets and the directory's address come from the environment, as they must in any real config.
+ */
+export const DEMO_CONFIG = `# Koppel demo: a generated school board (OneRoster CSV) provisioned into an LDAP directory.
+# yaml-language-server: $schema=./koppel.schema.json
+version: 1
+store:
+  kind: sqlite
+  path: ./data/koppel.db
+
+sources:
+  - name: school
+    type: oneroster-csv
+    path: ./export
+
+targets:
+  - name: directory
+    type: ldap
+    url: \${env:KOPPEL_DEMO_LDAP_URL}
+    bindDn: cn=admin,dc=school,dc=test
+    password: \${env:KOPPEL_DEMO_LDAP_PASSWORD}
+    baseDn: dc=school,dc=test
+    disable:
+      moveTo: ou=disabled,dc=school,dc=test
+    # an account that already exists with this employeeNumber is taken over (correlated), not duplicated
+    anchor:
+      attribute: employeeNumber
+      value: person.key
+    attributes:
+      uid:
+        candidates:
+          - slug(person.givenName) + "." + slug(familyName(person))
+          - slug(initials(person.givenName)) + slug(familyName(person))
+        unique: true
+        once: true
+        maxLength: 20
+      cn: fullName(person)
+      givenName: has(person.preferredGivenName) ? person.preferredGivenName : person.givenName
+      sn: familyName(person)
+      displayName: fullName(person)
+      mail: 'has(person.email) ? person.email : account.uid + "@leerling.school.test"'
+      employeeType: contract.role
+      departmentNumber: 'has(contract.classGroup) ? contract.organisationCode + "-" + contract.classGroup : contract.organisationCode'
+      dn: '"uid=" + account.uid + ",ou=people,dc=school,dc=test"'
+    lifecycle:
+      provisionDaysBefore: 14
+      deleteAfterDays: 30
+
+rules:
+  - name: Leerlingen krijgen een account en hun stamgroep
+    when: contract.role == "student"
+    grant:
+      - account: directory
+      - permission:
+          target: directory
+          type: group
+          id: '"cn=" + contract.organisationCode + "-" + contract.classGroup + ",ou=groups,dc=school,dc=test"'
+  - name: Docenten krijgen een account en de groep docenten
+    when: contract.role == "teacher"
+    grant:
+      - account: directory
+      - permission: { target: directory, type: group, id: '"cn=docenten,ou=groups,dc=school,dc=test"' }
+  - name: Ondersteunend personeel krijgt een account
+    when: contract.role == "staff"
+    grant:
+      - account: directory
+      - permission: { target: directory, type: group, id: '"cn=medewerkers,ou=groups,dc=school,dc=test"' }
+`

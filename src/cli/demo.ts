@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { connectorDefinitions } from '../connectors/index.ts'
+import { configJsonSchema } from '../config/index.ts'
+import { applyChurn, generateBoard, writeOneRosterCsv } from '../sim/generator/index.ts'
+import { startLdapServer } from '../sim/ldap-server/index.ts'
+import { toIsoDate } from '../util/dates.ts'
+import { applyCommand, planCommand } from './commands-plan.ts'
+import { DEMO_CONFIG } from './demo-config.ts'
+import { EXIT, out } from './output.ts'
+
+/**
+ * `koppel demo`: everything an admin needs to see Koppel work, with nothing installed but npm packages —
+ * a generated school (OneRoster CSV), an in-process LDAP directory, the embedded store, and the same CLI
+ * commands they will use on their own config: plan, apply, plan again (no changes), then a day of churn.
+ */
+export async function demoCommand(o: { dir: string; persons: string; seed: string }): Promise<number> {
+  const dir = resolve(o.dir)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'export'), { recursive: true })
+  const today = toIsoDate(new Date())
+  const persons = Number(o.persons)
+
+  out(`Koppel demo in ./${relative(process.cwd(), dir)}\n`)
+  out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) as OneRoster 1.2 CSV …`)
+  const board = generateBoard({ seed: o.seed, persons, today })
+  await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+
+  const password = randomBytes(12).toString('base64url')
+  const ldap = await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
+  process.env['KOPPEL_DEMO_LDAP_URL'] = ldap.url
+  process.env['KOPPEL_DEMO_LDAP_PASSWORD'] = password
+  const config = join(dir, 'koppel.yaml')
+  writeFileSync(config, DEMO_CONFIG)
+  writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
+  out(`2. Started an LDAP directory in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
+
+  try {
+    out('3. koppel apply — the plan, then the apply:\n')
+    let code = await applyCommand({ config, yes: true, limit: '15' }, connectorDefinitions, 'apply')
+    if (code !== EXIT.ok) return code
+    out('\n4. koppel plan — a second run finds nothing to do:\n')
+    code = await planCommand({ config, limit: '15' }, connectorDefinitions)
+    if (code !== EXIT.ok) return code
+
+    out('\n5. The next day: a few pupils change class, leave or join. koppel apply:\n')
+    const next = applyChurn(board, { seed: `${o.seed}-day2`, today, movers: 0.02, leavers: 0.01, joiners: 0.01 })
+    rmSync(join(dir, 'export'), { recursive: true, force: true })
+    await writeOneRosterCsv(join(dir, 'export'), next, { version: '1.2' })
+    code = await applyCommand({ config, yes: true, limit: '15' }, connectorDefinitions, 'apply')
+    if (code !== EXIT.ok) return code
+
+    out(`\nThe directory now holds ${ldap.entryCount()} entries. Look around:`)
+    out(`  export KOPPEL_DEMO_LDAP_URL=… KOPPEL_DEMO_LDAP_PASSWORD=…   (the demo directory stops with this process)`)
+    out(`  node bin/koppel.ts plan --config ${relative(process.cwd(), config)} --json`)
+    out(`  node bin/koppel.ts audit verify --config ${relative(process.cwd(), config)}`)
+    out(`  Write your own: node bin/koppel.ts init && node bin/koppel.ts validate`)
+    return EXIT.ok
+  } finally {
+    await ldap.stop()
+  }
+}

@@ -1,0 +1,102 @@
+import { isAbsolute, resolve } from 'node:path'
+import type { ConnectorContext, ConnectorDefinition, SourceDefinition, TargetDefinition } from '../contract/index.ts'
+import { loadConfig, formatConfigError } from '../config/index.ts'
+import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
+import type { Engine, EngineSource, EngineTarget } from '../engine/index.ts'
+import { compileMapping, compileRules, RulesError } from '../rules/index.ts'
+import type { MappingSpec } from '../rules/index.ts'
+import { openStore } from '../store/index.ts'
+
+export interface LoadedEngine {
+  readonly engine: Engine
+  readonly config: KoppelConfig
+  readonly configPath: string
+  close(): Promise<void>
+}
+
+const SOURCE_FIELDS = new Set(['name', 'type', 'safety'])
+const TARGET_FIELDS = new Set(['name', 'type', 'anchor', 'attributes', 'lifecycle', 'guard', 'apply'])
+
+/**
+ * The composition root: config file → validated config → connectors, compiled rules and mappings, open store.
+ * The engine itself never sees the config file or a connector type by name.
+ */
+export async function loadEngine(
+  configPath: string,
+  definitions: readonly ConnectorDefinition[],
+  options: { env?: Record<string, string | undefined>; log?: ConnectorContext['log'] } = {},
+): Promise<{ ok: true; loaded: LoadedEngine } | { ok: false; errors: string[] }> {
+  const path = resolve(configPath)
+  const loaded = await loadConfig(path, definitions, { env: options.env ?? process.env })
+  if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigError) }
+  const { config, baseDir } = loaded
+  const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now: () => new Date() }
+
+  let rules
+  const targets: EngineTarget[] = []
+  try {
+    rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
+    for (const t of config.targets) targets.push(buildTarget(t, definitions, context))
+  } catch (e) {
+    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}: ${p.message}`) }
+    throw e
+  }
+  const sources: EngineSource[] = config.sources.map((s) => ({
+    connector: sourceDefinition(s, definitions).create(s.name, connectorOptions(s, SOURCE_FIELDS, sourceDefinition(s, definitions)), context),
+    safety: s.safety,
+  }))
+  const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
+  const store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, { tenant: config.tenant })
+  const engine: Engine = {
+    store,
+    sources,
+    setup: { targets, rules, primaryContract: config.merge.primaryContract, configHash: loaded.hash },
+  }
+  return {
+    ok: true,
+    loaded: {
+      engine,
+      config,
+      configPath: path,
+      async close() {
+        await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
+        await store.close()
+      },
+    },
+  }
+}
+
+function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext): EngineTarget {
+  const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
+  if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
+  const connector = def.create(t.name, connectorOptions(t, TARGET_FIELDS, def), context)
+  const spec: Record<string, MappingSpec[string]> = { ...(t.attributes as MappingSpec) }
+  if (spec[t.anchor.attribute] === undefined) spec[t.anchor.attribute] = t.anchor.value
+  return {
+    name: t.name,
+    connector,
+    anchorAttribute: t.anchor.attribute,
+    mapping: compileMapping(t.name, spec),
+    anchorMapping: compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }),
+    lifecycle: t.lifecycle,
+    guard: t.guard,
+    apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
+  }
+}
+
+function sourceDefinition(s: SourceConfig, definitions: readonly ConnectorDefinition[]): SourceDefinition {
+  const def = definitions.find((d): d is SourceDefinition => d.role === 'source' && d.type === s.type)
+  if (def === undefined) throw new Error(`no source connector of type ${s.type}`)
+  return def
+}
+
+/** The connector's own options: the entry minus engine fields, parsed again by the connector's schema for its defaults. */
+function connectorOptions(entry: Readonly<Record<string, unknown>>, engineFields: ReadonlySet<string>, def: SourceDefinition | TargetDefinition) {
+  const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !engineFields.has(k)))
+  return def.schema.parse(own)
+}
+
+export function defaultConfigPath(dir = process.cwd()): string {
+  return resolve(dir, 'koppel.yaml')
+}
+

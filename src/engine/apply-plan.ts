@@ -1,0 +1,159 @@
+import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
+import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
+import type { EngineTarget } from './engine-types.ts'
+import { executeAction } from './execute-action.ts'
+import { describeError, retryDelay } from './retry-policy.ts'
+import { runPool } from './run-pool.ts'
+
+export interface ApplyOptions {
+  readonly store: Store
+  readonly targets: readonly EngineTarget[]
+  readonly runId: string
+  readonly actor: string
+  readonly now?: () => Date
+  readonly sleep?: (ms: number) => Promise<void>
+  readonly onProgress?: (done: number, total: number) => void
+  readonly signal?: AbortSignal
+  /** Actions journaled per transaction; bigger waves mean fewer commits, smaller ones less rework after a crash. */
+  readonly waveSize?: number
+}
+
+export interface AppliedAction {
+  readonly action: Action
+  readonly outcome: ActionOutcome
+  readonly attempts: number
+  readonly message?: string
+}
+
+/**
+ * Phases keep dependencies simple: a grant waits for its account's create, a correlate's update for the
+ * correlate, and destructive actions go last so a failed run leaves people with more access, never less.
+ */
+const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['enable', 'update'], ['grant', 'revoke'], ['disable', 'delete'], ['write-back']]
+
+/**
+ * Applies a stored plan. Every action is journaled as started before it is sent and as applied/failed (with its
+ * ledger row, in one transaction) after it returns, wave by wave. Actions already applied by an earlier,
+ * interrupted apply of the same plan are skipped; actions left "started" are sent again, which is safe because
+ * every connector operation is idempotent (create looks for its anchor first). Never throws for a failed action.
+ */
+export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAction[]> {
+  const now = o.now ?? (() => new Date())
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const targets = new Map(o.targets.map((t) => [t.name, t]))
+  const done = new Map<string, JournalEntry>()
+  for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
+  const ledger = new Map<string, Account>()
+  for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
+
+  const outcome = new Map<string, ActionOutcome>()
+  for (const id of done.keys()) outcome.set(id, 'applied')
+  const results: AppliedAction[] = []
+  let progress = done.size
+  o.onProgress?.(progress, plan.actions.length)
+
+  const byTarget = new Map<string, Action[]>()
+  for (const a of plan.actions) {
+    if (done.has(a.id)) continue
+    const list = byTarget.get(a.target)
+    if (list === undefined) byTarget.set(a.target, [a])
+    else list.push(a)
+  }
+
+  // targets are applied side by side: a slow or failing target never holds up another
+  await Promise.all(
+    [...byTarget].map(async ([name, actions]) => {
+      const target = targets.get(name)
+      for (const kinds of PHASES) {
+        const phase = actions.filter((a) => kinds.includes(a.kind))
+        for (let i = 0; i < phase.length; i += o.waveSize ?? 500) {
+          const wave = phase.slice(i, i + (o.waveSize ?? 500))
+          const at = now().toISOString()
+          await o.store.journalStart(wave.map((a) => ({ planId: plan.id, actionId: a.id, runId: o.runId, phase: 'started', at, attempts: 0 })))
+          const finished: AppliedAction[] = []
+          const rows = new Map<string, Account>()
+          await runPool(wave, target?.apply.concurrency ?? 1, async (action) => {
+            const r = await runOne(action, target, outcome, ledger, rows, now, sleep, o.signal)
+            outcome.set(action.id, r.outcome)
+            finished.push(r)
+            o.onProgress?.(++progress, plan.actions.length)
+          })
+          await record(o, plan.id, finished, rows, now().toISOString())
+          results.push(...finished)
+        }
+      }
+    }),
+  )
+  return results
+}
+
+async function runOne(
+  action: Action,
+  target: EngineTarget | undefined,
+  outcome: ReadonlyMap<string, ActionOutcome>,
+  ledger: Map<string, Account>,
+  rows: Map<string, Account>,
+  now: () => Date,
+  sleep: (ms: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<AppliedAction> {
+  if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
+  if (action.after !== undefined && outcome.get(action.after) !== 'applied') {
+    return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
+  }
+  const key = `${action.target}\u0000${action.person}`
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const next = await executeAction(action, target, ledger.get(key), now().toISOString(), signal)
+      if (next !== undefined) {
+        ledger.set(key, next)
+        rows.set(key, next)
+      }
+      return { action, outcome: 'applied', attempts: attempt }
+    } catch (e) {
+      const delay = retryDelay(e, attempt, target.apply)
+      if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
+      await sleep(delay)
+    }
+  }
+}
+
+/** One transaction per wave: outcomes plus the final ledger row of each account the wave touched. */
+async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
+  const lastFor = new Map<string, string>()
+  for (const f of finished) if (f.outcome === 'applied') lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
+  const completions: ActionCompletion[] = finished.map((f) => {
+    const key = `${f.action.target}\u0000${f.action.person}`
+    const account = lastFor.get(key) === f.action.id ? rows.get(key) : undefined
+    const entry: JournalEntry = {
+      planId,
+      actionId: f.action.id,
+      runId: o.runId,
+      phase: f.outcome === 'pending' ? 'started' : f.outcome,
+      at,
+      attempts: f.attempts,
+      ...(f.message !== undefined ? { message: f.message } : {}),
+    }
+    return account !== undefined ? { entry, account } : { entry }
+  })
+  await o.store.journalFinish(completions)
+  const audit: AuditEventInput[] = finished.map((f) => ({
+    type: `action.${f.outcome}`,
+    actor: o.actor,
+    planId,
+    runId: o.runId,
+    target: f.action.target,
+    person: f.action.person,
+    actionId: f.action.id,
+    data: {
+      kind: f.action.kind,
+      reason: f.action.reason.detail,
+      ...(f.action.reason.rule !== undefined ? { rule: f.action.reason.rule } : {}),
+      fields: f.action.changes.map((c) => c.field),
+      ...(f.action.permission !== undefined ? { permission: f.action.permission } : {}),
+      ...(f.message !== undefined ? { message: f.message } : {}),
+      attempts: f.attempts,
+    },
+  }))
+  await o.store.appendAudit(audit)
+}

@@ -1,0 +1,108 @@
+import type { TargetAccount } from '../contract/index.ts'
+import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
+import { ACTION_KINDS } from '../model/index.ts'
+import { canonicalJson, sha256 } from '../util/canonical-json.ts'
+import { desire } from './desire.ts'
+import type { EngineSetup } from './engine-types.ts'
+import { guard } from './guard.ts'
+import { planTarget } from './plan-target.ts'
+
+export interface PlanInputs {
+  readonly setup: EngineSetup
+  /** Merged persons, sorted by key. */
+  readonly persons: readonly Person[]
+  /** All ledger rows, every target. */
+  readonly ledger: readonly Account[]
+  /** Per target, its own listing where it was read. */
+  readonly listings: ReadonlyMap<string, readonly TargetAccount[]>
+  readonly today: string
+  /** Hashes of what the plan was computed from, beyond config and ledger (snapshot hashes per source). */
+  readonly inputs: Readonly<Record<string, string>>
+  /** Findings from before planning, e.g. a source that shrank too much. */
+  readonly sourceFindings: readonly GuardFinding[]
+  readonly createdAt: string
+}
+
+const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]))
+
+/**
+ * Computes the whole plan: desire → per-target diff → guard. The actions, inputs and findings are canonical and
+ * sorted, so the same inputs give a byte-identical plan and the same id (the id is derived from the hash).
+ */
+export function buildPlan(p: PlanInputs): Plan {
+  const wanted = desire(p.persons, p.setup.rules, p.setup.targets, p.today)
+  const persons = new Map(p.persons.map((x) => [x.key, x]))
+  const ledgerByTarget = groupBy(p.ledger, (a) => a.target)
+  const actions: Action[] = []
+  const issues: Issue[] = [...wanted.issues]
+  const notes: string[] = []
+  for (const target of p.setup.targets) {
+    const tp = planTarget({
+      target,
+      persons,
+      desired: wanted.byTarget.get(target.name) ?? new Map(),
+      frozen: wanted.frozen,
+      ledger: ledgerByTarget.get(target.name) ?? [],
+      listing: p.listings.get(target.name),
+      today: p.today,
+    })
+    actions.push(...tp.actions)
+    issues.push(...tp.issues)
+    notes.push(...tp.notes)
+  }
+  actions.sort(compareActions)
+  const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  const summary = summarise(actions)
+  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]
+  const hash = sha256(canonicalJson({ actions, inputs, findings, issues }))
+  return {
+    kind: 'plan',
+    id: `plan-${hash.slice(0, 12)}`,
+    hash,
+    createdAt: p.createdAt,
+    status: findings.length > 0 ? 'blocked' : 'planned',
+    summary,
+    actions,
+    findings,
+    issues,
+    notes,
+    inputs,
+  }
+}
+
+export function summarise(actions: readonly Action[]): PlanSummary {
+  const s: Record<string, Partial<Record<ActionKind, number>>> = {}
+  for (const a of actions) {
+    const t = (s[a.target] ??= {})
+    t[a.kind] = (t[a.kind] ?? 0) + 1
+  }
+  return s
+}
+
+/** Targets in plan order, then person, then kind (creates before grants), then permission. */
+function compareActions(a: Action, b: Action): number {
+  if (a.target !== b.target) return a.target < b.target ? -1 : 1
+  if (a.person !== b.person) return a.person < b.person ? -1 : 1
+  const k = (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)
+  if (k !== 0) return k
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */
+export function ledgerHash(ledger: readonly Account[]): string {
+  const h = [...ledger]
+    .map((a) => `${a.target}\u0000${a.person}\u0000${a.targetId}\u0000${a.state}\u0000${a.updatedAt}`)
+    .sort()
+  return sha256(h.join('\n'))
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>()
+  for (const i of items) {
+    const k = key(i)
+    const list = m.get(k)
+    if (list === undefined) m.set(k, [i])
+    else list.push(i)
+  }
+  return m
+}

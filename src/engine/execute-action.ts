@@ -1,0 +1,107 @@
+import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
+import { ConnectorError } from '../contract/index.ts'
+import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
+import type { EngineTarget } from './engine-types.ts'
+import { permissionKey } from './plan-target.ts'
+
+/**
+ * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
+ * retries and journaling are the caller's. `current` is the ledger row before the action (undefined for a new
+ * account); the row's locator, not the plan's, is used, because an earlier action may have renamed the entry.
+ */
+export async function executeAction(action: Action, target: EngineTarget, current: Account | undefined, now: string, signal?: AbortSignal): Promise<Account | undefined> {
+  const c = target.connector
+  const ref: Ref | undefined = current !== undefined && current.state !== 'deleted'
+    ? { id: current.targetId, locator: current.locator }
+    : action.account !== undefined ? { id: action.account.targetId, locator: action.account.locator } : undefined
+  const opts = signal !== undefined ? { signal } : {}
+  switch (action.kind) {
+    case 'create': {
+      const attributes = attributesOf(action)
+      const anchorValue = attributes[target.anchorAttribute]
+      if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
+      const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
+      return row(action, current, r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
+    }
+    case 'correlate': {
+      const anchor = action.changes[0]?.new
+      if (typeof anchor !== 'string') throw new ConnectorError('invalid', 'correlate action without an anchor value')
+      const found = await c.find({ attribute: target.anchorAttribute, value: anchor }, opts)
+      if (found === undefined) throw new ConnectorError('not-found', `no account with ${target.anchorAttribute}=${anchor} any more`)
+      const managed = pick(found.attributes, target.mapping.attributes)
+      return row(action, current, { outcome: 'unchanged', id: found.id, locator: found.locator }, now, {
+        attributes: managed,
+        state: found.enabled ? 'active' : 'disabled',
+        permissions: [],
+      })
+    }
+    case 'update': {
+      const r = await c.update(need(ref, action), action.changes, opts)
+      const attributes: Record<string, AttributeValue> = { ...(current?.attributes ?? {}) }
+      for (const ch of action.changes) {
+        if (ch.new === undefined) delete attributes[ch.field]
+        else attributes[ch.field] = ch.new
+      }
+      return row(action, current, r, now, { attributes })
+    }
+    case 'enable':
+      return row(action, current, await call(c, 'enable', c.enable, need(ref, action), opts), now, { state: 'active', disabledAt: undefined })
+    case 'disable':
+      return row(action, current, await call(c, 'disable', c.disable, need(ref, action), opts), now, { state: 'disabled', disabledAt: now })
+    case 'delete':
+      return row(action, current, await call(c, 'delete', c.delete, need(ref, action), opts), now, { state: 'deleted' })
+    case 'grant':
+    case 'revoke': {
+      const method = action.kind === 'grant' ? c.grant : c.revoke
+      if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
+      const type = action.permissionType ?? 'group'
+      const id = action.permission ?? ''
+      const r = await method.call(c, need(ref, action), { type, id }, opts)
+      const key = permissionKey(type, id)
+      const held = new Set(current?.permissions ?? [])
+      if (action.kind === 'grant') held.add(key)
+      else held.delete(key)
+      return row(action, current, r, now, { permissions: [...held].sort() })
+    }
+    case 'write-back':
+      throw new ConnectorError('unsupported', 'write-back actions are not implemented for this source yet')
+  }
+}
+
+async function call(c: TargetConnector, name: string, fn: ((ref: Ref, o?: { signal?: AbortSignal }) => Promise<WriteResult>) | undefined, ref: Ref, opts: { signal?: AbortSignal }): Promise<WriteResult> {
+  if (fn === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${name} accounts`)
+  return fn.call(c, ref, opts)
+}
+
+function need(ref: Ref | undefined, action: Action): Ref {
+  if (ref === undefined) throw new ConnectorError('not-found', `no account known for ${action.person} in ${action.target}`)
+  return ref
+}
+
+function attributesOf(action: Action): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {}
+  for (const ch of action.changes) if (ch.new !== undefined) out[ch.field] = ch.new
+  return out
+}
+
+function pick(attrs: Attributes, names: readonly string[]): Record<string, AttributeValue> {
+  const lower = new Map(Object.entries(attrs).map(([k, v]) => [k.toLowerCase(), v]))
+  const out: Record<string, AttributeValue> = {}
+  for (const n of names) {
+    const v = lower.get(n.toLowerCase())
+    if (v !== undefined) out[n] = v
+  }
+  return out
+}
+
+function row(action: Action, current: Account | undefined, r: WriteResult, now: string, patch: Partial<Omit<Account, 'kind'>>): Account {
+  const base: Account = current !== undefined && action.kind !== 'create'
+    ? current
+    : { kind: 'account', target: action.target, person: action.person, targetId: r.id, locator: r.locator, state: 'active', attributes: {}, permissions: current?.permissions ?? [], createdAt: now, updatedAt: now }
+  const next: Account = { ...base, ...patch, targetId: r.id || base.targetId, locator: r.locator || base.locator, updatedAt: now }
+  if (next.disabledAt === undefined) {
+    const { disabledAt: _drop, ...rest } = next
+    return rest
+  }
+  return next
+}

@@ -1,0 +1,287 @@
+import type { TargetAccount } from '../contract/index.ts'
+import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, Person, Reason } from '../model/index.ts'
+import { addDays, inYearlyWindow } from '../util/dates.ts'
+import { lastContractEnd } from './active-contracts.ts'
+import type { DesiredAccount } from './desire.ts'
+import { diffAttributes } from './diff-attributes.ts'
+import type { EngineTarget } from './engine-types.ts'
+import { UniqueValues } from './uniqueness.ts'
+
+export interface TargetPlanInput {
+  readonly target: EngineTarget
+  /** Every person present in the sources, by key (leavers are those with a ledger account and no desire). */
+  readonly persons: ReadonlyMap<string, Person>
+  readonly desired: ReadonlyMap<string, DesiredAccount>
+  readonly frozen: ReadonlySet<string>
+  /** This target's ledger rows. */
+  readonly ledger: readonly Account[]
+  /** The target's own accounts, when it can list them; undefined plans against the ledger alone. */
+  readonly listing?: readonly TargetAccount[]
+  readonly today: string
+}
+
+export interface TargetPlan {
+  readonly actions: Action[]
+  readonly issues: Issue[]
+  readonly notes: string[]
+}
+
+/**
+ * Diffs one target's desired accounts against its ledger and, when given, its own listing, and returns the
+ * actions with their reasons. Joiner, mover and leaver are outcomes of this one diff, not separate handlers.
+ * Computes only; writes nothing.
+ */
+export function planTarget(input: TargetPlanInput): TargetPlan {
+  const { target, desired, frozen, today } = input
+  const caps = target.connector.capabilities
+  const ledger = new Map<string, Account>()
+  for (const a of input.ledger) if (a.state !== 'deleted') ledger.set(a.person, a)
+  const managedIds = new Map([...ledger.values()].map((a) => [a.targetId, a.person]))
+  const listedById = input.listing && new Map(input.listing.map((t) => [t.id, t]))
+  const listedByAnchor = input.listing && indexByAnchor(input.listing, target.anchorAttribute, managedIds)
+
+  const unique = UniqueValues.build(target.mapping.uniqueAttributes, [...ledger.values()], input.listing, (t) =>
+    managedIds.get(t.id) ?? `unmanaged:${t.id}`,
+  )
+  // an unmanaged account that a person will be correlated with already holds that person's values
+  if (listedByAnchor !== undefined) {
+    for (const [key, d] of desired) {
+      if (ledger.has(key)) continue
+      const listed = listedByAnchor.get(anchorOf(target, d, today)?.toLowerCase() ?? '')
+      if (listed === undefined) continue
+      for (const attr of target.mapping.uniqueAttributes) {
+        const v = valueOf(listed.attributes, attr)
+        if (v !== undefined) unique.claim(attr, v, key)
+      }
+    }
+  }
+
+  const out: TargetPlan = { actions: [], issues: [], notes: [] }
+  const keys = [...new Set([...desired.keys(), ...ledger.keys()])].sort()
+  for (const key of keys) {
+    if (frozen.has(key)) continue
+    const d = desired.get(key)
+    const account = ledger.get(key)
+    if (d !== undefined) {
+      planDesired(input, d, account, unique, listedById, listedByAnchor, out)
+    } else if (account !== undefined) {
+      planLeaver(input, account, out)
+    }
+  }
+  return holdBack(target, today, out)
+}
+
+function planDesired(
+  input: TargetPlanInput,
+  d: DesiredAccount,
+  account: Account | undefined,
+  unique: UniqueValues,
+  listedById: ReadonlyMap<string, TargetAccount> | undefined,
+  listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined,
+  out: TargetPlan,
+): void {
+  const { target, today } = input
+  const person = d.person
+  const keep: Record<string, Attributes[string]> = {}
+  if (account !== undefined) {
+    for (const attr of target.mapping.onceAttributes) {
+      const v = account.attributes[attr]
+      if (v !== undefined) keep[attr] = v
+    }
+  }
+  const mapped = target.mapping.evaluate(
+    { person, contract: d.contract, contracts: d.contracts, today, keep },
+    unique,
+  )
+  if (mapped.issues.length > 0) {
+    out.issues.push(...mapped.issues)
+    return
+  }
+  const attrs = mapped.attributes
+  const fields = target.mapping.attributes
+  const base = { target: target.name, person: person.key, label: labelOf(person) }
+  const grantReason = (rule: string): Reason => ({ rule, change: 'joiner', detail: `granted by rule "${rule}"` })
+
+  const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
+  if (account !== undefined && (listedById === undefined || listed !== undefined)) {
+    const actualAttrs = listed !== undefined ? withDn(listed.attributes, listed.locator) : withDn(account.attributes, account.locator)
+    const enabled = listed !== undefined ? listed.enabled : account.state === 'active'
+    const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
+    const prefix = `${target.name}/${person.key}`
+    if (!enabled && target.connector.capabilities.enableDisable) {
+      const change = account.state === 'disabled' ? 'returner' : 'drift'
+      const detail = change === 'returner' ? `active contract again (${contractLabel(d)})` : 'disabled in the target by someone else'
+      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change, detail } })
+    }
+    const changes = diffAttributes(attrs, actualAttrs, fields)
+    if (changes.length > 0) {
+      out.actions.push({
+        ...base,
+        kind: 'update',
+        id: `${prefix}/update`,
+        account: ref,
+        changes,
+        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) },
+      })
+    }
+    const held = new Set(listed?.permissions ?? account.permissions.map((k) => splitPermission(k)[0]))
+    for (const [id, p] of sortedEntries(d.permissions)) {
+      if (held.has(id)) continue
+      out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p.rule), change: 'mover' } })
+    }
+    for (const [id, type] of account.permissions.map(splitPermission)) {
+      if (d.permissions.has(id)) continue
+      out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
+    }
+    return
+  }
+
+  const prefix = `${target.name}/${person.key}`
+  const anchorValue = stringOf(attrs[target.anchorAttribute])
+  const found = anchorValue !== undefined ? listedByAnchor?.get(anchorValue.toLowerCase()) : undefined
+  let first: string
+  if (found !== undefined) {
+    first = `${prefix}/correlate`
+    const ref = { targetId: found.id, locator: found.locator }
+    out.actions.push({
+      ...base,
+      kind: 'correlate',
+      id: first,
+      account: ref,
+      changes: [{ field: target.anchorAttribute, old: anchorValue as string, new: anchorValue as string }],
+      reason: { rule: d.rule, change: 'correlation', detail: `existing account with ${target.anchorAttribute}=${anchorValue}` },
+    })
+    const changes = diffAttributes(attrs, withDn(found.attributes, found.locator), fields)
+    if (changes.length > 0) {
+      out.actions.push({ ...base, kind: 'update', id: `${prefix}/update`, account: ref, changes, after: first, reason: { rule: d.rule, change: 'correlation', detail: describeChanges(changes) } })
+    }
+    if (!found.enabled && target.connector.capabilities.enableDisable) {
+      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], after: first, reason: { rule: d.rule, change: 'correlation', detail: 'correlated account is disabled' } })
+    }
+  } else {
+    first = `${prefix}/create`
+    const changes: FieldChange[] = fields.flatMap((f) => (attrs[f] !== undefined ? [{ field: f, new: attrs[f] as Attributes[string] }] : []))
+    const vanished = account !== undefined
+    out.actions.push({
+      ...base,
+      kind: 'create',
+      id: first,
+      changes,
+      reason: vanished
+        ? { rule: d.rule, change: 'drift', detail: 'account missing from the target; created again' }
+        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}` },
+    })
+  }
+  const held = new Set(found?.permissions ?? [])
+  for (const [id, p] of sortedEntries(d.permissions)) {
+    if (held.has(id)) continue
+    out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, changes: [], permission: id, permissionType: p.type, after: first, reason: grantReason(p.rule) })
+  }
+}
+
+function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): void {
+  const { target, today } = input
+  const caps = target.connector.capabilities
+  const { deleteAfterDays, disableAfterDays } = target.lifecycle
+  const person = input.persons.get(account.person)
+  const ref = { targetId: account.targetId, locator: account.locator }
+  const base = { target: target.name, person: account.person, label: person !== undefined ? labelOf(person) : labelOfAccount(account), account: ref, changes: [] }
+  const prefix = `${target.name}/${account.person}`
+
+  if (account.state === 'disabled') {
+    if (deleteAfterDays === null || !caps.delete || account.disabledAt === undefined) return
+    const due = addDays(account.disabledAt.slice(0, 10), deleteAfterDays)
+    if (today < due) return
+    out.actions.push({ ...base, kind: 'delete', id: `${prefix}/delete`, reason: { change: 'grace-expired', detail: `disabled on ${account.disabledAt.slice(0, 10)}, grace of ${deleteAfterDays} days ended ${due}` } })
+    return
+  }
+  const end = person !== undefined ? lastContractEnd(person.contracts) : undefined
+  const ended = person === undefined ? 'no longer in any source' : end !== undefined && end <= today ? `last contract ended ${end}` : 'no rule grants an account any more'
+  const disableOn = end !== undefined && end <= today ? addDays(end, disableAfterDays) : today
+  if (today < disableOn) return
+  if (caps.enableDisable) {
+    out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: ended } })
+  } else if (caps.delete && deleteAfterDays !== null && today >= addDays(disableOn, deleteAfterDays)) {
+    out.actions.push({ ...base, kind: 'delete', id: `${prefix}/delete`, reason: { change: 'leaver', detail: `${ended}; the target cannot disable, grace of ${deleteAfterDays} days ended` } })
+  }
+}
+
+/** Drops actions of kinds held today (summer, school-year turnover) and says so in a note. */
+function holdBack(target: EngineTarget, today: string, plan: TargetPlan): TargetPlan {
+  const held = new Set<ActionKind>()
+  for (const h of target.lifecycle.holds) if (inYearlyWindow(today, h.from, h.to)) for (const k of h.kinds) held.add(k)
+  if (held.size === 0) return plan
+  const kept = plan.actions.filter((a) => !held.has(a.kind))
+  const dropped = plan.actions.length - kept.length
+  if (dropped > 0) plan.notes.push(`${target.name}: ${dropped} ${[...held].join('/')} action(s) held back by a hold window today`)
+  return { ...plan, actions: kept }
+}
+
+function indexByAnchor(listing: readonly TargetAccount[], attribute: string, managed: ReadonlyMap<string, string>) {
+  const m = new Map<string, TargetAccount>()
+  for (const t of listing) {
+    if (managed.has(t.id)) continue
+    const v = valueOf(t.attributes, attribute)
+    if (v !== undefined) m.set(v.toLowerCase(), t)
+  }
+  return m
+}
+
+function anchorOf(target: EngineTarget, d: DesiredAccount, today: string): string | undefined {
+  const r = target.anchorMapping.evaluate({ person: d.person, contract: d.contract, contracts: d.contracts, today }, NO_UNIQUENESS)
+  return stringOf(r.attributes[target.anchorAttribute])
+}
+
+const NO_UNIQUENESS = { isTaken: () => false, claim: () => {} }
+
+function valueOf(attrs: Attributes, name: string): string | undefined {
+  const lower = name.toLowerCase()
+  for (const [k, v] of Object.entries(attrs)) if (k.toLowerCase() === lower) return stringOf(v)
+  return undefined
+}
+
+function stringOf(v: Attributes[string] | undefined): string | undefined {
+  return typeof v === 'string' ? v : v?.[0]
+}
+
+function withDn(attrs: Attributes, locator: string): Attributes {
+  return { ...attrs, dn: locator }
+}
+
+function sortedEntries<V>(m: ReadonlyMap<string, V>): [string, V][] {
+  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** Ledger permission key `type:id` → [id, type]. */
+export function splitPermission(key: string): [string, string] {
+  const i = key.indexOf(':')
+  return i < 0 ? [key, 'group'] : [key.slice(i + 1), key.slice(0, i)]
+}
+
+export function permissionKey(type: string, id: string): string {
+  return `${type}:${id}`
+}
+
+export function labelOf(p: Person): string {
+  const family = [p.familyNamePrefix, p.familyName].filter((s) => s !== undefined && s !== '').join(' ')
+  return `${p.preferredGivenName ?? p.givenName} ${family}`.trim()
+}
+
+function labelOfAccount(a: Account): string {
+  const cn = a.attributes['cn'] ?? a.attributes['displayName']
+  return typeof cn === 'string' ? cn : a.person
+}
+
+function contractLabel(d: DesiredAccount): string {
+  const c = d.contract
+  const parts = [c.role, c.classGroup, c.organisationCode ?? c.organisationName].filter((s) => s !== undefined)
+  return parts.join(' ')
+}
+
+function describeChanges(changes: readonly FieldChange[]): string {
+  return changes.map((c) => `${c.field}: ${show(c.old)} → ${show(c.new)}`).join('; ')
+}
+
+function show(v: Attributes[string] | undefined): string {
+  return v === undefined ? '∅' : typeof v === 'string' ? v : v.join(', ')
+}
