@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict'
+import { afterEach, describe, test } from 'node:test'
+import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import type { Plan } from '../src/model/index.ts'
+import { engineFixture, pupil } from './support/engine-fixture.ts'
+import type { Fixture } from './support/engine-fixture.ts'
+
+const TODAY = '2026-11-23'
+let fx: Fixture | undefined
+afterEach(async () => {
+  await fx?.cleanup()
+  fx = undefined
+})
+
+async function plan(f: Fixture, today = TODAY): Promise<Plan> {
+  const r = await makePlan(f.engine, { actor: 'test', today })
+  assert.ok(r.ok, 'plan failed')
+  return r.plan
+}
+
+async function apply(f: Fixture, p: Plan) {
+  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
+  assert.ok(r.ok, r.ok ? '' : r.message)
+  return r.report
+}
+
+const kinds = (p: Plan) => p.actions.map((a) => a.kind)
+
+describe('engine: plan → guard → apply against an in-memory target', () => {
+  test('joiners get an account and their class group; a second plan has no changes', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A', {}, 'de'), pupil('p2', 'Özlem', 'Çelik', '3B'))
+    const p1 = await plan(fx)
+    assert.deepEqual(kinds(p1), ['create', 'grant', 'create', 'grant'])
+    const create = p1.actions[0]
+    assert.equal(create?.reason.change, 'joiner')
+    assert.equal(create?.reason.rule, 'pupils')
+    assert.deepEqual(create?.changes.find((c) => c.field === 'uid')?.new, 'jan.devries')
+    assert.equal(p1.actions[1]?.after, create?.id)
+    const report = await apply(fx, p1)
+    assert.equal(report.state, 'done')
+    assert.equal(fx.target.entries.size, 2)
+    const p2 = await plan(fx)
+    assert.equal(p2.actions.length, 0)
+    assert.equal(p2.status, 'planned')
+  })
+
+  test('the same inputs give a byte-identical plan with the same id', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Jan', 'Jansen', '1A'), pupil('p2', 'Jan', 'Jansen', '1B'))
+    const a = await plan(fx)
+    const b = await plan(fx)
+    assert.equal(a.id, b.id)
+    assert.equal(a.hash, b.hash)
+    assert.equal(JSON.stringify(a.actions), JSON.stringify(b.actions))
+  })
+
+  test('two persons with the same name get distinct usernames, kept once given', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Jan', 'Jansen', '1A'), pupil('p2', 'Jan', 'Jansen', '1B'))
+    const p = await plan(fx)
+    const uids = p.actions.filter((a) => a.kind === 'create').map((a) => a.changes.find((c) => c.field === 'uid')?.new)
+    assert.deepEqual(uids, ['jan.jansen', 'jan.jansen2'])
+    await apply(fx, p)
+    // p1 leaves, p3 joins with the same name: p2 keeps jan.jansen2, the newcomer gets a fresh value
+    fx.persons.splice(0, 1)
+    fx.persons.push(pupil('p3', 'Jan', 'Jansen', '1C'))
+    const next = await plan(fx)
+    assert.ok(!next.actions.some((a) => a.person === 'p2' && a.kind === 'update'), 'p2 keeps its username')
+    const p3uid = next.actions.find((a) => a.person === 'p3' && a.kind === 'create')?.changes.find((c) => c.field === 'uid')?.new
+    assert.equal(p3uid, 'jan.jansen3', 'jan.jansen is still held by the disabled account of p1')
+  })
+
+  test('a mover changes group: grant the new, revoke the old; a name change renames', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Anna', 'Bakker', '2A'))
+    await apply(fx, await plan(fx))
+    fx.persons[0] = { ...pupil('p1', 'Anna', 'Bakker', '3A'), familyName: 'Smit' }
+    const p = await plan(fx)
+    assert.deepEqual(kinds(p), ['update', 'grant', 'revoke'])
+    const update = p.actions[0]
+    assert.deepEqual(update?.changes.map((c) => c.field), ['cn'], 'uid is once: kept; dn derives from uid')
+    assert.equal(update?.reason.change, 'mover')
+    await apply(fx, p)
+    const entry = [...fx.target.entries.values()][0]
+    assert.deepEqual([...(entry?.permissions ?? [])], ['cn=3A,ou=groups'])
+    assert.equal((await plan(fx)).actions.length, 0)
+  })
+
+  test('a leaver is disabled, and deleted after the grace period; a hold window keeps the delete back', async () => {
+    fx = await engineFixture({ lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['delete'] }] } })
+    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${i}`, `Kind${i}`, 'Visser', '1A'))
+    await apply(fx, await plan(fx))
+    fx.persons.pop()
+    const leave = await plan(fx)
+    assert.deepEqual(kinds(leave), ['disable'])
+    assert.equal(leave.actions[0]?.reason.change, 'leaver')
+    assert.equal(leave.actions[0]?.reason.detail, 'no longer in any source')
+    await apply(fx, leave)
+    assert.equal((await plan(fx, '2026-12-10')).actions.length, 0, 'within the grace period')
+    const later = await plan(fx, '2026-12-24')
+    assert.deepEqual(kinds(later), ['delete'])
+    assert.equal(later.actions[0]?.reason.change, 'grace-expired')
+    const summer = await plan(fx, '2027-08-01')
+    assert.equal(summer.actions.length, 0)
+    assert.match(summer.notes[0] ?? '', /held back/)
+  })
+
+  test('an ended contract disables on its end date, not before', async () => {
+    fx = await engineFixture()
+    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${i}`, `Kind${i}`, 'Visser', '1A', i === 0 ? { end: '2026-12-01' } : {}))
+    await apply(fx, await plan(fx))
+    assert.equal((await plan(fx, '2026-11-30')).actions.length, 0)
+    const p = await plan(fx, '2026-12-01')
+    assert.deepEqual(kinds(p), ['disable'])
+    assert.equal(p.actions[0]?.reason.detail, 'last contract ended 2026-12-01')
+  })
+
+  test('half of the pupils missing: the plan is blocked and nothing is disabled', async () => {
+    fx = await engineFixture()
+    for (let i = 0; i < 40; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    await apply(fx, await plan(fx))
+    fx.persons.splice(20)
+    const p = await plan(fx)
+    assert.equal(p.status, 'blocked')
+    assert.deepEqual(p.findings.map((f) => f.kind).sort(), ['disable', 'source'])
+    const refused = await applyStoredPlan(fx.engine, p.id, { actor: 'test' })
+    assert.equal(refused.ok, false)
+    assert.equal(fx.target.calls.filter((c) => c.op === 'disable').length, 0)
+    assert.equal([...fx.target.entries.values()].filter((e) => !e.enabled).length, 0)
+  })
+
+  test('transient errors are retried; a refused create fails and its grant is skipped', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Sem', 'Bos', '1A'), pupil('p2', 'Noor', 'Dekker', '1A'))
+    fx.target.faults.set('create', { kind: 'transient', times: 2 })
+    const p = await plan(fx)
+    const first = await apply(fx, p)
+    assert.equal(first.state, 'done')
+    assert.equal(first.counts['dir']?.create?.applied, 2)
+    fx.persons.push(pupil('p3', 'Luuk', 'Peters', '1A'))
+    fx.target.faults.set('create', { kind: 'invalid', times: 1 })
+    const r = await apply(fx, await plan(fx))
+    assert.equal(r.state, 'failed')
+    assert.equal(r.counts['dir']?.create?.failed, 1)
+    assert.equal(r.counts['dir']?.grant?.skipped, 1)
+    assert.match(r.failures[0]?.message ?? '', /invalid: injected invalid on create/)
+    // the next run tries again
+    const again = await plan(fx)
+    assert.deepEqual(kinds(again), ['create', 'grant'])
+  })
+
+  test('an existing account with the anchor is correlated, not created again', async () => {
+    fx = await engineFixture()
+    fx.target.entries.set('pre', { id: 'pre', attributes: { employeeNumber: 'p1', uid: 'jbos', cn: 'old', dn: 'uid=jbos,ou=people' }, enabled: true, permissions: new Set() })
+    fx.persons.push(pupil('p1', 'Jan', 'Bos', '1A'))
+    const p = await plan(fx)
+    assert.deepEqual(kinds(p), ['correlate', 'update', 'grant'])
+    const update = p.actions[1]
+    assert.deepEqual(update?.changes.map((c) => c.field).sort(), ['cn', 'dn', 'uid'].sort())
+    await apply(fx, p)
+    assert.equal(fx.target.entries.size, 1)
+    assert.equal((await plan(fx)).actions.length, 0)
+  })
+
+  test('drift: an attribute changed by hand in the target is set back', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Eva', 'Meijer', '1A'))
+    await apply(fx, await plan(fx))
+    const entry = [...fx.target.entries.values()][0]
+    if (entry !== undefined) entry.attributes['cn'] = 'Hacked'
+    const p = await plan(fx)
+    assert.deepEqual(kinds(p), ['update'])
+    assert.equal(p.actions[0]?.reason.change, 'drift')
+  })
+})

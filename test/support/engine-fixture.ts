@@ -1,0 +1,85 @@
+// Builds a real Engine (real rules, real SQLite store) around an in-memory target and a source whose persons
+// the test controls, so engine behaviour can be tested end to end without a server.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { SourceConnector } from '../../src/contract/index.ts'
+import type { Engine, EngineTarget } from '../../src/engine/index.ts'
+import type { Contract, Person } from '../../src/model/index.ts'
+import { compileMapping, compileRules } from '../../src/rules/index.ts'
+import type { MappingSpec, RuleSpec } from '../../src/rules/index.ts'
+import { openStore } from '../../src/store/index.ts'
+import { MemoryTarget } from './memory-target.ts'
+
+export function pupil(key: string, given: string, family: string, classGroup: string, extra: Partial<Contract> = {}, prefix?: string): Person {
+  return {
+    kind: 'person',
+    key,
+    sourceIds: { school: key },
+    givenName: given,
+    familyName: family,
+    ...(prefix !== undefined ? { familyNamePrefix: prefix } : {}),
+    attributes: {},
+    contracts: [{ kind: 'enrolment', id: `${key}-c`, source: 'school', role: 'student', organisation: 'org/1', organisationCode: '12AB00', classGroup, grade: 3, attributes: {}, ...extra }],
+    memberships: [],
+  }
+}
+
+export const RULES: RuleSpec[] = [
+  {
+    name: 'pupils',
+    when: 'contract.role == "student"',
+    grant: [{ account: 'dir' }, { permission: { target: 'dir', type: 'group', id: '"cn=" + contract.classGroup + ",ou=groups"' } }],
+  },
+]
+
+export const MAPPING: MappingSpec = {
+  uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true, once: true },
+  cn: 'fullName(person)',
+  employeeNumber: 'person.key',
+  dn: '"uid=" + account.uid + ",ou=people"',
+}
+
+export interface Fixture {
+  engine: Engine
+  target: MemoryTarget
+  persons: Person[]
+  cleanup(): Promise<void>
+}
+
+export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[] } = {}): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
+  const target = new MemoryTarget('dir')
+  const persons: Person[] = []
+  const source: SourceConnector = {
+    name: 'school',
+    type: 'test',
+    capabilities: { delta: false, writeBack: false },
+    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+  }
+  const engineTarget: EngineTarget = {
+    name: 'dir',
+    connector: target,
+    anchorAttribute: 'employeeNumber',
+    mapping: compileMapping('dir', MAPPING),
+    anchorMapping: compileMapping('dir', { employeeNumber: 'person.key' }),
+    lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
+    guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
+    apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
+  }
+  const engine: Engine = {
+    store,
+    sources: [{ connector: source, safety: { maxShrinkPercent: 10, allowEmpty: false } }],
+    setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
+  }
+  return {
+    engine,
+    target,
+    persons,
+    async cleanup() {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
