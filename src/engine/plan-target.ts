@@ -33,7 +33,6 @@ export interface TargetPlan {
  */
 export function planTarget(input: TargetPlanInput): TargetPlan {
   const { target, desired, frozen, today } = input
-  const caps = target.connector.capabilities
   const ledger = new Map<string, Account>()
   for (const a of input.ledger) if (a.state !== 'deleted') ledger.set(a.person, a)
   const managedIds = new Map([...ledger.values()].map((a) => [a.targetId, a.person]))
@@ -181,7 +180,6 @@ function planDesired(
 
 function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): void {
   const { target, today } = input
-  const caps = target.connector.capabilities
   const { deleteAfterDays, disableAfterDays } = target.lifecycle
   const person = input.persons.get(account.person)
   const ref = { targetId: account.targetId, locator: account.locator }

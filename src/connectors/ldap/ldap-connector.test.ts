@@ -1,0 +1,311 @@
+// The LDAP target against a real slapd: the shared conformance suite (disable by OU move, and disable by
+// attribute), then what is specific to LDAP: escaping, entryUUID across renames, moves by others, the
+// disabled OU, groups, TLS and error mapping including a connection that drops mid-way.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Client } from 'ldapts'
+import { ConnectorError } from '../../contract/index.ts'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
+import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
+import { freePort } from '../../../test/harness/free-port.ts'
+import { escapeDnValue } from './ldap-escape.ts'
+import { personAttributes, renamedAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import type { LdapTarget } from './ldap-target.ts'
+
+const skip = slapdSkipReason()
+
+async function withOus(s: SlapdLike) {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    for (const dn of TEST_OUS(s)) await c.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) })
+  } finally {
+    await c.unbind()
+  }
+}
+
+function conformance(label: string, disable: (s: SlapdLike) => Record<string, unknown>) {
+  if (skip !== undefined) {
+    test(`ldap (${label}): target conformance`, { skip }, () => {})
+    return
+  }
+  runTargetConformance({
+    name: `ldap (${label})`,
+    async setup({ pageSize }) {
+      const s = await startSlapd()
+      await withOus(s)
+      const connector = testTarget(s, { pageSize, disable: disable(s) })
+      return {
+        connector,
+        makeAttributes: (i, o) => personAttributes(s, i, o),
+        updatableField: 'title',
+        removableField: 'telephoneNumber',
+        nameField: 'sn',
+        permission: (i) => ({ type: 'group', id: `cn=${escapeDnValue(`groep ${i}`)},${s.groupsDn}` }),
+        renamed: (i) => renamedAttributes(s, i),
+        invalidAttributes: (i) => {
+          const { attributes, anchor } = personAttributes(s, i)
+          const { sn: _sn, ...withoutSn } = attributes // inetOrgPerson requires sn
+          return { attributes: withoutSn, anchor }
+        },
+        teardown: () => s.stop(),
+      }
+    },
+  })
+}
+
+conformance('disabled OU', (s) => ({ moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' }))
+conformance('disable attribute', () => ({ attribute: { name: 'employeeType', disabledValue: 'disabled', enabledValue: 'active' } }))
+
+describe('ldap target against slapd', { skip }, () => {
+  let s: Slapd
+  let target: LdapTarget
+  let raw: Client
+  let n = 0
+  const person = (o: Record<string, string> = {}) => personAttributes(s, ++n, o)
+  const create = async (spec: ReturnType<typeof person>, enabled = true) => {
+    const r = await target.create({ ...spec, enabled })
+    return { id: r.id, locator: r.locator }
+  }
+  const uuidAt = async (dn: string) => (await raw.search(dn, { scope: 'base', attributes: ['entryUUID'] })).searchEntries[0]?.entryUUID
+  const exists = async (dn: string) => {
+    try {
+      return (await raw.search(dn, { scope: 'base' })).searchEntries.length === 1
+    } catch {
+      return false
+    }
+  }
+  const kindOf = async (p: Promise<unknown>) => {
+    try {
+      await p
+    } catch (e) {
+      assert.ok(ConnectorError.isInstance(e), String(e))
+      return e.kind
+    }
+    return 'no error'
+  }
+
+  before(async () => {
+    s = await startSlapd()
+    await withOus(s)
+    target = testTarget(s, { disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' } })
+    raw = new Client({ url: s.url })
+    await raw.bind(s.adminDn, s.adminPassword)
+  })
+  after(async () => {
+    await raw?.unbind()
+    await target?.close()
+    await s?.stop()
+  })
+
+  test('hard names land in the DN escaped and come back verbatim from the server', async () => {
+    for (const name of ["O'Brien, Jr.", ' leading space', '#leading hash', 'back\\slash', 'a+b', '<angle>', 'semi;colon']) {
+      const spec = person({ sn: name })
+      const ref = await create(spec)
+      const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['cn', 'sn'] })).searchEntries
+      assert.equal(entry?.sn, name)
+      assert.equal(entry?.cn, spec.attributes.cn)
+      assert.equal(entry?.dn, ref.locator, 'our canonical DN is the one slapd prints')
+    }
+  })
+
+  test('a filter-special anchor matches literally, never as a wildcard', async () => {
+    await create(person())
+    assert.equal(await target.find({ attribute: 'uid', value: '*' }), undefined)
+    assert.equal(await target.find({ attribute: 'uid', value: 'u*)(uid=*' }), undefined)
+    await assert.rejects(target.find({ attribute: 'uid)(x', value: 'a' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+  })
+
+  test('rename to another OU keeps entryUUID, and the old DN is gone', async () => {
+    const spec = person()
+    const ref = await create(spec)
+    const before = await uuidAt(ref.locator)
+    const r = await target.update(ref, [
+      { field: 'dn', new: `cn=${escapeDnValue('Nieuw, Naam')},ou=2b,${s.peopleDn}` },
+      { field: 'cn', new: 'Nieuw, Naam' },
+    ])
+    assert.equal(r.locator, `cn=Nieuw\\2C Naam,ou=2b,${s.peopleDn}`)
+    assert.equal(await uuidAt(r.locator), before)
+    assert.equal(before, ref.id)
+    assert.equal(await exists(ref.locator), false)
+  })
+
+  test('a move by someone else is followed by entryUUID; an entry that took the old DN is left alone', async () => {
+    const spec = person()
+    const ref = await create(spec)
+    const movedTo = `cn=Elders,ou=2b,${s.peopleDn}`
+    await raw.modifyDN(ref.locator, movedTo)
+    const cn = String(spec.attributes.cn)
+    await raw.add(ref.locator, { objectClass: 'inetOrgPerson', uid: `squatter${n}`, cn, sn: 'Anders', title: 'leerling' })
+    const r = await target.update(ref, [{ field: 'title', new: 'docent' }])
+    assert.equal(r.locator, movedTo)
+    const [moved] = (await raw.search(movedTo, { scope: 'base', attributes: ['title'] })).searchEntries
+    const [other] = (await raw.search(ref.locator, { scope: 'base', attributes: ['title'] })).searchEntries
+    assert.equal(moved?.title, 'docent')
+    assert.equal(other?.title, 'leerling', 'the entry now at the old DN is untouched')
+    assert.equal((await target.delete(ref)).outcome, 'updated')
+    assert.equal(await exists(movedTo), false)
+    assert.equal(await exists(ref.locator), true, 'delete through a stale locator removes the right entry')
+  })
+
+  test('disable moves to the disabled OU and remembers the parent; rename while disabled stays there; enable goes back', async () => {
+    const spec = person()
+    const ref = await create(spec)
+    const d = await target.disable(ref)
+    assert.match(d.locator, new RegExp(`,ou=disabled,${s.baseDn}$`))
+    const [entry] = (await raw.search(d.locator, { scope: 'base', attributes: ['seeAlso'] })).searchEntries
+    assert.equal(entry?.seeAlso, `ou=1a,${s.peopleDn}`)
+    const found = await target.find(spec.anchor)
+    assert.equal(found?.enabled, false)
+    assert.equal(found?.attributes.dn, ref.locator, 'attributes.dn is where it lives when enabled: no drift')
+    const wanted = `cn=Verhuisd,ou=2b,${s.peopleDn}`
+    const r = await target.update({ id: d.id, locator: d.locator }, [{ field: 'dn', new: wanted }])
+    assert.equal(r.locator, `cn=Verhuisd,ou=disabled,${s.baseDn}`, 'a rename does not enable')
+    const e = await target.enable({ id: r.id, locator: r.locator })
+    assert.equal(e.locator, wanted)
+    assert.equal(await uuidAt(wanted), ref.id)
+    const [back] = (await raw.search(wanted, { scope: 'base', attributes: ['seeAlso'] })).searchEntries
+    assert.deepEqual([back?.seeAlso ?? []].flat(), [], 'bookkeeping removed on enable')
+  })
+
+  test('create disabled goes straight into the disabled OU', async () => {
+    const spec = person()
+    const ref = await create(spec, false)
+    assert.match(ref.locator, new RegExp(`,ou=disabled,${s.baseDn}$`))
+    const e = await target.enable(ref)
+    assert.equal(e.locator, spec.attributes.dn)
+  })
+
+  test('a DN taken by another anchor is a conflict naming the DN, and nothing is overwritten', async () => {
+    const first = person()
+    await create(first)
+    const second = { attributes: { ...first.attributes, uid: 'someone-else' }, anchor: { attribute: 'uid', value: 'someone-else' } }
+    await assert.rejects(target.create({ ...second, enabled: true }), (e: unknown) => {
+      assert.ok(ConnectorError.isInstance(e))
+      assert.equal(e.kind, 'conflict')
+      assert.ok(e.message.includes(String(first.attributes.dn)), e.message)
+      return true
+    })
+    assert.equal((await target.find(first.anchor))?.attributes.uid, first.attributes.uid)
+  })
+
+  test('groups: a missing group is created; revoking the last member leaves the placeholder; list reports groups', async () => {
+    const a = await create(person())
+    const b = await create(person())
+    const group = `cn=Klas 1A,${s.groupsDn}`
+    assert.equal((await target.grant(a, { type: 'group', id: group })).outcome, 'updated')
+    assert.equal((await target.grant(b, { type: 'group', id: group })).outcome, 'updated')
+    const [g] = (await raw.search(group, { scope: 'base', attributes: ['objectClass', 'cn', 'member'] })).searchEntries
+    assert.equal(g?.cn, 'Klas 1A')
+    assert.deepEqual([g?.member].flat().sort(), [a.locator, b.locator].sort())
+    const listed = []
+    for await (const acc of target.listAccounts()) if (acc.id === a.id) listed.push(acc)
+    assert.deepEqual(listed[0]?.permissions, [group])
+    await target.revoke(a, { type: 'group', id: group })
+    assert.equal((await target.revoke(b, { type: 'group', id: group })).outcome, 'updated')
+    const [after] = (await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
+    assert.equal(after?.member, group, 'the group names itself as placeholder member')
+    assert.equal(await kindOf(target.grant(a, { type: 'role', id: group })), 'unsupported')
+  })
+
+  test('grant to a missing group without createMissing is not-found', async () => {
+    const strict = testTarget(s, { groups: { createMissing: false } })
+    try {
+      const a = await create(person())
+      assert.equal(await kindOf(strict.grant(a, { type: 'group', id: `cn=bestaat niet,${s.groupsDn}` })), 'not-found')
+    } finally {
+      await strict.close()
+    }
+  })
+
+  test('an initial password is stored hashed and binds', async () => {
+    const spec = person()
+    const ref = await target.create({ ...spec, enabled: true, secrets: { password: 'Welkom 01!' } })
+    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['userPassword'] })).searchEntries
+    assert.match(String(entry?.userPassword), /^\{SSHA\}/)
+    const user = new Client({ url: s.url })
+    try {
+      await user.bind(ref.locator, 'Welkom 01!')
+    } finally {
+      await user.unbind()
+    }
+  })
+
+  test('error mapping: wrong password is auth, closed port transient, missing base DN config, bad rename parent invalid', async () => {
+    const ok = testTarget(s)
+    const port = await freePort()
+    const closed = testTarget({ ...s, url: `ldap://127.0.0.1:${port}` }, { connectTimeoutMs: 2000 })
+    const noBase = testTarget({ ...s, peopleDn: `ou=nergens,${s.baseDn}` })
+    try {
+      // same options with a wrong password: the loader would hand us this
+      const bad = testTarget({ ...s, adminPassword: 'wrong' })
+      assert.equal(await kindOf(bad.find({ attribute: 'uid', value: 'x' })), 'auth')
+      await bad.close()
+      assert.equal(await kindOf(closed.find({ attribute: 'uid', value: 'x' })), 'transient')
+      assert.equal(await kindOf(noBase.find({ attribute: 'uid', value: 'x' })), 'config')
+      const ref = await create(person())
+      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,ou=geen,${s.peopleDn}` }])), 'invalid')
+      assert.equal(await kindOf(ok.update(ref, [{ field: 'noSuchAttribute', new: 'x' }])), 'invalid')
+    } finally {
+      await Promise.all([ok.close(), closed.close(), noBase.close()])
+    }
+  })
+
+  test('a dropped connection is transient, and the next operation reconnects and binds again', async () => {
+    const spec = person()
+    const ref = await create(spec)
+    await raw.unbind()
+    await s.halt()
+    assert.equal(await kindOf(target.update(ref, [{ field: 'title', new: 'weg' }])), 'transient')
+    await s.restart()
+    const r = await target.update(ref, [{ field: 'title', new: 'terug' }])
+    assert.equal(r.outcome, 'updated', 'a write after reconnect is bound (anonymous writes would be refused)')
+    assert.equal((await target.find(spec.anchor))?.attributes.title, 'terug')
+    raw = new Client({ url: s.url })
+    await raw.bind(s.adminDn, s.adminPassword)
+  })
+
+  test('many operations in flight on one connection', async () => {
+    const specs = Array.from({ length: 200 }, () => person())
+    const refs = await Promise.all(specs.map((sp) => create(sp)))
+    assert.equal(new Set(refs.map((r) => r.id)).size, 200)
+    const updated = await Promise.all(refs.map((r) => target.update(r, [{ field: 'title', new: 'parallel' }])))
+    assert.ok(updated.every((u) => u.outcome === 'updated'))
+  })
+})
+
+describe('ldap target over TLS', { skip }, () => {
+  let s: Slapd
+  before(async () => {
+    s = await startSlapd({ tls: true })
+  })
+  after(async () => {
+    await s?.stop()
+  })
+
+  test('StartTLS and ldaps with the CA file bind; without the CA it is a config error', async () => {
+    for (const extra of [{ startTls: true }, { url: s.ldapsUrl }]) {
+      const t = testTarget(s, { ...extra, tlsCaFile: s.caFile })
+      try {
+        assert.equal(await t.find({ attribute: 'uid', value: 'nobody' }), undefined)
+      } finally {
+        await t.close()
+      }
+    }
+    const untrusted = testTarget(s, { url: s.ldapsUrl })
+    try {
+      assert.equal(await kindOfAsync(untrusted.find({ attribute: 'uid', value: 'x' })), 'config')
+    } finally {
+      await untrusted.close()
+    }
+  })
+})
+
+async function kindOfAsync(p: Promise<unknown>) {
+  try {
+    await p
+  } catch (e) {
+    return ConnectorError.isInstance(e) ? e.kind : String(e)
+  }
+  return 'no error'
+}
