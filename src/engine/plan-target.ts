@@ -180,6 +180,7 @@ function planDesired(
 
 function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): void {
   const { target, today } = input
+  const caps = target.connector.capabilities
   const { deleteAfterDays, disableAfterDays } = target.lifecycle
   const person = input.persons.get(account.person)
   const ref = { targetId: account.targetId, locator: account.locator }

@@ -1,0 +1,58 @@
+/**
+ * Checks that span the whole file: unique names and rules that refer to existing targets. Written over
+ * `unknown` so that they also run when other parts of the file are invalid, and every error shows at once.
+ */
+
+export interface CrossIssue {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const list = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : [])
+
+function duplicateNames(items: readonly unknown[], section: string, what: string): CrossIssue[] {
+  const first = new Map<string, number>()
+  const issues: CrossIssue[] = []
+  items.forEach((item, i) => {
+    const name = isRecord(item) ? item['name'] : undefined
+    if (typeof name !== 'string') return
+    const earlier = first.get(name)
+    if (earlier === undefined) first.set(name, i)
+    else issues.push({ path: [section, i, 'name'], message: `duplicate ${what} name "${name}" (also ${section}[${earlier}])` })
+  })
+  return issues
+}
+
+function unknownTargets(rules: readonly unknown[], targets: ReadonlySet<string>): CrossIssue[] {
+  const known = targets.size === 0 ? 'no targets are configured' : `targets: ${[...targets].join(', ')}`
+  const issues: CrossIssue[] = []
+  rules.forEach((rule, r) => {
+    list(isRecord(rule) ? rule['grant'] : undefined).forEach((grant, g) => {
+      if (!isRecord(grant)) return
+      const permission = grant['permission']
+      const refs: [unknown, (string | number)[]][] = [
+        [grant['account'], ['rules', r, 'grant', g, 'account']],
+        [isRecord(permission) ? permission['target'] : undefined, ['rules', r, 'grant', g, 'permission', 'target']],
+      ]
+      for (const [name, path] of refs) {
+        if (typeof name === 'string' && name !== '' && !targets.has(name)) {
+          issues.push({ path, message: `unknown target "${name}" (${known})` })
+        }
+      }
+    })
+  })
+  return issues
+}
+
+export function crossCheck(config: unknown): CrossIssue[] {
+  if (!isRecord(config)) return []
+  const targets = list(config['targets'])
+  const targetNames = new Set(targets.flatMap((t) => (isRecord(t) && typeof t['name'] === 'string' ? [t['name']] : [])))
+  return [
+    ...duplicateNames(list(config['sources']), 'sources', 'source'),
+    ...duplicateNames(targets, 'targets', 'target'),
+    ...duplicateNames(list(config['rules']), 'rules', 'rule'),
+    ...unknownTargets(list(config['rules']), targetNames),
+  ]
+}

@@ -1,0 +1,118 @@
+/**
+ * The shape of a validated koppel.yaml, with defaults filled in: what `loadConfig` returns and what the engine
+ * and CLI consume. Types only; the schemas that produce them live next door and are checked against these.
+ */
+import type { ActionKind } from '../model/index.ts'
+
+export interface StoreSqliteConfig {
+  readonly kind: 'sqlite'
+  /** As written, relative to the config file's folder (see `LoadedConfig.baseDir`). */
+  readonly path: string
+}
+
+export interface StorePostgresConfig {
+  readonly kind: 'postgres'
+  readonly url: string
+}
+
+export type StoreConfig = StoreSqliteConfig | StorePostgresConfig
+
+export interface SafetyConfig {
+  readonly maxShrinkPercent: number
+  readonly allowEmpty: boolean
+}
+
+/** A source entry: engine fields plus the connector's own options (validated by its definition's schema). */
+export interface SourceConfig {
+  readonly name: string
+  readonly type: string
+  readonly safety: SafetyConfig
+  readonly [option: string]: unknown
+}
+
+export interface AnchorConfig {
+  readonly attribute: string
+  /** CEL expression over `person`. */
+  readonly value: string
+}
+
+/** How one target attribute is computed: a CEL string, or an object for unique / generated values. */
+export type AttributeMappingConfig =
+  | string
+  | {
+      readonly value?: string
+      readonly candidates?: readonly string[]
+      readonly unique?: boolean
+      readonly iterate?: string
+      readonly maxLength?: number
+      readonly once?: boolean
+      readonly lowercase?: boolean
+    }
+
+/** A limit on one action kind in one plan; `off: true` means no limit. Absent fields mean no such limit. */
+export interface GuardLimit {
+  readonly maxCount?: number
+  readonly maxPercent?: number
+  readonly off?: boolean
+}
+
+export type GuardConfig = Readonly<Partial<Record<ActionKind, GuardLimit>>>
+
+export interface HoldConfig {
+  /** MM-DD, inclusive; a window with `from` after `to` wraps over new year. */
+  readonly from: string
+  readonly to: string
+  readonly kinds: readonly ActionKind[]
+}
+
+export interface LifecycleConfig {
+  readonly provisionDaysBefore: number
+  readonly disableAfterDays: number
+  /** null: never delete. */
+  readonly deleteAfterDays: number | null
+  readonly holds: readonly HoldConfig[]
+}
+
+export interface ApplyConfig {
+  /** Absent: the connector's `capabilities.defaultConcurrency`. */
+  readonly concurrency?: number
+  readonly retries: number
+  readonly backoffMs: number
+  readonly maxBackoffMs: number
+}
+
+export interface TargetConfig {
+  readonly name: string
+  readonly type: string
+  readonly anchor: AnchorConfig
+  readonly attributes: Readonly<Record<string, AttributeMappingConfig>>
+  readonly lifecycle: LifecycleConfig
+  readonly guard: GuardConfig
+  readonly apply: ApplyConfig
+  readonly [option: string]: unknown
+}
+
+export type GrantConfig =
+  | { readonly account: string }
+  | { readonly permission: { readonly target: string; readonly type: string; readonly id: string } }
+
+export interface RuleConfig {
+  readonly name: string
+  /** CEL condition over `person` and `contract`. */
+  readonly when: string
+  readonly grant: readonly GrantConfig[]
+}
+
+export interface MergeConfig {
+  readonly primaryContract: readonly ('employment' | 'enrolment')[]
+}
+
+export interface KoppelConfig {
+  readonly version: 1
+  readonly tenant: string
+  readonly store: StoreConfig
+  readonly sources: readonly SourceConfig[]
+  readonly merge: MergeConfig
+  readonly targets: readonly TargetConfig[]
+  readonly rules: readonly RuleConfig[]
+}

@@ -1,0 +1,88 @@
+/**
+ * Schema of a target's `guard:` section: per action kind, the most a single plan may do before it is blocked
+ * for approval. Defaults are merged per field, so raising `delete.maxCount` keeps the default percentage
+ * limit; `null` lifts one limit, `off: true` lifts both. Does not evaluate plans (that is the guard stage).
+ */
+import { z } from 'zod'
+import { ACTION_KINDS } from '../model/index.ts'
+import type { ActionKind } from '../model/index.ts'
+import type { GuardConfig, GuardLimit } from './config-types.ts'
+
+/** The guard every target gets unless its config says otherwise. */
+export const DEFAULT_GUARD: GuardConfig = {
+  disable: { maxCount: 50, maxPercent: 10 },
+  delete: { maxCount: 50, maxPercent: 10 },
+  revoke: { maxPercent: 25 },
+  update: { maxPercent: 50 },
+}
+
+const limitInput = z
+  .strictObject({
+    maxCount: z
+      .int()
+      .min(0)
+      .nullable()
+      .optional()
+      .describe('Block the plan when it holds more than this many actions of this kind; null lifts a default.'),
+    maxPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .nullable()
+      .optional()
+      .describe(
+        "Block the plan when this kind touches more than this percentage of the target's accounts; null lifts a default.",
+      ),
+    off: z.boolean().optional().describe('true: no guard for this action kind (explicitly, instead of by omission).'),
+  })
+  .refine((l) => l.off !== true || (l.maxCount == null && l.maxPercent == null), {
+    message: 'off: true cannot be combined with maxCount or maxPercent',
+    path: ['off'],
+  })
+  .describe('Limits for one action kind.')
+
+type LimitInput = z.output<typeof limitInput>
+
+const kindDescriptions: Readonly<Record<ActionKind, string>> = {
+  create: 'Creating accounts (no limit by default).',
+  correlate: 'Linking existing target accounts to persons (no limit by default).',
+  update: 'Changing attributes of accounts (default maxPercent 50).',
+  enable: 'Re-enabling accounts (no limit by default).',
+  disable: 'Disabling accounts of leavers (default maxCount 50, maxPercent 10).',
+  delete: 'Deleting accounts after the grace period (default maxCount 50, maxPercent 10).',
+  grant: 'Adding permissions such as group memberships (no limit by default).',
+  revoke: 'Removing permissions (default maxPercent 25).',
+  'write-back': 'Writing values back to a source (no limit by default).',
+}
+
+const guardShape = Object.fromEntries(
+  ACTION_KINDS.map((k) => [k, limitInput.optional().describe(kindDescriptions[k])]),
+) as Record<ActionKind, z.ZodOptional<typeof limitInput>>
+
+function mergeLimit(given: LimitInput | undefined, fallback: GuardLimit | undefined): GuardLimit | undefined {
+  if (given?.off === true) return { off: true }
+  const pick = (key: 'maxCount' | 'maxPercent'): number | undefined =>
+    given !== undefined && key in given ? (given[key] ?? undefined) : fallback?.[key]
+  const maxCount = pick('maxCount')
+  const maxPercent = pick('maxPercent')
+  if (maxCount === undefined && maxPercent === undefined) return given?.off === false ? { off: false } : undefined
+  return { ...(maxCount !== undefined && { maxCount }), ...(maxPercent !== undefined && { maxPercent }) }
+}
+
+export function applyGuardDefaults(given: Partial<Record<ActionKind, LimitInput>>): GuardConfig {
+  const out: Partial<Record<ActionKind, GuardLimit>> = {}
+  for (const kind of ACTION_KINDS) {
+    const limit = mergeLimit(given[kind], DEFAULT_GUARD[kind])
+    if (limit !== undefined) out[kind] = limit
+  }
+  return out
+}
+
+export const guardSchema = z
+  .strictObject(guardShape)
+  .default({})
+  .describe(
+    'Safety limits per action kind. On by default: disable/delete 50 or 10 %, revoke 25 %, update 50 %. ' +
+      'A plan over a limit is blocked until approved.',
+  )
+  .transform(applyGuardDefaults)

@@ -1,0 +1,49 @@
+/**
+ * Schema of the `store:` section: where Koppel keeps its ledger, plans and audit log. A PostgreSQL URL may
+ * name a password only by reference, since koppel.yaml must never hold one. Does not open the store.
+ */
+import { z } from 'zod'
+import { SECRET_REFERENCE } from '../contract/index.ts'
+
+export const DEFAULT_STORE = { kind: 'sqlite', path: './data/koppel.db' } as const
+
+/** Whether a connection string carries a password that is not a `${env:…}` / `${file:…}` reference. */
+export function hasLiteralPassword(url: string): boolean {
+  if (SECRET_REFERENCE.test(url)) return false
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(url)?.[1]
+  const colon = userinfo?.indexOf(':') ?? -1
+  if (userinfo !== undefined && colon >= 0) {
+    const password = userinfo.slice(colon + 1)
+    if (password !== '' && !SECRET_REFERENCE.test(password)) return true
+  }
+  // libpq keyword form and query parameters: password=…
+  for (const m of url.matchAll(/(?:^|[\s?&])password=([^\s&]*)/gi)) {
+    if (m[1] !== '' && !SECRET_REFERENCE.test(m[1] ?? '')) return true
+  }
+  return false
+}
+
+const sqliteSchema = z
+  .strictObject({
+    kind: z.literal('sqlite').describe('An embedded database file; nothing to install.'),
+    path: z.string().min(1).default(DEFAULT_STORE.path).describe('Database file, relative to this config file.'),
+  })
+  .describe('Embedded SQLite store (the default).')
+
+const postgresSchema = z
+  .strictObject({
+    kind: z.literal('postgres').describe('A PostgreSQL server, for large boards and several workers.'),
+    url: z
+      .string()
+      .min(1)
+      .refine((u) => !hasLiteralPassword(u), {
+        message: 'must not contain a password: write url: ${env:KOPPEL_DATABASE_URL}, or ${env:NAME} in its place',
+      })
+      .describe('Connection URL, e.g. ${env:KOPPEL_DATABASE_URL}; a password in it only as a reference.'),
+  })
+  .describe('PostgreSQL store.')
+
+export const storeSchema = z
+  .discriminatedUnion('kind', [sqliteSchema, postgresSchema])
+  .default(DEFAULT_STORE)
+  .describe('Where Koppel keeps its ledger, plans and audit log (default: SQLite in ./data/koppel.db).')

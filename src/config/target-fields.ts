@@ -1,0 +1,79 @@
+/**
+ * The engine-level fields of a target entry (name, type, anchor, attributes, lifecycle, guard, apply), which
+ * are merged with each target connector's own options. CEL strings are only checked to be non-empty here;
+ * the rules module compiles them.
+ */
+import { z } from 'zod'
+import { guardSchema } from './guard-schema.ts'
+import { lifecycleSchema } from './lifecycle-schema.ts'
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/
+
+export const entryName = (what: string) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, 'must be lowercase letters, digits and hyphens, e.g. school-a')
+    .describe(what)
+
+const cel = (what: string) => z.string().min(1, 'must not be empty').describe(what)
+
+const anchorSchema = z
+  .strictObject({
+    attribute: z.string().min(1).describe('Target attribute that identifies the person, e.g. employeeNumber.'),
+    value: cel('CEL expression for its value, e.g. person.key.'),
+  })
+  .describe('Correlation: how an existing account in the target is recognised as this person’s.')
+
+const attributeObject = z
+  .strictObject({
+    value: cel('CEL expression for the value.').optional(),
+    candidates: z
+      .array(cel('CEL expression for one candidate value.'))
+      .min(1)
+      .optional()
+      .describe('Values to try in order; the first that is free is used (with unique: true).'),
+    unique: z.boolean().optional().describe('The value must not be held by another account in this target.'),
+    iterate: z
+      .string()
+      .regex(/\{n\}/, 'must contain {n}')
+      .optional()
+      .describe('Template for further candidates once all are taken: {value} is the first candidate, {n} counts 2, 3, … (default "{value}{n}").'),
+    maxLength: z.int().min(1).optional().describe('Cut values to this many characters (e.g. 20 for sAMAccountName).'),
+    once: z.boolean().optional().describe('Set when the account is created and never changed afterwards (usernames).'),
+    lowercase: z.boolean().optional().describe('Lowercase the value.'),
+  })
+  .refine((a) => (a.value === undefined) !== (a.candidates === undefined), {
+    message: 'give exactly one of value or candidates',
+  })
+
+export const attributeMappingSchema = z
+  .union([cel('CEL expression for the value, e.g. fullName(person).'), attributeObject])
+  .describe('A CEL expression, or { value | candidates, unique, iterate, maxLength, once, lowercase }.')
+
+const applySchema = z
+  .strictObject({
+    concurrency: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('Operations in flight at once (default: what the connector recommends).'),
+    retries: z.int().min(0).default(5).describe('Retries of a failed operation on transient errors.'),
+    backoffMs: z.int().min(0).default(250).describe('First wait before a retry, in milliseconds; doubles each time.'),
+    maxBackoffMs: z.int().min(0).default(30000).describe('Longest wait between retries, in milliseconds.'),
+  })
+  .refine((a) => a.maxBackoffMs >= a.backoffMs, { message: 'must be at least backoffMs', path: ['maxBackoffMs'] })
+  .default({ retries: 5, backoffMs: 250, maxBackoffMs: 30000 })
+  .describe('How plans are applied to this target: parallelism and retries.')
+
+/** Engine-level keys of a target entry; everything else in the entry belongs to the connector. */
+export const targetFields = {
+  name: entryName('Name of this target, unique among targets; rules refer to it.'),
+  anchor: anchorSchema,
+  attributes: z
+    .record(z.string().min(1), attributeMappingSchema)
+    .default({})
+    .describe('Mapping: target attribute → how its value is computed from the person.'),
+  lifecycle: lifecycleSchema,
+  guard: guardSchema,
+  apply: applySchema,
+}
