@@ -63,6 +63,8 @@ export type AuditVerification =
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
+  /** The tenant (school board) every method reads and writes; fixed when the store is opened. */
+  readonly tenant: string
   /** Runs pending migrations; safe to call on every start. */
   migrate(): Promise<void>
   close(): Promise<void>
@@ -93,12 +95,34 @@ export interface Store {
   listRuns(limit: number): Promise<RunReport[]>
 
   // snapshots
-  saveSnapshot(snapshot: SnapshotRecord): Promise<void>
+  /**
+   * Inserts or replaces the record (same id: replaced, e.g. to mark it used). `content` is kept as given
+   * (callers pass a gzip of the snapshot) so a later delta can be applied to the previous full set; without
+   * `content`, content saved earlier for the same id is kept.
+   */
+  saveSnapshot(snapshot: SnapshotRecord, content?: Uint8Array): Promise<void>
+  /** One snapshot record by id (e.g. to mark it used when a blocked plan is approved). */
+  getSnapshot(id: string): Promise<SnapshotRecord | undefined>
+  /** The bytes saved with the snapshot, if any. */
+  snapshotContent(id: string): Promise<Uint8Array | undefined>
   /** The newest snapshot of a source that was used for planning (rejected ones are kept but skipped). */
   lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined>
 
   // audit
+  /** Appends in one transaction, serialised per tenant across processes; returns the events as stored. */
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
+  /** Newest first. */
   listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]>
+  /** Recomputes the whole chain and compares its end with the stored head. */
   verifyAudit(): Promise<AuditVerification>
+
+  // leases
+  /**
+   * Takes or renews the named lease for `holder` until now + `ttlMs` (e.g. name `apply`: one `koppel apply`
+   * per tenant at a time). True when `holder` has it; false when another holder's lease has not expired.
+   * Expiry uses the clock of the calling machine.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>
+  /** Gives the lease up if `holder` has it; does nothing otherwise. */
+  releaseLease(name: string, holder: string): Promise<void>
 }

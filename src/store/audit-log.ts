@@ -1,0 +1,113 @@
+// Appending to, listing and verifying one tenant's hash-chained audit log. Appends are serialised per
+// tenant: PostgreSQL locks the tenant's audit_head row, SQLite holds its write lock from BEGIN IMMEDIATE.
+import type { Kysely } from 'kysely'
+import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
+import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
+import type { SqlDialect } from './migrations.ts'
+import { auditFromRow, auditRow } from './rows.ts'
+import type { AuditEvent, AuditEventInput, AuditVerification } from './store.ts'
+import type { Tables } from './tables.ts'
+
+const AUDIT: BulkInsertSpec = {
+  table: 'audit',
+  columns: ['tenant', 'seq', 'at', 'type', 'actor', 'plan_id', 'run_id', 'target', 'person', 'action_id', 'data', 'prev_hash', 'hash'],
+  types: { seq: 'bigint' },
+}
+const VERIFY_PAGE = 5_000
+
+export async function appendAudit(
+  db: Kysely<Tables>,
+  dialect: SqlDialect,
+  tenant: string,
+  inputs: readonly AuditEventInput[],
+): Promise<AuditEvent[]> {
+  if (inputs.length === 0) return []
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('audit_head')
+      .values({ tenant, seq: 0, hash: GENESIS_HASH })
+      .onConflict((oc) => oc.column('tenant').doNothing())
+      .execute()
+    const head = await trx
+      .selectFrom('audit_head')
+      .select(['seq', 'hash'])
+      .where('tenant', '=', tenant)
+      .$if(dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirstOrThrow()
+    // the timestamp is taken under the lock so that `at` never goes backwards along the chain
+    const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, new Date().toISOString())
+    await bulkInsert(
+      trx,
+      dialect,
+      AUDIT,
+      events.map((e) => auditRow(tenant, e)),
+    )
+    const last = events[events.length - 1] as AuditEvent
+    await trx.updateTable('audit_head').set({ seq: last.seq, hash: last.hash }).where('tenant', '=', tenant).execute()
+    return events
+  })
+}
+
+export async function listAudit(
+  db: Kysely<Tables>,
+  tenant: string,
+  filter: { readonly person?: string; readonly planId?: string; readonly limit: number },
+): Promise<AuditEvent[]> {
+  const rows = await db
+    .selectFrom('audit')
+    .selectAll()
+    .where('tenant', '=', tenant)
+    .$if(filter.person !== undefined, (q) => q.where('person', '=', filter.person as string))
+    .$if(filter.planId !== undefined, (q) => q.where('plan_id', '=', filter.planId as string))
+    .orderBy('seq', 'desc')
+    .limit(filter.limit)
+    .execute()
+  return rows.map(auditFromRow)
+}
+
+export async function verifyAudit(db: Kysely<Tables>, tenant: string): Promise<AuditVerification> {
+  // Verify up to the head as it is now: events appended meanwhile come with a newer head and are not
+  // half-seen, so a running apply does not make the check fail and the check takes no lock.
+  const head = await readHead(db, tenant)
+  const verifier = new ChainVerifier()
+  const until = head?.seq ?? 0
+  let after = 0
+  while (after < until) {
+    const rows = await db
+      .selectFrom('audit')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('seq', '>', after)
+      .where('seq', '<=', until)
+      .orderBy('seq')
+      .limit(VERIFY_PAGE)
+      .execute()
+    if (rows.length === 0) break
+    for (const row of rows) if (!verifier.check(auditFromRow(row))) break
+    if (verifier.problem) break
+    after = Number(rows[rows.length - 1]?.seq)
+  }
+  const problem = verifier.finish(head) ?? (await eventsBeyondHead(db, tenant))
+  if (problem) return { ok: false, events: verifier.events, ...problem }
+  return { ok: true, events: verifier.events, head: verifier.head }
+}
+
+async function readHead(db: Kysely<Tables>, tenant: string): Promise<{ seq: number; hash: string } | undefined> {
+  const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('tenant', '=', tenant).executeTakeFirst()
+  return row && { seq: Number(row.seq), hash: row.hash }
+}
+
+/** Events past the (re-read) head were written without going through appendAudit. */
+async function eventsBeyondHead(db: Kysely<Tables>, tenant: string) {
+  const head = await readHead(db, tenant)
+  const stray = await db
+    .selectFrom('audit')
+    .select('seq')
+    .where('tenant', '=', tenant)
+    .where('seq', '>', head?.seq ?? 0)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst()
+  if (stray === undefined) return undefined
+  return { firstBadSeq: Number(stray.seq), problem: `event ${Number(stray.seq)} lies beyond the head: it was not appended through the log` }
+}

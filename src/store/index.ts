@@ -1,0 +1,3 @@
+// Public surface of the store: the contract and the factory. Implementation classes stay inside.
+export { openStore, type OpenStoreOptions, type StoreOptions } from './open-store.ts'
+export type * from './store.ts'

@@ -1,0 +1,162 @@
+// The store's schema as an ordered record of Kysely migrations, written with the schema builder so the same
+// migration runs on SQLite and PostgreSQL. Names sort in the order they apply; never edit a released one,
+// add the next. The two places where the dialects differ (identity column, binary column) are named here.
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely'
+import type { Migration, MigrationProvider } from 'kysely/migration'
+
+export type SqlDialect = 'sqlite' | 'postgres'
+
+type ColumnBuilder = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder
+
+const tenantColumn: ColumnBuilder = (col) => col.notNull().defaultTo('default')
+const required: ColumnBuilder = (col) => col.notNull()
+
+function initial(dialect: SqlDialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('target', 'text', required)
+        .addColumn('person', 'text', required)
+        .addColumn('target_id', 'text', required)
+        .addColumn('locator', 'text', required)
+        .addColumn('state', 'text', required)
+        .addColumn('attributes', 'text', required)
+        .addColumn('permissions', 'text', required)
+        .addColumn('created_at', 'text', required)
+        .addColumn('updated_at', 'text', required)
+        .addColumn('disabled_at', 'text')
+        .addPrimaryKeyConstraint('accounts_pk', ['tenant', 'target', 'person'])
+        .execute()
+
+      await db.schema
+        .createTable('plans')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('id', 'text', required)
+        .addColumn('hash', 'text', required)
+        .addColumn('status', 'text', required)
+        .addColumn('created_at', 'text', required)
+        .addColumn('summary', 'text', required)
+        .addColumn('actions', 'integer', required)
+        .addColumn('document', 'text', required)
+        .addPrimaryKeyConstraint('plans_pk', ['tenant', 'id'])
+        .execute()
+      await db.schema.createIndex('plans_created').on('plans').columns(['tenant', 'created_at']).execute()
+      if (dialect === 'postgres') await useLz4(db, 'plans', 'document')
+
+      await db.schema
+        .createTable('journal')
+        .addColumn('id', dialect === 'postgres' ? 'bigint' : 'integer', (col) =>
+          // SQLite's `integer primary key` is the rowid and numbers itself; PostgreSQL needs an identity
+          dialect === 'postgres' ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey(),
+        )
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('plan_id', 'text', required)
+        .addColumn('action_id', 'text', required)
+        .addColumn('run_id', 'text', required)
+        .addColumn('phase', 'text', required)
+        .addColumn('at', 'text', required)
+        .addColumn('attempts', 'integer', required)
+        .addColumn('message', 'text')
+        .execute()
+      await db.schema.createIndex('journal_action').on('journal').columns(['tenant', 'plan_id', 'action_id', 'id']).execute()
+
+      await db.schema
+        .createTable('runs')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('id', 'text', required)
+        .addColumn('plan_id', 'text')
+        .addColumn('state', 'text', required)
+        .addColumn('started_at', 'text', required)
+        .addColumn('finished_at', 'text')
+        .addColumn('report', 'text', required)
+        .addPrimaryKeyConstraint('runs_pk', ['tenant', 'id'])
+        .execute()
+      await db.schema.createIndex('runs_started').on('runs').columns(['tenant', 'started_at']).execute()
+
+      await db.schema
+        .createTable('snapshots')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('id', 'text', required)
+        .addColumn('source', 'text', required)
+        .addColumn('taken_at', 'text', required)
+        .addColumn('hash', 'text', required)
+        .addColumn('persons', 'integer', required)
+        .addColumn('groups', 'integer', required)
+        .addColumn('person_keys', 'text', required)
+        .addColumn('used', 'integer', required)
+        .addColumn('note', 'text')
+        .addPrimaryKeyConstraint('snapshots_pk', ['tenant', 'id'])
+        .execute()
+      await db.schema
+        .createIndex('snapshots_used')
+        .on('snapshots')
+        .columns(['tenant', 'source', 'used', 'taken_at'])
+        .execute()
+
+      await db.schema
+        .createTable('snapshot_contents')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('id', 'text', required)
+        .addColumn('content', dialect === 'postgres' ? 'bytea' : 'blob', required)
+        .addPrimaryKeyConstraint('snapshot_contents_pk', ['tenant', 'id'])
+        .execute()
+
+      await db.schema
+        .createTable('audit')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('seq', 'bigint', required)
+        .addColumn('at', 'text', required)
+        .addColumn('type', 'text', required)
+        .addColumn('actor', 'text', required)
+        .addColumn('plan_id', 'text')
+        .addColumn('run_id', 'text')
+        .addColumn('target', 'text')
+        .addColumn('person', 'text')
+        .addColumn('action_id', 'text')
+        .addColumn('data', 'text')
+        .addColumn('prev_hash', 'text', required)
+        .addColumn('hash', 'text', required)
+        .addPrimaryKeyConstraint('audit_pk', ['tenant', 'seq'])
+        .execute()
+      await db.schema.createIndex('audit_person').on('audit').columns(['tenant', 'person', 'seq']).execute()
+      await db.schema.createIndex('audit_plan').on('audit').columns(['tenant', 'plan_id', 'seq']).execute()
+
+      // the chain's head lives apart from the events so that deleting the newest events is detected too
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('tenant', 'text', (col) => col.primaryKey().defaultTo('default'))
+        .addColumn('seq', 'bigint', required)
+        .addColumn('hash', 'text', required)
+        .execute()
+
+      await db.schema
+        .createTable('leases')
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('name', 'text', required)
+        .addColumn('holder', 'text', required)
+        .addColumn('expires_at', 'bigint', required)
+        .addPrimaryKeyConstraint('leases_pk', ['tenant', 'name'])
+        .execute()
+    },
+  }
+}
+
+/**
+ * A 50 MB plan document compresses to ~4 MB either way, but PostgreSQL's default pglz takes about twice as
+ * long as lz4 to write it. Builds without lz4 keep pglz.
+ */
+async function useLz4(db: Kysely<unknown>, table: string, column: string): Promise<void> {
+  const alter = `alter table ${table} alter column ${column} set compression lz4`
+  await sql`do $$ begin execute ${sql.lit(alter)}; exception when feature_not_supported then null; end $$`.execute(db)
+}
+
+/** In-code provider: migrations ship inside the package, no folder to find at run time. */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001-initial': initial(dialect) }
+    },
+  }
+}

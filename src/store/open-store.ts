@@ -1,0 +1,60 @@
+// Opens the store: embedded SQLite (node:sqlite, a file in the data folder) or PostgreSQL (pg Pool, optional
+// schema), for one tenant, with migrations applied. The only way in; the implementation stays private.
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { NodeSqliteDialect, openSqliteDatabase } from './node-sqlite-dialect.ts'
+import { SqlStore } from './sql-store.ts'
+import type { Store } from './store.ts'
+import type { Tables } from './tables.ts'
+
+export type StoreOptions =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string }
+
+export interface OpenStoreOptions {
+  /** The school board whose rows this store reads and writes; `default` when absent. */
+  readonly tenant?: string
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+export async function openStore(options: StoreOptions, opts: OpenStoreOptions = {}): Promise<Store> {
+  const tenant = opts.tenant ?? 'default'
+  if (tenant === '') throw new Error('openStore: tenant must not be empty')
+  const store = options.kind === 'sqlite' ? openSqlite(options.path, tenant) : await openPostgres(options, tenant)
+  try {
+    await store.migrate()
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  return store
+}
+
+function openSqlite(path: string, tenant: string): SqlStore {
+  const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(openSqliteDatabase(path)) })
+  return new SqlStore(db, 'sqlite', tenant)
+}
+
+async function openPostgres(options: { url: string; schema?: string }, tenant: string): Promise<SqlStore> {
+  const { schema } = options
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`openStore: schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`)
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: 4,
+    // unqualified table names resolve to the schema on every pooled connection, raw SQL included
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  })
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
+  if (schema !== undefined) {
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+    } catch (err) {
+      await db.destroy()
+      throw err
+    }
+  }
+  return new SqlStore(db, 'postgres', tenant, schema)
+}

@@ -1,0 +1,337 @@
+// The Store over Kysely, for either dialect. Every query names the tenant the store was opened for; bulk
+// writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
+import type { Kysely, Transaction } from 'kysely'
+import { Migrator } from 'kysely/migration'
+import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
+import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
+import { migrationProvider, type SqlDialect } from './migrations.ts'
+import {
+  accountFromRow,
+  accountRow,
+  journalFromRow,
+  journalRow,
+  planFromRow,
+  planRow,
+  runRow,
+  snapshotFromRow,
+  snapshotRow,
+} from './rows.ts'
+import type {
+  ActionCompletion,
+  AuditEvent,
+  AuditEventInput,
+  AuditVerification,
+  JournalEntry,
+  SnapshotRecord,
+  Store,
+} from './store.ts'
+import type { Tables } from './tables.ts'
+
+const ACCOUNTS: BulkInsertSpec = {
+  table: 'accounts',
+  columns: ['tenant', 'target', 'person', 'target_id', 'locator', 'state', 'attributes', 'permissions', 'created_at', 'updated_at', 'disabled_at'],
+  conflict: {
+    keys: ['tenant', 'target', 'person'],
+    update: ['target_id', 'locator', 'state', 'attributes', 'permissions', 'created_at', 'updated_at', 'disabled_at'],
+  },
+}
+const JOURNAL: BulkInsertSpec = {
+  table: 'journal',
+  columns: ['tenant', 'plan_id', 'action_id', 'run_id', 'phase', 'at', 'attempts', 'message'],
+  types: { attempts: 'integer' },
+}
+
+type Db = Kysely<Tables> | Transaction<Tables>
+
+export class SqlStore implements Store {
+  readonly dialect: SqlDialect
+  readonly tenant: string
+  readonly #db: Kysely<Tables>
+  readonly #schema: string | undefined
+
+  constructor(db: Kysely<Tables>, dialect: SqlDialect, tenant: string, schema?: string) {
+    this.#db = db
+    this.dialect = dialect
+    this.tenant = tenant
+    this.#schema = schema
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.#db,
+      provider: migrationProvider(this.dialect),
+      ...(this.#schema === undefined ? {} : { migrationTableSchema: this.#schema }),
+    })
+    const { error } = await migrator.migrateToLatest()
+    if (error !== undefined) throw error instanceof Error ? error : new Error(String(error))
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy()
+  }
+
+  // ledger
+
+  async listAccounts(target?: string): Promise<Account[]> {
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .$if(target !== undefined, (q) => q.where('target', '=', target as string))
+      .orderBy('target')
+      .orderBy('person')
+      .execute()
+    return rows.map(accountFromRow)
+  }
+
+  async getAccount(target: string, person: string): Promise<Account | undefined> {
+    const row = await this.#db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .where('target', '=', target)
+      .where('person', '=', person)
+      .executeTakeFirst()
+    return row && accountFromRow(row)
+  }
+
+  async upsertAccounts(accounts: readonly Account[]): Promise<void> {
+    if (accounts.length === 0) return
+    await this.#db.transaction().execute((trx) => this.#upsertAccounts(trx, accounts))
+  }
+
+  async #upsertAccounts(db: Db, accounts: readonly Account[]): Promise<void> {
+    // one statement may not touch a key twice on PostgreSQL; the last write of a key wins, as row by row would
+    const latest = new Map<string, Account>()
+    for (const a of accounts) latest.set(`${a.target}\u0000${a.person}`, a)
+    const rows = [...latest.values()].map((a) => accountRow(this.tenant, a))
+    await bulkInsert(db, this.dialect, ACCOUNTS, rows)
+  }
+
+  // plans
+
+  async savePlan(plan: Plan): Promise<void> {
+    const row = planRow(this.tenant, plan)
+    const { tenant: _t, id: _i, ...update } = row
+    await this.#db
+      .insertInto('plans')
+      .values(row)
+      .onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet(update))
+      .execute()
+  }
+
+  async getPlan(id: string): Promise<Plan | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select(['status', 'document'])
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && planFromRow(row)
+  }
+
+  async listPlans(limit: number): Promise<Plan[]> {
+    const rows = await this.#db
+      .selectFrom('plans')
+      .select(['status', 'document'])
+      .where('tenant', '=', this.tenant)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map(planFromRow)
+  }
+
+  async setPlanStatus(id: string, status: PlanStatus): Promise<void> {
+    const result = await this.#db
+      .updateTable('plans')
+      .set({ status })
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (result.numUpdatedRows === 0n) throw new Error(`setPlanStatus: no plan ${id} in tenant ${this.tenant}`)
+  }
+
+  // journal
+
+  async journalStart(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    await this.#db.transaction().execute((trx) => this.#insertJournal(trx, entries))
+  }
+
+  async journalFinish(completions: readonly ActionCompletion[]): Promise<void> {
+    if (completions.length === 0) return
+    const accounts = completions.flatMap((c) => (c.account ? [c.account] : []))
+    // outcome and ledger commit together: a crash leaves either both (done, skip on resume) or neither (redo)
+    await this.#db.transaction().execute(async (trx) => {
+      await this.#insertJournal(
+        trx,
+        completions.map((c) => c.entry),
+      )
+      if (accounts.length > 0) await this.#upsertAccounts(trx, accounts)
+    })
+  }
+
+  async #insertJournal(db: Db, entries: readonly JournalEntry[]): Promise<void> {
+    await bulkInsert(
+      db,
+      this.dialect,
+      JOURNAL,
+      entries.map((e) => journalRow(this.tenant, e)),
+    )
+  }
+
+  async journalFor(planId: string): Promise<JournalEntry[]> {
+    const rows = await this.#db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('journal')
+          .select(['id', 'plan_id', 'action_id', 'run_id', 'phase', 'at', 'attempts', 'message'])
+          .select((s) =>
+            s.fn
+              .agg<number>('row_number')
+              .over((o) => o.partitionBy('action_id').orderBy('id', 'desc'))
+              .as('newest'),
+          )
+          .where('tenant', '=', this.tenant)
+          .where('plan_id', '=', planId)
+          .as('j'),
+      )
+      .selectAll()
+      .where('newest', '=', 1)
+      .orderBy('id')
+      .execute()
+    return rows.map(journalFromRow)
+  }
+
+  // runs
+
+  async saveRun(report: RunReport): Promise<void> {
+    const row = runRow(this.tenant, report)
+    const { tenant: _t, id: _i, ...update } = row
+    await this.#db
+      .insertInto('runs')
+      .values(row)
+      .onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet(update))
+      .execute()
+  }
+
+  async getRun(id: string): Promise<RunReport | undefined> {
+    const row = await this.#db
+      .selectFrom('runs')
+      .select('report')
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && (JSON.parse(row.report) as RunReport)
+  }
+
+  async listRuns(limit: number): Promise<RunReport[]> {
+    const rows = await this.#db
+      .selectFrom('runs')
+      .select('report')
+      .where('tenant', '=', this.tenant)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => JSON.parse(r.report) as RunReport)
+  }
+
+  // snapshots
+
+  async saveSnapshot(snapshot: SnapshotRecord, content?: Uint8Array): Promise<void> {
+    const row = snapshotRow(this.tenant, snapshot)
+    const { tenant: _t, id: _i, ...update } = row
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('snapshots')
+        .values(row)
+        .onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet(update))
+        .execute()
+      if (content === undefined) return
+      await trx
+        .insertInto('snapshot_contents')
+        .values({ tenant: this.tenant, id: snapshot.id, content })
+        .onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet({ content }))
+        .execute()
+    })
+  }
+
+  async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('snapshots')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && snapshotFromRow(row)
+  }
+
+  async lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('snapshots')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .where('source', '=', source)
+      .where('used', '=', 1)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row && snapshotFromRow(row)
+  }
+
+  async snapshotContent(id: string): Promise<Uint8Array | undefined> {
+    const row = await this.#db
+      .selectFrom('snapshot_contents')
+      .select('content')
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    // pg gives a Buffer, node:sqlite a Uint8Array; both are Uint8Arrays, hand out a plain one
+    return row && new Uint8Array(row.content.buffer, row.content.byteOffset, row.content.byteLength)
+  }
+
+  // audit
+
+  appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    return appendAudit(this.#db, this.dialect, this.tenant, events)
+  }
+
+  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]> {
+    return listAudit(this.#db, this.tenant, filter)
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    return verifyAudit(this.#db, this.tenant)
+  }
+
+  // leases
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now()
+    const expires = now + ttlMs
+    const result = await this.#db
+      .insertInto('leases')
+      .values({ tenant: this.tenant, name, holder, expires_at: expires })
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant', 'name'])
+          .doUpdateSet({ holder, expires_at: expires })
+          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', now)])),
+      )
+      .executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#db
+      .deleteFrom('leases')
+      .where('tenant', '=', this.tenant)
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .execute()
+  }
+}

@@ -1,0 +1,293 @@
+// The store's behaviour tests, written once and run against every dialect (as Kysely runs its tests over a
+// list of dialects): store.test.ts calls `storeCases` for SQLite and for PostgreSQL. Each test works in a
+// tenant of its own, so tests share one database without seeing each other's rows.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Account } from '../model/index.ts'
+import { auditCases } from './audit.case.ts'
+import { account, freshTenant, plan, run, snapshot, withStore, type StoreHarness } from './store-fixtures.ts'
+
+export type { StoreHarness } from './store-fixtures.ts'
+
+/** Registers every store test; `harness` is called inside the tests, after the suite's `before()` ran. */
+export function storeCases(harness: () => StoreHarness): void {
+  test('migrate is idempotent: twice on one store, again on reopen, data kept', async () => {
+    const h = harness()
+    const tenant = freshTenant('migrate')
+    await withStore(h, tenant, async (store) => {
+      assert.equal(store.dialect, h.dialect)
+      assert.equal(store.tenant, tenant)
+      await store.migrate()
+      await store.migrate()
+      await store.upsertAccounts([account('p1')])
+    })
+    await withStore(h, tenant, async (store) => {
+      await store.migrate()
+      assert.deepEqual(await store.getAccount('ad', 'p1'), account('p1'))
+    })
+    const applied = await h.query(`select name from kysely_migration order by name`)
+    assert.deepEqual(
+      applied.map((r) => r['name']),
+      ['0001-initial'],
+    )
+  })
+
+  test('accounts: upsert inserts, overwrites, keeps the last of duplicates; get and list', async () => {
+    await withStore(harness(), freshTenant('accounts'), async (store) => {
+      await store.upsertAccounts([])
+      assert.deepEqual(await store.listAccounts(), [])
+      const a = account('p1')
+      const b = account('p2', { target: 'google', attributes: { primaryEmail: 'p2@school.test' }, permissions: [] })
+      await store.upsertAccounts([a, b])
+      assert.deepEqual(await store.getAccount('ad', 'p1'), a)
+      assert.equal(await store.getAccount('ad', 'p2'), undefined)
+      assert.deepEqual(await store.listAccounts('google'), [b])
+      assert.deepEqual(await store.listAccounts(), [a, b])
+
+      const disabled = account('p1', { state: 'disabled', disabledAt: '2026-09-01T00:00:00.000Z', updatedAt: '2026-09-01T00:00:00.000Z' })
+      const later = account('p3', { locator: 'uid=p3-new,ou=people,dc=school,dc=test' })
+      await store.upsertAccounts([account('p3'), disabled, later])
+      assert.deepEqual(await store.getAccount('ad', 'p1'), disabled)
+      assert.deepEqual(await store.getAccount('ad', 'p3'), later)
+      assert.equal((await store.listAccounts()).length, 3)
+
+      // and back: an enabled account loses its disabledAt
+      await store.upsertAccounts([a])
+      assert.equal((await store.getAccount('ad', 'p1'))?.disabledAt, undefined)
+    })
+  })
+
+  test('accounts: awkward text survives the bulk path intact', async () => {
+    await withStore(harness(), freshTenant('awkward'), async (store) => {
+      const odd = ['NULL', '', '"quoted", {braced}', 'back\\slash\\', "it's", 'Ærø Ĳsselmeer 🎓', 'tab\tnew\nline', '\u0001']
+      const accounts = odd.map((s, i) =>
+        account(`p${i}`, { locator: s, attributes: { cn: s, multi: [s, 'x'] }, permissions: [s], targetId: `${s}-${i}` }),
+      )
+      await store.upsertAccounts(accounts)
+      assert.deepEqual(await store.listAccounts(), accounts)
+    })
+  })
+
+  test('accounts: 12,000 in one call cross statement batches on both dialects', async () => {
+    await withStore(harness(), freshTenant('batches'), async (store) => {
+      const many: Account[] = Array.from({ length: 12_000 }, (_, i) => account(`p${String(i).padStart(5, '0')}`))
+      await store.upsertAccounts(many)
+      const listed = await store.listAccounts('ad')
+      assert.equal(listed.length, many.length)
+      assert.deepEqual(listed[0], many[0])
+      assert.deepEqual(listed[7_000], many[7_000])
+      assert.deepEqual(listed.at(-1), many.at(-1))
+    })
+  })
+
+  test('tenants: every method sees only its own tenant', async () => {
+    const h = harness()
+    const [t1, t2] = [freshTenant('school-a'), freshTenant('school-b')]
+    await withStore(h, t1, async (a) => {
+      await withStore(h, t2, async (b) => {
+        await a.upsertAccounts([account('p1')])
+        await b.upsertAccounts([account('p1', { targetId: 'other' }), account('p2')])
+        assert.equal((await a.getAccount('ad', 'p1'))?.targetId, 'guid-p1')
+        assert.equal((await b.getAccount('ad', 'p1'))?.targetId, 'other')
+        assert.equal((await a.listAccounts()).length, 1)
+
+        await a.savePlan(plan('plan-1', '2026-09-01T00:00:00.000Z'))
+        assert.equal(await b.getPlan('plan-1'), undefined)
+        assert.deepEqual(await b.listPlans(10), [])
+        await assert.rejects(b.setPlanStatus('plan-1', 'approved'))
+        await b.savePlan(plan('plan-1', '2026-09-02T00:00:00.000Z', 1))
+        assert.equal((await a.getPlan('plan-1'))?.actions.length, 3)
+
+        await a.journalStart([{ planId: 'plan-1', actionId: 'x', runId: 'r', phase: 'started', at: 'T', attempts: 1 }])
+        assert.deepEqual(await b.journalFor('plan-1'), [])
+
+        await a.saveRun(run('run-1', '2026-09-01T00:00:00.000Z'))
+        assert.equal(await b.getRun('run-1'), undefined)
+        assert.deepEqual(await b.listRuns(5), [])
+
+        await a.saveSnapshot(snapshot('s1', '2026-09-01T00:00:00.000Z', true), new Uint8Array([1, 2, 3]))
+        assert.equal(await b.lastUsedSnapshot('somtoday'), undefined)
+        assert.equal(await b.snapshotContent('s1'), undefined)
+
+        await a.appendAudit([{ type: 'plan.created', actor: 'koppel' }])
+        const [first] = await b.appendAudit([{ type: 'plan.created', actor: 'koppel' }])
+        assert.equal(first?.seq, 1, 'each tenant has its own chain')
+        assert.equal((await b.listAudit({ limit: 10 })).length, 1)
+
+        assert.equal(await a.acquireLease('apply', 'host-a', 60_000), true)
+        assert.equal(await b.acquireLease('apply', 'host-b', 60_000), true)
+      })
+    })
+  })
+
+  test('plans: save, get, list newest first, set status, replace on save', async () => {
+    await withStore(harness(), freshTenant('plans'), async (store) => {
+      const p1 = plan('plan-1', '2026-09-01T02:00:00.000Z')
+      const p2 = plan('plan-2', '2026-09-02T02:00:00.000Z', 5)
+      const p3 = plan('plan-3', '2026-09-03T02:00:00.000Z', 0)
+      await store.savePlan(p2)
+      await store.savePlan(p1)
+      await store.savePlan(p3)
+      assert.deepEqual(await store.getPlan('plan-2'), p2)
+      assert.equal(await store.getPlan('nope'), undefined)
+      assert.deepEqual(
+        (await store.listPlans(2)).map((p) => p.id),
+        ['plan-3', 'plan-2'],
+      )
+
+      await store.setPlanStatus('plan-2', 'approved')
+      assert.equal((await store.getPlan('plan-2'))?.status, 'approved')
+      assert.equal((await store.listPlans(10)).find((p) => p.id === 'plan-2')?.status, 'approved')
+      await assert.rejects(store.setPlanStatus('nope', 'approved'), /no plan nope/)
+
+      const replaced = { ...p1, status: 'blocked' as const, notes: ['held: summer pause'] }
+      await store.savePlan(replaced)
+      assert.deepEqual(await store.getPlan('plan-1'), replaced)
+    })
+  })
+
+  test('journal: start rows, then outcomes with their ledger rows; latest entry per action', async () => {
+    await withStore(harness(), freshTenant('journal'), async (store) => {
+      const base = { planId: 'plan-1', runId: 'run-1', at: '2026-09-01T02:00:00.000Z', attempts: 1 }
+      await store.journalStart([
+        { ...base, actionId: 'ad/p1/create', phase: 'started' },
+        { ...base, actionId: 'ad/p2/create', phase: 'started' },
+        { ...base, actionId: 'ad/p3/create', phase: 'started' },
+      ])
+      await store.journalStart([{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
+      assert.deepEqual(
+        (await store.journalFor('plan-1')).map((e) => e.phase),
+        ['started', 'started', 'started'],
+      )
+
+      const created = account('p1')
+      await store.journalFinish([
+        { entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: created },
+        { entry: { ...base, actionId: 'ad/p2/create', phase: 'failed', message: 'LDAP 68: entry exists' } },
+      ])
+      assert.deepEqual(await store.getAccount('ad', 'p1'), created)
+      // a retry of p2 in a later run, same timestamp: order of writing decides what is latest
+      await store.journalStart([{ ...base, runId: 'run-2', actionId: 'ad/p2/create', phase: 'started', attempts: 2 }])
+
+      const latest = await store.journalFor('plan-1')
+      assert.deepEqual(
+        Object.fromEntries(latest.map((e) => [e.actionId, [e.phase, e.runId, e.attempts]])),
+        {
+          'ad/p1/create': ['applied', 'run-1', 1],
+          'ad/p2/create': ['started', 'run-2', 2],
+          'ad/p3/create': ['started', 'run-1', 1],
+        },
+      )
+      assert.equal(latest.length, 3)
+      assert.deepEqual(await store.journalFor('plan-2'), [{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
+      assert.deepEqual(await store.journalFor('plan-none'), [])
+
+      const failed = (await store.journalFor('plan-1')).find((e) => e.phase === 'failed')
+      assert.equal(failed, undefined, 'the failed entry was superseded by the retry')
+    })
+  })
+
+  test('journal: outcome rows and ledger rows commit together or not at all', async () => {
+    await withStore(harness(), freshTenant('atomic'), async (store) => {
+      const base = { planId: 'plan-1', runId: 'run-1', at: '2026-09-01T02:00:00.000Z', attempts: 1 }
+      await store.journalStart([
+        { ...base, actionId: 'ad/p1/create', phase: 'started' },
+        { ...base, actionId: 'ad/p2/create', phase: 'started' },
+      ])
+      // the ledger statement (the second one) fails on a NOT NULL column after the journal rows went in
+      const broken = { ...account('p2'), targetId: null } as unknown as Account
+      await assert.rejects(
+        store.journalFinish([
+          { entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') },
+          { entry: { ...base, actionId: 'ad/p2/create', phase: 'applied' }, account: broken },
+        ]),
+      )
+      assert.deepEqual(
+        (await store.journalFor('plan-1')).map((e) => e.phase),
+        ['started', 'started'],
+      )
+      assert.equal(await store.getAccount('ad', 'p1'), undefined)
+      assert.deepEqual(await store.listAccounts(), [])
+
+      // the same batch without the broken row goes through whole
+      await store.journalFinish([{ entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') }])
+      assert.deepEqual(
+        (await store.journalFor('plan-1')).map((e) => [e.actionId, e.phase]),
+        [
+          ['ad/p2/create', 'started'],
+          ['ad/p1/create', 'applied'],
+        ],
+      )
+      assert.deepEqual(await store.getAccount('ad', 'p1'), account('p1'))
+    })
+  })
+
+  test('runs: save replaces by id, get, list newest first', async () => {
+    await withStore(harness(), freshTenant('runs'), async (store) => {
+      await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { state: 'applying' }))
+      await store.saveRun(run('run-2', '2026-09-02T02:00:00.000Z', { planId: 'plan-2' }))
+      await store.saveRun(run('run-3', '2026-09-03T02:00:00.000Z'))
+      const finished = run('run-1', '2026-09-01T02:00:00.000Z', {
+        finishedAt: '2026-09-01T02:10:00.000Z',
+        failures: [{ action: 'ad/p2/create', target: 'ad', message: 'LDAP 68' }],
+      })
+      await store.saveRun(finished)
+      assert.deepEqual(await store.getRun('run-1'), finished)
+      assert.equal(await store.getRun('nope'), undefined)
+      assert.deepEqual(
+        (await store.listRuns(2)).map((r) => r.runId),
+        ['run-3', 'run-2'],
+      )
+      assert.equal((await store.listRuns(10)).length, 3)
+    })
+  })
+
+  test('snapshots: newest used one per source; content kept and returned', async () => {
+    await withStore(harness(), freshTenant('snapshots'), async (store) => {
+      assert.equal(await store.lastUsedSnapshot('somtoday'), undefined)
+      const s1 = snapshot('s1', '2026-09-01T02:00:00.000Z', true)
+      const s2 = { ...snapshot('s2', '2026-09-02T02:00:00.000Z', true), note: 'delta applied' }
+      const s3 = snapshot('s3', '2026-09-03T02:00:00.000Z', false) // rejected by the shrink check
+      const other = snapshot('a1', '2026-09-04T02:00:00.000Z', true, 'afas')
+      const gz = new Uint8Array([0x1f, 0x8b, 8, 0, 255, 0, 128])
+      await store.saveSnapshot(s1, new Uint8Array([1]))
+      await store.saveSnapshot(s2, gz)
+      await store.saveSnapshot(s3)
+      await store.saveSnapshot(other)
+      assert.deepEqual(await store.lastUsedSnapshot('somtoday'), s2)
+      assert.deepEqual(await store.lastUsedSnapshot('afas'), other)
+      assert.equal(await store.lastUsedSnapshot('magister'), undefined)
+
+      const content = await store.snapshotContent('s2')
+      assert.ok(content instanceof Uint8Array)
+      assert.deepEqual([...content], [...gz])
+      assert.equal(await store.snapshotContent('s3'), undefined)
+      assert.deepEqual(await store.getSnapshot('s3'), s3)
+      assert.equal(await store.getSnapshot('nope'), undefined)
+
+      // marking s3 used later (same id) makes it the newest; content saved before survives a save without it
+      await store.saveSnapshot({ ...s3, used: true })
+      assert.equal((await store.lastUsedSnapshot('somtoday'))?.id, 's3')
+      await store.saveSnapshot({ ...s2, used: false })
+      assert.deepEqual([...((await store.snapshotContent('s2')) ?? [])], [...gz])
+    })
+  })
+
+  test('leases: one holder at a time, renewal, release, expiry', async () => {
+    await withStore(harness(), freshTenant('leases'), async (store) => {
+      assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true)
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false)
+      assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true, 'the holder renews')
+      assert.equal(await store.acquireLease('plan', 'host-b:2', 60_000), true, 'leases are per name')
+      await store.releaseLease('apply', 'host-b:2')
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false, 'only the holder releases')
+      await store.releaseLease('apply', 'host-a:1')
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 1), true)
+      await new Promise((r) => setTimeout(r, 10))
+      assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true, 'an expired lease is taken over')
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false)
+    })
+  })
+
+  auditCases(harness)
+}
