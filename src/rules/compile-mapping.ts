@@ -1,0 +1,139 @@
+/**
+ * Attribute mappings of one target: a CEL expression (or a list of candidates for unique values) per target
+ * attribute, evaluated in declaration order so later attributes can read earlier ones as `account.<name>`.
+ * Computes values only; whether they differ from the target's, and what to do about it, is the engine's.
+ */
+import type { Contract } from '../model/contract.ts'
+import type { Issue } from '../model/issue.ts'
+import type { Person } from '../model/person.ts'
+import type { AttributeValue } from '../model/values.ts'
+import { toAttributeValue, toCel } from './cel-values.ts'
+import { evaluatorFactory, type CacheOptions, type EvaluatorStats } from './compiled-expression.ts'
+import { sumStats } from './compile-rules.ts'
+import { compileAttributes, type CompiledAttribute, type MappingSpec } from './mapping-spec.ts'
+import { EvalContext } from './eval-context.ts'
+import { chooseUnique, cut, type UniquenessOracle } from './unique-value.ts'
+
+export type { AttributeRule, MappingSpec } from './mapping-spec.ts'
+
+export interface MappingInput {
+  person: Person
+  contract: Contract
+  contracts: readonly Contract[]
+  today: string
+  keep?: Readonly<Record<string, AttributeValue>>
+}
+
+export interface CompiledMapping {
+  readonly target: string
+  /** In evaluation order. */
+  readonly attributes: readonly string[]
+  readonly uniqueAttributes: readonly string[]
+  readonly onceAttributes: readonly string[]
+  /** Evaluates the mapping for a person. `account` in CEL holds the attributes computed so far (declaration order),
+   *  so `dn` can use `account.uid`. `keep` holds values the engine wants kept (once-attributes from the ledger):
+   *  those are used as-is and still claimed in the oracle. Undefined/null results leave the attribute out. */
+  evaluate(input: MappingInput, oracle: UniquenessOracle): { attributes: Record<string, AttributeValue>; issues: Issue[] }
+  stats(): EvaluatorStats
+}
+
+/** Throws RulesError naming target, attribute, expression and position of every problem. */
+export function compileMapping(target: string, spec: MappingSpec, options: CacheOptions = {}): CompiledMapping {
+  const evaluator = evaluatorFactory(options)
+  const compiled = compileAttributes(target, spec, (expr) => evaluator(expr, toAttributeValue))
+  return {
+    target,
+    attributes: compiled.map((a) => a.name),
+    uniqueAttributes: compiled.filter((a) => a.unique).map((a) => a.name),
+    onceAttributes: compiled.filter((a) => a.once).map((a) => a.name),
+    evaluate: (input, oracle) => evaluateMapping(compiled, input, oracle),
+    stats: () => sumStats(compiled.flatMap((a) => a.expressions)),
+  }
+}
+
+function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInput, oracle: UniquenessOracle) {
+  const { person, contract, contracts, today, keep } = input
+  const attributes: Record<string, AttributeValue> = {}
+  const issues: Issue[] = []
+  const failed = new Set<string>()
+  // The attributes so far, as CEL sees them; the same object stays in the activation and grows.
+  const account: Record<string, AttributeValue> = Object.create(null)
+  const ctx = new EvalContext({ person, contract, today }, () => ({
+    person: toCel(person),
+    contract: toCel(contract),
+    contracts: toCel(contracts),
+    today,
+    account,
+  }))
+  const issue = (attribute: string, message: string, severity: Issue['severity'] = 'error', code = 'mapping_failed') =>
+    issues.push({ severity, code, message: `${attribute}: ${message}`, record: person.key, field: attribute })
+
+  for (const a of attrs) {
+    // An attribute built on one that failed would only fail again with a less helpful message.
+    if (a.reads.some((r) => failed.has(r))) {
+      failed.add(a.name)
+      continue
+    }
+    const kept = keep?.[a.name]
+    let value: AttributeValue | undefined
+    if (kept !== undefined) {
+      value = kept
+      if (a.unique && typeof kept === 'string') {
+        if (oracle.isTaken(a.name, kept, person.key)) issue(a.name, `kept value "${kept}" is also held by another account`, 'warning', 'unique_conflict')
+        oracle.claim(a.name, kept, person.key)
+      }
+    } else if (!a.unique) {
+      const r = a.expressions[0]?.run(ctx)
+      if (r === undefined || !r.ok) {
+        failed.add(a.name)
+        issue(a.name, r?.error ?? 'no expression')
+        continue
+      }
+      value = shape(r.value, a)
+    } else {
+      const candidates = function* () {
+        for (const [i, e] of a.expressions.entries()) {
+          const r = e.run(ctx)
+          if (!r.ok) throw new CandidateError(`candidate ${i + 1}: ${r.error}`)
+          const v = shape(r.value, a)
+          if (v === undefined) continue
+          if (typeof v !== 'string') throw new CandidateError(`candidate ${i + 1} yielded a list; a unique attribute needs one string`)
+          yield v
+        }
+      }
+      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase }
+      let chosen: ReturnType<typeof chooseUnique>
+      try {
+        // A failing candidate aborts the choice before anything is claimed.
+        chosen = chooseUnique(candidates(), settings, oracle)
+      } catch (err) {
+        if (!(err instanceof CandidateError)) throw err
+        chosen = { ok: false, error: err.message }
+      }
+      if (!chosen.ok) {
+        failed.add(a.name)
+        issue(a.name, chosen.error)
+        continue
+      }
+      value = chosen.value
+    }
+    if (value === undefined) continue
+    attributes[a.name] = value
+    account[a.name] = value
+  }
+  return { attributes, issues }
+}
+
+class CandidateError extends Error {}
+
+/** Lower case and length limit; "" and [] mean "no value", as LDAP cannot store an empty one. */
+function shape(value: AttributeValue | undefined, a: CompiledAttribute): AttributeValue | undefined {
+  if (value === undefined) return undefined
+  const one = (s: string) => {
+    const l = a.lowercase ? s.toLowerCase() : s
+    return a.maxLength !== undefined ? cut(l, a.maxLength) : l
+  }
+  if (typeof value === 'string') return value === '' ? undefined : one(value)
+  const list = value.map(one).filter((s) => s !== '')
+  return list.length === 0 ? undefined : list
+}

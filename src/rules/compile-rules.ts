@@ -1,0 +1,191 @@
+/**
+ * Business rules: a CEL condition per rule, evaluated for each active contract of a person, granting accounts
+ * and permissions in targets. Compiles all rules up front (collecting every problem), then evaluates with a
+ * per-rule verdict cache. Decides entitlements only: which contracts are active, and what to do with the
+ * grants and issues, is the engine's business.
+ */
+import type { Contract } from '../model/contract.ts'
+import type { Entitlement } from '../model/entitlement.ts'
+import type { Issue } from '../model/issue.ts'
+import type { Person } from '../model/person.ts'
+import { toCel, toIdList } from './cel-values.ts'
+import {
+  compileExpression,
+  evaluatorFactory,
+  isCompiled,
+  type CachedEvaluator,
+  type CacheOptions,
+  type EvaluatorStats,
+} from './compiled-expression.ts'
+import { RulesError, type RuleProblem } from './rules-error.ts'
+import { EvalContext } from './eval-context.ts'
+
+export interface RuleSpec {
+  name: string
+  /** CEL over `person`, `contract`, `contracts`, `today`; must yield a bool. */
+  when: string
+  grant: GrantSpec[]
+}
+
+export type GrantSpec =
+  | { account: string /* target name */ }
+  | { permission: { target: string; type: string /* 'group' | 'role' | … */; id: string /* CEL → string or list<string> */ } }
+
+export interface EntitlementResult {
+  grants: Array<{ entitlement: Entitlement; contract: Contract }>
+  /** Runtime evaluation errors, naming the rule and the person key. */
+  issues: Issue[]
+}
+
+export interface CompiledRules {
+  /** Entitlements for one person given the contracts that are active (the engine decides the time window).
+   *  Deterministic order: rules in config order, contracts in given order; account entitlements deduplicated per
+   *  target (first rule/contract wins and is the "reason"); permission ids deduplicated per target+type+id. */
+  entitlementsFor(person: Person, activeContracts: readonly Contract[], today: string): EntitlementResult
+  /** Evaluation counters summed over all expressions, for benchmarks and run metrics. */
+  stats(): EvaluatorStats
+}
+
+export type CompileRulesOptions = CacheOptions
+
+// `key` is the deduplication key (for permissions, its prefix before the id), computed once at compile time.
+type CompiledGrant =
+  | { readonly kind: 'account'; readonly key: string; readonly entitlement: Entitlement }
+  | {
+      readonly kind: 'permission'
+      readonly key: string
+      readonly target: string
+      readonly type: string
+      readonly id: CachedEvaluator<readonly Entitlement[]>
+    }
+
+interface CompiledRule {
+  readonly name: string
+  readonly when: CachedEvaluator<boolean>
+  readonly grants: readonly CompiledGrant[]
+}
+
+const mustBeBool = (t: string) => (t === 'bool' || t === 'dyn' ? undefined : `a condition must yield a bool, not ${t}`)
+const mustBeIds = (t: string) =>
+  /^(string|dyn|int|list(<(string|dyn|int)>)?)$/.test(t) ? undefined : `a permission id must be a string or list of strings, not ${t}`
+
+function asBool(v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new Error(`the condition yielded ${v === null ? 'null' : typeof v}, not a bool`)
+  return v
+}
+// Cached results are the finished, frozen entitlements, shared by every person with the same tuple.
+const permissions =
+  (target: string, type: string, rule: string) =>
+  (v: unknown): readonly Entitlement[] =>
+    Object.freeze(toIdList(v).map((id) => Object.freeze({ kind: 'permission' as const, target, type, id, rule })))
+
+export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOptions = {}): CompiledRules {
+  const problems: RuleProblem[] = []
+  const seen = new Set<string>()
+  const rules: CompiledRule[] = []
+  const evaluator = evaluatorFactory(options)
+  for (const spec of specs) {
+    const rule = spec.name
+    if (typeof rule !== 'string' || rule.trim() === '') problems.push({ rule, field: 'name', message: 'a rule needs a name' })
+    else if (seen.has(rule)) problems.push({ rule, field: 'name', message: 'two rules have this name' })
+    seen.add(rule)
+    const when = compileExpression('rule', spec.when, mustBeBool)
+    if (!isCompiled(when)) problems.push({ rule, field: 'when', expression: spec.when, ...when })
+    const grants: CompiledGrant[] = []
+    ;(spec.grant ?? []).forEach((g, i) => {
+      const field = `grant[${i}]`
+      if ('account' in g) {
+        const target = g.account
+        const entitlement: Entitlement = Object.freeze({ kind: 'account', target, rule })
+        if (typeof target === 'string' && target !== '') grants.push({ kind: 'account', key: `a\u0000${target}`, entitlement })
+        else problems.push({ rule, field: `${field}.account`, message: 'an account grant needs a target name' })
+        return
+      }
+      const p = (g as { permission?: { target?: unknown; type?: unknown; id?: unknown } }).permission
+      if (p === undefined) return void problems.push({ rule, field, message: 'a grant is either { account } or { permission }' })
+      if (typeof p.target !== 'string' || p.target === '') problems.push({ rule, field: `${field}.permission.target`, message: 'missing target' })
+      if (typeof p.type !== 'string' || p.type === '') problems.push({ rule, field: `${field}.permission.type`, message: 'missing type' })
+      const source = typeof p.id === 'string' ? p.id : ''
+      const id = compileExpression('rule', source, mustBeIds)
+      if (!isCompiled(id)) return void problems.push({ rule, field: `${field}.permission.id`, expression: source, ...id })
+      const [target, type] = [String(p.target), String(p.type)]
+      const key = `p\u0000${target}\u0000${type}\u0000`
+      grants.push({ kind: 'permission', key, target, type, id: evaluator(id, permissions(target, type, rule)) })
+    })
+    if (isCompiled(when)) rules.push({ name: rule, when: evaluator(when, asBool), grants })
+  }
+  if (problems.length > 0) throw new RulesError(problems)
+  return {
+    entitlementsFor: (person, activeContracts, today) => entitlementsFor(rules, person, activeContracts, today),
+    stats: () => sumStats(rules.flatMap((r) => [r.when, ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : []))])),
+  }
+}
+
+function entitlementsFor(
+  rules: readonly CompiledRule[],
+  person: Person,
+  contracts: readonly Contract[],
+  today: string,
+): EntitlementResult {
+  const grants: EntitlementResult['grants'] = []
+  const issues: Issue[] = []
+  const accountsGranted = new Set<string>()
+  // Per target+type: the permission ids granted so far.
+  const permissionsGranted = new Map<string, Set<string>>()
+  const contexts = contracts.map(
+    (contract) => new EvalContext({ person, contract, today }, () => ({ person: toCel(person), contract: toCel(contract), contracts: toCel(contracts), today })),
+  )
+  let reported: Set<string> | undefined
+  // One issue per rule and error, not one per contract that hits the same error.
+  const fail = (rule: string, contract: Contract, what: string, error: string): void => {
+    const key = `${rule}\u0000${what}${error}`
+    if ((reported ??= new Set()).has(key)) return
+    reported.add(key)
+    const message = `rule "${rule}" failed for contract ${contract.id}: ${what}${error}`
+    issues.push({ severity: 'error', code: 'rule_failed', message, record: person.key, field: rule })
+  }
+
+  for (const rule of rules) {
+    for (let ci = 0; ci < contracts.length; ci++) {
+      const contract = contracts[ci] as Contract
+      const ctx = contexts[ci] as EvalContext
+      const verdict = rule.when.run(ctx)
+      if (!verdict.ok) {
+        fail(rule.name, contract, '', verdict.error)
+        continue
+      }
+      if (!verdict.value) continue
+      for (let gi = 0; gi < rule.grants.length; gi++) {
+        const g = rule.grants[gi] as CompiledGrant
+        if (g.kind === 'account') {
+          if (accountsGranted.has(g.key)) continue
+          accountsGranted.add(g.key)
+          grants.push({ entitlement: g.entitlement, contract })
+          continue
+        }
+        const ids = g.id.run(ctx)
+        if (!ids.ok) {
+          fail(rule.name, contract, `grant[${gi}].permission.id: `, ids.error)
+          continue
+        }
+        let seen = permissionsGranted.get(g.key)
+        if (seen === undefined) permissionsGranted.set(g.key, (seen = new Set()))
+        for (const entitlement of ids.value) {
+          if (entitlement.kind !== 'permission' || seen.has(entitlement.id)) continue
+          seen.add(entitlement.id)
+          grants.push({ entitlement, contract })
+        }
+      }
+    }
+  }
+  return { grants, issues }
+}
+
+export function sumStats(evaluators: readonly CachedEvaluator<unknown>[]): EvaluatorStats {
+  const total: EvaluatorStats = { evaluations: 0, hits: 0 }
+  for (const e of evaluators) {
+    total.evaluations += e.stats.evaluations
+    total.hits += e.stats.hits
+  }
+  return total
+}

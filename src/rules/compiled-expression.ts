@@ -1,0 +1,124 @@
+/**
+ * One CEL expression, parsed and type-checked once, evaluated many times; with an optional cache of results
+ * per tuple of the values it reads (expression-reads.ts, tuple-key.ts).
+ *
+ * Evaluation never throws: it yields an Outcome, and the caller turns a failure into an Issue. Failures are
+ * cached like values, since they too depend only on the tuple. Does not know about rules or mappings.
+ */
+import type { ASTNode, ParseResult } from '@marcbachmann/cel-js'
+import { celEnvironment, type Scope } from './cel-environment.ts'
+import { expressionReads, type ExpressionReads } from './expression-reads.ts'
+import type { EvalContext } from './eval-context.ts'
+import { NOT_KEYABLE, tupleIndexes, type Roots, type TupleIndex } from './tuple-key.ts'
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string }
+
+export interface CompileFailure {
+  readonly position?: number
+  readonly message: string
+}
+
+export interface CompiledExpression {
+  readonly source: string
+  readonly reads: ExpressionReads
+  /** The type the checker inferred: `bool`, `string`, `dyn`, `list<string>`, … */
+  readonly type: string
+  run(activation: Roots): unknown
+}
+
+/** Parses and type-checks; `accepts` vets the inferred type (a condition must be bool or dyn). */
+export function compileExpression(
+  scope: Scope,
+  source: string,
+  accepts: (type: string) => string | undefined,
+): CompiledExpression | CompileFailure {
+  let parsed: ParseResult
+  try {
+    parsed = celEnvironment(scope).parse(source)
+  } catch (err) {
+    return failure(err)
+  }
+  const checked = parsed.check()
+  if (!checked.valid) return failure(checked.error)
+  const type = checked.type ?? 'dyn'
+  const wrongType = accepts(type)
+  if (wrongType !== undefined) return { position: 0, message: wrongType }
+  const ast: ASTNode = parsed.ast
+  return { source, reads: expressionReads(ast), type, run: (activation) => parsed(activation) }
+}
+
+export function isCompiled(x: CompiledExpression | CompileFailure): x is CompiledExpression {
+  return 'run' in x
+}
+
+function failure(err: unknown): CompileFailure {
+  const e = err as { summary?: string; message?: string; range?: { start: number } } | undefined
+  return { position: e?.range?.start, message: e?.summary ?? e?.message ?? String(err) }
+}
+
+export function errorMessage(err: unknown): string {
+  const e = err as { summary?: unknown; message?: unknown }
+  if (typeof e?.summary === 'string') return e.summary
+  if (typeof e?.message === 'string') return e.message
+  return String(err)
+}
+
+export interface EvaluatorStats {
+  /** CEL evaluations actually run. */
+  evaluations: number
+  /** Results served from the tuple cache. */
+  hits: number
+}
+
+export interface CachedEvaluator<T> {
+  run(ctx: EvalContext): Outcome<T>
+  readonly stats: EvaluatorStats
+}
+
+export interface CacheOptions {
+  readonly cache?: boolean
+  /** Past this many distinct tuples of a set of paths new ones are evaluated but not stored: the expressions read
+   *  something nearly unique per person (a key, a name) and the cache would only cost memory. */
+  readonly maxEntries?: number
+}
+
+export const DEFAULT_MAX_ENTRIES = 10_000
+
+/** `index` numbers the tuples of the paths the expression reads; undefined for an expression that cannot be cached. */
+export function cachedEvaluator<T>(
+  expr: CompiledExpression,
+  finish: (value: unknown) => T,
+  index: TupleIndex | undefined,
+): CachedEvaluator<T> {
+  const stats: EvaluatorStats = { evaluations: 0, hits: 0 }
+  const evaluate = (ctx: EvalContext): Outcome<T> => {
+    stats.evaluations++
+    try {
+      return { ok: true, value: finish(expr.run(ctx.activation())) }
+    } catch (err) {
+      return { ok: false, error: errorMessage(err) }
+    }
+  }
+  if (index === undefined || !expr.reads.tupleCacheable) return { stats, run: evaluate }
+  const outcomes: Outcome<T>[] = []
+  return {
+    stats,
+    run(ctx) {
+      const id = ctx.tupleId(index)
+      if (id === NOT_KEYABLE) return evaluate(ctx)
+      const hit = outcomes[id]
+      if (hit !== undefined) {
+        stats.hits++
+        return hit
+      }
+      return (outcomes[id] = evaluate(ctx))
+    },
+  }
+}
+
+/** What the compilers need: an evaluator factory that shares tuple indexes between expressions reading the same paths. */
+export function evaluatorFactory(options: CacheOptions = {}) {
+  const indexes = tupleIndexes(options.maxEntries ?? DEFAULT_MAX_ENTRIES)
+  return <T>(expr: CompiledExpression, finish: (value: unknown) => T): CachedEvaluator<T> =>
+    cachedEvaluator(expr, finish, options.cache === false || !expr.reads.tupleCacheable ? undefined : indexes(expr.reads.paths))
+}

@@ -1,0 +1,74 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ascii, initialsOf, left, prefixLetters, replaceAll, slug } from './text-functions.ts'
+
+describe('ascii', () => {
+  test('strips diacritics that NFKD decomposes', () => {
+    assert.equal(ascii('é ö ü ñ ç Ş Ç ğ ễ Å'), 'e o u n c S C g e A')
+    assert.equal(ascii('Çiğdem Şahin'), 'Cigdem Sahin')
+    assert.equal(ascii('Zoë Müller-Lüdenscheidt'), 'Zoe Muller-Ludenscheidt')
+  })
+  test('maps letters NFKD leaves alone', () => {
+    assert.equal(ascii('ß æ Æ ø Ø ł Ł đ Đ ı œ þ'), 'ss ae AE o O l L d D i oe th')
+    assert.equal(ascii('Søren Ørsted'), 'Soren Orsted')
+    assert.equal(ascii('Łukasz Đorđević'), 'Lukasz Dordevic')
+  })
+  test('keeps ij, unfolds the ĳ ligature, normalises typographic apostrophes', () => {
+    assert.equal(ascii('Dijkstra'), 'Dijkstra')
+    assert.equal(ascii('ĳs'), 'ijs')
+    assert.equal(ascii('van ’t Hof'), "van 't Hof")
+  })
+  test('output is ASCII: characters without a Latin equivalent are dropped', () => {
+    const out = ascii('Анна 李 ok 😀')
+    assert.match(out, /^[\x20-\x7e]*$/)
+    assert.equal(out.trim(), 'ok')
+  })
+})
+
+describe('slug', () => {
+  test('removes spaces and apostrophes rather than separating', () => {
+    assert.equal(slug("van 't Hof"), 'vanthof')
+    assert.equal(slug("D'Ancona"), 'dancona')
+  })
+  test('keeps . - _ , collapses runs, trims ends', () => {
+    assert.equal(slug('j.van den Berg-de Vries'), 'j.vandenberg-devries')
+    assert.equal(slug('--a..b__c-.d--'), 'a.b_c-d')
+    assert.equal(slug('Ærøskøbing!'), 'aeroskobing')
+    assert.equal(slug('Müller'), 'muller')
+  })
+})
+
+describe('small helpers', () => {
+  test('left counts code points', () => {
+    assert.equal(left('Jansen', 3), 'Jan')
+    assert.equal(left('😀ab', 1), '😀')
+    assert.equal(left('ab', 5), 'ab')
+    assert.equal(left('ab', 0), '')
+  })
+  test('prefixLetters skips non-letters', () => {
+    assert.equal(prefixLetters("'t Hooft", 1), 't')
+    assert.equal(prefixLetters('  Éva', 2), 'Év')
+  })
+  test('replaceAll is literal', () => {
+    assert.equal(replaceAll('a.b.c', '.', ''), 'abc')
+    assert.equal(replaceAll('a+b', '+', '-'), 'a-b')
+    assert.equal(replaceAll('ab', '', 'x'), 'ab')
+  })
+})
+
+describe('initialsOf', () => {
+  test('given names and hyphenated names', () => {
+    assert.equal(initialsOf('Jan Peter'), 'J.P.')
+    assert.equal(initialsOf('Anne-Marie'), 'A.M.')
+    assert.equal(initialsOf('jan  peter   karel'), 'J.P.K.')
+    assert.equal(initialsOf('Émile'), 'É.')
+  })
+  test('IJ is one letter in Dutch', () => {
+    assert.equal(initialsOf('IJsbrand Jan'), 'IJ.J.')
+    assert.equal(initialsOf('Ilse'), 'I.')
+  })
+  test('tolerates existing dots and empty input', () => {
+    assert.equal(initialsOf('J.P.'), 'J.P.')
+    assert.equal(initialsOf(''), '')
+  })
+})

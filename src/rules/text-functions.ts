@@ -1,0 +1,73 @@
+/**
+ * String helpers for mappings: diacritics to ASCII, username slugs, first letters, initials.
+ * Pure functions over JS strings; the CEL wrappers live in cel-library.ts. Does not know about persons.
+ */
+
+// Letters NFKD leaves alone because Unicode treats them as letters of their own, not as letter + mark.
+const ASCII_TABLE: Readonly<Record<string, string>> = {
+  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D',
+  ð: 'd', Ð: 'D', þ: 'th', Þ: 'Th', ı: 'i', ħ: 'h', Ħ: 'H', ŋ: 'n', Ŋ: 'N', ĸ: 'k', ŧ: 't', Ŧ: 'T',
+  ə: 'e', Ə: 'E', ƒ: 'f', ʻ: "'", ʼ: "'", '‘': "'", '’': "'", '‚': "'", '´': "'", '`': "'",
+  '“': '"', '”': '"', '„': '"', '–': '-', '—': '-', '‐': '-', '‑': '-', '·': '',
+}
+
+const MARKS = /\p{M}/gu
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/g
+
+/**
+ * Diacritics and special Latin letters to ASCII ("Çiğdem Şahin" → "Cigdem Sahin", "Søren" → "Soren").
+ * The output is always ASCII: characters without a Latin equivalent (Cyrillic, Arabic, emoji) are dropped,
+ * since the targets that need ASCII cannot store them either. "ij" (and the ligature ĳ) stays "ij".
+ */
+export function ascii(s: string): string {
+  const decomposed = s.normalize('NFKD').replace(MARKS, '')
+  let out = ''
+  for (const ch of decomposed) out += ASCII_TABLE[ch] ?? ch
+  return out.replace(NON_ASCII, '')
+}
+
+/**
+ * A username-safe slug: ASCII, lower case, only a-z 0-9 and `.` `-` `_`. Spaces and apostrophes are removed
+ * rather than turned into separators, so "van 't Hof" becomes "vanthof"; runs of separators collapse to
+ * their first one and separators at either end are trimmed.
+ */
+export function slug(s: string): string {
+  return ascii(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '')
+    .replace(/([._-])[._-]+/g, '$1')
+    .replace(/^[._-]+|[._-]+$/g, '')
+}
+
+/** The first n characters (code points, so a surrogate pair is never cut in half). */
+export function left(s: string, n: number): string {
+  if (n <= 0) return ''
+  return Array.from(s).slice(0, n).join('')
+}
+
+/** The first n letters, skipping anything that is not a letter ("'t Hooft", 1 → "H"). */
+export function prefixLetters(s: string, n: number): string {
+  if (n <= 0) return ''
+  return (s.match(/\p{L}/gu) ?? []).slice(0, n).join('')
+}
+
+/**
+ * Initials of given names: "Jan Peter" → "J.P.", "Anne-Marie" → "A.M.". Dutch treats IJ as one letter, so
+ * "IJsbrand" → "IJ.". Existing dots are tolerated ("J.P." → "J.P.").
+ */
+export function initialsOf(names: string): string {
+  let out = ''
+  for (const part of names.split(/[\s.\-‐]+/u)) {
+    const letters = part.replace(/^[^\p{L}]+/u, '')
+    if (letters === '') continue
+    const first = /^ij/i.test(letters) ? 'IJ' : (Array.from(letters)[0] ?? '').toUpperCase()
+    out += `${first}.`
+  }
+  return out
+}
+
+/** Replaces every occurrence of `from` (literally, not as a pattern). */
+export function replaceAll(s: string, from: string, to: string): string {
+  return from === '' ? s : s.split(from).join(to)
+}
