@@ -50,8 +50,8 @@ export class LdapClient {
     }
   }
 
-  add(dn: string, entry: Record<string, string[]>): Promise<void> {
-    return this.#run(`add ${dn}`, false, (c) => c.add(dn, entry))
+  add(dn: string, entry: Record<string, string[]>, controls?: Control[]): Promise<void> {
+    return this.#run(`add ${dn}`, false, (c) => c.add(dn, entry, controls))
   }
 
   modify(dn: string, changes: Change[], controls?: Control[]): Promise<void> {

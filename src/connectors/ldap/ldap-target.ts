@@ -2,7 +2,7 @@
 // entryUUID, located by DN; disable moves them to an OU and/or sets an attribute; permissions are group
 // memberships. It implements the TargetConnector failure semantics and nothing AD-specific (no
 // userAccountControl, no unicodePwd: that is the AD connector's job).
-import { AndFilter, Attribute, Change, EqualityFilter, type Entry, type Filter } from 'ldapts'
+import { AndFilter, Attribute, Change, EqualityFilter, OrFilter, type Entry, type Filter } from 'ldapts'
 import type { FieldChange } from '../../model/index.ts'
 import {
   ConnectorError,
@@ -14,6 +14,7 @@ import {
   type TargetConnector,
   type WriteResult,
 } from '../../contract/index.ts'
+import { AnchorBatcher, SORTABLE_RULES } from './ldap-anchor-batcher.ts'
 import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { DisableState } from './ldap-disable.ts'
@@ -31,6 +32,8 @@ import {
 } from './ldap-mapping.ts'
 import type { LdapOptions } from './ldap-options.ts'
 import { hashPassword } from './ldap-password.ts'
+import { PostReadControl } from './ldap-post-read.ts'
+import { equalityRuleOf } from './ldap-schema.ts'
 
 type Anchor = { readonly attribute: string; readonly value: string }
 
@@ -51,6 +54,8 @@ export class LdapTarget implements TargetConnector {
   readonly #disable: DisableState
   readonly #groups: GroupOptions
   readonly #groupsBase: Dn | undefined
+  readonly #anchors: AnchorBatcher
+  readonly #sortable = new Map<string, Promise<boolean>>()
 
   constructor(name: string, options: LdapOptions, parts: LdapTargetParts) {
     this.name = name
@@ -64,6 +69,10 @@ export class LdapTarget implements TargetConnector {
     this.#bases = ou === undefined || isUnder(ou, this.#base) ? [this.#base] : [this.#base, ou]
     this.#groups = { ...options.groups, pageSize: options.pageSize }
     this.#groupsBase = options.groups.baseDn === undefined ? undefined : toDn(options.groups.baseDn)
+    this.#anchors = new AnchorBatcher({
+      search: (attribute, values) => this.#searchAnchors(attribute, values),
+      sortable: (attribute) => this.#isSortable(attribute),
+    })
     this.capabilities = Object.freeze({
       listAccounts: true,
       enableDisable: this.#disable.configured,
@@ -115,12 +124,16 @@ export class LdapTarget implements TargetConnector {
     const password = request.secrets?.password
     if (password !== undefined) entry.userPassword = [hashPassword(password)]
     const placed = this.#disable.placeNew(wanted, request.enabled, entry)
+    // the id comes back with the add itself (RFC 4527), so no read-back is needed where the server has the control
+    const postRead = new PostReadControl(['entryUUID'])
     try {
-      await this.#client.add(placed.text, entry)
+      await this.#client.add(placed.text, entry, [postRead])
     } catch (e) {
       if (!(ConnectorError.isInstance(e) && e.code === 68)) throw e
       return this.#alreadyThere(placed, anchor, e)
     }
+    const id = postRead.entry === undefined ? undefined : entryValue(postRead.entry, 'entryUUID')
+    if (id !== undefined) return { outcome: 'created', id, locator: placed.text }
     const [added] = await this.#client.search(placed.text, { scope: 'base', attributes: ['entryUUID'] })
     if (added === undefined) throw new ConnectorError('transient', `created ${placed.text} but cannot read it back`)
     return { outcome: 'created', id: this.#idOf(added), locator: placed.text }
@@ -230,14 +243,32 @@ export class LdapTarget implements TargetConnector {
     if (!isAttributeName(anchor.attribute)) {
       throw new ConnectorError('invalid', `anchor attribute ${JSON.stringify(anchor.attribute)} is not an LDAP attribute name`)
     }
-    const match = new EqualityFilter({ attribute: anchor.attribute, value: anchor.value })
-    const filter = new AndFilter({ filters: [this.#listFilter, match] })
-    const found = await this.#searchBases(filter, this.#readAttributes([anchor.attribute]))
+    const found = await this.#anchors.find(anchor.attribute, anchor.value)
     if (found.length > 1) {
       const dns = found.map((e) => e.dn).join('; ')
       throw new ConnectorError('conflict', `${found.length} entries have ${anchor.attribute}=${JSON.stringify(anchor.value)}: ${dns}`)
     }
     return found[0]
+  }
+
+  /** One search for several anchor values: what the batcher sends. */
+  #searchAnchors(attribute: string, values: readonly string[]): Promise<Entry[]> {
+    const matches = values.map((value) => new EqualityFilter({ attribute, value }))
+    const match = matches.length === 1 ? (matches[0] as EqualityFilter) : new OrFilter({ filters: matches })
+    const filter = new AndFilter({ filters: [this.#listFilter, match] })
+    return this.#searchBases(filter, this.#readAttributes([attribute]))
+  }
+
+  /** Whether one OR search's entries can be sorted back to its values; asked once per attribute. */
+  #isSortable(attribute: string): Promise<boolean> {
+    let known = this.#sortable.get(attribute)
+    if (known === undefined) {
+      known = equalityRuleOf(this.#client, attribute).then((rule) => rule !== undefined && SORTABLE_RULES.has(rule.toLowerCase()))
+      this.#sortable.set(attribute, known)
+      // a failed schema read (connection trouble) is asked again next time; meanwhile values are searched one by one
+      known.catch(() => this.#sortable.delete(attribute))
+    }
+    return known
   }
 
   async #searchBases(filter: Filter, attributes: string[]): Promise<Entry[]> {
