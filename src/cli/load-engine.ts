@@ -3,7 +3,7 @@ import type { ConnectorContext, ConnectorDefinition, SourceDefinition, TargetDef
 import { loadConfig, formatConfigError } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
 import type { Engine, EngineSource, EngineTarget } from '../engine/index.ts'
-import { compileMapping, compileRules, RulesError } from '../rules/index.ts'
+import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
 import type { MappingSpec } from '../rules/index.ts'
 import { openStore } from '../store/index.ts'
 
@@ -38,7 +38,7 @@ export async function loadEngine(
     rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
     for (const t of config.targets) targets.push(buildTarget(t, definitions, context))
   } catch (e) {
-    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}: ${p.message}`) }
+    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
     throw e
   }
   const sources: EngineSource[] = config.sources.map((s) => ({
