@@ -1,8 +1,8 @@
 /**
  * The demo's koppel.yaml: a OneRoster export into an LDAP directory, the same kind of file an admin writes.
- * Secrets and the directory's address come from the environment, as they must in any real config.
+ * The directory password is a secret reference to a file beside the config, as it must be in any real config.
  */
-export const DEMO_CONFIG = `# Koppel demo: a generated school board (OneRoster CSV) provisioned into an LDAP directory.
+export const demoConfig = (ldapUrl: string): string => `# Koppel demo: a generated school board (OneRoster CSV) provisioned into an LDAP directory.
 # yaml-language-server: $schema=./koppel.schema.json
 version: 1
 store:
@@ -17,12 +17,15 @@ sources:
 targets:
   - name: directory
     type: ldap
-    url: \${env:KOPPEL_DEMO_LDAP_URL}
+    url: ${ldapUrl}
     bindDn: cn=admin,dc=school,dc=test
-    password: \${env:KOPPEL_DEMO_LDAP_PASSWORD}
+    password: \${file:./secrets/ldap-password}
     baseDn: dc=school,dc=test
     disable:
       moveTo: ou=disabled,dc=school,dc=test
+    groups:
+      # groups are read from here, so a membership removed by hand shows up as drift in the next plan
+      baseDn: ou=groups,dc=school,dc=test
     # an account that already exists with this employeeNumber is taken over (correlated), not duplicated
     anchor:
       attribute: employeeNumber
@@ -36,7 +39,7 @@ targets:
         once: true
         maxLength: 20
       cn: fullName(person)
-      givenName: has(person.preferredGivenName) ? person.preferredGivenName : person.givenName
+      givenName: 'has(person.preferredGivenName) ? person.preferredGivenName : person.givenName'
       sn: familyName(person)
       displayName: fullName(person)
       mail: 'has(person.email) ? person.email : account.uid + "@leerling.school.test"'

@@ -7,7 +7,7 @@ import { applyChurn, generateBoard, writeOneRosterCsv } from '../sim/generator/i
 import { startLdapServer } from '../sim/ldap-server/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
-import { DEMO_CONFIG } from './demo-config.ts'
+import { demoConfig } from './demo-config.ts'
 import { EXIT, out } from './output.ts'
 
 /**
@@ -29,10 +29,10 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
 
   const password = randomBytes(12).toString('base64url')
   const ldap = await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
-  process.env['KOPPEL_DEMO_LDAP_URL'] = ldap.url
-  process.env['KOPPEL_DEMO_LDAP_PASSWORD'] = password
+  mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
+  writeFileSync(join(dir, 'secrets', 'ldap-password'), `${password}\n`, { mode: 0o600 })
   const config = join(dir, 'koppel.yaml')
-  writeFileSync(config, DEMO_CONFIG)
+  writeFileSync(config, demoConfig(ldap.url))
   writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
   out(`2. Started an LDAP directory in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
 
@@ -51,11 +51,12 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     code = await applyCommand({ config, yes: true, limit: '15' }, connectorDefinitions, 'apply')
     if (code !== EXIT.ok) return code
 
-    out(`\nThe directory now holds ${ldap.entryCount()} entries. Look around:`)
-    out(`  export KOPPEL_DEMO_LDAP_URL=… KOPPEL_DEMO_LDAP_PASSWORD=…   (the demo directory stops with this process)`)
-    out(`  node bin/koppel.ts plan --config ${relative(process.cwd(), config)} --json`)
-    out(`  node bin/koppel.ts audit verify --config ${relative(process.cwd(), config)}`)
-    out(`  Write your own: node bin/koppel.ts init && node bin/koppel.ts validate`)
+    const rel = relative(process.cwd(), config)
+    out(`\nThe directory now holds ${ldap.entryCount()} entries (saved in ${relative(process.cwd(), join(dir, 'directory.json'))}; it stops with the demo).`)
+    out('The store, plans and audit log stay. Look around:')
+    out(`  node bin/koppel.ts audit verify --config ${rel}`)
+    out(`  node bin/koppel.ts validate --config ${rel} --show`)
+    out('Write your own: node bin/koppel.ts init && node bin/koppel.ts validate')
     return EXIT.ok
   } finally {
     await ldap.stop()

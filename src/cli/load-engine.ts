@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import type { ConnectorContext, ConnectorDefinition, SourceDefinition, TargetDefinition } from '../contract/index.ts'
-import { loadConfig, formatConfigError } from '../config/index.ts'
+import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
 import type { Engine, EngineSource, EngineTarget } from '../engine/index.ts'
 import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
@@ -14,8 +14,6 @@ export interface LoadedEngine {
   close(): Promise<void>
 }
 
-const SOURCE_FIELDS = new Set(['name', 'type', 'safety'])
-const TARGET_FIELDS = new Set(['name', 'type', 'anchor', 'attributes', 'lifecycle', 'guard', 'apply'])
 
 /**
  * The composition root: config file → validated config → connectors, compiled rules and mappings, open store.
@@ -42,7 +40,7 @@ export async function loadEngine(
     throw e
   }
   const sources: EngineSource[] = config.sources.map((s) => ({
-    connector: sourceDefinition(s, definitions).create(s.name, connectorOptions(s, SOURCE_FIELDS, sourceDefinition(s, definitions)), context),
+    connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
     safety: s.safety,
   }))
   const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
@@ -69,7 +67,7 @@ export async function loadEngine(
 function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
-  const connector = def.create(t.name, connectorOptions(t, TARGET_FIELDS, def), context)
+  const connector = def.create(t.name, targetOptions(t), context)
   const spec: Record<string, MappingSpec[string]> = { ...(t.attributes as MappingSpec) }
   if (spec[t.anchor.attribute] === undefined) spec[t.anchor.attribute] = t.anchor.value
   return {
@@ -88,12 +86,6 @@ function sourceDefinition(s: SourceConfig, definitions: readonly ConnectorDefini
   const def = definitions.find((d): d is SourceDefinition => d.role === 'source' && d.type === s.type)
   if (def === undefined) throw new Error(`no source connector of type ${s.type}`)
   return def
-}
-
-/** The connector's own options: the entry minus engine fields, parsed again by the connector's schema for its defaults. */
-function connectorOptions(entry: Readonly<Record<string, unknown>>, engineFields: ReadonlySet<string>, def: SourceDefinition | TargetDefinition) {
-  const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !engineFields.has(k)))
-  return def.schema.parse(own)
 }
 
 export function defaultConfigPath(dir = process.cwd()): string {

@@ -208,6 +208,19 @@ describe('ldap target against slapd', { skip }, () => {
     assert.equal(await kindOf(target.grant(a, { type: 'role', id: group })), 'unsupported')
   })
 
+  test('without groups.baseDn, list and find leave permissions unknown rather than empty', async () => {
+    const a = await create(person())
+    await target.grant(a, { type: 'group', id: `cn=Klas 2B,${s.groupsDn}` })
+    const blind = testTarget(s, { groups: {} })
+    try {
+      let seen: unknown = 'not listed'
+      for await (const acc of blind.listAccounts()) if (acc.id === a.id) seen = acc.permissions
+      assert.equal(seen, undefined, 'an empty list would make the engine grant every group again')
+    } finally {
+      await blind.close()
+    }
+  })
+
   test('grant to a missing group without createMissing is not-found', async () => {
     const strict = testTarget(s, { groups: { createMissing: false } })
     try {

@@ -20,7 +20,8 @@ const dn = (what: string) =>
 const attributeName = z.string().refine(isAttributeName, { message: 'must be an LDAP attribute name' })
 
 export const ldapOptionsSchema = z.object({
-  url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
+  // a `${env:…}` reference is checked after it is resolved (when the connector connects)
+  url: z.string().regex(/^(ldaps?:\/\/[^/\s]+\/?|.*\$\{(env|file):[^}]+\}.*)$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
   bindDn: dn('bindDn'),
   password: secret(),
   startTls: z.boolean().default(false),
@@ -31,7 +32,7 @@ export const ldapOptionsSchema = z.object({
   objectClasses: z.array(z.string().min(1)).min(1).default(['inetOrgPerson']),
   listFilter: z.string().default('(objectClass=inetOrgPerson)'),
   /** Attributes to read when listing and finding; empty reads every user attribute. */
-  attributes: z.array(attributeName).default([]),
+  readAttributes: z.array(attributeName).default([]),
   pageSize: z.number().int().min(1).max(100_000).default(500),
   concurrency: z.number().int().min(1).max(1000).default(20),
   timeoutMs: z.number().int().min(100).default(30_000),

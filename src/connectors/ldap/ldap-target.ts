@@ -97,7 +97,8 @@ export class LdapTarget implements TargetConnector {
       try {
         for await (const page of pages) {
           options?.signal?.throwIfAborted()
-          for (const entry of page) yield this.#toAccount(entry, memberships?.get(toDn(entry.dn).key) ?? [])
+          // without a groups base the memberships are unknown (undefined), which is not the same as none ([])
+          for (const entry of page) yield this.#toAccount(entry, memberships === undefined ? undefined : (memberships.get(toDn(entry.dn).key) ?? []))
         }
       } catch (e) {
         throw baseMissing(e, base)
@@ -213,14 +214,14 @@ export class LdapTarget implements TargetConnector {
   }
 
   #readAttributes(extra: readonly string[] = []): string[] {
-    if (this.#o.attributes.length === 0) return ['*', 'entryUUID']
-    return [...new Set([...this.#o.attributes, ...this.#disable.attributeNames(), 'entryUUID', ...extra])]
+    if (this.#o.readAttributes.length === 0) return ['*', 'entryUUID']
+    return [...new Set([...this.#o.readAttributes, ...this.#disable.attributeNames(), 'entryUUID', ...extra])]
   }
 
   #toAccount(entry: Entry, permissions: readonly string[] | undefined): TargetAccount {
     const locator = toDn(entry.dn)
     const attributes = {
-      ...entryAttributes(entry, this.#o.attributes, this.#disable.attributeNames()),
+      ...entryAttributes(entry, this.#o.readAttributes, this.#disable.attributeNames()),
       // the DN the account has when enabled, so that a disabled account in its OU shows no drift in `dn`
       dn: this.#disable.enabledDn(entry, locator).text,
     }

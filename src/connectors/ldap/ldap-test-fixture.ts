@@ -24,7 +24,7 @@ export function testOptions(s: SlapdLike, extra: Record<string, unknown> = {}): 
     bindDn: s.adminDn,
     password: '${env:KOPPEL_TEST_LDAP_PASSWORD}',
     baseDn: s.peopleDn,
-    attributes: READ_ATTRIBUTES,
+    readAttributes: READ_ATTRIBUTES,
     groups: { baseDn: s.groupsDn },
     ...extra,
   })
