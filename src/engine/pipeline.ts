@@ -9,6 +9,7 @@ import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
 import { snapshotHash } from './snapshot-hash.ts'
+import { acquireApplyLease } from './apply-lease.ts'
 import { checkSourceSafety } from './source-safety.ts'
 
 export interface EngineSource {
@@ -133,10 +134,13 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   if (!resuming && ledgerHash(await store.listAccounts()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }
-  const holder = randomUUID()
-  if (!(await store.acquireLease('apply', holder, 15 * 60_000))) {
-    return { ok: false, reason: 'busy', message: 'another apply is running for this tenant' }
+  const lease = await acquireApplyLease(store)
+  if (lease === undefined) {
+    const current = await store.leaseHolder('apply')
+    const by = current === undefined ? '' : ` (${current.holder.split(' ').slice(0, 2).join(' pid ')}, lease until ${new Date(current.expiresAt).toISOString()})`
+    return { ok: false, reason: 'busy', message: `another apply is running for this tenant${by}` }
   }
+  const holder = randomUUID()
   try {
     const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
@@ -159,7 +163,7 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
     await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } }])
     return { ok: true, report }
   } finally {
-    await store.releaseLease('apply', holder)
+    await lease.release()
   }
 }
 

@@ -310,7 +310,7 @@ export class SqlStore implements Store {
 
   // leases
 
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+  async acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean> {
     const now = Date.now()
     const expires = now + ttlMs
     const result = await this.#db
@@ -320,10 +320,26 @@ export class SqlStore implements Store {
         oc
           .columns(['tenant', 'name'])
           .doUpdateSet({ holder, expires_at: expires })
-          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', now)])),
+          .where((eb) =>
+            eb.or([
+              eb('leases.holder', '=', holder),
+              eb('leases.expires_at', '<=', now),
+              ...(options?.replacing !== undefined ? [eb('leases.holder', '=', options.replacing)] : []),
+            ]),
+          ),
       )
       .executeTakeFirst()
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  async leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined> {
+    const row = await this.#db
+      .selectFrom('leases')
+      .select(['holder', 'expires_at'])
+      .where('tenant', '=', this.tenant)
+      .where('name', '=', name)
+      .executeTakeFirst()
+    return row && { holder: row.holder, expiresAt: Number(row.expires_at) }
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {

@@ -286,6 +286,12 @@ export function storeCases(harness: () => StoreHarness): void {
       await new Promise((r) => setTimeout(r, 10))
       assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true, 'an expired lease is taken over')
       assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false)
+      assert.equal((await store.leaseHolder('apply'))?.holder, 'host-a:1')
+      assert.ok(((await store.leaseHolder('apply'))?.expiresAt ?? 0) > Date.now())
+      assert.equal(await store.leaseHolder('nothing'), undefined)
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-c:3' }), false, 'only the named holder is replaced')
+      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-a:1' }), true, 'a dead holder is replaced')
+      assert.equal((await store.leaseHolder('apply'))?.holder, 'host-b:2')
     })
   })
 

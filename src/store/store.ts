@@ -120,9 +120,12 @@ export interface Store {
   /**
    * Takes or renews the named lease for `holder` until now + `ttlMs` (e.g. name `apply`: one `koppel apply`
    * per tenant at a time). True when `holder` has it; false when another holder's lease has not expired.
-   * Expiry uses the clock of the calling machine.
+   * Expiry uses the clock of the calling machine. With `replacing`, a lease still held by exactly that holder
+   * is taken over too (the caller has established that the holder is dead, e.g. a killed process on this host).
    */
-  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>
+  acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean>
+  /** Who holds the named lease and until when (ms since epoch), if anyone; expired leases are returned too. */
+  leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
 }

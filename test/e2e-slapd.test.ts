@@ -1,0 +1,188 @@
+// End to end through the real CLI (child processes, as an admin runs it) against a real slapd and the embedded
+// store: a generated OneRoster export is planned, applied, planned again (no changes); an export with half of
+// the pupils missing is blocked and disables nothing; an apply killed with SIGKILL mid-way converges on the
+// next run without a duplicate or a lost entry.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Client } from 'ldapts'
+import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
+import { demoConfig } from '../src/cli/demo-config.ts'
+import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+
+const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
+const skip = slapdSkipReason()
+
+interface Cli {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function koppel(cwd: string, args: readonly string[], onStart?: (kill: () => void) => void): Promise<Cli> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--no-warnings', BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('error', fail)
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }))
+    onStart?.(() => child.kill('SIGKILL'))
+  })
+}
+
+/** A workspace like the demo's: export, koppel.yaml pointing at the slapd, password in a secret file. */
+async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'koppel-e2e-'))
+  await mkdir(join(dir, 'export'))
+  const board = generateBoard({ seed: `e2e-${persons}`, persons, today: '2026-11-23' })
+  await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+  await mkdir(join(dir, 'secrets'))
+  await writeFile(join(dir, 'secrets', 'ldap-password'), `${s.adminPassword}\n`, { mode: 0o600 })
+  let config = demoConfig(s.url)
+  if (extraTarget !== '') config = config.replace('    lifecycle:\n', `${extraTarget}    lifecycle:\n`)
+  await writeFile(join(dir, 'koppel.yaml'), config)
+  return dir
+}
+
+async function people(s: Slapd): Promise<{ dn: string; employeeNumber: string }[]> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries } = await c.search(s.baseDn, {
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['employeeNumber'],
+      paged: { pageSize: 500 },
+    })
+    return searchEntries.map((e) => ({ dn: e.dn, employeeNumber: String(e['employeeNumber']) }))
+  } finally {
+    await c.unbind()
+  }
+}
+
+async function addOu(s: Slapd, ou: string): Promise<void> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    await c.add(`ou=${ou},${s.baseDn}`, { objectClass: 'organizationalUnit', ou })
+  } finally {
+    await c.unbind()
+  }
+}
+
+type Row = Record<string, string>
+async function rewriteCsv(file: string, keep: (row: Row) => boolean, edit: (row: Row) => Row = (r) => r): Promise<void> {
+  const rows = parse(await readFile(file, 'utf8'), { columns: true }) as Row[]
+  const header = Object.keys(rows[0] ?? {})
+  await writeFile(file, stringify(rows.filter(keep).map(edit), { header: true, columns: header }))
+}
+
+/** Drops every second pupil from users, roles, enrollments and demographics: a half-empty export. */
+async function dropHalfThePupils(exportDir: string): Promise<number> {
+  const roles = parse(await readFile(join(exportDir, 'roles.csv'), 'utf8'), { columns: true }) as Row[]
+  const pupils = [...new Set(roles.filter((r) => r['role'] === 'student').map((r) => r['userSourcedId'] ?? ''))].sort()
+  const gone = new Set(pupils.filter((_, i) => i % 2 === 0))
+  // a consistent export: guardians no longer refer to the pupils that are gone
+  const agents = (r: Row): Row => ({ ...r, agentSourcedIds: (r['agentSourcedIds'] ?? '').split(',').filter((id) => id !== '' && !gone.has(id)).join(',') })
+  await rewriteCsv(join(exportDir, 'users.csv'), (r) => !gone.has(r['sourcedId'] ?? ''), agents)
+  await rewriteCsv(join(exportDir, 'roles.csv'), (r) => !gone.has(r['userSourcedId'] ?? ''))
+  await rewriteCsv(join(exportDir, 'enrollments.csv'), (r) => !gone.has(r['userSourcedId'] ?? ''))
+  await rewriteCsv(join(exportDir, 'demographics.csv'), (r) => !gone.has(r['sourcedId'] ?? ''))
+  return gone.size
+}
+
+describe('koppel CLI against a real slapd', { skip }, () => {
+  let s: Slapd
+  const dirs: string[] = []
+  before(async () => {
+    s = await startSlapd()
+    await addOu(s, 'disabled')
+  })
+  after(async () => {
+    await s?.stop()
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+  })
+
+  test('plan, apply, plan again: no changes; a half-empty export is blocked and disables nothing', async () => {
+    const dir = await workspace(s, 400)
+    dirs.push(dir)
+
+    const first = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
+    assert.equal(first.code, 2, first.stderr)
+    const plan = JSON.parse(first.stdout) as { id: string; status: string; summary: Record<string, Record<string, number>>; actions: { kind: string }[] }
+    assert.equal(plan.status, 'planned')
+    const creates = plan.summary['directory']?.['create'] ?? 0
+    assert.ok(creates > 300, `expected creates for most of 400 persons, got ${creates}`)
+
+    const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes'])
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout)
+    const entries = await people(s)
+    assert.equal(entries.length, creates)
+    assert.equal(new Set(entries.map((e) => e.employeeNumber)).size, entries.length, 'one entry per person')
+
+    const again = await koppel(dir, ['plan', '--detailed-exitcode'])
+    assert.equal(again.code, 0, again.stdout)
+    assert.match(again.stdout, /No changes/)
+
+    const dropped = await dropHalfThePupils(join(dir, 'export'))
+    assert.ok(dropped > 100)
+    const blocked = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
+    assert.ok(blocked.stdout.startsWith('{'), `plan --json printed no plan: ${blocked.stderr}`)
+    const blockedPlan = JSON.parse(blocked.stdout) as { status: string; findings: { kind: string; message: string }[] }
+    assert.equal(blockedPlan.status, 'blocked')
+    assert.ok(blockedPlan.findings.length > 0)
+    const refused = await koppel(dir, ['apply', '--yes'])
+    assert.equal(refused.code, 3, `apply of a blocked plan exits 3 (blocked): ${refused.stderr}`)
+    const after = await people(s)
+    assert.equal(after.length, creates, 'nothing deleted')
+    assert.equal(after.filter((e) => e.dn.includes('ou=disabled')).length, 0, 'nothing disabled')
+  })
+
+  test('an apply killed with SIGKILL mid-way converges on the next run: no duplicate, nothing lost', async () => {
+    // its own branch of the directory so the first test's entries do not count
+    await addOu(s, 'kill')
+    const dir = await workspace(s, 1500, '    apply:\n      concurrency: 2\n')
+    dirs.push(dir)
+    const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
+    await writeFile(join(dir, 'koppel.yaml'), yaml.replaceAll(',ou=people,dc=school,dc=test', ',ou=kill,dc=school,dc=test').replace('baseDn: dc=school,dc=test', 'baseDn: ou=kill,dc=school,dc=test'))
+
+    const planned = await koppel(dir, ['plan', '--json'])
+    const plan = JSON.parse(planned.stdout) as { id: string; summary: Record<string, Record<string, number>> }
+    const expected = plan.summary['directory']?.['create'] ?? 0
+    assert.ok(expected > 1000)
+
+    let atKill = -1
+    const killed = await koppel(dir, ['apply', '--plan', plan.id, '--yes'], (kill) => {
+      const poll = setInterval(() => {
+        void people(s).then((e) => {
+          const n = e.filter((x) => x.dn.includes('ou=kill')).length
+          if (atKill === -1 && n >= 50) {
+            atKill = n
+            clearInterval(poll)
+            kill()
+          }
+        })
+      }, 25)
+    })
+    assert.equal(killed.signal, 'SIGKILL', `the apply finished before it could be killed: ${killed.stdout.slice(-300)}`)
+    assert.ok(atKill > 0 && atKill < expected, `killed mid-way (${atKill} of ${expected})`)
+
+    const resumed = await koppel(dir, ['apply', '--yes'])
+    assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout.slice(-2000))
+    const entries = (await people(s)).filter((e) => e.dn.includes('ou=kill'))
+    assert.equal(entries.length, expected, 'every person has exactly one entry')
+    assert.equal(new Set(entries.map((e) => e.employeeNumber)).size, expected, 'no duplicate')
+
+    const settled = await koppel(dir, ['plan', '--detailed-exitcode'])
+    assert.equal(settled.code, 0, settled.stdout.slice(0, 3000))
+    const audit = await koppel(dir, ['audit', 'verify'])
+    assert.equal(audit.code, 0, audit.stderr)
+  })
+})
