@@ -11,7 +11,7 @@ import { oneRosterCsvDefinition } from './oneroster-csv-connector.ts'
 
 export type Files = Record<string, (string | number)[][]>
 
-export const FIXTURES = new URL('../../../../shared/fixtures/oneroster/catalyst-moodle-enrol_oneroster/', import.meta.url).pathname
+export const FIXTURES = new URL('../../../test/fixtures/oneroster/catalyst-moodle-enrol_oneroster/', import.meta.url).pathname
 
 export function writePackage(files: Files): string {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-oneroster-'))
