@@ -1,0 +1,107 @@
+// The whole `koppel` CLI on a generated board, as an admin runs it: a seeded OneRoster 1.2 export of N persons
+// (default 100,000), the demo's koppel.yaml (rules, CEL mappings, unique usernames, groups), the embedded SQLite
+// store and the in-process LDAP directory. Each command runs in its own child process; wall time is measured
+// around it (Node start-up included) and peak RSS is the child's own.
+//   1. plan against an empty ledger and an empty directory (every person a create)
+//   2. apply that plan (informative: creates/s into the in-process directory, journal and audit included)
+//   3. plan against the fully provisioned ledger, listing the directory: nothing to do
+//   4. `koppel run --no-target-read`: the no-op run from the ledger alone
+// Prints figures, asserts nothing. Usage: node bench/plan.bench.ts [persons=100000]
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { demoConfig } from '../src/cli/demo-config.ts'
+import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { startLdapServer } from '../src/sim/ldap-server/index.ts'
+
+const ROOT = resolve(import.meta.dirname, '..')
+
+export interface CommandFigures {
+  readonly wallS: number
+  readonly peakRssMb: number
+  readonly exitCode: number | null
+  readonly actions?: number
+}
+
+export interface PlanBenchFigures {
+  readonly persons: number
+  readonly generateS: number
+  readonly emptyPlan: CommandFigures
+  readonly apply: CommandFigures & { readonly perSecond: number }
+  readonly provisionedPlan: CommandFigures
+  readonly noopRun: CommandFigures
+}
+
+function koppel(dir: string, args: readonly string[]): Promise<CommandFigures & { stdout: string }> {
+  const rssFile = join(dir, 'rss.txt')
+  rmSync(rssFile, { force: true })
+  const started = performance.now()
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--import', join(ROOT, 'bench', 'report-rss.ts'), join(ROOT, 'bin', 'koppel.ts'), ...args], {
+      cwd: dir,
+      env: { ...process.env, KOPPEL_BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const chunks: Buffer[] = []
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => chunks.push(b))
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('error', fail)
+    child.on('close', (code) => {
+      const wallS = (performance.now() - started) / 1000
+      let peakRssMb = Number.NaN
+      try {
+        peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024
+      } catch {
+        // the child died before its exit hook: no figure
+      }
+      if (code !== 0 && code !== 2) process.stderr.write(stderr.slice(-2000))
+      done({ wallS, peakRssMb, exitCode: code, stdout: Buffer.concat(chunks).toString() })
+    })
+  })
+}
+
+export async function runPlanBench(persons = 100_000, log: (line: string) => void = () => {}): Promise<PlanBenchFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-plan-'))
+  const password = 'bench-password'
+  const ldap = await startLdapServer({ adminPassword: password })
+  try {
+    let t = performance.now()
+    const board = generateBoard({ seed: 'bench', persons, today: '2026-11-23' })
+    mkdirSync(join(dir, 'export'))
+    await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+    const generateS = (performance.now() - t) / 1000
+    log(`generated ${persons} persons as OneRoster CSV in ${generateS.toFixed(1)} s`)
+    mkdirSync(join(dir, 'secrets'))
+    writeFileSync(join(dir, 'secrets', 'ldap-password'), password)
+    writeFileSync(join(dir, 'koppel.yaml'), demoConfig(ldap.url))
+
+    const first = await koppel(dir, ['plan', '--json'])
+    const plan = JSON.parse(first.stdout) as { id: string; actions: unknown[] }
+    const emptyPlan = { wallS: first.wallS, peakRssMb: first.peakRssMb, exitCode: first.exitCode, actions: plan.actions.length }
+    log(`plan, empty ledger: ${emptyPlan.actions} actions in ${emptyPlan.wallS.toFixed(2)} s, peak RSS ${emptyPlan.peakRssMb.toFixed(0)} MB`)
+
+    t = performance.now()
+    const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes', '--json'])
+    const apply = { wallS: applied.wallS, peakRssMb: applied.peakRssMb, exitCode: applied.exitCode, actions: plan.actions.length, perSecond: plan.actions.length / applied.wallS }
+    log(`apply: ${apply.actions} actions in ${apply.wallS.toFixed(1)} s (${apply.perSecond.toFixed(0)}/s), peak RSS ${apply.peakRssMb.toFixed(0)} MB, exit ${apply.exitCode}`)
+
+    const again = await koppel(dir, ['plan', '--json'])
+    const provisionedPlan = { wallS: again.wallS, peakRssMb: again.peakRssMb, exitCode: again.exitCode, actions: (JSON.parse(again.stdout) as { actions: unknown[] }).actions.length }
+    log(`plan, provisioned ledger + directory listing: ${provisionedPlan.actions} actions in ${provisionedPlan.wallS.toFixed(2)} s, peak RSS ${provisionedPlan.peakRssMb.toFixed(0)} MB`)
+
+    const run = await koppel(dir, ['run', '--no-target-read', '--json'])
+    const noopRun = { wallS: run.wallS, peakRssMb: run.peakRssMb, exitCode: run.exitCode }
+    log(`no-op run (ledger only): ${noopRun.wallS.toFixed(2)} s, peak RSS ${noopRun.peakRssMb.toFixed(0)} MB, exit ${noopRun.exitCode}`)
+    return { persons, generateS, emptyPlan, apply, provisionedPlan, noopRun }
+  } finally {
+    await ldap.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.main) {
+  const figures = await runPlanBench(Number(process.argv[2] ?? 100_000), (line) => console.log(line))
+  console.log(JSON.stringify(figures))
+}
