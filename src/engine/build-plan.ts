@@ -46,9 +46,10 @@ export function buildPlan(p: PlanInputs): Plan {
       listing: p.listings.get(target.name),
       today: p.today,
     })
-    actions.push(...tp.actions)
-    issues.push(...tp.issues)
-    notes.push(...tp.notes)
+    // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
+    for (const a of tp.actions) actions.push(a)
+    for (const i of tp.issues) issues.push(i)
+    for (const n of tp.notes) notes.push(n)
   }
   actions.sort(compareActions)
   const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }

@@ -276,7 +276,7 @@ export class LdapTarget implements TargetConnector {
     const found: Entry[] = []
     for (const base of this.#bases) {
       try {
-        found.push(...(await this.#client.search(base.text, { scope: 'sub', filter, attributes })))
+        for (const e of await this.#client.search(base.text, { scope: 'sub', filter, attributes })) found.push(e)
       } catch (e) {
         throw baseMissing(e, base)
       }

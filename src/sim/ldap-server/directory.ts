@@ -219,7 +219,8 @@ export class Directory {
       const entry = this.#byId.get(stack.pop() ?? 0)
       if (entry === undefined) continue
       yield entry
-      stack.push(...[...this.childIds(entry.id)].sort((a, b) => b - a))
+      // one push per child: an OU with 100k children would overflow push(...children)
+      for (const id of [...this.childIds(entry.id)].sort((a, b) => b - a)) stack.push(id)
     }
   }
 
@@ -257,7 +258,7 @@ export class Directory {
       this.#idByKey.delete(current.dn.key)
       this.#idByKey.set(dn.key, current.id)
       this.#byId.set(current.id, { ...current, dn, parent: current.id === entry.id ? newParent : current.parent })
-      stack.push(...this.childIds(current.id))
+      for (const id of this.childIds(current.id)) stack.push(id)
     }
   }
 }
