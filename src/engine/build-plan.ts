@@ -1,7 +1,7 @@
 import type { TargetAccount } from '../contract/index.ts'
 import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
-import { canonicalJson, sha256 } from '../util/canonical-json.ts'
+import { canonicalJsonTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
@@ -55,7 +55,7 @@ export function buildPlan(p: PlanInputs): Plan {
   const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
   const summary = summarise(actions)
   const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]
-  const hash = sha256(canonicalJson({ actions, inputs, findings, issues }))
+  const hash = planHash(actions, inputs, findings, issues)
   return {
     kind: 'plan',
     id: `plan-${hash.slice(0, 12)}`,
@@ -87,6 +87,28 @@ function compareActions(a: Action, b: Action): number {
   const k = (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)
   if (k !== 0) return k
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/**
+ * sha256 of canonicalJson({ actions, inputs, findings, issues }), streamed action by action into the hash: the
+ * same bytes without building one string of the whole plan (hundreds of MB at 100,000 persons).
+ */
+export function planHash(actions: readonly Action[], inputs: Readonly<Record<string, string>>, findings: readonly GuardFinding[], issues: readonly Issue[]): string {
+  const h = new HashSink()
+  // the keys in canonical (sorted) order: actions, findings, inputs, issues
+  h.push('{"actions":[')
+  for (let i = 0; i < actions.length; i++) {
+    if (i > 0) h.push(',')
+    canonicalJsonTo(actions[i], h)
+  }
+  h.push('],"findings":')
+  canonicalJsonTo(findings, h)
+  h.push(',"inputs":')
+  canonicalJsonTo(inputs, h)
+  h.push(',"issues":')
+  canonicalJsonTo(issues, h)
+  h.push('}')
+  return h.digest()
 }
 
 /** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { test } from 'node:test'
+import { canonicalJson, canonicalJsonTo, HashSink } from './canonical-json.ts'
+
+// The definition the hand-written serializer must reproduce byte for byte (plan ids and hashes depend on it).
+function reference(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
+    const sorted: Record<string, unknown> = {}
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k]
+    return sorted
+  })
+}
+
+const cases: unknown[] = [
+  null,
+  undefined,
+  0,
+  -0,
+  1.5,
+  NaN,
+  Infinity,
+  true,
+  'x',
+  '',
+  'quote " backslash \\ newline \n tab \t é ë → \u0000 \u2028 \ud800 lone',
+  [],
+  {},
+  [undefined, () => 1, Symbol('s'), null, 1],
+  { b: 1, a: 2, c: undefined, d: () => 1, e: Symbol('s'), f: null },
+  { z: { y: { x: [{ b: 1, a: [{ d: 1, c: 2 }] }] } } },
+  { 10: 'ten', 9: 'nine', b: 'b', '01': 'zero-one', a: 'a', 4294967295: 'big', 4294967294: 'max', '-1': 'neg' },
+  JSON.parse('{"__proto__": {"a": 1}, "b": 2}'),
+  { date: new Date('2026-11-23T09:00:00Z'), map: new Map([['a', 1]]), set: new Set([1]) },
+  { custom: { toJSON: (k: string) => `key:${k}` }, nested: [{ toJSON: (k: string) => ({ k, b: 2, a: 1 }) }] },
+  { boxed: [Object(1), Object('ab'), Object(false)] },
+  { Z: 1, a: 2, _: 3, 'ä': 4, '😀': 5, '\uff5e': 6 },
+  {
+    actions: [
+      { kind: 'create', id: 'directory/p1/create', target: 'directory', person: 'p1', label: 'Jan de Vries', changes: [{ field: 'uid', new: 'jan.vries' }, { field: 'mail', new: ['a', 'b'] }], reason: { rule: 'r', change: 'joiner', detail: 'new student 2B' } },
+      { kind: 'grant', id: 'directory/p1/grant/x', target: 'directory', person: 'p1', label: 'Jan', account: undefined, changes: [], permission: 'x', after: 'directory/p1/create', reason: { change: 'mover', detail: '' } },
+    ],
+    inputs: { 'source:school': 'abc', config: 'def', today: '2026-11-23', ledger: 'e3b0' },
+    findings: [],
+    issues: [{ severity: 'error', code: 'mapping_failed', message: 'uid: x', record: 'p2', field: 'uid' }],
+  },
+]
+
+test('canonicalJson gives exactly the text of JSON.stringify with a key-sorting replacer', () => {
+  for (const c of cases) assert.equal(canonicalJson(c), reference(c), reference(c))
+})
+
+test('canonicalJson of a large value equals the reference, and streaming it into a hash gives the same digest', () => {
+  const big = Array.from({ length: 5000 }, (_, i) => ({ id: `p${i}`, n: i, names: [`n${i}`, { b: i, a: `${i}` }], é: 'ë' }))
+  const text = reference({ big, a: 1 })
+  assert.equal(canonicalJson({ big, a: 1 }), text)
+  const sink = new HashSink()
+  sink.push('{"a":1,"big":[')
+  big.forEach((x, i) => {
+    if (i > 0) sink.push(',')
+    canonicalJsonTo(x, sink)
+  })
+  sink.push(']}')
+  assert.equal(sink.digest(), createHash('sha256').update(text).digest('hex'))
+})
