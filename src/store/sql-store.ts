@@ -113,11 +113,20 @@ export class SqlStore implements Store {
 
   async savePlan(plan: Plan): Promise<void> {
     const row = planRow(this.tenant, plan)
-    const { tenant: _t, id: _i, ...update } = row
+    // `excluded.*`, not the values again: the document (100+ MB at 100,000 persons) is bound and encoded once
     await this.#db
       .insertInto('plans')
       .values(row)
-      .onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet(update))
+      .onConflict((oc) =>
+        oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
+          hash: eb.ref('excluded.hash'),
+          status: eb.ref('excluded.status'),
+          created_at: eb.ref('excluded.created_at'),
+          summary: eb.ref('excluded.summary'),
+          actions: eb.ref('excluded.actions'),
+          document: eb.ref('excluded.document'),
+        })),
+      )
       .execute()
   }
 
