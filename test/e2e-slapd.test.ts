@@ -135,7 +135,7 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     assert.ok(dropped > 100)
     const blocked = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
     assert.ok(blocked.stdout.startsWith('{'), `plan --json printed no plan: ${blocked.stderr}`)
-    const blockedPlan = JSON.parse(blocked.stdout) as { status: string; findings: { kind: string; message: string }[] }
+    const blockedPlan = JSON.parse(blocked.stdout) as { id: string; status: string; findings: { kind: string; message: string }[]; summary: Record<string, Record<string, number>> }
     assert.equal(blockedPlan.status, 'blocked')
     assert.ok(blockedPlan.findings.length > 0)
     const refused = await koppel(dir, ['apply', '--yes'])
@@ -143,6 +143,17 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     const after = await people(s)
     assert.equal(after.length, creates, 'nothing deleted')
     assert.equal(after.filter((e) => e.dn.includes('ou=disabled')).length, 0, 'nothing disabled')
+
+    // the admin checks the export, decides it is right after all, and releases the plan
+    const approved = await koppel(dir, ['approve', blockedPlan.id])
+    assert.equal(approved.code, 0, approved.stderr)
+    const released = await koppel(dir, ['apply', '--plan', blockedPlan.id, '--yes'])
+    assert.equal(released.code, 0, released.stderr + released.stdout.slice(-1000))
+    const disables = blockedPlan.summary['directory']?.['disable'] ?? 0
+    assert.ok(disables > 100)
+    assert.equal((await people(s)).filter((e) => e.dn.includes('ou=disabled')).length, disables)
+    const settled = await koppel(dir, ['plan', '--detailed-exitcode'])
+    assert.equal(settled.code, 0, 'the approved snapshot is the new baseline: no block, no changes')
   })
 
   test('an apply killed with SIGKILL mid-way converges on the next run: no duplicate, nothing lost', async () => {
