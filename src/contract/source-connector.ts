@@ -1,7 +1,11 @@
 import type { Issue, SourceReadResult } from '../model/index.ts'
 
 export interface SourceCapabilities {
-  /** Can read changes since a cursor. Default false. */
+  /**
+   * Can return a delta snapshot (changes since a cursor, or since the export before, as a OneRoster delta
+   * package). The engine then keeps every full set it plans with (gzip in the store; about 3 s of CPU and
+   * 10 MB at 100,000 persons) as the base the next delta is applied to. Default false.
+   */
   readonly delta: boolean
   /** Can write values (username, e-mail) back to the source. Default false. */
   readonly writeBack: boolean

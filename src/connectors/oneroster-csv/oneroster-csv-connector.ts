@@ -28,7 +28,8 @@ export type OneRosterCsvOptions = z.output<typeof oneRosterCsvOptions>
 
 class OneRosterCsvSource implements SourceConnector {
   readonly type = 'oneroster-csv'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: false })
+  // delta: a package may be a delta (manifest file.users=delta); the engine keeps each full set to apply it to
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: true, writeBack: false })
   readonly name: string
   readonly #options: OneRosterCsvOptions
   readonly #dir: string
