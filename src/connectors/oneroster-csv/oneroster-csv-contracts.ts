@@ -124,6 +124,9 @@ function orgRoles(u: UserRecord, enrollments: readonly EnrollmentRecord[], r: Ro
     return out
   }
   for (const e of enrollments) add({ org: e.school, role: e.role })
+  // a delta user without roles or enrollments in the package keeps the contracts the engine has; inventing an
+  // 'other' contract at the primary org would add one to them
+  if (out.length === 0 && r.files.get('users') === 'delta') return out
   const primary = u.orgs[0]
   if (primary !== undefined && !out.some((o) => o.org === primary)) add({ org: primary, role: enrollments[0]?.role ?? 'other' })
   return out

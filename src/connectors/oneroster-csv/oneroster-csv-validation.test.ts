@@ -242,6 +242,12 @@ describe('delta', () => {
     assert.equal(s.snapshot.mode, 'delta')
     assert.deepEqual(s.snapshot.persons.map((p) => p.key), ['u1'])
     assert.deepEqual(s.snapshot.removed, ['u2'])
+    // without roles or enrollments in the delta, no contract is made up from primaryOrgSourcedId
+    const withOrg = user('u3', 'active', 'Bo')
+    withOrg[21] = 'sch1'
+    const t = await readPackage(pkg({ 'manifest.csv': manifest('1.2', { users: 'delta' }), 'users.csv': [header12, withOrg] }))
+    assert.ok(t.ok)
+    assert.deepEqual(t.snapshot.persons[0]?.contracts, [])
   })
 
   test('delta rows need status and an ISO dateLastModified; references need not resolve', async () => {
