@@ -29,7 +29,8 @@ export async function readPackage(
   today = '2025-10-01',
   onProgress?: (n: number) => void,
 ): Promise<SourceReadResult> {
-  const parsed = oneRosterCsvDefinition.schema.parse({ path, ...options })
+  // deltas on unless a test says otherwise: most tests read delta packages as well as bulk ones
+  const parsed = oneRosterCsvDefinition.schema.parse({ path, deltas: true, ...options })
   const source = oneRosterCsvDefinition.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
   return source.read({ today, ...(onProgress ? { onProgress } : {}) })
 }

@@ -250,6 +250,16 @@ describe('delta', () => {
     assert.deepEqual(t.snapshot.persons[0]?.contracts, [])
   })
 
+  test('a delta package for a source not configured for deltas is refused, naming the option', async () => {
+    const s = await readPackage(
+      pkg({ 'manifest.csv': manifest('1.2', { users: 'delta' }), 'users.csv': [header12, user('u1', 'active', 'Fatima')] }),
+      { deltas: false },
+    )
+    assert.equal(s.ok, false)
+    assert.deepEqual(s.ok ? [] : s.issues.map((i) => [i.code, i.file, i.field]), [['delta_not_enabled', 'manifest.csv', 'file.users']])
+    assert.match(s.ok ? '' : (s.issues[0]?.message ?? ''), /deltas: true/)
+  })
+
   test('delta rows need status and an ISO dateLastModified; references need not resolve', async () => {
     const bad = user('u1', '', 'Fatima')
     bad[2] = '2025-09-30'
