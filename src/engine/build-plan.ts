@@ -1,7 +1,7 @@
 import type { TargetAccount } from '../contract/index.ts'
 import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
-import { canonicalJsonTo, HashSink, sha256 } from '../util/canonical-json.ts'
+import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
@@ -96,17 +96,10 @@ function compareActions(a: Action, b: Action): number {
 export function planHash(actions: readonly Action[], inputs: Readonly<Record<string, string>>, findings: readonly GuardFinding[], issues: readonly Issue[]): string {
   const h = new HashSink()
   // the keys in canonical (sorted) order: actions, findings, inputs, issues
-  h.push('{"actions":[')
-  for (let i = 0; i < actions.length; i++) {
-    if (i > 0) h.push(',')
-    canonicalJsonTo(actions[i], h)
-  }
-  h.push('],"findings":')
-  canonicalJsonTo(findings, h)
-  h.push(',"inputs":')
-  canonicalJsonTo(inputs, h)
-  h.push(',"issues":')
-  canonicalJsonTo(issues, h)
+  h.push('{"actions":')
+  canonicalJsonListTo(actions, h)
+  h.push(`,"findings":${canonicalJson(findings)},"inputs":${canonicalJson(inputs)},"issues":`)
+  canonicalJsonListTo(issues, h)
   h.push('}')
   return h.digest()
 }

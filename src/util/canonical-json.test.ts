@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
-import { canonicalJson, canonicalJsonTo, HashSink } from './canonical-json.ts'
+import { canonicalJson, canonicalJsonListTo, HashSink } from './canonical-json.ts'
 
 // The definition the hand-written serializer must reproduce byte for byte (plan ids and hashes depend on it).
 function reference(value: unknown): string {
@@ -34,7 +34,10 @@ const cases: unknown[] = [
   JSON.parse('{"__proto__": {"a": 1}, "b": 2}'),
   { date: new Date('2026-11-23T09:00:00Z'), map: new Map([['a', 1]]), set: new Set([1]) },
   { custom: { toJSON: (k: string) => `key:${k}` }, nested: [{ toJSON: (k: string) => ({ k, b: 2, a: 1 }) }] },
-  { boxed: [Object(1), Object('ab'), Object(false)] },
+  { boxed: [Object(1), Object('ab'), Object(false), Object(2n)] },
+  { twice: { toJSON: () => ({ b: 1, toJSON: () => 'inner', a: 2 }) }, sortedTwice: { toJSON: () => ({ a: 1, toJSON: () => 'x' }) } },
+  { sorted: { a: 1, b: { c: new Date(0), d: [1, { f: 1, e: 2 }] } }, proto: Object.assign(Object.create(null) as object, { b: 1, a: 2 }) },
+  [{ 2: 'two', 10: 'ten' }, { a: undefined }, { toJSON: () => undefined }],
   { Z: 1, a: 2, _: 3, 'ä': 4, '😀': 5, '\uff5e': 6 },
   {
     actions: [
@@ -56,11 +59,13 @@ test('canonicalJson of a large value equals the reference, and streaming it into
   const text = reference({ big, a: 1 })
   assert.equal(canonicalJson({ big, a: 1 }), text)
   const sink = new HashSink()
-  sink.push('{"a":1,"big":[')
-  big.forEach((x, i) => {
-    if (i > 0) sink.push(',')
-    canonicalJsonTo(x, sink)
-  })
-  sink.push(']}')
+  sink.push('{"a":1,"big":')
+  canonicalJsonListTo(big, sink)
+  sink.push('}')
   assert.equal(sink.digest(), createHash('sha256').update(text).digest('hex'))
+  for (const n of [0, 1, 511, 512, 513, 1024, 1025]) {
+    const parts: string[] = []
+    canonicalJsonListTo(big.slice(0, n), { push: (t) => parts.push(t) })
+    assert.equal(parts.join(''), reference(big.slice(0, n)), `${n} items`)
+  }
 })
