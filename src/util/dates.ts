@@ -5,10 +5,20 @@ export function toIsoDate(d: Date): string {
 }
 
 export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return toIsoDate(d)
+  // Called per contract with the same few (today, lead) pairs: remembered, as a Date round trip costs ~1 µs.
+  const key = `${date}\u0000${days}`
+  let out = added.get(key)
+  if (out === undefined) {
+    const d = new Date(`${date}T00:00:00Z`)
+    d.setUTCDate(d.getUTCDate() + days)
+    out = toIsoDate(d)
+    if (added.size >= 4096) added.clear()
+    added.set(key, out)
+  }
+  return out
 }
+
+const added = new Map<string, string>()
 
 export function isIsoDate(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))
