@@ -58,13 +58,7 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
   const failed = new Set<string>()
   // The attributes so far, as CEL sees them; the same object stays in the activation and grows.
   const account: Record<string, AttributeValue> = Object.create(null)
-  const ctx = new EvalContext({ person, contract, today }, () => ({
-    person: toCel(person),
-    contract: toCel(contract),
-    contracts: toCel(contracts),
-    today,
-    account,
-  }))
+  const ctx = new EvalContext({ person, contract, today }, () => lazyActivation(person, contract, contracts, today, account))
   const issue = (attribute: string, message: string, severity: Issue['severity'] = 'error', code = 'mapping_failed') =>
     issues.push({ severity, code, message: `${attribute}: ${message}`, record: person.key, field: attribute })
 
@@ -125,6 +119,24 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
 }
 
 class CandidateError extends Error {}
+
+/** The CEL view of the inputs, each converted when an expression first reads it (most mappings never read `contracts`). */
+function lazyActivation(person: Person, contract: Contract, contracts: readonly Contract[], today: string, account: Record<string, AttributeValue>) {
+  let p: unknown, c: unknown, cs: unknown
+  return {
+    get person() {
+      return (p ??= toCel(person))
+    },
+    get contract() {
+      return (c ??= toCel(contract))
+    },
+    get contracts() {
+      return (cs ??= toCel(contracts))
+    },
+    today,
+    account,
+  }
+}
 
 /** Lower case and length limit; "" and [] mean "no value", as LDAP cannot store an empty one. */
 function shape(value: AttributeValue | undefined, a: CompiledAttribute): AttributeValue | undefined {
