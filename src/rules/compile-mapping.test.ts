@@ -131,6 +131,23 @@ describe('compileMapping', () => {
     }
     assert.equal(cached.stats().hits, 47)
   })
+
+  test('attributes with the same expression evaluate it once per person, each shaped on its own', () => {
+    const spec: MappingSpec = {
+      cn: 'fullName(person)',
+      displayName: 'fullName(person)',
+      short: { value: 'fullName(person)', maxLength: 4 },
+      mail: 'account.cn + "@x"',
+      alias: 'account.cn + "@x"',
+    }
+    const m = compileMapping('t', spec)
+    const r = m.evaluate(input(), memoryOracle())
+    assert.deepEqual(r.attributes, { cn: 'Anna van den Berg-de Vries', displayName: 'Anna van den Berg-de Vries', short: 'Anna', mail: 'Anna van den Berg-de Vries@x', alias: 'Anna van den Berg-de Vries@x' })
+    // fullName once (the others are shared hits); the account-reading expressions are never shared
+    assert.deepEqual(m.stats(), { evaluations: 3, hits: 2 })
+    m.evaluate(input(person({ key: 'p2', givenName: 'Bo', familyName: 'Ek' })), memoryOracle())
+    assert.deepEqual(m.stats(), { evaluations: 6, hits: 4 })
+  })
 })
 
 describe('mapping compile errors', () => {

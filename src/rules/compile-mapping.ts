@@ -8,7 +8,7 @@ import type { Issue } from '../model/issue.ts'
 import type { Person } from '../model/person.ts'
 import type { AttributeValue } from '../model/values.ts'
 import { toAttributeValue, toCel } from './cel-values.ts'
-import { evaluatorFactory, type CacheOptions, type EvaluatorStats } from './compiled-expression.ts'
+import { evaluatorFactory, type CachedEvaluator, type CacheOptions, type CompiledExpression, type EvaluatorStats, type Outcome } from './compiled-expression.ts'
 import { sumStats } from './compile-rules.ts'
 import { compileAttributes, type CompiledAttribute, type MappingSpec } from './mapping-spec.ts'
 import { EvalContext } from './eval-context.ts'
@@ -40,7 +40,7 @@ export interface CompiledMapping {
 /** Throws RulesError naming target, attribute, expression and position of every problem. */
 export function compileMapping(target: string, spec: MappingSpec, options: CacheOptions = {}): CompiledMapping {
   const evaluator = evaluatorFactory(options)
-  const compiled = compileAttributes(target, spec, (expr) => evaluator(expr, toAttributeValue))
+  const compiled = compileAttributes(target, spec, sharingIdenticalSources((expr) => evaluator(expr, toAttributeValue)))
   return {
     target,
     attributes: compiled.map((a) => a.name),
@@ -119,6 +119,42 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
 }
 
 class CandidateError extends Error {}
+
+type AttributeEvaluator = CachedEvaluator<AttributeValue | undefined>
+
+/**
+ * Attributes with the same expression (`cn` and `displayName` both `fullName(person)`) evaluate it once per
+ * person: later ones take the outcome from the context. Not for expressions reading `account`, which grows
+ * between attributes. Each occurrence keeps its own stats; a shared outcome counts as a hit.
+ */
+function sharingIdenticalSources(make: (e: CompiledExpression) => AttributeEvaluator): (e: CompiledExpression) => AttributeEvaluator {
+  const groups = new Map<string, { evaluator: AttributeEvaluator; shared: boolean }>()
+  return (expr) => {
+    if (expr.reads.paths.some((p) => p[0] === 'account')) return make(expr)
+    let g = groups.get(expr.source)
+    const first = g === undefined
+    if (g === undefined) groups.set(expr.source, (g = { evaluator: make(expr), shared: false }))
+    else g.shared = true
+    // the first occurrence reports the evaluator's own stats, so that the sum counts each evaluation once
+    const stats: EvaluatorStats = first ? g.evaluator.stats : { evaluations: 0, hits: 0 }
+    const group = g
+    return {
+      stats,
+      run(ctx: EvalContext) {
+        if (!group.shared) return group.evaluator.run(ctx)
+        const memo = ctx.shared
+        const hit = memo.get(group) as Outcome<AttributeValue | undefined> | undefined
+        if (hit !== undefined) {
+          stats.hits++
+          return hit
+        }
+        const outcome = group.evaluator.run(ctx)
+        memo.set(group, outcome)
+        return outcome
+      },
+    }
+  }
+}
 
 /** The CEL view of the inputs, each converted when an expression first reads it (most mappings never read `contracts`). */
 function lazyActivation(person: Person, contract: Contract, contracts: readonly Contract[], today: string, account: Record<string, AttributeValue>) {

@@ -9,6 +9,7 @@ export class EvalContext {
   readonly roots: Roots
   readonly #makeActivation: () => Roots
   #activation: Roots | undefined
+  #shared: Map<object, unknown> | undefined
   /** Per tuple index id: the tuple id, a hole when not looked up yet. */
   readonly #ids: number[] = []
 
@@ -22,6 +23,11 @@ export class EvalContext {
     let id = this.#ids[index.id]
     if (id === undefined) this.#ids[index.id] = id = index.idOf(this.roots)
     return id
+  }
+
+  /** Outcomes of expressions that several attributes share, by evaluator (see compile-mapping.ts). */
+  get shared(): Map<object, unknown> {
+    return (this.#shared ??= new Map())
   }
 
   activation(): Roots {
