@@ -9,7 +9,7 @@ import { runTargetConformance } from '../../../test/conformance/target-conforman
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
 import { freePort } from '../../../test/harness/free-port.ts'
 import { escapeDnValue } from './ldap-escape.ts'
-import { personAttributes, renamedAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import { conformanceFixture, personAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
 import type { LdapTarget } from './ldap-target.ts'
 
 const skip = slapdSkipReason()
@@ -34,22 +34,7 @@ function conformance(label: string, disable: (s: SlapdLike) => Record<string, un
     async setup({ pageSize }) {
       const s = await startSlapd()
       await withOus(s)
-      const connector = testTarget(s, { pageSize, disable: disable(s) })
-      return {
-        connector,
-        makeAttributes: (i, o) => personAttributes(s, i, o),
-        updatableField: 'title',
-        removableField: 'telephoneNumber',
-        nameField: 'sn',
-        permission: (i) => ({ type: 'group', id: `cn=${escapeDnValue(`groep ${i}`)},${s.groupsDn}` }),
-        renamed: (i) => renamedAttributes(s, i),
-        invalidAttributes: (i) => {
-          const { attributes, anchor } = personAttributes(s, i)
-          const { sn: _sn, ...withoutSn } = attributes // inetOrgPerson requires sn
-          return { attributes: withoutSn, anchor }
-        },
-        teardown: () => s.stop(),
-      }
+      return conformanceFixture(s, pageSize, disable(s), () => s.stop())
     },
   })
 }

@@ -5,6 +5,7 @@ import { createLdapTarget } from './ldap-connector.ts'
 import { escapeDnValue } from './ldap-escape.ts'
 import { ldapOptionsSchema, type LdapOptions } from './ldap-options.ts'
 import type { LdapTarget } from './ldap-target.ts'
+import type { TargetFixture } from '../../../test/conformance/target-conformance.ts'
 
 export interface SlapdLike {
   readonly url: string
@@ -60,3 +61,22 @@ export function renamedAttributes(s: SlapdLike, i: number): Attributes {
 
 /** OUs the fixture uses: two classes below people, and a disabled OU outside it. */
 export const TEST_OUS = (s: SlapdLike) => [`ou=1a,${s.peopleDn}`, `ou=2b,${s.peopleDn}`, `ou=disabled,${s.baseDn}`]
+
+/** The conformance fixture for a directory shaped like the test slapd: slapd itself, or the demo's simulator. */
+export function conformanceFixture(s: SlapdLike, pageSize: number, disable: Record<string, unknown>, teardown: () => Promise<void>): TargetFixture {
+  return {
+    connector: testTarget(s, { pageSize, disable }),
+    makeAttributes: (i, o) => personAttributes(s, i, o),
+    updatableField: 'title',
+    removableField: 'telephoneNumber',
+    nameField: 'sn',
+    permission: (i) => ({ type: 'group', id: `cn=${escapeDnValue(`groep ${i}`)},${s.groupsDn}` }),
+    renamed: (i) => renamedAttributes(s, i),
+    invalidAttributes: (i) => {
+      const { attributes, anchor } = personAttributes(s, i)
+      const { sn: _sn, ...withoutSn } = attributes // inetOrgPerson requires sn
+      return { attributes: withoutSn, anchor }
+    },
+    teardown,
+  }
+}

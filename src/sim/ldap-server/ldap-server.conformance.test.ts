@@ -3,8 +3,7 @@
 // from OpenLDAP on anything the connector relies on.
 import { Client } from 'ldapts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { escapeDnValue } from '../../connectors/ldap/ldap-escape.ts'
-import { personAttributes, renamedAttributes, TEST_OUS, testTarget, type SlapdLike } from '../../connectors/ldap/ldap-test-fixture.ts'
+import { conformanceFixture, TEST_OUS, type SlapdLike } from '../../connectors/ldap/ldap-test-fixture.ts'
 import { startLdapServer } from './ldap-server.ts'
 
 async function startSimulated(): Promise<SlapdLike & { stop(): Promise<void> }> {
@@ -34,21 +33,7 @@ function conformance(label: string, disable: (s: SlapdLike) => Record<string, un
     name: `ldap simulator (${label})`,
     async setup({ pageSize }) {
       const s = await startSimulated()
-      return {
-        connector: testTarget(s, { pageSize, disable: disable(s) }),
-        makeAttributes: (i, o) => personAttributes(s, i, o),
-        updatableField: 'title',
-        removableField: 'telephoneNumber',
-        nameField: 'sn',
-        permission: (i) => ({ type: 'group', id: `cn=${escapeDnValue(`groep ${i}`)},${s.groupsDn}` }),
-        renamed: (i) => renamedAttributes(s, i),
-        invalidAttributes: (i) => {
-          const { attributes, anchor } = personAttributes(s, i)
-          const { sn: _sn, ...withoutSn } = attributes // inetOrgPerson requires sn
-          return { attributes: withoutSn, anchor }
-        },
-        teardown: () => s.stop(),
-      }
+      return conformanceFixture(s, pageSize, disable(s), () => s.stop())
     },
   })
 }
