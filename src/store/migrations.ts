@@ -144,6 +144,16 @@ function initial(dialect: SqlDialect): Migration {
 }
 
 /**
+ * The source fingerprint a snapshot was read under (SourceConnector.fingerprint): lets a plan whose sources did
+ * not change skip reading them. Nullable: older rows and sources without a fingerprint have none.
+ */
+const snapshotFingerprint: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('snapshots').addColumn('fingerprint', 'text').execute()
+  },
+}
+
+/**
  * A 50 MB plan document compresses to ~4 MB either way, but PostgreSQL's default pglz takes about twice as
  * long as lz4 to write it. Builds without lz4 keep pglz.
  */
@@ -156,7 +166,7 @@ async function useLz4(db: Kysely<unknown>, table: string, column: string): Promi
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-initial': initial(dialect) }
+      return { '0001-initial': initial(dialect), '0002-snapshot-fingerprint': snapshotFingerprint }
     },
   }
 }

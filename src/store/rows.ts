@@ -102,6 +102,7 @@ export function snapshotRow(tenant: string, s: SnapshotRecord): SnapshotsTable {
     person_keys: JSON.stringify(s.personKeys),
     used: s.used ? 1 : 0,
     note: s.note ?? null,
+    fingerprint: s.fingerprint ?? null,
   }
 }
 
@@ -116,7 +117,11 @@ export function snapshotFromRow(r: SnapshotsTable): SnapshotRecord {
     personKeys: JSON.parse(r.person_keys) as string[],
     used: Number(r.used) === 1,
   }
-  return r.note === null ? record : { ...record, note: r.note }
+  return {
+    ...record,
+    ...(r.note !== null ? { note: r.note } : {}),
+    ...(r.fingerprint !== null ? { fingerprint: r.fingerprint } : {}),
+  }
 }
 
 export function auditRow(tenant: string, e: AuditEvent): AuditTable {

@@ -28,7 +28,7 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial'],
+      ['0001-initial', '0002-snapshot-fingerprint'],
     )
   })
 
@@ -270,6 +270,22 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal((await store.lastUsedSnapshot('somtoday'))?.id, 's3')
       await store.saveSnapshot({ ...s2, used: false })
       assert.deepEqual([...((await store.snapshotContent('s2')) ?? [])], [...gz])
+    })
+  })
+
+  test('snapshots: the source fingerprint is kept, replaced with the record, and absent when not given', async () => {
+    await withStore(harness(), freshTenant('fingerprint'), async (store) => {
+      const s1 = { ...snapshot('s1', '2026-09-01T02:00:00.000Z', true), fingerprint: 'sha256:abc' }
+      await store.saveSnapshot(s1)
+      assert.deepEqual(await store.lastUsedSnapshot('somtoday'), s1)
+      assert.equal((await store.getSnapshot('s1'))?.fingerprint, 'sha256:abc')
+      await store.saveSnapshot({ ...s1, fingerprint: 'sha256:def' })
+      assert.equal((await store.lastUsedSnapshot('somtoday'))?.fingerprint, 'sha256:def')
+      const { fingerprint: _f, ...without } = s1
+      await store.saveSnapshot(without)
+      const back = await store.getSnapshot('s1')
+      assert.deepEqual(back, without)
+      assert.equal(back !== undefined && 'fingerprint' in back, false)
     })
   })
 

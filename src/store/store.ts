@@ -30,6 +30,11 @@ export interface SnapshotRecord {
   readonly personKeys: readonly string[]
   readonly used: boolean
   readonly note?: string
+  /**
+   * The source's fingerprint (SourceConnector.fingerprint), taken before and after the read and kept only when
+   * both agree: the same fingerprint later means a read would return this snapshot again.
+   */
+  readonly fingerprint?: string
 }
 
 export interface AuditEventInput {

@@ -62,6 +62,7 @@ export interface SnapshotsTable {
   person_keys: string
   used: number
   note: string | null
+  fingerprint: string | null
 }
 
 export interface SnapshotContentsTable {
