@@ -21,6 +21,12 @@ export interface ReadOptions {
   readonly today: string
 }
 
+export interface FingerprintOptions {
+  readonly signal?: AbortSignal
+  /** The "today" the read would be given; a fingerprint may ignore it (the engine compares `today` itself). */
+  readonly today: string
+}
+
 export interface WriteBackRequest {
   /** The person's id in this source. */
   readonly sourceId: string
@@ -38,6 +44,20 @@ export interface SourceConnector {
   readonly type: string
   readonly capabilities: SourceCapabilities
   read(options: ReadOptions): Promise<SourceReadResult>
+  /**
+   * Optional. A cheap digest of everything `read` depends on besides the connector's options (which are in the
+   * config hash) and `today` (which the engine compares itself): it must change whenever a read could return
+   * something different, e.g. sha256 over the manifest and every data file's bytes. File names, sizes and
+   * mtimes alone are not enough (a tool can rewrite a file within the same second at the same size).
+   * `undefined` means "cannot tell": the engine then reads. A source whose data lives elsewhere (an API, a
+   * database without a change counter) leaves this out.
+   *
+   * When every source offers one, the engine skips reading and planning altogether if all fingerprints, the
+   * config, the ledger and `today` equal those of the last plan and that plan had nothing to do (targets not
+   * read). The fingerprint is taken before and after each read and stored with the snapshot only when both
+   * agree, so a file changed during a read is never taken for the content that was read.
+   */
+  fingerprint?(options: FingerprintOptions): Promise<string | undefined>
   /** Present only when `capabilities.writeBack`. Throws ConnectorError; a failed write-back changed nothing. */
   writeBack?(request: WriteBackRequest, options?: { signal?: AbortSignal }): Promise<void>
   close?(): Promise<void>

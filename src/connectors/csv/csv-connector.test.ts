@@ -131,3 +131,20 @@ describe('plain CSV source', () => {
     assert.throws(() => csvDefinition.schema.parse({ file: 'x.csv', columns: {} }))
   })
 })
+
+describe('plain CSV source: fingerprint', () => {
+  const fingerprintOf = (name: string) => {
+    const source = csvDefinition.create('hr', csvDefinition.schema.parse({ file: name, columns }), { baseDir: dir, log: () => {}, now: () => new Date() })
+    assert.ok(source.fingerprint !== undefined)
+    return source.fingerprint({ today: '2026-01-05' })
+  }
+
+  test('follows the bytes: stable, changed by a same-size edit, different for a missing file', async () => {
+    const name = file('fp.csv', pupils)
+    const a = await fingerprintOf(name)
+    assert.equal(await fingerprintOf(name), a)
+    file('fp.csv', pupils.replace('Daan', 'Dana'))
+    assert.notEqual(await fingerprintOf(name), a)
+    assert.notEqual(await fingerprintOf('missing.csv'), a)
+  })
+})

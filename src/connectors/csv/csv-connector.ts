@@ -5,8 +5,9 @@
  */
 import { basename, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
+import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
+import { filesFingerprint } from '../../util/file-fingerprint.ts'
 import { CsvIssues } from './csv-errors.ts'
 import { CONTRACT_FIELDS, CsvPersonBuilder, PERSON_FIELDS } from './csv-mapping.ts'
 import { readCsv } from './csv-reader.ts'
@@ -54,6 +55,11 @@ class CsvSource implements SourceConnector {
     this.#o = options
     this.#path = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file)
     this.#context = context
+  }
+
+  /** sha256 over the file's bytes (a missing file hashes as absent; the read then reports it). */
+  fingerprint(options: FingerprintOptions): Promise<string | undefined> {
+    return filesFingerprint('csv', [{ name: basename(this.#path), path: this.#path }], options.signal)
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {

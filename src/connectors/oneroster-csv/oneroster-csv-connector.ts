@@ -3,15 +3,18 @@
  * snapshot, or every problem found (up to a cap) and no snapshot. Wires manifest, reader, records and mapping
  * together; the checks themselves live in those modules.
  */
-import { isAbsolute, resolve } from 'node:path'
+import { readdir } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { SourceDefinition } from '../../contract/index.ts'
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector } from '../../contract/index.ts'
+import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
+import { filesFingerprint } from '../../util/file-fingerprint.ts'
 import { DEFAULT_ISSUE_CAP, IssueCollector } from './oneroster-csv-errors.ts'
 import { modeOf, readManifest } from './oneroster-csv-manifest.ts'
 import { mapRoster } from './oneroster-csv-mapping.ts'
 import { readRoster } from './oneroster-csv-package.ts'
+import { READ_ORDER } from './oneroster-csv-spec.ts'
 
 export const oneRosterCsvOptions = z.object({
   /** Folder holding manifest.csv and the data files; relative to the config file's folder. */
@@ -46,6 +49,24 @@ class OneRosterCsvSource implements SourceConnector {
     this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false })
     this.#dir = isAbsolute(options.path) ? options.path : resolve(context.baseDir, options.path)
     this.#context = context
+  }
+
+  /**
+   * sha256 over the folder's file names (the manifest is checked against them) and the bytes of manifest.csv
+   * and of every data file Koppel can read (matched ignoring case, as a case-insensitive file system opens
+   * them); other files count by name only. Undefined without the folder.
+   */
+  async fingerprint(options: FingerprintOptions): Promise<string | undefined> {
+    let names: string[]
+    try {
+      names = (await readdir(this.#dir)).sort()
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw e
+    }
+    const read = new Set(['manifest.csv', ...READ_ORDER.map((f) => `${f}.csv`)].map((n) => n.toLowerCase()))
+    const files = names.filter((n) => read.has(n.toLowerCase())).map((name) => ({ name, path: join(this.#dir, name) }))
+    return filesFingerprint(`oneroster-csv\u0000${names.join('\u0000')}`, files, options.signal)
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
