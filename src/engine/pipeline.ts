@@ -12,6 +12,7 @@ import { buildReport } from './report.ts'
 import { snapshotHash } from './snapshot-hash.ts'
 import { acquireApplyLease } from './apply-lease.ts'
 import { checkSourceSafety } from './source-safety.ts'
+import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 
 export interface EngineSource {
   readonly connector: SourceConnector
@@ -42,11 +43,32 @@ export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonl
 /**
  * read → merge → desire → plan → guard, then store the plan (and the snapshots it was made from) and audit it.
  * A source that fails to read stops the whole plan: a partial read never becomes deletions.
+ *
+ * Without target reads, when every source's fingerprint, the config, the ledger and today are those of the
+ * newest plan and it had nothing to do, that plan is the result again and the sources are not read
+ * (unchanged-sources.ts).
  */
 export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutcome> {
   const now = engine.now ?? (() => new Date())
   const today = o.today ?? toIsoDate(now())
   const { store, setup } = engine
+  const readTargets = o.readTargets !== false
+  // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
+  const fingerprints = await takeFingerprints(engine.sources, today)
+  const unchanged = await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  if (unchanged !== undefined) {
+    o.onStage?.('read', 'sources unchanged; not re-read')
+    await store.savePlan(unchanged)
+    await store.appendAudit([
+      {
+        type: 'plan.created',
+        actor: o.actor,
+        planId: unchanged.id,
+        data: { hash: unchanged.hash, actions: 0, summary: unchanged.summary, findings: [], targetsRead: false, sourcesRead: false },
+      },
+    ])
+    return { ok: true, plan: unchanged }
+  }
   const snapshots: SourceSnapshot[] = []
   const findings: GuardFinding[] = []
   const inputs: Record<string, string> = {}
@@ -58,6 +80,9 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: r.issues.length } }])
       return { ok: false, issues: r.issues }
     }
+    const before = fingerprints.get(connector.name)
+    // kept only when the source did not change while it was read
+    const fingerprint = before !== undefined && (await takeFingerprints([{ connector, safety }], today)).get(connector.name) === before ? before : undefined
     const previous = await store.lastUsedSnapshot(connector.name)
     const snapshot = r.snapshot.mode === 'delta' ? await withBase(store, r.snapshot, previous) : r.snapshot
     if ('issue' in snapshot) {
@@ -79,6 +104,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       personKeys: snapshot.persons.map((p) => p.key).sort(),
       used: finding === undefined,
       ...(finding !== undefined ? { note: finding.message } : {}),
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
     }
     // the base for the next delta; only for sources that can send one (about 3 s of CPU at 100,000 persons)
     records.push({ record, keep: connector.capabilities.delta ? snapshot : undefined })
@@ -87,7 +113,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const persons = mergePersons(snapshots, setup.primaryContract)
   const ledger = await store.listAccounts()
   const listings = new Map<string, readonly TargetAccount[]>()
-  if (o.readTargets !== false) {
+  if (readTargets) {
     for (const t of setup.targets) {
       const list = t.connector.listAccounts
       if (!t.connector.capabilities.listAccounts || list === undefined) continue
@@ -112,7 +138,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
       actor: o.actor,
       planId: plan.id,
-      data: { hash: plan.hash, actions: plan.actions.length, summary: plan.summary, findings: plan.findings.map((f) => f.message) },
+      data: { hash: plan.hash, actions: plan.actions.length, summary: plan.summary, findings: plan.findings.map((f) => f.message), targetsRead: readTargets },
     },
   ])
   return { ok: true, plan }
