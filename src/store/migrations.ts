@@ -154,6 +154,20 @@ const snapshotFingerprint: Migration = {
 }
 
 /**
+ * Plans keep their actions apart, gzipped (plan-document.ts): `document` then holds the plan with `actions: []`.
+ * Existing rows keep their whole document and a null `actions_gz`, and are read as before. The column is not
+ * compressed again on PostgreSQL (storage external: out of line, no lz4/pglz over gzip).
+ */
+function planActionsGz(dialect: SqlDialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('plans').addColumn('actions_gz', dialect === 'postgres' ? 'bytea' : 'blob').execute()
+      if (dialect === 'postgres') await sql`alter table plans alter column actions_gz set storage external`.execute(db)
+    },
+  }
+}
+
+/**
  * A 50 MB plan document compresses to ~4 MB either way, but PostgreSQL's default pglz takes about twice as
  * long as lz4 to write it. Builds without lz4 keep pglz.
  */
@@ -166,7 +180,11 @@ async function useLz4(db: Kysely<unknown>, table: string, column: string): Promi
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-initial': initial(dialect), '0002-snapshot-fingerprint': snapshotFingerprint }
+      return {
+        '0001-initial': initial(dialect),
+        '0002-snapshot-fingerprint': snapshotFingerprint,
+        '0003-plan-actions-gz': planActionsGz(dialect),
+      }
     },
   }
 }

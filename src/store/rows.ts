@@ -1,6 +1,6 @@
 // Conversions between model values and table rows: JSON text in and out, null for absent, numbers for
 // PostgreSQL's bigint strings. No queries here.
-import type { Account, AccountState, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { Account, AccountState, Plan, RunReport } from '../model/index.ts'
 import type { AuditEvent, JournalEntry, SnapshotRecord } from './store.ts'
 import type { AccountsTable, AuditTable, JournalTable, PlansTable, RunsTable, SnapshotsTable } from './tables.ts'
 
@@ -36,7 +36,8 @@ export function accountFromRow(r: AccountsTable): Account {
   return r.disabled_at === null ? account : { ...account, disabledAt: r.disabled_at }
 }
 
-export function planRow(tenant: string, plan: Plan): PlansTable {
+/** `stored` is planDocument(plan) (plan-document.ts): the document without actions and the actions gzipped. */
+export function planRow(tenant: string, plan: Plan, stored: { readonly document: string; readonly actionsGz: Uint8Array }): PlansTable {
   return {
     tenant,
     id: plan.id,
@@ -45,12 +46,9 @@ export function planRow(tenant: string, plan: Plan): PlansTable {
     created_at: plan.createdAt,
     summary: JSON.stringify(plan.summary),
     actions: plan.actions.length,
-    document: JSON.stringify(plan),
+    document: stored.document,
+    actions_gz: stored.actionsGz,
   }
-}
-
-export function planFromRow(r: Pick<PlansTable, 'status' | 'document'>): Plan {
-  return { ...(JSON.parse(r.document) as Plan), status: r.status as PlanStatus }
 }
 
 export function journalRow(tenant: string, e: JournalEntry): Omit<JournalTable, 'id'> {

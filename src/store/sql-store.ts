@@ -6,12 +6,12 @@ import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
+import { planDocument, planFromDocument } from './plan-document.ts'
 import {
   accountFromRow,
   accountRow,
   journalFromRow,
   journalRow,
-  planFromRow,
   planRow,
   runRow,
   snapshotFromRow,
@@ -112,8 +112,8 @@ export class SqlStore implements Store {
   // plans
 
   async savePlan(plan: Plan): Promise<void> {
-    const row = planRow(this.tenant, plan)
-    // `excluded.*`, not the values again: the document (100+ MB at 100,000 persons) is bound and encoded once
+    const row = planRow(this.tenant, plan, await planDocument(plan))
+    // `excluded.*`, not the values again: the compressed actions (~12 MB at 100,000 persons) are bound once
     await this.#db
       .insertInto('plans')
       .values(row)
@@ -125,6 +125,7 @@ export class SqlStore implements Store {
           summary: eb.ref('excluded.summary'),
           actions: eb.ref('excluded.actions'),
           document: eb.ref('excluded.document'),
+          actions_gz: eb.ref('excluded.actions_gz'),
         })),
       )
       .execute()
@@ -133,23 +134,25 @@ export class SqlStore implements Store {
   async getPlan(id: string): Promise<Plan | undefined> {
     const row = await this.#db
       .selectFrom('plans')
-      .select(['status', 'document'])
+      .select(['status', 'document', 'actions_gz'])
       .where('tenant', '=', this.tenant)
       .where('id', '=', id)
       .executeTakeFirst()
-    return row && planFromRow(row)
+    return row && planFromDocument(row)
   }
 
   async listPlans(limit: number): Promise<Plan[]> {
     const rows = await this.#db
       .selectFrom('plans')
-      .select(['status', 'document'])
+      .select(['status', 'document', 'actions_gz'])
       .where('tenant', '=', this.tenant)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.map(planFromRow)
+    const plans: Plan[] = []
+    for (const row of rows) plans.push(await planFromDocument(row))
+    return plans
   }
 
   async setPlanStatus(id: string, status: PlanStatus): Promise<void> {

@@ -28,7 +28,7 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint'],
+      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz'],
     )
   })
 
@@ -143,6 +143,40 @@ export function storeCases(harness: () => StoreHarness): void {
       const replaced = { ...p1, status: 'blocked' as const, notes: ['held: summer pause'] }
       await store.savePlan(replaced)
       assert.deepEqual(await store.getPlan('plan-1'), replaced)
+    })
+  })
+
+  test('plans: actions stored compressed round-trip (many slices, awkward text); rows from before 0003 still read', async () => {
+    const h = harness()
+    const tenant = freshTenant('plan-gz')
+    await withStore(h, tenant, async (store) => {
+      const big = plan('plan-big', '2026-09-01T02:00:00.000Z', 2500)
+      const [a0, ...others] = big.actions
+      const awkward = {
+        ...big,
+        actions: [{ ...a0!, label: 'Zoë "Z" \n ✓ 🎓 \u2028 tab\t', changes: [{ field: 'cn', old: 'a\nb', new: 'ß'.repeat(200_000) }] }, ...others],
+      }
+      await store.savePlan(awkward)
+      assert.deepEqual(await store.getPlan('plan-big'), awkward)
+      const stored = await h.query(`select document, actions_gz from plans where tenant = '${tenant}' and id = 'plan-big'`)
+      assert.equal(JSON.parse(String(stored[0]?.['document'])).actions.length, 0, 'the document holds no actions')
+      assert.ok(stored[0]?.['actions_gz'] instanceof Uint8Array)
+
+      // a row as migration 0001 wrote it: the whole plan in `document`
+      const old = plan('plan-old', '2026-08-01T02:00:00.000Z', 3)
+      const literal = (v: string) => `'${v.replaceAll("'", "''")}'`
+      await h.query(
+        `insert into plans (tenant, id, hash, status, created_at, summary, actions, document) values (${literal(tenant)}, 'plan-old', 'h', 'applied', ` +
+          `${literal(old.createdAt)}, '{}', 3, ${literal(JSON.stringify(old))})`,
+      )
+      assert.deepEqual(await store.getPlan('plan-old'), { ...old, status: 'applied' })
+      assert.deepEqual(
+        (await store.listPlans(5)).map((p) => [p.id, p.actions.length]),
+        [
+          ['plan-big', 2500],
+          ['plan-old', 3],
+        ],
+      )
     })
   })
 

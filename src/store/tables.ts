@@ -25,8 +25,13 @@ export interface PlansTable {
   created_at: string
   summary: string
   actions: number
-  /** The whole plan as JSON; its `status` is stale once `status` above changes, which wins on read. */
+  /**
+   * The plan as JSON, with `actions: []` when `actions_gz` is set (else with its actions: rows from before
+   * migration 0003); its `status` is stale once `status` above changes, which wins on read.
+   */
   document: string
+  /** The actions, gzip of newline-delimited JSON (plan-document.ts); null in rows from before migration 0003. */
+  actions_gz: Uint8Array | null
 }
 
 export interface JournalTable {
