@@ -105,7 +105,7 @@ export function planHash(actions: readonly Action[], inputs: Readonly<Record<str
 }
 
 /** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */
-export function ledgerHash(ledger: readonly Account[]): string {
+export function ledgerHash(ledger: readonly Pick<Account, 'target' | 'person' | 'targetId' | 'state' | 'updatedAt'>[]): string {
   const h = [...ledger]
     .map((a) => `${a.target}\u0000${a.person}\u0000${a.targetId}\u0000${a.state}\u0000${a.updatedAt}`)
     .sort()

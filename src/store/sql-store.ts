@@ -18,6 +18,7 @@ import {
   snapshotRow,
 } from './rows.ts'
 import type {
+  AccountVersion,
   ActionCompletion,
   AuditEvent,
   AuditEventInput,
@@ -83,6 +84,15 @@ export class SqlStore implements Store {
       .orderBy('person')
       .execute()
     return rows.map(accountFromRow)
+  }
+
+  async listAccountVersions(): Promise<AccountVersion[]> {
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .select(['target', 'person', 'target_id', 'state', 'updated_at'])
+      .where('tenant', '=', this.tenant)
+      .execute()
+    return rows.map((r) => ({ target: r.target, person: r.person, targetId: r.target_id, state: r.state as AccountVersion['state'], updatedAt: r.updated_at }))
   }
 
   async getAccount(target: string, person: string): Promise<Account | undefined> {

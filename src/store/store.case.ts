@@ -57,6 +57,18 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('accounts: versions are the rows without attributes and permissions', async () => {
+    await withStore(harness(), freshTenant('versions'), async (store) => {
+      assert.deepEqual(await store.listAccountVersions(), [])
+      const a = account('p1')
+      const b = account('p2', { target: 'google', state: 'disabled', disabledAt: '2026-09-01T00:00:00.000Z', updatedAt: '2026-09-01T00:00:00.000Z' })
+      await store.upsertAccounts([a, b])
+      const versions = (await store.listAccountVersions()).sort((x, y) => (x.person < y.person ? -1 : 1))
+      const version = ({ target, person, targetId, state, updatedAt }: Account) => ({ target, person, targetId, state, updatedAt })
+      assert.deepEqual(versions, [version(a), version(b)])
+    })
+  })
+
   test('accounts: awkward text survives the bulk path intact', async () => {
     await withStore(harness(), freshTenant('awkward'), async (store) => {
       const odd = ['NULL', '', '"quoted", {braced}', 'back\\slash\\', "it's", 'Ærø Ĳsselmeer 🎓', 'tab\tnew\nline', '\u0001']

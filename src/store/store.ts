@@ -37,6 +37,9 @@ export interface SnapshotRecord {
   readonly fingerprint?: string
 }
 
+/** The fields that tell one version of a ledger row from another (what the ledger hash covers). */
+export type AccountVersion = Pick<Account, 'target' | 'person' | 'targetId' | 'state' | 'updatedAt'>
+
 export interface AuditEventInput {
   /** `plan.created`, `plan.blocked`, `plan.approved`, `action.applied`, `action.failed`, `run.finished`, `source.rejected`, … */
   readonly type: string
@@ -78,6 +81,8 @@ export interface Store {
   listAccounts(target?: string): Promise<Account[]>
   getAccount(target: string, person: string): Promise<Account | undefined>
   upsertAccounts(accounts: readonly Account[]): Promise<void>
+  /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
+  listAccountVersions(): Promise<AccountVersion[]>
 
   // plans
   savePlan(plan: Plan): Promise<void>
