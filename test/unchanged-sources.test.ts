@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, describe, test } from 'node:test'
 import { csvDefinition } from '../src/connectors/csv/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
-import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { applyStoredPlan, ledgerHash, makePlan } from '../src/engine/index.ts'
 import type { Engine } from '../src/engine/index.ts'
 import type { Plan } from '../src/model/index.ts'
 import { engineFixture } from './support/engine-fixture.ts'
@@ -95,6 +95,8 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
   test('unchanged: the sources are not read, and the plan is the one the full path makes (same id and hash)', async () => {
     const s = await setup()
     const quiet = await settled(s)
+    const store = s.engine.store
+    assert.equal(ledgerHash(await store.listAccountVersions()), ledgerHash(await store.listAccounts()))
     const before = s.reads()
     const fast = await plan(s.engine)
     assert.equal(s.reads(), before, 'the source was not read')

@@ -183,7 +183,7 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
   if (plan.status === 'applied' || plan.status === 'superseded') return { ok: false, reason: 'done', message: `plan ${planId} is ${plan.status}` }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
-  if (!resuming && ledgerHash(await store.listAccounts()) !== plan.inputs['ledger']) {
+  if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }
   const lease = await acquireApplyLease(store)

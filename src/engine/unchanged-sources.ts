@@ -70,7 +70,7 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   const events = await store.listAudit({ planId: last.id, limit: 20 })
   const madeWithoutTargets = events.some((e) => e.type === 'plan.created' && e.data?.['hash'] === last.hash && e.data['targetsRead'] === false)
   if (!madeWithoutTargets) return undefined
-  if (ledgerHash(await store.listAccounts()) !== last.inputs['ledger']) return undefined
+  if (ledgerHash(await store.listAccountVersions()) !== last.inputs['ledger']) return undefined
   // what buildPlan would hash for these inputs with nothing to do; guards against a stored plan edited by hand
   if (planHash([], last.inputs, [], last.issues) !== last.hash) return undefined
   const notes = last.notes.filter((n) => !n.startsWith(UNCHANGED_NOTE))

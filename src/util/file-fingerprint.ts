@@ -10,8 +10,8 @@ export interface FingerprintFile {
 /**
  * sha256 over `header` and then, per file in the order given, its name, its bytes and its length; a file that
  * does not exist is hashed as absent, so creating or removing it changes the digest too. Content, not
- * name/size/mtime: a rewrite within the same second at the same size is still seen. About 30 ms for the
- * 15 MB of a 100,000-person OneRoster export.
+ * name/size/mtime: a rewrite within the same second at the same size is still seen. About 0.25 s for the
+ * 142 MB of a generated 100,000-person OneRoster export (30 ms for 10,000 persons).
  */
 export async function filesFingerprint(header: string, files: readonly FingerprintFile[], signal?: AbortSignal): Promise<string> {
   const h = createHash('sha256')
