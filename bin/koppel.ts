@@ -1,4 +1,10 @@
 #!/usr/bin/env -S node --no-warnings=ExperimentalWarning
-import { main } from '../src/cli/main.ts'
+import { enableCompileCache } from 'node:module'
+
+// Node keeps the compiled (and type-stripped) modules between runs, in the OS temp folder unless
+// NODE_COMPILE_CACHE names another: the CLI starts in ~0.5 s instead of ~1 s. A cache that cannot be
+// written is skipped silently; a changed source file is compiled again.
+enableCompileCache()
+const { main } = await import('../src/cli/main.ts')
 
 process.exitCode = await main(process.argv.slice(2))
