@@ -21,7 +21,7 @@ say(`# Koppel benchmarks — ${new Date().toISOString()}, Node ${process.version
 say(`\n## CLI on a generated board of ${persons} persons (bench/plan.bench.ts)`)
 const plan = await runPlanBench(persons, (l) => say(`  ${l}`))
 say(`  goals: plan ≤ 5 s and ≤ 1 GB; no-op run ≤ 2 s`)
-say(`  empty-ledger plan ${plan.emptyPlan.wallS.toFixed(2)} s / ${plan.emptyPlan.peakRssMb.toFixed(0)} MB; provisioned plan ${plan.provisionedPlan.wallS.toFixed(2)} s / ${plan.provisionedPlan.peakRssMb.toFixed(0)} MB; no-op run ${plan.noopRun.wallS.toFixed(2)} s`)
+say(`  empty-ledger plan ${plan.emptyPlan.wallS.toFixed(2)} s / ${plan.emptyPlan.peakRssMb.toFixed(0)} MB; provisioned plan ${plan.provisionedPlan.wallS.toFixed(2)} s / ${plan.provisionedPlan.peakRssMb.toFixed(0)} MB; no-op run ${plan.noopRun.wallS.toFixed(2)} s (sources read), ${plan.unchangedRun.wallS.toFixed(2)} s (sources unchanged)`)
 
 say(`\n## Apply into real slapd next to ldapadd, ${ldapCount} entries (bench/ldap-apply.bench.ts)`)
 const noSlapd = slapdSkipReason()

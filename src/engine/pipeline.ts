@@ -221,5 +221,12 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
 
 /** Plans whose apply was interrupted (process killed): the next apply or run resumes them first. */
 export async function interruptedPlans(store: Store): Promise<Plan[]> {
-  return (await store.listPlans(20)).filter((p) => p.status === 'applying')
+  // statuses first: loading 20 whole plans of 100,000+ actions each to read one field cost seconds per run
+  const plans: Plan[] = []
+  for (const head of await store.listPlanStatuses(20)) {
+    if (head.status !== 'applying') continue
+    const plan = await store.getPlan(head.id)
+    if (plan !== undefined) plans.push(plan)
+  }
+  return plans
 }

@@ -165,6 +165,18 @@ export class SqlStore implements Store {
     return plans
   }
 
+  async listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]> {
+    const rows = await this.#db
+      .selectFrom('plans')
+      .select(['id', 'status', 'created_at'])
+      .where('tenant', '=', this.tenant)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
+  }
+
   async setPlanStatus(id: string, status: PlanStatus): Promise<void> {
     const result = await this.#db
       .updateTable('plans')

@@ -150,6 +150,10 @@ export function storeCases(harness: () => StoreHarness): void {
       await store.setPlanStatus('plan-2', 'approved')
       assert.equal((await store.getPlan('plan-2'))?.status, 'approved')
       assert.equal((await store.listPlans(10)).find((p) => p.id === 'plan-2')?.status, 'approved')
+      assert.deepEqual(
+        (await store.listPlanStatuses(2)).map((p) => [p.id, p.status]),
+        [['plan-3', p3.status], ['plan-2', 'approved']],
+      )
       await assert.rejects(store.setPlanStatus('nope', 'approved'), /no plan nope/)
 
       const replaced = { ...p1, status: 'blocked' as const, notes: ['held: summer pause'] }

@@ -89,6 +89,8 @@ export interface Store {
   getPlan(id: string): Promise<Plan | undefined>
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
+  /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
+  listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
 
   // journal
