@@ -43,3 +43,16 @@ describe('DN escaping and parsing (RFC 4514)', () => {
     assert.equal(dnKey(parseDn('uid=b+cn=a')), dnKey(parseDn('cn=a+uid=b')))
   })
 })
+
+test('escape and parse round-trip any value, plain or not (fast paths agree with the byte-wise ones)', () => {
+  const alphabet = ['a', 'Z', ' ', '#', ',', '+', ';', '"', '\\', '<', '>', '=', '\0', '\t', 'é', 'Ø', '😀', "'", '*', '(', ')']
+  let seed = 7
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+  for (let n = 0; n < 2000; n++) {
+    const value = Array.from({ length: next() % 9 }, () => alphabet[next() % alphabet.length]).join('')
+    const dn = `cn=${escapeDnValue(value)},ou=Groep ${n},dc=school,dc=test`
+    const [first, second] = parseDn(dn)
+    assert.equal(first?.[0]?.value, value, `${JSON.stringify(value)} via ${JSON.stringify(dn)}`)
+    assert.equal(second?.[0]?.value, `Groep ${n}`)
+  }
+})

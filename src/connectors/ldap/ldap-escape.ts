@@ -15,6 +15,10 @@ export type Rdn = readonly Ava[]
 
 const SPECIAL = new Set(['"', '+', ',', ';', '<', '>', '\\', '=', '\0'])
 
+// no special or control character anywhere, no leading space or #, no trailing space
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+const PLAIN_VALUE = /^(?:[^"+,;<>\\=\x00-\x1f #][^"+,;<>\\=\x00-\x1f]*(?<! ))?$/
+
 const hex = (c: string) =>
   [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')
 
@@ -23,6 +27,8 @@ const hex = (c: string) =>
  * that a DN we write and the DN slapd returns compare equal as strings in the common case.
  */
 export function escapeDnValue(value: string): string {
+  // most values need no escaping; checking that first keeps DN handling off the apply's hot path
+  if (PLAIN_VALUE.test(value)) return value
   let out = ''
   const chars = [...value]
   chars.forEach((c, i) => {
@@ -51,6 +57,28 @@ export function parseDn(dn: string): Rdn[] {
     if (!TYPE.test(type)) fail(`bad attribute type ${JSON.stringify(type)}`)
     i = eq + 1
     if (dn[i] === '#') fail('BER-encoded (#hex) values are not supported')
+    // fast path for the usual value without escapes: a plain substring (the byte-wise loop below is for \xx)
+    let end = i
+    while (end < dn.length && dn[end] !== ',' && dn[end] !== '+' && dn[end] !== ';' && dn[end] !== '\\') end++
+    if (dn[end] !== '\\') {
+      const raw = dn.slice(i, end)
+      const bad = /["<>=]/.exec(raw)
+      if (bad !== null) {
+        i += bad.index
+        fail(`unescaped ${bad[0]}`)
+      }
+      avas.push({ type, value: raw.replace(/^ +/, '').replace(/ +$/, '') })
+      i = end
+      if (i >= dn.length) break
+      const sep = dn[i]
+      i++
+      if (sep !== '+') {
+        rdns.push(avas)
+        avas = []
+      }
+      if (i >= dn.length) fail('trailing separator')
+      continue
+    }
     const bytes: number[] = []
     let trailingSpaces = 0
     while (i < dn.length && dn[i] !== ',' && dn[i] !== '+' && dn[i] !== ';') {
