@@ -45,6 +45,36 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     assert.equal(p2.status, 'planned')
   })
 
+  test('two grants of one account finishing out of order both reach the ledger', async () => {
+    fx = await engineFixture({
+      rules: [
+        {
+          name: 'pupils',
+          when: 'contract.role == "student"',
+          grant: [
+            { account: 'dir' },
+            { permission: { target: 'dir', type: 'group', id: '"cn=klas,ou=groups"' } },
+            { permission: { target: 'dir', type: 'group', id: '"cn=leerlingen,ou=groups"' } },
+          ],
+        },
+      ],
+    })
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
+    // the first grant sent is held back until the second has finished: both are in flight at once
+    let grants = 0
+    let release: () => void = () => {}
+    const secondDone = new Promise<void>((r) => (release = r))
+    fx.target.beforeWrite = async (op) => {
+      if (op !== 'grant') return
+      grants++
+      if (grants === 1) await secondDone
+      else setTimeout(release, 5)
+    }
+    await apply(fx, await plan(fx))
+    const row = await fx.engine.store.getAccount('dir', 'p1')
+    assert.deepEqual(row?.permissions, ['group:cn=klas,ou=groups', 'group:cn=leerlingen,ou=groups'])
+  })
+
   test('the same inputs give a byte-identical plan with the same id', async () => {
     fx = await engineFixture()
     fx.persons.push(pupil('p1', 'Jan', 'Jansen', '1A'), pupil('p2', 'Jan', 'Jansen', '1B'))

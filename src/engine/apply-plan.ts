@@ -66,21 +66,9 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       const target = targets.get(name)
       for (const kinds of PHASES) {
         const phase = actions.filter((a) => kinds.includes(a.kind))
-        for (let i = 0; i < phase.length; i += o.waveSize ?? 500) {
-          const wave = phase.slice(i, i + (o.waveSize ?? 500))
-          const at = now().toISOString()
-          await o.store.journalStart(wave.map((a) => ({ planId: plan.id, actionId: a.id, runId: o.runId, phase: 'started', at, attempts: 0 })))
-          const finished: AppliedAction[] = []
-          const rows = new Map<string, Account>()
-          await runPool(wave, target?.apply.concurrency ?? 1, async (action) => {
-            const r = await runOne(action, target, outcome, ledger, rows, now, sleep, o.signal)
-            outcome.set(action.id, r.outcome)
-            finished.push(r)
-            o.onProgress?.(++progress, plan.actions.length)
-          })
-          await record(o, plan.id, finished, rows, now().toISOString())
-          results.push(...finished)
-        }
+        if (phase.length === 0) continue
+        const done = await applyPhase(phase, target, o, plan.id, outcome, ledger, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
+        for (const r of done) results.push(r)
       }
     }),
   )
@@ -104,7 +92,7 @@ async function runOne(
   const key = `${action.target}\u0000${action.person}`
   for (let attempt = 1; ; attempt++) {
     try {
-      const next = await executeAction(action, target, ledger.get(key), now().toISOString(), signal)
+      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal)
       if (next !== undefined) {
         ledger.set(key, next)
         rows.set(key, next)
@@ -118,7 +106,77 @@ async function runOne(
   }
 }
 
-/** One transaction per wave: outcomes plus the final ledger row of each account the wave touched. */
+/**
+ * One phase of one target as a continuous stream: up to `concurrency` actions in flight the whole time, with no
+ * pause between waves. Store writes go through one queue, in order: a wave's "started" rows are committed before
+ * any of its actions is sent (write-ahead), and outcomes are recorded in batches of a wave while later actions
+ * run. A crash loses at most the unrecorded outcomes, whose actions are sent again (idempotently) on resume.
+ */
+async function applyPhase(
+  phase: readonly Action[],
+  target: EngineTarget | undefined,
+  o: ApplyOptions,
+  planId: string,
+  outcome: Map<string, ActionOutcome>,
+  ledger: Map<string, Account>,
+  now: () => Date,
+  sleep: (ms: number) => Promise<void>,
+  progressed: () => void,
+): Promise<AppliedAction[]> {
+  const size = o.waveSize ?? 500
+  let writes: Promise<void> = Promise.resolve()
+  const enqueue = (write: () => Promise<void>): Promise<void> => (writes = writes.then(write))
+  const startedWaves = new Map<number, Promise<void>>()
+  const started = (index: number): Promise<void> => {
+    const wave = Math.floor(index / size)
+    let p = startedWaves.get(wave)
+    if (p === undefined) {
+      const slice = phase.slice(wave * size, (wave + 1) * size)
+      const at = now().toISOString()
+      p = enqueue(() => o.store.journalStart(slice.map((a) => ({ planId, actionId: a.id, runId: o.runId, phase: 'started', at, attempts: 0 }))))
+      startedWaves.set(wave, p)
+    }
+    return p
+  }
+  const results: AppliedAction[] = []
+  let batch: AppliedAction[] = []
+  let rows = new Map<string, Account>()
+  const flush = (): Promise<void> => {
+    const finished = batch
+    const touched = rows
+    batch = []
+    rows = new Map()
+    return enqueue(() => record(o, planId, finished, touched, now().toISOString()))
+  }
+  let failedWrite: unknown
+  const indexed = phase.map((action, index) => ({ action, index }))
+  await runPool(indexed, target?.apply.concurrency ?? 1, async ({ action, index }) => {
+    if (failedWrite !== undefined) return
+    try {
+      await started(index)
+      // the next wave's rows are written while this one runs, so the stream does not stall at a wave's end
+      if (index % size === 0 && index + size < phase.length) void started(index + size).catch(() => {})
+    } catch (e) {
+      failedWrite ??= e
+      return
+    }
+    // its own map: a batch may be flushed while the action runs, and its row belongs to the batch it lands in
+    const own = new Map<string, Account>()
+    const r = await runOne(action, target, outcome, ledger, own, now, sleep, o.signal)
+    for (const [key, row] of own) rows.set(key, row)
+    outcome.set(action.id, r.outcome)
+    batch.push(r)
+    results.push(r)
+    progressed()
+    if (batch.length >= size) flush().catch((e: unknown) => (failedWrite ??= e))
+  })
+  if (batch.length > 0) flush().catch((e: unknown) => (failedWrite ??= e))
+  await writes.catch((e: unknown) => (failedWrite ??= e))
+  if (failedWrite !== undefined) throw failedWrite
+  return results
+}
+
+/** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
 async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
   const lastFor = new Map<string, string>()
   for (const f of finished) if (f.outcome === 'applied') lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)

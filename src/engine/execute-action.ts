@@ -6,11 +6,14 @@ import { permissionKey } from './plan-target.ts'
 
 /**
  * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
- * retries and journaling are the caller's. `current` is the ledger row before the action (undefined for a new
+ * retries and journaling are the caller's. `currentOf` gives the account's ledger row (undefined for a new
  * account); the row's locator, not the plan's, is used, because an earlier action may have renamed the entry.
+ * It is read again after the connector returns: another action of the same account (a second grant) may have
+ * finished meanwhile, and building on the row from before would drop its change.
  */
-export async function executeAction(action: Action, target: EngineTarget, current: Account | undefined, now: string, signal?: AbortSignal): Promise<Account | undefined> {
+export async function executeAction(action: Action, target: EngineTarget, currentOf: () => Account | undefined, now: string, signal?: AbortSignal): Promise<Account | undefined> {
   const c = target.connector
+  const current = currentOf()
   const ref: Ref | undefined = current !== undefined && current.state !== 'deleted'
     ? { id: current.targetId, locator: current.locator }
     : action.account !== undefined ? { id: action.account.targetId, locator: action.account.locator } : undefined
@@ -21,7 +24,7 @@ export async function executeAction(action: Action, target: EngineTarget, curren
       const anchorValue = attributes[target.anchorAttribute]
       if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
       const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
-      return row(action, current, r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
+      return row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
     }
     case 'correlate': {
       const anchor = action.changes[0]?.new
@@ -29,7 +32,7 @@ export async function executeAction(action: Action, target: EngineTarget, curren
       const found = await c.find({ attribute: target.anchorAttribute, value: anchor }, opts)
       if (found === undefined) throw new ConnectorError('not-found', `no account with ${target.anchorAttribute}=${anchor} any more`)
       const managed = pick(found.attributes, target.mapping.attributes)
-      return row(action, current, { outcome: 'unchanged', id: found.id, locator: found.locator }, now, {
+      return row(action, currentOf(), { outcome: 'unchanged', id: found.id, locator: found.locator }, now, {
         attributes: managed,
         state: found.enabled ? 'active' : 'disabled',
         permissions: [],
@@ -37,19 +40,26 @@ export async function executeAction(action: Action, target: EngineTarget, curren
     }
     case 'update': {
       const r = await c.update(need(ref, action), action.changes, opts)
-      const attributes: Record<string, AttributeValue> = { ...(current?.attributes ?? {}) }
+      const attributes: Record<string, AttributeValue> = { ...(currentOf()?.attributes ?? {}) }
       for (const ch of action.changes) {
         if (ch.new === undefined) delete attributes[ch.field]
         else attributes[ch.field] = ch.new
       }
-      return row(action, current, r, now, { attributes })
+      return row(action, currentOf(), r, now, { attributes })
     }
-    case 'enable':
-      return row(action, current, await call(c, 'enable', c.enable, need(ref, action), opts), now, { state: 'active', disabledAt: undefined })
-    case 'disable':
-      return row(action, current, await call(c, 'disable', c.disable, need(ref, action), opts), now, { state: 'disabled', disabledAt: now })
-    case 'delete':
-      return row(action, current, await call(c, 'delete', c.delete, need(ref, action), opts), now, { state: 'deleted' })
+    case 'enable': {
+      // awaited before the row is read, so the row includes what finished meanwhile
+      const r = await call(c, 'enable', c.enable, need(ref, action), opts)
+      return row(action, currentOf(), r, now, { state: 'active', disabledAt: undefined })
+    }
+    case 'disable': {
+      const r = await call(c, 'disable', c.disable, need(ref, action), opts)
+      return row(action, currentOf(), r, now, { state: 'disabled', disabledAt: now })
+    }
+    case 'delete': {
+      const r = await call(c, 'delete', c.delete, need(ref, action), opts)
+      return row(action, currentOf(), r, now, { state: 'deleted' })
+    }
     case 'grant':
     case 'revoke': {
       const method = action.kind === 'grant' ? c.grant : c.revoke
@@ -58,10 +68,10 @@ export async function executeAction(action: Action, target: EngineTarget, curren
       const id = action.permission ?? ''
       const r = await method.call(c, need(ref, action), { type, id }, opts)
       const key = permissionKey(type, id)
-      const held = new Set(current?.permissions ?? [])
+      const held = new Set(currentOf()?.permissions ?? [])
       if (action.kind === 'grant') held.add(key)
       else held.delete(key)
-      return row(action, current, r, now, { permissions: [...held].sort() })
+      return row(action, currentOf(), r, now, { permissions: [...held].sort() })
     }
     case 'write-back':
       throw new ConnectorError('unsupported', 'write-back actions are not implemented for this source yet')
