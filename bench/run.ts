@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, one after the other, printing figures (never asserting them; the goals are
 // in docs/benchmarks.md). Sizes can be lowered for a quick look:
-//   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 5000), KOPPEL_BENCH_STORE_ROWS (default 100000)
+//   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 20000), KOPPEL_BENCH_STORE_ROWS (default 100000)
 // Parts that need a server the machine lacks (slapd, PostgreSQL) are skipped with a line saying so.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,7 @@ import { runLdapApplyBench } from './ldap-apply.bench.ts'
 import { runPlanBench } from './plan.bench.ts'
 
 const persons = Number(process.env['KOPPEL_BENCH_PERSONS'] ?? 100_000)
-const ldapCount = Number(process.env['KOPPEL_BENCH_LDAP'] ?? 5000)
+const ldapCount = Number(process.env['KOPPEL_BENCH_LDAP'] ?? 20000)
 const storeRows = Number(process.env['KOPPEL_BENCH_STORE_ROWS'] ?? 100_000)
 const say = (line: string) => console.log(line)
 
