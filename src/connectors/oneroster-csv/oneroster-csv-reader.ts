@@ -149,6 +149,8 @@ function rowValidator(o: ReadFileOptions, columns: readonly ColumnSpec[]): (fiel
   const bad = (line: number, fields: string[], c: ColumnSpec, code: string, message: string, value?: string) =>
     issues.error({ code, file, line, record: fields[0] || undefined, field: c.name, value: value === undefined ? undefined : shown(value), message })
 
+  // the last value that passed, per column: a million enrollment rows repeat their role, dates and flags
+  const passed: string[] = columns.map(() => '')
   return (fields, line) => {
     const status = fields[1] ?? ''
     const modified = fields[2] ?? ''
@@ -176,27 +178,31 @@ function rowValidator(o: ReadFileOptions, columns: readonly ColumnSpec[]): (fiel
         if (c.required && (!deleted || i === 0)) bad(line, fields, c, 'missing_field', `${c.name} is required`)
         continue
       }
-      if (deleted) continue
+      if (deleted || v === passed[i]) continue
       switch (c.type) {
         case 'guid':
           if (!isGuid(v)) bad(line, fields, c, 'bad_id', idMessage(c.name), v)
           break
         case 'date':
           if (!known(dates, v, isDate)) bad(line, fields, c, 'bad_date', `${c.name} must be a date written YYYY-MM-DD`, v)
+          else passed[i] = v
           break
         case 'datetime':
           if (!known(times, v, isDateTime)) bad(line, fields, c, 'bad_datetime', `${c.name} must be an ISO 8601 time in UTC`, v)
+          else passed[i] = v
           break
         case 'year':
           if (!isYear(v)) bad(line, fields, c, 'bad_year', `${c.name} must be a year written YYYY`, v)
+          else passed[i] = v
           break
         case 'bool':
           if (parseBool(v) === undefined) bad(line, fields, c, 'bad_boolean', `${c.name} must be true or false`, v)
+          else passed[i] = v
           break
         case 'enum':
           if (!c.values?.has(v) && !(c.ext === true && v.startsWith('ext:') && v.length > 4)) {
             bad(line, fields, c, 'bad_enum', enumMessage(c, v), v)
-          }
+          } else passed[i] = v
           break
         case 'status':
         case 'ref':

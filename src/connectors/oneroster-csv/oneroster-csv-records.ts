@@ -10,7 +10,7 @@ import type { RowConsumer } from './oneroster-csv-reader.ts'
 import { idMessage } from './oneroster-csv-reader.ts'
 import type { EnrollmentRecord, Roster } from './oneroster-csv-roster.ts'
 import type { RosterFile } from './oneroster-csv-spec.ts'
-import { isGuid, parseBool, splitList } from './oneroster-csv-values.ts'
+import { isGuid, ownString, parseBool, splitList } from './oneroster-csv-values.ts'
 import { StringSet } from './string-set.ts'
 
 type Target = 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users'
@@ -160,6 +160,8 @@ export class RecordBuilder {
   #keyed<T>(file: string, map: Map<string, T>, make: (fields: string[], line: number, id: string) => T): Pick<RowConsumer, 'row'> {
     return {
       row: (fields, line, deleted) => {
+        // records (few: orgs, sessions, courses, classes) outlive the read chunks; see ownString
+        ownStrings(fields)
         const id = fields[0] ?? ''
         const earlier = map.get(id) as { line?: number } | undefined
         if (earlier !== undefined) return this.#duplicate(file, line, id, earlier.line)
@@ -175,6 +177,8 @@ export class RecordBuilder {
     const seen = new Set<string>()
     return {
       row: (fields, line, deleted) => {
+        // users keep their whole row, and persons its strings: without copies they keep all of users.csv alive
+        ownStrings(fields)
         const id = fields[0] ?? ''
         if (seen.has(id)) return this.#duplicate(file, line, id, r.users.get(id)?.line)
         seen.add(id)
@@ -212,8 +216,9 @@ export class RecordBuilder {
     const intern = (s: string) => {
       const known = this.#interned.get(s)
       if (known !== undefined) return known
-      this.#interned.set(s, s)
-      return s
+      const own = ownString(s)
+      this.#interned.set(own, own)
+      return own
     }
     // exports list a user's enrollments together and share dates: one remembered value saves most lookups
     let lastUser = ''
@@ -223,6 +228,14 @@ export class RecordBuilder {
     let lastBegin = ''
     let lastEnd = ''
     let list: EnrollmentRecord[] | undefined
+    // pupils of one class list the same classes in the same order: the previous user's classes, by position,
+    // save most class lookups; only found classes are remembered, so every unknown one is still reported
+    let prevRaw: string[] = []
+    let prevCls: string[] = []
+    let curRaw: string[] = []
+    let curCls: string[] = []
+    let j = 0
+    const classes = r.classes
     return {
       row: (fields, line, deleted) => {
         const id = fields[0] ?? ''
@@ -231,6 +244,10 @@ export class RecordBuilder {
         const userRaw = fields[iUser] ?? ''
         if (userRaw !== lastUser || list === undefined) {
           lastUser = userRaw
+          ;[prevRaw, prevCls, curRaw, curCls] = [curRaw, curCls, prevRaw, prevCls]
+          curRaw.length = 0
+          curCls.length = 0
+          j = 0
           lastUserId = this.#ref(file, line, id, 'userSourcedId', userRaw, 'users')
           list = r.enrollments.get(lastUserId)
           if (list === undefined) r.enrollments.set(lastUserId, (list = []))
@@ -245,8 +262,21 @@ export class RecordBuilder {
         const end = fields[iEnd] ?? ''
         if (end !== lastEnd) lastEnd = intern(end)
         const primary = fields[iPrimary] ?? ''
+        const clsRaw = fields[iClass] ?? ''
+        let cls: string
+        if (j < prevRaw.length && clsRaw === prevRaw[j]) cls = prevCls[j] as string
+        else {
+          const found = clsRaw === '' ? undefined : classes.get(clsRaw)?.id
+          cls = found ?? this.#ref(file, line, id, 'classSourcedId', clsRaw, 'classes')
+          if (found === undefined) j = -Infinity
+        }
+        if (j >= 0) {
+          curRaw.push(clsRaw)
+          curCls.push(cls)
+          j++
+        }
         list.push({
-          cls: this.#ref(file, line, id, 'classSourcedId', fields[iClass] ?? '', 'classes'),
+          cls,
           school: lastSchoolId,
           role: intern(fields[iRole] ?? ''),
           primary: primary === '' ? undefined : parseBool(primary),
@@ -312,4 +342,8 @@ export class RecordBuilder {
     const message = `sourcedId ${shown(id)} is already used${where}`
     this.#issues.error({ code: 'duplicate_id', file, line, record: id, field: 'sourcedId', value: shown(id), message })
   }
+}
+
+function ownStrings(fields: string[]): void {
+  for (let i = 0; i < fields.length; i++) fields[i] = ownString(fields[i] as string)
 }

@@ -9,8 +9,31 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/
 const YEAR = /^\d{4}$/
 
+/** Same test as GUID, by hand: the regex took ~0.3 s over a 1.3-million-row enrollments.csv, this a fraction. */
 export function isGuid(s: string): boolean {
+  const n = s.length
+  if (n === 0 || n > 255) return false
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    // 0-9 a-z A-Z . - _ / @
+    if ((c >= 97 && c <= 122) || (c >= 45 && c <= 57) || (c >= 64 && c <= 90) || c === 95) continue
+    return false
+  }
+  return true
+}
+
+/** For tests: the reference the hand-written isGuid must agree with. */
+export function isGuidByRegex(s: string): boolean {
   return GUID.test(s)
+}
+
+/**
+ * A copy of `s` that does not share memory with the string it was cut from. V8 makes a slice of 13 or more
+ * characters a view into its parent, here a 1 MB read chunk: a person key kept in the snapshot would keep the
+ * whole chunk alive. Concatenating and slicing off flattens into a string of its own.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1)
 }
 
 /** A real calendar date written YYYY-MM-DD (2023-02-30 is not one). */
