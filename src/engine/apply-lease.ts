@@ -14,6 +14,8 @@ const RENEW_EVERY_MS = 20_000
 
 export interface ApplyLease {
   readonly holder: string
+  /** Aborted when a renewal finds the lease held by someone else: the apply must stop sending actions. */
+  readonly signal: AbortSignal
   release(): Promise<void>
 }
 
@@ -34,7 +36,7 @@ function deadHereAndNow(holder: string): boolean {
   }
 }
 
-export async function acquireApplyLease(store: Store): Promise<ApplyLease | undefined> {
+export async function acquireApplyLease(store: Store, renewEveryMs = RENEW_EVERY_MS): Promise<ApplyLease | undefined> {
   const holder = newHolder()
   let ok = await store.acquireLease(NAME, holder, LEASE_TTL_MS)
   if (!ok) {
@@ -44,13 +46,21 @@ export async function acquireApplyLease(store: Store): Promise<ApplyLease | unde
     }
   }
   if (!ok) return undefined
+  const lost = new AbortController()
   const timer = setInterval(() => {
-    // a failed renewal is retried on the next tick; the TTL leaves room for two misses
-    store.acquireLease(NAME, holder, LEASE_TTL_MS).catch(() => {})
-  }, RENEW_EVERY_MS)
+    store.acquireLease(NAME, holder, LEASE_TTL_MS).then(
+      (still) => {
+        // another process took over an expired lease: two appliers must never send the same actions
+        if (!still) lost.abort(new Error('the apply lease was taken over by another process'))
+      },
+      // a store that is briefly unreachable: retried on the next tick, the TTL leaves room for two misses
+      () => {},
+    )
+  }, renewEveryMs)
   timer.unref()
   return {
     holder,
+    signal: lost.signal,
     async release() {
       clearInterval(timer)
       await store.releaseLease(NAME, holder)

@@ -33,7 +33,7 @@ const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['e
 
 /**
  * Applies a stored plan. Every action is journaled as started before it is sent and as applied/failed (with its
- * ledger row, in one transaction) after it returns, wave by wave. Actions already applied by an earlier,
+ * ledger row, in one transaction) after it returns, in batches of `waveSize`. Actions already applied by an earlier,
  * interrupted apply of the same plan are skipped; actions left "started" are sent again, which is safe because
  * every connector operation is idempotent (create looks for its anchor first). Never throws for a failed action.
  */
@@ -67,8 +67,8 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       for (const kinds of PHASES) {
         const phase = actions.filter((a) => kinds.includes(a.kind))
         if (phase.length === 0) continue
-        const done = await applyPhase(phase, target, o, plan.id, outcome, ledger, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
-        for (const r of done) results.push(r)
+        const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
+        for (const r of finished) results.push(r)
       }
     }),
   )
@@ -80,11 +80,10 @@ async function runOne(
   target: EngineTarget | undefined,
   outcome: ReadonlyMap<string, ActionOutcome>,
   ledger: Map<string, Account>,
-  rows: Map<string, Account>,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
   signal: AbortSignal | undefined,
-): Promise<AppliedAction> {
+): Promise<AppliedAction & { readonly row?: Account }> {
   if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
   if (action.after !== undefined && outcome.get(action.after) !== 'applied') {
     return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
@@ -93,11 +92,9 @@ async function runOne(
   for (let attempt = 1; ; attempt++) {
     try {
       const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal)
-      if (next !== undefined) {
-        ledger.set(key, next)
-        rows.set(key, next)
-      }
-      return { action, outcome: 'applied', attempts: attempt }
+      if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
+      ledger.set(key, next)
+      return { action, outcome: 'applied', attempts: attempt, row: next }
     } catch (e) {
       const delay = retryDelay(e, attempt, target.apply)
       if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
@@ -154,16 +151,16 @@ async function applyPhase(
     if (failedWrite !== undefined) return
     try {
       await started(index)
-      // the next wave's rows are written while this one runs, so the stream does not stall at a wave's end
+      // the next wave's rows are written while this one runs, so the stream does not stall at a wave's end;
+      // a failure of that write surfaces when the next wave awaits the same promise
       if (index % size === 0 && index + size < phase.length) void started(index + size).catch(() => {})
     } catch (e) {
       failedWrite ??= e
       return
     }
-    // its own map: a batch may be flushed while the action runs, and its row belongs to the batch it lands in
-    const own = new Map<string, Account>()
-    const r = await runOne(action, target, outcome, ledger, own, now, sleep, o.signal)
-    for (const [key, row] of own) rows.set(key, row)
+    const { row, ...r } = await runOne(action, target, outcome, ledger, now, sleep, o.signal)
+    // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
+    if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
     outcome.set(action.id, r.outcome)
     batch.push(r)
     results.push(r)

@@ -204,6 +204,7 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       runId,
       actor: o.actor,
       now,
+      signal: lease.signal,
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
