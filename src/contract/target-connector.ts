@@ -84,6 +84,20 @@ export interface TargetConnector {
   delete?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   grant?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
   revoke?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
+  /**
+   * Optional, for targets that take their whole state in one delivery (an IMS Enterprise file for itslearning).
+   * Called once per apply after every action for this target ran — also when there were none, so a delivery
+   * that failed or was refused last time is tried again. The connector keeps the state its actions built up
+   * durable itself. Throws ConnectorError when the delivery failed or its own safety check refused it; the run
+   * then fails with that message.
+   */
+  deliver?(options?: OpOptions): Promise<DeliveryResult>
   /** Releases connections. Safe to call twice. */
   close(): Promise<void>
+}
+
+export interface DeliveryResult {
+  readonly outcome: 'delivered' | 'unchanged'
+  /** One line for the run report ("delivered koppel-2026-11-23.xml: 1,204 persons, 80 groups"). */
+  readonly message: string
 }

@@ -4,6 +4,7 @@ import type { GuardFinding, Issue, Plan, RunReport, SourceSnapshot } from '../mo
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan } from './apply-plan.ts'
+import { deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, ledgerHash } from './build-plan.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -208,10 +209,12 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const failed = applied.filter((a) => a.outcome === 'failed').length
+    const deliveries = await deliverTargets(setup.targets, lease.signal)
+    const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length
     const state = failed > 0 ? 'failed' : 'done'
     await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
-    const report = buildReport({ runId, planId: plan.id, state, startedAt, finishedAt: now().toISOString(), applied, messages: resuming ? [`resumed an interrupted apply of ${plan.id}`] : [] })
+    const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...deliveries.map((d) => d.message)]
+    const report = buildReport({ runId, planId: plan.id, state, startedAt, finishedAt: now().toISOString(), applied, messages })
     await store.saveRun(report)
     await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } }])
     return { ok: true, report }
