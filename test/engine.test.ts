@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
-import type { Plan } from '../src/model/index.ts'
+import type { Person, Plan } from '../src/model/index.ts'
+import { ConnectorError } from '../src/contract/index.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
 import type { Fixture } from './support/engine-fixture.ts'
 
@@ -202,5 +203,42 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     const p = await plan(fx)
     assert.deepEqual(kinds(p), ['update'])
     assert.equal(p.actions[0]?.reason.change, 'drift')
+  })
+})
+
+describe('engine: write-back of target values into the source', () => {
+  test('a new account’s username is written back after its create; the next plan is quiet; a hand edit is written again', async () => {
+    fx = await engineFixture({ writeBack: true })
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A', {}, 'de'))
+    const p1 = await plan(fx)
+    assert.deepEqual(kinds(p1), ['create', 'grant', 'write-back'])
+    const wb = p1.actions[2]
+    assert.equal(wb?.after, p1.actions[0]?.id)
+    assert.deepEqual(wb?.writeBack, { source: 'school', record: 'p1' })
+    assert.deepEqual(wb?.changes, [{ field: 'username', new: 'jan.devries' }])
+    assert.equal(wb?.reason.change, 'write-back')
+    const report = await apply(fx, p1)
+    assert.equal(report.state, 'done')
+    assert.deepEqual(fx.writeBacks, [{ sourceId: 'p1', fields: { username: 'jan.devries' } }])
+    assert.equal((await plan(fx)).actions.length, 0)
+    // someone edits the username in the source by hand: Koppel writes its value again
+    fx.persons[0] = { ...(fx.persons[0] as Person), username: 'typo' }
+    const p3 = await plan(fx)
+    assert.deepEqual(p3.actions.map((a) => [a.kind, a.changes]), [['write-back', [{ field: 'username', old: 'typo', new: 'jan.devries' }]]])
+  })
+
+  test('a failed write-back fails the run but leaves the account, and is planned again', async () => {
+    fx = await engineFixture({ writeBack: true })
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
+    fx.failWriteBack = new ConnectorError('invalid', 'leerling p1: username rejected')
+    const report = await apply(fx, await plan(fx))
+    assert.equal(report.state, 'failed')
+    assert.equal(fx.target.entries.size, 1)
+    fx.failWriteBack = undefined
+    const again = await plan(fx)
+    assert.deepEqual(kinds(again), ['write-back'])
+    assert.equal(again.actions[0]?.after, undefined)
+    assert.equal((await apply(fx, again)).state, 'done')
+    assert.equal(fx.writeBacks.length, 1)
   })
 })

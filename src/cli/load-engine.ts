@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path'
 import type { ConnectorContext, ConnectorDefinition, SourceDefinition, TargetDefinition } from '../contract/index.ts'
 import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
-import type { Engine, EngineSource, EngineTarget } from '../engine/index.ts'
+import type { Engine, EngineSource, EngineTarget, WriteBackSetup } from '../engine/index.ts'
 import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
 import type { MappingSpec } from '../rules/index.ts'
 import { openStore } from '../store/index.ts'
@@ -30,19 +30,20 @@ export async function loadEngine(
   const { config, baseDir } = loaded
   const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now: () => new Date() }
 
-  let rules
-  const targets: EngineTarget[] = []
-  try {
-    rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
-    for (const t of config.targets) targets.push(buildTarget(t, definitions, context))
-  } catch (e) {
-    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
-    throw e
-  }
   const sources: EngineSource[] = config.sources.map((s) => ({
     connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
     safety: s.safety,
   }))
+  let rules
+  const targets: EngineTarget[] = []
+  try {
+    rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
+    for (const t of config.targets) targets.push(buildTarget(t, definitions, context, sources))
+  } catch (e) {
+    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
+    if (e instanceof WriteBackError) return { ok: false, errors: [`${path}: ${e.message}`] }
+    throw e
+  }
   const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
   const store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, { tenant: config.tenant })
   const engine: Engine = {
@@ -64,7 +65,9 @@ export async function loadEngine(
   }
 }
 
-function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext): EngineTarget {
+class WriteBackError extends Error {}
+
+function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[]): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
   const connector = def.create(t.name, targetOptions(t), context)
@@ -79,7 +82,26 @@ function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[
     lifecycle: t.lifecycle,
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
+    writeBacks: t.writeBack.map((wb, i) => writeBackSetup(t.name, i, wb, sources)),
   }
+}
+
+/** A configured write-back, checked against what the source connector says it can write and read back. */
+function writeBackSetup(target: string, index: number, wb: TargetConfig['writeBack'][number], sources: readonly EngineSource[]): WriteBackSetup {
+  const where = `targets.${target}.writeBack[${index}]`
+  const source = sources.find((s) => s.connector.name === wb.source)
+  if (source === undefined) throw new WriteBackError(`${where}: unknown source "${wb.source}"`)
+  const c = source.connector
+  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new WriteBackError(`${where}: source "${wb.source}" (${c.type}) cannot write back`)
+  const known = c.capabilities.writeBackFields ?? {}
+  const current: Record<string, string> = {}
+  for (const field of Object.keys(wb.fields)) {
+    const path = known[field]
+    if (path === undefined) throw new WriteBackError(`${where}.fields.${field}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
+    if (path === '') throw new WriteBackError(`${where}.fields.${field}: ${c.type} cannot read "${field}" back, so Koppel could not tell when to write it`)
+    current[field] = path
+  }
+  return { source: wb.source, connector: c, fields: wb.fields, current }
 }
 
 function sourceDefinition(s: SourceConfig, definitions: readonly ConnectorDefinition[]): SourceDefinition {

@@ -45,6 +45,19 @@ function unknownTargets(rules: readonly unknown[], targets: ReadonlySet<string>)
   return issues
 }
 
+function unknownWriteBackSources(targets: readonly unknown[], sources: ReadonlySet<string>): CrossIssue[] {
+  const issues: CrossIssue[] = []
+  targets.forEach((t, i) => {
+    list(isRecord(t) ? t['writeBack'] : undefined).forEach((wb, w) => {
+      const name = isRecord(wb) ? wb['source'] : undefined
+      if (typeof name === 'string' && name !== '' && !sources.has(name)) {
+        issues.push({ path: ['targets', i, 'writeBack', w, 'source'], message: `unknown source "${name}" (sources: ${[...sources].join(', ')})` })
+      }
+    })
+  })
+  return issues
+}
+
 export function crossCheck(config: unknown): CrossIssue[] {
   if (!isRecord(config)) return []
   const targets = list(config['targets'])
@@ -54,5 +67,6 @@ export function crossCheck(config: unknown): CrossIssue[] {
     ...duplicateNames(targets, 'targets', 'target'),
     ...duplicateNames(list(config['rules']), 'rules', 'rule'),
     ...unknownTargets(list(config['rules']), targetNames),
+    ...unknownWriteBackSources(targets, new Set(list(config['sources']).flatMap((s) => (isRecord(s) && typeof s['name'] === 'string' ? [s['name']] : [])))),
   ]
 }

@@ -81,7 +81,14 @@ export interface ApplyConfig {
   readonly maxBackoffMs: number
 }
 
+export interface WriteBackConfig {
+  readonly source: string
+  /** Source field → target attribute. */
+  readonly fields: Readonly<Record<string, string>>
+}
+
 export interface TargetConfig {
+  readonly writeBack: readonly WriteBackConfig[]
   readonly name: string
   readonly type: string
   readonly anchor: AnchorConfig

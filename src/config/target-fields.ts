@@ -65,6 +65,16 @@ const applySchema = z
   .default({ retries: 5, backoffMs: 250, maxBackoffMs: 30000 })
   .describe('How plans are applied to this target: parallelism and retries.')
 
+const writeBackSchema = z
+  .strictObject({
+    source: entryName('The source to write to (its name under sources); its connector must support write-back.'),
+    fields: z
+      .record(z.string().min(1), z.string().min(1).describe('Target attribute whose value is written, e.g. sAMAccountName.'))
+      .refine((f) => Object.keys(f).length > 0, { message: 'name at least one field' })
+      .describe('Source field → target attribute, e.g. { username: sAMAccountName, email: mail }.'),
+  })
+  .describe('Writes values of this target’s accounts back to a source (the school account’s username into Somtoday).')
+
 /** Engine-level keys of a target entry; everything else in the entry belongs to the connector. */
 export const targetFields = {
   name: entryName('Name of this target, unique among targets; rules refer to it.'),
@@ -76,4 +86,8 @@ export const targetFields = {
   lifecycle: lifecycleSchema,
   guard: guardSchema,
   apply: applySchema,
+  writeBack: z
+    .array(writeBackSchema)
+    .default([])
+    .describe('Values written back to sources after each apply; planned (and guarded) as write-back actions.'),
 }

@@ -9,6 +9,13 @@ export interface SourceCapabilities {
   readonly delta: boolean
   /** Can write values (username, e-mail) back to the source. Default false. */
   readonly writeBack: boolean
+  /**
+   * With `writeBack`: the fields `writeBack` accepts, each with where `read` reports the field's current value
+   * in the source's own Person record — `email`, `username` or `attributes.<name>` — so that the engine writes
+   * only what differs (level-based, like the targets). A field whose current value cannot be read maps to ''
+   * and cannot be configured for write-back.
+   */
+  readonly writeBackFields?: Readonly<Record<string, string>>
 }
 
 export interface ReadOptions {

@@ -6,6 +6,7 @@ import { desire } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
 import { planTarget } from './plan-target.ts'
+import { planWriteBack } from './plan-write-back.ts'
 
 export interface PlanInputs {
   readonly setup: EngineSetup
@@ -21,6 +22,8 @@ export interface PlanInputs {
   /** Findings from before planning, e.g. a source that shrank too much. */
   readonly sourceFindings: readonly GuardFinding[]
   readonly createdAt: string
+  /** Source name → record id → that source's own record; needed only by targets with write-backs. */
+  readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
 }
 
 const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]))
@@ -48,6 +51,15 @@ export function buildPlan(p: PlanInputs): Plan {
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
     for (const a of tp.actions) actions.push(a)
+    const writeBacks = planWriteBack({
+      target,
+      actions: tp.actions,
+      desired: wanted.byTarget.get(target.name) ?? new Map(),
+      frozen: wanted.frozen,
+      ledger: ledgerByTarget.get(target.name) ?? [],
+      records: p.sourceRecords ?? new Map(),
+    })
+    for (const a of writeBacks) actions.push(a)
     for (const i of tp.issues) issues.push(i)
     for (const n of tp.notes) notes.push(n)
   }

@@ -1,4 +1,4 @@
-import type { TargetConnector } from '../contract/index.ts'
+import type { SourceConnector, TargetConnector } from '../contract/index.ts'
 import type { ActionKind } from '../model/index.ts'
 import type { CompiledMapping, CompiledRules } from '../rules/index.ts'
 
@@ -42,6 +42,18 @@ export interface EngineTarget {
   readonly lifecycle: Lifecycle
   readonly guard: Readonly<Partial<Record<ActionKind, GuardLimit>>>
   readonly apply: ApplySettings
+  /** Values of this target's accounts written back to sources (the AD username into Somtoday). */
+  readonly writeBacks?: readonly WriteBackSetup[]
+}
+
+/** One write-back from a target's accounts into one source. */
+export interface WriteBackSetup {
+  readonly source: string
+  readonly connector: SourceConnector
+  /** Source field → the target account attribute whose value is written there. */
+  readonly fields: Readonly<Record<string, string>>
+  /** Source field → where the source's read reports its current value (`email`, `attributes.x`). */
+  readonly current: Readonly<Record<string, string>>
 }
 
 export interface SourceSafety {

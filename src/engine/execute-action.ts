@@ -73,8 +73,24 @@ export async function executeAction(action: Action, target: EngineTarget, curren
       else held.delete(key)
       return row(action, currentOf(), r, now, { permissions: [...held].sort() })
     }
-    case 'write-back':
-      throw new ConnectorError('unsupported', 'write-back actions are not implemented for this source yet')
+    case 'write-back': {
+      const wb = action.writeBack
+      const setup = target.writeBacks?.find((w) => w.source === wb?.source)
+      if (wb === undefined || setup === undefined) throw new ConnectorError('config', `no write-back to ${wb?.source ?? '?'} is configured on ${target.name} any more`)
+      const write = setup.connector.writeBack
+      if (write === undefined) throw new ConnectorError('unsupported', `source ${wb.source} cannot write back`)
+      // the ledger's value, not the plan's: the target may have normalised what it was sent on create
+      const attrs = currentOf()?.attributes ?? {}
+      const fields: Record<string, string> = {}
+      for (const ch of action.changes) {
+        const attribute = setup.fields[ch.field]
+        const now = attribute !== undefined ? firstString(pick(attrs, [attribute])[attribute]) : undefined
+        const value = now ?? (typeof ch.new === 'string' ? ch.new : undefined)
+        if (value !== undefined) fields[ch.field] = value
+      }
+      await write.call(setup.connector, { sourceId: wb.record, fields }, opts)
+      return undefined
+    }
   }
 }
 
@@ -114,4 +130,9 @@ function row(action: Action, current: Account | undefined, r: WriteResult, now: 
     return rest
   }
   return next
+}
+
+function firstString(v: AttributeValue | undefined): string | undefined {
+  if (Array.isArray(v)) return v.length > 0 ? String(v[0]) : undefined
+  return v === undefined || v === null ? undefined : String(v)
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
-import type { GuardFinding, Issue, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
+import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan } from './apply-plan.ts'
@@ -128,7 +128,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     }
   }
   o.onStage?.('plan', `${persons.length} persons`)
-  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString() })
+  const sourceRecords = recordsForWriteBack(setup, snapshots)
+  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords })
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
@@ -233,4 +234,17 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
     if (plan !== undefined) plans.push(plan)
   }
   return plans
+}
+
+/** Each write-back source's own records by record id: the values the source holds now, before any merge. */
+function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
+  const wanted = new Set(setup.targets.flatMap((t) => (t.writeBacks ?? []).map((w) => w.source)))
+  const out = new Map<string, Map<string, Person>>()
+  for (const snap of snapshots) {
+    if (!wanted.has(snap.source)) continue
+    const byId = new Map<string, Person>()
+    for (const p of snap.persons) byId.set(p.sourceIds[snap.source] ?? p.key, p)
+    out.set(snap.source, byId)
+  }
+  return out
 }

@@ -61,4 +61,6 @@ export interface Action {
   readonly reason: Reason
   /** Id of an action that must succeed first (a grant waits for its create). */
   readonly after?: string
+  /** Write-back: the source written to and the person's record id there; `changes` hold the source fields. */
+  readonly writeBack?: { readonly source: string; readonly record: string }
 }

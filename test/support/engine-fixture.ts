@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SourceConnector } from '../../src/contract/index.ts'
+import type { SourceConnector, WriteBackRequest } from '../../src/contract/index.ts'
 import type { Engine, EngineTarget } from '../../src/engine/index.ts'
 import type { Contract, Person } from '../../src/model/index.ts'
 import { compileMapping, compileRules } from '../../src/rules/index.ts'
@@ -44,19 +44,35 @@ export interface Fixture {
   engine: Engine
   target: MemoryTarget
   persons: Person[]
+  /** With `writeBack`: every write-back the source received; the source then reports the new username. */
+  writeBacks: WriteBackRequest[]
+  /** With `writeBack`: make the next write-backs fail. */
+  failWriteBack?: Error
   cleanup(): Promise<void>
 }
 
-export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[] } = {}): Promise<Fixture> {
+export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; writeBack?: boolean } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
   const target = new MemoryTarget('dir')
   const persons: Person[] = []
+  const writeBacks: WriteBackRequest[] = []
   const source: SourceConnector = {
     name: 'school',
     type: 'test',
-    capabilities: { delta: false, writeBack: false },
+    capabilities: { delta: false, writeBack: options.writeBack === true, writeBackFields: { username: 'username', email: 'attributes.mail' } },
     read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+    ...(options.writeBack === true
+      ? {
+          writeBack: async (request: WriteBackRequest) => {
+            if (fixture.failWriteBack !== undefined) throw fixture.failWriteBack
+            writeBacks.push(request)
+            const i = persons.findIndex((p) => p.sourceIds['school'] === request.sourceId)
+            const p = persons[i]
+            if (p !== undefined && request.fields['username'] !== undefined) persons[i] = { ...p, username: request.fields['username'] }
+          },
+        }
+      : {}),
   }
   const engineTarget: EngineTarget = {
     name: 'dir',
@@ -67,19 +83,22 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
+    ...(options.writeBack === true ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }] } : {}),
   }
   const engine: Engine = {
     store,
     sources: [{ connector: source, safety: { maxShrinkPercent: 10, allowEmpty: false } }],
     setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
   }
-  return {
+  const fixture: Fixture = {
     engine,
     target,
     persons,
+    writeBacks,
     async cleanup() {
       await store.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
+  return fixture
 }

@@ -1,0 +1,95 @@
+import type { Account, Action, FieldChange, Person, Scalar } from '../model/index.ts'
+import type { DesiredAccount } from './desire.ts'
+import type { EngineTarget } from './engine-types.ts'
+import { labelOf } from './plan-target.ts'
+
+export interface WriteBackInput {
+  readonly target: EngineTarget
+  /** This target's actions from plan-target (a write-back of a new account waits for its create). */
+  readonly actions: readonly Action[]
+  readonly desired: ReadonlyMap<string, DesiredAccount>
+  readonly frozen: ReadonlySet<string>
+  /** This target's ledger rows. */
+  readonly ledger: readonly Account[]
+  /** Source name → record id → that source's own record (not the merged person: its values are the source's). */
+  readonly records: ReadonlyMap<string, ReadonlyMap<string, Person>>
+}
+
+/**
+ * Plans write-backs for one target: for every person who keeps an account there, each configured source field
+ * whose value in the source differs from the account's attribute (as it will be after this plan's create or
+ * update) becomes one `write-back` action per source. Level-based: a value someone changed by hand in the
+ * source is written again. Computes only.
+ */
+export function planWriteBack(input: WriteBackInput): Action[] {
+  const setups = input.target.writeBacks ?? []
+  if (setups.length === 0) return []
+  const ledger = new Map<string, Account>()
+  for (const a of input.ledger) if (a.state !== 'deleted') ledger.set(a.person, a)
+  const planned = new Map<string, { attributes: Record<string, unknown>; createId?: string }>()
+  for (const a of input.actions) {
+    if (a.kind !== 'create' && a.kind !== 'update' && a.kind !== 'correlate') continue
+    const p = planned.get(a.person) ?? { attributes: {} }
+    for (const ch of a.changes) p.attributes[ch.field.toLowerCase()] = ch.new
+    if (a.kind === 'create') p.createId = a.id
+    planned.set(a.person, p)
+  }
+  const out: Action[] = []
+  for (const [key, d] of input.desired) {
+    if (input.frozen.has(key)) continue
+    const row = ledger.get(key)
+    const next = planned.get(key)
+    if (row === undefined && next?.createId === undefined) continue
+    const valueOf = (attribute: string): string | undefined => {
+      const lower = attribute.toLowerCase()
+      const v = next !== undefined && lower in next.attributes ? next.attributes[lower] : attributeOf(row?.attributes, lower)
+      if (Array.isArray(v)) return v.length > 0 ? String(v[0]) : undefined
+      return v === undefined || v === null ? undefined : String(v as Scalar)
+    }
+    for (const setup of setups) {
+      const recordId = d.person.sourceIds[setup.source]
+      if (recordId === undefined) continue
+      const record = input.records.get(setup.source)?.get(recordId)
+      const changes: FieldChange[] = []
+      for (const [field, attribute] of Object.entries(setup.fields)) {
+        const value = valueOf(attribute)
+        if (value === undefined || value === '') continue
+        const current = record === undefined ? undefined : currentValue(record, setup.current[field] ?? '')
+        if (current === value) continue
+        changes.push(current === undefined || current === '' ? { field, new: value } : { field, old: current, new: value })
+      }
+      if (changes.length === 0) continue
+      const createId = next?.createId
+      out.push({
+        kind: 'write-back',
+        id: `${input.target.name}/${key}/write-back/${setup.source}`,
+        target: input.target.name,
+        person: key,
+        label: labelOf(d.person),
+        ...(row !== undefined ? { account: { targetId: row.targetId, locator: row.locator } } : {}),
+        changes,
+        reason: { change: 'write-back', rule: d.rule, detail: `${changes.map((c) => c.field).join(', ')} of ${setup.source} record ${recordId}` },
+        writeBack: { source: setup.source, record: recordId },
+        ...(createId !== undefined ? { after: createId } : {}),
+      })
+    }
+  }
+  return out
+}
+
+/** Reads `email`, `username` or `attributes.<name>` of a source's own record. */
+export function currentValue(p: Person, path: string): string | undefined {
+  if (path === 'email') return p.email
+  if (path === 'username') return p.username
+  if (path.startsWith('attributes.')) {
+    const v = p.attributes[path.slice('attributes.'.length)]
+    return v === undefined || v === null ? undefined : String(v)
+  }
+  return undefined
+}
+
+function attributeOf(attrs: Readonly<Record<string, unknown>> | undefined, lower: string): unknown {
+  if (attrs === undefined) return undefined
+  for (const [k, v] of Object.entries(attrs)) if (k.toLowerCase() === lower) return v
+  return undefined
+}
