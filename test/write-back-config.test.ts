@@ -11,7 +11,7 @@ import { loadEngine } from '../src/cli/load-engine.ts'
 const example = readFileSync(resolve(import.meta.dirname, '..', 'examples', 'oneroster-csv-to-ldap.yaml'), 'utf8')
 
 function withWriteBack(source: string): string {
-  return example.replace(/^(  - name: directory\n)/m, `$1    writeBack:\n      - source: ${source}\n        fields: { username: uid }\n`)
+  return example.replace(/^( {2}- name: directory\n)/m, `$1    writeBack:\n      - source: ${source}\n        fields: { username: uid }\n`)
 }
 
 async function load(text: string) {
