@@ -49,7 +49,7 @@ export async function loadEngine(
   const engine: Engine = {
     store,
     sources,
-    setup: { targets, rules, primaryContract: config.merge.primaryContract, configHash: loaded.hash },
+    setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
   }
   return {
     ok: true,

@@ -51,7 +51,7 @@ describe('defaults', () => {
     const c = valid(base())
     assert.equal(c.tenant, 'default')
     assert.deepEqual(c.store, { kind: 'sqlite', path: './data/koppel.db' })
-    assert.deepEqual(c.merge, { primaryContract: ['employment', 'enrolment'] })
+    assert.deepEqual(c.merge, { match: [], primaryContract: ['employment', 'enrolment'] })
     assert.deepEqual(c.rules, [])
     assert.deepEqual(c.sources[0]?.safety, { maxShrinkPercent: 10, allowEmpty: false })
     const t = c.targets[0]

@@ -56,8 +56,28 @@ function entryUnion(definitions: readonly (SourceDefinition | TargetDefinition)[
 
 const CONTRACT_KINDS = ['employment', 'enrolment'] as const
 
+const personPath = z
+  .string()
+  .regex(/^(key|email|username|attributes\.[A-Za-z0-9_.-]+)$/, 'must be key, email, username or attributes.<name>')
+
+const matchSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('How reports call this key, e.g. "employee number".'),
+    value: personPath.describe('Where each source record holds the key: key, email, username or attributes.<name>.'),
+    sources: z
+      .record(z.string().min(1), personPath)
+      .optional()
+      .describe('Per source name, a different place for the key (e.g. { afas: attributes.employeeNumber }).'),
+    ignoreLeadingZeros: z.boolean().default(false).describe('Compare "00123" and "123" as equal.'),
+  })
+  .describe('A key by which records of different sources are recognised as one person.')
+
 const mergeSchema = z
   .strictObject({
+    match: z
+      .array(matchSchema)
+      .default([])
+      .describe('Keys tried in order to recognise one person across sources (records with the same key always merge). Values are compared trimmed and case-insensitively; a key two records of one source share matches nothing and is reported.'),
     primaryContract: z
       .array(z.enum(CONTRACT_KINDS))
       .min(1)
@@ -65,7 +85,7 @@ const mergeSchema = z
       .default([...CONTRACT_KINDS])
       .describe('Priority of contract kinds when a person has several: the first kind found is the primary one.'),
   })
-  .default({ primaryContract: [...CONTRACT_KINDS] })
+  .default({ primaryContract: [...CONTRACT_KINDS], match: [] })
   .describe('How persons from several sources are combined.')
 
 export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): z.ZodType<KoppelConfig> {

@@ -110,7 +110,15 @@ export interface RuleConfig {
   readonly grant: readonly GrantConfig[]
 }
 
+export interface MatchConfig {
+  readonly name: string
+  readonly value: string
+  readonly sources?: Readonly<Record<string, string>>
+  readonly ignoreLeadingZeros: boolean
+}
+
 export interface MergeConfig {
+  readonly match: readonly MatchConfig[]
   readonly primaryContract: readonly ('employment' | 'enrolment')[]
 }
 

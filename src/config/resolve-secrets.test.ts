@@ -101,7 +101,7 @@ describe('secret resolution', () => {
       tenant: 'default',
       store: { kind: 'sqlite', path: './data/${env:DB_NAME}.db' },
       sources: [],
-      merge: { primaryContract: ['employment', 'enrolment'] },
+      merge: { match: [], primaryContract: ['employment', 'enrolment'] },
       targets: [],
       rules: [],
     } as const satisfies KoppelConfig

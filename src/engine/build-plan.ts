@@ -24,6 +24,8 @@ export interface PlanInputs {
   readonly createdAt: string
   /** Source name → record id → that source's own record; needed only by targets with write-backs. */
   readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
+  /** Conflicts found while merging persons across sources (reported, never blocking). */
+  readonly mergeIssues?: readonly Issue[]
 }
 
 const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]))
@@ -37,7 +39,7 @@ export function buildPlan(p: PlanInputs): Plan {
   const persons = new Map(p.persons.map((x) => [x.key, x]))
   const ledgerByTarget = groupBy(p.ledger, (a) => a.target)
   const actions: Action[] = []
-  const issues: Issue[] = [...wanted.issues]
+  const issues: Issue[] = [...(p.mergeIssues ?? []), ...wanted.issues]
   const notes: string[] = []
   for (const target of p.setup.targets) {
     const tp = planTarget({

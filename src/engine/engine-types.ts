@@ -1,6 +1,9 @@
 import type { SourceConnector, TargetConnector } from '../contract/index.ts'
 import type { ActionKind } from '../model/index.ts'
 import type { CompiledMapping, CompiledRules } from '../rules/index.ts'
+import type { MatchRule } from './merge-persons.ts'
+
+export type { MatchRule }
 
 /** A limit on one action kind in one plan: more than `maxCount`, or more than `maxPercent` of the target's accounts. */
 export interface GuardLimit {
@@ -66,6 +69,8 @@ export interface EngineSetup {
   readonly rules: CompiledRules
   /** Priority of contract kinds when choosing a person's primary contract. */
   readonly primaryContract: readonly ('employment' | 'enrolment')[]
+  /** How records from several sources are recognised as one person, in order (see merge-persons.ts). */
+  readonly match?: readonly MatchRule[]
   /** Hash of the validated config (without secrets); part of every plan's inputs. */
   readonly configHash: string
 }

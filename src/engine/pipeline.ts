@@ -111,8 +111,13 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     records.push({ record, keep: connector.capabilities.delta ? snapshot : undefined })
   }
   o.onStage?.('plan', 'merging persons')
-  const persons = mergePersons(snapshots, setup.primaryContract)
   const ledger = await store.listAccounts()
+  const merged = mergePersons(snapshots, {
+    primaryOrder: setup.primaryContract,
+    ...(setup.match !== undefined ? { match: setup.match } : {}),
+    ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
+  })
+  const persons = merged.persons
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
     for (const t of setup.targets) {
@@ -129,7 +134,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords })
+  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
