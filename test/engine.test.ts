@@ -242,3 +242,36 @@ describe('engine: write-back of target values into the source', () => {
     assert.equal(fx.writeBacks.length, 1)
   })
 })
+
+describe('engine: initial passwords', () => {
+  test('a generated password goes to the configured source field and nowhere else', async () => {
+    fx = await engineFixture({ writeBack: true })
+    fx.target.initialPassword = (i) => `Secret-${i}-xyz!`
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
+    const p = await plan(fx)
+    assert.deepEqual(p.actions[0]?.deliverSecretsTo, { source: 'school', record: 'p1' })
+    const report = await apply(fx, p)
+    assert.equal(report.state, 'done')
+    assert.deepEqual(fx.writeBacks[0], { sourceId: 'p1', fields: { initialPassword: 'Secret-1-xyz!' } })
+    const stored = JSON.stringify([await fx.engine.store.listAccounts(), await fx.engine.store.journalFor(p.id), await fx.engine.store.getPlan(p.id), report])
+    assert.ok(!stored.includes('Secret-1-xyz!'), 'the password reached the store or the report')
+  })
+
+  test('a failed delivery keeps the new account in the ledger, still grants its groups, and fails the run', async () => {
+    fx = await engineFixture({ writeBack: true })
+    fx.target.initialPassword = () => 'Secret-xyz!'
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
+    fx.failWriteBack = new ConnectorError('transient', 'somtoday unavailable')
+    const p = await plan(fx)
+    const report = await apply(fx, p)
+    assert.equal(report.state, 'failed')
+    assert.match(JSON.stringify(report), /initial password could not be delivered to school record p1/)
+    assert.ok(!JSON.stringify(report).includes('Secret-xyz!'))
+    assert.equal((await fx.engine.store.getAccount('dir', 'p1'))?.state, 'active')
+    assert.deepEqual((await fx.engine.store.getAccount('dir', 'p1'))?.permissions, ['group:cn=3A,ou=groups'])
+    fx.failWriteBack = undefined
+    // no second account; only the username write-back is left to do
+    assert.deepEqual(kinds(await plan(fx)), ['write-back'])
+    assert.equal(fx.target.entries.size, 1)
+  })
+})

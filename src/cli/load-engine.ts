@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path'
-import type { ConnectorContext, ConnectorDefinition, SourceDefinition, TargetDefinition } from '../contract/index.ts'
+import type { ConnectorContext, ConnectorDefinition, SourceConnector, SourceDefinition, TargetDefinition } from '../contract/index.ts'
 import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
-import type { Engine, EngineSource, EngineTarget, WriteBackSetup } from '../engine/index.ts'
+import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup } from '../engine/index.ts'
 import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
 import type { MappingSpec } from '../rules/index.ts'
 import { openStore } from '../store/index.ts'
@@ -83,16 +83,32 @@ function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
     writeBacks: t.writeBack.map((wb, i) => writeBackSetup(t.name, i, wb, sources)),
+    ...(t.secretDelivery !== undefined ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources) } : {}),
   }
+}
+
+function writingSource(where: string, name: string, sources: readonly EngineSource[]): SourceConnector {
+  const source = sources.find((s) => s.connector.name === name)
+  if (source === undefined) throw new WriteBackError(`${where}: unknown source "${name}"`)
+  const c = source.connector
+  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new WriteBackError(`${where}: source "${name}" (${c.type}) cannot write back`)
+  return c
+}
+
+function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secretDelivery']>, sources: readonly EngineSource[]): SecretDelivery {
+  const where = `targets.${target}.secretDelivery`
+  const c = writingSource(where, d.source, sources)
+  const known = c.capabilities.writeBackFields ?? {}
+  for (const field of Object.values(d.fields)) {
+    if (known[field] === undefined) throw new WriteBackError(`${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
+  }
+  return { source: d.source, connector: c, fields: d.fields }
 }
 
 /** A configured write-back, checked against what the source connector says it can write and read back. */
 function writeBackSetup(target: string, index: number, wb: TargetConfig['writeBack'][number], sources: readonly EngineSource[]): WriteBackSetup {
   const where = `targets.${target}.writeBack[${index}]`
-  const source = sources.find((s) => s.connector.name === wb.source)
-  if (source === undefined) throw new WriteBackError(`${where}: unknown source "${wb.source}"`)
-  const c = source.connector
-  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new WriteBackError(`${where}: source "${wb.source}" (${c.type}) cannot write back`)
+  const c = writingSource(where, wb.source, sources)
   const known = c.capabilities.writeBackFields ?? {}
   const current: Record<string, string> = {}
   for (const field of Object.keys(wb.fields)) {

@@ -48,12 +48,12 @@ function unknownTargets(rules: readonly unknown[], targets: ReadonlySet<string>)
 function unknownWriteBackSources(targets: readonly unknown[], sources: ReadonlySet<string>): CrossIssue[] {
   const issues: CrossIssue[] = []
   targets.forEach((t, i) => {
-    list(isRecord(t) ? t['writeBack'] : undefined).forEach((wb, w) => {
-      const name = isRecord(wb) ? wb['source'] : undefined
-      if (typeof name === 'string' && name !== '' && !sources.has(name)) {
-        issues.push({ path: ['targets', i, 'writeBack', w, 'source'], message: `unknown source "${name}" (sources: ${[...sources].join(', ')})` })
-      }
-    })
+    const refs: [unknown, (string | number)[]][] = list(isRecord(t) ? t['writeBack'] : undefined).map((wb, w) => [isRecord(wb) ? wb['source'] : undefined, ['targets', i, 'writeBack', w, 'source']])
+    const delivery = isRecord(t) ? t['secretDelivery'] : undefined
+    if (isRecord(delivery)) refs.push([delivery['source'], ['targets', i, 'secretDelivery', 'source']])
+    for (const [name, path] of refs) {
+      if (typeof name === 'string' && name !== '' && !sources.has(name)) issues.push({ path, message: `unknown source "${name}" (sources: ${[...sources].join(', ')})` })
+    }
   })
   return issues
 }

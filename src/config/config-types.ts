@@ -89,6 +89,8 @@ export interface WriteBackConfig {
 
 export interface TargetConfig {
   readonly writeBack: readonly WriteBackConfig[]
+  /** Secret name → source field, in one source. */
+  readonly secretDelivery?: { readonly source: string; readonly fields: Readonly<Record<string, string>> }
   readonly name: string
   readonly type: string
   readonly anchor: AnchorConfig

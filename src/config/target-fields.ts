@@ -75,6 +75,16 @@ const writeBackSchema = z
   })
   .describe('Writes values of this target’s accounts back to a source (the school account’s username into Somtoday).')
 
+const secretDeliverySchema = z
+  .strictObject({
+    source: entryName('The source whose record receives the secret; its connector must support write-back.'),
+    fields: z
+      .record(z.string().min(1), z.string().min(1).describe('Source field the secret is written to.'))
+      .refine((f) => Object.keys(f).length > 0, { message: 'name at least one secret' })
+      .describe('Secret name → source field, e.g. { password: initialPassword }.'),
+  })
+  .describe('Where initial passwords the target connector generates are delivered. They are never stored or logged.')
+
 /** Engine-level keys of a target entry; everything else in the entry belongs to the connector. */
 export const targetFields = {
   name: entryName('Name of this target, unique among targets; rules refer to it.'),
@@ -90,4 +100,5 @@ export const targetFields = {
     .array(writeBackSchema)
     .default([])
     .describe('Values written back to sources after each apply; planned (and guarded) as write-back actions.'),
+  secretDelivery: secretDeliverySchema.optional(),
 }

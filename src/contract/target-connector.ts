@@ -35,6 +35,11 @@ export interface WriteResult {
   readonly locator: string
   /** Attribute values the target generated or normalised, to record in the ledger. */
   readonly attributes?: Attributes
+  /**
+   * Secrets the connector generated for a new account (an initial password). Never logged, never stored: the
+   * engine hands them to the target's configured delivery channel at once, then drops them.
+   */
+  readonly oneTimeSecrets?: Readonly<Record<string, string>>
 }
 
 export interface CreateRequest {

@@ -1,7 +1,7 @@
 import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { executeAction } from './execute-action.ts'
+import { DeliveryError, executeAction } from './execute-action.ts'
 import { describeError, retryDelay } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
@@ -23,6 +23,8 @@ export interface AppliedAction {
   readonly outcome: ActionOutcome
   readonly attempts: number
   readonly message?: string
+  /** Failed, yet the account exists and its ledger row is recorded (a create whose password delivery failed). */
+  readonly keepsRow?: true
 }
 
 /**
@@ -96,6 +98,11 @@ async function runOne(
       ledger.set(key, next)
       return { action, outcome: 'applied', attempts: attempt, row: next }
     } catch (e) {
+      if (e instanceof DeliveryError) {
+        // the account exists: record it (so nothing creates it twice) and report the failed delivery
+        ledger.set(key, e.row)
+        return { action, outcome: 'failed', attempts: attempt, message: describeError(e), row: e.row, keepsRow: true }
+      }
       const delay = retryDelay(e, attempt, target.apply)
       if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
       await sleep(delay)
@@ -161,7 +168,8 @@ async function applyPhase(
     const { row, ...r } = await runOne(action, target, outcome, ledger, now, sleep, o.signal)
     // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
     if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
-    outcome.set(action.id, r.outcome)
+    // dependants (the new account's grants) run when the account exists, even if a side effect failed
+    outcome.set(action.id, r.keepsRow === true ? 'applied' : r.outcome)
     batch.push(r)
     results.push(r)
     progressed()
@@ -176,7 +184,7 @@ async function applyPhase(
 /** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
 async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
   const lastFor = new Map<string, string>()
-  for (const f of finished) if (f.outcome === 'applied') lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
+  for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
   const completions: ActionCompletion[] = finished.map((f) => {
     const key = `${f.action.target}\u0000${f.action.person}`
     const account = lastFor.get(key) === f.action.id ? rows.get(key) : undefined

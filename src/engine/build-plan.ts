@@ -52,7 +52,11 @@ export function buildPlan(p: PlanInputs): Plan {
       today: p.today,
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
-    for (const a of tp.actions) actions.push(a)
+    const deliverTo = target.secretDelivery?.source
+    for (const a of tp.actions) {
+      const record = deliverTo !== undefined && a.kind === 'create' ? persons.get(a.person)?.sourceIds[deliverTo] : undefined
+      actions.push(record !== undefined && deliverTo !== undefined ? { ...a, deliverSecretsTo: { source: deliverTo, record } } : a)
+    }
     const writeBacks = planWriteBack({
       target,
       actions: tp.actions,

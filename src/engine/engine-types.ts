@@ -47,6 +47,16 @@ export interface EngineTarget {
   readonly apply: ApplySettings
   /** Values of this target's accounts written back to sources (the AD username into Somtoday). */
   readonly writeBacks?: readonly WriteBackSetup[]
+  /** Where one-time secrets of new accounts (initial passwords) go; without it they are dropped unseen. */
+  readonly secretDelivery?: SecretDelivery
+}
+
+/** Delivery of one-time secrets by writing them into a source field (the pupil's record in the school system). */
+export interface SecretDelivery {
+  readonly source: string
+  readonly connector: SourceConnector
+  /** Secret name (`password`) → source field it is written to. */
+  readonly fields: Readonly<Record<string, string>>
 }
 
 /** One write-back from a target's accounts into one source. */

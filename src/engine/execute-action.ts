@@ -24,7 +24,9 @@ export async function executeAction(action: Action, target: EngineTarget, curren
       const anchorValue = attributes[target.anchorAttribute]
       if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
       const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
-      return row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
+      const created = row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
+      if (r.oneTimeSecrets !== undefined) await deliverSecrets(action, target, r.oneTimeSecrets, created, opts)
+      return created
     }
     case 'correlate': {
       const anchor = action.changes[0]?.new
@@ -135,4 +137,32 @@ function row(action: Action, current: Account | undefined, r: WriteResult, now: 
 function firstString(v: AttributeValue | undefined): string | undefined {
   if (Array.isArray(v)) return v.length > 0 ? String(v[0]) : undefined
   return v === undefined || v === null ? undefined : String(v)
+}
+
+/** Failure of a secret delivery after the account was created: the row is kept, the action reported failed. */
+export class DeliveryError extends ConnectorError {
+  readonly row: Account
+  constructor(message: string, row: Account, cause: unknown) {
+    super('unsupported', message, { cause })
+    this.row = row
+  }
+}
+
+/**
+ * Hands a new account's one-time secrets to the configured channel and drops them. They never reach the plan,
+ * journal, ledger, audit or a log line; a failure message names the account and the channel, not the secret.
+ */
+async function deliverSecrets(action: Action, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<void> {
+  const d = target.secretDelivery
+  const to = action.deliverSecretsTo
+  if (d === undefined || to === undefined || d.connector.writeBack === undefined) return
+  const fields: Record<string, string> = {}
+  for (const [name, field] of Object.entries(d.fields)) if (secrets[name] !== undefined) fields[field] = secrets[name]
+  if (Object.keys(fields).length === 0) return
+  try {
+    await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
+  } catch (e) {
+    const why = ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : 'error'
+    throw new DeliveryError(`account created, but its initial password could not be delivered to ${to.source} record ${to.record} (${why}); set a new password by hand`, created, e)
+  }
 }

@@ -83,7 +83,9 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
-    ...(options.writeBack === true ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }] } : {}),
+    ...(options.writeBack === true
+      ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { source: 'school', connector: source, fields: { password: 'initialPassword' } } }
+      : {}),
   }
   const engine: Engine = {
     store,

@@ -24,6 +24,8 @@ export class MemoryTarget implements TargetConnector {
   readonly faults = new Map<Operation, { kind: ConnectorError['kind']; times: number; retryAfterMs?: number }>()
   /** Called before each write; a test can kill or pause work from here. */
   beforeWrite: (op: Operation) => Promise<void> = async () => {}
+  /** When set, each new account gets this initial password as a one-time secret (as the AD connector does). */
+  initialPassword: ((i: number) => string) | undefined
 
   constructor(name = 'memory', capabilities: Partial<TargetCapabilities> = {}) {
     this.name = name
@@ -79,7 +81,8 @@ export class MemoryTarget implements TargetConnector {
     for (const e of this.entries.values()) if (e.attributes[req.anchor.attribute] === req.anchor.value) return this.#result('unchanged', e)
     const e: Entry = { id: randomUUID(), attributes: { ...req.attributes }, enabled: req.enabled, permissions: new Set() }
     this.entries.set(e.id, e)
-    return this.#result('created', e)
+    const created = this.#result('created', e)
+    return this.initialPassword !== undefined ? { ...created, oneTimeSecrets: { password: this.initialPassword(this.entries.size) } } : created
   }
 
   async update(ref: Ref, changes: readonly FieldChange[]): Promise<WriteResult> {
