@@ -17,7 +17,7 @@ const walk = (d: string): void => {
 walk(join(root, 'src'))
 
 const problems: string[] = []
-const core = ['engine', 'model', 'contract', 'rules', 'store', 'config', 'util', 'protocol']
+const core = ['engine', 'model', 'contract', 'rules', 'store', 'config', 'util', 'protocol', 'notify']
 for (const file of files) {
   const rel = relative(join(root, 'src'), file)
   const [area, sub] = rel.split('/')

@@ -6,6 +6,7 @@ import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup
 import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
 import type { MappingSpec } from '../rules/index.ts'
 import { openStore } from '../store/index.ts'
+import { createMailer, type Mailer } from '../notify/mailer.ts'
 
 export interface LoadedEngine {
   readonly engine: Engine
@@ -36,9 +37,10 @@ export async function loadEngine(
   }))
   let rules
   const targets: EngineTarget[] = []
+  const mailers: Mailer[] = []
   try {
     rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
-    for (const t of config.targets) targets.push(buildTarget(t, definitions, context, sources))
+    for (const t of config.targets) targets.push(buildTarget(t, definitions, context, sources, mailers))
   } catch (e) {
     if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
     if (e instanceof WriteBackError) return { ok: false, errors: [`${path}: ${e.message}`] }
@@ -59,6 +61,7 @@ export async function loadEngine(
       configPath: path,
       async close() {
         await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
+        for (const m of mailers) m.close()
         await store.close()
       },
     },
@@ -67,7 +70,7 @@ export async function loadEngine(
 
 class WriteBackError extends Error {}
 
-function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[]): EngineTarget {
+function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[], mailers: Mailer[]): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
   const connector = def.create(t.name, targetOptions(t), context)
@@ -83,7 +86,7 @@ function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
     writeBacks: t.writeBack.map((wb, i) => writeBackSetup(t.name, i, wb, sources)),
-    ...(t.secretDelivery !== undefined ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources) } : {}),
+    ...(t.secretDelivery !== undefined ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources, mailers) } : {}),
   }
 }
 
@@ -95,14 +98,23 @@ function writingSource(where: string, name: string, sources: readonly EngineSour
   return c
 }
 
-function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secretDelivery']>, sources: readonly EngineSource[]): SecretDelivery {
+function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secretDelivery']>, sources: readonly EngineSource[], mailers: Mailer[]): SecretDelivery {
   const where = `targets.${target}.secretDelivery`
+  if ('mail' in d) {
+    const m = d.mail
+    const mailer = createMailer(
+      { host: m.smtp.host, port: m.smtp.port, secure: m.smtp.secure, requireTls: m.smtp.requireTls, ...(m.smtp.username !== undefined ? { username: m.smtp.username } : {}), ...(m.smtp.password !== undefined ? { password: m.smtp.password } : {}) },
+      m.from,
+    )
+    mailers.push(mailer)
+    return { kind: 'mail', loginAttribute: m.loginAttribute, subject: m.subject, send: (msg) => mailer.send(msg) }
+  }
   const c = writingSource(where, d.source, sources)
   const known = c.capabilities.writeBackFields ?? {}
   for (const field of Object.values(d.fields)) {
     if (known[field] === undefined) throw new WriteBackError(`${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
   }
-  return { source: d.source, connector: c, fields: d.fields }
+  return { kind: 'write-back', source: d.source, connector: c, fields: d.fields }
 }
 
 /** A configured write-back, checked against what the source connector says it can write and read back. */

@@ -50,7 +50,7 @@ function unknownWriteBackSources(targets: readonly unknown[], sources: ReadonlyS
   targets.forEach((t, i) => {
     const refs: [unknown, (string | number)[]][] = list(isRecord(t) ? t['writeBack'] : undefined).map((wb, w) => [isRecord(wb) ? wb['source'] : undefined, ['targets', i, 'writeBack', w, 'source']])
     const delivery = isRecord(t) ? t['secretDelivery'] : undefined
-    if (isRecord(delivery)) refs.push([delivery['source'], ['targets', i, 'secretDelivery', 'source']])
+    if (isRecord(delivery) && 'source' in delivery) refs.push([delivery['source'], ['targets', i, 'secretDelivery', 'source']])
     for (const [name, path] of refs) {
       if (typeof name === 'string' && name !== '' && !sources.has(name)) issues.push({ path, message: `unknown source "${name}" (sources: ${[...sources].join(', ')})` })
     }

@@ -87,10 +87,21 @@ export interface WriteBackConfig {
   readonly fields: Readonly<Record<string, string>>
 }
 
+export type SecretDeliveryConfig =
+  | { readonly source: string; readonly fields: Readonly<Record<string, string>> }
+  | {
+      readonly mail: {
+        readonly to: 'manager'
+        readonly from: string
+        readonly subject: string
+        readonly loginAttribute: string
+        readonly smtp: { readonly host: string; readonly port: number; readonly secure: boolean; readonly requireTls: boolean; readonly username?: string; readonly password?: string }
+      }
+    }
+
 export interface TargetConfig {
   readonly writeBack: readonly WriteBackConfig[]
-  /** Secret name → source field, in one source. */
-  readonly secretDelivery?: { readonly source: string; readonly fields: Readonly<Record<string, string>> }
+  readonly secretDelivery?: SecretDeliveryConfig
   readonly name: string
   readonly type: string
   readonly anchor: AnchorConfig

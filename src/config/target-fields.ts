@@ -4,6 +4,7 @@
  * the rules module compiles them.
  */
 import { z } from 'zod'
+import { secret } from '../contract/index.ts'
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
 
@@ -75,7 +76,7 @@ const writeBackSchema = z
   })
   .describe('Writes values of this target’s accounts back to a source (the school account’s username into Somtoday).')
 
-const secretDeliverySchema = z
+const writeBackDelivery = z
   .strictObject({
     source: entryName('The source whose record receives the secret; its connector must support write-back.'),
     fields: z
@@ -83,6 +84,29 @@ const secretDeliverySchema = z
       .refine((f) => Object.keys(f).length > 0, { message: 'name at least one secret' })
       .describe('Secret name → source field, e.g. { password: initialPassword }.'),
   })
+  .describe('Write the initial password into a field of the person’s record in a source.')
+
+const mailDelivery = z
+  .strictObject({
+    mail: z.strictObject({
+      to: z.literal('manager').describe('Recipient: the manager (staff) or mentor (pupil) of the contract that granted the account.'),
+      from: z.string().min(3).describe('Sender address, e.g. ict@school.nl.'),
+      subject: z.string().min(1).default('New account for {name}').describe('Subject; {name} is the person’s name.'),
+      loginAttribute: z.string().min(1).describe('Account attribute the person logs in with, named in the mail (e.g. userPrincipalName).'),
+      smtp: z.strictObject({
+        host: z.string().min(1),
+        port: z.int().min(1).max(65535).default(587),
+        secure: z.boolean().default(false).describe('TLS from the first byte (port 465); otherwise STARTTLS.'),
+        requireTls: z.boolean().default(true).describe('Never send these mails unencrypted (turn off only for a loopback test server).'),
+        username: z.string().optional(),
+        password: secret().optional(),
+      }),
+    }),
+  })
+  .describe('Mail the initial password to the person’s manager or mentor.')
+
+const secretDeliverySchema = z
+  .union([writeBackDelivery, mailDelivery])
   .describe('Where initial passwords the target connector generates are delivered. They are never stored or logged.')
 
 /** Engine-level keys of a target entry; everything else in the entry belongs to the connector. */

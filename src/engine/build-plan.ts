@@ -2,7 +2,7 @@ import type { TargetAccount } from '../contract/index.ts'
 import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
-import { desire } from './desire.ts'
+import { desire, type DesiredAccount } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
 import { planTarget } from './plan-target.ts'
@@ -26,6 +26,29 @@ export interface PlanInputs {
   readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
   /** Conflicts found while merging persons across sources (reported, never blocking). */
   readonly mergeIssues?: readonly Issue[]
+}
+
+/** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
+function secretsGoTo(
+  target: EngineSetup['targets'][number],
+  key: string,
+  persons: ReadonlyMap<string, Person>,
+  desired: ReadonlyMap<string, DesiredAccount> | undefined,
+  notes: string[],
+): Action['deliverSecretsTo'] {
+  const d = target.secretDelivery
+  if (d === undefined) return undefined
+  if (d.kind === 'write-back') {
+    const record = persons.get(key)?.sourceIds[d.source]
+    return record !== undefined ? { source: d.source, record } : undefined
+  }
+  const manager = desired?.get(key)?.contract.manager
+  const mail = manager !== undefined ? persons.get(manager)?.email : undefined
+  if (mail === undefined) {
+    notes.push(`${target.name}/${key}: no ${manager === undefined ? 'manager or mentor' : `e-mail for manager/mentor ${manager}`}, so the initial password will not be mailed`)
+    return undefined
+  }
+  return { mail }
 }
 
 const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]))
@@ -52,10 +75,10 @@ export function buildPlan(p: PlanInputs): Plan {
       today: p.today,
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
-    const deliverTo = target.secretDelivery?.source
+    const desiredHere = wanted.byTarget.get(target.name)
     for (const a of tp.actions) {
-      const record = deliverTo !== undefined && a.kind === 'create' ? persons.get(a.person)?.sourceIds[deliverTo] : undefined
-      actions.push(record !== undefined && deliverTo !== undefined ? { ...a, deliverSecretsTo: { source: deliverTo, record } } : a)
+      const to = a.kind === 'create' && target.secretDelivery !== undefined ? secretsGoTo(target, a.person, persons, desiredHere, notes) : undefined
+      actions.push(to !== undefined ? { ...a, deliverSecretsTo: to } : a)
     }
     const writeBacks = planWriteBack({
       target,

@@ -51,13 +51,25 @@ export interface EngineTarget {
   readonly secretDelivery?: SecretDelivery
 }
 
-/** Delivery of one-time secrets by writing them into a source field (the pupil's record in the school system). */
-export interface SecretDelivery {
-  readonly source: string
-  readonly connector: SourceConnector
-  /** Secret name (`password`) → source field it is written to. */
-  readonly fields: Readonly<Record<string, string>>
-}
+/**
+ * Delivery of one-time secrets: written into a source field (the pupil's record in the school system), or
+ * mailed to the person's manager / mentor (the `manager` of the contract that granted the account).
+ */
+export type SecretDelivery =
+  | {
+      readonly kind: 'write-back'
+      readonly source: string
+      readonly connector: SourceConnector
+      /** Secret name (`password`) → source field it is written to. */
+      readonly fields: Readonly<Record<string, string>>
+    }
+  | {
+      readonly kind: 'mail'
+      /** The account attribute the person logs in with, named in the mail. */
+      readonly loginAttribute: string
+      readonly subject: string
+      send(message: { readonly to: string; readonly subject: string; readonly text: string }): Promise<void>
+    }
 
 /** One write-back from a target's accounts into one source. */
 export interface WriteBackSetup {

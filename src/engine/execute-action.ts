@@ -155,14 +155,21 @@ export class DeliveryError extends ConnectorError {
 async function deliverSecrets(action: Action, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<void> {
   const d = target.secretDelivery
   const to = action.deliverSecretsTo
-  if (d === undefined || to === undefined || d.connector.writeBack === undefined) return
-  const fields: Record<string, string> = {}
-  for (const [name, field] of Object.entries(d.fields)) if (secrets[name] !== undefined) fields[field] = secrets[name]
-  if (Object.keys(fields).length === 0) return
+  if (d === undefined || to === undefined) return
+  const where = 'mail' in to ? `by mail to ${to.mail}` : `to ${to.source} record ${to.record}`
   try {
-    await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
+    if (d.kind === 'mail' && 'mail' in to) {
+      const login = firstString(pick(created.attributes, [d.loginAttribute])[d.loginAttribute]) ?? ''
+      const lines = [`A new ${target.name} account was made for ${action.label}.`, '', `Login: ${login}`, ...Object.entries(secrets).map(([k, v]) => `${k === 'password' ? 'Initial password' : k}: ${v}`), '', 'Hand this over in person; the password must be changed at first logon where the system supports it.']
+      await d.send({ to: to.mail, subject: d.subject.replace('{name}', action.label), text: lines.join('\n') })
+    } else if (d.kind === 'write-back' && 'source' in to && d.connector.writeBack !== undefined) {
+      const fields: Record<string, string> = {}
+      for (const [name, field] of Object.entries(d.fields)) if (secrets[name] !== undefined) fields[field] = secrets[name]
+      if (Object.keys(fields).length === 0) return
+      await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
+    }
   } catch (e) {
-    const why = ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : 'error'
-    throw new DeliveryError(`account created, but its initial password could not be delivered to ${to.source} record ${to.record} (${why}); set a new password by hand`, created, e)
+    const why = ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message
+    throw new DeliveryError(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`, created, e)
   }
 }

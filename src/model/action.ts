@@ -64,5 +64,5 @@ export interface Action {
   /** Write-back: the source written to and the person's record id there; `changes` hold the source fields. */
   readonly writeBack?: { readonly source: string; readonly record: string }
   /** Create only: where the account's one-time secrets (initial password) are delivered, when configured. */
-  readonly deliverSecretsTo?: { readonly source: string; readonly record: string }
+  readonly deliverSecretsTo?: { readonly source: string; readonly record: string } | { readonly mail: string }
 }

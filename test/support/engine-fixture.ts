@@ -84,7 +84,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
     ...(options.writeBack === true
-      ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { source: 'school', connector: source, fields: { password: 'initialPassword' } } }
+      ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { kind: 'write-back' as const, source: 'school', connector: source, fields: { password: 'initialPassword' } } }
       : {}),
   }
   const engine: Engine = {
