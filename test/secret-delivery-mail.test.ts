@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
-import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { applyStoredPlan, makePlan, type EngineTarget } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { createMailer, type Mailer } from '../src/notify/mailer.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
@@ -44,7 +44,7 @@ describe('initial password by mail to the mentor', () => {
 
   test('each new pupil’s password reaches the mentor; a pupil without a mentor e-mail is noted in the plan', async () => {
     fx = await engineFixture()
-    fx.engine.setup.targets[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'Account for {name}', send: (m) => mailer.send(m) } }
+    ;(fx.engine.setup.targets as EngineTarget[])[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'Account for {name}', send: (m) => mailer.send(m) } }
     fx.target.initialPassword = (i) => `Pw-${i}-Zq8!`
     const mentor: Person = { kind: 'person', key: 't1', sourceIds: { school: 't1' }, givenName: 'Els', familyName: 'Bakker', email: 'e.bakker@school.test', attributes: {}, contracts: [], memberships: [] }
     fx.persons.push(mentor, pupil('p1', 'Jan', 'Vries', '3A', { manager: 't1' }), pupil('p2', 'Mo', 'Ali', '3A'))
@@ -66,7 +66,7 @@ describe('initial password by mail to the mentor', () => {
   test('a refused recipient fails the create with the address, keeps the account, and never shows the password', async () => {
     await fx.cleanup()
     fx = await engineFixture()
-    fx.engine.setup.targets[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'x', send: (m) => mailer.send(m) } }
+    ;(fx.engine.setup.targets as EngineTarget[])[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'x', send: (m) => mailer.send(m) } }
     fx.target.initialPassword = () => 'Pw-secret-Zq8!'
     const mentor: Person = { kind: 'person', key: 't9', sourceIds: { school: 't9' }, givenName: 'X', familyName: 'Y', email: 'nobody@unknown.test', attributes: {}, contracts: [], memberships: [] }
     fx.persons.push(mentor, pupil('p1', 'Jan', 'Vries', '3A', { manager: 't9' }))
