@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises'
 import type { ConnectorDefinition } from '../contract/index.ts'
-import { applyStoredPlan, interruptedPlans, makePlan } from '../engine/index.ts'
+import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
 import type { Engine, Stage } from '../engine/index.ts'
 import { formatIssue } from '../model/index.ts'
 import type { Plan, RunReport } from '../model/index.ts'
@@ -92,7 +92,17 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       if (plan === undefined) return EXIT.error
       if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
       if (plan.status === 'blocked') return EXIT.blocked
-      if (plan.actions.length === 0) return EXIT.ok
+      if (plan.actions.length === 0) {
+        // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
+        const d = await deliverPending(engine, { actor: actor() })
+        if (d === undefined) return EXIT.ok
+        if ('busy' in d) {
+          err(d.busy)
+          return EXIT.error
+        }
+        for (const m of d.messages) err(m)
+        return d.ok ? EXIT.ok : EXIT.failures
+      }
       if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
         err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
         return EXIT.ok
@@ -112,7 +122,7 @@ async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags)
     return r.reason === 'blocked' ? EXIT.blocked : EXIT.error
   }
   await printReport(r.report, flags.json === true)
-  return r.report.failures.length > 0 ? EXIT.failures : EXIT.ok
+  return r.report.failures.length > 0 || r.report.state === 'failed' ? EXIT.failures : EXIT.ok
 }
 
 async function printReport(report: RunReport, json: boolean): Promise<void> {

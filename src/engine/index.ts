@@ -1,5 +1,5 @@
 export type * from './engine-types.ts'
-export { applyStoredPlan, interruptedPlans, makePlan } from './pipeline.ts'
+export { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from './pipeline.ts'
 export type { ApplyRefusal, Engine, EngineSource, PlanOptions, PlanOutcome, Stage } from './pipeline.ts'
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
 export { applyPlan } from './apply-plan.ts'

@@ -253,3 +253,21 @@ function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnaps
   }
   return out
 }
+
+/**
+ * For a plan without actions: lets the targets that deliver in one piece retry a delivery that failed or was
+ * refused earlier (see TargetConnector.deliver). Under the apply lease, audited; undefined when no target delivers.
+ */
+export async function deliverPending(engine: Engine, o: { readonly actor: string }): Promise<{ ok: boolean; messages: string[] } | { ok: false; busy: string } | undefined> {
+  const targets = engine.setup.targets.filter((t) => t.connector.deliver !== undefined)
+  if (targets.length === 0) return undefined
+  const lease = await acquireApplyLease(engine.store)
+  if (lease === undefined) return { ok: false, busy: 'another apply is running for this tenant' }
+  try {
+    const outcomes = await deliverTargets(targets, lease.signal)
+    await engine.store.appendAudit(outcomes.map((d) => ({ type: d.ok ? 'delivery.done' : 'delivery.failed', actor: o.actor, target: d.target, data: { message: d.message } })))
+    return { ok: outcomes.every((d) => d.ok), messages: outcomes.map((d) => d.message) }
+  } finally {
+    await lease.release()
+  }
+}
