@@ -5,6 +5,7 @@
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { ldapTarget } from './ldap/index.ts'
+import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, magisterDefinition]
