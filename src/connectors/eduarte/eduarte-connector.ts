@@ -55,7 +55,8 @@ class EduarteSource implements SourceConnector {
     return eduarteCall(this.#http, this.#o.apiKey, service, operation, params, signal !== undefined ? { signal } : {})
   }
 
-  /** Every element of a paged list operation (GUESS: getDeelnemers / getMedewerkers with pagina, paginaGrootte, peildatum). */
+  // GUESS: the read side is not publicly documented: list operations getDeelnemers / getMedewerkers with pagina
+  // (from 1), paginaGrootte and peildatum, answering <deelnemers|medewerkers> plus totaalAantal
   async #list(service: EduarteService, operation: string, element: string, today: string, options: ReadOptions, onPage: (items: Record<string, unknown>[], page: number) => void): Promise<void> {
     let total: number | undefined
     let seen = 0
@@ -131,6 +132,7 @@ class EduarteSource implements SourceConnector {
       const res = await this.#call('medewerkers', 'getMedewerkerMetId', { id: request.sourceId.slice(prefix.length) }, signal)
       const mw = listOf<Record<string, unknown>>(res.medewerker)[0]
       if (mw === undefined) throw new ConnectorError('not-found', `Eduarte: medewerker ${request.sourceId} not found`)
+      // GUESS: the medewerker's `gebruikersnaam` element names its user
       const user = textOf(mw.gebruikersnaam) ?? ''
       if (f.active !== undefined) await this.#setActive(user, f.active === 'true', request.sourceId, signal)
       return

@@ -16,6 +16,7 @@ export interface EduarteMappingOptions {
 type Node = Record<string, unknown>
 
 /** GUESS: dates are dd-mm-yyyy (as the medewerker begindatum in the public field mapping); xs:date is accepted too. */
+// GUESS: dd-mm-yyyy for every Eduarte date
 export function parseEduarteDate(text: string): string | undefined {
   const t = text.trim()
   const nl = /^(\d{2})-(\d{2})-(\d{4})$/.exec(t)
@@ -74,6 +75,10 @@ export class EduarteMapper {
   }
 
   /** `where` names the element when it has no number yet ("deelnemer 3 of page 2"). */
+  // GUESS: the deelnemer's elements beyond deelnemernummer, gebruikersNaam and contactgegevens (documented by
+  // getDeelnemer): achternaam, eckId, geboortedatum, geslacht, roepnaam, verbintenissen, voorletters, voornamen,
+  // voorvoegsel; the verbintenis's begindatum, cohort, einddatum, groep, id, leerjaar, locatie, opleiding,
+  // organisatieEenheid, status
   deelnemer(n: Node, where: string): Person | undefined {
     const nummer = str(n.deelnemernummer)
     const record = nummer !== '' ? `deelnemer ${nummer}` : where
@@ -182,6 +187,7 @@ export class EduarteMapper {
       attributes: code !== '' ? { functieCode: code } : {},
     }
     const email = this.#email(n, 'E') ?? this.#email(n, this.#o.emailSoort)
+    // GUESS: the medewerker carries its user's name as `gebruikersnaam` once the user exists (README)
     const username = str(n.gebruikersnaam)
     return {
       kind: 'person', key, sourceIds: { [this.#o.source]: key },

@@ -29,6 +29,8 @@ export function sortedChildren(value: SoapValue, name = ''): SoapValue {
 }
 
 /** The envelope of one operation; every value is escaped by the XML builder. */
+// GUESS: operation parameters are sorted as well (the public Student connector sends createDeelnemerGebruiker's
+// and updateContactgegevens' parameters in another order; which order the service checks there is not documented)
 export function eduarteEnvelope(operation: string, apiSleutel: string, params: Readonly<Record<string, SoapValue>>): string {
   const body = sortedChildren({ apiSleutel, ...params }, operation) as Record<string, unknown>
   return soapEnvelope({ version: '1.1', body: { [`api:${operation}`]: { '@_xmlns:api': EDUARTE_NS, ...body } } })

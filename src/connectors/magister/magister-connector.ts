@@ -38,6 +38,7 @@ export type MagisterOptions = z.output<typeof magisterOptions>
 /** Field names `writeBack` understands. */
 export const MAGISTER_WRITE_BACK_FIELDS = ['email', 'username'] as const
 
+// GUESS: Encoding=ANSI means windows-1252 (the Windows ANSI code page of Dutch installations)
 const windows1252 = new TextDecoder('windows-1252')
 const utf8 = new TextDecoder('utf-8')
 

@@ -32,6 +32,7 @@ const MAX_ERRORS = 200
  * A Magister date. GUESS: dd-mm-yyyy (Dutch), possibly followed by a time; ISO yyyy-mm-dd is accepted too.
  * Returns undefined for text that is not a calendar date.
  */
+// GUESS: Magister's CSV dates are dd-mm-yyyy (the public scripts pass them through untouched)
 export function parseMagisterDate(text: string): string | undefined {
   const t = text.trim()
   let y: string, m: string, d: string
@@ -92,7 +93,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
   const rowsBy = new Map<string, { line: number; get: (c: string) => string }[]>()
   let dataRows = 0
   for (const { record, info } of records.slice(1)) {
-    // the export repeats its header line (the HelloID script filters it out by value)
+    // GUESS: the export repeats its header line (the HelloID script filters a row whose Stamnr reads "Stamnr")
     if (record.map((h) => h.trim().toLowerCase()).join(';') === headerKey) continue
     dataRows++
     const get = (c: string): string => {
@@ -161,6 +162,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
       const id = `${stamnr}_${period}_${classGroup}_${profile}_${row.get('studiebegindatum')}`
       if (seen.has(id)) continue // SELECT DISTINCT over a UNION can still yield the same enrolment twice
       seen.add(id)
+      // GUESS: a school that extends the layout names the columns BRIN and ECKID
       const brin = row.get('BRIN') || options.brin
       const organisation = `school:${brin ?? options.source}`
       const mentorCode = row.get('CMENTORCODE') || row.get('PMENTORCODE')

@@ -79,6 +79,7 @@ const OPLEIDING: Record<string, { code: string; naam: string }> = {
   vwo: { code: '25180', naam: 'Expert IT systems and devices' },
 }
 
+// GUESS: dd-mm-yyyy for every date
 export function eduarteDate(iso: string): string {
   return iso === '' ? '' : `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`
 }
