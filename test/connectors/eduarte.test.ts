@@ -155,6 +155,10 @@ describe('eduarte source', () => {
     assert.equal(find('verbintenissen.verbintenis[0].begindatum')?.code, 'bad_date')
     assert.equal(find('achternaam')?.record, `deelnemer ${b.deelnemernummer}`)
     assert.equal(find('actief')?.record, `medewerker ${m.id}`)
+    // an answer that is not a SOAP envelope fails the read too
+    sim.server.inject({ match: (r) => r.body.includes('getDeelnemers'), response: { status: 200, contentType: 'text/xml', text: '<html><body>onderhoud</body></html>' } })
+    Object.assign(sim.data, fresh())
+    assert.equal((await readFails(source(sim)))[0]?.code, 'read_failed')
     sim.data.deelnemers = []
     sim.data.medewerkers = []
     assert.equal((await readFails(source(sim)))[0]?.code, 'empty_export')

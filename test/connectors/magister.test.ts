@@ -142,9 +142,14 @@ describe('magister source', () => {
     assert.ok(!snap.persons.find((p) => p.key === c.STAMNR)?.contracts.some((k) => k.classGroup === 'X1'))
   })
 
-  test('a layout without a required column is refused, naming the column', () => {
+  test('a layout without a required column is refused, naming the column; so is a body that is not CSV', async () => {
     const m = mapMagisterCsv('STAMNR;FIRSTNAME;LASTNAME\r\n1;a;b\r\n', { source: 's', file: 'f' })
     assert.deepEqual(m.errors.map((e) => e.field), ['STUDYPERIOD', 'studiebegindatum', 'studieeinddatum'])
+    assert.equal(mapMagisterCsv('STAMNR;FIRSTNAME\r\n1;"unclosed\r\n', { source: 's', file: 'f' }).errors[0]?.code, 'bad_csv')
+    // a 200 answer that is an HTML page (a proxy's login page) is not read as pupils
+    sim.server.inject({ response: { status: 200, contentType: 'text/html', text: '<html><body>Inloggen</body></html>\n<p>sessie verlopen</p>' } })
+    const issues = await readFails(source(sim))
+    assert.ok(issues.some((i) => i.code === 'missing_column' && i.field === 'STAMNR'))
   })
 
   test('dates: dd-mm-yyyy (with or without a time) and ISO; impossible dates refused', () => {
