@@ -4,7 +4,9 @@
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { csvDefinition } from './csv/index.ts'
+import { eduarteDefinition } from './eduarte/index.ts'
 import { ldapTarget } from './ldap/index.ts'
+import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, magisterDefinition, eduarteDefinition]

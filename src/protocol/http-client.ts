@@ -15,6 +15,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal
   /** Statuses that are answers, not errors (e.g. 404 for a lookup). Default: 2xx only. */
   readonly accept?: readonly number[]
+  /** Decodes the body bytes (a legacy charset, e.g. windows-1252); default UTF-8 as `Response.text()`. */
+  readonly decode?: (bytes: Uint8Array, headers: Headers) => string
 }
 
 export interface HttpResponse {
@@ -98,7 +100,8 @@ export class HttpClient {
     const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout])
     try {
       const res = await fetch(this.url(req.path, req.query), { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}), signal })
-      return { status: res.status, headers: res.headers, text: await res.text() }
+      const text = req.decode !== undefined ? req.decode(new Uint8Array(await res.arrayBuffer()), res.headers) : await res.text()
+      return { status: res.status, headers: res.headers, text }
     } catch (e) {
       if (req.signal?.aborted === true) throw e
       throw networkError(describe(req), e)

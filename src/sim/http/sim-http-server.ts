@@ -14,6 +14,8 @@ export interface SimResponse {
   readonly headers?: Readonly<Record<string, string>>
   readonly json?: unknown
   readonly text?: string
+  /** Raw body bytes (a legacy charset); wins over `text` and `json`. */
+  readonly bytes?: Uint8Array
   /** Default for `text`: text/plain; for `json`: application/json. */
   readonly contentType?: string
 }
@@ -96,7 +98,7 @@ export async function startSimHttpServer(handler: SimHandler, options: { port?: 
         } catch (e) {
           answer = { status: 500, json: { error: (e as Error).message } }
         }
-        const body = answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? '')
+        const body = answer.bytes ?? (answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
         const type = answer.contentType ?? (answer.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8')
         res.writeHead(answer.status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(answer.headers ?? {}) })
         res.end(body)
