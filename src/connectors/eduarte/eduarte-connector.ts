@@ -38,7 +38,7 @@ export const EDUARTE_WRITE_BACK_FIELDS = ['email', 'username', 'active'] as cons
 
 class EduarteSource implements SourceConnector {
   readonly type = 'eduarte'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username', active: '' } })
   readonly name: string
   readonly #o: EduarteOptions
   readonly #context: ConnectorContext

@@ -44,7 +44,7 @@ const utf8 = new TextDecoder('utf-8')
 
 class MagisterSource implements SourceConnector {
   readonly type = 'magister'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' } })
   readonly name: string
   readonly #options: MagisterOptions
   readonly #context: ConnectorContext
