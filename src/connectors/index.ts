@@ -3,8 +3,10 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
+import { outSystemsTarget } from './outsystems/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, auraTarget, outSystemsTarget]
