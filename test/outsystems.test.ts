@@ -174,6 +174,17 @@ describe('outsystems against the simulator', () => {
     const listed = []
     for await (const a of os.listAccounts()) listed.push(a)
     assert.ok(listed.some((a) => a.id === ref.id))
+    // the simulator's token bucket: one call in the burst, the next is throttled (refill far beyond the test)
+    sim.rateLimit(0.001, 1)
+    try {
+      await os.find({ attribute: 'username', value: 'x' })
+      const throttled = await failure(os.find({ attribute: 'username', value: 'x' }))
+      assert.equal(throttled.kind, 'rate-limited')
+      assert.equal(throttled.retryAfterMs, 1000 * 1000)
+      assert.match(throttled.message, /Too many requests/)
+    } finally {
+      sim.rateLimit(undefined)
+    }
   })
 
   test('404, 409, 5xx and a timeout map to their kinds', async () => {

@@ -36,6 +36,8 @@ export interface OutSystemsSim {
   readonly roles: OutSystemsRole[]
   /** Every accepted POST and PUT, in order. */
   readonly writes: OutSystemsWrite[]
+  /** A token-bucket rate limit whose 429 carries Retry-After and the default error body (off with undefined). */
+  rateLimit(perSecond: number | undefined, burst?: number): void
   close(): Promise<void>
 }
 
@@ -121,7 +123,26 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
   }
 
   const http = await startSimHttpServer(handler)
-  return { url: `${http.url}${base}`, http, users, roles, writes, close: () => http.close() }
+  return {
+    url: `${http.url}${base}`,
+    http,
+    users,
+    roles,
+    writes,
+    rateLimit(perSecond, burst) {
+      // GUESS: no limit is documented; a throttled call answers like any other error, with Retry-After
+      http.rateLimit(
+        perSecond === undefined
+          ? undefined
+          : {
+              perSecond,
+              ...(burst !== undefined ? { burst } : {}),
+              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: { Errors: ['Too many requests'], StatusCode: 429 } }),
+            },
+      )
+    },
+    close: () => http.close(),
+  }
 }
 
 type Result<T> = { ok: true; value: T } | { ok: false; res: SimResponse }
