@@ -108,6 +108,31 @@ describe('aura-online against the simulator', () => {
     assert.match(challengeResponse('AB', 'p', 'x'), /^[0-9A-F]{40}$/)
   })
 
+  test('wire format as HelloID sends it: text/xml without SOAPAction, SOAP 1.2 handshake, IMS namespaces, the cookie, the one-time password', async () => {
+    const seen: { headers: Record<string, unknown>; body: string }[] = []
+    // a spy: a fault whose match records every request and never applies
+    sim.http.inject({ match: (r) => (seen.push({ headers: r.headers, body: r.body }), false) })
+    const fresh = target(sim)
+    const spec = next()
+    await fresh.create({ ...spec, enabled: true, secrets: { password: 'Eerste-Wachtwoord1' } })
+    const [challenge, response, read, create] = seen
+    for (const r of seen) {
+      assert.equal(r.headers['content-type'], 'text/xml; charset=utf-8')
+      assert.equal(r.headers.soapaction, undefined)
+    }
+    assert.match(challenge?.body ?? '', /http:\/\/www\.w3\.org\/2003\/05\/soap-envelope.*<Challenge xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/wsdl\/imsPersonManServiceSync_v1p0"/s)
+    assert.match(response?.body ?? '', /<respCode>[0-9A-F]{40}<\/respCode>/)
+    assert.equal(challenge?.headers.cookie, undefined)
+    assert.match(String(read?.headers.cookie), /^ASP\.NET_SessionId=[0-9a-f]+$/)
+    assert.match(read?.body ?? '', /http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/.*<readPersonRequest xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/xsd\/imsPersonManMessSchema_v1p0"><sourcedId><identifier xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">/s)
+    const body = create?.body ?? ''
+    assert.match(body, /<userId xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/xsd\/imsPersonManDataSchema_v1p0"><userIdValue xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">L\d+<\/userIdValue><password>Eerste-Wachtwoord1<\/password><\/userId>/)
+    assert.match(body, /<partName><namePartType>First<\/namePartType><namePartValue>Jan<\/namePartValue><\/partName>/)
+    assert.match(body, /<tel xmlns="[^"]+"><telValue>030-1234567<\/telValue><telType_>Voice<\/telType_><\/tel><tel xmlns="[^"]+"><telValue>06-12345678<\/telValue><telType_>Mobile<\/telType_><\/tel>/)
+    assert.match(body, /<extensionField xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0"><fieldName>vestiging<\/fieldName><fieldType>String<\/fieldType><fieldValue>Mediatheek Noord<\/fieldValue><\/extensionField>/)
+    assert.match(body, /<address xmlns="[^"]+"><street>Schoolstraat 1<\/street><postcode>1234 AB<\/postcode><locality>Utrecht<\/locality><extadd>2B<\/extadd><\/address>/)
+  })
+
   test('an expired session mid-run is re-established once, and the run goes on', async () => {
     const { spec, ref } = await make()
     const before = aura.client.handshakes
