@@ -123,6 +123,7 @@ export class OutSystemsTarget implements TargetConnector {
   }
 
   async update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult> {
+    // GUESS: a removed attribute is written as "" (the API's PUT takes the whole user; whether it also takes null is unknown)
     const set = changes.map((ch) => [this.#jsonField(ch.field), ch.new === undefined ? '' : single(ch.new, ch.field)] as const)
     return this.#modify(ref, options?.signal, 'not-found', (user) => {
       let changed = false
@@ -335,7 +336,7 @@ function single(v: AttributeValue, field: string): string {
   throw new ConnectorError('invalid', `OutSystems field ${field} takes one value, got ${v.length}`)
 }
 
-/** OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400}. */
+/** OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads `.Errors`). */
 export function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { Errors?: unknown }
