@@ -3,10 +3,22 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { eduarteDefinition } from './eduarte/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
+import { outSystemsTarget } from './outsystems/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, magisterDefinition, eduarteDefinition]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [
+  // sources
+  oneRosterCsvDefinition,
+  csvDefinition,
+  magisterDefinition,
+  eduarteDefinition,
+  // targets
+  ldapTarget,
+  auraTarget,
+  outSystemsTarget,
+]
