@@ -163,16 +163,17 @@ describe('aura-online and outsystems through the engine', () => {
     persons.push(...gone)
   })
 
-  test('returners: OutSystems is enabled; Aura cannot be, and the report names the pupil', async () => {
+  test('returners: OutSystems is enabled; Aura cannot be, so the plan names the pupil instead of planning an enable that must fail', async () => {
     const p = await plan()
-    assert.deepEqual(kinds(p, 'bibliotheek'), ['enable'])
+    assert.deepEqual(kinds(p, 'bibliotheek'), [])
     assert.ok(kinds(p, 'portaal').includes('enable'))
+    const issue = p.issues.find((i) => i.code === 'cannot_enable')
+    assert.ok(issue, 'the Aura returner is reported in the plan')
+    assert.equal(issue.record, 'p2')
+    assert.match(issue.message, /bibliotheek: .* is back .* aura-online cannot enable accounts; enable .* by hand/)
     const report = await apply(p)
+    assert.equal(report.failures.length, 0)
     assert.equal(osUser('t1@school.test')?.IsActive, true)
-    const failure = report.failures.find((f) => f.target === 'bibliotheek')
-    assert.ok(failure, 'the Aura returner is reported')
-    assert.match(failure.action, /p2/)
-    assert.match(failure.message, /cannot enable/)
     assert.match(aura.persons.get('p2')?.UITSDATUM ?? '', /^\d{8}$/, 'the end date stays')
   })
 })

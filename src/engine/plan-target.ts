@@ -110,7 +110,12 @@ function planDesired(
     if (!enabled && target.connector.capabilities.enableDisable) {
       const change = account.state === 'disabled' ? 'returner' : 'drift'
       const detail = change === 'returner' ? `active contract again (${contractLabel(d)})` : 'disabled in the target by someone else'
-      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change, detail } })
+      if (target.connector.enable !== undefined) {
+        out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change, detail } })
+      } else {
+        // a target that can disable but not enable (Aura ends a borrower by date): a person must do it
+        out.issues.push({ severity: 'warning', code: 'cannot_enable', record: person.key, message: `${target.name}: ${base.label} is ${change === 'returner' ? 'back' : 'disabled'} (${detail}), but ${target.connector.type} cannot enable accounts; enable ${account.locator} by hand` })
+      }
     }
     const changes = diffAttributes(attrs, actualAttrs, fields)
     if (changes.length > 0) {
@@ -154,7 +159,7 @@ function planDesired(
     if (changes.length > 0) {
       out.actions.push({ ...base, kind: 'update', id: `${prefix}/update`, account: ref, changes, after: first, reason: { rule: d.rule, change: 'correlation', detail: describeChanges(changes) } })
     }
-    if (!found.enabled && target.connector.capabilities.enableDisable) {
+    if (!found.enabled && target.connector.capabilities.enableDisable && target.connector.enable !== undefined) {
       out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], after: first, reason: { rule: d.rule, change: 'correlation', detail: 'correlated account is disabled' } })
     }
   } else {
