@@ -7,8 +7,8 @@ import type { ConnectorContext } from '../../src/contract/index.ts'
 
 export const CLIENT_ID = 'koppel-client'
 export const CLIENT_SECRET = 'koppel-secret'
-export const SKU_A1 = '94763226-9b3c-4e75-a931-5c89701abe66' // STANDARDWOFFPACK_FACULTY (Office 365 A1 for faculty)
-export const SKU_A1_STUDENT = '314c4481-f395-4525-be8b-2ec4bb1e9d91' // STANDARDWOFFPACK_STUDENT
+export const SKU_A1 = '94763226-9b3c-4e75-a931-5c89701abe66' // example skuIds (Office 365 A1 faculty/student as commonly listed; any GUID works in the simulator)
+export const SKU_A1_STUDENT = '314c4481-f395-4525-be8b-2ec4bb1e9d91'
 
 export function entraOptions(sim: EntraSim, extra: Record<string, unknown> = {}): EntraOptions {
   const parsed = entraOptionsSchema.parse({

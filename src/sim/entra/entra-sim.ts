@@ -434,6 +434,8 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
       throttle.left--
       const t = throttle
       if (t.left === 0) throttle = undefined
+      // Retry-After on 429/503 is documented (learn.microsoft.com/graph/throttling).
+      // GUESS: the error codes TooManyRequests / ServiceUnavailable and their messages.
       return t.status === 429
         ? graphError(429, 'TooManyRequests', 'Too many requests.', {}, { 'retry-after': String(t.retry) })
         : graphError(503, 'ServiceUnavailable', 'Service is unavailable.', {}, { 'retry-after': String(t.retry) })
