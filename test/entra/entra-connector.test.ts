@@ -164,6 +164,18 @@ describe('entra-id connector', () => {
     assert.equal(usersWith(lagged, s.anchor.value).length, 1)
   })
 
+  test('a group grant right after a create that the group service cannot see yet is transient, and works later', async () => {
+    const lagged = await start({ replicationLagMs: 300, lagHidesGetById: true })
+    const t = entraTarget(lagged)
+    const gid = lagged.addGroup('Klas 1B')
+    const ref = await t.create({ ...spec(), enabled: true })
+    const e = await failure(t.grant(ref, { type: 'group', id: gid }))
+    assert.equal(e.kind, 'transient')
+    await new Promise((r) => setTimeout(r, 400))
+    assert.equal((await t.grant(ref, { type: 'group', id: gid })).outcome, 'updated')
+    assert.equal(lagged.groups.get(gid)?.members.has(ref.id), true)
+  })
+
   test('a leaver who returns within 30 days is restored from deleted items with the same id and the asked state', async () => {
     const log: LogLine[] = []
     const t = entraTarget(sim, {}, log)
@@ -222,12 +234,12 @@ describe('entra-id connector', () => {
     assert.equal(sim.users.get(withLocation.id)?.props.usageLocation, 'NL', 'create sets the default usage location')
   })
 
-  test('errors: unknown group is not-found with Graph code, unknown permission type unsupported, unusable anchor config', async () => {
+  test('errors: unknown group is not-found naming the group, unknown permission type unsupported, unusable anchor config', async () => {
     const t = entraTarget(sim)
     const ref = await t.create({ ...spec(), enabled: true })
     const e = await failure(t.grant(ref, { type: 'group', id: 'no-such-group' }))
     assert.equal(e.kind, 'not-found')
-    assert.match(e.message, /Request_ResourceNotFound/)
+    assert.match(e.message, /group no-such-group does not exist/)
     assert.equal((await failure(t.grant(ref, { type: 'role', id: 'x' }))).kind, 'unsupported')
     assert.equal((await failure(t.find({ attribute: 'jobTitle)', value: 'x' }))).kind, 'config')
     assert.equal((await failure(t.update({ id: 'gone', locator: 'gone' }, [{ field: 'department', new: 'x' }]))).kind, 'not-found')

@@ -165,10 +165,11 @@ export class EntraTarget implements TargetConnector {
           method: 'POST',
           url: `/groups/${enc(permission.id)}/members/$ref`,
           body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${ref.id}` },
-          accept: [400],
+          accept: [400, 404],
         },
         signal,
       )
+      if (a.status === 404) throw await this.#missingForGroup(ref.id, permission.id, signal)
       if (a.status === 400) {
         const err = graphErrorOf(a.body)
         if (/already exist/i.test(err?.message ?? '')) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
@@ -277,6 +278,16 @@ export class EntraTarget implements TargetConnector {
       if (found !== undefined || attempt >= this.#o.lookupAttempts) return found
       await sleep(this.#o.lookupDelayMs, signal)
     }
+  }
+
+  /**
+   * A 404 on adding a member names neither side. An existing group means the user is not visible to the group
+   * service yet (replication delay right after a create): transient, so the engine tries again.
+   */
+  async #missingForGroup(userId: string, groupId: string, signal?: AbortSignal): Promise<ConnectorError> {
+    const g = await this.#graph.call({ method: 'GET', url: `/groups/${enc(groupId)}?$select=id`, accept: [404] }, signal)
+    if (g.status === 404) return new ConnectorError('not-found', `group ${groupId} does not exist in Entra ID`, { code: 404 })
+    return new ConnectorError('transient', `user ${userId} is not visible to group ${groupId} yet (replication delay); try again`, { code: 404 })
   }
 
   #conflict(property: string, value: string, request: CreateRequest, cause?: unknown): ConnectorError {
