@@ -39,12 +39,12 @@ for (const batchSize of [20, 1]) {
   for await (const _ of target.listAccounts()) listed++
   const listS = (performance.now() - listStart) / 1000
   const requests = [...sim.http.requests.values()].reduce((a, b) => a + b, 0)
-  console.log(JSON.stringify({
+  process.stdout.write(`${JSON.stringify({
     batchSize, users: total, inFlight,
     createPerS: Math.round(total / createS), grantPerS: Math.round(total / grantS), listS: Number(listS.toFixed(2)), listed,
     httpRequests: requests, batches: sim.batchSizes.length,
     meanBatch: sim.batchSizes.length === 0 ? 0 : Number((sim.batchSizes.reduce((a, b) => a + b, 0) / sim.batchSizes.length).toFixed(1)),
-  }))
+  })}\n`)
   await target.close()
   await sim.close()
 }
