@@ -52,6 +52,9 @@ export const entraOptionsSchema = z.object({
   forceChangePasswordNextSignIn: z.boolean().default(true),
   /** A create first looks in deleted items (kept 30 days) for a user with the anchor and restores it. */
   restoreDeleted: z.boolean().default(true),
+  /** A restored user comes back with its old group memberships and licences. By default the connector removes
+   * them, so the returner gets only what the rules grant now; true keeps them. */
+  restoreKeepsAccess: z.boolean().default(false),
   /** After an ambiguous create (timeout, or a duplicate-UPN answer), how often and how far apart to look for the
    * user before giving up; this rides out Entra's replication delay. */
   lookupAttempts: z.number().int().min(1).max(20).default(5),

@@ -241,8 +241,38 @@ export class EntraTarget implements TargetConnector {
     // bring the restored user to what was asked: attributes and state (the password stays the user's own)
     const { passwordProfile: _p, ...body } = this.#createBody(request)
     await this.#graph.call({ method: 'PATCH', url: `/users/${enc(id)}`, body }, signal)
+    if (!this.#o.restoreKeepsAccess) await this.#stripAccess(id, signal)
     this.#ctx?.log('info', `${this.name}: restored deleted user ${id} (${request.anchor.attribute} ${request.anchor.value}) instead of creating a new one`, { id })
     return { outcome: 'created', id, locator: id }
+  }
+
+  /**
+   * Removes the group memberships and licences a restore brought back, so that the returner holds only what the
+   * plan grants next (its grants follow the create). A group that refuses (dynamic membership, on-premises
+   * synced) is logged and left.
+   */
+  async #stripAccess(id: string, signal?: AbortSignal): Promise<void> {
+    let url: string | undefined = `/users/${enc(id)}/memberOf/microsoft.graph.group?$select=id`
+    const groups: string[] = []
+    while (url !== undefined) {
+      const body = (await this.#graph.page(url, {}, signal)) as { value?: unknown; '@odata.nextLink'?: unknown }
+      if (!Array.isArray(body?.value)) throw new ConnectorError('invalid', `GET /v1.0/users/${id}/memberOf: the answer has no value array`)
+      for (const g of body.value as { id?: unknown }[]) if (typeof g.id === 'string') groups.push(g.id)
+      url = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined
+    }
+    await Promise.all(
+      groups.map(async (gid) => {
+        try {
+          await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(gid)}/members/${enc(id)}/$ref`, accept: [404] }, signal)
+        } catch (e) {
+          if (!ConnectorError.isInstance(e) || e.kind !== 'invalid') throw e
+          this.#ctx?.log('warn', `${this.name}: restored user ${id} stays in group ${gid}: ${e.message}`, { id, group: gid })
+        }
+      }),
+    )
+    const user = await this.#get(id, 'id,assignedLicenses', signal)
+    const held = Array.isArray(user.assignedLicenses) ? (user.assignedLicenses as { skuId?: unknown }[]).map((l) => String(l.skuId)) : []
+    if (held.length > 0) await this.#assign(id, { addLicenses: [], removeLicenses: held }, held.join(', '), signal)
   }
 
   #createBody(request: CreateRequest): Record<string, unknown> {

@@ -351,6 +351,11 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
         return { status: 204 }
       }
       if (seg.length === 3 && seg[2] === 'assignLicense' && m === 'POST') return assignLicense(u, body, op)
+      if ((seg.length === 3 || (seg.length === 4 && seg[3] === 'microsoft.graph.group')) && seg[2] === 'memberOf' && m === 'GET') {
+        // GUESS: one page (a pupil is in far fewer groups than Graph's default page of 100)
+        const value = [...groups.values()].filter((g) => g.members.has(u.id)).map((g) => ({ '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName }))
+        return { status: 200, json: { '@odata.context': `${op.origin}/v1.0/$metadata#directoryObjects`, value } }
+      }
       return graphError(400, 'Request_BadRequest', `Unsupported segment type. ODataQuery: ${path}`)
     }
     if (seg[0] === 'groups' && seg.length >= 2) {
