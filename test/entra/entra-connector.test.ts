@@ -83,6 +83,21 @@ describe('entra-id connector', () => {
     assert.deepEqual(sim.batchSizes, [2])
   })
 
+  test("the simulator's rate limit answers 429 with Retry-After in Graph's error shape; the connector reports it as rate-limited", async () => {
+    const t = entraTarget(sim, { batchSize: 1 })
+    await t.find({ attribute: 'employeeId', value: 'warm-up' }) // the token request is not rate limited
+    sim.rateLimit({ perSecond: 1, burst: 2 })
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map((i) => t.find({ attribute: 'employeeId', value: `E${i}` })))
+    sim.rateLimit(undefined)
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as ConnectorError)
+    assert.ok(refused.length >= 3, `${refused.length} refused`)
+    for (const e of refused) {
+      assert.equal(e.kind, 'rate-limited')
+      assert.equal(e.retryAfterMs, 1000)
+      assert.match(e.message, /TooManyRequests/)
+    }
+  })
+
   test('a whole $batch answered 429 fails every call in it as rate-limited', async () => {
     const t = entraTarget(sim)
     sim.http.inject({ match: (r) => r.url.pathname === '/v1.0/$batch', response: { status: 429, headers: { 'retry-after': '2' }, json: { error: { code: 'TooManyRequests', message: 'slow down' } } } })

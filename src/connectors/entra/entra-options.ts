@@ -41,7 +41,7 @@ export const entraOptionsSchema = z.object({
   /** Optional OData $filter for listAccounts (sent as an advanced query), e.g. "employeeId ne null". */
   listFilter: z.string().min(1).optional(),
   /** Properties find and listAccounts read back (id and accountEnabled are always read). */
-  readAttributes: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)).default(DEFAULT_READ_ATTRIBUTES),
+  readAttributes: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Graph property name')).default(DEFAULT_READ_ATTRIBUTES),
   /** Two-letter country code set on created users that have none, and before assigning a licence to a user
    * without one (Graph refuses licences for users without a usage location). */
   usageLocation: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as NL').optional(),

@@ -57,6 +57,9 @@ export interface EntraSim {
   addGroup(displayName: string, id?: string): string
   /** A user created outside Koppel (no replication lag). */
   seedUser(props: Record<string, unknown>): SimUser
+  /** A token-bucket limit on HTTP requests (a $batch counts once), answered 429 with Retry-After and a Graph
+   * error body; undefined turns it off. */
+  rateLimit(limit: { perSecond: number; burst?: number } | undefined): void
   /** The next `count` Graph operations (direct or inside a $batch) answer 429 or 503 with Retry-After. */
   throttleNext(count: number, status?: 429 | 503, retryAfterSeconds?: number): void
   close(): Promise<void>
@@ -537,6 +540,13 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     },
     seedUser(props) {
       return newUser({ accountEnabled: true, ...props }, now())
+    },
+    rateLimit(limit) {
+      http.rateLimit(
+        limit === undefined
+          ? undefined
+          : { ...limit, response: (seconds) => graphError(429, 'TooManyRequests', 'Too many requests.', {}, { 'retry-after': String(seconds) }) },
+      )
     },
     throttleNext(count, status = 429, retryAfterSeconds = 1) {
       throttle = { left: count, status, retry: retryAfterSeconds }
