@@ -140,7 +140,13 @@ export class EntraTarget implements TargetConnector {
       body[c.field] = graphValue(c.field, c.new)
     }
     if (Object.keys(body).length === 0) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
-    await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body }, options.signal)
+    const a = await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body, accept: [400] }, options.signal)
+    if (a.status === 400) {
+      const err = graphErrorOf(a.body)
+      const text = `PATCH /v1.0/users/${ref.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`
+      const taken = err?.details?.some((d) => d.code === 'ObjectConflict') === true || /same value for property/.test(err?.message ?? '')
+      throw new ConnectorError(taken ? 'conflict' : 'invalid', text, { code: 400 })
+    }
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
