@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../contract/index.ts'
 import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { eduarteDefinition } from './eduarte/index.ts'
+import { entraIdTarget } from './entra/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
@@ -13,12 +14,13 @@ import { outSystemsTarget } from './outsystems/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // sources
-  oneRosterCsvDefinition,
   csvDefinition,
-  magisterDefinition,
   eduarteDefinition,
+  magisterDefinition,
+  oneRosterCsvDefinition,
   // targets
-  ldapTarget,
   auraTarget,
+  entraIdTarget,
+  ldapTarget,
   outSystemsTarget,
 ]

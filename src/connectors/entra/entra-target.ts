@@ -1,0 +1,427 @@
+// The Microsoft Entra ID target: users through Microsoft Graph v1.0 with app-only (client credentials) tokens.
+//
+// Never twice under eventual consistency. Entra replicates a new user to the indexes behind $filter with a delay,
+// so "find by anchor, else POST" can miss a user made a moment ago (a retried create after a lost answer). The
+// userPrincipalName is unique in the tenant and Graph enforces it at once, so it is the idempotency key: a POST
+// that Graph refuses with ObjectConflict on userPrincipalName (or proxyAddresses, for mail) makes the connector
+// read the holder (GET /users/{upn}, consistent, or a mail filter, retried `lookupAttempts` times) and
+// - return `unchanged` with its id when it carries our anchor (our own earlier create),
+// - throw `conflict` when it does not (an account Koppel does not manage; it is never overwritten).
+// A POST that times out or is reset is followed by the same look-up: found with our anchor → `created`; not
+// visible → the original transient error (a retry then meets the ObjectConflict path, never a second user).
+//
+// Returners. A deleted user stays in /directory/deletedItems for 30 days. Create looks there for the anchor first
+// and restores that user (same object id, groups back), then writes the requested attributes and state onto it;
+// the outcome is `created` (the account exists again, as asked), and the log says it was a restore.
+import { randomBytes } from 'node:crypto'
+import { ConnectorError } from '../../contract/index.ts'
+import type { ConnectorContext, CreateRequest, OpOptions, Ref, TargetAccount, TargetCapabilities, TargetConnector, WriteResult } from '../../contract/index.ts'
+import type { AttributeValue, Attributes, FieldChange } from '../../model/index.ts'
+import { clientCredentials, HttpClient, withReadRetry } from '../../protocol/index.ts'
+import { Graph, graphErrorDetail, graphErrorOf, type GraphAnswer } from './graph-client.ts'
+import type { EntraOptions } from './entra-options.ts'
+
+/** Properties that can be an anchor: Graph filters them with `eq` without advanced query parameters. */
+const ANCHORABLE = new Set(['employeeId', 'userPrincipalName', 'mail', 'mailNickname', 'onPremisesImmutableId', 'displayName', 'id'])
+/** Multi-valued user properties; every other attribute is written as one string. */
+const MULTI = new Set(['businessPhones', 'otherMails', 'proxyAddresses'])
+const BOOLEAN = new Set(['accountEnabled'])
+/** Computed by Graph or write-only through other calls. */
+const READ_ONLY = ['id', 'createdDateTime', 'deletedDateTime', 'assignedLicenses', 'proxyAddresses']
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+type GraphUser = Record<string, unknown> & { id?: unknown }
+
+export class EntraTarget implements TargetConnector {
+  readonly type = 'entra-id'
+  readonly name: string
+  readonly capabilities: TargetCapabilities
+  readonly #o: EntraOptions
+  readonly #graph: Graph
+  readonly #ctx: ConnectorContext | undefined
+  readonly #select: string
+
+  constructor(name: string, options: EntraOptions, context?: ConnectorContext) {
+    this.name = name
+    this.#o = options
+    this.#ctx = context
+    const auth = clientCredentials({
+      tokenUrl: `${options.loginUrl.replace(/\/$/, '')}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+      timeoutMs: options.timeoutMs,
+    })
+    const http = new HttpClient({ baseUrl: options.graphUrl, auth, timeoutMs: options.timeoutMs, userAgent: 'Koppel', errorDetail: graphErrorDetail })
+    this.#graph = new Graph(http, options.batchSize)
+    this.#select = [...new Set(['id', 'accountEnabled', ...options.readAttributes])].join(',')
+    this.capabilities = {
+      listAccounts: true,
+      enableDisable: true,
+      delete: true,
+      permissionTypes: ['group', 'licence'],
+      readOnlyAttributes: READ_ONLY,
+      defaultConcurrency: options.concurrency,
+    }
+  }
+
+  async *listAccounts(options: OpOptions = {}): AsyncIterable<TargetAccount> {
+    const q = [`$select=${enc(this.#select)}`, `$top=${this.#o.pageSize}`]
+    const headers: Record<string, string> = {}
+    if (this.#o.listFilter !== undefined) {
+      // sent as an advanced query, so that ne/not/endsWith work as well as eq
+      q.push(`$filter=${enc(this.#o.listFilter)}`, '$count=true')
+      headers.ConsistencyLevel = 'eventual'
+    }
+    let url: string | undefined = `/users?${q.join('&')}`
+    let pageNo = 0
+    while (url !== undefined) {
+      const at: string = url
+      pageNo++
+      const body = (await withReadRetry(() => this.#graph.page(at, headers, options.signal), options.signal !== undefined ? { signal: options.signal } : {})) as {
+        value?: unknown
+        '@odata.nextLink'?: unknown
+      }
+      if (!Array.isArray(body?.value)) throw new ConnectorError('invalid', `GET /v1.0/users page ${pageNo}: the answer has no value array`)
+      for (const [i, u] of (body.value as GraphUser[]).entries()) yield toAccount(u, `GET /v1.0/users page ${pageNo}, user ${i + 1}`)
+      const next = body['@odata.nextLink']
+      url = typeof next === 'string' ? next : undefined
+    }
+  }
+
+  async find(anchor: { readonly attribute: string; readonly value: string }, options: OpOptions = {}): Promise<TargetAccount | undefined> {
+    const users = await this.#query('/users', anchor, options.signal)
+    if (users.length > 1) throw new ConnectorError('conflict', `${users.length} users have ${anchor.attribute} ${JSON.stringify(anchor.value)}`)
+    return users[0] === undefined ? undefined : toAccount(users[0], `user with ${anchor.attribute} ${JSON.stringify(anchor.value)}`)
+  }
+
+  async create(request: CreateRequest, options: OpOptions = {}): Promise<WriteResult> {
+    const signal = options.signal
+    const existing = await this.find(request.anchor, options)
+    if (existing !== undefined) return { outcome: 'unchanged', id: existing.id, locator: existing.id }
+    if (this.#o.restoreDeleted) {
+      const restored = await this.#restore(request, signal)
+      if (restored !== undefined) return restored
+    }
+    const body = this.#createBody(request)
+    let answer: GraphAnswer
+    try {
+      answer = await this.#graph.call({ method: 'POST', url: '/users', body, accept: [400] }, signal)
+    } catch (e) {
+      if (!ConnectorError.isInstance(e) || e.kind !== 'transient') throw e
+      // the POST may have landed: look for it by its unique UPN before giving up
+      const held = await this.#holder('userPrincipalName', String(body.userPrincipalName), signal)
+      if (held !== undefined && sameAnchor(held, request.anchor)) return { outcome: 'created', id: String(held.id), locator: String(held.id) }
+      if (held !== undefined) throw this.#conflict('userPrincipalName', String(body.userPrincipalName), request, e)
+      throw e
+    }
+    if (answer.status === 400) {
+      const err = graphErrorOf(answer.body)
+      const property = err?.details?.find((d) => d.code === 'ObjectConflict')?.target ?? /same value for property (\w+)/.exec(err?.message ?? '')?.[1]
+      if (property === undefined) throw new ConnectorError('invalid', `POST /v1.0/users answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`, { code: 400 })
+      const [prop, value]: ['userPrincipalName' | 'mail', string] =
+        property === 'userPrincipalName' ? ['userPrincipalName', String(body.userPrincipalName)] : ['mail', String(body.mail ?? '')]
+      const held = await this.#holder(prop, value, signal)
+      if (held === undefined) {
+        throw new ConnectorError('transient', `${prop} ${JSON.stringify(value)} is taken, but its holder is not visible yet (replication delay); try again`, { code: 400 })
+      }
+      if (sameAnchor(held, request.anchor)) return { outcome: 'unchanged', id: String(held.id), locator: String(held.id) }
+      throw this.#conflict(prop, value, request)
+    }
+    const id = (answer.body as GraphUser | undefined)?.id
+    if (typeof id !== 'string') throw new ConnectorError('invalid', 'POST /v1.0/users answered without an id')
+    return { outcome: 'created', id, locator: id }
+  }
+
+  async update(ref: Ref, changes: readonly FieldChange[], options: OpOptions = {}): Promise<WriteResult> {
+    const body: Record<string, unknown> = {}
+    for (const c of changes) {
+      if (READ_ONLY.includes(c.field) || c.field === 'dn') throw new ConnectorError('invalid', `${c.field} cannot be written to an Entra user`)
+      body[c.field] = graphValue(c.field, c.new)
+    }
+    if (Object.keys(body).length === 0) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    const a = await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body, accept: [400] }, options.signal)
+    if (a.status === 400) {
+      const err = graphErrorOf(a.body)
+      const text = `PATCH /v1.0/users/${ref.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`
+      const taken = err?.details?.some((d) => d.code === 'ObjectConflict') === true || /same value for property/.test(err?.message ?? '')
+      throw new ConnectorError(taken ? 'conflict' : 'invalid', text, { code: 400 })
+    }
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  enable(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#setEnabled(ref, true, options.signal)
+  }
+
+  disable(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#setEnabled(ref, false, options.signal)
+  }
+
+  async delete(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    const a = await this.#graph.call({ method: 'DELETE', url: `/users/${enc(ref.id)}`, accept: [404] }, options.signal)
+    return { outcome: a.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.id }
+  }
+
+  async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+    const signal = options.signal
+    if (permission.type === 'group') {
+      const a = await this.#graph.call(
+        {
+          method: 'POST',
+          url: `/groups/${enc(permission.id)}/members/$ref`,
+          body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${ref.id}` },
+          accept: [400, 404],
+        },
+        signal,
+      )
+      if (a.status === 404) throw await this.#missingForGroup(ref.id, permission.id, signal)
+      if (a.status === 400) {
+        const err = graphErrorOf(a.body)
+        if (/already exist/i.test(err?.message ?? '')) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+        throw new ConnectorError('invalid', `adding to group ${permission.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`, { code: 400 })
+      }
+      return { outcome: 'updated', id: ref.id, locator: ref.id }
+    }
+    if (permission.type === 'licence') {
+      const skuId = this.#sku(permission.id)
+      const user = await this.#get(ref.id, 'id,usageLocation,assignedLicenses', signal)
+      if (licencesOf(user).includes(skuId.toLowerCase())) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+      if ((user.usageLocation ?? null) === null && this.#o.usageLocation !== undefined) {
+        await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body: { usageLocation: this.#o.usageLocation } }, signal)
+      }
+      await this.#assign(ref.id, { addLicenses: [{ skuId, disabledPlans: [] }], removeLicenses: [] }, permission.id, signal)
+      return { outcome: 'updated', id: ref.id, locator: ref.id }
+    }
+    throw new ConnectorError('unsupported', `Entra ID has no permission type ${JSON.stringify(permission.type)} (group, licence)`)
+  }
+
+  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+    const signal = options.signal
+    if (permission.type === 'group') {
+      const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(permission.id)}/members/${enc(ref.id)}/$ref`, accept: [404] }, signal)
+      return { outcome: a.status === 404 ? 'unchanged' : 'updated', id: ref.id, locator: ref.id }
+    }
+    if (permission.type === 'licence') {
+      const skuId = this.#sku(permission.id)
+      const user = await this.#get(ref.id, 'id,assignedLicenses', signal)
+      if (!licencesOf(user).includes(skuId.toLowerCase())) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+      await this.#assign(ref.id, { addLicenses: [], removeLicenses: [skuId] }, permission.id, signal)
+      return { outcome: 'updated', id: ref.id, locator: ref.id }
+    }
+    throw new ConnectorError('unsupported', `Entra ID has no permission type ${JSON.stringify(permission.type)} (group, licence)`)
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  // ---- helpers ----
+
+  async #query(collection: '/users' | '/directory/deletedItems/microsoft.graph.user', anchor: { attribute: string; value: string }, signal?: AbortSignal): Promise<GraphUser[]> {
+    if (!ANCHORABLE.has(anchor.attribute)) {
+      throw new ConnectorError('config', `anchor attribute ${JSON.stringify(anchor.attribute)} cannot be looked up in Entra ID; use one of ${[...ANCHORABLE].join(', ')}`)
+    }
+    const filter = `${anchor.attribute} eq ${odataString(anchor.value)}`
+    const select = collection === '/users' ? this.#select : `${this.#select},deletedDateTime`
+    // GUESS: deleted items may need advanced query parameters for $filter; they are sent there (harmless if not).
+    const deleted = collection !== '/users'
+    const a = await this.#graph.call(
+      {
+        method: 'GET',
+        url: `${collection}?$filter=${enc(filter)}&$select=${enc(select)}&$top=2${deleted ? '&$count=true' : ''}`,
+        ...(deleted ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
+      },
+      signal,
+    )
+    const value = (a.body as { value?: unknown } | undefined)?.value
+    if (!Array.isArray(value)) throw new ConnectorError('invalid', `GET /v1.0${collection}: the answer has no value array`)
+    return value as GraphUser[]
+  }
+
+  async #restore(request: CreateRequest, signal?: AbortSignal): Promise<WriteResult | undefined> {
+    const [gone] = (await this.#query('/directory/deletedItems/microsoft.graph.user', request.anchor, signal)).filter((u) => typeof u.id === 'string')
+    if (gone === undefined) return undefined
+    const id = String(gone.id)
+    await this.#graph.call({ method: 'POST', url: `/directory/deletedItems/${enc(id)}/restore` }, signal)
+    // bring the restored user to what was asked: attributes and state (the password stays the user's own)
+    const { passwordProfile: _p, ...body } = this.#createBody(request)
+    await this.#graph.call({ method: 'PATCH', url: `/users/${enc(id)}`, body }, signal)
+    if (!this.#o.restoreKeepsAccess) await this.#stripAccess(id, signal)
+    this.#ctx?.log('info', `${this.name}: restored deleted user ${id} (${request.anchor.attribute} ${request.anchor.value}) instead of creating a new one`, { id })
+    return { outcome: 'created', id, locator: id }
+  }
+
+  /**
+   * Removes the group memberships and licences a restore brought back, so that the returner holds only what the
+   * plan grants next (its grants follow the create). A group that refuses (dynamic membership, on-premises
+   * synced) is logged and left.
+   */
+  async #stripAccess(id: string, signal?: AbortSignal): Promise<void> {
+    let url: string | undefined = `/users/${enc(id)}/memberOf/microsoft.graph.group?$select=id`
+    const groups: string[] = []
+    while (url !== undefined) {
+      const body = (await this.#graph.page(url, {}, signal)) as { value?: unknown; '@odata.nextLink'?: unknown }
+      if (!Array.isArray(body?.value)) throw new ConnectorError('invalid', `GET /v1.0/users/${id}/memberOf: the answer has no value array`)
+      for (const g of body.value as { id?: unknown }[]) if (typeof g.id === 'string') groups.push(g.id)
+      url = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined
+    }
+    await Promise.all(
+      groups.map(async (gid) => {
+        try {
+          await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(gid)}/members/${enc(id)}/$ref`, accept: [404] }, signal)
+        } catch (e) {
+          if (!ConnectorError.isInstance(e) || e.kind !== 'invalid') throw e
+          this.#ctx?.log('warn', `${this.name}: restored user ${id} stays in group ${gid}: ${e.message}`, { id, group: gid })
+        }
+      }),
+    )
+    const user = await this.#get(id, 'id,assignedLicenses', signal)
+    const held = Array.isArray(user.assignedLicenses) ? (user.assignedLicenses as { skuId?: unknown }[]).map((l) => String(l.skuId)) : []
+    if (held.length > 0) await this.#assign(id, { addLicenses: [], removeLicenses: held }, held.join(', '), signal)
+  }
+
+  #createBody(request: CreateRequest): Record<string, unknown> {
+    const body: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(request.attributes)) {
+      if (k === 'dn' || READ_ONLY.includes(k)) continue
+      const value = graphValue(k, v)
+      if (value !== null) body[k] = value
+    }
+    if (body[request.anchor.attribute] === undefined && request.anchor.attribute !== 'id') body[request.anchor.attribute] = request.anchor.value
+    body.accountEnabled = request.enabled
+    if (typeof body.userPrincipalName === 'string' && body.mailNickname === undefined) {
+      body.mailNickname = body.userPrincipalName.split('@')[0]?.replace(/[^A-Za-z0-9._-]/g, '') || 'user'
+    }
+    if (body.usageLocation === undefined && this.#o.usageLocation !== undefined) body.usageLocation = this.#o.usageLocation
+    body.passwordProfile = {
+      password: request.secrets?.password ?? generatePassword(),
+      forceChangePasswordNextSignIn: this.#o.forceChangePasswordNextSignIn,
+    }
+    return body
+  }
+
+  /** The live user holding a unique value, looked up repeatedly to ride out replication delay. */
+  async #holder(property: 'userPrincipalName' | 'mail', value: string, signal?: AbortSignal): Promise<GraphUser | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      let found: GraphUser | undefined
+      if (property === 'userPrincipalName') {
+        const a = await this.#graph.call({ method: 'GET', url: `/users/${enc(value)}?$select=${enc(this.#select)}`, accept: [404] }, signal)
+        found = a.status === 404 ? undefined : (a.body as GraphUser)
+      } else {
+        found = (await this.#query('/users', { attribute: 'mail', value }, signal))[0]
+      }
+      if (found !== undefined || attempt >= this.#o.lookupAttempts) return found
+      await sleep(this.#o.lookupDelayMs, signal)
+    }
+  }
+
+  /**
+   * A 404 on adding a member names neither side. An existing group means the user is not visible to the group
+   * service yet (replication delay right after a create): transient, so the engine tries again.
+   */
+  async #missingForGroup(userId: string, groupId: string, signal?: AbortSignal): Promise<ConnectorError> {
+    const g = await this.#graph.call({ method: 'GET', url: `/groups/${enc(groupId)}?$select=id`, accept: [404] }, signal)
+    if (g.status === 404) return new ConnectorError('not-found', `group ${groupId} does not exist in Entra ID`, { code: 404 })
+    return new ConnectorError('transient', `user ${userId} is not visible to group ${groupId} yet (replication delay); try again`, { code: 404 })
+  }
+
+  #conflict(property: string, value: string, request: CreateRequest, cause?: unknown): ConnectorError {
+    return new ConnectorError(
+      'conflict',
+      `${property} ${JSON.stringify(value)} belongs to an Entra user without ${request.anchor.attribute} ${JSON.stringify(request.anchor.value)} (not managed by Koppel); it is left alone`,
+      { code: 'ObjectConflict', ...(cause !== undefined ? { cause } : {}) },
+    )
+  }
+
+  async #setEnabled(ref: Ref, enabled: boolean, signal?: AbortSignal): Promise<WriteResult> {
+    const user = await this.#get(ref.id, 'id,accountEnabled', signal)
+    if (user.accountEnabled === enabled) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body: { accountEnabled: enabled } }, signal)
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  async #get(id: string, select: string, signal?: AbortSignal): Promise<GraphUser> {
+    const a = await this.#graph.call({ method: 'GET', url: `/users/${enc(id)}?$select=${enc(select)}` }, signal)
+    if (typeof a.body !== 'object' || a.body === null) throw new ConnectorError('invalid', `GET /v1.0/users/${id}: the answer is not a user object`)
+    return a.body as GraphUser
+  }
+
+  async #assign(id: string, body: unknown, name: string, signal?: AbortSignal): Promise<void> {
+    const a = await this.#graph.call({ method: 'POST', url: `/users/${enc(id)}/assignLicense`, body, accept: [400] }, signal)
+    if (a.status !== 400) return
+    const err = graphErrorOf(a.body)
+    const hint = /usage location/i.test(err?.message ?? '') ? ' (set usageLocation on the user, or the connector option usageLocation)' : ''
+    throw new ConnectorError('invalid', `licence ${name} for user ${id}: ${[err?.code, err?.message].filter(Boolean).join(': ')}${hint}`, { code: 400 })
+  }
+
+  #sku(id: string): string {
+    const sku = this.#o.licences[id] ?? (GUID.test(id) ? id : undefined)
+    if (sku === undefined) throw new ConnectorError('config', `licence ${JSON.stringify(id)} is neither a skuId nor a name under the connector's licences option`)
+    return sku
+  }
+}
+
+function toAccount(u: GraphUser, where: string): TargetAccount {
+  if (typeof u !== 'object' || u === null) throw new ConnectorError('invalid', `${where}: not a user object`)
+  if (typeof u.id !== 'string' || u.id === '') throw new ConnectorError('invalid', `${where}: field id is missing or not a string`)
+  if (u.accountEnabled !== undefined && u.accountEnabled !== null && typeof u.accountEnabled !== 'boolean') {
+    throw new ConnectorError('invalid', `${where} (id ${u.id}): field accountEnabled is not a boolean`)
+  }
+  const attributes: Record<string, AttributeValue> = {}
+  for (const [k, v] of Object.entries(u)) {
+    if (k === 'id' || k === 'accountEnabled' || k.startsWith('@')) continue
+    if (typeof v === 'string' && v !== '') attributes[k] = v
+    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) attributes[k] = v as string[]
+  }
+  return { id: u.id, locator: u.id, attributes: attributes as Attributes, enabled: u.accountEnabled !== false }
+}
+
+function sameAnchor(u: GraphUser, anchor: { attribute: string; value: string }): boolean {
+  const have = u[anchor.attribute]
+  return typeof have === 'string' && have.toLowerCase() === anchor.value.toLowerCase()
+}
+
+function licencesOf(u: GraphUser): string[] {
+  const list = Array.isArray(u.assignedLicenses) ? (u.assignedLicenses as { skuId?: unknown }[]) : []
+  return list.map((l) => String(l.skuId ?? '').toLowerCase())
+}
+
+/** A FieldChange/attribute value as Graph wants it; undefined and '' clear the property (null). */
+function graphValue(field: string, v: AttributeValue | undefined): unknown {
+  if (v === undefined) return null
+  if (BOOLEAN.has(field)) return String(Array.isArray(v) ? v[0] : v).toLowerCase() === 'true'
+  if (MULTI.has(field)) {
+    const list = (Array.isArray(v) ? v : [v]).filter((x) => x !== '')
+    return list
+  }
+  const s = Array.isArray(v) ? (v.length === 0 ? '' : (v as string[]).join(' ')) : (v as string)
+  return s === '' ? null : s
+}
+
+/** An OData string literal: single quotes, a quote inside doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+const enc = (s: string) => encodeURIComponent(s)
+
+/** 24 random characters plus one of each class, which meets Entra's complexity rule. */
+function generatePassword(): string {
+  return `${randomBytes(18).toString('base64url')}aA1!`
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) return reject(signal.reason as Error)
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        reject(signal.reason as Error)
+      },
+      { once: true },
+    )
+  })
+}
