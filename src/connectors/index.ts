@@ -4,8 +4,8 @@
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { csvDefinition } from './csv/index.ts'
-import { itslearningImsFileDefinition } from './itslearning/index.ts'
+import { itslearningImsEsDefinition, itslearningImsFileDefinition } from './itslearning/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, itslearningImsFileDefinition]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, itslearningImsFileDefinition, itslearningImsEsDefinition]

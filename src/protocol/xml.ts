@@ -8,6 +8,8 @@ export interface ParseXmlOptions {
   readonly arrays?: readonly string[]
   /** Keep namespace prefixes on names. Default false: `soap:Body` reads as `Body`. */
   readonly keepPrefixes?: boolean
+  /** Trim leading and trailing whitespace of values. Default true; false keeps values exact (" leading space"). */
+  readonly trimValues?: boolean
 }
 
 export class XmlSyntaxError extends Error {
@@ -28,7 +30,7 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): Record<st
     removeNSPrefix: options.keepPrefixes !== true,
     parseTagValue: false,
     parseAttributeValue: false,
-    trimValues: true,
+    trimValues: options.trimValues !== false,
     processEntities: true,
     htmlEntities: false,
     ignoreDeclaration: true,
