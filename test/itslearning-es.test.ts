@@ -180,6 +180,9 @@ describe('itslearning-ims-es against the simulator', () => {
     assert.equal((await kind(t.find(person(1).anchor))).kind, 'transient')
     sim.server.inject({ reset: true })
     assert.equal((await kind(t.find(person(1).anchor))).kind, 'transient')
+    // a 401 from a proxy or gateway in front of the service (the services themselves answer a security fault)
+    sim.server.inject({ response: { status: 401, text: 'Unauthorized' } })
+    assert.equal((await kind(t.find(person(1).anchor))).kind, 'auth')
   })
 
   test('a timeout is transient', async () => {

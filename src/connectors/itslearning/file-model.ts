@@ -33,14 +33,20 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
   const groups = new Map<string, GroupRef>()
   const memberships = new Map<string, ModelMembership>()
   const seenCourses = new Map<string, string>()
+  // many persons share a grant (a class): parse each distinct id once
+  const parsed = new Map<string, ReturnType<typeof parseMembership>>()
   for (const [key, rec] of Object.entries(state.persons)) {
     if (!rec.enabled) continue
     persons.push(personFrom(rec.attributes, `person ${key}`))
     for (const p of rec.permissions) {
-      const grant = parseMembership(p)
-      for (const g of grant.chain) {
-        groups.set(g.syncKey, g)
-        if (g.kind === 'Course' || g.kind === 'CourseGroup') seenCourses.set(g.syncKey, grant.id)
+      let grant = parsed.get(p)
+      if (grant === undefined) {
+        grant = parseMembership(p)
+        parsed.set(p, grant)
+        for (const g of grant.chain) {
+          groups.set(g.syncKey, g)
+          if (g.kind === 'Course' || g.kind === 'CourseGroup') seenCourses.set(g.syncKey, grant.id)
+        }
       }
       const m: ModelMembership = { group: grant.group.syncKey, member: key, role: grant.role }
       memberships.set(`${m.group}\u0000${m.member}\u0000${m.role}`, m)
@@ -57,12 +63,12 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
       if (g.syncKey === key) break
     }
   }
-  const by = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0)
+  const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
   return {
     model: {
-      persons: persons.sort(by((p) => p.syncKey)),
-      groups: [...groups.values()].sort(by((g) => g.syncKey)),
-      memberships: [...memberships.values()].sort(by((m) => `${m.group}\u0000${m.member}\u0000${m.role}`)),
+      persons: persons.map((p): [string, ImsPerson] => [p.syncKey, p]).sort(byKey).map(([, p]) => p),
+      groups: [...groups.entries()].sort(byKey).map(([, g]) => g),
+      memberships: [...memberships.entries()].sort(byKey).map(([, m]) => m),
     },
     seenCourses,
     held,
