@@ -39,6 +39,9 @@ export async function uploadAtomic(t: SftpTarget, fileName: string, content: str
         port: t.port,
         username: t.username,
         readyTimeout: t.timeoutMs,
+        // a stalled transfer is noticed by the keepalives (three missed answers) and fails as transient
+        keepaliveInterval: Math.max(1000, Math.floor(t.timeoutMs / 3)),
+        keepaliveCountMax: 3,
         ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
         ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
         ...(t.password !== undefined ? { password: t.password } : {}),
