@@ -150,6 +150,17 @@ describe('itslearning-ims-es against the simulator', () => {
     assert.ok([...sim.memberships.values()].some((x) => x.person === 'es-p932' && x.role === 'Instructor' && x.group === '99ZZ/2026-2027/ckv%2Fmuziek'))
   })
 
+  test('a course deleted in itslearning after this process created it is created again on the retried grant', async () => {
+    const r = await t.create({ ...person(935), enabled: true })
+    const id = '98YY/2026-2027/fa#learner'
+    await t.grant(r, { type: 'membership', id })
+    sim.groups.delete('98YY/2026-2027/fa')
+    sim.memberships.clear()
+    assert.equal((await kind(t.grant(r, { type: 'membership', id }))).kind, 'not-found')
+    assert.equal((await t.grant(r, { type: 'membership', id })).outcome, 'updated')
+    assert.equal(sim.groups.get('98YY/2026-2027/fa')?.type, 'Course')
+  })
+
   test('sync keys over 64 characters are refused before anything is sent', async () => {
     const calls = sim.calls.length
     const r = await kind(t.create({ ...person(940, { syncPersonKey: 'x'.repeat(65) }), enabled: true }))

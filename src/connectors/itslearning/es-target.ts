@@ -128,7 +128,13 @@ export class ImsEsTarget implements TargetConnector {
     if (isSuccess(existing.status)) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     if (!isUnknownObject(existing.status)) throwIf(existing.status, `itslearning readMembership ${id}`)
     await this.#ensureGroups(grant.chain)
-    await this.#memberships.add({ id, person: ref.id, grant })
+    try {
+      await this.#memberships.add({ id, person: ref.id, grant })
+    } catch (e) {
+      // a group removed in itslearning since this process created it: create the chain again on the retry
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found') for (const g of grant.chain) this.#groups.delete(g.syncKey)
+      throw e
+    }
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
