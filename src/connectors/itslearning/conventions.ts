@@ -6,6 +6,7 @@ import { ConnectorError } from '../../contract/index.ts'
 import type { Attributes, AttributeValue } from '../../model/index.ts'
 
 /** itslearning's sync ids (syncPersonKey, Hierarchy.syncLocationId, SyncPersonHierarchyId): 64 is the safe limit. */
+// GUESS: itslearning's pages give 64 and 255 in different places; 64 is taken for every sync id.
 export const MAX_SYNC_KEY = 64
 
 /** The only permission type both connectors grant: a membership of a course or course group. */

@@ -13,6 +13,8 @@ const NAME_PARTS: ReadonlyArray<[keyof ImsPerson, string]> = [
   ['prefix', 'Prefix'],
 ]
 
+// GUESS: updatePerson clears a field sent as an empty element and leaves absent ones (documented only for
+// institutionRoleType, and for replacePerson's clearing of absent fields).
 /**
  * A person element. For updates pass `partial`: fields absent from it are not sent (itslearning leaves them as
  * they are), fields set to '' are sent empty (cleared) — except institutionRoleType, which is never sent empty:

@@ -52,6 +52,7 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
       memberships.set(`${m.group}\u0000${m.member}\u0000${m.role}`, m)
     }
   }
+  // GUESS: a held course keeps its group (and so its content in itslearning) but not its memberships
   let held = 0
   for (const [key, course] of Object.entries(state.courses)) {
     if (groups.has(key) || !withinHold(course, today, archiveDays)) continue

@@ -49,6 +49,7 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
           typevalue: { '@_level': GROUP_TYPE[g.kind].level, '#text': GROUP_TYPE[g.kind].type },
         },
         description: { short: g.title, ...(g.code !== undefined ? { long: g.code } : {}) },
+        // GUESS: a school has no parent relationship: it goes below the site root the import is configured for
         ...(g.parent !== undefined
           ? { relationship: { '@_relation': '1', sourcedid: sourcedid(g.parent), label: titles.get(g.parent) ?? g.parent } }
           : {}),

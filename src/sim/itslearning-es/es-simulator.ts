@@ -338,6 +338,7 @@ function answer(operation: string, service: 'pms' | 'gms' | 'mms', messageId: st
       's:Body': { [`${operation}Response`]: { '@_xmlns': NS[service], ...(a.body ?? {}) } },
     },
   })
+  // GUESS: failure statuses come with HTTP 200; only security and unreadable requests are SOAP faults
   return { status: 200, text, contentType: 'text/xml; charset=utf-8' }
 }
 
