@@ -102,16 +102,19 @@ const skip = sshdSkipReason()
 describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => {
   let s: Sshd
   let n = 0
+  const stateDirs: string[] = []
   before(async () => {
     s = await startSshd()
   })
   after(async () => {
     await s?.stop()
+    await Promise.all(stateDirs.map((d) => rm(d, { recursive: true, force: true })))
   })
 
   /** A fresh state dir and remote dir per test; returns the target and helpers. */
   async function setup(extra: Record<string, unknown> = {}, seams: ImsFileSeams = {}, clock?: () => Date) {
     const stateDir = await mkdtemp(join(tmpdir(), 'koppel-ims-deliver-'))
+    stateDirs.push(stateDir)
     const remote = join(s.uploadDir, `t${++n}`)
     await (await import('node:fs/promises')).mkdir(remote)
     const opts = { ...options(stateDir, { port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: remote }, extra) }
