@@ -7,6 +7,7 @@ import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { eduarteDefinition } from './eduarte/index.ts'
 import { entraIdTarget } from './entra/index.ts'
+import { itslearningImsEsDefinition, itslearningImsFileDefinition } from './itslearning/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
@@ -21,6 +22,8 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // targets
   auraTarget,
   entraIdTarget,
+  itslearningImsEsDefinition,
+  itslearningImsFileDefinition,
   ldapTarget,
   outSystemsTarget,
 ]

@@ -1,0 +1,265 @@
+// The IMS file target: the shared conformance suite on its durable state, then delivery against a real OpenSSH
+// sshd (test/harness/sshd.ts): the file and its structure, `unchanged`, the atomic rename, a failed upload that
+// leaves the old file and is retried, the deletion limit and its approval, the course hold, the host key check.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConnectorError, type ConnectorContext, type Ref } from '../../contract/index.ts'
+import type { Attributes } from '../../model/index.ts'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
+import { sshdSkipReason, startSshd, type Sshd } from '../../../test/harness/sshd.ts'
+import { imsFileOptionsSchema } from './file-options.ts'
+import { APPROVAL_FILE, ImsFileTarget, type ImsFileSeams } from './file-target.ts'
+import { readImsXml } from './file-xml.ts'
+import { checkImsStructure } from './ims-structure-check.ts'
+
+const FINGERPRINT = `SHA256:${'A'.repeat(43)}`
+
+function context(now: () => Date = () => new Date('2026-11-23T10:00:00Z')): ConnectorContext {
+  return { baseDir: '/', log: () => undefined, now }
+}
+
+function options(stateDir: string, sftp: Partial<Record<string, unknown>> = {}, extra: Record<string, unknown> = {}) {
+  const parsed = imsFileOptionsSchema.parse({
+    stateDir,
+    sftp: { host: '127.0.0.1', username: 'x', privateKey: '${env:KOPPEL_TEST_KEY}', hostKeyFingerprint: FINGERPRINT, ...sftp },
+    ...extra,
+  })
+  return parsed
+}
+
+function person(i: number, o: Record<string, string> = {}): { attributes: Attributes; anchor: { attribute: string; value: string } } {
+  const key = o.syncPersonKey ?? `p${i}`
+  const attributes: Attributes = {
+    syncPersonKey: key,
+    userId: `user${i}`,
+    givenName: 'Jan',
+    familyName: 'Jansen',
+    email: `u${i}@school.test`,
+    mobile: `+316${String(i).padStart(8, '0')}`,
+    institutionRole: 'student',
+    ...o,
+  }
+  return { attributes, anchor: { attribute: 'syncPersonKey', value: key } }
+}
+
+runTargetConformance({
+  name: 'itslearning-ims-file (state)',
+  async setup() {
+    const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-conf-'))
+    return {
+      connector: new ImsFileTarget('ims', options(dir), context()),
+      makeAttributes: (i, o) => person(i, o),
+      updatableField: 'email',
+      removableField: 'mobile',
+      nameField: 'familyName',
+      permission: (i) => ({ type: 'membership', id: `12AB/2026-2027/wiskunde-${i}#learner` }),
+      invalidAttributes: (i) => {
+        const { familyName: _f, ...rest } = person(i).attributes
+        return { attributes: rest, anchor: person(i).anchor }
+      },
+      teardown: () => rm(dir, { recursive: true, force: true }),
+    }
+  },
+})
+
+describe('itslearning-ims-file state', () => {
+  test('the state survives a restart: journal replayed, a torn last line ignored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-state-'))
+    try {
+      const a = new ImsFileTarget('ims', options(dir), context())
+      const r = await a.create({ ...person(1), enabled: true })
+      await a.grant(r, { type: 'membership', id: '12AB/2026-2027/ne-1#learner' })
+      await appendFile(join(dir, 'state.journal.ndjson'), '{"op":"put","key":"p9","rec')
+      const b = new ImsFileTarget('ims', options(dir), context())
+      const found = await b.find({ attribute: 'syncPersonKey', value: 'p1' })
+      assert.deepEqual(found?.permissions, ['12AB/2026-2027/ne-1#learner'])
+      assert.equal(await b.find({ attribute: 'syncPersonKey', value: 'p9' }), undefined)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a malformed membership id is refused naming the id; a foreign permission type is unsupported', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-perm-'))
+    try {
+      const t = new ImsFileTarget('ims', options(dir), context())
+      const r = await t.create({ ...person(1), enabled: true })
+      await assert.rejects(t.grant(r, { type: 'membership', id: '12AB/wiskunde#learner' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && e.message.includes('12AB/wiskunde#learner'))
+      await assert.rejects(t.grant(r, { type: 'membership', id: '12AB/2026-2027/wi#pupil' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && e.message.includes('pupil'))
+      await assert.rejects(t.grant(r, { type: 'group', id: 'x' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported')
+      await assert.rejects(t.create({ ...person(2, { syncPersonKey: 'k'.repeat(65) }), enabled: true }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /65 characters/.test(e.message))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+const skip = sshdSkipReason()
+
+describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => {
+  let s: Sshd
+  let n = 0
+  const stateDirs: string[] = []
+  before(async () => {
+    s = await startSshd()
+  })
+  after(async () => {
+    await s?.stop()
+    await Promise.all(stateDirs.map((d) => rm(d, { recursive: true, force: true })))
+  })
+
+  /** A fresh state dir and remote dir per test; returns the target and helpers. */
+  async function setup(extra: Record<string, unknown> = {}, seams: ImsFileSeams = {}, clock?: () => Date) {
+    const stateDir = await mkdtemp(join(tmpdir(), 'koppel-ims-deliver-'))
+    stateDirs.push(stateDir)
+    const remote = join(s.uploadDir, `t${++n}`)
+    await (await import('node:fs/promises')).mkdir(remote)
+    const opts = { ...options(stateDir, { port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: remote }, extra) }
+    const target = new ImsFileTarget('itslearning', { ...opts, sftp: { ...opts.sftp, privateKey: s.privateKey } }, context(clock), seams)
+    const remoteFile = () => readFile(join(remote, 'koppel-ims.xml'), 'utf8')
+    return { target, stateDir, remote, remoteFile }
+  }
+
+  async function populate(target: ImsFileTarget, count: number): Promise<Ref[]> {
+    const refs: Ref[] = []
+    for (let i = 1; i <= count; i++) {
+      const r = await target.create({ ...person(i), enabled: true })
+      await target.grant(r, { type: 'membership', id: `12AB/2026-2027/wiskunde-${i % 3}/${i % 2 === 0 ? '2a' : '2b'}#learner` })
+      refs.push({ id: r.id, locator: r.locator })
+    }
+    const t = await target.create({ ...person(100, { institutionRole: 'teacher', familyName: "O'Brien <&> \"Jr\"" }), enabled: true })
+    await target.grant(t, { type: 'membership', id: '12AB/2026-2027/wiskunde-1#instructor' })
+    return refs
+  }
+
+  test('delivers one IMS file that passes the structural check and reads back; again is unchanged', async () => {
+    const { target, remoteFile } = await setup()
+    await populate(target, 6)
+    const r1 = await target.deliver()
+    assert.equal(r1.outcome, 'delivered')
+    assert.match(r1.message, /7 persons/)
+    const xml = await remoteFile()
+    assert.deepEqual(checkImsStructure(xml, { itslearning: true }), [])
+    const doc = readImsXml(xml)
+    assert.equal(doc.persons.length, 7)
+    const teacher = doc.persons.find((p) => p.id === 'p100')
+    assert.equal(teacher?.family, "O'Brien <&> \"Jr\"", 'escaped and read back exactly')
+    assert.equal(teacher?.role, 'Staff')
+    const types = new Map(doc.groups.map((g) => [g.id, g.type]))
+    assert.equal(types.get('12AB'), 'School')
+    assert.equal(types.get('12AB/2026-2027'), 'Unspecified')
+    assert.equal(types.get('12AB/2026-2027/wiskunde-1'), 'Course')
+    assert.equal(types.get('12AB/2026-2027/wiskunde-1/2b'), 'CourseGroup')
+    assert.equal(doc.groups.find((g) => g.id === '12AB/2026-2027/wiskunde-1/2b')?.parent, '12AB/2026-2027/wiskunde-1')
+    const course = doc.memberships.find((m) => m.group === '12AB/2026-2027/wiskunde-1')
+    assert.deepEqual(course?.members, [{ id: 'p100', idtype: '1', roletype: '02', status: '1' }])
+    const r2 = await target.deliver()
+    assert.equal(r2.outcome, 'unchanged')
+  })
+
+  test('the remote folder never shows a partial final file: the new file waits under a temporary name until the rename', async () => {
+    let seen: { names: string[]; final: string } | undefined
+    const { target, remote, remoteFile } = await setup({}, {
+      beforeRename: async () => {
+        seen = { names: (await readdir(remote)).sort(), final: await readFile(join(remote, 'koppel-ims.xml'), 'utf8') }
+      },
+    })
+    const refs = await populate(target, 6)
+    await writeFile(join(remote, 'koppel-ims.xml'), '<enterprise>old</enterprise>')
+    await target.deliver()
+    assert.ok(seen)
+    assert.equal(seen.final, '<enterprise>old</enterprise>', 'the final name held the old file, whole, during the upload')
+    assert.equal(seen.names.length, 2)
+    assert.match(seen.names.find((x) => x !== 'koppel-ims.xml') ?? '', /^\.koppel-ims\.xml\.[0-9a-f]{12}\.part$/)
+    assert.deepEqual(await readdir(remote), ['koppel-ims.xml'], 'no temporary file left')
+    assert.deepEqual(checkImsStructure(await remoteFile(), { itslearning: true }), [])
+    assert.ok(refs.length > 0)
+  })
+
+  test('a failed upload leaves the previous file and is retried by the next delivery', async () => {
+    let fail = true
+    const { target, remote, remoteFile } = await setup({}, {
+      beforeRename: async () => {
+        if (fail) throw new ConnectorError('transient', 'connection lost (injected)')
+      },
+    })
+    await populate(target, 3)
+    fail = false
+    await target.deliver()
+    const first = await remoteFile()
+    fail = true
+    await target.update({ id: 'p1', locator: 'p1' }, [{ field: 'email', new: 'new@school.test' }])
+    await assert.rejects(target.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'transient')
+    assert.equal(await remoteFile(), first, 'the old file is still there, whole')
+    assert.deepEqual(await readdir(remote), ['koppel-ims.xml'], 'the partial temporary file was removed')
+    fail = false
+    const again = await target.deliver()
+    assert.equal(again.outcome, 'delivered', 'not unchanged: the failed delivery never counted')
+    assert.match(await remoteFile(), /new@school\.test/)
+  })
+
+  test('a delivery that would delete more than maxDeletePercent is refused with the counts until approved', async () => {
+    const { target, stateDir, remoteFile } = await setup({ maxDeletePercent: 10 })
+    const refs = await populate(target, 20)
+    await target.deliver()
+    const before = await remoteFile()
+    for (const r of refs.slice(0, 5)) await target.delete(r)
+    let message = ''
+    await assert.rejects(target.deliver(), (e: unknown) => {
+      assert.ok(ConnectorError.isInstance(e))
+      assert.equal(e.kind, 'invalid')
+      message = e.message
+      return true
+    })
+    assert.match(message, /delete 10 of \d+ objects/)
+    assert.match(message, /5 persons, 0 groups, 5 memberships/)
+    assert.equal(await remoteFile(), before, 'nothing was uploaded')
+    // an approval for another change does not count
+    await writeFile(join(stateDir, APPROVAL_FILE), '0000000000000000\n')
+    await assert.rejects(target.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+    const hash = /write ([0-9a-f]{16}) into/.exec(message)?.[1]
+    assert.ok(hash)
+    await writeFile(join(stateDir, APPROVAL_FILE), `${hash}\n`)
+    assert.equal((await target.deliver()).outcome, 'delivered')
+    assert.equal(readImsXml(await remoteFile()).persons.length, 16)
+    await assert.rejects(readFile(join(stateDir, APPROVAL_FILE)), 'the approval is used up')
+  })
+
+  test('a course that lost its last member stays in the file for courseArchiveDays, then goes', async () => {
+    let now = new Date('2026-11-23T10:00:00Z')
+    const { target, remoteFile } = await setup({ courseArchiveDays: 7, maxDeletePercent: 100, maxChangePercent: 100 }, {}, () => now)
+    await populate(target, 6)
+    const course = '12AB/2026-2027/wiskunde-1'
+    await target.revoke({ id: 'p100', locator: 'p100' }, { type: 'membership', id: `${course}#instructor` })
+    for (const i of [1, 4]) await target.revoke({ id: `p${i}`, locator: `p${i}` }, { type: 'membership', id: `${course}/${i % 2 === 0 ? '2a' : '2b'}#learner` })
+    await target.deliver()
+    let doc = readImsXml(await remoteFile())
+    assert.ok(!doc.groups.some((g) => g.id === course), 'first delivery: no grant names it and it was never delivered, so it is not there')
+    now = new Date('2026-11-25T10:00:00Z')
+    await target.grant({ id: 'p1', locator: 'p1' }, { type: 'membership', id: `${course}/2b#learner` })
+    await target.deliver()
+    await target.revoke({ id: 'p1', locator: 'p1' }, { type: 'membership', id: `${course}/2b#learner` })
+    now = new Date('2026-11-30T10:00:00Z')
+    await target.deliver()
+    doc = readImsXml(await remoteFile())
+    assert.ok(doc.groups.some((g) => g.id === `${course}/2b`), 'held: last seen 5 days ago')
+    assert.ok(!doc.memberships.some((m) => m.group === `${course}/2b`), 'without members')
+    now = new Date('2026-12-02T10:00:00Z')
+    await target.deliver()
+    doc = readImsXml(await remoteFile())
+    assert.ok(!doc.groups.some((g) => g.id === `${course}/2b`), 'dropped after 7 days')
+  })
+
+  test('a server whose host key differs gets nothing; a refused key is an auth error', async () => {
+    const { target, remote } = await setup()
+    await populate(target, 2)
+    const wrongHost = new ImsFileTarget('x', { ...options(target.state.dir, { port: s.port, username: s.username, remoteDir: remote }), sftp: { ...options(target.state.dir).sftp, port: s.port, username: s.username, remoteDir: remote, privateKey: s.privateKey } }, context())
+    await assert.rejects(wrongHost.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config' && /host key/.test(e.message))
+    const stranger = new ImsFileTarget('x', { ...options(target.state.dir), sftp: { ...options(target.state.dir).sftp, port: s.port, username: s.username, remoteDir: remote, hostKeyFingerprint: s.hostKeyFingerprint, privateKey: s.strangerKey } }, context())
+    await assert.rejects(stranger.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth' && !e.message.includes('PRIVATE KEY'))
+    assert.deepEqual(await readdir(remote), [])
+  })
+})

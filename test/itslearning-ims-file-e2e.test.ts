@@ -1,0 +1,74 @@
+// End to end through the real CLI: a generated OneRoster export, the example config examples/itslearning-ims-file.yaml
+// pointed at a real sshd, `koppel plan` + `koppel apply`: the apply's delivery puts one IMS Enterprise 1.1 file on
+// the SFTP server with every account and the memberships the rules granted, and the file passes the structural check.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { readImsXml } from '../src/connectors/itslearning/index.ts'
+import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
+import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const BIN = join(ROOT, 'bin', 'koppel.ts')
+
+function koppel(cwd: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--no-warnings', BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+  })
+}
+
+describe('koppel CLI → itslearning IMS file over a real sshd', { skip: sshdSkipReason() }, () => {
+  let s: Sshd
+  let dir: string
+  before(async () => {
+    s = await startSshd()
+    dir = await mkdtemp(join(tmpdir(), 'koppel-ims-e2e-'))
+  })
+  after(async () => {
+    await s?.stop()
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('plan and apply deliver one file with every account and its memberships', async () => {
+    await mkdir(join(dir, 'export'))
+    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'ims-e2e', persons: 300, today: '2026-11-23' }), { version: '1.2' })
+    await mkdir(join(dir, 'secrets'))
+    await writeFile(join(dir, 'secrets', 'itslearning_ed25519'), s.privateKey, { mode: 0o600 })
+    const config = (await readFile(join(ROOT, 'examples', 'itslearning-ims-file.yaml'), 'utf8'))
+      .replace('host: sftp.itslearning.example', `host: ${s.host}`)
+      .replace('port: 22', `port: ${s.port}`)
+      .replace('username: koppel-school', `username: ${s.username}`)
+      .replace(/hostKeyFingerprint: \S+/, `hostKeyFingerprint: ${s.hostKeyFingerprint}`)
+      .replace('remoteDir: /import', `remoteDir: ${s.uploadDir}`)
+    await writeFile(join(dir, 'koppel.yaml'), config)
+
+    const planned = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
+    assert.equal(planned.code, 2, planned.stderr)
+    const plan = JSON.parse(planned.stdout) as { id: string; summary: Record<string, Record<string, number>> }
+    const creates = plan.summary['itslearning']?.['create'] ?? 0
+    const grants = plan.summary['itslearning']?.['grant'] ?? 0
+    assert.ok(creates > 200 && grants > 100, JSON.stringify(plan.summary))
+
+    const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes'])
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout)
+    assert.match(applied.stdout + applied.stderr, /delivered koppel-ims\.xml/)
+
+    const xml = await readFile(join(s.uploadDir, 'koppel-ims.xml'), 'utf8')
+    assert.deepEqual(checkImsStructure(xml, { itslearning: true }), [])
+    const doc = readImsXml(xml)
+    assert.equal(doc.persons.length, creates)
+    assert.equal(doc.memberships.reduce((n, m) => n + m.members.length, 0), grants)
+    assert.ok(doc.groups.some((g) => g.type === 'School'))
+    assert.ok(doc.persons.every((p) => p.userid !== undefined && p.given !== undefined))
+  })
+})
