@@ -23,6 +23,8 @@ export interface HrmContext {
   readonly brins: () => readonly string[]
   readonly persons: Map<string, HrmPerson>
   readonly onUpsert: (p: HrmPerson) => void
+  /** Whether Somtoday already has a medewerker with this medewerkernummer/externMedewerkerNummer. */
+  readonly knownStaff: (number: string) => boolean
 }
 
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
@@ -65,7 +67,8 @@ export function handleHrmService(req: SimRequest, ctx: HrmContext): SimResponse 
   const key = get('externMedewerkerNummer') ?? get('medewerkernummer')
   const existing = [...ctx.persons.values()].find((x) => (key !== undefined && (x.externMedewerkerNummer === key || x.medewerkernummer === key)) || x.afkorting === get('afkorting'))
   // GUESS: wachtwoord is mandatory for a new person only; an update without it keeps the password
-  if (existing === undefined && get('wachtwoord') === undefined) return fault('soap:Client', 'Verplicht veld ontbreekt: wachtwoord')
+  const known = existing !== undefined || (key !== undefined && ctx.knownStaff(key))
+  if (!known && get('wachtwoord') === undefined) return fault('soap:Client', 'Verplicht veld ontbreekt: wachtwoord')
   const person: HrmPerson = {
     afkorting: get('afkorting') as string,
     achternaam: get('achternaam') as string,

@@ -32,6 +32,8 @@ export interface SomtodaySimOptions {
   /** HRMService credentials (WS-Security UsernameToken). */
   readonly hrm?: { readonly username: string; readonly password: string }
   readonly port?: number
+  /** Test hook: rewrites a record before it is served (to serve a malformed leerling, say). */
+  readonly transform?: (resource: 'leerling' | 'medewerker', record: Record<string, unknown>) => Record<string, unknown>
 }
 
 export interface SomtodaySim {
@@ -80,6 +82,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
   const pages = new Map<string, number>()
   const oidcDomains = new Set(options.oidcDomains ?? ['koppel.test'])
   const hidden = { leerling: new Set(options.hiddenFields?.leerling ?? []), medewerker: new Set(options.hiddenFields?.medewerker ?? []) }
+  const transform = options.transform ?? ((_: string, r: Record<string, unknown>) => r)
   const instellingUuid = () => uuidFrom(`instelling:${cursor.board.id}`)
   const instelling = () => ({ uuid: instellingUuid(), naam: cursor.board.name, afkorting: cursor.board.id.slice(0, 10), brins: cursor.board.schools.map((s) => s.brin) })
 
@@ -226,7 +229,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
 
     switch (resource) {
       case 'leerling': {
-        const map = (p: (typeof v.pupils)[number]) => strip(v.leerling(p, peil, dates, accounts.get(p.id)), hidden.leerling)
+        const map = (p: (typeof v.pupils)[number]) => transform('leerling', strip(v.leerling(p, peil, dates, accounts.get(p.id)), hidden.leerling))
         if (id !== undefined) return one(v.pupilsFor(peil, dates).find((p) => p.id === id), 'leerlingen', map)
         const wanted = q.getAll('uuid')
         const list = wanted.length > 0 ? v.pupilsFor(peil, dates).filter((p) => wanted.includes(p.id)) : v.pupilsFor(peil, dates)
@@ -238,7 +241,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
         return page('plaatsing', all, q, 'plaatsingen', (x) => x)
       }
       case 'medewerker': {
-        const map = (s: (typeof v.staff)[number]) => strip(v.medewerker(s, peil, dates, accounts.get(s.id)), hidden.medewerker)
+        const map = (s: (typeof v.staff)[number]) => transform('medewerker', strip(v.medewerker(s, peil, dates, accounts.get(s.id)), hidden.medewerker))
         if (id !== undefined) return one(v.staffByUuid.get(id), 'medewerkers', map)
         return page('medewerker', v.staff, q, 'medewerkers', map)
       }
@@ -280,7 +283,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
   const handler = (req: SimRequest): SimResponse => {
     const path = req.url.pathname.replace(/\/+$/, '')
     if (path === '/oauth2/token') return tokenEndpoint(req)
-    if (path === '/services/HRMService') return handleHrmService(req, { credentials: options.hrm ?? { username: 'hrm', password: 'hrm-secret' }, brins: () => instelling().brins, persons: hrmPersons, onUpsert: hrmUpsert })
+    if (path === '/services/HRMService') return handleHrmService(req, { credentials: options.hrm ?? { username: 'hrm', password: 'hrm-secret' }, brins: () => instelling().brins, persons: hrmPersons, onUpsert: hrmUpsert, knownStaff: (n) => findStaffByNumber({ medewerkernummer: n }) !== undefined })
     if (!path.startsWith('/rest/v1/connect/')) return err(404, 'NOT_FOUND', `Onbekend endpoint ${path}`)
     const parts = path.slice('/rest/v1/connect/'.length).split('/')
     if (parts[0] === 'instelling' && req.method === 'GET') {
@@ -305,7 +308,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
 
   /** HRMService writes the medewerker's account fields too, so the ConnectAPI shows them (GUESS). */
   function hrmUpsert(p: HrmPerson): void {
-    const staff = cursor.locations.length > 0 ? findStaffByNumber(p) : undefined
+    const staff = findStaffByNumber(p)
     if (staff === undefined) return
     let a = accounts.get(staff)
     if (a === undefined) accounts.set(staff, (a = { usertype: 'MEDEWERKER', remoteidentifiers: [], accountUuid: randomUUID() }))
@@ -313,7 +316,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
     if (p.email !== undefined) a.emailadres = p.email
   }
   const staffIndex = new Map<string, string>()
-  function findStaffByNumber(p: HrmPerson): string | undefined {
+  function findStaffByNumber(p: Pick<HrmPerson, 'medewerkernummer' | 'externMedewerkerNummer'>): string | undefined {
     const key = p.medewerkernummer ?? p.externMedewerkerNummer
     if (key === undefined) return undefined
     if (staffIndex.size === 0) {
