@@ -396,6 +396,17 @@ describe('Somtoday HRMService write-back', () => {
     await assert.rejects(r.writeBack({ sourceId: staff?.id as string, fields: { remoteId: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported')
   })
 
+  test('a client without the right to write accounts gets an auth error', async () => {
+    const s = await startSomtodaySim({ board, clients: [{ clientId: 'koppel', clientSecret: 'koppel-secret', accountWrite: false }] })
+    try {
+      const pupil = [...board.chunks()].flatMap((x) => x.pupils)[0]
+      await assert.rejects(connector(s).writeBack({ sourceId: pupil?.id as string, fields: { username: 'p1' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth')
+      assert.equal(s.accounts.size, 0)
+    } finally {
+      await s.close()
+    }
+  })
+
   test('hrmservice without hrmService options does not validate', () => {
     const r = somtodayDefinition.schema.safeParse({ clientId: 'a', clientSecret: '${env:X}', organisation: 'x', staffWriteBack: 'hrmservice' })
     assert.equal(r.success, false)

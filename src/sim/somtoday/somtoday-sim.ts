@@ -236,9 +236,10 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
         return page('leerling', list, q, 'leerlingen', map)
       }
       case 'plaatsing': {
-        const all = v.pupilsFor(peil, dates).map((p) => (v.leerling(p, peil, dates, undefined).plaatsingen as unknown[])[0])
-        if (id !== undefined) return one(all.find((x) => (x as { uuid: string }).uuid === id), 'plaatsingen', (x) => x)
-        return page('plaatsing', all, q, 'plaatsingen', (x) => x)
+        // one visible plaatsing per listed pupil, built only for the requested page
+        const plaatsing = (p: (typeof v.pupils)[number]) => (v.leerling(p, peil, dates, undefined).plaatsingen as unknown[])[0]
+        if (id !== undefined) return one(v.pupilsFor(peil, dates).map(plaatsing).find((x) => (x as { uuid: string }).uuid === id), 'plaatsingen', (x) => x)
+        return page('plaatsing', v.pupilsFor(peil, dates), q, 'plaatsingen', plaatsing)
       }
       case 'medewerker': {
         const map = (s: (typeof v.staff)[number]) => transform('medewerker', strip(v.medewerker(s, peil, dates, accounts.get(s.id)), hidden.medewerker))
