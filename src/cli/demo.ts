@@ -26,7 +26,7 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     return EXIT.error
   }
   rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'export'), { recursive: true })
+  mkdirSync(somtoday ? dir : join(dir, 'export'), { recursive: true })
   const today = toIsoDate(new Date())
   const persons = Number(o.persons)
 
