@@ -170,6 +170,7 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
     const uuid = (input.uuid ?? pathUuid) as string
     let a = accounts.get(uuid)
     if (a === undefined) accounts.set(uuid, (a = { usertype: USERTYPE[kind], remoteidentifiers: [], accountUuid: randomUUID() }))
+    // GUESS: fields left out of the AccountInput keep their value (the spec says "updated if it existed")
     if (typeof input.gebruikersnaam === 'string') a.gebruikersnaam = input.gebruikersnaam
     if (typeof input.emailadres === 'string') a.emailadres = input.emailadres
     const r = input.remoteidentifier as { providerType: string; domain: string; identifier: string } | undefined
