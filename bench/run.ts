@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, printing figures (never asserting them; the goals are
 // in docs/benchmarks.md). Sizes can be lowered for a quick look:
-//   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 20000), KOPPEL_BENCH_STORE_ROWS (default 100000)
+//   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 20000), KOPPEL_BENCH_STORE_ROWS (default 100000),
+//   KOPPEL_BENCH_SOMTODAY_PUPILS (default 100000)
 // Parts that need a server the machine lacks (slapd, PostgreSQL) are skipped with a line saying so.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,10 +11,12 @@ import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { slapdSkipReason } from '../test/harness/slapd.ts'
 import { runLdapApplyBench } from './ldap-apply.bench.ts'
 import { runPlanBench } from './plan.bench.ts'
+import { formatSomtodayRead, runSomtodayReadBench } from './somtoday-read.bench.ts'
 
 const persons = Number(process.env['KOPPEL_BENCH_PERSONS'] ?? 100_000)
 const ldapCount = Number(process.env['KOPPEL_BENCH_LDAP'] ?? 20000)
 const storeRows = Number(process.env['KOPPEL_BENCH_STORE_ROWS'] ?? 100_000)
+const somtodayPupils = Number(process.env['KOPPEL_BENCH_SOMTODAY_PUPILS'] ?? 100_000)
 const say = (line: string) => console.log(line)
 
 say(`# Koppel benchmarks — ${new Date().toISOString()}, Node ${process.version}`)
@@ -30,6 +33,10 @@ else {
   const f = await runLdapApplyBench(ldapCount, (l) => say(`  ${l}`))
   say(`  koppel ${f.koppel.toFixed(0)}/s, ldapadd ${f.ldapadd.toFixed(0)}/s, connector alone ${f.connector.toFixed(0)}/s; ratio ${f.ratio.toFixed(2)} (goal ≥ 0.8)`)
 }
+
+say(`\n## Somtoday read, ${somtodayPupils} pupils with vakkeuzes from the simulator (bench/somtoday-read.bench.ts)`)
+say(`  ${formatSomtodayRead(await runSomtodayReadBench(somtodayPupils))}`)
+say('  goal: ≤ 1 GB peak RSS')
 
 const storeLine = (f: StoreBenchFigures) =>
   `  ${f.dialect}: upsert ${f.rows} accounts ${f.upsertInsert.ms.toFixed(0)} ms (update ${f.upsertUpdate.ms.toFixed(0)} ms), list ${f.listAccounts.ms.toFixed(0)} ms, save plan (${f.planMegabytes.toFixed(0)} MB) ${f.savePlan.ms.toFixed(0)} ms, journal start/finish ${f.journalStart.ms.toFixed(0)}/${f.journalFinish.ms.toFixed(0)} ms, 10k audit events ${f.appendAudit10k.ms.toFixed(0)} ms, verify ${f.verifyAudit10k.ms.toFixed(0)} ms`

@@ -1,8 +1,28 @@
+/** Where the demo reads its school from: the OneRoster CSV export (default) or the in-process Somtoday simulator. */
+export type DemoSource = { readonly kind: 'oneroster' } | { readonly kind: 'somtoday'; readonly baseUrl: string; readonly tokenUrl: string; readonly organisation: string }
+
+function sourceYaml(source: DemoSource): string {
+  if (source.kind === 'oneroster') {
+    return `  - name: school
+    type: oneroster-csv
+    path: ./export`
+  }
+  return `  - name: school
+    # the Somtoday ConnectAPI simulator, started in-process by the demo on loopback
+    type: somtoday
+    baseUrl: ${source.baseUrl}
+    tokenUrl: ${source.tokenUrl}
+    clientId: koppel
+    clientSecret: \${file:./secrets/somtoday-client-secret}
+    organisation: ${source.organisation}
+    peilschooljaar: HUIDIG`
+}
+
 /**
- * The demo's koppel.yaml: a OneRoster export into an LDAP directory, the same kind of file an admin writes.
- * The directory password is a secret reference to a file beside the config, as it must be in any real config.
+ * The demo's koppel.yaml: a OneRoster export (or Somtoday) into an LDAP directory, the same kind of file an admin
+ * writes. Passwords are secret references to files beside the config, as they must be in any real config.
  */
-export const demoConfig = (ldapUrl: string): string => `# Koppel demo: a generated school board (OneRoster CSV) provisioned into an LDAP directory.
+export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into an LDAP directory.
 # yaml-language-server: $schema=./koppel.schema.json
 version: 1
 store:
@@ -10,9 +30,7 @@ store:
   path: ./data/koppel.db
 
 sources:
-  - name: school
-    type: oneroster-csv
-    path: ./export
+${sourceYaml(source)}
 
 targets:
   - name: directory

@@ -5,34 +5,52 @@ import { connectorDefinitions } from '../connectors/index.ts'
 import { configJsonSchema } from '../config/index.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../sim/generator/index.ts'
 import { startLdapServer } from '../sim/ldap-server/index.ts'
+import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '../sim/somtoday/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
-import { demoConfig } from './demo-config.ts'
+import { demoConfig, type DemoSource } from './demo-config.ts'
 import { EXIT, out } from './output.ts'
 
 /**
  * `koppel demo`: everything an admin needs to see Koppel work, with nothing installed but npm packages —
  * a generated school (OneRoster CSV), an in-process LDAP directory, the embedded store, and the same CLI
  * commands they will use on their own config: plan, apply, plan again (no changes), then a day of churn.
+ * With `source: 'somtoday'` the same board is served by the Somtoday ConnectAPI simulator, started in-process
+ * on loopback, instead of being written as OneRoster CSV.
  */
-export async function demoCommand(o: { dir: string; persons: string; seed: string }): Promise<number> {
+export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string }): Promise<number> {
   const dir = resolve(o.dir)
+  const somtoday = o.source === 'somtoday'
+  if (o.source !== undefined && o.source !== 'oneroster' && !somtoday) {
+    out(`--source must be oneroster or somtoday, not ${o.source}`)
+    return EXIT.error
+  }
   rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'export'), { recursive: true })
+  mkdirSync(somtoday ? dir : join(dir, 'export'), { recursive: true })
   const today = toIsoDate(new Date())
   const persons = Number(o.persons)
 
   out(`Koppel demo in ./${relative(process.cwd(), dir)}\n`)
-  out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) as OneRoster 1.2 CSV …`)
   const board = generateBoard({ seed: o.seed, persons, today })
-  await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+  let sim: SomtodaySim | undefined
+  let source: DemoSource = { kind: 'oneroster' }
+  if (somtoday) {
+    out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) and serving it from a Somtoday ConnectAPI simulator …`)
+    sim = await startSomtodaySim({ board, today })
+    source = { kind: 'somtoday', baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, organisation: sim.instelling.uuid }
+  } else {
+    out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) as OneRoster 1.2 CSV …`)
+    await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+  }
 
   const password = randomBytes(12).toString('base64url')
   const ldap = await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
   mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
   writeFileSync(join(dir, 'secrets', 'ldap-password'), `${password}\n`, { mode: 0o600 })
+  if (sim !== undefined) writeFileSync(join(dir, 'secrets', 'somtoday-client-secret'), `${DEFAULT_CLIENT.clientSecret}\n`, { mode: 0o600 })
   const config = join(dir, 'koppel.yaml')
-  writeFileSync(config, demoConfig(ldap.url))
+  writeFileSync(config, demoConfig(ldap.url, source))
+  if (sim !== undefined) out(`   Somtoday simulator at ${sim.baseUrl} (instelling ${sim.instelling.naam}).`)
   writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
   out(`2. Started an LDAP directory in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
 
@@ -46,13 +64,16 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
 
     out('\n5. The next day: a few pupils change class, leave or join. koppel apply:\n')
     const next = applyChurn(board, { seed: `${o.seed}-day2`, today, movers: 0.02, leavers: 0.01, joiners: 0.01 })
-    rmSync(join(dir, 'export'), { recursive: true, force: true })
-    await writeOneRosterCsv(join(dir, 'export'), next, { version: '1.2' })
+    if (sim !== undefined) sim.setBoard(next, today)
+    else {
+      rmSync(join(dir, 'export'), { recursive: true, force: true })
+      await writeOneRosterCsv(join(dir, 'export'), next, { version: '1.2' })
+    }
     code = await applyCommand({ config, yes: true, limit: '15' }, connectorDefinitions, 'apply')
     if (code !== EXIT.ok) return code
 
     const rel = relative(process.cwd(), config)
-    out(`\nThe directory now holds ${ldap.entryCount()} entries (saved in ${relative(process.cwd(), join(dir, 'directory.json'))}; it stops with the demo).`)
+    out(`\nThe directory now holds ${ldap.entryCount()} entries (saved in ${relative(process.cwd(), join(dir, 'directory.json'))}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}).`)
     out('The store, plans and audit log stay. Look around:')
     out(`  node bin/koppel.ts audit verify --config ${rel}`)
     out(`  node bin/koppel.ts validate --config ${rel} --show`)
@@ -60,5 +81,6 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     return EXIT.ok
   } finally {
     await ldap.stop()
+    await sim?.close()
   }
 }

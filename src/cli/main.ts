@@ -69,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--dir <dir>', 'working folder (recreated)', 'koppel-demo')
     .option('--persons <n>', 'size of the generated school board', '600')
     .option('--seed <seed>', 'seed', '2026')
+    .option('--source <kind>', 'where the school comes from: oneroster (CSV export) or somtoday (ConnectAPI simulator)', 'oneroster')
     .action(async (o) => set(await demoCommand(o)))
 
   try {

@@ -12,6 +12,7 @@ import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 import { outSystemsTarget } from './outsystems/index.ts'
+import { somtodayDefinition } from './somtoday/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // sources
@@ -19,6 +20,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   eduarteDefinition,
   magisterDefinition,
   oneRosterCsvDefinition,
+  somtodayDefinition,
   // targets
   auraTarget,
   entraIdTarget,
