@@ -7,5 +7,6 @@ import { afasDefinition } from './afas/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
+import { oneRosterRestDefinition } from './oneroster-rest/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, afasDefinition]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, afasDefinition, oneRosterRestDefinition]
