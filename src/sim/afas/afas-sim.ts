@@ -66,6 +66,8 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
   const integrationIds: string[] = []
   const updates: { connector: string; body: unknown }[] = []
 
+  // GetConnector answers by (connector, ordering), dropped on every update
+  const sorted = new Map<string, AfasRow[]>()
   const handler = (req: SimRequest): SimResponse => {
     if (!req.url.pathname.startsWith(`${BASE}/connectors/`)) return error(404, 'Onbekend endpoint')
     if (req.headers.authorization !== expected) return error(401, 'Geen geldige token')
@@ -76,8 +78,9 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
       const rows = tables.get(connector)
       // GUESS: an unknown GetConnector answers 404 with a message.
       if (rows === undefined) return error(404, `GetConnector ${connector} bestaat niet of is niet geautoriseerd`)
-      return getConnector(rows, req.url.searchParams)
+      return getConnector(rows, req.url.searchParams, sorted, connector)
     }
+    sorted.clear()
     if (req.method === 'PUT' && connector === 'KnEmployee') return updateEmployee(data, req.body, updates)
     if (req.method === 'PUT' && connector === 'KnUser') return updateUser(data, req.body, updates)
     return error(404, `UpdateConnector ${connector} wordt niet ondersteund door de simulator`)
@@ -87,7 +90,7 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
   return { url: `${http.url}${BASE}`, http, data, integrationIds, updates, close: () => http.close() }
 }
 
-function getConnector(rows: readonly AfasRow[], q: URLSearchParams): SimResponse {
+function getConnector(rows: readonly AfasRow[], q: URLSearchParams, cache: Map<string, AfasRow[]>, connector: string): SimResponse {
   // GUESS: without take AFAS answers 100 rows; take=-1 answers all.
   const skip = Number(q.get('skip') ?? '0')
   const take = Number(q.get('take') ?? '100')
@@ -103,16 +106,21 @@ function getConnector(rows: readonly AfasRow[], q: URLSearchParams): SimResponse
     result = result.filter((r) => String(r[field] ?? '') === value)
   }
   const order = (q.get('orderbyfieldids') ?? '').split(',').filter((f) => f !== '')
-  if (order.length > 0) {
+  const cacheKey = `${connector}\u0000${order.join(',')}`
+  const cached = fields.length === 0 ? cache.get(cacheKey) : undefined
+  if (cached !== undefined) result = cached
+  else if (order.length > 0) {
+    const collator = new Intl.Collator('en', { numeric: true })
     result.sort((a, b) => {
       for (const o of order) {
         const desc = o.startsWith('-')
         const f = desc ? o.slice(1) : o
-        const c = String(a[f] ?? '').localeCompare(String(b[f] ?? ''), 'en', { numeric: true })
+        const c = collator.compare(String(a[f] ?? ''), String(b[f] ?? ''))
         if (c !== 0) return desc ? -c : c
       }
       return 0
     })
+    if (fields.length === 0) cache.set(cacheKey, result)
   }
   const page = skip === -1 || take === -1 ? result : result.slice(skip, skip + take)
   return { status: 200, json: { skip, take, rows: page } }

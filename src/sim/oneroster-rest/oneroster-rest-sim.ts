@@ -133,9 +133,34 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
   // sorted copies and filterable fields per collection, dropped whenever a record changes
   const sortedCache = new Map<string, RestRecord[]>()
   const knownCache = new Map<Collection, Set<string>>()
+  // each record's JSON text (pages are joined from these) and equality indexes for `field='value'` filters
+  const jsonCache = new WeakMap<RestRecord, string>()
+  const equalityIndex = new Map<string, Map<string, RestRecord[]>>()
   const changed = () => {
     sortedCache.clear()
     knownCache.clear()
+    equalityIndex.clear()
+  }
+  const recordJson = (r: RestRecord): string => {
+    let j = jsonCache.get(r)
+    if (j === undefined) jsonCache.set(r, (j = JSON.stringify(r)))
+    return j
+  }
+  const equal = (c: Collection, field: string, value: string): RestRecord[] => {
+    const key = `${c}\u0000${field}`
+    let idx = equalityIndex.get(key)
+    if (idx === undefined) {
+      idx = new Map()
+      for (const r of data[c]) {
+        const raw = valueAt(r, field)
+        const v = raw === undefined || raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw as string | number | boolean)
+        const list = idx.get(v)
+        if (list === undefined) idx.set(v, [r])
+        else list.push(r)
+      }
+      equalityIndex.set(key, idx)
+    }
+    return idx.get(value) ?? []
   }
   const known = (c: Collection): Set<string> => {
     let k = knownCache.get(c)
@@ -198,7 +223,8 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
       const fields = known(c)
       const bad = parsed.predicates.find((p) => !fields.has(p.field))
       if (bad !== undefined) return statusInfo(400, 'invalid_filter_field', `unknown filter field ${bad.field}`)
-      rows = rows.filter((r) => (parsed.join === 'AND' ? parsed.predicates.every((p) => matches(r, p)) : parsed.predicates.some((p) => matches(r, p))))
+      const only = parsed.predicates.length === 1 ? parsed.predicates[0] : undefined
+      rows = only !== undefined && only.op === '=' ? equal(c, only.field, only.value) : rows.filter((r) => (parsed.join === 'AND' ? parsed.predicates.every((p) => matches(r, p)) : parsed.predicates.some((p) => matches(r, p))))
     }
     const sort = q.get('sort')
     if (sort !== null) {
@@ -226,7 +252,7 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
     const links = [link(0, 'first'), link(Math.max(0, Math.floor((rows.length - 1) / take) * take), 'last')]
     if (offset + take < rows.length) links.push(link(offset + take, 'next'))
     if (offset > 0) links.push(link(Math.max(0, offset - take), 'prev'))
-    return { status: 200, headers: { 'x-total-count': String(rows.length), link: links.join(', ') }, json: { [c]: page } }
+    return { status: 200, headers: { 'x-total-count': String(rows.length), link: links.join(', ') }, contentType: 'application/json', text: `{"${c}":[${page.map(recordJson).join(',')}]}` }
   }
 
   const http = await startSimHttpServer(handler, options.port !== undefined ? { port: options.port } : {})
@@ -250,6 +276,7 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
     modify(c, id, patch, at) {
       changed()
       const r = find(c, id)
+      jsonCache.delete(r)
       Object.assign(r, patch)
       stamp(r, at)
     },
@@ -262,6 +289,7 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
     remove(c, id, at) {
       changed()
       const r = find(c, id)
+      jsonCache.delete(r)
       r.status = 'tobedeleted'
       stamp(r, at)
     },
