@@ -95,9 +95,15 @@ describe('AFAS Profit source', () => {
   })
 
   test('a 401 mid-paging is retried once and the read completes', async () => {
+    const before = sim.http.requests.get(`GET ${usersPath}`) ?? 0
     sim.http.inject({ match: isUsers, after: 2, response: { status: 401, json: { externalMessage: 'token verlopen' } } })
     const snap = snapshotOf(await source(sim.url).read({ today: TODAY }))
     assert.equal(snap.persons.length, collectBoard(board).staff.length)
+    assert.equal((sim.http.requests.get(`GET ${usersPath}`) ?? 0) - before, Math.floor(snap.persons.length / 7) + 2, 'the third page was asked twice')
+    // a token that stays refused fails after that one retry
+    sim.http.inject({ match: isUsers, after: 1, times: 2, response: { status: 401, json: { externalMessage: 'token ingetrokken' } } })
+    const r = await source(sim.url).read({ today: TODAY })
+    assert.ok(!r.ok && r.issues[0]?.code === 'read_auth' && /token ingetrokken/.test(r.issues[0].message), JSON.stringify(r))
   })
 
   test('a 429 with Retry-After on a page is waited out and retried', async () => {
