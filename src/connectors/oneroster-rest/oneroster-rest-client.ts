@@ -45,18 +45,25 @@ export class OneRosterRestClient {
   }
 
   /** Every record of a collection (`users`, `orgs`, …), in sourcedId order. */
-  async getAll(collection: string, filter: string | undefined, signal?: AbortSignal, onPage?: (n: number) => void): Promise<Json[]> {
-    const limit = this.#options.pageSize
+  async getAll(collection: string, filter: string | undefined, signal?: AbortSignal): Promise<Json[]> {
     const out: Json[] = []
+    await this.forEachPage(collection, filter, signal, (rows) => {
+      out.push(...rows)
+    })
+    return out
+  }
+
+  /** Hands each page of a collection to `onRows` as it arrives (so a caller need not hold them all); returns the count. */
+  async forEachPage(collection: string, filter: string | undefined, signal: AbortSignal | undefined, onRows: (rows: Json[], soFar: number) => void): Promise<number> {
+    const limit = this.#options.pageSize
     for (let offset = 0; ; ) {
       const { rows, total } = await withReadRetry(() => this.#page(collection, { limit, offset, sort: 'sourcedId', filter }, signal), {
         attempts: this.#options.readAttempts,
         ...(signal !== undefined ? { signal } : {}),
       })
-      out.push(...rows)
-      onPage?.(out.length)
       offset += rows.length
-      if (rows.length === 0 || (total !== undefined ? offset >= total : rows.length < limit)) return out
+      onRows(rows, offset)
+      if (rows.length === 0 || (total !== undefined ? offset >= total : rows.length < limit)) return offset
     }
   }
 

@@ -66,10 +66,21 @@ class OneRosterRestSource implements SourceConnector {
     const seen = (rows: readonly Json[]) => {
       for (const r of rows) if (typeof r?.dateLastModified === 'string' && r.dateLastModified > cursor && CURSOR.test(r.dateLastModified)) cursor = r.dateLastModified
     }
-    const all = async (collection: string, filter?: string): Promise<Json[]> => {
-      const rows = await this.#client.getAll(collection, filter, signal, (n) => options.onProgress?.(records + n))
-      records += rows.length
-      return rows
+    /**
+     * Reads a collection page by page, checking and keeping each page's records as it comes (the JSON is not
+     * kept); returns the ids of tobedeleted records and, with `keepDeleted`, their JSON.
+     */
+    const stream = async (collection: string, filter: string | undefined, visit: Parameters<typeof eachRecord>[3], keepDeleted?: Json[]): Promise<Set<string>> => {
+      const state = { seen: new Set<string>(), count: 0 }
+      const deleted = new Set<string>()
+      const n = await this.#client.forEachPage(collection, filter, signal, (rows, soFar) => {
+        seen(rows)
+        for (const id of eachRecord(rows, collection, issues, visit, state)) deleted.add(id)
+        if (keepDeleted !== undefined) for (const r of rows) if (r?.status === 'tobedeleted') keepDeleted.push(r)
+        options.onProgress?.(records + soFar)
+      })
+      records += n
+      return deleted
     }
     const changed = since === undefined ? undefined : `dateLastModified>${filterValue(since)}`
 
@@ -85,16 +96,16 @@ class OneRosterRestSource implements SourceConnector {
       demographics: new Map(),
       enrollments: new Map(),
     }
-    eachRecord(await all('orgs'), 'orgs', issues, (r, id) => roster.orgs.set(id, readOrg(r, id)))
-    eachRecord(await all('academicSessions'), 'academicSessions', issues, (r, id) => roster.sessions.set(id, readSession(r, id)))
-    eachRecord(await all('courses'), 'courses', issues, (r, id) => roster.courses.set(id, readCourse(r, id)))
-    eachRecord(await all('classes'), 'classes', issues, (r, id) => roster.classes.set(id, readClass(r, id)))
+    // collections a record refers to are not counted into the cursor: only users and enrollments make a delta
+    const cursorBefore = cursor
+    await stream('orgs', undefined, (r, id) => roster.orgs.set(id, readOrg(r, id)))
+    await stream('academicSessions', undefined, (r, id) => roster.sessions.set(id, readSession(r, id)))
+    await stream('courses', undefined, (r, id) => roster.courses.set(id, readCourse(r, id)))
+    await stream('classes', undefined, (r, id) => roster.classes.set(id, readClass(r, id)))
+    cursor = cursorBefore
 
-    const userRows = await all('users', changed)
-    const enrollmentRows = await all('enrollments', changed)
-    seen(userRows)
-    seen(enrollmentRows)
-    const deleted = new Set(eachRecord(userRows, 'users', issues, (r, id) => roster.users.set(id, readUser(r, id, o.version))))
+    const deletedJson: Json[] = []
+    const deleted = await stream('users', changed, (r, id) => roster.users.set(id, readUser(r, id, o.version)), since !== undefined ? deletedJson : undefined)
     const addEnrollment = (e: EnrollmentRec) => {
       if (e.user === '' || e.cls === '') return
       const list = roster.enrollments.get(e.user)
@@ -102,14 +113,11 @@ class OneRosterRestSource implements SourceConnector {
       else list.push(e)
     }
     const changedEnrollments: EnrollmentRec[] = []
-    eachRecord(enrollmentRows, 'enrollments', issues, (r, id) => changedEnrollments.push(readEnrollment(r, id)))
-    if (since === undefined) {
-      for (const e of changedEnrollments) addEnrollment(e)
-      for (const json of userRows) if (typeof json?.sourcedId === 'string' && deleted.has(json.sourcedId)) (roster.deletedUsers as UserRec[]).push(readUser(quiet(json), json.sourcedId, o.version))
-    } else {
+    await stream('enrollments', changed, (r, id) => (since === undefined ? addEnrollment(readEnrollment(r, id)) : changedEnrollments.push(readEnrollment(r, id))))
+    if (since !== undefined) {
       // delta: tobedeleted users are removals; users whose enrollments changed come along; every changed user
       // gets all its current enrollments, so its contracts' windows are those of a full read
-      for (const json of userRows) if (typeof json?.sourcedId === 'string' && deleted.has(json.sourcedId)) (roster.deletedUsers as UserRec[]).push(readUser(quiet(json), json.sourcedId, o.version))
+      for (const json of deletedJson) if (typeof json.sourcedId === 'string') (roster.deletedUsers as UserRec[]).push(readUser(quiet(json), json.sourcedId, o.version))
       const extra = [...new Set(changedEnrollments.map((e) => e.user))].filter((u) => u !== '' && !roster.users.has(u) && !deleted.has(u)).sort()
       let missing = 0
       for (const id of extra) {
@@ -122,14 +130,14 @@ class OneRosterRestSource implements SourceConnector {
         eachRecord([json], 'users', issues, (r, uid) => roster.users.set(uid, readUser(r, uid, o.version)))
       }
       if (missing > 0) issues.warn('enrollment_without_user', 'enrollments', `${missing} changed enrollment(s) name users the service no longer has; not applied`)
-      for (const id of [...roster.users.keys()].sort()) {
-        const rows = await all('enrollments', `user.sourcedId=${filterValue(id)}`)
-        eachRecord(rows, 'enrollments', issues, (r, eid) => addEnrollment(readEnrollment(r, eid)))
-      }
+      const keepCursor = cursor
+      for (const id of [...roster.users.keys()].sort()) await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) => addEnrollment(readEnrollment(r, eid)))
+      cursor = keepCursor
     }
     if (o.demographics) {
-      const rows = await all('demographics')
-      eachRecord(rows, 'demographics', issues, (r, id) => roster.demographics.set(id, readDemographics(r)))
+      const keepCursor = cursor
+      await stream('demographics', undefined, (r, id) => roster.demographics.set(id, readDemographics(r)))
+      cursor = keepCursor
     }
     if (issues.errors.length > 0) return { ok: false, issues: [...issues.errors, ...issues.warnings] }
 

@@ -138,11 +138,21 @@ export class Reader {
   }
 }
 
-/** Splits records into active ones (checked, by sourcedId) and the ids of tobedeleted ones. */
-export function eachRecord(rows: readonly Json[], file: string, issues: Issues, visit: (r: Reader, id: string) => void): string[] {
+/** What a collection read page by page has seen so far (for duplicate ids and record positions). */
+export interface RecordState {
+  readonly seen: Set<string>
+  count: number
+}
+
+/**
+ * Splits records into active ones (checked, by sourcedId) and the ids of tobedeleted ones. Pass one `state`
+ * for all pages of a collection.
+ */
+export function eachRecord(rows: readonly Json[], file: string, issues: Issues, visit: (r: Reader, id: string) => void, state: RecordState = { seen: new Set(), count: 0 }): string[] {
   const deleted: string[] = []
-  const seen = new Set<string>()
-  for (const [i, json] of rows.entries()) {
+  const seen = state.seen
+  for (const json of rows) {
+    const i = state.count++
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       issues.error('bad_record', file, `#${i + 1}`, undefined, 'not an object')
       continue
