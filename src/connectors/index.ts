@@ -3,6 +3,7 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { afasDefinition } from './afas/index.ts'
 import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { eduarteDefinition } from './eduarte/index.ts'
@@ -11,15 +12,18 @@ import { itslearningImsEsDefinition, itslearningImsFileDefinition } from './itsl
 import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
+import { oneRosterRestDefinition } from './oneroster-rest/index.ts'
 import { outSystemsTarget } from './outsystems/index.ts'
 import { somtodayDefinition } from './somtoday/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // sources
+  afasDefinition,
   csvDefinition,
   eduarteDefinition,
   magisterDefinition,
   oneRosterCsvDefinition,
+  oneRosterRestDefinition,
   somtodayDefinition,
   // targets
   auraTarget,
