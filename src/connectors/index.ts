@@ -6,5 +6,6 @@ import type { ConnectorDefinition } from '../contract/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
+import { scimTarget } from './scim/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, scimTarget]
