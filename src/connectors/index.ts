@@ -4,8 +4,9 @@
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { csvDefinition } from './csv/index.ts'
+import { googleWorkspaceTarget } from './google/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 import { scimTarget } from './scim/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, scimTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, scimTarget, googleWorkspaceTarget]
