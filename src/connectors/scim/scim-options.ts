@@ -29,6 +29,13 @@ export const scimOptionsSchema = z.object({
   patch: z.enum(['auto', 'never']).default('auto'),
   /** `auto`: send If-Match with the version read when ServiceProviderConfig says ETags are supported. */
   etag: z.enum(['auto', 'never']).default('auto'),
+  /**
+   * `auto`: when ServiceProviderConfig says `bulk.supported`, the POSTs of creates that run at the same time go
+   * to /Bulk together (each create still looks for its anchor first); `never`: one POST /Users per create.
+   */
+  bulk: z.enum(['auto', 'never']).default('auto'),
+  /** Most operations in one Bulk request (lowered to the service's maxOperations). */
+  bulkMaxOperations: z.number().int().min(1).max(1000).default(50),
   groups: z
     .object({
       /** Create a group (by displayName) that a grant names and the service does not have yet. */

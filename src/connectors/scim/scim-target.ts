@@ -3,7 +3,7 @@
 // ServiceProviderConfig decides PATCH vs PUT and whether If-Match is sent; everything else works without them.
 import { ConnectorError, type CreateRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
-import { HttpClient, staticAuth, withReadRetry, type HttpRequest } from '../../protocol/index.ts'
+import { HttpClient, httpError, staticAuth, withReadRetry, type HttpRequest } from '../../protocol/index.ts'
 import type { ScimOptions } from './scim-options.ts'
 import { CORE_GROUP, CORE_USER, eqFilter, getPath, isEmpty, parsePath, patchOperation, PATCH_OP, setPath, type PatchOperation, type ScimPath } from './scim-paths.ts'
 
@@ -12,6 +12,8 @@ type Json = Record<string, unknown>
 export interface ScimFeatures {
   readonly patch: boolean
   readonly bulk: boolean
+  /** The service's bulk.maxOperations (0 when it gives none). */
+  readonly bulkMaxOperations: number
   readonly etag: boolean
   readonly filter: boolean
 }
@@ -24,6 +26,13 @@ interface ListResponse {
 }
 
 const SCIM_JSON = 'application/scim+json'
+
+interface BulkItem {
+  readonly bulkId: string
+  readonly data: Json
+  resolve(id: string): void
+  reject(e: unknown): void
+}
 
 /** `scimType: detail` from a SCIM error body (RFC 7644 §3.12), or the start of whatever came back. */
 export function scimErrorDetail(text: string): string {
@@ -47,6 +56,10 @@ export class ScimTarget implements TargetConnector {
   readonly #read: ScimPath[]
   #features: Promise<ScimFeatures> | undefined
   #patchRefused = false
+  #bulkRefused = false
+  #bulkQueue: BulkItem[] = []
+  #bulkTimer: NodeJS.Immediate | undefined
+  #bulkSeq = 0
   readonly #groupIds = new Map<string, Promise<string>>()
 
   constructor(name: string, options: ScimOptions) {
@@ -87,10 +100,11 @@ export class ScimTarget implements TargetConnector {
     }
     // GUESS: a service without /ServiceProviderConfig (404; RFC 7644 makes it mandatory) gets the most careful
     // choice that still works everywhere: PUT instead of PATCH, no If-Match, no Bulk.
-    if (res.status === 404) return { patch: false, bulk: false, etag: false, filter: true }
+    if (res.status === 404) return { patch: false, bulk: false, bulkMaxOperations: 0, etag: false, filter: true }
     return {
       patch: this.#options.patch === 'auto' && supported('patch'),
-      bulk: supported('bulk'),
+      bulk: this.#options.bulk === 'auto' && supported('bulk'),
+      bulkMaxOperations: Number((res.body?.bulk as { maxOperations?: unknown } | undefined)?.maxOperations ?? 0) || 0,
       etag: this.#options.etag === 'auto' && supported('etag'),
       filter: supported('filter'),
     }
@@ -164,9 +178,9 @@ export class ScimTarget implements TargetConnector {
     body.schemas = [...schemas]
     body.active = request.enabled
     if (request.secrets?.password !== undefined) body.password = request.secrets.password
-    let res
+    let id: string
     try {
-      res = await this.#req<Json>({ method: 'POST', path: 'Users', json: body, ...sig(signal) })
+      id = await this.#post(body, signal)
     } catch (e) {
       // A 409 after a find that saw nothing: an earlier attempt of ours may have landed after all.
       if (ConnectorError.isInstance(e) && e.kind === 'conflict') {
@@ -175,9 +189,69 @@ export class ScimTarget implements TargetConnector {
       }
       throw e
     }
+    return { outcome: 'created', id, locator: id }
+  }
+
+  /** POST /Users, or one operation of a Bulk request when the service offers Bulk. Returns the new id. */
+  async #post(body: Json, signal?: AbortSignal): Promise<string> {
+    const f = await this.features(signal)
+    if (f.bulk && !this.#bulkRefused) {
+      return new Promise<string>((resolve, reject) => {
+        this.#bulkQueue.push({ bulkId: `k${++this.#bulkSeq}`, data: body, resolve, reject })
+        if (this.#bulkQueue.length >= this.#bulkLimit(f)) this.#flushBulk(f)
+        // creates that reach this point in the same turn of the event loop travel together
+        else this.#bulkTimer ??= setImmediate(() => this.#flushBulk(f))
+      })
+    }
+    const res = await this.#req<Json>({ method: 'POST', path: 'Users', json: body, ...sig(signal) })
     const id = String(res.body?.id ?? '')
     if (id === '') throw new ConnectorError('invalid', `${this.name}: POST /Users answered without an id`)
-    return { outcome: 'created', id, locator: id }
+    return id
+  }
+
+  #bulkLimit(f: ScimFeatures): number {
+    return Math.max(1, Math.min(this.#options.bulkMaxOperations, f.bulkMaxOperations > 0 ? f.bulkMaxOperations : Infinity))
+  }
+
+  #flushBulk(f: ScimFeatures): void {
+    if (this.#bulkTimer !== undefined) clearImmediate(this.#bulkTimer)
+    this.#bulkTimer = undefined
+    while (this.#bulkQueue.length > 0) void this.#sendBulk(this.#bulkQueue.splice(0, this.#bulkLimit(f)))
+  }
+
+  async #sendBulk(batch: BulkItem[]): Promise<void> {
+    const request = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: batch.map((b) => ({ method: 'POST', path: '/Users', bulkId: b.bulkId, data: b.data })),
+    }
+    let res
+    try {
+      res = await this.#req<{ Operations?: Array<{ bulkId?: string; status?: unknown; location?: string; response?: unknown }> }>({ method: 'POST', path: 'Bulk', json: request })
+    } catch (e) {
+      if (ConnectorError.isInstance(e) && (e.code === 501 || e.code === 404 || e.code === 405)) {
+        // advertised but not there after all: one POST each, now and from now on
+        this.#bulkRefused = true
+        for (const b of batch) this.#post(b.data).then(b.resolve, b.reject)
+        return
+      }
+      for (const b of batch) b.reject(e)
+      return
+    }
+    const answers = new Map((res.body?.Operations ?? []).map((o) => [o.bulkId, o]))
+    for (const b of batch) {
+      const o = answers.get(b.bulkId)
+      // RFC 7644 §3.7.3 writes status as a string ("201"); drafts and some servers as {code: 201}
+      const status = Number(typeof o?.status === 'object' && o.status !== null ? (o.status as { code?: unknown }).code : o?.status)
+      if (o === undefined || Number.isNaN(status)) {
+        b.reject(new ConnectorError('transient', `${this.name}: POST /Bulk answered without operation ${b.bulkId}`))
+      } else if (status >= 200 && status < 300) {
+        const id = decodeURIComponent(String(o.location ?? '').replace(/\/+$/, '').split('/').pop() ?? '') || String((o.response as Json | undefined)?.id ?? '')
+        if (id === '') b.reject(new ConnectorError('invalid', `${this.name}: POST /Bulk operation ${b.bulkId} answered without a location`))
+        else b.resolve(id)
+      } else {
+        b.reject(httpError(status, 'POST /Bulk (POST /Users)', scimErrorDetail(JSON.stringify(o.response ?? {}))))
+      }
+    }
   }
 
   async #get(kind: 'Users' | 'Groups', id: string, signal?: AbortSignal, query?: HttpRequest['query']): Promise<{ body: Json; version?: string }> {

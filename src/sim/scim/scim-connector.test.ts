@@ -78,9 +78,9 @@ describe('scim target against a scripted server', () => {
   test('ServiceProviderConfig of RFC 7643 §8.5 turns on PATCH, Bulk and ETag', async () => {
     handler = (req) => (req.url.pathname.endsWith('/ServiceProviderConfig') ? { status: 200, json: fixture('rfc7643-8.5-service_provider_configuration.json') } : { status: 404 })
     const t = new ScimTarget('t', scimTestOptions(`${server.url}/v2`, 'tok'))
-    assert.deepEqual(await t.features(), { patch: true, bulk: true, etag: true, filter: true })
-    const never = new ScimTarget('t', scimTestOptions(`${server.url}/v2`, 'tok', { patch: 'never', etag: 'never' }))
-    assert.deepEqual(await never.features(), { patch: false, bulk: true, etag: false, filter: true })
+    assert.deepEqual(await t.features(), { patch: true, bulk: true, bulkMaxOperations: 1000, etag: true, filter: true })
+    const never = new ScimTarget('t', scimTestOptions(`${server.url}/v2`, 'tok', { patch: 'never', etag: 'never', bulk: 'never' }))
+    assert.deepEqual(await never.features(), { patch: false, bulk: false, bulkMaxOperations: 1000, etag: false, filter: true })
   })
 
   test('listAccounts follows totalResults with startIndex/count (RFC 7644 §3.4.2.4 list response)', async () => {
@@ -220,6 +220,82 @@ describe('scim target against the scimmy simulator: errors', () => {
     const res = await fetch(`${sim.url}/Users/${ref.id}`, { method: 'PATCH', headers: { authorization: 'Bearer right', 'content-type': 'application/scim+json' }, body: JSON.stringify(body) })
     assert.equal(res.status, 200)
     assert.equal((await target.find(scimPerson(9200).anchor))?.enabled, false)
+  })
+})
+
+describe('scim creates through Bulk', () => {
+  test('concurrent creates travel in Bulk requests; a duplicate in the batch fails alone as a conflict', async () => {
+    const sim = await startScimSim()
+    try {
+      const t = new ScimTarget('t', scimTestOptions(sim.url, 'test-token'))
+      const specs = Array.from({ length: 12 }, (_, i) => scimPerson(i + 1))
+      specs.push(scimPerson(99, { userName: 'u1@school.test' })) // same userName as person 1
+      const results = await Promise.allSettled(specs.map((s) => t.create({ ...s, enabled: true })))
+      const created = results.filter((r) => r.status === 'fulfilled')
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      assert.equal(created.length, 12)
+      assert.equal(failed.length, 1)
+      assert.ok(ConnectorError.isInstance(failed[0]?.reason) && failed[0].reason.kind === 'conflict', String(failed[0]?.reason))
+      assert.equal(sim.users.size, 12)
+      const bulks = sim.http.requests.get('POST /scim/v2/Bulk') ?? 0
+      assert.ok(bulks >= 1 && bulks < 13, `${bulks} Bulk requests for 13 creates`)
+      assert.equal(sim.http.requests.get('POST /scim/v2/Users') ?? 0, 0, 'no single POSTs')
+      for (const s of specs.slice(0, 12)) assert.ok(await t.find(s.anchor), `${s.anchor.value} is there`)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  test('Bulk advertised but answered 501 falls back to one POST per create', async () => {
+    const sim = await startScimSim()
+    try {
+      sim.http.inject({ match: (r) => r.url.pathname.endsWith('/Bulk'), response: { status: 501, json: { status: '501', detail: 'not here' } } })
+      const t = new ScimTarget('t', scimTestOptions(sim.url, 'test-token'))
+      const refs = await Promise.all([1, 2, 3].map((i) => t.create({ ...scimPerson(i), enabled: true })))
+      assert.deepEqual(refs.map((r) => r.outcome), ['created', 'created', 'created'])
+      assert.equal(sim.http.requests.get('POST /scim/v2/Users'), 3)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  test('a Bulk request that gets 429 fails each create in it as rate-limited, and a retry is idempotent', async () => {
+    const sim = await startScimSim()
+    try {
+      const t = new ScimTarget('t', scimTestOptions(sim.url, 'test-token'))
+      sim.http.inject({ match: (r) => r.url.pathname.endsWith('/Bulk'), response: { status: 429, headers: { 'retry-after': '2' }, json: { status: '429' } } })
+      const spec = scimPerson(1)
+      const e = await t.create({ ...spec, enabled: true }).then(() => undefined, (x: unknown) => x)
+      assert.ok(ConnectorError.isInstance(e) && e.kind === 'rate-limited' && e.retryAfterMs === 2000, String(e))
+      assert.equal((await t.create({ ...spec, enabled: true })).outcome, 'created')
+      assert.equal((await t.create({ ...spec, enabled: true })).outcome, 'unchanged')
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('scim simulator paging', () => {
+  test('every startIndex/count gives the right page and totalResults (the simulator pages ahead of scimmy)', async () => {
+    const sim = await startScimSim()
+    try {
+      const h = { authorization: 'Bearer test-token', 'content-type': 'application/scim+json' }
+      const n = 11
+      for (let i = 0; i < n; i++) {
+        await fetch(`${sim.url}/Users`, { method: 'POST', headers: h, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `u${i}` }) })
+      }
+      const names = Array.from({ length: n }, (_, i) => `u${i}`)
+      for (let count = 1; count <= n + 1; count++) {
+        for (let start = 1; start <= n + 2; start++) {
+          const r = (await (await fetch(`${sim.url}/Users?startIndex=${start}&count=${count}`, { headers: h })).json()) as { totalResults: number; startIndex: number; Resources?: Array<{ userName: string }> }
+          assert.deepEqual((r.Resources ?? []).map((u) => u.userName), names.slice(start - 1, start - 1 + count), `startIndex=${start} count=${count}`)
+          assert.equal(r.totalResults, n)
+          assert.equal(r.startIndex, start)
+        }
+      }
+    } finally {
+      await sim.close()
+    }
   })
 })
 

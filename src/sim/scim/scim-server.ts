@@ -48,7 +48,7 @@ export interface ScimSim {
 
 interface HandlerChain {
   ingress(handler: (res: { id?: string }, instance: Record<string, unknown>, ctx: Ctx) => unknown): HandlerChain
-  egress(handler: (res: { id?: string; filter?: { match: (v: unknown[]) => unknown[] } }, ctx: Ctx) => unknown): HandlerChain
+  egress(handler: (res: EgressResource, ctx: Ctx) => unknown): HandlerChain
   degress(handler: (res: { id?: string }, ctx: Ctx) => unknown): HandlerChain
 }
 
@@ -91,14 +91,40 @@ function declareResources(): void {
           if (r === undefined) throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
           return present(r, ctx.state)
         }
-        let all = [...store.values()].map((r) => present(r, ctx.state))
-        if (ctx.filter !== undefined) all = all.filter(ctx.filter)
-        return res.filter !== undefined ? res.filter.match(all) : all
+        let all: unknown[] = [...store.values()].map((r) => present(r, ctx.state))
+        if (ctx.filter !== undefined) all = (all as Rec[]).filter(ctx.filter)
+        if (res.filter !== undefined) all = res.filter.match(all)
+        return page(all, res)
       })
       .degress((res: { id?: string }, ctx: Ctx) => {
         if (res.id === undefined || !ctx.state.stores[name].delete(res.id)) throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
       })
   }
+}
+
+interface EgressResource {
+  id?: string
+  filter?: { match: (v: unknown[]) => unknown[] }
+  constraints?: { startIndex?: number; count?: number; sortBy?: string; totalResults?: number }
+}
+
+/**
+ * scimmy turns every record egress returns into a schema instance (~1 ms each) before it pages, so a listing
+ * of N users in pages would cost N²/pageSize of those. This hands scimmy no more than the records up to the
+ * end of the requested page, with the true totalResults, in the shape its ListResponse slices correctly: the
+ * exact page when it is shorter than startIndex (ListResponse then takes it as already offset), otherwise the
+ * prefix up to the page's end (ListResponse slices it), one longer when the prefix would look offset.
+ */
+function page(all: unknown[], res: EgressResource): unknown[] {
+  const c = res.constraints
+  if (c === undefined || c.sortBy !== undefined || c.count === undefined) return all
+  const start = c.startIndex ?? 1
+  const exact = all.slice(start - 1, start - 1 + c.count)
+  c.totalResults = all.length
+  if (exact.length < start) return exact
+  let end = Math.min(all.length, start - 1 + c.count)
+  if (all.length === end + start - 1) end = Math.min(all.length, end + 1)
+  return all.slice(0, end)
 }
 
 function present(r: Rec, state: SimState): Rec {
@@ -129,7 +155,7 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
   const o = state.options
   const app = express()
   app.disable('x-powered-by')
-  app.use(BASE, express.json({ type: ['application/scim+json', 'application/json'] }))
+  app.use(BASE, express.json({ type: ['application/scim+json', 'application/json'], limit: 1_048_576 }))
 
   // Feature switches and the parts scimmy leaves to the implementer (ETags), before scimmy's routers.
   app.use(BASE, (req: Request, res: Response, next: NextFunction) => {
