@@ -214,6 +214,19 @@ describe('scim target against the scimmy simulator: errors', () => {
     assert.equal(new Set(ids).size, sim.users.size)
   })
 
+  test('a 401 on a later page is tried once more with the token and the listing completes; two 401s fail as auth', async () => {
+    const t = new ScimTarget('t', scimTestOptions(sim.url, 'right', { pageSize: 2 }))
+    const listing = (r: { method: string; url: URL }) => r.method === 'GET' && r.url.pathname.endsWith('/Users') && r.url.searchParams.has('startIndex') && !r.url.searchParams.has('filter')
+    sim.http.inject({ match: listing, after: 1, response: { status: 401, json: { status: '401', detail: 'token expired' } } })
+    const ids = []
+    for await (const a of t.listAccounts()) ids.push(a.id)
+    assert.equal(new Set(ids).size, sim.users.size)
+    sim.http.inject({ match: listing, after: 1, times: 2, response: { status: 401, json: { status: '401', detail: 'token revoked' } } })
+    await assert.rejects(async () => {
+      for await (const _ of t.listAccounts()) void _
+    }, (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth' && /token revoked/.test(e.message))
+  })
+
   test('the simulator takes Entra\'s "Replace" (Azure reference fixture) and stores values as sent', async () => {
     const ref = await target.create({ ...scimPerson(9200), enabled: true })
     const body = fixture('azuread-patch_omalley_active.json')
