@@ -40,6 +40,8 @@ export function googleErrorDetail(text: string): string {
 }
 
 /** A value inside single quotes in a users.list query: \ and ' escaped with a backslash. */
+// GUESS: Google documents escaping a single quote as \' inside a quoted value; that a backslash escapes itself
+// (\\) is not documented.
 export function queryValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }

@@ -146,6 +146,8 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     }
   }
 
+  // GUESS: the wording and `reason` of these 400s follow answers quoted in public issue threads, not a
+  // documented list; what the connector relies on is the status (400 → invalid).
   function validateUser(b: Record<string, unknown>, creating: boolean): SimResponse | undefined {
     for (const k of Object.keys(b)) if (!USER_FIELDS.has(k)) return googleError(400, 'invalid', `Invalid JSON payload received. Unknown name "${k}" at 'resource': Cannot find field.`)
     const name = b.name as { givenName?: unknown; familyName?: unknown } | undefined
@@ -155,11 +157,13 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       if (typeof name?.familyName !== 'string' || name.familyName === '') return googleError(400, 'required', 'Invalid Given/Family Name: FamilyName')
       if (typeof b.password !== 'string' || b.password.length < 8) return googleError(400, 'invalid', 'Invalid Password')
     }
+    // GUESS: names are checked for length only (60 characters); which characters Google refuses is not documented
     if (name !== undefined && ((name.givenName !== undefined && String(name.givenName).length > 60) || (name.familyName !== undefined && String(name.familyName).length > 60))) {
       return googleError(400, 'invalid', 'Invalid Given/Family Name')
     }
     if (b.primaryEmail !== undefined && (typeof b.primaryEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(b.primaryEmail))) return googleError(400, 'invalid', 'Invalid Input: primary_user_email')
     if (typeof b.primaryEmail === 'string' && !inDomain(b.primaryEmail)) return googleError(400, 'invalid', 'Domain not found.')
+    // GUESS: any path starting with / is taken as an existing OU (Google answers INVALID_OU_ID for unknown OUs)
     if (b.orgUnitPath !== undefined && (typeof b.orgUnitPath !== 'string' || !b.orgUnitPath.startsWith('/'))) return googleError(400, 'invalid', 'Invalid Input: INVALID_OU_ID')
     return undefined
   }
@@ -220,6 +224,7 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
         const invalid = validateUser(body, true)
         if (invalid) return invalid
         if (emailTaken(body.primaryEmail as string)) return googleError(409, 'duplicate', 'Entity already exists.')
+        // GUESS: ids are 21-digit numeric strings; Google's are not sequential
         const u: SimUser = { id: String(100000000000000000000n + BigInt(users.size + 1) * 7919n), primaryEmail: '', name: {}, suspended: false, orgUnitPath: '/', creationTime: new Date().toISOString() }
         applyPatch(u, body)
         users.set(u.id, u)
