@@ -8,12 +8,14 @@ import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { eduarteDefinition } from './eduarte/index.ts'
 import { entraIdTarget } from './entra/index.ts'
+import { googleWorkspaceTarget } from './google/index.ts'
 import { itslearningImsEsDefinition, itslearningImsFileDefinition } from './itslearning/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { magisterDefinition } from './magister/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 import { oneRosterRestDefinition } from './oneroster-rest/index.ts'
 import { outSystemsTarget } from './outsystems/index.ts'
+import { scimTarget } from './scim/index.ts'
 import { somtodayDefinition } from './somtoday/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
@@ -28,8 +30,10 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // targets
   auraTarget,
   entraIdTarget,
+  googleWorkspaceTarget,
   itslearningImsEsDefinition,
   itslearningImsFileDefinition,
   ldapTarget,
   outSystemsTarget,
+  scimTarget,
 ]

@@ -1,0 +1,121 @@
+// Service-account authentication for Google APIs: a JWT signed RS256 with the key's private key (jose), traded
+// at the token endpoint for an access token (RFC 7523 JWT bearer grant). `sub` is the admin impersonated
+// through domain-wide delegation. The token is cached until a minute before it expires, or a 401.
+import { importPKCS8, SignJWT, type CryptoKey } from 'jose'
+import { ConnectorError } from '../../contract/index.ts'
+import { httpError, networkError, type AuthProvider } from '../../protocol/index.ts'
+
+export interface ServiceAccountKey {
+  readonly clientEmail: string
+  readonly privateKey: string
+  readonly privateKeyId?: string
+  readonly tokenUri: string
+}
+
+/** Reads the JSON key file's content. The message never includes the content (it holds the private key). */
+export function parseServiceAccountKey(text: string, connector: string): ServiceAccountKey {
+  let j: Record<string, unknown>
+  try {
+    j = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    throw new ConnectorError('config', `target ${connector}: serviceAccountKey is not a JSON service-account key`)
+  }
+  if (j === null || typeof j !== 'object' || j.type !== 'service_account' || typeof j.client_email !== 'string' || typeof j.private_key !== 'string') {
+    throw new ConnectorError('config', `target ${connector}: serviceAccountKey needs type "service_account", client_email and private_key`)
+  }
+  return {
+    clientEmail: j.client_email,
+    privateKey: j.private_key,
+    ...(typeof j.private_key_id === 'string' ? { privateKeyId: j.private_key_id } : {}),
+    tokenUri: typeof j.token_uri === 'string' ? j.token_uri : 'https://oauth2.googleapis.com/token',
+  }
+}
+
+export interface ServiceAccountAuthOptions {
+  readonly key: ServiceAccountKey
+  readonly subject: string
+  readonly scopes: readonly string[]
+  /** Default: the key's token_uri. */
+  readonly tokenUrl?: string
+  readonly timeoutMs?: number
+  readonly now?: () => number
+}
+
+export function serviceAccountAuth(options: ServiceAccountAuthOptions): AuthProvider {
+  const now = options.now ?? Date.now
+  const tokenUrl = options.tokenUrl ?? options.key.tokenUri
+  let token: { value: string; expiresAt: number } | undefined
+  let pending: Promise<string> | undefined
+  let signingKey: Promise<CryptoKey> | undefined
+
+  async function assertion(): Promise<string> {
+    signingKey ??= importPKCS8(options.key.privateKey, 'RS256').catch(() => {
+      signingKey = undefined
+      throw new ConnectorError('config', 'the service account key has no readable RS256 private key (PKCS#8 PEM)')
+    })
+    const iat = Math.floor(now() / 1000)
+    return new SignJWT({ scope: options.scopes.join(' ') })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(options.key.privateKeyId !== undefined ? { kid: options.key.privateKeyId } : {}) })
+      .setIssuer(options.key.clientEmail)
+      .setSubject(options.subject)
+      .setAudience(tokenUrl)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(await signingKey)
+  }
+
+  async function fetchToken(signal?: AbortSignal): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await assertion() })
+    const what = `POST ${new URL(tokenUrl).pathname} (service-account token)`
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000)
+    let res: Response
+    try {
+      res = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      })
+    } catch (e) {
+      throw networkError(what, e)
+    }
+    const text = await res.text()
+    if (!res.ok) {
+      const err = httpError(res.status, what, tokenErrorDetail(text), res.headers)
+      // invalid_grant (bad signature, unknown subject) and unauthorized_client (scopes not delegated)
+      if (res.status === 400 || res.status === 401 || res.status === 403) throw new ConnectorError('auth', err.message, { code: res.status })
+      throw err
+    }
+    let body: { access_token?: unknown; expires_in?: unknown }
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch (e) {
+      throw new ConnectorError('invalid', `${what} answered with a body that is not JSON`, { cause: e })
+    }
+    if (typeof body.access_token !== 'string') throw new ConnectorError('invalid', `${what} answered without access_token`)
+    token = { value: body.access_token, expiresAt: now() + Math.max(0, Number(body.expires_in ?? 3600) - 60) * 1000 }
+    return body.access_token
+  }
+
+  return {
+    async header(signal) {
+      if (token !== undefined && now() < token.expiresAt) return `Bearer ${token.value}`
+      pending ??= fetchToken(signal).finally(() => {
+        pending = undefined
+      })
+      return `Bearer ${await pending}`
+    },
+    invalidate() {
+      token = undefined
+    },
+  }
+}
+
+function tokenErrorDetail(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: string; error_description?: string }
+    return [j.error, j.error_description].filter(Boolean).join(': ')
+  } catch {
+    return text.slice(0, 200)
+  }
+}
