@@ -3,8 +3,9 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { adTarget } from './ad/index.ts'
 import { csvDefinition } from './csv/index.ts'
 import { ldapTarget } from './ldap/index.ts'
 import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
 
-export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget]
+export const connectorDefinitions: readonly ConnectorDefinition[] = [oneRosterCsvDefinition, csvDefinition, ldapTarget, adTarget]

@@ -35,6 +35,11 @@ export interface WriteResult {
   readonly locator: string
   /** Attribute values the target generated or normalised, to record in the ledger. */
   readonly attributes?: Attributes
+  /**
+   * Secrets the connector generated for this write (an initial password it made because the create request had
+   * none). Never logged or stored; the engine hands them to the configured delivery channel.
+   */
+  readonly oneTimeSecrets?: Readonly<Record<string, string>>
 }
 
 export interface CreateRequest {

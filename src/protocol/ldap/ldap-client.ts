@@ -3,7 +3,7 @@
 // connection opens a fresh, bound one for the next operation. Every failure leaves as a ConnectorError.
 // It knows nothing about accounts or groups; that is the connector's business.
 import { connect as netConnect, Socket } from 'node:net'
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
+import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions } from 'node:tls'
 import { Attribute, Client, type Change, type Control, type Entry, type SearchOptions } from 'ldapts'
 import { toConnectorError } from './ldap-errors.ts'
 
@@ -14,6 +14,8 @@ export interface LdapClientOptions {
   readonly startTls: boolean
   /** PEM text of the CA to trust (the connector reads the file). */
   readonly ca?: string
+  /** The name the server certificate is checked against, when the url names the server otherwise (an IP). */
+  readonly servername?: string
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
 }
@@ -121,7 +123,10 @@ export class LdapClient {
     this.#client = undefined
     if (stale !== undefined) await stale.unbind().catch(() => {})
     const o = this.#options
-    const tlsOptions: ConnectionOptions = o.ca === undefined ? {} : { ca: o.ca }
+    const tlsOptions: ConnectionOptions = {
+      ...(o.ca === undefined ? {} : { ca: o.ca }),
+      ...(o.servername === undefined ? {} : { servername: o.servername, checkServerIdentity: (_host, cert) => checkServerIdentity(o.servername as string, cert) }),
+    }
     const client = new Client({
       url: o.url,
       timeout: o.timeoutMs,
