@@ -58,7 +58,6 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
   if (reason !== undefined) throw new Error(reason)
   if (!existsSync(SAMBA) || !existsSync(SAMBA_TOOL)) throw new Error(`KOPPEL_REQUIRE_SERVERS=1 but ${SAMBA} is missing: apt-get install samba-ad-dc`)
   const started = performance.now()
-  const mark = (what: string) => process.env['KOPPEL_DEBUG_SAMBA'] === '1' && console.error(what, Math.round(performance.now() - started))
   const dir = await mkdtemp(join(tmpdir(), 'koppel-samba-'))
   const password = `Adm1n!${Math.random().toString(36).slice(2, 10)}`
   const host = await freeLoopbackAddress()
@@ -86,10 +85,9 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
   } catch (e) {
     await rm(dir, { recursive: true, force: true })
     const err = e as { stderr?: string; message: string }
-    throw new Error(`samba-tool failed: ${err.message} ${String(err.stderr ?? '').slice(-2000)}`)
+    throw new Error(`samba-tool failed: ${err.message} ${String(err.stderr ?? '').slice(-2000)}`, { cause: e })
   }
 
-  mark('provisioned')
   // its own process group, so that stop reaches whatever Samba forks
   const child: ChildProcess = spawn(SAMBA, ['-i', '-M', 'single', '-s', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
   // a test process that dies without stop() (killed, crashed) must not leave a DC behind
@@ -198,7 +196,6 @@ async function waitForBind(url: string, caFile: string, dn: string, password: st
         return
       } catch (e) {
         last = e
-        if (process.env['KOPPEL_DEBUG_SAMBA'] === '1') console.error(Date.now(), (e as Error).message)
         await client.unbind().catch(() => {})
       }
     }

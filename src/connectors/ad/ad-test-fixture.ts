@@ -84,7 +84,7 @@ export function adConformanceFixture(s: AdLike, pageSize: number, teardown: () =
     permission: (i) => ({ type: 'group', id: `CN=${escapeDnValue(`groep ${i}`)},${groupsDn(s)}` }),
     renamed: (i) => adRenamed(s, i),
     invalidAttributes: (i) => {
-      const { attributes, anchor } = adPerson(s, i)
+      const { attributes } = adPerson(s, i)
       // employeeID has rangeUpper 16 in the AD schema: the DC refuses a longer value (constraint violation)
       return { attributes: { ...attributes, employeeID: 'x'.repeat(17) }, anchor: { attribute: 'employeeID', value: 'x'.repeat(17) } }
     },
