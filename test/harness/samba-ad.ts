@@ -38,6 +38,11 @@ export interface SambaAd {
   readonly startedInMs: number
   /** A bound admin client for test set-up; the caller must not unbind it (stop does). */
   admin(): Promise<Client>
+  /**
+   * Adds LDIF straight into the running DC's database with ldbadd (package ldb-tools): one transaction, about
+   * 5 times faster than LDAP adds, for bulk test data such as a group of thousands of members.
+   */
+  ldbAdd(ldif: string): Promise<void>
   /** Stops Samba and removes its folder. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -158,6 +163,11 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
         await admin.bind(adminDn, password)
       }
       return admin
+    },
+    ldbAdd: async (ldif: string) => {
+      const file = join(dir, `seed-${Date.now()}.ldif`)
+      await writeFile(file, ldif)
+      await run('ldbadd', ['-H', join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 16 << 20 })
     },
     stop,
   }

@@ -115,10 +115,12 @@ export async function allMemberships(client: LdapClient, o: GroupOptions, base: 
 }
 
 const RANGED = /^(.+);range=(\d+)-(\d+|\*)$/i
+/** Values asked for per ranged read: AD's default MaxValRange; a server with a lower limit returns fewer. */
+export const RANGE_STEP = 1500
 
 /**
  * Every value of `attribute` in `entry`, following ranged retrieval (MS-ADTS 3.1.1.3.1.3.3): when the server
- * sent `member;range=0-1499`, asks for `member;range=1500-*` and so on until a range ends in `*`.
+ * sent `member;range=0-1499`, asks for `member;range=1500-2999` and so on until a range ends in `*`.
  */
 export async function allValues(client: LdapClient, entry: Entry, attribute: string): Promise<string[]> {
   const plain = entryAttribute(entry, attribute)
@@ -128,7 +130,7 @@ export async function allValues(client: LdapClient, entry: Entry, attribute: str
   out.push(...next.values)
   while (next.end !== '*') {
     const from = Number(next.end) + 1
-    const [more] = await client.search(entry.dn, { scope: 'base', attributes: [`${attribute};range=${from}-*`] })
+    const [more] = await client.search(entry.dn, { scope: 'base', attributes: [`${attribute};range=${from}-${from + RANGE_STEP - 1}`] })
     next = more === undefined ? undefined : rangeOf(more, attribute)
     if (next === undefined) break // the attribute shrank under us: what we have is all there is
     out.push(...next.values)
@@ -149,7 +151,8 @@ function rangeOf(entry: Entry, attribute: string): { values: string[]; end: stri
 
 /** Whether `account` is in `group`, reading the member attribute in ranges (no filter on member). */
 export async function isMemberRanged(client: LdapClient, attribute: string, group: Dn, account: Dn): Promise<boolean> {
-  const [entry] = await client.search(group.text, { scope: 'base', attributes: [attribute] })
+  // asking for a range explicitly: Samba hands out ranges only when asked, AD also unasked beyond MaxValRange
+  const [entry] = await client.search(group.text, { scope: 'base', attributes: [`${attribute};range=0-${RANGE_STEP - 1}`] })
   if (entry === undefined) return false
   for (const value of await allValues(client, entry, attribute)) {
     try {
