@@ -45,7 +45,8 @@ export const AD_FLAVOR: LdapFlavor = Object.freeze({
     return Buffer.isBuffer(bytes) && bytes.length === 16 ? guidToString(bytes) : undefined
   },
   idValue: guidToBytes,
-  // AD has no LDAP assertion control (RFC 4528) and no post-read control (RFC 4527): GUID checks are reads
+  // GUESS: Windows AD, like Samba 4.17, has no LDAP assertion control (RFC 4528) and no post-read control
+  // (RFC 4527) in its supportedControl list, so writes are not guarded by objectGUID; GUID checks are reads
   assertId: () => [],
   postRead: false,
   passwordEntry: (password: string) => ({ unicodePwd: [unicodePwd(password)] }),

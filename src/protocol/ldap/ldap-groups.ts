@@ -151,7 +151,8 @@ function rangeOf(entry: Entry, attribute: string): { values: string[]; end: stri
 
 /** Whether `account` is in `group`, reading the member attribute in ranges (no filter on member). */
 export async function isMemberRanged(client: LdapClient, attribute: string, group: Dn, account: Dn): Promise<boolean> {
-  // asking for a range explicitly: Samba hands out ranges only when asked, AD also unasked beyond MaxValRange
+  // asking for a range explicitly: Samba hands out ranges only when asked; GUESS (documented by Microsoft, not
+  // run here): Windows AD also unasked beyond MaxValRange, and caps an explicit range at MaxValRange
   const [entry] = await client.search(group.text, { scope: 'base', attributes: [`${attribute};range=0-${RANGE_STEP - 1}`] })
   if (entry === undefined) return false
   for (const value of await allValues(client, entry, attribute)) {
