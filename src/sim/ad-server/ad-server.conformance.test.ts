@@ -5,6 +5,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { Client } from 'ldapts'
+import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { adConformanceFixture, adPerson, adTestTarget, AD_TEST_OUS, type AdLike } from '../../connectors/ad/ad-test-fixture.ts'
 import { startAdServer, type RunningAdServer } from './ad-server.ts'
@@ -52,6 +53,33 @@ describe('AD simulator semantics', () => {
       await assert.rejects(ad.create({ attributes: other.attributes, anchor: other.anchor, enabled: true }), { kind: 'conflict' })
       const long = adPerson(s, 3, { employeeID: 'x'.repeat(17) })
       await assert.rejects(ad.create({ attributes: long.attributes, anchor: long.anchor, enabled: true }), { kind: 'invalid' })
+    } finally {
+      await ad.close()
+      await server.stop()
+    }
+  })
+
+  test('a wrong bind password (AD simulator) fails as auth and the message holds no password', async () => {
+    const server = await startAdServer({ adminPassword: 'right-Secret1' })
+    const ad = adTestTarget({ url: server.url, caFile: server.caFile, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword: 'wrong-Secret2' })
+    try {
+      await assert.rejects(ad.find({ attribute: 'employeeID', value: 'e1' }), (e: unknown) => {
+        assert.ok(ConnectorError.isInstance(e))
+        assert.equal(e.kind, 'auth')
+        assert.doesNotMatch(e.message, /Secret/)
+        return true
+      })
+    } finally {
+      await ad.close()
+      await server.stop()
+    }
+  })
+
+  test('a CA that did not sign the server certificate fails as config', async () => {
+    const server = await startAdServer({ adminPassword: 'pw' })
+    const ad = adTestTarget({ url: server.url, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword: 'pw' })
+    try {
+      await assert.rejects(ad.find({ attribute: 'employeeID', value: 'e1' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config')
     } finally {
       await ad.close()
       await server.stop()
