@@ -17,6 +17,7 @@ import { Client } from 'ldapts'
 const run = promisify(execFile)
 const SAMBA = '/usr/sbin/samba'
 const SAMBA_TOOL = '/usr/bin/samba-tool'
+const LDBADD = '/usr/bin/ldbadd'
 
 export const AD_BASE_DN = 'DC=school,DC=test'
 
@@ -50,7 +51,9 @@ export interface SambaAd {
 /** Undefined when Samba AD can run here; otherwise the reason to put into `{ skip }`. */
 export function sambaSkipReason(): string | undefined {
   if (process.env['KOPPEL_REQUIRE_SERVERS'] === '1') return undefined
-  return existsSync(SAMBA) && existsSync(SAMBA_TOOL) ? undefined : 'Samba AD not installed: apt-get install samba-ad-dc samba-ad-provision'
+  return existsSync(SAMBA) && existsSync(SAMBA_TOOL) && existsSync(LDBADD)
+    ? undefined
+    : 'Samba AD not installed: apt-get install samba-ad-dc samba-ad-provision ldb-tools'
 }
 
 export interface SambaAdOptions {
@@ -167,7 +170,7 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
     ldbAdd: async (ldif: string) => {
       const file = join(dir, `seed-${Date.now()}.ldif`)
       await writeFile(file, ldif)
-      await run('ldbadd', ['-H', join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 16 << 20 })
+      await run(LDBADD, ['-H', join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 16 << 20 })
     },
     stop,
   }

@@ -12,6 +12,9 @@ import { generatePassword, unicodePwd } from './ad-password.ts'
 import { checkSamAccountName, domainRoot, withAlias } from './ad-target.ts'
 import { claimsOf } from './ad-uniqueness.ts'
 import { createAdTarget } from './ad-connector.ts'
+import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
+import { allValues, isMemberRanged } from '../../protocol/ldap/ldap-groups.ts'
+import { toDn } from '../../protocol/ldap/ldap-mapping.ts'
 
 const POLICY = { length: 16, lowercase: true, uppercase: true, digits: true, symbols: true, excludeAmbiguous: true }
 
@@ -116,5 +119,34 @@ describe('error paths', () => {
       for (const s of sockets) s.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
+  })
+})
+
+describe('ranged member reads (allValues)', () => {
+  // a stand-in for LdapClient.search that answers ranged reads of one group the way Samba does, including
+  // ldapts' empty placeholder for the range that was asked for
+  const fake = (members: string[], step: number) =>
+    ({
+      search: async (_dn: string, o: { attributes?: string[] }) => {
+        const asked = o.attributes?.[0] ?? ''
+        const m = /;range=(\d+)-/.exec(asked)
+        const from = Number(m?.[1] ?? 0)
+        const to = Math.min(from + step, members.length)
+        const end = to >= members.length ? '*' : String(to - 1)
+        return [{ dn: 'CN=g', [asked]: [], [`member;range=${from}-${end}`]: members.slice(from, to) }]
+      },
+    }) as unknown as LdapClient
+
+  test('follows ranges to the end, ignoring the empty placeholder of the asked range', async () => {
+    const members = Array.from({ length: 3200 }, (_, i) => `CN=m${i}`)
+    const first = { dn: 'CN=g', 'member;range=0-1499': members.slice(0, 1500) }
+    assert.deepEqual(await allValues(fake(members, 1500), first, 'member'), members)
+  })
+  test('an empty group, asked for a range, is empty and ends', async () => {
+    assert.equal(await isMemberRanged(fake([], 1500), 'member', toDn('CN=g,DC=s'), toDn('CN=x,DC=s')), false)
+  })
+  test('membership is found in a later range, compared as DNs', async () => {
+    const members = [...Array.from({ length: 2000 }, (_, i) => `CN=m${i},DC=s`), 'cn=Jan\\2C Piet,DC=s']
+    assert.equal(await isMemberRanged(fake(members, 1500), 'member', toDn('CN=g,DC=s'), toDn('CN=Jan\\, Piet,DC=s')), true)
   })
 })

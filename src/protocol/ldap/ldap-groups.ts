@@ -132,7 +132,8 @@ export async function allValues(client: LdapClient, entry: Entry, attribute: str
     const from = Number(next.end) + 1
     const [more] = await client.search(entry.dn, { scope: 'base', attributes: [`${attribute};range=${from}-${from + RANGE_STEP - 1}`] })
     next = more === undefined ? undefined : rangeOf(more, attribute)
-    if (next === undefined) break // the attribute shrank under us: what we have is all there is
+    // the attribute shrank under us, or a server answers a range that does not move on: what we have is all
+    if (next === undefined || next.values.length === 0 || (next.end !== '*' && Number(next.end) < from)) break
     out.push(...next.values)
   }
   return out
@@ -143,6 +144,9 @@ function rangeOf(entry: Entry, attribute: string): { values: string[]; end: stri
     const m = RANGED.exec(key)
     if (m === null || m[1]?.toLowerCase() !== attribute.toLowerCase()) continue
     const raw = entry[key]
+    // ldapts lists every requested attribute, so the range we asked for can be there empty next to the one
+    // the server sent (`member;range=0-1499: []` beside `member;range=0-*`)
+    if (Array.isArray(raw) && raw.length === 0) continue
     const values = (Array.isArray(raw) ? raw : [raw]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)))
     return { values, end: m[3] as string }
   }
