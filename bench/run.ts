@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, printing figures (never asserting them; the goals are
 // in docs/benchmarks.md). Sizes can be lowered for a quick look:
 //   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 20000), KOPPEL_BENCH_STORE_ROWS (default 100000),
-//   KOPPEL_BENCH_SOMTODAY_PUPILS (default 100000)
+//   KOPPEL_BENCH_SOMTODAY_PUPILS (default 100000), KOPPEL_BENCH_AD (default 300)
 // Parts that need a server the machine lacks (slapd, PostgreSQL) are skipped with a line saying so.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { benchStore, type StoreBenchFigures } from '../src/store/store-bench.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { slapdSkipReason } from '../test/harness/slapd.ts'
+import { sambaSkipReason } from '../test/harness/samba-ad.ts'
+import { runAdApplyBench } from './ad-apply.bench.ts'
 import { runLdapApplyBench } from './ldap-apply.bench.ts'
 import { runPlanBench } from './plan.bench.ts'
 import { formatSomtodayRead, runSomtodayReadBench } from './somtoday-read.bench.ts'
@@ -37,6 +39,15 @@ else {
 say(`\n## Somtoday read, ${somtodayPupils} pupils with vakkeuzes from the simulator (bench/somtoday-read.bench.ts)`)
 say(`  ${formatSomtodayRead(await runSomtodayReadBench(somtodayPupils))}`)
 say('  goal: ≤ 1 GB peak RSS')
+
+const adCount = Number(process.env['KOPPEL_BENCH_AD'] ?? 300)
+say(`\n## Creates with passwords into Samba AD next to ldapadd, ${adCount} users per mode (bench/ad-apply.bench.ts)`)
+const noSamba = sambaSkipReason()
+if (noSamba !== undefined) say(`  skipped: ${noSamba}`)
+else {
+  const f = await runAdApplyBench(adCount, (l) => say(`  ${l}`))
+  say(`  koppel ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd ${f.ldapadd.toFixed(1)}/s; ratio ${f.ratio.toFixed(2)}`)
+}
 
 const storeLine = (f: StoreBenchFigures) =>
   `  ${f.dialect}: upsert ${f.rows} accounts ${f.upsertInsert.ms.toFixed(0)} ms (update ${f.upsertUpdate.ms.toFixed(0)} ms), list ${f.listAccounts.ms.toFixed(0)} ms, save plan (${f.planMegabytes.toFixed(0)} MB) ${f.savePlan.ms.toFixed(0)} ms, journal start/finish ${f.journalStart.ms.toFixed(0)}/${f.journalFinish.ms.toFixed(0)} ms, 10k audit events ${f.appendAudit10k.ms.toFixed(0)} ms, verify ${f.verifyAudit10k.ms.toFixed(0)} ms`

@@ -3,6 +3,7 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { adTarget } from './ad/index.ts'
 import { afasDefinition } from './afas/index.ts'
 import { auraTarget } from './aura/index.ts'
 import { csvDefinition } from './csv/index.ts'
@@ -20,20 +21,21 @@ import { somtodayDefinition } from './somtoday/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // sources
-  afasDefinition,
-  csvDefinition,
-  eduarteDefinition,
+  somtodayDefinition,
   magisterDefinition,
+  eduarteDefinition,
+  afasDefinition,
   oneRosterCsvDefinition,
   oneRosterRestDefinition,
-  somtodayDefinition,
+  csvDefinition,
   // targets
-  auraTarget,
+  ldapTarget,
+  adTarget,
   entraIdTarget,
   googleWorkspaceTarget,
-  itslearningImsEsDefinition,
-  itslearningImsFileDefinition,
-  ldapTarget,
-  outSystemsTarget,
   scimTarget,
+  itslearningImsFileDefinition,
+  itslearningImsEsDefinition,
+  auraTarget,
+  outSystemsTarget,
 ]

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { FilterParser } from 'ldapts'
 import { ConnectorError, type TargetDefinition } from '../../contract/index.ts'
-import { LdapClient } from './ldap-client.ts'
-import { ldapOptionsSchema, type LdapOptions } from './ldap-options.ts'
-import { LdapTarget } from './ldap-target.ts'
+import { LdapClient } from '../../protocol/ldap/ldap-client.ts'
+import { ldapOptionsSchema, type LdapOptions } from '../../protocol/ldap/ldap-options.ts'
+import { LdapTarget } from '../../protocol/ldap/ldap-target.ts'
 
 export const ldapTarget: TargetDefinition<typeof ldapOptionsSchema> = {
   role: 'target',

@@ -22,10 +22,20 @@ export interface Session {
 
 export const ANONYMOUS: Session = { dn: undefined, admin: false }
 
+/**
+ * Extension points for a directory with other semantics than slapd's (the AD simulator): each runs after the
+ * schema check, on the attributes about to be stored, and may add or drop values or throw with `fail()`.
+ */
+export interface DirectoryHooks {
+  beforeAdd?(directory: Directory, dn: Dn, attrs: Map<string, Attr>): void
+  beforeModify?(directory: Directory, entry: Entry, attrs: Map<string, Attr>): void
+}
+
 export class Directory {
   readonly baseDn: Dn
   readonly adminDn: Dn
   readonly #adminPassword: Buffer
+  readonly #hooks: DirectoryHooks
   readonly #byId = new Map<number, Entry>()
   readonly #idByKey = new Map<string, number>()
   readonly #children = new Map<number, Set<number>>()
@@ -34,7 +44,8 @@ export class Directory {
   /** Called after every successful write (persistence listens). */
   onChange: () => void = () => {}
 
-  constructor(options: { baseDn: string; adminDn: string; adminPassword: string }) {
+  constructor(options: { baseDn: string; adminDn: string; adminPassword: string; hooks?: DirectoryHooks }) {
+    this.#hooks = options.hooks ?? {}
     this.baseDn = toDn(options.baseDn)
     this.adminDn = toDn(options.adminDn)
     this.#adminPassword = Buffer.from(options.adminPassword, 'utf8')
@@ -130,6 +141,7 @@ export class Directory {
     if (!attrs.has('objectclass')) fail(ResultCode.objectClassViolation, 'no objectClass attribute')
     addRdnValues(attrs, dn.rdns[0] ?? [])
     const structural = checkEntry(dn, attrs)
+    this.#hooks.beforeAdd?.(this, dn, attrs)
     stampCreated(attrs, who(session), structural)
     const entry: Entry = { id: this.#nextId++, dn, parent: parent?.id, attrs }
     this.#insert(entry)
@@ -144,6 +156,7 @@ export class Directory {
     requireAdmin(session)
     const attrs = applyModifications(entry.attrs, modifications)
     checkEntry(entry.dn, attrs, firstString(entry.attrs, 'structuralobjectclass'))
+    this.#hooks.beforeModify?.(this, entry, attrs)
     stampModified(attrs, who(session))
     this.#replace(entry, { ...entry, attrs })
     this.onChange()

@@ -70,6 +70,16 @@ function rdnKey(rdn: Rdn): string {
   return parts.length === 1 ? (parts[0] ?? '') : parts.sort().join('+')
 }
 
+let typeSpelling: (type: AttributeType) => string = (type) => type.name
+
+/**
+ * How attribute types are spelled in shown DNs: slapd's canonical names (`cn=…,dc=…`) by default; the AD
+ * simulator shows `CN=…,OU=…,DC=…` as AD does. Process-wide: set once, before DNs are made.
+ */
+export function setDnTypeSpelling(spell: (type: AttributeType) => string): void {
+  typeSpelling = spell
+}
+
 function rdnPretty(rdn: Rdn): string {
-  return rdn.map((ava) => `${ava.type.name}=${escapeDnValue(ava.value)}`).join('+')
+  return rdn.map((ava) => `${typeSpelling(ava.type)}=${escapeDnValue(ava.value)}`).join('+')
 }

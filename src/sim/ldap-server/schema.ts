@@ -94,3 +94,26 @@ for (const row of OBJECT_CLASSES) {
 export function objectClass(nameOrOid: string): ObjectClass | undefined {
   return classes.get(nameOrOid.trim().toLowerCase())
 }
+
+/**
+ * Adds attribute types and object classes to the schema of this process (the AD simulator's `user`, `group`,
+ * `sAMAccountName`, …). Names already known are left as they are, so calling it twice is harmless. The slapd
+ * simulator never calls it; a process that starts both servers sees the union.
+ */
+export function extendSchema(extension: {
+  readonly attributes: ReadonlyArray<readonly [names: string, oid: string, eq: string, ord: string, sub: string, syntax: string, single: boolean]>
+  readonly operational: ReadonlyArray<readonly [names: string, oid: string, eq: string, ord: string, sub: string, syntax: string, single: boolean]>
+  readonly classes: ReadonlyArray<readonly [name: string, kind: 'abstract' | 'structural' | 'auxiliary', sup: string, must: string, may: string]>
+}): void {
+  for (const [names, oid, eq, ord, sub, syntax, single] of extension.attributes) {
+    if (!byName.has((names.split('|')[0] ?? '').toLowerCase())) defineAttribute(names, oid, eq, ord, sub, syntax, single, false, false)
+  }
+  for (const [names, oid, eq, ord, sub, syntax, single] of extension.operational) {
+    if (!byName.has((names.split('|')[0] ?? '').toLowerCase())) defineAttribute(names, oid, eq, ord, sub, syntax, single, true, false)
+  }
+  for (const row of extension.classes) {
+    if (classes.has(row[0].toLowerCase())) continue
+    const cls = buildClass(row)
+    classes.set(cls.key, cls)
+  }
+}

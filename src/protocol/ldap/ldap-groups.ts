@@ -1,7 +1,8 @@
 // Group membership in a generic LDAP directory: grant and revoke one member value (creating a missing group,
 // keeping a groupOfNames valid when its last member leaves) and reading who is in which group. Does not
-// follow renames: OpenLDAP needs its refint overlay for that (the report explains).
-import { Attribute, Change, EqualityFilter, PresenceFilter } from 'ldapts'
+// follow renames: OpenLDAP needs its refint overlay for that (the report explains). Large groups whose
+// server hands out members in ranges (AD: `member;range=0-1499`) are read to the end.
+import { Attribute, Change, EqualityFilter, PresenceFilter, type Entry } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { entryAttribute, toDn, type Dn } from './ldap-mapping.ts'
@@ -12,6 +13,11 @@ export interface GroupOptions {
   readonly objectClass: string
   readonly placeholderMember?: string | undefined
   readonly pageSize: number
+  /**
+   * Asked when a revoke's answer is ambiguous (AD answers 53 unwillingToPerform for "not a member"): true
+   * when `account` is a member of `group`. Without it such an answer is an error.
+   */
+  readonly isMember?: ((client: LdapClient, group: Dn, account: Dn) => Promise<boolean>) | undefined
 }
 
 type Outcome = 'updated' | 'unchanged'
@@ -27,7 +33,8 @@ export async function grantMember(client: LdapClient, o: GroupOptions, group: Dn
     await client.modify(group.text, [member(o.memberAttribute, [account.text], 'add')])
     return 'updated'
   } catch (e) {
-    if (isKind(e, 'conflict', 20)) return 'unchanged' // already a member
+    // already a member: 20 attributeOrValueExists (OpenLDAP), 68 entryAlreadyExists on a modify (AD)
+    if (isKind(e, 'conflict', 20) || isKind(e, 'conflict', 68)) return 'unchanged'
     if (!isKind(e, 'not-found', 32) || !o.createMissing) throw e
   }
   const rdn = group.rdns[0]?.[0]
@@ -53,6 +60,10 @@ export async function revokeMember(client: LdapClient, o: GroupOptions, group: D
     return 'updated'
   } catch (e) {
     if (isKind(e, 'not-found', 16) || isKind(e, 'not-found', 32)) return 'unchanged' // not a member, or no group
+    if (isKind(e, 'invalid', 53) && o.isMember !== undefined) {
+      if (!(await o.isMember(client, group, account))) return 'unchanged'
+      throw e
+    }
     if (!isKind(e, 'invalid', 65)) throw e
   }
   // the schema needs at least one member (groupOfNames): swap the last one for the placeholder in one modify
@@ -75,6 +86,7 @@ export async function groupsOf(client: LdapClient, o: GroupOptions, base: Dn, ac
 export async function allMemberships(client: LdapClient, o: GroupOptions, base: Dn): Promise<Map<string, string[]>> {
   const byMember = new Map<string, string[]>()
   const filter = new PresenceFilter({ attribute: o.memberAttribute })
+  // AD lists a group with more than MaxValRange (1500) members under `member;range=0-1499` only
   const pages = client.searchPages(base.text, {
     scope: 'sub',
     filter,
@@ -84,8 +96,8 @@ export async function allMemberships(client: LdapClient, o: GroupOptions, base: 
   for await (const page of pages) {
     for (const entry of page) {
       const group = toDn(entry.dn).text
-      const values = entryAttribute(entry, o.memberAttribute) ?? []
-      for (const value of typeof values === 'string' ? [values] : values) {
+      const values = await allValues(client, entry, o.memberAttribute)
+      for (const value of values) {
         let key: string
         try {
           key = toDn(value).key
@@ -100,4 +112,59 @@ export async function allMemberships(client: LdapClient, o: GroupOptions, base: 
   }
   for (const list of byMember.values()) list.sort()
   return byMember
+}
+
+const RANGED = /^(.+);range=(\d+)-(\d+|\*)$/i
+/** Values asked for per ranged read: AD's default MaxValRange; a server with a lower limit returns fewer. */
+export const RANGE_STEP = 1500
+
+/**
+ * Every value of `attribute` in `entry`, following ranged retrieval (MS-ADTS 3.1.1.3.1.3.3): when the server
+ * sent `member;range=0-1499`, asks for `member;range=1500-2999` and so on until a range ends in `*`.
+ */
+export async function allValues(client: LdapClient, entry: Entry, attribute: string): Promise<string[]> {
+  const plain = entryAttribute(entry, attribute)
+  const out = plain === undefined ? [] : typeof plain === 'string' ? [plain] : [...plain]
+  let next = rangeOf(entry, attribute)
+  if (next === undefined) return out
+  out.push(...next.values)
+  while (next.end !== '*') {
+    const from = Number(next.end) + 1
+    const [more] = await client.search(entry.dn, { scope: 'base', attributes: [`${attribute};range=${from}-${from + RANGE_STEP - 1}`] })
+    next = more === undefined ? undefined : rangeOf(more, attribute)
+    // the attribute shrank under us, or a server answers a range that does not move on: what we have is all
+    if (next === undefined || next.values.length === 0 || (next.end !== '*' && Number(next.end) < from)) break
+    out.push(...next.values)
+  }
+  return out
+}
+
+function rangeOf(entry: Entry, attribute: string): { values: string[]; end: string } | undefined {
+  for (const key of Object.keys(entry)) {
+    const m = RANGED.exec(key)
+    if (m === null || m[1]?.toLowerCase() !== attribute.toLowerCase()) continue
+    const raw = entry[key]
+    // ldapts lists every requested attribute, so the range we asked for can be there empty next to the one
+    // the server sent (`member;range=0-1499: []` beside `member;range=0-*`)
+    if (Array.isArray(raw) && raw.length === 0) continue
+    const values = (Array.isArray(raw) ? raw : [raw]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)))
+    return { values, end: m[3] as string }
+  }
+  return undefined
+}
+
+/** Whether `account` is in `group`, reading the member attribute in ranges (no filter on member). */
+export async function isMemberRanged(client: LdapClient, attribute: string, group: Dn, account: Dn): Promise<boolean> {
+  // asking for a range explicitly: Samba hands out ranges only when asked; GUESS (documented by Microsoft, not
+  // run here): Windows AD also unasked beyond MaxValRange, and caps an explicit range at MaxValRange
+  const [entry] = await client.search(group.text, { scope: 'base', attributes: [`${attribute};range=0-${RANGE_STEP - 1}`] })
+  if (entry === undefined) return false
+  for (const value of await allValues(client, entry, attribute)) {
+    try {
+      if (toDn(value).key === account.key) return true
+    } catch {
+      // not a DN: not our account
+    }
+  }
+  return false
 }

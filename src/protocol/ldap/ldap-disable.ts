@@ -14,7 +14,21 @@ type DisableOptions = LdapOptions['disable']
 const replace = (type: string, values: string[]) =>
   new Change({ operation: 'replace', modification: new Attribute({ type, values }) })
 
-export class DisableState {
+/** What "disabled" means for a directory: the generic LDAP one below, or AD's userAccountControl bit. */
+export interface DisableStrategy {
+  /** The OU disabled accounts are moved into, if any (find and list also search there). */
+  readonly ou: Dn | undefined
+  readonly configured: boolean
+  attributeNames(): string[]
+  isEnabled(entry: Entry, dn: Dn): boolean
+  enabledDn(entry: Entry, dn: Dn): Dn
+  placeNew(wanted: Dn, enabled: boolean, entry: Record<string, Array<string | Buffer>>): Dn
+  placeRenamed(current: Dn, wanted: Dn): { target: Dn; origin?: Change }
+  disable(client: LdapClient, entry: Entry, id: string): Promise<{ dn: Dn; changed: boolean }>
+  enable(client: LdapClient, entry: Entry, id: string): Promise<{ dn: Dn; changed: boolean }>
+}
+
+export class DisableState implements DisableStrategy {
   readonly ou: Dn | undefined
   readonly configured: boolean
   readonly #o: DisableOptions
@@ -48,7 +62,7 @@ export class DisableState {
   }
 
   /** The DN to create at, adding the disable bookkeeping to `entry` for an account that starts disabled. */
-  placeNew(wanted: Dn, enabled: boolean, entry: Record<string, string[]>): Dn {
+  placeNew(wanted: Dn, enabled: boolean, entry: Record<string, Array<string | Buffer>>): Dn {
     const attr = this.#o.attribute
     if (enabled) {
       if (attr?.enabledValue !== undefined) entry[attr.name] = [attr.enabledValue]

@@ -1,0 +1,1 @@
+export { startAdServer, type AdServerOptions, type RunningAdServer } from './ad-server.ts'
