@@ -38,6 +38,18 @@ describe('entra-id connector', () => {
   })
   after(() => undefined)
 
+  test('a generated initial password is returned once for delivery; a given one is not echoed', async () => {
+    const t = entraTarget(sim)
+    const one = spec()
+    const made = await t.create({ ...one, enabled: true })
+    assert.equal(made.outcome, 'created')
+    assert.match(made.oneTimeSecrets?.password ?? '', /.{12,}/)
+    const repeated = await t.create({ ...one, enabled: true })
+    assert.deepEqual([repeated.outcome, repeated.oneTimeSecrets], ['unchanged', undefined], 'a repeated create makes no new password')
+    const given = await t.create({ ...spec(), enabled: true, secrets: { password: 'Given-Pw-123!' } })
+    assert.equal(given.oneTimeSecrets, undefined)
+  })
+
   test('a refused client secret is an auth error that does not carry the secret', async () => {
     const t = entraTarget(sim, { secret: 'wrong-secret-value' })
     const e = await failure(t.find({ attribute: 'employeeId', value: 'E1' }))

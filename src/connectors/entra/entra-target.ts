@@ -104,6 +104,8 @@ export class EntraTarget implements TargetConnector {
       if (restored !== undefined) return restored
     }
     const body = this.#createBody(request)
+    // a password we generated goes to the engine once (its delivery channel), never to a log
+    const generated = request.secrets?.password === undefined ? { oneTimeSecrets: { password: (body.passwordProfile as { password: string }).password } } : {}
     let answer: GraphAnswer
     try {
       answer = await this.#graph.call({ method: 'POST', url: '/users', body, accept: [400] }, signal)
@@ -111,7 +113,7 @@ export class EntraTarget implements TargetConnector {
       if (!ConnectorError.isInstance(e) || e.kind !== 'transient') throw e
       // the POST may have landed: look for it by its unique UPN before giving up
       const held = await this.#holder('userPrincipalName', String(body.userPrincipalName), signal)
-      if (held !== undefined && sameAnchor(held, request.anchor)) return { outcome: 'created', id: String(held.id), locator: String(held.id) }
+      if (held !== undefined && sameAnchor(held, request.anchor)) return { outcome: 'created', id: String(held.id), locator: String(held.id), ...generated }
       if (held !== undefined) throw this.#conflict('userPrincipalName', String(body.userPrincipalName), request, e)
       throw e
     }
@@ -130,7 +132,7 @@ export class EntraTarget implements TargetConnector {
     }
     const id = (answer.body as GraphUser | undefined)?.id
     if (typeof id !== 'string') throw new ConnectorError('invalid', 'POST /v1.0/users answered without an id')
-    return { outcome: 'created', id, locator: id }
+    return { outcome: 'created', id, locator: id, ...generated }
   }
 
   async update(ref: Ref, changes: readonly FieldChange[], options: OpOptions = {}): Promise<WriteResult> {

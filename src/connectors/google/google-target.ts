@@ -211,9 +211,9 @@ export class GoogleTarget implements TargetConnector {
     const body = this.#body([...fields.entries()].filter(([, v]) => v !== undefined && v !== ''))
     body.orgUnitPath ??= this.#o.defaultOrgUnitPath
     body.suspended = !request.enabled
-    // Google requires a password; without one from the plan the account gets a random one nobody knows
-    // (sign-in through SSO, or an admin reset).
-    body.password = request.secrets?.password ?? randomBytes(24).toString('base64url')
+    // Google requires a password; without one from the plan the account gets a random one, handed to the engine
+    // once for its delivery channel (or dropped unseen when none is configured: sign-in through SSO).
+    body.password = request.secrets?.password ?? randomBytes(18).toString('base64url')
     let res
     try {
       res = await this.#call<GoogleUser>({ method: 'POST', path: 'users', json: body, ...sig(signal) })
@@ -229,7 +229,8 @@ export class GoogleTarget implements TargetConnector {
       throw e
     }
     if (typeof res.body?.id !== 'string') throw new ConnectorError('invalid', `${this.name}: users.insert answered without an id`)
-    return { outcome: 'created', id: res.body.id, locator: String(res.body.primaryEmail ?? body.primaryEmail) }
+    const generated = request.secrets?.password === undefined ? { oneTimeSecrets: { password: String(body.password) } } : {}
+    return { outcome: 'created', id: res.body.id, locator: String(res.body.primaryEmail ?? body.primaryEmail), ...generated }
   }
 
   async update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult> {
