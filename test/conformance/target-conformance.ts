@@ -237,7 +237,7 @@ function cases(): Array<[string, string, Case]> {
     }],
     ['disable-enable', 'disable shows enabled=false; again is unchanged; enable restores; again is unchanged', async (f, t) => {
       const c = f.connector
-      if (!needs(t, c.capabilities.enableDisable && !!c.disable && !!c.enable, 'capabilities.enableDisable is false')) return
+      if (!needs(t, c.capabilities.enableDisable && !!c.disable && !!c.enable, c.capabilities.enableDisable ? 'the connector cannot enable (disable only)' : 'capabilities.enableDisable is false')) return
       const spec = f.makeAttributes(1)
       const ref = await make(f, spec)
       const d1 = await c.disable!(ref)
