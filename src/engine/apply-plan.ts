@@ -93,10 +93,10 @@ async function runOne(
   const key = `${action.target}\u0000${action.person}`
   for (let attempt = 1; ; attempt++) {
     try {
-      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal)
+      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal, (row) => ledger.set(key, row))
       if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
-      ledger.set(key, next)
-      return { action, outcome: 'applied', attempts: attempt, row: next }
+      // the ledger's row, not `next`: another action of this account may have built on `next` meanwhile
+      return { action, outcome: 'applied', attempts: attempt, row: ledger.get(key) ?? next }
     } catch (e) {
       if (e instanceof DeliveryError) {
         // the account exists: record it (so nothing creates it twice) and report the failed delivery

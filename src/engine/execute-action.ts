@@ -9,9 +9,24 @@ import { permissionKey } from './plan-target.ts'
  * retries and journaling are the caller's. `currentOf` gives the account's ledger row (undefined for a new
  * account); the row's locator, not the plan's, is used, because an earlier action may have renamed the entry.
  * It is read again after the connector returns: another action of the same account (a second grant) may have
- * finished meanwhile, and building on the row from before would drop its change.
+ * finished meanwhile, and building on the row from before would drop its change. `commit` receives the row in
+ * that same tick (the caller's ledger must be updated there, not after awaiting the result).
  */
-export async function executeAction(action: Action, target: EngineTarget, currentOf: () => Account | undefined, now: string, signal?: AbortSignal): Promise<Account | undefined> {
+export async function executeAction(
+  action: Action,
+  target: EngineTarget,
+  currentOf: () => Account | undefined,
+  now: string,
+  signal?: AbortSignal,
+  commit?: (row: Account) => void,
+): Promise<Account | undefined> {
+  // The row is handed to `commit` in the same tick it is built from `currentOf()`: awaiting this function's
+  // result takes more ticks, in which another action of the account can build its row on the stale one.
+  const row = (...args: Parameters<typeof buildRow>): Account => {
+    const next = buildRow(...args)
+    commit?.(next)
+    return next
+  }
   const c = target.connector
   const current = currentOf()
   const ref: Ref | undefined = current !== undefined && current.state !== 'deleted'
@@ -122,7 +137,7 @@ function pick(attrs: Attributes, names: readonly string[]): Record<string, Attri
   return out
 }
 
-function row(action: Action, current: Account | undefined, r: WriteResult, now: string, patch: Partial<Omit<Account, 'kind'>>): Account {
+function buildRow(action: Action, current: Account | undefined, r: WriteResult, now: string, patch: Partial<Omit<Account, 'kind'>>): Account {
   const base: Account = current !== undefined && action.kind !== 'create'
     ? current
     : { kind: 'account', target: action.target, person: action.person, targetId: r.id, locator: r.locator, state: 'active', attributes: {}, permissions: current?.permissions ?? [], createdAt: now, updatedAt: now }

@@ -82,7 +82,8 @@ export class ImsFileTarget implements TargetConnector {
   }
 
   async update(ref: Ref, changes: readonly FieldChange[]): Promise<WriteResult> {
-    const rec = await this.#mustGet(ref)
+    await this.state.load()
+    const rec = this.#mustGet(ref)
     const next: Record<string, Attributes[string]> = { ...rec.attributes }
     for (const c of changes) {
       if (c.field === SYNC_KEY_ATTRIBUTE && single(c.new) !== ref.id)
@@ -105,7 +106,8 @@ export class ImsFileTarget implements TargetConnector {
   }
 
   async #setEnabled(ref: Ref, enabled: boolean): Promise<WriteResult> {
-    const rec = await this.#mustGet(ref)
+    await this.state.load()
+    const rec = this.#mustGet(ref)
     if (rec.enabled === enabled) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     await this.state.put(ref.id, { ...rec, enabled })
     return { outcome: 'updated', id: ref.id, locator: ref.id }
@@ -120,7 +122,8 @@ export class ImsFileTarget implements TargetConnector {
 
   async grant(ref: Ref, permission: { readonly type: string; readonly id: string }): Promise<WriteResult> {
     const id = checkPermission(this.name, permission)
-    const rec = await this.#mustGet(ref)
+    await this.state.load()
+    const rec = this.#mustGet(ref)
     if (rec.permissions.includes(id)) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     await this.state.put(ref.id, { ...rec, permissions: [...rec.permissions, id].sort() })
     return { outcome: 'updated', id: ref.id, locator: ref.id }
@@ -135,8 +138,11 @@ export class ImsFileTarget implements TargetConnector {
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  async #mustGet(ref: Ref): Promise<PersonRecord> {
-    await this.state.load()
+  /**
+   * The record now, after `state.load()`: callers read it and `put` the change without an await in between, so
+   * two actions of one person (a grant and a second grant) cannot both build on the record from before.
+   */
+  #mustGet(ref: Ref): PersonRecord {
     const rec = this.state.get(ref.id)
     if (rec === undefined) throw new ConnectorError('not-found', `${this.name}: no person with syncPersonKey ${JSON.stringify(ref.id)}`)
     return rec
