@@ -4,7 +4,7 @@
  * convention) as issues. Does not read files.
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
-import { applyDutchNames, buildGroups, SchoolYears, userContracts, userMemberships, type ContractContext } from '../../protocol/oneroster/index.ts'
+import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
 import type { IssueCollector } from './oneroster-csv-errors.ts'
 import { shown } from './oneroster-csv-errors.ts'
 import type { Roster, UserRecord } from './oneroster-csv-roster.ts'
@@ -45,8 +45,6 @@ const NL = 'metadata.nl.'
 const FILE = 'users.csv'
 
 export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector): Mapped {
-  const years = new SchoolYears(r.sessions)
-  const groups = buildGroups(r, years)
   const names = r.userHeader?.names ?? []
   const at = new Map(names.map((n, i) => [n, i]))
   const col = (fields: readonly string[], name: string): string => {
@@ -62,17 +60,8 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
     return undefined
   }
 
-  const ctx: ContractContext<UserRecord> = {
-    version: r.version,
-    delta: r.files.get('users') === 'delta',
-    orgs: r.orgs,
-    classes: r.classes,
-    enrollments: r.enrollments,
-    rolesOf: (u) => r.roles.get(u.id),
-    source: o.source,
-    years,
-    today: o.today,
-  }
+  const ctx = contractContext<UserRecord>(r, { delta: r.files.get('users') === 'delta', rolesOf: (u) => r.roles.get(u.id), source: o.source, today: o.today })
+  const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
   const persons: Person[] = []
   const keys = new Map<string, string>()

@@ -7,7 +7,7 @@
  * fields and metadata into person fields and attributes.
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
-import { applyDutchNames, buildGroups, SchoolYears, userContracts, userMemberships, type ContractContext } from '../../protocol/oneroster/index.ts'
+import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
 import type { ClassRec, CourseRec, DemographicsRec, EnrollmentRec, Issues, OrgRec, SessionRec, UserRec } from './oneroster-rest-records.ts'
 
 export interface RestRoster {
@@ -57,19 +57,8 @@ export function personKeyOf(u: UserRec, personKey: RestMappingOptions['personKey
 }
 
 export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issues): { persons: Person[]; groups: Group[]; removed: string[] } {
-  const years = new SchoolYears(r.sessions)
-  const groups = buildGroups(r, years)
-  const ctx: ContractContext<UserRec> = {
-    version: r.version,
-    delta: r.delta,
-    orgs: r.orgs,
-    classes: r.classes,
-    enrollments: r.enrollments,
-    rolesOf: (u) => u.roles,
-    source: o.source,
-    years,
-    today: o.today,
-  }
+  const ctx = contractContext<UserRec>(r, { delta: r.delta, rolesOf: (u) => u.roles, source: o.source, today: o.today })
+  const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
   const persons: Person[] = []
   const keys = new Map<string, string>()

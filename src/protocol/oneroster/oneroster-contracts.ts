@@ -5,9 +5,9 @@
  * year. Memberships are one per enrollment. Pure; does not resolve names or keys.
  */
 import type { Contract, ContractRole, Membership, MembershipRole, Scalar } from '../../model/index.ts'
-import type { SchoolYear, SchoolYears } from './oneroster-groups.ts'
-import { classKey, orgKey } from './oneroster-groups.ts'
-import type { OneRosterClass, OneRosterEnrollment, OneRosterOrg, OneRosterRole, OneRosterUser, OneRosterVersion } from './oneroster-records.ts'
+import type { SchoolYear } from './oneroster-groups.ts'
+import { classKey, orgKey, SchoolYears } from './oneroster-groups.ts'
+import type { OneRosterClass, OneRosterEnrollment, OneRosterGroupRecords, OneRosterOrg, OneRosterRole, OneRosterUser, OneRosterVersion } from './oneroster-records.ts'
 
 const STAFF = new Set([
   'administrator',
@@ -51,6 +51,21 @@ export interface ContractContext<U extends OneRosterUser> {
   readonly source: string
   readonly years: SchoolYears
   readonly today: string
+}
+
+/** The records contracts are made of. */
+export interface OneRosterContractRecords extends OneRosterGroupRecords {
+  readonly version: OneRosterVersion
+  /** By user sourcedId. */
+  readonly enrollments: ReadonlyMap<string, readonly OneRosterEnrollment[]>
+}
+
+/** The context for `userContracts`, once per read; `years` also serves `buildGroups`. */
+export function contractContext<U extends OneRosterUser>(
+  r: OneRosterContractRecords,
+  o: { readonly delta: boolean; readonly rolesOf: (u: U) => readonly OneRosterRole[] | undefined; readonly source: string; readonly today: string },
+): ContractContext<U> {
+  return { version: r.version, delta: o.delta, orgs: r.orgs, classes: r.classes, enrollments: r.enrollments, rolesOf: o.rolesOf, source: o.source, years: new SchoolYears(r.sessions), today: o.today }
 }
 
 interface OrgRole {
