@@ -3,7 +3,7 @@
 // through domain-wide delegation. The token is cached until a minute before it expires, or a 401.
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose'
 import { ConnectorError } from '../../contract/index.ts'
-import { httpError, networkError, type AuthProvider } from '../../protocol/index.ts'
+import { cachedBearerToken, requestToken, type AuthProvider } from '../../protocol/index.ts'
 
 export interface ServiceAccountKey {
   readonly clientEmail: string
@@ -44,8 +44,6 @@ export interface ServiceAccountAuthOptions {
 export function serviceAccountAuth(options: ServiceAccountAuthOptions): AuthProvider {
   const now = options.now ?? Date.now
   const tokenUrl = options.tokenUrl ?? options.key.tokenUri
-  let token: { value: string; expiresAt: number } | undefined
-  let pending: Promise<string> | undefined
   let signingKey: Promise<CryptoKey> | undefined
 
   async function assertion(): Promise<string> {
@@ -64,58 +62,10 @@ export function serviceAccountAuth(options: ServiceAccountAuthOptions): AuthProv
       .sign(await signingKey)
   }
 
-  async function fetchToken(signal?: AbortSignal): Promise<string> {
+  return cachedBearerToken(async (signal) => {
     const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await assertion() })
-    const what = `POST ${new URL(tokenUrl).pathname} (service-account token)`
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000)
-    let res: Response
-    try {
-      res = await fetch(tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      })
-    } catch (e) {
-      throw networkError(what, e)
-    }
-    const text = await res.text()
-    if (!res.ok) {
-      const err = httpError(res.status, what, tokenErrorDetail(text), res.headers)
-      // invalid_grant (bad signature, unknown subject) and unauthorized_client (scopes not delegated)
-      if (res.status === 400 || res.status === 401 || res.status === 403) throw new ConnectorError('auth', err.message, { code: res.status })
-      throw err
-    }
-    let body: { access_token?: unknown; expires_in?: unknown }
-    try {
-      body = JSON.parse(text) as typeof body
-    } catch (e) {
-      throw new ConnectorError('invalid', `${what} answered with a body that is not JSON`, { cause: e })
-    }
-    if (typeof body.access_token !== 'string') throw new ConnectorError('invalid', `${what} answered without access_token`)
-    token = { value: body.access_token, expiresAt: now() + Math.max(0, Number(body.expires_in ?? 3600) - 60) * 1000 }
-    return body.access_token
-  }
-
-  return {
-    async header(signal) {
-      if (token !== undefined && now() < token.expiresAt) return `Bearer ${token.value}`
-      pending ??= fetchToken(signal).finally(() => {
-        pending = undefined
-      })
-      return `Bearer ${await pending}`
-    },
-    invalidate() {
-      token = undefined
-    },
-  }
-}
-
-function tokenErrorDetail(text: string): string {
-  try {
-    const j = JSON.parse(text) as { error?: string; error_description?: string }
-    return [j.error, j.error_description].filter(Boolean).join(': ')
-  } catch {
-    return text.slice(0, 200)
-  }
+    // invalid_grant (bad signature, unknown subject) and unauthorized_client (scopes not delegated)
+    const request = { tokenUrl, form, label: 'service-account token', authStatuses: [400, 401, 403], ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) }
+    return requestToken(request, signal)
+  }, now)
 }

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { SourceDefinition } from '../../contract/index.ts'
 import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
+import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
 import { filesFingerprint } from '../../util/file-fingerprint.ts'
 import { DEFAULT_ISSUE_CAP, IssueCollector } from './oneroster-csv-errors.ts'
 import { modeOf, readManifest } from './oneroster-csv-manifest.ts'
@@ -94,19 +95,7 @@ class OneRosterCsvSource implements SourceConnector {
       groups: mapped.groups.length,
       ms: Math.round(performance.now() - started),
     })
-    return {
-      ok: true,
-      snapshot: Object.freeze({
-        kind: 'snapshot',
-        source: this.name,
-        mode,
-        takenAt: this.#context.now().toISOString(),
-        persons: Object.freeze(mapped.persons),
-        groups: Object.freeze(mapped.groups),
-        removed: Object.freeze(mapped.removed),
-        warnings: issues.warnings(),
-      }),
-    }
+    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), mapped, issues.warnings()) }
   }
 }
 

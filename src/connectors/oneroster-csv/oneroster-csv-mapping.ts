@@ -3,13 +3,11 @@
  * for a delta, the keys of removed persons. Reports mapping problems (missing or duplicate person key, bad name
  * convention) as issues. Does not read files.
  */
-import type { Group, NameConvention, Person, Scalar } from '../../model/index.ts'
-import { splitDutchName, stripPrefix } from './dutch-name-prefix.ts'
+import type { Group, Person, Scalar } from '../../model/index.ts'
+import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
 import type { IssueCollector } from './oneroster-csv-errors.ts'
 import { shown } from './oneroster-csv-errors.ts'
-import { userContracts, userMemberships } from './oneroster-csv-contracts.ts'
-import { buildGroups, SchoolYears } from './oneroster-csv-groups.ts'
-import type { Roster } from './oneroster-csv-roster.ts'
+import type { Roster, UserRecord } from './oneroster-csv-roster.ts'
 import { parseBool } from './oneroster-csv-values.ts'
 
 export type PersonKeyField = 'sourcedId' | 'identifier' | 'username'
@@ -43,13 +41,10 @@ const NOT_ATTRIBUTES = new Set([
   'preferredGivenName',
   'primaryOrgSourcedId',
 ])
-const NAME_CONVENTIONS = new Set(['B', 'BP', 'P', 'PB'])
 const NL = 'metadata.nl.'
 const FILE = 'users.csv'
 
 export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector): Mapped {
-  const years = new SchoolYears(r)
-  const groups = buildGroups(r, years)
   const names = r.userHeader?.names ?? []
   const at = new Map(names.map((n, i) => [n, i]))
   const col = (fields: readonly string[], name: string): string => {
@@ -65,7 +60,8 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
     return undefined
   }
 
-  const ctx = { roster: r, source: o.source, years, today: o.today }
+  const ctx = contractContext<UserRecord>(r, { delta: r.files.get('users') === 'delta', rolesOf: (u) => r.roles.get(u.id), source: o.source, today: o.today })
+  const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
   const persons: Person[] = []
   const keys = new Map<string, string>()
@@ -102,7 +98,7 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
       familyName: '',
       attributes: Object.freeze(attributes),
       contracts: Object.freeze(userContracts(u, f('grades'), ctx)),
-      memberships: Object.freeze(userMemberships(u, r, classKeys)),
+      memberships: Object.freeze(userMemberships(r.enrollments.get(u.id), classKeys)),
     }
     applyNames(person, f, at, o.splitNamePrefix, issues, u.id, u.line)
     const optional = { preferredGivenName: f('preferredGivenName'), middleName: f('middleName'), email: f('email'), username: f('username') }
@@ -129,18 +125,10 @@ function applyNames(
   id: string,
   line: number,
 ): void {
-  const family = nameWithPrefix(f('familyName'), at.has(`${NL}familyNamePrefix`) ? f(`${NL}familyNamePrefix`) : undefined, split)
-  p.familyName = family.name
-  if (family.prefix) p.familyNamePrefix = family.prefix
-  const partner = f(`${NL}partnerName`)
-  if (partner !== '') {
-    const pp = nameWithPrefix(partner, at.has(`${NL}partnerNamePrefix`) ? f(`${NL}partnerNamePrefix`) : undefined, split)
-    p.partnerName = pp.name
-    if (pp.prefix) p.partnerNamePrefix = pp.prefix
-  }
-  const convention = f(`${NL}nameConvention`)
-  if (NAME_CONVENTIONS.has(convention)) p.nameConvention = convention as NameConvention
-  else if (convention !== '') {
+  const familyPrefix = at.has(`${NL}familyNamePrefix`) ? f(`${NL}familyNamePrefix`) : undefined
+  const partnerPrefix = at.has(`${NL}partnerNamePrefix`) ? f(`${NL}partnerNamePrefix`) : undefined
+  const convention = applyDutchNames(p, f('familyName'), familyPrefix, f(`${NL}partnerName`), partnerPrefix, f(`${NL}nameConvention`), split)
+  if (convention !== undefined) {
     issues.error({
       code: 'bad_enum',
       file: FILE,
@@ -151,11 +139,6 @@ function applyNames(
       message: `${shown(convention)} is not a name convention; allowed: B, BP, P, PB`,
     })
   }
-}
-
-function nameWithPrefix(displayed: string, prefix: string | undefined, split: boolean): { name: string; prefix?: string } {
-  if (prefix !== undefined) return prefix === '' ? { name: displayed.trim() } : { name: stripPrefix(displayed, prefix), prefix: prefix.trim() }
-  return split ? splitDutchName(displayed) : { name: displayed.trim() }
 }
 
 /** In a delta, enrollments or roles may name users that are not in the package: they cannot be mapped alone. */

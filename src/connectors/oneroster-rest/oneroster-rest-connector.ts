@@ -7,6 +7,7 @@
 import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
+import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
 import { filterValue, OneRosterRestClient, type Json } from './oneroster-rest-client.ts'
 import { mapRestRoster, type RestRoster } from './oneroster-rest-mapping.ts'
 import { oneRosterRestOptions, type OneRosterRestOptions } from './oneroster-rest-options.ts'
@@ -145,20 +146,9 @@ class OneRosterRestSource implements SourceConnector {
     if (issues.errors.length > 0) return { ok: false, issues: [...issues.errors, ...issues.warnings] }
     const mode = since === undefined ? 'full' : 'delta'
     this.#context.log('info', 'oneroster-rest read', { source: this.name, mode, persons: mapped.persons.length, removed: mapped.removed.length, groups: mapped.groups.length, ms: Math.round(performance.now() - started) })
-    return {
-      ok: true,
-      snapshot: Object.freeze({
-        kind: 'snapshot',
-        source: this.name,
-        mode,
-        takenAt: this.#context.now().toISOString(),
-        persons: Object.freeze(mapped.persons),
-        groups: Object.freeze(mapped.groups),
-        removed: Object.freeze(mode === 'delta' ? mapped.removed : []),
-        warnings: Object.freeze(issues.warnings),
-        ...(this.#options.deltas && cursor !== '' ? { cursor } : {}),
-      }),
-    }
+    const removed = mode === 'delta' ? mapped.removed : []
+    const keptCursor = this.#options.deltas && cursor !== '' ? cursor : undefined
+    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), { ...mapped, removed }, Object.freeze(issues.warnings), keptCursor) }
   }
 }
 

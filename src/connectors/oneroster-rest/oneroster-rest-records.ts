@@ -5,39 +5,25 @@
  * 1.1 and 1.2 shapes (1.1 user `role` + `orgs`, 1.2 user `roles`; booleans as true/"true").
  */
 import type { Issue } from '../../model/index.ts'
+import type { OneRosterClass, OneRosterCourse, OneRosterDemographics, OneRosterEnrollment, OneRosterOrg, OneRosterRole, OneRosterSession, OneRosterUser } from '../../protocol/oneroster/index.ts'
 import { isIsoDate } from '../../util/dates.ts'
 import type { Json } from './oneroster-rest-client.ts'
 
-export interface OrgRec { readonly id: string; readonly name: string; readonly type: string; readonly identifier: string; readonly parent: string }
-export interface SessionRec { readonly id: string; readonly title: string; readonly type: string; readonly start: string; readonly end: string; readonly parent: string; readonly schoolYear: string }
-export interface CourseRec { readonly id: string; readonly title: string; readonly code: string; readonly schoolYear: string; readonly org: string; readonly grades: string; readonly subjects: string; readonly subjectCodes: string }
-export interface ClassRec {
+export type OrgRec = OneRosterOrg
+export type SessionRec = OneRosterSession
+export type CourseRec = OneRosterCourse
+export type ClassRec = OneRosterClass
+export interface EnrollmentRec extends OneRosterEnrollment {
   readonly id: string
-  readonly title: string
-  readonly code: string
-  readonly classType: string
-  readonly location: string
-  readonly school: string
-  readonly course: string
-  readonly terms: readonly string[]
-  readonly grades: string
-  readonly subjects: string
-  readonly subjectCodes: string
-  readonly periods: string
+  readonly user: string
 }
-export interface EnrollmentRec { readonly id: string; readonly user: string; readonly cls: string; readonly school: string; readonly role: string; readonly primary: boolean | undefined; readonly begin: string; readonly end: string }
-export interface RoleRec { readonly org: string; readonly role: string; readonly roleType: string; readonly begin: string; readonly end: string }
-export interface UserRec {
-  readonly id: string
+export type RoleRec = OneRosterRole
+export interface UserRec extends OneRosterUser {
   readonly json: Json
-  /** 1.1: `orgs`; 1.2: `primaryOrg` when set. */
-  readonly orgs: readonly string[]
-  /** 1.1 `role`; '' in 1.2. */
-  readonly role: string
   /** 1.2 `roles`; undefined in 1.1. */
   readonly roles: readonly RoleRec[] | undefined
 }
-export interface DemographicsRec { readonly birthDate: string; readonly sex: string }
+export type DemographicsRec = OneRosterDemographics
 
 export class Issues {
   readonly errors: Issue[] = []

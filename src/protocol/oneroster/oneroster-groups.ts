@@ -1,10 +1,11 @@
 /**
- * Roster records → Koppel groups (orgs, academic sessions, courses, classes), with keys prefixed by kind so
- * that ids from different files cannot collide: `org/<id>`, `session/<id>`, `course/<id>`, `class/<id>`.
- * Also resolves which school year a session or class belongs to. Pure; does not build persons.
+ * OneRoster records → Koppel groups (orgs, academic sessions, courses, classes), with keys prefixed by kind so
+ * that ids from different collections cannot collide: `org/<id>`, `session/<id>`, `course/<id>`, `class/<id>`.
+ * Also resolves which school year a session or class belongs to. Pure; does not build persons. Shared by the
+ * OneRoster CSV and REST connectors, so that one board gives the same groups over either binding.
  */
 import type { Group, GroupType, Scalar } from '../../model/index.ts'
-import type { Roster, SessionRecord } from './oneroster-csv-roster.ts'
+import type { OneRosterGroupRecords, OneRosterSession } from './oneroster-records.ts'
 
 export const orgKey = (id: string): string => `org/${id}`
 export const sessionKey = (id: string): string => `session/${id}`
@@ -20,13 +21,13 @@ export interface SchoolYear {
 const ORG_TYPES: Readonly<Record<string, GroupType>> = { district: 'board', school: 'school', department: 'department' }
 const CLASS_TYPES: Readonly<Record<string, GroupType>> = { homeroom: 'class', scheduled: 'teaching-group' }
 
-/** Finds school years by walking session parents; falls back to the sessions' `schoolYear` (ending year) column. */
+/** Finds school years by walking session parents; falls back to the sessions' `schoolYear` (ending year) field. */
 export class SchoolYears {
-  readonly #roster: Roster
+  readonly #sessions: ReadonlyMap<string, OneRosterSession>
   readonly #cache = new Map<string, SchoolYear | undefined>()
 
-  constructor(roster: Roster) {
-    this.#roster = roster
+  constructor(sessions: ReadonlyMap<string, OneRosterSession>) {
+    this.#sessions = sessions
   }
 
   ofSession(id: string): SchoolYear | undefined {
@@ -38,14 +39,14 @@ export class SchoolYears {
 
   /** The schoolYear session whose window holds `today` (start inclusive, end exclusive). */
   current(today: string): SchoolYear | undefined {
-    for (const s of this.#roster.sessions.values()) {
+    for (const s of this.#sessions.values()) {
       if (s.type === 'schoolYear' && s.start <= today && today < s.end) return fromSession(s)
     }
     return undefined
   }
 
   #resolve(id: string): SchoolYear | undefined {
-    const sessions = this.#roster.sessions
+    const sessions = this.#sessions
     const first = sessions.get(id)
     let s = first
     // parent chains are short (gradingPeriod → term → schoolYear); the bound guards against a cycle in bad data
@@ -58,11 +59,11 @@ export class SchoolYears {
   }
 }
 
-function fromSession(s: SessionRecord): SchoolYear {
+function fromSession(s: OneRosterSession): SchoolYear {
   return { label: s.title, start: s.start, end: s.end }
 }
 
-export function buildGroups(r: Roster, years: SchoolYears): Group[] {
+export function buildGroups(r: OneRosterGroupRecords, years: SchoolYears): Group[] {
   const groups: Group[] = []
   for (const o of r.orgs.values()) {
     groups.push(

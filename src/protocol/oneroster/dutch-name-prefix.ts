@@ -1,8 +1,10 @@
 /**
  * Splits a Dutch family name as displayed ("van den Berg") into its prefix ("van den", the tussenvoegsel) and
  * the name proper ("Berg"). Knows the common prefixes of the Dutch civil registry's list, not all ~300; a name
- * whose start is not a known prefix is left whole. Does not apply name conventions (B/BP/P/PB): rules do that.
+ * whose start is not a known prefix is left whole. Does not apply name conventions (B/BP/P/PB): rules do that;
+ * `applyDutchNames` only takes the convention over from the source. Shared by the OneRoster CSV and REST connectors.
  */
+import type { NameConvention } from '../../model/index.ts'
 
 const PREFIXES = [
   'van',
@@ -119,4 +121,53 @@ export function stripPrefix(displayed: string, prefix: string): string {
     if (p.endsWith("'")) return rest
   }
   return d
+}
+
+/**
+ * A name and its prefix from a displayed name and, when the source has a prefix field (OneRoster
+ * `metadata.nl.familyNamePrefix` / `nl.partnerNamePrefix`), that field (undefined: no such field). Without the
+ * field the displayed name is split when `split` is set.
+ */
+export function nameWithPrefix(displayed: string, prefix: string | undefined, split: boolean): SplitName {
+  if (prefix !== undefined) return prefix === '' ? { name: displayed.trim() } : { name: stripPrefix(displayed, prefix), prefix: prefix.trim() }
+  return split ? splitDutchName(displayed) : { name: displayed.trim() }
+}
+
+const NAME_CONVENTIONS = new Set(['B', 'BP', 'P', 'PB'])
+
+/** The person fields set by `applyDutchNames`. */
+export interface DutchNamedPerson {
+  familyName: string
+  familyNamePrefix?: string
+  partnerName?: string
+  partnerNamePrefix?: string
+  nameConvention?: NameConvention
+}
+
+/**
+ * Sets the family and partner names (with prefixes) and the name convention from the OneRoster Dutch `nl.*`
+ * metadata: a prefix argument is undefined when the source has no such field, `partnerName` and
+ * `nameConvention` are '' when absent. Returns the convention when it is not one of B, BP, P, PB (the caller
+ * reports it against its own field), else undefined.
+ */
+export function applyDutchNames(
+  p: DutchNamedPerson,
+  familyName: string,
+  familyNamePrefix: string | undefined,
+  partnerName: string,
+  partnerNamePrefix: string | undefined,
+  nameConvention: string,
+  split: boolean,
+): string | undefined {
+  const family = nameWithPrefix(familyName, familyNamePrefix, split)
+  p.familyName = family.name
+  if (family.prefix) p.familyNamePrefix = family.prefix
+  if (partnerName !== '') {
+    const pp = nameWithPrefix(partnerName, partnerNamePrefix, split)
+    p.partnerName = pp.name
+    if (pp.prefix) p.partnerNamePrefix = pp.prefix
+  }
+  if (NAME_CONVENTIONS.has(nameConvention)) p.nameConvention = nameConvention as NameConvention
+  else if (nameConvention !== '') return nameConvention
+  return undefined
 }

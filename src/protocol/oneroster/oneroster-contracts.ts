@@ -1,13 +1,13 @@
 /**
- * One user's contracts and memberships. A contract is one (user, org, role): 1.1 takes users.orgSourcedIds and
- * users.role, 1.2 takes roles.csv (falling back to primaryOrgSourcedId and the enrollments' schools). Windows
- * come from the enrollments at that org, then roles.csv, then the school year. Memberships are one per
- * enrollment. Pure; does not resolve names or keys (oneroster-csv-mapping.ts).
+ * One user's contracts and memberships, the same for every OneRoster binding. A contract is one (user, org,
+ * role): 1.1 takes the user's orgs and role, 1.2 takes the user's roles (falling back to the enrollments'
+ * schools and the primary org). Windows come from the enrollments at that org, then the role, then the school
+ * year. Memberships are one per enrollment. Pure; does not resolve names or keys.
  */
 import type { Contract, ContractRole, Membership, MembershipRole, Scalar } from '../../model/index.ts'
-import type { EnrollmentRecord, Roster, UserRecord } from './oneroster-csv-roster.ts'
-import type { SchoolYear, SchoolYears } from './oneroster-csv-groups.ts'
-import { classKey, orgKey } from './oneroster-csv-groups.ts'
+import type { SchoolYear } from './oneroster-groups.ts'
+import { classKey, orgKey, SchoolYears } from './oneroster-groups.ts'
+import type { OneRosterClass, OneRosterEnrollment, OneRosterGroupRecords, OneRosterOrg, OneRosterRole, OneRosterUser, OneRosterVersion } from './oneroster-records.ts'
 
 const STAFF = new Set([
   'administrator',
@@ -37,11 +37,35 @@ const MEMBERSHIP_ROLES: Readonly<Record<string, MembershipRole>> = {
   guardian: 'guardian',
 }
 
-export interface ContractContext {
-  readonly roster: Roster
+/** Built once per read (not per user). */
+export interface ContractContext<U extends OneRosterUser> {
+  readonly version: OneRosterVersion
+  /** The users came as a delta (changed users only). */
+  readonly delta: boolean
+  readonly orgs: ReadonlyMap<string, OneRosterOrg>
+  readonly classes: ReadonlyMap<string, OneRosterClass>
+  /** By user sourcedId. */
+  readonly enrollments: ReadonlyMap<string, readonly OneRosterEnrollment[]>
+  /** The user's 1.2 roles; undefined or empty when it has none. */
+  readonly rolesOf: (u: U) => readonly OneRosterRole[] | undefined
   readonly source: string
   readonly years: SchoolYears
   readonly today: string
+}
+
+/** The records contracts are made of. */
+export interface OneRosterContractRecords extends OneRosterGroupRecords {
+  readonly version: OneRosterVersion
+  /** By user sourcedId. */
+  readonly enrollments: ReadonlyMap<string, readonly OneRosterEnrollment[]>
+}
+
+/** The context for `userContracts`, once per read; `years` also serves `buildGroups`. */
+export function contractContext<U extends OneRosterUser>(
+  r: OneRosterContractRecords,
+  o: { readonly delta: boolean; readonly rolesOf: (u: U) => readonly OneRosterRole[] | undefined; readonly source: string; readonly today: string },
+): ContractContext<U> {
+  return { version: r.version, delta: o.delta, orgs: r.orgs, classes: r.classes, enrollments: r.enrollments, rolesOf: o.rolesOf, source: o.source, years: new SchoolYears(r.sessions), today: o.today }
 }
 
 interface OrgRole {
@@ -52,15 +76,16 @@ interface OrgRole {
   readonly end?: string
 }
 
-export function userContracts(u: UserRecord, grades: string, ctx: ContractContext): Contract[] {
-  const enrollments = ctx.roster.enrollments.get(u.id) ?? []
+/** `grades` is the user's grades as a comma list; the first, when a number, becomes the contracts' grade. */
+export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx: ContractContext<U>): Contract[] {
+  const enrollments = ctx.enrollments.get(u.id) ?? []
   const grade = firstGrade(grades)
   const contracts: Contract[] = []
-  for (const or of orgRoles(u, enrollments, ctx.roster)) {
+  for (const or of orgRoles(u, enrollments, ctx)) {
     const { role, kind } = contractRole(or.role)
     const here = enrollments.filter((e) => e.school === or.org)
     const year = schoolYearOf(here, ctx)
-    const org = ctx.roster.orgs.get(or.org)
+    const org = ctx.orgs.get(or.org)
     const attributes: Record<string, Scalar> = { oneRosterRole: or.role }
     const c: { -readonly [K in keyof Contract]: Contract[K] } = {
       kind,
@@ -87,8 +112,11 @@ export function userContracts(u: UserRecord, grades: string, ctx: ContractContex
   return contracts
 }
 
-export function userMemberships(u: UserRecord, roster: Roster, keys: Map<string, string>): Membership[] {
-  const enrollments = roster.enrollments.get(u.id)
+/**
+ * One membership per enrollment of the user, in the class group. `keys` caches the class keys (class sourcedId →
+ * `class/<id>`) across users, so that the memberships of one class share one key string.
+ */
+export function userMemberships(enrollments: readonly OneRosterEnrollment[] | undefined, keys: Map<string, string>): Membership[] {
   if (enrollments === undefined) return []
   const out: Membership[] = []
   for (const e of enrollments) {
@@ -105,7 +133,7 @@ export function userMemberships(u: UserRecord, roster: Roster, keys: Map<string,
   return out
 }
 
-function orgRoles(u: UserRecord, enrollments: readonly EnrollmentRecord[], r: Roster): OrgRole[] {
+function orgRoles<U extends OneRosterUser>(u: U, enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<U>): OrgRole[] {
   const seen = new Set<string>()
   const out: OrgRole[] = []
   const add = (o: OrgRole) => {
@@ -114,30 +142,30 @@ function orgRoles(u: UserRecord, enrollments: readonly EnrollmentRecord[], r: Ro
     seen.add(k)
     out.push(o)
   }
-  if (r.version === '1.1') {
+  if (ctx.version === '1.1') {
     for (const org of u.orgs) add({ org, role: u.role })
     return out
   }
-  const roles = r.roles.get(u.id)
-  if (roles !== undefined) {
+  const roles = ctx.rolesOf(u)
+  if (roles !== undefined && roles.length > 0) {
     for (const x of roles) add({ org: x.org, role: x.role, roleType: x.roleType, begin: x.begin, end: x.end })
     return out
   }
   for (const e of enrollments) add({ org: e.school, role: e.role })
-  // a delta user without roles or enrollments in the package keeps the contracts the engine has; inventing an
+  // a delta user without roles or enrollments in the read keeps the contracts the engine has; inventing an
   // 'other' contract at the primary org would add one to them
-  if (out.length === 0 && r.files.get('users') === 'delta') return out
+  if (out.length === 0 && ctx.delta) return out
   const primary = u.orgs[0]
   if (primary !== undefined && !out.some((o) => o.org === primary)) add({ org: primary, role: enrollments[0]?.role ?? 'other' })
   return out
 }
 
 /** The school year of the enrollments' classes: the one holding today, else the latest; else today's. */
-function schoolYearOf(enrollments: readonly EnrollmentRecord[], ctx: ContractContext): SchoolYear | undefined {
+function schoolYearOf(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): SchoolYear | undefined {
   let best: SchoolYear | undefined
   const seen = new Set<string>()
   for (const e of enrollments) {
-    const term = ctx.roster.classes.get(e.cls)?.terms[0]
+    const term = ctx.classes.get(e.cls)?.terms[0]
     if (term === undefined || seen.has(term)) continue
     seen.add(term)
     const y = ctx.years.ofSession(term)
@@ -148,11 +176,11 @@ function schoolYearOf(enrollments: readonly EnrollmentRecord[], ctx: ContractCon
   return best ?? ctx.years.current(ctx.today)
 }
 
-function homeroomTitle(enrollments: readonly EnrollmentRecord[], ctx: ContractContext): string | undefined {
+function homeroomTitle(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
   let fallback: string | undefined
   for (const e of enrollments) {
     if (e.role !== 'student') continue
-    const cls = ctx.roster.classes.get(e.cls)
+    const cls = ctx.classes.get(e.cls)
     if (cls?.classType !== 'homeroom') continue
     if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return cls.title
     fallback ??= cls.title
