@@ -1,14 +1,13 @@
-// KNOWN BUG (todo, not fixed): a target that cannot disable (itslearning IMS ES) deletes a leaver when
-// `deleteAfterDays` have passed since the leaver was disabled — but a person who vanished from every source has no
-// end date, so planLeaver (src/engine/plan-target.ts) counts the grace from "today" on every plan and the delete
-// never comes. Fixing it needs a remembered "gone since" date per account (a ledger/store change).
+// A target that cannot disable (itslearning IMS ES): a person who vanished from every source has no end date to
+// count the grace period from. Counting from "today" on every plan meant the delete never came; the leaver is
+// now marked disabled in the ledger only (the target is not called), and the delete follows deleteAfterDays later.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
 import { MemoryTarget } from './support/memory-target.ts'
 
-test('a person gone from the source is deleted from a target without disable once deleteAfterDays have passed', { todo: 'the grace restarts every day; see the comment above' }, async () => {
+test('a person gone from the source is deleted from a target without disable once deleteAfterDays have passed', async () => {
   const f = await engineFixture({ lifecycle: { deleteAfterDays: 30 }, guard: {} })
   try {
     const target = f.engine.setup.targets[0]
@@ -21,13 +20,18 @@ test('a person gone from the source is deleted from a target without disable onc
     assert.ok((await applyStoredPlan(f.engine, first.plan.id, { actor: 'test' })).ok)
     f.persons.splice(1, 1)
     const kinds: string[] = []
-    for (const today of ['2026-11-24', '2026-12-30', '2027-03-01']) {
+    for (const today of ['2026-11-24', '2026-12-10', '2026-12-23', '2026-12-24', '2027-03-01']) {
+      // the engine's clock is the day planned and applied (disabledAt is the apply's time)
+      Object.assign(f.engine, { now: () => new Date(`${today}T12:00:00Z`) })
       const p = await makePlan(f.engine, { actor: 'test', today })
       assert.ok(p.ok)
       kinds.push(...p.plan.actions.filter((a) => a.person === 'p2').map((a) => `${today} ${a.kind}`))
       if (p.plan.actions.length > 0) await applyStoredPlan(f.engine, p.plan.id, { actor: 'test' })
     }
-    assert.ok(kinds.some((k) => k.endsWith(' delete')), `p2 was never deleted: ${JSON.stringify(kinds)}`)
+    assert.deepEqual(kinds, ['2026-11-24 disable', '2026-12-24 delete'], 'marked at once, deleted when the 30 days are over, never before')
+    const connector = target.connector as MemoryTarget
+    assert.equal(connector.entries.size, 1, 'p2 is gone from the target')
+    assert.ok(!connector.calls.some((c) => c.op === 'disable'), 'the target itself was never asked to disable')
   } finally {
     await f.cleanup()
   }

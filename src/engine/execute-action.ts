@@ -65,12 +65,13 @@ export async function executeAction(
       return row(action, currentOf(), r, now, { attributes })
     }
     case 'enable': {
+      // a target that cannot disable had its leaver marked in the ledger only (see planLeaver): unmark it there
+      const r = c.capabilities.enableDisable ? await call(c, 'enable', c.enable, need(ref, action), opts) : ledgerOnly(need(ref, action))
       // awaited before the row is read, so the row includes what finished meanwhile
-      const r = await call(c, 'enable', c.enable, need(ref, action), opts)
       return row(action, currentOf(), r, now, { state: 'active', disabledAt: undefined })
     }
     case 'disable': {
-      const r = await call(c, 'disable', c.disable, need(ref, action), opts)
+      const r = c.capabilities.enableDisable ? await call(c, 'disable', c.disable, need(ref, action), opts) : ledgerOnly(need(ref, action))
       return row(action, currentOf(), r, now, { state: 'disabled', disabledAt: now })
     }
     case 'delete': {
@@ -114,6 +115,11 @@ export async function executeAction(
 async function call(c: TargetConnector, name: string, fn: ((ref: Ref, o?: { signal?: AbortSignal }) => Promise<WriteResult>) | undefined, ref: Ref, opts: { signal?: AbortSignal }): Promise<WriteResult> {
   if (fn === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${name} accounts`)
   return fn.call(c, ref, opts)
+}
+
+/** The result of a ledger-only disable/enable: the target is not called, the account stays as it is there. */
+function ledgerOnly(ref: Ref): WriteResult {
+  return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
 }
 
 function need(ref: Ref | undefined, action: Action): Ref {

@@ -107,6 +107,10 @@ function planDesired(
     const enabled = listed !== undefined ? listed.enabled : account.state === 'active'
     const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
     const prefix = `${target.name}/${person.key}`
+    if (!target.connector.capabilities.enableDisable && account.state === 'disabled') {
+      // a leaver marked in the ledger only (the target cannot disable) is back: unmark
+      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change: 'returner', detail: `active contract again (${contractLabel(d)}); ledger only` } })
+    }
     if (!enabled && target.connector.capabilities.enableDisable) {
       const change = account.state === 'disabled' ? 'returner' : 'drift'
       const detail = change === 'returner' ? `active contract again (${contractLabel(d)})` : 'disabled in the target by someone else'
@@ -207,6 +211,12 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
     out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: ended } })
   } else if (caps.delete && deleteAfterDays !== null && today >= addDays(disableOn, deleteAfterDays)) {
     out.actions.push({ ...base, kind: 'delete', id: `${prefix}/delete`, reason: { change: 'leaver', detail: `${ended}; the target cannot disable, grace of ${deleteAfterDays} days ended` } })
+  } else {
+    // The target cannot disable, and the grace period runs: mark the account disabled in the ledger only, so the
+    // grace is counted from this day (a person gone from every source has no end date to count from) and the
+    // delete follows the usual disabled → delete path.
+    const until = caps.delete && deleteAfterDays !== null ? `deleted after ${deleteAfterDays} days` : 'kept'
+    out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: `${ended}; ledger only: ${target.connector.type} cannot disable, the account stays usable and is ${until}` } })
   }
 }
 
