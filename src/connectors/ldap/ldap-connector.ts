@@ -1,10 +1,7 @@
 // The `ldap` target definition: option schema, capabilities through LdapTarget, and the factory that wires
-// the client. Reading the CA file and parsing the list filter happen here, so a bad config fails at start.
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { FilterParser } from 'ldapts'
-import { ConnectorError, type TargetDefinition } from '../../contract/index.ts'
-import { LdapClient } from '../../protocol/ldap/ldap-client.ts'
+// the client (protocol/ldap/ldap-connection.ts reads the CA file and parses the list filter, so a bad config fails at start).
+import type { TargetDefinition } from '../../contract/index.ts'
+import { openLdapConnection } from '../../protocol/ldap/ldap-connection.ts'
 import { ldapOptionsSchema, type LdapOptions } from '../../protocol/ldap/ldap-options.ts'
 import { LdapTarget } from '../../protocol/ldap/ldap-target.ts'
 
@@ -20,29 +17,6 @@ export const ldapTarget: TargetDefinition<typeof ldapOptionsSchema> = {
 }
 
 export function createLdapTarget(name: string, options: LdapOptions, baseDir: string): LdapTarget {
-  let ca: string | undefined
-  if (options.tlsCaFile !== undefined) {
-    const path = resolve(baseDir, options.tlsCaFile)
-    try {
-      ca = readFileSync(path, 'utf8')
-    } catch (e) {
-      throw new ConnectorError('config', `target ${name}: cannot read tlsCaFile ${path}: ${(e as Error).message}`, { cause: e })
-    }
-  }
-  let listFilter
-  try {
-    listFilter = FilterParser.parseString(options.listFilter)
-  } catch (e) {
-    throw new ConnectorError('config', `target ${name}: listFilter ${JSON.stringify(options.listFilter)}: ${(e as Error).message}`, { cause: e })
-  }
-  const client = new LdapClient({
-    url: options.url,
-    bindDn: options.bindDn,
-    password: options.password,
-    startTls: options.startTls,
-    timeoutMs: options.timeoutMs,
-    connectTimeoutMs: options.connectTimeoutMs,
-    ...(ca === undefined ? {} : { ca }),
-  })
+  const { client, listFilter } = openLdapConnection(name, options, baseDir)
   return new LdapTarget(name, options, { client, listFilter })
 }
