@@ -18,22 +18,49 @@ function sourceYaml(source: DemoSource): string {
     peilschooljaar: HUIDIG`
 }
 
-/**
- * The demo's koppel.yaml: a OneRoster export (or Somtoday) into an LDAP directory, the same kind of file an admin
- * writes. Passwords are secret references to files beside the config, as they must be in any real config.
- */
-export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into an LDAP directory.
-# yaml-language-server: $schema=./koppel.schema.json
-version: 1
-store:
-  kind: sqlite
-  path: ./data/koppel.db
+export type DemoTarget = { readonly kind: 'ldap' } | { readonly kind: 'ad'; readonly caFile: string }
 
-sources:
-${sourceYaml(source)}
-
-targets:
-  - name: directory
+function targetYaml(ldapUrl: string, target: DemoTarget): string {
+  if (target.kind === 'ad') {
+    return `  - name: directory
+    # the Active Directory simulator (LDAPS, AD semantics), started in-process by the demo on loopback
+    type: active-directory
+    url: ${ldapUrl}
+    tlsCaFile: ${target.caFile}
+    bindDn: CN=Administrator,CN=Users,DC=school,DC=test
+    password: \${file:./secrets/ldap-password}
+    baseDn: DC=school,DC=test
+    # users choose their own password at first logon; the generated initial one is not delivered in the demo
+    mustChangePassword: true
+    groups:
+      baseDn: OU=groups,DC=school,DC=test
+      createMissing: true
+    # employeeID holds at most 16 characters in AD, so the (UUID) person key goes into employeeNumber
+    anchor:
+      attribute: employeeNumber
+      value: person.key
+    readAttributes: [sAMAccountName, userPrincipalName, mail, displayName, givenName, sn, cn, employeeNumber]
+    attributes:
+      sAMAccountName:
+        candidates:
+          - slug(person.givenName) + "." + slug(familyName(person))
+          - slug(initials(person.givenName)) + slug(familyName(person))
+        unique: true
+        once: true
+        lowercase: true
+        maxLength: 20
+      userPrincipalName: 'account.sAMAccountName + "@school.test"'
+      mail: 'has(person.email) ? person.email : account.sAMAccountName + "@leerling.school.test"'
+      displayName: fullName(person)
+      givenName: 'has(person.preferredGivenName) ? person.preferredGivenName : person.givenName'
+      sn: familyName(person)
+      dn: '"CN=" + account.sAMAccountName + ",OU=people,DC=school,DC=test"'
+    lifecycle:
+      provisionDaysBefore: 14
+      deleteAfterDays: 30
+`
+  }
+  return `  - name: directory
     type: ldap
     url: ${ldapUrl}
     bindDn: cn=admin,dc=school,dc=test
@@ -67,7 +94,28 @@ targets:
     lifecycle:
       provisionDaysBefore: 14
       deleteAfterDays: 30
+`
+}
 
+/**
+ * The demo's koppel.yaml: a OneRoster export (or Somtoday) into an LDAP directory, the same kind of file an admin
+ * writes. Passwords are secret references to files beside the config, as they must be in any real config.
+ */
+export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }, target: DemoTarget = { kind: 'ldap' }): string =>
+  target.kind === 'ad' ? adSpelling(config(ldapUrl, source, target)) : config(ldapUrl, source, target)
+
+const config = (ldapUrl: string, source: DemoSource, target: DemoTarget): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into ${target.kind === 'ad' ? 'an Active Directory (simulator)' : 'an LDAP directory'}.
+# yaml-language-server: $schema=./koppel.schema.json
+version: 1
+store:
+  kind: sqlite
+  path: ./data/koppel.db
+
+sources:
+${sourceYaml(source)}
+
+targets:
+${targetYaml(ldapUrl, target)}
 rules:
   - name: Leerlingen krijgen een account en hun stamgroep
     when: contract.role == "student"
@@ -88,3 +136,13 @@ rules:
       - account: directory
       - permission: { target: directory, type: group, id: '"cn=medewerkers,ou=groups,dc=school,dc=test"' }
 `
+
+/**
+ * Group DNs in the rules as AD spells them (CN=…,OU=…,DC=…): Koppel compares permission ids as written, and AD
+ * reports the groups an account is in with capital attribute types, so lower-case ids would be granted again on
+ * every plan.
+ */
+function adSpelling(yaml: string): string {
+  const at = yaml.indexOf('\nrules:')
+  return yaml.slice(0, at) + yaml.slice(at).replaceAll('"cn=', '"CN=').replaceAll(',ou=groups,dc=school,dc=test', ',OU=groups,DC=school,DC=test')
+}

@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path'
 import { connectorDefinitions } from '../connectors/index.ts'
 import { configJsonSchema } from '../config/index.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../sim/generator/index.ts'
+import { startAdServer } from '../sim/ad-server/index.ts'
 import { startLdapServer } from '../sim/ldap-server/index.ts'
 import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '../sim/somtoday/index.ts'
 import { toIsoDate } from '../util/dates.ts'
@@ -18,11 +19,16 @@ import { EXIT, out } from './output.ts'
  * With `source: 'somtoday'` the same board is served by the Somtoday ConnectAPI simulator, started in-process
  * on loopback, instead of being written as OneRoster CSV.
  */
-export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string }): Promise<number> {
+export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string }): Promise<number> {
   const dir = resolve(o.dir)
   const somtoday = o.source === 'somtoday'
   if (o.source !== undefined && o.source !== 'oneroster' && !somtoday) {
     out(`--source must be oneroster or somtoday, not ${o.source}`)
+    return EXIT.error
+  }
+  const ad = o.target === 'ad'
+  if (o.target !== undefined && o.target !== 'ldap' && !ad) {
+    out(`--target must be ldap or ad, not ${o.target}`)
     return EXIT.error
   }
   rmSync(dir, { recursive: true, force: true })
@@ -44,15 +50,18 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
   }
 
   const password = randomBytes(12).toString('base64url')
-  const ldap = await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
+  // the AD simulator keeps its directory in memory only; the LDAP one saves it beside the config
+  const ldap = ad
+    ? await startAdServer({ adminPassword: password })
+    : await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
   mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
   writeFileSync(join(dir, 'secrets', 'ldap-password'), `${password}\n`, { mode: 0o600 })
   if (sim !== undefined) writeFileSync(join(dir, 'secrets', 'somtoday-client-secret'), `${DEFAULT_CLIENT.clientSecret}\n`, { mode: 0o600 })
   const config = join(dir, 'koppel.yaml')
-  writeFileSync(config, demoConfig(ldap.url, source))
+  writeFileSync(config, demoConfig(ldap.url, source, 'caFile' in ldap ? { kind: 'ad', caFile: ldap.caFile } : { kind: 'ldap' }))
   if (sim !== undefined) out(`   Somtoday simulator at ${sim.baseUrl} (instelling ${sim.instelling.naam}).`)
   writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
-  out(`2. Started an LDAP directory in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
+  out(`2. Started ${ad ? 'an Active Directory simulator (LDAPS)' : 'an LDAP directory'} in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
 
   try {
     out('3. koppel apply — the plan, then the apply:\n')
@@ -73,7 +82,9 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     if (code !== EXIT.ok) return code
 
     const rel = relative(process.cwd(), config)
-    out(`\nThe directory now holds ${ldap.entryCount()} entries (saved in ${relative(process.cwd(), join(dir, 'directory.json'))}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}).`)
+    const saved = ad ? 'kept in memory' : `saved in ${relative(process.cwd(), join(dir, 'directory.json'))}`
+    const entries = 'entryCount' in ldap ? `${ldap.entryCount()} entries` : 'the accounts'
+    out(`\nThe directory now holds ${entries} (${saved}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}).`)
     out('The store, plans and audit log stay. Look around:')
     out(`  node bin/koppel.ts audit verify --config ${rel}`)
     out(`  node bin/koppel.ts validate --config ${rel} --show`)

@@ -1,3 +1,4 @@
+import { ConnectorError } from '../contract/index.ts'
 import { Command, CommanderError, Option } from 'commander'
 import { connectorDefinitions } from '../connectors/index.ts'
 import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
@@ -70,13 +71,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--persons <n>', 'size of the generated school board', '600')
     .option('--seed <seed>', 'seed', '2026')
     .option('--source <kind>', 'where the school comes from: oneroster (CSV export) or somtoday (ConnectAPI simulator)', 'oneroster')
+    .option('--target <kind>', 'the directory provisioned: ldap (LDAP server) or ad (Active Directory simulator over LDAPS)', 'ldap')
     .action(async (o) => set(await demoCommand(o)))
 
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error
-    err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    // a system that refused or could not be reached is the admin's to fix, not a bug: no stack trace
+    if (ConnectorError.isInstance(e)) err(`${e.kind === 'auth' ? 'Refused' : 'Failed'} (${e.kind}): ${e.message}`)
+    else err(e instanceof Error ? (e.stack ?? e.message) : String(e))
     return EXIT.error
   }
   return code

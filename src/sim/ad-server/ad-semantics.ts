@@ -13,8 +13,9 @@ import { extendSchema, requireAttributeType } from '../ldap-server/schema.ts'
 
 const ci = 'caseIgnoreMatch'
 const ciSub = 'caseIgnoreSubstringsMatch'
-// OIDs from MS-ADSC (the AD schema); syntaxes mapped to the nearest LDAP ones
-const USER_MAY = 'sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID userAccountControl pwdLastSet unicodePwd givenName'
+// OIDs from MS-ADSC (the AD schema); syntaxes mapped to the nearest LDAP ones. employeeNumber (MS-ADSC: may-contain of
+// user) is defined by the base schema already.
+const USER_MAY = 'sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID employeeNumber userAccountControl pwdLastSet unicodePwd givenName'
 
 // AD shows these RDN types in capitals (CN=Jan,OU=1a,DC=school,DC=test)
 const UPPER_RDN_TYPES = new Set(['cn', 'ou', 'dc', 'o', 'c', 'l', 'st', 'street'])
