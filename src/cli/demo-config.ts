@@ -101,10 +101,7 @@ function targetYaml(ldapUrl: string, target: DemoTarget): string {
  * The demo's koppel.yaml: a OneRoster export (or Somtoday) into an LDAP directory, the same kind of file an admin
  * writes. Passwords are secret references to files beside the config, as they must be in any real config.
  */
-export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }, target: DemoTarget = { kind: 'ldap' }): string =>
-  target.kind === 'ad' ? adSpelling(config(ldapUrl, source, target)) : config(ldapUrl, source, target)
-
-const config = (ldapUrl: string, source: DemoSource, target: DemoTarget): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into ${target.kind === 'ad' ? 'an Active Directory (simulator)' : 'an LDAP directory'}.
+export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }, target: DemoTarget = { kind: 'ldap' }): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into ${target.kind === 'ad' ? 'an Active Directory (simulator)' : 'an LDAP directory'}.
 # yaml-language-server: $schema=./koppel.schema.json
 version: 1
 store:
@@ -136,13 +133,3 @@ rules:
       - account: directory
       - permission: { target: directory, type: group, id: '"cn=medewerkers,ou=groups,dc=school,dc=test"' }
 `
-
-/**
- * Group DNs in the rules as AD spells them (CN=…,OU=…,DC=…): Koppel compares permission ids as written, and AD
- * reports the groups an account is in with capital attribute types, so lower-case ids would be granted again on
- * every plan.
- */
-function adSpelling(yaml: string): string {
-  const at = yaml.indexOf('\nrules:')
-  return yaml.slice(0, at) + yaml.slice(at).replaceAll('"cn=', '"CN=').replaceAll(',ou=groups,dc=school,dc=test', ',OU=groups,DC=school,DC=test')
-}

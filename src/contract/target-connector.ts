@@ -97,6 +97,12 @@ export interface TargetConnector {
    * then fails with that message.
    */
   deliver?(options?: OpOptions): Promise<DeliveryResult>
+  /**
+   * Optional. The form in which two permission ids are compared: ids with the same key name one permission.
+   * Directories compare DNs case-insensitively (`cn=3A,ou=groups` is AD's `CN=3A,OU=groups`), so a rule written
+   * in one spelling must match the listing's other spelling, or every plan grants it again.
+   */
+  permissionKey?(type: string, id: string): string
   /** Releases connections. Safe to call twice. */
   close(): Promise<void>
 }

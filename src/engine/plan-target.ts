@@ -132,13 +132,15 @@ function planDesired(
         reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) },
       })
     }
-    const held = new Set(listed?.permissions ?? account.permissions.map((k) => splitPermission(k)[0]))
+    const key = permissionKeyOf(target)
+    const held = new Set(listed !== undefined ? (listed.permissions ?? []).map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
     for (const [id, p] of sortedEntries(d.permissions)) {
-      if (held.has(id)) continue
+      if (held.has(key(p.type, id))) continue
       out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p.rule), change: 'mover' } })
     }
+    const wanted = new Set([...d.permissions].map(([id, p]) => key(p.type, id)))
     for (const [id, type] of account.permissions.map(splitPermission)) {
-      if (d.permissions.has(id)) continue
+      if (wanted.has(key(type, id))) continue
       out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
     }
     return
@@ -180,9 +182,10 @@ function planDesired(
         : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}` },
     })
   }
-  const held = new Set(found?.permissions ?? [])
+  const key = permissionKeyOf(target)
+  const held = new Set((found?.permissions ?? []).map((id) => key('group', id)))
   for (const [id, p] of sortedEntries(d.permissions)) {
-    if (held.has(id)) continue
+    if (held.has(key(p.type, id))) continue
     out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, changes: [], permission: id, permissionType: p.type, after: first, reason: grantReason(p.rule) })
   }
 }
@@ -264,6 +267,12 @@ function withDn(attrs: Attributes, locator: string): Attributes {
 
 function sortedEntries<V>(m: ReadonlyMap<string, V>): [string, V][] {
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** How this target compares permission ids (DNs case-insensitively in directories); as written by default. */
+function permissionKeyOf(target: EngineTarget): (type: string, id: string) => string {
+  const c = target.connector
+  return c.permissionKey !== undefined ? (type, id) => c.permissionKey?.(type, id) ?? id : (_type, id) => id
 }
 
 /** Ledger permission key `type:id` → [id, type]. */

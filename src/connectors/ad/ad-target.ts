@@ -102,6 +102,10 @@ export class AdTarget implements TargetConnector {
     return this.#ldap.listAccounts(options)
   }
 
+  permissionKey(type: string, id: string): string {
+    return this.#ldap.permissionKey(type, id)
+  }
+
   find(anchor: Anchor, options?: OpOptions): Promise<TargetAccount | undefined> {
     return this.#ldap.find(anchor, options)
   }

@@ -141,3 +141,15 @@ export function dnKey(rdns: readonly Rdn[]): string {
     )
     .join(',')
 }
+
+/**
+ * A DN's comparison form: types and values lower-cased, escaping normalised. Good for directories whose naming
+ * attributes match case-insensitively (cn, ou, dc in OpenLDAP and AD); an unparsable DN is only lower-cased.
+ */
+export function canonicalDn(dn: string): string {
+  try {
+    return formatDn(parseDn(dn).map((rdn) => rdn.map((a) => ({ type: a.type.toLowerCase(), value: a.value.toLowerCase() }))))
+  } catch {
+    return dn.toLowerCase()
+  }
+}

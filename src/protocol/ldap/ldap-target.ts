@@ -19,6 +19,7 @@ import {
 import { AnchorBatcher, SORTABLE_RULES } from './ldap-anchor-batcher.ts'
 import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
+import { canonicalDn } from './ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
 import { allMemberships, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
 import {
@@ -242,6 +243,10 @@ export class LdapTarget implements TargetConnector {
       }
       throw e
     }
+  }
+
+  permissionKey(type: string, id: string): string {
+    return type === 'group' ? canonicalDn(id) : id
   }
 
   async grant(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
