@@ -133,7 +133,8 @@ function planDesired(
       })
     }
     const key = permissionKeyOf(target)
-    const held = new Set(listed !== undefined ? (listed.permissions ?? []).map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
+    // the listing's permissions when it reports them (group DNs), else the ledger's
+    const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
     for (const [id, p] of sortedEntries(d.permissions)) {
       if (held.has(key(p.type, id))) continue
       out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p.rule), change: 'mover' } })
