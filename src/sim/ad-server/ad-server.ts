@@ -4,13 +4,12 @@
 // It listens on LDAPS only, so unicodePwd always arrives encrypted, as AD requires.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:tls'
 import type { WireAttribute } from '../ldap-server/attribute-input.ts'
-import { LdapConnection } from '../ldap-server/connection.ts'
 import { Directory } from '../ldap-server/directory.ts'
+import { listenDirectory } from '../ldap-server/listen.ts'
 import { AD_HOOKS, registerAdSchema } from './ad-semantics.ts'
 
 export interface AdServerOptions {
@@ -41,21 +40,10 @@ export async function startAdServer(options: AdServerOptions): Promise<RunningAd
   seed(directory)
   const dir = mkdtempSync(join(tmpdir(), 'koppel-ad-sim-'))
   const tls = makeCertificates(dir)
-  const sockets = new Set<Socket>()
-  const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    new LdapConnection(socket, directory)
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const key = readFileSync(tls.keyFile)
+  const cert = readFileSync(tls.certFile)
+  const listening = await listenDirectory(directory, (onSocket) => createServer({ key, cert }, onSocket), options.port)
+  const port = listening.port
   let stopped: Promise<void> | undefined
   return {
     url: `ldaps://127.0.0.1:${port}`,
@@ -64,9 +52,7 @@ export async function startAdServer(options: AdServerOptions): Promise<RunningAd
     adminDn: directory.adminDn.pretty,
     caFile: tls.caFile,
     stop: () => (stopped ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      for (const socket of sockets) socket.destroy()
-      await closed
+      await listening.close()
       rmSync(dir, { recursive: true, force: true })
     })()),
   }

@@ -1,10 +1,10 @@
 // Starts the simulated LDAP directory on 127.0.0.1: the demo's stand-in for OpenLDAP slapd, reached through
 // the same LDAP connector. It owns the TCP server, the optional JSON persistence and the initial tree (base
 // entry, ou=people, ou=groups, ou=disabled). It has no TLS, SASL or ACLs beyond "the admin writes".
-import { createServer, type Socket } from 'node:net'
+import { createServer } from 'node:net'
 import type { WireAttribute } from './attribute-input.ts'
-import { LdapConnection } from './connection.ts'
 import { Directory } from './directory.ts'
+import { listenDirectory } from './listen.ts'
 import { DebouncedSaver, loadDirectory } from './persistence.ts'
 
 export interface LdapServerOptions {
@@ -41,21 +41,8 @@ export async function startLdapServer(options: LdapServerOptions): Promise<Runni
     if (!loaded) await saver.flush()
   }
 
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    new LdapConnection(socket, directory)
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const listening = await listenDirectory(directory, (onSocket) => createServer(onSocket), options.port)
+  const port = listening.port
   let stopped: Promise<void> | undefined
   return {
     url: `ldap://127.0.0.1:${port}`,
@@ -64,9 +51,7 @@ export async function startLdapServer(options: LdapServerOptions): Promise<Runni
     adminDn: directory.adminDn.pretty,
     entryCount: () => directory.size,
     stop: () => (stopped ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      for (const socket of sockets) socket.destroy()
-      await closed
+      await listening.close()
       await saver?.flush()
     })()),
   }
