@@ -23,13 +23,15 @@ export interface LoadedEngine {
 export async function loadEngine(
   configPath: string,
   definitions: readonly ConnectorDefinition[],
-  options: { env?: Record<string, string | undefined>; log?: ConnectorContext['log'] } = {},
+  options: { env?: Record<string, string | undefined>; log?: ConnectorContext['log']; now?: () => Date } = {},
 ): Promise<{ ok: true; loaded: LoadedEngine } | { ok: false; errors: string[] }> {
   const path = resolve(configPath)
   const loaded = await loadConfig(path, definitions, { env: options.env ?? process.env })
   if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigError) }
   const { config, baseDir } = loaded
-  const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now: () => new Date() }
+  // one clock for the engine and every connector (tests run the nightly sync on any day of the year)
+  const now = options.now ?? (() => new Date())
+  const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now }
 
   const sources: EngineSource[] = config.sources.map((s) => ({
     connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
@@ -51,6 +53,7 @@ export async function loadEngine(
   const engine: Engine = {
     store,
     sources,
+    ...(options.now !== undefined ? { now } : {}),
     setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
   }
   return {
