@@ -2,7 +2,7 @@ import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { permissionKey } from './plan-target.ts'
+import { permissionKey, valueOf } from './plan-target.ts'
 
 /**
  * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
@@ -102,7 +102,7 @@ export async function executeAction(
       const fields: Record<string, string> = {}
       for (const ch of action.changes) {
         const attribute = setup.fields[ch.field]
-        const now = attribute !== undefined ? firstString(pick(attrs, [attribute])[attribute]) : undefined
+        const now = attribute !== undefined ? valueOf(attrs, attribute) : undefined
         const value = now ?? (typeof ch.new === 'string' ? ch.new : undefined)
         if (value !== undefined) fields[ch.field] = value
       }
@@ -155,11 +155,6 @@ function buildRow(action: Action, current: Account | undefined, r: WriteResult, 
   return next
 }
 
-function firstString(v: AttributeValue | undefined): string | undefined {
-  if (Array.isArray(v)) return v.length > 0 ? String(v[0]) : undefined
-  return v === undefined || v === null ? undefined : String(v)
-}
-
 /** Failure of a secret delivery after the account was created: the row is kept, the action reported failed. */
 export class DeliveryError extends ConnectorError {
   readonly row: Account
@@ -180,7 +175,7 @@ async function deliverSecrets(action: Action, target: EngineTarget, secrets: Rea
   const where = 'mail' in to ? `by mail to ${to.mail}` : `to ${to.source} record ${to.record}`
   try {
     if (d.kind === 'mail' && 'mail' in to) {
-      const login = firstString(pick(created.attributes, [d.loginAttribute])[d.loginAttribute]) ?? ''
+      const login = valueOf(created.attributes, d.loginAttribute) ?? ''
       const lines = [`A new ${target.name} account was made for ${action.label}.`, '', `Login: ${login}`, ...Object.entries(secrets).map(([k, v]) => `${k === 'password' ? 'Initial password' : k}: ${v}`), '', 'Hand this over in person; the password must be changed at first logon where the system supports it.']
       await d.send({ to: to.mail, subject: d.subject.replace('{name}', action.label), text: lines.join('\n') })
     } else if (d.kind === 'write-back' && 'source' in to && d.connector.writeBack !== undefined) {

@@ -1,4 +1,5 @@
 import type { Contract, Issue, Person, SourceSnapshot } from '../model/index.ts'
+import { personField } from './person-field.ts'
 
 /** One way two source records are recognised as the same human, tried in the configured order. */
 export interface MatchRule {
@@ -68,7 +69,7 @@ export function mergePersons(snapshots: readonly SourceSnapshot[], options: Merg
   for (const rule of options.match ?? []) {
     const byValue = new Map<string, number[]>()
     recs.forEach((r, i) => {
-      const v = normalise(valueAt(r.person, rule.sources?.[r.source] ?? rule.value), rule)
+      const v = normalise(personField(r.person, rule.sources?.[r.source] ?? rule.value), rule)
       if (v === undefined) return
       const list = byValue.get(v)
       if (list === undefined) byValue.set(v, [i])
@@ -164,17 +165,6 @@ function combine(group: Rec[], ledgerKeys: ReadonlySet<string> | undefined): Per
     }
   }
   return merged
-}
-
-function valueAt(p: Person, path: string): string | undefined {
-  if (path === 'key') return p.key
-  if (path === 'email') return p.email
-  if (path === 'username') return p.username
-  if (path.startsWith('attributes.')) {
-    const v = p.attributes[path.slice('attributes.'.length)]
-    return v === undefined || v === null ? undefined : String(v)
-  }
-  return undefined
 }
 
 function normalise(v: string | undefined, rule: MatchRule): string | undefined {

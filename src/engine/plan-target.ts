@@ -252,7 +252,8 @@ function anchorOf(target: EngineTarget, d: DesiredAccount, today: string): strin
 
 const NO_UNIQUENESS = { isTaken: () => false, claim: () => {} }
 
-function valueOf(attrs: Attributes, name: string): string | undefined {
+/** An attribute's (first) value, its name matched case-insensitively as directories do. */
+export function valueOf(attrs: Attributes, name: string): string | undefined {
   const lower = name.toLowerCase()
   for (const [k, v] of Object.entries(attrs)) if (k.toLowerCase() === lower) return stringOf(v)
   return undefined

@@ -1,7 +1,8 @@
-import type { Account, Action, FieldChange, Person, Scalar } from '../model/index.ts'
+import type { Account, Action, AttributeValue, FieldChange, Person } from '../model/index.ts'
 import type { DesiredAccount } from './desire.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { labelOf } from './plan-target.ts'
+import { personField } from './person-field.ts'
+import { labelOf, valueOf } from './plan-target.ts'
 
 export interface WriteBackInput {
   readonly target: EngineTarget
@@ -26,11 +27,14 @@ export function planWriteBack(input: WriteBackInput): Action[] {
   if (setups.length === 0) return []
   const ledger = new Map<string, Account>()
   for (const a of input.ledger) if (a.state !== 'deleted') ledger.set(a.person, a)
-  const planned = new Map<string, { attributes: Record<string, unknown>; createId?: string }>()
+  const planned = new Map<string, { attributes: Record<string, AttributeValue>; removed: Set<string>; createId?: string }>()
   for (const a of input.actions) {
     if (a.kind !== 'create' && a.kind !== 'update' && a.kind !== 'correlate') continue
-    const p = planned.get(a.person) ?? { attributes: {} }
-    for (const ch of a.changes) p.attributes[ch.field.toLowerCase()] = ch.new
+    const p = planned.get(a.person) ?? { attributes: {}, removed: new Set<string>() }
+    for (const ch of a.changes) {
+      if (ch.new !== undefined) p.attributes[ch.field] = ch.new
+      else p.removed.add(ch.field.toLowerCase())
+    }
     if (a.kind === 'create') p.createId = a.id
     planned.set(a.person, p)
   }
@@ -40,11 +44,10 @@ export function planWriteBack(input: WriteBackInput): Action[] {
     const row = ledger.get(key)
     const next = planned.get(key)
     if (row === undefined && next?.createId === undefined) continue
-    const valueOf = (attribute: string): string | undefined => {
-      const lower = attribute.toLowerCase()
-      const v = next !== undefined && lower in next.attributes ? next.attributes[lower] : attributeOf(row?.attributes, lower)
-      if (Array.isArray(v)) return v.length > 0 ? String(v[0]) : undefined
-      return v === undefined || v === null ? undefined : String(v as Scalar)
+    // the value after this plan: what its create/update writes, else what the ledger holds
+    const valueAfter = (attribute: string): string | undefined => {
+      if (next?.removed.has(attribute.toLowerCase()) === true) return undefined
+      return (next !== undefined ? valueOf(next.attributes, attribute) : undefined) ?? valueOf(row?.attributes ?? {}, attribute)
     }
     for (const setup of setups) {
       const recordId = d.person.sourceIds[setup.source]
@@ -52,9 +55,9 @@ export function planWriteBack(input: WriteBackInput): Action[] {
       const record = input.records.get(setup.source)?.get(recordId)
       const changes: FieldChange[] = []
       for (const [field, attribute] of Object.entries(setup.fields)) {
-        const value = valueOf(attribute)
+        const value = valueAfter(attribute)
         if (value === undefined || value === '') continue
-        const current = record === undefined ? undefined : currentValue(record, setup.current[field] ?? '')
+        const current = record === undefined ? undefined : personField(record, setup.current[field] ?? '')
         if (current === value) continue
         changes.push(current === undefined || current === '' ? { field, new: value } : { field, old: current, new: value })
       }
@@ -75,21 +78,4 @@ export function planWriteBack(input: WriteBackInput): Action[] {
     }
   }
   return out
-}
-
-/** Reads `email`, `username` or `attributes.<name>` of a source's own record. */
-export function currentValue(p: Person, path: string): string | undefined {
-  if (path === 'email') return p.email
-  if (path === 'username') return p.username
-  if (path.startsWith('attributes.')) {
-    const v = p.attributes[path.slice('attributes.'.length)]
-    return v === undefined || v === null ? undefined : String(v)
-  }
-  return undefined
-}
-
-function attributeOf(attrs: Readonly<Record<string, unknown>> | undefined, lower: string): unknown {
-  if (attrs === undefined) return undefined
-  for (const [k, v] of Object.entries(attrs)) if (k.toLowerCase() === lower) return v
-  return undefined
 }
