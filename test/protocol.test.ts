@@ -4,6 +4,7 @@ import { ConnectorError } from '../src/contract/index.ts'
 import { startSimHttpServer, type SimHttpServer } from '../src/sim/http/sim-http-server.ts'
 import { clientCredentials } from '../src/protocol/oauth2-client-credentials.ts'
 import { HttpClient } from '../src/protocol/http-client.ts'
+import { jsonErrorDetail } from '../src/protocol/http-error.ts'
 import { withReadRetry } from '../src/protocol/read-retry.ts'
 import { parseSoapEnvelope, soapCall, soapEnvelope, usernameToken } from '../src/protocol/soap.ts'
 import { parseXml, XmlSyntaxError } from '../src/protocol/xml.ts'
@@ -70,6 +71,14 @@ describe('protocol', () => {
     assert.deepEqual(ok.body, { echoResponse: { value: 'a&b' } })
     const bare = soapEnvelope({ version: '1.1', body: { echo: {} } })
     await assert.rejects(soapCall(http, { path: '/soap', version: '1.1', envelope: bare, what: 'echo' }), (e) => ConnectorError.isInstance(e) && e.kind === 'auth')
+  })
+
+  it('takes the service words from a JSON error body, else the start of the body', () => {
+    const pick = (j: Record<string, unknown>) => (typeof j.message === 'string' ? j.message : undefined)
+    assert.equal(jsonErrorDetail('{"message":"quota exceeded"}', pick), 'quota exceeded')
+    assert.equal(jsonErrorDetail('{"other":1}', pick), '{"other":1}')
+    assert.equal(jsonErrorDetail('null', pick), 'null')
+    assert.equal(jsonErrorDetail(`<html>${'x'.repeat(400)}`, pick).length, 300)
   })
 
   it('refuses a DOCTYPE and keeps leading zeros', () => {

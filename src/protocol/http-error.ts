@@ -34,3 +34,18 @@ export function networkError(what: string, cause: unknown): ConnectorError {
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n)}…`
 }
+
+/**
+ * The service's own words from a JSON error body, as `pick` finds them; the start of the body when it is not
+ * JSON, or `pick` finds nothing (an HTML error page from a proxy, a plain-text 502).
+ */
+export function jsonErrorDetail(text: string, pick: (body: Record<string, unknown>) => string | undefined): string {
+  try {
+    const body: unknown = JSON.parse(text)
+    const found = body !== null && typeof body === 'object' ? pick(body as Record<string, unknown>) : undefined
+    if (found !== undefined && found !== '') return found
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.slice(0, 300)
+}

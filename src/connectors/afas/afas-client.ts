@@ -4,7 +4,7 @@
  * src/protocol.
  */
 import { ConnectorError } from '../../contract/index.ts'
-import { HttpClient, staticAuth, withReadRetry } from '../../protocol/index.ts'
+import { HttpClient, staticAuth, withReadRetry, jsonErrorDetail } from '../../protocol/index.ts'
 import type { AfasOptions } from './afas-options.ts'
 
 export type AfasRow = Readonly<Record<string, unknown>>
@@ -18,13 +18,7 @@ export function afasTokenHeader(token: string): string {
 
 /** AFAS error bodies name the problem in `externalMessage`. */
 function errorDetail(text: string): string {
-  try {
-    const j = JSON.parse(text) as { externalMessage?: unknown }
-    if (typeof j.externalMessage === 'string') return j.externalMessage
-  } catch {
-    // not JSON: fall through
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => (typeof j.externalMessage === 'string' ? j.externalMessage : undefined))
 }
 
 export class AfasClient {

@@ -3,7 +3,7 @@
 // most 20 per batch, one status per request), and every answer is mapped to a ConnectorError the same way
 // whether it came on its own or inside a batch (429/503 with their Retry-After included).
 import { ConnectorError } from '../../contract/index.ts'
-import { httpError, type HttpClient } from '../../protocol/index.ts'
+import { httpError, type HttpClient, jsonErrorDetail } from '../../protocol/index.ts'
 
 export interface GraphCall {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -35,13 +35,10 @@ export function graphErrorOf(body: unknown): GraphErrorBody | undefined {
 
 /** The service's own message for a ConnectorError: `code: message` from the error body. */
 export function graphErrorDetail(text: string): string {
-  try {
-    const e = graphErrorOf(JSON.parse(text))
-    if (e !== undefined) return [e.code, e.message].filter(Boolean).join(': ')
-  } catch {
-    // not JSON: fall through
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => {
+    const e = graphErrorOf(j)
+    return e !== undefined ? [e.code, e.message].filter(Boolean).join(': ') : undefined
+  })
 }
 
 interface Pending {

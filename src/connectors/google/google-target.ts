@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { ConnectorError, type CreateRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
 import type { AttributeValue, FieldChange } from '../../model/index.ts'
-import { HttpClient, withReadRetry, type AuthProvider, type HttpRequest } from '../../protocol/index.ts'
+import { HttpClient, withReadRetry, type AuthProvider, type HttpRequest, jsonErrorDetail } from '../../protocol/index.ts'
 import type { GoogleOptions } from './google-options.ts'
 
 interface GoogleUser {
@@ -26,17 +26,12 @@ const RATE_REASONS = /\b(rateLimitExceeded|userRateLimitExceeded|quotaExceeded)\
 
 /** `reason: message` from a Google error body ({error: {code, message, errors: [{reason, message}]}}). */
 export function googleErrorDetail(text: string): string {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: string; errors?: Array<{ reason?: string }> } | string; error_description?: string }
-    if (typeof j.error === 'object' && j.error !== null) {
-      const reason = j.error.errors?.[0]?.reason
-      return [reason, j.error.message].filter(Boolean).join(': ')
-    }
-    if (typeof j.error === 'string') return [j.error, j.error_description].filter(Boolean).join(': ')
-  } catch {
-    // not JSON
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => {
+    const error = j.error as { message?: string; errors?: Array<{ reason?: string }> } | string | undefined
+    if (typeof error === 'object' && error !== null) return [error.errors?.[0]?.reason, error.message].filter(Boolean).join(': ')
+    if (typeof error === 'string') return [error, j.error_description].filter(Boolean).join(': ')
+    return undefined
+  })
 }
 
 /** A value inside single quotes in a users.list query: \ and ' escaped with a backslash. */

@@ -4,22 +4,17 @@
  * page retried on 429/5xx/timeouts (withReadRetry). A page that keeps failing fails the whole call.
  */
 import { ConnectorError } from '../../contract/index.ts'
-import { clientCredentials, HttpClient, withReadRetry } from '../../protocol/index.ts'
+import { clientCredentials, HttpClient, withReadRetry, jsonErrorDetail } from '../../protocol/index.ts'
 import { defaultScope, type OneRosterRestOptions } from './oneroster-rest-options.ts'
 
 export type Json = Readonly<Record<string, unknown>>
 
 /** The service's own words from an imsx_StatusInfo body (description and codeMinor). */
 function errorDetail(text: string): string {
-  try {
-    const j = JSON.parse(text) as { imsx_description?: unknown; imsx_CodeMinor?: { imsx_codeMinorField?: { imsx_codeMinorFieldValue?: unknown }[] } }
-    const minor = j.imsx_CodeMinor?.imsx_codeMinorField?.[0]?.imsx_codeMinorFieldValue
-    const parts = [typeof minor === 'string' ? minor : undefined, typeof j.imsx_description === 'string' ? j.imsx_description : undefined].filter((p) => p !== undefined)
-    if (parts.length > 0) return parts.join(': ')
-  } catch {
-    // not JSON
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => {
+    const minor = (j.imsx_CodeMinor as { imsx_codeMinorField?: { imsx_codeMinorFieldValue?: unknown }[] } | undefined)?.imsx_codeMinorField?.[0]?.imsx_codeMinorFieldValue
+    return [minor, j.imsx_description].filter((p) => typeof p === 'string').join(': ')
+  })
 }
 
 /** A filter value in single quotes, quotes doubled (the value is URL-encoded with the query). */

@@ -4,7 +4,7 @@
 import { ConnectorError } from '../../contract/index.ts'
 import type { CreateRequest, OpOptions, Ref, TargetAccount, TargetConnector, TargetDefinition, WriteResult } from '../../contract/index.ts'
 import type { AttributeValue, Attributes, FieldChange } from '../../model/index.ts'
-import { HttpClient, staticAuth, withReadRetry } from '../../protocol/index.ts'
+import { HttpClient, staticAuth, withReadRetry, jsonErrorDetail } from '../../protocol/index.ts'
 import { outSystemsOptionsSchema, type OutSystemsOptions } from './outsystems-options.ts'
 
 type Json = Record<string, unknown>
@@ -338,11 +338,5 @@ function single(v: AttributeValue, field: string): string {
 
 /** OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads `.Errors`). */
 export function errorDetail(text: string): string {
-  try {
-    const body = JSON.parse(text) as { Errors?: unknown }
-    if (Array.isArray(body.Errors)) return body.Errors.map(String).join('; ')
-  } catch {
-    // not JSON: the text itself
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => (Array.isArray(j.Errors) ? j.Errors.map(String).join('; ') : undefined))
 }

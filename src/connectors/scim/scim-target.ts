@@ -3,7 +3,7 @@
 // ServiceProviderConfig decides PATCH vs PUT and whether If-Match is sent; everything else works without them.
 import { ConnectorError, type CreateRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
-import { HttpClient, httpError, staticAuth, withReadRetry, type HttpRequest } from '../../protocol/index.ts'
+import { HttpClient, httpError, staticAuth, withReadRetry, type HttpRequest, jsonErrorDetail } from '../../protocol/index.ts'
 import type { ScimOptions } from './scim-options.ts'
 import { CORE_GROUP, CORE_USER, eqFilter, getPath, isEmpty, parsePath, patchOperation, PATCH_OP, setPath, type PatchOperation, type ScimPath } from './scim-paths.ts'
 
@@ -36,15 +36,7 @@ interface BulkItem {
 
 /** `scimType: detail` from a SCIM error body (RFC 7644 §3.12), or the start of whatever came back. */
 export function scimErrorDetail(text: string): string {
-  try {
-    const j = JSON.parse(text) as { scimType?: unknown; detail?: unknown; status?: unknown }
-    if (j !== null && typeof j === 'object' && (j.detail !== undefined || j.scimType !== undefined)) {
-      return [j.scimType, j.detail].filter((x) => typeof x === 'string' && x !== '').join(': ')
-    }
-  } catch {
-    // not JSON: fall through
-  }
-  return text.slice(0, 300)
+  return jsonErrorDetail(text, (j) => [j.scimType, j.detail].filter((x) => typeof x === 'string' && x !== '').join(': '))
 }
 
 export class ScimTarget implements TargetConnector {
