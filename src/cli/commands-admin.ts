@@ -1,31 +1,18 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { approvePlan } from '../engine/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor, withEngine } from './commands-plan.ts'
 import { err, EXIT, out } from './output.ts'
 
 export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
   return withEngine(config, definitions, async ({ engine }) => {
-    const { store } = engine
-    const plan = await store.getPlan(planId)
-    if (plan === undefined) {
-      err(`No plan ${planId}.`)
+    const r = await approvePlan(engine, planId, actor())
+    if (!r.ok) {
+      err(r.message)
       return EXIT.error
     }
-    if (plan.status !== 'blocked') {
-      err(`Plan ${planId} is ${plan.status}; only a blocked plan needs approval.`)
-      return EXIT.error
-    }
-    // the admin vouches for the sources this plan was made from, so they become the new baseline
-    for (const [key, hash] of Object.entries(plan.inputs)) {
-      if (!key.startsWith('source:')) continue
-      const id = `${key.slice('source:'.length)}-${hash.slice(0, 12)}`
-      const snap = await store.getSnapshot(id)
-      if (snap !== undefined && !snap.used) await store.saveSnapshot({ ...snap, used: true })
-    }
-    await store.setPlanStatus(planId, 'approved')
-    await store.appendAudit([{ type: 'plan.approved', actor: actor(), planId, data: { findings: plan.findings.map((f) => f.message) } }])
     out(`Approved ${planId}. Apply it with: koppel apply --plan ${planId}`)
     return EXIT.ok
   })

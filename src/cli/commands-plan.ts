@@ -69,6 +69,8 @@ export async function planCommand(flags: PlanFlags, definitions: readonly Connec
     // streamed: the text of JSON.stringify(planJson(plan), null, 2) is ~180 MB at 100,000 persons
     if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
     else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+    // blocked wins over "changes": a scheduler must not read a plan nobody may apply as ready to apply
+    if (plan.status === 'blocked') return EXIT.blocked
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
     return EXIT.ok
   })
@@ -91,7 +93,11 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       const plan = await computePlan(engine, flags, actor())
       if (plan === undefined) return EXIT.error
       if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
-      if (plan.status === 'blocked') return EXIT.blocked
+      if (plan.status === 'blocked') {
+        // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
+        if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+        return EXIT.blocked
+      }
       if (plan.actions.length === 0) {
         // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
         const d = await deliverPending(engine, { actor: actor() })

@@ -7,12 +7,13 @@ import { applyPlan } from './apply-plan.ts'
 import { deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, ledgerHash } from './build-plan.ts'
+import { carryApproval } from './carry-approval.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
 import { snapshotHash } from './snapshot-hash.ts'
 import { acquireApplyLease } from './apply-lease.ts'
-import { checkSourceSafety } from './source-safety.ts'
+import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 
 export interface EngineSource {
@@ -90,7 +91,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: 1, code: snapshot.issue.code } }])
       return { ok: false, issues: [snapshot.issue] }
     }
-    const finding = checkSourceSafety(snapshot, previous, safety)
+    const baseline = await shrinkBaseline(store, connector.name, previous, safety, now())
+    const finding = checkSourceSafety(snapshot, previous, safety, baseline)
     if (finding !== undefined) findings.push(finding)
     const hash = snapshotHash(snapshot)
     inputs[`source:${connector.name}`] = hash
@@ -134,7 +136,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
+  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
+  const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
@@ -145,7 +148,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
       actor: o.actor,
       planId: plan.id,
-      data: { hash: plan.hash, actions: plan.actions.length, summary: plan.summary, findings: plan.findings.map((f) => f.message), targetsRead: readTargets },
+      data: {
+        hash: plan.hash,
+        actions: plan.actions.length,
+        summary: plan.summary,
+        findings: plan.findings.map((f) => f.message),
+        targetsRead: readTargets,
+        ...(plan.status === 'approved' ? { approvalCarried: true } : {}),
+      },
     },
   ])
   return { ok: true, plan }

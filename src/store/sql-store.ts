@@ -24,6 +24,7 @@ import type {
   AuditEventInput,
   AuditVerification,
   JournalEntry,
+  SnapshotHead,
   SnapshotRecord,
   Store,
 } from './store.ts'
@@ -315,6 +316,20 @@ export class SqlStore implements Store {
       .limit(1)
       .executeTakeFirst()
     return row && snapshotFromRow(row)
+  }
+
+  async usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]> {
+    const rows = await this.#db
+      .selectFrom('snapshots')
+      .select(['id', 'taken_at', 'persons', 'approved_at'])
+      .where('tenant', '=', this.tenant)
+      .where('source', '=', source)
+      .where('used', '=', 1)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ id: r.id, takenAt: r.taken_at, persons: Number(r.persons), approved: r.approved_at !== null }))
   }
 
   async snapshotContent(id: string): Promise<Uint8Array | undefined> {

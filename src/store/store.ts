@@ -35,6 +35,15 @@ export interface SnapshotRecord {
    * both agree: the same fingerprint later means a read would return this snapshot again.
    */
   readonly fingerprint?: string
+  /** When an admin approved a plan made from it: the shrink check's baseline starts again here. */
+  readonly approvedAt?: string
+}
+
+export interface SnapshotHead {
+  readonly id: string
+  readonly takenAt: string
+  readonly persons: number
+  readonly approved: boolean
 }
 
 /** The fields that tell one version of a ledger row from another (what the ledger hash covers). */
@@ -119,6 +128,8 @@ export interface Store {
   snapshotContent(id: string): Promise<Uint8Array | undefined>
   /** The newest snapshot of a source that was used for planning (rejected ones are kept but skipped). */
   lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined>
+  /** Id, time and size of a source's used snapshots, newest first (the shrink check's longer baseline). */
+  usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]>
 
   // audit
   /** Appends in one transaction, serialised per tenant across processes; returns the events as stored. */

@@ -56,7 +56,7 @@ describe('engine with the entra-id target', () => {
     const classGroup = `contract.classGroup == "3A" ? "${GROUP_3A}" : "${GROUP_3B}"`
     engine = {
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
+      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
       setup: {
         targets: [target],
         rules: compileRules([
