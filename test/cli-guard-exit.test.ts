@@ -1,0 +1,78 @@
+// The guard through the CLI as a scheduler sees it (issue 11 item 4): exit codes and --json output of `plan`
+// and `run` for a blocked plan, and an approval that the next scheduled `run` honours.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { demoConfig } from '../src/cli/demo-config.ts'
+import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { startLdapServer } from '../src/sim/ldap-server/index.ts'
+
+const TODAY = '2026-11-23'
+const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
+let dir = ''
+let ldap: Awaited<ReturnType<typeof startLdapServer>> | undefined
+
+/** Runs the CLI in a child process; asynchronously, because the LDAP server answers from this process. */
+function koppel(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--no-warnings', BIN, ...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })))
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'koppel-cli-guard-'))
+  ldap = await startLdapServer({ adminPassword: 'admin-pw' })
+  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-guard', persons: 100, today: TODAY }), { version: '1.2' })
+  mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
+  writeFileSync(join(dir, 'secrets', 'ldap-password'), 'admin-pw\n', { mode: 0o600 })
+  // a guard any first load trips: a blocked plan without having to shrink a source first
+  const config = demoConfig(ldap.url).replace('    lifecycle:\n', '    guard: { create: { maxCount: 5 } }\n    lifecycle:\n')
+  writeFileSync(join(dir, 'koppel.yaml'), config)
+})
+
+after(async () => {
+  await ldap?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('CLI: a blocked plan, as a scheduler sees it', async () => {
+  let blockedId = ''
+  test('plan exits 3, with and without --detailed-exitcode', async () => {
+    const plain = await koppel('plan', '--today', TODAY)
+    assert.equal(plain.code, 3, plain.stderr)
+    assert.match(plain.stdout, /blocked/i)
+    const detailed = await koppel('plan', '--today', TODAY, '--detailed-exitcode', '--json')
+    assert.equal(detailed.code, 3, detailed.stderr)
+    const plan = JSON.parse(detailed.stdout) as { id: string; status: string; findings: { kind: string }[] }
+    assert.equal(plan.status, 'blocked')
+    blockedId = plan.id
+  })
+
+  test('run --json prints the plan with its findings and exits 3', async () => {
+    const r = await koppel('run', '--today', TODAY, '--json')
+    assert.equal(r.code, 3, r.stderr)
+    const plan = JSON.parse(r.stdout) as { format: string; id: string; status: string; findings: { kind: string; message: string }[] }
+    assert.equal(plan.format, 'koppel.plan/v1')
+    assert.equal(plan.status, 'blocked')
+    assert.equal(plan.id, blockedId)
+    assert.equal(plan.findings[0]?.kind, 'create')
+  })
+
+  test('after approve, the next scheduled run applies the approved plan instead of blocking it again', async () => {
+    const a = await koppel('approve', blockedId)
+    assert.equal(a.code, 0, a.stderr)
+    const r = await koppel('run', '--today', TODAY, '--json')
+    assert.equal(r.code, 0, r.stderr)
+    const report = JSON.parse(r.stdout) as { planId: string; state: string }
+    assert.equal(report.planId, blockedId)
+    assert.equal(report.state, 'done')
+    const again = await koppel('plan', '--today', TODAY, '--detailed-exitcode')
+    assert.equal(again.code, 0, again.stdout)
+  })
+})
