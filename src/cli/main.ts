@@ -80,7 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error
     // a system that refused or could not be reached is the admin's to fix, not a bug: no stack trace
     if (ConnectorError.isInstance(e)) err(`${e.kind === 'auth' ? 'Refused' : 'Failed'} (${e.kind}): ${e.message}`)
-    else err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    else if (process.env['KOPPEL_DEBUG'] === '1') err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    else err(`Error: ${e instanceof Error ? e.message : String(e)} (KOPPEL_DEBUG=1 shows where it came from)`)
     return EXIT.error
   }
   return code

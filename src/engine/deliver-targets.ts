@@ -1,4 +1,5 @@
 import { ConnectorError } from '../contract/index.ts'
+import { redactSecrets } from '../util/secret-redaction.ts'
 import type { EngineTarget } from './engine-types.ts'
 
 export interface DeliveryOutcome {
@@ -18,9 +19,9 @@ export async function deliverTargets(targets: readonly EngineTarget[], signal?: 
     if (c.deliver === undefined) continue
     try {
       const r = await c.deliver.call(c, signal !== undefined ? { signal } : {})
-      out.push({ target: t.name, ok: true, message: `${t.name}: ${r.message}` })
+      out.push({ target: t.name, ok: true, message: redactSecrets(`${t.name}: ${r.message}`) })
     } catch (e) {
-      const why = ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message
+      const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
       out.push({ target: t.name, ok: false, message: `${t.name}: delivery failed (${why})` })
     }
   }

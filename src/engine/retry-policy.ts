@@ -1,4 +1,5 @@
 import { ConnectorError } from '../contract/index.ts'
+import { redactSecrets } from '../util/secret-redaction.ts'
 import type { ApplySettings } from './engine-types.ts'
 
 /**
@@ -16,7 +17,8 @@ export function retryDelay(error: unknown, attempt: number, settings: ApplySetti
   return Math.max(backoff, error.retryAfterMs ?? 0)
 }
 
+/** What the journal, the report and the audit log say about a failure; never a configured secret. */
 export function describeError(error: unknown): string {
-  if (ConnectorError.isInstance(error)) return `${error.kind}: ${error.message}`
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  if (ConnectorError.isInstance(error)) return redactSecrets(`${error.kind}: ${error.message}`)
+  return redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 }
