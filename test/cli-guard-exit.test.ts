@@ -2,7 +2,7 @@
 // and `run` for a blocked plan, and an approval that the next scheduled `run` honours.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -74,5 +74,47 @@ describe('CLI: a blocked plan, as a scheduler sees it', async () => {
     assert.equal(report.state, 'done')
     const again = await koppel('plan', '--today', TODAY, '--detailed-exitcode')
     assert.equal(again.code, 0, again.stdout)
+  })
+
+  test('a mapping that fails for every person makes run exit 4, not "No changes" and 0', async () => {
+    const config = join(dir, 'koppel.yaml')
+    const text = readFileSync(config, 'utf8')
+    // person.attributes keys are the source's own, so this passes validate and fails per person at run time
+    writeFileSync(config, text.replace('      cn: fullName(person)\n', '      cn: fullName(person)\n      description: person.attributes.nietBestaand\n'))
+    try {
+      const r = await koppel('run', '--today', TODAY)
+      assert.equal(r.code, 4, r.stderr)
+      assert.match(r.stderr, /A rule or mapping failed for \d+ persons; they were left untouched/)
+    } finally {
+      writeFileSync(config, text)
+    }
+  })
+})
+
+describe('CLI: validate compiles every rule and mapping', () => {
+  test('syntax errors, unknown functions and misspelt fields, each with file:line:column', async () => {
+    const config = join(dir, 'koppel.yaml')
+    const text = readFileSync(config, 'utf8')
+    const broken = text
+      .replace('when: contract.role == "student"', 'when: contract.rol == "student"')
+      .replace('      cn: fullName(person)\n', '      cn: volledigeNaam(person)\n')
+      .replace('      displayName: fullName(person)\n', '      displayName: \'familyName(person) +\'\n')
+    writeFileSync(config, broken)
+    try {
+      const r = await koppel('validate')
+      assert.equal(r.code, 1, r.stdout)
+      const lines = broken.split('\n')
+      const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1
+      const errors = r.stderr.trim().split('\n')
+      assert.equal(errors.length, 3, r.stderr)
+      const at = (needle: string, column: number) => `${config}:${lineOf(needle)}:${column}`
+      assert.ok(errors.some((e) => e.startsWith(`${at('contract.rol ==', 11)} rules[0].when: contract.rol is not a field of contract; did you mean contract.role?`)), r.stderr)
+      assert.ok(errors.some((e) => e.startsWith(`${at('volledigeNaam', 11)} targets[0].attributes.cn: found no matching overload for 'volledigeNaam`)), r.stderr)
+      assert.ok(errors.some((e) => e.startsWith(`${at("displayName: 'familyName", 41)} targets[0].attributes.displayName: Unexpected token: EOF`)), r.stderr)
+    } finally {
+      writeFileSync(config, text)
+    }
+    const ok = await koppel('validate')
+    assert.equal(ok.code, 0, ok.stderr)
   })
 })

@@ -4,6 +4,7 @@ import type { ConnectorDefinition } from '../contract/index.ts'
 import { approvePlan } from '../engine/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor, withEngine } from './commands-plan.ts'
+import { compileConfig, formatRuleProblems } from './compile-config.ts'
 import { err, EXIT, out } from './output.ts'
 
 export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
@@ -34,6 +35,12 @@ export async function validateCommand(config: string, show: boolean, definitions
   const r = await loadConfig(resolve(config), definitions, { env: process.env })
   if (!r.ok) {
     for (const e of r.errors) err(formatConfigError(e))
+    return EXIT.error
+  }
+  // the CEL too, so that a typo is found now and not as one error per person in the nightly run
+  const compiled = compileConfig(r.config)
+  if (!compiled.ok) {
+    for (const line of formatRuleProblems(config, r.config, r.locate, compiled.problems)) err(line)
     return EXIT.error
   }
   out(`${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`)

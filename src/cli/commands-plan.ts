@@ -88,35 +88,55 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       const code = await applyAndReport(engine, p.id, flags)
       if (code !== EXIT.ok) return code
     }
-    let planId = flags.plan
+    const planId = flags.plan
     if (planId === undefined) {
       const plan = await computePlan(engine, flags, actor())
       if (plan === undefined) return EXIT.error
-      if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
-      if (plan.status === 'blocked') {
-        // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
-        if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-        return EXIT.blocked
-      }
-      if (plan.actions.length === 0) {
-        // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
-        const d = await deliverPending(engine, { actor: actor() })
-        if (d === undefined) return EXIT.ok
-        if ('busy' in d) {
-          err(d.busy)
-          return EXIT.error
-        }
-        for (const m of d.messages) err(m)
-        return d.ok ? EXIT.ok : EXIT.failures
-      }
-      if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
-        err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
-        return EXIT.ok
-      }
-      planId = plan.id
+      const code = await planAndApply(engine, plan, flags, mode)
+      return code === EXIT.ok && manyUntouched(plan) ? EXIT.failures : code
     }
     return applyAndReport(engine, planId, flags)
   })
+}
+
+/** Persons a rule or mapping failed for, from which on a run counts as failed instead of "No changes". */
+export const UNTOUCHED_LIMIT = 10
+
+/**
+ * A rule or mapping that fails for many persons leaves them all untouched: the plan may well be empty, but the
+ * run did not do its job, and a scheduler must hear it.
+ */
+function manyUntouched(plan: Plan): boolean {
+  const failed = new Set(plan.issues.filter((i) => i.severity === 'error' && (i.code === 'rule_failed' || i.code === 'mapping_failed')).map((i) => i.record))
+  if (failed.size < UNTOUCHED_LIMIT) return false
+  const first = plan.issues.find((i) => i.code === 'rule_failed' || i.code === 'mapping_failed')
+  err(`A rule or mapping failed for ${failed.size} persons; they were left untouched (first: ${first?.message ?? '?'}). Exit ${EXIT.failures}.`)
+  return true
+}
+
+async function planAndApply(engine: Engine, plan: Plan, flags: ApplyFlags, mode: 'apply' | 'run'): Promise<number> {
+  if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+  if (plan.status === 'blocked') {
+    // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
+    if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    return EXIT.blocked
+  }
+  if (plan.actions.length === 0) {
+    // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
+    const d = await deliverPending(engine, { actor: actor() })
+    if (d === undefined) return EXIT.ok
+    if ('busy' in d) {
+      err(d.busy)
+      return EXIT.error
+    }
+    for (const m of d.messages) err(m)
+    return d.ok ? EXIT.ok : EXIT.failures
+  }
+  if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
+    err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
+    return EXIT.ok
+  }
+  return applyAndReport(engine, plan.id, flags)
 }
 
 async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags): Promise<number> {

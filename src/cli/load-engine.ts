@@ -3,8 +3,8 @@ import type { ConnectorContext, ConnectorDefinition, SourceConnector, SourceDefi
 import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
 import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup } from '../engine/index.ts'
-import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
-import type { MappingSpec } from '../rules/index.ts'
+import { compileConfig, formatRuleProblems } from './compile-config.ts'
+import type { CompiledTarget } from './compile-config.ts'
 import { openStore } from '../store/index.ts'
 import { createMailer, type Mailer } from '../notify/mailer.ts'
 
@@ -29,6 +29,8 @@ export async function loadEngine(
   const loaded = await loadConfig(path, definitions, { env: options.env ?? process.env })
   if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigError) }
   const { config, baseDir } = loaded
+  const compiled = compileConfig(config)
+  if (!compiled.ok) return { ok: false, errors: formatRuleProblems(path, config, loaded.locate, compiled.problems) }
   // one clock for the engine and every connector (tests run the nightly sync on any day of the year)
   const now = options.now ?? (() => new Date())
   const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now }
@@ -42,10 +44,9 @@ export async function loadEngine(
       const connector = created(`sources.${s.name} (${s.type})`, () => sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context))
       sources.push({ connector, safety: s.safety })
     }
-    rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
-    for (const t of config.targets) targets.push(buildTarget(t, definitions, context, sources, mailers))
+    rules = compiled.rules
+    for (const t of config.targets) targets.push(buildTarget(t, compiled.targets, definitions, context, sources, mailers))
   } catch (e) {
-    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
     if (e instanceof SetupError) return { ok: false, errors: [`${path}: ${e.message}`] }
     throw e
   }
@@ -118,18 +119,25 @@ function withoutPassword(url: string): string {
   }
 }
 
-function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[], mailers: Mailer[]): EngineTarget {
+function buildTarget(
+  t: TargetConfig,
+  compiled: ReadonlyMap<string, CompiledTarget>,
+  definitions: readonly ConnectorDefinition[],
+  context: ConnectorContext,
+  sources: readonly EngineSource[],
+  mailers: Mailer[],
+): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
   const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), context))
-  const spec: Record<string, MappingSpec[string]> = { ...(t.attributes as MappingSpec) }
-  if (spec[t.anchor.attribute] === undefined) spec[t.anchor.attribute] = t.anchor.value
+  const mappings = compiled.get(t.name)
+  if (mappings === undefined) throw new Error(`no compiled mapping for target ${t.name}`)
   return {
     name: t.name,
     connector,
     anchorAttribute: t.anchor.attribute,
-    mapping: compileMapping(t.name, spec),
-    anchorMapping: compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }),
+    mapping: mappings.mapping,
+    anchorMapping: mappings.anchorMapping,
     lifecycle: t.lifecycle,
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
