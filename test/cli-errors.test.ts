@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { toIsoDate } from '../src/util/dates.ts'
 import { freePort } from './harness/free-port.ts'
 import { postgresSkipReason, startPostgres } from './harness/postgres.ts'
 import type { PostgresServer } from './harness/postgres.ts'
 
-const TODAY = '2026-11-23'
+// the CLI plans and applies on the wall clock's day (a plan for another day is a preview apply refuses), so the
+// board is generated for that day too
+const TODAY = toIsoDate(new Date())
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const SECRET = 'LdapPw-geheim-7Qx'
 const DB_PASSWORD = 'Db-Pw/s3cr3t+9'

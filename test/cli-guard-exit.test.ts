@@ -8,9 +8,12 @@ import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { toIsoDate } from '../src/util/dates.ts'
 import { startLdapServer } from '../src/sim/ldap-server/index.ts'
 
-const TODAY = '2026-11-23'
+// the CLI plans and applies on the wall clock's day (a plan for another day is a preview apply refuses), so the
+// board is generated for that day too
+const TODAY = toIsoDate(new Date())
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 let dir = ''
 let ldap: Awaited<ReturnType<typeof startLdapServer>> | undefined

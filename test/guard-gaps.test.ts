@@ -15,10 +15,14 @@ afterEach(async () => {
   fx = undefined
 })
 
-const clocked = (f: Fixture, day: number): Engine => ({ ...f.engine, now: () => new Date(Date.UTC(2026, 10, 23 + day, 10)) })
+/** The fixture's engine with its clock moved to `day` days after TODAY (plans are made for the clock's day). */
+function clocked(f: Fixture, day: number): Engine {
+  f.clock.today = new Date(Date.parse(`${TODAY}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10)
+  return f.engine
+}
 
 async function plan(engine: Engine): Promise<Plan> {
-  const r = await makePlan(engine, { actor: 'test', today: TODAY, readTargets: false })
+  const r = await makePlan(engine, { actor: 'test', readTargets: false })
   assert.ok(r.ok, 'plan failed')
   return r.plan
 }

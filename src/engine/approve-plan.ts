@@ -12,7 +12,7 @@ export async function approvePlan(engine: Engine, planId: string, actor: string)
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, message: `No plan ${planId}.` }
   if (plan.status !== 'blocked') return { ok: false, message: `Plan ${planId} is ${plan.status}; only a blocked plan needs approval.` }
-  const approvedAt = (engine.now ?? (() => new Date()))().toISOString()
+  const approvedAt = engine.now().toISOString()
   for (const [key, hash] of Object.entries(plan.inputs)) {
     if (!key.startsWith('source:')) continue
     const snap = await store.getSnapshot(`${key.slice('source:'.length)}-${hash.slice(0, 12)}`)
