@@ -121,7 +121,7 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
   let sim: SomtodaySim
   afterEach(() => sim.close())
 
-  function somtoday(overrides: Record<string, unknown> = {}, secret = 'koppel-secret'): SourceConnector {
+  function somtoday(overrides: Record<string, unknown> = {}, secret = 'koppel-secret', day = TODAY): SourceConnector {
     const parsed = somtodayDefinition.schema.parse({
       baseUrl: sim.baseUrl,
       tokenUrl: sim.tokenUrl,
@@ -132,7 +132,9 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
       pageAttempts: 2,
       ...overrides,
     })
-    return somtodayDefinition.create('somtoday', { ...parsed, clientSecret: secret }, context) as SourceConnector
+    // the connector's clock dates its snapshots: each night's must be newer than the last
+    const clock = { ...context, now: () => new Date(`${day}T06:00:00Z`) }
+    return somtodayDefinition.create('somtoday', { ...parsed, clientSecret: secret }, clock) as SourceConnector
   }
 
   async function school(): Promise<{ f: Fixture; engine: (c?: SourceConnector) => Engine }> {
@@ -183,7 +185,7 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
     for (const [i, day] of ['2026-11-24', '2026-11-25', '2026-11-26'].entries()) {
       current = applyChurn(current, { seed: `creep-${i}`, today: day, leavers: 0.05 })
       sim.setBoard(current, day)
-      const clocked: Engine = { ...s.engine(), now: () => new Date(`${day}T06:00:00Z`) }
+      const clocked: Engine = { ...s.engine(somtoday({}, 'koppel-secret', day)), now: () => new Date(`${day}T06:00:00Z`) }
       nights.push(await night(clocked, s.f, day))
     }
     assert.deepEqual(nights.map((n) => n.refused), [false, false, true], nights.map((n) => n.reason).join(' | '))
