@@ -120,4 +120,18 @@ describe('CLI: validate compiles every rule and mapping', () => {
     const ok = await koppel('validate')
     assert.equal(ok.code, 0, ok.stderr)
   })
+
+  test('a field none of the configured sources fills is a warning naming the sources', async () => {
+    const config = join(dir, 'koppel.yaml')
+    const text = readFileSync(config, 'utf8')
+    writeFileSync(config, text.replace('      cn: fullName(person)\n', '      cn: fullName(person)\n      physicalDeliveryOfficeName: contract.location\n'))
+    try {
+      const r = await koppel('validate')
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stderr, /:\d+:\d+ targets\[0\]\.attributes\.physicalDeliveryOfficeName: warning: contract\.location is filled by none of the sources \(school \(oneroster-csv\)\)/)
+      assert.doesNotMatch(r.stderr, /warning: (person|contract)\.(givenName|role|classGroup|organisationCode)/)
+    } finally {
+      writeFileSync(config, text)
+    }
+  })
 })

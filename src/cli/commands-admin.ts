@@ -5,7 +5,7 @@ import { approvePlan } from '../engine/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
-import { compileConfig, formatRuleProblems } from './compile-config.ts'
+import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from './compile-config.ts'
 import { err, EXIT, out } from './output.ts'
 
 export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
@@ -44,6 +44,7 @@ export async function validateCommand(config: string, show: boolean, definitions
     for (const line of formatRuleProblems(config, r.config, r.locate, compiled.problems)) err(line)
     return EXIT.error
   }
+  for (const line of unfilledFieldWarnings(config, r.config, r.locate, definitions)) err(line)
   out(`${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`)
   if (show) out(JSON.stringify(redact(r.config), null, 2))
   return EXIT.ok

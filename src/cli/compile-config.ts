@@ -5,7 +5,8 @@
  */
 import type { KoppelConfig, TargetConfig } from '../config/index.ts'
 import { formatPath } from '../config/index.ts'
-import { compileMapping, compileRules, RulesError } from '../rules/index.ts'
+import type { SourceDefinition, SourceFields } from '../contract/index.ts'
+import { compileMapping, compileRules, readPaths, RulesError } from '../rules/index.ts'
 import type { CompiledMapping, CompiledRules, MappingSpec, RuleProblem } from '../rules/index.ts'
 
 export interface CompiledTarget {
@@ -84,4 +85,46 @@ function fieldPath(field: string): PropertyKey[] {
   const out: PropertyKey[] = []
   for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string))
   return out
+}
+
+/**
+ * Warnings for fields an expression reads that none of the configured sources fills (when every source
+ * declares its fields): `contract.location` with only a OneRoster CSV source is always absent, so a rule on it
+ * never holds and a mapping of it fails for every person.
+ */
+export function unfilledFieldWarnings(file: string, config: KoppelConfig, locate: Locate, definitions: readonly { readonly role: string; readonly type: string }[]): string[] {
+  const fills: { source: string; fields: SourceFields }[] = []
+  for (const s of config.sources) {
+    const def = definitions.find((d): d is SourceDefinition => d.role === 'source' && d.type === s.type)
+    if (def?.fills === undefined) return []
+    fills.push({ source: `${s.name} (${s.type})`, fields: def.fills })
+  }
+  const out: string[] = []
+  const check = (scope: 'rule' | 'mapping', source: unknown, path: readonly PropertyKey[]) => {
+    if (typeof source !== 'string') return
+    for (const [root, field] of readPaths(scope, source) ?? []) {
+      const kind = root === 'person' ? 'person' : root === 'contract' ? 'contract' : undefined
+      if (kind === undefined || field === undefined) continue
+      if (fills.some((f) => (f.fields[kind] as readonly string[]).includes(field))) continue
+      const { line, column } = locate(path)
+      out.push(`${file}:${line}:${column} ${formatPath(path)}: warning: ${root}.${field} is filled by none of the sources (${fills.map((f) => f.source).join(', ')}); it is always absent (docs/rules.md)`)
+    }
+  }
+  config.rules.forEach((r, i) => {
+    check('rule', r.when, ['rules', i, 'when'])
+    r.grant.forEach((g, j) => {
+      if ('permission' in g && g.permission !== undefined) check('rule', g.permission.id, ['rules', i, 'grant', j, 'permission', 'id'])
+    })
+  })
+  config.targets.forEach((t, i) => {
+    check('mapping', t.anchor.value, ['targets', i, 'anchor', 'value'])
+    for (const [name, a] of Object.entries(t.attributes)) {
+      if (typeof a === 'string') check('mapping', a, ['targets', i, 'attributes', name])
+      else {
+        check('mapping', a.value, ['targets', i, 'attributes', name, 'value'])
+        a.candidates?.forEach((c, k) => check('mapping', c, ['targets', i, 'attributes', name, 'candidates', k]))
+      }
+    }
+  })
+  return [...new Set(out)]
 }

@@ -57,6 +57,12 @@ export function compileExpression(
   return { source, reads, type, run: (activation) => parsed(activation) }
 }
 
+/** The member paths an expression reads (`['contract', 'location']`); undefined when it does not compile. */
+export function readPaths(scope: Scope, source: string): readonly (readonly string[])[] | undefined {
+  const c = compileExpression(scope, source, () => undefined)
+  return isCompiled(c) ? c.reads.paths : undefined
+}
+
 export function isCompiled(x: CompiledExpression | CompileFailure): x is CompiledExpression {
   return 'run' in x
 }

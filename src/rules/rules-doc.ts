@@ -1,7 +1,8 @@
 /**
  * Generates docs/rules.md (`npm run docs:fields`) from the code: the fields from fields.ts (typed against the
- * model), the functions with examples whose results rules-doc.test.ts evaluates, and recipes it compiles. The
- * test also fails when docs/rules.md differs from what this generates, so the doc cannot drift.
+ * model) and per source from the connectors' declarations, the functions with examples whose results
+ * rules-doc.test.ts evaluates, and recipes it compiles. test/rules-doc-fresh.test.ts fails when docs/rules.md
+ * differs from what this generates, so the doc cannot drift.
  */
 import { CONTRACT_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, VARIABLES } from './fields.ts'
 import type { FieldDoc } from './fields.ts'
@@ -149,7 +150,31 @@ function fieldTable(prefix: string, fields: Readonly<Record<string, FieldDoc>>):
   return ['| field | type | meaning |', '| --- | --- | --- |', ...rows].join('\n')
 }
 
-export function rulesDoc(): string {
+/** A source connector's declared fields (SourceDefinition.fills), for the per-source table. */
+export interface SourceFieldsDoc {
+  readonly type: string
+  readonly fills?: { readonly person: readonly string[]; readonly contract: readonly string[]; readonly membership: readonly string[] }
+}
+
+function sourceTable(sources: readonly SourceFieldsDoc[]): string {
+  const declared = sources.filter((s) => s.fills !== undefined)
+  const undeclared = sources.filter((s) => s.fills === undefined).map((s) => `\`${s.type}\``)
+  if (declared.length === 0) return ''
+  const head = `| field | ${declared.map((s) => s.type).join(' | ')} |`
+  const rule = `| --- | ${declared.map(() => '---').join(' | ')} |`
+  const rows: string[] = []
+  const kinds = [['person', PERSON_FIELDS], ['contract', CONTRACT_FIELDS], ['membership', MEMBERSHIP_FIELDS]] as const
+  for (const [kind, fields] of kinds) {
+    for (const name of Object.keys(fields)) {
+      const cells = declared.map((s) => ((s.fills?.[kind] ?? []).includes(name) ? '✓' : ''))
+      rows.push(`| \`${kind === 'membership' ? 'm' : kind}.${name}\` | ${cells.join(' | ')} |`)
+    }
+  }
+  const rest = undeclared.length > 0 ? `\n\nNot declared yet (see their connector docs): ${undeclared.join(', ')}.` : ''
+  return `\n\n### Fields per source\n\nWhat each source connector declares it fills, when the service has the data (checked against the connector's\nsimulator or generated export by test/source-fields.test.ts). \`koppel validate\` warns about a field that none\nof the configured sources fills.\n\n${[head, rule, ...rows].join('\n')}${rest}`
+}
+
+export function rulesDoc(sources: readonly SourceFieldsDoc[] = []): string {
   const variables = Object.entries(VARIABLES).map(([name, v]) => `| \`${name}\` | ${v.description} |`)
   const functions = FUNCTION_DOCS.map((f) => `| \`${f.signature}\` | ${f.description} | \`${f.example.replace(/\|/g, '\\|')}\` → \`${f.result}\` |`)
   const recipes = RECIPES.map((r) => `### ${r.title}\n\n${r.text}\n\n\`\`\`yaml\n${r.yaml}\n\`\`\``)
@@ -188,7 +213,7 @@ Each element of \`person.memberships\`:
 ${fieldTable('m.', MEMBERSHIP_FIELDS)}
 
 Which fields a source fills depends on the source: see its connector doc in [connectors/](connectors/). A field
-the source leaves empty is absent, so guard optional fields with \`has()\` or \`coalesce()\`.
+the source leaves empty is absent, so guard optional fields with \`has()\` or \`coalesce()\`.${sourceTable(sources)}
 
 ## Functions
 
