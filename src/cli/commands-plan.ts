@@ -11,7 +11,8 @@ import { writeJson } from './json-stream.ts'
 import { planJsonElement, planJsonEnvelope } from './plan-json.ts'
 import { progressBar } from './progress.ts'
 import type { Progress } from './progress.ts'
-import { renderPlan } from './render-plan.ts'
+import { planFilterOf } from './plan-filter.ts'
+import { renderPlan, terminalWidth } from './render-plan.ts'
 import { renderReport } from './render-report.ts'
 
 export interface PlanFlags {
@@ -21,6 +22,10 @@ export interface PlanFlags {
   readonly today?: string
   readonly targetRead?: boolean
   readonly limit?: string
+  readonly kind?: string
+  readonly target?: string
+  readonly person?: string
+  readonly school?: string
 }
 
 export async function withEngine(config: string, definitions: readonly ConnectorDefinition[], body: (l: LoadedEngine) => Promise<number>): Promise<number> {
@@ -63,12 +68,17 @@ export async function computePlan(engine: Engine, flags: PlanFlags, actor: strin
 }
 
 export async function planCommand(flags: PlanFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+  const filter = planFilterOf(flags)
+  if (!filter.ok) {
+    err(filter.message)
+    return EXIT.error
+  }
   return withEngine(flags.config, definitions, async ({ engine }) => {
     const plan = await computePlan(engine, flags, actor())
     if (plan === undefined) return EXIT.error
     // streamed: the text of JSON.stringify(planJson(plan), null, 2) is ~180 MB at 100,000 persons
     if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter }))
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
     return EXIT.ok
   })
@@ -90,7 +100,7 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
     if (planId === undefined) {
       const plan = await computePlan(engine, flags, actor())
       if (plan === undefined) return EXIT.error
-      if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+      if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout) }))
       if (plan.status === 'blocked') return EXIT.blocked
       if (plan.actions.length === 0) {
         // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
@@ -128,7 +138,7 @@ async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags)
 async function printReport(report: RunReport, json: boolean): Promise<void> {
   // streamed: `failures` has one entry per failed action, up to every action of a large plan
   if (json) await writeJson(process.stdout, report)
-  else out(renderReport(report))
+  else out(renderReport(report, terminalWidth(process.stdout)))
 }
 
 async function confirm(question: string): Promise<boolean> {
