@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createInterface } from 'node:readline/promises'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
@@ -105,13 +106,13 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       if (plan.actions.length === 0) {
         // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
         const d = await deliverPending(engine, { actor: actor() })
-        if (d === undefined) return EXIT.ok
-        if ('busy' in d) {
+        if (d !== undefined && 'busy' in d) {
           err(d.busy)
           return EXIT.error
         }
-        for (const m of d.messages) err(m)
-        return d.ok ? EXIT.ok : EXIT.failures
+        if (flags.json === true) await printReport(quietRunReport(engine, plan, d), true)
+        else for (const m of d?.messages ?? []) err(m)
+        return d === undefined || d.ok ? EXIT.ok : EXIT.failures
       }
       if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
         err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
@@ -139,6 +140,25 @@ async function printReport(report: RunReport, json: boolean): Promise<void> {
   // streamed: `failures` has one entry per failed action, up to every action of a large plan
   if (json) await writeJson(process.stdout, report)
   else out(renderReport(report, terminalWidth(process.stdout)))
+}
+
+/**
+ * The report of a run that had nothing to apply, so a scheduler reading `run --json` always gets one object.
+ * Nothing ran, so nothing is stored as a run; the plan (with its id) is stored as always.
+ */
+function quietRunReport(engine: Engine, plan: Plan, delivered: { ok: boolean; messages: string[] } | undefined): RunReport {
+  const at = (engine.now ?? (() => new Date()))().toISOString()
+  return {
+    kind: 'run-report',
+    runId: `run-${at.replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`,
+    planId: plan.id,
+    state: delivered === undefined || delivered.ok ? 'done' : 'failed',
+    startedAt: at,
+    finishedAt: at,
+    counts: {},
+    failures: [],
+    messages: [`no changes: plan ${plan.id} has no actions`, ...(delivered?.messages ?? [])],
+  }
 }
 
 async function confirm(question: string): Promise<boolean> {
