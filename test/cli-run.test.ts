@@ -4,11 +4,12 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { demoConfig } from '../src/cli/demo-config.ts'
-import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 
 const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
@@ -27,9 +28,10 @@ async function koppel(dir: string, args: string[]): Promise<{ code: number; stdo
 describe('koppel run', () => {
   let dir: string
   let ldap: RunningLdapServer
+  const board = generateBoard({ seed: 'cli-run', persons: 100, today: TODAY })
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'koppel-cli-run-'))
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-run', persons: 100, today: TODAY }), { version: '1.2' })
+    await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
     ldap = await startLdapServer({ adminPassword: 'secret' })
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'secret\n')
@@ -56,5 +58,42 @@ describe('koppel run', () => {
     assert.deepEqual(report.counts, {})
     assert.match(report.planId, /^plan-[0-9a-f]{12}$/)
     assert.match(report.messages.join('\n'), /no changes/)
+  })
+
+  test('approve --reason records the OS user and the reason; audit log shows them and finds persons by name', async () => {
+    // a fifth of the pupils leave at once: the guard blocks the plan
+    rmSync(join(dir, 'export'), { recursive: true, force: true })
+    await writeOneRosterCsv(join(dir, 'export'), applyChurn(board, { seed: 'cli-run-2', today: TODAY, leavers: 0.2 }), { version: '1.2' })
+    const blocked = await koppel(dir, ['plan', '--json', '--today', TODAY])
+    const plan = JSON.parse(blocked.stdout) as { id: string; status: string; actions: { kind: string; label: string }[] }
+    assert.equal(plan.status, 'blocked')
+    const approved = await koppel(dir, ['approve', plan.id, '--reason', 'leavers of the exam classes'])
+    assert.equal(approved.code, 0, approved.stderr)
+    const me = `cli:${userInfo().username}`
+    assert.match(approved.stdout, new RegExp(`Approved ${plan.id} as ${me}`))
+
+    const log = await koppel(dir, ['audit', 'log', '--kind', 'plan.approved', '--json'])
+    assert.equal(log.code, 0, log.stderr)
+    const { events } = JSON.parse(log.stdout) as { events: { type: string; actor: string; planId: string; data: { reason: string } }[] }
+    assert.equal(events.length, 1)
+    assert.equal(events[0]?.actor, me)
+    assert.equal(events[0]?.data.reason, 'leavers of the exam classes')
+
+    const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes'])
+    assert.equal(applied.code, 0, applied.stderr)
+    const leaver = plan.actions.find((a) => a.kind === 'disable')
+    assert.ok(leaver !== undefined)
+    const family = leaver.label.split(' ').at(-1) ?? ''
+    const mine = await koppel(dir, ['audit', 'log', '--person', family.toLowerCase(), '--since', '1d'])
+    assert.equal(mine.code, 0, mine.stderr)
+    assert.match(mine.stdout, /action\.applied/)
+    assert.match(mine.stdout, new RegExp(leaver.label))
+    const asJson = await koppel(dir, ['audit', 'log', '--person', family, '--json'])
+    const found = (JSON.parse(asJson.stdout) as { events: { type: string; personLabel: string; data: { kind: string } }[] }).events
+    assert.ok(found.some((e) => e.type === 'action.applied' && e.data.kind === 'disable' && e.personLabel === leaver.label), asJson.stdout)
+    assert.ok(found.every((e) => e.personLabel.endsWith(family)), 'only persons with that name')
+    const nobody = await koppel(dir, ['audit', 'log', '--person', 'Nobody Nowhere'])
+    assert.equal(nobody.code, 1)
+    assert.match(nobody.stderr, /No person .* matches "Nobody Nowhere"/)
   })
 })

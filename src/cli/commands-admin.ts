@@ -3,11 +3,21 @@ import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor, withEngine } from './commands-plan.ts'
+import type { Engine } from '../engine/index.ts'
 import { err, EXIT, out } from './output.ts'
+import { terminalSafe } from './terminal-text.ts'
 
-export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
+/**
+ * `koppel approve <planId>` releases a plan the guard blocked; `koppel approve <target>:<token>` releases a
+ * delivery a target's own safety check refused (the itslearning IMS file). Both are audited with approver and reason.
+ */
+export async function approveCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason?: string): Promise<number> {
+  const why = reason?.trim()
   return withEngine(config, definitions, async ({ engine }) => {
+    const colon = id.lastIndexOf(':')
+    if (colon > 0) return approveDelivery(engine, id.slice(0, colon), id.slice(colon + 1), why)
     const { store } = engine
+    const planId = id
     const plan = await store.getPlan(planId)
     if (plan === undefined) {
       err(`No plan ${planId}.`)
@@ -20,15 +30,32 @@ export async function approveCommand(config: string, planId: string, definitions
     // the admin vouches for the sources this plan was made from, so they become the new baseline
     for (const [key, hash] of Object.entries(plan.inputs)) {
       if (!key.startsWith('source:')) continue
-      const id = `${key.slice('source:'.length)}-${hash.slice(0, 12)}`
-      const snap = await store.getSnapshot(id)
+      const snapId = `${key.slice('source:'.length)}-${hash.slice(0, 12)}`
+      const snap = await store.getSnapshot(snapId)
       if (snap !== undefined && !snap.used) await store.saveSnapshot({ ...snap, used: true })
     }
     await store.setPlanStatus(planId, 'approved')
-    await store.appendAudit([{ type: 'plan.approved', actor: actor(), planId, data: { findings: plan.findings.map((f) => f.message) } }])
-    out(`Approved ${planId}. Apply it with: koppel apply --plan ${planId}`)
+    const by = actor()
+    await store.appendAudit([{ type: 'plan.approved', actor: by, planId, data: { findings: plan.findings.map((f) => f.message), ...(why ? { reason: why } : {}) } }])
+    out(`Approved ${planId} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${planId}`)
     return EXIT.ok
   })
+}
+
+async function approveDelivery(engine: Engine, target: string, token: string, reason: string | undefined): Promise<number> {
+  const t = engine.setup.targets.find((x) => x.name === target)
+  if (t === undefined || t.connector.deliver === undefined) {
+    err(`${terminalSafe(target, 80)} is not a target that delivers in one piece; a plan id looks like plan-0123456789ab.`)
+    return EXIT.error
+  }
+  if (!/^[0-9a-f]{16}$/.test(token)) {
+    err(`${terminalSafe(token, 80)} is not a delivery token (16 hex digits, as the refusal message names it).`)
+    return EXIT.error
+  }
+  const by = actor()
+  await engine.store.appendAudit([{ type: 'delivery.approved', actor: by, target, data: { token, ...(reason ? { reason } : {}) } }])
+  out(`Approved the delivery ${token} of ${target} as ${by}. The next apply or run delivers it.`)
+  return EXIT.ok
 }
 
 export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[]): Promise<number> {

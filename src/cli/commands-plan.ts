@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { userInfo } from 'node:os'
 import { createInterface } from 'node:readline/promises'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
@@ -175,6 +176,13 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** Who ran the command, for the audit log: the OS account (Windows has no $USER; os.userInfo works everywhere). */
 export function actor(): string {
-  return `cli:${process.env['USER'] ?? process.env['LOGNAME'] ?? 'unknown'}`
+  let name: string | undefined
+  try {
+    name = userInfo().username
+  } catch {
+    // an account without a passwd entry (a container's arbitrary uid): fall back to what the shell says
+  }
+  return `cli:${name ?? process.env['USER'] ?? process.env['USERNAME'] ?? process.env['LOGNAME'] ?? 'unknown'}`
 }

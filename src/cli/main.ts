@@ -2,6 +2,7 @@ import { ConnectorError } from '../contract/index.ts'
 import { Command, CommanderError, Option } from 'commander'
 import { connectorDefinitions } from '../connectors/index.ts'
 import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
+import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { demoCommand } from './demo.ts'
 import { err, EXIT } from './output.ts'
@@ -55,12 +56,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-target-read', 'plan against the ledger only')
     .option('--limit <n>', 'actions to show in the table', '20')
     .action(async (o) => set(await applyCommand({ ...o, yes: true }, defs, 'run')))
-  program.command('approve').description('release a plan that the guard blocked').argument('<planId>')
+  program.command('approve').description('release a plan the guard blocked, or a delivery a target refused (<target>:<token>)')
+    .argument('<id>', 'plan id, or <target>:<token> as the refusal names it')
     .addOption(config())
-    .action(async (planId: string, o: { config: string }) => set(await approveCommand(o.config, planId, defs)))
-  program.command('audit').description('audit log').command('verify').description('check the hash chain for edits and deletions')
+    .option('--reason <text>', 'why; recorded in the audit log with the approver')
+    .action(async (id: string, o: { config: string; reason?: string }) => set(await approveCommand(o.config, id, defs, o.reason)))
+  const audit = program.command('audit').description('audit log')
+  audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())
     .action(async (o: { config: string }) => set(await auditVerifyCommand(o.config, defs)))
+  audit.command('log').description('the audit events, newest first, with names')
+    .addOption(config())
+    .option('--person <text>', 'only this person: part of the name, the number, or the key')
+    .option('--since <when>', 'only events since: YYYY-MM-DD, an ISO time, or 7d / 12h ago')
+    .option('--kind <kind>', 'only this event kind or its prefix: plan, plan.approved, action.failed, delivery, …')
+    .option('--limit <n>', 'events to show', '100')
+    .option('--json', 'print the events as JSON')
+    .action(async (o: AuditLogFlags) => set(await auditLogCommand(o, defs)))
   program.command('sim').description('simulators and generated data').command('generate')
     .description('generate a Dutch school board as OneRoster CSV')
     .option('--persons <n>', 'number of persons (100 to 1,000,000)', '1000')

@@ -76,7 +76,7 @@ function personText(a: Action): string {
 
 function changesText(a: Action): string {
   if (a.permission !== undefined) return `${a.permissionType ?? 'permission'} ${terminalSafe(a.permission)}`
-  if (a.kind === 'create') return a.changes.filter((c) => c.field !== 'dn').map((c) => `${terminalSafe(c.field, 40)}=${show(c.new)}`).join(', ') + dnText(a.changes)
+  if (a.kind === 'create') return a.changes.filter((c) => c.field !== 'dn').map((c) => `${terminalSafe(c.field, 40)}=${show(c.new)}`).join('\n') + dnText(a.changes)
   if (a.changes.length === 0) return a.account !== undefined ? `at ${terminalSafe(a.account.locator)}` : ''
   return a.changes.map((c) => `${terminalSafe(c.field, 40)}: ${show(c.old)} → ${show(c.new)}`).join('\n')
 }

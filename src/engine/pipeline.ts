@@ -4,7 +4,7 @@ import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } fro
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan } from './apply-plan.ts'
-import { deliverTargets } from './deliver-targets.ts'
+import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, ledgerHash } from './build-plan.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -215,7 +215,7 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const deliveries = await deliverTargets(setup.targets, lease.signal)
+    const deliveries = await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
     const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length
     const state = failed > 0 ? 'failed' : 'done'
     await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
@@ -264,7 +264,7 @@ export async function deliverPending(engine: Engine, o: { readonly actor: string
   const lease = await acquireApplyLease(engine.store)
   if (lease === undefined) return { ok: false, busy: 'another apply is running for this tenant' }
   try {
-    const outcomes = await deliverTargets(targets, lease.signal)
+    const outcomes = await deliverTargets(targets, lease.signal, approvalsIn(engine.store))
     await engine.store.appendAudit(outcomes.map((d) => ({ type: d.ok ? 'delivery.done' : 'delivery.failed', actor: o.actor, target: d.target, data: { message: d.message } })))
     return { ok: outcomes.every((d) => d.ok), messages: outcomes.map((d) => d.message) }
   } finally {
