@@ -37,8 +37,9 @@ describe('koppel run', () => {
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'secret\n')
     writeFileSync(join(dir, 'koppel.yaml'), demoConfig(ldap.url))
   })
+  let stopped = false
   after(async () => {
-    await ldap.stop()
+    if (!stopped) await ldap.stop()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -95,5 +96,27 @@ describe('koppel run', () => {
     const nobody = await koppel(dir, ['audit', 'log', '--person', 'Nobody Nowhere'])
     assert.equal(nobody.code, 1)
     assert.match(nobody.stderr, /No person .* matches "Nobody Nowhere"/)
+  })
+
+  test('a target that is down: one message naming target and address, nothing retried per action, exit 4', async () => {
+    const port = new URL(ldap.url).port
+    await ldap.stop()
+    stopped = true
+    rmSync(join(dir, 'export'), { recursive: true, force: true })
+    await writeOneRosterCsv(join(dir, 'export'), applyChurn(board, { seed: 'cli-run-3', today: TODAY, joiners: 12, movers: 5 }), { version: '1.2' })
+    const started = performance.now()
+    const r = await koppel(dir, ['run', '--json', '--no-target-read', '--today', TODAY])
+    const seconds = (performance.now() - started) / 1000
+    assert.equal(r.code, 4, r.stderr)
+    const report = JSON.parse(r.stdout) as { state: string; failures: unknown[]; messages: string[]; counts: { directory: Record<string, { pending?: number }> } }
+    assert.equal(report.state, 'failed')
+    assert.deepEqual(report.failures, [], 'no failure per action')
+    const down = report.messages.filter((m) => m.includes('unreachable'))
+    assert.equal(down.length, 1, report.messages.join('\n'))
+    const waiting = Object.values(report.counts.directory).reduce((n, c) => n + (c.pending ?? 0), 0)
+    assert.ok(waiting >= 12, `${waiting} actions wait`)
+    assert.match(down[0] ?? '', new RegExp(`^directory is unreachable at 127\\.0\\.0\\.1:${port}; ${waiting} action\\(s\\) not sent, they stay for the next run$`))
+    assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`)
+    assert.doesNotMatch(r.stderr, /ECONNREFUSED[\s\S]*ECONNREFUSED/, 'not one line per action')
   })
 })
