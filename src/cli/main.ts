@@ -88,6 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <seed>', 'seed', '2026')
     .option('--source <kind>', 'where the school comes from: oneroster (CSV export) or somtoday (ConnectAPI simulator)', 'oneroster')
     .option('--target <kind>', 'the directory provisioned: ldap (LDAP server) or ad (Active Directory simulator over LDAPS)', 'ldap')
+    .option('--keep', 'leave the simulators running afterwards (until Ctrl-C), so koppel plan -c <dir>/koppel.yaml works')
     .action(async (o) => set(await demoCommand(o)))
 
   try {
