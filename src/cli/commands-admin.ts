@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor, withEngine } from './commands-plan.ts'
+import { channelProblems } from './load-engine.ts'
 import type { Engine } from '../engine/index.ts'
 import { err, EXIT, out } from './output.ts'
 import { terminalSafe } from './terminal-text.ts'
@@ -74,6 +75,11 @@ export async function validateCommand(config: string, show: boolean, definitions
   const r = await loadConfig(resolve(config), definitions, { env: process.env })
   if (!r.ok) {
     for (const e of r.errors) err(formatConfigError(e))
+    return EXIT.error
+  }
+  const channels = await channelProblems(r.config, r.baseDir, definitions)
+  if (channels.length > 0) {
+    for (const c of channels) err(`${config}: ${c}`)
     return EXIT.error
   }
   out(`${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`)
