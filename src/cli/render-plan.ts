@@ -2,7 +2,7 @@ import type { Action, AttributeValue, FieldChange, Plan } from '../model/index.t
 import { ACTION_KINDS, formatIssue } from '../model/index.ts'
 import { describeFilter, filterActions, isFiltered } from './plan-filter.ts'
 import type { PlanFilter } from './plan-filter.ts'
-import { terminalSafe, terminalSafeLines } from './terminal-text.ts'
+import { terminalSafe, terminalSafeLines, wrapLine } from './terminal-text.ts'
 import { renderTable } from './text-table.ts'
 
 export interface RenderPlanOptions {
@@ -38,15 +38,18 @@ export function renderPlan(plan: Plan, options: RenderPlanOptions): string {
     const shown = filterActions(plan.actions, filter)
     if (isFiltered(filter)) out.push(`${shown.length} of ${plan.actions.length} actions match ${describeFilter(filter)}.`)
     if (shown.length > 0) out.push(actionTable(shown.slice(0, options.limit), width))
-    if (shown.length > options.limit) out.push(`… and ${shown.length - options.limit} more actions (use --limit, the filters --kind/--target/--person/--school, or --json for all).`)
+    if (shown.length > options.limit) out.push(`… and ${shown.length - options.limit} more (see --limit, --kind, --target, --person, --school, --json).`)
   }
   for (const n of plan.notes) out.push(`note: ${terminalSafeLines(n, MAX_MESSAGE_CHARS)}`)
   for (const i of plan.issues.slice(0, 20)) out.push(terminalSafeLines(formatIssue(i), MAX_MESSAGE_CHARS))
   if (plan.issues.length > 20) out.push(`… and ${plan.issues.length - 20} more issues (see --json).`)
   if (plan.findings.length > 0) {
     out.push(`BLOCKED by the guard:`)
-    for (const f of plan.findings) out.push(`  - ${terminalSafeLines(f.message, MAX_MESSAGE_CHARS)}`)
-    out.push(`Nothing will be applied. Review the plan, then release it with: koppel approve ${plan.id}`)
+    for (const f of plan.findings) {
+      const lines = terminalSafeLines(f.message, MAX_MESSAGE_CHARS).split('\n').flatMap((l) => wrapLine(l, width - 4))
+      out.push(...lines.map((l, i) => `${i === 0 ? '  - ' : '    '}${l}`))
+    }
+    out.push(`Nothing will be applied. Review the plan, then release it with:\n  koppel approve ${plan.id} --reason "…"`)
   }
   return out.join('\n')
 }
