@@ -11,9 +11,11 @@ import { promisify } from 'node:util'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
+import { toIsoDate } from '../src/util/dates.ts'
 
 const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
-const TODAY = '2026-11-23'
+// the CLI plans for the day it runs on (a plan for another day is a preview apply refuses): so is the board
+const TODAY = toIsoDate(new Date())
 
 async function koppel(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -44,14 +46,14 @@ describe('koppel run', () => {
   })
 
   test('--json prints the run report, also when there is nothing to do', async () => {
-    const first = await koppel(dir, ['run', '--json', '--today', TODAY])
+    const first = await koppel(dir, ['run', '--json'])
     assert.equal(first.code, 0, first.stderr)
     const applied = JSON.parse(first.stdout) as { kind: string; state: string; counts: Record<string, unknown> }
     assert.equal(applied.kind, 'run-report')
     assert.equal(applied.state, 'done')
     assert.ok(Object.keys(applied.counts).includes('directory'))
 
-    const quiet = await koppel(dir, ['run', '--json', '--today', TODAY])
+    const quiet = await koppel(dir, ['run', '--json'])
     assert.equal(quiet.code, 0, quiet.stderr)
     const report = JSON.parse(quiet.stdout) as { kind: string; state: string; planId: string; counts: object; messages: string[] }
     assert.equal(report.kind, 'run-report')
@@ -65,7 +67,7 @@ describe('koppel run', () => {
     // a fifth of the pupils leave at once: the guard blocks the plan
     rmSync(join(dir, 'export'), { recursive: true, force: true })
     await writeOneRosterCsv(join(dir, 'export'), applyChurn(board, { seed: 'cli-run-2', today: TODAY, leavers: 0.2 }), { version: '1.2' })
-    const blocked = await koppel(dir, ['plan', '--json', '--today', TODAY])
+    const blocked = await koppel(dir, ['plan', '--json'])
     const plan = JSON.parse(blocked.stdout) as { id: string; status: string; actions: { kind: string; label: string }[] }
     assert.equal(plan.status, 'blocked')
     const approved = await koppel(dir, ['approve', plan.id, '--reason', 'leavers of the exam classes'])
@@ -105,7 +107,7 @@ describe('koppel run', () => {
     rmSync(join(dir, 'export'), { recursive: true, force: true })
     await writeOneRosterCsv(join(dir, 'export'), applyChurn(board, { seed: 'cli-run-3', today: TODAY, joiners: 12, movers: 5 }), { version: '1.2' })
     const started = performance.now()
-    const r = await koppel(dir, ['run', '--json', '--no-target-read', '--today', TODAY])
+    const r = await koppel(dir, ['run', '--json', '--no-target-read'])
     const seconds = (performance.now() - started) / 1000
     assert.equal(r.code, 4, r.stderr)
     const report = JSON.parse(r.stdout) as { state: string; failures: unknown[]; messages: string[]; counts: { directory: Record<string, { pending?: number }> } }
