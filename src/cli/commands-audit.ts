@@ -51,6 +51,11 @@ export async function auditLogCommand(flags: AuditLogFlags, definitions: readonl
         err(`No person in the ledger or the last plan matches "${terminalSafe(flags.person, 60)}" (name, number or key).`)
         return EXIT.error
       }
+      // one query parameter per person: keep far below the databases' limits (SQLite 32,766)
+      if (persons.length > 1000) {
+        err(`${persons.length} persons match "${terminalSafe(flags.person, 60)}"; give more of the name, or the number.`)
+        return EXIT.error
+      }
     }
     const events = await engine.store.listAudit({
       ...(persons !== undefined ? { persons } : {}),
