@@ -6,18 +6,45 @@ import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig 
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
 import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from './compile-config.ts'
+import { channelProblems } from './load-engine.ts'
+import type { Engine } from '../engine/index.ts'
 import { err, EXIT, out } from './output.ts'
+import { terminalSafe } from './terminal-text.ts'
 
-export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
+/**
+ * `koppel approve <planId>` releases a plan the guard blocked; `koppel approve <target>:<token>` releases a
+ * delivery a target's own safety check refused (the itslearning IMS file). Both are audited with approver and reason.
+ */
+export async function approveCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason?: string): Promise<number> {
+  const why = reason?.trim()
   return withEngine(config, definitions, async ({ engine }) => {
-    const r = await approvePlan(engine, planId, actor())
+    const colon = id.lastIndexOf(':')
+    if (colon > 0) return approveDelivery(engine, id.slice(0, colon), id.slice(colon + 1), why)
+    const by = actor()
+    const r = await approvePlan(engine, id, by, why)
     if (!r.ok) {
       err(r.message)
       return EXIT.error
     }
-    out(`Approved ${planId}. Apply it with: koppel apply --plan ${planId}`)
+    out(`Approved ${id} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${id}`)
     return EXIT.ok
   })
+}
+
+async function approveDelivery(engine: Engine, target: string, token: string, reason: string | undefined): Promise<number> {
+  const t = engine.setup.targets.find((x) => x.name === target)
+  if (t === undefined || t.connector.deliver === undefined) {
+    err(`${terminalSafe(target, 80)} is not a target that delivers in one piece; a plan id looks like plan-0123456789ab.`)
+    return EXIT.error
+  }
+  if (!/^[0-9a-f]{16}$/.test(token)) {
+    err(`${terminalSafe(token, 80)} is not a delivery token (16 hex digits, as the refusal message names it).`)
+    return EXIT.error
+  }
+  const by = actor()
+  await engine.store.appendAudit([{ type: 'delivery.approved', actor: by, target, data: { token, ...(reason ? { reason } : {}) } }])
+  out(`Approved the delivery ${token} of ${target} as ${by}. The next apply or run delivers it.`)
+  return EXIT.ok
 }
 
 export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
@@ -42,6 +69,11 @@ export async function validateCommand(config: string, show: boolean, definitions
   const compiled = compileConfig(r.config)
   if (!compiled.ok) {
     for (const line of formatRuleProblems(config, r.config, r.locate, compiled.problems)) err(line)
+    return EXIT.error
+  }
+  const channels = await channelProblems(r.config, r.baseDir, definitions)
+  if (channels.length > 0) {
+    for (const c of channels) err(`${config}: ${c}`)
     return EXIT.error
   }
   for (const line of unfilledFieldWarnings(config, r.config, r.locate, definitions)) err(line)

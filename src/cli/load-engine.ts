@@ -125,6 +125,35 @@ function withoutPassword(url: string): string {
   }
 }
 
+/**
+ * For `validate`: the write-back and secret-delivery channels checked against what each source connector can
+ * write, as the engine checks them when it starts, so a channel that cannot work fails `validate`, not `plan`.
+ * Creates the source connectors (which connect to nothing until read) and closes them again.
+ */
+export async function channelProblems(config: KoppelConfig, baseDir: string, definitions: readonly ConnectorDefinition[]): Promise<string[]> {
+  const context: ConnectorContext = { baseDir, log: () => {}, now: () => new Date() }
+  const sources: EngineSource[] = config.sources.map((s) => ({ connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context), safety: s.safety }))
+  const problems: string[] = []
+  try {
+    for (const t of config.targets) {
+      const checks: (() => unknown)[] = t.writeBack.map((wb, i) => () => writeBackSetup(t.name, i, wb, sources))
+      const d = t.secretDelivery
+      if (d !== undefined && !('mail' in d)) checks.push(() => secretDeliverySetup(t.name, d, sources, []))
+      for (const check of checks) {
+        try {
+          check()
+        } catch (e) {
+          if (!(e instanceof SetupError)) throw e
+          problems.push(e.message)
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled(sources.map((s) => s.connector.close?.()))
+  }
+  return problems
+}
+
 function buildTarget(
   t: TargetConfig,
   compiled: ReadonlyMap<string, CompiledTarget>,

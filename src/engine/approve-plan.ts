@@ -7,7 +7,7 @@ export type ApproveOutcome = { readonly ok: true } | { readonly ok: false; reado
  * baseline, for the last-export comparison and for the shrink check's longer window (source-safety.ts); a
  * later plan with the same work is approved with it (carry-approval.ts).
  */
-export async function approvePlan(engine: Engine, planId: string, actor: string): Promise<ApproveOutcome> {
+export async function approvePlan(engine: Engine, planId: string, actor: string, reason?: string): Promise<ApproveOutcome> {
   const { store } = engine
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, message: `No plan ${planId}.` }
@@ -19,6 +19,6 @@ export async function approvePlan(engine: Engine, planId: string, actor: string)
     if (snap !== undefined) await store.saveSnapshot({ ...snap, used: true, approvedAt })
   }
   await store.setPlanStatus(planId, 'approved')
-  await store.appendAudit([{ type: 'plan.approved', actor, planId, data: { findings: plan.findings.map((f) => f.message) } }])
+  await store.appendAudit([{ type: 'plan.approved', actor, planId, data: { findings: plan.findings.map((f) => f.message), ...(reason ? { reason } : {}) } }])
   return { ok: true }
 }

@@ -22,6 +22,7 @@ import type {
   ActionCompletion,
   AuditEvent,
   AuditEventInput,
+  AuditFilter,
   AuditVerification,
   JournalEntry,
   SnapshotHead,
@@ -349,7 +350,7 @@ export class SqlStore implements Store {
     return appendAudit(this.#db, this.dialect, this.tenant, events)
   }
 
-  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]> {
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]> {
     return listAudit(this.#db, this.tenant, filter)
   }
 

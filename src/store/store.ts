@@ -69,6 +69,20 @@ export interface AuditEvent extends AuditEventInput {
   readonly hash: string
 }
 
+/** Which audit events to list, newest first. */
+export interface AuditFilter {
+  readonly person?: string
+  /** Any of these persons; an empty list matches none. */
+  readonly persons?: readonly string[]
+  readonly planId?: string
+  readonly target?: string
+  /** ISO timestamp; events at or after it. */
+  readonly since?: string
+  /** An event type (`plan.approved`) or its prefix (`plan`). */
+  readonly kind?: string
+  readonly limit: number
+}
+
 export type AuditVerification =
   | { readonly ok: true; readonly events: number; readonly head: string }
   | { readonly ok: false; readonly events: number; readonly firstBadSeq: number; readonly problem: string }
@@ -135,7 +149,7 @@ export interface Store {
   /** Appends in one transaction, serialised per tenant across processes; returns the events as stored. */
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
   /** Newest first. */
-  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]>
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]>
   /** Recomputes the whole chain and compares its end with the stored head. */
   verifyAudit(): Promise<AuditVerification>
 
