@@ -54,6 +54,12 @@ function countBoard(board: SimBoard): { pupils: number; staff: number; guardians
   return { pupils, staff, guardians }
 }
 
+/** Closes a simulator after checking it served nothing off-spec (it answers 500 instead and records why). */
+async function closeSpecClean(sim: SomtodaySim): Promise<void> {
+  await sim.close()
+  assert.deepEqual(sim.violations, [], 'the simulator served only what the spec allows')
+}
+
 const pupilsOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'leerling')
 const staffOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'medewerker')
 
@@ -67,7 +73,7 @@ describe('Somtoday connector against the simulator', () => {
     sim = await startSomtodaySim({ board })
     snapshot = await readOk(connector(sim, { persons: ['leerlingen', 'medewerkers', 'ouders'] }))
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('reads every pupil, staff member and guardian across pages of 50 and several vestigingen', () => {
     assert.ok(board.schools.length === 2 && counts.pupils > 100, 'the board spans several pages and schools')
@@ -122,7 +128,8 @@ describe('Somtoday connector against the simulator', () => {
     for (const query of [{}, { amount: 201 }]) {
       const res = await http.request({ path: `connect/vestiging/${v}/leerling`, query, accept: [400] })
       assert.equal(res.status, 400)
-      const body = JSON.parse(res.text) as { errors: { code: string; problem: string; clarification: string }[] }
+      const body = JSON.parse(res.text) as { errors: { code: unknown; problem: string; clarification: string }[] }
+      assert.equal(body.errors[0]?.code, 400, 'Error.code is an integer in the spec')
       assert.equal(typeof body.errors[0]?.problem, 'string')
       assert.equal(typeof body.errors[0]?.clarification, 'string')
     }
@@ -187,7 +194,7 @@ describe('Somtoday peilschooljaar', () => {
   before(async () => {
     sim = await startSomtodaySim({ board })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('without it only current pupils; HUIDIG adds the ones starting later this year; nobody who left is ever listed', async () => {
     const all = [...board.chunks()].flatMap((c) => c.pupils.map((p) => ({ p, e: c.enrolments.find((e) => e.personId === p.id && e.groupId === p.stamgroepId) })))
@@ -234,14 +241,14 @@ describe('Somtoday failures', () => {
     try {
       await fn(s)
     } finally {
-      await s.close()
+      await closeSpecClean(s)
     }
   }
 
   before(async () => {
     sim = await startSomtodaySim({ board })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('a token that expires mid-paging: 401, one new token, the read completes', async () => {
     const c = connector(sim, { persons: ['leerlingen'] })
@@ -263,7 +270,7 @@ describe('Somtoday failures', () => {
   })
 
   test('a 401 that persists after re-authenticating fails the read with an auth issue', async () => {
-    sim.http.inject({ match: leerlingPage('50'), times: 2, response: { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', problem: 'Geen toegang', clarification: '' }] } } })
+    sim.http.inject({ match: leerlingPage('50'), times: 2, response: { status: 401, json: { errors: [{ code: 401, problem: 'Geen toegang', clarification: '' }] } } })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(issues[0]?.code, 'auth_failed')
     assert.match(issues[0]?.message ?? '', /401/)
@@ -279,7 +286,7 @@ describe('Somtoday failures', () => {
   test('429 with Retry-After on a page is waited out and retried', async () => {
     let hits = 0
     const match = (req: { method: string; url: URL }) => leerlingPage('50')(req) && ++hits > 0
-    sim.http.inject({ match, times: 2, response: { status: 429, headers: { 'retry-after': '0' }, json: { errors: [{ code: 'TOO_MANY_REQUESTS', problem: 'Te veel verzoeken', clarification: '' }] } } })
+    sim.http.inject({ match, times: 2, response: { status: 429, headers: { 'retry-after': '0' }, json: { errors: [{ code: 429, problem: 'Te veel verzoeken', clarification: '' }] } } })
     const s = await readOk(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(pupilsOf(s).length, countBoard(board).pupils)
     assert.equal(hits, 2, 'both 429s were served, and the page after them completed the read')
@@ -293,7 +300,7 @@ describe('Somtoday failures', () => {
   })
 
   test('5xx for good on one page fails the whole read with an issue; no partial snapshot', async () => {
-    sim.http.inject({ match: leerlingPage('100'), times: 2, response: { status: 503, json: { errors: [{ code: 'SERVICE_UNAVAILABLE', problem: 'Onderhoud', clarification: '' }] } } })
+    sim.http.inject({ match: leerlingPage('100'), times: 2, response: { status: 503, json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] } } })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'], pageAttempts: 2 }))
     assert.equal(issues[0]?.code, 'read_failed')
     assert.match(issues[0]?.message ?? '', /503.*Onderhoud/)
@@ -316,7 +323,7 @@ describe('Somtoday failures', () => {
     const [a, b, c] = [pupils[3], pupils[60], pupils[61]]
     await withSim(
       {
-        transform: (kind, r) => {
+        corrupt: (kind, r) => {
           if (r.uuid === a?.id) return { ...r, leerlingnummer: 'twaalf' }
           if (r.uuid === b?.id) return { ...r, plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }] }
           if (r.uuid === c?.id) {
@@ -365,7 +372,7 @@ describe('Somtoday HRMService write-back', () => {
   before(async () => {
     sim = await startSomtodaySim({ board, hrm: { username: 'hrm-user', password: 'hrm-pass' } })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('a medewerker write-back is a createPerson with UsernameToken, Brinnummer and every field', async () => {
     const c = connector(sim, { staffWriteBack: 'hrmservice', hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' } })
