@@ -187,6 +187,135 @@ describe('Somtoday connector against the simulator', () => {
   })
 })
 
+describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
+  const board = generateBoard({ seed: 'somtoday-spec', persons: 400, today: TODAY })
+  const chunks = [...board.chunks()]
+  let sim: SomtodaySim
+  let snapshot: SourceSnapshot
+  before(async () => {
+    sim = await startSomtodaySim({ board })
+    snapshot = await readOk(connector(sim, { persons: ['leerlingen', 'medewerkers', 'ouders'] }))
+  })
+  after(() => closeSpecClean(sim))
+
+  test('an ouderVerzorger with voorletters only is read, with its children from leerlingen_van_vestiging', () => {
+    const guardian = chunks.flatMap((c) => c.guardians).find((g) => g.childIds.length > 0)
+    assert.ok(guardian)
+    const p = snapshot.persons.find((x) => x.key === guardian.id)
+    assert.ok(p, 'the spec-shaped guardian (no roepnaam, no voornamen, no leerlingen) is read')
+    assert.equal(p.familyName, guardian.familyName)
+    assert.match(p.givenName, /^([A-Z]\.)+$/, 'voorletters stand in for the given name the spec does not send')
+    assert.equal(p.initials, p.givenName)
+    assert.deepEqual(String(p.attributes.children).split(',').sort(), [...guardian.childIds].sort())
+    assert.equal(p.contracts[0]?.role, 'guardian')
+  })
+
+  test('children named only in relatie_tot_leerlingen are found too', async () => {
+    const s = await startSomtodaySim({
+      board,
+      transform: (kind, r) => {
+        if (kind !== 'ouderVerzorger') return r
+        const { leerlingen_van_vestiging: _, ...rest } = r
+        return rest
+      },
+    })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
+      const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
+      assert.ok(guardians.length > 0 && guardians.every((g) => String(g.attributes.children) !== ''))
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('medewerkernummer "Medewerker N" becomes employeeNumber N; eckid and the dates in and out of service are read', () => {
+    const all = chunks.flatMap((c) => c.staff)
+    for (const simStaff of all) {
+      const p = snapshot.persons.find((x) => x.key === simStaff.id)
+      assert.equal(p?.attributes.employeeNumber, simStaff.employeeNumber, 'the number without the "Medewerker " prefix')
+      assert.match(String(p?.attributes.eckId), /^https:\/\/ketenid\.nl\/201703\//)
+      assert.match(p?.contracts[0]?.start ?? '', /^\d{4}-08-01$|^\d{4}-\d\d-\d\d$/, 'datum_in_dienst is the contract start')
+    }
+    const leaving = staffOf(snapshot).filter((p) => p.contracts[0]?.end !== undefined)
+    assert.ok(leaving.length > 0, 'some medewerkers have a datum_uit_dienst')
+    for (const p of leaving) assert.equal(p.contracts[0]?.end, board.schoolYear.endDate, 'datum_uit_dienst (inclusive) + 1 day')
+    assert.ok(pupilsOf(snapshot).every((p) => typeof p.attributes.eckId === 'string'), 'every pupil has its eckid')
+  })
+
+  test('landelijke_vakcode: on the lesgroep, and the course key of a vakkeuze without school_vakafkorting', async () => {
+    const lesgroepen = snapshot.groups.filter((g) => g.type === 'teaching-group' && g.code !== undefined)
+    assert.ok(lesgroepen.length > 0 && lesgroepen.every((g) => /^\d+$/.test(String(g.attributes.landelijkeVakcode))))
+    const s = await startSomtodaySim({
+      board,
+      transform: (kind, r) =>
+        kind !== 'leerling' ? r : { ...r, vakkeuzes: (r.vakkeuzes as Record<string, unknown>[]).map(({ school_vakafkorting: _, ...k }) => k) },
+    })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen'] }))
+      const courses = snap.groups.filter((g) => g.type === 'course')
+      assert.ok(courses.length > 0 && courses.every((g) => /^\d+$/.test(g.code ?? '')), 'course codes are the landelijke vakcodes')
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('the simulator serves only the spec: an off-spec record is a 500 that fails the read, and is recorded', async () => {
+    const s = await startSomtodaySim({ board, transform: (kind, r) => (kind === 'ouderVerzorger' ? { ...r, roepnaam: 'Anna' } : r) })
+    try {
+      const issues = await readFails(connector(s, { persons: ['ouders'] }))
+      assert.match(issues[0]?.message ?? '', /500/)
+      assert.ok(s.violations.length > 0)
+      assert.match(s.violations[0] ?? '', /ouderVerzorgers\.0: Unrecognized key: "roepnaam"/)
+    } finally {
+      await s.close()
+    }
+  })
+
+  test('lists live at the spec paths (lesgroep/, stamgroep/, ouderVerzorger/) and each takes the uuid filter', async () => {
+    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
+    const v = (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' })).body.vestigingen[0]?.uuid as string
+    const lists = [
+      ['leerling', 'leerlingen'],
+      ['medewerker', 'medewerkers'],
+      ['plaatsing', 'plaatsingen'],
+      ['lesgroep/', 'lesgroepen'],
+      ['stamgroep/', 'stamgroepen'],
+      ['ouderVerzorger/', 'ouderVerzorgers'],
+    ] as const
+    for (const [path, wrapper] of lists) {
+      const all = (await http.json<Record<string, { uuid: string }[]>>({ path: `connect/vestiging/${v}/${path}`, query: { amount: 200 } })).body[wrapper] ?? []
+      assert.ok(all.length > 2, `${path} lists several`)
+      const wanted = [all[0]?.uuid, all[2]?.uuid] as string[]
+      const url = `connect/vestiging/${v}/${path}?amount=200&uuid=${wanted[0]}&uuid=${wanted[1]}`
+      const some = (await http.json<Record<string, { uuid: string }[]>>({ path: url })).body[wrapper] ?? []
+      assert.deepEqual(some.map((x) => x.uuid), wanted, `${path}?uuid= filters`)
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
+      const res = await http.request({ path: `connect/vestiging/${v}/${other}`, query: { amount: 1 }, accept: [404] })
+      assert.equal(res.status, 404, `${other} is not a spec path`)
+    }
+    const stamgroep = (await http.json<{ stamgroepen: { mentoren?: unknown[] }[] }>({ path: `connect/vestiging/${v}/stamgroep/`, query: { amount: 200 } })).body.stamgroepen
+    const mentor = stamgroep.flatMap((g) => g.mentoren ?? [])[0] as { medewerker_uuid?: string; toewijzing?: string } | undefined
+    assert.equal(typeof mentor?.medewerker_uuid, 'string', 'stamgroep mentoren are Mentor objects')
+  })
+
+  test('the bulk account PUT answers a bare array of Accounts; an AccountResponse there is not taken as success', async () => {
+    const c = connector(sim)
+    const v = snapshot.groups.find((g) => g.type === 'location')?.attributes.somtodayUuid as string
+    const pupils = pupilsOf(snapshot).filter((p) => p.contracts[0]?.organisation === `vestiging/${v}`).slice(0, 2)
+    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
+    const raw = await http.json<unknown>({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: pupils.map((p) => ({ uuid: p.key, gebruikersnaam: `raw-${p.key.slice(0, 4)}` })) })
+    assert.ok(Array.isArray(raw.body), 'a bare array')
+    assert.deepEqual((raw.body as { uuid: string }[]).map((a) => a.uuid), pupils.map((p) => p.key))
+    sim.http.inject({ match: (r) => r.method === 'PUT', response: { status: 200, json: { accounts: [] } } })
+    await assert.rejects(
+      c.writeBackBulk(v, 'leerling', pupils.map((p) => ({ sourceId: p.key, fields: { username: 'x' } }))),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /array of Accounts/.test(e.message),
+    )
+  })
+})
+
 describe('Somtoday peilschooljaar', () => {
   // 5 % of the pupils left earlier this year, 5 % start later this year
   const board = generateBoard({ seed: 'peil', persons: 500, today: TODAY, midYear: { left: 0.05, starting: 0.05 } })
@@ -214,6 +343,28 @@ describe('Somtoday peilschooljaar', () => {
     const starter = huidig.find((p) => p.key === starting[0])
     assert.ok((starter?.contracts[0]?.start ?? '') > TODAY, 'the starter’s contract starts later')
   })
+
+  test('ouders are read with the same peilschooljaar: a guardian of a pupil who starts later is read with HUIDIG', async () => {
+    // many starters, so some guardians have only children who start later
+    const board = generateBoard({ seed: 'peil-ouders', persons: 300, today: TODAY, midYear: { left: 0, starting: 0.4 } })
+    const sim = await startSomtodaySim({ board })
+    try {
+      await guardiansFollowPeil(board, sim)
+    } finally {
+      await closeSpecClean(sim)
+    }
+  })
+
+  async function guardiansFollowPeil(board: SimBoard, sim: SomtodaySim): Promise<void> {
+    const chunks = [...board.chunks()]
+    const starters = new Set(chunks.flatMap((c) => c.enrolments.filter((e) => e.role === 'pupil' && e.beginDate !== '' && e.beginDate > TODAY).map((e) => e.personId)))
+    const guardiansOfStarters = chunks.flatMap((c) => c.guardians).filter((g) => g.childIds.length > 0 && g.childIds.every((id) => starters.has(id)))
+    assert.ok(guardiansOfStarters.length > 0, 'the board has guardians whose only children start later')
+    const snap = await readOk(connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen', 'ouders'] }))
+    for (const g of guardiansOfStarters) assert.ok(snap.persons.some((p) => p.key === g.id), `guardian ${g.id} is read`)
+    const today = await readOk(connector(sim, { peilschooljaar: 'VANDAAG', persons: ['ouders'] }))
+    for (const g of guardiansOfStarters) assert.equal(today.persons.some((p) => p.key === g.id), false, 'not before a child can be read')
+  }
 
   test('VOLGEND returns next school year: one grade up, no groups yet, final-year pupils gone', async () => {
     const volgend = pupilsOf(await readOk(connector(sim, { peilschooljaar: 'VOLGEND', persons: ['leerlingen'] })))
