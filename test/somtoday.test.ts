@@ -243,8 +243,12 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
   })
 
   test('landelijke_vakcode: on the lesgroep, and the course key of a vakkeuze without school_vakafkorting', async () => {
-    const lesgroepen = snapshot.groups.filter((g) => g.type === 'teaching-group' && g.code !== undefined)
-    assert.ok(lesgroepen.length > 0 && lesgroepen.every((g) => /^\d+$/.test(String(g.attributes.landelijkeVakcode))))
+    const lesgroepen = snapshot.groups.filter((g) => g.type === 'teaching-group')
+    assert.ok(lesgroepen.length > 0)
+    for (const g of lesgroepen) {
+      assert.ok(g.code !== undefined && g.schoolYear !== undefined, `lesgroep ${g.name} has its details from /lesgroep/, linked to a stamgroep or not`)
+      assert.match(String(g.attributes.landelijkeVakcode), /^\d+$/)
+    }
     const s = await startSomtodaySim({
       board,
       transform: (kind, r) =>

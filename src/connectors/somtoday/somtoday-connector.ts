@@ -73,7 +73,8 @@ export class SomtodaySource implements SourceConnector {
           if (typeof u === 'string' && !this.#seen.has(u)) this.#seen.set(u, { vestiging: v.uuid, kind })
         }
         if (kinds.has('leerlingen') || kinds.has('medewerkers')) {
-          await each('lesgroep', 'lesgroepen', { stamgroep: 'false', peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
+          // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
+          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
         }
         if (kinds.has('leerlingen')) {
           const seen = remember('leerling')

@@ -92,7 +92,7 @@ export interface Dates {
 
 export function datesOf(board: SimBoard, today: string): Dates {
   const y = board.schoolYear
-  // GUESS: schooljaar is written "2026/2027" (the spec summary gives no example); the connector accepts "-" too
+  // schooljaar is written "2026/2027", as the spec's example "2021/2022"; the connector accepts "-" too
   const [a, b] = y.title.split('-')
   return { today, yearStart: y.startDate, yearLast: addDays(y.endDate, -1), label: `${a}/${b}`, nextLabel: `${b}/${Number(b) + 1}` }
 }

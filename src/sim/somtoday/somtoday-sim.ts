@@ -341,9 +341,12 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
         return page('stamgroep', list, q, 'stamgroepen', (g) => v.groupUuid(g.id), (g) => v.stamgroep(g, dates))
       }
       case 'lesgroep': {
-        // GUESS: a stamgroep is also a lesgroep; `stamgroep=false` leaves them out, `true` returns only them
+        // the spec: `stamgroep=true|false` keeps the lesgroepen that are (not) linked to a stamgroep; here the
+        // lower-grade lesgroepen taught as a stamgroep are linked, the upper-grade clusters are not
         const s = q.get('stamgroep')
-        const base = peil === 'VOLGEND' ? [] : s === 'true' ? v.stamgroepen : s === 'false' ? v.lesgroepen : [...v.stamgroepen, ...v.lesgroepen]
+        if (s !== null && s !== 'true' && s !== 'false') return err(400, `Ongeldige waarde voor stamgroep: ${s}`, 'Toegestaan: true, false')
+        const all = peil === 'VOLGEND' ? [] : v.lesgroepen
+        const base = s === null ? all : all.filter((g) => (g.stamgroepId !== '') === (s === 'true'))
         if (isOne) return one(base.find((g) => v.groupUuid(g.id) === id), 'lesgroepen', (g) => v.lesgroep(g, dates))
         return page('lesgroep', base, q, 'lesgroepen', (g) => v.groupUuid(g.id), (g) => v.lesgroep(g, dates))
       }
