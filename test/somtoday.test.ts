@@ -6,6 +6,8 @@ import assert from 'node:assert/strict'
 import { ConnectorError, type WriteBackRequest } from '../src/contract/index.ts'
 import type { Issue, Person, SourceSnapshot } from '../src/model/index.ts'
 import { somtodayDefinition, SomtodaySource, type SomtodayOptions } from '../src/connectors/somtoday/index.ts'
+import { somtodayErrorDetail } from '../src/connectors/somtoday/somtoday-api.ts'
+import { employeeNumberOf } from '../src/connectors/somtoday/somtoday-mapping.ts'
 import { generateBoard, type SimBoard } from '../src/sim/generator/index.ts'
 import { startSomtodaySim, type SomtodaySim, type SomtodaySimOptions } from '../src/sim/somtoday/index.ts'
 import { HttpClient, clientCredentials } from '../src/protocol/index.ts'
@@ -226,6 +228,27 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     } finally {
       await closeSpecClean(s)
     }
+  })
+
+  test('a guardian without voorletters is read with an empty given name and a warning, not refused', async () => {
+    const s = await startSomtodaySim({ board, hiddenFields: { ouderVerzorger: ['voorletters'] } })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
+      const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
+      assert.ok(guardians.length > 0 && guardians.every((g) => g.givenName === '' && g.initials === undefined))
+      const warning = snap.warnings.find((w) => w.field === 'voorletters')
+      assert.equal(warning?.severity, 'warning')
+      assert.match(warning?.record ?? '', /^ouderVerzorger /)
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('the employee number is what follows "Medewerker"; an error code is a number', () => {
+    assert.equal(employeeNumberOf('Medewerker 51326'), '51326')
+    assert.equal(employeeNumberOf('medewerker  007'), '007')
+    assert.equal(employeeNumberOf('51326'), '51326', 'a value without the prefix is taken whole')
+    assert.equal(somtodayErrorDetail('{"errors":[{"code":0,"problem":"Onbekend","clarification":"x"}]}'), '0: Onbekend: x')
   })
 
   test('medewerkernummer "Medewerker N" becomes employeeNumber N; eckid and the dates in and out of service are read', () => {
