@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { loadEngine, type LoadedEngine } from '../src/cli/load-engine.ts'
+import { testClock } from './support/test-clock.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import type { Plan } from '../src/model/index.ts'
 import { generateBoard, type SimBoard, type SimStaff, type SimPupil } from '../src/sim/generator/index.ts'
@@ -100,7 +101,8 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     writeFileSync(join(dir, 'somtoday-secret'), `${DEFAULT_CLIENT.clientSecret}\n`)
     writeFileSync(join(dir, 'afas-token'), 'afas-app-token\n')
     writeFileSync(join(dir, 'koppel.yaml'), config(ldap, som, afas))
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions)
+    // the plans are made for TODAY, so the engine and the connectors run on TODAY's clock (apply refuses a preview)
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { now: testClock(TODAY).now })
     if (!r.ok) assert.fail(r.errors.join('\n'))
     loaded = r.loaded
   })
