@@ -137,7 +137,8 @@ export class SomtodayApi {
     const path = `connect/vestiging/${encodeURIComponent(vestiging)}/${kind}/${encodeURIComponent(uuid)}`
     // every single read takes peilschooljaar; a guardian is readable only while a child is (spec)
     const query = this.#options.peilschooljaar !== 'VANDAAG' ? { peilschooljaar: this.#options.peilschooljaar } : {}
-    // GUESS: a person outside the vestiging answers 404 (like an account); 401 would mean no access at all
+    // the spec documents 404 for these single reads; GUESS: a person of another vestiging is a 404 too (401 means
+    // no access to the vestiging at all)
     const res = await withReadRetry(() => http.json<Json>({ path, query, accept: [404], ...(signal ? { signal } : {}) }), this.#retry(signal))
     if (res.status === 404) return undefined
     const list = res.body?.[wrapper]

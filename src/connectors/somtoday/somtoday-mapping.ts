@@ -45,6 +45,7 @@ export function employeeNumberOf(medewerkernummer: string): string {
   const m = /^Medewerker\s+(\S.*)$/i.exec(medewerkernummer.trim())
   return m?.[1] ?? medewerkernummer.trim()
 }
+
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 interface Builder {
@@ -377,7 +378,7 @@ export class SomtodayMapper {
     const username = c.optional(r, 'gebruikersnaam')
     const children = new Set(c.uuids(r, 'leerlingen_van_vestiging'))
     c.list(r, 'relatie_tot_leerlingen').forEach((l, i) => {
-      const child = c.required(l, 'uuid', `relatie_tot_leerlingen[${i}].uuid`)
+      const child = c.optional(l, 'uuid', `relatie_tot_leerlingen[${i}].uuid`)
       if (child !== undefined) children.add(child)
     })
     if (!c.ok || uuid === undefined || achternaam === undefined) return
