@@ -335,6 +335,9 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     const raw = await http.json<unknown>({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: pupils.map((p) => ({ uuid: p.key, gebruikersnaam: `raw-${p.key.slice(0, 4)}` })) })
     assert.ok(Array.isArray(raw.body), 'a bare array')
     assert.deepEqual((raw.body as { uuid: string }[]).map((a) => a.uuid), pupils.map((p) => p.key))
+    const invented = await http.request({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: [{ uuid: pupils[0]?.key, gebruikersnaam: 'x', wachtwoord: 'geheim' }], accept: [400] })
+    assert.equal(invented.status, 400, 'a field AccountInput does not define is refused')
+    assert.match(invented.text, /onbekend veld wachtwoord/)
     sim.http.inject({ match: (r) => r.method === 'PUT', response: { status: 200, json: { accounts: [] } } })
     await assert.rejects(
       c.writeBackBulk(v, 'leerling', pupils.map((p) => ({ sourceId: p.key, fields: { username: 'x' } }))),

@@ -217,6 +217,11 @@ export async function startSomtodaySim(options: SomtodaySimOptions): Promise<Som
     const errors: string[] = []
     if (input === null || typeof input !== 'object' || Array.isArray(input)) return ['AccountInput moet een object zijn']
     const a = input as Record<string, unknown>
+    // GUESS: a field the spec's AccountInput does not define is refused rather than ignored, so a client that
+    // drifts from the spec (a misspelt or invented field, a password) finds out here
+    for (const k of Object.keys(a)) if (!(k in spec.AccountInput.shape)) errors.push(`onbekend veld ${k}`)
+    const ri = a.remoteidentifier
+    if (ri !== null && typeof ri === 'object') for (const k of Object.keys(ri)) if (!(k in spec.RemoteUserIdentifier.shape)) errors.push(`onbekend veld remoteidentifier.${k}`)
     const uuid = a.uuid ?? pathUuid
     if (typeof uuid !== 'string' || uuid === '') errors.push('uuid is verplicht')
     else if (pathUuid !== undefined && a.uuid !== undefined && a.uuid !== pathUuid) errors.push('uuid wijkt af van het pad') // GUESS
