@@ -13,6 +13,7 @@ import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
 import { dropHalfThePupils } from './support/oneroster-export.ts'
+import { toIsoDate } from '../src/util/dates.ts'
 
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const skip = slapdSkipReason()
@@ -41,7 +42,8 @@ function koppel(cwd: string, args: readonly string[], onStart?: (kill: () => voi
 async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'koppel-e2e-'))
   await mkdir(join(dir, 'export'))
-  const board = generateBoard({ seed: `e2e-${persons}`, persons, today: '2026-11-23' })
+  // the CLI runs on the wall clock, as an admin's does: the board is made for that day, so this holds on any date
+  const board = generateBoard({ seed: `e2e-${persons}`, persons, today: toIsoDate(new Date()) })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${s.adminPassword}\n`, { mode: 0o600 })
