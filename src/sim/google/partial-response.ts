@@ -45,7 +45,7 @@ export function parseFields(text: string): FieldSelection {
         continue
       }
       if (closing ? text[i] === ')' : i === text.length) return out
-      return fail('unexpected character')
+      return fail(closing && i === text.length ? "expected ')'" : 'unexpected character')
     }
   }
   if (text.trim() === '') return fail('empty selection')
