@@ -15,6 +15,7 @@ import { openStore, type Store } from '../../src/store/index.ts'
 import { startEntraSim, type EntraSim } from '../../src/sim/entra/index.ts'
 import { pupil } from '../support/engine-fixture.ts'
 import { MemoryTarget } from '../support/memory-target.ts'
+import { testClock } from '../support/test-clock.ts'
 import { entraTarget, SKU_A1_STUDENT } from './entra-fixture.ts'
 
 const UPN = 'slug(person.givenName) + "." + slug(familyName(person)) + "@school.test"'
@@ -27,6 +28,7 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
   let leerlingen: string
   const ad = new MemoryTarget('ad')
   const persons: Person[] = []
+  const clock = testClock('2026-11-23')
 
   before(async () => {
     sim = await startEntraSim({ skus: { [SKU_A1_STUDENT]: 'STANDARDWOFFPACK_STUDENT' }, domains: ['school.test'] })
@@ -62,6 +64,7 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
       apply,
     }
     engine = {
+      now: clock.now,
       store,
       sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
       setup: {
@@ -90,7 +93,8 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
   })
 
   async function plan(today: string): Promise<Plan> {
-    const r = await makePlan(engine, { actor: 'test', today })
+    clock.today = today
+    const r = await makePlan(engine, { actor: 'test' })
     assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.issues))
     return r.plan
   }
