@@ -108,4 +108,20 @@ describe('entra-id target on a hybrid tenant (users synced from AD)', () => {
     assert.equal(piet.deletedAt, undefined)
     assert.ok(log.some((l) => /it is deleted there, not in Entra/.test(l.message)))
   })
+
+  test('createMissingGroups: grants of a name no group has make one security group, shared by concurrent grants', async () => {
+    const maker = entraTarget(sim, { createMissingGroups: true })
+    const a = sim.seedUser({ displayName: 'A', userPrincipalName: 'a@school.test', mailNickname: 'a' })
+    const b = sim.seedUser({ displayName: 'B', userPrincipalName: 'b@school.test', mailNickname: 'b' })
+    const before = sim.groups.size
+    const results = await Promise.all([a, b].map((u) => maker.grant({ id: u.id, locator: u.id }, { type: 'group', id: 'Mentorgroep Één' })))
+    assert.deepEqual(results.map((r) => r.outcome), ['updated', 'updated'])
+    assert.equal(sim.groups.size, before + 1)
+    const made = [...sim.groups.values()].find((g) => g.displayName === 'Mentorgroep Één')
+    assert.deepEqual([...(made?.members ?? [])].sort(), [a.id, b.id].sort())
+    assert.equal(made?.props.securityEnabled, true)
+    assert.equal(made?.props.mailNickname, 'MentorgroepEen')
+    const without = await failure(entraTarget(sim).grant({ id: a.id, locator: a.id }, { type: 'group', id: 'Nog een groep' }))
+    assert.equal(without.kind, 'not-found', 'off by default')
+  })
 })

@@ -194,7 +194,7 @@ export class EntraTarget implements TargetConnector {
   async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
     const signal = options.signal
     if (permission.type === 'group') {
-      const gid = await this.#groupId(permission.id, signal)
+      const gid = await this.#groupId(permission.id, signal, this.#o.createMissingGroups)
       if (gid === undefined) throw new ConnectorError('not-found', `group ${JSON.stringify(permission.id)} does not exist in Entra ID (no group has that display name)`, { code: 404 })
       const a = await this.#graph.call(
         {
@@ -364,18 +364,29 @@ export class EntraTarget implements TargetConnector {
    * (`displayName eq`, which ignores case as Entra does). Two groups with the name are a `conflict`:
    * Entra does not keep display names unique, so such a group must be named by object id.
    */
-  #groupId(name: string, signal?: AbortSignal): Promise<string | undefined> {
-    if (GUID.test(name)) return Promise.resolve(name)
-    let id = this.#groupIds.get(name)
-    if (id === undefined) {
-      id = this.#lookUpGroup(name, signal)
-      this.#groupIds.set(name, id)
-      id.then(
-        (found) => void (found === undefined && this.#groupIds.delete(name)),
-        () => this.#groupIds.delete(name),
-      )
+  async #groupId(name: string, signal?: AbortSignal, create = false): Promise<string | undefined> {
+    if (GUID.test(name)) return name
+    let looked = this.#groupIds.get(name)
+    if (looked === undefined) {
+      looked = this.#lookUpGroup(name, signal)
+      this.#remember(name, looked)
     }
-    return id
+    const found = await looked
+    if (found !== undefined || !create) return found
+    // grants of the same new group at the same time share one create
+    let made = this.#groupIds.get(name)
+    if (made === undefined || made === looked) {
+      made = this.#createGroup(name, signal)
+      this.#remember(name, made)
+    }
+    return made
+  }
+
+  /** Caches a name's id for the run; a name not found (or a failed look-up) is looked up again next time. */
+  #remember(name: string, id: Promise<string | undefined>): void {
+    this.#groupIds.set(name, id)
+    const forget = () => void (this.#groupIds.get(name) === id && this.#groupIds.delete(name))
+    id.then((found) => found === undefined && forget(), forget)
   }
 
   async #lookUpGroup(name: string, signal?: AbortSignal): Promise<string | undefined> {
@@ -388,6 +399,16 @@ export class EntraTarget implements TargetConnector {
       throw new ConnectorError('conflict', `more than one Entra group is named ${JSON.stringify(name)} (${ids.join(', ')}, …); name the group by its object id`)
     }
     return ids[0]
+  }
+
+  /** Creates the security group a grant names (createMissingGroups). */
+  async #createGroup(name: string, signal?: AbortSignal): Promise<string> {
+    const body = { displayName: name, mailEnabled: false, securityEnabled: true, mailNickname: mailNicknameOf(name) }
+    const a = await this.#graph.call({ method: 'POST', url: '/groups', body }, signal)
+    const id = (a.body as { id?: unknown } | undefined)?.id
+    if (typeof id !== 'string') throw new ConnectorError('invalid', `POST /v1.0/groups for ${JSON.stringify(name)} answered without an id`)
+    this.#ctx?.log('info', `${this.name}: created group ${JSON.stringify(name)} (${id})`, { group: id })
+    return id
   }
 
   /**
@@ -461,6 +482,11 @@ function toAccount(u: GraphUser, where: string): TargetAccount {
     else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) attributes[k] = v as string[]
   }
   return { id: u.id, locator: u.id, attributes: attributes as Attributes, enabled: u.accountEnabled !== false }
+}
+
+/** Graph requires a mailNickname on every group: the name's letters and digits (accents dropped). */
+function mailNicknameOf(name: string): string {
+  return name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').slice(0, 64) || 'group'
 }
 
 function groupLabel(name: string, id: string): string {
