@@ -56,6 +56,16 @@ describe('Entra ID simulator: query options and groups', () => {
   })
   after(() => sim.close())
 
+  test('endsWith only on mail, otherMails, userPrincipalName and proxyAddresses; NOT and OR in capitals', async () => {
+    const ok = await g('GET', `/users?$filter=${q("proxyAddresses/any(p:endsWith(p,'@school.test'))")}&$count=true`, undefined, EVENTUAL)
+    assert.equal(ok.status, 200, ok.text)
+    assert.equal(ok.json['@odata.count'], 4)
+    const name = await g('GET', `/users?$filter=${q("endsWith(displayName,'Vance')")}&$count=true`, undefined, EVENTUAL)
+    assert.equal(name.status, 400)
+    const caps = await g('GET', `/users?$filter=${q("employeeId eq 'E1' OR NOT(employeeId ne 'E2')")}&$count=true&$select=employeeId`, undefined, EVENTUAL)
+    assert.deepEqual(caps.json.value.map((u: Json) => u.employeeId).sort(), ['E1', 'E2'])
+  })
+
   test("$filter with in (…) and the lambda any() on proxyAddresses and identities", async () => {
     const inList = await g('GET', `/users?$filter=${q("employeeId in ('E1','E3','nobody')")}&$select=employeeId`)
     assert.equal(inList.status, 200, inList.text)
@@ -117,6 +127,8 @@ describe('Entra ID simulator: query options and groups', () => {
     assert.equal(refused.json.error.message, 'Sorting not supported for current query.')
     assert.equal((await g('GET', `${withFilter}&$count=true`, undefined, EVENTUAL)).status, 200)
     assert.equal((await g('GET', '/users?$orderby=jobTitle')).json.error.code, 'Request_UnsupportedQuery')
+    assert.equal((await g('GET', '/users?$orderby=createdDateTime')).status, 400, 'createdDateTime sorts only as an advanced query')
+    assert.equal((await g('GET', '/users?$orderby=createdDateTime%20desc&$count=true', undefined, EVENTUAL)).status, 200)
   })
 
   test('$search needs ConsistencyLevel: eventual and matches word prefixes; it never returns everyone', async () => {

@@ -102,14 +102,15 @@ const USER_FILTER: Filterable = {
     ['businessPhones', new Set<string>()],
     ['identities', new Set(['issuer', 'issuerAssignedId'])],
   ]),
+  endsWith: new Set(['mail', 'otherMails', 'userPrincipalName', 'proxyAddresses']),
   // GUESS: identities take a filter only on issuer and issuerAssignedId together (the docs' example shape).
   checkLambda: (collection, used) =>
     collection === 'identities' && !(used.includes('issuer') && used.includes('issuerAssignedId'))
       ? 'identities can be filtered only on issuerAssignedId and issuer together'
       : undefined,
 }
-/** Properties $orderby takes by default, and those it takes only as an advanced query (learn.microsoft.com/graph/aad-advanced-queries). */
-const USER_ORDER = { basic: new Set(['displayName', 'userPrincipalName']), advanced: new Set(['createdDateTime', 'mail', 'givenName', 'surname', 'employeeId', 'employeeHireDate']) }
+/** Properties $orderby takes by default, and those it takes only as an advanced query (learn.microsoft.com/graph/aad-advanced-queries, "Support for sorting"). */
+const USER_ORDER = { basic: new Set(['displayName', 'userPrincipalName']), advanced: new Set(['createdDateTime', 'deletedDateTime']) }
 // GUESS: the user properties $search tokenizes (the docs name displayName and description on every directory
 // object, and mail, userPrincipalName, givenName, surname, mailNickname, proxyAddresses, otherMails on users).
 const USER_SEARCH = new Set(['displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'userPrincipalName', 'proxyAddresses', 'otherMails', 'employeeId'])
@@ -117,7 +118,7 @@ const USER_SEARCH = new Set(['displayName', 'givenName', 'surname', 'mail', 'mai
 const GROUP_DEFAULT_SELECT = ['id', 'createdDateTime', 'description', 'displayName', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'visibility', 'onPremisesSyncEnabled']
 const GROUP_WRITABLE = new Set(['displayName', 'description', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes', 'visibility', 'members@odata.bind', 'owners@odata.bind'])
 const GROUP_FILTER: Filterable = { properties: new Set(['id', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled', 'securityEnabled', 'onPremisesSyncEnabled']) }
-const GROUP_ORDER = { basic: new Set(['displayName']), advanced: new Set(['createdDateTime']) }
+const GROUP_ORDER = { basic: new Set(['displayName']), advanced: new Set(['deletedDateTime']) }
 const GROUP_SEARCH = new Set(['displayName', 'description', 'mail', 'mailNickname'])
 /** learn.microsoft.com/graph/api/group-post-members: up to 20 members in one request. */
 const MAX_BIND = 20
@@ -372,8 +373,10 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
   function listCollection(op: Op, spec: CollectionSpec, rows: () => Row[], countOnly = false): SimResponse {
     const q = op.url.searchParams
     const eventual = (op.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual'
-    const count = q.get('$count')
-    if ((count === 'true' || countOnly) && !eventual) return graphError(400, 'Request_BadRequest', '$count is not currently supported.')
+    // learn.microsoft.com/graph/aad-advanced-queries: without ConsistencyLevel the /$count segment is an error and
+    // the $count=true parameter is ignored.
+    if (countOnly && !eventual) return graphError(400, 'Request_BadRequest', '$count is not currently supported.')
+    const count = eventual ? q.get('$count') : null
     for (const name of q.keys()) {
       // GUESS: the wording for query options Graph's directory does not take ($skip, $expand here).
       if (name.startsWith('$') && !['$filter', '$select', '$top', '$count', '$skiptoken', '$orderby', '$search'].includes(name)) {
@@ -400,7 +403,9 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     if (filterText !== null) {
       try {
         const f = parseFilter(filterText, spec.filter)
-        if (f.advanced && !advanced) return graphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.')
+        if (f.advancedOperator !== undefined && !advanced) {
+          return graphError(400, 'Request_UnsupportedQuery', `Operator '${f.advancedOperator}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`)
+        }
         // learn.microsoft.com/graph/filter-query-parameter: `in` is limited to 15 expressions unless advanced.
         // GUESS: the answer when it is exceeded.
         if (f.longestIn > 15 && !advanced) return graphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.')

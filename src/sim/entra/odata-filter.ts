@@ -3,7 +3,8 @@
 // Supported: `prop eq|ne literal`, `prop in ('a', 'b')`, `startswith(prop,'x')`, `endswith(prop,'x')`, `not`,
 // `and`, `or`, parentheses, and the lambda `any` on a collection: `proxyAddresses/any(p:startswith(p,'smtp:'))`,
 // `identities/any(c:c/issuerAssignedId eq 'x' and c/issuer eq 'y')`.
-// Literals: 'string' (a quote doubled inside), true, false, null, numbers.
+// Literals: 'string' (a quote doubled inside), true, false, null, numbers. `and`, `or`, `not` in any case (the
+// Graph docs' own examples write `OR` and `NOT`).
 // Which of these are "advanced" (need ConsistencyLevel: eventual + $count=true) follows
 // learn.microsoft.com/graph/aad-advanced-queries: `ne`, `not` and `endsWith` are advanced; eq, in, startswith,
 // any() with eq/startswith, and/or are not.
@@ -16,6 +17,8 @@ export interface ParsedFilter {
   readonly test: Predicate
   /** True when the filter uses an operator that is only available as an advanced query. */
   readonly advanced: boolean
+  /** The first operator that made the filter advanced (`endsWith`, `ne`, `not`), for Graph's error message. */
+  readonly advancedOperator?: string
   /** The longest `in (…)` list (learn.microsoft.com/graph/filter-query-parameter: 15 expressions by default). */
   readonly longestIn: number
 }
@@ -25,6 +28,9 @@ export interface Filterable {
   readonly properties: ReadonlySet<string>
   /** Collection property → the sub-properties of its elements (empty for a collection of strings). */
   readonly collections?: ReadonlyMap<string, ReadonlySet<string>>
+  /** Properties (and collections, inside any()) `endsWith` takes; default: every filterable one. Graph:
+   * "supported only with advanced query parameters by mail, otherMails, userPrincipalName, and proxyAddresses". */
+  readonly endsWith?: ReadonlySet<string>
   /** Checks a whole lambda over a collection (Graph's "with limitations"); returns a reason to refuse. */
   readonly checkLambda?: (collection: string, subProperties: readonly string[]) => string | undefined
 }
@@ -79,6 +85,7 @@ type Accessor = (p: Readonly<Record<string, unknown>>) => unknown
 
 /** Inside a lambda: the range variable's name; `x` is the element, `x/sub` a property of it. */
 interface LambdaScope {
+  readonly collection: string
   readonly variable: string
   readonly subProperties: ReadonlySet<string>
   readonly used: string[]
@@ -89,8 +96,9 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
   const allowed: Filterable = filterable instanceof Set ? { properties: filterable } : (filterable as Filterable)
   const toks = tokenize(text)
   let pos = 0
-  let advanced = false
+  let advancedOperator: string | undefined
   let longestIn = 0
+  const advance = (op: string) => void (advancedOperator ??= op)
   let scope: LambdaScope | undefined
   const peek = () => toks[pos]
   const next = () => {
@@ -102,11 +110,14 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
     const t = next()
     if (t.k !== 'p' || t.v !== v) throw new FilterError(`expected '${v}'`)
   }
+  /** The property (or, in a lambda, the collection) an operand names, for per-property rules such as endsWith. */
+  let lastProperty = ''
   const operand = (): Accessor => {
     const t = next()
     if (t.k !== 'word') throw new FilterError('expected a property name')
     if (scope !== undefined) {
       const s = scope
+      lastProperty = s.collection
       if (t.v === s.variable) {
         if (s.subProperties.size > 0) throw new FilterError(`'${t.v}' ranges over objects; name one of their properties`)
         return (p) => p.$item
@@ -120,6 +131,7 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
     }
     if (!allowed.properties.has(t.v)) throw new FilterError(`property '${t.v}' cannot be filtered on`)
     const name = t.v
+    lastProperty = name
     return (p) => p[name]
   }
   const literal = (): unknown => {
@@ -140,7 +152,7 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
     const v = next()
     if (v.k !== 'word' || v.v.includes('/')) throw new FilterError('expected a range variable')
     expectP(':')
-    const s: LambdaScope = { variable: v.v, subProperties: subs, used: [] }
+    const s: LambdaScope = { collection, variable: v.v, subProperties: subs, used: [] }
     scope = s
     const inner = orExpr()
     scope = undefined
@@ -161,9 +173,9 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
       expectP(')')
       return e
     }
-    if (t?.k === 'word' && t.v === 'not') {
+    if (t?.k === 'word' && t.v.toLowerCase() === 'not') {
       next()
-      advanced = true
+      advance('not')
       const inner = term()
       return (p) => !inner(p)
     }
@@ -180,7 +192,10 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
       const v = literal()
       expectP(')')
       if (typeof v !== 'string') throw new FilterError(`${fn} needs a string`)
-      if (fn === 'endswith') advanced = true
+      if (fn === 'endswith') {
+        if (allowed.endsWith !== undefined && !allowed.endsWith.has(lastProperty)) throw new FilterError(`endsWith is not supported on '${lastProperty}'`)
+        advance('endsWith')
+      }
       const needle = v.toLowerCase()
       return (p) => {
         const have = get(p)
@@ -203,12 +218,12 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
       return (p) => values.some((v) => same(get(p), v))
     }
     const v = literal()
-    if (op.v === 'ne') advanced = true
+    if (op.v === 'ne') advance('ne')
     return op.v === 'eq' ? (p) => same(get(p), v) : (p) => !same(get(p), v)
   }
   const andExpr = (): Predicate => {
     let left = term()
-    while (peek()?.k === 'word' && (peek() as { v: string }).v === 'and') {
+    while (peek()?.k === 'word' && (peek() as { v: string }).v.toLowerCase() === 'and') {
       next()
       const l = left
       const r = term()
@@ -218,7 +233,7 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
   }
   const orExpr = (): Predicate => {
     let left = andExpr()
-    while (peek()?.k === 'word' && (peek() as { v: string }).v === 'or') {
+    while (peek()?.k === 'word' && (peek() as { v: string }).v.toLowerCase() === 'or') {
       next()
       const l = left
       const r = andExpr()
@@ -228,5 +243,5 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
   }
   const test = orExpr()
   if (pos !== toks.length) throw new FilterError('unexpected text after the filter')
-  return { test, advanced, longestIn }
+  return { test, advanced: advancedOperator !== undefined, ...(advancedOperator !== undefined ? { advancedOperator } : {}), longestIn }
 }
