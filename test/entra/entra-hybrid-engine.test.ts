@@ -66,7 +66,7 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
     engine = {
       now: clock.now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
+      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
       setup: {
         targets: [adTarget, entra],
         rules: compileRules([
