@@ -13,6 +13,7 @@ import { sumStats } from './compile-rules.ts'
 import { compileAttributes, type CompiledAttribute, type MappingSpec } from './mapping-spec.ts'
 import { EvalContext } from './eval-context.ts'
 import { chooseUnique, cut, type UniquenessOracle } from './unique-value.ts'
+import { dnProblem, isDnAttribute } from './dn-mapping.ts'
 
 export type { AttributeRule, MappingSpec } from './mapping-spec.ts'
 
@@ -114,6 +115,16 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
     if (value === undefined) continue
     attributes[a.name] = value
     account[a.name] = value
+  }
+  const dnName = Object.keys(attributes).find(isDnAttribute)
+  const dn = dnName === undefined ? undefined : attributes[dnName]
+  if (dnName !== undefined && typeof dn === 'string') {
+    // checked once all attributes are known: the DN may come before the attribute it names
+    const problem = dnProblem(dn, attributes)
+    if (problem !== undefined) {
+      delete attributes[dnName]
+      issue(dnName, problem, 'error', 'invalid_dn')
+    }
   }
   return { attributes, issues }
 }

@@ -12,6 +12,7 @@ import {
 } from './compiled-expression.ts'
 import { RulesError, type RuleProblem } from './rules-error.ts'
 import { DEFAULT_ITERATE } from './unique-value.ts'
+import { escapeDnValues, isDnAttribute } from './dn-mapping.ts'
 
 export type MappingSpec = Readonly<Record<string /* target attribute */, string /* CEL */ | AttributeRule>>
 
@@ -77,9 +78,15 @@ export function compileAttributes(
     const expressions: CachedEvaluator<AttributeValue | undefined>[] = []
     const reads = new Set<string>()
     for (const { field, source } of sources) {
-      const c = compileExpression('mapping', source, notMap)
+      let c = compileExpression('mapping', source, notMap)
       if (!isCompiled(c)) {
         problem(field, c.message, { expression: source, position: c.position })
+        continue
+      }
+      // errors above name the author's text; what runs has every value part of the DN escaped
+      if (isDnAttribute(attribute)) c = compileExpression('mapping', escapeDnValues(source), notMap)
+      if (!isCompiled(c)) {
+        problem(field, `with its values escaped: ${c.message}`, { expression: source })
         continue
       }
       for (const [root, name] of c.reads.paths) {

@@ -434,6 +434,10 @@ export class LdapTarget implements TargetConnector {
     if (!isUnder(dn, this.#base) || dn.key === this.#base.key) {
       throw new ConnectorError('invalid', `${context}: dn ${dn.text} is not below baseDn ${this.#base.text}, where find would not see it`)
     }
+    // a second attribute in the naming RDN would be added to the entry as well (`cn=x+uid=admin`)
+    if ((dn.rdns[0]?.length ?? 0) > 1) {
+      throw new ConnectorError('invalid', `${context}: dn ${dn.text} has a multi-valued RDN; accounts are named by one attribute`)
+    }
     return dn
   }
 
