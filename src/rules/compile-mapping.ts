@@ -85,6 +85,12 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
         continue
       }
       value = shape(r.value, a)
+      const wrong = a.pattern === undefined ? undefined : [value ?? []].flat().find((v) => !a.pattern?.test(v))
+      if (wrong !== undefined) {
+        failed.add(a.name)
+        issue(a.name, `${JSON.stringify(wrong)} does not match the pattern ${a.pattern?.source}`)
+        continue
+      }
     } else {
       const candidates = function* () {
         for (const [i, e] of a.expressions.entries()) {
@@ -96,7 +102,7 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
           yield v
         }
       }
-      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase }
+      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase, pattern: a.pattern }
       let chosen: ReturnType<typeof chooseUnique>
       try {
         // A failing candidate aborts the choice before anything is claimed.
