@@ -58,4 +58,12 @@ describe('dn mappings: person data reaches a DN only escaped', () => {
     // matching case-insensitively, as the naming attributes do
     assert.deepEqual(run({ uid: '"Anna"', dn: '"uid=anna,ou=p"' }, 'z').issues, [])
   })
+
+  test('an empty naming value (a person with empty names) is refused rather than sent as cn= (found by fuzzing)', () => {
+    const r = compileMapping('ldap', { dn: '"cn=" + person.givenName + " " + person.familyName + ",ou=p"' }).evaluate(
+      { person: person({ key: 'p8', givenName: '', familyName: '' }), contract: c, contracts: [c], today: '2025-10-01' },
+      memoryOracle(),
+    )
+    assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['invalid_dn', 'p8', 'dn']])
+  })
 })

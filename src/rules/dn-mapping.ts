@@ -62,6 +62,7 @@ export function dnProblem(dn: string, attributes: Readonly<Record<string, Attrib
     return `the DN ${JSON.stringify(dn)} has a multi-valued RDN (${types}); a DN names one attribute`
   }
   const [{ type, value }] = first as [{ type: string; value: string }]
+  if (value.trim() === '') return `the DN ${JSON.stringify(dn)} names the entry by an empty ${type}`
   const mapped = Object.entries(attributes).find(([name]) => name.toLowerCase() === type.toLowerCase())?.[1]
   if (mapped === undefined) return undefined
   const values = (typeof mapped === 'string' ? [mapped] : mapped).map((v) => v.toLowerCase())
