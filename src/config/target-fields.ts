@@ -45,7 +45,7 @@ const attributeObject = z
     pattern: z
       .string()
       .optional()
-      .describe('A regular expression (Unicode) the value must match. Unique attributes default to ^\\p{L}.+$ (a letter, then at least one more character): a candidate that does not match is skipped, and a person with no matching candidate is an issue, not an invented name.'),
+      .describe('A regular expression (Unicode) the value must match. Unique attributes default to ^\\p{L}.*[^\\s._-]$ (a letter first, at least two characters, no space, dot, dash or underscore last): a candidate that does not match is skipped, and a person with no matching candidate is an issue, not an invented name.'),
   })
   .refine((a) => (a.value === undefined) !== (a.candidates === undefined), {
     message: 'give exactly one of value or candidates',

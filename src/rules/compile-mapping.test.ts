@@ -187,11 +187,11 @@ describe('degenerate usernames (issue 11.6)', () => {
     const first = compileMapping('t', { uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true } })
     const dotVan = first.evaluate(input(person({ givenName: '*', familyName: '*', familyNamePrefix: 'van' })), memoryOracle())
     assert.match(dotVan.issues[0]?.message ?? '', /no candidate matches the pattern .*: "\.van"$/)
-    for (const [given, family] of [['😀', '🎉'], ['* *', '* *'], ['', '.']] as const) {
+    for (const [given, family] of [['😀', '🎉'], ['* *', '* *'], ['', '.'], ['Eva', '😀']] as const) {
       const r = named(given, family)
       assert.deepEqual(r.attributes, {}, `${given} ${family}`)
       assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['mapping_failed', 'p9', 'uid']])
-      assert.match(r.issues[0]?.message ?? '', /no candidate matches the pattern \^\\p\{L\}\.\+\$/)
+      assert.match(r.issues[0]?.message ?? '', /no candidate matches the pattern \^\\p\{L\}/)
     }
   })
 

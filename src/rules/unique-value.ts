@@ -26,8 +26,9 @@ export interface UniqueSettings {
 }
 
 export const DEFAULT_ITERATE = '{value}{n}'
-/** The default for unique attributes: starts with a letter, at least two characters (no `.`, `.van`, `2`). */
-export const DEFAULT_UNIQUE_PATTERN = '^\\p{L}.+$'
+/** The default for unique attributes: a letter first, at least two characters, no separator or space last
+ *  (no `.`, `.van`, `2`, `eva.`). */
+export const DEFAULT_UNIQUE_PATTERN = '^\\p{L}.*[^\\s._-]$'
 export const DEFAULT_ITERATION_LIMIT = 1000
 
 export type UniqueOutcome = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string }
