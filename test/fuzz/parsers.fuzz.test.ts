@@ -16,6 +16,7 @@ import { mapMagisterCsv, REQUIRED_COLUMNS } from '../../src/connectors/magister/
 import { buildXml, parseXml, XmlSyntaxError } from '../../src/protocol/xml.ts'
 import { parseSoapEnvelope } from '../../src/protocol/soap.ts'
 import { jsonErrorDetail } from '../../src/protocol/http-error.ts'
+import { mapAfas } from '../../src/connectors/afas/afas-mapping.ts'
 import { params } from './fuzz-runs.ts'
 
 const CSV_CHARS = [',', ';', '"', '\n', '\r', '\r\n', ' ', 'a', 'é', '李', '😀', '\t', '\\']
@@ -162,6 +163,27 @@ describe('fuzz: XML, SOAP and JSON bodies', () => {
         const detail = jsonErrorDetail(text, (b) => (typeof b.error === 'object' && b.error !== null ? String((b.error as Record<string, unknown>).message) : undefined))
         assert.equal(typeof detail, 'string')
         assert.ok(detail.length <= Math.max(300, text.length))
+      }),
+      params(),
+    )
+  })
+})
+
+describe('fuzz: JSON records of a source (AFAS GetConnector rows)', () => {
+  const FIELDS = ['Persoonsnummer', 'Medewerker', 'ExternalId', 'Voornaam', 'Roepnaam', 'Geboortenaam', 'Naamgebruik_code', 'DisplayName', 'EmploymentExternalID', 'Begindatum_contract', 'Einddatum_contract', 'Functie_code', 'Functie_omschrijving', 'Organisatorische_eenheid_code', 'ManagerExternalId', 'ExternalID', 'ParentExternalId', 'Begindatum_functie', 'Einddatum_functie']
+  const jsonValue = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 12 }), fc.constantFrom('2026-08-01T00:00:00Z', '0', '1', 'E1', 'U1'), fc.jsonValue({ maxDepth: 1 }))
+  const row = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 6 })), jsonValue, { maxKeys: 12 })
+  test('any rows map to persons or to issues naming the connector, record and field; never a throw', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 5 }), fc.array(row, { maxLength: 5 }), fc.array(row, { maxLength: 3 }), (users, employments, units) => {
+        const out = mapAfas(
+          { users, employments, units },
+          { source: 'afas', connectors: { users: 'users', employments: 'employments', positions: 'positions', organisationalUnits: 'units' }, excludeWithoutContracts: false },
+        )
+        for (const i of out.errors) assert.ok(i.file !== undefined && i.record !== undefined, JSON.stringify(i))
+        // a warning may sum up several records ("3 employees are not in users")
+        for (const i of out.warnings) assert.ok(i.file !== undefined, JSON.stringify(i))
+        for (const p of out.persons) assert.equal(typeof p.key, 'string')
       }),
       params(),
     )
