@@ -67,3 +67,16 @@ export function hostileTextIssues(snapshot: SourceSnapshot): Issue[] {
   for (const key of snapshot.removed) check(key, key, 'key')
   return issues
 }
+
+/**
+ * A source's own issue with every refused character made visible: a bad value is quoted in the issue, and the
+ * issue goes to a terminal, a mail and the audit log before any value check could run.
+ */
+export function visibleIssue(issue: Issue): Issue {
+  const out: Record<string, unknown> = { ...issue }
+  for (const k of ['message', 'record', 'field', 'value', 'file'] as const) {
+    const v = issue[k]
+    if (typeof v === 'string' && hostileCharacter(v) !== undefined) out[k] = visible(v)
+  }
+  return out as unknown as Issue
+}
