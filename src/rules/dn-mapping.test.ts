@@ -66,4 +66,10 @@ describe('dn mappings: person data reaches a DN only escaped', () => {
     )
     assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['invalid_dn', 'p8', 'dn']])
   })
+
+  test('a refusal quotes a huge DN by its ends only', () => {
+    const r = run({ uid: '"anna"', dn: '"uid=" + person.familyName + "+cn=x,ou=p"' }, 'y'.repeat(100_000))
+    assert.equal(r.issues[0]?.code, 'invalid_dn')
+    assert.ok((r.issues[0]?.message.length ?? 0) < 400, String(r.issues[0]?.message.length))
+  })
 })

@@ -15,6 +15,11 @@ const ESCAPING = new Set(['dnEscape', 'rdn'])
 
 export const isDnAttribute = (name: string): boolean => name.toLowerCase() === 'dn'
 
+/** A DN quoted for a message: a name can be megabytes long, the issue needs only its ends. */
+function quote(dn: string): string {
+  return JSON.stringify(dn.length <= 200 ? dn : `${dn.slice(0, 120)}…${dn.slice(-60)}`)
+}
+
 /**
  * The source with every value part of the DN wrapped in `dnEscape(…)`: the operands of `+` and the branches of
  * `?:` are followed; string literals and calls of dnEscape/rdn are kept; anything else is a value. Expects a
@@ -54,20 +59,20 @@ export function dnProblem(dn: string, attributes: Readonly<Record<string, Attrib
   try {
     first = parseDn(dn)[0]
   } catch (err) {
-    return (err as Error).message
+    return `the DN ${quote(dn)} does not parse: ${(err as Error).message.split('": ').pop()}`
   }
-  if (first === undefined || first.length === 0) return `the DN ${JSON.stringify(dn)} is empty`
+  if (first === undefined || first.length === 0) return `the DN ${quote(dn)} is empty`
   if (first.length > 1) {
     const types = first.map((a) => a.type).join('+')
-    return `the DN ${JSON.stringify(dn)} has a multi-valued RDN (${types}); a DN names one attribute`
+    return `the DN ${quote(dn)} has a multi-valued RDN (${types}); a DN names one attribute`
   }
   const [{ type, value }] = first as [{ type: string; value: string }]
-  if (value.trim() === '') return `the DN ${JSON.stringify(dn)} names the entry by an empty ${type}`
+  if (value.trim() === '') return `the DN ${quote(dn)} names the entry by an empty ${type}`
   const mapped = Object.entries(attributes).find(([name]) => name.toLowerCase() === type.toLowerCase())?.[1]
   if (mapped === undefined) return undefined
   const values = (typeof mapped === 'string' ? [mapped] : mapped).map((v) => v.toLowerCase())
   if (!values.includes(value.toLowerCase())) {
-    return `the DN's ${type} ${JSON.stringify(value)} differs from the mapped ${type} ${JSON.stringify(mapped)}`
+    return `the DN's ${type} ${quote(value)} differs from the mapped ${type} ${quote(String(mapped))}`
   }
   return undefined
 }
