@@ -180,6 +180,34 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     assert.equal([...fx.target.entries.values()].filter((e) => !e.enabled).length, 0)
   })
 
+  test('a NUL or an ANSI escape in a source value refuses the read, naming record and field; nothing is planned or sent (issue 11.5)', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Jan', 'Bos', '1A'))
+    await apply(fx, await plan(fx))
+    fx.persons.push(pupil('p2', 'Eva\x1b[8m', 'Mulder', '1A'), pupil('p3', 'Piet', 'Sn\0ijder', '1A'))
+    fx.persons.splice(0, 1)
+    const calls = fx.target.calls.length
+    const r = await makePlan(fx.engine, { actor: 'test', today: TODAY })
+    assert.equal(r.ok, false)
+    assert.deepEqual(r.ok ? [] : r.issues.map((i) => [i.code, i.source, i.record, i.field]), [
+      ['control_character', 'school', 'p2', 'givenName'],
+      ['control_character', 'school', 'p3', 'familyName'],
+    ])
+    assert.equal(fx.target.calls.length, calls, 'nothing sent, p1 not disabled')
+    assert.equal(fx.target.entries.size, 1)
+  })
+
+  test('a source refusing its own input cannot put an ANSI escape on the admin’s terminal through the issue', async () => {
+    fx = await engineFixture()
+    const [first] = fx.engine.sources
+    assert.ok(first !== undefined)
+    const issue = { severity: 'error' as const, code: 'bad_date', message: 'not a date: \x1b[2J', source: 'school', file: 'pupils.csv', line: 3, record: 'p\u202e1', field: 'begin', value: '\x1b[2J' }
+    const failing = { ...first.connector, read: async () => ({ ok: false as const, issues: [issue] }) }
+    const r = await makePlan({ ...fx.engine, sources: [{ ...first, connector: failing }] }, { actor: 'test', today: TODAY })
+    assert.equal(r.ok, false)
+    assert.deepEqual(r.ok ? [] : r.issues.map((i) => [i.message, i.record, i.value, i.line]), [['not a date: \\u{1B}[2J', 'p\\u{202E}1', '\\u{1B}[2J', 3]])
+  })
+
   test('transient errors are retried; a refused create fails and its grant is skipped', async () => {
     fx = await engineFixture()
     fx.persons.push(pupil('p1', 'Sem', 'Bos', '1A'), pupil('p2', 'Noor', 'Dekker', '1A'))

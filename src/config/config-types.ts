@@ -48,6 +48,7 @@ export type AttributeMappingConfig =
       readonly maxLength?: number
       readonly once?: boolean
       readonly lowercase?: boolean
+      readonly pattern?: string
     }
 
 /** A limit on one action kind in one plan; `off: true` means no limit. Absent fields mean no such limit. */

@@ -42,6 +42,10 @@ const attributeObject = z
     maxLength: z.int().min(1).optional().describe('Cut values to this many characters (e.g. 20 for sAMAccountName).'),
     once: z.boolean().optional().describe('Set when the account is created and never changed afterwards (usernames).'),
     lowercase: z.boolean().optional().describe('Lowercase the value.'),
+    pattern: z
+      .string()
+      .optional()
+      .describe('A regular expression (Unicode) the value must match. Unique attributes default to ^\\p{L}.*[^\\s._-]$ (a letter first, at least two characters, no space, dot, dash or underscore last): a candidate that does not match is skipped, and a person with no matching candidate is an issue, not an invented name.'),
   })
   .refine((a) => (a.value === undefined) !== (a.candidates === undefined), {
     message: 'give exactly one of value or candidates',
@@ -49,7 +53,7 @@ const attributeObject = z
 
 export const attributeMappingSchema = z
   .union([cel('CEL expression for the value, e.g. fullName(person).'), attributeObject])
-  .describe('A CEL expression, or { value | candidates, unique, iterate, maxLength, once, lowercase }.')
+  .describe('A CEL expression, or { value | candidates, unique, iterate, maxLength, once, lowercase, pattern }.')
 
 const applySchema = z
   .strictObject({

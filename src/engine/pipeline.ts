@@ -12,6 +12,7 @@ import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
 import { snapshotHash } from './snapshot-hash.ts'
+import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
@@ -84,7 +85,12 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     const r = await connector.read({ today, onProgress: (n) => o.onProgress?.('read', n) })
     if (!r.ok) {
       await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: r.issues.length } }])
-      return { ok: false, issues: r.issues }
+      return { ok: false, issues: r.issues.map(visibleIssue) }
+    }
+    const hostile = hostileTextIssues(r.snapshot)
+    if (hostile.length > 0) {
+      await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: hostile.length, code: 'control_character' } }])
+      return { ok: false, issues: hostile }
     }
     const before = fingerprints.get(connector.name)
     // kept only when the source did not change while it was read

@@ -16,6 +16,7 @@ import {
   yearOf,
 } from './date-functions.ts'
 import { toAttributeValue } from './cel-values.ts'
+import { escapeDnValue } from '../protocol/ldap/ldap-escape.ts'
 
 type Fn = (...args: never[]) => unknown
 
@@ -46,6 +47,8 @@ export function registerLibrary(env: Environment): void {
   stringFunction(env, 'replace', ['string', 'string'], 'string', (s: string, a: string, b: string) =>
     replaceAll(s, a, b),
   )
+  stringFunction(env, 'dnEscape', [], 'string', (s: string) => escapeDnValue(s))
+  env.registerFunction('rdn(string, string): string', (type: string, value: string) => rdnOf(type, value))
   env.registerFunction('trim(string): string', (s: string) => s.trim())
   env.registerFunction('join(list, string): string', (l: unknown[], sep: string) => {
     const v = toAttributeValue(l)
@@ -65,6 +68,12 @@ export function registerLibrary(env: Environment): void {
 
   for (let n = 2; n <= 8; n++) env.registerFunction(`coalesce(${Array(n).fill('ast').join(', ')}): dyn`, coalesce)
   env.registerFunction('orElse(ast, ast): dyn', coalesce)
+}
+
+/** `rdn("cn", value)`: one attribute-value pair with the value escaped. */
+function rdnOf(type: string, value: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(type)) throw new Error(`rdn: ${JSON.stringify(type)} is not an attribute name`)
+  return `${type}=${escapeDnValue(value)}`
 }
 
 function graduationYearOf(contract: Record<string, unknown>, last: number): bigint {

@@ -18,7 +18,7 @@ const ad: MappingSpec = {
   displayName: 'sortName(person)',
   initials: 'initials(person)',
   mail: 'account.sAMAccountName + "@school.test"',
-  dn: '"cn=" + account.sAMAccountName + ",ou=" + contract.location + ",dc=school,dc=test"',
+  dn: '"cn=" + account.cn + ",ou=" + contract.location + ",dc=school,dc=test"',
   memberOf: 'contracts.map(c, "cn=" + c.classGroup + ",ou=groups,dc=school,dc=test")',
   employeeType: 'contract.role',
   gradeLevel: 'has(contract.grade) ? contract.grade : null',
@@ -48,7 +48,7 @@ describe('compileMapping', () => {
       displayName: 'Berg-de Vries, Anna van den',
       initials: 'A.',
       mail: 'a.vandenberg-devries@school.test',
-      dn: 'cn=a.vandenberg-devries,ou=L3,dc=school,dc=test',
+      dn: 'cn=Anna van den Berg-de Vries,ou=L3,dc=school,dc=test',
       memberOf: ['cn=3B,ou=groups,dc=school,dc=test'],
       employeeType: 'student',
       gradeLevel: '3',
@@ -94,7 +94,7 @@ describe('compileMapping', () => {
   })
 
   test('an exhausted unique attribute is an issue naming person and attribute, and its dependants are left out', () => {
-    const small = compileMapping('t', { uid: { value: '"a"', unique: true, maxLength: 2 }, mail: 'account.uid + "@x"' })
+    const small = compileMapping('t', { uid: { value: '"a"', unique: true, maxLength: 2, pattern: '^a' }, mail: 'account.uid + "@x"' })
     const o = memoryOracle({ uid: Object.fromEntries(['a', ...Array.from({ length: 8 }, (_, i) => `a${i + 2}`)].map((v) => [v, 'x'])) })
     const r = small.evaluate(input(), o)
     assert.deepEqual(r.attributes, {})
@@ -172,5 +172,40 @@ describe('mapping compile errors', () => {
     assert.match(error.problems[0]?.message ?? '', /account\.uid, which is not computed before/)
     assert.match(error.problems[6]?.message ?? '', /not map/)
     assert.match(error.problems[7]?.message ?? '', /its own value/)
+  })
+})
+
+describe('degenerate usernames (issue 11.6)', () => {
+  const usernames = compileMapping('ldap', {
+    uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))', 'slug(familyName(person))'], unique: true },
+    mail: 'account.uid + "@school.test"',
+  })
+  const named = (givenName: string, familyName: string, familyNamePrefix?: string) =>
+    usernames.evaluate(input(person({ key: 'p9', givenName, familyName, ...(familyNamePrefix !== undefined ? { familyNamePrefix } : {}) })), memoryOracle())
+
+  test('emoji-only, symbols-only and empty names are reported for the person instead of inventing ".", ".2", ".van"', () => {
+    const first = compileMapping('t', { uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true } })
+    const dotVan = first.evaluate(input(person({ givenName: '*', familyName: '*', familyNamePrefix: 'van' })), memoryOracle())
+    assert.match(dotVan.issues[0]?.message ?? '', /no candidate matches the pattern .*: "\.van"$/)
+    for (const [given, family] of [['😀', '🎉'], ['* *', '* *'], ['', '.'], ['Eva', '😀']] as const) {
+      const r = named(given, family)
+      assert.deepEqual(r.attributes, {}, `${given} ${family}`)
+      assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['mapping_failed', 'p9', 'uid']])
+      assert.match(r.issues[0]?.message ?? '', /no candidate matches the pattern \^\\p\{L\}/)
+    }
+  })
+
+  test('CJK and Cyrillic names are transliterated, not cut: 张伟 → wei.zhang... and Аnna → anna.jansen', () => {
+    assert.equal(named('\u0410nna', 'Jansen').attributes.uid, 'anna.jansen')
+    assert.equal(named('伟', '张').attributes.uid, 'wei.zhang')
+  })
+
+  test('a later candidate is used when the first does not match; a configured pattern replaces the default', () => {
+    assert.equal(named('😀', 'Bos').attributes.uid, 'bos')
+    const digits = compileMapping('t', { employeeId: { value: 'person.key', unique: true, pattern: '^p[0-9]+$' } })
+    assert.equal(digits.evaluate(input(person({ key: 'p12' })), memoryOracle()).attributes.employeeId, 'p12')
+    const plain = compileMapping('t', { code: { value: '"x!"', pattern: '^[a-z]+$' } }).evaluate(input(), memoryOracle())
+    assert.match(plain.issues[0]?.message ?? '', /"x!" does not match the pattern/)
+    assert.throws(() => compileMapping('t', { uid: { value: '"a"', pattern: '(' } }), RulesError)
   })
 })

@@ -13,6 +13,7 @@ import { sumStats } from './compile-rules.ts'
 import { compileAttributes, type CompiledAttribute, type MappingSpec } from './mapping-spec.ts'
 import { EvalContext } from './eval-context.ts'
 import { chooseUnique, cut, type UniquenessOracle } from './unique-value.ts'
+import { dnProblem, isDnAttribute } from './dn-mapping.ts'
 
 export type { AttributeRule, MappingSpec } from './mapping-spec.ts'
 
@@ -84,6 +85,12 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
         continue
       }
       value = shape(r.value, a)
+      const wrong = a.pattern === undefined ? undefined : [value ?? []].flat().find((v) => !a.pattern?.test(v))
+      if (wrong !== undefined) {
+        failed.add(a.name)
+        issue(a.name, `${JSON.stringify(wrong)} does not match the pattern ${a.pattern?.source}`)
+        continue
+      }
     } else {
       const candidates = function* () {
         for (const [i, e] of a.expressions.entries()) {
@@ -95,7 +102,7 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
           yield v
         }
       }
-      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase }
+      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase, pattern: a.pattern }
       let chosen: ReturnType<typeof chooseUnique>
       try {
         // A failing candidate aborts the choice before anything is claimed.
@@ -114,6 +121,16 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
     if (value === undefined) continue
     attributes[a.name] = value
     account[a.name] = value
+  }
+  const dnName = Object.keys(attributes).find(isDnAttribute)
+  const dn = dnName === undefined ? undefined : attributes[dnName]
+  if (dnName !== undefined && typeof dn === 'string') {
+    // checked once all attributes are known: the DN may come before the attribute it names
+    const problem = dnProblem(dn, attributes)
+    if (problem !== undefined) {
+      delete attributes[dnName]
+      issue(dnName, problem, 'error', 'invalid_dn')
+    }
   }
   return { attributes, issues }
 }

@@ -11,7 +11,8 @@ import {
   type CompiledExpression,
 } from './compiled-expression.ts'
 import { RulesError, type RuleProblem } from './rules-error.ts'
-import { DEFAULT_ITERATE } from './unique-value.ts'
+import { DEFAULT_ITERATE, DEFAULT_UNIQUE_PATTERN } from './unique-value.ts'
+import { escapeDnValues, isDnAttribute } from './dn-mapping.ts'
 
 export type MappingSpec = Readonly<Record<string /* target attribute */, string /* CEL */ | AttributeRule>>
 
@@ -29,6 +30,8 @@ export interface AttributeRule {
   /** Generated once and then kept (usernames): the engine keeps the ledger's value. */
   once?: boolean
   lowercase?: boolean
+  /** A regular expression (Unicode) the value must match; unique attributes default to DEFAULT_UNIQUE_PATTERN. */
+  pattern?: string
 }
 
 export interface CompiledAttribute {
@@ -40,11 +43,12 @@ export interface CompiledAttribute {
   readonly unique: boolean
   readonly once: boolean
   readonly lowercase: boolean
+  readonly pattern?: RegExp
   readonly maxLength?: number
   readonly iterate: string
 }
 
-const RULE_KEYS = new Set(['value', 'candidates', 'unique', 'iterate', 'maxLength', 'once', 'lowercase'])
+const RULE_KEYS = new Set(['value', 'candidates', 'unique', 'iterate', 'maxLength', 'once', 'lowercase', 'pattern'])
 const notMap = (t: string) => (t.startsWith('map') ? `an attribute value must be a string or list, not ${t}` : undefined)
 
 export function compileAttributes(
@@ -70,6 +74,7 @@ export function compileAttributes(
     const iterate = rule.iterate ?? DEFAULT_ITERATE
     if (typeof iterate !== 'string' || !iterate.includes('{n}')) problem('iterate', 'the template needs {n}', { expression: String(iterate) })
     if (rule.maxLength !== undefined && !(Number.isInteger(rule.maxLength) && rule.maxLength > 0)) problem('maxLength', 'must be a positive whole number')
+    const pattern = patternOf(rule, problem)
     for (const k of ['unique', 'once', 'lowercase'] as const) {
       if (rule[k] !== undefined && typeof rule[k] !== 'boolean') problem(k, 'must be true or false')
     }
@@ -77,9 +82,15 @@ export function compileAttributes(
     const expressions: CachedEvaluator<AttributeValue | undefined>[] = []
     const reads = new Set<string>()
     for (const { field, source } of sources) {
-      const c = compileExpression('mapping', source, notMap)
+      let c = compileExpression('mapping', source, notMap)
       if (!isCompiled(c)) {
         problem(field, c.message, { expression: source, position: c.position })
+        continue
+      }
+      // errors above name the author's text; what runs has every value part of the DN escaped
+      if (isDnAttribute(attribute)) c = compileExpression('mapping', escapeDnValues(source), notMap)
+      if (!isCompiled(c)) {
+        problem(field, `with its values escaped: ${c.message}`, { expression: source })
         continue
       }
       for (const [root, name] of c.reads.paths) {
@@ -98,6 +109,7 @@ export function compileAttributes(
       unique: rule.unique === true,
       once: rule.once === true,
       lowercase: rule.lowercase === true,
+      ...(pattern !== undefined ? { pattern } : {}),
       maxLength: rule.maxLength,
       iterate,
     })
@@ -127,4 +139,19 @@ function sourcesOf(rule: AttributeRule, problem: (field: string, message: string
     problem(`candidates[${i}]`, 'must be a CEL expression (a string)')
     return []
   })
+}
+
+function patternOf(rule: AttributeRule, problem: (field: string, message: string) => void): RegExp | undefined {
+  const source = rule.pattern ?? (rule.unique === true ? DEFAULT_UNIQUE_PATTERN : undefined)
+  if (source === undefined) return undefined
+  if (typeof source !== 'string') {
+    problem('pattern', 'must be a regular expression (a string)')
+    return undefined
+  }
+  try {
+    return new RegExp(source, 'u')
+  } catch (err) {
+    problem('pattern', (err as Error).message)
+    return undefined
+  }
 }

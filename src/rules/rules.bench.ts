@@ -133,7 +133,7 @@ const mapping = compileMapping('ad', {
   initials: 'initials(person)',
   mail: 'account.sAMAccountName + "@school.test"',
   ou: '"ou=" + contract.location + ",dc=school,dc=test"',
-  dn: '"cn=" + account.sAMAccountName + "," + account.ou',
+  dn: '"cn=" + account.cn + ",ou=" + contract.location + ",dc=school,dc=test"',
 })
 const owners = new Map<string, string>()
 const oracle: UniquenessOracle = {

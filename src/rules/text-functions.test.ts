@@ -18,10 +18,15 @@ describe('ascii', () => {
     assert.equal(ascii('ĳs'), 'ijs')
     assert.equal(ascii('van ’t Hof'), "van 't Hof")
   })
-  test('output is ASCII: characters without a Latin equivalent are dropped', () => {
+  test('output is ASCII: other scripts are transliterated, what has no Latin reading (emoji) is dropped', () => {
     const out = ascii('Анна 李 ok 😀')
     assert.match(out, /^[\x20-\x7e]*$/)
-    assert.equal(out.trim(), 'ok')
+    assert.equal(out.trim(), 'Anna Li ok')
+    // a Cyrillic А among Latin letters (a homoglyph) no longer loses the letter: "nna" was issue 11.6
+    assert.equal(ascii('\u0410nna'), 'Anna')
+    assert.equal(ascii('张伟'), 'Zhang Wei')
+    assert.equal(ascii('Ελένη'), 'Eleni')
+    assert.equal(ascii('👩🏽‍🎓🎉'), '')
   })
 })
 

@@ -2,6 +2,7 @@
  * String helpers for mappings: diacritics to ASCII, username slugs, first letters, initials.
  * Pure functions over JS strings; the CEL wrappers live in cel-library.ts. Does not know about persons.
  */
+import { transliterate } from 'transliteration'
 
 // Letters NFKD leaves alone because Unicode treats them as letters of their own, not as letter + mark.
 const ASCII_TABLE: Readonly<Record<string, string>> = {
@@ -13,18 +14,22 @@ const ASCII_TABLE: Readonly<Record<string, string>> = {
 
 const MARKS = /\p{M}/gu
 // eslint-disable-next-line no-control-regex
+const NON_ASCII_ONE = /[^\u0000-\u007f]/
+// eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\u0000-\u007f]/g
 
 /**
- * Diacritics and special Latin letters to ASCII ("Çiğdem Şahin" → "Cigdem Sahin", "Søren" → "Soren").
- * The output is always ASCII: characters without a Latin equivalent (Cyrillic, Arabic, emoji) are dropped,
- * since the targets that need ASCII cannot store them either. "ij" (and the ligature ĳ) stays "ij".
+ * Diacritics and special Latin letters to ASCII ("Çiğdem Şahin" → "Cigdem Sahin", "Søren" → "Soren"); other
+ * scripts transliterated by the `transliteration` package ("张伟" → "Zhang Wei", "Ελένη" → "Eleni", a Cyrillic
+ * "А" in "Аnna" → "A"). The output is always ASCII: what has no Latin reading (emoji) is dropped.
+ * "ij" (and the ligature ĳ) stays "ij".
  */
 export function ascii(s: string): string {
   const decomposed = s.normalize('NFKD').replace(MARKS, '')
   let out = ''
   for (const ch of decomposed) out += ASCII_TABLE[ch] ?? ch
-  return out.replace(NON_ASCII, '')
+  if (!NON_ASCII_ONE.test(out)) return out
+  return transliterate(out, { unknown: '' }).replace(NON_ASCII, '')
 }
 
 /**

@@ -21,9 +21,14 @@ export interface UniqueSettings {
   readonly lowercase?: boolean
   /** Iterations tried before giving up. */
   readonly limit?: number
+  /** A value must match this to be used (a username pattern); others are skipped, never claimed. */
+  readonly pattern?: RegExp
 }
 
 export const DEFAULT_ITERATE = '{value}{n}'
+/** The default for unique attributes: a letter first, at least two characters, no separator or space last
+ *  (no `.`, `.van`, `2`, `eva.`). */
+export const DEFAULT_UNIQUE_PATTERN = '^\\p{L}.*[^\\s._-]$'
 export const DEFAULT_ITERATION_LIMIT = 1000
 
 export type UniqueOutcome = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string }
@@ -34,9 +39,18 @@ export type UniqueOutcome = { readonly ok: true; readonly value: string } | { re
  */
 export function chooseUnique(candidates: Iterable<string>, s: UniqueSettings, oracle: UniquenessOracle): UniqueOutcome {
   let first: string | undefined
+  const refused: string[] = []
   for (const c of candidates) {
+    if (s.pattern !== undefined && !s.pattern.test(c)) {
+      refused.push(JSON.stringify(c))
+      continue
+    }
     first ??= c
     if (!oracle.isTaken(s.attribute, c, s.person)) return claim(c, s, oracle)
+  }
+  if (first === undefined && refused.length > 0) {
+    // a made-up name (".", ".2", "nna.jansen") is worse than none: the person is reported instead
+    return { ok: false, error: `no candidate matches the pattern ${s.pattern?.source}: ${refused.join(', ')}` }
   }
   if (first === undefined) return { ok: false, error: 'no candidate yielded a value' }
   const limit = s.limit ?? DEFAULT_ITERATION_LIMIT
@@ -44,6 +58,7 @@ export function chooseUnique(candidates: Iterable<string>, s: UniqueSettings, or
     let v = iterationValue(s.iterate, first, n, s.maxLength)
     if (v === undefined) return { ok: false, error: `"${s.iterate}" with n=${n} does not fit in ${s.maxLength} characters` }
     if (s.lowercase === true) v = v.toLowerCase()
+    if (s.pattern !== undefined && !s.pattern.test(v)) continue
     if (!oracle.isTaken(s.attribute, v, s.person)) return claim(v, s, oracle)
   }
   return { ok: false, error: `no free value after ${limit} tries, from "${first}" on` }

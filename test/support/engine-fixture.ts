@@ -56,7 +56,7 @@ export interface Fixture {
   cleanup(): Promise<void>
 }
 
-export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; writeBack?: boolean } = {}): Promise<Fixture> {
+export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
   const target = new MemoryTarget('dir')
@@ -83,7 +83,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     name: 'dir',
     connector: target,
     anchorAttribute: 'employeeNumber',
-    mapping: compileMapping('dir', MAPPING),
+    mapping: compileMapping('dir', options.mapping ?? MAPPING),
     anchorMapping: compileMapping('dir', { employeeNumber: 'person.key' }),
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },

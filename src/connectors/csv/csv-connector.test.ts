@@ -126,6 +126,12 @@ describe('plain CSV source', () => {
     assert.deepEqual(await fails({ file: 'nope.csv', columns: { key: 'nr' } }), ['nope.csv:-:-:missing_file'])
   })
 
+  test('a quote opening inside an unquoted field is an issue with its line, not a crash (found by fuzzing)', async () => {
+    const r = await read({ file: file('quote.csv', 'nr,achternaam\n1,Jansen\n2,\\"Bos\n'), columns: { key: 'nr', familyName: 'achternaam' } })
+    assert.equal(r.ok, false)
+    assert.deepEqual(r.ok ? [] : r.issues.map((i) => [i.file, i.line, i.code]), [['quote.csv', 3, 'bad_csv']])
+  })
+
   test('unknown option keys in columns are refused by the schema', () => {
     assert.throws(() => csvDefinition.schema.parse({ file: 'x.csv', columns: { key: 'nr', surname: 'x' } }))
     assert.throws(() => csvDefinition.schema.parse({ file: 'x.csv', columns: {} }))

@@ -4,7 +4,7 @@
  */
 import type { FileHandle } from 'node:fs/promises'
 import { open } from 'node:fs/promises'
-import { parse } from 'csv-parse'
+import { CsvError, parse } from 'csv-parse'
 
 export interface CsvReadOptions {
   readonly path: string
@@ -54,7 +54,8 @@ export async function readCsv(
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { lines?: number }
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) return { kind: 'invalid', line: err.lines, message: err.message }
+    // every csv-parse refusal, including INVALID_OPENING_QUOTE, whose code lacks the CSV_ prefix (found by fuzzing)
+    if (e instanceof CsvError) return { kind: 'invalid', line: err.lines, message: err.message }
     throw e
   } finally {
     parser.destroy()

@@ -11,6 +11,8 @@ import { freePort } from '../../../test/harness/free-port.ts'
 import { escapeDnValue } from './ldap-escape.ts'
 import { conformanceFixture, personAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
 import type { LdapTarget } from './ldap-target.ts'
+import { compileMapping } from '../../rules/compile-mapping.ts'
+import { contract as aContract, memoryOracle, person as aPerson } from '../../rules/test-fixtures.ts'
 
 const skip = slapdSkipReason()
 
@@ -92,6 +94,26 @@ describe('ldap target against slapd', { skip }, () => {
       assert.equal(entry?.cn, spec.attributes.cn)
       assert.equal(entry?.dn, ref.locator, 'our canonical DN is the one slapd prints')
     }
+  })
+
+  test('a family name x+uid=admin in a concatenated DN mapping adds no second uid (issue 11.1)', async () => {
+    const mapping = compileMapping('ldap', {
+      uid: '"inj" + person.key',
+      cn: 'fullName(person)',
+      sn: 'familyName(person)',
+      dn: `"cn=" + fullName(person) + ",ou=1a,${s.peopleDn}"`,
+    })
+    const c = aContract()
+    const pupil = aPerson({ key: String(++n), givenName: 'Eva', familyName: 'x+uid=admin' })
+    const { attributes, issues } = mapping.evaluate({ person: pupil, contract: c, contracts: [c], today: '2026-01-05' }, memoryOracle())
+    assert.deepEqual(issues, [])
+    const ref = await target.create({ attributes, anchor: { attribute: 'uid', value: `inj${n}` }, enabled: true })
+    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['uid', 'cn'] })).searchEntries
+    assert.equal(entry?.uid, `inj${n}`, 'exactly one uid, ours')
+    assert.equal(entry?.cn, 'Eva x+uid=admin')
+    assert.equal((await raw.search(s.peopleDn, { filter: '(uid=admin)' })).searchEntries.length, 0)
+    const forged = { ...attributes, uid: 'other', dn: `cn=Eva+uid=admin,ou=1a,${s.peopleDn}` }
+    assert.equal(await kindOf(target.create({ attributes: forged, anchor: { attribute: 'uid', value: 'other' }, enabled: true })), 'invalid')
   })
 
   test('a filter-special anchor matches literally, never as a wildcard', async () => {

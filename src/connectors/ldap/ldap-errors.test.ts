@@ -45,4 +45,13 @@ describe('LDAP error mapping', () => {
     const original = new ConnectorError('config', 'already mapped')
     assert.equal(toConnectorError(original, 'x'), original)
   })
+
+  test('a request that cannot be BER-encoded (a value over 16 MB) is invalid, not retried; a long DN is shortened (issue 11.5)', () => {
+    const tooLong = Object.assign(new Error('Length too long (> 4 bytes)'), { name: 'InvalidAsn1Error' })
+    const dn = `cn=${'y'.repeat(5_000_000)},ou=people,dc=school,dc=test`
+    const mapped = toConnectorError(tooLong, `add ${dn}`)
+    assert.equal(mapped.kind, 'invalid')
+    assert.ok(mapped.message.length < 500, `${mapped.message.length} characters`)
+    assert.match(mapped.message, /^add cn=y+… \(4999\d{3} characters left out\) …y+,ou=people,dc=school,dc=test: the LDAP message cannot be encoded/)
+  })
 })

@@ -50,9 +50,15 @@ const TRANSIENT_ERRNO = new Set([
 const TRANSIENT_MESSAGE = /Socket error|Connection closed|Socket connection not established|timed out|Connection timeout|reconnect/i
 
 /** Maps any error from an LDAP operation to a ConnectorError; `context` names the operation and DN. */
-export function toConnectorError(error: unknown, context: string): ConnectorError {
+export function toConnectorError(error: unknown, fullContext: string): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
   const message = error instanceof Error ? error.message.trim() : String(error)
+  // the context names a DN, which holds person data of any length; the report and audit need only its ends
+  const context = shorten(fullContext)
+  // BER that cannot be written (a value over 16 MB) or read: sending it again gives the same result
+  if (error instanceof Error && error.name === 'InvalidAsn1Error') {
+    return new ConnectorError('invalid', `${context}: the LDAP message cannot be encoded: ${message}`, { cause: error })
+  }
   if (error instanceof ResultCodeError || isResultCodeError(error)) {
     const code = (error as { code: number }).code
     const kind = BY_RESULT_CODE[code] ?? 'invalid'
@@ -69,6 +75,13 @@ export function toConnectorError(error: unknown, context: string): ConnectorErro
   if (TRANSIENT_MESSAGE.test(message)) return new ConnectorError('transient', `${context}: ${message}`, { cause: error })
   if (/invalid LDAP URL/i.test(message)) return new ConnectorError('config', `${context}: ${message}`, { cause: error })
   return new ConnectorError('transient', `${context}: ${message}`, { cause: error })
+}
+
+const MAX_CONTEXT = 300
+
+function shorten(text: string): string {
+  if (text.length <= MAX_CONTEXT) return text
+  return `${text.slice(0, 200)}… (${text.length - 250} characters left out) …${text.slice(-50)}`
 }
 
 // A second copy of ldapts in the tree would break instanceof; the shape is enough

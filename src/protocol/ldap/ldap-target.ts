@@ -434,6 +434,10 @@ export class LdapTarget implements TargetConnector {
     if (!isUnder(dn, this.#base) || dn.key === this.#base.key) {
       throw new ConnectorError('invalid', `${context}: dn ${dn.text} is not below baseDn ${this.#base.text}, where find would not see it`)
     }
+    // a second attribute in the naming RDN would be added to the entry as well (`cn=x+uid=admin`)
+    if ((dn.rdns[0]?.length ?? 0) > 1) {
+      throw new ConnectorError('invalid', `${context}: dn ${dn.text} has a multi-valued RDN; accounts are named by one attribute`)
+    }
     return dn
   }
 
@@ -441,11 +445,15 @@ export class LdapTarget implements TargetConnector {
     if (permission.type !== 'group') {
       throw new ConnectorError('unsupported', `permission type ${JSON.stringify(permission.type)}: this target only has "group"`)
     }
+    let dn: Dn
     try {
-      return toDn(permission.id)
+      dn = toDn(permission.id)
     } catch (e) {
       throw new ConnectorError('invalid', `group id: ${(e as Error).message}`, { cause: e })
     }
+    // a class named `a+description=b` must not name a group by two attributes (use rdn() in the rule)
+    if ((dn.rdns[0]?.length ?? 0) > 1) throw new ConnectorError('invalid', `group id ${dn.text} has a multi-valued RDN`)
+    return dn
   }
 
   async #alreadyThere(dn: Dn, anchor: Anchor, error: ConnectorError): Promise<WriteResult> {
