@@ -3,7 +3,7 @@
 // disabled OU, groups, TLS and error mapping including a connection that drops mid-way.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Client } from 'ldapts'
+import { Attribute, Change, Client } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
@@ -191,6 +191,44 @@ describe('ldap target against slapd', { skip }, () => {
     const [after] = (await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
     assert.equal(after?.member, group, 'the group names itself as placeholder member')
     assert.equal(await kindOf(target.grant(a, { type: 'role', id: group })), 'unsupported')
+  })
+
+  test('without refint, member values follow a disable move, an enable and a rename; the listing keeps the groups', async () => {
+    const members = async (group: string) =>
+      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+    const a = await create(person())
+    const groups = [`cn=Volg A,${s.groupsDn}`, `cn=Volg B,${s.groupsDn}`]
+    for (const id of groups) await target.grant(a, { type: 'group', id })
+    const d = await target.disable(a)
+    assert.notEqual(d.locator, a.locator)
+    for (const g of groups) assert.deepEqual(await members(g), [d.locator], `${g} names the disabled DN, not the old one`)
+    const listed = []
+    for await (const acc of target.listAccounts()) if (acc.id === a.id) listed.push(acc)
+    assert.deepEqual(listed[0]?.permissions, groups)
+    const e = await target.enable({ id: d.id, locator: d.locator })
+    for (const g of groups) assert.deepEqual(await members(g), [e.locator])
+    const r = await target.update({ id: e.id, locator: e.locator }, [{ field: 'dn', new: `cn=Volger,ou=2b,${s.peopleDn}` }])
+    for (const g of groups) assert.deepEqual(await members(g), [r.locator])
+    // a move by someone else, then a Koppel rename from the stale locator: the dead value is rewritten too
+    const elsewhere = `cn=Elders Volger,ou=1a,${s.peopleDn}`
+    await raw.modifyDN(r.locator, elsewhere)
+    const again = await target.update({ id: r.id, locator: r.locator }, [{ field: 'dn', new: `cn=Volger 2,ou=2b,${s.peopleDn}` }])
+    for (const g of groups) assert.deepEqual(await members(g), [again.locator])
+  })
+
+  test('revoke through a stale locator removes the current DN and the dead one', async () => {
+    const members = async (group: string) =>
+      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+    const a = await create(person())
+    const b = await create(person())
+    const group = `cn=Intrek,${s.groupsDn}`
+    await target.grant(a, { type: 'group', id: group })
+    await target.grant(b, { type: 'group', id: group })
+    const moved = `cn=Verplaatst ${n},ou=2b,${s.peopleDn}`
+    await raw.modifyDN(a.locator, moved)
+    await raw.modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [moved] }) }))
+    assert.equal((await target.revoke(a, { type: 'group', id: group })).outcome, 'updated')
+    assert.deepEqual(await members(group), [b.locator])
   })
 
   test('without groups.baseDn, list and find leave permissions unknown rather than empty', async () => {

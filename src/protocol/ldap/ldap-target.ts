@@ -21,10 +21,11 @@ import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { canonicalDn } from './ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
-import { allMemberships, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
+import { allMemberships, followMove, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
 import {
   entryAttributes,
   entryValue,
+  fromRdns,
   isAttributeName,
   isUnder,
   parentOf,
@@ -97,6 +98,8 @@ export class LdapTarget implements TargetConnector {
   readonly #disable: DisableStrategy
   readonly #groups: GroupOptions
   readonly #groupsBase: Dn | undefined
+  /** Where groups naming a moved account are looked for: groups.baseDn, else the directory's dc= root. */
+  readonly #memberBase: Dn
   readonly #anchors: AnchorBatcher
   readonly #sortable = new Map<string, Promise<boolean>>()
 
@@ -118,6 +121,7 @@ export class LdapTarget implements TargetConnector {
       ...(this.#f.isMember === undefined ? {} : { isMember: this.#f.isMember }),
     }
     this.#groupsBase = options.groups.baseDn === undefined ? undefined : toDn(options.groups.baseDn)
+    this.#memberBase = this.#groupsBase ?? rootOf(this.#base)
     this.#anchors = new AnchorBatcher({
       search: (attribute, values) => this.#searchAnchors(attribute, values),
       sortable: (attribute) => this.#isSortable(attribute),
@@ -203,6 +207,7 @@ export class LdapTarget implements TargetConnector {
       })
       changed = moved.changed
       where = moved.dn.text
+      await this.#followMove(ref.locator, moved.dn)
     }
     if (mods.length > 0) {
       const at = await this.#atRef({ id: ref.id, locator: where }, async (dn) => {
@@ -219,6 +224,7 @@ export class LdapTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.disable(this.#client, entry, ref.id)
+    await this.#followMove(ref.locator, result.dn, entry.dn)
     return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
   }
 
@@ -226,6 +232,7 @@ export class LdapTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.enable(this.#client, entry, ref.id)
+    await this.#followMove(ref.locator, result.dn, entry.dn)
     return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
   }
 
@@ -259,8 +266,13 @@ export class LdapTarget implements TargetConnector {
   async revoke(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
-    const outcome = await revokeMember(this.#client, this.#groups, group, toDn(ref.locator))
-    return { outcome, id: ref.id, locator: ref.locator }
+    const last = toDn(ref.locator)
+    // the account's DN now (moved by someone else, or renamed by a crashed run), and the DN Koppel last saw,
+    // which a directory without refint may still list as a member
+    const now = await this.#currentDn(ref)
+    let outcome = await revokeMember(this.#client, this.#groups, group, now ?? last)
+    if (now !== undefined && now.key !== last.key && (await revokeMember(this.#client, this.#groups, group, last)) === 'updated') outcome = 'updated'
+    return { outcome, id: ref.id, locator: now?.text ?? ref.locator }
   }
 
   close(): Promise<void> {
@@ -273,6 +285,38 @@ export class LdapTarget implements TargetConnector {
    */
   read(ref: Ref, attributes: readonly string[]): Promise<Entry> {
     return this.#entryOf(ref, attributes)
+  }
+
+  /** The account's DN now; undefined when it is gone. */
+  async #currentDn(ref: Ref): Promise<Dn | undefined> {
+    try {
+      return toDn((await this.#entryOf(ref, ['1.1'])).dn)
+    } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === undefined) return undefined
+      throw e
+    }
+  }
+
+  /**
+   * After the account moved from `last` (the DN Koppel knew) and `seen` (where it was found) to `now`,
+   * rewrites member values that still name an old DN, for directories that do not (OpenLDAP without refint).
+   * An old DN that another entry has taken meanwhile is left alone: its memberships are that entry's.
+   */
+  async #followMove(last: string, now: Dn, seen?: string): Promise<void> {
+    const olds = new Map([last, ...(seen === undefined ? [] : [seen])].map((d) => toDn(d)).map((d) => [d.key, d]))
+    for (const old of olds.values()) {
+      if (old.key === now.key || (await this.#exists(old))) continue
+      await followMove(this.#client, this.#groups, this.#memberBase, old, now)
+    }
+  }
+
+  async #exists(dn: Dn): Promise<boolean> {
+    try {
+      return (await this.#client.search(dn.text, { scope: 'base', attributes: ['1.1'] })).length > 0
+    } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found') return false
+      throw e
+    }
   }
 
   #binary(): { explicitBufferAttributes: string[] } | Record<string, never> {
@@ -465,6 +509,17 @@ export class LdapTarget implements TargetConnector {
 
 // `code` undefined marks "the entry is gone" apart from a not-found result code on some other object
 const gone = (ref: Ref, idAttribute: string) => new ConnectorError('not-found', `no entry with ${idAttribute} ${ref.id} (last seen at ${ref.locator})`)
+
+/** The trailing dc= components of a DN (the naming context of most directories); the last RDN if it has none. */
+function rootOf(dn: Dn): Dn {
+  const dcs: Array<(typeof dn.rdns)[number]> = []
+  for (let i = dn.rdns.length - 1; i >= 0; i--) {
+    const rdn = dn.rdns[i]
+    if (rdn === undefined || rdn.length !== 1 || rdn[0]?.type.toLowerCase() !== 'dc') break
+    dcs.unshift(rdn)
+  }
+  return fromRdns(dcs.length > 0 ? dcs : dn.rdns.slice(-1))
+}
 
 function baseMissing(e: unknown, base: Dn): unknown {
   if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
