@@ -77,6 +77,25 @@ async function addOu(s: Slapd, ou: string): Promise<void> {
   }
 }
 
+/** Member values below ou=groups that name an entry that does not exist, or an account in ou=disabled. */
+async function deadOrDisabledMembers(s: Slapd): Promise<{ dead: string[]; disabled: string[]; total: number }> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries: groups } = await c.search(s.groupsDn, { filter: '(member=*)', attributes: ['member'], paged: { pageSize: 500 } })
+    const { searchEntries: accounts } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['1.1'], paged: { pageSize: 500 } })
+    const live = new Set(accounts.map((e) => e.dn.toLowerCase()))
+    const values = groups.flatMap((g) => [g['member'] ?? []].flat().map(String)).filter((v) => !v.toLowerCase().startsWith('cn='))
+    return {
+      dead: values.filter((v) => !live.has(v.toLowerCase())),
+      disabled: values.filter((v) => v.toLowerCase().includes(',ou=disabled,')),
+      total: values.length,
+    }
+  } finally {
+    await c.unbind()
+  }
+}
+
 type Row = Record<string, string>
 async function rewriteCsv(file: string, keep: (row: Row) => boolean, edit: (row: Row) => Row = (r) => r): Promise<void> {
   const rows = parse(await readFile(file, 'utf8'), { columns: true }) as Row[]
@@ -152,6 +171,12 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     const disables = blockedPlan.summary['directory']?.['disable'] ?? 0
     assert.ok(disables > 100)
     assert.equal((await people(s)).filter((e) => e.dn.includes('ou=disabled')).length, disables)
+    // slapd here has no refint overlay: the leavers moved to ou=disabled must not stay behind in the groups
+    assert.ok((blockedPlan.summary['directory']?.['revoke'] ?? 0) >= disables, 'every leaver loses its class group (revokeOnDisable)')
+    const members = await deadOrDisabledMembers(s)
+    assert.ok(members.total > 100, `groups still hold the active pupils (${members.total})`)
+    assert.deepEqual(members.dead, [], 'no member value names a DN that no longer exists')
+    assert.deepEqual(members.disabled, [], 'no disabled account is left in a group')
     const settled = await koppel(dir, ['plan', '--detailed-exitcode'])
     assert.equal(settled.code, 0, 'the approved snapshot is the new baseline: no block, no changes')
   })

@@ -64,7 +64,7 @@ export function planTarget(input: TargetPlanInput): TargetPlan {
     if (d !== undefined) {
       planDesired(input, d, account, unique, listedById, listedByAnchor, out)
     } else if (account !== undefined) {
-      planLeaver(input, account, out)
+      planLeaver(input, account, listedById?.get(account.targetId), out)
     }
   }
   return holdBack(target, today, out)
@@ -191,16 +191,23 @@ function planDesired(
   }
 }
 
-function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): void {
+function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAccount | undefined, out: TargetPlan): void {
   const { target, today } = input
   const caps = target.connector.capabilities
   const { deleteAfterDays, disableAfterDays } = target.lifecycle
   const person = input.persons.get(account.person)
-  const ref = { targetId: account.targetId, locator: account.locator }
+  const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
   const base = { target: target.name, person: account.person, label: person !== undefined ? labelOf(person) : labelOfAccount(account), account: ref, changes: [] }
   const prefix = `${target.name}/${account.person}`
 
   if (account.state === 'disabled') {
+    // Koppel disabled it; someone (or a password reset tool) enabled it again: the state Koppel set wins
+    if (listed?.enabled === true && caps.enableDisable && target.connector.disable !== undefined) {
+      const since = account.disabledAt === undefined ? '' : ` on ${account.disabledAt.slice(0, 10)}`
+      out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'drift', detail: `enabled in the target by someone else; Koppel disabled it${since} (leaver)` } })
+    }
+    // revokes a disable (or an earlier run) left over, e.g. after a failed revoke
+    revokeAll(input, account, base, prefix, 'disabled account', out)
     if (deleteAfterDays === null || !caps.delete || account.disabledAt === undefined) return
     const due = addDays(account.disabledAt.slice(0, 10), deleteAfterDays)
     if (today < due) return
@@ -213,6 +220,7 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
   if (today < disableOn) return
   if (caps.enableDisable) {
     out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: ended } })
+    revokeAll(input, account, base, prefix, ended, out)
   } else if (caps.delete && deleteAfterDays !== null && today >= addDays(disableOn, deleteAfterDays)) {
     out.actions.push({ ...base, kind: 'delete', id: `${prefix}/delete`, reason: { change: 'leaver', detail: `${ended}; the target cannot disable, grace of ${deleteAfterDays} days ended` } })
   } else {
@@ -221,6 +229,28 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
     // delete follows the usual disabled → delete path.
     const until = caps.delete && deleteAfterDays !== null ? `deleted after ${deleteAfterDays} days` : 'kept'
     out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: `${ended}; ledger only: ${target.connector.type} cannot disable, the account stays usable and is ${until}` } })
+    revokeAll(input, account, base, prefix, ended, out)
+  }
+}
+
+/**
+ * With `revokeOnDisable` (the default) a disabled account keeps none of the groups Koppel granted it: one
+ * revoke per group in the ledger. Apply runs revokes before disables. Licences and roles stay until the
+ * delete: removing an Exchange Online licence starts the mailbox's deletion, which a returner would lose.
+ */
+function revokeAll(
+  input: TargetPlanInput,
+  account: Account,
+  base: Omit<Action, 'kind' | 'id' | 'reason'>,
+  prefix: string,
+  why: string,
+  out: TargetPlan,
+): void {
+  const { target } = input
+  if (target.lifecycle.revokeOnDisable === false || target.connector.revoke === undefined) return
+  for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (type !== 'group') continue
+    out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
   }
 }
 
