@@ -76,9 +76,9 @@ class WriteBackError extends Error {}
 function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[], mailers: Mailer[]): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
-  const connector = def.create(t.name, targetOptions(t), context)
   const spec: Record<string, MappingSpec[string]> = { ...(t.attributes as MappingSpec) }
   if (spec[t.anchor.attribute] === undefined) spec[t.anchor.attribute] = t.anchor.value
+  const connector = def.create(t.name, targetOptions(t), { ...context, mappedAttributes: Object.keys(spec) })
   return {
     name: t.name,
     connector,

@@ -9,7 +9,8 @@ import { runTargetConformance } from '../../../test/conformance/target-conforman
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
 import { freePort } from '../../../test/harness/free-port.ts'
 import { escapeDnValue } from './ldap-escape.ts'
-import { conformanceFixture, personAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import { conformanceFixture, personAttributes, TEST_OUS, testOptions, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import { ldapTarget } from './ldap-connector.ts'
 import type { LdapTarget } from './ldap-target.ts'
 
 const skip = slapdSkipReason()
@@ -229,6 +230,27 @@ describe('ldap target against slapd', { skip }, () => {
     await raw.modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [moved] }) }))
     assert.equal((await target.revoke(a, { type: 'group', id: group })).outcome, 'updated')
     assert.deepEqual(await members(group), [b.locator])
+  })
+
+  test('with readAttributes that miss the anchor, the anchor and every mapped attribute are read anyway', async () => {
+    const options = testOptions(s, { disable: { moveTo: `ou=disabled,${s.baseDn}` } })
+    assert.ok(!options.readAttributes.includes('employeeNumber'))
+    const mapped = ['employeeNumber', 'departmentNumber', 'dn', 'cn']
+    const reader = ldapTarget.create('mapped', options, { baseDir: process.cwd(), log: () => {}, now: () => new Date(0), mappedAttributes: mapped }) as LdapTarget
+    try {
+      const number = `en-${n + 1}`
+      const spec = person({ employeeNumber: number, departmentNumber: '12AB-1a' })
+      await create(spec)
+      const found = await reader.find(spec.anchor)
+      assert.equal(found?.attributes['employeeNumber'], number)
+      assert.equal(found?.attributes['departmentNumber'], '12AB-1a')
+      assert.equal(found?.attributes['title'], 'leerling', 'the configured ones still')
+      let listed: Record<string, unknown> | undefined
+      for await (const a of reader.listAccounts()) if (a.id === found?.id) listed = a.attributes
+      assert.equal(listed?.['employeeNumber'], number)
+    } finally {
+      await reader.close()
+    }
   })
 
   test('without groups.baseDn, list and find leave permissions unknown rather than empty', async () => {

@@ -48,6 +48,8 @@ export interface LdapTargetParts {
   readonly flavor?: LdapFlavor
   /** What "disabled" means; default the `disable` options (OU move and/or attribute value). */
   readonly disable?: DisableStrategy
+  /** The attributes the engine's mapping writes (ConnectorContext.mappedAttributes): always read. */
+  readonly mappedAttributes?: readonly string[]
 }
 
 /** The directory-specific details of identity, controls and passwords. */
@@ -101,6 +103,8 @@ export class LdapTarget implements TargetConnector {
   /** Where groups naming a moved account are looked for: groups.baseDn, else the directory's dc= root. */
   readonly #memberBase: Dn
   readonly #anchors: AnchorBatcher
+  /** readAttributes plus every mapped attribute; empty: every user attribute. */
+  readonly #reads: readonly string[]
   readonly #sortable = new Map<string, Promise<boolean>>()
 
   constructor(name: string, options: LdapOptions, parts: LdapTargetParts) {
@@ -112,6 +116,7 @@ export class LdapTarget implements TargetConnector {
     this.type = this.#f.type
     this.#base = toDn(options.baseDn)
     this.#disable = parts.disable ?? new DisableState(options.disable, this.#base)
+    this.#reads = readList(options.readAttributes, parts.mappedAttributes ?? [])
     const ou = this.#disable.ou
     // disabled accounts stay visible to find and list, also when their OU is outside baseDn
     this.#bases = ou === undefined || isUnder(ou, this.#base) ? [this.#base] : [this.#base, ou]
@@ -325,14 +330,14 @@ export class LdapTarget implements TargetConnector {
 
   #readAttributes(extra: readonly string[] = []): string[] {
     const id = this.#f.idAttribute
-    if (this.#o.readAttributes.length === 0) return ['*', id]
-    return [...new Set([...this.#o.readAttributes, ...this.#disable.attributeNames(), id, ...extra])]
+    if (this.#reads.length === 0) return ['*', id]
+    return [...new Set([...this.#reads, ...this.#disable.attributeNames(), id, ...extra])]
   }
 
   #toAccount(entry: Entry, permissions: readonly string[] | undefined): TargetAccount {
     const locator = toDn(entry.dn)
     const attributes = {
-      ...entryAttributes(entry, this.#o.readAttributes, [...this.#disable.attributeNames(), this.#f.idAttribute]),
+      ...entryAttributes(entry, this.#reads, [...this.#disable.attributeNames(), this.#f.idAttribute]),
       // the DN the account has when enabled, so that a disabled account in its OU shows no drift in `dn`
       dn: this.#disable.enabledDn(entry, locator).text,
     }
@@ -509,6 +514,21 @@ export class LdapTarget implements TargetConnector {
 
 // `code` undefined marks "the entry is gone" apart from a not-found result code on some other object
 const gone = (ref: Ref, idAttribute: string) => new ConnectorError('not-found', `no entry with ${idAttribute} ${ref.id} (last seen at ${ref.locator})`)
+
+/**
+ * What listing and find read: the configured attributes and every mapped one (so that nothing the mapping
+ * writes shows as drift for not being read), once each, case-insensitively; `dn` is the entry's name, not an
+ * attribute. No configured list reads every user attribute, mapped ones included.
+ */
+function readList(configured: readonly string[], mapped: readonly string[]): string[] {
+  if (configured.length === 0) return []
+  const out = new Map<string, string>()
+  for (const name of [...configured, ...mapped]) {
+    if (name.toLowerCase() === 'dn' || !isAttributeName(name) || out.has(name.toLowerCase())) continue
+    out.set(name.toLowerCase(), name)
+  }
+  return [...out.values()]
+}
 
 /** The trailing dc= components of a DN (the naming context of most directories); the last RDN if it has none. */
 function rootOf(dn: Dn): Dn {
