@@ -56,13 +56,14 @@ export function planTarget(input: TargetPlanInput): TargetPlan {
   }
 
   const out: TargetPlan = { actions: [], issues: [], notes: [] }
+  const containers = new KnownContainers(target, input.ledger, input.listing)
   const keys = [...new Set([...desired.keys(), ...ledger.keys()])].sort()
   for (const key of keys) {
     if (frozen.has(key)) continue
     const d = desired.get(key)
     const account = ledger.get(key)
     if (d !== undefined) {
-      planDesired(input, d, account, unique, listedById, listedByAnchor, out)
+      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, out)
     } else if (account !== undefined) {
       planLeaver(input, account, listedById?.get(account.targetId), out)
     }
@@ -77,6 +78,7 @@ function planDesired(
   unique: UniqueValues,
   listedById: ReadonlyMap<string, TargetAccount> | undefined,
   listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined,
+  containers: KnownContainers,
   out: TargetPlan,
 ): void {
   const { target, today } = input
@@ -129,7 +131,7 @@ function planDesired(
         id: `${prefix}/update`,
         account: ref,
         changes,
-        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) },
+        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) + containers.note(changes.find((c) => c.field === 'dn')?.new) },
       })
     }
     const key = permissionKeyOf(target)
@@ -180,7 +182,7 @@ function planDesired(
       changes,
       reason: vanished
         ? { rule: d.rule, change: 'drift', detail: 'account missing from the target; created again' }
-        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}` },
+        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}${containers.note(attrs['dn'])}` },
     })
   }
   const key = permissionKeyOf(target)
@@ -251,6 +253,48 @@ function revokeAll(
   for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (type !== 'group') continue
     out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
+  }
+}
+
+/**
+ * The containers (OUs) a directory target is known to have: those of every account in the ledger and the
+ * listing, and their parents. A create or move into another one says so in its reason, so that the plan
+ * shows the OUs the apply will make (the connector creates them only when they are missing).
+ */
+class KnownContainers {
+  readonly #target: EngineTarget
+  readonly #known = new Set<string>()
+  readonly #announced = new Set<string>()
+
+  constructor(target: EngineTarget, ledger: readonly Account[], listing: readonly TargetAccount[] | undefined) {
+    this.#target = target
+    const c = target.connector
+    if (c.capabilities.createsContainers !== true || c.containerOf === undefined) return
+    for (const a of ledger) this.#add(a.locator)
+    for (const t of listing ?? []) {
+      this.#add(t.locator)
+      const dn = t.attributes['dn']
+      if (typeof dn === 'string') this.#add(dn)
+    }
+  }
+
+  /** "; creates OU …" for a dn whose container is new, the first time in this target's plan; else "". */
+  note(dn: Attributes[string] | undefined): string {
+    const c = this.#target.connector
+    if (typeof dn !== 'string' || c.capabilities.createsContainers !== true || c.containerOf === undefined) return ''
+    const parent = c.containerOf(dn)
+    if (parent === undefined || this.#known.has(parent.toLowerCase())) return ''
+    const first = !this.#announced.has(parent.toLowerCase())
+    this.#announced.add(parent.toLowerCase())
+    return first ? `; creates OU ${parent} if it is missing (createOus)` : `; in new OU ${parent}`
+  }
+
+  /** The containers of `locator` up to the top, until one already known. */
+  #add(locator: string): void {
+    const c = this.#target.connector
+    for (let at = c.containerOf?.(locator); at !== undefined && !this.#known.has(at.toLowerCase()); at = c.containerOf?.(at)) {
+      this.#known.add(at.toLowerCase())
+    }
   }
 }
 

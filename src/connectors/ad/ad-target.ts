@@ -114,6 +114,10 @@ export class AdTarget implements TargetConnector {
     return this.#ldap.permissionKey(type, id)
   }
 
+  containerOf(locator: string): string | undefined {
+    return this.#ldap.containerOf(locator)
+  }
+
   find(anchor: Anchor, options?: OpOptions): Promise<TargetAccount | undefined> {
     return this.#ldap.find(anchor, options)
   }

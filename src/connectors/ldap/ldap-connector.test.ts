@@ -253,6 +253,46 @@ describe('ldap target against slapd', { skip }, () => {
     }
   })
 
+  test('missing OUs of a computed DN are created, also by two creates at once; only ou= levels, only below baseDn', async () => {
+    const school = `ou=${escapeDnValue('Nieuw, College')},${s.peopleDn}`
+    const year = `ou=2031,${school}`
+    const [a, b] = [person(), person()]
+    const refs = await Promise.all([a, b].map((p, i) => create({ ...p, attributes: { ...p.attributes, dn: `cn=Nieuw ${n}-${i},${year}` } })))
+    assert.equal(await exists(year), true)
+    assert.deepEqual(refs.map((r) => r.locator.endsWith(`,${year}`)), [true, true])
+    const [ou] = (await raw.search(school, { scope: 'base', attributes: ['objectClass', 'ou'] })).searchEntries
+    assert.equal(ou?.ou, 'Nieuw, College')
+    // a move into a new OU as well
+    const moved = await target.update(refs[0] as { id: string; locator: string }, [{ field: 'dn', new: `cn=Verhuisd ${n},ou=2032,${school}` }])
+    assert.equal(moved.locator, `cn=Verhuisd ${n},ou=2032,${school}`)
+    // a missing level that is not an OU is never made up
+    const c = person()
+    await assert.rejects(create({ ...c, attributes: { ...c.attributes, dn: `cn=X ${n},ou=2031,o=elders,${s.peopleDn}` } }), (e: unknown) => {
+      assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+      assert.match(e.message, /o=elders,ou=people,dc=school,dc=test does not exist, and Koppel creates only ou= containers/)
+      return true
+    })
+    assert.equal(await exists(`o=elders,${s.peopleDn}`), false)
+  })
+
+  test('createOus: false: a create below a missing OU fails as invalid naming the parent, and nothing is added', async () => {
+    const strict = testTarget(s, { createOus: false })
+    try {
+      const p = person()
+      const dn = `cn=Geen ${n},ou=ontbreekt,${s.peopleDn}`
+      await assert.rejects(strict.create({ ...p, attributes: { ...p.attributes, dn }, enabled: true }), (e: unknown) => {
+        assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+        assert.match(e.message, /parent ou=ontbreekt,ou=people,dc=school,dc=test does not exist \(createOus is off\)/)
+        return true
+      })
+      assert.equal(await exists(`ou=ontbreekt,${s.peopleDn}`), false)
+      assert.equal(strict.capabilities.createsContainers, false)
+      assert.equal(target.capabilities.createsContainers, true)
+    } finally {
+      await strict.close()
+    }
+  })
+
   test('without groups.baseDn, list and find leave permissions unknown rather than empty', async () => {
     const a = await create(person())
     await target.grant(a, { type: 'group', id: `cn=Klas 2B,${s.groupsDn}` })
@@ -302,7 +342,7 @@ describe('ldap target against slapd', { skip }, () => {
       assert.equal(await kindOf(closed.find({ attribute: 'uid', value: 'x' })), 'transient')
       assert.equal(await kindOf(noBase.find({ attribute: 'uid', value: 'x' })), 'config')
       const ref = await create(person())
-      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,ou=geen,${s.peopleDn}` }])), 'invalid')
+      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,l=geen,${s.peopleDn}` }])), 'invalid')
       assert.equal(await kindOf(ok.update(ref, [{ field: 'noSuchAttribute', new: 'x' }])), 'invalid')
     } finally {
       await Promise.all([ok.close(), closed.close(), noBase.close()])

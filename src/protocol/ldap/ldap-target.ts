@@ -35,6 +35,7 @@ import {
   type Dn,
 } from './ldap-mapping.ts'
 import type { LdapOptions } from './ldap-options.ts'
+import { ensureOus, missingOus } from './ldap-ous.ts'
 import { hashPassword } from './ldap-password.ts'
 import { PostReadControl } from './ldap-post-read.ts'
 import { equalityRuleOf } from './ldap-schema.ts'
@@ -138,6 +139,7 @@ export class LdapTarget implements TargetConnector {
       permissionTypes: ['group'],
       readOnlyAttributes: [...this.#f.readOnlyAttributes],
       defaultConcurrency: options.concurrency,
+      createsContainers: options.createOus,
     })
   }
 
@@ -186,9 +188,14 @@ export class LdapTarget implements TargetConnector {
     const placed = this.#disable.placeNew(wanted, request.enabled, entry)
     // the id comes back with the add itself (RFC 4527), so no read-back is needed where the server has the control
     const postRead = this.#f.postRead ? new PostReadControl([this.#f.idAttribute]) : undefined
+    const add = () => this.#client.add(placed.text, entry, postRead === undefined ? [] : [postRead])
     try {
-      await this.#client.add(placed.text, entry, postRead === undefined ? [] : [postRead])
+      await this.#withParents(placed, `create ${placed.text}`, add)
     } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
+        const off = this.#o.createOus ? '' : ' (createOus is off)'
+        throw new ConnectorError('invalid', `cannot create ${placed.text}: parent ${parentOf(placed).text} does not exist${off}`, { cause: e, code: 32 })
+      }
       if (!(ConnectorError.isInstance(e) && e.code === 68)) throw e
       return this.#alreadyThere(placed, anchor, e)
     }
@@ -257,6 +264,15 @@ export class LdapTarget implements TargetConnector {
     }
   }
 
+  containerOf(locator: string): string | undefined {
+    try {
+      const dn = toDn(locator)
+      return dn.rdns.length > 1 ? parentOf(dn).text : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   permissionKey(type: string, id: string): string {
     return type === 'group' ? canonicalDn(id) : id
   }
@@ -290,6 +306,23 @@ export class LdapTarget implements TargetConnector {
    */
   read(ref: Ref, attributes: readonly string[]): Promise<Entry> {
     return this.#entryOf(ref, attributes)
+  }
+
+  /**
+   * Runs a write that puts an entry at `dn`; when the parent is missing (32) and `createOus` is on, creates
+   * the missing OUs and runs it once more. A 32 with every parent present (the entry itself moved) is thrown.
+   */
+  async #withParents<T>(dn: Dn, context: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } catch (e) {
+      if (!this.#o.createOus || !(ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32)) throw e
+      const parent = parentOf(dn)
+      if (!isUnder(parent, this.#base) && parent.key !== this.#base.key) throw e
+      if ((await missingOus(this.#client, this.#base, parent)).length === 0) throw e
+      await ensureOus(this.#client, this.#base, parent, context)
+      return write()
+    }
   }
 
   /** The account's DN now; undefined when it is gone. */
@@ -452,7 +485,7 @@ export class LdapTarget implements TargetConnector {
     const { target, origin } = this.#disable.placeRenamed(current, wanted)
     let changed = false
     if (target.key !== current.key) {
-      await this.#client.modifyDn(current.text, target.text, this.#f.assertId(id))
+      await this.#withParents(target, `move ${current.text}`, () => this.#client.modifyDn(current.text, target.text, this.#f.assertId(id)))
       changed = true
     }
     if (origin !== undefined) {
