@@ -407,3 +407,53 @@ async function kindOfAsync(p: Promise<unknown>) {
   }
   return 'no error'
 }
+
+describe('ldap target bound as a least-rights service account (slapd ACLs as docs/connectors/ldap.md lists)', { skip }, () => {
+  let s: Slapd
+  let target: LdapTarget
+  let svc: Client
+  before(async () => {
+    s = await startSlapd({ serviceAccount: true })
+    const service = { ...s, adminDn: s.serviceDn as string, adminPassword: s.servicePassword as string }
+    target = testTarget(service, { disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' } })
+    svc = new Client({ url: s.url })
+    await svc.bind(service.adminDn, service.adminPassword)
+  })
+  after(async () => {
+    await svc?.unbind()
+    await target?.close()
+    await s?.stop()
+  })
+
+  test('the whole lifecycle works without the rootdn: new OU, password, groups, rename, disable, enable, revoke, delete', async () => {
+    const spec = personAttributes(s, 1)
+    const dn = `cn=Jansen 1,ou=2031,ou=Nieuwe School,${s.peopleDn}`
+    const ref = await target.create({ ...spec, attributes: { ...spec.attributes, dn }, enabled: true, secrets: { password: 'Welkom 01!' } })
+    assert.equal(ref.locator, dn)
+    const group = `cn=Klas 1A,${s.groupsDn}`
+    assert.equal((await target.grant(ref, { type: 'group', id: group })).outcome, 'updated')
+    assert.equal((await target.update(ref, [{ field: 'title', new: 'docent' }])).outcome, 'updated')
+    const renamed = await target.update(ref, [{ field: 'dn', new: `cn=Jansen 1,ou=2032,ou=Nieuwe School,${s.peopleDn}` }])
+    const disabled = await target.disable({ id: ref.id, locator: renamed.locator })
+    assert.match(disabled.locator, /,ou=disabled,dc=school,dc=test$/)
+    const [g] = (await svc.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
+    assert.equal(g?.member, disabled.locator, 'the member value followed the move')
+    const enabled = await target.enable({ id: ref.id, locator: disabled.locator })
+    assert.equal(enabled.locator, renamed.locator)
+    assert.equal((await target.revoke(enabled, { type: 'group', id: group })).outcome, 'updated')
+    assert.equal((await target.delete(enabled)).outcome, 'updated')
+  })
+
+  test('the service account cannot write outside its OUs, and cannot read passwords', async () => {
+    await assert.rejects(svc.add(`ou=elders,${s.baseDn}`, { objectClass: 'organizationalUnit', ou: 'elders' }), (e: unknown) => (e as { code?: number }).code === 50)
+    await assert.rejects(
+      svc.modify(s.serviceDn as string, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: ['root'] }) })),
+      (e: unknown) => (e as { code?: number }).code === 50,
+    )
+    const spec = personAttributes(s, 2)
+    const ref = await target.create({ ...spec, enabled: true, secrets: { password: 'Geheim 02!' } })
+    const [entry] = (await svc.search(ref.locator, { scope: 'base', attributes: ['userPassword', 'uid'] })).searchEntries
+    assert.equal(entry?.uid, 'u2')
+    assert.deepEqual([entry?.userPassword ?? []].flat(), [], 'written, never readable by Koppel')
+  })
+})
