@@ -309,14 +309,14 @@ export class LdapTarget implements TargetConnector {
   }
 
   /**
-   * Runs a write that puts an entry at `dn`; when the parent is missing (32) and `createOus` is on, creates
-   * the missing OUs and runs it once more. A 32 with every parent present (the entry itself moved) is thrown.
+   * Runs a write that puts an entry at `dn`; when the parent is missing and `createOus` is on, creates the
+   * missing OUs and runs it once more. A failure with every parent present (the entry itself moved) is thrown.
    */
   async #withParents<T>(dn: Dn, context: string, write: () => Promise<T>): Promise<T> {
     try {
       return await write()
     } catch (e) {
-      if (!this.#o.createOus || !(ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32)) throw e
+      if (!this.#o.createOus || !isMissingParent(e)) throw e
       const parent = parentOf(dn)
       if (!isUnder(parent, this.#base) && parent.key !== this.#base.key) throw e
       if ((await missingOus(this.#client, this.#base, parent)).length === 0) throw e
@@ -581,9 +581,18 @@ function baseMissing(e: unknown, base: Dn): unknown {
   return e
 }
 
+/**
+ * How a directory says "the parent does not exist": 32 noSuchObject (OpenLDAP; Samba on add), or Samba's
+ * 80 "…parent does not exist!" on a modifyDN (seen on Samba 4.17).
+ */
+function isMissingParent(e: unknown): boolean {
+  if (!ConnectorError.isInstance(e)) return false
+  return (e.kind === 'not-found' && e.code === 32) || (e.code === 80 && /parent does not exist/i.test(e.message))
+}
+
 // the entry was found by entryUUID where we tried, so a noSuchObject can only mean the new parent is missing
 function missingParent(e: unknown, from: string, to: Dn): unknown {
-  if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
+  if (isMissingParent(e)) {
     const parent = parentOf(to).text
     return new ConnectorError('invalid', `cannot move ${from} to ${to.text}: parent ${parent} does not exist`, { cause: e, code: 32 })
   }
