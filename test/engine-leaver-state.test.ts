@@ -65,6 +65,16 @@ describe('engine: a leaver keeps the state Koppel set', () => {
     assert.deepEqual(summary(leave), ['disable p03 (leaver)'])
   })
 
+  test('a hold window on disable holds the leaver\'s revokes too', async () => {
+    fx = await engineFixture({ lifecycle: { holds: [{ from: '07-01', to: '08-31', kinds: ['disable'] }] } })
+    await twentyPupils(fx)
+    fx.persons.splice(3, 1)
+    const summer = await plan(fx, '2027-07-15')
+    assert.deepEqual(summary(summer), [])
+    assert.match(summer.notes[0] ?? '', /held back/)
+    assert.deepEqual(summary(await plan(fx, '2027-09-01')), ['disable p03 (leaver)', 'revoke p03 cn=1A,ou=groups (leaver)'])
+  })
+
   test('a leaver Koppel disabled and someone enabled by hand is disabled again, with reason drift', async () => {
     fx = await engineFixture()
     await twentyPupils(fx)

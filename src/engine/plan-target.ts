@@ -303,7 +303,9 @@ function holdBack(target: EngineTarget, today: string, plan: TargetPlan): Target
   const held = new Set<ActionKind>()
   for (const h of target.lifecycle.holds) if (inYearlyWindow(today, h.from, h.to)) for (const k of h.kinds) held.add(k)
   if (held.size === 0) return plan
-  const kept = plan.actions.filter((a) => !held.has(a.kind))
+  // a leaver's revokes go with its disable: held with it, so that a pupil kept over the summer keeps the groups
+  const waits = (a: Action) => held.has(a.kind) || (a.kind === 'revoke' && a.reason.change === 'leaver' && held.has('disable'))
+  const kept = plan.actions.filter((a) => !waits(a))
   const dropped = plan.actions.length - kept.length
   if (dropped > 0) plan.notes.push(`${target.name}: ${dropped} ${[...held].join('/')} action(s) held back by a hold window today`)
   return { ...plan, actions: kept }
