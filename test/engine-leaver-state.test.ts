@@ -14,10 +14,10 @@ afterEach(async () => {
   fx = undefined
 })
 
-// plans and applies on one injected day, so disabledAt and the grace period never see the real clock
+// plans and applies on the fixture's clock, so disabledAt and the grace period never see the real one
 async function plan(f: Fixture, today: string): Promise<Plan> {
-  Object.assign(f.engine, { now: () => new Date(`${today}T12:00:00Z`) })
-  const r = await makePlan(f.engine, { actor: 'test', today })
+  f.clock.today = today
+  const r = await makePlan(f.engine, { actor: 'test' })
   assert.ok(r.ok, 'plan failed')
   return r.plan
 }
