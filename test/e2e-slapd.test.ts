@@ -159,6 +159,25 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     assert.deepEqual(members.disabled, [], 'no disabled account is left in a group')
     const settled = await koppel(dir, ['plan', '--detailed-exitcode'])
     assert.equal(settled.code, 0, 'the approved snapshot is the new baseline: no block, no changes')
+
+    // a helpful colleague moves a leaver back out of ou=disabled: Koppel disables it again, as drift
+    const leaver = (await people(s)).find((e) => e.dn.includes(',ou=disabled,'))
+    assert.ok(leaver !== undefined)
+    const back = leaver.dn.replace(/,ou=disabled,/, ',ou=people,')
+    const c = new Client({ url: s.url })
+    try {
+      await c.bind(s.adminDn, s.adminPassword)
+      await c.modifyDN(leaver.dn, back)
+    } finally {
+      await c.unbind()
+    }
+    const drift = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
+    const driftPlan = JSON.parse(drift.stdout) as { id: string; actions: { kind: string; reason: { change: string; detail: string } }[] }
+    assert.deepEqual(driftPlan.actions.map((a) => [a.kind, a.reason.change]), [['disable', 'drift']], drift.stdout.slice(0, 2000))
+    assert.match(driftPlan.actions[0]?.reason.detail ?? '', /enabled in the target by someone else/)
+    const fixed = await koppel(dir, ['apply', '--plan', driftPlan.id, '--yes'])
+    assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout.slice(-1000))
+    assert.ok((await people(s)).some((e) => e.dn === leaver.dn), 'back in ou=disabled')
   })
 
   test('an apply killed with SIGKILL mid-way converges on the next run: no duplicate, nothing lost', async () => {
