@@ -150,8 +150,7 @@ type Tell = (input: Omit<StatusInput, 'tenant' | 'auditHead'>) => Promise<void>
 function notifyOutcome(notifier: RunNotifier | undefined): Tell {
   return async (input) => {
     if (notifier === undefined) return
-    const r = await notifier.runEnded(input)
-    if (!r.ok) err(r.message)
+    for (const problem of await notifier.runEnded(input)) err(problem)
   }
 }
 

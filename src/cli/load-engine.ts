@@ -59,7 +59,7 @@ export async function loadEngine(
     now,
     setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
   }
-  const notifier = config.notify !== undefined ? createRunNotifier(config.notify, store, config.tenant) : undefined
+  const notifier = config.notify !== undefined ? createRunNotifier(config.notify, store, config.tenant, now) : undefined
   return {
     ok: true,
     loaded: {

@@ -149,9 +149,10 @@ export interface SmtpConfig {
 export type RunOutcomeName = 'completed' | 'unchanged' | 'blocked' | 'failed'
 
 export interface NotifyConfig {
-  readonly smtp: SmtpConfig
-  readonly from: string
+  readonly smtp?: SmtpConfig
+  readonly from?: string
   readonly statusMail?: { readonly to: readonly string[]; readonly when: readonly RunOutcomeName[] }
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly when: readonly RunOutcomeName[] }
 }
 
 export interface KoppelConfig {
