@@ -106,7 +106,7 @@ export const oneRosterCsvDefinition: SourceDefinition<typeof oneRosterCsvOptions
   schema: oneRosterCsvOptions,
   fills: {
     person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'middleName', 'familyName', 'familyNamePrefix', 'partnerName', 'partnerNamePrefix', 'nameConvention', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
-    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'classGroup', 'primary', 'attributes'],
+    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'classGroup', 'manager', 'primary', 'attributes'],
     membership: ['group', 'role', 'start', 'end', 'primary'],
   },
   create: (name, options, context) => new OneRosterCsvSource(name, options, context),
