@@ -67,7 +67,7 @@ describe('engine: a delta export applied to the last full set', () => {
     reads.push(snapshot('delta', [renamed, pupil('p20', 'Nieuw', 'Kind', '1A')], ['p07']))
     const p = await planned(engine)
     assert.equal(p.status, 'planned', 'one leaver of 20 passes the source and disable limits')
-    assert.deepEqual(actions(p).sort(), ['create p20', 'disable p07', 'grant p20', 'update p05'])
+    assert.deepEqual(actions(p).sort(), ['create p20', 'disable p07', 'grant p20', 'revoke p07', 'update p05'])
     const update = p.actions.find((a) => a.kind === 'update')
     assert.deepEqual(update?.changes.map((c) => [c.field, c.new]), [['cn', 'Kind5 Smit']])
     assert.equal(p.actions.find((a) => a.kind === 'disable')?.reason.change, 'leaver')

@@ -78,6 +78,24 @@ async function addOu(s: Slapd, ou: string): Promise<void> {
   }
 }
 
+/** Member values below ou=groups that name an entry that does not exist, or an account in ou=disabled. */
+async function deadOrDisabledMembers(s: Slapd): Promise<{ dead: string[]; disabled: string[]; total: number }> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries: groups } = await c.search(s.groupsDn, { filter: '(member=*)', attributes: ['member'], paged: { pageSize: 500 } })
+    const { searchEntries: accounts } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['1.1'], paged: { pageSize: 500 } })
+    const live = new Set(accounts.map((e) => e.dn.toLowerCase()))
+    const values = groups.flatMap((g) => [g['member'] ?? []].flat().map(String)).filter((v) => !v.toLowerCase().startsWith('cn='))
+    return {
+      dead: values.filter((v) => !live.has(v.toLowerCase())),
+      disabled: values.filter((v) => v.toLowerCase().includes(',ou=disabled,')),
+      total: values.length,
+    }
+  } finally {
+    await c.unbind()
+  }
+}
 
 describe('koppel CLI against a real slapd', { skip }, () => {
   let s: Slapd
@@ -133,8 +151,35 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     const disables = blockedPlan.summary['directory']?.['disable'] ?? 0
     assert.ok(disables > 100)
     assert.equal((await people(s)).filter((e) => e.dn.includes('ou=disabled')).length, disables)
+    // slapd here has no refint overlay: the leavers moved to ou=disabled must not stay behind in the groups
+    assert.ok((blockedPlan.summary['directory']?.['revoke'] ?? 0) >= disables, 'every leaver loses its class group (revokeOnDisable)')
+    const members = await deadOrDisabledMembers(s)
+    assert.ok(members.total > 100, `groups still hold the active pupils (${members.total})`)
+    assert.deepEqual(members.dead, [], 'no member value names a DN that no longer exists')
+    assert.deepEqual(members.disabled, [], 'no disabled account is left in a group')
     const settled = await koppel(dir, ['plan', '--detailed-exitcode'])
     assert.equal(settled.code, 0, 'the approved snapshot is the new baseline: no block, no changes')
+
+    // a helpful colleague moves a leaver back out of ou=disabled: Koppel disables it again, as drift
+    const leaver = (await people(s)).find((e) => e.dn.includes(',ou=disabled,'))
+    assert.ok(leaver !== undefined)
+    const back = leaver.dn.replace(/,ou=disabled,/, ',ou=people,')
+    const c = new Client({ url: s.url })
+    try {
+      await c.bind(s.adminDn, s.adminPassword)
+      await c.modifyDN(leaver.dn, back)
+    } finally {
+      await c.unbind()
+    }
+    const drift = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
+    const driftPlan = JSON.parse(drift.stdout) as { id: string; status: string; actions: { kind: string; reason: { change: string; detail: string } }[] }
+    assert.deepEqual(driftPlan.actions.map((a) => [a.kind, a.reason.change]), [['disable', 'drift']], drift.stdout.slice(0, 2000))
+    assert.match(driftPlan.actions[0]?.reason.detail ?? '', /enabled in the target by someone else/)
+    // the source guard still compares with the largest export of the last 7 days (the full one): approve again
+    if (driftPlan.status === 'blocked') assert.equal((await koppel(dir, ['approve', driftPlan.id])).code, 0)
+    const fixed = await koppel(dir, ['apply', '--plan', driftPlan.id, '--yes'])
+    assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout.slice(-1000))
+    assert.ok((await people(s)).some((e) => e.dn === leaver.dn), 'back in ou=disabled')
   })
 
   test('an apply killed with SIGKILL mid-way converges on the next run: no duplicate, nothing lost', async () => {

@@ -143,7 +143,7 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     await apply(fx, await plan(fx))
     fx.persons.pop()
     const leave = await plan(fx)
-    assert.deepEqual(kinds(leave), ['disable'])
+    assert.deepEqual(kinds(leave), ['disable', 'revoke'])
     assert.equal(leave.actions[0]?.reason.change, 'leaver')
     assert.equal(leave.actions[0]?.reason.detail, 'no longer in any source')
     await apply(fx, leave)
@@ -162,7 +162,7 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     await apply(fx, await plan(fx))
     assert.equal((await plan(fx, '2026-11-30')).actions.length, 0)
     const p = await plan(fx, '2026-12-01')
-    assert.deepEqual(kinds(p), ['disable'])
+    assert.deepEqual(kinds(p), ['disable', 'revoke'])
     assert.equal(p.actions[0]?.reason.detail, 'last contract ended 2026-12-01')
   })
 

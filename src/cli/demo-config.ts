@@ -36,10 +36,10 @@ function targetYaml(ldapUrl: string, target: DemoTarget): string {
       baseDn: OU=groups,DC=school,DC=test
       createMissing: true
     # employeeID holds at most 16 characters in AD, so the (UUID) person key goes into employeeNumber
+    # (the anchor and every mapped attribute are read without a readAttributes list)
     anchor:
       attribute: employeeNumber
       value: person.key
-    readAttributes: [sAMAccountName, userPrincipalName, mail, displayName, givenName, sn, cn, employeeNumber]
     attributes:
       sAMAccountName:
         candidates:

@@ -164,9 +164,11 @@ function buildTarget(
 ): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
-  const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), context))
   const mappings = compiled.get(t.name)
   if (mappings === undefined) throw new Error(`no compiled mapping for target ${t.name}`)
+  // the connector reads what the mapping writes (the anchor is part of it), so nothing shows as drift unread
+  const targetContext = { ...context, mappedAttributes: mappings.mapping.attributes }
+  const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), targetContext))
   return {
     name: t.name,
     connector,

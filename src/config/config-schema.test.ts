@@ -55,7 +55,7 @@ describe('defaults', () => {
     assert.deepEqual(c.rules, [])
     assert.deepEqual(c.sources[0]?.safety, { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false })
     const t = c.targets[0]
-    assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [] })
+    assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, revokeOnDisable: true, holds: [] })
     assert.deepEqual(t?.guard, {
       create: { maxPercent: 25 },
       update: { maxPercent: 50 },
@@ -69,7 +69,7 @@ describe('defaults', () => {
 
   test('a partial lifecycle keeps the other defaults; null means never delete', () => {
     const t = valid(base({ targets: [target({ lifecycle: { deleteAfterDays: null } })] })).targets[0]
-    assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: null, holds: [] })
+    assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: null, revokeOnDisable: true, holds: [] })
   })
 
   test('store: sqlite path defaults; postgres needs a url', () => {

@@ -72,6 +72,8 @@ export interface LifecycleConfig {
   readonly disableAfterDays: number
   /** null: never delete. */
   readonly deleteAfterDays: number | null
+  /** A disabled account loses the permissions Koppel granted it. */
+  readonly revokeOnDisable: boolean
   readonly holds: readonly HoldConfig[]
 }
 

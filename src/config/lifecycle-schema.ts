@@ -45,10 +45,14 @@ export const lifecycleSchema = z
       .nullable()
       .default(30)
       .describe('Delete an account this many days after it was disabled; null: never delete.'),
+    revokeOnDisable: z
+      .boolean()
+      .default(true)
+      .describe('A disabled account loses the groups and permissions Koppel granted it (planned as revokes); a returner gets them back from the rules.'),
     holds: z
       .array(holdSchema)
       .default([])
       .describe("Yearly windows in which action kinds are held back, e.g. { from: '07-15', to: '08-31', kinds: [delete] }."),
   })
-  .default({ provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [] })
+  .default({ provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, revokeOnDisable: true, holds: [] })
   .describe('When accounts are created, disabled and deleted relative to the contracts (instroom, uitstroom).')

@@ -9,6 +9,12 @@ export interface ConnectorContext {
   readonly baseDir: string
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
   readonly now: () => Date
+  /**
+   * Targets only: the attributes the target's mapping writes, anchor included. The engine compares them with
+   * what the target reports, so a connector that reads selected attributes must read these too: an attribute
+   * not read would show as drift on every account.
+   */
+  readonly mappedAttributes?: readonly string[]
 }
 
 /**

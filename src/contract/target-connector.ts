@@ -13,6 +13,8 @@ export interface TargetCapabilities {
   readonly readOnlyAttributes: readonly string[]
   /** How many operations may be in flight at once by default. */
   readonly defaultConcurrency: number
+  /** Creates missing containers (OUs) of a computed `dn` on create and move; see `containerOf`. Default false. */
+  readonly createsContainers?: boolean
 }
 
 /** An account as the target reports it. */
@@ -108,6 +110,13 @@ export interface TargetConnector {
    * in one spelling must match the listing's other spelling, or every plan grants it again.
    */
   permissionKey?(type: string, id: string): string
+  /**
+   * Optional, for targets whose locators nest (directories): the container a locator or computed `dn` lives
+   * in (a DN's parent, in the target's canonical spelling; compared case-insensitively), itself a locator, or
+   * undefined at the top or for a value that is no locator. The plan uses it to name the containers a create
+   * or move makes new.
+   */
+  containerOf?(locator: string): string | undefined
   /** Releases connections. Safe to call twice. */
   close(): Promise<void>
 }

@@ -24,6 +24,8 @@ export interface Lifecycle {
   readonly disableAfterDays: number
   /** null: never delete. */
   readonly deleteAfterDays: number | null
+  /** A disabled account loses the permissions Koppel granted it; absent: true. */
+  readonly revokeOnDisable?: boolean
   readonly holds: readonly Hold[]
 }
 

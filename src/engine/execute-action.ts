@@ -73,7 +73,10 @@ export async function executeAction(
     }
     case 'disable': {
       const r = c.capabilities.enableDisable ? await call(c, 'disable', c.disable, need(ref, action), opts) : ledgerOnly(need(ref, action))
-      return row(action, currentOf(), r, now, { state: 'disabled', disabledAt: now })
+      // a drift correction of an account Koppel had disabled keeps the first date: the grace period counts from it
+      const was = currentOf()
+      const since = was?.state === 'disabled' && was.disabledAt !== undefined ? was.disabledAt : now
+      return row(action, was, r, now, { state: 'disabled', disabledAt: since })
     }
     case 'delete': {
       const r = await call(c, 'delete', c.delete, need(ref, action), opts)

@@ -57,15 +57,16 @@ export function planTarget(input: TargetPlanInput): TargetPlan {
   }
 
   const out: TargetPlan = { actions: [], issues: [], notes: [] }
+  const containers = new KnownContainers(target, input.ledger, input.listing)
   const keys = [...new Set([...desired.keys(), ...ledger.keys()])].sort()
   for (const key of keys) {
     if (frozen.has(key)) continue
     const d = desired.get(key)
     const account = ledger.get(key)
     if (d !== undefined) {
-      planDesired(input, d, account, unique, listedById, listedByAnchor, out)
+      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, out)
     } else if (account !== undefined) {
-      planLeaver(input, account, out)
+      planLeaver(input, account, listedById?.get(account.targetId), out)
     }
   }
   return holdBack(target, today, out)
@@ -78,6 +79,7 @@ function planDesired(
   unique: UniqueValues,
   listedById: ReadonlyMap<string, TargetAccount> | undefined,
   listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined,
+  containers: KnownContainers,
   out: TargetPlan,
 ): void {
   const { target, today } = input
@@ -130,7 +132,7 @@ function planDesired(
         id: `${prefix}/update`,
         account: ref,
         changes,
-        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) },
+        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) + containers.note(changes.find((c) => c.field === 'dn')?.new) },
       })
     }
     const key = permissionKeyOf(target)
@@ -181,7 +183,7 @@ function planDesired(
       changes,
       reason: vanished
         ? { rule: d.rule, change: 'drift', detail: 'account missing from the target; created again' }
-        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}` },
+        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}${containers.note(attrs['dn'])}` },
     })
   }
   const key = permissionKeyOf(target)
@@ -192,12 +194,12 @@ function planDesired(
   }
 }
 
-function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): void {
+function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAccount | undefined, out: TargetPlan): void {
   const { target, today } = input
   const caps = target.connector.capabilities
   const { deleteAfterDays, disableAfterDays } = target.lifecycle
   const person = input.persons.get(account.person)
-  const ref = { targetId: account.targetId, locator: account.locator }
+  const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
   const base = {
     target: target.name,
     person: account.person,
@@ -209,6 +211,13 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
   const prefix = `${target.name}/${account.person}`
 
   if (account.state === 'disabled') {
+    // Koppel disabled it; someone (or a password reset tool) enabled it again: the state Koppel set wins
+    if (listed?.enabled === true && caps.enableDisable && target.connector.disable !== undefined) {
+      const since = account.disabledAt === undefined ? '' : ` on ${account.disabledAt.slice(0, 10)}`
+      out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'drift', detail: `enabled in the target by someone else; Koppel disabled it${since} (leaver)` } })
+    }
+    // revokes a disable (or an earlier run) left over, e.g. after a failed revoke
+    revokeAll(input, account, base, prefix, 'disabled account', out)
     if (deleteAfterDays === null || !caps.delete || account.disabledAt === undefined) return
     const due = addDays(account.disabledAt.slice(0, 10), deleteAfterDays)
     if (today < due) return
@@ -221,6 +230,7 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
   if (today < disableOn) return
   if (caps.enableDisable) {
     out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: ended } })
+    revokeAll(input, account, base, prefix, ended, out)
   } else if (caps.delete && deleteAfterDays !== null && today >= addDays(disableOn, deleteAfterDays)) {
     out.actions.push({ ...base, kind: 'delete', id: `${prefix}/delete`, reason: { change: 'leaver', detail: `${ended}; the target cannot disable, grace of ${deleteAfterDays} days ended` } })
   } else {
@@ -229,6 +239,70 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
     // delete follows the usual disabled → delete path.
     const until = caps.delete && deleteAfterDays !== null ? `deleted after ${deleteAfterDays} days` : 'kept'
     out.actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, reason: { change: 'leaver', detail: `${ended}; ledger only: ${target.connector.type} cannot disable, the account stays usable and is ${until}` } })
+    revokeAll(input, account, base, prefix, ended, out)
+  }
+}
+
+/**
+ * With `revokeOnDisable` (the default) a disabled account keeps none of the groups Koppel granted it: one
+ * revoke per group in the ledger. Apply runs revokes before disables. Licences and roles stay until the
+ * delete: removing an Exchange Online licence starts the mailbox's deletion, which a returner would lose.
+ */
+function revokeAll(
+  input: TargetPlanInput,
+  account: Account,
+  base: Omit<Action, 'kind' | 'id' | 'reason'>,
+  prefix: string,
+  why: string,
+  out: TargetPlan,
+): void {
+  const { target } = input
+  if (target.lifecycle.revokeOnDisable === false || target.connector.revoke === undefined) return
+  for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (type !== 'group') continue
+    out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
+  }
+}
+
+/**
+ * The containers (OUs) a directory target is known to have: those of every account in the ledger and the
+ * listing, and their parents. A create or move into another one says so in its reason, so that the plan
+ * shows the OUs the apply will make (the connector creates them only when they are missing).
+ */
+class KnownContainers {
+  readonly #target: EngineTarget
+  readonly #known = new Set<string>()
+  readonly #announced = new Set<string>()
+
+  constructor(target: EngineTarget, ledger: readonly Account[], listing: readonly TargetAccount[] | undefined) {
+    this.#target = target
+    const c = target.connector
+    if (c.capabilities.createsContainers !== true || c.containerOf === undefined) return
+    for (const a of ledger) this.#add(a.locator)
+    for (const t of listing ?? []) {
+      this.#add(t.locator)
+      const dn = t.attributes['dn']
+      if (typeof dn === 'string') this.#add(dn)
+    }
+  }
+
+  /** "; creates OU …" for a dn whose container is new, the first time in this target's plan; else "". */
+  note(dn: Attributes[string] | undefined): string {
+    const c = this.#target.connector
+    if (typeof dn !== 'string' || c.capabilities.createsContainers !== true || c.containerOf === undefined) return ''
+    const parent = c.containerOf(dn)
+    if (parent === undefined || this.#known.has(parent.toLowerCase())) return ''
+    const first = !this.#announced.has(parent.toLowerCase())
+    this.#announced.add(parent.toLowerCase())
+    return first ? `; creates OU ${parent} if it is missing (createOus)` : `; in new OU ${parent}`
+  }
+
+  /** The containers of `locator` up to the top, until one already known. */
+  #add(locator: string): void {
+    const c = this.#target.connector
+    for (let at = c.containerOf?.(locator); at !== undefined && !this.#known.has(at.toLowerCase()); at = c.containerOf?.(at)) {
+      this.#known.add(at.toLowerCase())
+    }
   }
 }
 
@@ -237,7 +311,9 @@ function holdBack(target: EngineTarget, today: string, plan: TargetPlan): Target
   const held = new Set<ActionKind>()
   for (const h of target.lifecycle.holds) if (inYearlyWindow(today, h.from, h.to)) for (const k of h.kinds) held.add(k)
   if (held.size === 0) return plan
-  const kept = plan.actions.filter((a) => !held.has(a.kind))
+  // a leaver's revokes go with its disable: held with it, so that a pupil kept over the summer keeps the groups
+  const waits = (a: Action) => held.has(a.kind) || (a.kind === 'revoke' && a.reason.change === 'leaver' && held.has('disable'))
+  const kept = plan.actions.filter((a) => !waits(a))
   const dropped = plan.actions.length - kept.length
   if (dropped > 0) plan.notes.push(`${target.name}: ${dropped} ${[...held].join('/')} action(s) held back by a hold window today`)
   return { ...plan, actions: kept }

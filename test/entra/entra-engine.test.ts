@@ -116,9 +116,11 @@ describe('engine with the entra-id target', () => {
 
     persons.splice(persons.findIndex((p) => p.key === 'p3'), 1)
     const leave = await plan('2026-11-24')
-    assert.deepEqual(leave.actions.map((a) => a.kind), ['disable'])
+    assert.deepEqual(leave.actions.map((a) => a.kind), ['disable', 'revoke'])
     await apply(leave)
     assert.equal(byKey('p3')?.props.accountEnabled, false)
+    assert.equal(sim.groups.get(GROUP_3A)?.members.has(String(byKey('p3')?.id)), false, 'a disabled account keeps no groups')
+    assert.deepEqual(byKey('p3')?.licenses.map((l) => l.skuId), [SKU_A1_STUDENT], 'licences stay until the delete')
 
     const gone = await plan('2026-12-25')
     assert.deepEqual(gone.actions.map((a) => a.kind), ['delete'])

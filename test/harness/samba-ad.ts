@@ -44,6 +44,8 @@ export interface SambaAd {
    * 5 times faster than LDAP adds, for bulk test data such as a group of thousands of members.
    */
   ldbAdd(ldif: string): Promise<void>
+  /** Adds ACEs (SDDL) to an object's security descriptor with `samba-tool dsacl set`, as delegation does. */
+  dsacl(objectDn: string, sddl: string): Promise<void>
   /** Stops Samba and removes its folder. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -171,6 +173,9 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
       const file = join(dir, `seed-${Date.now()}.ldif`)
       await writeFile(file, ldif)
       await run(LDBADD, ['-H', join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 16 << 20 })
+    },
+    dsacl: async (objectDn: string, sddl: string) => {
+      await run(SAMBA_TOOL, ['dsacl', 'set', '-H', join(dir, 'private', 'sam.ldb'), '-s', conf, `--objectdn=${objectDn}`, `--sddl=${sddl}`])
     },
     stop,
   }

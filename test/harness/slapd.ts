@@ -17,6 +17,11 @@ export interface SlapdOptions {
   readonly nosync?: boolean
   /** Also listen on ldaps:// with a fresh self-signed CA (StartTLS works on the plain port too). */
   readonly tls?: boolean
+  /**
+   * Also make Koppel's own service account (cn=koppel,ou=services) with only the rights docs/connectors/ldap.md
+   * lists (`koppelAcl`), and ou=disabled; without it there are no ACLs and only the rootdn writes.
+   */
+  readonly serviceAccount?: boolean
 }
 
 export interface Slapd {
@@ -31,6 +36,9 @@ export interface Slapd {
   readonly adminPassword: string
   readonly peopleDn: string
   readonly groupsDn: string
+  /** With `serviceAccount`: Koppel's non-admin bind DN and password. */
+  readonly serviceDn?: string
+  readonly servicePassword?: string
   /** Stops slapd and keeps the database, so that `restart` brings the same data back on the same port. */
   halt(): Promise<void>
   restart(): Promise<void>
@@ -47,6 +55,38 @@ export function slapdSkipReason(): string | undefined {
 
 const BASE_DN = 'dc=school,dc=test'
 const ADMIN_DN = `cn=admin,${BASE_DN}`
+const SERVICE_DN = `cn=koppel,ou=services,${BASE_DN}`
+
+/**
+ * The least rights of Koppel's service account in a slapd.conf database section, as docs/connectors/ldap.md
+ * shows them: write below the people, disabled and groups OUs (add, modify, rename/move, delete and the
+ * `children` of those OUs, which creating an OU below them needs too), set passwords without reading them,
+ * read everything else (baseDn's own entry, the schema for matching rules).
+ */
+export function koppelAcl(o: { service: string; people: string; disabled: string; groups: string }): string {
+  return `access to dn.subtree="${o.people}" attrs=userPassword
+  by dn.exact="${o.service}" =wx
+  by self =wx
+  by anonymous auth
+  by * none
+access to dn.subtree="${o.disabled}" attrs=userPassword
+  by dn.exact="${o.service}" =wx
+  by anonymous auth
+  by * none
+access to dn.subtree="${o.people}"
+  by dn.exact="${o.service}" write
+  by users read
+access to dn.subtree="${o.disabled}"
+  by dn.exact="${o.service}" write
+  by users read
+access to dn.subtree="${o.groups}"
+  by dn.exact="${o.service}" write
+  by users read
+access to *
+  by users read
+  by anonymous auth
+`
+}
 
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const reason = slapdSkipReason()
@@ -58,7 +98,11 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const tls = options.tls === true ? makeCertificates(dir) : undefined
   await mkdir(join(dir, 'db'))
   const hash = execFileSync(SLAPPASSWD, ['-s', password], { encoding: 'utf8' }).trim()
-  await writeFile(join(dir, 'slapd.conf'), config(dir, hash, options.nosync !== false, tls))
+  const servicePassword = `svc-${Math.random().toString(36).slice(2)}`
+  const acl = options.serviceAccount === true
+    ? koppelAcl({ service: SERVICE_DN, people: `ou=people,${BASE_DN}`, disabled: `ou=disabled,${BASE_DN}`, groups: `ou=groups,${BASE_DN}` })
+    : ''
+  await writeFile(join(dir, 'slapd.conf'), config(dir, hash, options.nosync !== false, tls) + acl)
   const urls = [`ldap://127.0.0.1:${port}/`, ...(tlsPort === undefined ? [] : [`ldaps://127.0.0.1:${tlsPort}/`])]
 
   let child: ChildProcess | undefined
@@ -89,7 +133,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   await launch()
   const url = `ldap://127.0.0.1:${port}`
   try {
-    await addBaseEntries(url, password)
+    await addBaseEntries(url, password, options.serviceAccount === true ? servicePassword : undefined)
   } catch (e) {
     await halt()
     await rm(dir, { recursive: true, force: true })
@@ -104,6 +148,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     adminPassword: password,
     peopleDn: `ou=people,${BASE_DN}`,
     groupsDn: `ou=groups,${BASE_DN}`,
+    ...(options.serviceAccount === true ? { serviceDn: SERVICE_DN, servicePassword } : {}),
     halt,
     restart: async () => {
       await halt()
@@ -139,13 +184,19 @@ ${nosync ? 'dbnosync' : ''}
 `
 }
 
-async function addBaseEntries(url: string, password: string) {
+async function addBaseEntries(url: string, password: string, servicePassword?: string) {
   const client = new Client({ url, timeout: 10_000 })
   try {
     await client.bind(ADMIN_DN, password)
     await client.add(BASE_DN, { objectClass: ['dcObject', 'organization'], o: 'School', dc: 'school' })
     await client.add(`ou=people,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'people' })
     await client.add(`ou=groups,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'groups' })
+    if (servicePassword !== undefined) {
+      await client.add(`ou=disabled,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'disabled' })
+      await client.add(`ou=services,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'services' })
+      const hash = execFileSync(SLAPPASSWD, ['-s', servicePassword], { encoding: 'utf8' }).trim()
+      await client.add(SERVICE_DN, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'koppel', userPassword: hash })
+    }
   } finally {
     await client.unbind()
   }

@@ -11,7 +11,14 @@ import { sambaSkipReason, startSambaAd, type SambaAd } from '../../../test/harne
 import { LdapClient } from '../../protocol/ldap/ldap-client.ts'
 import { allValues, isMemberRanged } from '../../protocol/ldap/ldap-groups.ts'
 import { toDn } from '../../protocol/ldap/ldap-mapping.ts'
-import { adConformanceFixture, adPerson, adTestTarget, AD_TEST_OUS, groupsDn, peopleDn, type AdLike } from './ad-test-fixture.ts'
+import { adConformanceFixture, adPerson, adTestOptions, adTestTarget, AD_TEST_OUS, groupsDn, peopleDn, type AdLike } from './ad-test-fixture.ts'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { createAdTarget } from './ad-connector.ts'
+import { AD_READ_ATTRIBUTES } from './ad-options.ts'
+import { unicodePwd } from './ad-password.ts'
 import type { AdTarget } from './ad-target.ts'
 
 const skip = sambaSkipReason()
@@ -256,6 +263,129 @@ describe('active-directory on Samba AD', { skip, timeout: 600_000 }, () => {
       })
     } finally {
       await wrong.close()
+    }
+  })
+})
+
+/** S-1-5-21-… from the bytes of objectSid (MS-DTYP 2.4.2.2). */
+function sidString(bytes: Buffer): string {
+  const count = bytes.readUInt8(1)
+  const authority = bytes.readUIntBE(2, 6)
+  const subs = Array.from({ length: count }, (_, i) => bytes.readUInt32LE(8 + 4 * i))
+  return `S-${bytes.readUInt8(0)}-${authority}-${subs.join('-')}`
+}
+
+// schemaIDGUIDs and the extended right from MS-ADSC / MS-ADTS, as delegation wizards write them
+const USER_CLASS = 'bf967aba-0de6-11d0-a285-00aa003049e2'
+const GROUP_CLASS = 'bf967a9c-0de6-11d0-a285-00aa003049e2'
+const OU_CLASS = 'bf967aa5-0de6-11d0-a285-00aa003049e2'
+const MEMBER_ATTRIBUTE = 'bf9679c0-0de6-11d0-a285-00aa003049e2'
+const RESET_PASSWORD = '00299570-246d-11d0-a768-00aa006e0529'
+
+/** The delegation docs/connectors/active-directory.md lists, as ACEs for one trustee. */
+function koppelDelegation(sid: string): { people: string[]; groups: string[] } {
+  return {
+    people: [
+      `(OA;CI;CCDC;${USER_CLASS};;${sid})`, // create and delete users here and in sub-OUs (also: move in and out)
+      `(OA;CI;CC;${OU_CLASS};;${sid})`, // create sub-OUs (createOus)
+      `(OA;CIIO;RPWP;;${USER_CLASS};${sid})`, // read and write every property of those users (UAC, rename)
+      `(OA;CIIO;CR;${RESET_PASSWORD};${USER_CLASS};${sid})`, // set initial passwords
+    ],
+    groups: [
+      `(OA;CIIO;RPWP;${MEMBER_ATTRIBUTE};${GROUP_CLASS};${sid})`, // read and write member of those groups
+      `(OA;CI;CC;${GROUP_CLASS};;${sid})`, // create missing groups (groups.createMissing)
+    ],
+  }
+}
+
+describe('active-directory on Samba AD: OUs, read attributes, the example anchor, a delegated account', { skip, timeout: 600_000 }, () => {
+  let s: SambaAd
+  let ad: AdTarget
+  before(async () => {
+    s = await sharedDc()
+    ad = adTestTarget(like(s))
+  })
+  after(async () => {
+    await ad?.close()
+  })
+
+  test('missing OUs of a computed DN are created, by two creates at once; a missing CN= level is refused', async () => {
+    const year = `OU=2031,OU=Nieuw College,${peopleDn(like(s))}`
+    const specs = [adPerson(like(s), 60), adPerson(like(s), 61)]
+    const refs = await Promise.all(specs.map((p, i) => ad.create({ attributes: { ...p.attributes, dn: `CN=Nieuw ${i},${year}` }, anchor: p.anchor, enabled: true })))
+    assert.deepEqual(refs.map((r) => r.outcome), ['created', 'created'])
+    assert.equal(toDn(refs[0]?.locator ?? '').key, toDn(`CN=Nieuw 0,${year}`).key)
+    const moved = await ad.update(refs[1] as { id: string; locator: string }, [{ field: 'dn', new: `CN=Nieuw 1,OU=2032,OU=Nieuw College,${peopleDn(like(s))}` }])
+    assert.equal(moved.id, refs[1]?.id)
+    const bad = adPerson(like(s), 62)
+    await assert.rejects(ad.create({ attributes: { ...bad.attributes, dn: `CN=X,CN=Geen,${peopleDn(like(s))}` }, anchor: bad.anchor, enabled: true }), (e: unknown) => {
+      assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+      assert.match(e.message, /CN=Geen,OU=people,DC=school,DC=test does not exist, and Koppel creates only ou= containers/i)
+      return true
+    })
+  })
+
+  test("the example's anchor attribute takes a 36-character OneRoster id, and is read back without readAttributes", async () => {
+    const example = parseYaml(readFileSync(resolve(import.meta.dirname, '../../../examples/active-directory.yaml'), 'utf8')) as { targets: { anchor: { attribute: string } }[] }
+    const attribute = example.targets[0]?.anchor.attribute ?? ''
+    const mapped = createAdTarget('mapped', adTestOptions(like(s), { readAttributes: AD_READ_ATTRIBUTES }), process.cwd(), [attribute, 'dn', 'sAMAccountName'])
+    try {
+      const key = randomUUID()
+      const spec = adPerson(like(s), 63)
+      const { employeeID: _, ...rest } = spec.attributes
+      const r = await mapped.create({ attributes: { ...rest, [attribute]: key }, anchor: { attribute, value: key }, enabled: true })
+      assert.equal(r.outcome, 'created')
+      const found = await mapped.find({ attribute, value: key })
+      assert.equal(found?.attributes[attribute], key, `${attribute} is read although AD_READ_ATTRIBUTES lacks it`)
+    } finally {
+      await mapped.close()
+    }
+  })
+
+  test('a delegated service account (no admin) runs the whole lifecycle; it cannot write outside its OUs', async () => {
+    const admin = await s.admin()
+    const svcDn = `CN=svc-koppel,CN=Users,${s.baseDn}`
+    const svcPassword = 'Svc!Koppel-2026'
+    await admin.add(svcDn, [
+      new Attribute({ type: 'objectClass', values: ['user'] }),
+      new Attribute({ type: 'sAMAccountName', values: ['svc-koppel'] }),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(svcPassword)] }),
+      new Attribute({ type: 'userAccountControl', values: ['512'] }),
+    ])
+    const [svc] = (await admin.search(svcDn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })).searchEntries
+    const sid = sidString(svc?.['objectSid'] as Buffer)
+    const aces = koppelDelegation(sid)
+    await s.dsacl(peopleDn(like(s)), aces.people.join(''))
+    await s.dsacl(groupsDn(like(s)), aces.groups.join(''))
+
+    const delegated = adTestTarget({ ...like(s), adminDn: svcDn, adminPassword: svcPassword })
+    try {
+      const spec = adPerson(like(s), 70)
+      const dn = `CN=Jansen 70,OU=2031,OU=Gedelegeerd,${peopleDn(like(s))}`
+      const ref = await delegated.create({ attributes: { ...spec.attributes, dn }, anchor: spec.anchor, enabled: true, secrets: { password: 'Init!Passw0rd70' } })
+      assert.equal(await userBinds(s, ref.locator, 'Init!Passw0rd70'), true)
+      const group = `CN=gedelegeerd,${groupsDn(like(s))}`
+      assert.equal((await delegated.grant(ref, { type: 'group', id: group })).outcome, 'updated')
+      await delegated.update(ref, [{ field: 'title', new: 'docent' }])
+      const moved = await delegated.update(ref, [{ field: 'dn', new: `CN=Jansen 70,OU=2b,${peopleDn(like(s))}` }])
+      assert.equal((await delegated.disable(moved)).outcome, 'updated')
+      assert.equal((await read(s, moved.locator, ['userAccountControl']))['userAccountControl'], '514')
+      assert.equal((await delegated.enable(moved)).outcome, 'updated')
+      assert.equal((await delegated.revoke(moved, { type: 'group', id: group })).outcome, 'updated')
+      assert.equal((await delegated.delete(moved)).outcome, 'updated')
+
+      const outside = adPerson(like(s), 71)
+      const elsewhere = adTestTarget({ ...like(s), adminDn: svcDn, adminPassword: svcPassword }, { baseDn: s.baseDn })
+      try {
+        await assert.rejects(
+          elsewhere.create({ attributes: { ...outside.attributes, dn: `CN=Buiten,CN=Users,${s.baseDn}` }, anchor: outside.anchor, enabled: true }),
+          (e: unknown) => ConnectorError.isInstance(e) && e.code === 50,
+        )
+      } finally {
+        await elsewhere.close()
+      }
+    } finally {
+      await delegated.close()
     }
   })
 })

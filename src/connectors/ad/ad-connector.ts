@@ -12,14 +12,14 @@ export const adTarget: TargetDefinition<typeof adOptionsSchema> = {
     'Microsoft Active Directory or Samba AD over LDAPS/StartTLS: objectGUID ids, sAMAccountName/UPN/mail uniqueness, unicodePwd initial passwords, userAccountControl enable/disable, group membership',
   schema: adOptionsSchema,
   create(name, options, context) {
-    return createAdTarget(name, options, context.baseDir)
+    return createAdTarget(name, options, context.baseDir, context.mappedAttributes)
   },
 }
 
-export function createAdTarget(name: string, options: AdOptions, baseDir: string): AdTarget {
+export function createAdTarget(name: string, options: AdOptions, baseDir: string, mappedAttributes: readonly string[] = []): AdTarget {
   if (!options.url.startsWith('ldaps:') && !options.startTls) {
     throw new ConnectorError('config', `target ${name}: Active Directory takes passwords only over TLS: use an ldaps:// url or startTls: true`)
   }
   const { client, listFilter } = openLdapConnection(name, options, baseDir)
-  return new AdTarget(name, options, { client, listFilter })
+  return new AdTarget(name, options, { client, listFilter, mappedAttributes })
 }

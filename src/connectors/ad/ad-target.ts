@@ -77,6 +77,8 @@ export function checkSamAccountName(value: unknown, context: string): void {
 export interface AdTargetParts {
   readonly client: LdapClient
   readonly listFilter: Filter
+  /** The attributes the engine's mapping writes: read besides `readAttributes`. */
+  readonly mappedAttributes?: readonly string[]
 }
 
 export class AdTarget implements TargetConnector {
@@ -93,7 +95,13 @@ export class AdTarget implements TargetConnector {
     this.#o = options
     this.#client = parts.client
     const ldapOptions: LdapOptions = { ...options, disable: {}, groups: { ...options.groups } }
-    this.#ldap = new LdapTarget(name, ldapOptions, { client: parts.client, listFilter: parts.listFilter, flavor: AD_FLAVOR, disable: new UacDisable() })
+    this.#ldap = new LdapTarget(name, ldapOptions, {
+      client: parts.client,
+      listFilter: parts.listFilter,
+      flavor: AD_FLAVOR,
+      disable: new UacDisable(),
+      mappedAttributes: parts.mappedAttributes ?? [],
+    })
     this.capabilities = this.#ldap.capabilities
     this.#uniqueBase = options.uniqueness.baseDn ?? domainRoot(options.baseDn)
   }
@@ -104,6 +112,10 @@ export class AdTarget implements TargetConnector {
 
   permissionKey(type: string, id: string): string {
     return this.#ldap.permissionKey(type, id)
+  }
+
+  containerOf(locator: string): string | undefined {
+    return this.#ldap.containerOf(locator)
   }
 
   find(anchor: Anchor, options?: OpOptions): Promise<TargetAccount | undefined> {

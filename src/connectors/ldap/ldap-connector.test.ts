@@ -3,13 +3,14 @@
 // disabled OU, groups, TLS and error mapping including a connection that drops mid-way.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Client } from 'ldapts'
+import { Attribute, Change, Client } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
 import { freePort } from '../../../test/harness/free-port.ts'
 import { escapeDnValue } from './ldap-escape.ts'
-import { conformanceFixture, personAttributes, TEST_OUS, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import { conformanceFixture, personAttributes, TEST_OUS, testOptions, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import { ldapTarget } from './ldap-connector.ts'
 import type { LdapTarget } from './ldap-target.ts'
 import { compileMapping } from '../../rules/compile-mapping.ts'
 import { contract as aContract, memoryOracle, person as aPerson } from '../../rules/test-fixtures.ts'
@@ -215,6 +216,105 @@ describe('ldap target against slapd', { skip }, () => {
     assert.equal(await kindOf(target.grant(a, { type: 'role', id: group })), 'unsupported')
   })
 
+  test('without refint, member values follow a disable move, an enable and a rename; the listing keeps the groups', async () => {
+    const members = async (group: string) =>
+      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+    const a = await create(person())
+    const groups = [`cn=Volg A,${s.groupsDn}`, `cn=Volg B,${s.groupsDn}`]
+    for (const id of groups) await target.grant(a, { type: 'group', id })
+    const d = await target.disable(a)
+    assert.notEqual(d.locator, a.locator)
+    for (const g of groups) assert.deepEqual(await members(g), [d.locator], `${g} names the disabled DN, not the old one`)
+    const listed = []
+    for await (const acc of target.listAccounts()) if (acc.id === a.id) listed.push(acc)
+    assert.deepEqual(listed[0]?.permissions, groups)
+    const e = await target.enable({ id: d.id, locator: d.locator })
+    for (const g of groups) assert.deepEqual(await members(g), [e.locator])
+    const r = await target.update({ id: e.id, locator: e.locator }, [{ field: 'dn', new: `cn=Volger,ou=2b,${s.peopleDn}` }])
+    for (const g of groups) assert.deepEqual(await members(g), [r.locator])
+    // a move by someone else, then a Koppel rename from the stale locator: the dead value is rewritten too
+    const elsewhere = `cn=Elders Volger,ou=1a,${s.peopleDn}`
+    await raw.modifyDN(r.locator, elsewhere)
+    const again = await target.update({ id: r.id, locator: r.locator }, [{ field: 'dn', new: `cn=Volger 2,ou=2b,${s.peopleDn}` }])
+    for (const g of groups) assert.deepEqual(await members(g), [again.locator])
+  })
+
+  test('revoke through a stale locator removes the current DN and the dead one', async () => {
+    const members = async (group: string) =>
+      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+    const a = await create(person())
+    const b = await create(person())
+    const group = `cn=Intrek,${s.groupsDn}`
+    await target.grant(a, { type: 'group', id: group })
+    await target.grant(b, { type: 'group', id: group })
+    const moved = `cn=Verplaatst ${n},ou=2b,${s.peopleDn}`
+    await raw.modifyDN(a.locator, moved)
+    await raw.modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [moved] }) }))
+    assert.equal((await target.revoke(a, { type: 'group', id: group })).outcome, 'updated')
+    assert.deepEqual(await members(group), [b.locator])
+  })
+
+  test('with readAttributes that miss the anchor, the anchor and every mapped attribute are read anyway', async () => {
+    const options = testOptions(s, { disable: { moveTo: `ou=disabled,${s.baseDn}` } })
+    assert.ok(!options.readAttributes.includes('employeeNumber'))
+    const mapped = ['employeeNumber', 'departmentNumber', 'dn', 'cn']
+    const reader = ldapTarget.create('mapped', options, { baseDir: process.cwd(), log: () => {}, now: () => new Date(0), mappedAttributes: mapped }) as LdapTarget
+    try {
+      const number = `en-${n + 1}`
+      const spec = person({ employeeNumber: number, departmentNumber: '12AB-1a' })
+      await create(spec)
+      const found = await reader.find(spec.anchor)
+      assert.equal(found?.attributes['employeeNumber'], number)
+      assert.equal(found?.attributes['departmentNumber'], '12AB-1a')
+      assert.equal(found?.attributes['title'], 'leerling', 'the configured ones still')
+      let listed: Record<string, unknown> | undefined
+      for await (const a of reader.listAccounts()) if (a.id === found?.id) listed = a.attributes
+      assert.equal(listed?.['employeeNumber'], number)
+    } finally {
+      await reader.close()
+    }
+  })
+
+  test('missing OUs of a computed DN are created, also by two creates at once; only ou= levels, only below baseDn', async () => {
+    const school = `ou=${escapeDnValue('Nieuw, College')},${s.peopleDn}`
+    const year = `ou=2031,${school}`
+    const [a, b] = [person(), person()]
+    const refs = await Promise.all([a, b].map((p, i) => create({ ...p, attributes: { ...p.attributes, dn: `cn=Nieuw ${n}-${i},${year}` } })))
+    assert.equal(await exists(year), true)
+    assert.deepEqual(refs.map((r) => r.locator.endsWith(`,${year}`)), [true, true])
+    const [ou] = (await raw.search(school, { scope: 'base', attributes: ['objectClass', 'ou'] })).searchEntries
+    assert.equal(ou?.ou, 'Nieuw, College')
+    // a move into a new OU as well
+    const moved = await target.update(refs[0] as { id: string; locator: string }, [{ field: 'dn', new: `cn=Verhuisd ${n},ou=2032,${school}` }])
+    assert.equal(moved.locator, `cn=Verhuisd ${n},ou=2032,${school}`)
+    // a missing level that is not an OU is never made up
+    const c = person()
+    await assert.rejects(create({ ...c, attributes: { ...c.attributes, dn: `cn=X ${n},ou=2031,o=elders,${s.peopleDn}` } }), (e: unknown) => {
+      assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+      assert.match(e.message, /o=elders,ou=people,dc=school,dc=test does not exist, and Koppel creates only ou= containers/)
+      return true
+    })
+    assert.equal(await exists(`o=elders,${s.peopleDn}`), false)
+  })
+
+  test('createOus: false: a create below a missing OU fails as invalid naming the parent, and nothing is added', async () => {
+    const strict = testTarget(s, { createOus: false })
+    try {
+      const p = person()
+      const dn = `cn=Geen ${n},ou=ontbreekt,${s.peopleDn}`
+      await assert.rejects(strict.create({ ...p, attributes: { ...p.attributes, dn }, enabled: true }), (e: unknown) => {
+        assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+        assert.match(e.message, /parent ou=ontbreekt,ou=people,dc=school,dc=test does not exist \(createOus is off\)/)
+        return true
+      })
+      assert.equal(await exists(`ou=ontbreekt,${s.peopleDn}`), false)
+      assert.equal(strict.capabilities.createsContainers, false)
+      assert.equal(target.capabilities.createsContainers, true)
+    } finally {
+      await strict.close()
+    }
+  })
+
   test('without groups.baseDn, list and find leave permissions unknown rather than empty', async () => {
     const a = await create(person())
     await target.grant(a, { type: 'group', id: `cn=Klas 2B,${s.groupsDn}` })
@@ -264,7 +364,7 @@ describe('ldap target against slapd', { skip }, () => {
       assert.equal(await kindOf(closed.find({ attribute: 'uid', value: 'x' })), 'transient')
       assert.equal(await kindOf(noBase.find({ attribute: 'uid', value: 'x' })), 'config')
       const ref = await create(person())
-      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,ou=geen,${s.peopleDn}` }])), 'invalid')
+      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,l=geen,${s.peopleDn}` }])), 'invalid')
       assert.equal(await kindOf(ok.update(ref, [{ field: 'noSuchAttribute', new: 'x' }])), 'invalid')
     } finally {
       await Promise.all([ok.close(), closed.close(), noBase.close()])
@@ -329,3 +429,53 @@ async function kindOfAsync(p: Promise<unknown>) {
   }
   return 'no error'
 }
+
+describe('ldap target bound as a least-rights service account (slapd ACLs as docs/connectors/ldap.md lists)', { skip }, () => {
+  let s: Slapd
+  let target: LdapTarget
+  let svc: Client
+  before(async () => {
+    s = await startSlapd({ serviceAccount: true })
+    const service = { ...s, adminDn: s.serviceDn as string, adminPassword: s.servicePassword as string }
+    target = testTarget(service, { disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' } })
+    svc = new Client({ url: s.url })
+    await svc.bind(service.adminDn, service.adminPassword)
+  })
+  after(async () => {
+    await svc?.unbind()
+    await target?.close()
+    await s?.stop()
+  })
+
+  test('the whole lifecycle works without the rootdn: new OU, password, groups, rename, disable, enable, revoke, delete', async () => {
+    const spec = personAttributes(s, 1)
+    const dn = `cn=Jansen 1,ou=2031,ou=Nieuwe School,${s.peopleDn}`
+    const ref = await target.create({ ...spec, attributes: { ...spec.attributes, dn }, enabled: true, secrets: { password: 'Welkom 01!' } })
+    assert.equal(ref.locator, dn)
+    const group = `cn=Klas 1A,${s.groupsDn}`
+    assert.equal((await target.grant(ref, { type: 'group', id: group })).outcome, 'updated')
+    assert.equal((await target.update(ref, [{ field: 'title', new: 'docent' }])).outcome, 'updated')
+    const renamed = await target.update(ref, [{ field: 'dn', new: `cn=Jansen 1,ou=2032,ou=Nieuwe School,${s.peopleDn}` }])
+    const disabled = await target.disable({ id: ref.id, locator: renamed.locator })
+    assert.match(disabled.locator, /,ou=disabled,dc=school,dc=test$/)
+    const [g] = (await svc.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
+    assert.equal(g?.member, disabled.locator, 'the member value followed the move')
+    const enabled = await target.enable({ id: ref.id, locator: disabled.locator })
+    assert.equal(enabled.locator, renamed.locator)
+    assert.equal((await target.revoke(enabled, { type: 'group', id: group })).outcome, 'updated')
+    assert.equal((await target.delete(enabled)).outcome, 'updated')
+  })
+
+  test('the service account cannot write outside its OUs, and cannot read passwords', async () => {
+    await assert.rejects(svc.add(`ou=elders,${s.baseDn}`, { objectClass: 'organizationalUnit', ou: 'elders' }), (e: unknown) => (e as { code?: number }).code === 50)
+    await assert.rejects(
+      svc.modify(s.serviceDn as string, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: ['root'] }) })),
+      (e: unknown) => (e as { code?: number }).code === 50,
+    )
+    const spec = personAttributes(s, 2)
+    const ref = await target.create({ ...spec, enabled: true, secrets: { password: 'Geheim 02!' } })
+    const [entry] = (await svc.search(ref.locator, { scope: 'base', attributes: ['userPassword', 'uid'] })).searchEntries
+    assert.equal(entry?.uid, 'u2')
+    assert.deepEqual([entry?.userPassword ?? []].flat(), [], 'written, never readable by Koppel')
+  })
+})

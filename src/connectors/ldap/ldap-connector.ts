@@ -12,11 +12,11 @@ export const ldapTarget: TargetDefinition<typeof ldapOptionsSchema> = {
     'Generic LDAP directory (OpenLDAP, 389-DS): accounts below a base DN identified by entryUUID, disable by OU move or attribute, groups as memberships',
   schema: ldapOptionsSchema,
   create(name, options, context) {
-    return createLdapTarget(name, options, context.baseDir)
+    return createLdapTarget(name, options, context.baseDir, context.mappedAttributes)
   },
 }
 
-export function createLdapTarget(name: string, options: LdapOptions, baseDir: string): LdapTarget {
+export function createLdapTarget(name: string, options: LdapOptions, baseDir: string, mappedAttributes: readonly string[] = []): LdapTarget {
   const { client, listFilter } = openLdapConnection(name, options, baseDir)
-  return new LdapTarget(name, options, { client, listFilter })
+  return new LdapTarget(name, options, { client, listFilter, mappedAttributes })
 }

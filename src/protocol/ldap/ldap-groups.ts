@@ -1,7 +1,8 @@
 // Group membership in a generic LDAP directory: grant and revoke one member value (creating a missing group,
-// keeping a groupOfNames valid when its last member leaves) and reading who is in which group. Does not
-// follow renames: OpenLDAP needs its refint overlay for that (the report explains). Large groups whose
-// server hands out members in ranges (AD: `member;range=0-1499`) are read to the end.
+// keeping a groupOfNames valid when its last member leaves), reading who is in which group, and rewriting
+// member values after a rename or move where the directory does not (OpenLDAP without its refint overlay,
+// the common case; AD rewrites its linked `member` values itself, so the search finds nothing there). Large
+// groups whose server hands out members in ranges (AD: `member;range=0-1499`) are read to the end.
 import { Attribute, Change, EqualityFilter, PresenceFilter, type Entry } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { LdapClient } from './ldap-client.ts'
@@ -73,6 +74,39 @@ export async function revokeMember(client: LdapClient, o: GroupOptions, group: D
     member(o.memberAttribute, [account.text], 'delete'),
   ])
   return 'updated'
+}
+
+/**
+ * Makes every group below `base` that names `from` as a member name `to` instead: one modify per group
+ * (add the new value, delete the old), so a group is never left without the account. Idempotent: a group
+ * that already has `to` only loses `from`; one that lost `from` meanwhile is left as it is. Returns how many
+ * groups were rewritten.
+ */
+export async function followMove(client: LdapClient, o: GroupOptions, base: Dn, from: Dn, to: Dn): Promise<number> {
+  if (from.key === to.key) return 0
+  const filter = new EqualityFilter({ attribute: o.memberAttribute, value: from.text })
+  const groups = await client.search(base.text, { scope: 'sub', filter, attributes: ['1.1'] })
+  let rewritten = 0
+  for (const g of groups) {
+    try {
+      await client.modify(g.dn, [member(o.memberAttribute, [to.text], 'add'), member(o.memberAttribute, [from.text], 'delete')])
+      rewritten++
+    } catch (e) {
+      // 20: the new DN is already a member (a retry, or refint half-way): only the dead value has to go
+      if (isKind(e, 'conflict', 20) || isKind(e, 'conflict', 68)) {
+        try {
+          await client.modify(g.dn, [member(o.memberAttribute, [from.text], 'delete')])
+          rewritten++
+        } catch (inner) {
+          if (!isKind(inner, 'not-found', 16)) throw inner
+        }
+        continue
+      }
+      // 16: the old value went away meanwhile (another worker, or the directory itself); 32: the group did
+      if (!isKind(e, 'not-found', 16) && !isKind(e, 'not-found', 32)) throw e
+    }
+  }
+  return rewritten
 }
 
 /** Group DNs that name `account` as a member, below `base`. */

@@ -37,6 +37,11 @@ export const ldapOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(1000).default(20),
   timeoutMs: z.number().int().min(100).default(30_000),
   connectTimeoutMs: z.number().int().min(100).default(10_000),
+  /**
+   * Create missing OUs of a computed DN (below baseDn, ou= levels only) on create and move; the plan names
+   * each new OU. false: a missing parent fails the action.
+   */
+  createOus: z.boolean().default(true),
   disable: z
     .object({
       /** DN of the OU that disabled accounts are moved into. */

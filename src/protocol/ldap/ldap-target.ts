@@ -21,10 +21,11 @@ import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { canonicalDn } from './ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
-import { allMemberships, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
+import { allMemberships, followMove, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
 import {
   entryAttributes,
   entryValue,
+  fromRdns,
   isAttributeName,
   isUnder,
   parentOf,
@@ -34,6 +35,7 @@ import {
   type Dn,
 } from './ldap-mapping.ts'
 import type { LdapOptions } from './ldap-options.ts'
+import { ensureOus, missingOus } from './ldap-ous.ts'
 import { hashPassword } from './ldap-password.ts'
 import { PostReadControl } from './ldap-post-read.ts'
 import { equalityRuleOf } from './ldap-schema.ts'
@@ -47,6 +49,8 @@ export interface LdapTargetParts {
   readonly flavor?: LdapFlavor
   /** What "disabled" means; default the `disable` options (OU move and/or attribute value). */
   readonly disable?: DisableStrategy
+  /** The attributes the engine's mapping writes (ConnectorContext.mappedAttributes): always read. */
+  readonly mappedAttributes?: readonly string[]
 }
 
 /** The directory-specific details of identity, controls and passwords. */
@@ -97,7 +101,11 @@ export class LdapTarget implements TargetConnector {
   readonly #disable: DisableStrategy
   readonly #groups: GroupOptions
   readonly #groupsBase: Dn | undefined
+  /** Where groups naming a moved account are looked for: groups.baseDn, else the directory's dc= root. */
+  readonly #memberBase: Dn
   readonly #anchors: AnchorBatcher
+  /** readAttributes plus every mapped attribute; empty: every user attribute. */
+  readonly #reads: readonly string[]
   readonly #sortable = new Map<string, Promise<boolean>>()
 
   constructor(name: string, options: LdapOptions, parts: LdapTargetParts) {
@@ -109,6 +117,7 @@ export class LdapTarget implements TargetConnector {
     this.type = this.#f.type
     this.#base = toDn(options.baseDn)
     this.#disable = parts.disable ?? new DisableState(options.disable, this.#base)
+    this.#reads = readList(options.readAttributes, parts.mappedAttributes ?? [])
     const ou = this.#disable.ou
     // disabled accounts stay visible to find and list, also when their OU is outside baseDn
     this.#bases = ou === undefined || isUnder(ou, this.#base) ? [this.#base] : [this.#base, ou]
@@ -118,6 +127,7 @@ export class LdapTarget implements TargetConnector {
       ...(this.#f.isMember === undefined ? {} : { isMember: this.#f.isMember }),
     }
     this.#groupsBase = options.groups.baseDn === undefined ? undefined : toDn(options.groups.baseDn)
+    this.#memberBase = this.#groupsBase ?? rootOf(this.#base)
     this.#anchors = new AnchorBatcher({
       search: (attribute, values) => this.#searchAnchors(attribute, values),
       sortable: (attribute) => this.#isSortable(attribute),
@@ -129,6 +139,7 @@ export class LdapTarget implements TargetConnector {
       permissionTypes: ['group'],
       readOnlyAttributes: [...this.#f.readOnlyAttributes],
       defaultConcurrency: options.concurrency,
+      createsContainers: options.createOus,
     })
   }
 
@@ -177,9 +188,14 @@ export class LdapTarget implements TargetConnector {
     const placed = this.#disable.placeNew(wanted, request.enabled, entry)
     // the id comes back with the add itself (RFC 4527), so no read-back is needed where the server has the control
     const postRead = this.#f.postRead ? new PostReadControl([this.#f.idAttribute]) : undefined
+    const add = () => this.#client.add(placed.text, entry, postRead === undefined ? [] : [postRead])
     try {
-      await this.#client.add(placed.text, entry, postRead === undefined ? [] : [postRead])
+      await this.#withParents(placed, `create ${placed.text}`, add)
     } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
+        const off = this.#o.createOus ? '' : ' (createOus is off)'
+        throw new ConnectorError('invalid', `cannot create ${placed.text}: parent ${parentOf(placed).text} does not exist${off}`, { cause: e, code: 32 })
+      }
       if (!(ConnectorError.isInstance(e) && e.code === 68)) throw e
       return this.#alreadyThere(placed, anchor, e)
     }
@@ -203,6 +219,7 @@ export class LdapTarget implements TargetConnector {
       })
       changed = moved.changed
       where = moved.dn.text
+      await this.#followMove(ref.locator, moved.dn)
     }
     if (mods.length > 0) {
       const at = await this.#atRef({ id: ref.id, locator: where }, async (dn) => {
@@ -219,6 +236,7 @@ export class LdapTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.disable(this.#client, entry, ref.id)
+    await this.#followMove(ref.locator, result.dn, entry.dn)
     return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
   }
 
@@ -226,6 +244,7 @@ export class LdapTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.enable(this.#client, entry, ref.id)
+    await this.#followMove(ref.locator, result.dn, entry.dn)
     return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
   }
 
@@ -245,6 +264,15 @@ export class LdapTarget implements TargetConnector {
     }
   }
 
+  containerOf(locator: string): string | undefined {
+    try {
+      const dn = toDn(locator)
+      return dn.rdns.length > 1 ? parentOf(dn).text : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   permissionKey(type: string, id: string): string {
     return type === 'group' ? canonicalDn(id) : id
   }
@@ -259,8 +287,13 @@ export class LdapTarget implements TargetConnector {
   async revoke(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
-    const outcome = await revokeMember(this.#client, this.#groups, group, toDn(ref.locator))
-    return { outcome, id: ref.id, locator: ref.locator }
+    const last = toDn(ref.locator)
+    // the account's DN now (moved by someone else, or renamed by a crashed run), and the DN Koppel last saw,
+    // which a directory without refint may still list as a member
+    const now = await this.#currentDn(ref)
+    let outcome = await revokeMember(this.#client, this.#groups, group, now ?? last)
+    if (now !== undefined && now.key !== last.key && (await revokeMember(this.#client, this.#groups, group, last)) === 'updated') outcome = 'updated'
+    return { outcome, id: ref.id, locator: now?.text ?? ref.locator }
   }
 
   close(): Promise<void> {
@@ -275,20 +308,69 @@ export class LdapTarget implements TargetConnector {
     return this.#entryOf(ref, attributes)
   }
 
+  /**
+   * Runs a write that puts an entry at `dn`; when the parent is missing and `createOus` is on, creates the
+   * missing OUs and runs it once more. A failure with every parent present (the entry itself moved) is thrown.
+   */
+  async #withParents<T>(dn: Dn, context: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } catch (e) {
+      if (!this.#o.createOus || !isMissingParent(e)) throw e
+      const parent = parentOf(dn)
+      if (!isUnder(parent, this.#base) && parent.key !== this.#base.key) throw e
+      if ((await missingOus(this.#client, this.#base, parent)).length === 0) throw e
+      await ensureOus(this.#client, this.#base, parent, context)
+      return write()
+    }
+  }
+
+  /** The account's DN now; undefined when it is gone. */
+  async #currentDn(ref: Ref): Promise<Dn | undefined> {
+    try {
+      return toDn((await this.#entryOf(ref, ['1.1'])).dn)
+    } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === undefined) return undefined
+      throw e
+    }
+  }
+
+  /**
+   * After the account moved from `last` (the DN Koppel knew) and `seen` (where it was found) to `now`,
+   * rewrites member values that still name an old DN, for directories that do not (OpenLDAP without refint).
+   * An old DN that another entry has taken meanwhile is left alone: its memberships are that entry's.
+   */
+  async #followMove(last: string, now: Dn, seen?: string): Promise<void> {
+    const olds = new Map([last, ...(seen === undefined ? [] : [seen])].map((d) => toDn(d)).map((d) => [d.key, d]))
+    for (const old of olds.values()) {
+      if (old.key === now.key || (await this.#exists(old))) continue
+      await followMove(this.#client, this.#groups, this.#memberBase, old, now)
+    }
+  }
+
+  async #exists(dn: Dn): Promise<boolean> {
+    try {
+      return (await this.#client.search(dn.text, { scope: 'base', attributes: ['1.1'] })).length > 0
+    } catch (e) {
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found') return false
+      throw e
+    }
+  }
+
   #binary(): { explicitBufferAttributes: string[] } | Record<string, never> {
     return this.#f.binaryAttributes.length === 0 ? {} : { explicitBufferAttributes: [...this.#f.binaryAttributes] }
   }
 
   #readAttributes(extra: readonly string[] = []): string[] {
     const id = this.#f.idAttribute
-    if (this.#o.readAttributes.length === 0) return ['*', id]
-    return [...new Set([...this.#o.readAttributes, ...this.#disable.attributeNames(), id, ...extra])]
+    if (this.#reads.length === 0) return ['*', id]
+    return [...new Set([...this.#reads, ...this.#disable.attributeNames(), id, ...extra])]
   }
 
   #toAccount(entry: Entry, permissions: readonly string[] | undefined): TargetAccount {
     const locator = toDn(entry.dn)
     const attributes = {
-      ...entryAttributes(entry, this.#o.readAttributes, [...this.#disable.attributeNames(), this.#f.idAttribute]),
+      ...entryAttributes(entry, this.#reads, [...this.#disable.attributeNames(), this.#f.idAttribute]),
       // the DN the account has when enabled, so that a disabled account in its OU shows no drift in `dn`
       dn: this.#disable.enabledDn(entry, locator).text,
     }
@@ -403,7 +485,7 @@ export class LdapTarget implements TargetConnector {
     const { target, origin } = this.#disable.placeRenamed(current, wanted)
     let changed = false
     if (target.key !== current.key) {
-      await this.#client.modifyDn(current.text, target.text, this.#f.assertId(id))
+      await this.#withParents(target, `move ${current.text}`, () => this.#client.modifyDn(current.text, target.text, this.#f.assertId(id)))
       changed = true
     }
     if (origin !== undefined) {
@@ -474,6 +556,32 @@ export class LdapTarget implements TargetConnector {
 // `code` undefined marks "the entry is gone" apart from a not-found result code on some other object
 const gone = (ref: Ref, idAttribute: string) => new ConnectorError('not-found', `no entry with ${idAttribute} ${ref.id} (last seen at ${ref.locator})`)
 
+/**
+ * What listing and find read: the configured attributes and every mapped one (so that nothing the mapping
+ * writes shows as drift for not being read), once each, case-insensitively; `dn` is the entry's name, not an
+ * attribute. No configured list reads every user attribute, mapped ones included.
+ */
+function readList(configured: readonly string[], mapped: readonly string[]): string[] {
+  if (configured.length === 0) return []
+  const out = new Map<string, string>()
+  for (const name of [...configured, ...mapped]) {
+    if (name.toLowerCase() === 'dn' || !isAttributeName(name) || out.has(name.toLowerCase())) continue
+    out.set(name.toLowerCase(), name)
+  }
+  return [...out.values()]
+}
+
+/** The trailing dc= components of a DN (the naming context of most directories); the last RDN if it has none. */
+function rootOf(dn: Dn): Dn {
+  const dcs: Array<(typeof dn.rdns)[number]> = []
+  for (let i = dn.rdns.length - 1; i >= 0; i--) {
+    const rdn = dn.rdns[i]
+    if (rdn === undefined || rdn.length !== 1 || rdn[0]?.type.toLowerCase() !== 'dc') break
+    dcs.unshift(rdn)
+  }
+  return fromRdns(dcs.length > 0 ? dcs : dn.rdns.slice(-1))
+}
+
 function baseMissing(e: unknown, base: Dn): unknown {
   if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
     return new ConnectorError('config', `search base ${base.text} does not exist`, { cause: e, code: 32 })
@@ -481,9 +589,18 @@ function baseMissing(e: unknown, base: Dn): unknown {
   return e
 }
 
+/**
+ * How a directory says "the parent does not exist": 32 noSuchObject (OpenLDAP; Samba on add), or Samba's
+ * 80 "…parent does not exist!" on a modifyDN (seen on Samba 4.17).
+ */
+function isMissingParent(e: unknown): boolean {
+  if (!ConnectorError.isInstance(e)) return false
+  return (e.kind === 'not-found' && e.code === 32) || (e.code === 80 && /parent does not exist/i.test(e.message))
+}
+
 // the entry was found by entryUUID where we tried, so a noSuchObject can only mean the new parent is missing
 function missingParent(e: unknown, from: string, to: Dn): unknown {
-  if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
+  if (isMissingParent(e)) {
     const parent = parentOf(to).text
     return new ConnectorError('invalid', `cannot move ${from} to ${to.text}: parent ${parent} does not exist`, { cause: e, code: 32 })
   }
