@@ -37,6 +37,8 @@ export interface CompiledAttribute {
   readonly expressions: readonly CachedEvaluator<AttributeValue | undefined>[]
   /** Earlier attributes this one reads as `account.<name>`. */
   readonly reads: readonly string[]
+  /** Every path its expressions read (`person.username`, `contract.role`), for the fields-read summary. */
+  readonly paths: readonly (readonly string[])[]
   readonly unique: boolean
   readonly once: boolean
   readonly lowercase: boolean
@@ -76,12 +78,14 @@ export function compileAttributes(
 
     const expressions: CachedEvaluator<AttributeValue | undefined>[] = []
     const reads = new Set<string>()
+    const paths: (readonly string[])[] = []
     for (const { field, source } of sources) {
       const c = compileExpression('mapping', source, notMap)
       if (!isCompiled(c)) {
         problem(field, c.message, { expression: source, position: c.position })
         continue
       }
+      paths.push(...c.reads.paths)
       for (const [root, name] of c.reads.paths) {
         if (root !== 'account' || name === undefined) continue
         if (name === attribute) problem(field, `reads account.${name}, its own value`, { expression: source })
@@ -95,6 +99,7 @@ export function compileAttributes(
       name: attribute,
       expressions,
       reads: [...reads],
+      paths,
       unique: rule.unique === true,
       once: rule.once === true,
       lowercase: rule.lowercase === true,
