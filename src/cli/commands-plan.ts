@@ -4,6 +4,7 @@ import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../
 import type { Engine, Stage } from '../engine/index.ts'
 import { formatIssue } from '../model/index.ts'
 import type { Plan, RunReport } from '../model/index.ts'
+import { actor } from './actor.ts'
 import { loadEngine } from './load-engine.ts'
 import type { LoadedEngine } from './load-engine.ts'
 import { err, EXIT, out } from './output.ts'
@@ -143,8 +144,4 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close()
   }
-}
-
-export function actor(): string {
-  return `cli:${process.env['USER'] ?? process.env['LOGNAME'] ?? 'unknown'}`
 }

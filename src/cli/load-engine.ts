@@ -53,7 +53,7 @@ export async function loadEngine(
   const engine: Engine = {
     store,
     sources,
-    ...(options.now !== undefined ? { now } : {}),
+    now,
     setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
   }
   return {
