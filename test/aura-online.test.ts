@@ -229,6 +229,9 @@ describe('aura-online against the simulator', () => {
     // an element of the data namespace sent in the common one is refused too
     const name = await post(envelope({ userIdType: { '@_xmlns': DATA, '#text': 'x' } }, `${id}-c`))
     assert.match(name.text, /userIdType is in namespace/)
+    // the sourcedId's identifier of a read, too
+    const read = soapEnvelope({ version: '1.1', body: { readPersonRequest: { '@_xmlns': MESS, sourcedId: { identifier: id } } } })
+    assert.match((await post(read)).text, /\/sourcedId\/identifier is in namespace .*imsPersonManMessSchema_v1p0.*, expected .*imsCommonSchema_v1p0/)
   })
 
   test('update sends only the fields whose value differs, plus userIdValue; nothing differing is unchanged', async () => {

@@ -1,4 +1,4 @@
-// Namespace check for the `person` of an Aura create/update request. The HelloID Aura script
+// Namespace check for the elements of an Aura read/create/update request. The HelloID Aura script
 // (Tools4everBV/HelloID-Conn-Prov-Target-Aura, create.ps1: Write-ToAuraXmlDocument) puts each element in the
 // namespace of its own table; elements the table does not list inherit their parent's namespace (the script
 // removes the empty xmlns it would otherwise carry). The IMS common schema's UserIdDType names the password child
@@ -69,23 +69,28 @@ function check(el: Element, scope: ReadonlyMap<string, string>, parentNs: string
 }
 
 /**
- * The first element below the operation's `person` that is in the wrong namespace, or undefined. A .NET
- * XmlSerializer would skip such an element without a word (a password would be lost); the simulator refuses it
- * so that a client putting it there fails its tests.
+ * The first element below the operation (its `sourcedId/identifier`, its `person`) that is in the wrong
+ * namespace, or undefined. A .NET XmlSerializer would skip such an element without a word (a password would be
+ * lost); the simulator refuses it so that a client putting it there fails its tests.
  */
-export function personNamespaceProblem(xml: string): string | undefined {
+export function requestNamespaceProblem(xml: string): string | undefined {
   let scope = new Map<string, string>()
   let nodes = parser.parse(xml) as Node[]
-  // Envelope → Body → operation → person
-  for (const [want, ns] of [['Envelope', SOAP11_NS], ['Body', SOAP11_NS], ['', ''], ['person', '']] as const) {
+  // Envelope → Body → operation
+  for (const want of ['Envelope', 'Body', '']) {
     const el = nodes.map(elementOf).find((e): e is Element => e !== undefined && (want === '' || e.local === want))
     if (el === undefined) return undefined
-    if (want === 'person') {
-      const opNs = scope.get('') ?? ''
-      return check(el, scope, opNs, '')
-    }
     scope = scopeOf(el, scope)
-    if (ns !== '' && scope.get(el.prefix) !== ns) return undefined
+    if (want !== '' && scope.get(el.prefix) !== SOAP11_NS) return undefined
+    if (want === '') {
+      const opNs = scope.get(el.prefix) ?? ''
+      for (const c of el.children) {
+        const child = elementOf(c)
+        const found = child === undefined ? undefined : check(child, scope, opNs, '')
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
     nodes = el.children
   }
   return undefined

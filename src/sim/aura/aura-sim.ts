@@ -1,13 +1,13 @@
 // Aura Online simulator: the single `uPersonManagementServiceSync.asmx` endpoint with the IMS Person
 // Management (pms v1.0) messages the Aura connector of HelloID uses (Tools4everBV/HelloID-Conn-Prov-Target-Aura):
 // the SOAP 1.2 Challenge/Response handshake that yields a session cookie, then SOAP 1.1 readPersonRequest,
-// createPersonRequest and updatePersonRequest. The elements of a sent `person` must be in the namespaces the
+// createPersonRequest and updatePersonRequest. Every element of a request (sourcedId, person) must be in the namespace the
 // HelloID script puts them in (aura-namespaces.ts); values are then read by local name. Everything undocumented
 // is marked GUESS and listed in README.md.
 import { createHash, randomBytes } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../protocol/index.ts'
-import { personNamespaceProblem } from './aura-namespaces.ts'
+import { requestNamespaceProblem } from './aura-namespaces.ts'
 
 export const AURA_PATH = '/uPersonManagementServiceSync.asmx'
 const WSDL_NS = 'http://www.imsglobal.org/services/pms/wsdl/imsPersonManServiceSync_v1p0'
@@ -123,11 +123,9 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
           // GUESS: an absent or expired session is a failure status with codeMinor unauthorisedrequest
           return auraStatus(op.replace('Request', 'Response'), 'failure', 'unauthorisedrequest', 'Niet aangemeld: sessie ontbreekt of is verlopen')
         }
-        if (op !== 'readPersonRequest') {
-          // GUESS: the fault text; the real service (ASP.NET XmlSerializer) would probably drop the element silently
-          const problem = personNamespaceProblem(req.body)
-          if (problem !== undefined) return fault('1.1', 'soap:Client', `Server was unable to read request: ${problem}`)
-        }
+        // GUESS: the fault text; the real service (ASP.NET XmlSerializer) would probably drop the element silently
+        const problem = requestNamespaceProblem(req.body)
+        if (problem !== undefined) return fault('1.1', 'soap:Client', `Server was unable to read request: ${problem}`)
         return operation(op, node)
       }
       default:
