@@ -1,9 +1,9 @@
 // Aura Online simulator: the single `uPersonManagementServiceSync.asmx` endpoint with the IMS Person
 // Management (pms v1.0) messages the Aura connector of HelloID uses (Tools4everBV/HelloID-Conn-Prov-Target-Aura):
 // the SOAP 1.2 Challenge/Response handshake that yields a session cookie, then SOAP 1.1 readPersonRequest,
-// createPersonRequest and updatePersonRequest. Every element of a request (sourcedId, person) must be in the namespace the
-// HelloID script puts them in (aura-namespaces.ts); values are then read by local name. Everything undocumented
-// is marked GUESS and listed in README.md.
+// createPersonRequest and updatePersonRequest. Every element of a request (sourcedId, person) must be in the
+// namespace the HelloID script puts it in (aura-namespaces.ts); values are then read by local name. Everything
+// undocumented is marked GUESS and listed in README.md.
 import { createHash, randomBytes } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../protocol/index.ts'
