@@ -196,6 +196,7 @@ describe('outsystems against the simulator', () => {
     const dup = await failure(os.update(b.ref, [{ field: 'username', new: String(a.spec.attributes.username).toUpperCase() }]))
     assert.equal(dup.kind, 'conflict')
     assert.match(dup.message, /already in use/)
+    assert.doesNotMatch(dup.message, /[{}]/, 'the error text is taken from the body (errors/Errors), not the raw JSON')
     sim.http.inject({ match: on('GET', /\/users\//), response: { status: 500, json: { Errors: ['Internal error'], StatusCode: 500 } } })
     assert.equal((await failure(os.disable(a.ref))).kind, 'transient')
     const slow = target(sim, { timeoutMs: 200 })

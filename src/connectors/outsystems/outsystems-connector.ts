@@ -355,7 +355,13 @@ function single(v: AttributeValue, field: string): string {
   throw new ConnectorError('invalid', `OutSystems field ${field} takes one value, got ${v.length}`)
 }
 
-/** OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads `.Errors`). */
+/**
+ * OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads
+ * `.Errors`), its field names matched regardless of case like every answer.
+ */
 export function errorDetail(text: string): string {
-  return jsonErrorDetail(text, (j) => (Array.isArray(j.Errors) ? j.Errors.map(String).join('; ') : undefined))
+  return jsonErrorDetail(text, (j) => {
+    const errors = fieldOf(j, 'Errors')
+    return Array.isArray(errors) ? errors.map(String).join('; ') : undefined
+  })
 }

@@ -137,7 +137,7 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
           : {
               perSecond,
               ...(burst !== undefined ? { burst } : {}),
-              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: { Errors: ['Too many requests'], StatusCode: 429 } }),
+              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: wire({ Errors: ['Too many requests'], StatusCode: 429 }) }),
             },
       )
     },
@@ -189,5 +189,5 @@ function wire(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
 }
 
 function error(status: number, message: string): SimResponse {
-  return { status, json: { Errors: [message], StatusCode: status } }
+  return { status, json: wire({ Errors: [message], StatusCode: status }) }
 }
