@@ -56,7 +56,7 @@ async function engineFor(path: string, sourceOptions: Record<string, unknown>, m
   const rules = compileRules([{ name: 'everyone', when: 'true', grant: [{ account: 'dir' }] }])
   return {
     store,
-    sources: [{ connector: source, safety: { maxShrinkPercent: 10, allowEmpty: false } }],
+    sources: [{ connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }],
     setup: { targets: [target], rules, primaryContract: ['employment', 'enrolment'], configHash: 'test' },
     now: () => new Date('2025-10-01T06:00:00Z'),
   }

@@ -1,10 +1,13 @@
 // `koppel run` tells the board's administrators how each run ended: a real SMTP receiver (smtp-server) on
 // loopback gets the status mail of a completed run and of a run the guard blocked (a half-empty export), with
-// the numbers that tripped the guard and the command that releases the plan. The CLI runs on the wall clock, as
+// the numbers that tripped the guard and the command that releases the plan; a webhook receiver gets the same
+// summary as JSON signed with HMAC-SHA256. The CLI runs on the wall clock, as
 // an admin's would; the board is generated for that day, so the test holds on any date.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createHmac } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -35,6 +38,16 @@ describe('status mail after each `koppel run`', () => {
   // the message as a reader sees it: quoted-printable soft line breaks joined
   const decoded = (i: number): string => (inbox[i]?.raw ?? '').replace(/=\r?\n/g, '').replace(/=3D/g, '=')
   let smtp: SMTPServer
+  let hookServer: Server
+  const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = []
+  const HOOK_SECRET = 'hook-secret-0123456789'
+  const hook = (i: number): Record<string, unknown> => {
+    const h = hooks[i]
+    assert.ok(h !== undefined, `webhook ${i} received`)
+    const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${String(h.headers['x-koppel-timestamp'])}.${h.body}`).digest('hex')}`
+    assert.equal(h.headers['x-koppel-signature'], expected, 'the signature verifies with the shared secret')
+    return JSON.parse(h.body) as Record<string, unknown>
+  }
   let ldap: RunningLdapServer
   let dir: string
   before(async () => {
@@ -52,6 +65,15 @@ describe('status mail after each `koppel run`', () => {
     })
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
     const port = (smtp.server.address() as AddressInfo).port
+    hookServer = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d.toString())).on('end', () => {
+        hooks.push({ headers: req.headers, body })
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r))
+    const hookPort = (hookServer.address() as AddressInfo).port
     ldap = await startLdapServer({ adminPassword: 'Adm1n-secret' })
     dir = await mkdtemp(join(tmpdir(), 'koppel-status-mail-'))
     await mkdir(join(dir, 'export'))
@@ -65,12 +87,17 @@ notify:
   smtp: { host: 127.0.0.1, port: ${port}, requireTls: false }
   statusMail:
     to: [ict@school.test, beheer@school.test]
+  webhook:
+    url: http://127.0.0.1:${hookPort}/koppel
+    secret: \${file:./secrets/hook}
 `
+    await writeFile(join(dir, 'secrets', 'hook'), `${HOOK_SECRET}\n`, { mode: 0o600 })
     await writeFile(join(dir, 'koppel.yaml'), demoConfig(ldap.url) + notify)
   })
   after(async () => {
     await ldap?.stop()
     await new Promise<void>((r) => smtp.close(() => r()))
+    await new Promise<void>((r) => hookServer.close(() => r()))
     await rm(dir, { recursive: true, force: true })
   })
 
@@ -84,6 +111,10 @@ notify:
     assert.match(mail, /- directory, create: (\d+) \/ \1 \/ 0/)
     assert.match(mail, /Audit head: event \d+, [0-9a-f]{64}/)
     assert.match(mail, /Content-Type: text\/html/)
+    const posted = hook(0)
+    assert.equal(posted['outcome'], 'completed')
+    assert.equal(posted['tenant'], 'default')
+    assert.deepEqual(Object.keys(posted['applied'] as object), ['directory'])
     // a run with nothing to do sends nothing by default
     const quiet = await koppel(dir, ['run', '--no-target-read'])
     assert.equal(quiet.code, 0, quiet.stderr)
@@ -117,5 +148,9 @@ notify:
     const id = /koppel approve (plan-[0-9a-f]+)/.exec(mail)?.[1]
     assert.ok(id !== undefined, 'the mail names the approve command')
     assert.match(r.stdout + r.stderr, new RegExp(id))
+    const posted = hook(hooks.length - 1)
+    assert.equal(posted['outcome'], 'blocked')
+    assert.equal(posted['planId'], id)
+    assert.ok((posted['findings'] as unknown[]).length > 0)
   })
 })

@@ -20,6 +20,7 @@ export type StoreConfig = StoreSqliteConfig | StorePostgresConfig
 export interface SafetyConfig {
   readonly maxShrinkPercent: number
   readonly allowEmpty: boolean
+  readonly baselineDays: number
 }
 
 /** A source entry: engine fields plus the connector's own options (validated by its definition's schema). */
@@ -147,9 +148,10 @@ export interface SmtpConfig {
 export type RunOutcomeName = 'completed' | 'unchanged' | 'blocked' | 'failed'
 
 export interface NotifyConfig {
-  readonly smtp: SmtpConfig
-  readonly from: string
+  readonly smtp?: SmtpConfig
+  readonly from?: string
   readonly statusMail?: { readonly to: readonly string[]; readonly when: readonly RunOutcomeName[] }
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly when: readonly RunOutcomeName[] }
 }
 
 export interface KoppelConfig {

@@ -15,20 +15,36 @@ export const smtpSchema = z
 
 export const RUN_OUTCOMES = ['completed', 'unchanged', 'blocked', 'failed'] as const
 
+const whenSchema = (what: string) =>
+  z
+    .array(z.enum(RUN_OUTCOMES))
+    .min(1)
+    .default(['completed', 'blocked', 'failed'])
+    .describe(`Which runs ${what}: completed (changes applied), unchanged (nothing to do), blocked (the guard stopped the plan), failed.`)
+
 export const notifySchema = z
   .strictObject({
-    smtp: smtpSchema,
-    from: z.string().min(3).describe('Sender address, e.g. koppel@school.nl.'),
+    smtp: smtpSchema.optional(),
+    from: z.string().min(3).optional().describe('Sender address of the status mail, e.g. koppel@school.nl.'),
     statusMail: z
       .strictObject({
         to: z.array(z.string().min(3)).min(1).describe('Recipients: the board’s administrators.'),
-        when: z
-          .array(z.enum(RUN_OUTCOMES))
-          .min(1)
-          .default(['completed', 'blocked', 'failed'])
-          .describe('Which runs send a mail: completed (changes applied), unchanged (nothing to do), blocked (the guard stopped the plan), failed.'),
+        when: whenSchema('send a mail'),
       })
       .optional()
-      .describe('The status mail after each run (`koppel run` and `koppel apply`).'),
+      .describe('The status mail after each run (`koppel run` and `koppel apply`); needs `smtp` and `from`.'),
+    webhook: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }).describe('Where the run summary is POSTed as JSON (a chat or ticket system).'),
+        secret: secret().describe('Key of the HMAC-SHA256 signature in the X-Koppel-Signature header, by reference.'),
+        when: whenSchema('are posted'),
+      })
+      .optional()
+      .describe('The run summary as signed JSON to a webhook after each run.'),
   })
-  .describe('Mail to the administrators about runs.')
+  .superRefine((n, ctx) => {
+    if (n.statusMail !== undefined && (n.smtp === undefined || n.from === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['statusMail'], message: 'the status mail needs notify.smtp and notify.from' })
+    }
+  })
+  .describe('Telling the administrators about runs: a status mail, a webhook.')

@@ -197,5 +197,10 @@ export const somtodayDefinition: SourceDefinition<typeof somtodayOptions> = {
   type: 'somtoday',
   description: 'Somtoday ConnectAPI: leerlingen, medewerkers and ouders per vestiging, with write-back of username/e-mail',
   schema: somtodayOptions,
+  fills: {
+    person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'initials', 'familyName', 'familyNamePrefix', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
+    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'programme', 'classGroup', 'title', 'manager', 'attributes'],
+    membership: ['group', 'role', 'start', 'end', 'primary'],
+  },
   create: (name, options, context) => new SomtodaySource(name, options, context),
 }
