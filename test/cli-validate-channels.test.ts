@@ -15,7 +15,7 @@ async function validate(yaml: string): Promise<{ code: number; stdout: string; s
   const dir = mkdtempSync(join(tmpdir(), 'koppel-validate-'))
   try {
     mkdirSync(join(dir, 'secrets'))
-    writeFileSync(join(dir, 'secrets', 'ldap-password'), 'secret\n')
+    writeFileSync(join(dir, 'secrets', 'ldap-password'), 'Ld4p-pw-9f2c\n')
     writeFileSync(join(dir, 'koppel.yaml'), yaml)
     const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, 'validate'], { cwd: dir })
     return { code: 0, ...r }

@@ -60,7 +60,7 @@ export class SomtodaySource implements SourceConnector {
       const vestigingen = await this.#selected(signal)
       for (const v of vestigingen) {
         mapper.vestigingGroup(v)
-        const each = async (resource: string, wrapper: string, query: Record<string, string | undefined>, fn: (r: unknown, position: number) => void) => {
+        const each = async (resource: 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger', wrapper: string, query: Record<string, string | undefined>, fn: (r: unknown, position: number) => void) => {
           for await (const page of this.#api.pages(v.uuid, resource, wrapper, query, signal)) {
             pages++
             page.records.forEach((r, i) => fn(r, page.offset + i))
@@ -73,7 +73,8 @@ export class SomtodaySource implements SourceConnector {
           if (typeof u === 'string' && !this.#seen.has(u)) this.#seen.set(u, { vestiging: v.uuid, kind })
         }
         if (kinds.has('leerlingen') || kinds.has('medewerkers')) {
-          await each('lesgroep', 'lesgroepen', { stamgroep: 'false', peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
+          // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
+          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
         }
         if (kinds.has('leerlingen')) {
           const seen = remember('leerling')
@@ -91,7 +92,8 @@ export class SomtodaySource implements SourceConnector {
         }
         if (kinds.has('ouders')) {
           const seen = remember('ouderVerzorger')
-          await each('ouderVerzorger', 'ouderVerzorgers', {}, (r, i) => {
+          // the spec advises the pupils' peilschooljaar: a guardian is listed only while a child is
+          await each('ouderVerzorger', 'ouderVerzorgers', { peilschooljaar: peil }, (r, i) => {
             seen(r)
             mapper.ouderVerzorger(v, r, i)
           })
