@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import { ConnectorError } from '../src/contract/index.ts'
 import { afasDefinition, afasOptions } from '../src/connectors/afas/index.ts'
 import type { Person, SourceReadResult, SourceSnapshot } from '../src/model/index.ts'
-import { buildAfasData, startAfasSim, type AfasData, type AfasSim } from '../src/sim/afas/index.ts'
+import { afasAuthorization, buildAfasData, startAfasSim, type AfasData, type AfasSim } from '../src/sim/afas/index.ts'
 import { collectBoard, generateBoard } from '../src/sim/generator/index.ts'
 
 const TODAY = '2026-11-23'
@@ -85,7 +85,56 @@ describe('AFAS Profit source', () => {
     const before = sim.http.requests.get('GET /profitrestservices/connectors/T4E_HelloID_Positions_v2') ?? 0
     const snap = snapshotOf(await source(sim.url, { contracts: 'employments' }).read({ today: TODAY }))
     assert.equal(sim.http.requests.get('GET /profitrestservices/connectors/T4E_HelloID_Positions_v2') ?? 0, before)
-    for (const p of snap.persons) assert.deepEqual(p.contracts.map((c) => c.id), [`empl_${p.key}-1`])
+    for (const p of snap.persons) {
+      const row = sim.data.employments.filter((e) => e.Medewerker === p.key)
+      const ids = row.length > 1 ? row.map((e) => `empl_${p.key}-1/${String(e.Begindatum_functie)}`) : [`empl_${p.key}-1`]
+      assert.deepEqual(p.contracts.map((c) => c.id), ids)
+    }
+  })
+
+  test('each Employments_v2 row is a functie period: an old functie inside a running dienstverband has ended', async () => {
+    const snap = snapshotOf(await source(sim.url, { contracts: 'employments' }).read({ today: TODAY }))
+    const staff = collectBoard(board).staff
+    const changed = staff.find((s) => Number(s.employeeNumber) % 5 === 1) as (typeof staff)[number]
+    const p = snap.persons.find((x) => x.key === changed.employeeNumber) as Person
+    assert.equal(p.contracts.length, 2)
+    const [old, current] = p.contracts
+    assert.equal(old?.title, 'Onderwijsassistent')
+    assert.ok(old?.end !== undefined && old.end <= board.schoolYear.startDate && old.end < TODAY, `the old functie ended: ${old?.end}`)
+    assert.notEqual(old?.organisation, current?.organisation)
+    assert.equal(current?.title, changed.title)
+    assert.equal(current?.end, undefined)
+    assert.equal(current?.start, `${Number(board.schoolYear.startDate.slice(0, 4)) - 1}-08-01`)
+    // the positions reading takes the current functie's period from the position, not the contract's start
+    const withPositions = snapshotOf(await source(sim.url).read({ today: TODAY })).persons.find((x) => x.key === changed.employeeNumber) as Person
+    assert.deepEqual(withPositions.contracts.filter((c) => c.end === undefined || c.end > TODAY).map((c) => c.title), [changed.title, ...(Number(changed.employeeNumber) % 7 === 0 ? ['Coördinator'] : [])])
+  })
+
+  test('a contract\'s manager is Medewerkernummer_leidinggevende by default; the department tree is an option', async () => {
+    const row = sim.data.employments.find((e) => Number(e.Medewerker) % 4 === 0 && e.Medewerkernummer_leidinggevende !== null) as Record<string, unknown>
+    const key = String(row.Medewerker)
+    const byDefault = snapshotOf(await source(sim.url).read({ today: TODAY })).persons.find((x) => x.key === key) as Person
+    const byTree = snapshotOf(await source(sim.url, { manager: 'department' }).read({ today: TODAY })).persons.find((x) => x.key === key) as Person
+    assert.equal(byDefault.contracts[0]?.manager, row.Medewerkernummer_leidinggevende)
+    const unit = sim.data.organisationalUnits.find((u) => u.ExternalId === byTree.contracts[0]?.organisation)
+    assert.equal(byTree.contracts[0]?.manager, unit?.ManagerExternalId === key ? byTree.contracts[0]?.manager : unit?.ManagerExternalId)
+    assert.notEqual(byDefault.contracts[0]?.manager, byTree.contracts[0]?.manager, 'the simulator gives this employee a leidinggevende outside the tree')
+  })
+
+  test('GetConnector sort keys make every row unique, so paging is stable (ties come in any order)', async () => {
+    sim.orderBy.clear()
+    for (let i = 0; i < 3; i++) snapshotOf(await source(sim.url, { pageSize: 5 }).read({ today: TODAY }))
+    assert.deepEqual(new Set(sim.orderBy.get('T4E_HelloID_Employments_v2')), new Set(['ExternalID,Medewerker,Begindatum_functie']))
+    assert.deepEqual(new Set(sim.orderBy.get('T4E_HelloID_Positions_v2')), new Set(['ExternalID,EmploymentExternalID,Medewerker,Begindatum_functie']))
+    // the simulator really orders ties differently from call to call
+    const url = `${sim.url}/connectors/T4E_HelloID_Employments_v2?skip=0&take=-1&orderbyfieldids=Medewerker`
+    const headers = { authorization: afasAuthorization(TOKEN) }
+    const orders = new Set<string>()
+    for (let i = 0; i < 20; i++) {
+      const body = (await (await fetch(url, { headers })).json()) as { rows: Record<string, unknown>[] }
+      orders.add(body.rows.map((r) => String(r.Begindatum_functie)).join(','))
+    }
+    assert.ok(orders.size > 1, 'ties are shuffled')
   })
 
   test('a wrong token fails the read as an auth issue, without a snapshot', async () => {
@@ -142,6 +191,12 @@ describe('AFAS Profit source', () => {
     assert.equal(row?.Email_werk, 'nieuw.adres@school.test')
     assert.equal(row?.UPN, 'nieuw.adres@school.test')
     assert.deepEqual(sim.updates.slice(-2).map((u) => u.connector), ['KnUser', 'KnEmployee'])
+    // KnUser carries Nm (the user's description, required) with MtCd 1, as the reference sends it
+    const knUser = sim.updates.at(-2)?.body as { KnUser: { Element: { Fields: Record<string, unknown> } } }
+    assert.deepEqual(knUser.KnUser.Element.Fields, { MtCd: 1, Nm: row?.DisplayName, Upn: 'nieuw.adres@school.test' })
+    const bare = await fetch(`${sim.url}/connectors/KnUser`, { method: 'PUT', headers: { authorization: afasAuthorization(TOKEN), 'content-type': 'application/json' }, body: JSON.stringify({ KnUser: { Element: { '@UsId': row?.Gebruiker, Fields: { MtCd: 1, Upn: 'x@school.test' } } } }) })
+    assert.equal(bare.status, 400)
+    assert.match(await bare.text(), /Nm \(omschrijving\) is verplicht/)
     const p = snapshotOf(await s.read({ today: TODAY })).persons.find((x) => x.key === key)
     assert.equal(p?.email, 'nieuw.adres@school.test')
     assert.equal(p?.username, 'nieuw.adres@school.test')

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError, type TargetConnector } from '../src/contract/index.ts'
+import { soapEnvelope } from '../src/protocol/index.ts'
 import { runTargetConformance } from './conformance/target-conformance.ts'
 import { auraOptionsSchema, createAuraTarget, challengeResponse, type AuraTarget } from '../src/connectors/aura/index.ts'
 import { auraStatus, startAuraSim, type AuraSim } from '../src/sim/aura/aura-sim.ts'
@@ -126,7 +127,8 @@ describe('aura-online against the simulator', () => {
     assert.match(String(read?.headers.cookie), /^ASP\.NET_SessionId=[0-9a-f]+$/)
     assert.match(read?.body ?? '', /http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/.*<readPersonRequest xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/xsd\/imsPersonManMessSchema_v1p0"><sourcedId><identifier xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">/s)
     const body = create?.body ?? ''
-    assert.match(body, /<userId xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/xsd\/imsPersonManDataSchema_v1p0"><userIdValue xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">L\d+<\/userIdValue><password>Eerste-Wachtwoord1<\/password><\/userId>/)
+    assert.match(body, /<userId xmlns="http:\/\/www\.imsglobal\.org\/services\/pms\/xsd\/imsPersonManDataSchema_v1p0"><userIdValue xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">L\d+<\/userIdValue><passWord xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0">Eerste-Wachtwoord1<\/passWord><\/userId>/)
+    assert.equal(sim.initialPasswords.get(spec.anchor.value), 'Eerste-Wachtwoord1')
     assert.match(body, /<partName><namePartType>First<\/namePartType><namePartValue>Jan<\/namePartValue><\/partName>/)
     assert.match(body, /<tel xmlns="[^"]+"><telValue>030-1234567<\/telValue><telType_>Voice<\/telType_><\/tel><tel xmlns="[^"]+"><telValue>06-12345678<\/telValue><telType_>Mobile<\/telType_><\/tel>/)
     assert.match(body, /<extensionField xmlns="http:\/\/www\.imsglobal\.org\/services\/common\/imsCommonSchema_v1p0"><fieldName>vestiging<\/fieldName><fieldType>String<\/fieldType><fieldValue>Mediatheek Noord<\/fieldValue><\/extensionField>/)
@@ -173,6 +175,63 @@ describe('aura-online against the simulator', () => {
     const ok = auraStatus('createPersonResponse', 'failure', 'x', 'alles Ok').text!.replace('<codeMajor>failure</codeMajor>', '<codeMajor>processing</codeMajor>')
     sim.http.inject({ match: isOp('createPersonRequest'), response: { status: 200, contentType: 'text/xml', text: ok } })
     assert.equal((await aura.create({ ...spec, enabled: true })).outcome, 'created')
+  })
+
+  test('codeMajor, "alles Ok", namePartType and telType are compared case-insensitively, as the reference does', async () => {
+    const spec = next()
+    const shouted = auraStatus('createPersonResponse', 'failure', 'x', 'ALLES OK').text!.replace('<codeMajor>failure</codeMajor>', '<codeMajor>Processing</codeMajor>')
+    sim.http.inject({ match: isOp('createPersonRequest'), response: { status: 200, contentType: 'text/xml', text: shouted } })
+    assert.equal((await aura.create({ ...spec, enabled: true })).outcome, 'created')
+    const upper = auraStatus('createPersonResponse', 'failure', 'x', 'gelukt').text!.replace('<codeMajor>failure</codeMajor>', '<codeMajor>Success</codeMajor>')
+    sim.http.inject({ match: isOp('createPersonRequest'), response: { status: 200, contentType: 'text/xml', text: upper } })
+    assert.equal((await aura.create({ ...next(), enabled: true })).outcome, 'created')
+    const failed = auraStatus('createPersonResponse', 'failure', 'x', 'alles Ok').text!.replace('<codeMajor>failure</codeMajor>', '<codeMajor>FAILURE</codeMajor>')
+    sim.http.inject({ match: isOp('createPersonRequest'), response: { status: 200, contentType: 'text/xml', text: failed } })
+    assert.equal((await kindOf(aura.create({ ...next(), enabled: true }))).kind, 'invalid')
+    // a read whose name parts and phone types come back in another casing
+    const { spec: made } = await make()
+    const id = made.anchor.value
+    const person = {
+      userId: { '@_xmlns': 'http://www.imsglobal.org/services/pms/xsd/imsPersonManDataSchema_v1p0', userIdValue: id },
+      name: { partName: [{ namePartType: 'first', namePartValue: 'Anna' }, { namePartType: 'LAST', namePartValue: 'Bakker' }] },
+      tel: [{ telValue: '010-1', telType_: 'voice' }, { telValue: '06-2', telType_: 'MOBILE' }],
+    }
+    const read = auraStatus('readPersonResponse', 'success', 'fullsuccess', 'alles Ok', { person }).text as string
+    sim.http.inject({ match: isOp('readPersonRequest'), response: { status: 200, contentType: 'text/xml', text: read } })
+    const found = await aura.find(made.anchor)
+    assert.deepEqual([found?.attributes.VOORN, found?.attributes.LENERSNAAM, found?.attributes.TELEFOON, found?.attributes.GSM], ['Anna', 'Bakker', '010-1', '06-2'])
+  })
+
+  test('the simulator checks namespaces: a password or a name in the wrong namespace is refused, not read by local name', async () => {
+    const { spec } = await make()
+    const id = spec.anchor.value
+    // a session of our own, taken from a connector's read (a spy that never applies)
+    let cookie = ''
+    sim.http.inject({ match: (r) => (isOp('readPersonRequest')(r) && (cookie = String(r.headers.cookie)), false) })
+    await target(sim).find(spec.anchor)
+    assert.match(cookie, /ASP\.NET_SessionId=/)
+    const DATA = 'http://www.imsglobal.org/services/pms/xsd/imsPersonManDataSchema_v1p0'
+    const COMMON = 'http://www.imsglobal.org/services/common/imsCommonSchema_v1p0'
+    const MESS = 'http://www.imsglobal.org/services/pms/xsd/imsPersonManMessSchema_v1p0'
+    const envelope = (userId: Record<string, unknown>, code: string) => soapEnvelope({ version: '1.1', body: { createPersonRequest: { '@_xmlns': MESS, sourcedId: { identifier: { '@_xmlns': COMMON, '#text': code } }, person: { userId: { '@_xmlns': DATA, userIdValue: { '@_xmlns': COMMON, '#text': code }, ...userId }, name: { '@_xmlns': DATA, partName: { namePartType: 'Last', namePartValue: 'Smit' } } } } } })
+    const post = async (xml: string) => {
+      const res = await fetch(sim.url, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8', cookie } })
+      return { status: res.status, text: await res.text() }
+    }
+    // the password in the data namespace, as Koppel sent it before
+    const wrong = await post(envelope({ password: 'Geheim1' }, `${id}-a`))
+    assert.equal(wrong.status, 500)
+    assert.match(wrong.text, /\/person\/userId\/password is in namespace .*imsPersonManDataSchema_v1p0.*, expected .*imsCommonSchema_v1p0/)
+    assert.equal(sim.persons.has(`${id}-a`), false)
+    const right = await post(envelope({ passWord: { '@_xmlns': COMMON, '#text': 'Geheim1' } }, `${id}-b`))
+    assert.equal(right.status, 200)
+    assert.equal(sim.initialPasswords.get(`${id}-b`), 'Geheim1')
+    // an element of the data namespace sent in the common one is refused too
+    const name = await post(envelope({ userIdType: { '@_xmlns': DATA, '#text': 'x' } }, `${id}-c`))
+    assert.match(name.text, /userIdType is in namespace/)
+    // the sourcedId's identifier of a read, too
+    const read = soapEnvelope({ version: '1.1', body: { readPersonRequest: { '@_xmlns': MESS, sourcedId: { identifier: id } } } })
+    assert.match((await post(read)).text, /\/sourcedId\/identifier is in namespace .*imsPersonManMessSchema_v1p0.*, expected .*imsCommonSchema_v1p0/)
   })
 
   test('update sends only the fields whose value differs, plus userIdValue; nothing differing is unchanged', async () => {
@@ -229,6 +288,21 @@ describe('aura-online against the simulator', () => {
     const again = await aura.create({ ...spec, enabled: false })
     assert.equal(again.outcome, 'unchanged')
     assert.equal((await aura.find(spec.anchor))?.enabled, false)
+  })
+
+  test('a borrower exists exactly when userIdValue is non-empty, whatever status the read carries (as the reference)', async () => {
+    for (const unknownBorrower of ['success-empty', 'failure-unknown', 'failure-other'] as const) {
+      const own = await startAuraSim({ password: PASSWORD, partner: PARTNER, unknownBorrower })
+      try {
+        const t = target(own)
+        const spec = next()
+        assert.equal(await t.find(spec.anchor), undefined, unknownBorrower)
+        assert.equal((await t.create({ ...spec, enabled: true })).outcome, 'created', unknownBorrower)
+        assert.equal((await t.find(spec.anchor))?.id, spec.anchor.value, unknownBorrower)
+      } finally {
+        await own.close()
+      }
+    }
   })
 
   test('transport errors: 429 with Retry-After, 5xx, timeout, a SOAP fault, a body that is not XML', async () => {

@@ -126,7 +126,7 @@ describe('outsystems against the simulator', () => {
     const before = sim.writes.length
     const { spec, ref } = await make(false)
     const writes = sim.writes.slice(before)
-    assert.deepEqual(writes.map((w) => [w.method, w.key, w.body.IsActive]), [
+    assert.deepEqual(writes.map((w) => [w.method, w.key, w.body.IsActive ?? w.body.isActive]), [
       ['POST', ref.id, true],
       ['PUT', ref.id, false],
     ])
@@ -196,6 +196,7 @@ describe('outsystems against the simulator', () => {
     const dup = await failure(os.update(b.ref, [{ field: 'username', new: String(a.spec.attributes.username).toUpperCase() }]))
     assert.equal(dup.kind, 'conflict')
     assert.match(dup.message, /already in use/)
+    assert.doesNotMatch(dup.message, /[{}]/, 'the error text is taken from the body (errors/Errors), not the raw JSON')
     sim.http.inject({ match: on('GET', /\/users\//), response: { status: 500, json: { Errors: ['Internal error'], StatusCode: 500 } } })
     assert.equal((await failure(os.disable(a.ref))).kind, 'transient')
     const slow = target(sim, { timeoutMs: 200 })
@@ -209,7 +210,7 @@ describe('outsystems against the simulator', () => {
     sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ Key: 'k-1', Username: 'a' }, { Key: 'k-2', Name: 'Zonder gebruikersnaam' }] } })
     const e = await failure(os.find({ attribute: 'username', value: 'a' }))
     assert.equal(e.kind, 'invalid')
-    assert.match(e.message, /user #2 \(Key k-2\) has no Username/)
+    assert.match(e.message, /user #2 \(Key k-2\) has no UserName/)
     sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ Key: 'k-3', Username: 'b', IsActive: 'ja' }] } })
     assert.match((await failure(os.find({ attribute: 'username', value: 'b' }))).message, /user #1 \(Key k-3\) has IsActive="ja"/)
     sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, text: '<html>login</html>' } })
@@ -228,17 +229,39 @@ describe('outsystems against the simulator', () => {
     assert.equal((await os.update(ref, [{ field: 'department', new: 'Onderbouw' }, { field: 'name', new: spec.attributes.name as string }])).outcome, 'updated')
     const put = sim.writes[before]
     assert.equal(put?.method, 'PUT')
-    assert.deepEqual(put?.body, { ...stored, Department: 'Onderbouw' })
+    // the whole user as it was read (the simulator's casing), with only the change, and no second copy of a field
+    const asRead = Object.fromEntries(Object.entries({ ...stored, Department: 'Onderbouw' }).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]))
+    assert.deepEqual(put?.body, asRead)
     assert.equal((await os.update(ref, [{ field: 'department', new: 'Onderbouw' }])).outcome, 'unchanged')
     assert.equal(sim.writes.length, before + 1)
     assert.equal((await failure(os.update(ref, [{ field: 'kostenplaats', new: '1' }]))).kind, 'config')
+  })
+
+  test('requests use the reference\'s field names (UserName); answers are read whatever their casing', async () => {
+    const before = sim.writes.length
+    const { spec, ref } = await make(false)
+    const [post, put] = sim.writes.slice(before)
+    assert.deepEqual(Object.keys(post?.body ?? {}).sort(), ['Department', 'Email', 'IsActive', 'ManagerUsername', 'Name', 'RoleKey', 'UserName'])
+    // the simulator answers in another casing than the request's; the PUT goes back in the casing it was read
+    const raw = (await (await fetch(`${sim.url}/users/${ref.id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Record<string, unknown>
+    assert.deepEqual(Object.keys(raw).sort(), ['department', 'email', 'isActive', 'key', 'managerUsername', 'name', 'roleKey', 'username'])
+    assert.deepEqual(Object.keys(put?.body ?? {}).sort(), Object.keys(raw).sort())
+    assert.equal(sim.users.get(ref.id)?.IsActive, false)
+    const found = await os.find(spec.anchor)
+    assert.equal(found?.id, ref.id)
+    assert.equal(found?.enabled, false)
+    assert.equal(found?.attributes.email, spec.attributes.email)
+    // any casing at all, also in the role list
+    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ KEY: 'k-9', USERNAME: 'x@school.test', ISACTIVE: false, ROLEKEY: sim.roles[1]?.Key }] } })
+    const shouting = await os.find({ attribute: 'username', value: 'x@school.test' })
+    assert.deepEqual([shouting?.id, shouting?.enabled, shouting?.permissions], ['k-9', false, ['Docent']])
   })
 
   test('paths and field names are configuration: the defaults are the documented API', async () => {
     const o = outSystemsOptionsSchema.parse({ baseUrl: 'https://x.test/api', token: '${env:T}' })
     assert.deepEqual(o.paths, { users: '/users', user: '/users/{key}', roles: '/roles' })
     assert.deepEqual(o.listQuery, { IncludeInactive: 'true' })
-    assert.equal(o.fields.username, 'Username')
+    assert.equal(o.fields.username, 'UserName')
     assert.equal(o.fields.roleKey, 'RoleKey')
     assert.equal(o.defaultRole, 'Default User')
     assert.equal(outSystemsOptionsSchema.safeParse({ baseUrl: 'https://x.test', token: 'plain-secret' }).success, false)

@@ -26,6 +26,13 @@ export interface ReadOptions {
   readonly onProgress?: (records: number) => void
   /** "Today" for the source's own date semantics (peildatum); ISO date. */
   readonly today: string
+  /**
+   * Whether the configuration (rules, mappings, match keys, write-backs, the engine itself) reads a model field,
+   * named as a path: `person.username`, `person.attributes.eckId`, `contract.role`. Undefined when unknown: then
+   * every field counts as read. A source whose format marks a field required may report an empty one that is not
+   * read as a warning instead of refusing the export (unless its own `strict` option says otherwise).
+   */
+  readonly isRead?: (field: string) => boolean
 }
 
 export interface FingerprintOptions {

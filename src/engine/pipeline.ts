@@ -8,6 +8,7 @@ import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, ledgerHash } from './build-plan.ts'
 import { carryApproval } from './carry-approval.ts'
+import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
@@ -77,12 +78,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     return { ok: true, plan: unchanged }
   }
   const snapshots: SourceSnapshot[] = []
+  const sourceWarnings: Issue[] = []
   const findings: GuardFinding[] = []
   const inputs: Record<string, string> = {}
   const records: { record: SnapshotRecord; keep: SourceSnapshot | undefined }[] = []
+  const isRead = configuredReads(setup)
   for (const { connector, safety } of engine.sources) {
     o.onStage?.('read', connector.name)
-    const r = await connector.read({ today, onProgress: (n) => o.onProgress?.('read', n) })
+    const r = await connector.read({ today, isRead, onProgress: (n) => o.onProgress?.('read', n) })
     if (!r.ok) {
       await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: r.issues.length } }])
       return { ok: false, issues: r.issues.map(visibleIssue) }
@@ -107,6 +110,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     const hash = snapshotHash(snapshot)
     inputs[`source:${connector.name}`] = hash
     snapshots.push(snapshot)
+    // a source's warnings (e.g. a required field nothing reads, left empty) are shown with the plan
+    sourceWarnings.push(...snapshot.warnings)
     const record = {
       id: `${connector.name}-${hash.slice(0, 12)}`,
       source: connector.name,
@@ -146,7 +151,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
+  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: [...sourceWarnings, ...merged.issues] })
   const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined

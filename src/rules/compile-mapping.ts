@@ -36,6 +36,8 @@ export interface CompiledMapping {
    *  those are used as-is and still claimed in the oracle. Undefined/null results leave the attribute out. */
   evaluate(input: MappingInput, oracle: UniquenessOracle): { attributes: Record<string, AttributeValue>; issues: Issue[] }
   stats(): EvaluatorStats
+  /** The paths the mapping's expressions read (see expression-reads.ts). */
+  readonly reads: readonly (readonly string[])[]
 }
 
 /** Throws RulesError naming target, attribute, expression and position of every problem. */
@@ -49,6 +51,7 @@ export function compileMapping(target: string, spec: MappingSpec, options: Cache
     onceAttributes: compiled.filter((a) => a.once).map((a) => a.name),
     evaluate: (input, oracle) => evaluateMapping(compiled, input, oracle),
     stats: () => sumStats(compiled.flatMap((a) => a.expressions)),
+    reads: compiled.flatMap((a) => a.paths),
   }
 }
 

@@ -44,6 +44,8 @@ export interface CompiledRules {
   entitlementsFor(person: Person, activeContracts: readonly Contract[], today: string): EntitlementResult
   /** Evaluation counters summed over all expressions, for benchmarks and run metrics. */
   stats(): EvaluatorStats
+  /** The paths the rules' expressions read (see expression-reads.ts). */
+  readonly reads: readonly (readonly string[])[]
 }
 
 export type CompileRulesOptions = CacheOptions
@@ -83,6 +85,7 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
   const problems: RuleProblem[] = []
   const seen = new Set<string>()
   const rules: CompiledRule[] = []
+  const reads: (readonly string[])[] = []
   const evaluator = evaluatorFactory(options)
   for (const spec of specs) {
     const rule = spec.name
@@ -91,6 +94,7 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
     seen.add(rule)
     const when = compileExpression('rule', spec.when, mustBeBool)
     if (!isCompiled(when)) problems.push({ rule, field: 'when', expression: spec.when, ...when })
+    else reads.push(...when.reads.paths)
     const grants: CompiledGrant[] = []
     ;(spec.grant ?? []).forEach((g, i) => {
       const field = `grant[${i}]`
@@ -108,6 +112,7 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
       const source = typeof p.id === 'string' ? p.id : ''
       const id = compileExpression('rule', source, mustBeIds)
       if (!isCompiled(id)) return void problems.push({ rule, field: `${field}.permission.id`, expression: source, ...id })
+      reads.push(...id.reads.paths)
       const [target, type] = [String(p.target), String(p.type)]
       const key = `p\u0000${target}\u0000${type}\u0000`
       grants.push({ kind: 'permission', key, target, type, id: evaluator(id, permissions(target, type, rule)) })
@@ -118,6 +123,7 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
   return {
     entitlementsFor: (person, activeContracts, today) => entitlementsFor(rules, person, activeContracts, today),
     stats: () => sumStats(rules.flatMap((r) => [r.when, ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : []))])),
+    reads,
   }
 }
 

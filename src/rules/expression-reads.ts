@@ -28,6 +28,14 @@ export function expressionReads(ast: ASTNode): ExpressionReads {
   let cacheable = true
 
   const visit = (node: ASTNode): void => {
+    const names = nameFunctionReads(node)
+    if (names !== undefined) {
+      // the name functions take the whole person but read only its name fields; the value is still not
+      // cached per tuple (as before), only the paths say more precisely what is read
+      for (const p of names) paths.set(p.join('\u0000'), p)
+      cacheable = false
+      return
+    }
     const path = selectPath(node)
     if (path !== undefined) {
       const [root] = path
@@ -44,6 +52,20 @@ export function expressionReads(ast: ASTNode): ExpressionReads {
   }
   visit(ast)
   return { paths: [...paths.values()], tupleCacheable: cacheable }
+}
+
+/** The functions of cel-library.ts that take a person (`fullName(person)`) and read only these fields of it. */
+const NAME_FUNCTIONS = new Set(['familyName', 'fullName', 'sortName', 'initials'])
+const NAME_FIELDS = ['givenName', 'preferredGivenName', 'middleName', 'initials', 'familyName', 'familyNamePrefix', 'partnerName', 'partnerNamePrefix', 'nameConvention']
+
+/** `fullName(person)` and the like: the name fields of person, else undefined. */
+function nameFunctionReads(node: ASTNode): Path[] | undefined {
+  if (node.op !== 'call') return undefined
+  const [name, args] = node.args as unknown as [string, ASTNode[]]
+  if (!NAME_FUNCTIONS.has(name) || !Array.isArray(args) || args.length !== 1) return undefined
+  const [arg] = args
+  if (arg?.op !== 'id' || arg.args !== 'person') return undefined
+  return NAME_FIELDS.map((f) => ['person', f])
 }
 
 /** The path of a chain of field selections and string-literal indexes rooted at an identifier, if it is one. */

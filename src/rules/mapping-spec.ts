@@ -40,6 +40,8 @@ export interface CompiledAttribute {
   readonly expressions: readonly CachedEvaluator<AttributeValue | undefined>[]
   /** Earlier attributes this one reads as `account.<name>`. */
   readonly reads: readonly string[]
+  /** Every path its expressions read (`person.username`, `contract.role`), for the fields-read summary. */
+  readonly paths: readonly (readonly string[])[]
   readonly unique: boolean
   readonly once: boolean
   readonly lowercase: boolean
@@ -81,12 +83,14 @@ export function compileAttributes(
 
     const expressions: CachedEvaluator<AttributeValue | undefined>[] = []
     const reads = new Set<string>()
+    const paths: (readonly string[])[] = []
     for (const { field, source } of sources) {
       let c = compileExpression('mapping', source, notMap)
       if (!isCompiled(c)) {
         problem(field, c.message, { expression: source, position: c.position })
         continue
       }
+      paths.push(...c.reads.paths)
       // errors above name the author's text; what runs has every value part of the DN escaped
       if (isDnAttribute(attribute)) c = compileExpression('mapping', escapeDnValues(source), notMap)
       if (!isCompiled(c)) {
@@ -106,6 +110,7 @@ export function compileAttributes(
       name: attribute,
       expressions,
       reads: [...reads],
+      paths,
       unique: rule.unique === true,
       once: rule.once === true,
       lowercase: rule.lowercase === true,

@@ -87,30 +87,46 @@ describe('eduarte source', () => {
     assert.ok(snap.groups.some((g) => g.type === 'class' && g.name === v.groep))
   })
 
-  test('the client sends apiSleutel and every child element in alphabetical order (contactgegeven as documented)', () => {
+  test('the client sends operation parameters in the reference order and sorts object properties case-insensitively', () => {
     const xml = eduarteEnvelope('createDeelnemerGebruiker', 'k', { wachtwoord: 'w', gebruikersnaam: 'g', emailadres: 'e', deelnemernummer: '1' })
-    assert.deepEqual(childOrder(xml, 'createDeelnemerGebruiker'), ['apiSleutel', 'deelnemernummer', 'emailadres', 'gebruikersnaam', 'wachtwoord'])
-    const upd = eduarteEnvelope('updateContactgegevens', 'k', { deelnemerNummer: '1', contactgegeven: { contactgegeven: 'a@b', soort: { naam: 'n', code: 'c' }, geheim: 'false' } })
-    assert.deepEqual(childOrder(upd, 'updateContactgegevens'), ['apiSleutel', 'contactgegeven', 'contactgegeven', 'soort', 'code', 'naam', 'geheim', 'deelnemerNummer'])
-    assert.deepEqual(Object.keys(sortedChildren({ voorvoegsel: '', achternaam: '', gebruikersNaam: '', geboortedatum: '' }) as object), ['achternaam', 'geboortedatum', 'gebruikersNaam', 'voorvoegsel'])
-    // values are escaped
+    assert.deepEqual(childOrder(xml, 'createDeelnemerGebruiker'), ['apiSleutel', 'deelnemernummer', 'gebruikersnaam', 'wachtwoord', 'emailadres'])
+    const upd = eduarteEnvelope('updateContactgegevens', 'k', { contactgegeven: { contactgegeven: 'a@b', soort: { naam: 'n', code: 'c' }, geheim: 'false' }, deelnemerNummer: '1' })
+    assert.deepEqual(childOrder(upd, 'updateContactgegevens'), ['apiSleutel', 'deelnemerNummer', 'contactgegeven', 'contactgegeven', 'soort', 'code', 'naam', 'geheim'])
+    // objects: alphabetical as PowerShell's Sort-Object, which ignores case (geboortedatum before geboorteVoorvoegsel)
+    assert.deepEqual(Object.keys(sortedChildren({ voorvoegsel: '', geboorteVoorvoegsel: '', achternaam: '', gebruikersNaam: '', geboortedatum: '' }) as object), ['achternaam', 'geboortedatum', 'geboorteVoorvoegsel', 'gebruikersNaam', 'voorvoegsel'])
+    // values are escaped; an operation without a known parameter order is refused, not guessed
     assert.match(eduarteEnvelope('getDeelnemer', '<&>', { deelnemernummer: '1' }), /<apiSleutel>&lt;&amp;&gt;<\/apiSleutel>/)
+    assert.throws(() => eduarteEnvelope('getDeelnemer', 'k', { deelnemerNummer: '1' }), /unknown parameter/)
   })
 
-  test('the simulator refuses out-of-order children with a SOAP fault, as the real API does', async () => {
+  test('the simulator requires each operation\'s documented parameter order and alphabetical (case-insensitive) objects', async () => {
     const http = new HttpClient({ baseUrl: sim.url })
-    const call = (body: Record<string, unknown>) =>
-      soapCall(http, { path: 'services/api/algemeen/deelnemers', version: '1.1', envelope: soapEnvelope({ version: '1.1', body: { 'api:getDeelnemer': { '@_xmlns:api': EDUARTE_NS, ...body } } }), what: 'getDeelnemer' })
+    const raw = (service: string, op: string, body: Record<string, unknown>) =>
+      soapCall(http, { path: `services/api/algemeen/${service}`, version: '1.1', envelope: soapEnvelope({ version: '1.1', body: { [`api:${op}`]: { '@_xmlns:api': EDUARTE_NS, ...body } } }), what: op })
+    const call = (body: Record<string, unknown>) => raw('deelnemers', 'getDeelnemer', body)
     const nr = sim.data.deelnemers[0]?.deelnemernummer as string
-    await assert.rejects(call({ deelnemernummer: nr, apiSleutel: KEY }), (e) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /alphabetical/.test(e.message))
+    await assert.rejects(call({ deelnemernummer: nr, apiSleutel: KEY }), (e) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /<apiSleutel> after <deelnemernummer>/.test(e.message))
     const ok = await call({ apiSleutel: KEY, deelnemernummer: nr })
     assert.ok(ok.body.getDeelnemerResponse)
-    // nested objects too, and contactgegeven keeps its documented order
-    const upd = (contact: Record<string, unknown>) =>
-      soapCall(http, { path: 'services/api/algemeen/deelnemers', version: '1.1', envelope: soapEnvelope({ version: '1.1', body: { 'api:updateContactgegevens': { '@_xmlns:api': EDUARTE_NS, apiSleutel: KEY, contactgegeven: contact, deelnemerNummer: nr } } }), what: 'updateContactgegevens' })
+    // the reference's order, not the alphabetical one, for createDeelnemerGebruiker
+    const without = sim.data.deelnemers.find((x) => x.gebruikersNaam === '')
+    assert.ok(without)
+    const alphabetical = { apiSleutel: KEY, deelnemernummer: without.deelnemernummer, emailadres: 'a@b.nl', gebruikersnaam: 'alfa1', wachtwoord: 'Geheim!23' }
+    await assert.rejects(raw('gebruikers', 'createDeelnemerGebruiker', alphabetical), /<gebruikersnaam> after <emailadres>/)
+    const reference = { apiSleutel: KEY, deelnemernummer: without.deelnemernummer, gebruikersnaam: 'alfa1', wachtwoord: 'Geheim!23', emailadres: 'a@b.nl' }
+    await raw('gebruikers', 'createDeelnemerGebruiker', reference)
+    assert.equal(without.gebruikersNaam, 'alfa1')
+    // nested objects: alphabetical ignoring case; contactgegeven keeps its documented order
+    const upd = (contact: Record<string, unknown>) => raw('deelnemers', 'updateContactgegevens', { apiSleutel: KEY, deelnemerNummer: nr, contactgegeven: contact })
     await assert.rejects(upd({ contactgegeven: 'a@b.nl', soort: { naam: 'E-mail School', code: 'ES' }, geheim: 'false' }), /soort: <code> after <naam>/)
     await assert.rejects(upd({ contactgegeven: 'a@b.nl', geheim: 'false', soort: { code: 'ES', naam: 'E-mail School' } }), /contactgegeven: <soort> after <geheim>/)
-    await upd({ contactgegeven: 'a@b.nl', soort: { code: 'ES', naam: 'E-mail School' }, geheim: 'false' })
+    await assert.rejects(upd({ contactgegeven: 'a@b.nl', soort: { Naam: 'E-mail School', code: 'ES' }, geheim: 'false' }), /soort: <code> after <Naam>/)
+    await assert.rejects(raw('deelnemers', 'updateContactgegevens', { apiSleutel: KEY, contactgegeven: { contactgegeven: 'a@b.nl', soort: { code: 'ES', naam: 'n' }, geheim: 'false' }, deelnemerNummer: nr }), /<deelnemerNummer> after <contactgegeven>/)
+    // the answer is nested one level deeper, as the reference reads it
+    const done = await upd({ contactgegeven: 'a@b.nl', soort: { code: 'ES', naam: 'E-mail School' }, geheim: 'false' })
+    const outer = done.body.updateContactgegevensResponse as Record<string, Record<string, unknown>>
+    assert.equal(outer.updateContactgegevensResponse?.status, 'OK')
+    assert.equal(outer.status, undefined)
   })
 
   test('a wrong apiSleutel fails the read with an auth issue that does not show the key', async () => {
@@ -202,5 +218,27 @@ describe('eduarte source', () => {
     await assert.rejects(s.writeBack?.({ sourceId: '1', fields: { telefoon: '06' } }) as Promise<void>, err('unsupported'))
     await assert.rejects(s.writeBack?.({ sourceId: '1', fields: { active: 'ja' } }) as Promise<void>, err('invalid'))
     await assert.rejects(source(sim, { apiKey: 'fout' }).writeBack?.({ sourceId: withUser.deelnemernummer, fields: { active: 'true' } }) as Promise<void>, err('auth'))
+  })
+
+  test('write-back: "niet gevonden" and "heeft reeds een account" in HTTP 500 SOAP faults keep their meaning', async () => {
+    const s = source(sim)
+    const err = (kind: string, text: RegExp) => (e: unknown) => ConnectorError.isInstance(e) && e.kind === kind && text.test(e.message)
+    // a medewerker whose user Eduarte does not know: activeerGebruiker answers with a fault
+    const m = sim.data.medewerkers[0]
+    assert.ok(m)
+    sim.data.gebruikers.delete(m.gebruikersnaam)
+    await assert.rejects(s.writeBack?.({ sourceId: `mw-${m.id}`, fields: { active: 'true' } }) as Promise<void>, err('not-found', /niet gevonden/))
+    // someone made the user between our read and our create: the fault says so
+    const d = sim.data.deelnemers.find((x) => x.gebruikersNaam === '')
+    assert.ok(d)
+    const faultText = soapEnvelope({ version: '1.1', body: { 'soap:Fault': { faultcode: 'soap:Server', faultstring: `Deelnemer ${d.deelnemernummer} heeft reeds een account` } } })
+    sim.server.inject({ match: (r) => r.body.includes('createDeelnemerGebruiker'), response: { status: 500, contentType: 'text/xml; charset=utf-8', text: faultText } })
+    await assert.rejects(s.writeBack?.({ sourceId: d.deelnemernummer, fields: { username: 'nieuw1' } }) as Promise<void>, err('conflict', /reeds een account/))
+    // a 200 answer without status is success unless its melding names an error (the reference checks only the text)
+    const plain = (melding: string) => soapEnvelope({ version: '1.1', body: { 'ns2:createDeelnemerGebruikerResponse': { '@_xmlns:ns2': EDUARTE_NS, melding } } })
+    sim.server.inject({ match: (r) => r.body.includes('createDeelnemerGebruiker'), response: { status: 200, contentType: 'text/xml', text: plain('Deelnemer niet gevonden') } })
+    await assert.rejects(s.writeBack?.({ sourceId: d.deelnemernummer, fields: { username: 'nieuw1' } }) as Promise<void>, err('not-found', /niet gevonden/))
+    sim.server.inject({ match: (r) => r.body.includes('createDeelnemerGebruiker'), response: { status: 200, contentType: 'text/xml', text: plain('Gebruiker aangemaakt') } })
+    await s.writeBack?.({ sourceId: d.deelnemernummer, fields: { username: 'nieuw1' } })
   })
 })

@@ -142,6 +142,58 @@ describe('magister source', () => {
     assert.ok(!snap.persons.find((p) => p.key === c.STAMNR)?.contracts.some((k) => k.classGroup === 'X1'))
   })
 
+  test('the login column: Loginaccount.Naam (the persons scripts) or sis_gebr__login_naam (the SQL layout), or a configured one', async () => {
+    const row = pristine[0] as MagisterRow
+    // the default simulator serves the scripts' header names
+    const csv = await (await fetch(`${sim.url}/doc?Function=GetData&Library=Data&Layout=tools4ever-leerlingen-actief&SessionToken=koppel%3Bgeheim%3B1%262&Type=CSV&Encoding=UTF8`)).text()
+    assert.match(csv.split('\r\n')[0] ?? '', /^Stamnr;.*;Loginaccount\.Naam;email_1;Mobiel_nr;/)
+    const script = await readOk(source(sim))
+    assert.equal(script.persons.find((p) => p.key === row.STAMNR)?.username, row.sis_gebr__login_naam)
+    const sql = await startMagisterSim({ username: 'koppel', password: 'geheim;1&2', rows: sim.rows.map((r) => ({ ...r, gsm: '0612345678' })), headers: 'sql' })
+    try {
+      const p = (await readOk(source(sql))).persons.find((x) => x.key === row.STAMNR)
+      assert.equal(p?.username, row.sis_gebr__login_naam)
+      assert.equal(p?.attributes.mobile, '0612345678')
+      for (const r of sql.rows) r.rfid = `rf-${r.STAMNR}`
+      const configured = await readOk(source(sql, { columns: { login: ['rfid'] } }))
+      assert.equal(configured.persons.find((x) => x.key === row.STAMNR)?.username, `rf-${row.STAMNR}`)
+    } finally {
+      await sql.close()
+    }
+  })
+
+  test('repeated header rows are dropped as the reference does (a Stamnr ending in "Stamnr", any case)', async () => {
+    const c = sim.rows[1] as MagisterRow
+    // a repetition with a qualified first column; every other field is header text, not data
+    sim.rows.splice(5, 0, { ...c, STAMNR: 'sis_leer.STAMNR', FIRSTNAME: 'FIRSTNAME', LASTNAME: 'LASTNAME', studiebegindatum: 'studiebegindatum', STUDYYEAR: 'STUDYYEAR' })
+    const snap = await readOk(source(sim))
+    assert.equal(snap.persons.length, new Set(pristine.map((r) => r.STAMNR)).size)
+    // other non-numeric stamnummers are still errors naming the row
+    sim.rows.splice(7, 0, { ...c, STAMNR: 'Stamnummer?' })
+    const issues = await readFails(source(sim))
+    assert.deepEqual(issues.map((i) => [i.code, i.field, i.value]), [['bad_value', 'STAMNR', 'Stamnummer?']])
+  })
+
+  test('dates as dd-mm-yyyy, yyyy-mm-dd and dd/mm/yyyy are read; any other form is an error naming row and column', async () => {
+    const row = pristine[0] as MagisterRow
+    const starts = new Set<string | undefined>()
+    for (const dateFormat of ['dd-mm-yyyy', 'yyyy-mm-dd', 'dd/mm/yyyy'] as const) {
+      const own = await startMagisterSim({ username: 'koppel', password: 'geheim;1&2', rows: sim.rows, dateFormat })
+      try {
+        const p = (await readOk(source(own))).persons.find((x) => x.key === row.STAMNR)
+        starts.add(p?.contracts[0]?.start)
+        assert.equal(p?.birthDate, parseMagisterDate(row.BIRTHDATE), dateFormat)
+      } finally {
+        await own.close()
+      }
+    }
+    assert.deepEqual([...starts], [parseMagisterDate(row.studiebegindatum)])
+    ;(sim.rows[0] as MagisterRow).studiebegindatum = '2026.08.01'
+    const issues = await readFails(source(sim))
+    assert.deepEqual(issues.map((i) => [i.code, i.record, i.field, i.line]), [['bad_date', row.STAMNR, 'studiebegindatum', 3]])
+    assert.match(issues[0]?.message ?? '', /dd-mm-yyyy, yyyy-mm-dd or dd\/mm\/yyyy/)
+  })
+
   test('a layout without a required column is refused, naming the column; so is a body that is not CSV', async () => {
     const m = mapMagisterCsv('STAMNR;FIRSTNAME;LASTNAME\r\n1;a;b\r\n', { source: 's', file: 'f' })
     assert.deepEqual(m.errors.map((e) => e.field), ['STUDYPERIOD', 'studiebegindatum', 'studieeinddatum'])
@@ -156,6 +208,8 @@ describe('magister source', () => {
     assert.equal(parseMagisterDate('1-8-2026'), '2026-08-01')
     assert.equal(parseMagisterDate('01-08-2026 00:00:00'), '2026-08-01')
     assert.equal(parseMagisterDate('2026-08-01'), '2026-08-01')
+    assert.equal(parseMagisterDate('1/8/2026'), '2026-08-01')
+    assert.equal(parseMagisterDate('01-08/2026'), undefined)
     assert.equal(parseMagisterDate('29-02-2026'), undefined)
     assert.equal(parseMagisterDate('morgen'), undefined)
   })

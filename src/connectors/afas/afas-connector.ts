@@ -40,10 +40,12 @@ class AfasSource implements SourceConnector {
     }
     let units: AfasRow[], users: AfasRow[], employments: AfasRow[], positions: AfasRow[] | undefined
     try {
+      // Sort keys that make every row unique, as the HelloID source's: paging over a key with ties is unstable
+      // (a row on a page boundary can come twice or not at all)
       units = await get(o.organisationalUnitsConnector, 'ExternalId')
       users = await get(o.usersConnector, 'Medewerker')
-      employments = await get(o.employmentsConnector, 'ExternalID')
-      positions = o.contracts === 'positions' ? await get(o.positionsConnector, 'ExternalID') : undefined
+      employments = await get(o.employmentsConnector, 'ExternalID,Medewerker,Begindatum_functie')
+      positions = o.contracts === 'positions' ? await get(o.positionsConnector, 'ExternalID,EmploymentExternalID,Medewerker,Begindatum_functie') : undefined
     } catch (e) {
       if (!ConnectorError.isInstance(e)) throw e
       return { ok: false, issues: [{ severity: 'error', code: `read_${e.kind}`, source: this.name, message: `reading AFAS failed: ${e.message}` }] }
@@ -54,6 +56,7 @@ class AfasSource implements SourceConnector {
         source: this.name,
         connectors: { users: o.usersConnector, employments: o.employmentsConnector, positions: o.positionsConnector, organisationalUnits: o.organisationalUnitsConnector },
         excludeWithoutContracts: o.excludeWithoutContracts,
+        manager: o.manager,
       },
     )
     if (mapped.errors.length > 0) return { ok: false, issues: [...mapped.errors, ...mapped.warnings] }
@@ -90,7 +93,10 @@ class AfasSource implements SourceConnector {
     if (username !== undefined && username !== String(row.UPN ?? '')) {
       const user = typeof row.Gebruiker === 'string' ? row.Gebruiker : ''
       if (user === '') throw new ConnectorError('not-found', `employee ${request.sourceId} has no AFAS user (Gebruiker) to write the username to`)
-      await this.#client.put(this.#options.userUpdateConnector, { KnUser: { Element: { '@UsId': user, Fields: { MtCd: 1, Upn: username } } } }, signal)
+      // The HelloID users connector always sends Nm (the user's description, marked required) with MtCd 1
+      const nm = typeof row.DisplayName === 'string' ? row.DisplayName : ''
+      if (nm === '') throw new ConnectorError('invalid', `employee ${request.sourceId}: ${this.#options.usersConnector} has no DisplayName, which KnUser needs as Nm`)
+      await this.#client.put(this.#options.userUpdateConnector, { KnUser: { Element: { '@UsId': user, Fields: { MtCd: 1, Nm: nm, Upn: username } } } }, signal)
     }
     if (email !== undefined && email !== String(row.Email_werk ?? '')) {
       const fields: Record<string, unknown> = { MatchPer: '0', EmAd: email }

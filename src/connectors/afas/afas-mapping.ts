@@ -19,6 +19,12 @@ export interface AfasMappingOptions {
   readonly source: string
   readonly connectors: { readonly users: string; readonly employments: string; readonly positions: string; readonly organisationalUnits: string }
   readonly excludeWithoutContracts: boolean
+  /**
+   * Where a contract's manager comes from: `employment` (default, as the HelloID AFAS source maps
+   * Manager.ExternalId): the row's `Medewerkernummer_leidinggevende`; `department`: the first manager up the
+   * department tree who is not the employee.
+   */
+  readonly manager?: 'employment' | 'department'
 }
 
 export interface AfasMapped {
@@ -115,7 +121,15 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
   const emFile = o.connectors.employments
   const posFile = o.connectors.positions
   const contractsOf = new Map<string, Contract[]>()
-  const seenEmployments = new Set<string>()
+  // Each Employments_v2 row is one functie period of a dienstverband (ExternalID), so one dienstverband may have
+  // several rows; the HelloID source takes a contract's dates from Begindatum_functie/Einddatum_functie.
+  const periodsOf = new Map<string, AfasRow[]>()
+  for (const e of rows.employments) {
+    const id = text(e, 'ExternalID')
+    periodsOf.set(id, [...(periodsOf.get(id) ?? []), e])
+  }
+  const seenPeriods = new Set<string>()
+  const withPositions = new Set<string>()
   for (const e of rows.employments) {
     const id = text(e, 'ExternalID')
     const employee = text(e, 'Medewerker')
@@ -124,17 +138,23 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
       issue('error', 'missing_field', emFile, record, 'ExternalID', 'a dienstverband without ExternalID')
       continue
     }
-    if (seenEmployments.has(id)) {
-      issue('error', 'duplicate_id', emFile, id, 'ExternalID', `dienstverband ${id} appears twice`)
+    const periods = periodsOf.get(id) ?? [e]
+    const periodKey = `${id}\u0000${text(e, 'Begindatum_functie')}`
+    if (seenPeriods.has(periodKey)) {
+      issue('error', 'duplicate_id', emFile, id, 'ExternalID', `dienstverband ${id} appears twice${periods.length > 1 ? ` with Begindatum_functie ${text(e, 'Begindatum_functie') || '(empty)'}` : ''}`)
       continue
     }
-    seenEmployments.add(id)
+    seenPeriods.add(periodKey)
     if (employee === '' || employee === '\u0000') {
       issue('error', 'missing_field', emFile, id, 'Medewerker', `dienstverband ${id} names no Medewerker`)
       continue
     }
-    const start = date(e, 'Begindatum_contract', emFile, id)
-    const last = date(e, 'Einddatum_contract', emFile, id)
+    const contractStart = date(e, 'Begindatum_contract', emFile, id)
+    const contractLast = date(e, 'Einddatum_contract', emFile, id)
+    const functieStart = date(e, 'Begindatum_functie', emFile, id)
+    const functieLast = date(e, 'Einddatum_functie', emFile, id)
+    const start = functieStart ?? contractStart
+    const last = functieLast ?? contractLast
     const base = {
       start,
       // AFAS end dates are the last day worked (inclusive); Koppel's windows end exclusively
@@ -142,6 +162,7 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
       unit: text(e, 'Organisatorische_eenheid_code'),
       title: text(e, 'Functie_omschrijving'),
       functionCode: text(e, 'Functie_code'),
+      manager: text(e, 'Medewerkernummer_leidinggevende'),
     }
     const common: Record<string, Scalar> = { employmentId: id }
     for (const [attr, field] of [
@@ -159,8 +180,12 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
     const list = contractsOf.get(employee) ?? []
     const positions = rows.positions === undefined ? undefined : positionsOf.get(id)
     if (positions === undefined || positions.length === 0) {
-      list.push(contract(`empl_${id}`, employee, base, common, emFile, id, 'Organisatorische_eenheid_code'))
-    } else {
+      // one contract per functie period; the id names the period only when the dienstverband has several
+      const cid = periods.length > 1 ? `empl_${id}/${text(e, 'Begindatum_functie') || 'functie'}` : `empl_${id}`
+      list.push(contract(cid, employee, base, common, emFile, id, 'Organisatorische_eenheid_code'))
+    } else if (!withPositions.has(id)) {
+      // the positions are the functies of the dienstverband: taken once, with their own periods
+      withPositions.add(id)
       for (const p of positions) {
         const pid = text(p, 'ExternalID')
         if (pid === '' || pid === '\u0000') {
@@ -170,11 +195,12 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
         const pStart = date(p, 'Begindatum_functie', posFile, pid)
         const pLast = date(p, 'Einddatum_functie', posFile, pid)
         const pos = {
-          start: pStart ?? base.start,
-          end: pLast !== undefined ? addDays(pLast, 1) : base.end,
+          start: pStart ?? contractStart,
+          end: pLast !== undefined ? addDays(pLast, 1) : contractLast !== undefined ? addDays(contractLast, 1) : undefined,
           unit: text(p, 'Organisatorische_eenheid_code') || base.unit,
           title: text(p, 'Functie_omschrijving') || base.title,
           functionCode: text(p, 'Functie_code') || base.functionCode,
+          manager: text(p, 'Medewerkernummer_leidinggevende') || base.manager,
         }
         const attrs: Record<string, Scalar> = { ...common, positionId: pid }
         if (typeof p.Percentage === 'number') attrs.percentage = p.Percentage
@@ -187,7 +213,7 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
   function contract(
     cid: string,
     employee: string,
-    c: { start: string | undefined; end: string | undefined; unit: string; title: string; functionCode: string },
+    c: { start: string | undefined; end: string | undefined; unit: string; title: string; functionCode: string; manager: string },
     attrs: Record<string, Scalar>,
     file: string,
     record: string,
@@ -205,7 +231,7 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
       out.department = unitName
     }
     if (c.title !== '') out.title = c.title
-    const manager = managerFor(c.unit, employee)
+    const manager = o.manager === 'department' ? managerFor(c.unit, employee) : c.manager !== '' && c.manager !== employee ? c.manager : undefined
     if (manager !== undefined) out.manager = manager
     if (c.start !== undefined) out.start = c.start
     if (c.end !== undefined) out.end = c.end

@@ -21,6 +21,11 @@ export const afasOptions = z.object({
    * `employments`: one contract per dienstverband, positions are not read.
    */
   contracts: z.enum(['positions', 'employments']).default('positions'),
+  /**
+   * A contract's manager: `employment` — the row's `Medewerkernummer_leidinggevende`, as the HelloID AFAS source
+   * maps it; `department` — the first manager up the department tree who is not the employee.
+   */
+  manager: z.enum(['employment', 'department']).default('employment'),
   /** Leave out employees without any dienstverband in the GetConnector (they would be leavers at once). */
   excludeWithoutContracts: z.boolean().default(false),
   /** Rows per GetConnector page (`take`). */

@@ -61,7 +61,7 @@ export class AuraClient {
         }
         throw e
       }
-      if (!answer.status.success && answer.status.codeMinor === SESSION_GONE) {
+      if (!answer.status.success && answer.status.codeMinor.toLowerCase() === SESSION_GONE) {
         if (attempt === 1) {
           this.#drop(session, what)
           continue

@@ -155,8 +155,9 @@ export class AuraTarget implements TargetConnector {
     const answer = await this.client.call('readPersonRequest', { sourcedId: sourcedId(id) }, signal)
     const person = (answer.env.body.readPersonResponse as Record<string, unknown> | undefined)?.person
     const fields = fieldsOf(person)
-    // documented: existence = a non-empty userId/userIdValue; GUESS: an unknown borrower is codeMinor unknownobject
-    if (!answer.status.success && answer.status.codeMinor !== 'unknownobject') this.#check(answer, `read borrower ${id}`)
+    // As the HelloID script decides it: a borrower exists exactly when userId/userIdValue is non-empty; the
+    // status of a read is not consulted (how Aura says "not found" is not public). An expired session is
+    // handled by the client before this point.
     if ((fields[ID] ?? '') === '') return undefined
     if (fields[ID] !== id) throw new ConnectorError('invalid', `${this.name}: asked for borrower ${id}, Aura answered with ${fields[ID]}`)
     const end = fields[END_DATE_FIELD]

@@ -74,7 +74,9 @@ export function personElement(lenerscode: string, fields: AuraFields, password?:
     userId: {
       '@_xmlns': DATA_NS,
       userIdValue: { '@_xmlns': COMMON_NS, '#text': lenerscode },
-      ...(password !== undefined ? { password } : {}),
+      // The IMS common schema's UserIdDType names it passWord, in the common namespace (the HelloID script's
+      // namespace table lists passWord there; a password in the data namespace would be silently dropped)
+      ...(password !== undefined ? { passWord: { '@_xmlns': COMMON_NS, '#text': password } } : {}),
     },
   }
   const parts = NAME_PARTS.filter(([f]) => has(f)).map(([f, type]) => ({ namePartType: type, namePartValue: fields[f] }))
@@ -110,8 +112,9 @@ export function fieldsOf(node: unknown): AuraFields {
   const p = obj(node)
   set('LENERSCODE', obj(p.userId).userIdValue)
   for (const part of listOf<Record<string, unknown>>(obj(p.name).partName)) {
-    const type = textOf(part.namePartType)
-    const hit = NAME_PARTS.find(([, t]) => t === type)
+    // the reference compares namePartType case-insensitively (PowerShell switch)
+    const type = (textOf(part.namePartType) ?? '').toLowerCase()
+    const hit = NAME_PARTS.find(([, t]) => t.toLowerCase() === type)
     if (hit) set(hit[0], part.namePartValue)
   }
   set('EMAILADRES', p.email)
@@ -120,10 +123,10 @@ export function fieldsOf(node: unknown): AuraFields {
   const demo = obj(p.demographics)
   for (const [f, el] of DEMOGRAPHICS) set(f, demo[el])
   for (const tel of listOf<Record<string, unknown>>(p.tel)) {
-    const type = textOf(tel.telType_)
-    // documented: on read, Item1 or Voice is TELEFOON
-    if (type === 'Voice' || type === 'Item1') set('TELEFOON', tel.telValue)
-    else if (type === 'Mobile') set('GSM', tel.telValue)
+    // documented: on read, Item1 or Voice is TELEFOON; compared case-insensitively as the reference does
+    const type = (textOf(tel.telType_) ?? '').toLowerCase()
+    if (type === 'voice' || type === 'item1') set('TELEFOON', tel.telValue)
+    else if (type === 'mobile') set('GSM', tel.telValue)
   }
   for (const f of listOf<Record<string, unknown>>(obj(p.extension).extensionField)) {
     // documented: the read side compares fieldName case-insensitively
@@ -145,7 +148,8 @@ export interface AuraStatus {
 
 /**
  * `Header/syncResponseHeaderInfo/statusInfo`. Success as HelloID decides it: codeMajor `success`, or a
- * description text "alles Ok"; anything else (also a missing statusInfo) is a failure.
+ * description text "alles Ok" with a codeMajor other than `failure`, all compared case-insensitively (PowerShell's
+ * -eq/-ne); anything else (also a missing statusInfo) is a failure.
  */
 export function statusOf(env: ParsedEnvelope): AuraStatus {
   const info = ((env.header.syncResponseHeaderInfo as Record<string, unknown> | undefined)?.statusInfo ?? {}) as Record<string, unknown>
@@ -153,5 +157,7 @@ export function statusOf(env: ParsedEnvelope): AuraStatus {
   const field = listOf<Record<string, unknown>>((info.codeMinor as Record<string, unknown> | undefined)?.codeMinorField)[0]
   const codeMinor = textOf(field?.codeMinorFieldValue) ?? ''
   const text = textOf((info.description as Record<string, unknown> | undefined)?.text) ?? ''
-  return { success: codeMajor === 'success' || (codeMajor !== 'failure' && text === 'alles Ok'), codeMajor: codeMajor || '(no statusInfo)', codeMinor, text }
+  const major = codeMajor.toLowerCase()
+  const success = major === 'success' || (major !== 'failure' && text.toLowerCase() === 'alles ok')
+  return { success, codeMajor: codeMajor || '(no statusInfo)', codeMinor, text }
 }

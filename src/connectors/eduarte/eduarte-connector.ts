@@ -11,7 +11,7 @@ import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector
 import type { Issue, Person, SourceReadResult } from '../../model/index.ts'
 import { HttpClient, listOf, textOf, withReadRetry } from '../../protocol/index.ts'
 import { EduarteMapper } from './eduarte-mapping.ts'
-import { eduarteCall, type EduarteService, type SoapValue } from './eduarte-soap.ts'
+import { eduarteCall, meldingKind, writeResult, type EduarteService, type SoapValue } from './eduarte-soap.ts'
 
 export const eduarteOptions = z.object({
   /** The Eduarte environment, e.g. `https://<instelling>.eduarte.nl`; services live under /services/api/algemeen/. */
@@ -51,8 +51,15 @@ class EduarteSource implements SourceConnector {
     this.#http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, userAgent: 'koppel', errorDetail: (t) => t.slice(0, 300) })
   }
 
-  #call(service: EduarteService, operation: string, params: Record<string, SoapValue>, signal?: AbortSignal) {
-    return eduarteCall(this.#http, this.#o.apiKey, service, operation, params, signal !== undefined ? { signal } : {})
+  /** One operation; a fault whose text says "niet gevonden" / "heeft reeds een account" keeps that meaning. */
+  async #call(service: EduarteService, operation: string, params: Record<string, SoapValue>, signal?: AbortSignal) {
+    try {
+      return await eduarteCall(this.#http, this.#o.apiKey, service, operation, params, signal !== undefined ? { signal } : {})
+    } catch (e) {
+      const kind = ConnectorError.isInstance(e) && e.kind === 'invalid' ? meldingKind(e.message) : undefined
+      if (kind !== undefined && ConnectorError.isInstance(e)) throw new ConnectorError(kind, e.message, { cause: e })
+      throw e
+    }
   }
 
   // GUESS: the read side is not publicly documented: list operations getDeelnemers / getMedewerkers with pagina
@@ -149,7 +156,7 @@ class EduarteSource implements SourceConnector {
     if (f.username !== undefined && user !== f.username) {
       if (user !== '') throw new ConnectorError('unsupported', `Eduarte: deelnemer ${nummer} already has user ${user}; renaming a user is not offered by the deelnemer API`)
       const password = randomBytes(18).toString('base64url')
-      await this.#checked('gebruikers', 'createDeelnemerGebruiker', { deelnemernummer: nummer, emailadres: f.email ?? mailNow ?? '', gebruikersnaam: f.username, wachtwoord: password }, signal)
+      await this.#checked('gebruikers', 'createDeelnemerGebruiker', { deelnemernummer: nummer, gebruikersnaam: f.username, wachtwoord: password, emailadres: f.email ?? mailNow ?? '' }, signal)
       user = f.username
     }
     if (f.email !== undefined && mailNow !== f.email) {
@@ -166,15 +173,16 @@ class EduarteSource implements SourceConnector {
     await this.#checked('gebruikers', active ? 'activeerGebruiker' : 'deactiveerGebruiker', { gebruikernaam: user }, signal)
   }
 
-  /** A write whose answer carries {status, melding}; "niet gevonden" / "heeft reeds een account" are errors (as in the public connector). */
+  /**
+   * A write. As in the public connectors, an answer without an exception is success unless its melding says
+   * "niet gevonden" / "heeft reeds een account"; a status that is present and not OK is a failure too.
+   */
   async #checked(service: EduarteService, operation: string, params: Record<string, SoapValue>, signal?: AbortSignal): Promise<void> {
-    const res = await this.#call(service, operation, params, signal)
-    const status = textOf(res.status) ?? ''
-    const melding = textOf(res.melding) ?? ''
-    // GUESS: status OK means done; the public connectors only look at the melding text
-    if (status.toUpperCase() === 'OK' && !/niet gevonden|reeds een account/i.test(melding)) return
-    const kind = /niet gevonden/i.test(melding) ? 'not-found' : /reeds|al in gebruik/i.test(melding) ? 'conflict' : 'invalid'
-    throw new ConnectorError(kind, `Eduarte ${operation}: ${melding || `status ${status || '(none)'}`}`)
+    const { status, melding = '' } = writeResult(operation, await this.#call(service, operation, params, signal))
+    const kind = meldingKind(melding)
+    // GUESS: status values OK/FOUT; the public connectors only log status and look at the melding text
+    if (kind === undefined && (status === undefined || status.toUpperCase() === 'OK')) return
+    throw new ConnectorError(kind ?? 'invalid', `Eduarte ${operation}: ${melding || `status ${status ?? '(none)'}`}`)
   }
 }
 

@@ -45,6 +45,16 @@ export const INSTITUTION_ROLES: Readonly<Record<string, string>> = {
   guardian: 'Carer',
 }
 
+/**
+ * The values of `institutionrole@institutionroletype` the IMS Enterprise 1.1 XML binding allows. itslearning's
+ * profile mapping lists the same thirteen plus its own non-standard `Carer` (→ Parent profile) and custom
+ * profile names (developer.itslearning.com, "How to assign profiles to users").
+ */
+export const IMS11_INSTITUTION_ROLE_TYPES: readonly string[] = [
+  'Student', 'Faculty', 'Member', 'Learner', 'Instructor', 'Mentor', 'Staff', 'Alumni', 'ProspectiveStudent',
+  'Guest', 'Other', 'Administrator', 'Observer',
+]
+
 /** Accepts Koppel's words and the IMS words themselves (Student, Staff, …); custom profiles pass through. */
 export function institutionRoleType(value: string): string {
   return INSTITUTION_ROLES[value.toLowerCase()] ?? value

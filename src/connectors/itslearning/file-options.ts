@@ -17,6 +17,13 @@ export const imsFileOptionsSchema = z.object({
   allowLargeChange: z.boolean().default(false),
   /** Days a course (or course group) that lost its last member stays in the file before it is dropped. */
   courseArchiveDays: z.number().int().min(0).max(3650).default(30),
+  /**
+   * institutionroletype written for carers/guardians. The IMS Enterprise 1.1 binding has no carer value, so the
+   * default is the binding's `Other` (map it to the Parent profile in itslearning: Administration → Profiles →
+   * "Synchronisation – Map from profile"); `Carer` is itslearning's own non-standard value, mapped to Parent by
+   * default but outside the binding.
+   */
+  carerInstitutionRole: z.string().min(1).default('Other'),
   /** Operations in flight at once (they only write the local state). */
   concurrency: z.number().int().min(1).max(1000).default(20),
   sftp: z

@@ -186,7 +186,7 @@ export class ImsFileTarget implements TargetConnector {
       }
     }
     options.signal?.throwIfAborted()
-    const xml = modelToXml(built.model, { source: o.datasource, datetime: now.toISOString() })
+    const xml = modelToXml(built.model, { source: o.datasource, datetime: now.toISOString(), carerInstitutionRole: o.carerInstitutionRole })
     await uploadAtomic(this.#sftp(), o.fileName, xml, this.#seams.beforeRename)
     await writeAtomic(this.state.path('delivered.xml'), xml)
     await writeAtomic(this.state.path('delivered.json'), json)

@@ -9,6 +9,11 @@ export interface XmlHeader {
   readonly source: string
   /** ISO timestamp for properties/datetime. */
   readonly datetime: string
+  /**
+   * The institutionroletype written for carers (Koppel's `Carer`): the 1.1 binding has no such value, so a
+   * binding value (default `Other`) that the school maps to its Parent profile, or itslearning's own `Carer`.
+   */
+  readonly carerInstitutionRole?: string
 }
 
 // GUESS: itslearning's IMS 1.1 import documents the person element only; the group type vocabulary is taken
@@ -41,7 +46,7 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
         type: 'full',
         datetime: header.datetime,
       },
-      person: model.persons.map((p) => person(p, sourcedid)),
+      person: model.persons.map((p) => person(p, sourcedid, header.carerInstitutionRole ?? 'Other')),
       group: model.groups.map((g) => ({
         sourcedid: sourcedid(g.syncKey),
         grouptype: {
@@ -67,7 +72,7 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
   return `${buildXml(doc, { pretty: true })}\n`
 }
 
-function person(p: ImsPerson, sourcedid: (id: string) => unknown) {
+function person(p: ImsPerson, sourcedid: (id: string) => unknown, carerRole: string) {
   const fn = [p.nickname ?? p.givenName, p.prefix, p.familyName].filter((s) => s !== undefined).join(' ')
   // GUESS: UPN and ECK iD travel as person/extension fields (itslearning documents ECK iD as extension field
   // "EckId" for IMS ES; the element names inside the 1.1 extension are ours).
@@ -92,7 +97,7 @@ function person(p: ImsPerson, sourcedid: (id: string) => unknown) {
     ...(p.email !== undefined ? { email: p.email } : {}),
     ...(p.mobile !== undefined ? { tel: { '@_teltype': 'Mobile', '#text': p.mobile } } : {}),
     ...(p.institutionRole !== undefined
-      ? { institutionrole: { '@_primaryrole': 'Yes', '@_institutionroletype': p.institutionRole } }
+      ? { institutionrole: { '@_primaryrole': 'Yes', '@_institutionroletype': p.institutionRole === 'Carer' ? carerRole : p.institutionRole } }
       : {}),
     ...(Object.keys(extension).length > 0 ? { extension } : {}),
   }

@@ -1,18 +1,26 @@
 // A structural validator for IMS Enterprise 1.1 documents, after the structure in standards.md §1.2 (PIFU spec
-// and Moodle's examples; the official XSD is not openly available). Used by the tests on every file the IMS
-// file target writes and on the vendored Moodle fixtures. `itslearning: true` adds what Koppel's own files
-// promise on top: group types, resolvable parents and members, sync keys ≤ 64.
+// and Moodle's examples; the official XSD is not openly available, none is in ../shared/fixtures). It checks the
+// element order and the binding's enumerations (institutionroletype, primaryrole, roletype, idtype, status,
+// recstatus, relation). Used by the tests on every file the IMS file target writes and on the vendored Moodle
+// fixtures. `itslearning: true` adds what Koppel's own files promise on top: group types, resolvable parents and
+// members, sync keys ≤ 64. `institutionRoleExtensions` admits values outside the binding (itslearning's `Carer`,
+// custom profile names) for a file meant only for itslearning.
 import { listOf, parseXml, textOf } from '../../protocol/index.ts'
-import { MAX_SYNC_KEY } from './conventions.ts'
+import { IMS11_INSTITUTION_ROLE_TYPES, MAX_SYNC_KEY } from './conventions.ts'
 
 const ROLETYPES = new Set(['01', '02', '03', '04', '05', '06', '07', '08'])
-const INSTITUTION_ROLES = new Set(['ProspectiveStudent', 'Observer', 'Guest', 'Staff', 'Other', 'Administrator', 'Student', 'Alumni', 'Faculty', 'Carer'])
+const RECSTATUS = ['1', '2', '3']
 const TOP = ['comments', 'properties', 'person', 'group', 'membership']
 
 type Node = Record<string, unknown>
 
-export function checkImsStructure(text: string, options: { itslearning?: boolean } = {}): string[] {
+export function checkImsStructure(text: string, options: { itslearning?: boolean; institutionRoleExtensions?: readonly string[] } = {}): string[] {
   const problems: string[] = []
+  const institutionRoles = new Set([...IMS11_INSTITUTION_ROLE_TYPES, ...(options.institutionRoleExtensions ?? [])])
+  const recstatus = (node: Node, where: string) => {
+    const v = textOf(node['@_recstatus'])
+    if (v !== undefined && !RECSTATUS.includes(v.trim())) problems.push(`${where}: recstatus ${v} is not 1, 2 or 3`)
+  }
   const doc = parseXml(text, { arrays: ['person', 'group', 'membership', 'member', 'role', 'sourcedid', 'relationship', 'grouptype'] })
   const ent = doc.enterprise as Node | undefined
   if (ent === undefined || typeof ent !== 'object') return ['root element is not <enterprise>']
@@ -48,6 +56,7 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
       if (persons.has(id)) problems.push(`${where}: duplicate id`)
       persons.add(id)
     }
+    recstatus(p, where)
     const name = p.name as Node | undefined
     if (name === undefined) problems.push(`${where}: name is missing`)
     else if (options.itslearning === true) {
@@ -58,7 +67,7 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
     const role = p.institutionrole as Node | undefined
     if (role !== undefined) {
       const type = textOf(role['@_institutionroletype'])
-      if (type === undefined || !INSTITUTION_ROLES.has(type)) problems.push(`${where}: institutionroletype ${String(type)} is not an IMS role`)
+      if (type === undefined || !institutionRoles.has(type)) problems.push(`${where}: institutionroletype ${String(type)} is not in the IMS Enterprise 1.1 binding's enumeration`)
       if (!['Yes', 'No'].includes(textOf(role['@_primaryrole']) ?? 'Yes')) problems.push(`${where}: primaryrole must be Yes or No`)
     }
   }
@@ -71,6 +80,7 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
       if (groups.has(id)) problems.push(`${where}: duplicate id`)
       groups.set(id, g)
     }
+    recstatus(g, where)
     const d = g.description as Node | undefined
     if (textOf(d?.short) === undefined) problems.push(`${where}: description/short is missing`)
     if (options.itslearning === true) {
@@ -105,6 +115,7 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
       for (const r of roles) {
         const rt = textOf(r['@_roletype'])
         if (rt === undefined || !ROLETYPES.has(rt)) problems.push(`${where} member ${pid}: roletype ${String(rt)} is not 01–08`)
+        recstatus(r, `${where} member ${pid}`)
         const status = textOf(r.status)
         if (status !== undefined && status !== '0' && status !== '1') problems.push(`${where} member ${pid}: status must be 0 or 1`)
       }

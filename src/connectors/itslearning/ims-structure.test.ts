@@ -63,7 +63,9 @@ describe('IMS Enterprise 1.1 structure', () => {
     ['member not a person', (x) => x.replace(/<id>p1<\/id>\s*<\/sourcedid>\s*<idtype>/, '<id>p2</id></sourcedid><idtype>'), /member p2 is not a person/],
     ['parent missing', (x) => x.replace(/<group>\s*<sourcedid>\s*<source>koppel<\/source>\s*<id>12AB<\/id>[\s\S]*?<\/group>/, ''), /parent 12AB is not in the file/],
     ['group without short', (x) => x.replace('<short>ne</short>', ''), /description\/short/],
-    ['institution role', (x) => x.replace('institutionroletype="Student"', 'institutionroletype="Pupil"'), /Pupil is not an IMS role/],
+    ['institution role', (x) => x.replace('institutionroletype="Student"', 'institutionroletype="Pupil"'), /Pupil is not in the IMS Enterprise 1\.1 binding's enumeration/],
+    ['itslearning\'s non-standard Carer', (x) => x.replace('institutionroletype="Student"', 'institutionroletype="Carer"'), /Carer is not in the IMS Enterprise 1\.1 binding's enumeration/],
+    ['recstatus', (x) => x.replace('<person>', '<person recstatus="4">'), /recstatus 4 is not 1, 2 or 3/],
     ['unknown element', (x) => x.replace('</enterprise>', '<course/></enterprise>'), /<course> is not allowed/],
   ]
   for (const [name, mutate, expected] of broken) {
@@ -74,6 +76,17 @@ describe('IMS Enterprise 1.1 structure', () => {
       assert.ok(problems.some((p) => expected.test(p)), problems.join('\n'))
     })
   }
+
+  test('carers: the file writes the binding\'s Other by default, itslearning\'s Carer only when configured (and then only the itslearning-extended check passes)', () => {
+    const carer = { ...model, persons: [{ syncKey: 'c1', givenName: 'Cor', familyName: 'Vos', institutionRole: 'Carer' }] , memberships: [] }
+    const standard = modelToXml(carer, { source: 'koppel', datetime: '2026-11-23T10:00:00.000Z' })
+    assert.match(standard, /institutionroletype="Other"/)
+    assert.deepEqual(checkImsStructure(standard, { itslearning: true }), [])
+    const extended = modelToXml(carer, { source: 'koppel', datetime: '2026-11-23T10:00:00.000Z', carerInstitutionRole: 'Carer' })
+    assert.match(extended, /institutionroletype="Carer"/)
+    assert.match(checkImsStructure(extended, { itslearning: true }).join('\n'), /Carer is not in the IMS Enterprise 1\.1 binding/)
+    assert.deepEqual(checkImsStructure(extended, { itslearning: true, institutionRoleExtensions: ['Carer'] }), [])
+  })
 
   test('a DOCTYPE is refused by the reader', () => {
     assert.throws(() => readImsXml('<!DOCTYPE enterprise SYSTEM "http://x/ims_epv1p1.dtd"><enterprise/>'), /DOCTYPE/)

@@ -31,6 +31,18 @@ export const magisterOptions = z.object({
   timeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
   /** Attempts for the GetData call on 429/5xx/timeouts, the first included. */
   readAttempts: z.number().int().min(1).max(10).default(4),
+  /**
+   * Which layout columns hold the login name, the pupil's e-mail and mobile number: the first of each list that
+   * the export has is read. The HelloID persons scripts read `Loginaccount.Naam` and `Mobiel_nr`, its SQL layout
+   * names them `sis_gebr__login_naam` and `gsm`; both are taken by default.
+   */
+  columns: z
+    .object({
+      login: z.array(z.string().min(1)).min(1).default(['Loginaccount.Naam', 'sis_gebr__login_naam']),
+      email: z.array(z.string().min(1)).min(1).default(['EMAIL']),
+      mobile: z.array(z.string().min(1)).min(1).default(['Mobiel_nr', 'gsm']),
+    })
+    .prefault({}),
 })
 
 export type MagisterOptions = z.output<typeof magisterOptions>
@@ -92,7 +104,7 @@ class MagisterSource implements SourceConnector {
       if (!ConnectorError.isInstance(e)) throw e
       return { ok: false, issues: [readFailed(this.name, this.#options.layout, e)] }
     }
-    const mapped = mapMagisterCsv(text, { source: this.name, file: `layout ${this.#options.layout}`, ...(this.#options.brin !== undefined ? { brin: this.#options.brin } : {}), ...(this.#options.schoolName !== undefined ? { schoolName: this.#options.schoolName } : {}) })
+    const mapped = mapMagisterCsv(text, { source: this.name, file: `layout ${this.#options.layout}`, columns: this.#options.columns, ...(this.#options.brin !== undefined ? { brin: this.#options.brin } : {}), ...(this.#options.schoolName !== undefined ? { schoolName: this.#options.schoolName } : {}) })
     if (mapped.errors.length > 0) return { ok: false, issues: [...mapped.errors, ...mapped.warnings] }
     this.#logins = mapped.logins
     options.onProgress?.(mapped.persons.length)

@@ -12,7 +12,14 @@ export interface MagisterMappingOptions {
   readonly brin?: string
   readonly schoolName?: string
   readonly file: string
+  /** Candidate column names, the first the export has wins (see the connector's `columns` option). */
+  readonly columns?: { readonly login: readonly string[]; readonly email: readonly string[]; readonly mobile: readonly string[] }
 }
+
+const DEFAULT_COLUMNS = { login: ['Loginaccount.Naam', 'sis_gebr__login_naam'], email: ['EMAIL'], mobile: ['Mobiel_nr', 'gsm'] }
+
+/** The date forms accepted: no public source settles Magister's, so the plausible ones are. */
+const DATE_FORMS = 'dd-mm-yyyy, yyyy-mm-dd or dd/mm/yyyy'
 
 export interface MappedMagister {
   readonly persons: Person[]
@@ -29,16 +36,16 @@ export const REQUIRED_COLUMNS = ['STAMNR', 'FIRSTNAME', 'LASTNAME', 'STUDYPERIOD
 const MAX_ERRORS = 200
 
 /**
- * A Magister date. GUESS: dd-mm-yyyy (Dutch), possibly followed by a time; ISO yyyy-mm-dd is accepted too.
- * Returns undefined for text that is not a calendar date.
+ * A Magister date: dd-mm-yyyy, dd/mm/yyyy (day and month may have one digit, a time may follow) or yyyy-mm-dd.
+ * Returns undefined for text that is not a calendar date in one of these forms.
  */
-// GUESS: Magister's CSV dates are dd-mm-yyyy (the public scripts pass them through untouched)
+// GUESS: which form Magister's CSV uses is not settled by the public scripts (they pass dates through)
 export function parseMagisterDate(text: string): string | undefined {
   const t = text.trim()
   let y: string, m: string, d: string
-  const nl = /^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(t)
+  const nl = /^(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(t)
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$/.exec(t)
-  if (nl !== null) [, d, m, y] = nl as unknown as [string, string, string, string]
+  if (nl !== null) [, d, , m, y] = nl as unknown as [string, string, string, string, string]
   else if (iso !== null) [, y, m, d] = iso as unknown as [string, string, string, string]
   else return undefined
   const out = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`
@@ -88,20 +95,25 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
     if (col(c) === undefined) fail({ code: 'missing_column', line: 1, field: c, message: `the layout has no column ${c}` })
   }
   if (errors.length > 0) return out
-  const headerKey = header.map((h) => h.trim().toLowerCase()).join(';')
+  const columns = options.columns ?? DEFAULT_COLUMNS
+  const firstPresent = (names: readonly string[]): string | undefined => names.find((n) => col(n) !== undefined)
+  const loginColumn = firstPresent(columns.login)
+  const emailColumn = firstPresent(columns.email)
+  const mobileColumn = firstPresent(columns.mobile)
 
   const rowsBy = new Map<string, { line: number; get: (c: string) => string }[]>()
   let dataRows = 0
   for (const { record, info } of records.slice(1)) {
-    // GUESS: the export repeats its header line (the HelloID script filters a row whose Stamnr reads "Stamnr")
-    if (record.map((h) => h.trim().toLowerCase()).join(';') === headerKey) continue
-    dataRows++
     const get = (c: string): string => {
       const i = col(c)
       return i === undefined ? '' : (record[i] ?? '').trim()
     }
     const line = info.lines
     const stamnr = get('STAMNR')
+    // The HelloID persons script drops every row whose Stamnr ends in "Stamnr" (PowerShell -like, so ignoring
+    // case): the export repeats header lines, possibly with a qualified name. GUESS: why and how often
+    if (/stamnr$/i.test(stamnr)) continue
+    dataRows++
     if (!/^\d+$/.test(stamnr)) {
       fail({ code: stamnr === '' ? 'missing_field' : 'bad_value', line, field: 'STAMNR', value: stamnr, message: stamnr === '' ? 'row without a stamnummer' : 'stamnummer is not a number' })
       continue
@@ -125,7 +137,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
     if (family === '') fail({ code: 'missing_field', line: first.line, record, field: 'LASTNAME', message: 'last name is empty' })
     const birth = first.get('BIRTHDATE')
     const birthDate = birth === '' ? undefined : parseMagisterDate(birth)
-    if (birth !== '' && birthDate === undefined) fail({ code: 'bad_date', line: first.line, record, field: 'BIRTHDATE', value: birth, message: 'not a date (dd-mm-yyyy)' })
+    if (birth !== '' && birthDate === undefined) fail({ code: 'bad_date', line: first.line, record, field: 'BIRTHDATE', value: birth, message: `not a date (${DATE_FORMS})` })
     const contracts: Contract[] = []
     const memberships: Membership[] = []
     const seen = new Set<string>()
@@ -144,7 +156,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
           return undefined
         }
         const d = parseMagisterDate(v)
-        if (d === undefined) fail({ code: 'bad_date', line: row.line, record, field, value: v, message: 'not a date (dd-mm-yyyy)' })
+        if (d === undefined) fail({ code: 'bad_date', line: row.line, record, field, value: v, message: `not a date (${DATE_FORMS})` })
         return d
       }
       const start = date('studiebegindatum', true)
@@ -202,13 +214,15 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
         groups.set(organisation, { kind: 'group', key: organisation, type: 'school', name: options.schoolName ?? brin ?? options.source, ...(brin !== undefined ? { code: brin } : {}), attributes: {} })
       }
     }
-    const login = first.get('sis_gebr__login_naam')
+    const login = loginColumn !== undefined ? first.get(loginColumn) : ''
     if (login !== '') logins.set(stamnr, login)
     const attributes: Record<string, Scalar> = { pupilNumber: stamnr }
     const eck = first.get('ECKID')
     if (eck !== '') attributes.eckId = eck
     if (first.get('GENDER') !== '') attributes.gender = first.get('GENDER')
-    const email = first.get('EMAIL')
+    const mobile = mobileColumn !== undefined ? first.get(mobileColumn) : ''
+    if (mobile !== '') attributes.mobile = mobile
+    const email = emailColumn !== undefined ? first.get(emailColumn) : ''
     out.persons.push({
       kind: 'person',
       key: stamnr,

@@ -31,9 +31,24 @@ export const oneRosterCsvOptions = z.object({
   deltas: z.boolean().default(false),
   /** Stop collecting after this many errors. */
   maxIssues: z.number().int().min(1).max(10_000).default(DEFAULT_ISSUE_CAP),
+  /**
+   * Refuse an export whose required columns are empty even where nothing reads them (OneRoster's own rule).
+   * By default such a column (e.g. `username`, which many school exports leave empty because making usernames
+   * is what Koppel is for) is a warning in the plan with a count and the first rows.
+   */
+  strict: z.boolean().default(false),
 })
 
 export type OneRosterCsvOptions = z.output<typeof oneRosterCsvOptions>
+
+/**
+ * Required columns that only fill an optional model field, by file: an empty one matters only when the
+ * configuration reads that field. Every other required column is structural (ids, roles, names, references)
+ * and stays an error.
+ */
+const OPTIONAL_TARGETS: Readonly<Partial<Record<string, Readonly<Record<string, string>>>>> = {
+  users: { username: 'person.username' },
+}
 
 class OneRosterCsvSource implements SourceConnector {
   readonly type = 'oneroster-csv'
@@ -70,12 +85,21 @@ class OneRosterCsvSource implements SourceConnector {
     return filesFingerprint(`oneroster-csv\u0000${names.join('\u0000')}`, files, options.signal)
   }
 
+  /** Whether an empty required column of a file is tolerated: not strict, not the person key, and not read. */
+  #unread(file: string, column: string, isRead: ((field: string) => boolean) | undefined): boolean {
+    if (this.#options.strict || isRead === undefined) return false
+    const field = OPTIONAL_TARGETS[file]?.[column]
+    if (field === undefined) return false
+    if (file === 'users' && column === this.#options.personKey) return false
+    return !isRead(field)
+  }
+
   async read(options: ReadOptions): Promise<SourceReadResult> {
     const issues = new IssueCollector(this.name, this.#options.maxIssues)
     const started = performance.now()
     const manifest = await readManifest(this.#dir, issues)
     if (manifest === undefined || issues.errorCount > 0) return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
-    const roster = await readRoster(this.#dir, manifest, issues, options)
+    const roster = await readRoster(this.#dir, manifest, issues, { ...options, tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead) })
     if (roster === undefined || issues.errorCount > 0) return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
     const mapped = mapRoster(
       roster,

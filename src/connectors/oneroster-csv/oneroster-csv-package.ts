@@ -19,7 +19,7 @@ export async function readRoster(
   dir: string,
   manifest: Manifest,
   issues: IssueCollector,
-  options: Pick<ReadOptions, 'signal' | 'onProgress'>,
+  options: Pick<ReadOptions, 'signal' | 'onProgress'> & { readonly tolerateEmpty?: (file: RosterFile, column: string) => boolean },
 ): Promise<Roster | undefined> {
   const files = new Map<RosterFile, 'bulk' | 'delta'>()
   for (const file of READ_ORDER) {
@@ -59,6 +59,7 @@ export async function readRoster(
         issues,
         signal: options.signal,
         onRows,
+        tolerateEmpty: options.tolerateEmpty === undefined ? undefined : (column: string) => options.tolerateEmpty?.(file, column) === true,
       },
       builder.consumer(file),
     )

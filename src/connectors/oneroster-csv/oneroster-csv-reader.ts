@@ -34,7 +34,16 @@ export interface ReadFileOptions {
   readonly signal?: AbortSignal | undefined
   /** Called with the number of data rows read since the last call, every 10,000 rows and at the end. */
   readonly onRows?: ((count: number) => void) | undefined
+  /**
+   * Required columns whose emptiness is a warning rather than an error: the spec requires them, but nothing in
+   * the configuration reads them (the connector decides; `strict` turns it off). One warning per column, with
+   * the number of rows and the first of them.
+   */
+  readonly tolerateEmpty?: ((column: string) => boolean) | undefined
 }
+
+/** How many rows a tolerated-empty warning names. */
+const FIRST_ROWS = 5
 
 export interface FileHeader {
   readonly names: readonly string[]
@@ -58,13 +67,14 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
   let encodingReported = false
   let stopped = false
   let validate: (fields: string[], line: number) => boolean = () => false
+  const tolerated = new Map<string, { count: number; first: string[] }>()
 
   const tokenizer = new CsvLineTokenizer((fields, line) => {
     if (header === undefined) {
       if (fields[0]?.charCodeAt(0) === 0xfeff) fields[0] = fields[0].slice(1)
       const columns = pickVariant(fields, o.variants)
       usable = checkHeader(fields, columns, o.otherVersionColumns, file, issues).usable
-      validate = rowValidator(o, columns)
+      validate = rowValidator(o, columns, tolerated)
       consumer.header(columns)
       header = {
         names: fields,
@@ -131,6 +141,17 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
     issues.error({ code: 'empty_file', file, message: 'the file is empty; it needs at least a header row' })
     return undefined
   }
+  for (const [column, t] of tolerated) {
+    issues.warn({
+      code: 'required_field_empty_unread',
+      file,
+      field: column,
+      value: String(t.count),
+      message:
+        `${t.count} row(s) have no ${column}, which OneRoster requires; nothing in the configuration reads it, so ` +
+        `they are read without it (strict: true refuses such an export). First: ${t.first.join(', ')}${t.count > t.first.length ? ', …' : ''}`,
+    })
+  }
   if (rows === 0 && !stopped && err === undefined) {
     issues.error({
       code: 'no_rows',
@@ -142,8 +163,13 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
 }
 
 /** Builds the per-row check for one file; returns whether the row is a delta `tobedeleted`. */
-function rowValidator(o: ReadFileOptions, columns: readonly ColumnSpec[]): (fields: string[], line: number) => boolean {
+function rowValidator(
+  o: ReadFileOptions,
+  columns: readonly ColumnSpec[],
+  tolerated: Map<string, { count: number; first: string[] }>,
+): (fields: string[], line: number) => boolean {
   const { file, issues, mode } = o
+  const tolerate = columns.map((c) => c.required && o.tolerateEmpty?.(c.name) === true)
   const dates = new Set<string>()
   const times = new Set<string>()
   const bad = (line: number, fields: string[], c: ColumnSpec, code: string, message: string, value?: string) =>
@@ -175,7 +201,14 @@ function rowValidator(o: ReadFileOptions, columns: readonly ColumnSpec[]): (fiel
       const c = columns[i] as ColumnSpec
       const v = fields[i] ?? ''
       if (v === '') {
-        if (c.required && (!deleted || i === 0)) bad(line, fields, c, 'missing_field', `${c.name} is required`)
+        if (c.required && (!deleted || i === 0)) {
+          if (tolerate[i] === true && i !== 0) {
+            const t = tolerated.get(c.name) ?? { count: 0, first: [] }
+            t.count++
+            if (t.first.length < FIRST_ROWS) t.first.push(`${file}:${line}${fields[0] ? ` (${fields[0]})` : ''}`)
+            tolerated.set(c.name, t)
+          } else bad(line, fields, c, 'missing_field', `${c.name} is required`)
+        }
         continue
       }
       if (deleted || v === passed[i]) continue

@@ -86,7 +86,7 @@ export class OutSystemsTarget implements TargetConnector {
     const field = this.#jsonField(anchor.attribute)
     const want = anchor.value.toLowerCase()
     // the API offers no filter: HelloID looks users up in the full list as well
-    const hits = (await this.#listUsers(options?.signal)).filter((u) => str(u[field])?.toLowerCase() === want)
+    const hits = (await this.#listUsers(options?.signal)).filter((u) => str(fieldOf(u, field))?.toLowerCase() === want)
     if (hits.length === 0) return undefined
     if (hits.length > 1) throw new ConnectorError('conflict', `${this.name}: ${hits.length} users have ${anchor.attribute}=${anchor.value}`)
     return this.#account(hits[0] as Json, await this.#roleList(options?.signal))
@@ -104,7 +104,7 @@ export class OutSystemsTarget implements TargetConnector {
     const role = await this.#defaultRole(signal)
     const f = this.#o.fields
     const created = (await this.#http.json<Json>({ method: 'POST', path: this.#o.paths.users, json: { ...body, [f.isActive]: true, [f.roleKey]: role.key }, ...sig(signal) })).body
-    const key = str(created?.[f.key])
+    const key = created === undefined || created === null ? undefined : str(fieldOf(created, f.key))
     if (key === undefined) throw new ConnectorError('invalid', `${this.name}: POST ${this.#o.paths.users} answered without the new user's ${f.key}; the user may exist`)
     if (!request.enabled) {
       // the API cannot create inactive users: POST, then PUT inactive. A failed PUT leaves the user ACTIVE.
@@ -128,8 +128,8 @@ export class OutSystemsTarget implements TargetConnector {
     return this.#modify(ref, options?.signal, 'not-found', (user) => {
       let changed = false
       for (const [field, value] of set) {
-        if ((str(user[field]) ?? '') === value) continue
-        user[field] = value
+        if ((str(fieldOf(user, field)) ?? '') === value) continue
+        setField(user, field, value)
         changed = true
       }
       return changed
@@ -151,8 +151,8 @@ export class OutSystemsTarget implements TargetConnector {
     if (role === undefined) throw new ConnectorError('invalid', `${this.name}: OutSystems has no role ${JSON.stringify(permission.id)} (by ${this.#o.roleId})`)
     const f = this.#o.fields
     return this.#modify(ref, options?.signal, 'not-found', (user) => {
-      if (str(user[f.roleKey]) === role.key) return false
-      user[f.roleKey] = role.key
+      if (str(fieldOf(user, f.roleKey)) === role.key) return false
+      setField(user, f.roleKey, role.key)
       return true
     })
   }
@@ -165,8 +165,8 @@ export class OutSystemsTarget implements TargetConnector {
     const f = this.#o.fields
     if (role === undefined || role.key === fallback.key) return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
     return this.#modify(ref, options?.signal, 'not-found', (user) => {
-      if (str(user[f.roleKey]) !== role.key) return false
-      user[f.roleKey] = fallback.key
+      if (str(fieldOf(user, f.roleKey)) !== role.key) return false
+      setField(user, f.roleKey, fallback.key)
       return true
     })
   }
@@ -175,8 +175,8 @@ export class OutSystemsTarget implements TargetConnector {
 
   #flip(user: Json, active: boolean): boolean {
     const field = this.#o.fields.isActive
-    if (user[field] === active) return false
-    user[field] = active
+    if (fieldOf(user, field) === active) return false
+    setField(user, field, active)
     return true
   }
 
@@ -228,10 +228,10 @@ export class OutSystemsTarget implements TargetConnector {
     const f = this.#o.fields
     if (u === null || typeof u !== 'object' || Array.isArray(u)) throw new ConnectorError('invalid', `${this.name}: ${where} is not a JSON object`)
     const user = u as Json
-    const key = str(user[f.key])
+    const key = str(fieldOf(user, f.key))
     if (key === undefined) throw new ConnectorError('invalid', `${this.name}: ${where} has no ${f.key}`)
-    if (str(user[f.username]) === undefined) throw new ConnectorError('invalid', `${this.name}: ${where} (${f.key} ${key}) has no ${f.username}`)
-    const active = user[f.isActive]
+    if (str(fieldOf(user, f.username)) === undefined) throw new ConnectorError('invalid', `${this.name}: ${where} (${f.key} ${key}) has no ${f.username}`)
+    const active = fieldOf(user, f.isActive)
     if (active !== undefined && typeof active !== 'boolean') {
       throw new ConnectorError('invalid', `${this.name}: ${where} (${f.key} ${key}) has ${f.isActive}=${JSON.stringify(active)}, not true or false`)
     }
@@ -240,18 +240,18 @@ export class OutSystemsTarget implements TargetConnector {
 
   #account(u: Json, roles: readonly Role[]): TargetAccount {
     const f = this.#o.fields
-    const key = str(u[f.key]) as string
+    const key = str(fieldOf(u, f.key)) as string
     const attributes: Record<string, string> = {}
     for (const [attr, field] of this.#fields) {
-      const v = str(u[field])
+      const v = str(fieldOf(u, field))
       if (v !== undefined && v !== '') attributes[attr] = v
     }
-    const roleKey = str(u[f.roleKey])
+    const roleKey = str(fieldOf(u, f.roleKey))
     const role = roles.find((r) => r.key === roleKey)
     const defaultName = this.#o.defaultRole.toLowerCase()
     const isDefault = role !== undefined && role.name.toLowerCase() === defaultName
     const id = role === undefined ? roleKey : this.#o.roleId === 'key' ? role.key : role.name
-    return { id: key, locator: key, attributes, enabled: u[f.isActive] !== false, permissions: id === undefined || isDefault ? [] : [id] }
+    return { id: key, locator: key, attributes, enabled: fieldOf(u, f.isActive) !== false, permissions: id === undefined || isDefault ? [] : [id] }
   }
 
   #body(attributes: Attributes): Json {
@@ -286,8 +286,8 @@ export class OutSystemsTarget implements TargetConnector {
         if (!Array.isArray(res.body)) throw new ConnectorError('invalid', `${this.name}: GET ${this.#o.paths.roles} did not answer a JSON array of roles`)
         return res.body.map((r: unknown, i) => {
           const o = (r ?? {}) as Json
-          const key = str(o[f.roleKeyOfRole])
-          const name = str(o[f.roleName])
+          const key = str(fieldOf(o, f.roleKeyOfRole))
+          const name = str(fieldOf(o, f.roleName))
           if (key === undefined || name === undefined) throw new ConnectorError('invalid', `${this.name}: GET ${this.#o.paths.roles}: role #${i + 1} has no ${key === undefined ? f.roleKeyOfRole : f.roleName}`)
           return { key, name }
         })
@@ -324,6 +324,25 @@ function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal !== undefined ? { signal } : {}
 }
 
+/**
+ * A field of an answer, its name matched regardless of case: the HelloID script reads `key`/`Key` and
+ * `name`/`Name` interchangeably (PowerShell property access ignores case), so the real casing of answers is
+ * unknown. An exact match wins.
+ */
+export function fieldOf(obj: Json, name: string): unknown {
+  if (Object.hasOwn(obj, name)) return obj[name]
+  const lower = name.toLowerCase()
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === lower)
+  return key === undefined ? undefined : obj[key]
+}
+
+/** Sets a field of an object read from the API under the casing it came in, so a PUT carries no second copy. */
+function setField(obj: Json, name: string, value: unknown): void {
+  const lower = name.toLowerCase()
+  const key = Object.hasOwn(obj, name) ? name : (Object.keys(obj).find((k) => k.toLowerCase() === lower) ?? name)
+  obj[key] = value
+}
+
 function str(v: unknown): string | undefined {
   if (typeof v === 'string') return v
   if (typeof v === 'number') return String(v)
@@ -336,7 +355,13 @@ function single(v: AttributeValue, field: string): string {
   throw new ConnectorError('invalid', `OutSystems field ${field} takes one value, got ${v.length}`)
 }
 
-/** OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads `.Errors`). */
+/**
+ * OutSystems' default REST error body: {"Errors": ["..."], "StatusCode": 400} (GUESS for this API: HelloID reads
+ * `.Errors`), its field names matched regardless of case like every answer.
+ */
 export function errorDetail(text: string): string {
-  return jsonErrorDetail(text, (j) => (Array.isArray(j.Errors) ? j.Errors.map(String).join('; ') : undefined))
+  return jsonErrorDetail(text, (j) => {
+    const errors = fieldOf(j, 'Errors')
+    return Array.isArray(errors) ? errors.map(String).join('; ') : undefined
+  })
 }

@@ -26,10 +26,14 @@ export const outSystemsOptionsSchema = z.object({
     .prefault({}),
   /** Query parameters of the user listing; the default includes inactive users. */
   listQuery: z.record(z.string(), z.string()).default({ IncludeInactive: 'true' }),
+  /**
+   * JSON field names as sent (the HelloID script's casing: it posts `UserName`); answers are read regardless of
+   * case.
+   */
   fields: z
     .object({
       key: jsonName.default('Key'),
-      username: jsonName.default('Username'),
+      username: jsonName.default('UserName'),
       name: jsonName.default('Name'),
       email: jsonName.default('Email'),
       isActive: jsonName.default('IsActive'),

@@ -47,6 +47,13 @@ function initials(givenName: string): string {
  * with the lowest employee number; a location's manager is its OND manager (else its OOP manager); the root's
  * is the first location's. Every seventh employee (employee number divisible by 7) has a second position
  * (20 %, "Coördinator") in the other department of their location.
+ *
+ * Employments_v2 has one row per functie period of a dienstverband (the HelloID AFAS source reads a contract's
+ * dates from Begindatum_functie/Einddatum_functie and sorts by ExternalID,Medewerker,Begindatum_functie): every
+ * fifth employee (number ≡ 1 mod 5) changed functie a year before the school year, so their dienstverband has an
+ * ended period in the other department ("Onderwijsassistent") and the current one. `Medewerkernummer_leidinggevende`
+ * is the department's manager (the location's when that is the employee), except for every fourth employee, who
+ * reports to the root unit's manager directly.
  */
 export function buildAfasData(board: SimBoard): AfasData {
   const staff: SimStaff[] = []
@@ -108,17 +115,25 @@ export function buildAfasData(board: SimBoard): AfasData {
     const start = `${2005 + (n % 18)}-08-01`
     const employment = `${medewerker}-1`
     const department = dept(s)
-    employments.push({
+    const changed = n % 5 === 1
+    const functieStart = changed ? `${Number(board.schoolYear.startDate.slice(0, 4)) - 1}-08-01` : start
+    const locationManager = managerOf.get(dept(s, true)) ?? null
+    const deptManager = managerOf.get(department) !== medewerker ? (managerOf.get(department) ?? null) : locationManager === medewerker ? null : locationManager
+    const leidinggevende = n % 4 === 0 && firstLocationManager !== undefined && firstLocationManager !== medewerker ? firstLocationManager : deptManager
+    const employmentRow = (from: string, to: string | null, unit: string, title: string): AfasRow => ({
       ExternalID: employment,
       Medewerker: medewerker,
       Persoonsnummer: persoon,
       Volgnummer_contract: 1,
       Begindatum_contract: afasDate(start),
       Einddatum_contract: null,
-      Functie_code: functionCode(s.title),
-      Functie_omschrijving: s.title,
-      Organisatorische_eenheid_code: department,
-      Organisatorische_eenheid_omschrijving: unitName.get(department) ?? null,
+      Begindatum_functie: afasDate(from),
+      Einddatum_functie: to === null ? null : afasDate(to),
+      Functie_code: functionCode(title),
+      Functie_omschrijving: title,
+      Organisatorische_eenheid_code: unit,
+      Organisatorische_eenheid_omschrijving: unitName.get(unit) ?? null,
+      Medewerkernummer_leidinggevende: leidinggevende,
       Werkgever_code: board.id.slice(0, 10),
       Werkgever_omschrijving: board.name,
       Soort_medewerker_code: 'I',
@@ -126,11 +141,13 @@ export function buildAfasData(board: SimBoard): AfasData {
       FTE: n % 3 === 0 ? 0.8 : 1,
       Uren_per_week: n % 3 === 0 ? 32 : 40,
     })
+    if (changed) employments.push(employmentRow(start, addDays(functieStart, -1), dept(s, true), 'Onderwijsassistent'))
+    employments.push(employmentRow(functieStart, null, department, s.title))
     positions.push({
       ExternalID: `${employment}-1`,
       EmploymentExternalID: employment,
       Medewerker: medewerker,
-      Begindatum_functie: afasDate(start),
+      Begindatum_functie: afasDate(functieStart),
       Einddatum_functie: null,
       Functie_code: functionCode(s.title),
       Functie_omschrijving: s.title,

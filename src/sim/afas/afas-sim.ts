@@ -38,6 +38,8 @@ export interface AfasSim {
   readonly integrationIds: string[]
   /** Update-connector calls answered with 200, in order. */
   readonly updates: { connector: string; body: unknown }[]
+  /** The `orderbyfieldids` of every GetConnector call, per connector name. */
+  readonly orderBy: Map<string, string[]>
   close(): Promise<void>
 }
 
@@ -65,6 +67,7 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
   const expected = afasAuthorization(options.token)
   const integrationIds: string[] = []
   const updates: { connector: string; body: unknown }[] = []
+  const orderBy = new Map<string, string[]>()
 
   // GetConnector answers by (connector, ordering), dropped on every update
   const sorted = new Map<string, AfasRow[]>()
@@ -78,6 +81,8 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
       const rows = tables.get(connector)
       // GUESS: an unknown GetConnector answers 404 with a message.
       if (rows === undefined) return error(404, `GetConnector ${connector} bestaat niet of is niet geautoriseerd`)
+      const order = req.url.searchParams.get('orderbyfieldids')
+      if (order !== null) orderBy.set(connector, [...(orderBy.get(connector) ?? []), order])
       return getConnector(rows, req.url.searchParams, sorted, connector)
     }
     sorted.clear()
@@ -87,7 +92,7 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
   }
 
   const http = await startSimHttpServer(handler, options.port !== undefined ? { port: options.port } : {})
-  return { url: `${http.url}${BASE}`, http, data, integrationIds, updates, close: () => http.close() }
+  return { url: `${http.url}${BASE}`, http, data, integrationIds, updates, orderBy, close: () => http.close() }
 }
 
 function getConnector(rows: readonly AfasRow[], q: URLSearchParams, cache: Map<string, AfasRow[]>, connector: string): SimResponse {
@@ -122,8 +127,29 @@ function getConnector(rows: readonly AfasRow[], q: URLSearchParams, cache: Map<s
     })
     if (fields.length === 0) cache.set(cacheKey, result)
   }
+  // GUESS: rows that tie on every sort key come in no fixed order (a database gives none), so each call may
+  // order them differently; paging over a key with ties can then repeat or skip rows, which is why the HelloID
+  // source sorts by keys that make every row unique
+  if (order.length > 0) result = shuffleTies(result, order)
   const page = skip === -1 || take === -1 ? result : result.slice(skip, skip + take)
   return { status: 200, json: { skip, take, rows: page } }
+}
+
+/** A copy in which every run of rows equal on all `order` fields is shuffled. */
+function shuffleTies(rows: readonly AfasRow[], order: readonly string[]): AfasRow[] {
+  const keyOf = (r: AfasRow) => order.map((o) => String(r[o.replace(/^-/, '')] ?? '')).join('\u0000')
+  const out = [...rows]
+  for (let i = 0; i < out.length; ) {
+    let j = i + 1
+    const k = keyOf(out[i] as AfasRow)
+    while (j < out.length && keyOf(out[j] as AfasRow) === k) j++
+    for (let a = j - 1; a > i; a--) {
+      const b = i + Math.floor(Math.random() * (a - i + 1))
+      ;[out[a], out[b]] = [out[b] as AfasRow, out[a] as AfasRow]
+    }
+    i = j
+  }
+  return out
 }
 
 type Json = Record<string, unknown>
@@ -168,6 +194,10 @@ function updateUser(data: AfasData, body: string, updates: { connector: string; 
   if (user === undefined) return error(400, `Gebruiker ${id} bestaat niet`)
   const fields = obj(element?.Fields)
   if (fields === undefined) return error(400, 'KnUser.Element.Fields ontbreekt')
+  // The HelloID users connector marks MtCd and Nm (omschrijving) required and always sends both
+  // (Tools4everBV/HelloID-Conn-Prov-Target-AFAS-Profit-Users, fieldMapping.json, update.ps1); GUESS: the message
+  if (fields.MtCd !== 1) return error(400, 'KnUser: MtCd (mutatiecode) is verplicht en moet 1 zijn bij wijzigen')
+  if (typeof fields.Nm !== 'string' || fields.Nm.trim() === '') return error(400, 'KnUser: Nm (omschrijving) is verplicht')
   if (fields.Upn !== undefined) {
     if (typeof fields.Upn !== 'string') return error(400, 'Upn moet tekst zijn')
     const taken = data.users.find((u) => u !== user && fields.Upn !== '' && u.UPN === fields.Upn)

@@ -1,11 +1,13 @@
 // Aura Online simulator: the single `uPersonManagementServiceSync.asmx` endpoint with the IMS Person
 // Management (pms v1.0) messages the Aura connector of HelloID uses (Tools4everBV/HelloID-Conn-Prov-Target-Aura):
 // the SOAP 1.2 Challenge/Response handshake that yields a session cookie, then SOAP 1.1 readPersonRequest,
-// createPersonRequest and updatePersonRequest. Elements are matched by local name (the client emits some leaves
-// without a namespace). Everything undocumented is marked GUESS and listed in README.md.
+// createPersonRequest and updatePersonRequest. Every element of a request (sourcedId, person) must be in the
+// namespace the HelloID script puts it in (aura-namespaces.ts); values are then read by local name. Everything
+// undocumented is marked GUESS and listed in README.md.
 import { createHash, randomBytes } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../protocol/index.ts'
+import { requestNamespaceProblem } from './aura-namespaces.ts'
 
 export const AURA_PATH = '/uPersonManagementServiceSync.asmx'
 const WSDL_NS = 'http://www.imsglobal.org/services/pms/wsdl/imsPersonManServiceSync_v1p0'
@@ -31,6 +33,13 @@ export interface AuraSimOptions {
   readonly sessionTtlMs?: number
   /** The simulator's clock, for session expiry and "today" (an end date on or before today disables). */
   readonly now?: () => Date
+  /**
+   * How a read of an unknown borrower is answered. GUESS: not public; the HelloID script ignores the status and
+   * looks only at userId/userIdValue, so each of these must read as "not there". Default `success-empty`.
+   * `success-empty`: codeMajor success, no person; `failure-unknown`: failure, codeMinor unknownobject, an empty
+   * person; `failure-other`: Failure, codeMinor invaliddata, no person.
+   */
+  readonly unknownBorrower?: 'success-empty' | 'failure-unknown' | 'failure-other'
 }
 
 export interface AuraSim {
@@ -40,6 +49,8 @@ export interface AuraSim {
   readonly persons: Map<string, AuraRecord>
   /** Every successful updatePersonRequest, in order: what it sent. */
   readonly updates: AuraUpdateLog[]
+  /** The initial password each create carried in userId/passWord (common namespace), by LENERSCODE. */
+  readonly initialPasswords: Map<string, string>
   /** Handshakes completed (sessions issued). */
   sessionsIssued(): number
   /** Forget every session, as a server restart or a session timeout would. */
@@ -69,6 +80,7 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
   const ttl = options.sessionTtlMs ?? 20 * 60_000
   const persons = new Map<string, AuraRecord>()
   const updates: AuraUpdateLog[] = []
+  const initialPasswords = new Map<string, string>()
   const challenges = new Set<string>()
   const sessions = new Map<string, number>()
   let issued = 0
@@ -111,6 +123,9 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
           // GUESS: an absent or expired session is a failure status with codeMinor unauthorisedrequest
           return auraStatus(op.replace('Request', 'Response'), 'failure', 'unauthorisedrequest', 'Niet aangemeld: sessie ontbreekt of is verlopen')
         }
+        // GUESS: the fault text; the real service (ASP.NET XmlSerializer) would probably drop the element silently
+        const problem = requestNamespaceProblem(req.body)
+        if (problem !== undefined) return fault('1.1', 'soap:Client', `Server was unable to read request: ${problem}`)
         return operation(op, node)
       }
       default:
@@ -135,9 +150,17 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
     if (id === '') return auraStatus(responseName, 'failure', 'invalidsourcedid', 'sourcedId/identifier ontbreekt') // GUESS: codeMinor
     const existing = persons.get(id)
     if (op === 'readPersonRequest') {
-      // GUESS: an unknown borrower is a failure with codeMinor unknownobject and an empty person (HelloID only
-      // looks at userId/userIdValue to decide existence)
-      if (existing === undefined) return auraStatus(responseName, 'failure', 'unknownobject', `Lener ${id} niet gevonden`, { person: '' })
+      if (existing === undefined) {
+        const text = `Lener ${id} niet gevonden`
+        switch (options.unknownBorrower ?? 'success-empty') {
+          case 'success-empty':
+            return auraStatus(responseName, 'success', 'fullsuccess', text)
+          case 'failure-unknown':
+            return auraStatus(responseName, 'failure', 'unknownobject', text, { person: '' })
+          case 'failure-other':
+            return auraStatus(responseName, 'Failure', 'invaliddata', text)
+        }
+      }
       return auraStatus(responseName, 'success', 'fullsuccess', 'alles Ok', { person: personXml(existing) })
     }
     const sent = readPerson(node.person)
@@ -150,6 +173,7 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
       // GUESS: Aura requires a last name (LENERSNAAM) for a borrower
       if ((record.LENERSNAAM ?? '') === '') return auraStatus(responseName, 'failure', 'invaliddata', 'LENERSNAAM is verplicht')
       persons.set(id, record)
+      if (sent.password !== undefined) initialPasswords.set(id, sent.password)
       return auraStatus(responseName, 'success', 'fullsuccess', 'alles Ok')
     }
     if (existing === undefined) return auraStatus(responseName, 'failure', 'unknownobject', `Lener ${id} niet gevonden`)
@@ -180,6 +204,7 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
     http,
     persons,
     updates,
+    initialPasswords,
     sessionsIssued: () => issued,
     expireSessions: () => sessions.clear(),
     close: () => http.close(),
@@ -211,10 +236,11 @@ export function readPerson(node: unknown): AuraRecord {
   }
   const userId = obj(p.userId)
   set('LENERSCODE', userId.userIdValue)
-  set('password', userId.password)
+  set('password', userId.passWord ?? userId.password)
   for (const part of listOf<Record<string, unknown>>(obj(p.name).partName)) {
-    const type = textOf(part.namePartType)
-    const field = type === 'First' ? 'VOORN' : type === 'Middle' ? 'VOORV' : type === 'Last' ? 'LENERSNAAM' : undefined
+    // compared case-insensitively, as the reference reads them back
+    const type = (textOf(part.namePartType) ?? '').toLowerCase()
+    const field = type === 'first' ? 'VOORN' : type === 'middle' ? 'VOORV' : type === 'last' ? 'LENERSNAAM' : undefined
     if (field !== undefined) set(field, part.namePartValue ?? '')
   }
   set('EMAILADRES', p.email)
@@ -227,9 +253,9 @@ export function readPerson(node: unknown): AuraRecord {
   set('GEBDATUM', demo.bday)
   set('GESLACHT', demo.gender)
   for (const tel of listOf<Record<string, unknown>>(p.tel)) {
-    const type = textOf(tel.telType_)
-    if (type === 'Voice' || type === 'Item1') set('TELEFOON', tel.telValue ?? '')
-    else if (type === 'Mobile') set('GSM', tel.telValue ?? '')
+    const type = (textOf(tel.telType_) ?? '').toLowerCase()
+    if (type === 'voice' || type === 'item1') set('TELEFOON', tel.telValue ?? '')
+    else if (type === 'mobile') set('GSM', tel.telValue ?? '')
   }
   for (const f of listOf<Record<string, unknown>>(obj(p.extension).extensionField)) {
     const field = EXTENSIONS[(textOf(f.fieldName) ?? '').toLowerCase()]
@@ -283,7 +309,7 @@ function soap(version: '1.1' | '1.2', body: Record<string, unknown>, headers: Re
 }
 
 /** An operation's answer with its IMS statusInfo header (exported for tests that inject failures). */
-export function auraStatus(responseName: string, codeMajor: 'success' | 'failure', codeMinor: string, text: string, content: Record<string, unknown> = {}): SimResponse {
+export function auraStatus(responseName: string, codeMajor: 'success' | 'failure' | 'Failure', codeMinor: string, text: string, content: Record<string, unknown> = {}): SimResponse {
   const header = {
     syncResponseHeaderInfo: {
       '@_xmlns': MESS_NS,

@@ -1,7 +1,8 @@
 // An Eduarte (Topicus, MBO) simulator: the SOAP 1.1 services under /services/api/algemeen/ that the public
 // HelloID Eduarte connectors call (deelnemers, gebruikers, medewerkers), with `apiSleutel` inside each
 // operation, plus paged list operations for the read side (GUESS: not publicly documented). Requests whose
-// child elements are not in alphabetical order are refused, as the Eduarte-Employee README says the API does.
+// parameters are not in the order the public connectors send, or whose objects' properties are not in
+// (case-insensitive) alphabetical order, are refused, as the Eduarte-Employee README says the API does.
 import { randomUUID } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
 import { parseSoapEnvelope, soapEnvelope, textOf, XmlSyntaxError } from '../../protocol/index.ts'
@@ -33,8 +34,35 @@ const SERVICES: Record<string, readonly string[]> = {
   medewerkers: ['getMedewerkers', 'getMedewerkerMetId', 'getMedewerkerMetAfkorting', 'getMedewerkerMetGebruikersnaam'],
 }
 
+/**
+ * Operation parameters after apiSleutel, in the order the public HelloID connectors send them
+ * (Tools4everBV/HelloID-Conn-Prov-Target-Eduarte-Student create.ps1/update.ps1: getDeelnemer,
+ * createDeelnemerGebruiker, updateContactgegevens; -Employee: activeer/deactiveerGebruiker, getMedewerkerMet*).
+ * Operation parameters are not sorted: only the properties of objects are.
+ */
+const PARAMETER_ORDER: Record<string, readonly string[]> = {
+  getDeelnemer: ['apiSleutel', 'deelnemernummer'],
+  createDeelnemerGebruiker: ['apiSleutel', 'deelnemernummer', 'gebruikersnaam', 'wachtwoord', 'emailadres'],
+  updateContactgegevens: ['apiSleutel', 'deelnemerNummer', 'contactgegeven'],
+  activeerGebruiker: ['apiSleutel', 'gebruikernaam'],
+  deactiveerGebruiker: ['apiSleutel', 'gebruikernaam'],
+  getMedewerkerMetId: ['apiSleutel', 'id'],
+  getMedewerkerMetAfkorting: ['apiSleutel', 'afkorting'],
+  getMedewerkerMetGebruikersnaam: ['apiSleutel', 'gebruikersnaam'],
+  // GUESS: the read operations are not public
+  getDeelnemers: ['apiSleutel', 'pagina', 'paginaGrootte', 'peildatum'],
+  getMedewerkers: ['apiSleutel', 'pagina', 'paginaGrootte', 'peildatum'],
+}
+
 /** Elements whose children keep a fixed, non-alphabetical order: `contactgegeven` (contactgegeven, soort, geheim). */
-const FIXED_ORDER: Record<string, readonly string[]> = { contactgegeven: ['contactgegeven', 'soort', 'geheim'] }
+const FIXED_ORDER: Record<string, readonly string[]> = { ...PARAMETER_ORDER, contactgegeven: ['contactgegeven', 'soort', 'geheim'] }
+
+/** Alphabetical as the reference sorts (PowerShell Sort-Object: case-insensitive), ties by code unit. */
+export function compareNames(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()]
+  if (x !== y) return x < y ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
+}
 
 const orderParser = new XMLParser({ preserveOrder: true, ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, processEntities: false })
 
@@ -44,13 +72,20 @@ function elementName(node: OrderedNode): string | undefined {
   return Object.keys(node).find((k) => k !== ':@' && k !== '#text')
 }
 
-/** The first child element whose children are out of order, as "parent: b before a", or undefined. */
+/**
+ * The first element whose children are out of order, as "parent: <b> after <a>", or undefined. Operation
+ * parameters must come in their documented order (an unknown parameter is out of order too), object properties
+ * alphabetically.
+ */
 export function outOfOrder(nodes: OrderedNode[], parent: string): string | undefined {
   const names = nodes.map(elementName).filter((n): n is string => n !== undefined)
   const fixed = FIXED_ORDER[parent]
-  for (let i = 1; i < names.length; i++) {
-    const [a, b] = [names[i - 1] as string, names[i] as string]
-    const wrong = fixed !== undefined ? fixed.indexOf(b) < fixed.indexOf(a) : b < a
+  for (let i = 0; i < names.length; i++) {
+    const b = names[i] as string
+    if (fixed !== undefined && !fixed.includes(b)) return `${parent}: unexpected element <${b}>`
+    if (i === 0) continue
+    const a = names[i - 1] as string
+    const wrong = fixed !== undefined ? fixed.indexOf(b) < fixed.indexOf(a) : compareNames(b, a) < 0
     if (wrong) return `${parent}: <${b}> after <${a}>`
   }
   for (const n of nodes) {
@@ -87,6 +122,15 @@ function fault(code: string, reason: string): SimResponse {
   return { status: 500, text, contentType: 'text/xml; charset=utf-8' }
 }
 
+/**
+ * A write's {status, melding}, one level deeper than the operation's response element, as the Student connector
+ * reads updateContactgegevens' answer (`updateContactgegevensResponse/updateContactgegevensResponse`). GUESS:
+ * the other write operations answer in the same shape (the public connectors do not read their answers).
+ */
+function written(op: string, ok: boolean, melding: string): SimResponse {
+  return answer(op, { [`${op}Response`]: { melding, status: ok ? 'OK' : 'FOUT' } })
+}
+
 function answer(op: string, content: Record<string, unknown>): SimResponse {
   const text = soapEnvelope({ version: '1.1', body: { [`ns2:${op}Response`]: { '@_xmlns:ns2': EDUARTE_NS, ...content } } })
   return { status: 200, text, contentType: 'text/xml; charset=utf-8' }
@@ -95,7 +139,7 @@ function answer(op: string, content: Record<string, unknown>): SimResponse {
 /** Object keys in alphabetical order, as the service writes (and wants) its objects. */
 function sorted(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const k of Object.keys(o).sort()) out[k] = o[k]
+  for (const k of Object.keys(o).sort(compareNames)) out[k] = o[k]
   return out
 }
 
@@ -120,8 +164,6 @@ export function medewerkerXml(m: EduarteMedewerker): Record<string, unknown> {
   })
 }
 
-const status = (ok: boolean, melding: string) => ({ melding, status: ok ? 'OK' : 'FOUT' })
-
 export async function startEduarteSim(options: EduarteSimOptions): Promise<EduarteSim> {
   const data = options.data
   const calls: EduarteSim['calls'] = []
@@ -145,10 +187,10 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
     const p = (parsed.body[op] ?? {}) as Record<string, unknown>
     // GUESS: a wrong or missing apiSleutel is a Client fault whose text says authentication failed
     if (textOf(p.apiSleutel) !== options.apiSleutel) return fault('Client', 'Authenticatie mislukt: ongeldige apiSleutel')
-    // The API wants child elements in alphabetical order (Eduarte-Employee README, "API specifications");
-    // GUESS: the message, in the style of the JAXB unmarshaller behind the service
+    // Parameters in their documented order, object properties alphabetically (Eduarte-Employee README, "API
+    // specifications"); GUESS: the message, in the style of the JAXB unmarshaller behind the service
     const wrong = outOfOrder(ordered?.children ?? [], op)
-    if (wrong !== undefined) return fault('Client', `Unmarshalling Error: unexpected element order in ${wrong}; elements must be in alphabetical order`)
+    if (wrong !== undefined) return fault('Client', `Unmarshalling Error: unexpected element order in ${wrong}`)
     const params = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'apiSleutel'))
     calls.push({ service, operation: op, params })
     return operation(op, p)
@@ -183,42 +225,45 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
       }
       case 'updateContactgegevens': {
         const d = deelnemer(p.deelnemerNummer)
-        if (d === undefined) return answer(op, status(false, `Deelnemer ${textOf(p.deelnemerNummer) ?? ''} niet gevonden`))
+        if (d === undefined) return written(op, false, `Deelnemer ${textOf(p.deelnemerNummer) ?? ''} niet gevonden`)
         const c = p.contactgegeven as Record<string, unknown> | undefined
         const soort = c?.soort as Record<string, unknown> | undefined
         const value = textOf(c?.contactgegeven) ?? ''
         const code = textOf(soort?.code) ?? ''
-        if (value === '' || code === '') return answer(op, status(false, 'contactgegeven en soort.code zijn verplicht'))
+        if (value === '' || code === '') return written(op, false, 'contactgegeven en soort.code zijn verplicht')
         const entry: EduarteContact = { contactgegeven: value, soort: { code, naam: textOf(soort?.naam) ?? '' }, geheim: textOf(c?.geheim) === 'true' }
         // GUESS: a contactgegeven of the same soort is replaced, not added
         const i = d.contactgegevens.findIndex((x) => x.soort.code === code)
         if (i >= 0) d.contactgegevens[i] = entry
         else d.contactgegevens.push(entry)
-        return answer(op, status(true, 'Contactgegevens bijgewerkt'))
+        return written(op, true, 'Contactgegevens bijgewerkt')
       }
       case 'createDeelnemerGebruiker': {
         const d = deelnemer(p.deelnemernummer)
         const naam = textOf(p.gebruikersnaam) ?? ''
-        // The public connector treats answers with "niet gevonden" / "heeft reeds een account" as errors
-        if (d === undefined) return answer(op, status(false, `Deelnemer ${textOf(p.deelnemernummer) ?? ''} niet gevonden`))
-        if (d.gebruikersNaam !== '') return answer(op, status(false, `Deelnemer ${d.deelnemernummer} heeft reeds een account`))
-        if (naam === '' || (textOf(p.wachtwoord) ?? '') === '') return answer(op, status(false, 'gebruikersnaam en wachtwoord zijn verplicht'))
-        if (data.gebruikers.has(naam)) return answer(op, status(false, `Gebruikersnaam ${naam} is al in gebruik`))
+        // The public connectors look for "niet gevonden" / "heeft reeds een account" in 200 answers and in the
+        // body of HTTP 500 faults (Employee create.ps1); this simulator sends the first as an answer, the second
+        // as a fault. GUESS: which of the two the real service uses for which case
+        if (d === undefined) return written(op, false, `Deelnemer ${textOf(p.deelnemernummer) ?? ''} niet gevonden`)
+        if (d.gebruikersNaam !== '') return fault('Server', `Deelnemer ${d.deelnemernummer} heeft reeds een account`)
+        if (naam === '' || (textOf(p.wachtwoord) ?? '') === '') return written(op, false, 'gebruikersnaam en wachtwoord zijn verplicht')
+        if (data.gebruikers.has(naam)) return written(op, false, `Gebruikersnaam ${naam} is al in gebruik`)
         d.gebruikersNaam = naam
         data.gebruikers.set(naam, { gebruikernaam: naam, actief: true, deelnemernummer: d.deelnemernummer })
         const mail = textOf(p.emailadres) ?? ''
         if (mail !== '' && !d.contactgegevens.some((c) => c.contactgegeven === mail)) {
           d.contactgegevens.push({ contactgegeven: mail, soort: { code: 'E', naam: 'E-mail' }, geheim: false })
         }
-        return answer(op, status(true, `Gebruiker ${naam} aangemaakt (${randomUUID().slice(0, 8)})`))
+        return written(op, true, `Gebruiker ${naam} aangemaakt (${randomUUID().slice(0, 8)})`)
       }
       case 'activeerGebruiker':
       case 'deactiveerGebruiker': {
         const naam = textOf(p.gebruikernaam) ?? ''
         const g = data.gebruikers.get(naam)
-        if (g === undefined) return answer(op, status(false, `Gebruiker ${naam} niet gevonden`))
+        // the Employee scripts catch "niet gevonden" from the fault of an unknown gebruiker
+        if (g === undefined) return fault('Server', `Gebruiker ${naam} niet gevonden`)
         g.actief = op === 'activeerGebruiker'
-        return answer(op, status(true, `Gebruiker ${naam} ${g.actief ? 'geactiveerd' : 'gedeactiveerd'}`))
+        return written(op, true, `Gebruiker ${naam} ${g.actief ? 'geactiveerd' : 'gedeactiveerd'}`)
       }
       default:
         return fault('Client', `Onbekende operatie ${op}`)

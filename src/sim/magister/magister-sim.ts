@@ -18,6 +18,15 @@ export interface MagisterSimOptions {
    * column headers"), so the export seems to repeat its header line. Default true.
    */
   readonly repeatHeader?: boolean
+  /**
+   * The header names. `script` (default): the names the HelloID persons scripts read from the CSV
+   * (Tools4everBV/HelloID-Conn-Prov-Source-Magister-Students persons.ps1: `Stamnr`, `Loginaccount.Naam`,
+   * `email_1`, `Mobiel_nr`); `sql`: the aliases of the public SQL layout (`STAMNR`, `sis_gebr__login_naam`,
+   * `email`, `gsm`). Which one a school's export has depends on its layout.
+   */
+  readonly headers?: 'script' | 'sql'
+  /** GUESS: the export's date form is not public; rows hold dd-mm-yyyy and are served in this form. */
+  readonly dateFormat?: 'dd-mm-yyyy' | 'yyyy-mm-dd' | 'dd/mm/yyyy'
   /** Functions the user has rights on; default all three. */
   readonly rights?: readonly string[]
   readonly port?: number
@@ -72,9 +81,11 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
     const columns = options.columns ?? [...MAGISTER_COLUMNS, ...Object.keys(rows[0] ?? {}).filter((k) => !(MAGISTER_COLUMNS as readonly string[]).includes(k))]
     // GUESS: an export without rows is an empty body (no header line either)
     if (rows.length === 0) return { status: 200, text: '', contentType: 'text/csv' }
-    const records: string[][] = [[...columns]]
-    if (options.repeatHeader !== false) records.push([...columns])
-    for (const r of rows) records.push(columns.map((c) => (r as Record<string, string | undefined>)[c] ?? ''))
+    const names = columns.map((c) => ((options.headers ?? 'script') === 'script' ? (SCRIPT_HEADERS[c] ?? c) : c))
+    const records: string[][] = [names]
+    if (options.repeatHeader !== false) records.push([...names])
+    const date = (c: string, v: string) => (DATE_COLUMNS.includes(c) ? servedDate(v, options.dateFormat ?? 'dd-mm-yyyy') : v)
+    for (const r of rows) records.push(columns.map((c) => date(c, (r as Record<string, string | undefined>)[c] ?? '')))
     const csv = stringify(records, { delimiter: ';', record_delimiter: '\r\n' })
     const ansi = (q.get('Encoding') ?? 'ANSI').toUpperCase() === 'ANSI'
     if (!ansi) return { status: 200, text: csv, contentType: 'text/csv; charset=utf-8' }
@@ -113,4 +124,16 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
 
   const server = await startSimHttpServer(handle, options.port !== undefined ? { port: options.port } : {})
   return { url: server.url, server, rows, calls, close: () => server.close() }
+}
+
+/** Header names as the HelloID persons scripts read them, for the layout columns that differ. */
+const SCRIPT_HEADERS: Record<string, string> = { STAMNR: 'Stamnr', sis_gebr__login_naam: 'Loginaccount.Naam', email: 'email_1', gsm: 'Mobiel_nr' }
+
+const DATE_COLUMNS = ['BIRTHDATE', 'Aanmelddatum', 'studiebegindatum', 'studieeinddatum', 'vertrekdatum']
+
+/** A dd-mm-yyyy value of the rows in the form the export serves; anything else is served as it is. */
+function servedDate(v: string, form: 'dd-mm-yyyy' | 'yyyy-mm-dd' | 'dd/mm/yyyy'): string {
+  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(v)
+  if (m === null || form === 'dd-mm-yyyy') return v
+  return form === 'yyyy-mm-dd' ? `${m[3]}-${m[2]}-${m[1]}` : `${m[1]}/${m[2]}/${m[3]}`
 }

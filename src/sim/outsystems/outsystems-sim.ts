@@ -61,11 +61,11 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
     // GUESS: the token check comes before routing, and a wrong token answers 401 with the default error body
     if (req.headers.authorization !== `Bearer ${options.token}`) return error(401, 'Invalid or missing authentication token')
     const path = req.url.pathname.slice(base.length)
-    if (path === '/roles' && req.method === 'GET') return { status: 200, json: roles }
+    if (path === '/roles' && req.method === 'GET') return { status: 200, json: roles.map((r) => wire({ ...r })) }
     if (path === '/users' && req.method === 'GET') {
       // GUESS: without IncludeInactive=true only active users are listed
       const all = req.url.searchParams.get('IncludeInactive')?.toLowerCase() === 'true'
-      return { status: 200, json: [...users.values()].filter((u) => all || u.IsActive === true) }
+      return { status: 200, json: [...users.values()].filter((u) => all || u.IsActive === true).map(wire) }
     }
     if (path === '/users' && req.method === 'POST') {
       const parsed = parseBody(req)
@@ -80,14 +80,14 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
       if (bad) return bad
       users.set(user.Key, user)
       writes.push({ method: 'POST', key: user.Key, body })
-      return { status: 200, json: user } // GUESS: 200 with the created user (HelloID reads .key from it)
+      return { status: 200, json: wire(user) } // GUESS: 200 with the created user (HelloID reads .key from it)
     }
     const m = /^\/users\/([^/]+)$/.exec(path)
     if (m) {
       const key = decodeURIComponent(m[1] as string)
       const existing = users.get(key)
       if (existing === undefined) return error(404, `User ${key} not found`)
-      if (req.method === 'GET') return { status: 200, json: existing }
+      if (req.method === 'GET') return { status: 200, json: wire(existing) }
       if (req.method === 'PUT') {
         const parsed = parseBody(req)
         if (!parsed.ok) return parsed.res
@@ -103,7 +103,7 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
         if (bad) return bad
         users.set(key, user)
         writes.push({ method: 'PUT', key, body })
-        return { status: 200, json: user }
+        return { status: 200, json: wire(user) }
       }
     }
     return error(404, `No endpoint ${req.method} ${path}`)
@@ -137,7 +137,7 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
           : {
               perSecond,
               ...(burst !== undefined ? { burst } : {}),
-              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: { Errors: ['Too many requests'], StatusCode: 429 } }),
+              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: wire({ Errors: ['Too many requests'], StatusCode: 429 }) }),
             },
       )
     },
@@ -160,13 +160,14 @@ function parseBody(req: SimRequest): Result<Record<string, unknown>> {
 }
 
 /**
- * Field names matched regardless of case (GUESS: HelloID posts `UserName` and reads `Username`, so the API
- * must take either); other string fields (Department, Manager, …) are kept as sent.
+ * Field names matched regardless of case (GUESS: HelloID posts `UserName` and reads `username`/`Username`, so
+ * the API must take either); other string fields (Department, Manager, …) are kept too.
  */
 function normalise(body: Record<string, unknown>): Result<OutSystemsUser> {
   const user: OutSystemsUser = {}
   for (const [k, v] of Object.entries(body)) {
-    const name = KNOWN.find((n) => n.toLowerCase() === k.toLowerCase()) ?? k
+    // extra fields are kept with an upper-case first letter, so `department` (as answered) and `Department` are one
+    const name = KNOWN.find((n) => n.toLowerCase() === k.toLowerCase()) ?? k.charAt(0).toUpperCase() + k.slice(1)
     if (v === null || v === undefined) continue
     if (name === 'IsActive') {
       if (typeof v !== 'boolean') return fail(400, 'IsActive must be true or false')
@@ -177,6 +178,16 @@ function normalise(body: Record<string, unknown>): Result<OutSystemsUser> {
   return { ok: true, value: user }
 }
 
+/**
+ * An object as the simulator answers it: every field name with a lower-case first letter (`key`, `username`,
+ * `isActive`, `roleKey`, `name`). GUESS: the real casing is unknown — the HelloID script posts `UserName` and
+ * reads `key`, `Key`, `username`, `name` and `RoleKey` alike, which works only because PowerShell ignores
+ * case. One fixed casing unlike the one requests use makes a client that reads case-sensitively fail here.
+ */
+function wire(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]))
+}
+
 function error(status: number, message: string): SimResponse {
-  return { status, json: { Errors: [message], StatusCode: status } }
+  return { status, json: wire({ Errors: [message], StatusCode: status }) }
 }
