@@ -201,6 +201,11 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   }
   const holder = randomUUID()
   try {
+    // another apply may have finished this plan between the status read above and the lease
+    const status = await store.planStatus(planId)
+    if (status === 'applied' || status === 'superseded') {
+      return { ok: false, reason: 'done', message: `plan ${planId} is ${status}` }
+    }
     const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
     await store.setPlanStatus(plan.id, 'applying')

@@ -2,6 +2,7 @@
 // schema), for one tenant, with migrations applied. The only way in; the implementation stays private.
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { postgresLiveLock, sqliteLiveLock } from './live-lock.ts'
 import { NodeSqliteDialect, openSqliteDatabase } from './node-sqlite-dialect.ts'
 import { SqlStore } from './sql-store.ts'
 import type { Store } from './store.ts'
@@ -33,7 +34,8 @@ export async function openStore(options: StoreOptions, opts: OpenStoreOptions = 
 
 function openSqlite(path: string, tenant: string): SqlStore {
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(openSqliteDatabase(path)) })
-  return new SqlStore(db, 'sqlite', tenant)
+  const liveLock = path === ':memory:' ? undefined : sqliteLiveLock(path, tenant)
+  return new SqlStore(db, 'sqlite', tenant, { ...(liveLock ? { liveLock } : {}) })
 }
 
 async function openPostgres(options: { url: string; schema?: string }, tenant: string): Promise<SqlStore> {
@@ -41,12 +43,12 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`openStore: schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`)
   }
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: options.url,
-    max: 4,
     // unqualified table names resolve to the schema on every pooled connection, raw SQL included
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  })
+  }
+  const pool = new pg.Pool({ ...connection, max: 4 })
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) {
     try {
@@ -56,5 +58,8 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
       throw err
     }
   }
-  return new SqlStore(db, 'postgres', tenant, schema)
+  return new SqlStore(db, 'postgres', tenant, {
+    liveLock: postgresLiveLock(connection, tenant),
+    ...(schema === undefined ? {} : { schema }),
+  })
 }

@@ -5,6 +5,7 @@ import { Migrator } from 'kysely/migration'
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
+import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
 import { planDocument, planFromDocument } from './plan-document.ts'
 import {
@@ -50,12 +51,19 @@ export class SqlStore implements Store {
   readonly tenant: string
   readonly #db: Kysely<Tables>
   readonly #schema: string | undefined
+  readonly #liveLock: LiveLockFactory | undefined
 
-  constructor(db: Kysely<Tables>, dialect: SqlDialect, tenant: string, schema?: string) {
+  constructor(
+    db: Kysely<Tables>,
+    dialect: SqlDialect,
+    tenant: string,
+    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory } = {},
+  ) {
     this.#db = db
     this.dialect = dialect
     this.tenant = tenant
-    this.#schema = schema
+    this.#schema = options.schema
+    this.#liveLock = options.liveLock
   }
 
   async migrate(): Promise<void> {
@@ -175,6 +183,16 @@ export class SqlStore implements Store {
       .limit(limit)
       .execute()
     return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
+  }
+
+  async planStatus(id: string): Promise<PlanStatus | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select('status')
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row?.status as PlanStatus | undefined
   }
 
   async setPlanStatus(id: string, status: PlanStatus): Promise<void> {
@@ -364,6 +382,11 @@ export class SqlStore implements Store {
       )
       .executeTakeFirst()
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  async holdLiveLock(name: string): Promise<LiveLock | undefined | 'unsupported'> {
+    if (this.#liveLock === undefined) return 'unsupported'
+    return this.#liveLock(name)
   }
 
   async leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined> {

@@ -1,4 +1,7 @@
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { LiveLock } from './live-lock.ts'
+
+export type { LiveLock } from './live-lock.ts'
 
 /** One row of the apply journal: written before an action is sent and again when it returns. */
 export interface JournalEntry {
@@ -91,6 +94,8 @@ export interface Store {
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
   listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
+  /** One plan's status without loading its actions. */
+  planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
 
   // journal
@@ -136,6 +141,12 @@ export interface Store {
    * is taken over too (the caller has established that the holder is dead, e.g. a killed process on this host).
    */
   acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean>
+  /**
+   * A lock the OS (SQLite) or the database server (PostgreSQL) frees when this process or its connection dies,
+   * so holding it proves that every earlier holder is gone. Undefined while another live process holds it;
+   * `unsupported` for a store without one (SQLite in memory).
+   */
+  holdLiveLock(name: string): Promise<LiveLock | undefined | 'unsupported'>
   /** Who holds the named lease and until when (ms since epoch), if anyone; expired leases are returned too. */
   leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
