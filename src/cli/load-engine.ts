@@ -49,7 +49,10 @@ export async function loadEngine(
     throw e
   }
   const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
-  const store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, { tenant: config.tenant })
+  const store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
+    tenant: config.tenant,
+    ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
+  })
   const engine: Engine = {
     store,
     sources,

@@ -13,5 +13,7 @@ export function renderReport(r: RunReport): string {
   for (const m of r.messages) out.push(m)
   for (const f of r.failures.slice(0, 50)) out.push(`failed ${f.action}: ${f.message}`)
   if (r.failures.length > 50) out.push(`… and ${r.failures.length - 50} more failures`)
+  // printed in full so that whoever keeps this output can later prove the log was not cut before this point
+  if (r.auditHead !== undefined) out.push(`Audit head ${r.auditHead.seq}: ${r.auditHead.hash} (koppel audit verify --head ${r.auditHead.hash})`)
   return out.join('\n')
 }

@@ -52,18 +52,20 @@ export class SqlStore implements Store {
   readonly #db: Kysely<Tables>
   readonly #schema: string | undefined
   readonly #liveLock: LiveLockFactory | undefined
+  readonly #auditKey: string | undefined
 
   constructor(
     db: Kysely<Tables>,
     dialect: SqlDialect,
     tenant: string,
-    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory } = {},
+    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory; readonly auditKey?: string } = {},
   ) {
     this.#db = db
     this.dialect = dialect
     this.tenant = tenant
     this.#schema = options.schema
     this.#liveLock = options.liveLock
+    this.#auditKey = options.auditKey
   }
 
   async migrate(): Promise<void> {
@@ -349,15 +351,18 @@ export class SqlStore implements Store {
   // audit
 
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]> {
-    return appendAudit(this.#db, this.dialect, this.tenant, events)
+    return appendAudit(this.#db, this.dialect, this.tenant, events, this.#auditKey)
   }
 
   listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]> {
     return listAudit(this.#db, this.tenant, filter)
   }
 
-  verifyAudit(): Promise<AuditVerification> {
-    return verifyAudit(this.#db, this.tenant)
+  verifyAudit(options: { readonly anchor?: string } = {}): Promise<AuditVerification> {
+    return verifyAudit(this.#db, this.tenant, {
+      ...options,
+      ...(this.#auditKey === undefined ? {} : { key: this.#auditKey }),
+    })
   }
 
   // leases

@@ -64,7 +64,15 @@ export interface AuditEvent extends AuditEventInput {
 }
 
 export type AuditVerification =
-  | { readonly ok: true; readonly events: number; readonly head: string }
+  | {
+      readonly ok: true
+      readonly events: number
+      readonly head: string
+      /** Whether the chain was checked with the HMAC key; without one it shows consistency, not authenticity. */
+      readonly keyed: boolean
+      /** Events hashed without the key: all of them without a key, else those written before it was set. */
+      readonly unkeyed: number
+    }
   | { readonly ok: false; readonly events: number; readonly firstBadSeq: number; readonly problem: string }
 
 /**
@@ -130,8 +138,12 @@ export interface Store {
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
   /** Newest first. */
   listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]>
-  /** Recomputes the whole chain and compares its end with the stored head. */
-  verifyAudit(): Promise<AuditVerification>
+  /**
+   * Recomputes the whole chain (HMAC with the store's audit key, when it was opened with one), compares its end
+   * with the stored head, checks that every plan and run has its audit event and, given `anchor` (a head hash
+   * kept outside the store, e.g. from a run report), that the anchored event is still in the chain.
+   */
+  verifyAudit(options?: { readonly anchor?: string }): Promise<AuditVerification>
 
   // leases
   /**
