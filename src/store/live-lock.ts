@@ -2,9 +2,9 @@
 // a session advisory lock) frees them when the holding process or its connection dies. Holding one therefore
 // proves that no earlier holder is still running, which a pid seen from another PID namespace cannot.
 import { createHash } from 'node:crypto'
-import { closeSync, openSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import pg from 'pg'
+import { ensurePrivateFileSync } from '../util/private-files.ts'
 
 export interface LiveLock {
   /** Aborted when the lock is lost while held (PostgreSQL: the connection that holds it broke). */
@@ -28,7 +28,7 @@ export function sqliteLiveLock(storePath: string, tenant: string): LiveLockFacto
     if (!/^[a-z][a-z-]*$/.test(name)) throw new Error(`live lock: bad name ${JSON.stringify(name)}`)
     const path = `${storePath}.${name}${suffix}.lock`
     // created owner-only before SQLite opens it: SQLite would create it with the process umask
-    closeSync(openSync(path, 'a', 0o600))
+    ensurePrivateFileSync(path)
     const db = new DatabaseSync(path, { timeout: 0 })
     try {
       db.exec('begin exclusive')

@@ -1,5 +1,5 @@
 // Runs the store suite against embedded SQLite (a temp folder) and a throwaway PostgreSQL cluster.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +34,36 @@ describe('store on SQLite (node:sqlite)', () => {
   after(() => rm(dir, { recursive: true, force: true }))
 
   storeCases(() => harness as StoreHarness)
+})
+
+test('the embedded store and its lock file are created 0600 in a folder created 0700, whatever the umask', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'koppel-modes-'))
+  const previous = process.umask(0o000)
+  try {
+    const path = join(dir, 'data', 'board', 'koppel.db')
+    const store = await openStore({ kind: 'sqlite', path })
+    try {
+      await store.appendAudit([{ type: 'plan.created', actor: 'koppel' }])
+      const lease = await acquireApplyLease(store)
+      assert.ok(lease)
+      const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8)
+      assert.equal(await mode(join(dir, 'data')), '700')
+      assert.equal(await mode(join(dir, 'data', 'board')), '700')
+      for (const file of ['koppel.db', 'koppel.db-wal', 'koppel.db-shm', 'koppel.db.apply.lock']) {
+        assert.equal(await mode(join(dir, 'data', 'board', file)), '600', file)
+      }
+      await lease.release()
+    } finally {
+      await store.close()
+    }
+    // a store an older version created world-readable is tightened when opened
+    await chmod(path, 0o644)
+    await (await openStore({ kind: 'sqlite', path })).close()
+    assert.equal(((await stat(path)).mode & 0o777).toString(8), '600')
+  } finally {
+    process.umask(previous)
+    await rm(dir, { recursive: true, force: true })
+  }
 })
 
 describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
