@@ -1,0 +1,251 @@
+// R1 of issue 11: `koppel apply` killed with SIGKILL at a random point, then resumed, against a real slapd and
+// either store. Each trial has its own branch of the directory (ou=c<n>) and its own store (SQLite file) or
+// tenant (PostgreSQL), so trials do not see each other. The killed apply is the real CLI in a child process;
+// the resume, the next plan and the audit check run in-process through the same engine calls the CLI makes
+// (starting the CLI costs seconds on a loaded machine). Counted per trial: entries expected, present, duplicated.
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { AlreadyExistsError, Client } from 'ldapts'
+import { demoConfig } from '../../src/cli/demo-config.ts'
+import { loadEngine, type LoadedEngine } from '../../src/cli/load-engine.ts'
+import { connectorDefinitions } from '../../src/connectors/index.ts'
+import { applyStoredPlan, interruptedPlans, makePlan } from '../../src/engine/index.ts'
+import { generateBoard, writeOneRosterCsv } from '../../src/sim/generator/index.ts'
+import type { Slapd } from '../harness/slapd.ts'
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')
+const TODAY = '2026-11-23'
+const NOW = () => new Date(`${TODAY}T02:00:00.000Z`)
+const AUDIT_KEY = 'chaos-audit-key-0123456789abcdef'
+
+export type ChaosStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string }
+
+export interface KillTrial {
+  readonly store: 'sqlite' | 'postgres'
+  readonly trial: number
+  /** Entries in the directory when the apply was killed; `finished` when it completed first. */
+  readonly killedAt: number | 'finished'
+  readonly expected: number
+  readonly present: number
+  readonly duplicates: number
+  readonly lost: number
+  readonly quietNextPlan: boolean
+  readonly auditIntact: boolean
+  readonly problems: readonly string[]
+}
+
+export interface KillOptions {
+  readonly slapd: Slapd
+  readonly store: ChaosStore
+  readonly trials: number
+  /** Persons in the generated board of each trial. */
+  readonly persons: number
+  /** No new trial starts after this many ms. */
+  readonly timeBoxMs: number
+  /** Seeds the kill points, so a failing series can be replayed. */
+  readonly seed: number
+  readonly log?: (line: string) => void
+}
+
+/** A small seeded generator (mulberry32): the kill points of a series are reproducible from its seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export async function runKillTrials(o: KillOptions): Promise<KillTrial[]> {
+  const random = seeded(o.seed)
+  const started = Date.now()
+  const results: KillTrial[] = []
+  // the demo config moves disabled accounts there and reads it when listing
+  await addOu(o.slapd, 'disabled')
+  for (let n = 1; n <= o.trials && Date.now() - started < o.timeBoxMs; n++) {
+    const trial = await killTrial(o, n, random)
+    results.push(trial)
+    o.log?.(
+      `${trial.store} trial ${n}: killed at ${trial.killedAt}/${trial.expected}, present ${trial.present}, ` +
+        `duplicates ${trial.duplicates}, lost ${trial.lost}, quiet ${trial.quietNextPlan}, audit ${trial.auditIntact}` +
+        (trial.problems.length > 0 ? ` PROBLEMS: ${trial.problems.join('; ')}` : ''),
+    )
+  }
+  return results
+}
+
+async function killTrial(o: KillOptions, n: number, random: () => number): Promise<KillTrial> {
+  const ou = `c${o.store.kind[0]}${o.seed}x${n}`
+  const dir = await mkdtemp(join(tmpdir(), 'koppel-chaos-'))
+  const problems: string[] = []
+  try {
+    await addOu(o.slapd, ou)
+    const config = await workspace(dir, o, ou)
+    const env = { ...process.env, KOPPEL_CHAOS_AUDIT_KEY: AUDIT_KEY }
+    const planned = await withEngine(config, env, async (l) => {
+      const r = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      if (!r.ok) throw new Error(`the first plan failed: ${r.issues.map((i) => i.message).join('; ')}`)
+      return r.plan
+    })
+    const expected = planned.summary['directory']?.['create'] ?? 0
+
+    // kill when the directory holds a random share of the entries; a target of 0 kills during start-up
+    const target = Math.floor(random() * (expected + 1))
+    const startupDelay = Math.floor(random() * 1500)
+    // with every entry there, grants, journal and audit writes are still going on: kill somewhere in those
+    const lateDelay = target === expected ? Math.floor(random() * 1500) : 0
+    const killedAt = await applyAndKill(o.slapd, ou, dir, planned.id, env, { target, startupDelay, lateDelay })
+
+    // what the admin's next `koppel apply` does: resume what was interrupted, then plan and apply the rest
+    const quiet = await withEngine(config, env, async (l) => {
+      for (const p of await interruptedPlans(l.engine.store)) {
+        const r = await applyStoredPlan(l.engine, p.id, { actor: 'chaos' })
+        if (!r.ok) problems.push(`resume of ${p.id} refused: ${r.message}`)
+        else if (r.report.state !== 'done') problems.push(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+      }
+      const rest = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      if (!rest.ok) problems.push(`the plan after the kill failed: ${rest.issues[0]?.message ?? ''}`)
+      else if (rest.plan.actions.length > 0) {
+        if (rest.plan.status === 'blocked') problems.push(`the plan after the kill is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
+        const r = await applyStoredPlan(l.engine, rest.plan.id, { actor: 'chaos' })
+        if (!r.ok) problems.push(`apply after the kill refused: ${r.message}`)
+        else if (r.report.state !== 'done') problems.push(`apply after the kill ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+      }
+      const next = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      if (!next.ok) return false
+      if (next.plan.actions.length > 0) problems.push(`next plan not quiet: ${next.plan.actions.slice(0, 3).map((a) => a.id).join(', ')}`)
+      return next.plan.actions.length === 0
+    })
+    const audit = await withEngine(config, env, (l) => l.engine.store.verifyAudit())
+    if (!audit.ok) problems.push(`audit: ${audit.problem}`)
+    const entries = await people(o.slapd, ou)
+    const unique = new Set(entries).size
+    const duplicates = entries.length - unique
+    const lost = Math.max(0, expected - unique)
+    if (duplicates > 0) problems.push(`${duplicates} duplicate entries`)
+    if (lost > 0) problems.push(`${lost} persons without an entry`)
+    if (unique > expected) problems.push(`${unique - expected} entries more than planned`)
+    return { store: o.store.kind, trial: n, killedAt, expected, present: entries.length, duplicates, lost, quietNextPlan: quiet, auditIntact: audit.ok, problems }
+  } catch (e) {
+    problems.push(`trial crashed: ${(e as Error).stack ?? String(e)}`)
+    return { store: o.store.kind, trial: n, killedAt: 0, expected: 0, present: 0, duplicates: 0, lost: 0, quietNextPlan: false, auditIntact: false, problems }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function withEngine<T>(config: string, env: Record<string, string | undefined>, body: (l: LoadedEngine) => Promise<T>): Promise<T> {
+  const r = await loadEngine(config, connectorDefinitions, { env, now: NOW })
+  if (!r.ok) throw new Error(r.errors.join('\n'))
+  try {
+    return await body(r.loaded)
+  } finally {
+    await r.loaded.close()
+  }
+}
+
+/** The export, the secret and a koppel.yaml whose people live under ou=<ou>; returns the config path. */
+async function workspace(dir: string, o: KillOptions, ou: string): Promise<string> {
+  await mkdir(join(dir, 'export'))
+  const board = generateBoard({ seed: `chaos-${o.persons}`, persons: o.persons, today: TODAY })
+  await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
+  await mkdir(join(dir, 'secrets'))
+  await writeFile(join(dir, 'secrets', 'ldap-password'), `${o.slapd.adminPassword}\n`, { mode: 0o600 })
+  let yaml = demoConfig(o.slapd.url)
+    .replace('    lifecycle:\n', '    apply:\n      concurrency: 2\n    lifecycle:\n')
+    .replaceAll(',ou=people,dc=school,dc=test', `,ou=${ou},dc=school,dc=test`)
+    .replace('baseDn: dc=school,dc=test', `baseDn: ou=${ou},dc=school,dc=test`)
+    .replace('store:\n  kind: sqlite\n  path: ./data/koppel.db\n', storeYaml(o.store, ou))
+  yaml = yaml.replace('version: 1\n', `version: 1\ntenant: ${ou}\naudit:\n  key: \${env:KOPPEL_CHAOS_AUDIT_KEY}\n`)
+  const path = join(dir, 'koppel.yaml')
+  await writeFile(path, yaml)
+  return path
+}
+
+function storeYaml(store: ChaosStore, ou: string): string {
+  if (store.kind === 'sqlite') return `store:\n  kind: sqlite\n  path: ./data/${ou}.db\n`
+  return `store:\n  kind: postgres\n  url: ${store.url}\n`
+}
+
+/** Runs `koppel apply --plan` and SIGKILLs it once the directory holds `target` entries (or after the delay). */
+function applyAndKill(
+  s: Slapd,
+  ou: string,
+  cwd: string,
+  planId: string,
+  env: Record<string, string | undefined>,
+  when: { readonly target: number; readonly startupDelay: number; readonly lateDelay: number },
+): Promise<number | 'finished'> {
+  const { target, startupDelay, lateDelay } = when
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--no-warnings', BIN, 'apply', '--plan', planId, '--yes'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    let killedAt: number | undefined
+    const kill = (at: number) => {
+      if (killedAt !== undefined) return
+      killedAt = at
+      child.kill('SIGKILL')
+    }
+    let timer: NodeJS.Timeout | undefined
+    if (target === 0) timer = setTimeout(() => kill(0), startupDelay)
+    else {
+      let polling = false
+      let reached: number | undefined
+      timer = setInterval(() => {
+        if (polling) return
+        polling = true
+        people(s, ou).then(
+          (e) => {
+            polling = false
+            if (e.length >= target) reached ??= Date.now()
+            if (reached !== undefined && Date.now() - reached >= lateDelay) kill(e.length)
+          },
+          () => (polling = false),
+        )
+      }, 10)
+    }
+    child.on('error', fail)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      clearInterval(timer)
+      if (signal === 'SIGKILL') done(killedAt ?? 0)
+      else if (code === 0) done('finished')
+      else fail(new Error(`koppel apply exited ${code}: ${stderr.slice(-1000)}`))
+    })
+  })
+}
+
+/** Adds ou=<ou> under the base; one that exists already is fine. */
+export async function addOu(s: Slapd, ou: string): Promise<void> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    await c.add(`ou=${ou},${s.baseDn}`, { objectClass: 'organizationalUnit', ou }).catch((e: unknown) => {
+      if (!(e instanceof AlreadyExistsError)) throw e
+    })
+  } finally {
+    await c.unbind()
+  }
+}
+
+/** employeeNumber (the person key) of every entry under ou=<ou>, duplicates kept. */
+export async function people(s: Slapd, ou: string): Promise<string[]> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries } = await c.search(`ou=${ou},${s.baseDn}`, {
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['employeeNumber'],
+      paged: { pageSize: 500 },
+    })
+    return searchEntries.map((e) => String(e['employeeNumber']))
+  } finally {
+    await c.unbind()
+  }
+}
