@@ -60,6 +60,11 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   }
   const pool = new pg.Pool({ ...connection, max: 4 })
+  // A connection reset (network, server restart) is emitted as an 'error' event by the pool for an idle client
+  // and by the client for a checked-out one, besides failing its query; an 'error' event nobody listens to ends
+  // the process. The pool drops a broken idle client itself and the failed query is what callers handle.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) {
     try {

@@ -16,9 +16,9 @@ import { generateBoard, writeOneRosterCsv } from '../../src/sim/generator/index.
 import type { Slapd } from '../harness/slapd.ts'
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')
-const TODAY = '2026-11-23'
+export const TODAY = '2026-11-23'
 const NOW = () => new Date(`${TODAY}T02:00:00.000Z`)
-const AUDIT_KEY = 'chaos-audit-key-0123456789abcdef'
+export const AUDIT_KEY = 'chaos-audit-key-0123456789abcdef'
 
 export type ChaosStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string }
 
@@ -36,12 +36,8 @@ export interface KillTrial {
   readonly problems: readonly string[]
 }
 
-export interface KillOptions {
-  readonly slapd: Slapd
-  readonly store: ChaosStore
+export interface KillOptions extends WorkspaceOptions {
   readonly trials: number
-  /** Persons in the generated board of each trial. */
-  readonly persons: number
   /** No new trial starts after this many ms. */
   readonly timeBoxMs: number
   /** Seeds the kill points, so a failing series can be replayed. */
@@ -101,26 +97,7 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
     const lateDelay = target === expected ? Math.floor(random() * 1500) : 0
     const killedAt = await applyAndKill(o.slapd, ou, dir, planned.id, env, { target, startupDelay, lateDelay })
 
-    // what the admin's next `koppel apply` does: resume what was interrupted, then plan and apply the rest
-    const quiet = await withEngine(config, env, async (l) => {
-      for (const p of await interruptedPlans(l.engine.store)) {
-        const r = await applyStoredPlan(l.engine, p.id, { actor: 'chaos' })
-        if (!r.ok) problems.push(`resume of ${p.id} refused: ${r.message}`)
-        else if (r.report.state !== 'done') problems.push(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
-      }
-      const rest = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
-      if (!rest.ok) problems.push(`the plan after the kill failed: ${rest.issues[0]?.message ?? ''}`)
-      else if (rest.plan.actions.length > 0) {
-        if (rest.plan.status === 'blocked') problems.push(`the plan after the kill is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
-        const r = await applyStoredPlan(l.engine, rest.plan.id, { actor: 'chaos' })
-        if (!r.ok) problems.push(`apply after the kill refused: ${r.message}`)
-        else if (r.report.state !== 'done') problems.push(`apply after the kill ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
-      }
-      const next = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
-      if (!next.ok) return false
-      if (next.plan.actions.length > 0) problems.push(`next plan not quiet: ${next.plan.actions.slice(0, 3).map((a) => a.id).join(', ')}`)
-      return next.plan.actions.length === 0
-    })
+    const quiet = await converge(config, env, problems)
     const audit = await withEngine(config, env, (l) => l.engine.store.verifyAudit())
     if (!audit.ok) problems.push(`audit: ${audit.problem}`)
     const entries = await people(o.slapd, ou)
@@ -139,7 +116,42 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
   }
 }
 
-async function withEngine<T>(config: string, env: Record<string, string | undefined>, body: (l: LoadedEngine) => Promise<T>): Promise<T> {
+/**
+ * What the admin's next `koppel apply` does, up to `rounds` times while something is left: resume what was
+ * interrupted, then plan and apply the rest. True when the plan after that is quiet; problems are collected.
+ */
+export async function converge(config: string, env: Record<string, string | undefined>, problems: string[], rounds = 1): Promise<boolean> {
+  return withEngine(config, env, async (l) => {
+    for (let round = 1; round <= rounds; round++) {
+      const last = round === rounds
+      const note = (m: string) => {
+        if (last) problems.push(m)
+      }
+      for (const p of await interruptedPlans(l.engine.store)) {
+        const r = await applyStoredPlan(l.engine, p.id, { actor: 'chaos' }).catch((e: unknown) => ({ ok: false as const, message: String(e) }))
+        if (!r.ok) note(`resume of ${p.id} refused: ${r.message}`)
+        else if (r.report.state !== 'done') note(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+      }
+      const rest = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      if (!rest.ok) note(`the plan after the fault failed: ${rest.issues[0]?.message ?? ''}`)
+      else if (rest.plan.actions.length > 0) {
+        if (rest.plan.status === 'blocked') note(`the plan after the fault is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
+        const r = await applyStoredPlan(l.engine, rest.plan.id, { actor: 'chaos' }).catch((e: unknown) => ({ ok: false as const, message: String(e) }))
+        if (!r.ok) note(`apply after the fault refused: ${r.message}`)
+        else if (r.report.state !== 'done') note(`apply after the fault ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+      }
+      const next = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      if (next.ok && next.plan.actions.length === 0) return true
+      if (last) {
+        if (!next.ok) problems.push(`the next plan failed: ${next.issues[0]?.message ?? ''}`)
+        else problems.push(`next plan not quiet: ${next.plan.actions.slice(0, 3).map((a) => a.id).join(', ')}`)
+      }
+    }
+    return false
+  })
+}
+
+export async function withEngine<T>(config: string, env: Record<string, string | undefined>, body: (l: LoadedEngine) => Promise<T>): Promise<T> {
   const r = await loadEngine(config, connectorDefinitions, { env, now: NOW })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   try {
@@ -149,22 +161,52 @@ async function withEngine<T>(config: string, env: Record<string, string | undefi
   }
 }
 
+export interface WorkspaceOptions {
+  readonly slapd: Slapd
+  readonly store: ChaosStore
+  readonly persons: number
+  /** The LDAP URL Koppel uses (a fault proxy in front of the slapd); the slapd's own by default. */
+  readonly ldapUrl?: string
+  /** LDAP client timeouts, for half-open connections. */
+  readonly timeoutMs?: number
+  /** A second LDAP target `directory2` straight to the slapd, under ou=<ou>b, granted to every person. */
+  readonly secondTarget?: boolean
+}
+
 /** The export, the secret and a koppel.yaml whose people live under ou=<ou>; returns the config path. */
-async function workspace(dir: string, o: KillOptions, ou: string): Promise<string> {
+export async function workspace(dir: string, o: WorkspaceOptions, ou: string): Promise<string> {
   await mkdir(join(dir, 'export'))
   const board = generateBoard({ seed: `chaos-${o.persons}`, persons: o.persons, today: TODAY })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${o.slapd.adminPassword}\n`, { mode: 0o600 })
-  let yaml = demoConfig(o.slapd.url)
-    .replace('    lifecycle:\n', '    apply:\n      concurrency: 2\n    lifecycle:\n')
+  const timeouts = o.timeoutMs === undefined ? '' : `    timeoutMs: ${o.timeoutMs}\n    connectTimeoutMs: ${o.timeoutMs}\n`
+  let yaml = demoConfig(o.ldapUrl ?? o.slapd.url)
+    .replace('    lifecycle:\n', `    apply:\n      concurrency: 2\n${timeouts}    lifecycle:\n`)
     .replaceAll(',ou=people,dc=school,dc=test', `,ou=${ou},dc=school,dc=test`)
     .replace('baseDn: dc=school,dc=test', `baseDn: ou=${ou},dc=school,dc=test`)
     .replace('store:\n  kind: sqlite\n  path: ./data/koppel.db\n', storeYaml(o.store, ou))
   yaml = yaml.replace('version: 1\n', `version: 1\ntenant: ${ou}\naudit:\n  key: \${env:KOPPEL_CHAOS_AUDIT_KEY}\n`)
+  if (o.secondTarget === true) yaml = withSecondTarget(yaml, o.slapd.url, ou)
   const path = join(dir, 'koppel.yaml')
   await writeFile(path, yaml)
   return path
+}
+
+/** Copies the `directory` target as `directory2` (straight to the slapd, under ou=<ou>b) and grants it to all. */
+function withSecondTarget(yaml: string, slapdUrl: string, ou: string): string {
+  const start = yaml.indexOf('  - name: directory\n')
+  const end = yaml.indexOf('\nrules:\n')
+  const second = yaml
+    .slice(start, end)
+    .replace('  - name: directory\n', '  - name: directory2\n')
+    .replace(/url: .*\n/, `url: ${slapdUrl}\n`)
+    .replace(/ {4}timeoutMs: .*\n {4}connectTimeoutMs: .*\n/, '')
+    .replaceAll(`ou=${ou},`, `ou=${ou}b,`)
+  return `${yaml.slice(0, end)}\n${second}${yaml.slice(end)}`.replace(
+    'rules:\n',
+    'rules:\n  - name: Iedereen krijgt ook een account in directory2\n    when: "true"\n    grant:\n      - account: directory2\n',
+  )
 }
 
 function storeYaml(store: ChaosStore, ou: string): string {
