@@ -16,8 +16,11 @@ import { generateBoard, writeOneRosterCsv } from '../../src/sim/generator/index.
 import type { Slapd } from '../harness/slapd.ts'
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')
-export const TODAY = '2026-11-23'
-const NOW = () => new Date(`${TODAY}T02:00:00.000Z`)
+/**
+ * The day the board is generated for: the day the clock says, since the CLI that is killed plans and applies on
+ * its own clock (with faketime a year ahead, that year). Plans are made on the same clock.
+ */
+export const today = (): string => new Date().toISOString().slice(0, 10)
 export const AUDIT_KEY = 'chaos-audit-key-0123456789abcdef'
 
 export type ChaosStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string }
@@ -84,7 +87,7 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
     const config = await workspace(dir, o, ou)
     const env = { ...process.env, KOPPEL_CHAOS_AUDIT_KEY: AUDIT_KEY }
     const planned = await withEngine(config, env, async (l) => {
-      const r = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      const r = await makePlan(l.engine, { actor: 'chaos' })
       if (!r.ok) throw new Error(`the first plan failed: ${r.issues.map((i) => i.message).join('; ')}`)
       return r.plan
     })
@@ -132,7 +135,7 @@ export async function converge(config: string, env: Record<string, string | unde
         if (!r.ok) note(`resume of ${p.id} refused: ${r.message}`)
         else if (r.report.state !== 'done') note(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
       }
-      const rest = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      const rest = await makePlan(l.engine, { actor: 'chaos' })
       if (!rest.ok) note(`the plan after the fault failed: ${rest.issues[0]?.message ?? ''}`)
       else if (rest.plan.actions.length > 0) {
         if (rest.plan.status === 'blocked') note(`the plan after the fault is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
@@ -140,7 +143,7 @@ export async function converge(config: string, env: Record<string, string | unde
         if (!r.ok) note(`apply after the fault refused: ${r.message}`)
         else if (r.report.state !== 'done') note(`apply after the fault ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
       }
-      const next = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      const next = await makePlan(l.engine, { actor: 'chaos' })
       if (next.ok && next.plan.actions.length === 0) return true
       if (last) {
         if (!next.ok) problems.push(`the next plan failed: ${next.issues[0]?.message ?? ''}`)
@@ -152,7 +155,7 @@ export async function converge(config: string, env: Record<string, string | unde
 }
 
 export async function withEngine<T>(config: string, env: Record<string, string | undefined>, body: (l: LoadedEngine) => Promise<T>): Promise<T> {
-  const r = await loadEngine(config, connectorDefinitions, { env, now: NOW })
+  const r = await loadEngine(config, connectorDefinitions, { env })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   try {
     return await body(r.loaded)
@@ -176,7 +179,7 @@ export interface WorkspaceOptions {
 /** The export, the secret and a koppel.yaml whose people live under ou=<ou>; returns the config path. */
 export async function workspace(dir: string, o: WorkspaceOptions, ou: string): Promise<string> {
   await mkdir(join(dir, 'export'))
-  const board = generateBoard({ seed: `chaos-${o.persons}`, persons: o.persons, today: TODAY })
+  const board = generateBoard({ seed: `chaos-${o.persons}`, persons: o.persons, today: today() })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${o.slapd.adminPassword}\n`, { mode: 0o600 })

@@ -9,7 +9,7 @@ import { applyStoredPlan, makePlan } from '../../src/engine/index.ts'
 import type { PostgresServer } from '../harness/postgres.ts'
 import type { Slapd } from '../harness/slapd.ts'
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts'
-import { AUDIT_KEY, TODAY, addOu, converge, people, withEngine, workspace } from './kill-apply.ts'
+import { AUDIT_KEY, addOu, converge, people, withEngine, workspace } from './kill-apply.ts'
 
 export interface FaultTrial {
   readonly scenario: string
@@ -184,7 +184,7 @@ async function faultTrial(o: FaultOptions, scenario: FaultScenario, env: Env): P
     let expected = 0
     let expected2 = 0
     await withEngine(config, vars, async (l) => {
-      const r = await makePlan(l.engine, { actor: 'chaos', today: TODAY })
+      const r = await makePlan(l.engine, { actor: 'chaos' })
       if (!r.ok) throw new Error(`the first plan failed: ${r.issues[0]?.message ?? ''}`)
       expected = r.plan.summary['directory']?.['create'] ?? 0
       expected2 = r.plan.summary['directory2']?.['create'] ?? 0
