@@ -9,11 +9,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Client } from 'ldapts'
-import { parse } from 'csv-parse/sync'
-import { stringify } from 'csv-stringify/sync'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+import { dropHalfThePupils } from './support/oneroster-export.ts'
+import { toIsoDate } from '../src/util/dates.ts'
 
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const skip = slapdSkipReason()
@@ -42,7 +42,8 @@ function koppel(cwd: string, args: readonly string[], onStart?: (kill: () => voi
 async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'koppel-e2e-'))
   await mkdir(join(dir, 'export'))
-  const board = generateBoard({ seed: `e2e-${persons}`, persons, today: '2026-11-23' })
+  // the CLI runs on the wall clock, as an admin's does: the board is made for that day, so this holds on any date
+  const board = generateBoard({ seed: `e2e-${persons}`, persons, today: toIsoDate(new Date()) })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${s.adminPassword}\n`, { mode: 0o600 })
@@ -77,26 +78,6 @@ async function addOu(s: Slapd, ou: string): Promise<void> {
   }
 }
 
-type Row = Record<string, string>
-async function rewriteCsv(file: string, keep: (row: Row) => boolean, edit: (row: Row) => Row = (r) => r): Promise<void> {
-  const rows = parse(await readFile(file, 'utf8'), { columns: true }) as Row[]
-  const header = Object.keys(rows[0] ?? {})
-  await writeFile(file, stringify(rows.filter(keep).map(edit), { header: true, columns: header }))
-}
-
-/** Drops every second pupil from users, roles, enrollments and demographics: a half-empty export. */
-async function dropHalfThePupils(exportDir: string): Promise<number> {
-  const roles = parse(await readFile(join(exportDir, 'roles.csv'), 'utf8'), { columns: true }) as Row[]
-  const pupils = [...new Set(roles.filter((r) => r['role'] === 'student').map((r) => r['userSourcedId'] ?? ''))].sort()
-  const gone = new Set(pupils.filter((_, i) => i % 2 === 0))
-  // a consistent export: guardians no longer refer to the pupils that are gone
-  const agents = (r: Row): Row => ({ ...r, agentSourcedIds: (r['agentSourcedIds'] ?? '').split(',').filter((id) => id !== '' && !gone.has(id)).join(',') })
-  await rewriteCsv(join(exportDir, 'users.csv'), (r) => !gone.has(r['sourcedId'] ?? ''), agents)
-  await rewriteCsv(join(exportDir, 'roles.csv'), (r) => !gone.has(r['userSourcedId'] ?? ''))
-  await rewriteCsv(join(exportDir, 'enrollments.csv'), (r) => !gone.has(r['userSourcedId'] ?? ''))
-  await rewriteCsv(join(exportDir, 'demographics.csv'), (r) => !gone.has(r['sourcedId'] ?? ''))
-  return gone.size
-}
 
 describe('koppel CLI against a real slapd', { skip }, () => {
   let s: Slapd

@@ -14,7 +14,8 @@ afterEach(async () => {
 })
 
 async function plan(f: Fixture, today = TODAY): Promise<Plan> {
-  const r = await makePlan(f.engine, { actor: 'test', today })
+  f.clock.today = today
+  const r = await makePlan(f.engine, { actor: 'test' })
   assert.ok(r.ok, 'plan failed')
   return r.plan
 }
@@ -44,6 +45,24 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     const p2 = await plan(fx)
     assert.equal(p2.actions.length, 0)
     assert.equal(p2.status, 'planned')
+  })
+
+  test('a plan for another day than the clock is a preview: never applied, so grace periods start on the real day', async () => {
+    fx = await engineFixture()
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A', {}, 'de'))
+    fx.clock.today = TODAY
+    const preview = await makePlan(fx.engine, { actor: 'test', today: '2027-08-01' })
+    assert.ok(preview.ok)
+    const refused = await applyStoredPlan(fx.engine, preview.plan.id, { actor: 'test' })
+    assert.equal(refused.ok, false)
+    assert.equal(refused.ok ? '' : refused.reason, 'preview')
+    assert.match(refused.ok ? '' : refused.message, /previews 2027-08-01 \(it was made on 2026-11-23\)/)
+    assert.equal(fx.target.entries.size, 0)
+    // a plan of the clock's own day is applied, also a day later (approved the next morning)
+    const real = await plan(fx)
+    fx.clock.today = '2026-11-24'
+    await apply(fx, real)
+    assert.equal(fx.target.entries.size, 1)
   })
 
   test('two grants of one account finishing out of order both reach the ledger', async () => {

@@ -15,6 +15,7 @@ import { generateBoard, type SimBoard, type SimStaff, type SimPupil } from '../s
 import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '../src/sim/somtoday/index.ts'
 import { startAfasSim, type AfasSim } from '../src/sim/afas/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
+import { testClock } from './support/test-clock.ts'
 
 const TODAY = '2026-11-23'
 
@@ -100,7 +101,7 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     writeFileSync(join(dir, 'somtoday-secret'), `${DEFAULT_CLIENT.clientSecret}\n`)
     writeFileSync(join(dir, 'afas-token'), 'afas-app-token\n')
     writeFileSync(join(dir, 'koppel.yaml'), config(ldap, som, afas))
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions)
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { now: testClock(TODAY).now })
     if (!r.ok) assert.fail(r.errors.join('\n'))
     loaded = r.loaded
   })
@@ -111,7 +112,7 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
   })
 
   const plan = async (): Promise<Plan> => {
-    const r = await makePlan(loaded.engine, { actor: 'test', today: TODAY })
+    const r = await makePlan(loaded.engine, { actor: 'test' })
     if (!r.ok) assert.fail(r.issues.map((i) => i.message).join('\n'))
     return r.plan
   }

@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
-import { actor, withEngine } from './commands-plan.ts'
+import { actor } from './actor.ts'
+import { withEngine } from './commands-plan.ts'
 import { err, EXIT, out } from './output.ts'
 
 export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {

@@ -4,6 +4,7 @@ import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../
 import type { Engine, Stage } from '../engine/index.ts'
 import { formatIssue } from '../model/index.ts'
 import type { Plan, RunReport } from '../model/index.ts'
+import { actor } from './actor.ts'
 import { loadEngine } from './load-engine.ts'
 import type { LoadedEngine } from './load-engine.ts'
 import { err, EXIT, out } from './output.ts'
@@ -13,6 +14,8 @@ import { progressBar } from './progress.ts'
 import type { Progress } from './progress.ts'
 import { renderPlan } from './render-plan.ts'
 import { renderReport } from './render-report.ts'
+import type { RunNotifier } from '../notify/run-notifier.ts'
+import type { StatusInput } from '../notify/status-mail.ts'
 
 export interface PlanFlags {
   readonly config: string
@@ -37,7 +40,7 @@ export async function withEngine(config: string, definitions: readonly Connector
 }
 
 /** Computes and stores a plan, printing progress; undefined when a source failed (issues already printed). */
-export async function computePlan(engine: Engine, flags: PlanFlags, actor: string): Promise<Plan | undefined> {
+export async function computePlan(engine: Engine, flags: PlanFlags, actor: string, failed?: (messages: string[]) => void): Promise<Plan | undefined> {
   const bars = new Map<Stage, Progress>()
   const result = await makePlan(engine, {
     actor,
@@ -57,6 +60,7 @@ export async function computePlan(engine: Engine, flags: PlanFlags, actor: strin
     err(`The plan was not made: a source could not be read. Nothing was changed.`)
     for (const i of result.issues.slice(0, 100)) err(formatIssue(i))
     if (result.issues.length > 100) err(`… and ${result.issues.length - 100} more issues`)
+    failed?.(['The plan was not made: a source could not be read. Nothing was changed.', ...result.issues.slice(0, 20).map(formatIssue)])
     return undefined
   }
   return result.plan
@@ -80,22 +84,33 @@ export interface ApplyFlags extends PlanFlags {
 }
 
 export async function applyCommand(flags: ApplyFlags, definitions: readonly ConnectorDefinition[], mode: 'apply' | 'run'): Promise<number> {
-  return withEngine(flags.config, definitions, async ({ engine }) => {
+  return withEngine(flags.config, definitions, async ({ engine, notifier }) => {
+    const tell = notifyOutcome(notifier)
     for (const p of await interruptedPlans(engine.store)) {
       err(`Resuming the interrupted apply of ${p.id} first.`)
-      const code = await applyAndReport(engine, p.id, flags)
+      const code = await applyAndReport(engine, p.id, flags, tell)
       if (code !== EXIT.ok) return code
     }
     let planId = flags.plan
+    let pendingFailure: string[] = []
     if (planId === undefined) {
-      const plan = await computePlan(engine, flags, actor())
-      if (plan === undefined) return EXIT.error
+      const plan = await computePlan(engine, flags, actor(), (messages) => void (pendingFailure = messages))
+      if (plan === undefined) {
+        await tell({ outcome: 'failed', error: pendingFailure.join('\n') })
+        return EXIT.error
+      }
       if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
-      if (plan.status === 'blocked') return EXIT.blocked
+      if (plan.status === 'blocked') {
+        await tell({ outcome: 'blocked', plan })
+        return EXIT.blocked
+      }
       if (plan.actions.length === 0) {
         // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
         const d = await deliverPending(engine, { actor: actor() })
-        if (d === undefined) return EXIT.ok
+        if (d === undefined) {
+          await tell({ outcome: 'unchanged', plan })
+          return EXIT.ok
+        }
         if ('busy' in d) {
           err(d.busy)
           return EXIT.error
@@ -109,20 +124,34 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       }
       planId = plan.id
     }
-    return applyAndReport(engine, planId, flags)
+    return applyAndReport(engine, planId, flags, tell)
   })
 }
 
-async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags): Promise<number> {
+async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags, tell: Tell): Promise<number> {
   const bar = progressBar('apply')
   const r = await applyStoredPlan(engine, planId, { actor: actor(), onProgress: (d, t) => bar.update(d, t) })
   bar.stop()
   if (!r.ok) {
     err(r.message)
+    // a refusal is no run: blocked plans were told about when they were planned
     return r.reason === 'blocked' ? EXIT.blocked : EXIT.error
   }
   await printReport(r.report, flags.json === true)
-  return r.report.failures.length > 0 || r.report.state === 'failed' ? EXIT.failures : EXIT.ok
+  const failed = r.report.failures.length > 0 || r.report.state === 'failed'
+  const plan = await engine.store.getPlan(planId)
+  await tell({ outcome: failed ? 'failed' : 'completed', report: r.report, ...(plan !== undefined ? { plan } : {}) })
+  return failed ? EXIT.failures : EXIT.ok
+}
+
+type Tell = (input: Omit<StatusInput, 'tenant' | 'auditHead'>) => Promise<void>
+
+/** The status mail, when the config asks for one; a mail that cannot be sent is said, never fatal. */
+function notifyOutcome(notifier: RunNotifier | undefined): Tell {
+  return async (input) => {
+    if (notifier === undefined) return
+    for (const problem of await notifier.runEnded(input)) err(problem)
+  }
 }
 
 async function printReport(report: RunReport, json: boolean): Promise<void> {
@@ -143,8 +172,4 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close()
   }
-}
-
-export function actor(): string {
-  return `cli:${process.env['USER'] ?? process.env['LOGNAME'] ?? 'unknown'}`
 }

@@ -7,11 +7,14 @@ import { compileMapping, compileRules, formatProblem, RulesError } from '../rule
 import type { MappingSpec } from '../rules/index.ts'
 import { openStore } from '../store/index.ts'
 import { createMailer, type Mailer } from '../notify/mailer.ts'
+import { createRunNotifier, type RunNotifier } from '../notify/run-notifier.ts'
 
 export interface LoadedEngine {
   readonly engine: Engine
   readonly config: KoppelConfig
   readonly configPath: string
+  /** Present when the config asks for a status mail after each run. */
+  readonly notifier?: RunNotifier
   close(): Promise<void>
 }
 
@@ -56,18 +59,21 @@ export async function loadEngine(
   const engine: Engine = {
     store,
     sources,
-    ...(options.now !== undefined ? { now } : {}),
+    now,
     setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
   }
+  const notifier = config.notify !== undefined ? createRunNotifier(config.notify, store, config.tenant, now) : undefined
   return {
     ok: true,
     loaded: {
       engine,
       config,
       configPath: path,
+      ...(notifier !== undefined ? { notifier } : {}),
       async close() {
         await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
         for (const m of mailers) m.close()
+        notifier?.close()
         await store.close()
       },
     },

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import type { ConnectorDefinition, SourceDefinition, TargetDefinition } from '../contract/index.ts'
 import { crossCheck } from './config-checks.ts'
 import type {
+  NotifyConfig,
   ApplyConfig,
   AttributeMappingConfig,
   KoppelConfig,
@@ -18,6 +19,7 @@ import type {
 } from './config-types.ts'
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
+import { notifySchema } from './notify-schema.ts'
 import { ruleSchema } from './rule-schema.ts'
 import { sourceFields } from './source-fields.ts'
 import { auditSchema, storeSchema } from './store-schema.ts'
@@ -108,6 +110,7 @@ export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): 
         .default([])
         .describe('Systems in which Koppel manages accounts and permissions.'),
       rules: z.array(ruleSchema).default([]).describe('Business rules: who gets which accounts and permissions.'),
+      notify: notifySchema.optional(),
     })
     .describe('Koppel configuration (koppel.yaml).')
     .superRefine(
@@ -128,4 +131,5 @@ const _fits: [
   Fits<z.output<(typeof targetFields)['apply']>, ApplyConfig>,
   Fits<z.output<typeof attributeMappingSchema>, AttributeMappingConfig>,
   Fits<z.output<typeof ruleSchema>, RuleConfig>,
-] = [true, true, true, true, true, true]
+  Fits<z.output<typeof notifySchema>, NotifyConfig>,
+] = [true, true, true, true, true, true, true]

@@ -100,7 +100,7 @@ export type SecretDeliveryConfig =
         readonly from: string
         readonly subject: string
         readonly loginAttribute: string
-        readonly smtp: { readonly host: string; readonly port: number; readonly secure: boolean; readonly requireTls: boolean; readonly username?: string; readonly password?: string }
+        readonly smtp: SmtpConfig
       }
     }
 
@@ -140,9 +140,28 @@ export interface MergeConfig {
   readonly primaryContract: readonly ('employment' | 'enrolment')[]
 }
 
+export interface SmtpConfig {
+  readonly host: string
+  readonly port: number
+  readonly secure: boolean
+  readonly requireTls: boolean
+  readonly username?: string
+  readonly password?: string
+}
+
+export type RunOutcomeName = 'completed' | 'unchanged' | 'blocked' | 'failed'
+
+export interface NotifyConfig {
+  readonly smtp?: SmtpConfig
+  readonly from?: string
+  readonly statusMail?: { readonly to: readonly string[]; readonly when: readonly RunOutcomeName[] }
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly when: readonly RunOutcomeName[] }
+}
+
 export interface KoppelConfig {
   readonly version: 1
   readonly tenant: string
+  readonly notify?: NotifyConfig
   readonly store: StoreConfig
   readonly audit: AuditConfig
   readonly sources: readonly SourceConfig[]

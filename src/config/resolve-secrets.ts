@@ -51,6 +51,8 @@ export function resolveSecrets(
     audit: resolveIn(config.audit, ['audit'], sources, errors, new Set()),
     sources: entries(config.sources, 'sources', ENGINE_KEYS.source),
     targets: entries(config.targets, 'targets', ENGINE_KEYS.target),
+    // the SMTP password and the webhook's signing key of the administrators' notifications
+    ...(config.notify !== undefined ? { notify: resolveIn(config.notify, ['notify'], sources, errors, new Set()) } : {}),
   } as KoppelConfig
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: freeze(resolved) }
 }

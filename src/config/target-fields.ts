@@ -4,9 +4,9 @@
  * the rules module compiles them.
  */
 import { z } from 'zod'
-import { secret } from '../contract/index.ts'
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
+import { smtpSchema } from './notify-schema.ts'
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/
 
@@ -94,16 +94,7 @@ const mailDelivery = z
       from: z.string().min(3).describe('Sender address, e.g. ict@school.nl.'),
       subject: z.string().min(1).default('New account for {name}').describe('Subject; {name} is the person’s name.'),
       loginAttribute: z.string().min(1).describe('Account attribute the person logs in with, named in the mail (e.g. userPrincipalName).'),
-      smtp: z
-        .strictObject({
-        host: z.string().min(1).describe('SMTP server host name.'),
-        port: z.int().min(1).max(65535).default(587).describe('SMTP port (587 submission with STARTTLS, 465 TLS).'),
-        secure: z.boolean().default(false).describe('TLS from the first byte (port 465); otherwise STARTTLS.'),
-        requireTls: z.boolean().default(true).describe('Never send these mails unencrypted (turn off only for a loopback test server).'),
-        username: z.string().optional().describe('SMTP login, if the server wants one.'),
-        password: secret().optional().describe('SMTP password, by reference.'),
-      })
-        .describe('The mail server.'),
+      smtp: smtpSchema,
     })
       .describe('Mail settings.'),
   })

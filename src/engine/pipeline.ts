@@ -24,13 +24,17 @@ export interface Engine {
   readonly store: Store
   readonly sources: readonly EngineSource[]
   readonly setup: EngineSetup
-  readonly now?: () => Date
+  /** The one clock of plan and apply (and of every connector's context): injected, so tests never read the wall. */
+  readonly now: () => Date
 }
 
 export type Stage = 'read' | 'list' | 'plan' | 'apply'
 
 export interface PlanOptions {
-  /** Overrides "today" (YYYY-MM-DD) for time windows: previews of next school year, tests. */
+  /**
+   * Plans as if it were that day (YYYY-MM-DD): a preview of next school year. A plan for another day than the
+   * engine's clock is never applied (previewRefusal); tests move the engine's clock instead.
+   */
   readonly today?: string
   /** Read each listing-capable target to correlate existing accounts and detect drift (default true). */
   readonly readTargets?: boolean
@@ -50,7 +54,7 @@ export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonl
  * (unchanged-sources.ts).
  */
 export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutcome> {
-  const now = engine.now ?? (() => new Date())
+  const now = engine.now
   const today = o.today ?? toIsoDate(now())
   const { store, setup } = engine
   const readTargets = o.readTargets !== false
@@ -170,12 +174,27 @@ async function withBase(store: Store, delta: SourceSnapshot, previous: SnapshotR
   return { issue: { severity: 'error', code: 'delta_without_base', source: delta.source, message } }
 }
 
-export type ApplyRefusal = { readonly ok: false; readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found'; readonly message: string }
+export type ApplyRefusal = { readonly ok: false; readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found' | 'preview'; readonly message: string }
 
 export interface ApplyRunOptions {
   readonly actor: string
   readonly onProgress?: (done: number, total: number) => void
   readonly waveSize?: number
+}
+
+/**
+ * A plan decides on one day's time windows and the apply dates what it does (a disable starts the grace period)
+ * by the engine's clock: both must be the same day. A plan made for another day than the clock's (`--today`) is a
+ * preview; so is one dated after the apply's day (a clock that went back). Neither is applied — mixing two clocks
+ * would start grace periods on the wrong day.
+ */
+export function previewRefusal(plan: Plan, applyDay: string): string | undefined {
+  const planDay = plan.inputs['today']
+  if (planDay === undefined) return undefined
+  const madeOn = toIsoDate(new Date(plan.createdAt))
+  if (planDay !== madeOn) return `plan ${plan.id} previews ${planDay} (it was made on ${madeOn}); a preview is never applied: plan again without --today`
+  if (planDay > applyDay) return `plan ${plan.id} is dated ${planDay}, after today (${applyDay}); check the clock and plan again`
+  return undefined
 }
 
 /**
@@ -185,11 +204,13 @@ export interface ApplyRunOptions {
  */
 export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRunOptions): Promise<{ ok: true; report: RunReport } | ApplyRefusal> {
   const { store, setup } = engine
-  const now = engine.now ?? (() => new Date())
+  const now = engine.now
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
   if (plan.status === 'applied' || plan.status === 'superseded') return { ok: false, reason: 'done', message: `plan ${planId} is ${plan.status}` }
+  const preview = previewRefusal(plan, toIsoDate(now()))
+  if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }

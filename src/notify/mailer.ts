@@ -12,9 +12,12 @@ export interface SmtpOptions {
 }
 
 export interface MailMessage {
-  readonly to: string
+  /** One address, or several (status mail to the board's administrators). */
+  readonly to: string | readonly string[]
   readonly subject: string
   readonly text: string
+  /** An HTML alternative to `text`, already escaped (src/notify/html.ts). */
+  readonly html?: string
 }
 
 export interface Mailer {
@@ -40,10 +43,10 @@ export function createMailer(smtp: SmtpOptions, from: string): Mailer {
   return {
     async send(m) {
       try {
-        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text })
+        await transport.sendMail({ from, to: typeof m.to === 'string' ? m.to : [...m.to], subject: m.subject, text: m.text, ...(m.html !== undefined ? { html: m.html } : {}) })
       } catch (e) {
         const code = (e as { code?: string; responseCode?: number }).responseCode ?? (e as { code?: string }).code ?? 'error'
-        throw new Error(`mail to ${m.to} via ${smtp.host}:${smtp.port} failed (${code})`, { cause: e })
+        throw new Error(`mail to ${typeof m.to === 'string' ? m.to : m.to.join(', ')} via ${smtp.host}:${smtp.port} failed (${code})`, { cause: e })
       }
     },
     close() {

@@ -13,6 +13,7 @@ import { compileMapping, compileRules } from '../../src/rules/index.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import { startEntraSim, type EntraSim } from '../../src/sim/entra/index.ts'
 import { pupil } from '../support/engine-fixture.ts'
+import { testClock } from '../support/test-clock.ts'
 import { entraTarget, SKU_A1_STUDENT } from './entra-fixture.ts'
 
 const GROUP_3A = '00000000-0000-4000-8000-0000000003a0'
@@ -24,6 +25,7 @@ describe('engine with the entra-id target', () => {
   let dir: string
   let engine: Engine
   const persons: Person[] = []
+  const clock = testClock('2026-11-23')
 
   before(async () => {
     sim = await startEntraSim({ skus: { [SKU_A1_STUDENT]: 'STANDARDWOFFPACK_STUDENT' }, domains: ['school.test'] })
@@ -55,6 +57,7 @@ describe('engine with the entra-id target', () => {
     }
     const classGroup = `contract.classGroup == "3A" ? "${GROUP_3A}" : "${GROUP_3B}"`
     engine = {
+      now: clock.now,
       store,
       sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
       setup: {
@@ -82,7 +85,8 @@ describe('engine with the entra-id target', () => {
   })
 
   async function plan(today: string): Promise<Plan> {
-    const r = await makePlan(engine, { actor: 'test', today })
+    clock.today = today
+    const r = await makePlan(engine, { actor: 'test' })
     assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.issues))
     return r.plan
   }

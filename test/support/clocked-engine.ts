@@ -18,7 +18,10 @@ export interface ClockedEngine {
 }
 
 export async function loadClockedEngine(configPath: string, env: Record<string, string>, clock: Clock): Promise<ClockedEngine> {
-  const r = await loadEngine(configPath, connectorDefinitions, { env, now: () => new Date(`${clock.today}T10:00:00Z`) })
+  // time moves on by a millisecond per reading, so "newest first" orderings hold as in real use
+  let tick = 0
+  const now = (): Date => new Date(Date.parse(`${clock.today}T10:00:00Z`) + tick++)
+  const r = await loadEngine(configPath, connectorDefinitions, { env, now })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   const { engine } = r.loaded
   return {

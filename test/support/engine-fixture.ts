@@ -10,6 +10,7 @@ import { compileMapping, compileRules } from '../../src/rules/index.ts'
 import type { MappingSpec, RuleSpec } from '../../src/rules/index.ts'
 import { openStore } from '../../src/store/index.ts'
 import { MemoryTarget } from './memory-target.ts'
+import { testClock, type TestClock } from './test-clock.ts'
 
 export function pupil(key: string, given: string, family: string, classGroup: string, extra: Partial<Contract> = {}, prefix?: string): Person {
   return {
@@ -42,6 +43,8 @@ export const MAPPING: MappingSpec = {
 
 export interface Fixture {
   engine: Engine
+  /** The engine's clock: plans and applies read it alike. Starts on 2026-11-23. */
+  clock: TestClock
   target: MemoryTarget
   persons: Person[]
   /** With `writeBack`: every write-back the source received; the source then reports the new username. */
@@ -87,13 +90,16 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
       ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { kind: 'write-back' as const, source: 'school', connector: source, fields: { password: 'initialPassword' } } }
       : {}),
   }
+  const clock = testClock('2026-11-23')
   const engine: Engine = {
+    now: clock.now,
     store,
     sources: [{ connector: source, safety: { maxShrinkPercent: 10, allowEmpty: false } }],
     setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
   }
   const fixture: Fixture = {
     engine,
+    clock,
     target,
     persons,
     writeBacks,
