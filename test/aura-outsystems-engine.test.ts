@@ -82,7 +82,7 @@ describe('aura-online and outsystems through the engine', () => {
     engine = {
       now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
+      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
       setup: {
         targets: [
           engineTarget('bibliotheek', auraTarget.create('bibliotheek', auraOptions, context), 'LENERSCODE', 'person.key', {

@@ -27,7 +27,7 @@ function deltaEngine(f: Fixture, capable = true): { engine: Engine; reads: Sourc
       return { ok: true, snapshot }
     },
   }
-  return { engine: { ...f.engine, sources: [{ connector, safety: { maxShrinkPercent: 10, allowEmpty: false } }] }, reads }
+  return { engine: { ...f.engine, sources: [{ connector, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }] }, reads }
 }
 
 const snapshot = (mode: 'full' | 'delta', persons: Person[], removed: string[] = []): SourceSnapshot => ({

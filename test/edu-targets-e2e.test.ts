@@ -426,10 +426,11 @@ describe('education targets end to end: itslearning (IMS file + ES), Aura, OutSy
       t.diagnostic(refusal)
       const stillOld = await deliveredFile()
       assert.deepEqual(sorted(fileMemberships(stillOld)), sorted(before.memberships), 'the old file stays on the server')
-      // the admin approves this file by its hash, as the message says; the next run delivers it
-      const m = /write ([0-9a-f]{16}) into (\S+) and apply again/.exec(refusal)
+      // the admin approves this file with `koppel approve`, as the message says; the next run delivers it
+      const m = /koppel approve (\S+:[0-9a-f]{16}) --reason/.exec(refusal)
       assert.ok(m !== null, refusal)
-      await writeFile(m[2] ?? '', `${m[1]}\n`)
+      const ok = await koppelCli(dir, ['approve', m[1] ?? '', '--reason', 'new school year', '--config', join(dir, 'koppel.yaml')])
+      assert.equal(ok.code, 0, ok.out)
       const d = await nightly(T2)
       assert.ok(d !== undefined && 'messages' in d && d.ok, JSON.stringify(d))
       assert.match(d.messages.join('\n'), /delivered koppel-ims\.xml: .* emptied course\(s\) held/)

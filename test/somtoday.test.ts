@@ -6,6 +6,8 @@ import assert from 'node:assert/strict'
 import { ConnectorError, type WriteBackRequest } from '../src/contract/index.ts'
 import type { Issue, Person, SourceSnapshot } from '../src/model/index.ts'
 import { somtodayDefinition, SomtodaySource, type SomtodayOptions } from '../src/connectors/somtoday/index.ts'
+import { somtodayErrorDetail } from '../src/connectors/somtoday/somtoday-api.ts'
+import { employeeNumberOf } from '../src/connectors/somtoday/somtoday-mapping.ts'
 import { generateBoard, type SimBoard } from '../src/sim/generator/index.ts'
 import { startSomtodaySim, type SomtodaySim, type SomtodaySimOptions } from '../src/sim/somtoday/index.ts'
 import { HttpClient, clientCredentials } from '../src/protocol/index.ts'
@@ -54,6 +56,12 @@ function countBoard(board: SimBoard): { pupils: number; staff: number; guardians
   return { pupils, staff, guardians }
 }
 
+/** Closes a simulator after checking it served nothing off-spec (it answers 500 instead and records why). */
+async function closeSpecClean(sim: SomtodaySim): Promise<void> {
+  await sim.close()
+  assert.deepEqual(sim.violations, [], 'the simulator served only what the spec allows')
+}
+
 const pupilsOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'leerling')
 const staffOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'medewerker')
 
@@ -67,7 +75,7 @@ describe('Somtoday connector against the simulator', () => {
     sim = await startSomtodaySim({ board })
     snapshot = await readOk(connector(sim, { persons: ['leerlingen', 'medewerkers', 'ouders'] }))
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('reads every pupil, staff member and guardian across pages of 50 and several vestigingen', () => {
     assert.ok(board.schools.length === 2 && counts.pupils > 100, 'the board spans several pages and schools')
@@ -122,7 +130,8 @@ describe('Somtoday connector against the simulator', () => {
     for (const query of [{}, { amount: 201 }]) {
       const res = await http.request({ path: `connect/vestiging/${v}/leerling`, query, accept: [400] })
       assert.equal(res.status, 400)
-      const body = JSON.parse(res.text) as { errors: { code: string; problem: string; clarification: string }[] }
+      const body = JSON.parse(res.text) as { errors: { code: unknown; problem: string; clarification: string }[] }
+      assert.equal(body.errors[0]?.code, 400, 'Error.code is an integer in the spec')
       assert.equal(typeof body.errors[0]?.problem, 'string')
       assert.equal(typeof body.errors[0]?.clarification, 'string')
     }
@@ -180,6 +189,163 @@ describe('Somtoday connector against the simulator', () => {
   })
 })
 
+describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
+  const board = generateBoard({ seed: 'somtoday-spec', persons: 400, today: TODAY })
+  const chunks = [...board.chunks()]
+  let sim: SomtodaySim
+  let snapshot: SourceSnapshot
+  before(async () => {
+    sim = await startSomtodaySim({ board })
+    snapshot = await readOk(connector(sim, { persons: ['leerlingen', 'medewerkers', 'ouders'] }))
+  })
+  after(() => closeSpecClean(sim))
+
+  test('an ouderVerzorger with voorletters only is read, with its children from leerlingen_van_vestiging', () => {
+    const guardian = chunks.flatMap((c) => c.guardians).find((g) => g.childIds.length > 0)
+    assert.ok(guardian)
+    const p = snapshot.persons.find((x) => x.key === guardian.id)
+    assert.ok(p, 'the spec-shaped guardian (no roepnaam, no voornamen, no leerlingen) is read')
+    assert.equal(p.familyName, guardian.familyName)
+    assert.match(p.givenName, /^([A-Z]\.)+$/, 'voorletters stand in for the given name the spec does not send')
+    assert.equal(p.initials, p.givenName)
+    assert.deepEqual(String(p.attributes.children).split(',').sort(), [...guardian.childIds].sort())
+    assert.equal(p.contracts[0]?.role, 'guardian')
+  })
+
+  test('children named only in relatie_tot_leerlingen are found too', async () => {
+    const s = await startSomtodaySim({
+      board,
+      transform: (kind, r) => {
+        if (kind !== 'ouderVerzorger') return r
+        const { leerlingen_van_vestiging: _, ...rest } = r
+        return rest
+      },
+    })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
+      const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
+      assert.ok(guardians.length > 0 && guardians.every((g) => String(g.attributes.children) !== ''))
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('a guardian without voorletters is read with an empty given name and a warning, not refused', async () => {
+    const s = await startSomtodaySim({ board, hiddenFields: { ouderVerzorger: ['voorletters'] } })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
+      const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
+      assert.ok(guardians.length > 0 && guardians.every((g) => g.givenName === '' && g.initials === undefined))
+      const warning = snap.warnings.find((w) => w.field === 'voorletters')
+      assert.equal(warning?.severity, 'warning')
+      assert.match(warning?.record ?? '', /^ouderVerzorger /)
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('the employee number is what follows "Medewerker"; an error code is a number', () => {
+    assert.equal(employeeNumberOf('Medewerker 51326'), '51326')
+    assert.equal(employeeNumberOf('medewerker  007'), '007')
+    assert.equal(employeeNumberOf('51326'), '51326', 'a value without the prefix is taken whole')
+    assert.equal(somtodayErrorDetail('{"errors":[{"code":0,"problem":"Onbekend","clarification":"x"}]}'), '0: Onbekend: x')
+  })
+
+  test('medewerkernummer "Medewerker N" becomes employeeNumber N; eckid and the dates in and out of service are read', () => {
+    const all = chunks.flatMap((c) => c.staff)
+    for (const simStaff of all) {
+      const p = snapshot.persons.find((x) => x.key === simStaff.id)
+      assert.equal(p?.attributes.employeeNumber, simStaff.employeeNumber, 'the number without the "Medewerker " prefix')
+      assert.match(String(p?.attributes.eckId), /^https:\/\/ketenid\.nl\/201703\//)
+      assert.match(p?.contracts[0]?.start ?? '', /^\d{4}-08-01$|^\d{4}-\d\d-\d\d$/, 'datum_in_dienst is the contract start')
+    }
+    const leaving = staffOf(snapshot).filter((p) => p.contracts[0]?.end !== undefined)
+    assert.ok(leaving.length > 0, 'some medewerkers have a datum_uit_dienst')
+    for (const p of leaving) assert.equal(p.contracts[0]?.end, board.schoolYear.endDate, 'datum_uit_dienst (inclusive) + 1 day')
+    assert.ok(pupilsOf(snapshot).every((p) => typeof p.attributes.eckId === 'string'), 'every pupil has its eckid')
+  })
+
+  test('landelijke_vakcode: on the lesgroep, and the course key of a vakkeuze without school_vakafkorting', async () => {
+    const lesgroepen = snapshot.groups.filter((g) => g.type === 'teaching-group')
+    assert.ok(lesgroepen.length > 0)
+    for (const g of lesgroepen) {
+      assert.ok(g.code !== undefined && g.schoolYear !== undefined, `lesgroep ${g.name} has its details from /lesgroep/, linked to a stamgroep or not`)
+      assert.match(String(g.attributes.landelijkeVakcode), /^\d+$/)
+    }
+    const s = await startSomtodaySim({
+      board,
+      transform: (kind, r) =>
+        kind !== 'leerling' ? r : { ...r, vakkeuzes: (r.vakkeuzes as Record<string, unknown>[]).map(({ school_vakafkorting: _, ...k }) => k) },
+    })
+    try {
+      const snap = await readOk(connector(s, { persons: ['leerlingen'] }))
+      const courses = snap.groups.filter((g) => g.type === 'course')
+      assert.ok(courses.length > 0 && courses.every((g) => /^\d+$/.test(g.code ?? '')), 'course codes are the landelijke vakcodes')
+    } finally {
+      await closeSpecClean(s)
+    }
+  })
+
+  test('the simulator serves only the spec: an off-spec record is a 500 that fails the read, and is recorded', async () => {
+    const s = await startSomtodaySim({ board, transform: (kind, r) => (kind === 'ouderVerzorger' ? { ...r, roepnaam: 'Anna' } : r) })
+    try {
+      const issues = await readFails(connector(s, { persons: ['ouders'] }))
+      assert.match(issues[0]?.message ?? '', /500/)
+      assert.ok(s.violations.length > 0)
+      assert.match(s.violations[0] ?? '', /ouderVerzorgers\.0: Unrecognized key: "roepnaam"/)
+    } finally {
+      await s.close()
+    }
+  })
+
+  test('lists live at the spec paths (lesgroep/, stamgroep/, ouderVerzorger/) and each takes the uuid filter', async () => {
+    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
+    const v = (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' })).body.vestigingen[0]?.uuid as string
+    const lists = [
+      ['leerling', 'leerlingen'],
+      ['medewerker', 'medewerkers'],
+      ['plaatsing', 'plaatsingen'],
+      ['lesgroep/', 'lesgroepen'],
+      ['stamgroep/', 'stamgroepen'],
+      ['ouderVerzorger/', 'ouderVerzorgers'],
+    ] as const
+    for (const [path, wrapper] of lists) {
+      const all = (await http.json<Record<string, { uuid: string }[]>>({ path: `connect/vestiging/${v}/${path}`, query: { amount: 200 } })).body[wrapper] ?? []
+      assert.ok(all.length > 2, `${path} lists several`)
+      const wanted = [all[0]?.uuid, all[2]?.uuid] as string[]
+      const url = `connect/vestiging/${v}/${path}?amount=200&uuid=${wanted[0]}&uuid=${wanted[1]}`
+      const some = (await http.json<Record<string, { uuid: string }[]>>({ path: url })).body[wrapper] ?? []
+      assert.deepEqual(some.map((x) => x.uuid), wanted, `${path}?uuid= filters`)
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
+      const res = await http.request({ path: `connect/vestiging/${v}/${other}`, query: { amount: 1 }, accept: [404] })
+      assert.equal(res.status, 404, `${other} is not a spec path`)
+    }
+    const stamgroep = (await http.json<{ stamgroepen: { mentoren?: unknown[] }[] }>({ path: `connect/vestiging/${v}/stamgroep/`, query: { amount: 200 } })).body.stamgroepen
+    const mentor = stamgroep.flatMap((g) => g.mentoren ?? [])[0] as { medewerker_uuid?: string; toewijzing?: string } | undefined
+    assert.equal(typeof mentor?.medewerker_uuid, 'string', 'stamgroep mentoren are Mentor objects')
+  })
+
+  test('the bulk account PUT answers a bare array of Accounts; an AccountResponse there is not taken as success', async () => {
+    const c = connector(sim)
+    const v = snapshot.groups.find((g) => g.type === 'location')?.attributes.somtodayUuid as string
+    const pupils = pupilsOf(snapshot).filter((p) => p.contracts[0]?.organisation === `vestiging/${v}`).slice(0, 2)
+    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
+    const raw = await http.json<unknown>({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: pupils.map((p) => ({ uuid: p.key, gebruikersnaam: `raw-${p.key.slice(0, 4)}` })) })
+    assert.ok(Array.isArray(raw.body), 'a bare array')
+    assert.deepEqual((raw.body as { uuid: string }[]).map((a) => a.uuid), pupils.map((p) => p.key))
+    const invented = await http.request({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: [{ uuid: pupils[0]?.key, gebruikersnaam: 'x', wachtwoord: 'geheim' }], accept: [400] })
+    assert.equal(invented.status, 400, 'a field AccountInput does not define is refused')
+    assert.match(invented.text, /onbekend veld wachtwoord/)
+    sim.http.inject({ match: (r) => r.method === 'PUT', response: { status: 200, json: { accounts: [] } } })
+    await assert.rejects(
+      c.writeBackBulk(v, 'leerling', pupils.map((p) => ({ sourceId: p.key, fields: { username: 'x' } }))),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /array of Accounts/.test(e.message),
+    )
+  })
+})
+
 describe('Somtoday peilschooljaar', () => {
   // 5 % of the pupils left earlier this year, 5 % start later this year
   const board = generateBoard({ seed: 'peil', persons: 500, today: TODAY, midYear: { left: 0.05, starting: 0.05 } })
@@ -187,7 +353,7 @@ describe('Somtoday peilschooljaar', () => {
   before(async () => {
     sim = await startSomtodaySim({ board })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('without it only current pupils; HUIDIG adds the ones starting later this year; nobody who left is ever listed', async () => {
     const all = [...board.chunks()].flatMap((c) => c.pupils.map((p) => ({ p, e: c.enrolments.find((e) => e.personId === p.id && e.groupId === p.stamgroepId) })))
@@ -207,6 +373,28 @@ describe('Somtoday peilschooljaar', () => {
     const starter = huidig.find((p) => p.key === starting[0])
     assert.ok((starter?.contracts[0]?.start ?? '') > TODAY, 'the starter’s contract starts later')
   })
+
+  test('ouders are read with the same peilschooljaar: a guardian of a pupil who starts later is read with HUIDIG', async () => {
+    // many starters, so some guardians have only children who start later
+    const board = generateBoard({ seed: 'peil-ouders', persons: 300, today: TODAY, midYear: { left: 0, starting: 0.4 } })
+    const sim = await startSomtodaySim({ board })
+    try {
+      await guardiansFollowPeil(board, sim)
+    } finally {
+      await closeSpecClean(sim)
+    }
+  })
+
+  async function guardiansFollowPeil(board: SimBoard, sim: SomtodaySim): Promise<void> {
+    const chunks = [...board.chunks()]
+    const starters = new Set(chunks.flatMap((c) => c.enrolments.filter((e) => e.role === 'pupil' && e.beginDate !== '' && e.beginDate > TODAY).map((e) => e.personId)))
+    const guardiansOfStarters = chunks.flatMap((c) => c.guardians).filter((g) => g.childIds.length > 0 && g.childIds.every((id) => starters.has(id)))
+    assert.ok(guardiansOfStarters.length > 0, 'the board has guardians whose only children start later')
+    const snap = await readOk(connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen', 'ouders'] }))
+    for (const g of guardiansOfStarters) assert.ok(snap.persons.some((p) => p.key === g.id), `guardian ${g.id} is read`)
+    const today = await readOk(connector(sim, { peilschooljaar: 'VANDAAG', persons: ['ouders'] }))
+    for (const g of guardiansOfStarters) assert.equal(today.persons.some((p) => p.key === g.id), false, 'not before a child can be read')
+  }
 
   test('VOLGEND returns next school year: one grade up, no groups yet, final-year pupils gone', async () => {
     const volgend = pupilsOf(await readOk(connector(sim, { peilschooljaar: 'VOLGEND', persons: ['leerlingen'] })))
@@ -234,14 +422,14 @@ describe('Somtoday failures', () => {
     try {
       await fn(s)
     } finally {
-      await s.close()
+      await closeSpecClean(s)
     }
   }
 
   before(async () => {
     sim = await startSomtodaySim({ board })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('a token that expires mid-paging: 401, one new token, the read completes', async () => {
     const c = connector(sim, { persons: ['leerlingen'] })
@@ -263,7 +451,7 @@ describe('Somtoday failures', () => {
   })
 
   test('a 401 that persists after re-authenticating fails the read with an auth issue', async () => {
-    sim.http.inject({ match: leerlingPage('50'), times: 2, response: { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', problem: 'Geen toegang', clarification: '' }] } } })
+    sim.http.inject({ match: leerlingPage('50'), times: 2, response: { status: 401, json: { errors: [{ code: 401, problem: 'Geen toegang', clarification: '' }] } } })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(issues[0]?.code, 'auth_failed')
     assert.match(issues[0]?.message ?? '', /401/)
@@ -279,7 +467,7 @@ describe('Somtoday failures', () => {
   test('429 with Retry-After on a page is waited out and retried', async () => {
     let hits = 0
     const match = (req: { method: string; url: URL }) => leerlingPage('50')(req) && ++hits > 0
-    sim.http.inject({ match, times: 2, response: { status: 429, headers: { 'retry-after': '0' }, json: { errors: [{ code: 'TOO_MANY_REQUESTS', problem: 'Te veel verzoeken', clarification: '' }] } } })
+    sim.http.inject({ match, times: 2, response: { status: 429, headers: { 'retry-after': '0' }, json: { errors: [{ code: 429, problem: 'Te veel verzoeken', clarification: '' }] } } })
     const s = await readOk(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(pupilsOf(s).length, countBoard(board).pupils)
     assert.equal(hits, 2, 'both 429s were served, and the page after them completed the read')
@@ -293,7 +481,7 @@ describe('Somtoday failures', () => {
   })
 
   test('5xx for good on one page fails the whole read with an issue; no partial snapshot', async () => {
-    sim.http.inject({ match: leerlingPage('100'), times: 2, response: { status: 503, json: { errors: [{ code: 'SERVICE_UNAVAILABLE', problem: 'Onderhoud', clarification: '' }] } } })
+    sim.http.inject({ match: leerlingPage('100'), times: 2, response: { status: 503, json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] } } })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'], pageAttempts: 2 }))
     assert.equal(issues[0]?.code, 'read_failed')
     assert.match(issues[0]?.message ?? '', /503.*Onderhoud/)
@@ -316,7 +504,7 @@ describe('Somtoday failures', () => {
     const [a, b, c] = [pupils[3], pupils[60], pupils[61]]
     await withSim(
       {
-        transform: (kind, r) => {
+        corrupt: (kind, r) => {
           if (r.uuid === a?.id) return { ...r, leerlingnummer: 'twaalf' }
           if (r.uuid === b?.id) return { ...r, plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }] }
           if (r.uuid === c?.id) {
@@ -365,7 +553,7 @@ describe('Somtoday HRMService write-back', () => {
   before(async () => {
     sim = await startSomtodaySim({ board, hrm: { username: 'hrm-user', password: 'hrm-pass' } })
   })
-  after(() => sim.close())
+  after(() => closeSpecClean(sim))
 
   test('a medewerker write-back is a createPerson with UsernameToken, Brinnummer and every field', async () => {
     const c = connector(sim, { staffWriteBack: 'hrmservice', hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' } })

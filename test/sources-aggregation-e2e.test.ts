@@ -109,6 +109,7 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     await loaded?.close()
     await Promise.all([ldap?.stop(), som?.close(), afas?.http.close()])
     rmSync(dir, { recursive: true, force: true })
+    assert.deepEqual(som?.violations ?? [], [], 'the Somtoday simulator served only what the spec allows')
   })
 
   const plan = async (): Promise<Plan> => {

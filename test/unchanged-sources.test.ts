@@ -60,7 +60,7 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
     fingerprint: (o) => (csv.fingerprint as NonNullable<SourceConnector['fingerprint']>).call(csv, o),
   }
   const { fingerprint: _f, ...without } = counted
-  const safety = { maxShrinkPercent: 10, allowEmpty: false }
+  const safety = { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false }
   return {
     engine: { ...fx.engine, sources: [{ connector: counted, safety }] },
     slow: { ...fx.engine, sources: [{ connector: without, safety }] },

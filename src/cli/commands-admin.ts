@@ -1,35 +1,50 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
+import { approvePlan } from '../engine/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
+import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from './compile-config.ts'
+import { channelProblems } from './load-engine.ts'
+import type { Engine } from '../engine/index.ts'
 import { err, EXIT, out } from './output.ts'
+import { terminalSafe } from './terminal-text.ts'
 
-export async function approveCommand(config: string, planId: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
+/**
+ * `koppel approve <planId>` releases a plan the guard blocked; `koppel approve <target>:<token>` releases a
+ * delivery a target's own safety check refused (the itslearning IMS file). Both are audited with approver and reason.
+ */
+export async function approveCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason?: string): Promise<number> {
+  const why = reason?.trim()
   return withEngine(config, definitions, async ({ engine }) => {
-    const { store } = engine
-    const plan = await store.getPlan(planId)
-    if (plan === undefined) {
-      err(`No plan ${planId}.`)
+    const colon = id.lastIndexOf(':')
+    if (colon > 0) return approveDelivery(engine, id.slice(0, colon), id.slice(colon + 1), why)
+    const by = actor()
+    const r = await approvePlan(engine, id, by, why)
+    if (!r.ok) {
+      err(r.message)
       return EXIT.error
     }
-    if (plan.status !== 'blocked') {
-      err(`Plan ${planId} is ${plan.status}; only a blocked plan needs approval.`)
-      return EXIT.error
-    }
-    // the admin vouches for the sources this plan was made from, so they become the new baseline
-    for (const [key, hash] of Object.entries(plan.inputs)) {
-      if (!key.startsWith('source:')) continue
-      const id = `${key.slice('source:'.length)}-${hash.slice(0, 12)}`
-      const snap = await store.getSnapshot(id)
-      if (snap !== undefined && !snap.used) await store.saveSnapshot({ ...snap, used: true })
-    }
-    await store.setPlanStatus(planId, 'approved')
-    await store.appendAudit([{ type: 'plan.approved', actor: actor(), planId, data: { findings: plan.findings.map((f) => f.message) } }])
-    out(`Approved ${planId}. Apply it with: koppel apply --plan ${planId}`)
+    out(`Approved ${id} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${id}`)
     return EXIT.ok
   })
+}
+
+async function approveDelivery(engine: Engine, target: string, token: string, reason: string | undefined): Promise<number> {
+  const t = engine.setup.targets.find((x) => x.name === target)
+  if (t === undefined || t.connector.deliver === undefined) {
+    err(`${terminalSafe(target, 80)} is not a target that delivers in one piece; a plan id looks like plan-0123456789ab.`)
+    return EXIT.error
+  }
+  if (!/^[0-9a-f]{16}$/.test(token)) {
+    err(`${terminalSafe(token, 80)} is not a delivery token (16 hex digits, as the refusal message names it).`)
+    return EXIT.error
+  }
+  const by = actor()
+  await engine.store.appendAudit([{ type: 'delivery.approved', actor: by, target, data: { token, ...(reason ? { reason } : {}) } }])
+  out(`Approved the delivery ${token} of ${target} as ${by}. The next apply or run delivers it.`)
+  return EXIT.ok
 }
 
 export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[], head?: string): Promise<number> {
@@ -60,6 +75,18 @@ export async function validateCommand(config: string, show: boolean, definitions
     for (const e of r.errors) err(formatConfigError(e))
     return EXIT.error
   }
+  // the CEL too, so that a typo is found now and not as one error per person in the nightly run
+  const compiled = compileConfig(r.config)
+  if (!compiled.ok) {
+    for (const line of formatRuleProblems(config, r.config, r.locate, compiled.problems)) err(line)
+    return EXIT.error
+  }
+  const channels = await channelProblems(r.config, r.baseDir, definitions)
+  if (channels.length > 0) {
+    for (const c of channels) err(`${config}: ${c}`)
+    return EXIT.error
+  }
+  for (const line of unfilledFieldWarnings(config, r.config, r.locate, definitions)) err(line)
   out(`${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`)
   if (show) out(JSON.stringify(redact(r.config), null, 2))
   return EXIT.ok

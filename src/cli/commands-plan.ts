@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createInterface } from 'node:readline/promises'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
@@ -12,7 +13,8 @@ import { writeJson } from './json-stream.ts'
 import { planJsonElement, planJsonEnvelope } from './plan-json.ts'
 import { progressBar } from './progress.ts'
 import type { Progress } from './progress.ts'
-import { renderPlan } from './render-plan.ts'
+import { planFilterOf } from './plan-filter.ts'
+import { renderPlan, terminalWidth } from './render-plan.ts'
 import { renderReport } from './render-report.ts'
 import type { RunNotifier } from '../notify/run-notifier.ts'
 import type { StatusInput } from '../notify/status-mail.ts'
@@ -24,6 +26,10 @@ export interface PlanFlags {
   readonly today?: string
   readonly targetRead?: boolean
   readonly limit?: string
+  readonly kind?: string
+  readonly target?: string
+  readonly person?: string
+  readonly school?: string
 }
 
 export async function withEngine(config: string, definitions: readonly ConnectorDefinition[], body: (l: LoadedEngine) => Promise<number>): Promise<number> {
@@ -67,12 +73,19 @@ export async function computePlan(engine: Engine, flags: PlanFlags, actor: strin
 }
 
 export async function planCommand(flags: PlanFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+  const filter = planFilterOf(flags)
+  if (!filter.ok) {
+    err(filter.message)
+    return EXIT.error
+  }
   return withEngine(flags.config, definitions, async ({ engine }) => {
     const plan = await computePlan(engine, flags, actor())
     if (plan === undefined) return EXIT.error
     // streamed: the text of JSON.stringify(planJson(plan), null, 2) is ~180 MB at 100,000 persons
     if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
+    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter }))
+    // blocked wins over "changes": a scheduler must not read a plan nobody may apply as ready to apply
+    if (plan.status === 'blocked') return EXIT.blocked
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
     return EXIT.ok
   })
@@ -91,7 +104,7 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       const code = await applyAndReport(engine, p.id, flags, tell)
       if (code !== EXIT.ok) return code
     }
-    let planId = flags.plan
+    const planId = flags.plan
     let pendingFailure: string[] = []
     if (planId === undefined) {
       const plan = await computePlan(engine, flags, actor(), (messages) => void (pendingFailure = messages))
@@ -99,33 +112,57 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
         await tell({ outcome: 'failed', error: pendingFailure.join('\n') })
         return EXIT.error
       }
-      if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), color: process.stdout.isTTY }))
-      if (plan.status === 'blocked') {
-        await tell({ outcome: 'blocked', plan })
-        return EXIT.blocked
-      }
-      if (plan.actions.length === 0) {
-        // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
-        const d = await deliverPending(engine, { actor: actor() })
-        if (d === undefined) {
-          await tell({ outcome: 'unchanged', plan })
-          return EXIT.ok
-        }
-        if ('busy' in d) {
-          err(d.busy)
-          return EXIT.error
-        }
-        for (const m of d.messages) err(m)
-        return d.ok ? EXIT.ok : EXIT.failures
-      }
-      if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
-        err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
-        return EXIT.ok
-      }
-      planId = plan.id
+      const code = await planAndApply(engine, plan, flags, mode, tell)
+      return code === EXIT.ok && manyUntouched(plan) ? EXIT.failures : code
     }
     return applyAndReport(engine, planId, flags, tell)
   })
+}
+
+/** Persons a rule or mapping failed for, from which on a run counts as failed instead of "No changes". */
+export const UNTOUCHED_LIMIT = 10
+
+/**
+ * A rule or mapping that fails for many persons leaves them all untouched: the plan may well be empty, but the
+ * run did not do its job, and a scheduler must hear it.
+ */
+function manyUntouched(plan: Plan): boolean {
+  const failed = new Set(plan.issues.filter((i) => i.severity === 'error' && (i.code === 'rule_failed' || i.code === 'mapping_failed')).map((i) => i.record))
+  if (failed.size < UNTOUCHED_LIMIT) return false
+  const first = plan.issues.find((i) => i.code === 'rule_failed' || i.code === 'mapping_failed')
+  err(`A rule or mapping failed for ${failed.size} persons; they were left untouched (first: ${first?.message ?? '?'}). Exit ${EXIT.failures}.`)
+  return true
+}
+
+async function planAndApply(engine: Engine, plan: Plan, flags: ApplyFlags, mode: 'apply' | 'run', tell: Tell): Promise<number> {
+  if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout) }))
+  if (plan.status === 'blocked') {
+    // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
+    if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    await tell({ outcome: 'blocked', plan })
+    return EXIT.blocked
+  }
+  if (plan.actions.length === 0) {
+    // file-delivering targets (itslearning IMS) retry a delivery that failed or was refused last time
+    const d = await deliverPending(engine, { actor: actor() })
+    if (d !== undefined && 'busy' in d) {
+      err(d.busy)
+      return EXIT.error
+    }
+    // a scheduler reading --json gets a report also when there was nothing to do
+    if (flags.json === true) await printReport(quietRunReport(engine, plan, d), true)
+    else for (const m of d?.messages ?? []) err(m)
+    if (d === undefined) {
+      await tell({ outcome: 'unchanged', plan })
+      return EXIT.ok
+    }
+    return d.ok ? EXIT.ok : EXIT.failures
+  }
+  if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
+    err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
+    return EXIT.ok
+  }
+  return applyAndReport(engine, plan.id, flags, tell)
 }
 
 async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags, tell: Tell): Promise<number> {
@@ -157,7 +194,26 @@ function notifyOutcome(notifier: RunNotifier | undefined): Tell {
 async function printReport(report: RunReport, json: boolean): Promise<void> {
   // streamed: `failures` has one entry per failed action, up to every action of a large plan
   if (json) await writeJson(process.stdout, report)
-  else out(renderReport(report))
+  else out(renderReport(report, terminalWidth(process.stdout)))
+}
+
+/**
+ * The report of a run that had nothing to apply, so a scheduler reading `run --json` always gets one object.
+ * Nothing ran, so nothing is stored as a run; the plan (with its id) is stored as always.
+ */
+function quietRunReport(engine: Engine, plan: Plan, delivered: { ok: boolean; messages: string[] } | undefined): RunReport {
+  const at = (engine.now ?? (() => new Date()))().toISOString()
+  return {
+    kind: 'run-report',
+    runId: `run-${at.replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`,
+    planId: plan.id,
+    state: delivered === undefined || delivered.ok ? 'done' : 'failed',
+    startedAt: at,
+    finishedAt: at,
+    counts: {},
+    failures: [],
+    messages: [`no changes: plan ${plan.id} has no actions`, ...(delivered?.messages ?? [])],
+  }
 }
 
 async function confirm(question: string): Promise<boolean> {

@@ -12,6 +12,19 @@ import { applyCommand, planCommand } from './commands-plan.ts'
 import { demoConfig, type DemoSource } from './demo-config.ts'
 import { EXIT, out } from './output.ts'
 
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM; both exist on Windows too (Ctrl-C, Ctrl-Break, closing the window). */
+function stopRequested(): Promise<void> {
+  return new Promise((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolveStop()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
 /**
  * `koppel demo`: everything an admin needs to see Koppel work, with nothing installed but npm packages —
  * a generated school (OneRoster CSV), an in-process LDAP directory, the embedded store, and the same CLI
@@ -19,7 +32,7 @@ import { EXIT, out } from './output.ts'
  * With `source: 'somtoday'` the same board is served by the Somtoday ConnectAPI simulator, started in-process
  * on loopback, instead of being written as OneRoster CSV.
  */
-export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string }): Promise<number> {
+export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string; keep?: boolean }): Promise<number> {
   const dir = resolve(o.dir)
   const somtoday = o.source === 'somtoday'
   if (o.source !== undefined && o.source !== 'oneroster' && !somtoday) {
@@ -84,7 +97,17 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     const rel = relative(process.cwd(), config)
     const saved = ad ? 'kept in memory' : `saved in ${relative(process.cwd(), join(dir, 'directory.json'))}`
     const entries = 'entryCount' in ldap ? `${ldap.entryCount()} entries` : 'the accounts'
-    out(`\nThe directory now holds ${entries} (${saved}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}).`)
+    if (o.keep === true) {
+      out(`\nThe directory now holds ${entries} (${saved}).`)
+      out(`The simulators keep running for you to practise on${sim !== undefined ? ` (directory at ${ldap.url}, Somtoday at ${sim.baseUrl})` : ` (directory at ${ldap.url})`}.`)
+      out(`In another terminal: node bin/koppel.ts plan -c ${rel}`)
+      out(`                     node bin/koppel.ts audit log -c ${rel}`)
+      out('Press Ctrl-C here to stop them.')
+      await stopRequested()
+      out('Stopping the simulators.')
+      return EXIT.ok
+    }
+    out(`\nThe directory now holds ${entries} (${saved}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}; \`--keep\` leaves it running).`)
     out('The store, plans and audit log stay. Look around:')
     out(`  node bin/koppel.ts audit verify --config ${rel}`)
     out(`  node bin/koppel.ts validate --config ${rel} --show`)

@@ -3,8 +3,8 @@ import type { ConnectorContext, ConnectorDefinition, SourceConnector, SourceDefi
 import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
 import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup } from '../engine/index.ts'
-import { compileMapping, compileRules, formatProblem, RulesError } from '../rules/index.ts'
-import type { MappingSpec } from '../rules/index.ts'
+import { compileConfig, formatRuleProblems } from './compile-config.ts'
+import type { CompiledTarget } from './compile-config.ts'
 import { openStore } from '../store/index.ts'
 import { createMailer, type Mailer } from '../notify/mailer.ts'
 import { createRunNotifier, type RunNotifier } from '../notify/run-notifier.ts'
@@ -32,30 +32,40 @@ export async function loadEngine(
   const loaded = await loadConfig(path, definitions, { env: options.env ?? process.env })
   if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigError) }
   const { config, baseDir } = loaded
+  const compiled = compileConfig(config)
+  if (!compiled.ok) return { ok: false, errors: formatRuleProblems(path, config, loaded.locate, compiled.problems) }
   // one clock for the engine and every connector (tests run the nightly sync on any day of the year)
   const now = options.now ?? (() => new Date())
   const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now }
 
-  const sources: EngineSource[] = config.sources.map((s) => ({
-    connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
-    safety: s.safety,
-  }))
+  const sources: EngineSource[] = []
   let rules
   const targets: EngineTarget[] = []
   const mailers: Mailer[] = []
   try {
-    rules = compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) })))
-    for (const t of config.targets) targets.push(buildTarget(t, definitions, context, sources, mailers))
+    for (const s of config.sources) {
+      const connector = created(`sources.${s.name} (${s.type})`, () => sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context))
+      sources.push({ connector, safety: s.safety })
+    }
+    rules = compiled.rules
+    for (const t of config.targets) targets.push(buildTarget(t, compiled.targets, definitions, context, sources, mailers))
   } catch (e) {
-    if (e instanceof RulesError) return { ok: false, errors: e.problems.map((p) => `${path}:\n${formatProblem(p)}`) }
-    if (e instanceof WriteBackError) return { ok: false, errors: [`${path}: ${e.message}`] }
+    if (e instanceof SetupError) return { ok: false, errors: [`${path}: ${e.message}`] }
     throw e
   }
   const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
-  const store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
-    tenant: config.tenant,
-    ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
-  })
+  let store
+  try {
+    store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
+      tenant: config.tenant,
+      ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
+    })
+  } catch (e) {
+    await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
+    for (const m of mailers) m.close()
+    const where = config.store.kind === 'sqlite' ? storePath : withoutPassword(config.store.url)
+    return { ok: false, errors: [`the store at ${where} could not be opened: ${reason(e)}`] }
+  }
   const engine: Engine = {
     store,
     sources,
@@ -80,20 +90,92 @@ export async function loadEngine(
   }
 }
 
-class WriteBackError extends Error {}
+/** A config that validates but cannot be put together: a write-back a source cannot do, a refused option. */
+class SetupError extends Error {}
 
-function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[], context: ConnectorContext, sources: readonly EngineSource[], mailers: Mailer[]): EngineTarget {
+/**
+ * A connector that refuses its options while being created (a library rejecting a URL, a key that does not
+ * parse) is a config problem: named by its entry, without a stack trace. The message goes through the
+ * CLI's secret redaction like every other (a library may quote the value it refused).
+ */
+function created<T>(where: string, create: () => T): T {
+  try {
+    return create()
+  } catch (e) {
+    throw new SetupError(`${where}: ${reason(e)}`, { cause: e })
+  }
+}
+
+/** A driver's error as one line; a refused connection to every address of a host has no message of its own. */
+function reason(e: unknown): string {
+  if (e instanceof AggregateError && e.message === '') return e.errors.map(reason).join('; ')
+  if (!(e instanceof Error)) return String(e)
+  const code = (e as { code?: unknown }).code
+  const message = e.message.split('\n')[0] ?? ''
+  if (message === '') return typeof code === 'string' ? code : e.name
+  return message
+}
+
+/** A database URL fit to print: the password (if any) is replaced, as is a password in its query string. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***')
+    return u.toString()
+  } catch {
+    return 'the configured url (which is not a valid URL)'
+  }
+}
+
+/**
+ * For `validate`: the write-back and secret-delivery channels checked against what each source connector can
+ * write, as the engine checks them when it starts, so a channel that cannot work fails `validate`, not `plan`.
+ * Creates the source connectors (which connect to nothing until read) and closes them again.
+ */
+export async function channelProblems(config: KoppelConfig, baseDir: string, definitions: readonly ConnectorDefinition[]): Promise<string[]> {
+  const context: ConnectorContext = { baseDir, log: () => {}, now: () => new Date() }
+  const sources: EngineSource[] = config.sources.map((s) => ({ connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context), safety: s.safety }))
+  const problems: string[] = []
+  try {
+    for (const t of config.targets) {
+      const checks: (() => unknown)[] = t.writeBack.map((wb, i) => () => writeBackSetup(t.name, i, wb, sources))
+      const d = t.secretDelivery
+      if (d !== undefined && !('mail' in d)) checks.push(() => secretDeliverySetup(t.name, d, sources, []))
+      for (const check of checks) {
+        try {
+          check()
+        } catch (e) {
+          if (!(e instanceof SetupError)) throw e
+          problems.push(e.message)
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled(sources.map((s) => s.connector.close?.()))
+  }
+  return problems
+}
+
+function buildTarget(
+  t: TargetConfig,
+  compiled: ReadonlyMap<string, CompiledTarget>,
+  definitions: readonly ConnectorDefinition[],
+  context: ConnectorContext,
+  sources: readonly EngineSource[],
+  mailers: Mailer[],
+): EngineTarget {
   const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
-  const connector = def.create(t.name, targetOptions(t), context)
-  const spec: Record<string, MappingSpec[string]> = { ...(t.attributes as MappingSpec) }
-  if (spec[t.anchor.attribute] === undefined) spec[t.anchor.attribute] = t.anchor.value
+  const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), context))
+  const mappings = compiled.get(t.name)
+  if (mappings === undefined) throw new Error(`no compiled mapping for target ${t.name}`)
   return {
     name: t.name,
     connector,
     anchorAttribute: t.anchor.attribute,
-    mapping: compileMapping(t.name, spec),
-    anchorMapping: compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }),
+    mapping: mappings.mapping,
+    anchorMapping: mappings.anchorMapping,
     lifecycle: t.lifecycle,
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
@@ -104,9 +186,9 @@ function buildTarget(t: TargetConfig, definitions: readonly ConnectorDefinition[
 
 function writingSource(where: string, name: string, sources: readonly EngineSource[]): SourceConnector {
   const source = sources.find((s) => s.connector.name === name)
-  if (source === undefined) throw new WriteBackError(`${where}: unknown source "${name}"`)
+  if (source === undefined) throw new SetupError(`${where}: unknown source "${name}"`)
   const c = source.connector
-  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new WriteBackError(`${where}: source "${name}" (${c.type}) cannot write back`)
+  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new SetupError(`${where}: source "${name}" (${c.type}) cannot write back`)
   return c
 }
 
@@ -124,7 +206,7 @@ function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secret
   const c = writingSource(where, d.source, sources)
   const known = c.capabilities.writeBackFields ?? {}
   for (const field of Object.values(d.fields)) {
-    if (known[field] === undefined) throw new WriteBackError(`${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
+    if (known[field] === undefined) throw new SetupError(`${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
   }
   return { kind: 'write-back', source: d.source, connector: c, fields: d.fields }
 }
@@ -137,8 +219,8 @@ function writeBackSetup(target: string, index: number, wb: TargetConfig['writeBa
   const current: Record<string, string> = {}
   for (const field of Object.keys(wb.fields)) {
     const path = known[field]
-    if (path === undefined) throw new WriteBackError(`${where}.fields.${field}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
-    if (path === '') throw new WriteBackError(`${where}.fields.${field}: ${c.type} cannot read "${field}" back, so Koppel could not tell when to write it`)
+    if (path === undefined) throw new SetupError(`${where}.fields.${field}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
+    if (path === '') throw new SetupError(`${where}.fields.${field}: ${c.type} cannot read "${field}" back, so Koppel could not tell when to write it`)
     current[field] = path
   }
   return { source: wb.source, connector: c, fields: wb.fields, current }

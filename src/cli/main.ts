@@ -2,6 +2,7 @@ import { ConnectorError } from '../contract/index.ts'
 import { Command, CommanderError, Option } from 'commander'
 import { connectorDefinitions } from '../connectors/index.ts'
 import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
+import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { demoCommand } from './demo.ts'
 import { err, EXIT } from './output.ts'
@@ -36,6 +37,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--no-target-read', 'plan against the ledger only, without listing the targets')
     .option('--limit <n>', 'actions to show in the table', '100')
+    .option('--kind <kinds>', 'show only these action kinds in the table (comma-separated: create,disable,…)')
+    .option('--target <names>', 'show only the actions of these targets (comma-separated)')
+    .option('--person <text>', 'show only the actions for a person: part of the name, the number, or the key')
+    .option('--school <code>', 'show only the actions for one school (BRIN code or name)')
     .action(async (o) => set(await planCommand(o, defs)))
   program.command('apply').description('plan and apply after confirmation, or apply a stored plan')
     .addOption(config()).addOption(today())
@@ -51,13 +56,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-target-read', 'plan against the ledger only')
     .option('--limit <n>', 'actions to show in the table', '20')
     .action(async (o) => set(await applyCommand({ ...o, yes: true }, defs, 'run')))
-  program.command('approve').description('release a plan that the guard blocked').argument('<planId>')
+  program.command('approve').description('release a plan the guard blocked, or a delivery a target refused (<target>:<token>)')
+    .argument('<id>', 'plan id, or <target>:<token> as the refusal names it')
     .addOption(config())
-    .action(async (planId: string, o: { config: string }) => set(await approveCommand(o.config, planId, defs)))
-  program.command('audit').description('audit log').command('verify').description('check the hash chain for edits and deletions')
+    .option('--reason <text>', 'why; recorded in the audit log with the approver')
+    .action(async (id: string, o: { config: string; reason?: string }) => set(await approveCommand(o.config, id, defs, o.reason)))
+  const audit = program.command('audit').description('audit log')
+  audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())
     .option('--head <hash>', 'a head hash kept outside the store (a run report\'s auditHead) that must still be in the log')
     .action(async (o: { config: string; head?: string }) => set(await auditVerifyCommand(o.config, defs, o.head)))
+  audit.command('log').description('the audit events, newest first, with names')
+    .addOption(config())
+    .option('--person <text>', 'only this person: part of the name, the number, or the key')
+    .option('--since <when>', 'only events since: YYYY-MM-DD, an ISO time, or 7d / 12h ago')
+    .option('--kind <kind>', 'only this event kind or its prefix: plan, plan.approved, action.failed, delivery, …')
+    .option('--limit <n>', 'events to show', '100')
+    .option('--json', 'print the events as JSON')
+    .action(async (o: AuditLogFlags) => set(await auditLogCommand(o, defs)))
   program.command('sim').description('simulators and generated data').command('generate')
     .description('generate a Dutch school board as OneRoster CSV')
     .option('--persons <n>', 'number of persons (100 to 1,000,000)', '1000')
@@ -73,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <seed>', 'seed', '2026')
     .option('--source <kind>', 'where the school comes from: oneroster (CSV export) or somtoday (ConnectAPI simulator)', 'oneroster')
     .option('--target <kind>', 'the directory provisioned: ldap (LDAP server) or ad (Active Directory simulator over LDAPS)', 'ldap')
+    .option('--keep', 'leave the simulators running afterwards (until Ctrl-C), so koppel plan -c <dir>/koppel.yaml works')
     .action(async (o) => set(await demoCommand(o)))
 
   try {
@@ -81,7 +98,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error
     // a system that refused or could not be reached is the admin's to fix, not a bug: no stack trace
     if (ConnectorError.isInstance(e)) err(`${e.kind === 'auth' ? 'Refused' : 'Failed'} (${e.kind}): ${e.message}`)
-    else err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    else if (process.env['KOPPEL_DEBUG'] === '1') err(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    else err(`Error: ${e instanceof Error ? e.message : String(e)} (KOPPEL_DEBUG=1 shows where it came from)`)
     return EXIT.error
   }
   return code

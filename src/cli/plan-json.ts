@@ -35,6 +35,7 @@ export function planJsonAction(a: Action) {
     kind: a.kind,
     person: a.person,
     label: a.label,
+    subject: a.subject ?? {},
     account: a.account ?? null,
     changes: a.changes,
     permission: a.permission ?? null,

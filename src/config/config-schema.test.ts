@@ -53,10 +53,11 @@ describe('defaults', () => {
     assert.deepEqual(c.store, { kind: 'sqlite', path: './data/koppel.db' })
     assert.deepEqual(c.merge, { match: [], primaryContract: ['employment', 'enrolment'] })
     assert.deepEqual(c.rules, [])
-    assert.deepEqual(c.sources[0]?.safety, { maxShrinkPercent: 10, allowEmpty: false })
+    assert.deepEqual(c.sources[0]?.safety, { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false })
     const t = c.targets[0]
     assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [] })
     assert.deepEqual(t?.guard, {
+      create: { maxPercent: 25 },
       update: { maxPercent: 50 },
       disable: { maxCount: 50, maxPercent: 10 },
       delete: { maxCount: 50, maxPercent: 10 },
@@ -91,8 +92,9 @@ describe('guard', () => {
   })
 
   test('a limit on a kind without defaults is kept; other kinds keep theirs', () => {
-    const g = guardOf({ create: { maxCount: 1000 } })
-    assert.deepEqual(g?.create, { maxCount: 1000 })
+    const g = guardOf({ grant: { maxCount: 1000 }, create: { maxCount: 1000 } })
+    assert.deepEqual(g?.grant, { maxCount: 1000 })
+    assert.deepEqual(g?.create, { maxCount: 1000, maxPercent: 25 })
     assert.deepEqual(g?.revoke, { maxPercent: 25 })
   })
 
@@ -120,7 +122,7 @@ describe('connector entries', () => {
       type: 'csv',
       file: 'x.csv',
       delimiter: ',',
-      safety: { maxShrinkPercent: 10, allowEmpty: false },
+      safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false },
     })
   })
 

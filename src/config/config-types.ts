@@ -25,6 +25,7 @@ export interface AuditConfig {
 export interface SafetyConfig {
   readonly maxShrinkPercent: number
   readonly allowEmpty: boolean
+  readonly baselineDays: number
 }
 
 /** A source entry: engine fields plus the connector's own options (validated by its definition's schema). */

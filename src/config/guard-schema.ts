@@ -10,6 +10,9 @@ import type { GuardConfig, GuardLimit } from './config-types.ts'
 
 /** The guard every target gets unless its config says otherwise. */
 export const DEFAULT_GUARD: GuardConfig = {
+  // a percentage only, so the first load into an empty ledger passes; against a filled one a mass create is
+  // as suspicious as a mass delete (a changed baseDn re-creating every account)
+  create: { maxPercent: 25 },
   disable: { maxCount: 50, maxPercent: 10 },
   delete: { maxCount: 50, maxPercent: 10 },
   revoke: { maxPercent: 25 },
@@ -44,7 +47,7 @@ const limitInput = z
 type LimitInput = z.output<typeof limitInput>
 
 const kindDescriptions: Readonly<Record<ActionKind, string>> = {
-  create: 'Creating accounts (no limit by default).',
+  create: 'Creating accounts (default maxPercent 25 of the accounts already managed; none on an empty ledger).',
   correlate: 'Linking existing target accounts to persons (no limit by default).',
   update: 'Changing attributes of accounts (default maxPercent 50).',
   enable: 'Re-enabling accounts (no limit by default).',
@@ -82,7 +85,8 @@ export const guardSchema = z
   .strictObject(guardShape)
   .default({})
   .describe(
-    'Safety limits per action kind. On by default: disable/delete 50 or 10 %, revoke 25 %, update 50 %. ' +
+    'Safety limits per action kind. On by default: disable/delete 50 or 10 %, create 25 %, revoke 25 %, ' +
+      'update 50 %. ' +
       'A plan over a limit is blocked until approved.',
   )
   .transform(applyGuardDefaults)

@@ -16,7 +16,7 @@ import { configErrorMap, flattenIssues } from './issue-messages.ts'
 import type { FlatIssue } from './issue-messages.ts'
 import { resolveSecrets } from './resolve-secrets.ts'
 import { locate, parseYaml } from './yaml-source.ts'
-import type { YamlSource } from './yaml-source.ts'
+import type { Position, YamlSource } from './yaml-source.ts'
 
 export interface LoadOptions {
   /** Environment for `${env:…}`; default `process.env`. */
@@ -38,6 +38,8 @@ export type LoadResult =
       readonly baseDir: string
       /** sha256 of the canonical JSON of `validated`: changes with the config, never with a secret. */
       readonly hash: string
+      /** Line and column of a config path in the file; `offset` is a position inside its string value. */
+      readonly locate: (path: readonly PropertyKey[], offset?: number) => Position
     }
   | { readonly ok: false; readonly errors: readonly ConfigError[] }
 
@@ -89,8 +91,9 @@ export async function loadConfig(
   const validated = freeze(parsed.data)
   const baseDir = dirname(resolve(path))
   const hash = configHash(validated)
-  if (options.resolveSecrets === false) return { ok: true, config: validated, validated, baseDir, hash }
+  const at = (p: readonly PropertyKey[], offset?: number) => locate(source, p, 'value', offset)
+  if (options.resolveSecrets === false) return { ok: true, config: validated, validated, baseDir, hash, locate: at }
   const resolved = resolveSecrets(validated, { env: options.env ?? process.env, readFile, baseDir })
   if (!resolved.ok) return { ok: false, errors: toErrors(path, source, resolved.errors) }
-  return { ok: true, config: resolved.config, validated, baseDir, hash }
+  return { ok: true, config: resolved.config, validated, baseDir, hash, locate: at }
 }

@@ -11,13 +11,17 @@ import { markResolved } from './redact.ts'
 import { REFERENCE, lookup } from './secret-reference.ts'
 import type { SecretSources } from './secret-reference.ts'
 import { ENGINE_KEYS } from './connector-options.ts'
+import { rememberSecret } from '../util/secret-redaction.ts'
 
 type Path = readonly PropertyKey[]
 
 function resolveString(template: string, path: Path, sources: SecretSources, errors: FlatIssue[]): string {
   return template.replace(REFERENCE, (whole, kind: string, name: string) => {
     const found = lookup(kind, name, sources)
-    if (found.ok) return found.value
+    if (found.ok) {
+      rememberSecret(found.value)
+      return found.value
+    }
     errors.push({ path, message: found.message })
     return whole
   })

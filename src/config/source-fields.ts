@@ -13,12 +13,20 @@ const safetySchema = z
       .max(100)
       .default(10)
       .describe('Refuse a snapshot with more than this percentage fewer persons than the last one used.'),
+    baselineDays: z
+      .int()
+      .min(0)
+      .default(7)
+      .describe(
+        'Also compare with the largest snapshot used in this many days (and in the last 10 runs), so a ' +
+          'source shrinking a little every run is still stopped.',
+      ),
     allowEmpty: z
       .boolean()
       .default(false)
       .describe('Accept a snapshot without any persons (normally a sign of a broken export).'),
   })
-  .default({ maxShrinkPercent: 10, allowEmpty: false })
+  .default({ maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false })
   .describe('Checks that stop a half-empty export from turning into mass disables.')
 
 /** Engine-level keys of a source entry; everything else in the entry belongs to the connector. */

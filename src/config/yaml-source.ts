@@ -41,9 +41,10 @@ function keyMatches(key: unknown, segment: PropertyKey): boolean {
 
 /**
  * Where `path` is in the document. `at: 'key'` points at the last key itself (for an unknown key) rather
- * than its value.
+ * than its value. `offset`: a position inside a one-line string value (a CEL expression's error position),
+ * counted from the value's first character after any opening quote.
  */
-export function locate(source: YamlSource, path: readonly PropertyKey[], at: 'key' | 'value' = 'value'): Position {
+export function locate(source: YamlSource, path: readonly PropertyKey[], at: 'key' | 'value' = 'value', offset?: number): Position {
   const { doc, lineCounter } = source
   let node: unknown = doc.contents
   let best: unknown = doc.contents
@@ -61,7 +62,13 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], at: 'ke
       node = best = node.items[segment]
     } else break
   }
-  const offset = (best as Node | null)?.range?.[0] ?? 0
-  const { line, col } = lineCounter.linePos(offset)
+  let start = (best as Node | null)?.range?.[0] ?? 0
+  if (offset !== undefined && isScalar(best) && typeof best.value === 'string' && !best.value.includes('\n')) {
+    // double-quoted escapes shift positions; plain and single-quoted text is the expression as written
+    if (best.type === 'PLAIN') start += offset
+    else if (best.type === 'QUOTE_SINGLE' && !best.value.includes("'")) start += offset + 1
+    else if (best.type === 'QUOTE_DOUBLE' && !/["\\]/.test(best.value)) start += offset + 1
+  }
+  const { line, col } = lineCounter.linePos(start)
   return { line, column: col }
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { Contract, Membership, Person } from '../model/index.ts'
 import type { SourceConnector } from './source-connector.ts'
 import type { TargetConnector } from './target-connector.ts'
 
@@ -15,11 +16,24 @@ export interface ConnectorContext {
  * `options` has been validated by `schema` (an object schema, merged into the config file's entry for the
  * connector next to `name` and `type`) and had its secret references resolved before `create` is called.
  */
+/**
+ * The person, contract and membership fields a source connector fills (when the service has them). Rules read
+ * fields by name: `koppel validate` warns about a field none of the configured sources fills, and docs/rules.md
+ * lists them per source. test/source-fields.test.ts checks a declaration against what the connector reads.
+ */
+export interface SourceFields {
+  readonly person: readonly (keyof Person)[]
+  readonly contract: readonly (keyof Contract)[]
+  readonly membership: readonly (keyof Membership)[]
+}
+
 export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly role: 'source'
   readonly type: string
   readonly description: string
   readonly schema: S
+  /** Which fields its persons carry; undefined: not declared (no warnings, not in the doc's table). */
+  readonly fills?: SourceFields
   create(name: string, options: z.output<S>, context: ConnectorContext): SourceConnector
 }
 

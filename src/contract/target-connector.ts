@@ -60,6 +60,11 @@ export interface Ref {
 
 export interface OpOptions {
   readonly signal?: AbortSignal
+  /**
+   * deliver only: the tokens an admin released with `koppel approve <target>:<token>` for this target (newest
+   * first). A target whose own safety check refuses a delivery names the token to approve in its message.
+   */
+  readonly approvals?: readonly string[]
 }
 
 /**

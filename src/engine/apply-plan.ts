@@ -2,7 +2,7 @@ import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { DeliveryError, executeAction } from './execute-action.ts'
-import { describeError, retryDelay } from './retry-policy.ts'
+import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
 export interface ApplyOptions {
@@ -25,6 +25,17 @@ export interface AppliedAction {
   readonly message?: string
   /** Failed, yet the account exists and its ledger row is recorded (a create whose password delivery failed). */
   readonly keepsRow?: true
+}
+
+/** A target that could not be reached during an apply; its actions from then on were not sent. */
+export interface TargetDown {
+  readonly target: string
+  readonly address?: string
+  readonly message: string
+}
+
+function describeDown(d: TargetDown | undefined): string {
+  return d === undefined ? 'target unreachable' : `${d.target} is unreachable${d.address !== undefined ? ` at ${d.address}` : ''}`
 }
 
 /**
@@ -50,6 +61,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
 
   const outcome = new Map<string, ActionOutcome>()
   for (const id of done.keys()) outcome.set(id, 'applied')
+  const down = new Map<string, TargetDown>()
   const results: AppliedAction[] = []
   let progress = done.size
   o.onProgress?.(progress, plan.actions.length)
@@ -69,7 +81,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       for (const kinds of PHASES) {
         const phase = actions.filter((a) => kinds.includes(a.kind))
         if (phase.length === 0) continue
-        const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
+        const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, down, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
         for (const r of finished) results.push(r)
       }
     }),
@@ -82,11 +94,14 @@ async function runOne(
   target: EngineTarget | undefined,
   outcome: ReadonlyMap<string, ActionOutcome>,
   ledger: Map<string, Account>,
+  down: Map<string, TargetDown>,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<AppliedAction & { readonly row?: Account }> {
   if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
+  const notSent = (attempts: number): AppliedAction => ({ action, outcome: 'pending', attempts, message: `not sent: ${describeDown(down.get(action.target))}` })
+  if (down.has(action.target)) return notSent(0)
   if (action.after !== undefined && outcome.get(action.after) !== 'applied') {
     return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
   }
@@ -103,9 +118,17 @@ async function runOne(
         ledger.set(key, e.row)
         return { action, outcome: 'failed', attempts: attempt, message: describeError(e), row: e.row, keepsRow: true }
       }
+      // a target that cannot be reached is down for the rest of this apply: its other actions are not sent one by
+      // one into the same refused connection (with retries each), they stay for the next run
+      const gone = unreachable(e)
+      if (gone !== undefined && (attempt > UNREACHABLE_RETRIES || down.has(action.target))) {
+        if (!down.has(action.target)) down.set(action.target, { target: action.target, ...gone, message: describeError(e) })
+        return notSent(attempt)
+      }
       const delay = retryDelay(e, attempt, target.apply)
       if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
       await sleep(delay)
+      if (down.has(action.target)) return notSent(attempt)
     }
   }
 }
@@ -123,6 +146,7 @@ async function applyPhase(
   planId: string,
   outcome: Map<string, ActionOutcome>,
   ledger: Map<string, Account>,
+  down: Map<string, TargetDown>,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
   progressed: () => void,
@@ -165,7 +189,7 @@ async function applyPhase(
       failedWrite ??= e
       return
     }
-    const { row, ...r } = await runOne(action, target, outcome, ledger, now, sleep, o.signal)
+    const { row, ...r } = await runOne(action, target, outcome, ledger, down, now, sleep, o.signal)
     // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
     if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
     // dependants (the new account's grants) run when the account exists, even if a side effect failed

@@ -84,6 +84,8 @@ export interface WriteBackSetup {
 export interface SourceSafety {
   readonly maxShrinkPercent: number
   readonly allowEmpty: boolean
+  /** The shrink check also compares with the largest used snapshot of this many days (source-safety.ts). */
+  readonly baselineDays: number
 }
 
 export interface EngineSetup {

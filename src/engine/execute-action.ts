@@ -1,5 +1,6 @@
 import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
+import { redactSecrets } from '../util/secret-redaction.ts'
 import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './plan-target.ts'
@@ -185,7 +186,7 @@ async function deliverSecrets(action: Action, target: EngineTarget, secrets: Rea
       await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
     }
   } catch (e) {
-    const why = ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message
+    const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
     throw new DeliveryError(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`, created, e)
   }
 }

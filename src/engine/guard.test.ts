@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Account, Action } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
+import { DEFAULT_GUARD } from '../config/guard-schema.ts'
 import { guard } from './guard.ts'
 
 const target = (g: EngineTarget['guard']): EngineTarget => ({ name: 'dir', guard: g }) as unknown as EngineTarget
@@ -30,5 +31,13 @@ describe('guard', () => {
   })
   test('percentages need a base: a first run with an empty ledger is judged by count only', () => {
     assert.deepEqual(guard(actions('update', 5), [target({ update: { maxPercent: 1 } })], ledger(0)), [])
+  })
+  test('by default, re-creating every account of a filled ledger is blocked; the first load is not', () => {
+    // a changed baseDn: every account looks missing and would be created again beside the old ones
+    const f = guard(actions('create', 2200), [target(DEFAULT_GUARD)], ledger(2200))
+    assert.equal(f[0]?.kind, 'create')
+    assert.match(f[0]?.message ?? '', /2200 create actions are 100\.0% of the 2200 accounts/)
+    assert.deepEqual(guard(actions('create', 2200), [target(DEFAULT_GUARD)], ledger(0)), [])
+    assert.deepEqual(guard(actions('create', 20), [target(DEFAULT_GUARD)], ledger(2200)), [], 'a normal intake passes')
   })
 })

@@ -1,5 +1,7 @@
 export type * from './engine-types.ts'
 export { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from './pipeline.ts'
+export { approvePlan } from './approve-plan.ts'
+export type { ApproveOutcome } from './approve-plan.ts'
 export type { ApplyRefusal, Engine, EngineSource, PlanOptions, PlanOutcome, Stage } from './pipeline.ts'
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
 export { applyPlan } from './apply-plan.ts'

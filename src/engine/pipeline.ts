@@ -3,16 +3,17 @@ import type { SourceConnector, TargetAccount } from '../contract/index.ts'
 import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
-import { applyPlan } from './apply-plan.ts'
-import { deliverTargets } from './deliver-targets.ts'
+import { applyPlan, type AppliedAction } from './apply-plan.ts'
+import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, ledgerHash } from './build-plan.ts'
+import { carryApproval } from './carry-approval.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
 import { snapshotHash } from './snapshot-hash.ts'
 import { acquireApplyLease } from './apply-lease.ts'
-import { checkSourceSafety } from './source-safety.ts'
+import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 
 export interface EngineSource {
@@ -95,7 +96,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: 1, code: snapshot.issue.code } }])
       return { ok: false, issues: [snapshot.issue] }
     }
-    const finding = checkSourceSafety(snapshot, previous, safety)
+    const baseline = await shrinkBaseline(store, connector.name, previous, safety, now())
+    const finding = checkSourceSafety(snapshot, previous, safety, baseline)
     if (finding !== undefined) findings.push(finding)
     const hash = snapshotHash(snapshot)
     inputs[`source:${connector.name}`] = hash
@@ -139,7 +141,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const plan = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
+  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: merged.issues })
+  const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
@@ -149,7 +152,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
       actor: o.actor,
       planId: plan.id,
-      data: { hash: plan.hash, actions: plan.actions.length, summary: plan.summary, findings: plan.findings.map((f) => f.message), targetsRead: readTargets },
+      data: {
+        hash: plan.hash,
+        actions: plan.actions.length,
+        summary: plan.summary,
+        findings: plan.findings.map((f) => f.message),
+        targetsRead: readTargets,
+        ...(plan.status === 'approved' ? { approvalCarried: true } : {}),
+      },
     },
   ])
   await store.savePlan(plan)
@@ -242,11 +252,12 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const deliveries = await deliverTargets(setup.targets, lease.signal)
-    const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length
+    const deliveries = await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
+    const notSent = unsentByTarget(applied)
+    const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length + notSent.length
     const state = failed > 0 ? 'failed' : 'done'
     await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
-    const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...deliveries.map((d) => d.message)]
+    const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...notSent, ...deliveries.map((d) => d.message)]
     const finishedAt = now().toISOString()
     const [finishedEvent] = await store.appendAudit([
       { type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } },
@@ -258,6 +269,21 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   } finally {
     await lease.release()
   }
+}
+
+/**
+ * One line per target that was down, instead of one failure per action: which target, where, how many actions
+ * wait. They were not sent; the next run plans them again (or `apply --plan` resumes this plan).
+ */
+function unsentByTarget(applied: readonly AppliedAction[]): string[] {
+  const byTarget = new Map<string, { count: number; message: string }>()
+  for (const a of applied) {
+    if (a.outcome !== 'pending') continue
+    const t = byTarget.get(a.action.target)
+    if (t === undefined) byTarget.set(a.action.target, { count: 1, message: a.message ?? 'not sent' })
+    else t.count++
+  }
+  return [...byTarget].map(([, t]) => `${t.message.replace(/^not sent: /, '')}; ${t.count} action(s) not sent, they stay for the next run`)
 }
 
 /** Plans whose apply was interrupted (process killed): the next apply or run resumes them first. */
@@ -295,7 +321,7 @@ export async function deliverPending(engine: Engine, o: { readonly actor: string
   const lease = await acquireApplyLease(engine.store)
   if (lease === undefined) return { ok: false, busy: 'another apply is running for this tenant' }
   try {
-    const outcomes = await deliverTargets(targets, lease.signal)
+    const outcomes = await deliverTargets(targets, lease.signal, approvalsIn(engine.store))
     await engine.store.appendAudit(outcomes.map((d) => ({ type: d.ok ? 'delivery.done' : 'delivery.failed', actor: o.actor, target: d.target, data: { message: d.message } })))
     return { ok: outcomes.every((d) => d.ok), messages: outcomes.map((d) => d.message) }
   } finally {

@@ -2,6 +2,7 @@ import type { TargetAccount } from '../contract/index.ts'
 import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, Person, Reason } from '../model/index.ts'
 import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
+import { subjectOf, subjectOfAccount } from './action-subject.ts'
 import type { DesiredAccount } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
@@ -98,7 +99,7 @@ function planDesired(
   }
   const attrs = mapped.attributes
   const fields = target.mapping.attributes
-  const base = { target: target.name, person: person.key, label: labelOf(person) }
+  const base = { target: target.name, person: person.key, label: labelOf(person), subject: subjectOf(person, d.contract) }
   const grantReason = (rule: string): Reason => ({ rule, change: 'joiner', detail: `granted by rule "${rule}"` })
 
   const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
@@ -197,7 +198,14 @@ function planLeaver(input: TargetPlanInput, account: Account, out: TargetPlan): 
   const { deleteAfterDays, disableAfterDays } = target.lifecycle
   const person = input.persons.get(account.person)
   const ref = { targetId: account.targetId, locator: account.locator }
-  const base = { target: target.name, person: account.person, label: person !== undefined ? labelOf(person) : labelOfAccount(account), account: ref, changes: [] }
+  const base = {
+    target: target.name,
+    person: account.person,
+    label: person !== undefined ? labelOf(person) : labelOfAccount(account),
+    subject: person !== undefined ? subjectOf(person) : subjectOfAccount(account),
+    account: ref,
+    changes: [],
+  }
   const prefix = `${target.name}/${account.person}`
 
   if (account.state === 'disabled') {

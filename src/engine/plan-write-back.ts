@@ -2,6 +2,7 @@ import type { Account, Action, AttributeValue, FieldChange, Person } from '../mo
 import type { DesiredAccount } from './desire.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { personField } from './person-field.ts'
+import { subjectOf } from './action-subject.ts'
 import { labelOf, valueOf } from './plan-target.ts'
 
 export interface WriteBackInput {
@@ -69,6 +70,7 @@ export function planWriteBack(input: WriteBackInput): Action[] {
         target: input.target.name,
         person: key,
         label: labelOf(d.person),
+        subject: subjectOf(d.person, d.contract),
         ...(row !== undefined ? { account: { targetId: row.targetId, locator: row.locator } } : {}),
         changes,
         reason: { change: 'write-back', rule: d.rule, detail: `${changes.map((c) => c.field).join(', ')} of ${setup.source} record ${recordId}` },

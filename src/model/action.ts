@@ -37,6 +37,13 @@ export interface Reason {
   readonly detail: string
 }
 
+/** Who an action is for, as a reader of the plan knows them: leerlingnummer/personeelsnummer, class, school. */
+export interface ActionSubject {
+  readonly number?: string
+  readonly classGroup?: string
+  readonly school?: string
+}
+
 /** Reference to an account in a target as the plan saw it. */
 export interface AccountRef {
   readonly targetId: string
@@ -51,6 +58,8 @@ export interface Action {
   readonly person: string
   /** Human label of the person for tables ("Jan de Vries"). */
   readonly label: string
+  /** For display and filtering only; a leaver gone from every source has what the ledger still shows. */
+  readonly subject?: ActionSubject
   /** Absent on create: the target assigns the id. */
   readonly account?: AccountRef
   /** Create: every attribute (old absent); update: only the changed ones. */

@@ -8,6 +8,8 @@
 import type { ASTNode, ParseResult } from '@marcbachmann/cel-js'
 import { celEnvironment, type Scope } from './cel-environment.ts'
 import { expressionReads, type ExpressionReads } from './expression-reads.ts'
+import { unknownField } from './fields.ts'
+import { didYouMean } from '../config/did-you-mean.ts'
 import type { EvalContext } from './eval-context.ts'
 import { NOT_KEYABLE, tupleIndexes, type Roots, type TupleIndex } from './tuple-key.ts'
 
@@ -44,7 +46,21 @@ export function compileExpression(
   const wrongType = accepts(type)
   if (wrongType !== undefined) return { position: 0, message: wrongType }
   const ast: ASTNode = parsed.ast
-  return { source, reads: expressionReads(ast), type, run: (activation) => parsed(activation) }
+  const reads = expressionReads(ast)
+  // CEL maps are untyped, so the checker lets `contract.rol` through; every person would then fail at run time
+  for (const path of reads.paths) {
+    const unknown = unknownField(path, didYouMean)
+    if (unknown === undefined) continue
+    const at = source.search(new RegExp(`\\b${path.slice(0, 2).map((p) => p.replace(/\W/g, '\\$&')).join('\\s*\\.\\s*')}\\b`))
+    return { ...(at >= 0 ? { position: at } : {}), message: unknown }
+  }
+  return { source, reads, type, run: (activation) => parsed(activation) }
+}
+
+/** The member paths an expression reads (`['contract', 'location']`); undefined when it does not compile. */
+export function readPaths(scope: Scope, source: string): readonly (readonly string[])[] | undefined {
+  const c = compileExpression(scope, source, () => undefined)
+  return isCompiled(c) ? c.reads.paths : undefined
 }
 
 export function isCompiled(x: CompiledExpression | CompileFailure): x is CompiledExpression {

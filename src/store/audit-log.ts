@@ -7,7 +7,7 @@ import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { SqlDialect } from './migrations.ts'
 import { auditFromRow, auditRow } from './rows.ts'
-import type { AuditEvent, AuditEventInput, AuditVerification } from './store.ts'
+import type { AuditEvent, AuditEventInput, AuditFilter, AuditVerification } from './store.ts'
 import type { Tables } from './tables.ts'
 
 const AUDIT: BulkInsertSpec = {
@@ -54,14 +54,20 @@ export async function appendAudit(
 export async function listAudit(
   db: Kysely<Tables>,
   tenant: string,
-  filter: { readonly person?: string; readonly planId?: string; readonly limit: number },
+  filter: AuditFilter,
 ): Promise<AuditEvent[]> {
+  const persons = filter.persons ?? (filter.person !== undefined ? [filter.person] : undefined)
+  const kind = filter.kind
   const rows = await db
     .selectFrom('audit')
     .selectAll()
     .where('tenant', '=', tenant)
-    .$if(filter.person !== undefined, (q) => q.where('person', '=', filter.person as string))
+    .$if(persons !== undefined, (q) => q.where('person', 'in', persons !== undefined && persons.length > 0 ? persons : ['']))
     .$if(filter.planId !== undefined, (q) => q.where('plan_id', '=', filter.planId as string))
+    .$if(filter.target !== undefined, (q) => q.where('target', '=', filter.target as string))
+    .$if(filter.since !== undefined, (q) => q.where('at', '>=', filter.since as string))
+    // `plan` matches plan.created, plan.approved, …; the kind is checked to be [a-z.-] by its callers
+    .$if(kind !== undefined, (q) => q.where((w) => w.or([w('type', '=', kind as string), w('type', 'like', `${kind as string}.%`)])))
     .orderBy('seq', 'desc')
     .limit(filter.limit)
     .execute()

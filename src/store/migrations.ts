@@ -153,6 +153,13 @@ const snapshotFingerprint: Migration = {
   },
 }
 
+/** An approved snapshot restarts the shrink check's longer baseline (source-safety.ts). */
+const snapshotApproved: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('snapshots').addColumn('approved_at', 'text').execute()
+  },
+}
+
 /**
  * Plans keep their actions apart, gzipped (plan-document.ts): `document` then holds the plan with `actions: []`.
  * Existing rows keep their whole document and a null `actions_gz`, and are read as before. The column is not
@@ -184,6 +191,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0001-initial': initial(dialect),
         '0002-snapshot-fingerprint': snapshotFingerprint,
         '0003-plan-actions-gz': planActionsGz(dialect),
+        '0004-snapshot-approved': snapshotApproved,
       }
     },
   }

@@ -101,6 +101,7 @@ export function snapshotRow(tenant: string, s: SnapshotRecord): SnapshotsTable {
     used: s.used ? 1 : 0,
     note: s.note ?? null,
     fingerprint: s.fingerprint ?? null,
+    approved_at: s.approvedAt ?? null,
   }
 }
 
@@ -119,6 +120,7 @@ export function snapshotFromRow(r: SnapshotsTable): SnapshotRecord {
     ...record,
     ...(r.note !== null ? { note: r.note } : {}),
     ...(r.fingerprint !== null ? { fingerprint: r.fingerprint } : {}),
+    ...(r.approved_at !== null ? { approvedAt: r.approved_at } : {}),
   }
 }
 

@@ -23,8 +23,10 @@ import type {
   ActionCompletion,
   AuditEvent,
   AuditEventInput,
+  AuditFilter,
   AuditVerification,
   JournalEntry,
+  SnapshotHead,
   SnapshotRecord,
   Store,
 } from './store.ts'
@@ -337,6 +339,20 @@ export class SqlStore implements Store {
     return row && snapshotFromRow(row)
   }
 
+  async usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]> {
+    const rows = await this.#db
+      .selectFrom('snapshots')
+      .select(['id', 'taken_at', 'persons', 'approved_at'])
+      .where('tenant', '=', this.tenant)
+      .where('source', '=', source)
+      .where('used', '=', 1)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ id: r.id, takenAt: r.taken_at, persons: Number(r.persons), approved: r.approved_at !== null }))
+  }
+
   async snapshotContent(id: string): Promise<Uint8Array | undefined> {
     const row = await this.#db
       .selectFrom('snapshot_contents')
@@ -354,7 +370,7 @@ export class SqlStore implements Store {
     return appendAudit(this.#db, this.dialect, this.tenant, events, this.#auditKey)
   }
 
-  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]> {
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]> {
     return listAudit(this.#db, this.tenant, filter)
   }
 

@@ -29,7 +29,7 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz'],
+      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved'],
     )
   })
 

@@ -38,6 +38,15 @@ export interface SnapshotRecord {
    * both agree: the same fingerprint later means a read would return this snapshot again.
    */
   readonly fingerprint?: string
+  /** When an admin approved a plan made from it: the shrink check's baseline starts again here. */
+  readonly approvedAt?: string
+}
+
+export interface SnapshotHead {
+  readonly id: string
+  readonly takenAt: string
+  readonly persons: number
+  readonly approved: boolean
 }
 
 /** The fields that tell one version of a ledger row from another (what the ledger hash covers). */
@@ -61,6 +70,20 @@ export interface AuditEvent extends AuditEventInput {
   readonly at: string
   readonly prevHash: string
   readonly hash: string
+}
+
+/** Which audit events to list, newest first. */
+export interface AuditFilter {
+  readonly person?: string
+  /** Any of these persons; an empty list matches none. */
+  readonly persons?: readonly string[]
+  readonly planId?: string
+  readonly target?: string
+  /** ISO timestamp; events at or after it. */
+  readonly since?: string
+  /** An event type (`plan.approved`) or its prefix (`plan`). */
+  readonly kind?: string
+  readonly limit: number
 }
 
 export type AuditVerification =
@@ -132,12 +155,14 @@ export interface Store {
   snapshotContent(id: string): Promise<Uint8Array | undefined>
   /** The newest snapshot of a source that was used for planning (rejected ones are kept but skipped). */
   lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined>
+  /** Id, time and size of a source's used snapshots, newest first (the shrink check's longer baseline). */
+  usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]>
 
   // audit
   /** Appends in one transaction, serialised per tenant across processes; returns the events as stored. */
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
   /** Newest first. */
-  listAudit(filter: { readonly person?: string; readonly planId?: string; readonly limit: number }): Promise<AuditEvent[]>
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]>
   /**
    * Recomputes the whole chain (HMAC with the store's audit key, when it was opened with one), compares its end
    * with the stored head, checks that every plan and run has its audit event and, given `anchor` (a head hash

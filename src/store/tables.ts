@@ -68,6 +68,7 @@ export interface SnapshotsTable {
   used: number
   note: string | null
   fingerprint: string | null
+  approved_at: string | null
 }
 
 export interface SnapshotContentsTable {

@@ -59,7 +59,7 @@ describe('engine with the entra-id target', () => {
     engine = {
       now: clock.now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, allowEmpty: true } }],
+      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
       setup: {
         targets: [target],
         rules: compileRules([

@@ -4,7 +4,7 @@
 // As root the server runs as the `postgres` user (initdb refuses root); otherwise as the current user.
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,7 +14,7 @@ const run = promisify(execFile)
 const ROOT = '/usr/lib/postgresql'
 
 export interface PostgresServer {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`, trust auth. */
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`, trust auth (with a password: `postgres:<password>@…`). */
   readonly url: string
   /** The postmaster's process id (for measuring the server's CPU time in benchmarks). */
   readonly pid: number
@@ -41,7 +41,11 @@ export function postgresSkipReason(): string | undefined {
   return undefined
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * `password`: TCP logins need it (scram-sha-256) and `url` carries it, so a test can also log in with a wrong
+ * one; without it every login is trusted.
+ */
+export async function startPostgres(options: { password?: string } = {}): Promise<PostgresServer> {
   const bin = postgresBin()
   if (bin === undefined) throw new Error(postgresSkipReason())
   const dir = await mkdtemp(join(tmpdir(), 'koppel-pg-'))
@@ -55,7 +59,13 @@ export async function startPostgres(): Promise<PostgresServer> {
       await chown(dir, Number(stdout.trim()), Number(gid.trim()))
     }
     const data = join(dir, 'data')
-    await exec(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
+    const auth = ['-A', 'trust']
+    if (options.password !== undefined) {
+      const pwfile = join(dir, 'pwfile')
+      await writeFile(pwfile, `${options.password}\n`, { mode: 0o644 })
+      auth.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`)
+    }
+    await exec(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--no-locale', '--no-sync'])
     // another process may take the free port between our probe and the server's bind: try a few
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
@@ -76,7 +86,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
       const pid = Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0])
       return {
-        url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        url: `postgres://postgres${options.password !== undefined ? `:${encodeURIComponent(options.password)}` : ''}@127.0.0.1:${port}/postgres`,
         pid,
         async restart() {
           await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])

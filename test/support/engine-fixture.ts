@@ -51,6 +51,8 @@ export interface Fixture {
   writeBacks: WriteBackRequest[]
   /** With `writeBack`: make the next write-backs fail. */
   failWriteBack?: Error
+  /** When the source says its snapshot was taken (advance it to tell runs apart in time). */
+  takenAt: string
   cleanup(): Promise<void>
 }
 
@@ -64,7 +66,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     name: 'school',
     type: 'test',
     capabilities: { delta: false, writeBack: options.writeBack === true, writeBackFields: { username: 'username', email: 'attributes.mail' } },
-    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: fixture.takenAt, persons: [...persons], groups: [], removed: [], warnings: [] } }),
     ...(options.writeBack === true
       ? {
           writeBack: async (request: WriteBackRequest) => {
@@ -94,7 +96,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
   const engine: Engine = {
     now: clock.now,
     store,
-    sources: [{ connector: source, safety: { maxShrinkPercent: 10, allowEmpty: false } }],
+    sources: [{ connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }],
     setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
   }
   const fixture: Fixture = {
@@ -103,6 +105,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     target,
     persons,
     writeBacks,
+    takenAt: '2026-11-23T00:00:00Z',
     async cleanup() {
       await store.close()
       rmSync(dir, { recursive: true, force: true })

@@ -13,7 +13,7 @@ export const imsFileOptionsSchema = z.object({
   maxDeletePercent: z.number().min(0).max(100).default(10),
   /** Refuse a delivery that would change more than this share (%) of the persons in the last delivered file. */
   maxChangePercent: z.number().min(0).max(100).default(25),
-  /** Deliver whatever the change (an approved large change, e.g. the new school year); prefer the approval file. */
+  /** Deliver whatever the change (an approved large change, e.g. the new school year); prefer a one-off `koppel approve`. */
   allowLargeChange: z.boolean().default(false),
   /** Days a course (or course group) that lost its last member stays in the file before it is dropped. */
   courseArchiveDays: z.number().int().min(0).max(3650).default(30),

@@ -177,11 +177,25 @@ async function appendDurable(path: string, text: string): Promise<void> {
 }
 
 /** Writes a file so that readers see the old or the new content, never a part: temp file, fsync, rename. */
-export async function writeAtomic(path: string, content: string): Promise<void> {
+// Windows refuses to replace a file that another process has open for a moment (a virus scanner, the search
+// indexer, a backup agent) with EPERM, EACCES or EBUSY; on Linux the replace never waits for readers.
+const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY'])
+const BUSY_RETRIES = [50, 100, 200, 400, 800]
+
+export async function writeAtomic(path: string, content: string, renameFile: (from: string, to: string) => Promise<void> = rename): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
     await writePrivateFile(temp, content)
-    await rename(temp, path)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await renameFile(temp, path)
+        break
+      } catch (e) {
+        const wait = BUSY_RETRIES[attempt]
+        if (wait === undefined || !BUSY_CODES.has((e as NodeJS.ErrnoException).code ?? '')) throw e
+        await new Promise((r) => setTimeout(r, wait))
+      }
+    }
   } catch (e) {
     await rm(temp, { force: true })
     throw e

@@ -2,7 +2,6 @@
 // whole desired state as one IMS Enterprise 1.1 file, checks it against the last delivered one, and uploads it
 // atomically over SFTP.
 import { createHash } from 'node:crypto'
-import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
   ConnectorError,
@@ -23,8 +22,6 @@ import type { ImsFileOptions } from './file-options.ts'
 import { uploadAtomic, type BeforeRename, type SftpTarget } from './file-sftp.ts'
 import { FileState, readText, writeAtomic, type PersonRecord } from './file-state.ts'
 import { modelToXml } from './file-xml.ts'
-
-export const APPROVAL_FILE = 'approve-delivery'
 
 export interface ImsFileSeams {
   readonly beforeRename?: BeforeRename
@@ -164,7 +161,6 @@ export class ImsFileTarget implements TargetConnector {
     const o = this.#options
     const built = buildModel(this.state.data, today, o.courseArchiveDays)
     const json = canonical(built.model)
-    const hash = createHash('sha256').update(json).digest('hex').slice(0, 16)
     const prevText = await readText(this.state.path('delivered.json'))
     const prev = prevText === undefined ? undefined : parseModel(prevText, this.state.path('delivered.json'))
     const counts = `${built.model.persons.length} persons, ${built.model.groups.length} groups, ${built.model.memberships.length} memberships`
@@ -178,12 +174,14 @@ export class ImsFileTarget implements TargetConnector {
       const deletePct = c.before === 0 ? 0 : (removed / c.before) * 100
       const changePct = c.beforePersons === 0 ? 0 : (c.changedPersons / c.beforePersons) * 100
       const tooMany = deletePct > o.maxDeletePercent || changePct > o.maxChangePercent
-      if (tooMany && !(await this.#approved(hash))) {
+      // the token names this transition (last delivered file → this one), so an approval is used up by delivering
+      const token = createHash('sha256').update(prevText ?? '').update('\u0000').update(json).digest('hex').slice(0, 16)
+      if (tooMany && !(options.approvals ?? []).includes(token)) {
         throw new ConnectorError(
           'invalid',
           `refusing to deliver ${o.fileName}: it would delete ${removed} of ${c.before} objects (${pct(deletePct)} %, maxDeletePercent ${o.maxDeletePercent}): ` +
             `${c.removed.persons} persons, ${c.removed.groups} groups, ${c.removed.memberships} memberships; and change ${c.changedPersons} of ${c.beforePersons} persons ` +
-            `(${pct(changePct)} %, maxChangePercent ${o.maxChangePercent}). If this change is intended, write ${hash} into ${this.state.path(APPROVAL_FILE)} and apply again`,
+            `(${pct(changePct)} %, maxChangePercent ${o.maxChangePercent}). If this change is intended, approve it with: koppel approve ${this.name}:${token} --reason "…", then apply again`,
         )
       }
     }
@@ -192,16 +190,10 @@ export class ImsFileTarget implements TargetConnector {
     await uploadAtomic(this.#sftp(), o.fileName, xml, this.#seams.beforeRename)
     await writeAtomic(this.state.path('delivered.xml'), xml)
     await writeAtomic(this.state.path('delivered.json'), json)
-    await rm(this.state.path(APPROVAL_FILE), { force: true })
     await this.#recordCourses(built.seenCourses, today)
     const held = built.held > 0 ? ` (${built.held} emptied course(s) held for courseArchiveDays)` : ''
     this.#context.log('info', `${this.name}: delivered ${o.fileName}`, { persons: built.model.persons.length, groups: built.model.groups.length })
     return { outcome: 'delivered', message: `delivered ${o.fileName}: ${counts}${held}` }
-  }
-
-  async #approved(hash: string): Promise<boolean> {
-    const text = await readText(this.state.path(APPROVAL_FILE))
-    return text !== undefined && text.trim() === hash
   }
 
   async #recordCourses(seen: ReadonlyMap<string, string>, today: string): Promise<void> {

@@ -11,7 +11,7 @@ import type { Attributes } from '../../model/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { sshdSkipReason, startSshd, type Sshd } from '../../../test/harness/sshd.ts'
 import { imsFileOptionsSchema } from './file-options.ts'
-import { APPROVAL_FILE, ImsFileTarget, type ImsFileSeams } from './file-target.ts'
+import { ImsFileTarget, type ImsFileSeams } from './file-target.ts'
 import { writeAtomic } from './file-state.ts'
 import { readImsXml } from './file-xml.ts'
 import { checkImsStructure } from './ims-structure-check.ts'
@@ -228,7 +228,7 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
   })
 
   test('a delivery that would delete more than maxDeletePercent is refused with the counts until approved', async () => {
-    const { target, stateDir, remoteFile } = await setup({ maxDeletePercent: 10 })
+    const { target, remoteFile } = await setup({ maxDeletePercent: 10 })
     const refs = await populate(target, 20)
     await target.deliver()
     const before = await remoteFile()
@@ -244,14 +244,14 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
     assert.match(message, /5 persons, 0 groups, 5 memberships/)
     assert.equal(await remoteFile(), before, 'nothing was uploaded')
     // an approval for another change does not count
-    await writeFile(join(stateDir, APPROVAL_FILE), '0000000000000000\n')
-    await assert.rejects(target.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
-    const hash = /write ([0-9a-f]{16}) into/.exec(message)?.[1]
-    assert.ok(hash)
-    await writeFile(join(stateDir, APPROVAL_FILE), `${hash}\n`)
-    assert.equal((await target.deliver()).outcome, 'delivered')
+    await assert.rejects(target.deliver({ approvals: ['0000000000000000'] }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+    const token = /koppel approve itslearning:([0-9a-f]{16}) --reason/.exec(message)?.[1]
+    assert.ok(token, message)
+    assert.equal((await target.deliver({ approvals: [token] })).outcome, 'delivered')
     assert.equal(readImsXml(await remoteFile()).persons.length, 16)
-    await assert.rejects(readFile(join(stateDir, APPROVAL_FILE)), 'the approval is used up')
+    // the token named the change from the last file to this one: delivered, it approves nothing else
+    for (const r of refs.slice(5, 8)) await target.delete(r)
+    await assert.rejects(target.deliver({ approvals: [token] }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
   })
 
   test('a course that lost its last member stays in the file for courseArchiveDays, then goes', async () => {

@@ -104,5 +104,10 @@ export const oneRosterCsvDefinition: SourceDefinition<typeof oneRosterCsvOptions
   type: 'oneroster-csv',
   description: 'OneRoster 1.1/1.2 CSV package (bulk or delta) in a folder',
   schema: oneRosterCsvOptions,
+  fills: {
+    person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'middleName', 'familyName', 'familyNamePrefix', 'partnerName', 'partnerNamePrefix', 'nameConvention', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
+    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'classGroup', 'manager', 'primary', 'attributes'],
+    membership: ['group', 'role', 'start', 'end', 'primary'],
+  },
   create: (name, options, context) => new OneRosterCsvSource(name, options, context),
 }

@@ -75,6 +75,8 @@ describe('OneRoster 1.1 bulk mapping', async () => {
         schoolYear: '2025-2026',
         grade: 2,
         classGroup: '2B',
+        // the mentor: the primary teacher of the homeroom class 2B (the teacher of 2B-ne is not primary)
+        manager: 'u-teacher',
         start: '2025-08-20',
         end: '2026-08-01',
         attributes: { oneRosterRole: 'student' },
@@ -185,6 +187,8 @@ describe('options', () => {
     assert.deepEqual(s.persons.map((p) => p.key), ['123456', 'T001', 'A01'])
     assert.deepEqual(person(s, '123456').sourceIds, { school: 'u-pupil' })
     assert.equal(person(s, '123456').familyName, 'van der Berg')
+    // the mentor is named by the person key too, so secretDelivery by mail finds the teacher's e-mail
+    assert.equal(person(s, '123456').contracts[0]?.manager, 'T001')
   })
 
   test('progress is reported with a growing count of records', async () => {

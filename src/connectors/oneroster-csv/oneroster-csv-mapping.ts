@@ -60,7 +60,17 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
     return undefined
   }
 
-  const ctx = contractContext<UserRecord>(r, { delta: r.files.get('users') === 'delta', rolesOf: (u) => r.roles.get(u.id), source: o.source, today: o.today })
+  const ctx = contractContext<UserRecord>(r, {
+    delta: r.files.get('users') === 'delta',
+    rolesOf: (u) => r.roles.get(u.id),
+    source: o.source,
+    today: o.today,
+    personKey: (id) => {
+      const u = r.users.get(id)
+      if (u === undefined) return undefined
+      return o.personKey === 'sourcedId' ? id : col(u.fields, o.personKey) || undefined
+    },
+  })
   const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
   const persons: Person[] = []

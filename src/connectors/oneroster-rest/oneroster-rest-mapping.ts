@@ -57,7 +57,16 @@ export function personKeyOf(u: UserRec, personKey: RestMappingOptions['personKey
 }
 
 export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issues): { persons: Person[]; groups: Group[]; removed: string[] } {
-  const ctx = contractContext<UserRec>(r, { delta: r.delta, rolesOf: (u) => u.roles, source: o.source, today: o.today })
+  const ctx = contractContext<UserRec>(r, {
+    delta: r.delta,
+    rolesOf: (u) => u.roles,
+    source: o.source,
+    today: o.today,
+    personKey: (id) => {
+      const u = r.users.get(id)
+      return u === undefined ? undefined : personKeyOf(u, o.personKey) || undefined
+    },
+  })
   const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
   const persons: Person[] = []

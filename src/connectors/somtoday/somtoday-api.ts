@@ -1,5 +1,7 @@
 // The ConnectAPI calls Koppel makes: instelling lookup, vestigingen, paged lists per vestiging, single reads
 // and account writes. Transport, auth (one re-auth on 401) and status mapping come from src/protocol.
+// Paths and shapes follow the vendor's OpenAPI description 14.10.0 ("Somtoday Connect - Generiek
+// Koppelvlak", published in github.com/DwayneSelsig/SomtodayOpenAPI2MicrosoftSchoolDataSync, openapi.json).
 import { ConnectorError } from '../../contract/index.ts'
 import { clientCredentials, HttpClient, withReadRetry } from '../../protocol/index.ts'
 import type { SomtodayOptions } from './somtoday-options.ts'
@@ -22,9 +24,25 @@ export interface AccountInput {
 }
 
 export const MAX_BULK_ACCOUNTS = 200
+
+/**
+ * The spec's list paths per resource: lesgroep, stamgroep and ouderVerzorger lists are declared with a
+ * trailing slash (`…/lesgroep/`), leerling, medewerker and plaatsing without one.
+ */
+export const LIST_PATH: Readonly<Record<string, string>> = {
+  leerling: 'leerling',
+  medewerker: 'medewerker',
+  plaatsing: 'plaatsing',
+  lesgroep: 'lesgroep/',
+  stamgroep: 'stamgroep/',
+  ouderVerzorger: 'ouderVerzorger/',
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** The service's own message from `{errors:[{code, problem, clarification}]}` (or a 400 array of `{input, errors}`). */
+/**
+ * The service's own message from a GeneralResponse `{errors:[{code, problem, clarification}]}` (`code` is an
+ * integer in the spec), or from a 400 on an account PUT: an array of InvalidAccountInput `{input, errors}`.
+ */
 export function somtodayErrorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as unknown
@@ -34,8 +52,11 @@ export function somtodayErrorDetail(text: string): string {
         .filter(Boolean)
         .join(' | ')
     }
-    const errors = (body as { errors?: { code?: string; problem?: string; clarification?: string }[] }).errors
-    if (Array.isArray(errors)) return errors.map((e) => [e.code, e.problem, e.clarification].filter(Boolean).join(': ')).join('; ')
+    const errors = (body as { errors?: { code?: unknown; problem?: unknown; clarification?: unknown }[] }).errors
+    if (Array.isArray(errors)) {
+      const part = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' && v !== '' ? v : undefined)
+      return errors.map((e) => [part(e.code), part(e.problem), part(e.clarification)].filter((x) => x !== undefined).join(': ')).join('; ')
+    }
     const oauth = body as { error?: string; error_description?: string }
     return [oauth.error, oauth.error_description].filter(Boolean).join(': ')
   } catch {
@@ -95,11 +116,13 @@ export class SomtodayApi {
    * Pages through `/connect/vestiging/{v}/{resource}` with offset/amount until a short page (no totals in the
    * API). Each page is retried on 429/5xx/timeouts; a page that fails for good throws, failing the read.
    */
-  async *pages(vestiging: string, resource: string, wrapper: string, query: Record<string, string | undefined>, signal?: AbortSignal): AsyncGenerator<{ records: unknown[]; offset: number }> {
+  async *pages(vestiging: string, resource: keyof typeof LIST_PATH, wrapper: string, query: Record<string, string | undefined>, signal?: AbortSignal): AsyncGenerator<{ records: unknown[]; offset: number }> {
     const http = await this.#client(signal)
     const amount = this.#options.pageSize
+    const list = LIST_PATH[resource]
+    if (list === undefined) throw new ConnectorError('invalid', `no Somtoday list endpoint for ${String(resource)}`)
     for (let offset = 0; ; offset += amount) {
-      const path = `connect/vestiging/${encodeURIComponent(vestiging)}/${resource}`
+      const path = `connect/vestiging/${encodeURIComponent(vestiging)}/${list}`
       const res = await withReadRetry(() => http.json<Json>({ path, query: { ...query, offset, amount }, ...(signal ? { signal } : {}) }), this.#retry(signal))
       const records = res.body?.[wrapper]
       if (!Array.isArray(records)) throw new ConnectorError('invalid', `GET /${path} (offset ${offset}) answered without a "${wrapper}" list`)
@@ -112,8 +135,10 @@ export class SomtodayApi {
   async person(vestiging: string, kind: PersonKind, uuid: string, wrapper: string, signal?: AbortSignal): Promise<Json | undefined> {
     const http = await this.#client(signal)
     const path = `connect/vestiging/${encodeURIComponent(vestiging)}/${kind}/${encodeURIComponent(uuid)}`
-    const query = kind === 'leerling' && this.#options.peilschooljaar !== 'VANDAAG' ? { peilschooljaar: this.#options.peilschooljaar } : {}
-    // GUESS: a person outside the vestiging answers 404 (like an account); 401 would mean no access at all
+    // every single read takes peilschooljaar; a guardian is readable only while a child is (spec)
+    const query = this.#options.peilschooljaar !== 'VANDAAG' ? { peilschooljaar: this.#options.peilschooljaar } : {}
+    // the spec documents 404 for these single reads; GUESS: a person of another vestiging is a 404 too (401 means
+    // no access to the vestiging at all)
     const res = await withReadRetry(() => http.json<Json>({ path, query, accept: [404], ...(signal ? { signal } : {}) }), this.#retry(signal))
     if (res.status === 404) return undefined
     const list = res.body?.[wrapper]
@@ -128,12 +153,17 @@ export class SomtodayApi {
     return res.body ?? {}
   }
 
-  /** PUT …/{kind}/account with up to 200 inputs; on a 400 none were written. */
-  async putAccounts(vestiging: string, kind: PersonKind, inputs: readonly AccountInput[], signal?: AbortSignal): Promise<Json> {
+  /**
+   * PUT …/{kind}/account with up to 200 inputs; on a 400 none were written. Somtoday answers a bare array of
+   * Accounts (not an AccountResponse).
+   */
+  async putAccounts(vestiging: string, kind: PersonKind, inputs: readonly AccountInput[], signal?: AbortSignal): Promise<Json[]> {
     if (inputs.length > MAX_BULK_ACCOUNTS) throw new ConnectorError('invalid', `Somtoday takes at most ${MAX_BULK_ACCOUNTS} accounts per bulk write, got ${inputs.length}`)
     const http = await this.#client(signal)
     const path = `connect/vestiging/${encodeURIComponent(vestiging)}/${kind}/account`
-    const res = await http.json<Json>({ method: 'PUT', path, json: inputs, ...(signal ? { signal } : {}) })
-    return res.body ?? {}
+    const res = await http.json<unknown>({ method: 'PUT', path, json: inputs, ...(signal ? { signal } : {}) })
+    const accounts = res.body
+    if (!Array.isArray(accounts)) throw new ConnectorError('invalid', `PUT /${path} answered without the array of Accounts the spec describes`)
+    return accounts as Json[]
   }
 }

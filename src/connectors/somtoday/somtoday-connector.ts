@@ -60,7 +60,7 @@ export class SomtodaySource implements SourceConnector {
       const vestigingen = await this.#selected(signal)
       for (const v of vestigingen) {
         mapper.vestigingGroup(v)
-        const each = async (resource: string, wrapper: string, query: Record<string, string | undefined>, fn: (r: unknown, position: number) => void) => {
+        const each = async (resource: 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger', wrapper: string, query: Record<string, string | undefined>, fn: (r: unknown, position: number) => void) => {
           for await (const page of this.#api.pages(v.uuid, resource, wrapper, query, signal)) {
             pages++
             page.records.forEach((r, i) => fn(r, page.offset + i))
@@ -73,7 +73,8 @@ export class SomtodaySource implements SourceConnector {
           if (typeof u === 'string' && !this.#seen.has(u)) this.#seen.set(u, { vestiging: v.uuid, kind })
         }
         if (kinds.has('leerlingen') || kinds.has('medewerkers')) {
-          await each('lesgroep', 'lesgroepen', { stamgroep: 'false', peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
+          // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
+          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
         }
         if (kinds.has('leerlingen')) {
           const seen = remember('leerling')
@@ -91,7 +92,8 @@ export class SomtodaySource implements SourceConnector {
         }
         if (kinds.has('ouders')) {
           const seen = remember('ouderVerzorger')
-          await each('ouderVerzorger', 'ouderVerzorgers', {}, (r, i) => {
+          // the spec advises the pupils' peilschooljaar: a guardian is listed only while a child is
+          await each('ouderVerzorger', 'ouderVerzorgers', { peilschooljaar: peil }, (r, i) => {
             seen(r)
             mapper.ouderVerzorger(v, r, i)
           })
@@ -197,5 +199,10 @@ export const somtodayDefinition: SourceDefinition<typeof somtodayOptions> = {
   type: 'somtoday',
   description: 'Somtoday ConnectAPI: leerlingen, medewerkers and ouders per vestiging, with write-back of username/e-mail',
   schema: somtodayOptions,
+  fills: {
+    person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'initials', 'familyName', 'familyNamePrefix', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
+    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'programme', 'classGroup', 'title', 'manager', 'attributes'],
+    membership: ['group', 'role', 'start', 'end', 'primary'],
+  },
   create: (name, options, context) => new SomtodaySource(name, options, context),
 }

@@ -3,6 +3,7 @@
 // from the medewerker as the ConnectAPI returns it, with the written fields replaced.
 import { HttpClient, soapCall, soapEnvelope, usernameToken } from '../../protocol/index.ts'
 import type { Json } from './somtoday-api.ts'
+import { employeeNumberOf } from './somtoday-mapping.ts'
 
 const HRM_NS = 'http://hrm.webservices.iridium.topicus.nl/'
 const BRIN_NS = 'http://hrm.koppelingen.iridium.topicus.nl/'
@@ -33,7 +34,9 @@ export function hrmPerson(w: HrmWrite): Record<string, unknown> {
   const put = (k: string, v: string | undefined) => {
     if (v !== undefined) p[k] = v
   }
-  put('medewerkernummer', text(m.medewerkernummer))
+  // GUESS: HRMService takes the bare number (what an HR system sends), not the ConnectAPI's "Medewerker 51326"
+  const nummer = text(m.medewerkernummer)
+  put('medewerkernummer', nummer === undefined ? undefined : employeeNumberOf(nummer))
   put('afkorting', text(m.afkorting))
   put('achternaam', text(m.achternaam))
   put('voorletters', text(m.voorletters))

@@ -1,4 +1,6 @@
 // Somtoday records (leerling, medewerker, ouderVerzorger) → Koppel persons, contracts, memberships and groups.
+// Shapes as the vendor's OpenAPI description 14.10.0 defines them (components.schemas Leerling, Medewerker,
+// OuderVerzorger, Lesgroep; see docs/connectors/somtoday.md for where it is published).
 // Every record is checked first; a problem becomes an issue naming the record (uuid, leerlingnummer) and the
 // field by its Somtoday path (`plaatsingen[0].startdatum`). Persons seen in several vestigingen are merged.
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
@@ -33,6 +35,17 @@ export class Issues {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+
+/**
+ * The employee number in a medewerkernummer. The spec says it always starts with "Medewerker" (example
+ * "Medewerker 51326"); what follows is the number the school's HR system knows, so that is what Koppel
+ * matches and writes. A value without the prefix is taken whole.
+ */
+export function employeeNumberOf(medewerkernummer: string): string {
+  const m = /^Medewerker\s+(\S.*)$/i.exec(medewerkernummer.trim())
+  return m?.[1] ?? medewerkernummer.trim()
+}
+
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 interface Builder {
@@ -69,6 +82,24 @@ class Checker {
     if (v === undefined || v === null) return undefined
     if (typeof v === 'string') return v === '' ? undefined : v
     return this.fail('bad_type', path, `${path} must be text`, v)
+  }
+  /** Text, or a number taken as text: for codes the spec types as string but shows as a number (vakcode 191). */
+  code(o: Json, field: string, path = field): string | undefined {
+    const v = o[field]
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+    return this.optional(o, field, path)
+  }
+  /** A list of uuids (text), as `leerlingen_van_vestiging`. */
+  uuids(o: Json, field: string, path = field): string[] {
+    const v = o[field]
+    if (v === undefined || v === null) return []
+    if (!Array.isArray(v)) {
+      this.fail('bad_type', path, `${path} must be a list`, v)
+      return []
+    }
+    const out: string[] = []
+    v.forEach((x, i) => (typeof x === 'string' && x !== '' ? out.push(x) : this.fail('bad_type', `${path}[${i}]`, `${path}[${i}] must be a uuid`, x)))
+    return out
   }
   date(o: Json, field: string, path = field, required = false): string | undefined {
     const v = o[field]
@@ -149,6 +180,8 @@ export class SomtodayMapper {
     if (typeof r.vak === 'string' && r.vak !== '') g.code = r.vak
     if (typeof r.schooljaar === 'string') g.schoolYear = r.schooljaar.replace('/', '-')
     if (typeof r.vaknaam === 'string') g.attributes = { ...g.attributes, vaknaam: r.vaknaam }
+    const landelijk = typeof r.landelijke_vakcode === 'number' ? String(r.landelijke_vakcode) : str(r.landelijke_vakcode)
+    if (landelijk !== undefined) g.attributes = { ...g.attributes, landelijkeVakcode: landelijk }
   }
 
   #lesgroepGroup(v: Vestiging, uuid: string, naam: string): Mutable<Group> {
@@ -271,7 +304,7 @@ export class SomtodayMapper {
     if (this.#vakkeuzes) {
       c.list(r, 'vakkeuzes').forEach((k, i) => {
         const at = `vakkeuzes[${i}]`
-        const code = c.optional(k, 'school_vakafkorting', `${at}.school_vakafkorting`) ?? c.optional(k, 'landelijke_vakcode', `${at}.landelijke_vakcode`)
+        const code = c.optional(k, 'school_vakafkorting', `${at}.school_vakafkorting`) ?? c.code(k, 'landelijke_vakcode', `${at}.landelijke_vakcode`)
         const begin = c.date(k, 'begindatum', `${at}.begindatum`)
         const last = c.date(k, 'einddatum', `${at}.einddatum`)
         if (code === undefined) return void c.fail('missing_field', `${at}.school_vakafkorting`, `${at} names no subject (school_vakafkorting or landelijke_vakcode)`)
@@ -299,7 +332,8 @@ export class SomtodayMapper {
     const record = uuid === undefined ? `medewerker #${position} in ${v.naam}` : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
     const c = new Checker(this.#issues, record)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
-    const nummer = typeof r.medewerkernummer === 'number' ? String(r.medewerkernummer) : c.optional(r, 'medewerkernummer')
+    const raw = typeof r.medewerkernummer === 'number' ? String(r.medewerkernummer) : c.optional(r, 'medewerkernummer')
+    const nummer = raw === undefined ? undefined : employeeNumberOf(raw)
     const afkorting = c.optional(r, 'afkorting')
     const eckId = c.optional(r, 'eckid')
     const functie = c.optional(r, 'functie')
@@ -325,15 +359,35 @@ export class SomtodayMapper {
     this.#put(uuid, () => this.#base(uuid, names, attributes), [contract], lesgroepen.map((g) => ({ group: g, role: 'teacher' })))
   }
 
+  /**
+   * An OuderVerzorger as the spec has it: no roepnaam or voornamen, only voorletters (which become both
+   * givenName and initials), and the children as `leerlingen_van_vestiging` (uuids) and
+   * `relatie_tot_leerlingen[].uuid`; both are read, so a field permission on either still finds them.
+   */
   ouderVerzorger(v: Vestiging, r: unknown, position: number): void {
     this.records++
     if (!isObj(r)) return this.#issues.add('bad_type', 'ouderVerzorger must be an object', `ouderVerzorger #${position} in ${v.naam}`)
     const uuid = str(r.uuid)
-    const c = new Checker(this.#issues, uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`)
+    const record = uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
+    const c = new Checker(this.#issues, record)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
-    const names = this.#names(c, r)
-    const children = c.list(r, 'leerlingen').flatMap((l) => (typeof l.uuid === 'string' ? [l.uuid] : []))
-    if (!c.ok || uuid === undefined || names === undefined) return
+    const achternaam = c.required(r, 'achternaam')
+    const voorletters = c.optional(r, 'voorletters')
+    const voorvoegsel = c.optional(r, 'voorvoegsel')
+    const email = c.optional(r, 'emailadres')
+    const username = c.optional(r, 'gebruikersnaam')
+    const children = new Set(c.uuids(r, 'leerlingen_van_vestiging'))
+    c.list(r, 'relatie_tot_leerlingen').forEach((l, i) => {
+      const child = c.optional(l, 'uuid', `relatie_tot_leerlingen[${i}].uuid`)
+      if (child !== undefined) children.add(child)
+    })
+    if (!c.ok || uuid === undefined || achternaam === undefined) return
+    if (voorletters === undefined) this.#issues.add('missing_field', 'voorletters is missing: the guardian has no given name', record, 'voorletters', undefined, 'warning')
+    const names: Names = { givenName: voorletters ?? '', familyName: achternaam }
+    if (voorletters !== undefined) names.initials = voorletters
+    if (voorvoegsel !== undefined) names.familyNamePrefix = voorvoegsel
+    if (email !== undefined) names.email = email
+    if (username !== undefined) names.username = username
     this.#put(uuid, () => this.#base(uuid, names, { somtodayUuid: uuid, somtodayType: 'ouderVerzorger' }), [{ kind: 'enrolment', id: `ouderVerzorger/${uuid}/${v.uuid}`, source: this.#source, role: 'guardian', ...this.#organisation(v), attributes: {} }], [])
     const p = (this.#persons.get(uuid) as Builder).person
     const prev = p.attributes.children

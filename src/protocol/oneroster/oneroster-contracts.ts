@@ -51,6 +51,11 @@ export interface ContractContext<U extends OneRosterUser> {
   readonly source: string
   readonly years: SchoolYears
   readonly today: string
+  /**
+   * The person key of a user by sourcedId (the mapping's personKey), so a pupil's mentor — the primary teacher of
+   * their homeroom class — can be named on the contract (`contract.manager`). Undefined: no mentor is derived.
+   */
+  readonly personKey?: (userId: string) => string | undefined
 }
 
 /** The records contracts are made of. */
@@ -63,9 +68,63 @@ export interface OneRosterContractRecords extends OneRosterGroupRecords {
 /** The context for `userContracts`, once per read; `years` also serves `buildGroups`. */
 export function contractContext<U extends OneRosterUser>(
   r: OneRosterContractRecords,
-  o: { readonly delta: boolean; readonly rolesOf: (u: U) => readonly OneRosterRole[] | undefined; readonly source: string; readonly today: string },
+  o: {
+    readonly delta: boolean
+    readonly rolesOf: (u: U) => readonly OneRosterRole[] | undefined
+    readonly source: string
+    readonly today: string
+    readonly personKey?: (userId: string) => string | undefined
+  },
 ): ContractContext<U> {
-  return { version: r.version, delta: o.delta, orgs: r.orgs, classes: r.classes, enrollments: r.enrollments, rolesOf: o.rolesOf, source: o.source, years: new SchoolYears(r.sessions), today: o.today }
+  return {
+    version: r.version,
+    delta: o.delta,
+    orgs: r.orgs,
+    classes: r.classes,
+    enrollments: r.enrollments,
+    rolesOf: o.rolesOf,
+    source: o.source,
+    years: new SchoolYears(r.sessions),
+    today: o.today,
+    ...(o.personKey !== undefined ? { personKey: o.personKey } : {}),
+  }
+}
+
+// homeroom class sourcedId → its primary teacher's sourcedId, built once per context from every enrollment
+const homeroomTeachers = new WeakMap<ContractContext<never>, Map<string, string>>()
+
+/**
+ * The mentor of a pupil in OneRoster terms: the teacher enrolled with `primary: true` in the homeroom class the
+ * pupil is in now (Dutch "mentor" of the stamgroep). A homeroom with several primary teachers takes the first
+ * by sourcedId, so the result does not depend on file order.
+ */
+function homeroomTeacher(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
+  const cls = currentHomeroom(enrollments, ctx)
+  if (cls === undefined) return undefined
+  let byClass = homeroomTeachers.get(ctx)
+  if (byClass === undefined) {
+    byClass = new Map()
+    for (const [user, list] of ctx.enrollments) {
+      for (const e of list) {
+        if (e.role !== 'teacher' || e.primary !== true || ctx.classes.get(e.cls)?.classType !== 'homeroom') continue
+        if (e.end !== '' && e.end <= ctx.today) continue
+        const seen = byClass.get(e.cls)
+        if (seen === undefined || user < seen) byClass.set(e.cls, user)
+      }
+    }
+    homeroomTeachers.set(ctx, byClass)
+  }
+  return byClass.get(cls)
+}
+
+function currentHomeroom(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
+  let fallback: string | undefined
+  for (const e of enrollments) {
+    if (e.role !== 'student' || ctx.classes.get(e.cls)?.classType !== 'homeroom') continue
+    if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return e.cls
+    fallback ??= e.cls
+  }
+  return fallback
 }
 
 interface OrgRole {
@@ -101,6 +160,9 @@ export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx
     if (grade !== undefined) c.grade = grade
     const classGroup = role === 'student' ? homeroomTitle(here, ctx) : undefined
     if (classGroup !== undefined) c.classGroup = classGroup
+    const mentor = role === 'student' && ctx.personKey !== undefined ? homeroomTeacher(here, ctx as ContractContext<never>) : undefined
+    const manager = mentor !== undefined ? ctx.personKey?.(mentor) : undefined
+    if (manager !== undefined && manager !== '') c.manager = manager
     const start = earliest(here.map((e) => e.begin)) ?? (or.begin || undefined) ?? year?.start
     const end = latest(here.map((e) => e.end)) ?? (or.end || undefined) ?? year?.end
     if (start !== undefined) c.start = start

@@ -1,9 +1,11 @@
 // Maps the generator's board (src/sim/generator) to Somtoday ConnectAPI shapes, one vestiging at a time.
-// Field names follow the Somtoday ConnectAPI OpenAPI 14.10 spec as summarised in docs/connectors/somtoday.md.
+// Field names and shapes follow the Somtoday ConnectAPI OpenAPI 14.10 description (transcribed in
+// connect-schema.ts, which the simulator checks every response against).
 // A board is served school by school: the cursor keeps only the chunk of the school being read, so 100,000
 // pupils are never held as JSON (or as generator objects) at once.
 import { createHash } from 'node:crypto'
 import type { Level, SchoolChunk, SimBoard, SimEnrolment, SimGroup, SimGuardian, SimLocation, SimPupil, SimSchool, SimStaff } from '../generator/index.ts'
+import { subjectTitles } from '../generator/curriculum.ts'
 import { addDays } from '../../util/dates.ts'
 
 export type Peil = 'VANDAAG' | 'HUIDIG' | 'VOLGEND'
@@ -41,6 +43,24 @@ const OPLEIDING: Record<Level, { afkorting: string; naam: string; laatste: numbe
 
 const GESLACHT = { male: 'MAN', female: 'VROUW', unspecified: 'ONBEKEND' } as const
 
+/**
+ * Landelijke vakcodes for the generator's subjects. Invented, not the national list: the simulator only needs
+ * a stable numeric code per subject (the spec types it as a string with a numeric example, "191").
+ */
+const LANDELIJKE_VAKCODE = new Map(Object.keys(subjectTitles).map((code, i) => [code, String(1000 + i)]))
+
+/**
+ * An ECK iD for a generator id: the "https://ketenid.nl/201703/" form of Edu-K's pseudonym, filled with the
+ * id's hex digits twice (not a real pseudonym; stable and cheap for 100,000 pupils).
+ */
+export function eckIdOf(id: string): string {
+  const hex = id.replace(/-/g, '')
+  return `https://ketenid.nl/201703/${hex}${hex}`
+}
+
+/** The spec's medewerkernummer: "Medewerker " and the number (example "Medewerker 51326"). */
+export const medewerkernummerOf = (employeeNumber: string): string => `Medewerker ${employeeNumber}`
+
 function initials(givenName: string): string {
   return givenName
     .split(/[\s-]+/)
@@ -72,7 +92,7 @@ export interface Dates {
 
 export function datesOf(board: SimBoard, today: string): Dates {
   const y = board.schoolYear
-  // GUESS: schooljaar is written "2026/2027" (the spec summary gives no example); the connector accepts "-" too
+  // schooljaar is written "2026/2027", as the spec's example "2021/2022"; the connector accepts "-" too
   const [a, b] = y.title.split('-')
   return { today, yearStart: y.startDate, yearLast: addDays(y.endDate, -1), label: `${a}/${b}`, nextLabel: `${b}/${Number(b) + 1}` }
 }
@@ -185,6 +205,16 @@ export class VestigingData {
     return list
   }
 
+  /** The medewerkers in dienst during the peilschooljaar (today without one), as the spec's list describes. */
+  staffFor(peil: Peil, d: Dates): SimStaff[] {
+    return this.staff.filter((s) => {
+      const e = employment(s, d)
+      const from = peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearStart : addDays(d.yearLast, 1)
+      const until = peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearLast : addDays(d.yearLast, 365)
+      return e.datum_in_dienst <= until && (e.datum_uit_dienst === undefined || e.datum_uit_dienst >= from)
+    })
+  }
+
   /** The visible plaatsing's window: this year's, or (VOLGEND) next year's for a pupil who moves up a grade. */
   plaatsingWindow(p: SimPupil, peil: Peil, d: Dates): Window | undefined {
     const w = windowOf(this.stamgroepEnrolment(p), d)
@@ -239,6 +269,8 @@ export class VestigingData {
           einddatum: win.last,
           school_vakafkorting: code,
           school_vaknaam: this.subjectTitle.get(code) ?? code,
+          landelijke_vakcode: LANDELIJKE_VAKCODE.get(code),
+          landelijke_vaknaam: subjectTitles[code],
           leerjaar: p.grade,
           vestiging: this.#ref,
         })
@@ -246,6 +278,7 @@ export class VestigingData {
     }
     return compact({
       uuid: p.id,
+      eckid: eckIdOf(p.id),
       leerlingnummer: Number(p.number),
       roepnaam: p.givenName,
       voornamen: p.givenName,
@@ -283,7 +316,8 @@ export class VestigingData {
       geslacht: GESLACHT[s.sex],
       geboortedatum: s.birthDate,
       emailadres: account?.emailadres ?? s.email,
-      medewerkernummer: s.employeeNumber,
+      medewerkernummer: medewerkernummerOf(s.employeeNumber),
+      eckid: eckIdOf(s.id),
       afkorting: this.afkorting.get(s.id),
       lesgroepen,
       vestiging: this.ref(),
@@ -291,21 +325,32 @@ export class VestigingData {
       is_docent: s.function === 'teacher',
       functie: s.title,
       gebruikersnaam: account?.gebruikersnaam,
+      ...employment(s, d),
     })
   }
 
-  ouderVerzorger(g: SimGuardian, account: AccountState | undefined): Json {
-    // GUESS: the spec summary names no OuderVerzorger fields; these follow the Medewerker/Leerling names.
+  /** The pupils of this vestiging a guardian may be read for: their children visible for this peilschooljaar. */
+  childrenOf(g: SimGuardian, peil: Peil, d: Dates): string[] {
+    const visibleHere = new Set(this.pupilsFor(peil, d).map((p) => p.id))
+    return g.childIds.filter((c) => visibleHere.has(c))
+  }
+
+  /**
+   * The spec's OuderVerzorger: names are voorletters, voorvoegsel and achternaam only (no roepnaam, no
+   * voornamen); the children are `leerlingen_van_vestiging` plus `relatie_tot_leerlingen`.
+   */
+  ouderVerzorger(g: SimGuardian, children: readonly string[], account: AccountState | undefined): Json {
     return compact({
       uuid: g.id,
-      roepnaam: g.givenName,
+      geslacht: GESLACHT[g.sex],
       voorletters: initials(g.givenName),
       voorvoegsel: g.familyNamePrefix,
       achternaam: g.familyName,
-      geslacht: GESLACHT[g.sex],
       emailadres: account?.emailadres ?? g.email,
       gebruikersnaam: account?.gebruikersnaam,
-      leerlingen: g.childIds.filter((c) => this.pupilByUuid.has(c)).map((uuid) => ({ uuid })),
+      leerlingen_van_vestiging: children,
+      // GUESS: the spec types relatiesoort as free text; "Ouder" with parental authority is the common case
+      relatie_tot_leerlingen: children.map((uuid) => ({ uuid, relatiesoort: 'Ouder', ouderlijk_gezag: true, mag_post_ontvangen: true })),
     })
   }
 
@@ -316,10 +361,11 @@ export class VestigingData {
       naam: g.title,
       omschrijving: g.title,
       leerjaar: g.grade,
-      schooljaar: d.label,
-      vestiging: { uuid: this.uuid },
-      leerlingen: es.filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d)).map((e) => ({ uuid: e.personId })),
-      mentoren: es.filter((e) => e.role === 'mentor').map((e) => e.personId),
+      leerlingen: es.filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d)).map((e) => ({ uuid: e.personId, vestiging: this.#ref })),
+      // a stamgroep has no schooljaar or vestiging in the spec; its mentoren are Mentor objects
+      mentoren: es
+        .filter((e) => e.role === 'mentor')
+        .map((e, i) => ({ medewerker_uuid: e.personId, toewijzing: i === 0 ? 'EersteMentorStamgroep' : 'TweedeMentorStamgroep' })),
     })
   }
 
@@ -330,6 +376,7 @@ export class VestigingData {
       naam: g.title,
       vak: g.subject,
       vaknaam: this.subjectTitle.get(g.subject),
+      landelijke_vakcode: LANDELIJKE_VAKCODE.get(g.subject),
       vakuuid: this.groupUuid(`vak:${this.location.id}:${g.subject}`),
       leerjaar: g.grade,
       schooljaar: d.label,
@@ -338,6 +385,18 @@ export class VestigingData {
       docenten: es.filter((e) => e.role === 'teacher').map((e) => e.personId),
     })
   }
+}
+
+/**
+ * datum_in_dienst / datum_uit_dienst for a generated staff member, who has no dates of their own: hired on
+ * 1 August 0–14 years before this school year (from the employee number), and one in 13 on a contract that
+ * ends with this school year, so both fields are served.
+ */
+function employment(s: SimStaff, d: Dates): { datum_in_dienst: string; datum_uit_dienst?: string } {
+  const n = Number(s.employeeNumber.replace(/\D/g, '')) || 0
+  const startYear = Number(d.yearStart.slice(0, 4)) - (n % 15)
+  const inDienst = `${startYear}-08-01` < d.yearStart ? `${startYear}-08-01` : d.yearStart
+  return n % 13 === 0 ? { datum_in_dienst: inDienst, datum_uit_dienst: d.yearLast } : { datum_in_dienst: inDienst }
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

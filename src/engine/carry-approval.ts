@@ -1,0 +1,39 @@
+import type { GuardFinding, Plan } from '../model/index.ts'
+import type { Store } from '../store/store.ts'
+import { planHash } from './build-plan.ts'
+
+/** How many of the newest plans are searched for an approval of the same work. */
+const RECENT_PLANS = 20
+
+/**
+ * A blocked plan whose work an admin already approved is approved again instead of blocked: the same plan id
+ * (an unattended `run` recomputing exactly the approved plan), or an approved plan with the same actions from
+ * the same inputs whose findings include all of this plan's (approving makes the source snapshots the new
+ * baseline, so the recomputed plan lacks the source finding and gets another id). Anything new blocks.
+ */
+export async function carryApproval(store: Store, plan: Plan): Promise<Plan> {
+  if (plan.status !== 'blocked') return plan
+  const same = await store.getPlan(plan.id)
+  if (same?.status === 'approved') return { ...plan, status: 'approved' }
+  let key: string | undefined
+  for (const head of await store.listPlanStatuses(RECENT_PLANS)) {
+    if (head.status !== 'approved' || head.id === plan.id) continue
+    const approved = await store.getPlan(head.id)
+    if (approved === undefined || !covers(approved.findings, plan.findings)) continue
+    key ??= workHash(plan)
+    if (workHash(approved) !== key) continue
+    return { ...plan, status: 'approved', notes: [...plan.notes, `approved as ${approved.id} (same actions from the same inputs)`] }
+  }
+  return plan
+}
+
+/** The plan's content without its findings: what an approval vouches for. */
+function workHash(p: Plan): string {
+  return planHash(p.actions, p.inputs, [], p.issues)
+}
+
+function covers(approved: readonly GuardFinding[], found: readonly GuardFinding[]): boolean {
+  const id = (f: GuardFinding) => `${f.target}\u0000${f.kind}\u0000${f.count}\u0000${f.base}\u0000${f.limit}`
+  const ok = new Set(approved.map(id))
+  return found.every((f) => ok.has(id(f)))
+}
