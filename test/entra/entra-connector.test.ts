@@ -275,7 +275,7 @@ describe('entra-id connector', () => {
     const ref = await t.create({ ...spec(), enabled: true })
     const e = await failure(t.grant(ref, { type: 'group', id: 'no-such-group' }))
     assert.equal(e.kind, 'not-found')
-    assert.match(e.message, /group no-such-group does not exist/)
+    assert.match(e.message, /group "no-such-group" does not exist/)
     assert.equal((await failure(t.grant(ref, { type: 'role', id: 'x' }))).kind, 'unsupported')
     assert.equal((await failure(t.find({ attribute: 'jobTitle)', value: 'x' }))).kind, 'config')
     assert.equal((await failure(t.update({ id: 'gone', locator: 'gone' }, [{ field: 'department', new: 'x' }]))).kind, 'not-found')

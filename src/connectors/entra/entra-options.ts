@@ -48,6 +48,12 @@ export const entraOptionsSchema = z.object({
   /** Licence names that rules may use as permission ids (type `licence`), each mapped to its skuId. A permission
    * id that is itself a skuId (GUID) is used as is. */
   licences: z.record(z.string().min(1), z.string().regex(GUID, 'must be a skuId (GUID)')).default({}),
+  /** False for hybrid tenants whose users come from on-premises AD through Entra Connect: create never makes a
+   * user; it adopts the synced user found by the anchor, and waits (a transient error) for one not synced yet. */
+  createUsers: z.boolean().default(true),
+  /** A group permission named by a display name no group has is created on grant (a security group, not
+   * mail-enabled). Off by default: a typo in a rule would otherwise make a new group. */
+  createMissingGroups: z.boolean().default(false),
   /** Initial passwords (from the create request's secrets, or generated) must be changed at first sign-in. */
   forceChangePasswordNextSignIn: z.boolean().default(true),
   /** A create first looks in deleted items (kept 30 days) for a user with the anchor and restores it. */

@@ -13,6 +13,11 @@
 // Returners. A deleted user stays in /directory/deletedItems for 30 days. Create looks there for the anchor first
 // and restores that user (same object id, groups back), then writes the requested attributes and state onto it;
 // the outcome is `created` (the account exists again, as asked), and the log says it was a restore.
+//
+// Hybrid tenants. Users synced from on-premises AD by Entra Connect (onPremisesSyncEnabled) are mastered in AD:
+// Graph refuses changes to their synced properties, their state and their deletion. The connector manages what
+// Entra masters for them (licences, cloud-group memberships, usageLocation), leaves the rest to the AD target
+// with a log line instead of failing, and with `createUsers: false` adopts them instead of creating users.
 import { randomBytes } from 'node:crypto'
 import { ConnectorError } from '../../contract/index.ts'
 import type { ConnectorContext, CreateRequest, OpOptions, Ref, TargetAccount, TargetCapabilities, TargetConnector, WriteResult } from '../../contract/index.ts'
@@ -29,6 +34,10 @@ const BOOLEAN = new Set(['accountEnabled'])
 /** Computed by Graph or write-only through other calls. */
 const READ_ONLY = ['id', 'createdDateTime', 'deletedDateTime', 'assignedLicenses', 'proxyAddresses']
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+// GUESS: the properties of a synced user that Graph still takes (everything else is mastered on premises).
+const CLOUD_MASTERED = new Set(['usageLocation'])
+/** Graph's 400 for a change to what on-premises AD masters (learn.microsoft.com, Entra Connect sync errors). */
+const ON_PREMISES_MASTERED = /on-premises mastered/i
 
 type GraphUser = Record<string, unknown> & { id?: unknown }
 
@@ -40,6 +49,8 @@ export class EntraTarget implements TargetConnector {
   readonly #graph: Graph
   readonly #ctx: ConnectorContext | undefined
   readonly #select: string
+  /** Group display name → object id, resolved once per run (a name not found is looked up again). */
+  readonly #groupIds = new Map<string, Promise<string | undefined>>()
 
   constructor(name: string, options: EntraOptions, context?: ConnectorContext) {
     this.name = name
@@ -99,6 +110,12 @@ export class EntraTarget implements TargetConnector {
     const signal = options.signal
     const existing = await this.find(request.anchor, options)
     if (existing !== undefined) return { outcome: 'unchanged', id: existing.id, locator: existing.id }
+    if (!this.#o.createUsers) {
+      throw new ConnectorError(
+        'transient',
+        `no Entra user with ${request.anchor.attribute} ${JSON.stringify(request.anchor.value)} yet; createUsers is false, so it is adopted once Entra Connect has synced it from AD`,
+      )
+    }
     if (this.#o.restoreDeleted) {
       const restored = await this.#restore(request, signal)
       if (restored !== undefined) return restored
@@ -145,6 +162,7 @@ export class EntraTarget implements TargetConnector {
     const a = await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body, accept: [400] }, options.signal)
     if (a.status === 400) {
       const err = graphErrorOf(a.body)
+      if (ON_PREMISES_MASTERED.test(err?.message ?? '')) return this.#updateSynced(ref, body, options.signal)
       const text = `PATCH /v1.0/users/${ref.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`
       const taken = err?.details?.some((d) => d.code === 'ObjectConflict') === true || /same value for property/.test(err?.message ?? '')
       throw new ConnectorError(taken ? 'conflict' : 'invalid', text, { code: 400 })
@@ -161,27 +179,38 @@ export class EntraTarget implements TargetConnector {
   }
 
   async delete(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
-    const a = await this.#graph.call({ method: 'DELETE', url: `/users/${enc(ref.id)}`, accept: [404] }, options.signal)
+    const a = await this.#graph.call({ method: 'DELETE', url: `/users/${enc(ref.id)}`, accept: [400, 404] }, options.signal)
+    if (a.status === 400) {
+      const err = graphErrorOf(a.body)
+      const text = [err?.code, err?.message].filter(Boolean).join(': ')
+      if (!ON_PREMISES_MASTERED.test(err?.message ?? '')) throw new ConnectorError('invalid', `DELETE /v1.0/users/${ref.id} answered 400: ${text}`, { code: 400 })
+      // deleting the AD account (the AD target) removes the synced user at the next sync
+      this.#ctx?.log('info', `${this.name}: user ${ref.id} is synced from on-premises AD; it is deleted there, not in Entra`, { id: ref.id })
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    }
     return { outcome: a.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.id }
   }
 
   async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
     const signal = options.signal
     if (permission.type === 'group') {
+      const gid = await this.#groupId(permission.id, signal, this.#o.createMissingGroups)
+      if (gid === undefined) throw new ConnectorError('not-found', `group ${JSON.stringify(permission.id)} does not exist in Entra ID (no group has that display name)`, { code: 404 })
       const a = await this.#graph.call(
         {
           method: 'POST',
-          url: `/groups/${enc(permission.id)}/members/$ref`,
+          url: `/groups/${enc(gid)}/members/$ref`,
           body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${ref.id}` },
           accept: [400, 404],
         },
         signal,
       )
-      if (a.status === 404) throw await this.#missingForGroup(ref.id, permission.id, signal)
+      if (a.status === 404) throw await this.#missingForGroup(ref.id, gid, signal)
       if (a.status === 400) {
         const err = graphErrorOf(a.body)
         if (/already exist/i.test(err?.message ?? '')) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
-        throw new ConnectorError('invalid', `adding to group ${permission.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`, { code: 400 })
+        const hint = ON_PREMISES_MASTERED.test(err?.message ?? '') ? ' (the group is synced from on-premises AD: grant it with the AD target)' : ''
+        throw new ConnectorError('invalid', `adding to group ${groupLabel(permission.id, gid)} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}${hint}`, { code: 400 })
       }
       return { outcome: 'updated', id: ref.id, locator: ref.id }
     }
@@ -201,7 +230,9 @@ export class EntraTarget implements TargetConnector {
   async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
     const signal = options.signal
     if (permission.type === 'group') {
-      const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(permission.id)}/members/${enc(ref.id)}/$ref`, accept: [404] }, signal)
+      const gid = await this.#groupId(permission.id, signal)
+      if (gid === undefined) return { outcome: 'unchanged', id: ref.id, locator: ref.id } // no such group: nothing to revoke
+      const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(gid)}/members/${enc(ref.id)}/$ref`, accept: [404] }, signal)
       return { outcome: a.status === 404 ? 'unchanged' : 'updated', id: ref.id, locator: ref.id }
     }
     if (permission.type === 'licence') {
@@ -328,6 +359,75 @@ export class EntraTarget implements TargetConnector {
     return new ConnectorError('transient', `user ${userId} is not visible to group ${groupId} yet (replication delay); try again`, { code: 404 })
   }
 
+  /**
+   * A group permission id is a group's object id, or its display name, looked up once per run
+   * (`displayName eq`, which ignores case as Entra does). Two groups with the name are a `conflict`:
+   * Entra does not keep display names unique, so such a group must be named by object id.
+   */
+  async #groupId(name: string, signal?: AbortSignal, create = false): Promise<string | undefined> {
+    if (GUID.test(name)) return name
+    let looked = this.#groupIds.get(name)
+    if (looked === undefined) {
+      looked = this.#lookUpGroup(name, signal)
+      this.#remember(name, looked)
+    }
+    const found = await looked
+    if (found !== undefined || !create) return found
+    // grants of the same new group at the same time share one create
+    let made = this.#groupIds.get(name)
+    if (made === undefined || made === looked) {
+      made = this.#createGroup(name, signal)
+      this.#remember(name, made)
+    }
+    return made
+  }
+
+  /** Caches a name's id for the run; a name not found (or a failed look-up) is looked up again next time. */
+  #remember(name: string, id: Promise<string | undefined>): void {
+    this.#groupIds.set(name, id)
+    const forget = () => void (this.#groupIds.get(name) === id && this.#groupIds.delete(name))
+    id.then((found) => found === undefined && forget(), forget)
+  }
+
+  async #lookUpGroup(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    const filter = `displayName eq ${odataString(name)}`
+    const a = await this.#graph.call({ method: 'GET', url: `/groups?$filter=${enc(filter)}&$select=id,displayName&$top=2` }, signal)
+    const value = (a.body as { value?: unknown } | undefined)?.value
+    if (!Array.isArray(value)) throw new ConnectorError('invalid', 'GET /v1.0/groups: the answer has no value array')
+    const ids = (value as { id?: unknown }[]).map((g) => String(g.id))
+    if (ids.length > 1) {
+      throw new ConnectorError('conflict', `more than one Entra group is named ${JSON.stringify(name)} (${ids.join(', ')}, …); name the group by its object id`)
+    }
+    return ids[0]
+  }
+
+  /** Creates the security group a grant names (createMissingGroups). */
+  async #createGroup(name: string, signal?: AbortSignal): Promise<string> {
+    const body = { displayName: name, mailEnabled: false, securityEnabled: true, mailNickname: mailNicknameOf(name) }
+    const a = await this.#graph.call({ method: 'POST', url: '/groups', body }, signal)
+    const id = (a.body as { id?: unknown } | undefined)?.id
+    if (typeof id !== 'string') throw new ConnectorError('invalid', `POST /v1.0/groups for ${JSON.stringify(name)} answered without an id`)
+    this.#ctx?.log('info', `${this.name}: created group ${JSON.stringify(name)} (${id})`, { group: id })
+    return id
+  }
+
+  /**
+   * A PATCH Graph refused because the user is synced from AD: the properties Entra masters are written, the
+   * rest are left to the AD target (and a log line names them), so a hybrid run does not fail on them.
+   */
+  async #updateSynced(ref: Ref, body: Record<string, unknown>, signal?: AbortSignal): Promise<WriteResult> {
+    const user = await this.#get(ref.id, 'id,onPremisesSyncEnabled', signal)
+    if (user.onPremisesSyncEnabled !== true) {
+      throw new ConnectorError('invalid', `PATCH /v1.0/users/${ref.id} was refused as on-premises mastered, but the user is not synced`, { code: 400 })
+    }
+    const cloud = Object.fromEntries(Object.entries(body).filter(([k]) => CLOUD_MASTERED.has(k)))
+    const skipped = Object.keys(body).filter((k) => !CLOUD_MASTERED.has(k))
+    this.#ctx?.log('warn', `${this.name}: user ${ref.id} is synced from on-premises AD; ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} set in AD, not in Entra`, { id: ref.id, fields: skipped.join(',') })
+    if (Object.keys(cloud).length === 0) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body: cloud }, signal)
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
   #conflict(property: string, value: string, request: CreateRequest, cause?: unknown): ConnectorError {
     return new ConnectorError(
       'conflict',
@@ -337,8 +437,13 @@ export class EntraTarget implements TargetConnector {
   }
 
   async #setEnabled(ref: Ref, enabled: boolean, signal?: AbortSignal): Promise<WriteResult> {
-    const user = await this.#get(ref.id, 'id,accountEnabled', signal)
+    const user = await this.#get(ref.id, 'id,accountEnabled,onPremisesSyncEnabled', signal)
     if (user.accountEnabled === enabled) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    if (user.onPremisesSyncEnabled === true) {
+      // the AD target sets the state; Entra Connect brings it here
+      this.#ctx?.log('info', `${this.name}: user ${ref.id} is synced from on-premises AD; it is ${enabled ? 'enabled' : 'disabled'} there, not in Entra`, { id: ref.id })
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    }
     await this.#graph.call({ method: 'PATCH', url: `/users/${enc(ref.id)}`, body: { accountEnabled: enabled } }, signal)
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
@@ -377,6 +482,15 @@ function toAccount(u: GraphUser, where: string): TargetAccount {
     else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) attributes[k] = v as string[]
   }
   return { id: u.id, locator: u.id, attributes: attributes as Attributes, enabled: u.accountEnabled !== false }
+}
+
+/** Graph requires a mailNickname on every group: the name's letters and digits (accents dropped). */
+function mailNicknameOf(name: string): string {
+  return name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').slice(0, 64) || 'group'
+}
+
+function groupLabel(name: string, id: string): string {
+  return name === id ? id : `${JSON.stringify(name)} (${id})`
 }
 
 function sameAnchor(u: GraphUser, anchor: { attribute: string; value: string }): boolean {

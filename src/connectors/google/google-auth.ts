@@ -56,7 +56,9 @@ export function serviceAccountAuth(options: ServiceAccountAuthOptions): AuthProv
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(options.key.privateKeyId !== undefined ? { kid: options.key.privateKeyId } : {}) })
       .setIssuer(options.key.clientEmail)
       .setSubject(options.subject)
-      .setAudience(tokenUrl)
+      // Google's token endpoint takes only its own URL (the key's token_uri) as the audience, also when the
+      // request goes through another URL (a proxy, the simulator).
+      .setAudience(options.key.tokenUri)
       .setIssuedAt(iat)
       .setExpirationTime(iat + 3600)
       .sign(await signingKey)

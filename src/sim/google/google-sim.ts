@@ -1,13 +1,17 @@
 // A Google Workspace Admin SDK Directory API (v1) simulator: the service-account token endpoint (RFC 7523
 // JWT bearer grant with domain-wide delegation) and the parts of users/groups/members that provisioning uses.
 // Built on the shared simulator HTTP server, so tests inject 403 rateLimitExceeded, 429, 5xx, delays, resets.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { importSPKI, jwtVerify, type CryptoKey } from 'jose'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { matchesQuery, parseUserQuery } from './user-query.ts'
+import { applyFields, parseFields, type FieldSelection } from './partial-response.ts'
 
 export const DIRECTORY_BASE = '/admin/directory/v1'
 export const TOKEN_PATH = '/token'
+/** The audience Google's token endpoint requires in a service account's JWT, wherever the request is sent
+ * (developers.google.com/identity/protocols/oauth2/service-account: "aud … always https://oauth2.googleapis.com/token"). */
+export const GOOGLE_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token'
 export const DIRECTORY_SCOPES = {
   user: 'https://www.googleapis.com/auth/admin.directory.user',
   group: 'https://www.googleapis.com/auth/admin.directory.group',
@@ -27,6 +31,8 @@ export interface GoogleSimOptions {
   /** Lifetime of issued access tokens. Default 3599 s, as Google. */
   readonly tokenLifetimeSeconds?: number
   readonly port?: number
+  /** Serve HTTPS with this key and certificate (PEM), e.g. from a test CA. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 export interface SimUser {
@@ -38,6 +44,8 @@ export interface SimUser {
   externalIds?: Array<{ value: string; type: string; customType?: string }>
   aliases?: string[]
   recoveryEmail?: string
+  /** Further addresses set through `emails` (not the primary one, not aliases). */
+  emails?: Array<{ address: string; type?: string; customType?: string; primary?: boolean }>
   creationTime: string
   [key: string]: unknown
 }
@@ -62,7 +70,19 @@ export function googleError(code: number, reason: string, message: string, domai
 export const rateLimitExceeded = (): SimResponse => googleError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits')
 export const userRateLimitExceeded = (): SimResponse => googleError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits')
 
-const USER_FIELDS = new Set(['primaryEmail', 'name', 'suspended', 'orgUnitPath', 'externalIds', 'recoveryEmail', 'recoveryPhone', 'password', 'hashFunction', 'changePasswordAtNextLogin', 'includeInGlobalAddressList', 'organizations', 'phones', 'addresses', 'customSchemas', 'suspensionReason', 'archived'])
+const USER_FIELDS = new Set(['primaryEmail', 'name', 'suspended', 'orgUnitPath', 'externalIds', 'recoveryEmail', 'recoveryPhone', 'password', 'hashFunction', 'changePasswordAtNextLogin', 'includeInGlobalAddressList', 'organizations', 'phones', 'addresses', 'customSchemas', 'suspensionReason', 'archived', 'emails'])
+/** users.list orderBy values (developers.google.com/admin-sdk/directory/reference/rest/v1/users/list). */
+const USER_ORDER: Record<string, (u: SimUser) => string> = {
+  email: (u) => u.primaryEmail,
+  givenName: (u) => u.name.givenName ?? '',
+  familyName: (u) => u.name.familyName ?? '',
+}
+
+/** A strong etag over the resource as served: it changes when the resource does. */
+export function etagOf(resource: unknown): string {
+  // GUESS: Google's etags are opaque quoted strings; this one is a hash of the served JSON.
+  return `"${createHash('sha256').update(JSON.stringify(resource)).digest('base64url').slice(0, 27)}"`
+}
 
 export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleSim> {
   const domains = (options.domains ?? ['school.test']).map((d) => d.toLowerCase())
@@ -73,7 +93,6 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
   const tokens = new Map<string, number>()
   const users = new Map<string, SimUser>()
   const groups: GoogleSim['groups'] = new Map()
-  let tokenUrl = ''
 
   const byEmail = (email: string): SimUser | undefined => {
     const e = email.toLowerCase()
@@ -97,7 +116,8 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     const assertion = form.get('assertion') ?? ''
     let payload
     try {
-      ;({ payload } = await jwtVerify(assertion, publicKey, { algorithms: ['RS256'], audience: tokenUrl, issuer: options.serviceAccount.clientEmail, maxTokenAge: '3600s' }))
+      // Google's endpoint takes only its own token URL as the audience, whatever host the request reached.
+      ;({ payload } = await jwtVerify(assertion, publicKey, { algorithms: ['RS256'], audience: GOOGLE_TOKEN_AUDIENCE, issuer: options.serviceAccount.clientEmail, maxTokenAge: '3600s' }))
     } catch (e) {
       const code = (e as { code?: string }).code
       const description = code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'Invalid JWT Signature.' : code === 'ERR_JWT_EXPIRED' ? 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.' : 'Invalid JWT.'
@@ -132,8 +152,23 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
   }
 
   function present(u: SimUser): Record<string, unknown> {
-    const { password: _p, ...rest } = u as SimUser & { password?: string }
-    return { kind: 'admin#directory#user', ...rest, customerId, isAdmin: admins.has(u.primaryEmail.toLowerCase()), name: { ...u.name, fullName: [u.name.givenName, u.name.familyName].filter(Boolean).join(' ') } }
+    const { password: _p, emails: stored, ...rest } = u as SimUser & { password?: string }
+    // GUESS: `emails` lists the primary address (primary: true), the aliases, then the addresses set through
+    // `emails`, as users.get shows them for a user with aliases.
+    const emails = [{ address: u.primaryEmail, primary: true }, ...(u.aliases ?? []).map((address) => ({ address })), ...(stored ?? []).filter((e) => e.address.toLowerCase() !== u.primaryEmail.toLowerCase())]
+    const body = { kind: 'admin#directory#user', ...rest, emails, customerId, isAdmin: admins.has(u.primaryEmail.toLowerCase()), name: { ...u.name, fullName: [u.name.givenName, u.name.familyName].filter(Boolean).join(' ') } }
+    return { ...body, etag: etagOf(body) }
+  }
+
+  function presentGroup(g: { id: string; email: string; name: string; members: Set<string> }): Record<string, unknown> {
+    const body = { kind: 'admin#directory#group', id: g.id, email: g.email, name: g.name, directMembersCount: String(g.members.size), adminCreated: true }
+    return { ...body, etag: etagOf(body) }
+  }
+
+  function presentMember(u: SimUser): Record<string, unknown> {
+    // GUESS: every member is a direct MEMBER with status ACTIVE (roles other than MEMBER are not stored).
+    const body = { kind: 'admin#directory#member', id: u.id, email: u.primaryEmail, role: 'MEMBER', type: 'USER', status: u.suspended ? 'SUSPENDED' : 'ACTIVE' }
+    return { ...body, etag: etagOf(body) }
   }
 
   function parseBody(req: SimRequest): Record<string, unknown> | SimResponse {
@@ -160,6 +195,9 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     // GUESS: names are checked for length only (60 characters); which characters Google refuses is not documented
     if (name !== undefined && ((name.givenName !== undefined && String(name.givenName).length > 60) || (name.familyName !== undefined && String(name.familyName).length > 60))) {
       return googleError(400, 'invalid', 'Invalid Given/Family Name')
+    }
+    if (b.emails !== undefined && b.emails !== null && !(Array.isArray(b.emails) && b.emails.every((e) => typeof (e as { address?: unknown })?.address === 'string' && /^[^@\s]+@[^@\s]+$/.test((e as { address: string }).address)))) {
+      return googleError(400, 'invalid', 'Invalid Input: emails') // GUESS: wording
     }
     if (b.primaryEmail !== undefined && (typeof b.primaryEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(b.primaryEmail))) return googleError(400, 'invalid', 'Invalid Input: primary_user_email')
     if (typeof b.primaryEmail === 'string' && !inDomain(b.primaryEmail)) return googleError(400, 'invalid', 'Domain not found.')
@@ -193,7 +231,16 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       return googleError(400, 'invalid', `Invalid Input: ${(e as Error).message}`)
     }
     const max = Math.min(500, Math.max(1, Number(q.get('maxResults') ?? 100) || 100))
+    const orderBy = q.get('orderBy')
+    const sortOrder = q.get('sortOrder')
+    if (orderBy !== null && !(orderBy in USER_ORDER)) return googleError(400, 'invalid', 'Invalid Input: orderBy') // GUESS: wording
+    if (sortOrder !== null && sortOrder !== 'ASCENDING' && sortOrder !== 'DESCENDING') return googleError(400, 'invalid', 'Invalid Input: sortOrder') // GUESS: wording
     const all = [...users.values()].filter((u) => (domain === null || u.primaryEmail.toLowerCase().endsWith(`@${domain.toLowerCase()}`)) && matchesQuery(u, clauses))
+    if (orderBy !== null) {
+      const key = USER_ORDER[orderBy] as (u: SimUser) => string
+      // GUESS: the sort ignores case; ties keep creation order.
+      all.sort((a, b) => key(a).toLowerCase().localeCompare(key(b).toLowerCase()) * (sortOrder === 'DESCENDING' ? -1 : 1))
+    }
     const tokenText = q.get('pageToken')
     let offset = 0
     if (tokenText !== null && tokenText !== '') {
@@ -203,10 +250,64 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     }
     const page = all.slice(offset, offset + max)
     const next = offset + max < all.length ? Buffer.from(`o:${offset + max}`).toString('base64url') : undefined
-    return { status: 200, json: { kind: 'admin#directory#users', etag: `"${randomUUID()}"`, ...(page.length > 0 ? { users: page.map(present) } : {}), ...(next ? { nextPageToken: next } : {}) } }
+    const body = { kind: 'admin#directory#users', ...(page.length > 0 ? { users: page.map(present) } : {}), ...(next ? { nextPageToken: next } : {}) }
+    return { status: 200, json: { ...body, etag: etagOf(body) } }
   }
 
+  /** groups.list: every group of the customer or domain, or the groups `userKey` is a member of. */
+  function listGroups(req: SimRequest): SimResponse {
+    const q = req.url.searchParams
+    const customer = q.get('customer')
+    const domain = q.get('domain')
+    const userKey = q.get('userKey')
+    if (customer === null && domain === null && userKey === null) return googleError(400, 'badRequest', 'Bad Request')
+    if (customer !== null && customer !== 'my_customer' && customer !== customerId) return googleError(400, 'badRequest', 'Bad Request')
+    let all = [...groups.values()].filter((g) => domain === null || g.email.toLowerCase().endsWith(`@${domain.toLowerCase()}`))
+    if (userKey !== null) {
+      const u = userByKey(userKey)
+      if (u === undefined) return googleError(404, 'notFound', 'Resource Not Found: userKey')
+      all = all.filter((g) => g.members.has(u.id))
+    }
+    const orderBy = q.get('orderBy')
+    // groups.list documents only orderBy=email.
+    if (orderBy !== null && orderBy !== 'email') return googleError(400, 'invalid', 'Invalid Input: orderBy') // GUESS: wording
+    if (orderBy === 'email') all.sort((a, b) => a.email.toLowerCase().localeCompare(b.email.toLowerCase()) * (q.get('sortOrder') === 'DESCENDING' ? -1 : 1))
+    // groups.list: maxResults at most 200, default 200.
+    const max = Math.min(200, Math.max(1, Number(q.get('maxResults') ?? 200) || 200))
+    const tokenText = q.get('pageToken')
+    let offset = 0
+    if (tokenText !== null && tokenText !== '') {
+      const m = /^g:(\d+)$/.exec(Buffer.from(tokenText, 'base64url').toString())
+      if (m === null) return googleError(400, 'invalid', 'Invalid Input: pageToken')
+      offset = Number(m[1])
+    }
+    const page = all.slice(offset, offset + max)
+    const next = offset + max < all.length ? Buffer.from(`g:${offset + max}`).toString('base64url') : undefined
+    const body = { kind: 'admin#directory#groups', ...(page.length > 0 ? { groups: page.map(presentGroup) } : {}), ...(next ? { nextPageToken: next } : {}) }
+    return { status: 200, json: { ...body, etag: etagOf(body) } }
+  }
+
+  /** Every Directory API answer honours `fields` (partial response, developers.google.com/admin-sdk/directory/v1/guides/performance). */
   async function handler(req: SimRequest): Promise<SimResponse> {
+    const fieldsText = req.url.searchParams.get('fields')
+    let fields: FieldSelection | undefined
+    if (fieldsText !== null && req.url.pathname.startsWith(DIRECTORY_BASE + '/')) {
+      try {
+        fields = parseFields(fieldsText)
+      } catch (e) {
+        return googleError(400, 'invalidParameter', `Invalid field selection ${(e as Error).message}`)
+      }
+    }
+    const answer = await route(req)
+    if (fields === undefined || answer.status >= 300 || answer.json === undefined) return answer
+    try {
+      return { ...answer, json: applyFields(answer.json, fields) }
+    } catch (e) {
+      return googleError(400, 'invalidParameter', `Invalid field selection ${(e as Error).message}`)
+    }
+  }
+
+  async function route(req: SimRequest): Promise<SimResponse> {
     const path = req.url.pathname
     if (path === TOKEN_PATH && req.method === 'POST') return token(req)
     if (!path.startsWith(DIRECTORY_BASE + '/')) return googleError(404, 'notFound', 'Not Found')
@@ -266,12 +367,13 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       if (emailTaken(email)) return googleError(409, 'duplicate', 'Entity already exists.')
       const g = { id: randomUUID().replace(/-/g, '').slice(0, 17), email, name: String((b as Record<string, unknown>).name ?? email), members: new Set<string>() }
       groups.set(g.id, g)
-      return { status: 200, json: { kind: 'admin#directory#group', id: g.id, email: g.email, name: g.name, directMembersCount: '0' } }
+      return { status: 200, json: presentGroup(g) }
     }
+    if (collection === 'groups' && key === undefined && req.method === 'GET') return listGroups(req)
     if (collection === 'groups' && key !== undefined) {
       const g = groupByKey(key)
       if (g === undefined) return googleError(404, 'notFound', 'Resource Not Found: groupKey')
-      if (sub === undefined && req.method === 'GET') return { status: 200, json: { kind: 'admin#directory#group', id: g.id, email: g.email, name: g.name, directMembersCount: String(g.members.size) } }
+      if (sub === undefined && req.method === 'GET') return { status: 200, json: presentGroup(g) }
       if (sub === 'members' && memberKey === undefined && req.method === 'POST') {
         const b = parseBody(req)
         if ('status' in b && typeof b.status === 'number') return b as SimResponse
@@ -280,11 +382,17 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
         if (u === undefined) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
         if (g.members.has(u.id)) return googleError(409, 'duplicate', 'Member already exists.')
         g.members.add(u.id)
-        return { status: 200, json: { kind: 'admin#directory#member', id: u.id, email: u.primaryEmail, role: m.role ?? 'MEMBER', type: 'USER', status: 'ACTIVE' } }
+        return { status: 200, json: { ...presentMember(u), ...(m.role !== undefined ? { role: m.role } : {}) } }
       }
       if (sub === 'members' && memberKey === undefined && req.method === 'GET') {
         const members = [...g.members].map((id) => users.get(id)).filter((u): u is SimUser => u !== undefined)
-        return { status: 200, json: { kind: 'admin#directory#members', ...(members.length ? { members: members.map((u) => ({ kind: 'admin#directory#member', id: u.id, email: u.primaryEmail, role: 'MEMBER', type: 'USER' })) } : {}) } }
+        const body = { kind: 'admin#directory#members', ...(members.length ? { members: members.map(presentMember) } : {}) }
+        return { status: 200, json: { ...body, etag: etagOf(body) } }
+      }
+      if (sub === 'members' && memberKey !== undefined && req.method === 'GET') {
+        const u = userByKey(memberKey)
+        if (u === undefined || !g.members.has(u.id)) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
+        return { status: 200, json: presentMember(u) }
       }
       if (sub === 'members' && memberKey !== undefined && req.method === 'DELETE') {
         const u = userByKey(memberKey)
@@ -301,8 +409,8 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     return googleError(404, 'notFound', 'Not Found')
   }
 
-  const http = await startSimHttpServer(handler, options.port !== undefined ? { port: options.port } : {})
-  tokenUrl = `${http.url}${TOKEN_PATH}`
+  const http = await startSimHttpServer(handler, { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.tls !== undefined ? { tls: options.tls } : {}) })
+  const tokenUrl = `${http.url}${TOKEN_PATH}`
   return {
     apiUrl: `${http.url}${DIRECTORY_BASE}`,
     tokenUrl,

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 /** One request as a simulator's handler sees it: the body read in full (simulators serve test-sized payloads). */
@@ -7,6 +8,8 @@ export interface SimRequest {
   readonly url: URL
   readonly headers: IncomingHttpHeaders
   readonly body: string
+  /** scheme://host[:port] as the client addressed the server (for absolute links such as next-page URLs). */
+  readonly origin?: string
 }
 
 export interface SimResponse {
@@ -57,18 +60,28 @@ export interface SimHttpServer {
   close(): Promise<void>
 }
 
+export interface SimHttpOptions {
+  readonly port?: number
+  readonly host?: string
+  /** Serve HTTPS with this key and certificate (PEM), e.g. from a test CA: clients that only send tokens to
+   * https hosts (the Graph SDK) can then talk to the simulator with verification on. */
+  readonly tls?: { readonly key: string; readonly cert: string }
+}
+
 /**
  * A loopback HTTP server for the simulators: routing is the handler's business; this adds the parts every
  * simulator's tests need the same way (fault injection, a token-bucket rate limit, request counts).
  */
-export async function startSimHttpServer(handler: SimHandler, options: { port?: number; host?: string } = {}): Promise<SimHttpServer> {
+export async function startSimHttpServer(handler: SimHandler, options: SimHttpOptions = {}): Promise<SimHttpServer> {
   const faults: { fault: InjectedFault; skip: number; left: number }[] = []
   let limit: RateLimit | undefined
   let tokens = 0
   let refilledAt = Date.now()
   const requests = new Map<string, number>()
 
-  const server: Server = createServer((req, res) => {
+  const scheme = options.tls !== undefined ? 'https' : 'http'
+  const originOf = (req: IncomingMessage) => `${scheme}://${req.headers.host ?? `127.0.0.1:${port}`}`
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -78,6 +91,7 @@ export async function startSimHttpServer(handler: SimHandler, options: { port?: 
           url: new URL(req.url ?? '/', 'http://127.0.0.1'),
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
+          origin: originOf(req),
         }
         const key = `${simReq.method} ${simReq.url.pathname}`
         requests.set(key, (requests.get(key) ?? 0) + 1)
@@ -104,7 +118,9 @@ export async function startSimHttpServer(handler: SimHandler, options: { port?: 
         res.end(body)
       })()
     })
-  })
+  }
+  const server: Server = options.tls !== undefined ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener)
+  let port = 0
 
   function takeFault(req: SimRequest): InjectedFault | undefined {
     for (let i = 0; i < faults.length; i++) {
@@ -132,9 +148,9 @@ export async function startSimHttpServer(handler: SimHandler, options: { port?: 
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
+  port = (server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     requests,
     inject(fault) {
