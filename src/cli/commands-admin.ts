@@ -47,11 +47,21 @@ async function approveDelivery(engine: Engine, target: string, token: string, re
   return EXIT.ok
 }
 
-export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[], head?: string): Promise<number> {
+  if (head !== undefined && !/^[0-9a-f]{16,64}$/i.test(head)) {
+    err(`--head must be a head hash from a run report (16 to 64 hex digits), got ${JSON.stringify(head.slice(0, 80))}`)
+    return EXIT.error
+  }
   return withEngine(config, definitions, async ({ engine }) => {
-    const v = await engine.store.verifyAudit()
+    const v = await engine.store.verifyAudit(head === undefined ? {} : { anchor: head })
     if (v.ok) {
-      out(`Audit log intact: ${v.events} events, head ${v.head.slice(0, 16)}…`)
+      out(`Audit log intact: ${v.events} events, head ${v.head}`)
+      if (head !== undefined) out(`The anchored head ${head.slice(0, 16)}… is in the log.`)
+      if (!v.keyed) {
+        out('Unkeyed (no audit.key): this shows the rows agree with each other, not that nobody with write access to the store rewrote them.')
+      } else if (v.unkeyed > 0) {
+        out(`The first ${v.unkeyed} events were written before audit.key was set and are checked without it.`)
+      }
       return EXIT.ok
     }
     err(`Audit log BROKEN at event ${v.firstBadSeq} (of ${v.events} checked): ${v.problem}`)

@@ -56,7 +56,10 @@ export async function loadEngine(
   const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
   let store
   try {
-    store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, { tenant: config.tenant })
+    store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
+      tenant: config.tenant,
+      ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
+    })
   } catch (e) {
     await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
     for (const m of mailers) m.close()

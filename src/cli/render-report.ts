@@ -15,5 +15,7 @@ export function renderReport(r: RunReport, width = 80): string {
   for (const m of r.messages) out.push(terminalSafeLines(m, 400))
   for (const f of r.failures.slice(0, 50)) out.push(`failed ${terminalSafe(f.action, 200)}: ${terminalSafeLines(f.message, 400)}`)
   if (r.failures.length > 50) out.push(`… and ${r.failures.length - 50} more failures`)
+  // printed in full so that whoever keeps this output can later prove the log was not cut before this point
+  if (r.auditHead !== undefined) out.push(`Audit head ${r.auditHead.seq}: ${r.auditHead.hash} (koppel audit verify --head ${r.auditHead.hash})`)
   return out.join('\n')
 }

@@ -22,7 +22,7 @@ import { lifecycleSchema } from './lifecycle-schema.ts'
 import { notifySchema } from './notify-schema.ts'
 import { ruleSchema } from './rule-schema.ts'
 import { sourceFields } from './source-fields.ts'
-import { storeSchema } from './store-schema.ts'
+import { auditSchema, storeSchema } from './store-schema.ts'
 import { attributeMappingSchema, entryName, targetFields } from './target-fields.ts'
 
 type Fields = Readonly<Record<string, z.ZodType>>
@@ -99,6 +99,7 @@ export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): 
       tenant: entryName('Tenant (school board) this file configures; matters when one store serves several.')
         .default('default'),
       store: storeSchema,
+      audit: auditSchema,
       sources: z
         .array(entryUnion(sources, 'source', sourceFields).describe('A system Koppel reads persons from.'))
         .min(1)

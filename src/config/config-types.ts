@@ -17,6 +17,11 @@ export interface StorePostgresConfig {
 
 export type StoreConfig = StoreSqliteConfig | StorePostgresConfig
 
+export interface AuditConfig {
+  /** A `${env:…}` / `${file:…}` reference until resolved; the HMAC key of the audit chain. */
+  readonly key?: string
+}
+
 export interface SafetyConfig {
   readonly maxShrinkPercent: number
   readonly allowEmpty: boolean
@@ -162,6 +167,7 @@ export interface KoppelConfig {
   readonly tenant: string
   readonly notify?: NotifyConfig
   readonly store: StoreConfig
+  readonly audit: AuditConfig
   readonly sources: readonly SourceConfig[]
   readonly merge: MergeConfig
   readonly targets: readonly TargetConfig[]

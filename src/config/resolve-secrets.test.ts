@@ -100,15 +100,18 @@ describe('secret resolution', () => {
       version: 1,
       tenant: 'default',
       store: { kind: 'sqlite', path: './data/${env:DB_NAME}.db' },
+      audit: { key: '${env:AUDIT_KEY}' },
       sources: [],
       merge: { match: [], primaryContract: ['employment', 'enrolment'] },
       targets: [],
       rules: [],
     } as const satisfies KoppelConfig
     const before = structuredClone(config)
-    const r = resolveSecrets(config, { env: { DB_NAME: 'koppel' }, readFile: fileSystem({}), baseDir: '/x' })
+    const r = resolveSecrets(config, { env: { DB_NAME: 'koppel', AUDIT_KEY: 'k'.repeat(32) }, readFile: fileSystem({}), baseDir: '/x' })
     assert.ok(r.ok)
     assert.deepEqual(r.config.store, { kind: 'sqlite', path: './data/koppel.db' })
+    assert.equal(r.config.audit.key, 'k'.repeat(32), 'the audit key is resolved from its reference')
+    assert.deepEqual(redact(r.config).audit, { key: '***' }, 'and never shown')
     assert.deepEqual(config, before)
     assert.ok(Object.isFrozen(r.config.store))
   })

@@ -1,8 +1,8 @@
 /**
  * Replaces `${env:…}` / `${file:…}` references in a validated config with their values, giving a new, frozen
- * config; the input is left as it is (it is what gets hashed and shown). Only connector options and the store
- * are resolved: engine fields (anchor, attributes, rules) are CEL, and a secret must never flow into an
- * attribute value, a plan or the audit log. Errors name the field and the variable or file, never a value.
+ * config; the input is left as it is (it is what gets hashed and shown). Only connector options, the store and
+ * the audit key are resolved: engine fields (anchor, attributes, rules) are CEL, and a secret must never flow
+ * into an attribute value, a plan or the audit log. Errors name the field and the variable or file, never a value.
  */
 import { freeze } from '../model/index.ts'
 import type { KoppelConfig } from './config-types.ts'
@@ -52,6 +52,7 @@ export function resolveSecrets(
   const resolved = {
     ...config,
     store: resolveIn(config.store, ['store'], sources, errors, new Set(['kind'])),
+    audit: resolveIn(config.audit, ['audit'], sources, errors, new Set()),
     sources: entries(config.sources, 'sources', ENGINE_KEYS.source),
     targets: entries(config.targets, 'targets', ENGINE_KEYS.target),
     // the SMTP password and the webhook's signing key of the administrators' notifications

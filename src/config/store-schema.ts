@@ -1,6 +1,7 @@
 /**
- * Schema of the `store:` section: where Koppel keeps its ledger, plans and audit log. A PostgreSQL URL may
- * name a password only by reference, since koppel.yaml must never hold one. Does not open the store.
+ * Schemas of the `store:` and `audit:` sections: where Koppel keeps its ledger, plans and audit log, and the
+ * audit chain's key. A PostgreSQL URL may name a password only by reference, since koppel.yaml must never hold
+ * one; the audit key is only ever a reference. Does not open the store.
  */
 import { z } from 'zod'
 import { SECRET_REFERENCE } from '../contract/index.ts'
@@ -47,3 +48,17 @@ export const storeSchema = z
   .discriminatedUnion('kind', [sqliteSchema, postgresSchema])
   .default(DEFAULT_STORE)
   .describe('Where Koppel keeps its ledger, plans and audit log (default: SQLite in ./data/koppel.db).')
+
+export const auditSchema = z
+  .strictObject({
+    key: z
+      .string()
+      .regex(SECRET_REFERENCE, { message: 'must be a secret reference: ${env:NAME} or ${file:/path}, never the key itself' })
+      .optional()
+      .describe(
+        'HMAC key of the audit chain, by reference (${env:…} or ${file:…}), kept outside the store: with it, ' +
+          'someone who can write the store cannot recompute the chain after an edit. At least 16 characters.',
+      ),
+  })
+  .default({})
+  .describe('The audit log (hash chain of every plan, approval and action).')

@@ -66,7 +66,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const unchanged = await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
-    await store.savePlan(unchanged)
+    // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
     await store.appendAudit([
       {
         type: 'plan.created',
@@ -75,6 +75,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
         data: { hash: unchanged.hash, actions: 0, summary: unchanged.summary, findings: [], targetsRead: false, sourcesRead: false },
       },
     ])
+    await store.savePlan(unchanged)
     return { ok: true, plan: unchanged }
   }
   const snapshots: SourceSnapshot[] = []
@@ -157,7 +158,6 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
   }
-  await store.savePlan(plan)
   await store.appendAudit([
     {
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
@@ -173,6 +173,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       },
     },
   ])
+  await store.savePlan(plan)
   return { ok: true, plan }
 }
 
@@ -243,6 +244,11 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   }
   const holder = randomUUID()
   try {
+    // another apply may have finished this plan between the status read above and the lease
+    const status = await store.planStatus(planId)
+    if (status === 'applied' || status === 'superseded') {
+      return { ok: false, reason: 'done', message: `plan ${planId} is ${status}` }
+    }
     const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
     await store.setPlanStatus(plan.id, 'applying')
@@ -263,9 +269,13 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
     const state = failed > 0 ? 'failed' : 'done'
     await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
     const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...notSent, ...deliveries.map((d) => d.message)]
-    const report = buildReport({ runId, planId: plan.id, state, startedAt, finishedAt: now().toISOString(), applied, messages })
+    const finishedAt = now().toISOString()
+    const [finishedEvent] = await store.appendAudit([
+      { type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } },
+    ])
+    const auditHead = finishedEvent && { seq: finishedEvent.seq, hash: finishedEvent.hash }
+    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), ...(auditHead ? { auditHead } : {}) }
     await store.saveRun(report)
-    await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } }])
     return { ok: true, report }
   } finally {
     await lease.release()

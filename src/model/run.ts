@@ -23,4 +23,9 @@ export interface RunReport {
   readonly counts: Readonly<Record<string, Readonly<Partial<Record<ActionKind, Readonly<Partial<Record<ActionOutcome, number>>>>>>>>
   readonly failures: readonly { readonly action: string; readonly target: string; readonly message: string }[]
   readonly messages: readonly string[]
+  /**
+   * The audit log's head just after this run finished (its `run.finished` event). Kept outside the store (the
+   * printed report, a scheduler's log, a mail) it anchors the log: `koppel audit verify --head HASH`.
+   */
+  readonly auditHead?: { readonly seq: number; readonly hash: string }
 }

@@ -1,5 +1,7 @@
 // Appending to, listing and verifying one tenant's hash-chained audit log. Appends are serialised per
 // tenant: PostgreSQL locks the tenant's audit_head row, SQLite holds its write lock from BEGIN IMMEDIATE.
+// Verifying also cross-checks the chain against the plans and runs the store holds, since cutting the
+// newest events and moving the head back leaves a consistent chain.
 import type { Kysely } from 'kysely'
 import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
@@ -20,6 +22,7 @@ export async function appendAudit(
   dialect: SqlDialect,
   tenant: string,
   inputs: readonly AuditEventInput[],
+  key?: string,
 ): Promise<AuditEvent[]> {
   if (inputs.length === 0) return []
   return db.transaction().execute(async (trx) => {
@@ -35,7 +38,7 @@ export async function appendAudit(
       .$if(dialect === 'postgres', (q) => q.forUpdate())
       .executeTakeFirstOrThrow()
     // the timestamp is taken under the lock so that `at` never goes backwards along the chain
-    const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, new Date().toISOString())
+    const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, new Date().toISOString(), key)
     await bulkInsert(
       trx,
       dialect,
@@ -71,11 +74,18 @@ export async function listAudit(
   return rows.map(auditFromRow)
 }
 
-export async function verifyAudit(db: Kysely<Tables>, tenant: string): Promise<AuditVerification> {
+export interface VerifyOptions {
+  /** The HMAC key the chain is written with (config `audit.key`). */
+  readonly key?: string
+  /** A head hash recorded outside the store (a run report), which must be in the chain. */
+  readonly anchor?: string
+}
+
+export async function verifyAudit(db: Kysely<Tables>, tenant: string, options: VerifyOptions = {}): Promise<AuditVerification> {
   // Verify up to the head as it is now: events appended meanwhile come with a newer head and are not
   // half-seen, so a running apply does not make the check fail and the check takes no lock.
   const head = await readHead(db, tenant)
-  const verifier = new ChainVerifier()
+  const verifier = new ChainVerifier(options)
   const until = head?.seq ?? 0
   let after = 0
   while (after < until) {
@@ -93,9 +103,58 @@ export async function verifyAudit(db: Kysely<Tables>, tenant: string): Promise<A
     if (verifier.problem) break
     after = Number(rows[rows.length - 1]?.seq)
   }
-  const problem = verifier.finish(head) ?? (await eventsBeyondHead(db, tenant))
+  const problem =
+    verifier.finish(head) ?? (await eventsBeyondHead(db, tenant)) ?? (await unauditedRecords(db, tenant, until))
   if (problem) return { ok: false, events: verifier.events, ...problem }
-  return { ok: true, events: verifier.events, head: verifier.head }
+  return { ok: true, events: verifier.events, head: verifier.head, keyed: options.key !== undefined, unkeyed: verifier.unkeyed }
+}
+
+/**
+ * Every plan is audited when it is made and every run when it finishes, so a plan or run row without an event
+ * means events were cut (with the head moved back, or the whole log and head deleted). The engine appends a
+ * record's event before it saves the record, so a crash between the two leaves no false finding, and a record
+ * saved while this check runs already has its event.
+ */
+async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: number) {
+  const plan = await db
+    .selectFrom('plans as p')
+    .select('p.id')
+    .where('p.tenant', '=', tenant)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('audit as a').select('a.seq').whereRef('a.tenant', '=', 'p.tenant').whereRef('a.plan_id', '=', 'p.id'),
+        ),
+      ),
+    )
+    .orderBy('p.created_at')
+    .limit(1)
+    .executeTakeFirst()
+  if (plan !== undefined) {
+    return { firstBadSeq: until + 1, problem: `plan ${plan.id} has no audit event: events were deleted and the head moved back` }
+  }
+  const run = await db
+    .selectFrom('runs as r')
+    .select('r.id')
+    .where('r.tenant', '=', tenant)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('audit as a')
+            .select('a.seq')
+            .whereRef('a.tenant', '=', 'r.tenant')
+            .whereRef('a.run_id', '=', 'r.id')
+            .where('a.type', '=', 'run.finished'),
+        ),
+      ),
+    )
+    .orderBy('r.started_at')
+    .limit(1)
+    .executeTakeFirst()
+  if (run !== undefined) {
+    return { firstBadSeq: until + 1, problem: `run ${run.id} has no run.finished audit event: events were deleted and the head moved back` }
+  }
+  return undefined
 }
 
 async function readHead(db: Kysely<Tables>, tenant: string): Promise<{ seq: number; hash: string } | undefined> {

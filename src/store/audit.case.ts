@@ -24,14 +24,14 @@ async function chainOfFive(h: StoreHarness, label: string): Promise<{ tenant: st
   const store = await h.open(tenant)
   await store.appendAudit(events(2))
   await store.appendAudit(events(3, 3))
-  assert.deepEqual(await store.verifyAudit(), { ok: true, events: 5, head: (await store.listAudit({ limit: 1 }))[0]?.hash })
+  assert.deepEqual(await store.verifyAudit(), { ok: true, events: 5, head: (await store.listAudit({ limit: 1 }))[0]?.hash, keyed: false, unkeyed: 5 })
   return { tenant, store }
 }
 
 export function auditCases(harness: () => StoreHarness): void {
   test('audit: append numbers and chains events; list filters newest first; verify passes', async () => {
     await withStore(harness(), freshTenant('audit'), async (store) => {
-      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 0, head: GENESIS_HASH })
+      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 0, head: GENESIS_HASH, keyed: false, unkeyed: 0 })
       assert.deepEqual(await store.appendAudit([]), [])
       const first = await store.appendAudit([{ type: 'plan.created', actor: 'cli:jan', planId: 'plan-1', data: { actions: 3 } }])
       const more = await store.appendAudit([...events(2), { type: 'run.finished', actor: 'apply', runId: 'run-1' }])
@@ -58,7 +58,7 @@ export function auditCases(harness: () => StoreHarness): void {
         (await store.listAudit({ planId: 'plan-1', limit: 2 })).map((e) => e.seq),
         [3, 2],
       )
-      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 4, head: all[3]?.hash })
+      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 4, head: all[3]?.hash, keyed: false, unkeyed: 4 })
     })
   })
 

@@ -1,9 +1,9 @@
 // Kysely dialect for Node's built-in node:sqlite. Kysely's SqliteDialect drives a better-sqlite3-shaped
 // database; this module gives DatabaseSync that shape, sets the pragmas the store relies on and makes every
 // transaction BEGIN IMMEDIATE. It does not know the store's tables.
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
+import { ensurePrivateFileSync, makePrivateDirSync } from '../util/private-files.ts'
 import {
   CompiledQuery,
   SqliteDialect,
@@ -69,9 +69,16 @@ class NodeSqliteDatabase implements SqliteDatabase {
   }
 }
 
-/** Opens (creating folder and file if needed) a SQLite database with WAL and the store's pragmas. */
+/**
+ * Opens (creating folder and file if needed) a SQLite database with WAL and the store's pragmas. The file holds
+ * personal data: it is created 0600 in a folder created 0700; SQLite gives its -wal and -shm files the
+ * database file's mode.
+ */
 export function openSqliteDatabase(path: string): SqliteDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') {
+    makePrivateDirSync(dirname(path))
+    ensurePrivateFileSync(path)
+  }
   const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS })
   db.exec('pragma journal_mode = wal')
   // with WAL, NORMAL loses at most the last commits on power loss, never consistency

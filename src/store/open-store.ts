@@ -2,6 +2,7 @@
 // schema), for one tenant, with migrations applied. The only way in; the implementation stays private.
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { postgresLiveLock, sqliteLiveLock } from './live-lock.ts'
 import { NodeSqliteDialect, openSqliteDatabase } from './node-sqlite-dialect.ts'
 import { SqlStore } from './sql-store.ts'
 import type { Store } from './store.ts'
@@ -14,6 +15,11 @@ export type StoreOptions =
 export interface OpenStoreOptions {
   /** The school board whose rows this store reads and writes; `default` when absent. */
   readonly tenant?: string
+  /**
+   * HMAC key of the audit chain (config `audit.key`, resolved from its secret reference). Kept outside the
+   * store on purpose: someone who can write the store cannot then recompute the chain after an edit.
+   */
+  readonly auditKey?: string
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
@@ -21,7 +27,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 export async function openStore(options: StoreOptions, opts: OpenStoreOptions = {}): Promise<Store> {
   const tenant = opts.tenant ?? 'default'
   if (tenant === '') throw new Error('openStore: tenant must not be empty')
-  const store = options.kind === 'sqlite' ? openSqlite(options.path, tenant) : await openPostgres(options, tenant)
+  if (opts.auditKey !== undefined && opts.auditKey.length < 16) {
+    throw new Error('openStore: the audit key must be at least 16 characters (e.g. openssl rand -hex 32)')
+  }
+  const extra = opts.auditKey === undefined ? {} : { auditKey: opts.auditKey }
+  const store = options.kind === 'sqlite' ? openSqlite(options.path, tenant, extra) : await openPostgres(options, tenant, extra)
   try {
     await store.migrate()
   } catch (err) {
@@ -31,22 +41,30 @@ export async function openStore(options: StoreOptions, opts: OpenStoreOptions = 
   return store
 }
 
-function openSqlite(path: string, tenant: string): SqlStore {
+type Extra = { readonly auditKey?: string }
+
+function openSqlite(path: string, tenant: string, extra: Extra): SqlStore {
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(openSqliteDatabase(path)) })
-  return new SqlStore(db, 'sqlite', tenant)
+  const liveLock = path === ':memory:' ? undefined : sqliteLiveLock(path, tenant)
+  return new SqlStore(db, 'sqlite', tenant, { ...extra, ...(liveLock ? { liveLock } : {}) })
 }
 
-async function openPostgres(options: { url: string; schema?: string }, tenant: string): Promise<SqlStore> {
+async function openPostgres(options: { url: string; schema?: string }, tenant: string, extra: Extra): Promise<SqlStore> {
   const { schema } = options
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`openStore: schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`)
   }
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: options.url,
-    max: 4,
     // unqualified table names resolve to the schema on every pooled connection, raw SQL included
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  })
+  }
+  const pool = new pg.Pool({ ...connection, max: 4 })
+  // A connection reset (network, server restart) is emitted as an 'error' event by the pool for an idle client
+  // and by the client for a checked-out one, besides failing its query; an 'error' event nobody listens to ends
+  // the process. The pool drops a broken idle client itself and the failed query is what callers handle.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) {
     try {
@@ -56,5 +74,9 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
       throw err
     }
   }
-  return new SqlStore(db, 'postgres', tenant, schema)
+  return new SqlStore(db, 'postgres', tenant, {
+    ...extra,
+    liveLock: postgresLiveLock(connection, tenant),
+    ...(schema === undefined ? {} : { schema }),
+  })
 }

@@ -5,6 +5,7 @@ import { Migrator } from 'kysely/migration'
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
+import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
 import { planDocument, planFromDocument } from './plan-document.ts'
 import {
@@ -52,12 +53,21 @@ export class SqlStore implements Store {
   readonly tenant: string
   readonly #db: Kysely<Tables>
   readonly #schema: string | undefined
+  readonly #liveLock: LiveLockFactory | undefined
+  readonly #auditKey: string | undefined
 
-  constructor(db: Kysely<Tables>, dialect: SqlDialect, tenant: string, schema?: string) {
+  constructor(
+    db: Kysely<Tables>,
+    dialect: SqlDialect,
+    tenant: string,
+    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory; readonly auditKey?: string } = {},
+  ) {
     this.#db = db
     this.dialect = dialect
     this.tenant = tenant
-    this.#schema = schema
+    this.#schema = options.schema
+    this.#liveLock = options.liveLock
+    this.#auditKey = options.auditKey
   }
 
   async migrate(): Promise<void> {
@@ -177,6 +187,16 @@ export class SqlStore implements Store {
       .limit(limit)
       .execute()
     return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
+  }
+
+  async planStatus(id: string): Promise<PlanStatus | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select('status')
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row?.status as PlanStatus | undefined
   }
 
   async setPlanStatus(id: string, status: PlanStatus): Promise<void> {
@@ -347,15 +367,18 @@ export class SqlStore implements Store {
   // audit
 
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]> {
-    return appendAudit(this.#db, this.dialect, this.tenant, events)
+    return appendAudit(this.#db, this.dialect, this.tenant, events, this.#auditKey)
   }
 
   listAudit(filter: AuditFilter): Promise<AuditEvent[]> {
     return listAudit(this.#db, this.tenant, filter)
   }
 
-  verifyAudit(): Promise<AuditVerification> {
-    return verifyAudit(this.#db, this.tenant)
+  verifyAudit(options: { readonly anchor?: string } = {}): Promise<AuditVerification> {
+    return verifyAudit(this.#db, this.tenant, {
+      ...options,
+      ...(this.#auditKey === undefined ? {} : { key: this.#auditKey }),
+    })
   }
 
   // leases
@@ -380,6 +403,11 @@ export class SqlStore implements Store {
       )
       .executeTakeFirst()
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  async holdLiveLock(name: string): Promise<LiveLock | undefined | 'unsupported'> {
+    if (this.#liveLock === undefined) return 'unsupported'
+    return this.#liveLock(name)
   }
 
   async leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined> {

@@ -74,7 +74,7 @@ export function snapshot(id: string, takenAt: string, used: boolean, source = 's
 export interface StoreHarness {
   readonly dialect: 'sqlite' | 'postgres'
   /** Opens a store on the harness's database for the tenant (running migrations, as openStore does). */
-  open(tenant: string): Promise<Store>
+  open(tenant: string, options?: { readonly auditKey?: string }): Promise<Store>
   /** Raw SQL on the same database, outside the store: what someone with database access could do. */
   query(sql: string): Promise<Record<string, unknown>[]>
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Account } from '../model/index.ts'
 import { auditCases } from './audit.case.ts'
+import { auditAttackCases } from './audit-attacks.case.ts'
 import { account, freshTenant, plan, run, snapshot, withStore, type StoreHarness } from './store-fixtures.ts'
 
 export type { StoreHarness } from './store-fixtures.ts'
@@ -362,4 +363,5 @@ export function storeCases(harness: () => StoreHarness): void {
   })
 
   auditCases(harness)
+  auditAttackCases(harness)
 }

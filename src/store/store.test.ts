@@ -1,5 +1,5 @@
 // Runs the store suite against embedded SQLite (a temp folder) and a throwaway PostgreSQL cluster.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +8,9 @@ import assert from 'node:assert/strict'
 import pg from 'pg'
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../../test/harness/postgres.ts'
 import { openStore } from './index.ts'
+import { acquireApplyLease } from '../engine/apply-lease.ts'
 import { storeCases, type StoreHarness } from './store.case.ts'
+import { account, plan, run } from './store-fixtures.ts'
 
 describe('store on SQLite (node:sqlite)', () => {
   let dir = ''
@@ -18,7 +20,7 @@ describe('store on SQLite (node:sqlite)', () => {
     const path = join(dir, 'data', 'koppel.db')
     harness = {
       dialect: 'sqlite',
-      open: (tenant) => openStore({ kind: 'sqlite', path }, { tenant }),
+      open: (tenant, options) => openStore({ kind: 'sqlite', path }, { tenant, ...options }),
       async query(sql) {
         const db = new DatabaseSync(path)
         try {
@@ -34,6 +36,36 @@ describe('store on SQLite (node:sqlite)', () => {
   storeCases(() => harness as StoreHarness)
 })
 
+test('the embedded store and its lock file are created 0600 in a folder created 0700, whatever the umask', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'koppel-modes-'))
+  const previous = process.umask(0o000)
+  try {
+    const path = join(dir, 'data', 'board', 'koppel.db')
+    const store = await openStore({ kind: 'sqlite', path })
+    try {
+      await store.appendAudit([{ type: 'plan.created', actor: 'koppel' }])
+      const lease = await acquireApplyLease(store)
+      assert.ok(lease)
+      const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8)
+      assert.equal(await mode(join(dir, 'data')), '700')
+      assert.equal(await mode(join(dir, 'data', 'board')), '700')
+      for (const file of ['koppel.db', 'koppel.db-wal', 'koppel.db-shm', 'koppel.db.apply.lock']) {
+        assert.equal(await mode(join(dir, 'data', 'board', file)), '600', file)
+      }
+      await lease.release()
+    } finally {
+      await store.close()
+    }
+    // a store an older version created world-readable is tightened when opened
+    await chmod(path, 0o644)
+    await (await openStore({ kind: 'sqlite', path })).close()
+    assert.equal(((await stat(path)).mode & 0o777).toString(8), '600')
+  } finally {
+    process.umask(previous)
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
   let server: PostgresServer | undefined
   let client: pg.Client | undefined
@@ -46,7 +78,7 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
     await sqlClient.connect()
     harness = {
       dialect: 'postgres',
-      open: (tenant) => openStore({ kind: 'postgres', url }, { tenant }),
+      open: (tenant, options) => openStore({ kind: 'postgres', url }, { tenant, ...options }),
       query: async (sql) => (await sqlClient.query(sql)).rows as Record<string, unknown>[],
     }
   })
@@ -76,5 +108,42 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
       await store.close()
     }
     await assert.rejects(openStore({ kind: 'postgres', url, schema: 'x; drop table audit' }), /schema must be/)
+  })
+
+  test('docs/postgres-audit-role.sql: Koppel works as koppel_app, which cannot cut or edit the audit log', async () => {
+    const h = harness as StoreHarness
+    const url = (server as PostgresServer).url
+    // the owner's first start creates the tables
+    await (await openStore({ kind: 'postgres', url })).close()
+    await h.query(`do $$ begin create role koppel_app login; exception when duplicate_object then null; end $$`)
+    await h.query(await readFile(join(import.meta.dirname, '../../docs/postgres-audit-role.sql'), 'utf8'))
+    const appUrl = url.replace('postgres://postgres@', 'postgres://koppel_app@')
+    const store = await openStore({ kind: 'postgres', url: appUrl }, { tenant: 'role', auditKey: 'k'.repeat(32) })
+    const app = new pg.Client(appUrl)
+    await app.connect()
+    try {
+      // everything an apply does, as koppel_app
+      await store.appendAudit([{ type: 'plan.created', actor: 'koppel', planId: 'plan-1' }])
+      await store.savePlan(plan('plan-1', '2026-09-01T02:00:00.000Z'))
+      await store.journalStart([{ planId: 'plan-1', actionId: 'a', runId: 'run-1', phase: 'started', at: '2026-09-01T02:00:00.000Z', attempts: 0 }])
+      await store.journalFinish([{ entry: { planId: 'plan-1', actionId: 'a', runId: 'run-1', phase: 'applied', at: '2026-09-01T02:00:01.000Z', attempts: 1 }, account: account('p1') }])
+      const lease = await acquireApplyLease(store)
+      assert.ok(lease)
+      await lease.release()
+      await store.appendAudit([{ type: 'run.finished', actor: 'koppel', planId: 'plan-1', runId: 'run-1' }])
+      await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { planId: 'plan-1' }))
+      assert.equal((await store.verifyAudit()).ok, true)
+
+      for (const attack of [`delete from audit where tenant = 'role'`, `update audit set actor = 'mallory'`, 'truncate audit', 'delete from audit_head']) {
+        await assert.rejects(app.query(attack), /permission denied/, attack)
+      }
+      // moving the head back is allowed (appends move it) but the events beyond it give it away
+      await app.query(`update audit_head set seq = 1, hash = (select hash from audit where tenant = 'role' and seq = 1) where tenant = 'role'`)
+      const v = await store.verifyAudit()
+      assert.match(v.ok ? '' : v.problem, /event 2 lies beyond the head/)
+    } finally {
+      await app.end()
+      await store.close()
+    }
   })
 })

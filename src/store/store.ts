@@ -1,4 +1,7 @@
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { LiveLock } from './live-lock.ts'
+
+export type { LiveLock } from './live-lock.ts'
 
 /** One row of the apply journal: written before an action is sent and again when it returns. */
 export interface JournalEntry {
@@ -84,7 +87,15 @@ export interface AuditFilter {
 }
 
 export type AuditVerification =
-  | { readonly ok: true; readonly events: number; readonly head: string }
+  | {
+      readonly ok: true
+      readonly events: number
+      readonly head: string
+      /** Whether the chain was checked with the HMAC key; without one it shows consistency, not authenticity. */
+      readonly keyed: boolean
+      /** Events hashed without the key: all of them without a key, else those written before it was set. */
+      readonly unkeyed: number
+    }
   | { readonly ok: false; readonly events: number; readonly firstBadSeq: number; readonly problem: string }
 
 /**
@@ -114,6 +125,8 @@ export interface Store {
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
   listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
+  /** One plan's status without loading its actions. */
+  planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
 
   // journal
@@ -150,8 +163,12 @@ export interface Store {
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]>
   /** Newest first. */
   listAudit(filter: AuditFilter): Promise<AuditEvent[]>
-  /** Recomputes the whole chain and compares its end with the stored head. */
-  verifyAudit(): Promise<AuditVerification>
+  /**
+   * Recomputes the whole chain (HMAC with the store's audit key, when it was opened with one), compares its end
+   * with the stored head, checks that every plan and run has its audit event and, given `anchor` (a head hash
+   * kept outside the store, e.g. from a run report), that the anchored event is still in the chain.
+   */
+  verifyAudit(options?: { readonly anchor?: string }): Promise<AuditVerification>
 
   // leases
   /**
@@ -161,6 +178,12 @@ export interface Store {
    * is taken over too (the caller has established that the holder is dead, e.g. a killed process on this host).
    */
   acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean>
+  /**
+   * A lock the OS (SQLite) or the database server (PostgreSQL) frees when this process or its connection dies,
+   * so holding it proves that every earlier holder is gone. Undefined while another live process holds it;
+   * `unsupported` for a store without one (SQLite in memory).
+   */
+  holdLiveLock(name: string): Promise<LiveLock | undefined | 'unsupported'>
   /** Who holds the named lease and until when (ms since epoch), if anyone; expired leases are returned too. */
   leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */

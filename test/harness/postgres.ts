@@ -18,6 +18,8 @@ export interface PostgresServer {
   readonly url: string
   /** The postmaster's process id (for measuring the server's CPU time in benchmarks). */
   readonly pid: number
+  /** Kills the server (`-m immediate`, as a crash) and starts it again on the same port with the same data. */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -86,6 +88,15 @@ export async function startPostgres(options: { password?: string } = {}): Promis
       return {
         url: `postgres://postgres${options.password !== undefined ? `:${encodeURIComponent(options.password)}` : ''}@127.0.0.1:${port}/postgres`,
         pid,
+        async restart() {
+          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
+          try {
+            await exec(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings, 'start'])
+          } catch (err) {
+            const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '')
+            throw new Error(`pg_ctl restart failed: ${String(err)}\n${log.slice(-1500)}`, { cause: err })
+          }
+        },
         async stop() {
           await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined)
           await rm(dir, { recursive: true, force: true })

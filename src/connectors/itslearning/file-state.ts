@@ -7,7 +7,8 @@
 //   delivered.xml        that file itself, for the admin
 // The journal is folded into the snapshot at every delivery and every 5,000 lines.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm } from 'node:fs/promises'
+import { makePrivateDir, openPrivateForAppend, writePrivateFile } from '../../util/private-files.ts'
 import { join } from 'node:path'
 import { ConnectorError } from '../../contract/index.ts'
 import type { Attributes } from '../../model/index.ts'
@@ -61,7 +62,8 @@ export class FileState {
 
   async #load(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true })
+      // the state names every pupil: owner-only, like the store
+      await makePrivateDir(this.dir)
     } catch (e) {
       throw new ConnectorError('config', `stateDir ${this.dir} cannot be created: ${(e as Error).message}`, { cause: e })
     }
@@ -165,7 +167,7 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 async function appendDurable(path: string, text: string): Promise<void> {
-  const fh = await open(path, 'a')
+  const fh = await openPrivateForAppend(path)
   try {
     await fh.write(text)
     await fh.datasync()
@@ -183,7 +185,7 @@ const BUSY_RETRIES = [50, 100, 200, 400, 800]
 export async function writeAtomic(path: string, content: string, renameFile: (from: string, to: string) => Promise<void> = rename): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
-    await writeFile(temp, content, { flush: true })
+    await writePrivateFile(temp, content)
     for (let attempt = 0; ; attempt++) {
       try {
         await renameFile(temp, path)

@@ -3,7 +3,7 @@
 // leaves the old file and is retried, the deletion limit and its approval, the course hold, the host key check.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConnectorError, type ConnectorContext, type Ref } from '../../contract/index.ts'
@@ -12,6 +12,7 @@ import { runTargetConformance } from '../../../test/conformance/target-conforman
 import { sshdSkipReason, startSshd, type Sshd } from '../../../test/harness/sshd.ts'
 import { imsFileOptionsSchema } from './file-options.ts'
 import { ImsFileTarget, type ImsFileSeams } from './file-target.ts'
+import { writeAtomic } from './file-state.ts'
 import { readImsXml } from './file-xml.ts'
 import { checkImsStructure } from './ims-structure-check.ts'
 
@@ -79,6 +80,31 @@ describe('itslearning-ims-file state', () => {
       assert.equal(await b.find({ attribute: 'syncPersonKey', value: 'p9' }), undefined)
     } finally {
       await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('the state folder is created 0700 and every state file 0600, whatever the umask', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'koppel-ims-modes-'))
+    const previous = process.umask(0o000)
+    try {
+      const dir = join(root, 'data', 'itslearning')
+      const t = new ImsFileTarget('ims', options(dir), context())
+      await t.create({ ...person(1), enabled: true })
+      const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8)
+      assert.equal(await mode(join(root, 'data')), '700')
+      assert.equal(await mode(dir), '700')
+      assert.equal(await mode(join(dir, 'state.journal.ndjson')), '600')
+      await writeAtomic(join(dir, 'state.json'), '{}')
+      assert.equal(await mode(join(dir, 'state.json')), '600', 'snapshots and delivered files go through writeAtomic')
+      // a journal an older version left world-readable is tightened at the next append
+      await chmod(join(dir, 'state.journal.ndjson'), 0o644)
+      await rm(join(dir, 'state.json'))
+      const again = new ImsFileTarget('ims', options(dir), context())
+      await again.create({ ...person(2), enabled: true })
+      assert.equal(await mode(join(dir, 'state.journal.ndjson')), '600')
+    } finally {
+      process.umask(previous)
+      await rm(root, { recursive: true, force: true })
     }
   })
 

@@ -1,0 +1,44 @@
+// R3 of issue 11 in the suite: each fault scenario once (test/chaos/target-faults.ts), against a real slapd and
+// PostgreSQL behind the fault proxy: every scenario converges without duplicates, and a hanging target does
+// not hold back a healthy one.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
+import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+import { faultScenarios, runFaultTrials } from './chaos/target-faults.ts'
+
+const skip = slapdSkipReason() ?? postgresSkipReason() ?? false
+
+describe('R3: target and store faults through a fault-injecting proxy', { skip }, () => {
+  let slapd: Slapd | undefined
+  let postgres: PostgresServer | undefined
+  before(async () => {
+    slapd = await startSlapd()
+    postgres = await startPostgres()
+  })
+  after(async () => {
+    await postgres?.stop()
+    await slapd?.stop()
+  })
+
+  // Since the create guard merged from main (issue 11.4), the plan that recovers a partly applied plan after a
+  // store connection reset can be blocked as a mass create, so the run waits for an approval: open, see report.
+  const waitsForApproval = new Set(['PostgreSQL connections reset during the apply'])
+  for (const scenario of faultScenarios) {
+    const todo = waitsForApproval.has(scenario.name) ? { todo: 'recovery plan may be blocked by the create guard (issue 11.4)' } : {}
+    test(scenario.name, todo, async () => {
+      const [trial] = await runFaultTrials({
+        slapd: slapd as Slapd,
+        postgres: postgres as PostgresServer,
+        persons: 50,
+        timeBoxMs: 300_000,
+        scenarios: [scenario],
+        log: (l) => process.stderr.write(`${l}\n`),
+      })
+      assert.ok(trial)
+      assert.deepEqual(trial.problems, [])
+      assert.ok(trial.expected > 0)
+      assert.equal(trial.present, trial.expected)
+    })
+  }
+})
