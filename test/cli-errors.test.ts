@@ -2,33 +2,25 @@
 // failures have no stack trace, and a PostgreSQL store that cannot be opened is named (without its password)
 // with the reason, exit 1. Real PostgreSQL from test/harness/postgres.ts.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
 import { freePort } from './harness/free-port.ts'
 import { postgresSkipReason, startPostgres } from './harness/postgres.ts'
 import type { PostgresServer } from './harness/postgres.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
 // the CLI plans and applies on the wall clock's day (a plan for another day is a preview apply refuses), so the
 // board is generated for that day too
 const TODAY = toIsoDate(new Date())
-const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const SECRET = 'LdapPw-geheim-7Qx'
 const DB_PASSWORD = 'Db-Pw/s3cr3t+9'
 let dir = ''
 
-function koppel(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--no-warnings', BIN, ...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir, env: { ...process.env, ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })))
-}
+const koppel = (env: Record<string, string>, ...args: string[]) => runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir, env })
 
 const config = (store: string) => `version: 1
 store: ${store}

@@ -1,32 +1,24 @@
 // The guard through the CLI as a scheduler sees it (issue 11 item 4): exit codes and --json output of `plan`
 // and `run` for a blocked plan, and an approval that the next scheduled `run` honours.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
 import { startLdapServer } from '../src/sim/ldap-server/index.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
 // the CLI plans and applies on the wall clock's day (a plan for another day is a preview apply refuses), so the
 // board is generated for that day too
 const TODAY = toIsoDate(new Date())
-const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 let dir = ''
 let ldap: Awaited<ReturnType<typeof startLdapServer>> | undefined
 
 /** Runs the CLI in a child process; asynchronously, because the LDAP server answers from this process. */
-function koppel(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--no-warnings', BIN, ...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })))
-}
+const koppel = (...args: string[]) => runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'koppel-cli-guard-'))

@@ -4,39 +4,21 @@
 // next run without a duplicate or a lost entry.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Client } from 'ldapts'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
 import { dropHalfThePupils } from './support/oneroster-export.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
-const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const skip = slapdSkipReason()
 
-interface Cli {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
 
-function koppel(cwd: string, args: readonly string[], onStart?: (kill: () => void) => void): Promise<Cli> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    child.on('error', fail)
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }))
-    onStart?.(() => child.kill('SIGKILL'))
-  })
-}
+const koppel = (cwd: string, args: readonly string[], onStart?: (kill: () => void) => void) => runKoppel(args, { cwd, ...(onStart !== undefined ? { onStart } : {}) })
 
 /** A workspace like the demo's: export, koppel.yaml pointing at the slapd, password in a secret file. */
 async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<string> {

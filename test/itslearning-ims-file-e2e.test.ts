@@ -3,7 +3,6 @@
 // the SFTP server with every account and the memberships the rules granted, and the file passes the structural check.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -12,21 +11,11 @@ import { readImsXml } from '../src/connectors/itslearning/index.ts'
 import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
 import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const BIN = join(ROOT, 'bin', 'koppel.ts')
 
-function koppel(cwd: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, stdout, stderr }))
-  })
-}
+const koppel = (cwd: string, args: readonly string[]) => runKoppel(args, { cwd })
 
 describe('koppel CLI → itslearning IMS file over a real sshd', { skip: sshdSkipReason() }, () => {
   let s: Sshd

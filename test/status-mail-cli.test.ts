@@ -4,13 +4,12 @@
 // summary as JSON signed with HMAC-SHA256. The CLI runs on the wall clock, as
 // an admin's would; the board is generated for that day, so the test holds on any date.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SMTPServer } from 'smtp-server'
 import { demoConfig } from '../src/cli/demo-config.ts'
@@ -18,20 +17,10 @@ import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
 import { dropHalfThePupils } from './support/oneroster-export.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
-const BIN = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 
-function koppel(cwd: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, stdout, stderr }))
-  })
-}
+const koppel = (cwd: string, args: readonly string[]) => runKoppel(args, { cwd })
 
 describe('status mail after each `koppel run`', () => {
   const inbox: { to: string[]; raw: string }[] = []
