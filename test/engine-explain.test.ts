@@ -56,6 +56,17 @@ describe('explainPerson', () => {
     assert.deepEqual(bram.nearMisses, [])
   })
 
+  test('a pupil in two classes: each group names the contract it came from', async () => {
+    f = await engineFixture()
+    const p = pupil('p1', 'Noor', 'Smit', 'H3a')
+    const second = { ...p.contracts[0]!, id: 'p1-c2', classGroup: 'H3-wisB', location: 'L3' }
+    f.persons.push({ ...p, contracts: [...p.contracts, second] })
+    await planAndApply(f)
+    const e = await explain(f, 'noor')
+    const groups = e.targets[0]?.permissions.map((g) => [g.id, g.contract])
+    assert.deepEqual(groups, [['cn=H3a,ou=groups', 'p1-c'], ['cn=H3-wisB,ou=groups', 'p1-c2']])
+  })
+
   test('by the engine clock: an ended contract is ended, the rule that held on it is reported, the next plan disables', async () => {
     f = await engineFixture()
     f.persons.push(pupil('p1', 'Anna', 'de Wit', 'H2a', { start: '2026-08-24', end: '2026-12-01' }))

@@ -112,8 +112,14 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     const v = trace.find((t) => t.rule === rule && t.contract.id === contract)
     return v === undefined || person === undefined ? [] : valuesRead(v, person, today)
   }
-  // the contract a permission came from: the first contract on which its rule held, as entitlementsFor chose it
-  const firstTrue = (rule: string): string | undefined => trace.find((t) => t.rule === rule && t.verdict === true && counting.has(t.contract.id))?.contract.id
+  // the contract each permission came from, as the rules chose it (a pupil in two classes has a group from each)
+  const grantedOn = new Map<string, string>()
+  if (person !== undefined) {
+    const active = person.contracts.filter((c) => counting.has(c.id))
+    for (const { entitlement: g, contract } of setup.rules.entitlementsFor(person, active, today).grants) {
+      if (g.kind === 'permission') grantedOn.set(`${g.target}\u0000${g.type}\u0000${g.id}`, contract.id)
+    }
+  }
 
   const targets: ExplainedTarget[] = setup.targets.map((t) => {
     const account = accounts.find((a) => a.target === t.name)
@@ -121,7 +127,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     const held = new Set(account?.permissions ?? [])
     const permissions: ExplainedPermission[] = []
     for (const [id, p] of wanted?.permissions ?? new Map<string, { type: string; rule: string }>()) {
-      const contract = firstTrue(p.rule)
+      const contract = grantedOn.get(`${t.name}\u0000${p.type}\u0000${id}`)
       permissions.push({ type: p.type, id, rule: p.rule, ...(contract !== undefined ? { contract } : {}), reads: contract === undefined ? [] : readsOf(p.rule, contract), held: held.has(`${p.type}:${id}`) })
     }
     for (const h of held) {
