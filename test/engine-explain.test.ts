@@ -96,6 +96,21 @@ describe('explainPerson', () => {
     assert.deepEqual(e.nextActions.map((a) => a.kind).sort(), ['create', 'grant'])
   })
 
+  test('by leerlingnummer; a person gone from every source is still found through the ledger', async () => {
+    f = await engineFixture()
+    f.persons.push({ ...pupil('p1', 'Lotte', 'Mulder', 'H4a'), attributes: { pupilNumber: '104233' } }, pupil('p2', 'Daan', 'Kok', 'H4b'))
+    await planAndApply(f)
+    assert.equal((await explain(f, '104233')).person.key, 'p1')
+
+    f.persons.splice(1, 1)
+    const e = await explain(f, 'daan kok')
+    assert.equal(e.inSources, false)
+    assert.equal(e.person.key, 'p2')
+    assert.deepEqual(e.contracts, [])
+    assert.equal(e.targets[0]?.account?.state, 'active')
+    assert.deepEqual(e.nextActions.map((a) => [a.kind, a.reason.change]).sort(), [['disable', 'leaver'], ['revoke', 'leaver']])
+  })
+
   test('ambiguous name part lists the candidates; the username finds one; nothing found', async () => {
     f = await engineFixture()
     f.persons.push(pupil('p1', 'Sanne', 'de Vries', 'H1a'), pupil('p2', 'Sem', 'de Vries', 'H1b'))
