@@ -5,6 +5,7 @@ import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validat
 import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { demoCommand } from './demo.ts'
+import { explainCommand } from './commands-explain.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
 
@@ -61,6 +62,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(config())
     .option('--reason <text>', 'why; recorded in the audit log with the approver')
     .action(async (id: string, o: { config: string; reason?: string }) => set(await approveCommand(o.config, id, defs, o.reason)))
+  program.command('explain').description('why a person has what they have: accounts, permissions, rules, near misses, next actions')
+    .argument('<person>', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
+    .addOption(config())
+    .option('--json', 'print the explanation as JSON')
+    .action(async (person: string, o: { config: string; json?: boolean }) => set(await explainCommand(person, o, defs)))
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

@@ -6,3 +6,5 @@ export type { ApplyRefusal, Engine, EngineSource, PlanOptions, PlanOutcome, Stag
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
 export { applyPlan } from './apply-plan.ts'
 export type { AppliedAction } from './apply-plan.ts'
+export { explainPerson } from './explain.ts'
+export type { Explanation, ExplainOutcome, ExplainedContract, ExplainedPermission, ExplainedTarget, NearMiss, PersonCandidate, ReadValue } from './explain.ts'

@@ -181,7 +181,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
  * A delta applied to the full set of the snapshot last used for its source; without that set (no full export
  * planned yet, or planned before its content was kept) an issue: a delta is never taken for the full set.
  */
-async function withBase(store: Store, delta: SourceSnapshot, previous: SnapshotRecord | undefined): Promise<SourceSnapshot | { issue: Issue }> {
+export async function withBase(store: Store, delta: SourceSnapshot, previous: SnapshotRecord | undefined): Promise<SourceSnapshot | { issue: Issue }> {
   const content = previous === undefined ? undefined : await store.snapshotContent(previous.id)
   let why = previous === undefined ? 'no export of it has been planned yet' : `the export last planned (${previous.id}) was not kept`
   if (content !== undefined) {
@@ -310,7 +310,7 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 }
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
-function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
+export function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
   const wanted = new Set(setup.targets.flatMap((t) => (t.writeBacks ?? []).map((w) => w.source)))
   const out = new Map<string, Map<string, Person>>()
   for (const snap of snapshots) {

@@ -177,3 +177,24 @@ describe('the verdict cache', () => {
     assert.equal(rules.stats().evaluations, 100)
   })
 })
+
+describe('compileRules / trace', () => {
+  test('every rule on every contract: the verdict, the condition and the paths it reads; an error is a verdict', () => {
+    const compiled = compileRules([...rules, { name: 'broken', when: 'int(contract.classGroup) > 1', grant: [{ account: 'ad' }] }])
+    const c1 = contract({ id: 'c1', grade: 1, classGroup: '1A', start: '2025-08-01' })
+    const p = person({ key: 'p7', contracts: [c1] })
+    const t = compiled.trace(p, [c1], today)
+    assert.deepEqual(
+      t.map((v) => [v.rule, v.contract.id, typeof v.verdict === 'object' ? 'error' : v.verdict, v.reads.map((r) => r.join('.'))]),
+      [
+        ['pupils-ad', 'c1', false, ['contract.role', 'contract.grade']],
+        // the attribute is absent: CEL's "no such key" is what the admin sees
+        ['lwoo', 'c1', 'error', ['person.attributes.metadata.lwoo']],
+        ['started', 'c1', true, ['contract.start', 'today']],
+        ['class-groups', 'c1', true, ['contract.role']],
+        ['broken', 'c1', 'error', ['contract.classGroup']],
+      ],
+    )
+    assert.equal(t[0]?.when, 'contract.role == "student" && contract.grade >= 2')
+  })
+})

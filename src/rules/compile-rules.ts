@@ -46,6 +46,21 @@ export interface CompiledRules {
   stats(): EvaluatorStats
   /** The paths the rules' expressions read (see expression-reads.ts). */
   readonly reads: readonly (readonly string[])[]
+  /**
+   * Every rule's verdict for every given contract, with what its condition reads: why a person has (or lacks)
+   * an entitlement (`koppel explain`). Uncached and slower than entitlementsFor; for one person at a time.
+   */
+  trace(person: Person, contracts: readonly Contract[], today: string): RuleVerdict[]
+}
+
+/** One rule's condition evaluated on one contract: true, false, or an evaluation error. */
+export interface RuleVerdict {
+  readonly rule: string
+  readonly contract: Contract
+  readonly when: string
+  readonly verdict: boolean | { readonly error: string }
+  /** The paths the condition reads (`['contract', 'location']`). */
+  readonly reads: readonly (readonly string[])[]
 }
 
 export type CompileRulesOptions = CacheOptions
@@ -64,6 +79,8 @@ type CompiledGrant =
 interface CompiledRule {
   readonly name: string
   readonly when: CachedEvaluator<boolean>
+  readonly whenSource: string
+  readonly whenReads: readonly (readonly string[])[]
   readonly grants: readonly CompiledGrant[]
 }
 
@@ -117,14 +134,27 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
       const key = `p\u0000${target}\u0000${type}\u0000`
       grants.push({ kind: 'permission', key, target, type, id: evaluator(id, permissions(target, type, rule)) })
     })
-    if (isCompiled(when)) rules.push({ name: rule, when: evaluator(when, asBool), grants })
+    if (isCompiled(when)) rules.push({ name: rule, when: evaluator(when, asBool), whenSource: when.source, whenReads: when.reads.paths, grants })
   }
   if (problems.length > 0) throw new RulesError(problems)
   return {
     entitlementsFor: (person, activeContracts, today) => entitlementsFor(rules, person, activeContracts, today),
     stats: () => sumStats(rules.flatMap((r) => [r.when, ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : []))])),
     reads,
+    trace: (person, contracts, today) => traceRules(rules, person, contracts, today),
   }
+}
+
+function traceRules(rules: readonly CompiledRule[], person: Person, contracts: readonly Contract[], today: string): RuleVerdict[] {
+  const out: RuleVerdict[] = []
+  for (const contract of contracts) {
+    const ctx = new EvalContext({ person, contract, today }, () => ({ person: toCel(person), contract: toCel(contract), contracts: toCel(contracts), today }))
+    for (const rule of rules) {
+      const v = rule.when.run(ctx)
+      out.push({ rule: rule.name, contract, when: rule.whenSource, verdict: v.ok ? v.value : { error: v.error }, reads: rule.whenReads })
+    }
+  }
+  return out
 }
 
 function entitlementsFor(

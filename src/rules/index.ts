@@ -3,7 +3,7 @@
  * and unique value generation. The engine's only entry point into src/rules.
  */
 export { compileRules } from './compile-rules.ts'
-export type { CompiledRules, CompileRulesOptions, EntitlementResult, GrantSpec, RuleSpec } from './compile-rules.ts'
+export type { CompiledRules, CompileRulesOptions, EntitlementResult, GrantSpec, RuleSpec, RuleVerdict } from './compile-rules.ts'
 export { compileMapping } from './compile-mapping.ts'
 export type { AttributeRule, CompiledMapping, MappingInput, MappingSpec } from './compile-mapping.ts'
 export type { UniquenessOracle } from './unique-value.ts'
