@@ -6,3 +6,5 @@ export type { ApplyRefusal, Engine, EngineSource, PlanOptions, PlanOutcome, Stag
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
 export { applyPlan } from './apply-plan.ts'
 export type { AppliedAction } from './apply-plan.ts'
+export { engineStatus, statusExitCode } from './status.ts'
+export type { AuditHead, BlockedPlan, EngineStatus, PendingDelivery, RunLine, StatusOptions } from './status.ts'
