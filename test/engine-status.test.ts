@@ -52,6 +52,17 @@ describe('engine status', () => {
     assert.equal((await engineStatus(fx.engine, { verify: false })).audit?.verified, undefined)
   })
 
+  test('a blocked preview of another day (plan --at) waits for nobody', async () => {
+    fx = await engineFixture()
+    for (let i = 0; i < 40; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A', i < 20 ? { end: '2027-07-31' } : {}))
+    assert.ok((await applyStoredPlan(fx.engine, (await plan(fx, '2026-11-23')).id, { actor: 'test' })).ok)
+    const preview = await makePlan(fx.engine, { actor: 'test', today: '2027-08-01' })
+    assert.ok(preview.ok && preview.plan.status === 'blocked', 'half the pupils leave by then')
+    const s = await engineStatus(fx.engine)
+    assert.deepEqual(s.blocked, [])
+    assert.equal(statusExitCode(s), 0)
+  })
+
   test('a blocked plan followed by an apply is no longer waiting', async () => {
     fx = await engineFixture()
     for (let i = 0; i < 40; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))

@@ -1,4 +1,4 @@
-import type { GuardFinding, PlanStatus, RunReport } from '../model/index.ts'
+import type { GuardFinding, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import type { Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import type { Engine } from './pipeline.ts'
@@ -71,7 +71,8 @@ export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now
     if (h.status === 'applied' || h.status === 'applying' || h.status === 'failed') break
     if (h.status !== 'blocked') continue
     const plan = await store.getPlan(h.id)
-    if (plan === undefined) continue
+    // a blocked preview (`plan --at`) waits for nobody: apply refuses it anyway
+    if (plan === undefined || isPreview(plan)) continue
     const ageHours = Math.max(0, Math.round((now.getTime() - Date.parse(h.createdAt)) / 360_000) / 10)
     blocked.push({ id: h.id, createdAt: h.createdAt, ageHours, findings: plan.findings, approve: `koppel approve ${h.id} --reason "…"` })
   }
@@ -89,8 +90,12 @@ export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now
   }
 }
 
-/** Exit code for a monitoring check: 3 while a plan waits for approval (as `plan` and `run` exit). */
-export function statusExitCode(s: EngineStatus): 0 | 3 {
+/**
+ * Exit code for a monitoring check: 3 while a plan waits for approval (as `plan` and `run` exit); 1 when the
+ * audit chain did not verify, which outranks a waiting plan.
+ */
+export function statusExitCode(s: EngineStatus): 0 | 1 | 3 {
+  if (s.audit?.verified?.ok === false) return 1
   return s.blocked.length > 0 ? 3 : 0
 }
 
@@ -112,11 +117,17 @@ function runLine(r: RunReport): RunLine {
   }
 }
 
+/** A plan made for another day than the one it was made on (see previewRefusal). */
+function isPreview(plan: Plan): boolean {
+  const day = plan.inputs['today']
+  return day !== undefined && day !== toIsoDate(new Date(plan.createdAt))
+}
+
 async function newestHolds(store: Store, heads: readonly { id: string; status: PlanStatus }[]): Promise<EngineStatus['held']> {
   for (const h of heads.slice(0, 5)) {
     const plan = await store.getPlan(h.id)
     // a preview (`plan --at`) says nothing about what is held now
-    if (plan === undefined || (plan.inputs['today'] !== undefined && plan.inputs['today'] !== toIsoDate(new Date(plan.createdAt)))) continue
+    if (plan === undefined || isPreview(plan)) continue
     return { planId: plan.id, notes: plan.notes }
   }
   return undefined
