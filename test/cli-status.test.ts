@@ -84,7 +84,7 @@ describe('koppel status and plan --at', () => {
     assert.match(text.stdout, /It will not be applied/)
     const refused = await koppel(dir, ['apply', '--plan', plan.id, '--yes'])
     assert.equal(refused.code, 1)
-    assert.match(refused.stderr, /a preview is never applied/)
+    assert.match(refused.stderr, /a preview is never applied: plan again without --at/)
     // the old name still works; today is no preview
     const alias = await koppel(dir, ['plan', '--today', LATER, '--json'])
     assert.equal((JSON.parse(alias.stdout) as { id: string }).id, plan.id)
