@@ -57,7 +57,7 @@ describe('defaults', () => {
     const t = c.targets[0]
     assert.deepEqual(t?.lifecycle, { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, revokeOnDisable: true, holds: [] })
     assert.deepEqual(t?.guard, {
-      create: { maxPercent: 25 },
+      create: { maxPercent: 25, minCount: 50 },
       update: { maxPercent: 50 },
       disable: { maxCount: 50, maxPercent: 10 },
       delete: { maxCount: 50, maxPercent: 10 },
@@ -94,7 +94,7 @@ describe('guard', () => {
   test('a limit on a kind without defaults is kept; other kinds keep theirs', () => {
     const g = guardOf({ grant: { maxCount: 1000 }, create: { maxCount: 1000 } })
     assert.deepEqual(g?.grant, { maxCount: 1000 })
-    assert.deepEqual(g?.create, { maxCount: 1000, maxPercent: 25 })
+    assert.deepEqual(g?.create, { maxCount: 1000, maxPercent: 25, minCount: 50 })
     assert.deepEqual(g?.revoke, { maxPercent: 25 })
   })
 
@@ -106,7 +106,7 @@ describe('guard', () => {
       'targets[0].guard.update.maxCount: must be ≥ 0',
     ])
     assert.deepEqual(problems(base({ targets: [target({ guard: { delete: { off: true, maxCount: 3 } } })] })), [
-      'targets[0].guard.delete.off: off: true cannot be combined with maxCount or maxPercent',
+      'targets[0].guard.delete.off: off: true cannot be combined with maxCount, maxPercent or minCount',
     ])
     assert.deepEqual(problems(base({ targets: [target({ guard: { remove: { maxCount: 3 } } })] })), [
       'targets[0].guard.remove: unknown key "remove" (did you mean "revoke"?)',

@@ -60,6 +60,8 @@ export type AttributeMappingConfig =
 export interface GuardLimit {
   readonly maxCount?: number
   readonly maxPercent?: number
+  /** The percentage limit counts only for plans with at least this many actions of the kind. */
+  readonly minCount?: number
   readonly off?: boolean
 }
 

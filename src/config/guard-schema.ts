@@ -11,8 +11,9 @@ import type { GuardConfig, GuardLimit } from './config-types.ts'
 /** The guard every target gets unless its config says otherwise. */
 export const DEFAULT_GUARD: GuardConfig = {
   // a percentage only, so the first load into an empty ledger passes; against a filled one a mass create is
-  // as suspicious as a mass delete (a changed baseDn re-creating every account)
-  create: { maxPercent: 25 },
+  // as suspicious as a mass delete (a changed baseDn re-creating every account). From 50 creates on: a small
+  // board taking in a class, or the rest of a first load that was cut short, is no mass mistake.
+  create: { maxPercent: 25, minCount: 50 },
   disable: { maxCount: 50, maxPercent: 10 },
   delete: { maxCount: 50, maxPercent: 10 },
   revoke: { maxPercent: 25 },
@@ -36,10 +37,16 @@ const limitInput = z
       .describe(
         "Block the plan when this kind touches more than this percentage of the target's accounts; null lifts a default.",
       ),
+    minCount: z
+      .int()
+      .min(0)
+      .nullable()
+      .optional()
+      .describe('maxPercent counts only for plans with at least this many actions of this kind; null lifts a default.'),
     off: z.boolean().optional().describe('true: no guard for this action kind (explicitly, instead of by omission).'),
   })
-  .refine((l) => l.off !== true || (l.maxCount == null && l.maxPercent == null), {
-    message: 'off: true cannot be combined with maxCount or maxPercent',
+  .refine((l) => l.off !== true || (l.maxCount == null && l.maxPercent == null && l.minCount == null), {
+    message: 'off: true cannot be combined with maxCount, maxPercent or minCount',
     path: ['off'],
   })
   .describe('Limits for one action kind.')
@@ -47,7 +54,7 @@ const limitInput = z
 type LimitInput = z.output<typeof limitInput>
 
 const kindDescriptions: Readonly<Record<ActionKind, string>> = {
-  create: 'Creating accounts (default maxPercent 25 of the accounts already managed; none on an empty ledger).',
+  create: 'Creating accounts (default maxPercent 25 of the accounts already managed, from 50 creates on; none on an empty ledger).',
   correlate: 'Linking existing target accounts to persons (no limit by default).',
   update: 'Changing attributes of accounts (default maxPercent 50).',
   enable: 'Re-enabling accounts (no limit by default).',
@@ -64,12 +71,17 @@ const guardShape = Object.fromEntries(
 
 function mergeLimit(given: LimitInput | undefined, fallback: GuardLimit | undefined): GuardLimit | undefined {
   if (given?.off === true) return { off: true }
-  const pick = (key: 'maxCount' | 'maxPercent'): number | undefined =>
+  const pick = (key: 'maxCount' | 'maxPercent' | 'minCount'): number | undefined =>
     given !== undefined && key in given ? (given[key] ?? undefined) : fallback?.[key]
   const maxCount = pick('maxCount')
   const maxPercent = pick('maxPercent')
+  const minCount = pick('minCount')
   if (maxCount === undefined && maxPercent === undefined) return given?.off === false ? { off: false } : undefined
-  return { ...(maxCount !== undefined && { maxCount }), ...(maxPercent !== undefined && { maxPercent }) }
+  return {
+    ...(maxCount !== undefined && { maxCount }),
+    ...(maxPercent !== undefined && { maxPercent }),
+    ...(maxPercent !== undefined && minCount !== undefined && { minCount }),
+  }
 }
 
 export function applyGuardDefaults(given: Partial<Record<ActionKind, LimitInput>>): GuardConfig {
@@ -85,7 +97,7 @@ export const guardSchema = z
   .strictObject(guardShape)
   .default({})
   .describe(
-    'Safety limits per action kind. On by default: disable/delete 50 or 10 %, create 25 %, revoke 25 %, ' +
+    'Safety limits per action kind. On by default: disable/delete 50 or 10 %, create 25 % (from 50 on), revoke 25 %, ' +
       'update 50 %. ' +
       'A plan over a limit is blocked until approved.',
   )

@@ -9,6 +9,8 @@ export type { MatchRule }
 export interface GuardLimit {
   readonly maxCount?: number
   readonly maxPercent?: number
+  /** The percentage limit counts only for plans with at least this many actions of the kind. */
+  readonly minCount?: number
   readonly off?: boolean
 }
 

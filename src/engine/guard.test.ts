@@ -39,5 +39,9 @@ describe('guard', () => {
     assert.match(f[0]?.message ?? '', /2200 create actions are 100\.0% of the 2200 accounts/)
     assert.deepEqual(guard(actions('create', 2200), [target(DEFAULT_GUARD)], ledger(0)), [])
     assert.deepEqual(guard(actions('create', 20), [target(DEFAULT_GUARD)], ledger(2200)), [], 'a normal intake passes')
+    // percentages of a small ledger: a class of 30 joining a board of 40, or the rest of a first load cut short
+    assert.deepEqual(guard(actions('create', 30), [target(DEFAULT_GUARD)], ledger(40)), [], 'below 50 creates no percentage')
+    assert.deepEqual(guard(actions('create', 20), [target(DEFAULT_GUARD)], ledger(4)), [])
+    assert.equal(guard(actions('create', 60), [target(DEFAULT_GUARD)], ledger(100))[0]?.limit, 'maxPercent 25')
   })
 })

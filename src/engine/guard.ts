@@ -37,7 +37,7 @@ function check(target: string, kind: ActionKind, count: number, base: number, li
       message: `${count} ${kind} actions in ${target} exceed the limit of ${limit.maxCount} per plan`,
     }
   }
-  if (limit.maxPercent !== undefined && base > 0 && (count / base) * 100 > limit.maxPercent) {
+  if (limit.maxPercent !== undefined && base > 0 && count >= (limit.minCount ?? 0) && (count / base) * 100 > limit.maxPercent) {
     const pct = ((count / base) * 100).toFixed(1)
     return {
       target,
