@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { promisify } from 'node:util'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
@@ -116,5 +117,18 @@ describe('koppel status and plan --at', () => {
     const s = JSON.parse((await koppel(dir, ['status', '--json'])).stdout) as StatusJson
     assert.deepEqual(s.blocked.map((b) => b.id), [blocked.id])
     assert.ok(s.blocked[0]?.findings.some((f) => f.kind === 'disable'))
+  })
+
+  test('an edited audit event: status exits 1 (over the blocked plan) and says the chain is broken', async () => {
+    const db = new DatabaseSync(join(dir, 'data', 'koppel.db'))
+    try {
+      db.prepare(`UPDATE audit SET actor = 'cli:someone-else' WHERE seq = 1`).run()
+    } finally {
+      db.close()
+    }
+    const status = await koppel(dir, ['status'])
+    assert.equal(status.code, 1, status.stderr)
+    assert.match(status.stdout, /chain BROKEN at event 1/)
+    assert.equal((await koppel(dir, ['status', '--no-verify'])).code, 3, 'without the check the blocked plan decides')
   })
 })
