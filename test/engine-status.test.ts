@@ -117,6 +117,25 @@ describe('engine status', () => {
     assert.deepEqual((await engineStatus(fx.engine)).deliveries, [])
   })
 
+  test('a delivery that succeeds after a failed run is no longer pending, whatever the engine clock says (audit order decides)', async () => {
+    fx = await engineFixture()
+    let fail = true
+    Object.assign(fx.target, {
+      deliver: async (): Promise<DeliveryResult> => {
+        if (fail) throw new ConnectorError('unavailable', 'the SFTP server did not answer')
+        return { outcome: 'delivered', message: 'delivered koppel.xml' }
+      },
+    })
+    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
+    // an engine clock years ahead of the store's wall-clock timestamps
+    const r = await applyStoredPlan(fx.engine, (await plan(fx, '2031-11-23')).id, { actor: 'test' })
+    assert.ok(r.ok && r.report.state === 'failed')
+    assert.equal((await engineStatus(fx.engine)).deliveries.length, 1)
+    fail = false
+    await deliverPending(fx.engine, { actor: 'test' })
+    assert.deepEqual((await engineStatus(fx.engine)).deliveries, [])
+  })
+
   test('an interrupted apply is listed', async () => {
     fx = await engineFixture()
     fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))

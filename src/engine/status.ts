@@ -142,9 +142,11 @@ async function pendingDeliveries(store: Store, targets: readonly string[], run: 
   for (const target of targets) {
     const events = await store.listAudit({ kind: 'delivery', target, limit: 10 })
     const event = events.find((e) => e.type === 'delivery.done' || e.type === 'delivery.failed')
-    const inRun = run?.messages.find((m) => m.startsWith(`${target}: `))
+    // deliveries come last in a run's messages, after the lines about targets that were down
+    const inRun = run?.messages.findLast((m) => m.startsWith(`${target}: `))
     const runAt = run?.finishedAt ?? run?.startedAt
-    const fromRun = inRun !== undefined && runAt !== undefined && (event === undefined || runAt > event.at)
+    // the audit sequence orders them, not timestamps: a run's times are the engine's clock, events the store's
+    const fromRun = inRun !== undefined && (event === undefined || (run?.auditHead?.seq ?? 0) > event.seq)
     const failed = fromRun ? inRun.startsWith(`${target}: delivery failed`) : event?.type === 'delivery.failed'
     if (!failed) continue
     const message = fromRun ? inRun : String(event?.data?.['message'] ?? `${target}: delivery failed`)
