@@ -122,7 +122,7 @@ describe('engine status', () => {
     let fail = true
     Object.assign(fx.target, {
       deliver: async (): Promise<DeliveryResult> => {
-        if (fail) throw new ConnectorError('unavailable', 'the SFTP server did not answer')
+        if (fail) throw new ConnectorError('transient', 'the SFTP server did not answer')
         return { outcome: 'delivered', message: 'delivered koppel.xml' }
       },
     })
