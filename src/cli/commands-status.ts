@@ -32,7 +32,7 @@ export function renderStatus(s: EngineStatus): string {
   for (const b of s.blocked) {
     lines.push(`  ${b.id}  made ${b.createdAt} (${b.ageHours} h ago)`)
     for (const f of b.findings) lines.push(`    - ${t(f.message)}`)
-    lines.push(`    review: koppel plan, then: ${b.approve}`)
+    lines.push(`    after review, release it with: ${b.approve}`)
   }
   if (s.interrupted.length > 0) {
     lines.push('', 'Interrupted apply (the next apply or run resumes it first):')
@@ -46,7 +46,7 @@ export function renderStatus(s: EngineStatus): string {
   lines.push('', s.held === undefined || s.held.notes.length === 0 ? 'Held actions: none' : `Held actions (plan ${s.held.planId}):`)
   for (const n of s.held?.notes ?? []) lines.push(`  ${t(n)}`)
   lines.push('', s.deliveries.length === 0 ? 'Pending deliveries: none' : 'Pending deliveries (retried by the next apply or run):')
-  for (const d of s.deliveries) lines.push(`  ${t(d.target, 80)} since ${d.since}: ${t(d.message)}`)
+  for (const d of s.deliveries) lines.push(`  since ${d.since}: ${t(d.message)}`)
   lines.push('', auditLine(s))
   return lines.join('\n')
 }
