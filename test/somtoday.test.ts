@@ -410,6 +410,21 @@ describe('Somtoday peilschooljaar', () => {
     const first = volgend[0] as Person
     assert.equal(first.contracts[0]?.grade, (sim0.find((p) => p.id === first.key)?.grade ?? 0) + 1)
   })
+
+  test('a read for a day in the next school year (plan --at) reads VOLGEND; the last day of this one does not', async () => {
+    const keysOf = async (o: Partial<Record<keyof SomtodayOptions, unknown>>, today: string) => {
+      const r = await connector(sim, { persons: ['leerlingen'], ...o }).read({ today })
+      assert.ok(r.ok)
+      return pupilsOf(r.snapshot).map((p) => `${p.key} ${p.contracts[0]?.schoolYear}`).sort()
+    }
+    const volgend = await keysOf({ peilschooljaar: 'VOLGEND' }, TODAY)
+    const huidig = await keysOf({ peilschooljaar: 'HUIDIG' }, TODAY)
+    assert.notDeepEqual(volgend, huidig)
+    // the connector's clock is TODAY (2026-11-23): school year 2026-2027 ends on 31 July 2027
+    assert.deepEqual(await keysOf({ peilschooljaar: 'HUIDIG' }, '2027-08-01'), volgend)
+    assert.deepEqual(await keysOf({ peilschooljaar: 'VANDAAG' }, '2027-09-15'), volgend)
+    assert.deepEqual(await keysOf({ peilschooljaar: 'HUIDIG' }, '2027-07-31'), huidig)
+  })
 })
 
 describe('Somtoday failures', () => {

@@ -4,6 +4,7 @@ import type { ConnectorDefinition } from '../contract/index.ts'
 import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
 import type { Engine, Stage } from '../engine/index.ts'
 import { formatIssue } from '../model/index.ts'
+import { toIsoDate } from '../util/dates.ts'
 import type { Plan, RunReport } from '../model/index.ts'
 import { actor } from './actor.ts'
 import { loadEngine } from './load-engine.ts'
@@ -14,6 +15,7 @@ import { planJsonElement, planJsonEnvelope } from './plan-json.ts'
 import { progressBar } from './progress.ts'
 import type { Progress } from './progress.ts'
 import { planFilterOf } from './plan-filter.ts'
+import { previewDate, previewNotice } from './plan-preview.ts'
 import { renderPlan, terminalWidth } from './render-plan.ts'
 import { renderReport } from './render-report.ts'
 import type { RunNotifier } from '../notify/run-notifier.ts'
@@ -24,6 +26,8 @@ export interface PlanFlags {
   readonly json?: boolean
   readonly detailedExitcode?: boolean
   readonly today?: string
+  /** `plan --at`: the documented name of `--today` for a preview. */
+  readonly at?: string
   readonly targetRead?: boolean
   readonly limit?: string
   readonly kind?: string
@@ -78,12 +82,20 @@ export async function planCommand(flags: PlanFlags, definitions: readonly Connec
     err(filter.message)
     return EXIT.error
   }
+  const at = previewDate(flags)
+  if (!at.ok) {
+    err(at.message)
+    return EXIT.error
+  }
   return withEngine(flags.config, definitions, async ({ engine }) => {
-    const plan = await computePlan(engine, flags, actor())
+    const plan = await computePlan(engine, { ...flags, ...(at.date !== undefined ? { today: at.date } : {}) }, actor())
     if (plan === undefined) return EXIT.error
+    const preview = previewNotice(plan, toIsoDate(engine.now()))
     // streamed: the text of JSON.stringify(planJson(plan), null, 2) is ~180 MB at 100,000 persons
     if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter }))
+    else out(`${preview !== undefined ? `PREVIEW of ${plan.inputs['today']}, not to be applied\n` : ''}${renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter })}`)
+    // with --json on stderr: a script reading stdout gets the plan, the person at the terminal the warning
+    if (preview !== undefined) (flags.json === true ? err : out)(`\n${preview}`)
     // blocked wins over "changes": a scheduler must not read a plan nobody may apply as ready to apply
     if (plan.status === 'blocked') return EXIT.blocked
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok

@@ -4,6 +4,7 @@ import { connectorDefinitions } from '../connectors/index.ts'
 import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
 import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
+import { statusCommand } from './commands-status.ts'
 import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
 import { err, EXIT } from './output.ts'
@@ -33,7 +34,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.command('schema').description('print the config JSON Schema (for editor completion)')
     .action(() => set(schemaCommand(defs)))
   program.command('plan').description('read the sources and show what would change (stores the plan)')
-    .addOption(config()).addOption(today())
+    .addOption(config())
+    .addOption(new Option('--at <date>', 'preview the plan as it will be on this date (YYYY-MM-DD) with today\'s data; never applied'))
+    .addOption(today().hideHelp())
     .option('--json', 'print the plan as JSON (docs/plan-json.md)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--no-target-read', 'plan against the ledger only, without listing the targets')
@@ -67,6 +70,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(config())
     .option('--json', 'print the explanation as JSON')
     .action(async (person: string, o: { config: string; json?: boolean }) => set(await explainCommand(person, o, defs)))
+  program.command('status').description('last runs, blocked plans, held actions, pending deliveries, audit head; exit 3 when blocked')
+    .addOption(config())
+    .option('--json', 'print the status as JSON')
+    .option('--runs <n>', 'runs to show', '5')
+    .option('--no-verify', 'do not recompute the audit chain (it reads every event)')
+    .action(async (o) => set(await statusCommand(o, defs)))
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

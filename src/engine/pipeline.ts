@@ -213,7 +213,7 @@ export function previewRefusal(plan: Plan, applyDay: string): string | undefined
   const planDay = plan.inputs['today']
   if (planDay === undefined) return undefined
   const madeOn = toIsoDate(new Date(plan.createdAt))
-  if (planDay !== madeOn) return `plan ${plan.id} previews ${planDay} (it was made on ${madeOn}); a preview is never applied: plan again without --today`
+  if (planDay !== madeOn) return `plan ${plan.id} previews ${planDay} (it was made on ${madeOn}); a preview is never applied: plan again without --at`
   if (planDay > applyDay) return `plan ${plan.id} is dated ${planDay}, after today (${applyDay}); check the clock and plan again`
   return undefined
 }

@@ -11,6 +11,8 @@ import { SomtodayApi, type AccountInput, type Json, type PersonKind, type Vestig
 import { HrmClient } from './somtoday-hrm.ts'
 import { Issues, SomtodayMapper } from './somtoday-mapping.ts'
 import { somtodayOptions, type SomtodayOptions } from './somtoday-options.ts'
+import { schoolYearOf } from '../../rules/date-functions.ts'
+import { toIsoDate } from '../../util/dates.ts'
 
 /** Write-back field names Koppel accepts, and the AccountInput field each one fills. */
 export const WRITE_BACK_FIELDS = ['username', 'email', 'remoteId'] as const
@@ -50,7 +52,7 @@ export class SomtodaySource implements SourceConnector {
     const issues = new Issues(this.name, this.#options.maxIssues)
     const mapper = new SomtodayMapper(this.name, issues, { vakkeuzes: this.#options.vakkeuzes })
     const signal = options.signal
-    const peil = this.#options.peilschooljaar === 'VANDAAG' ? undefined : this.#options.peilschooljaar
+    const peil = peilFor(this.#options.peilschooljaar, options.today, toIsoDate(this.#context.now()))
     const kinds = new Set(this.#options.persons)
     const started = performance.now()
     let pages = 0
@@ -205,4 +207,14 @@ export const somtodayDefinition: SourceDefinition<typeof somtodayOptions> = {
     membership: ['group', 'role', 'start', 'end', 'primary'],
   },
   create: (name, options, context) => new SomtodaySource(name, options, context),
+}
+
+/**
+ * The peilschooljaar of a read. A read for a day in a later school year than the clock's (`koppel plan --at
+ * 2027-08-15`) asks for next year's data (VOLGEND), whatever the configured value: the configured one
+ * answers for today's school year, which says nothing about who is placed after the summer.
+ */
+export function peilFor(configured: SomtodayOptions['peilschooljaar'], today: string, clockDay: string): 'HUIDIG' | 'VOLGEND' | undefined {
+  if (schoolYearOf(today) > schoolYearOf(clockDay)) return 'VOLGEND'
+  return configured === 'VANDAAG' ? undefined : configured
 }

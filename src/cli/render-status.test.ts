@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { EngineStatus } from '../engine/index.ts'
+import { renderStatus } from './commands-status.ts'
+
+const status: EngineStatus = {
+  tenant: 'default',
+  at: '2026-12-07T04:30:00.000Z',
+  runs: [],
+  blocked: [{ id: 'plan-fedcba987654', createdAt: '2026-12-07T02:00:00.000Z', ageHours: 2.5, findings: [{ target: 'dir', kind: 'disable', count: 210, base: 1000, limit: '10%', message: 'dir: 210 disables' }], approve: 'koppel approve plan-fedcba987654 --reason "…"' }],
+  interrupted: [{ id: 'plan-aaaaaaaaaaaa', createdAt: '2026-12-06T02:00:00.000Z' }],
+  held: { planId: 'plan-0123456789ab', notes: ['delete of Eva\u001b[8m Mulder held back by the hold window 07-15..08-31'] },
+  deliveries: [{ target: 'itslearning', since: '2026-12-06T02:00:41.000Z', message: 'itslearning: delivery failed (refused)' }],
+  audit: { seq: 12, hash: 'ab'.repeat(32), at: '2026-12-07T02:00:01.000Z', verified: { ok: false, events: 12, ms: 1, problem: 'event 3: edited' } },
+}
+
+test('status text: blocked plan with findings and approve command, escaped store text, broken chain said', () => {
+  const text = renderStatus(status)
+  assert.match(text, /BLOCKED plans waiting for approval: 1\n {2}plan-fedcba987654 {2}made 2026-12-07T02:00:00.000Z \(2.5 h ago\)\n {4}- dir: 210 disables\n/)
+  assert.match(text, /release it with: koppel approve plan-fedcba987654 --reason "…"/)
+  assert.match(text, /Interrupted apply .*\n {2}plan-aaaaaaaaaaaa/)
+  assert.ok(text.includes('Eva\\u001b[8m Mulder'), 'an escape in a note is shown escaped')
+  assert.ok(!text.includes('\u001b'), 'no raw escape reaches the terminal')
+  assert.match(text, /since 2026-12-06T02:00:41.000Z: itslearning: delivery failed \(refused\)/)
+  assert.match(text, /chain BROKEN at event 3: edited/)
+  assert.match(text, /Last runs: none/)
+})
