@@ -2,30 +2,20 @@
 // `--json` always prints the run report (issue 12.14).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
-const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 // the CLI plans for the day it runs on (a plan for another day is a preview apply refuses): so is the board
 const TODAY = toIsoDate(new Date())
 
-async function koppel(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, ...args], { cwd: dir, maxBuffer: 32 * 1024 * 1024 })
-    return { code: 0, ...r }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr }
-  }
-}
+const koppel = (dir: string, args: string[]) => runKoppel(args, { cwd: dir })
 
 describe('koppel run', () => {
   let dir: string

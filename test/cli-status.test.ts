@@ -2,31 +2,21 @@
 // server (issue 15 item 5): what a monitoring check and an admin planning next year see.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { promisify } from 'node:util'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
-const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 // the CLI runs on the wall clock (a plan for another day is a preview): so is the board
 const TODAY = toIsoDate(new Date())
 const LATER = toIsoDate(new Date(Date.now() + 40 * 86_400_000))
 
-async function koppel(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, ...args], { cwd: dir, maxBuffer: 32 * 1024 * 1024 })
-    return { code: 0, ...r }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr }
-  }
-}
+const koppel = (dir: string, args: string[]) => runKoppel(args, { cwd: dir })
 
 interface StatusJson {
   kind: string

@@ -4,30 +4,20 @@
 // admin's would; the board is generated for that day, so the test holds on any date.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { renderExplanation } from '../src/cli/commands-explain.ts'
 import type { Explanation } from '../src/engine/index.ts'
 import { collectBoard, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { runKoppel } from './support/koppel-cli.ts'
 
-const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 const TODAY = toIsoDate(new Date())
 
-async function koppel(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, ...args], { cwd: dir, maxBuffer: 32 * 1024 * 1024 })
-    return { code: 0, ...r }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr }
-  }
-}
+const koppel = (dir: string, args: string[]) => runKoppel(args, { cwd: dir })
 
 const PUPIL_RULE = 'Leerlingen krijgen een account en hun stamgroep'
 
