@@ -25,8 +25,12 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
   return {
     async runEnded(run) {
       const problems: string[] = []
-      // the newest event as the run ends: a copy of the audit chain's head kept outside the store
-      const [newest] = await store.listAudit({ limit: 1 }).catch(() => [])
+      // the newest event as the run ends: a copy of the audit chain's head kept outside the store; a store that
+      // cannot say it still lets the mail go, without the head, and says so
+      const [newest] = await store.listAudit({ limit: 1 }).catch((e: unknown) => {
+        problems.push(`the audit head could not be read for the notification: ${(e as Error).message}`)
+        return []
+      })
       const input: StatusInput = { ...run, tenant, ...(newest !== undefined ? { auditHead: { seq: newest.seq, hash: newest.hash } } : {}) }
       if (m !== undefined && mail?.when.includes(run.outcome) === true) {
         try {
