@@ -43,3 +43,20 @@ test('a write-back into a OneRoster source fails validate too; the unchanged dem
   assert.equal(ok.code, 0, ok.stderr)
   assert.match(ok.stdout, /is valid/)
 })
+
+const mailTo = '    secretDelivery:\n      mail:\n        to: manager\n        from: ict@school.test\n        subject: Nieuw account\n        loginAttribute: uid\n        smtp: { host: smtp.school.test, port: 587 }\n'
+const csvSource = (mentor: string) =>
+  `  - name: school\n    type: csv\n    file: ./leerlingen.csv\n    columns: { key: nr, givenName: voornaam, familyName: achternaam${mentor} }\n    defaults: { role: student, organisation: school }`
+
+test('mail to the mentor fails validate when no source names a mentor (csv without a mentor column), passes with one', async () => {
+  const oneroster = '  - name: school\n    type: oneroster-csv\n    path: ./export'
+  const without = withTarget(mailTo).replace(oneroster, csvSource(''))
+  const r = await validate(without)
+  assert.equal(r.code, 1, r.stdout)
+  assert.match(r.stderr, /targets\.directory\.secretDelivery: mail goes to the mentor or manager, but no source names one \("school" \(csv\)\)/)
+  const ok = await validate(withTarget(mailTo).replace(oneroster, csvSource(', manager: mentor')))
+  assert.equal(ok.code, 0, ok.stderr)
+  // OneRoster names the homeroom's primary teacher
+  const roster = await validate(withTarget(mailTo))
+  assert.equal(roster.code, 0, roster.stderr)
+})

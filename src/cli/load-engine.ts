@@ -142,6 +142,7 @@ export async function channelProblems(config: KoppelConfig, baseDir: string, def
       const checks: (() => unknown)[] = t.writeBack.map((wb, i) => () => writeBackSetup(t.name, i, wb, sources))
       const d = t.secretDelivery
       if (d !== undefined && !('mail' in d)) checks.push(() => secretDeliverySetup(t.name, d, sources, []))
+      if (d !== undefined && 'mail' in d) checks.push(() => mailRecipientsNamed(t.name, sources))
       for (const check of checks) {
         try {
           check()
@@ -192,6 +193,16 @@ function writingSource(where: string, name: string, sources: readonly EngineSour
   const c = source.connector
   if (!c.capabilities.writeBack || c.writeBack === undefined) throw new SetupError(`${where}: source "${name}" (${c.type}) cannot write back`)
   return c
+}
+
+/** Mail to the mentor or manager needs a source that names one; otherwise every initial password is dropped. */
+function mailRecipientsNamed(target: string, sources: readonly EngineSource[]): void {
+  if (sources.some((s) => s.connector.capabilities.namesManagers === true)) return
+  const names = sources.map((s) => `"${s.connector.name}" (${s.connector.type})`).join(', ')
+  throw new SetupError(
+    `targets.${target}.secretDelivery: mail goes to the mentor or manager, but no source names one (${names}); ` +
+      'a csv source names them with columns.manager, see docs/config.md "Initial passwords"',
+  )
 }
 
 function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secretDelivery']>, sources: readonly EngineSource[], mailers: Mailer[]): SecretDelivery {

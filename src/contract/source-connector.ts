@@ -16,6 +16,11 @@ export interface SourceCapabilities {
    * and cannot be configured for write-back.
    */
   readonly writeBackFields?: Readonly<Record<string, string>>
+  /**
+   * The read names a pupil's mentor or an employee's manager (`contract.manager`, a person key): the recipient
+   * of `secretDelivery.mail`. `validate` refuses the mail channel when no source of the config names one.
+   */
+  readonly namesManagers?: boolean
 }
 
 export interface ReadOptions {

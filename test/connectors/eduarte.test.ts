@@ -87,6 +87,29 @@ describe('eduarte source', () => {
     assert.ok(snap.groups.some((g) => g.type === 'class' && g.name === v.groep))
   })
 
+  test('the mentor: the SLB\'er among the verbintenis\'s begeleiders, named as a medewerker key (contract.manager)', async () => {
+    const withSlb = sim.data.deelnemers.filter((d) => d.verbintenissen[0]?.begeleiders.length === 1)
+    assert.ok(withSlb.length > 10, 'the board gives stamgroepen a mentor')
+    const other = withSlb[1]?.verbintenissen[0]
+    assert.ok(other)
+    // another rol first (not a mentor), then a mentor with the rol code in lower case
+    const slb = other.begeleiders[0]
+    assert.ok(slb)
+    other.begeleiders = [{ medewerker: { afkorting: 'ZZZ', id: '9999' }, rol: { code: 'BPV', naam: 'Praktijkbegeleider' } }, { ...slb, rol: { code: 'slb', naam: 'SLB' } }]
+    const snap = await readOk(source(sim))
+    const manager = (nr: string | undefined) => snap.persons.find((p) => p.key === nr)?.contracts[0]?.manager
+    const first = withSlb[0]
+    assert.equal(manager(first?.deelnemernummer), `mw-${first?.verbintenissen[0]?.begeleiders[0]?.medewerker.id}`)
+    assert.equal(manager(withSlb[1]?.deelnemernummer), `mw-${slb.medewerker.id}`)
+    // the mentor is a medewerker Koppel read, so a mail to the mentor finds the address
+    const mentor = snap.persons.find((p) => p.key === manager(first?.deelnemernummer))
+    assert.ok(mentor?.email !== undefined)
+    assert.equal(source(sim, { mentorRollen: ['BPV'] }).capabilities.namesManagers, true)
+    const bpv = await readOk(source(sim, { mentorRollen: ['BPV'] }))
+    assert.equal(bpv.persons.find((p) => p.key === withSlb[1]?.deelnemernummer)?.contracts[0]?.manager, 'mw-9999')
+    assert.equal(bpv.persons.find((p) => p.key === first?.deelnemernummer)?.contracts[0]?.manager, undefined)
+  })
+
   test('the client sends operation parameters in the reference order and sorts object properties case-insensitively', () => {
     const xml = eduarteEnvelope('createDeelnemerGebruiker', 'k', { wachtwoord: 'w', gebruikersnaam: 'g', emailadres: 'e', deelnemernummer: '1' })
     assert.deepEqual(childOrder(xml, 'createDeelnemerGebruiker'), ['apiSleutel', 'deelnemernummer', 'gebruikersnaam', 'wachtwoord', 'emailadres'])

@@ -78,6 +78,21 @@ describe('magister source', () => {
     assert.ok(l?.contracts[0]?.end !== undefined && l.contracts[0].end <= board.schoolYear.endDate)
   })
 
+  test('the mentor: CMENTORCODE (the enrolment\'s own mentor) before PMENTORCODE (the stamgroep\'s), as contract.manager', async () => {
+    const withMentor = pristine.filter((r) => r.PMENTORCODE !== '')
+    assert.ok(withMentor.length > 10, 'the board gives stamgroepen a mentor')
+    const own = sim.rows.find((r) => r.STAMNR === withMentor[1]?.STAMNR)
+    assert.ok(own)
+    Object.assign(own, { CMENTORCODE: 'XYZ9', CMENTORNAME: 'Y. Zwart' })
+    const snap = await readOk(source(sim))
+    const manager = (stamnr: string | undefined) => snap.persons.find((p) => p.key === stamnr)?.contracts[0]?.manager
+    assert.equal(manager(withMentor[0]?.STAMNR), withMentor[0]?.PMENTORCODE)
+    assert.equal(manager(own.STAMNR), 'XYZ9')
+    const without = sim.rows.find((r) => r.PMENTORCODE === '' && r.CMENTORCODE === '')
+    if (without !== undefined) assert.equal(manager(without.STAMNR), undefined)
+    assert.equal(source(sim).capabilities.namesManagers, true)
+  })
+
   test('decodes the ANSI (windows-1252) export and keeps ; and quotes inside values', async () => {
     const r = sim.rows[0] as MagisterRow
     r.LASTNAME = 'Çelik; "de" Bruïne'

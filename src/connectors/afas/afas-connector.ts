@@ -15,7 +15,7 @@ export const AFAS_WRITE_BACK_FIELDS = ['email', 'username'] as const
 
 class AfasSource implements SourceConnector {
   readonly type = 'afas'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' } })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' }, namesManagers: true })
   readonly name: string
   readonly #options: AfasOptions
   readonly #context: ConnectorContext

@@ -75,6 +75,18 @@ describe('plain CSV source', () => {
     ])
   })
 
+  test('a mentor column names the pupil\'s mentor on the contract (contract.manager), where passwords are mailed', async () => {
+    const text = 'nr,voornaam,achternaam,school,mentor\n1001,Sanne,Berg,baken,E7\n1002,Daan,Jansen,baken,\nE7,Joëlle,Çelik,baken,\n'
+    const options = { file: file('mentors.csv', text), columns: { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', organisation: 'school', manager: 'mentor' }, defaults: { role: 'student' } }
+    const s = await ok(options)
+    assert.deepEqual(s.persons.map((p) => [p.key, p.contracts[0]?.manager]), [['1001', 'E7'], ['1002', undefined], ['E7', undefined]])
+    const named = csvDefinition.create('hr', csvDefinition.schema.parse(options), { baseDir: dir, log: () => {}, now: () => new Date() })
+    assert.equal(named.capabilities.namesManagers, true)
+    const { manager: _, ...withoutMentor } = options.columns
+    const unnamed = csvDefinition.create('hr', csvDefinition.schema.parse({ ...options, columns: withoutMentor }), { baseDir: dir, log: () => {}, now: () => new Date() })
+    assert.equal(unnamed.capabilities.namesManagers, false)
+  })
+
   test('semicolons, Latin-1, DD-MM-YYYY dates and Dutch role words', async () => {
     const text = 'Nummer;Roepnaam;Achternaam;Functie;Locatie;Geboren;Indienst\n' + 'E7;Joëlle;Çelik;docent;Zaandam;03-02-1985;1-8-2019\n' + 'E8;Ĳsbrand;Öz;medewerker;Zaandam;;\n'
     // Ĳ is not in Latin-1: the second row keeps only characters that are

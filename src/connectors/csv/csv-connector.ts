@@ -44,7 +44,7 @@ const PROGRESS_EVERY = 10_000
 
 class CsvSource implements SourceConnector {
   readonly type = 'csv'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: false })
+  readonly capabilities: SourceCapabilities
   readonly name: string
   readonly #o: CsvOptions
   readonly #path: string
@@ -53,6 +53,8 @@ class CsvSource implements SourceConnector {
   constructor(name: string, options: CsvOptions, context: ConnectorContext) {
     this.name = name
     this.#o = options
+    const namesManagers = options.columns.manager !== undefined || options.defaults.manager !== undefined
+    this.capabilities = Object.freeze({ delta: false, writeBack: false, namesManagers })
     this.#path = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file)
     this.#context = context
   }

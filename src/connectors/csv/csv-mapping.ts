@@ -30,6 +30,7 @@ export const CONTRACT_FIELDS = [
   'classGroup',
   'title',
   'department',
+  'manager',
   'start',
   'end',
 ] as const
@@ -191,7 +192,8 @@ export class CsvPersonBuilder {
       attributes: Object.freeze({}),
     }
     if (d.contracts.some((x) => x.id === c.id)) c.id = `${c.id}/${d.contracts.length + 1}`
-    for (const f of ['organisationCode', 'location', 'schoolYear', 'classGroup', 'title', 'department'] as const) if (val(f) !== '') c[f] = val(f)
+    // manager: the person key of a pupil's mentor or an employee's manager, where initial passwords are mailed
+    for (const f of ['organisationCode', 'location', 'schoolYear', 'classGroup', 'title', 'department', 'manager'] as const) if (val(f) !== '') c[f] = val(f)
     const grade = val('grade')
     if (grade !== '') {
       const g = parseGrade(grade)

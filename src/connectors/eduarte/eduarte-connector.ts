@@ -26,6 +26,8 @@ export const eduarteOptions = z.object({
   emailSoort: z.object({ code: z.string().min(1), naam: z.string().min(1) }).default({ code: 'ES', naam: 'E-mail School' }),
   /** Person keys of medewerkers are this prefix + the medewerker id (deelnemers use their deelnemernummer). */
   medewerkerKeyPrefix: z.string().default('mw-'),
+  /** Begeleider rol codes whose medewerker is a deelnemer's mentor (contract.manager), the first that matches. */
+  mentorRollen: z.array(z.string().min(1)).min(1).default(['SLB', 'MENTOR']),
   timeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
   /** Attempts per page on 429/5xx/timeouts, the first included. */
   readAttempts: z.number().int().min(1).max(10).default(4),
@@ -38,7 +40,7 @@ export const EDUARTE_WRITE_BACK_FIELDS = ['email', 'username', 'active'] as cons
 
 class EduarteSource implements SourceConnector {
   readonly type = 'eduarte'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username', active: '' } })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username', active: '' }, namesManagers: true })
   readonly name: string
   readonly #o: EduarteOptions
   readonly #context: ConnectorContext
@@ -88,7 +90,7 @@ class EduarteSource implements SourceConnector {
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
-    const mapper = new EduarteMapper({ source: this.name, emailSoort: this.#o.emailSoort.code, medewerkerKeyPrefix: this.#o.medewerkerKeyPrefix })
+    const mapper = new EduarteMapper({ source: this.name, emailSoort: this.#o.emailSoort.code, medewerkerKeyPrefix: this.#o.medewerkerKeyPrefix, mentorRollen: this.#o.mentorRollen })
     const persons = new Map<string, Person>()
     const add = (p: Person | undefined) => {
       if (p === undefined) return

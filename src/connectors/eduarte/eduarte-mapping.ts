@@ -11,6 +11,8 @@ export interface EduarteMappingOptions {
   /** Contact soort code that holds the school e-mail (HelloID `ContactgegevenSoort`, e.g. ES). */
   readonly emailSoort: string
   readonly medewerkerKeyPrefix: string
+  /** Begeleider rol codes (e.g. SLB) that make the medewerker the deelnemer's mentor; compared ignoring case. */
+  readonly mentorRollen?: readonly string[]
 }
 
 type Node = Record<string, unknown>
@@ -74,6 +76,28 @@ export class EduarteMapper {
     return undefined
   }
 
+  /**
+   * The person key of the verbintenis's mentor: the first begeleider whose rol code is one of `mentorRollen`
+   * (the SLB'er by default), keyed as medewerkers are (prefix + medewerker id).
+   */
+  // GUESS: begeleiders/begeleider{medewerker{afkorting, id}, rol{code, naam}} on the verbintenis (no public
+  // reference documents the read side)
+  #mentor(v: Node, record: string, at: string): string | undefined {
+    const rollen = new Set((this.#o.mentorRollen ?? ['SLB', 'MENTOR']).map((r) => r.toUpperCase()))
+    const list = listOf<Node>(child(v, 'begeleiders')?.begeleider)
+    for (const [i, b] of list.entries()) {
+      if (!rollen.has(str(child(b, 'rol')?.code).toUpperCase())) continue
+      // `medewerker` is a list element everywhere in the answer (getMedewerkers), so here too
+      const id = str(listOf<Node>(child(b, 'medewerker'))[0]?.id)
+      if (id === '') {
+        this.#fail(record, `${at}.begeleiders.begeleider[${i}].medewerker.id`, 'missing_field', 'a mentor (begeleider) without medewerker id')
+        return undefined
+      }
+      return `${this.#o.medewerkerKeyPrefix}${id}`
+    }
+    return undefined
+  }
+
   /** `where` names the element when it has no number yet ("deelnemer 3 of page 2"). */
   // GUESS: the deelnemer's elements beyond deelnemernummer, gebruikersNaam and contactgegevens (documented by
   // getDeelnemer): achternaam, eckId, geboortedatum, geslacht, roepnaam, verbintenissen, voorletters, voornamen,
@@ -107,6 +131,7 @@ export class EduarteMapper {
       for (const [k, val] of [['opleidingCode', str(opleiding?.code)], ['cohort', str(v.cohort)], ['status', str(v.status)], ['locationCode', str(child(v, 'locatie')?.afkorting)]] as const) {
         if (val !== '') attributes[k] = val
       }
+      const mentor = this.#mentor(v, record, at)
       const contract: Contract = {
         kind: 'enrolment',
         id: `verbintenis:${id}`,
@@ -122,6 +147,7 @@ export class EduarteMapper {
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
         ...(str(opleiding?.naam) !== '' ? { programme: str(opleiding?.naam) } : {}),
         ...(groep !== '' ? { classGroup: groep } : {}),
+        ...(mentor !== undefined ? { manager: mentor } : {}),
         attributes,
       }
       contracts.push(contract)

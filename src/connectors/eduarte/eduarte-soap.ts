@@ -75,7 +75,7 @@ export function eduarteEnvelope(operation: string, apiSleutel: string, params: R
 }
 
 /** Elements that repeat in answers, so that one and many read alike. */
-export const EDUARTE_ARRAYS = ['deelnemer', 'medewerker', 'verbintenis', 'contactgegeven']
+export const EDUARTE_ARRAYS = ['deelnemer', 'medewerker', 'verbintenis', 'contactgegeven', 'begeleider']
 
 export interface EduarteCallOptions {
   readonly signal?: AbortSignal

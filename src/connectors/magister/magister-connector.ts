@@ -56,7 +56,7 @@ const utf8 = new TextDecoder('utf-8')
 
 class MagisterSource implements SourceConnector {
   readonly type = 'magister'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' } })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' }, namesManagers: true })
   readonly name: string
   readonly #options: MagisterOptions
   readonly #context: ConnectorContext

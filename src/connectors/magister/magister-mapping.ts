@@ -200,6 +200,9 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
         ...(row.get('STUDY') !== '' ? { programme: row.get('STUDY') } : {}),
         ...(classGroup !== '' ? { classGroup } : {}),
+        // the mentor as HelloID's Magister source maps it (Manager.ExternalId = MentorCode): the docent code,
+        // so a mentor's mail is found when the staff are persons under that key
+        ...(mentorCode !== '' ? { manager: mentorCode } : {}),
         attributes,
       }
       contracts.push(contract)

@@ -62,7 +62,7 @@ class OneRosterCsvSource implements SourceConnector {
   constructor(name: string, options: OneRosterCsvOptions, context: ConnectorContext) {
     this.name = name
     this.#options = Object.freeze({ ...options })
-    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false })
+    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false, namesManagers: true })
     this.#dir = isAbsolute(options.path) ? options.path : resolve(context.baseDir, options.path)
     this.#context = context
   }

@@ -40,7 +40,7 @@ class OneRosterRestSource implements SourceConnector {
     this.name = name
     this.#options = options
     this.#context = context
-    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false })
+    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false, namesManagers: true })
     this.#client = new OneRosterRestClient(options)
   }
 

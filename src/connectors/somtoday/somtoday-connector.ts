@@ -22,7 +22,7 @@ const WRAPPER: Record<PersonKind, string> = { leerling: 'leerlingen', medewerker
 export class SomtodaySource implements SourceConnector {
   readonly type = 'somtoday'
   readonly name: string
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { username: 'username', email: 'email', remoteId: '' } })
+  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { username: 'username', email: 'email', remoteId: '' }, namesManagers: true })
   readonly #options: SomtodayOptions
   readonly #context: ConnectorContext
   readonly #api: SomtodayApi

@@ -21,6 +21,13 @@ export interface EduarteVerbintenis {
   opleiding: { code: string; naam: string }
   organisatieEenheid: { afkorting: string; naam: string }
   status: string
+  /** GUESS: the deelnemer's begeleiders on the verbintenis; the SLB'er (studieloopbaanbegeleider) is the mentor */
+  begeleiders: EduarteBegeleider[]
+}
+
+export interface EduarteBegeleider {
+  medewerker: { afkorting: string; id: string }
+  rol: { code: string; naam: string }
 }
 
 export interface EduarteDeelnemer {
@@ -99,6 +106,9 @@ export interface EduarteDataOptions {
   readonly eckId?: boolean
 }
 
+const slb = (m: { afkorting: string; id: string } | undefined): EduarteBegeleider[] =>
+  m === undefined ? [] : [{ medewerker: m, rol: { code: 'SLB', naam: 'Studieloopbaanbegeleider' } }]
+
 export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): EduarteData {
   const every = options.withoutUserEvery ?? 3
   const data: EduarteData = { deelnemers: [], medewerkers: [], gebruikers: new Map() }
@@ -111,6 +121,40 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
     const locations = new Map(chunk.school.locations.map((l) => [l.id, { afkorting: l.code, naam: l.name }]))
     const groups = new Map(chunk.groups.map((g) => [g.id, g]))
     const pupils = new Map(chunk.pupils.map((p) => [p.id, p]))
+    // the stamgroep's mentor is the deelnemer's SLB'er
+    const medewerkerOf = new Map<string, { afkorting: string; id: string }>()
+    for (const s of chunk.staff) {
+      const id = String(++staffId)
+      const base = `${s.givenName.slice(0, 1)}${s.familyName.replace(/[^A-Za-z]/g, '').slice(0, 3)}`.toUpperCase()
+      let afkorting = base
+      for (let i = 2; afkortingen.has(afkorting); i++) afkorting = `${base}${i}`
+      afkortingen.add(afkorting)
+      const gebruikersnaam = s.email.split('@')[0] ?? afkorting.toLowerCase()
+      data.medewerkers.push({
+        id,
+        afkorting,
+        achternaam: s.familyName,
+        voorvoegsel: s.familyNamePrefix,
+        roepnaam: s.givenName,
+        voornamen: s.givenName,
+        voorletters: `${s.givenName.slice(0, 1)}.`,
+        geslacht: sexName(s.sex),
+        actief: true,
+        begindatum: eduarteDate(board.schoolYear.startDate),
+        einddatum: '',
+        functie: s.function === 'teacher' ? { code: 'DOC', naam: 'Docent' } : { code: 'OOP', naam: s.title },
+        defaultOrganisatieEenheid: school,
+        gebruikersnaam,
+        contactgegevens: [{ contactgegeven: s.email, soort: { code: 'E', naam: 'E-mail' }, geheim: false }],
+      })
+      data.gebruikers.set(gebruikersnaam, { gebruikernaam: gebruikersnaam, actief: true, medewerkerId: id })
+      medewerkerOf.set(s.id, { afkorting, id })
+    }
+    const slbOf = new Map<string, { afkorting: string; id: string }>()
+    for (const e of chunk.enrolments) {
+      const m = medewerkerOf.get(e.personId)
+      if (e.role === 'mentor' && m !== undefined && !slbOf.has(e.groupId)) slbOf.set(e.groupId, m)
+    }
     for (const e of chunk.enrolments) {
       const pupil = pupils.get(e.personId)
       const group = groups.get(e.groupId)
@@ -143,36 +187,11 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
           organisatieEenheid: school,
           // GUESS: status names
           status: left ? 'Beeindigd' : 'Definitief',
+          begeleiders: slb(slbOf.get(group.id)),
         }],
       }
       if (d.gebruikersNaam !== '') data.gebruikers.set(d.gebruikersNaam, { gebruikernaam: d.gebruikersNaam, actief: !left, deelnemernummer: d.deelnemernummer })
       data.deelnemers.push(d)
-    }
-    for (const s of chunk.staff) {
-      const id = String(++staffId)
-      const base = `${s.givenName.slice(0, 1)}${s.familyName.replace(/[^A-Za-z]/g, '').slice(0, 3)}`.toUpperCase()
-      let afkorting = base
-      for (let i = 2; afkortingen.has(afkorting); i++) afkorting = `${base}${i}`
-      afkortingen.add(afkorting)
-      const gebruikersnaam = s.email.split('@')[0] ?? afkorting.toLowerCase()
-      data.medewerkers.push({
-        id,
-        afkorting,
-        achternaam: s.familyName,
-        voorvoegsel: s.familyNamePrefix,
-        roepnaam: s.givenName,
-        voornamen: s.givenName,
-        voorletters: `${s.givenName.slice(0, 1)}.`,
-        geslacht: sexName(s.sex),
-        actief: true,
-        begindatum: eduarteDate(board.schoolYear.startDate),
-        einddatum: '',
-        functie: s.function === 'teacher' ? { code: 'DOC', naam: 'Docent' } : { code: 'OOP', naam: s.title },
-        defaultOrganisatieEenheid: school,
-        gebruikersnaam,
-        contactgegevens: [{ contactgegeven: s.email, soort: { code: 'E', naam: 'E-mail' }, geheim: false }],
-      })
-      data.gebruikers.set(gebruikersnaam, { gebruikernaam: gebruikersnaam, actief: true, medewerkerId: id })
     }
   }
   return data

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
 import { parseSoapEnvelope, soapEnvelope, textOf, XmlSyntaxError } from '../../protocol/index.ts'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
-import type { EduarteContact, EduarteData, EduarteDeelnemer, EduarteMedewerker, EduarteVerbintenis } from './eduarte-data.ts'
+import type { EduarteBegeleider, EduarteContact, EduarteData, EduarteDeelnemer, EduarteMedewerker, EduarteVerbintenis } from './eduarte-data.ts'
 
 export const EDUARTE_NS = 'http://api.algemeen.webservices.eduarte.topicus.nl/'
 
@@ -144,7 +144,15 @@ function sorted(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 const contactXml = (c: EduarteContact) => ({ contactgegeven: c.contactgegeven, soort: { code: c.soort.code, naam: c.soort.naam }, geheim: String(c.geheim) })
-const verbintenisXml = (v: EduarteVerbintenis) => sorted({ ...v, locatie: sorted(v.locatie), opleiding: sorted(v.opleiding), organisatieEenheid: sorted(v.organisatieEenheid) })
+const begeleiderXml = (b: EduarteBegeleider) => sorted({ medewerker: sorted(b.medewerker), rol: sorted(b.rol) })
+const verbintenisXml = (v: EduarteVerbintenis) =>
+  sorted({
+    ...v,
+    begeleiders: { begeleider: v.begeleiders.map(begeleiderXml) },
+    locatie: sorted(v.locatie),
+    opleiding: sorted(v.opleiding),
+    organisatieEenheid: sorted(v.organisatieEenheid),
+  })
 
 export function deelnemerXml(d: EduarteDeelnemer): Record<string, unknown> {
   return sorted({
