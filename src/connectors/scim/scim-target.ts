@@ -53,6 +53,8 @@ export class ScimTarget implements TargetConnector {
   #bulkTimer: NodeJS.Immediate | undefined
   #bulkSeq = 0
   readonly #groupIds = new Map<string, Promise<string>>()
+  /** Per resource (`Groups/<id>`), the tail of the writes queued for it. */
+  readonly #writing = new Map<string, Promise<void>>()
 
   constructor(name: string, options: ScimOptions) {
     this.name = name
@@ -256,7 +258,26 @@ export class ScimTarget implements TargetConnector {
    * Reads the resource, computes the change against it and writes it with PATCH (or PUT when PATCH is not
    * offered), with If-Match when ETags are. A 412 (someone changed it in between) re-reads and tries once more.
    */
-  async #modify(
+  #modify(
+    kind: 'Users' | 'Groups',
+    id: string,
+    compute: (current: Json) => { ops: PatchOperation[]; apply: (copy: Json) => void } | undefined,
+    signal?: AbortSignal,
+  ): Promise<'updated' | 'unchanged'> {
+    // One write per resource at a time: grants to one class group run side by side in an apply, and with ETags
+    // each would otherwise make the others' If-Match stale (412) — the retry is for changes made by others.
+    const key = `${kind}/${id}`
+    const before = this.#writing.get(key) ?? Promise.resolve()
+    const mine = before.then(() => this.#modifyNow(kind, id, compute, signal))
+    const settled = mine.then(() => undefined, () => undefined)
+    this.#writing.set(key, settled)
+    void settled.then(() => {
+      if (this.#writing.get(key) === settled) this.#writing.delete(key)
+    })
+    return mine
+  }
+
+  async #modifyNow(
     kind: 'Users' | 'Groups',
     id: string,
     compute: (current: Json) => { ops: PatchOperation[]; apply: (copy: Json) => void } | undefined,

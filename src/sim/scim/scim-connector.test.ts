@@ -259,6 +259,20 @@ describe('scim creates through Bulk', () => {
     }
   })
 
+  test('concurrent grants to one group with ETags all succeed (the connector does not race itself into 412s)', async () => {
+    const sim = await startScimSim({ etag: true })
+    try {
+      const t = new ScimTarget('t', scimTestOptions(sim.url, 'test-token', { groups: { createMissing: true } }))
+      const made = await Promise.all(Array.from({ length: 8 }, (_, i) => t.create({ ...scimPerson(i + 1), enabled: true })))
+      const results = await Promise.allSettled(made.map((m) => t.grant({ id: m.id, locator: m.locator }, { type: 'group', id: 'klas 2B' })))
+      assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [])
+      const group = [...sim.groups.values()].find((g) => g.displayName === 'klas 2B') as { members?: unknown[] } | undefined
+      assert.equal(group?.members?.length, 8)
+    } finally {
+      await sim.close()
+    }
+  })
+
   test('Bulk advertised but answered 501 falls back to one POST per create', async () => {
     const sim = await startScimSim()
     try {

@@ -1,0 +1,432 @@
+// Per example in examples/: start the simulators (or the real sshd) it talks to, and say how the example is
+// pointed at them — only addresses, credentials, the store and, for Somtoday, the generated board's instelling
+// and vestigingen change. `check` looks into the simulator itself (not through Koppel's connector) for the first
+// created account's mapped attributes. Used by test/examples.test.ts.
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Client } from 'ldapts'
+import { SMTPServer } from 'smtp-server'
+import type { Action, Plan } from '../../src/model/index.ts'
+import { generateBoard, writeOneRosterCsv, type SimBoard } from '../../src/sim/generator/index.ts'
+import { startLdapServer } from '../../src/sim/ldap-server/index.ts'
+import { startAdServer } from '../../src/sim/ad-server/index.ts'
+import { startAfasSim } from '../../src/sim/afas/index.ts'
+import { startAuraSim } from '../../src/sim/aura/aura-sim.ts'
+import { eduarteData, startEduarteSim } from '../../src/sim/eduarte/index.ts'
+import { startEntraSim } from '../../src/sim/entra/index.ts'
+import { startGoogleSim } from '../../src/sim/google/google-sim.ts'
+import { startItslearningEsSimulator } from '../../src/sim/itslearning-es/index.ts'
+import { magisterRows, startMagisterSim } from '../../src/sim/magister/index.ts'
+import { startOneRosterRestSim } from '../../src/sim/oneroster-rest/index.ts'
+import { startOutSystemsSim } from '../../src/sim/outsystems/outsystems-sim.ts'
+import { startScimSim } from '../../src/sim/scim/scim-server.ts'
+import { DEFAULT_CLIENT, startSomtodaySim } from '../../src/sim/somtoday/index.ts'
+import { makeServiceAccount } from '../../src/connectors/google/google-test-fixture.ts'
+import { readImsXml } from '../../src/connectors/itslearning/index.ts'
+import { sshdSkipReason, startSshd } from '../harness/sshd.ts'
+
+export interface Prepared {
+  /** Why this example cannot run here (a server that is not installed). */
+  readonly skip?: string
+  /** The secrets the example names by ${env:…}. */
+  readonly env: Record<string, string>
+  /** Points the parsed example at the simulators. */
+  edit(config: Config): void
+  /** At least this many creates in the first plan. */
+  readonly minCreates: number
+  /** A step the admin does once before the first plan (the example says so). */
+  beforePlan?(): Promise<void>
+  /** A step the admin does once before the first apply, e.g. making the groups the plan names. */
+  beforeApply?(plan: Plan): Promise<void>
+  /** The example's intent, seen in the simulator after the apply. */
+  check(plan: Plan): Promise<void> | void
+  stop(): Promise<void>
+}
+
+type Config = Record<string, unknown>
+type Prepare = (o: { dir: string; today: string }) => Promise<Prepared>
+
+const boards = new Map<string, SimBoard>()
+/** One small generated board per day (a school of about 80 persons), shared by every example. */
+function board(today: string): SimBoard {
+  let b = boards.get(today)
+  if (b === undefined) boards.set(today, (b = generateBoard({ seed: 'examples', persons: 80, schools: 1, today })))
+  return b
+}
+
+const section = (config: Config, key: 'sources' | 'targets'): Config => {
+  const list = config[key] as Config[]
+  assert.equal(list.length, 1, `the example has one entry under ${key}`)
+  return list[0] as Config
+}
+const source = (c: Config) => section(c, 'sources')
+const target = (c: Config) => section(c, 'targets')
+
+/** The first create of the plan and its mapped attribute values. */
+function firstCreate(plan: Plan): { action: Action; value: (field: string) => string } {
+  const action = plan.actions.find((a) => a.kind === 'create')
+  assert.ok(action, 'the plan creates an account')
+  const value = (field: string) => {
+    const change = action.changes.find((c) => c.field === field)
+    assert.ok(change?.new !== undefined, `the create maps ${field}`)
+    return Array.isArray(change.new) ? String(change.new[0]) : String(change.new)
+  }
+  return { action, value }
+}
+
+async function exportOneRoster(dir: string, today: string): Promise<void> {
+  mkdirSync(join(dir, 'export'), { recursive: true })
+  await writeOneRosterCsv(join(dir, 'export'), board(today), { version: '1.2' })
+}
+
+interface Directory {
+  readonly url: string
+  readonly adminDn: string
+  readonly password: string
+  readonly caFile?: string
+  stop(): Promise<void>
+}
+
+async function ldapDirectory(baseDn: string): Promise<Directory> {
+  const password = 'examples-Ldap-1'
+  const s = await startLdapServer({ adminPassword: password, baseDn })
+  return { url: s.url, adminDn: s.adminDn, password, stop: () => s.stop() }
+}
+
+/** Reads one entry found by `filter` below `base`, every attribute as text. */
+async function ldapEntry(d: Directory, base: string, filter: string): Promise<Record<string, string>> {
+  const client = new Client({ url: d.url, ...(d.caFile !== undefined ? { tlsOptions: { ca: [readFileSync(d.caFile)] } } : {}) })
+  try {
+    await client.bind(d.adminDn, d.password)
+    const { searchEntries } = await client.search(base, { scope: 'sub', filter })
+    assert.equal(searchEntries.length, 1, `one entry for ${filter}`)
+    const e = searchEntries[0] as Record<string, unknown>
+    return Object.fromEntries(Object.entries(e).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? String(v[0]) : String(v)]))
+  } finally {
+    await client.unbind()
+  }
+}
+
+/** An example with an LDAP target: the in-process LDAP server, the source started by `start`. */
+function withLdap(
+  baseDn: string,
+  start: (dir: string, today: string) => Promise<{ env: Record<string, string>; edit(c: Config): void; stop(): Promise<void> }>,
+  attrs: readonly string[],
+  minCreates = 20,
+): Prepare {
+  return async ({ dir, today }) => {
+    const ldap = await ldapDirectory(baseDn)
+    const src = await start(dir, today)
+    return {
+      env: { ...src.env, LDAP_PASSWORD: ldap.password },
+      minCreates,
+      edit(c) {
+        src.edit(c)
+        Object.assign(target(c), { url: ldap.url, bindDn: ldap.adminDn })
+      },
+      async check(plan) {
+        const { action, value } = firstCreate(plan)
+        const entry = await ldapEntry(ldap, baseDn, `(employeeNumber=${value('employeeNumber')})`)
+        for (const a of attrs) assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
+      },
+      async stop() {
+        await src.stop()
+        await ldap.stop()
+      },
+    }
+  }
+}
+
+const oneRosterCsv = async (dir: string, today: string) => {
+  await exportOneRoster(dir, today)
+  return { env: {}, edit: () => {}, stop: async () => {} }
+}
+
+/** A SMTP server that keeps what it receives: where the AD example mails initial passwords. */
+async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: string }[]; stop(): Promise<void> }> {
+  const mails: { to: string[]; raw: string }[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disableReverseLookup: true,
+    disabledCommands: ['STARTTLS'],
+    onAuth: (_auth, _session, cb) => cb(null, { user: 'koppel' }),
+    onData(stream, session, cb) {
+      let raw = ''
+      stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+        cb()
+      })
+    },
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.server.address() as AddressInfo).port
+  return { port, mails, stop: () => new Promise<void>((r) => server.close(() => r())) }
+}
+
+export const examplePreparations: Record<string, Prepare> = {
+  'oneroster-csv-to-ldap.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'givenName', 'sn']),
+
+  'afas.yaml': withLdap(
+    'dc=school,dc=test',
+    async (_dir, today) => {
+      const sim = await startAfasSim({ board: board(today), token: 'afas-token-data' })
+      return { env: { AFAS_TOKEN: 'afas-token-data' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+    },
+    ['uid', 'cn', 'sn'],
+    3, // HR: the staff of one school
+  ),
+
+  'eduarte.yaml': withLdap(
+    'dc=roc,dc=test',
+    async (_dir, today) => {
+      const sim = await startEduarteSim({ apiSleutel: 'eduarte-key', data: eduarteData(board(today)) })
+      return { env: { EDUARTE_API_KEY: 'eduarte-key' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+    },
+    ['uid', 'cn', 'sn'],
+  ),
+
+  'magister.yaml': withLdap(
+    'dc=school,dc=test',
+    async (_dir, today) => {
+      const sim = await startMagisterSim({ username: 'koppel', password: 'magister-pw', rows: magisterRows(board(today)) })
+      return { env: { MAGISTER_PASSWORD: 'magister-pw' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+    },
+    ['uid', 'cn', 'mail'],
+  ),
+
+  'oneroster-rest.yaml': withLdap(
+    'dc=school,dc=test',
+    async (_dir, today) => {
+      const sim = await startOneRosterRestSim({ board: board(today), version: '1.2', clientId: 'koppel', clientSecret: 'or-secret' })
+      return { env: { ONEROSTER_CLIENT_SECRET: 'or-secret' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url, tokenUrl: sim.tokenUrl }), stop: () => sim.close() }
+    },
+    ['uid', 'cn', 'sn'],
+  ),
+
+  'somtoday.yaml': withLdap(
+    'dc=school,dc=test',
+    async (_dir, today) => {
+      const sim = await startSomtodaySim({ board: board(today), today })
+      return {
+        env: { SOMTODAY_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret },
+        edit: (c) =>
+          Object.assign(source(c), {
+            baseUrl: sim.baseUrl,
+            tokenUrl: sim.tokenUrl,
+            clientId: DEFAULT_CLIENT.clientId,
+            organisation: sim.instelling.naam,
+            // the example names vestigingen by BRIN6; these are the generated board's
+            vestigingen: board(today).schools.flatMap((school) => school.locations.map((l) => l.code)),
+          }),
+        stop: () => sim.close(),
+      }
+    },
+    ['uid', 'cn', 'description'],
+  ),
+
+  'active-directory.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const password = 'examples-Ad-1'
+    const ad = await startAdServer({ adminPassword: password })
+    const directory: Directory = { url: ad.url, adminDn: ad.adminDn, password, caFile: ad.caFile, stop: () => ad.stop() }
+    const mail = await inbox()
+    const base = 'OU=Koppel,DC=school,DC=test'
+    const adClient = async (use: (client: Client) => Promise<void>) => {
+      const client = new Client({ url: ad.url, tlsOptions: { ca: [readFileSync(ad.caFile)] } })
+      try {
+        await client.bind(ad.adminDn, password)
+        await use(client)
+      } finally {
+        await client.unbind()
+      }
+    }
+    return {
+      env: { AD_PASSWORD: password, SMTP_PASSWORD: 'smtp-pw' },
+      minCreates: 20,
+      edit(c) {
+        const t = target(c)
+        Object.assign(t, { url: ad.url, tlsCaFile: ad.caFile, bindDn: ad.adminDn })
+        const delivery = t.secretDelivery as { mail: { smtp: Config } }
+        // the test's SMTP server speaks no TLS; the example's requireTls stays on for real use
+        Object.assign(delivery.mail.smtp, { host: '127.0.0.1', port: mail.port, requireTls: false })
+      },
+      // the admin makes the base OU and the groups OU once (the example's comments say so) …
+      async beforePlan() {
+        await adClient(async (client) => {
+          for (const ou of [base, `OU=Groepen,${base}`]) await client.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: ou.split(',')[0]!.slice(3) })
+        })
+      },
+      // … and, as groups.createMissing is false, the groups the rules name
+      async beforeApply(plan) {
+        const groups = [...new Set(plan.actions.filter((a) => a.kind === 'grant').map((a) => a.permission as string))]
+        await adClient(async (client) => {
+          for (const g of groups) {
+            const cn = g.split(',')[0]!.slice(3)
+            await client.add(g, { objectClass: ['top', 'group'], cn, sAMAccountName: cn })
+          }
+        })
+      },
+      async check(plan) {
+        const { action, value } = firstCreate(plan)
+        const entry = await ldapEntry(directory, base, `(employeeNumber=${value('employeeNumber')})`)
+        for (const a of ['sAMAccountName', 'userPrincipalName', 'displayName', 'sn']) assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
+        // initial passwords went to the pupils' mentors, never into the plan
+        assert.ok(mail.mails.length > 0, 'initial passwords were mailed to mentors')
+        assert.ok(plan.actions.some((a) => a.deliverSecretsTo !== undefined && 'mail' in a.deliverSecretsTo))
+      },
+      async stop() {
+        await mail.stop()
+        await ad.stop()
+      },
+    }
+  },
+
+  'aura-online.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const sim = await startAuraSim({ password: 'aura-pw', partner: 'aura-partner' })
+    return {
+      env: { AURA_PASSWORD: 'aura-pw', AURA_PARTNER: 'aura-partner' },
+      minCreates: 20,
+      edit: (c) => Object.assign(target(c), { baseUrl: sim.url }),
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const borrower = sim.persons.get(value('LENERSCODE'))
+        assert.ok(borrower, 'the borrower exists in Aura')
+        for (const f of ['VOORN', 'LENERSNAAM', 'KAMERNR']) assert.equal(borrower[f], value(f), f)
+      },
+      stop: () => sim.close(),
+    }
+  },
+
+  'google-workspace.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const account = makeServiceAccount()
+    const sim = await startGoogleSim({ serviceAccount: account, admins: ['koppel-admin@school.example'], domains: ['school.example'] })
+    writeFileSync(join(dir, 'google-service-account.json'), account.keyJson)
+    return {
+      env: {},
+      minCreates: 20,
+      edit: (c) => Object.assign(target(c), { baseUrl: sim.apiUrl, tokenUrl: sim.tokenUrl }),
+      // groups.createMissing is false: the admin makes the class groups once
+      async beforeApply(plan) {
+        const groups = [...new Set(plan.actions.filter((a) => a.kind === 'grant').map((a) => a.permission as string))]
+        for (const [i, email] of groups.entries()) sim.groups.set(`g${i}`, { id: `g${i}`, email, name: email.split('@')[0] as string, members: new Set() })
+      },
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const user = [...sim.users.values()].find((u) => u.primaryEmail === value('primaryEmail'))
+        assert.ok(user, 'the user exists in Google')
+        assert.equal(user.name.givenName, value('name.givenName'))
+        assert.equal(user.orgUnitPath, value('orgUnitPath'))
+        assert.ok(user.externalIds?.some((e) => e.value === value('externalId')))
+      },
+      stop: () => sim.close(),
+    }
+  },
+
+  'itslearning-ims-es.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const sim = await startItslearningEsSimulator({ username: 'koppel-school', password: 'es-pw' })
+    return {
+      env: { ITSLEARNING_ES_PASSWORD: 'es-pw' },
+      minCreates: 20,
+      edit: (c) => Object.assign(target(c), { url: sim.url }),
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const person = sim.persons.get(value('syncPersonKey'))
+        assert.ok(person && !person.deleted, 'the person exists in itslearning')
+        assert.ok(Object.values(person.fields).includes(value('userId')), JSON.stringify(person.fields))
+        assert.ok(sim.memberships.size > 0, 'stamgroep memberships were made')
+      },
+      stop: () => sim.close(),
+    }
+  },
+
+  'itslearning-ims-file.yaml': async ({ dir, today }) => {
+    const skip = sshdSkipReason()
+    if (skip !== undefined) return { skip, env: {}, minCreates: 0, edit: () => {}, check: () => {}, stop: async () => {} }
+    await exportOneRoster(dir, today)
+    const s = await startSshd()
+    mkdirSync(join(dir, 'secrets'), { recursive: true })
+    writeFileSync(join(dir, 'secrets', 'itslearning_ed25519'), s.privateKey, { mode: 0o600 })
+    return {
+      env: {},
+      minCreates: 20,
+      edit(c) {
+        const sftp = target(c).sftp as Config
+        Object.assign(sftp, { host: s.host, port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: s.uploadDir })
+      },
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const doc = readImsXml(readFileSync(join(s.uploadDir, 'koppel-ims.xml'), 'utf8'))
+        const person = doc.persons.find((p) => p.userid === value('userId'))
+        assert.ok(person, 'the person is in the delivered file')
+        assert.equal(person.given, value('givenName'))
+      },
+      stop: () => s.stop(),
+    }
+  },
+
+  'oneroster-csv-to-entra-id.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const clientId = '11111111-1111-1111-1111-111111111111'
+    const sim = await startEntraSim({
+      tenantId: '00000000-0000-0000-0000-000000000000',
+      clients: { [clientId]: 'entra-secret' },
+      skus: { '314c4481-f395-4525-be8b-2ec4bb1e9d91': 'STANDARDWOFFPACK_STUDENT', '94763226-9b3c-4e75-a931-5c89701abe66': 'STANDARDWOFFPACK_FACULTY' },
+    })
+    // the staff group the example names by object id exists in the tenant
+    sim.addGroup('Personeel', '33333333-3333-3333-3333-333333333333')
+    return {
+      env: { ENTRA_CLIENT_SECRET: 'entra-secret' },
+      minCreates: 20,
+      edit: (c) => Object.assign(target(c), { graphUrl: sim.url, loginUrl: sim.url }),
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const user = [...sim.users.values()].find((u) => u.props.employeeId === value('employeeId'))
+        assert.ok(user, 'the user exists in Entra ID')
+        for (const f of ['userPrincipalName', 'displayName', 'surname']) assert.equal(user.props[f], value(f), f)
+        assert.equal(user.licenses.length, 1, 'the user has the A1 licence')
+      },
+      stop: () => sim.close(),
+    }
+  },
+
+  'outsystems.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const sim = await startOutSystemsSim({ token: 'os-token' })
+    return {
+      env: { OUTSYSTEMS_TOKEN: 'os-token' },
+      minCreates: 3,
+      edit: (c) => Object.assign(target(c), { baseUrl: sim.url }),
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const user = [...sim.users.values()].find((u) => u.Username === value('username'))
+        assert.ok(user, 'the user exists in OutSystems')
+        assert.equal(user.Name, value('name'))
+      },
+      stop: () => sim.close(),
+    }
+  },
+
+  'scim.yaml': async ({ dir, today }) => {
+    await exportOneRoster(dir, today)
+    const sim = await startScimSim({ token: 'scim-token' })
+    return {
+      env: { SCIM_TOKEN: 'scim-token' },
+      minCreates: 20,
+      edit: (c) => Object.assign(target(c), { baseUrl: sim.url }),
+      check(plan) {
+        const { value } = firstCreate(plan)
+        const user = [...sim.users.values()].find((u) => u.externalId === value('externalId'))
+        assert.ok(user, 'the user exists in the SCIM service')
+        assert.equal(user.userName, value('userName'))
+        assert.equal(user.displayName, value('displayName'))
+        assert.ok(sim.groups.size > 0, 'class groups were created')
+      },
+      stop: () => sim.close(),
+    }
+  },
+}
