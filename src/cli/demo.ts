@@ -10,6 +10,7 @@ import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '../sim/somto
 import { toIsoDate } from '../util/dates.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { demoConfig, type DemoSource } from './demo-config.ts'
+import { scenarioDemoCommand } from './demo-scenario.ts'
 import { EXIT, out } from './output.ts'
 
 /** Resolves on Ctrl-C (SIGINT) or SIGTERM; both exist on Windows too (Ctrl-C, Ctrl-Break, closing the window). */
@@ -32,7 +33,8 @@ function stopRequested(): Promise<void> {
  * With `source: 'somtoday'` the same board is served by the Somtoday ConnectAPI simulator, started in-process
  * on loopback, instead of being written as OneRoster CSV.
  */
-export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string; keep?: boolean }): Promise<number> {
+export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string; keep?: boolean; scenario?: string }): Promise<number> {
+  if (o.scenario !== undefined) return scenarioDemoCommand({ ...o, scenario: o.scenario })
   const dir = resolve(o.dir)
   const somtoday = o.source === 'somtoday'
   if (o.source !== undefined && o.source !== 'oneroster' && !somtoday) {

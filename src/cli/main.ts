@@ -9,6 +9,7 @@ import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
+import { registerSimServe } from './sim-serve-command.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -89,7 +90,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--limit <n>', 'events to show', '100')
     .option('--json', 'print the events as JSON')
     .action(async (o: AuditLogFlags) => set(await auditLogCommand(o, defs)))
-  program.command('sim').description('simulators and generated data').command('generate')
+  const sim = program.command('sim').description('simulators and generated data')
+  registerSimServe(sim, set)
+  sim.command('generate')
     .description('generate a Dutch school board as OneRoster CSV')
     .option('--persons <n>', 'number of persons (100 to 1,000,000)', '1000')
     .option('--seed <seed>', 'seed; the same seed gives the same files', '2026')
@@ -105,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--source <kind>', 'where the school comes from: oneroster (CSV export) or somtoday (ConnectAPI simulator)', 'oneroster')
     .option('--target <kind>', 'the directory provisioned: ldap (LDAP server) or ad (Active Directory simulator over LDAPS)', 'ldap')
     .option('--keep', 'leave the simulators running afterwards (until Ctrl-C), so koppel plan -c <dir>/koppel.yaml works')
+    .option('--scenario <name>', 'run the demo on a practice scenario instead: ldap, somtoday, ad, two-sources, entra, itslearning')
     .action(async (o) => set(await demoCommand(o)))
 
   try {
