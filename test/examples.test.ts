@@ -1,5 +1,7 @@
 // Every example config in examples/ validates against the shipped connectors, and is planned and applied against
-// the simulators of its source and target (or the real sshd for the IMS file), so an example cannot rot: the
+// the simulators of its source and target — or the real server where one runs here: sshd for the IMS file, and
+// OpenLDAP (slapd, bound as the example's non-admin service account with the ACL docs/connectors/ldap.md lists)
+// for the LDAP examples whose accounts live in ou=people — so an example cannot rot: the
 // first plan creates accounts with the mapped attributes, the apply succeeds, and a second plan has no changes.
 // Secret references resolve to a placeholder for validation: the examples name ${env:…}/${file:…}, never a secret.
 //

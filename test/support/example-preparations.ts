@@ -25,6 +25,7 @@ import { startScimSim } from '../../src/sim/scim/scim-server.ts'
 import { DEFAULT_CLIENT, startSomtodaySim } from '../../src/sim/somtoday/index.ts'
 import { makeServiceAccount } from '../../src/connectors/google/google-test-fixture.ts'
 import { readImsXml } from '../../src/connectors/itslearning/index.ts'
+import { slapdSkipReason, startSlapd } from '../harness/slapd.ts'
 import { sshdSkipReason, startSshd } from '../harness/sshd.ts'
 
 export interface Prepared {
@@ -83,8 +84,12 @@ async function exportOneRoster(dir: string, today: string): Promise<void> {
 
 interface Directory {
   readonly url: string
+  /** What the test reads the directory with. */
   readonly adminDn: string
   readonly password: string
+  /** What Koppel binds with (the admin, or a service account with only the documented rights). */
+  readonly bindDn: string
+  readonly bindPassword: string
   readonly caFile?: string
   stop(): Promise<void>
 }
@@ -92,7 +97,19 @@ interface Directory {
 async function ldapDirectory(baseDn: string): Promise<Directory> {
   const password = 'examples-Ldap-1'
   const s = await startLdapServer({ adminPassword: password, baseDn })
-  return { url: s.url, adminDn: s.adminDn, password, stop: () => s.stop() }
+  return { url: s.url, adminDn: s.adminDn, password, bindDn: s.adminDn, bindPassword: password, stop: () => s.stop() }
+}
+
+/**
+ * A real OpenLDAP where it is installed, Koppel bound as its service account with only the rights
+ * docs/connectors/ldap.md lists; the in-process LDAP server otherwise.
+ */
+async function slapdDirectory(baseDn: string): Promise<Directory> {
+  if (slapdSkipReason() !== undefined) return ldapDirectory(baseDn)
+  const s = await startSlapd({ serviceAccount: true })
+  assert.equal(s.baseDn, baseDn)
+  assert.ok(s.serviceDn !== undefined && s.servicePassword !== undefined)
+  return { url: s.url, adminDn: s.adminDn, password: s.adminPassword, bindDn: s.serviceDn, bindPassword: s.servicePassword, stop: () => s.stop() }
 }
 
 /** Reads one entry found by `filter` below `base`, every attribute as text. */
@@ -115,16 +132,19 @@ function withLdap(
   start: (dir: string, today: string) => Promise<{ env: Record<string, string>; edit(c: Config): void; stop(): Promise<void> }>,
   attrs: readonly string[],
   minCreates = 20,
+  directory: (baseDn: string) => Promise<Directory> = ldapDirectory,
 ): Prepare {
   return async ({ dir, today }) => {
-    const ldap = await ldapDirectory(baseDn)
+    const ldap = await directory(baseDn)
     const src = await start(dir, today)
     return {
-      env: { ...src.env, LDAP_PASSWORD: ldap.password },
+      env: { ...src.env, LDAP_PASSWORD: ldap.bindPassword },
       minCreates,
       edit(c) {
         src.edit(c)
-        Object.assign(target(c), { url: ldap.url, bindDn: ldap.adminDn })
+        // on slapd the example's own bindDn is the service account the harness made with the documented ACL
+        if (ldap.bindDn !== ldap.adminDn) assert.equal(target(c).bindDn, ldap.bindDn)
+        Object.assign(target(c), { url: ldap.url, bindDn: ldap.bindDn })
       },
       async check(plan) {
         const { action, value } = firstCreate(plan)
@@ -166,7 +186,7 @@ async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: stri
 }
 
 export const examplePreparations: Record<string, Prepare> = {
-  'oneroster-csv-to-ldap.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'givenName', 'sn']),
+  'oneroster-csv-to-ldap.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'givenName', 'sn'], 20, slapdDirectory),
 
   'afas.yaml': withLdap(
     'dc=school,dc=test',
@@ -203,6 +223,8 @@ export const examplePreparations: Record<string, Prepare> = {
       return { env: { ONEROSTER_CLIENT_SECRET: 'or-secret' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url, tokenUrl: sim.tokenUrl }), stop: () => sim.close() }
     },
     ['uid', 'cn', 'sn'],
+    20,
+    slapdDirectory,
   ),
 
   'somtoday.yaml': withLdap(
@@ -224,13 +246,15 @@ export const examplePreparations: Record<string, Prepare> = {
       }
     },
     ['uid', 'cn', 'description'],
+    20,
+    slapdDirectory,
   ),
 
   'active-directory.yaml': async ({ dir, today }) => {
     await exportOneRoster(dir, today)
     const password = 'examples-Ad-1'
     const ad = await startAdServer({ adminPassword: password })
-    const directory: Directory = { url: ad.url, adminDn: ad.adminDn, password, caFile: ad.caFile, stop: () => ad.stop() }
+    const directory: Directory = { url: ad.url, adminDn: ad.adminDn, password, bindDn: ad.adminDn, bindPassword: password, caFile: ad.caFile, stop: () => ad.stop() }
     const mail = await inbox()
     const base = 'OU=Koppel,DC=school,DC=test'
     const adClient = async (use: (client: Client) => Promise<void>) => {
