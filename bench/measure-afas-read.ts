@@ -1,8 +1,8 @@
 // Measures a full read of the AFAS source against this simulator:
 // `node src/sim/afas/measure-read.ts <persons> [pageSize]` (persons of the board; about 8 % are staff).
-import { afasDefinition, afasOptions } from '../../connectors/afas/index.ts'
-import { generateBoard } from '../generator/index.ts'
-import { startAfasSim } from './afas-sim.ts'
+import { afasDefinition, afasOptions } from '../src/connectors/afas/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { startAfasSim } from '@koppel/sim/afas'
 
 const persons = Number(process.argv[2] ?? 100_000)
 const pageSize = Number(process.argv[3] ?? 1000)

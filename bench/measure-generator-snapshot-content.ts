@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { oneRosterCsvDefinition, oneRosterCsvOptions } from '../../connectors/oneroster-csv/index.ts'
-import { applyDelta, decodeSnapshot, encodeSnapshot } from '../../engine/apply-delta.ts'
-import { generateBoard } from './generate-board.ts'
-import { writeOneRosterCsv } from './write-oneroster-csv.ts'
+import { oneRosterCsvDefinition, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
+import { applyDelta, decodeSnapshot, encodeSnapshot } from '../src/engine/apply-delta.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { writeOneRosterCsv } from '@koppel/sim/generator'
 
 const count = Number(process.argv[2] ?? 100_000)
 const given = process.argv[3]

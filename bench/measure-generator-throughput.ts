@@ -3,8 +3,8 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateBoard } from './generate-board.ts'
-import { writeOneRosterCsv } from './write-oneroster-csv.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { writeOneRosterCsv } from '@koppel/sim/generator'
 
 const persons = Number(process.argv[2] ?? 100_000)
 const dir = process.argv[3] ?? (await mkdtemp(join(tmpdir(), 'koppel-gen-')))

@@ -2,7 +2,7 @@
 // on one connection, then anchor searches (uid equality, indexed) one at a time, then one paged listing of
 // everything. Run by hand: `node src/sim/ldap-server/measure-throughput.ts [entries]`. Prints one JSON line.
 import { Client } from 'ldapts'
-import { startLdapServer } from './ldap-server.ts'
+import { startLdapServer } from '@koppel/sim/ldap-server'
 
 const total = Number(process.argv[2] ?? 10_000)
 const inFlight = 20

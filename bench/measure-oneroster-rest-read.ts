@@ -1,8 +1,8 @@
 // Measures a full and a delta read of the OneRoster REST source against this simulator:
 // `node src/sim/oneroster-rest/measure-read.ts <persons> [pageSize] [1.1|1.2]`. A tool for the docs' figures.
-import { oneRosterRestDefinition, oneRosterRestOptions } from '../../connectors/oneroster-rest/index.ts'
-import { generateBoard } from '../generator/index.ts'
-import { startOneRosterRestSim } from './oneroster-rest-sim.ts'
+import { oneRosterRestDefinition, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { startOneRosterRestSim } from '@koppel/sim/oneroster-rest'
 
 const persons = Number(process.argv[2] ?? 10_000)
 const pageSize = Number(process.argv[3] ?? 1000)

@@ -2,8 +2,8 @@
 // lists every user first, as the API has no filter: the cost grows with the user count), N grants (GET + PUT),
 // N disables (GET + PUT), and one listing. Run by hand: `node src/sim/outsystems/measure-throughput.ts [users]`.
 // Prints one JSON line.
-import { createOutSystemsTarget, outSystemsOptionsSchema } from '../../connectors/outsystems/index.ts'
-import { startOutSystemsSim } from './outsystems-sim.ts'
+import { createOutSystemsTarget, outSystemsOptionsSchema } from '../src/connectors/outsystems/index.ts'
+import { startOutSystemsSim } from '@koppel/sim/outsystems'
 
 const total = Number(process.argv[2] ?? 2000)
 const sim = await startOutSystemsSim({ token: 'measure' })

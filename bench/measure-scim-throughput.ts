@@ -3,13 +3,13 @@
 // SCIM once with Bulk (auto) and once without. Run by hand:
 //   node src/sim/scim/measure-throughput.ts [creates]
 // Prints one JSON line per run. The simulators run in the same process as the client (same cores).
-import { ScimTarget } from '../../connectors/scim/scim-target.ts'
-import { scimPerson, scimTestOptions } from '../../connectors/scim/scim-test-fixture.ts'
-import { googlePerson, googleTestTarget, makeServiceAccount } from '../../connectors/google/google-test-fixture.ts'
-import type { TargetConnector } from '../../contract/index.ts'
-import type { Attributes } from '../../model/index.ts'
-import { startGoogleSim } from '../google/google-sim.ts'
-import { startScimSim } from './scim-server.ts'
+import { ScimTarget } from '../src/connectors/scim/scim-target.ts'
+import { scimPerson, scimTestOptions } from '../src/connectors/scim/scim-test-fixture.ts'
+import { googlePerson, googleTestTarget, makeServiceAccount } from '../src/connectors/google/google-test-fixture.ts'
+import type { TargetConnector } from '../src/contract/index.ts'
+import type { Attributes } from '../src/model/index.ts'
+import { startGoogleSim } from '@koppel/sim/google'
+import { startScimSim } from '@koppel/sim/scim'
 
 const total = Number(process.argv[2] ?? 2000)
 

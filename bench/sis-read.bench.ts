@@ -5,9 +5,9 @@
 import { magisterDefinition, magisterOptions } from '../src/connectors/magister/index.ts'
 import { eduarteDefinition, eduarteOptions } from '../src/connectors/eduarte/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
-import { generateBoard } from '../src/sim/generator/index.ts'
-import { magisterRows, startMagisterSim } from '../src/sim/magister/index.ts'
-import { eduarteData, startEduarteSim } from '../src/sim/eduarte/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { magisterRows, startMagisterSim } from '@koppel/sim/magister'
+import { eduarteData, startEduarteSim } from '@koppel/sim/eduarte'
 
 const persons = Number(process.argv[2] ?? 10_000)
 const pageSize = Number(process.argv[3] ?? 500)

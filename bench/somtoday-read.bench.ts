@@ -5,8 +5,8 @@
 // Prints figures, asserts nothing. Usage: node bench/somtoday-read.bench.ts [pupils=100000]
 import { spawn } from 'node:child_process'
 import { somtodayDefinition } from '../src/connectors/somtoday/index.ts'
-import { PUPIL_SHARE, generateBoard } from '../src/sim/generator/index.ts'
-import { startSomtodaySim } from '../src/sim/somtoday/index.ts'
+import { PUPIL_SHARE, generateBoard } from '@koppel/sim/generator'
+import { startSomtodaySim } from '@koppel/sim/somtoday'
 
 export interface SomtodayReadFigures {
   readonly pupils: number

@@ -13,9 +13,9 @@ import { compileMapping, compileRules, type MappingSpec } from '../src/rules/ind
 import { openStore } from '../src/store/index.ts'
 import { auraOptionsSchema, auraTarget } from '../src/connectors/aura/index.ts'
 import { outSystemsOptionsSchema, outSystemsTarget } from '../src/connectors/outsystems/index.ts'
-import { startAuraSim, type AuraSim } from '../src/sim/aura/aura-sim.ts'
+import { startAuraSim, type AuraSim } from '@koppel/sim/aura'
 import { testClock } from './support/test-clock.ts'
-import { startOutSystemsSim, type OutSystemsSim } from '../src/sim/outsystems/outsystems-sim.ts'
+import { startOutSystemsSim, type OutSystemsSim } from '@koppel/sim/outsystems'
 
 // one clock for the engine and the connectors (Aura dates a leaver's end by it)
 const { now } = testClock('2026-11-23')

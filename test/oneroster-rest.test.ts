@@ -10,8 +10,8 @@ import { oneRosterCsvDefinition, oneRosterCsvOptions } from '../src/connectors/o
 import { oneRosterRestDefinition, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
 import { applyDelta } from '../src/engine/apply-delta.ts'
 import type { Person, SourceReadResult, SourceSnapshot } from '../src/model/index.ts'
-import { generateBoard, writeOneRosterCsv, type OneRosterVersion } from '../src/sim/generator/index.ts'
-import { startOneRosterRestSim, type OneRosterRestSim } from '../src/sim/oneroster-rest/index.ts'
+import { generateBoard, writeOneRosterCsv, type OneRosterVersion } from '@koppel/sim/generator'
+import { startOneRosterRestSim, type OneRosterRestSim } from '@koppel/sim/oneroster-rest'
 
 const TODAY = '2026-11-23'
 const board = generateBoard({ seed: 'or-rest', persons: 300, today: TODAY })

@@ -9,8 +9,8 @@ import { oneRosterCsvDefinition } from '../src/connectors/oneroster-csv/index.ts
 import { somtodayDefinition } from '../src/connectors/somtoday/index.ts'
 import type { SourceConnector, SourceFields } from '../src/contract/index.ts'
 import type { SourceSnapshot } from '../src/model/index.ts'
-import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
-import { startSomtodaySim } from '../src/sim/somtoday/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import { startSomtodaySim } from '@koppel/sim/somtoday'
 
 const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }

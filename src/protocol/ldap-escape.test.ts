@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { HARD_NAMES } from '../../../test/conformance/target-conformance.ts'
+import { HARD_NAMES } from '../../test/conformance/target-conformance.ts'
 import { dnKey, escapeDnValue, formatDn, parseDn } from './ldap-escape.ts'
 
 describe('DN escaping and parsing (RFC 4514)', () => {

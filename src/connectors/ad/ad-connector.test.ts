@@ -12,9 +12,9 @@ import { generatePassword, unicodePwd } from './ad-password.ts'
 import { checkSamAccountName, domainRoot, withAlias } from './ad-target.ts'
 import { claimsOf } from './ad-uniqueness.ts'
 import { createAdTarget } from './ad-connector.ts'
-import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
-import { allValues, isMemberRanged } from '../../protocol/ldap/ldap-groups.ts'
-import { toDn } from '../../protocol/ldap/ldap-mapping.ts'
+import type { LdapClient } from '../ldap/ldap-client.ts'
+import { allValues, isMemberRanged } from '../ldap/ldap-groups.ts'
+import { toDn } from '../ldap/ldap-mapping.ts'
 
 const POLICY = { length: 16, lowercase: true, uppercase: true, digits: true, symbols: true, excludeAmbiguous: true }
 

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { Client } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { adConformanceFixture, adPerson, adTestTarget, AD_TEST_OUS, type AdLike } from '../../connectors/ad/ad-test-fixture.ts'
-import { startAdServer, type RunningAdServer } from './ad-server.ts'
+import { adConformanceFixture, adPerson, adTestTarget, AD_TEST_OUS, type AdLike } from './ad-test-fixture.ts'
+import { startAdServer, type RunningAdServer } from '@koppel/sim/ad-server'
 
 async function startSimulated(): Promise<{ s: AdLike; server: RunningAdServer }> {
   const adminPassword = `pw-${Math.random().toString(36).slice(2)}`

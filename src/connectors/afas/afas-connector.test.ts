@@ -2,11 +2,11 @@
 // the mapping of names, dienstverbanden, functies and departments, and write-back through the update connectors.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { ConnectorError } from '../src/contract/index.ts'
-import { afasDefinition, afasOptions } from '../src/connectors/afas/index.ts'
-import type { Person, SourceReadResult, SourceSnapshot } from '../src/model/index.ts'
-import { afasAuthorization, buildAfasData, startAfasSim, type AfasData, type AfasSim } from '../src/sim/afas/index.ts'
-import { collectBoard, generateBoard } from '../src/sim/generator/index.ts'
+import { ConnectorError } from '../../contract/index.ts'
+import { afasDefinition, afasOptions } from './index.ts'
+import type { Person, SourceReadResult, SourceSnapshot } from '../../model/index.ts'
+import { afasAuthorization, buildAfasData, startAfasSim, type AfasData, type AfasSim } from '@koppel/sim/afas'
+import { collectBoard, generateBoard } from '@koppel/sim/generator'
 
 const TODAY = '2026-11-23'
 const TOKEN = 'sim-token-data'
@@ -244,7 +244,7 @@ describe('AFAS Profit source: malformed rows', () => {
 })
 
 test('the token header is AfasToken + base64 of the XML token, whether the option holds the XML or only its data', async () => {
-  const { afasAuthorization } = await import('../src/sim/afas/index.ts')
+  const { afasAuthorization } = await import('@koppel/sim/afas')
   const sim = await startAfasSim({ data: { users: [], employments: [], positions: [], organisationalUnits: [] }, token: 'abc' })
   try {
     assert.match(afasAuthorization('abc'), /^AfasToken [A-Za-z0-9+/=]+$/)

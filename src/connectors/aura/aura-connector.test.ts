@@ -3,12 +3,12 @@
 // only-changed-fields on update, disable by end date and the transport errors.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type TargetConnector } from '../src/contract/index.ts'
-import { soapEnvelope } from '../src/protocol/index.ts'
-import { runTargetConformance } from './conformance/target-conformance.ts'
-import { auraOptionsSchema, createAuraTarget, challengeResponse, type AuraTarget } from '../src/connectors/aura/index.ts'
-import { auraStatus, startAuraSim, type AuraSim } from '../src/sim/aura/aura-sim.ts'
-import type { Attributes } from '../src/model/index.ts'
+import { ConnectorError, type TargetConnector } from '../../contract/index.ts'
+import { soapEnvelope } from '../../protocol/index.ts'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
+import { auraOptionsSchema, createAuraTarget, challengeResponse, type AuraTarget } from './index.ts'
+import { auraStatus, startAuraSim, type AuraSim } from '@koppel/sim/aura'
+import type { Attributes } from '../../model/index.ts'
 
 const PASSWORD = 'bibliotheek-wachtwoord'
 const PARTNER = 'tools4ever'

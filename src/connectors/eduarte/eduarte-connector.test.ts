@@ -3,14 +3,14 @@
 // elements), the alphabetical-order rule on both sides, and the write-backs showing up in the simulator.
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type SourceConnector } from '../../src/contract/index.ts'
-import type { Issue, SourceSnapshot } from '../../src/model/index.ts'
-import { HttpClient, soapCall, soapEnvelope } from '../../src/protocol/index.ts'
-import { generateBoard } from '../../src/sim/generator/index.ts'
-import { eduarteData, EDUARTE_NS, startEduarteSim, type EduarteData, type EduarteSim } from '../../src/sim/eduarte/index.ts'
-import { eduarteDefinition, eduarteOptions } from '../../src/connectors/eduarte/index.ts'
-import { eduarteEnvelope, sortedChildren } from '../../src/connectors/eduarte/eduarte-soap.ts'
-import { parseEduarteDate } from '../../src/connectors/eduarte/eduarte-mapping.ts'
+import { ConnectorError, type SourceConnector } from '../../contract/index.ts'
+import type { Issue, SourceSnapshot } from '../../model/index.ts'
+import { HttpClient, soapCall, soapEnvelope } from '../../protocol/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { eduarteData, EDUARTE_NS, startEduarteSim, type EduarteData, type EduarteSim } from '@koppel/sim/eduarte'
+import { eduarteDefinition, eduarteOptions } from './index.ts'
+import { eduarteEnvelope, sortedChildren } from './eduarte-soap.ts'
+import { parseEduarteDate } from './eduarte-mapping.ts'
 
 const today = '2026-11-23'
 const board = generateBoard({ seed: 'eduarte', persons: 300, today, schools: 2, midYear: { left: 0.05 } })

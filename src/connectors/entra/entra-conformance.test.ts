@@ -1,7 +1,7 @@
 // The shared target conformance suite against the Entra ID connector and the Microsoft Graph simulator, once with
 // calls coalesced into $batch requests (the default) and once with every call on its own.
-import { runTargetConformance } from '../conformance/target-conformance.ts'
-import { startEntraSim } from '../../src/sim/entra/index.ts'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
+import { startEntraSim } from '@koppel/sim/entra'
 import { entraTarget, userSpec } from './entra-fixture.ts'
 
 for (const batchSize of [20, 1]) {

@@ -3,9 +3,9 @@
 // with accounts Koppel does not manage, licences and the usage location, malformed answers.
 import { after, afterEach, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError } from '../../src/contract/index.ts'
-import { startEntraSim, type EntraSim, type EntraSimOptions } from '../../src/sim/entra/index.ts'
-import type { EntraTarget } from '../../src/connectors/entra/index.ts'
+import { ConnectorError } from '../../contract/index.ts'
+import { startEntraSim, type EntraSim, type EntraSimOptions } from '@koppel/sim/entra'
+import type { EntraTarget } from './entra-connector.ts'
 import { entraTarget, SKU_A1_STUDENT, userSpec, type LogLine } from './entra-fixture.ts'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {

@@ -1,9 +1,9 @@
 // Test helpers for the Entra ID connector against the Graph simulator: options through the real schema (so the
 // defaults apply) with the secret resolved as the config loader would, and account specs for the conformance suite.
-import { entraOptionsSchema, EntraTarget, type EntraOptions } from '../../src/connectors/entra/index.ts'
-import type { EntraSim } from '../../src/sim/entra/index.ts'
-import type { Attributes } from '../../src/model/index.ts'
-import type { ConnectorContext } from '../../src/contract/index.ts'
+import { entraOptionsSchema, EntraTarget, type EntraOptions } from './entra-connector.ts'
+import type { EntraSim } from '@koppel/sim/entra'
+import type { Attributes } from '../../model/index.ts'
+import type { ConnectorContext } from '../../contract/index.ts'
 
 export const CLIENT_ID = 'koppel-client'
 export const CLIENT_SECRET = 'koppel-secret'

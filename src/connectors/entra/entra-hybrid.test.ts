@@ -3,9 +3,9 @@
 // memberships, names groups by display name, and leaves what AD masters to the AD target instead of failing.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type CreateRequest } from '../../src/contract/index.ts'
-import type { EntraTarget } from '../../src/connectors/entra/index.ts'
-import { startEntraSim, type EntraSim, type SimUser } from '../../src/sim/entra/index.ts'
+import { ConnectorError, type CreateRequest } from '../../contract/index.ts'
+import type { EntraTarget } from './entra-connector.ts'
+import { startEntraSim, type EntraSim, type SimUser } from '@koppel/sim/entra'
 import { entraTarget, SKU_A1_STUDENT, type LogLine } from './entra-fixture.ts'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BatchRequestContent, BatchResponseContent, Client, PageIterator, type AuthenticationProvider, type PageCollection } from '@microsoft/microsoft-graph-client'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { startEntraSim, type EntraSim } from '../../src/sim/entra/index.ts'
-import { testCa } from '../support/test-ca.ts'
+import { startEntraSim, type EntraSim } from '@koppel/sim/entra'
+import { testCa } from '../../../test/support/test-ca.ts'
 import { CLIENT_ID, CLIENT_SECRET, SKU_A1_STUDENT } from './entra-fixture.ts'
 
 const T0 = Date.parse('2026-11-23T12:00:00Z')

@@ -1,7 +1,7 @@
 // The shared target conformance suite against the Google Workspace Directory API simulator.
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { googleConformanceFixture, makeServiceAccount } from '../../connectors/google/google-test-fixture.ts'
-import { startGoogleSim } from './google-sim.ts'
+import { googleConformanceFixture, makeServiceAccount } from './google-test-fixture.ts'
+import { startGoogleSim } from '@koppel/sim/google'
 
 runTargetConformance({
   name: 'google-workspace',

@@ -4,11 +4,11 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError } from '../../contract/index.ts'
-import { googleWorkspaceTarget, queryValue } from '../../connectors/google/index.ts'
-import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from '../../connectors/google/google-test-fixture.ts'
-import type { GoogleTarget } from '../../connectors/google/google-target.ts'
-import { DIRECTORY_SCOPES, googleError, rateLimitExceeded, startGoogleSim, userRateLimitExceeded, type GoogleSim } from './google-sim.ts'
-import { matchesQuery, parseUserQuery } from './user-query.ts'
+import { googleWorkspaceTarget, queryValue } from './google-connector.ts'
+import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
+import type { GoogleTarget } from './google-target.ts'
+import { DIRECTORY_SCOPES, googleError, rateLimitExceeded, startGoogleSim, userRateLimitExceeded, type GoogleSim } from '@koppel/sim/google'
+import { matchesQuery, parseUserQuery } from '@koppel/sim/google'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
   try {

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict'
 import { admin, type admin_directory_v1 } from '@googleapis/admin'
 import { JWT } from 'google-auth-library'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { makeServiceAccount } from '../../connectors/google/google-test-fixture.ts'
+import { makeServiceAccount } from './google-test-fixture.ts'
 import { testCa } from '../../../test/support/test-ca.ts'
-import { DIRECTORY_SCOPES, startGoogleSim, type GoogleSim } from './google-sim.ts'
+import { DIRECTORY_SCOPES, startGoogleSim, type GoogleSim } from '@koppel/sim/google'
 
 describe('official Google clients (@googleapis/admin, google-auth-library) against the simulator', () => {
   let sim: GoogleSim

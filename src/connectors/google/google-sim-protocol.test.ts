@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { importPKCS8, SignJWT } from 'jose'
-import { makeServiceAccount, type TestServiceAccount } from '../../connectors/google/google-test-fixture.ts'
-import { DIRECTORY_SCOPES, GOOGLE_TOKEN_AUDIENCE, startGoogleSim, type GoogleSim } from './google-sim.ts'
-import { applyFields, parseFields } from './partial-response.ts'
+import { makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
+import { DIRECTORY_SCOPES, GOOGLE_TOKEN_AUDIENCE, startGoogleSim, type GoogleSim } from '@koppel/sim/google'
+import { applyFields, parseFields } from '@koppel/sim/google'
 
 describe('Google simulator: token audience and partial responses', () => {
   let sa: TestServiceAccount

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConnectorError, type ConnectorErrorKind } from '../../contract/index.ts'
 import { HttpClient, listOf, soapCall, soapEnvelope, textOf, usernameToken } from '../../protocol/index.ts'
-import type { ImsEsOptions } from './es-options.ts'
+import type { ImsEsOptions } from './ims-es-options.ts'
 
 export const NS = {
   messBind: 'http://www.imsglobal.org/services/common/imsMessBindSchema_v1p0',

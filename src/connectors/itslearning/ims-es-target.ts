@@ -13,11 +13,11 @@ import {
   type WriteResult,
 } from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
-import { checkSyncKey, MEMBERSHIP, membershipSyncKey, parseMembership, personFrom, PERSON_ATTRIBUTES, single, SYNC_KEY_ATTRIBUTE, institutionRoleType, type GroupRef, type ImsPerson, type MembershipGrant } from './conventions.ts'
-import { MicroBatcher, type ItemOutcome } from './es-batcher.ts'
-import { EsClient, isSuccess, isUnknownObject, statusError, type EsAnswer } from './es-client.ts'
-import type { ImsEsOptions } from './es-options.ts'
-import { groupElement, membershipElement, personAttributes, personElement } from './es-wire.ts'
+import { checkSyncKey, MEMBERSHIP, membershipSyncKey, parseMembership, personFrom, PERSON_ATTRIBUTES, single, SYNC_KEY_ATTRIBUTE, institutionRoleType, type GroupRef, type ImsPerson, type MembershipGrant } from './itslearning-conventions.ts'
+import { MicroBatcher, type ItemOutcome } from './ims-es-batcher.ts'
+import { EsClient, isSuccess, isUnknownObject, statusError, type EsAnswer } from './ims-es-client.ts'
+import type { ImsEsOptions } from './ims-es-options.ts'
+import { groupElement, membershipElement, personAttributes, personElement } from './ims-es-wire.ts'
 
 interface PendingMembership {
   readonly id: string

@@ -2,7 +2,7 @@
 // from Koppel's terms. Element order follows the IMS data schemas.
 import { listOf, textOf } from '../../protocol/index.ts'
 import type { Attributes } from '../../model/index.ts'
-import { ES_ROLETYPE, type GroupRef, type ImsPerson, type MembershipRole } from './conventions.ts'
+import { ES_ROLETYPE, type GroupRef, type ImsPerson, type MembershipRole } from './itslearning-conventions.ts'
 
 type Node = Record<string, unknown>
 

@@ -4,12 +4,12 @@
 // malformed answers.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type ConnectorContext } from '../src/contract/index.ts'
-import type { Attributes } from '../src/model/index.ts'
-import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
-import { soapEnvelope, usernameToken } from '../src/protocol/index.ts'
-import { startItslearningEsSimulator, DEFAULT_PROFILE, type ItslearningEsSimulator } from '../src/sim/itslearning-es/index.ts'
-import { runTargetConformance } from './conformance/target-conformance.ts'
+import { ConnectorError, type ConnectorContext } from '../../contract/index.ts'
+import type { Attributes } from '../../model/index.ts'
+import { imsEsOptionsSchema, ImsEsTarget } from './itslearning-connector.ts'
+import { soapEnvelope, usernameToken } from '../../protocol/index.ts'
+import { startItslearningEsSimulator, DEFAULT_PROFILE, type ItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 
 const USER = 'koppel-integration'
 const PASSWORD = 'pw-es-test'

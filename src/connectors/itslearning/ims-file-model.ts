@@ -1,8 +1,8 @@
 // The desired state of the IMS file target as one model (persons, groups, memberships), built from the durable
 // state, and its comparison with the model of the last delivered file (the pre-delivery safety check).
-import type { GroupRef, ImsPerson, MembershipRole } from './conventions.ts'
-import { parseMembership, personFrom } from './conventions.ts'
-import type { CourseRecord, StateData } from './file-state.ts'
+import type { GroupRef, ImsPerson, MembershipRole } from './itslearning-conventions.ts'
+import { parseMembership, personFrom } from './itslearning-conventions.ts'
+import type { CourseRecord, StateData } from './ims-file-state.ts'
 
 export interface ModelMembership {
   readonly group: string

@@ -4,7 +4,7 @@ import { rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { writeAtomic } from './file-state.ts'
+import { writeAtomic } from './ims-file-state.ts'
 
 const busy = (code: string) => Object.assign(new Error(`${code}: operation not permitted, rename`), { code })
 

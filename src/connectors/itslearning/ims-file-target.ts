@@ -16,12 +16,12 @@ import {
   type WriteResult,
 } from '../../contract/index.ts'
 import type { Attributes, FieldChange } from '../../model/index.ts'
-import { MEMBERSHIP, parseMembership, personFrom, single, SYNC_KEY_ATTRIBUTE } from './conventions.ts'
-import { buildModel, compareModels, type ImsModel } from './file-model.ts'
-import type { ImsFileOptions } from './file-options.ts'
-import { uploadAtomic, type BeforeRename, type SftpTarget } from './file-sftp.ts'
-import { FileState, readText, writeAtomic, type PersonRecord } from './file-state.ts'
-import { modelToXml } from './file-xml.ts'
+import { MEMBERSHIP, parseMembership, personFrom, single, SYNC_KEY_ATTRIBUTE } from './itslearning-conventions.ts'
+import { buildModel, compareModels, type ImsModel } from './ims-file-model.ts'
+import type { ImsFileOptions } from './ims-file-options.ts'
+import { uploadAtomic, type BeforeRename, type SftpTarget } from './ims-file-sftp.ts'
+import { FileState, readText, writeAtomic, type PersonRecord } from './ims-file-state.ts'
+import { modelToXml } from './ims-file-xml.ts'
 
 export interface ImsFileSeams {
   readonly beforeRename?: BeforeRename

@@ -1,8 +1,8 @@
 // The IMS Enterprise 1.1 document itslearning imports, built with the shared XML builder (every value escaped),
 // and a reader for IMS Enterprise 1.1 files (ours, and other producers' such as Moodle's examples).
 import { buildXml, listOf, parseXml, textOf } from '../../protocol/index.ts'
-import { IMS_ROLETYPE, type GroupKind, type ImsPerson } from './conventions.ts'
-import type { ImsModel } from './file-model.ts'
+import { IMS_ROLETYPE, type GroupKind, type ImsPerson } from './itslearning-conventions.ts'
+import type { ImsModel } from './ims-file-model.ts'
 
 export interface XmlHeader {
   /** properties/datasource and every sourcedid/source. */

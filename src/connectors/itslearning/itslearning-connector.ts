@@ -1,10 +1,10 @@
 // itslearning: one folder, two target definitions that share the conventions (conventions.ts) —
 // `itslearning-ims-file` (IMS Enterprise 1.1 XML over SFTP) and `itslearning-ims-es` (IMS Enterprise Services).
 import type { TargetDefinition } from '../../contract/index.ts'
-import { imsEsOptionsSchema } from './es-options.ts'
-import { ImsEsTarget } from './es-target.ts'
-import { imsFileOptionsSchema } from './file-options.ts'
-import { ImsFileTarget } from './file-target.ts'
+import { imsEsOptionsSchema } from './ims-es-options.ts'
+import { ImsEsTarget } from './ims-es-target.ts'
+import { imsFileOptionsSchema } from './ims-file-options.ts'
+import { ImsFileTarget } from './ims-file-target.ts'
 
 export const itslearningImsFileDefinition: TargetDefinition<typeof imsFileOptionsSchema> = {
   role: 'target',
@@ -28,9 +28,9 @@ export const itslearningImsEsDefinition: TargetDefinition<typeof imsEsOptionsSch
   },
 }
 
-export { ImsFileTarget } from './file-target.ts'
-export { ImsEsTarget } from './es-target.ts'
-export { imsEsOptionsSchema, type ImsEsOptions } from './es-options.ts'
-export { imsFileOptionsSchema, type ImsFileOptions } from './file-options.ts'
-export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './conventions.ts'
-export { readImsXml } from './file-xml.ts'
+export { ImsFileTarget } from './ims-file-target.ts'
+export { ImsEsTarget } from './ims-es-target.ts'
+export { imsEsOptionsSchema, type ImsEsOptions } from './ims-es-options.ts'
+export { imsFileOptionsSchema, type ImsFileOptions } from './ims-file-options.ts'
+export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './itslearning-conventions.ts'
+export { readImsXml } from './ims-file-xml.ts'

@@ -2,7 +2,7 @@
 // attribute values to write, and search entries back to attributes. Pure functions; no I/O.
 import type { Entry } from 'ldapts'
 import type { AttributeValue, Attributes } from '../../model/index.ts'
-import { dnKey, formatDn, parseDn, type Rdn } from './ldap-escape.ts'
+import { dnKey, formatDn, parseDn, type Rdn } from '../../protocol/ldap-escape.ts'
 
 export interface Dn {
   readonly rdns: readonly Rdn[]

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { secret } from '../../contract/index.ts'
 import { isAttributeName } from './ldap-mapping.ts'
-import { parseDn } from './ldap-escape.ts'
+import { parseDn } from '../../protocol/ldap-escape.ts'
 
 const dn = (what: string) =>
   z.string().refine(

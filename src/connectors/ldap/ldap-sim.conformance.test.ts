@@ -3,8 +3,8 @@
 // from OpenLDAP on anything the connector relies on.
 import { Client } from 'ldapts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { conformanceFixture, TEST_OUS, type SlapdLike } from '../../connectors/ldap/ldap-test-fixture.ts'
-import { startLdapServer } from './ldap-server.ts'
+import { conformanceFixture, TEST_OUS, type SlapdLike } from './ldap-test-fixture.ts'
+import { startLdapServer } from '@koppel/sim/ldap-server'
 
 async function startSimulated(): Promise<SlapdLike & { stop(): Promise<void> }> {
   const adminPassword = `pw-${Math.random().toString(36).slice(2)}`

@@ -19,7 +19,7 @@ import {
 import { AnchorBatcher, SORTABLE_RULES } from './ldap-anchor-batcher.ts'
 import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
-import { canonicalDn } from './ldap-escape.ts'
+import { canonicalDn } from '../../protocol/ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
 import { allMemberships, followMove, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
 import {

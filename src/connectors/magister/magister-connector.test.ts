@@ -3,13 +3,13 @@
 // the write-backs showing up in the next read.
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type SourceConnector } from '../../src/contract/index.ts'
-import type { Issue, SourceSnapshot } from '../../src/model/index.ts'
-import { generateBoard } from '../../src/sim/generator/index.ts'
-import { magisterRows, type MagisterRow } from '../../src/sim/magister/magister-data.ts'
-import { startMagisterSim, type MagisterSim } from '../../src/sim/magister/magister-sim.ts'
-import { magisterDefinition, magisterOptions } from '../../src/connectors/magister/index.ts'
-import { mapMagisterCsv, parseMagisterDate } from '../../src/connectors/magister/magister-mapping.ts'
+import { ConnectorError, type SourceConnector } from '../../contract/index.ts'
+import type { Issue, SourceSnapshot } from '../../model/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { magisterRows, type MagisterRow } from '@koppel/sim/magister'
+import { startMagisterSim, type MagisterSim } from '@koppel/sim/magister'
+import { magisterDefinition, magisterOptions } from './index.ts'
+import { mapMagisterCsv, parseMagisterDate } from './magister-mapping.ts'
 
 const today = '2026-11-23'
 const board = generateBoard({ seed: 'magister', persons: 400, today, schools: 1, midYear: { left: 0.05 } })

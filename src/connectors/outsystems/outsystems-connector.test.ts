@@ -3,11 +3,11 @@
 // a timeout, a malformed listing, and the configurable field mapping.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type TargetConnector } from '../src/contract/index.ts'
-import { runTargetConformance } from './conformance/target-conformance.ts'
-import { createOutSystemsTarget, outSystemsOptionsSchema, type OutSystemsTarget } from '../src/connectors/outsystems/index.ts'
-import { startOutSystemsSim, type OutSystemsSim } from '../src/sim/outsystems/outsystems-sim.ts'
-import type { Attributes } from '../src/model/index.ts'
+import { ConnectorError, type TargetConnector } from '../../contract/index.ts'
+import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
+import { createOutSystemsTarget, outSystemsOptionsSchema, type OutSystemsTarget } from './index.ts'
+import { startOutSystemsSim, type OutSystemsSim } from '@koppel/sim/outsystems'
+import type { Attributes } from '../../model/index.ts'
 
 const TOKEN = 'os-token-9f8e7d'
 

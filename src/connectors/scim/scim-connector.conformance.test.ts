@@ -1,8 +1,8 @@
 // The shared target conformance suite against the scimmy-based SCIM simulator, in each feature configuration:
 // everything on, no PATCH (PUT fallback), no Bulk, no ETag.
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { startScimSim, type ScimSimOptions } from './scim-server.ts'
-import { scimConformanceFixture } from '../../connectors/scim/scim-test-fixture.ts'
+import { startScimSim, type ScimSimOptions } from '@koppel/sim/scim'
+import { scimConformanceFixture } from './scim-test-fixture.ts'
 
 const configurations: Array<[string, ScimSimOptions]> = [
   ['all features', {}],

@@ -5,12 +5,12 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { ConnectorError } from '../../contract/index.ts'
-import { startSimHttpServer, type SimHttpServer, type SimRequest } from '../http/sim-http-server.ts'
-import { startScimSim, type ScimSim } from './scim-server.ts'
-import { scimTarget } from '../../connectors/scim/index.ts'
-import { eqFilter, getPath, parsePath, patchOperation } from '../../connectors/scim/scim-paths.ts'
-import { scimErrorDetail, ScimTarget } from '../../connectors/scim/scim-target.ts'
-import { scimPerson, scimTestOptions } from '../../connectors/scim/scim-test-fixture.ts'
+import { startSimHttpServer, type SimHttpServer, type SimRequest } from '@koppel/sim/http'
+import { startScimSim, type ScimSim } from '@koppel/sim/scim'
+import { scimTarget } from './scim-connector.ts'
+import { eqFilter, getPath, parsePath, patchOperation } from './scim-paths.ts'
+import { scimErrorDetail, ScimTarget } from './scim-target.ts'
+import { scimPerson, scimTestOptions } from './scim-test-fixture.ts'
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/fixtures/scim/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>
 

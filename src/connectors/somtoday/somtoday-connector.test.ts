@@ -3,14 +3,14 @@
 // Lives in test/ because a connector's own folder may not import a simulator (.ci/check-imports.ts).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConnectorError, type WriteBackRequest } from '../src/contract/index.ts'
-import type { Issue, Person, SourceSnapshot } from '../src/model/index.ts'
-import { somtodayDefinition, SomtodaySource, type SomtodayOptions } from '../src/connectors/somtoday/index.ts'
-import { somtodayErrorDetail } from '../src/connectors/somtoday/somtoday-api.ts'
-import { employeeNumberOf } from '../src/connectors/somtoday/somtoday-mapping.ts'
-import { generateBoard, type SimBoard } from '../src/sim/generator/index.ts'
-import { startSomtodaySim, type SomtodaySim, type SomtodaySimOptions } from '../src/sim/somtoday/index.ts'
-import { HttpClient, clientCredentials } from '../src/protocol/index.ts'
+import { ConnectorError, type WriteBackRequest } from '../../contract/index.ts'
+import type { Issue, Person, SourceSnapshot } from '../../model/index.ts'
+import { somtodayDefinition, SomtodaySource, type SomtodayOptions } from './index.ts'
+import { somtodayErrorDetail } from './somtoday-api.ts'
+import { employeeNumberOf } from './somtoday-mapping.ts'
+import { generateBoard, type SimBoard } from '@koppel/sim/generator'
+import { startSomtodaySim, type SomtodaySim, type SomtodaySimOptions } from '@koppel/sim/somtoday'
+import { HttpClient, clientCredentials } from '../../protocol/index.ts'
 
 const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }

@@ -6,7 +6,7 @@
 // undocumented is marked GUESS and listed in README.md.
 import { createHash, randomBytes } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
-import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../protocol/index.ts'
+import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../../../src/protocol/index.ts'
 import { requestNamespaceProblem } from './aura-namespaces.ts'
 
 export const AURA_PATH = '/uPersonManagementServiceSync.asmx'

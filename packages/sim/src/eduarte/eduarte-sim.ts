@@ -5,7 +5,7 @@
 // (case-insensitive) alphabetical order, are refused, as the Eduarte-Employee README says the API does.
 import { randomUUID } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
-import { parseSoapEnvelope, soapEnvelope, textOf, XmlSyntaxError } from '../../protocol/index.ts'
+import { parseSoapEnvelope, soapEnvelope, textOf, XmlSyntaxError } from '../../../../src/protocol/index.ts'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import type { EduarteContact, EduarteData, EduarteDeelnemer, EduarteMedewerker, EduarteVerbintenis } from './eduarte-data.ts'
 

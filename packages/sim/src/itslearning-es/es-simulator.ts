@@ -1,7 +1,7 @@
 // A loopback simulator of itslearning's IMS Enterprise Services (Person, Group and Membership management,
 // SOAP 1.1), written from itslearning's developer documentation (seed-systems.md §8, standards.md §2) and
 // independent of the connector. Guesses about undocumented behaviour are marked GUESS (see README.md).
-import { buildXml, listOf, parseSoapEnvelope, textOf, XmlSyntaxError } from '../../protocol/index.ts'
+import { buildXml, listOf, parseSoapEnvelope, textOf, XmlSyntaxError } from '../../../../src/protocol/index.ts'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 
 type Node = Record<string, unknown>

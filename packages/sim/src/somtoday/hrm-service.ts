@@ -2,7 +2,7 @@
 // WS-Security UsernameToken + a Brinnummer header; all fields are sent on every call (HRM Webservice.pdf, 2017,
 // as summarised in docs/connectors/somtoday.md). The simulator keeps what it got, keyed by afkorting.
 import type { SimRequest, SimResponse } from '../http/sim-http-server.ts'
-import { buildXml, parseSoapEnvelope, textOf } from '../../protocol/index.ts'
+import { buildXml, parseSoapEnvelope, textOf } from '../../../../src/protocol/index.ts'
 
 export interface HrmPerson {
   readonly afkorting: string

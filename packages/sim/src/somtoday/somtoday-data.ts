@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { Level, SchoolChunk, SimBoard, SimEnrolment, SimGroup, SimGuardian, SimLocation, SimPupil, SimSchool, SimStaff } from '../generator/index.ts'
 import { subjectTitles } from '../generator/curriculum.ts'
-import { addDays } from '../../util/dates.ts'
+import { addDays } from '../../../../src/util/dates.ts'
 
 export type Peil = 'VANDAAG' | 'HUIDIG' | 'VOLGEND'
 type Json = Record<string, unknown>
