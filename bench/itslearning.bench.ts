@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { ImsEsTarget, imsEsOptionsSchema, ImsFileTarget, imsFileOptionsSchema } from '../src/connectors/itslearning/itslearning-connector.ts'
+import { ImsEsTarget, imsEsOptionsSchema, ImsFileTarget, imsFileOptionsSchema } from '../src/connectors/itslearning/index.ts'
 import { startItslearningEsSimulator } from '@koppel/sim/itslearning-es'
 import { sshdSkipReason, startSshd } from '../test/harness/sshd.ts'
 

@@ -1,6 +1,6 @@
 // Measures a full read of the AFAS source against this simulator:
 // `node src/sim/afas/measure-read.ts <persons> [pageSize]` (persons of the board; about 8 % are staff).
-import { afasDefinition, afasOptions } from '../src/connectors/afas/index.ts'
+import { afasConnector, afasOptions } from '../src/connectors/afas/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { startAfasSim } from '@koppel/sim/afas'
 
@@ -10,7 +10,7 @@ let t = performance.now()
 const sim = await startAfasSim({ board: generateBoard({ seed: 'measure', persons, today: '2026-11-23' }), token: 'measure' })
 const simSeconds = (performance.now() - t) / 1000
 const options = { ...afasOptions.parse({ baseUrl: sim.url, token: '${env:X}', pageSize }), token: 'measure' }
-const source = afasDefinition.create('hr', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
+const source = afasConnector.create('hr', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
 t = performance.now()
 const r = await source.read({ today: '2026-11-23' })
 if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'))

@@ -3,7 +3,7 @@
 // once with $batch (batchSize 20) and once without. Loopback only, so this measures Koppel's and the
 // simulator's overhead and the number of HTTP requests, not Graph's latency. Run by hand:
 // `node src/sim/entra/measure-throughput.ts [users] [inFlight]`. Prints one JSON line per batch size.
-import { EntraTarget, entraOptionsSchema } from '../src/connectors/entra/entra-connector.ts'
+import { EntraTarget, entraOptionsSchema } from '../src/connectors/entra/index.ts'
 import { startEntraSim } from '@koppel/sim/entra'
 
 const total = Number(process.argv[2] ?? 2000)

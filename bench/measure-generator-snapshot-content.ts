@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { oneRosterCsvDefinition, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
+import { oneRosterCsvConnector, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from '../src/engine/apply-delta.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { writeOneRosterCsv } from '@koppel/sim/generator'
@@ -18,7 +18,7 @@ const given = process.argv[3]
 const runs = Number(process.argv[4] ?? 3)
 const dir = given ?? (await mkdtemp(join(tmpdir(), 'koppel-content-')))
 if (given === undefined) await writeOneRosterCsv(dir, generateBoard({ seed: 'measure', persons: count, today: '2026-11-23' }))
-const source = oneRosterCsvDefinition.create('school', oneRosterCsvOptions.parse({ path: dir }), { baseDir: process.cwd(), log: () => {}, now: () => new Date() })
+const source = oneRosterCsvConnector.create('school', oneRosterCsvOptions.parse({ path: dir }), { baseDir: process.cwd(), log: () => {}, now: () => new Date() })
 const r = await source.read({ today: '2026-11-23' })
 if (!r.ok) throw new Error(`read failed: ${r.issues.slice(0, 3).map((i) => i.message).join('; ')}`)
 const s = r.snapshot

@@ -1,6 +1,6 @@
 // Measures a full and a delta read of the OneRoster REST source against this simulator:
 // `node src/sim/oneroster-rest/measure-read.ts <persons> [pageSize] [1.1|1.2]`. A tool for the docs' figures.
-import { oneRosterRestDefinition, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { startOneRosterRestSim } from '@koppel/sim/oneroster-rest'
 
@@ -12,7 +12,7 @@ let t = performance.now()
 const sim = await startOneRosterRestSim({ board: generateBoard({ seed: 'measure', persons, today }), version, clientId: 'koppel', clientSecret: 's' })
 const simSeconds = (performance.now() - t) / 1000
 const options = { ...oneRosterRestOptions.parse({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', version, pageSize }), clientSecret: 's' }
-const source = oneRosterRestDefinition.create('school', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
+const source = oneRosterRestConnector.create('school', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
 const requests = () => [...sim.http.requests.values()].reduce((a, b) => a + b, 0)
 t = performance.now()
 const full = await source.read({ today })

@@ -5,7 +5,7 @@ import { openLdapConnection } from '../ldap/ldap-connection.ts'
 import { adOptionsSchema, type AdOptions } from './ad-options.ts'
 import { AdTarget } from './ad-target.ts'
 
-export const adTarget: TargetDefinition<typeof adOptionsSchema> = {
+export const adConnector: TargetDefinition<typeof adOptionsSchema> = {
   role: 'target',
   type: 'active-directory',
   description:

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { ConnectorError } from '../../contract/index.ts'
-import { afasDefinition, afasOptions } from './index.ts'
+import { afasConnector, afasOptions } from './index.ts'
 import type { Person, SourceReadResult, SourceSnapshot } from '../../model/index.ts'
 import { afasAuthorization, buildAfasData, startAfasSim, type AfasData, type AfasSim } from '@koppel/sim/afas'
 import { collectBoard, generateBoard } from '@koppel/sim/generator'
@@ -19,7 +19,7 @@ function options(url: string, token: string, extra: Record<string, unknown> = {}
 }
 
 function source(url: string, extra: Record<string, unknown> = {}) {
-  return afasDefinition.create('hr', options(url, TOKEN, { pageSize: 7, timeoutMs: 5000, ...extra }), context)
+  return afasConnector.create('hr', options(url, TOKEN, { pageSize: 7, timeoutMs: 5000, ...extra }), context)
 }
 
 function snapshotOf(r: SourceReadResult): SourceSnapshot {
@@ -138,7 +138,7 @@ describe('AFAS Profit source', () => {
   })
 
   test('a wrong token fails the read as an auth issue, without a snapshot', async () => {
-    const r = await afasDefinition.create('hr', options(sim.url, 'wrong'), context).read({ today: TODAY })
+    const r = await afasConnector.create('hr', options(sim.url, 'wrong'), context).read({ today: TODAY })
     assert.equal(r.ok, false)
     assert.ok(!r.ok && r.issues[0]?.code === 'read_auth' && /401/.test(r.issues[0].message), JSON.stringify(r))
   })
@@ -250,7 +250,7 @@ test('the token header is AfasToken + base64 of the XML token, whether the optio
     assert.match(afasAuthorization('abc'), /^AfasToken [A-Za-z0-9+/=]+$/)
     assert.equal(Buffer.from(afasAuthorization('abc').slice(10), 'base64').toString(), '<token><version>1</version><data>abc</data></token>')
     for (const token of ['abc', '<token><version>1</version><data>abc</data></token>']) {
-      const r = await afasDefinition.create('hr', options(sim.url, token), context).read({ today: TODAY })
+      const r = await afasConnector.create('hr', options(sim.url, token), context).read({ today: TODAY })
       assert.ok(r.ok && r.snapshot.persons.length === 0)
     }
   } finally {

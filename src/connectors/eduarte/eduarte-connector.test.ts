@@ -8,7 +8,7 @@ import type { Issue, SourceSnapshot } from '../../model/index.ts'
 import { HttpClient, soapCall, soapEnvelope } from '../../protocol/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { eduarteData, EDUARTE_NS, startEduarteSim, type EduarteData, type EduarteSim } from '@koppel/sim/eduarte'
-import { eduarteDefinition, eduarteOptions } from './index.ts'
+import { eduarteConnector, eduarteOptions } from './index.ts'
 import { eduarteEnvelope, sortedChildren } from './eduarte-soap.ts'
 import { parseEduarteDate } from './eduarte-mapping.ts'
 
@@ -21,7 +21,7 @@ const KEY = 'sleutel<&>"1'
 function source(sim: EduarteSim, extra: Record<string, unknown> = {}): SourceConnector {
   const { apiKey = KEY, ...rest } = extra
   const options = eduarteOptions.parse({ baseUrl: sim.url, apiKey: '${env:EDUARTE_KEY}', pageSize: 25, timeoutMs: 1000, ...rest })
-  return eduarteDefinition.create('eduarte', { ...options, apiKey: apiKey as string }, context)
+  return eduarteConnector.create('eduarte', { ...options, apiKey: apiKey as string }, context)
 }
 
 async function readOk(s: SourceConnector): Promise<SourceSnapshot> {

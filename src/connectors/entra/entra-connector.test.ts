@@ -5,7 +5,7 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError } from '../../contract/index.ts'
 import { startEntraSim, type EntraSim, type EntraSimOptions } from '@koppel/sim/entra'
-import type { EntraTarget } from './entra-connector.ts'
+import type { EntraTarget } from './index.ts'
 import { entraTarget, SKU_A1_STUDENT, userSpec, type LogLine } from './entra-fixture.ts'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {

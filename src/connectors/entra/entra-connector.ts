@@ -3,13 +3,10 @@ import type { TargetDefinition } from '../../contract/index.ts'
 import { entraOptionsSchema } from './entra-options.ts'
 import { EntraTarget } from './entra-target.ts'
 
-export const entraIdTarget: TargetDefinition<typeof entraOptionsSchema> = {
+export const entraConnector: TargetDefinition<typeof entraOptionsSchema> = {
   role: 'target',
   type: 'entra-id',
   description: 'Microsoft Entra ID (Azure AD) users, group memberships and licences through Microsoft Graph v1.0',
   schema: entraOptionsSchema,
   create: (name, options, context) => new EntraTarget(name, options, context),
 }
-
-export { EntraTarget, odataString } from './entra-target.ts'
-export { entraOptionsSchema, DEFAULT_READ_ATTRIBUTES, type EntraOptions } from './entra-options.ts'

@@ -1,6 +1,6 @@
 // Test helpers for the Entra ID connector against the Graph simulator: options through the real schema (so the
 // defaults apply) with the secret resolved as the config loader would, and account specs for the conformance suite.
-import { entraOptionsSchema, EntraTarget, type EntraOptions } from './entra-connector.ts'
+import { entraOptionsSchema, EntraTarget, type EntraOptions } from './index.ts'
 import type { EntraSim } from '@koppel/sim/entra'
 import type { Attributes } from '../../model/index.ts'
 import type { ConnectorContext } from '../../contract/index.ts'

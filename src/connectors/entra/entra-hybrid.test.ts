@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError, type CreateRequest } from '../../contract/index.ts'
-import type { EntraTarget } from './entra-connector.ts'
+import type { EntraTarget } from './index.ts'
 import { startEntraSim, type EntraSim, type SimUser } from '@koppel/sim/entra'
 import { entraTarget, SKU_A1_STUDENT, type LogLine } from './entra-fixture.ts'
 

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError } from '../../contract/index.ts'
-import { googleWorkspaceTarget, queryValue } from './google-connector.ts'
+import { googleConnector, queryValue } from './index.ts'
 import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
 import type { GoogleTarget } from './google-target.ts'
 import { DIRECTORY_SCOPES, googleError, rateLimitExceeded, startGoogleSim, userRateLimitExceeded, type GoogleSim } from '@koppel/sim/google'
@@ -57,10 +57,10 @@ describe('google-workspace target against the simulator', () => {
 
   test('a key file that is not a service-account key is a config error that does not echo it', () => {
     assert.throws(
-      () => googleWorkspaceTarget.create('g', { ...googleWorkspaceTarget.schema.parse({ serviceAccountKey: '${file:sa.json}', subject: 'admin@school.test' }), serviceAccountKey: '{"private_key":"SECRET-PEM"}' }, { baseDir: '.', log: () => undefined, now: () => new Date() }),
+      () => googleConnector.create('g', { ...googleConnector.schema.parse({ serviceAccountKey: '${file:sa.json}', subject: 'admin@school.test' }), serviceAccountKey: '{"private_key":"SECRET-PEM"}' }, { baseDir: '.', log: () => undefined, now: () => new Date() }),
       (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config' && !e.message.includes('SECRET-PEM'),
     )
-    assert.equal(googleWorkspaceTarget.schema.safeParse({ serviceAccountKey: '{"type":"service_account"}', subject: 'admin@school.test' }).success, false, 'the key itself is refused in config')
+    assert.equal(googleConnector.schema.safeParse({ serviceAccountKey: '{"type":"service_account"}', subject: 'admin@school.test' }).success, false, 'the key itself is refused in config')
   })
 
   test('403 rateLimitExceeded and userRateLimitExceeded are rate-limited (engine backoff); 429 carries Retry-After', async () => {

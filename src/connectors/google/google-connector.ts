@@ -5,7 +5,7 @@ import { parseServiceAccountKey, serviceAccountAuth } from './google-auth.ts'
 import { googleOptionsSchema, type GoogleOptions } from './google-options.ts'
 import { GoogleTarget } from './google-target.ts'
 
-export const googleWorkspaceTarget: TargetDefinition<typeof googleOptionsSchema> = {
+export const googleConnector: TargetDefinition<typeof googleOptionsSchema> = {
   role: 'target',
   type: 'google-workspace',
   description:
@@ -27,7 +27,3 @@ export function createGoogleTarget(name: string, options: GoogleOptions): Google
   })
   return new GoogleTarget(name, options, auth)
 }
-
-export { GoogleTarget, googleErrorDetail, queryValue, GOOGLE_ATTRIBUTES } from './google-target.ts'
-export { googleOptionsSchema, DEFAULT_SCOPES, type GoogleOptions } from './google-options.ts'
-export { parseServiceAccountKey, serviceAccountAuth, type ServiceAccountKey } from './google-auth.ts'

@@ -6,7 +6,7 @@ import { ImsEsTarget } from './ims-es-target.ts'
 import { imsFileOptionsSchema } from './ims-file-options.ts'
 import { ImsFileTarget } from './ims-file-target.ts'
 
-export const itslearningImsFileDefinition: TargetDefinition<typeof imsFileOptionsSchema> = {
+export const itslearningImsFileConnector: TargetDefinition<typeof imsFileOptionsSchema> = {
   role: 'target',
   type: 'itslearning-ims-file',
   description:
@@ -17,7 +17,7 @@ export const itslearningImsFileDefinition: TargetDefinition<typeof imsFileOption
   },
 }
 
-export const itslearningImsEsDefinition: TargetDefinition<typeof imsEsOptionsSchema> = {
+export const itslearningImsEsConnector: TargetDefinition<typeof imsEsOptionsSchema> = {
   role: 'target',
   type: 'itslearning-ims-es',
   description:
@@ -27,10 +27,3 @@ export const itslearningImsEsDefinition: TargetDefinition<typeof imsEsOptionsSch
     return new ImsEsTarget(name, options, context)
   },
 }
-
-export { ImsFileTarget } from './ims-file-target.ts'
-export { ImsEsTarget } from './ims-es-target.ts'
-export { imsEsOptionsSchema, type ImsEsOptions } from './ims-es-options.ts'
-export { imsFileOptionsSchema, type ImsFileOptions } from './ims-file-options.ts'
-export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './itslearning-conventions.ts'
-export { readImsXml } from './ims-file-xml.ts'

@@ -5,7 +5,7 @@ import { openLdapConnection } from './ldap-connection.ts'
 import { ldapOptionsSchema, type LdapOptions } from './ldap-options.ts'
 import { LdapTarget } from './ldap-target.ts'
 
-export const ldapTarget: TargetDefinition<typeof ldapOptionsSchema> = {
+export const ldapConnector: TargetDefinition<typeof ldapOptionsSchema> = {
   role: 'target',
   type: 'ldap',
   description:

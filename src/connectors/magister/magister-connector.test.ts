@@ -8,7 +8,7 @@ import type { Issue, SourceSnapshot } from '../../model/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { magisterRows, type MagisterRow } from '@koppel/sim/magister'
 import { startMagisterSim, type MagisterSim } from '@koppel/sim/magister'
-import { magisterDefinition, magisterOptions } from './index.ts'
+import { magisterConnector, magisterOptions } from './index.ts'
 import { mapMagisterCsv, parseMagisterDate } from './magister-mapping.ts'
 
 const today = '2026-11-23'
@@ -20,7 +20,7 @@ function source(sim: MagisterSim, extra: Record<string, unknown> = {}): SourceCo
   const { password = 'geheim;1&2', ...rest } = extra
   const options = magisterOptions.parse({ baseUrl: sim.url, username: 'koppel', password: '${env:X}', timeoutMs: 1000, ...rest })
   // the config loader resolves the secret reference before create; here it is resolved by hand
-  return magisterDefinition.create('magister', { ...options, password: password as string }, context)
+  return magisterConnector.create('magister', { ...options, password: password as string }, context)
 }
 
 async function readOk(s: SourceConnector): Promise<SourceSnapshot> {

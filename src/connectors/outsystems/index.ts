@@ -1,3 +1,3 @@
 // Public surface of the OutSystems target connector.
-export { outSystemsTarget, createOutSystemsTarget, OutSystemsTarget } from './outsystems-connector.ts'
+export { outSystemsConnector, createOutSystemsTarget, OutSystemsTarget } from './outsystems-connector.ts'
 export { outSystemsOptionsSchema, type OutSystemsOptions } from './outsystems-options.ts'

@@ -14,7 +14,7 @@ interface Role {
   readonly name: string
 }
 
-export const outSystemsTarget: TargetDefinition<typeof outSystemsOptionsSchema> = {
+export const outSystemsConnector: TargetDefinition<typeof outSystemsOptionsSchema> = {
   role: 'target',
   type: 'outsystems',
   description:

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { ConnectorError } from '../../contract/index.ts'
 import { startSimHttpServer, type SimHttpServer, type SimRequest } from '@koppel/sim/http'
 import { startScimSim, type ScimSim } from '@koppel/sim/scim'
-import { scimTarget } from './scim-connector.ts'
+import { scimConnector } from './index.ts'
 import { eqFilter, getPath, parsePath, patchOperation } from './scim-paths.ts'
 import { scimErrorDetail, ScimTarget } from './scim-target.ts'
 import { scimPerson, scimTestOptions } from './scim-test-fixture.ts'
@@ -58,8 +58,8 @@ describe('scim paths and RFC example payloads', () => {
   })
 
   test('the option schema refuses a literal token and accepts a reference', () => {
-    assert.equal(scimTarget.schema.safeParse({ baseUrl: 'https://x.test/scim/v2', token: 'abc' }).success, false)
-    assert.equal(scimTarget.schema.safeParse({ baseUrl: 'https://x.test/scim/v2', token: '${env:SCIM_TOKEN}' }).success, true)
+    assert.equal(scimConnector.schema.safeParse({ baseUrl: 'https://x.test/scim/v2', token: 'abc' }).success, false)
+    assert.equal(scimConnector.schema.safeParse({ baseUrl: 'https://x.test/scim/v2', token: '${env:SCIM_TOKEN}' }).success, true)
   })
 })
 

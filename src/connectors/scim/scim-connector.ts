@@ -3,7 +3,7 @@ import type { TargetDefinition } from '../../contract/index.ts'
 import { scimOptionsSchema } from './scim-options.ts'
 import { ScimTarget } from './scim-target.ts'
 
-export const scimTarget: TargetDefinition<typeof scimOptionsSchema> = {
+export const scimConnector: TargetDefinition<typeof scimOptionsSchema> = {
   role: 'target',
   type: 'scim',
   description:
@@ -13,6 +13,3 @@ export const scimTarget: TargetDefinition<typeof scimOptionsSchema> = {
     return new ScimTarget(name, options)
   },
 }
-
-export { ScimTarget, scimErrorDetail } from './scim-target.ts'
-export { scimOptionsSchema, type ScimOptions } from './scim-options.ts'

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError, type WriteBackRequest } from '../../contract/index.ts'
 import type { Issue, Person, SourceSnapshot } from '../../model/index.ts'
-import { somtodayDefinition, SomtodaySource, type SomtodayOptions } from './index.ts'
+import { somtodayConnector, SomtodaySource, type SomtodayOptions } from './index.ts'
 import { somtodayErrorDetail } from './somtoday-api.ts'
 import { employeeNumberOf } from './somtoday-mapping.ts'
 import { generateBoard, type SimBoard } from '@koppel/sim/generator'
@@ -16,7 +16,7 @@ const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
 
 function connector(sim: SomtodaySim, overrides: Partial<Record<keyof SomtodayOptions, unknown>> = {}, secret = 'koppel-secret'): SomtodaySource {
-  const parsed = somtodayDefinition.schema.parse({
+  const parsed = somtodayConnector.schema.parse({
     baseUrl: sim.baseUrl,
     tokenUrl: sim.tokenUrl,
     clientId: 'koppel',
@@ -29,7 +29,7 @@ function connector(sim: SomtodaySim, overrides: Partial<Record<keyof SomtodayOpt
   })
   // the config loader resolves secret references after validation; here the values are put in directly
   const resolved = { ...parsed, clientSecret: secret, ...(parsed.hrmService ? { hrmService: { ...parsed.hrmService, password: (overrides.hrmService as { password: string }).password } } : {}) }
-  return somtodayDefinition.create('somtoday', resolved, context) as SomtodaySource
+  return somtodayConnector.create('somtoday', resolved, context) as SomtodaySource
 }
 
 async function readOk(c: SomtodaySource): Promise<SourceSnapshot> {
@@ -611,7 +611,7 @@ describe('Somtoday HRMService write-back', () => {
   })
 
   test('hrmservice without hrmService options does not validate', () => {
-    const r = somtodayDefinition.schema.safeParse({ clientId: 'a', clientSecret: '${env:X}', organisation: 'x', staffWriteBack: 'hrmservice' })
+    const r = somtodayConnector.schema.safeParse({ clientId: 'a', clientSecret: '${env:X}', organisation: 'x', staffWriteBack: 'hrmservice' })
     assert.equal(r.success, false)
   })
 })
