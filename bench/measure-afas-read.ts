@@ -1,5 +1,5 @@
 // Measures a full read of the AFAS source against this simulator:
-// `node src/sim/afas/measure-read.ts <persons> [pageSize]` (persons of the board; about 8 % are staff).
+// `node bench/measure-afas-read.ts <persons> [pageSize]` (persons of the board; about 8 % are staff).
 import { afasConnector, afasOptions } from '../src/connectors/afas/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { startAfasSim } from '@koppel/sim/afas'

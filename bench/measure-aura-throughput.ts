@@ -1,6 +1,6 @@
 // Measures the Aura Online connector against this simulator at its default concurrency (4): N creates (each a
 // read, then a create), N updates of one field (read, then update), N disables (read, then update). Run by hand:
-// `node src/sim/aura/measure-throughput.ts [borrowers]`. Prints one JSON line of operations per second.
+// `node bench/measure-aura-throughput.ts [borrowers]`. Prints one JSON line of operations per second.
 import { auraOptionsSchema, createAuraTarget } from '../src/connectors/aura/index.ts'
 import { startAuraSim } from '@koppel/sim/aura'
 

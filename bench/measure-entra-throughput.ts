@@ -2,7 +2,7 @@
 // deleted-items look-up and a POST) and N group grants with `inFlight` operations at once, then one listing,
 // once with $batch (batchSize 20) and once without. Loopback only, so this measures Koppel's and the
 // simulator's overhead and the number of HTTP requests, not Graph's latency. Run by hand:
-// `node src/sim/entra/measure-throughput.ts [users] [inFlight]`. Prints one JSON line per batch size.
+// `node bench/measure-entra-throughput.ts [users] [inFlight]`. Prints one JSON line per batch size.
 import { EntraTarget, entraOptionsSchema } from '../src/connectors/entra/index.ts'
 import { startEntraSim } from '@koppel/sim/entra'
 

@@ -2,7 +2,7 @@
 // OneRoster CSV folder), reads it through the real connector, then times encodeSnapshot/decodeSnapshot (JSON +
 // gzip level 1, as the engine does), plain JSON and gzip at the default level 6 for comparison, and applyDelta
 // of a small delta. A tool for the figures in the engine's report, not part of the API.
-// Usage: node src/sim/generator/measure-snapshot-content.ts [persons=100000] [oneroster-folder] [runs=3]
+// Usage: node bench/measure-generator-snapshot-content.ts [persons=100000] [oneroster-folder] [runs=3]
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,4 +1,4 @@
-// Measures generate+write throughput: `node src/sim/generator/measure-throughput.ts <persons> [dir]`.
+// Measures generate+write throughput: `node bench/measure-generator-throughput.ts <persons> [dir]`.
 // Prints persons, rows, seconds and peak RSS; a tool for the README's figures, not part of the API.
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

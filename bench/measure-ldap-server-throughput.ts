@@ -1,6 +1,6 @@
 // Measures the simulated directory through ldapts as the LDAP connector drives it: N adds with 20 in flight
 // on one connection, then anchor searches (uid equality, indexed) one at a time, then one paged listing of
-// everything. Run by hand: `node src/sim/ldap-server/measure-throughput.ts [entries]`. Prints one JSON line.
+// everything. Run by hand: `node bench/measure-ldap-server-throughput.ts [entries]`. Prints one JSON line.
 import { Client } from 'ldapts'
 import { startLdapServer } from '@koppel/sim/ldap-server'
 

@@ -1,5 +1,5 @@
 // Measures a full and a delta read of the OneRoster REST source against this simulator:
-// `node src/sim/oneroster-rest/measure-read.ts <persons> [pageSize] [1.1|1.2]`. A tool for the docs' figures.
+// `node bench/measure-oneroster-rest-read.ts <persons> [pageSize] [1.1|1.2]`. A tool for the docs' figures.
 import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { startOneRosterRestSim } from '@koppel/sim/oneroster-rest'

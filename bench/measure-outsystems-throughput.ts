@@ -1,6 +1,6 @@
 // Measures the OutSystems connector against this simulator at its default concurrency (4): N creates (each
 // lists every user first, as the API has no filter: the cost grows with the user count), N grants (GET + PUT),
-// N disables (GET + PUT), and one listing. Run by hand: `node src/sim/outsystems/measure-throughput.ts [users]`.
+// N disables (GET + PUT), and one listing. Run by hand: `node bench/measure-outsystems-throughput.ts [users]`.
 // Prints one JSON line.
 import { createOutSystemsTarget, outSystemsOptionsSchema } from '../src/connectors/outsystems/index.ts'
 import { startOutSystemsSim } from '@koppel/sim/outsystems'

@@ -1,7 +1,7 @@
 // Measures the SCIM and Google Workspace targets against their simulators, as the engine drives them: N creates
 // (each with its anchor look-up first) at the connector's default concurrency, then one listing of everything.
 // SCIM once with Bulk (auto) and once without. Run by hand:
-//   node src/sim/scim/measure-throughput.ts [creates]
+//   node bench/measure-scim-throughput.ts [creates]
 // Prints one JSON line per run. The simulators run in the same process as the client (same cores).
 import { ScimTarget } from '../src/connectors/scim/scim-target.ts'
 import { scimPerson, scimTestOptions } from '../src/connectors/scim/scim-test-fixture.ts'

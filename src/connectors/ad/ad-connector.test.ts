@@ -1,7 +1,7 @@
 // AD connector pieces without a server: objectGUID encoding, the password generator and unicodePwd, the
 // sAMAccountName check, proxyAddresses after a mail change, uniqueness claims, option checks; and the error
 // paths against a server that misbehaves (a TCP port that never answers LDAP: timeout; the AD simulator with a
-// wrong password, auth, and a wrong CA are in src/sim/ad-server/ad-server.conformance.test.ts).
+// wrong password, auth, and a wrong CA are in src/connectors/ad/ad-sim.conformance.test.ts).
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Socket } from 'node:net'

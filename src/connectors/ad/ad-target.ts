@@ -1,4 +1,4 @@
-// The Active Directory target. It is the LDAP target (src/protocol/ldap) with AD's flavor — objectGUID as the
+// The Active Directory target. It is the LDAP target (src/connectors/ldap) with AD's flavor — objectGUID as the
 // id, unicodePwd for passwords, userAccountControl for enable/disable, ranged member reads — plus what only
 // AD needs around it: sAMAccountName rules, uniqueness of sAMAccountName/UPN/mail/proxyAddresses across the
 // domain, generated initial passwords, pwdLastSet=0, renames of the RDN through modifyDN and the old mail

@@ -1,4 +1,4 @@
-// The Aura Online target against its simulator (src/sim/aura): the shared conformance suite for the declared
+// The Aura Online target against its simulator (packages/sim/src/aura): the shared conformance suite for the declared
 // capabilities, then the handshake (wrong partner secret), an expired session mid-run, statusInfo failures,
 // only-changed-fields on update, disable by end date and the transport errors.
 import { after, before, describe, test } from 'node:test'

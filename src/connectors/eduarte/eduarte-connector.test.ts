@@ -1,4 +1,4 @@
-// The Eduarte source (src/connectors/eduarte) against its simulator (src/sim/eduarte): a paged read of deelnemers
+// The Eduarte source (src/connectors/eduarte) against its simulator (packages/sim/src/eduarte): a paged read of deelnemers
 // and medewerkers, the error paths (wrong apiSleutel, 5xx for good, 429 with Retry-After, timeout, malformed
 // elements), the alphabetical-order rule on both sides, and the write-backs showing up in the simulator.
 import { after, before, beforeEach, describe, test } from 'node:test'

@@ -1,4 +1,4 @@
-// The itslearning IMS ES target against the simulator (src/sim/itslearning-es): the shared conformance suite,
+// The itslearning IMS ES target against the simulator (packages/sim/src/itslearning-es): the shared conformance suite,
 // then bulk creates with a partly failing call, the profile reset that updates must avoid, the trash can,
 // groups created on demand, sync-key limits, and the mapping of faults, statuses, 429, 5xx, timeouts and
 // malformed answers.

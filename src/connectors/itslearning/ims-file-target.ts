@@ -1,4 +1,4 @@
-// The `itslearning-ims-file` target: actions change a durable local state (file-state.ts); `deliver` writes the
+// The `itslearning-ims-file` target: actions change a durable local state (ims-file-state.ts); `deliver` writes the
 // whole desired state as one IMS Enterprise 1.1 file, checks it against the last delivered one, and uploads it
 // atomically over SFTP.
 import { createHash } from 'node:crypto'

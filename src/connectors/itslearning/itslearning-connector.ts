@@ -1,4 +1,4 @@
-// itslearning: one folder, two target definitions that share the conventions (conventions.ts) —
+// itslearning: one folder, two target definitions that share the conventions (itslearning-conventions.ts) —
 // `itslearning-ims-file` (IMS Enterprise 1.1 XML over SFTP) and `itslearning-ims-es` (IMS Enterprise Services).
 import type { TargetDefinition } from '../../contract/index.ts'
 import { imsEsOptionsSchema } from './ims-es-options.ts'

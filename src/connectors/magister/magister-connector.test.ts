@@ -1,4 +1,4 @@
-// The Magister source (src/connectors/magister) against its simulator (src/sim/magister): a read of a generated board, the
+// The Magister source (src/connectors/magister) against its simulator (packages/sim/src/magister): a read of a generated board, the
 // error paths (wrong credentials, 5xx for good, 429 with Retry-After, timeout, malformed rows, empty export) and
 // the write-backs showing up in the next read.
 import { after, before, beforeEach, describe, test } from 'node:test'

@@ -1,4 +1,4 @@
-// The OutSystems target against its simulator (src/sim/outsystems): the shared conformance suite, then one role
+// The OutSystems target against its simulator (packages/sim/src/outsystems): the shared conformance suite, then one role
 // per user (replacement, order-safe grant+revoke), create-inactive in two steps, auth failure, 429, 404/409/5xx,
 // a timeout, a malformed listing, and the configurable field mapping.
 import { after, before, describe, test } from 'node:test'

@@ -1,5 +1,5 @@
 // Starts the simulated Active Directory on 127.0.0.1 over LDAPS: the simulated LDAP directory
-// (src/sim/ldap-server) with AD's schema additions and hooks (ad-semantics.ts), a self-signed CA and server
+// (packages/sim/src/ldap-server) with AD's schema additions and hooks (ad-semantics.ts), a self-signed CA and server
 // certificate made with the openssl CLI, and an AD-shaped initial tree (CN=Users, OU=people, OU=groups).
 // It listens on LDAPS only, so unicodePwd always arrives encrypted, as AD requires.
 import { execFileSync } from 'node:child_process'

@@ -1,4 +1,4 @@
-// Maps the generator's board (src/sim/generator) to Somtoday ConnectAPI shapes, one vestiging at a time.
+// Maps the generator's board (packages/sim/src/generator) to Somtoday ConnectAPI shapes, one vestiging at a time.
 // Field names and shapes follow the Somtoday ConnectAPI OpenAPI 14.10 description (transcribed in
 // connect-schema.ts, which the simulator checks every response against).
 // A board is served school by school: the cursor keeps only the chunk of the school being read, so 100,000
