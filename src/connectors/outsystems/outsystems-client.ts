@@ -1,4 +1,4 @@
-// The wire of the OutSystems target: the bearer-token HTTP client and the helpers that read the API's JSON,
+// The wire of the OutSystems target: the API's calls (bearer token) and the helpers that read the API's JSON,
 // whose field casing is unknown (see fieldOf). The target (outsystems-target.ts) holds the semantics.
 import { ConnectorError } from '../../contract/index.ts'
 import type { AttributeValue } from '../../model/index.ts'
@@ -7,14 +7,48 @@ import type { OutSystemsOptions } from './outsystems-options.ts'
 
 export type Json = Record<string, unknown>
 
-export function outSystemsHttp(options: OutSystemsOptions): HttpClient {
-  return new HttpClient({
-    baseUrl: options.baseUrl,
-    auth: staticAuth(`Bearer ${options.token}`),
-    timeoutMs: options.timeoutMs,
-    userAgent: 'koppel-outsystems',
-    errorDetail: errorDetail,
-  })
+/** The API's calls; answers are returned unchecked, the target checks them and names the record and field. */
+export class OutSystemsClient {
+  readonly #o: OutSystemsOptions
+  readonly #http: HttpClient
+
+  constructor(options: OutSystemsOptions) {
+    this.#o = options
+    this.#http = new HttpClient({
+      baseUrl: options.baseUrl,
+      auth: staticAuth(`Bearer ${options.token}`),
+      timeoutMs: options.timeoutMs,
+      userAgent: 'koppel-outsystems',
+      errorDetail: errorDetail,
+    })
+  }
+
+  userPath(key: string): string {
+    return this.#o.paths.user.replace('{key}', encodeURIComponent(key))
+  }
+
+  async listUsers(signal?: AbortSignal): Promise<unknown> {
+    return (await this.#http.json<unknown>({ path: this.#o.paths.users, query: this.#o.listQuery, ...sig(signal) })).body
+  }
+
+  /** The user as answered (possibly no body at all), or undefined when the API answers 404. */
+  async getUser(key: string, signal?: AbortSignal): Promise<{ readonly user: unknown } | undefined> {
+    const res = await this.#http.json<unknown>({ path: this.userPath(key), accept: [404], ...sig(signal) })
+    return res.status === 404 ? undefined : { user: res.body }
+  }
+
+  /** The API's PUT takes the whole user. */
+  async putUser(key: string, user: Json, signal?: AbortSignal): Promise<void> {
+    await this.#http.request({ method: 'PUT', path: this.userPath(key), json: user, ...sig(signal) })
+  }
+
+  async createUser(body: Json, signal?: AbortSignal): Promise<Json | undefined> {
+    return (await this.#http.json<Json>({ method: 'POST', path: this.#o.paths.users, json: body, ...sig(signal) })).body
+  }
+
+  async listRoles(signal?: AbortSignal): Promise<unknown> {
+    return (await this.#http.json<unknown>({ path: this.#o.paths.roles, ...sig(signal) })).body
+  }
 }
 
 export function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {

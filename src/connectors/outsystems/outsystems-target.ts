@@ -4,8 +4,8 @@
 import { ConnectorError } from '../../contract/index.ts'
 import type { CreateRequest, OpOptions, Ref, TargetAccount, TargetConnector, WriteResult } from '../../contract/index.ts'
 import type { Attributes, FieldChange } from '../../model/index.ts'
-import { type HttpClient, withReadRetry } from '../../protocol/index.ts'
-import { fieldOf, outSystemsHttp, setField, sig, single, str, type Json } from './outsystems-client.ts'
+import { withReadRetry } from '../../protocol/index.ts'
+import { fieldOf, OutSystemsClient, setField, single, str, type Json } from './outsystems-client.ts'
 import type { OutSystemsOptions } from './outsystems-options.ts'
 
 interface Role {
@@ -24,7 +24,7 @@ export class OutSystemsTarget implements TargetConnector {
   readonly type = 'outsystems'
   readonly capabilities
   readonly #o: OutSystemsOptions
-  readonly #http: HttpClient
+  readonly #client: OutSystemsClient
   readonly #services: OutSystemsServices
   /** Koppel attribute → JSON field. */
   readonly #fields: ReadonlyMap<string, string>
@@ -46,7 +46,7 @@ export class OutSystemsTarget implements TargetConnector {
     } as const
     const f = options.fields
     this.#fields = new Map([['username', f.username], ['name', f.name], ['email', f.email], ...Object.entries(options.extraFields)])
-    this.#http = outSystemsHttp(options)
+    this.#client = new OutSystemsClient(options)
   }
 
   async *listAccounts(options?: OpOptions): AsyncIterable<TargetAccount> {
@@ -81,7 +81,7 @@ export class OutSystemsTarget implements TargetConnector {
     }
     const role = await this.#defaultRole(signal)
     const f = this.#o.fields
-    const created = (await this.#http.json<Json>({ method: 'POST', path: this.#o.paths.users, json: { ...body, [f.isActive]: true, [f.roleKey]: role.key }, ...sig(signal) })).body
+    const created = await this.#client.createUser({ ...body, [f.isActive]: true, [f.roleKey]: role.key }, signal)
     const key = created === undefined || created === null ? undefined : str(fieldOf(created, f.key))
     if (key === undefined) throw new ConnectorError('invalid', `${this.name}: POST ${this.#o.paths.users} answered without the new user's ${f.key}; the user may exist`)
     if (!request.enabled) {
@@ -169,15 +169,14 @@ export class OutSystemsTarget implements TargetConnector {
    */
   #modify(ref: Ref, signal: AbortSignal | undefined, gone: 'already-gone' | 'not-found', change: (user: Json) => boolean): Promise<WriteResult> {
     return this.#serial(ref.id, async () => {
-      const path = this.#userPath(ref.id)
-      const res = await this.#http.json<Json>({ path, accept: [404], ...sig(signal) })
-      if (res.status === 404) {
+      const found = await this.#client.getUser(ref.id, signal)
+      if (found === undefined) {
         if (gone === 'already-gone') return { outcome: 'already-gone', id: ref.id, locator: ref.id }
         throw new ConnectorError('not-found', `${this.name}: user ${ref.id} is not in OutSystems`, { code: 404 })
       }
-      const user = { ...this.#checkUser(res.body, `GET ${path}`) }
+      const user = { ...this.#checkUser(found.user, `GET ${this.#client.userPath(ref.id)}`) }
       if (!change(user)) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
-      await this.#http.request({ method: 'PUT', path, json: user, ...sig(signal) })
+      await this.#client.putUser(ref.id, user, signal)
       return { outcome: 'updated', id: ref.id, locator: ref.id }
     })
   }
@@ -196,9 +195,9 @@ export class OutSystemsTarget implements TargetConnector {
 
   async #listUsers(signal?: AbortSignal): Promise<Json[]> {
     const what = `GET ${this.#o.paths.users}`
-    const res = await this.#http.json<unknown>({ path: this.#o.paths.users, query: this.#o.listQuery, ...sig(signal) })
-    if (!Array.isArray(res.body)) throw new ConnectorError('invalid', `${this.name}: ${what} did not answer a JSON array of users`)
-    return res.body.map((u, i) => this.#checkUser(u, `${what}: user #${i + 1}`))
+    const body = await this.#client.listUsers(signal)
+    if (!Array.isArray(body)) throw new ConnectorError('invalid', `${this.name}: ${what} did not answer a JSON array of users`)
+    return body.map((u, i) => this.#checkUser(u, `${what}: user #${i + 1}`))
   }
 
   /** A user object must carry a key and a username; the error names the record and the field. */
@@ -249,10 +248,6 @@ export class OutSystemsTarget implements TargetConnector {
     return field
   }
 
-  #userPath(key: string): string {
-    return this.#o.paths.user.replace('{key}', encodeURIComponent(key))
-  }
-
   #checkType(type: string): void {
     if (type !== 'role') throw new ConnectorError('unsupported', `${this.name}: OutSystems has roles only, not ${type}`)
   }
@@ -260,9 +255,9 @@ export class OutSystemsTarget implements TargetConnector {
   #roleList(signal?: AbortSignal): Promise<Role[]> {
     if (this.#roles === undefined) {
       const f = this.#o.fields
-      const p = this.#http.json<unknown>({ path: this.#o.paths.roles, ...sig(signal) }).then((res) => {
-        if (!Array.isArray(res.body)) throw new ConnectorError('invalid', `${this.name}: GET ${this.#o.paths.roles} did not answer a JSON array of roles`)
-        return res.body.map((r: unknown, i) => {
+      const p = this.#client.listRoles(signal).then((body) => {
+        if (!Array.isArray(body)) throw new ConnectorError('invalid', `${this.name}: GET ${this.#o.paths.roles} did not answer a JSON array of roles`)
+        return body.map((r: unknown, i) => {
           const o = (r ?? {}) as Json
           const key = str(fieldOf(o, f.roleKeyOfRole))
           const name = str(fieldOf(o, f.roleName))
