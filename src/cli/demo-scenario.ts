@@ -5,11 +5,11 @@
  */
 import { relative, resolve } from 'node:path'
 import { connectorDefinitions } from '../connectors/index.ts'
-import { applyChurn, generateBoard } from '../sim/generator/index.ts'
+import { applyChurn, generateBoard } from '@koppel/sim/generator'
 import { toIsoDate } from '../util/dates.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { EXIT, out } from './output.ts'
-import { pickScenario, scenarioList, startScenarioIn, stopRequested } from './sim-serve.ts'
+import { pickScenario, scenarioList, startScenarioIn, stopRequested } from './demo-serve.ts'
 
 export async function scenarioDemoCommand(o: { scenario: string; dir: string; persons: string; seed: string; keep?: boolean }): Promise<number> {
   const scenario = pickScenario(o.scenario)

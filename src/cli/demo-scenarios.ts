@@ -5,13 +5,13 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { startAdServer } from '../sim/ad-server/index.ts'
-import { startAfasSim } from '../sim/afas/index.ts'
-import { startEntraSim } from '../sim/entra/index.ts'
-import { writeOneRosterCsv, type SimBoard } from '../sim/generator/index.ts'
-import { startItslearningEsSimulator } from '../sim/itslearning-es/index.ts'
-import { startLdapServer } from '../sim/ldap-server/index.ts'
-import { DEFAULT_CLIENT, startSomtodaySim } from '../sim/somtoday/index.ts'
+import { startAdServer } from '@koppel/sim/ad-server'
+import { startAfasSim } from '@koppel/sim/afas'
+import { startEntraSim } from '@koppel/sim/entra'
+import { writeOneRosterCsv, type SimBoard } from '@koppel/sim/generator'
+import { startItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import { startLdapServer } from '@koppel/sim/ldap-server'
+import { DEFAULT_CLIENT, startSomtodaySim } from '@koppel/sim/somtoday'
 import { demoConfig } from './demo-config.ts'
 
 export interface ScenarioRun {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { scenarioList, simServeCommand } from './sim-serve.ts'
+import { scenarioList, simServeCommand } from './demo-serve.ts'
 
 /** `koppel sim serve`: registered under `koppel sim` (docs/cli.md). */
 export function registerSimServe(sim: Command, set: (code: number) => void): void {

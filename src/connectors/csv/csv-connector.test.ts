@@ -80,10 +80,10 @@ describe('plain CSV source', () => {
     const options = { file: file('mentors.csv', text), columns: { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', organisation: 'school', manager: 'mentor' }, defaults: { role: 'student' } }
     const s = await ok(options)
     assert.deepEqual(s.persons.map((p) => [p.key, p.contracts[0]?.manager]), [['1001', 'E7'], ['1002', undefined], ['E7', undefined]])
-    const named = csvDefinition.create('hr', csvDefinition.schema.parse(options), { baseDir: dir, log: () => {}, now: () => new Date() })
+    const named = csvConnector.create('hr', csvConnector.schema.parse(options), { baseDir: dir, log: () => {}, now: () => new Date() })
     assert.equal(named.capabilities.namesManagers, true)
     const { manager: _, ...withoutMentor } = options.columns
-    const unnamed = csvDefinition.create('hr', csvDefinition.schema.parse({ ...options, columns: withoutMentor }), { baseDir: dir, log: () => {}, now: () => new Date() })
+    const unnamed = csvConnector.create('hr', csvConnector.schema.parse({ ...options, columns: withoutMentor }), { baseDir: dir, log: () => {}, now: () => new Date() })
     assert.equal(unnamed.capabilities.namesManagers, false)
   })
 
