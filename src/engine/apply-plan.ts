@@ -1,4 +1,5 @@
 import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
+import { isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { DeliveryError, executeAction } from './execute-action.ts'
@@ -237,7 +238,7 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
       reason: f.action.reason.detail,
       ...(f.action.reason.rule !== undefined ? { rule: f.action.reason.rule } : {}),
       fields: f.action.changes.map((c) => c.field),
-      ...(f.action.permission !== undefined ? { permission: f.action.permission } : {}),
+      ...(isPermissionAction(f.action) ? { permission: f.action.permission } : {}),
       ...(f.message !== undefined ? { message: f.message } : {}),
       attempts: f.attempts,
     },

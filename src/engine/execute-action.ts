@@ -1,7 +1,8 @@
 import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
-import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
+import type { Account, Action, AttributeValue, Attributes, CreateAction } from '../model/index.ts'
+import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './plan-target.ts'
 
@@ -30,9 +31,10 @@ export async function executeAction(
   }
   const c = target.connector
   const current = currentOf()
+  const planned = accountOf(action)
   const ref: Ref | undefined = current !== undefined && current.state !== 'deleted'
     ? { id: current.targetId, locator: current.locator }
-    : action.account !== undefined ? { id: action.account.targetId, locator: action.account.locator } : undefined
+    : planned !== undefined ? { id: planned.targetId, locator: planned.locator } : undefined
   const opts = signal !== undefined ? { signal } : {}
   switch (action.kind) {
     case 'create': {
@@ -86,8 +88,8 @@ export async function executeAction(
     case 'revoke': {
       const method = action.kind === 'grant' ? c.grant : c.revoke
       if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
-      const type = action.permissionType ?? 'group'
-      const id = action.permission ?? ''
+      const type = action.permissionType
+      const id = action.permission
       const r = await method.call(c, need(ref, action), { type, id }, opts)
       const key = permissionKey(type, id)
       const held = new Set(currentOf()?.permissions ?? [])
@@ -97,8 +99,8 @@ export async function executeAction(
     }
     case 'write-back': {
       const wb = action.writeBack
-      const setup = target.writeBacks?.find((w) => w.source === wb?.source)
-      if (wb === undefined || setup === undefined) throw new ConnectorError('config', `no write-back to ${wb?.source ?? '?'} is configured on ${target.name} any more`)
+      const setup = target.writeBacks?.find((w) => w.source === wb.source)
+      if (setup === undefined) throw new ConnectorError('config', `no write-back to ${wb.source} is configured on ${target.name} any more`)
       const write = setup.connector.writeBack
       if (write === undefined) throw new ConnectorError('unsupported', `source ${wb.source} cannot write back`)
       // the ledger's value, not the plan's: the target may have normalised what it was sent on create
@@ -172,7 +174,7 @@ export class DeliveryError extends ConnectorError {
  * Hands a new account's one-time secrets to the configured channel and drops them. They never reach the plan,
  * journal, ledger, audit or a log line; a failure message names the account and the channel, not the secret.
  */
-async function deliverSecrets(action: Action, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<void> {
+async function deliverSecrets(action: CreateAction, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<void> {
   const d = target.secretDelivery
   const to = action.deliverSecretsTo
   if (d === undefined || to === undefined) return

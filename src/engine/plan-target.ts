@@ -1,5 +1,5 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, Person, Reason } from '../model/index.ts'
+import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, PermissionAction, Person, Reason } from '../model/index.ts'
 import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { subjectOf, subjectOfAccount } from './action-subject.ts'
@@ -251,7 +251,7 @@ function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAcco
 function revokeAll(
   input: TargetPlanInput,
   account: Account,
-  base: Omit<Action, 'kind' | 'id' | 'reason'>,
+  base: Omit<PermissionAction, 'kind' | 'id' | 'reason' | 'permission' | 'permissionType'>,
   prefix: string,
   why: string,
   out: TargetPlan,
