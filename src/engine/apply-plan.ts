@@ -42,8 +42,30 @@ function describeDown(d: TargetDown | undefined): string {
 /**
  * Phases keep dependencies simple: a grant waits for its account's create, a correlate's update for the
  * correlate, and destructive actions go last so a failed run leaves people with more access, never less.
+ * A write-back goes last: it writes the account's values as they are after everything else.
  */
-const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['enable', 'update'], ['grant', 'revoke'], ['disable', 'delete'], ['write-back']]
+export const PHASE_ORDER = ['accounts', 'state', 'permissions', 'removals', 'write-backs'] as const
+export type Phase = (typeof PHASE_ORDER)[number]
+
+/** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
+export const PHASES: Readonly<Record<ActionKind, Phase>> = {
+  create: 'accounts',
+  correlate: 'accounts',
+  enable: 'state',
+  update: 'state',
+  grant: 'permissions',
+  revoke: 'permissions',
+  disable: 'removals',
+  delete: 'removals',
+  'write-back': 'write-backs',
+}
+
+/** A target's actions per phase, in phase order; plan order within a phase. */
+export function byPhase(actions: readonly Action[]): Action[][] {
+  const phases = new Map<Phase, Action[]>(PHASE_ORDER.map((p) => [p, []]))
+  for (const a of actions) phases.get(PHASES[a.kind])?.push(a)
+  return [...phases.values()]
+}
 
 /**
  * Applies a stored plan. Every action is journaled as started before it is sent and as applied/failed (with its
@@ -79,8 +101,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   await Promise.all(
     [...byTarget].map(async ([name, actions]) => {
       const target = targets.get(name)
-      for (const kinds of PHASES) {
-        const phase = actions.filter((a) => kinds.includes(a.kind))
+      for (const phase of byPhase(actions)) {
         if (phase.length === 0) continue
         const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, down, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
         for (const r of finished) results.push(r)
