@@ -6,22 +6,28 @@ import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './plan-target.ts'
 
+/** What executeAction needs besides the action and its target. */
+export interface ExecuteContext {
+  /**
+   * The account's ledger row (undefined for a new account); its locator, not the plan's, is used, because an
+   * earlier action may have renamed the entry. It is read again after the connector returns: another action of
+   * the same account (a second grant) may have finished meanwhile, and building on the row from before would
+   * drop its change.
+   */
+  readonly currentOf: () => Account | undefined
+  /** Receives the new row in the tick it is built (the caller's ledger must be updated there, not later). */
+  readonly commit?: (row: Account) => void
+  /** ISO timestamp for the row's updatedAt/createdAt/disabledAt. */
+  readonly now: string
+  readonly signal?: AbortSignal
+}
+
 /**
  * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
- * retries and journaling are the caller's. `currentOf` gives the account's ledger row (undefined for a new
- * account); the row's locator, not the plan's, is used, because an earlier action may have renamed the entry.
- * It is read again after the connector returns: another action of the same account (a second grant) may have
- * finished meanwhile, and building on the row from before would drop its change. `commit` receives the row in
- * that same tick (the caller's ledger must be updated there, not after awaiting the result).
+ * retries and journaling are the caller's.
  */
-export async function executeAction(
-  action: Action,
-  target: EngineTarget,
-  currentOf: () => Account | undefined,
-  now: string,
-  signal?: AbortSignal,
-  commit?: (row: Account) => void,
-): Promise<Account | undefined> {
+export async function executeAction(action: Action, target: EngineTarget, ctx: ExecuteContext): Promise<Account | undefined> {
+  const { currentOf, commit, now, signal } = ctx
   // The row is handed to `commit` in the same tick it is built from `currentOf()`: awaiting this function's
   // result takes more ticks, in which another action of the account can build its row on the stale one.
   const row = (...args: Parameters<typeof buildRow>): Account => {
