@@ -4,7 +4,7 @@ import { redactSecrets } from '../util/secret-redaction.ts'
 import type { Account, Action, AttributeValue, Attributes, CreateAction } from '../model/index.ts'
 import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { permissionKey, valueOf } from './plan-target.ts'
+import { permissionKey, valueOf } from './account-values.ts'
 
 /** What executeAction needs besides the action and its target. */
 export interface ExecuteContext {
