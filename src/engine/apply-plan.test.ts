@@ -2,6 +2,7 @@
 // dependants of a failed action, retries, a target that is down, a target no longer configured.
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
+import type { SourceConnector } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import type { Action, ActionKind, Plan } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
@@ -140,6 +141,23 @@ describe('applyPlan', () => {
     const { plan, o } = await setup([create('p1')])
     const applied = await applyPlan(plan, { ...o, targets: [] })
     assert.deepEqual(applied.map((r) => [r.outcome, r.attempts, r.message]), [['failed', 0, 'target dir is no longer configured']])
+  })
+
+  test('a create whose password delivery failed keeps its row, its grant runs, and the journal says why', async () => {
+    const { plan, o, target, store } = await setup([
+      { ...create('p1'), kind: 'create', deliverSecretsTo: { source: 'school', record: 'rec-1' } },
+      grant('p1', 'a', 'dir/p1/create'),
+    ])
+    target.initialPassword = () => 'Secret-1!'
+    const refusing = { name: 'school', type: 'test', capabilities: { delta: false, writeBack: true }, read: async () => assert.fail('not read'), writeBack: async () => {
+      throw new ConnectorError('invalid', 'field is read-only')
+    } } as unknown as SourceConnector
+    const delivering: EngineTarget = { ...engineTarget(target), secretDelivery: { kind: 'write-back', source: 'school', connector: refusing, fields: { password: 'pw' } } }
+    const applied = await applyPlan(plan, { ...o, targets: [delivering] })
+    const why = 'account created, but its initial password could not be delivered to school record rec-1 (invalid: field is read-only); set a new password by hand'
+    assert.deepEqual(applied.map((r) => [r.outcome, r.message, r.keepsRow]), [['failed', why, true], ['applied', undefined, undefined]])
+    assert.deepEqual((await store.getAccount('dir', 'p1'))?.permissions, ['group:a'])
+    assert.deepEqual((await store.journalFor(plan.id)).map((e) => [e.phase, e.message]), [['failed', why], ['applied', undefined]])
   })
 
   test('actions applied by an earlier, interrupted apply of the plan are not sent again', async () => {

@@ -2,7 +2,7 @@ import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/
 import { isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { DeliveryError, executeAction } from './execute-action.ts'
+import { executeAction } from './execute-action.ts'
 import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
@@ -145,21 +145,21 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
   const key = `${action.target}\u0000${action.person}`
   for (let attempt = 1; ; attempt++) {
     try {
-      const next = await executeAction(action, target, {
+      const { row: next, deliveryFailed } = await executeAction(action, target, {
         currentOf: () => ledger.get(key),
         commit: (row) => ledger.set(key, row),
         now: now().toISOString(),
         signal,
       })
       if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
+      if (deliveryFailed !== undefined) {
+        // the account exists: record it (so nothing creates it twice) and report the failed delivery
+        ledger.set(key, next)
+        return { action, outcome: 'failed', attempts: attempt, message: deliveryFailed, row: next, keepsRow: true }
+      }
       // the ledger's row, not `next`: another action of this account may have built on `next` meanwhile
       return { action, outcome: 'applied', attempts: attempt, row: ledger.get(key) ?? next }
     } catch (e) {
-      if (e instanceof DeliveryError) {
-        // the account exists: record it (so nothing creates it twice) and report the failed delivery
-        ledger.set(key, e.row)
-        return { action, outcome: 'failed', attempts: attempt, message: describeError(e), row: e.row, keepsRow: true }
-      }
       // a target that cannot be reached is down for the rest of this apply: its other actions are not sent one by
       // one into the same refused connection (with retries each), they stay for the next run
       const gone = unreachable(e)

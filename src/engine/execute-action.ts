@@ -22,18 +22,30 @@ export interface ExecuteContext {
   readonly signal?: AbortSignal
 }
 
+/** What a sent action left behind. */
+export interface Executed {
+  /** The account's ledger row afterwards; none after a write-back, which changes no account. */
+  readonly row: Account | undefined
+  /**
+   * A create whose one-time secrets could not be delivered: why, naming the account and the channel, never the
+   * secret. The account exists all the same, so its row is kept, but the action counts as failed.
+   */
+  readonly deliveryFailed?: string
+}
+
 /**
  * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
- * retries and journaling are the caller's.
+ * retries and journaling are the caller's. A failed secret delivery is returned, not thrown: the connector
+ * did its part.
  */
-export async function executeAction(action: Action, target: EngineTarget, ctx: ExecuteContext): Promise<Account | undefined> {
+export async function executeAction(action: Action, target: EngineTarget, ctx: ExecuteContext): Promise<Executed> {
   const { currentOf, commit, now, signal } = ctx
   // The row is handed to `commit` in the same tick it is built from `currentOf()`: awaiting this function's
   // result takes more ticks, in which another action of the account can build its row on the stale one.
-  const row = (...args: Parameters<typeof buildRow>): Account => {
+  const row = (...args: Parameters<typeof buildRow>): { row: Account } => {
     const next = buildRow(...args)
     commit?.(next)
-    return next
+    return { row: next }
   }
   const c = target.connector
   const current = currentOf()
@@ -49,8 +61,9 @@ export async function executeAction(action: Action, target: EngineTarget, ctx: E
       if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
       const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
       const created = row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
-      if (r.oneTimeSecrets !== undefined) await deliverSecrets(action, target, r.oneTimeSecrets, created, opts)
-      return created
+      if (r.oneTimeSecrets === undefined) return created
+      const deliveryFailed = await deliverSecrets(action, target, r.oneTimeSecrets, created.row, opts)
+      return deliveryFailed === undefined ? created : { ...created, deliveryFailed }
     }
     case 'correlate': {
       const anchor = action.changes[0]?.new
@@ -119,7 +132,7 @@ export async function executeAction(action: Action, target: EngineTarget, ctx: E
         if (value !== undefined) fields[ch.field] = value
       }
       await write.call(setup.connector, { sourceId: wb.record, fields }, opts)
-      return undefined
+      return { row: undefined }
     }
   }
 }
@@ -167,23 +180,15 @@ function buildRow(action: Action, current: Account | undefined, r: WriteResult, 
   return next
 }
 
-/** Failure of a secret delivery after the account was created: the row is kept, the action reported failed. */
-export class DeliveryError extends ConnectorError {
-  readonly row: Account
-  constructor(message: string, row: Account, cause: unknown) {
-    super('unsupported', message, { cause })
-    this.row = row
-  }
-}
-
 /**
  * Hands a new account's one-time secrets to the configured channel and drops them. They never reach the plan,
  * journal, ledger, audit or a log line; a failure message names the account and the channel, not the secret.
+ * Returns that message when the delivery failed.
  */
-async function deliverSecrets(action: CreateAction, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<void> {
+async function deliverSecrets(action: CreateAction, target: EngineTarget, secrets: Readonly<Record<string, string>>, created: Account, opts: { signal?: AbortSignal }): Promise<string | undefined> {
   const d = target.secretDelivery
   const to = action.deliverSecretsTo
-  if (d === undefined || to === undefined) return
+  if (d === undefined || to === undefined) return undefined
   const where = 'mail' in to ? `by mail to ${to.mail}` : `to ${to.source} record ${to.record}`
   try {
     if (d.kind === 'mail' && 'mail' in to) {
@@ -193,11 +198,12 @@ async function deliverSecrets(action: CreateAction, target: EngineTarget, secret
     } else if (d.kind === 'write-back' && 'source' in to && d.connector.writeBack !== undefined) {
       const fields: Record<string, string> = {}
       for (const [name, field] of Object.entries(d.fields)) if (secrets[name] !== undefined) fields[field] = secrets[name]
-      if (Object.keys(fields).length === 0) return
+      if (Object.keys(fields).length === 0) return undefined
       await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
     }
   } catch (e) {
     const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
-    throw new DeliveryError(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`, created, e)
+    return redactSecrets(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`)
   }
+  return undefined
 }
