@@ -1,7 +1,7 @@
 import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
-import type { Account, Action, AttributeValue, Attributes, CreateAction } from '../model/index.ts'
+import type { Account, AccountAction, Action, AttributeValue, Attributes, CreateAction, PermissionAction, WriteBackAction } from '../model/index.ts'
 import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './account-values.ts'
@@ -55,28 +55,6 @@ export async function executeAction(action: Action, target: EngineTarget, ctx: E
     : planned !== undefined ? { id: planned.targetId, locator: planned.locator } : undefined
   const opts = signal !== undefined ? { signal } : {}
   switch (action.kind) {
-    case 'create': {
-      const attributes = attributesOf(action)
-      const anchorValue = attributes[target.anchorAttribute]
-      if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
-      const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
-      const created = row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
-      if (r.oneTimeSecrets === undefined) return created
-      const deliveryFailed = await deliverSecrets(action, target, r.oneTimeSecrets, created.row, opts)
-      return deliveryFailed === undefined ? created : { ...created, deliveryFailed }
-    }
-    case 'correlate': {
-      const anchor = action.changes[0]?.new
-      if (typeof anchor !== 'string') throw new ConnectorError('invalid', 'correlate action without an anchor value')
-      const found = await c.find({ attribute: target.anchorAttribute, value: anchor }, opts)
-      if (found === undefined) throw new ConnectorError('not-found', `no account with ${target.anchorAttribute}=${anchor} any more`)
-      const managed = pick(found.attributes, target.mapping.attributes)
-      return row(action, currentOf(), { outcome: 'unchanged', id: found.id, locator: found.locator }, now, {
-        attributes: managed,
-        state: found.enabled ? 'active' : 'disabled',
-        permissions: [],
-      })
-    }
     case 'update': {
       const r = await c.update(need(ref, action), action.changes, opts)
       const attributes: Record<string, AttributeValue> = { ...(currentOf()?.attributes ?? {}) }
@@ -104,37 +82,85 @@ export async function executeAction(action: Action, target: EngineTarget, ctx: E
       return row(action, currentOf(), r, now, { state: 'deleted' })
     }
     case 'grant':
-    case 'revoke': {
-      const method = action.kind === 'grant' ? c.grant : c.revoke
-      if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
-      const type = action.permissionType
-      const id = action.permission
-      const r = await method.call(c, need(ref, action), { type, id }, opts)
-      const key = permissionKey(type, id)
-      const held = new Set(currentOf()?.permissions ?? [])
-      if (action.kind === 'grant') held.add(key)
-      else held.delete(key)
-      return row(action, currentOf(), r, now, { permissions: [...held].sort() })
-    }
-    case 'write-back': {
-      const wb = action.writeBack
-      const setup = target.writeBacks?.find((w) => w.source === wb.source)
-      if (setup === undefined) throw new ConnectorError('config', `no write-back to ${wb.source} is configured on ${target.name} any more`)
-      const write = setup.connector.writeBack
-      if (write === undefined) throw new ConnectorError('unsupported', `source ${wb.source} cannot write back`)
-      // the ledger's value, not the plan's: the target may have normalised what it was sent on create
-      const attrs = currentOf()?.attributes ?? {}
-      const fields: Record<string, string> = {}
-      for (const ch of action.changes) {
-        const attribute = setup.fields[ch.field]
-        const now = attribute !== undefined ? valueOf(attrs, attribute) : undefined
-        const value = now ?? (typeof ch.new === 'string' ? ch.new : undefined)
-        if (value !== undefined) fields[ch.field] = value
-      }
-      await write.call(setup.connector, { sourceId: wb.record, fields }, opts)
-      return { row: undefined }
-    }
+    case 'revoke':
+      return changePermission(action, target, ctx, row, need(ref, action))
+    case 'create':
+      return createAccount(action, target, ctx, row)
+    case 'correlate':
+      return correlateAccount(action, target, ctx, row)
+    case 'write-back':
+      return writeBackValues(action, target, ctx)
   }
+}
+
+/** Builds the ledger row and hands it to the caller's ledger in the same tick (see executeAction). */
+type RowBuilder = (...args: Parameters<typeof buildRow>) => { row: Account }
+
+async function createAccount(action: CreateAction, target: EngineTarget, ctx: ExecuteContext, row: RowBuilder): Promise<Executed> {
+  const { currentOf, now } = ctx
+  const c = target.connector
+  const opts = ctx.signal !== undefined ? { signal: ctx.signal } : {}
+  const attributes = attributesOf(action)
+  const anchorValue = attributes[target.anchorAttribute]
+  if (typeof anchorValue !== 'string') throw new ConnectorError('invalid', `no value for anchor attribute ${target.anchorAttribute}`)
+  const r = await c.create({ attributes, enabled: true, anchor: { attribute: target.anchorAttribute, value: anchorValue } }, opts)
+  const created = row(action, currentOf(), r, now, { attributes: { ...attributes, ...r.attributes }, state: 'active', permissions: [] })
+  if (r.oneTimeSecrets === undefined) return created
+  const deliveryFailed = await deliverSecrets(action, target, r.oneTimeSecrets, created.row, opts)
+  return deliveryFailed === undefined ? created : { ...created, deliveryFailed }
+}
+
+/** Adopts an account that was in the target before Koppel: only the mapped attributes enter the ledger. */
+async function correlateAccount(action: AccountAction, target: EngineTarget, ctx: ExecuteContext, row: RowBuilder): Promise<Executed> {
+  const { currentOf, now } = ctx
+  const opts = ctx.signal !== undefined ? { signal: ctx.signal } : {}
+  const anchor = action.changes[0]?.new
+  if (typeof anchor !== 'string') throw new ConnectorError('invalid', 'correlate action without an anchor value')
+  const found = await target.connector.find({ attribute: target.anchorAttribute, value: anchor }, opts)
+  if (found === undefined) throw new ConnectorError('not-found', `no account with ${target.anchorAttribute}=${anchor} any more`)
+  const managed = pick(found.attributes, target.mapping.attributes)
+  return row(action, currentOf(), { outcome: 'unchanged', id: found.id, locator: found.locator }, now, {
+    attributes: managed,
+    state: found.enabled ? 'active' : 'disabled',
+    permissions: [],
+  })
+}
+
+/** Grants or revokes one permission; the ledger keeps the account's permission keys sorted. */
+async function changePermission(action: PermissionAction, target: EngineTarget, ctx: ExecuteContext, row: RowBuilder, ref: Ref): Promise<Executed> {
+  const { currentOf, now } = ctx
+  const c = target.connector
+  const method = action.kind === 'grant' ? c.grant : c.revoke
+  if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
+  const type = action.permissionType
+  const id = action.permission
+  const r = await method.call(c, ref, { type, id }, ctx.signal !== undefined ? { signal: ctx.signal } : {})
+  const key = permissionKey(type, id)
+  const held = new Set(currentOf()?.permissions ?? [])
+  if (action.kind === 'grant') held.add(key)
+  else held.delete(key)
+  return row(action, currentOf(), r, now, { permissions: [...held].sort() })
+}
+
+/** Writes account values into the person's source record; changes no ledger row. */
+async function writeBackValues(action: WriteBackAction, target: EngineTarget, ctx: ExecuteContext): Promise<Executed> {
+  const opts = ctx.signal !== undefined ? { signal: ctx.signal } : {}
+  const wb = action.writeBack
+  const setup = target.writeBacks?.find((w) => w.source === wb.source)
+  if (setup === undefined) throw new ConnectorError('config', `no write-back to ${wb.source} is configured on ${target.name} any more`)
+  const write = setup.connector.writeBack
+  if (write === undefined) throw new ConnectorError('unsupported', `source ${wb.source} cannot write back`)
+  // the ledger's value, not the plan's: the target may have normalised what it was sent on create
+  const attrs = ctx.currentOf()?.attributes ?? {}
+  const fields: Record<string, string> = {}
+  for (const ch of action.changes) {
+    const attribute = setup.fields[ch.field]
+    const now = attribute !== undefined ? valueOf(attrs, attribute) : undefined
+    const value = now ?? (typeof ch.new === 'string' ? ch.new : undefined)
+    if (value !== undefined) fields[ch.field] = value
+  }
+  await write.call(setup.connector, { sourceId: wb.record, fields }, opts)
+  return { row: undefined }
 }
 
 async function call(c: TargetConnector, name: string, fn: ((ref: Ref, o?: { signal?: AbortSignal }) => Promise<WriteResult>) | undefined, ref: Ref, opts: { signal?: AbortSignal }): Promise<WriteResult> {

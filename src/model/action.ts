@@ -103,9 +103,6 @@ export interface WriteBackAction extends ActionBase {
 /** One change of a plan; the fields a kind needs exist only on that kind, so nothing reads a half-filled action. */
 export type Action = CreateAction | AccountAction | PermissionAction | WriteBackAction
 
-/** The action of one kind, e.g. `ActionOf<'grant'>`. */
-export type ActionOf<K extends ActionKind> = Action & { readonly kind: K }
-
 // every kind in ActionKind must belong to one of the Action variants (a new kind without one fails here)
 const everyKindHasAVariant: Exclude<ActionKind, Action['kind']> extends never ? true : never = true
 void everyKindHasAVariant
