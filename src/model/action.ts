@@ -11,7 +11,8 @@ export type ActionKind =
   | 'revoke'
   | 'write-back'
 
-export const ACTION_KINDS: readonly ActionKind[] = [
+/** Every kind, in the order plans list them (build-plan sorts by it) and tables show them. */
+export const ACTION_KINDS = [
   'create',
   'correlate',
   'update',
@@ -21,7 +22,7 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   'grant',
   'revoke',
   'write-back',
-]
+] as const satisfies readonly ActionKind[]
 
 /** One field's change; `old` absent means the field is new, `new` absent means it is removed. */
 export interface FieldChange {
@@ -103,9 +104,11 @@ export interface WriteBackAction extends ActionBase {
 /** One change of a plan; the fields a kind needs exist only on that kind, so nothing reads a half-filled action. */
 export type Action = CreateAction | AccountAction | PermissionAction | WriteBackAction
 
-// every kind in ActionKind must belong to one of the Action variants (a new kind without one fails here)
+// a new kind fails to compile here until it has an Action variant and a place in ACTION_KINDS
 const everyKindHasAVariant: Exclude<ActionKind, Action['kind']> extends never ? true : never = true
+const everyKindIsListed: Exclude<ActionKind, (typeof ACTION_KINDS)[number]> extends never ? true : never = true
 void everyKindHasAVariant
+void everyKindIsListed
 
 export function isPermissionAction(a: Action): a is PermissionAction {
   return a.kind === 'grant' || a.kind === 'revoke'
