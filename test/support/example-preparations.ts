@@ -284,7 +284,7 @@ export const examplePreparations: Record<string, Prepare> = {
       },
       // … and, as groups.createMissing is false, the groups the rules name
       async beforeApply(plan) {
-        const groups = [...new Set(plan.actions.filter((a) => a.kind === 'grant').map((a) => a.permission as string))]
+        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : [])))]
         await adClient(async (client) => {
           for (const g of groups) {
             const cn = g.split(',')[0]!.slice(3)
@@ -298,7 +298,7 @@ export const examplePreparations: Record<string, Prepare> = {
         for (const a of ['sAMAccountName', 'userPrincipalName', 'displayName', 'sn']) assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
         // initial passwords went to the pupils' mentors, never into the plan
         assert.ok(mail.mails.length > 0, 'initial passwords were mailed to mentors')
-        assert.ok(plan.actions.some((a) => a.deliverSecretsTo !== undefined && 'mail' in a.deliverSecretsTo))
+        assert.ok(plan.actions.some((a) => a.kind === 'create' && a.deliverSecretsTo !== undefined && 'mail' in a.deliverSecretsTo))
       },
       async stop() {
         await mail.stop()
@@ -335,7 +335,7 @@ export const examplePreparations: Record<string, Prepare> = {
       edit: (c) => Object.assign(target(c), { baseUrl: sim.apiUrl, tokenUrl: sim.tokenUrl }),
       // groups.createMissing is false: the admin makes the class groups once
       async beforeApply(plan) {
-        const groups = [...new Set(plan.actions.filter((a) => a.kind === 'grant').map((a) => a.permission as string))]
+        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : [])))]
         for (const [i, email] of groups.entries()) sim.groups.set(`g${i}`, { id: `g${i}`, email, name: email.split('@')[0] as string, members: new Set() })
       },
       check(plan) {
