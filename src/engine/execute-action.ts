@@ -4,6 +4,7 @@ import { redactSecrets } from '../util/secret-redaction.ts'
 import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './plan-target.ts'
+import { messageOf } from '../util/message-of.ts'
 
 /**
  * Sends one action to its target and returns the ledger row as it is afterwards. Throws the connector's error;
@@ -189,7 +190,7 @@ async function deliverSecrets(action: Action, target: EngineTarget, secrets: Rea
       await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
     }
   } catch (e) {
-    const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
+    const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : messageOf(e))
     throw new DeliveryError(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`, created, e)
   }
 }

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync'
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface MagisterMappingOptions {
   readonly source: string
@@ -79,7 +80,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records
   } catch (e) {
-    fail({ code: 'bad_csv', message: `the export is not readable as ;-separated CSV: ${(e as Error).message}` })
+    fail({ code: 'bad_csv', message: `the export is not readable as ;-separated CSV: ${messageOf(e)}` })
     return out
   }
   const header = records[0]?.record
