@@ -5,6 +5,7 @@
  */
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
 import { listOf, textOf } from '../../protocol/index.ts'
+import { addDays, isCalendarDate } from '../../util/dates.ts'
 
 export interface EduarteMappingOptions {
   readonly source: string
@@ -23,14 +24,7 @@ export function parseEduarteDate(text: string): string | undefined {
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|[+-]\d{2}:\d{2}|Z)?$/.exec(t)
   const out = nl !== null ? `${nl[3]}-${nl[2]}-${nl[1]}` : iso !== null ? `${iso[1]}-${iso[2]}-${iso[3]}` : undefined
   if (out === undefined) return undefined
-  const ms = Date.parse(`${out}T00:00:00Z`)
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== out ? undefined : out
-}
-
-function nextDay(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
+  return isCalendarDate(out) ? out : undefined
 }
 
 const str = (n: unknown): string => (textOf(n) ?? '').trim()
@@ -117,7 +111,7 @@ export class EduarteMapper {
         ...(school.name !== undefined ? { organisationName: school.name } : {}),
         ...(start !== undefined ? { start } : {}),
         // GUESS: einddatum is the last day (inclusive); contracts end exclusive
-        ...(last !== undefined ? { end: nextDay(last) } : {}),
+        ...(last !== undefined ? { end: addDays(last, 1) } : {}),
         ...(str(child(v, 'locatie')?.naam) !== '' ? { location: str(child(v, 'locatie')?.naam) } : {}),
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
         ...(str(opleiding?.naam) !== '' ? { programme: str(opleiding?.naam) } : {}),
@@ -182,7 +176,7 @@ export class EduarteMapper {
       ...(school.name !== undefined ? { organisationName: school.name } : {}),
       ...(start !== undefined ? { start } : {}),
       // an inactive medewerker ends at once when no einddatum says otherwise
-      ...(last !== undefined ? { end: nextDay(last) } : actief === 'false' ? { end: start ?? '1970-01-01' } : {}),
+      ...(last !== undefined ? { end: addDays(last, 1) } : actief === 'false' ? { end: start ?? '1970-01-01' } : {}),
       ...(str(functie?.naam) !== '' ? { title: str(functie?.naam) } : {}),
       attributes: code !== '' ? { functieCode: code } : {},
     }

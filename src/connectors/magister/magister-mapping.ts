@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse/sync'
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
 import { messageOf } from '../../util/message-of.ts'
+import { addDays, isCalendarDate } from '../../util/dates.ts'
 
 export interface MagisterMappingOptions {
   readonly source: string
@@ -50,14 +51,7 @@ export function parseMagisterDate(text: string): string | undefined {
   else if (iso !== null) [, y, m, d] = iso as unknown as [string, string, string, string]
   else return undefined
   const out = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`
-  const ms = Date.parse(`${out}T00:00:00Z`)
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== out ? undefined : out
-}
-
-function nextDay(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
+  return isCalendarDate(out) ? out : undefined
 }
 
 /** `2026/2027` (or `2026-2027`) → `2026-2027`; undefined when it is not a school year. */
@@ -195,7 +189,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
         ...(brin !== undefined && brin !== '' ? { organisationCode: brin } : {}),
         ...(options.schoolName !== undefined ? { organisationName: options.schoolName } : {}),
         ...(start !== undefined ? { start } : {}),
-        ...(lastDay !== undefined ? { end: nextDay(lastDay) } : {}),
+        ...(lastDay !== undefined ? { end: addDays(lastDay, 1) } : {}),
         ...(row.get('LOCATION') !== '' ? { location: row.get('LOCATION') } : {}),
         ...(schoolYear !== undefined ? { schoolYear } : {}),
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
