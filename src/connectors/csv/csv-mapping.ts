@@ -4,8 +4,7 @@
  * between those rows. Problems become issues naming line and column. Does not read files (csv-reader.ts).
  */
 import type { Contract, ContractRole, Group, Membership, Person, Scalar } from '../../model/index.ts'
-import type { CsvIssues } from './csv-errors.ts'
-import { shown } from './csv-errors.ts'
+import { type IssueCollector, shown } from '../../contract/issue-collector.ts'
 import type { DateFormat } from './csv-values.ts'
 import { parseDate, parseGrade, parseNameConvention, parseRole, ROLE_WORDS, withoutPrefix } from './csv-values.ts'
 
@@ -58,12 +57,12 @@ interface Draft {
 
 export class CsvPersonBuilder {
   readonly #m: CsvMapping
-  readonly #issues: CsvIssues
+  readonly #issues: IssueCollector
   #at = new Map<string, number>()
   readonly #drafts = new Map<string, Draft>()
   readonly #groups = new Map<string, Group>()
 
-  constructor(mapping: CsvMapping, issues: CsvIssues) {
+  constructor(mapping: CsvMapping, issues: IssueCollector) {
     this.#m = mapping
     this.#issues = issues
   }

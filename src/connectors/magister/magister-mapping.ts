@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync'
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
 import { messageOf } from '../../util/message-of.ts'
 import { addDays, isCalendarDate } from '../../util/dates.ts'
+import { IssueCollector, type IssueInput } from '../../contract/issue-collector.ts'
 
 export interface MagisterMappingOptions {
   readonly source: string
@@ -61,14 +62,15 @@ function schoolYearOf(period: string): string | undefined {
 }
 
 export function mapMagisterCsv(text: string, options: MagisterMappingOptions): MappedMagister {
-  const errors: Issue[] = []
-  const warnings: Issue[] = []
+  const issues = new IssueCollector(options.source, { cap: MAX_ERRORS, file: options.file })
+  const mapped = mapRows(text, options, issues)
+  return { ...mapped, errors: [...issues.errors()], warnings: [...issues.warnings()] }
+}
+
+function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCollector): Omit<MappedMagister, 'errors' | 'warnings'> {
   const logins = new Map<string, string>()
-  const base = { source: options.source, file: options.file }
-  const fail = (issue: Omit<Issue, 'severity' | 'source' | 'file'>) => {
-    if (errors.length < MAX_ERRORS) errors.push({ severity: 'error', ...base, ...issue })
-  }
-  const out: MappedMagister = { persons: [], groups: [], warnings, errors, logins }
+  const fail = (issue: IssueInput) => issues.error(issue)
+  const out = { persons: [] as Person[], groups: [] as Group[], logins }
 
   let records: { record: string[]; info: { lines: number } }[]
   try {
@@ -89,7 +91,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
   for (const c of REQUIRED_COLUMNS) {
     if (col(c) === undefined) fail({ code: 'missing_column', line: 1, field: c, message: `the layout has no column ${c}` })
   }
-  if (errors.length > 0) return out
+  if (issues.errorCount > 0) return out
   const columns = options.columns ?? DEFAULT_COLUMNS
   const firstPresent = (names: readonly string[]): string | undefined => names.find((n) => col(n) !== undefined)
   const loginColumn = firstPresent(columns.login)
@@ -139,7 +141,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
     for (const row of rows) {
       const period = row.get('STUDYPERIOD')
       if (period === '') {
-        warnings.push({ severity: 'warning', ...base, code: 'no_study_period', line: row.line, record, field: 'STUDYPERIOD', message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped` })
+        issues.warn({ code: 'no_study_period', line: row.line, record, field: 'STUDYPERIOD', message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped` })
         continue
       }
       const schoolYear = schoolYearOf(period)
