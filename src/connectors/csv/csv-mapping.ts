@@ -98,9 +98,10 @@ export class CsvPersonBuilder {
       const c = this.#m.columns[f]
       return c === undefined ? '' : cell(c)
     }
-    const bad = (f: Field | string, code: string, message: string, value?: string) =>
-      this.#issues.error({ code, line, field: this.#m.columns[f as Field] ?? f, ...(value !== undefined ? { value: shown(value) } : {}), message })
     const key = get('key')
+    // the record is the person's key when the row has one: with the line, an admin finds it in the file and in Koppel
+    const bad = (f: Field | string, code: string, message: string, value?: string) =>
+      this.#issues.error({ code, line, ...(key !== '' ? { record: key } : {}), field: this.#m.columns[f as Field] ?? f, ...(value !== undefined ? { value: shown(value) } : {}), message })
     if (key === '') return bad('key', 'missing_key', `the key column ${this.#m.columns.key} is empty; every row needs the person's key`)
     let draft = this.#drafts.get(key)
     if (draft === undefined) {
