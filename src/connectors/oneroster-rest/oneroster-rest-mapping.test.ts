@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mapRestRoster, type RestRoster } from './oneroster-rest-mapping.ts'
-import { restIssues, type UserRec } from './oneroster-rest-records.ts'
+import { eachRecord, readUser, restIssues, type UserRec } from './oneroster-rest-records.ts'
 
 const user = (id: string, json: Record<string, unknown>): UserRec => ({ id, json: { sourcedId: id, ...json }, orgs: [], role: '', roles: [] })
 
@@ -59,5 +59,20 @@ test('REST takes nl.* metadata names and reports a bad name convention against m
   assert.deepEqual(
     issues.errors().map((e) => [e.code, e.record, e.field]),
     [['bad_enum', 'u2', 'metadata.nl.nameConvention']],
+  )
+})
+
+test('REST refuses an enabledUser that is neither true nor false, naming the user and the field (as the CSV source does)', () => {
+  const issues = restIssues('rest')
+  const rows = [
+    { sourcedId: 'u1', status: 'active', givenName: 'A', familyName: 'B', enabledUser: 'perhaps' },
+    { sourcedId: 'u2', status: 'active', givenName: 'C', familyName: 'D', enabledUser: 'false' },
+    { sourcedId: 'u3', status: 'active', givenName: 'E', familyName: 'F', enabledUser: true },
+    { sourcedId: 'u4', status: 'active', givenName: 'G', familyName: 'H' },
+  ]
+  eachRecord(rows, 'users', issues, (r, id) => readUser(r, id, '1.2'))
+  assert.deepEqual(
+    issues.errors().map((e) => [e.code, e.record, e.field, e.value]),
+    [['bad_value', 'u1', 'enabledUser', 'perhaps']],
   )
 })

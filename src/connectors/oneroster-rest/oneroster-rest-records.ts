@@ -206,6 +206,8 @@ export function readUser(r: Reader, id: string, version: '1.1' | '1.2'): UserRec
   r.text('givenName', true)
   r.text('familyName', true)
   for (const f of ['username', 'email', 'identifier', 'middleName', 'preferredGivenName']) r.text(f)
+  // a boolean in the spec; anything else was dropped silently, and a rule reading enabledUser saw it absent
+  r.bool('enabledUser')
   if (version === '1.1' || r.json.roles === undefined) {
     return { id, json: r.json, orgs: r.refs('orgs'), role: r.text('role', version === '1.1'), roles: version === '1.1' ? undefined : [] }
   }
