@@ -29,6 +29,8 @@ for (const file of files) {
     const target = relative(join(root, 'src'), resolve(dirname(file), spec))
     const [tArea, tSub] = target.split('/')
     if (core.includes(area ?? '') && (tArea === 'connectors' || tArea === 'sim' || tArea === 'cli')) problems.push(`${rel}: core module imports ${target}`)
+    // the composition root is shared by the CLI and `koppel serve`: it must not depend on either
+    if (area === 'app' && (tArea === 'cli' || tArea === 'serve')) problems.push(`${rel}: the composition root imports ${target}`)
     if (area === 'connectors' && sub !== 'index.ts') {
       if (tArea === 'connectors' && tSub !== sub) problems.push(`${rel}: connector imports another connector (${target})`)
       if (tArea === 'engine' || tArea === 'cli' || tArea === 'sim') problems.push(`${rel}: connector imports ${target}`)

@@ -1,7 +1,7 @@
 import { ConnectorError } from '../contract/index.ts'
 import { Command, CommanderError, Option } from 'commander'
 import { connectorDefinitions } from '../connectors/index.ts'
-import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
+import { approveCommand, auditVerifyCommand, initCommand, rejectCommand, schemaCommand, validateCommand } from './commands-admin.ts'
 import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { statusCommand } from './commands-status.ts'
@@ -65,6 +65,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(config())
     .option('--reason <text>', 'why; recorded in the audit log with the approver')
     .action(async (id: string, o: { config: string; reason?: string }) => set(await approveCommand(o.config, id, defs, o.reason)))
+  program.command('reject').description('refuse a plan the guard blocked: it is never applied')
+    .argument('<planId>', 'the blocked plan').addOption(config())
+    .option('--reason <text>', 'why (required); recorded in the audit log with who rejected it')
+    .action(async (id: string, o: { config: string; reason?: string }) => set(await rejectCommand(o.config, id, defs, o.reason)))
   program.command('explain').description('why a person has what they have: accounts, permissions, rules, near misses, next actions')
     .argument('<person>', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
     .addOption(config())

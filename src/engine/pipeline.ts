@@ -12,9 +12,10 @@ import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
-import { snapshotHash } from './snapshot-hash.ts'
+import { snapshotHash, snapshotRecordId } from './snapshot-hash.ts'
 import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
+import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 
@@ -114,7 +115,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     // a source's warnings (e.g. a required field nothing reads, left empty) are shown with the plan
     sourceWarnings.push(...snapshot.warnings)
     const record = {
-      id: `${connector.name}-${hash.slice(0, 12)}`,
+      id: snapshotRecordId(connector.name, hash),
       source: connector.name,
       takenAt: snapshot.takenAt,
       hash,
@@ -201,6 +202,15 @@ export interface ApplyRunOptions {
   readonly actor: string
   readonly onProgress?: (done: number, total: number) => void
   readonly waveSize?: number
+  /**
+   * Stops the apply (`koppel serve` on SIGTERM): the actions in flight finish and are journaled, nothing
+   * further is sent, and the plan stays `failed` with the rest to resume.
+   */
+  readonly signal?: AbortSignal
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason ?? 'stopped')
 }
 
 /**
@@ -229,7 +239,9 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
-  if (plan.status === 'applied' || plan.status === 'superseded') return { ok: false, reason: 'done', message: `plan ${planId} is ${plan.status}` }
+  if (plan.status === 'applied' || plan.status === 'superseded' || plan.status === 'rejected') {
+    return { ok: false, reason: 'done', message: new PlanTransitionError(planId, plan.status, 'applying').message }
+  }
   const preview = previewRefusal(plan, toIsoDate(now()))
   if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
@@ -244,15 +256,20 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   }
   const holder = randomUUID()
   try {
-    // another apply may have finished this plan between the status read above and the lease
-    const status = await store.planStatus(planId)
-    if (status === 'applied' || status === 'superseded') {
-      return { ok: false, reason: 'done', message: `plan ${planId} is ${status}` }
-    }
     const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
-    await store.setPlanStatus(plan.id, 'applying')
-    await store.appendAudit([{ type: resuming ? 'apply.resumed' : 'apply.started', actor: o.actor, planId: plan.id, runId }])
+    try {
+      // under the lease: another apply may have finished (or an admin rejected) this plan since the read above
+      await transitionPlan(store, plan.id, 'applying', {
+        actor: o.actor,
+        runId,
+        event: resuming ? 'apply.resumed' : 'apply.started',
+        from: resuming ? ['applying', 'failed'] : ['planned', 'approved'],
+      })
+    } catch (e) {
+      if (e instanceof PlanTransitionError) return { ok: false, reason: 'done', message: e.message }
+      throw e
+    }
     const applied = await applyPlan(plan, {
       store,
       targets: setup.targets,
@@ -260,21 +277,32 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       actor: o.actor,
       now,
       signal: lease.signal,
+      ...(o.signal !== undefined ? { stop: o.signal } : {}),
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const deliveries = await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
+    const stopped = o.signal?.aborted === true
+    const deliveries = stopped ? [] : await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
     const notSent = unsentByTarget(applied)
     const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length + notSent.length
     const state = failed > 0 ? 'failed' : 'done'
-    await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
-    const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...notSent, ...deliveries.map((d) => d.message)]
+    const messages = [
+      ...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []),
+      ...(stopped ? [`stopped before the end (${describeReason(o.signal?.reason)}); the next apply or run resumes ${plan.id}`] : []),
+      ...notSent,
+      ...deliveries.map((d) => d.message),
+    ]
     const finishedAt = now().toISOString()
-    const [finishedEvent] = await store.appendAudit([
-      { type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } },
-    ])
-    const auditHead = finishedEvent && { seq: finishedEvent.seq, hash: finishedEvent.hash }
-    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), ...(auditHead ? { auditHead } : {}) }
+    // the run's event is the plan's move to applied/failed: both commit together
+    const { event: finishedEvent } = await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', {
+      actor: o.actor,
+      runId,
+      event: 'run.finished',
+      data: { state, failures: failed, actions: applied.length },
+    })
+    if (applied.some((a) => a.outcome === 'applied')) await supersedeWaitingPlans(store, plan.id, o.actor)
+    const auditHead = { seq: finishedEvent.seq, hash: finishedEvent.hash }
+    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), auditHead }
     await store.saveRun(report)
     return { ok: true, report }
   } finally {
