@@ -204,7 +204,7 @@ export interface ApplyRunOptions {
   readonly waveSize?: number
   /**
    * Stops the apply (`koppel serve` on SIGTERM): the actions in flight finish and are journaled, nothing
-   * further is sent, and the plan stays `failed` with the rest to resume.
+   * further is sent, and the plan stays `applying`, so the next apply or run resumes the rest.
    */
   readonly signal?: AbortSignal
 }
@@ -281,7 +281,8 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const stopped = o.signal?.aborted === true
+    // stopped with work left; a stop that came after the last action changes nothing
+    const stopped = o.signal?.aborted === true && applied.some((a) => a.outcome === 'pending')
     const deliveries = stopped ? [] : await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
     const notSent = unsentByTarget(applied)
     const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length + notSent.length
@@ -293,14 +294,14 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...deliveries.map((d) => d.message),
     ]
     const finishedAt = now().toISOString()
-    // the run's event is the plan's move to applied/failed: both commit together
-    const { event: finishedEvent } = await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', {
-      actor: o.actor,
-      runId,
-      event: 'run.finished',
-      data: { state, failures: failed, actions: applied.length },
-    })
-    if (applied.some((a) => a.outcome === 'applied')) await supersedeWaitingPlans(store, plan.id, o.actor)
+    const runData = { state, failures: failed, actions: applied.length }
+    // a stopped apply stays `applying`: the next process resumes it as it resumes a killed one. Otherwise the
+    // run's event is the plan's move to applied/failed, and both commit together.
+    const finishedEvent = stopped
+      ? (await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { ...runData, stopped: true } }]))[0]
+      : (await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', { actor: o.actor, runId, event: 'run.finished', data: runData })).event
+    if (finishedEvent === undefined) throw new Error(`the audit log returned no event for run ${runId}`)
+    if (!stopped && applied.some((a) => a.outcome === 'applied')) await supersedeWaitingPlans(store, plan.id, o.actor)
     const auditHead = { seq: finishedEvent.seq, hash: finishedEvent.hash }
     const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), auditHead }
     await store.saveRun(report)
