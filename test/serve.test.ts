@@ -17,7 +17,10 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { startServe } from '../src/serve/serve.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
-import { dropHalfThePupils } from './support/oneroster-export.ts'
+import { dropHalfThePupils, rewriteCsv } from './support/oneroster-export.ts'
+import { readFile } from 'node:fs/promises'
+import { parse } from 'csv-parse/sync'
+import { signWebhook } from '../src/notify/run-webhook.ts'
 
 const skip = slapdSkipReason()
 const DAY = '2026-11-23'
@@ -229,6 +232,61 @@ describe('koppel serve', { skip: skip ?? false }, () => {
       }
       assert.equal((await people(slapd)).length, before)
       assert.equal((await loaded.engine.store.listRuns(10)).length, 1, 'no apply after the first night')
+    } finally {
+      await serve.stop('test')
+      await loaded.close()
+    }
+  })
+
+  test('the change webhook plans and applies only the records it names, at once; a bad signature or token is refused', async () => {
+    await fresh()
+    const dir = await workspace(slapd, 60, 'serve:\n  hooks:\n    - source: school\n      hmac: ${file:./secrets/hook}\n')
+    await writeFile(join(dir, 'secrets', 'hook'), 'hook-key-0123456789abcdef\n', { mode: 0o600 })
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const clock = new Clock(`${DAY}T09:00:00Z`)
+    const loaded = await open(dir, clock)
+    const lines: Line[] = []
+    const serve = await startServe(loaded, { log: captureLog(lines), listen: { host: '127.0.0.1', port: 0 }, maxSleepMs: 20, runAtStart: true })
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${serve.port}/hooks/school`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
+    const signed = (body: string, key = 'hook-key-0123456789abcdef') => {
+      const ts = String(Math.floor(clock.now().getTime() / 1000))
+      return { 'x-koppel-timestamp': ts, 'x-koppel-signature': signWebhook(key, ts, body) }
+    }
+    try {
+      await until('the first full run', () => lines.some((l) => l.msg === 'schedule finished'))
+      const users = parse(await readFile(join(dir, 'export', 'users.csv'), 'utf8'), { columns: true }) as Record<string, string>[]
+      const pupils = users.filter((u) => u['role'] === 'student' || u['roles']?.includes('student')).slice(0, 2)
+      const [named, other] = pupils.length === 2 ? pupils : users.slice(0, 2)
+      const renamed = new Set([named?.['sourcedId'], other?.['sourcedId']])
+      await rewriteCsv(join(dir, 'export', 'users.csv'), () => true, (r) => (renamed.has(r['sourcedId']) ? { ...r, familyName: `${r['familyName'] ?? ''}-Nieuw` } : r))
+      const body = JSON.stringify({ ids: [named?.['sourcedId']] })
+
+      const forged = await post(body, signed(body, 'another-key-0123456789abcdef'))
+      assert.equal(forged.status, 401)
+      const stale = await post(body, { 'x-koppel-timestamp': String(Math.floor(clock.now().getTime() / 1000) - 3600), 'x-koppel-signature': signed(body)['x-koppel-signature'] })
+      assert.equal(stale.status, 401)
+      const unsigned = await post(body, {})
+      assert.equal(unsigned.status, 401)
+      assert.ok(lines.some((l) => l.msg === 'change hook refused' && l['problem'] === 'bad signature'))
+      const badBody = await post('{"ids": ["has space"]}', signed('{"ids": ["has space"]}'))
+      assert.equal(badBody.status, 400, JSON.stringify(lines.filter((l) => l.msg === 'change hook refused')))
+      assert.match(((await badBody.json()) as { problem: string }).problem, /^ids\[0\]: /)
+      assert.equal(lines.filter((l) => l.msg === 'change run started').length, 0, 'nothing refused reached the queue')
+
+      const started = Date.now()
+      const ok = await post(body, signed(body))
+      assert.equal(ok.status, 202)
+      await until('the change run', () => lines.some((l) => l.msg === 'change run finished'))
+      const ms = Date.now() - started
+      const change = lines.find((l) => l.msg === 'change run finished')
+      const outcomes = change?.['outcomes'] as { kind: string; planId: string }[]
+      assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
+      const plan = await loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
+      assert.ok(plan !== undefined && plan.actions.length > 0)
+      assert.deepEqual([...new Set(plan.actions.map((a) => a.person))], [named?.['sourcedId']], 'only the named record is planned')
+      assert.match(plan.inputs['scope'] ?? '', /^changed:/)
+      assert.ok(ms < 10_000, `applied ${ms} ms after the POST`)
     } finally {
       await serve.stop('test')
       await loaded.close()

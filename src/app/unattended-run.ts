@@ -4,6 +4,7 @@
  * applied; a blocked one is notified once per set of findings, not at every tick while it waits for approval.
  */
 import { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from '../engine/index.ts'
+import type { ChangedRecords } from '../engine/index.ts'
 import { formatIssue } from '../model/index.ts'
 import type { Plan, RunReport } from '../model/index.ts'
 import type { StatusInput } from '../notify/status-mail.ts'
@@ -36,6 +37,13 @@ export interface UnattendedOptions {
    * new plan id on a new day) wait for the same approval and are not told again.
    */
   readonly notifiedBlocked?: Set<string>
+  /** Only these records of one source (the change path); everyone else's work waits for the schedule. */
+  readonly changed?: ChangedRecords
+  /**
+   * Whether a run that completed (or had nothing to do) is notified; blocked and failed runs always are. The
+   * change path turns it off: a status mail per pupil's class change would bury the ones that matter.
+   */
+  readonly notifyCompleted?: boolean
 }
 
 type Tell = (input: Omit<StatusInput, 'tenant' | 'auditHead'>) => Promise<void>
@@ -45,9 +53,10 @@ export async function resumeInterrupted(loaded: LoadedEngine, o: UnattendedOptio
   return resumeWith(loaded, o, teller(loaded, o.log))
 }
 
-function teller(loaded: LoadedEngine, log: RunLog): Tell {
+function teller(loaded: LoadedEngine, log: RunLog, notifyCompleted = true): Tell {
   return async (input) => {
     if (loaded.notifier === undefined) return
+    if (!notifyCompleted && (input.outcome === 'completed' || input.outcome === 'unchanged')) return
     for (const problem of await loaded.notifier.runEnded(input)) log.warn({ planId: input.plan?.id }, problem)
   }
 }
@@ -65,11 +74,15 @@ async function resumeWith(loaded: LoadedEngine, o: UnattendedOptions, tell: Tell
 
 export async function unattendedRun(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
   const { engine } = loaded
-  const tell = teller(loaded, o.log)
+  const tell = teller(loaded, o.log, o.notifyCompleted)
   const outcomes = await resumeWith(loaded, o, tell)
   if (outcomes.some((r) => r.kind !== 'completed')) return outcomes
   if (o.signal?.aborted === true) return [...outcomes, { kind: 'stopped', message: 'stopped before planning' }]
-  const made = await makePlan(engine, { actor: o.actor, onStage: (stage, detail) => o.log.info({ stage }, detail) })
+  const made = await makePlan(engine, {
+    actor: o.actor,
+    ...(o.changed !== undefined ? { changed: o.changed } : {}),
+    onStage: (stage, detail) => o.log.info({ stage }, detail),
+  })
   if (!made.ok) {
     const error = ['The plan was not made: a source could not be read. Nothing was changed.', ...made.issues.slice(0, 20).map(formatIssue)].join('\n')
     o.log.error({ issues: made.issues.length }, error)

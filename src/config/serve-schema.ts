@@ -1,10 +1,11 @@
 /**
  * Schemas of `schedules:` (when `koppel serve` runs the sync, as cron expressions) and `serve:` (its HTTP
- * listener). A cron expression is checked here with the library that runs it (croner), so a typo fails
+ * listener, change webhooks, watched export folders). A cron expression is checked here with the library that runs it (croner), so a typo fails
  * `koppel validate` with the schedule's name, not the service at 02:00.
  */
 import { Cron } from 'croner'
 import { z } from 'zod'
+import { secret } from '../contract/index.ts'
 import { entryName } from './target-fields.ts'
 
 export interface ScheduleConfig {
@@ -13,8 +14,14 @@ export interface ScheduleConfig {
   readonly timezone: string
 }
 
+export type HookAuth = { readonly bearer: string } | { readonly hmac: string }
+
 export interface ServeConfig {
   readonly listen: { readonly host: string; readonly port: number }
+  /** `POST /hooks/<source>`: a source system (or a script) names changed records; the secret is resolved. */
+  readonly hooks: readonly ({ readonly source: string } & HookAuth)[]
+  /** Folders of OneRoster CSV sources watched for a new (delta) export. */
+  readonly watch: readonly { readonly source: string }[]
 }
 
 export const DEFAULT_TIMEZONE = 'Europe/Amsterdam'
@@ -80,5 +87,24 @@ export const serveSchema = z
       })
       .default({ host: '127.0.0.1', port: DEFAULT_PORT })
       .describe('The HTTP listener: liveness (/healthz), readiness (/readyz), and the routes built on it.'),
+    hooks: z
+      .array(
+        z.union([
+          z.strictObject({
+            source: entryName('The source whose changed records the hook names (its name under sources).'),
+            bearer: secret().describe('Token the caller sends as `Authorization: Bearer <token>`, by reference.'),
+          }),
+          z.strictObject({
+            source: entryName('The source whose changed records the hook names (its name under sources).'),
+            hmac: secret().describe('Key of the HMAC-SHA256 signature the caller sends in X-Koppel-Signature, by reference.'),
+          }),
+        ]),
+      )
+      .default([])
+      .describe('Change webhooks: `POST /hooks/<source>` with `{"ids": [...]}` re-plans and applies only those records, within seconds.'),
+    watch: z
+      .array(z.strictObject({ source: entryName('A oneroster-csv source whose export folder is watched for a new export (bulk or delta).') }))
+      .default([])
+      .describe('Export folders watched: a delta export re-plans only the records it names, a bulk export runs a full sync.'),
   })
   .describe('The long-running service (`koppel serve`).')

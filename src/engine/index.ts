@@ -3,7 +3,7 @@ export { applyStoredPlan, deliverPending, interruptedPlans, makePlan } from './p
 export { approvePlan, rejectPlan } from './approve-plan.ts'
 export { canTransition, PLAN_TRANSITIONS, PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 export type { ApproveOutcome } from './approve-plan.ts'
-export type { ApplyRefusal, ApplyRunOptions, Engine, EngineSource, PlanOptions, PlanOutcome, Stage } from './pipeline.ts'
+export type { ApplyRefusal, ApplyRunOptions, ChangedRecords, Engine, EngineSource, PlanOptions, PlanOutcome, Stage } from './pipeline.ts'
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
 export { applyPlan } from './apply-plan.ts'
 export type { AppliedAction } from './apply-plan.ts'

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
 import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
@@ -43,8 +43,18 @@ export interface PlanOptions {
   /** Read each listing-capable target to correlate existing accounts and detect drift (default true). */
   readonly readTargets?: boolean
   readonly actor: string
+  /**
+   * Only the persons a source said changed (`koppel serve`'s change path: a webhook, a delta export): their
+   * record ids in that source. Everyone is still read and planned; the plan keeps their actions only.
+   */
+  readonly changed?: ChangedRecords
   readonly onStage?: (stage: Stage, detail: string) => void
   readonly onProgress?: (stage: Stage, done: number, total?: number) => void
+}
+
+export interface ChangedRecords {
+  readonly source: string
+  readonly ids: readonly string[]
 }
 
 export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly issues: readonly Issue[] }
@@ -64,7 +74,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
   const fingerprints = await takeFingerprints(engine.sources, today)
-  const unchanged = await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  // a plan for a few changed persons is not the full plan the shortcut stands for
+  const unchanged = o.changed !== undefined ? undefined : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -137,6 +148,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const persons = merged.persons
+  const only = o.changed === undefined ? undefined : changedPersons(o.changed, persons)
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
     for (const t of setup.targets) {
@@ -153,7 +165,21 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: [...sourceWarnings, ...merged.issues] })
+  // the plan id differs from a full plan's of the same inputs; a hash, not the keys: a burst names hundreds
+  const scope: Record<string, string> = only === undefined ? {} : { scope: `changed:${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 16)}` }
+  const built = buildPlan({
+    setup,
+    persons,
+    ledger,
+    listings,
+    today,
+    inputs: { ...inputs, ...scope },
+    sourceFindings: findings,
+    createdAt: now().toISOString(),
+    sourceRecords,
+    mergeIssues: [...sourceWarnings, ...merged.issues],
+    ...(only !== undefined ? { only } : {}),
+  })
   const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
@@ -176,6 +202,20 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   ])
   await store.savePlan(plan)
   return { ok: true, plan }
+}
+
+/**
+ * The person keys a source's changed record ids stand for: the merged person holding such a record, and the id
+ * itself (a person the source no longer has keeps its record id as key in the ledger, so a leaver is planned).
+ */
+function changedPersons(changed: ChangedRecords, persons: readonly Person[]): Set<string> {
+  const ids = new Set(changed.ids)
+  const keys = new Set(changed.ids)
+  for (const p of persons) {
+    const id = p.sourceIds[changed.source]
+    if (id !== undefined && ids.has(id)) keys.add(p.key)
+  }
+  return keys
 }
 
 /**

@@ -9,6 +9,9 @@ import type { Hono } from 'hono'
 import type { LoadedEngine } from '../app/load-engine.ts'
 import { resumeInterrupted, unattendedRun, type RunLog } from '../app/unattended-run.ts'
 import { claimHolder, claimTick } from './schedule-claim.ts'
+import { ChangeQueue } from './change-queue.ts'
+import { mountChangeHooks } from './change-hooks.ts'
+import { RunLock } from './run-lock.ts'
 import { createHttpApp } from './http-app.ts'
 import { Scheduler } from './scheduler.ts'
 
@@ -29,6 +32,7 @@ export interface ServeHandle {
   /** The HTTP port actually bound (the config may ask for 0: any free port); undefined without a listener. */
   readonly port: number | undefined
   readonly scheduler: Scheduler
+  readonly changes: ChangeQueue
   /** SIGTERM: no new tick; the apply in flight finishes its actions in flight and is left to resume. */
   stop(reason?: string): Promise<void>
 }
@@ -40,11 +44,24 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
   const notifiedBlocked = new Set<string>()
   const actor = o.actor ?? 'koppel serve'
   let runs = 0
+  const lock = new RunLock()
+  checkChangeSources(loaded)
+  const changes = new ChangeQueue({
+    run: (change) =>
+      lock.run(async () => {
+        const log = o.log.child({ change: ++runs, source: change.source })
+        log.info({ ids: change.ids.length }, 'change run started')
+        const outcomes = await unattendedRun(loaded, { actor: `${actor} (change ${change.source})`, log, signal: stop.signal, notifiedBlocked, changed: change, notifyCompleted: false })
+        log.info({ outcomes }, 'change run finished')
+        return outcomes
+      }),
+    onError: (e) => o.log.error({ err: e instanceof Error ? e.message : String(e) }, 'change run failed'),
+  })
   const scheduler = new Scheduler(config.schedules ?? [], {
     now: engine.now,
     ...(o.maxSleepMs !== undefined ? { maxSleepMs: o.maxSleepMs } : {}),
     ...(o.runAtStart === true ? { runAtStart: true } : {}),
-    run: async (schedule, tick) => {
+    run: (schedule, tick) => lock.run(async () => {
       const log = o.log.child({ schedule: schedule.name, tick: tick.toISOString(), run: ++runs })
       const claim = await claimTick(engine.store, schedule.name, holder)
       if (claim === undefined) {
@@ -62,9 +79,18 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       } finally {
         await claim.finish(msToNext(scheduler, schedule.name, engine.now())).catch((e: unknown) => log.warn({ err: String(e) }, 'the schedule claim could not be kept'))
       }
-    },
+    }),
   })
   const app = createHttpApp({ loaded, schedules: () => scheduler.states(), stopping: () => stop.signal.aborted })
+  mountChangeHooks(app, {
+    hooks: config.serve?.hooks ?? [],
+    now: engine.now,
+    accept: (change) => {
+      o.log.info({ source: change.source, ids: change.ids.length }, 'change hook accepted')
+      changes.add(change)
+    },
+    log: (fields, message) => o.log.warn(fields, message),
+  })
   const where = o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
   let server: ServerType | undefined
   let port: number | undefined
@@ -86,11 +112,12 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
     app,
     port,
     scheduler,
+    changes,
     async stop(reason = 'stopped') {
       if (stop.signal.aborted) return
       o.log.info({ reason }, 'stopping: the actions in flight finish, nothing new starts')
       stop.abort(new Error(reason))
-      await scheduler.stop()
+      await Promise.all([scheduler.stop(), changes.stop()])
       if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
       o.log.info({}, 'stopped')
     },
@@ -101,4 +128,18 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
 function msToNext(scheduler: Scheduler, name: string, now: Date): number {
   const next = scheduler.nextRunOf(name, now)
   return next === undefined ? 0 : Math.max(0, next.getTime() - now.getTime())
+}
+
+/** A hook or watched folder naming a source the config does not have is a config mistake: refused at start. */
+function checkChangeSources(loaded: LoadedEngine): void {
+  const names = new Set(loaded.config.sources.map((s) => s.name))
+  const serve = loaded.config.serve
+  for (const [i, h] of (serve?.hooks ?? []).entries()) {
+    if (!names.has(h.source)) throw new Error(`${loaded.configPath}: serve.hooks[${i}].source: unknown source "${h.source}"`)
+  }
+  for (const [i, w] of (serve?.watch ?? []).entries()) {
+    const s = loaded.config.sources.find((x) => x.name === w.source)
+    if (s === undefined) throw new Error(`${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`)
+    if (s.type !== 'oneroster-csv') throw new Error(`${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`)
+  }
 }
