@@ -21,6 +21,7 @@ import { dropHalfThePupils, rewriteCsv } from './support/oneroster-export.ts'
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import { signWebhook } from '../src/notify/run-webhook.ts'
+import { keepBulk, movablePupils, writeClassChangeDelta } from './support/oneroster-delta.ts'
 
 const skip = slapdSkipReason()
 const DAY = '2026-11-23'
@@ -64,6 +65,17 @@ async function people(s: Slapd): Promise<string[]> {
     await c.bind(s.adminDn, s.adminPassword)
     const { searchEntries } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['employeeNumber'], paged: { pageSize: 500 } })
     return searchEntries.map((e) => String(e['employeeNumber']))
+  } finally {
+    await c.unbind()
+  }
+}
+
+async function departmentOf(s: Slapd, employeeNumber: string): Promise<string> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries } = await c.search(s.baseDn, { filter: `(employeeNumber=${employeeNumber})`, attributes: ['departmentNumber'] })
+    return String(searchEntries[0]?.['departmentNumber'] ?? '')
   } finally {
     await c.unbind()
   }
@@ -287,6 +299,39 @@ describe('koppel serve', { skip: skip ?? false }, () => {
       assert.deepEqual([...new Set(plan.actions.map((a) => a.person))], [named?.['sourcedId']], 'only the named record is planned')
       assert.match(plan.inputs['scope'] ?? '', /^changed:/)
       assert.ok(ms < 10_000, `applied ${ms} ms after the POST`)
+    } finally {
+      await serve.stop('test')
+      await loaded.close()
+    }
+  })
+
+  test('a OneRoster delta dropped in the watched folder moves the pupil to the new class at once, planning that pupil alone', async () => {
+    await fresh()
+    const dir = await workspace(slapd, 60, 'serve:\n  watch:\n    - source: school\n')
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
+    await writeFile(join(dir, 'koppel.yaml'), yaml.replace('    path: ./export\n', '    path: ./export\n    deltas: true\n'))
+    const bulk = await keepBulk(join(dir, 'export'))
+    cleanup.push(() => rm(bulk, { recursive: true, force: true }))
+    const clock = new Clock(`${DAY}T09:00:00Z`)
+    const loaded = await open(dir, clock)
+    const lines: Line[] = []
+    const serve = await startServe(loaded, { log: captureLog(lines), listen: false, maxSleepMs: 20, runAtStart: true, settleMs: 200 })
+    try {
+      await until('the first full run', () => lines.some((l) => l.msg === 'schedule finished'))
+      const [move] = await movablePupils(bulk)
+      assert.ok(move !== undefined)
+      const before = await departmentOf(slapd, move.user)
+      await writeClassChangeDelta(bulk, join(dir, 'export'), move, `${DAY}T09:05:00.000Z`)
+      await until('the change run', () => lines.some((l) => l.msg === 'change run finished'))
+      const change = lines.find((l) => l.msg === 'change run finished')
+      const outcomes = change?.['outcomes'] as { kind: string; planId: string }[]
+      assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
+      const plan = await loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
+      assert.deepEqual([...new Set(plan?.actions.map((a) => a.person))], [move.user])
+      const after = await departmentOf(slapd, move.user)
+      assert.notEqual(after, before, `departmentNumber ${before} → ${after}`)
+      assert.ok(lines.some((l) => l.msg === 'delta export: planning the records it names' && l['ids'] === 1))
     } finally {
       await serve.stop('test')
       await loaded.close()
