@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { Client } from 'ldapts'
+import { Client, EqualityFilter } from 'ldapts'
 import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
 import type { RunLog } from '../src/app/unattended-run.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
@@ -74,7 +74,7 @@ async function departmentOf(s: Slapd, employeeNumber: string): Promise<string> {
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, s.adminPassword)
-    const { searchEntries } = await c.search(s.baseDn, { filter: `(employeeNumber=${employeeNumber})`, attributes: ['departmentNumber'] })
+    const { searchEntries } = await c.search(s.baseDn, { filter: new EqualityFilter({ attribute: 'employeeNumber', value: employeeNumber }), attributes: ['departmentNumber'] })
     return String(searchEntries[0]?.['departmentNumber'] ?? '')
   } finally {
     await c.unbind()

@@ -14,18 +14,19 @@ async function rows(dir: string, file: string): Promise<Row[]> {
   return parse(await readFile(join(dir, `${file}.csv`), 'utf8'), { columns: true }) as Row[]
 }
 
-/** The pupils of a bulk export that have a class enrollment, with the classes of their school. */
+/** Pupils of a bulk export with their homeroom (stamgroep) and another homeroom of their school, one per pupil. */
 export async function movablePupils(bulkDir: string): Promise<{ user: string; from: string; to: string }[]> {
   const classes = await rows(bulkDir, 'classes')
   const byId = new Map(classes.map((c) => [c['sourcedId'] ?? '', c]))
-  const found: { user: string; from: string; to: string }[] = []
+  const found = new Map<string, { user: string; from: string; to: string }>()
   for (const e of await rows(bulkDir, 'enrollments')) {
-    if (e['role'] !== 'student') continue
+    const user = e['userSourcedId'] ?? ''
     const cls = byId.get(e['classSourcedId'] ?? '')
-    const other = classes.find((c) => c['schoolSourcedId'] === cls?.['schoolSourcedId'] && c['sourcedId'] !== cls?.['sourcedId'] && c['classType'] === cls?.['classType'])
-    if (cls !== undefined && other !== undefined) found.push({ user: e['userSourcedId'] ?? '', from: cls['sourcedId'] ?? '', to: other['sourcedId'] ?? '' })
+    if (e['role'] !== 'student' || cls?.['classType'] !== 'homeroom' || found.has(user)) continue
+    const other = classes.find((c) => c['classType'] === 'homeroom' && c['schoolSourcedId'] === cls['schoolSourcedId'] && c['sourcedId'] !== cls['sourcedId'])
+    if (other !== undefined) found.set(user, { user, from: cls['sourcedId'] ?? '', to: other['sourcedId'] ?? '' })
   }
-  return found
+  return [...found.values()]
 }
 
 /** A copy of the bulk export to make deltas from (the watched folder is overwritten by each delta). */
