@@ -17,6 +17,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { startServe } from '../src/serve/serve.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+import { postgresSkipReason, startPostgres } from './harness/postgres.ts'
 import { dropHalfThePupils, rewriteCsv } from './support/oneroster-export.ts'
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
@@ -338,30 +339,39 @@ describe('koppel serve', { skip: skip ?? false }, () => {
     }
   })
 
-  test('two serve processes on one store run a tick once', async () => {
-    await fresh()
-    const dir = await workspace(slapd, 50, '')
-    cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    const clock = new Clock(`${DAY}T01:59:59Z`)
-    const a = await open(dir, clock)
-    const b = await open(dir, clock)
-    const lines: Line[] = []
-    const serveA = await startServe(a, { log: captureLog(lines, { serve: 'a' }), listen: false, maxSleepMs: 20 })
-    const serveB = await startServe(b, { log: captureLog(lines, { serve: 'b' }), listen: false, maxSleepMs: 20 })
-    try {
-      clock.set(`${DAY}T02:00:00Z`)
-      await until('both to see the tick', () => lines.filter((l) => l.msg === 'schedule finished' || l.msg.startsWith('skipped')).length === 2)
-      const ran = lines.filter((l) => l.msg === 'schedule started').map((l) => l['serve'])
-      const skipped = lines.filter((l) => l.msg.startsWith('skipped')).map((l) => l['serve'])
-      assert.equal(ran.length, 1)
-      assert.equal(skipped.length, 1)
-      assert.notEqual(ran[0], skipped[0])
-      assert.equal((await a.engine.store.listRuns(5)).length, 1)
-    } finally {
-      await serveA.stop('test')
-      await serveB.stop('test')
-      await a.close()
-      await b.close()
-    }
-  })
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    test(`two serve processes on one ${kind} store run a tick once`, { skip: kind === 'postgres' ? (postgresSkipReason() ?? false) : false }, async () => {
+      await fresh()
+      const pg = kind === 'postgres' ? await startPostgres() : undefined
+      if (pg !== undefined) cleanup.push(() => pg.stop())
+      const dir = await workspace(slapd, 50, '')
+      cleanup.push(() => rm(dir, { recursive: true, force: true }))
+      if (pg !== undefined) {
+        const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
+        await writeFile(join(dir, 'koppel.yaml'), yaml.replace('store:\n  kind: sqlite\n  path: ./data/koppel.db\n', `store:\n  kind: postgres\n  url: ${pg.url}\n`))
+      }
+      const clock = new Clock(`${DAY}T01:59:59Z`)
+      const a = await open(dir, clock)
+      const b = await open(dir, clock)
+      assert.equal(a.engine.store.dialect, kind)
+      const lines: Line[] = []
+      const serveA = await startServe(a, { log: captureLog(lines, { serve: 'a' }), listen: false, maxSleepMs: 20 })
+      const serveB = await startServe(b, { log: captureLog(lines, { serve: 'b' }), listen: false, maxSleepMs: 20 })
+      try {
+        clock.set(`${DAY}T02:00:00Z`)
+        await until('both to see the tick', () => lines.filter((l) => l.msg === 'schedule finished' || l.msg.startsWith('skipped')).length === 2)
+        const ran = lines.filter((l) => l.msg === 'schedule started').map((l) => l['serve'])
+        const skipped = lines.filter((l) => l.msg.startsWith('skipped')).map((l) => l['serve'])
+        assert.equal(ran.length, 1)
+        assert.equal(skipped.length, 1)
+        assert.notEqual(ran[0], skipped[0])
+        assert.equal((await a.engine.store.listRuns(5)).length, 1)
+      } finally {
+        await serveA.stop('test')
+        await serveB.stop('test')
+        await a.close()
+        await b.close()
+      }
+    })
+  }
 })
