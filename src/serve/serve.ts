@@ -94,6 +94,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       changes.add(change)
     },
     log: (fields, message) => o.log.warn(fields, message),
+    stopping: () => stop.signal.aborted,
   })
   const where = o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
   let server: ServerType | undefined
