@@ -7,6 +7,8 @@ import { applyCommand, planCommand } from './commands-plan.ts'
 import { statusCommand } from './commands-status.ts'
 import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
+import { holdCommand } from './commands-hold.ts'
+import { runPersonCommand } from './commands-run-person.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
 
@@ -45,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--target <names>', 'show only the actions of these targets (comma-separated)')
     .option('--person <text>', 'show only the actions for a person: part of the name, the number, or the key')
     .option('--school <code>', 'show only the actions for one school (BRIN code or name)')
+    .option('--draft', 'store the plan as a draft (e.g. with -c draft.yaml): shown, never approved or applied')
     .action(async (o) => set(await planCommand(o, defs)))
   program.command('apply').description('plan and apply after confirmation, or apply a stored plan')
     .addOption(config()).addOption(today())
@@ -59,7 +62,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the run report as JSON')
     .option('--no-target-read', 'plan against the ledger only')
     .option('--limit <n>', 'actions to show in the table', '20')
-    .action(async (o) => set(await applyCommand({ ...o, yes: true }, defs, 'run')))
+    .option('--person <who>', 'plan and apply only this person now: key, number, username or part of the name')
+    .option('--reason <text>', 'with --person: why; recorded in the audit log')
+    .action(async (o) => set(o.person !== undefined ? await runPersonCommand(o, defs) : await applyCommand({ ...o, yes: true }, defs, 'run')))
   program.command('approve').description('release a plan the guard blocked, or a delivery a target refused (<target>:<token>)')
     .argument('<id>', 'plan id, or <target>:<token> as the refusal names it')
     .addOption(config())
@@ -76,6 +81,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--runs <n>', 'runs to show', '5')
     .option('--no-verify', 'do not recompute the audit chain (it reads every event)')
     .action(async (o) => set(await statusCommand(o, defs)))
+  program.command('hold').description('freeze one person\'s entitlements (no actions planned) until a date; --lift ends it; no person: list')
+    .argument('[person]', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
+    .addOption(config())
+    .option('--reason <text>', 'why (required to place a hold); recorded in the audit log and shown in plans')
+    .option('--until <date>', 'YYYY-MM-DD, the first day the hold no longer applies (required to place a hold)')
+    .option('--lift', 'end the hold now; the next plan catches the person up')
+    .option('--json', 'print the hold(s) as JSON')
+    .action(async (person: string | undefined, o) => set(await holdCommand(person, o, defs)))
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

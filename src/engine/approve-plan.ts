@@ -11,6 +11,7 @@ export async function approvePlan(engine: Engine, planId: string, actor: string,
   const { store } = engine
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, message: `No plan ${planId}.` }
+  if (plan.inputs['draft'] !== undefined) return { ok: false, message: `Plan ${planId} is a draft (plan --draft); a draft is never approved or applied.` }
   if (plan.status !== 'blocked') return { ok: false, message: `Plan ${planId} is ${plan.status}; only a blocked plan needs approval.` }
   const approvedAt = engine.now().toISOString()
   for (const [key, hash] of Object.entries(plan.inputs)) {

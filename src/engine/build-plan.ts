@@ -26,6 +26,13 @@ export interface PlanInputs {
   readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
   /** Conflicts found while merging persons across sources (reported, never blocking). */
   readonly mergeIssues?: readonly Issue[]
+  /**
+   * Only these persons' actions (`koppel run --person`). Everyone is still planned, so unique values are handed
+   * out as in a full plan; the guard then judges the actions that remain.
+   */
+  readonly only?: ReadonlySet<string>
+  /** Persons under a hold (hold.ts): nothing is planned for them, and the plan says so in a note. */
+  readonly held?: ReadonlyMap<string, string>
 }
 
 /** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
@@ -64,12 +71,14 @@ export function buildPlan(p: PlanInputs): Plan {
   const actions: Action[] = []
   const issues: Issue[] = [...(p.mergeIssues ?? []), ...wanted.issues]
   const notes: string[] = []
+  const frozen = p.held === undefined || p.held.size === 0 ? wanted.frozen : new Set([...wanted.frozen, ...p.held.keys()])
+  for (const [key, why] of p.held ?? []) if (p.only === undefined || p.only.has(key)) notes.push(why)
   for (const target of p.setup.targets) {
     const tp = planTarget({
       target,
       persons,
       desired: wanted.byTarget.get(target.name) ?? new Map(),
-      frozen: wanted.frozen,
+      frozen,
       ledger: ledgerByTarget.get(target.name) ?? [],
       listing: p.listings.get(target.name),
       today: p.today,
@@ -84,7 +93,7 @@ export function buildPlan(p: PlanInputs): Plan {
       target,
       actions: tp.actions,
       desired: wanted.byTarget.get(target.name) ?? new Map(),
-      frozen: wanted.frozen,
+      frozen,
       ledger: ledgerByTarget.get(target.name) ?? [],
       records: p.sourceRecords ?? new Map(),
     })
@@ -93,6 +102,15 @@ export function buildPlan(p: PlanInputs): Plan {
     for (const n of tp.notes) notes.push(n)
   }
   actions.sort(compareActions)
+  const only = p.only
+  if (only !== undefined) {
+    const kept = actions.filter((a) => only.has(a.person))
+    const mine = issues.filter((i) => i.record === undefined || only.has(i.record))
+    actions.length = 0
+    issues.length = 0
+    for (const a of kept) actions.push(a)
+    for (const i of mine) issues.push(i)
+  }
   const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
   const summary = summarise(actions)
   const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]

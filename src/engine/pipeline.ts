@@ -17,6 +17,8 @@ import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
+import { findPersons, type PersonCandidate } from './find-person.ts'
+import { activeHolds, holdsInput } from './hold.ts'
 
 export interface EngineSource {
   readonly connector: SourceConnector
@@ -42,11 +44,25 @@ export interface PlanOptions {
   /** Read each listing-capable target to correlate existing accounts and detect drift (default true). */
   readonly readTargets?: boolean
   readonly actor: string
+  /**
+   * Only this person's actions (`koppel run --person`): a key, number, username or part of the name that must
+   * name exactly one person. Everyone is still read and planned; the guard judges what remains.
+   */
+  readonly person?: string
+  /** Why this plan was asked for (`run --person --reason`); recorded in its audit event. */
+  readonly reason?: string
+  /**
+   * A draft (`plan --draft`, usually with a draft config): stored and shown, never applied (applyStoredPlan
+   * refuses it; it would be refused anyway under any other config, whose hash differs).
+   */
+  readonly draft?: boolean
   readonly onStage?: (stage: Stage, detail: string) => void
   readonly onProgress?: (stage: Stage, done: number, total?: number) => void
 }
 
-export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly issues: readonly Issue[] }
+export type PlanOutcome =
+  | { readonly ok: true; readonly plan: Plan }
+  | { readonly ok: false; readonly issues: readonly Issue[]; readonly candidates?: readonly PersonCandidate[] }
 
 /**
  * read → merge → desire → plan → guard, then store the plan (and the snapshots it was made from) and audit it.
@@ -63,7 +79,10 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
   const fingerprints = await takeFingerprints(engine.sources, today)
-  const unchanged = await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  const held = activeHolds(await store.listHolds(), today)
+  // a scoped, draft or hold-honouring plan is not the full plan the shortcut stands for
+  const plain = o.person === undefined && o.draft !== true && held.size === 0
+  const unchanged = !plain ? undefined : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -136,6 +155,21 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const persons = merged.persons
+  let only: Set<string> | undefined
+  if (o.person !== undefined) {
+    const found = findPersons(o.person, persons, ledger)
+    if (found.length !== 1) {
+      const code = found.length === 0 ? 'person_not_found' : 'person_ambiguous'
+      const message = found.length === 0 ? `no person in the sources or the ledger matches "${o.person}"` : `${found.length} persons match "${o.person}"; name one by key or number`
+      return { ok: false, issues: [{ severity: 'error', code, message, field: 'person', value: o.person }], candidates: found.map((f) => f.candidate) }
+    }
+    only = new Set(found.map((f) => f.key))
+  }
+  const scope: Record<string, string> = {
+    ...(only !== undefined ? { scope: `person:${[...only][0]}` } : {}),
+    ...(o.draft === true ? { draft: 'true' } : {}),
+    ...(held.size > 0 ? { holds: holdsInput(held) } : {}),
+  }
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
     for (const t of setup.targets) {
@@ -152,8 +186,22 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: [...sourceWarnings, ...merged.issues] })
-  const plan = await carryApproval(store, built)
+  const built = buildPlan({
+    setup,
+    persons,
+    ledger,
+    listings,
+    today,
+    inputs: { ...inputs, ...scope },
+    sourceFindings: findings,
+    createdAt: now().toISOString(),
+    sourceRecords,
+    mergeIssues: [...sourceWarnings, ...merged.issues],
+    ...(only !== undefined ? { only } : {}),
+    held,
+  })
+  // a draft is never approved, not even by carrying an approval of the same work
+  const plan = o.draft === true ? built : await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
@@ -163,6 +211,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
       actor: o.actor,
       planId: plan.id,
+      ...(only !== undefined ? { person: [...only][0] } : {}),
       data: {
         hash: plan.hash,
         actions: plan.actions.length,
@@ -170,6 +219,10 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
         findings: plan.findings.map((f) => f.message),
         targetsRead: readTargets,
         ...(plan.status === 'approved' ? { approvalCarried: true } : {}),
+        ...(only !== undefined ? { scope: 'person' } : {}),
+        ...(o.draft === true ? { draft: true } : {}),
+        ...(held.size > 0 ? { held: [...held.keys()] } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
       },
     },
   ])
@@ -195,7 +248,11 @@ export async function withBase(store: Store, delta: SourceSnapshot, previous: Sn
   return { issue: { severity: 'error', code: 'delta_without_base', source: delta.source, message } }
 }
 
-export type ApplyRefusal = { readonly ok: false; readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found' | 'preview'; readonly message: string }
+export type ApplyRefusal = {
+  readonly ok: false
+  readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found' | 'preview' | 'draft'
+  readonly message: string
+}
 
 export interface ApplyRunOptions {
   readonly actor: string
@@ -219,6 +276,19 @@ export function previewRefusal(plan: Plan, applyDay: string): string | undefined
 }
 
 /**
+ * A draft (`plan --draft`) is never applied; nor is a plan made under another config than the one running now
+ * (a draft config, or the config before an edit): its rules are not the ones in force.
+ */
+export function draftRefusal(plan: Plan, configHash: string): string | undefined {
+  if (plan.inputs['draft'] !== undefined) return `plan ${plan.id} is a draft (plan --draft); a draft is never applied: put its rules in the running config and plan again`
+  const made = plan.inputs['config']
+  if (made !== undefined && made !== configHash) {
+    return `plan ${plan.id} was made under another config (${made.slice(0, 12)}, a draft or an earlier version) than the one running now (${configHash.slice(0, 12)}); plan again`
+  }
+  return undefined
+}
+
+/**
  * Applies a stored plan after checking that it may be applied: not blocked (approve first), not already applied,
  * and computed against the ledger as it is now — a plan made before another apply changed the ledger is stale.
  * An interrupted apply (status `applying`) is resumed. One apply per tenant at a time (a lease in the store).
@@ -228,11 +298,16 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const now = engine.now
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
+  // before "blocked": a blocked draft is not released by an approval either
+  if (plan.inputs['draft'] !== undefined) return { ok: false, reason: 'draft', message: draftRefusal(plan, setup.configHash) ?? '' }
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
   if (plan.status === 'applied' || plan.status === 'superseded') return { ok: false, reason: 'done', message: `plan ${planId} is ${plan.status}` }
   const preview = previewRefusal(plan, toIsoDate(now()))
   if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
+  // an interrupted apply is finished under whatever config runs now: half applied is worse than either
+  const draft = resuming ? undefined : draftRefusal(plan, setup.configHash)
+  if (draft !== undefined) return { ok: false, reason: 'draft', message: draft }
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }
