@@ -9,6 +9,7 @@ import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
 import { startLdapServer, type RunningLdapServer } from '../src/sim/ldap-server/index.ts'
 import { toIsoDate } from '../src/util/dates.ts'
+import { Client } from 'ldapts'
 import { runKoppel } from './support/koppel-cli.ts'
 
 // the CLI runs on the wall clock (a plan for another day is a preview): so is the board
@@ -24,11 +25,12 @@ interface PlanJson {
   actions: { person: string; kind: string; label: string }[]
 }
 
-describe('koppel run --person, hold, plan --draft', () => {
+describe('koppel run --person, hold, plan --draft, drift, revert', () => {
   let dir: string
   let ldap: RunningLdapServer
   let pupilKey = ''
   let otherKey = ''
+  let personRun = ''
   const board = generateBoard({ seed: 'cli-admin-tools', persons: 100, today: TODAY })
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'koppel-cli-admin-'))
@@ -55,6 +57,7 @@ describe('koppel run --person, hold, plan --draft', () => {
     const report = JSON.parse(r.stdout) as { planId: string; state: string; counts: Record<string, Record<string, Record<string, number>>> }
     assert.equal(report.state, 'done')
     assert.equal(report.counts['directory']?.['create']?.['applied'], 1)
+    personRun = (JSON.parse(r.stdout) as { runId: string }).runId
     const log = await koppel(dir, ['audit', 'log', '--person', pupilKey, '--kind', 'plan', '--json'])
     assert.equal(log.code, 0, log.stderr)
     assert.match(log.stdout, /"reason": ?"new pupil, ticket 88"/)
@@ -101,5 +104,44 @@ describe('koppel run --person, hold, plan --draft', () => {
     assert.match(refused.stderr, /is a draft \(plan --draft\); a draft is never applied/)
     const approve = await koppel(dir, ['approve', plan.id])
     assert.equal(approve.code, 1)
+  })
+
+  test('drift: an account made by hand is listed as unmanaged with what Koppel will do (nothing); exit 2, then 0 per target', async () => {
+    const quiet = await koppel(dir, ['drift'])
+    assert.equal(quiet.code, 0, quiet.stderr + quiet.stdout)
+    assert.match(quiet.stdout, /Target directory: \d+ accounts, 1 managed by Koppel; unmanaged matching accounts are adopted\n {2}no drift/)
+    const client = new Client({ url: ldap.url })
+    await client.bind('cn=admin,dc=school,dc=test', 'secret')
+    await client.add('uid=handmade,ou=people,dc=school,dc=test', { objectClass: ['inetOrgPerson'], uid: 'handmade', cn: 'Hand Made', sn: 'Made', employeeNumber: 'zz-nobody' })
+    await client.unbind()
+    const d = await koppel(dir, ['drift', 'directory', '--json'])
+    assert.equal(d.code, 2, d.stderr)
+    const report = JSON.parse(d.stdout) as { kind: string; targets: { target: string; items: { kind: string; account: { locator: string }; note?: string; actions: unknown[] }[] }[] }
+    assert.equal(report.kind, 'drift')
+    const item = report.targets[0]?.items.find((i) => /uid=handmade/i.test(i.account.locator))
+    assert.deepEqual([item?.kind, item?.note, item?.actions], ['unmanaged', 'no person matches its anchor; Koppel leaves it alone', []])
+    const text = await koppel(dir, ['drift'])
+    assert.equal(text.code, 2)
+    assert.match(text.stdout, /unmanaged/)
+    const unknown = await koppel(dir, ['drift', 'nope'])
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /no target "nope" \(targets: directory\)/)
+  })
+
+  test('revert: the inverse of the one-person run as a stored plan (its group revoked, the create kept), guarded, approved, applied', async () => {
+    const r = await koppel(dir, ['revert', personRun, '--reason', 'wrong class', '--json'])
+    // one revoke of the one managed account is 100 %, over the default revoke limit of 25 %: guarded like any plan
+    assert.equal(r.code, 3, r.stderr)
+    const plan = JSON.parse(r.stdout) as Omit<PlanJson, 'actions'> & { notes: string[]; actions: { kind: string; person: string; reason: { change: string } }[] }
+    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind, a.reason.change]), [[pupilKey, 'revoke', 'revert']])
+    assert.ok(plan.notes.some((n) => n.includes('1 creates are not reverted')), plan.notes.join('\n'))
+    assert.match(r.stderr, new RegExp(`approve it, then apply it with: koppel apply --plan ${plan.id}`))
+    const approved = await koppel(dir, ['approve', plan.id, '--reason', 'checked'])
+    assert.equal(approved.code, 0, approved.stderr)
+    const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes', '--json'])
+    assert.equal(applied.code, 0, applied.stderr)
+    const unknown = await koppel(dir, ['revert', 'run-nope'])
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /no run run-nope/)
   })
 })

@@ -7,7 +7,9 @@ import { applyCommand, planCommand } from './commands-plan.ts'
 import { statusCommand } from './commands-status.ts'
 import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
+import { driftCommand } from './commands-drift.ts'
 import { holdCommand } from './commands-hold.ts'
+import { revertCommand } from './commands-revert.ts'
 import { runPersonCommand } from './commands-run-person.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
@@ -89,6 +91,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--lift', 'end the hold now; the next plan catches the person up')
     .option('--json', 'print the hold(s) as JSON')
     .action(async (person: string | undefined, o) => set(await holdCommand(person, o, defs)))
+  program.command('drift').description('accounts in the targets Koppel does not manage, managed ones missing, changed attributes; with what Koppel will do; exit 2 on drift')
+    .argument('[target]', 'only this target')
+    .addOption(config())
+    .option('--json', 'print the drift as JSON')
+    .action(async (target: string | undefined, o: { config: string; json?: boolean }) => set(await driftCommand(target, o, defs)))
+  program.command('revert').description('the inverse of an applied run as a new plan (enable, grant, restore, update back); apply it with apply --plan')
+    .argument('<run>', 'run id (koppel status lists the last runs)')
+    .addOption(config())
+    .option('--reason <text>', 'why; recorded in the audit log')
+    .option('--json', 'print the plan as JSON')
+    .option('--limit <n>', 'actions to show in the table', '100')
+    .action(async (run: string, o) => set(await revertCommand(run, o, defs)))
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

@@ -120,6 +120,8 @@ export interface TargetConfig {
   readonly lifecycle: LifecycleConfig
   readonly guard: GuardConfig
   readonly apply: ApplyConfig
+  /** Unmanaged accounts whose anchor matches a person: adopted (default) or only reported. */
+  readonly drift: { readonly adopt: boolean }
   readonly [option: string]: unknown
 }
 

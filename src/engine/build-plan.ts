@@ -140,7 +140,7 @@ export function summarise(actions: readonly Action[]): PlanSummary {
 }
 
 /** Targets in plan order, then person, then kind (creates before grants), then permission. */
-function compareActions(a: Action, b: Action): number {
+export function compareActions(a: Action, b: Action): number {
   if (a.target !== b.target) return a.target < b.target ? -1 : 1
   if (a.person !== b.person) return a.person < b.person ? -1 : 1
   const k = (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)

@@ -61,8 +61,8 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   }
   const [last] = await store.listPlans(1)
   if (last === undefined || last.actions.length > 0 || last.findings.length > 0) return undefined
-  // a plan for one person, a draft or one that honoured holds is not the full plan
-  if (['scope', 'draft', 'holds'].some((k) => last.inputs[k] !== undefined)) return undefined
+  // a plan for one person, a draft, a revert or one that honoured holds is not the full plan
+  if (['scope', 'draft', 'holds', 'revert'].some((k) => last.inputs[k] !== undefined)) return undefined
   if (last.status !== 'planned' && last.status !== 'approved' && last.status !== 'applied') return undefined
   if (last.inputs['config'] !== setup.configHash || last.inputs['today'] !== c.today) return undefined
   const sourceInputs = Object.keys(last.inputs).filter((k) => k.startsWith('source:'))
