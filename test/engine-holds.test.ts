@@ -3,7 +3,7 @@
 // catches the person up, and placing and lifting are audited.
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
-import { applyStoredPlan, engineStatus, liftHold, makePlan, placeHold } from '../src/engine/index.ts'
+import { applyStoredPlan, engineStatus, explainPerson, liftHold, makePlan, placeHold } from '../src/engine/index.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 let f: Fixture | undefined
@@ -42,6 +42,11 @@ describe('holds', () => {
     const anna = [...f.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p1')
     assert.equal(anna?.enabled, true)
     assert.deepEqual([...(anna?.permissions ?? [])], ['cn=H2a,ou=groups'])
+
+    const explained = await explainPerson(f.engine, 'p1')
+    assert.ok(explained.kind === 'found')
+    assert.equal(explained.explanation.hold?.reason, 'legal hold, case 12')
+    assert.deepEqual(explained.explanation.nextActions, [], 'explain honours the hold too')
 
     const status = await engineStatus(f.engine, { verify: false })
     assert.deepEqual(status.holds.map((h) => [h.person, h.until, h.reason, h.active]), [['p1', '2027-01-10', 'legal hold, case 12', true]])

@@ -118,6 +118,15 @@ describe('leaver notices by mail', () => {
     assert.equal((await send(f)).sent, 0, 'the 14-day notice was sent late, once')
   })
 
+  test('a name with a line break (a header injection attempt) refuses the read: no mail, the problem said', async () => {
+    f = await engineFixture()
+    f.persons.push(staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'), pupil('p1', 'Anna\r\nBcc: all@school.test', 'Wit', 'H2a', { end: '2026-11-30', manager: 't1' }))
+    const r = await send(f)
+    assert.equal(r.sent, 0)
+    assert.match(r.problems[0] ?? '', /^leaver notices: the sources could not be read/)
+    assert.equal(inbox.length, 0)
+  })
+
   test('a name with markup reaches the HTML part escaped', () => {
     const m = leaverMail({
       recipient: { key: 't1', name: 'Els <i>Bakker</i>', email: 'e@x.test' },

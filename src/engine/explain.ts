@@ -4,16 +4,17 @@
  * their condition read, and the rules that nearly matched with the values that made them false. Writes nothing:
  * no plan, snapshot or audit event is stored.
  */
-import type { Account, Action, Contract, Issue, Membership, Person, SourceSnapshot } from '../model/index.ts'
+import type { Account, Action, Contract, Issue, Membership, Person, PersonHold } from '../model/index.ts'
 import type { RuleVerdict } from '../rules/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { activeContracts } from './active-contracts.ts'
 import { buildPlan } from './build-plan.ts'
-import { configuredReads } from './configured-reads.ts'
 import { desire } from './desire.ts'
 import { findPersons, type Found, type PersonCandidate } from './find-person.ts'
+import { activeHolds } from './hold.ts'
 import { mergePersons } from './merge-persons.ts'
-import { recordsForWriteBack, withBase, type Engine } from './pipeline.ts'
+import { recordsForWriteBack, type Engine } from './pipeline.ts'
+import { readSources } from './read-sources.ts'
 
 /** One value a rule's condition read: `contract.location` → "L2" (undefined: the field is empty). */
 export interface ReadValue {
@@ -72,6 +73,8 @@ export interface Explanation {
   readonly nextActions: readonly Action[]
   /** Rule errors and merge conflicts about this person. */
   readonly issues: readonly Issue[]
+  /** A hold on the person (`koppel hold`) in force today: the next plan has nothing for them (nextActions is empty). */
+  readonly hold?: PersonHold
 }
 
 export type ExplainOutcome =
@@ -96,6 +99,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
   if (found.length > 1) return { kind: 'ambiguous', candidates: found.map((f) => f.candidate) }
   const [{ key, person, candidate }] = found as [Found]
   const accounts = ledger.filter((a) => a.person === key && a.state !== 'deleted')
+  const hold = (await engine.store.listHolds()).find((h) => h.person === key && today < h.until)
   const { setup } = engine
   const grants = person === undefined ? undefined : desire([person], setup.rules, setup.targets, today)
   const trace = person === undefined ? [] : setup.rules.trace(person, person.contracts, today)
@@ -154,6 +158,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     sourceFindings: [],
     createdAt: engine.now().toISOString(),
     sourceRecords: recordsForWriteBack(setup, read.snapshots),
+    held: activeHolds(hold !== undefined ? [hold] : [], today),
   })
   const issues = [...merged.issues, ...(grants?.issues ?? [])].filter((i) => i.record === key)
   return {
@@ -168,6 +173,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
       nearMisses,
       nextActions: plan.actions.filter((a) => a.person === key),
       issues,
+      ...(hold !== undefined ? { hold } : {}),
     },
   }
 }
@@ -197,16 +203,3 @@ function valuesRead(v: RuleVerdict, person: Person, today: string): ReadValue[] 
   })
 }
 
-/** The sources' newest read, as a plan makes it (a delta on the kept base), without storing anything. */
-export async function readSources(engine: Engine, today: string): Promise<{ snapshots: SourceSnapshot[] } | { issues: Issue[] }> {
-  const isRead = configuredReads(engine.setup)
-  const snapshots: SourceSnapshot[] = []
-  for (const { connector } of engine.sources) {
-    const r = await connector.read({ today, isRead })
-    if (!r.ok) return { issues: [...r.issues] }
-    const s = r.snapshot.mode === 'delta' ? await withBase(engine.store, r.snapshot, await engine.store.lastUsedSnapshot(connector.name)) : r.snapshot
-    if ('issue' in s) return { issues: [s.issue] }
-    snapshots.push(s)
-  }
-  return { snapshots }
-}

@@ -7,7 +7,7 @@
 import type { PersonHold } from '../model/index.ts'
 import { sha256 } from '../util/canonical-json.ts'
 import { isIsoDate, toIsoDate } from '../util/dates.ts'
-import { readSources } from './explain.ts'
+import { readSources } from './read-sources.ts'
 import { findPersons, fold, type PersonCandidate } from './find-person.ts'
 import { mergePersons } from './merge-persons.ts'
 import type { Engine } from './pipeline.ts'

@@ -9,7 +9,7 @@ import type { Contract, Person } from '../model/index.ts'
 import { addDays, toIsoDate } from '../util/dates.ts'
 import { subjectOf } from './action-subject.ts'
 import { labelOf } from './plan-target.ts'
-import { readSources } from './explain.ts'
+import { readSources } from './read-sources.ts'
 import { mergePersons } from './merge-persons.ts'
 import type { Engine } from './pipeline.ts'
 
