@@ -3,7 +3,7 @@
 // reports a matching unmanaged account instead of taking it over.
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
-import { applyStoredPlan, driftReport, makePlan, type EngineTarget, type TargetDrift } from '../src/engine/index.ts'
+import { applyStoredPlan, driftReport, makePlan, placeHold, type EngineTarget, type TargetDrift } from '../src/engine/index.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 let f: Fixture | undefined
@@ -73,6 +73,16 @@ describe('driftReport', () => {
     assert.deepEqual(groups?.changes, [{ field: 'groups', old: [], new: ['cn=H3a,ou=groups'] }])
     assert.deepEqual(groups?.actions.map((a) => [a.kind, a.permission]), [['grant', 'cn=H3a,ou=groups']])
     assert.deepEqual(await f.engine.store.listPlans(10).then((p) => p.length), 1, 'no plan stored')
+
+    // a held person's drift is shown, but nothing is done about it while the hold lasts
+    assert.ok((await placeHold(f.engine, 'p1', { reason: 'legal hold', until: '2027-01-01', actor: 'cli:admin' })).ok)
+    const heldDrift = await drift(f)
+    const zoeItems = heldDrift.items.filter((i) => i.person?.key === 'p1')
+    assert.deepEqual(zoeItems.map((i) => [i.kind, i.actions.length, i.note]), [
+      ['attributes', 0, 'the person is held (koppel hold): nothing is planned until the hold ends'],
+      ['state', 0, 'the person is held (koppel hold): nothing is planned until the hold ends'],
+      ['groups', 0, 'the person is held (koppel hold): nothing is planned until the hold ends'],
+    ])
   })
 
   test('drift.adopt false: the matching unmanaged account is reported, not taken over, and the plan names it', async () => {

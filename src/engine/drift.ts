@@ -10,6 +10,7 @@ import { toIsoDate } from '../util/dates.ts'
 import { buildPlan } from './build-plan.ts'
 import { diffAttributes, sameValue } from './diff-attributes.ts'
 import { readSources } from './read-sources.ts'
+import { activeHolds } from './hold.ts'
 import { mergePersons } from './merge-persons.ts'
 import { labelOf, valueOf } from './plan-target.ts'
 import { recordsForWriteBack, type Engine } from './pipeline.ts'
@@ -59,6 +60,7 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
     ...(setup.match !== undefined ? { match: setup.match } : {}),
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
+  const held = activeHolds(await store.listHolds(), today)
   const listings = new Map<string, readonly TargetAccount[]>()
   for (const t of targets) {
     const list = t.connector.listAccounts
@@ -77,7 +79,7 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
     sourceFindings: [],
     createdAt: engine.now().toISOString(),
     sourceRecords: recordsForWriteBack(setup, read.snapshots),
-    held: new Map(),
+    held,
   })
   const persons = new Map(merged.persons.map((p) => [p.key, p]))
   const out: TargetDrift[] = []
@@ -121,8 +123,9 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
       const l = listed.get(row.targetId)
       const mine = (byPerson.get(row.person) ?? []).map(slim)
       const ref = { id: row.targetId, locator: l?.locator ?? row.locator }
+      const hold = held.has(row.person) ? { note: 'the person is held (koppel hold): nothing is planned until the hold ends' } : {}
       if (l === undefined) {
-        items.push({ kind: 'missing', account: ref, person: label(row.person, row), actions: mine, ...(mine.length === 0 ? { note: `Koppel's ${row.state} account is gone from the target; nothing is planned for it` } : {}) })
+        items.push({ kind: 'missing', account: ref, person: label(row.person, row), actions: mine, ...(mine.length === 0 ? { note: `Koppel's ${row.state} account is gone from the target; nothing is planned for it` } : {}), ...hold })
         continue
       }
       // what Koppel last wrote (the ledger) against the target: only attributes Koppel maps and wrote
@@ -130,14 +133,14 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
       const changes = diffAttributes(row.attributes, l.attributes, fields)
       if (!sameValue('dn', row.locator, l.locator)) changes.push({ field: 'dn', old: l.locator, new: row.locator })
       if (changes.length > 0) {
-        items.push({ kind: 'attributes', account: ref, person: label(row.person, row), changes, actions: mine.filter((a) => a.kind === 'update') })
+        items.push({ kind: 'attributes', account: ref, person: label(row.person, row), changes, actions: mine.filter((a) => a.kind === 'update'), ...hold })
       }
       if (l.enabled !== (row.state === 'active')) {
-        items.push({ kind: 'state', account: ref, person: label(row.person, row), changes: [{ field: 'enabled', old: String(l.enabled), new: String(row.state === 'active') }], actions: mine.filter((a) => a.kind === 'enable' || a.kind === 'disable') })
+        items.push({ kind: 'state', account: ref, person: label(row.person, row), changes: [{ field: 'enabled', old: String(l.enabled), new: String(row.state === 'active') }], actions: mine.filter((a) => a.kind === 'enable' || a.kind === 'disable'), ...hold })
       }
       const groups = groupDrift(row, l)
       if (groups !== undefined) {
-        items.push({ kind: 'groups', account: ref, person: label(row.person, row), changes: [groups], actions: mine.filter((a) => a.kind === 'grant' || a.kind === 'revoke') })
+        items.push({ kind: 'groups', account: ref, person: label(row.person, row), changes: [groups], actions: mine.filter((a) => a.kind === 'grant' || a.kind === 'revoke'), ...hold })
       }
     }
     out.push({ target: t.name, listed: true, accounts: listing.length, managed: rows.length, adopt, items })
