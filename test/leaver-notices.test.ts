@@ -118,6 +118,19 @@ describe('leaver notices by mail', () => {
     assert.equal((await send(f)).sent, 0, 'the 14-day notice was sent late, once')
   })
 
+  test('an end date inside the school-year turnover hold (disables held in every target) is not told; one outside is', async () => {
+    f = await engineFixture({ lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['disable', 'delete'] }] } })
+    f.persons.push(
+      staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'),
+      pupil('p1', 'Anna', 'Wit', 'H2a', { end: '2027-08-01', manager: 't1' }),
+      pupil('p2', 'Bram', 'Visser', 'H3b', { end: '2027-07-10', manager: 't1' }),
+    )
+    f.clock.today = '2027-07-05'
+    assert.deepEqual(await send(f), { sent: 1, problems: [] })
+    assert.match(inbox[0]?.raw ?? '', /Bram Visser/)
+    assert.doesNotMatch(inbox[0]?.raw ?? '', /Anna/)
+  })
+
   test('a name with a line break (a header injection attempt) refuses the read: no mail, the problem said', async () => {
     f = await engineFixture()
     f.persons.push(staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'), pupil('p1', 'Anna\r\nBcc: all@school.test', 'Wit', 'H2a', { end: '2026-11-30', manager: 't1' }))

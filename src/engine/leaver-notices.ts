@@ -6,7 +6,7 @@
  * that missed the exact day sends the notice late rather than never (until the end date).
  */
 import type { Contract, Person } from '../model/index.ts'
-import { addDays, toIsoDate } from '../util/dates.ts'
+import { addDays, inYearlyWindow, toIsoDate } from '../util/dates.ts'
 import { subjectOf } from './action-subject.ts'
 import { labelOf } from './plan-target.ts'
 import { readSources } from './read-sources.ts'
@@ -50,14 +50,21 @@ export function noticeKey(contract: string, end: string, days: number): string {
  * The notices due today, grouped per recipient (one mail each, naming only their own leavers). `daysBefore`
  * lists the moments (14 and 0: two weeks ahead and on the end date); `sent` holds the keys already sent.
  */
-export function dueLeaverNotices(persons: readonly Person[], today: string, daysBefore: readonly number[], sent: ReadonlySet<string>): DueNotices {
+export function dueLeaverNotices(
+  persons: readonly Person[],
+  today: string,
+  daysBefore: readonly number[],
+  sent: ReadonlySet<string>,
+  /** End dates nobody is disabled on (the school-year turnover hold): no notice for those. */
+  quietEnd: (end: string) => boolean = () => false,
+): DueNotices {
   const byKey = new Map(persons.map((p) => [p.key, p]))
   const batches = new Map<string, { recipient: LeaverNoticeBatch['recipient']; notices: LeaverNotice[] }>()
   const unsent: UnsentNotice[] = []
   const moments = [...new Set(daysBefore)].sort((a, b) => b - a)
   for (const person of persons) {
     const end = leavingOn(person.contracts)
-    if (end === undefined || end < today) continue
+    if (end === undefined || end < today || quietEnd(end)) continue
     for (const c of person.contracts) {
       if (c.end !== end) continue
       const due = moments.filter((d) => addDays(end, -d) <= today && !sent.has(noticeKey(c.id, end, d)))
@@ -131,7 +138,11 @@ export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions):
     }
   }
   // everyone, for the managers' and mentors' addresses; a leaver beyond the horizon has nothing due yet
-  const due = dueLeaverNotices(merged.persons, today, o.daysBefore, sent)
+  // every pupil's enrolment ends with the school year until next year's data arrives: where a hold window keeps
+  // disables back on the end date in every target (the turnover), nobody is told about that date
+  const targets = engine.setup.targets
+  const quietEnd = (end: string) => targets.length > 0 && targets.every((t) => t.lifecycle.holds.some((h) => h.kinds.includes('disable') && inYearlyWindow(end, h.from, h.to)))
+  const due = dueLeaverNotices(merged.persons, today, o.daysBefore, sent, quietEnd)
   const problems = due.unsent.map((u) => `leaver notice for ${u.leaver} not sent: ${u.why}`)
   let count = 0
   for (const batch of due.batches) {
