@@ -46,6 +46,11 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal(await store.deleteHold('p1'), true)
       assert.equal(await store.deleteHold('p1'), false)
       assert.deepEqual((await store.listHolds()).map((x) => x.person), ['p2'])
+      // written without its hold.placed event (by hand, in the database): the audit check names it
+      const v = await store.verifyAudit()
+      assert.ok(!v.ok && /the hold on person p2 has no hold\.placed audit event/.test(v.problem), JSON.stringify(v))
+      await store.appendAudit([{ type: 'hold.placed', actor: 'cli:admin', person: 'p2', data: { until: '2027-02-01', reason: 'sick' } }])
+      assert.equal((await store.verifyAudit()).ok, true)
     })
     await withStore(h, freshTenant('holds-other'), async (store) => {
       assert.deepEqual(await store.listHolds(), [], 'another tenant sees none')
