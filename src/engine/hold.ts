@@ -5,7 +5,7 @@
  * person up through the usual diff. Placing and lifting are audited.
  */
 import type { PersonHold } from '../model/index.ts'
-import { sha256 } from '../util/canonical-json.ts'
+import { canonicalJson, sha256 } from '../util/canonical-json.ts'
 import { isIsoDate, toIsoDate } from '../util/dates.ts'
 import { readSources } from './read-sources.ts'
 import { findPersons, fold, type PersonCandidate } from './find-person.ts'
@@ -31,9 +31,12 @@ export function holdNote(h: PersonHold): string {
   return `hold: ${h.label} (${h.person}) is held until ${h.until} by ${h.placedBy}: ${h.reason}; nothing is planned for them`
 }
 
-/** What a plan records of the holds it honoured: a change of holds is a change of the plan's inputs. */
-export function holdsInput(held: ReadonlyMap<string, string>): string {
-  return sha256([...held.keys()].sort().join('\n'))
+/**
+ * What a plan records of the holds it honoured (person, end, reason: what its notes say): a change of holds is a
+ * change of the plan's inputs, so the unchanged-sources shortcut never returns a plan made under other holds.
+ */
+export function holdsInput(holds: readonly PersonHold[]): string {
+  return sha256(canonicalJson([...holds].sort((a, b) => (a.person < b.person ? -1 : 1)).map((h) => [h.person, h.until, h.reason])))
 }
 
 /**

@@ -79,10 +79,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
   const fingerprints = await takeFingerprints(engine.sources, today)
-  const held = activeHolds(await store.listHolds(), today)
-  // a scoped, draft or hold-honouring plan is not the full plan the shortcut stands for
-  const plain = o.person === undefined && o.draft !== true && held.size === 0
-  const unchanged = !plain ? undefined : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  const holds = await store.listHolds()
+  const held = activeHolds(holds, today)
+  const holdsHash = held.size > 0 ? holdsInput(holds.filter((h) => held.has(h.person))) : undefined
+  // a scoped or draft plan is not the full plan the shortcut stands for
+  const plain = o.person === undefined && o.draft !== true
+  const unchanged = !plain
+    ? undefined
+    : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString(), ...(holdsHash !== undefined ? { holds: holdsHash } : {}) })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -168,7 +172,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const scope: Record<string, string> = {
     ...(only !== undefined ? { scope: `person:${[...only][0]}` } : {}),
     ...(o.draft === true ? { draft: 'true' } : {}),
-    ...(held.size > 0 ? { holds: holdsInput(held) } : {}),
+    ...(holdsHash !== undefined ? { holds: holdsHash } : {}),
   }
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
