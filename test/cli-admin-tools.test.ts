@@ -67,6 +67,9 @@ describe('koppel run --person, hold, plan --draft, drift, revert', () => {
   })
 
   test('hold: refused without --reason/--until; placed, shown in status and in the plan, lifted', async () => {
+    const nobody = await koppel(dir, ['hold', '--lift'])
+    assert.equal(nobody.code, 1)
+    assert.match(nobody.stderr, /Name the person/)
     const missing = await koppel(dir, ['hold', otherKey])
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /A hold needs --reason "…" and --until YYYY-MM-DD/)

@@ -20,6 +20,10 @@ export interface HoldFlags {
  * (the next plan catches the person up). Without a person: the holds, as `status` lists them.
  */
 export async function holdCommand(person: string | undefined, flags: HoldFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+  if (person === undefined && (flags.lift === true || flags.reason !== undefined || flags.until !== undefined)) {
+    err('Name the person: koppel hold <person> --reason "…" --until YYYY-MM-DD, or koppel hold <person> --lift.')
+    return EXIT.error
+  }
   if (person !== undefined && flags.lift !== true && (flags.reason === undefined || flags.until === undefined)) {
     err('A hold needs --reason "…" and --until YYYY-MM-DD (the first day it no longer applies); --lift ends one.')
     return EXIT.error
