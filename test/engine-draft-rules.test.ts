@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { applyStoredPlan, approvePlan, engineStatus, makePlan, type Engine } from '../src/engine/index.ts'
+import { isPermissionAction } from '../src/model/index.ts'
 import { compileRules, type RuleSpec } from '../src/rules/index.ts'
 import { engineFixture, pupil, RULES, type Fixture } from './support/engine-fixture.ts'
 
@@ -33,7 +34,7 @@ describe('draft rules', () => {
 
     const draft = await makePlan(draftEngine(f.engine), { actor: 'cli:admin', draft: true })
     assert.ok(draft.ok)
-    assert.deepEqual(draft.plan.actions.map((a) => [a.person, a.kind, a.permission]), [['p1', 'grant', 'cn=lab,ou=groups']])
+    assert.deepEqual(draft.plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : undefined]), [['p1', 'grant', 'cn=lab,ou=groups']])
     assert.equal(draft.plan.inputs['draft'], 'true')
     assert.equal(draft.plan.inputs['config'], 'draft-config')
     assert.equal(draft.plan.status, 'blocked', 'the guard judges a draft as it would the real plan')

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { applyStoredPlan, approvePlan, makePlan, revertRun } from '../src/engine/index.ts'
-import type { Plan, RunReport } from '../src/model/index.ts'
+import { isPermissionAction, type Plan, type RunReport } from '../src/model/index.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 let f: Fixture | undefined
@@ -45,7 +45,7 @@ describe('revertRun', () => {
     const r = await revertRun(f.engine, bad.runId, { actor: 'cli:admin', reason: 'half-empty export' })
     assert.ok(r.ok, r.ok ? '' : r.message)
     const plan = r.plan
-    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind, a.permission ?? '']), [
+    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : '']), [
       ['p4', 'enable', ''],
       ['p4', 'grant', 'cn=H2b,ou=groups'],
       ['p5', 'enable', ''],

@@ -5,14 +5,15 @@
  * itself (a fresh plan with the targets read, like `plan`; nothing is stored or audited).
  */
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, FieldChange, Issue } from '../model/index.ts'
+import { isPermissionAction, type Account, type Action, type FieldChange, type Issue } from '../model/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { buildPlan } from './build-plan.ts'
 import { diffAttributes, sameValue } from './diff-attributes.ts'
 import { readSources } from './read-sources.ts'
 import { activeHolds } from './hold.ts'
 import { mergePersons } from './merge-persons.ts'
-import { labelOf, valueOf } from './plan-target.ts'
+import { valueOf } from './account-values.ts'
+import { labelOf } from './action-subject.ts'
 import { recordsForWriteBack, type Engine } from './pipeline.ts'
 
 export type DriftKind = 'unmanaged' | 'missing' | 'attributes' | 'state' | 'groups'
@@ -25,9 +26,17 @@ export interface DriftItem {
   /** attributes: the target's value (`old`) against what Koppel last wrote (`new`); groups: as field `groups`. */
   readonly changes?: readonly FieldChange[]
   /** What the next plan does about it; empty when it does nothing. */
-  readonly actions: readonly Pick<Action, 'id' | 'kind' | 'permission' | 'reason'>[]
+  readonly actions: readonly DriftAction[]
   /** Why nothing is done, or what to know: "not adopted (drift.adopt is off)", "no person matches its anchor". */
   readonly note?: string
+}
+
+/** One action of the next plan, as the drift report shows it (`permission` for a grant or revoke). */
+export interface DriftAction {
+  readonly id: string
+  readonly kind: Action['kind']
+  readonly permission?: string
+  readonly reason: Action['reason']
 }
 
 export interface TargetDrift {
@@ -158,8 +167,8 @@ function groupDrift(row: Account, l: TargetAccount): FieldChange | undefined {
   return { field: 'groups', old: l.permissions.filter((p) => granted.some((g) => g.toLowerCase() === p.toLowerCase())), new: granted }
 }
 
-function slim(a: Action): Pick<Action, 'id' | 'kind' | 'permission' | 'reason'> {
-  return { id: a.id, kind: a.kind, ...(a.permission !== undefined ? { permission: a.permission } : {}), reason: a.reason }
+function slim(a: Action): DriftAction {
+  return { id: a.id, kind: a.kind, ...(isPermissionAction(a) ? { permission: a.permission } : {}), reason: a.reason }
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -7,8 +7,7 @@
  */
 import type { Contract, Person } from '../model/index.ts'
 import { addDays, inYearlyWindow, toIsoDate } from '../util/dates.ts'
-import { subjectOf } from './action-subject.ts'
-import { labelOf } from './plan-target.ts'
+import { labelOf, subjectOf } from './action-subject.ts'
 import { readSources } from './read-sources.ts'
 import { mergePersons } from './merge-persons.ts'
 import type { Engine } from './pipeline.ts'

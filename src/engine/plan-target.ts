@@ -185,7 +185,7 @@ function planNew(p: Planning, vanished: Account | undefined, listedByAnchor: Rea
     out.issues.push({
       severity: 'warning',
       code: 'unmanaged_account',
-      record: person.key,
+      record: d.person.key,
       field: target.anchorAttribute,
       value: anchorValue,
       message: `${target.name}: ${base.label} matches an account Koppel does not manage (${found.locator}, ${target.anchorAttribute}=${anchorValue}); not adopted because drift.adopt is off: adopt it (drift.adopt: true) or remove it`,

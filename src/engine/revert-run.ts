@@ -19,7 +19,7 @@ import { toIsoDate } from '../util/dates.ts'
 import { sameValue } from './diff-attributes.ts'
 import { compareActions, ledgerHash, planHash, summarise } from './build-plan.ts'
 import { guard } from './guard.ts'
-import { permissionKey } from './plan-target.ts'
+import { permissionKey } from './account-values.ts'
 import type { Engine } from './pipeline.ts'
 
 export type RevertOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly message: string }
@@ -100,7 +100,8 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
         actions.push({ ...base, kind: 'create', id: first, changes, reason: reason(a, 'restored from the recycle bin where the target keeps one, else created again') })
         if (target.connector.capabilities.enableDisable && target.connector.disable !== undefined) {
           // it was deleted as a disabled account (after its grace): it comes back disabled, with a new grace
-          actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, after: first, reason: reason(a, 'restored disabled, as it was before the delete') })
+          // the ref of the deleted account; the apply uses the ledger's row the create writes
+          actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, account: { targetId: row.targetId, locator: row.locator }, after: first, reason: reason(a, 'restored disabled, as it was before the delete') })
         }
         break
       }
