@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyStoredPlan, makePlan, type Engine, type EngineTarget } from '../src/engine/index.ts'
+import { applyStoredPlan, makePlan, revertRun, type Engine, type EngineTarget } from '../src/engine/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
 import type { Person, Plan } from '../src/model/index.ts'
 import { compileMapping, compileRules } from '../src/rules/index.ts'
@@ -141,5 +141,26 @@ describe('engine with the entra-id target', () => {
     assert.deepEqual(restored?.licenses.map((l) => l.skuId), [SKU_A1_STUDENT])
     assert.equal((await plan('2026-12-28')).actions.length, 0)
     assert.equal(live().filter((u) => u.props.employeeId === 'p3').length, 1)
+  })
+
+  test('revert of a run that deleted a user: the same object comes back from deleted items, disabled as it was', async () => {
+    persons.splice(persons.findIndex((p) => p.key === 'p2'), 1)
+    await apply(await plan('2026-12-29'))
+    const gone = await plan('2027-01-28')
+    assert.deepEqual(gone.actions.map((a) => [a.person, a.kind]), [['p2', 'delete']])
+    const run = await apply(gone)
+    const ozlem = byKey('p2')
+    assert.ok(ozlem?.deletedAt !== undefined)
+
+    const revert = await revertRun(engine, run.runId, { actor: 'cli:admin', reason: 'deleted too early' })
+    assert.ok(revert.ok, revert.ok ? '' : revert.message)
+    assert.deepEqual(revert.plan.actions.map((a) => [a.person, a.kind, a.reason.change]), [['p2', 'create', 'revert'], ['p2', 'disable', 'revert']])
+    await apply(revert.plan)
+    const back = byKey('p2')
+    assert.equal(back?.id, ozlem?.id, 'restored from deleted items: the same Entra object')
+    assert.equal(back?.deletedAt, undefined)
+    assert.equal(back?.props.accountEnabled, false)
+    assert.equal([...sim.users.values()].filter((u) => u.props.employeeId === 'p2').length, 1, 'not duplicated')
+    assert.equal((await store.getAccount('entra', 'p2'))?.state, 'disabled')
   })
 })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, describe, test } from 'node:test'
 import { csvConnector } from '../src/connectors/csv/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
-import { applyStoredPlan, ledgerHash, makePlan } from '../src/engine/index.ts'
+import { applyStoredPlan, ledgerHash, liftHold, makePlan, placeHold } from '../src/engine/index.ts'
 import type { Engine } from '../src/engine/index.ts'
 import type { Plan } from '../src/model/index.ts'
 import { engineFixture } from './support/engine-fixture.ts'
@@ -117,6 +117,29 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     const events = await s.engine.store.listAudit({ planId: fast.id, limit: 10 })
     assert.equal(events[0]?.type, 'plan.created')
     assert.equal(events[0]?.data?.['sourcesRead'], false)
+  })
+
+  test('holds: the same holds keep the shortcut (with the hold note); a hold placed again with another reason, or lifted, does not', async () => {
+    const s = await setup()
+    await settled(s)
+    assert.ok((await placeHold(s.engine, '1001', { reason: 'legal hold', until: '2027-01-01', actor: 'cli:admin' })).ok)
+    const first = await plan(s.engine)
+    assert.equal(shortcut(first), false, 'the holds changed: read and planned')
+    const before = s.reads()
+    const fast = await plan(s.engine)
+    assert.ok(shortcut(fast), fast.notes.join('; '))
+    assert.equal(s.reads(), before)
+    assert.ok(fast.notes.some((n) => n.includes('is held until 2027-01-01 by cli:admin: legal hold')))
+    assert.equal(fast.inputs['holds'], first.inputs['holds'])
+    assert.ok((await placeHold(s.engine, '1001', { reason: 'sick leave', until: '2027-01-01', actor: 'cli:admin' })).ok)
+    const replaced = await plan(s.engine)
+    assert.equal(shortcut(replaced), false)
+    assert.ok(replaced.notes.some((n) => n.includes('sick leave')))
+    assert.ok((await liftHold(s.engine, '1001', { actor: 'cli:admin' })).ok)
+    const lifted = await plan(s.engine)
+    assert.equal(shortcut(lifted), false)
+    assert.equal(lifted.inputs['holds'], undefined)
+    assert.ok(!lifted.notes.some((n) => n.startsWith('hold:')))
   })
 
   test('a file rewritten with the same size and mtime: read again, and the change is planned', async () => {

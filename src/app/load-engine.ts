@@ -185,6 +185,7 @@ function buildTarget(
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
     writeBacks: t.writeBack.map((wb, i) => writeBackSetup(t.name, i, wb, sources)),
     ...(t.secretDelivery !== undefined ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources, mailers) } : {}),
+    ...(t.drift.adopt === false ? { adopt: false } : {}),
   }
 }
 

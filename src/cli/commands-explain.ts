@@ -53,6 +53,7 @@ export function renderExplanation(e: Explanation): string {
   const s = (v: string, max = 120): string => terminalSafe(v, max)
   const lines: string[] = [`${candidateLine(e.person)}${e.person.username !== undefined ? `  username ${s(e.person.username)}` : ''}`]
   if (!e.inSources) lines.push('  not in any source any more: only the ledger knows this person')
+  if (e.hold !== undefined) lines.push(`  HELD until ${e.hold.until} by ${s(e.hold.placedBy, 40)}: ${s(e.hold.reason, 200)} (koppel hold … --lift ends it)`)
   lines.push('', `Contracts (today is ${e.today}):`)
   if (e.contracts.length === 0) lines.push('  none')
   for (const { contract: c, status } of e.contracts) {

@@ -7,6 +7,7 @@ import { formatIssue } from '../model/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import type { Plan, RunReport } from '../model/index.ts'
 import { actor } from './actor.ts'
+import { noticeLeavers } from './leaver-notices.ts'
 import { loadEngine } from '../app/load-engine.ts'
 import type { LoadedEngine } from '../app/load-engine.ts'
 import { err, EXIT, out } from './output.ts'
@@ -34,16 +35,26 @@ export interface PlanFlags {
   readonly target?: string
   readonly person?: string
   readonly school?: string
+  /** `plan --draft`: stored as a draft, never approved or applied. */
+  readonly draft?: boolean
 }
 
-export async function withEngine(config: string, definitions: readonly ConnectorDefinition[], body: (l: LoadedEngine) => Promise<number>): Promise<number> {
+export async function withEngine(
+  config: string,
+  definitions: readonly ConnectorDefinition[],
+  body: (l: LoadedEngine) => Promise<number>,
+  /** Runs after `body` whatever it returned (leaver notices after `run`: due by date, not by changes). */
+  after?: (l: LoadedEngine) => Promise<void>,
+): Promise<number> {
   const r = await loadEngine(config, definitions)
   if (!r.ok) {
     for (const e of r.errors) err(e)
     return EXIT.error
   }
   try {
-    return await body(r.loaded)
+    const code = await body(r.loaded)
+    await after?.(r.loaded)
+    return code
   } finally {
     await r.loaded.close()
   }
@@ -56,6 +67,7 @@ export async function computePlan(engine: Engine, flags: PlanFlags, actor: strin
     actor,
     ...(flags.today !== undefined ? { today: flags.today } : {}),
     readTargets: flags.targetRead !== false,
+    ...(flags.draft === true ? { draft: true } : {}),
     onStage: (stage, detail) => {
       if (flags.json !== true && !process.stderr.isTTY) err(`${stage}: ${detail}`)
     },
@@ -96,6 +108,7 @@ export async function planCommand(flags: PlanFlags, definitions: readonly Connec
     else out(`${preview !== undefined ? `PREVIEW of ${plan.inputs['today']}, not to be applied\n` : ''}${renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter })}`)
     // with --json on stderr: a script reading stdout gets the plan, the person at the terminal the warning
     if (preview !== undefined) (flags.json === true ? err : out)(`\n${preview}`)
+    if (flags.draft === true) (flags.json === true ? err : out)(`\nDRAFT: plan ${plan.id} shows what ${flags.config} would do; it is never approved or applied.`)
     // blocked wins over "changes": a scheduler must not read a plan nobody may apply as ready to apply
     if (plan.status === 'blocked') return EXIT.blocked
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
@@ -128,7 +141,7 @@ export async function applyCommand(flags: ApplyFlags, definitions: readonly Conn
       return code === EXIT.ok && manyUntouched(plan) ? EXIT.failures : code
     }
     return applyAndReport(engine, planId, flags, tell)
-  })
+  }, mode === 'run' ? noticeLeavers : undefined)
 }
 
 /** Persons a rule or mapping failed for, from which on a run counts as failed instead of "No changes". */

@@ -51,6 +51,8 @@ export function renderStatus(s: EngineStatus, schedules: readonly NextTime[] = [
   }
   lines.push('', s.held === undefined || s.held.notes.length === 0 ? 'Held actions: none' : `Held actions (plan ${s.held.planId}):`)
   for (const n of s.held?.notes ?? []) lines.push(`  ${t(n)}`)
+  lines.push('', s.holds.length === 0 ? 'Holds on persons: none' : 'Holds on persons (koppel hold … --lift ends one):')
+  for (const h of s.holds) lines.push(`  ${t(h.person, 60)}  ${t(h.label, 60)}  until ${h.until}${h.active ? '' : ' (ended; caught up by the next plan)'}  by ${t(h.placedBy, 40)}: ${t(h.reason)}`)
   lines.push('', s.deliveries.length === 0 ? 'Pending deliveries: none' : 'Pending deliveries (retried by the next apply or run):')
   for (const d of s.deliveries) lines.push(`  since ${d.since}: ${t(d.message)}`)
   lines.push('', auditLine(s))

@@ -7,6 +7,10 @@ import { applyCommand, planCommand } from './commands-plan.ts'
 import { statusCommand } from './commands-status.ts'
 import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
+import { driftCommand } from './commands-drift.ts'
+import { holdCommand } from './commands-hold.ts'
+import { revertCommand } from './commands-revert.ts'
+import { runPersonCommand } from './commands-run-person.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
 import { registerSimServe } from './sim-serve-command.ts'
@@ -47,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--target <names>', 'show only the actions of these targets (comma-separated)')
     .option('--person <text>', 'show only the actions for a person: part of the name, the number, or the key')
     .option('--school <code>', 'show only the actions for one school (BRIN code or name)')
+    .option('--draft', 'store the plan as a draft (e.g. with -c draft.yaml): shown, never approved or applied')
     .action(async (o) => set(await planCommand(o, defs)))
   program.command('apply').description('plan and apply after confirmation, or apply a stored plan')
     .addOption(config()).addOption(today())
@@ -61,7 +66,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the run report as JSON')
     .option('--no-target-read', 'plan against the ledger only')
     .option('--limit <n>', 'actions to show in the table', '20')
-    .action(async (o) => set(await applyCommand({ ...o, yes: true }, defs, 'run')))
+    .option('--person <who>', 'plan and apply only this person now: key, number, username or part of the name')
+    .option('--reason <text>', 'with --person: why; recorded in the audit log')
+    .action(async (o) => set(o.person !== undefined ? await runPersonCommand(o, defs) : await applyCommand({ ...o, yes: true }, defs, 'run')))
   program.command('approve').description('release a plan the guard blocked, or a delivery a target refused (<target>:<token>)')
     .argument('<id>', 'plan id, or <target>:<token> as the refusal names it')
     .addOption(config())
@@ -86,6 +93,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--runs <n>', 'runs to show', '5')
     .option('--no-verify', 'do not recompute the audit chain (it reads every event)')
     .action(async (o) => set(await statusCommand(o, defs)))
+  program.command('hold').description('freeze one person\'s entitlements (no actions planned) until a date; --lift ends it; no person: list')
+    .argument('[person]', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
+    .addOption(config())
+    .option('--reason <text>', 'why (required to place a hold); recorded in the audit log and shown in plans')
+    .option('--until <date>', 'YYYY-MM-DD, the first day the hold no longer applies (required to place a hold)')
+    .option('--lift', 'end the hold now; the next plan catches the person up')
+    .option('--json', 'print the hold(s) as JSON')
+    .action(async (person: string | undefined, o) => set(await holdCommand(person, o, defs)))
+  program.command('drift').description('accounts in the targets Koppel does not manage, managed ones missing, changed attributes; with what Koppel will do; exit 2 on drift')
+    .argument('[target]', 'only this target')
+    .addOption(config())
+    .option('--json', 'print the drift as JSON')
+    .action(async (target: string | undefined, o: { config: string; json?: boolean }) => set(await driftCommand(target, o, defs)))
+  program.command('revert').description('the inverse of an applied run as a new plan (enable, grant, restore, update back); apply it with apply --plan')
+    .argument('<run>', 'run id (koppel status lists the last runs)')
+    .addOption(config())
+    .option('--reason <text>', 'why; recorded in the audit log')
+    .option('--json', 'print the plan as JSON')
+    .option('--limit <n>', 'actions to show in the table', '100')
+    .action(async (run: string, o) => set(await revertCommand(run, o, defs)))
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

@@ -13,6 +13,10 @@ const status: EngineStatus = {
   held: { planId: 'plan-0123456789ab', notes: ['delete of Eva\u001b[8m Mulder held back by the hold window 07-15..08-31'] },
   deliveries: [{ target: 'itslearning', since: '2026-12-06T02:00:41.000Z', message: 'itslearning: delivery failed (refused)' }],
   audit: { seq: 12, hash: 'ab'.repeat(32), at: '2026-12-07T02:00:01.000Z', verified: { ok: false, events: 12, ms: 1, problem: 'event 3: edited' } },
+  holds: [
+    { kind: 'hold', person: 'p7', label: 'Noor\u001b[2J Smit', reason: 'legal hold', until: '2027-01-10', placedBy: 'cli:admin', placedAt: '2026-12-01T09:00:00.000Z', active: true },
+    { kind: 'hold', person: 'p8', label: 'Bram Visser', reason: 'sick', until: '2026-12-01', placedBy: 'cli:admin', placedAt: '2026-11-01T09:00:00.000Z', active: false },
+  ],
 }
 
 test('status text: blocked plan with findings and approve command, escaped store text, broken chain said', () => {
@@ -39,4 +43,10 @@ test('status text: the next time of each schedule, read in its time zone (02:00 
   const summer = nextTimes(schedules, new Date('2027-06-01T10:00:00Z'))
   assert.equal(summer[0]?.next, '2027-06-02T00:00:00.000Z')
   assert.match(renderStatus(status), /Schedules: none/)
+})
+
+test('status text: holds on persons with their end, reason and who placed them; an ended one says so', () => {
+  const text = renderStatus(status)
+  assert.match(text, /Holds on persons \(koppel hold … --lift ends one\):\n {2}p7 {2}Noor\\u001b\[2J Smit {2}until 2027-01-10 {2}by cli:admin: legal hold\n/)
+  assert.match(text, /p8 {2}Bram Visser {2}until 2026-12-01 \(ended; caught up by the next plan\) {2}by cli:admin: sick/)
 })

@@ -208,6 +208,16 @@ describe('targets', () => {
     )
   })
 
+  test('drift.adopt defaults to true; leaver notices default to 14 and 0 days and need smtp and from', () => {
+    assert.deepEqual(valid(base({ targets: [target()] })).targets[0]?.drift, { adopt: true })
+    assert.deepEqual(valid(base({ targets: [target({ drift: { adopt: false } })] })).targets[0]?.drift, { adopt: false })
+    assert.deepEqual(problems(base({ targets: [target({ drift: { adopt: 'no' } })] })).length, 1)
+    const smtp = { host: 'smtp.school.test' }
+    assert.deepEqual(valid(base({ notify: { smtp, from: 'k@school.test', leaverNotices: {} } })).notify?.leaverNotices, { daysBefore: [14, 0] })
+    assert.deepEqual(problems(base({ notify: { leaverNotices: { daysBefore: [7] } } })), ['notify.leaverNotices: leaver notices need notify.smtp and notify.from'])
+    assert.equal(problems(base({ notify: { smtp, from: 'k@school.test', leaverNotices: { daysBefore: [-1] } } })).length, 1)
+  })
+
   test('apply: maxBackoffMs below backoffMs is refused', () => {
     assert.deepEqual(problems(base({ targets: [target({ apply: { backoffMs: 5000, maxBackoffMs: 100 } })] })), [
       'targets[0].apply.maxBackoffMs: must be at least backoffMs',

@@ -121,6 +121,8 @@ export interface TargetConfig {
   readonly lifecycle: LifecycleConfig
   readonly guard: GuardConfig
   readonly apply: ApplyConfig
+  /** Unmanaged accounts whose anchor matches a person: adopted (default) or only reported. */
+  readonly drift: { readonly adopt: boolean }
   readonly [option: string]: unknown
 }
 
@@ -163,6 +165,8 @@ export interface NotifyConfig {
   readonly from?: string
   readonly statusMail?: { readonly to: readonly string[]; readonly when: readonly RunOutcomeName[] }
   readonly webhook?: { readonly url: string; readonly secret: string; readonly when: readonly RunOutcomeName[] }
+  /** Mails to the manager or mentor that a person leaves, on these days before the end date. */
+  readonly leaverNotices?: { readonly daysBefore: readonly number[] }
 }
 
 export interface KoppelConfig {

@@ -41,10 +41,23 @@ export const notifySchema = z
       })
       .optional()
       .describe('The run summary as signed JSON to a webhook after each run.'),
+    leaverNotices: z
+      .strictObject({
+        daysBefore: z
+          .array(z.int().min(0).max(365))
+          .min(1)
+          .default([14, 0])
+          .describe('When to tell: days before the end date (0: on the end date). Each moment is told once.'),
+      })
+      .optional()
+      .describe("A mail to the contract's manager (staff) or mentor (pupil) that the person leaves, sent by `koppel run`; needs `smtp` and `from`."),
   })
   .superRefine((n, ctx) => {
     if (n.statusMail !== undefined && (n.smtp === undefined || n.from === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['statusMail'], message: 'the status mail needs notify.smtp and notify.from' })
+    }
+    if (n.leaverNotices !== undefined && (n.smtp === undefined || n.from === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['leaverNotices'], message: 'leaver notices need notify.smtp and notify.from' })
     }
   })
   .describe('Telling the administrators about runs: a status mail, a webhook.')

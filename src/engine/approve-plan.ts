@@ -13,6 +13,7 @@ export async function approvePlan(engine: Engine, planId: string, actor: string,
   const { store } = engine
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, message: `No plan ${planId}.` }
+  if (plan.inputs['draft'] !== undefined) return { ok: false, message: `Plan ${planId} is a draft (plan --draft); a draft is never approved or applied.` }
   if (plan.status !== 'blocked') return { ok: false, message: new PlanTransitionError(planId, plan.status, 'approved').message }
   try {
     // the transition first: a plan another admin rejected meanwhile must not move the baseline

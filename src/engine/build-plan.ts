@@ -31,6 +31,8 @@ export interface PlanInputs {
    * out as in a full plan; the guard then judges the actions that remain.
    */
   readonly only?: ReadonlySet<string>
+  /** Persons under a hold (hold.ts): nothing is planned for them, and the plan says so in a note. */
+  readonly held?: ReadonlyMap<string, string>
 }
 
 /** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
@@ -69,12 +71,14 @@ export function buildPlan(p: PlanInputs): Plan {
   const actions: Action[] = []
   const issues: Issue[] = [...(p.mergeIssues ?? []), ...wanted.issues]
   const notes: string[] = []
+  const frozen = p.held === undefined || p.held.size === 0 ? wanted.frozen : new Set([...wanted.frozen, ...p.held.keys()])
+  for (const [key, why] of p.held ?? []) if (p.only === undefined || p.only.has(key)) notes.push(why)
   for (const target of p.setup.targets) {
     const tp = planTarget({
       target,
       persons,
       desired: wanted.byTarget.get(target.name) ?? new Map(),
-      frozen: wanted.frozen,
+      frozen,
       ledger: ledgerByTarget.get(target.name) ?? [],
       listing: p.listings.get(target.name),
       today: p.today,
@@ -89,7 +93,7 @@ export function buildPlan(p: PlanInputs): Plan {
       target,
       actions: tp.actions,
       desired: wanted.byTarget.get(target.name) ?? new Map(),
-      frozen: wanted.frozen,
+      frozen,
       ledger: ledgerByTarget.get(target.name) ?? [],
       records: p.sourceRecords ?? new Map(),
     })
@@ -136,7 +140,7 @@ export function summarise(actions: readonly Action[]): PlanSummary {
 }
 
 /** Targets in plan order, then person, then kind (creates before grants), then permission. */
-function compareActions(a: Action, b: Action): number {
+export function compareActions(a: Action, b: Action): number {
   if (a.target !== b.target) return a.target < b.target ? -1 : 1
   if (a.person !== b.person) return a.person < b.person ? -1 : 1
   const k = (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)

@@ -53,6 +53,11 @@ export interface EngineTarget {
   readonly writeBacks?: readonly WriteBackSetup[]
   /** Where one-time secrets of new accounts (initial passwords) go; without it they are dropped unseen. */
   readonly secretDelivery?: SecretDelivery
+  /**
+   * false: an account Koppel does not manage whose anchor matches a person is only reported (an issue), not
+   * correlated, and the person gets no account here meanwhile. Absent: adopted.
+   */
+  readonly adopt?: boolean
 }
 
 /**

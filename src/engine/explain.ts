@@ -4,16 +4,17 @@
  * their condition read, and the rules that nearly matched with the values that made them false. Writes nothing:
  * no plan, snapshot or audit event is stored.
  */
-import type { Account, Action, Contract, Issue, Membership, Person, SourceSnapshot } from '../model/index.ts'
+import type { Account, Action, Contract, Issue, Membership, Person, PersonHold } from '../model/index.ts'
 import type { RuleVerdict } from '../rules/index.ts'
 import { toIsoDate } from '../util/dates.ts'
-import { subjectOf, subjectOfAccount } from './action-subject.ts'
 import { activeContracts } from './active-contracts.ts'
 import { buildPlan } from './build-plan.ts'
-import { configuredReads } from './configured-reads.ts'
 import { desire } from './desire.ts'
+import { findPersons, type Found, type PersonCandidate } from './find-person.ts'
+import { activeHolds } from './hold.ts'
 import { mergePersons } from './merge-persons.ts'
-import { recordsForWriteBack, withBase, type Engine } from './pipeline.ts'
+import { recordsForWriteBack, type Engine } from './pipeline.ts'
+import { readSources } from './read-sources.ts'
 
 /** One value a rule's condition read: `contract.location` → "L2" (undefined: the field is empty). */
 export interface ReadValue {
@@ -57,13 +58,7 @@ export interface NearMiss {
   readonly reads: readonly ReadValue[]
 }
 
-export interface PersonCandidate {
-  readonly key: string
-  readonly name: string
-  readonly number?: string
-  readonly classGroup?: string
-  readonly school?: string
-}
+export type { PersonCandidate } from './find-person.ts'
 
 export interface Explanation {
   readonly today: string
@@ -78,6 +73,8 @@ export interface Explanation {
   readonly nextActions: readonly Action[]
   /** Rule errors and merge conflicts about this person. */
   readonly issues: readonly Issue[]
+  /** A hold on the person (`koppel hold`) in force today: the next plan has nothing for them (nextActions is empty). */
+  readonly hold?: PersonHold
 }
 
 export type ExplainOutcome =
@@ -86,8 +83,6 @@ export type ExplainOutcome =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'unreadable'; readonly issues: readonly Issue[] }
 
-/** Attributes a target's account is logged in with: a query equal to one of them finds its person. */
-const LOGIN_ATTRIBUTES = new Set(['uid', 'samaccountname', 'userprincipalname', 'mail', 'username', 'login', 'cn'])
 
 export async function explainPerson(engine: Engine, query: string): Promise<ExplainOutcome> {
   const today = toIsoDate(engine.now())
@@ -104,6 +99,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
   if (found.length > 1) return { kind: 'ambiguous', candidates: found.map((f) => f.candidate) }
   const [{ key, person, candidate }] = found as [Found]
   const accounts = ledger.filter((a) => a.person === key && a.state !== 'deleted')
+  const hold = (await engine.store.listHolds()).find((h) => h.person === key && today < h.until)
   const { setup } = engine
   const grants = person === undefined ? undefined : desire([person], setup.rules, setup.targets, today)
   const trace = person === undefined ? [] : setup.rules.trace(person, person.contracts, today)
@@ -162,6 +158,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     sourceFindings: [],
     createdAt: engine.now().toISOString(),
     sourceRecords: recordsForWriteBack(setup, read.snapshots),
+    held: activeHolds(hold !== undefined ? [hold] : [], today),
   })
   const issues = [...merged.issues, ...(grants?.issues ?? [])].filter((i) => i.record === key)
   return {
@@ -176,6 +173,7 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
       nearMisses,
       nextActions: plan.actions.filter((a) => a.person === key),
       issues,
+      ...(hold !== undefined ? { hold } : {}),
     },
   }
 }
@@ -205,70 +203,3 @@ function valuesRead(v: RuleVerdict, person: Person, today: string): ReadValue[] 
   })
 }
 
-/** The sources' newest read, as a plan makes it (a delta on the kept base), without storing anything. */
-async function readSources(engine: Engine, today: string): Promise<{ snapshots: SourceSnapshot[] } | { issues: Issue[] }> {
-  const isRead = configuredReads(engine.setup)
-  const snapshots: SourceSnapshot[] = []
-  for (const { connector } of engine.sources) {
-    const r = await connector.read({ today, isRead })
-    if (!r.ok) return { issues: [...r.issues] }
-    const s = r.snapshot.mode === 'delta' ? await withBase(engine.store, r.snapshot, await engine.store.lastUsedSnapshot(connector.name)) : r.snapshot
-    if ('issue' in s) return { issues: [s.issue] }
-    snapshots.push(s)
-  }
-  return { snapshots }
-}
-
-interface Found {
-  readonly key: string
-  readonly person: Person | undefined
-  readonly candidate: PersonCandidate
-}
-
-/**
- * Exact matches first (key, a source's record id, the number, the username, a login attribute in the ledger);
- * else every person whose name contains the query, case and accents aside.
- */
-function findPersons(query: string, persons: readonly Person[], ledger: readonly Account[]): Found[] {
-  const q = fold(query.trim())
-  if (q === '') return []
-  const all = new Map<string, Found>()
-  for (const p of persons) {
-    const s = subjectOf(p)
-    all.set(p.key, { key: p.key, person: p, candidate: { key: p.key, name: personName(p), ...s } })
-  }
-  const accountsOf = new Map<string, Account[]>()
-  for (const a of ledger) {
-    if (a.state === 'deleted') continue
-    accountsOf.set(a.person, [...(accountsOf.get(a.person) ?? []), a])
-    if (!all.has(a.person)) all.set(a.person, { key: a.person, person: undefined, candidate: { key: a.person, name: accountName(a), ...subjectOfAccount(a) } })
-  }
-  const exact = [...all.values()].filter((f) => {
-    const p = f.person
-    const ids = [f.key, f.candidate.number, p?.username, ...Object.values(p?.sourceIds ?? {})]
-    for (const a of accountsOf.get(f.key) ?? []) {
-      for (const [name, v] of Object.entries(a.attributes)) if (LOGIN_ATTRIBUTES.has(name.toLowerCase())) ids.push(...(Array.isArray(v) ? v : [v]).map(String))
-    }
-    return ids.some((id) => id !== undefined && fold(id) === q)
-  })
-  if (exact.length > 0) return exact
-  return [...all.values()].filter((f) => fold(f.candidate.name).includes(q))
-}
-
-function personName(p: Person): string {
-  return [p.preferredGivenName ?? p.givenName, p.familyNamePrefix, p.familyName].filter((x) => x !== undefined && x !== '').join(' ')
-}
-
-function accountName(a: Account): string {
-  for (const n of ['displayName', 'cn', 'name']) {
-    const v = a.attributes[n]
-    const s = Array.isArray(v) ? v[0] : v
-    if (typeof s === 'string' && s !== '') return s
-  }
-  return a.person
-}
-
-/** Case and accents do not matter when looking for "Zoë" or "zoe". */
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-}

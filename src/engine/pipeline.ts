@@ -18,6 +18,8 @@ import { acquireApplyLease } from './apply-lease.ts'
 import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
+import { findPersons, type PersonCandidate } from './find-person.ts'
+import { activeHolds, holdsInput } from './hold.ts'
 import { messageOf } from '../util/message-of.ts'
 
 export interface EngineSource {
@@ -49,6 +51,18 @@ export interface PlanOptions {
    * record ids in that source. Everyone is still read and planned; the plan keeps their actions only.
    */
   readonly changed?: ChangedRecords
+  /**
+   * Only this person's actions (`koppel run --person`): a key, number, username or part of the name that must
+   * name exactly one person. Everyone is still read and planned; the guard judges what remains.
+   */
+  readonly person?: string
+  /** Why this plan was asked for (`run --person --reason`); recorded in its audit event. */
+  readonly reason?: string
+  /**
+   * A draft (`plan --draft`, usually with a draft config): stored and shown, never applied (applyStoredPlan
+   * refuses it; it would be refused anyway under any other config, whose hash differs).
+   */
+  readonly draft?: boolean
   readonly onStage?: (stage: Stage, detail: string) => void
   readonly onProgress?: (stage: Stage, done: number, total?: number) => void
 }
@@ -58,7 +72,9 @@ export interface ChangedRecords {
   readonly ids: readonly string[]
 }
 
-export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly issues: readonly Issue[] }
+export type PlanOutcome =
+  | { readonly ok: true; readonly plan: Plan }
+  | { readonly ok: false; readonly issues: readonly Issue[]; readonly candidates?: readonly PersonCandidate[] }
 
 /**
  * read → merge → desire → plan → guard, then store the plan (and the snapshots it was made from) and audit it.
@@ -75,8 +91,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
   const fingerprints = await takeFingerprints(engine.sources, today)
-  // a plan for a few changed persons is not the full plan the shortcut stands for
-  const unchanged = o.changed !== undefined ? undefined : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  const holds = await store.listHolds()
+  const held = activeHolds(holds, today)
+  const holdsHash = held.size > 0 ? holdsInput(holds.filter((h) => held.has(h.person))) : undefined
+  // a scoped, changed-only or draft plan is not the full plan the shortcut stands for
+  const plain = o.person === undefined && o.changed === undefined && o.draft !== true
+  const unchanged = !plain
+    ? undefined
+    : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString(), ...(holdsHash !== undefined ? { holds: holdsHash } : {}) })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -149,7 +171,23 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const persons = merged.persons
-  const only = o.changed === undefined ? undefined : changedPersons(o.changed, persons)
+  let only: Set<string> | undefined = o.changed === undefined ? undefined : changedPersons(o.changed, persons)
+  if (o.person !== undefined) {
+    const found = findPersons(o.person, persons, ledger)
+    if (found.length !== 1) {
+      const code = found.length === 0 ? 'person_not_found' : 'person_ambiguous'
+      const message = found.length === 0 ? `no person in the sources or the ledger matches "${o.person}"` : `${found.length} persons match "${o.person}"; name one by key or number`
+      return { ok: false, issues: [{ severity: 'error', code, message, field: 'person', value: o.person }], candidates: found.map((f) => f.candidate) }
+    }
+    only = new Set(found.map((f) => f.key))
+  }
+  // the plan id differs from a full plan's of the same inputs; changed persons by a hash, not the keys: a burst names hundreds
+  const scope: Record<string, string> = {
+    ...(o.person !== undefined && only !== undefined ? { scope: `person:${[...only][0]}` } : {}),
+    ...(o.person === undefined && only !== undefined ? { scope: `changed:${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 16)}` } : {}),
+    ...(o.draft === true ? { draft: 'true' } : {}),
+    ...(holdsHash !== undefined ? { holds: holdsHash } : {}),
+  }
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
     for (const t of setup.targets) {
@@ -166,8 +204,6 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  // the plan id differs from a full plan's of the same inputs; a hash, not the keys: a burst names hundreds
-  const scope: Record<string, string> = only === undefined ? {} : { scope: `changed:${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 16)}` }
   const built = buildPlan({
     setup,
     persons,
@@ -180,8 +216,10 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     sourceRecords,
     mergeIssues: [...sourceWarnings, ...merged.issues],
     ...(only !== undefined ? { only } : {}),
+    held,
   })
-  const plan = await carryApproval(store, built)
+  // a draft is never approved, not even by carrying an approval of the same work
+  const plan = o.draft === true ? built : await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
     await store.saveSnapshot(record, content)
@@ -191,6 +229,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       type: plan.status === 'blocked' ? 'plan.blocked' : 'plan.created',
       actor: o.actor,
       planId: plan.id,
+      ...(only !== undefined ? { person: [...only][0] } : {}),
       data: {
         hash: plan.hash,
         actions: plan.actions.length,
@@ -198,6 +237,10 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
         findings: plan.findings.map((f) => f.message),
         targetsRead: readTargets,
         ...(plan.status === 'approved' ? { approvalCarried: true } : {}),
+        ...(only !== undefined ? { scope: 'person' } : {}),
+        ...(o.draft === true ? { draft: true } : {}),
+        ...(held.size > 0 ? { held: [...held.keys()] } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
       },
     },
   ])
@@ -237,7 +280,11 @@ export async function withBase(store: Store, delta: SourceSnapshot, previous: Sn
   return { issue: { severity: 'error', code: 'delta_without_base', source: delta.source, message } }
 }
 
-export type ApplyRefusal = { readonly ok: false; readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found' | 'preview'; readonly message: string }
+export type ApplyRefusal = {
+  readonly ok: false
+  readonly reason: 'blocked' | 'stale' | 'busy' | 'done' | 'not-found' | 'preview' | 'draft'
+  readonly message: string
+}
 
 export interface ApplyRunOptions {
   readonly actor: string
@@ -270,6 +317,19 @@ export function previewRefusal(plan: Plan, applyDay: string): string | undefined
 }
 
 /**
+ * A draft (`plan --draft`) is never applied; nor is a plan made under another config than the one running now
+ * (a draft config, or the config before an edit): its rules are not the ones in force.
+ */
+export function draftRefusal(plan: Plan, configHash: string): string | undefined {
+  if (plan.inputs['draft'] !== undefined) return `plan ${plan.id} is a draft (plan --draft); a draft is never applied: put its rules in the running config and plan again`
+  const made = plan.inputs['config']
+  if (made !== undefined && made !== configHash) {
+    return `plan ${plan.id} was made under another config (${made.slice(0, 12)}, a draft or an earlier version) than the one running now (${configHash.slice(0, 12)}); plan again`
+  }
+  return undefined
+}
+
+/**
  * Applies a stored plan after checking that it may be applied: not blocked (approve first), not already applied,
  * and computed against the ledger as it is now — a plan made before another apply changed the ledger is stale.
  * An interrupted apply (status `applying`) is resumed. One apply per tenant at a time (a lease in the store).
@@ -279,6 +339,8 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const now = engine.now
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
+  // before "blocked": a blocked draft is not released by an approval either
+  if (plan.inputs['draft'] !== undefined) return { ok: false, reason: 'draft', message: draftRefusal(plan, setup.configHash) ?? '' }
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
   if (plan.status === 'applied' || plan.status === 'superseded' || plan.status === 'rejected') {
     return { ok: false, reason: 'done', message: new PlanTransitionError(planId, plan.status, 'applying').message }
@@ -286,6 +348,9 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const preview = previewRefusal(plan, toIsoDate(now()))
   if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
+  // an interrupted apply is finished under whatever config runs now: half applied is worse than either
+  const draft = resuming ? undefined : draftRefusal(plan, setup.configHash)
+  if (draft !== undefined) return { ok: false, reason: 'draft', message: draft }
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }

@@ -180,6 +180,18 @@ function planNew(p: Planning, vanished: Account | undefined, listedByAnchor: Rea
   const anchorValue = stringOf(attrs[target.anchorAttribute])
   const found = anchorValue !== undefined ? listedByAnchor?.get(anchorValue.toLowerCase()) : undefined
   let first: string
+  if (found !== undefined && target.adopt === false) {
+    // a create would find the same account by its anchor and take it over after all: nothing, and say so
+    out.issues.push({
+      severity: 'warning',
+      code: 'unmanaged_account',
+      record: d.person.key,
+      field: target.anchorAttribute,
+      value: anchorValue,
+      message: `${target.name}: ${base.label} matches an account Koppel does not manage (${found.locator}, ${target.anchorAttribute}=${anchorValue}); not adopted because drift.adopt is off: adopt it (drift.adopt: true) or remove it`,
+    })
+    return
+  }
   if (found !== undefined) {
     first = `${prefix}/correlate`
     const ref = { targetId: found.id, locator: found.locator }

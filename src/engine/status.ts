@@ -1,4 +1,4 @@
-import type { GuardFinding, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { GuardFinding, PersonHold, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import type { Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import type { Engine } from './pipeline.ts'
@@ -46,6 +46,8 @@ export interface EngineStatus {
   readonly held: { readonly planId: string; readonly notes: readonly string[] } | undefined
   readonly deliveries: readonly PendingDelivery[]
   readonly audit: AuditHead | undefined
+  /** Holds on persons (`koppel hold`); `active` false once past `until` (caught up by the next plan). */
+  readonly holds: readonly (PersonHold & { readonly active: boolean })[]
 }
 
 export interface StatusOptions {
@@ -71,8 +73,8 @@ export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now
     if (h.status === 'applied' || h.status === 'applying' || h.status === 'failed') break
     if (h.status !== 'blocked') continue
     const plan = await store.getPlan(h.id)
-    // a blocked preview (`plan --at`) waits for nobody: apply refuses it anyway
-    if (plan === undefined || isPreview(plan)) continue
+    // a blocked preview (`plan --at`) or draft waits for nobody: apply refuses it anyway
+    if (plan === undefined || isPreview(plan) || plan.inputs['draft'] !== undefined) continue
     const ageHours = Math.max(0, Math.round((now.getTime() - Date.parse(h.createdAt)) / 360_000) / 10)
     blocked.push({ id: h.id, createdAt: h.createdAt, ageHours, findings: plan.findings, approve: `koppel approve ${h.id} --reason "…"` })
   }
@@ -87,6 +89,7 @@ export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now
     held: await newestHolds(store, heads),
     deliveries: await pendingDeliveries(store, delivering, reports[0]),
     audit: await auditHead(store, o.verify !== false),
+    holds: (await store.listHolds()).map((h) => ({ ...h, active: toIsoDate(now) < h.until })),
   }
 }
 
@@ -126,8 +129,8 @@ function isPreview(plan: Plan): boolean {
 async function newestHolds(store: Store, heads: readonly { id: string; status: PlanStatus }[]): Promise<EngineStatus['held']> {
   for (const h of heads.slice(0, 5)) {
     const plan = await store.getPlan(h.id)
-    // a preview (`plan --at`) says nothing about what is held now
-    if (plan === undefined || isPreview(plan)) continue
+    // a preview (`plan --at`) or a draft says nothing about what is held now
+    if (plan === undefined || isPreview(plan) || plan.inputs['draft'] !== undefined) continue
     return { planId: plan.id, notes: plan.notes }
   }
   return undefined

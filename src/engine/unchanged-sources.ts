@@ -33,6 +33,8 @@ export interface UnchangedCheck {
   readonly today: string
   readonly readTargets: boolean
   readonly createdAt: string
+  /** The holds in force now (`holdsInput`), absent when none: the last plan must have honoured the same. */
+  readonly holds?: string
 }
 
 /**
@@ -61,6 +63,8 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   }
   const [last] = await store.listPlans(1)
   if (last === undefined || last.actions.length > 0 || last.findings.length > 0) return undefined
+  // a plan for one person, a draft or a revert is not the full plan; one that honoured other holds is another plan
+  if (['scope', 'draft', 'revert'].some((k) => last.inputs[k] !== undefined) || last.inputs['holds'] !== c.holds) return undefined
   if (last.status !== 'planned' && last.status !== 'approved' && last.status !== 'applied') return undefined
   if (last.inputs['config'] !== setup.configHash || last.inputs['today'] !== c.today) return undefined
   const sourceInputs = Object.keys(last.inputs).filter((k) => k.startsWith('source:'))

@@ -34,7 +34,7 @@ export interface FieldChange {
 /** Why an action is in the plan: which rule, and which change in the source (joiner, mover, leaver, drift). */
 export interface Reason {
   readonly rule?: string
-  readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back'
+  readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back' | 'revert'
   readonly detail: string
 }
 

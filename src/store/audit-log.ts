@@ -123,8 +123,8 @@ export async function verifyAudit(db: Kysely<Tables>, tenant: string, options: V
 }
 
 /**
- * Every plan is audited when it is made and every run when it finishes, so a plan or run row without an event
- * means events were cut (with the head moved back, or the whole log and head deleted). The engine appends a
+ * Every plan is audited when it is made, every run when it finishes and every hold when it is placed, so such a row
+ * without its event means events were cut (with the head moved back, or the whole log and head deleted). The engine appends a
  * record's event before it saves the record, so a crash between the two leaves no false finding, and a record
  * saved while this check runs already has its event.
  */
@@ -166,6 +166,28 @@ async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: numbe
     .executeTakeFirst()
   if (run !== undefined) {
     return { firstBadSeq: until + 1, problem: `run ${run.id} has no run.finished audit event: events were deleted and the head moved back` }
+  }
+  // a hold freezes a person's accounts (a leaver stays enabled): one written into the store by hand is an attack
+  const hold = await db
+    .selectFrom('holds as h')
+    .select('h.person')
+    .where('h.tenant', '=', tenant)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('audit as a')
+            .select('a.seq')
+            .whereRef('a.tenant', '=', 'h.tenant')
+            .whereRef('a.person', '=', 'h.person')
+            .where('a.type', '=', 'hold.placed'),
+        ),
+      ),
+    )
+    .orderBy('h.person')
+    .limit(1)
+    .executeTakeFirst()
+  if (hold !== undefined) {
+    return { firstBadSeq: until + 1, problem: `the hold on person ${hold.person} has no hold.placed audit event: it was written outside Koppel, or events were deleted` }
   }
   return undefined
 }

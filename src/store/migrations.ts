@@ -174,6 +174,23 @@ function planActionsGz(dialect: SqlDialect): Migration {
   }
 }
 
+/** Holds on persons (`koppel hold`): one row per held person, removed when the hold is lifted. */
+const personHolds: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('holds')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('person', 'text', required)
+      .addColumn('label', 'text', required)
+      .addColumn('reason', 'text', required)
+      .addColumn('until', 'text', required)
+      .addColumn('placed_by', 'text', required)
+      .addColumn('placed_at', 'text', required)
+      .addPrimaryKeyConstraint('holds_pk', ['tenant', 'person'])
+      .execute()
+  },
+}
+
 /**
  * A 50 MB plan document compresses to ~4 MB either way, but PostgreSQL's default pglz takes about twice as
  * long as lz4 to write it. Builds without lz4 keep pglz.
@@ -192,6 +209,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0002-snapshot-fingerprint': snapshotFingerprint,
         '0003-plan-actions-gz': planActionsGz(dialect),
         '0004-snapshot-approved': snapshotApproved,
+        '0005-person-holds': personHolds,
       }
     },
   }

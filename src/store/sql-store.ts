@@ -2,7 +2,7 @@
 // writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
-import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { Account, PersonHold, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
@@ -397,6 +397,27 @@ export class SqlStore implements Store {
       ...options,
       ...(this.#auditKey === undefined ? {} : { key: this.#auditKey }),
     })
+  }
+
+  // holds
+
+  async listHolds(): Promise<PersonHold[]> {
+    const rows = await this.#db.selectFrom('holds').selectAll().where('tenant', '=', this.tenant).orderBy('person').execute()
+    return rows.map((r) => ({ kind: 'hold', person: r.person, label: r.label, reason: r.reason, until: r.until, placedBy: r.placed_by, placedAt: r.placed_at }))
+  }
+
+  async saveHold(h: PersonHold): Promise<void> {
+    const update = { label: h.label, reason: h.reason, until: h.until, placed_by: h.placedBy, placed_at: h.placedAt }
+    await this.#db
+      .insertInto('holds')
+      .values({ tenant: this.tenant, person: h.person, ...update })
+      .onConflict((oc) => oc.columns(['tenant', 'person']).doUpdateSet(update))
+      .execute()
+  }
+
+  async deleteHold(person: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('holds').where('tenant', '=', this.tenant).where('person', '=', person).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
   }
 
   // leases

@@ -29,8 +29,33 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved'],
+      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds'],
     )
+  })
+
+  test('holds: placed, replaced, listed by person, lifted; per tenant', async () => {
+    const h = harness()
+    const tenant = freshTenant('holds')
+    const hold = { kind: 'hold' as const, person: 'p2', label: 'Zoë Jansen', reason: 'legal hold', until: '2027-01-10', placedBy: 'cli:admin', placedAt: '2026-11-23T10:00:00.000Z' }
+    await withStore(h, tenant, async (store) => {
+      assert.deepEqual(await store.listHolds(), [])
+      await store.saveHold(hold)
+      await store.saveHold({ ...hold, person: 'p1', label: 'Bram' })
+      await store.saveHold({ ...hold, reason: 'sick', until: '2027-02-01' })
+      assert.deepEqual(await store.listHolds(), [{ ...hold, person: 'p1', label: 'Bram' }, { ...hold, reason: 'sick', until: '2027-02-01' }])
+      assert.equal(await store.deleteHold('p1'), true)
+      assert.equal(await store.deleteHold('p1'), false)
+      assert.deepEqual((await store.listHolds()).map((x) => x.person), ['p2'])
+      // written without its hold.placed event (by hand, in the database): the audit check names it
+      const v = await store.verifyAudit()
+      assert.ok(!v.ok && /the hold on person p2 has no hold\.placed audit event/.test(v.problem), JSON.stringify(v))
+      await store.appendAudit([{ type: 'hold.placed', actor: 'cli:admin', person: 'p2', data: { until: '2027-02-01', reason: 'sick' } }])
+      assert.equal((await store.verifyAudit()).ok, true)
+    })
+    await withStore(h, freshTenant('holds-other'), async (store) => {
+      assert.deepEqual(await store.listHolds(), [], 'another tenant sees none')
+      assert.equal(await store.deleteHold('p2'), false)
+    })
   })
 
   test('accounts: upsert inserts, overwrites, keeps the last of duplicates; get and list', async () => {

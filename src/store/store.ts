@@ -1,4 +1,4 @@
-import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { Account, PersonHold, Plan, PlanStatus, RunReport } from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
 
 export type { LiveLock } from './live-lock.ts'
@@ -174,6 +174,14 @@ export interface Store {
    * kept outside the store, e.g. from a run report), that the anchored event is still in the chain.
    */
   verifyAudit(options?: { readonly anchor?: string }): Promise<AuditVerification>
+
+  // holds
+  /** Every hold placed and not lifted (ended ones too: the caller compares `until` with its own today), by person. */
+  listHolds(): Promise<PersonHold[]>
+  /** Places or replaces the hold on `hold.person`. */
+  saveHold(hold: PersonHold): Promise<void>
+  /** Lifts the hold on a person; false when there was none. */
+  deleteHold(person: string): Promise<boolean>
 
   // leases
   /**

@@ -106,6 +106,16 @@ export interface LeasesTable {
   expires_at: number | string
 }
 
+export interface HoldsTable {
+  tenant: string
+  person: string
+  label: string
+  reason: string
+  until: string
+  placed_by: string
+  placed_at: string
+}
+
 export interface Tables {
   accounts: AccountsTable
   plans: PlansTable
@@ -116,4 +126,5 @@ export interface Tables {
   audit: AuditTable
   audit_head: AuditHeadTable
   leases: LeasesTable
+  holds: HoldsTable
 }
