@@ -178,6 +178,7 @@ function buildTarget(
     anchorAttribute: t.anchor.attribute,
     mapping: mappings.mapping,
     anchorMapping: mappings.anchorMapping,
+    ...(mappings.groups !== undefined ? { groups: mappings.groups } : {}),
     lifecycle: t.lifecycle,
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },

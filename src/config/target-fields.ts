@@ -4,6 +4,7 @@
  * the rules module compiles them.
  */
 import { z } from 'zod'
+import { groupSetsSchema } from './group-schema.ts'
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
 import { smtpSchema } from './notify-schema.ts'
@@ -124,4 +125,5 @@ export const targetFields = {
     .default([])
     .describe('Values written back to sources after each apply; planned (and guarded) as write-back actions.'),
   secretDelivery: secretDeliverySchema.optional(),
+  provisionGroups: groupSetsSchema,
 }

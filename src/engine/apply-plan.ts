@@ -1,7 +1,9 @@
-import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
+import type { Account, Action, ActionKind, ActionOutcome, Plan, ProvisionedGroup } from '../model/index.ts'
+import { isGroupAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { DeliveryError, executeAction } from './execute-action.ts'
+import { executeGroupAction } from './execute-group-action.ts'
 import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
@@ -39,10 +41,21 @@ function describeDown(d: TargetDown | undefined): string {
 }
 
 /**
- * Phases keep dependencies simple: a grant waits for its account's create, a correlate's update for the
- * correlate, and destructive actions go last so a failed run leaves people with more access, never less.
+ * Phases keep dependencies simple: groups exist before anyone is granted them, a grant waits for its account's
+ * create, a correlate's update for the correlate, and destructive actions go last (groups are archived after
+ * their members' revokes) so a failed run leaves people with more access, never less. Within the first phase
+ * a child group's create waits for its parent's (`after`): parents are created first by running that phase
+ * in two passes.
  */
-const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['enable', 'update'], ['grant', 'revoke'], ['disable', 'delete'], ['write-back']]
+const PHASES: readonly (readonly ActionKind[])[] = [
+  ['group-create', 'group-update'],
+  ['create', 'correlate'],
+  ['enable', 'update'],
+  ['grant', 'revoke'],
+  ['disable', 'delete'],
+  ['group-archive', 'group-delete'],
+  ['write-back'],
+]
 
 /**
  * Applies a stored plan. Every action is journaled as started before it is sent and as applied/failed (with its
@@ -58,6 +71,10 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
   const ledger = new Map<string, Account>()
   for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
+  const groups = new Map<string, ProvisionedGroup>()
+  if (plan.actions.some((a) => isGroupAction(a.kind) || a.permissionType === 'membership')) {
+    for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
+  }
 
   const outcome = new Map<string, ActionOutcome>()
   for (const id of done.keys()) outcome.set(id, 'applied')
@@ -81,8 +98,13 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       for (const kinds of PHASES) {
         const phase = actions.filter((a) => kinds.includes(a.kind))
         if (phase.length === 0) continue
-        const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, down, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
-        for (const r of finished) results.push(r)
+        // group creates that wait for a parent's create run in a second pass, after the parents
+        const passes = kinds.includes('group-create') ? [phase.filter((a) => a.after === undefined), phase.filter((a) => a.after !== undefined)] : [phase]
+        for (const pass of passes) {
+          if (pass.length === 0) continue
+          const finished = await applyPhase(pass, target, o, plan.id, outcome, ledger, groups, down, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
+          for (const r of finished) results.push(r)
+        }
       }
     }),
   )
@@ -94,11 +116,12 @@ async function runOne(
   target: EngineTarget | undefined,
   outcome: ReadonlyMap<string, ActionOutcome>,
   ledger: Map<string, Account>,
+  groups: Map<string, ProvisionedGroup>,
   down: Map<string, TargetDown>,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
   signal: AbortSignal | undefined,
-): Promise<AppliedAction & { readonly row?: Account }> {
+): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
   if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
   const notSent = (attempts: number): AppliedAction => ({ action, outcome: 'pending', attempts, message: `not sent: ${describeDown(down.get(action.target))}` })
   if (down.has(action.target)) return notSent(0)
@@ -106,9 +129,15 @@ async function runOne(
     return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
   }
   const key = `${action.target}\u0000${action.person}`
+  const groupOf = (k: string) => groups.get(`${action.target}\u0000${k}`)
   for (let attempt = 1; ; attempt++) {
     try {
-      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal, (row) => ledger.set(key, row))
+      if (isGroupAction(action.kind)) {
+        const groupRow = await executeGroupAction(action, target, groupOf, now().toISOString(), signal)
+        groups.set(`${action.target}\u0000${groupRow.key}`, groupRow)
+        return { action, outcome: 'applied', attempts: attempt, groupRow }
+      }
+      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal, (row) => ledger.set(key, row), groupOf)
       if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
       // the ledger's row, not `next`: another action of this account may have built on `next` meanwhile
       return { action, outcome: 'applied', attempts: attempt, row: ledger.get(key) ?? next }
@@ -146,6 +175,7 @@ async function applyPhase(
   planId: string,
   outcome: Map<string, ActionOutcome>,
   ledger: Map<string, Account>,
+  groups: Map<string, ProvisionedGroup>,
   down: Map<string, TargetDown>,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
@@ -169,12 +199,15 @@ async function applyPhase(
   const results: AppliedAction[] = []
   let batch: AppliedAction[] = []
   let rows = new Map<string, Account>()
+  let groupRows = new Map<string, ProvisionedGroup>()
   const flush = (): Promise<void> => {
     const finished = batch
     const touched = rows
+    const touchedGroups = groupRows
     batch = []
     rows = new Map()
-    return enqueue(() => record(o, planId, finished, touched, now().toISOString()))
+    groupRows = new Map()
+    return enqueue(() => record(o, planId, finished, touched, touchedGroups, now().toISOString()))
   }
   let failedWrite: unknown
   const indexed = phase.map((action, index) => ({ action, index }))
@@ -189,9 +222,10 @@ async function applyPhase(
       failedWrite ??= e
       return
     }
-    const { row, ...r } = await runOne(action, target, outcome, ledger, down, now, sleep, o.signal)
+    const { row, groupRow, ...r } = await runOne(action, target, outcome, ledger, groups, down, now, sleep, o.signal)
     // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
     if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
+    if (groupRow !== undefined) groupRows.set(action.id, groupRow)
     // dependants (the new account's grants) run when the account exists, even if a side effect failed
     outcome.set(action.id, r.keepsRow === true ? 'applied' : r.outcome)
     batch.push(r)
@@ -206,7 +240,7 @@ async function applyPhase(
 }
 
 /** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
-async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
+async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, groupRows: ReadonlyMap<string, ProvisionedGroup>, at: string): Promise<void> {
   const lastFor = new Map<string, string>()
   for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
   const completions: ActionCompletion[] = finished.map((f) => {
@@ -221,7 +255,8 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
       attempts: f.attempts,
       ...(f.message !== undefined ? { message: f.message } : {}),
     }
-    return account !== undefined ? { entry, account } : { entry }
+    const group = groupRows.get(f.action.id)
+    return account !== undefined ? { entry, account } : group !== undefined ? { entry, group } : { entry }
   })
   await o.store.journalFinish(completions)
   const audit: AuditEventInput[] = finished.map((f) => ({
@@ -238,6 +273,8 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
       ...(f.action.reason.rule !== undefined ? { rule: f.action.reason.rule } : {}),
       fields: f.action.changes.map((c) => c.field),
       ...(f.action.permission !== undefined ? { permission: f.action.permission } : {}),
+      ...(f.action.group !== undefined ? { group: f.action.group.key } : {}),
+      ...(f.action.reason.membership !== undefined ? { membership: f.action.reason.membership } : {}),
       ...(f.message !== undefined ? { message: f.message } : {}),
       attempts: f.attempts,
     },

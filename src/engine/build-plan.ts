@@ -1,10 +1,11 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
+import type { Account, Action, ActionKind, Group, GuardFinding, Issue, Person, Plan, PlanSummary, ProvisionedGroup } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
-import { desire, type DesiredAccount } from './desire.ts'
+import { desire, type DesiredAccount, type GroupIndex } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
+import { planGroups } from './plan-groups.ts'
 import { planTarget } from './plan-target.ts'
 import { planWriteBack } from './plan-write-back.ts'
 
@@ -26,6 +27,10 @@ export interface PlanInputs {
   readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
   /** Conflicts found while merging persons across sources (reported, never blocking). */
   readonly mergeIssues?: readonly Issue[]
+  /** The sources' groups (classes, lesson groups, courses), for targets with a `groups:` section. */
+  readonly groups?: readonly Group[]
+  /** The group ledger, every target. */
+  readonly groupLedger?: readonly ProvisionedGroup[]
 }
 
 /** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
@@ -58,13 +63,32 @@ const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]
  * sorted, so the same inputs give a byte-identical plan and the same id (the id is derived from the hash).
  */
 export function buildPlan(p: PlanInputs): Plan {
-  const wanted = desire(p.persons, p.setup.rules, p.setup.targets, p.today)
+  const groupLedgerByTarget = groupBy(p.groupLedger ?? [], (g) => g.target)
+  const groupPlans = new Map<string, ReturnType<typeof planGroups>>()
+  const groupIssues: Issue[] = []
+  for (const target of p.setup.targets) {
+    if (target.groups === undefined && !groupLedgerByTarget.has(target.name)) continue
+    const evaluated = target.groups?.evaluate(p.groups ?? [], p.today) ?? { groups: [], issues: [] }
+    const planned = planGroups({ target, desired: evaluated.groups, ledger: groupLedgerByTarget.get(target.name) ?? [], today: p.today, incomplete: evaluated.issues.length > 0 })
+    groupPlans.set(target.name, planned)
+    for (const i of evaluated.issues) groupIssues.push(i)
+    for (const i of planned.issues) groupIssues.push(i)
+  }
+  const bySource = new Map<string, string>()
+  for (const [target, gp] of groupPlans) for (const g of gp.desired.values()) bySource.set(`${target}\u0000${g.set}\u0000${g.source.key}`, g.key)
+  const groupIndex: GroupIndex = {
+    sourceGroups: new Map((p.groups ?? []).map((g) => [g.key, g])),
+    syncKeyOf: (target, set, group) => bySource.get(`${target}\u0000${set}\u0000${group}`),
+  }
+  const wanted = desire(p.persons, p.setup.rules, p.setup.targets, p.today, groupIndex)
   const persons = new Map(p.persons.map((x) => [x.key, x]))
   const ledgerByTarget = groupBy(p.ledger, (a) => a.target)
   const actions: Action[] = []
-  const issues: Issue[] = [...(p.mergeIssues ?? []), ...wanted.issues]
+  const issues: Issue[] = [...(p.mergeIssues ?? []), ...groupIssues, ...wanted.issues]
   const notes: string[] = []
   for (const target of p.setup.targets) {
+    const gp = groupPlans.get(target.name)
+    for (const a of gp?.actions ?? []) actions.push(a)
     const tp = planTarget({
       target,
       persons,
@@ -73,6 +97,7 @@ export function buildPlan(p: PlanInputs): Plan {
       ledger: ledgerByTarget.get(target.name) ?? [],
       listing: p.listings.get(target.name),
       today: p.today,
+      ...(gp !== undefined ? { groups: groupStates(groupLedgerByTarget.get(target.name) ?? [], gp.desired) } : {}),
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
     const desiredHere = wanted.byTarget.get(target.name)
@@ -95,7 +120,7 @@ export function buildPlan(p: PlanInputs): Plan {
   actions.sort(compareActions)
   const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
   const summary = summarise(actions)
-  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]
+  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget, groupLedgerByTarget)]
   const hash = planHash(actions, inputs, findings, issues)
   return {
     kind: 'plan',
@@ -110,6 +135,14 @@ export function buildPlan(p: PlanInputs): Plan {
     notes,
     inputs,
   }
+}
+
+/** Sync key → where the group is and whether it is (or is about to be) archived. */
+function groupStates(ledger: readonly ProvisionedGroup[], desired: ReadonlyMap<string, unknown>): Map<string, { locator?: string; archived: boolean }> {
+  const out = new Map<string, { locator?: string; archived: boolean }>()
+  for (const g of ledger) if (g.state !== 'deleted') out.set(g.key, { locator: g.locator, archived: !desired.has(g.key) })
+  for (const key of desired.keys()) if (!out.has(key)) out.set(key, { archived: false })
+  return out
 }
 
 export function summarise(actions: readonly Action[]): PlanSummary {

@@ -1,6 +1,6 @@
 import type { SourceConnector, TargetConnector } from '../contract/index.ts'
 import type { ActionKind } from '../model/index.ts'
-import type { CompiledMapping, CompiledRules } from '../rules/index.ts'
+import type { CompiledGroupSets, CompiledMapping, CompiledRules } from '../rules/index.ts'
 import type { MatchRule } from './merge-persons.ts'
 
 export type { MatchRule }
@@ -53,6 +53,8 @@ export interface EngineTarget {
   readonly writeBacks?: readonly WriteBackSetup[]
   /** Where one-time secrets of new accounts (initial passwords) go; without it they are dropped unseen. */
   readonly secretDelivery?: SecretDelivery
+  /** The target's `provisionGroups:` section: source groups provisioned as objects of their own. */
+  readonly groups?: CompiledGroupSets
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
-import type { Account, Action, AttributeValue, Attributes } from '../model/index.ts'
+import type { Account, Action, AttributeValue, Attributes, ProvisionedGroup } from '../model/index.ts'
+import { parseMembershipId } from './desire.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './plan-target.ts'
 
@@ -20,6 +21,8 @@ export async function executeAction(
   now: string,
   signal?: AbortSignal,
   commit?: (row: Account) => void,
+  /** This target's provisioned group by sync key, for memberships of provisioned groups. */
+  groupOf?: (key: string) => ProvisionedGroup | undefined,
 ): Promise<Account | undefined> {
   // The row is handed to `commit` in the same tick it is built from `currentOf()`: awaiting this function's
   // result takes more ticks, in which another action of the account can build its row on the stale one.
@@ -88,8 +91,22 @@ export async function executeAction(
       if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
       const type = action.permissionType ?? 'group'
       const id = action.permission ?? ''
-      const r = await method.call(c, need(ref, action), { type, id }, opts)
       const key = permissionKey(type, id)
+      let r: WriteResult
+      if (type === 'membership') {
+        // the group's current place from the group ledger: a rename since the plan was made does not matter
+        const { role, key: groupKey } = parseMembershipId(id)
+        const group = groupOf?.(groupKey)
+        if (group === undefined || group.state === 'deleted') {
+          // nothing to join; a revoke of a deleted group's membership only tidies the ledger
+          if (action.kind === 'grant') throw new ConnectorError('not-found', `group ${groupKey} is not provisioned in ${target.name} (its group-create did not succeed)`)
+          r = ledgerOnly(need(ref, action))
+        } else {
+          r = await method.call(c, need(ref, action), { type: 'group', id: group.locator, role }, opts)
+        }
+      } else {
+        r = await method.call(c, need(ref, action), { type, id }, opts)
+      }
       const held = new Set(currentOf()?.permissions ?? [])
       if (action.kind === 'grant') held.add(key)
       else held.delete(key)
@@ -113,6 +130,11 @@ export async function executeAction(
       await write.call(setup.connector, { sourceId: wb.record, fields }, opts)
       return undefined
     }
+    case 'group-create':
+    case 'group-update':
+    case 'group-archive':
+    case 'group-delete':
+      throw new ConnectorError('invalid', `${action.kind} is a group action (execute-group-action.ts)`)
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
-import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
+import type { Group, GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction } from './apply-plan.ts'
@@ -152,7 +152,21 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: [...sourceWarnings, ...merged.issues] })
+  const provisionsGroups = setup.targets.some((t) => t.groups !== undefined)
+  const groupLedger = await store.listGroups()
+  const built = buildPlan({
+    setup,
+    persons,
+    ledger,
+    listings,
+    today,
+    inputs,
+    sourceFindings: findings,
+    createdAt: now().toISOString(),
+    sourceRecords,
+    mergeIssues: [...sourceWarnings, ...merged.issues],
+    ...(provisionsGroups || groupLedger.length > 0 ? { groups: sourceGroups(snapshots), groupLedger } : {}),
+  })
   const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
@@ -310,6 +324,13 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 }
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
+/** The sources' groups by key; a key two sources share is the first source's group. */
+function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
+  const byKey = new Map<string, Group>()
+  for (const s of snapshots) for (const g of s.groups) if (!byKey.has(g.key)) byKey.set(g.key, g)
+  return [...byKey.values()]
+}
+
 export function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
   const wanted = new Set(setup.targets.flatMap((t) => (t.writeBacks ?? []).map((w) => w.source)))
   const out = new Map<string, Map<string, Person>>()

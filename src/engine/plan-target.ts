@@ -3,7 +3,7 @@ import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, Perso
 import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { subjectOf, subjectOfAccount } from './action-subject.ts'
-import type { DesiredAccount } from './desire.ts'
+import { parseMembershipId, type DesiredAccount, type DesiredPermission } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { UniqueValues } from './uniqueness.ts'
@@ -19,6 +19,11 @@ export interface TargetPlanInput {
   /** The target's own accounts, when it can list them; undefined plans against the ledger alone. */
   readonly listing?: readonly TargetAccount[]
   readonly today: string
+  /**
+   * This target's provisioned groups by sync key, as the ledger has them after this plan's group actions:
+   * where each is, and whether it is archived (an archived group keeps its members, so they are not revoked).
+   */
+  readonly groups?: ReadonlyMap<string, { readonly locator?: string; readonly archived: boolean }>
 }
 
 export interface TargetPlan {
@@ -102,7 +107,10 @@ function planDesired(
   const attrs = mapped.attributes
   const fields = target.mapping.attributes
   const base = { target: target.name, person: person.key, label: labelOf(person), subject: subjectOf(person, d.contract) }
-  const grantReason = (rule: string): Reason => ({ rule, change: 'joiner', detail: `granted by rule "${rule}"` })
+  const grantReason = (p: DesiredPermission): Reason =>
+    p.membership === undefined
+      ? { rule: p.rule, change: 'joiner', detail: `granted by rule "${p.rule}"` }
+      : { rule: p.rule, change: 'joiner', detail: `${p.membership.role} of ${p.membership.group} in the source; granted by rule "${p.rule}"`, membership: p.membership }
 
   const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
   if (account !== undefined && (listedById === undefined || listed !== undefined)) {
@@ -138,14 +146,23 @@ function planDesired(
     const key = permissionKeyOf(target)
     // the listing's permissions when it reports them (group DNs), else the ledger's
     const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
+    const ledgerHeld = new Set(account.permissions)
+    const isHeld = (type: string, id: string): boolean => {
+      if (type !== 'membership') return held.has(key(type, id))
+      // a plain membership of a provisioned group shows in the listing as its DN; other roles only in the ledger
+      const { role, key: groupKey } = parseMembershipId(id)
+      const at = input.groups?.get(groupKey)?.locator
+      if (listed?.permissions !== undefined && role === 'member' && at !== undefined) return held.has(key('group', at))
+      return ledgerHeld.has(permissionKey(type, id))
+    }
     for (const [id, p] of sortedEntries(d.permissions)) {
-      if (held.has(key(p.type, id))) continue
-      out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p.rule), change: 'mover' } })
+      if (isHeld(p.type, id)) continue
+      out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p), change: 'mover' } })
     }
     const wanted = new Set([...d.permissions].map(([id, p]) => key(p.type, id)))
     for (const [id, type] of account.permissions.map(splitPermission)) {
-      if (wanted.has(key(type, id))) continue
-      out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
+      if (wanted.has(key(type, id)) || keptInArchive(input, type, id)) continue
+      out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: revokeReason(type, id) })
     }
     return
   }
@@ -190,8 +207,19 @@ function planDesired(
   const held = new Set((found?.permissions ?? []).map((id) => key('group', id)))
   for (const [id, p] of sortedEntries(d.permissions)) {
     if (held.has(key(p.type, id))) continue
-    out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, changes: [], permission: id, permissionType: p.type, after: first, reason: grantReason(p.rule) })
+    out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, changes: [], permission: id, permissionType: p.type, after: first, reason: grantReason(p) })
   }
+}
+
+/** A membership of an archived group stays: the archive keeps who was in the group. */
+function keptInArchive(input: TargetPlanInput, type: string, id: string): boolean {
+  return type === 'membership' && input.groups?.get(parseMembershipId(id).key)?.archived === true
+}
+
+function revokeReason(type: string, id: string): Reason {
+  if (type !== 'membership') return { change: 'mover', detail: 'no rule grants this any more' }
+  const { role, key } = parseMembershipId(id)
+  return { change: 'mover', detail: `no active membership in the source grants ${role} of ${key} any more` }
 }
 
 function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAccount | undefined, out: TargetPlan): void {
@@ -259,7 +287,8 @@ function revokeAll(
   const { target } = input
   if (target.lifecycle.revokeOnDisable === false || target.connector.revoke === undefined) return
   for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (type !== 'group') continue
+    if (type !== 'group' && type !== 'membership') continue
+    if (keptInArchive(input, type, id)) continue
     out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
   }
 }

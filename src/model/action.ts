@@ -10,6 +10,10 @@ export type ActionKind =
   | 'grant'
   | 'revoke'
   | 'write-back'
+  | 'group-create'
+  | 'group-update'
+  | 'group-archive'
+  | 'group-delete'
 
 export const ACTION_KINDS: readonly ActionKind[] = [
   'create',
@@ -21,7 +25,16 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   'grant',
   'revoke',
   'write-back',
+  'group-create',
+  'group-update',
+  'group-archive',
+  'group-delete',
 ]
+
+/** Actions on a provisioned group (not on a person's account); `Action.group` says which. */
+export const GROUP_ACTION_KINDS: readonly ActionKind[] = ['group-create', 'group-update', 'group-archive', 'group-delete']
+
+export const isGroupAction = (kind: ActionKind): boolean => kind.startsWith('group-')
 
 /** One field's change; `old` absent means the field is new, `new` absent means it is removed. */
 export interface FieldChange {
@@ -35,6 +48,8 @@ export interface Reason {
   readonly rule?: string
   readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back'
   readonly detail: string
+  /** A grant or revoke of a group membership: the source membership that earned it (`koppel explain`). */
+  readonly membership?: { readonly group: string; readonly role: string }
 }
 
 /** Who an action is for, as a reader of the plan knows them: leerlingnummer/personeelsnummer, class, school. */
@@ -72,6 +87,11 @@ export interface Action {
   readonly after?: string
   /** Write-back: the source written to and the person's record id there; `changes` hold the source fields. */
   readonly writeBack?: { readonly source: string; readonly record: string }
+  /**
+   * Group actions: the group's sync key and group set, and where it is in the target (absent on create).
+   * `person` is then `group:<key>` and `label` the group's title.
+   */
+  readonly group?: { readonly key: string; readonly set: string; readonly ref?: AccountRef }
   /** Create only: where the account's one-time secrets (initial password) are delivered, when configured. */
   readonly deliverSecretsTo?: { readonly source: string; readonly record: string } | { readonly mail: string }
 }

@@ -94,7 +94,8 @@ export class AdTarget implements TargetConnector {
     this.name = name
     this.#o = options
     this.#client = parts.client
-    const ldapOptions: LdapOptions = { ...options, disable: {}, groups: { ...options.groups } }
+    // GUESS (not run on AD yet): adminDescription for the sync key of provisioned groups, which AD does not offer yet
+    const ldapOptions: LdapOptions = { ...options, disable: {}, groups: { ...options.groups, keyAttribute: 'adminDescription' } }
     this.#ldap = new LdapTarget(name, ldapOptions, {
       client: parts.client,
       listFilter: parts.listFilter,
