@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SourceConnector, WriteBackRequest } from '../../src/contract/index.ts'
 import type { Engine, EngineTarget } from '../../src/engine/index.ts'
-import type { Contract, Person } from '../../src/model/index.ts'
-import { compileMapping, compileRules } from '../../src/rules/index.ts'
-import type { MappingSpec, RuleSpec } from '../../src/rules/index.ts'
+import type { Contract, Group, Person } from '../../src/model/index.ts'
+import { compileGroupSets, compileMapping, compileRules } from '../../src/rules/index.ts'
+import type { GroupSetSpec, MappingSpec, RuleSpec } from '../../src/rules/index.ts'
 import { openStore } from '../../src/store/index.ts'
 import { MemoryTarget } from './memory-target.ts'
 import { testClock, type TestClock } from './test-clock.ts'
@@ -47,6 +47,8 @@ export interface Fixture {
   clock: TestClock
   target: MemoryTarget
   persons: Person[]
+  /** The source's groups (classes, lesson groups), served with the persons. */
+  groups: Group[]
   /** With `writeBack`: every write-back the source received; the source then reports the new username. */
   writeBacks: WriteBackRequest[]
   /** With `writeBack`: make the next write-backs fail. */
@@ -56,17 +58,18 @@ export interface Fixture {
   cleanup(): Promise<void>
 }
 
-export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean } = {}): Promise<Fixture> {
+export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: MemoryTarget; provisionGroups?: GroupSetSpec[] } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
-  const target = new MemoryTarget('dir')
+  const target = options.target ?? new MemoryTarget('dir')
   const persons: Person[] = []
+  const groups: Group[] = []
   const writeBacks: WriteBackRequest[] = []
   const source: SourceConnector = {
     name: 'school',
     type: 'test',
     capabilities: { delta: false, writeBack: options.writeBack === true, writeBackFields: { username: 'username', email: 'attributes.mail' } },
-    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: fixture.takenAt, persons: [...persons], groups: [], removed: [], warnings: [] } }),
+    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: fixture.takenAt, persons: [...persons], groups: [...groups], removed: [], warnings: [] } }),
     ...(options.writeBack === true
       ? {
           writeBack: async (request: WriteBackRequest) => {
@@ -88,6 +91,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
+    ...(options.provisionGroups !== undefined ? { groups: compileGroupSets('dir', options.provisionGroups) } : {}),
     ...(options.writeBack === true
       ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { kind: 'write-back' as const, source: 'school', connector: source, fields: { password: 'initialPassword' } } }
       : {}),
@@ -104,6 +108,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     clock,
     target,
     persons,
+    groups,
     writeBacks,
     takenAt: '2026-11-23T00:00:00Z',
     async cleanup() {
