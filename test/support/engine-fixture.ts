@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SourceConnector, WriteBackRequest } from '../../src/contract/index.ts'
+import type { SourceConnector, TargetConnector, WriteBackRequest } from '../../src/contract/index.ts'
 import type { Engine, EngineTarget } from '../../src/engine/index.ts'
 import type { Contract, Group, Person } from '../../src/model/index.ts'
 import { compileGroupSets, compileMapping, compileRules } from '../../src/rules/index.ts'
@@ -41,11 +41,11 @@ export const MAPPING: MappingSpec = {
   dn: '"uid=" + account.uid + ",ou=people"',
 }
 
-export interface Fixture {
+export interface Fixture<T extends TargetConnector = MemoryTarget> {
   engine: Engine
   /** The engine's clock: plans and applies read it alike. Starts on 2026-11-23. */
   clock: TestClock
-  target: MemoryTarget
+  target: T
   persons: Person[]
   /** The source's groups (classes, lesson groups), served with the persons. */
   groups: Group[]
@@ -58,10 +58,10 @@ export interface Fixture {
   cleanup(): Promise<void>
 }
 
-export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: MemoryTarget; provisionGroups?: GroupSetSpec[] } = {}): Promise<Fixture> {
+export async function engineFixture<T extends TargetConnector = MemoryTarget>(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: T; provisionGroups?: GroupSetSpec[] } = {}): Promise<Fixture<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
-  const target = options.target ?? new MemoryTarget('dir')
+  const target = options.target ?? (new MemoryTarget('dir') as unknown as T)
   const persons: Person[] = []
   const groups: Group[] = []
   const writeBacks: WriteBackRequest[] = []
@@ -103,7 +103,7 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     sources: [{ connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }],
     setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
   }
-  const fixture: Fixture = {
+  const fixture: Fixture<T> = {
     engine,
     clock,
     target,
