@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
-import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
+import { applyStoredPlan, approvePlan, explainPerson, makePlan } from '../src/engine/index.ts'
 import type { Group, Membership, Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
@@ -110,6 +110,21 @@ describe('engine: provisioned groups and per-membership rules', () => {
 
     const p2 = await plan(fx)
     assert.deepEqual(summary(p2), [])
+  })
+
+  test('explain says which membership granted which group', async () => {
+    const s = await school()
+    fx = s.fx
+    const r = await explainPerson(fx.engine, 'bakker')
+    assert.equal(r.kind, 'found')
+    const dir = r.kind === 'found' ? r.explanation.targets.find((t) => t.target === 'dir') : undefined
+    assert.deepEqual(
+      dir?.permissions.map((p) => [p.type, p.id, p.rule, p.membership?.group, p.membership?.role, p.held]),
+      [
+        ['membership', 'member@2026-2027/wi-3b', 'learners', 'wi-3b', 'student', false],
+        ['membership', 'member@2026-2027/en-3b', 'learners', 'en-3b', 'student', false],
+      ],
+    )
   })
 
   test('a pupil who drops a subject leaves that one group; nothing else changes', async () => {

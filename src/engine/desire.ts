@@ -21,6 +21,21 @@ export interface GroupIndex {
   syncKeyOf(target: string, set: string, sourceGroup: string): string | undefined
 }
 
+/** The group index of `targets`' group sets over the sources' groups (the first group with a sync key wins). */
+export function groupIndexOf(targets: readonly EngineTarget[], groups: readonly Group[], today: string): GroupIndex {
+  const bySource = new Map<string, string>()
+  for (const t of targets) {
+    for (const g of t.groups?.evaluate(groups, today).groups ?? []) {
+      const k = `${t.name}\u0000${g.set}\u0000${g.source.key}`
+      if (!bySource.has(k)) bySource.set(k, g.key)
+    }
+  }
+  return {
+    sourceGroups: new Map(groups.map((g) => [g.key, g])),
+    syncKeyOf: (target, set, group) => bySource.get(`${target}\u0000${set}\u0000${group}`),
+  }
+}
+
 /** Permission id of a provisioned group's membership: `<role>@<sync key>` (type `membership`). */
 export const membershipId = (role: string, key: string): string => `${role}@${key}`
 

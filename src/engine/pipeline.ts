@@ -325,7 +325,7 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
 /** The sources' groups by key; a key two sources share is the first source's group. */
-function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
+export function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
   const byKey = new Map<string, Group>()
   for (const s of snapshots) for (const g of s.groups) if (!byKey.has(g.key)) byKey.set(g.key, g)
   return [...byKey.values()]
