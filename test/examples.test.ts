@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { formatConfigError, loadConfig } from '../src/config/index.ts'
+import { compileConfig } from '../src/cli/compile-config.ts'
+import { formatProblem } from '../src/rules/index.ts'
 
 const dir = resolve(import.meta.dirname, '..', 'examples')
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
@@ -20,6 +22,9 @@ describe('examples/', () => {
         env,
       })
       if (!r.ok) assert.fail(r.errors.map(formatConfigError).join('\n'))
+      // and every CEL expression in it compiles (rules, mappings, provisioned groups)
+      const compiled = compileConfig(r.config)
+      if (!compiled.ok) assert.fail(compiled.problems.map(formatProblem).join('\n'))
     })
   }
 })
