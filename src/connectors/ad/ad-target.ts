@@ -103,7 +103,9 @@ export class AdTarget implements TargetConnector {
       disable: new UacDisable(),
       mappedAttributes: parts.mappedAttributes ?? [],
     })
-    this.capabilities = this.#ldap.capabilities
+    // provisioned groups (createGroup and the rest) are not wired for AD yet: it does not claim them
+    const { groups: _notYet, ...capabilities } = this.#ldap.capabilities
+    this.capabilities = capabilities
     this.#uniqueBase = options.uniqueness.baseDn ?? domainRoot(options.baseDn)
   }
 
