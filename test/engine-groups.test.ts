@@ -170,6 +170,22 @@ describe('engine: provisioned groups and per-membership rules', () => {
     assert.deepEqual(summary(await plan(fx)), [])
   })
 
+  test('a plan made before another apply changed the groups is stale', async () => {
+    const s = await school()
+    fx = s.fx
+    await apply(fx, await plan(fx))
+    fx.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
+    const first = await plan(fx)
+    const i = fx.persons.findIndex((p) => p.key === 'p1')
+    fx.persons[i] = withMemberships(fx.persons[i] as Person, [member('wi-3b')])
+    const second = await plan(fx)
+    assert.deepEqual(summary(second), ['group-update group:2026-2027/wi-3b', 'revoke p1 member@2026-2027/en-3b'])
+    await apply(fx, first)
+    const r = await applyStoredPlan(fx.engine, second.id, { actor: 'test' })
+    assert.equal(r.ok, false)
+    assert.match(r.ok ? '' : r.message, /older group ledger/)
+  })
+
   test('a teacher replaced: the instructor is swapped', async () => {
     const s = await school()
     fx = s.fx

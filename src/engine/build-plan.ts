@@ -118,7 +118,9 @@ export function buildPlan(p: PlanInputs): Plan {
     for (const n of tp.notes) notes.push(n)
   }
   actions.sort(compareActions)
-  const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  const inputs: Record<string, string> = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  // the group ledger too, once there is one: apply refuses a plan whose groups another apply changed meanwhile
+  if (p.groupLedger !== undefined && p.groupLedger.length > 0) inputs['groups'] = groupLedgerHash(p.groupLedger)
   const summary = summarise(actions)
   const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget, groupLedgerByTarget)]
   const hash = planHash(actions, inputs, findings, issues)
@@ -176,6 +178,11 @@ export function planHash(actions: readonly Action[], inputs: Readonly<Record<str
   canonicalJsonListTo(issues, h)
   h.push('}')
   return h.digest()
+}
+
+/** The group ledger's version fields, as ledgerHash does for accounts. */
+export function groupLedgerHash(groups: readonly Pick<ProvisionedGroup, 'target' | 'key' | 'targetId' | 'state' | 'updatedAt'>[]): string {
+  return sha256(groups.map((g) => `${g.target}\u0000${g.key}\u0000${g.targetId}\u0000${g.state}\u0000${g.updatedAt}`).sort().join('\n'))
 }
 
 /** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */

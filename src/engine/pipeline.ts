@@ -6,7 +6,7 @@ import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction } from './apply-plan.ts'
 import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
-import { buildPlan, ledgerHash } from './build-plan.ts'
+import { buildPlan, groupLedgerHash, ledgerHash } from './build-plan.ts'
 import { carryApproval } from './carry-approval.ts'
 import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -250,6 +250,9 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }
+  if (!resuming && (await groupsMovedOn(store, plan.inputs['groups']))) {
+    return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older group ledger; run \`koppel plan\` again` }
+  }
   const lease = await acquireApplyLease(store)
   if (lease === undefined) {
     const current = await store.leaseHolder('apply')
@@ -324,6 +327,12 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 }
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
+/** Whether the group ledger changed since a plan recorded its hash (no hash: it had no groups then). */
+async function groupsMovedOn(store: Engine['store'], planned: string | undefined): Promise<boolean> {
+  if (planned === undefined) return false
+  return groupLedgerHash(await store.listGroups()) !== planned
+}
+
 /** The sources' groups by key; a key two sources share is the first source's group. */
 export function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
   const byKey = new Map<string, Group>()
