@@ -31,6 +31,8 @@ export interface TargetFixture {
   permission?(i: number): { type: string; id: string }
   /** Changes that rename/move account `i` (e.g. a new `dn`); find must report them afterwards. */
   renamed?(i: number): Attributes
+  /** Target-specific fields a provisioned group needs (itslearning: the school and school year of a course). */
+  readonly groupAttributes?: Attributes
   /** An account the target must refuse (missing required attribute, bad syntax). */
   invalidAttributes?(i: number): AccountSpec
   teardown(): Promise<void>
@@ -285,7 +287,7 @@ function cases(): Array<[string, string, Case]> {
       if (!needs(t, c.capabilities.groups !== undefined && !!c.createGroup && !!c.updateGroup && !!c.deleteGroup && !!c.grant && !!c.revoke,
         'the connector does not provision groups (no capabilities.groups / createGroup)')) return
       const tag = f.makeAttributes(1).anchor.value
-      const request = { key: `conformance/${tag}`, title: `Conformance ${tag}`, attributes: { title: `Conformance ${tag}`, description: 'made by the conformance suite' } }
+      const request = { key: `conformance/${tag}`, title: `Conformance ${tag}`, attributes: { ...f.groupAttributes, title: `Conformance ${tag}`, description: 'made by the conformance suite' } }
       const created = await c.createGroup!(request)
       assert.equal(created.outcome, 'created')
       assert.ok(created.id !== '', 'createGroup returns an id')
@@ -313,8 +315,8 @@ function cases(): Array<[string, string, Case]> {
       if (!needs(t, c.capabilities.groups !== undefined && !!c.createGroup && !!c.deleteGroup, 'the connector does not provision groups (no capabilities.groups / createGroup)')) return
       const tag = f.makeAttributes(1).anchor.value
       const title = `Conflict ${tag}`
-      const mine = await c.createGroup!({ key: `conformance/${tag}/a`, title, attributes: { title } })
-      await expectError(c.createGroup!({ key: `conformance/${tag}/b`, title, attributes: { title } }), 'conflict')
+      const mine = await c.createGroup!({ key: `conformance/${tag}/a`, title, attributes: { ...f.groupAttributes, title } })
+      await expectError(c.createGroup!({ key: `conformance/${tag}/b`, title, attributes: { ...f.groupAttributes, title } }), 'conflict')
       await c.deleteGroup!({ id: mine.id, locator: mine.locator })
     }],
     ['delete', 'delete removes the account; again is already-gone', async (f, t) => {

@@ -58,7 +58,7 @@ export interface Fixture<T extends TargetConnector = MemoryTarget> {
   cleanup(): Promise<void>
 }
 
-export async function engineFixture<T extends TargetConnector = MemoryTarget>(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: T; provisionGroups?: GroupSetSpec[] } = {}): Promise<Fixture<T>> {
+export async function engineFixture<T extends TargetConnector = MemoryTarget>(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: T; provisionGroups?: GroupSetSpec[]; anchorAttribute?: string } = {}): Promise<Fixture<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
   const target = options.target ?? (new MemoryTarget('dir') as unknown as T)
@@ -85,9 +85,9 @@ export async function engineFixture<T extends TargetConnector = MemoryTarget>(op
   const engineTarget: EngineTarget = {
     name: 'dir',
     connector: target,
-    anchorAttribute: 'employeeNumber',
+    anchorAttribute: options.anchorAttribute ?? 'employeeNumber',
     mapping: compileMapping('dir', options.mapping ?? MAPPING),
-    anchorMapping: compileMapping('dir', { employeeNumber: 'person.key' }),
+    anchorMapping: compileMapping('dir', { [options.anchorAttribute ?? 'employeeNumber']: 'person.key' }),
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
