@@ -229,6 +229,21 @@ describe('engine: provisioned groups and per-membership rules', () => {
     assert.deepEqual(summary(later).filter((a) => a.startsWith('group-')), ['group-delete group:2026-2027/en-3b', 'group-delete group:2026-2027/wi-3b'])
   })
 
+  test('a hold window holds group kinds too, and says so in the plan\'s notes', async () => {
+    const target = new MemoryGroupTarget('dir')
+    fx = await engineFixture({ target, rules: RULES, provisionGroups: [LESGROEPEN], lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['group-archive'] }] } })
+    fx.groups.push(lesgroep('wi-3b', 'Wiskunde', '3B'))
+    fx.persons.push(withMemberships(pupil('p1', 'Anna', 'Bakker', '3B'), [member('wi-3b')]))
+    await apply(fx, await plan(fx))
+    fx.groups.splice(0, 1, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
+    fx.persons[0] = withMemberships(fx.persons[0] as Person, [member('wi-4b')])
+    const held = await plan(fx, '2027-08-01')
+    assert.deepEqual(summary(held).filter((a) => a.startsWith('group-')), ['group-create group:2027-2028/wi-4b'])
+    assert.ok(held.notes.some((n) => /1 group-archive action\(s\) held back/.test(n)), held.notes.join('\n'))
+    const after = await plan(fx, '2027-09-01')
+    assert.deepEqual(summary(after).filter((a) => a.startsWith('group-')), ['group-archive group:2026-2027/wi-3b', 'group-create group:2027-2028/wi-4b'])
+  })
+
   test('a same-named group Koppel does not manage is a conflict: never overwritten, its members not granted', async () => {
     const s = await school()
     fx = s.fx

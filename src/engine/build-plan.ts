@@ -6,7 +6,7 @@ import { desire, type DesiredAccount, type GroupIndex } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
 import { planGroups } from './plan-groups.ts'
-import { planTarget } from './plan-target.ts'
+import { holdBack, planTarget } from './plan-target.ts'
 import { planWriteBack } from './plan-write-back.ts'
 
 export interface PlanInputs {
@@ -88,7 +88,9 @@ export function buildPlan(p: PlanInputs): Plan {
   const notes: string[] = []
   for (const target of p.setup.targets) {
     const gp = groupPlans.get(target.name)
-    for (const a of gp?.actions ?? []) actions.push(a)
+    // hold windows (lifecycle.holds) hold group kinds too, e.g. no group-archive before the turnover is checked
+    const groupActions = gp === undefined ? [] : holdBack(target, p.today, { actions: gp.actions, issues: [], notes }).actions
+    for (const a of groupActions) actions.push(a)
     const tp = planTarget({
       target,
       persons,

@@ -336,7 +336,7 @@ class KnownContainers {
 }
 
 /** Drops actions of kinds held today (summer, school-year turnover) and says so in a note. */
-function holdBack(target: EngineTarget, today: string, plan: TargetPlan): TargetPlan {
+export function holdBack(target: EngineTarget, today: string, plan: TargetPlan): TargetPlan {
   const held = new Set<ActionKind>()
   for (const h of target.lifecycle.holds) if (inYearlyWindow(today, h.from, h.to)) for (const k of h.kinds) held.add(k)
   if (held.size === 0) return plan
