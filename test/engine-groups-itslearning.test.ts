@@ -13,6 +13,7 @@ import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
+
 const context: ConnectorContext = { baseDir: '/', log: () => {}, now: () => new Date('2026-11-23T10:00:00Z') }
 let sim: ItslearningEsSimulator | undefined
 let fx: Fixture<ImsEsTarget> | undefined

@@ -4,19 +4,18 @@
  */
 import type { GroupRequest, Ref, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
-import type { Action, AttributeValue, ProvisionedGroup } from '../model/index.ts'
+import type { Action, AttributeValue, GroupAction, ProvisionedGroup } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { ARCHIVED_FIELD } from './plan-groups.ts'
 
 export async function executeGroupAction(
-  action: Action,
+  action: GroupAction,
   target: EngineTarget,
   groupOf: (key: string) => ProvisionedGroup | undefined,
   now: string,
   signal?: AbortSignal,
 ): Promise<ProvisionedGroup> {
   const g = action.group
-  if (g === undefined) throw new ConnectorError('invalid', `${action.id} names no group`)
   const c = target.connector
   const opts = signal !== undefined ? { signal } : {}
   const current = groupOf(g.key)
@@ -49,16 +48,6 @@ export async function executeGroupAction(
       const r = await c.deleteGroup(need(ref, action), opts)
       return rowOf(action, live, r, now, { state: 'deleted' })
     }
-    case 'create':
-    case 'correlate':
-    case 'update':
-    case 'enable':
-    case 'disable':
-    case 'delete':
-    case 'grant':
-    case 'revoke':
-    case 'write-back':
-      throw new ConnectorError('invalid', `${action.kind} is not a group action`)
   }
 }
 
@@ -84,13 +73,13 @@ function valuesOf(action: Action, had: Readonly<Record<string, AttributeValue>>)
   return out
 }
 
-function need(ref: Ref | undefined, action: Action): Ref {
-  if (ref === undefined) throw new ConnectorError('not-found', `no group known for ${action.group?.key ?? action.person} in ${action.target}`)
+function need(ref: Ref | undefined, action: GroupAction): Ref {
+  if (ref === undefined) throw new ConnectorError('not-found', `no group known for ${action.group.key} in ${action.target}`)
   return ref
 }
 
-function rowOf(action: Action, current: ProvisionedGroup | undefined, r: WriteResult, now: string, patch: Partial<Omit<ProvisionedGroup, 'kind'>>): ProvisionedGroup {
-  const g = action.group as NonNullable<Action['group']>
+function rowOf(action: GroupAction, current: ProvisionedGroup | undefined, r: WriteResult, now: string, patch: Partial<Omit<ProvisionedGroup, 'kind'>>): ProvisionedGroup {
+  const g = action.group
   const base: ProvisionedGroup = current ?? { kind: 'provisioned-group', target: action.target, key: g.key, set: g.set, targetId: r.id, locator: r.locator, state: 'active', attributes: {}, createdAt: now, updatedAt: now }
   const next: ProvisionedGroup = { ...base, ...patch, set: g.set, targetId: r.id || base.targetId, locator: r.locator || base.locator, updatedAt: now }
   if (next.archivedAt === undefined) {
