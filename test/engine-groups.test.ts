@@ -247,6 +247,27 @@ describe('engine: provisioned groups and per-membership rules', () => {
     assert.deepEqual(summary(after).filter((a) => a.startsWith('group-')), ['group-archive group:2026-2027/wi-3b', 'group-create group:2027-2028/wi-4b'])
   })
 
+  test('a course group is created after its parent course, below it', async () => {
+    const target = new MemoryGroupTarget('dir')
+    const sets: GroupSetSpec[] = [
+      { ...LESGROEPEN, name: 'courses', when: 'group.type == "course"', title: 'group.name' },
+      { ...LESGROEPEN, when: 'group.type == "teaching-group"', parent: '(has(group.schoolYear) ? group.schoolYear + "/" : "") + group.parent' },
+    ]
+    fx = await engineFixture({ target, rules: RULES, provisionGroups: sets })
+    // the child sorts before its parent by key: the order comes from `after`, not from the plan's order
+    fx.groups.push({ ...lesgroep('a-wi-3b', 'Wiskunde', '3B'), parent: 'wiskunde' }, { kind: 'group', key: 'wiskunde', type: 'course', name: 'Wiskunde', schoolYear: '2026-2027', attributes: {} })
+    fx.persons.push(withMemberships(pupil('p1', 'Anna', 'Bakker', '3B'), [member('a-wi-3b')]))
+    const p = await plan(fx)
+    const child = p.actions.find((a) => groupKey(a) === '2026-2027/a-wi-3b')
+    assert.equal(child?.after, 'dir/group:2026-2027/wiskunde/group-create')
+    await apply(fx, p)
+    const course = target.byTitle('Wiskunde')
+    const group = target.byTitle('Wiskunde 3B')
+    assert.ok(course !== undefined && group !== undefined)
+    assert.equal(group.parent, course.id)
+    assert.deepEqual(target.membersOf(group), ['p1'])
+  })
+
   test('a same-named group Koppel does not manage is a conflict: never overwritten, its members not granted', async () => {
     const s = await school()
     fx = s.fx
