@@ -7,7 +7,10 @@
 //   3. plan against the fully provisioned ledger, listing the directory: nothing to do
 //   4. `koppel run --no-target-read`: a no-op run from the ledger alone, reading the sources in full
 //   5. the same again: the sources' fingerprints are unchanged, so they are not re-read (the scheduled no-op run)
-// Prints figures, asserts nothing. Usage: node bench/plan.bench.ts [persons=100000]
+// With `--groups`, every OneRoster class is also provisioned as a group of its own (provisionGroups:) and a rule
+// per membership puts each pupil in her classes (≈13 enrollments per person in the generated board): the
+// plan with real memberships (issue 14).
+// Prints figures, asserts nothing. Usage: node bench/plan.bench.ts [persons=100000] [--groups]
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +30,8 @@ export interface CommandFigures {
 
 export interface PlanBenchFigures {
   readonly persons: number
+  /** Whether classes were provisioned as groups with a membership rule (`--groups`). */
+  readonly groups: boolean
   readonly generateS: number
   readonly emptyPlan: CommandFigures
   readonly apply: CommandFigures & { readonly perSecond: number }
@@ -64,7 +69,31 @@ function koppel(dir: string, args: readonly string[]): Promise<CommandFigures & 
   })
 }
 
-export async function runPlanBench(persons = 100_000, log: (line: string) => void = () => {}): Promise<PlanBenchFigures> {
+/** The demo's config with every class provisioned as a group and pupils and teachers in theirs, per membership. */
+export function withProvisionedGroups(config: string): string {
+  const sets = `    provisionGroups:
+      - name: classes
+        when: group.type == "class" || group.type == "teaching-group"
+        title: group.name
+        description: '"Klas " + group.name + (has(group.schoolYear) ? " " + group.schoolYear : "")'
+`
+  const rules = `
+  - name: Leerlingen in hun lesgroepen
+    for: membership
+    when: membership.role == "student"
+    grant:
+      - member: { target: directory, groups: classes, role: member }
+  - name: Docenten eigenaar van hun lesgroepen
+    for: membership
+    when: membership.role == "teacher"
+    grant:
+      - member: { target: directory, groups: classes, role: owner }
+`
+  if (!config.includes('\nrules:\n')) throw new Error('demo config without a rules: section')
+  return `${config.replace('\nrules:\n', `${sets}rules:\n`).trimEnd()}\n${rules}`
+}
+
+export async function runPlanBench(persons = 100_000, log: (line: string) => void = () => {}, options: { readonly groups?: boolean } = {}): Promise<PlanBenchFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-plan-'))
   const password = 'bench-password'
   const ldap = await startLdapServer({ adminPassword: password })
@@ -77,7 +106,7 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
     log(`generated ${persons} persons as OneRoster CSV in ${generateS.toFixed(1)} s`)
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), password)
-    writeFileSync(join(dir, 'koppel.yaml'), demoConfig(ldap.url))
+    writeFileSync(join(dir, 'koppel.yaml'), options.groups === true ? withProvisionedGroups(demoConfig(ldap.url)) : demoConfig(ldap.url))
 
     const first = await koppel(dir, ['plan', '--json'])
     const plan = JSON.parse(first.stdout) as { id: string; actions: unknown[] }
@@ -99,7 +128,7 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
     const second = await koppel(dir, ['run', '--no-target-read', '--json'])
     const unchangedRun = { wallS: second.wallS, peakRssMb: second.peakRssMb, exitCode: second.exitCode }
     log(`no-op run, sources unchanged (not re-read): ${unchangedRun.wallS.toFixed(2)} s, peak RSS ${unchangedRun.peakRssMb.toFixed(0)} MB, exit ${unchangedRun.exitCode}`)
-    return { persons, generateS, emptyPlan, apply, provisionedPlan, noopRun, unchangedRun }
+    return { persons, groups: options.groups === true, generateS, emptyPlan, apply, provisionedPlan, noopRun, unchangedRun }
   } finally {
     await ldap.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -107,6 +136,8 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
 }
 
 if (import.meta.main) {
-  const figures = await runPlanBench(Number(process.argv[2] ?? 100_000), (line) => console.log(line))
+  const args = process.argv.slice(2)
+  const size = args.find((a) => !a.startsWith('--'))
+  const figures = await runPlanBench(Number(size ?? 100_000), (line) => console.log(line), { groups: args.includes('--groups') })
   console.log(JSON.stringify(figures))
 }

@@ -22,6 +22,8 @@ import { loadEngine } from '../src/app/load-engine.ts'
 import { applyStoredPlan, makePlan, type Engine } from '../src/engine/index.ts'
 import type { Plan } from '../src/model/index.ts'
 import { examplePreparations, type Prepared } from './support/example-preparations.ts'
+import { compileConfig } from '../src/app/compile-config.ts'
+import { formatProblem } from '../src/rules/index.ts'
 
 const dir = resolve(import.meta.dirname, '..', 'examples')
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
@@ -36,6 +38,9 @@ describe('examples/', () => {
         env,
       })
       if (!r.ok) assert.fail(r.errors.map(formatConfigError).join('\n'))
+      // and every CEL expression in it compiles (rules, mappings, provisioned groups)
+      const compiled = compileConfig(r.config)
+      if (!compiled.ok) assert.fail(compiled.problems.map(formatProblem).join('\n'))
     })
   }
 })

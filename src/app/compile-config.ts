@@ -6,12 +6,14 @@
 import type { KoppelConfig, TargetConfig } from '../config/index.ts'
 import { formatPath } from '../config/index.ts'
 import type { SourceDefinition, SourceFields } from '../contract/index.ts'
-import { compileMapping, compileRules, readPaths, RulesError } from '../rules/index.ts'
-import type { CompiledMapping, CompiledRules, MappingSpec, RuleProblem } from '../rules/index.ts'
+import { compileGroupSets, compileMapping, compileRules, readPaths, RulesError } from '../rules/index.ts'
+import type { CompiledGroupSets, CompiledMapping, CompiledRules, MappingSpec, RuleProblem } from '../rules/index.ts'
 
 export interface CompiledTarget {
   readonly mapping: CompiledMapping
   readonly anchorMapping: CompiledMapping
+  /** The target's `provisionGroups:` section, when it has one. */
+  readonly groups?: CompiledGroupSets
 }
 
 export type CompiledConfig =
@@ -38,12 +40,14 @@ export function compileConfig(config: KoppelConfig): CompiledConfig {
       return undefined
     }
   }
-  const rules = attempt(() => compileRules(config.rules.map((r) => ({ name: r.name, when: r.when, grant: r.grant.map((g) => ({ ...g })) }))))
+  const rules = attempt(() => compileRules(config.rules.map((r) => ({ name: r.name, ...(r.for !== undefined ? { for: r.for } : {}), when: r.when, grant: r.grant.map((g) => ({ ...g })) }))))
   const targets = new Map<string, CompiledTarget>()
   for (const t of config.targets) {
     const mapping = attempt(() => compileMapping(t.name, mappingSpec(t)))
     const anchorMapping = attempt(() => compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }))
-    if (mapping !== undefined && anchorMapping !== undefined) targets.set(t.name, { mapping, anchorMapping })
+    const sets = t.provisionGroups ?? []
+    const groups = sets.length > 0 ? attempt(() => compileGroupSets(t.name, sets)) : undefined
+    if (mapping !== undefined && anchorMapping !== undefined) targets.set(t.name, { mapping, anchorMapping, ...(groups !== undefined ? { groups } : {}) })
   }
   // the anchor is compiled twice (alone and in the mapping): report each of its problems once
   const seen = new Set<string>()
@@ -74,6 +78,10 @@ function configPath(config: KoppelConfig, p: RuleProblem): PropertyKey[] {
   const i = config.targets.findIndex((t) => t.name === p.target)
   const t = config.targets[i]
   if (t === undefined || p.attribute === undefined) return ['targets', ...(i < 0 ? [] : [i])]
+  if (p.attribute.startsWith('provisionGroups.')) {
+    const s = (t.provisionGroups ?? []).findIndex((g) => `provisionGroups.${g.name}` === p.attribute)
+    return ['targets', i, 'provisionGroups', ...(s < 0 ? [] : [s, ...field])]
+  }
   if (t.attributes[p.attribute] === undefined && p.attribute === t.anchor.attribute) return ['targets', i, 'anchor', 'value']
   // `uid: 'expr'` is shorthand for `uid: { value: 'expr' }`
   if (typeof t.attributes[p.attribute] === 'string' && p.field === 'value') return ['targets', i, 'attributes', p.attribute]

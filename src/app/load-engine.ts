@@ -174,12 +174,17 @@ function buildTarget(
   // the connector reads what the mapping writes (the anchor is part of it), so nothing shows as drift unread
   const targetContext = { ...context, mappedAttributes: mappings.mapping.attributes }
   const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), targetContext))
+  if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
+    // said at start, not as a plan issue on every run: the groups would never be made
+    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap and itslearning-ims-es can)`)
+  }
   return {
     name: t.name,
     connector,
     anchorAttribute: t.anchor.attribute,
     mapping: mappings.mapping,
     anchorMapping: mappings.anchorMapping,
+    ...(mappings.groups !== undefined ? { groups: mappings.groups } : {}),
     lifecycle: t.lifecycle,
     guard: t.guard,
     apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },

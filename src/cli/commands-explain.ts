@@ -100,7 +100,8 @@ function targetLines(t: ExplainedTarget, s: (v: string, max?: number) => string)
   if (t.permissions.length > 0) lines.push('  permissions:')
   for (const p of t.permissions) {
     const state = p.held ? (p.rule === undefined ? 'held, no rule grants it: the next plan revokes it' : 'held') : 'not yet granted'
-    const by = p.rule !== undefined ? ` by rule ${s(p.rule, 60)}${p.contract !== undefined ? ` on contract ${s(p.contract, 60)}` : ''}` : ''
+    const on = p.membership !== undefined ? ` for membership ${s(p.membership.group, 60)} (${s(p.membership.role, 20)})` : p.contract !== undefined ? ` on contract ${s(p.contract, 60)}` : ''
+    const by = p.rule !== undefined ? ` by rule ${s(p.rule, 60)}${on}` : ''
     lines.push(`    ${s(p.type, 20)} ${s(p.id)} (${state})${by}${p.reads.length > 0 ? `; read ${readsText(p.reads, s)}` : ''}`)
   }
   return lines

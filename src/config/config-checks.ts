@@ -31,15 +31,38 @@ function unknownTargets(rules: readonly unknown[], targets: ReadonlySet<string>)
     list(isRecord(rule) ? rule['grant'] : undefined).forEach((grant, g) => {
       if (!isRecord(grant)) return
       const permission = grant['permission']
+      const member = grant['member']
       const refs: [unknown, (string | number)[]][] = [
         [grant['account'], ['rules', r, 'grant', g, 'account']],
         [isRecord(permission) ? permission['target'] : undefined, ['rules', r, 'grant', g, 'permission', 'target']],
+        [isRecord(member) ? member['target'] : undefined, ['rules', r, 'grant', g, 'member', 'target']],
       ]
       for (const [name, path] of refs) {
         if (typeof name === 'string' && name !== '' && !targets.has(name)) {
           issues.push({ path, message: `unknown target "${name}" (${known})` })
         }
       }
+    })
+  })
+  return issues
+}
+
+/** A member grant names a group set of its target: `member: { target: ldap, groups: lesgroepen }`. */
+function unknownGroupSets(rules: readonly unknown[], targets: readonly unknown[]): CrossIssue[] {
+  const sets = new Map<string, string[]>()
+  for (const t of targets) {
+    if (!isRecord(t) || typeof t['name'] !== 'string') continue
+    sets.set(t['name'], list(t['provisionGroups']).flatMap((s) => (isRecord(s) && typeof s['name'] === 'string' ? [s['name']] : [])))
+  }
+  const issues: CrossIssue[] = []
+  rules.forEach((rule, r) => {
+    list(isRecord(rule) ? rule['grant'] : undefined).forEach((grant, g) => {
+      const member = isRecord(grant) ? grant['member'] : undefined
+      if (!isRecord(member) || typeof member['target'] !== 'string' || typeof member['groups'] !== 'string') return
+      const known = sets.get(member['target'])
+      if (known === undefined || known.includes(member['groups'])) return
+      const hint = known.length === 0 ? `target "${member['target']}" has no provisionGroups: section` : `group sets of ${member['target']}: ${known.join(', ')}`
+      issues.push({ path: ['rules', r, 'grant', g, 'member', 'groups'], message: `unknown group set "${member['groups']}" (${hint})` })
     })
   })
   return issues
@@ -67,6 +90,7 @@ export function crossCheck(config: unknown): CrossIssue[] {
     ...duplicateNames(targets, 'targets', 'target'),
     ...duplicateNames(list(config['rules']), 'rules', 'rule'),
     ...unknownTargets(list(config['rules']), targetNames),
+    ...unknownGroupSets(list(config['rules']), targets),
     ...unknownWriteBackSources(targets, new Set(list(config['sources']).flatMap((s) => (isRecord(s) && typeof s['name'] === 'string' ? [s['name']] : [])))),
   ]
 }

@@ -62,6 +62,10 @@ describe('defaults', () => {
       disable: { maxCount: 50, maxPercent: 10 },
       delete: { maxCount: 50, maxPercent: 10 },
       revoke: { maxPercent: 25 },
+      'group-create': { maxPercent: 25, minCount: 50 },
+      'group-update': { maxPercent: 50, minCount: 20 },
+      'group-archive': { maxCount: 50, maxPercent: 10 },
+      'group-delete': { maxCount: 50, maxPercent: 10 },
     })
     assert.deepEqual(t?.apply, { retries: 5, backoffMs: 250, maxBackoffMs: 30000 })
     assert.deepEqual(t?.attributes, {})
@@ -262,7 +266,7 @@ describe('across the file', () => {
 
   test('a grant is exactly one of account or permission', () => {
     const rules = [{ name: 'a', when: 'true', grant: [{}] }]
-    assert.deepEqual(problems(base({ rules })), ['rules[0].grant[0]: give exactly one of account or permission'])
+    assert.deepEqual(problems(base({ rules })), ['rules[0].grant[0]: give exactly one of account, permission or member'])
   })
 
   test('at least one source; version is required', () => {

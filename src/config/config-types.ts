@@ -111,7 +111,21 @@ export type SecretDeliveryConfig =
       }
     }
 
+/** One `groups:` entry of a target: source groups provisioned as objects (group-schema.ts). */
+export interface GroupSetConfig {
+  readonly name: string
+  readonly when: string
+  readonly id: string
+  readonly title: string
+  readonly description?: string | undefined
+  readonly type: string
+  readonly parent?: string | undefined
+  readonly attributes: Readonly<Record<string, string>>
+  readonly deleteAfterDays: number | null
+}
+
 export interface TargetConfig {
+  readonly provisionGroups?: readonly GroupSetConfig[]
   readonly writeBack: readonly WriteBackConfig[]
   readonly secretDelivery?: SecretDeliveryConfig
   readonly name: string
@@ -129,9 +143,12 @@ export interface TargetConfig {
 export type GrantConfig =
   | { readonly account: string }
   | { readonly permission: { readonly target: string; readonly type: string; readonly id: string } }
+  | { readonly member: { readonly target: string; readonly groups: string; readonly role: string } }
 
 export interface RuleConfig {
   readonly name: string
+  /** `membership`: evaluated per active membership, with `membership` and its `group` in scope. */
+  readonly for?: 'contract' | 'membership'
   /** CEL condition over `person` and `contract`. */
   readonly when: string
   readonly grant: readonly GrantConfig[]

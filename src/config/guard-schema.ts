@@ -18,6 +18,12 @@ export const DEFAULT_GUARD: GuardConfig = {
   delete: { maxCount: 50, maxPercent: 10 },
   revoke: { maxPercent: 25 },
   update: { maxPercent: 50 },
+  // groups: the same shape, counted against the groups Koppel manages in the target (a school year's turnover
+  // archives them all at once, which the guard shows whole for approval)
+  'group-create': { maxPercent: 25, minCount: 50 },
+  'group-update': { maxPercent: 50, minCount: 20 },
+  'group-archive': { maxCount: 50, maxPercent: 10 },
+  'group-delete': { maxCount: 50, maxPercent: 10 },
 }
 
 const limitInput = z
@@ -63,6 +69,10 @@ const kindDescriptions: Readonly<Record<ActionKind, string>> = {
   grant: 'Adding permissions such as group memberships (no limit by default).',
   revoke: 'Removing permissions (default maxPercent 25).',
   'write-back': 'Writing values back to a source (no limit by default).',
+  'group-create': 'Creating groups and courses (default maxPercent 25 of the groups already managed, from 50 on).',
+  'group-update': 'Renaming or changing groups (default maxPercent 50, from 20 on).',
+  'group-archive': 'Archiving groups no longer in the sources (default maxCount 50, maxPercent 10).',
+  'group-delete': 'Deleting archived groups after their grace period (default maxCount 50, maxPercent 10).',
 }
 
 const guardShape = Object.fromEntries(

@@ -30,7 +30,7 @@ describe('starterConfig', () => {
 
   test('has rules for pupils (account, class group) and staff (account, staff group)', async () => {
     const { rules } = await loadStarter()
-    const grants = rules.flatMap((r) => r.grant.map((g) => ('account' in g ? 'account' : g.permission.type)))
+    const grants = rules.flatMap((r) => r.grant.map((g) => ('account' in g ? 'account' : 'permission' in g ? g.permission.type : 'member')))
     assert.ok(rules.length >= 2 && rules.length <= 4)
     assert.ok(rules.some((r) => r.when.includes('"student"') && r.grant.some((g) => 'account' in g)))
     const classGroup = (g: GrantConfig) => 'permission' in g && g.permission.id.includes('classGroup')

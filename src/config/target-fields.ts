@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { driftSchema } from './drift-schema.ts'
+import { groupSetsSchema } from './group-schema.ts'
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
 import { smtpSchema } from './notify-schema.ts'
@@ -126,4 +127,5 @@ export const targetFields = {
     .describe('Values written back to sources after each apply; planned (and guarded) as write-back actions.'),
   secretDelivery: secretDeliverySchema.optional(),
   drift: driftSchema,
+  provisionGroups: groupSetsSchema,
 }

@@ -15,6 +15,23 @@ export interface TargetCapabilities {
   readonly defaultConcurrency: number
   /** Creates missing containers (OUs) of a computed `dn` on create and move; see `containerOf`. Default false. */
   readonly createsContainers?: boolean
+  /**
+   * Provisions groups as objects (`createGroup` and the rest are present): the membership roles it knows
+   * (`member`, `owner`, `learner`, …) and whether archiving moves or marks the group in the target (`target`) or
+   * is recorded in Koppel's ledger only (`ledger`, the group stays as it is until its delete).
+   */
+  readonly groups?: { readonly roles: readonly string[]; readonly archive: 'target' | 'ledger' }
+}
+
+/** A provisioned group as the engine asks for it: its sync key, title and the group set's computed fields. */
+export interface GroupRequest {
+  /** The sync key; the connector keeps it on the group so that a retried create finds it (idempotent). */
+  readonly key: string
+  readonly title: string
+  /** `title`, `description`, `type` and the set's own attributes; `parent` is resolved into `parent` below. */
+  readonly attributes: Attributes
+  /** Where the parent group is, when the group set names one that Koppel manages. */
+  readonly parent?: Ref
 }
 
 /** An account as the target reports it. */
@@ -94,8 +111,22 @@ export interface TargetConnector {
   enable?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   disable?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   delete?(ref: Ref, options?: OpOptions): Promise<WriteResult>
-  grant?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
-  revoke?(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult>
+  /**
+   * A permission of type `group` may carry a `role` (a membership of a provisioned group: `member`, `owner`,
+   * `instructor`, …); absent means plain membership.
+   */
+  grant?(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult>
+  revoke?(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult>
+  /**
+   * Provisioned groups (capabilities.groups). `createGroup` is idempotent by `key`: a group carrying the key is
+   * returned `unchanged`; one with the same name that does not carry it is not Koppel's and throws `conflict`.
+   * `updateGroup` applies `changes` (a `title` change renames, the id stays; `archived: true → ∅` restores an
+   * archived group); `archiveGroup` moves or marks it; `deleteGroup` of a gone group returns `already-gone`.
+   */
+  createGroup?(request: GroupRequest, options?: OpOptions): Promise<WriteResult>
+  updateGroup?(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options?: OpOptions): Promise<WriteResult>
+  archiveGroup?(ref: Ref, options?: OpOptions): Promise<WriteResult>
+  deleteGroup?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   /**
    * Optional, for targets that take their whole state in one delivery (an IMS Enterprise file for itslearning).
    * Called once per apply after every action for this target ran — also when there were none, so a delivery

@@ -76,7 +76,7 @@ describe('apply phases', () => {
 
   test('byPhase groups a target\'s actions by phase and keeps plan order within a phase', () => {
     const actions = [grant('p2', 'b'), create('p1'), grant('p1', 'a'), create('p2')]
-    assert.deepEqual(byPhase(actions).map((p) => p.map((a) => a.id)), [['dir/p1/create', 'dir/p2/create'], [], ['dir/p2/grant/b', 'dir/p1/grant/a'], [], []])
+    assert.deepEqual(byPhase(actions).map((p) => p.map((a) => a.id)), [[], ['dir/p1/create', 'dir/p2/create'], [], ['dir/p2/grant/b', 'dir/p1/grant/a'], [], [], []])
   })
 })
 

@@ -1,8 +1,9 @@
-import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
-import { isPermissionAction } from '../model/index.ts'
+import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
+import { isGroupAction, isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { executeAction } from './execute-action.ts'
+import { executeGroupAction } from './execute-group-action.ts'
 import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
@@ -45,11 +46,13 @@ function describeDown(d: TargetDown | undefined): string {
 }
 
 /**
- * Phases keep dependencies simple: a grant waits for its account's create, a correlate's update for the
- * correlate, and destructive actions go last so a failed run leaves people with more access, never less.
- * A write-back goes last: it writes the account's values as they are after everything else.
+ * Phases keep dependencies simple: groups exist before anyone is granted them, a grant waits for its account's
+ * create, a correlate's update for the correlate, and destructive actions go last (groups are archived after
+ * their members' revokes) so a failed run leaves people with more access, never less. A write-back goes last:
+ * it writes the account's values as they are after everything else. A child group's create waits for its
+ * parent's (`after`): the groups phase runs in two passes, parents first.
  */
-export const PHASE_ORDER = ['accounts', 'state', 'permissions', 'removals', 'write-backs'] as const
+export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'removals', 'group-removals', 'write-backs'] as const
 export type Phase = (typeof PHASE_ORDER)[number]
 
 /** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
@@ -63,6 +66,10 @@ export const PHASES: Readonly<Record<ActionKind, Phase>> = {
   disable: 'removals',
   delete: 'removals',
   'write-back': 'write-backs',
+  'group-create': 'groups',
+  'group-update': 'groups',
+  'group-archive': 'group-removals',
+  'group-delete': 'group-removals',
 }
 
 /** A target's actions per phase, in phase order; plan order within a phase. */
@@ -82,6 +89,8 @@ interface ApplyContext {
   readonly outcome: Map<string, ActionOutcome>
   /** `target\0person` → the account's ledger row as the actions applied so far left it. */
   readonly ledger: Map<string, Account>
+  /** `target\0key` → the provisioned group's ledger row as the actions applied so far left it. */
+  readonly groups: Map<string, ProvisionedGroup>
   /** Targets found unreachable during this apply. */
   readonly down: Map<string, TargetDown>
   readonly progressed: () => void
@@ -99,6 +108,10 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
   const ledger = new Map<string, Account>()
   for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
+  const groups = new Map<string, ProvisionedGroup>()
+  if (plan.actions.some((a) => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === 'membership'))) {
+    for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
+  }
 
   const outcome = new Map<string, ActionOutcome>()
   for (const id of done.keys()) outcome.set(id, 'applied')
@@ -112,6 +125,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
     sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
     outcome,
     ledger,
+    groups,
     down: new Map(),
     progressed: () => o.onProgress?.(++progress, plan.actions.length),
   }
@@ -130,15 +144,20 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       const target = targets.get(name)
       for (const phase of byPhase(actions)) {
         if (phase.length === 0) continue
-        const finished = await applyPhase(ctx, phase, target)
-        for (const r of finished) results.push(r)
+        // group creates that wait for a parent's create run in a second pass, after the parents
+        const passes = PHASES[phase[0]?.kind ?? 'create'] === 'groups' ? [phase.filter((a) => a.after === undefined), phase.filter((a) => a.after !== undefined)] : [phase]
+        for (const pass of passes) {
+          if (pass.length === 0) continue
+          const finished = await applyPhase(ctx, pass, target)
+          for (const r of finished) results.push(r)
+        }
       }
     }),
   )
   return results
 }
 
-async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account }> {
+async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
   const { outcome, ledger, down, now, sleep } = ctx
   const signal = ctx.o.signal
   if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
@@ -148,13 +167,20 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
     return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
   }
   const key = `${action.target}\u0000${action.person}`
+  const groupOf = (k: string) => ctx.groups.get(`${action.target}\u0000${k}`)
   for (let attempt = 1; ; attempt++) {
     try {
+      if ('group' in action) {
+        const groupRow = await executeGroupAction(action as GroupAction, target, groupOf, now().toISOString(), signal)
+        ctx.groups.set(`${action.target}\u0000${groupRow.key}`, groupRow)
+        return { action, outcome: 'applied', attempts: attempt, groupRow }
+      }
       const { row: next, deliveryFailed } = await executeAction(action, target, {
         currentOf: () => ledger.get(key),
         commit: (row) => ledger.set(key, row),
         now: now().toISOString(),
         signal,
+        groupOf,
       })
       if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
       if (deliveryFailed !== undefined) {
@@ -206,12 +232,15 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
   const results: AppliedAction[] = []
   let batch: AppliedAction[] = []
   let rows = new Map<string, Account>()
+  let groupRows = new Map<string, ProvisionedGroup>()
   const flush = (): Promise<void> => {
     const finished = batch
     const touched = rows
+    const touchedGroups = groupRows
     batch = []
     rows = new Map()
-    return enqueue(() => record(ctx, finished, touched, now().toISOString()))
+    groupRows = new Map()
+    return enqueue(() => record(ctx, finished, touched, touchedGroups, now().toISOString()))
   }
   let failedWrite: unknown
   const indexed = phase.map((action, index) => ({ action, index }))
@@ -231,9 +260,10 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
       failedWrite ??= e
       return
     }
-    const { row, ...r } = await runOne(ctx, action, target)
+    const { row, groupRow, ...r } = await runOne(ctx, action, target)
     // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
     if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
+    if (groupRow !== undefined) groupRows.set(action.id, groupRow)
     // dependants (the new account's grants) run when the account exists, even if a side effect failed
     ctx.outcome.set(action.id, r.keepsRow === true ? 'applied' : r.outcome)
     batch.push(r)
@@ -248,7 +278,7 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
 }
 
 /** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
-async function record(ctx: ApplyContext, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
+async function record(ctx: ApplyContext, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, groupRows: ReadonlyMap<string, ProvisionedGroup>, at: string): Promise<void> {
   const { o, planId } = ctx
   const lastFor = new Map<string, string>()
   for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
@@ -264,7 +294,8 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
       attempts: f.attempts,
       ...(f.message !== undefined ? { message: f.message } : {}),
     }
-    return account !== undefined ? { entry, account } : { entry }
+    const group = groupRows.get(f.action.id)
+    return account !== undefined ? { entry, account } : group !== undefined ? { entry, group } : { entry }
   })
   await o.store.journalFinish(completions)
   const audit: AuditEventInput[] = finished.map((f) => ({
@@ -281,6 +312,8 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
       ...(f.action.reason.rule !== undefined ? { rule: f.action.reason.rule } : {}),
       fields: f.action.changes.map((c) => c.field),
       ...(isPermissionAction(f.action) ? { permission: f.action.permission } : {}),
+      ...('group' in f.action ? { group: f.action.group.key } : {}),
+      ...(f.action.reason.membership !== undefined ? { membership: f.action.reason.membership } : {}),
       ...(f.message !== undefined ? { message: f.message } : {}),
       attempts: f.attempts,
     },

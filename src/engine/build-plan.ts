@@ -1,11 +1,12 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary, SecretChannel } from '../model/index.ts'
+import type { Account, Action, ActionKind, Group, GuardFinding, Issue, Person, Plan, PlanSummary, ProvisionedGroup, SecretChannel } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
-import { desire, type DesiredAccount } from './desire.ts'
+import { desire, parseMembershipId, type DesiredAccount, type GroupIndex } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
 import { guard } from './guard.ts'
-import { planTarget } from './plan-target.ts'
+import { planGroups } from './plan-groups.ts'
+import { holdBack, planTarget } from './plan-target.ts'
 import { planWriteBack } from './plan-write-back.ts'
 
 export interface PlanInputs {
@@ -33,6 +34,10 @@ export interface PlanInputs {
   readonly only?: ReadonlySet<string>
   /** Persons under a hold (hold.ts): nothing is planned for them, and the plan says so in a note. */
   readonly held?: ReadonlyMap<string, string>
+  /** The sources' groups (classes, lesson groups, courses), for targets with a `groups:` section. */
+  readonly groups?: readonly Group[]
+  /** The group ledger, every target. */
+  readonly groupLedger?: readonly ProvisionedGroup[]
 }
 
 /** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
@@ -65,15 +70,36 @@ const KIND_ORDER = new Map<ActionKind, number>(ACTION_KINDS.map((k, i) => [k, i]
  * sorted, so the same inputs give a byte-identical plan and the same id (the id is derived from the hash).
  */
 export function buildPlan(p: PlanInputs): Plan {
-  const wanted = desire(p.persons, p.setup.rules, p.setup.targets, p.today)
+  const groupLedgerByTarget = groupBy(p.groupLedger ?? [], (g) => g.target)
+  const groupPlans = new Map<string, ReturnType<typeof planGroups>>()
+  const groupIssues: Issue[] = []
+  for (const target of p.setup.targets) {
+    if (target.groups === undefined && !groupLedgerByTarget.has(target.name)) continue
+    const evaluated = target.groups?.evaluate(p.groups ?? [], p.today) ?? { groups: [], issues: [] }
+    const planned = planGroups({ target, desired: evaluated.groups, ledger: groupLedgerByTarget.get(target.name) ?? [], today: p.today, incomplete: evaluated.issues.length > 0 })
+    groupPlans.set(target.name, planned)
+    for (const i of evaluated.issues) groupIssues.push(i)
+    for (const i of planned.issues) groupIssues.push(i)
+  }
+  const bySource = new Map<string, string>()
+  for (const [target, gp] of groupPlans) for (const g of gp.desired.values()) bySource.set(`${target}\u0000${g.set}\u0000${g.source.key}`, g.key)
+  const groupIndex: GroupIndex = {
+    sourceGroups: new Map((p.groups ?? []).map((g) => [g.key, g])),
+    syncKeyOf: (target, set, group) => bySource.get(`${target}\u0000${set}\u0000${group}`),
+  }
+  const wanted = desire(p.persons, p.setup.rules, p.setup.targets, p.today, groupIndex)
   const persons = new Map(p.persons.map((x) => [x.key, x]))
   const ledgerByTarget = groupBy(p.ledger, (a) => a.target)
   const actions: Action[] = []
-  const issues: Issue[] = [...(p.mergeIssues ?? []), ...wanted.issues]
+  const issues: Issue[] = [...(p.mergeIssues ?? []), ...groupIssues, ...wanted.issues]
   const notes: string[] = []
   const frozen = p.held === undefined || p.held.size === 0 ? wanted.frozen : new Set([...wanted.frozen, ...p.held.keys()])
   for (const [key, why] of p.held ?? []) if (p.only === undefined || p.only.has(key)) notes.push(why)
   for (const target of p.setup.targets) {
+    const gp = groupPlans.get(target.name)
+    // hold windows (lifecycle.holds) hold group kinds too, e.g. no group-archive before the turnover is checked
+    const groupActions = gp === undefined ? [] : holdBack(target, p.today, { actions: gp.actions, issues: [], notes }).actions
+    for (const a of groupActions) actions.push(a)
     const tp = planTarget({
       target,
       persons,
@@ -82,6 +108,7 @@ export function buildPlan(p: PlanInputs): Plan {
       ledger: ledgerByTarget.get(target.name) ?? [],
       listing: p.listings.get(target.name),
       today: p.today,
+      ...(gp !== undefined ? { groups: groupStates(groupLedgerByTarget.get(target.name) ?? [], gp.desired) } : {}),
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
     const desiredHere = wanted.byTarget.get(target.name)
@@ -104,16 +131,21 @@ export function buildPlan(p: PlanInputs): Plan {
   actions.sort(compareActions)
   const only = p.only
   if (only !== undefined) {
+    // a scoped plan keeps the groups its memberships need (created or renamed), not the rest of the group work
     const kept = actions.filter((a) => only.has(a.person))
+    const needed = new Set(kept.flatMap((a) => (a.kind === 'grant' && a.permissionType === 'membership' ? [`${a.target}/${parseMembershipId(a.permission).key}`] : [])))
+    const groupWork = actions.filter((a) => (a.kind === 'group-create' || a.kind === 'group-update') && needed.has(`${a.target}/${a.group.key}`))
     const mine = issues.filter((i) => i.record === undefined || only.has(i.record))
     actions.length = 0
     issues.length = 0
-    for (const a of kept) actions.push(a)
+    for (const a of [...groupWork, ...kept].sort(compareActions)) actions.push(a)
     for (const i of mine) issues.push(i)
   }
-  const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  const inputs: Record<string, string> = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  // the group ledger too, once there is one: apply refuses a plan whose groups another apply changed meanwhile
+  if (p.groupLedger !== undefined && p.groupLedger.length > 0) inputs['groups'] = groupLedgerHash(p.groupLedger)
   const summary = summarise(actions)
-  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]
+  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget, groupLedgerByTarget)]
   const hash = planHash(actions, inputs, findings, issues)
   return {
     kind: 'plan',
@@ -128,6 +160,14 @@ export function buildPlan(p: PlanInputs): Plan {
     notes,
     inputs,
   }
+}
+
+/** Sync key → where the group is and whether it is (or is about to be) archived. */
+function groupStates(ledger: readonly ProvisionedGroup[], desired: ReadonlyMap<string, unknown>): Map<string, { locator?: string; archived: boolean }> {
+  const out = new Map<string, { locator?: string; archived: boolean }>()
+  for (const g of ledger) if (g.state !== 'deleted') out.set(g.key, { locator: g.locator, archived: !desired.has(g.key) })
+  for (const key of desired.keys()) if (!out.has(key)) out.set(key, { archived: false })
+  return out
 }
 
 export function summarise(actions: readonly Action[]): PlanSummary {
@@ -161,6 +201,11 @@ export function planHash(actions: readonly Action[], inputs: Readonly<Record<str
   canonicalJsonListTo(issues, h)
   h.push('}')
   return h.digest()
+}
+
+/** The group ledger's version fields, as ledgerHash does for accounts. */
+export function groupLedgerHash(groups: readonly Pick<ProvisionedGroup, 'target' | 'key' | 'targetId' | 'state' | 'updatedAt'>[]): string {
+  return sha256(groups.map((g) => `${g.target}\u0000${g.key}\u0000${g.targetId}\u0000${g.state}\u0000${g.updatedAt}`).sort().join('\n'))
 }
 
 /** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */

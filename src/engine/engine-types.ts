@@ -1,6 +1,6 @@
 import type { SourceConnector, TargetConnector } from '../contract/index.ts'
 import type { ActionKind } from '../model/index.ts'
-import type { CompiledMapping, CompiledRules } from '../rules/index.ts'
+import type { CompiledGroupSets, CompiledMapping, CompiledRules } from '../rules/index.ts'
 import type { MatchRule } from './merge-persons.ts'
 
 export type { MatchRule }
@@ -58,6 +58,8 @@ export interface EngineTarget {
    * correlated, and the person gets no account here meanwhile. Absent: adopted.
    */
   readonly adopt?: boolean
+  /** The target's `provisionGroups:` section: source groups provisioned as objects of their own. */
+  readonly groups?: CompiledGroupSets
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
-import type { Account, AccountAction, Action, AttributeValue, Attributes, CreateAction, PermissionAction, WriteBackAction } from '../model/index.ts'
+import type { Account, AccountAction, Action, AttributeValue, Attributes, CreateAction, PermissionAction, ProvisionedGroup, WriteBackAction } from '../model/index.ts'
 import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './account-values.ts'
+import { parseMembershipId } from './desire.ts'
 import { messageOf } from '../util/message-of.ts'
 
 /** What executeAction needs besides the action and its target. */
@@ -21,6 +22,8 @@ export interface ExecuteContext {
   /** ISO timestamp for the row's updatedAt/createdAt/disabledAt. */
   readonly now: string
   readonly signal?: AbortSignal
+  /** This target's provisioned group by sync key, for memberships of provisioned groups (type `membership`). */
+  readonly groupOf?: (key: string) => ProvisionedGroup | undefined
 }
 
 /** What a sent action left behind. */
@@ -91,6 +94,11 @@ export async function executeAction(action: Action, target: EngineTarget, ctx: E
       return correlateAccount(action, target, ctx, row)
     case 'write-back':
       return writeBackValues(action, target, ctx)
+    case 'group-create':
+    case 'group-update':
+    case 'group-archive':
+    case 'group-delete':
+      throw new ConnectorError('invalid', `${action.kind} is a group action (execute-group-action.ts)`)
   }
 }
 
@@ -135,7 +143,22 @@ async function changePermission(action: PermissionAction, target: EngineTarget, 
   if (method === undefined) throw new ConnectorError('unsupported', `${c.type} cannot ${action.kind} permissions`)
   const type = action.permissionType
   const id = action.permission
-  const r = await method.call(c, ref, { type, id }, ctx.signal !== undefined ? { signal: ctx.signal } : {})
+  const opts = ctx.signal !== undefined ? { signal: ctx.signal } : {}
+  let r: WriteResult
+  if (type === 'membership') {
+    // the group's current place from the group ledger: a rename since the plan was made does not matter
+    const { role, key: groupKey } = parseMembershipId(id)
+    const group = ctx.groupOf?.(groupKey)
+    if (group === undefined || group.state === 'deleted') {
+      // nothing to join; a revoke of a deleted group's membership only tidies the ledger
+      if (action.kind === 'grant') throw new ConnectorError('not-found', `group ${groupKey} is not provisioned in ${target.name} (its group-create did not succeed)`)
+      r = ledgerOnly(ref)
+    } else {
+      r = await method.call(c, ref, { type: 'group', id: group.locator, role }, opts)
+    }
+  } else {
+    r = await method.call(c, ref, { type, id }, opts)
+  }
   const key = permissionKey(type, id)
   const held = new Set(currentOf()?.permissions ?? [])
   if (action.kind === 'grant') held.add(key)

@@ -9,11 +9,11 @@ import type { RuleVerdict } from '../rules/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { activeContracts } from './active-contracts.ts'
 import { buildPlan } from './build-plan.ts'
-import { desire } from './desire.ts'
+import { desire, groupIndexOf, type DesiredPermission } from './desire.ts'
 import { findPersons, type Found, type PersonCandidate } from './find-person.ts'
 import { activeHolds } from './hold.ts'
 import { mergePersons } from './merge-persons.ts'
-import { recordsForWriteBack, type Engine } from './pipeline.ts'
+import { recordsForWriteBack, sourceGroups, type Engine } from './pipeline.ts'
 import { readSources } from './read-sources.ts'
 
 /** One value a rule's condition read: `contract.location` → "L2" (undefined: the field is empty). */
@@ -34,6 +34,8 @@ export interface ExplainedPermission {
   /** The rule that grants it now; absent when the rules no longer grant it (the next plan revokes it). */
   readonly rule?: string
   readonly contract?: string
+  /** A membership of a provisioned group: the source membership (group key, role) that granted it. */
+  readonly membership?: { readonly group: string; readonly role: string }
   readonly reads: readonly ReadValue[]
   /** In the ledger: Koppel granted it and has not revoked it. */
   readonly held: boolean
@@ -101,7 +103,9 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
   const accounts = ledger.filter((a) => a.person === key && a.state !== 'deleted')
   const hold = (await engine.store.listHolds()).find((h) => h.person === key && today < h.until)
   const { setup } = engine
-  const grants = person === undefined ? undefined : desire([person], setup.rules, setup.targets, today)
+  const groups = sourceGroups(read.snapshots)
+  const groupIndex = groupIndexOf(setup.targets, groups, today)
+  const grants = person === undefined ? undefined : desire([person], setup.rules, setup.targets, today, groupIndex)
   const trace = person === undefined ? [] : setup.rules.trace(person, person.contracts, today)
   const counting = new Set(person === undefined ? [] : activeContracts(person.contracts, today, maxLead(engine)).map((c) => c.id))
   const readsOf = (rule: string, contract: string): ReadValue[] => {
@@ -122,9 +126,9 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     const wanted = grants?.byTarget.get(t.name)?.get(key)
     const held = new Set(account?.permissions ?? [])
     const permissions: ExplainedPermission[] = []
-    for (const [id, p] of wanted?.permissions ?? new Map<string, { type: string; rule: string }>()) {
+    for (const [id, p] of wanted?.permissions ?? new Map<string, DesiredPermission>()) {
       const contract = grantedOn.get(`${t.name}\u0000${p.type}\u0000${id}`)
-      permissions.push({ type: p.type, id, rule: p.rule, ...(contract !== undefined ? { contract } : {}), reads: contract === undefined ? [] : readsOf(p.rule, contract), held: held.has(`${p.type}:${id}`) })
+      permissions.push({ type: p.type, id, rule: p.rule, ...(contract !== undefined ? { contract } : {}), ...(p.membership !== undefined ? { membership: p.membership } : {}), reads: contract === undefined ? [] : readsOf(p.rule, contract), held: held.has(`${p.type}:${id}`) })
     }
     for (const h of held) {
       const sep = h.indexOf(':')
@@ -159,6 +163,8 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     createdAt: engine.now().toISOString(),
     sourceRecords: recordsForWriteBack(setup, read.snapshots),
     held: activeHolds(hold !== undefined ? [hold] : [], today),
+    groups,
+    groupLedger: await engine.store.listGroups(),
   })
   const issues = [...merged.issues, ...(grants?.issues ?? [])].filter((i) => i.record === key)
   return {

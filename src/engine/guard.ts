@@ -1,4 +1,5 @@
-import type { Account, Action, ActionKind, GuardFinding } from '../model/index.ts'
+import type { Account, Action, ActionKind, GuardFinding, ProvisionedGroup } from '../model/index.ts'
+import { isGroupAction } from '../model/index.ts'
 import type { EngineTarget, GuardLimit } from './engine-types.ts'
 
 /**
@@ -6,7 +7,12 @@ import type { EngineTarget, GuardLimit } from './engine-types.ts'
  * `maxPercent` of the target's managed accounts, is blocked as a whole, before the first write. Defaults are
  * filled in by the config layer, so an omitted guard is still on.
  */
-export function guard(actions: readonly Action[], targets: readonly EngineTarget[], ledgerByTarget: ReadonlyMap<string, readonly Account[]>): GuardFinding[] {
+export function guard(
+  actions: readonly Action[],
+  targets: readonly EngineTarget[],
+  ledgerByTarget: ReadonlyMap<string, readonly Account[]>,
+  groupLedgerByTarget: ReadonlyMap<string, readonly ProvisionedGroup[]> = new Map(),
+): GuardFinding[] {
   const counts = new Map<string, Map<ActionKind, number>>()
   for (const a of actions) {
     let t = counts.get(a.target)
@@ -15,11 +21,13 @@ export function guard(actions: readonly Action[], targets: readonly EngineTarget
   }
   const findings: GuardFinding[] = []
   for (const target of targets) {
-    const base = (ledgerByTarget.get(target.name) ?? []).filter((a) => a.state !== 'deleted').length
+    const accounts = (ledgerByTarget.get(target.name) ?? []).filter((a) => a.state !== 'deleted').length
+    // group actions are counted against the groups Koppel manages there, not the accounts
+    const groups = (groupLedgerByTarget.get(target.name) ?? []).filter((g) => g.state !== 'deleted').length
     for (const [kind, count] of counts.get(target.name) ?? []) {
       const limit = target.guard[kind]
       if (limit === undefined || limit.off === true) continue
-      const finding = check(target.name, kind, count, base, limit)
+      const finding = check(target.name, kind, count, isGroupAction(kind) ? groups : accounts, limit)
       if (finding !== undefined) findings.push(finding)
     }
   }
@@ -45,7 +53,7 @@ function check(target: string, kind: ActionKind, count: number, base: number, li
       count,
       base,
       limit: `maxPercent ${limit.maxPercent}`,
-      message: `${count} ${kind} actions are ${pct}% of the ${base} accounts in ${target}, above the limit of ${limit.maxPercent}%`,
+      message: `${count} ${kind} actions are ${pct}% of the ${base} ${isGroupAction(kind) ? 'groups' : 'accounts'} in ${target}, above the limit of ${limit.maxPercent}%`,
     }
   }
   return undefined

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
-import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
+import type { Group, GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction } from './apply-plan.ts'
 import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
-import { buildPlan, ledgerHash } from './build-plan.ts'
+import { buildPlan, groupLedgerHash, ledgerHash } from './build-plan.ts'
 import { carryApproval } from './carry-approval.ts'
 import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -204,6 +204,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
+  const provisionsGroups = setup.targets.some((t) => t.groups !== undefined)
+  const groupLedger = await store.listGroups()
   const built = buildPlan({
     setup,
     persons,
@@ -217,6 +219,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     mergeIssues: [...sourceWarnings, ...merged.issues],
     ...(only !== undefined ? { only } : {}),
     held,
+    ...(provisionsGroups || groupLedger.length > 0 ? { groups: sourceGroups(snapshots), groupLedger } : {}),
   })
   // a draft is never approved, not even by carrying an approval of the same work
   const plan = o.draft === true ? built : await carryApproval(store, built)
@@ -354,6 +357,9 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
     return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
   }
+  if (!resuming && (await groupsMovedOn(store, plan.inputs['groups']))) {
+    return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older group ledger; run \`koppel plan\` again` }
+  }
   const lease = await acquireApplyLease(store)
   if (lease === undefined) {
     const current = await store.leaseHolder('apply')
@@ -445,6 +451,19 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 }
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
+/** Whether the group ledger changed since a plan recorded its hash (no hash: it had no groups then). */
+async function groupsMovedOn(store: Engine['store'], planned: string | undefined): Promise<boolean> {
+  if (planned === undefined) return false
+  return groupLedgerHash(await store.listGroups()) !== planned
+}
+
+/** The sources' groups by key; a key two sources share is the first source's group. */
+export function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
+  const byKey = new Map<string, Group>()
+  for (const s of snapshots) for (const g of s.groups) if (!byKey.has(g.key)) byKey.set(g.key, g)
+  return [...byKey.values()]
+}
+
 export function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
   const wanted = new Set(setup.targets.flatMap((t) => (t.writeBacks ?? []).map((w) => w.source)))
   const out = new Map<string, Map<string, Person>>()

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { TargetAccount, TargetCapabilities } from '../contract/index.ts'
 import type { Account, Action, Contract, Person } from '../model/index.ts'
+import { accountOf } from '../model/index.ts'
 import { compileMapping } from '../rules/index.ts'
 import { MemoryTarget } from '../../test/support/memory-target.ts'
 import type { DesiredAccount } from './desire.ts'
@@ -55,7 +56,7 @@ function plan(t: EngineTarget, people: { p: Person; d?: DesiredAccount }[], ledg
 }
 
 const summary = (actions: readonly Action[]) =>
-  actions.map((a) => `${a.kind}${a.kind === 'grant' || a.kind === 'revoke' ? ` ${a.permission}` : ''} (${a.reason.change})${a.after !== undefined ? ` after ${a.after}` : ''}${a.kind !== 'create' && a.account === undefined ? ' no account' : ''}`)
+  actions.map((a) => `${a.kind}${a.kind === 'grant' || a.kind === 'revoke' ? ` ${a.permission}` : ''} (${a.reason.change})${a.after !== undefined ? ` after ${a.after}` : ''}${a.kind !== 'create' && accountOf(a) === undefined ? ' no account' : ''}`)
 
 describe('planTarget: people who should have an account', () => {
   test('a joiner gets a create with every mapped attribute and grants that wait for it', () => {
@@ -79,7 +80,7 @@ describe('planTarget: people who should have an account', () => {
     const anna = person('p1', 'Anna', '2B')
     const r = plan(target(), [{ p: anna, d: desired(anna, ['cn=2B']) }], [row(anna, '1A', { permissions: ['group:cn=1A'] })])
     assert.deepEqual(summary(r.actions), ['update (mover)', 'grant cn=2B (mover)', 'revoke cn=1A (mover)'])
-    assert.deepEqual(r.actions.map((a) => (a.kind === 'create' ? undefined : a.account?.targetId)), ['id-p1', 'id-p1', 'id-p1'])
+    assert.deepEqual(r.actions.map((a) => accountOf(a)?.targetId), ['id-p1', 'id-p1', 'id-p1'])
     assert.equal(r.actions[2]?.reason.detail, 'no rule grants this any more')
   })
 

@@ -4,7 +4,7 @@ import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { labelOf, labelOfAccount, subjectOf, subjectOfAccount } from './action-subject.ts'
 import { splitPermission, stringOf, valueOf } from './account-values.ts'
-import type { DesiredAccount } from './desire.ts'
+import { parseMembershipId, type DesiredAccount, type DesiredPermission } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { UniqueValues } from './uniqueness.ts'
@@ -20,6 +20,11 @@ export interface TargetPlanInput {
   /** The target's own accounts, when it can list them; undefined plans against the ledger alone. */
   readonly listing?: readonly TargetAccount[]
   readonly today: string
+  /**
+   * This target's provisioned groups by sync key, as the ledger has them after this plan's group actions:
+   * where each is, and whether it is archived (an archived group keeps its members, so they are not revoked).
+   */
+  readonly groups?: ReadonlyMap<string, { readonly locator?: string; readonly archived: boolean }>
 }
 
 export interface TargetPlan {
@@ -101,6 +106,7 @@ function planDesired(
     return
   }
   const p: Planning = {
+    input,
     target,
     d,
     attrs: mapped.attributes,
@@ -117,6 +123,7 @@ function planDesired(
 
 /** One desired account being planned: its target, desire, mapped attributes and what its actions share. */
 interface Planning {
+  readonly input: TargetPlanInput
   readonly target: EngineTarget
   readonly d: DesiredAccount
   readonly attrs: Attributes
@@ -162,11 +169,20 @@ function planExisting(p: Planning, account: Account, listed: TargetAccount | und
   const key = permissionKeyOf(target)
   // the listing's permissions when it reports them (group DNs), else the ledger's
   const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
-  planGrants(p, held, { account: ref, change: 'mover' })
+  const ledgerHeld = new Set(account.permissions)
+  const isHeld = (type: string, id: string): boolean => {
+    if (type !== 'membership') return held.has(key(type, id))
+    // a plain membership of a provisioned group shows in the listing as its DN; other roles only in the ledger
+    const { role, key: groupKey } = parseMembershipId(id)
+    const at = p.input.groups?.get(groupKey)?.locator
+    if (listed?.permissions !== undefined && role === 'member' && at !== undefined) return held.has(key('group', at))
+    return ledgerHeld.has(`${type}:${id}`)
+  }
+  planGrants(p, isHeld, { account: ref, change: 'mover' })
   const wanted = new Set([...d.permissions].map(([id, perm]) => key(perm.type, id)))
   for (const [id, type] of account.permissions.map(splitPermission)) {
-    if (wanted.has(key(type, id))) continue
-    out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
+    if (wanted.has(key(type, id)) || keptInArchive(p.input, type, id)) continue
+    out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: revokeReason(type, id) })
   }
 }
 
@@ -224,17 +240,17 @@ function planNew(p: Planning, vanished: Account | undefined, listedByAnchor: Rea
     })
   }
   const key = permissionKeyOf(target)
-  planGrants(p, new Set((found?.permissions ?? []).map((id) => key('group', id))), { after: first, change: 'joiner' })
+  const held = new Set((found?.permissions ?? []).map((id) => key('group', id)))
+  planGrants(p, (type, id) => held.has(key(type, id)), { after: first, change: 'joiner' })
 }
 
 /**
  * One grant per permission the rules give and the account does not hold (`held`, in the target's key). On an
  * existing account the grant names it (a mover); on a new or correlated one it waits for that first action.
  */
-function planGrants(p: Planning, held: ReadonlySet<string>, on: { readonly account?: AccountRef; readonly after?: string; readonly change: 'mover' | 'joiner' }): void {
-  const key = permissionKeyOf(p.target)
+function planGrants(p: Planning, isHeld: (type: string, id: string) => boolean, on: { readonly account?: AccountRef; readonly after?: string; readonly change: 'mover' | 'joiner' }): void {
   for (const [id, perm] of sortedEntries(p.d.permissions)) {
-    if (held.has(key(perm.type, id))) continue
+    if (isHeld(perm.type, id)) continue
     p.out.actions.push({
       ...p.base,
       kind: 'grant',
@@ -244,9 +260,26 @@ function planGrants(p: Planning, held: ReadonlySet<string>, on: { readonly accou
       permission: id,
       permissionType: perm.type,
       ...(on.after !== undefined ? { after: on.after } : {}),
-      reason: { rule: perm.rule, change: on.change, detail: `granted by rule "${perm.rule}"` },
+      reason: grantReason(perm, on.change),
     })
   }
+}
+
+function grantReason(perm: DesiredPermission, change: 'mover' | 'joiner'): Action['reason'] {
+  if (perm.membership === undefined) return { rule: perm.rule, change, detail: `granted by rule "${perm.rule}"` }
+  const m = perm.membership
+  return { rule: perm.rule, change, detail: `${m.role} of ${m.group} in the source; granted by rule "${perm.rule}"`, membership: m }
+}
+
+/** A membership of an archived group stays: the archive keeps who was in the group. */
+function keptInArchive(input: TargetPlanInput, type: string, id: string): boolean {
+  return type === 'membership' && input.groups?.get(parseMembershipId(id).key)?.archived === true
+}
+
+function revokeReason(type: string, id: string): Action['reason'] {
+  if (type !== 'membership') return { change: 'mover', detail: 'no rule grants this any more' }
+  const { role, key } = parseMembershipId(id)
+  return { change: 'mover', detail: `no active membership in the source grants ${role} of ${key} any more` }
 }
 
 function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAccount | undefined, out: TargetPlan): void {
@@ -314,7 +347,8 @@ function revokeAll(
   const { target } = input
   if (target.lifecycle.revokeOnDisable === false || target.connector.revoke === undefined) return
   for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (type !== 'group') continue
+    if (type !== 'group' && type !== 'membership') continue
+    if (keptInArchive(input, type, id)) continue
     out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
   }
 }
@@ -362,7 +396,7 @@ class KnownContainers {
 }
 
 /** Drops actions of kinds held today (summer, school-year turnover) and says so in a note. */
-function holdBack(target: EngineTarget, today: string, plan: TargetPlan): TargetPlan {
+export function holdBack(target: EngineTarget, today: string, plan: TargetPlan): TargetPlan {
   const held = new Set<ActionKind>()
   for (const h of target.lifecycle.holds) if (inYearlyWindow(today, h.from, h.to)) for (const k of h.kinds) held.add(k)
   if (held.size === 0) return plan

@@ -109,6 +109,13 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
       case 'correlate':
       case 'write-back':
         skip(`${a.kind}s are not reverted (the next plan decides about those accounts)`)
+        break
+      case 'group-create':
+      case 'group-update':
+      case 'group-archive':
+      case 'group-delete':
+        // provisioned groups follow the sources' groups: the next plan makes them so again
+        skip(`${a.kind}s are not reverted (the next plan provisions groups from the sources)`)
     }
   }
   for (const [why, n] of skipped) notes.push(`revert of ${runId}: ${n} ${why}; left as they are`)

@@ -10,6 +10,10 @@ export type ActionKind =
   | 'grant'
   | 'revoke'
   | 'write-back'
+  | 'group-create'
+  | 'group-update'
+  | 'group-archive'
+  | 'group-delete'
 
 /** Every kind, in the order plans list them (build-plan sorts by it) and tables show them. */
 export const ACTION_KINDS = [
@@ -22,7 +26,16 @@ export const ACTION_KINDS = [
   'grant',
   'revoke',
   'write-back',
+  'group-create',
+  'group-update',
+  'group-archive',
+  'group-delete',
 ] as const satisfies readonly ActionKind[]
+
+/** Actions on a provisioned group (not on a person's account); `GroupAction.group` says which. */
+export const GROUP_ACTION_KINDS: readonly ActionKind[] = ['group-create', 'group-update', 'group-archive', 'group-delete']
+
+export const isGroupAction = (kind: ActionKind): boolean => kind.startsWith('group-')
 
 /** One field's change; `old` absent means the field is new, `new` absent means it is removed. */
 export interface FieldChange {
@@ -36,6 +49,8 @@ export interface Reason {
   readonly rule?: string
   readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back' | 'revert'
   readonly detail: string
+  /** A grant or revoke of a group membership: the source membership that earned it (`koppel explain`). */
+  readonly membership?: { readonly group: string; readonly role: string }
 }
 
 /** Who an action is for, as a reader of the plan knows them: leerlingnummer/personeelsnummer, class, school. */
@@ -101,8 +116,17 @@ export interface WriteBackAction extends ActionBase {
   readonly writeBack: { readonly source: string; readonly record: string }
 }
 
+/**
+ * An action on a provisioned group: its sync key and group set, and where it is in the target (absent on
+ * create). `person` is `group:<key>` and `label` the group's title.
+ */
+export interface GroupAction extends ActionBase {
+  readonly kind: 'group-create' | 'group-update' | 'group-archive' | 'group-delete'
+  readonly group: { readonly key: string; readonly set: string; readonly ref?: AccountRef }
+}
+
 /** One change of a plan; the fields a kind needs exist only on that kind, so nothing reads a half-filled action. */
-export type Action = CreateAction | AccountAction | PermissionAction | WriteBackAction
+export type Action = CreateAction | AccountAction | PermissionAction | WriteBackAction | GroupAction
 
 // a new kind fails to compile here until it has an Action variant and a place in ACTION_KINDS
 const everyKindHasAVariant: Exclude<ActionKind, Action['kind']> extends never ? true : never = true
@@ -114,7 +138,7 @@ export function isPermissionAction(a: Action): a is PermissionAction {
   return a.kind === 'grant' || a.kind === 'revoke'
 }
 
-/** The account an action is about, where the plan knew it (never on a create). */
+/** The account an action is about, where the plan knew it (never on a create, never on a group). */
 export function accountOf(a: Action): AccountRef | undefined {
-  return a.kind === 'create' ? undefined : a.account
+  return a.kind === 'create' || 'group' in a ? undefined : a.account
 }

@@ -10,3 +10,17 @@ export type Entitlement =
       readonly id: string
       readonly rule: string
     }
+  | {
+      /** Membership of a group the target provisions (its `groups:` section), from one source membership. */
+      readonly kind: 'membership'
+      readonly target: string
+      /** The target's group set the group belongs to. */
+      readonly set: string
+      /** The source group's key (`membership.group`); the engine finds the provisioned group's sync key. */
+      readonly group: string
+      /** Role as the target understands it: member, owner, learner, instructor, mentor. */
+      readonly role: string
+      /** The source membership's own role (student, teacher, mentor), for the plan's reason. */
+      readonly sourceRole: string
+      readonly rule: string
+    }

@@ -3,13 +3,15 @@
  * expensive to set up and immutable after cloning.
  *
  * Variables: `person`, `contract` (maps, see cel-values.ts), `contracts` (list of the active contracts),
- * `today` ("YYYY-MM-DD"); mappings also see `account` (the attributes computed so far).
+ * `today` ("YYYY-MM-DD"); mappings also see `account` (the attributes computed so far); rules also see
+ * `membership` and `group` (set only in rules that run per membership). A target's `provisionGroups:` section sees
+ * `group` and `today` only.
  * Optional syntax (`person.?preferredGivenName.orValue(person.givenName)`) is enabled.
  */
 import { Environment } from '@marcbachmann/cel-js'
 import { registerLibrary } from './cel-library.ts'
 
-export type Scope = 'rule' | 'mapping'
+export type Scope = 'rule' | 'mapping' | 'group'
 
 let environments: Record<Scope, Environment> | undefined
 
@@ -25,5 +27,13 @@ function create(): Record<Scope, Environment> {
     .registerVariable('contracts', 'list')
     .registerVariable('today', 'string')
   registerLibrary(base)
-  return { rule: base.clone(), mapping: base.clone().registerVariable('account', 'map') }
+  const group = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+    .registerVariable('group', 'map')
+    .registerVariable('today', 'string')
+  registerLibrary(group)
+  return {
+    rule: base.clone().registerVariable('membership', 'map').registerVariable('group', 'map'),
+    mapping: base.clone().registerVariable('account', 'map'),
+    group,
+  }
 }

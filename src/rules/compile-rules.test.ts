@@ -198,3 +198,53 @@ describe('compileRules / trace', () => {
     assert.equal(t[0]?.when, 'contract.role == "student" && contract.grade >= 2')
   })
 })
+
+describe('compileRules: rules per membership', () => {
+  const learners: RuleSpec = {
+    name: 'learners',
+    for: 'membership',
+    when: 'membership.role == "student" && group.type == "teaching-group" && contract.role == "student"',
+    grant: [{ member: { target: 'lms', groups: 'courses', role: 'learner' } }],
+  }
+  const problems = (specs: RuleSpec[]) => {
+    try {
+      compileRules(specs)
+      return []
+    } catch (e) {
+      return (e as RulesError).problems.map((p) => `${p.rule} ${p.field}: ${p.message}`)
+    }
+  }
+
+  test('one grant per membership that matches, with the source membership; deduplicated; the contract rules do not see them', () => {
+    const compiled = compileRules([{ name: 'accounts', when: 'true', grant: [{ account: 'lms' }] }, learners])
+    assert.equal(compiled.perMembership, true)
+    const c = contract()
+    const wi = { kind: 'group' as const, key: 'wi-3b', type: 'teaching-group' as const, name: 'wi-3b', attributes: {} }
+    const klas = { kind: 'group' as const, key: '3B', type: 'class' as const, name: '3B', attributes: {} }
+    const memberships = [
+      { membership: { group: 'wi-3b', role: 'student' as const }, group: wi },
+      { membership: { group: '3B', role: 'student' as const }, group: klas },
+      { membership: { group: 'wi-3b', role: 'student' as const, start: '2025-08-01' }, group: wi },
+    ]
+    const r = compiled.membershipGrantsFor(person(), c, [c], memberships, today)
+    assert.deepEqual(r.issues, [])
+    assert.deepEqual(r.grants.map((g) => [g.entitlement.group, g.entitlement.role, g.entitlement.sourceRole, g.entitlement.rule]), [['wi-3b', 'learner', 'student', 'learners']])
+    assert.deepEqual(compiled.entitlementsFor(person(), [c], today).grants.map((g) => g.entitlement.kind), ['account'])
+  })
+
+  test('an evaluation error names the rule, the person and the group', () => {
+    const compiled = compileRules([{ ...learners, when: 'group.attributes.level == "havo"' }])
+    const c = contract()
+    const r = compiled.membershipGrantsFor(person({ key: 'p9' }), c, [c], [{ membership: { group: 'wi-3b', role: 'student' }, group: { kind: 'group', key: 'wi-3b', type: 'teaching-group', name: 'wi-3b', attributes: {} } }], today)
+    assert.equal(r.issues.length, 1)
+    assert.equal(r.issues[0]?.record, 'p9')
+    assert.match(r.issues[0]?.message ?? '', /rule "learners" failed for membership of group wi-3b/)
+  })
+
+  test('membership and group only in rules for: membership; a member grant only there; such a rule grants members only', () => {
+    assert.deepEqual(problems([{ name: 'x', when: 'membership.role == "student"', grant: [{ account: 'lms' }] }]), ['x when: membership is only set in rules with for: membership'])
+    assert.deepEqual(problems([{ name: 'y', when: 'true', grant: [{ member: { target: 'lms', groups: 'courses', role: 'learner' } }] }]), ['y grant[0].member: a member grant needs for: membership'])
+    assert.deepEqual(problems([{ ...learners, grant: [{ account: 'lms' }] }]), ['learners grant: a rule with for: membership grants only member: { target, groups, role }'])
+    assert.deepEqual(problems([{ ...learners, when: 'group.nam == "x"' }]), ['learners when: group.nam is not a field of group; did you mean group.name?'])
+  })
+})

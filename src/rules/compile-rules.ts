@@ -6,7 +6,9 @@
  */
 import type { Contract } from '../model/contract.ts'
 import type { Entitlement } from '../model/entitlement.ts'
+import type { Group } from '../model/group.ts'
 import type { Issue } from '../model/issue.ts'
+import type { Membership } from '../model/membership.ts'
 import type { Person } from '../model/person.ts'
 import { toCel, toIdList } from './cel-values.ts'
 import {
@@ -22,6 +24,8 @@ import { EvalContext } from './eval-context.ts'
 
 export interface RuleSpec {
   name: string
+  /** `membership`: evaluated per active membership with `membership` and `group` in scope; default `contract`. */
+  for?: 'contract' | 'membership'
   /** CEL over `person`, `contract`, `contracts`, `today`; must yield a bool. */
   when: string
   grant: GrantSpec[]
@@ -30,6 +34,18 @@ export interface RuleSpec {
 export type GrantSpec =
   | { account: string /* target name */ }
   | { permission: { target: string; type: string /* 'group' | 'role' | … */; id: string /* CEL → string or list<string> */ } }
+  | { member: { target: string; groups: string /* group set */; role: string } }
+
+/** One membership a `for: membership` rule runs for, with its group (a stand-in when the source has none). */
+export interface MembershipInput {
+  readonly membership: Membership
+  readonly group: Group
+}
+
+export interface MembershipGrant {
+  readonly entitlement: Extract<Entitlement, { kind: 'membership' }>
+  readonly membership: Membership
+}
 
 export interface EntitlementResult {
   grants: Array<{ entitlement: Entitlement; contract: Contract }>
@@ -42,6 +58,20 @@ export interface CompiledRules {
    *  Deterministic order: rules in config order, contracts in given order; account entitlements deduplicated per
    *  target (first rule/contract wins and is the "reason"); permission ids deduplicated per target+type+id. */
   entitlementsFor(person: Person, activeContracts: readonly Contract[], today: string): EntitlementResult
+  /**
+   * The `for: membership` rules over one person's active memberships: membership grants in rule order, then
+   * membership order, deduplicated per target, group set, group and role. `contract` is the person's primary
+   * active contract (rules may read it). Issues name the rule, the person and the group.
+   */
+  membershipGrantsFor(
+    person: Person,
+    contract: Contract,
+    contracts: readonly Contract[],
+    memberships: readonly MembershipInput[],
+    today: string,
+  ): { grants: MembershipGrant[]; issues: Issue[] }
+  /** Whether any rule runs per membership (the engine skips the work otherwise). */
+  readonly perMembership: boolean
   /** Evaluation counters summed over all expressions, for benchmarks and run metrics. */
   stats(): EvaluatorStats
   /** The paths the rules' expressions read (see expression-reads.ts). */
@@ -78,6 +108,8 @@ type CompiledGrant =
 
 interface CompiledRule {
   readonly name: string
+  readonly perMembership: boolean
+  readonly members: readonly { readonly target: string; readonly set: string; readonly role: string }[]
   readonly when: CachedEvaluator<boolean>
   readonly whenSource: string
   readonly whenReads: readonly (readonly string[])[]
@@ -109,12 +141,26 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
     if (typeof rule !== 'string' || rule.trim() === '') problems.push({ rule, field: 'name', message: 'a rule needs a name' })
     else if (seen.has(rule)) problems.push({ rule, field: 'name', message: 'two rules have this name' })
     seen.add(rule)
+    const perMembership = spec.for === 'membership'
     const when = compileExpression('rule', spec.when, mustBeBool)
     if (!isCompiled(when)) problems.push({ rule, field: 'when', expression: spec.when, ...when })
-    else reads.push(...when.reads.paths)
+    else {
+      reads.push(...when.reads.paths)
+      const scoped = when.reads.paths.find((p) => !perMembership && (p[0] === 'membership' || p[0] === 'group'))
+      if (scoped !== undefined) problems.push({ rule, field: 'when', expression: spec.when, message: `${scoped[0]} is only set in rules with for: membership` })
+    }
     const grants: CompiledGrant[] = []
+    const members: { target: string; set: string; role: string }[] = []
     ;(spec.grant ?? []).forEach((g, i) => {
       const field = `grant[${i}]`
+      if ('member' in g) {
+        const m = g.member as { target?: unknown; groups?: unknown; role?: unknown }
+        if (!perMembership) return void problems.push({ rule, field: `${field}.member`, message: 'a member grant needs for: membership' })
+        if (typeof m.target !== 'string' || m.target === '') return void problems.push({ rule, field: `${field}.member.target`, message: 'missing target' })
+        if (typeof m.groups !== 'string' || m.groups === '') return void problems.push({ rule, field: `${field}.member.groups`, message: 'missing group set' })
+        members.push({ target: m.target, set: m.groups, role: typeof m.role === 'string' && m.role !== '' ? m.role : 'member' })
+        return
+      }
       if ('account' in g) {
         const target = g.account
         const entitlement: Entitlement = Object.freeze({ kind: 'account', target, rule })
@@ -134,15 +180,68 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
       const key = `p\u0000${target}\u0000${type}\u0000`
       grants.push({ kind: 'permission', key, target, type, id: evaluator(id, permissions(target, type, rule)) })
     })
-    if (isCompiled(when)) rules.push({ name: rule, when: evaluator(when, asBool), whenSource: when.source, whenReads: when.reads.paths, grants })
+    if (perMembership && grants.length > 0) problems.push({ rule, field: 'grant', message: 'a rule with for: membership grants only member: { target, groups, role }' })
+    if (isCompiled(when)) rules.push({ name: rule, perMembership, members, when: evaluator(when, asBool), whenSource: when.source, whenReads: when.reads.paths, grants })
   }
   if (problems.length > 0) throw new RulesError(problems)
+  const contractRules = rules.filter((r) => !r.perMembership)
+  const membershipRules = rules.filter((r) => r.perMembership)
   return {
-    entitlementsFor: (person, activeContracts, today) => entitlementsFor(rules, person, activeContracts, today),
+    entitlementsFor: (person, activeContracts, today) => entitlementsFor(contractRules, person, activeContracts, today),
+    membershipGrantsFor: (person, contract, contracts, memberships, today) =>
+      membershipGrantsFor(membershipRules, person, contract, contracts, memberships, today),
+    perMembership: membershipRules.length > 0,
     stats: () => sumStats(rules.flatMap((r) => [r.when, ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : []))])),
     reads,
     trace: (person, contracts, today) => traceRules(rules, person, contracts, today),
   }
+}
+
+function membershipGrantsFor(
+  rules: readonly CompiledRule[],
+  person: Person,
+  contract: Contract,
+  contracts: readonly Contract[],
+  memberships: readonly MembershipInput[],
+  today: string,
+): { grants: MembershipGrant[]; issues: Issue[] } {
+  const grants: MembershipGrant[] = []
+  const issues: Issue[] = []
+  if (rules.length === 0 || memberships.length === 0) return { grants, issues }
+  const seen = new Set<string>()
+  const contexts = memberships.map(
+    ({ membership, group }) =>
+      new EvalContext({ person, contract, membership, group, today }, () => ({
+        person: toCel(person),
+        contract: toCel(contract),
+        contracts: toCel(contracts),
+        membership: toCel(membership),
+        group: toCel(group),
+        today,
+      })),
+  )
+  for (const rule of rules) {
+    for (let mi = 0; mi < memberships.length; mi++) {
+      const { membership } = memberships[mi] as MembershipInput
+      const verdict = rule.when.run(contexts[mi] as EvalContext)
+      if (!verdict.ok) {
+        const message = `rule "${rule.name}" failed for membership of group ${membership.group}: ${verdict.error}`
+        issues.push({ severity: 'error', code: 'rule_failed', message, record: person.key, field: rule.name })
+        continue
+      }
+      if (!verdict.value) continue
+      for (const m of rule.members) {
+        const key = `${m.target}\u0000${m.set}\u0000${membership.group}\u0000${m.role}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        grants.push({
+          entitlement: { kind: 'membership', target: m.target, set: m.set, group: membership.group, role: m.role, sourceRole: membership.role, rule: rule.name },
+          membership,
+        })
+      }
+    }
+  }
+  return { grants, issues }
 }
 
 function traceRules(rules: readonly CompiledRule[], person: Person, contracts: readonly Contract[], today: string): RuleVerdict[] {
@@ -150,6 +249,7 @@ function traceRules(rules: readonly CompiledRule[], person: Person, contracts: r
   for (const contract of contracts) {
     const ctx = new EvalContext({ person, contract, today }, () => ({ person: toCel(person), contract: toCel(contract), contracts: toCel(contracts), today }))
     for (const rule of rules) {
+      if (rule.perMembership) continue
       const v = rule.when.run(ctx)
       out.push({ rule: rule.name, contract, when: rule.whenSource, verdict: v.ok ? v.value : { error: v.error }, reads: rule.whenReads })
     }

@@ -18,8 +18,9 @@ export interface ExpressionReads {
   readonly tupleCacheable: boolean
 }
 
-const TUPLE_ROOTS = new Set(['person', 'contract', 'today'])
-const VARIABLES = new Set(['person', 'contract', 'today', 'contracts', 'account'])
+// membership and group: rules with for: membership (and a target's provisionGroups:, which reads group only)
+const TUPLE_ROOTS = new Set(['person', 'contract', 'today', 'membership', 'group'])
+const VARIABLES = new Set(['person', 'contract', 'today', 'contracts', 'account', 'membership', 'group'])
 /** Model fields that hold lists or maps: their value is not a scalar a tuple can hold. */
 const COLLECTIONS = new Set(['attributes', 'sourceIds', 'memberships', 'contracts'])
 

@@ -4,7 +4,7 @@
  * (`npm run docs:fields`). The tables are typed against the model, so a model field without an entry here (or
  * an entry for a field the model does not have) is a type error: the doc cannot drift from the code.
  */
-import type { Contract, Membership, Person } from '../model/index.ts'
+import type { Contract, Group, Membership, Person } from '../model/index.ts'
 
 export interface FieldDoc {
   readonly type: string
@@ -62,6 +62,16 @@ export const MEMBERSHIP_FIELDS: Catalog<Membership> = {
   primary: { type: 'bool', description: 'The person\'s main group of this kind (the stamgroep).' },
 }
 
+export const GROUP_FIELDS: Catalog<Group> = {
+  key: { type: 'string', description: 'Key of the group in its source (what `membership.group` names).' },
+  type: { type: 'string', description: '`board`, `school`, `location`, `school-year`, `class` (stamgroep), `teaching-group` (lesgroep, cluster), `course`, `department` or `other`.' },
+  name: { type: 'string', description: 'Name as the source shows it ("3B", "wi-3b").' },
+  code: { type: 'string', description: 'Code of the group or its subject, when the source has one ("wi").' },
+  parent: { type: 'string', description: 'Key of the parent group (the school, the department above).' },
+  schoolYear: { type: 'string', description: 'The school year\'s label, e.g. "2026-2027"; the default sync key starts with it.' },
+  attributes: { type: 'map(string, scalar)', description: 'Source-specific fields of the group (subject name, level, …).' },
+}
+
 /** The variables an expression may start from, and the fields of those that are records. */
 export const VARIABLES: Readonly<Record<string, { readonly description: string; readonly fields?: Readonly<Record<string, FieldDoc>>; readonly mappingOnly?: boolean }>> = {
   person: { description: 'The person (merged across sources).', fields: PERSON_FIELDS },
@@ -69,6 +79,8 @@ export const VARIABLES: Readonly<Record<string, { readonly description: string; 
   contracts: { description: 'List of the person\'s active contracts.' },
   today: { description: 'The plan\'s day, `YYYY-MM-DD` (`--today` overrides it).' },
   account: { description: 'The target attributes computed so far (mappings only): `account.uid` in the `dn`.', mappingOnly: true },
+  membership: { description: 'Rules with `for: membership` only: the membership the rule runs for.', fields: MEMBERSHIP_FIELDS },
+  group: { description: 'Rules with `for: membership`: the membership\'s group; a target\'s `provisionGroups:` entries: the source group.', fields: GROUP_FIELDS },
 }
 
 /**

@@ -4,7 +4,7 @@
  * rules-doc.test.ts evaluates, and recipes it compiles. test/rules-doc-fresh.test.ts fails when docs/rules.md
  * differs from what this generates, so the doc cannot drift.
  */
-import { CONTRACT_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, VARIABLES } from './fields.ts'
+import { CONTRACT_FIELDS, GROUP_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, VARIABLES } from './fields.ts'
 import type { FieldDoc } from './fields.ts'
 
 export interface FunctionDoc {
@@ -213,6 +213,19 @@ ${fieldTable('contract.', CONTRACT_FIELDS)}
 Each element of \`person.memberships\`:
 
 ${fieldTable('m.', MEMBERSHIP_FIELDS)}
+
+A rule with \`for: membership\` runs once for each membership of the person that is active today (its
+\`start\`/\`end\` window holds today), with that membership as \`membership\` and its group as \`group\`
+(\`contract\` is the person's primary active contract). Its \`member\` grant puts the person's account in the
+provisioned group of that membership, with a role the target understands; the plan's reason names the
+membership. A person without an active contract gets nothing, whatever her memberships.
+
+## Group fields
+
+\`group\` in a rule with \`for: membership\`, and in a target's \`provisionGroups:\` entries (\`when\`, \`id\`, \`title\`, …),
+which see \`group\` and \`today\` only:
+
+${fieldTable('group.', GROUP_FIELDS)}
 
 Which fields a source fills depends on the source: see its connector doc in [connectors/](connectors/). A field
 the source leaves empty is absent, so guard optional fields with \`has()\` or \`coalesce()\`.${sourceTable(sources)}

@@ -191,6 +191,27 @@ const personHolds: Migration = {
   },
 }
 
+/** Groups Koppel provisions as objects of their own (issue 14): one ledger row per target and sync key. */
+const provisionedGroups: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('groups')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('target', 'text', required)
+      .addColumn('key', 'text', required)
+      .addColumn('set_name', 'text', required)
+      .addColumn('target_id', 'text', required)
+      .addColumn('locator', 'text', required)
+      .addColumn('state', 'text', required)
+      .addColumn('attributes', 'text', required)
+      .addColumn('created_at', 'text', required)
+      .addColumn('updated_at', 'text', required)
+      .addColumn('archived_at', 'text')
+      .addPrimaryKeyConstraint('groups_pk', ['tenant', 'target', 'key'])
+      .execute()
+  },
+}
+
 /**
  * A 50 MB plan document compresses to ~4 MB either way, but PostgreSQL's default pglz takes about twice as
  * long as lz4 to write it. Builds without lz4 keep pglz.
@@ -210,6 +231,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0003-plan-actions-gz': planActionsGz(dialect),
         '0004-snapshot-approved': snapshotApproved,
         '0005-person-holds': personHolds,
+        '0006-provisioned-groups': provisionedGroups,
       }
     },
   }

@@ -1,8 +1,8 @@
 // Conversions between model values and table rows: JSON text in and out, null for absent, numbers for
 // PostgreSQL's bigint strings. No queries here.
-import type { Account, AccountState, Plan, RunReport } from '../model/index.ts'
+import type { Account, AccountState, Plan, ProvisionedGroup, ProvisionedGroupState, RunReport } from '../model/index.ts'
 import type { AuditEvent, JournalEntry, SnapshotRecord } from './store.ts'
-import type { AccountsTable, AuditTable, JournalTable, PlansTable, RunsTable, SnapshotsTable } from './tables.ts'
+import type { AccountsTable, AuditTable, GroupsTable, JournalTable, PlansTable, RunsTable, SnapshotsTable } from './tables.ts'
 
 export function accountRow(tenant: string, a: Account): AccountsTable {
   return {
@@ -34,6 +34,38 @@ export function accountFromRow(r: AccountsTable): Account {
     updatedAt: r.updated_at,
   }
   return r.disabled_at === null ? account : { ...account, disabledAt: r.disabled_at }
+}
+
+export function groupRow(tenant: string, g: ProvisionedGroup): GroupsTable {
+  return {
+    tenant,
+    target: g.target,
+    key: g.key,
+    set_name: g.set,
+    target_id: g.targetId,
+    locator: g.locator,
+    state: g.state,
+    attributes: JSON.stringify(g.attributes),
+    created_at: g.createdAt,
+    updated_at: g.updatedAt,
+    archived_at: g.archivedAt ?? null,
+  }
+}
+
+export function groupFromRow(r: GroupsTable): ProvisionedGroup {
+  const group: ProvisionedGroup = {
+    kind: 'provisioned-group',
+    target: r.target,
+    key: r.key,
+    set: r.set_name,
+    targetId: r.target_id,
+    locator: r.locator,
+    state: r.state as ProvisionedGroupState,
+    attributes: JSON.parse(r.attributes) as ProvisionedGroup['attributes'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+  return r.archived_at === null ? group : { ...group, archivedAt: r.archived_at }
 }
 
 /** `stored` is planDocument(plan) (plan-document.ts): the document without actions and the actions gzipped. */

@@ -2,7 +2,7 @@
 // writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
-import type { Account, PersonHold, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
 import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
@@ -11,6 +11,8 @@ import { planDocument, planFromDocument } from './plan-document.ts'
 import {
   accountFromRow,
   accountRow,
+  groupFromRow,
+  groupRow,
   journalFromRow,
   journalRow,
   planRow,
@@ -38,6 +40,14 @@ const ACCOUNTS: BulkInsertSpec = {
   conflict: {
     keys: ['tenant', 'target', 'person'],
     update: ['target_id', 'locator', 'state', 'attributes', 'permissions', 'created_at', 'updated_at', 'disabled_at'],
+  },
+}
+const GROUPS: BulkInsertSpec = {
+  table: 'groups',
+  columns: ['tenant', 'target', 'key', 'set_name', 'target_id', 'locator', 'state', 'attributes', 'created_at', 'updated_at', 'archived_at'],
+  conflict: {
+    keys: ['tenant', 'target', 'key'],
+    update: ['set_name', 'target_id', 'locator', 'state', 'attributes', 'created_at', 'updated_at', 'archived_at'],
   },
 }
 const JOURNAL: BulkInsertSpec = {
@@ -118,6 +128,29 @@ export class SqlStore implements Store {
       .where('person', '=', person)
       .executeTakeFirst()
     return row && accountFromRow(row)
+  }
+
+  async listGroups(target?: string): Promise<ProvisionedGroup[]> {
+    const rows = await this.#db
+      .selectFrom('groups')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .$if(target !== undefined, (q) => q.where('target', '=', target as string))
+      .orderBy('target')
+      .orderBy('key')
+      .execute()
+    return rows.map(groupFromRow)
+  }
+
+  async upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void> {
+    if (groups.length === 0) return
+    await this.#db.transaction().execute((trx) => this.#upsertGroups(trx, groups))
+  }
+
+  async #upsertGroups(db: Db, groups: readonly ProvisionedGroup[]): Promise<void> {
+    const latest = new Map<string, ProvisionedGroup>()
+    for (const g of groups) latest.set(`${g.target}\u0000${g.key}`, g)
+    await bulkInsert(db, this.dialect, GROUPS, [...latest.values()].map((g) => groupRow(this.tenant, g)))
   }
 
   async upsertAccounts(accounts: readonly Account[]): Promise<void> {
@@ -237,6 +270,7 @@ export class SqlStore implements Store {
   async journalFinish(completions: readonly ActionCompletion[]): Promise<void> {
     if (completions.length === 0) return
     const accounts = completions.flatMap((c) => (c.account ? [c.account] : []))
+    const groups = completions.flatMap((c) => (c.group ? [c.group] : []))
     // outcome and ledger commit together: a crash leaves either both (done, skip on resume) or neither (redo)
     await this.#db.transaction().execute(async (trx) => {
       await this.#insertJournal(
@@ -244,6 +278,7 @@ export class SqlStore implements Store {
         completions.map((c) => c.entry),
       )
       if (accounts.length > 0) await this.#upsertAccounts(trx, accounts)
+      if (groups.length > 0) await this.#upsertGroups(trx, groups)
     })
   }
 

@@ -3,7 +3,7 @@
 // tenant of its own, so tests share one database without seeing each other's rows.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Account } from '../model/index.ts'
+import type { Account, ProvisionedGroup } from '../model/index.ts'
 import { auditCases } from './audit.case.ts'
 import { auditAttackCases } from './audit-attacks.case.ts'
 import { account, freshTenant, plan, run, snapshot, withStore, type StoreHarness } from './store-fixtures.ts'
@@ -29,7 +29,7 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds'],
+      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds', '0006-provisioned-groups'],
     )
   })
 
@@ -55,6 +55,34 @@ export function storeCases(harness: () => StoreHarness): void {
     await withStore(h, freshTenant('holds-other'), async (store) => {
       assert.deepEqual(await store.listHolds(), [], 'another tenant sees none')
       assert.equal(await store.deleteHold('p2'), false)
+    })
+  })
+
+  test('groups: upsert and list provisioned groups; a group action\'s row commits with its journal entry', async () => {
+    await withStore(harness(), freshTenant('groups'), async (store) => {
+      assert.deepEqual(await store.listGroups(), [])
+      const g: ProvisionedGroup = {
+        kind: 'provisioned-group',
+        target: 'ldap',
+        key: '2026-2027/wi-3b',
+        set: 'lesgroepen',
+        targetId: 'uuid-1',
+        locator: 'cn=Wiskunde 3B,ou=groups,dc=school,dc=test',
+        state: 'active',
+        attributes: { title: 'Wiskunde 3B', type: 'teaching-group' },
+        createdAt: '2026-11-23T00:00:00.000Z',
+        updatedAt: '2026-11-23T00:00:00.000Z',
+      }
+      await store.upsertGroups([g, { ...g, target: 'google', targetId: 'g-1' }])
+      assert.deepEqual(await store.listGroups('ldap'), [g])
+      assert.equal((await store.listGroups()).length, 2)
+      const archived: ProvisionedGroup = { ...g, state: 'archived', archivedAt: '2027-08-01T00:00:00.000Z', updatedAt: '2027-08-01T00:00:00.000Z' }
+      await store.journalFinish([{ entry: { planId: 'plan-g', actionId: 'ldap/group:2026-2027/wi-3b/group-archive', runId: 'r1', phase: 'applied', at: '2027-08-01T00:00:00.000Z', attempts: 1 }, group: archived }])
+      assert.deepEqual(await store.listGroups('ldap'), [archived])
+      assert.equal((await store.journalFor('plan-g')).length, 1)
+      // and back: a restored group loses its archivedAt
+      await store.upsertGroups([g])
+      assert.deepEqual(await store.listGroups('ldap'), [g])
     })
   })
 

@@ -1,4 +1,4 @@
-import type { Account, PersonHold, Plan, PlanStatus, RunReport } from '../model/index.ts'
+import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
 
 export type { LiveLock } from './live-lock.ts'
@@ -19,6 +19,8 @@ export interface ActionCompletion {
   readonly entry: JournalEntry
   /** The account row as it is after the action; absent when the action failed or changed no account. */
   readonly account?: Account
+  /** A group action's ledger row as it is afterwards. */
+  readonly group?: ProvisionedGroup
 }
 
 export interface SnapshotRecord {
@@ -117,6 +119,9 @@ export interface Store {
   upsertAccounts(accounts: readonly Account[]): Promise<void>
   /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
   listAccountVersions(): Promise<AccountVersion[]>
+  /** The provisioned groups' ledger (deleted rows included), by target and key. */
+  listGroups(target?: string): Promise<ProvisionedGroup[]>
+  upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void>
 
   // plans
   savePlan(plan: Plan): Promise<void>

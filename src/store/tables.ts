@@ -17,6 +17,20 @@ export interface AccountsTable {
   disabled_at: string | null
 }
 
+export interface GroupsTable {
+  tenant: string
+  target: string
+  key: string
+  set_name: string
+  target_id: string
+  locator: string
+  state: string
+  attributes: string
+  created_at: string
+  updated_at: string
+  archived_at: string | null
+}
+
 export interface PlansTable {
   tenant: string
   id: string
@@ -118,6 +132,7 @@ export interface HoldsTable {
 
 export interface Tables {
   accounts: AccountsTable
+  groups: GroupsTable
   plans: PlansTable
   journal: JournalTable
   runs: RunsTable

@@ -31,6 +31,8 @@ export interface TargetFixture {
   permission?(i: number): { type: string; id: string }
   /** Changes that rename/move account `i` (e.g. a new `dn`); find must report them afterwards. */
   renamed?(i: number): Attributes
+  /** Target-specific fields a provisioned group needs (itslearning: the school and school year of a course). */
+  readonly groupAttributes?: Attributes
   /** An account the target must refuse (missing required attribute, bad syntax). */
   invalidAttributes?(i: number): AccountSpec
   teardown(): Promise<void>
@@ -279,6 +281,43 @@ function cases(): Array<[string, string, Case]> {
       assert.equal((await c.revoke!(ref, p!)).outcome, 'unchanged')
       const left = (await mustFind(f, spec)).permissions
       if (left !== undefined) assert.ok(!left.includes(p!.id), 'find no longer reports the permission')
+    }],
+    ['group-lifecycle', 'provisioned group: create (again: unchanged), member, rename keeps id and members, archive, delete (again: already-gone)', async (f, t) => {
+      const c = f.connector
+      if (!needs(t, c.capabilities.groups !== undefined && !!c.createGroup && !!c.updateGroup && !!c.deleteGroup && !!c.grant && !!c.revoke,
+        'the connector does not provision groups (no capabilities.groups / createGroup)')) return
+      const tag = f.makeAttributes(1).anchor.value
+      const request = { key: `conformance/${tag}`, title: `Conformance ${tag}`, attributes: { ...f.groupAttributes, title: `Conformance ${tag}`, description: 'made by the conformance suite' } }
+      const created = await c.createGroup!(request)
+      assert.equal(created.outcome, 'created')
+      assert.ok(created.id !== '', 'createGroup returns an id')
+      const again = await c.createGroup!(request)
+      assert.equal(again.outcome, 'unchanged', 'a retried create finds the group by its key')
+      assert.equal(again.id, created.id)
+      const ref = await make(f, f.makeAttributes(1))
+      const role = c.capabilities.groups!.roles[0] ?? 'member'
+      assert.notEqual((await c.grant!(ref, { type: 'group', id: created.locator, role })).outcome, 'unchanged')
+      const renamedTitle = `Conformance ${tag} renamed`
+      const renamed = await c.updateGroup!({ id: created.id, locator: created.locator }, [{ field: 'title', old: request.title, new: renamedTitle }], { ...request, title: renamedTitle, attributes: { ...request.attributes, title: renamedTitle } })
+      assert.equal(renamed.id, created.id, 'a rename keeps the id')
+      assert.equal((await c.grant!(ref, { type: 'group', id: renamed.locator, role })).outcome, 'unchanged', 'the member moved with the group')
+      if (c.capabilities.groups!.archive === 'target' && c.archiveGroup !== undefined) {
+        const archived = await c.archiveGroup({ id: renamed.id, locator: renamed.locator })
+        assert.equal(archived.id, created.id)
+        assert.notEqual((await c.deleteGroup!({ id: archived.id, locator: archived.locator })).outcome, 'already-gone')
+      } else {
+        assert.notEqual((await c.deleteGroup!({ id: renamed.id, locator: renamed.locator })).outcome, 'already-gone')
+      }
+      assert.equal((await c.deleteGroup!({ id: created.id, locator: renamed.locator })).outcome, 'already-gone')
+    }],
+    ['group-conflict', 'a group with the same title that Koppel did not create is a conflict, never taken over', async (f, t) => {
+      const c = f.connector
+      if (!needs(t, c.capabilities.groups !== undefined && !!c.createGroup && !!c.deleteGroup, 'the connector does not provision groups (no capabilities.groups / createGroup)')) return
+      const tag = f.makeAttributes(1).anchor.value
+      const title = `Conflict ${tag}`
+      const mine = await c.createGroup!({ key: `conformance/${tag}/a`, title, attributes: { ...f.groupAttributes, title } })
+      await expectError(c.createGroup!({ key: `conformance/${tag}/b`, title, attributes: { ...f.groupAttributes, title } }), 'conflict')
+      await c.deleteGroup!({ id: mine.id, locator: mine.locator })
     }],
     ['delete', 'delete removes the account; again is already-gone', async (f, t) => {
       const c = f.connector

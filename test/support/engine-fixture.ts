@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SourceConnector, WriteBackRequest } from '../../src/contract/index.ts'
+import type { SourceConnector, TargetConnector, WriteBackRequest } from '../../src/contract/index.ts'
 import type { Engine, EngineTarget } from '../../src/engine/index.ts'
-import type { Contract, Person } from '../../src/model/index.ts'
-import { compileMapping, compileRules } from '../../src/rules/index.ts'
-import type { MappingSpec, RuleSpec } from '../../src/rules/index.ts'
+import type { Contract, Group, Person } from '../../src/model/index.ts'
+import { compileGroupSets, compileMapping, compileRules } from '../../src/rules/index.ts'
+import type { GroupSetSpec, MappingSpec, RuleSpec } from '../../src/rules/index.ts'
 import { openStore } from '../../src/store/index.ts'
 import { MemoryTarget } from './memory-target.ts'
 import { testClock, type TestClock } from './test-clock.ts'
@@ -41,12 +41,14 @@ export const MAPPING: MappingSpec = {
   dn: '"uid=" + account.uid + ",ou=people"',
 }
 
-export interface Fixture {
+export interface Fixture<T extends TargetConnector = MemoryTarget> {
   engine: Engine
   /** The engine's clock: plans and applies read it alike. Starts on 2026-11-23. */
   clock: TestClock
-  target: MemoryTarget
+  target: T
   persons: Person[]
+  /** The source's groups (classes, lesson groups), served with the persons. */
+  groups: Group[]
   /** With `writeBack`: every write-back the source received; the source then reports the new username. */
   writeBacks: WriteBackRequest[]
   /** With `writeBack`: make the next write-backs fail. */
@@ -56,19 +58,20 @@ export interface Fixture {
   cleanup(): Promise<void>
 }
 
-export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean } = {}): Promise<Fixture> {
+export async function engineFixture<T extends TargetConnector = MemoryTarget>(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean; target?: T; provisionGroups?: GroupSetSpec[]; anchorAttribute?: string } = {}): Promise<Fixture<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
   const clock = testClock('2026-11-23')
   // the audit log stamps events with the engine's clock, as the composition root wires it
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') }, { now: clock.now })
-  const target = new MemoryTarget('dir')
+  const target = options.target ?? (new MemoryTarget('dir') as unknown as T)
   const persons: Person[] = []
+  const groups: Group[] = []
   const writeBacks: WriteBackRequest[] = []
   const source: SourceConnector = {
     name: 'school',
     type: 'test',
     capabilities: { delta: false, writeBack: options.writeBack === true, writeBackFields: { username: 'username', email: 'attributes.mail' } },
-    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: fixture.takenAt, persons: [...persons], groups: [], removed: [], warnings: [] } }),
+    read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: fixture.takenAt, persons: [...persons], groups: [...groups], removed: [], warnings: [] } }),
     ...(options.writeBack === true
       ? {
           writeBack: async (request: WriteBackRequest) => {
@@ -84,12 +87,13 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
   const engineTarget: EngineTarget = {
     name: 'dir',
     connector: target,
-    anchorAttribute: 'employeeNumber',
+    anchorAttribute: options.anchorAttribute ?? 'employeeNumber',
     mapping: compileMapping('dir', options.mapping ?? MAPPING),
-    anchorMapping: compileMapping('dir', { employeeNumber: 'person.key' }),
+    anchorMapping: compileMapping('dir', { [options.anchorAttribute ?? 'employeeNumber']: 'person.key' }),
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [], ...options.lifecycle },
     guard: options.guard ?? { disable: { maxCount: 50, maxPercent: 10 }, delete: { maxCount: 50, maxPercent: 10 } },
     apply: { concurrency: 4, retries: 3, backoffMs: 1, maxBackoffMs: 5 },
+    ...(options.provisionGroups !== undefined ? { groups: compileGroupSets('dir', options.provisionGroups) } : {}),
     ...(options.writeBack === true
       ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { kind: 'write-back' as const, source: 'school', connector: source, fields: { password: 'initialPassword' } } }
       : {}),
@@ -100,11 +104,12 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
     sources: [{ connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }],
     setup: { targets: [engineTarget], rules: compileRules(options.rules ?? RULES), primaryContract: ['employment', 'enrolment'], configHash: 'test' },
   }
-  const fixture: Fixture = {
+  const fixture: Fixture<T> = {
     engine,
     clock,
     target,
     persons,
+    groups,
     writeBacks,
     takenAt: '2026-11-23T00:00:00Z',
     async cleanup() {

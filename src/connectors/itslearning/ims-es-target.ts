@@ -5,6 +5,7 @@ import {
   ConnectorError,
   type ConnectorContext,
   type CreateRequest,
+  type GroupRequest,
   type OpOptions,
   type Ref,
   type TargetAccount,
@@ -13,7 +14,8 @@ import {
   type WriteResult,
 } from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
-import { checkSyncKey, MEMBERSHIP, membershipSyncKey, parseMembership, personFrom, PERSON_ATTRIBUTES, single, SYNC_KEY_ATTRIBUTE, institutionRoleType, type GroupRef, type ImsPerson, type MembershipGrant } from './itslearning-conventions.ts'
+import { checkSyncKey, MEMBERSHIP, MEMBERSHIP_ROLES, membershipSyncKey, parseMembership, personFrom, PERSON_ATTRIBUTES, single, SYNC_KEY_ATTRIBUTE, institutionRoleType, type GroupRef, type ImsPerson, type MembershipGrant, type MembershipRole } from './itslearning-conventions.ts'
+import { provisionedChain } from './ims-es-courses.ts'
 import { MicroBatcher, type ItemOutcome } from './ims-es-batcher.ts'
 import { EsClient, isSuccess, isUnknownObject, statusError, type EsAnswer } from './ims-es-client.ts'
 import type { ImsEsOptions } from './ims-es-options.ts'
@@ -51,6 +53,8 @@ export class ImsEsTarget implements TargetConnector {
       permissionTypes: [MEMBERSHIP],
       readOnlyAttributes: [],
       defaultConcurrency: options.concurrency,
+      // provisioned courses (provisionGroups:); archived ones stay as they are until their delete (ledger only)
+      groups: { roles: [...MEMBERSHIP_ROLES], archive: 'ledger' },
     }
   }
 
@@ -121,7 +125,7 @@ export class ImsEsTarget implements TargetConnector {
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+  async grant(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options: OpOptions = {}): Promise<WriteResult> {
     const grant = this.#parse(permission)
     const id = membershipSyncKey(ref.id, grant)
     const existing = await this.#client.call('mms', 'readMembership', { sourcedId: { identifier: id } }, options.signal)
@@ -138,7 +142,7 @@ export class ImsEsTarget implements TargetConnector {
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options: OpOptions = {}): Promise<WriteResult> {
     const grant = this.#parse(permission)
     const id = membershipSyncKey(ref.id, grant)
     const a = await this.#client.call('mms', 'deleteMembership', { sourcedId: { identifier: id } }, options.signal)
@@ -147,7 +151,53 @@ export class ImsEsTarget implements TargetConnector {
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  #parse(p: { readonly type: string; readonly id: string }): MembershipGrant {
+  /**
+   * A provisioned course or course group (createGroup): its sync key, title and the school and school year it
+   * sits in (the set's `school` and `schoolYear` attributes), or the course a course group belongs to (`parent`).
+   * The school and school year are upserted first, as a membership grant does.
+   */
+  async createGroup(request: GroupRequest, options: OpOptions = {}): Promise<WriteResult> {
+    const chain = provisionedChain(request)
+    const own = chain[chain.length - 1] as GroupRef
+    const existing = await this.#client.call('gms', 'readGroup', { sourcedId: { identifier: own.syncKey } }, options.signal)
+    if (isSuccess(existing.status)) return { outcome: 'unchanged', id: own.syncKey, locator: own.syncKey }
+    if (!isUnknownObject(existing.status)) throwIf(existing.status, `itslearning readGroup ${own.syncKey}`)
+    await this.#ensureGroups(chain.slice(0, -1))
+    await this.#writeGroup(chain, 'createGroup')
+    return { outcome: 'created', id: own.syncKey, locator: own.syncKey }
+  }
+
+  /** A new title (or description) is written with updateGroup; the sync key, and so every membership, stays. */
+  async updateGroup(ref: Ref, _changes: readonly FieldChange[], request: GroupRequest, options: OpOptions = {}): Promise<WriteResult> {
+    options.signal?.throwIfAborted()
+    const chain = provisionedChain(request)
+    await this.#ensureGroups(chain.slice(0, -1))
+    await this.#writeGroup(chain, 'updateGroup')
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  async deleteGroup(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    const a = await this.#client.call('gms', 'deleteGroup', { sourcedId: { identifier: ref.id } }, options.signal)
+    if (isUnknownObject(a.status)) return { outcome: 'already-gone', id: ref.id, locator: ref.id }
+    throwIf(a.status, `itslearning deleteGroup ${ref.id}`)
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  async #writeGroup(chain: readonly GroupRef[], operation: 'createGroup' | 'updateGroup'): Promise<void> {
+    const own = chain[chain.length - 1] as GroupRef
+    const parentTitle = chain.length > 1 ? chain[chain.length - 2]?.title : undefined
+    const a = await this.#client.call('gms', operation, { sourcedId: { identifier: own.syncKey }, group: groupElement(own, parentTitle) })
+    throwIf(a.status, `itslearning ${operation} ${own.syncKey}`)
+  }
+
+  #parse(p: { readonly type: string; readonly id: string; readonly role?: string }): MembershipGrant {
+    if (p.type === 'group') {
+      // a provisioned course or course group: the id is its sync key, the role comes with the grant
+      const role = (p.role ?? 'learner') as MembershipRole
+      if (!MEMBERSHIP_ROLES.includes(role)) throw new ConnectorError('unsupported', `${this.name}: role ${JSON.stringify(p.role)}; itslearning knows ${MEMBERSHIP_ROLES.join(', ')}`)
+      const group: GroupRef = { kind: 'Course', syncKey: p.id, title: p.id }
+      return { id: `${p.id}#${role}`, role, chain: [], group }
+    }
     if (p.type !== MEMBERSHIP) throw new ConnectorError('unsupported', `${this.name}: permission type ${JSON.stringify(p.type)}; only "${MEMBERSHIP}" is supported`)
     return parseMembership(p.id)
   }

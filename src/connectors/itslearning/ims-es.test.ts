@@ -52,6 +52,7 @@ runTargetConformance({
       removableField: 'mobile',
       nameField: 'familyName',
       permission: (i) => ({ type: 'membership', id: `12AB/2026-2027/wiskunde-${i}/h${i}#learner` }),
+      groupAttributes: { school: '12AB', schoolYear: '2026-2027' },
       invalidAttributes: (i) => {
         const { familyName: _f, ...rest } = person(i).attributes
         return { attributes: rest, anchor: person(i).anchor }
@@ -59,6 +60,7 @@ runTargetConformance({
       teardown: () => sim.close(),
     }
   },
+  skip: [{ test: 'group-conflict', reason: 'itslearning knows groups by sync key only: two courses may share a title, so a same-named course is no conflict' }],
 })
 
 describe('itslearning-ims-es against the simulator', () => {

@@ -65,8 +65,15 @@ export const ldapOptionsSchema = z.object({
       placeholderMember: z.string().optional(),
       /** Where groups live; when set, find and list report each account's groups as `permissions`. */
       baseDn: dn('groups.baseDn').optional(),
+      /**
+       * Provisioned groups (provisionGroups:) keep their sync key in this attribute, so that Koppel knows its
+       * own groups and never takes over a same-named one. groupOfNames allows businessCategory, hence the default.
+       */
+      keyAttribute: attributeName.default('businessCategory'),
+      /** Where archived provisioned groups are moved (with their members); without it they stay where they are. */
+      archiveDn: dn('groups.archiveDn').optional(),
     })
-    .default({ memberAttribute: 'member', createMissing: true, objectClass: 'groupOfNames' }),
+    .default({ memberAttribute: 'member', createMissing: true, objectClass: 'groupOfNames', keyAttribute: 'businessCategory' }),
 })
 
 export type LdapOptions = z.output<typeof ldapOptionsSchema>

@@ -9,6 +9,7 @@ import type { FieldChange } from '../../model/index.ts'
 import {
   ConnectorError,
   type CreateRequest,
+  type GroupRequest,
   type OpOptions,
   type Ref,
   type TargetAccount,
@@ -21,6 +22,7 @@ import { assertEntryUuid } from './ldap-assertion.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { canonicalDn } from '../../protocol/ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
+import { LdapGroupObjects } from './ldap-group-objects.ts'
 import { allMemberships, followMove, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
 import {
   entryAttributes,
@@ -102,6 +104,7 @@ export class LdapTarget implements TargetConnector {
   readonly #disable: DisableStrategy
   readonly #groups: GroupOptions
   readonly #groupsBase: Dn | undefined
+  readonly #groupObjects: LdapGroupObjects
   /** Where groups naming a moved account are looked for: groups.baseDn, else the directory's dc= root. */
   readonly #memberBase: Dn
   readonly #anchors: AnchorBatcher
@@ -129,6 +132,7 @@ export class LdapTarget implements TargetConnector {
     }
     this.#groupsBase = options.groups.baseDn === undefined ? undefined : toDn(options.groups.baseDn)
     this.#memberBase = this.#groupsBase ?? rootOf(this.#base)
+    this.#groupObjects = new LdapGroupObjects(parts.client, options.groups, this.#f, this.#groupsBase)
     this.#anchors = new AnchorBatcher({
       search: (attribute, values) => this.#searchAnchors(attribute, values),
       sortable: (attribute) => this.#isSortable(attribute),
@@ -141,6 +145,7 @@ export class LdapTarget implements TargetConnector {
       readOnlyAttributes: [...this.#f.readOnlyAttributes],
       defaultConcurrency: options.concurrency,
       createsContainers: options.createOus,
+      groups: { roles: ['member', 'owner'], archive: options.groups.archiveDn === undefined ? ('ledger' as const) : ('target' as const) },
     })
   }
 
@@ -278,23 +283,52 @@ export class LdapTarget implements TargetConnector {
     return type === 'group' ? canonicalDn(id) : id
   }
 
-  async grant(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
+  async grant(ref: Ref, permission: { type: string; id: string; role?: string }, options?: OpOptions): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
-    const outcome = await grantMember(this.#client, this.#groups, group, toDn(ref.locator))
+    const outcome = await grantMember(this.#client, this.#roleOptions(permission.role), group, toDn(ref.locator))
     return { outcome, id: ref.id, locator: ref.locator }
   }
 
-  async revoke(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
+  async revoke(ref: Ref, permission: { type: string; id: string; role?: string }, options?: OpOptions): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
+    const groupOptions = this.#roleOptions(permission.role)
     const last = toDn(ref.locator)
     // the account's DN now (moved by someone else, or renamed by a crashed run), and the DN Koppel last saw,
     // which a directory without refint may still list as a member
     const now = await this.#currentDn(ref)
-    let outcome = await revokeMember(this.#client, this.#groups, group, now ?? last)
-    if (now !== undefined && now.key !== last.key && (await revokeMember(this.#client, this.#groups, group, last)) === 'updated') outcome = 'updated'
+    let outcome = await revokeMember(this.#client, groupOptions, group, now ?? last)
+    if (now !== undefined && now.key !== last.key && (await revokeMember(this.#client, groupOptions, group, last)) === 'updated') outcome = 'updated'
     return { outcome, id: ref.id, locator: now?.text ?? ref.locator }
+  }
+
+  async createGroup(request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.create(request)
+  }
+
+  async updateGroup(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.update(ref, changes, request)
+  }
+
+  async archiveGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.archive(ref)
+  }
+
+  async deleteGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.delete(ref)
+  }
+
+  /** A provisioned group's `owner` role is the groupOfNames `owner` attribute; plain membership the member one. */
+  #roleOptions(role: string | undefined): GroupOptions {
+    if (role === undefined || role === 'member') return this.#groups
+    // owner is optional in groupOfNames: never a placeholder, never a created group
+    if (role === 'owner') return { ...this.#groups, memberAttribute: 'owner' as GroupOptions['memberAttribute'], createMissing: false }
+    throw new ConnectorError('unsupported', `role ${JSON.stringify(role)}: an LDAP group has members and owners only`)
   }
 
   close(): Promise<void> {

@@ -1,0 +1,50 @@
+// provisionGroups: in koppel.yaml: a bad group expression is named by file, line and path; a target whose
+// connector cannot provision groups is refused when the engine starts, not silently ignored on every run.
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { loadEngine } from '../src/app/load-engine.ts'
+import { connectorDefinitions } from '../src/connectors/index.ts'
+
+const examples = resolve(import.meta.dirname, '..', 'examples')
+const dir = mkdtempSync(join(tmpdir(), 'koppel-groups-config-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+const env = { LDAP_PASSWORD: 'x', SCIM_TOKEN: 'x' }
+
+function write(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+describe('provisionGroups in the config', () => {
+  test('a group set expression with an unknown field names file, line, path and the field', async () => {
+    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace('" " + group.name : group.name', '" " + group.nam : group.name')
+    const path = write('bad-title.yaml', text)
+    const r = await loadEngine(path, connectorDefinitions, { env })
+    assert.equal(r.ok, false)
+    const errors = r.ok ? [] : r.errors
+    assert.equal(errors.length, 1, errors.join('\n'))
+    assert.match(errors[0] ?? '', /bad-title\.yaml:\d+:\d+ targets\[0\]\.provisionGroups\[0\]\.title: group\.nam is not a field of group; did you mean group\.name\?/)
+  })
+
+  test('a member grant naming a group set the target does not have is a config error', async () => {
+    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace('groups: lesgroepen, role: member', 'groups: lessen, role: member')
+    const r = await loadEngine(write('bad-set.yaml', text), connectorDefinitions, { env })
+    assert.equal(r.ok, false)
+    assert.match((r.ok ? [] : r.errors).join('\n'), /rules\[1\]\.grant\[0\]\.member\.groups.*unknown group set "lessen" \(group sets of directory: lesgroepen\)/)
+  })
+
+  test('a target whose connector cannot provision groups is refused at start', async () => {
+    const sets = `    provisionGroups:
+      - name: klassen
+        when: group.type == "class"
+`
+    const text = readFileSync(join(examples, 'scim.yaml'), 'utf8').replace('\nrules:\n', `\n${sets}rules:\n`)
+    const r = await loadEngine(write('scim-groups.yaml', text), connectorDefinitions, { env })
+    assert.equal(r.ok, false)
+    assert.match((r.ok ? [] : r.errors).join('\n'), /targets\.app\.provisionGroups: the scim connector cannot provision groups yet/)
+  })
+})

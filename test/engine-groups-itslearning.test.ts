@@ -1,0 +1,133 @@
+// Courses as provisioned objects (issue 14) from the engine into the itslearning IMS ES simulator: one course
+// per lesson group with its real title below school and school year, exactly its teachers as instructors and its
+// pupils as learners (counted against the simulator's own data), a rename that keeps sync key and members, a
+// pupil who drops the subject, and the turnover.
+import assert from 'node:assert/strict'
+import { afterEach, describe, test } from 'node:test'
+import { startItslearningEsSimulator, type ItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
+import type { ConnectorContext } from '../src/contract/index.ts'
+import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
+import type { Group, Membership, Person, Plan } from '../src/model/index.ts'
+import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
+import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
+import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+
+
+const context: ConnectorContext = { baseDir: '/', log: () => {}, now: () => new Date('2026-11-23T10:00:00Z') }
+let sim: ItslearningEsSimulator | undefined
+let fx: Fixture<ImsEsTarget> | undefined
+afterEach(async () => {
+  await fx?.cleanup()
+  await sim?.close()
+  fx = undefined
+  sim = undefined
+})
+
+const COURSES: GroupSetSpec = {
+  name: 'courses',
+  when: 'group.type == "teaching-group"',
+  id: DEFAULT_GROUP_ID,
+  title: 'group.attributes.subject + " " + group.code',
+  type: 'group.type',
+  attributes: { school: '"12AB"', schoolYear: 'group.schoolYear', code: 'group.key' },
+  deleteAfterDays: null,
+}
+
+const RULES: RuleSpec[] = [
+  { name: 'accounts', when: 'contract.role == "student" || contract.role == "teacher"', grant: [{ account: 'dir' }] },
+  { name: 'learners', for: 'membership', when: 'membership.role == "student"', grant: [{ member: { target: 'dir', groups: 'courses', role: 'learner' } }] },
+  { name: 'instructors', for: 'membership', when: 'membership.role == "teacher"', grant: [{ member: { target: 'dir', groups: 'courses', role: 'instructor' } }] },
+]
+
+const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({ kind: 'group', key, type: 'teaching-group', name: key, code, schoolYear, attributes: { subject } })
+const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
+
+async function setup(): Promise<{ fx: Fixture<ImsEsTarget>; sim: ItslearningEsSimulator }> {
+  const s = await startItslearningEsSimulator({ username: 'koppel', password: 'secret' })
+  const o = imsEsOptionsSchema.parse({ url: s.url, username: 'koppel', password: '${env:KOPPEL_TEST_ES}' })
+  const target = new ImsEsTarget('dir', { ...o, password: 'secret' }, context)
+  const f = await engineFixture({
+    target,
+    rules: RULES,
+    provisionGroups: [COURSES],
+    guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
+    mapping: { syncPersonKey: 'person.key', givenName: 'person.givenName', familyName: 'person.familyName', institutionRole: 'contract.role' },
+    anchorAttribute: 'syncPersonKey',
+  })
+  return { fx: f, sim: s }
+}
+
+async function plan(f: Fixture<ImsEsTarget>, today: string): Promise<Plan> {
+  f.clock.today = today
+  const r = await makePlan(f.engine, { actor: 'test' })
+  assert.ok(r.ok)
+  return r.plan
+}
+
+async function apply(f: Fixture<ImsEsTarget>, p: Plan): Promise<void> {
+  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
+  assert.ok(r.ok, r.ok ? '' : r.message)
+  assert.deepEqual(r.report.failures, [])
+}
+
+/** The simulator's own view: course title → role → persons. */
+function courses(s: ItslearningEsSimulator): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {}
+  for (const g of s.groups.values()) {
+    if (g.type !== 'Course') continue
+    const roles: Record<string, string[]> = {}
+    for (const ms of s.memberships.values()) if (ms.group === g.syncKey) (roles[ms.role] ??= []).push(ms.person)
+    for (const list of Object.values(roles)) list.sort()
+    out[`${g.title} < ${s.groups.get(g.parent ?? '')?.title ?? '?'} < ${s.groups.get(s.groups.get(g.parent ?? '')?.parent ?? '')?.title ?? '?'}`] = roles
+  }
+  return out
+}
+
+describe('engine: provisioned courses into itslearning IMS ES (simulator)', () => {
+  test('courses with titles in the year hierarchy, exact learners and instructors; rename, drop, turnover', async () => {
+    ;({ fx, sim } = await setup())
+    const f = fx
+    const s = sim
+    f.groups.push(lesgroep('wi-3b', 'Wiskunde', '3B'), lesgroep('en-3b', 'Engels', '3B'))
+    const teacher: Person = { ...pupil('t1', 'Tessa', 'Visser', '-', { role: 'teacher', kind: 'employment' }), memberships: [m('wi-3b', 'teacher'), m('en-3b', 'teacher')] }
+    f.persons.push(
+      { ...pupil('p1', 'Anna', 'Bakker', '3B'), memberships: [m('wi-3b'), m('en-3b')] },
+      { ...pupil('p2', 'Bram', 'Smit', '3B'), memberships: [m('wi-3b')] },
+      teacher,
+    )
+    await apply(f, await plan(f, '2026-11-23'))
+    assert.deepEqual(courses(s), {
+      'Engels 3B < 2026-2027 < 12AB': { Instructor: ['t1'], Learner: ['p1'] },
+      'Wiskunde 3B < 2026-2027 < 12AB': { Instructor: ['t1'], Learner: ['p1', 'p2'] },
+    })
+    assert.equal((await plan(f, '2026-11-23')).actions.length, 0)
+
+    // renamed: same sync key, same members; p1 drops Engels
+    const before = [...s.groups.values()].find((g) => g.title === 'Wiskunde 3B')?.syncKey
+    f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
+    f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-3b')] }
+    const changed = await plan(f, '2026-12-01')
+    assert.deepEqual(changed.actions.map((a) => `${a.kind} ${a.person}`), ['group-update group:2026-2027/wi-3b', 'revoke p1'])
+    await apply(f, changed)
+    assert.equal([...s.groups.values()].find((g) => g.title === 'Wiskunde A 3B')?.syncKey, before)
+    assert.deepEqual(courses(s), {
+      'Engels 3B < 2026-2027 < 12AB': { Instructor: ['t1'] },
+      'Wiskunde A 3B < 2026-2027 < 12AB': { Instructor: ['t1'], Learner: ['p1', 'p2'] },
+    })
+
+    // the turnover: next year's course below next year's school year; last year's archived (kept, with members)
+    f.groups.splice(0, f.groups.length, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
+    f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-4b')] }
+    f.persons[1] = { ...(f.persons[1] as Person), memberships: [m('wi-4b')] }
+    f.persons[2] = { ...(f.persons[2] as Person), memberships: [m('wi-4b', 'teacher')] }
+    const turnover = await plan(f, '2027-08-01')
+    assert.equal(turnover.status, 'blocked')
+    assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
+    await apply(f, turnover)
+    const after = courses(s)
+    assert.deepEqual(after['Wiskunde 4B < 2027-2028 < 12AB'], { Instructor: ['t1'], Learner: ['p1', 'p2'] })
+    assert.deepEqual(after['Wiskunde A 3B < 2026-2027 < 12AB'], { Instructor: ['t1'], Learner: ['p1', 'p2'] })
+    assert.deepEqual((await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]), [['2026-2027/en-3b', 'archived'], ['2026-2027/wi-3b', 'archived'], ['2027-2028/wi-4b', 'active']])
+  })
+})
