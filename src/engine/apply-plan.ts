@@ -205,7 +205,7 @@ async function applyPhase(
   return results
 }
 
-/** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
+/** One transaction per batch: outcomes, the final ledger row of each account the batch touched, audit events. */
 async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
   const lastFor = new Map<string, string>()
   for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
@@ -223,7 +223,6 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
     }
     return account !== undefined ? { entry, account } : { entry }
   })
-  await o.store.journalFinish(completions)
   const audit: AuditEventInput[] = finished.map((f) => ({
     type: `action.${f.outcome}`,
     actor: o.actor,
@@ -242,5 +241,6 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
       attempts: f.attempts,
     },
   }))
-  await o.store.appendAudit(audit)
+  // one transaction: the outcomes, the ledger rows and the audit events of the wave
+  await o.store.journalFinish(completions, audit)
 }

@@ -3,7 +3,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
-import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
+import { appendAudit, appendAuditWithin, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
@@ -216,16 +216,19 @@ export class SqlStore implements Store {
     await this.#db.transaction().execute((trx) => this.#insertJournal(trx, entries))
   }
 
-  async journalFinish(completions: readonly ActionCompletion[]): Promise<void> {
-    if (completions.length === 0) return
+  async journalFinish(completions: readonly ActionCompletion[], audit: readonly AuditEventInput[] = []): Promise<void> {
+    if (completions.length === 0 && audit.length === 0) return
     const accounts = completions.flatMap((c) => (c.account ? [c.account] : []))
-    // outcome and ledger commit together: a crash leaves either both (done, skip on resume) or neither (redo)
+    // outcome, ledger and audit commit together: a crash leaves either all (done, skip on resume) or none (redo),
+    // never an applied action without its audit event; one commit per wave instead of two
     await this.#db.transaction().execute(async (trx) => {
       await this.#insertJournal(
         trx,
         completions.map((c) => c.entry),
       )
       if (accounts.length > 0) await this.#upsertAccounts(trx, accounts)
+      // last: on PostgreSQL this locks the tenant's audit head, held until the commit
+      await appendAuditWithin(trx, this.dialect, this.tenant, audit, this.#auditKey)
     })
   }
 
