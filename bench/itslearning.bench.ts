@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConnectorContext } from '../src/contract/index.ts'
 import { ImsEsTarget, imsEsOptionsSchema, ImsFileTarget, imsFileOptionsSchema } from '../src/connectors/itslearning/index.ts'
-import { startItslearningEsSimulator } from '../src/sim/itslearning-es/index.ts'
+import { startItslearningEsSimulator } from '@koppel/sim/itslearning-es'
 import { sshdSkipReason, startSshd } from '../test/harness/sshd.ts'
 
 const fileCount = Number(process.env['KOPPEL_BENCH_ITSL_FILE'] ?? 20000)

@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { demoConfig } from '../src/cli/demo-config.ts'
-import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
-import { startLdapServer } from '../src/sim/ldap-server/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import { startLdapServer } from '@koppel/sim/ldap-server'
 
 const ROOT = resolve(import.meta.dirname, '..')
 

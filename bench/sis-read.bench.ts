@@ -2,12 +2,12 @@
 //   node bench/sis-read.bench.ts [persons] [eduartePageSize]
 // Prints persons read, wall and CPU seconds and peak RSS per connector. Figures only, never asserted; the simulators
 // run in the same process, so the time includes serving (CSV building, SOAP envelopes).
-import { magisterDefinition, magisterOptions } from '../src/connectors/magister/index.ts'
-import { eduarteDefinition, eduarteOptions } from '../src/connectors/eduarte/index.ts'
+import { magisterConnector, magisterOptions } from '../src/connectors/magister/index.ts'
+import { eduarteConnector, eduarteOptions } from '../src/connectors/eduarte/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
-import { generateBoard } from '../src/sim/generator/index.ts'
-import { magisterRows, startMagisterSim } from '../src/sim/magister/index.ts'
-import { eduarteData, startEduarteSim } from '../src/sim/eduarte/index.ts'
+import { generateBoard } from '@koppel/sim/generator'
+import { magisterRows, startMagisterSim } from '@koppel/sim/magister'
+import { eduarteData, startEduarteSim } from '@koppel/sim/eduarte'
 
 const persons = Number(process.argv[2] ?? 10_000)
 const pageSize = Number(process.argv[3] ?? 500)
@@ -33,7 +33,7 @@ async function measure(label: string, source: SourceConnector): Promise<void> {
 const m = await startMagisterSim({ username: 'koppel', password: 'pw', rows: magisterRows(board) })
 try {
   const o = magisterOptions.parse({ baseUrl: m.url, username: 'koppel', password: '${env:X}' })
-  await measure('magister (one GetData, ANSI CSV)', magisterDefinition.create('magister', { ...o, password: 'pw' }, context))
+  await measure('magister (one GetData, ANSI CSV)', magisterConnector.create('magister', { ...o, password: 'pw' }, context))
 } finally {
   await m.close()
 }
@@ -41,7 +41,7 @@ try {
 const e = await startEduarteSim({ apiSleutel: 'k', data: eduarteData(board) })
 try {
   const o = eduarteOptions.parse({ baseUrl: e.url, apiKey: '${env:X}', pageSize })
-  await measure(`eduarte (SOAP pages of ${pageSize})`, eduarteDefinition.create('eduarte', { ...o, apiKey: 'k' }, context))
+  await measure(`eduarte (SOAP pages of ${pageSize})`, eduarteConnector.create('eduarte', { ...o, apiKey: 'k' }, context))
 } finally {
   await e.close()
 }

@@ -4,9 +4,9 @@
 // a child process so that peak RSS is this read's alone.
 // Prints figures, asserts nothing. Usage: node bench/somtoday-read.bench.ts [pupils=100000]
 import { spawn } from 'node:child_process'
-import { somtodayDefinition } from '../src/connectors/somtoday/index.ts'
-import { PUPIL_SHARE, generateBoard } from '../src/sim/generator/index.ts'
-import { startSomtodaySim } from '../src/sim/somtoday/index.ts'
+import { somtodayConnector } from '../src/connectors/somtoday/index.ts'
+import { PUPIL_SHARE, generateBoard } from '@koppel/sim/generator'
+import { startSomtodaySim } from '@koppel/sim/somtoday'
 
 export interface SomtodayReadFigures {
   readonly pupils: number
@@ -25,7 +25,7 @@ async function measure(pupils: number): Promise<SomtodayReadFigures> {
   const board = generateBoard({ seed: 'bench-somtoday', persons: Math.round(pupils / PUPIL_SHARE), today: TODAY })
   const sim = await startSomtodaySim({ board })
   try {
-    const options = somtodayDefinition.schema.parse({
+    const options = somtodayConnector.schema.parse({
       baseUrl: sim.baseUrl,
       tokenUrl: sim.tokenUrl,
       clientId: 'koppel',
@@ -34,7 +34,7 @@ async function measure(pupils: number): Promise<SomtodayReadFigures> {
       persons: ['leerlingen'],
       pageSize: 200,
     })
-    const source = somtodayDefinition.create('somtoday', { ...options, clientSecret: 'koppel-secret' }, { baseDir: '.', log: () => undefined, now: () => new Date() })
+    const source = somtodayConnector.create('somtoday', { ...options, clientSecret: 'koppel-secret' }, { baseDir: '.', log: () => undefined, now: () => new Date() })
     const started = performance.now()
     const r = await source.read({ today: TODAY })
     const readS = (performance.now() - started) / 1000

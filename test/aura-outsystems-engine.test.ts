@@ -11,11 +11,11 @@ import { applyStoredPlan, makePlan, type Engine, type EngineTarget } from '../sr
 import type { Person, Plan } from '../src/model/index.ts'
 import { compileMapping, compileRules, type MappingSpec } from '../src/rules/index.ts'
 import { openStore } from '../src/store/index.ts'
-import { auraOptionsSchema, auraTarget } from '../src/connectors/aura/index.ts'
-import { outSystemsOptionsSchema, outSystemsTarget } from '../src/connectors/outsystems/index.ts'
-import { startAuraSim, type AuraSim } from '../src/sim/aura/aura-sim.ts'
+import { auraOptionsSchema, auraConnector } from '../src/connectors/aura/index.ts'
+import { outSystemsOptionsSchema, outSystemsConnector } from '../src/connectors/outsystems/index.ts'
+import { startAuraSim, type AuraSim } from '@koppel/sim/aura'
 import { testClock } from './support/test-clock.ts'
-import { startOutSystemsSim, type OutSystemsSim } from '../src/sim/outsystems/outsystems-sim.ts'
+import { startOutSystemsSim, type OutSystemsSim } from '@koppel/sim/outsystems'
 
 // one clock for the engine and the connectors (Aura dates a leaver's end by it)
 const { now } = testClock('2026-11-23')
@@ -85,13 +85,13 @@ describe('aura-online and outsystems through the engine', () => {
       sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
       setup: {
         targets: [
-          engineTarget('bibliotheek', auraTarget.create('bibliotheek', auraOptions, context), 'LENERSCODE', 'person.key', {
+          engineTarget('bibliotheek', auraConnector.create('bibliotheek', auraOptions, context), 'LENERSCODE', 'person.key', {
             LENERSCODE: 'person.key',
             VOORN: 'person.givenName',
             LENERSNAAM: 'person.familyName',
             KAMERNR: 'contract.classGroup',
           }),
-          engineTarget('portaal', outSystemsTarget.create('portaal', osOptions, context), 'username', 'person.email', {
+          engineTarget('portaal', outSystemsConnector.create('portaal', osOptions, context), 'username', 'person.email', {
             username: 'person.email',
             name: 'fullName(person)',
             email: 'person.email',

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { demoConfig } from '../src/cli/demo-config.ts'
-import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { toIsoDate } from '../src/util/dates.ts'
-import { startLdapServer } from '../src/sim/ldap-server/index.ts'
+import { startLdapServer } from '@koppel/sim/ldap-server'
 import { runKoppel } from './support/koppel-cli.ts'
 
 // the CLI plans and applies on the wall clock's day (a plan for another day is a preview apply refuses), so the

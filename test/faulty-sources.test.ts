@@ -8,16 +8,16 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { oneRosterCsvDefinition } from '../src/connectors/oneroster-csv/index.ts'
-import { somtodayDefinition } from '../src/connectors/somtoday/index.ts'
+import { oneRosterCsvConnector } from '../src/connectors/oneroster-csv/index.ts'
+import { somtodayConnector } from '../src/connectors/somtoday/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import type { Engine } from '../src/engine/index.ts'
 import { formatIssue } from '../src/model/index.ts'
-import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
-import type { SimBoard } from '../src/sim/generator/index.ts'
-import { startSomtodaySim } from '../src/sim/somtoday/index.ts'
-import type { SomtodaySim } from '../src/sim/somtoday/index.ts'
+import { applyChurn, generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import type { SimBoard } from '@koppel/sim/generator'
+import { startSomtodaySim } from '@koppel/sim/somtoday'
+import type { SomtodaySim } from '@koppel/sim/somtoday'
 import { engineFixture } from './support/engine-fixture.ts'
 import type { Fixture } from './support/engine-fixture.ts'
 
@@ -78,7 +78,7 @@ describe('faulty sources: OneRoster CSV export', () => {
   async function school(): Promise<{ engine: Engine; f: Fixture; path: string; users: string }> {
     const path = mkdtempSync(join(dir, 'export-'))
     await writeOneRosterCsv(path, board, { version: '1.2' })
-    const source = oneRosterCsvDefinition.create('school', oneRosterCsvDefinition.schema.parse({ path }), context) as SourceConnector
+    const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path }), context) as SourceConnector
     const f = await engineFixture({ rules: RULES })
     const engine: Engine = { ...f.engine, sources: [{ connector: source, safety: SAFETY }] }
     const first = await makePlan(engine, { actor: 'setup', today: TODAY, readTargets: false })
@@ -122,7 +122,7 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
   afterEach(() => sim.close())
 
   function somtoday(overrides: Record<string, unknown> = {}, secret = 'koppel-secret', day = TODAY): SourceConnector {
-    const parsed = somtodayDefinition.schema.parse({
+    const parsed = somtodayConnector.schema.parse({
       baseUrl: sim.baseUrl,
       tokenUrl: sim.tokenUrl,
       clientId: 'koppel',
@@ -134,7 +134,7 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
     })
     // the connector's clock dates its snapshots: each night's must be newer than the last
     const clock = { ...context, now: () => new Date(`${day}T06:00:00Z`) }
-    return somtodayDefinition.create('somtoday', { ...parsed, clientSecret: secret }, clock) as SourceConnector
+    return somtodayConnector.create('somtoday', { ...parsed, clientSecret: secret }, clock) as SourceConnector
   }
 
   async function school(): Promise<{ f: Fixture; engine: (c?: SourceConnector) => Engine }> {

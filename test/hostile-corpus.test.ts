@@ -11,11 +11,11 @@ import { join } from 'node:path'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { hostileCharacter, hostileTextIssues } from '../src/engine/hostile-text.ts'
 import type { Issue, Person } from '../src/model/index.ts'
-import { parseDn } from '../src/protocol/ldap/ldap-escape.ts'
+import { parseDn } from '../src/protocol/ldap-escape.ts'
 import { parseXml, XmlSyntaxError } from '../src/protocol/xml.ts'
 import { parseSoapEnvelope } from '../src/protocol/soap.ts'
 import { jsonErrorDetail } from '../src/protocol/http-error.ts'
-import { csvDefinition } from '../src/connectors/csv/index.ts'
+import { csvConnector } from '../src/connectors/csv/index.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
 import { Client } from 'ldapts'
 import { ConnectorError } from '../src/contract/index.ts'
@@ -126,8 +126,8 @@ describe('hostile corpus', () => {
   test('CSV files through the plain CSV source: read, refused at the boundary, or refused with file and line', async () => {
     const columns = { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', organisation: 'school', classGroup: 'klas', start: 'begin' }
     for (const name of files('csv')) {
-      const options = csvDefinition.schema.parse({ file: join('csv', name), columns })
-      const source = csvDefinition.create('csv', options, { baseDir: DIR, log: () => {}, now: () => new Date(`${TODAY}T00:00:00Z`) })
+      const options = csvConnector.schema.parse({ file: join('csv', name), columns })
+      const source = csvConnector.create('csv', options, { baseDir: DIR, log: () => {}, now: () => new Date(`${TODAY}T00:00:00Z`) })
       const r = await source.read({ today: TODAY })
       if (!r.ok) {
         assert.ok(name.startsWith('bad-'), `${name}: refused: ${JSON.stringify(r.issues[0])}`)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ConnectorError } from '../src/contract/index.ts'
 import { cachedBearerToken, requestToken } from '../src/protocol/oauth2-token.ts'
-import { startSimHttpServer, type SimHttpServer } from '../src/sim/http/sim-http-server.ts'
+import { startSimHttpServer, type SimHttpServer } from '@koppel/sim/http'
 
 describe('oauth2 token cache and request', () => {
   let server: SimHttpServer

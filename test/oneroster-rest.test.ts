@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { oneRosterCsvDefinition, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
-import { oneRosterRestDefinition, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import { oneRosterCsvConnector, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
+import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
 import { applyDelta } from '../src/engine/apply-delta.ts'
 import type { Person, SourceReadResult, SourceSnapshot } from '../src/model/index.ts'
-import { generateBoard, writeOneRosterCsv, type OneRosterVersion } from '../src/sim/generator/index.ts'
-import { startOneRosterRestSim, type OneRosterRestSim } from '../src/sim/oneroster-rest/index.ts'
+import { generateBoard, writeOneRosterCsv, type OneRosterVersion } from '@koppel/sim/generator'
+import { startOneRosterRestSim, type OneRosterRestSim } from '@koppel/sim/oneroster-rest'
 
 const TODAY = '2026-11-23'
 const board = generateBoard({ seed: 'or-rest', persons: 300, today: TODAY })
@@ -20,7 +20,7 @@ const SECRET = 's3cret'
 
 function source(sim: OneRosterRestSim, extra: Record<string, unknown> = {}, secret = SECRET) {
   const parsed = oneRosterRestOptions.parse({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:OR_SECRET}', version: sim.version, pageSize: 50, timeoutMs: 5000, ...extra })
-  return oneRosterRestDefinition.create('school', { ...parsed, clientSecret: secret }, context)
+  return oneRosterRestConnector.create('school', { ...parsed, clientSecret: secret }, context)
 }
 
 function snapshotOf(r: SourceReadResult): SourceSnapshot {
@@ -61,7 +61,7 @@ for (const version of ['1.2', '1.1'] as OneRosterVersion[]) {
     test('every person and group equals the CSV connector’s for the same board', async () => {
       const before = sim.http.requests.get(`GET ${new URL(sim.url).pathname}/users`) ?? 0
       const rest = snapshotOf(await source(sim).read({ today: TODAY }))
-      const csv = snapshotOf(await oneRosterCsvDefinition.create('school', oneRosterCsvOptions.parse({ path: dir }), context).read({ today: TODAY }))
+      const csv = snapshotOf(await oneRosterCsvConnector.create('school', oneRosterCsvOptions.parse({ path: dir }), context).read({ today: TODAY }))
       assert.equal(rest.mode, 'full')
       assert.equal(rest.persons.length, csv.persons.length)
       const [a, b] = [normal(rest.persons), normal(csv.persons)]

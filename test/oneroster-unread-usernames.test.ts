@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makePlan, type Engine, type EngineTarget } from '../src/engine/index.ts'
-import { oneRosterCsvDefinition } from '../src/connectors/oneroster-csv/oneroster-csv-connector.ts'
+import { oneRosterCsvConnector } from '../src/connectors/oneroster-csv/oneroster-csv-connector.ts'
 import { bulk11, removePackage, writePackage, type Files } from '../src/connectors/oneroster-csv/oneroster-csv-test-package.ts'
 import { compileMapping, compileRules, type MappingSpec } from '../src/rules/index.ts'
 import { openStore } from '../src/store/index.ts'
@@ -41,8 +41,8 @@ async function engineFor(path: string, sourceOptions: Record<string, unknown>, m
     await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
-  const parsed = oneRosterCsvDefinition.schema.parse({ path, ...sourceOptions })
-  const source = oneRosterCsvDefinition.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
+  const parsed = oneRosterCsvConnector.schema.parse({ path, ...sourceOptions })
+  const source = oneRosterCsvConnector.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
   const target: EngineTarget = {
     name: 'dir',
     connector: new MemoryTarget('dir'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ConnectorError } from '../src/contract/index.ts'
-import { startSimHttpServer, type SimHttpServer } from '../src/sim/http/sim-http-server.ts'
+import { startSimHttpServer, type SimHttpServer } from '@koppel/sim/http'
 import { clientCredentials } from '../src/protocol/oauth2-client-credentials.ts'
 import { HttpClient } from '../src/protocol/http-client.ts'
 import { jsonErrorDetail } from '../src/protocol/http-error.ts'

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { oneRosterCsvDefinition } from '../src/connectors/oneroster-csv/index.ts'
-import { somtodayDefinition } from '../src/connectors/somtoday/index.ts'
+import { oneRosterCsvConnector } from '../src/connectors/oneroster-csv/index.ts'
+import { somtodayConnector } from '../src/connectors/somtoday/index.ts'
 import type { SourceConnector, SourceFields } from '../src/contract/index.ts'
 import type { SourceSnapshot } from '../src/model/index.ts'
-import { generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
-import { startSomtodaySim } from '../src/sim/somtoday/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import { startSomtodaySim } from '@koppel/sim/somtoday'
 
 const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
@@ -53,8 +53,8 @@ describe('declared source fields', () => {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-fields-'))
     try {
       await writeOneRosterCsv(dir, board, { version: '1.2' })
-      const c = oneRosterCsvDefinition.create('school', oneRosterCsvDefinition.schema.parse({ path: dir }), context) as SourceConnector
-      assertDeclared(oneRosterCsvDefinition.fills, await snapshotOf(c))
+      const c = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path: dir }), context) as SourceConnector
+      assertDeclared(oneRosterCsvConnector.fills, await snapshotOf(c))
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -63,9 +63,9 @@ describe('declared source fields', () => {
   test('somtoday', async () => {
     const sim = await startSomtodaySim({ board })
     try {
-      const parsed = somtodayDefinition.schema.parse({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', organisation: sim.instelling.uuid, persons: ['leerlingen', 'medewerkers', 'ouders'] })
-      const c = somtodayDefinition.create('somtoday', { ...parsed, clientSecret: 'koppel-secret' }, context) as SourceConnector
-      assertDeclared(somtodayDefinition.fills, await snapshotOf(c))
+      const parsed = somtodayConnector.schema.parse({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', organisation: sim.instelling.uuid, persons: ['leerlingen', 'medewerkers', 'ouders'] })
+      const c = somtodayConnector.create('somtoday', { ...parsed, clientSecret: 'koppel-secret' }, context) as SourceConnector
+      assertDeclared(somtodayConnector.fills, await snapshotOf(c))
     } finally {
       await sim.close()
     }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, test } from 'node:test'
-import { csvDefinition } from '../src/connectors/csv/index.ts'
+import { csvConnector } from '../src/connectors/csv/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
 import { applyStoredPlan, ledgerHash, makePlan } from '../src/engine/index.ts'
 import type { Engine } from '../src/engine/index.ts'
@@ -42,12 +42,12 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
   dir = mkdtempSync(join(tmpdir(), 'koppel-unchanged-'))
   const file = join(dir, 'pupils.csv')
   writeFileSync(file, content)
-  const options = csvDefinition.schema.parse({
+  const options = csvConnector.schema.parse({
     file: 'pupils.csv',
     columns: { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', organisationCode: 'brin', classGroup: 'klas', start: 'begin' },
     defaults: { role: 'student', organisation: 'org/1' },
   })
-  const csv = csvDefinition.create('school', options, { baseDir: dir, log: () => {}, now: () => new Date() })
+  const csv = csvConnector.create('school', options, { baseDir: dir, log: () => {}, now: () => new Date() })
   let reads = 0
   const counted: SourceConnector = {
     name: csv.name,

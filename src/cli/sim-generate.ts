@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { generateBoard, writeOneRosterCsv } from '../sim/generator/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { toIsoDate } from '../util/dates.ts'
 import { err, EXIT, out } from './output.ts'
 

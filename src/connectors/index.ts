@@ -3,39 +3,39 @@
  * the engine; the engine itself never imports a connector.
  */
 import type { ConnectorDefinition } from '../contract/index.ts'
-import { adTarget } from './ad/index.ts'
-import { afasDefinition } from './afas/index.ts'
-import { auraTarget } from './aura/index.ts'
-import { csvDefinition } from './csv/index.ts'
-import { eduarteDefinition } from './eduarte/index.ts'
-import { entraIdTarget } from './entra/index.ts'
-import { googleWorkspaceTarget } from './google/index.ts'
-import { itslearningImsEsDefinition, itslearningImsFileDefinition } from './itslearning/index.ts'
-import { ldapTarget } from './ldap/index.ts'
-import { magisterDefinition } from './magister/index.ts'
-import { oneRosterCsvDefinition } from './oneroster-csv/index.ts'
-import { oneRosterRestDefinition } from './oneroster-rest/index.ts'
-import { outSystemsTarget } from './outsystems/index.ts'
-import { scimTarget } from './scim/index.ts'
-import { somtodayDefinition } from './somtoday/index.ts'
+import { adConnector } from './ad/index.ts'
+import { afasConnector } from './afas/index.ts'
+import { auraConnector } from './aura/index.ts'
+import { csvConnector } from './csv/index.ts'
+import { eduarteConnector } from './eduarte/index.ts'
+import { entraConnector } from './entra/index.ts'
+import { googleConnector } from './google/index.ts'
+import { itslearningImsEsConnector, itslearningImsFileConnector } from './itslearning/index.ts'
+import { ldapConnector } from './ldap/index.ts'
+import { magisterConnector } from './magister/index.ts'
+import { oneRosterCsvConnector } from './oneroster-csv/index.ts'
+import { oneRosterRestConnector } from './oneroster-rest/index.ts'
+import { outSystemsConnector } from './outsystems/index.ts'
+import { scimConnector } from './scim/index.ts'
+import { somtodayConnector } from './somtoday/index.ts'
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   // sources
-  somtodayDefinition,
-  magisterDefinition,
-  eduarteDefinition,
-  afasDefinition,
-  oneRosterCsvDefinition,
-  oneRosterRestDefinition,
-  csvDefinition,
+  somtodayConnector,
+  magisterConnector,
+  eduarteConnector,
+  afasConnector,
+  oneRosterCsvConnector,
+  oneRosterRestConnector,
+  csvConnector,
   // targets
-  ldapTarget,
-  adTarget,
-  entraIdTarget,
-  googleWorkspaceTarget,
-  scimTarget,
-  itslearningImsFileDefinition,
-  itslearningImsEsDefinition,
-  auraTarget,
-  outSystemsTarget,
+  ldapConnector,
+  adConnector,
+  entraConnector,
+  googleConnector,
+  scimConnector,
+  itslearningImsFileConnector,
+  itslearningImsEsConnector,
+  auraConnector,
+  outSystemsConnector,
 ]

@@ -120,7 +120,7 @@ const gunzipAsync = promisify(gunzip)
 const FORMAT = 'koppel-snapshot/1'
 /**
  * zlib level 1: at 100,000 persons it is several times faster than the default 6 for a somewhat larger file
- * (figures: `node src/sim/generator/measure-snapshot-content.ts`).
+ * (figures: `node bench/measure-generator-snapshot-content.ts`).
  */
 const LEVEL = 1
 

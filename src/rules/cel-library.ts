@@ -16,7 +16,7 @@ import {
   yearOf,
 } from './date-functions.ts'
 import { toAttributeValue } from './cel-values.ts'
-import { escapeDnValue } from '../protocol/ldap/ldap-escape.ts'
+import { escapeDnValue } from '../protocol/ldap-escape.ts'
 
 type Fn = (...args: never[]) => unknown
 

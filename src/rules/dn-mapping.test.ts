@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseDn } from '../protocol/ldap/ldap-escape.ts'
+import { parseDn } from '../protocol/ldap-escape.ts'
 import { compileMapping } from './compile-mapping.ts'
 import { escapeDnValues } from './dn-mapping.ts'
 import { contract, memoryOracle, person } from './test-fixtures.ts'

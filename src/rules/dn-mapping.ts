@@ -6,7 +6,7 @@
  * first RDN, and that value equal to the mapped attribute of the same name. Does not know any directory.
  */
 import type { ASTNode } from '@marcbachmann/cel-js'
-import { parseDn } from '../protocol/ldap/ldap-escape.ts'
+import { parseDn } from '../protocol/ldap-escape.ts'
 import type { AttributeValue } from '../model/values.ts'
 import { celEnvironment } from './cel-environment.ts'
 

@@ -12,7 +12,7 @@ import { demoConfig } from '../../src/cli/demo-config.ts'
 import { loadEngine, type LoadedEngine } from '../../src/cli/load-engine.ts'
 import { connectorDefinitions } from '../../src/connectors/index.ts'
 import { applyStoredPlan, interruptedPlans, makePlan } from '../../src/engine/index.ts'
-import { generateBoard, writeOneRosterCsv } from '../../src/sim/generator/index.ts'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import type { Slapd } from '../harness/slapd.ts'
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')

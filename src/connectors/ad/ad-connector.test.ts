@@ -1,7 +1,7 @@
 // AD connector pieces without a server: objectGUID encoding, the password generator and unicodePwd, the
 // sAMAccountName check, proxyAddresses after a mail change, uniqueness claims, option checks; and the error
 // paths against a server that misbehaves (a TCP port that never answers LDAP: timeout; the AD simulator with a
-// wrong password, auth, and a wrong CA are in src/sim/ad-server/ad-server.conformance.test.ts).
+// wrong password, auth, and a wrong CA are in src/connectors/ad/ad-sim.conformance.test.ts).
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Socket } from 'node:net'
@@ -12,9 +12,9 @@ import { generatePassword, unicodePwd } from './ad-password.ts'
 import { checkSamAccountName, domainRoot, withAlias } from './ad-target.ts'
 import { claimsOf } from './ad-uniqueness.ts'
 import { createAdTarget } from './ad-connector.ts'
-import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
-import { allValues, isMemberRanged } from '../../protocol/ldap/ldap-groups.ts'
-import { toDn } from '../../protocol/ldap/ldap-mapping.ts'
+import type { LdapClient } from '../ldap/ldap-client.ts'
+import { allValues, isMemberRanged } from '../ldap/ldap-groups.ts'
+import { toDn } from '../ldap/ldap-mapping.ts'
 
 const POLICY = { length: 16, lowercase: true, uppercase: true, digits: true, symbols: true, excludeAmbiguous: true }
 

@@ -1,11 +1,11 @@
 // The `active-directory` target definition and its factory: reads the CA file, parses the list filter and
 // refuses a connection without TLS (unicodePwd is only accepted over an encrypted connection).
 import { ConnectorError, type TargetDefinition } from '../../contract/index.ts'
-import { openLdapConnection } from '../../protocol/ldap/ldap-connection.ts'
+import { openLdapConnection } from '../ldap/ldap-connection.ts'
 import { adOptionsSchema, type AdOptions } from './ad-options.ts'
 import { AdTarget } from './ad-target.ts'
 
-export const adTarget: TargetDefinition<typeof adOptionsSchema> = {
+export const adConnector: TargetDefinition<typeof adOptionsSchema> = {
   role: 'target',
   type: 'active-directory',
   description:

@@ -1,9 +1,9 @@
 // The option schema of the Active Directory target: the LDAP target's options (connection, baseDn, paging,
 // groups) with AD defaults, without `disable` (AD disables through userAccountControl), plus what is AD's own.
 import { z } from 'zod'
-import { ldapOptionsSchema } from '../../protocol/ldap/ldap-options.ts'
-import { isAttributeName } from '../../protocol/ldap/ldap-mapping.ts'
-import { parseDn } from '../../protocol/ldap/ldap-escape.ts'
+import { ldapOptionsSchema } from '../ldap/ldap-options.ts'
+import { isAttributeName } from '../ldap/ldap-mapping.ts'
+import { parseDn } from '../../protocol/ldap-escape.ts'
 
 export const AD_READ_ATTRIBUTES = [
   'sAMAccountName', 'userPrincipalName', 'mail', 'proxyAddresses', 'displayName', 'givenName', 'sn', 'cn', 'employeeID',

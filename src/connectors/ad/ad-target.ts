@@ -1,4 +1,4 @@
-// The Active Directory target. It is the LDAP target (src/protocol/ldap) with AD's flavor — objectGUID as the
+// The Active Directory target. It is the LDAP target (src/connectors/ldap) with AD's flavor — objectGUID as the
 // id, unicodePwd for passwords, userAccountControl for enable/disable, ranged member reads — plus what only
 // AD needs around it: sAMAccountName rules, uniqueness of sAMAccountName/UPN/mail/proxyAddresses across the
 // domain, generated initial passwords, pwdLastSet=0, renames of the RDN through modifyDN and the old mail
@@ -15,11 +15,11 @@ import {
   type TargetConnector,
   type WriteResult,
 } from '../../contract/index.ts'
-import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
-import { isMemberRanged } from '../../protocol/ldap/ldap-groups.ts'
-import { entryAttribute, entryValue, fromRdns, parentOf, toDn, type Dn } from '../../protocol/ldap/ldap-mapping.ts'
-import type { LdapOptions } from '../../protocol/ldap/ldap-options.ts'
-import { LdapTarget, type LdapFlavor } from '../../protocol/ldap/ldap-target.ts'
+import type { LdapClient } from '../ldap/ldap-client.ts'
+import { isMemberRanged } from '../ldap/ldap-groups.ts'
+import { entryAttribute, entryValue, fromRdns, parentOf, toDn, type Dn } from '../ldap/ldap-mapping.ts'
+import type { LdapOptions } from '../ldap/ldap-options.ts'
+import { LdapTarget, type LdapFlavor } from '../ldap/ldap-target.ts'
 import type { Filter } from 'ldapts'
 import { guidToBytes, guidToString } from './ad-guid.ts'
 import type { AdOptions } from './ad-options.ts'

@@ -3,7 +3,7 @@
 // anchored on employeeID), so the simulator cannot drift from Samba. Not exported by index.ts.
 import type { Attributes } from '../../model/index.ts'
 import type { TargetFixture } from '../../../test/conformance/target-conformance.ts'
-import { escapeDnValue } from '../../protocol/ldap/ldap-escape.ts'
+import { escapeDnValue } from '../../protocol/ldap-escape.ts'
 import { createAdTarget } from './ad-connector.ts'
 import { adOptionsSchema, AD_READ_ATTRIBUTES, type AdOptions } from './ad-options.ts'
 import type { AdTarget } from './ad-target.ts'

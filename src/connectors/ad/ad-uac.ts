@@ -4,9 +4,9 @@
 // them in another OU through the `dn` mapping if the school wants that.
 import { Attribute, Change, type Entry } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
-import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
-import type { DisableStrategy } from '../../protocol/ldap/ldap-disable.ts'
-import { entryValue, toDn, type Dn } from '../../protocol/ldap/ldap-mapping.ts'
+import type { LdapClient } from '../ldap/ldap-client.ts'
+import type { DisableStrategy } from '../ldap/ldap-disable.ts'
+import { entryValue, toDn, type Dn } from '../ldap/ldap-mapping.ts'
 
 export const UAC = 'userAccountControl'
 export const ACCOUNTDISABLE = 0x2

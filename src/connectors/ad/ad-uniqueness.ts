@@ -4,8 +4,8 @@
 // so a value someone else owns is never overwritten silently. Filters are built as objects (ldapts encodes
 // them), so values need no string escaping.
 import { EqualityFilter, OrFilter, type Entry, type Filter } from 'ldapts'
-import type { LdapClient } from '../../protocol/ldap/ldap-client.ts'
-import { entryAttribute } from '../../protocol/ldap/ldap-mapping.ts'
+import type { LdapClient } from '../ldap/ldap-client.ts'
+import { entryAttribute } from '../ldap/ldap-mapping.ts'
 import { guidToString } from './ad-guid.ts'
 import type { UNIQUE_ATTRIBUTES } from './ad-options.ts'
 

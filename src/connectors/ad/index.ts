@@ -1,4 +1,4 @@
 // Public surface of the Active Directory target connector.
-export { adTarget, createAdTarget } from './ad-connector.ts'
+export { adConnector, createAdTarget } from './ad-connector.ts'
 export { adOptionsSchema, type AdOptions } from './ad-options.ts'
 export type { AdTarget } from './ad-target.ts'

@@ -106,7 +106,7 @@ class AfasSource implements SourceConnector {
   }
 }
 
-export const afasDefinition: SourceDefinition<typeof afasOptions> = {
+export const afasConnector: SourceDefinition<typeof afasOptions> = {
   role: 'source',
   type: 'afas',
   description: 'AFAS Profit HR (REST GetConnectors): employees, dienstverbanden, functies, departments; write-back of e-mail and username',

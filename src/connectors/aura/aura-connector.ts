@@ -13,7 +13,7 @@ import { COMMON_NS } from './aura-xml.ts'
 const ID = 'LENERSCODE'
 const KNOWN = new Map(AURA_FIELDS.map((f) => [f.toLowerCase(), f as string]))
 
-export const auraTarget: TargetDefinition<typeof auraOptionsSchema> = {
+export const auraConnector: TargetDefinition<typeof auraOptionsSchema> = {
   role: 'target',
   type: 'aura-online',
   description:

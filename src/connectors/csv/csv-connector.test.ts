@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'csv-stringify/sync'
 import type { Issue, SourceReadResult, SourceSnapshot } from '../../model/index.ts'
-import { csvDefinition } from './index.ts'
+import { csvConnector } from './index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'koppel-csv-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -16,7 +16,7 @@ function file(name: string, content: string | Buffer): string {
 }
 
 async function read(options: Record<string, unknown>): Promise<SourceReadResult> {
-  const source = csvDefinition.create('hr', csvDefinition.schema.parse(options), { baseDir: dir, log: () => {}, now: () => new Date('2026-01-05T00:00:00Z') })
+  const source = csvConnector.create('hr', csvConnector.schema.parse(options), { baseDir: dir, log: () => {}, now: () => new Date('2026-01-05T00:00:00Z') })
   return source.read({ today: '2026-01-05' })
 }
 
@@ -133,14 +133,14 @@ describe('plain CSV source', () => {
   })
 
   test('unknown option keys in columns are refused by the schema', () => {
-    assert.throws(() => csvDefinition.schema.parse({ file: 'x.csv', columns: { key: 'nr', surname: 'x' } }))
-    assert.throws(() => csvDefinition.schema.parse({ file: 'x.csv', columns: {} }))
+    assert.throws(() => csvConnector.schema.parse({ file: 'x.csv', columns: { key: 'nr', surname: 'x' } }))
+    assert.throws(() => csvConnector.schema.parse({ file: 'x.csv', columns: {} }))
   })
 })
 
 describe('plain CSV source: fingerprint', () => {
   const fingerprintOf = (name: string) => {
-    const source = csvDefinition.create('hr', csvDefinition.schema.parse({ file: name, columns }), { baseDir: dir, log: () => {}, now: () => new Date() })
+    const source = csvConnector.create('hr', csvConnector.schema.parse({ file: name, columns }), { baseDir: dir, log: () => {}, now: () => new Date() })
     assert.ok(source.fingerprint !== undefined)
     return source.fingerprint({ today: '2026-01-05' })
   }

@@ -103,7 +103,7 @@ class CsvSource implements SourceConnector {
   }
 }
 
-export const csvDefinition: SourceDefinition<typeof csvOptions> = {
+export const csvConnector: SourceDefinition<typeof csvOptions> = {
   role: 'source',
   type: 'csv',
   description: 'Plain CSV file (one row per person or per contract) with a configurable column mapping',

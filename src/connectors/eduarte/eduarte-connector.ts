@@ -191,7 +191,7 @@ function readFailed(source: string, e: ConnectorError): Issue {
   return { severity: 'error', source, code, message: `reading Eduarte failed (${e.kind}): ${e.message}` }
 }
 
-export const eduarteDefinition: SourceDefinition<typeof eduarteOptions> = {
+export const eduarteConnector: SourceDefinition<typeof eduarteOptions> = {
   role: 'source',
   type: 'eduarte',
   description: 'Eduarte (Topicus, MBO): deelnemers with verbintenissen and medewerkers over the SOAP API, with e-mail, username and active write-back',

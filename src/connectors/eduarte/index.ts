@@ -1,3 +1,3 @@
 /** The Eduarte source connector: its definition is all the engine needs. */
-export { eduarteDefinition, eduarteOptions, EDUARTE_WRITE_BACK_FIELDS } from './eduarte-connector.ts'
+export { eduarteConnector, eduarteOptions, EDUARTE_WRITE_BACK_FIELDS } from './eduarte-connector.ts'
 export type { EduarteOptions } from './eduarte-connector.ts'

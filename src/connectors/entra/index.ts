@@ -1,15 +1,4 @@
-// Public surface of the Microsoft Entra ID target (Microsoft Graph v1.0).
-import type { TargetDefinition } from '../../contract/index.ts'
-import { entraOptionsSchema } from './entra-options.ts'
-import { EntraTarget } from './entra-target.ts'
-
-export const entraIdTarget: TargetDefinition<typeof entraOptionsSchema> = {
-  role: 'target',
-  type: 'entra-id',
-  description: 'Microsoft Entra ID (Azure AD) users, group memberships and licences through Microsoft Graph v1.0',
-  schema: entraOptionsSchema,
-  create: (name, options, context) => new EntraTarget(name, options, context),
-}
-
+// Public surface of the Microsoft Entra ID target connector (Microsoft Graph v1.0).
+export { entraConnector } from './entra-connector.ts'
 export { EntraTarget, odataString } from './entra-target.ts'
 export { entraOptionsSchema, DEFAULT_READ_ATTRIBUTES, type EntraOptions } from './entra-options.ts'

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import type { TargetFixture } from '../../../test/conformance/target-conformance.ts'
 import type { Attributes } from '../../model/index.ts'
-import { createGoogleTarget } from './index.ts'
+import { createGoogleTarget } from './google-connector.ts'
 import { googleOptionsSchema, type GoogleOptions } from './google-options.ts'
 import type { GoogleTarget } from './google-target.ts'
 

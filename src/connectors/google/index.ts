@@ -1,33 +1,5 @@
-// The `google-workspace` target definition: Admin SDK Directory API v1 as a service account with domain-wide
-// delegation.
-import type { TargetDefinition } from '../../contract/index.ts'
-import { parseServiceAccountKey, serviceAccountAuth } from './google-auth.ts'
-import { googleOptionsSchema, type GoogleOptions } from './google-options.ts'
-import { GoogleTarget } from './google-target.ts'
-
-export const googleWorkspaceTarget: TargetDefinition<typeof googleOptionsSchema> = {
-  role: 'target',
-  type: 'google-workspace',
-  description:
-    'Google Workspace (Admin SDK Directory API): users correlated by externalIds, suspended for disable, orgUnitPath, group members; service account with domain-wide delegation',
-  schema: googleOptionsSchema,
-  create(name, options) {
-    return createGoogleTarget(name, options)
-  },
-}
-
-export function createGoogleTarget(name: string, options: GoogleOptions): GoogleTarget {
-  const key = parseServiceAccountKey(options.serviceAccountKey, name)
-  const auth = serviceAccountAuth({
-    key,
-    subject: options.subject,
-    scopes: options.scopes,
-    timeoutMs: options.timeoutMs,
-    ...(options.tokenUrl !== undefined ? { tokenUrl: options.tokenUrl } : {}),
-  })
-  return new GoogleTarget(name, options, auth)
-}
-
+// Public surface of the Google Workspace target connector.
+export { googleConnector, createGoogleTarget } from './google-connector.ts'
 export { GoogleTarget, googleErrorDetail, queryValue, GOOGLE_ATTRIBUTES } from './google-target.ts'
 export { googleOptionsSchema, DEFAULT_SCOPES, type GoogleOptions } from './google-options.ts'
 export { parseServiceAccountKey, serviceAccountAuth, type ServiceAccountKey } from './google-auth.ts'

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { imsFileOptionsSchema } from './file-options.ts'
-import { ImsFileTarget } from './file-target.ts'
+import { imsFileOptionsSchema } from './ims-file-options.ts'
+import { ImsFileTarget } from './ims-file-target.ts'
 
 test('concurrent grants, revokes and an update of one person all land in the state', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-conc-'))

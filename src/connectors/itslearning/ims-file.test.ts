@@ -10,10 +10,10 @@ import { ConnectorError, type ConnectorContext, type Ref } from '../../contract/
 import type { Attributes } from '../../model/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { sshdSkipReason, startSshd, type Sshd } from '../../../test/harness/sshd.ts'
-import { imsFileOptionsSchema } from './file-options.ts'
-import { ImsFileTarget, type ImsFileSeams } from './file-target.ts'
-import { writeAtomic } from './file-state.ts'
-import { readImsXml } from './file-xml.ts'
+import { imsFileOptionsSchema } from './ims-file-options.ts'
+import { ImsFileTarget, type ImsFileSeams } from './ims-file-target.ts'
+import { writeAtomic } from './ims-file-state.ts'
+import { readImsXml } from './ims-file-xml.ts'
 import { checkImsStructure } from './ims-structure-check.ts'
 
 const FINGERPRINT = `SHA256:${'A'.repeat(43)}`

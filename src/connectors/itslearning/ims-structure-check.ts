@@ -6,7 +6,7 @@
 // members, sync keys ≤ 64. `institutionRoleExtensions` admits values outside the binding (itslearning's `Carer`,
 // custom profile names) for a file meant only for itslearning.
 import { listOf, parseXml, textOf } from '../../protocol/index.ts'
-import { IMS11_INSTITUTION_ROLE_TYPES, MAX_SYNC_KEY } from './conventions.ts'
+import { IMS11_INSTITUTION_ROLE_TYPES, MAX_SYNC_KEY } from './itslearning-conventions.ts'
 
 const ROLETYPES = new Set(['01', '02', '03', '04', '05', '06', '07', '08'])
 const RECSTATUS = ['1', '2', '3']

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConnectorError } from '../../contract/index.ts'
-import { formatMembership, MAX_SYNC_KEY, membershipSyncKey, parseMembership, syncKeyFor } from './conventions.ts'
-import { modelToXml } from './file-xml.ts'
-import { readImsXml } from './file-xml.ts'
+import { formatMembership, MAX_SYNC_KEY, membershipSyncKey, parseMembership, syncKeyFor } from './itslearning-conventions.ts'
+import { modelToXml } from './ims-file-xml.ts'
+import { readImsXml } from './ims-file-xml.ts'
 import { checkImsStructure } from './ims-structure-check.ts'
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/ims-enterprise')

@@ -1,36 +1,8 @@
-// itslearning: one folder, two target definitions that share the conventions (conventions.ts) —
-// `itslearning-ims-file` (IMS Enterprise 1.1 XML over SFTP) and `itslearning-ims-es` (IMS Enterprise Services).
-import type { TargetDefinition } from '../../contract/index.ts'
-import { imsEsOptionsSchema } from './es-options.ts'
-import { ImsEsTarget } from './es-target.ts'
-import { imsFileOptionsSchema } from './file-options.ts'
-import { ImsFileTarget } from './file-target.ts'
-
-export const itslearningImsFileDefinition: TargetDefinition<typeof imsFileOptionsSchema> = {
-  role: 'target',
-  type: 'itslearning-ims-file',
-  description:
-    'itslearning by IMS Enterprise 1.1 XML file: actions kept in a local state, the whole population delivered as one file over SFTP (atomic rename), with a deletion/change limit before upload',
-  schema: imsFileOptionsSchema,
-  create(name, options, context) {
-    return new ImsFileTarget(name, options, context)
-  },
-}
-
-export const itslearningImsEsDefinition: TargetDefinition<typeof imsEsOptionsSchema> = {
-  role: 'target',
-  type: 'itslearning-ims-es',
-  description:
-    'itslearning by IMS Enterprise Services (SOAP): persons (delete to the trash can), schools/courses/course groups created on demand, memberships; concurrent creates sent as bulk calls with per-item status',
-  schema: imsEsOptionsSchema,
-  create(name, options, context) {
-    return new ImsEsTarget(name, options, context)
-  },
-}
-
-export { ImsFileTarget } from './file-target.ts'
-export { ImsEsTarget } from './es-target.ts'
-export { imsEsOptionsSchema, type ImsEsOptions } from './es-options.ts'
-export { imsFileOptionsSchema, type ImsFileOptions } from './file-options.ts'
-export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './conventions.ts'
-export { readImsXml } from './file-xml.ts'
+// Public surface of the two itslearning target connectors (IMS Enterprise file and IMS Enterprise Services).
+export { itslearningImsFileConnector, itslearningImsEsConnector } from './itslearning-connector.ts'
+export { ImsFileTarget } from './ims-file-target.ts'
+export { ImsEsTarget } from './ims-es-target.ts'
+export { imsEsOptionsSchema, type ImsEsOptions } from './ims-es-options.ts'
+export { imsFileOptionsSchema, type ImsFileOptions } from './ims-file-options.ts'
+export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './itslearning-conventions.ts'
+export { readImsXml } from './ims-file-xml.ts'

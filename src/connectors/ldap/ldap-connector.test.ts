@@ -8,9 +8,9 @@ import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
 import { freePort } from '../../../test/harness/free-port.ts'
-import { escapeDnValue } from './ldap-escape.ts'
+import { escapeDnValue } from '../../protocol/ldap-escape.ts'
 import { conformanceFixture, personAttributes, TEST_OUS, testOptions, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
-import { ldapTarget } from './ldap-connector.ts'
+import { ldapConnector } from './ldap-connector.ts'
 import type { LdapTarget } from './ldap-target.ts'
 import { compileMapping } from '../../rules/compile-mapping.ts'
 import { contract as aContract, memoryOracle, person as aPerson } from '../../rules/test-fixtures.ts'
@@ -258,7 +258,7 @@ describe('ldap target against slapd', { skip }, () => {
     const options = testOptions(s, { disable: { moveTo: `ou=disabled,${s.baseDn}` } })
     assert.ok(!options.readAttributes.includes('employeeNumber'))
     const mapped = ['employeeNumber', 'departmentNumber', 'dn', 'cn']
-    const reader = ldapTarget.create('mapped', options, { baseDir: process.cwd(), log: () => {}, now: () => new Date(0), mappedAttributes: mapped }) as LdapTarget
+    const reader = ldapConnector.create('mapped', options, { baseDir: process.cwd(), log: () => {}, now: () => new Date(0), mappedAttributes: mapped }) as LdapTarget
     try {
       const number = `en-${n + 1}`
       const spec = person({ employeeNumber: number, departmentNumber: '12AB-1a' })

@@ -1,11 +1,11 @@
 // The `ldap` target definition: option schema, capabilities through LdapTarget, and the factory that wires
 // the client (protocol/ldap/ldap-connection.ts reads the CA file and parses the list filter, so a bad config fails at start).
 import type { TargetDefinition } from '../../contract/index.ts'
-import { openLdapConnection } from '../../protocol/ldap/ldap-connection.ts'
-import { ldapOptionsSchema, type LdapOptions } from '../../protocol/ldap/ldap-options.ts'
-import { LdapTarget } from '../../protocol/ldap/ldap-target.ts'
+import { openLdapConnection } from './ldap-connection.ts'
+import { ldapOptionsSchema, type LdapOptions } from './ldap-options.ts'
+import { LdapTarget } from './ldap-target.ts'
 
-export const ldapTarget: TargetDefinition<typeof ldapOptionsSchema> = {
+export const ldapConnector: TargetDefinition<typeof ldapOptionsSchema> = {
   role: 'target',
   type: 'ldap',
   description:

@@ -2,7 +2,7 @@
 // conformance fixture (accounts named `cn=<sn> <i>` below ou=1a, anchored on uid). Not exported by index.ts.
 import type { Attributes } from '../../model/index.ts'
 import { createLdapTarget } from './ldap-connector.ts'
-import { escapeDnValue } from './ldap-escape.ts'
+import { escapeDnValue } from '../../protocol/ldap-escape.ts'
 import { ldapOptionsSchema, type LdapOptions } from './ldap-options.ts'
 import type { LdapTarget } from './ldap-target.ts'
 import type { TargetFixture } from '../../../test/conformance/target-conformance.ts'

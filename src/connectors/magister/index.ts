@@ -1,3 +1,3 @@
 /** The Magister source connector: its definition is all the engine needs. */
-export { magisterDefinition, magisterOptions, MAGISTER_WRITE_BACK_FIELDS } from './magister-connector.ts'
+export { magisterConnector, magisterOptions, MAGISTER_WRITE_BACK_FIELDS } from './magister-connector.ts'
 export type { MagisterOptions } from './magister-connector.ts'

@@ -159,7 +159,7 @@ function readFailed(source: string, layout: string, e: ConnectorError): Issue {
   return { severity: 'error', source, file: `layout ${layout}`, code, message: `reading Magister failed (${e.kind}): ${e.message}` }
 }
 
-export const magisterDefinition: SourceDefinition<typeof magisterOptions> = {
+export const magisterConnector: SourceDefinition<typeof magisterOptions> = {
   role: 'source',
   type: 'magister',
   description: 'Magister (Iddink): pupils and their enrolments from a Decibel layout over the Schoolware /doc web service, with e-mail and login-name write-back',

@@ -123,7 +123,7 @@ class OneRosterCsvSource implements SourceConnector {
   }
 }
 
-export const oneRosterCsvDefinition: SourceDefinition<typeof oneRosterCsvOptions> = {
+export const oneRosterCsvConnector: SourceDefinition<typeof oneRosterCsvOptions> = {
   role: 'source',
   type: 'oneroster-csv',
   description: 'OneRoster 1.1/1.2 CSV package (bulk or delta) in a folder',

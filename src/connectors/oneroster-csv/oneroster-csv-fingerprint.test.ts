@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { oneRosterCsvDefinition } from './oneroster-csv-connector.ts'
+import { oneRosterCsvConnector } from './oneroster-csv-connector.ts'
 import { bulk12, removePackage, writePackage } from './oneroster-csv-test-package.ts'
 
 const dirs: string[] = []
@@ -11,7 +11,7 @@ after(() => {
 })
 
 function fingerprintOf(path: string): Promise<string | undefined> {
-  const source = oneRosterCsvDefinition.create('school', oneRosterCsvDefinition.schema.parse({ path }), { baseDir: '/', log: () => {}, now: () => new Date() })
+  const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path }), { baseDir: '/', log: () => {}, now: () => new Date() })
   assert.ok(source.fingerprint !== undefined)
   return source.fingerprint({ today: '2025-10-01' })
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'csv-stringify/sync'
 import type { SourceReadResult } from '../../model/index.ts'
-import { oneRosterCsvDefinition } from './oneroster-csv-connector.ts'
+import { oneRosterCsvConnector } from './oneroster-csv-connector.ts'
 
 export type Files = Record<string, (string | number)[][]>
 
@@ -30,8 +30,8 @@ export async function readPackage(
   onProgress?: (n: number) => void,
 ): Promise<SourceReadResult> {
   // deltas on unless a test says otherwise: most tests read delta packages as well as bulk ones
-  const parsed = oneRosterCsvDefinition.schema.parse({ path, deltas: true, ...options })
-  const source = oneRosterCsvDefinition.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
+  const parsed = oneRosterCsvConnector.schema.parse({ path, deltas: true, ...options })
+  const source = oneRosterCsvConnector.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
   return source.read({ today, ...(onProgress ? { onProgress } : {}) })
 }
 

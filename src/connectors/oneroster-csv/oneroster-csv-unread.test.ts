@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { SourceReadResult } from '../../model/index.ts'
-import { oneRosterCsvDefinition } from './oneroster-csv-connector.ts'
+import { oneRosterCsvConnector } from './oneroster-csv-connector.ts'
 import { bulk11, removePackage, writePackage, type Files } from './oneroster-csv-test-package.ts'
 
 const dirs: string[] = []
@@ -22,8 +22,8 @@ function withoutUsernames(): string {
 }
 
 function read(path: string, options: Record<string, unknown>, isRead?: (field: string) => boolean): Promise<SourceReadResult> {
-  const parsed = oneRosterCsvDefinition.schema.parse({ path, ...options })
-  const source = oneRosterCsvDefinition.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
+  const parsed = oneRosterCsvConnector.schema.parse({ path, ...options })
+  const source = oneRosterCsvConnector.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
   return source.read({ today: '2025-10-01', ...(isRead !== undefined ? { isRead } : {}) })
 }
 

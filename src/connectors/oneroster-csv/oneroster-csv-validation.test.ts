@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Issue } from '../../model/index.ts'
-import { oneRosterCsvDefinition } from './oneroster-csv-connector.ts'
+import { oneRosterCsvConnector } from './oneroster-csv-connector.ts'
 import type { Files } from './oneroster-csv-test-package.ts'
 import { bulk11, bulk12, manifest, readPackage, removePackage, writePackage } from './oneroster-csv-test-package.ts'
 
@@ -217,7 +217,7 @@ describe('values', () => {
 })
 
 test('an aborted read rejects with the abort reason instead of returning a partial result', async () => {
-  const source = oneRosterCsvDefinition.create('school', oneRosterCsvDefinition.schema.parse({ path: pkg(bulk11()) }), {
+  const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path: pkg(bulk11()) }), {
     baseDir: '/',
     log: () => {},
     now: () => new Date(),

@@ -162,7 +162,7 @@ function quiet(json: Json): Parameters<typeof readUser>[0] {
   return reader as Parameters<typeof readUser>[0]
 }
 
-export const oneRosterRestDefinition: SourceDefinition<typeof oneRosterRestOptions> = {
+export const oneRosterRestConnector: SourceDefinition<typeof oneRosterRestOptions> = {
   role: 'source',
   type: 'oneroster-rest',
   description: 'OneRoster 1.1/1.2 REST rostering service (OAuth2 client credentials), full and delta reads',

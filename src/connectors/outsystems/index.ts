@@ -1,3 +1,4 @@
 // Public surface of the OutSystems target connector.
-export { outSystemsTarget, createOutSystemsTarget, OutSystemsTarget } from './outsystems-connector.ts'
+export { outSystemsConnector, createOutSystemsTarget } from './outsystems-connector.ts'
+export { OutSystemsTarget, type OutSystemsServices } from './outsystems-target.ts'
 export { outSystemsOptionsSchema, type OutSystemsOptions } from './outsystems-options.ts'

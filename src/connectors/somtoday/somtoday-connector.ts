@@ -196,7 +196,7 @@ export class SomtodaySource implements SourceConnector {
   }
 }
 
-export const somtodayDefinition: SourceDefinition<typeof somtodayOptions> = {
+export const somtodayConnector: SourceDefinition<typeof somtodayOptions> = {
   role: 'source',
   type: 'somtoday',
   description: 'Somtoday ConnectAPI: leerlingen, medewerkers and ouders per vestiging, with write-back of username/e-mail',

@@ -1,1 +1,0 @@
-export { startEntraSim, type EntraSim, type EntraSimOptions, type SimUser, type SimGroup } from './entra-sim.ts'
