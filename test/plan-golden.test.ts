@@ -15,7 +15,7 @@ import { loadEngine, type LoadedEngine } from '../src/cli/load-engine.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { makePlan } from '../src/engine/index.ts'
 import type { Account, Plan } from '../src/model/index.ts'
-import { applyChurn, generateBoard, writeOneRosterCsv } from '../src/sim/generator/index.ts'
+import { applyChurn, generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 
 const TODAY = '2026-11-23'
 const NOW = new Date(`${TODAY}T05:00:00.000Z`)
