@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { applyStoredPlan, deliverPending, makePlan } from '../src/engine/index.ts'
 import type { Plan, RunReport } from '../src/model/index.ts'
+import { isPermissionAction } from '../src/model/index.ts'
 import { generateBoard, writeOneRosterCsv, type SimBoard } from '@koppel/sim/generator'
 import { readImsXml } from '../src/connectors/itslearning/index.ts'
 import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
@@ -27,6 +28,7 @@ import { DEFAULT_ROLES, startOutSystemsSim, type OutSystemsSim } from '@koppel/s
 import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
 import { loadClockedEngine, type Clock, type ClockedEngine } from './support/clocked-engine.ts'
 import { nextClassTitle, writeNextSchoolYear, type Turnover } from './support/school-year-turnover.ts'
+import { addDays } from '../src/util/dates.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SEED = 'edu-targets-e2e'
@@ -39,7 +41,6 @@ const ENV = { ITSLEARNING_ES_PASSWORD: 'es-secret', AURA_PASSWORD: 'aura-secret'
 const ROLE_NAMES: Readonly<Record<string, string>> = { student: 'Leerling', teacher: 'Docent', staff: 'Medewerker' }
 const FILE_ROLE: Readonly<Record<string, string>> = { '01': 'learner', '02': 'instructor', '06': 'mentor' }
 const ES_ROLE: Readonly<Record<string, string>> = { Learner: 'learner', Instructor: 'instructor', Mentor: 'mentor' }
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
 /** The koppel.yaml of the test: one source, the four targets, the rules. */
 function koppelYaml(o: { sshd: Sshd | undefined; es: string; aura: string; os: string }): string {
@@ -338,7 +339,7 @@ describe('education targets end to end: itslearning (IMS file + ES), Aura, OutSy
 
   test('year 1: a second plan is empty; the nightly run on the last school day delivers nothing new', async () => {
     const p = await plan(T0)
-    assert.equal(p.actions.length, 0, JSON.stringify(p.summary) + JSON.stringify(p.actions.map((a) => [a.target, a.kind, a.person, a.permission, a.reason])))
+    assert.equal(p.actions.length, 0, JSON.stringify(p.summary) + JSON.stringify(p.actions.map((a) => [a.target, a.kind, a.person, isPermissionAction(a) ? a.permission : undefined, a.reason])))
     const d = await nightly(T1)
     if (sshd !== undefined) {
       assert.ok(d !== undefined && 'messages' in d && d.ok, JSON.stringify(d))
@@ -373,7 +374,7 @@ describe('education targets end to end: itslearning (IMS file + ES), Aura, OutSy
         p.actions
           .filter((a) => a.target === target && a.kind === kind)
           .map((a) => {
-            const id = (a.permission ?? '').replace(/^membership:/, '')
+            const id = (isPermissionAction(a) ? a.permission : '').replace(/^membership:/, '')
             const hash = id.lastIndexOf('#')
             return `${a.person}|${id.slice(0, hash)}|${id.slice(hash + 1)}`
           }),
