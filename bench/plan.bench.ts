@@ -135,6 +135,28 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
   }
 }
 
+/**
+ * Only the plan, without target reads and without --json (a million persons' JSON is more than one string can
+ * hold in the parent): generator → OneRoster CSV → `koppel plan --no-target-read` (issue 17, P6).
+ */
+export async function runLargePlanBench(persons: number, log: (line: string) => void = () => {}): Promise<CommandFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-large-'))
+  try {
+    const t = performance.now()
+    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'bench', persons, today: '2026-11-23' }), { version: '1.2' })
+    log(`generated ${persons} persons as OneRoster CSV in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    mkdirSync(join(dir, 'secrets'))
+    writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used')
+    // never contacted: no target reads
+    writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:9'))
+    const r = await koppel(dir, ['plan', '--no-target-read', '--limit', '1'])
+    log(`plan --no-target-read: ${r.wallS.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, exit ${r.exitCode}`)
+    return { wallS: r.wallS, peakRssMb: r.peakRssMb, exitCode: r.exitCode }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 if (import.meta.main) {
   const args = process.argv.slice(2)
   const size = args.find((a) => !a.startsWith('--'))

@@ -277,7 +277,7 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
   return results
 }
 
-/** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
+/** One transaction per batch: outcomes, the final ledger row of each account and group the batch touched, audit events. */
 async function record(ctx: ApplyContext, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, groupRows: ReadonlyMap<string, ProvisionedGroup>, at: string): Promise<void> {
   const { o, planId } = ctx
   const lastFor = new Map<string, string>()
@@ -297,7 +297,6 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
     const group = groupRows.get(f.action.id)
     return account !== undefined ? { entry, account } : group !== undefined ? { entry, group } : { entry }
   })
-  await o.store.journalFinish(completions)
   const audit: AuditEventInput[] = finished.map((f) => ({
     type: `action.${f.outcome}`,
     actor: o.actor,
@@ -318,5 +317,6 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
       attempts: f.attempts,
     },
   }))
-  await o.store.appendAudit(audit)
+  // one transaction: the outcomes, the ledger rows and the audit events of the wave
+  await o.store.journalFinish(completions, audit)
 }

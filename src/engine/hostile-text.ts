@@ -62,10 +62,28 @@ export function hostileTextIssues(snapshot: SourceSnapshot): Issue[] {
       }
     }
   }
-  for (const p of snapshot.persons) check(p.key, p, '')
-  for (const g of snapshot.groups) check(`group ${g.key}`, g, '')
-  for (const key of snapshot.removed) check(key, key, 'key')
+  // most records are clean: they are walked without building a field path per value, and only a record that
+  // holds a refused character is walked again to name the fields
+  for (const p of snapshot.persons) if (!isClean(p)) check(p.key, p, '')
+  for (const g of snapshot.groups) if (!isClean(g)) check(`group ${g.key}`, g, '')
+  for (const key of snapshot.removed) if (!isClean(key)) check(key, key, 'key')
   return issues
+}
+
+/** Whether no string in `value` (object keys included) holds a refused character. */
+function isClean(value: unknown): boolean {
+  if (typeof value === 'string') return !HOSTILE.test(value)
+  if (Array.isArray(value)) {
+    for (const v of value) if (!isClean(v)) return false
+    return true
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue
+      if (HOSTILE.test(k) || !isClean((value as Record<string, unknown>)[k])) return false
+    }
+  }
+  return true
 }
 
 /**

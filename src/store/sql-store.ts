@@ -267,11 +267,12 @@ export class SqlStore implements Store {
     await this.#db.transaction().execute((trx) => this.#insertJournal(trx, entries))
   }
 
-  async journalFinish(completions: readonly ActionCompletion[]): Promise<void> {
-    if (completions.length === 0) return
+  async journalFinish(completions: readonly ActionCompletion[], audit: readonly AuditEventInput[] = []): Promise<void> {
+    if (completions.length === 0 && audit.length === 0) return
     const accounts = completions.flatMap((c) => (c.account ? [c.account] : []))
     const groups = completions.flatMap((c) => (c.group ? [c.group] : []))
-    // outcome and ledger commit together: a crash leaves either both (done, skip on resume) or neither (redo)
+    // outcome, ledger and audit commit together: a crash leaves either all (done, skip on resume) or none (redo),
+    // never an applied action without its audit event; one commit per wave instead of two
     await this.#db.transaction().execute(async (trx) => {
       await this.#insertJournal(
         trx,
@@ -279,6 +280,8 @@ export class SqlStore implements Store {
       )
       if (accounts.length > 0) await this.#upsertAccounts(trx, accounts)
       if (groups.length > 0) await this.#upsertGroups(trx, groups)
+      // last: on PostgreSQL this locks the tenant's audit head, held until the commit
+      await appendAuditIn(trx, this.dialect, this.tenant, audit, this.#auditKey, this.#now)
     })
   }
 

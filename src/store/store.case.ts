@@ -337,6 +337,36 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('journal: the audit events of a batch commit with its outcome and ledger rows, or none of them', async () => {
+    await withStore(harness(), freshTenant('atomic-audit'), async (store) => {
+      const base = { planId: 'plan-1', runId: 'run-1', at: '2026-09-01T02:00:00.000Z', attempts: 1 }
+      const event = (person: string) => ({ type: 'action.applied', actor: 'test', planId: 'plan-1', runId: 'run-1', target: 'ad', person, actionId: `ad/${person}/create`, data: { kind: 'create' } })
+      await store.journalStart([
+        { ...base, actionId: 'ad/p1/create', phase: 'started' },
+        { ...base, actionId: 'ad/p2/create', phase: 'started' },
+      ])
+      await store.journalFinish([{ entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') }], [event('p1')])
+      const events = await store.listAudit({ limit: 100 })
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.type, e.actionId]),
+        [[1, 'action.applied', 'ad/p1/create']],
+      )
+      // the audit statement (the last one) fails on a NOT NULL column after the journal and ledger rows went in
+      const broken = { ...event('p2'), actor: null } as unknown as ReturnType<typeof event>
+      await assert.rejects(store.journalFinish([{ entry: { ...base, actionId: 'ad/p2/create', phase: 'applied' }, account: account('p2') }], [broken]))
+      assert.deepEqual(
+        (await store.journalFor('plan-1')).map((e) => [e.actionId, e.phase]),
+        [
+          ['ad/p2/create', 'started'],
+          ['ad/p1/create', 'applied'],
+        ],
+      )
+      assert.equal(await store.getAccount('ad', 'p2'), undefined)
+      assert.equal((await store.listAudit({ limit: 100 })).length, 1)
+      assert.equal((await store.verifyAudit()).ok, true)
+    })
+  })
+
   test('runs: save replaces by id, get, list newest first', async () => {
     await withStore(harness(), freshTenant('runs'), async (store) => {
       await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { state: 'applying' }))

@@ -142,8 +142,11 @@ export interface Store {
   // journal
   /** Writes `started` rows for a batch of actions in one transaction, before any of them is sent. */
   journalStart(entries: readonly JournalEntry[]): Promise<void>
-  /** Writes the outcome rows and the ledger rows of a batch of finished actions in one transaction. */
-  journalFinish(completions: readonly ActionCompletion[]): Promise<void>
+  /**
+   * Writes the outcome rows and the ledger rows of a batch of finished actions, and their audit events (appended
+   * to the chain as appendAudit does), in one transaction.
+   */
+  journalFinish(completions: readonly ActionCompletion[], audit?: readonly AuditEventInput[]): Promise<void>
   /** The latest entry per action of a plan. */
   journalFor(planId: string): Promise<JournalEntry[]>
 

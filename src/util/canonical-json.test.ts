@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import { canonicalJson, canonicalJsonListTo, HashSink } from './canonical-json.ts'
 
 // The definition the hand-written serializer must reproduce byte for byte (plan ids and hashes depend on it).
@@ -68,4 +69,28 @@ test('canonicalJson of a large value equals the reference, and streaming it into
     canonicalJsonListTo(big.slice(0, n), { push: (t) => parts.push(t) })
     assert.equal(parts.join(''), reference(big.slice(0, n)), `${n} items`)
   }
+})
+
+test('canonicalJsonListTo gives the reference text for every case, alone and all in one list, whichever path a slice takes', () => {
+  const listText = (items: readonly unknown[]) => {
+    const parts: string[] = []
+    canonicalJsonListTo(items, { push: (t) => parts.push(t) })
+    return parts.join('')
+  }
+  for (const c of cases) assert.equal(listText([c]), reference([c]), reference([c]))
+  assert.equal(listText(cases), reference(cases))
+  // plain slices (the key-list path) beside slices holding a case that needs copying, and keys first seen late
+  const mixed = Array.from({ length: 2000 }, (_, i) => (i % 700 === 699 ? cases[i % cases.length] : { z: i, a: { y: `${i}`, ...(i > 1500 ? { b: [1, { late: true, c: null }] } : {}) } }))
+  assert.equal(listText(mixed), reference(mixed))
+})
+
+test('canonicalJsonListTo equals the reference on generated values', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true, withBoxedValues: true, withDate: true, withMap: true }))), (items) => {
+      const parts: string[] = []
+      canonicalJsonListTo(items, { push: (t) => parts.push(t) })
+      assert.equal(parts.join(''), reference(items))
+    }),
+    { numRuns: 300 },
+  )
 })

@@ -1,0 +1,47 @@
+// Node caps the JavaScript heap at about 4 GB whatever the machine has. A board of a million persons needs more
+// than that to plan (issue 17, P6), and at the cap Node dies with a raw V8 trace an admin cannot act on. So the
+// CLI restarts itself once, in the same process (execve keeps the pid, the open files and the terminal, so a
+// scheduler or a kill sees one process), with the cap at three quarters of the machine's (or the container's)
+// memory. The cap is a ceiling, not a reservation: a 100,000-person plan still peaks at about 1.2 GB.
+// (Larger semi-spaces, 64 MB, were tried for the plan's many short-lived objects: no measurable change in CPU or
+// in the profile's GC share at 20,000 and 100,000 persons, so V8's default young generation is kept.)
+import { totalmem } from 'node:os'
+import { getHeapStatistics } from 'node:v8'
+
+/** The share of the machine's memory the heap may grow to. */
+export const HEAP_SHARE = 0.75
+
+const MB = 1024 * 1024
+
+/** Commands that never read a source or a plan: not worth the ~0.15 s of a restart. */
+const LIGHT = new Set(['init', 'validate', 'schema', 'help', 'approve', 'status', '--help', '-h'])
+
+const given = (flags: readonly string[], name: RegExp) => flags.some((f) => name.test(f))
+
+/** The flags to restart with; empty when the user chose a heap size (command line or NODE_OPTIONS) or it is not useful. */
+export function heapFlags(o: { execArgv: readonly string[]; nodeOptions: string | undefined; memoryBytes: number; heapLimitBytes: number }): string[] {
+  const flags = [...o.execArgv, ...(o.nodeOptions ?? '').split(/\s+/)]
+  const out: string[] = []
+  if (!given(flags, /^--max[-_](old[-_]space[-_]size|heap[-_]size)/)) {
+    const mb = Math.floor((o.memoryBytes * HEAP_SHARE) / MB)
+    // only worth it when it buys at least a quarter more heap than Node's own cap
+    if (mb > (o.heapLimitBytes / MB) * 1.25) out.push(`--max-old-space-size=${mb}`)
+  }
+  return out
+}
+
+/**
+ * Replaces this process with the same command under the flags of heapFlags, when that is possible and useful.
+ * Returns only when it does not restart: on Windows (no execve; set NODE_OPTIONS there), for a light command,
+ * when KOPPEL_KEEP_HEAP is set, or when there is nothing to add.
+ */
+export function raiseHeapLimit(script: string): void {
+  if (typeof process.execve !== 'function' || process.env['KOPPEL_KEEP_HEAP'] !== undefined) return
+  const command = process.argv[2]
+  if (command === undefined || LIGHT.has(command)) return
+  const constrained = process.constrainedMemory()
+  const memoryBytes = constrained > 0 && constrained < totalmem() ? constrained : totalmem()
+  const flags = heapFlags({ execArgv: process.execArgv, nodeOptions: process.env['NODE_OPTIONS'], memoryBytes, heapLimitBytes: getHeapStatistics().heap_size_limit })
+  if (flags.length === 0) return
+  process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, script, ...process.argv.slice(2)], process.env)
+}
