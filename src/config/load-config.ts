@@ -43,9 +43,16 @@ export type LoadResult =
     }
   | { readonly ok: false; readonly errors: readonly ConfigError[] }
 
-/** sha256 (hex) of a validated config's canonical JSON; comments and key order do not count. */
+/**
+ * The sections that run the service, not the plan: a plan stays valid when a schedule or the listener changes,
+ * and a config written before these sections existed keeps its hash.
+ */
+const SERVICE_SECTIONS: readonly string[] = ['schedules', 'serve']
+
+/** sha256 (hex) of a validated config's canonical JSON without its service sections; comments and key order do not count. */
 export function configHash(config: KoppelConfig): string {
-  return sha256(canonicalJson(config))
+  const planned = Object.fromEntries(Object.entries(config).filter(([k]) => !SERVICE_SECTIONS.includes(k)))
+  return sha256(canonicalJson(planned))
 }
 
 function toErrors(file: string, source: YamlSource, issues: readonly FlatIssue[]): ConfigError[] {
