@@ -54,6 +54,9 @@ export function importProblems(files: readonly SourceFile[]): string[] {
         if (CORE.includes(area ?? '')) {
           if (tInSrc && (tArea === 'connectors' || tArea === 'cli')) problems.push(`${path}: core module imports ${target}`)
           if (sim) problems.push(`${path}: core module imports the simulator package (${spec})`)
+        } else if (area === 'app' && tInSrc && (tArea === 'cli' || tArea === 'serve')) {
+          // the composition root is shared by the CLI and `koppel serve`: it must not depend on either
+          problems.push(`${path}: the composition root imports ${target}`)
         } else if (area === 'connectors' && sub !== 'index.ts') {
           if (tInSrc && tArea === 'connectors' && tSub !== sub && !ALLOWED_CONNECTOR_EDGES.includes(`${sub}->${tSub}`)) {
             problems.push(`${path}: connector imports another connector (${target})`)

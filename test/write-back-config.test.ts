@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { connectorDefinitions } from '../src/connectors/index.ts'
-import { loadEngine } from '../src/cli/load-engine.ts'
+import { loadEngine } from '../src/app/load-engine.ts'
 
 const example = readFileSync(resolve(import.meta.dirname, '..', 'examples', 'oneroster-csv-to-ldap.yaml'), 'utf8')
 

@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { connectorDefinitions } from '../connectors/index.ts'
 import { auditVerifyCommand } from './commands-admin.ts'
 import { demoConfig } from './demo-config.ts'
-import { loadEngine } from './load-engine.ts'
+import { loadEngine } from '../app/load-engine.ts'
 import { EXIT } from './output.ts'
 
 test('audit verify --head: passes while the anchored event is in the log, fails once the log was cut before it', async () => {

@@ -1,12 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
-import { approvePlan } from '../engine/index.ts'
+import { approvePlan, rejectPlan } from '../engine/index.ts'
 import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
-import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from './compile-config.ts'
-import { channelProblems } from './load-engine.ts'
+import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from '../app/compile-config.ts'
+import { channelProblems } from '../app/load-engine.ts'
 import type { Engine } from '../engine/index.ts'
 import { err, EXIT, out } from './output.ts'
 import { terminalSafe } from './terminal-text.ts'
@@ -27,6 +27,24 @@ export async function approveCommand(config: string, id: string, definitions: re
       return EXIT.error
     }
     out(`Approved ${id} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${id}`)
+    return EXIT.ok
+  })
+}
+
+/** `koppel reject <planId> --reason …`: a blocked plan is never applied, and the same work planned again stays rejected. */
+export async function rejectCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason: string | undefined): Promise<number> {
+  if (reason === undefined || reason.trim() === '') {
+    err(`Rejecting a plan needs --reason "…" (kept in the audit log for the next admin).`)
+    return EXIT.error
+  }
+  return withEngine(config, definitions, async ({ engine }) => {
+    const by = actor()
+    const r = await rejectPlan(engine, id, by, reason)
+    if (!r.ok) {
+      err(r.message)
+      return EXIT.error
+    }
+    out(`Rejected ${id} as ${by} (reason: ${terminalSafe(reason.trim(), 200)}). It will not be applied; the same plan made again stays rejected.`)
     return EXIT.ok
   })
 }

@@ -7,8 +7,8 @@ import { formatIssue } from '../model/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import type { Plan, RunReport } from '../model/index.ts'
 import { actor } from './actor.ts'
-import { loadEngine } from './load-engine.ts'
-import type { LoadedEngine } from './load-engine.ts'
+import { loadEngine } from '../app/load-engine.ts'
+import type { LoadedEngine } from '../app/load-engine.ts'
 import { err, EXIT, out } from './output.ts'
 import { writeJson } from './json-stream.ts'
 import { planJsonElement, planJsonEnvelope } from './plan-json.ts'
@@ -152,6 +152,10 @@ async function planAndApply(engine: Engine, plan: Plan, flags: ApplyFlags, mode:
     // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
     if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
     await tell({ outcome: 'blocked', plan })
+    return EXIT.blocked
+  }
+  if (plan.status === 'rejected') {
+    err(`Plan ${plan.id} is work an admin already rejected (koppel audit log --kind plan.rejected); not applied. Fix the source, then run again.`)
     return EXIT.blocked
   }
   if (plan.actions.length === 0) {

@@ -5,6 +5,7 @@ import { withEngine } from './commands-plan.ts'
 import { writeJson } from './json-stream.ts'
 import { out } from './output.ts'
 import { terminalSafe } from './terminal-text.ts'
+import { nextTimes, type NextTime } from '../serve/scheduler.ts'
 
 export interface StatusFlags {
   readonly config: string
@@ -16,18 +17,23 @@ export interface StatusFlags {
 
 /** `koppel status`: reads only; exit 3 while a plan waits for approval, so a monitoring check can alert. */
 export async function statusCommand(flags: StatusFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
-  return withEngine(flags.config, definitions, async ({ engine }) => {
+  return withEngine(flags.config, definitions, async ({ engine, config }) => {
     const s = await engineStatus(engine, { runs: Math.max(1, Number(flags.runs ?? 5) || 5), verify: flags.verify !== false })
-    if (flags.json === true) await writeJson(process.stdout, { kind: 'status', ...s })
-    else out(renderStatus(s))
+    // the times `koppel serve` runs next, by the config's cron expressions
+    const schedules = nextTimes(config.schedules ?? [], engine.now())
+    if (flags.json === true) await writeJson(process.stdout, { kind: 'status', ...s, schedules })
+    else out(renderStatus(s, schedules))
     return statusExitCode(s)
   })
 }
 
 /** Store text (notes, messages, findings) may carry person data: every value goes through terminalSafe. */
-export function renderStatus(s: EngineStatus): string {
+export function renderStatus(s: EngineStatus, schedules: readonly NextTime[] = []): string {
   const t = (v: string, max = 300) => terminalSafe(v, max)
   const lines: string[] = [`Koppel status of tenant ${t(s.tenant, 80)} at ${s.at}`, '']
+  lines.push(schedules.length === 0 ? 'Schedules: none (koppel serve runs nothing on its own; see schedules: in docs/config.md)' : 'Schedules (koppel serve):')
+  for (const n of schedules) lines.push(`  ${n.name}  "${t(n.cron, 80)}" (${t(n.timezone, 60)})  next ${n.next ?? 'never'}`)
+  lines.push('')
   lines.push(s.blocked.length === 0 ? 'Blocked plans: none' : `BLOCKED plans waiting for approval: ${s.blocked.length}`)
   for (const b of s.blocked) {
     lines.push(`  ${b.id}  made ${b.createdAt} (${b.ageHours} h ago)`)

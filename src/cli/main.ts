@@ -1,7 +1,7 @@
 import { ConnectorError } from '../contract/index.ts'
 import { Command, CommanderError, Option } from 'commander'
 import { connectorDefinitions } from '../connectors/index.ts'
-import { approveCommand, auditVerifyCommand, initCommand, schemaCommand, validateCommand } from './commands-admin.ts'
+import { approveCommand, auditVerifyCommand, initCommand, rejectCommand, schemaCommand, validateCommand } from './commands-admin.ts'
 import { auditLogCommand, type AuditLogFlags } from './commands-audit.ts'
 import { applyCommand, planCommand } from './commands-plan.ts'
 import { statusCommand } from './commands-status.ts'
@@ -9,6 +9,7 @@ import { demoCommand } from './demo.ts'
 import { explainCommand } from './commands-explain.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
+import { serveCommand, type ServeFlags } from '../serve/serve-command.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -65,6 +66,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(config())
     .option('--reason <text>', 'why; recorded in the audit log with the approver')
     .action(async (id: string, o: { config: string; reason?: string }) => set(await approveCommand(o.config, id, defs, o.reason)))
+  program.command('reject').description('refuse a plan the guard blocked: it is never applied')
+    .argument('<planId>', 'the blocked plan').addOption(config())
+    .option('--reason <text>', 'why (required); recorded in the audit log with who rejected it')
+    .action(async (id: string, o: { config: string; reason?: string }) => set(await rejectCommand(o.config, id, defs, o.reason)))
+  program.command('serve').description('run the schedules of the config in the foreground, log JSON lines; SIGTERM stops cleanly')
+    .addOption(config()).option('--host <address>', 'HTTP listener address (default: serve.listen.host)').option('--port <n>', 'HTTP listener port (default: serve.listen.port)')
+    .option('--run-at-start', 'run every schedule once at start, then at its times')
+    .action(async (o: ServeFlags) => set(await serveCommand(o, defs)))
   program.command('explain').description('why a person has what they have: accounts, permissions, rules, near misses, next actions')
     .argument('<person>', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
     .addOption(config())

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { EngineStatus } from '../engine/index.ts'
 import { renderStatus } from './commands-status.ts'
+import { nextTimes } from '../serve/scheduler.ts'
 
 const status: EngineStatus = {
   tenant: 'default',
@@ -24,4 +25,18 @@ test('status text: blocked plan with findings and approve command, escaped store
   assert.match(text, /since 2026-12-06T02:00:41.000Z: itslearning: delivery failed \(refused\)/)
   assert.match(text, /chain BROKEN at event 3: edited/)
   assert.match(text, /Last runs: none/)
+})
+
+test('status text: the next time of each schedule, read in its time zone (02:00 Amsterdam is 01:00 UTC in winter, 00:00 in summer)', () => {
+  const schedules = [
+    { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Amsterdam' },
+    { name: 'school-days', cron: '*/15 7-17 * * 1-5', timezone: 'Europe/Amsterdam' },
+  ]
+  // 2026-12-05 is a Saturday: the school-day schedule next runs on Monday at 07:00
+  const winter = renderStatus(status, nextTimes(schedules, new Date('2026-12-05T10:00:00Z')))
+  assert.match(winter, /Schedules \(koppel serve\):\n {2}nightly {2}"0 2 \* \* \*" \(Europe\/Amsterdam\) {2}next 2026-12-06T01:00:00.000Z\n/)
+  assert.match(winter, /school-days {2}"\*\/15 7-17 \* \* 1-5" \(Europe\/Amsterdam\) {2}next 2026-12-07T06:00:00.000Z/)
+  const summer = nextTimes(schedules, new Date('2027-06-01T10:00:00Z'))
+  assert.equal(summer[0]?.next, '2027-06-02T00:00:00.000Z')
+  assert.match(renderStatus(status), /Schedules: none/)
 })

@@ -275,3 +275,22 @@ test('a postgres url may carry a password only by reference', () => {
   assert.match(msgs[0] ?? '', /^store\.url: must not contain a password/)
   assert.doesNotMatch(msgs[0] ?? '', /hunter2/)
 })
+
+describe('schedules', () => {
+  test('cron expressions are read with croner; the time zone defaults to Europe/Amsterdam', () => {
+    const c = valid(base({ schedules: [{ name: 'nightly', cron: '0 2 * * *' }, { name: 'school-days', cron: '*/15 7-17 * * 1-5', timezone: 'UTC' }] }))
+    assert.deepEqual(c.schedules, [
+      { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Amsterdam' },
+      { name: 'school-days', cron: '*/15 7-17 * * 1-5', timezone: 'UTC' },
+    ])
+    assert.deepEqual(valid(base()).schedules, [])
+  })
+
+  test('a bad expression, a bad time zone and a name used twice are named by their entry', () => {
+    const found = problems(base({ schedules: [{ name: 'nightly', cron: '0 25 * * *' }, { name: 'nightly', cron: '0 3 * * *', timezone: 'Mars/Olympus' }] }))
+    assert.equal(found.length, 3, found.join('\n'))
+    assert.match(found[0] ?? '', /^schedules\[0\]\.cron: not a cron expression croner accepts: /)
+    assert.equal(found[1], 'schedules[1].timezone: unknown time zone "Mars/Olympus" (an IANA name such as Europe/Amsterdam or UTC)')
+    assert.equal(found[2], 'schedules[1].name: schedule "nightly" is defined twice')
+  })
+})

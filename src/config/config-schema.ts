@@ -20,6 +20,7 @@ import type {
 import { guardSchema } from './guard-schema.ts'
 import { lifecycleSchema } from './lifecycle-schema.ts'
 import { notifySchema } from './notify-schema.ts'
+import { schedulesSchema, serveSchema } from './serve-schema.ts'
 import { ruleSchema } from './rule-schema.ts'
 import { sourceFields } from './source-fields.ts'
 import { auditSchema, storeSchema } from './store-schema.ts'
@@ -111,6 +112,8 @@ export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): 
         .describe('Systems in which Koppel manages accounts and permissions.'),
       rules: z.array(ruleSchema).default([]).describe('Business rules: who gets which accounts and permissions.'),
       notify: notifySchema.optional(),
+      schedules: schedulesSchema,
+      serve: serveSchema.optional(),
     })
     .describe('Koppel configuration (koppel.yaml).')
     .superRefine(

@@ -2,6 +2,7 @@
  * The shape of a validated koppel.yaml, with defaults filled in: what `loadConfig` returns and what the engine
  * and CLI consume. Types only; the schemas that produce them live next door and are checked against these.
  */
+import type { ScheduleConfig, ServeConfig } from './serve-schema.ts'
 import type { ActionKind } from '../model/index.ts'
 
 export interface StoreSqliteConfig {
@@ -168,6 +169,9 @@ export interface KoppelConfig {
   readonly version: 1
   readonly tenant: string
   readonly notify?: NotifyConfig
+  /** When `koppel serve` runs the sync (serve-schema.ts). */
+  readonly schedules?: readonly ScheduleConfig[]
+  readonly serve?: ServeConfig
   readonly store: StoreConfig
   readonly audit: AuditConfig
   readonly sources: readonly SourceConfig[]

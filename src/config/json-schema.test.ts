@@ -28,7 +28,7 @@ function described(s: Schema, at: string, skip: ReadonlySet<string>): [string, b
 describe('configJsonSchema', () => {
   test('is draft 2020-12 with the top-level keys, version and sources required', () => {
     assert.equal(schema['$schema'], 'https://json-schema.org/draft/2020-12/schema')
-    assert.deepEqual(Object.keys(props(schema)).sort(), ['audit', 'merge', 'notify', 'rules', 'sources', 'store', 'targets', 'tenant', 'version'])
+    assert.deepEqual(Object.keys(props(schema)).sort(), ['audit', 'merge', 'notify', 'rules', 'schedules', 'serve', 'sources', 'store', 'targets', 'tenant', 'version'])
     assert.deepEqual(schema['required'], ['version', 'sources'])
     assert.equal(schema['additionalProperties'], false)
   })

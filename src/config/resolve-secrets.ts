@@ -57,6 +57,8 @@ export function resolveSecrets(
     targets: entries(config.targets, 'targets', ENGINE_KEYS.target),
     // the SMTP password and the webhook's signing key of the administrators' notifications
     ...(config.notify !== undefined ? { notify: resolveIn(config.notify, ['notify'], sources, errors, new Set()) } : {}),
+    // the tokens and keys of the change webhooks of `koppel serve`
+    ...(config.serve !== undefined ? { serve: resolveIn(config.serve, ['serve'], sources, errors, new Set()) } : {}),
   } as KoppelConfig
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: freeze(resolved) }
 }

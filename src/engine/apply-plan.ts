@@ -14,6 +14,11 @@ export interface ApplyOptions {
   readonly sleep?: (ms: number) => Promise<void>
   readonly onProgress?: (done: number, total: number) => void
   readonly signal?: AbortSignal
+  /**
+   * A graceful stop (SIGTERM): actions already sent finish and are journaled; the rest are not sent and come
+   * back as `pending`, for a resume. Unlike `signal` it never cuts a request in flight.
+   */
+  readonly stop?: AbortSignal
   /** Actions journaled per transaction; bigger waves mean fewer commits, smaller ones less rework after a crash. */
   readonly waveSize?: number
 }
@@ -180,6 +185,11 @@ async function applyPhase(
   const indexed = phase.map((action, index) => ({ action, index }))
   await runPool(indexed, target?.apply.concurrency ?? 1, async ({ action, index }) => {
     if (failedWrite !== undefined) return
+    if (o.stop?.aborted === true) {
+      const r: AppliedAction = { action, outcome: 'pending', attempts: 0, message: 'not sent: the apply was stopped' }
+      results.push(r)
+      return
+    }
     try {
       await started(index)
       // the next wave's rows are written while this one runs, so the stream does not stall at a wave's end;

@@ -1,4 +1,6 @@
 import type { Engine } from './pipeline.ts'
+import { PlanTransitionError, transitionPlan } from './plan-lifecycle.ts'
+import { planSnapshotIds } from './snapshot-hash.ts'
 
 export type ApproveOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string }
 
@@ -11,14 +13,38 @@ export async function approvePlan(engine: Engine, planId: string, actor: string,
   const { store } = engine
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, message: `No plan ${planId}.` }
-  if (plan.status !== 'blocked') return { ok: false, message: `Plan ${planId} is ${plan.status}; only a blocked plan needs approval.` }
+  if (plan.status !== 'blocked') return { ok: false, message: new PlanTransitionError(planId, plan.status, 'approved').message }
+  try {
+    // the transition first: a plan another admin rejected meanwhile must not move the baseline
+    await transitionPlan(store, planId, 'approved', {
+      actor,
+      data: { findings: plan.findings.map((f) => f.message), ...(reason ? { reason } : {}) },
+    })
+  } catch (e) {
+    if (e instanceof PlanTransitionError) return { ok: false, message: e.message }
+    throw e
+  }
   const approvedAt = engine.now().toISOString()
-  for (const [key, hash] of Object.entries(plan.inputs)) {
-    if (!key.startsWith('source:')) continue
-    const snap = await store.getSnapshot(`${key.slice('source:'.length)}-${hash.slice(0, 12)}`)
+  for (const id of planSnapshotIds(plan.inputs)) {
+    const snap = await store.getSnapshot(id)
     if (snap !== undefined) await store.saveSnapshot({ ...snap, used: true, approvedAt })
   }
-  await store.setPlanStatus(planId, 'approved')
-  await store.appendAudit([{ type: 'plan.approved', actor, planId, data: { findings: plan.findings.map((f) => f.message), ...(reason ? { reason } : {}) } }])
   return { ok: true }
+}
+
+/**
+ * Refuses a blocked plan for good: it is never applied, and the same work planned again stays rejected
+ * (carry-approval.ts). The reason is required: the next admin must be able to read why.
+ */
+export async function rejectPlan(engine: Engine, planId: string, actor: string, reason: string): Promise<ApproveOutcome> {
+  const why = reason.trim()
+  if (why === '') return { ok: false, message: `Rejecting ${planId} needs a reason (--reason "…"): it is kept in the audit log.` }
+  try {
+    const plan = await engine.store.getPlan(planId)
+    await transitionPlan(engine.store, planId, 'rejected', { actor, data: { reason: why, findings: plan?.findings.map((f) => f.message) ?? [] } })
+    return { ok: true }
+  } catch (e) {
+    if (e instanceof PlanTransitionError) return { ok: false, message: e.message }
+    throw e
+  }
 }

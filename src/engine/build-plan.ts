@@ -26,6 +26,11 @@ export interface PlanInputs {
   readonly sourceRecords?: ReadonlyMap<string, ReadonlyMap<string, Person>>
   /** Conflicts found while merging persons across sources (reported, never blocking). */
   readonly mergeIssues?: readonly Issue[]
+  /**
+   * Only these persons' actions (`koppel run --person`). Everyone is still planned, so unique values are handed
+   * out as in a full plan; the guard then judges the actions that remain.
+   */
+  readonly only?: ReadonlySet<string>
 }
 
 /** Where a new account's initial password goes: the person's source record, or their manager's / mentor's mail. */
@@ -93,6 +98,15 @@ export function buildPlan(p: PlanInputs): Plan {
     for (const n of tp.notes) notes.push(n)
   }
   actions.sort(compareActions)
+  const only = p.only
+  if (only !== undefined) {
+    const kept = actions.filter((a) => only.has(a.person))
+    const mine = issues.filter((i) => i.record === undefined || only.has(i.record))
+    actions.length = 0
+    issues.length = 0
+    for (const a of kept) actions.push(a)
+    for (const i of mine) issues.push(i)
+  }
   const inputs = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
   const summary = summarise(actions)
   const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget)]

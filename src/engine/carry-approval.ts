@@ -10,11 +10,14 @@ const RECENT_PLANS = 20
  * (an unattended `run` recomputing exactly the approved plan), or an approved plan with the same actions from
  * the same inputs whose findings include all of this plan's (approving makes the source snapshots the new
  * baseline, so the recomputed plan lacks the source finding and gets another id). Anything new blocks.
+ * A blocked plan an admin rejected stays rejected when the same plan id is made again.
  */
 export async function carryApproval(store: Store, plan: Plan): Promise<Plan> {
   if (plan.status !== 'blocked') return plan
   const same = await store.getPlan(plan.id)
   if (same?.status === 'approved') return { ...plan, status: 'approved' }
+  // the admin refused exactly this work: planning it again does not ask again
+  if (same?.status === 'rejected') return { ...plan, status: 'rejected' }
   let key: string | undefined
   for (const head of await store.listPlanStatuses(RECENT_PLANS)) {
     if (head.status !== 'approved' || head.id === plan.id) continue

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
 import type { GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
@@ -12,9 +12,10 @@ import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
-import { snapshotHash } from './snapshot-hash.ts'
+import { snapshotHash, snapshotRecordId } from './snapshot-hash.ts'
 import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
+import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 
@@ -42,8 +43,18 @@ export interface PlanOptions {
   /** Read each listing-capable target to correlate existing accounts and detect drift (default true). */
   readonly readTargets?: boolean
   readonly actor: string
+  /**
+   * Only the persons a source said changed (`koppel serve`'s change path: a webhook, a delta export): their
+   * record ids in that source. Everyone is still read and planned; the plan keeps their actions only.
+   */
+  readonly changed?: ChangedRecords
   readonly onStage?: (stage: Stage, detail: string) => void
   readonly onProgress?: (stage: Stage, done: number, total?: number) => void
+}
+
+export interface ChangedRecords {
+  readonly source: string
+  readonly ids: readonly string[]
 }
 
 export type PlanOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly issues: readonly Issue[] }
@@ -63,7 +74,8 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
   const fingerprints = await takeFingerprints(engine.sources, today)
-  const unchanged = await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
+  // a plan for a few changed persons is not the full plan the shortcut stands for
+  const unchanged = o.changed !== undefined ? undefined : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString() })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -114,7 +126,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     // a source's warnings (e.g. a required field nothing reads, left empty) are shown with the plan
     sourceWarnings.push(...snapshot.warnings)
     const record = {
-      id: `${connector.name}-${hash.slice(0, 12)}`,
+      id: snapshotRecordId(connector.name, hash),
       source: connector.name,
       takenAt: snapshot.takenAt,
       hash,
@@ -136,6 +148,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const persons = merged.persons
+  const only = o.changed === undefined ? undefined : changedPersons(o.changed, persons)
   const listings = new Map<string, readonly TargetAccount[]>()
   if (readTargets) {
     for (const t of setup.targets) {
@@ -152,7 +165,21 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   }
   o.onStage?.('plan', `${persons.length} persons`)
   const sourceRecords = recordsForWriteBack(setup, snapshots)
-  const built = buildPlan({ setup, persons, ledger, listings, today, inputs, sourceFindings: findings, createdAt: now().toISOString(), sourceRecords, mergeIssues: [...sourceWarnings, ...merged.issues] })
+  // the plan id differs from a full plan's of the same inputs; a hash, not the keys: a burst names hundreds
+  const scope: Record<string, string> = only === undefined ? {} : { scope: `changed:${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 16)}` }
+  const built = buildPlan({
+    setup,
+    persons,
+    ledger,
+    listings,
+    today,
+    inputs: { ...inputs, ...scope },
+    sourceFindings: findings,
+    createdAt: now().toISOString(),
+    sourceRecords,
+    mergeIssues: [...sourceWarnings, ...merged.issues],
+    ...(only !== undefined ? { only } : {}),
+  })
   const plan = await carryApproval(store, built)
   for (const { record, keep } of records) {
     const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
@@ -175,6 +202,20 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   ])
   await store.savePlan(plan)
   return { ok: true, plan }
+}
+
+/**
+ * The person keys a source's changed record ids stand for: the merged person holding such a record, and the id
+ * itself (a person the source no longer has keeps its record id as key in the ledger, so a leaver is planned).
+ */
+function changedPersons(changed: ChangedRecords, persons: readonly Person[]): Set<string> {
+  const ids = new Set(changed.ids)
+  const keys = new Set(changed.ids)
+  for (const p of persons) {
+    const id = p.sourceIds[changed.source]
+    if (id !== undefined && ids.has(id)) keys.add(p.key)
+  }
+  return keys
 }
 
 /**
@@ -201,6 +242,15 @@ export interface ApplyRunOptions {
   readonly actor: string
   readonly onProgress?: (done: number, total: number) => void
   readonly waveSize?: number
+  /**
+   * Stops the apply (`koppel serve` on SIGTERM): the actions in flight finish and are journaled, nothing
+   * further is sent, and the plan stays `applying`, so the next apply or run resumes the rest.
+   */
+  readonly signal?: AbortSignal
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason ?? 'stopped')
 }
 
 /**
@@ -229,7 +279,9 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
   if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
-  if (plan.status === 'applied' || plan.status === 'superseded') return { ok: false, reason: 'done', message: `plan ${planId} is ${plan.status}` }
+  if (plan.status === 'applied' || plan.status === 'superseded' || plan.status === 'rejected') {
+    return { ok: false, reason: 'done', message: new PlanTransitionError(planId, plan.status, 'applying').message }
+  }
   const preview = previewRefusal(plan, toIsoDate(now()))
   if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
   const resuming = plan.status === 'applying' || plan.status === 'failed'
@@ -244,15 +296,20 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   }
   const holder = randomUUID()
   try {
-    // another apply may have finished this plan between the status read above and the lease
-    const status = await store.planStatus(planId)
-    if (status === 'applied' || status === 'superseded') {
-      return { ok: false, reason: 'done', message: `plan ${planId} is ${status}` }
-    }
     const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
-    await store.setPlanStatus(plan.id, 'applying')
-    await store.appendAudit([{ type: resuming ? 'apply.resumed' : 'apply.started', actor: o.actor, planId: plan.id, runId }])
+    try {
+      // under the lease: another apply may have finished (or an admin rejected) this plan since the read above
+      await transitionPlan(store, plan.id, 'applying', {
+        actor: o.actor,
+        runId,
+        event: resuming ? 'apply.resumed' : 'apply.started',
+        from: resuming ? ['applying', 'failed'] : ['planned', 'approved'],
+      })
+    } catch (e) {
+      if (e instanceof PlanTransitionError) return { ok: false, reason: 'done', message: e.message }
+      throw e
+    }
     const applied = await applyPlan(plan, {
       store,
       targets: setup.targets,
@@ -260,21 +317,33 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       actor: o.actor,
       now,
       signal: lease.signal,
+      ...(o.signal !== undefined ? { stop: o.signal } : {}),
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
     })
-    const deliveries = await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
+    // stopped with work left; a stop that came after the last action changes nothing
+    const stopped = o.signal?.aborted === true && applied.some((a) => a.outcome === 'pending')
+    const deliveries = stopped ? [] : await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
     const notSent = unsentByTarget(applied)
     const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length + notSent.length
     const state = failed > 0 ? 'failed' : 'done'
-    await store.setPlanStatus(plan.id, failed > 0 ? 'failed' : 'applied')
-    const messages = [...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []), ...notSent, ...deliveries.map((d) => d.message)]
+    const messages = [
+      ...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []),
+      ...(stopped ? [`stopped before the end (${describeReason(o.signal?.reason)}); the next apply or run resumes ${plan.id}`] : []),
+      ...notSent,
+      ...deliveries.map((d) => d.message),
+    ]
     const finishedAt = now().toISOString()
-    const [finishedEvent] = await store.appendAudit([
-      { type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { state, failures: failed, actions: applied.length } },
-    ])
-    const auditHead = finishedEvent && { seq: finishedEvent.seq, hash: finishedEvent.hash }
-    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), ...(auditHead ? { auditHead } : {}) }
+    const runData = { state, failures: failed, actions: applied.length }
+    // a stopped apply stays `applying`: the next process resumes it as it resumes a killed one. Otherwise the
+    // run's event is the plan's move to applied/failed, and both commit together.
+    const finishedEvent = stopped
+      ? (await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { ...runData, stopped: true } }]))[0]
+      : (await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', { actor: o.actor, runId, event: 'run.finished', data: runData })).event
+    if (finishedEvent === undefined) throw new Error(`the audit log returned no event for run ${runId}`)
+    if (!stopped && applied.some((a) => a.outcome === 'applied')) await supersedeWaitingPlans(store, plan.id, o.actor)
+    const auditHead = { seq: finishedEvent.seq, hash: finishedEvent.hash }
+    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), auditHead }
     await store.saveRun(report)
     return { ok: true, report }
   } finally {

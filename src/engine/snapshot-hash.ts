@@ -13,3 +13,15 @@ export function snapshotHash(s: SourceSnapshot): string {
   for (const k of s.removed) h.update(k)
   return h.digest('hex')
 }
+
+/** The id of a source's snapshot record: a plan's `source:<name>` input hash leads back to it. */
+export function snapshotRecordId(source: string, hash: string): string {
+  return `${source}-${hash.slice(0, 12)}`
+}
+
+/** The snapshot record ids a plan was made from, by its `source:<name>` inputs. */
+export function planSnapshotIds(inputs: Readonly<Record<string, string>>): string[] {
+  return Object.entries(inputs)
+    .filter(([key]) => key.startsWith('source:'))
+    .map(([key, hash]) => snapshotRecordId(key.slice('source:'.length), hash))
+}

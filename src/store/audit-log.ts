@@ -2,7 +2,7 @@
 // tenant: PostgreSQL locks the tenant's audit_head row, SQLite holds its write lock from BEGIN IMMEDIATE.
 // Verifying also cross-checks the chain against the plans and runs the store holds, since cutting the
 // newest events and moving the head back leaves a consistent chain.
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { SqlDialect } from './migrations.ts'
@@ -23,32 +23,45 @@ export async function appendAudit(
   tenant: string,
   inputs: readonly AuditEventInput[],
   key?: string,
+  now: () => Date = () => new Date(),
 ): Promise<AuditEvent[]> {
   if (inputs.length === 0) return []
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('audit_head')
-      .values({ tenant, seq: 0, hash: GENESIS_HASH })
-      .onConflict((oc) => oc.column('tenant').doNothing())
-      .execute()
-    const head = await trx
-      .selectFrom('audit_head')
-      .select(['seq', 'hash'])
-      .where('tenant', '=', tenant)
-      .$if(dialect === 'postgres', (q) => q.forUpdate())
-      .executeTakeFirstOrThrow()
-    // the timestamp is taken under the lock so that `at` never goes backwards along the chain
-    const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, new Date().toISOString(), key)
-    await bulkInsert(
-      trx,
-      dialect,
-      AUDIT,
-      events.map((e) => auditRow(tenant, e)),
-    )
-    const last = events[events.length - 1] as AuditEvent
-    await trx.updateTable('audit_head').set({ seq: last.seq, hash: last.hash }).where('tenant', '=', tenant).execute()
-    return events
-  })
+  return db.transaction().execute((trx) => appendAuditIn(trx, dialect, tenant, inputs, key, now))
+}
+
+/** The append inside a transaction the caller holds, so that a change and its event commit together. */
+export async function appendAuditIn(
+  trx: Transaction<Tables>,
+  dialect: SqlDialect,
+  tenant: string,
+  inputs: readonly AuditEventInput[],
+  key: string | undefined,
+  now: () => Date,
+): Promise<AuditEvent[]> {
+  if (inputs.length === 0) return []
+  await trx
+    .insertInto('audit_head')
+    .values({ tenant, seq: 0, hash: GENESIS_HASH })
+    .onConflict((oc) => oc.column('tenant').doNothing())
+    .execute()
+  const head = await trx
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('tenant', '=', tenant)
+    .$if(dialect === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirstOrThrow()
+  // the timestamp is taken under the lock so that `at` never goes backwards along the chain; it is the
+  // engine's clock (injected), so a run on a simulated day is audited on that day
+  const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, now().toISOString(), key)
+  await bulkInsert(
+    trx,
+    dialect,
+    AUDIT,
+    events.map((e) => auditRow(tenant, e)),
+  )
+  const last = events[events.length - 1] as AuditEvent
+  await trx.updateTable('audit_head').set({ seq: last.seq, hash: last.hash }).where('tenant', '=', tenant).execute()
+  return events
 }
 
 export async function listAudit(

@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
    * store on purpose: someone who can write the store cannot then recompute the chain after an edit.
    */
   readonly auditKey?: string
+  /** The clock audit events are stamped with: the engine's, so a test on a simulated day audits that day. */
+  readonly now?: () => Date
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
@@ -30,7 +32,7 @@ export async function openStore(options: StoreOptions, opts: OpenStoreOptions = 
   if (opts.auditKey !== undefined && opts.auditKey.length < 16) {
     throw new Error('openStore: the audit key must be at least 16 characters (e.g. openssl rand -hex 32)')
   }
-  const extra = opts.auditKey === undefined ? {} : { auditKey: opts.auditKey }
+  const extra = { ...(opts.auditKey === undefined ? {} : { auditKey: opts.auditKey }), ...(opts.now === undefined ? {} : { now: opts.now }) }
   const store = options.kind === 'sqlite' ? openSqlite(options.path, tenant, extra) : await openPostgres(options, tenant, extra)
   try {
     await store.migrate()
@@ -41,7 +43,7 @@ export async function openStore(options: StoreOptions, opts: OpenStoreOptions = 
   return store
 }
 
-type Extra = { readonly auditKey?: string }
+type Extra = { readonly auditKey?: string; readonly now?: () => Date }
 
 function openSqlite(path: string, tenant: string, extra: Extra): SqlStore {
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(openSqliteDatabase(path)) })

@@ -3,7 +3,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type { Account, Plan, PlanStatus, RunReport } from '../model/index.ts'
-import { appendAudit, listAudit, verifyAudit } from './audit-log.ts'
+import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
@@ -55,12 +55,13 @@ export class SqlStore implements Store {
   readonly #schema: string | undefined
   readonly #liveLock: LiveLockFactory | undefined
   readonly #auditKey: string | undefined
+  readonly #now: () => Date
 
   constructor(
     db: Kysely<Tables>,
     dialect: SqlDialect,
     tenant: string,
-    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory; readonly auditKey?: string } = {},
+    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory; readonly auditKey?: string; readonly now?: () => Date } = {},
   ) {
     this.#db = db
     this.dialect = dialect
@@ -68,6 +69,7 @@ export class SqlStore implements Store {
     this.#schema = options.schema
     this.#liveLock = options.liveLock
     this.#auditKey = options.auditKey
+    this.#now = options.now ?? (() => new Date())
   }
 
   async migrate(): Promise<void> {
@@ -207,6 +209,22 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .executeTakeFirst()
     if (result.numUpdatedRows === 0n) throw new Error(`setPlanStatus: no plan ${id} in tenant ${this.tenant}`)
+  }
+
+  async transitionPlan(id: string, from: PlanStatus, to: PlanStatus, event: AuditEventInput): Promise<AuditEvent | undefined> {
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('plans')
+        .set({ status: to })
+        .where('tenant', '=', this.tenant)
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst()
+      // another process moved the plan first: nothing changes and nothing is audited
+      if (result.numUpdatedRows === 0n) return undefined
+      const [stored] = await appendAuditIn(trx, this.dialect, this.tenant, [event], this.#auditKey, this.#now)
+      return stored
+    })
   }
 
   // journal
@@ -367,7 +385,7 @@ export class SqlStore implements Store {
   // audit
 
   appendAudit(events: readonly AuditEventInput[]): Promise<AuditEvent[]> {
-    return appendAudit(this.#db, this.dialect, this.tenant, events, this.#auditKey)
+    return appendAudit(this.#db, this.dialect, this.tenant, events, this.#auditKey, this.#now)
   }
 
   listAudit(filter: AuditFilter): Promise<AuditEvent[]> {

@@ -160,6 +160,17 @@ export function storeCases(harness: () => StoreHarness): void {
       const replaced = { ...p1, status: 'blocked' as const, notes: ['held: summer pause'] }
       await store.savePlan(replaced)
       assert.deepEqual(await store.getPlan('plan-1'), replaced)
+
+      // a compare-and-set with its audit event: from the wrong state nothing moves and nothing is audited
+      const event = { type: 'plan.rejected', actor: 'admin', planId: 'plan-1', data: { from: 'blocked', to: 'rejected' } }
+      assert.equal(await store.transitionPlan('plan-1', 'planned', 'rejected', event), undefined)
+      assert.equal(await store.planStatus('plan-1'), 'blocked')
+      assert.equal((await store.listAudit({ planId: 'plan-1', limit: 10 })).length, 0)
+      const moved = await store.transitionPlan('plan-1', 'blocked', 'rejected', event)
+      assert.equal(moved?.type, 'plan.rejected')
+      assert.equal(await store.planStatus('plan-1'), 'rejected')
+      assert.deepEqual((await store.listAudit({ planId: 'plan-1', limit: 10 })).map((e) => e.seq), [moved?.seq])
+      assert.equal(await store.transitionPlan('nope', 'blocked', 'rejected', { ...event, planId: 'nope' }), undefined)
     })
   })
 

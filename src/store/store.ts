@@ -128,6 +128,11 @@ export interface Store {
   /** One plan's status without loading its actions. */
   planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
+  /**
+   * Moves a plan from `from` to `to` and appends `event`, in one transaction; undefined (and nothing written)
+   * when the plan is not in `from` (any more). The engine's plan lifecycle (plan-lifecycle.ts) is the caller.
+   */
+  transitionPlan(id: string, from: PlanStatus, to: PlanStatus, event: AuditEventInput): Promise<AuditEvent | undefined>
 
   // journal
   /** Writes `started` rows for a batch of actions in one transaction, before any of them is sent. */

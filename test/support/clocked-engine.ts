@@ -3,7 +3,7 @@
 // on any day of the year (the IMS file target's archive hold and Aura's end date follow the connector clock, not
 // the plan's `today`).
 import { connectorDefinitions } from '../../src/connectors/index.ts'
-import { loadEngine } from '../../src/cli/load-engine.ts'
+import { loadEngine } from '../../src/app/load-engine.ts'
 import type { Engine, EngineTarget } from '../../src/engine/index.ts'
 
 export interface Clock {

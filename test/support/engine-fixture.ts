@@ -58,7 +58,9 @@ export interface Fixture {
 
 export async function engineFixture(options: { guard?: EngineTarget['guard']; lifecycle?: Partial<EngineTarget['lifecycle']>; rules?: RuleSpec[]; mapping?: MappingSpec; writeBack?: boolean } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-engine-'))
-  const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
+  const clock = testClock('2026-11-23')
+  // the audit log stamps events with the engine's clock, as the composition root wires it
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') }, { now: clock.now })
   const target = new MemoryTarget('dir')
   const persons: Person[] = []
   const writeBacks: WriteBackRequest[] = []
@@ -92,7 +94,6 @@ export async function engineFixture(options: { guard?: EngineTarget['guard']; li
       ? { writeBacks: [{ source: 'school', connector: source, fields: { username: 'uid' }, current: { username: 'username' } }], secretDelivery: { kind: 'write-back' as const, source: 'school', connector: source, fields: { password: 'initialPassword' } } }
       : {}),
   }
-  const clock = testClock('2026-11-23')
   const engine: Engine = {
     now: clock.now,
     store,

@@ -59,6 +59,7 @@ export async function loadEngine(
     store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
       tenant: config.tenant,
       ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
+      now,
     })
   } catch (e) {
     await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])

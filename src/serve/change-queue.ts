@@ -1,0 +1,72 @@
+/**
+ * Changed records waiting to be planned (from the change webhooks and watched export folders). Changes that
+ * arrive while a run is going are coalesced per source, so a burst of 100 class changes becomes a few runs,
+ * each planning only the records named. A run refused because another process holds the apply lease is
+ * retried; a run that failed is not (the next scheduled run plans everyone anyway).
+ */
+import type { UnattendedOutcome } from '../app/unattended-run.ts'
+
+export interface Change {
+  readonly source: string
+  readonly ids: readonly string[]
+}
+
+export interface ChangeQueueOptions {
+  readonly run: (change: Change) => Promise<readonly UnattendedOutcome[]>
+  readonly retryMs?: number
+  readonly onError?: (e: unknown) => void
+}
+
+export class ChangeQueue {
+  readonly #pending = new Map<string, Set<string>>()
+  readonly #o: ChangeQueueOptions
+  #working: Promise<void> | undefined
+  #stopped = false
+
+  constructor(o: ChangeQueueOptions) {
+    this.#o = o
+  }
+
+  add(change: Change): void {
+    if (this.#stopped) return
+    let ids = this.#pending.get(change.source)
+    if (ids === undefined) this.#pending.set(change.source, (ids = new Set()))
+    for (const id of change.ids) ids.add(id)
+    this.#working ??= this.#drain().finally(() => (this.#working = undefined))
+  }
+
+  /** Records waiting, per source (for /readyz and tests). */
+  pending(): number {
+    let n = 0
+    for (const ids of this.#pending.values()) n += ids.size
+    return n
+  }
+
+  /** Finishes the run in flight; what is still waiting is planned by the next scheduled run. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    await this.#working
+  }
+
+  /** Resolves when nothing waits and nothing runs. */
+  async idle(): Promise<void> {
+    while (this.#working !== undefined) await this.#working
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#stopped && this.#pending.size > 0) {
+      const [source, ids] = this.#pending.entries().next().value as [string, Set<string>]
+      this.#pending.delete(source)
+      try {
+        const outcomes = await this.#o.run({ source, ids: [...ids].sort() })
+        if (outcomes.some((x) => x.kind === 'busy')) {
+          // another process is applying: the same records again after a pause, with anything newer
+          for (const id of ids) this.add({ source, ids: [id] })
+          await new Promise((r) => setTimeout(r, this.#o.retryMs ?? 1_000))
+        }
+      } catch (e) {
+        this.#o.onError?.(e)
+      }
+    }
+  }
+}

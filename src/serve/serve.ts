@@ -1,0 +1,145 @@
+/**
+ * `koppel serve` in-process: the schedules, the HTTP listener and a clean stop, around an engine from the
+ * composition root. The CLI command (serve-command.ts) adds pino on stdout and the signal handlers; tests
+ * start it with their own clock and logger.
+ */
+import type { AddressInfo } from 'node:net'
+import { serve as listen, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
+import type { LoadedEngine } from '../app/load-engine.ts'
+import { resumeInterrupted, unattendedRun, type RunLog } from '../app/unattended-run.ts'
+import { claimHolder, claimTick } from './schedule-claim.ts'
+import { ChangeQueue } from './change-queue.ts'
+import { mountChangeHooks } from './change-hooks.ts'
+import { RunLock } from './run-lock.ts'
+import { createHttpApp } from './http-app.ts'
+import { Scheduler } from './scheduler.ts'
+
+export interface ServeOptions {
+  readonly log: RunLog
+  /** Where the HTTP listener binds; false for none (tests of the schedules alone). Default: the config's. */
+  readonly listen?: { readonly host: string; readonly port: number } | false
+  /** The longest the schedule loop sleeps before it looks at the clock again. */
+  readonly maxSleepMs?: number
+  /** Runs every schedule once right away, then at its times. */
+  readonly runAtStart?: boolean
+  /** Who the audit log names for scheduled runs. */
+  readonly actor?: string
+}
+
+export interface ServeHandle {
+  readonly app: Hono
+  /** The HTTP port actually bound (the config may ask for 0: any free port); undefined without a listener. */
+  readonly port: number | undefined
+  readonly scheduler: Scheduler
+  readonly changes: ChangeQueue
+  /** SIGTERM: no new tick; the apply in flight finishes its actions in flight and is left to resume. */
+  stop(reason?: string): Promise<void>
+}
+
+export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise<ServeHandle> {
+  const { engine, config } = loaded
+  const stop = new AbortController()
+  const holder = claimHolder()
+  const notifiedBlocked = new Set<string>()
+  const actor = o.actor ?? 'koppel serve'
+  let runs = 0
+  const lock = new RunLock()
+  checkChangeSources(loaded)
+  const changes = new ChangeQueue({
+    run: (change) =>
+      lock.run(async () => {
+        const log = o.log.child({ change: ++runs, source: change.source })
+        log.info({ ids: change.ids.length }, 'change run started')
+        const outcomes = await unattendedRun(loaded, { actor: `${actor} (change ${change.source})`, log, signal: stop.signal, notifiedBlocked, changed: change, notifyCompleted: false })
+        log.info({ outcomes }, 'change run finished')
+        return outcomes
+      }),
+    onError: (e) => o.log.error({ err: e instanceof Error ? e.message : String(e) }, 'change run failed'),
+  })
+  const scheduler = new Scheduler(config.schedules ?? [], {
+    now: engine.now,
+    ...(o.maxSleepMs !== undefined ? { maxSleepMs: o.maxSleepMs } : {}),
+    ...(o.runAtStart === true ? { runAtStart: true } : {}),
+    run: (schedule, tick) => lock.run(async () => {
+      const log = o.log.child({ schedule: schedule.name, tick: tick.toISOString(), run: ++runs })
+      const claim = await claimTick(engine.store, schedule.name, holder)
+      if (claim === undefined) {
+        log.info({}, 'skipped: another koppel serve runs this schedule')
+        return 'skipped'
+      }
+      try {
+        log.info({}, 'schedule started')
+        const outcomes = await unattendedRun(loaded, { actor: `${actor} (${schedule.name})`, log, signal: stop.signal, notifiedBlocked })
+        log.info({ outcomes }, 'schedule finished')
+        return outcomes.map((x) => x.kind).join(',') || 'nothing'
+      } catch (e) {
+        log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'schedule failed')
+        throw e
+      } finally {
+        await claim.finish(msToNext(scheduler, schedule.name, engine.now())).catch((e: unknown) => log.warn({ err: String(e) }, 'the schedule claim could not be kept'))
+      }
+    }),
+  })
+  const app = createHttpApp({ loaded, schedules: () => scheduler.states(), stopping: () => stop.signal.aborted })
+  mountChangeHooks(app, {
+    hooks: config.serve?.hooks ?? [],
+    now: engine.now,
+    accept: (change) => {
+      o.log.info({ source: change.source, ids: change.ids.length }, 'change hook accepted')
+      changes.add(change)
+    },
+    log: (fields, message) => o.log.warn(fields, message),
+  })
+  const where = o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
+  let server: ServerType | undefined
+  let port: number | undefined
+  if (where !== false) {
+    const bound = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
+      const s = listen({ fetch: app.fetch, hostname: where.host, port: where.port }, (info: AddressInfo) => resolve({ server: s, port: info.port }))
+      s.once('error', reject)
+    })
+    server = bound.server
+    port = bound.port
+    o.log.info({ host: where.host, port }, 'listening')
+  }
+  o.log.info({ schedules: scheduler.states() }, 'koppel serve started')
+  // an apply a killed process left behind is finished now, not at the next tick (under the apply lease)
+  const resumed = await resumeInterrupted(loaded, { actor, log: o.log, signal: stop.signal })
+  if (resumed.length > 0) o.log.info({ outcomes: resumed }, 'resumed interrupted applies')
+  scheduler.start()
+  return {
+    app,
+    port,
+    scheduler,
+    changes,
+    async stop(reason = 'stopped') {
+      if (stop.signal.aborted) return
+      o.log.info({ reason }, 'stopping: the actions in flight finish, nothing new starts')
+      stop.abort(new Error(reason))
+      await Promise.all([scheduler.stop(), changes.stop()])
+      if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
+      o.log.info({}, 'stopped')
+    },
+  }
+}
+
+/** Milliseconds from `now` to a schedule's next time by its cron expression (0 when it has none). */
+function msToNext(scheduler: Scheduler, name: string, now: Date): number {
+  const next = scheduler.nextRunOf(name, now)
+  return next === undefined ? 0 : Math.max(0, next.getTime() - now.getTime())
+}
+
+/** A hook or watched folder naming a source the config does not have is a config mistake: refused at start. */
+function checkChangeSources(loaded: LoadedEngine): void {
+  const names = new Set(loaded.config.sources.map((s) => s.name))
+  const serve = loaded.config.serve
+  for (const [i, h] of (serve?.hooks ?? []).entries()) {
+    if (!names.has(h.source)) throw new Error(`${loaded.configPath}: serve.hooks[${i}].source: unknown source "${h.source}"`)
+  }
+  for (const [i, w] of (serve?.watch ?? []).entries()) {
+    const s = loaded.config.sources.find((x) => x.name === w.source)
+    if (s === undefined) throw new Error(`${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`)
+    if (s.type !== 'oneroster-csv') throw new Error(`${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`)
+  }
+}
