@@ -9,6 +9,7 @@
 // - packages/sim is built from the published specs, never from our client: it never imports src/connectors,
 //   src/engine or src/cli; the only src/ areas it may use are listed in SIM_MAY_IMPORT (shared XML/SOAP and
 //   date helpers);
+// - src/app (the composition root) never imports src/cli or src/serve, the entry points built on it;
 // - ldapjs (decommissioned upstream) is never imported: the demo's LDAP server is our own (@koppel/sim/ldap-server).
 import { dirname, join, normalize } from 'node:path/posix'
 
@@ -51,12 +52,11 @@ export function importProblems(files: readonly SourceFile[]): string[] {
         const [, tArea, tSub] = target?.split('/') ?? []
         const tInSrc = target !== undefined && under(target, 'src')
         if (sim && target !== undefined) problems.push(`${path}: imports the simulator package by path (${target}); use ${SIM_PACKAGE}`)
+        // the composition root is shared by the CLI, `koppel serve` and the tests: it depends on neither entry point
+        if (area === 'app' && tInSrc && (tArea === 'cli' || tArea === 'serve')) problems.push(`${path}: the composition root imports ${target}`)
         if (CORE.includes(area ?? '')) {
           if (tInSrc && (tArea === 'connectors' || tArea === 'cli')) problems.push(`${path}: core module imports ${target}`)
           if (sim) problems.push(`${path}: core module imports the simulator package (${spec})`)
-        } else if (area === 'app' && tInSrc && (tArea === 'cli' || tArea === 'serve')) {
-          // the composition root is shared by the CLI and `koppel serve`: it must not depend on either
-          problems.push(`${path}: the composition root imports ${target}`)
         } else if (area === 'connectors' && sub !== 'index.ts') {
           if (tInSrc && tArea === 'connectors' && tSub !== sub && !ALLOWED_CONNECTOR_EDGES.includes(`${sub}->${tSub}`)) {
             problems.push(`${path}: connector imports another connector (${target})`)

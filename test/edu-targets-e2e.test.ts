@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { applyStoredPlan, deliverPending, makePlan } from '../src/engine/index.ts'
 import type { Plan, RunReport } from '../src/model/index.ts'
+import { isPermissionAction } from '../src/model/index.ts'
 import { generateBoard, writeOneRosterCsv, type SimBoard } from '@koppel/sim/generator'
 import { readImsXml } from '../src/connectors/itslearning/index.ts'
 import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
@@ -338,7 +339,7 @@ describe('education targets end to end: itslearning (IMS file + ES), Aura, OutSy
 
   test('year 1: a second plan is empty; the nightly run on the last school day delivers nothing new', async () => {
     const p = await plan(T0)
-    assert.equal(p.actions.length, 0, JSON.stringify(p.summary) + JSON.stringify(p.actions.map((a) => [a.target, a.kind, a.person, a.permission, a.reason])))
+    assert.equal(p.actions.length, 0, JSON.stringify(p.summary) + JSON.stringify(p.actions.map((a) => [a.target, a.kind, a.person, isPermissionAction(a) ? a.permission : undefined, a.reason])))
     const d = await nightly(T1)
     if (sshd !== undefined) {
       assert.ok(d !== undefined && 'messages' in d && d.ok, JSON.stringify(d))
@@ -373,7 +374,7 @@ describe('education targets end to end: itslearning (IMS file + ES), Aura, OutSy
         p.actions
           .filter((a) => a.target === target && a.kind === kind)
           .map((a) => {
-            const id = (a.permission ?? '').replace(/^membership:/, '')
+            const id = (isPermissionAction(a) ? a.permission : '').replace(/^membership:/, '')
             const hash = id.lastIndexOf('#')
             return `${a.person}|${id.slice(0, hash)}|${id.slice(hash + 1)}`
           }),

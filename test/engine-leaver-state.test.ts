@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import type { Plan } from '../src/model/index.ts'
+import { isPermissionAction } from '../src/model/index.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
 import type { Fixture } from './support/engine-fixture.ts'
 
@@ -28,7 +29,7 @@ async function apply(f: Fixture, p: Plan): Promise<void> {
   assert.equal(r.report.failures.length, 0, JSON.stringify(r.report.failures))
 }
 
-const summary = (p: Plan) => p.actions.map((a) => `${a.kind} ${a.person}${a.permission === undefined ? '' : ` ${a.permission}`} (${a.reason.change})`)
+const summary = (p: Plan) => p.actions.map((a) => `${a.kind} ${a.person}${isPermissionAction(a) ? ` ${a.permission}` : ''} (${a.reason.change})`)
 
 async function twentyPupils(f: Fixture): Promise<void> {
   for (let i = 0; i < 20; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Visser', '1A'))

@@ -50,3 +50,9 @@ test('the simulator package never imports our connectors, engine or CLI', () => 
 test('ldapjs is never imported', () => {
   assert.match(check('packages/sim/src/ldap-server/listen.ts', "import ldap from 'ldapjs'")[0] ?? '', /ldapjs/)
 })
+
+test('the composition root imports neither the CLI nor koppel serve', () => {
+  assert.match(check('src/app/load-engine.ts', "import { x } from '../cli/output.ts'")[0] ?? '', /composition root imports src\/cli/)
+  assert.match(check('src/app/unattended-run.ts', "import { x } from '../serve/serve.ts'")[0] ?? '', /composition root imports src\/serve/)
+  assert.deepEqual(check('src/serve/serve.ts', "import { x } from '../app/load-engine.ts'"), [])
+})

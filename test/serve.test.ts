@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { Client } from 'ldapts'
+import { Client, EqualityFilter } from 'ldapts'
 import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
 import type { RunLog } from '../src/app/unattended-run.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
@@ -17,10 +17,12 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { startServe } from '../src/serve/serve.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+import { postgresSkipReason, startPostgres } from './harness/postgres.ts'
 import { dropHalfThePupils, rewriteCsv } from './support/oneroster-export.ts'
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import { signWebhook } from '../src/notify/run-webhook.ts'
+import { keepBulk, movablePupils, writeClassChangeDelta } from './support/oneroster-delta.ts'
 
 const skip = slapdSkipReason()
 const DAY = '2026-11-23'
@@ -64,6 +66,17 @@ async function people(s: Slapd): Promise<string[]> {
     await c.bind(s.adminDn, s.adminPassword)
     const { searchEntries } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['employeeNumber'], paged: { pageSize: 500 } })
     return searchEntries.map((e) => String(e['employeeNumber']))
+  } finally {
+    await c.unbind()
+  }
+}
+
+async function departmentOf(s: Slapd, employeeNumber: string): Promise<string> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    const { searchEntries } = await c.search(s.baseDn, { filter: new EqualityFilter({ attribute: 'employeeNumber', value: employeeNumber }), attributes: ['departmentNumber'] })
+    return String(searchEntries[0]?.['departmentNumber'] ?? '')
   } finally {
     await c.unbind()
   }
@@ -293,30 +306,72 @@ describe('koppel serve', { skip: skip ?? false }, () => {
     }
   })
 
-  test('two serve processes on one store run a tick once', async () => {
+  test('a OneRoster delta dropped in the watched folder moves the pupil to the new class at once, planning that pupil alone', async () => {
     await fresh()
-    const dir = await workspace(slapd, 50, '')
+    const dir = await workspace(slapd, 60, 'serve:\n  watch:\n    - source: school\n')
     cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    const clock = new Clock(`${DAY}T01:59:59Z`)
-    const a = await open(dir, clock)
-    const b = await open(dir, clock)
+    const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
+    await writeFile(join(dir, 'koppel.yaml'), yaml.replace('    path: ./export\n', '    path: ./export\n    deltas: true\n'))
+    const bulk = await keepBulk(join(dir, 'export'))
+    cleanup.push(() => rm(bulk, { recursive: true, force: true }))
+    const clock = new Clock(`${DAY}T09:00:00Z`)
+    const loaded = await open(dir, clock)
     const lines: Line[] = []
-    const serveA = await startServe(a, { log: captureLog(lines, { serve: 'a' }), listen: false, maxSleepMs: 20 })
-    const serveB = await startServe(b, { log: captureLog(lines, { serve: 'b' }), listen: false, maxSleepMs: 20 })
+    const serve = await startServe(loaded, { log: captureLog(lines), listen: false, maxSleepMs: 20, runAtStart: true, settleMs: 200 })
     try {
-      clock.set(`${DAY}T02:00:00Z`)
-      await until('both to see the tick', () => lines.filter((l) => l.msg === 'schedule finished' || l.msg.startsWith('skipped')).length === 2)
-      const ran = lines.filter((l) => l.msg === 'schedule started').map((l) => l['serve'])
-      const skipped = lines.filter((l) => l.msg.startsWith('skipped')).map((l) => l['serve'])
-      assert.equal(ran.length, 1)
-      assert.equal(skipped.length, 1)
-      assert.notEqual(ran[0], skipped[0])
-      assert.equal((await a.engine.store.listRuns(5)).length, 1)
+      await until('the first full run', () => lines.some((l) => l.msg === 'schedule finished'))
+      const [move] = await movablePupils(bulk)
+      assert.ok(move !== undefined)
+      const before = await departmentOf(slapd, move.user)
+      await writeClassChangeDelta(bulk, join(dir, 'export'), move, `${DAY}T09:05:00.000Z`)
+      await until('the change run', () => lines.some((l) => l.msg === 'change run finished'))
+      const change = lines.find((l) => l.msg === 'change run finished')
+      const outcomes = change?.['outcomes'] as { kind: string; planId: string }[]
+      assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
+      const plan = await loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
+      assert.deepEqual([...new Set(plan?.actions.map((a) => a.person))], [move.user])
+      const after = await departmentOf(slapd, move.user)
+      assert.notEqual(after, before, `departmentNumber ${before} → ${after}`)
+      assert.ok(lines.some((l) => l.msg === 'delta export: planning the records it names' && l['ids'] === 1))
     } finally {
-      await serveA.stop('test')
-      await serveB.stop('test')
-      await a.close()
-      await b.close()
+      await serve.stop('test')
+      await loaded.close()
     }
   })
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    test(`two serve processes on one ${kind} store run a tick once`, { skip: kind === 'postgres' ? (postgresSkipReason() ?? false) : false }, async () => {
+      await fresh()
+      const pg = kind === 'postgres' ? await startPostgres() : undefined
+      if (pg !== undefined) cleanup.push(() => pg.stop())
+      const dir = await workspace(slapd, 50, '')
+      cleanup.push(() => rm(dir, { recursive: true, force: true }))
+      if (pg !== undefined) {
+        const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
+        await writeFile(join(dir, 'koppel.yaml'), yaml.replace('store:\n  kind: sqlite\n  path: ./data/koppel.db\n', `store:\n  kind: postgres\n  url: ${pg.url}\n`))
+      }
+      const clock = new Clock(`${DAY}T01:59:59Z`)
+      const a = await open(dir, clock)
+      const b = await open(dir, clock)
+      assert.equal(a.engine.store.dialect, kind)
+      const lines: Line[] = []
+      const serveA = await startServe(a, { log: captureLog(lines, { serve: 'a' }), listen: false, maxSleepMs: 20 })
+      const serveB = await startServe(b, { log: captureLog(lines, { serve: 'b' }), listen: false, maxSleepMs: 20 })
+      try {
+        clock.set(`${DAY}T02:00:00Z`)
+        await until('both to see the tick', () => lines.filter((l) => l.msg === 'schedule finished' || l.msg.startsWith('skipped')).length === 2)
+        const ran = lines.filter((l) => l.msg === 'schedule started').map((l) => l['serve'])
+        const skipped = lines.filter((l) => l.msg.startsWith('skipped')).map((l) => l['serve'])
+        assert.equal(ran.length, 1)
+        assert.equal(skipped.length, 1)
+        assert.notEqual(ran[0], skipped[0])
+        assert.equal((await a.engine.store.listRuns(5)).length, 1)
+      } finally {
+        await serveA.stop('test')
+        await serveB.stop('test')
+        await a.close()
+        await b.close()
+      }
+    })
+  }
 })

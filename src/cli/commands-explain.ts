@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { explainPerson, type Explanation, type ExplainedTarget, type PersonCandidate, type ReadValue } from '../engine/index.ts'
+import { isPermissionAction } from '../model/index.ts'
 import { withEngine } from './commands-plan.ts'
 import { writeJson } from './json-stream.ts'
 import { err, EXIT, out } from './output.ts'
@@ -74,7 +75,7 @@ export function renderExplanation(e: Explanation): string {
   lines.push('', 'Next plan (not stored; against the ledger, targets not read):')
   if (e.nextActions.length === 0) lines.push('  nothing to do')
   for (const a of e.nextActions) {
-    const what = a.permission !== undefined ? ` ${a.permissionType ?? ''} ${s(a.permission, 80)}` : ''
+    const what = isPermissionAction(a) ? ` ${a.permissionType} ${s(a.permission, 80)}` : ''
     lines.push(`  ${a.target} ${a.kind}${what}: ${s(a.reason.detail, 160)}`)
   }
   if (e.issues.length > 0) {

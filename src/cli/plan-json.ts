@@ -1,4 +1,5 @@
 import type { Action, Plan } from '../model/index.ts'
+import { accountOf, isPermissionAction } from '../model/index.ts'
 
 /**
  * The stable, documented shape of `koppel plan --json` (docs/plan-json.md). Versioned with `format`; fields are
@@ -36,9 +37,9 @@ export function planJsonAction(a: Action) {
     person: a.person,
     label: a.label,
     subject: a.subject ?? {},
-    account: a.account ?? null,
+    account: accountOf(a) ?? null,
     changes: a.changes,
-    permission: a.permission ?? null,
+    permission: isPermissionAction(a) ? a.permission : null,
     reason: a.reason,
     after: a.after ?? null,
   }

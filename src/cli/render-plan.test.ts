@@ -18,7 +18,7 @@ function action(over: Partial<Action> & Pick<Action, 'person' | 'label'>): Actio
     ],
     reason: { change: 'joiner', detail: 'new student V6a 59GX00', rule: 'Leerlingen krijgen een account en hun stamgroep' },
     ...over,
-  }
+  } as Action
 }
 
 function plan(actions: Action[]): Plan {

@@ -1,5 +1,5 @@
 import type { Action, AttributeValue, FieldChange, Plan } from '../model/index.ts'
-import { ACTION_KINDS, formatIssue } from '../model/index.ts'
+import { accountOf, ACTION_KINDS, formatIssue, isPermissionAction } from '../model/index.ts'
 import { describeFilter, filterActions, isFiltered } from './plan-filter.ts'
 import type { PlanFilter } from './plan-filter.ts'
 import { terminalSafe, terminalSafeLines, wrapLine } from './terminal-text.ts'
@@ -78,9 +78,10 @@ function personText(a: Action): string {
 }
 
 function changesText(a: Action): string {
-  if (a.permission !== undefined) return `${a.permissionType ?? 'permission'} ${terminalSafe(a.permission)}`
+  if (isPermissionAction(a)) return `${a.permissionType} ${terminalSafe(a.permission)}`
   if (a.kind === 'create') return a.changes.filter((c) => c.field !== 'dn').map((c) => `${terminalSafe(c.field, 40)}=${show(c.new)}`).join('\n') + dnText(a.changes)
-  if (a.changes.length === 0) return a.account !== undefined ? `at ${terminalSafe(a.account.locator)}` : ''
+  const account = accountOf(a)
+  if (a.changes.length === 0) return account !== undefined ? `at ${terminalSafe(account.locator)}` : ''
   return a.changes.map((c) => `${terminalSafe(c.field, 40)}: ${show(c.old)} → ${show(c.new)}`).join('\n')
 }
 

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod'
 import { ACTION_KINDS } from '../model/index.ts'
-import type { ActionKind } from '../model/index.ts'
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -25,7 +24,7 @@ const holdSchema = z
     from: monthDay('First day of the window, MM-DD (inclusive).'),
     to: monthDay('Last day of the window, MM-DD (inclusive); before `from` means the window wraps over new year.'),
     kinds: z
-      .array(z.enum(ACTION_KINDS as [ActionKind, ...ActionKind[]]))
+      .array(z.enum(ACTION_KINDS))
       .min(1)
       .describe('Action kinds held back inside the window, e.g. [delete] or [disable, delete].'),
   })

@@ -23,6 +23,18 @@ export function subjectOf(person: Person, contract?: Contract): ActionSubject {
 const ACCOUNT_NUMBER_ATTRIBUTES = ['employeeNumber', 'employeeID', 'pupilNumber', 'studentNumber']
 const ACCOUNT_CLASS_ATTRIBUTES = ['departmentNumber', 'department', 'classGroup']
 
+/** The person's name as a table shows it ("Jan de Vries"). */
+export function labelOf(p: Person): string {
+  const family = [p.familyNamePrefix, p.familyName].filter((s) => s !== undefined && s !== '').join(' ')
+  return `${p.preferredGivenName ?? p.givenName} ${family}`.trim()
+}
+
+/** A leaver gone from every source is labelled by the name Koppel last wrote to the account. */
+export function labelOfAccount(a: Account): string {
+  const cn = a.attributes['cn'] ?? a.attributes['displayName']
+  return typeof cn === 'string' ? cn : a.person
+}
+
 export function subjectOfAccount(account: Account): ActionSubject {
   return compact({
     number: firstValue(account, ACCOUNT_NUMBER_ATTRIBUTES),

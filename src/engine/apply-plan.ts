@@ -1,7 +1,8 @@
 import type { Account, Action, ActionKind, ActionOutcome, Plan } from '../model/index.ts'
+import { isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
-import { DeliveryError, executeAction } from './execute-action.ts'
+import { executeAction } from './execute-action.ts'
 import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
 
@@ -46,8 +47,45 @@ function describeDown(d: TargetDown | undefined): string {
 /**
  * Phases keep dependencies simple: a grant waits for its account's create, a correlate's update for the
  * correlate, and destructive actions go last so a failed run leaves people with more access, never less.
+ * A write-back goes last: it writes the account's values as they are after everything else.
  */
-const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['enable', 'update'], ['grant', 'revoke'], ['disable', 'delete'], ['write-back']]
+export const PHASE_ORDER = ['accounts', 'state', 'permissions', 'removals', 'write-backs'] as const
+export type Phase = (typeof PHASE_ORDER)[number]
+
+/** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
+export const PHASES: Readonly<Record<ActionKind, Phase>> = {
+  create: 'accounts',
+  correlate: 'accounts',
+  enable: 'state',
+  update: 'state',
+  grant: 'permissions',
+  revoke: 'permissions',
+  disable: 'removals',
+  delete: 'removals',
+  'write-back': 'write-backs',
+}
+
+/** A target's actions per phase, in phase order; plan order within a phase. */
+export function byPhase(actions: readonly Action[]): Action[][] {
+  const phases = new Map<Phase, Action[]>(PHASE_ORDER.map((p) => [p, []]))
+  for (const a of actions) phases.get(PHASES[a.kind])?.push(a)
+  return [...phases.values()]
+}
+
+/** What every action of one apply shares: its settings and clock, and what the actions learn of each other. */
+interface ApplyContext {
+  readonly o: ApplyOptions
+  readonly planId: string
+  readonly now: () => Date
+  readonly sleep: (ms: number) => Promise<void>
+  /** Action id → outcome so far, for dependants (`after`). */
+  readonly outcome: Map<string, ActionOutcome>
+  /** `target\0person` → the account's ledger row as the actions applied so far left it. */
+  readonly ledger: Map<string, Account>
+  /** Targets found unreachable during this apply. */
+  readonly down: Map<string, TargetDown>
+  readonly progressed: () => void
+}
 
 /**
  * Applies a stored plan. Every action is journaled as started before it is sent and as applied/failed (with its
@@ -56,8 +94,6 @@ const PHASES: readonly (readonly ActionKind[])[] = [['create', 'correlate'], ['e
  * every connector operation is idempotent (create looks for its anchor first). Never throws for a failed action.
  */
 export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAction[]> {
-  const now = o.now ?? (() => new Date())
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const targets = new Map(o.targets.map((t) => [t.name, t]))
   const done = new Map<string, JournalEntry>()
   for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
@@ -66,10 +102,19 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
 
   const outcome = new Map<string, ActionOutcome>()
   for (const id of done.keys()) outcome.set(id, 'applied')
-  const down = new Map<string, TargetDown>()
   const results: AppliedAction[] = []
   let progress = done.size
   o.onProgress?.(progress, plan.actions.length)
+  const ctx: ApplyContext = {
+    o,
+    planId: plan.id,
+    now: o.now ?? (() => new Date()),
+    sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    outcome,
+    ledger,
+    down: new Map(),
+    progressed: () => o.onProgress?.(++progress, plan.actions.length),
+  }
 
   const byTarget = new Map<string, Action[]>()
   for (const a of plan.actions) {
@@ -83,10 +128,9 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   await Promise.all(
     [...byTarget].map(async ([name, actions]) => {
       const target = targets.get(name)
-      for (const kinds of PHASES) {
-        const phase = actions.filter((a) => kinds.includes(a.kind))
+      for (const phase of byPhase(actions)) {
         if (phase.length === 0) continue
-        const finished = await applyPhase(phase, target, o, plan.id, outcome, ledger, down, now, sleep, () => o.onProgress?.(++progress, plan.actions.length))
+        const finished = await applyPhase(ctx, phase, target)
         for (const r of finished) results.push(r)
       }
     }),
@@ -94,16 +138,9 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   return results
 }
 
-async function runOne(
-  action: Action,
-  target: EngineTarget | undefined,
-  outcome: ReadonlyMap<string, ActionOutcome>,
-  ledger: Map<string, Account>,
-  down: Map<string, TargetDown>,
-  now: () => Date,
-  sleep: (ms: number) => Promise<void>,
-  signal: AbortSignal | undefined,
-): Promise<AppliedAction & { readonly row?: Account }> {
+async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account }> {
+  const { outcome, ledger, down, now, sleep } = ctx
+  const signal = ctx.o.signal
   if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
   const notSent = (attempts: number): AppliedAction => ({ action, outcome: 'pending', attempts, message: `not sent: ${describeDown(down.get(action.target))}` })
   if (down.has(action.target)) return notSent(0)
@@ -113,16 +150,21 @@ async function runOne(
   const key = `${action.target}\u0000${action.person}`
   for (let attempt = 1; ; attempt++) {
     try {
-      const next = await executeAction(action, target, () => ledger.get(key), now().toISOString(), signal, (row) => ledger.set(key, row))
+      const { row: next, deliveryFailed } = await executeAction(action, target, {
+        currentOf: () => ledger.get(key),
+        commit: (row) => ledger.set(key, row),
+        now: now().toISOString(),
+        signal,
+      })
       if (next === undefined) return { action, outcome: 'applied', attempts: attempt }
+      if (deliveryFailed !== undefined) {
+        // the account exists: record it (so nothing creates it twice) and report the failed delivery
+        ledger.set(key, next)
+        return { action, outcome: 'failed', attempts: attempt, message: deliveryFailed, row: next, keepsRow: true }
+      }
       // the ledger's row, not `next`: another action of this account may have built on `next` meanwhile
       return { action, outcome: 'applied', attempts: attempt, row: ledger.get(key) ?? next }
     } catch (e) {
-      if (e instanceof DeliveryError) {
-        // the account exists: record it (so nothing creates it twice) and report the failed delivery
-        ledger.set(key, e.row)
-        return { action, outcome: 'failed', attempts: attempt, message: describeError(e), row: e.row, keepsRow: true }
-      }
       // a target that cannot be reached is down for the rest of this apply: its other actions are not sent one by
       // one into the same refused connection (with retries each), they stay for the next run
       const gone = unreachable(e)
@@ -144,18 +186,8 @@ async function runOne(
  * any of its actions is sent (write-ahead), and outcomes are recorded in batches of a wave while later actions
  * run. A crash loses at most the unrecorded outcomes, whose actions are sent again (idempotently) on resume.
  */
-async function applyPhase(
-  phase: readonly Action[],
-  target: EngineTarget | undefined,
-  o: ApplyOptions,
-  planId: string,
-  outcome: Map<string, ActionOutcome>,
-  ledger: Map<string, Account>,
-  down: Map<string, TargetDown>,
-  now: () => Date,
-  sleep: (ms: number) => Promise<void>,
-  progressed: () => void,
-): Promise<AppliedAction[]> {
+async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: EngineTarget | undefined): Promise<AppliedAction[]> {
+  const { o, planId, now } = ctx
   const size = o.waveSize ?? 500
   let writes: Promise<void> = Promise.resolve()
   const enqueue = (write: () => Promise<void>): Promise<void> => (writes = writes.then(write))
@@ -179,7 +211,7 @@ async function applyPhase(
     const touched = rows
     batch = []
     rows = new Map()
-    return enqueue(() => record(o, planId, finished, touched, now().toISOString()))
+    return enqueue(() => record(ctx, finished, touched, now().toISOString()))
   }
   let failedWrite: unknown
   const indexed = phase.map((action, index) => ({ action, index }))
@@ -199,14 +231,14 @@ async function applyPhase(
       failedWrite ??= e
       return
     }
-    const { row, ...r } = await runOne(action, target, outcome, ledger, down, now, sleep, o.signal)
+    const { row, ...r } = await runOne(ctx, action, target)
     // the row joins the batch the outcome lands in (a batch may have been flushed while the action ran)
     if (row !== undefined) rows.set(`${action.target}\u0000${action.person}`, row)
     // dependants (the new account's grants) run when the account exists, even if a side effect failed
-    outcome.set(action.id, r.keepsRow === true ? 'applied' : r.outcome)
+    ctx.outcome.set(action.id, r.keepsRow === true ? 'applied' : r.outcome)
     batch.push(r)
     results.push(r)
-    progressed()
+    ctx.progressed()
     if (batch.length >= size) flush().catch((e: unknown) => (failedWrite ??= e))
   })
   if (batch.length > 0) flush().catch((e: unknown) => (failedWrite ??= e))
@@ -216,7 +248,8 @@ async function applyPhase(
 }
 
 /** One transaction per batch: outcomes plus the final ledger row of each account the batch touched. */
-async function record(o: ApplyOptions, planId: string, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
+async function record(ctx: ApplyContext, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, at: string): Promise<void> {
+  const { o, planId } = ctx
   const lastFor = new Map<string, string>()
   for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
   const completions: ActionCompletion[] = finished.map((f) => {
@@ -247,7 +280,7 @@ async function record(o: ApplyOptions, planId: string, finished: readonly Applie
       reason: f.action.reason.detail,
       ...(f.action.reason.rule !== undefined ? { rule: f.action.reason.rule } : {}),
       fields: f.action.changes.map((c) => c.field),
-      ...(f.action.permission !== undefined ? { permission: f.action.permission } : {}),
+      ...(isPermissionAction(f.action) ? { permission: f.action.permission } : {}),
       ...(f.message !== undefined ? { message: f.message } : {}),
       attempts: f.attempts,
     },

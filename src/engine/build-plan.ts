@@ -1,5 +1,5 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary } from '../model/index.ts'
+import type { Account, Action, ActionKind, GuardFinding, Issue, Person, Plan, PlanSummary, SecretChannel } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire, type DesiredAccount } from './desire.ts'
@@ -40,7 +40,7 @@ function secretsGoTo(
   persons: ReadonlyMap<string, Person>,
   desired: ReadonlyMap<string, DesiredAccount> | undefined,
   notes: string[],
-): Action['deliverSecretsTo'] {
+): SecretChannel | undefined {
   const d = target.secretDelivery
   if (d === undefined) return undefined
   if (d.kind === 'write-back') {
@@ -83,7 +83,7 @@ export function buildPlan(p: PlanInputs): Plan {
     const desiredHere = wanted.byTarget.get(target.name)
     for (const a of tp.actions) {
       const to = a.kind === 'create' && target.secretDelivery !== undefined ? secretsGoTo(target, a.person, persons, desiredHere, notes) : undefined
-      actions.push(to !== undefined ? { ...a, deliverSecretsTo: to } : a)
+      actions.push(a.kind === 'create' && to !== undefined ? { ...a, deliverSecretsTo: to } : a)
     }
     const writeBacks = planWriteBack({
       target,

@@ -7,7 +7,7 @@ import { guard } from './guard.ts'
 
 const target = (g: EngineTarget['guard']): EngineTarget => ({ name: 'dir', guard: g }) as unknown as EngineTarget
 const actions = (kind: Action['kind'], n: number): Action[] =>
-  Array.from({ length: n }, (_, i) => ({ kind, id: `dir/p${i}/${kind}`, target: 'dir', person: `p${i}`, label: `P ${i}`, changes: [], reason: { change: 'leaver', detail: 'x' } }))
+  Array.from({ length: n }, (_, i) => ({ kind, id: `dir/p${i}/${kind}`, target: 'dir', person: `p${i}`, label: `P ${i}`, changes: [], reason: { change: 'leaver', detail: 'x' } }) as Action)
 const ledger = (n: number): Map<string, Account[]> =>
   new Map([['dir', Array.from({ length: n }, (_, i) => ({ kind: 'account', target: 'dir', person: `p${i}`, targetId: `${i}`, locator: `${i}`, state: 'active', attributes: {}, permissions: [], createdAt: '', updatedAt: '' }) as Account)]])
 

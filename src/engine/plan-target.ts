@@ -1,8 +1,9 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, Attributes, FieldChange, Issue, Person, Reason } from '../model/index.ts'
+import type { Account, AccountRef, Action, ActionKind, Attributes, FieldChange, Issue, PermissionAction, Person } from '../model/index.ts'
 import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
-import { subjectOf, subjectOfAccount } from './action-subject.ts'
+import { labelOf, labelOfAccount, subjectOf, subjectOfAccount } from './action-subject.ts'
+import { splitPermission, stringOf, valueOf } from './account-values.ts'
 import type { DesiredAccount } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
@@ -99,58 +100,83 @@ function planDesired(
     out.issues.push(...mapped.issues)
     return
   }
-  const attrs = mapped.attributes
-  const fields = target.mapping.attributes
-  const base = { target: target.name, person: person.key, label: labelOf(person), subject: subjectOf(person, d.contract) }
-  const grantReason = (rule: string): Reason => ({ rule, change: 'joiner', detail: `granted by rule "${rule}"` })
-
-  const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
-  if (account !== undefined && (listedById === undefined || listed !== undefined)) {
-    const actualAttrs = listed !== undefined ? withDn(listed.attributes, listed.locator) : withDn(account.attributes, account.locator)
-    const enabled = listed !== undefined ? listed.enabled : account.state === 'active'
-    const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
-    const prefix = `${target.name}/${person.key}`
-    if (!target.connector.capabilities.enableDisable && account.state === 'disabled') {
-      // a leaver marked in the ledger only (the target cannot disable) is back: unmark
-      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change: 'returner', detail: `active contract again (${contractLabel(d)}); ledger only` } })
-    }
-    if (!enabled && target.connector.capabilities.enableDisable) {
-      const change = account.state === 'disabled' ? 'returner' : 'drift'
-      const detail = change === 'returner' ? `active contract again (${contractLabel(d)})` : 'disabled in the target by someone else'
-      if (target.connector.enable !== undefined) {
-        out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change, detail } })
-      } else {
-        // a target that can disable but not enable (Aura ends a borrower by date): a person must do it
-        out.issues.push({ severity: 'warning', code: 'cannot_enable', record: person.key, message: `${target.name}: ${base.label} is ${change === 'returner' ? 'back' : 'disabled'} (${detail}), but ${target.connector.type} cannot enable accounts; enable ${account.locator} by hand` })
-      }
-    }
-    const changes = diffAttributes(attrs, actualAttrs, fields)
-    if (changes.length > 0) {
-      out.actions.push({
-        ...base,
-        kind: 'update',
-        id: `${prefix}/update`,
-        account: ref,
-        changes,
-        reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) + containers.note(changes.find((c) => c.field === 'dn')?.new) },
-      })
-    }
-    const key = permissionKeyOf(target)
-    // the listing's permissions when it reports them (group DNs), else the ledger's
-    const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
-    for (const [id, p] of sortedEntries(d.permissions)) {
-      if (held.has(key(p.type, id))) continue
-      out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, account: ref, changes: [], permission: id, permissionType: p.type, reason: { ...grantReason(p.rule), change: 'mover' } })
-    }
-    const wanted = new Set([...d.permissions].map(([id, p]) => key(p.type, id)))
-    for (const [id, type] of account.permissions.map(splitPermission)) {
-      if (wanted.has(key(type, id))) continue
-      out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
-    }
-    return
+  const p: Planning = {
+    target,
+    d,
+    attrs: mapped.attributes,
+    base: { target: target.name, person: person.key, label: labelOf(person), subject: subjectOf(person, d.contract) },
+    prefix: `${target.name}/${person.key}`,
+    containers,
+    out,
   }
+  const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
+  // an account the listing no longer has is planned as new (created again), unless the target cannot list
+  if (account !== undefined && (listedById === undefined || listed !== undefined)) planExisting(p, account, listed)
+  else planNew(p, account, listedByAnchor)
+}
 
-  const prefix = `${target.name}/${person.key}`
+/** One desired account being planned: its target, desire, mapped attributes and what its actions share. */
+interface Planning {
+  readonly target: EngineTarget
+  readonly d: DesiredAccount
+  readonly attrs: Attributes
+  readonly base: Pick<Action, 'target' | 'person' | 'label' | 'subject'>
+  /** `<target>/<person>`, the start of every action id. */
+  readonly prefix: string
+  readonly containers: KnownContainers
+  readonly out: TargetPlan
+}
+
+/** A person with an account in the ledger (and in the listing, when read): enable, update, grant, revoke. */
+function planExisting(p: Planning, account: Account, listed: TargetAccount | undefined): void {
+  const { target, d, attrs, base, prefix, out } = p
+  const fields = target.mapping.attributes
+  const actualAttrs = listed !== undefined ? withDn(listed.attributes, listed.locator) : withDn(account.attributes, account.locator)
+  const enabled = listed !== undefined ? listed.enabled : account.state === 'active'
+  const ref = { targetId: account.targetId, locator: listed?.locator ?? account.locator }
+  if (!target.connector.capabilities.enableDisable && account.state === 'disabled') {
+    // a leaver marked in the ledger only (the target cannot disable) is back: unmark
+    out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change: 'returner', detail: `active contract again (${contractLabel(d)}); ledger only` } })
+  }
+  if (!enabled && target.connector.capabilities.enableDisable) {
+    const change = account.state === 'disabled' ? 'returner' : 'drift'
+    const detail = change === 'returner' ? `active contract again (${contractLabel(d)})` : 'disabled in the target by someone else'
+    if (target.connector.enable !== undefined) {
+      out.actions.push({ ...base, kind: 'enable', id: `${prefix}/enable`, account: ref, changes: [], reason: { rule: d.rule, change, detail } })
+    } else {
+      // a target that can disable but not enable (Aura ends a borrower by date): a person must do it
+      out.issues.push({ severity: 'warning', code: 'cannot_enable', record: d.person.key, message: `${target.name}: ${base.label} is ${change === 'returner' ? 'back' : 'disabled'} (${detail}), but ${target.connector.type} cannot enable accounts; enable ${account.locator} by hand` })
+    }
+  }
+  const changes = diffAttributes(attrs, actualAttrs, fields)
+  if (changes.length > 0) {
+    out.actions.push({
+      ...base,
+      kind: 'update',
+      id: `${prefix}/update`,
+      account: ref,
+      changes,
+      reason: { rule: d.rule, change: listed !== undefined && diffAttributes(attrs, withDn(account.attributes, account.locator), fields).length === 0 ? 'drift' : 'mover', detail: describeChanges(changes) + p.containers.note(changes.find((c) => c.field === 'dn')?.new) },
+    })
+  }
+  const key = permissionKeyOf(target)
+  // the listing's permissions when it reports them (group DNs), else the ledger's
+  const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
+  planGrants(p, held, { account: ref, change: 'mover' })
+  const wanted = new Set([...d.permissions].map(([id, perm]) => key(perm.type, id)))
+  for (const [id, type] of account.permissions.map(splitPermission)) {
+    if (wanted.has(key(type, id))) continue
+    out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, account: ref, changes: [], permission: id, permissionType: type, reason: { change: 'mover', detail: 'no rule grants this any more' } })
+  }
+}
+
+/**
+ * A person without an account the target still has: correlate with an unmanaged account that has their
+ * anchor (and update/enable it), else create one; `vanished` is the ledger row of an account gone from the target.
+ */
+function planNew(p: Planning, vanished: Account | undefined, listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined): void {
+  const { target, d, attrs, base, prefix, out } = p
+  const fields = target.mapping.attributes
   const anchorValue = stringOf(attrs[target.anchorAttribute])
   const found = anchorValue !== undefined ? listedByAnchor?.get(anchorValue.toLowerCase()) : undefined
   let first: string
@@ -175,22 +201,39 @@ function planDesired(
   } else {
     first = `${prefix}/create`
     const changes: FieldChange[] = fields.flatMap((f) => (attrs[f] !== undefined ? [{ field: f, new: attrs[f] as Attributes[string] }] : []))
-    const vanished = account !== undefined
     out.actions.push({
       ...base,
       kind: 'create',
       id: first,
       changes,
-      reason: vanished
+      reason: vanished !== undefined
         ? { rule: d.rule, change: 'drift', detail: 'account missing from the target; created again' }
-        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}${containers.note(attrs['dn'])}` },
+        : { rule: d.rule, change: 'joiner', detail: `new ${contractLabel(d)}${p.containers.note(attrs['dn'])}` },
     })
   }
   const key = permissionKeyOf(target)
-  const held = new Set((found?.permissions ?? []).map((id) => key('group', id)))
-  for (const [id, p] of sortedEntries(d.permissions)) {
-    if (held.has(key(p.type, id))) continue
-    out.actions.push({ ...base, kind: 'grant', id: `${prefix}/grant/${id}`, changes: [], permission: id, permissionType: p.type, after: first, reason: grantReason(p.rule) })
+  planGrants(p, new Set((found?.permissions ?? []).map((id) => key('group', id))), { after: first, change: 'joiner' })
+}
+
+/**
+ * One grant per permission the rules give and the account does not hold (`held`, in the target's key). On an
+ * existing account the grant names it (a mover); on a new or correlated one it waits for that first action.
+ */
+function planGrants(p: Planning, held: ReadonlySet<string>, on: { readonly account?: AccountRef; readonly after?: string; readonly change: 'mover' | 'joiner' }): void {
+  const key = permissionKeyOf(p.target)
+  for (const [id, perm] of sortedEntries(p.d.permissions)) {
+    if (held.has(key(perm.type, id))) continue
+    p.out.actions.push({
+      ...p.base,
+      kind: 'grant',
+      id: `${p.prefix}/grant/${id}`,
+      ...(on.account !== undefined ? { account: on.account } : {}),
+      changes: [],
+      permission: id,
+      permissionType: perm.type,
+      ...(on.after !== undefined ? { after: on.after } : {}),
+      reason: { rule: perm.rule, change: on.change, detail: `granted by rule "${perm.rule}"` },
+    })
   }
 }
 
@@ -251,7 +294,7 @@ function planLeaver(input: TargetPlanInput, account: Account, listed: TargetAcco
 function revokeAll(
   input: TargetPlanInput,
   account: Account,
-  base: Omit<Action, 'kind' | 'id' | 'reason'>,
+  base: Omit<PermissionAction, 'kind' | 'id' | 'reason' | 'permission' | 'permissionType'>,
   prefix: string,
   why: string,
   out: TargetPlan,
@@ -336,17 +379,6 @@ function anchorOf(target: EngineTarget, d: DesiredAccount, today: string): strin
 
 const NO_UNIQUENESS = { isTaken: () => false, claim: () => {} }
 
-/** An attribute's (first) value, its name matched case-insensitively as directories do. */
-export function valueOf(attrs: Attributes, name: string): string | undefined {
-  const lower = name.toLowerCase()
-  for (const [k, v] of Object.entries(attrs)) if (k.toLowerCase() === lower) return stringOf(v)
-  return undefined
-}
-
-function stringOf(v: Attributes[string] | undefined): string | undefined {
-  return typeof v === 'string' ? v : v?.[0]
-}
-
 function withDn(attrs: Attributes, locator: string): Attributes {
   return { ...attrs, dn: locator }
 }
@@ -359,26 +391,6 @@ function sortedEntries<V>(m: ReadonlyMap<string, V>): [string, V][] {
 function permissionKeyOf(target: EngineTarget): (type: string, id: string) => string {
   const c = target.connector
   return c.permissionKey !== undefined ? (type, id) => c.permissionKey?.(type, id) ?? id : (_type, id) => id
-}
-
-/** Ledger permission key `type:id` → [id, type]. */
-export function splitPermission(key: string): [string, string] {
-  const i = key.indexOf(':')
-  return i < 0 ? [key, 'group'] : [key.slice(i + 1), key.slice(0, i)]
-}
-
-export function permissionKey(type: string, id: string): string {
-  return `${type}:${id}`
-}
-
-export function labelOf(p: Person): string {
-  const family = [p.familyNamePrefix, p.familyName].filter((s) => s !== undefined && s !== '').join(' ')
-  return `${p.preferredGivenName ?? p.givenName} ${family}`.trim()
-}
-
-function labelOfAccount(a: Account): string {
-  const cn = a.attributes['cn'] ?? a.attributes['displayName']
-  return typeof cn === 'string' ? cn : a.person
 }
 
 function contractLabel(d: DesiredAccount): string {

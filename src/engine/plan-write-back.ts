@@ -2,8 +2,8 @@ import type { Account, Action, AttributeValue, FieldChange, Person } from '../mo
 import type { DesiredAccount } from './desire.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { personField } from './person-field.ts'
-import { subjectOf } from './action-subject.ts'
-import { labelOf, valueOf } from './plan-target.ts'
+import { labelOf, subjectOf } from './action-subject.ts'
+import { valueOf } from './account-values.ts'
 
 export interface WriteBackInput {
   readonly target: EngineTarget

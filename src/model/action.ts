@@ -11,7 +11,8 @@ export type ActionKind =
   | 'revoke'
   | 'write-back'
 
-export const ACTION_KINDS: readonly ActionKind[] = [
+/** Every kind, in the order plans list them (build-plan sorts by it) and tables show them. */
+export const ACTION_KINDS = [
   'create',
   'correlate',
   'update',
@@ -21,7 +22,7 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   'grant',
   'revoke',
   'write-back',
-]
+] as const satisfies readonly ActionKind[]
 
 /** One field's change; `old` absent means the field is new, `new` absent means it is removed. */
 export interface FieldChange {
@@ -50,8 +51,11 @@ export interface AccountRef {
   readonly locator: string
 }
 
-export interface Action {
-  readonly kind: ActionKind
+/** Where a new account's one-time secrets (initial password) go: a source record, or a person's mail. */
+export type SecretChannel = { readonly source: string; readonly record: string } | { readonly mail: string }
+
+/** What every action carries, whatever its kind. */
+interface ActionBase {
   /** Unique in its plan and deterministic: `<target>/<person>/<kind>[/<permission>]`. */
   readonly id: string
   readonly target: string
@@ -60,18 +64,57 @@ export interface Action {
   readonly label: string
   /** For display and filtering only; a leaver gone from every source has what the ledger still shows. */
   readonly subject?: ActionSubject
-  /** Absent on create: the target assigns the id. */
-  readonly account?: AccountRef
-  /** Create: every attribute (old absent); update: only the changed ones. */
+  /** Create: every attribute (old absent); update: only the changed ones; write-back: the source fields. */
   readonly changes: readonly FieldChange[]
-  /** Grant/revoke: the permission's id in the target and its type (`group`, `role`, `licence`). */
-  readonly permission?: string
-  readonly permissionType?: string
   readonly reason: Reason
   /** Id of an action that must succeed first (a grant waits for its create). */
   readonly after?: string
-  /** Write-back: the source written to and the person's record id there; `changes` hold the source fields. */
-  readonly writeBack?: { readonly source: string; readonly record: string }
-  /** Create only: where the account's one-time secrets (initial password) are delivered, when configured. */
-  readonly deliverSecretsTo?: { readonly source: string; readonly record: string } | { readonly mail: string }
+}
+
+/** A new account. It has no account reference: the target assigns the id. */
+export interface CreateAction extends ActionBase {
+  readonly kind: 'create'
+  /** Where the account's one-time secrets are delivered, when configured. */
+  readonly deliverSecretsTo?: SecretChannel
+}
+
+/** An action on an account that exists, in the ledger or in the target's listing (a correlate). */
+export interface AccountAction extends ActionBase {
+  readonly kind: 'correlate' | 'update' | 'enable' | 'disable' | 'delete'
+  readonly account: AccountRef
+}
+
+export interface PermissionAction extends ActionBase {
+  readonly kind: 'grant' | 'revoke'
+  /** Absent on a grant to an account this plan creates (it waits for the create, `after`). */
+  readonly account?: AccountRef
+  /** The permission's id in the target and its type (`group`, `role`, `licence`). */
+  readonly permission: string
+  readonly permissionType: string
+}
+
+/** Writes account values (`changes`, as source fields) back to a person's record in a source. */
+export interface WriteBackAction extends ActionBase {
+  readonly kind: 'write-back'
+  /** Absent when the account is created by this plan. */
+  readonly account?: AccountRef
+  readonly writeBack: { readonly source: string; readonly record: string }
+}
+
+/** One change of a plan; the fields a kind needs exist only on that kind, so nothing reads a half-filled action. */
+export type Action = CreateAction | AccountAction | PermissionAction | WriteBackAction
+
+// a new kind fails to compile here until it has an Action variant and a place in ACTION_KINDS
+const everyKindHasAVariant: Exclude<ActionKind, Action['kind']> extends never ? true : never = true
+const everyKindIsListed: Exclude<ActionKind, (typeof ACTION_KINDS)[number]> extends never ? true : never = true
+void everyKindHasAVariant
+void everyKindIsListed
+
+export function isPermissionAction(a: Action): a is PermissionAction {
+  return a.kind === 'grant' || a.kind === 'revoke'
+}
+
+/** The account an action is about, where the plan knew it (never on a create). */
+export function accountOf(a: Action): AccountRef | undefined {
+  return a.kind === 'create' ? undefined : a.account
 }

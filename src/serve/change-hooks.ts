@@ -26,6 +26,8 @@ export interface HookOptions {
   /** Takes the change; the request is answered 202 before the run, which goes through the change queue. */
   readonly accept: (change: HookChange) => void
   readonly log: (fields: Record<string, unknown>, message: string) => void
+  /** True from SIGTERM on: a change taken then would never run. */
+  readonly stopping: () => boolean
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -74,6 +76,7 @@ export function mountChangeHooks(app: Hono, o: HookOptions): void {
     const source = c.req.param('source')
     const hook = o.hooks.find((h) => h.source === source)
     if (hook === undefined) return c.json({ ok: false, problem: 'no hook for this source' }, 404)
+    if (o.stopping()) return c.json({ ok: false, problem: 'shutting down; send it again to the next instance' }, 503)
     const length = Number(c.req.header('content-length') ?? '0')
     if (length > MAX_BODY_BYTES) return c.json({ ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413)
     const body = await c.req.text()

@@ -12,6 +12,8 @@ import { claimHolder, claimTick } from './schedule-claim.ts'
 import { ChangeQueue } from './change-queue.ts'
 import { mountChangeHooks } from './change-hooks.ts'
 import { RunLock } from './run-lock.ts'
+import { readExportChange, watchExport, type ExportWatcher } from './export-watch.ts'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { createHttpApp } from './http-app.ts'
 import { Scheduler } from './scheduler.ts'
 
@@ -23,6 +25,8 @@ export interface ServeOptions {
   readonly maxSleepMs?: number
   /** Runs every schedule once right away, then at its times. */
   readonly runAtStart?: boolean
+  /** How long a watched export folder must be quiet before it is read (an export is several files). */
+  readonly settleMs?: number
   /** Who the audit log names for scheduled runs. */
   readonly actor?: string
 }
@@ -90,6 +94,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       changes.add(change)
     },
     log: (fields, message) => o.log.warn(fields, message),
+    stopping: () => stop.signal.aborted,
   })
   const where = o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
   let server: ServerType | undefined
@@ -103,7 +108,22 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
     port = bound.port
     o.log.info({ host: where.host, port }, 'listening')
   }
-  o.log.info({ schedules: scheduler.states() }, 'koppel serve started')
+  const watchers = watchFolders(loaded, o.settleMs ?? 500, (source, dir) => {
+    void readExportChange(dir).then(
+      (change) => {
+        const log = o.log.child({ source, watched: dir })
+        if (change.kind === 'delta') {
+          log.info({ ids: change.ids.length }, 'delta export: planning the records it names')
+          changes.add({ source, ids: change.ids })
+        } else if (change.kind === 'bulk') {
+          log.info({}, 'bulk export: a full run')
+          void lock.run(() => unattendedRun(loaded, { actor: `${actor} (export ${source})`, log, signal: stop.signal, notifiedBlocked })).catch((e: unknown) => log.error({ err: String(e) }, 'the run failed'))
+        } else log.info({ why: change.why }, 'export folder changed; nothing to plan')
+      },
+      (e: unknown) => o.log.warn({ source, err: String(e) }, 'the changed export could not be read; the next run reads it'),
+    )
+  })
+  o.log.info({ schedules: scheduler.states(), watched: watchers.length }, 'koppel serve started')
   // an apply a killed process left behind is finished now, not at the next tick (under the apply lease)
   const resumed = await resumeInterrupted(loaded, { actor, log: o.log, signal: stop.signal })
   if (resumed.length > 0) o.log.info({ outcomes: resumed }, 'resumed interrupted applies')
@@ -117,6 +137,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       if (stop.signal.aborted) return
       o.log.info({ reason }, 'stopping: the actions in flight finish, nothing new starts')
       stop.abort(new Error(reason))
+      for (const w of watchers) w.close()
       await Promise.all([scheduler.stop(), changes.stop()])
       if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
       o.log.info({}, 'stopped')
@@ -142,4 +163,14 @@ function checkChangeSources(loaded: LoadedEngine): void {
     if (s === undefined) throw new Error(`${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`)
     if (s.type !== 'oneroster-csv') throw new Error(`${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`)
   }
+}
+
+function watchFolders(loaded: LoadedEngine, settleMs: number, changed: (source: string, dir: string) => void): ExportWatcher[] {
+  const base = dirname(loaded.configPath)
+  return (loaded.config.serve?.watch ?? []).map((w) => {
+    const source = loaded.config.sources.find((s) => s.name === w.source) as { readonly path?: unknown } | undefined
+    const path = typeof source?.path === 'string' ? source.path : '.'
+    const dir = isAbsolute(path) ? path : resolve(base, path)
+    return watchExport(dir, settleMs, () => changed(w.source, dir))
+  })
 }

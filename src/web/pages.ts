@@ -75,7 +75,7 @@ ${decide}
   <p><button type="submit">${t(lang, 'filter')}</button></p>
 </form>
 <table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>
-<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${a.permission === undefined ? '' : ` ${a.permission}`}</td><td>${a.label} (${a.person})</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
+<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${'permission' in a ? ` ${a.permission}` : ''}</td><td>${a.label} (${a.person})</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
 ${next === undefined ? '' : html`<p><a href="/plans/${encodeURIComponent(plan.id)}?${query.toString()}">${t(lang, 'next')}</a></p>`}`,
   )
 }
