@@ -8,6 +8,7 @@ import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Engine } from '../engine/index.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
+import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
 import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions, type Principal } from './access/auth.ts'
 import { LoginLimiter } from './access/login-limiter.ts'
@@ -17,7 +18,7 @@ import { createApiApp } from './api/api-app.ts'
 import { CursorError, pageOf } from './api/paging.ts'
 import { pickLang, t, type Lang } from '../web/i18n.ts'
 import { STYLESHEET, type Viewer } from '../web/layout.ts'
-import { auditPage, loginPage, messagePage, overviewPage, planPage, usersPage } from '../web/pages.ts'
+import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
 
 export interface DashboardOptions {
   readonly engine: Engine
@@ -26,7 +27,7 @@ export interface DashboardOptions {
   readonly limiter?: LoginLimiter
 }
 
-const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/audit', '/admin/*', '/api/*']
+const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
@@ -113,6 +114,11 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const outcome = decision === 'approve' ? await approvePlan(engine, id, actor, reason) : await rejectPlan(engine, id, actor, reason)
     if (!outcome.ok) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'decision'), outcome.message), 409)
     return c.redirect(`/plans/${encodeURIComponent(id)}?done=${decision}`, 303)
+  })
+
+  dash.get('/persons', requireRole('viewer', auth), async (c) => {
+    const q = (c.req.query('q') ?? '').trim().slice(0, 200)
+    return c.html(personPage(lang(c), viewerOf(c), q, q === '' ? undefined : await explainPerson(engine, q)))
   })
 
   dash.get('/audit', requireRole('viewer', auth), async (c) => {

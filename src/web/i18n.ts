@@ -43,6 +43,21 @@ const WORDS = {
   notFound: { nl: 'Niet gevonden', en: 'Not found' },
   forbidden: { nl: 'Geen toegang', en: 'Forbidden' },
   done: { nl: 'Gedaan', en: 'Done' },
+  persons: { nl: 'Personen', en: 'Persons' },
+  search: { nl: 'Zoeken', en: 'Search' },
+  searchHint: { nl: 'Naam, leerling- of personeelsnummer, of gebruikersnaam', en: 'Name, pupil or employee number, or username' },
+  nobody: { nl: 'Niemand gevonden.', en: 'Nobody found.' },
+  several: { nl: 'Meerdere personen; kies er een:', en: 'Several persons; pick one:' },
+  unreadable: { nl: 'De bronnen konden niet gelezen worden:', en: 'The sources could not be read:' },
+  contracts: { nl: 'Contracten', en: 'Contracts' },
+  accounts: { nl: 'Accounts en rechten', en: 'Accounts and permissions' },
+  rule: { nl: 'Regel', en: 'Rule' },
+  permission: { nl: 'Recht', en: 'Permission' },
+  held: { nl: 'Toegekend', en: 'Held' },
+  nearMisses: { nl: 'Regels die net niet golden', en: 'Rules that did not match' },
+  nextActions: { nl: 'Wat het volgende plan doet', en: 'What the next plan does' },
+  yes: { nl: 'ja', en: 'yes' },
+  no: { nl: 'nee', en: 'no' },
 } as const
 
 export type Word = keyof typeof WORDS

@@ -1,5 +1,6 @@
 /** The dashboard's pages: data from the same engine functions as the API and the CLI, rendered by `html`. */
 import { html } from '../notify/html.ts'
+import type { ExplainOutcome, ReadValue } from '../engine/explain.ts'
 import type { EngineStatus } from '../engine/status.ts'
 import type { Action, Plan } from '../model/index.ts'
 import type { AuditEvent, AuditVerification, UserRecord } from '../store/index.ts'
@@ -103,4 +104,39 @@ export function usersPage(lang: Lang, viewer: Viewer, users: readonly UserRecord
 
 export function messagePage(lang: Lang, viewer: Viewer | undefined, title: string, message: string): string {
   return page(lang, title, viewer, html`<p>${message}</p><p><a href="/">${t(lang, 'overview')}</a></p>`)
+}
+
+const reads = (r: readonly ReadValue[]) => r.map((v) => `${v.path} = ${JSON.stringify(v.value)}`).join(', ')
+
+/** Search by name, number or username; one match shows the explain trace (the engine's explainPerson). */
+export function personPage(lang: Lang, viewer: Viewer, query: string, outcome: ExplainOutcome | undefined): string {
+  const form = html`<form method="get" action="/persons" role="search">
+  <label for="q">${t(lang, 'searchHint')}</label><input id="q" name="q" value="${query}" required>
+  <button type="submit">${t(lang, 'search')}</button></form>`
+  return page(lang, t(lang, 'persons'), viewer, html`${form}${outcome === undefined ? '' : explained(lang, outcome)}`)
+}
+
+function explained(lang: Lang, o: ExplainOutcome) {
+  if (o.kind === 'not-found') return html`<p role="status">${t(lang, 'nobody')}</p>`
+  if (o.kind === 'unreadable') return html`<p class="error" role="alert">${t(lang, 'unreadable')}</p><ul>${o.issues.map((i) => html`<li>${i.message}</li>`)}</ul>`
+  if (o.kind === 'ambiguous') {
+    return html`<p role="status">${t(lang, 'several')}</p><ul>${o.candidates.map(
+      (c) => html`<li><a href="/persons?q=${encodeURIComponent(c.key)}">${c.name}</a> ${c.number ?? ''} ${c.classGroup ?? ''} ${c.school ?? ''}</li>`,
+    )}</ul>`
+  }
+  const e = o.explanation
+  return html`<h2>${e.person.name} (${e.person.number ?? e.person.key})</h2>
+<h3>${t(lang, 'contracts')}</h3>
+<ul>${e.contracts.map((c) => html`<li>${c.contract.id}: ${c.contract.role} ${c.contract.classGroup ?? ''} ${c.contract.start ?? ''} – ${c.contract.end ?? ''} (${c.status})</li>`)}</ul>
+<h3>${t(lang, 'accounts')}</h3>
+${e.targets.map(
+    (tg) => html`<h4>${tg.target}: ${tg.account?.state ?? '-'} ${tg.account?.locator ?? ''}</h4>
+${tg.grant === undefined ? '' : html`<p>${t(lang, 'rule')} ${tg.grant.rule} (${tg.grant.contract}): ${reads(tg.grant.reads)}</p>`}
+<table><thead><tr><th scope="col">${t(lang, 'permission')}</th><th scope="col">${t(lang, 'rule')}</th><th scope="col">${t(lang, 'held')}</th></tr></thead>
+<tbody>${tg.permissions.map((p) => html`<tr><td>${p.type} ${p.id}</td><td>${p.rule === undefined ? '-' : `${p.rule} (${p.contract ?? ''}): ${reads(p.reads)}`}</td><td>${p.held ? t(lang, 'yes') : t(lang, 'no')}</td></tr>`)}</tbody></table>`,
+  )}
+<h3>${t(lang, 'nearMisses')}</h3>
+<ul>${e.nearMisses.map((n) => html`<li>${n.rule} (${n.contract}): ${n.when} — ${n.why}${n.error === undefined ? '' : `: ${n.error}`} ${reads(n.reads)}</li>`)}</ul>
+<h3>${t(lang, 'nextActions')}</h3>
+<ul>${e.nextActions.map((a) => html`<li>${a.target} ${a.kind}: ${a.reason.detail}</li>`)}</ul>`
 }
