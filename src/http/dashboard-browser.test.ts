@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { serve, type ServerType } from '@hono/node-server'
@@ -79,15 +80,23 @@ describe('the dashboard in Chromium', { skip }, () => {
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
   }
 
+  /** KOPPEL_SCREENSHOTS=docs/img refreshes the pictures docs/dashboard.md shows. */
+  async function screenshot(page: Page, name: string): Promise<void> {
+    const dir = process.env['KOPPEL_SCREENSHOTS']
+    if (dir !== undefined) await page.screenshot({ path: join(dir, name), fullPage: false })
+  }
+
   test('log in, see the blocked plan first, approve it with a reason; axe finds nothing serious', async () => {
     const page = await loggedIn()
     assert.deepEqual(await seriousViolations(page), [])
+    await screenshot(page, 'dashboard-overview.png')
     const link = page.getByRole('link', { name: blocked.id }).first()
     await link.focus()
     await page.keyboard.press('Enter')
     await page.waitForURL(`${base}/plans/${blocked.id}`)
     assert.equal(await page.locator('strong.blocked').textContent(), 'blocked')
     assert.deepEqual(await seriousViolations(page), [])
+    await screenshot(page, 'dashboard-plan.png')
     await page.getByLabel('Reason').first().fill('half the pupils left on purpose')
     await page.getByRole('button', { name: 'Approve' }).click()
     await page.waitForURL(/done=approve$/)
