@@ -108,6 +108,20 @@ describe('users and login', () => {
   })
 })
 
+describe('logout', () => {
+  test('ends the session in the store: the old cookie no longer opens a page; it needs the CSRF token', async () => {
+    const s = await session('viewer')
+    const post = (csrf: string) => app.request('/logout', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal((await post('forged')).status, 403)
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 200)
+    const out = await post(s.csrf)
+    assert.equal(out.status, 303)
+    assert.match(out.headers.get('set-cookie') ?? '', new RegExp(`^${SESSION_COOKIE}=;`))
+    assert.deepEqual(await fx.engine.store.access.listGrants('sessions', 'viewer'), [])
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+  })
+})
+
 describe('the route matrix', () => {
   test('every documented API route: 401 without credentials, 403 below its role, not 401/403 at its role', async () => {
     const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
