@@ -99,6 +99,14 @@ describe('users and login', () => {
     assert.equal((await login('operator')).status, 303)
   })
 
+  test('failed logins for other user names from the same address (a reverse proxy) do not lock everyone out', async () => {
+    for (let i = 0; i < 10; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    assert.equal((await login('operator')).status, 303)
+    // but one address guessing many names is stopped at 50 failures
+    for (let i = 10; i < 50; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    assert.equal((await login('admin')).status, 429)
+  })
+
   test('a page without a session sends the browser to the login form; an open redirect through next= is refused', async () => {
     const r = await app.request('/plans/x', { headers: { accept: 'text/html' } })
     assert.equal(r.status, 303)

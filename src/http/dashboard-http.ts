@@ -24,7 +24,13 @@ export interface DashboardOptions {
   readonly engine: Engine
   /** Secure cookies; false only for plain-HTTP tests on loopback where a client would drop them. */
   readonly secureCookies?: boolean
-  readonly limiter?: LoginLimiter
+  /** Failed logins per user name (default: 5 in 15 minutes). */
+  readonly userLimiter?: LoginLimiter
+  /**
+   * Failed logins per client address (default: 50 in 15 minutes): higher than per name, since behind a reverse
+   * proxy every user has the proxy's address and one person's typos must not lock out the school.
+   */
+  readonly addressLimiter?: LoginLimiter
 }
 
 const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/audit', '/admin/*', '/api/*']
@@ -33,7 +39,8 @@ const ACTIONS_PER_PAGE = 100
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const { engine } = o
   const auth: AuthOptions = { store: engine.store, now: engine.now }
-  const limiter = o.limiter ?? new LoginLimiter({ now: engine.now })
+  const byUser = o.userLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 5 })
+  const byAddress = o.addressLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 50 })
   const secure = o.secureCookies !== false
   const headers = secureHeaders({
     contentSecurityPolicy: {
@@ -63,21 +70,23 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const name = typeof body['name'] === 'string' ? body['name'].trim().toLowerCase() : ''
     const password = typeof body['password'] === 'string' ? body['password'] : ''
     const next = safeNext(typeof body['next'] === 'string' ? body['next'] : undefined)
-    const keys = [`user:${name}`, `ip:${clientAddress(c)}`]
-    const wait = limiter.retryAfter(keys)
+    const user = [name]
+    const address = [clientAddress(c)]
+    const wait = Math.max(byUser.retryAfter(user), byAddress.retryAfter(address))
     if (wait > 0) {
       await engine.store.appendAudit([{ type: 'user.login-refused', actor: name || '(none)', data: { reason: 'rate limit' } }])
       return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany')), 429, { 'retry-after': String(wait) })
     }
-    const user = await checkLogin(engine.store.access, name, password)
-    if (user === undefined) {
-      limiter.fail(keys)
+    const known = await checkLogin(engine.store.access, name, password)
+    if (known === undefined) {
+      byUser.fail(user)
+      byAddress.fail(address)
       await engine.store.appendAudit([{ type: 'user.login-failed', actor: name || '(none)' }])
       return c.html(loginPage(lang(c), next, t(lang(c), 'loginFailed')), 401)
     }
-    limiter.succeed(keys)
-    await startSession(c, { ...auth, user: user.name, role: user.role, secure })
-    await engine.store.appendAudit([{ type: 'user.login', actor: user.name, data: { role: user.role } }])
+    byUser.succeed(user)
+    await startSession(c, { ...auth, user: known.name, role: known.role, secure })
+    await engine.store.appendAudit([{ type: 'user.login', actor: known.name, data: { role: known.role } }])
     return c.redirect(next, 303)
   })
   dash.post('/logout', requireRole('viewer', auth), async (c) => {
