@@ -11,7 +11,7 @@ import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fi
 import { SESSION_COOKIE } from './access/auth.ts'
 import { secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
-import { addUser } from './access/users.ts'
+import { addUser, checkLogin } from './access/users.ts'
 import { API_ROUTES } from './api/api-app.ts'
 import { mountDashboard } from './dashboard-http.ts'
 
@@ -74,6 +74,22 @@ describe('users and login', () => {
     await assert.rejects(add('jan', 'root', PASSWORD), /--role "root": must be one of viewer, operator, admin/)
     await assert.rejects(add('jan', 'viewer', 'short'), /user jan: the password must be at least 12 characters/)
     await assert.rejects(add('Jan <x>', 'viewer', PASSWORD), /user name "Jan <x>"/)
+  })
+
+  test('an unknown user name takes as long to refuse as a wrong password: the timing does not reveal names', async () => {
+    const fastest = async (name: string): Promise<number> => {
+      let best = Infinity
+      for (let i = 0; i < 4; i++) {
+        const t0 = performance.now()
+        assert.equal(await checkLogin(fx.engine.store.access, name, 'wrong password!'), undefined)
+        best = Math.min(best, performance.now() - t0)
+      }
+      return best
+    }
+    await fastest('nobody') // the first call makes the dummy hash
+    const [unknown, known] = [await fastest('nobody'), await fastest('admin')]
+    // the fastest of several runs: load on the machine only makes a run slower
+    assert.ok(unknown > known * 0.5, `unknown name ${unknown.toFixed(1)} ms, known name ${known.toFixed(1)} ms`)
   })
 
   test('a login sets an HttpOnly, SameSite=Strict, Secure session cookie; the store keeps only its hash', async () => {

@@ -42,9 +42,18 @@ export async function addUser(access: AccessStore, o: { readonly name: string; r
   return { created: existing === undefined }
 }
 
-/** The user when name and password match; undefined otherwise (the caller does not say which was wrong). */
+let dummyHash: Promise<string> | undefined
+
+/**
+ * The user when name and password match; undefined otherwise (the caller does not say which was wrong). An
+ * unknown name costs the same argon2id verify as a known one, so the answer's time does not tell which names exist.
+ */
 export async function checkLogin(access: AccessStore, name: string, password: string): Promise<{ readonly name: string; readonly role: Role } | undefined> {
   const user = await access.getUser(name)
-  if (user?.passwordHash === undefined) return undefined
+  if (user?.passwordHash === undefined) {
+    dummyHash ??= hashPassword('no user has this password')
+    await verifyPassword(await dummyHash, password)
+    return undefined
+  }
   return (await verifyPassword(user.passwordHash, password)) ? { name: user.name, role: user.role } : undefined
 }
