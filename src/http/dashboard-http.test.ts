@@ -250,6 +250,12 @@ describe('state changes', () => {
 describe('API and pages', () => {
   test("a plan's actions page with a cursor and filter; a foreign cursor is a 400 naming it", async () => {
     const viewer = await token('viewer', 'viewer')
+    let reads = 0
+    const getPlan = fx.engine.store.getPlan.bind(fx.engine.store)
+    fx.engine.store.getPlan = async (id) => {
+      reads++
+      return getPlan(id)
+    }
     const get = async (q: string) => app.request(`/api/plans/${blocked.id}/actions?${q}`, { headers: { authorization: `Bearer ${viewer}` } })
     const seen: string[] = []
     let cursor: string | undefined
@@ -261,6 +267,7 @@ describe('API and pages', () => {
     } while (cursor !== undefined)
     assert.deepEqual(seen, blocked.actions.filter((a) => a.kind === 'disable').map((a) => a.id))
     assert.equal(seen.length, 20)
+    assert.equal(reads, 1, "the plan's actions are decompressed once for all its pages")
     const bad = await get('cursor=nonsense')
     assert.equal(bad.status, 400)
     assert.match(((await bad.json()) as { error: string }).error, /cursor "nonsense" is not one this API gave out/)

@@ -15,6 +15,7 @@ import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
 import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { PlanActionsCache } from './plan-actions-cache.ts'
 
 export interface ApiContext {
   readonly engine: Engine
@@ -64,6 +65,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
   }
   const { engine } = ctx
+  const planActions = new PlanActionsCache(engine.store)
 
   api.openapi(createRoute(route('viewer', { method: 'get', path: '/status', summary: 'What `koppel status` shows: last runs, blocked plans, audit head' })), async (c) =>
     c.json((await engineStatus(engine)) as unknown as Record<string, unknown>, 200),
@@ -108,9 +110,9 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     async (c) => {
       const { id } = c.req.valid('param')
       const q = c.req.valid('query')
-      const plan = await engine.store.getPlan(id)
-      if (plan === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = plan.actions.filter((a) => matches(a, q))
+      const all = await planActions.actions(id)
+      if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
+      const actions = all.filter((a) => matches(a, q))
       return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
