@@ -119,6 +119,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0)
     const r = await page.goto(`${base}/admin/users`)
     assert.equal(r?.status(), 403)
+    assert.match(await page.locator('main p').first().textContent() ?? '', /needs the admin role; operator is operator/)
     await page.close()
   })
 })

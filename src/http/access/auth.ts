@@ -7,6 +7,7 @@
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
+import { html } from '../../notify/html.ts'
 import type { AccessStore, Store } from '../../store/index.ts'
 import { roleAtLeast, type Role } from './roles.ts'
 import { newSecret, secretHash } from './secrets.ts'
@@ -77,7 +78,7 @@ export function requireRole(role: Role, o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const p = c.get('principal')
     if (p === undefined) return unauthenticated(c)
-    if (!roleAtLeast(p.role, role)) return c.json({ error: `forbidden: this needs the ${role} role; ${p.user} is ${p.role}` }, 403)
+    if (!roleAtLeast(p.role, role)) return forbidden(c, `forbidden: this needs the ${role} role; ${p.user} is ${p.role}`)
     const changing = isStateChanging(c.req.method)
     if (changing && p.via === 'session' && !(await csrfOk(c, p))) return c.json({ error: 'forbidden: missing or wrong CSRF token' }, 403)
     await next()
@@ -89,9 +90,18 @@ export function requireRole(role: Role, o: AuthOptions) {
   })
 }
 
+function forbidden(c: Context, message: string): Response {
+  if (!wantsHtml(c)) return c.json({ error: message }, 403)
+  const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>403</title>
+<link rel="stylesheet" href="/static/koppel.css"></head><body><main><h1>403</h1><p>${message}</p><p><a href="/">Koppel</a></p></main></body></html>`
+  return c.html(page.value, 403)
+}
+
+const wantsHtml = (c: Context): boolean => c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')
+
 function unauthenticated(c: Context): Response {
   // a browser asking for a page is sent to the login form; an API client gets the status
-  if (c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) {
+  if (wantsHtml(c)) {
     return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303)
   }
   return c.json({ error: 'unauthenticated: log in or send an API token (Authorization: Bearer …)' }, 401)
