@@ -15,6 +15,7 @@ import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
 import { registerSimServe } from './sim-serve-command.ts'
 import { serveCommand, type ServeFlags } from '../serve/serve-command.ts'
+import { registerUserCommands } from './commands-user.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(config()).option('--host <address>', 'HTTP listener address (default: serve.listen.host)').option('--port <n>', 'HTTP listener port (default: serve.listen.port)')
     .option('--run-at-start', 'run every schedule once at start, then at its times')
     .action(async (o: ServeFlags) => set(await serveCommand(o, defs)))
+  registerUserCommands(program, config, defs, set)
   program.command('explain').description('why a person has what they have: accounts, permissions, rules, near misses, next actions')
     .argument('<person>', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
     .addOption(config())

@@ -7,6 +7,7 @@
 import { Hono } from 'hono'
 import type { LoadedEngine } from '../app/load-engine.ts'
 import type { ScheduleState } from './scheduler.ts'
+import { mountDashboard } from '../http/dashboard-http.ts'
 
 export interface ServeContext {
   readonly loaded: LoadedEngine
@@ -28,5 +29,6 @@ export function createHttpApp(context: ServeContext): Hono {
     }
     return c.json({ ok: true, tenant: context.loaded.config.tenant, schedules: context.schedules() })
   })
+  mountDashboard(app, { engine: context.loaded.engine })
   return app
 }

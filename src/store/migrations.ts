@@ -221,6 +221,37 @@ async function useLz4(db: Kysely<unknown>, table: string, column: string): Promi
   await sql`do $$ begin execute ${sql.lit(alter)}; exception when feature_not_supported then null; end $$`.execute(db)
 }
 
+/**
+ * Who may use the dashboard and the HTTP API (src/http/access): local users with an argon2id hash, sessions and
+ * API tokens. Sessions and tokens are stored as the SHA-256 of the secret the client holds, never the secret.
+ */
+const dashboardAccess: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('users')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('name', 'text', required)
+      .addColumn('role', 'text', required)
+      .addColumn('password_hash', 'text')
+      .addColumn('created_at', 'text', required)
+      .addPrimaryKeyConstraint('users_pk', ['tenant', 'name'])
+      .execute()
+    for (const table of ['sessions', 'api_tokens']) {
+      await db.schema
+        .createTable(table)
+        .addColumn('tenant', 'text', tenantColumn)
+        .addColumn('secret_hash', 'text', required)
+        .addColumn('user_name', 'text', required)
+        .addColumn('role', 'text', required)
+        .addColumn('label', 'text', required)
+        .addColumn('created_at', 'text', required)
+        .addColumn('expires_at', 'text', required)
+        .addPrimaryKeyConstraint(`${table}_pk`, ['tenant', 'secret_hash'])
+        .execute()
+    }
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -232,6 +263,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0004-snapshot-approved': snapshotApproved,
         '0005-person-holds': personHolds,
         '0006-provisioned-groups': provisionedGroups,
+        '0007-dashboard-access': dashboardAccess,
       }
     },
   }

@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
+import { accessStore, type AccessStore, type AccessTables } from './access-store.ts'
 import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
@@ -61,6 +62,7 @@ type Db = Kysely<Tables> | Transaction<Tables>
 export class SqlStore implements Store {
   readonly dialect: SqlDialect
   readonly tenant: string
+  readonly access: AccessStore
   readonly #db: Kysely<Tables>
   readonly #schema: string | undefined
   readonly #liveLock: LiveLockFactory | undefined
@@ -76,6 +78,8 @@ export class SqlStore implements Store {
     this.#db = db
     this.dialect = dialect
     this.tenant = tenant
+    // the access tables are their own module's; the same connection (and so the same transactions' lock)
+    this.access = accessStore(db as unknown as Kysely<AccessTables>, tenant)
     this.#schema = options.schema
     this.#liveLock = options.liveLock
     this.#auditKey = options.auditKey

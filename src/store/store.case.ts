@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Account, ProvisionedGroup } from '../model/index.ts'
+import { accessCases } from './access.case.ts'
 import { auditCases } from './audit.case.ts'
 import { auditAttackCases } from './audit-attacks.case.ts'
 import { account, freshTenant, plan, run, snapshot, withStore, type StoreHarness } from './store-fixtures.ts'
@@ -29,7 +30,7 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds', '0006-provisioned-groups'],
+      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds', '0006-provisioned-groups', '0007-dashboard-access'],
     )
   })
 
@@ -458,4 +459,5 @@ export function storeCases(harness: () => StoreHarness): void {
 
   auditCases(harness)
   auditAttackCases(harness)
+  accessCases(harness)
 }

@@ -1,3 +1,4 @@
+import type { AccessStore } from './access-store.ts'
 import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
 
@@ -109,6 +110,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
   /** The tenant (school board) every method reads and writes; fixed when the store is opened. */
   readonly tenant: string
+  /** Users, sessions and API tokens of the dashboard (access-store.ts). */
+  readonly access: AccessStore
   /** Runs pending migrations; safe to call on every start. */
   migrate(): Promise<void>
   close(): Promise<void>

@@ -1,0 +1,209 @@
+/**
+ * The HTTP API under /api, described by the OpenAPI 3.1 document generated from these route schemas
+ * (`/api/openapi.json`). Every route calls the engine functions the CLI calls (engineStatus, approvePlan,
+ * rejectPlan, explainPerson, the store's audit verify), never copies of them. Each route names the least role
+ * it needs (API_ROUTES): the route-matrix test checks every documented route against it.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import type { Engine } from '../../engine/index.ts'
+import { approvePlan, rejectPlan } from '../../engine/approve-plan.ts'
+import { explainPerson } from '../../engine/explain.ts'
+import { engineStatus } from '../../engine/status.ts'
+import type { Action } from '../../model/index.ts'
+import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import type { Role } from '../access/roles.ts'
+import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
+import { UserInputError } from '../access/users.ts'
+import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { PlanActionsCache } from './plan-actions-cache.ts'
+
+export interface ApiContext {
+  readonly engine: Engine
+  readonly now: () => Date
+}
+
+/** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
+export const API_ROUTES: Record<string, Role> = {}
+
+const Json = z.record(z.string(), z.unknown()).openapi('Object')
+const ErrorBody = z.object({ error: z.string() }).openapi('Error')
+const PageQuery = {
+  cursor: z.string().optional().openapi({ description: 'the `next` of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
+}
+const PlanId = z.object({ id: z.string().min(1).max(200) })
+const Reason = z.object({ reason: z.string().trim().min(1).max(2000) }).openapi('Reason')
+
+const json = (schema: z.ZodType, description: string) => ({ content: { 'application/json': { schema } }, description })
+const errors = {
+  400: json(ErrorBody, 'bad input'),
+  401: json(ErrorBody, 'no credentials'),
+  403: json(ErrorBody, 'role too low or CSRF token missing'),
+  404: json(ErrorBody, 'not found'),
+}
+
+const SECURITY: Record<string, string[]>[] = [{ session: [] }, { token: [] }]
+
+export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<AuthEnv> {
+  const api = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        return c.json({ error: `bad request: ${issues.join('; ')}` }, 400)
+      }
+      return undefined
+    },
+  })
+  api.onError((e, c) => {
+    if (e instanceof CursorError || e instanceof UserInputError) return c.json({ error: e.message }, 400)
+    throw e
+  })
+  // the role check is a middleware registered before the route (Hono runs handlers in registration order)
+  const route = <const R extends { method: 'get' | 'post'; path: string; summary: string }>(role: Role, r: R) => {
+    API_ROUTES[`${r.method.toUpperCase()} ${r.path}`] = role
+    api.on(r.method.toUpperCase(), r.path.replace(/\{(\w+)\}/g, ':$1'), requireRole(role, auth))
+    return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
+  }
+  const { engine } = ctx
+  const planActions = new PlanActionsCache(engine.store)
+
+  api.openapi(createRoute(route('viewer', { method: 'get', path: '/status', summary: 'What `koppel status` shows: last runs, blocked plans, audit head' })), async (c) =>
+    c.json((await engineStatus(engine)) as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/runs', summary: 'Runs, newest first', request: { query: z.object(PageQuery) } })),
+    async (c) => {
+      const { cursor, limit } = c.req.valid('query')
+      const runs = await engine.store.listRuns(10_000)
+      return c.json(pageOf(runs, cursor, limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/plans',
+      summary: 'Plans, newest first, blocked ones with their status',
+      request: { query: z.object({ ...PageQuery, status: z.string().optional() }) },
+    })),
+    async (c) => {
+      const { cursor, limit, status } = c.req.valid('query')
+      const plans = (await engine.store.listPlanStatuses(10_000)).filter((p) => status === undefined || p.status === status)
+      return c.json(pageOf(plans, cursor, limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(createRoute(route('viewer', { method: 'get', path: '/plans/{id}', summary: 'A plan: status, summary, guard findings, issues, notes', request: { params: PlanId } })), async (c) => {
+    const plan = await engine.store.getPlan(c.req.valid('param').id)
+    if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
+    const { actions, ...rest } = plan
+    return c.json({ ...rest, actionCount: actions.length } as unknown as Record<string, unknown>, 200)
+  })
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/plans/{id}/actions',
+      summary: "A plan's actions, paged, filtered by target, kind, reason or person",
+      request: {
+        params: PlanId,
+        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional() }),
+      },
+    })),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const all = await planActions.actions(id)
+      if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
+      const actions = all.filter((a) => matches(a, q))
+      return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  for (const decision of ['approve', 'reject'] as const) {
+    api.openapi(
+      createRoute(route('operator', { method: 'post', path: `/plans/{id}/${decision}`,
+        summary: decision === 'approve' ? 'Approve a blocked plan' : 'Reject a blocked plan for good',
+        request: { params: PlanId, body: { content: { 'application/json': { schema: Reason } }, required: true } },
+      })),
+      async (c) => {
+        const { id } = c.req.valid('param')
+        const { reason } = c.req.valid('json')
+        const actor = c.get('principal')?.user ?? 'unknown'
+        const outcome = decision === 'approve' ? await approvePlan(engine, id, actor, reason) : await rejectPlan(engine, id, actor, reason)
+        if (outcome.ok) return c.json({ ok: true }, 200)
+        return c.json({ error: outcome.message }, outcome.message.startsWith('No plan') ? 404 : 400)
+      },
+    )
+  }
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/persons/{query}/explain',
+      summary: 'Why a person has what they have: contracts, rules, accounts per target (the explain trace)',
+      request: { params: z.object({ query: z.string().min(1).max(200) }) },
+    })),
+    async (c) => {
+      const outcome = await explainPerson(engine, c.req.valid('param').query)
+      return c.json(outcome as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/audit',
+      summary: 'Audit events, newest first',
+      request: { query: z.object({ ...PageQuery, person: z.string().optional(), plan: z.string().optional(), kind: z.string().optional() }) },
+    })),
+    async (c) => {
+      const q = c.req.valid('query')
+      const events = await engine.store.listAudit({
+        limit: 100_000,
+        ...(q.person !== undefined ? { person: q.person } : {}),
+        ...(q.plan !== undefined ? { planId: q.plan } : {}),
+        ...(q.kind !== undefined ? { kind: q.kind } : {}),
+      })
+      return c.json(pageOf(events, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(createRoute(route('viewer', { method: 'get', path: '/audit/verify', summary: 'Recompute the audit chain' })), async (c) =>
+    c.json((await engine.store.verifyAudit()) as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'post', path: '/tokens',
+      summary: 'Make an API token for yourself (shown once; stored hashed)',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ label: z.string().min(1).max(100), role: z.enum(['viewer', 'operator', 'admin']), days: z.number().int().min(1).max(MAX_TOKEN_DAYS) }),
+            },
+          },
+          required: true,
+        },
+      },
+    })),
+    async (c) => {
+      const body = c.req.valid('json')
+      const user = c.get('principal')?.user ?? ''
+      const made = await createApiToken(engine.store.access, { user, role: body.role, label: body.label, days: body.days, now: ctx.now() })
+      return c.json(made as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(createRoute(route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' })), async (c) => {
+    const users = await engine.store.access.listUsers()
+    return c.json({ items: users.map((u) => ({ name: u.name, role: u.role, createdAt: u.createdAt, hasPassword: u.passwordHash !== undefined })) }, 200)
+  })
+
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'koppel_session' })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer' })
+  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Koppel API', version: '1' } })
+  return api
+}
+
+function matches(a: Action, q: { readonly target?: string | undefined; readonly kind?: string | undefined; readonly reason?: string | undefined; readonly person?: string | undefined }): boolean {
+  return (
+    (q.target === undefined || a.target === q.target) &&
+    (q.kind === undefined || a.kind === q.kind) &&
+    (q.reason === undefined || a.reason.change === q.reason) &&
+    (q.person === undefined || a.person === q.person)
+  )
+}

@@ -1,0 +1,37 @@
+/**
+ * Cursor paging of an ordered list: the cursor is opaque to clients (base64url of the position after the
+ * page), so the server may later page by key instead of position without breaking them.
+ */
+export interface Page<T> {
+  readonly items: readonly T[]
+  /** Absent on the last page. */
+  readonly next?: string
+}
+
+export const MAX_LIMIT = 500
+
+export class CursorError extends Error {}
+
+export function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    } catch {
+      return undefined
+    }
+  })()
+  const at = typeof parsed === 'object' && parsed !== null ? (parsed as { at?: unknown }).at : undefined
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  return at
+}
+
+export function encodeCursor(at: number): string {
+  return Buffer.from(JSON.stringify({ at })).toString('base64url')
+}
+
+export function pageOf<T>(all: readonly T[], cursor: string | undefined, limit: number): Page<T> {
+  const at = decodeCursor(cursor)
+  const items = all.slice(at, at + limit)
+  return at + limit < all.length ? { items, next: encodeCursor(at + limit) } : { items }
+}

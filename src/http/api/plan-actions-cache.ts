@@ -1,0 +1,34 @@
+/**
+ * A plan's actions never change once stored (its status does, and is read apart), but reading them means
+ * decompressing the whole plan (~12 MB of JSON at 100,000 persons). Paging through one plan's actions would
+ * pay that on every page, so the last few plans' actions are kept, keyed by plan id.
+ */
+import type { Action } from '../../model/index.ts'
+import type { Store } from '../../store/index.ts'
+
+export class PlanActionsCache {
+  readonly #store: Store
+  readonly #size: number
+  readonly #plans = new Map<string, Promise<readonly Action[] | undefined>>()
+
+  constructor(store: Store, size = 2) {
+    this.#store = store
+    this.#size = size
+  }
+
+  actions(planId: string): Promise<readonly Action[] | undefined> {
+    const hit = this.#plans.get(planId)
+    if (hit !== undefined) {
+      // most recently used last, so the oldest is dropped first
+      this.#plans.delete(planId)
+      this.#plans.set(planId, hit)
+      return hit
+    }
+    const read = this.#store.getPlan(planId).then((p) => p?.actions)
+    // a plan not found (yet) is not remembered: it may be stored a moment later
+    void read.then((a) => a === undefined && this.#plans.delete(planId), () => this.#plans.delete(planId))
+    this.#plans.set(planId, read)
+    while (this.#plans.size > this.#size) this.#plans.delete(this.#plans.keys().next().value as string)
+    return read
+  }
+}

@@ -1,0 +1,310 @@
+// The dashboard's access layer and API in-process (Hono's app.request) on a real engine and SQLite store with a
+// blocked plan: users with argon2id hashes, sessions, CSRF, the login rate limit, API tokens, the route matrix
+// (every documented route: no credentials → 401, too low a role → 403), approve through the engine, audit
+// events naming the user, security headers, escaping of person data.
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { Hono } from 'hono'
+import { applyStoredPlan, makePlan } from '../engine/index.ts'
+import type { Plan } from '../model/index.ts'
+import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
+import { SESSION_COOKIE } from './access/auth.ts'
+import { secretHash } from './access/secrets.ts'
+import { createApiToken } from './access/tokens.ts'
+import { addUser, checkLogin } from './access/users.ts'
+import { API_ROUTES } from './api/api-app.ts'
+import { mountDashboard } from './dashboard-http.ts'
+
+const PASSWORD = 'correct horse battery'
+// browsers send Origin on every POST; app.request's URLs are http://localhost
+const ORIGIN = 'http://localhost'
+
+let fx: Fixture
+let app: Hono
+let blocked: Plan
+
+async function blockedPlan(f: Fixture, hostileName = false): Promise<Plan> {
+  for (let i = 0; i < 40; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, i === 39 && hostileName ? '<script>alert(1)</script>' : `Kind${i}`, 'Mulder', '1A'))
+  const first = await makePlan(f.engine, { actor: 'test' })
+  assert.ok(first.ok)
+  assert.ok((await applyStoredPlan(f.engine, first.plan.id, { actor: 'test' })).ok)
+  f.persons.splice(20)
+  f.clock.today = '2026-11-24'
+  const second = await makePlan(f.engine, { actor: 'test' })
+  assert.ok(second.ok && second.plan.status === 'blocked', 'half the pupils gone: the guard blocks')
+  return second.plan
+}
+
+beforeEach(async () => {
+  fx = await engineFixture()
+  blocked = await blockedPlan(fx, true)
+  for (const role of ['viewer', 'operator', 'admin']) {
+    await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
+  }
+  app = new Hono()
+  mountDashboard(app, { engine: fx.engine })
+})
+afterEach(async () => fx.cleanup())
+
+async function login(name: string, password = PASSWORD): Promise<Response> {
+  return app.request('/login', { method: 'POST', body: new URLSearchParams({ name, password, next: '/' }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+}
+
+/** Logs in and returns the cookie header to send and the session's CSRF token (read from a page's form). */
+async function session(name: string): Promise<{ cookie: string; csrf: string }> {
+  const r = await login(name)
+  assert.equal(r.status, 303)
+  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+  const page = await (await app.request('/', { headers: { cookie } })).text()
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1]
+  assert.ok(csrf !== undefined, 'every page carries the CSRF token in its logout form')
+  return { cookie, csrf }
+}
+
+async function token(user: string, role: 'viewer' | 'operator' | 'admin', days = 30): Promise<string> {
+  return (await createApiToken(fx.engine.store.access, { user, role, label: 'test', days, now: fx.engine.now() })).token
+}
+
+describe('users and login', () => {
+  test('a user is stored with an argon2id hash, never the password; bad input is refused naming the field', async () => {
+    const user = await fx.engine.store.access.getUser('admin')
+    assert.match(user?.passwordHash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+    assert.ok(!(user?.passwordHash ?? '').includes(PASSWORD))
+    const add = (name: string, role: string, password: string) => addUser(fx.engine.store.access, { name, role, password, now: fx.engine.now() })
+    await assert.rejects(add('jan', 'root', PASSWORD), /--role "root": must be one of viewer, operator, admin/)
+    await assert.rejects(add('jan', 'viewer', 'short'), /user jan: the password must be at least 12 characters/)
+    await assert.rejects(add('Jan <x>', 'viewer', PASSWORD), /user name "Jan <x>"/)
+  })
+
+  test('an unknown user name takes as long to refuse as a wrong password: the timing does not reveal names', async () => {
+    const fastest = async (name: string): Promise<number> => {
+      let best = Infinity
+      for (let i = 0; i < 4; i++) {
+        const t0 = performance.now()
+        assert.equal(await checkLogin(fx.engine.store.access, name, 'wrong password!'), undefined)
+        best = Math.min(best, performance.now() - t0)
+      }
+      return best
+    }
+    await fastest('nobody') // the first call makes the dummy hash
+    const [unknown, known] = [await fastest('nobody'), await fastest('admin')]
+    // the fastest of several runs: load on the machine only makes a run slower
+    assert.ok(unknown > known * 0.5, `unknown name ${unknown.toFixed(1)} ms, known name ${known.toFixed(1)} ms`)
+  })
+
+  test('a login sets an HttpOnly, SameSite=Strict, Secure session cookie; the store keeps only its hash', async () => {
+    assert.equal((await login('admin', 'wrong password!')).status, 401)
+    const r = await login('admin')
+    assert.equal(r.status, 303)
+    const cookie = r.headers.get('set-cookie') ?? ''
+    assert.match(cookie, new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`))
+    for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/']) assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`)
+    const secret = /=([^;]+);/.exec(cookie)?.[1] ?? ''
+    const [grant] = await fx.engine.store.access.listGrants('sessions', 'admin')
+    assert.equal(grant?.secretHash, secretHash(secret))
+    const audit = await fx.engine.store.listAudit({ limit: 5, kind: 'user' })
+    assert.deepEqual(audit.map((e) => [e.type, e.actor]), [['user.login', 'admin'], ['user.login-failed', 'admin']])
+  })
+
+  test('after five failed logins the sixth is refused even with the right password, until the window passes', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await login('operator', `wrong password ${i}`)).status, 401)
+    const refused = await login('operator')
+    assert.equal(refused.status, 429)
+    assert.ok(Number(refused.headers.get('retry-after')) > 0)
+    fx.clock.today = '2026-11-25'
+    assert.equal((await login('operator')).status, 303)
+  })
+
+  test('failed logins for other user names from the same address (a reverse proxy) do not lock everyone out', async () => {
+    for (let i = 0; i < 10; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    assert.equal((await login('operator')).status, 303)
+    // but one address guessing many names is stopped at 50 failures
+    for (let i = 10; i < 50; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    assert.equal((await login('admin')).status, 429)
+  })
+
+  test('a page without a session sends the browser to the login form; an open redirect through next= is refused', async () => {
+    const r = await app.request('/plans/x', { headers: { accept: 'text/html' } })
+    assert.equal(r.status, 303)
+    assert.equal(r.headers.get('location'), '/login?next=%2Fplans%2Fx')
+    const evil = await app.request('/login', { method: 'POST', body: new URLSearchParams({ name: 'admin', password: PASSWORD, next: '//evil.example/' }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal(evil.headers.get('location'), '/')
+  })
+})
+
+describe('logout', () => {
+  test('ends the session in the store: the old cookie no longer opens a page; it needs the CSRF token', async () => {
+    const s = await session('viewer')
+    const post = (csrf: string) => app.request('/logout', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal((await post('forged')).status, 403)
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 200)
+    const out = await post(s.csrf)
+    assert.equal(out.status, 303)
+    assert.match(out.headers.get('set-cookie') ?? '', new RegExp(`^${SESSION_COOKIE}=;`))
+    assert.deepEqual(await fx.engine.store.access.listGrants('sessions', 'viewer'), [])
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+  })
+})
+
+describe('the route matrix', () => {
+  test('every documented API route: 401 without credentials, 403 below its role, not 401/403 at its role', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
+    assert.equal(doc.openapi, '3.1.0')
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    assert.deepEqual(documented.sort(), Object.keys(API_ROUTES).sort(), 'every route names its role and is documented')
+    const tokens = { viewer: await token('viewer', 'viewer'), operator: await token('operator', 'operator'), admin: await token('admin', 'admin') }
+    const below = { viewer: undefined, operator: tokens.viewer, admin: tokens.operator } as const
+    for (const [route, role] of Object.entries(API_ROUTES)) {
+      const [method, template] = route.split(' ') as [string, string]
+      const url = `/api${template.replace('{id}', blocked.id).replace('{query}', 'p00')}`
+      const init = (auth?: string): RequestInit => ({
+        method,
+        headers: { 'content-type': 'application/json', ...(auth === undefined ? {} : { authorization: `Bearer ${auth}` }) },
+        ...(method === 'POST' ? { body: JSON.stringify({ reason: 'x', label: 'x', role: 'viewer', days: 1 }) } : {}),
+      })
+      assert.equal((await app.request(url, init())).status, 401, `${route} without credentials`)
+      const lower = below[role]
+      if (lower !== undefined) assert.equal((await app.request(url, init(lower))).status, 403, `${route} with a role below ${role}`)
+      if (method === 'GET') assert.equal((await app.request(url, init(tokens[role]))).status, 200, `${route} as ${role}`)
+    }
+  })
+
+  test('pages: an operator cannot reach the admin pages, a viewer cannot approve', async () => {
+    const operator = await session('operator')
+    assert.equal((await app.request('/admin/users', { headers: { cookie: operator.cookie } })).status, 403)
+    const admin = await session('admin')
+    assert.equal((await app.request('/admin/users', { headers: { cookie: admin.cookie } })).status, 200)
+    const viewer = await session('viewer')
+    const form = new URLSearchParams({ _csrf: viewer.csrf, decision: 'approve', reason: 'looks fine' })
+    const r = await app.request(`/plans/${blocked.id}/decide`, { method: 'POST', body: form, headers: { cookie: viewer.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal(r.status, 403)
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+  })
+})
+
+describe('state changes', () => {
+  test('a session must send its CSRF token: without it the approve is refused, with it the plan is approved', async () => {
+    const s = await session('operator')
+    const headers = { cookie: s.cookie, 'content-type': 'application/json' }
+    const body = JSON.stringify({ reason: 'the export was half on purpose' })
+    assert.equal((await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers, body })).status, 403)
+    assert.equal((await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers: { ...headers, 'x-csrf-token': 'forged' }, body })).status, 403)
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+    const ok = await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers: { ...headers, 'x-csrf-token': s.csrf }, body })
+    assert.equal(ok.status, 200)
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'approved')
+  })
+
+  test('a form posted from another origin is refused before the CSRF token is looked at', async () => {
+    const s = await session('operator')
+    const form = new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'x' })
+    const r = await app.request(`http://localhost/plans/${blocked.id}/decide`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: s.cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    assert.equal(r.status, 403)
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+  })
+
+  test('approve through the dashboard form goes through approvePlan and is audited with the user, twice refused', async () => {
+    const s = await session('operator')
+    const form = () => new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'half the school left on purpose' })
+    const post = () => app.request(`/plans/${blocked.id}/decide`, { method: 'POST', body: form(), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    const r = await post()
+    assert.equal(r.status, 303)
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'approved')
+    const [approved] = await fx.engine.store.listAudit({ limit: 1, kind: 'plan.approved' })
+    assert.equal(approved?.actor, 'operator')
+    assert.equal(approved?.data?.['reason'], 'half the school left on purpose')
+    const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
+    assert.deepEqual([request?.actor, request?.data?.['path'], request?.data?.['status']], ['operator', `/plans/${blocked.id}/decide`, 303])
+    const again = await post()
+    assert.equal(again.status, 409)
+    assert.match(await again.text(), /is approved and cannot become approved/)
+  })
+
+  test('an API token is stored hashed, scoped to no more than the user has, and stops working when it expires', async () => {
+    await assert.rejects(createApiToken(fx.engine.store.access, { user: 'viewer', role: 'admin', label: 'x', days: 1, now: fx.engine.now() }), /viewer is viewer and cannot make a token with the admin role/)
+    const t = await token('operator', 'operator', 1)
+    const [grant] = await fx.engine.store.access.listGrants('api_tokens', 'operator')
+    assert.equal(grant?.secretHash, secretHash(t))
+    const get = () => app.request('/api/status', { headers: { authorization: `Bearer ${t}` } })
+    assert.equal((await get()).status, 200)
+    fx.clock.today = '2026-11-26'
+    assert.equal((await get()).status, 401)
+  })
+
+  test('a token made through the API works at its scope, and its creation is an audited state change', async () => {
+    const admin = await token('admin', 'admin')
+    const r = await app.request('/api/tokens', { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'monitoring', role: 'viewer', days: 7 }) })
+    assert.equal(r.status, 200)
+    const made = (await r.json()) as { token: string }
+    assert.equal((await app.request('/api/users', { headers: { authorization: `Bearer ${made.token}` } })).status, 403)
+    assert.equal((await app.request('/api/status', { headers: { authorization: `Bearer ${made.token}` } })).status, 200)
+    const [event] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
+    assert.deepEqual([event?.actor, event?.data?.['path'], event?.data?.['via']], ['admin', '/api/tokens', 'token'])
+  })
+})
+
+describe('API and pages', () => {
+  test("a plan's actions page with a cursor and filter; a foreign cursor is a 400 naming it", async () => {
+    const viewer = await token('viewer', 'viewer')
+    let reads = 0
+    const getPlan = fx.engine.store.getPlan.bind(fx.engine.store)
+    fx.engine.store.getPlan = async (id) => {
+      reads++
+      return getPlan(id)
+    }
+    const get = async (q: string) => app.request(`/api/plans/${blocked.id}/actions?${q}`, { headers: { authorization: `Bearer ${viewer}` } })
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = (await (await get(`limit=7&kind=disable${cursor === undefined ? '' : `&cursor=${cursor}`}`)).json()) as { items: { id: string; kind: string }[]; next?: string }
+      assert.ok(page.items.every((a) => a.kind === 'disable'))
+      seen.push(...page.items.map((a) => a.id))
+      cursor = page.next
+    } while (cursor !== undefined)
+    assert.deepEqual(seen, blocked.actions.filter((a) => a.kind === 'disable').map((a) => a.id))
+    assert.equal(seen.length, 20)
+    assert.equal(reads, 1, "the plan's actions are decompressed once for all its pages")
+    const bad = await get('cursor=nonsense')
+    assert.equal(bad.status, 400)
+    assert.match(((await bad.json()) as { error: string }).error, /cursor "nonsense" is not one this API gave out/)
+  })
+
+  test('pages carry a CSP without inline script, frame-ancestors none; person data is escaped', async () => {
+    const s = await session('operator')
+    const r = await app.request(`/plans/${blocked.id}?kind=disable`, { headers: { cookie: s.cookie } })
+    assert.equal(r.status, 200)
+    const csp = r.headers.get('content-security-policy') ?? ''
+    assert.match(csp, /frame-ancestors 'none'/)
+    assert.match(csp, /script-src 'self'/)
+    assert.ok(!csp.includes('unsafe-inline'))
+    assert.equal(r.headers.get('x-frame-options'), 'DENY')
+    const body = await r.text()
+    assert.ok(!body.includes('<script>alert(1)</script>'), 'the hostile name is not markup')
+    assert.ok(body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the hostile name is shown as text')
+    assert.ok(!/<script|style=/.test(body), 'no inline script or style')
+    assert.match(body, /name="decision" value="approve"/)
+    const nl = await (await app.request('/?lang=nl', { headers: { cookie: s.cookie } })).text()
+    assert.match(nl, /Geblokkeerde plannen/)
+    assert.ok(nl.includes(`/plans/${blocked.id}`))
+  })
+
+  test('the person page finds a pupil by number and shows the rule that gave the account, through explainPerson', async () => {
+    const s = await session('viewer')
+    const r = await app.request('/persons?q=p05', { headers: { cookie: s.cookie } })
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /Kind5 Mulder/)
+    assert.match(body, /<h4>dir: active /)
+    assert.match(body, /Rule pupils \(/, 'the rule that grants the account')
+    assert.match(body, /group cn=1A,ou=groups<\/td><td>pupils/, 'the rule that grants the class group')
+    const many = await (await app.request('/persons?q=Mulder', { headers: { cookie: s.cookie } })).text()
+    assert.match(many, /Several persons; pick one:/)
+    assert.match(many, /href="\/persons\?q=p05"/)
+    const none = await (await app.request('/persons?q=nobody-like-this', { headers: { cookie: s.cookie } })).text()
+    assert.match(none, /Nobody found\./)
+  })
+})

@@ -1,0 +1,66 @@
+// `koppel user add` through the real CLI: the password comes from standard input, the store keeps only its
+// argon2id hash, a second add changes the role, and bad input is refused naming the field (issue 16 item 1).
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { demoConfig } from '../src/cli/demo-config.ts'
+import { openStore } from '../src/store/index.ts'
+import { KOPPEL_BIN } from './support/koppel-cli.ts'
+
+function userAdd(cwd: string, args: readonly string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'user', 'add', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+    child.stdin.end(stdin)
+  })
+}
+
+describe('koppel user add', () => {
+  let dir = ''
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'koppel-cli-user-'))
+    mkdirSync(join(dir, 'secrets'))
+    writeFileSync(join(dir, 'secrets', 'ldap-password'), 'secret\n')
+    // the LDAP server is never contacted: adding a user only opens the store
+    writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:1'))
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  test('adds a user with the password from stdin; the store and the audit log never hold the password', async () => {
+    const added = await userAdd(dir, ['beheer', '--role', 'admin'], 'a long secret pass\n')
+    assert.equal(added.code, 0, added.stderr)
+    assert.match(added.stdout, /Added user beheer \(admin\)/)
+    const changed = await userAdd(dir, ['beheer', '--role', 'operator'], 'another long secret\n')
+    assert.equal(changed.code, 0, changed.stderr)
+    assert.match(changed.stdout, /Updated user beheer \(operator\)/)
+    const store = await openStore({ kind: 'sqlite', path: join(dir, 'data', 'koppel.db') })
+    try {
+      const user = await store.access.getUser('beheer')
+      assert.equal(user?.role, 'operator')
+      assert.match(user?.passwordHash ?? '', /^\$argon2id\$/)
+      const audit = await store.listAudit({ limit: 10, kind: 'user' })
+      assert.deepEqual(audit.map((e) => e.type), ['user.changed', 'user.added'])
+    } finally {
+      await store.close()
+    }
+    const bytes = readFileSync(join(dir, 'data', 'koppel.db')).toString('latin1')
+    assert.ok(!bytes.includes('a long secret pass') && !bytes.includes('another long secret'), 'no password in the store file')
+  })
+
+  test('refuses a short password and an unknown role, naming them; exit 1', async () => {
+    const short = await userAdd(dir, ['jan', '--role', 'viewer'], 'short\n')
+    assert.equal(short.code, 1)
+    assert.match(short.stderr, /user jan: the password must be at least 12 characters/)
+    const role = await userAdd(dir, ['jan', '--role', 'root'], 'a long secret pass\n')
+    assert.equal(role.code, 1)
+    assert.match(role.stderr, /--role "root": must be one of viewer, operator, admin/)
+  })
+})
