@@ -10,6 +10,7 @@ import { explainCommand } from './commands-explain.ts'
 import { err, EXIT } from './output.ts'
 import { simGenerateCommand } from './sim-generate.ts'
 import { serveCommand, type ServeFlags } from '../serve/serve-command.ts'
+import { registerBackupCommands } from '../ops/backup-command.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -85,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--runs <n>', 'runs to show', '5')
     .option('--no-verify', 'do not recompute the audit chain (it reads every event)')
     .action(async (o) => set(await statusCommand(o, defs)))
+  registerBackupCommands(program, defs, set)
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())
