@@ -28,6 +28,7 @@ import { DEFAULT_ROLES, startOutSystemsSim, type OutSystemsSim } from '@koppel/s
 import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
 import { loadClockedEngine, type Clock, type ClockedEngine } from './support/clocked-engine.ts'
 import { nextClassTitle, writeNextSchoolYear, type Turnover } from './support/school-year-turnover.ts'
+import { addDays } from '../src/util/dates.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SEED = 'edu-targets-e2e'
@@ -40,7 +41,6 @@ const ENV = { ITSLEARNING_ES_PASSWORD: 'es-secret', AURA_PASSWORD: 'aura-secret'
 const ROLE_NAMES: Readonly<Record<string, string>> = { student: 'Leerling', teacher: 'Docent', staff: 'Medewerker' }
 const FILE_ROLE: Readonly<Record<string, string>> = { '01': 'learner', '02': 'instructor', '06': 'mentor' }
 const ES_ROLE: Readonly<Record<string, string>> = { Learner: 'learner', Instructor: 'instructor', Mentor: 'mentor' }
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
 /** The koppel.yaml of the test: one source, the four targets, the rules. */
 function koppelYaml(o: { sshd: Sshd | undefined; es: string; aura: string; os: string }): string {

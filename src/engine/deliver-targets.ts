@@ -2,6 +2,7 @@ import { ConnectorError } from '../contract/index.ts'
 import type { Store } from '../store/store.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
 import type { EngineTarget } from './engine-types.ts'
+import { messageOf } from '../util/message-of.ts'
 
 export interface DeliveryOutcome {
   readonly target: string
@@ -26,7 +27,7 @@ export async function deliverTargets(
       const r = await c.deliver.call(c, { ...(signal !== undefined ? { signal } : {}), approvals: await approvals(t.name) })
       out.push({ target: t.name, ok: true, message: redactSecrets(`${t.name}: ${r.message}`) })
     } catch (e) {
-      const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
+      const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : messageOf(e))
       out.push({ target: t.name, ok: false, message: `${t.name}: delivery failed (${why})` })
     }
   }

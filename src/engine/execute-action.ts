@@ -5,6 +5,7 @@ import type { Account, AccountAction, Action, AttributeValue, Attributes, Create
 import { accountOf } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './account-values.ts'
+import { messageOf } from '../util/message-of.ts'
 
 /** What executeAction needs besides the action and its target. */
 export interface ExecuteContext {
@@ -228,7 +229,7 @@ async function deliverSecrets(action: CreateAction, target: EngineTarget, secret
       await d.connector.writeBack.call(d.connector, { sourceId: to.record, fields }, opts)
     }
   } catch (e) {
-    const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : (e as Error).message)
+    const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : messageOf(e))
     return redactSecrets(`account created, but its initial password could not be delivered ${where} (${why}); set a new password by hand`)
   }
   return undefined

@@ -18,6 +18,7 @@ import { acquireApplyLease } from './apply-lease.ts'
 import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
 import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
+import { messageOf } from '../util/message-of.ts'
 
 export interface EngineSource {
   readonly connector: SourceConnector
@@ -229,7 +230,7 @@ export async function withBase(store: Store, delta: SourceSnapshot, previous: Sn
     try {
       return applyDelta(await decodeSnapshot(content), delta).snapshot
     } catch (e) {
-      why = `the export last planned (${previous?.id}) could not be read back (${(e as Error).message})`
+      why = `the export last planned (${previous?.id}) could not be read back (${messageOf(e)})`
     }
   }
   const message = `source ${delta.source} sent a delta, but a delta needs a full export first and ${why}: export a bulk (full) set, plan it, then send deltas`

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts'
 import { createMailer, type Mailer } from './mailer.ts'
 import { postRunWebhook, runWebhookPayload } from './run-webhook.ts'
 import { statusMail, type StatusInput } from './status-mail.ts'
+import { messageOf } from '../util/message-of.ts'
 
 /** Tells the board's administrators how a run ended. Never throws: a channel that fails is reported, not fatal. */
 export interface RunNotifier {
@@ -28,7 +29,7 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
       // the newest event as the run ends: a copy of the audit chain's head kept outside the store; a store that
       // cannot say it still lets the mail go, without the head, and says so
       const [newest] = await store.listAudit({ limit: 1 }).catch((e: unknown) => {
-        problems.push(`the audit head could not be read for the notification: ${(e as Error).message}`)
+        problems.push(`the audit head could not be read for the notification: ${messageOf(e)}`)
         return []
       })
       const input: StatusInput = { ...run, tenant, ...(newest !== undefined ? { auditHead: { seq: newest.seq, hash: newest.hash } } : {}) }
@@ -37,7 +38,7 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
           const message = statusMail(input)
           await m.send({ to: mail.to, subject: message.subject, text: message.text, html: message.html })
         } catch (e) {
-          problems.push(`the status mail could not be sent: ${(e as Error).message}`)
+          problems.push(`the status mail could not be sent: ${messageOf(e)}`)
         }
       }
       if (webhook?.when.includes(run.outcome) === true) {
@@ -45,7 +46,7 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
         try {
           await postRunWebhook(webhook.url, webhook.secret, runWebhookPayload(input, at.toISOString()), at)
         } catch (e) {
-          problems.push(`the run webhook could not be posted: ${(e as Error).message}`)
+          problems.push(`the run webhook could not be posted: ${messageOf(e)}`)
         }
       }
       return problems

@@ -1,6 +1,7 @@
 import { ConnectorError } from '../contract/index.ts'
 import type { AuthProvider } from './auth-provider.ts'
 import { httpError, networkError } from './http-error.ts'
+import { messageOf } from '../util/message-of.ts'
 
 export interface HttpRequest {
   readonly method?: string
@@ -93,7 +94,7 @@ export class HttpClient {
         headers.authorization = await this.#options.auth.header(req.signal)
       } catch (e) {
         if (ConnectorError.isInstance(e)) throw e
-        throw new ConnectorError('auth', `getting a token for ${describe(req)} failed: ${(e as Error).message}`, { cause: e })
+        throw new ConnectorError('auth', `getting a token for ${describe(req)} failed: ${messageOf(e)}`, { cause: e })
       }
     }
     const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? 30_000)

@@ -1,6 +1,7 @@
 import { ConnectorError } from '../contract/index.ts'
 import type { HttpClient } from './http-client.ts'
 import { buildXml, parseXml, textOf, XmlSyntaxError, type ParseXmlOptions } from './xml.ts'
+import { messageOf } from '../util/message-of.ts'
 
 export type SoapVersion = '1.1' | '1.2'
 
@@ -117,7 +118,7 @@ export async function soapCall(http: HttpClient, options: SoapCallOptions): Prom
     parsed = parseSoapEnvelope(res.text, options.parse)
   } catch (e) {
     const kind = res.status >= 500 ? 'transient' : 'invalid'
-    throw new ConnectorError(kind, `${options.what}: answered ${res.status} with no readable SOAP envelope: ${(e as Error).message}`, { cause: e, code: res.status })
+    throw new ConnectorError(kind, `${options.what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`, { cause: e, code: res.status })
   }
   if (parsed.fault !== undefined) throw faultError(options.what, parsed.fault, res.status)
   if (res.status >= 400) throw new ConnectorError('transient', `${options.what}: answered ${res.status}`, { code: res.status })

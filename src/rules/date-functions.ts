@@ -1,24 +1,11 @@
 /**
  * Calendar helpers for time-aware conditions and mappings, over `YYYY-MM-DD` strings (the model's IsoDate).
  * Dates are calendar days without a time zone, so all arithmetic is done in UTC. Throws on malformed dates
- * so that a bad source value surfaces as an issue instead of a silently wrong answer.
+ * so that a bad source value surfaces as an issue instead of a silently wrong answer. The arithmetic is
+ * src/util/dates.ts's; these are the checked forms the CEL functions call.
  */
 
-const DAY_MS = 86_400_000
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/
-
-/** Days since 1970-01-01 of a date; accepts a full timestamp too and uses its date part. */
-function dayNumber(date: string): number {
-  const m = ISO_DATE.exec(date)
-  if (m === null) throw new Error(`not a date (YYYY-MM-DD): "${date}"`)
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const ms = Date.UTC(y, mo - 1, d)
-  const back = new Date(ms)
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) throw new Error(`not a calendar date: "${date}"`)
-  return ms / DAY_MS
-}
-
-const fromDayNumber = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10)
+import { dayNumber, fromDayNumber } from '../util/dates.ts'
 
 export function yearOf(date: string): number {
   dayNumber(date)

@@ -9,6 +9,7 @@ import type { ASTNode } from '@marcbachmann/cel-js'
 import { parseDn } from '../protocol/ldap-escape.ts'
 import type { AttributeValue } from '../model/values.ts'
 import { celEnvironment } from './cel-environment.ts'
+import { messageOf } from '../util/message-of.ts'
 
 /** Functions whose result is already escaped DN text: their arguments are left alone. */
 const ESCAPING = new Set(['dnEscape', 'rdn'])
@@ -59,7 +60,7 @@ export function dnProblem(dn: string, attributes: Readonly<Record<string, Attrib
   try {
     first = parseDn(dn)[0]
   } catch (err) {
-    return `the DN ${quote(dn)} does not parse: ${(err as Error).message.split('": ').pop()}`
+    return `the DN ${quote(dn)} does not parse: ${messageOf(err).split('": ').pop()}`
   }
   if (first === undefined || first.length === 0) return `the DN ${quote(dn)} is empty`
   if (first.length > 1) {

@@ -13,6 +13,7 @@ import {
 import { RulesError, type RuleProblem } from './rules-error.ts'
 import { DEFAULT_ITERATE, DEFAULT_UNIQUE_PATTERN } from './unique-value.ts'
 import { escapeDnValues, isDnAttribute } from './dn-mapping.ts'
+import { messageOf } from '../util/message-of.ts'
 
 export type MappingSpec = Readonly<Record<string /* target attribute */, string /* CEL */ | AttributeRule>>
 
@@ -156,7 +157,7 @@ function patternOf(rule: AttributeRule, problem: (field: string, message: string
   try {
     return new RegExp(source, 'u')
   } catch (err) {
-    problem('pattern', (err as Error).message)
+    problem('pattern', messageOf(err))
     return undefined
   }
 }

@@ -1,5 +1,11 @@
 // Canonical JSON: object keys sorted at every depth, no whitespace, `undefined` members left out, as
 // JSON.stringify would. Same data, same text: the audit chain hashes it. Does not handle cycles.
+//
+// This is deliberately the audit chain's own copy, not src/util/canonical-json.ts (plans, config hash). Every
+// event stored so far is chained over these exact bytes, and `koppel audit verify` recomputes them: a change
+// to the text this writes for any event (key order, a type handled differently) would make every existing
+// chain read as tampered. The util version is tuned for speed and may change; this one must never change.
+// canonical-json.test.ts pins its output and checks that the two still agree.
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value))
 }

@@ -20,6 +20,7 @@ import { createAdTarget } from './ad-connector.ts'
 import { AD_READ_ATTRIBUTES } from './ad-options.ts'
 import { unicodePwd } from './ad-password.ts'
 import type { AdTarget } from './ad-target.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 const skip = sambaSkipReason()
 const BIG = 1600 // above AD's MaxValRange of 1500, so member is handed out in ranges
@@ -47,7 +48,7 @@ async function userBinds(s: SambaAd, dn: string, password: string): Promise<stri
     return true
   } catch (e) {
     // AD puts the reason into the diagnostic message: data 52e bad password, 533 disabled, 773 must change
-    return /data ([0-9a-f]+)/.exec((e as Error).message)?.[1] ?? (e as Error).message
+    return /data ([0-9a-f]+)/.exec(messageOf(e))?.[1] ?? messageOf(e)
   } finally {
     await c.unbind().catch(() => {})
   }

@@ -3,6 +3,7 @@
  * are those of the HelloID GetConnectors (T4E_HelloID_*_v2). Pure: reports problems as issues naming the
  * GetConnector, the record and the field.
  */
+import { IssueCollector } from '../../contract/issue-collector.ts'
 import type { Contract, Group, Issue, NameConvention, Person, Scalar } from '../../model/index.ts'
 import { addDays, isIsoDate } from '../../util/dates.ts'
 import type { AfasRow } from './afas-client.ts'
@@ -49,12 +50,10 @@ function text(row: AfasRow, field: string): string {
 }
 
 export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
-  const errors: Issue[] = []
-  const warnings: Issue[] = []
-  const issue = (severity: 'error' | 'warning', code: string, file: string, record: string, field: string | undefined, message: string, value?: string) => {
-    const i: Issue = { severity, code, source: o.source, file, record, message, ...(field !== undefined ? { field } : {}), ...(value !== undefined ? { value: value.slice(0, 100) } : {}) }
-    ;(severity === 'error' ? errors : warnings).push(i)
-  }
+  // every error kept, values shortened to 100 characters: the limits this mapper had before the one collector
+  const issues = new IssueCollector(o.source, { cap: Infinity, valueLength: 100 })
+  const issue = (severity: Issue['severity'], code: string, file: string, record: string, field: string | undefined, message: string, value?: string) =>
+    issues.error({ severity, code, file, record, field, message, value })
   const date = (row: AfasRow, field: string, file: string, record: string): string | undefined => {
     const raw = text(row, field)
     if (raw === '') return undefined
@@ -314,9 +313,9 @@ export function mapAfas(rows: AfasRows, o: AfasMappingOptions): AfasMapped {
     }
     persons.push(Object.freeze(p))
   }
-  if (withoutContracts > 0) warnings.push({ severity: 'warning', code: 'no_contracts', source: o.source, file: usFile, message: `${withoutContracts} employee(s) without a dienstverband were left out (excludeWithoutContracts)` })
+  if (withoutContracts > 0) issues.warn({ code: 'no_contracts', file: usFile, message: `${withoutContracts} employee(s) without a dienstverband were left out (excludeWithoutContracts)` })
   if (contractsOf.size > 0) {
-    warnings.push({ severity: 'warning', code: 'orphan_employments', source: o.source, file: emFile, message: `${contractsOf.size} employee(s) have dienstverbanden but are not in ${usFile}; those were not used` })
+    issues.warn({ code: 'orphan_employments', file: emFile, message: `${contractsOf.size} employee(s) have dienstverbanden but are not in ${usFile}; those were not used` })
   }
-  return { persons, groups, errors, warnings }
+  return { persons, groups, errors: [...issues.errors()], warnings: [...issues.warnings()] }
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { ConnectorError } from '../../contract/index.ts'
 import { faultError, HttpClient, parseSoapEnvelope, soapEnvelope, textOf, type ParsedEnvelope } from '../../protocol/index.ts'
 import { AURA_ARRAYS, MESS_NS, statusOf, WSDL_NS, type AuraStatus } from './aura-xml.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface AuraClientOptions {
   readonly url: string
@@ -110,7 +111,7 @@ export class AuraClient {
     try {
       env = parseSoapEnvelope(res.text, { arrays: AURA_ARRAYS, trimValues: false })
     } catch (e) {
-      throw new ConnectorError(res.status >= 500 ? 'transient' : 'invalid', `${what}: answered ${res.status} with no readable SOAP envelope: ${(e as Error).message}`, {
+      throw new ConnectorError(res.status >= 500 ? 'transient' : 'invalid', `${what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`, {
         cause: e,
         code: res.status,
       })

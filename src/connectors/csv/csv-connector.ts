@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
 import { filesFingerprint } from '../../util/file-fingerprint.ts'
-import { CsvIssues } from './csv-errors.ts'
+import { IssueCollector } from '../../contract/issue-collector.ts'
 import { CONTRACT_FIELDS, CsvPersonBuilder, PERSON_FIELDS } from './csv-mapping.ts'
 import { readCsv } from './csv-reader.ts'
 
@@ -64,7 +64,7 @@ class CsvSource implements SourceConnector {
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
     const file = basename(this.#path)
-    const issues = new CsvIssues(this.name, file, this.#o.maxIssues)
+    const issues = new IssueCollector(this.name, { cap: this.#o.maxIssues, file })
     const builder = new CsvPersonBuilder(
       { source: this.name, columns: this.#o.columns, defaults: this.#o.defaults, attributes: this.#o.attributes, dateFormat: this.#o.dateFormat },
       issues,
@@ -82,8 +82,8 @@ class CsvSource implements SourceConnector {
     if (failure?.kind === 'missing') issues.error({ code: 'missing_file', message: `${this.#path} does not exist` })
     else if (failure !== undefined) issues.error({ code: 'bad_csv', ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message })
     // an export that came back empty must not read as "everyone left"
-    if (failure === undefined && rows === 0 && issues.count === 0) issues.error({ code: 'no_rows', message: 'the file has a header but no rows' })
-    if (issues.count > 0) return { ok: false, issues: issues.list() }
+    if (failure === undefined && rows === 0 && issues.errorCount === 0) issues.error({ code: 'no_rows', message: 'the file has a header but no rows' })
+    if (issues.errorCount > 0) return { ok: false, issues: issues.errors() }
     options.onProgress?.(rows)
     const persons = builder.persons()
     this.#context.log('info', 'csv read', { source: this.name, rows, persons: persons.length })

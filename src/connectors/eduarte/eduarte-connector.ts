@@ -93,7 +93,7 @@ class EduarteSource implements SourceConnector {
     const add = (p: Person | undefined) => {
       if (p === undefined) return
       if (persons.has(p.key)) {
-        mapper.errors.push({ severity: 'error', source: this.name, record: p.key, field: 'key', code: 'duplicate_id', message: `two records have the person key ${p.key}` })
+        mapper.issues.error({ record: p.key, field: 'key', code: 'duplicate_id', message: `two records have the person key ${p.key}` })
         return
       }
       persons.set(p.key, p)
@@ -110,7 +110,7 @@ class EduarteSource implements SourceConnector {
       if (!ConnectorError.isInstance(e)) throw e
       return { ok: false, issues: [readFailed(this.name, e)] }
     }
-    if (mapper.errors.length > 0) return { ok: false, issues: mapper.errors }
+    if (mapper.issues.errorCount > 0) return { ok: false, issues: mapper.issues.errors() }
     if (persons.size === 0) {
       return { ok: false, issues: [{ severity: 'error', source: this.name, code: 'empty_export', message: 'Eduarte returned no deelnemers and no medewerkers: refusing it rather than treating everyone as gone' }] }
     }

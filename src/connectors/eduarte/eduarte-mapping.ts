@@ -3,8 +3,10 @@
  * element names follow the documented ones (getDeelnemer's deelnemer, the medewerker field mapping); what is not
  * documented is marked GUESS. Every malformed value is an issue naming the record and the field.
  */
-import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
+import type { Contract, Group, Membership, Person, Scalar } from '../../model/index.ts'
 import { listOf, textOf } from '../../protocol/index.ts'
+import { addDays, isCalendarDate } from '../../util/dates.ts'
+import { IssueCollector } from '../../contract/issue-collector.ts'
 
 export interface EduarteMappingOptions {
   readonly source: string
@@ -23,30 +25,24 @@ export function parseEduarteDate(text: string): string | undefined {
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|[+-]\d{2}:\d{2}|Z)?$/.exec(t)
   const out = nl !== null ? `${nl[3]}-${nl[2]}-${nl[1]}` : iso !== null ? `${iso[1]}-${iso[2]}-${iso[3]}` : undefined
   if (out === undefined) return undefined
-  const ms = Date.parse(`${out}T00:00:00Z`)
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== out ? undefined : out
-}
-
-function nextDay(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
+  return isCalendarDate(out) ? out : undefined
 }
 
 const str = (n: unknown): string => (textOf(n) ?? '').trim()
 const child = (n: unknown, k: string): Node | undefined => (typeof n === 'object' && n !== null ? ((n as Node)[k] as Node | undefined) : undefined)
 
 export class EduarteMapper {
-  readonly errors: Issue[] = []
+  readonly issues: IssueCollector
   readonly groups = new Map<string, Group>()
   readonly #o: EduarteMappingOptions
 
   constructor(options: EduarteMappingOptions) {
     this.#o = options
+    this.issues = new IssueCollector(options.source, { cap: 200, valueLength: 100 })
   }
 
   #fail(record: string, field: string, code: string, message: string, value?: string): void {
-    if (this.errors.length < 200) this.errors.push({ severity: 'error', source: this.#o.source, record, field, code, message, ...(value !== undefined ? { value } : {}) })
+    this.issues.error({ record, field, code, message, value })
   }
 
   #date(record: string, field: string, v: string, required: boolean): string | undefined {
@@ -82,7 +78,7 @@ export class EduarteMapper {
   deelnemer(n: Node, where: string): Person | undefined {
     const nummer = str(n.deelnemernummer)
     const record = nummer !== '' ? `deelnemer ${nummer}` : where
-    const before = this.errors.length
+    const before = this.issues.reported
     if (!/^\d+$/.test(nummer)) this.#fail(record, 'deelnemernummer', nummer === '' ? 'missing_field' : 'bad_value', 'deelnemernummer is missing or not a number', nummer)
     const given = str(n.roepnaam) || str(n.voornamen).split(' ')[0] || ''
     const family = str(n.achternaam)
@@ -117,7 +113,7 @@ export class EduarteMapper {
         ...(school.name !== undefined ? { organisationName: school.name } : {}),
         ...(start !== undefined ? { start } : {}),
         // GUESS: einddatum is the last day (inclusive); contracts end exclusive
-        ...(last !== undefined ? { end: nextDay(last) } : {}),
+        ...(last !== undefined ? { end: addDays(last, 1) } : {}),
         ...(str(child(v, 'locatie')?.naam) !== '' ? { location: str(child(v, 'locatie')?.naam) } : {}),
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
         ...(str(opleiding?.naam) !== '' ? { programme: str(opleiding?.naam) } : {}),
@@ -131,7 +127,7 @@ export class EduarteMapper {
         memberships.push({ group: key, role: 'student', ...(contract.start !== undefined ? { start: contract.start } : {}), ...(contract.end !== undefined ? { end: contract.end } : {}) })
       }
     })
-    if (this.errors.length > before) return undefined
+    if (this.issues.reported > before) return undefined
     const attributes: Record<string, Scalar> = { pupilNumber: nummer }
     if (str(n.eckId) !== '') attributes.eckId = str(n.eckId)
     if (str(n.geslacht) !== '') attributes.gender = str(n.geslacht)
@@ -153,7 +149,7 @@ export class EduarteMapper {
     const id = str(n.id)
     const afkorting = str(n.afkorting)
     const record = id !== '' ? `medewerker ${id}` : where
-    const before = this.errors.length
+    const before = this.issues.reported
     if (id === '') this.#fail(record, 'id', 'missing_field', 'medewerker without id')
     if (afkorting === '') this.#fail(record, 'afkorting', 'missing_field', 'afkorting is empty')
     const given = str(n.roepnaam) || str(n.voornamen).split(' ')[0] || ''
@@ -164,7 +160,7 @@ export class EduarteMapper {
     if (actief !== '' && actief !== 'true' && actief !== 'false') this.#fail(record, 'actief', 'bad_value', 'actief is not true or false', actief)
     const start = this.#date(record, 'begindatum', str(n.begindatum), false)
     const last = this.#date(record, 'einddatum', str(n.einddatum), false)
-    if (this.errors.length > before) return undefined
+    if (this.issues.reported > before) return undefined
     const school = this.#school(child(n, 'defaultOrganisatieEenheid'))
     const functie = child(n, 'functie')
     const code = str(functie?.code)
@@ -182,7 +178,7 @@ export class EduarteMapper {
       ...(school.name !== undefined ? { organisationName: school.name } : {}),
       ...(start !== undefined ? { start } : {}),
       // an inactive medewerker ends at once when no einddatum says otherwise
-      ...(last !== undefined ? { end: nextDay(last) } : actief === 'false' ? { end: start ?? '1970-01-01' } : {}),
+      ...(last !== undefined ? { end: addDays(last, 1) } : actief === 'false' ? { end: start ?? '1970-01-01' } : {}),
       ...(str(functie?.naam) !== '' ? { title: str(functie?.naam) } : {}),
       attributes: code !== '' ? { functieCode: code } : {},
     }

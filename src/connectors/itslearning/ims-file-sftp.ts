@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import SftpClient from 'ssh2-sftp-client'
 import { ConnectorError } from '../../contract/index.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface SftpTarget {
   readonly host: string
@@ -71,7 +72,7 @@ export async function uploadAtomic(t: SftpTarget, fileName: string, content: str
 }
 
 function connectError(t: SftpTarget, e: unknown): ConnectorError {
-  const msg = (e as Error).message ?? String(e)
+  const msg = messageOf(e)
   const where = `SFTP ${t.username}@${t.host}:${t.port}`
   if (/authentication|auth methods|permission denied/i.test(msg)) return new ConnectorError('auth', `${where}: login refused: ${msg}`, { cause: e })
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(msg)) return new ConnectorError('config', `${where}: unknown host: ${msg}`, { cause: e })
@@ -80,7 +81,7 @@ function connectError(t: SftpTarget, e: unknown): ConnectorError {
 }
 
 function transferError(t: SftpTarget, path: string, e: unknown): ConnectorError {
-  const msg = (e as Error).message ?? String(e)
+  const msg = messageOf(e)
   const where = `SFTP upload of ${path} to ${t.host}:${t.port}`
   if (ConnectorError.isInstance(e)) return e
   if (/No such file|ENOENT/i.test(msg)) return new ConnectorError('config', `${where}: remote folder missing: ${msg}`, { cause: e })

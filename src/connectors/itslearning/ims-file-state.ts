@@ -12,6 +12,7 @@ import { makePrivateDir, openPrivateForAppend, writePrivateFile } from '../../ut
 import { join } from 'node:path'
 import { ConnectorError } from '../../contract/index.ts'
 import type { Attributes } from '../../model/index.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface PersonRecord {
   readonly attributes: Attributes
@@ -65,7 +66,7 @@ export class FileState {
       // the state names every pupil: owner-only, like the store
       await makePrivateDir(this.dir)
     } catch (e) {
-      throw new ConnectorError('config', `stateDir ${this.dir} cannot be created: ${(e as Error).message}`, { cause: e })
+      throw new ConnectorError('config', `stateDir ${this.dir} cannot be created: ${messageOf(e)}`, { cause: e })
     }
     const snapshot = await readText(this.path('state.json'))
     if (snapshot !== undefined) {
@@ -74,7 +75,7 @@ export class FileState {
         if (parsed.version !== 1 || typeof parsed.persons !== 'object') throw new Error('unknown layout')
         this.data = { version: 1, persons: parsed.persons, courses: parsed.courses ?? {} }
       } catch (e) {
-        throw new ConnectorError('config', `${this.path('state.json')} is not a Koppel IMS state file: ${(e as Error).message}`, { cause: e })
+        throw new ConnectorError('config', `${this.path('state.json')} is not a Koppel IMS state file: ${messageOf(e)}`, { cause: e })
       }
     }
     const journal = await readText(this.path('state.journal.ndjson'))
@@ -128,7 +129,7 @@ export class FileState {
       if (this.#journalLines >= COMPACT_AFTER) await this.#compact()
       for (const b of batch) b.resolve()
     } catch (e) {
-      const error = new ConnectorError('transient', `writing the IMS state in ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+      const error = new ConnectorError('transient', `writing the IMS state in ${this.dir} failed: ${messageOf(e)}`, { cause: e })
       for (const b of batch) b.reject(error)
     }
   }
@@ -162,7 +163,7 @@ async function readText(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8')
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new ConnectorError('config', `${path} cannot be read: ${(e as Error).message}`, { cause: e })
+    throw new ConnectorError('config', `${path} cannot be read: ${messageOf(e)}`, { cause: e })
   }
 }
 

@@ -22,6 +22,7 @@ import type { ImsFileOptions } from './ims-file-options.ts'
 import { uploadAtomic, type BeforeRename, type SftpTarget } from './ims-file-sftp.ts'
 import { FileState, readText, writeAtomic, type PersonRecord } from './ims-file-state.ts'
 import { modelToXml } from './ims-file-xml.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface ImsFileSeams {
   readonly beforeRename?: BeforeRename
@@ -247,7 +248,7 @@ function parseModel(text: string, path: string): ImsModel {
   try {
     return JSON.parse(text) as ImsModel
   } catch (e) {
-    throw new ConnectorError('config', `${path} is damaged (${(e as Error).message}); remove it to deliver without comparing`, { cause: e })
+    throw new ConnectorError('config', `${path} is damaged (${messageOf(e)}); remove it to deliver without comparing`, { cause: e })
   }
 }
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { FilterParser, type Filter } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { LdapClient } from './ldap-client.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 export interface LdapConnectionOptions {
   readonly url: string
@@ -26,14 +27,14 @@ export function openLdapConnection(name: string, options: LdapConnectionOptions,
     try {
       ca = readFileSync(path, 'utf8')
     } catch (e) {
-      throw new ConnectorError('config', `target ${name}: cannot read tlsCaFile ${path}: ${(e as Error).message}`, { cause: e })
+      throw new ConnectorError('config', `target ${name}: cannot read tlsCaFile ${path}: ${messageOf(e)}`, { cause: e })
     }
   }
   let listFilter: Filter
   try {
     listFilter = FilterParser.parseString(options.listFilter)
   } catch (e) {
-    throw new ConnectorError('config', `target ${name}: listFilter ${JSON.stringify(options.listFilter)}: ${(e as Error).message}`, { cause: e })
+    throw new ConnectorError('config', `target ${name}: listFilter ${JSON.stringify(options.listFilter)}: ${messageOf(e)}`, { cause: e })
   }
   const client = new LdapClient({
     url: options.url,

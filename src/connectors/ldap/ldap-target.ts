@@ -39,6 +39,7 @@ import { ensureOus, missingOus } from './ldap-ous.ts'
 import { hashPassword } from './ldap-password.ts'
 import { PostReadControl } from './ldap-post-read.ts'
 import { equalityRuleOf } from './ldap-schema.ts'
+import { messageOf } from '../../util/message-of.ts'
 
 type Anchor = { readonly attribute: string; readonly value: string }
 
@@ -443,7 +444,7 @@ export class LdapTarget implements TargetConnector {
     try {
       value = this.#f.idValue(id)
     } catch (e) {
-      throw new ConnectorError('invalid', `${JSON.stringify(id)} is not a valid ${this.#f.idAttribute}: ${(e as Error).message}`, { cause: e })
+      throw new ConnectorError('invalid', `${JSON.stringify(id)} is not a valid ${this.#f.idAttribute}: ${messageOf(e)}`, { cause: e })
     }
     return new EqualityFilter({ attribute: this.#f.idAttribute, value })
   }
@@ -511,7 +512,7 @@ export class LdapTarget implements TargetConnector {
     try {
       dn = toDn(value)
     } catch (e) {
-      throw new ConnectorError('invalid', `${context}: attribute "dn": ${(e as Error).message}`, { cause: e })
+      throw new ConnectorError('invalid', `${context}: attribute "dn": ${messageOf(e)}`, { cause: e })
     }
     if (!isUnder(dn, this.#base) || dn.key === this.#base.key) {
       throw new ConnectorError('invalid', `${context}: dn ${dn.text} is not below baseDn ${this.#base.text}, where find would not see it`)
@@ -531,7 +532,7 @@ export class LdapTarget implements TargetConnector {
     try {
       dn = toDn(permission.id)
     } catch (e) {
-      throw new ConnectorError('invalid', `group id: ${(e as Error).message}`, { cause: e })
+      throw new ConnectorError('invalid', `group id: ${messageOf(e)}`, { cause: e })
     }
     // a class named `a+description=b` must not name a group by two attributes (use rdn() in the rule)
     if ((dn.rdns[0]?.length ?? 0) > 1) throw new ConnectorError('invalid', `group id ${dn.text} has a multi-valued RDN`)

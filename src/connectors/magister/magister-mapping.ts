@@ -5,6 +5,9 @@
  */
 import { parse } from 'csv-parse/sync'
 import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
+import { messageOf } from '../../util/message-of.ts'
+import { addDays, isCalendarDate } from '../../util/dates.ts'
+import { IssueCollector, type IssueInput } from '../../contract/issue-collector.ts'
 
 export interface MagisterMappingOptions {
   readonly source: string
@@ -49,14 +52,7 @@ export function parseMagisterDate(text: string): string | undefined {
   else if (iso !== null) [, y, m, d] = iso as unknown as [string, string, string, string]
   else return undefined
   const out = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`
-  const ms = Date.parse(`${out}T00:00:00Z`)
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== out ? undefined : out
-}
-
-function nextDay(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
+  return isCalendarDate(out) ? out : undefined
 }
 
 /** `2026/2027` (or `2026-2027`) → `2026-2027`; undefined when it is not a school year. */
@@ -66,20 +62,21 @@ function schoolYearOf(period: string): string | undefined {
 }
 
 export function mapMagisterCsv(text: string, options: MagisterMappingOptions): MappedMagister {
-  const errors: Issue[] = []
-  const warnings: Issue[] = []
+  const issues = new IssueCollector(options.source, { cap: MAX_ERRORS, file: options.file })
+  const mapped = mapRows(text, options, issues)
+  return { ...mapped, errors: [...issues.errors()], warnings: [...issues.warnings()] }
+}
+
+function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCollector): Omit<MappedMagister, 'errors' | 'warnings'> {
   const logins = new Map<string, string>()
-  const base = { source: options.source, file: options.file }
-  const fail = (issue: Omit<Issue, 'severity' | 'source' | 'file'>) => {
-    if (errors.length < MAX_ERRORS) errors.push({ severity: 'error', ...base, ...issue })
-  }
-  const out: MappedMagister = { persons: [], groups: [], warnings, errors, logins }
+  const fail = (issue: IssueInput) => issues.error(issue)
+  const out = { persons: [] as Person[], groups: [] as Group[], logins }
 
   let records: { record: string[]; info: { lines: number } }[]
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records
   } catch (e) {
-    fail({ code: 'bad_csv', message: `the export is not readable as ;-separated CSV: ${(e as Error).message}` })
+    fail({ code: 'bad_csv', message: `the export is not readable as ;-separated CSV: ${messageOf(e)}` })
     return out
   }
   const header = records[0]?.record
@@ -94,7 +91,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
   for (const c of REQUIRED_COLUMNS) {
     if (col(c) === undefined) fail({ code: 'missing_column', line: 1, field: c, message: `the layout has no column ${c}` })
   }
-  if (errors.length > 0) return out
+  if (issues.errorCount > 0) return out
   const columns = options.columns ?? DEFAULT_COLUMNS
   const firstPresent = (names: readonly string[]): string | undefined => names.find((n) => col(n) !== undefined)
   const loginColumn = firstPresent(columns.login)
@@ -144,7 +141,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
     for (const row of rows) {
       const period = row.get('STUDYPERIOD')
       if (period === '') {
-        warnings.push({ severity: 'warning', ...base, code: 'no_study_period', line: row.line, record, field: 'STUDYPERIOD', message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped` })
+        issues.warn({ code: 'no_study_period', line: row.line, record, field: 'STUDYPERIOD', message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped` })
         continue
       }
       const schoolYear = schoolYearOf(period)
@@ -194,7 +191,7 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
         ...(brin !== undefined && brin !== '' ? { organisationCode: brin } : {}),
         ...(options.schoolName !== undefined ? { organisationName: options.schoolName } : {}),
         ...(start !== undefined ? { start } : {}),
-        ...(lastDay !== undefined ? { end: nextDay(lastDay) } : {}),
+        ...(lastDay !== undefined ? { end: addDays(lastDay, 1) } : {}),
         ...(row.get('LOCATION') !== '' ? { location: row.get('LOCATION') } : {}),
         ...(schoolYear !== undefined ? { schoolYear } : {}),
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),

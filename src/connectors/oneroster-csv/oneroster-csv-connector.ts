@@ -11,7 +11,7 @@ import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilit
 import type { SourceReadResult } from '../../model/index.ts'
 import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
 import { filesFingerprint } from '../../util/file-fingerprint.ts'
-import { DEFAULT_ISSUE_CAP, IssueCollector } from './oneroster-csv-errors.ts'
+import { DEFAULT_ISSUE_CAP, IssueCollector } from '../../contract/issue-collector.ts'
 import { modeOf, readManifest } from './oneroster-csv-manifest.ts'
 import { mapRoster } from './oneroster-csv-mapping.ts'
 import { readRoster } from './oneroster-csv-package.ts'

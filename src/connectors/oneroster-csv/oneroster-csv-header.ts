@@ -3,8 +3,8 @@
  * extension columns. Decides whether the rows can still be read by position (a misspelt column name can; a
  * missing or shifted column cannot, every value would land in the wrong field).
  */
-import type { IssueCollector } from './oneroster-csv-errors.ts'
-import { shown } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import { shown } from '../../contract/issue-collector.ts'
 import type { ColumnSpec } from './oneroster-csv-spec.ts'
 import { EXTENSION_PREFIX } from './oneroster-csv-spec.ts'
 

@@ -5,8 +5,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CsvLineTokenizer } from './csv-line-tokenizer.ts'
-import type { IssueCollector } from './oneroster-csv-errors.ts'
-import { shown } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import { shown } from '../../contract/issue-collector.ts'
 import type { OneRosterVersion, RosterFile } from './oneroster-csv-spec.ts'
 import { READ_ORDER } from './oneroster-csv-spec.ts'
 

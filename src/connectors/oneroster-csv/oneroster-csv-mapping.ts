@@ -5,8 +5,8 @@
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
 import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
-import type { IssueCollector } from './oneroster-csv-errors.ts'
-import { shown } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import { shown } from '../../contract/issue-collector.ts'
 import type { Roster, UserRecord } from './oneroster-csv-roster.ts'
 import { parseBool } from './oneroster-csv-values.ts'
 

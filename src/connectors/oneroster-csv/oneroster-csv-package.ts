@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import type { ReadOptions } from '../../contract/index.ts'
-import type { IssueCollector } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
 import type { Manifest } from './oneroster-csv-manifest.ts'
 import { modeOf } from './oneroster-csv-manifest.ts'
 import { readRosterFile } from './oneroster-csv-reader.ts'

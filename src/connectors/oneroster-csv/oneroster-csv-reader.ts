@@ -6,8 +6,8 @@
  */
 import { createReadStream } from 'node:fs'
 import { CsvLineTokenizer } from './csv-line-tokenizer.ts'
-import type { IssueCollector } from './oneroster-csv-errors.ts'
-import { shown } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import { shown } from '../../contract/issue-collector.ts'
 import type { ColumnSpec } from './oneroster-csv-spec.ts'
 import { EXTENSION_PREFIX } from './oneroster-csv-spec.ts'
 import { checkHeader } from './oneroster-csv-header.ts'

@@ -4,8 +4,8 @@
  * so a reference to another file is looked up at once; references within a file are checked when it ends.
  * Does not check value forms (oneroster-csv-reader.ts) or build model objects (oneroster-csv-mapping.ts).
  */
-import type { IssueCollector } from './oneroster-csv-errors.ts'
-import { shown } from './oneroster-csv-errors.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import { shown } from '../../contract/issue-collector.ts'
 import type { RowConsumer } from './oneroster-csv-reader.ts'
 import { idMessage } from './oneroster-csv-reader.ts'
 import type { EnrollmentRecord, Roster } from './oneroster-csv-roster.ts'

@@ -13,7 +13,6 @@ import { mapRestRoster, type RestRoster } from './oneroster-rest-mapping.ts'
 import { oneRosterRestOptions, type OneRosterRestOptions } from './oneroster-rest-options.ts'
 import {
   eachRecord,
-  Issues,
   readClass,
   readCourse,
   readDemographics,
@@ -21,6 +20,7 @@ import {
   readOrg,
   readSession,
   readUser,
+  restIssues,
   type EnrollmentRec,
   type UserRec,
 } from './oneroster-rest-records.ts'
@@ -60,7 +60,7 @@ class OneRosterRestSource implements SourceConnector {
 
   async #read(options: ReadOptions, since: string | undefined, started: number): Promise<SourceReadResult> {
     const o = this.#options
-    const issues = new Issues(this.name)
+    const issues = restIssues(this.name)
     const signal = options.signal
     let records = 0
     let cursor = since ?? ''
@@ -130,7 +130,7 @@ class OneRosterRestSource implements SourceConnector {
         }
         eachRecord([json], 'users', issues, (r, uid) => roster.users.set(uid, readUser(r, uid, o.version)))
       }
-      if (missing > 0) issues.warn('enrollment_without_user', 'enrollments', `${missing} changed enrollment(s) name users the service no longer has; not applied`)
+      if (missing > 0) issues.warn({ code: 'enrollment_without_user', file: 'enrollments', message: `${missing} changed enrollment(s) name users the service no longer has; not applied` })
       const keepCursor = cursor
       for (const id of [...roster.users.keys()].sort()) await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) => addEnrollment(readEnrollment(r, eid)))
       cursor = keepCursor
@@ -140,21 +140,21 @@ class OneRosterRestSource implements SourceConnector {
       await stream('demographics', undefined, (r, id) => roster.demographics.set(id, readDemographics(r)))
       cursor = keepCursor
     }
-    if (issues.errors.length > 0) return { ok: false, issues: [...issues.errors, ...issues.warnings] }
+    if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
 
     const mapped = mapRestRoster(roster, { source: this.name, personKey: o.personKey, splitNamePrefix: o.splitNamePrefix, today: options.today }, issues)
-    if (issues.errors.length > 0) return { ok: false, issues: [...issues.errors, ...issues.warnings] }
+    if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
     const mode = since === undefined ? 'full' : 'delta'
     this.#context.log('info', 'oneroster-rest read', { source: this.name, mode, persons: mapped.persons.length, removed: mapped.removed.length, groups: mapped.groups.length, ms: Math.round(performance.now() - started) })
     const removed = mode === 'delta' ? mapped.removed : []
     const keptCursor = this.#options.deltas && cursor !== '' ? cursor : undefined
-    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), { ...mapped, removed }, Object.freeze(issues.warnings), keptCursor) }
+    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), { ...mapped, removed }, Object.freeze([...issues.warnings()]), keptCursor) }
   }
 }
 
 /** A tobedeleted user is only read for its key; problems in its other fields do not matter. */
 function quiet(json: Json): Parameters<typeof readUser>[0] {
-  const sink = new Issues('')
+  const sink = restIssues('')
   let reader: Parameters<typeof readUser>[0] | undefined
   eachRecord([{ ...json, status: 'active' }], 'users', sink, (r) => {
     reader = r

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mapRestRoster, type RestRoster } from './oneroster-rest-mapping.ts'
-import { Issues, type UserRec } from './oneroster-rest-records.ts'
+import { eachRecord, readUser, restIssues, type UserRec } from './oneroster-rest-records.ts'
 
 const user = (id: string, json: Record<string, unknown>): UserRec => ({ id, json: { sourcedId: id, ...json }, orgs: [], role: '', roles: [] })
 
@@ -23,13 +23,13 @@ function roster(users: UserRec[]): RestRoster {
 const options = { source: 'rest', personKey: 'sourcedId', splitNamePrefix: true, today: '2026-11-23' } as const
 
 test('REST splits family names with the full Dutch prefix list (four words, van ter, d\')', () => {
-  const issues = new Issues('rest')
+  const issues = restIssues('rest')
   const { persons } = mapRestRoster(
     roster([user('u1', { givenName: 'A', familyName: 'van ter Horst' }), user('u2', { givenName: 'B', familyName: "d'Ancona" }), user('u3', { givenName: 'C', familyName: 'tot den Brink' })]),
     options,
     issues,
   )
-  assert.deepEqual(issues.errors, [])
+  assert.deepEqual(issues.errors(), [])
   assert.deepEqual(
     persons.map((p) => [p.familyNamePrefix, p.familyName]),
     [
@@ -41,7 +41,7 @@ test('REST splits family names with the full Dutch prefix list (four words, van 
 })
 
 test('REST takes nl.* metadata names and reports a bad name convention against metadata.nl.nameConvention', () => {
-  const issues = new Issues('rest')
+  const issues = restIssues('rest')
   const { persons } = mapRestRoster(
     roster([
       user('u1', { givenName: 'A', familyName: 'van den Berg', metadata: { 'nl.familyNamePrefix': 'van den', 'nl.partnerName': 'de Vries', 'nl.nameConvention': 'BP' } }),
@@ -57,7 +57,22 @@ test('REST takes nl.* metadata names and reports a bad name convention against m
   assert.equal(p?.partnerNamePrefix, 'de')
   assert.equal(p?.nameConvention, 'BP')
   assert.deepEqual(
-    issues.errors.map((e) => [e.code, e.record, e.field]),
+    issues.errors().map((e) => [e.code, e.record, e.field]),
     [['bad_enum', 'u2', 'metadata.nl.nameConvention']],
+  )
+})
+
+test('REST refuses an enabledUser that is neither true nor false, naming the user and the field (as the CSV source does)', () => {
+  const issues = restIssues('rest')
+  const rows = [
+    { sourcedId: 'u1', status: 'active', givenName: 'A', familyName: 'B', enabledUser: 'perhaps' },
+    { sourcedId: 'u2', status: 'active', givenName: 'C', familyName: 'D', enabledUser: 'false' },
+    { sourcedId: 'u3', status: 'active', givenName: 'E', familyName: 'F', enabledUser: true },
+    { sourcedId: 'u4', status: 'active', givenName: 'G', familyName: 'H' },
+  ]
+  eachRecord(rows, 'users', issues, (r, id) => readUser(r, id, '1.2'))
+  assert.deepEqual(
+    issues.errors().map((e) => [e.code, e.record, e.field, e.value]),
+    [['bad_value', 'u1', 'enabledUser', 'perhaps']],
   )
 })

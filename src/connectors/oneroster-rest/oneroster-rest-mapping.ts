@@ -8,7 +8,8 @@
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
 import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
-import type { ClassRec, CourseRec, DemographicsRec, EnrollmentRec, Issues, OrgRec, SessionRec, UserRec } from './oneroster-rest-records.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
+import type { ClassRec, CourseRec, DemographicsRec, EnrollmentRec, OrgRec, SessionRec, UserRec } from './oneroster-rest-records.ts'
 
 export interface RestRoster {
   readonly version: '1.1' | '1.2'
@@ -56,7 +57,7 @@ export function personKeyOf(u: UserRec, personKey: RestMappingOptions['personKey
   return personKey === 'sourcedId' ? u.id : str(u, personKey)
 }
 
-export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issues): { persons: Person[]; groups: Group[]; removed: string[] } {
+export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: IssueCollector): { persons: Person[]; groups: Group[]; removed: string[] } {
   const ctx = contractContext<UserRec>(r, {
     delta: r.delta,
     rolesOf: (u) => u.roles,
@@ -74,12 +75,12 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
   for (const u of r.users.values()) {
     const key = personKeyOf(u, o.personKey)
     if (key === '') {
-      issues.error('missing_key', 'users', u.id, o.personKey, `${o.personKey} is empty, and it is the person key (option personKey)`)
+      issues.error({ code: 'missing_key', file: 'users', record: u.id, field: o.personKey, message: `${o.personKey} is empty, and it is the person key (option personKey)` })
       continue
     }
     const other = keys.get(key)
     if (other !== undefined) {
-      issues.error('duplicate_key', 'users', u.id, o.personKey, `${o.personKey} ${key} is also the ${o.personKey} of user ${other}; the person key must be unique`, key)
+      issues.error({ code: 'duplicate_key', file: 'users', record: u.id, field: o.personKey, message: `${o.personKey} ${key} is also the ${o.personKey} of user ${other}; the person key must be unique`, value: key })
       continue
     }
     keys.set(key, u.id)
@@ -117,7 +118,7 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
     }
     const nl = (k: string): string | undefined => (k in meta ? (typeof meta[k] === 'string' ? (meta[k] as string) : '') : undefined)
     const convention = applyDutchNames(person, str(u, 'familyName'), nl('nl.familyNamePrefix'), nl('nl.partnerName') ?? '', nl('nl.partnerNamePrefix'), nl('nl.nameConvention') ?? '', o.splitNamePrefix)
-    if (convention !== undefined) issues.error('bad_enum', 'users', u.id, 'metadata.nl.nameConvention', `${JSON.stringify(convention)} is not a name convention; allowed: B, BP, P, PB`, convention)
+    if (convention !== undefined) issues.error({ code: 'bad_enum', file: 'users', record: u.id, field: 'metadata.nl.nameConvention', message: `${JSON.stringify(convention)} is not a name convention; allowed: B, BP, P, PB`, value: convention })
     const optional = { preferredGivenName: str(u, 'preferredGivenName'), middleName: str(u, 'middleName'), email: str(u, 'email'), username: str(u, 'username') }
     for (const [k, v] of Object.entries(optional)) if (v !== '') (person as Record<string, unknown>)[k] = v
     if (demo?.birthDate) person.birthDate = demo.birthDate

@@ -4,7 +4,7 @@
  * field. Records marked `tobedeleted` are set apart; references become the referenced sourcedId. Accepts the
  * 1.1 and 1.2 shapes (1.1 user `role` + `orgs`, 1.2 user `roles`; booleans as true/"true").
  */
-import type { Issue } from '../../model/index.ts'
+import { IssueCollector } from '../../contract/issue-collector.ts'
 import type { OneRosterClass, OneRosterCourse, OneRosterDemographics, OneRosterEnrollment, OneRosterOrg, OneRosterRole, OneRosterSession, OneRosterUser } from '../../protocol/oneroster/index.ts'
 import { isIsoDate } from '../../util/dates.ts'
 import type { Json } from './oneroster-rest-client.ts'
@@ -25,34 +25,23 @@ export interface UserRec extends OneRosterUser {
 }
 export type DemographicsRec = OneRosterDemographics
 
-export class Issues {
-  readonly errors: Issue[] = []
-  readonly warnings: Issue[] = []
-  readonly source: string
-  constructor(source: string) {
-    this.source = source
-  }
-  error(code: string, file: string, record: string, field: string | undefined, message: string, value?: unknown): void {
-    this.errors.push(this.#issue('error', code, file, record, field, message, value))
-  }
-  warn(code: string, file: string, message: string): void {
-    this.warnings.push({ severity: 'warning', code, source: this.source, file, message })
-  }
-  #issue(severity: 'error' | 'warning', code: string, file: string, record: string, field: string | undefined, message: string, value?: unknown): Issue {
-    const shown = value === undefined ? undefined : typeof value === 'string' ? value.slice(0, 100) : JSON.stringify(value)?.slice(0, 100)
-    return { severity, code, source: this.source, file, record, message, ...(field !== undefined ? { field } : {}), ...(shown !== undefined ? { value: shown } : {}) }
-  }
+/**
+ * The collector of one REST read: every error kept (the service is read whole before any is shown) and values
+ * shortened to 100 characters, as before the collectors were one.
+ */
+export function restIssues(source: string): IssueCollector {
+  return new IssueCollector(source, { cap: Infinity, valueLength: 100 })
 }
 
 /** Reads the fields of one record, reporting type problems against it. */
 export class Reader {
-  readonly issues: Issues
+  readonly issues: IssueCollector
   readonly file: string
   readonly record: string
   readonly json: Json
   /** Prefix of field names in issues (`roles[2].`), for records nested in a record. */
   readonly prefix: string
-  constructor(issues: Issues, file: string, record: string, json: Json, prefix = '') {
+  constructor(issues: IssueCollector, file: string, record: string, json: Json, prefix = '') {
     this.issues = issues
     this.file = file
     this.record = record
@@ -62,18 +51,18 @@ export class Reader {
   text(field: string, required = false): string {
     const v = this.json[field]
     if (v === undefined || v === null || v === '') {
-      if (required) this.issues.error('missing_field', this.file, this.record, this.prefix + field, `${this.prefix}${field} is required`)
+      if (required) this.issues.error({ code: 'missing_field', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} is required` })
       return ''
     }
     if (typeof v === 'string') return v
     // GUESS: some services send the year fields as numbers
     if (typeof v === 'number' && field === 'schoolYear') return String(v)
-    this.issues.error('bad_type', this.file, this.record, this.prefix + field, `${this.prefix}${field} must be a string`, v)
+    this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} must be a string`, value: v })
     return ''
   }
   date(field: string): string {
     const v = this.text(field)
-    if (v !== '' && !isIsoDate(v)) this.issues.error('bad_date', this.file, this.record, this.prefix + field, `${this.prefix}${field} ${JSON.stringify(v.slice(0, 40))} is not a date (YYYY-MM-DD)`, v)
+    if (v !== '' && !isIsoDate(v)) this.issues.error({ code: 'bad_date', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} ${JSON.stringify(v.slice(0, 40))} is not a date (YYYY-MM-DD)`, value: v })
     return isIsoDate(v) ? v : ''
   }
   bool(field: string): boolean | undefined {
@@ -81,19 +70,19 @@ export class Reader {
     if (v === undefined || v === null || v === '') return undefined
     if (v === true || v === 'true') return true
     if (v === false || v === 'false') return false
-    this.issues.error('bad_value', this.file, this.record, field, `${field} must be true or false`, v)
+    this.issues.error({ code: 'bad_value', file: this.file, record: this.record, field, message: `${field} must be true or false`, value: v })
     return undefined
   }
   /** A GUIDRef `{sourcedId, href, type}` → its sourcedId ('' when absent). */
   ref(field: string, required = false): string {
     const v = this.json[field]
     if (v === undefined || v === null) {
-      if (required) this.issues.error('missing_field', this.file, this.record, this.prefix + field, `${this.prefix}${field} is required`)
+      if (required) this.issues.error({ code: 'missing_field', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} is required` })
       return ''
     }
     const id = typeof v === 'object' && !Array.isArray(v) ? (v as Json).sourcedId : undefined
     if (typeof id !== 'string' || id === '') {
-      this.issues.error('bad_reference', this.file, this.record, `${this.prefix}${field}.sourcedId`, `${this.prefix}${field} must be a reference with a sourcedId`, v)
+      this.issues.error({ code: 'bad_reference', file: this.file, record: this.record, field: `${this.prefix}${field}.sourcedId`, message: `${this.prefix}${field} must be a reference with a sourcedId`, value: v })
       return ''
     }
     return id
@@ -102,14 +91,14 @@ export class Reader {
     const v = this.json[field]
     if (v === undefined || v === null) return []
     if (!Array.isArray(v)) {
-      this.issues.error('bad_type', this.file, this.record, field, `${field} must be a list of references`, v)
+      this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field, message: `${field} must be a list of references`, value: v })
       return []
     }
     const out: string[] = []
     for (const [i, r] of v.entries()) {
       const id = typeof r === 'object' && r !== null ? (r as Json).sourcedId : undefined
       if (typeof id === 'string' && id !== '') out.push(id)
-      else this.issues.error('bad_reference', this.file, this.record, `${field}[${i}].sourcedId`, `${field}[${i}] must be a reference with a sourcedId`, r)
+      else this.issues.error({ code: 'bad_reference', file: this.file, record: this.record, field: `${field}[${i}].sourcedId`, message: `${field}[${i}] must be a reference with a sourcedId`, value: r })
     }
     return out
   }
@@ -119,7 +108,7 @@ export class Reader {
     if (v === undefined || v === null) return ''
     if (typeof v === 'string') return v
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',')
-    this.issues.error('bad_type', this.file, this.record, field, `${field} must be a list of strings`, v)
+    this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field, message: `${field} must be a list of strings`, value: v })
     return ''
   }
 }
@@ -134,22 +123,22 @@ export interface RecordState {
  * Splits records into active ones (checked, by sourcedId) and the ids of tobedeleted ones. Pass one `state`
  * for all pages of a collection.
  */
-export function eachRecord(rows: readonly Json[], file: string, issues: Issues, visit: (r: Reader, id: string) => void, state: RecordState = { seen: new Set(), count: 0 }): string[] {
+export function eachRecord(rows: readonly Json[], file: string, issues: IssueCollector, visit: (r: Reader, id: string) => void, state: RecordState = { seen: new Set(), count: 0 }): string[] {
   const deleted: string[] = []
   const seen = state.seen
   for (const json of rows) {
     const i = state.count++
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      issues.error('bad_record', file, `#${i + 1}`, undefined, 'not an object')
+      issues.error({ code: 'bad_record', file, record: `#${i + 1}`, message: 'not an object' })
       continue
     }
     const id = json.sourcedId
     if (typeof id !== 'string' || id === '') {
-      issues.error('missing_field', file, `#${i + 1}`, 'sourcedId', 'sourcedId is required', id)
+      issues.error({ code: 'missing_field', file, record: `#${i + 1}`, field: 'sourcedId', message: 'sourcedId is required', value: id })
       continue
     }
     if (seen.has(id)) {
-      issues.error('duplicate_id', file, id, 'sourcedId', `${id} appears twice`)
+      issues.error({ code: 'duplicate_id', file, record: id, field: 'sourcedId', message: `${id} appears twice` })
       continue
     }
     seen.add(id)
@@ -159,7 +148,7 @@ export function eachRecord(rows: readonly Json[], file: string, issues: Issues, 
       continue
     }
     if (status !== undefined && status !== null && status !== 'active') {
-      issues.error('bad_enum', file, id, 'status', `status ${JSON.stringify(status)} is not active or tobedeleted`, status)
+      issues.error({ code: 'bad_enum', file, record: id, field: 'status', message: `status ${JSON.stringify(status)} is not active or tobedeleted`, value: status })
       continue
     }
     visit(new Reader(issues, file, id, json), id)
@@ -217,16 +206,18 @@ export function readUser(r: Reader, id: string, version: '1.1' | '1.2'): UserRec
   r.text('givenName', true)
   r.text('familyName', true)
   for (const f of ['username', 'email', 'identifier', 'middleName', 'preferredGivenName']) r.text(f)
+  // a boolean in the spec; anything else was dropped silently, and a rule reading enabledUser saw it absent
+  r.bool('enabledUser')
   if (version === '1.1' || r.json.roles === undefined) {
     return { id, json: r.json, orgs: r.refs('orgs'), role: r.text('role', version === '1.1'), roles: version === '1.1' ? undefined : [] }
   }
   const roles: RoleRec[] = []
   const raw = r.json.roles
-  if (!Array.isArray(raw)) r.issues.error('bad_type', r.file, id, 'roles', 'roles must be a list', raw)
+  if (!Array.isArray(raw)) r.issues.error({ code: 'bad_type', file: r.file, record: id, field: 'roles', message: 'roles must be a list', value: raw })
   else {
     for (const [i, x] of raw.entries()) {
       if (typeof x !== 'object' || x === null) {
-        r.issues.error('bad_type', r.file, id, `roles[${i}]`, 'a role must be an object', x)
+        r.issues.error({ code: 'bad_type', file: r.file, record: id, field: `roles[${i}]`, message: 'a role must be an object', value: x })
         continue
       }
       const sub = new Reader(r.issues, r.file, id, x as Json, `roles[${i}].`)

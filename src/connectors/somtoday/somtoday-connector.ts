@@ -9,7 +9,8 @@ import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector
 import type { SourceReadResult } from '../../model/index.ts'
 import { SomtodayApi, type AccountInput, type Json, type PersonKind, type Vestiging } from './somtoday-api.ts'
 import { HrmClient } from './somtoday-hrm.ts'
-import { Issues, SomtodayMapper } from './somtoday-mapping.ts'
+import { IssueCollector } from '../../contract/issue-collector.ts'
+import { SomtodayMapper } from './somtoday-mapping.ts'
 import { somtodayOptions, type SomtodayOptions } from './somtoday-options.ts'
 import { schoolYearOf } from '../../rules/date-functions.ts'
 import { toIsoDate } from '../../util/dates.ts'
@@ -49,7 +50,7 @@ export class SomtodaySource implements SourceConnector {
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
-    const issues = new Issues(this.name, this.#options.maxIssues)
+    const issues = new IssueCollector(this.name, { cap: this.#options.maxIssues, valueLength: 100 })
     const mapper = new SomtodayMapper(this.name, issues, { vakkeuzes: this.#options.vakkeuzes })
     const signal = options.signal
     const peil = peilFor(this.#options.peilschooljaar, options.today, toIsoDate(this.#context.now()))
@@ -105,15 +106,15 @@ export class SomtodaySource implements SourceConnector {
     } catch (e) {
       if (!ConnectorError.isInstance(e)) throw e
       // a page that failed for good (after retries), an auth failure or a config problem: the read fails whole
-      issues.add(e.kind === 'auth' ? 'auth_failed' : e.kind === 'config' ? 'config' : 'read_failed', `reading Somtoday failed: ${e.message}`, 'connect', undefined, undefined)
-      return { ok: false, issues: issues.list }
+      issues.error({ code: e.kind === 'auth' ? 'auth_failed' : e.kind === 'config' ? 'config' : 'read_failed', message: `reading Somtoday failed: ${e.message}`, record: 'connect' })
+      return { ok: false, issues: issues.all() }
     }
-    if (issues.errorCount > 0) return { ok: false, issues: issues.list }
+    if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
     const { persons, groups } = mapper.finish()
     this.#context.log('info', 'somtoday read', { persons: persons.length, groups: groups.length, pages, ms: Math.round(performance.now() - started) })
     return {
       ok: true,
-      snapshot: { kind: 'snapshot', source: this.name, mode: 'full', takenAt: this.#context.now().toISOString(), persons, groups, removed: [], warnings: issues.list },
+      snapshot: { kind: 'snapshot', source: this.name, mode: 'full', takenAt: this.#context.now().toISOString(), persons, groups, removed: [], warnings: issues.warnings() },
     }
   }
 

@@ -3,36 +3,12 @@
 // OuderVerzorger, Lesgroep; see docs/connectors/somtoday.md for where it is published).
 // Every record is checked first; a problem becomes an issue naming the record (uuid, leerlingnummer) and the
 // field by its Somtoday path (`plaatsingen[0].startdatum`). Persons seen in several vestigingen are merged.
-import type { Contract, Group, Issue, Membership, Person, Scalar } from '../../model/index.ts'
+import type { Contract, Group, Membership, Person, Scalar } from '../../model/index.ts'
+import type { IssueCollector } from '../../contract/issue-collector.ts'
 import { addDays, isIsoDate } from '../../util/dates.ts'
 import type { Json, Vestiging } from './somtoday-api.ts'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-export class Issues {
-  readonly list: Issue[] = []
-  #errors = 0
-  readonly #source: string
-  readonly #cap: number
-  constructor(source: string, cap: number) {
-    this.#source = source
-    this.#cap = cap
-  }
-  get errorCount(): number {
-    return this.#errors
-  }
-  get full(): boolean {
-    return this.#errors >= this.#cap
-  }
-  add(code: string, message: string, record: string, field?: string, value?: unknown, severity: Issue['severity'] = 'error'): void {
-    if (severity === 'error') this.#errors++
-    if (this.list.length >= this.#cap) return
-    const i: Mutable<Issue> = { severity, code, message, source: this.#source, record }
-    if (field !== undefined) i.field = field
-    if (value !== undefined) i.value = typeof value === 'string' ? value.slice(0, 100) : JSON.stringify(value)?.slice(0, 100)
-    this.list.push(i)
-  }
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
 
@@ -61,15 +37,15 @@ const membershipKey = (m: Membership) => `${m.group}\u0000${m.role}\u0000${m.sta
 /** Checks one record's fields and collects issues; `ok` is false when the record cannot be mapped. */
 class Checker {
   ok = true
-  readonly #issues: Issues
+  readonly #issues: IssueCollector
   readonly #record: string
-  constructor(issues: Issues, record: string) {
+  constructor(issues: IssueCollector, record: string) {
     this.#issues = issues
     this.#record = record
   }
   fail(code: string, field: string, message: string, value?: unknown): undefined {
     this.ok = false
-    this.#issues.add(code, message, this.#record, field, value)
+    this.#issues.error({ code, message, record: this.#record, field, value })
     return undefined
   }
   required(o: Json, field: string, path = field): string | undefined {
@@ -142,7 +118,7 @@ const endExclusive = (last: string | undefined) => (last === undefined ? undefin
 
 export class SomtodayMapper {
   readonly #source: string
-  readonly #issues: Issues
+  readonly #issues: IssueCollector
   readonly #vakkeuzes: boolean
   readonly #persons = new Map<string, Builder>()
   readonly #groups = new Map<string, Mutable<Group>>()
@@ -150,7 +126,7 @@ export class SomtodayMapper {
   readonly #mentors = new Map<string, Set<string>>()
   records = 0
 
-  constructor(source: string, issues: Issues, options: { vakkeuzes: boolean }) {
+  constructor(source: string, issues: IssueCollector, options: { vakkeuzes: boolean }) {
     this.#source = source
     this.#issues = issues
     this.#vakkeuzes = options.vakkeuzes
@@ -239,7 +215,7 @@ export class SomtodayMapper {
 
   leerling(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.add('bad_type', 'leerling must be an object', `leerling #${position} in ${v.naam}`)
+    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'leerling must be an object', record: `leerling #${position} in ${v.naam}` })
     const uuid = str(r.uuid)
     const nummer = r.leerlingnummer
     const record = uuid === undefined ? `leerling #${position} in ${v.naam}` : `leerling ${uuid}${typeof nummer === 'number' || typeof nummer === 'string' ? ` (leerlingnummer ${String(nummer)})` : ''}`
@@ -327,7 +303,7 @@ export class SomtodayMapper {
 
   medewerker(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.add('bad_type', 'medewerker must be an object', `medewerker #${position} in ${v.naam}`)
+    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'medewerker must be an object', record: `medewerker #${position} in ${v.naam}` })
     const uuid = str(r.uuid)
     const record = uuid === undefined ? `medewerker #${position} in ${v.naam}` : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
     const c = new Checker(this.#issues, record)
@@ -366,7 +342,7 @@ export class SomtodayMapper {
    */
   ouderVerzorger(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.add('bad_type', 'ouderVerzorger must be an object', `ouderVerzorger #${position} in ${v.naam}`)
+    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'ouderVerzorger must be an object', record: `ouderVerzorger #${position} in ${v.naam}` })
     const uuid = str(r.uuid)
     const record = uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
     const c = new Checker(this.#issues, record)
@@ -382,7 +358,7 @@ export class SomtodayMapper {
       if (child !== undefined) children.add(child)
     })
     if (!c.ok || uuid === undefined || achternaam === undefined) return
-    if (voorletters === undefined) this.#issues.add('missing_field', 'voorletters is missing: the guardian has no given name', record, 'voorletters', undefined, 'warning')
+    if (voorletters === undefined) this.#issues.warn({ code: 'missing_field', message: 'voorletters is missing: the guardian has no given name', record, field: 'voorletters' })
     const names: Names = { givenName: voorletters ?? '', familyName: achternaam }
     if (voorletters !== undefined) names.initials = voorletters
     if (voorvoegsel !== undefined) names.familyNamePrefix = voorvoegsel

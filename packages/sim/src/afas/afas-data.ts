@@ -4,6 +4,7 @@
 // deterministically per location (the generator has none). Pure apart from the mutable user rows that the
 // simulated update connectors change.
 import type { SimBoard, SimStaff } from '../generator/index.ts'
+import { addDays } from '../../../../src/util/dates.ts'
 
 /** One row as a GetConnector returns it: AFAS sends absent values as null. */
 export type AfasRow = Record<string, string | number | boolean | null>
@@ -169,10 +170,4 @@ export function buildAfasData(board: SimBoard): AfasData {
     }
   }
   return { users, employments, positions, organisationalUnits: units }
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
 }

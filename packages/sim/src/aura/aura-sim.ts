@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../../../src/protocol/index.ts'
 import { requestNamespaceProblem } from './aura-namespaces.ts'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 export const AURA_PATH = '/uPersonManagementServiceSync.asmx'
 const WSDL_NS = 'http://www.imsglobal.org/services/pms/wsdl/imsPersonManServiceSync_v1p0'
@@ -92,7 +93,7 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
     try {
       env = parseSoapEnvelope(req.body, { arrays: ARRAYS, trimValues: false })
     } catch (e) {
-      return fault('1.1', 'soap:Client', `Server was unable to read request. ${(e as Error).message}`)
+      return fault('1.1', 'soap:Client', `Server was unable to read request. ${messageOf(e)}`)
     }
     const [op = '', body] = Object.entries(env.body).find(([k]) => !k.startsWith('@_') && k !== '#text') ?? []
     const node = (body ?? {}) as Record<string, unknown>

@@ -2,6 +2,7 @@
 // verbintenis (the level picks an MBO opleiding, the leerjaar folds into 1–4), every staff member a medewerker
 // with a functie. Plain mutable records: the simulator serves them and its write operations change them.
 import type { SimBoard } from '../generator/index.ts'
+import { addDays } from '../../../../src/util/dates.ts'
 
 export interface EduarteContact {
   contactgegeven: string
@@ -84,12 +85,6 @@ export function eduarteDate(iso: string): string {
   return iso === '' ? '' : `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`
 }
 
-function dayBefore(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() - 1)
-  return d.toISOString().slice(0, 10)
-}
-
 const sexName = (s: string) => (s === 'male' ? 'Man' : s === 'female' ? 'Vrouw' : 'Onbekend')
 
 export interface EduarteDataOptions {
@@ -134,7 +129,7 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
           id: `V${pupil.number}`,
           begindatum: eduarteDate(e.beginDate !== '' ? e.beginDate : `${cohort}-08-01`),
           // planned end of a 4-year opleiding, or the last day for a deelnemer who left
-          einddatum: left ? eduarteDate(dayBefore(e.endDate)) : eduarteDate(`${Number(cohort) + 4}-07-31`),
+          einddatum: left ? eduarteDate(addDays(e.endDate, -1)) : eduarteDate(`${Number(cohort) + 4}-07-31`),
           cohort,
           groep: group.title,
           leerjaar: String(leerjaar),

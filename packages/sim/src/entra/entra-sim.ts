@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { FilterError, parseFilter, type Filterable } from './odata-filter.ts'
 import { matchesSearch, orderRows, parseOrderBy, parseSearch, QueryError, type OrderBy, type Search } from './odata-order-search.ts'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 export interface EntraSimOptions {
   readonly tenantId?: string
@@ -760,7 +761,7 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
         try {
           res = operate({ method: String(r.method ?? 'GET').toUpperCase(), url, headers, body: r.body, origin })
         } catch (e) {
-          res = graphError(500, 'InternalServerError', (e as Error).message)
+          res = graphError(500, 'InternalServerError', messageOf(e))
         }
       }
       statuses.set(id, res.status)

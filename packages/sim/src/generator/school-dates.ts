@@ -2,8 +2,10 @@
 // `YYYY-MM-DD` strings in UTC. Holds no state and knows nothing about OneRoster.
 import type { Rng } from './prng.ts'
 import type { SchoolYear } from './board-model.ts'
+import { addDays, daysBetween } from '../../../../src/util/dates.ts'
 
-const DAY = 86_400_000
+export { addDays, daysBetween }
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
 export function parseIsoDate(text: string, field = 'today'): number {
@@ -17,19 +19,6 @@ export function parseIsoDate(text: string, field = 'today'): number {
 
 export function toIsoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
-}
-
-// Unvalidated fast path for dates this module produced itself; hot in generation (birth dates).
-function quickParse(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)))
-}
-
-export function addDays(date: string, days: number): string {
-  return toIsoDate(quickParse(date) + days * DAY)
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((quickParse(to) - quickParse(from)) / DAY)
 }
 
 /** A uniformly drawn date in [from, to) (`from` when the range is empty). */

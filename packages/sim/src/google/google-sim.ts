@@ -6,6 +6,7 @@ import { importSPKI, jwtVerify, type CryptoKey } from 'jose'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
 import { matchesQuery, parseUserQuery } from './user-query.ts'
 import { applyFields, parseFields, type FieldSelection } from './partial-response.ts'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 export const DIRECTORY_BASE = '/admin/directory/v1'
 export const TOKEN_PATH = '/token'
@@ -228,7 +229,7 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     try {
       clauses = parseUserQuery(q.get('query') ?? '')
     } catch (e) {
-      return googleError(400, 'invalid', `Invalid Input: ${(e as Error).message}`)
+      return googleError(400, 'invalid', `Invalid Input: ${messageOf(e)}`)
     }
     const max = Math.min(500, Math.max(1, Number(q.get('maxResults') ?? 100) || 100))
     const orderBy = q.get('orderBy')
@@ -295,7 +296,7 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       try {
         fields = parseFields(fieldsText)
       } catch (e) {
-        return googleError(400, 'invalidParameter', `Invalid field selection ${(e as Error).message}`)
+        return googleError(400, 'invalidParameter', `Invalid field selection ${messageOf(e)}`)
       }
     }
     const answer = await route(req)
@@ -303,7 +304,7 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     try {
       return { ...answer, json: applyFields(answer.json, fields) }
     } catch (e) {
-      return googleError(400, 'invalidParameter', `Invalid field selection ${(e as Error).message}`)
+      return googleError(400, 'invalidParameter', `Invalid field selection ${messageOf(e)}`)
     }
   }
 

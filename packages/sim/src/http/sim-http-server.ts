@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 /** One request as a simulator's handler sees it: the body read in full (simulators serve test-sized payloads). */
 export interface SimRequest {
@@ -110,7 +111,7 @@ export async function startSimHttpServer(handler: SimHandler, options: SimHttpOp
         try {
           answer ??= await handler(simReq)
         } catch (e) {
-          answer = { status: 500, json: { error: (e as Error).message } }
+          answer = { status: 500, json: { error: messageOf(e) } }
         }
         const body = answer.bytes ?? (answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
         const type = answer.contentType ?? (answer.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8')

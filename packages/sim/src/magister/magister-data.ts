@@ -3,6 +3,7 @@
 // (magister-sim.ts) turns the rows into the `;`-separated CSV.
 import type { SimBoard, SimStaff } from '../generator/index.ts'
 import { displayFamilyName } from '../generator/index.ts'
+import { addDays } from '../../../../src/util/dates.ts'
 
 /** The layout's columns, in the order of Tools4everBV/HelloID-Conn-Prov-Source-Magister (SQL + README). */
 export const MAGISTER_COLUMNS = [
@@ -21,12 +22,6 @@ const PROFILE_NAME: Record<string, string> = { NT: 'Natuur en Techniek', NG: 'Na
 export function magisterDate(iso: string): string {
   if (iso === '') return ''
   return `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`
-}
-
-function dayBefore(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() - 1)
-  return d.toISOString().slice(0, 10)
 }
 
 export interface MagisterDataOptions {
@@ -80,8 +75,8 @@ export function magisterRows(board: SimBoard, options: MagisterDataOptions = {})
         Aanmelddatum: magisterDate(board.schoolYear.startDate),
         studiebegindatum: magisterDate(begin),
         // Magister's end dates are the last day (inclusive); the generator's are exclusive
-        studieeinddatum: magisterDate(dayBefore(board.schoolYear.endDate)),
-        vertrekdatum: e.endDate !== '' ? magisterDate(dayBefore(e.endDate)) : '',
+        studieeinddatum: magisterDate(addDays(board.schoolYear.endDate, -1)),
+        vertrekdatum: e.endDate !== '' ? magisterDate(addDays(e.endDate, -1)) : '',
         sis_gebr__login_naam: `${pupil.number}`,
         email: '', gsm: '', rfid: '',
       }

@@ -5,6 +5,7 @@
 // in README.md.
 import { randomUUID } from 'node:crypto'
 import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 export interface OutSystemsRole {
   readonly Key: string
@@ -155,7 +156,7 @@ function parseBody(req: SimRequest): Result<Record<string, unknown>> {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(400, 'The body must be a JSON object')
     return { ok: true, value: v as Record<string, unknown> }
   } catch (e) {
-    return fail(400, `Invalid JSON: ${(e as Error).message}`)
+    return fail(400, `Invalid JSON: ${messageOf(e)}`)
   }
 }
 

@@ -3,6 +3,7 @@
 // as summarised in docs/connectors/somtoday.md). The simulator keeps what it got, keyed by afkorting.
 import type { SimRequest, SimResponse } from '../http/sim-http-server.ts'
 import { buildXml, parseSoapEnvelope, textOf } from '../../../../src/protocol/index.ts'
+import { messageOf } from '../../../../src/util/message-of.ts'
 
 export interface HrmPerson {
   readonly afkorting: string
@@ -41,7 +42,7 @@ export function handleHrmService(req: SimRequest, ctx: HrmContext): SimResponse 
   try {
     env = parseSoapEnvelope(req.body)
   } catch (e) {
-    return fault('soap:Client', `Ongeldig SOAP-bericht: ${(e as Error).message}`)
+    return fault('soap:Client', `Ongeldig SOAP-bericht: ${messageOf(e)}`)
   }
   const security = env.header.Security as Record<string, unknown> | undefined
   const token = security?.UsernameToken as Record<string, unknown> | undefined
