@@ -3,11 +3,15 @@
 // a real slapd. One change at a time, each a different pupil, after a full first run. Prints p50/p95/max and the
 // goal (p95 ≤ 5 s); asserts nothing. The folder settles 500 ms before it is read (serve's default), which is in
 // every figure.
-// Usage: node bench/change-latency.bench.ts [changes=100] [persons=600]
+// With `somtoday` as third argument the pupil moves to another stamgroep in the Somtoday ConnectAPI simulator
+// instead, and a bearer-authenticated `POST /hooks/school` names the leerling (Somtoday sends no change events of
+// its own: its OpenAPI marks /events as not implemented), measured from the POST to the commit in slapd.
+// Usage: node bench/change-latency.bench.ts [changes=100] [persons=600] [csv|somtoday]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import { generateBoard, writeOneRosterCsv, type SimBoard } from '@koppel/sim/generator'
+import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '@koppel/sim/somtoday'
 import { Client, EqualityFilter } from 'ldapts'
 import { loadEngine } from '../src/app/load-engine.ts'
 import type { RunLog } from '../src/app/unattended-run.ts'
@@ -20,6 +24,7 @@ import { keepBulk, movablePupils, writeClassChangeDelta } from '../test/support/
 
 const changes = Number(process.argv[2] ?? 100)
 const persons = Number(process.argv[3] ?? 600)
+const via = process.argv[4] === 'somtoday' ? 'somtoday' : 'csv'
 
 const quiet: RunLog = { info: () => {}, warn: () => {}, error: (f, m) => console.error(m, f), child: () => quiet }
 
@@ -27,20 +32,60 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
 }
 
+/** Each pupil with its stamgroep and another stamgroep of the same location. */
+function stamgroepMoves(board: SimBoard): { user: string; from: string; to: string }[] {
+  const found: { user: string; from: string; to: string }[] = []
+  for (const chunk of board.chunks()) {
+    const stamgroepen = chunk.groups.filter((g) => g.kind === 'stamgroep')
+    for (const p of chunk.pupils) {
+      const other = stamgroepen.find((g) => g.locationId === p.locationId && g.id !== p.stamgroepId)
+      if (other !== undefined) found.push({ user: p.id, from: p.stamgroepId, to: other.id })
+    }
+  }
+  return found
+}
+
+/** The board with some pupils in another stamgroep (the pupil's field and its stamgroep enrolment both). */
+function withMoves(board: SimBoard, moved: ReadonlyMap<string, string>): SimBoard {
+  return {
+    ...board,
+    *chunks() {
+      for (const chunk of board.chunks()) {
+        const from = new Map(chunk.pupils.filter((p) => moved.has(p.id)).map((p) => [p.id, p.stamgroepId]))
+        yield {
+          ...chunk,
+          pupils: chunk.pupils.map((p) => (moved.has(p.id) ? { ...p, stamgroepId: moved.get(p.id) ?? p.stamgroepId } : p)),
+          enrolments: chunk.enrolments.map((e) => (e.role === 'pupil' && from.get(e.personId) === e.groupId ? { ...e, groupId: moved.get(e.personId) ?? e.groupId } : e)),
+        }
+      }
+    },
+  }
+}
+
+let sim: SomtodaySim | undefined
 const slapd = await startSlapd()
 const dir = await mkdtemp(join(tmpdir(), 'koppel-change-latency-'))
 try {
   await mkdir(join(dir, 'export'))
-  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'change-latency', persons, today: toIsoDate(new Date()) }), { version: '1.2' })
+  const today = toIsoDate(new Date())
+  const board = generateBoard({ seed: 'change-latency', persons, today })
+  await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, { mode: 0o600 })
-  const config = demoConfig(slapd.url).replace('    path: ./export\n', '    path: ./export\n    deltas: true\n')
-  await writeFile(join(dir, 'koppel.yaml'), `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\nserve:\n  watch:\n    - source: school\n`)
+  await writeFile(join(dir, 'secrets', 'hook-token'), 'bench-hook-token-0123456789\n', { mode: 0o600 })
+  await writeFile(join(dir, 'secrets', 'somtoday-client-secret'), `${DEFAULT_CLIENT.clientSecret}\n`, { mode: 0o600 })
+  sim = via === 'somtoday' ? await startSomtodaySim({ board, today }) : undefined
+  const config =
+    sim === undefined
+      ? demoConfig(slapd.url).replace('    path: ./export\n', '    path: ./export\n    deltas: true\n')
+      : demoConfig(slapd.url, { kind: 'somtoday', baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, organisation: sim.instelling.uuid })
+  const serveYaml = sim === undefined ? 'serve:\n  watch:\n    - source: school\n' : 'serve:\n  hooks:\n    - source: school\n      bearer: ${file:./secrets/hook-token}\n'
+  await writeFile(join(dir, 'koppel.yaml'), `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\n${serveYaml}`)
   const bulk = await keepBulk(join(dir, 'export'))
   const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {} })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   const loaded = r.loaded
-  const serve = await startServe(loaded, { log: quiet, listen: false, runAtStart: true })
+  const serve = await startServe(loaded, { log: quiet, listen: { host: '127.0.0.1', port: 0 }, runAtStart: true })
   const client = new Client({ url: slapd.url })
   await client.bind(slapd.adminDn, slapd.adminPassword)
   const department = async (user: string): Promise<string> => {
@@ -49,7 +94,8 @@ try {
     return String(searchEntries[0]?.['departmentNumber'] ?? '')
   }
   try {
-    const moves = await movablePupils(bulk)
+    const moves = sim === undefined ? await movablePupils(bulk) : stamgroepMoves(board)
+    const moved = new Map<string, string>()
     while ((await loaded.engine.store.listRuns(1)).length === 0) await new Promise((res) => setTimeout(res, 50))
     const latencies: number[] = []
     for (let i = 0; i < changes; i++) {
@@ -57,7 +103,17 @@ try {
       if (move === undefined) throw new Error('no pupil to move')
       const before = await department(move.user)
       const t0 = performance.now()
-      await writeClassChangeDelta(bulk, join(dir, 'export'), move, new Date().toISOString())
+      if (sim === undefined) await writeClassChangeDelta(bulk, join(dir, 'export'), move, new Date().toISOString())
+      else {
+        moved.set(move.user, moved.get(move.user) === move.to ? move.from : move.to)
+        sim.setBoard(withMoves(board, moved), today)
+        const res = await fetch(`http://127.0.0.1:${serve.port}/hooks/school`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer bench-hook-token-0123456789', 'content-type': 'application/json' },
+          body: JSON.stringify({ ids: [move.user] }),
+        })
+        if (res.status !== 202) throw new Error(`the hook answered ${res.status}`)
+      }
       const deadline = t0 + 60_000
       while ((await department(move.user)) === before) {
         if (performance.now() > deadline) throw new Error(`change ${i} of ${move.user} not committed within 60 s`)
@@ -68,7 +124,7 @@ try {
     }
     const sorted = [...latencies].sort((a, b) => a - b)
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-    console.log(`class changes through a OneRoster CSV delta → slapd, ${changes} changes, ${persons} persons`)
+    console.log(`class changes through ${via === 'csv' ? 'a OneRoster CSV delta' : 'the Somtoday simulator and a change webhook'} → slapd, ${changes} changes, ${persons} persons`)
     console.log(`p50 ${s(percentile(sorted, 50))}  p95 ${s(percentile(sorted, 95))}  max ${s(sorted.at(-1) ?? NaN)}  (goal: p95 ≤ 5 s)`)
   } finally {
     await client.unbind()
@@ -76,6 +132,7 @@ try {
     await loaded.close()
   }
 } finally {
+  await sim?.close()
   await slapd.stop()
   await rm(dir, { recursive: true, force: true })
 }

@@ -15,6 +15,7 @@ import type { RunLog } from '../src/app/unattended-run.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { startServe } from '../src/serve/serve.ts'
+import { approvePlan } from '../src/engine/index.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
 import { postgresSkipReason, startPostgres } from './harness/postgres.ts'
@@ -71,6 +72,16 @@ async function people(s: Slapd): Promise<string[]> {
   }
 }
 
+async function entriesBelow(s: Slapd, base: string): Promise<number> {
+  const c = new Client({ url: s.url })
+  try {
+    await c.bind(s.adminDn, s.adminPassword)
+    return (await c.search(base, { scope: 'one', attributes: ['1.1'] })).searchEntries.length
+  } finally {
+    await c.unbind()
+  }
+}
+
 async function departmentOf(s: Slapd, employeeNumber: string): Promise<string> {
   const c = new Client({ url: s.url })
   try {
@@ -119,6 +130,8 @@ describe('koppel serve', { skip: skip ?? false }, () => {
         const { searchEntries } = await c.search(base, { scope: 'one', attributes: ['1.1'] }).catch(() => ({ searchEntries: [] }))
         for (const e of searchEntries) await c.del(e.dn)
       }
+      // where the demo config moves disabled accounts
+      await c.add(`ou=disabled,${slapd.baseDn}`, { objectClass: 'organizationalUnit', ou: 'disabled' }).catch(() => {})
     } finally {
       await c.unbind()
     }
@@ -220,7 +233,7 @@ describe('koppel serve', { skip: skip ?? false }, () => {
     const clock = new Clock(`${DAY}T01:59:59Z`)
     const loaded = await open(dir, clock)
     const lines: Line[] = []
-    const serve = await startServe(loaded, { log: captureLog(lines), listen: false, maxSleepMs: 20 })
+    const serve = await startServe(loaded, { log: captureLog(lines), listen: false, maxSleepMs: 20, approvalPollMs: 50 })
     try {
       clock.set(`${DAY}T02:00:00Z`)
       await until('the first night', () => posts.length === 1)
@@ -238,13 +251,26 @@ describe('koppel serve', { skip: skip ?? false }, () => {
       const c = new Client({ url: slapd.url })
       try {
         await c.bind(slapd.adminDn, slapd.adminPassword)
-        const { searchEntries } = await c.search(`ou=disabled,${slapd.baseDn}`, { scope: 'one', attributes: ['1.1'] }).catch(() => ({ searchEntries: [] }))
+        const { searchEntries } = await c.search(`ou=disabled,${slapd.baseDn}`, { scope: 'one', attributes: ['1.1'] })
         assert.equal(searchEntries.length, 0, 'nothing disabled')
       } finally {
         await c.unbind()
       }
       assert.equal((await people(slapd)).length, before)
       assert.equal((await loaded.engine.store.listRuns(10)).length, 1, 'no apply after the first night')
+      // the admin approves in another process; serve applies the approved work without waiting for the night
+      const waiting = String(blocked[1]?.['planId'])
+      assert.deepEqual(await approvePlan(loaded.engine, waiting, 'admin', 'the school really lost half its pupils'), { ok: true })
+      await until('the approved work to be applied', async () => (await loaded.engine.store.listRuns(10)).length === 2)
+      const [applied] = await loaded.engine.store.listRuns(1)
+      // the approved snapshot is the baseline now, so the work is planned again without the source finding (another
+      // id) and carries the approval (carry-approval.ts)
+      const plan = await loaded.engine.store.getPlan(applied?.planId ?? '')
+      assert.match(plan?.notes.join('\n') ?? '', new RegExp(`approved as ${waiting}`))
+      assert.equal(plan?.status, 'applied')
+      const disabled = await entriesBelow(slapd, `ou=disabled,${slapd.baseDn}`)
+      assert.ok(disabled > 0, 'the approved disables were applied')
+      assert.ok(lines.some((l) => l.msg === 'an approved plan waits: a run applies its work now'))
     } finally {
       await serve.stop('test')
       await loaded.close()

@@ -25,6 +25,8 @@ export interface ServeOptions {
   readonly maxSleepMs?: number
   /** Runs every schedule once right away, then at its times. */
   readonly runAtStart?: boolean
+  /** How often serve looks for a plan an admin approved, to apply its work at once (default 15 s). */
+  readonly approvalPollMs?: number
   /** How long a watched export folder must be quiet before it is read (an export is several files). */
   readonly settleMs?: number
   /** Who the audit log names for scheduled runs. */
@@ -128,6 +130,14 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
   const resumed = await resumeInterrupted(loaded, { actor, log: o.log, signal: stop.signal })
   if (resumed.length > 0) o.log.info({ outcomes: resumed }, 'resumed interrupted applies')
   scheduler.start()
+  const approvals = watchApprovals(loaded, o.approvalPollMs ?? 15_000, () =>
+    lock.run(async () => {
+      const log = o.log.child({ approval: ++runs })
+      log.info({}, 'an approved plan waits: a run applies its work now')
+      const outcomes = await unattendedRun(loaded, { actor: `${actor} (approval)`, log, signal: stop.signal, notifiedBlocked })
+      log.info({ outcomes }, 'approval run finished')
+    }),
+  )
   return {
     app,
     port,
@@ -138,6 +148,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       o.log.info({ reason }, 'stopping: the actions in flight finish, nothing new starts')
       stop.abort(new Error(reason))
       for (const w of watchers) w.close()
+      await approvals.stop()
       await Promise.all([scheduler.stop(), changes.stop()])
       if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
       o.log.info({}, 'stopped')
@@ -173,4 +184,32 @@ function watchFolders(loaded: LoadedEngine, settleMs: number, changed: (source: 
     const dir = isAbsolute(path) ? path : resolve(base, path)
     return watchExport(dir, settleMs, () => changed(w.source, dir))
   })
+}
+
+/**
+ * `koppel approve` runs in another process; serve notices the approved plan and starts a run, which plans the
+ * same work again (carry-approval.ts keeps the approval) and applies it, instead of waiting for the next tick.
+ * Each approved plan starts one run; a plan an apply made stale is superseded, not applied.
+ */
+function watchApprovals(loaded: LoadedEngine, everyMs: number, run: () => Promise<void>): { stop(): Promise<void> } {
+  const seen = new Set<string>()
+  let busy: Promise<void> | undefined
+  const check = async () => {
+    const waiting = (await loaded.engine.store.listPlanStatuses(20)).filter((h) => h.status === 'approved' && !seen.has(h.id))
+    if (waiting.length === 0) return
+    for (const h of waiting) seen.add(h.id)
+    await run()
+  }
+  const timer = setInterval(() => {
+    busy ??= check()
+      .catch(() => {})
+      .finally(() => (busy = undefined))
+  }, everyMs)
+  timer.unref()
+  return {
+    async stop() {
+      clearInterval(timer)
+      await busy
+    },
+  }
 }
