@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../contract/index.ts'
 import { formatConfigError, loadConfig, type KoppelConfig } from '../config/index.ts'
 import { err, EXIT, out } from '../cli/output.ts'
 import type { StoreOptions } from '../store/index.ts'
+import { messageOf } from '../util/message-of.ts'
 import { backupStore, restoreStore } from './store-backup.ts'
 
 export function registerBackupCommands(program: Command, definitions: readonly ConnectorDefinition[], set: (code: number) => void): void {
@@ -73,6 +74,3 @@ async function storeOf(
   return { options, config }
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}

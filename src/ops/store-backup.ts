@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { openStore, type AuditVerification, type StoreOptions } from '../store/index.ts'
 import { makePrivateDirSync } from '../util/private-files.ts'
+import { messageOf } from '../util/message-of.ts'
 
 const run = promisify(execFile)
 
@@ -161,6 +162,3 @@ async function tool(name: string, args: string[], env: NodeJS.ProcessEnv): Promi
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
