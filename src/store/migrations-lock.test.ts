@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../../test/harness/postgres.ts'
-import type { StoreOptions } from './open-store.ts'
+import { openStore, type StoreOptions } from './open-store.ts'
 import { migrationProvider } from './migrations.ts'
 
 const run = promisify(execFile)
@@ -51,6 +51,25 @@ describe('migrations when several processes start at once', () => {
       server = await startPostgres()
     })
     after(() => server?.stop())
+
+    test('a store schema created by many openers at once: none fails on the race in CREATE SCHEMA IF NOT EXISTS', async () => {
+      // PostgreSQL checks IF NOT EXISTS before it inserts the catalog row, so two creators can both pass the
+      // check; the loser fails on pg_namespace's unique index. Rounds make the race likely, not certain.
+      const admin = new pg.Client(server?.url)
+      await admin.connect()
+      try {
+        for (let round = 0; round < 20; round++) {
+          await admin.query(`create database koppel_schema_race_${round}`)
+          const url = (server?.url ?? '').replace(/\/postgres$/, `/koppel_schema_race_${round}`)
+          const opened = await Promise.allSettled(Array.from({ length: 12 }, () => openStore({ kind: 'postgres', url, schema: 'board_x' })))
+          for (const r of opened) if (r.status === 'fulfilled') await r.value.close()
+          const failed = opened.filter((r) => r.status === 'rejected').map((r) => String(r.reason))
+          assert.deepEqual(failed, [], `round ${round}`)
+        }
+      } finally {
+        await admin.end()
+      }
+    })
 
     for (const schema of [undefined, 'board_a']) {
       test(`fresh database${schema ? `, schema ${schema}` : ''}: every opener opens, each migration once`, async () => {
