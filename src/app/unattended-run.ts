@@ -9,6 +9,7 @@ import { formatIssue } from '../model/index.ts'
 import type { Plan, RunReport } from '../model/index.ts'
 import type { StatusInput } from '../notify/status-mail.ts'
 import type { LoadedEngine } from './load-engine.ts'
+import { runMetrics } from '../ops/metrics.ts'
 
 /** The part of a pino logger a run writes to: an object of fields first, then the message. */
 export interface RunLog {
@@ -50,7 +51,12 @@ type Tell = (input: Omit<StatusInput, 'tenant' | 'auditHead'>) => Promise<void>
 
 /** Finishes applies a killed or stopped process left `applying` (serve does this when it starts). */
 export async function resumeInterrupted(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
-  return resumeWith(loaded, o, teller(loaded, o.log))
+  return counted(loaded, await resumeWith(loaded, o, teller(loaded, o.log)))
+}
+
+function counted(loaded: LoadedEngine, outcomes: UnattendedOutcome[]): UnattendedOutcome[] {
+  for (const r of outcomes) runMetrics.runEnded(loaded.config.tenant, r.kind)
+  return outcomes
 }
 
 function teller(loaded: LoadedEngine, log: RunLog, notifyCompleted = true): Tell {
@@ -73,16 +79,26 @@ async function resumeWith(loaded: LoadedEngine, o: UnattendedOptions, tell: Tell
 }
 
 export async function unattendedRun(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
+  return counted(loaded, await runOnce(loaded, o))
+}
+
+async function runOnce(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
   const { engine } = loaded
   const tell = teller(loaded, o.log, o.notifyCompleted)
   const outcomes = await resumeWith(loaded, o, tell)
   if (outcomes.some((r) => r.kind !== 'completed')) return outcomes
   if (o.signal?.aborted === true) return [...outcomes, { kind: 'stopped', message: 'stopped before planning' }]
+  const stages = runMetrics.stageTimer(loaded.config.tenant)
+  const planStart = performance.now()
   const made = await makePlan(engine, {
     actor: o.actor,
     ...(o.changed !== undefined ? { changed: o.changed } : {}),
-    onStage: (stage, detail) => o.log.info({ stage }, detail),
-  })
+    onStage: (stage, detail) => {
+      stages.onStage(stage, detail)
+      o.log.info({ stage }, detail)
+    },
+  }).finally(stages.end)
+  runMetrics.planned(loaded.config.tenant, (performance.now() - planStart) / 1000)
   if (!made.ok) {
     const error = ['The plan was not made: a source could not be read. Nothing was changed.', ...made.issues.slice(0, 20).map(formatIssue)].join('\n')
     o.log.error({ issues: made.issues.length }, error)
@@ -116,7 +132,9 @@ export async function unattendedRun(loaded: LoadedEngine, o: UnattendedOptions):
 }
 
 async function applyAndTell(loaded: LoadedEngine, plan: Plan, o: UnattendedOptions, tell: Tell): Promise<UnattendedOutcome> {
+  const applyStart = performance.now()
   const r = await applyStoredPlan(loaded.engine, plan.id, { actor: o.actor, ...(o.signal !== undefined ? { signal: o.signal } : {}) })
+  if (r.ok) runMetrics.applied(loaded.config.tenant, r.report, (performance.now() - applyStart) / 1000, await retriesByTarget(loaded, plan))
   if (!r.ok) {
     o.log.warn({ planId: plan.id, reason: r.reason }, r.message)
     return { kind: r.reason === 'busy' ? 'busy' : 'failed', planId: plan.id, message: r.message }
@@ -129,6 +147,18 @@ async function applyAndTell(loaded: LoadedEngine, plan: Plan, o: UnattendedOptio
   const stored = await loaded.engine.store.getPlan(plan.id)
   await tell({ outcome: failed ? 'failed' : 'completed', report, ...(stored !== undefined ? { plan: stored } : {}) })
   return { kind: failed ? 'failed' : 'completed', planId: plan.id, runId: report.runId }
+}
+
+/** Attempts beyond the first per target, from the plan's journal (the apply retries inside the engine). */
+async function retriesByTarget(loaded: LoadedEngine, plan: Plan): Promise<Map<string, number>> {
+  const targetOf = new Map(plan.actions.map((a) => [a.id, a.target]))
+  const retries = new Map<string, number>()
+  for (const e of await loaded.engine.store.journalFor(plan.id)) {
+    const target = targetOf.get(e.actionId)
+    if (e.phase === 'started' || e.attempts <= 1 || target === undefined) continue
+    retries.set(target, (retries.get(target) ?? 0) + e.attempts - 1)
+  }
+  return retries
 }
 
 /** The guard's findings as numbers: two plans with the same ones are the same blocked situation. */

@@ -16,6 +16,7 @@ import { simGenerateCommand } from './sim-generate.ts'
 import { registerSimServe } from './sim-serve-command.ts'
 import { serveCommand, type ServeFlags } from '../serve/serve-command.ts'
 import { registerUserCommands } from './commands-user.ts'
+import { registerBackupCommands } from '../ops/backup-command.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -115,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the plan as JSON')
     .option('--limit <n>', 'actions to show in the table', '100')
     .action(async (run: string, o) => set(await revertCommand(run, o, defs)))
+  registerBackupCommands(program, defs, set)
   const audit = program.command('audit').description('audit log')
   audit.command('verify').description('check the hash chain for edits and deletions')
     .addOption(config())

@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import type { LoadedEngine } from '../app/load-engine.ts'
 import type { ScheduleState } from './scheduler.ts'
 import { mountDashboard } from '../http/dashboard-http.ts'
+import { mountMetrics } from '../ops/metrics-route.ts'
 
 export interface ServeContext {
   readonly loaded: LoadedEngine
@@ -19,6 +20,7 @@ export interface ServeContext {
 export function createHttpApp(context: ServeContext): Hono {
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ ok: true }))
+  mountMetrics(app)
   app.get('/readyz', async (c) => {
     if (context.stopping()) return c.json({ ok: false, reason: 'shutting down' }, 503)
     try {

@@ -6,9 +6,11 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { ensurePrivateFileSync, makePrivateDirSync } from '../util/private-files.ts'
 import {
   CompiledQuery,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type SqliteDatabase,
   type SqliteStatement,
@@ -96,6 +98,18 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Kysely's SQLite adapter says SQLite has no transactional DDL and takes no migration lock (one connection, one
+ * process, it assumes). Processes starting at once on a new store then all see the migrations pending and the
+ * second fails with `table "accounts" already exists`. SQLite's DDL is transactional, so the migrator runs
+ * in one transaction — BEGIN IMMEDIATE, the store's write lock — and reads what is done after taking it.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase
 
@@ -106,5 +120,9 @@ export class NodeSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.#database })
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter()
   }
 }

@@ -70,7 +70,7 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) {
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+      await createSchema(db, schema)
     } catch (err) {
       await db.destroy()
       throw err
@@ -81,4 +81,18 @@ async function openPostgres(options: { url: string; schema?: string }, tenant: s
     liveLock: postgresLiveLock(connection, tenant),
     ...(schema === undefined ? {} : { schema }),
   })
+}
+
+/**
+ * PostgreSQL checks IF NOT EXISTS before it inserts the catalog row, so processes starting at once can all pass
+ * the check and all but one then fail on pg_namespace's unique index (23505) or as duplicate_schema (42P06):
+ * the schema exists then, which is all that was asked.
+ */
+async function createSchema(db: Kysely<Tables>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (code !== '23505' && code !== '42P06') throw err
+  }
 }
