@@ -118,11 +118,19 @@ function homeroomTeacher(enrollments: readonly OneRosterEnrollment[], ctx: Contr
 }
 
 function currentHomeroom(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
-  let fallback: string | undefined
+  return homeroomEnrollment(enrollments, ctx)?.cls
+}
+
+/**
+ * The pupil's homeroom enrollment today; when none runs today, the one that ended last (a leaver's last class,
+ * not the one they left in October), else the first.
+ */
+function homeroomEnrollment(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): OneRosterEnrollment | undefined {
+  let fallback: OneRosterEnrollment | undefined
   for (const e of enrollments) {
     if (e.role !== 'student' || ctx.classes.get(e.cls)?.classType !== 'homeroom') continue
-    if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return e.cls
-    fallback ??= e.cls
+    if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return e
+    if (fallback === undefined || (fallback.end !== '' && (e.end === '' || e.end > fallback.end))) fallback = e
   }
   return fallback
 }
@@ -164,7 +172,7 @@ export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx
     const manager = mentor !== undefined ? ctx.personKey?.(mentor) : undefined
     if (manager !== undefined && manager !== '') c.manager = manager
     const start = earliest(here.map((e) => e.begin)) ?? (or.begin || undefined) ?? year?.start
-    const end = latest(here.map((e) => e.end)) ?? (or.end || undefined) ?? year?.end
+    const end = latestEnd(here.map((e) => e.end)) ?? (or.end || undefined) ?? year?.end
     if (start !== undefined) c.start = start
     if (end !== undefined) c.end = end
     if (or.roleType === 'primary') c.primary = true
@@ -239,15 +247,8 @@ function schoolYearOf(enrollments: readonly OneRosterEnrollment[], ctx: Contract
 }
 
 function homeroomTitle(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
-  let fallback: string | undefined
-  for (const e of enrollments) {
-    if (e.role !== 'student') continue
-    const cls = ctx.classes.get(e.cls)
-    if (cls?.classType !== 'homeroom') continue
-    if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return cls.title
-    fallback ??= cls.title
-  }
-  return fallback
+  const e = homeroomEnrollment(enrollments, ctx)
+  return e === undefined ? undefined : ctx.classes.get(e.cls)?.title
 }
 
 function firstGrade(grades: string): number | undefined {
@@ -261,8 +262,16 @@ function earliest(dates: readonly string[]): string | undefined {
   return min
 }
 
-function latest(dates: readonly string[]): string | undefined {
+/**
+ * The last end of the enrollments, or undefined when one of them runs on: an enrollment without an endDate lasts
+ * as long as its class's term, so a pupil moved to another class (the old enrollment ended, the new one open)
+ * has not left.
+ */
+function latestEnd(dates: readonly string[]): string | undefined {
   let max: string | undefined
-  for (const d of dates) if (d !== '' && (max === undefined || d > max)) max = d
+  for (const d of dates) {
+    if (d === '') return undefined
+    if (max === undefined || d > max) max = d
+  }
   return max
 }
