@@ -8,6 +8,7 @@ import { serve as listen, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { LoadedEngine } from '../app/load-engine.ts'
 import { resumeInterrupted, unattendedRun, type RunLog } from '../app/unattended-run.ts'
+import { noticeLeaversDue } from '../app/leaver-notices.ts'
 import { claimHolder, claimTick } from './schedule-claim.ts'
 import { ChangeQueue } from './change-queue.ts'
 import { mountChangeHooks } from './change-hooks.ts'
@@ -77,6 +78,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       try {
         log.info({}, 'schedule started')
         const outcomes = await unattendedRun(loaded, { actor: `${actor} (${schedule.name})`, log, signal: stop.signal, notifiedBlocked })
+        await noticeLeavers(loaded, `${actor} (${schedule.name})`, log)
         log.info({ outcomes }, 'schedule finished')
         return outcomes.map((x) => x.kind).join(',') || 'nothing'
       } catch (e) {
@@ -153,6 +155,18 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
       o.log.info({}, 'stopped')
     },
+  }
+}
+
+/** The leaver notices due today, as `koppel run` sends them; a mail that cannot go is logged and tried again. */
+async function noticeLeavers(loaded: LoadedEngine, actor: string, log: RunLog): Promise<void> {
+  try {
+    const r = await noticeLeaversDue(loaded, actor)
+    if (r === undefined) return
+    if (r.sent > 0) log.info({ sent: r.sent }, 'leaver notices sent')
+    for (const p of r.problems) log.warn({}, p)
+  } catch (e) {
+    log.warn({ err: e instanceof Error ? e.message : String(e) }, 'leaver notices could not be sent; the next run tries again')
   }
 }
 
