@@ -22,6 +22,8 @@ export interface ServeConfig {
   readonly hooks: readonly ({ readonly source: string } & HookAuth)[]
   /** Folders of OneRoster CSV sources watched for a new (delta) export. */
   readonly watch: readonly { readonly source: string }[]
+  /** Sources asked every few seconds for the records changed since the last ask (OneRoster REST dateLastModified). */
+  readonly poll: readonly { readonly source: string; readonly everySeconds: number }[]
 }
 
 export const DEFAULT_TIMEZONE = 'Europe/Amsterdam'
@@ -106,5 +108,14 @@ export const serveSchema = z
       .array(z.strictObject({ source: entryName('A oneroster-csv source whose export folder is watched for a new export (bulk or delta).') }))
       .default([])
       .describe('Export folders watched: a delta export re-plans only the records it names, a bulk export runs a full sync.'),
+    poll: z
+      .array(
+        z.strictObject({
+          source: entryName('A source that can say which records changed (oneroster-rest: dateLastModified).'),
+          everySeconds: z.int().min(5).max(3600).default(30).describe('How often the source is asked for changes.'),
+        }),
+      )
+      .default([])
+      .describe('Sources polled for changed records (`filter=dateLastModified>…`): only those are re-planned and applied.'),
   })
   .describe('The long-running service (`koppel serve`).')

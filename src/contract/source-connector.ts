@@ -58,6 +58,13 @@ export interface WriteBackRequest {
  * Failure semantics: `read` returns `{ ok: false, issues }` for invalid input or a read that failed part-way;
  * it never returns a partial snapshot as if it were complete. Issues name the file/record and field.
  */
+/** What `changesSince` found: the changed records' ids and the marker to ask from next time. */
+export interface SourceChanges {
+  readonly ids: readonly string[]
+  /** Undefined when the source has no records with a marker yet (ask again without one). */
+  readonly cursor: string | undefined
+}
+
 export interface SourceConnector {
   readonly name: string
   readonly type: string
@@ -77,6 +84,13 @@ export interface SourceConnector {
    * agree, so a file changed during a read is never taken for the content that was read.
    */
   fingerprint?(options: FingerprintOptions): Promise<string | undefined>
+  /**
+   * Optional. The records changed since `cursor`, a change marker of the source's own (OneRoster REST: the
+   * newest dateLastModified it reported, so our clock never meets theirs), for `koppel serve` to plan those
+   * records alone within seconds. Without a cursor: no ids and the newest marker now (where polling starts).
+   * `ids` are record ids in this source (as a change hook names them). Throws ConnectorError.
+   */
+  changesSince?(cursor: string | undefined, options?: { readonly signal?: AbortSignal }): Promise<SourceChanges>
   /** Present only when `capabilities.writeBack`. Throws ConnectorError; a failed write-back changed nothing. */
   writeBack?(request: WriteBackRequest, options?: { signal?: AbortSignal }): Promise<void>
   close?(): Promise<void>

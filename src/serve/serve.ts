@@ -14,6 +14,7 @@ import { ChangeQueue } from './change-queue.ts'
 import { mountChangeHooks } from './change-hooks.ts'
 import { RunLock } from './run-lock.ts'
 import { readExportChange, watchExport, type ExportWatcher } from './export-watch.ts'
+import { pollChanges, type ChangePoller } from './change-poll.ts'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { createHttpApp } from './http-app.ts'
 import { Scheduler } from './scheduler.ts'
@@ -32,6 +33,8 @@ export interface ServeOptions {
   readonly settleMs?: number
   /** Who the audit log names for scheduled runs. */
   readonly actor?: string
+  /** How often the `serve.poll` sources are asked for changes, in place of their `everySeconds` (tests). */
+  readonly pollMs?: number
 }
 
 export interface ServeHandle {
@@ -127,7 +130,12 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       (e: unknown) => o.log.warn({ source, err: String(e) }, 'the changed export could not be read; the next run reads it'),
     )
   })
-  o.log.info({ schedules: scheduler.states(), watched: watchers.length }, 'koppel serve started')
+  const pollers = startPolls(loaded, o, stop.signal, (change) => {
+    o.log.info({ source: change.source, ids: change.ids.length }, 'the source names changed records')
+    changes.add(change)
+  })
+  await Promise.all(pollers.map((p) => p.started))
+  o.log.info({ schedules: scheduler.states(), watched: watchers.length, polled: pollers.length }, 'koppel serve started')
   // an apply a killed process left behind is finished now, not at the next tick (under the apply lease)
   const resumed = await resumeInterrupted(loaded, { actor, log: o.log, signal: stop.signal })
   if (resumed.length > 0) o.log.info({ outcomes: resumed }, 'resumed interrupted applies')
@@ -150,6 +158,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       o.log.info({ reason }, 'stopping: the actions in flight finish, nothing new starts')
       stop.abort(new Error(reason))
       for (const w of watchers) w.close()
+      await Promise.all(pollers.map((p) => p.stop()))
       await approvals.stop()
       await Promise.all([scheduler.stop(), changes.stop()])
       if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -188,6 +197,19 @@ function checkChangeSources(loaded: LoadedEngine): void {
     if (s === undefined) throw new Error(`${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`)
     if (s.type !== 'oneroster-csv') throw new Error(`${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`)
   }
+  for (const [i, p] of (serve?.poll ?? []).entries()) {
+    const s = loaded.engine.sources.find((x) => x.connector.name === p.source)?.connector
+    if (s === undefined) throw new Error(`${loaded.configPath}: serve.poll[${i}].source: unknown source "${p.source}"`)
+    if (s.changesSince === undefined) throw new Error(`${loaded.configPath}: serve.poll[${i}].source: "${p.source}" is ${s.type}, which cannot say which records changed (oneroster-rest can)`)
+  }
+}
+
+function startPolls(loaded: LoadedEngine, o: ServeOptions, signal: AbortSignal, changed: (change: { source: string; ids: readonly string[] }) => void): ChangePoller[] {
+  return (loaded.config.serve?.poll ?? []).map((p) => {
+    const source = loaded.engine.sources.find((s) => s.connector.name === p.source)?.connector
+    if (source === undefined) throw new Error(`serve.poll: unknown source "${p.source}"`)
+    return pollChanges({ source, everyMs: o.pollMs ?? p.everySeconds * 1000, changed, signal, warn: (fields, message) => o.log.warn(fields, message) })
+  })
 }
 
 function watchFolders(loaded: LoadedEngine, settleMs: number, changed: (source: string, dir: string) => void): ExportWatcher[] {

@@ -62,6 +62,15 @@ export class OneRosterRestClient {
     }
   }
 
+  /** The record of a collection modified last (`sort=dateLastModified&orderBy=desc`), or undefined when it is empty. */
+  async newest(collection: string, signal?: AbortSignal): Promise<Json | undefined> {
+    const { rows } = await withReadRetry(() => this.#page(collection, { limit: 1, offset: 0, sort: 'dateLastModified', orderBy: 'desc', filter: undefined }, signal), {
+      attempts: this.#options.readAttempts,
+      ...(signal !== undefined ? { signal } : {}),
+    })
+    return rows[0]
+  }
+
   /** One record by id, or undefined when the service does not know it (404). */
   async getOne(collection: string, singular: string, id: string, signal?: AbortSignal): Promise<Json | undefined> {
     const res = await withReadRetry(
@@ -74,7 +83,7 @@ export class OneRosterRestClient {
     return r as Json
   }
 
-  async #page(collection: string, query: { limit: number; offset: number; sort: string; filter: string | undefined }, signal?: AbortSignal): Promise<{ rows: Json[]; total: number | undefined }> {
+  async #page(collection: string, query: { limit: number; offset: number; sort: string; orderBy?: 'asc' | 'desc'; filter: string | undefined }, signal?: AbortSignal): Promise<{ rows: Json[]; total: number | undefined }> {
     const res = await this.#http.json<Record<string, unknown> | undefined>({ path: collection, query, ...(signal !== undefined ? { signal } : {}) })
     const rows = res.body?.[collection]
     if (!Array.isArray(rows)) throw new ConnectorError('invalid', `GET ${collection} (offset ${query.offset}) answered without a ${collection} array`)

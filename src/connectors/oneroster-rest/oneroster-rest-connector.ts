@@ -4,7 +4,7 @@
  * (`filter=dateLastModified>'…'`), completes each changed user with all its current enrollments, and marks
  * tobedeleted users as removed. Either way the read returns the whole result or `{ok:false}`.
  */
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
+import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceChanges, SourceConnector, SourceDefinition } from '../../contract/index.ts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
 import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
@@ -56,6 +56,36 @@ class OneRosterRestSource implements SourceConnector {
       if (!ConnectorError.isInstance(e)) throw e
       return { ok: false, issues: [{ severity: 'error', code: `read_${e.kind}`, source: this.name, message: `reading OneRoster REST failed: ${e.message}` }] }
     }
+  }
+
+  /**
+   * The users changed since `cursor`: users and enrollments with `filter=dateLastModified>'<cursor>'` (the
+   * OneRoster 1.2 REST filter; Microsoft SDS polls the same way), an enrollment standing for its user. A 1.2
+   * user's roles are inside the user, so a role change moves the user's dateLastModified too.
+   */
+  async changesSince(cursor: string | undefined, options: { readonly signal?: AbortSignal } = {}): Promise<SourceChanges> {
+    if (cursor !== undefined && !CURSOR.test(cursor)) throw new ConnectorError('invalid', `the change cursor ${JSON.stringify(cursor.slice(0, 40))} is not a dateLastModified timestamp`)
+    const signal = options.signal
+    let newest = cursor
+    const later = (v: unknown) => {
+      if (typeof v === 'string' && CURSOR.test(v) && (newest === undefined || v > newest)) newest = v
+    }
+    if (cursor === undefined) {
+      for (const collection of ['users', 'enrollments']) later((await this.#client.newest(collection, signal))?.dateLastModified)
+      return { ids: [], cursor: newest }
+    }
+    const ids = new Set<string>()
+    const filter = `dateLastModified>${filterValue(cursor)}`
+    const collect = (rows: readonly Json[], idOf: (r: Json) => unknown) => {
+      for (const r of rows) {
+        later(r?.dateLastModified)
+        const id = idOf(r)
+        if (typeof id === 'string' && id !== '') ids.add(id)
+      }
+    }
+    await this.#client.forEachPage('users', filter, signal, (rows) => collect(rows, (r) => r?.sourcedId))
+    await this.#client.forEachPage('enrollments', filter, signal, (rows) => collect(rows, (r) => (r?.user as Json | undefined)?.sourcedId))
+    return { ids: [...ids].sort(), cursor: newest }
   }
 
   async #read(options: ReadOptions, since: string | undefined, started: number): Promise<SourceReadResult> {
