@@ -202,3 +202,30 @@ describe('options', () => {
     assert.equal(seen.at(-1), 3 + 3 + 2 + 2 + 3 + 4 + 1)
   })
 })
+
+describe('OneRoster 1.2: a pupil moving to another class, and leaving from it', () => {
+  /** bulk12 with class 2C (mentor u-mentor2C); the pupil leaves 2B on 6 October for 2C, open-ended. */
+  function moved(end: string): ReturnType<typeof bulk12> {
+    const files = bulk12()
+    files['classes.csv']?.push(['k-2c', '', '', '2C', '2', 'c-mentor', '2C', 'homeroom', '', 'sch1', 't2026', '', '', ''])
+    files['users.csv']?.push(['u-mentor2C', '', '', 'true', 'm.smit', '', 'Mara', 'Smit', '', 'T002', 'm.smit@school.nl', '', '', '', '', '', '', '', '', '', '', 'sch1', ''])
+    files['roles.csv']?.push(['r5', '', '', 'u-mentor2C', 'primary', 'teacher', '', '', 'sch1', ''])
+    const enrollments = files['enrollments.csv'] ?? []
+    for (const row of enrollments) {
+      if (row[0] === 'e1') row[9] = '2025-10-06'
+      if (row[0] === 'e2') row[9] = end
+    }
+    enrollments.push(['e5', '', '', 'k-2c', 'sch1', 'u-pupil', 'student', '', '2025-10-06', end], ['e6', '', '', 'k-2c', 'sch1', 'u-mentor2C', 'teacher', 'true', '', ''])
+    return files
+  }
+
+  test('the old enrollment ended and the new one open: the contract runs on to the school year end, in 2C', async () => {
+    const c = person(await snapshot(moved(''), {}, '2025-10-07'), 'u-pupil').contracts[0]
+    assert.deepEqual([c?.classGroup, c?.manager, c?.start, c?.end], ['2C', 'u-mentor2C', '2025-08-20', '2026-08-01'])
+  })
+
+  test('on the end date of every enrollment the class and mentor are those of the last class, not the first listed', async () => {
+    const c = person(await snapshot(moved('2025-12-20'), {}, '2025-12-20'), 'u-pupil').contracts[0]
+    assert.deepEqual([c?.classGroup, c?.manager, c?.end], ['2C', 'u-mentor2C', '2025-12-20'])
+  })
+})
