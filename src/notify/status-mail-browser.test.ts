@@ -72,9 +72,10 @@ describe('the mails as rendered HTML', { skip: skip ?? false }, () => {
         page.on('request', (r) => requests.push(r.url()))
         await page.setContent(mail.html, { waitUntil: 'load' })
         assert.deepEqual(requests, [], 'no image, font or style from elsewhere')
-        const width = await page.evaluate(() => document.documentElement.scrollWidth)
+        // a string: the page's globals are not in this (Node) program's types
+        const width = Number(await page.evaluate('document.documentElement.scrollWidth'))
         assert.ok(width <= WIDTH, `${width} pixels wide`)
-        const seen = await page.evaluate(() => document.body.innerText)
+        const seen = await page.locator('body').innerText()
         for (const s of mail.shows) assert.ok(seen.includes(s), `shows ${s}`)
         const dir = process.env['KOPPEL_SCREENSHOTS']
         if (dir !== undefined) await page.screenshot({ path: join(dir, mail.name), fullPage: true })
