@@ -114,4 +114,18 @@ describe('koppel serve polls OneRoster REST for changes', () => {
       await loaded.close()
     }
   })
+
+  test('a source that cannot say what changed is refused at start, naming the entry', async () => {
+    const csvDir = join(dir, 'csv')
+    await mkdir(join(csvDir, 'secrets'), { recursive: true })
+    await writeFile(join(csvDir, 'secrets', 'ldap-password'), 'ldap-admin-pw\n', { mode: 0o600 })
+    await writeFile(join(csvDir, 'koppel.yaml'), `${demoConfig(ldap.url)}serve:\n  poll:\n    - source: school\n`)
+    const r = await loadEngine(join(csvDir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => new Date(`${DAY}T09:00:00Z`) })
+    if (!r.ok) assert.fail(r.errors.join('\n'))
+    try {
+      await assert.rejects(startServe(r.loaded, { log: captureLog([]), listen: false }), /serve\.poll\[0\]\.source: "school" is oneroster-csv, which cannot say which records changed/)
+    } finally {
+      await r.loaded.close()
+    }
+  })
 })
