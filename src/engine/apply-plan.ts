@@ -48,11 +48,13 @@ function describeDown(d: TargetDown | undefined): string {
 /**
  * Phases keep dependencies simple: groups exist before anyone is granted them, a grant waits for its account's
  * create, a correlate's update for the correlate, and destructive actions go last (groups are archived after
- * their members' revokes) so a failed run leaves people with more access, never less. A write-back goes last:
+ * their members' revokes) so a failed run leaves people with more access, never less. Revokes wait for the
+ * grants: a replaced owner leaves a group after the new one joined (Entra ID refuses to remove a group's last
+ * owner), and a failed grant leaves the old access in place. A write-back goes last:
  * it writes the account's values as they are after everything else. A child group's create waits for its
  * parent's (`after`): the groups phase runs in two passes, parents first.
  */
-export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'removals', 'group-removals', 'write-backs'] as const
+export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'revokes', 'removals', 'group-removals', 'write-backs'] as const
 export type Phase = (typeof PHASE_ORDER)[number]
 
 /** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
@@ -62,7 +64,7 @@ export const PHASES: Readonly<Record<ActionKind, Phase>> = {
   enable: 'state',
   update: 'state',
   grant: 'permissions',
-  revoke: 'permissions',
+  revoke: 'revokes',
   disable: 'removals',
   delete: 'removals',
   'write-back': 'write-backs',
