@@ -176,7 +176,7 @@ function buildTarget(
   const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), targetContext))
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
-    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es and entra-id can)`)
+    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`)
   }
   return {
     name: t.name,

@@ -336,7 +336,7 @@ export const examplePreparations: Record<string, Prepare> = {
       // groups.createMissing is false: the admin makes the class groups once
       async beforeApply(plan) {
         const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : [])))]
-        for (const [i, email] of groups.entries()) sim.groups.set(`g${i}`, { id: `g${i}`, email, name: email.split('@')[0] as string, members: new Set() })
+        for (const [i, email] of groups.entries()) sim.addGroup(email, email.split('@')[0], `g${i}`)
       },
       check(plan) {
         const { value } = firstCreate(plan)
