@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError, type GroupRequest } from '../../contract/index.ts'
-import { startGoogleSim, type GoogleSim } from '@koppel/sim/google'
+import { rateLimitExceeded, startGoogleSim, type GoogleSim } from '@koppel/sim/google'
 import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
 import type { GoogleTarget } from './google-target.ts'
 
@@ -145,6 +145,14 @@ describe('google-workspace provisioned groups', () => {
     assert.match((await failure(t.createGroup(request('k2', 'x'.repeat(80))))).message, /group k2: a Google group needs a title of 1 to 73 characters/)
     assert.match((await failure(t.createGroup(request('k3', 'X', { description: 'd'.repeat(5000) })))).message, /group k3: description is longer/)
     assert.equal((await failure(googleTestTarget(sim, sa.keyJson).createGroup(request('k4', 'X')))).kind, 'config')
+    assert.equal(sim.groups.size, before)
+  })
+  test("Google's 403 rateLimitExceeded on a group call is rate-limited, so the engine backs off; nothing half-made", async () => {
+    const t = target()
+    const before = sim.groups.size
+    sim.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/groups'), response: rateLimitExceeded() })
+    const e = await failure(t.createGroup(request(key('rl'), 'Te vaak')))
+    assert.equal(e.kind, 'rate-limited')
     assert.equal(sim.groups.size, before)
   })
 })

@@ -138,6 +138,11 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
     const raised = await directory.members.patch({ groupKey: 'wi-3b@school.test', memberKey: 'leerling3@school.test', requestBody: { role: 'OWNER' } })
     assert.equal(raised.data.role, 'OWNER')
     assert.equal((await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })).data.members?.length, 2)
+    const page1 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1 })
+    assert.ok(page1.data.nextPageToken)
+    const page2 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1, pageToken: page1.data.nextPageToken })
+    assert.deepEqual([...(page1.data.members ?? []), ...(page2.data.members ?? [])].map((m) => m.email), ['leerling2@school.test', 'leerling3@school.test'])
+    assert.equal(page2.data.nextPageToken, undefined)
 
     await directory.groups.delete({ groupKey: 'wi-3b@school.test' })
     await assert.rejects(directory.groups.get({ groupKey: 'wi-3b@school.test' }), (e: { status?: number }) => e.status === 404)

@@ -724,7 +724,10 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     }
     const nav = seg[1] === 'members' || seg[1] === 'owners' ? seg[1] : undefined
     if (nav !== undefined && seg.length === 2 && m === 'GET') {
-      return { status: 200, json: { '@odata.context': `${op.origin}/v1.0/$metadata#directoryObjects`, value: [...g[nav]].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })) } }
+      // learn.microsoft.com/graph/api/group-list-members: directory objects, paged like /users ($top, nextLink)
+      const spec: CollectionSpec = { ...USER_SPEC, path: `groups/${g.id}/${nav}`, context: 'directoryObjects', decorate: (item) => ({ '@odata.type': '#microsoft.graph.user', ...item }) }
+      const ids = g[nav]
+      return listCollection(op, spec, () => live().filter((u) => ids.has(u.id)).map((u) => ({ seq: u.seq, rec: record(u) })))
     }
     if (nav !== undefined && seg.length === 3 && seg[2] === '$ref' && m === 'POST') {
       const ref = body['@odata.id']

@@ -498,7 +498,18 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
           .map((id) => users.get(id))
           .filter((u): u is SimUser => u !== undefined)
           .filter((u) => roles === undefined || roles.includes(g.roles.get(u.id) ?? 'MEMBER'))
-        const body = { kind: 'admin#directory#members', ...(members.length ? { members: members.map((u) => presentMember(u, g)) } : {}) }
+        // members.list: maxResults at most 200 (the default), pageToken/nextPageToken
+        const max = Math.min(200, Math.max(1, Number(req.url.searchParams.get('maxResults') ?? 200) || 200))
+        const tokenText = req.url.searchParams.get('pageToken')
+        let offset = 0
+        if (tokenText !== null && tokenText !== '') {
+          const t = /^m:(\d+)$/.exec(Buffer.from(tokenText, 'base64url').toString())
+          if (t === null) return googleError(400, 'invalid', 'Invalid Input: pageToken')
+          offset = Number(t[1])
+        }
+        const page = members.slice(offset, offset + max)
+        const next = offset + max < members.length ? Buffer.from(`m:${offset + max}`).toString('base64url') : undefined
+        const body = { kind: 'admin#directory#members', ...(page.length ? { members: page.map((u) => presentMember(u, g)) } : {}), ...(next ? { nextPageToken: next } : {}) }
         return { status: 200, json: { ...body, etag: etagOf(body) } }
       }
       if (sub === 'members' && memberKey !== undefined && req.method === 'GET') {
