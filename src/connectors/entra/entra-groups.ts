@@ -54,7 +54,7 @@ export class EntraGroups {
     const body = this.#createBody(request, nickname)
     const mine = await this.#byNickname(nickname, signal)
     if (mine !== undefined) return { outcome: 'unchanged', id: mine, locator: mine }
-    const other = await this.#byDisplayName(request.title, signal)
+    const other = await this.#byDisplayName(String(body.displayName), signal)
     if (other !== undefined) throw this.#conflict(request, nickname, other)
     let answer
     try {
