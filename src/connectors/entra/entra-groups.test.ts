@@ -136,14 +136,19 @@ describe('entra-id provisioned groups', () => {
     assert.deepEqual(await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B')), { outcome: 'unchanged', id: theirs, locator: theirs })
   })
 
-  test('a create whose POST timed out but landed is reported created, not made twice', async () => {
-    const t = entraTarget(sim, { batchSize: 1, timeoutMs: 150, lookupDelayMs: 200, lookupAttempts: 10 })
-    sim.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname === '/v1.0/groups', delayMs: 600 })
-    const r = await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B'))
-    assert.equal(r.outcome, 'created')
-    await new Promise((resolve) => setTimeout(resolve, 700))
-    assert.equal(sim.groups.size, 1)
-    assert.ok(sim.groups.has(r.id))
+  test('a create whose POST timed out but landed is reported created, not made twice, through replication lag', async () => {
+    const lagged = await startEntraSim({ domains: ['school.test'], replicationLagMs: 500 })
+    try {
+      const t = entraTarget(lagged, { batchSize: 1, timeoutMs: 150, lookupDelayMs: 200, lookupAttempts: 10 })
+      lagged.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname === '/v1.0/groups', delayMs: 600 })
+      const r = await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B'))
+      assert.equal(r.outcome, 'created')
+      await new Promise((resolve) => setTimeout(resolve, 700))
+      assert.equal(lagged.groups.size, 1)
+      assert.ok(lagged.groups.has(r.id))
+    } finally {
+      await lagged.close()
+    }
   })
 
   test('bad input is refused naming the group and the field; nothing is made', async () => {

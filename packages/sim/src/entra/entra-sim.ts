@@ -13,7 +13,7 @@ export interface EntraSimOptions {
   /** Registered apps: clientId → client secret. */
   readonly clients?: Readonly<Record<string, string>>
   readonly tokenLifetimeSeconds?: number
-  /** How long a new user stays invisible to $filter queries and listings (replication lag). Default 0. */
+  /** How long a new user or group stays invisible to $filter queries and listings (replication lag). Default 0. */
   readonly replicationLagMs?: number
   /** Whether the lag also hides a new user from GET /users/{id|upn}. Default false. */
   readonly lagHidesGetById?: boolean
@@ -48,6 +48,8 @@ export interface SimGroup {
   readonly owners: Set<string>
   /** When it was deleted: it waits in deleted items for 30 days (both security and Microsoft 365 groups). */
   deletedAt?: number
+  /** Until then a new group is missing from $filter and listings (replicationLagMs, as for users). */
+  visibleAt?: number
   /** Graph properties besides id and displayName (description, mailNickname, securityEnabled, …). */
   readonly props: Record<string, unknown>
 }
@@ -591,7 +593,10 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
 
   function groupRows(deleted: boolean): Row[] {
     purge()
-    return [...groups.values()].filter((g) => (g.deletedAt !== undefined) === deleted).map((g) => ({ seq: g.seq, rec: groupRecord(g) }))
+    const t = now()
+    return [...groups.values()]
+      .filter((g) => (g.deletedAt !== undefined) === deleted && (deleted || (g.visibleAt ?? 0) <= t))
+      .map((g) => ({ seq: g.seq, rec: groupRecord(g) }))
   }
 
   /** learn.microsoft.com/graph/api/directory-deleteditems-get|restore|delete for a deleted group. */
@@ -686,6 +691,7 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
       const taken = nicknameTaken(body, undefined)
       if (taken !== undefined) return taken
       const g = makeGroup(String(body.displayName), randomUUID(), body)
+      g.visibleAt = now() + lag
       for (const id of members) g.members.add(id)
       for (const id of owners) g.owners.add(id)
       return { status: 201, headers: { location: `${op.origin}/v1.0/groups/${g.id}` }, json: { '@odata.context': `${op.origin}/v1.0/$metadata#groups/$entity`, ...pick(groupRecord(g), GROUP_DEFAULT_SELECT) } }
