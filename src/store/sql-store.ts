@@ -298,7 +298,8 @@ export class SqlStore implements Store {
     )
   }
 
-  async journalFor(planId: string): Promise<JournalEntry[]> {
+  async journalFor(planId: string, actionIds?: readonly string[]): Promise<JournalEntry[]> {
+    if (actionIds !== undefined && actionIds.length === 0) return []
     const rows = await this.#db
       .selectFrom((eb) =>
         eb
@@ -312,6 +313,7 @@ export class SqlStore implements Store {
           )
           .where('tenant', '=', this.tenant)
           .where('plan_id', '=', planId)
+          .$if(actionIds !== undefined, (q) => q.where('action_id', 'in', [...(actionIds ?? [])]))
           .as('j'),
       )
       .selectAll()

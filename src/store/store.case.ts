@@ -295,6 +295,12 @@ export function storeCases(harness: () => StoreHarness): void {
         },
       )
       assert.equal(latest.length, 3)
+      // a worker's job reads its own actions' latest rows only
+      assert.deepEqual(
+        (await store.journalFor('plan-1', ['ad/p2/create', 'ad/none'])).map((e) => [e.actionId, e.phase, e.runId]),
+        [['ad/p2/create', 'started', 'run-2']],
+      )
+      assert.deepEqual(await store.journalFor('plan-1', []), [])
       assert.deepEqual(await store.journalFor('plan-2'), [{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
       assert.deepEqual(await store.journalFor('plan-none'), [])
 

@@ -1,0 +1,65 @@
+// The worker's side: takes the jobs of its config's targets and applies them with the engine's own functions
+// (applyQueuedActions: the same execute, journal, ledger and audit writes as an apply in one process). A target's
+// concurrency holds across all workers through the slots in the database (target-slots.ts).
+import { applyQueuedActions } from '../engine/index.ts'
+import type { Engine } from '../engine/index.ts'
+import type { Plan } from '../model/index.ts'
+import type { ApplyJob, JobQueue, QueueLog } from './job-queue.ts'
+import { targetSlots } from './target-slots.ts'
+
+export interface ApplyWorker {
+  /** Takes no new jobs, waits for the ones in hand. */
+  stop(): Promise<void>
+}
+
+/** Plans are large and every job of a pass names the same one: keep the last few. */
+function planCache(engine: Engine, size = 4): (id: string) => Promise<Plan> {
+  const cache = new Map<string, Promise<Plan>>()
+  return (id) => {
+    let p = cache.get(id)
+    if (p === undefined) {
+      p = engine.store.getPlan(id).then((plan) => {
+        if (plan === undefined) throw new Error(`no plan ${id} in the store of tenant ${engine.store.tenant}`)
+        return plan
+      })
+      p.catch(() => cache.delete(id))
+      cache.set(id, p)
+      while (cache.size > size) cache.delete(cache.keys().next().value as string)
+    }
+    return p
+  }
+}
+
+export async function startApplyWorker(engine: Engine, queue: JobQueue, url: string, log: QueueLog): Promise<ApplyWorker> {
+  const { store, setup } = engine
+  const targets = setup.targets
+  const boss = await queue.boss()
+  const slots = targetSlots(url, targets.reduce((n, t) => n + t.apply.concurrency, 0) + 1)
+  const planOf = planCache(engine)
+  const ids: string[] = []
+  for (const target of targets) {
+    const name = await queue.queueOf(store.tenant, target.name)
+    const limit = target.apply.concurrency
+    ids.push(
+      await boss.work<ApplyJob>(name, { localConcurrency: limit, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job === undefined) return
+        const { planId, runId, actor, actions } = job.data
+        const release = await slots.take(store.tenant, target.name, limit, job.signal)
+        try {
+          const plan = await planOf(planId)
+          const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name })
+          log('info', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
+        } finally {
+          await release()
+        }
+      }),
+    )
+  }
+  log('info', 'worker started', { tenant: store.tenant, targets: targets.map((t) => t.name) })
+  return {
+    async stop() {
+      await Promise.all(ids.map((id) => boss.offWork(id, { wait: true })))
+      await slots.close()
+    },
+  }
+}
