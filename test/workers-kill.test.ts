@@ -1,0 +1,221 @@
+// Issue 18's "Done means": a real PostgreSQL, three `koppel worker` processes against a latency-bound target
+// (the SCIM simulator behind a proxy that adds 50 ms to every request and counts requests in flight), one worker
+// SIGKILLed mid-run. The run completes, every action exactly once (the journal, the audit log and the target's
+// own count of users and POSTs), the target's concurrency limit held across the workers, and the next plan is empty.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import pg from 'pg'
+import { startScimSim, type ScimSim } from '@koppel/sim/scim'
+import { loadEngine } from '../src/app/load-engine.ts'
+import { connectorDefinitions } from '../src/connectors/index.ts'
+import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
+import { KOPPEL_BIN } from './support/koppel-cli.ts'
+
+const PERSONS = 90
+const CONCURRENCY = 3
+const LATENCY_MS = 50
+const TOKEN = 'worker-test-token'
+const now = () => new Date('2026-11-23T06:00:00Z')
+
+/** An HTTP proxy in front of the simulator: adds latency, counts requests in flight and their maximum. */
+function latencyProxy(upstreamPort: number): Promise<{ server: Server; url: string; maxInFlight: () => number }> {
+  let inFlight = 0
+  let max = 0
+  const server = createServer((req, res) => {
+    inFlight++
+    max = Math.max(max, inFlight)
+    let counted = true
+    res.on('close', () => {
+      if (counted) inFlight--
+      counted = false
+    })
+    const body: Buffer[] = []
+    req.on('data', (c: Buffer) => body.push(c))
+    req.on('end', () => {
+      setTimeout(() => {
+        const up = request({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers)
+          r.pipe(res)
+        })
+        up.on('error', () => res.destroy())
+        up.end(Buffer.concat(body))
+      }, LATENCY_MS)
+    })
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxInFlight: () => max })),
+  )
+}
+
+function config(scimUrl: string): string {
+  return `version: 1
+store:
+  kind: postgres
+  url: \${env:KOPPEL_TEST_DATABASE_URL}
+  workers:
+    enabled: true
+    inProcess: false
+    heartbeatSeconds: 10
+    checkSeconds: 1
+sources:
+  - name: school
+    type: csv
+    file: ./pupils.csv
+    columns: { key: nr, givenName: voornaam, familyName: achternaam, classGroup: klas, start: begin }
+    defaults: { role: student, organisation: school }
+targets:
+  - name: app
+    type: scim
+    baseUrl: ${scimUrl}/scim/v2
+    token: \${env:SCIM_TOKEN}
+    bulk: never
+    readAttributes: [userName, externalId, displayName, name.givenName, name.familyName]
+    anchor: { attribute: externalId, value: person.key }
+    attributes:
+      externalId: person.key
+      userName: 'person.key + "@school.test"'
+      displayName: fullName(person)
+      name.givenName: person.givenName
+      name.familyName: familyName(person)
+    apply: { concurrency: ${CONCURRENCY}, retries: 2 }
+rules:
+  - name: every pupil
+    when: contract.role == "student"
+    grant:
+      - account: app
+`
+}
+
+interface Worker {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly jobsDone: () => number
+  readonly exited: Promise<void>
+}
+
+function startWorker(dir: string, env: Record<string, string>): Promise<Worker> {
+  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml')], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  const worker: Worker = { child, output: () => out, jobsDone: () => out.split('\n').filter((l) => l.includes('"msg":"job done"')).length, exited }
+  return new Promise((resolve, reject) => {
+    const started = setInterval(() => {
+      if (out.includes('"msg":"worker started"')) {
+        clearInterval(started)
+        resolve(worker)
+      }
+    }, 50)
+    void exited.then(() => {
+      clearInterval(started)
+      reject(new Error(`the worker exited before it started:\n${out}`))
+    })
+  })
+}
+
+describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
+  let server: PostgresServer | undefined
+  let sim: ScimSim | undefined
+  let proxy: Awaited<ReturnType<typeof latencyProxy>> | undefined
+  let dir = ''
+  const workers: Worker[] = []
+  before(async () => {
+    server = await startPostgres()
+    sim = await startScimSim({ token: TOKEN })
+    proxy = await latencyProxy(Number(new URL(sim.url).port))
+    dir = mkdtempSync(join(tmpdir(), 'koppel-workers-'))
+  })
+  after(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
+    await Promise.all(workers.map((w) => w.exited))
+    await new Promise<void>((r) => proxy?.server.close(() => r()) ?? r())
+    proxy?.server.closeAllConnections()
+    await sim?.close()
+    await server?.stop()
+    if (dir !== '') rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('three workers, one SIGKILLed mid-run: every action exactly once, the target limit held, the next plan empty', { timeout: 180_000 }, async (t) => {
+    const env = { KOPPEL_TEST_DATABASE_URL: server?.url ?? '', SCIM_TOKEN: TOKEN }
+    const rows = ['nr,voornaam,achternaam,klas,begin', ...Array.from({ length: PERSONS }, (_, i) => `${1000 + i},Kim,Visser ${i},${1 + (i % 3)}A,2025-08-01`)]
+    writeFileSync(join(dir, 'pupils.csv'), `${rows.join('\n')}\n`)
+    writeFileSync(join(dir, 'koppel.yaml'), config(proxy?.url ?? ''))
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: { ...process.env, ...env }, now })
+    if (!r.ok) assert.fail(r.errors.join('\n'))
+    const loaded = r.loaded
+    try {
+      const planned = await makePlan(loaded.engine, { actor: 'test' })
+      if (!planned.ok) assert.fail(planned.issues.map((i) => i.message).join('\n'))
+      const plan = planned.plan
+      assert.equal(plan.status, 'planned', plan.findings.map((f) => f.message).join('; '))
+      assert.equal(plan.actions.length, PERSONS)
+
+      for (let i = 0; i < 3; i++) workers.push(await startWorker(dir, env))
+      const applying = applyStoredPlan(loaded.engine, plan.id, { actor: 'test' })
+
+      // mid-run: a quarter of the actions recorded; the busiest worker holds jobs in hand (the backlog is long)
+      const store = loaded.engine.store
+      for (;;) {
+        const applied = (await store.journalFor(plan.id)).filter((e) => e.phase === 'applied').length
+        if (applied >= PERSONS / 4) break
+        await new Promise((res) => setTimeout(res, 20))
+      }
+      const victim = [...workers].sort((a, b) => b.jobsDone() - a.jobsDone())[0] as Worker
+      assert.ok(victim.jobsDone() > 0, 'the worker killed was working')
+      victim.child.kill('SIGKILL')
+      await victim.exited
+      const recordedAtKill = (await store.journalFor(plan.id)).filter((e) => e.phase === 'applied').length
+      assert.ok(recordedAtKill < PERSONS, `killed mid-run (${recordedAtKill} of ${PERSONS} recorded)`)
+
+      const started = Date.now()
+      const result = await applying
+      t.diagnostic(`killed a worker at ${recordedAtKill} of ${PERSONS} recorded; the rest took ${Date.now() - started} ms`)
+      assert.ok(result.ok, result.ok ? '' : result.message)
+      assert.equal(result.report.state, 'done', JSON.stringify(result.report.failures.slice(0, 3)))
+
+      // exactly once: the journal, the audit log, and the target's own users and POSTs
+      const journal = await store.journalFor(plan.id)
+      assert.equal(journal.length, PERSONS)
+      assert.ok(journal.every((e) => e.phase === 'applied'))
+      const events = await store.listAudit({ planId: plan.id, limit: 10_000 })
+      const appliedEvents = events.filter((e) => e.type === 'action.applied')
+      assert.equal(appliedEvents.length, PERSONS)
+      assert.equal(new Set(appliedEvents.map((e) => e.actionId)).size, PERSONS)
+      assert.equal(sim?.users.size, PERSONS)
+      assert.equal(new Set([...(sim?.users.values() ?? [])].map((u) => u['externalId'])).size, PERSONS)
+      assert.equal(sim?.http.requests.get('POST /scim/v2/Users'), PERSONS, 'one POST per account: a re-sent create found its account')
+      assert.equal((await store.listAccounts('app')).length, PERSONS)
+
+      // the killed worker's jobs were taken over after its heartbeat stopped
+      const db = new pg.Client(server?.url)
+      await db.connect()
+      try {
+        const { rows: retried } = await db.query<{ n: number }>("select count(*)::int as n from koppel_jobs.job where retry_count > 0 and state = 'completed'")
+        t.diagnostic(`jobs retried after the kill: ${retried[0]?.n}; most requests in flight: ${proxy?.maxInFlight()}`)
+        assert.ok((retried[0]?.n ?? 0) > 0, 'a job of the killed worker was retried by another')
+      } finally {
+        await db.end()
+      }
+      // three workers with three jobs each, yet never more than the target's limit in flight
+      assert.ok((proxy?.maxInFlight() ?? 0) <= CONCURRENCY, `at most ${CONCURRENCY} requests in flight, saw ${proxy?.maxInFlight()}`)
+      assert.ok(workers.filter((w) => w !== victim).every((w) => w.jobsDone() > 0), 'both surviving workers took jobs')
+
+      const next = await makePlan(loaded.engine, { actor: 'test' })
+      assert.ok(next.ok)
+      assert.equal(next.plan.actions.length, 0)
+    } finally {
+      await loaded.close()
+    }
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM')
+    await Promise.all(workers.map((w) => w.exited))
+    for (const w of workers) if (w.child.signalCode !== 'SIGKILL') assert.equal(w.child.exitCode, 0, w.output().slice(-2000))
+  })
+})
