@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -15,6 +13,7 @@ import { startScimSim, type ScimSim } from '@koppel/sim/scim'
 import { loadEngine } from '../src/app/load-engine.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { startLatencyProxy, type LatencyProxy } from './harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
 import { KOPPEL_BIN } from './support/koppel-cli.ts'
 
@@ -23,36 +22,6 @@ const CONCURRENCY = 3
 const LATENCY_MS = 50
 const TOKEN = 'worker-test-token'
 const now = () => new Date('2026-11-23T06:00:00Z')
-
-/** An HTTP proxy in front of the simulator: adds latency, counts requests in flight and their maximum. */
-function latencyProxy(upstreamPort: number): Promise<{ server: Server; url: string; maxInFlight: () => number }> {
-  let inFlight = 0
-  let max = 0
-  const server = createServer((req, res) => {
-    inFlight++
-    max = Math.max(max, inFlight)
-    let counted = true
-    res.on('close', () => {
-      if (counted) inFlight--
-      counted = false
-    })
-    const body: Buffer[] = []
-    req.on('data', (c: Buffer) => body.push(c))
-    req.on('end', () => {
-      setTimeout(() => {
-        const up = request({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers)
-          r.pipe(res)
-        })
-        up.on('error', () => res.destroy())
-        up.end(Buffer.concat(body))
-      }, LATENCY_MS)
-    })
-  })
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxInFlight: () => max })),
-  )
-}
 
 function config(scimUrl: string): string {
   return `version: 1
@@ -124,20 +93,19 @@ function startWorker(dir: string, env: Record<string, string>): Promise<Worker> 
 describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
   let server: PostgresServer | undefined
   let sim: ScimSim | undefined
-  let proxy: Awaited<ReturnType<typeof latencyProxy>> | undefined
+  let proxy: LatencyProxy | undefined
   let dir = ''
   const workers: Worker[] = []
   before(async () => {
     server = await startPostgres()
     sim = await startScimSim({ token: TOKEN })
-    proxy = await latencyProxy(Number(new URL(sim.url).port))
+    proxy = await startLatencyProxy(Number(new URL(sim.url).port), LATENCY_MS)
     dir = mkdtempSync(join(tmpdir(), 'koppel-workers-'))
   })
   after(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
     await Promise.all(workers.map((w) => w.exited))
-    await new Promise<void>((r) => proxy?.server.close(() => r()) ?? r())
-    proxy?.server.closeAllConnections()
+    await proxy?.close()
     await sim?.close()
     await server?.stop()
     if (dir !== '') rmSync(dir, { recursive: true, force: true })

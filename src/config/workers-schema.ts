@@ -15,9 +15,14 @@ export interface WorkersConfig {
   readonly checkSeconds: number
   /** How often a job is handed out again after its worker died or the store failed, before it is given up. */
   readonly retries: number
+  /**
+   * Jobs of one target a worker process runs at once (at most the target's `apply.concurrency`, which caps all
+   * workers together): what one more worker adds.
+   */
+  readonly jobsPerTarget: number
 }
 
-export const DEFAULT_WORKERS: WorkersConfig = { enabled: false, inProcess: true, heartbeatSeconds: 30, checkSeconds: 10, retries: 5 }
+export const DEFAULT_WORKERS: WorkersConfig = { enabled: false, inProcess: true, heartbeatSeconds: 30, checkSeconds: 10, retries: 5, jobsPerTarget: 4 }
 
 export const workersSchema = z
   .strictObject({
@@ -41,5 +46,12 @@ export const workersSchema = z
       .default(DEFAULT_WORKERS.checkSeconds)
       .describe('How often workers look for the jobs of silent workers.'),
     retries: z.number().int().min(0).max(100).default(DEFAULT_WORKERS.retries).describe('How often a job is handed out again before it is given up.'),
+    jobsPerTarget: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_WORKERS.jobsPerTarget)
+      .describe("Jobs of one target each worker process runs at once; the target's apply.concurrency caps all workers together."),
   })
   .describe('Applies on worker processes (PostgreSQL store only): docs/operations.md.')

@@ -30,18 +30,20 @@ function planCache(engine: Engine, size = 4): (id: string) => Promise<Plan> {
   }
 }
 
-export async function startApplyWorker(engine: Engine, queue: JobQueue, url: string, log: QueueLog): Promise<ApplyWorker> {
+export async function startApplyWorker(engine: Engine, queue: JobQueue, url: string, o: { readonly jobsPerTarget: number; readonly log: QueueLog }): Promise<ApplyWorker> {
   const { store, setup } = engine
+  const { log } = o
   const targets = setup.targets
   const boss = await queue.boss()
-  const slots = targetSlots(url, targets.reduce((n, t) => n + t.apply.concurrency, 0) + 1)
+  const local = (limit: number) => Math.min(limit, o.jobsPerTarget)
+  const slots = targetSlots(url, targets.reduce((n, t) => n + local(t.apply.concurrency), 0) + 1)
   const planOf = planCache(engine)
   const ids: string[] = []
   for (const target of targets) {
     const name = await queue.queueOf(store.tenant, target.name)
     const limit = target.apply.concurrency
     ids.push(
-      await boss.work<ApplyJob>(name, { localConcurrency: limit, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      await boss.work<ApplyJob>(name, { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
         if (job === undefined) return
         const { planId, runId, actor, actions } = job.data
         const release = await slots.take(store.tenant, target.name, limit, job.signal)

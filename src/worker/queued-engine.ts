@@ -17,7 +17,7 @@ export function queuedEngine(url: string, tenant: string, workers: WorkersConfig
   let worker: Promise<ApplyWorker> | undefined
   const beforePass = workers.inProcess
     ? async () => {
-        await (worker ??= startApplyWorker(engine(), jobs, url, log))
+        await (worker ??= startApplyWorker(engine(), jobs, url, { jobsPerTarget: workers.jobsPerTarget, log }))
       }
     : undefined
   return {

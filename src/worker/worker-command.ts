@@ -30,7 +30,7 @@ export async function workerCommand(configPath: string, definitions: readonly Co
   const jobs = jobQueue(store.url, workers, queueLog)
   let worker
   try {
-    worker = await startApplyWorker(loaded.engine, jobs, store.url, queueLog)
+    worker = await startApplyWorker(loaded.engine, jobs, store.url, { jobsPerTarget: workers.jobsPerTarget, log: queueLog })
   } catch (e) {
     service.error({ err: e instanceof Error ? e.message : String(e) }, 'koppel worker could not start')
     await jobs.close()
