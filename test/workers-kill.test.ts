@@ -15,6 +15,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { startLatencyProxy, type LatencyProxy } from './harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
+import { metricsRegistry } from '../src/ops/metrics.ts'
 import { KOPPEL_BIN } from './support/koppel-cli.ts'
 
 const PERSONS = 90
@@ -66,16 +67,19 @@ interface Worker {
   readonly child: ChildProcess
   readonly output: () => string
   readonly jobsDone: () => number
+  /** Jobs taken and not finished, by its log (the worker runs with --log-level debug). */
+  readonly inHand: () => number
   readonly exited: Promise<void>
 }
 
 function startWorker(dir: string, env: Record<string, string>): Promise<Worker> {
-  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml')], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml'), '--log-level', 'debug'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
   const exited = new Promise<void>((r) => child.on('exit', () => r()))
-  const worker: Worker = { child, output: () => out, jobsDone: () => out.split('\n').filter((l) => l.includes('"msg":"job done"')).length, exited }
+  const count = (msg: string) => out.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length
+  const worker: Worker = { child, output: () => out, jobsDone: () => count('job done'), inHand: () => count('job started') - count('job done'), exited }
   return new Promise((resolve, reject) => {
     const started = setInterval(() => {
       if (out.includes('"msg":"worker started"')) {
@@ -129,15 +133,15 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
       for (let i = 0; i < 3; i++) workers.push(await startWorker(dir, env))
       const applying = applyStoredPlan(loaded.engine, plan.id, { actor: 'test' })
 
-      // mid-run: a quarter of the actions recorded; the busiest worker holds jobs in hand (the backlog is long)
+      // mid-run: a quarter of the actions recorded, and the worker killed has jobs in hand
       const store = loaded.engine.store
-      for (;;) {
+      let victim: Worker | undefined
+      while (victim === undefined) {
         const applied = (await store.journalFor(plan.id)).filter((e) => e.phase === 'applied').length
-        if (applied >= PERSONS / 4) break
-        await new Promise((res) => setTimeout(res, 20))
+        assert.ok(applied < PERSONS, 'the run ended before a worker could be killed mid-run')
+        if (applied >= PERSONS / 4) victim = [...workers].sort((a, b) => b.inHand() - a.inHand()).find((w) => w.inHand() > 0 && w.jobsDone() > 0)
+        if (victim === undefined) await new Promise((res) => setTimeout(res, 10))
       }
-      const victim = [...workers].sort((a, b) => b.jobsDone() - a.jobsDone())[0] as Worker
-      assert.ok(victim.jobsDone() > 0, 'the worker killed was working')
       victim.child.kill('SIGKILL')
       await victim.exited
       const recordedAtKill = (await store.journalFor(plan.id)).filter((e) => e.phase === 'applied').length
@@ -175,6 +179,9 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
       // three workers with three jobs each, yet never more than the target's limit in flight
       assert.ok((proxy?.maxInFlight() ?? 0) <= CONCURRENCY, `at most ${CONCURRENCY} requests in flight, saw ${proxy?.maxInFlight()}`)
       assert.ok(workers.filter((w) => w !== victim).every((w) => w.jobsDone() > 0), 'both surviving workers took jobs')
+
+      // /metrics of the applying process shows the target's queue (counted on pg-boss's monitor pass)
+      assert.match(await metricsRegistry.metrics(), /^koppel_queue_jobs\{tenant="default",target="app",state="active"\} \d+$/m)
 
       const next = await makePlan(loaded.engine, { actor: 'test' })
       assert.ok(next.ok)

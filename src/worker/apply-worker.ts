@@ -42,15 +42,17 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
   for (const target of targets) {
     const name = await queue.queueOf(store.tenant, target.name)
     const limit = target.apply.concurrency
+    // with a backlog a worker takes its next job at once, not after pollingIntervalSeconds
     ids.push(
-      await boss.work<ApplyJob>(name, { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      await boss.work<ApplyJob>(name, { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 }, async ([job]) => {
         if (job === undefined) return
         const { planId, runId, actor, actions } = job.data
+        log('debug', 'job started', { queue: name, job: job.id, planId, runId, actions: actions.length, retry: job.retryCount })
         const release = await slots.take(store.tenant, target.name, limit, job.signal)
         try {
           const plan = await planOf(planId)
           const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name })
-          log('info', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
+          log('debug', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
         } finally {
           await release()
         }

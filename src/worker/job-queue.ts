@@ -3,9 +3,10 @@
 // by the apply that enqueues and the worker that takes jobs.
 import { PgBoss } from 'pg-boss'
 import type { WorkersConfig } from '../config/index.ts'
+import { queueMetrics } from '../ops/metrics.ts'
 import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
 
-export type QueueLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+export type QueueLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 
 /** What a job carries: which plan's actions, for which target, as which run and actor. */
 export interface ApplyJob {
@@ -28,7 +29,9 @@ export interface JobQueue {
 
 export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): JobQueue {
   let started: Promise<PgBoss> | undefined
-  const known = new Set<string>()
+  let unwatch: (() => void) | undefined
+  /** Queue name → its tenant and target, for the depth metric. */
+  const known = new Map<string, { readonly tenant: string; readonly target: string }>()
   const boss = (): Promise<PgBoss> =>
     (started ??= (async () => {
       const b = new PgBoss({
@@ -38,9 +41,20 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
         // the monitor pass is what hands a silent worker's job to another: it runs every checkSeconds
         monitorIntervalSeconds: workers.checkSeconds,
         superviseIntervalSeconds: workers.checkSeconds,
+        // the backlog count that lets workers fetch without pausing (burstWhenReadyExceeds) is this fresh
+        queueCacheIntervalSeconds: workers.checkSeconds,
       })
       b.on('error', (e: Error) => log('error', `job queue: ${e.message}`))
       await b.start()
+      // pg-boss counts per queue on its monitor pass: a scrape reads those counts, it does not count jobs
+      unwatch = queueMetrics.watch(async () => {
+        if (known.size === 0) return []
+        const queues = await b.getQueues([...known.keys()])
+        return queues.flatMap((q) => {
+          const k = known.get(q.name)
+          return k === undefined ? [] : [{ ...k, queued: q.queuedCount, active: q.activeCount }]
+        })
+      })
       return b
     })())
   return {
@@ -66,10 +80,11 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
           if ((await b.getQueue(name)) === null) throw e
         }
       }
-      known.add(name)
+      known.set(name, { tenant, target })
       return name
     },
     async close() {
+      unwatch?.()
       if (started === undefined) return
       const b = await started.catch(() => undefined)
       await b?.stop({ graceful: true, timeout: 120_000 })

@@ -10,8 +10,11 @@ import { loadEngine } from '../app/load-engine.ts'
 import { startApplyWorker } from './apply-worker.ts'
 import { jobQueue } from './job-queue.ts'
 
-export async function workerCommand(configPath: string, definitions: readonly ConnectorDefinition[]): Promise<number> {
-  const log = pino({ base: { pid: process.pid } })
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+export async function workerCommand(configPath: string, definitions: readonly ConnectorDefinition[], level = 'info'): Promise<number> {
+  const log = pino({ base: { pid: process.pid }, level: (LEVELS as readonly string[]).includes(level) ? level : 'info' })
+  if (!(LEVELS as readonly string[]).includes(level)) log.warn({}, `--log-level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}; using info`)
   const r = await loadEngine(configPath, definitions, { log: (level, message, fields) => log[level]({ ...fields, from: 'connector' }, message) })
   if (!r.ok) {
     for (const e of r.errors) log.error({}, e)
@@ -65,5 +68,6 @@ export function registerWorkerCommand(program: Command, config: () => Option, de
     .command('worker')
     .description('take apply jobs from the per-target queues in PostgreSQL (store.workers); SIGTERM stops cleanly')
     .addOption(config())
-    .action(async (o: { config: string }) => set(await workerCommand(o.config, definitions)))
+    .option('--log-level <level>', 'debug logs every job taken and done (with plan, run and queue)', 'info')
+    .action(async (o: { config: string; logLevel: string }) => set(await workerCommand(o.config, definitions, o.logLevel)))
 }
