@@ -24,14 +24,14 @@ const LATENCY_MS = 50
 const TOKEN = 'worker-test-token'
 const now = () => new Date('2026-11-23T06:00:00Z')
 
-function config(scimUrl: string): string {
+function config(scimUrl: string, inProcess = false): string {
   return `version: 1
 store:
   kind: postgres
   url: \${env:KOPPEL_TEST_DATABASE_URL}
   workers:
     enabled: true
-    inProcess: false
+    inProcess: ${inProcess}
     heartbeatSeconds: 10
     checkSeconds: 1
 sources:
@@ -192,5 +192,44 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM')
     await Promise.all(workers.map((w) => w.exited))
     for (const w of workers) if (w.child.signalCode !== 'SIGKILL') assert.equal(w.child.exitCode, 0, w.output().slice(-2000))
+  })
+
+  test('no worker processes: the applying process takes the jobs itself (inProcess, the default) and stops them on close', async () => {
+    const admin = new pg.Client(server?.url)
+    await admin.connect()
+    await admin.query('create database koppel_in_process')
+    await admin.end()
+    const own = await startScimSim({ token: TOKEN })
+    const sub = mkdtempSync(join(dir, 'in-process-'))
+    try {
+      const env = { KOPPEL_TEST_DATABASE_URL: (server?.url ?? '').replace(/\/postgres$/, '/koppel_in_process'), SCIM_TOKEN: TOKEN }
+      writeFileSync(join(sub, 'pupils.csv'), `nr,voornaam,achternaam,klas,begin\n${Array.from({ length: 12 }, (_, i) => `${2000 + i},Noor,Smit ${i},1A,2025-08-01`).join('\n')}\n`)
+      writeFileSync(join(sub, 'koppel.yaml'), config(own.url.replace(/\/scim\/v2$/, ''), true))
+      const r = await loadEngine(join(sub, 'koppel.yaml'), connectorDefinitions, { env: { ...process.env, ...env }, now })
+      if (!r.ok) assert.fail(r.errors.join('\n'))
+      try {
+        assert.ok(r.loaded.engine.queue, 'the engine applies through the queue')
+        const planned = await makePlan(r.loaded.engine, { actor: 'test' })
+        assert.ok(planned.ok)
+        const result = await applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'test' })
+        assert.ok(result.ok && result.report.state === 'done', result.ok ? JSON.stringify(result.report.failures) : result.message)
+        assert.equal(own.users.size, 12)
+        const db = new pg.Client(env.KOPPEL_TEST_DATABASE_URL)
+        await db.connect()
+        try {
+          const { rows } = await db.query<{ n: number }>("select count(*)::int as n from koppel_jobs.job where state = 'completed'")
+          assert.equal(rows[0]?.n, 12, 'one job per account, run through the queue')
+        } finally {
+          await db.end()
+        }
+        const next = await makePlan(r.loaded.engine, { actor: 'test' })
+        assert.ok(next.ok)
+        assert.equal(next.plan.actions.length, 0)
+      } finally {
+        await r.loaded.close()
+      }
+    } finally {
+      await own.close()
+    }
   })
 })

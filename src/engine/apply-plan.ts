@@ -171,7 +171,8 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
         const passes = PHASES[phase[0]?.kind ?? 'create'] === 'groups' ? [phase.filter((a) => a.after === undefined), phase.filter((a) => a.after !== undefined)] : [phase]
         for (const pass of passes) {
           if (pass.length === 0) continue
-          const finished = o.queue === undefined ? await applyPhase(ctx, pass, target) : await queuedPass(ctx, o.queue, pass, name)
+          // a target no longer configured has no workers: its actions fail here, as they do in one process
+          const finished = o.queue === undefined || target === undefined ? await applyPhase(ctx, pass, target) : await queuedPass(ctx, o.queue, pass, name)
           for (const r of finished) results.push(r)
         }
       }

@@ -135,6 +135,24 @@ describe('queued apply (workers)', () => {
     assert.match(applied[1]?.message ?? '', /not sent: its worker job ended without recording an outcome/)
   })
 
+  test('actions of a target no longer configured fail in the applying process; nothing is enqueued for them', async () => {
+    const { plan, o } = await setup([create('p1'), { ...create('p2'), id: 'gone/p2/create', target: 'gone' }])
+    const passes: string[] = []
+    const inner = memoryQueue(o, plan)
+    const queue: ApplyQueue = {
+      async runPass(p) {
+        passes.push(p.target)
+        await inner.runPass(p)
+      },
+    }
+    const applied = await applyPlan(plan, { ...o, queue })
+    assert.deepEqual(passes, ['dir'])
+    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome, r.message]).sort(), [
+      ['dir/p1/create', 'applied', undefined],
+      ['gone/p2/create', 'failed', 'target gone is no longer configured'],
+    ])
+  })
+
   test('a job naming an action the plan does not have on that target is refused, nothing sent', async () => {
     const { plan, o, target } = await setup([create('p1')])
     await assert.rejects(applyQueuedActions(plan, ['dir/p9/create'], { ...o, target: 'dir' }), /plan plan-queued-test has no action dir\/p9\/create on dir/)
