@@ -1,5 +1,5 @@
 import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
-import { isGroupAction, isPermissionAction } from '../model/index.ts'
+import { GROUP_MEMBERSHIP, isGroupAction, isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { executeAction } from './execute-action.ts'
@@ -181,7 +181,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   return results
 }
 
-const needsGroups = (a: Action): boolean => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === 'membership')
+const needsGroups = (a: Action): boolean => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP)
 
 /** A pass run by the workers; its outcomes as the workers journaled them. */
 async function queuedPass(ctx: ApplyContext, queue: ApplyQueue, pass: readonly Action[], target: string): Promise<AppliedAction[]> {
