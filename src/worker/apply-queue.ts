@@ -3,16 +3,24 @@
 // the outcomes from the journal (apply-plan.ts); this only moves work and waits.
 import { randomUUID } from 'node:crypto'
 import type { ApplyQueue, QueuedPass } from '../engine/index.ts'
-import type { JobQueue } from './job-queue.ts'
-import type { ApplyJob } from './job-queue.ts'
+import type { ApplyJob, JobQueue, QueueLog } from './job-queue.ts'
 import { accountKey } from './queue-names.ts'
 
 const ENDED = new Set(['completed', 'failed', 'cancelled'])
 const INSERT_BATCH = 1000
 const PAGE = 10_000
 
-export function queuedApply(queue: JobQueue, tenant: string, o: { readonly pollMs?: number; readonly beforePass?: () => Promise<void> } = {}): ApplyQueue {
+export interface QueuedApplyOptions {
+  readonly pollMs?: number
+  readonly beforePass?: () => Promise<void>
+  readonly log?: QueueLog
+  /** How long a pass's jobs may all wait untaken before the apply says so (and again each time after). */
+  readonly idleWarnMs?: number
+}
+
+export function queuedApply(queue: JobQueue, tenant: string, o: QueuedApplyOptions = {}): ApplyQueue {
   const pollMs = o.pollMs ?? 250
+  const idleWarnMs = o.idleWarnMs ?? 60_000
   return {
     async runPass(p: QueuedPass): Promise<void> {
       await o.beforePass?.()
@@ -30,16 +38,30 @@ export function queuedApply(queue: JobQueue, tenant: string, o: { readonly pollM
         return { data, singletonKey: accountKey(p.planId, person) }
       })
       for (let i = 0; i < jobs.length; i += INSERT_BATCH) await boss.insert(name, jobs.slice(i, i + INSERT_BATCH))
+      let movedAt = Date.now()
+      let lastOpen = jobs.length
       for (;;) {
         let open = 0
+        let taken = 0
         let after: string | undefined
         for (;;) {
           const page = await boss.findJobs(name, { data: { pass }, limit: PAGE, ...(after !== undefined ? { after } : {}) })
-          open += page.filter((j) => !ENDED.has(j.state)).length
+          for (const j of page) {
+            if (!ENDED.has(j.state)) open++
+            if (j.state === 'active') taken++
+          }
           if (page.length < PAGE) break
           after = page.at(-1)?.id
         }
         if (open === 0) return
+        // nothing ran and nothing ended for a while: no worker takes this target's jobs (none runs, or their
+        // config lacks the target); the apply keeps waiting, since a worker may still start
+        if (taken > 0 || open < lastOpen) movedAt = Date.now()
+        lastOpen = open
+        if (Date.now() - movedAt >= idleWarnMs) {
+          o.log?.('warn', `no worker has taken a job of ${name} for ${Math.round((Date.now() - movedAt) / 1000)} s; is \`koppel worker\` running with this target in its config?`, { queue: name, waiting: open, planId: p.planId, runId: p.runId })
+          movedAt = Date.now()
+        }
         await new Promise((r) => setTimeout(r, pollMs))
       }
     },

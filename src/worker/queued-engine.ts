@@ -21,7 +21,7 @@ export function queuedEngine(url: string, tenant: string, workers: WorkersConfig
       }
     : undefined
   return {
-    queue: queuedApply(jobs, tenant, beforePass !== undefined ? { beforePass } : {}),
+    queue: queuedApply(jobs, tenant, { log, ...(beforePass !== undefined ? { beforePass } : {}) }),
     async close() {
       if (worker !== undefined) await (await worker.catch(() => undefined))?.stop()
       await jobs.close()
