@@ -16,6 +16,7 @@ import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { startLatencyProxy, type LatencyProxy } from './harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
 import { metricsRegistry } from '../src/ops/metrics.ts'
+import { pgTargetPause } from '../src/worker/target-pause.ts'
 import { KOPPEL_BIN } from './support/koppel-cli.ts'
 
 const PERSONS = 90
@@ -192,6 +193,31 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM')
     await Promise.all(workers.map((w) => w.exited))
     for (const w of workers) if (w.child.signalCode !== 'SIGKILL') assert.equal(w.child.exitCode, 0, w.output().slice(-2000))
+  })
+
+  test('a Retry-After one worker got holds for the others: the pause is a row on the database clock', async () => {
+    const url = server?.url ?? ''
+    const one = pgTargetPause(url, 'board-a')
+    const other = pgTargetPause(url, 'board-a', 200)
+    const otherTenant = pgTargetPause(url, 'board-b')
+    try {
+      await other.wait('app') // read once: nothing paused, and cached for its refresh time (200 ms)
+      const paused = Date.now()
+      await one.pause('app', 1200)
+      await one.pause('app', 100) // a shorter pause set later does not shorten it
+      await otherTenant.wait('app')
+      await other.wait('directory')
+      assert.ok(Date.now() - paused < 400, 'another tenant and another target are not paused')
+      await new Promise((r) => setTimeout(r, 250))
+      await other.wait('app')
+      // the other worker read the pause after its refresh time and waited for the rest of it
+      assert.ok(Date.now() - paused >= 1100, `waited until ${Date.now() - paused} ms after the pause`)
+      const signal = AbortSignal.timeout(50)
+      await one.pause('app', 5000)
+      await assert.rejects(one.wait('app', signal))
+    } finally {
+      await Promise.all([one.close(), other.close(), otherTenant.close()])
+    }
   })
 
   test('no worker processes: the applying process takes the jobs itself (inProcess, the default) and stops them on close', async () => {

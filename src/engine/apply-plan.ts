@@ -1,5 +1,6 @@
 import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
 import { GROUP_MEMBERSHIP, isGroupAction, isPermissionAction } from '../model/index.ts'
+import { ConnectorError } from '../contract/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { executeAction } from './execute-action.ts'
@@ -28,6 +29,19 @@ export interface ApplyOptions {
    * to the workers as jobs and this process only orders the phases and reads the outcomes from the journal.
    */
   readonly queue?: ApplyQueue
+  /** A target's Retry-After shared by every process applying to it (workers); without it, this apply's own. */
+  readonly pause?: TargetPause
+}
+
+/**
+ * A target paused for everyone that applies to it: a throttled answer's Retry-After pauses the target for all
+ * workers (src/worker/target-pause.ts keeps it in PostgreSQL), not only for the action that got it.
+ */
+export interface TargetPause {
+  /** Resolves when the target is not paused (at once, or when the pause ends). */
+  wait(target: string, signal?: AbortSignal): Promise<void>
+  /** Pauses the target for everyone for `ms` from now (a longer pause already set stays). */
+  pause(target: string, ms: number): Promise<void>
 }
 
 /**
@@ -256,6 +270,7 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
   const key = `${action.target}\u0000${action.person}`
   const groupOf = (k: string) => ctx.groups.get(`${action.target}\u0000${k}`)
   for (let attempt = 1; ; attempt++) {
+    await ctx.o.pause?.wait(action.target, signal)
     try {
       if ('group' in action) {
         const groupRow = await executeGroupAction(action as GroupAction, target, groupOf, now().toISOString(), signal)
@@ -287,6 +302,8 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
       }
       const delay = retryDelay(e, attempt, target.apply)
       if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
+      // the target asked to be left alone for a while: every worker's next request waits too
+      if (ConnectorError.isInstance(e) && e.kind === 'rate-limited' && e.retryAfterMs !== undefined) await ctx.o.pause?.pause(action.target, e.retryAfterMs)
       await sleep(delay)
       if (down.has(action.target)) return notSent(attempt)
     }

@@ -153,6 +153,20 @@ describe('queued apply (workers)', () => {
     ])
   })
 
+  test('a throttled answer pauses the target for every process (TargetPause); each attempt waits for the pause first', async () => {
+    const { plan, o, target } = await setup([create('p1')])
+    target.faults.set('create', { kind: 'rate-limited', times: 1, retryAfterMs: 1500 })
+    const calls: string[] = []
+    const pause = {
+      wait: async (t: string) => void calls.push(`wait ${t}`),
+      pause: async (t: string, ms: number) => void calls.push(`pause ${t} ${ms}`),
+    }
+    const retrying = { ...o, targets: [{ ...o.targets[0], apply: { concurrency: 1, retries: 2, backoffMs: 1, maxBackoffMs: 1 } } as EngineTarget] }
+    const applied = await applyQueuedActions(plan, ['dir/p1/create'], { ...retrying, target: 'dir', pause })
+    assert.deepEqual(applied.map((r) => [r.outcome, r.attempts]), [['applied', 2]])
+    assert.deepEqual(calls, ['wait dir', 'pause dir 1500', 'wait dir'])
+  })
+
   test('a job naming an action the plan does not have on that target is refused, nothing sent', async () => {
     const { plan, o, target } = await setup([create('p1')])
     await assert.rejects(applyQueuedActions(plan, ['dir/p9/create'], { ...o, target: 'dir' }), /plan plan-queued-test has no action dir\/p9\/create on dir/)

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/index.ts'
 import type { Plan } from '../model/index.ts'
 import type { ApplyJob, JobQueue, QueueLog } from './job-queue.ts'
 import { targetSlots } from './target-slots.ts'
+import { pgTargetPause } from './target-pause.ts'
 
 export interface ApplyWorker {
   /** Takes no new jobs, waits for the ones in hand. */
@@ -37,6 +38,7 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
   const boss = await queue.boss()
   const local = (limit: number) => Math.min(limit, o.jobsPerTarget)
   const slots = targetSlots(url, targets.reduce((n, t) => n + local(t.apply.concurrency), 0) + 1)
+  const pause = pgTargetPause(url, store.tenant)
   const planOf = planCache(engine)
   const ids: string[] = []
   for (const target of targets) {
@@ -51,7 +53,7 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
         const release = await slots.take(store.tenant, target.name, limit, job.signal)
         try {
           const plan = await planOf(planId)
-          const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name })
+          const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name, pause })
           log('debug', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
         } finally {
           await release()
@@ -64,6 +66,7 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
     async stop() {
       await Promise.all(ids.map((id) => boss.offWork(id, { wait: true })))
       await slots.close()
+      await pause.close()
     },
   }
 }
