@@ -228,17 +228,20 @@ export async function applyQueuedActions(plan: Plan, actionIds: readonly string[
   const actions = plan.actions.filter((a) => wanted.has(a.id) && a.target === o.target)
   if (actions.length !== wanted.size) throw new Error(`plan ${plan.id} has no action ${[...wanted].find((id) => !actions.some((a) => a.id === id))} on ${o.target}`)
   const dependencies = actions.flatMap((a) => (a.after !== undefined ? [a.after] : []))
-  const outcome = new Map<string, ActionOutcome>()
-  const done = new Set<string>()
-  for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {
-    if (e.phase !== 'applied' && e.phase !== 'skipped') continue
-    outcome.set(e.actionId, 'applied')
-    if (wanted.has(e.actionId)) done.add(e.actionId)
-  }
   const ledger = new Map<string, Account>()
   for (const person of new Set(actions.map((a) => a.person))) {
     const row = await o.store.getAccount(o.target, person)
     if (row !== undefined) ledger.set(`${o.target}\u0000${person}`, row)
+  }
+  const outcome = new Map<string, ActionOutcome>()
+  const done = new Set<string>()
+  for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {
+    // a create that failed only to deliver its password left the account and its ledger row: its dependants
+    // run, as they do in one process (keepsRow there)
+    const created = e.phase === 'failed' && !wanted.has(e.actionId) && createdAnyway(plan, e.actionId, ledger)
+    if (e.phase !== 'applied' && e.phase !== 'skipped' && !created) continue
+    outcome.set(e.actionId, 'applied')
+    if (wanted.has(e.actionId)) done.add(e.actionId)
   }
   const groups = new Map<string, ProvisionedGroup>()
   if (actions.some(needsGroups)) for (const g of await o.store.listGroups(o.target)) groups.set(`${g.target}\u0000${g.key}`, g)
@@ -256,6 +259,12 @@ export async function applyQueuedActions(plan: Plan, actionIds: readonly string[
   const todo = actions.filter((a) => !done.has(a.id))
   if (todo.length === 0) return []
   return applyPhase(ctx, todo, o.targets.find((t) => t.name === o.target), 1)
+}
+
+/** A failed create of an account the ledger has anyway (the create worked, a side effect did not). */
+function createdAnyway(plan: Plan, actionId: string, ledger: ReadonlyMap<string, Account>): boolean {
+  const a = plan.actions.find((x) => x.id === actionId)
+  return a?.kind === 'create' && ledger.has(`${a.target}\u0000${a.person}`)
 }
 
 async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {

@@ -4,6 +4,8 @@
 // accounts; the PostgreSQL queue and real worker processes are tested in test/workers-kill.test.ts.
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
+import type { SourceConnector } from '../contract/index.ts'
+import { ConnectorError } from '../contract/index.ts'
 import type { Action, Plan } from '../model/index.ts'
 import { openStore } from '../store/index.ts'
 import type { Store } from '../store/store.ts'
@@ -165,6 +167,27 @@ describe('queued apply (workers)', () => {
     const applied = await applyQueuedActions(plan, ['dir/p1/create'], { ...retrying, target: 'dir', pause })
     assert.deepEqual(applied.map((r) => [r.outcome, r.attempts]), [['applied', 2]])
     assert.deepEqual(calls, ['wait dir', 'pause dir 1500', 'wait dir'])
+  })
+
+  test('a create whose password delivery failed keeps its row, and its grant runs on a worker too', async () => {
+    const { plan, o, target, store } = await setup([{ ...create('p1'), deliverSecretsTo: { source: 'school', record: 'rec-1' } }, grant('p1', 'a')])
+    target.initialPassword = () => 'Secret-1!'
+    const refusing = {
+      name: 'school',
+      type: 'test',
+      capabilities: { delta: false, writeBack: true },
+      read: async () => assert.fail('not read'),
+      writeBack: async () => {
+        throw new ConnectorError('invalid', 'field is read-only')
+      },
+    } as unknown as SourceConnector
+    const delivering = { ...o, targets: [{ ...engineTarget(target), secretDelivery: { kind: 'write-back', source: 'school', connector: refusing, fields: { password: 'pw' } } } as EngineTarget] }
+    const applied = await applyPlan(plan, { ...delivering, queue: memoryQueue(delivering, plan) })
+    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome]), [
+      ['dir/p1/create', 'failed'],
+      ['dir/p1/grant/a', 'applied'],
+    ])
+    assert.deepEqual((await store.getAccount('dir', 'p1'))?.permissions, ['group:a'])
   })
 
   test('a job naming an action the plan does not have on that target is refused, nothing sent', async () => {
