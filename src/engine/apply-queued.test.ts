@@ -170,7 +170,7 @@ describe('queued apply (workers)', () => {
   })
 
   test('a create whose password delivery failed keeps its row, and its grant runs on a worker too', async () => {
-    const { plan, o, target, store } = await setup([{ ...create('p1'), deliverSecretsTo: { source: 'school', record: 'rec-1' } }, grant('p1', 'a')])
+    const { plan, o, target, store } = await setup([{ ...create('p1'), kind: 'create', deliverSecretsTo: { source: 'school', record: 'rec-1' } }, grant('p1', 'a')])
     target.initialPassword = () => 'Secret-1!'
     const refusing = {
       name: 'school',
