@@ -166,6 +166,9 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
       assert.equal(new Set([...(sim?.users.values() ?? [])].map((u) => u['externalId'])).size, PERSONS)
       assert.equal(sim?.http.requests.get('POST /scim/v2/Users'), PERSONS, 'one POST per account: a re-sent create found its account')
       assert.equal((await store.listAccounts('app')).length, PERSONS)
+      // three processes appended to one audit chain at once, one of them killed: the chain still verifies
+      const chain = await store.verifyAudit()
+      assert.ok(chain.ok, JSON.stringify(chain))
 
       // the killed worker's jobs were taken over after its heartbeat stopped
       const db = new pg.Client(server?.url)
