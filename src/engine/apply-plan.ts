@@ -225,8 +225,15 @@ async function queuedPass(ctx: ApplyContext, queue: ApplyQueue, pass: readonly A
  */
 export async function applyQueuedActions(plan: Plan, actionIds: readonly string[], o: ApplyOptions & { readonly target: string }): Promise<AppliedAction[]> {
   const wanted = new Set(actionIds)
-  const actions = plan.actions.filter((a) => wanted.has(a.id) && a.target === o.target)
-  if (actions.length !== wanted.size) throw new Error(`plan ${plan.id} has no action ${[...wanted].find((id) => !actions.some((a) => a.id === id))} on ${o.target}`)
+  const byId = actionIndex(plan)
+  const found: { readonly action: Action; readonly index: number }[] = []
+  for (const id of wanted) {
+    const at = byId.get(id)
+    if (at === undefined || at.action.target !== o.target) throw new Error(`plan ${plan.id} has no action ${id} on ${o.target}`)
+    found.push(at)
+  }
+  // plan order, whatever the job's order
+  const actions = found.sort((x, y) => x.index - y.index).map((f) => f.action)
   const dependencies = actions.flatMap((a) => (a.after !== undefined ? [a.after] : []))
   const ledger = new Map<string, Account>()
   for (const person of new Set(actions.map((a) => a.person))) {
@@ -263,8 +270,21 @@ export async function applyQueuedActions(plan: Plan, actionIds: readonly string[
 
 /** A failed create of an account the ledger has anyway (the create worked, a side effect did not). */
 function createdAnyway(plan: Plan, actionId: string, ledger: ReadonlyMap<string, Account>): boolean {
-  const a = plan.actions.find((x) => x.id === actionId)
+  const a = actionIndex(plan).get(actionId)?.action
   return a?.kind === 'create' && ledger.has(`${a.target}\u0000${a.person}`)
+}
+
+type ActionIndex = ReadonlyMap<string, { readonly action: Action; readonly index: number }>
+const indexes = new WeakMap<Plan, ActionIndex>()
+
+/** A plan's actions by id, built once per plan object: a worker runs thousands of jobs of one (cached) plan. */
+function actionIndex(plan: Plan): ActionIndex {
+  let byId = indexes.get(plan)
+  if (byId === undefined) {
+    byId = new Map(plan.actions.map((action, index) => [action.id, { action, index }]))
+    indexes.set(plan, byId)
+  }
+  return byId
 }
 
 async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
