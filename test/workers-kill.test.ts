@@ -198,6 +198,57 @@ describe('koppel worker on PostgreSQL', { skip: postgresSkipReason() ?? false },
     for (const w of workers) if (w.child.signalCode !== 'SIGKILL') assert.equal(w.child.exitCode, 0, w.output().slice(-2000))
   })
 
+  test('SIGTERM mid-job: the worker finishes the jobs in hand (none is retried) and exits 0', { timeout: 120_000 }, async () => {
+    const admin = new pg.Client(server?.url)
+    await admin.connect()
+    await admin.query('create database koppel_sigterm')
+    await admin.end()
+    const own = await startScimSim({ token: TOKEN })
+    const slow = await startLatencyProxy(Number(new URL(own.url).port), LATENCY_MS)
+    const sub = mkdtempSync(join(dir, 'sigterm-'))
+    const env = { KOPPEL_TEST_DATABASE_URL: (server?.url ?? '').replace(/\/postgres$/, '/koppel_sigterm'), SCIM_TOKEN: TOKEN }
+    const mine: Worker[] = []
+    try {
+      writeFileSync(join(sub, 'pupils.csv'), `nr,voornaam,achternaam,klas,begin\n${Array.from({ length: 30 }, (_, i) => `${3000 + i},Lotte,Bos ${i},2B,2025-08-01`).join('\n')}\n`)
+      writeFileSync(join(sub, 'koppel.yaml'), config(slow.url))
+      const r = await loadEngine(join(sub, 'koppel.yaml'), connectorDefinitions, { env: { ...process.env, ...env }, now })
+      if (!r.ok) assert.fail(r.errors.join('\n'))
+      try {
+        const planned = await makePlan(r.loaded.engine, { actor: 'test' })
+        assert.ok(planned.ok)
+        for (let i = 0; i < 2; i++) mine.push(await startWorker(sub, env))
+        const applying = applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'test' })
+        let stopped: Worker | undefined
+        while (stopped === undefined) {
+          stopped = mine.find((w) => w.inHand() > 0 && w.jobsDone() > 0)
+          if (stopped === undefined) await new Promise((res) => setTimeout(res, 10))
+        }
+        stopped.child.kill('SIGTERM')
+        await stopped.exited
+        assert.equal(stopped.child.exitCode, 0, stopped.output().slice(-2000))
+        assert.equal(stopped.inHand(), 0, 'every job it had taken was done before it exited')
+        const result = await applying
+        assert.ok(result.ok && result.report.state === 'done', result.ok ? JSON.stringify(result.report.failures.slice(0, 3)) : result.message)
+        assert.equal(own.users.size, 30)
+        const db = new pg.Client(env.KOPPEL_TEST_DATABASE_URL)
+        await db.connect()
+        try {
+          const { rows } = await db.query<{ n: number }>('select count(*)::int as n from koppel_jobs.job where retry_count > 0')
+          assert.equal(rows[0]?.n, 0, 'no job was failed by the stop and retried')
+        } finally {
+          await db.end()
+        }
+      } finally {
+        await r.loaded.close()
+      }
+    } finally {
+      for (const w of mine) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM')
+      await Promise.all(mine.map((w) => w.exited))
+      await slow.close()
+      await own.close()
+    }
+  })
+
   test('a Retry-After one worker got holds for the others: the pause is a row on the database clock', async () => {
     const url = server?.url ?? ''
     const one = pgTargetPause(url, 'board-a')

@@ -40,31 +40,32 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
   const slots = targetSlots(url, targets.reduce((n, t) => n + local(t.apply.concurrency), 0) + 1)
   const pause = pgTargetPause(url, store.tenant)
   const planOf = planCache(engine)
-  const ids: string[] = []
+  const registered: { readonly name: string; readonly id: string }[] = []
   for (const target of targets) {
     const name = await queue.queueOf(store.tenant, target.name)
     const limit = target.apply.concurrency
     // with a backlog a worker takes its next job at once, not after pollingIntervalSeconds
-    ids.push(
-      await boss.work<ApplyJob>(name, { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 }, async ([job]) => {
-        if (job === undefined) return
-        const { planId, runId, actor, actions } = job.data
-        log('debug', 'job started', { queue: name, job: job.id, planId, runId, actions: actions.length, retry: job.retryCount })
-        const release = await slots.take(store.tenant, target.name, limit, job.signal)
-        try {
-          const plan = await planOf(planId)
-          const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name, pause })
-          log('debug', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
-        } finally {
-          await release()
-        }
-      }),
-    )
+    const options = { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 }
+    const id = await boss.work<ApplyJob>(name, options, async ([job]) => {
+      if (job === undefined) return
+      const { planId, runId, actor, actions } = job.data
+      log('debug', 'job started', { queue: name, job: job.id, planId, runId, actions: actions.length, retry: job.retryCount })
+      const release = await slots.take(store.tenant, target.name, limit, job.signal)
+      try {
+        const plan = await planOf(planId)
+        const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name, pause })
+        log('debug', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
+      } finally {
+        await release()
+      }
+    })
+    registered.push({ name, id })
   }
   log('info', 'worker started', { tenant: store.tenant, targets: targets.map((t) => t.name) })
   return {
     async stop() {
-      await Promise.all(ids.map((id) => boss.offWork(id, { wait: true })))
+      // offWork takes the queue's name and the id work() returned; the jobs in hand finish before it resolves
+      await Promise.all(registered.map(({ name, id }) => boss.offWork(name, { id, wait: true })))
       await slots.close()
       await pause.close()
     },
