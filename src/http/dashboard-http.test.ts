@@ -308,3 +308,106 @@ describe('API and pages', () => {
     assert.match(none, /Nobody found\./)
   })
 })
+
+describe('apply this person now', () => {
+  // a store whose last plan was applied, so a person's plan is not blocked by the shrunken source of beforeEach
+  beforeEach(async () => {
+    await fx.cleanup()
+    fx = await engineFixture()
+    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    const first = await makePlan(fx.engine, { actor: 'test' })
+    assert.ok(first.ok && (await applyStoredPlan(fx.engine, first.plan.id, { actor: 'test' })).ok)
+    for (const role of ['viewer', 'operator']) await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
+    app = new Hono()
+    mountDashboard(app, { engine: fx.engine })
+  })
+  const form = (s: { cookie: string; csrf: string }, fields: Record<string, string>) =>
+    app.request('/persons/apply', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, ...fields }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+
+  test('an operator sees the form on the person page, a viewer does not; the apply runs runPerson with the user and reason', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const viewer = await session('viewer')
+    assert.ok(!(await (await app.request('/persons?q=p50', { headers: { cookie: viewer.cookie } })).text()).includes('action="/persons/apply"'))
+    const s = await session('operator')
+    const personPage = await (await app.request('/persons?q=p50', { headers: { cookie: s.cookie } })).text()
+    assert.match(personPage, /<form method="post" action="\/persons\/apply"/)
+    assert.match(personPage, /name="person" value="p50"/)
+    const r = await form(s, { person: 'p50', reason: 'starts today, needs the account now' })
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<h1>Applied<\/h1>/)
+    assert.match(body, /<td>dir<\/td><td>create<\/td><td>applied<\/td><td>1<\/td>/)
+    assert.equal((await fx.engine.store.getAccount('dir', 'p50'))?.state, 'active')
+    const [created] = await fx.engine.store.listAudit({ limit: 1, kind: 'plan.created' })
+    assert.deepEqual([created?.actor, created?.person, created?.data?.['scope'], created?.data?.['reason']], ['operator', 'p50', 'person', 'starts today, needs the account now'])
+    const plan = await fx.engine.store.getPlan(created?.planId ?? '')
+    assert.deepEqual(plan?.actions.map((a) => [a.kind, a.person]), [['create', 'p50'], ['grant', 'p50']], 'only this person is applied')
+    const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
+    assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
+  })
+
+  test('a reason is required, the viewer role and a missing CSRF token are refused: nothing is planned', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const plansBefore = (await fx.engine.store.listPlanStatuses(100)).length
+    const s = await session('operator')
+    const noReason = await form(s, { person: 'p50', reason: '  ' })
+    assert.equal(noReason.status, 400)
+    assert.match(await noReason.text(), /person p50: reason: a reason is required/)
+    const viewer = await session('viewer')
+    assert.equal((await form(viewer, { person: 'p50', reason: 'x' })).status, 403)
+    assert.equal((await form({ cookie: s.cookie, csrf: 'forged' }, { person: 'p50', reason: 'x' })).status, 403)
+    assert.equal((await fx.engine.store.listPlanStatuses(100)).length, plansBefore)
+    assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+  })
+
+  test('a name matching several persons lists them, escaped, and applies nobody', async () => {
+    fx.persons.push(pupil('p50', '<img src=x onerror=alert(1)>', 'Mulder', '1B'))
+    const s = await session('operator')
+    const r = await form(s, { person: 'Mulder', reason: 'x' })
+    assert.equal(r.status, 400)
+    const body = await r.text()
+    assert.match(body, /21 persons match &quot;Mulder&quot;; name one by key or number/)
+    assert.ok(!body.includes('<img src=x'), 'the hostile name is not markup')
+    assert.ok(body.includes('&lt;img src=x onerror=alert(1)&gt;'))
+    assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+  })
+
+  test('through the API as an operator token: applied; a viewer token is 403', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const call = async (tk: string) =>
+      app.request('/api/persons/p50/apply', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'needed now' }) })
+    assert.equal((await call(await token('viewer', 'viewer'))).status, 403)
+    const r = await call(await token('operator', 'operator'))
+    assert.equal(r.status, 200)
+    const body = (await r.json()) as { outcome: string; plan: { status: string; actions: number } }
+    assert.deepEqual([body.outcome, body.plan.status, body.plan.actions], ['applied', 'applied', 2])
+    assert.equal((await fx.engine.store.getAccount('dir', 'p50'))?.state, 'active')
+  })
+})
+
+describe('apply this person now, when the guard blocks it', () => {
+  test('the plan waits for approval and the page says so; nothing is written', async () => {
+    const strict = await engineFixture({ guard: { create: { maxCount: 0 } } })
+    try {
+      await addUser(strict.engine.store.access, { name: 'operator', role: 'operator', password: PASSWORD, now: strict.engine.now() })
+      strict.persons.push(pupil('p01', 'Een', 'Leerling', '1A'))
+      app = new Hono()
+      mountDashboard(app, { engine: strict.engine })
+      const s = await session('operator')
+      const r = await app.request('/persons/apply', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'new pupil' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'accept-language': 'nl' },
+      })
+      assert.equal(r.status, 200)
+      const body = await r.text()
+      assert.match(body, /het wacht op goedkeuring/)
+      const [blockedEvent] = await strict.engine.store.listAudit({ limit: 1, kind: 'plan.blocked' })
+      assert.ok(body.includes(`/plans/${blockedEvent?.planId ?? '?'}`), 'links the plan to approve')
+      assert.equal(await strict.engine.store.planStatus(blockedEvent?.planId ?? ''), 'blocked')
+      assert.equal(strict.target.entries.size, 0)
+    } finally {
+      await strict.cleanup()
+    }
+  })
+})

@@ -10,14 +10,16 @@ import type { Engine } from '../engine/index.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
 import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
-import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions, type Principal } from './access/auth.ts'
+import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions } from './access/auth.ts'
 import { LoginLimiter } from './access/login-limiter.ts'
 import { roleAtLeast } from './access/roles.ts'
 import { checkLogin } from './access/users.ts'
 import { createApiApp } from './api/api-app.ts'
 import { CursorError, pageOf } from './api/paging.ts'
-import { pickLang, t, type Lang } from '../web/i18n.ts'
-import { STYLESHEET, type Viewer } from '../web/layout.ts'
+import { mountOperationsPages } from './operations-pages.ts'
+import { lang, principal, viewerOf } from './page-context.ts'
+import { t } from '../web/i18n.ts'
+import { STYLESHEET } from '../web/layout.ts'
 import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
 
 export interface DashboardOptions {
@@ -33,7 +35,7 @@ export interface DashboardOptions {
   readonly addressLimiter?: LoginLimiter
 }
 
-const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/audit', '/admin/*', '/api/*']
+const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
@@ -130,27 +132,14 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     return c.html(personPage(lang(c), viewerOf(c), q, q === '' ? undefined : await explainPerson(engine, q)))
   })
 
+  mountOperationsPages(dash, o, auth)
+
   dash.get('/audit', requireRole('viewer', auth), async (c) => {
     const events = await engine.store.listAudit({ limit: 200 })
     return c.html(auditPage(lang(c), viewerOf(c), events, await engine.store.verifyAudit()))
   })
 
   dash.get('/admin/users', requireRole('admin', auth), async (c) => c.html(usersPage(lang(c), viewerOf(c), await engine.store.access.listUsers())))
-}
-
-function lang(c: Context): Lang {
-  return pickLang(c.req.query('lang'), c.req.header('accept-language'))
-}
-
-function principal(c: Context<AuthEnv>): Principal {
-  const p = c.get('principal')
-  if (p === undefined) throw new Error('requireRole runs before every page handler')
-  return p
-}
-
-function viewerOf(c: Context<AuthEnv>): Viewer {
-  const p = principal(c)
-  return { user: p.user, role: p.role, csrf: p.csrf }
 }
 
 /** Only a path of this site: `next=https://evil.example` must not turn the login into an open redirect. */

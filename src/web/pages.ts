@@ -106,6 +106,16 @@ export function messagePage(lang: Lang, viewer: Viewer | undefined, title: strin
   return page(lang, title, viewer, html`<p>${message}</p><p><a href="/">${t(lang, 'overview')}</a></p>`)
 }
 
+/** "Apply this person now" (operator): the same runPerson as `koppel run --person`, with a required reason. */
+function applyForm(lang: Lang, viewer: Viewer, key: string) {
+  return html`<form method="post" action="/persons/apply" class="apply">
+  <input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}"><input type="hidden" name="person" value="${key}">
+  <p>${t(lang, 'applyHint')}</p>
+  <label for="apply-reason">${t(lang, 'reason')}</label><textarea id="apply-reason" name="reason" required rows="2" cols="60"></textarea>
+  <p><button type="submit">${t(lang, 'applyNow')}</button></p>
+</form>`
+}
+
 const reads = (r: readonly ReadValue[]) => r.map((v) => `${v.path} = ${JSON.stringify(v.value)}`).join(', ')
 
 /** Search by name, number or username; one match shows the explain trace (the engine's explainPerson). */
@@ -113,10 +123,10 @@ export function personPage(lang: Lang, viewer: Viewer, query: string, outcome: E
   const form = html`<form method="get" action="/persons" role="search">
   <label for="q">${t(lang, 'searchHint')}</label><input id="q" name="q" value="${query}" required>
   <button type="submit">${t(lang, 'search')}</button></form>`
-  return page(lang, t(lang, 'persons'), viewer, html`${form}${outcome === undefined ? '' : explained(lang, outcome)}`)
+  return page(lang, t(lang, 'persons'), viewer, html`${form}${outcome === undefined ? '' : explained(lang, outcome, viewer)}`)
 }
 
-function explained(lang: Lang, o: ExplainOutcome) {
+function explained(lang: Lang, o: ExplainOutcome, viewer: Viewer) {
   if (o.kind === 'not-found') return html`<p role="status">${t(lang, 'nobody')}</p>`
   if (o.kind === 'unreadable') return html`<p class="error" role="alert">${t(lang, 'unreadable')}</p><ul>${o.issues.map((i) => html`<li>${i.message}</li>`)}</ul>`
   if (o.kind === 'ambiguous') {
@@ -126,6 +136,7 @@ function explained(lang: Lang, o: ExplainOutcome) {
   }
   const e = o.explanation
   return html`<h2>${e.person.name} (${e.person.number ?? e.person.key})</h2>
+${viewer.role === 'operator' || viewer.role === 'admin' ? applyForm(lang, viewer, e.person.key) : ''}
 <h3>${t(lang, 'contracts')}</h3>
 <ul>${e.contracts.map((c) => html`<li>${c.contract.id}: ${c.contract.role} ${c.contract.classGroup ?? ''} ${c.contract.start ?? ''} – ${c.contract.end ?? ''} (${c.status})</li>`)}</ul>
 <h3>${t(lang, 'accounts')}</h3>

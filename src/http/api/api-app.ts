@@ -8,6 +8,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { Engine } from '../../engine/index.ts'
 import { approvePlan, rejectPlan } from '../../engine/approve-plan.ts'
 import { explainPerson } from '../../engine/explain.ts'
+import { runPerson } from '../../engine/run-person.ts'
 import { engineStatus } from '../../engine/status.ts'
 import type { Action } from '../../model/index.ts'
 import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
@@ -40,6 +41,7 @@ const errors = {
   401: json(ErrorBody, 'no credentials'),
   403: json(ErrorBody, 'role too low or CSRF token missing'),
   404: json(ErrorBody, 'not found'),
+  409: json(ErrorBody, 'refused in its present state (another apply runs, the plan is no longer waiting)'),
 }
 
 const SECURITY: Record<string, string[]>[] = [{ session: [] }, { token: [] }]
@@ -142,6 +144,24 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     async (c) => {
       const outcome = await explainPerson(engine, c.req.valid('param').query)
       return c.json(outcome as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('operator', { method: 'post', path: '/persons/{query}/apply',
+      summary: 'Plan and apply one person now, guarded and audited like `koppel run --person` (a blocked plan waits for approval)',
+      request: { params: z.object({ query: z.string().min(1).max(200) }), body: { content: { 'application/json': { schema: Reason } }, required: true } },
+    })),
+    async (c) => {
+      const { query } = c.req.valid('param')
+      const { reason } = c.req.valid('json')
+      const r = await runPerson(engine, query, { actor: c.get('principal')?.user ?? 'unknown', reason, readTargets: true })
+      if (r.kind === 'not-planned') return c.json({ error: r.issues.map((i) => i.message).join('; '), candidates: r.candidates.slice(0, 50) }, r.candidates.length === 0 ? 404 : 400)
+      // the plan as planned says `planned`; the store knows what became of it
+      const status = (await engine.store.planStatus(r.plan.id)) ?? r.plan.status
+      const plan = { id: r.plan.id, status, actions: r.plan.actions.length, findings: r.plan.findings, notes: r.plan.notes }
+      if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
+      return c.json({ outcome: r.kind, plan, ...(r.kind === 'applied' ? { report: r.report } : {}) } as unknown as Record<string, unknown>, 200)
     },
   )
 
