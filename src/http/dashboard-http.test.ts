@@ -411,3 +411,49 @@ describe('apply this person now, when the guard blocks it', () => {
     }
   })
 })
+
+describe('sources, targets and drift', () => {
+  test('the sources and targets page and API: snapshot last used, ledger counts by state, the newest run per target', async () => {
+    const s = await session('viewer')
+    const r = await app.request('/sources', { headers: { cookie: s.cookie } })
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<tr><th scope="row">school<\/th><td>test<\/td><td>2026-11-23T00:00:00Z<\/td><td>40<\/td><td>0<\/td>/)
+    assert.match(body, /<tr><th scope="row">dir<\/th><td>memory<\/td><td>40<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>done \([^)]*\): applied 80/)
+    assert.ok(body.includes(`href="/plans/${blocked.id}"`), "the newest plan's issues are the blocked plan's")
+    assert.match(await (await app.request('/sources?lang=nl', { headers: { cookie: s.cookie } })).text(), /<h1>Bronnen en doelsystemen<\/h1>/)
+    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as {
+      planId: string
+      sources: { name: string; lastRead: { persons: number } }[]
+      targets: { name: string; accounts: Record<string, number>; lastRun: { state: string; outcomes: Record<string, number> } }[]
+    }
+    assert.equal(api.planId, blocked.id)
+    assert.deepEqual(api.sources.map((x) => [x.name, x.lastRead.persons]), [['school', 40]])
+    assert.deepEqual(api.targets.map((x) => [x.name, x.accounts, x.lastRun.state, x.lastRun.outcomes]), [['dir', { active: 40, disabled: 0, deleted: 0 }, 'done', { applied: 80 }]])
+  })
+
+  test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
+    fx.target.entries.set('x1', { id: 'x1', attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' }, enabled: true, permissions: new Set() })
+    const viewer = await session('viewer')
+    const page = await (await app.request('/drift', { headers: { cookie: viewer.cookie } })).text()
+    assert.ok(!page.includes('action="/drift"'), 'a viewer gets no button')
+    const post = (s: { cookie: string; csrf: string }, target = '') =>
+      app.request('/drift', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, target }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal((await post(viewer)).status, 403)
+    const operator = await session('operator')
+    assert.equal((await post({ cookie: operator.cookie, csrf: 'forged' })).status, 403)
+    const r = await post(operator)
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<td>unmanaged<\/td><td>uid=&lt;b&gt;evil&lt;\/b&gt;,ou=people<\/td><td>-<\/td><td>not managed by Koppel<\/td><td>no person matches its anchor; Koppel leaves it alone<\/td>/)
+    assert.ok(!body.includes('<b>evil'))
+    const unknown = await post(operator, 'nope')
+    assert.equal(unknown.status, 400)
+    assert.match(await unknown.text(), /no target &quot;nope&quot; \(targets: dir\)/)
+    const api = (tk: string, body: string) => app.request('/api/drift', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body })
+    const op = await token('operator', 'operator')
+    const json = (await (await api(op, '{}')).json()) as { targets: { target: string; items: { kind: string; account: { id: string } }[] }[] }
+    assert.deepEqual(json.targets[0]?.items.filter((i) => i.kind === 'unmanaged').map((i) => i.account.id), ['x1'])
+    assert.equal((await api(op, JSON.stringify({ target: 'nope' }))).status, 404)
+  })
+})

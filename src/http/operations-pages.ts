@@ -4,13 +4,15 @@
  * (nextTimes, as `koppel status`) and the configuration (redacted as `koppel validate --show`).
  */
 import type { Hono } from 'hono'
-import { runPerson } from '../engine/index.ts'
+import { driftReport, runPerson, sourcesAndTargets } from '../engine/index.ts'
 import { requireRole, type AuthEnv, type AuthOptions } from './access/auth.ts'
 import type { DashboardOptions } from './dashboard-http.ts'
 import { field, lang, principal, viewerOf } from './page-context.ts'
 import { t } from '../web/i18n.ts'
 import { messagePage } from '../web/pages.ts'
+import { driftPage } from '../web/drift-page.ts'
 import { personApplyPage } from '../web/person-apply-page.ts'
+import { sourcesPage } from '../web/sources-page.ts'
 
 export function mountOperationsPages(dash: Hono<AuthEnv>, o: DashboardOptions, auth: AuthOptions): void {
   const { engine } = o
@@ -25,5 +27,15 @@ export function mountOperationsPages(dash: Hono<AuthEnv>, o: DashboardOptions, a
     const r = await runPerson(engine, person, { actor: principal(c).user, reason: reason.slice(0, 2000), readTargets: true })
     const status = r.kind === 'refused' ? 409 : r.kind === 'not-planned' ? (r.candidates.length === 0 ? 404 : 400) : 200
     return c.html(personApplyPage(lang(c), viewerOf(c), person, r), status)
+  })
+
+  dash.get('/sources', requireRole('viewer', auth), async (c) => c.html(sourcesPage(lang(c), viewerOf(c), await sourcesAndTargets(engine))))
+
+  const targetNames = engine.setup.targets.map((x) => x.name)
+  dash.get('/drift', requireRole('viewer', auth), (c) => c.html(driftPage(lang(c), viewerOf(c), targetNames, undefined, undefined)))
+  dash.post('/drift', requireRole('operator', auth), async (c) => {
+    const target = field(await c.req.parseBody(), 'target')
+    const report = await driftReport(engine, target === '' ? {} : { target })
+    return c.html(driftPage(lang(c), viewerOf(c), targetNames, target || undefined, report), report.ok ? 200 : 400)
   })
 }

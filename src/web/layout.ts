@@ -18,6 +18,8 @@ export function page(lang: Lang, title: string, viewer: Viewer | undefined, body
       : html`<nav aria-label="${t(lang, 'title')}"><ul>
   <li><a href="/">${t(lang, 'overview')}</a></li>
   <li><a href="/persons">${t(lang, 'persons')}</a></li>
+  <li><a href="/sources">${t(lang, 'sourcesTargets')}</a></li>
+  <li><a href="/drift">${t(lang, 'drift')}</a></li>
   <li><a href="/audit">${t(lang, 'audit')}</a></li>
   ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li>` : ''}
   <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}">

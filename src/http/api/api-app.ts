@@ -9,6 +9,8 @@ import type { Engine } from '../../engine/index.ts'
 import { approvePlan, rejectPlan } from '../../engine/approve-plan.ts'
 import { explainPerson } from '../../engine/explain.ts'
 import { runPerson } from '../../engine/run-person.ts'
+import { driftReport } from '../../engine/drift.ts'
+import { sourcesAndTargets } from '../../engine/source-target-health.ts'
 import { engineStatus } from '../../engine/status.ts'
 import type { Action } from '../../model/index.ts'
 import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
@@ -41,6 +43,7 @@ const errors = {
   401: json(ErrorBody, 'no credentials'),
   403: json(ErrorBody, 'role too low or CSRF token missing'),
   404: json(ErrorBody, 'not found'),
+  502: json(ErrorBody, 'a source or target could not be read'),
   409: json(ErrorBody, 'refused in its present state (another apply runs, the plan is no longer waiting)'),
 }
 
@@ -162,6 +165,27 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       const plan = { id: r.plan.id, status, actions: r.plan.actions.length, findings: r.plan.findings, notes: r.plan.notes }
       if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
       return c.json({ outcome: r.kind, plan, ...(r.kind === 'applied' ? { report: r.report } : {}) } as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/sources-targets',
+      summary: 'Per source the snapshot last used and the issues of the newest plan; per target ledger counts by state and the newest run there (the store only)',
+    })),
+    async (c) => c.json((await sourcesAndTargets(engine)) as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(
+    createRoute(route('operator', { method: 'post', path: '/drift',
+      summary: 'Read the sources and targets and report drift, as `koppel drift` (stores and changes nothing; reads every target)',
+      request: { body: { content: { 'application/json': { schema: z.object({ target: z.string().min(1).max(200).optional() }).openapi('DriftRequest') } }, required: false } },
+    })),
+    async (c) => {
+      const { target } = c.req.valid('json') ?? {}
+      const r = await driftReport(engine, target === undefined ? {} : { target })
+      if (r.ok) return c.json(r as unknown as Record<string, unknown>, 200)
+      const message = r.issues.map((i) => i.message).join('; ')
+      return c.json({ error: message }, r.issues.some((i) => i.code === 'unknown_target') ? 404 : 502)
     },
   )
 
