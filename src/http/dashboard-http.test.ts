@@ -13,6 +13,7 @@ import { secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
 import { API_ROUTES } from './api/api-app.ts'
+import { resolveSecrets, type KoppelConfig } from '../config/index.ts'
 import { mountDashboard } from './dashboard-http.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -22,6 +23,28 @@ const ORIGIN = 'http://localhost'
 let fx: Fixture
 let app: Hono
 let blocked: Plan
+let config: KoppelConfig
+
+/** A config as `koppel serve` holds it: secrets resolved from references (which the config page must not show). */
+function resolvedConfig(): KoppelConfig {
+  const written = {
+    version: 1,
+    tenant: 'default',
+    store: { kind: 'postgres', url: 'postgres://koppel:${env:PGPASSWORD}@db.test/<b>koppel</b>' },
+    audit: { key: '${env:AUDIT_KEY}' },
+    sources: [],
+    merge: { match: [], primaryContract: ['employment', 'enrolment'] },
+    targets: [],
+    rules: [],
+    schedules: [
+      { name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam' },
+      { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam' },
+    ],
+  } as const satisfies KoppelConfig
+  const r = resolveSecrets(written, { env: { PGPASSWORD: 'pg-s3cret', AUDIT_KEY: 'k-s3cret'.repeat(4) }, readFile: () => '', baseDir: '/x' })
+  assert.ok(r.ok)
+  return r.config
+}
 
 async function blockedPlan(f: Fixture, hostileName = false): Promise<Plan> {
   for (let i = 0; i < 40; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, i === 39 && hostileName ? '<script>alert(1)</script>' : `Kind${i}`, 'Mulder', '1A'))
@@ -42,7 +65,8 @@ beforeEach(async () => {
     await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
   }
   app = new Hono()
-  mountDashboard(app, { engine: fx.engine })
+  config = resolvedConfig()
+  mountDashboard(app, { engine: fx.engine, config })
 })
 afterEach(async () => fx.cleanup())
 
@@ -455,5 +479,53 @@ describe('sources, targets and drift', () => {
     const json = (await (await api(op, '{}')).json()) as { targets: { target: string; items: { kind: string; account: { id: string } }[] }[] }
     assert.deepEqual(json.targets[0]?.items.filter((i) => i.kind === 'unmanaged').map((i) => i.account.id), ['x1'])
     assert.equal((await api(op, JSON.stringify({ target: 'nope' }))).status, 404)
+  })
+})
+
+describe('schedules and configuration', () => {
+  test("the schedules page shows each schedule's next time by its cron expression, in the school's time zone", async () => {
+    const s = await session('viewer')
+    // the engine's clock after beforeEach: Tuesday 2026-11-24, 10:00 UTC (11:00 in Amsterdam)
+    const body = await (await app.request('/schedules', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<th scope="row">nightly<\/th><td><code>30 5 \* \* 1-5<\/code><\/td><td>Europe\/Amsterdam<\/td><td><time datetime="2026-11-25T04:30:00.000Z">2026-11-25 05:30<\/time>/)
+    assert.match(body, /<th scope="row">hourly<\/th>.*<time datetime="2026-11-24T11:00:00.000Z">2026-11-24 12:00<\/time>/)
+    const api = (await (await app.request('/api/schedules', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { name: string; next: string }[] }
+    assert.deepEqual(api.items.map((i) => i.name), ['nightly', 'hourly'])
+    assert.equal(api.items[0]?.next, '2026-11-25T04:30:00.000Z')
+  })
+
+  test('the scheduler state under koppel serve: the last outcome and a running schedule are shown', async () => {
+    app = new Hono()
+    mountDashboard(app, {
+      engine: fx.engine,
+      config,
+      schedules: () => [
+        { name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, last: { at: '2026-11-23T04:30:00.000Z', outcome: 'applied' }, running: false },
+        { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, running: true },
+      ],
+    })
+    const s = await session('viewer')
+    const body = await (await app.request('/schedules?lang=nl', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<td>2026-11-23T04:30:00.000Z: applied<\/td>/)
+    assert.match(body, /<td>loopt nu<\/td>/)
+  })
+
+  test('the configuration page is for admins, shows the config with secrets as *** and escapes it', async () => {
+    const operator = await session('operator')
+    assert.equal((await app.request('/admin/config', { headers: { cookie: operator.cookie } })).status, 403)
+    const admin = await session('admin')
+    const page = await app.request('/admin/config', { headers: { cookie: admin.cookie } })
+    assert.equal(page.status, 200)
+    const body = await page.text()
+    assert.ok(!body.includes('s3cret'), 'no resolved secret on the page')
+    assert.ok(body.includes('postgres://koppel:***@db.test/&lt;b&gt;koppel&lt;/b&gt;'))
+    assert.match(body, /&quot;key&quot;: &quot;\*\*\*&quot;/)
+    assert.match(body, /<a href="\/admin\/config">Configuration<\/a>/, 'an admin has it in the menu')
+    assert.ok(!(await (await app.request('/', { headers: { cookie: operator.cookie } })).text()).includes('href="/admin/config"'), 'an operator does not')
+    const api = await app.request('/api/config', { headers: { authorization: `Bearer ${await token('admin', 'admin')}` } })
+    assert.equal(api.status, 200)
+    const json = await api.text()
+    assert.ok(!json.includes('s3cret'))
+    assert.equal((JSON.parse(json) as { audit: { key: string } }).audit.key, '***')
   })
 })

@@ -6,7 +6,9 @@
 import type { Context, Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
+import type { KoppelConfig } from '../config/index.ts'
 import type { Engine } from '../engine/index.ts'
+import type { ScheduleState } from '../serve/scheduler.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
 import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
@@ -24,6 +26,10 @@ import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, 
 
 export interface DashboardOptions {
   readonly engine: Engine
+  /** The validated config (the configuration page shows it redacted; the schedules page reads its schedules). */
+  readonly config?: KoppelConfig
+  /** Under `koppel serve`: the scheduler's state (last outcome, running now) beside the next times. */
+  readonly schedules?: () => readonly ScheduleState[]
   /** Secure cookies; false only for plain-HTTP tests on loopback where a client would drop them. */
   readonly secureCookies?: boolean
   /** Failed logins per user name (default: 5 in 15 minutes). */
@@ -64,7 +70,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const dash = app as unknown as Hono<AuthEnv>
 
   dash.get('/static/koppel.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }))
-  dash.route('/api', createApiApp({ engine, now: engine.now }, auth))
+  dash.route('/api', createApiApp({ engine, now: engine.now, ...(o.config !== undefined ? { config: o.config } : {}), ...(o.schedules !== undefined ? { schedules: o.schedules } : {}) }, auth))
 
   dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')))))
   dash.post('/login', async (c) => {

@@ -13,6 +13,10 @@ import { messagePage } from '../web/pages.ts'
 import { driftPage } from '../web/drift-page.ts'
 import { personApplyPage } from '../web/person-apply-page.ts'
 import { sourcesPage } from '../web/sources-page.ts'
+import { configPage } from '../web/config-page.ts'
+import { schedulesPage } from '../web/schedules-page.ts'
+import { redact } from '../config/index.ts'
+import { scheduleRows } from './schedule-rows.ts'
 
 export function mountOperationsPages(dash: Hono<AuthEnv>, o: DashboardOptions, auth: AuthOptions): void {
   const { engine } = o
@@ -38,4 +42,8 @@ export function mountOperationsPages(dash: Hono<AuthEnv>, o: DashboardOptions, a
     const report = await driftReport(engine, target === '' ? {} : { target })
     return c.html(driftPage(lang(c), viewerOf(c), targetNames, target || undefined, report), report.ok ? 200 : 400)
   })
+
+  dash.get('/schedules', requireRole('viewer', auth), (c) => c.html(schedulesPage(lang(c), viewerOf(c), scheduleRows(o, engine.now()))))
+
+  dash.get('/admin/config', requireRole('admin', auth), (c) => c.html(configPage(lang(c), viewerOf(c), o.config === undefined ? undefined : redact(o.config))))
 }

@@ -20,8 +20,9 @@ export function page(lang: Lang, title: string, viewer: Viewer | undefined, body
   <li><a href="/persons">${t(lang, 'persons')}</a></li>
   <li><a href="/sources">${t(lang, 'sourcesTargets')}</a></li>
   <li><a href="/drift">${t(lang, 'drift')}</a></li>
+  <li><a href="/schedules">${t(lang, 'schedules')}</a></li>
   <li><a href="/audit">${t(lang, 'audit')}</a></li>
-  ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li>` : ''}
+  ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li><li><a href="/admin/config">${t(lang, 'config')}</a></li>` : ''}
   <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}">
     <button type="submit">${t(lang, 'logout')} (${viewer.user}, ${viewer.role})</button></form></li>
 </ul></nav>`

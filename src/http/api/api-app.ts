@@ -13,6 +13,9 @@ import { driftReport } from '../../engine/drift.ts'
 import { sourcesAndTargets } from '../../engine/source-target-health.ts'
 import { engineStatus } from '../../engine/status.ts'
 import type { Action } from '../../model/index.ts'
+import { redact, type KoppelConfig } from '../../config/index.ts'
+import type { ScheduleState } from '../../serve/scheduler.ts'
+import { scheduleRows } from '../schedule-rows.ts'
 import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
@@ -23,6 +26,9 @@ import { PlanActionsCache } from './plan-actions-cache.ts'
 export interface ApiContext {
   readonly engine: Engine
   readonly now: () => Date
+  /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
+  readonly config?: KoppelConfig
+  readonly schedules?: () => readonly ScheduleState[]
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -231,6 +237,15 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       return c.json(made as unknown as Record<string, unknown>, 200)
     },
   )
+
+  api.openapi(createRoute(route('viewer', { method: 'get', path: '/schedules', summary: "The schedules' next times (as `koppel status`), last outcome and whether one runs now" })), async (c) =>
+    c.json({ items: scheduleRows(ctx, ctx.now()) } as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(createRoute(route('admin', { method: 'get', path: '/config', summary: 'The validated config, every resolved secret shown as *** (as `koppel validate --show`)' })), async (c) => {
+    if (ctx.config === undefined) return c.json({ error: 'this service was given no config' }, 404)
+    return c.json(redact(ctx.config) as unknown as Record<string, unknown>, 200)
+  })
 
   api.openapi(createRoute(route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' })), async (c) => {
     const users = await engine.store.access.listUsers()
