@@ -313,6 +313,10 @@ describe('API and pages', () => {
     assert.match(body, /name="decision" value="approve"/)
     const nl = await (await app.request('/?lang=nl', { headers: { cookie: s.cookie } })).text()
     assert.match(nl, /Geblokkeerde plannen/)
+    assert.match(nl, /<h2 id="chart-title">Acties per dag \(laatste 14 dagen\)<\/h2>/)
+    // the first plan's 40 creates and 40 group grants were applied on the 23rd; the chart's days are Amsterdam's
+    assert.match(nl, /<tr><th scope="row">2026-11-23<\/th><td>80<\/td><td>0<\/td><\/tr>/)
+    assert.match(nl, /<title>2026-11-24: 0 uitgevoerd, 0 fouten<\/title>/)
     assert.ok(nl.includes(`/plans/${blocked.id}`))
   })
 

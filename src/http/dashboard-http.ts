@@ -22,6 +22,7 @@ import { mountOperationsPages } from './operations-pages.ts'
 import { lang, principal, viewerOf } from './page-context.ts'
 import { t } from '../web/i18n.ts'
 import { STYLESHEET } from '../web/layout.ts'
+import { actionsPerDay } from '../web/actions-chart.ts'
 import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
 
 export interface DashboardOptions {
@@ -43,6 +44,8 @@ export interface DashboardOptions {
 
 const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
+/** Runs read for the 14-day chart: hourly schedules and change runs stay well under it. */
+const RUNS_FOR_CHART = 2000
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const { engine } = o
@@ -102,7 +105,12 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     return c.redirect('/login', 303)
   })
 
-  dash.get('/', requireRole('viewer', auth), async (c) => c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }))))
+  dash.get('/', requireRole('viewer', auth), async (c) => {
+    const now = engine.now()
+    // the school's day: the first schedule's time zone (runs are scheduled in it), else UTC
+    const perDay = actionsPerDay(await engine.store.listRuns(RUNS_FOR_CHART), now, { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC' })
+    return c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }), perDay))
+  })
 
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
     const plan = await engine.store.getPlan(c.req.param('id'))

@@ -6,6 +6,7 @@ import type { Action, Plan } from '../model/index.ts'
 import type { AuditEvent, AuditVerification, UserRecord } from '../store/index.ts'
 import { t, type Lang } from './i18n.ts'
 import { page, type Viewer } from './layout.ts'
+import { actionsChart, type DayCount } from './actions-chart.ts'
 
 export function loginPage(lang: Lang, next: string, error?: string): string {
   return page(
@@ -23,7 +24,7 @@ export function loginPage(lang: Lang, next: string, error?: string): string {
   )
 }
 
-export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus): string {
+export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus, perDay: readonly DayCount[] = []): string {
   const blocked =
     s.blocked.length === 0
       ? html`<p>${t(lang, 'noBlocked')}</p>`
@@ -35,7 +36,7 @@ export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus): strin
 <tbody>${s.runs.map(
     (r) => html`<tr><td>${r.id}</td><td>${r.state}</td><td>${r.startedAt}</td><td>${r.planId === undefined ? '' : html`<a href="/plans/${encodeURIComponent(r.planId)}">${r.planId}</a>`}</td></tr>`,
   )}</tbody></table>`
-  return page(lang, t(lang, 'overview'), viewer, html`<h2>${t(lang, 'blockedPlans')}</h2>${blocked}${runs}`)
+  return page(lang, t(lang, 'overview'), viewer, html`<h2>${t(lang, 'blockedPlans')}</h2>${blocked}${runs}${perDay.length === 0 ? '' : actionsChart(lang, perDay)}`)
 }
 
 export interface ActionFilter {
