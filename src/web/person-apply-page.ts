@@ -13,7 +13,7 @@ ${r.candidates.length === 0 ? '' : html`<ul>${r.candidates.slice(0, 50).map((c) 
   const planLink = html`<p>${t(lang, 'plan')}: <a href="/plans/${encodeURIComponent(r.plan.id)}">${r.plan.id}</a> (${r.plan.actions.length} ${t(lang, 'actions').toLowerCase()})</p>`
   if (r.kind === 'blocked') {
     const findings = html`<ul>${r.plan.findings.map((f) => html`<li>${f.message}</li>`)}</ul>`
-    return page(lang, t(lang, 'blockedPlans'), viewer, html`<p role="status" class="blocked">${t(lang, 'personBlocked')}</p>${findings}${planLink}${back}`)
+    return page(lang, t(lang, 'planBlocked'), viewer, html`<p role="status" class="blocked">${t(lang, 'personBlocked')}</p>${findings}${planLink}${back}`)
   }
   if (r.kind === 'unchanged') {
     const notes = r.plan.notes.length === 0 ? '' : html`<ul>${r.plan.notes.map((n) => html`<li>${n}</li>`)}</ul>`
