@@ -13,6 +13,11 @@ export interface SourceHealth {
   readonly type: string
   /** The newest snapshot a plan used; absent before the first plan. */
   readonly lastRead?: { readonly snapshot: string; readonly takenAt: string; readonly persons: number; readonly groups: number }
+  /**
+   * The newest read that was refused (unreadable, control characters, a delta without its base) since the newest
+   * plan: no plan was made from it, so its snapshot is not the one above.
+   */
+  readonly refused?: { readonly at: string; readonly actor: string; readonly issues: number; readonly code?: string }
   /** The newest plan's issues naming this source: counts, and the first ones. */
   readonly issues: { readonly errors: number; readonly warnings: number; readonly first: readonly Issue[] }
 }
@@ -46,20 +51,27 @@ export interface SourcesAndTargets {
 
 const FIRST_ISSUES = 20
 const PLANS_LOOKED_AT = 10
+const REJECTIONS_LOOKED_AT = 50
 
 export async function sourcesAndTargets(engine: Pick<Engine, 'store' | 'sources' | 'setup'>): Promise<SourcesAndTargets> {
   const { store } = engine
   const plan = await newestPlan(engine)
   const issues = plan?.issues ?? []
   const names = new Set(engine.sources.map((s) => s.connector.name))
+  const rejections = (await store.listAudit({ kind: 'source.rejected', limit: REJECTIONS_LOOKED_AT })).filter((e) => plan === undefined || e.at > plan.createdAt)
   const sources: SourceHealth[] = []
   for (const { connector } of engine.sources) {
     const snap = await store.lastUsedSnapshot(connector.name)
     const own = issues.filter((i) => i.source === connector.name)
+    // newest first: the first event naming the source is its newest refusal
+    const refused = rejections.find((e) => e.data?.['source'] === connector.name)
     sources.push({
       name: connector.name,
       type: connector.type,
       ...(snap !== undefined ? { lastRead: { snapshot: snap.id, takenAt: snap.takenAt, persons: snap.persons, groups: snap.groups } } : {}),
+      ...(refused !== undefined
+        ? { refused: { at: refused.at, actor: refused.actor, issues: Number(refused.data?.['issues'] ?? 0), ...(typeof refused.data?.['code'] === 'string' ? { code: refused.data['code'] } : {}) } }
+        : {}),
       issues: { errors: own.filter((i) => i.severity === 'error').length, warnings: own.filter((i) => i.severity === 'warning').length, first: own.slice(0, FIRST_ISSUES) },
     })
   }

@@ -460,6 +460,17 @@ describe('sources, targets and drift', () => {
     assert.deepEqual(api.targets.map((x) => [x.name, x.accounts, x.lastRun.state, x.lastRun.outcomes]), [['dir', { active: 40, disabled: 0, deleted: 0 }, 'done', { applied: 80 }]])
   })
 
+  test('a read refused since the newest plan (control characters in a name) shows on the source, escaped', async () => {
+    fx.persons.push(pupil('p60', 'Bel\u0007<i>', 'Mulder', '1A'))
+    const refused = await makePlan(fx.engine, { actor: 'serve <nightly>' })
+    assert.ok(!refused.ok)
+    const s = await session('viewer')
+    const body = await (await app.request('/sources', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<p class="error">Read refused at 2026-11-24T10:00:00\.\d{3}Z \(serve &lt;nightly&gt;\): 1 errors \(control_character\)<\/p>/)
+    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { sources: { refused?: { code: string } }[] }
+    assert.equal(api.sources[0]?.refused?.code, 'control_character')
+  })
+
   test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
     fx.target.entries.set('x1', { id: 'x1', attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' }, enabled: true, permissions: new Set() })
     const viewer = await session('viewer')

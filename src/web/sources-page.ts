@@ -10,7 +10,7 @@ export function sourcesPage(lang: Lang, viewer: Viewer, s: SourcesAndTargets): s
 <thead><tr>${th('source')}${th('type')}${th('lastRead')}${th('persons')}${th('groups')}${th('issuesLastPlan')}</tr></thead>
 <tbody>${s.sources.map(
     (x) => html`<tr><th scope="row">${x.name}</th><td>${x.type}</td><td>${x.lastRead?.takenAt ?? t(lang, 'neverRead')}</td><td>${x.lastRead?.persons ?? '-'}</td><td>${x.lastRead?.groups ?? '-'}</td>
-<td>${x.issues.errors} ${t(lang, 'errors')}, ${x.issues.warnings} ${t(lang, 'warnings')}${x.issues.first.length === 0 ? '' : html`<ul>${x.issues.first.map((i) => html`<li>${i.record ?? ''} ${i.field ?? ''}: ${i.message}</li>`)}</ul>`}</td></tr>`,
+<td>${x.refused === undefined ? '' : html`<p class="error">${t(lang, 'readRefused')} ${x.refused.at} (${x.refused.actor}): ${x.refused.issues} ${t(lang, 'errors')}${x.refused.code === undefined ? '' : ` (${x.refused.code})`}</p>`}${x.issues.errors} ${t(lang, 'errors')}, ${x.issues.warnings} ${t(lang, 'warnings')}${x.issues.first.length === 0 ? '' : html`<ul>${x.issues.first.map((i) => html`<li>${i.record ?? ''} ${i.field ?? ''}: ${i.message}</li>`)}</ul>`}</td></tr>`,
   )}</tbody></table>`
   const targets = html`<table><caption>${t(lang, 'targets')}</caption>
 <thead><tr>${th('target')}${th('type')}${th('active')}${th('disabled')}${th('deleted')}${th('groups')}${th('lastRun')}</tr></thead>
