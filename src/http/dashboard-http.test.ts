@@ -320,6 +320,17 @@ describe('API and pages', () => {
     assert.ok(nl.includes(`/plans/${blocked.id}`))
   })
 
+  test('the chart reads more runs while the oldest read is still inside its 14 days', async () => {
+    for (let i = 0; i < 150; i++) {
+      const at = new Date(Date.parse('2026-11-22T06:00:00Z') + i * 60_000).toISOString()
+      await fx.engine.store.saveRun({ kind: 'run-report', runId: `run-x${i}`, state: 'done', startedAt: at, finishedAt: at, counts: { dir: { update: { applied: 1 } } }, failures: [], messages: [] })
+    }
+    const s = await session('viewer')
+    const body = await (await app.request('/', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<tr><th scope="row">2026-11-22<\/th><td>150<\/td><td>0<\/td><\/tr>/)
+    assert.match(body, /<tr><th scope="row">2026-11-23<\/th><td>80<\/td><td>0<\/td><\/tr>/)
+  })
+
   test('the person page finds a pupil by number and shows the rule that gave the account, through explainPerson', async () => {
     const s = await session('viewer')
     const r = await app.request('/persons?q=p05', { headers: { cookie: s.cookie } })

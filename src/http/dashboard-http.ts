@@ -8,6 +8,8 @@ import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
 import type { KoppelConfig } from '../config/index.ts'
 import type { Engine } from '../engine/index.ts'
+import type { RunReport } from '../model/index.ts'
+import type { Store } from '../store/index.ts'
 import type { ScheduleState } from '../serve/scheduler.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
 import { explainPerson } from '../engine/explain.ts'
@@ -44,8 +46,6 @@ export interface DashboardOptions {
 
 const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
-/** Runs read for the 14-day chart: hourly schedules and change runs stay well under it. */
-const RUNS_FOR_CHART = 2000
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const { engine } = o
@@ -108,7 +108,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   dash.get('/', requireRole('viewer', auth), async (c) => {
     const now = engine.now()
     // the school's day: the first schedule's time zone (runs are scheduled in it), else UTC
-    const perDay = actionsPerDay(await engine.store.listRuns(RUNS_FOR_CHART), now, { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC' })
+    const perDay = actionsPerDay(await runsSince(engine.store, new Date(now.getTime() - CHART_DAYS * 86_400_000)), now, { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC', days: CHART_DAYS })
     return c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }), perDay))
   })
 
@@ -154,6 +154,24 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   })
 
   dash.get('/admin/users', requireRole('admin', auth), async (c) => c.html(usersPage(lang(c), viewerOf(c), await engine.store.access.listUsers())))
+}
+
+const CHART_DAYS = 14
+/** The most runs the chart reads: past that (a run every few minutes for two weeks) its oldest days undercount. */
+const MAX_CHART_RUNS = 6400
+
+/**
+ * The runs started since `from` (a day more than the chart shows, for time zones), newest first. The store lists
+ * runs only by count, so read a few and more only while the oldest read is still inside the window: a year of
+ * hourly runs must not be parsed on every load of the overview.
+ */
+async function runsSince(store: Store, from: Date): Promise<RunReport[]> {
+  const since = new Date(from.getTime() - 86_400_000).toISOString()
+  for (let n = 100; ; n *= 4) {
+    const runs = await store.listRuns(Math.min(n, MAX_CHART_RUNS))
+    const oldest = runs.at(-1)
+    if (runs.length < n || n >= MAX_CHART_RUNS || oldest === undefined || oldest.startedAt < since) return runs
+  }
 }
 
 /** Only a path of this site: `next=https://evil.example` must not turn the login into an open redirect. */
