@@ -320,6 +320,19 @@ describe('API and pages', () => {
     assert.ok(nl.includes(`/plans/${blocked.id}`))
   })
 
+  test("a plan's actions filtered by school (code, any case) on the page and in the API, as koppel plan --school", async () => {
+    fx.persons.push(pupil('p70', 'Anna', 'Elders', '2B', { organisationCode: '99ZZ00' }), pupil('p71', 'Bram', 'Hier', '2B'))
+    const made = await makePlan(fx.engine, { actor: 'test' })
+    assert.ok(made.ok)
+    const s = await session('viewer')
+    const page = await (await app.request(`/plans/${made.plan.id}?school=99zz00`, { headers: { cookie: s.cookie } })).text()
+    const rows = [...page.matchAll(/<tr><td>dir<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(rows, [['Anna Elders (p70)', '99ZZ00'], ['Anna Elders (p70)', '99ZZ00']], 'the create and the group grant of the one pupil there')
+    assert.match(page, /<option value="99ZZ00">99ZZ00<\/option>/)
+    const api = (await (await app.request(`/api/plans/${made.plan.id}/actions?school=99ZZ00`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { person: string }[] }
+    assert.deepEqual(api.items.map((a) => a.person), ['p70', 'p70'])
+  })
+
   test('the chart reads more runs while the oldest read is still inside its 14 days', async () => {
     for (let i = 0; i < 150; i++) {
       const at = new Date(Date.parse('2026-11-22T06:00:00Z') + i * 60_000).toISOString()

@@ -25,6 +25,7 @@ import { lang, principal, viewerOf } from './page-context.ts'
 import { t } from '../web/i18n.ts'
 import { STYLESHEET } from '../web/layout.ts'
 import { actionsPerDay } from '../web/actions-chart.ts'
+import { filterActions } from '../cli/plan-filter.ts'
 import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
 
 export interface DashboardOptions {
@@ -115,8 +116,10 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
     const plan = await engine.store.getPlan(c.req.param('id'))
     if (plan === undefined) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')), 404)
-    const filter = { target: c.req.query('target') || undefined, kind: c.req.query('kind') || undefined, reason: c.req.query('reason') || undefined }
-    const shown = plan.actions.filter((a) => (filter.target === undefined || a.target === filter.target) && (filter.kind === undefined || a.kind === filter.kind) && (filter.reason === undefined || a.reason.change === filter.reason))
+    const filter = { target: c.req.query('target') || undefined, kind: c.req.query('kind') || undefined, reason: c.req.query('reason') || undefined, school: c.req.query('school') || undefined }
+    // the school as `koppel plan --school` matches it (code or name, case and accents folded)
+    const bySchool = filter.school === undefined ? plan.actions : filterActions(plan.actions, { school: filter.school })
+    const shown = bySchool.filter((a) => (filter.target === undefined || a.target === filter.target) && (filter.kind === undefined || a.kind === filter.kind) && (filter.reason === undefined || a.reason.change === filter.reason))
     let paged
     try {
       paged = pageOf(shown, c.req.query('cursor'), ACTIONS_PER_PAGE)

@@ -43,6 +43,8 @@ export interface ActionFilter {
   readonly target?: string | undefined
   readonly kind?: string | undefined
   readonly reason?: string | undefined
+  /** School code (BRIN) or name, as `koppel plan --school`. */
+  readonly school?: string | undefined
 }
 
 export function planPage(lang: Lang, viewer: Viewer, plan: Plan, shown: readonly Action[], filter: ActionFilter, next: string | undefined, canDecide: boolean, message?: string): string {
@@ -74,10 +76,11 @@ ${decide}
   <label for="f-target">${t(lang, 'target')}</label>${options('target', distinct((a) => a.target))}
   <label for="f-kind">${t(lang, 'kind')}</label>${options('kind', distinct((a) => a.kind))}
   <label for="f-reason">${t(lang, 'reason')}</label>${options('reason', distinct((a) => a.reason.change))}
+  <label for="f-school">${t(lang, 'school')}</label>${options('school', distinct((a) => a.subject?.school ?? '').filter((x) => x !== ''))}
   <p><button type="submit">${t(lang, 'filter')}</button></p>
 </form>
-<table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>
-<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${'permission' in a ? ` ${a.permission}` : ''}</td><td>${a.label} (${a.person})</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
+<table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'school')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>
+<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${'permission' in a ? ` ${a.permission}` : ''}</td><td>${a.label} (${a.person})</td><td>${a.subject?.school ?? ''}</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
 ${next === undefined ? '' : html`<p><a href="/plans/${encodeURIComponent(plan.id)}?${query.toString()}">${t(lang, 'next')}</a></p>`}`,
   )
 }

@@ -21,6 +21,7 @@ import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
 import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { filterActions } from '../../cli/plan-filter.ts'
 import { PlanActionsCache } from './plan-actions-cache.ts'
 
 export interface ApiContext {
@@ -112,10 +113,10 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
 
   api.openapi(
     createRoute(route('viewer', { method: 'get', path: '/plans/{id}/actions',
-      summary: "A plan's actions, paged, filtered by target, kind, reason or person",
+      summary: "A plan's actions, paged, filtered by target, kind, reason, person or school (code or name, as `koppel plan --school`)",
       request: {
         params: PlanId,
-        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional() }),
+        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional(), school: z.string().optional() }),
       },
     })),
     async (c) => {
@@ -123,7 +124,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       const q = c.req.valid('query')
       const all = await planActions.actions(id)
       if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = all.filter((a) => matches(a, q))
+      const actions = (q.school === undefined ? all : filterActions(all, { school: q.school })).filter((a) => matches(a, q))
       return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
