@@ -16,6 +16,7 @@ import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
 import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions } from './access/auth.ts'
 import { LoginLimiter } from './access/login-limiter.ts'
+import { mountOidcLogin } from './access/oidc-login.ts'
 import { roleAtLeast } from './access/roles.ts'
 import { checkLogin } from './access/users.ts'
 import { createApiApp } from './api/api-app.ts'
@@ -45,7 +46,7 @@ export interface DashboardOptions {
   readonly addressLimiter?: LoginLimiter
 }
 
-const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
+const PAGE_PATHS = ['/', '/login', '/login/*', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
@@ -76,7 +77,11 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   dash.get('/static/koppel.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }))
   dash.route('/api', createApiApp({ engine, now: engine.now, ...(o.config !== undefined ? { config: o.config } : {}), ...(o.schedules !== undefined ? { schedules: o.schedules } : {}) }, auth))
 
-  dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')))))
+  const sso = o.config?.serve?.oidc
+  if (sso !== undefined) {
+    mountOidcLogin(dash, { oidc: sso, auth, secure, refusal: (c, status, message) => c.html(loginPage(lang(c), '/', message, sso.label), status) })
+  }
+  dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')), undefined, sso?.label)))
   dash.post('/login', async (c) => {
     const body = await c.req.parseBody()
     const name = typeof body['name'] === 'string' ? body['name'].trim().toLowerCase() : ''
@@ -87,14 +92,14 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const wait = Math.max(byUser.retryAfter(user), byAddress.retryAfter(address))
     if (wait > 0) {
       await engine.store.appendAudit([{ type: 'user.login-refused', actor: name || '(none)', data: { reason: 'rate limit' } }])
-      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany')), 429, { 'retry-after': String(wait) })
+      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany'), sso?.label), 429, { 'retry-after': String(wait) })
     }
     const known = await checkLogin(engine.store.access, name, password)
     if (known === undefined) {
       byUser.fail(user)
       byAddress.fail(address)
       await engine.store.appendAudit([{ type: 'user.login-failed', actor: name || '(none)' }])
-      return c.html(loginPage(lang(c), next, t(lang(c), 'loginFailed')), 401)
+      return c.html(loginPage(lang(c), next, t(lang(c), 'loginFailed'), sso?.label), 401)
     }
     byUser.succeed(user)
     await startSession(c, { ...auth, user: known.name, role: known.role, secure })

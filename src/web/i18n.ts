@@ -112,6 +112,7 @@ const WORDS = {
   noConfig: { nl: 'Deze service heeft geen configuratie gekregen.', en: 'This service was given no configuration.' },
   actionsPerDay: { nl: 'Acties per dag (laatste 14 dagen)', en: 'Actions per day (last 14 days)' },
   day: { nl: 'Dag', en: 'Day' },
+  loginWith: { nl: 'Inloggen met', en: 'Sign in with' },
   school: { nl: 'School', en: 'School' },
   readRefused: { nl: 'Lezen geweigerd op', en: 'Read refused at' },
   planBlocked: { nl: 'Plan tegengehouden', en: 'Plan blocked' },

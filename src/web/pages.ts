@@ -8,7 +8,8 @@ import { t, type Lang } from './i18n.ts'
 import { page, type Viewer } from './layout.ts'
 import { actionsChart, type DayCount } from './actions-chart.ts'
 
-export function loginPage(lang: Lang, next: string, error?: string): string {
+/** `sso`: the label of the single sign-on button (`serve.oidc`), when one is configured. */
+export function loginPage(lang: Lang, next: string, error?: string, sso?: string): string {
   return page(
     lang,
     t(lang, 'login'),
@@ -20,7 +21,8 @@ export function loginPage(lang: Lang, next: string, error?: string): string {
   <label for="password">${t(lang, 'password')}</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <p><button type="submit">${t(lang, 'login')}</button></p>
-</form>`,
+</form>
+${sso === undefined ? '' : html`<p><a class="sso" href="/login/oidc">${t(lang, 'loginWith')} ${sso}</a></p>`}`,
   )
 }
 
