@@ -26,9 +26,10 @@ describe('OpenID sign-in in Chromium', { skip: chromiumSkipReason() }, () => {
   before(async () => {
     fx = await engineFixture()
     await addUser(fx.engine.store.access, { name: 'jan@school.test', role: 'operator', password: 'correct horse battery', now: fx.engine.now() })
-    let app: Hono | undefined
+    // listening first: the redirect URI the provider registers names the dashboard's port; routes come after
+    const app = new Hono()
     const port = await new Promise<number>((resolve) => {
-      dashboard = serve({ fetch: (req) => (app === undefined ? new Response('starting', { status: 503 }) : app.fetch(req)), hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port))
+      dashboard = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port))
     })
     base = `http://localhost:${port}`
     idp = createServer()
@@ -58,7 +59,6 @@ describe('OpenID sign-in in Chromium', { skip: chromiumSkipReason() }, () => {
       rules: [],
       serve: { listen: { host: '127.0.0.1', port: 0 }, hooks: [], watch: [], oidc: { issuer, clientId: 'koppel', clientSecret: 'client-secret-for-tests', redirectUri: `${base}/login/oidc/callback`, userClaim: 'email', label: 'Entra ID' } },
     } as const satisfies KoppelConfig
-    app = new Hono()
     mountDashboard(app, { engine: fx.engine, config })
     const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')))
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env })
