@@ -13,7 +13,7 @@ export function sourcesPage(lang: Lang, viewer: Viewer, s: SourcesAndTargets): s
 <td>${x.refused === undefined ? '' : html`<p class="error">${t(lang, 'readRefused')} ${x.refused.at} (${x.refused.actor}): ${x.refused.issues} ${t(lang, 'errors')}${x.refused.code === undefined ? '' : ` (${x.refused.code})`}</p>`}${x.issues.errors} ${t(lang, 'errors')}, ${x.issues.warnings} ${t(lang, 'warnings')}${x.issues.first.length === 0 ? '' : html`<ul>${x.issues.first.map((i) => html`<li>${i.record ?? ''} ${i.field ?? ''}: ${i.message}</li>`)}</ul>`}</td></tr>`,
   )}</tbody></table>`
   const targets = html`<table><caption>${t(lang, 'targets')}</caption>
-<thead><tr>${th('target')}${th('type')}${th('active')}${th('disabled')}${th('deleted')}${th('groups')}${th('lastRun')}</tr></thead>
+<thead><tr>${th('target')}${th('type')}${(['active', 'disabled', 'deleted'] as const).map((w) => html`<th scope="col">${capital(t(lang, w))}</th>`)}${th('groups')}${th('lastRun')}</tr></thead>
 <tbody>${s.targets.map((x) => {
     const run = x.lastRun
     const outcome =
@@ -25,3 +25,5 @@ export function sourcesPage(lang: Lang, viewer: Viewer, s: SourcesAndTargets): s
   const plan = s.planId === undefined ? '' : html`<p>${t(lang, 'issuesLastPlan')}: <a href="/plans/${encodeURIComponent(s.planId)}">${s.planId}</a>${s.otherIssues > 0 ? ` (+${s.otherIssues})` : ''}</p>`
   return page(lang, t(lang, 'sourcesTargets'), viewer, html`${plan}${sources}${targets}<p><a href="/drift">${t(lang, 'drift')}</a></p>`)
 }
+
+const capital = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1)
