@@ -453,11 +453,25 @@ describe('apply this person now, when the guard blocks it', () => {
       })
       assert.equal(r.status, 200)
       const body = await r.text()
-      assert.match(body, /het wacht op goedkeuring/)
+      assert.match(body, /het wacht op goedkeuring\. Keur het goed op de planpagina en verwerk deze persoon daarna opnieuw/)
       const [blockedEvent] = await strict.engine.store.listAudit({ limit: 1, kind: 'plan.blocked' })
       assert.ok(body.includes(`/plans/${blockedEvent?.planId ?? '?'}`), 'links the plan to approve')
       assert.equal(await strict.engine.store.planStatus(blockedEvent?.planId ?? ''), 'blocked')
       assert.equal(strict.target.entries.size, 0)
+      // approved on its page, the same work is applied when the person is applied again (the approval carries)
+      const decide = await app.request(`/plans/${blockedEvent?.planId ?? ''}/decide`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'one new pupil is fine' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      })
+      assert.equal(decide.status, 303)
+      const again = await app.request('/persons/apply', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'approved now' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      })
+      assert.match(await again.text(), /<h1>Applied<\/h1>/)
+      assert.equal(strict.target.entries.size, 1)
     } finally {
       await strict.cleanup()
     }

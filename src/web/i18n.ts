@@ -66,8 +66,8 @@ const WORDS = {
   applied: { nl: 'Uitgevoerd', en: 'Applied' },
   appliedWithFailures: { nl: 'Uitgevoerd, met fouten', en: 'Applied, with failures' },
   personBlocked: {
-    nl: 'De bewaking heeft dit plan tegengehouden: het wacht op goedkeuring. Keur het goed op de planpagina; de service voert het daarna uit.',
-    en: 'The guard blocked this plan: it waits for approval. Approve it on the plan page; the service then applies it.',
+    nl: 'De bewaking heeft dit plan tegengehouden: het wacht op goedkeuring. Keur het goed op de planpagina en verwerk deze persoon daarna opnieuw: het goedgekeurde werk wordt dan uitgevoerd.',
+    en: 'The guard blocked this plan: it waits for approval. Approve it on the plan page, then apply this person again: the approved work is then applied.',
   },
   personUnchanged: { nl: 'Niets te doen voor deze persoon.', en: 'Nothing to do for this person.' },
   refused: { nl: 'Niet uitgevoerd', en: 'Not applied' },
