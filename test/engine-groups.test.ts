@@ -124,8 +124,8 @@ describe('engine: provisioned groups and per-membership rules', () => {
     assert.deepEqual(
       dir?.permissions.map((p) => [p.type, p.id, p.rule, p.membership?.group, p.membership?.role, p.held]),
       [
-        ['membership', 'member@2026-2027/wi-3b', 'learners', 'wi-3b', 'student', false],
-        ['membership', 'member@2026-2027/en-3b', 'learners', 'en-3b', 'student', false],
+        ['group-membership', 'member@2026-2027/wi-3b', 'learners', 'wi-3b', 'student', false],
+        ['group-membership', 'member@2026-2027/en-3b', 'learners', 'en-3b', 'student', false],
       ],
     )
   })
@@ -184,6 +184,11 @@ describe('engine: provisioned groups and per-membership rules', () => {
     const second = await plan(fx)
     assert.deepEqual(summary(second), ['group-update group:2026-2027/wi-3b', 'revoke p1 member@2026-2027/en-3b'])
     await apply(fx, first)
+    // the lifecycle supersedes a waiting plan when an apply changes the ledger
+    const superseded = await applyStoredPlan(fx.engine, second.id, { actor: 'test' })
+    assert.match(superseded.ok ? '' : superseded.message, /is superseded/)
+    // and a plan stored by a process that missed that (stored just after the supersede) is stale by its inputs
+    await fx.engine.store.setPlanStatus(second.id, 'planned')
     const r = await applyStoredPlan(fx.engine, second.id, { actor: 'test' })
     assert.equal(r.ok, false)
     assert.match(r.ok ? '' : r.message, /older group ledger/)

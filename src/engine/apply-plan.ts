@@ -1,5 +1,5 @@
 import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
-import { isGroupAction, isPermissionAction } from '../model/index.ts'
+import { GROUP_MEMBERSHIP, isGroupAction, isPermissionAction } from '../model/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { executeAction } from './execute-action.ts'
@@ -109,7 +109,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   const ledger = new Map<string, Account>()
   for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
   const groups = new Map<string, ProvisionedGroup>()
-  if (plan.actions.some((a) => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === 'membership'))) {
+  if (plan.actions.some((a) => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP))) {
     for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
   }
 

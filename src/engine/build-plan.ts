@@ -1,6 +1,6 @@
 import type { TargetAccount } from '../contract/index.ts'
 import type { Account, Action, ActionKind, Group, GuardFinding, Issue, Person, Plan, PlanSummary, ProvisionedGroup, SecretChannel } from '../model/index.ts'
-import { ACTION_KINDS } from '../model/index.ts'
+import { ACTION_KINDS, GROUP_MEMBERSHIP } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire, parseMembershipId, type DesiredAccount, type GroupIndex } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
@@ -133,7 +133,7 @@ export function buildPlan(p: PlanInputs): Plan {
   if (only !== undefined) {
     // a scoped plan keeps the groups its memberships need (created or renamed), not the rest of the group work
     const kept = actions.filter((a) => only.has(a.person))
-    const needed = new Set(kept.flatMap((a) => (a.kind === 'grant' && a.permissionType === 'membership' ? [`${a.target}/${parseMembershipId(a.permission).key}`] : [])))
+    const needed = new Set(kept.flatMap((a) => (a.kind === 'grant' && a.permissionType === GROUP_MEMBERSHIP ? [`${a.target}/${parseMembershipId(a.permission).key}`] : [])))
     const groupWork = actions.filter((a) => (a.kind === 'group-create' || a.kind === 'group-update') && needed.has(`${a.target}/${a.group.key}`))
     const mine = issues.filter((i) => i.record === undefined || only.has(i.record))
     actions.length = 0

@@ -1,4 +1,5 @@
 import type { Contract, Group, Issue, Membership, Person } from '../model/index.ts'
+import { GROUP_MEMBERSHIP } from '../model/index.ts'
 import type { CompiledRules, MembershipInput } from '../rules/index.ts'
 import { addDays } from '../util/dates.ts'
 import { activeContracts } from './active-contracts.ts'
@@ -157,7 +158,7 @@ function membershipGrants(
     let perTarget = byTarget.get(e.target)
     if (perTarget === undefined) byTarget.set(e.target, (perTarget = new Map()))
     const id = membershipId(e.role, key)
-    if (!perTarget.has(id)) perTarget.set(id, { type: 'membership', rule: e.rule, membership: { group: e.group, role: e.sourceRole } })
+    if (!perTarget.has(id)) perTarget.set(id, { type: GROUP_MEMBERSHIP, rule: e.rule, membership: { group: e.group, role: e.sourceRole } })
   }
   return { byTarget, issues: result.issues }
 }

@@ -2,7 +2,7 @@ import type { Ref, TargetConnector, WriteResult } from '../contract/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import { redactSecrets } from '../util/secret-redaction.ts'
 import type { Account, AccountAction, Action, AttributeValue, Attributes, CreateAction, PermissionAction, ProvisionedGroup, WriteBackAction } from '../model/index.ts'
-import { accountOf } from '../model/index.ts'
+import { accountOf, GROUP_MEMBERSHIP } from '../model/index.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { permissionKey, valueOf } from './account-values.ts'
 import { parseMembershipId } from './desire.ts'
@@ -145,7 +145,7 @@ async function changePermission(action: PermissionAction, target: EngineTarget, 
   const id = action.permission
   const opts = ctx.signal !== undefined ? { signal: ctx.signal } : {}
   let r: WriteResult
-  if (type === 'membership') {
+  if (type === GROUP_MEMBERSHIP) {
     // the group's current place from the group ledger: a rename since the plan was made does not matter
     const { role, key: groupKey } = parseMembershipId(id)
     const group = ctx.groupOf?.(groupKey)

@@ -1,5 +1,6 @@
 import type { TargetAccount } from '../contract/index.ts'
 import type { Account, AccountRef, Action, ActionKind, Attributes, FieldChange, Issue, PermissionAction, Person } from '../model/index.ts'
+import { GROUP_MEMBERSHIP } from '../model/index.ts'
 import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { labelOf, labelOfAccount, subjectOf, subjectOfAccount } from './action-subject.ts'
@@ -171,7 +172,7 @@ function planExisting(p: Planning, account: Account, listed: TargetAccount | und
   const held = new Set(listed?.permissions !== undefined ? listed.permissions.map((id) => key('group', id)) : account.permissions.map((k) => key(splitPermission(k)[1], splitPermission(k)[0])))
   const ledgerHeld = new Set(account.permissions)
   const isHeld = (type: string, id: string): boolean => {
-    if (type !== 'membership') return held.has(key(type, id))
+    if (type !== GROUP_MEMBERSHIP) return held.has(key(type, id))
     // a plain membership of a provisioned group shows in the listing as its DN; other roles only in the ledger
     const { role, key: groupKey } = parseMembershipId(id)
     const at = p.input.groups?.get(groupKey)?.locator
@@ -273,11 +274,11 @@ function grantReason(perm: DesiredPermission, change: 'mover' | 'joiner'): Actio
 
 /** A membership of an archived group stays: the archive keeps who was in the group. */
 function keptInArchive(input: TargetPlanInput, type: string, id: string): boolean {
-  return type === 'membership' && input.groups?.get(parseMembershipId(id).key)?.archived === true
+  return type === GROUP_MEMBERSHIP && input.groups?.get(parseMembershipId(id).key)?.archived === true
 }
 
 function revokeReason(type: string, id: string): Action['reason'] {
-  if (type !== 'membership') return { change: 'mover', detail: 'no rule grants this any more' }
+  if (type !== GROUP_MEMBERSHIP) return { change: 'mover', detail: 'no rule grants this any more' }
   const { role, key } = parseMembershipId(id)
   return { change: 'mover', detail: `no active membership in the source grants ${role} of ${key} any more` }
 }
@@ -347,7 +348,7 @@ function revokeAll(
   const { target } = input
   if (target.lifecycle.revokeOnDisable === false || target.connector.revoke === undefined) return
   for (const [id, type] of account.permissions.map(splitPermission).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (type !== 'group' && type !== 'membership') continue
+    if (type !== 'group' && type !== GROUP_MEMBERSHIP) continue
     if (keptInArchive(input, type, id)) continue
     out.actions.push({ ...base, kind: 'revoke', id: `${prefix}/revoke/${id}`, permission: id, permissionType: type, reason: { change: 'leaver', detail: `${why}; a disabled account keeps no groups (revokeOnDisable)` } })
   }

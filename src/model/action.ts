@@ -32,6 +32,12 @@ export const ACTION_KINDS = [
   'group-delete',
 ] as const satisfies readonly ActionKind[]
 
+/**
+ * The permission type of a membership in a group Koppel provisions (`<role>@<sync key>`). Not `membership`:
+ * the itslearning connectors already use that type for course memberships named by id (`course#role`).
+ */
+export const GROUP_MEMBERSHIP = 'group-membership'
+
 /** Actions on a provisioned group (not on a person's account); `GroupAction.group` says which. */
 export const GROUP_ACTION_KINDS: readonly ActionKind[] = ['group-create', 'group-update', 'group-archive', 'group-delete']
 

@@ -187,6 +187,8 @@ async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: stri
 
 export const examplePreparations: Record<string, Prepare> = {
   'oneroster-csv-to-ldap.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'givenName', 'sn'], 20, slapdDirectory),
+  // the lesson groups land in ou=groups, which the documented service account may write
+  'oneroster-csv-to-ldap-groups.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'sn'], 20, slapdDirectory),
 
   'afas.yaml': withLdap(
     'dc=school,dc=test',
