@@ -1,7 +1,9 @@
 // The dashboard's access layer and API in-process (Hono's app.request) on a real engine and SQLite store with a
 // blocked plan: users with argon2id hashes, sessions, CSRF, the login rate limit, API tokens, the route matrix
 // (every documented route: no credentials → 401, too low a role → 403), approve through the engine, audit
-// events naming the user, security headers, escaping of person data.
+// events naming the user, security headers, escaping of person data; the operations pages: apply this person now
+// (runPerson), sources and targets, drift (driftReport), schedules (nextTimes), the configuration (redact), the
+// actions-per-day chart and the plan's school filter.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { Hono } from 'hono'
