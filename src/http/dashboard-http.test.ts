@@ -511,6 +511,16 @@ describe('sources, targets and drift', () => {
     assert.equal(api.sources[0]?.refused?.code, 'control_character')
   })
 
+  test('provisioned groups through the API, filtered by target and state, paged', async () => {
+    const g = { kind: 'provisioned-group', target: 'dir', key: '2026/wi-3b', set: 'lesgroepen', targetId: 'uuid-1', locator: 'cn=Wiskunde 3B,ou=groups', state: 'active', attributes: { title: 'Wiskunde 3B' }, createdAt: '2026-11-23T00:00:00.000Z', updatedAt: '2026-11-23T00:00:00.000Z' } as const
+    await fx.engine.store.upsertGroups([g, { ...g, key: '2026/ne-3b', targetId: 'uuid-2', state: 'archived', archivedAt: '2026-11-24T00:00:00.000Z' }, { ...g, target: 'lms', targetId: 'x' }])
+    const get = async (q: string) => (await (await app.request(`/api/groups?${q}`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { key: string; target: string }[]; next?: string }
+    assert.deepEqual((await get('target=dir&state=active')).items.map((x) => [x.target, x.key]), [['dir', '2026/wi-3b']])
+    const first = await get('limit=2')
+    assert.equal(first.items.length, 2)
+    assert.equal((await get(`limit=2&cursor=${first.next ?? ''}`)).items.length, 1)
+  })
+
   test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
     fx.target.entries.set('x1', { id: 'x1', attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' }, enabled: true, permissions: new Set() })
     const viewer = await session('viewer')

@@ -176,6 +176,18 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   )
 
   api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/groups',
+      summary: 'Groups Koppel provisioned (the group ledger), by target and state, paged',
+      request: { query: z.object({ ...PageQuery, target: z.string().optional(), state: z.enum(['active', 'archived', 'deleted']).optional() }) },
+    })),
+    async (c) => {
+      const q = c.req.valid('query')
+      const groups = (await engine.store.listGroups(q.target)).filter((g) => q.state === undefined || g.state === q.state)
+      return c.json(pageOf(groups, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
     createRoute(route('viewer', { method: 'get', path: '/sources-targets',
       summary: 'Per source the snapshot last used and the issues of the newest plan; per target ledger counts by state and the newest run there (the store only)',
     })),
