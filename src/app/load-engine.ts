@@ -6,6 +6,7 @@ import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup
 import { compileConfig, formatRuleProblems } from './compile-config.ts'
 import type { CompiledTarget } from './compile-config.ts'
 import { openStore } from '../store/index.ts'
+import { queuedEngine } from '../worker/queued-engine.ts'
 import { createMailer, type Mailer } from '../notify/mailer.ts'
 import { createRunNotifier, type RunNotifier } from '../notify/run-notifier.ts'
 
@@ -67,11 +68,14 @@ export async function loadEngine(
     const where = config.store.kind === 'sqlite' ? storePath : withoutPassword(config.store.url)
     return { ok: false, errors: [`the store at ${where} could not be opened: ${reason(e)}`] }
   }
+  const workers = config.store.kind === 'postgres' && config.store.workers?.enabled === true ? config.store.workers : undefined
+  const queued = workers === undefined || config.store.kind !== 'postgres' ? undefined : queuedEngine(config.store.url, config.tenant, workers, context.log, () => engine)
   const engine: Engine = {
     store,
     sources,
     now,
     setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
+    ...(queued !== undefined ? { queue: queued.queue } : {}),
   }
   const notifier = config.notify !== undefined ? createRunNotifier(config.notify, store, config.tenant, now) : undefined
   return {
@@ -82,6 +86,8 @@ export async function loadEngine(
       configPath: path,
       ...(notifier !== undefined ? { notifier } : {}),
       async close() {
+        // the in-process worker's jobs finish before their connectors close
+        await queued?.close()
         await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
         for (const m of mailers) m.close()
         notifier?.close()
@@ -176,7 +182,7 @@ function buildTarget(
   const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), targetContext))
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
-    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap and itslearning-ims-es can)`)
+    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`)
   }
   return {
     name: t.name,

@@ -17,6 +17,7 @@ import { registerSimServe } from './sim-serve-command.ts'
 import { serveCommand, type ServeFlags } from '../serve/serve-command.ts'
 import { registerUserCommands } from './commands-user.ts'
 import { registerBackupCommands } from '../ops/backup-command.ts'
+import { registerWorkerCommand } from '../worker/worker-command.ts'
 
 /** `koppel` — parses arguments and dispatches; every command returns its exit code (docs/cli.md). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -85,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--run-at-start', 'run every schedule once at start, then at its times')
     .action(async (o: ServeFlags) => set(await serveCommand(o, defs)))
   registerUserCommands(program, config, defs, set)
+  registerWorkerCommand(program, config, defs, set)
   program.command('explain').description('why a person has what they have: accounts, permissions, rules, near misses, next actions')
     .argument('<person>', 'person key, leerlingnummer/personeelsnummer, username, or part of the name')
     .addOption(config())

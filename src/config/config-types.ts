@@ -3,6 +3,7 @@
  * and CLI consume. Types only; the schemas that produce them live next door and are checked against these.
  */
 import type { ScheduleConfig, ServeConfig } from './serve-schema.ts'
+import type { WorkersConfig } from './workers-schema.ts'
 import type { ActionKind } from '../model/index.ts'
 
 export interface StoreSqliteConfig {
@@ -14,6 +15,7 @@ export interface StoreSqliteConfig {
 export interface StorePostgresConfig {
   readonly kind: 'postgres'
   readonly url: string
+  readonly workers?: WorkersConfig
 }
 
 export type StoreConfig = StoreSqliteConfig | StorePostgresConfig

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { SECRET_REFERENCE } from '../contract/index.ts'
+import { workersSchema } from './workers-schema.ts'
 
 export const DEFAULT_STORE = { kind: 'sqlite', path: './data/koppel.db' } as const
 
@@ -41,6 +42,7 @@ const postgresSchema = z
         message: 'must not contain a password: write url: ${env:KOPPEL_DATABASE_URL}, or ${env:NAME} in its place',
       })
       .describe('Connection URL, e.g. ${env:KOPPEL_DATABASE_URL}; a password in it only as a reference.'),
+    workers: workersSchema.optional(),
   })
   .describe('PostgreSQL store.')
 

@@ -71,12 +71,13 @@ describe('apply phases', () => {
     const at = (k: ActionKind) => PHASE_ORDER.indexOf(PHASES[k])
     assert.ok(at('create') < at('grant') && at('correlate') < at('update'), 'accounts exist before they are changed')
     assert.ok(at('revoke') < at('disable') && at('grant') < at('delete'), 'destructive actions go last')
+    assert.ok(at('grant') < at('revoke'), 'a revoke waits for the grants (a replaced group owner leaves after the new one joined)')
     assert.equal(PHASE_ORDER.at(-1), PHASES['write-back'])
   })
 
   test('byPhase groups a target\'s actions by phase and keeps plan order within a phase', () => {
     const actions = [grant('p2', 'b'), create('p1'), grant('p1', 'a'), create('p2')]
-    assert.deepEqual(byPhase(actions).map((p) => p.map((a) => a.id)), [[], ['dir/p1/create', 'dir/p2/create'], [], ['dir/p2/grant/b', 'dir/p1/grant/a'], [], [], []])
+    assert.deepEqual(byPhase(actions).map((p) => p.map((a) => a.id)), [[], ['dir/p1/create', 'dir/p2/create'], [], ['dir/p2/grant/b', 'dir/p1/grant/a'], [], [], [], []])
   })
 })
 

@@ -1,5 +1,6 @@
 import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
 import { GROUP_MEMBERSHIP, isGroupAction, isPermissionAction } from '../model/index.ts'
+import { ConnectorError } from '../contract/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
 import type { EngineTarget } from './engine-types.ts'
 import { executeAction } from './execute-action.ts'
@@ -23,6 +24,41 @@ export interface ApplyOptions {
   readonly stop?: AbortSignal
   /** Actions journaled per transaction; bigger waves mean fewer commits, smaller ones less rework after a crash. */
   readonly waveSize?: number
+  /**
+   * Set when `koppel worker` processes apply (PostgreSQL store, `store.workers`): each phase of each target goes
+   * to the workers as jobs and this process only orders the phases and reads the outcomes from the journal.
+   */
+  readonly queue?: ApplyQueue
+  /** A target's Retry-After shared by every process applying to it (workers); without it, this apply's own. */
+  readonly pause?: TargetPause
+}
+
+/**
+ * A target paused for everyone that applies to it: a throttled answer's Retry-After pauses the target for all
+ * workers (src/worker/target-pause.ts keeps it in PostgreSQL), not only for the action that got it.
+ */
+export interface TargetPause {
+  /** Resolves when the target is not paused (at once, or when the pause ends). */
+  wait(target: string, signal?: AbortSignal): Promise<void>
+  /** Pauses the target for everyone for `ms` from now (a longer pause already set stays). */
+  pause(target: string, ms: number): Promise<void>
+}
+
+/**
+ * One pass of one target's phase, handed to the workers (src/worker). The queue keeps one account's actions in
+ * the order given and runs different accounts side by side; runPass resolves once every job has ended (done,
+ * or given up after its retries). Outcomes are not returned: the workers journal them, the journal is the truth.
+ */
+export interface QueuedPass {
+  readonly planId: string
+  readonly runId: string
+  readonly actor: string
+  readonly target: string
+  readonly actions: readonly Action[]
+}
+
+export interface ApplyQueue {
+  runPass(pass: QueuedPass): Promise<void>
 }
 
 export interface AppliedAction {
@@ -48,11 +84,13 @@ function describeDown(d: TargetDown | undefined): string {
 /**
  * Phases keep dependencies simple: groups exist before anyone is granted them, a grant waits for its account's
  * create, a correlate's update for the correlate, and destructive actions go last (groups are archived after
- * their members' revokes) so a failed run leaves people with more access, never less. A write-back goes last:
+ * their members' revokes) so a failed run leaves people with more access, never less. Revokes wait for the
+ * grants: a replaced owner leaves a group after the new one joined (Entra ID refuses to remove a group's last
+ * owner), and a failed grant leaves the old access in place. A write-back goes last:
  * it writes the account's values as they are after everything else. A child group's create waits for its
  * parent's (`after`): the groups phase runs in two passes, parents first.
  */
-export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'removals', 'group-removals', 'write-backs'] as const
+export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'revokes', 'removals', 'group-removals', 'write-backs'] as const
 export type Phase = (typeof PHASE_ORDER)[number]
 
 /** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
@@ -62,7 +100,7 @@ export const PHASES: Readonly<Record<ActionKind, Phase>> = {
   enable: 'state',
   update: 'state',
   grant: 'permissions',
-  revoke: 'permissions',
+  revoke: 'revokes',
   disable: 'removals',
   delete: 'removals',
   'write-back': 'write-backs',
@@ -107,10 +145,11 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   const done = new Map<string, JournalEntry>()
   for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
   const ledger = new Map<string, Account>()
-  for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
   const groups = new Map<string, ProvisionedGroup>()
-  if (plan.actions.some((a) => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP))) {
-    for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
+  // queued: the workers read the rows of their own job's accounts
+  if (o.queue === undefined) {
+    for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
+    if (plan.actions.some(needsGroups)) for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
   }
 
   const outcome = new Map<string, ActionOutcome>()
@@ -148,13 +187,106 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
         const passes = PHASES[phase[0]?.kind ?? 'create'] === 'groups' ? [phase.filter((a) => a.after === undefined), phase.filter((a) => a.after !== undefined)] : [phase]
         for (const pass of passes) {
           if (pass.length === 0) continue
-          const finished = await applyPhase(ctx, pass, target)
+          // a target no longer configured has no workers: its actions fail here, as they do in one process
+          const finished = o.queue === undefined || target === undefined ? await applyPhase(ctx, pass, target) : await queuedPass(ctx, o.queue, pass, name)
           for (const r of finished) results.push(r)
         }
       }
     }),
   )
   return results
+}
+
+const needsGroups = (a: Action): boolean => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP)
+
+/** A pass run by the workers; its outcomes as the workers journaled them. */
+async function queuedPass(ctx: ApplyContext, queue: ApplyQueue, pass: readonly Action[], target: string): Promise<AppliedAction[]> {
+  const { o, planId } = ctx
+  if (o.stop?.aborted === true) return pass.map((action) => ({ action, outcome: 'pending', attempts: 0, message: 'not sent: the apply was stopped' }))
+  await queue.runPass({ planId, runId: o.runId, actor: o.actor, target, actions: pass })
+  const journal = new Map((await o.store.journalFor(planId, pass.map((a) => a.id))).map((e) => [e.actionId, e]))
+  return pass.map((action) => {
+    const e = journal.get(action.id)
+    const r: AppliedAction =
+      e === undefined || e.phase === 'started'
+        ? // a job given up after its retries (a worker died every time, the store failed): sent again next run
+          { action, outcome: 'pending', attempts: e?.attempts ?? 0, message: e?.message ?? 'not sent: its worker job ended without recording an outcome' }
+        : { action, outcome: e.phase, attempts: e.attempts, ...(e.message !== undefined ? { message: e.message } : {}) }
+    ctx.outcome.set(action.id, r.outcome)
+    ctx.progressed()
+    return r
+  })
+}
+
+/**
+ * A worker's job (src/worker): some actions of one plan on one target, for one account (or group), applied one
+ * after another with the journal, ledger and audit writes of the in-process apply. Actions the journal already
+ * has as done (a job retried after its worker died) are skipped; those it has as started are sent again, as on
+ * any resume. What a dependant waits for (`after`) is read from the journal too. Throws when the store fails, so
+ * the queue retries the job.
+ */
+export async function applyQueuedActions(plan: Plan, actionIds: readonly string[], o: ApplyOptions & { readonly target: string }): Promise<AppliedAction[]> {
+  const wanted = new Set(actionIds)
+  const byId = actionIndex(plan)
+  const found: { readonly action: Action; readonly index: number }[] = []
+  for (const id of wanted) {
+    const at = byId.get(id)
+    if (at === undefined || at.action.target !== o.target) throw new Error(`plan ${plan.id} has no action ${id} on ${o.target}`)
+    found.push(at)
+  }
+  // plan order, whatever the job's order
+  const actions = found.sort((x, y) => x.index - y.index).map((f) => f.action)
+  const dependencies = actions.flatMap((a) => (a.after !== undefined ? [a.after] : []))
+  const ledger = new Map<string, Account>()
+  for (const person of new Set(actions.map((a) => a.person))) {
+    const row = await o.store.getAccount(o.target, person)
+    if (row !== undefined) ledger.set(`${o.target}\u0000${person}`, row)
+  }
+  const outcome = new Map<string, ActionOutcome>()
+  const done = new Set<string>()
+  for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {
+    // a create that failed only to deliver its password left the account and its ledger row: its dependants
+    // run, as they do in one process (keepsRow there)
+    const created = e.phase === 'failed' && !wanted.has(e.actionId) && createdAnyway(plan, e.actionId, ledger)
+    if (e.phase !== 'applied' && e.phase !== 'skipped' && !created) continue
+    outcome.set(e.actionId, 'applied')
+    if (wanted.has(e.actionId)) done.add(e.actionId)
+  }
+  const groups = new Map<string, ProvisionedGroup>()
+  if (actions.some(needsGroups)) for (const g of await o.store.listGroups(o.target)) groups.set(`${g.target}\u0000${g.key}`, g)
+  const ctx: ApplyContext = {
+    o,
+    planId: plan.id,
+    now: o.now ?? (() => new Date()),
+    sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    outcome,
+    ledger,
+    groups,
+    down: new Map(),
+    progressed: () => {},
+  }
+  const todo = actions.filter((a) => !done.has(a.id))
+  if (todo.length === 0) return []
+  return applyPhase(ctx, todo, o.targets.find((t) => t.name === o.target), 1)
+}
+
+/** A failed create of an account the ledger has anyway (the create worked, a side effect did not). */
+function createdAnyway(plan: Plan, actionId: string, ledger: ReadonlyMap<string, Account>): boolean {
+  const a = actionIndex(plan).get(actionId)?.action
+  return a?.kind === 'create' && ledger.has(`${a.target}\u0000${a.person}`)
+}
+
+type ActionIndex = ReadonlyMap<string, { readonly action: Action; readonly index: number }>
+const indexes = new WeakMap<Plan, ActionIndex>()
+
+/** A plan's actions by id, built once per plan object: a worker runs thousands of jobs of one (cached) plan. */
+function actionIndex(plan: Plan): ActionIndex {
+  let byId = indexes.get(plan)
+  if (byId === undefined) {
+    byId = new Map(plan.actions.map((action, index) => [action.id, { action, index }]))
+    indexes.set(plan, byId)
+  }
+  return byId
 }
 
 async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
@@ -169,6 +301,7 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
   const key = `${action.target}\u0000${action.person}`
   const groupOf = (k: string) => ctx.groups.get(`${action.target}\u0000${k}`)
   for (let attempt = 1; ; attempt++) {
+    await ctx.o.pause?.wait(action.target, signal)
     try {
       if ('group' in action) {
         const groupRow = await executeGroupAction(action as GroupAction, target, groupOf, now().toISOString(), signal)
@@ -200,6 +333,8 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
       }
       const delay = retryDelay(e, attempt, target.apply)
       if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
+      // the target asked to be left alone for a while: every worker's next request waits too
+      if (ConnectorError.isInstance(e) && e.kind === 'rate-limited' && e.retryAfterMs !== undefined) await ctx.o.pause?.pause(action.target, e.retryAfterMs)
       await sleep(delay)
       if (down.has(action.target)) return notSent(attempt)
     }
@@ -212,7 +347,7 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
  * any of its actions is sent (write-ahead), and outcomes are recorded in batches of a wave while later actions
  * run. A crash loses at most the unrecorded outcomes, whose actions are sent again (idempotently) on resume.
  */
-async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: EngineTarget | undefined): Promise<AppliedAction[]> {
+async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: EngineTarget | undefined, concurrency = target?.apply.concurrency ?? 1): Promise<AppliedAction[]> {
   const { o, planId, now } = ctx
   const size = o.waveSize ?? 500
   let writes: Promise<void> = Promise.resolve()
@@ -244,7 +379,7 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
   }
   let failedWrite: unknown
   const indexed = phase.map((action, index) => ({ action, index }))
-  await runPool(indexed, target?.apply.concurrency ?? 1, async ({ action, index }) => {
+  await runPool(indexed, concurrency, async ({ action, index }) => {
     if (failedWrite !== undefined) return
     if (o.stop?.aborted === true) {
       const r: AppliedAction = { action, outcome: 'pending', attempts: 0, message: 'not sent: the apply was stopped' }

@@ -3,7 +3,7 @@ import type { SourceConnector, TargetAccount } from '../contract/index.ts'
 import type { Group, GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
-import { applyPlan, type AppliedAction } from './apply-plan.ts'
+import { applyPlan, type AppliedAction, type ApplyQueue } from './apply-plan.ts'
 import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
 import { buildPlan, groupLedgerHash, ledgerHash } from './build-plan.ts'
@@ -33,6 +33,8 @@ export interface Engine {
   readonly setup: EngineSetup
   /** The one clock of plan and apply (and of every connector's context): injected, so tests never read the wall. */
   readonly now: () => Date
+  /** Set when applies run on `koppel worker` processes (src/worker) instead of in this process. */
+  readonly queue?: ApplyQueue
 }
 
 export type Stage = 'read' | 'list' | 'plan' | 'apply'
@@ -392,6 +394,7 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
       ...(o.signal !== undefined ? { stop: o.signal } : {}),
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       ...(o.waveSize !== undefined ? { waveSize: o.waveSize } : {}),
+      ...(engine.queue !== undefined ? { queue: engine.queue } : {}),
     })
     // stopped with work left; a stop that came after the last action changes nothing
     const stopped = o.signal?.aborted === true && applied.some((a) => a.outcome === 'pending')

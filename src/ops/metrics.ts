@@ -1,7 +1,7 @@
 // Prometheus metrics of the runs this process makes (prom-client). One registry per process, as Prometheus
 // scrapes processes: `koppel serve` serves it at /metrics. The run path reports through `runMetrics`; labels
 // carry only the tenant, target, kind and outcome names from the config, never person data.
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { RunReport } from '../model/index.ts'
 
 export const metricsRegistry = new Registry()
@@ -45,6 +45,41 @@ const sourceReadSeconds = new Histogram({
   buckets: [0.05, 0.25, 1, 5, 15, 60, 300],
   registers: [metricsRegistry],
 })
+
+/** The worker queues' depth as the job queue last counted it, per tenant and target (src/worker/job-queue.ts). */
+export interface QueueDepth {
+  readonly tenant: string
+  readonly target: string
+  readonly queued: number
+  readonly active: number
+}
+
+const depthSources = new Set<() => Promise<readonly QueueDepth[]>>()
+new Gauge({
+  name: 'koppel_queue_jobs',
+  help: 'Apply jobs on the worker queues (store.workers) this process has used: queued (waiting) and active (running)',
+  labelNames: ['tenant', 'target', 'state'],
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset()
+    for (const source of depthSources) {
+      // a store that does not answer is /readyz's to report; the scrape still gets every other series
+      const rows = await source().catch(() => [])
+      for (const r of rows) {
+        this.set({ tenant: r.tenant, target: r.target, state: 'queued' }, r.queued)
+        this.set({ tenant: r.tenant, target: r.target, state: 'active' }, r.active)
+      }
+    }
+  },
+})
+
+export const queueMetrics = {
+  /** Reports a job queue's depth on every scrape until the returned function is called. */
+  watch(source: () => Promise<readonly QueueDepth[]>): () => void {
+    depthSources.add(source)
+    return () => depthSources.delete(source)
+  },
+}
 
 /** What the run path reports; each method takes the tenant because one process may serve several. */
 export const runMetrics = {

@@ -59,6 +59,8 @@ const JOURNAL: BulkInsertSpec = {
 
 type Db = Kysely<Tables> | Transaction<Tables>
 
+/** Action ids per journal query of a worker's job or pass (far below every driver's parameter limit). */
+const JOURNAL_IDS_PER_QUERY = 10_000
 export class SqlStore implements Store {
   readonly dialect: SqlDialect
   readonly tenant: string
@@ -298,7 +300,14 @@ export class SqlStore implements Store {
     )
   }
 
-  async journalFor(planId: string): Promise<JournalEntry[]> {
+  async journalFor(planId: string, actionIds?: readonly string[]): Promise<JournalEntry[]> {
+    if (actionIds !== undefined && actionIds.length > JOURNAL_IDS_PER_QUERY) {
+      // bound parameters are limited (PostgreSQL 65,535, SQLite 32,766): a whole pass of a big plan goes in parts
+      const parts: JournalEntry[] = []
+      for (let i = 0; i < actionIds.length; i += JOURNAL_IDS_PER_QUERY) parts.push(...(await this.journalFor(planId, actionIds.slice(i, i + JOURNAL_IDS_PER_QUERY))))
+      return parts
+    }
+    if (actionIds !== undefined && actionIds.length === 0) return []
     const rows = await this.#db
       .selectFrom((eb) =>
         eb
@@ -312,6 +321,7 @@ export class SqlStore implements Store {
           )
           .where('tenant', '=', this.tenant)
           .where('plan_id', '=', planId)
+          .$if(actionIds !== undefined, (q) => q.where('action_id', 'in', [...(actionIds ?? [])]))
           .as('j'),
       )
       .selectAll()

@@ -295,6 +295,15 @@ export function storeCases(harness: () => StoreHarness): void {
         },
       )
       assert.equal(latest.length, 3)
+      // a worker's job reads its own actions' latest rows only
+      assert.deepEqual(
+        (await store.journalFor('plan-1', ['ad/p2/create', 'ad/none'])).map((e) => [e.actionId, e.phase, e.runId]),
+        [['ad/p2/create', 'started', 'run-2']],
+      )
+      assert.deepEqual(await store.journalFor('plan-1', []), [])
+      // a pass of a big plan names more ids than a query may bind (PostgreSQL: 65,535 parameters)
+      const many = [...Array.from({ length: 70_000 }, (_, i) => `ad/x${i}/create`), 'ad/p1/create']
+      assert.deepEqual((await store.journalFor('plan-1', many)).map((e) => e.actionId), ['ad/p1/create'])
       assert.deepEqual(await store.journalFor('plan-2'), [{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
       assert.deepEqual(await store.journalFor('plan-none'), [])
 

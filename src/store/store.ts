@@ -150,8 +150,8 @@ export interface Store {
    * to the chain as appendAudit does), in one transaction.
    */
   journalFinish(completions: readonly ActionCompletion[], audit?: readonly AuditEventInput[]): Promise<void>
-  /** The latest entry per action of a plan. */
-  journalFor(planId: string): Promise<JournalEntry[]>
+  /** The latest entry per action of a plan; with `actionIds`, of those actions only (a worker's job). */
+  journalFor(planId: string, actionIds?: readonly string[]): Promise<JournalEntry[]>
 
   // runs
   saveRun(report: RunReport): Promise<void>

@@ -337,8 +337,8 @@ export const examplePreparations: Record<string, Prepare> = {
       edit: (c) => Object.assign(target(c), { baseUrl: sim.apiUrl, tokenUrl: sim.tokenUrl }),
       // groups.createMissing is false: the admin makes the class groups once
       async beforeApply(plan) {
-        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : [])))]
-        for (const [i, email] of groups.entries()) sim.groups.set(`g${i}`, { id: `g${i}`, email, name: email.split('@')[0] as string, members: new Set() })
+        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' && a.permissionType === 'group' ? [a.permission] : [])))]
+        for (const [i, email] of groups.entries()) sim.addGroup(email, email.split('@')[0], `g${i}`)
       },
       check(plan) {
         const { value } = firstCreate(plan)
@@ -347,6 +347,11 @@ export const examplePreparations: Record<string, Prepare> = {
         assert.equal(user.name.givenName, value('name.givenName'))
         assert.equal(user.orgUnitPath, value('orgUnitPath'))
         assert.ok(user.externalIds?.some((e) => e.value === value('externalId')))
+        // a group per lesson group at an address made from its sync key, with members and owners
+        const lessons = [...sim.groups.values()].filter((g) => g.email.startsWith('koppel-'))
+        assert.ok(lessons.length > 0, 'lesson groups were created')
+        assert.ok(lessons.every((g) => g.email.endsWith('@school.example') && g.members.size > 0), 'every lesson group has people')
+        assert.ok(lessons.some((g) => [...g.roles.values()].includes('OWNER')), 'teachers own their lesson groups')
       },
       stop: () => sim.close(),
     }
@@ -415,6 +420,11 @@ export const examplePreparations: Record<string, Prepare> = {
         assert.ok(user, 'the user exists in Entra ID')
         for (const f of ['userPrincipalName', 'displayName', 'surname']) assert.equal(user.props[f], value(f), f)
         assert.equal(user.licenses.length, 1, 'the user has the A1 licence')
+        // a class group per OneRoster class, Koppel's by its nickname, with members and owners
+        const classes = [...sim.groups.values()].filter((g) => String(g.props.mailNickname).startsWith('koppel-'))
+        assert.ok(classes.length > 0, 'class groups were created')
+        assert.ok(classes.every((g) => g.props.securityEnabled === true && g.members.size + g.owners.size > 0), 'every class group has people')
+        assert.ok(classes.some((g) => g.owners.size > 0), 'teachers own their class groups')
       },
       stop: () => sim.close(),
     }

@@ -10,7 +10,8 @@ for (const batchSize of [20, 1]) {
     async setup({ pageSize }) {
       const sim = await startEntraSim({ domains: ['school.test'] })
       return {
-        connector: entraTarget(sim, { pageSize, batchSize }),
+        // with batches the archive renames the group (archivePrefix); without, it is the ledger's only
+        connector: entraTarget(sim, { pageSize, batchSize, ...(batchSize > 1 ? { groups: { archivePrefix: '[archived] ' } } : {}) }),
         makeAttributes: (i, o) => userSpec(i, o),
         updatableField: 'department',
         removableField: 'jobTitle',

@@ -54,6 +54,19 @@ export const entraOptionsSchema = z.object({
   /** A group permission named by a display name no group has is created on grant (a security group, not
    * mail-enabled). Off by default: a typo in a rule would otherwise make a new group. */
   createMissingGroups: z.boolean().default(false),
+  /** Groups Koppel provisions (the target's `provisionGroups:`); see entra-groups.ts and docs/connectors/entra-id.md. */
+  groups: z
+    .object({
+      /** The kind a group set makes unless its `groupKind` attribute says otherwise. */
+      kind: z.enum(['security', 'microsoft365']).default('security'),
+      /** Archiving renames the group to this prefix + its title (members and owners stay); without it an
+       * archived group is left as it is and only Koppel's ledger marks it. */
+      archivePrefix: z.string().min(1).max(64).optional(),
+      /** Start of the mailNickname that carries a group's sync key (`<prefix><key, readable>-<hash>`). */
+      keyPrefix: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1 to 20 letters, digits, dot, dash or underscore').default('koppel-'),
+    })
+    .strict()
+    .default({ kind: 'security', keyPrefix: 'koppel-' }),
   /** Initial passwords (from the create request's secrets, or generated) must be changed at first sign-in. */
   forceChangePasswordNextSignIn: z.boolean().default(true),
   /** A create first looks in deleted items (kept 30 days) for a user with the anchor and restores it. */

@@ -20,11 +20,12 @@
 // with a log line instead of failing, and with `createUsers: false` adopts them instead of creating users.
 import { randomBytes } from 'node:crypto'
 import { ConnectorError } from '../../contract/index.ts'
-import type { ConnectorContext, CreateRequest, OpOptions, Ref, TargetAccount, TargetCapabilities, TargetConnector, WriteResult } from '../../contract/index.ts'
+import type { ConnectorContext, CreateRequest, GroupRequest, OpOptions, Ref, TargetAccount, TargetCapabilities, TargetConnector, WriteResult } from '../../contract/index.ts'
 import type { AttributeValue, Attributes, FieldChange } from '../../model/index.ts'
 import { clientCredentials, HttpClient, withReadRetry } from '../../protocol/index.ts'
 import { Graph, graphErrorDetail, graphErrorOf, type GraphAnswer } from './graph-client.ts'
 import type { EntraOptions } from './entra-options.ts'
+import { EntraGroups } from './entra-groups.ts'
 
 /** Properties that can be an anchor: Graph filters them with `eq` without advanced query parameters. */
 const ANCHORABLE = new Set(['employeeId', 'userPrincipalName', 'mail', 'mailNickname', 'onPremisesImmutableId', 'displayName', 'id'])
@@ -51,6 +52,7 @@ export class EntraTarget implements TargetConnector {
   readonly #select: string
   /** Group display name → object id, resolved once per run (a name not found is looked up again). */
   readonly #groupIds = new Map<string, Promise<string | undefined>>()
+  readonly #groups: EntraGroups
 
   constructor(name: string, options: EntraOptions, context?: ConnectorContext) {
     this.name = name
@@ -66,6 +68,7 @@ export class EntraTarget implements TargetConnector {
     const http = new HttpClient({ baseUrl: options.graphUrl, auth, timeoutMs: options.timeoutMs, userAgent: 'Koppel', errorDetail: graphErrorDetail })
     this.#graph = new Graph(http, options.batchSize)
     this.#select = [...new Set(['id', 'accountEnabled', ...options.readAttributes])].join(',')
+    this.#groups = new EntraGroups(this.#graph, options.groups, { attempts: options.lookupAttempts, delayMs: options.lookupDelayMs })
     this.capabilities = {
       listAccounts: true,
       enableDisable: true,
@@ -73,6 +76,7 @@ export class EntraTarget implements TargetConnector {
       permissionTypes: ['group', 'licence'],
       readOnlyAttributes: READ_ONLY,
       defaultConcurrency: options.concurrency,
+      groups: { roles: ['member', 'owner'], archive: this.#groups.archives ? ('target' as const) : ('ledger' as const) },
     }
   }
 
@@ -191,15 +195,16 @@ export class EntraTarget implements TargetConnector {
     return { outcome: a.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.id }
   }
 
-  async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+  async grant(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options: OpOptions = {}): Promise<WriteResult> {
     const signal = options.signal
     if (permission.type === 'group') {
+      const nav = navigationOf(permission.role)
       const gid = await this.#groupId(permission.id, signal, this.#o.createMissingGroups)
       if (gid === undefined) throw new ConnectorError('not-found', `group ${JSON.stringify(permission.id)} does not exist in Entra ID (no group has that display name)`, { code: 404 })
       const a = await this.#graph.call(
         {
           method: 'POST',
-          url: `/groups/${enc(gid)}/members/$ref`,
+          url: `/groups/${enc(gid)}/${nav}/$ref`,
           body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${ref.id}` },
           accept: [400, 404],
         },
@@ -210,7 +215,7 @@ export class EntraTarget implements TargetConnector {
         const err = graphErrorOf(a.body)
         if (/already exist/i.test(err?.message ?? '')) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
         const hint = ON_PREMISES_MASTERED.test(err?.message ?? '') ? ' (the group is synced from on-premises AD: grant it with the AD target)' : ''
-        throw new ConnectorError('invalid', `adding to group ${groupLabel(permission.id, gid)} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}${hint}`, { code: 400 })
+        throw new ConnectorError('invalid', `adding ${nav === 'owners' ? 'an owner ' : ''}to group ${groupLabel(permission.id, gid)} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}${hint}`, { code: 400 })
       }
       return { outcome: 'updated', id: ref.id, locator: ref.id }
     }
@@ -227,12 +232,22 @@ export class EntraTarget implements TargetConnector {
     throw new ConnectorError('unsupported', `Entra ID has no permission type ${JSON.stringify(permission.type)} (group, licence)`)
   }
 
-  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options: OpOptions = {}): Promise<WriteResult> {
+  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options: OpOptions = {}): Promise<WriteResult> {
     const signal = options.signal
     if (permission.type === 'group') {
+      const nav = navigationOf(permission.role)
       const gid = await this.#groupId(permission.id, signal)
       if (gid === undefined) return { outcome: 'unchanged', id: ref.id, locator: ref.id } // no such group: nothing to revoke
-      const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(gid)}/members/${enc(ref.id)}/$ref`, accept: [404] }, signal)
+      const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(gid)}/${nav}/${enc(ref.id)}/$ref`, accept: [400, 404] }, signal)
+      if (a.status === 400) {
+        const err = graphErrorOf(a.body)
+        const text = [err?.code, err?.message].filter(Boolean).join(': ')
+        // Graph keeps at least one owner once a group has owners: the next plan tries again, after the new owner's grant
+        if (nav === 'owners' && /owner/i.test(err?.message ?? '')) {
+          throw new ConnectorError('conflict', `user ${ref.id} is the last owner of group ${gid}; Entra keeps at least one owner, so it stays until another owner is granted (${text})`, { code: 400 })
+        }
+        throw new ConnectorError('invalid', `removing from group ${groupLabel(permission.id, gid)} answered 400: ${text}`, { code: 400 })
+      }
       return { outcome: a.status === 404 ? 'unchanged' : 'updated', id: ref.id, locator: ref.id }
     }
     if (permission.type === 'licence') {
@@ -243,6 +258,22 @@ export class EntraTarget implements TargetConnector {
       return { outcome: 'updated', id: ref.id, locator: ref.id }
     }
     throw new ConnectorError('unsupported', `Entra ID has no permission type ${JSON.stringify(permission.type)} (group, licence)`)
+  }
+
+  createGroup(request: GroupRequest, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#groups.create(request, options.signal)
+  }
+
+  updateGroup(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#groups.update(ref, changes, request, options.signal)
+  }
+
+  archiveGroup(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#groups.archive(ref, options.signal)
+  }
+
+  deleteGroup(ref: Ref, options: OpOptions = {}): Promise<WriteResult> {
+    return this.#groups.delete(ref, options.signal)
   }
 
   close(): Promise<void> {
@@ -487,6 +518,13 @@ function toAccount(u: GraphUser, where: string): TargetAccount {
 /** Graph requires a mailNickname on every group: the name's letters and digits (accents dropped). */
 function mailNicknameOf(name: string): string {
   return name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').slice(0, 64) || 'group'
+}
+
+/** The navigation property a membership role is written to: plain membership and `member` to members. */
+function navigationOf(role: string | undefined): 'members' | 'owners' {
+  if (role === undefined || role === 'member') return 'members'
+  if (role === 'owner') return 'owners'
+  throw new ConnectorError('unsupported', `role ${JSON.stringify(role)}: an Entra group has members and owners only`)
 }
 
 function groupLabel(name: string, id: string): string {

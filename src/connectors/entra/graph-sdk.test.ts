@@ -122,6 +122,28 @@ describe('official Microsoft Graph client against the simulator', () => {
     assert.deepEqual(listed.value, [{ id: group.id }])
   })
 
+  test('groups: owners by $ref (the last one stays), Microsoft 365 nicknames unique, delete to deleted items and restore', async () => {
+    const ids = ((await client.api('/users').select('id').get()) as Json).value.map((u: Json) => u.id) as string[]
+    const bind = (id: string) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`
+    const unified = { mailEnabled: true, securityEnabled: false, groupTypes: ['Unified'] }
+    const group = (await client.api('/groups').post({ displayName: 'Wiskunde 3B', mailNickname: 'wi3b', ...unified, 'owners@odata.bind': [bind(ids[0] as string)] })) as Json
+    await client.api(`/groups/${group.id}/owners/$ref`).post({ '@odata.id': bind(ids[1] as string) })
+    const owners = async () => (((await client.api(`/groups/${group.id}/owners`).get()) as Json).value as Json[]).map((m) => m.id).sort()
+    assert.deepEqual(await owners(), [ids[0], ids[1]].sort())
+    await client.api(`/groups/${group.id}/owners/${ids[0]}/$ref`).delete()
+    await assert.rejects(client.api(`/groups/${group.id}/owners/${ids[1]}/$ref`).delete(), (e: { statusCode?: number }) => e.statusCode === 400)
+    await assert.rejects(client.api('/groups').post({ displayName: 'Ander', mailNickname: 'WI3B', ...unified }), (e: { statusCode?: number; body?: string }) => e.statusCode === 400 && /ObjectConflict/.test(String(e.body)))
+
+    await client.api(`/groups/${group.id}`).delete()
+    await assert.rejects(client.api(`/groups/${group.id}`).get(), (e: { statusCode?: number }) => e.statusCode === 404)
+    const deleted = (await client.api('/directory/deletedItems/microsoft.graph.group').select(['id', 'displayName', 'deletedDateTime']).get()) as Json
+    assert.deepEqual(deleted.value.map((g: Json) => [g.id, g.displayName]), [[group.id, 'Wiskunde 3B']])
+    assert.equal(deleted.value[0].deletedDateTime, new Date(T0).toISOString())
+    await client.api(`/directory/deletedItems/${group.id}/restore`).post({})
+    assert.equal(((await client.api(`/groups/${group.id}`).get()) as Json).displayName, 'Wiskunde 3B')
+    assert.deepEqual(await owners(), [ids[1]])
+  })
+
   test('$batch through BatchRequestContent / BatchResponseContent, serial with dependsOn', async () => {
     // SDK 3.0.7 strips only the host from a step's URL (msgraph-sdk-javascript#1178, #1451), so the steps are
     // written without the version segment, as against graph.microsoft.com.

@@ -9,7 +9,7 @@ export const googleConnector: TargetDefinition<typeof googleOptionsSchema> = {
   role: 'target',
   type: 'google-workspace',
   description:
-    'Google Workspace (Admin SDK Directory API): users correlated by externalIds, suspended for disable, orgUnitPath, group members; service account with domain-wide delegation',
+    'Google Workspace (Admin SDK Directory API): users correlated by externalIds, suspended for disable, orgUnitPath, group members and provisioned groups with owners; service account with domain-wide delegation',
   schema: googleOptionsSchema,
   create(name, options) {
     return createGoogleTarget(name, options)

@@ -118,6 +118,36 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
     assert.equal((await directory.members.list({ groupKey: 'klas-1a@school.test' })).data.members, undefined)
   })
 
+  test('groups.patch, groups.list query, members with roles (insert OWNER, patch, list roles=OWNER), groups.delete', async () => {
+    await directory.groups.insert({ requestBody: { email: 'wi-3b@school.test', name: 'Wiskunde 3B', description: 'Lesgroep' } })
+    const patched = await directory.groups.patch({ groupKey: 'wi-3b@school.test', requestBody: { name: "Wiskunde A's 3B" } })
+    assert.equal(patched.data.name, "Wiskunde A's 3B")
+    assert.equal(patched.data.description, 'Lesgroep')
+    const byName = await directory.groups.list({ customer: 'my_customer', query: "name='Wiskunde A\\'s 3B'" })
+    assert.deepEqual(byName.data.groups?.map((g) => g.email), ['wi-3b@school.test'])
+    const byPrefix = await directory.groups.list({ customer: 'my_customer', query: 'email:klas*' })
+    assert.deepEqual(byPrefix.data.groups?.map((g) => g.email).sort(), ['klas-1a@school.test', 'klas-1b@school.test'])
+    await assert.rejects(directory.groups.list({ customer: 'my_customer', query: 'owner=x' }), (e: { status?: number }) => e.status === 400)
+    await assert.rejects(directory.groups.insert({ requestBody: { email: 'lang@school.test', name: 'x'.repeat(74) } }), (e: { status?: number }) => e.status === 400)
+
+    await directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling2@school.test', role: 'OWNER' } })
+    await directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling3@school.test' } })
+    await assert.rejects(directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling5@school.test', role: 'BOSS' } }), (e: { status?: number }) => e.status === 400)
+    const owners = await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })
+    assert.deepEqual(owners.data.members?.map((m) => [m.email, m.role]), [['leerling2@school.test', 'OWNER']])
+    const raised = await directory.members.patch({ groupKey: 'wi-3b@school.test', memberKey: 'leerling3@school.test', requestBody: { role: 'OWNER' } })
+    assert.equal(raised.data.role, 'OWNER')
+    assert.equal((await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })).data.members?.length, 2)
+    const page1 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1 })
+    assert.ok(page1.data.nextPageToken)
+    const page2 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1, pageToken: page1.data.nextPageToken })
+    assert.deepEqual([...(page1.data.members ?? []), ...(page2.data.members ?? [])].map((m) => m.email), ['leerling2@school.test', 'leerling3@school.test'])
+    assert.equal(page2.data.nextPageToken, undefined)
+
+    await directory.groups.delete({ groupKey: 'wi-3b@school.test' })
+    await assert.rejects(directory.groups.get({ groupKey: 'wi-3b@school.test' }), (e: { status?: number }) => e.status === 404)
+  })
+
   test('users.delete, then users.get is 404', async () => {
     await directory.users.delete({ userKey: 'leerling4@school.test' })
     await assert.rejects(directory.users.get({ userKey: 'leerling4@school.test' }), (e: { status?: number }) => e.status === 404)

@@ -27,8 +27,21 @@ export const googleOptionsSchema = z.object({
   listQuery: z.string().optional(),
   /** orgUnitPath for created accounts when the mapping gives none. */
   defaultOrgUnitPath: z.string().regex(/^\//, 'must start with /').default('/'),
-  /** Grants to a group that does not exist create it (groups.insert with the group's e-mail). */
-  groups: z.object({ createMissing: z.boolean().default(false) }).default({ createMissing: false }),
+  /** Grants to a group that does not exist create it (groups.insert with the group's e-mail). The other keys are
+   * for the groups Koppel provisions (the target's `provisionGroups:`; see google-groups.ts). */
+  groups: z
+    .object({
+      createMissing: z.boolean().default(false),
+      /** Domain of the addresses Koppel gives the groups it provisions; default the `domain` option. */
+      domain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as school.nl').optional(),
+      /** Archiving renames the group to this prefix + its title (members stay); without it an archived group is
+       * left as it is and only Koppel's ledger marks it. */
+      archivePrefix: z.string().min(1).max(40).optional(),
+      /** Start of the address that carries a group's sync key (`<prefix><key, readable>-<hash>@<domain>`). */
+      keyPrefix: z.string().regex(/^[a-z0-9._-]{1,20}$/, 'must be 1 to 20 lower-case letters, digits, dot, dash or underscore').default('koppel-'),
+    })
+    .strict()
+    .default({ createMissing: false, keyPrefix: 'koppel-' }),
   scopes: z.array(z.string().url()).min(1).default(DEFAULT_SCOPES),
   /** Overrides for tests and simulators; default Google's. */
   baseUrl: z.string().regex(/^https?:\/\//).default('https://admin.googleapis.com/admin/directory/v1'),

@@ -2,10 +2,11 @@
 // impersonating an admin. Accounts are identified by Google's user id, located by primaryEmail, correlated by
 // an externalIds entry (the anchor) found with a users.list query. Disable is `suspended`.
 import { randomBytes } from 'node:crypto'
-import { ConnectorError, type CreateRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
+import { ConnectorError, type CreateRequest, type GroupRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
 import type { AttributeValue, FieldChange } from '../../model/index.ts'
 import { HttpClient, withReadRetry, type AuthProvider, type HttpRequest, jsonErrorDetail } from '../../protocol/index.ts'
 import type { GoogleOptions } from './google-options.ts'
+import { GoogleGroups } from './google-groups.ts'
 
 interface GoogleUser {
   id?: string
@@ -47,11 +48,14 @@ export class GoogleTarget implements TargetConnector {
   readonly capabilities: TargetCapabilities
   readonly #o: GoogleOptions
   readonly #http: HttpClient
+  readonly #groups: GoogleGroups
 
   constructor(name: string, options: GoogleOptions, auth: AuthProvider) {
     this.name = name
     this.#o = options
     this.#http = new HttpClient({ baseUrl: options.baseUrl, auth, timeoutMs: options.timeoutMs, userAgent: 'koppel-google-workspace', errorDetail: googleErrorDetail })
+    const groups = { domain: options.groups.domain ?? options.domain, archivePrefix: options.groups.archivePrefix, keyPrefix: options.groups.keyPrefix }
+    this.#groups = new GoogleGroups((req) => this.#call(req), groups, () => this.#scope())
     this.capabilities = {
       listAccounts: true,
       enableDisable: true,
@@ -59,6 +63,7 @@ export class GoogleTarget implements TargetConnector {
       permissionTypes: ['group'],
       readOnlyAttributes: ['id', 'aliases', 'creationTime', 'isAdmin'],
       defaultConcurrency: options.concurrency,
+      groups: { roles: ['member', 'owner'], archive: this.#groups.archives ? ('target' as const) : ('ledger' as const) },
     }
   }
 
@@ -262,8 +267,12 @@ export class GoogleTarget implements TargetConnector {
     return encodeURIComponent(permission.id)
   }
 
-  async grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult> {
+  async grant(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult> {
     const group = this.#checkGroup(permission)
+    if (permission.role !== undefined) {
+      // a provisioned group's membership: the group exists (its create ran first), the role matters
+      return { outcome: await this.#groups.grant(permission.id, ref.id, permission.role, options?.signal), id: ref.id, locator: ref.locator }
+    }
     const insert = () => this.#call<unknown>({ method: 'POST', path: `groups/${group}/members`, json: { id: ref.id, role: 'MEMBER' }, accept: [409], ...sig(options?.signal) })
     let res
     try {
@@ -281,11 +290,28 @@ export class GoogleTarget implements TargetConnector {
     return { outcome: res.status === 409 ? 'unchanged' : 'updated', id: ref.id, locator: ref.locator }
   }
 
-  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult> {
+  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult> {
     const group = this.#checkGroup(permission)
+    if (permission.role !== undefined) return { outcome: await this.#groups.revoke(permission.id, ref.id, permission.role, options?.signal), id: ref.id, locator: ref.locator }
     // 404: not a member (or no such group, which holds no one either)
     const res = await this.#call({ method: 'DELETE', path: `groups/${group}/members/${encodeURIComponent(ref.id)}`, accept: [404], ...sig(options?.signal) })
     return { outcome: res.status === 404 ? 'unchanged' : 'updated', id: ref.id, locator: ref.locator }
+  }
+
+  createGroup(request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    return this.#groups.create(request, options?.signal)
+  }
+
+  updateGroup(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    return this.#groups.update(ref, changes, request, options?.signal)
+  }
+
+  archiveGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    return this.#groups.archive(ref, options?.signal)
+  }
+
+  deleteGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    return this.#groups.delete(ref, options?.signal)
   }
 
   close(): Promise<void> {

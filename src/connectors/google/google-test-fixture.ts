@@ -53,7 +53,7 @@ export function googlePerson(i: number, overrides: Record<string, string> = {}) 
 
 export function googleConformanceFixture(sim: { apiUrl: string; tokenUrl: string }, keyJson: string, pageSize: number, teardown: () => Promise<void>): TargetFixture {
   return {
-    connector: googleTestTarget(sim, keyJson, { pageSize, groups: { createMissing: true } }),
+    connector: googleTestTarget(sim, keyJson, { pageSize, groups: { createMissing: true, domain: 'school.test', archivePrefix: '[archief] ' } }),
     makeAttributes: (i, o) => googlePerson(i, o),
     updatableField: 'name.givenName',
     removableField: 'recoveryEmail',

@@ -248,4 +248,31 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     assert.equal(first?.headers['retry-after'], '3')
     assert.equal(second?.status, 200)
   })
+  test('groups: members and owners page like /users; the last owner stays; a deleted group waits 30 days, then is purged', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) ids.push(String((await g('POST', '/users', newUser())).json.id))
+    const bind = (id: string) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`
+    const made = await g('POST', '/groups', { displayName: 'Wiskunde 3B', mailEnabled: false, securityEnabled: true, mailNickname: 'wi3b', 'members@odata.bind': ids.map(bind), 'owners@odata.bind': [bind(ids[0] as string)] })
+    assert.equal(made.status, 201)
+    const gid = String(made.json.id)
+    const first = await g('GET', `/groups/${gid}/members?$top=2&$select=id,displayName`)
+    assert.equal(first.json.value.length, 2)
+    assert.deepEqual(Object.keys(first.json.value[0]), ['@odata.type', 'id', 'displayName'])
+    const next = String(first.json['@odata.nextLink'])
+    const rest = await fetch(next, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<Json>)
+    assert.deepEqual([...first.json.value, ...rest.value].map((u: Json) => u.id), ids)
+    assert.equal((await g('DELETE', `/groups/${gid}/owners/${ids[0]}/$ref`)).status, 400, 'the last owner cannot be removed')
+    assert.equal((await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) })).status, 204)
+    assert.equal((await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) })).status, 400)
+    assert.equal((await g('DELETE', `/groups/${gid}/owners/${ids[0]}/$ref`)).status, 204)
+    assert.deepEqual((await g('GET', `/groups/${gid}/owners`)).json.value.map((u: Json) => u.id), [ids[1]])
+
+    assert.equal((await g('DELETE', `/groups/${gid}`)).status, 204)
+    assert.equal((await g('GET', `/groups/${gid}`)).status, 404)
+    assert.equal((await g('GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'wi3b'")}`)).json.value.length, 0)
+    assert.equal((await g('GET', `/directory/deletedItems/${gid}`)).json.displayName, 'Wiskunde 3B')
+    clock += 31 * 24 * 3600 * 1000
+    token = String((await getToken()).json.access_token)
+    assert.equal((await g('GET', `/directory/deletedItems/${gid}`)).status, 404)
+  })
 })

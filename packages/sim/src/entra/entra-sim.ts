@@ -13,7 +13,7 @@ export interface EntraSimOptions {
   /** Registered apps: clientId → client secret. */
   readonly clients?: Readonly<Record<string, string>>
   readonly tokenLifetimeSeconds?: number
-  /** How long a new user stays invisible to $filter queries and listings (replication lag). Default 0. */
+  /** How long a new user or group stays invisible to $filter queries and listings (replication lag). Default 0. */
   readonly replicationLagMs?: number
   /** Whether the lag also hides a new user from GET /users/{id|upn}. Default false. */
   readonly lagHidesGetById?: boolean
@@ -44,6 +44,12 @@ export interface SimGroup {
   readonly seq: number
   displayName: string
   readonly members: Set<string>
+  /** learn.microsoft.com/graph/api/group-post-owners: users who own the group. */
+  readonly owners: Set<string>
+  /** When it was deleted: it waits in deleted items for 30 days (both security and Microsoft 365 groups). */
+  deletedAt?: number
+  /** Until then a new group is missing from $filter and listings (replicationLagMs, as for users). */
+  visibleAt?: number
   /** Graph properties besides id and displayName (description, mailNickname, securityEnabled, …). */
   readonly props: Record<string, unknown>
 }
@@ -157,8 +163,10 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
 
   const purge = () => {
     for (const [id, u] of users) if (u.deletedAt !== undefined && now() - u.deletedAt > DELETED_RETENTION_MS) users.delete(id)
+    for (const [id, g] of groups) if (g.deletedAt !== undefined && now() - g.deletedAt > DELETED_RETENTION_MS) groups.delete(id)
   }
   const live = () => [...users.values()].filter((u) => u.deletedAt === undefined)
+  const liveGroups = () => [...groups.values()].filter((g) => g.deletedAt === undefined)
   const byKey = (key: string): SimUser | undefined => {
     const k = key.toLowerCase()
     return live().find((u) => u.id === key || String(u.props.userPrincipalName ?? '').toLowerCase() === k)
@@ -354,6 +362,14 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     readable: new Set([...GROUP_DEFAULT_SELECT]),
     defaultSelect: GROUP_DEFAULT_SELECT,
   }
+  const DELETED_GROUP_SPEC: CollectionSpec = {
+    ...GROUP_SPEC,
+    path: 'directory/deletedItems/microsoft.graph.group',
+    context: 'directoryObjects',
+    readable: new Set([...GROUP_DEFAULT_SELECT, 'deletedDateTime']),
+    defaultSelect: [...GROUP_DEFAULT_SELECT, 'deletedDateTime'],
+    decorate: (item) => ({ '@odata.type': '#microsoft.graph.group', ...item }),
+  }
 
   interface PageToken {
     after?: number
@@ -521,12 +537,14 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
         if (u.props.onPremisesSyncEnabled === true) return onPremisesMastered()
         u.deletedAt = now()
         u.formerGroups = [...groups.values()].filter((g) => g.members.delete(u.id)).map((g) => g.id)
+        // GUESS: a deleted user stops owning its groups (and does not own them again after a restore)
+        for (const g of groups.values()) g.owners.delete(u.id)
         return { status: 204 }
       }
       if (seg.length === 3 && seg[2] === 'assignLicense' && m === 'POST') return assignLicense(u, body, op)
       if ((seg.length === 3 || (seg.length === 4 && seg[3] === 'microsoft.graph.group')) && seg[2] === 'memberOf' && m === 'GET') {
         // GUESS: one page (a pupil is in far fewer groups than Graph's default page of 100)
-        const value = [...groups.values()].filter((g) => g.members.has(u.id)).map((g) => ({ '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName }))
+        const value = liveGroups().filter((g) => g.members.has(u.id)).map((g) => ({ '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName }))
         return { status: 200, json: { '@odata.context': `${op.origin}/v1.0/$metadata#directoryObjects`, value } }
       }
       return graphError(400, 'Request_BadRequest', `Unsupported segment type. ODataQuery: ${path}`)
@@ -535,6 +553,9 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     if (seg[0] === 'directory' && seg[1] === 'deletedItems') {
       purge()
       if (seg.length === 3 && seg[2] === 'microsoft.graph.user' && m === 'GET') return listUsers(op, true)
+      if (seg.length === 3 && seg[2] === 'microsoft.graph.group' && m === 'GET') return listCollection(op, DELETED_GROUP_SPEC, () => groupRows(true))
+      const gone = groups.get(seg[2] ?? '')
+      if (gone !== undefined) return routeDeletedGroup(op, seg.slice(3), gone)
       const u = users.get(seg[2] ?? '')
       if (u === undefined || u.deletedAt === undefined) return notFound(seg[2] ?? '')
       if (seg.length === 3 && m === 'GET') return { status: 200, json: { '@odata.type': '#microsoft.graph.user', ...view(u, [...DEFAULT_SELECT, 'deletedDateTime', 'employeeId']) } }
@@ -561,21 +582,66 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
     graphError(400, 'Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.')
 
   function groupRecord(g: SimGroup): Record<string, unknown> {
-    return { ...g.props, id: g.id, displayName: g.displayName, onPremisesSyncEnabled: g.props.onPremisesSyncEnabled ?? null }
+    return {
+      ...g.props,
+      id: g.id,
+      displayName: g.displayName,
+      onPremisesSyncEnabled: g.props.onPremisesSyncEnabled ?? null,
+      deletedDateTime: g.deletedAt === undefined ? null : new Date(g.deletedAt).toISOString(),
+    }
+  }
+
+  function groupRows(deleted: boolean): Row[] {
+    purge()
+    const t = now()
+    return [...groups.values()]
+      .filter((g) => (g.deletedAt !== undefined) === deleted && (deleted || (g.visibleAt ?? 0) <= t))
+      .map((g) => ({ seq: g.seq, rec: groupRecord(g) }))
+  }
+
+  /** learn.microsoft.com/graph/api/directory-deleteditems-get|restore|delete for a deleted group. */
+  function routeDeletedGroup(op: Op, rest: string[], g: SimGroup): SimResponse {
+    if (g.deletedAt === undefined) return notFound(g.id)
+    const item = () => ({ '@odata.type': '#microsoft.graph.group', ...pick(groupRecord(g), [...GROUP_DEFAULT_SELECT, 'deletedDateTime']) })
+    if (rest.length === 0 && op.method === 'GET') return { status: 200, json: item() }
+    if (rest.length === 0 && op.method === 'DELETE') {
+      groups.delete(g.id)
+      return { status: 204 }
+    }
+    if (rest.length === 1 && rest[0] === 'restore' && op.method === 'POST') {
+      const taken = nicknameTaken(g.props, g)
+      if (taken !== undefined) return taken
+      delete g.deletedAt
+      return { status: 200, json: { '@odata.context': `${op.origin}/v1.0/$metadata#directoryObjects/$entity`, ...item() } }
+    }
+    return graphError(400, 'Request_BadRequest', `Unsupported segment type. ODataQuery: directory/deletedItems/${g.id}/${rest.join('/')}`)
+  }
+
+  /**
+   * A Microsoft 365 group's mailNickname is its mail address, unique in the tenant (learn.microsoft.com/graph/api/
+   * resources/group: "unique for Microsoft 365 groups in the organization"); security groups need not differ.
+   */
+  function nicknameTaken(props: Record<string, unknown>, self: SimGroup | undefined): SimResponse | undefined {
+    const unified = Array.isArray(props.groupTypes) && props.groupTypes.includes('Unified')
+    if (!unified || typeof props.mailNickname !== 'string') return undefined
+    const nick = props.mailNickname.toLowerCase()
+    const other = liveGroups().find((o) => o !== self && Array.isArray(o.props.groupTypes) && o.props.groupTypes.includes('Unified') && String(o.props.mailNickname).toLowerCase() === nick)
+    // GUESS: the conflict is reported on proxyAddresses, as for a user's mail
+    return other === undefined ? undefined : conflict('proxyAddresses')
   }
 
   /** The ids named by `members@odata.bind` (…/directoryObjects/{id} or …/users/{id}); an error answer if one is bad. */
-  function boundMembers(value: unknown, g: SimGroup | undefined): string[] | SimResponse {
-    if (!Array.isArray(value)) return graphError(400, 'Request_BadRequest', "Invalid value for 'members@odata.bind': expected an array of URLs.") // GUESS: wording
+  function boundMembers(value: unknown, g: SimGroup | undefined, nav: 'members' | 'owners' = 'members'): string[] | SimResponse {
+    if (!Array.isArray(value)) return graphError(400, 'Request_BadRequest', `Invalid value for '${nav}@odata.bind': expected an array of URLs.`) // GUESS: wording
     if (value.length > MAX_BIND) return graphError(400, 'Request_BadRequest', `The request adds ${value.length} members; at most ${MAX_BIND} can be added in one request.`) // GUESS: wording
     const ids: string[] = []
     for (const ref of value) {
       const id = typeof ref === 'string' ? /\/(?:directoryObjects|users)\/([^/?]+)$/.exec(ref)?.[1] : undefined
-      if (id === undefined) return graphError(400, 'Request_BadRequest', "Invalid URL format specified in @odata.bind for the 'members' navigation property.") // GUESS: wording
+      if (id === undefined) return graphError(400, 'Request_BadRequest', `Invalid URL format specified in @odata.bind for the '${nav}' navigation property.`) // GUESS: wording
       const member = byKey(id)
       if (member === undefined || (options.lagHidesGetById === true && member.visibleAt > now())) return notFound(id)
-      if (g?.members.has(member.id) === true || ids.includes(member.id)) {
-        return graphError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.")
+      if (g?.[nav].has(member.id) === true || ids.includes(member.id)) {
+        return graphError(400, 'Request_BadRequest', `One or more added object references already exist for the following modified properties: '${nav}'.`)
       }
       ids.push(member.id)
     }
@@ -612,7 +678,7 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
 
   function routeGroups(op: Op, seg: string[], body: Record<string, unknown>): SimResponse {
     const m = op.method
-    const rows = () => [...groups.values()].map((g) => ({ seq: g.seq, rec: groupRecord(g) }))
+    const rows = () => groupRows(false)
     if (seg.length === 0 && m === 'GET') return listCollection(op, GROUP_SPEC, rows)
     if (seg.length === 1 && seg[0] === '$count' && m === 'GET') return listCollection(op, GROUP_SPEC, rows, true)
     if (seg.length === 0 && m === 'POST') {
@@ -620,12 +686,18 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
       if (bad !== undefined) return bad
       const members = body['members@odata.bind'] === undefined ? [] : boundMembers(body['members@odata.bind'], undefined)
       if (!Array.isArray(members)) return members
+      const owners = body['owners@odata.bind'] === undefined ? [] : boundMembers(body['owners@odata.bind'], undefined, 'owners')
+      if (!Array.isArray(owners)) return owners
+      const taken = nicknameTaken(body, undefined)
+      if (taken !== undefined) return taken
       const g = makeGroup(String(body.displayName), randomUUID(), body)
+      g.visibleAt = now() + lag
       for (const id of members) g.members.add(id)
+      for (const id of owners) g.owners.add(id)
       return { status: 201, headers: { location: `${op.origin}/v1.0/groups/${g.id}` }, json: { '@odata.context': `${op.origin}/v1.0/$metadata#groups/$entity`, ...pick(groupRecord(g), GROUP_DEFAULT_SELECT) } }
     }
     const g = groups.get(seg[0] ?? '')
-    if (g === undefined) return notFound(seg[0] ?? '')
+    if (g === undefined || g.deletedAt !== undefined) return notFound(seg[0] ?? '')
     if (seg.length === 1 && m === 'GET') {
       const select = parseSelect(op.url.searchParams, GROUP_SPEC.readable, 'group')
       if (select !== undefined && !Array.isArray(select)) return select
@@ -638,7 +710,12 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
       if (bad !== undefined) return bad
       const members = body['members@odata.bind'] === undefined ? [] : boundMembers(body['members@odata.bind'], g)
       if (!Array.isArray(members)) return members
+      const owners = body['owners@odata.bind'] === undefined ? [] : boundMembers(body['owners@odata.bind'], g, 'owners')
+      if (!Array.isArray(owners)) return owners
+      const taken = body.mailNickname === undefined ? undefined : nicknameTaken({ ...g.props, ...body }, g)
+      if (taken !== undefined) return taken
       for (const id of members) g.members.add(id)
+      for (const id of owners) g.owners.add(id)
       for (const [k, v] of Object.entries(body)) {
         if (k === 'members@odata.bind' || k === 'owners@odata.bind') continue
         if (k === 'displayName') g.displayName = String(v)
@@ -647,26 +724,35 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
       return { status: 204 }
     }
     if (seg.length === 1 && m === 'DELETE') {
-      groups.delete(g.id)
+      // learn.microsoft.com/graph/api/group-delete: Microsoft 365 and security groups wait 30 days in deleted items
+      g.deletedAt = now()
       return { status: 204 }
     }
-    if (seg.length === 2 && seg[1] === 'members' && m === 'GET') {
-      return { status: 200, json: { '@odata.context': `${op.origin}/v1.0/$metadata#directoryObjects`, value: [...g.members].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })) } }
+    const nav = seg[1] === 'members' || seg[1] === 'owners' ? seg[1] : undefined
+    if (nav !== undefined && seg.length === 2 && m === 'GET') {
+      // learn.microsoft.com/graph/api/group-list-members: directory objects, paged like /users ($top, nextLink)
+      const spec: CollectionSpec = { ...USER_SPEC, path: `groups/${g.id}/${nav}`, context: 'directoryObjects', decorate: (item) => ({ '@odata.type': '#microsoft.graph.user', ...item }) }
+      const ids = g[nav]
+      return listCollection(op, spec, () => live().filter((u) => ids.has(u.id)).map((u) => ({ seq: u.seq, rec: record(u) })))
     }
-    if (seg.length === 3 && seg[1] === 'members' && seg[2] === '$ref' && m === 'POST') {
+    if (nav !== undefined && seg.length === 3 && seg[2] === '$ref' && m === 'POST') {
       const ref = body['@odata.id']
       const id = typeof ref === 'string' ? /\/directoryObjects\/([^/?]+)$/.exec(ref)?.[1] : undefined
-      if (id === undefined) return graphError(400, 'Request_BadRequest', "Invalid URL format specified in @odata.id for the 'members' navigation property.") // GUESS: wording
+      if (id === undefined) return graphError(400, 'Request_BadRequest', `Invalid URL format specified in @odata.id for the '${nav}' navigation property.`) // GUESS: wording
       const member = byKey(id)
       if (member === undefined || (options.lagHidesGetById === true && member.visibleAt > now())) return notFound(id)
-      if (g.members.has(member.id)) return graphError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.")
-      g.members.add(member.id)
+      if (g[nav].has(member.id)) return graphError(400, 'Request_BadRequest', `One or more added object references already exist for the following modified properties: '${nav}'.`)
+      g[nav].add(member.id)
       return { status: 204 }
     }
-    if (seg.length === 4 && seg[1] === 'members' && seg[3] === '$ref' && m === 'DELETE') {
+    if (nav !== undefined && seg.length === 4 && seg[3] === '$ref' && m === 'DELETE') {
       const id = seg[2] as string
-      if (!g.members.has(id)) return notFound(id)
-      g.members.delete(id)
+      if (!g[nav].has(id)) return notFound(id)
+      // learn.microsoft.com/graph/api/group-delete-owners: once a group has owners, the last one cannot be removed
+      if (nav === 'owners' && g.owners.size === 1) {
+        return graphError(400, 'Request_BadRequest', 'The group must have at least one owner, hence this owner cannot be removed.') // GUESS: wording
+      }
+      g[nav].delete(id)
       return { status: 204 }
     }
     return graphError(400, 'Request_BadRequest', `Unsupported segment type. ODataQuery: groups/${seg.join('/')}`)
@@ -674,7 +760,7 @@ export async function startEntraSim(options: EntraSimOptions = {}): Promise<Entr
 
   function makeGroup(displayName: string, id: string, props: Record<string, unknown>): SimGroup {
     const rest = Object.fromEntries(Object.entries(props).filter(([k]) => !k.endsWith('@odata.bind') && k !== 'displayName'))
-    const g: SimGroup = { id, seq: ++seq, displayName, members: new Set(), props: { createdDateTime: new Date(now()).toISOString(), groupTypes: [], ...rest } }
+    const g: SimGroup = { id, seq: ++seq, displayName, members: new Set(), owners: new Set(), props: { createdDateTime: new Date(now()).toISOString(), groupTypes: [], ...rest } }
     groups.set(id, g)
     return g
   }

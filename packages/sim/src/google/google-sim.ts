@@ -51,15 +51,37 @@ export interface SimUser {
   [key: string]: unknown
 }
 
+/** A group: `members` holds the member user ids; `roles` their role when it is not MEMBER (OWNER, MANAGER). */
+export interface SimGroup {
+  readonly id: string
+  email: string
+  name: string
+  description: string
+  readonly aliases: string[]
+  readonly members: Set<string>
+  readonly roles: Map<string, MemberRole>
+}
+
+export type MemberRole = 'OWNER' | 'MANAGER' | 'MEMBER'
+const MEMBER_ROLES = new Set<string>(['OWNER', 'MANAGER', 'MEMBER'])
+/** groups.insert/patch body fields (developers.google.com/admin-sdk/directory/reference/rest/v1/groups). */
+const GROUP_FIELDS = new Set(['email', 'name', 'description', 'kind', 'id', 'etag', 'aliases', 'nonEditableAliases', 'directMembersCount', 'adminCreated'])
+/** The description's documented limit. */
+const MAX_GROUP_DESCRIPTION = 4096
+// GUESS: Google's help names 73 characters as the longest group name; the API's answer to a longer one is guessed.
+const MAX_GROUP_NAME = 73
+
 export interface GoogleSim {
   /** Base URL of the Directory API: <url>/admin/directory/v1 */
   readonly apiUrl: string
   readonly tokenUrl: string
   readonly http: SimHttpServer
   readonly users: Map<string, SimUser>
-  readonly groups: Map<string, { id: string; email: string; name: string; members: Set<string> }>
+  readonly groups: Map<string, SimGroup>
   /** Forget every issued token (the next API call gets 401; a client re-authenticates). */
   revokeTokens(): void
+  /** A group made outside Koppel (as an admin would); returns its id. */
+  addGroup(email: string, name?: string, id?: string): string
   close(): Promise<void>
 }
 
@@ -101,11 +123,11 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     return undefined
   }
   const userByKey = (key: string) => users.get(key) ?? byEmail(key)
-  const groupByKey = (key: string) => groups.get(key) ?? [...groups.values()].find((g) => g.email.toLowerCase() === key.toLowerCase())
+  const groupByKey = (key: string) => groups.get(key) ?? [...groups.values()].find((g) => g.email.toLowerCase() === key.toLowerCase() || g.aliases.some((a) => a.toLowerCase() === key.toLowerCase()))
   const emailTaken = (email: string, except?: string) => {
     const u = byEmail(email)
     if (u !== undefined && u.id !== except) return true
-    return [...groups.values()].some((g) => g.email.toLowerCase() === email.toLowerCase())
+    return [...groups.values()].some((g) => g.id !== except && (g.email.toLowerCase() === email.toLowerCase() || g.aliases.some((a) => a.toLowerCase() === email.toLowerCase())))
   }
   const inDomain = (email: string) => domains.includes(email.slice(email.lastIndexOf('@') + 1).toLowerCase())
 
@@ -161,15 +183,36 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     return { ...body, etag: etagOf(body) }
   }
 
-  function presentGroup(g: { id: string; email: string; name: string; members: Set<string> }): Record<string, unknown> {
-    const body = { kind: 'admin#directory#group', id: g.id, email: g.email, name: g.name, directMembersCount: String(g.members.size), adminCreated: true }
+  function presentGroup(g: SimGroup): Record<string, unknown> {
+    const body = {
+      kind: 'admin#directory#group',
+      id: g.id,
+      email: g.email,
+      name: g.name,
+      description: g.description,
+      directMembersCount: String(g.members.size),
+      adminCreated: true,
+      ...(g.aliases.length > 0 ? { aliases: [...g.aliases] } : {}),
+    }
     return { ...body, etag: etagOf(body) }
   }
 
-  function presentMember(u: SimUser): Record<string, unknown> {
-    // GUESS: every member is a direct MEMBER with status ACTIVE (roles other than MEMBER are not stored).
-    const body = { kind: 'admin#directory#member', id: u.id, email: u.primaryEmail, role: 'MEMBER', type: 'USER', status: u.suspended ? 'SUSPENDED' : 'ACTIVE' }
+  function presentMember(u: SimUser, g?: SimGroup): Record<string, unknown> {
+    // GUESS: every member is a direct member (type USER) with status ACTIVE unless suspended.
+    const body = { kind: 'admin#directory#member', id: u.id, email: u.primaryEmail, role: g?.roles.get(u.id) ?? 'MEMBER', type: 'USER', status: u.suspended ? 'SUSPENDED' : 'ACTIVE' }
     return { ...body, etag: etagOf(body) }
+  }
+
+  /** groups.insert/patch: unknown fields, a malformed address, names and descriptions over their limits are 400. */
+  function validateGroup(b: Record<string, unknown>, creating: boolean): SimResponse | undefined {
+    for (const k of Object.keys(b)) if (!GROUP_FIELDS.has(k)) return googleError(400, 'invalid', `Invalid JSON payload received. Unknown name "${k}" at 'resource': Cannot find field.`)
+    if ((creating || b.email !== undefined) && (typeof b.email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(b.email))) return googleError(400, 'invalid', 'Invalid Input: email')
+    if (typeof b.email === 'string' && !inDomain(b.email)) return googleError(400, 'invalid', 'Domain not found.') // GUESS: as for users
+    if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length > MAX_GROUP_NAME)) return googleError(400, 'invalid', 'Invalid Input: name') // GUESS: wording
+    if (b.description !== undefined && (typeof b.description !== 'string' || b.description.length > MAX_GROUP_DESCRIPTION)) {
+      return googleError(400, 'invalid', 'Invalid Input: description') // GUESS: wording
+    }
+    return undefined
   }
 
   function parseBody(req: SimRequest): Record<string, unknown> | SimResponse {
@@ -264,6 +307,19 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     if (customer === null && domain === null && userKey === null) return googleError(400, 'badRequest', 'Bad Request')
     if (customer !== null && customer !== 'my_customer' && customer !== customerId) return googleError(400, 'badRequest', 'Bad Request')
     let all = [...groups.values()].filter((g) => domain === null || g.email.toLowerCase().endsWith(`@${domain.toLowerCase()}`))
+    const query = q.get('query')
+    if (query !== null && query.trim() !== '') {
+      let clauses
+      try {
+        clauses = parseGroupQuery(query)
+      } catch (e) {
+        return googleError(400, 'invalid', `Invalid Input: ${messageOf(e)}`) // GUESS: wording
+      }
+      if (clauses.some((c) => c.field === 'memberKey') && clauses.some((c) => c.field !== 'memberKey')) {
+        return googleError(400, 'invalid', 'Invalid Input: memberKey cannot be combined with email or name') // GUESS: wording; the rule is documented
+      }
+      all = all.filter((g) => clauses.every((c) => groupMatches(g, c)))
+    }
     if (userKey !== null) {
       const u = userByKey(userKey)
       if (u === undefined) return googleError(404, 'notFound', 'Resource Not Found: userKey')
@@ -286,6 +342,18 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     const next = offset + max < all.length ? Buffer.from(`g:${offset + max}`).toString('base64url') : undefined
     const body = { kind: 'admin#directory#groups', ...(page.length > 0 ? { groups: page.map(presentGroup) } : {}), ...(next ? { nextPageToken: next } : {}) }
     return { status: 200, json: { ...body, etag: etagOf(body) } }
+  }
+
+  /** One clause of a groups.list query: `memberKey=` a user, or `email`/`name` equal to, or starting with, a value. */
+  function groupMatches(g: SimGroup, c: GroupClause): boolean {
+    if (c.field === 'memberKey') {
+      const u = userByKey(c.value)
+      return u !== undefined && g.members.has(u.id)
+    }
+    const values = c.field === 'email' ? [g.email, ...g.aliases] : [g.name]
+    const want = c.value.toLowerCase()
+    // GUESS: matching ignores case, as the users search does
+    return values.some((v) => (c.prefix ? v.toLowerCase().startsWith(want) : v.toLowerCase() === want))
   }
 
   /** Every Directory API answer honours `fields` (partial response, developers.google.com/admin-sdk/directory/v1/guides/performance). */
@@ -339,7 +407,10 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       if (req.method === 'GET') return { status: 200, json: present(u) }
       if (req.method === 'DELETE') {
         users.delete(u.id)
-        for (const g of groups.values()) g.members.delete(u.id)
+        for (const g of groups.values()) {
+          g.members.delete(u.id)
+          g.roles.delete(u.id)
+        }
         return { status: 204, text: '' }
       }
       if (req.method === 'PATCH' || req.method === 'PUT') {
@@ -363,10 +434,21 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     if (collection === 'groups' && key === undefined && req.method === 'POST') {
       const b = parseBody(req)
       if ('status' in b && typeof b.status === 'number') return b as SimResponse
-      const email = String((b as Record<string, unknown>).email ?? '')
-      if (!/^[^@\s]+@[^@\s]+$/.test(email)) return googleError(400, 'invalid', 'Invalid Input: email')
+      const body = b as Record<string, unknown>
+      const invalid = validateGroup(body, true)
+      if (invalid) return invalid
+      const email = String(body.email)
       if (emailTaken(email)) return googleError(409, 'duplicate', 'Entity already exists.')
-      const g = { id: randomUUID().replace(/-/g, '').slice(0, 17), email, name: String((b as Record<string, unknown>).name ?? email), members: new Set<string>() }
+      const g: SimGroup = {
+        id: randomUUID().replace(/-/g, '').slice(0, 17),
+        email,
+        // the name defaults to the address (an empty name shows the address in the admin console)
+        name: typeof body.name === 'string' && body.name !== '' ? body.name : email,
+        description: typeof body.description === 'string' ? body.description : '',
+        aliases: [],
+        members: new Set<string>(),
+        roles: new Map(),
+      }
       groups.set(g.id, g)
       return { status: 200, json: presentGroup(g) }
     }
@@ -375,30 +457,82 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
       const g = groupByKey(key)
       if (g === undefined) return googleError(404, 'notFound', 'Resource Not Found: groupKey')
       if (sub === undefined && req.method === 'GET') return { status: 200, json: presentGroup(g) }
+      if (sub === undefined && (req.method === 'PATCH' || req.method === 'PUT')) {
+        const b = parseBody(req)
+        if ('status' in b && typeof b.status === 'number') return b as SimResponse
+        const body = b as Record<string, unknown>
+        const invalid = validateGroup(body, false)
+        if (invalid) return invalid
+        if (typeof body.email === 'string' && body.email.toLowerCase() !== g.email.toLowerCase()) {
+          if (emailTaken(body.email, g.id)) return googleError(409, 'duplicate', 'Entity already exists.')
+          // GUESS: as for a user, a group's old address stays as an alias
+          g.aliases.splice(0, g.aliases.length, ...g.aliases.filter((a) => a.toLowerCase() !== String(body.email).toLowerCase()), g.email)
+          g.email = body.email
+        }
+        if (typeof body.name === 'string') g.name = body.name === '' ? g.email : body.name
+        if (typeof body.description === 'string') g.description = body.description
+        return { status: 200, json: presentGroup(g) }
+      }
+      if (sub === undefined && req.method === 'DELETE') {
+        groups.delete(g.id)
+        return { status: 204, text: '' }
+      }
       if (sub === 'members' && memberKey === undefined && req.method === 'POST') {
         const b = parseBody(req)
         if ('status' in b && typeof b.status === 'number') return b as SimResponse
-        const m = b as { email?: string; id?: string; role?: string }
+        const m = b as { email?: string; id?: string; role?: unknown }
+        // members.insert: role is OWNER, MANAGER or MEMBER (the default)
+        if (m.role !== undefined && !MEMBER_ROLES.has(String(m.role))) return googleError(400, 'invalid', 'Invalid Input: role') // GUESS: wording
         const u = m.id !== undefined ? users.get(m.id) : m.email !== undefined ? byEmail(m.email) : undefined
         if (u === undefined) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
         if (g.members.has(u.id)) return googleError(409, 'duplicate', 'Member already exists.')
         g.members.add(u.id)
-        return { status: 200, json: { ...presentMember(u), ...(m.role !== undefined ? { role: m.role } : {}) } }
+        if (m.role !== undefined && m.role !== 'MEMBER') g.roles.set(u.id, m.role as MemberRole)
+        return { status: 200, json: presentMember(u, g) }
       }
       if (sub === 'members' && memberKey === undefined && req.method === 'GET') {
-        const members = [...g.members].map((id) => users.get(id)).filter((u): u is SimUser => u !== undefined)
-        const body = { kind: 'admin#directory#members', ...(members.length ? { members: members.map(presentMember) } : {}) }
+        // members.list: `roles` takes a comma-separated list of OWNER, MANAGER, MEMBER
+        const roles = req.url.searchParams.get('roles')?.split(',').map((r) => r.trim().toUpperCase())
+        if (roles !== undefined && roles.some((r) => !MEMBER_ROLES.has(r))) return googleError(400, 'invalid', 'Invalid Input: roles') // GUESS: wording
+        const members = [...g.members]
+          .map((id) => users.get(id))
+          .filter((u): u is SimUser => u !== undefined)
+          .filter((u) => roles === undefined || roles.includes(g.roles.get(u.id) ?? 'MEMBER'))
+        // members.list: maxResults at most 200 (the default), pageToken/nextPageToken
+        const max = Math.min(200, Math.max(1, Number(req.url.searchParams.get('maxResults') ?? 200) || 200))
+        const tokenText = req.url.searchParams.get('pageToken')
+        let offset = 0
+        if (tokenText !== null && tokenText !== '') {
+          const t = /^m:(\d+)$/.exec(Buffer.from(tokenText, 'base64url').toString())
+          if (t === null) return googleError(400, 'invalid', 'Invalid Input: pageToken')
+          offset = Number(t[1])
+        }
+        const page = members.slice(offset, offset + max)
+        const next = offset + max < members.length ? Buffer.from(`m:${offset + max}`).toString('base64url') : undefined
+        const body = { kind: 'admin#directory#members', ...(page.length ? { members: page.map((u) => presentMember(u, g)) } : {}), ...(next ? { nextPageToken: next } : {}) }
         return { status: 200, json: { ...body, etag: etagOf(body) } }
       }
       if (sub === 'members' && memberKey !== undefined && req.method === 'GET') {
         const u = userByKey(memberKey)
         if (u === undefined || !g.members.has(u.id)) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
-        return { status: 200, json: presentMember(u) }
+        return { status: 200, json: presentMember(u, g) }
+      }
+      if (sub === 'members' && memberKey !== undefined && (req.method === 'PATCH' || req.method === 'PUT')) {
+        const u = userByKey(memberKey)
+        if (u === undefined || !g.members.has(u.id)) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
+        const b = parseBody(req)
+        if ('status' in b && typeof b.status === 'number') return b as SimResponse
+        const role = (b as { role?: unknown }).role
+        if (role !== undefined && !MEMBER_ROLES.has(String(role))) return googleError(400, 'invalid', 'Invalid Input: role') // GUESS: wording
+        if (role === 'MEMBER') g.roles.delete(u.id)
+        else if (role !== undefined) g.roles.set(u.id, role as MemberRole)
+        return { status: 200, json: presentMember(u, g) }
       }
       if (sub === 'members' && memberKey !== undefined && req.method === 'DELETE') {
         const u = userByKey(memberKey)
         if (u === undefined || !g.members.has(u.id)) return googleError(404, 'notFound', 'Resource Not Found: memberKey')
         g.members.delete(u.id)
+        g.roles.delete(u.id)
         return { status: 204, text: '' }
       }
       if (sub === 'hasMember' && memberKey !== undefined && req.method === 'GET') {
@@ -419,6 +553,50 @@ export async function startGoogleSim(options: GoogleSimOptions): Promise<GoogleS
     users,
     groups,
     revokeTokens: () => tokens.clear(),
+    addGroup(email, name = email.split('@')[0] ?? email, id = randomUUID().replace(/-/g, '').slice(0, 17)) {
+      groups.set(id, { id, email, name, description: '', aliases: [], members: new Set(), roles: new Map() })
+      return id
+    },
     close: () => http.close(),
   }
+}
+
+interface GroupClause {
+  readonly field: 'email' | 'name' | 'memberKey'
+  readonly value: string
+  /** `field:value*`: the value starts with it. */
+  readonly prefix: boolean
+}
+
+/**
+ * A groups.list `query` (developers.google.com/admin-sdk/directory/v1/guides/search-groups): whitespace-separated
+ * clauses joined by AND; fields email and name with `=` or `:{PREFIX}*`, memberKey with `=`; a value in single
+ * quotes when it has whitespace, `\'` for a quote inside.
+ */
+export function parseGroupQuery(text: string): GroupClause[] {
+  const out: GroupClause[] = []
+  let i = 0
+  while (i < text.length) {
+    if (/\s/.test(text[i] as string)) {
+      i++
+      continue
+    }
+    const m = /^(email|name|memberKey)(=|:)/.exec(text.slice(i))
+    if (m === null) throw new Error(`unknown search clause at ${JSON.stringify(text.slice(i))}`)
+    i += m[0].length
+    let value = ''
+    if (text[i] === "'") {
+      i++
+      for (; i < text.length && text[i] !== "'"; i++) value += text[i] === '\\' && i + 1 < text.length ? (text[++i] as string) : (text[i] as string)
+      if (text[i] !== "'") throw new Error('unterminated quoted value')
+      i++
+    } else {
+      for (; i < text.length && !/\s/.test(text[i] as string); i++) value += text[i]
+    }
+    const field = m[1] as GroupClause['field']
+    const prefix = m[2] === ':'
+    if (prefix && (field === 'memberKey' || !value.endsWith('*'))) throw new Error(`${field}: takes ${field === 'memberKey' ? 'only =' : 'a prefix ending in *'}`)
+    out.push({ field, value: prefix ? value.slice(0, -1) : value, prefix })
+  }
+  return out
 }

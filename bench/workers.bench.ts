@@ -1,0 +1,133 @@
+// P5 (issue 18): `koppel worker` processes against a latency-bound target, 1 against 2 against 4 workers.
+// The SCIM simulator sits behind a proxy that adds 50 ms to every request; each create is two requests (find by
+// anchor, POST). Each worker runs `jobsPerTarget` jobs at once and the target's apply.concurrency (64) caps all
+// workers together, far above what four workers use, so the workers are the bound being measured. For every
+// worker count: a fresh database and simulator, a plan of N creates made in this process, N worker processes
+// started, then the apply timed from enqueue to the last outcome. Prints actions/s, the ratios against one worker
+// and the 1-minute load average (a busy machine flattens the ratios).
+//   node bench/workers.bench.ts [actions=1000] [jobsPerTarget=4]
+// Not part of `npm run bench`: it starts up to four extra Node processes.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { startScimSim } from '@koppel/sim/scim'
+import { loadEngine } from '../src/app/load-engine.ts'
+import { connectorDefinitions } from '../src/connectors/index.ts'
+import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
+import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
+import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
+
+const actions = Number(process.argv[2] ?? 1000)
+const jobsPerTarget = Number(process.argv[3] ?? 4)
+const LATENCY_MS = 50
+const TOKEN = 'bench-token'
+const say = (line: string) => console.log(line)
+
+const config = (scimUrl: string) => `version: 1
+store:
+  kind: postgres
+  url: \${env:KOPPEL_BENCH_DATABASE_URL}
+  workers: { enabled: true, inProcess: false, jobsPerTarget: ${jobsPerTarget}, checkSeconds: 1 }
+sources:
+  - name: school
+    type: csv
+    file: ./pupils.csv
+    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
+    defaults: { role: student, organisation: school }
+targets:
+  - name: app
+    type: scim
+    baseUrl: ${scimUrl}/scim/v2
+    token: \${env:SCIM_TOKEN}
+    bulk: never
+    readAttributes: [userName, externalId, displayName]
+    anchor: { attribute: externalId, value: person.key }
+    attributes:
+      externalId: person.key
+      userName: 'person.key + "@school.test"'
+      displayName: fullName(person)
+    apply: { concurrency: 64 }
+    guard: { create: { maxPercent: null } }
+rules:
+  - name: every pupil
+    when: contract.role == "student"
+    grant:
+      - account: app
+`
+
+function startWorker(dir: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml')], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (!out.includes('"msg":"worker started"')) return
+      clearInterval(timer)
+      resolve(child)
+    }, 50)
+    child.on('exit', () => {
+      clearInterval(timer)
+      reject(new Error(`a worker exited before it started:\n${out}`))
+    })
+  })
+}
+
+async function measure(server: { url: string }, workers: number): Promise<number> {
+  const admin = new pg.Client(server.url)
+  await admin.connect()
+  await admin.query(`create database bench_workers_${workers}`)
+  await admin.end()
+  const url = server.url.replace(/\/postgres$/, `/bench_workers_${workers}`)
+  const sim = await startScimSim({ token: TOKEN })
+  const proxy = await startLatencyProxy(Number(new URL(sim.url).port), LATENCY_MS)
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-workers-'))
+  const children: ChildProcess[] = []
+  try {
+    const rows = ['nr,voornaam,achternaam,begin', ...Array.from({ length: actions }, (_, i) => `${100000 + i},Kim,Visser ${i},2025-08-01`)]
+    writeFileSync(join(dir, 'pupils.csv'), `${rows.join('\n')}\n`)
+    writeFileSync(join(dir, 'koppel.yaml'), config(proxy.url))
+    const env = { KOPPEL_BENCH_DATABASE_URL: url, SCIM_TOKEN: TOKEN }
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: { ...process.env, ...env } })
+    if (!r.ok) throw new Error(r.errors.join('\n'))
+    try {
+      const planned = await makePlan(r.loaded.engine, { actor: 'bench' })
+      if (!planned.ok || planned.plan.actions.length !== actions || planned.plan.status !== 'planned') throw new Error('the plan is not the expected creates')
+      for (let i = 0; i < workers; i++) children.push(await startWorker(dir, env))
+      const t0 = performance.now()
+      const applied = await applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'bench' })
+      const seconds = (performance.now() - t0) / 1000
+      if (!applied.ok || applied.report.state !== 'done') throw new Error(applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message)
+      if (sim.users.size !== actions) throw new Error(`${sim.users.size} users in the simulator, expected ${actions}`)
+      say(`  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${proxy.maxInFlight()} requests in flight, load ${loadavg()[0]?.toFixed(2)}`)
+      return actions / seconds
+    } finally {
+      await r.loaded.close()
+    }
+  } finally {
+    for (const c of children) c.kill('SIGTERM')
+    await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((res) => c.on('exit', res)))))
+    await proxy.close()
+    await sim.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const skip = postgresSkipReason()
+if (skip !== undefined) {
+  say(`skipped: ${skip}`)
+} else {
+  say(`# P5: workers against a ${LATENCY_MS} ms-per-request SCIM target, ${actions} creates, ${jobsPerTarget} jobs per worker (load before: ${loadavg()[0]?.toFixed(2)})`)
+  const server = await startPostgres()
+  try {
+    const one = await measure(server, 1)
+    const two = await measure(server, 2)
+    const four = await measure(server, 4)
+    say(`  2 workers / 1: ${(two / one).toFixed(2)}× (goal ≥ 1.8×); 4 workers / 1: ${(four / one).toFixed(2)}× (goal ≥ 3.2×); load after ${loadavg()[0]?.toFixed(2)}`)
+  } finally {
+    await server.stop()
+  }
+}

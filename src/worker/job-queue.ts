@@ -1,0 +1,93 @@
+// The job queue behind `koppel worker`: pg-boss (bench/measure-job-queues.ts and docs/benchmarks.md say why)
+// in its own schema of the store's PostgreSQL database, started on first use. One instance per process, shared
+// by the apply that enqueues and the worker that takes jobs.
+import { PgBoss } from 'pg-boss'
+import type { WorkersConfig } from '../config/index.ts'
+import { queueMetrics } from '../ops/metrics.ts'
+import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
+
+export type QueueLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+
+/** What a job carries: which plan's actions, for which target, as which run and actor. */
+export interface ApplyJob {
+  readonly planId: string
+  readonly runId: string
+  readonly actor: string
+  readonly target: string
+  /** Groups the jobs of one pass, so the apply can wait for exactly those. */
+  readonly pass: string
+  /** One account's (or group's) actions of this pass, in plan order. */
+  readonly actions: readonly string[]
+}
+
+export interface JobQueue {
+  readonly boss: () => Promise<PgBoss>
+  /** Creates the tenant's queue of a target if it is not there (idempotent, safe from several processes). */
+  queueOf(tenant: string, target: string): Promise<string>
+  close(): Promise<void>
+}
+
+export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): JobQueue {
+  let started: Promise<PgBoss> | undefined
+  let unwatch: (() => void) | undefined
+  /** Queue name → its tenant and target, for the depth metric. */
+  const known = new Map<string, { readonly tenant: string; readonly target: string }>()
+  const boss = (): Promise<PgBoss> =>
+    (started ??= (async () => {
+      const b = new PgBoss({
+        connectionString: url,
+        schema: JOB_SCHEMA,
+        application_name: 'koppel',
+        // the monitor pass is what hands a silent worker's job to another: it runs every checkSeconds
+        monitorIntervalSeconds: workers.checkSeconds,
+        superviseIntervalSeconds: workers.checkSeconds,
+        // the backlog count that lets workers fetch without pausing (burstWhenReadyExceeds) is this fresh
+        queueCacheIntervalSeconds: workers.checkSeconds,
+      })
+      b.on('error', (e: Error) => log('error', `job queue: ${e.message}`))
+      await b.start()
+      // pg-boss counts per queue on its monitor pass: a scrape reads those counts, it does not count jobs
+      unwatch = queueMetrics.watch(async () => {
+        if (known.size === 0) return []
+        const queues = await b.getQueues([...known.keys()])
+        return queues.flatMap((q) => {
+          const k = known.get(q.name)
+          return k === undefined ? [] : [{ ...k, queued: q.queuedCount, active: q.activeCount }]
+        })
+      })
+      return b
+    })())
+  return {
+    boss,
+    async queueOf(tenant, target) {
+      const name = applyQueueName(tenant, target)
+      if (known.has(name)) return name
+      const b = await boss()
+      if ((await b.getQueue(name)) === null) {
+        try {
+          await b.createQueue(name, {
+            // one active job per singleton key: an account's jobs never run side by side, even when a resumed
+            // apply enqueues an account again while a job of the interrupted one still runs
+            policy: 'singleton',
+            heartbeatSeconds: workers.heartbeatSeconds,
+            retryLimit: workers.retries,
+            retryDelay: 1,
+            expireInSeconds: 3600,
+            deleteAfterSeconds: 24 * 3600,
+          })
+        } catch (e) {
+          // another process created it between our look and our create
+          if ((await b.getQueue(name)) === null) throw e
+        }
+      }
+      known.set(name, { tenant, target })
+      return name
+    },
+    async close() {
+      unwatch?.()
+      if (started === undefined) return
+      const b = await started.catch(() => undefined)
+      await b?.stop({ graceful: true, timeout: 120_000 })
+    },
+  }
+}

@@ -1,0 +1,30 @@
+// What the composition root adds to an engine whose config asks for workers (`store.workers.enabled`): applies
+// go to the queues, and with `inProcess` this process takes jobs too from its first apply on, so one `koppel
+// serve` (or `koppel apply`) alone still gets its work done; `koppel worker` processes add throughput.
+import type { WorkersConfig } from '../config/index.ts'
+import type { ApplyQueue, Engine } from '../engine/index.ts'
+import { startApplyWorker, type ApplyWorker } from './apply-worker.ts'
+import { queuedApply } from './apply-queue.ts'
+import { jobQueue, type QueueLog } from './job-queue.ts'
+
+export interface QueuedEngine {
+  readonly queue: ApplyQueue
+  close(): Promise<void>
+}
+
+export function queuedEngine(url: string, tenant: string, workers: WorkersConfig, log: QueueLog, engine: () => Engine): QueuedEngine {
+  const jobs = jobQueue(url, workers, log)
+  let worker: Promise<ApplyWorker> | undefined
+  const beforePass = workers.inProcess
+    ? async () => {
+        await (worker ??= startApplyWorker(engine(), jobs, url, { jobsPerTarget: workers.jobsPerTarget, log }))
+      }
+    : undefined
+  return {
+    queue: queuedApply(jobs, tenant, { log, ...(beforePass !== undefined ? { beforePass } : {}) }),
+    async close() {
+      if (worker !== undefined) await (await worker.catch(() => undefined))?.stop()
+      await jobs.close()
+    },
+  }
+}
