@@ -24,6 +24,20 @@ export interface ServeConfig {
   readonly watch: readonly { readonly source: string }[]
   /** Sources asked every few seconds for the records changed since the last ask (OneRoster REST dateLastModified). */
   readonly poll: readonly { readonly source: string; readonly everySeconds: number }[]
+  /** Dashboard sign-in through the school's OpenID provider (Entra ID, Google); the secret is resolved. */
+  readonly oidc?: OidcConfig
+}
+
+export interface OidcConfig {
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  /** This dashboard's `/login/oidc/callback` as the browser reaches it, registered at the provider. */
+  readonly redirectUri: string
+  /** The ID token claim naming the local user (`koppel user add <name>`). */
+  readonly userClaim: 'email' | 'preferred_username' | 'sub'
+  /** The sign-in button's text. */
+  readonly label: string
 }
 
 export const DEFAULT_TIMEZONE = 'Europe/Amsterdam'
@@ -117,5 +131,16 @@ export const serveSchema = z
       )
       .default([])
       .describe('Sources polled for changed records (`filter=dateLastModified>…`): only those are re-planned and applied.'),
+    oidc: z
+      .strictObject({
+        issuer: z.url().describe('The OpenID provider (e.g. https://login.microsoftonline.com/<tenant id>/v2.0, https://accounts.google.com).'),
+        clientId: z.string().min(1).describe('The client (application) id registered at the provider.'),
+        clientSecret: secret().describe('The client secret, by reference.'),
+        redirectUri: z.url().describe("This dashboard's /login/oidc/callback as the browser reaches it (registered at the provider)."),
+        userClaim: z.enum(['email', 'preferred_username', 'sub']).default('email').describe('The ID token claim that names the local user (koppel user add <name>).'),
+        label: z.string().min(1).max(60).default('Single sign-on').describe("The sign-in button's text."),
+      })
+      .optional()
+      .describe("Dashboard sign-in through the school's own OpenID provider; the signed-in name must be a local user, whose role applies."),
   })
   .describe('The long-running service (`koppel serve`).')

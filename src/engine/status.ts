@@ -121,7 +121,7 @@ function runLine(r: RunReport): RunLine {
 }
 
 /** A plan made for another day than the one it was made on (see previewRefusal). */
-function isPreview(plan: Plan): boolean {
+export function isPreview(plan: Plan): boolean {
   const day = plan.inputs['today']
   return day !== undefined && day !== toIsoDate(new Date(plan.createdAt))
 }

@@ -1,7 +1,9 @@
 // The dashboard's access layer and API in-process (Hono's app.request) on a real engine and SQLite store with a
 // blocked plan: users with argon2id hashes, sessions, CSRF, the login rate limit, API tokens, the route matrix
 // (every documented route: no credentials → 401, too low a role → 403), approve through the engine, audit
-// events naming the user, security headers, escaping of person data.
+// events naming the user, security headers, escaping of person data; the operations pages: apply this person now
+// (runPerson), sources and targets, drift (driftReport), schedules (nextTimes), the configuration (redact), the
+// actions-per-day chart and the plan's school filter.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { Hono } from 'hono'
@@ -13,6 +15,7 @@ import { secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
 import { API_ROUTES } from './api/api-app.ts'
+import { resolveSecrets, type KoppelConfig } from '../config/index.ts'
 import { mountDashboard } from './dashboard-http.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -22,6 +25,28 @@ const ORIGIN = 'http://localhost'
 let fx: Fixture
 let app: Hono
 let blocked: Plan
+let config: KoppelConfig
+
+/** A config as `koppel serve` holds it: secrets resolved from references (which the config page must not show). */
+function resolvedConfig(): KoppelConfig {
+  const written = {
+    version: 1,
+    tenant: 'default',
+    store: { kind: 'postgres', url: 'postgres://koppel:${env:PGPASSWORD}@db.test/<b>koppel</b>' },
+    audit: { key: '${env:AUDIT_KEY}' },
+    sources: [],
+    merge: { match: [], primaryContract: ['employment', 'enrolment'] },
+    targets: [],
+    rules: [],
+    schedules: [
+      { name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam' },
+      { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam' },
+    ],
+  } as const satisfies KoppelConfig
+  const r = resolveSecrets(written, { env: { PGPASSWORD: 'pg-s3cret', AUDIT_KEY: 'k-s3cret'.repeat(4) }, readFile: () => '', baseDir: '/x' })
+  assert.ok(r.ok)
+  return r.config
+}
 
 async function blockedPlan(f: Fixture, hostileName = false): Promise<Plan> {
   for (let i = 0; i < 40; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, i === 39 && hostileName ? '<script>alert(1)</script>' : `Kind${i}`, 'Mulder', '1A'))
@@ -42,7 +67,8 @@ beforeEach(async () => {
     await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
   }
   app = new Hono()
-  mountDashboard(app, { engine: fx.engine })
+  config = resolvedConfig()
+  mountDashboard(app, { engine: fx.engine, config })
 })
 afterEach(async () => fx.cleanup())
 
@@ -289,7 +315,35 @@ describe('API and pages', () => {
     assert.match(body, /name="decision" value="approve"/)
     const nl = await (await app.request('/?lang=nl', { headers: { cookie: s.cookie } })).text()
     assert.match(nl, /Geblokkeerde plannen/)
+    assert.match(nl, /<h2 id="chart-title">Acties per dag \(laatste 14 dagen\)<\/h2>/)
+    // the first plan's 40 creates and 40 group grants were applied on the 23rd; the chart's days are Amsterdam's
+    assert.match(nl, /<tr><th scope="row">2026-11-23<\/th><td>80<\/td><td>0<\/td><\/tr>/)
+    assert.match(nl, /<title>2026-11-24: 0 uitgevoerd, 0 fouten<\/title>/)
     assert.ok(nl.includes(`/plans/${blocked.id}`))
+  })
+
+  test("a plan's actions filtered by school (code, any case) on the page and in the API, as koppel plan --school", async () => {
+    fx.persons.push(pupil('p70', 'Anna', 'Elders', '2B', { organisationCode: '99ZZ00' }), pupil('p71', 'Bram', 'Hier', '2B'))
+    const made = await makePlan(fx.engine, { actor: 'test' })
+    assert.ok(made.ok)
+    const s = await session('viewer')
+    const page = await (await app.request(`/plans/${made.plan.id}?school=99zz00`, { headers: { cookie: s.cookie } })).text()
+    const rows = [...page.matchAll(/<tr><td>dir<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(rows, [['Anna Elders (p70)', '99ZZ00'], ['Anna Elders (p70)', '99ZZ00']], 'the create and the group grant of the one pupil there')
+    assert.match(page, /<option value="99ZZ00">99ZZ00<\/option>/)
+    const api = (await (await app.request(`/api/plans/${made.plan.id}/actions?school=99ZZ00`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { person: string }[] }
+    assert.deepEqual(api.items.map((a) => a.person), ['p70', 'p70'])
+  })
+
+  test('the chart reads more runs while the oldest read is still inside its 14 days', async () => {
+    for (let i = 0; i < 150; i++) {
+      const at = new Date(Date.parse('2026-11-22T06:00:00Z') + i * 60_000).toISOString()
+      await fx.engine.store.saveRun({ kind: 'run-report', runId: `run-x${i}`, state: 'done', startedAt: at, finishedAt: at, counts: { dir: { update: { applied: 1 } } }, failures: [], messages: [] })
+    }
+    const s = await session('viewer')
+    const body = await (await app.request('/', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<tr><th scope="row">2026-11-22<\/th><td>150<\/td><td>0<\/td><\/tr>/)
+    assert.match(body, /<tr><th scope="row">2026-11-23<\/th><td>80<\/td><td>0<\/td><\/tr>/)
   })
 
   test('the person page finds a pupil by number and shows the rule that gave the account, through explainPerson', async () => {
@@ -306,5 +360,237 @@ describe('API and pages', () => {
     assert.match(many, /href="\/persons\?q=p05"/)
     const none = await (await app.request('/persons?q=nobody-like-this', { headers: { cookie: s.cookie } })).text()
     assert.match(none, /Nobody found\./)
+  })
+})
+
+describe('apply this person now', () => {
+  // a store whose last plan was applied, so a person's plan is not blocked by the shrunken source of beforeEach
+  beforeEach(async () => {
+    await fx.cleanup()
+    fx = await engineFixture()
+    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    const first = await makePlan(fx.engine, { actor: 'test' })
+    assert.ok(first.ok && (await applyStoredPlan(fx.engine, first.plan.id, { actor: 'test' })).ok)
+    for (const role of ['viewer', 'operator']) await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
+    app = new Hono()
+    mountDashboard(app, { engine: fx.engine })
+  })
+  const form = (s: { cookie: string; csrf: string }, fields: Record<string, string>) =>
+    app.request('/persons/apply', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, ...fields }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+
+  test('an operator sees the form on the person page, a viewer does not; the apply runs runPerson with the user and reason', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const viewer = await session('viewer')
+    assert.ok(!(await (await app.request('/persons?q=p50', { headers: { cookie: viewer.cookie } })).text()).includes('action="/persons/apply"'))
+    const s = await session('operator')
+    const personPage = await (await app.request('/persons?q=p50', { headers: { cookie: s.cookie } })).text()
+    assert.match(personPage, /<form method="post" action="\/persons\/apply"/)
+    assert.match(personPage, /name="person" value="p50"/)
+    const r = await form(s, { person: 'p50', reason: 'starts today, needs the account now' })
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<h1>Applied<\/h1>/)
+    assert.match(body, /<td>dir<\/td><td>create<\/td><td>applied<\/td><td>1<\/td>/)
+    assert.equal((await fx.engine.store.getAccount('dir', 'p50'))?.state, 'active')
+    const [created] = await fx.engine.store.listAudit({ limit: 1, kind: 'plan.created' })
+    assert.deepEqual([created?.actor, created?.person, created?.data?.['scope'], created?.data?.['reason']], ['operator', 'p50', 'person', 'starts today, needs the account now'])
+    const plan = await fx.engine.store.getPlan(created?.planId ?? '')
+    assert.deepEqual(plan?.actions.map((a) => [a.kind, a.person]), [['create', 'p50'], ['grant', 'p50']], 'only this person is applied')
+    const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
+    assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
+  })
+
+  test('a reason is required, the viewer role and a missing CSRF token are refused: nothing is planned', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const plansBefore = (await fx.engine.store.listPlanStatuses(100)).length
+    const s = await session('operator')
+    const noReason = await form(s, { person: 'p50', reason: '  ' })
+    assert.equal(noReason.status, 400)
+    assert.match(await noReason.text(), /person p50: reason: a reason is required/)
+    const viewer = await session('viewer')
+    assert.equal((await form(viewer, { person: 'p50', reason: 'x' })).status, 403)
+    assert.equal((await form({ cookie: s.cookie, csrf: 'forged' }, { person: 'p50', reason: 'x' })).status, 403)
+    assert.equal((await fx.engine.store.listPlanStatuses(100)).length, plansBefore)
+    assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+  })
+
+  test('a name matching several persons lists them, escaped, and applies nobody', async () => {
+    fx.persons.push(pupil('p50', '<img src=x onerror=alert(1)>', 'Mulder', '1B'))
+    const s = await session('operator')
+    const r = await form(s, { person: 'Mulder', reason: 'x' })
+    assert.equal(r.status, 400)
+    const body = await r.text()
+    assert.match(body, /21 persons match &quot;Mulder&quot;; name one by key or number/)
+    assert.ok(!body.includes('<img src=x'), 'the hostile name is not markup')
+    assert.ok(body.includes('&lt;img src=x onerror=alert(1)&gt;'))
+    assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+  })
+
+  test('through the API as an operator token: applied; a viewer token is 403', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const call = async (tk: string) =>
+      app.request('/api/persons/p50/apply', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'needed now' }) })
+    assert.equal((await call(await token('viewer', 'viewer'))).status, 403)
+    const r = await call(await token('operator', 'operator'))
+    assert.equal(r.status, 200)
+    const body = (await r.json()) as { outcome: string; plan: { status: string; actions: number } }
+    assert.deepEqual([body.outcome, body.plan.status, body.plan.actions], ['applied', 'applied', 2])
+    assert.equal((await fx.engine.store.getAccount('dir', 'p50'))?.state, 'active')
+  })
+})
+
+describe('apply this person now, when the guard blocks it', () => {
+  test('the plan waits for approval and the page says so; nothing is written', async () => {
+    const strict = await engineFixture({ guard: { create: { maxCount: 0 } } })
+    try {
+      await addUser(strict.engine.store.access, { name: 'operator', role: 'operator', password: PASSWORD, now: strict.engine.now() })
+      strict.persons.push(pupil('p01', 'Een', 'Leerling', '1A'))
+      app = new Hono()
+      mountDashboard(app, { engine: strict.engine })
+      const s = await session('operator')
+      const r = await app.request('/persons/apply', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'new pupil' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'accept-language': 'nl' },
+      })
+      assert.equal(r.status, 200)
+      const body = await r.text()
+      assert.match(body, /het wacht op goedkeuring\. Keur het goed op de planpagina en verwerk deze persoon daarna opnieuw/)
+      const [blockedEvent] = await strict.engine.store.listAudit({ limit: 1, kind: 'plan.blocked' })
+      assert.ok(body.includes(`/plans/${blockedEvent?.planId ?? '?'}`), 'links the plan to approve')
+      assert.equal(await strict.engine.store.planStatus(blockedEvent?.planId ?? ''), 'blocked')
+      assert.equal(strict.target.entries.size, 0)
+      // approved on its page, the same work is applied when the person is applied again (the approval carries)
+      const decide = await app.request(`/plans/${blockedEvent?.planId ?? ''}/decide`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'one new pupil is fine' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      })
+      assert.equal(decide.status, 303)
+      const again = await app.request('/persons/apply', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'approved now' }),
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      })
+      assert.match(await again.text(), /<h1>Applied<\/h1>/)
+      assert.equal(strict.target.entries.size, 1)
+    } finally {
+      await strict.cleanup()
+    }
+  })
+})
+
+describe('sources, targets and drift', () => {
+  test('the sources and targets page and API: snapshot last used, ledger counts by state, the newest run per target', async () => {
+    const s = await session('viewer')
+    const r = await app.request('/sources', { headers: { cookie: s.cookie } })
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<tr><th scope="row">school<\/th><td>test<\/td><td>2026-11-23T00:00:00Z<\/td><td>40<\/td><td>0<\/td>/)
+    assert.match(body, /<tr><th scope="row">dir<\/th><td>memory<\/td><td>40<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>done \([^)]*\): applied 80/)
+    assert.ok(body.includes(`href="/plans/${blocked.id}"`), "the newest plan's issues are the blocked plan's")
+    assert.match(await (await app.request('/sources?lang=nl', { headers: { cookie: s.cookie } })).text(), /<h1>Bronnen en doelsystemen<\/h1>/)
+    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as {
+      planId: string
+      sources: { name: string; lastRead: { persons: number } }[]
+      targets: { name: string; accounts: Record<string, number>; lastRun: { state: string; outcomes: Record<string, number> } }[]
+    }
+    assert.equal(api.planId, blocked.id)
+    assert.deepEqual(api.sources.map((x) => [x.name, x.lastRead.persons]), [['school', 40]])
+    assert.deepEqual(api.targets.map((x) => [x.name, x.accounts, x.lastRun.state, x.lastRun.outcomes]), [['dir', { active: 40, disabled: 0, deleted: 0 }, 'done', { applied: 80 }]])
+  })
+
+  test('a read refused since the newest plan (control characters in a name) shows on the source, escaped', async () => {
+    fx.persons.push(pupil('p60', 'Bel\u0007<i>', 'Mulder', '1A'))
+    const refused = await makePlan(fx.engine, { actor: 'serve <nightly>' })
+    assert.ok(!refused.ok)
+    const s = await session('viewer')
+    const body = await (await app.request('/sources', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<p class="error">Read refused at 2026-11-24T10:00:00\.\d{3}Z \(serve &lt;nightly&gt;\): 1 errors \(control_character\)<\/p>/)
+    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { sources: { refused?: { code: string } }[] }
+    assert.equal(api.sources[0]?.refused?.code, 'control_character')
+  })
+
+  test('provisioned groups through the API, filtered by target and state, paged', async () => {
+    const g = { kind: 'provisioned-group', target: 'dir', key: '2026/wi-3b', set: 'lesgroepen', targetId: 'uuid-1', locator: 'cn=Wiskunde 3B,ou=groups', state: 'active', attributes: { title: 'Wiskunde 3B' }, createdAt: '2026-11-23T00:00:00.000Z', updatedAt: '2026-11-23T00:00:00.000Z' } as const
+    await fx.engine.store.upsertGroups([g, { ...g, key: '2026/ne-3b', targetId: 'uuid-2', state: 'archived', archivedAt: '2026-11-24T00:00:00.000Z' }, { ...g, target: 'lms', targetId: 'x' }])
+    const get = async (q: string) => (await (await app.request(`/api/groups?${q}`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { key: string; target: string }[]; next?: string }
+    assert.deepEqual((await get('target=dir&state=active')).items.map((x) => [x.target, x.key]), [['dir', '2026/wi-3b']])
+    const first = await get('limit=2')
+    assert.equal(first.items.length, 2)
+    assert.equal((await get(`limit=2&cursor=${first.next ?? ''}`)).items.length, 1)
+  })
+
+  test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
+    fx.target.entries.set('x1', { id: 'x1', attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' }, enabled: true, permissions: new Set() })
+    const viewer = await session('viewer')
+    const page = await (await app.request('/drift', { headers: { cookie: viewer.cookie } })).text()
+    assert.ok(!page.includes('action="/drift"'), 'a viewer gets no button')
+    const post = (s: { cookie: string; csrf: string }, target = '') =>
+      app.request('/drift', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, target }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    assert.equal((await post(viewer)).status, 403)
+    const operator = await session('operator')
+    assert.equal((await post({ cookie: operator.cookie, csrf: 'forged' })).status, 403)
+    const r = await post(operator)
+    assert.equal(r.status, 200)
+    const body = await r.text()
+    assert.match(body, /<td>unmanaged<\/td><td>uid=&lt;b&gt;evil&lt;\/b&gt;,ou=people<\/td><td>-<\/td><td>not managed by Koppel<\/td><td>no person matches its anchor; Koppel leaves it alone<\/td>/)
+    assert.ok(!body.includes('<b>evil'))
+    const unknown = await post(operator, 'nope')
+    assert.equal(unknown.status, 400)
+    assert.match(await unknown.text(), /no target &quot;nope&quot; \(targets: dir\)/)
+    const api = (tk: string, body: string) => app.request('/api/drift', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body })
+    const op = await token('operator', 'operator')
+    const json = (await (await api(op, '{}')).json()) as { targets: { target: string; items: { kind: string; account: { id: string } }[] }[] }
+    assert.deepEqual(json.targets[0]?.items.filter((i) => i.kind === 'unmanaged').map((i) => i.account.id), ['x1'])
+    assert.equal((await api(op, JSON.stringify({ target: 'nope' }))).status, 404)
+  })
+})
+
+describe('schedules and configuration', () => {
+  test("the schedules page shows each schedule's next time by its cron expression, in the school's time zone", async () => {
+    const s = await session('viewer')
+    // the engine's clock after beforeEach: Tuesday 2026-11-24, 10:00 UTC (11:00 in Amsterdam)
+    const body = await (await app.request('/schedules', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<th scope="row">nightly<\/th><td><code>30 5 \* \* 1-5<\/code><\/td><td>Europe\/Amsterdam<\/td><td><time datetime="2026-11-25T04:30:00.000Z">2026-11-25 05:30<\/time>/)
+    assert.match(body, /<th scope="row">hourly<\/th>.*<time datetime="2026-11-24T11:00:00.000Z">2026-11-24 12:00<\/time>/)
+    const api = (await (await app.request('/api/schedules', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { name: string; next: string }[] }
+    assert.deepEqual(api.items.map((i) => i.name), ['nightly', 'hourly'])
+    assert.equal(api.items[0]?.next, '2026-11-25T04:30:00.000Z')
+  })
+
+  test('the scheduler state under koppel serve: the last outcome and a running schedule are shown', async () => {
+    app = new Hono()
+    mountDashboard(app, {
+      engine: fx.engine,
+      config,
+      schedules: () => [
+        { name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, last: { at: '2026-11-23T04:30:00.000Z', outcome: 'applied' }, running: false },
+        { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, running: true },
+      ],
+    })
+    const s = await session('viewer')
+    const body = await (await app.request('/schedules?lang=nl', { headers: { cookie: s.cookie } })).text()
+    assert.match(body, /<td>2026-11-23T04:30:00.000Z: applied<\/td>/)
+    assert.match(body, /<td>loopt nu<\/td>/)
+  })
+
+  test('the configuration page is for admins, shows the config with secrets as *** and escapes it', async () => {
+    const operator = await session('operator')
+    assert.equal((await app.request('/admin/config', { headers: { cookie: operator.cookie } })).status, 403)
+    const admin = await session('admin')
+    const page = await app.request('/admin/config', { headers: { cookie: admin.cookie } })
+    assert.equal(page.status, 200)
+    const body = await page.text()
+    assert.ok(!body.includes('s3cret'), 'no resolved secret on the page')
+    assert.ok(body.includes('postgres://koppel:***@db.test/&lt;b&gt;koppel&lt;/b&gt;'))
+    assert.match(body, /&quot;key&quot;: &quot;\*\*\*&quot;/)
+    assert.match(body, /<a href="\/admin\/config">Configuration<\/a>/, 'an admin has it in the menu')
+    assert.ok(!(await (await app.request('/', { headers: { cookie: operator.cookie } })).text()).includes('href="/admin/config"'), 'an operator does not')
+    const api = await app.request('/api/config', { headers: { authorization: `Bearer ${await token('admin', 'admin')}` } })
+    assert.equal(api.status, 200)
+    const json = await api.text()
+    assert.ok(!json.includes('s3cret'))
+    assert.equal((JSON.parse(json) as { audit: { key: string } }).audit.key, '***')
   })
 })

@@ -6,22 +6,35 @@
 import type { Context, Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
+import type { KoppelConfig } from '../config/index.ts'
 import type { Engine } from '../engine/index.ts'
+import type { RunReport } from '../model/index.ts'
+import type { Store } from '../store/index.ts'
+import type { ScheduleState } from '../serve/scheduler.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
 import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
-import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions, type Principal } from './access/auth.ts'
+import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions } from './access/auth.ts'
 import { LoginLimiter } from './access/login-limiter.ts'
+import { mountOidcLogin } from './access/oidc-login.ts'
 import { roleAtLeast } from './access/roles.ts'
 import { checkLogin } from './access/users.ts'
 import { createApiApp } from './api/api-app.ts'
 import { CursorError, pageOf } from './api/paging.ts'
-import { pickLang, t, type Lang } from '../web/i18n.ts'
-import { STYLESHEET, type Viewer } from '../web/layout.ts'
+import { mountOperationsPages } from './operations-pages.ts'
+import { lang, principal, viewerOf } from './page-context.ts'
+import { t } from '../web/i18n.ts'
+import { STYLESHEET } from '../web/layout.ts'
+import { actionsPerDay } from '../web/actions-chart.ts'
+import { filterActions } from '../cli/plan-filter.ts'
 import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
 
 export interface DashboardOptions {
   readonly engine: Engine
+  /** The validated config (the configuration page shows it redacted; the schedules page reads its schedules). */
+  readonly config?: KoppelConfig
+  /** Under `koppel serve`: the scheduler's state (last outcome, running now) beside the next times. */
+  readonly schedules?: () => readonly ScheduleState[]
   /** Secure cookies; false only for plain-HTTP tests on loopback where a client would drop them. */
   readonly secureCookies?: boolean
   /** Failed logins per user name (default: 5 in 15 minutes). */
@@ -33,7 +46,7 @@ export interface DashboardOptions {
   readonly addressLimiter?: LoginLimiter
 }
 
-const PAGE_PATHS = ['/', '/login', '/logout', '/plans/*', '/persons', '/audit', '/admin/*', '/api/*']
+const PAGE_PATHS = ['/', '/login', '/login/*', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
 const ACTIONS_PER_PAGE = 100
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
@@ -62,9 +75,13 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const dash = app as unknown as Hono<AuthEnv>
 
   dash.get('/static/koppel.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }))
-  dash.route('/api', createApiApp({ engine, now: engine.now }, auth))
+  dash.route('/api', createApiApp({ engine, now: engine.now, ...(o.config !== undefined ? { config: o.config } : {}), ...(o.schedules !== undefined ? { schedules: o.schedules } : {}) }, auth))
 
-  dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')))))
+  const sso = o.config?.serve?.oidc
+  if (sso !== undefined) {
+    mountOidcLogin(dash, { oidc: sso, auth, secure, refusal: (c, status, message) => c.html(loginPage(lang(c), '/', message, sso.label), status) })
+  }
+  dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')), undefined, sso?.label)))
   dash.post('/login', async (c) => {
     const body = await c.req.parseBody()
     const name = typeof body['name'] === 'string' ? body['name'].trim().toLowerCase() : ''
@@ -75,14 +92,14 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const wait = Math.max(byUser.retryAfter(user), byAddress.retryAfter(address))
     if (wait > 0) {
       await engine.store.appendAudit([{ type: 'user.login-refused', actor: name || '(none)', data: { reason: 'rate limit' } }])
-      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany')), 429, { 'retry-after': String(wait) })
+      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany'), sso?.label), 429, { 'retry-after': String(wait) })
     }
     const known = await checkLogin(engine.store.access, name, password)
     if (known === undefined) {
       byUser.fail(user)
       byAddress.fail(address)
       await engine.store.appendAudit([{ type: 'user.login-failed', actor: name || '(none)' }])
-      return c.html(loginPage(lang(c), next, t(lang(c), 'loginFailed')), 401)
+      return c.html(loginPage(lang(c), next, t(lang(c), 'loginFailed'), sso?.label), 401)
     }
     byUser.succeed(user)
     await startSession(c, { ...auth, user: known.name, role: known.role, secure })
@@ -94,13 +111,20 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     return c.redirect('/login', 303)
   })
 
-  dash.get('/', requireRole('viewer', auth), async (c) => c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }))))
+  dash.get('/', requireRole('viewer', auth), async (c) => {
+    const now = engine.now()
+    // the school's day: the first schedule's time zone (runs are scheduled in it), else UTC
+    const perDay = actionsPerDay(await runsSince(engine.store, new Date(now.getTime() - CHART_DAYS * 86_400_000)), now, { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC', days: CHART_DAYS })
+    return c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }), perDay))
+  })
 
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
     const plan = await engine.store.getPlan(c.req.param('id'))
     if (plan === undefined) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')), 404)
-    const filter = { target: c.req.query('target') || undefined, kind: c.req.query('kind') || undefined, reason: c.req.query('reason') || undefined }
-    const shown = plan.actions.filter((a) => (filter.target === undefined || a.target === filter.target) && (filter.kind === undefined || a.kind === filter.kind) && (filter.reason === undefined || a.reason.change === filter.reason))
+    const filter = { target: c.req.query('target') || undefined, kind: c.req.query('kind') || undefined, reason: c.req.query('reason') || undefined, school: c.req.query('school') || undefined }
+    // the school as `koppel plan --school` matches it (code or name, case and accents folded)
+    const bySchool = filter.school === undefined ? plan.actions : filterActions(plan.actions, { school: filter.school })
+    const shown = bySchool.filter((a) => (filter.target === undefined || a.target === filter.target) && (filter.kind === undefined || a.kind === filter.kind) && (filter.reason === undefined || a.reason.change === filter.reason))
     let paged
     try {
       paged = pageOf(shown, c.req.query('cursor'), ACTIONS_PER_PAGE)
@@ -130,6 +154,8 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     return c.html(personPage(lang(c), viewerOf(c), q, q === '' ? undefined : await explainPerson(engine, q)))
   })
 
+  mountOperationsPages(dash, o, auth)
+
   dash.get('/audit', requireRole('viewer', auth), async (c) => {
     const events = await engine.store.listAudit({ limit: 200 })
     return c.html(auditPage(lang(c), viewerOf(c), events, await engine.store.verifyAudit()))
@@ -138,19 +164,22 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   dash.get('/admin/users', requireRole('admin', auth), async (c) => c.html(usersPage(lang(c), viewerOf(c), await engine.store.access.listUsers())))
 }
 
-function lang(c: Context): Lang {
-  return pickLang(c.req.query('lang'), c.req.header('accept-language'))
-}
+const CHART_DAYS = 14
+/** The most runs the chart reads: past that (a run every few minutes for two weeks) its oldest days undercount. */
+const MAX_CHART_RUNS = 6400
 
-function principal(c: Context<AuthEnv>): Principal {
-  const p = c.get('principal')
-  if (p === undefined) throw new Error('requireRole runs before every page handler')
-  return p
-}
-
-function viewerOf(c: Context<AuthEnv>): Viewer {
-  const p = principal(c)
-  return { user: p.user, role: p.role, csrf: p.csrf }
+/**
+ * The runs started since `from` (a day more than the chart shows, for time zones), newest first. The store lists
+ * runs only by count, so read a few and more only while the oldest read is still inside the window: a year of
+ * hourly runs must not be parsed on every load of the overview.
+ */
+async function runsSince(store: Store, from: Date): Promise<RunReport[]> {
+  const since = new Date(from.getTime() - 86_400_000).toISOString()
+  for (let n = 100; ; n *= 4) {
+    const runs = await store.listRuns(Math.min(n, MAX_CHART_RUNS))
+    const oldest = runs.at(-1)
+    if (runs.length < n || n >= MAX_CHART_RUNS || oldest === undefined || oldest.startedAt < since) return runs
+  }
 }
 
 /** Only a path of this site: `next=https://evil.example` must not turn the login into an open redirect. */

@@ -31,6 +31,6 @@ export function createHttpApp(context: ServeContext): Hono {
     }
     return c.json({ ok: true, tenant: context.loaded.config.tenant, schedules: context.schedules() })
   })
-  mountDashboard(app, { engine: context.loaded.engine })
+  mountDashboard(app, { engine: context.loaded.engine, config: context.loaded.config, schedules: context.schedules })
   return app
 }

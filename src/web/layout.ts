@@ -18,8 +18,11 @@ export function page(lang: Lang, title: string, viewer: Viewer | undefined, body
       : html`<nav aria-label="${t(lang, 'title')}"><ul>
   <li><a href="/">${t(lang, 'overview')}</a></li>
   <li><a href="/persons">${t(lang, 'persons')}</a></li>
+  <li><a href="/sources">${t(lang, 'sourcesTargets')}</a></li>
+  <li><a href="/drift">${t(lang, 'drift')}</a></li>
+  <li><a href="/schedules">${t(lang, 'schedules')}</a></li>
   <li><a href="/audit">${t(lang, 'audit')}</a></li>
-  ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li>` : ''}
+  ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li><li><a href="/admin/config">${t(lang, 'config')}</a></li>` : ''}
   <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}">
     <button type="submit">${t(lang, 'logout')} (${viewer.user}, ${viewer.role})</button></form></li>
 </ul></nav>`
@@ -51,4 +54,13 @@ th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left; }
 a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #f0a500; outline-offset: 2px; }
 label { display: block; margin: .5rem 0 .2rem; }
 .error { color: #8a1c1c; }
+.chart { margin: .5rem 0; }
+.chart svg { max-width: 100%; height: auto; }
+.chart text { font-size: 10px; fill: #1a1a1a; }
+.bar-applied { fill: #12355b; }
+.bar-failed { fill: #b3261e; }
+.key-applied::before, .key-failed::before { content: ''; display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; }
+.key-applied::before { background: #12355b; }
+.key-failed::before { background: #b3261e; }
+summary:focus { outline: 3px solid #f0a500; outline-offset: 2px; }
 `

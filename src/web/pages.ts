@@ -6,8 +6,10 @@ import type { Action, Plan } from '../model/index.ts'
 import type { AuditEvent, AuditVerification, UserRecord } from '../store/index.ts'
 import { t, type Lang } from './i18n.ts'
 import { page, type Viewer } from './layout.ts'
+import { actionsChart, type DayCount } from './actions-chart.ts'
 
-export function loginPage(lang: Lang, next: string, error?: string): string {
+/** `sso`: the label of the single sign-on button (`serve.oidc`), when one is configured. */
+export function loginPage(lang: Lang, next: string, error?: string, sso?: string): string {
   return page(
     lang,
     t(lang, 'login'),
@@ -19,11 +21,12 @@ export function loginPage(lang: Lang, next: string, error?: string): string {
   <label for="password">${t(lang, 'password')}</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <p><button type="submit">${t(lang, 'login')}</button></p>
-</form>`,
+</form>
+${sso === undefined ? '' : html`<p><a class="sso" href="/login/oidc">${t(lang, 'loginWith')} ${sso}</a></p>`}`,
   )
 }
 
-export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus): string {
+export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus, perDay: readonly DayCount[] = []): string {
   const blocked =
     s.blocked.length === 0
       ? html`<p>${t(lang, 'noBlocked')}</p>`
@@ -35,13 +38,15 @@ export function overviewPage(lang: Lang, viewer: Viewer, s: EngineStatus): strin
 <tbody>${s.runs.map(
     (r) => html`<tr><td>${r.id}</td><td>${r.state}</td><td>${r.startedAt}</td><td>${r.planId === undefined ? '' : html`<a href="/plans/${encodeURIComponent(r.planId)}">${r.planId}</a>`}</td></tr>`,
   )}</tbody></table>`
-  return page(lang, t(lang, 'overview'), viewer, html`<h2>${t(lang, 'blockedPlans')}</h2>${blocked}${runs}`)
+  return page(lang, t(lang, 'overview'), viewer, html`<h2>${t(lang, 'blockedPlans')}</h2>${blocked}${runs}${perDay.length === 0 ? '' : actionsChart(lang, perDay)}`)
 }
 
 export interface ActionFilter {
   readonly target?: string | undefined
   readonly kind?: string | undefined
   readonly reason?: string | undefined
+  /** School code (BRIN) or name, as `koppel plan --school`. */
+  readonly school?: string | undefined
 }
 
 export function planPage(lang: Lang, viewer: Viewer, plan: Plan, shown: readonly Action[], filter: ActionFilter, next: string | undefined, canDecide: boolean, message?: string): string {
@@ -73,10 +78,11 @@ ${decide}
   <label for="f-target">${t(lang, 'target')}</label>${options('target', distinct((a) => a.target))}
   <label for="f-kind">${t(lang, 'kind')}</label>${options('kind', distinct((a) => a.kind))}
   <label for="f-reason">${t(lang, 'reason')}</label>${options('reason', distinct((a) => a.reason.change))}
+  <label for="f-school">${t(lang, 'school')}</label>${options('school', distinct((a) => a.subject?.school ?? '').filter((x) => x !== ''))}
   <p><button type="submit">${t(lang, 'filter')}</button></p>
 </form>
-<table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>
-<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${'permission' in a ? ` ${a.permission}` : ''}</td><td>${a.label} (${a.person})</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
+<table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'school')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>
+<tbody>${shown.map((a) => html`<tr><td>${a.target}</td><td>${a.kind}${'permission' in a ? ` ${a.permission}` : ''}</td><td>${a.label} (${a.person})</td><td>${a.subject?.school ?? ''}</td><td>${a.reason.change}: ${a.reason.detail}</td></tr>`)}</tbody></table>
 ${next === undefined ? '' : html`<p><a href="/plans/${encodeURIComponent(plan.id)}?${query.toString()}">${t(lang, 'next')}</a></p>`}`,
   )
 }
@@ -106,6 +112,16 @@ export function messagePage(lang: Lang, viewer: Viewer | undefined, title: strin
   return page(lang, title, viewer, html`<p>${message}</p><p><a href="/">${t(lang, 'overview')}</a></p>`)
 }
 
+/** "Apply this person now" (operator): the same runPerson as `koppel run --person`, with a required reason. */
+function applyForm(lang: Lang, viewer: Viewer, key: string) {
+  return html`<form method="post" action="/persons/apply" class="apply">
+  <input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}"><input type="hidden" name="person" value="${key}">
+  <p>${t(lang, 'applyHint')}</p>
+  <label for="apply-reason">${t(lang, 'reason')}</label><textarea id="apply-reason" name="reason" required rows="2" cols="60"></textarea>
+  <p><button type="submit">${t(lang, 'applyNow')}</button></p>
+</form>`
+}
+
 const reads = (r: readonly ReadValue[]) => r.map((v) => `${v.path} = ${JSON.stringify(v.value)}`).join(', ')
 
 /** Search by name, number or username; one match shows the explain trace (the engine's explainPerson). */
@@ -113,10 +129,10 @@ export function personPage(lang: Lang, viewer: Viewer, query: string, outcome: E
   const form = html`<form method="get" action="/persons" role="search">
   <label for="q">${t(lang, 'searchHint')}</label><input id="q" name="q" value="${query}" required>
   <button type="submit">${t(lang, 'search')}</button></form>`
-  return page(lang, t(lang, 'persons'), viewer, html`${form}${outcome === undefined ? '' : explained(lang, outcome)}`)
+  return page(lang, t(lang, 'persons'), viewer, html`${form}${outcome === undefined ? '' : explained(lang, outcome, viewer)}`)
 }
 
-function explained(lang: Lang, o: ExplainOutcome) {
+function explained(lang: Lang, o: ExplainOutcome, viewer: Viewer) {
   if (o.kind === 'not-found') return html`<p role="status">${t(lang, 'nobody')}</p>`
   if (o.kind === 'unreadable') return html`<p class="error" role="alert">${t(lang, 'unreadable')}</p><ul>${o.issues.map((i) => html`<li>${i.message}</li>`)}</ul>`
   if (o.kind === 'ambiguous') {
@@ -126,6 +142,7 @@ function explained(lang: Lang, o: ExplainOutcome) {
   }
   const e = o.explanation
   return html`<h2>${e.person.name} (${e.person.number ?? e.person.key})</h2>
+${viewer.role === 'operator' || viewer.role === 'admin' ? applyForm(lang, viewer, e.person.key) : ''}
 <h3>${t(lang, 'contracts')}</h3>
 <ul>${e.contracts.map((c) => html`<li>${c.contract.id}: ${c.contract.role} ${c.contract.classGroup ?? ''} ${c.contract.start ?? ''} – ${c.contract.end ?? ''} (${c.status})</li>`)}</ul>
 <h3>${t(lang, 'accounts')}</h3>

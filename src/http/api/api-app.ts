@@ -8,18 +8,28 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { Engine } from '../../engine/index.ts'
 import { approvePlan, rejectPlan } from '../../engine/approve-plan.ts'
 import { explainPerson } from '../../engine/explain.ts'
+import { runPerson } from '../../engine/run-person.ts'
+import { driftReport } from '../../engine/drift.ts'
+import { sourcesAndTargets } from '../../engine/source-target-health.ts'
 import { engineStatus } from '../../engine/status.ts'
 import type { Action } from '../../model/index.ts'
+import { redact, type KoppelConfig } from '../../config/index.ts'
+import type { ScheduleState } from '../../serve/scheduler.ts'
+import { scheduleRows } from '../schedule-rows.ts'
 import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
 import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { filterActions } from '../../cli/plan-filter.ts'
 import { PlanActionsCache } from './plan-actions-cache.ts'
 
 export interface ApiContext {
   readonly engine: Engine
   readonly now: () => Date
+  /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
+  readonly config?: KoppelConfig
+  readonly schedules?: () => readonly ScheduleState[]
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -40,6 +50,8 @@ const errors = {
   401: json(ErrorBody, 'no credentials'),
   403: json(ErrorBody, 'role too low or CSRF token missing'),
   404: json(ErrorBody, 'not found'),
+  502: json(ErrorBody, 'a source or target could not be read'),
+  409: json(ErrorBody, 'refused in its present state (another apply runs, the plan is no longer waiting)'),
 }
 
 const SECURITY: Record<string, string[]>[] = [{ session: [] }, { token: [] }]
@@ -101,10 +113,10 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
 
   api.openapi(
     createRoute(route('viewer', { method: 'get', path: '/plans/{id}/actions',
-      summary: "A plan's actions, paged, filtered by target, kind, reason or person",
+      summary: "A plan's actions, paged, filtered by target, kind, reason, person or school (code or name, as `koppel plan --school`)",
       request: {
         params: PlanId,
-        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional() }),
+        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional(), school: z.string().optional() }),
       },
     })),
     async (c) => {
@@ -112,7 +124,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       const q = c.req.valid('query')
       const all = await planActions.actions(id)
       if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = all.filter((a) => matches(a, q))
+      const actions = (q.school === undefined ? all : filterActions(all, { school: q.school })).filter((a) => matches(a, q))
       return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
@@ -142,6 +154,57 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     async (c) => {
       const outcome = await explainPerson(engine, c.req.valid('param').query)
       return c.json(outcome as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('operator', { method: 'post', path: '/persons/{query}/apply',
+      summary: 'Plan and apply one person now, guarded and audited like `koppel run --person` (a blocked plan waits for approval)',
+      request: { params: z.object({ query: z.string().min(1).max(200) }), body: { content: { 'application/json': { schema: Reason } }, required: true } },
+    })),
+    async (c) => {
+      const { query } = c.req.valid('param')
+      const { reason } = c.req.valid('json')
+      const r = await runPerson(engine, query, { actor: c.get('principal')?.user ?? 'unknown', reason, readTargets: true })
+      if (r.kind === 'not-planned') return c.json({ error: r.issues.map((i) => i.message).join('; '), candidates: r.candidates.slice(0, 50) }, r.candidates.length === 0 ? 404 : 400)
+      // the plan as planned says `planned`; the store knows what became of it
+      const status = (await engine.store.planStatus(r.plan.id)) ?? r.plan.status
+      const plan = { id: r.plan.id, status, actions: r.plan.actions.length, findings: r.plan.findings, notes: r.plan.notes }
+      if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
+      return c.json({ outcome: r.kind, plan, ...(r.kind === 'applied' ? { report: r.report } : {}) } as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/groups',
+      summary: 'Groups Koppel provisioned (the group ledger), by target and state, paged',
+      request: { query: z.object({ ...PageQuery, target: z.string().optional(), state: z.enum(['active', 'archived', 'deleted']).optional() }) },
+    })),
+    async (c) => {
+      const q = c.req.valid('query')
+      const groups = (await engine.store.listGroups(q.target)).filter((g) => q.state === undefined || g.state === q.state)
+      return c.json(pageOf(groups, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute(route('viewer', { method: 'get', path: '/sources-targets',
+      summary: 'Per source the snapshot last used and the issues of the newest plan; per target ledger counts by state and the newest run there (the store only)',
+    })),
+    async (c) => c.json((await sourcesAndTargets(engine)) as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(
+    createRoute(route('operator', { method: 'post', path: '/drift',
+      summary: 'Read the sources and targets and report drift, as `koppel drift` (stores and changes nothing; reads every target)',
+      request: { body: { content: { 'application/json': { schema: z.object({ target: z.string().min(1).max(200).optional() }).openapi('DriftRequest') } }, required: false } },
+    })),
+    async (c) => {
+      const { target } = c.req.valid('json') ?? {}
+      const r = await driftReport(engine, target === undefined ? {} : { target })
+      if (r.ok) return c.json(r as unknown as Record<string, unknown>, 200)
+      const message = r.issues.map((i) => i.message).join('; ')
+      return c.json({ error: message }, r.issues.some((i) => i.code === 'unknown_target') ? 404 : 502)
     },
   )
 
@@ -187,6 +250,15 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       return c.json(made as unknown as Record<string, unknown>, 200)
     },
   )
+
+  api.openapi(createRoute(route('viewer', { method: 'get', path: '/schedules', summary: "The schedules' next times (as `koppel status`), last outcome and whether one runs now" })), async (c) =>
+    c.json({ items: scheduleRows(ctx, ctx.now()) } as unknown as Record<string, unknown>, 200),
+  )
+
+  api.openapi(createRoute(route('admin', { method: 'get', path: '/config', summary: 'The validated config, every resolved secret shown as *** (as `koppel validate --show`)' })), async (c) => {
+    if (ctx.config === undefined) return c.json({ error: 'this service was given no config' }, 404)
+    return c.json(redact(ctx.config) as unknown as Record<string, unknown>, 200)
+  })
 
   api.openapi(createRoute(route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' })), async (c) => {
     const users = await engine.store.access.listUsers()
