@@ -10,7 +10,8 @@ const walk = (d: string): void => {
     if (n === 'node_modules') continue
     const p = join(d, n)
     if (statSync(p).isDirectory()) walk(p)
-    else if (p.endsWith('.ts')) files.push({ path: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') })
+    else if (p.endsWith('.ts'))
+      files.push({ path: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') })
   }
 }
 walk(join(root, 'src'))

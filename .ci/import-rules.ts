@@ -16,7 +16,17 @@ import { dirname, join, normalize } from 'node:path/posix'
 export const SIM_PACKAGE = '@koppel/sim'
 export const SIM_MAY_IMPORT: readonly string[] = ['src/protocol', 'src/util']
 const ALLOWED_CONNECTOR_EDGES: readonly string[] = ['ad->ldap']
-const CORE = ['engine', 'model', 'contract', 'rules', 'store', 'config', 'util', 'protocol', 'notify']
+const CORE = [
+  'engine',
+  'model',
+  'contract',
+  'rules',
+  'store',
+  'config',
+  'util',
+  'protocol',
+  'notify',
+]
 
 export interface SourceFile {
   /** Path relative to the repository root, with forward slashes. */
@@ -32,12 +42,14 @@ export function isTestCode(path: string): boolean {
 
 function specifiers(text: string): string[] {
   const found: string[] = []
-  for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'([^']+)'/gm)) found.push(m[1] as string)
+  for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'([^']+)'/gm))
+    found.push(m[1] as string)
   for (const m of text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) found.push(m[1] as string)
   return found
 }
 
-const isSimPackage = (spec: string): boolean => spec === SIM_PACKAGE || spec.startsWith(`${SIM_PACKAGE}/`)
+const isSimPackage = (spec: string): boolean =>
+  spec === SIM_PACKAGE || spec.startsWith(`${SIM_PACKAGE}/`)
 const under = (path: string, dir: string): boolean => path === dir || path.startsWith(`${dir}/`)
 
 export function importProblems(files: readonly SourceFile[]): string[] {
@@ -51,24 +63,47 @@ export function importProblems(files: readonly SourceFile[]): string[] {
       if (top === 'src') {
         const [, tArea, tSub] = target?.split('/') ?? []
         const tInSrc = target !== undefined && under(target, 'src')
-        if (sim && target !== undefined) problems.push(`${path}: imports the simulator package by path (${target}); use ${SIM_PACKAGE}`)
+        if (sim && target !== undefined)
+          problems.push(
+            `${path}: imports the simulator package by path (${target}); use ${SIM_PACKAGE}`,
+          )
         // the composition root is shared by the CLI, `koppel serve` and the tests: it depends on neither entry point
-        if (area === 'app' && tInSrc && (tArea === 'cli' || tArea === 'serve')) problems.push(`${path}: the composition root imports ${target}`)
+        if (area === 'app' && tInSrc && (tArea === 'cli' || tArea === 'serve'))
+          problems.push(`${path}: the composition root imports ${target}`)
         if (CORE.includes(area ?? '')) {
-          if (tInSrc && (tArea === 'connectors' || tArea === 'cli')) problems.push(`${path}: core module imports ${target}`)
+          if (tInSrc && (tArea === 'connectors' || tArea === 'cli'))
+            problems.push(`${path}: core module imports ${target}`)
           if (sim) problems.push(`${path}: core module imports the simulator package (${spec})`)
         } else if (area === 'connectors' && sub !== 'index.ts') {
-          if (tInSrc && tArea === 'connectors' && tSub !== sub && !ALLOWED_CONNECTOR_EDGES.includes(`${sub}->${tSub}`)) {
+          if (
+            tInSrc &&
+            tArea === 'connectors' &&
+            tSub !== sub &&
+            !ALLOWED_CONNECTOR_EDGES.includes(`${sub}->${tSub}`)
+          ) {
             problems.push(`${path}: connector imports another connector (${target})`)
           }
-          if (tInSrc && (tArea === 'engine' || tArea === 'cli')) problems.push(`${path}: connector imports ${target}`)
-          if (sim && !isTestCode(path)) problems.push(`${path}: connector code imports the simulator package (${spec}); only tests and fixtures may`)
+          if (tInSrc && (tArea === 'engine' || tArea === 'cli'))
+            problems.push(`${path}: connector imports ${target}`)
+          if (sim && !isTestCode(path))
+            problems.push(
+              `${path}: connector code imports the simulator package (${spec}); only tests and fixtures may`,
+            )
         } else if (sim && !(area === 'cli' && /^(demo.*|sim-generate)\.ts$/.test(sub ?? ''))) {
-          problems.push(`${path}: imports the simulator package (${spec}); only the demo and sim-generate may`)
+          problems.push(
+            `${path}: imports the simulator package (${spec}); only the demo and sim-generate may`,
+          )
         }
-      } else if (top === 'packages' && area === 'sim' && target !== undefined && under(target, 'src')) {
+      } else if (
+        top === 'packages' &&
+        area === 'sim' &&
+        target !== undefined &&
+        under(target, 'src')
+      ) {
         if (!SIM_MAY_IMPORT.some((allowed) => under(target, allowed))) {
-          problems.push(`${path}: the simulator package imports ${target} (a simulator is built from the spec, not from our client)`)
+          problems.push(
+            `${path}: the simulator package imports ${target} (a simulator is built from the spec, not from our client)`,
+          )
         }
       }
     }

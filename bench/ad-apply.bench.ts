@@ -44,8 +44,24 @@ function pupils(count: number, prefix: string): Person[] {
   return Array.from({ length: count }, (_, i) => {
     const key = `${prefix}${String(i + 1).padStart(6, '0')}`
     return {
-      kind: 'person', key, sourceIds: { school: key }, givenName: 'Jan', familyName: 'Jansen', attributes: {},
-      contracts: [{ kind: 'enrolment', id: `${key}-c`, source: 'school', role: 'student', organisation: 'org/1', classGroup: '1a', grade: 1, attributes: {} }],
+      kind: 'person',
+      key,
+      sourceIds: { school: key },
+      givenName: 'Jan',
+      familyName: 'Jansen',
+      attributes: {},
+      contracts: [
+        {
+          kind: 'enrolment',
+          id: `${key}-c`,
+          source: 'school',
+          role: 'student',
+          organisation: 'org/1',
+          classGroup: '1a',
+          grade: 1,
+          attributes: {},
+        },
+      ],
       memberships: [],
     }
   })
@@ -53,18 +69,26 @@ function pupils(count: number, prefix: string): Person[] {
 
 function connectorFor(s: SambaAd) {
   const options = adOptionsSchema.parse({
-    url: s.url, tlsCaFile: s.caFile, tlsServerName: s.tlsServerName, bindDn: s.adminDn,
-    password: '${env:KOPPEL_BENCH_AD_PASSWORD}', baseDn: s.baseDn,
+    url: s.url,
+    tlsCaFile: s.caFile,
+    tlsServerName: s.tlsServerName,
+    bindDn: s.adminDn,
+    password: '${env:KOPPEL_BENCH_AD_PASSWORD}',
+    baseDn: s.baseDn,
   })
   return createAdTarget(TARGET, { ...options, password: s.adminPassword }, process.cwd())
 }
 
 function engineTarget(s: SambaAd, ou: string): EngineTarget {
   return {
-    name: TARGET, connector: connectorFor(s), anchorAttribute: ANCHOR,
-    mapping: compileMapping(TARGET, mapping(ou)), anchorMapping: compileMapping(TARGET, { employeeID: 'person.key' }),
+    name: TARGET,
+    connector: connectorFor(s),
+    anchorAttribute: ANCHOR,
+    mapping: compileMapping(TARGET, mapping(ou)),
+    anchorMapping: compileMapping(TARGET, { employeeID: 'person.key' }),
     lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [] },
-    guard: {}, apply: { concurrency: IN_FLIGHT, retries: 3, backoffMs: 100, maxBackoffMs: 2000 },
+    guard: {},
+    apply: { concurrency: IN_FLIGHT, retries: 3, backoffMs: 100, maxBackoffMs: 2000 },
   }
 }
 
@@ -72,12 +96,22 @@ function makePlan(persons: Person[], target: EngineTarget): Plan {
   const plan = buildPlan({
     setup: {
       targets: [target],
-      rules: compileRules([{ name: 'pupils', when: 'contract.role == "student"', grant: [{ account: TARGET }] }]),
-      primaryContract: ['employment', 'enrolment'], configHash: 'bench',
+      rules: compileRules([
+        { name: 'pupils', when: 'contract.role == "student"', grant: [{ account: TARGET }] },
+      ]),
+      primaryContract: ['employment', 'enrolment'],
+      configHash: 'bench',
     },
-    persons, ledger: [], listings: new Map(), today: '2026-09-01', inputs: {}, sourceFindings: [], createdAt: new Date().toISOString(),
+    persons,
+    ledger: [],
+    listings: new Map(),
+    today: '2026-09-01',
+    inputs: {},
+    sourceFindings: [],
+    createdAt: new Date().toISOString(),
   })
-  if (plan.actions.length !== persons.length || plan.issues.length > 0) throw new Error(`plan: ${plan.actions.length} actions, ${plan.issues.length} issues`)
+  if (plan.actions.length !== persons.length || plan.issues.length > 0)
+    throw new Error(`plan: ${plan.actions.length} actions, ${plan.issues.length} issues`)
   return plan
 }
 
@@ -98,10 +132,18 @@ async function timeKoppel(s: SambaAd, count: number, round: number): Promise<num
   try {
     await store.savePlan(plan)
     const started = performance.now()
-    const applied = await applyPlan(plan, { store, targets: [target], runId: `bench-${round}`, actor: 'bench' })
+    const applied = await applyPlan(plan, {
+      store,
+      targets: [target],
+      runId: `bench-${round}`,
+      actor: 'bench',
+    })
     const seconds = (performance.now() - started) / 1000
     const failed = applied.filter((a) => a.outcome !== 'applied')
-    if (failed.length > 0) throw new Error(`${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`)
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`,
+      )
     return count / seconds
   } finally {
     await target.connector.close()
@@ -118,13 +160,20 @@ async function timeConnector(s: SambaAd, count: number, round: number): Promise<
   try {
     let next = 0
     const started = performance.now()
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < plan.actions.length) {
-        const attributes = attributesOf(plan.actions[next++] as Action)
-        const r = await connector.create({ attributes, enabled: true, anchor: { attribute: ANCHOR, value: String(attributes[ANCHOR]) } })
-        if (r.outcome !== 'created') throw new Error(`create ${String(attributes['dn'])}: ${r.outcome}`)
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < plan.actions.length) {
+          const attributes = attributesOf(plan.actions[next++] as Action)
+          const r = await connector.create({
+            attributes,
+            enabled: true,
+            anchor: { attribute: ANCHOR, value: String(attributes[ANCHOR]) },
+          })
+          if (r.outcome !== 'created')
+            throw new Error(`create ${String(attributes['dn'])}: ${r.outcome}`)
+        }
+      }),
+    )
     return count / ((performance.now() - started) / 1000)
   } finally {
     await connector.close()
@@ -140,7 +189,10 @@ async function timeLdapadd(s: SambaAd, count: number, round: number): Promise<nu
     const ldif = join(dir, 'users.ldif')
     const pwFile = join(dir, 'pw')
     writeFileSync(pwFile, s.adminPassword)
-    writeFileSync(ldif, plan.actions.map((a, i) => toLdif(attributesOf(a), `Init!${i}xY`)).join('\n'))
+    writeFileSync(
+      ldif,
+      plan.actions.map((a, i) => toLdif(attributesOf(a), `Init!${i}xY`)).join('\n'),
+    )
     const started = performance.now()
     execFileSync('ldapadd', ['-x', '-H', s.url, '-D', s.adminDn, '-y', pwFile, '-f', ldif], {
       stdio: 'ignore',
@@ -156,15 +208,20 @@ function toLdif(attributes: Record<string, AttributeValue>, password: string): s
   const lines = [`dn: ${String(attributes['dn'])}`, 'objectClass: user', 'userAccountControl: 512']
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'dn') continue
-    for (const v of [value].flat()) lines.push(`${name}:: ${Buffer.from(v, 'utf8').toString('base64')}`)
+    for (const v of [value].flat())
+      lines.push(`${name}:: ${Buffer.from(v, 'utf8').toString('base64')}`)
   }
   lines.push(`unicodePwd:: ${Buffer.from(`"${password}"`, 'utf16le').toString('base64')}`)
   return `${lines.join('\n')}\n`
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
-export async function runAdApplyBench(count = 300, log: (line: string) => void = () => {}): Promise<AdApplyFigures> {
+export async function runAdApplyBench(
+  count = 300,
+  log: (line: string) => void = () => {},
+): Promise<AdApplyFigures> {
   const s = await startSambaAd()
   log(`Samba AD DC provisioned and started in ${(s.startedInMs / 1000).toFixed(1)} s`)
   try {
@@ -174,7 +231,9 @@ export async function runAdApplyBench(count = 300, log: (line: string) => void =
       const connector = await timeConnector(s, count, r)
       const ldapadd = await timeLdapadd(s, count, r)
       rounds.push({ koppel, connector, ldapadd })
-      log(`round ${r}: koppel apply ${koppel.toFixed(1)}/s, connector alone ${connector.toFixed(1)}/s, ldapadd ${ldapadd.toFixed(1)}/s, ratio ${(koppel / ldapadd).toFixed(2)}`)
+      log(
+        `round ${r}: koppel apply ${koppel.toFixed(1)}/s, connector alone ${connector.toFixed(1)}/s, ldapadd ${ldapadd.toFixed(1)}/s, ratio ${(koppel / ldapadd).toFixed(2)}`,
+      )
     }
     return {
       koppel: median(rounds.map((x) => x.koppel)),
@@ -190,7 +249,11 @@ export async function runAdApplyBench(count = 300, log: (line: string) => void =
 
 if (import.meta.main) {
   const count = Number(process.argv[2] ?? 300)
-  console.log(`AD creates with passwords: ${count} users per mode, ${IN_FLIGHT} in flight, ${ROUNDS} rounds, one Samba DC`)
+  console.log(
+    `AD creates with passwords: ${count} users per mode, ${IN_FLIGHT} in flight, ${ROUNDS} rounds, one Samba DC`,
+  )
   const f = await runAdApplyBench(count, (line) => console.log(line))
-  console.log(`median: koppel apply ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd -f ${f.ldapadd.toFixed(1)}/s, koppel/ldapadd ${f.ratio.toFixed(2)}`)
+  console.log(
+    `median: koppel apply ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd -f ${f.ldapadd.toFixed(1)}/s, koppel/ldapadd ${f.ratio.toFixed(2)}`,
+  )
 }

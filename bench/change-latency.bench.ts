@@ -26,7 +26,12 @@ const changes = Number(process.argv[2] ?? 100)
 const persons = Number(process.argv[3] ?? 600)
 const via = process.argv[4] === 'somtoday' ? 'somtoday' : 'csv'
 
-const quiet: RunLog = { info: () => {}, warn: () => {}, error: (f, m) => console.error(m, f), child: () => quiet }
+const quiet: RunLog = {
+  info: () => {},
+  warn: () => {},
+  error: (f, m) => console.error(m, f),
+  child: () => quiet,
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
@@ -51,11 +56,19 @@ function withMoves(board: SimBoard, moved: ReadonlyMap<string, string>): SimBoar
     ...board,
     *chunks() {
       for (const chunk of board.chunks()) {
-        const from = new Map(chunk.pupils.filter((p) => moved.has(p.id)).map((p) => [p.id, p.stamgroepId]))
+        const from = new Map(
+          chunk.pupils.filter((p) => moved.has(p.id)).map((p) => [p.id, p.stamgroepId]),
+        )
         yield {
           ...chunk,
-          pupils: chunk.pupils.map((p) => (moved.has(p.id) ? { ...p, stamgroepId: moved.get(p.id) ?? p.stamgroepId } : p)),
-          enrolments: chunk.enrolments.map((e) => (e.role === 'pupil' && from.get(e.personId) === e.groupId ? { ...e, groupId: moved.get(e.personId) ?? e.groupId } : e)),
+          pupils: chunk.pupils.map((p) =>
+            moved.has(p.id) ? { ...p, stamgroepId: moved.get(p.id) ?? p.stamgroepId } : p,
+          ),
+          enrolments: chunk.enrolments.map((e) =>
+            e.role === 'pupil' && from.get(e.personId) === e.groupId
+              ? { ...e, groupId: moved.get(e.personId) ?? e.groupId }
+              : e,
+          ),
         }
       }
     },
@@ -71,52 +84,87 @@ try {
   const board = generateBoard({ seed: 'change-latency', persons, today })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
-  await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, { mode: 0o600 })
-  await writeFile(join(dir, 'secrets', 'hook-token'), 'bench-hook-token-0123456789\n', { mode: 0o600 })
-  await writeFile(join(dir, 'secrets', 'somtoday-client-secret'), `${DEFAULT_CLIENT.clientSecret}\n`, { mode: 0o600 })
+  await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, {
+    mode: 0o600,
+  })
+  await writeFile(join(dir, 'secrets', 'hook-token'), 'bench-hook-token-0123456789\n', {
+    mode: 0o600,
+  })
+  await writeFile(
+    join(dir, 'secrets', 'somtoday-client-secret'),
+    `${DEFAULT_CLIENT.clientSecret}\n`,
+    { mode: 0o600 },
+  )
   sim = via === 'somtoday' ? await startSomtodaySim({ board, today }) : undefined
   const config =
     sim === undefined
-      ? demoConfig(slapd.url).replace('    path: ./export\n', '    path: ./export\n    deltas: true\n')
-      : demoConfig(slapd.url, { kind: 'somtoday', baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, organisation: sim.instelling.uuid })
-  const serveYaml = sim === undefined ? 'serve:\n  watch:\n    - source: school\n' : 'serve:\n  hooks:\n    - source: school\n      bearer: ${file:./secrets/hook-token}\n'
-  await writeFile(join(dir, 'koppel.yaml'), `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\n${serveYaml}`)
+      ? demoConfig(slapd.url).replace(
+          '    path: ./export\n',
+          '    path: ./export\n    deltas: true\n',
+        )
+      : demoConfig(slapd.url, {
+          kind: 'somtoday',
+          baseUrl: sim.baseUrl,
+          tokenUrl: sim.tokenUrl,
+          organisation: sim.instelling.uuid,
+        })
+  const serveYaml =
+    sim === undefined
+      ? 'serve:\n  watch:\n    - source: school\n'
+      : 'serve:\n  hooks:\n    - source: school\n      bearer: ${file:./secrets/hook-token}\n'
+  await writeFile(
+    join(dir, 'koppel.yaml'),
+    `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\n${serveYaml}`,
+  )
   const bulk = await keepBulk(join(dir, 'export'))
   const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {} })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   const loaded = r.loaded
-  const serve = await startServe(loaded, { log: quiet, listen: { host: '127.0.0.1', port: 0 }, runAtStart: true })
+  const serve = await startServe(loaded, {
+    log: quiet,
+    listen: { host: '127.0.0.1', port: 0 },
+    runAtStart: true,
+  })
   const client = new Client({ url: slapd.url })
   await client.bind(slapd.adminDn, slapd.adminPassword)
   const department = async (user: string): Promise<string> => {
     const filter = new EqualityFilter({ attribute: 'employeeNumber', value: user })
-    const { searchEntries } = await client.search(slapd.baseDn, { filter, attributes: ['departmentNumber'] })
+    const { searchEntries } = await client.search(slapd.baseDn, {
+      filter,
+      attributes: ['departmentNumber'],
+    })
     return String(searchEntries[0]?.['departmentNumber'] ?? '')
   }
   try {
     const moves = sim === undefined ? await movablePupils(bulk) : stamgroepMoves(board)
     const moved = new Map<string, string>()
-    while ((await loaded.engine.store.listRuns(1)).length === 0) await new Promise((res) => setTimeout(res, 50))
+    while ((await loaded.engine.store.listRuns(1)).length === 0)
+      await new Promise((res) => setTimeout(res, 50))
     const latencies: number[] = []
     for (let i = 0; i < changes; i++) {
       const move = moves[i % moves.length]
       if (move === undefined) throw new Error('no pupil to move')
       const before = await department(move.user)
       const t0 = performance.now()
-      if (sim === undefined) await writeClassChangeDelta(bulk, join(dir, 'export'), move, new Date().toISOString())
+      if (sim === undefined)
+        await writeClassChangeDelta(bulk, join(dir, 'export'), move, new Date().toISOString())
       else {
         moved.set(move.user, moved.get(move.user) === move.to ? move.from : move.to)
         sim.setBoard(withMoves(board, moved), today)
         const res = await fetch(`http://127.0.0.1:${serve.port}/hooks/school`, {
           method: 'POST',
-          headers: { authorization: 'Bearer bench-hook-token-0123456789', 'content-type': 'application/json' },
+          headers: {
+            authorization: 'Bearer bench-hook-token-0123456789',
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ ids: [move.user] }),
         })
         if (res.status !== 202) throw new Error(`the hook answered ${res.status}`)
       }
       const deadline = t0 + 60_000
       while ((await department(move.user)) === before) {
-        if (performance.now() > deadline) throw new Error(`change ${i} of ${move.user} not committed within 60 s`)
+        if (performance.now() > deadline)
+          throw new Error(`change ${i} of ${move.user} not committed within 60 s`)
         await new Promise((res) => setTimeout(res, 10))
       }
       latencies.push(performance.now() - t0)
@@ -124,8 +172,12 @@ try {
     }
     const sorted = [...latencies].sort((a, b) => a - b)
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-    console.log(`class changes through ${via === 'csv' ? 'a OneRoster CSV delta' : 'the Somtoday simulator and a change webhook'} → slapd, ${changes} changes, ${persons} persons`)
-    console.log(`p50 ${s(percentile(sorted, 50))}  p95 ${s(percentile(sorted, 95))}  max ${s(sorted.at(-1) ?? NaN)}  (goal: p95 ≤ 5 s)`)
+    console.log(
+      `class changes through ${via === 'csv' ? 'a OneRoster CSV delta' : 'the Somtoday simulator and a change webhook'} → slapd, ${changes} changes, ${persons} persons`,
+    )
+    console.log(
+      `p50 ${s(percentile(sorted, 50))}  p95 ${s(percentile(sorted, 95))}  max ${s(sorted.at(-1) ?? NaN)}  (goal: p95 ≤ 5 s)`,
+    )
   } finally {
     await client.unbind()
     await serve.stop('bench done')

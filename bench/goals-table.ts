@@ -25,11 +25,26 @@ export const load1 = (): number => loadavg()[0] ?? Number.NaN
 
 /** The rows as a Markdown table (pasteable into docs/benchmarks.md). */
 export function formatGoalTable(rows: readonly GoalRow[]): string {
-  const lines = ['| # | measure | goal | figure | | load |', '| --- | --- | --- | --- | --- | --- |']
+  const lines = [
+    '| # | measure | goal | figure | | load |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ]
   for (const r of rows) {
-    const verdict = r.figure === undefined ? 'skipped' : r.met === undefined ? 'see note' : r.met ? 'met' : 'missed'
-    const figure = r.figure === undefined ? (r.note ?? '—') : `${r.figure}${r.note !== undefined ? ` (${r.note})` : ''}`
-    lines.push(`| ${r.id} | ${r.measure} | ${r.goal} | ${figure} | ${verdict} | ${r.load === undefined ? '' : r.load.toFixed(1)} |`)
+    const verdict =
+      r.figure === undefined
+        ? 'skipped'
+        : r.met === undefined
+          ? 'see note'
+          : r.met
+            ? 'met'
+            : 'missed'
+    const figure =
+      r.figure === undefined
+        ? (r.note ?? '—')
+        : `${r.figure}${r.note !== undefined ? ` (${r.note})` : ''}`
+    lines.push(
+      `| ${r.id} | ${r.measure} | ${r.goal} | ${figure} | ${verdict} | ${r.load === undefined ? '' : r.load.toFixed(1)} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -44,15 +59,32 @@ export interface ChildFigures {
 }
 
 /** Runs `node <script> …args` with bench/report-rss.ts preloaded: wall time, the child's own peak RSS, its output. */
-export function runChild(script: string, args: readonly string[], options: { cwd?: string } = {}): Promise<ChildFigures> {
-  const rssFile = join(tmpdir(), `koppel-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`)
+export function runChild(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<ChildFigures> {
+  const rssFile = join(
+    tmpdir(),
+    `koppel-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  )
   const started = performance.now()
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', '--import', join(ROOT, 'bench', 'report-rss.ts'), resolve(ROOT, script), ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, KOPPEL_BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        '--import',
+        join(ROOT, 'bench', 'report-rss.ts'),
+        resolve(ROOT, script),
+        ...args,
+      ],
+      {
+        cwd: options.cwd ?? ROOT,
+        env: { ...process.env, KOPPEL_BENCH_RSS_FILE: rssFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     const out: Buffer[] = []
     let stderr = ''
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -68,10 +100,17 @@ export function runChild(script: string, args: readonly string[], options: { cwd
       }
       rmSync(rssFile, { force: true })
       if (code !== 0 && code !== 2) process.stderr.write(stderr)
-      done({ wallS, peakRssMb, exitCode: code, stdout: Buffer.concat(out).toString(), load: load1() })
+      done({
+        wallS,
+        peakRssMb,
+        exitCode: code,
+        stdout: Buffer.concat(out).toString(),
+        load: load1(),
+      })
     })
   })
 }
 
 /** "12.3 s, 845 MB" */
-export const wallAndRss = (f: { wallS: number; peakRssMb: number }): string => `${f.wallS.toFixed(1)} s, ${Number.isNaN(f.peakRssMb) ? '?' : f.peakRssMb.toFixed(0)} MB`
+export const wallAndRss = (f: { wallS: number; peakRssMb: number }): string =>
+  `${f.wallS.toFixed(1)} s, ${Number.isNaN(f.peakRssMb) ? '?' : f.peakRssMb.toFixed(0)} MB`

@@ -6,17 +6,31 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { ImsEsTarget, imsEsOptionsSchema, ImsFileTarget, imsFileOptionsSchema } from '../src/connectors/itslearning/index.ts'
+import {
+  ImsEsTarget,
+  imsEsOptionsSchema,
+  ImsFileTarget,
+  imsFileOptionsSchema,
+} from '../src/connectors/itslearning/index.ts'
 import { startItslearningEsSimulator } from '@koppel/sim/itslearning-es'
 import { sshdSkipReason, startSshd } from '../test/harness/sshd.ts'
 
 const fileCount = Number(process.env['KOPPEL_BENCH_ITSL_FILE'] ?? 20000)
 const esCount = Number(process.env['KOPPEL_BENCH_ITSL_ES'] ?? 2000)
-const ctx: ConnectorContext = { baseDir: '/', log: () => undefined, now: () => new Date('2026-11-23T10:00:00Z') }
+const ctx: ConnectorContext = {
+  baseDir: '/',
+  log: () => undefined,
+  now: () => new Date('2026-11-23T10:00:00Z'),
+}
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(2)
 
-async function inWaves(n: number, width: number, one: (i: number) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i += width) await Promise.all(Array.from({ length: Math.min(width, n - i) }, (_, k) => one(i + k)))
+async function inWaves(
+  n: number,
+  width: number,
+  one: (i: number) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < n; i += width)
+    await Promise.all(Array.from({ length: Math.min(width, n - i) }, (_, k) => one(i + k)))
 }
 
 console.log(`# itslearning targets — ${new Date().toISOString()}, Node ${process.version}`)
@@ -26,14 +40,41 @@ else {
   const s = await startSshd()
   const dir = await mkdtemp(join(tmpdir(), 'koppel-bench-itsl-'))
   try {
-    const o = imsFileOptionsSchema.parse({ stateDir: dir, sftp: { host: s.host, port: s.port, username: s.username, privateKey: '${env:UNUSED}', hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: s.uploadDir } })
-    const t = new ImsFileTarget('bench', { ...o, sftp: { ...o.sftp, privateKey: s.privateKey } }, ctx)
+    const o = imsFileOptionsSchema.parse({
+      stateDir: dir,
+      sftp: {
+        host: s.host,
+        port: s.port,
+        username: s.username,
+        privateKey: '${env:UNUSED}',
+        hostKeyFingerprint: s.hostKeyFingerprint,
+        remoteDir: s.uploadDir,
+      },
+    })
+    const t = new ImsFileTarget(
+      'bench',
+      { ...o, sftp: { ...o.sftp, privateKey: s.privateKey } },
+      ctx,
+    )
     let t0 = performance.now()
     await inWaves(fileCount, 20, async (i) => {
-      const r = await t.create({ attributes: { syncPersonKey: `p${i}`, userId: `u${i}`, givenName: 'Jan', familyName: `Jansen ${i}`, email: `u${i}@school.test`, institutionRole: 'student' }, anchor: { attribute: 'syncPersonKey', value: `p${i}` }, enabled: true })
+      const r = await t.create({
+        attributes: {
+          syncPersonKey: `p${i}`,
+          userId: `u${i}`,
+          givenName: 'Jan',
+          familyName: `Jansen ${i}`,
+          email: `u${i}@school.test`,
+          institutionRole: 'student',
+        },
+        anchor: { attribute: 'syncPersonKey', value: `p${i}` },
+        enabled: true,
+      })
       await t.grant(r, { type: 'membership', id: `12AB/2026-2027/klas-${i % 400}#learner` })
     })
-    console.log(`IMS file: ${fileCount} creates + ${fileCount} grants (state journal, concurrency 20): ${secs(t0)} s`)
+    console.log(
+      `IMS file: ${fileCount} creates + ${fileCount} grants (state journal, concurrency 20): ${secs(t0)} s`,
+    )
     t0 = performance.now()
     const r = await t.deliver()
     const mb = ((await stat(join(s.uploadDir, 'koppel-ims.xml'))).size / 1e6).toFixed(1)
@@ -50,12 +91,25 @@ else {
 const sim = await startItslearningEsSimulator({ username: 'bench', password: 'bench' })
 try {
   for (const batchSize of [1, 50]) {
-    const o = imsEsOptionsSchema.parse({ url: sim.url, username: 'bench', password: '${env:UNUSED}', batchSize })
+    const o = imsEsOptionsSchema.parse({
+      url: sim.url,
+      username: 'bench',
+      password: '${env:UNUSED}',
+      batchSize,
+    })
     const es = new ImsEsTarget('bench', { ...o, password: 'bench' }, ctx)
     const before = sim.calls.length
     const t0 = performance.now()
-    await inWaves(esCount, 10, (i) => es.create({ attributes: { syncPersonKey: `b${batchSize}-${i}`, givenName: 'An', familyName: 'Bos' }, anchor: { attribute: 'syncPersonKey', value: `b${batchSize}-${i}` }, enabled: true }))
-    console.log(`IMS ES simulator: ${esCount} creates, batchSize ${batchSize}, concurrency 10: ${secs(t0)} s, ${sim.calls.length - before} SOAP calls`)
+    await inWaves(esCount, 10, (i) =>
+      es.create({
+        attributes: { syncPersonKey: `b${batchSize}-${i}`, givenName: 'An', familyName: 'Bos' },
+        anchor: { attribute: 'syncPersonKey', value: `b${batchSize}-${i}` },
+        enabled: true,
+      }),
+    )
+    console.log(
+      `IMS ES simulator: ${esCount} creates, batchSize ${batchSize}, concurrency 10: ${secs(t0)} s, ${sim.calls.length - before} SOAP calls`,
+    )
   }
 } finally {
   await sim.close()

@@ -46,14 +46,24 @@ const MAPPING: MappingSpec = {
 
 const GIVEN = ['Jan', 'Sanne', 'Daan', 'Eva', 'Noël', 'Zoë', 'Mohammed', 'Fleur', 'Sem', 'Anouk']
 const FAMILY: readonly (readonly [string | undefined, string])[] = [
-  ['de', 'Vries'], [undefined, 'Jansen'], ['van den', 'Berg'], [undefined, 'Bakker'], ['van', 'Dijk'],
-  [undefined, 'Visser'], ["'t", 'Hart'], [undefined, 'Smit'], ['de', 'Boer'], [undefined, 'Çelik'],
+  ['de', 'Vries'],
+  [undefined, 'Jansen'],
+  ['van den', 'Berg'],
+  [undefined, 'Bakker'],
+  ['van', 'Dijk'],
+  [undefined, 'Visser'],
+  ["'t", 'Hart'],
+  [undefined, 'Smit'],
+  ['de', 'Boer'],
+  [undefined, 'Çelik'],
 ]
 
 function pupils(count: number): Person[] {
   return Array.from({ length: count }, (_, i) => {
     const key = `p${String(i + 1).padStart(7, '0')}`
-    const [prefix, family] = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length] as (typeof FAMILY)[number]
+    const [prefix, family] = FAMILY[
+      Math.floor(i / GIVEN.length) % FAMILY.length
+    ] as (typeof FAMILY)[number]
     return {
       kind: 'person',
       key,
@@ -62,7 +72,19 @@ function pupils(count: number): Person[] {
       familyName: family,
       ...(prefix === undefined ? {} : { familyNamePrefix: prefix }),
       attributes: {},
-      contracts: [{ kind: 'enrolment', id: `${key}-c`, source: 'school', role: 'student', organisation: 'org/1', organisationCode: '12AB00', classGroup: '1a', grade: 1, attributes: {} }],
+      contracts: [
+        {
+          kind: 'enrolment',
+          id: `${key}-c`,
+          source: 'school',
+          role: 'student',
+          organisation: 'org/1',
+          organisationCode: '12AB00',
+          classGroup: '1a',
+          grade: 1,
+          attributes: {},
+        },
+      ],
       memberships: [],
     }
   })
@@ -98,7 +120,9 @@ function makePlan(count: number, target: EngineTarget): Plan {
   const plan = buildPlan({
     setup: {
       targets: [target],
-      rules: compileRules([{ name: 'pupils', when: 'contract.role == "student"', grant: [{ account: TARGET }] }]),
+      rules: compileRules([
+        { name: 'pupils', when: 'contract.role == "student"', grant: [{ account: TARGET }] },
+      ]),
       primaryContract: ['employment', 'enrolment'],
       configHash: 'bench',
     },
@@ -112,7 +136,9 @@ function makePlan(count: number, target: EngineTarget): Plan {
   })
   const creates = plan.actions.filter((a) => a.kind === 'create').length
   if (creates !== count || plan.actions.length !== count || plan.issues.length > 0) {
-    throw new Error(`expected ${count} creates, got ${creates} of ${plan.actions.length} actions and ${plan.issues.length} issues`)
+    throw new Error(
+      `expected ${count} creates, got ${creates} of ${plan.actions.length} actions and ${plan.issues.length} issues`,
+    )
   }
   return plan
 }
@@ -128,10 +154,18 @@ async function timeKoppel(plan: Plan): Promise<number> {
   try {
     await store.savePlan(plan)
     const started = performance.now()
-    const applied = await applyPlan(plan, { store, targets: [target], runId: 'bench-run', actor: 'bench' })
+    const applied = await applyPlan(plan, {
+      store,
+      targets: [target],
+      runId: 'bench-run',
+      actor: 'bench',
+    })
     const seconds = (performance.now() - started) / 1000
     const failed = applied.filter((a) => a.outcome !== 'applied')
-    if (failed.length > 0) throw new Error(`${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`)
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`,
+      )
     return plan.actions.length / seconds
   } finally {
     await target.connector.close()
@@ -150,7 +184,9 @@ async function timeLdapadd(plan: Plan): Promise<number> {
     writeFileSync(pwFile, s.adminPassword)
     writeFileSync(ldif, plan.actions.map((a) => toLdif(attributesOf(a))).join('\n'))
     const started = performance.now()
-    execFileSync('ldapadd', ['-x', '-H', s.url, '-D', s.adminDn, '-y', pwFile, '-f', ldif], { stdio: 'ignore' })
+    execFileSync('ldapadd', ['-x', '-H', s.url, '-D', s.adminDn, '-y', pwFile, '-f', ldif], {
+      stdio: 'ignore',
+    })
     return plan.actions.length / ((performance.now() - started) / 1000)
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -168,8 +204,13 @@ async function timeConnector(plan: Plan): Promise<number> {
       Array.from({ length: IN_FLIGHT }, async () => {
         while (next < plan.actions.length) {
           const attributes = attributesOf(plan.actions[next++] as Action)
-          const r = await connector.create({ attributes, enabled: true, anchor: { attribute: ANCHOR, value: String(attributes[ANCHOR]) } })
-          if (r.outcome !== 'created') throw new Error(`create ${String(attributes.dn)}: ${r.outcome}`)
+          const r = await connector.create({
+            attributes,
+            enabled: true,
+            anchor: { attribute: ANCHOR, value: String(attributes[ANCHOR]) },
+          })
+          if (r.outcome !== 'created')
+            throw new Error(`create ${String(attributes.dn)}: ${r.outcome}`)
         }
       }),
     )
@@ -183,7 +224,9 @@ async function timeConnector(plan: Plan): Promise<number> {
 // LDIF values that are not plain printable ASCII, or start with space, colon or <, go base64 (`::`, RFC 2849)
 function toLdif(attributes: Record<string, AttributeValue>): string {
   const line = (name: string, value: string) =>
-    /^[!-9;=-~][ -~]*$/.test(value) && !value.endsWith(' ') ? `${name}: ${value}` : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`
+    /^[!-9;=-~][ -~]*$/.test(value) && !value.endsWith(' ')
+      ? `${name}: ${value}`
+      : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`
   const lines = [line('dn', String(attributes.dn)), 'objectClass: inetOrgPerson']
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'dn') continue
@@ -192,9 +235,13 @@ function toLdif(attributes: Record<string, AttributeValue>): string {
   return `${lines.join('\n')}\n`
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
-export async function runLdapApplyBench(count = 5000, log: (line: string) => void = () => {}): Promise<LdapApplyFigures> {
+export async function runLdapApplyBench(
+  count = 5000,
+  log: (line: string) => void = () => {},
+): Promise<LdapApplyFigures> {
   const probe = await startSlapd({ nosync: true })
   let plan: Plan
   try {
@@ -208,7 +255,9 @@ export async function runLdapApplyBench(count = 5000, log: (line: string) => voi
     const ldapadd = await timeLdapadd(plan)
     const connector = await timeConnector(plan)
     rounds.push({ koppel, ldapadd, connector })
-    log(`round ${r}: koppel apply ${Math.round(koppel)}/s, ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s`)
+    log(
+      `round ${r}: koppel apply ${Math.round(koppel)}/s, ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s`,
+    )
   }
   return {
     koppel: Math.round(median(rounds.map((x) => x.koppel))),
@@ -220,7 +269,11 @@ export async function runLdapApplyBench(count = 5000, log: (line: string) => voi
 
 if (import.meta.main) {
   const count = Number(process.argv[2] ?? 5000)
-  console.log(`LDAP creates: ${count} accounts, ${IN_FLIGHT} in flight, slapd dbnosync, ${ROUNDS} rounds`)
+  console.log(
+    `LDAP creates: ${count} accounts, ${IN_FLIGHT} in flight, slapd dbnosync, ${ROUNDS} rounds`,
+  )
   const f = await runLdapApplyBench(count, (line) => console.log(line))
-  console.log(`median: koppel apply ${f.koppel}/s, ldapadd -f ${f.ldapadd}/s, koppel/ldapadd ${f.ratio.toFixed(2)}; connector alone ${f.connector}/s`)
+  console.log(
+    `median: koppel apply ${f.koppel}/s, ldapadd -f ${f.ldapadd}/s, koppel/ldapadd ${f.ratio.toFixed(2)}; connector alone ${f.connector}/s`,
+  )
 }

@@ -7,10 +7,20 @@ import { startAfasSim } from '@koppel/sim/afas'
 const persons = Number(process.argv[2] ?? 100_000)
 const pageSize = Number(process.argv[3] ?? 1000)
 let t = performance.now()
-const sim = await startAfasSim({ board: generateBoard({ seed: 'measure', persons, today: '2026-11-23' }), token: 'measure' })
+const sim = await startAfasSim({
+  board: generateBoard({ seed: 'measure', persons, today: '2026-11-23' }),
+  token: 'measure',
+})
 const simSeconds = (performance.now() - t) / 1000
-const options = { ...afasOptions.parse({ baseUrl: sim.url, token: '${env:X}', pageSize }), token: 'measure' }
-const source = afasConnector.create('hr', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
+const options = {
+  ...afasOptions.parse({ baseUrl: sim.url, token: '${env:X}', pageSize }),
+  token: 'measure',
+}
+const source = afasConnector.create('hr', options, {
+  baseDir: '.',
+  log: () => undefined,
+  now: () => new Date(),
+})
 t = performance.now()
 const r = await source.read({ today: '2026-11-23' })
 if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'))

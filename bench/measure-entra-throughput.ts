@@ -13,38 +13,64 @@ for (const batchSize of [20, 1]) {
   const sim = await startEntraSim()
   const group = sim.addGroup('Alle leerlingen')
   const options = entraOptionsSchema.parse({
-    tenantId: sim.tenantId, clientId: 'koppel-client', clientSecret: '${env:X}', graphUrl: sim.url, loginUrl: sim.url, batchSize,
+    tenantId: sim.tenantId,
+    clientId: 'koppel-client',
+    clientSecret: '${env:X}',
+    graphUrl: sim.url,
+    loginUrl: sim.url,
+    batchSize,
   })
   const target = new EntraTarget('measure', { ...options, clientSecret: 'koppel-secret' })
   const run = async (work: (i: number) => Promise<unknown>) => {
     let next = 0
     const start = performance.now()
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      for (let i = next++; i < total; i = next++) await work(i)
-    }))
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (let i = next++; i < total; i = next++) await work(i)
+      }),
+    )
     return (performance.now() - start) / 1000
   }
   const ids: string[] = []
   const createS = await run(async (i) => {
     const r = await target.create({
-      attributes: { displayName: `Leerling ${i}`, userPrincipalName: `u${i}@school.test`, employeeId: `E${i}`, givenName: 'Jan', surname: 'Jansen' },
+      attributes: {
+        displayName: `Leerling ${i}`,
+        userPrincipalName: `u${i}@school.test`,
+        employeeId: `E${i}`,
+        givenName: 'Jan',
+        surname: 'Jansen',
+      },
       anchor: { attribute: 'employeeId', value: `E${i}` },
       enabled: true,
     })
     ids[i] = r.id
   })
-  const grantS = await run((i) => target.grant({ id: ids[i] as string, locator: ids[i] as string }, { type: 'group', id: group }))
+  const grantS = await run((i) =>
+    target.grant({ id: ids[i] as string, locator: ids[i] as string }, { type: 'group', id: group }),
+  )
   const listStart = performance.now()
   let listed = 0
   for await (const _ of target.listAccounts()) listed++
   const listS = (performance.now() - listStart) / 1000
   const requests = [...sim.http.requests.values()].reduce((a, b) => a + b, 0)
-  process.stdout.write(`${JSON.stringify({
-    batchSize, users: total, inFlight,
-    createPerS: Math.round(total / createS), grantPerS: Math.round(total / grantS), listS: Number(listS.toFixed(2)), listed,
-    httpRequests: requests, batches: sim.batchSizes.length,
-    meanBatch: sim.batchSizes.length === 0 ? 0 : Number((sim.batchSizes.reduce((a, b) => a + b, 0) / sim.batchSizes.length).toFixed(1)),
-  })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({
+      batchSize,
+      users: total,
+      inFlight,
+      createPerS: Math.round(total / createS),
+      grantPerS: Math.round(total / grantS),
+      listS: Number(listS.toFixed(2)),
+      listed,
+      httpRequests: requests,
+      batches: sim.batchSizes.length,
+      meanBatch:
+        sim.batchSizes.length === 0
+          ? 0
+          : Number((sim.batchSizes.reduce((a, b) => a + b, 0) / sim.batchSizes.length).toFixed(1)),
+    })}\n`,
+  )
   await target.close()
   await sim.close()
 }

@@ -20,7 +20,9 @@ peak = Math.max(peak, process.memoryUsage().rss)
 let bytes = 0
 for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size
 const cpuSeconds = (used.user + used.system) / 1e6
-process.stdout.write(`${persons} persons: ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU, ` +
-  `${(bytes / 1e6).toFixed(0)} MB written, ` +
-  `peak RSS ${(peak / 1e6).toFixed(0)} MB\n`)
+process.stdout.write(
+  `${persons} persons: ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU, ` +
+    `${(bytes / 1e6).toFixed(0)} MB written, ` +
+    `peak RSS ${(peak / 1e6).toFixed(0)} MB\n`,
+)
 if (!process.argv[3]) await rm(dir, { recursive: true })

@@ -20,7 +20,11 @@ async function database(name: string): Promise<string> {
   return server.url.replace(/\/postgres$/, `/${name}`)
 }
 
-const payload = (i: number) => ({ target: 'directory', action: `directory/p${i}/create`, plan: 'plan-bench' })
+const payload = (i: number) => ({
+  target: 'directory',
+  action: `directory/p${i}/create`,
+  plan: 'plan-bench',
+})
 const seconds = (since: number) => (performance.now() - since) / 1000
 
 async function measurePgBoss(): Promise<Record<string, unknown>> {
@@ -30,22 +34,33 @@ async function measurePgBoss(): Promise<Record<string, unknown>> {
   await boss.createQueue('apply')
   const t0 = performance.now()
   for (let i = 0; i < total; i += batch) {
-    await boss.insert('apply', Array.from({ length: Math.min(batch, total - i) }, (_, k) => ({ data: payload(i + k) })))
+    await boss.insert(
+      'apply',
+      Array.from({ length: Math.min(batch, total - i) }, (_, k) => ({ data: payload(i + k) })),
+    )
   }
   const enqueue = seconds(t0)
   let done = 0
   const t1 = performance.now()
-  await Promise.all(Array.from({ length: consumers }, async () => {
-    for (;;) {
-      const [job] = await boss.fetch('apply', { batchSize: 1 })
-      if (job === undefined) return
-      await boss.complete('apply', job.id)
-      done++
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: consumers }, async () => {
+      for (;;) {
+        const [job] = await boss.fetch('apply', { batchSize: 1 })
+        if (job === undefined) return
+        await boss.complete('apply', job.id)
+        done++
+      }
+    }),
+  )
   const drain = seconds(t1)
   await boss.stop({ graceful: false })
-  return { queue: 'pg-boss', jobs: total, done, enqueuePerSecond: Math.round(total / enqueue), drainPerSecond: Math.round(done / drain) }
+  return {
+    queue: 'pg-boss',
+    jobs: total,
+    done,
+    enqueuePerSecond: Math.round(total / enqueue),
+    drainPerSecond: Math.round(done / drain),
+  }
 }
 
 async function measureGraphile(): Promise<Record<string, unknown>> {
@@ -54,7 +69,12 @@ async function measureGraphile(): Promise<Record<string, unknown>> {
   await utils.migrate()
   const t0 = performance.now()
   for (let i = 0; i < total; i += batch) {
-    await utils.addJobs(Array.from({ length: Math.min(batch, total - i) }, (_, k) => ({ identifier: 'apply', payload: payload(i + k) })))
+    await utils.addJobs(
+      Array.from({ length: Math.min(batch, total - i) }, (_, k) => ({
+        identifier: 'apply',
+        payload: payload(i + k),
+      })),
+    )
   }
   const enqueue = seconds(t0)
   let done = 0
@@ -77,7 +97,13 @@ async function measureGraphile(): Promise<Record<string, unknown>> {
   const drain = seconds(t1)
   await runner.stop()
   await utils.release()
-  return { queue: 'graphile-worker', jobs: total, done, enqueuePerSecond: Math.round(total / enqueue), drainPerSecond: Math.round(done / drain) }
+  return {
+    queue: 'graphile-worker',
+    jobs: total,
+    done,
+    enqueuePerSecond: Math.round(total / enqueue),
+    drainPerSecond: Math.round(done / drain),
+  }
 }
 
 try {

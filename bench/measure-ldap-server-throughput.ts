@@ -13,14 +13,21 @@ const people = `ou=people,${server.baseDn}`
 
 let next = 0
 const addStart = performance.now()
-await Promise.all(Array.from({ length: inFlight }, async () => {
-  for (let i = next++; i < total; i = next++) {
-    await client.add(`uid=u${i},${people}`, {
-      objectClass: ['inetOrgPerson'], uid: `u${i}`, cn: `Leerling ${i}`, sn: `Jansen`, givenName: 'Jan',
-      mail: `u${i}@school.test`, employeeNumber: String(100000 + i),
-    })
-  }
-}))
+await Promise.all(
+  Array.from({ length: inFlight }, async () => {
+    for (let i = next++; i < total; i = next++) {
+      await client.add(`uid=u${i},${people}`, {
+        objectClass: ['inetOrgPerson'],
+        uid: `u${i}`,
+        cn: `Leerling ${i}`,
+        sn: `Jansen`,
+        givenName: 'Jan',
+        mail: `u${i}@school.test`,
+        employeeNumber: String(100000 + i),
+      })
+    }
+  }),
+)
 const addSeconds = (performance.now() - addStart) / 1000
 
 const lookups = 1000
@@ -33,16 +40,25 @@ for (let k = 0; k < lookups; k++) {
 const searchSeconds = (performance.now() - searchStart) / 1000
 
 const listStart = performance.now()
-const listed = await client.search(people, { scope: 'one', filter: '(objectClass=inetOrgPerson)', attributes: ['uid', 'entryUUID'], paged: { pageSize: 500 } })
+const listed = await client.search(people, {
+  scope: 'one',
+  filter: '(objectClass=inetOrgPerson)',
+  attributes: ['uid', 'entryUUID'],
+  paged: { pageSize: 500 },
+})
 const listSeconds = (performance.now() - listStart) / 1000
 if (listed.searchEntries.length !== total) throw new Error(`listed ${listed.searchEntries.length}`)
 
 await client.unbind()
 await server.stop()
-process.stdout.write(JSON.stringify({
-  entries: total, inFlight,
-  addsPerSecond: Math.round(total / addSeconds), addSeconds: +addSeconds.toFixed(2),
-  anchorSearchesPerSecond: Math.round(lookups / searchSeconds),
-  pagedListSeconds: +listSeconds.toFixed(2),
-  rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-}) + '\n')
+process.stdout.write(
+  JSON.stringify({
+    entries: total,
+    inFlight,
+    addsPerSecond: Math.round(total / addSeconds),
+    addSeconds: +addSeconds.toFixed(2),
+    anchorSearchesPerSecond: Math.round(lookups / searchSeconds),
+    pagedListSeconds: +listSeconds.toFixed(2),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  }) + '\n',
+)

@@ -7,25 +7,51 @@ import { once } from 'node:events'
 import { loadavg } from 'node:os'
 import { generateBoard } from '@koppel/sim/generator'
 import { startOneRosterRestSim } from '@koppel/sim/oneroster-rest'
-import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import {
+  oneRosterRestConnector,
+  oneRosterRestOptions,
+} from '../src/connectors/oneroster-rest/index.ts'
 
 const persons = Number(process.argv[2] ?? 10_000)
 const today = '2026-11-23'
 
 if (process.argv.includes('--serve')) {
-  const sim = await startOneRosterRestSim({ board: generateBoard({ seed: 'measure', persons, today }), version: '1.2', clientId: 'koppel', clientSecret: 's' })
+  const sim = await startOneRosterRestSim({
+    board: generateBoard({ seed: 'measure', persons, today }),
+    version: '1.2',
+    clientId: 'koppel',
+    clientSecret: 's',
+  })
   console.log(JSON.stringify({ url: sim.url, tokenUrl: sim.tokenUrl }))
   // stops when the parent closes stdin (also when the parent dies)
   process.stdin.resume()
   process.stdin.on('end', () => void sim.close().then(() => process.exit(0)))
 } else {
   const pageSize = Number(process.argv[3] ?? 1000)
-  const server = spawn(process.execPath, ['--no-warnings', import.meta.filename, String(persons), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const server = spawn(
+    process.execPath,
+    ['--no-warnings', import.meta.filename, String(persons), '--serve'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
   try {
     const [line] = (await once(server.stdout, 'data')) as [Buffer]
     const { url, tokenUrl } = JSON.parse(line.toString()) as { url: string; tokenUrl: string }
-    const options = { ...oneRosterRestOptions.parse({ baseUrl: url, tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', version: '1.2', pageSize }), clientSecret: 's' }
-    const source = oneRosterRestConnector.create('school', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
+    const options = {
+      ...oneRosterRestOptions.parse({
+        baseUrl: url,
+        tokenUrl,
+        clientId: 'koppel',
+        clientSecret: '${env:X}',
+        version: '1.2',
+        pageSize,
+      }),
+      clientSecret: 's',
+    }
+    const source = oneRosterRestConnector.create('school', options, {
+      baseDir: '.',
+      log: () => undefined,
+      now: () => new Date(),
+    })
     const cpu = process.cpuUsage()
     const started = performance.now()
     const r = await source.read({ today })

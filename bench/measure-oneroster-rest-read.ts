@@ -1,6 +1,9 @@
 // Measures a full and a delta read of the OneRoster REST source against this simulator:
 // `node bench/measure-oneroster-rest-read.ts <persons> [pageSize] [1.1|1.2]`. A tool for the docs' figures.
-import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import {
+  oneRosterRestConnector,
+  oneRosterRestOptions,
+} from '../src/connectors/oneroster-rest/index.ts'
 import { generateBoard } from '@koppel/sim/generator'
 import { startOneRosterRestSim } from '@koppel/sim/oneroster-rest'
 
@@ -9,10 +12,29 @@ const pageSize = Number(process.argv[3] ?? 1000)
 const version = (process.argv[4] ?? '1.2') as '1.1' | '1.2'
 const today = '2026-11-23'
 let t = performance.now()
-const sim = await startOneRosterRestSim({ board: generateBoard({ seed: 'measure', persons, today }), version, clientId: 'koppel', clientSecret: 's' })
+const sim = await startOneRosterRestSim({
+  board: generateBoard({ seed: 'measure', persons, today }),
+  version,
+  clientId: 'koppel',
+  clientSecret: 's',
+})
 const simSeconds = (performance.now() - t) / 1000
-const options = { ...oneRosterRestOptions.parse({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', version, pageSize }), clientSecret: 's' }
-const source = oneRosterRestConnector.create('school', options, { baseDir: '.', log: () => undefined, now: () => new Date() })
+const options = {
+  ...oneRosterRestOptions.parse({
+    baseUrl: sim.url,
+    tokenUrl: sim.tokenUrl,
+    clientId: 'koppel',
+    clientSecret: '${env:X}',
+    version,
+    pageSize,
+  }),
+  clientSecret: 's',
+}
+const source = oneRosterRestConnector.create('school', options, {
+  baseDir: '.',
+  log: () => undefined,
+  now: () => new Date(),
+})
 const requests = () => [...sim.http.requests.values()].reduce((a, b) => a + b, 0)
 t = performance.now()
 const full = await source.read({ today })

@@ -40,16 +40,29 @@ export interface PlanBenchFigures {
   readonly unchangedRun: CommandFigures
 }
 
-function koppel(dir: string, args: readonly string[]): Promise<CommandFigures & { stdout: string }> {
+function koppel(
+  dir: string,
+  args: readonly string[],
+): Promise<CommandFigures & { stdout: string }> {
   const rssFile = join(dir, 'rss.txt')
   rmSync(rssFile, { force: true })
   const started = performance.now()
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', '--import', join(ROOT, 'bench', 'report-rss.ts'), join(ROOT, 'bin', 'koppel.ts'), ...args], {
-      cwd: dir,
-      env: { ...process.env, KOPPEL_BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        '--import',
+        join(ROOT, 'bench', 'report-rss.ts'),
+        join(ROOT, 'bin', 'koppel.ts'),
+        ...args,
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, KOPPEL_BENCH_RSS_FILE: rssFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     const chunks: Buffer[] = []
     let stderr = ''
     child.stdout.on('data', (b: Buffer) => chunks.push(b))
@@ -93,7 +106,11 @@ export function withProvisionedGroups(config: string): string {
   return `${config.replace('\nrules:\n', `${sets}rules:\n`).trimEnd()}\n${rules}`
 }
 
-export async function runPlanBench(persons = 100_000, log: (line: string) => void = () => {}, options: { readonly groups?: boolean } = {}): Promise<PlanBenchFigures> {
+export async function runPlanBench(
+  persons = 100_000,
+  log: (line: string) => void = () => {},
+  options: { readonly groups?: boolean } = {},
+): Promise<PlanBenchFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-plan-'))
   const password = 'bench-password'
   const ldap = await startLdapServer({ adminPassword: password })
@@ -106,29 +123,71 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
     log(`generated ${persons} persons as OneRoster CSV in ${generateS.toFixed(1)} s`)
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), password)
-    writeFileSync(join(dir, 'koppel.yaml'), options.groups === true ? withProvisionedGroups(demoConfig(ldap.url)) : demoConfig(ldap.url))
+    writeFileSync(
+      join(dir, 'koppel.yaml'),
+      options.groups === true ? withProvisionedGroups(demoConfig(ldap.url)) : demoConfig(ldap.url),
+    )
 
     const first = await koppel(dir, ['plan', '--json'])
     const plan = JSON.parse(first.stdout) as { id: string; actions: unknown[] }
-    const emptyPlan = { wallS: first.wallS, peakRssMb: first.peakRssMb, exitCode: first.exitCode, actions: plan.actions.length }
-    log(`plan, empty ledger: ${emptyPlan.actions} actions in ${emptyPlan.wallS.toFixed(2)} s, peak RSS ${emptyPlan.peakRssMb.toFixed(0)} MB`)
+    const emptyPlan = {
+      wallS: first.wallS,
+      peakRssMb: first.peakRssMb,
+      exitCode: first.exitCode,
+      actions: plan.actions.length,
+    }
+    log(
+      `plan, empty ledger: ${emptyPlan.actions} actions in ${emptyPlan.wallS.toFixed(2)} s, peak RSS ${emptyPlan.peakRssMb.toFixed(0)} MB`,
+    )
 
     t = performance.now()
     const applied = await koppel(dir, ['apply', '--plan', plan.id, '--yes', '--json'])
-    const apply = { wallS: applied.wallS, peakRssMb: applied.peakRssMb, exitCode: applied.exitCode, actions: plan.actions.length, perSecond: plan.actions.length / applied.wallS }
-    log(`apply: ${apply.actions} actions in ${apply.wallS.toFixed(1)} s (${apply.perSecond.toFixed(0)}/s), peak RSS ${apply.peakRssMb.toFixed(0)} MB, exit ${apply.exitCode}`)
+    const apply = {
+      wallS: applied.wallS,
+      peakRssMb: applied.peakRssMb,
+      exitCode: applied.exitCode,
+      actions: plan.actions.length,
+      perSecond: plan.actions.length / applied.wallS,
+    }
+    log(
+      `apply: ${apply.actions} actions in ${apply.wallS.toFixed(1)} s (${apply.perSecond.toFixed(0)}/s), peak RSS ${apply.peakRssMb.toFixed(0)} MB, exit ${apply.exitCode}`,
+    )
 
     const again = await koppel(dir, ['plan', '--json'])
-    const provisionedPlan = { wallS: again.wallS, peakRssMb: again.peakRssMb, exitCode: again.exitCode, actions: (JSON.parse(again.stdout) as { actions: unknown[] }).actions.length }
-    log(`plan, provisioned ledger + directory listing: ${provisionedPlan.actions} actions in ${provisionedPlan.wallS.toFixed(2)} s, peak RSS ${provisionedPlan.peakRssMb.toFixed(0)} MB`)
+    const provisionedPlan = {
+      wallS: again.wallS,
+      peakRssMb: again.peakRssMb,
+      exitCode: again.exitCode,
+      actions: (JSON.parse(again.stdout) as { actions: unknown[] }).actions.length,
+    }
+    log(
+      `plan, provisioned ledger + directory listing: ${provisionedPlan.actions} actions in ${provisionedPlan.wallS.toFixed(2)} s, peak RSS ${provisionedPlan.peakRssMb.toFixed(0)} MB`,
+    )
 
     const run = await koppel(dir, ['run', '--no-target-read', '--json'])
     const noopRun = { wallS: run.wallS, peakRssMb: run.peakRssMb, exitCode: run.exitCode }
-    log(`no-op run (ledger only, sources read): ${noopRun.wallS.toFixed(2)} s, peak RSS ${noopRun.peakRssMb.toFixed(0)} MB, exit ${noopRun.exitCode}`)
+    log(
+      `no-op run (ledger only, sources read): ${noopRun.wallS.toFixed(2)} s, peak RSS ${noopRun.peakRssMb.toFixed(0)} MB, exit ${noopRun.exitCode}`,
+    )
     const second = await koppel(dir, ['run', '--no-target-read', '--json'])
-    const unchangedRun = { wallS: second.wallS, peakRssMb: second.peakRssMb, exitCode: second.exitCode }
-    log(`no-op run, sources unchanged (not re-read): ${unchangedRun.wallS.toFixed(2)} s, peak RSS ${unchangedRun.peakRssMb.toFixed(0)} MB, exit ${unchangedRun.exitCode}`)
-    return { persons, groups: options.groups === true, generateS, emptyPlan, apply, provisionedPlan, noopRun, unchangedRun }
+    const unchangedRun = {
+      wallS: second.wallS,
+      peakRssMb: second.peakRssMb,
+      exitCode: second.exitCode,
+    }
+    log(
+      `no-op run, sources unchanged (not re-read): ${unchangedRun.wallS.toFixed(2)} s, peak RSS ${unchangedRun.peakRssMb.toFixed(0)} MB, exit ${unchangedRun.exitCode}`,
+    )
+    return {
+      persons,
+      groups: options.groups === true,
+      generateS,
+      emptyPlan,
+      apply,
+      provisionedPlan,
+      noopRun,
+      unchangedRun,
+    }
   } finally {
     await ldap.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -139,18 +198,29 @@ export async function runPlanBench(persons = 100_000, log: (line: string) => voi
  * Only the plan, without target reads and without --json (a million persons' JSON is more than one string can
  * hold in the parent): generator → OneRoster CSV → `koppel plan --no-target-read` (issue 17, P6).
  */
-export async function runLargePlanBench(persons: number, log: (line: string) => void = () => {}): Promise<CommandFigures> {
+export async function runLargePlanBench(
+  persons: number,
+  log: (line: string) => void = () => {},
+): Promise<CommandFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-large-'))
   try {
     const t = performance.now()
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'bench', persons, today: '2026-11-23' }), { version: '1.2' })
-    log(`generated ${persons} persons as OneRoster CSV in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      generateBoard({ seed: 'bench', persons, today: '2026-11-23' }),
+      { version: '1.2' },
+    )
+    log(
+      `generated ${persons} persons as OneRoster CSV in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    )
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used')
     // never contacted: no target reads
     writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:9'))
     const r = await koppel(dir, ['plan', '--no-target-read', '--limit', '1'])
-    log(`plan --no-target-read: ${r.wallS.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, exit ${r.exitCode}`)
+    log(
+      `plan --no-target-read: ${r.wallS.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, exit ${r.exitCode}`,
+    )
     return { wallS: r.wallS, peakRssMb: r.peakRssMb, exitCode: r.exitCode }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -160,6 +230,8 @@ export async function runLargePlanBench(persons: number, log: (line: string) => 
 if (import.meta.main) {
   const args = process.argv.slice(2)
   const size = args.find((a) => !a.startsWith('--'))
-  const figures = await runPlanBench(Number(size ?? 100_000), (line) => console.log(line), { groups: args.includes('--groups') })
+  const figures = await runPlanBench(Number(size ?? 100_000), (line) => console.log(line), {
+    groups: args.includes('--groups'),
+  })
   console.log(JSON.stringify(figures))
 }

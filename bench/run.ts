@@ -34,44 +34,109 @@ say(`# Koppel benchmarks — ${new Date().toISOString()}, Node ${process.version
 say(`\n## CLI on a generated board of ${persons} persons (bench/plan.bench.ts)`)
 const plan = await runPlanBench(persons, (l) => say(`  ${l}`))
 say(`  goals: plan ≤ 5 s and ≤ 1 GB; no-op run ≤ 2 s`)
-say(`  empty-ledger plan ${plan.emptyPlan.wallS.toFixed(2)} s / ${plan.emptyPlan.peakRssMb.toFixed(0)} MB; provisioned plan ${plan.provisionedPlan.wallS.toFixed(2)} s / ${plan.provisionedPlan.peakRssMb.toFixed(0)} MB; no-op run ${plan.noopRun.wallS.toFixed(2)} s (sources read), ${plan.unchangedRun.wallS.toFixed(2)} s (sources unchanged)`)
+say(
+  `  empty-ledger plan ${plan.emptyPlan.wallS.toFixed(2)} s / ${plan.emptyPlan.peakRssMb.toFixed(0)} MB; provisioned plan ${plan.provisionedPlan.wallS.toFixed(2)} s / ${plan.provisionedPlan.peakRssMb.toFixed(0)} MB; no-op run ${plan.noopRun.wallS.toFixed(2)} s (sources read), ${plan.unchangedRun.wallS.toFixed(2)} s (sources unchanged)`,
+)
 const planLoad = load1()
 const planMet = (f: { wallS: number; peakRssMb: number }) => f.wallS <= 5 && f.peakRssMb <= GB
 goals.push(
-  { id: 'P1', measure: `plan, ${persons} persons, empty ledger`, goal: '≤ 5 s, ≤ 1 GB', figure: wallAndRss(plan.emptyPlan), met: planMet(plan.emptyPlan), load: planLoad },
-  { id: 'P1', measure: `plan, ${persons} persons, provisioned, listing the directory`, goal: '≤ 5 s, ≤ 1 GB', figure: wallAndRss(plan.provisionedPlan), met: planMet(plan.provisionedPlan), load: planLoad },
-  { id: 'P2', measure: 'scheduled no-op run, sources unchanged', goal: '≤ 2 s', figure: `${plan.unchangedRun.wallS.toFixed(2)} s`, met: plan.unchangedRun.wallS <= 2, load: planLoad },
+  {
+    id: 'P1',
+    measure: `plan, ${persons} persons, empty ledger`,
+    goal: '≤ 5 s, ≤ 1 GB',
+    figure: wallAndRss(plan.emptyPlan),
+    met: planMet(plan.emptyPlan),
+    load: planLoad,
+  },
+  {
+    id: 'P1',
+    measure: `plan, ${persons} persons, provisioned, listing the directory`,
+    goal: '≤ 5 s, ≤ 1 GB',
+    figure: wallAndRss(plan.provisionedPlan),
+    met: planMet(plan.provisionedPlan),
+    load: planLoad,
+  },
+  {
+    id: 'P2',
+    measure: 'scheduled no-op run, sources unchanged',
+    goal: '≤ 2 s',
+    figure: `${plan.unchangedRun.wallS.toFixed(2)} s`,
+    met: plan.unchangedRun.wallS <= 2,
+    load: planLoad,
+  },
 )
 
 if (p6Persons > 0) {
   say(`\n## Plan of ${p6Persons} persons, no target reads (bench/plan.bench.ts runLargePlanBench)`)
   const f = await runLargePlanBench(p6Persons, (l) => say(`  ${l}`))
   const ok = f.exitCode === 0 || f.exitCode === 2
-  goals.push({ id: 'P6', measure: `plan, ${p6Persons} persons`, goal: '≤ 60 s, ≤ 8 GB', figure: wallAndRss(f), met: ok && f.wallS <= 60 && f.peakRssMb <= 8 * GB, load: load1(), ...(ok ? {} : { note: `exit ${f.exitCode}` }) })
-} else goals.push({ id: 'P6', measure: 'plan, 1,000,000 persons', goal: '≤ 60 s, ≤ 8 GB', note: 'KOPPEL_BENCH_P6_PERSONS=0' })
+  goals.push({
+    id: 'P6',
+    measure: `plan, ${p6Persons} persons`,
+    goal: '≤ 60 s, ≤ 8 GB',
+    figure: wallAndRss(f),
+    met: ok && f.wallS <= 60 && f.peakRssMb <= 8 * GB,
+    load: load1(),
+    ...(ok ? {} : { note: `exit ${f.exitCode}` }),
+  })
+} else
+  goals.push({
+    id: 'P6',
+    measure: 'plan, 1,000,000 persons',
+    goal: '≤ 60 s, ≤ 8 GB',
+    note: 'KOPPEL_BENCH_P6_PERSONS=0',
+  })
 
 say(`\n## Apply into real slapd next to ldapadd, ${ldapCount} entries (bench/ldap-apply.bench.ts)`)
 const noSlapd = slapdSkipReason()
 if (noSlapd !== undefined) say(`  skipped: ${noSlapd}`)
 else {
   const f = await runLdapApplyBench(ldapCount, (l) => say(`  ${l}`))
-  say(`  koppel ${f.koppel.toFixed(0)}/s, ldapadd ${f.ldapadd.toFixed(0)}/s, connector alone ${f.connector.toFixed(0)}/s; ratio ${f.ratio.toFixed(2)} (goal ≥ 0.8)`)
+  say(
+    `  koppel ${f.koppel.toFixed(0)}/s, ldapadd ${f.ldapadd.toFixed(0)}/s, connector alone ${f.connector.toFixed(0)}/s; ratio ${f.ratio.toFixed(2)} (goal ≥ 0.8)`,
+  )
   // the goal is ≥ 0.95 on an idle machine and ≥ 0.8 with one core busy elsewhere: which one applies is the load's
-  goals.push({ id: 'P4', measure: `apply into slapd / ldapadd, ${ldapCount} creates`, goal: '≥ 0.95 idle, ≥ 0.8 one core busy', figure: `ratio ${f.ratio.toFixed(2)} (${f.koppel.toFixed(0)}/s vs ${f.ldapadd.toFixed(0)}/s)`, met: f.ratio >= (load1() < 0.5 ? 0.95 : 0.8), load: load1() })
+  goals.push({
+    id: 'P4',
+    measure: `apply into slapd / ldapadd, ${ldapCount} creates`,
+    goal: '≥ 0.95 idle, ≥ 0.8 one core busy',
+    figure: `ratio ${f.ratio.toFixed(2)} (${f.koppel.toFixed(0)}/s vs ${f.ldapadd.toFixed(0)}/s)`,
+    met: f.ratio >= (load1() < 0.5 ? 0.95 : 0.8),
+    load: load1(),
+  })
 }
-if (noSlapd !== undefined) goals.push({ id: 'P4', measure: 'apply into slapd / ldapadd', goal: '≥ 0.95 idle, ≥ 0.8 one core busy', note: noSlapd })
+if (noSlapd !== undefined)
+  goals.push({
+    id: 'P4',
+    measure: 'apply into slapd / ldapadd',
+    goal: '≥ 0.95 idle, ≥ 0.8 one core busy',
+    note: noSlapd,
+  })
 
-say(`\n## Somtoday read, ${somtodayPupils} pupils with vakkeuzes from the simulator (bench/somtoday-read.bench.ts)`)
+say(
+  `\n## Somtoday read, ${somtodayPupils} pupils with vakkeuzes from the simulator (bench/somtoday-read.bench.ts)`,
+)
 const somtoday = await runSomtodayReadBench(somtodayPupils)
 say(`  ${formatSomtodayRead(somtoday)}`)
 say('  goal: ≤ 1 GB peak RSS, ≤ 30 s on an idle machine')
-goals.push({ id: 'P7', measure: `Somtoday read, ${somtodayPupils} pupils`, goal: '≤ 30 s idle, ≤ 1 GB', figure: `${somtoday.readS.toFixed(1)} s, ${somtoday.peakRssMb.toFixed(0)} MB`, met: somtoday.readS <= 30 && somtoday.peakRssMb <= GB, load: load1() })
+goals.push({
+  id: 'P7',
+  measure: `Somtoday read, ${somtodayPupils} pupils`,
+  goal: '≤ 30 s idle, ≤ 1 GB',
+  figure: `${somtoday.readS.toFixed(1)} s, ${somtoday.peakRssMb.toFixed(0)} MB`,
+  met: somtoday.readS <= 30 && somtoday.peakRssMb <= GB,
+  load: load1(),
+})
 
 if (readPersons > 0) {
   // each in a child of its own, so that its peak RSS (client and simulator in one process) is its own
   const reads: [string, string, string[]][] = [
     // the simulator in a process of its own: the peak is the connector's (the other reads include their simulator)
-    ['OneRoster REST full read, client alone', 'bench/measure-oneroster-rest-client.ts', [String(readPersons)]],
+    [
+      'OneRoster REST full read, client alone',
+      'bench/measure-oneroster-rest-client.ts',
+      [String(readPersons)],
+    ],
     ['AFAS read', 'bench/measure-afas-read.ts', [String(readPersons)]],
     ['Magister and Eduarte reads, one process', 'bench/sis-read.bench.ts', [String(readPersons)]],
   ]
@@ -80,20 +145,38 @@ if (readPersons > 0) {
     const f = await runChild(script, args)
     say(f.stdout.trim().replace(/^/gm, '  '))
     say(`  ${wallAndRss(f)} (whole script), exit ${f.exitCode}`)
-    goals.push({ id: 'P7', measure: `${measure}, ${readPersons} persons`, goal: '≤ 1 GB', figure: wallAndRss(f), met: f.exitCode === 0 && f.peakRssMb <= GB, load: f.load })
+    goals.push({
+      id: 'P7',
+      measure: `${measure}, ${readPersons} persons`,
+      goal: '≤ 1 GB',
+      figure: wallAndRss(f),
+      met: f.exitCode === 0 && f.peakRssMb <= GB,
+      load: f.load,
+    })
   }
 }
 
 const adCount = Number(process.env['KOPPEL_BENCH_AD'] ?? 300)
-say(`\n## Creates with passwords into Samba AD next to ldapadd, ${adCount} users per mode (bench/ad-apply.bench.ts)`)
+say(
+  `\n## Creates with passwords into Samba AD next to ldapadd, ${adCount} users per mode (bench/ad-apply.bench.ts)`,
+)
 const noSamba = sambaSkipReason()
 if (noSamba !== undefined) {
   say(`  skipped: ${noSamba}`)
   goals.push({ id: 'P4', measure: 'apply into Samba AD / ldapadd', goal: '≥ 0.8', note: noSamba })
 } else {
   const f = await runAdApplyBench(adCount, (l) => say(`  ${l}`))
-  say(`  koppel ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd ${f.ldapadd.toFixed(1)}/s; ratio ${f.ratio.toFixed(2)}`)
-  goals.push({ id: 'P4', measure: `apply into Samba AD / ldapadd, ${adCount} users with passwords`, goal: '≥ 0.8', figure: `ratio ${f.ratio.toFixed(2)} (${f.koppel.toFixed(1)}/s vs ${f.ldapadd.toFixed(1)}/s)`, met: f.ratio >= 0.8, load: load1() })
+  say(
+    `  koppel ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd ${f.ldapadd.toFixed(1)}/s; ratio ${f.ratio.toFixed(2)}`,
+  )
+  goals.push({
+    id: 'P4',
+    measure: `apply into Samba AD / ldapadd, ${adCount} users with passwords`,
+    goal: '≥ 0.8',
+    figure: `ratio ${f.ratio.toFixed(2)} (${f.koppel.toFixed(1)}/s vs ${f.ldapadd.toFixed(1)}/s)`,
+    met: f.ratio >= 0.8,
+    load: load1(),
+  })
 }
 
 const storeLine = (f: StoreBenchFigures) =>
@@ -102,7 +185,11 @@ const storeLine = (f: StoreBenchFigures) =>
 say(`\n## Store bulk paths, ${storeRows} rows (src/store/store-bench.ts)`)
 const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-store-'))
 try {
-  say(storeLine(await benchStore({ kind: 'sqlite', path: join(dir, 'koppel.db') }, { rows: storeRows })))
+  say(
+    storeLine(
+      await benchStore({ kind: 'sqlite', path: join(dir, 'koppel.db') }, { rows: storeRows }),
+    ),
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -27,13 +27,18 @@ async function measure(label: string, source: SourceConnector): Promise<void> {
   clearInterval(timer)
   if (!r.ok) throw new Error(`${label}: ${r.issues[0]?.message ?? 'failed'}`)
   const n = r.snapshot.persons.length
-  console.log(`${label}: ${n} persons, ${r.snapshot.groups.length} groups in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (client and simulator), peak RSS ${(peak / 1e6).toFixed(0)} MB`)
+  console.log(
+    `${label}: ${n} persons, ${r.snapshot.groups.length} groups in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (client and simulator), peak RSS ${(peak / 1e6).toFixed(0)} MB`,
+  )
 }
 
 const m = await startMagisterSim({ username: 'koppel', password: 'pw', rows: magisterRows(board) })
 try {
   const o = magisterOptions.parse({ baseUrl: m.url, username: 'koppel', password: '${env:X}' })
-  await measure('magister (one GetData, ANSI CSV)', magisterConnector.create('magister', { ...o, password: 'pw' }, context))
+  await measure(
+    'magister (one GetData, ANSI CSV)',
+    magisterConnector.create('magister', { ...o, password: 'pw' }, context),
+  )
 } finally {
   await m.close()
 }
@@ -41,7 +46,10 @@ try {
 const e = await startEduarteSim({ apiSleutel: 'k', data: eduarteData(board) })
 try {
   const o = eduarteOptions.parse({ baseUrl: e.url, apiKey: '${env:X}', pageSize })
-  await measure(`eduarte (SOAP pages of ${pageSize})`, eduarteConnector.create('eduarte', { ...o, apiKey: 'k' }, context))
+  await measure(
+    `eduarte (SOAP pages of ${pageSize})`,
+    eduarteConnector.create('eduarte', { ...o, apiKey: 'k' }, context),
+  )
 } finally {
   await e.close()
 }

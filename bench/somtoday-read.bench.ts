@@ -22,7 +22,11 @@ const TODAY = '2026-11-23'
 
 /** The measurement itself (run in the child). */
 async function measure(pupils: number): Promise<SomtodayReadFigures> {
-  const board = generateBoard({ seed: 'bench-somtoday', persons: Math.round(pupils / PUPIL_SHARE), today: TODAY })
+  const board = generateBoard({
+    seed: 'bench-somtoday',
+    persons: Math.round(pupils / PUPIL_SHARE),
+    today: TODAY,
+  })
   const sim = await startSomtodaySim({ board })
   try {
     const options = somtodayConnector.schema.parse({
@@ -34,11 +38,21 @@ async function measure(pupils: number): Promise<SomtodayReadFigures> {
       persons: ['leerlingen'],
       pageSize: 200,
     })
-    const source = somtodayConnector.create('somtoday', { ...options, clientSecret: 'koppel-secret' }, { baseDir: '.', log: () => undefined, now: () => new Date() })
+    const source = somtodayConnector.create(
+      'somtoday',
+      { ...options, clientSecret: 'koppel-secret' },
+      { baseDir: '.', log: () => undefined, now: () => new Date() },
+    )
     const started = performance.now()
     const r = await source.read({ today: TODAY })
     const readS = (performance.now() - started) / 1000
-    if (!r.ok) throw new Error(`read failed: ${r.issues.slice(0, 3).map((i) => i.message).join('; ')}`)
+    if (!r.ok)
+      throw new Error(
+        `read failed: ${r.issues
+          .slice(0, 3)
+          .map((i) => i.message)
+          .join('; ')}`,
+      )
     const pages = [...sim.pages.values()].reduce((a, b) => a + b, 0)
     let memberships = 0
     for (const p of r.snapshot.persons) memberships += p.memberships.length
@@ -59,13 +73,18 @@ async function measure(pupils: number): Promise<SomtodayReadFigures> {
 /** Runs the measurement in a child process and returns its figures. */
 export function runSomtodayReadBench(pupils: number): Promise<SomtodayReadFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings=ExperimentalWarning', import.meta.filename, String(pupils), '--child'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(
+      process.execPath,
+      ['--no-warnings=ExperimentalWarning', import.meta.filename, String(pupils), '--child'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => {
       const line = out.trim().split('\n').pop() ?? ''
-      if (code !== 0) return reject(new Error(`somtoday bench child exited ${code}: ${out.slice(-500)}`))
+      if (code !== 0)
+        return reject(new Error(`somtoday bench child exited ${code}: ${out.slice(-500)}`))
       resolve(JSON.parse(line) as SomtodayReadFigures)
     })
   })

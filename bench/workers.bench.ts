@@ -59,7 +59,11 @@ rules:
 `
 
 function startWorker(dir: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml')], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    process.execPath,
+    ['--no-warnings', KOPPEL_BIN, 'worker', '-c', join(dir, 'koppel.yaml')],
+    { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let out = ''
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -87,29 +91,49 @@ async function measure(server: { url: string }, workers: number): Promise<number
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-workers-'))
   const children: ChildProcess[] = []
   try {
-    const rows = ['nr,voornaam,achternaam,begin', ...Array.from({ length: actions }, (_, i) => `${100000 + i},Kim,Visser ${i},2025-08-01`)]
+    const rows = [
+      'nr,voornaam,achternaam,begin',
+      ...Array.from({ length: actions }, (_, i) => `${100000 + i},Kim,Visser ${i},2025-08-01`),
+    ]
     writeFileSync(join(dir, 'pupils.csv'), `${rows.join('\n')}\n`)
     writeFileSync(join(dir, 'koppel.yaml'), config(proxy.url))
     const env = { KOPPEL_BENCH_DATABASE_URL: url, SCIM_TOKEN: TOKEN }
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: { ...process.env, ...env } })
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      env: { ...process.env, ...env },
+    })
     if (!r.ok) throw new Error(r.errors.join('\n'))
     try {
       const planned = await makePlan(r.loaded.engine, { actor: 'bench' })
-      if (!planned.ok || planned.plan.actions.length !== actions || planned.plan.status !== 'planned') throw new Error('the plan is not the expected creates')
+      if (
+        !planned.ok ||
+        planned.plan.actions.length !== actions ||
+        planned.plan.status !== 'planned'
+      )
+        throw new Error('the plan is not the expected creates')
       for (let i = 0; i < workers; i++) children.push(await startWorker(dir, env))
       const t0 = performance.now()
       const applied = await applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'bench' })
       const seconds = (performance.now() - t0) / 1000
-      if (!applied.ok || applied.report.state !== 'done') throw new Error(applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message)
-      if (sim.users.size !== actions) throw new Error(`${sim.users.size} users in the simulator, expected ${actions}`)
-      say(`  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${proxy.maxInFlight()} requests in flight, load ${loadavg()[0]?.toFixed(2)}`)
+      if (!applied.ok || applied.report.state !== 'done')
+        throw new Error(
+          applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message,
+        )
+      if (sim.users.size !== actions)
+        throw new Error(`${sim.users.size} users in the simulator, expected ${actions}`)
+      say(
+        `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${proxy.maxInFlight()} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
+      )
       return actions / seconds
     } finally {
       await r.loaded.close()
     }
   } finally {
     for (const c of children) c.kill('SIGTERM')
-    await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((res) => c.on('exit', res)))))
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null ? undefined : new Promise((res) => c.on('exit', res)),
+      ),
+    )
     await proxy.close()
     await sim.close()
     rmSync(dir, { recursive: true, force: true })
@@ -120,13 +144,17 @@ const skip = postgresSkipReason()
 if (skip !== undefined) {
   say(`skipped: ${skip}`)
 } else {
-  say(`# P5: workers against a ${LATENCY_MS} ms-per-request SCIM target, ${actions} creates, ${jobsPerTarget} jobs per worker (load before: ${loadavg()[0]?.toFixed(2)})`)
+  say(
+    `# P5: workers against a ${LATENCY_MS} ms-per-request SCIM target, ${actions} creates, ${jobsPerTarget} jobs per worker (load before: ${loadavg()[0]?.toFixed(2)})`,
+  )
   const server = await startPostgres()
   try {
     const one = await measure(server, 1)
     const two = await measure(server, 2)
     const four = await measure(server, 4)
-    say(`  2 workers / 1: ${(two / one).toFixed(2)}× (goal ≥ 1.8×); 4 workers / 1: ${(four / one).toFixed(2)}× (goal ≥ 3.2×); load after ${loadavg()[0]?.toFixed(2)}`)
+    say(
+      `  2 workers / 1: ${(two / one).toFixed(2)}× (goal ≥ 1.8×); 4 workers / 1: ${(four / one).toFixed(2)}× (goal ≥ 3.2×); load after ${loadavg()[0]?.toFixed(2)}`,
+    )
   } finally {
     await server.stop()
   }

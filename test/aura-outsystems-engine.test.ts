@@ -21,7 +21,11 @@ import { startOutSystemsSim, type OutSystemsSim } from '@koppel/sim/outsystems'
 const { now } = testClock('2026-11-23')
 const context = { baseDir: '.', log: () => {}, now }
 
-function person(key: string, role: 'student' | 'teacher', extra: { classGroup?: string; title?: string } = {}): Person {
+function person(
+  key: string,
+  role: 'student' | 'teacher',
+  extra: { classGroup?: string; title?: string } = {},
+): Person {
   return {
     kind: 'person',
     key,
@@ -46,7 +50,13 @@ function person(key: string, role: 'student' | 'teacher', extra: { classGroup?: 
   }
 }
 
-function engineTarget(name: string, connector: TargetConnector, anchor: string, anchorValue: string, mapping: MappingSpec): EngineTarget {
+function engineTarget(
+  name: string,
+  connector: TargetConnector,
+  anchor: string,
+  anchorValue: string,
+  mapping: MappingSpec,
+): EngineTarget {
   return {
     name,
     connector,
@@ -69,41 +79,85 @@ describe('aura-online and outsystems through the engine', () => {
   before(async () => {
     aura = await startAuraSim({ password: 'pw', partner: 'partner' })
     os = await startOutSystemsSim({ token: 'tok' })
-    const auraOptions = { ...auraOptionsSchema.parse({ baseUrl: aura.url, password: '${env:A}', partner: '${env:B}' }), password: 'pw', partner: 'partner' }
-    const osOptions = { ...outSystemsOptionsSchema.parse({ baseUrl: os.url, token: '${env:T}', extraFields: { department: 'Department' } }), token: 'tok' }
+    const auraOptions = {
+      ...auraOptionsSchema.parse({ baseUrl: aura.url, password: '${env:A}', partner: '${env:B}' }),
+      password: 'pw',
+      partner: 'partner',
+    }
+    const osOptions = {
+      ...outSystemsOptionsSchema.parse({
+        baseUrl: os.url,
+        token: '${env:T}',
+        extraFields: { department: 'Department' },
+      }),
+      token: 'tok',
+    }
     dir = mkdtempSync(join(tmpdir(), 'koppel-aura-os-'))
     const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
     const source: SourceConnector = {
       name: 'school',
       type: 'test',
       capabilities: { delta: false, writeBack: false },
-      read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+      read: async () => ({
+        ok: true,
+        snapshot: {
+          kind: 'snapshot',
+          source: 'school',
+          mode: 'full',
+          takenAt: '2026-11-23T00:00:00Z',
+          persons: [...persons],
+          groups: [],
+          removed: [],
+          warnings: [],
+        },
+      }),
     }
     engine = {
       now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
+      sources: [
+        { connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } },
+      ],
       setup: {
         targets: [
-          engineTarget('bibliotheek', auraConnector.create('bibliotheek', auraOptions, context), 'LENERSCODE', 'person.key', {
-            LENERSCODE: 'person.key',
-            VOORN: 'person.givenName',
-            LENERSNAAM: 'person.familyName',
-            KAMERNR: 'contract.classGroup',
-          }),
-          engineTarget('portaal', outSystemsConnector.create('portaal', osOptions, context), 'username', 'person.email', {
-            username: 'person.email',
-            name: 'fullName(person)',
-            email: 'person.email',
-            department: 'contract.department',
-          }),
+          engineTarget(
+            'bibliotheek',
+            auraConnector.create('bibliotheek', auraOptions, context),
+            'LENERSCODE',
+            'person.key',
+            {
+              LENERSCODE: 'person.key',
+              VOORN: 'person.givenName',
+              LENERSNAAM: 'person.familyName',
+              KAMERNR: 'contract.classGroup',
+            },
+          ),
+          engineTarget(
+            'portaal',
+            outSystemsConnector.create('portaal', osOptions, context),
+            'username',
+            'person.email',
+            {
+              username: 'person.email',
+              name: 'fullName(person)',
+              email: 'person.email',
+              department: 'contract.department',
+            },
+          ),
         ],
         rules: compileRules([
-          { name: 'pupils', when: 'contract.role == "student"', grant: [{ account: 'bibliotheek' }] },
+          {
+            name: 'pupils',
+            when: 'contract.role == "student"',
+            grant: [{ account: 'bibliotheek' }],
+          },
           {
             name: 'teachers',
             when: 'contract.role == "teacher"',
-            grant: [{ account: 'portaal' }, { permission: { target: 'portaal', type: 'role', id: 'contract.title' } }],
+            grant: [
+              { account: 'portaal' },
+              { permission: { target: 'portaal', type: 'role', id: 'contract.title' } },
+            ],
           },
         ]),
         primaryContract: ['employment', 'enrolment'],
@@ -128,12 +182,17 @@ describe('aura-online and outsystems through the engine', () => {
     assert.ok(r.ok, r.ok ? '' : r.message)
     return r.report
   }
-  const kinds = (p: Plan, target: string) => p.actions.filter((a) => a.target === target).map((a) => a.kind)
+  const kinds = (p: Plan, target: string) =>
+    p.actions.filter((a) => a.target === target).map((a) => a.kind)
   const osUser = (username: string) => [...os.users.values()].find((u) => u.Username === username)
   const roleName = (key: unknown) => os.roles.find((r) => r.Key === key)?.Name
 
   test('joiners are created in both; a second plan has nothing to do', async () => {
-    persons.push(person('p1', 'student', { classGroup: '3A' }), person('p2', 'student', { classGroup: '3B' }), person('t1', 'teacher', { title: 'Docent' }))
+    persons.push(
+      person('p1', 'student', { classGroup: '3A' }),
+      person('p2', 'student', { classGroup: '3B' }),
+      person('t1', 'teacher', { title: 'Docent' }),
+    )
     const p1 = await plan()
     assert.deepEqual(kinds(p1, 'bibliotheek'), ['create', 'create'])
     assert.deepEqual(kinds(p1, 'portaal'), ['create', 'grant'])
@@ -174,7 +233,10 @@ describe('aura-online and outsystems through the engine', () => {
     const issue = p.issues.find((i) => i.code === 'cannot_enable')
     assert.ok(issue, 'the Aura returner is reported in the plan')
     assert.equal(issue.record, 'p2')
-    assert.match(issue.message, /bibliotheek: .* is back .* aura-online cannot enable accounts; enable .* by hand/)
+    assert.match(
+      issue.message,
+      /bibliotheek: .* is back .* aura-online cannot enable accounts; enable .* by hand/,
+    )
     const report = await apply(p)
     assert.equal(report.failures.length, 0)
     assert.equal(osUser('t1@school.test')?.IsActive, true)

@@ -8,9 +8,21 @@ import { formatGoalTable, runChild } from '../bench/goals-table.ts'
 
 test('the goal table: one row per figure with met, missed or skipped and the load average', () => {
   const text = formatGoalTable([
-    { id: 'P1', measure: 'plan, 100000 persons', goal: '≤ 5 s, ≤ 1 GB', figure: '7.2 s, 930 MB', met: false, load: 0.31 },
+    {
+      id: 'P1',
+      measure: 'plan, 100000 persons',
+      goal: '≤ 5 s, ≤ 1 GB',
+      figure: '7.2 s, 930 MB',
+      met: false,
+      load: 0.31,
+    },
     { id: 'P2', measure: 'no-op run', goal: '≤ 2 s', figure: '1.40 s', met: true, load: 0.2 },
-    { id: 'P4', measure: 'apply into Samba AD', goal: '≥ 0.8', note: 'samba-tool is not installed' },
+    {
+      id: 'P4',
+      measure: 'apply into Samba AD',
+      goal: '≥ 0.8',
+      note: 'samba-tool is not installed',
+    },
   ])
   assert.equal(
     text,
@@ -29,7 +41,10 @@ test("runChild reports the child's output, exit code and its own peak RSS", asyn
   try {
     const script = join(dir, 'big.mjs')
     // holds ~200 MB so that its peak is clearly its own, not the parent's
-    writeFileSync(script, 'const b = Buffer.alloc(200 * 1024 * 1024, 1); console.log("held", b.length)\n')
+    writeFileSync(
+      script,
+      'const b = Buffer.alloc(200 * 1024 * 1024, 1); console.log("held", b.length)\n',
+    )
     const f = await runChild(script, [])
     assert.equal(f.exitCode, 0)
     assert.match(f.stdout, /held 209715200/)

@@ -23,11 +23,26 @@ describe('R1: apply killed with SIGKILL at random points, resumed', { skip }, ()
 
   for (const kind of ['sqlite', 'postgres'] as const) {
     test(`${kind}: ${TRIALS} trials converge without duplicates or losses`, async () => {
-      const store: ChaosStore = kind === 'sqlite' ? { kind } : { kind, url: (postgres as PostgresServer).url }
-      const trials = await runKillTrials({ slapd: slapd as Slapd, store, trials: TRIALS, persons: 80, timeBoxMs: 240_000, seed: 11, log: (l) => process.stderr.write(`${l}\n`) })
+      const store: ChaosStore =
+        kind === 'sqlite' ? { kind } : { kind, url: (postgres as PostgresServer).url }
+      const trials = await runKillTrials({
+        slapd: slapd as Slapd,
+        store,
+        trials: TRIALS,
+        persons: 80,
+        timeBoxMs: 240_000,
+        seed: 11,
+        log: (l) => process.stderr.write(`${l}\n`),
+      })
       assert.equal(trials.length, TRIALS, 'every trial ran within the time box')
-      assert.deepEqual(trials.flatMap((t) => t.problems.map((p) => `trial ${t.trial}: ${p}`)), [])
-      assert.ok(trials.some((t) => t.killedAt !== 'finished'), 'at least one apply was killed mid-way')
+      assert.deepEqual(
+        trials.flatMap((t) => t.problems.map((p) => `trial ${t.trial}: ${p}`)),
+        [],
+      )
+      assert.ok(
+        trials.some((t) => t.killedAt !== 'finished'),
+        'at least one apply was killed mid-way',
+      )
     })
   }
 })

@@ -20,7 +20,8 @@ const SECRET = 'LdapPw-geheim-7Qx'
 const DB_PASSWORD = 'Db-Pw/s3cr3t+9'
 let dir = ''
 
-const koppel = (env: Record<string, string>, ...args: string[]) => runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir, env })
+const koppel = (env: Record<string, string>, ...args: string[]) =>
+  runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir, env })
 
 const config = (store: string) => `version: 1
 store: ${store}
@@ -51,7 +52,11 @@ function assertNoTrace(text: string): void {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'koppel-cli-errors-'))
-  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-errors', persons: 100, today: TODAY }), { version: '1.2' })
+  await writeOneRosterCsv(
+    join(dir, 'export'),
+    generateBoard({ seed: 'cli-errors', persons: 100, today: TODAY }),
+    { version: '1.2' },
+  )
 })
 after(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -77,20 +82,45 @@ describe('CLI errors and secrets', () => {
     })
 
     async function openFails(dbUrl: string, reason: RegExp): Promise<void> {
-      writeFileSync(join(dir, 'koppel.yaml'), config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'))
-      const r = await koppel({ KOPPEL_DATABASE_URL: dbUrl, LDAP_URL: 'ldap://127.0.0.1:1', LDAP_PASSWORD: SECRET }, 'plan', '--today', TODAY)
+      writeFileSync(
+        join(dir, 'koppel.yaml'),
+        config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'),
+      )
+      const r = await koppel(
+        { KOPPEL_DATABASE_URL: dbUrl, LDAP_URL: 'ldap://127.0.0.1:1', LDAP_PASSWORD: SECRET },
+        'plan',
+        '--today',
+        TODAY,
+      )
       assert.equal(r.code, 1, r.stderr)
       const lines = r.stderr.trim().split('\n')
       assert.equal(lines.length, 1, r.stderr)
-      assert.match(lines[0] ?? '', /^the store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+ could not be opened: /)
+      assert.match(
+        lines[0] ?? '',
+        /^the store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+ could not be opened: /,
+      )
       assert.match(lines[0] ?? '', reason)
-      assert.ok(!r.stderr.includes(DB_PASSWORD) && !r.stderr.includes(encodeURIComponent(DB_PASSWORD)), r.stderr)
+      assert.ok(
+        !r.stderr.includes(DB_PASSWORD) && !r.stderr.includes(encodeURIComponent(DB_PASSWORD)),
+        r.stderr,
+      )
       assertNoTrace(r.stderr)
     }
 
     test('the right password opens it (the cases below fail for their own reason)', async () => {
-      writeFileSync(join(dir, 'koppel.yaml'), config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'))
-      const r = await koppel({ KOPPEL_DATABASE_URL: url.toString(), LDAP_URL: 'ldap://127.0.0.1:1', LDAP_PASSWORD: SECRET }, 'audit', 'verify')
+      writeFileSync(
+        join(dir, 'koppel.yaml'),
+        config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'),
+      )
+      const r = await koppel(
+        {
+          KOPPEL_DATABASE_URL: url.toString(),
+          LDAP_URL: 'ldap://127.0.0.1:1',
+          LDAP_PASSWORD: SECRET,
+        },
+        'audit',
+        'verify',
+      )
       assert.equal(r.code, 0, r.stderr)
     })
     test('unreachable', async () => {
@@ -101,7 +131,10 @@ describe('CLI errors and secrets', () => {
     test('wrong password', async () => {
       const u = new URL(url)
       u.password = 'wrong-Pw-1234'
-      await openFails(u.toString().replace('wrong-Pw-1234', encodeURIComponent(DB_PASSWORD) + 'x'), /password authentication failed for user "postgres"/)
+      await openFails(
+        u.toString().replace('wrong-Pw-1234', encodeURIComponent(DB_PASSWORD) + 'x'),
+        /password authentication failed for user "postgres"/,
+      )
     })
     test('missing database', async () => {
       const u = new URL(url)
@@ -109,12 +142,23 @@ describe('CLI errors and secrets', () => {
       await openFails(u.toString(), /database "nosuchdb" does not exist/)
     })
     test('a URL that is not one', async () => {
-      writeFileSync(join(dir, 'koppel.yaml'), config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'))
+      writeFileSync(
+        join(dir, 'koppel.yaml'),
+        config('{ kind: postgres, url: "${env:KOPPEL_DATABASE_URL}" }'),
+      )
       const bad = `postgres://postgres:${encodeURIComponent(DB_PASSWORD)}@127.0.0.1:notaport/postgres`
-      const r = await koppel({ KOPPEL_DATABASE_URL: bad, LDAP_URL: 'ldap://127.0.0.1:1', LDAP_PASSWORD: SECRET }, 'plan', '--today', TODAY)
+      const r = await koppel(
+        { KOPPEL_DATABASE_URL: bad, LDAP_URL: 'ldap://127.0.0.1:1', LDAP_PASSWORD: SECRET },
+        'plan',
+        '--today',
+        TODAY,
+      )
       assert.equal(r.code, 1, r.stderr)
       assert.match(r.stderr, /^the store at .* could not be opened: /)
-      assert.ok(!r.stderr.includes(DB_PASSWORD) && !r.stderr.includes(encodeURIComponent(DB_PASSWORD)), r.stderr)
+      assert.ok(
+        !r.stderr.includes(DB_PASSWORD) && !r.stderr.includes(encodeURIComponent(DB_PASSWORD)),
+        r.stderr,
+      )
       assertNoTrace(r.stderr)
     })
   })

@@ -18,16 +18,24 @@ let dir = ''
 let ldap: Awaited<ReturnType<typeof startLdapServer>> | undefined
 
 /** Runs the CLI in a child process; asynchronously, because the LDAP server answers from this process. */
-const koppel = (...args: string[]) => runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
+const koppel = (...args: string[]) =>
+  runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'koppel-cli-guard-'))
   ldap = await startLdapServer({ adminPassword: 'admin-pw' })
-  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-guard', persons: 100, today: TODAY }), { version: '1.2' })
+  await writeOneRosterCsv(
+    join(dir, 'export'),
+    generateBoard({ seed: 'cli-guard', persons: 100, today: TODAY }),
+    { version: '1.2' },
+  )
   mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
   writeFileSync(join(dir, 'secrets', 'ldap-password'), 'admin-pw\n', { mode: 0o600 })
   // a guard any first load trips: a blocked plan without having to shrink a source first
-  const config = demoConfig(ldap.url).replace('    lifecycle:\n', '    guard: { create: { maxCount: 5 } }\n    lifecycle:\n')
+  const config = demoConfig(ldap.url).replace(
+    '    lifecycle:\n',
+    '    guard: { create: { maxCount: 5 } }\n    lifecycle:\n',
+  )
   writeFileSync(join(dir, 'koppel.yaml'), config)
 })
 
@@ -44,7 +52,11 @@ describe('CLI: a blocked plan, as a scheduler sees it', async () => {
     assert.match(plain.stdout, /blocked/i)
     const detailed = await koppel('plan', '--today', TODAY, '--detailed-exitcode', '--json')
     assert.equal(detailed.code, 3, detailed.stderr)
-    const plan = JSON.parse(detailed.stdout) as { id: string; status: string; findings: { kind: string }[] }
+    const plan = JSON.parse(detailed.stdout) as {
+      id: string
+      status: string
+      findings: { kind: string }[]
+    }
     assert.equal(plan.status, 'blocked')
     blockedId = plan.id
   })
@@ -52,7 +64,12 @@ describe('CLI: a blocked plan, as a scheduler sees it', async () => {
   test('run --json prints the plan with its findings and exits 3', async () => {
     const r = await koppel('run', '--today', TODAY, '--json')
     assert.equal(r.code, 3, r.stderr)
-    const plan = JSON.parse(r.stdout) as { format: string; id: string; status: string; findings: { kind: string; message: string }[] }
+    const plan = JSON.parse(r.stdout) as {
+      format: string
+      id: string
+      status: string
+      findings: { kind: string; message: string }[]
+    }
     assert.equal(plan.format, 'koppel.plan/v1')
     assert.equal(plan.status, 'blocked')
     assert.equal(plan.id, blockedId)
@@ -75,7 +92,13 @@ describe('CLI: a blocked plan, as a scheduler sees it', async () => {
     const config = join(dir, 'koppel.yaml')
     const text = readFileSync(config, 'utf8')
     // person.attributes keys are the source's own, so this passes validate and fails per person at run time
-    writeFileSync(config, text.replace('      cn: fullName(person)\n', '      cn: fullName(person)\n      description: person.attributes.nietBestaand\n'))
+    writeFileSync(
+      config,
+      text.replace(
+        '      cn: fullName(person)\n',
+        '      cn: fullName(person)\n      description: person.attributes.nietBestaand\n',
+      ),
+    )
     try {
       const r = await koppel('run', '--today', TODAY)
       assert.equal(r.code, 4, r.stderr)
@@ -93,7 +116,10 @@ describe('CLI: validate compiles every rule and mapping', () => {
     const broken = text
       .replace('when: contract.role == "student"', 'when: contract.rol == "student"')
       .replace('      cn: fullName(person)\n', '      cn: volledigeNaam(person)\n')
-      .replace('      displayName: fullName(person)\n', '      displayName: \'familyName(person) +\'\n')
+      .replace(
+        '      displayName: fullName(person)\n',
+        "      displayName: 'familyName(person) +'\n",
+      )
     writeFileSync(config, broken)
     try {
       const r = await koppel('validate')
@@ -103,9 +129,30 @@ describe('CLI: validate compiles every rule and mapping', () => {
       const errors = r.stderr.trim().split('\n')
       assert.equal(errors.length, 3, r.stderr)
       const at = (needle: string, column: number) => `${config}:${lineOf(needle)}:${column}`
-      assert.ok(errors.some((e) => e.startsWith(`${at('contract.rol ==', 11)} rules[0].when: contract.rol is not a field of contract; did you mean contract.role?`)), r.stderr)
-      assert.ok(errors.some((e) => e.startsWith(`${at('volledigeNaam', 11)} targets[0].attributes.cn: found no matching overload for 'volledigeNaam`)), r.stderr)
-      assert.ok(errors.some((e) => e.startsWith(`${at("displayName: 'familyName", 41)} targets[0].attributes.displayName: Unexpected token: EOF`)), r.stderr)
+      assert.ok(
+        errors.some((e) =>
+          e.startsWith(
+            `${at('contract.rol ==', 11)} rules[0].when: contract.rol is not a field of contract; did you mean contract.role?`,
+          ),
+        ),
+        r.stderr,
+      )
+      assert.ok(
+        errors.some((e) =>
+          e.startsWith(
+            `${at('volledigeNaam', 11)} targets[0].attributes.cn: found no matching overload for 'volledigeNaam`,
+          ),
+        ),
+        r.stderr,
+      )
+      assert.ok(
+        errors.some((e) =>
+          e.startsWith(
+            `${at("displayName: 'familyName", 41)} targets[0].attributes.displayName: Unexpected token: EOF`,
+          ),
+        ),
+        r.stderr,
+      )
     } finally {
       writeFileSync(config, text)
     }
@@ -116,12 +163,24 @@ describe('CLI: validate compiles every rule and mapping', () => {
   test('a field none of the configured sources fills is a warning naming the sources', async () => {
     const config = join(dir, 'koppel.yaml')
     const text = readFileSync(config, 'utf8')
-    writeFileSync(config, text.replace('      cn: fullName(person)\n', '      cn: fullName(person)\n      physicalDeliveryOfficeName: contract.location\n'))
+    writeFileSync(
+      config,
+      text.replace(
+        '      cn: fullName(person)\n',
+        '      cn: fullName(person)\n      physicalDeliveryOfficeName: contract.location\n',
+      ),
+    )
     try {
       const r = await koppel('validate')
       assert.equal(r.code, 0, r.stderr)
-      assert.match(r.stderr, /:\d+:\d+ targets\[0\]\.attributes\.physicalDeliveryOfficeName: warning: contract\.location is filled by none of the sources \(school \(oneroster-csv\)\)/)
-      assert.doesNotMatch(r.stderr, /warning: (person|contract)\.(givenName|role|classGroup|organisationCode)/)
+      assert.match(
+        r.stderr,
+        /:\d+:\d+ targets\[0\]\.attributes\.physicalDeliveryOfficeName: warning: contract\.location is filled by none of the sources \(school \(oneroster-csv\)\)/,
+      )
+      assert.doesNotMatch(
+        r.stderr,
+        /warning: (person|contract)\.(givenName|role|classGroup|organisationCode)/,
+      )
     } finally {
       writeFileSync(config, text)
     }

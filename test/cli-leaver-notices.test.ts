@@ -27,22 +27,31 @@ describe('koppel run sends leaver notices', () => {
       disabledCommands: ['STARTTLS'],
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const port = (server.server.address() as AddressInfo).port
     dir = mkdtempSync(join(tmpdir(), 'koppel-cli-leavers-'))
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-leavers', persons: 100, today: TODAY }), { version: '1.2' })
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      generateBoard({ seed: 'cli-leavers', persons: 100, today: TODAY }),
+      { version: '1.2' },
+    )
     ldap = await startLdapServer({ adminPassword: 'secret' })
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'secret\n')
     // every enrolment ends with the school year, at most a year ahead: 365 days before makes each pupil due now
     const notify = `notify:\n  from: koppel@school.test\n  smtp: { host: 127.0.0.1, port: ${port}, requireTls: false }\n  leaverNotices:\n    daysBefore: [365]\n`
-    writeFileSync(join(dir, 'koppel.yaml'), demoConfig(ldap.url).replace('\nstore:', `\n${notify}store:`))
+    writeFileSync(
+      join(dir, 'koppel.yaml'),
+      demoConfig(ldap.url).replace('\nstore:', `\n${notify}store:`),
+    )
   })
   after(async () => {
     await ldap.stop()

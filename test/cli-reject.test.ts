@@ -15,15 +15,26 @@ import { runKoppel } from './support/koppel-cli.ts'
 const TODAY = toIsoDate(new Date())
 let dir = ''
 let ldap: Awaited<ReturnType<typeof startLdapServer>> | undefined
-const koppel = (...args: string[]) => runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
+const koppel = (...args: string[]) =>
+  runKoppel([...args, '-c', join(dir, 'koppel.yaml')], { cwd: dir })
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'koppel-cli-reject-'))
   ldap = await startLdapServer({ adminPassword: 'admin-pw' })
-  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'cli-reject', persons: 60, today: TODAY }), { version: '1.2' })
+  await writeOneRosterCsv(
+    join(dir, 'export'),
+    generateBoard({ seed: 'cli-reject', persons: 60, today: TODAY }),
+    { version: '1.2' },
+  )
   mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
   writeFileSync(join(dir, 'secrets', 'ldap-password'), 'admin-pw\n', { mode: 0o600 })
-  writeFileSync(join(dir, 'koppel.yaml'), demoConfig(ldap.url).replace('    lifecycle:\n', '    guard: { create: { maxCount: 5 } }\n    lifecycle:\n'))
+  writeFileSync(
+    join(dir, 'koppel.yaml'),
+    demoConfig(ldap.url).replace(
+      '    lifecycle:\n',
+      '    guard: { create: { maxCount: 5 } }\n    lifecycle:\n',
+    ),
+  )
 })
 
 after(async () => {
@@ -48,8 +59,19 @@ test('reject needs a reason, keeps it in the audit log, and the rejected work is
   assert.equal(approve.code, 1)
   assert.match(approve.stderr, /is rejected and cannot become approved/)
   const log = await koppel('audit', 'log', '--kind', 'plan.rejected', '--json')
-  const events = (JSON.parse(log.stdout) as { events: { planId: string; data: { reason: string; from: string } }[] }).events
-  assert.deepEqual(events.map((e) => [e.planId, e.data.from, e.data.reason]), [[id, 'blocked', 'the export lost its classes']])
+  const events = (
+    JSON.parse(log.stdout) as {
+      events: { planId: string; data: { reason: string; from: string } }[]
+    }
+  ).events
+  assert.deepEqual(
+    events.map((e) => [e.planId, e.data.from, e.data.reason]),
+    [[id, 'blocked', 'the export lost its classes']],
+  )
   const status = await koppel('status', '--json')
-  assert.equal((JSON.parse(status.stdout) as { runs: unknown[] }).runs.length, 0, 'nothing was applied')
+  assert.equal(
+    (JSON.parse(status.stdout) as { runs: unknown[] }).runs.length,
+    0,
+    'nothing was applied',
+  )
 })

@@ -50,12 +50,19 @@ describe('koppel status and plan --at', () => {
 
     const run = await koppel(dir, ['run', '--json'])
     assert.equal(run.code, 0, run.stderr)
-    const report = JSON.parse(run.stdout) as { runId: string; planId: string; auditHead: { seq: number; hash: string } }
+    const report = JSON.parse(run.stdout) as {
+      runId: string
+      planId: string
+      auditHead: { seq: number; hash: string }
+    }
     const status = await koppel(dir, ['status', '--json'])
     assert.equal(status.code, 0, status.stderr)
     const s = JSON.parse(status.stdout) as StatusJson
     assert.equal(s.kind, 'status')
-    assert.deepEqual(s.runs.map((r) => [r.id, r.state, r.planId]), [[report.runId, 'done', report.planId]])
+    assert.deepEqual(
+      s.runs.map((r) => [r.id, r.state, r.planId]),
+      [[report.runId, 'done', report.planId]],
+    )
     assert.ok((s.runs[0]?.counts['applied'] ?? 0) > 0)
     assert.equal(s.audit.verified?.ok, true)
     assert.ok(s.audit.seq >= report.auditHead.seq)
@@ -96,7 +103,11 @@ describe('koppel status and plan --at', () => {
 
   test('a blocked plan: status exits 3 and names the plan, its findings and the approve command', async () => {
     rmSync(join(dir, 'export'), { recursive: true, force: true })
-    await writeOneRosterCsv(join(dir, 'export'), applyChurn(board, { seed: 'cli-status-2', today: TODAY, leavers: 0.2 }), { version: '1.2' })
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      applyChurn(board, { seed: 'cli-status-2', today: TODAY, leavers: 0.2 }),
+      { version: '1.2' },
+    )
     const run = await koppel(dir, ['run', '--json'])
     assert.equal(run.code, 3, run.stderr)
     const blocked = JSON.parse(run.stdout) as { id: string }
@@ -105,7 +116,10 @@ describe('koppel status and plan --at', () => {
     assert.match(status.stdout, /BLOCKED plans waiting for approval: 1/)
     assert.match(status.stdout, new RegExp(`koppel approve ${blocked.id}`))
     const s = JSON.parse((await koppel(dir, ['status', '--json'])).stdout) as StatusJson
-    assert.deepEqual(s.blocked.map((b) => b.id), [blocked.id])
+    assert.deepEqual(
+      s.blocked.map((b) => b.id),
+      [blocked.id],
+    )
     assert.ok(s.blocked[0]?.findings.some((f) => f.kind === 'disable'))
   })
 
@@ -119,6 +133,10 @@ describe('koppel status and plan --at', () => {
     const status = await koppel(dir, ['status'])
     assert.equal(status.code, 1, status.stderr)
     assert.match(status.stdout, /chain BROKEN at event 1/)
-    assert.equal((await koppel(dir, ['status', '--no-verify'])).code, 3, 'without the check the blocked plan decides')
+    assert.equal(
+      (await koppel(dir, ['status', '--no-verify'])).code,
+      3,
+      'without the check the blocked plan decides',
+    )
   })
 })

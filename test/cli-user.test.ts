@@ -10,9 +10,16 @@ import { demoConfig } from '../src/cli/demo-config.ts'
 import { openStore } from '../src/store/index.ts'
 import { KOPPEL_BIN } from './support/koppel-cli.ts'
 
-function userAdd(cwd: string, args: readonly string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function userAdd(
+  cwd: string,
+  args: readonly string[],
+  stdin: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'user', 'add', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'user', 'add', ...args], {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -47,12 +54,18 @@ describe('koppel user add', () => {
       assert.equal(user?.role, 'operator')
       assert.match(user?.passwordHash ?? '', /^\$argon2id\$/)
       const audit = await store.listAudit({ limit: 10, kind: 'user' })
-      assert.deepEqual(audit.map((e) => e.type), ['user.changed', 'user.added'])
+      assert.deepEqual(
+        audit.map((e) => e.type),
+        ['user.changed', 'user.added'],
+      )
     } finally {
       await store.close()
     }
     const bytes = readFileSync(join(dir, 'data', 'koppel.db')).toString('latin1')
-    assert.ok(!bytes.includes('a long secret pass') && !bytes.includes('another long secret'), 'no password in the store file')
+    assert.ok(
+      !bytes.includes('a long secret pass') && !bytes.includes('another long secret'),
+      'no password in the store file',
+    )
   })
 
   test('refuses a short password and an unknown role, naming them; exit 1', async () => {

@@ -17,7 +17,9 @@ async function validate(yaml: string): Promise<{ code: number; stdout: string; s
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'Ld4p-pw-9f2c\n')
     writeFileSync(join(dir, 'koppel.yaml'), yaml)
-    const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, 'validate'], { cwd: dir })
+    const r = await promisify(execFile)(process.execPath, ['--no-warnings', bin, 'validate'], {
+      cwd: dir,
+    })
     return { code: 0, ...r }
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string }
@@ -27,24 +29,38 @@ async function validate(yaml: string): Promise<{ code: number; stdout: string; s
   }
 }
 
-const withTarget = (lines: string) => demoConfig('ldap://127.0.0.1:1').replace('    lifecycle:\n', `${lines}    lifecycle:\n`)
+const withTarget = (lines: string) =>
+  demoConfig('ldap://127.0.0.1:1').replace('    lifecycle:\n', `${lines}    lifecycle:\n`)
 
 test('initial passwords delivered into a OneRoster source fail validate, naming target and source', async () => {
-  const r = await validate(withTarget('    secretDelivery:\n      source: school\n      fields: { password: initialPassword }\n'))
+  const r = await validate(
+    withTarget(
+      '    secretDelivery:\n      source: school\n      fields: { password: initialPassword }\n',
+    ),
+  )
   assert.equal(r.code, 1, r.stdout)
-  assert.match(r.stderr, /targets\.directory\.secretDelivery: source "school" \(oneroster-csv\) cannot write back/)
+  assert.match(
+    r.stderr,
+    /targets\.directory\.secretDelivery: source "school" \(oneroster-csv\) cannot write back/,
+  )
 })
 
 test('a write-back into a OneRoster source fails validate too; the unchanged demo config passes', async () => {
-  const r = await validate(withTarget('    writeBack:\n      - source: school\n        fields: { username: uid }\n'))
+  const r = await validate(
+    withTarget('    writeBack:\n      - source: school\n        fields: { username: uid }\n'),
+  )
   assert.equal(r.code, 1, r.stdout)
-  assert.match(r.stderr, /targets\.directory\.writeBack\[0\]: source "school" \(oneroster-csv\) cannot write back/)
+  assert.match(
+    r.stderr,
+    /targets\.directory\.writeBack\[0\]: source "school" \(oneroster-csv\) cannot write back/,
+  )
   const ok = await validate(demoConfig('ldap://127.0.0.1:1'))
   assert.equal(ok.code, 0, ok.stderr)
   assert.match(ok.stdout, /is valid/)
 })
 
-const mailTo = '    secretDelivery:\n      mail:\n        to: manager\n        from: ict@school.test\n        subject: Nieuw account\n        loginAttribute: uid\n        smtp: { host: smtp.school.test, port: 587 }\n'
+const mailTo =
+  '    secretDelivery:\n      mail:\n        to: manager\n        from: ict@school.test\n        subject: Nieuw account\n        loginAttribute: uid\n        smtp: { host: smtp.school.test, port: 587 }\n'
 const csvSource = (mentor: string) =>
   `  - name: school\n    type: csv\n    file: ./leerlingen.csv\n    columns: { key: nr, givenName: voornaam, familyName: achternaam${mentor} }\n    defaults: { role: student, organisation: school }`
 
@@ -53,7 +69,10 @@ test('mail to the mentor fails validate when no source names a mentor (csv witho
   const without = withTarget(mailTo).replace(oneroster, csvSource(''))
   const r = await validate(without)
   assert.equal(r.code, 1, r.stdout)
-  assert.match(r.stderr, /targets\.directory\.secretDelivery: mail goes to the mentor or manager, but no source names one \("school" \(csv\)\)/)
+  assert.match(
+    r.stderr,
+    /targets\.directory\.secretDelivery: mail goes to the mentor or manager, but no source names one \("school" \(csv\)\)/,
+  )
   const ok = await validate(withTarget(mailTo).replace(oneroster, csvSource(', manager: mentor')))
   assert.equal(ok.code, 0, ok.stderr)
   // OneRoster names the homeroom's primary teacher

@@ -20,7 +20,8 @@ describe('delivering targets', () => {
     Object.assign(fx.target, {
       deliver: async (): Promise<DeliveryResult> => {
         calls.push(fx?.target.entries.size ?? -1)
-        if (fail) throw new ConnectorError('invalid', 'refused: 60% of the persons would be deleted')
+        if (fail)
+          throw new ConnectorError('invalid', 'refused: 60% of the persons would be deleted')
         return { outcome: 'delivered', message: 'delivered koppel.xml' }
       },
     })

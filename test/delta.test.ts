@@ -27,10 +27,22 @@ function deltaEngine(f: Fixture, capable = true): { engine: Engine; reads: Sourc
       return { ok: true, snapshot }
     },
   }
-  return { engine: { ...f.engine, sources: [{ connector, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }] }, reads }
+  return {
+    engine: {
+      ...f.engine,
+      sources: [
+        { connector, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } },
+      ],
+    },
+    reads,
+  }
 }
 
-const snapshot = (mode: 'full' | 'delta', persons: Person[], removed: string[] = []): SourceSnapshot => ({
+const snapshot = (
+  mode: 'full' | 'delta',
+  persons: Person[],
+  removed: string[] = [],
+): SourceSnapshot => ({
   kind: 'snapshot',
   source: 'school',
   mode,
@@ -41,7 +53,10 @@ const snapshot = (mode: 'full' | 'delta', persons: Person[], removed: string[] =
   warnings: [],
 })
 
-const class1A = (n: number) => Array.from({ length: n }, (_, i) => pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Visser', '1A'))
+const class1A = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Visser', '1A'),
+  )
 const actions = (p: Plan) => p.actions.map((a) => `${a.kind} ${a.person}`)
 
 async function planned(engine: Engine): Promise<Plan> {
@@ -63,13 +78,25 @@ describe('engine: a delta export applied to the last full set', () => {
     // the delta carries only what changed: p05's new family name (without its class: only the user row
     // changed), joiner p20, and p07 as tobedeleted
     const smit = pupil('p05', 'Kind5', 'Smit', '1A')
-    const renamed: Person = { ...smit, contracts: smit.contracts.map(({ classGroup: _, ...c }) => c) }
+    const renamed: Person = {
+      ...smit,
+      contracts: smit.contracts.map(({ classGroup: _, ...c }) => c),
+    }
     reads.push(snapshot('delta', [renamed, pupil('p20', 'Nieuw', 'Kind', '1A')], ['p07']))
     const p = await planned(engine)
     assert.equal(p.status, 'planned', 'one leaver of 20 passes the source and disable limits')
-    assert.deepEqual(actions(p).sort(), ['create p20', 'disable p07', 'grant p20', 'revoke p07', 'update p05'])
+    assert.deepEqual(actions(p).sort(), [
+      'create p20',
+      'disable p07',
+      'grant p20',
+      'revoke p07',
+      'update p05',
+    ])
     const update = p.actions.find((a) => a.kind === 'update')
-    assert.deepEqual(update?.changes.map((c) => [c.field, c.new]), [['cn', 'Kind5 Smit']])
+    assert.deepEqual(
+      update?.changes.map((c) => [c.field, c.new]),
+      [['cn', 'Kind5 Smit']],
+    )
     assert.equal(p.actions.find((a) => a.kind === 'disable')?.reason.change, 'leaver')
 
     // the applied set is the base of the next delta: an empty delta changes nothing
@@ -85,7 +112,14 @@ describe('engine: a delta export applied to the last full set', () => {
       const f = await engineFixture()
       try {
         const { engine, reads } = deltaEngine(f)
-        reads.push(snapshot('full', class1A(12)), snapshot('delta', [pupil('p12', 'Nieuw', 'Kind', '1B'), pupil('p13', 'Ook', 'Nieuw', '1A')], ['p03']))
+        reads.push(
+          snapshot('full', class1A(12)),
+          snapshot(
+            'delta',
+            [pupil('p12', 'Nieuw', 'Kind', '1B'), pupil('p13', 'Ook', 'Nieuw', '1A')],
+            ['p03'],
+          ),
+        )
         await planned(engine)
         plans.push(await planned(engine))
       } finally {
@@ -103,7 +137,10 @@ describe('engine: a delta export applied to the last full set', () => {
     const r = await makePlan(engine, { actor: 'test', today: TODAY })
     assert.equal(r.ok, false)
     assert.equal(r.ok ? '' : r.issues[0]?.code, 'delta_without_base')
-    assert.match(r.ok ? '' : (r.issues[0]?.message ?? ''), /a delta needs a full export first and no export of it has been planned yet/)
+    assert.match(
+      r.ok ? '' : (r.issues[0]?.message ?? ''),
+      /a delta needs a full export first and no export of it has been planned yet/,
+    )
     assert.deepEqual(await fx.engine.store.listPlans(5), [])
     const audit = await fx.engine.store.listAudit({ limit: 5 })
     assert.equal(audit[0]?.type, 'source.rejected')

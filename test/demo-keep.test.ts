@@ -14,7 +14,22 @@ const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 for (const source of ['oneroster', 'somtoday']) {
   test(`demo --keep --source ${source}: plan against the kept simulators finds no changes; Ctrl-C stops them`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-demo-keep-'))
-    const demo = spawn(process.execPath, ['--no-warnings', bin, 'demo', '--keep', '--source', source, '--dir', 'demo', '--persons', '100'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    const demo = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        bin,
+        'demo',
+        '--keep',
+        '--source',
+        source,
+        '--dir',
+        'demo',
+        '--persons',
+        '100',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     try {
       let stdout = ''
       demo.stdout.setEncoding('utf8')
@@ -23,10 +38,16 @@ for (const source of ['oneroster', 'somtoday']) {
           stdout += chunk
           if (stdout.includes('Press Ctrl-C')) ready()
         })
-        demo.once('exit', (code) => fail(new Error(`the demo ended (${code}) before keeping the simulators:\n${stdout}`)))
+        demo.once('exit', (code) =>
+          fail(new Error(`the demo ended (${code}) before keeping the simulators:\n${stdout}`)),
+        )
       })
       assert.match(stdout, /In another terminal: node bin\/koppel\.ts plan -c demo\/koppel\.yaml/)
-      const plan = await promisify(execFile)(process.execPath, ['--no-warnings', bin, 'plan', '-c', join('demo', 'koppel.yaml'), '--detailed-exitcode'], { cwd: dir })
+      const plan = await promisify(execFile)(
+        process.execPath,
+        ['--no-warnings', bin, 'plan', '-c', join('demo', 'koppel.yaml'), '--detailed-exitcode'],
+        { cwd: dir },
+      )
       assert.match(plan.stdout, /No changes/)
       demo.kill('SIGINT')
       const [code] = (await once(demo, 'exit')) as [number | null]

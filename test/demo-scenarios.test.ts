@@ -24,7 +24,8 @@ after(() => rmSync(work, { recursive: true, force: true }))
 
 async function plan(engine: Engine): Promise<Plan> {
   const r = await makePlan(engine, { actor: 'scenario-test' })
-  if (!r.ok) assert.fail(r.issues.map((i) => `${i.source ?? ''} ${i.record ?? ''}: ${i.message}`).join('\n'))
+  if (!r.ok)
+    assert.fail(r.issues.map((i) => `${i.source ?? ''} ${i.record ?? ''}: ${i.message}`).join('\n'))
   assert.equal(r.plan.status, 'planned', JSON.stringify(r.plan.findings))
   return r.plan
 }
@@ -45,7 +46,10 @@ describe('practice scenarios', () => {
       try {
         const text = readFileSync(config, 'utf8')
         for (const [file, secret] of Object.entries(run.secrets)) {
-          assert.ok(!text.includes(secret), `the secret of ${file} is in its file, not in the config`)
+          assert.ok(
+            !text.includes(secret),
+            `the secret of ${file} is in its file, not in the config`,
+          )
           assert.ok(text.includes(`\${file:./${file}}`), `the config names ${file} by reference`)
         }
         const loaded = await loadEngine(config, connectorDefinitions, { now })
@@ -56,12 +60,27 @@ describe('practice scenarios', () => {
           const creates = first.actions.filter((a) => a.kind === 'create')
           assert.ok(creates.length > 50, JSON.stringify(first.summary))
           await apply(engine, first)
-          assert.deepEqual((await plan(engine)).actions.map((a) => `${a.kind} ${a.person}`), [])
-          await run.nextDay(applyChurn(board, { seed: 'scenarios-day2', today: TODAY, movers: 0.05, leavers: 0.03, joiners: 0.03 }), TODAY)
+          assert.deepEqual(
+            (await plan(engine)).actions.map((a) => `${a.kind} ${a.person}`),
+            [],
+          )
+          await run.nextDay(
+            applyChurn(board, {
+              seed: 'scenarios-day2',
+              today: TODAY,
+              movers: 0.05,
+              leavers: 0.03,
+              joiners: 0.03,
+            }),
+            TODAY,
+          )
           const next = await plan(engine)
           assert.ok(next.actions.length > 0, 'the next day changes something')
           await apply(engine, next)
-          assert.deepEqual((await plan(engine)).actions.map((a) => `${a.kind} ${a.person}`), [])
+          assert.deepEqual(
+            (await plan(engine)).actions.map((a) => `${a.kind} ${a.person}`),
+            [],
+          )
         } finally {
           await loaded.loaded.close()
         }
@@ -81,14 +100,28 @@ describe('practice scenarios', () => {
       if (!loaded.ok) assert.fail(loaded.errors.join('\n'))
       try {
         const first = await plan(loaded.loaded.engine)
-        assert.deepEqual(first.issues.filter((i) => i.code === 'match_conflict'), [])
+        assert.deepEqual(
+          first.issues.filter((i) => i.code === 'match_conflict'),
+          [],
+        )
         // a merged teacher has an employment from each source but one account
-        const staffCreates = first.actions.filter((a) => a.kind === 'create' && a.subject?.number !== undefined && !/^\d{6}$/.test(a.subject.number))
+        const staffCreates = first.actions.filter(
+          (a) =>
+            a.kind === 'create' &&
+            a.subject?.number !== undefined &&
+            !/^\d{6}$/.test(a.subject.number),
+        )
         assert.ok(staffCreates.length > 0)
         const keys = first.actions.filter((a) => a.kind === 'create').map((a) => a.person)
         assert.equal(new Set(keys).size, keys.length, 'one account per person')
-        assert.ok(first.actions.some((a) => a.kind === 'write-back' && a.writeBack?.source === 'hr'), 'usernames go back to AFAS')
-        assert.ok(first.actions.some((a) => a.kind === 'write-back' && a.writeBack?.source === 'school'), 'and to Somtoday')
+        assert.ok(
+          first.actions.some((a) => a.kind === 'write-back' && a.writeBack?.source === 'hr'),
+          'usernames go back to AFAS',
+        )
+        assert.ok(
+          first.actions.some((a) => a.kind === 'write-back' && a.writeBack?.source === 'school'),
+          'and to Somtoday',
+        )
       } finally {
         await loaded.loaded.close()
       }
@@ -101,7 +134,22 @@ describe('practice scenarios', () => {
 describe('koppel sim serve and koppel demo --scenario', () => {
   test('sim serve --scenario entra: the printed config plans against the running simulators; Ctrl-C stops them', async () => {
     const dir = mkdtempSync(join(work, 'serve-'))
-    const serve = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'sim', 'serve', '--scenario', 'entra', '--dir', 'practice', '--persons', '100'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    const serve = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        KOPPEL_BIN,
+        'sim',
+        'serve',
+        '--scenario',
+        'entra',
+        '--dir',
+        'practice',
+        '--persons',
+        '100',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     try {
       let stdout = ''
       serve.stdout.setEncoding('utf8')
@@ -110,11 +158,22 @@ describe('koppel sim serve and koppel demo --scenario', () => {
           stdout += chunk
           if (stdout.includes('Press Ctrl-C')) ready()
         })
-        serve.once('exit', (code) => fail(new Error(`sim serve ended (${code}) before serving:\n${stdout}`)))
+        serve.once('exit', (code) =>
+          fail(new Error(`sim serve ended (${code}) before serving:\n${stdout}`)),
+        )
       })
-      assert.match(stdout, /Microsoft Graph simulator \(Entra ID, tenant [^)]+\) at http:\/\/127\.0\.0\.1:\d+/)
-      assert.match(stdout, /In another terminal: node bin\/koppel\.ts plan -c practice\/koppel\.yaml/)
-      const planned = await runKoppel(['plan', '-c', join('practice', 'koppel.yaml'), '--detailed-exitcode'], { cwd: dir })
+      assert.match(
+        stdout,
+        /Microsoft Graph simulator \(Entra ID, tenant [^)]+\) at http:\/\/127\.0\.0\.1:\d+/,
+      )
+      assert.match(
+        stdout,
+        /In another terminal: node bin\/koppel\.ts plan -c practice\/koppel\.yaml/,
+      )
+      const planned = await runKoppel(
+        ['plan', '-c', join('practice', 'koppel.yaml'), '--detailed-exitcode'],
+        { cwd: dir },
+      )
       assert.equal(planned.code, 2, planned.stderr + planned.stdout)
       assert.match(planned.stdout, /entra/)
       serve.kill('SIGINT')
@@ -128,15 +187,24 @@ describe('koppel sim serve and koppel demo --scenario', () => {
   test('an unknown scenario is refused with the list of scenarios', async () => {
     const r = await runKoppel(['sim', 'serve', '--scenario', 'nope', '--dir', 'x'], { cwd: work })
     assert.equal(r.code, 1)
-    assert.match(r.stderr, /--scenario must be one of ldap, somtoday, ad, two-sources, entra, itslearning, not nope/)
+    assert.match(
+      r.stderr,
+      /--scenario must be one of ldap, somtoday, ad, two-sources, entra, itslearning, not nope/,
+    )
     assert.equal(existsSync(join(work, 'x')), false, 'nothing was created')
   })
 
   test('demo --scenario itslearning runs the demo steps on the itslearning simulator', async () => {
     const dir = mkdtempSync(join(work, 'demo-'))
-    const r = await runKoppel(['demo', '--scenario', 'itslearning', '--dir', 'demo', '--persons', '100'], { cwd: dir })
+    const r = await runKoppel(
+      ['demo', '--scenario', 'itslearning', '--dir', 'demo', '--persons', '100'],
+      { cwd: dir },
+    )
     assert.equal(r.code, 0, r.stderr + r.stdout)
-    assert.match(r.stdout, /itslearning IMS Enterprise Services simulator at http:\/\/127\.0\.0\.1:\d+/)
+    assert.match(
+      r.stdout,
+      /itslearning IMS Enterprise Services simulator at http:\/\/127\.0\.0\.1:\d+/,
+    )
     assert.match(r.stdout, /4\. koppel plan — a second run finds nothing to do:\s+No changes/)
     assert.match(r.stdout, /5\. The next day/)
   })

@@ -17,8 +17,8 @@ import { runKoppel } from './support/koppel-cli.ts'
 
 const skip = slapdSkipReason()
 
-
-const koppel = (cwd: string, args: readonly string[], onStart?: (kill: () => void) => void) => runKoppel(args, { cwd, ...(onStart !== undefined ? { onStart } : {}) })
+const koppel = (cwd: string, args: readonly string[], onStart?: (kill: () => void) => void) =>
+  runKoppel(args, { cwd, ...(onStart !== undefined ? { onStart } : {}) })
 
 /** A workspace like the demo's: export, koppel.yaml pointing at the slapd, password in a secret file. */
 async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<string> {
@@ -30,7 +30,8 @@ async function workspace(s: Slapd, persons: number, extraTarget = ''): Promise<s
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), `${s.adminPassword}\n`, { mode: 0o600 })
   let config = demoConfig(s.url)
-  if (extraTarget !== '') config = config.replace('    lifecycle:\n', `${extraTarget}    lifecycle:\n`)
+  if (extraTarget !== '')
+    config = config.replace('    lifecycle:\n', `${extraTarget}    lifecycle:\n`)
   await writeFile(join(dir, 'koppel.yaml'), config)
   return dir
 }
@@ -61,14 +62,26 @@ async function addOu(s: Slapd, ou: string): Promise<void> {
 }
 
 /** Member values below ou=groups that name an entry that does not exist, or an account in ou=disabled. */
-async function deadOrDisabledMembers(s: Slapd): Promise<{ dead: string[]; disabled: string[]; total: number }> {
+async function deadOrDisabledMembers(
+  s: Slapd,
+): Promise<{ dead: string[]; disabled: string[]; total: number }> {
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, s.adminPassword)
-    const { searchEntries: groups } = await c.search(s.groupsDn, { filter: '(member=*)', attributes: ['member'], paged: { pageSize: 500 } })
-    const { searchEntries: accounts } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['1.1'], paged: { pageSize: 500 } })
+    const { searchEntries: groups } = await c.search(s.groupsDn, {
+      filter: '(member=*)',
+      attributes: ['member'],
+      paged: { pageSize: 500 },
+    })
+    const { searchEntries: accounts } = await c.search(s.baseDn, {
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['1.1'],
+      paged: { pageSize: 500 },
+    })
     const live = new Set(accounts.map((e) => e.dn.toLowerCase()))
-    const values = groups.flatMap((g) => [g['member'] ?? []].flat().map(String)).filter((v) => !v.toLowerCase().startsWith('cn='))
+    const values = groups
+      .flatMap((g) => [g['member'] ?? []].flat().map(String))
+      .filter((v) => !v.toLowerCase().startsWith('cn='))
     return {
       dead: values.filter((v) => !live.has(v.toLowerCase())),
       disabled: values.filter((v) => v.toLowerCase().includes(',ou=disabled,')),
@@ -97,7 +110,12 @@ describe('koppel CLI against a real slapd', { skip }, () => {
 
     const first = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
     assert.equal(first.code, 2, first.stderr)
-    const plan = JSON.parse(first.stdout) as { id: string; status: string; summary: Record<string, Record<string, number>>; actions: { kind: string }[] }
+    const plan = JSON.parse(first.stdout) as {
+      id: string
+      status: string
+      summary: Record<string, Record<string, number>>
+      actions: { kind: string }[]
+    }
     assert.equal(plan.status, 'planned')
     const creates = plan.summary['directory']?.['create'] ?? 0
     assert.ok(creates > 300, `expected creates for most of 400 persons, got ${creates}`)
@@ -106,7 +124,11 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     assert.equal(applied.code, 0, applied.stderr + applied.stdout)
     const entries = await people(s)
     assert.equal(entries.length, creates)
-    assert.equal(new Set(entries.map((e) => e.employeeNumber)).size, entries.length, 'one entry per person')
+    assert.equal(
+      new Set(entries.map((e) => e.employeeNumber)).size,
+      entries.length,
+      'one entry per person',
+    )
 
     const again = await koppel(dir, ['plan', '--detailed-exitcode'])
     assert.equal(again.code, 0, again.stdout)
@@ -116,7 +138,12 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     assert.ok(dropped > 100)
     const blocked = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
     assert.ok(blocked.stdout.startsWith('{'), `plan --json printed no plan: ${blocked.stderr}`)
-    const blockedPlan = JSON.parse(blocked.stdout) as { id: string; status: string; findings: { kind: string; message: string }[]; summary: Record<string, Record<string, number>> }
+    const blockedPlan = JSON.parse(blocked.stdout) as {
+      id: string
+      status: string
+      findings: { kind: string; message: string }[]
+      summary: Record<string, Record<string, number>>
+    }
     assert.equal(blockedPlan.status, 'blocked')
     assert.ok(blockedPlan.findings.length > 0)
     const refused = await koppel(dir, ['apply', '--yes'])
@@ -134,7 +161,10 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     assert.ok(disables > 100)
     assert.equal((await people(s)).filter((e) => e.dn.includes('ou=disabled')).length, disables)
     // slapd here has no refint overlay: the leavers moved to ou=disabled must not stay behind in the groups
-    assert.ok((blockedPlan.summary['directory']?.['revoke'] ?? 0) >= disables, 'every leaver loses its class group (revokeOnDisable)')
+    assert.ok(
+      (blockedPlan.summary['directory']?.['revoke'] ?? 0) >= disables,
+      'every leaver loses its class group (revokeOnDisable)',
+    )
     const members = await deadOrDisabledMembers(s)
     assert.ok(members.total > 100, `groups still hold the active pupils (${members.total})`)
     assert.deepEqual(members.dead, [], 'no member value names a DN that no longer exists')
@@ -154,14 +184,26 @@ describe('koppel CLI against a real slapd', { skip }, () => {
       await c.unbind()
     }
     const drift = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
-    const driftPlan = JSON.parse(drift.stdout) as { id: string; status: string; actions: { kind: string; reason: { change: string; detail: string } }[] }
-    assert.deepEqual(driftPlan.actions.map((a) => [a.kind, a.reason.change]), [['disable', 'drift']], drift.stdout.slice(0, 2000))
+    const driftPlan = JSON.parse(drift.stdout) as {
+      id: string
+      status: string
+      actions: { kind: string; reason: { change: string; detail: string } }[]
+    }
+    assert.deepEqual(
+      driftPlan.actions.map((a) => [a.kind, a.reason.change]),
+      [['disable', 'drift']],
+      drift.stdout.slice(0, 2000),
+    )
     assert.match(driftPlan.actions[0]?.reason.detail ?? '', /enabled in the target by someone else/)
     // the source guard still compares with the largest export of the last 7 days (the full one): approve again
-    if (driftPlan.status === 'blocked') assert.equal((await koppel(dir, ['approve', driftPlan.id])).code, 0)
+    if (driftPlan.status === 'blocked')
+      assert.equal((await koppel(dir, ['approve', driftPlan.id])).code, 0)
     const fixed = await koppel(dir, ['apply', '--plan', driftPlan.id, '--yes'])
     assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout.slice(-1000))
-    assert.ok((await people(s)).some((e) => e.dn === leaver.dn), 'back in ou=disabled')
+    assert.ok(
+      (await people(s)).some((e) => e.dn === leaver.dn),
+      'back in ou=disabled',
+    )
   })
 
   test('an apply killed with SIGKILL mid-way converges on the next run: no duplicate, nothing lost', async () => {
@@ -170,10 +212,18 @@ describe('koppel CLI against a real slapd', { skip }, () => {
     const dir = await workspace(s, 1500, '    apply:\n      concurrency: 2\n')
     dirs.push(dir)
     const yaml = await readFile(join(dir, 'koppel.yaml'), 'utf8')
-    await writeFile(join(dir, 'koppel.yaml'), yaml.replaceAll(',ou=people,dc=school,dc=test', ',ou=kill,dc=school,dc=test').replace('baseDn: dc=school,dc=test', 'baseDn: ou=kill,dc=school,dc=test'))
+    await writeFile(
+      join(dir, 'koppel.yaml'),
+      yaml
+        .replaceAll(',ou=people,dc=school,dc=test', ',ou=kill,dc=school,dc=test')
+        .replace('baseDn: dc=school,dc=test', 'baseDn: ou=kill,dc=school,dc=test'),
+    )
 
     const planned = await koppel(dir, ['plan', '--json'])
-    const plan = JSON.parse(planned.stdout) as { id: string; summary: Record<string, Record<string, number>> }
+    const plan = JSON.parse(planned.stdout) as {
+      id: string
+      summary: Record<string, Record<string, number>>
+    }
     const expected = plan.summary['directory']?.['create'] ?? 0
     assert.ok(expected > 1000)
 
@@ -190,7 +240,11 @@ describe('koppel CLI against a real slapd', { skip }, () => {
         })
       }, 25)
     })
-    assert.equal(killed.signal, 'SIGKILL', `the apply finished before it could be killed: ${killed.stdout.slice(-300)}`)
+    assert.equal(
+      killed.signal,
+      'SIGKILL',
+      `the apply finished before it could be killed: ${killed.stdout.slice(-300)}`,
+    )
     assert.ok(atKill > 0 && atKill < expected, `killed mid-way (${atKill} of ${expected})`)
 
     const resumed = await koppel(dir, ['apply', '--yes'])

@@ -26,11 +26,17 @@ test('an apply that read a plan as applying before another apply finished it doe
         return typeof value === 'function' ? value.bind(s) : value
       },
     })
-    const second = await applyStoredPlan({ ...fx.engine, store: late }, r.plan.id, { actor: 'second' })
+    const second = await applyStoredPlan({ ...fx.engine, store: late }, r.plan.id, {
+      actor: 'second',
+    })
     assert.deepEqual(second.ok ? 'applied again' : second.reason, 'done')
     assert.equal(fx.target.entries.size, creates)
     const runs = await store.listAudit({ planId: r.plan.id, limit: 1_000 })
-    assert.equal(runs.filter((e) => e.type === 'run.finished').length, 1, 'one run, one run.finished')
+    assert.equal(
+      runs.filter((e) => e.type === 'run.finished').length,
+      1,
+      'one run, one run.finished',
+    )
   } finally {
     await fx.cleanup()
   }

@@ -15,7 +15,13 @@ test('grants of one account that finish together are all recorded; the next plan
         when: 'contract.role == "student"',
         grant: [
           { account: 'dir' },
-          { permission: { target: 'dir', type: 'group', id: '"cn=" + contract.classGroup + ",ou=groups"' } },
+          {
+            permission: {
+              target: 'dir',
+              type: 'group',
+              id: '"cn=" + contract.classGroup + ",ou=groups"',
+            },
+          },
           { permission: { target: 'dir', type: 'group', id: '"cn=leerlingen,ou=groups"' } },
           { permission: { target: 'dir', type: 'group', id: '"cn=bibliotheek,ou=groups"' } },
         ],
@@ -29,10 +35,18 @@ test('grants of one account that finish together are all recorded; the next plan
     assert.equal(first.plan.actions.filter((a) => a.kind === 'grant').length, 6)
     const r = await applyStoredPlan(f.engine, first.plan.id, { actor: 'test' })
     assert.ok(r.ok && r.report.failures.length === 0)
-    for (const key of ['p1', 'p2']) assert.equal((await f.engine.store.getAccount('dir', key))?.permissions.length, 3, key)
-    const second = await makePlan(f.engine, { actor: 'test', today: '2026-11-23', readTargets: false })
+    for (const key of ['p1', 'p2'])
+      assert.equal((await f.engine.store.getAccount('dir', key))?.permissions.length, 3, key)
+    const second = await makePlan(f.engine, {
+      actor: 'test',
+      today: '2026-11-23',
+      readTargets: false,
+    })
     assert.ok(second.ok)
-    assert.deepEqual(second.plan.actions.map((a) => a.id), [])
+    assert.deepEqual(
+      second.plan.actions.map((a) => a.id),
+      [],
+    )
   } finally {
     await f.cleanup()
   }

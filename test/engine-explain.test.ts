@@ -9,7 +9,11 @@ import { engineFixture, pupil, RULES, type Fixture } from './support/engine-fixt
 
 const LOCATION_RULES: RuleSpec[] = [
   ...RULES,
-  { name: 'lab-l3', when: 'contract.location == "L3"', grant: [{ permission: { target: 'dir', type: 'group', id: '"cn=lab,ou=groups"' } }] },
+  {
+    name: 'lab-l3',
+    when: 'contract.location == "L3"',
+    grant: [{ permission: { target: 'dir', type: 'group', id: '"cn=lab,ou=groups"' } }],
+  },
 ]
 
 let f: Fixture | undefined
@@ -34,7 +38,10 @@ async function explain(fx: Fixture, query: string): Promise<Explanation> {
 describe('explainPerson', () => {
   test('account and group with rule, contract and values read; a near miss names the field and its value', async () => {
     f = await engineFixture({ rules: LOCATION_RULES })
-    f.persons.push(pupil('p1', 'Zoë', 'Jansen', 'H3a', { location: 'L2' }), pupil('p2', 'Bram', 'Visser', 'H3b', { location: 'L3' }))
+    f.persons.push(
+      pupil('p1', 'Zoë', 'Jansen', 'H3a', { location: 'L2' }),
+      pupil('p2', 'Bram', 'Visser', 'H3b', { location: 'L3' }),
+    )
     await planAndApply(f)
 
     const e = await explain(f, 'zoe')
@@ -44,15 +51,36 @@ describe('explainPerson', () => {
     assert.ok(dir !== undefined)
     assert.equal(dir.account?.state, 'active')
     assert.equal(dir.account?.attributes['uid'], 'zoe.jansen')
-    assert.deepEqual(dir.grant, { rule: 'pupils', contract: 'p1-c', reads: [{ path: 'contract.role', value: 'student' }] })
+    assert.deepEqual(dir.grant, {
+      rule: 'pupils',
+      contract: 'p1-c',
+      reads: [{ path: 'contract.role', value: 'student' }],
+    })
     const group = dir.permissions.find((p) => p.id === 'cn=H3a,ou=groups')
-    assert.deepEqual(group, { type: 'group', id: 'cn=H3a,ou=groups', rule: 'pupils', contract: 'p1-c', reads: [{ path: 'contract.role', value: 'student' }], held: true })
-    assert.deepEqual(e.nearMisses, [{ rule: 'lab-l3', contract: 'p1-c', when: 'contract.location == "L3"', why: 'false', reads: [{ path: 'contract.location', value: 'L2' }] }])
+    assert.deepEqual(group, {
+      type: 'group',
+      id: 'cn=H3a,ou=groups',
+      rule: 'pupils',
+      contract: 'p1-c',
+      reads: [{ path: 'contract.role', value: 'student' }],
+      held: true,
+    })
+    assert.deepEqual(e.nearMisses, [
+      {
+        rule: 'lab-l3',
+        contract: 'p1-c',
+        when: 'contract.location == "L3"',
+        why: 'false',
+        reads: [{ path: 'contract.location', value: 'L2' }],
+      },
+    ])
     assert.deepEqual(e.nextActions, [], 'applied: the next plan has nothing to do for her')
 
     // the other pupil got the lab group; lab-l3 is no near miss for him
     const bram = await explain(f, 'p2')
-    assert.ok(bram.targets[0]?.permissions.some((p) => p.id === 'cn=lab,ou=groups' && p.rule === 'lab-l3'))
+    assert.ok(
+      bram.targets[0]?.permissions.some((p) => p.id === 'cn=lab,ou=groups' && p.rule === 'lab-l3'),
+    )
     assert.deepEqual(bram.nearMisses, [])
   })
 
@@ -64,7 +92,10 @@ describe('explainPerson', () => {
     await planAndApply(f)
     const e = await explain(f, 'noor')
     const groups = e.targets[0]?.permissions.map((g) => [g.id, g.contract])
-    assert.deepEqual(groups, [['cn=H3a,ou=groups', 'p1-c'], ['cn=H3-wisB,ou=groups', 'p1-c2']])
+    assert.deepEqual(groups, [
+      ['cn=H3a,ou=groups', 'p1-c'],
+      ['cn=H3-wisB,ou=groups', 'p1-c2'],
+    ])
   })
 
   test('by the engine clock: an ended contract is ended, the rule that held on it is reported, the next plan disables', async () => {
@@ -77,7 +108,10 @@ describe('explainPerson', () => {
     const e = await explain(f, 'ANNA')
     assert.equal(e.contracts[0]?.status, 'ended')
     assert.equal(e.targets[0]?.grant, undefined, 'no rule grants the account on an ended contract')
-    assert.deepEqual(e.nearMisses.map((m) => [m.rule, m.why]), [['pupils', 'contract-not-active']])
+    assert.deepEqual(
+      e.nearMisses.map((m) => [m.rule, m.why]),
+      [['pupils', 'contract-not-active']],
+    )
     assert.deepEqual(e.nextActions.map((a) => a.kind).sort(), ['disable', 'revoke'])
     const held = e.targets[0]?.permissions.find((p) => p.id === 'cn=H2a,ou=groups')
     assert.equal(held?.held, true)
@@ -92,13 +126,20 @@ describe('explainPerson', () => {
     const e = await explain(f, 'p9')
     assert.equal(e.contracts[0]?.status, 'future')
     assert.equal(e.targets[0]?.account, undefined)
-    assert.equal(e.targets[0]?.grant?.rule, 'pupils', 'within the 14 lead days the account is granted')
+    assert.equal(
+      e.targets[0]?.grant?.rule,
+      'pupils',
+      'within the 14 lead days the account is granted',
+    )
     assert.deepEqual(e.nextActions.map((a) => a.kind).sort(), ['create', 'grant'])
   })
 
   test('by leerlingnummer; a person gone from every source is still found through the ledger', async () => {
     f = await engineFixture()
-    f.persons.push({ ...pupil('p1', 'Lotte', 'Mulder', 'H4a'), attributes: { pupilNumber: '104233' } }, pupil('p2', 'Daan', 'Kok', 'H4b'))
+    f.persons.push(
+      { ...pupil('p1', 'Lotte', 'Mulder', 'H4a'), attributes: { pupilNumber: '104233' } },
+      pupil('p2', 'Daan', 'Kok', 'H4b'),
+    )
     await planAndApply(f)
     assert.equal((await explain(f, '104233')).person.key, 'p1')
 
@@ -108,7 +149,10 @@ describe('explainPerson', () => {
     assert.equal(e.person.key, 'p2')
     assert.deepEqual(e.contracts, [])
     assert.equal(e.targets[0]?.account?.state, 'active')
-    assert.deepEqual(e.nextActions.map((a) => [a.kind, a.reason.change]).sort(), [['disable', 'leaver'], ['revoke', 'leaver']])
+    assert.deepEqual(e.nextActions.map((a) => [a.kind, a.reason.change]).sort(), [
+      ['disable', 'leaver'],
+      ['revoke', 'leaver'],
+    ])
   })
 
   test('ambiguous name part lists the candidates; the username finds one; nothing found', async () => {
@@ -117,8 +161,15 @@ describe('explainPerson', () => {
     await planAndApply(f)
     const r = await explainPerson(f.engine, 'vries')
     assert.equal(r.kind, 'ambiguous')
-    assert.deepEqual(r.kind === 'ambiguous' ? r.candidates.map((c) => c.key).sort() : [], ['p1', 'p2'])
-    assert.equal((await explain(f, 'sem.devries')).person.key, 'p2', 'the uid in the ledger finds him')
+    assert.deepEqual(r.kind === 'ambiguous' ? r.candidates.map((c) => c.key).sort() : [], [
+      'p1',
+      'p2',
+    ])
+    assert.equal(
+      (await explain(f, 'sem.devries')).person.key,
+      'p2',
+      'the uid in the ledger finds him',
+    )
     assert.equal((await explainPerson(f.engine, 'nobody')).kind, 'not-found')
   })
 })

@@ -21,20 +21,32 @@ function write(name: string, text: string): string {
 
 describe('provisionGroups in the config', () => {
   test('a group set expression with an unknown field names file, line, path and the field', async () => {
-    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace('" " + group.name : group.name', '" " + group.nam : group.name')
+    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace(
+      '" " + group.name : group.name',
+      '" " + group.nam : group.name',
+    )
     const path = write('bad-title.yaml', text)
     const r = await loadEngine(path, connectorDefinitions, { env })
     assert.equal(r.ok, false)
     const errors = r.ok ? [] : r.errors
     assert.equal(errors.length, 1, errors.join('\n'))
-    assert.match(errors[0] ?? '', /bad-title\.yaml:\d+:\d+ targets\[0\]\.provisionGroups\[0\]\.title: group\.nam is not a field of group; did you mean group\.name\?/)
+    assert.match(
+      errors[0] ?? '',
+      /bad-title\.yaml:\d+:\d+ targets\[0\]\.provisionGroups\[0\]\.title: group\.nam is not a field of group; did you mean group\.name\?/,
+    )
   })
 
   test('a member grant naming a group set the target does not have is a config error', async () => {
-    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace('groups: lesgroepen, role: member', 'groups: lessen, role: member')
+    const text = readFileSync(join(examples, 'oneroster-csv-to-ldap-groups.yaml'), 'utf8').replace(
+      'groups: lesgroepen, role: member',
+      'groups: lessen, role: member',
+    )
     const r = await loadEngine(write('bad-set.yaml', text), connectorDefinitions, { env })
     assert.equal(r.ok, false)
-    assert.match((r.ok ? [] : r.errors).join('\n'), /rules\[1\]\.grant\[0\]\.member\.groups.*unknown group set "lessen" \(group sets of directory: lesgroepen\)/)
+    assert.match(
+      (r.ok ? [] : r.errors).join('\n'),
+      /rules\[1\]\.grant\[0\]\.member\.groups.*unknown group set "lessen" \(group sets of directory: lesgroepen\)/,
+    )
   })
 
   test('a target whose connector cannot provision groups is refused at start', async () => {
@@ -42,9 +54,15 @@ describe('provisionGroups in the config', () => {
       - name: klassen
         when: group.type == "class"
 `
-    const text = readFileSync(join(examples, 'scim.yaml'), 'utf8').replace('\nrules:\n', `\n${sets}rules:\n`)
+    const text = readFileSync(join(examples, 'scim.yaml'), 'utf8').replace(
+      '\nrules:\n',
+      `\n${sets}rules:\n`,
+    )
     const r = await loadEngine(write('scim-groups.yaml', text), connectorDefinitions, { env })
     assert.equal(r.ok, false)
-    assert.match((r.ok ? [] : r.errors).join('\n'), /targets\.app\.provisionGroups: the scim connector cannot provision groups yet/)
+    assert.match(
+      (r.ok ? [] : r.errors).join('\n'),
+      /targets\.app\.provisionGroups: the scim connector cannot provision groups yet/,
+    )
   })
 })

@@ -35,14 +35,41 @@ const LESGROEPEN: GroupSetSpec = {
 }
 
 const RULES: RuleSpec[] = [
-  { name: 'accounts', when: 'contract.role == "student" || contract.role == "teacher"', grant: [{ account: 'dir' }] },
-  { name: 'members', for: 'membership', when: 'membership.role == "student"', grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }] },
-  { name: 'owners', for: 'membership', when: 'membership.role == "teacher"', grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }] },
+  {
+    name: 'accounts',
+    when: 'contract.role == "student" || contract.role == "teacher"',
+    grant: [{ account: 'dir' }],
+  },
+  {
+    name: 'members',
+    for: 'membership',
+    when: 'membership.role == "student"',
+    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }],
+  },
+  {
+    name: 'owners',
+    for: 'membership',
+    when: 'membership.role == "teacher"',
+    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }],
+  },
 ]
 
-const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({ kind: 'group', key, type: 'teaching-group', name: key, code, schoolYear, attributes: { subject } })
+const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({
+  kind: 'group',
+  key,
+  type: 'teaching-group',
+  name: key,
+  code,
+  schoolYear,
+  attributes: { subject },
+})
 const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
-const teacher = (key: string, given: string, family: string, memberships: Membership[]): Person => ({
+const teacher = (
+  key: string,
+  given: string,
+  family: string,
+  memberships: Membership[],
+): Person => ({
   ...pupil(key, given, family, '-', { role: 'teacher', kind: 'employment' }),
   memberships,
 })
@@ -54,7 +81,12 @@ async function setup(): Promise<{ fx: Fixture<EntraTarget>; sim: EntraSim }> {
     rules: RULES,
     provisionGroups: [LESGROEPEN],
     guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
-    mapping: { employeeId: 'person.key', displayName: 'fullName(person)', userPrincipalName: 'person.key + "@school.test"', mailNickname: 'person.key' },
+    mapping: {
+      employeeId: 'person.key',
+      displayName: 'fullName(person)',
+      userPrincipalName: 'person.key + "@school.test"',
+      mailNickname: 'person.key',
+    },
     anchorAttribute: 'employeeId',
   })
   return { fx: f, sim: s }
@@ -75,9 +107,12 @@ async function apply(f: Fixture<EntraTarget>, p: Plan): Promise<void> {
 
 /** The simulator's own view: live group title → members and owners by employeeId. */
 function groups(s: EntraSim): Record<string, { members: string[]; owners: string[] }> {
-  const who = (ids: Set<string>) => [...ids].map((id) => String(s.users.get(id)?.props.employeeId)).sort()
+  const who = (ids: Set<string>) =>
+    [...ids].map((id) => String(s.users.get(id)?.props.employeeId)).sort()
   const out: Record<string, { members: string[]; owners: string[] }> = {}
-  for (const g of s.groups.values()) if (g.deletedAt === undefined) out[g.displayName] = { members: who(g.members), owners: who(g.owners) }
+  for (const g of s.groups.values())
+    if (g.deletedAt === undefined)
+      out[g.displayName] = { members: who(g.members), owners: who(g.owners) }
   return out
 }
 
@@ -106,7 +141,10 @@ describe('engine: provisioned groups into Entra ID (Graph simulator)', () => {
     f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
     f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-3b')] }
     const changed = await plan(f, '2026-12-01')
-    assert.deepEqual(changed.actions.map((a) => `${a.kind} ${a.person}`), ['group-update group:2026-2027/wi-3b', 'revoke p1'])
+    assert.deepEqual(
+      changed.actions.map((a) => `${a.kind} ${a.person}`),
+      ['group-update group:2026-2027/wi-3b', 'revoke p1'],
+    )
     await apply(f, changed)
     assert.equal(s.groups.get(wiskunde?.id ?? '')?.displayName, 'Wiskunde A 3B')
     assert.deepEqual(groups(s), {
@@ -136,6 +174,13 @@ describe('engine: provisioned groups into Entra ID (Graph simulator)', () => {
     assert.deepEqual(after['Wiskunde 4B'], { members: ['p1', 'p2'], owners: ['t1'] })
     assert.deepEqual(after['Archief Wiskunde A 3B'], { members: ['p1', 'p2'], owners: ['t1'] })
     assert.ok(after['Archief Engels 3B'] !== undefined, JSON.stringify(after))
-    assert.deepEqual((await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]), [['2026-2027/en-3b', 'archived'], ['2026-2027/wi-3b', 'archived'], ['2027-2028/wi-4b', 'active']])
+    assert.deepEqual(
+      (await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]),
+      [
+        ['2026-2027/en-3b', 'archived'],
+        ['2026-2027/wi-3b', 'archived'],
+        ['2027-2028/wi-4b', 'active'],
+      ],
+    )
   })
 })

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { startGoogleSim, type GoogleSim } from '@koppel/sim/google'
 import type { GoogleTarget } from '../src/connectors/google/google-target.ts'
-import { googleTestTarget, makeServiceAccount } from '../src/connectors/google/google-test-fixture.ts'
+import {
+  googleTestTarget,
+  makeServiceAccount,
+} from '../src/connectors/google/google-test-fixture.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
 import type { Group, Membership, Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
@@ -35,14 +38,41 @@ const LESGROEPEN: GroupSetSpec = {
 }
 
 const RULES: RuleSpec[] = [
-  { name: 'accounts', when: 'contract.role == "student" || contract.role == "teacher"', grant: [{ account: 'dir' }] },
-  { name: 'members', for: 'membership', when: 'membership.role == "student"', grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }] },
-  { name: 'owners', for: 'membership', when: 'membership.role == "teacher"', grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }] },
+  {
+    name: 'accounts',
+    when: 'contract.role == "student" || contract.role == "teacher"',
+    grant: [{ account: 'dir' }],
+  },
+  {
+    name: 'members',
+    for: 'membership',
+    when: 'membership.role == "student"',
+    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }],
+  },
+  {
+    name: 'owners',
+    for: 'membership',
+    when: 'membership.role == "teacher"',
+    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }],
+  },
 ]
 
-const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({ kind: 'group', key, type: 'teaching-group', name: key, code, schoolYear, attributes: { subject } })
+const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({
+  kind: 'group',
+  key,
+  type: 'teaching-group',
+  name: key,
+  code,
+  schoolYear,
+  attributes: { subject },
+})
 const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
-const teacher = (key: string, given: string, family: string, memberships: Membership[]): Person => ({
+const teacher = (
+  key: string,
+  given: string,
+  family: string,
+  memberships: Membership[],
+): Person => ({
   ...pupil(key, given, family, '-', { role: 'teacher', kind: 'employment' }),
   memberships,
 })
@@ -51,11 +81,19 @@ async function setup(): Promise<{ fx: Fixture<GoogleTarget>; sim: GoogleSim }> {
   const sa = makeServiceAccount()
   const s = await startGoogleSim({ serviceAccount: sa })
   const f = await engineFixture({
-    target: googleTestTarget(s, sa.keyJson, { domain: 'school.test', groups: { archivePrefix: 'Archief ' } }),
+    target: googleTestTarget(s, sa.keyJson, {
+      domain: 'school.test',
+      groups: { archivePrefix: 'Archief ' },
+    }),
     rules: RULES,
     provisionGroups: [LESGROEPEN],
     guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
-    mapping: { externalId: 'person.key', primaryEmail: 'person.key + "@school.test"', 'name.givenName': 'person.givenName', 'name.familyName': 'person.familyName' },
+    mapping: {
+      externalId: 'person.key',
+      primaryEmail: 'person.key + "@school.test"',
+      'name.givenName': 'person.givenName',
+      'name.familyName': 'person.familyName',
+    },
     anchorAttribute: 'externalId',
   })
   return { fx: f, sim: s }
@@ -81,8 +119,14 @@ function groups(s: GoogleSim): Record<string, { members: string[]; owners: strin
   for (const g of s.groups.values()) {
     const ids = [...g.members]
     out[g.name] = {
-      members: ids.filter((id) => (g.roles.get(id) ?? 'MEMBER') === 'MEMBER').map(key).sort(),
-      owners: ids.filter((id) => g.roles.get(id) === 'OWNER').map(key).sort(),
+      members: ids
+        .filter((id) => (g.roles.get(id) ?? 'MEMBER') === 'MEMBER')
+        .map(key)
+        .sort(),
+      owners: ids
+        .filter((id) => g.roles.get(id) === 'OWNER')
+        .map(key)
+        .sort(),
     }
   }
   return out
@@ -114,7 +158,10 @@ describe('engine: provisioned groups into Google Workspace (Directory API simula
     f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
     f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-3b')] }
     const changed = await plan(f, '2026-12-01')
-    assert.deepEqual(changed.actions.map((a) => `${a.kind} ${a.person}`), ['group-update group:2026-2027/wi-3b', 'revoke p1'])
+    assert.deepEqual(
+      changed.actions.map((a) => `${a.kind} ${a.person}`),
+      ['group-update group:2026-2027/wi-3b', 'revoke p1'],
+    )
     await apply(f, changed)
     assert.equal(s.groups.get(wiskunde?.id ?? '')?.name, 'Wiskunde A 3B')
     assert.equal(s.groups.get(wiskunde?.id ?? '')?.email, address)
@@ -144,6 +191,13 @@ describe('engine: provisioned groups into Google Workspace (Directory API simula
     assert.deepEqual(after['Wiskunde 4B'], { members: ['p1', 'p2'], owners: ['t1'] })
     assert.deepEqual(after['Archief Wiskunde A 3B'], { members: ['p1', 'p2'], owners: ['t1'] })
     assert.ok(after['Archief Engels 3B'] !== undefined, JSON.stringify(after))
-    assert.deepEqual((await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]), [['2026-2027/en-3b', 'archived'], ['2026-2027/wi-3b', 'archived'], ['2027-2028/wi-4b', 'active']])
+    assert.deepEqual(
+      (await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]),
+      [
+        ['2026-2027/en-3b', 'archived'],
+        ['2026-2027/wi-3b', 'archived'],
+        ['2027-2028/wi-4b', 'active'],
+      ],
+    )
   })
 })

@@ -4,7 +4,10 @@
 // pupil who drops the subject, and the turnover.
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
-import { startItslearningEsSimulator, type ItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import {
+  startItslearningEsSimulator,
+  type ItslearningEsSimulator,
+} from '@koppel/sim/itslearning-es'
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
@@ -13,8 +16,11 @@ import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
-
-const context: ConnectorContext = { baseDir: '/', log: () => {}, now: () => new Date('2026-11-23T10:00:00Z') }
+const context: ConnectorContext = {
+  baseDir: '/',
+  log: () => {},
+  now: () => new Date('2026-11-23T10:00:00Z'),
+}
 let sim: ItslearningEsSimulator | undefined
 let fx: Fixture<ImsEsTarget> | undefined
 afterEach(async () => {
@@ -35,24 +41,55 @@ const COURSES: GroupSetSpec = {
 }
 
 const RULES: RuleSpec[] = [
-  { name: 'accounts', when: 'contract.role == "student" || contract.role == "teacher"', grant: [{ account: 'dir' }] },
-  { name: 'learners', for: 'membership', when: 'membership.role == "student"', grant: [{ member: { target: 'dir', groups: 'courses', role: 'learner' } }] },
-  { name: 'instructors', for: 'membership', when: 'membership.role == "teacher"', grant: [{ member: { target: 'dir', groups: 'courses', role: 'instructor' } }] },
+  {
+    name: 'accounts',
+    when: 'contract.role == "student" || contract.role == "teacher"',
+    grant: [{ account: 'dir' }],
+  },
+  {
+    name: 'learners',
+    for: 'membership',
+    when: 'membership.role == "student"',
+    grant: [{ member: { target: 'dir', groups: 'courses', role: 'learner' } }],
+  },
+  {
+    name: 'instructors',
+    for: 'membership',
+    when: 'membership.role == "teacher"',
+    grant: [{ member: { target: 'dir', groups: 'courses', role: 'instructor' } }],
+  },
 ]
 
-const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({ kind: 'group', key, type: 'teaching-group', name: key, code, schoolYear, attributes: { subject } })
+const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({
+  kind: 'group',
+  key,
+  type: 'teaching-group',
+  name: key,
+  code,
+  schoolYear,
+  attributes: { subject },
+})
 const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
 
 async function setup(): Promise<{ fx: Fixture<ImsEsTarget>; sim: ItslearningEsSimulator }> {
   const s = await startItslearningEsSimulator({ username: 'koppel', password: 'secret' })
-  const o = imsEsOptionsSchema.parse({ url: s.url, username: 'koppel', password: '${env:KOPPEL_TEST_ES}' })
+  const o = imsEsOptionsSchema.parse({
+    url: s.url,
+    username: 'koppel',
+    password: '${env:KOPPEL_TEST_ES}',
+  })
   const target = new ImsEsTarget('dir', { ...o, password: 'secret' }, context)
   const f = await engineFixture({
     target,
     rules: RULES,
     provisionGroups: [COURSES],
     guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
-    mapping: { syncPersonKey: 'person.key', givenName: 'person.givenName', familyName: 'person.familyName', institutionRole: 'contract.role' },
+    mapping: {
+      syncPersonKey: 'person.key',
+      givenName: 'person.givenName',
+      familyName: 'person.familyName',
+      institutionRole: 'contract.role',
+    },
     anchorAttribute: 'syncPersonKey',
   })
   return { fx: f, sim: s }
@@ -77,9 +114,12 @@ function courses(s: ItslearningEsSimulator): Record<string, Record<string, strin
   for (const g of s.groups.values()) {
     if (g.type !== 'Course') continue
     const roles: Record<string, string[]> = {}
-    for (const ms of s.memberships.values()) if (ms.group === g.syncKey) (roles[ms.role] ??= []).push(ms.person)
+    for (const ms of s.memberships.values())
+      if (ms.group === g.syncKey) (roles[ms.role] ??= []).push(ms.person)
     for (const list of Object.values(roles)) list.sort()
-    out[`${g.title} < ${s.groups.get(g.parent ?? '')?.title ?? '?'} < ${s.groups.get(s.groups.get(g.parent ?? '')?.parent ?? '')?.title ?? '?'}`] = roles
+    out[
+      `${g.title} < ${s.groups.get(g.parent ?? '')?.title ?? '?'} < ${s.groups.get(s.groups.get(g.parent ?? '')?.parent ?? '')?.title ?? '?'}`
+    ] = roles
   }
   return out
 }
@@ -90,7 +130,10 @@ describe('engine: provisioned courses into itslearning IMS ES (simulator)', () =
     const f = fx
     const s = sim
     f.groups.push(lesgroep('wi-3b', 'Wiskunde', '3B'), lesgroep('en-3b', 'Engels', '3B'))
-    const teacher: Person = { ...pupil('t1', 'Tessa', 'Visser', '-', { role: 'teacher', kind: 'employment' }), memberships: [m('wi-3b', 'teacher'), m('en-3b', 'teacher')] }
+    const teacher: Person = {
+      ...pupil('t1', 'Tessa', 'Visser', '-', { role: 'teacher', kind: 'employment' }),
+      memberships: [m('wi-3b', 'teacher'), m('en-3b', 'teacher')],
+    }
     f.persons.push(
       { ...pupil('p1', 'Anna', 'Bakker', '3B'), memberships: [m('wi-3b'), m('en-3b')] },
       { ...pupil('p2', 'Bram', 'Smit', '3B'), memberships: [m('wi-3b')] },
@@ -108,7 +151,10 @@ describe('engine: provisioned courses into itslearning IMS ES (simulator)', () =
     f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
     f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-3b')] }
     const changed = await plan(f, '2026-12-01')
-    assert.deepEqual(changed.actions.map((a) => `${a.kind} ${a.person}`), ['group-update group:2026-2027/wi-3b', 'revoke p1'])
+    assert.deepEqual(
+      changed.actions.map((a) => `${a.kind} ${a.person}`),
+      ['group-update group:2026-2027/wi-3b', 'revoke p1'],
+    )
     await apply(f, changed)
     assert.equal([...s.groups.values()].find((g) => g.title === 'Wiskunde A 3B')?.syncKey, before)
     assert.deepEqual(courses(s), {
@@ -126,8 +172,21 @@ describe('engine: provisioned courses into itslearning IMS ES (simulator)', () =
     assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
     await apply(f, turnover)
     const after = courses(s)
-    assert.deepEqual(after['Wiskunde 4B < 2027-2028 < 12AB'], { Instructor: ['t1'], Learner: ['p1', 'p2'] })
-    assert.deepEqual(after['Wiskunde A 3B < 2026-2027 < 12AB'], { Instructor: ['t1'], Learner: ['p1', 'p2'] })
-    assert.deepEqual((await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]), [['2026-2027/en-3b', 'archived'], ['2026-2027/wi-3b', 'archived'], ['2027-2028/wi-4b', 'active']])
+    assert.deepEqual(after['Wiskunde 4B < 2027-2028 < 12AB'], {
+      Instructor: ['t1'],
+      Learner: ['p1', 'p2'],
+    })
+    assert.deepEqual(after['Wiskunde A 3B < 2026-2027 < 12AB'], {
+      Instructor: ['t1'],
+      Learner: ['p1', 'p2'],
+    })
+    assert.deepEqual(
+      (await f.engine.store.listGroups('dir')).map((g) => [g.key, g.state]),
+      [
+        ['2026-2027/en-3b', 'archived'],
+        ['2026-2027/wi-3b', 'archived'],
+        ['2027-2028/wi-4b', 'active'],
+      ],
+    )
   })
 })

@@ -29,10 +29,15 @@ async function apply(f: Fixture, p: Plan): Promise<void> {
   assert.equal(r.report.failures.length, 0, JSON.stringify(r.report.failures))
 }
 
-const summary = (p: Plan) => p.actions.map((a) => `${a.kind} ${a.person}${isPermissionAction(a) ? ` ${a.permission}` : ''} (${a.reason.change})`)
+const summary = (p: Plan) =>
+  p.actions.map(
+    (a) =>
+      `${a.kind} ${a.person}${isPermissionAction(a) ? ` ${a.permission}` : ''} (${a.reason.change})`,
+  )
 
 async function twentyPupils(f: Fixture): Promise<void> {
-  for (let i = 0; i < 20; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Visser', '1A'))
+  for (let i = 0; i < 20; i++)
+    f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Visser', '1A'))
   await apply(f, await plan(f, '2026-11-23'))
 }
 
@@ -42,10 +47,15 @@ describe('engine: a leaver keeps the state Koppel set', () => {
     await twentyPupils(fx)
     const [leaver] = fx.persons.splice(3, 1)
     const leave = await plan(fx, '2026-11-24')
-    assert.deepEqual(summary(leave), ['disable p03 (leaver)', 'revoke p03 cn=1A,ou=groups (leaver)'])
+    assert.deepEqual(summary(leave), [
+      'disable p03 (leaver)',
+      'revoke p03 cn=1A,ou=groups (leaver)',
+    ])
     assert.match(leave.actions[1]?.reason.detail ?? '', /revokeOnDisable/)
     await apply(fx, leave)
-    const entry = [...fx.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p03')
+    const entry = [...fx.target.entries.values()].find(
+      (e) => e.attributes['employeeNumber'] === 'p03',
+    )
     assert.equal(entry?.enabled, false)
     assert.deepEqual([...(entry?.permissions ?? [])], [], 'no group left on the disabled account')
     assert.deepEqual(summary(await plan(fx, '2026-11-25')), [], 'nothing more to do while disabled')
@@ -66,14 +76,19 @@ describe('engine: a leaver keeps the state Koppel set', () => {
     assert.deepEqual(summary(leave), ['disable p03 (leaver)'])
   })
 
-  test('a hold window on disable holds the leaver\'s revokes too', async () => {
-    fx = await engineFixture({ lifecycle: { holds: [{ from: '07-01', to: '08-31', kinds: ['disable'] }] } })
+  test("a hold window on disable holds the leaver's revokes too", async () => {
+    fx = await engineFixture({
+      lifecycle: { holds: [{ from: '07-01', to: '08-31', kinds: ['disable'] }] },
+    })
     await twentyPupils(fx)
     fx.persons.splice(3, 1)
     const summer = await plan(fx, '2027-07-15')
     assert.deepEqual(summary(summer), [])
     assert.match(summer.notes[0] ?? '', /held back/)
-    assert.deepEqual(summary(await plan(fx, '2027-09-01')), ['disable p03 (leaver)', 'revoke p03 cn=1A,ou=groups (leaver)'])
+    assert.deepEqual(summary(await plan(fx, '2027-09-01')), [
+      'disable p03 (leaver)',
+      'revoke p03 cn=1A,ou=groups (leaver)',
+    ])
   })
 
   test('a leaver Koppel disabled and someone enabled by hand is disabled again, with reason drift', async () => {
@@ -81,12 +96,17 @@ describe('engine: a leaver keeps the state Koppel set', () => {
     await twentyPupils(fx)
     fx.persons.splice(3, 1)
     await apply(fx, await plan(fx, '2026-11-24'))
-    const entry = [...fx.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p03')
+    const entry = [...fx.target.entries.values()].find(
+      (e) => e.attributes['employeeNumber'] === 'p03',
+    )
     assert.ok(entry !== undefined)
     entry.enabled = true // a password reset tool, or a helpful colleague
     const drift = await plan(fx, '2026-11-25')
     assert.deepEqual(summary(drift), ['disable p03 (drift)'])
-    assert.match(drift.actions[0]?.reason.detail ?? '', /enabled in the target by someone else; Koppel disabled it on 2026-11-24/)
+    assert.match(
+      drift.actions[0]?.reason.detail ?? '',
+      /enabled in the target by someone else; Koppel disabled it on 2026-11-24/,
+    )
     await apply(fx, drift)
     assert.equal(entry.enabled, false)
     assert.deepEqual(summary(await plan(fx, '2026-11-26')), [])

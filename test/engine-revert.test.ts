@@ -42,18 +42,28 @@ describe('revertRun', () => {
     assert.equal(off(), 3)
 
     f.clock.today = '2026-11-25'
-    const r = await revertRun(f.engine, bad.runId, { actor: 'cli:admin', reason: 'half-empty export' })
+    const r = await revertRun(f.engine, bad.runId, {
+      actor: 'cli:admin',
+      reason: 'half-empty export',
+    })
     assert.ok(r.ok, r.ok ? '' : r.message)
     const plan = r.plan
-    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : '']), [
-      ['p4', 'enable', ''],
-      ['p4', 'grant', 'cn=H2b,ou=groups'],
-      ['p5', 'enable', ''],
-      ['p5', 'grant', 'cn=H3a,ou=groups'],
-      ['p6', 'enable', ''],
-      ['p6', 'grant', 'cn=H3b,ou=groups'],
-    ])
-    assert.ok(plan.actions.every((a) => a.reason.change === 'revert' && a.reason.detail.includes(bad.runId)))
+    assert.deepEqual(
+      plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : '']),
+      [
+        ['p4', 'enable', ''],
+        ['p4', 'grant', 'cn=H2b,ou=groups'],
+        ['p5', 'enable', ''],
+        ['p5', 'grant', 'cn=H3a,ou=groups'],
+        ['p6', 'enable', ''],
+        ['p6', 'grant', 'cn=H3b,ou=groups'],
+      ],
+    )
+    assert.ok(
+      plan.actions.every(
+        (a) => a.reason.change === 'revert' && a.reason.detail.includes(bad.runId),
+      ),
+    )
     assert.equal(plan.inputs['revert'], bad.runId)
     // guarded like any plan: three grants are over the limit of two
     assert.equal(plan.status, 'blocked')
@@ -63,8 +73,15 @@ describe('revertRun', () => {
     await apply(f, plan)
     assert.equal(off(), 0)
     assert.ok([...f.target.entries.values()].every((e) => e.permissions.size === 1))
-    const [event] = await f.engine.store.listAudit({ planId: plan.id, kind: 'plan.blocked', limit: 1 })
-    assert.deepEqual([event?.actor, event?.runId, event?.data?.['revertOf'], event?.data?.['reason']], ['cli:admin', bad.runId, bad.runId, 'half-empty export'])
+    const [event] = await f.engine.store.listAudit({
+      planId: plan.id,
+      kind: 'plan.blocked',
+      limit: 1,
+    })
+    assert.deepEqual(
+      [event?.actor, event?.runId, event?.data?.['revertOf'], event?.data?.['reason']],
+      ['cli:admin', bad.runId, bad.runId, 'half-empty export'],
+    )
 
     const twice = await revertRun(f.engine, bad.runId, { actor: 'cli:admin' })
     assert.ok(twice.ok)
@@ -77,7 +94,10 @@ describe('revertRun', () => {
 
   test('a delete comes back as a create with the attributes last written, then disabled; an update goes back; creates stay', async () => {
     f = await engineFixture({ lifecycle: { deleteAfterDays: 0 }, guard: {} })
-    f.persons.push(pupil('p1', 'Anna', 'Wit', 'H2a', { end: '2026-12-01' }), pupil('p2', 'Bram', 'Visser', 'H3a'))
+    f.persons.push(
+      pupil('p1', 'Anna', 'Wit', 'H2a', { end: '2026-12-01' }),
+      pupil('p2', 'Bram', 'Visser', 'H3a'),
+    )
     const first = await planAndApply(f)
     f.clock.today = '2026-12-02'
     await planAndApply(f)
@@ -89,17 +109,36 @@ describe('revertRun', () => {
 
     const r = await revertRun(f.engine, run.runId, { actor: 'cli:admin' })
     assert.ok(r.ok, r.ok ? '' : r.message)
-    assert.deepEqual(r.plan.actions.map((a) => [a.person, a.kind]), [['p1', 'create'], ['p1', 'disable'], ['p2', 'update']])
-    assert.deepEqual(r.plan.actions.find((a) => a.kind === 'update')?.changes, [{ field: 'cn', old: 'Bram Vissers', new: 'Bram Visser' }])
+    assert.deepEqual(
+      r.plan.actions.map((a) => [a.person, a.kind]),
+      [
+        ['p1', 'create'],
+        ['p1', 'disable'],
+        ['p2', 'update'],
+      ],
+    )
+    assert.deepEqual(r.plan.actions.find((a) => a.kind === 'update')?.changes, [
+      { field: 'cn', old: 'Bram Vissers', new: 'Bram Visser' },
+    ])
     await apply(f, r.plan)
     const anna = [...f.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p1')
-    assert.deepEqual([anna?.attributes['uid'], anna?.attributes['cn'], anna?.enabled], ['anna.wit', 'Anna Wit', false])
+    assert.deepEqual(
+      [anna?.attributes['uid'], anna?.attributes['cn'], anna?.enabled],
+      ['anna.wit', 'Anna Wit', false],
+    )
     assert.equal((await f.engine.store.getAccount('dir', 'p1'))?.state, 'disabled')
-    assert.equal([...f.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p2')?.attributes['cn'], 'Bram Visser')
+    assert.equal(
+      [...f.target.entries.values()].find((e) => e.attributes['employeeNumber'] === 'p2')
+        ?.attributes['cn'],
+      'Bram Visser',
+    )
 
     const creates = await revertRun(f.engine, first.runId, { actor: 'cli:admin' })
     assert.ok(creates.ok)
-    assert.ok(creates.plan.notes.some((n) => /2 creates are not reverted/.test(n)), creates.plan.notes.join('\n'))
+    assert.ok(
+      creates.plan.notes.some((n) => /2 creates are not reverted/.test(n)),
+      creates.plan.notes.join('\n'),
+    )
   })
 
   test('an unknown run, or one that applied nothing, is refused with the reason', async () => {

@@ -30,17 +30,24 @@ describe('runPerson', () => {
     const r = await runPerson(f.engine, 'zoe jansen', { actor: 'cli:admin', reason: 'ticket 4711' })
     assert.equal(r.kind, 'applied', JSON.stringify(r))
     const { plan, report } = r as Extract<typeof r, { kind: 'applied' }>
-    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : undefined]), [
-      ['p1', 'grant', 'cn=H3b,ou=groups'],
-      ['p1', 'revoke', 'cn=H3a,ou=groups'],
-    ])
+    assert.deepEqual(
+      plan.actions.map((a) => [a.person, a.kind, isPermissionAction(a) ? a.permission : undefined]),
+      [
+        ['p1', 'grant', 'cn=H3b,ou=groups'],
+        ['p1', 'revoke', 'cn=H3a,ou=groups'],
+      ],
+    )
     assert.equal(plan.inputs['scope'], 'person:p1')
     assert.equal(report.state, 'done')
     assert.equal(f.target.entries.size, 1, 'the joiners were not created')
     const [zoe] = [...f.target.entries.values()]
     assert.deepEqual([...(zoe?.permissions ?? [])], ['cn=H3b,ou=groups'])
 
-    const [event] = await f.engine.store.listAudit({ planId: plan.id, kind: 'plan.created', limit: 1 })
+    const [event] = await f.engine.store.listAudit({
+      planId: plan.id,
+      kind: 'plan.created',
+      limit: 1,
+    })
     assert.equal(event?.actor, 'cli:admin')
     assert.equal(event?.person, 'p1')
     assert.equal(event?.data?.['reason'], 'ticket 4711')
@@ -54,15 +61,27 @@ describe('runPerson', () => {
 
   test('the guard still applies: a leaver disable over the limit blocks the one-person plan, nothing is applied', async () => {
     f = await engineFixture({ guard: { disable: { maxCount: 0 } } })
-    f.persons.push(pupil('p1', 'Anna', 'de Wit', 'H2a', { end: '2026-12-01' }), pupil('p2', 'Bram', 'Visser', 'H3a'))
+    f.persons.push(
+      pupil('p1', 'Anna', 'de Wit', 'H2a', { end: '2026-12-01' }),
+      pupil('p2', 'Bram', 'Visser', 'H3a'),
+    )
     await planAndApply(f)
     f.clock.today = '2026-12-02'
     const r = await runPerson(f.engine, 'p1', { actor: 'cli:admin' })
     assert.equal(r.kind, 'blocked')
     const plan = (r as Extract<typeof r, { kind: 'blocked' }>).plan
-    assert.deepEqual(plan.actions.map((a) => [a.person, a.kind]), [['p1', 'disable'], ['p1', 'revoke']])
+    assert.deepEqual(
+      plan.actions.map((a) => [a.person, a.kind]),
+      [
+        ['p1', 'disable'],
+        ['p1', 'revoke'],
+      ],
+    )
     assert.equal(plan.status, 'blocked')
-    assert.ok([...f.target.entries.values()].every((e) => e.enabled), 'nothing was disabled')
+    assert.ok(
+      [...f.target.entries.values()].every((e) => e.enabled),
+      'nothing was disabled',
+    )
   })
 
   test('a name that matches two persons or nobody plans nothing and names the candidates', async () => {
@@ -71,11 +90,17 @@ describe('runPerson', () => {
     const two = await runPerson(f.engine, 'jan', { actor: 'cli:admin' })
     assert.equal(two.kind, 'not-planned')
     const t = two as Extract<typeof two, { kind: 'not-planned' }>
-    assert.deepEqual(t.candidates.map((c) => c.key), ['p1', 'p2'])
+    assert.deepEqual(
+      t.candidates.map((c) => c.key),
+      ['p1', 'p2'],
+    )
     assert.equal(t.issues[0]?.code, 'person_ambiguous')
     const none = await runPerson(f.engine, 'nobody', { actor: 'cli:admin' })
     assert.equal(none.kind, 'not-planned')
-    assert.equal((none as Extract<typeof none, { kind: 'not-planned' }>).issues[0]?.code, 'person_not_found')
+    assert.equal(
+      (none as Extract<typeof none, { kind: 'not-planned' }>).issues[0]?.code,
+      'person_not_found',
+    )
     assert.equal(f.target.calls.filter((c) => c.op === 'create').length, 0)
     assert.deepEqual(await f.engine.store.listPlans(5), [], 'no plan stored')
   })

@@ -25,13 +25,22 @@ test('a person gone from the source is deleted from a target without disable onc
       Object.assign(f.engine, { now: () => new Date(`${today}T12:00:00Z`) })
       const p = await makePlan(f.engine, { actor: 'test', today })
       assert.ok(p.ok)
-      kinds.push(...p.plan.actions.filter((a) => a.person === 'p2').map((a) => `${today} ${a.kind}`))
+      kinds.push(
+        ...p.plan.actions.filter((a) => a.person === 'p2').map((a) => `${today} ${a.kind}`),
+      )
       if (p.plan.actions.length > 0) await applyStoredPlan(f.engine, p.plan.id, { actor: 'test' })
     }
-    assert.deepEqual(kinds, ['2026-11-24 disable', '2026-11-24 revoke', '2026-12-24 delete'], 'marked at once, deleted when the 30 days are over, never before')
+    assert.deepEqual(
+      kinds,
+      ['2026-11-24 disable', '2026-11-24 revoke', '2026-12-24 delete'],
+      'marked at once, deleted when the 30 days are over, never before',
+    )
     const connector = target.connector as MemoryTarget
     assert.equal(connector.entries.size, 1, 'p2 is gone from the target')
-    assert.ok(!connector.calls.some((c) => c.op === 'disable'), 'the target itself was never asked to disable')
+    assert.ok(
+      !connector.calls.some((c) => c.op === 'disable'),
+      'the target itself was never asked to disable',
+    )
   } finally {
     await f.cleanup()
   }

@@ -31,7 +31,10 @@ const kinds = (p: Plan) => p.actions.map((a) => a.kind)
 describe('engine: plan → guard → apply against an in-memory target', () => {
   test('joiners get an account and their class group; a second plan has no changes', async () => {
     fx = await engineFixture()
-    fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A', {}, 'de'), pupil('p2', 'Özlem', 'Çelik', '3B'))
+    fx.persons.push(
+      pupil('p1', 'Jan', 'Vries', '3A', {}, 'de'),
+      pupil('p2', 'Özlem', 'Çelik', '3B'),
+    )
     const p1 = await plan(fx)
     assert.deepEqual(kinds(p1), ['create', 'grant', 'create', 'grant'])
     const create = p1.actions[0]
@@ -56,7 +59,10 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     const refused = await applyStoredPlan(fx.engine, preview.plan.id, { actor: 'test' })
     assert.equal(refused.ok, false)
     assert.equal(refused.ok ? '' : refused.reason, 'preview')
-    assert.match(refused.ok ? '' : refused.message, /previews 2027-08-01 \(it was made on 2026-11-23\)/)
+    assert.match(
+      refused.ok ? '' : refused.message,
+      /previews 2027-08-01 \(it was made on 2026-11-23\)/,
+    )
     assert.equal(fx.target.entries.size, 0)
     // a plan of the clock's own day is applied, also a day later (approved the next morning)
     const real = await plan(fx)
@@ -109,15 +115,22 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     fx = await engineFixture()
     fx.persons.push(pupil('p1', 'Jan', 'Jansen', '1A'), pupil('p2', 'Jan', 'Jansen', '1B'))
     const p = await plan(fx)
-    const uids = p.actions.filter((a) => a.kind === 'create').map((a) => a.changes.find((c) => c.field === 'uid')?.new)
+    const uids = p.actions
+      .filter((a) => a.kind === 'create')
+      .map((a) => a.changes.find((c) => c.field === 'uid')?.new)
     assert.deepEqual(uids, ['jan.jansen', 'jan.jansen2'])
     await apply(fx, p)
     // p1 leaves, p3 joins with the same name: p2 keeps jan.jansen2, the newcomer gets a fresh value
     fx.persons.splice(0, 1)
     fx.persons.push(pupil('p3', 'Jan', 'Jansen', '1C'))
     const next = await plan(fx)
-    assert.ok(!next.actions.some((a) => a.person === 'p2' && a.kind === 'update'), 'p2 keeps its username')
-    const p3uid = next.actions.find((a) => a.person === 'p3' && a.kind === 'create')?.changes.find((c) => c.field === 'uid')?.new
+    assert.ok(
+      !next.actions.some((a) => a.person === 'p2' && a.kind === 'update'),
+      'p2 keeps its username',
+    )
+    const p3uid = next.actions
+      .find((a) => a.person === 'p3' && a.kind === 'create')
+      ?.changes.find((c) => c.field === 'uid')?.new
     assert.equal(p3uid, 'jan.jansen3', 'jan.jansen is still held by the disabled account of p1')
   })
 
@@ -129,7 +142,11 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     const p = await plan(fx)
     assert.deepEqual(kinds(p), ['update', 'grant', 'revoke'])
     const update = p.actions[0]
-    assert.deepEqual(update?.changes.map((c) => c.field), ['cn'], 'uid is once: kept; dn derives from uid')
+    assert.deepEqual(
+      update?.changes.map((c) => c.field),
+      ['cn'],
+      'uid is once: kept; dn derives from uid',
+    )
     assert.equal(update?.reason.change, 'mover')
     await apply(fx, p)
     const entry = [...fx.target.entries.values()][0]
@@ -138,7 +155,9 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
   })
 
   test('a leaver is disabled, and deleted after the grace period; a hold window keeps the delete back', async () => {
-    fx = await engineFixture({ lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['delete'] }] } })
+    fx = await engineFixture({
+      lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['delete'] }] },
+    })
     for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${i}`, `Kind${i}`, 'Visser', '1A'))
     await apply(fx, await plan(fx))
     fx.persons.pop()
@@ -158,7 +177,10 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
 
   test('an ended contract disables on its end date, not before', async () => {
     fx = await engineFixture()
-    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${i}`, `Kind${i}`, 'Visser', '1A', i === 0 ? { end: '2026-12-01' } : {}))
+    for (let i = 0; i < 20; i++)
+      fx.persons.push(
+        pupil(`p${i}`, `Kind${i}`, 'Visser', '1A', i === 0 ? { end: '2026-12-01' } : {}),
+      )
     await apply(fx, await plan(fx))
     assert.equal((await plan(fx, '2026-11-30')).actions.length, 0)
     const p = await plan(fx, '2026-12-01')
@@ -168,7 +190,8 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
 
   test('half of the pupils missing: the plan is blocked and nothing is disabled', async () => {
     fx = await engineFixture()
-    for (let i = 0; i < 40; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    for (let i = 0; i < 40; i++)
+      fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
     await apply(fx, await plan(fx))
     fx.persons.splice(20)
     const p = await plan(fx)
@@ -184,7 +207,10 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     fx = await engineFixture()
     fx.persons.push(pupil('p1', 'Jan', 'Bos', '1A'))
     await apply(fx, await plan(fx))
-    fx.persons.push(pupil('p2', 'Eva\x1b[8m', 'Mulder', '1A'), pupil('p3', 'Piet', 'Sn\0ijder', '1A'))
+    fx.persons.push(
+      pupil('p2', 'Eva\x1b[8m', 'Mulder', '1A'),
+      pupil('p3', 'Piet', 'Sn\0ijder', '1A'),
+    )
     fx.persons.splice(0, 1)
     const calls = fx.target.calls.length
     const r = await makePlan(fx.engine, { actor: 'test', today: TODAY })
@@ -201,11 +227,29 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
     fx = await engineFixture()
     const [first] = fx.engine.sources
     assert.ok(first !== undefined)
-    const issue = { severity: 'error' as const, code: 'bad_date', message: 'not a date: \x1b[2J', source: 'school', file: 'pupils.csv', line: 3, record: 'p\u202e1', field: 'begin', value: '\x1b[2J' }
-    const failing = { ...first.connector, read: async () => ({ ok: false as const, issues: [issue] }) }
-    const r = await makePlan({ ...fx.engine, sources: [{ ...first, connector: failing }] }, { actor: 'test', today: TODAY })
+    const issue = {
+      severity: 'error' as const,
+      code: 'bad_date',
+      message: 'not a date: \x1b[2J',
+      source: 'school',
+      file: 'pupils.csv',
+      line: 3,
+      record: 'p\u202e1',
+      field: 'begin',
+      value: '\x1b[2J',
+    }
+    const failing = {
+      ...first.connector,
+      read: async () => ({ ok: false as const, issues: [issue] }),
+    }
+    const r = await makePlan(
+      { ...fx.engine, sources: [{ ...first, connector: failing }] },
+      { actor: 'test', today: TODAY },
+    )
     assert.equal(r.ok, false)
-    assert.deepEqual(r.ok ? [] : r.issues.map((i) => [i.message, i.record, i.value, i.line]), [['not a date: \\u{1B}[2J', 'p\\u{202E}1', '\\u{1B}[2J', 3]])
+    assert.deepEqual(r.ok ? [] : r.issues.map((i) => [i.message, i.record, i.value, i.line]), [
+      ['not a date: \\u{1B}[2J', 'p\\u{202E}1', '\\u{1B}[2J', 3],
+    ])
   })
 
   test('transient errors are retried; a refused create fails and its grant is skipped', async () => {
@@ -230,7 +274,12 @@ describe('engine: plan → guard → apply against an in-memory target', () => {
 
   test('an existing account with the anchor is correlated, not created again', async () => {
     fx = await engineFixture()
-    fx.target.entries.set('pre', { id: 'pre', attributes: { employeeNumber: 'p1', uid: 'jbos', cn: 'old', dn: 'uid=jbos,ou=people' }, enabled: true, permissions: new Set() })
+    fx.target.entries.set('pre', {
+      id: 'pre',
+      attributes: { employeeNumber: 'p1', uid: 'jbos', cn: 'old', dn: 'uid=jbos,ou=people' },
+      enabled: true,
+      permissions: new Set(),
+    })
     fx.persons.push(pupil('p1', 'Jan', 'Bos', '1A'))
     const p = await plan(fx)
     assert.deepEqual(kinds(p), ['correlate', 'update', 'grant'])
@@ -261,7 +310,10 @@ describe('engine: write-back of target values into the source', () => {
     assert.deepEqual(kinds(p1), ['create', 'grant', 'write-back'])
     const wb = p1.actions[2]
     assert.equal(wb?.after, p1.actions[0]?.id)
-    assert.deepEqual(wb?.kind === 'write-back' ? wb.writeBack : undefined, { source: 'school', record: 'p1' })
+    assert.deepEqual(wb?.kind === 'write-back' ? wb.writeBack : undefined, {
+      source: 'school',
+      record: 'p1',
+    })
     assert.deepEqual(wb?.changes, [{ field: 'username', new: 'jan.devries' }])
     assert.equal(wb?.reason.change, 'write-back')
     const report = await apply(fx, p1)
@@ -271,7 +323,10 @@ describe('engine: write-back of target values into the source', () => {
     // someone edits the username in the source by hand: Koppel writes its value again
     fx.persons[0] = { ...(fx.persons[0] as Person), username: 'typo' }
     const p3 = await plan(fx)
-    assert.deepEqual(p3.actions.map((a) => [a.kind, a.changes]), [['write-back', [{ field: 'username', old: 'typo', new: 'jan.devries' }]]])
+    assert.deepEqual(
+      p3.actions.map((a) => [a.kind, a.changes]),
+      [['write-back', [{ field: 'username', old: 'typo', new: 'jan.devries' }]]],
+    )
   })
 
   test('a failed write-back fails the run but leaves the account, and is planned again', async () => {
@@ -297,11 +352,22 @@ describe('engine: initial passwords', () => {
     fx.persons.push(pupil('p1', 'Jan', 'Vries', '3A'))
     const p = await plan(fx)
     const create = p.actions[0]
-    assert.deepEqual(create?.kind === 'create' ? create.deliverSecretsTo : undefined, { source: 'school', record: 'p1' })
+    assert.deepEqual(create?.kind === 'create' ? create.deliverSecretsTo : undefined, {
+      source: 'school',
+      record: 'p1',
+    })
     const report = await apply(fx, p)
     assert.equal(report.state, 'done')
-    assert.deepEqual(fx.writeBacks[0], { sourceId: 'p1', fields: { initialPassword: 'Secret-1-xyz!' } })
-    const stored = JSON.stringify([await fx.engine.store.listAccounts(), await fx.engine.store.journalFor(p.id), await fx.engine.store.getPlan(p.id), report])
+    assert.deepEqual(fx.writeBacks[0], {
+      sourceId: 'p1',
+      fields: { initialPassword: 'Secret-1-xyz!' },
+    })
+    const stored = JSON.stringify([
+      await fx.engine.store.listAccounts(),
+      await fx.engine.store.journalFor(p.id),
+      await fx.engine.store.getPlan(p.id),
+      report,
+    ])
     assert.ok(!stored.includes('Secret-1-xyz!'), 'the password reached the store or the report')
   })
 
@@ -313,10 +379,15 @@ describe('engine: initial passwords', () => {
     const p = await plan(fx)
     const report = await apply(fx, p)
     assert.equal(report.state, 'failed')
-    assert.match(JSON.stringify(report), /initial password could not be delivered to school record p1/)
+    assert.match(
+      JSON.stringify(report),
+      /initial password could not be delivered to school record p1/,
+    )
     assert.ok(!JSON.stringify(report).includes('Secret-xyz!'))
     assert.equal((await fx.engine.store.getAccount('dir', 'p1'))?.state, 'active')
-    assert.deepEqual((await fx.engine.store.getAccount('dir', 'p1'))?.permissions, ['group:cn=3A,ou=groups'])
+    assert.deepEqual((await fx.engine.store.getAccount('dir', 'p1'))?.permissions, [
+      'group:cn=3A,ou=groups',
+    ])
     fx.failWriteBack = undefined
     // no second account; only the username write-back is left to do
     assert.deepEqual(kinds(await plan(fx)), ['write-back'])

@@ -31,7 +31,10 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
   const clock = testClock('2026-11-23')
 
   before(async () => {
-    sim = await startEntraSim({ skus: { [SKU_A1_STUDENT]: 'STANDARDWOFFPACK_STUDENT' }, domains: ['school.test'] })
+    sim = await startEntraSim({
+      skus: { [SKU_A1_STUDENT]: 'STANDARDWOFFPACK_STUDENT' },
+      domains: ['school.test'],
+    })
     leerlingen = sim.addGroup('Leerlingen')
     dir = mkdtempSync(join(tmpdir(), 'koppel-hybrid-'))
     store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
@@ -39,15 +42,36 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
       name: 'school',
       type: 'test',
       capabilities: { delta: false, writeBack: false },
-      read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+      read: async () => ({
+        ok: true,
+        snapshot: {
+          kind: 'snapshot',
+          source: 'school',
+          mode: 'full',
+          takenAt: '2026-11-23T00:00:00Z',
+          persons: [...persons],
+          groups: [],
+          removed: [],
+          warnings: [],
+        },
+      }),
     }
     const apply = { concurrency: 4, retries: 1, backoffMs: 1, maxBackoffMs: 5 }
-    const lifecycle = { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, holds: [] }
+    const lifecycle = {
+      provisionDaysBefore: 14,
+      disableAfterDays: 0,
+      deleteAfterDays: 30,
+      holds: [],
+    }
     const adTarget: EngineTarget = {
       name: 'ad',
       connector: ad,
       anchorAttribute: 'employeeNumber',
-      mapping: compileMapping('ad', { employeeNumber: 'person.key', userPrincipalName: UPN, displayName: 'fullName(person)' }),
+      mapping: compileMapping('ad', {
+        employeeNumber: 'person.key',
+        userPrincipalName: UPN,
+        displayName: 'fullName(person)',
+      }),
       anchorMapping: compileMapping('ad', { employeeNumber: 'person.key' }),
       lifecycle,
       guard: {},
@@ -55,7 +79,13 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
     }
     const entra: EngineTarget = {
       name: 'entra',
-      connector: entraTarget(sim, { createUsers: false, usageLocation: 'NL', licences: { 'a1-student': SKU_A1_STUDENT }, readAttributes: ['userPrincipalName'], lookupAttempts: 1 }),
+      connector: entraTarget(sim, {
+        createUsers: false,
+        usageLocation: 'NL',
+        licences: { 'a1-student': SKU_A1_STUDENT },
+        readAttributes: ['userPrincipalName'],
+        lookupAttempts: 1,
+      }),
       anchorAttribute: 'userPrincipalName',
       mapping: compileMapping('entra', { userPrincipalName: UPN }),
       anchorMapping: compileMapping('entra', { userPrincipalName: UPN }),
@@ -66,7 +96,9 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
     engine = {
       now: clock.now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
+      sources: [
+        { connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } },
+      ],
       setup: {
         targets: [adTarget, entra],
         rules: compileRules([
@@ -108,7 +140,13 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
     for (const e of ad.entries.values()) {
       const upn = String(e.attributes.userPrincipalName)
       if ([...sim.users.values()].some((u) => u.props.userPrincipalName === upn)) continue
-      sim.seedUser({ userPrincipalName: upn, displayName: String(e.attributes.displayName), mailNickname: upn.split('@')[0], onPremisesSyncEnabled: true, onPremisesImmutableId: Buffer.from(e.id).toString('base64') })
+      sim.seedUser({
+        userPrincipalName: upn,
+        displayName: String(e.attributes.displayName),
+        mailNickname: upn.split('@')[0],
+        onPremisesSyncEnabled: true,
+        onPremisesImmutableId: Buffer.from(e.id).toString('base64'),
+      })
     }
   }
 
@@ -122,7 +160,10 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
 
     entraConnectSync()
     const second = await plan('2026-11-23')
-    const entraKinds = second.actions.filter((a) => a.target === 'entra').map((a) => a.kind).sort()
+    const entraKinds = second.actions
+      .filter((a) => a.target === 'entra')
+      .map((a) => a.kind)
+      .sort()
     // the engine's listing finds the synced users by anchor and takes them over (correlate), as createUsers: false would
     assert.deepEqual(entraKinds, ['correlate', 'correlate', 'grant', 'grant', 'grant', 'grant'])
     const report = await apply(second)
@@ -130,12 +171,19 @@ describe('engine: hybrid recipe (AD accounts, Entra licences and cloud groups on
     const users = [...sim.users.values()]
     assert.equal(users.length, 2)
     for (const u of users) {
-      assert.deepEqual(u.licenses.map((l) => l.skuId), [SKU_A1_STUDENT], String(u.props.userPrincipalName))
+      assert.deepEqual(
+        u.licenses.map((l) => l.skuId),
+        [SKU_A1_STUDENT],
+        String(u.props.userPrincipalName),
+      )
       assert.equal(u.props.usageLocation, 'NL')
       assert.ok(sim.groups.get(leerlingen)?.members.has(u.id))
       assert.equal(u.props.displayName === undefined, false)
     }
     const third = await plan('2026-11-23')
-    assert.deepEqual(third.actions.map((a) => `${a.target}:${a.kind}`), [])
+    assert.deepEqual(
+      third.actions.map((a) => `${a.target}:${a.kind}`),
+      [],
+    )
   })
 })

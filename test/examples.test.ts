@@ -26,15 +26,21 @@ import { compileConfig } from '../src/app/compile-config.ts'
 import { formatProblem } from '../src/rules/index.ts'
 
 const dir = resolve(import.meta.dirname, '..', 'examples')
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
-const env = new Proxy({} as Record<string, string>, { get: (_t, name) => (typeof name === 'string' ? 'placeholder-secret' : undefined), has: () => true })
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+const env = new Proxy({} as Record<string, string>, {
+  get: (_t, name) => (typeof name === 'string' ? 'placeholder-secret' : undefined),
+  has: () => true,
+})
 
 describe('examples/', () => {
   for (const file of files) {
     test(`${file} validates`, async () => {
       const path = join(dir, file)
       const r = await loadConfig(path, connectorDefinitions, {
-        readFile: (p) => (resolve(p) === path ? readFileSync(path, 'utf8') : 'placeholder-secret\n'),
+        readFile: (p) =>
+          resolve(p) === path ? readFileSync(path, 'utf8') : 'placeholder-secret\n',
         env,
       })
       if (!r.ok) assert.fail(r.errors.map(formatConfigError).join('\n'))
@@ -52,13 +58,21 @@ after(() => rmSync(work, { recursive: true, force: true }))
 
 async function planned(engine: Engine): Promise<Plan> {
   const r = await makePlan(engine, { actor: 'examples-test' })
-  if (!r.ok) assert.fail(r.issues.map((i) => `${i.source ?? ''} ${i.record ?? ''} ${i.field ?? ''}: ${i.message}`).join('\n'))
+  if (!r.ok)
+    assert.fail(
+      r.issues
+        .map((i) => `${i.source ?? ''} ${i.record ?? ''} ${i.field ?? ''}: ${i.message}`)
+        .join('\n'),
+    )
   return r.plan
 }
 
 describe('examples/ planned and applied against their simulators', () => {
   test('every example has a preparation (a new example must be added here)', () => {
-    assert.deepEqual(files.filter((f) => !(f in examplePreparations)), [])
+    assert.deepEqual(
+      files.filter((f) => !(f in examplePreparations)),
+      [],
+    )
   })
 
   for (const file of files) {
@@ -74,7 +88,10 @@ describe('examples/ planned and applied against their simulators', () => {
         const config = parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>
         prepared.edit(config)
         writeFileSync(join(folder, 'koppel.yaml'), stringify(config))
-        const loaded = await loadEngine(join(folder, 'koppel.yaml'), connectorDefinitions, { env: prepared.env, now })
+        const loaded = await loadEngine(join(folder, 'koppel.yaml'), connectorDefinitions, {
+          env: prepared.env,
+          now,
+        })
         if (!loaded.ok) assert.fail(loaded.errors.join('\n'))
         const { engine } = loaded.loaded
         try {
@@ -83,14 +100,21 @@ describe('examples/ planned and applied against their simulators', () => {
           assert.equal(first.status, 'planned', JSON.stringify(first.findings))
           assert.deepEqual(first.issues, [])
           const creates = first.actions.filter((a) => a.kind === 'create')
-          assert.ok(creates.length >= prepared.minCreates, `${creates.length} creates: ${JSON.stringify(first.summary)}`)
+          assert.ok(
+            creates.length >= prepared.minCreates,
+            `${creates.length} creates: ${JSON.stringify(first.summary)}`,
+          )
           await prepared.beforeApply?.(first)
           const applied = await applyStoredPlan(engine, first.id, { actor: 'examples-test' })
           if (!applied.ok) assert.fail(applied.message)
           assert.deepEqual(applied.report.failures, [])
           assert.equal(applied.report.state, 'done')
           const second = await planned(engine)
-          assert.deepEqual(second.actions.map((a) => `${a.kind} ${a.target}/${a.person}: ${a.reason}`), [], 'a second plan has no changes')
+          assert.deepEqual(
+            second.actions.map((a) => `${a.kind} ${a.target}/${a.person}: ${a.reason}`),
+            [],
+            'a second plan has no changes',
+          )
           await prepared.check(first)
         } finally {
           await loaded.loaded.close()

@@ -45,11 +45,17 @@ describe('koppel explain', () => {
     assert.ok(pupil !== undefined)
     const r = await koppel(dir, ['explain', pupil.id, '--json'])
     assert.equal(r.code, 0, r.stderr)
-    const { kind, explanation: e } = JSON.parse(r.stdout) as { kind: string; explanation: Explanation }
+    const { kind, explanation: e } = JSON.parse(r.stdout) as {
+      kind: string
+      explanation: Explanation
+    }
     assert.equal(kind, 'found')
     assert.equal(e.person.key, pupil.id)
     assert.equal(e.today, TODAY)
-    assert.deepEqual(e.contracts.map((c) => c.status), ['active'])
+    assert.deepEqual(
+      e.contracts.map((c) => c.status),
+      ['active'],
+    )
     const directory = e.targets.find((t) => t.target === 'directory')
     assert.equal(directory?.account?.state, 'active')
     assert.match(directory?.account?.locator ?? '', /^uid=.*,dc=school,dc=test$/i)
@@ -60,8 +66,16 @@ describe('koppel explain', () => {
     assert.deepEqual(group?.reads, [{ path: 'contract.role', value: 'student' }])
     const missed = e.nearMisses.map((m) => [m.rule, m.why, m.reads])
     assert.deepEqual(missed, [
-      ['Docenten krijgen een account en de groep docenten', 'false', [{ path: 'contract.role', value: 'student' }]],
-      ['Ondersteunend personeel krijgt een account', 'false', [{ path: 'contract.role', value: 'student' }]],
+      [
+        'Docenten krijgen een account en de groep docenten',
+        'false',
+        [{ path: 'contract.role', value: 'student' }],
+      ],
+      [
+        'Ondersteunend personeel krijgt een account',
+        'false',
+        [{ path: 'contract.role', value: 'student' }],
+      ],
     ])
     assert.deepEqual(e.nextActions, [])
   })
@@ -91,10 +105,44 @@ describe('koppel explain', () => {
       today: '2026-11-23',
       person: { key: `k${esc}`, name: `Ann${esc}`, sourceIds: {} },
       inSources: true,
-      contracts: [{ contract: { kind: 'enrolment', id: `c${esc}`, source: 's', role: 'student', organisation: 'o', classGroup: `1A${esc}`, attributes: {} }, status: 'active' }],
+      contracts: [
+        {
+          contract: {
+            kind: 'enrolment',
+            id: `c${esc}`,
+            source: 's',
+            role: 'student',
+            organisation: 'o',
+            classGroup: `1A${esc}`,
+            attributes: {},
+          },
+          status: 'active',
+        },
+      ],
       memberships: [],
-      targets: [{ target: 'dir', account: { state: 'active', targetId: 't', locator: `uid=a${esc}`, attributes: { cn: `Ann${esc}` }, permissions: [], updatedAt: '' }, permissions: [] }],
-      nearMisses: [{ rule: 'r', contract: 'c', when: 'contract.location == "L3"', why: 'false', reads: [{ path: 'contract.location', value: `L2${esc}` }] }],
+      targets: [
+        {
+          target: 'dir',
+          account: {
+            state: 'active',
+            targetId: 't',
+            locator: `uid=a${esc}`,
+            attributes: { cn: `Ann${esc}` },
+            permissions: [],
+            updatedAt: '',
+          },
+          permissions: [],
+        },
+      ],
+      nearMisses: [
+        {
+          rule: 'r',
+          contract: 'c',
+          when: 'contract.location == "L3"',
+          why: 'false',
+          reads: [{ path: 'contract.location', value: `L2${esc}` }],
+        },
+      ],
       nextActions: [],
       issues: [],
     }

@@ -56,7 +56,12 @@ async function night(engine: Engine, f: Fixture, day = TODAY): Promise<Night> {
     if (refused) assert.equal(applied.ok, false, 'a blocked plan must not apply')
   }
   const calls = f.target.calls.slice(before)
-  return { refused, reason, disables: calls.filter((c) => c.op === 'disable').length, deletes: calls.filter((c) => c.op === 'delete').length }
+  return {
+    refused,
+    reason,
+    disables: calls.filter((c) => c.op === 'disable').length,
+    deletes: calls.filter((c) => c.op === 'delete').length,
+  }
 }
 
 function assertSafe(n: Night, source: string, why: RegExp): void {
@@ -78,7 +83,11 @@ describe('faulty sources: OneRoster CSV export', () => {
   async function school(): Promise<{ engine: Engine; f: Fixture; path: string; users: string }> {
     const path = mkdtempSync(join(dir, 'export-'))
     await writeOneRosterCsv(path, board, { version: '1.2' })
-    const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path }), context) as SourceConnector
+    const source = oneRosterCsvConnector.create(
+      'school',
+      oneRosterCsvConnector.schema.parse({ path }),
+      context,
+    ) as SourceConnector
     const f = await engineFixture({ rules: RULES })
     const engine: Engine = { ...f.engine, sources: [{ connector: source, safety: SAFETY }] }
     const first = await makePlan(engine, { actor: 'setup', today: TODAY, readTargets: false })
@@ -104,7 +113,10 @@ describe('faulty sources: OneRoster CSV export', () => {
   test('half the users missing (the enrolments still refer to them)', async () => {
     const s = await school()
     const lines = s.users.trimEnd().split('\n')
-    writeFileSync(join(s.path, 'users.csv'), `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`)
+    writeFileSync(
+      join(s.path, 'users.csv'),
+      `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`,
+    )
     assertSafe(await night(s.engine, s.f), 'school, users\\.csv', /which is not in users\.csv/)
   })
 
@@ -121,7 +133,11 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
   let sim: SomtodaySim
   afterEach(() => sim.close())
 
-  function somtoday(overrides: Record<string, unknown> = {}, secret = 'koppel-secret', day = TODAY): SourceConnector {
+  function somtoday(
+    overrides: Record<string, unknown> = {},
+    secret = 'koppel-secret',
+    day = TODAY,
+  ): SourceConnector {
     const parsed = somtodayConnector.schema.parse({
       baseUrl: sim.baseUrl,
       tokenUrl: sim.tokenUrl,
@@ -134,48 +150,87 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
     })
     // the connector's clock dates its snapshots: each night's must be newer than the last
     const clock = { ...context, now: () => new Date(`${day}T06:00:00Z`) }
-    return somtodayConnector.create('somtoday', { ...parsed, clientSecret: secret }, clock) as SourceConnector
+    return somtodayConnector.create(
+      'somtoday',
+      { ...parsed, clientSecret: secret },
+      clock,
+    ) as SourceConnector
   }
 
   async function school(): Promise<{ f: Fixture; engine: (c?: SourceConnector) => Engine }> {
     sim = await startSomtodaySim({ board })
     const f = await engineFixture({ rules: RULES })
-    const engine = (c: SourceConnector = somtoday()): Engine => ({ ...f.engine, sources: [{ connector: c, safety: SAFETY }] })
+    const engine = (c: SourceConnector = somtoday()): Engine => ({
+      ...f.engine,
+      sources: [{ connector: c, safety: SAFETY }],
+    })
     const first = await makePlan(engine(), { actor: 'setup', today: TODAY, readTargets: false })
-    assert.ok(first.ok && first.plan.status === 'planned', first.ok ? first.plan.findings.map((x) => x.message).join() : first.issues[0]?.message)
+    assert.ok(
+      first.ok && first.plan.status === 'planned',
+      first.ok ? first.plan.findings.map((x) => x.message).join() : first.issues[0]?.message,
+    )
     assert.ok((await applyStoredPlan(engine(), first.plan.id, { actor: 'setup' })).ok)
     fx = f
     return { f, engine }
   }
 
-  const leerlingPage = (offset: string) => (req: { url: URL }) => req.url.pathname.endsWith('/leerling') && req.url.searchParams.get('offset') === offset
+  const leerlingPage = (offset: string) => (req: { url: URL }) =>
+    req.url.pathname.endsWith('/leerling') && req.url.searchParams.get('offset') === offset
 
   test('an auth failure (the client secret was rotated)', async () => {
     const s = await school()
-    assertSafe(await night(s.engine(somtoday({}, 'old-secret')), s.f), 'somtoday|token|client', /401|invalid_client|auth|refused|secret/i)
+    assertSafe(
+      await night(s.engine(somtoday({}, 'old-secret')), s.f),
+      'somtoday|token|client',
+      /401|invalid_client|auth|refused|secret/i,
+    )
   })
 
   test('a 5xx in the middle of paging, past the retries', async () => {
     const s = await school()
-    sim.http.inject({ match: leerlingPage('100'), times: 10, response: { status: 503, json: { errors: [{ code: 'SERVICE_UNAVAILABLE', problem: 'Onderhoud', clarification: '' }] } } })
+    sim.http.inject({
+      match: leerlingPage('100'),
+      times: 10,
+      response: {
+        status: 503,
+        json: {
+          errors: [{ code: 'SERVICE_UNAVAILABLE', problem: 'Onderhoud', clarification: '' }],
+        },
+      },
+    })
     assertSafe(await night(s.engine(), s.f), 'somtoday|leerling', /503|unavailable|Onderhoud/i)
   })
 
   test('a 401 in the middle of paging that a new token does not cure', async () => {
     const s = await school()
-    sim.http.inject({ match: leerlingPage('50'), times: 10, response: { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', problem: 'Geen toegang', clarification: '' }] } } })
+    sim.http.inject({
+      match: leerlingPage('50'),
+      times: 10,
+      response: {
+        status: 401,
+        json: { errors: [{ code: 'UNAUTHORIZED', problem: 'Geen toegang', clarification: '' }] },
+      },
+    })
     assertSafe(await night(s.engine(), s.f), 'somtoday|leerling', /401|toegang|auth/i)
   })
 
   test('half the pupils missing', async () => {
     const s = await school()
     sim.setBoard(applyChurn(board, { seed: 'half', today: TODAY, leavers: 0.5 }), TODAY)
-    assertSafe(await night(s.engine(), s.f), 'somtoday', /lost \d+ of \d+ persons \(\d+\.\d%\) since the last used export/)
+    assertSafe(
+      await night(s.engine(), s.f),
+      'somtoday',
+      /lost \d+ of \d+ persons \(\d+\.\d%\) since the last used export/,
+    )
   })
 
   test('the wrong school year (peilschooljaar VOLGEND in November)', async () => {
     const s = await school()
-    assertSafe(await night(s.engine(somtoday({ peilschooljaar: 'VOLGEND' })), s.f), 'somtoday', /lost \d+ of \d+ persons|no persons at all/)
+    assertSafe(
+      await night(s.engine(somtoday({ peilschooljaar: 'VOLGEND' })), s.f),
+      'somtoday',
+      /lost \d+ of \d+ persons|no persons at all/,
+    )
   })
 
   test('the creeping shrink: 5 % a night is stopped on the third night, before it disables anything', async () => {
@@ -185,10 +240,17 @@ describe('faulty sources: Somtoday ConnectAPI', () => {
     for (const [i, day] of ['2026-11-24', '2026-11-25', '2026-11-26'].entries()) {
       current = applyChurn(current, { seed: `creep-${i}`, today: day, leavers: 0.05 })
       sim.setBoard(current, day)
-      const clocked: Engine = { ...s.engine(somtoday({}, 'koppel-secret', day)), now: () => new Date(`${day}T06:00:00Z`) }
+      const clocked: Engine = {
+        ...s.engine(somtoday({}, 'koppel-secret', day)),
+        now: () => new Date(`${day}T06:00:00Z`),
+      }
       nights.push(await night(clocked, s.f, day))
     }
-    assert.deepEqual(nights.map((n) => n.refused), [false, false, true], nights.map((n) => n.reason).join(' | '))
+    assert.deepEqual(
+      nights.map((n) => n.refused),
+      [false, false, true],
+      nights.map((n) => n.reason).join(' | '),
+    )
     assertSafe(nights[2] as Night, 'somtoday', /since its largest export of the last 7 days/)
   })
 })

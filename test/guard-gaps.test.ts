@@ -17,7 +17,9 @@ afterEach(async () => {
 
 /** The fixture's engine with its clock moved to `day` days after TODAY (plans are made for the clock's day). */
 function clocked(f: Fixture, day: number): Engine {
-  f.clock.today = new Date(Date.parse(`${TODAY}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10)
+  f.clock.today = new Date(Date.parse(`${TODAY}T00:00:00Z`) + day * 86_400_000)
+    .toISOString()
+    .slice(0, 10)
   return f.engine
 }
 
@@ -35,7 +37,8 @@ async function apply(engine: Engine, p: Plan): Promise<void> {
 /** A school of `n` pupils, planned and applied on day 0. */
 async function school(n: number): Promise<Fixture> {
   const f = await engineFixture()
-  for (let i = 0; i < n; i++) f.persons.push(pupil(`p${String(i).padStart(3, '0')}`, `Kind${i}`, `Achternaam${i}`, '1A'))
+  for (let i = 0; i < n; i++)
+    f.persons.push(pupil(`p${String(i).padStart(3, '0')}`, `Kind${i}`, `Achternaam${i}`, '1A'))
   await apply(clocked(f, 0), await plan(clocked(f, 0)))
   return f
 }
@@ -61,15 +64,25 @@ describe('guard gaps in unattended use', () => {
     const third = await plan(clocked(fx, 3))
     assert.equal(third.status, 'blocked')
     const finding = third.findings.find((f) => f.kind === 'source')
-    assert.match(finding?.message ?? '', /lost 15 of 100 persons \(15\.0%\) since its largest export of the last 7 days/)
-    assert.equal(third.actions.filter((a) => a.kind === 'disable').length, 6, 'the disables are in the plan, held by the block')
+    assert.match(
+      finding?.message ?? '',
+      /lost 15 of 100 persons \(15\.0%\) since its largest export of the last 7 days/,
+    )
+    assert.equal(
+      third.actions.filter((a) => a.kind === 'disable').length,
+      6,
+      'the disables are in the plan, held by the block',
+    )
     const refused = await applyStoredPlan(clocked(fx, 3), third.id, { actor: 'test' })
     assert.equal(refused.ok, false)
   })
 
   test('after approving the shrink, the next run is not blocked by the older, larger export again', async () => {
     fx = await school(100)
-    for (const [k, day] of [[5, 1], [4, 2]] as const) {
+    for (const [k, day] of [
+      [5, 1],
+      [4, 2],
+    ] as const) {
       drop(fx, k, day)
       await apply(clocked(fx, day), await plan(clocked(fx, day)))
     }
@@ -117,7 +130,11 @@ describe('guard gaps in unattended use', () => {
     assert.deepEqual(blocked.findings.map((f) => f.kind).sort(), ['disable', 'source'])
     await approvePlan(clocked(fx, 1), blocked.id, 'admin')
     const again = await plan(clocked(fx, 1))
-    assert.notEqual(again.id, blocked.id, 'the approved snapshot is the baseline now: no source finding')
+    assert.notEqual(
+      again.id,
+      blocked.id,
+      'the approved snapshot is the baseline now: no source finding',
+    )
     assert.equal(again.status, 'approved')
     assert.match(again.notes.join('\n'), new RegExp(`approved as ${blocked.id}`))
     await apply(clocked(fx, 1), again)

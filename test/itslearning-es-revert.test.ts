@@ -6,7 +6,10 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startItslearningEsSimulator, type ItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import {
+  startItslearningEsSimulator,
+  type ItslearningEsSimulator,
+} from '@koppel/sim/itslearning-es'
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import type { SourceConnector } from '../src/contract/index.ts'
 import { applyStoredPlan, makePlan, revertRun, type Engine } from '../src/engine/index.ts'
@@ -32,14 +35,37 @@ describe('revert of an itslearning delete: restored from the trash can', () => {
       name: 'school',
       type: 'test',
       capabilities: { delta: false, writeBack: false },
-      read: async () => ({ ok: true, snapshot: { kind: 'snapshot', source: 'school', mode: 'full', takenAt: '2026-11-23T00:00:00Z', persons: [...persons], groups: [], removed: [], warnings: [] } }),
+      read: async () => ({
+        ok: true,
+        snapshot: {
+          kind: 'snapshot',
+          source: 'school',
+          mode: 'full',
+          takenAt: '2026-11-23T00:00:00Z',
+          persons: [...persons],
+          groups: [],
+          removed: [],
+          warnings: [],
+        },
+      }),
     }
-    const options = imsEsOptionsSchema.parse({ url: sim.url, username: 'koppel-school', password: '${env:KOPPEL_TEST_ES}', batchWaitMs: 5 })
-    const connector = new ImsEsTarget('itslearning', { ...options, password: 'pw-es' }, { baseDir: dir, log: () => {}, now: clock.now })
+    const options = imsEsOptionsSchema.parse({
+      url: sim.url,
+      username: 'koppel-school',
+      password: '${env:KOPPEL_TEST_ES}',
+      batchWaitMs: 5,
+    })
+    const connector = new ImsEsTarget(
+      'itslearning',
+      { ...options, password: 'pw-es' },
+      { baseDir: dir, log: () => {}, now: clock.now },
+    )
     engine = {
       now: clock.now,
       store,
-      sources: [{ connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } }],
+      sources: [
+        { connector: source, safety: { maxShrinkPercent: 100, baselineDays: 7, allowEmpty: true } },
+      ],
       setup: {
         targets: [
           {
@@ -48,19 +74,34 @@ describe('revert of an itslearning delete: restored from the trash can', () => {
             anchorAttribute: 'syncPersonKey',
             mapping: compileMapping('itslearning', {
               syncPersonKey: 'person.key',
-              userId: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true, once: true },
+              userId: {
+                candidates: ['slug(person.givenName) + "." + slug(familyName(person))'],
+                unique: true,
+                once: true,
+              },
               givenName: 'person.givenName',
               familyName: 'familyName(person)',
               institutionRole: 'contract.role',
             }),
             anchorMapping: compileMapping('itslearning', { syncPersonKey: 'person.key' }),
             // IMS ES cannot disable: a leaver is deleted (to the trash can) at once
-            lifecycle: { provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 0, holds: [] },
+            lifecycle: {
+              provisionDaysBefore: 14,
+              disableAfterDays: 0,
+              deleteAfterDays: 0,
+              holds: [],
+            },
             guard: {},
             apply: { concurrency: 4, retries: 2, backoffMs: 1, maxBackoffMs: 5 },
           },
         ],
-        rules: compileRules([{ name: 'pupils', when: 'contract.role == "student"', grant: [{ account: 'itslearning' }] }]),
+        rules: compileRules([
+          {
+            name: 'pupils',
+            when: 'contract.role == "student"',
+            grant: [{ account: 'itslearning' }],
+          },
+        ]),
         primaryContract: ['employment', 'enrolment'],
         configHash: 'test',
       },
@@ -86,12 +127,22 @@ describe('revert of an itslearning delete: restored from the trash can', () => {
     persons.splice(0, 1)
     clock.today = '2026-11-24'
     const gone = await planAndApply()
-    assert.deepEqual(gone.plan.actions.map((a) => [a.person, a.kind]), [['p1', 'delete']])
+    assert.deepEqual(
+      gone.plan.actions.map((a) => [a.person, a.kind]),
+      [['p1', 'delete']],
+    )
     assert.equal(sim.persons.get('p1')?.deleted, true, 'in the trash can')
 
-    const revert = await revertRun(engine, gone.runId, { actor: 'cli:admin', reason: 'export was wrong' })
+    const revert = await revertRun(engine, gone.runId, {
+      actor: 'cli:admin',
+      reason: 'export was wrong',
+    })
     assert.ok(revert.ok, revert.ok ? '' : revert.message)
-    assert.deepEqual(revert.plan.actions.map((a) => [a.person, a.kind]), [['p1', 'create']], 'no disable: itslearning has no disabled state')
+    assert.deepEqual(
+      revert.plan.actions.map((a) => [a.person, a.kind]),
+      [['p1', 'create']],
+      'no disable: itslearning has no disabled state',
+    )
     const applied = await applyStoredPlan(engine, revert.plan.id, { actor: 'cli:admin' })
     assert.ok(applied.ok && applied.report.state === 'done', JSON.stringify(applied))
     const anna = sim.persons.get('p1')

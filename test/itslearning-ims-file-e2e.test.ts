@@ -32,7 +32,11 @@ describe('koppel CLI → itslearning IMS file over a real sshd', { skip: sshdSki
   test('plan and apply deliver one file with every account and its memberships', async () => {
     await mkdir(join(dir, 'export'))
     // the CLI runs on the wall clock, as an admin's does: the board is made for that day, so this holds on any date
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'ims-e2e', persons: 300, today: toIsoDate(new Date()) }), { version: '1.2' })
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      generateBoard({ seed: 'ims-e2e', persons: 300, today: toIsoDate(new Date()) }),
+      { version: '1.2' },
+    )
     await mkdir(join(dir, 'secrets'))
     await writeFile(join(dir, 'secrets', 'itslearning_ed25519'), s.privateKey, { mode: 0o600 })
     const config = (await readFile(join(ROOT, 'examples', 'itslearning-ims-file.yaml'), 'utf8'))
@@ -45,7 +49,10 @@ describe('koppel CLI → itslearning IMS file over a real sshd', { skip: sshdSki
 
     const planned = await koppel(dir, ['plan', '--json', '--detailed-exitcode'])
     assert.equal(planned.code, 2, planned.stderr)
-    const plan = JSON.parse(planned.stdout) as { id: string; summary: Record<string, Record<string, number>> }
+    const plan = JSON.parse(planned.stdout) as {
+      id: string
+      summary: Record<string, Record<string, number>>
+    }
     const creates = plan.summary['itslearning']?.['create'] ?? 0
     const grants = plan.summary['itslearning']?.['grant'] ?? 0
     assert.ok(creates > 200 && grants > 100, JSON.stringify(plan.summary))
@@ -58,7 +65,10 @@ describe('koppel CLI → itslearning IMS file over a real sshd', { skip: sshdSki
     assert.deepEqual(checkImsStructure(xml, { itslearning: true }), [])
     const doc = readImsXml(xml)
     assert.equal(doc.persons.length, creates)
-    assert.equal(doc.memberships.reduce((n, m) => n + m.members.length, 0), grants)
+    assert.equal(
+      doc.memberships.reduce((n, m) => n + m.members.length, 0),
+      grants,
+    )
     assert.ok(doc.groups.some((g) => g.type === 'School'))
     assert.ok(doc.persons.every((p) => p.userid !== undefined && p.given !== undefined))
   })

@@ -12,7 +12,17 @@ import { createMailer, type Mailer } from '../src/notify/mailer.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 function staff(key: string, given: string, family: string, email?: string): Person {
-  return { kind: 'person', key, sourceIds: { school: key }, givenName: given, familyName: family, ...(email !== undefined ? { email } : {}), attributes: {}, contracts: [], memberships: [] }
+  return {
+    kind: 'person',
+    key,
+    sourceIds: { school: key },
+    givenName: given,
+    familyName: family,
+    ...(email !== undefined ? { email } : {}),
+    attributes: {},
+    contracts: [],
+    memberships: [],
+  }
 }
 
 describe('leaver notices by mail', () => {
@@ -27,15 +37,20 @@ describe('leaver notices by mail', () => {
       disabledCommands: ['STARTTLS'],
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const port = (server.server.address() as AddressInfo).port
-    mailer = createMailer({ host: '127.0.0.1', port, secure: false, requireTls: false }, 'ict@school.test')
+    mailer = createMailer(
+      { host: '127.0.0.1', port, secure: false, requireTls: false },
+      'ict@school.test',
+    )
   })
   afterEach(async () => {
     await f?.cleanup()
@@ -53,7 +68,12 @@ describe('leaver notices by mail', () => {
       actor: 'cli:scheduler',
       send: async (batch) => {
         const m = leaverMail(batch)
-        await mailer.send({ to: batch.recipient.email, subject: m.subject, text: m.text, html: m.html })
+        await mailer.send({
+          to: batch.recipient.email,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+        })
       },
     })
 
@@ -70,12 +90,19 @@ describe('leaver notices by mail', () => {
     assert.deepEqual(await send(f), { sent: 0, problems: [] }, '15 days before: nothing yet')
     f.clock.today = '2027-03-01'
     assert.deepEqual(await send(f), { sent: 2, problems: [] })
-    assert.deepEqual(inbox.map((m) => m.to).sort(), [['e.bakker@school.test'], ['k.jong@school.test']])
+    assert.deepEqual(inbox.map((m) => m.to).sort(), [
+      ['e.bakker@school.test'],
+      ['k.jong@school.test'],
+    ])
     const els = inbox.find((m) => m.to[0] === 'e.bakker@school.test')?.raw ?? ''
     assert.match(els, /Subject: Koppel: Anna de Wit leaves on 2027-03-15 \(in 14 days\)/)
     assert.match(els, /Dear Els Bakker,/)
     assert.match(els, /Anna de Wit, student at 12AB00, H2a: leaves on 2027-03-15/)
-    assert.doesNotMatch(els, /Bram|Visser|Smit|Kees/, 'only the recipient\'s own leaver and their own name')
+    assert.doesNotMatch(
+      els,
+      /Bram|Visser|Smit|Kees/,
+      "only the recipient's own leaver and their own name",
+    )
     assert.doesNotMatch(els, /password/i)
 
     // a second run the same day: nothing new
@@ -111,15 +138,22 @@ describe('leaver notices by mail', () => {
     f.clock.today = '2027-03-10'
     const r = await send(f)
     assert.equal(r.sent, 1)
-    assert.deepEqual(r.problems, ['leaver notice for p4 not sent: manager/mentor t9 has no e-mail address in the sources'])
+    assert.deepEqual(r.problems, [
+      'leaver notice for p4 not sent: manager/mentor t9 has no e-mail address in the sources',
+    ])
     assert.equal(inbox.length, 1)
-    assert.match(inbox[0]?.raw ?? '', /Bram Visser, student at 12AB00, H3b: leaves on 2027-03-15 \(in 5 days\)/)
+    assert.match(
+      inbox[0]?.raw ?? '',
+      /Bram Visser, student at 12AB00, H3b: leaves on 2027-03-15 \(in 5 days\)/,
+    )
     assert.doesNotMatch(inbox[0]?.raw ?? '', /Anna/)
     assert.equal((await send(f)).sent, 0, 'the 14-day notice was sent late, once')
   })
 
   test('an end date inside the school-year turnover hold (disables held in every target) is not told; one outside is', async () => {
-    f = await engineFixture({ lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['disable', 'delete'] }] } })
+    f = await engineFixture({
+      lifecycle: { holds: [{ from: '07-15', to: '08-31', kinds: ['disable', 'delete'] }] },
+    })
     f.persons.push(
       staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'),
       pupil('p1', 'Anna', 'Wit', 'H2a', { end: '2027-08-01', manager: 't1' }),
@@ -133,7 +167,13 @@ describe('leaver notices by mail', () => {
 
   test('a name with a line break (a header injection attempt) refuses the read: no mail, the problem said', async () => {
     f = await engineFixture()
-    f.persons.push(staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'), pupil('p1', 'Anna\r\nBcc: all@school.test', 'Wit', 'H2a', { end: '2026-11-30', manager: 't1' }))
+    f.persons.push(
+      staff('t1', 'Els', 'Bakker', 'e.bakker@school.test'),
+      pupil('p1', 'Anna\r\nBcc: all@school.test', 'Wit', 'H2a', {
+        end: '2026-11-30',
+        manager: 't1',
+      }),
+    )
     const r = await send(f)
     assert.equal(r.sent, 0)
     assert.match(r.problems[0] ?? '', /^leaver notices: the sources could not be read/)
@@ -143,7 +183,14 @@ describe('leaver notices by mail', () => {
   test('a name with markup reaches the HTML part escaped', () => {
     const m = leaverMail({
       recipient: { key: 't1', name: 'Els <i>Bakker</i>', email: 'e@x.test' },
-      notices: [{ leaver: { key: 'p1', name: 'Noor <script>x</script>' }, contract: { id: 'c', role: 'student', end: '2027-03-15' }, daysLeft: 1, covers: [14] }],
+      notices: [
+        {
+          leaver: { key: 'p1', name: 'Noor <script>x</script>' },
+          contract: { id: 'c', role: 'student', end: '2027-03-15' },
+          daysLeft: 1,
+          covers: [14],
+        },
+      ],
     })
     assert.match(m.html, /Noor &lt;script&gt;x&lt;\/script&gt;/)
     assert.match(m.html, /Dear Els &lt;i&gt;Bakker&lt;\/i&gt;/)

@@ -68,10 +68,12 @@ describe('initial passwords mailed to the mentor, from Eduarte and from Magister
       disabledCommands: ['STARTTLS'],
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
@@ -83,26 +85,49 @@ describe('initial passwords mailed to the mentor, from Eduarte and from Magister
   })
 
   /** Plans and applies `config`; every pupil create goes to a mentor's address, and that mentor got the mail. */
-  async function run(name: string, config: (ad: RunningAdServer) => string, mentorMail: (pupilKey: string) => string | undefined): Promise<void> {
+  async function run(
+    name: string,
+    config: (ad: RunningAdServer) => string,
+    mentorMail: (pupilKey: string) => string | undefined,
+  ): Promise<void> {
     const path = join(dir, `${name}.yaml`)
     const ad = await startAdServer({ adminPassword: 'Mentor-Ad-1' })
     try {
       writeFileSync(path, config(ad))
-      const loaded = await loadEngine(path, connectorDefinitions, { env: { AD_PASSWORD: 'Mentor-Ad-1', EDUARTE_KEY: 'sleutel', MAGISTER_PASSWORD: 'mg-pw' }, now })
+      const loaded = await loadEngine(path, connectorDefinitions, {
+        env: { AD_PASSWORD: 'Mentor-Ad-1', EDUARTE_KEY: 'sleutel', MAGISTER_PASSWORD: 'mg-pw' },
+        now,
+      })
       if (!loaded.ok) assert.fail(loaded.errors.join('\n'))
       try {
         const planned = await makePlan(loaded.loaded.engine, { actor: 'test' })
         if (!planned.ok) assert.fail(planned.issues.map((i) => i.message).join('\n'))
         const creates = planned.plan.actions.filter((a) => a.kind === 'create')
         assert.ok(creates.length > 30, `${creates.length} creates`)
-        for (const c of creates) assert.deepEqual(c.deliverSecretsTo, { mail: mentorMail(c.person) }, `${c.person}'s password goes to the mentor`)
+        for (const c of creates)
+          assert.deepEqual(
+            c.deliverSecretsTo,
+            { mail: mentorMail(c.person) },
+            `${c.person}'s password goes to the mentor`,
+          )
         inbox.length = 0
-        const applied = await applyStoredPlan(loaded.loaded.engine, planned.plan.id, { actor: 'test' })
-        assert.ok(applied.ok && applied.report.state === 'done', applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message)
+        const applied = await applyStoredPlan(loaded.loaded.engine, planned.plan.id, {
+          actor: 'test',
+        })
+        assert.ok(
+          applied.ok && applied.report.state === 'done',
+          applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message,
+        )
         assert.equal(inbox.length, creates.length)
         const first = creates[0]
         assert.ok(first)
-        assert.ok(inbox.some((m) => m.to.includes(mentorMail(first.person) as string) && /Subject: Nieuw account voor/.test(m.raw)))
+        assert.ok(
+          inbox.some(
+            (m) =>
+              m.to.includes(mentorMail(first.person) as string) &&
+              /Subject: Nieuw account voor/.test(m.raw),
+          ),
+        )
       } finally {
         await loaded.loaded.close()
       }
@@ -111,12 +136,19 @@ describe('initial passwords mailed to the mentor, from Eduarte and from Magister
     }
   }
 
-  test('Eduarte: the SLB\'er of the verbintenis (a medewerker Koppel reads) gets the password', async () => {
+  test("Eduarte: the SLB'er of the verbintenis (a medewerker Koppel reads) gets the password", async () => {
     const data = eduarteData(board)
     const sim = await startEduarteSim({ apiSleutel: 'sleutel', data })
     try {
-      const mailOf = new Map(data.medewerkers.map((m) => [`mw-${m.id}`, m.contactgegevens[0]?.contactgegeven]))
-      const slbOf = new Map(data.deelnemers.map((d) => [d.deelnemernummer, d.verbintenissen[0]?.begeleiders[0]?.medewerker.id]))
+      const mailOf = new Map(
+        data.medewerkers.map((m) => [`mw-${m.id}`, m.contactgegevens[0]?.contactgegeven]),
+      )
+      const slbOf = new Map(
+        data.deelnemers.map((d) => [
+          d.deelnemernummer,
+          d.verbintenissen[0]?.begeleiders[0]?.medewerker.id,
+        ]),
+      )
       const config = (ad: RunningAdServer) => `version: 1
 store: { kind: sqlite, path: ./eduarte.db }
 sources:
@@ -131,13 +163,19 @@ ${adTarget(ad, port, 'contract.role == "student"')}`
     }
   })
 
-  test('Magister: the mentor\'s docent code names a staff member of a csv source keyed by that code', async () => {
+  test("Magister: the mentor's docent code names a staff member of a csv source keyed by that code", async () => {
     const rows = magisterRows(board)
     const sim = await startMagisterSim({ username: 'koppel', password: 'mg-pw', rows })
     try {
       // the staff list an admin exports (docent code, names, e-mail), keyed by the code Magister names mentors by
       const staff = [...board.chunks()].flatMap((c) => c.staff)
-      writeFileSync(join(dir, 'docenten.csv'), stringify([['docentcode', 'voornaam', 'achternaam', 'email'], ...staff.map((s) => [s.employeeNumber, s.givenName, s.familyName, s.email])]))
+      writeFileSync(
+        join(dir, 'docenten.csv'),
+        stringify([
+          ['docentcode', 'voornaam', 'achternaam', 'email'],
+          ...staff.map((s) => [s.employeeNumber, s.givenName, s.familyName, s.email]),
+        ]),
+      )
       const mailOf = new Map(staff.map((s) => [s.employeeNumber, s.email]))
       const mentorOf = new Map(rows.map((r) => [r.STAMNR, r.CMENTORCODE || r.PMENTORCODE]))
       const config = (ad: RunningAdServer) => `version: 1
@@ -155,7 +193,10 @@ sources:
     columns: { key: docentcode, givenName: voornaam, familyName: achternaam, email: email }
     defaults: { role: teacher, organisation: school }
 ${adTarget(ad, port, 'contract.role == "student"')}`
-      assert.ok([...mentorOf.values()].every((m) => m !== ''), 'every stamgroep has a mentor')
+      assert.ok(
+        [...mentorOf.values()].every((m) => m !== ''),
+        'every stamgroep has a mentor',
+      )
       await run('magister', config, (key) => mailOf.get(mentorOf.get(key) ?? ''))
     } finally {
       await sim.close()

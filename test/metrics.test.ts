@@ -22,7 +22,9 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line)
     if (m?.[1] !== name) continue
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]))
+    const have = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    )
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3])
   }
   return 0
@@ -32,7 +34,11 @@ let dir = ''
 let ldap: RunningLdapServer
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'koppel-metrics-'))
-  await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'metrics', persons: 60, today: DAY }), { version: '1.2' })
+  await writeOneRosterCsv(
+    join(dir, 'export'),
+    generateBoard({ seed: 'metrics', persons: 60, today: DAY }),
+    { version: '1.2' },
+  )
   ldap = await startLdapServer({ adminPassword: 'secret' })
   await mkdir(join(dir, 'secrets'))
   await writeFile(join(dir, 'secrets', 'ldap-password'), 'secret\n', { mode: 0o600 })
@@ -47,10 +53,17 @@ after(async () => {
 test('after a scheduled run /metrics counts the run, its actions by kind and outcome, and the plan and read times', async () => {
   // the nightly schedule runs when the injected clock reaches 02:00
   let at = Date.parse(`${DAY}T01:59:00Z`)
-  const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => new Date(at++) })
+  const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+    env: {},
+    now: () => new Date(at++),
+  })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   const loaded = r.loaded
-  const serve = await startServe(loaded, { log: quiet, listen: { host: '127.0.0.1', port: 0 }, maxSleepMs: 20 })
+  const serve = await startServe(loaded, {
+    log: quiet,
+    listen: { host: '127.0.0.1', port: 0 },
+    maxSleepMs: 20,
+  })
   try {
     const scrape = async () => {
       const res = await fetch(`http://127.0.0.1:${serve.port}/metrics`)
@@ -61,9 +74,17 @@ test('after a scheduled run /metrics counts the run, its actions by kind and out
     const was = await scrape()
     const tenant = loaded.config.tenant
     const runs = (t: string) => sample(t, 'koppel_runs_total', { tenant, outcome: 'completed' })
-    const created = (t: string) => sample(t, 'koppel_actions_total', { tenant, target: 'directory', kind: 'create', outcome: 'applied' })
-    const plans = (t: string) => sample(t, 'koppel_run_phase_seconds_count', { tenant, phase: 'plan' })
-    const reads = (t: string) => sample(t, 'koppel_source_read_seconds_count', { tenant, source: 'school' })
+    const created = (t: string) =>
+      sample(t, 'koppel_actions_total', {
+        tenant,
+        target: 'directory',
+        kind: 'create',
+        outcome: 'applied',
+      })
+    const plans = (t: string) =>
+      sample(t, 'koppel_run_phase_seconds_count', { tenant, phase: 'plan' })
+    const reads = (t: string) =>
+      sample(t, 'koppel_source_read_seconds_count', { tenant, source: 'school' })
 
     at = Date.parse(`${DAY}T02:00:00Z`)
     await waitFor(async () => runs(await scrape()) > runs(was))
@@ -91,8 +112,17 @@ test('a source read lasts until the next stage; a note that sources were not re-
   timer.onStage('plan', 'merging persons')
   timer.end()
   const text = await metricsRegistry.metrics()
-  assert.equal(sample(text, 'koppel_source_read_seconds_sum', { tenant: 'timer-test', source: 'sis' }), 2.5)
-  assert.equal(sample(text, 'koppel_source_read_seconds_count', { tenant: 'timer-test', source: 'sources unchanged; not re-read' }), 0)
+  assert.equal(
+    sample(text, 'koppel_source_read_seconds_sum', { tenant: 'timer-test', source: 'sis' }),
+    2.5,
+  )
+  assert.equal(
+    sample(text, 'koppel_source_read_seconds_count', {
+      tenant: 'timer-test',
+      source: 'sources unchanged; not re-read',
+    }),
+    0,
+  )
 })
 
 async function waitFor(check: () => Promise<boolean>, ms = 120_000): Promise<void> {

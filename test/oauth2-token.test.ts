@@ -14,7 +14,8 @@ describe('oauth2 token cache and request', () => {
     server = await startSimHttpServer((req) => {
       if (req.url.pathname !== '/token') return { status: 404, text: 'no' }
       const form = new URLSearchParams(req.body)
-      if (form.get('grant_type') !== 'test-grant') return { status: 400, json: { error: 'unsupported_grant_type' } }
+      if (form.get('grant_type') !== 'test-grant')
+        return { status: 400, json: { error: 'unsupported_grant_type' } }
       return { status: 200, json: { access_token: `t${++issued}`, expires_in: 120 } }
     })
   })
@@ -39,10 +40,13 @@ describe('oauth2 token cache and request', () => {
   it('keeps a token until 60 s before it expires, shares one request among concurrent callers, and drops it on invalidate', async () => {
     let clock = 1_000_000
     let fetches = 0
-    const auth = cachedBearerToken((signal) => {
-      fetches++
-      return requestToken(request(), signal)
-    }, () => clock)
+    const auth = cachedBearerToken(
+      (signal) => {
+        fetches++
+        return requestToken(request(), signal)
+      },
+      () => clock,
+    )
     const [a, b] = await Promise.all([auth.header(), auth.header()])
     assert.equal(a, b)
     assert.equal(fetches, 1)
@@ -58,8 +62,13 @@ describe('oauth2 token cache and request', () => {
     assert.equal(fetches, 3)
   })
 
-  it('maps the listed statuses to auth with the endpoint\'s error, never the form; others as HTTP errors with Retry-After', async () => {
-    server.inject({ response: { status: 403, json: { error: 'unauthorized_client', error_description: 'scopes not delegated' } } })
+  it("maps the listed statuses to auth with the endpoint's error, never the form; others as HTTP errors with Retry-After", async () => {
+    server.inject({
+      response: {
+        status: 403,
+        json: { error: 'unauthorized_client', error_description: 'scopes not delegated' },
+      },
+    })
     const refused = await failure(requestToken(request([400, 401, 403])))
     assert.equal(refused.kind, 'auth')
     assert.match(refused.message, /unauthorized_client: scopes not delegated/)
@@ -71,7 +80,9 @@ describe('oauth2 token cache and request', () => {
     server.inject({ response: { status: 400, json: { error: 'invalid_grant' } } })
     assert.equal((await failure(requestToken(request([400, 401])))).kind, 'auth')
 
-    server.inject({ response: { status: 429, headers: { 'retry-after': '7' }, json: { error: 'slow_down' } } })
+    server.inject({
+      response: { status: 429, headers: { 'retry-after': '7' }, json: { error: 'slow_down' } },
+    })
     const limited = await failure(requestToken(request()))
     assert.equal(limited.kind, 'rate-limited')
     assert.equal(limited.retryAfterMs, 7000)

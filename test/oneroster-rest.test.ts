@@ -6,8 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { oneRosterCsvConnector, oneRosterCsvOptions } from '../src/connectors/oneroster-csv/index.ts'
-import { oneRosterRestConnector, oneRosterRestOptions } from '../src/connectors/oneroster-rest/index.ts'
+import {
+  oneRosterCsvConnector,
+  oneRosterCsvOptions,
+} from '../src/connectors/oneroster-csv/index.ts'
+import {
+  oneRosterRestConnector,
+  oneRosterRestOptions,
+} from '../src/connectors/oneroster-rest/index.ts'
 import { applyDelta } from '../src/engine/apply-delta.ts'
 import type { Person, SourceReadResult, SourceSnapshot } from '../src/model/index.ts'
 import { generateBoard, writeOneRosterCsv, type OneRosterVersion } from '@koppel/sim/generator'
@@ -19,12 +25,26 @@ const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TOD
 const SECRET = 's3cret'
 
 function source(sim: OneRosterRestSim, extra: Record<string, unknown> = {}, secret = SECRET) {
-  const parsed = oneRosterRestOptions.parse({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:OR_SECRET}', version: sim.version, pageSize: 50, timeoutMs: 5000, ...extra })
+  const parsed = oneRosterRestOptions.parse({
+    baseUrl: sim.url,
+    tokenUrl: sim.tokenUrl,
+    clientId: 'koppel',
+    clientSecret: '${env:OR_SECRET}',
+    version: sim.version,
+    pageSize: 50,
+    timeoutMs: 5000,
+    ...extra,
+  })
   return oneRosterRestConnector.create('school', { ...parsed, clientSecret: secret }, context)
 }
 
 function snapshotOf(r: SourceReadResult): SourceSnapshot {
-  if (!r.ok) assert.fail(r.issues.map((i) => `${i.code} ${i.file ?? ''} ${i.record ?? ''} ${i.field ?? ''}: ${i.message}`).join('\n'))
+  if (!r.ok)
+    assert.fail(
+      r.issues
+        .map((i) => `${i.code} ${i.file ?? ''} ${i.record ?? ''} ${i.field ?? ''}: ${i.message}`)
+        .join('\n'),
+    )
   return r.snapshot
 }
 
@@ -36,7 +56,9 @@ function normal(persons: readonly Person[]): Map<string, unknown> {
       {
         ...p,
         contracts: [...p.contracts].sort((a, b) => a.id.localeCompare(b.id)),
-        memberships: [...p.memberships].map((m) => ({ ...m })).sort((a, b) => `${a.group} ${a.role}`.localeCompare(`${b.group} ${b.role}`)),
+        memberships: [...p.memberships]
+          .map((m) => ({ ...m }))
+          .sort((a, b) => `${a.group} ${a.role}`.localeCompare(`${b.group} ${b.role}`)),
       },
     ]),
   )
@@ -49,7 +71,12 @@ for (const version of ['1.2', '1.1'] as OneRosterVersion[]) {
     let sim: OneRosterRestSim
     let dir: string
     before(async () => {
-      sim = await startOneRosterRestSim({ board, version, clientId: 'koppel', clientSecret: SECRET })
+      sim = await startOneRosterRestSim({
+        board,
+        version,
+        clientId: 'koppel',
+        clientSecret: SECRET,
+      })
       dir = mkdtempSync(join(tmpdir(), 'koppel-or-rest-'))
       await writeOneRosterCsv(dir, board, { version })
     })
@@ -61,7 +88,11 @@ for (const version of ['1.2', '1.1'] as OneRosterVersion[]) {
     test('every person and group equals the CSV connector’s for the same board', async () => {
       const before = sim.http.requests.get(`GET ${new URL(sim.url).pathname}/users`) ?? 0
       const rest = snapshotOf(await source(sim).read({ today: TODAY }))
-      const csv = snapshotOf(await oneRosterCsvConnector.create('school', oneRosterCsvOptions.parse({ path: dir }), context).read({ today: TODAY }))
+      const csv = snapshotOf(
+        await oneRosterCsvConnector
+          .create('school', oneRosterCsvOptions.parse({ path: dir }), context)
+          .read({ today: TODAY }),
+      )
       assert.equal(rest.mode, 'full')
       assert.equal(rest.persons.length, csv.persons.length)
       const [a, b] = [normal(rest.persons), normal(csv.persons)]
@@ -70,10 +101,18 @@ for (const version of ['1.2', '1.1'] as OneRosterVersion[]) {
       assert.deepEqual([...rest.groups].sort(byKey), [...csv.groups].sort(byKey))
       // paged: 50 users per page
       const users = sim.data.users.length
-      assert.equal((sim.http.requests.get(`GET ${new URL(sim.url).pathname}/users`) ?? 0) - before, Math.ceil(users / 50))
+      assert.equal(
+        (sim.http.requests.get(`GET ${new URL(sim.url).pathname}/users`) ?? 0) - before,
+        Math.ceil(users / 50),
+      )
       assert.equal(rest.cursor, `${TODAY}T00:00:00.000Z`)
       // the version's scopes were asked for
-      assert.match(sim.scopes.at(-1) ?? '', version === '1.2' ? /v1p2\/scope\/roster-core\.readonly/ : /v1p1\/scope\/roster-core\.readonly/)
+      assert.match(
+        sim.scopes.at(-1) ?? '',
+        version === '1.2'
+          ? /v1p2\/scope\/roster-core\.readonly/
+          : /v1p1\/scope\/roster-core\.readonly/,
+      )
     })
   })
 }
@@ -87,7 +126,10 @@ describe('OneRoster REST: failures', () => {
 
   test('a refused client secret fails the read as auth', async () => {
     const r = await source(sim, {}, 'wrong').read({ today: TODAY })
-    assert.ok(!r.ok && r.issues[0]?.code === 'read_auth' && /invalid_client/.test(r.issues[0].message), JSON.stringify(r))
+    assert.ok(
+      !r.ok && r.issues[0]?.code === 'read_auth' && /invalid_client/.test(r.issues[0].message),
+      JSON.stringify(r),
+    )
   })
 
   test('a token that expires mid-paging is renewed once and the read completes', async () => {
@@ -109,40 +151,95 @@ describe('OneRoster REST: failures', () => {
   test('a 429 with Retry-After is waited out and the page asked again', async () => {
     const path = `GET ${new URL(sim.url).pathname}/users`
     const before = sim.http.requests.get(path) ?? 0
-    sim.http.inject({ match: isUsers, after: 1, response: { status: 429, headers: { 'retry-after': '0' }, json: { imsx_codeMajor: 'failure', imsx_description: 'server busy' } } })
+    sim.http.inject({
+      match: isUsers,
+      after: 1,
+      response: {
+        status: 429,
+        headers: { 'retry-after': '0' },
+        json: { imsx_codeMajor: 'failure', imsx_description: 'server busy' },
+      },
+    })
     const snap = snapshotOf(await source(sim).read({ today: TODAY }))
     assert.equal(snap.persons.length, sim.data.users.length)
-    assert.equal((sim.http.requests.get(path) ?? 0) - before, Math.ceil(sim.data.users.length / 50) + 1)
+    assert.equal(
+      (sim.http.requests.get(path) ?? 0) - before,
+      Math.ceil(sim.data.users.length / 50) + 1,
+    )
   })
 
   test('a page failing with 5xx on every try fails the whole read, no partial snapshot', async () => {
-    sim.http.inject({ match: isUsers, after: 2, times: 3, response: { status: 500, headers: { 'retry-after': '0' }, json: { imsx_codeMajor: 'failure', imsx_description: 'boom', imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: 'internal_server_error' }] } } } })
+    sim.http.inject({
+      match: isUsers,
+      after: 2,
+      times: 3,
+      response: {
+        status: 500,
+        headers: { 'retry-after': '0' },
+        json: {
+          imsx_codeMajor: 'failure',
+          imsx_description: 'boom',
+          imsx_CodeMinor: {
+            imsx_codeMinorField: [
+              {
+                imsx_codeMinorFieldName: 'TargetEndSystem',
+                imsx_codeMinorFieldValue: 'internal_server_error',
+              },
+            ],
+          },
+        },
+      },
+    })
     const r = await source(sim, { readAttempts: 3 }).read({ today: TODAY })
-    assert.ok(!r.ok && r.issues.length === 1 && r.issues[0]?.code === 'read_transient' && /500: internal_server_error: boom/.test(r.issues[0].message), JSON.stringify(r))
+    assert.ok(
+      !r.ok &&
+        r.issues.length === 1 &&
+        r.issues[0]?.code === 'read_transient' &&
+        /500: internal_server_error: boom/.test(r.issues[0].message),
+      JSON.stringify(r),
+    )
   })
 
   test('a page that times out fails the read as transient', async () => {
     sim.http.inject({ match: isUsers, delayMs: 1500 })
     const r = await source(sim, { readAttempts: 1, timeoutMs: 200 }).read({ today: TODAY })
-    assert.ok(!r.ok && r.issues[0]?.code === 'read_transient' && /timed out/.test(r.issues[0].message), JSON.stringify(r))
+    assert.ok(
+      !r.ok && r.issues[0]?.code === 'read_transient' && /timed out/.test(r.issues[0].message),
+      JSON.stringify(r),
+    )
   })
 
   test('an answer without the collection array fails the read', async () => {
     sim.http.inject({ match: isUsers, response: { status: 200, json: { user: [] } } })
     const r = await source(sim).read({ today: TODAY })
-    assert.ok(!r.ok && r.issues[0]?.code === 'read_invalid' && /without a users array/.test(r.issues[0].message), JSON.stringify(r))
+    assert.ok(
+      !r.ok &&
+        r.issues[0]?.code === 'read_invalid' &&
+        /without a users array/.test(r.issues[0].message),
+      JSON.stringify(r),
+    )
   })
 })
 
 describe('OneRoster REST: malformed records', () => {
   let sim: OneRosterRestSim
   before(async () => {
-    sim = await startOneRosterRestSim({ board: generateBoard({ seed: 'or-bad', persons: 120, today: TODAY }), clientId: 'koppel', clientSecret: SECRET })
+    sim = await startOneRosterRestSim({
+      board: generateBoard({ seed: 'or-bad', persons: 120, today: TODAY }),
+      clientId: 'koppel',
+      clientSecret: SECRET,
+    })
   })
   after(() => sim.close())
 
   test('each bad record is named with its field, and no snapshot is returned', async () => {
-    const [u1, u2] = [sim.data.users[0], sim.data.users.find((u) => Array.isArray(u.roles) && (u.roles as unknown[]).length > 0 && u !== sim.data.users[0])]
+    const [u1, u2] = [
+      sim.data.users[0],
+      sim.data.users.find(
+        (u) =>
+          Array.isArray(u.roles) && (u.roles as unknown[]).length > 0 && u !== sim.data.users[0],
+      ),
+    ]
     const e = sim.data.enrollments[3]
     assert.ok(u1 && u2 && e)
     u1.familyName = 42
@@ -171,26 +268,61 @@ describe('OneRoster REST: deltas through dateLastModified', () => {
     const full = snapshotOf(await s.read({ today: TODAY }))
     const since = full.cursor as string
     const T1 = '2026-11-24T08:00:00.000Z'
-    const pupils = sim.data.users.filter((u) => (u.roles as { role: string }[]).some((r) => r.role === 'student'))
+    const pupils = sim.data.users.filter((u) =>
+      (u.roles as { role: string }[]).some((r) => r.role === 'student'),
+    )
     const [renamed, leaver, mover] = [pupils[0], pupils[1], pupils[2]]
     assert.ok(renamed && leaver && mover)
     sim.modify('users', renamed.sourcedId, { givenName: 'Nieuwe-Naam' }, T1)
     sim.remove('users', leaver.sourcedId, T1)
     // the mover gets an extra enrollment in a lesgroep of their school (their user record is unchanged)
-    const moverEnrollment = sim.data.enrollments.find((e) => (e.user as { sourcedId: string }).sourcedId === mover.sourcedId) as Record<string, unknown>
-    const otherClass = sim.data.classes.find((c) => (c.school as { sourcedId: string }).sourcedId === (moverEnrollment.school as { sourcedId: string }).sourcedId && c.classType === 'scheduled' && !sim.data.enrollments.some((e) => (e.user as { sourcedId: string }).sourcedId === mover.sourcedId && (e.class as { sourcedId: string }).sourcedId === c.sourcedId))
+    const moverEnrollment = sim.data.enrollments.find(
+      (e) => (e.user as { sourcedId: string }).sourcedId === mover.sourcedId,
+    ) as Record<string, unknown>
+    const otherClass = sim.data.classes.find(
+      (c) =>
+        (c.school as { sourcedId: string }).sourcedId ===
+          (moverEnrollment.school as { sourcedId: string }).sourcedId &&
+        c.classType === 'scheduled' &&
+        !sim.data.enrollments.some(
+          (e) =>
+            (e.user as { sourcedId: string }).sourcedId === mover.sourcedId &&
+            (e.class as { sourcedId: string }).sourcedId === c.sourcedId,
+        ),
+    )
     assert.ok(otherClass)
-    sim.add('enrollments', { sourcedId: 'enr-new-1', user: moverEnrollment.user, class: { href: '', sourcedId: otherClass.sourcedId, type: 'class' }, school: moverEnrollment.school, role: 'student', beginDate: '2026-11-24' }, T1)
+    sim.add(
+      'enrollments',
+      {
+        sourcedId: 'enr-new-1',
+        user: moverEnrollment.user,
+        class: { href: '', sourcedId: otherClass.sourcedId, type: 'class' },
+        school: moverEnrollment.school,
+        role: 'student',
+        beginDate: '2026-11-24',
+      },
+      T1,
+    )
 
     const filtersBefore = sim.filters.length
     const delta = snapshotOf(await s.read({ today: TODAY, since }))
     assert.equal(delta.mode, 'delta')
-    assert.ok(sim.filters.slice(filtersBefore).includes(`dateLastModified>'${since}'`), sim.filters.slice(filtersBefore).join('\n'))
-    assert.deepEqual(delta.persons.map((p) => p.key).sort(), [renamed.sourcedId, mover.sourcedId].sort())
+    assert.ok(
+      sim.filters.slice(filtersBefore).includes(`dateLastModified>'${since}'`),
+      sim.filters.slice(filtersBefore).join('\n'),
+    )
+    assert.deepEqual(
+      delta.persons.map((p) => p.key).sort(),
+      [renamed.sourcedId, mover.sourcedId].sort(),
+    )
     assert.deepEqual(delta.removed, [leaver.sourcedId])
     assert.equal(delta.cursor, T1)
     assert.equal(delta.persons.find((p) => p.key === renamed.sourcedId)?.givenName, 'Nieuwe-Naam')
-    assert.ok(delta.persons.find((p) => p.key === mover.sourcedId)?.memberships.some((m) => m.group === `class/${otherClass.sourcedId}`))
+    assert.ok(
+      delta.persons
+        .find((p) => p.key === mover.sourcedId)
+        ?.memberships.some((m) => m.group === `class/${otherClass.sourcedId}`),
+    )
 
     const applied = applyDelta(full, delta).snapshot
     const fresh = snapshotOf(await s.read({ today: TODAY }))

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makePlan, type Engine, type EngineTarget } from '../src/engine/index.ts'
 import { oneRosterCsvConnector } from '../src/connectors/oneroster-csv/oneroster-csv-connector.ts'
-import { bulk11, removePackage, writePackage, type Files } from '../src/connectors/oneroster-csv/oneroster-csv-test-package.ts'
+import {
+  bulk11,
+  removePackage,
+  writePackage,
+  type Files,
+} from '../src/connectors/oneroster-csv/oneroster-csv-test-package.ts'
 import { compileMapping, compileRules, type MappingSpec } from '../src/rules/index.ts'
 import { openStore } from '../src/store/index.ts'
 import { MemoryTarget } from './support/memory-target.ts'
@@ -29,12 +34,20 @@ function packageWithoutUsernames(): string {
 }
 
 const MAPPING: MappingSpec = {
-  uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true, once: true },
+  uid: {
+    candidates: ['slug(person.givenName) + "." + slug(familyName(person))'],
+    unique: true,
+    once: true,
+  },
   cn: 'fullName(person)',
   employeeNumber: 'person.key',
 }
 
-async function engineFor(path: string, sourceOptions: Record<string, unknown>, mapping: MappingSpec): Promise<Engine> {
+async function engineFor(
+  path: string,
+  sourceOptions: Record<string, unknown>,
+  mapping: MappingSpec,
+): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-unread-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
   cleanups.push(async () => {
@@ -42,7 +55,11 @@ async function engineFor(path: string, sourceOptions: Record<string, unknown>, m
     rmSync(dir, { recursive: true, force: true })
   })
   const parsed = oneRosterCsvConnector.schema.parse({ path, ...sourceOptions })
-  const source = oneRosterCsvConnector.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
+  const source = oneRosterCsvConnector.create('school', parsed, {
+    baseDir: '/',
+    log: () => {},
+    now: () => new Date('2025-10-01T06:00:00Z'),
+  })
   const target: EngineTarget = {
     name: 'dir',
     connector: new MemoryTarget('dir'),
@@ -56,8 +73,15 @@ async function engineFor(path: string, sourceOptions: Record<string, unknown>, m
   const rules = compileRules([{ name: 'everyone', when: 'true', grant: [{ account: 'dir' }] }])
   return {
     store,
-    sources: [{ connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } }],
-    setup: { targets: [target], rules, primaryContract: ['employment', 'enrolment'], configHash: 'test' },
+    sources: [
+      { connector: source, safety: { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false } },
+    ],
+    setup: {
+      targets: [target],
+      rules,
+      primaryContract: ['employment', 'enrolment'],
+      configHash: 'test',
+    },
     now: () => new Date('2025-10-01T06:00:00Z'),
   }
 }
@@ -65,7 +89,10 @@ async function engineFor(path: string, sourceOptions: Record<string, unknown>, m
 test('an export without usernames is planned, with a warning in the plan naming the count and the first rows', async () => {
   const engine = await engineFor(packageWithoutUsernames(), {}, MAPPING)
   const r = await makePlan(engine, { actor: 'test', today: '2025-10-01', readTargets: false })
-  assert.ok(r.ok, r.ok ? '' : r.issues.map((i) => `${i.file}:${i.line} ${i.field} ${i.message}`).join('\n'))
+  assert.ok(
+    r.ok,
+    r.ok ? '' : r.issues.map((i) => `${i.file}:${i.line} ${i.field} ${i.message}`).join('\n'),
+  )
   assert.ok(r.plan.actions.some((a) => a.kind === 'create'))
   const w = r.plan.issues.find((i) => i.code === 'required_field_empty_unread')
   assert.equal(w?.severity, 'warning')
@@ -74,7 +101,11 @@ test('an export without usernames is planned, with a warning in the plan naming 
 })
 
 test('the same export is refused when a mapping reads person.username, or with strict: true', async () => {
-  const reading = await engineFor(packageWithoutUsernames(), {}, { ...MAPPING, mail: 'person.username + "@school.test"' })
+  const reading = await engineFor(
+    packageWithoutUsernames(),
+    {},
+    { ...MAPPING, mail: 'person.username + "@school.test"' },
+  )
   const r1 = await makePlan(reading, { actor: 'test', today: '2025-10-01', readTargets: false })
   assert.equal(r1.ok, false)
   if (!r1.ok) assert.ok(r1.issues.some((i) => i.code === 'missing_field' && i.field === 'username'))

@@ -37,12 +37,19 @@ describe('the plan of a generated board is byte-identical to the one recorded be
   let plan: Plan
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'koppel-plan-golden-'))
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'plan-golden', persons: 3000, today: TODAY }), { version: '1.2' })
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      generateBoard({ seed: 'plan-golden', persons: 3000, today: TODAY }),
+      { version: '1.2' },
+    )
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used\n')
     // never contacted: the plan is made without target reads
     writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:9'))
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => NOW })
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      env: {},
+      now: () => NOW,
+    })
     if (!r.ok) throw new Error(r.errors.join('\n'))
     loaded = r.loaded
     const made = await makePlan(loaded.engine, { readTargets: false, actor: 'test' })
@@ -55,8 +62,16 @@ describe('the plan of a generated board is byte-identical to the one recorded be
   })
 
   test('same hash, same number of actions, same summary', () => {
-    const figures = { hash: plan.hash, actions: plan.actions.length, summary: JSON.stringify(plan.summary) }
-    assert.deepEqual(figures, { hash: RECORDED.hash, actions: RECORDED.actions, summary: RECORDED.summary })
+    const figures = {
+      hash: plan.hash,
+      actions: plan.actions.length,
+      summary: JSON.stringify(plan.summary),
+    }
+    assert.deepEqual(figures, {
+      hash: RECORDED.hash,
+      actions: RECORDED.actions,
+      summary: RECORDED.summary,
+    })
   })
 
   test('the actions serialise to the same bytes, and the stored plan reads back equal', async () => {
@@ -73,7 +88,10 @@ describe('the plan of a generated board is byte-identical to the one recorded be
  * entryUUIDs are random, which would make the ledger hash, and so the plan hash, differ on every run).
  */
 function provisioned(plan: Plan, at: string): Account[] {
-  const byPerson = new Map<string, { attributes: Record<string, unknown>; permissions: string[]; target: string }>()
+  const byPerson = new Map<
+    string,
+    { attributes: Record<string, unknown>; permissions: string[]; target: string }
+  >()
   for (const a of plan.actions) {
     if (a.kind === 'create') {
       const attributes = Object.fromEntries(a.changes.map((c) => [c.field, c.new]))
@@ -116,13 +134,22 @@ describe('the plan against a provisioned ledger after movers, leavers and joiner
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used\n')
     writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:9'))
     let clock = NOW
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => clock })
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      env: {},
+      now: () => clock,
+    })
     if (!r.ok) throw new Error(r.errors.join('\n'))
     loaded = r.loaded
     const first = await makePlan(loaded.engine, { readTargets: false, actor: 'test' })
     if (!first.ok) throw new Error(JSON.stringify(first.issues))
     await loaded.engine.store.upsertAccounts(provisioned(first.plan, NOW.toISOString()))
-    const churned = applyChurn(board, { seed: 'golden', today: LATER, movers: 60, leavers: 40, joiners: 30 })
+    const churned = applyChurn(board, {
+      seed: 'golden',
+      today: LATER,
+      movers: 60,
+      leavers: 40,
+      joiners: 30,
+    })
     rmSync(join(dir, 'export'), { recursive: true })
     await writeOneRosterCsv(join(dir, 'export'), churned, { version: '1.2' })
     clock = new Date(`${LATER}T05:00:00.000Z`)
@@ -136,8 +163,16 @@ describe('the plan against a provisioned ledger after movers, leavers and joiner
   })
 
   test('same hash, actions and summary; the same action bytes stored and read back', async () => {
-    const figures = { hash: plan.hash, actions: plan.actions.length, summary: JSON.stringify(plan.summary) }
-    assert.deepEqual(figures, { hash: PROVISIONED.hash, actions: PROVISIONED.actions, summary: PROVISIONED.summary })
+    const figures = {
+      hash: plan.hash,
+      actions: plan.actions.length,
+      summary: JSON.stringify(plan.summary),
+    }
+    assert.deepEqual(figures, {
+      hash: PROVISIONED.hash,
+      actions: PROVISIONED.actions,
+      summary: PROVISIONED.summary,
+    })
     assert.equal(sha256(JSON.stringify(plan.actions)), PROVISIONED.actionsJsonSha256)
     const stored = await loaded.engine.store.getPlan(plan.id)
     assert.equal(sha256(JSON.stringify(stored?.actions)), PROVISIONED.actionsJsonSha256)

@@ -24,7 +24,8 @@ test('joiners and leavers carry their leerlingnummer, class and school', async (
   const jan = pupil('p1', 'Jan', 'Vries', '3A', { end: '2027-08-01' }, 'de')
   fx.persons.push({ ...jan, attributes: { pupilNumber: '104233' } })
   const first = await plan(fx, '2026-11-23')
-  for (const a of first.actions) assert.deepEqual(a.subject, { number: '104233', classGroup: '3A', school: '12AB00' }, a.id)
+  for (const a of first.actions)
+    assert.deepEqual(a.subject, { number: '104233', classGroup: '3A', school: '12AB00' }, a.id)
   const r = await applyStoredPlan(fx.engine, first.id, { actor: 'test' })
   assert.ok(r.ok)
   // the contract ended: still in the source, so the number and class come from the person
@@ -41,7 +42,11 @@ test('a leaver gone from every source is described by what the ledger holds, not
     targetId: 't1',
     locator: 'uid=kyan,ou=people',
     state: 'active' as const,
-    attributes: { EmployeeNumber: '0b0d271e-d4bb-4306-a53f-92135900c9aa', employeeID: '654321', departmentNumber: '07QQ00-1A' },
+    attributes: {
+      EmployeeNumber: '0b0d271e-d4bb-4306-a53f-92135900c9aa',
+      employeeID: '654321',
+      departmentNumber: '07QQ00-1A',
+    },
     permissions: [],
     createdAt: '2026-01-01',
     updatedAt: '2026-01-01',

@@ -4,7 +4,12 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connectorDefinitions } from '../src/connectors/index.ts'
-import { configJsonSchema, formatConfigError, loadConfig, starterConfig } from '../src/config/index.ts'
+import {
+  configJsonSchema,
+  formatConfigError,
+  loadConfig,
+  starterConfig,
+} from '../src/config/index.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
 
 async function validate(text: string) {
@@ -24,7 +29,10 @@ describe('registered connectors', () => {
 
   test('koppel init writes a config the real connectors accept', async () => {
     const r = await validate(starterConfig())
-    assert.deepEqual(r.config.targets.map((t) => t.type), ['ldap'])
+    assert.deepEqual(
+      r.config.targets.map((t) => t.type),
+      ['ldap'],
+    )
   })
 
   test('the demo config validates and resolves its secret file', async () => {

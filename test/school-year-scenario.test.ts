@@ -47,11 +47,21 @@ interface Line {
 }
 
 function captureLog(lines: Line[], bindings: Record<string, unknown> = {}): RunLog {
-  const write = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ ...bindings, ...fields, level, msg })
-  return { info: write('info'), warn: write('warn'), error: write('error'), child: (b) => captureLog(lines, { ...bindings, ...b }) }
+  const write = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    void lines.push({ ...bindings, ...fields, level, msg })
+  return {
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (b) => captureLog(lines, { ...bindings, ...b }),
+  }
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms = 60_000,
+): Promise<void> {
   const end = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
@@ -79,20 +89,33 @@ async function ldap<T>(s: Slapd, work: (c: Client) => Promise<T>): Promise<T> {
 async function accountsOf(s: Slapd, key: string): Promise<Entry[]> {
   return ldap(s, async (c) => {
     const filter = new EqualityFilter({ attribute: 'employeeNumber', value: key })
-    const { searchEntries } = await c.search(s.baseDn, { filter, attributes: ['entryUUID', 'departmentNumber'] })
-    return searchEntries.map((e) => ({ dn: e.dn, entryUUID: String(e['entryUUID']), departmentNumber: String(e['departmentNumber'] ?? '') }))
+    const { searchEntries } = await c.search(s.baseDn, {
+      filter,
+      attributes: ['entryUUID', 'departmentNumber'],
+    })
+    return searchEntries.map((e) => ({
+      dn: e.dn,
+      entryUUID: String(e['entryUUID']),
+      departmentNumber: String(e['departmentNumber'] ?? ''),
+    }))
   })
 }
 
 async function groupsOf(s: Slapd, dn: string): Promise<string[]> {
   return ldap(s, async (c) => {
-    const { searchEntries } = await c.search(s.groupsDn, { filter: new EqualityFilter({ attribute: 'member', value: dn }), attributes: ['1.1'] })
+    const { searchEntries } = await c.search(s.groupsDn, {
+      filter: new EqualityFilter({ attribute: 'member', value: dn }),
+      attributes: ['1.1'],
+    })
     return searchEntries.map((e) => e.dn).sort()
   })
 }
 
 async function countBelow(s: Slapd, base: string): Promise<number> {
-  return ldap(s, async (c) => (await c.search(base, { scope: 'one', attributes: ['1.1'] })).searchEntries.length)
+  return ldap(
+    s,
+    async (c) => (await c.search(base, { scope: 'one', attributes: ['1.1'] })).searchEntries.length,
+  )
 }
 
 async function csvRows(dir: string, file: string): Promise<Row[]> {
@@ -110,17 +133,23 @@ describe('a school year through koppel serve', { skip: skip ?? false }, () => {
 
   before(async () => {
     slapd = await startSlapd()
-    await ldap(slapd, (c) => c.add(`ou=disabled,${slapd.baseDn}`, { objectClass: 'organizationalUnit', ou: 'disabled' }).catch(() => {}))
+    await ldap(slapd, (c) =>
+      c
+        .add(`ou=disabled,${slapd.baseDn}`, { objectClass: 'organizationalUnit', ou: 'disabled' })
+        .catch(() => {}),
+    )
     smtp = new SMTPServer({
       authOptional: true,
       disableReverseLookup: true,
       disabledCommands: ['STARTTLS'],
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
@@ -136,17 +165,31 @@ describe('a school year through koppel serve', { skip: skip ?? false }, () => {
   test('joins, changes class, leaves, returns; the summer hold; a half-empty export waits for approval', async (t) => {
     const exportDir = join(dir, 'export')
     await mkdir(exportDir)
-    await writeOneRosterCsv(exportDir, generateBoard({ seed: 'school-year', persons: 60, schools: 1, today: '2026-08-10' }), { version: '1.2' })
+    await writeOneRosterCsv(
+      exportDir,
+      generateBoard({ seed: 'school-year', persons: 60, schools: 1, today: '2026-08-10' }),
+      { version: '1.2' },
+    )
     const [move, , other] = await movablePupils(exportDir)
     assert.ok(move !== undefined && other !== undefined)
     const pupil = move.user
     const summerLeaver = other.user
     // the pupil is new: every enrollment of theirs begins on the first school day
-    await rewriteCsv(join(exportDir, 'enrollments.csv'), () => true, (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: FIRST_SCHOOL_DAY } : r))
-    await rewriteCsv(join(exportDir, 'roles.csv'), () => true, (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: FIRST_SCHOOL_DAY } : r))
+    await rewriteCsv(
+      join(exportDir, 'enrollments.csv'),
+      () => true,
+      (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: FIRST_SCHOOL_DAY } : r),
+    )
+    await rewriteCsv(
+      join(exportDir, 'roles.csv'),
+      () => true,
+      (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: FIRST_SCHOOL_DAY } : r),
+    )
 
     await mkdir(join(dir, 'secrets'))
-    await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, { mode: 0o600 })
+    await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, {
+      mode: 0o600,
+    })
     await writeFile(join(dir, 'secrets', 'hook-token'), `${HOOK_TOKEN}\n`, { mode: 0o600 })
     const config = demoConfig(slapd.url).replace(
       '      deleteAfterDays: 30\n',
@@ -175,13 +218,21 @@ serve:
     )
 
     const clock = new Clock('2026-08-09T12:00:00Z')
-    const opened = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: clock.now })
+    const opened = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      env: {},
+      now: clock.now,
+    })
     if (!opened.ok) assert.fail(opened.errors.join('\n'))
     const loaded: LoadedEngine = opened.loaded
     const lines: Line[] = []
     let serve: ServeHandle | undefined
     try {
-      serve = await startServe(loaded, { log: captureLog(lines), listen: { host: '127.0.0.1', port: 0 }, maxSleepMs: 20, approvalPollMs: 50 })
+      serve = await startServe(loaded, {
+        log: captureLog(lines),
+        listen: { host: '127.0.0.1', port: 0 },
+        maxSleepMs: 20,
+        approvalPollMs: 50,
+      })
       const nights = () => lines.filter((l) => l.msg === 'schedule finished').length
       /** Moves the clock to 02:00 (Amsterdam, summer or winter time) of `day` and waits for that night's run. */
       const night = async (day: string): Promise<{ kind: string; planId?: string }[]> => {
@@ -206,17 +257,27 @@ serve:
       assert.match(joined.dn, /,ou=people,dc=school,dc=test$/)
       const fromClass = joined.departmentNumber
       const statusMails = () => inbox.filter((m) => m.to.includes('ict@school.test'))
-      assert.ok(statusMails().length >= 2 && statusMails().every((m) => /Subject: Koppel default: completed/.test(text(m))))
+      assert.ok(
+        statusMails().length >= 2 &&
+          statusMails().every((m) => /Subject: Koppel default: completed/.test(text(m))),
+      )
 
       // October: the school moves the pupil to another class; its system calls the hook
       assert.notEqual((await night('2026-10-06')).at(-1)?.kind, 'failed')
       clock.set('2026-10-06T10:15:00+02:00')
       const moved = '2026-10-06'
-      await rewriteCsv(join(exportDir, 'enrollments.csv'), () => true, (r) =>
-        r['userSourcedId'] === pupil && r['classSourcedId'] === move.from ? { ...r, endDate: moved } : r,
+      await rewriteCsv(
+        join(exportDir, 'enrollments.csv'),
+        () => true,
+        (r) =>
+          r['userSourcedId'] === pupil && r['classSourcedId'] === move.from
+            ? { ...r, endDate: moved }
+            : r,
       )
       const enrollments = await csvRows(exportDir, 'enrollments')
-      const homeroom = enrollments.find((r) => r['userSourcedId'] === pupil && r['classSourcedId'] === move.from)
+      const homeroom = enrollments.find(
+        (r) => r['userSourcedId'] === pupil && r['classSourcedId'] === move.from,
+      )
       assert.ok(homeroom !== undefined)
       await writeFile(
         join(exportDir, 'enrollments.csv'),
@@ -230,22 +291,46 @@ serve:
         body: JSON.stringify({ ids: [pupil] }),
       })
       assert.equal(hook.status, 202)
-      await until('the change run', () => lines.filter((l) => l.msg === 'change run finished').length === changesBefore + 1)
+      await until(
+        'the change run',
+        () => lines.filter((l) => l.msg === 'change run finished').length === changesBefore + 1,
+      )
       // seen, not asserted: the machine is shared and the number is for the report
-      t.diagnostic(`class change: ${Math.round(performance.now() - posted)} ms from the hook's POST to the change run's end`)
-      const change = lines.filter((l) => l.msg === 'change run finished').at(-1)?.['outcomes'] as { kind: string; planId: string }[]
+      t.diagnostic(
+        `class change: ${Math.round(performance.now() - posted)} ms from the hook's POST to the change run's end`,
+      )
+      const change = lines.filter((l) => l.msg === 'change run finished').at(-1)?.['outcomes'] as {
+        kind: string
+        planId: string
+      }[]
       assert.equal(change.at(-1)?.kind, 'completed', JSON.stringify(change))
       const [afterMove] = await accounts()
       assert.ok(afterMove !== undefined)
       const changePlan = await loaded.engine.store.getPlan(change.at(-1)?.planId ?? '')
-      assert.notEqual(afterMove.departmentNumber, fromClass, `the new class is in the directory; ${JSON.stringify(changePlan?.actions)} ${JSON.stringify(lines.slice(-12))}`)
+      assert.notEqual(
+        afterMove.departmentNumber,
+        fromClass,
+        `the new class is in the directory; ${JSON.stringify(changePlan?.actions)} ${JSON.stringify(lines.slice(-12))}`,
+      )
       assert.equal(afterMove.entryUUID, joined.entryUUID)
-      const toTitle = (await csvRows(exportDir, 'classes')).find((c) => c['sourcedId'] === move.to)?.['title'] ?? ''
-      assert.ok(afterMove.departmentNumber.endsWith(`-${toTitle}`), `${afterMove.departmentNumber} names class ${toTitle}`)
-      assert.deepEqual(await groupsOf(slapd, afterMove.dn), [`cn=${afterMove.departmentNumber},ou=groups,dc=school,dc=test`], 'in the new class group only')
+      const toTitle =
+        (await csvRows(exportDir, 'classes')).find((c) => c['sourcedId'] === move.to)?.['title'] ??
+        ''
+      assert.ok(
+        afterMove.departmentNumber.endsWith(`-${toTitle}`),
+        `${afterMove.departmentNumber} names class ${toTitle}`,
+      )
+      assert.deepEqual(
+        await groupsOf(slapd, afterMove.dn),
+        [`cn=${afterMove.departmentNumber},ou=groups,dc=school,dc=test`],
+        'in the new class group only',
+      )
       // the next night has nothing more to do for them, and does not disable them (the old enrollment ended)
       await night('2026-10-07')
-      assert.deepEqual((await accounts()).map((a) => a.dn), [afterMove.dn])
+      assert.deepEqual(
+        (await accounts()).map((a) => a.dn),
+        [afterMove.dn],
+      )
 
       // March: the school records that the pupil leaves after Friday 12 March (OneRoster end dates are exclusive);
       // another pupil leaves in June
@@ -254,29 +339,63 @@ serve:
         [pupil, leaves],
         [summerLeaver, '2027-06-12'],
       ])
-      const ending = (r: Row): Row => (ends.has(r['userSourcedId'] ?? '') && r['endDate'] === '' ? { ...r, endDate: ends.get(r['userSourcedId'] ?? '') ?? '' } : r)
+      const ending = (r: Row): Row =>
+        ends.has(r['userSourcedId'] ?? '') && r['endDate'] === ''
+          ? { ...r, endDate: ends.get(r['userSourcedId'] ?? '') ?? '' }
+          : r
       await rewriteCsv(join(exportDir, 'enrollments.csv'), () => true, ending)
       await rewriteCsv(join(exportDir, 'roles.csv'), () => true, ending)
       const mentorOf = (cls: string) => {
-        const teacher = enrollments.filter((e) => e['classSourcedId'] === cls && e['role'] === 'teacher' && e['primary'] === 'true').map((e) => e['userSourcedId'] ?? '').sort()[0]
+        const teacher = enrollments
+          .filter(
+            (e) =>
+              e['classSourcedId'] === cls && e['role'] === 'teacher' && e['primary'] === 'true',
+          )
+          .map((e) => e['userSourcedId'] ?? '')
+          .sort()[0]
         return teacher
       }
       const users = await csvRows(exportDir, 'users')
       const mentor = users.find((u) => u['sourcedId'] === mentorOf(move.to))
       const oldMentor = users.find((u) => u['sourcedId'] === mentorOf(move.from))
-      assert.ok(mentor?.['email'] !== undefined && mentor['email'] !== '', 'the new class has a mentor with an address')
+      assert.ok(
+        mentor?.['email'] !== undefined && mentor['email'] !== '',
+        'the new class has a mentor with an address',
+      )
       const familyName = users.find((u) => u['sourcedId'] === pupil)?.['familyName'] ?? ''
-      const noticesTo = (address: string) => inbox.filter((m) => m.to.includes(address) && text(m).includes(familyName))
+      const noticesTo = (address: string) =>
+        inbox.filter((m) => m.to.includes(address) && text(m).includes(familyName))
       await night('2027-03-01')
       assert.equal(noticesTo(mentor['email'] ?? '').length, 1, 'the mentor is told two weeks ahead')
-      if (oldMentor?.['email'] !== mentor['email']) assert.equal(noticesTo(oldMentor?.['email'] ?? '').length, 0, 'not the mentor of the old class')
+      if (oldMentor?.['email'] !== mentor['email'])
+        assert.equal(
+          noticesTo(oldMentor?.['email'] ?? '').length,
+          0,
+          'not the mentor of the old class',
+        )
       await night('2027-03-12')
-      assert.match((await accounts())[0]?.dn ?? '', /,ou=people,/, 'still enabled on the last school day')
+      assert.match(
+        (await accounts())[0]?.dn ?? '',
+        /,ou=people,/,
+        'still enabled on the last school day',
+      )
       await night(leaves)
       const [disabled] = await accounts()
-      assert.match(disabled?.dn ?? '', /,ou=disabled,dc=school,dc=test$/, 'disabled the day after the last day')
-      assert.deepEqual(await groupsOf(slapd, disabled?.dn ?? ''), [], 'a disabled account keeps no groups')
-      assert.equal(noticesTo(mentor['email'] ?? '').length, 2, `and told again on the end date ${JSON.stringify(lines.filter((l) => /leaver/.test(l.msg)))}`)
+      assert.match(
+        disabled?.dn ?? '',
+        /,ou=disabled,dc=school,dc=test$/,
+        'disabled the day after the last day',
+      )
+      assert.deepEqual(
+        await groupsOf(slapd, disabled?.dn ?? ''),
+        [],
+        'a disabled account keeps no groups',
+      )
+      assert.equal(
+        noticesTo(mentor['email'] ?? '').length,
+        2,
+        `and told again on the end date ${JSON.stringify(lines.filter((l) => /leaver/.test(l.msg)))}`,
+      )
       await night('2027-04-11')
       assert.equal((await accounts()).length, 1, 'kept during the 30 days of grace')
       await night('2027-04-12')
@@ -284,13 +403,19 @@ serve:
 
       // May: the pupil comes back to the same class
       const returns = '2027-05-10'
-      const back = (await csvRows(exportDir, 'enrollments')).find((r) => r['userSourcedId'] === pupil && r['classSourcedId'] === move.to)
+      const back = (await csvRows(exportDir, 'enrollments')).find(
+        (r) => r['userSourcedId'] === pupil && r['classSourcedId'] === move.to,
+      )
       assert.ok(back !== undefined)
       await writeFile(
         join(exportDir, 'enrollments.csv'),
         `${await readFile(join(exportDir, 'enrollments.csv'), 'utf8')}${[`${back['sourcedId'] ?? ''}-back`, '', '', move.to, back['schoolSourcedId'], pupil, 'student', '', returns, ''].join(',')}\n`,
       )
-      await rewriteCsv(join(exportDir, 'roles.csv'), () => true, (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: returns, endDate: '' } : r))
+      await rewriteCsv(
+        join(exportDir, 'roles.csv'),
+        () => true,
+        (r) => (r['userSourcedId'] === pupil ? { ...r, beginDate: returns, endDate: '' } : r),
+      )
       await night(returns)
       const returned = await accounts()
       assert.equal(returned.length, 1, 'one account, not two')
@@ -301,12 +426,23 @@ serve:
       await night('2027-06-12')
       assert.match((await accountsOf(slapd, summerLeaver))[0]?.dn ?? '', /,ou=disabled,/)
       const july = (await night('2027-07-12')).at(-1)
-      assert.equal((await accountsOf(slapd, summerLeaver)).length, 1, 'the hold keeps the delete back')
+      assert.equal(
+        (await accountsOf(slapd, summerLeaver)).length,
+        1,
+        'the hold keeps the delete back',
+      )
       const heldPlan = await loaded.engine.store.getPlan(july?.planId ?? '')
-      assert.ok(heldPlan?.notes.some((n) => /1 delete action\(s\) held back by a hold window/.test(n)), JSON.stringify(heldPlan?.notes))
+      assert.ok(
+        heldPlan?.notes.some((n) => /1 delete action\(s\) held back by a hold window/.test(n)),
+        JSON.stringify(heldPlan?.notes),
+      )
       assert.ok(!heldPlan?.actions.some((a) => a.kind === 'delete'))
       await night('2027-07-26')
-      assert.deepEqual(await accountsOf(slapd, summerLeaver), [], 'deleted the first night after the hold')
+      assert.deepEqual(
+        await accountsOf(slapd, summerLeaver),
+        [],
+        'deleted the first night after the hold',
+      )
 
       // a half-empty export at the nightly schedule: blocked, nothing disabled, a "blocked" mail with the numbers
       const disabledDn = `ou=disabled,${slapd.baseDn}`
@@ -320,14 +456,21 @@ serve:
       const blockedPlan = await loaded.engine.store.getPlan(blocked?.planId ?? '')
       assert.equal(blockedPlan?.status, 'blocked')
       const finding = blockedPlan?.findings.find((f) => f.kind === 'disable')
-      assert.ok(finding !== undefined && finding.count >= dropped / 2, JSON.stringify(blockedPlan?.findings))
+      assert.ok(
+        finding !== undefined && finding.count >= dropped / 2,
+        JSON.stringify(blockedPlan?.findings),
+      )
       assert.equal(await countBelow(slapd, disabledDn), disabledBefore, 'zero disables')
       assert.equal(await countBelow(slapd, slapd.peopleDn), peopleBefore)
       assert.equal((await loaded.engine.store.listRuns(1000)).length, runsBefore, 'nothing applied')
       assert.equal(statusMails().length, mailsBefore + 1)
       const mail = text(statusMails().at(-1) ?? { raw: '' })
       assert.match(mail, /Subject: Koppel default: blocked by the safety guard/)
-      assert.match(mail, new RegExp(`\\(${finding.count} of ${finding.base}, limit `), 'the numbers that tripped the guard')
+      assert.match(
+        mail,
+        new RegExp(`\\(${finding.count} of ${finding.base}, limit `),
+        'the numbers that tripped the guard',
+      )
       assert.match(mail, new RegExp(`koppel approve ${blocked?.planId ?? ''}`))
       // the next night has the same findings: still blocked, not applied, not mailed again
       const [again] = (await night('2027-07-28')).slice(-1)
@@ -336,9 +479,24 @@ serve:
       assert.equal(await countBelow(slapd, disabledDn), disabledBefore)
       assert.equal(statusMails().length, mailsBefore + 1)
       // koppel approve (another process: the store is what serve sees) releases it; serve applies it at once
-      assert.deepEqual(await approvePlan(loaded.engine, again?.planId ?? '', 'admin', 'the export really lost half the pupils'), { ok: true })
-      await until('the approved plan to be applied', async () => (await loaded.engine.store.listRuns(1000)).length === runsBefore + 1)
-      assert.equal((await countBelow(slapd, disabledDn)) - disabledBefore, finding.count, 'the approved disables, all of them')
+      assert.deepEqual(
+        await approvePlan(
+          loaded.engine,
+          again?.planId ?? '',
+          'admin',
+          'the export really lost half the pupils',
+        ),
+        { ok: true },
+      )
+      await until(
+        'the approved plan to be applied',
+        async () => (await loaded.engine.store.listRuns(1000)).length === runsBefore + 1,
+      )
+      assert.equal(
+        (await countBelow(slapd, disabledDn)) - disabledBefore,
+        finding.count,
+        'the approved disables, all of them',
+      )
     } finally {
       await serve?.stop('test')
       await loaded.close()

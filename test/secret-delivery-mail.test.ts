@@ -26,15 +26,20 @@ describe('initial password by mail to the mentor', () => {
       },
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     port = (server.server.address() as AddressInfo).port
-    mailer = createMailer({ host: '127.0.0.1', port, secure: false, requireTls: false }, 'ict@school.test')
+    mailer = createMailer(
+      { host: '127.0.0.1', port, secure: false, requireTls: false },
+      'ict@school.test',
+    )
   })
   after(async () => {
     mailer.close()
@@ -44,13 +49,38 @@ describe('initial password by mail to the mentor', () => {
 
   test('each new pupil’s password reaches the mentor; a pupil without a mentor e-mail is noted in the plan', async () => {
     fx = await engineFixture()
-    ;(fx.engine.setup.targets as EngineTarget[])[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'Account for {name}', send: (m) => mailer.send(m) } }
+    ;(fx.engine.setup.targets as EngineTarget[])[0] = {
+      ...fx.engine.setup.targets[0]!,
+      secretDelivery: {
+        kind: 'mail',
+        loginAttribute: 'uid',
+        subject: 'Account for {name}',
+        send: (m) => mailer.send(m),
+      },
+    }
     fx.target.initialPassword = (i) => `Pw-${i}-Zq8!`
-    const mentor: Person = { kind: 'person', key: 't1', sourceIds: { school: 't1' }, givenName: 'Els', familyName: 'Bakker', email: 'e.bakker@school.test', attributes: {}, contracts: [], memberships: [] }
-    fx.persons.push(mentor, pupil('p1', 'Jan', 'Vries', '3A', { manager: 't1' }), pupil('p2', 'Mo', 'Ali', '3A'))
+    const mentor: Person = {
+      kind: 'person',
+      key: 't1',
+      sourceIds: { school: 't1' },
+      givenName: 'Els',
+      familyName: 'Bakker',
+      email: 'e.bakker@school.test',
+      attributes: {},
+      contracts: [],
+      memberships: [],
+    }
+    fx.persons.push(
+      mentor,
+      pupil('p1', 'Jan', 'Vries', '3A', { manager: 't1' }),
+      pupil('p2', 'Mo', 'Ali', '3A'),
+    )
     const planned = await makePlan(fx.engine, { actor: 'test', today: '2026-11-23' })
     assert.ok(planned.ok)
-    assert.deepEqual(planned.plan.actions.filter((a) => a.kind === 'create').map((a) => a.deliverSecretsTo), [{ mail: 'e.bakker@school.test' }, undefined])
+    assert.deepEqual(
+      planned.plan.actions.filter((a) => a.kind === 'create').map((a) => a.deliverSecretsTo),
+      [{ mail: 'e.bakker@school.test' }, undefined],
+    )
     assert.ok(planned.plan.notes.some((n) => /dir\/p2: no manager or mentor/.test(n)))
     const applied = await applyStoredPlan(fx.engine, planned.plan.id, { actor: 'test' })
     assert.ok(applied.ok && applied.report.state === 'done')
@@ -59,16 +89,38 @@ describe('initial password by mail to the mentor', () => {
     assert.match(inbox[0]?.raw ?? '', /Subject: Account for Jan Vries/)
     assert.match(inbox[0]?.raw ?? '', /Login: jan\.vries/)
     assert.match(inbox[0]?.raw ?? '', /Initial password: Pw-1-Zq8!/)
-    const stored = JSON.stringify([await fx.engine.store.listAccounts(), await fx.engine.store.journalFor(planned.plan.id), applied.report])
+    const stored = JSON.stringify([
+      await fx.engine.store.listAccounts(),
+      await fx.engine.store.journalFor(planned.plan.id),
+      applied.report,
+    ])
     assert.ok(!/Pw-\d-Zq8!/.test(stored))
   })
 
   test('a refused recipient fails the create with the address, keeps the account, and never shows the password', async () => {
     await fx.cleanup()
     fx = await engineFixture()
-    ;(fx.engine.setup.targets as EngineTarget[])[0] = { ...fx.engine.setup.targets[0]!, secretDelivery: { kind: 'mail', loginAttribute: 'uid', subject: 'x', send: (m) => mailer.send(m) } }
+    ;(fx.engine.setup.targets as EngineTarget[])[0] = {
+      ...fx.engine.setup.targets[0]!,
+      secretDelivery: {
+        kind: 'mail',
+        loginAttribute: 'uid',
+        subject: 'x',
+        send: (m) => mailer.send(m),
+      },
+    }
     fx.target.initialPassword = () => 'Pw-secret-Zq8!'
-    const mentor: Person = { kind: 'person', key: 't9', sourceIds: { school: 't9' }, givenName: 'X', familyName: 'Y', email: 'nobody@unknown.test', attributes: {}, contracts: [], memberships: [] }
+    const mentor: Person = {
+      kind: 'person',
+      key: 't9',
+      sourceIds: { school: 't9' },
+      givenName: 'X',
+      familyName: 'Y',
+      email: 'nobody@unknown.test',
+      attributes: {},
+      contracts: [],
+      memberships: [],
+    }
     fx.persons.push(mentor, pupil('p1', 'Jan', 'Vries', '3A', { manager: 't9' }))
     const planned = await makePlan(fx.engine, { actor: 'test', today: '2026-11-23' })
     assert.ok(planned.ok)

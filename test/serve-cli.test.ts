@@ -24,7 +24,11 @@ interface Serve {
 }
 
 function serve(dir: string, args: readonly string[]): Serve {
-  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'serve', '-c', 'koppel.yaml', '--port', '0', ...args], { cwd: dir })
+  const child = spawn(
+    process.execPath,
+    ['--no-warnings', KOPPEL_BIN, 'serve', '-c', 'koppel.yaml', '--port', '0', ...args],
+    { cwd: dir },
+  )
   const lines: Record<string, unknown>[] = []
   let out = ''
   let partial = ''
@@ -36,14 +40,22 @@ function serve(dir: string, args: readonly string[]): Serve {
     for (const p of parts) if (p.trim() !== '') lines.push(JSON.parse(p) as Record<string, unknown>)
   })
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (code, signal) => r({ code, signal })),
+  )
   return { child, lines, stdout: () => out, exit }
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, s: Serve, ms = 90_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  s: Serve,
+  ms = 90_000,
+): Promise<void> {
   const end = Date.now() + ms
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; output:\n${s.stdout().slice(-3000)}`)
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; output:\n${s.stdout().slice(-3000)}`)
     await new Promise((r) => setTimeout(r, 25))
   }
 }
@@ -52,7 +64,11 @@ async function people(s: Slapd): Promise<string[]> {
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, s.adminPassword)
-    const { searchEntries } = await c.search(s.baseDn, { filter: '(objectClass=inetOrgPerson)', attributes: ['employeeNumber'], paged: { pageSize: 500 } })
+    const { searchEntries } = await c.search(s.baseDn, {
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['employeeNumber'],
+      paged: { pageSize: 500 },
+    })
     return searchEntries.map((e) => String(e['employeeNumber']))
   } finally {
     await c.unbind()
@@ -67,11 +83,23 @@ describe('koppel serve (the process)', { skip: skip ?? false }, () => {
     dir = await mkdtemp(join(tmpdir(), 'koppel-serve-cli-'))
     await mkdir(join(dir, 'export'))
     // the CLI runs on the wall clock, as an admin's does: the board is made for that day
-    await writeOneRosterCsv(join(dir, 'export'), generateBoard({ seed: 'serve-cli', persons: 400, today: toIsoDate(new Date()) }), { version: '1.2' })
+    await writeOneRosterCsv(
+      join(dir, 'export'),
+      generateBoard({ seed: 'serve-cli', persons: 400, today: toIsoDate(new Date()) }),
+      { version: '1.2' },
+    )
     await mkdir(join(dir, 'secrets'))
-    await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, { mode: 0o600 })
-    const config = demoConfig(slapd.url).replace('    lifecycle:\n', '    apply:\n      concurrency: 1\n    lifecycle:\n')
-    await writeFile(join(dir, 'koppel.yaml'), `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\n`)
+    await writeFile(join(dir, 'secrets', 'ldap-password'), `${slapd.adminPassword}\n`, {
+      mode: 0o600,
+    })
+    const config = demoConfig(slapd.url).replace(
+      '    lifecycle:\n',
+      '    apply:\n      concurrency: 1\n    lifecycle:\n',
+    )
+    await writeFile(
+      join(dir, 'koppel.yaml'),
+      `${config}\nschedules:\n  - name: nightly\n    cron: "0 2 * * *"\n`,
+    )
   })
   after(async () => {
     await slapd?.stop()
@@ -85,11 +113,22 @@ describe('koppel serve (the process)', { skip: skip ?? false }, () => {
     const killed = await first.exit
     assert.equal(killed.signal, 'SIGKILL')
     const midway = (await people(slapd)).length
-    assert.ok(first.lines.some((l) => l['msg'] === 'planned' && String(l['planId']).startsWith('plan-')), 'the plan line names its plan')
+    assert.ok(
+      first.lines.some((l) => l['msg'] === 'planned' && String(l['planId']).startsWith('plan-')),
+      'the plan line names its plan',
+    )
 
     const second = serve(dir, [])
-    await until('the resume', () => second.lines.some((l) => l['msg'] === 'resumed interrupted applies'), second)
-    await until('listening', () => second.lines.some((l) => l['msg'] === 'koppel serve started'), second)
+    await until(
+      'the resume',
+      () => second.lines.some((l) => l['msg'] === 'resumed interrupted applies'),
+      second,
+    )
+    await until(
+      'listening',
+      () => second.lines.some((l) => l['msg'] === 'koppel serve started'),
+      second,
+    )
     second.child.kill('SIGTERM')
     const stopped = await second.exit
     assert.equal(stopped.code, 0, second.stdout().slice(-2000))
@@ -97,7 +136,10 @@ describe('koppel serve (the process)', { skip: skip ?? false }, () => {
     for (const l of second.lines) assert.equal(typeof l['level'], 'number', 'pino JSON lines')
 
     const accounts = await people(slapd)
-    assert.ok(accounts.length > midway, `${midway} accounts when killed, ${accounts.length} after the resume`)
+    assert.ok(
+      accounts.length > midway,
+      `${midway} accounts when killed, ${accounts.length} after the resume`,
+    )
     assert.equal(new Set(accounts).size, accounts.length, 'no person twice')
     // converged: the next plan has nothing to do
     const plan = await runKoppel(['plan', '--detailed-exitcode'], { cwd: dir })

@@ -25,8 +25,14 @@ interface Line {
 }
 
 function captureLog(lines: Line[], bindings: Record<string, unknown> = {}): RunLog {
-  const write = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ ...bindings, ...fields, level, msg })
-  return { info: write('info'), warn: write('warn'), error: write('error'), child: (b) => captureLog(lines, { ...bindings, ...b }) }
+  const write = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    void lines.push({ ...bindings, ...fields, level, msg })
+  return {
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (b) => captureLog(lines, { ...bindings, ...b }),
+  }
 }
 
 async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
@@ -45,15 +51,26 @@ describe('koppel serve polls OneRoster REST for changes', () => {
   let dir = ''
   before(async () => {
     ldap = await startLdapServer({ adminPassword: 'ldap-admin-pw' })
-    sim = await startOneRosterRestSim({ board: generateBoard({ seed: 'serve-poll', persons: 60, schools: 1, today: DAY }), version: '1.2', clientId: 'koppel', clientSecret: SECRET })
+    sim = await startOneRosterRestSim({
+      board: generateBoard({ seed: 'serve-poll', persons: 60, schools: 1, today: DAY }),
+      version: '1.2',
+      clientId: 'koppel',
+      clientSecret: SECRET,
+    })
     dir = await mkdtemp(join(tmpdir(), 'koppel-serve-poll-'))
     await mkdir(join(dir, 'secrets'))
     await writeFile(join(dir, 'secrets', 'ldap-password'), 'ldap-admin-pw\n', { mode: 0o600 })
     await writeFile(join(dir, 'secrets', 'oneroster'), `${SECRET}\n`, { mode: 0o600 })
     const source = `    type: oneroster-rest\n    baseUrl: ${sim.url}\n    tokenUrl: ${sim.tokenUrl}\n    clientId: koppel\n    clientSecret: \${file:./secrets/oneroster}\n`
-    const config = demoConfig(ldap.url).replace('    type: oneroster-csv\n    path: ./export\n', source)
+    const config = demoConfig(ldap.url).replace(
+      '    type: oneroster-csv\n    path: ./export\n',
+      source,
+    )
     assert.match(config, /oneroster-rest/)
-    await writeFile(join(dir, 'koppel.yaml'), `${config}schedules:\n  - name: nightly\n    cron: "0 2 * * *"\nserve:\n  poll:\n    - source: school\n      everySeconds: 5\n`)
+    await writeFile(
+      join(dir, 'koppel.yaml'),
+      `${config}schedules:\n  - name: nightly\n    cron: "0 2 * * *"\nserve:\n  poll:\n    - source: school\n      everySeconds: 5\n`,
+    )
   })
   after(async () => {
     await sim?.close()
@@ -62,21 +79,38 @@ describe('koppel serve polls OneRoster REST for changes', () => {
   })
 
   test('a class change in the service is applied within seconds, planning that pupil alone; the cursor moves on', async (t) => {
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => new Date(`${DAY}T09:00:00Z`) })
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      env: {},
+      now: () => new Date(`${DAY}T09:00:00Z`),
+    })
     if (!r.ok) assert.fail(r.errors.join('\n'))
     const loaded = r.loaded
     const lines: Line[] = []
-    const serve = await startServe(loaded, { log: captureLog(lines), listen: false, maxSleepMs: 20, runAtStart: true, pollMs: 100 })
+    const serve = await startServe(loaded, {
+      log: captureLog(lines),
+      listen: false,
+      maxSleepMs: 20,
+      runAtStart: true,
+      pollMs: 100,
+    })
     try {
       await until('the first full run', () => lines.some((l) => l.msg === 'schedule finished'))
       const polls = sim.filters.length
       await new Promise((res) => setTimeout(res, 400))
       assert.ok(sim.filters.length > polls, 'asked again and again')
-      assert.equal(lines.filter((l) => l.msg === 'change run started').length, 0, 'nothing changed: no change run')
+      assert.equal(
+        lines.filter((l) => l.msg === 'change run started').length,
+        0,
+        'nothing changed: no change run',
+      )
 
       // a pupil moves to another homeroom of the school: the service changes the enrollment's class
-      const homerooms = new Set(sim.data.classes.filter((c) => c['classType'] === 'homeroom').map((c) => c.sourcedId))
-      const moved = sim.data.enrollments.find((e) => e['role'] === 'student' && homerooms.has((e['class'] as Ref).sourcedId))
+      const homerooms = new Set(
+        sim.data.classes.filter((c) => c['classType'] === 'homeroom').map((c) => c.sourcedId),
+      )
+      const moved = sim.data.enrollments.find(
+        (e) => e['role'] === 'student' && homerooms.has((e['class'] as Ref).sourcedId),
+      )
       assert.ok(moved !== undefined)
       const pupil = (moved['user'] as Ref).sourcedId
       const to = [...homerooms].find((c) => c !== (moved['class'] as Ref).sourcedId) ?? ''
@@ -84,29 +118,51 @@ describe('koppel serve polls OneRoster REST for changes', () => {
         const c = new Client({ url: ldap.url })
         try {
           await c.bind('cn=admin,dc=school,dc=test', 'ldap-admin-pw')
-          const { searchEntries } = await c.search('dc=school,dc=test', { filter: new EqualityFilter({ attribute: 'employeeNumber', value: pupil }), attributes: ['departmentNumber'] })
+          const { searchEntries } = await c.search('dc=school,dc=test', {
+            filter: new EqualityFilter({ attribute: 'employeeNumber', value: pupil }),
+            attributes: ['departmentNumber'],
+          })
           return String(searchEntries[0]?.['departmentNumber'] ?? '')
         } finally {
           await c.unbind()
         }
       }
       const before = await departmentOf()
-      sim.modify('enrollments', moved.sourcedId, { class: { ...(moved['class'] as object), sourcedId: to } }, `${DAY}T09:05:00.000Z`)
+      sim.modify(
+        'enrollments',
+        moved.sourcedId,
+        { class: { ...(moved['class'] as object), sourcedId: to } },
+        `${DAY}T09:05:00.000Z`,
+      )
       const changedAt = performance.now()
       await until('the change run', () => lines.some((l) => l.msg === 'change run finished'))
-      t.diagnostic(`class change: ${Math.round(performance.now() - changedAt)} ms from the change in the service to the change run's end (polled every 100 ms)`)
-      const outcomes = lines.find((l) => l.msg === 'change run finished')?.['outcomes'] as { kind: string; planId: string }[]
+      t.diagnostic(
+        `class change: ${Math.round(performance.now() - changedAt)} ms from the change in the service to the change run's end (polled every 100 ms)`,
+      )
+      const outcomes = lines.find((l) => l.msg === 'change run finished')?.['outcomes'] as {
+        kind: string
+        planId: string
+      }[]
       assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
       const plan = await loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
-      assert.deepEqual([...new Set(plan?.actions.map((a) => a.person))], [pupil], 'only the changed pupil is planned')
+      assert.deepEqual(
+        [...new Set(plan?.actions.map((a) => a.person))],
+        [pupil],
+        'only the changed pupil is planned',
+      )
       assert.match(plan?.inputs['scope'] ?? '', /^changed:/)
       const title = sim.data.classes.find((c) => c.sourcedId === to)?.['title']
       const after = await departmentOf()
       assert.notEqual(after, before)
       assert.ok(after.endsWith(`-${String(title)}`), `${before} → ${after}, class ${String(title)}`)
-      assert.ok(sim.filters.includes(`dateLastModified>'${DAY}T00:00:00.000Z'`), sim.filters.slice(-3).join(' | '))
+      assert.ok(
+        sim.filters.includes(`dateLastModified>'${DAY}T00:00:00.000Z'`),
+        sim.filters.slice(-3).join(' | '),
+      )
       // the cursor is now the change's time: the same change is not planned again
-      await until('a poll from the new cursor', () => sim.filters.includes(`dateLastModified>'${DAY}T09:05:00.000Z'`))
+      await until('a poll from the new cursor', () =>
+        sim.filters.includes(`dateLastModified>'${DAY}T09:05:00.000Z'`),
+      )
       await new Promise((res) => setTimeout(res, 400))
       assert.equal(lines.filter((l) => l.msg === 'change run started').length, 1)
     } finally {
@@ -119,11 +175,20 @@ describe('koppel serve polls OneRoster REST for changes', () => {
     const csvDir = join(dir, 'csv')
     await mkdir(join(csvDir, 'secrets'), { recursive: true })
     await writeFile(join(csvDir, 'secrets', 'ldap-password'), 'ldap-admin-pw\n', { mode: 0o600 })
-    await writeFile(join(csvDir, 'koppel.yaml'), `${demoConfig(ldap.url)}serve:\n  poll:\n    - source: school\n`)
-    const r = await loadEngine(join(csvDir, 'koppel.yaml'), connectorDefinitions, { env: {}, now: () => new Date(`${DAY}T09:00:00Z`) })
+    await writeFile(
+      join(csvDir, 'koppel.yaml'),
+      `${demoConfig(ldap.url)}serve:\n  poll:\n    - source: school\n`,
+    )
+    const r = await loadEngine(join(csvDir, 'koppel.yaml'), connectorDefinitions, {
+      env: {},
+      now: () => new Date(`${DAY}T09:00:00Z`),
+    })
     if (!r.ok) assert.fail(r.errors.join('\n'))
     try {
-      await assert.rejects(startServe(r.loaded, { log: captureLog([]), listen: false }), /serve\.poll\[0\]\.source: "school" is oneroster-csv, which cannot say which records changed/)
+      await assert.rejects(
+        startServe(r.loaded, { log: captureLog([]), listen: false }),
+        /serve\.poll\[0\]\.source: "school" is oneroster-csv, which cannot say which records changed/,
+      )
     } finally {
       await r.loaded.close()
     }

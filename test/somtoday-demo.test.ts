@@ -15,15 +15,28 @@ const bin = resolve(import.meta.dirname, '..', 'bin', 'koppel.ts')
 
 describe('koppel demo --source somtoday', () => {
   test('the Somtoday demo config validates and resolves both secret files', async () => {
-    const text = demoConfig('ldap://127.0.0.1:3890', { kind: 'somtoday', baseUrl: 'http://127.0.0.1:4000/rest/v1', tokenUrl: 'http://127.0.0.1:4000/oauth2/token', organisation: '53878715-4d2e-53c6-9c9a-7d38ca2042f7' })
+    const text = demoConfig('ldap://127.0.0.1:3890', {
+      kind: 'somtoday',
+      baseUrl: 'http://127.0.0.1:4000/rest/v1',
+      tokenUrl: 'http://127.0.0.1:4000/oauth2/token',
+      organisation: '53878715-4d2e-53c6-9c9a-7d38ca2042f7',
+    })
     const r = await loadConfig('koppel.yaml', connectorDefinitions, {
-      readFile: (p) => (p.endsWith('ldap-password') ? 'secret\n' : p.endsWith('somtoday-client-secret') ? 'client-secret\n' : text),
+      readFile: (p) =>
+        p.endsWith('ldap-password')
+          ? 'secret\n'
+          : p.endsWith('somtoday-client-secret')
+            ? 'client-secret\n'
+            : text,
       env: {},
     })
     if (!r.ok) assert.fail(r.errors.map(formatConfigError).join('\n'))
     assert.equal(r.config.sources[0]?.type, 'somtoday')
     assert.equal(r.config.sources[0]?.['clientSecret'], 'client-secret')
-    assert.equal(r.validated.sources[0]?.['clientSecret'], '${file:./secrets/somtoday-client-secret}')
+    assert.equal(
+      r.validated.sources[0]?.['clientSecret'],
+      '${file:./secrets/somtoday-client-secret}',
+    )
   })
 
   test('the OneRoster demo config is unchanged by the option', () => {
@@ -34,7 +47,11 @@ describe('koppel demo --source somtoday', () => {
   test('runs plan, apply, a quiet second plan and a day of churn against the Somtoday simulator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-somtoday-demo-'))
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'demo', '--source', 'somtoday', '--dir', join(dir, 'demo'), '--persons', '200'], { cwd: dir, maxBuffer: 32 * 1024 * 1024 })
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, 'demo', '--source', 'somtoday', '--dir', join(dir, 'demo'), '--persons', '200'],
+        { cwd: dir, maxBuffer: 32 * 1024 * 1024 },
+      )
       assert.match(stdout, /Somtoday simulator at http:\/\/127\.0\.0\.1:\d+\/rest\/v1/)
       assert.match(stdout, /5\. The next day/)
       assert.match(stdout, /The directory now holds \d+ entries/)

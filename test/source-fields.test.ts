@@ -17,10 +17,19 @@ const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TOD
 const board = generateBoard({ seed: 'source-fields', persons: 400, today: TODAY, schools: 2 })
 
 /** The fields that hold a value in at least one person, contract or membership of the snapshot. */
-function filled(s: SourceSnapshot): { person: Set<string>; contract: Set<string>; membership: Set<string> } {
-  const out = { person: new Set<string>(), contract: new Set<string>(), membership: new Set<string>() }
+function filled(s: SourceSnapshot): {
+  person: Set<string>
+  contract: Set<string>
+  membership: Set<string>
+} {
+  const out = {
+    person: new Set<string>(),
+    contract: new Set<string>(),
+    membership: new Set<string>(),
+  }
   const add = (set: Set<string>, record: object) => {
-    for (const [k, v] of Object.entries(record)) if (k !== 'kind' && v !== undefined && v !== '') set.add(k)
+    for (const [k, v] of Object.entries(record))
+      if (k !== 'kind' && v !== undefined && v !== '') set.add(k)
   }
   for (const p of s.persons) {
     add(out.person, p)
@@ -45,7 +54,11 @@ function assertDeclared(declared: SourceFields | undefined, s: SourceSnapshot): 
     assert.deepEqual(missing, [], `${kind} fields filled but not declared`)
   }
   // the declaration is not a blanket list: the core fields are really there
-  assert.ok(found.person.has('givenName') && found.contract.has('role') && found.contract.has('organisation'))
+  assert.ok(
+    found.person.has('givenName') &&
+      found.contract.has('role') &&
+      found.contract.has('organisation'),
+  )
 }
 
 describe('declared source fields', () => {
@@ -53,7 +66,11 @@ describe('declared source fields', () => {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-fields-'))
     try {
       await writeOneRosterCsv(dir, board, { version: '1.2' })
-      const c = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path: dir }), context) as SourceConnector
+      const c = oneRosterCsvConnector.create(
+        'school',
+        oneRosterCsvConnector.schema.parse({ path: dir }),
+        context,
+      ) as SourceConnector
       assertDeclared(oneRosterCsvConnector.fills, await snapshotOf(c))
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -63,8 +80,19 @@ describe('declared source fields', () => {
   test('somtoday', async () => {
     const sim = await startSomtodaySim({ board })
     try {
-      const parsed = somtodayConnector.schema.parse({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:X}', organisation: sim.instelling.uuid, persons: ['leerlingen', 'medewerkers', 'ouders'] })
-      const c = somtodayConnector.create('somtoday', { ...parsed, clientSecret: 'koppel-secret' }, context) as SourceConnector
+      const parsed = somtodayConnector.schema.parse({
+        baseUrl: sim.baseUrl,
+        tokenUrl: sim.tokenUrl,
+        clientId: 'koppel',
+        clientSecret: '${env:X}',
+        organisation: sim.instelling.uuid,
+        persons: ['leerlingen', 'medewerkers', 'ouders'],
+      })
+      const c = somtodayConnector.create(
+        'somtoday',
+        { ...parsed, clientSecret: 'koppel-secret' },
+        context,
+      ) as SourceConnector
       assertDeclared(somtodayConnector.fills, await snapshotOf(c))
     } finally {
       await sim.close()

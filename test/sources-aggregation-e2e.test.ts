@@ -78,7 +78,17 @@ function staffAndPupils(board: SimBoard): { staff: SimStaff[]; pupils: SimPupil[
   const pupils: SimPupil[] = []
   for (const chunk of board.chunks()) {
     staff.push(...chunk.staff)
-    pupils.push(...chunk.pupils.filter((p) => chunk.enrolments.some((e) => e.personId === p.id && e.role === 'pupil' && (e.endDate === '' || e.endDate > TODAY) && (e.beginDate === '' || e.beginDate <= TODAY))))
+    pupils.push(
+      ...chunk.pupils.filter((p) =>
+        chunk.enrolments.some(
+          (e) =>
+            e.personId === p.id &&
+            e.role === 'pupil' &&
+            (e.endDate === '' || e.endDate > TODAY) &&
+            (e.beginDate === '' || e.beginDate <= TODAY),
+        ),
+      ),
+    )
   }
   return { staff, pupils }
 }
@@ -101,7 +111,9 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     writeFileSync(join(dir, 'somtoday-secret'), `${DEFAULT_CLIENT.clientSecret}\n`)
     writeFileSync(join(dir, 'afas-token'), 'afas-app-token\n')
     writeFileSync(join(dir, 'koppel.yaml'), config(ldap, som, afas))
-    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, { now: testClock(TODAY).now })
+    const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+      now: testClock(TODAY).now,
+    })
     if (!r.ok) assert.fail(r.errors.join('\n'))
     loaded = r.loaded
   })
@@ -109,7 +121,11 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     await loaded?.close()
     await Promise.all([ldap?.stop(), som?.close(), afas?.http.close()])
     rmSync(dir, { recursive: true, force: true })
-    assert.deepEqual(som?.violations ?? [], [], 'the Somtoday simulator served only what the spec allows')
+    assert.deepEqual(
+      som?.violations ?? [],
+      [],
+      'the Somtoday simulator served only what the spec allows',
+    )
   })
 
   const plan = async (): Promise<Plan> => {
@@ -122,9 +138,16 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
     const { staff, pupils } = staffAndPupils(board)
     assert.ok(staff.length > 10 && pupils.length > 100, 'the board has staff and pupils')
     const p = await plan()
-    assert.deepEqual(p.issues.filter((i) => i.code === 'match_conflict'), [])
+    assert.deepEqual(
+      p.issues.filter((i) => i.code === 'match_conflict'),
+      [],
+    )
     const creates = p.actions.filter((a) => a.kind === 'create')
-    assert.equal(creates.length, staff.length + pupils.length, 'one account per human: staff are not created twice')
+    assert.equal(
+      creates.length,
+      staff.length + pupils.length,
+      'one account per human: staff are not created twice',
+    )
     const result = await applyStoredPlan(loaded.engine, p.id, { actor: 'test' })
     assert.ok(result.ok)
     assert.equal(result.report.state, 'done', JSON.stringify(result.report.failures.slice(0, 3)))
@@ -139,21 +162,41 @@ describe('sources: AFAS + Somtoday merged, provisioned, written back', () => {
   test('usernames and mail were written back to Somtoday and AFAS, so the next plan has nothing to do', async () => {
     const accounts = await loaded.engine.store.listAccounts()
     const { staff, pupils } = staffAndPupils(board)
-    assert.equal(som.accounts.size, staff.length + pupils.length, 'one Somtoday account written per person')
+    assert.equal(
+      som.accounts.size,
+      staff.length + pupils.length,
+      'one Somtoday account written per person',
+    )
     const uids = new Set(accounts.map((a) => String(a.attributes['uid'])))
-    for (const s of som.accounts.values()) assert.ok(uids.has(s.gebruikersnaam ?? ''), `Somtoday holds a directory uid (${s.gebruikersnaam})`)
+    for (const s of som.accounts.values())
+      assert.ok(
+        uids.has(s.gebruikersnaam ?? ''),
+        `Somtoday holds a directory uid (${s.gebruikersnaam})`,
+      )
     const upns = afas.updates.filter((u) => JSON.stringify(u.body).includes('"Upn"'))
     assert.equal(upns.length, staff.length, 'every employee got its UPN written to AFAS')
     const again = await plan()
-    assert.deepEqual(again.actions.map((a) => `${a.kind} ${a.id}`), [])
+    assert.deepEqual(
+      again.actions.map((a) => `${a.kind} ${a.id}`),
+      [],
+    )
   })
 
   test('a username edited by hand in Somtoday is written again (level-based)', async () => {
-    const [uuid, state] = [...som.accounts.entries()].find(([, s]) => s.usertype === 'LEERLING') ?? assert.fail('no pupil account')
+    const [uuid, state] =
+      [...som.accounts.entries()].find(([, s]) => s.usertype === 'LEERLING') ??
+      assert.fail('no pupil account')
     const good = state.gebruikersnaam
     state.gebruikersnaam = 'typo.by.hand'
     const p = await plan()
-    assert.deepEqual(p.actions.map((a) => [a.kind, a.kind === 'write-back' ? a.writeBack.record : undefined, a.changes]), [['write-back', uuid, [{ field: 'username', old: 'typo.by.hand', new: good }]]])
+    assert.deepEqual(
+      p.actions.map((a) => [
+        a.kind,
+        a.kind === 'write-back' ? a.writeBack.record : undefined,
+        a.changes,
+      ]),
+      [['write-back', uuid, [{ field: 'username', old: 'typo.by.hand', new: good }]]],
+    )
     const r = await applyStoredPlan(loaded.engine, p.id, { actor: 'test' })
     assert.ok(r.ok && r.report.state === 'done')
     assert.equal(som.accounts.get(uuid)?.gebruikersnaam, good)

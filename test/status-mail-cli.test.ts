@@ -19,13 +19,13 @@ import { toIsoDate } from '../src/util/dates.ts'
 import { dropHalfThePupils } from './support/oneroster-export.ts'
 import { runKoppel } from './support/koppel-cli.ts'
 
-
 const koppel = (cwd: string, args: readonly string[]) => runKoppel(args, { cwd })
 
 describe('status mail after each `koppel run`', () => {
   const inbox: { to: string[]; raw: string }[] = []
   // the message as a reader sees it: quoted-printable soft line breaks joined
-  const decoded = (i: number): string => (inbox[i]?.raw ?? '').replace(/=\r?\n/g, '').replace(/=3D/g, '=')
+  const decoded = (i: number): string =>
+    (inbox[i]?.raw ?? '').replace(/=\r?\n/g, '').replace(/=3D/g, '=')
   let smtp: SMTPServer
   let hookServer: Server
   const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = []
@@ -33,8 +33,14 @@ describe('status mail after each `koppel run`', () => {
   const hook = (i: number): Record<string, unknown> => {
     const h = hooks[i]
     assert.ok(h !== undefined, `webhook ${i} received`)
-    const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${String(h.headers['x-koppel-timestamp'])}.${h.body}`).digest('hex')}`
-    assert.equal(h.headers['x-koppel-signature'], expected, 'the signature verifies with the shared secret')
+    const expected = `sha256=${createHmac('sha256', HOOK_SECRET)
+      .update(`${String(h.headers['x-koppel-timestamp'])}.${h.body}`)
+      .digest('hex')}`
+    assert.equal(
+      h.headers['x-koppel-signature'],
+      expected,
+      'the signature verifies with the shared secret',
+    )
     return JSON.parse(h.body) as Record<string, unknown>
   }
   let ldap: RunningLdapServer
@@ -46,20 +52,24 @@ describe('status mail after each `koppel run`', () => {
       disabledCommands: ['STARTTLS'],
       onData(stream, session, cb) {
         let raw = ''
-        stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
+        stream
+          .on('data', (d: Buffer) => (raw += d.toString()))
+          .on('end', () => {
+            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+            cb()
+          })
       },
     })
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
     const port = (smtp.server.address() as AddressInfo).port
     hookServer = createServer((req, res) => {
       let body = ''
-      req.on('data', (d: Buffer) => (body += d.toString())).on('end', () => {
-        hooks.push({ headers: req.headers, body })
-        res.writeHead(204).end()
-      })
+      req
+        .on('data', (d: Buffer) => (body += d.toString()))
+        .on('end', () => {
+          hooks.push({ headers: req.headers, body })
+          res.writeHead(204).end()
+        })
     })
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r))
     const hookPort = (hookServer.address() as AddressInfo).port
@@ -114,7 +124,10 @@ notify:
     const users = join(dir, 'export', 'users.csv')
     await copyFile(users, `${users}.good`)
     const lines = (await readFile(users, 'utf8')).trimEnd().split('\n')
-    await writeFile(users, [lines[0], ...lines.slice(1, Math.ceil(lines.length / 2))].join('\n') + '\n')
+    await writeFile(
+      users,
+      [lines[0], ...lines.slice(1, Math.ceil(lines.length / 2))].join('\n') + '\n',
+    )
     const r = await koppel(dir, ['run', '--no-target-read'])
     assert.equal(r.code, 1, r.stdout + r.stderr)
     assert.equal(inbox.length, 2)

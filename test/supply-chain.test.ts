@@ -28,17 +28,38 @@ describe('supply chain', () => {
     const i = args.indexOf('--output-file')
     assert.ok(i >= 0)
     args[i + 1] = out
-    const cli = resolve(root, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'bin', 'cyclonedx-npm-cli.js')
-    await promisify(execFile)(process.execPath, [cli, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 })
-    const bom = JSON.parse(readFileSync(out, 'utf8')) as { bomFormat: string; components: { name: string; group?: string; version: string; purl?: string }[] }
+    const cli = resolve(
+      root,
+      'node_modules',
+      '@cyclonedx',
+      'cyclonedx-npm',
+      'bin',
+      'cyclonedx-npm-cli.js',
+    )
+    await promisify(execFile)(process.execPath, [cli, ...args], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    })
+    const bom = JSON.parse(readFileSync(out, 'utf8')) as {
+      bomFormat: string
+      components: { name: string; group?: string; version: string; purl?: string }[]
+    }
     rmSync(dirname(out), { recursive: true, force: true })
     assert.equal(bom.bomFormat, 'CycloneDX')
-    const names = new Set(bom.components.map((c) => (c.group !== undefined && c.group !== '' ? `${c.group}/${c.name}` : c.name)))
+    const names = new Set(
+      bom.components.map((c) =>
+        c.group !== undefined && c.group !== '' ? `${c.group}/${c.name}` : c.name,
+      ),
+    )
     // npm's own `npm sbom --omit dev` left out nodemailer and pg-types here, which the development tools share
-    for (const dep of [...Object.keys(pkg.dependencies), 'pg-types', 'pg-protocol']) assert.ok(names.has(dep), `${dep} missing from the SBOM`)
+    for (const dep of [...Object.keys(pkg.dependencies), 'pg-types', 'pg-protocol'])
+      assert.ok(names.has(dep), `${dep} missing from the SBOM`)
     for (const dev of Object.keys(pkg.devDependencies)) {
-      if (!(dev in pkg.dependencies)) assert.ok(!names.has(dev), `development tool ${dev} in the SBOM`)
+      if (!(dev in pkg.dependencies))
+        assert.ok(!names.has(dev), `development tool ${dev} in the SBOM`)
     }
-    assert.ok(bom.components.every((c) => c.version !== '' && c.purl?.startsWith('pkg:npm/') === true))
+    assert.ok(
+      bom.components.every((c) => c.version !== '' && c.purl?.startsWith('pkg:npm/') === true),
+    )
   })
 })

@@ -25,7 +25,8 @@ afterEach(async () => {
 })
 
 const HEADER = 'nr,voornaam,achternaam,brin,klas,begin\n'
-const row = (nr: string, given: string, family: string, klas: string) => `${nr},${given},${family},12AB00,${klas},2025-08-01\n`
+const row = (nr: string, given: string, family: string, klas: string) =>
+  `${nr},${given},${family},12AB00,${klas},2025-08-01\n`
 const CLASS = row('1001', 'Sanne', 'Berg', '2B') + row('1002', 'Daan', 'Jansen', '1A')
 
 interface Setup {
@@ -44,10 +45,21 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
   writeFileSync(file, content)
   const options = csvConnector.schema.parse({
     file: 'pupils.csv',
-    columns: { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', organisationCode: 'brin', classGroup: 'klas', start: 'begin' },
+    columns: {
+      key: 'nr',
+      givenName: 'voornaam',
+      familyName: 'achternaam',
+      organisationCode: 'brin',
+      classGroup: 'klas',
+      start: 'begin',
+    },
     defaults: { role: 'student', organisation: 'org/1' },
   })
-  const csv = csvConnector.create('school', options, { baseDir: dir, log: () => {}, now: () => new Date() })
+  const csv = csvConnector.create('school', options, {
+    baseDir: dir,
+    log: () => {},
+    now: () => new Date(),
+  })
   let reads = 0
   const counted: SourceConnector = {
     name: csv.name,
@@ -57,7 +69,8 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
       reads++
       return csv.read(o)
     },
-    fingerprint: (o) => (csv.fingerprint as NonNullable<SourceConnector['fingerprint']>).call(csv, o),
+    fingerprint: (o) =>
+      (csv.fingerprint as NonNullable<SourceConnector['fingerprint']>).call(csv, o),
   }
   const { fingerprint: _f, ...without } = counted
   const safety = { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false }
@@ -69,8 +82,15 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
   }
 }
 
-async function plan(engine: Engine, o: { today?: string; readTargets?: boolean } = {}): Promise<Plan> {
-  const r = await makePlan(engine, { actor: 'test', today: o.today ?? TODAY, readTargets: o.readTargets ?? false })
+async function plan(
+  engine: Engine,
+  o: { today?: string; readTargets?: boolean } = {},
+): Promise<Plan> {
+  const r = await makePlan(engine, {
+    actor: 'test',
+    today: o.today ?? TODAY,
+    readTargets: o.readTargets ?? false,
+  })
   assert.ok(r.ok, r.ok ? '' : r.issues.map((i) => i.message).join('; '))
   return r.plan
 }
@@ -96,7 +116,10 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     const s = await setup()
     const quiet = await settled(s)
     const store = s.engine.store
-    assert.equal(ledgerHash(await store.listAccountVersions()), ledgerHash(await store.listAccounts()))
+    assert.equal(
+      ledgerHash(await store.listAccountVersions()),
+      ledgerHash(await store.listAccounts()),
+    )
     const before = s.reads()
     const fast = await plan(s.engine)
     assert.equal(s.reads(), before, 'the source was not read')
@@ -122,16 +145,34 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
   test('holds: the same holds keep the shortcut (with the hold note); a hold placed again with another reason, or lifted, does not', async () => {
     const s = await setup()
     await settled(s)
-    assert.ok((await placeHold(s.engine, '1001', { reason: 'legal hold', until: '2027-01-01', actor: 'cli:admin' })).ok)
+    assert.ok(
+      (
+        await placeHold(s.engine, '1001', {
+          reason: 'legal hold',
+          until: '2027-01-01',
+          actor: 'cli:admin',
+        })
+      ).ok,
+    )
     const first = await plan(s.engine)
     assert.equal(shortcut(first), false, 'the holds changed: read and planned')
     const before = s.reads()
     const fast = await plan(s.engine)
     assert.ok(shortcut(fast), fast.notes.join('; '))
     assert.equal(s.reads(), before)
-    assert.ok(fast.notes.some((n) => n.includes('is held until 2027-01-01 by cli:admin: legal hold')))
+    assert.ok(
+      fast.notes.some((n) => n.includes('is held until 2027-01-01 by cli:admin: legal hold')),
+    )
     assert.equal(fast.inputs['holds'], first.inputs['holds'])
-    assert.ok((await placeHold(s.engine, '1001', { reason: 'sick leave', until: '2027-01-01', actor: 'cli:admin' })).ok)
+    assert.ok(
+      (
+        await placeHold(s.engine, '1001', {
+          reason: 'sick leave',
+          until: '2027-01-01',
+          actor: 'cli:admin',
+        })
+      ).ok,
+    )
     const replaced = await plan(s.engine)
     assert.equal(shortcut(replaced), false)
     assert.ok(replaced.notes.some((n) => n.includes('sick leave')))
@@ -146,7 +187,10 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     const s = await setup()
     await settled(s)
     const { mtime, size } = statSync(s.file)
-    writeFileSync(s.file, HEADER + row('1001', 'Sanne', 'Berk', '2B') + row('1002', 'Daan', 'Jansen', '1A'))
+    writeFileSync(
+      s.file,
+      HEADER + row('1001', 'Sanne', 'Berk', '2B') + row('1002', 'Daan', 'Jansen', '1A'),
+    )
     utimesSync(s.file, mtime, mtime)
     assert.equal(statSync(s.file).size, size)
     const before = s.reads()
@@ -173,7 +217,10 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     await settled(s)
     // plan B renames a pupil and is left unapplied; the file goes back and a quiet plan C is the newest; then B
     // is applied: C's sources, config and today still hold, only the ledger moved on
-    writeFileSync(s.file, HEADER + row('1001', 'Sanne', 'Berg', '2B') + row('1002', 'Daan', 'Janssen', '1A'))
+    writeFileSync(
+      s.file,
+      HEADER + row('1001', 'Sanne', 'Berg', '2B') + row('1002', 'Daan', 'Janssen', '1A'),
+    )
     const b = await plan(s.engine)
     assert.deepEqual(
       b.actions.map((a) => `${a.kind} ${a.person}`),

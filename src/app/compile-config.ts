@@ -6,8 +6,20 @@
 import type { KoppelConfig, TargetConfig } from '../config/index.ts'
 import { formatPath } from '../config/index.ts'
 import type { SourceDefinition, SourceFields } from '../contract/index.ts'
-import { compileGroupSets, compileMapping, compileRules, readPaths, RulesError } from '../rules/index.ts'
-import type { CompiledGroupSets, CompiledMapping, CompiledRules, MappingSpec, RuleProblem } from '../rules/index.ts'
+import {
+  compileGroupSets,
+  compileMapping,
+  compileRules,
+  readPaths,
+  RulesError,
+} from '../rules/index.ts'
+import type {
+  CompiledGroupSets,
+  CompiledMapping,
+  CompiledRules,
+  MappingSpec,
+  RuleProblem,
+} from '../rules/index.ts'
 
 export interface CompiledTarget {
   readonly mapping: CompiledMapping
@@ -17,7 +29,11 @@ export interface CompiledTarget {
 }
 
 export type CompiledConfig =
-  | { readonly ok: true; readonly rules: CompiledRules; readonly targets: ReadonlyMap<string, CompiledTarget> }
+  | {
+      readonly ok: true
+      readonly rules: CompiledRules
+      readonly targets: ReadonlyMap<string, CompiledTarget>
+    }
   | { readonly ok: false; readonly problems: readonly RuleProblem[] }
 
 type Locate = (path: readonly PropertyKey[], offset?: number) => { line: number; column: number }
@@ -40,14 +56,26 @@ export function compileConfig(config: KoppelConfig): CompiledConfig {
       return undefined
     }
   }
-  const rules = attempt(() => compileRules(config.rules.map((r) => ({ name: r.name, ...(r.for !== undefined ? { for: r.for } : {}), when: r.when, grant: r.grant.map((g) => ({ ...g })) }))))
+  const rules = attempt(() =>
+    compileRules(
+      config.rules.map((r) => ({
+        name: r.name,
+        ...(r.for !== undefined ? { for: r.for } : {}),
+        when: r.when,
+        grant: r.grant.map((g) => ({ ...g })),
+      })),
+    ),
+  )
   const targets = new Map<string, CompiledTarget>()
   for (const t of config.targets) {
     const mapping = attempt(() => compileMapping(t.name, mappingSpec(t)))
-    const anchorMapping = attempt(() => compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }))
+    const anchorMapping = attempt(() =>
+      compileMapping(t.name, { [t.anchor.attribute]: t.anchor.value }),
+    )
     const sets = t.provisionGroups ?? []
     const groups = sets.length > 0 ? attempt(() => compileGroupSets(t.name, sets)) : undefined
-    if (mapping !== undefined && anchorMapping !== undefined) targets.set(t.name, { mapping, anchorMapping, ...(groups !== undefined ? { groups } : {}) })
+    if (mapping !== undefined && anchorMapping !== undefined)
+      targets.set(t.name, { mapping, anchorMapping, ...(groups !== undefined ? { groups } : {}) })
   }
   // the anchor is compiled twice (alone and in the mapping): report each of its problems once
   const seen = new Set<string>()
@@ -55,11 +83,18 @@ export function compileConfig(config: KoppelConfig): CompiledConfig {
     const key = JSON.stringify(p)
     return !seen.has(key) && seen.add(key) !== undefined
   })
-  return unique.length > 0 || rules === undefined ? { ok: false, problems: unique } : { ok: true, rules, targets }
+  return unique.length > 0 || rules === undefined
+    ? { ok: false, problems: unique }
+    : { ok: true, rules, targets }
 }
 
 /** `file:line:column path: message in `expression`` for each problem. */
-export function formatRuleProblems(file: string, config: KoppelConfig, locate: Locate, problems: readonly RuleProblem[]): string[] {
+export function formatRuleProblems(
+  file: string,
+  config: KoppelConfig,
+  locate: Locate,
+  problems: readonly RuleProblem[],
+): string[] {
   return problems.map((p) => {
     const path = configPath(config, p)
     const { line, column } = locate(path, p.position)
@@ -79,19 +114,24 @@ function configPath(config: KoppelConfig, p: RuleProblem): PropertyKey[] {
   const t = config.targets[i]
   if (t === undefined || p.attribute === undefined) return ['targets', ...(i < 0 ? [] : [i])]
   if (p.attribute.startsWith('provisionGroups.')) {
-    const s = (t.provisionGroups ?? []).findIndex((g) => `provisionGroups.${g.name}` === p.attribute)
+    const s = (t.provisionGroups ?? []).findIndex(
+      (g) => `provisionGroups.${g.name}` === p.attribute,
+    )
     return ['targets', i, 'provisionGroups', ...(s < 0 ? [] : [s, ...field])]
   }
-  if (t.attributes[p.attribute] === undefined && p.attribute === t.anchor.attribute) return ['targets', i, 'anchor', 'value']
+  if (t.attributes[p.attribute] === undefined && p.attribute === t.anchor.attribute)
+    return ['targets', i, 'anchor', 'value']
   // `uid: 'expr'` is shorthand for `uid: { value: 'expr' }`
-  if (typeof t.attributes[p.attribute] === 'string' && p.field === 'value') return ['targets', i, 'attributes', p.attribute]
+  if (typeof t.attributes[p.attribute] === 'string' && p.field === 'value')
+    return ['targets', i, 'attributes', p.attribute]
   return ['targets', i, 'attributes', p.attribute, ...field]
 }
 
 /** `grant[0].permission.id` → ['grant', 0, 'permission', 'id']. */
 function fieldPath(field: string): PropertyKey[] {
   const out: PropertyKey[] = []
-  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string))
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string))
   return out
 }
 
@@ -100,10 +140,17 @@ function fieldPath(field: string): PropertyKey[] {
  * declares its fields): `contract.location` with only a OneRoster CSV source is always absent, so a rule on it
  * never holds and a mapping of it fails for every person.
  */
-export function unfilledFieldWarnings(file: string, config: KoppelConfig, locate: Locate, definitions: readonly { readonly role: string; readonly type: string }[]): string[] {
+export function unfilledFieldWarnings(
+  file: string,
+  config: KoppelConfig,
+  locate: Locate,
+  definitions: readonly { readonly role: string; readonly type: string }[],
+): string[] {
   const fills: { source: string; fields: SourceFields }[] = []
   for (const s of config.sources) {
-    const def = definitions.find((d): d is SourceDefinition => d.role === 'source' && d.type === s.type)
+    const def = definitions.find(
+      (d): d is SourceDefinition => d.role === 'source' && d.type === s.type,
+    )
     if (def?.fills === undefined) return []
     fills.push({ source: `${s.name} (${s.type})`, fields: def.fills })
   }
@@ -115,13 +162,16 @@ export function unfilledFieldWarnings(file: string, config: KoppelConfig, locate
       if (kind === undefined || field === undefined) continue
       if (fills.some((f) => (f.fields[kind] as readonly string[]).includes(field))) continue
       const { line, column } = locate(path)
-      out.push(`${file}:${line}:${column} ${formatPath(path)}: warning: ${root}.${field} is filled by none of the sources (${fills.map((f) => f.source).join(', ')}); it is always absent (docs/rules.md)`)
+      out.push(
+        `${file}:${line}:${column} ${formatPath(path)}: warning: ${root}.${field} is filled by none of the sources (${fills.map((f) => f.source).join(', ')}); it is always absent (docs/rules.md)`,
+      )
     }
   }
   config.rules.forEach((r, i) => {
     check('rule', r.when, ['rules', i, 'when'])
     r.grant.forEach((g, j) => {
-      if ('permission' in g && g.permission !== undefined) check('rule', g.permission.id, ['rules', i, 'grant', j, 'permission', 'id'])
+      if ('permission' in g && g.permission !== undefined)
+        check('rule', g.permission.id, ['rules', i, 'grant', j, 'permission', 'id'])
     })
   })
   config.targets.forEach((t, i) => {
@@ -130,7 +180,9 @@ export function unfilledFieldWarnings(file: string, config: KoppelConfig, locate
       if (typeof a === 'string') check('mapping', a, ['targets', i, 'attributes', name])
       else {
         check('mapping', a.value, ['targets', i, 'attributes', name, 'value'])
-        a.candidates?.forEach((c, k) => check('mapping', c, ['targets', i, 'attributes', name, 'candidates', k]))
+        a.candidates?.forEach((c, k) =>
+          check('mapping', c, ['targets', i, 'attributes', name, 'candidates', k]),
+        )
       }
     }
   })

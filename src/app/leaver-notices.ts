@@ -14,12 +14,23 @@ export interface LeaverNoticeReport {
 }
 
 /** Undefined when the config has no leaver notices (or no SMTP to send them with). */
-export async function noticeLeaversDue({ engine, config }: Pick<LoadedEngine, 'engine' | 'config'>, actor: string): Promise<LeaverNoticeReport | undefined> {
+export async function noticeLeaversDue(
+  { engine, config }: Pick<LoadedEngine, 'engine' | 'config'>,
+  actor: string,
+): Promise<LeaverNoticeReport | undefined> {
   const n = config.notify
-  if (n?.leaverNotices === undefined || n.smtp === undefined || n.from === undefined) return undefined
+  if (n?.leaverNotices === undefined || n.smtp === undefined || n.from === undefined)
+    return undefined
   const { smtp } = n
   const mailer = createMailer(
-    { host: smtp.host, port: smtp.port, secure: smtp.secure, requireTls: smtp.requireTls, ...(smtp.username !== undefined ? { username: smtp.username } : {}), ...(smtp.password !== undefined ? { password: smtp.password } : {}) },
+    {
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      requireTls: smtp.requireTls,
+      ...(smtp.username !== undefined ? { username: smtp.username } : {}),
+      ...(smtp.password !== undefined ? { password: smtp.password } : {}),
+    },
     n.from,
   )
   try {
@@ -28,7 +39,12 @@ export async function noticeLeaversDue({ engine, config }: Pick<LoadedEngine, 'e
       actor,
       send: async (batch) => {
         const m = leaverMail(batch)
-        await mailer.send({ to: batch.recipient.email, subject: m.subject, text: m.text, html: m.html })
+        await mailer.send({
+          to: batch.recipient.email,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+        })
       },
     })
   } finally {

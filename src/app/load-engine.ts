@@ -1,8 +1,20 @@
 import { isAbsolute, resolve } from 'node:path'
-import type { ConnectorContext, ConnectorDefinition, SourceConnector, SourceDefinition, TargetDefinition } from '../contract/index.ts'
+import type {
+  ConnectorContext,
+  ConnectorDefinition,
+  SourceConnector,
+  SourceDefinition,
+  TargetDefinition,
+} from '../contract/index.ts'
 import { formatConfigError, loadConfig, sourceOptions, targetOptions } from '../config/index.ts'
 import type { KoppelConfig, SourceConfig, TargetConfig } from '../config/index.ts'
-import type { Engine, EngineSource, EngineTarget, SecretDelivery, WriteBackSetup } from '../engine/index.ts'
+import type {
+  Engine,
+  EngineSource,
+  EngineTarget,
+  SecretDelivery,
+  WriteBackSetup,
+} from '../engine/index.ts'
 import { compileConfig, formatRuleProblems } from './compile-config.ts'
 import type { CompiledTarget } from './compile-config.ts'
 import { openStore } from '../store/index.ts'
@@ -19,7 +31,6 @@ export interface LoadedEngine {
   close(): Promise<void>
 }
 
-
 /**
  * The composition root: config file → validated config → connectors, compiled rules and mappings, open store.
  * The engine itself never sees the config file or a connector type by name.
@@ -27,14 +38,19 @@ export interface LoadedEngine {
 export async function loadEngine(
   configPath: string,
   definitions: readonly ConnectorDefinition[],
-  options: { env?: Record<string, string | undefined>; log?: ConnectorContext['log']; now?: () => Date } = {},
+  options: {
+    env?: Record<string, string | undefined>
+    log?: ConnectorContext['log']
+    now?: () => Date
+  } = {},
 ): Promise<{ ok: true; loaded: LoadedEngine } | { ok: false; errors: string[] }> {
   const path = resolve(configPath)
   const loaded = await loadConfig(path, definitions, { env: options.env ?? process.env })
   if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigError) }
   const { config, baseDir } = loaded
   const compiled = compileConfig(config)
-  if (!compiled.ok) return { ok: false, errors: formatRuleProblems(path, config, loaded.locate, compiled.problems) }
+  if (!compiled.ok)
+    return { ok: false, errors: formatRuleProblems(path, config, loaded.locate, compiled.problems) }
   // one clock for the engine and every connector (tests run the nightly sync on any day of the year)
   const now = options.now ?? (() => new Date())
   const context: ConnectorContext = { baseDir, log: options.log ?? (() => {}), now }
@@ -45,39 +61,70 @@ export async function loadEngine(
   const mailers: Mailer[] = []
   try {
     for (const s of config.sources) {
-      const connector = created(`sources.${s.name} (${s.type})`, () => sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context))
+      const connector = created(`sources.${s.name} (${s.type})`, () =>
+        sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
+      )
       sources.push({ connector, safety: s.safety })
     }
     rules = compiled.rules
-    for (const t of config.targets) targets.push(buildTarget(t, compiled.targets, definitions, context, sources, mailers))
+    for (const t of config.targets)
+      targets.push(buildTarget(t, compiled.targets, definitions, context, sources, mailers))
   } catch (e) {
     if (e instanceof SetupError) return { ok: false, errors: [`${path}: ${e.message}`] }
     throw e
   }
-  const storePath = config.store.kind === 'sqlite' ? (isAbsolute(config.store.path) ? config.store.path : resolve(baseDir, config.store.path)) : ''
+  const storePath =
+    config.store.kind === 'sqlite'
+      ? isAbsolute(config.store.path)
+        ? config.store.path
+        : resolve(baseDir, config.store.path)
+      : ''
   let store
   try {
-    store = await openStore(config.store.kind === 'sqlite' ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: config.store.url }, {
-      tenant: config.tenant,
-      ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
-      now,
-    })
+    store = await openStore(
+      config.store.kind === 'sqlite'
+        ? { kind: 'sqlite', path: storePath }
+        : { kind: 'postgres', url: config.store.url },
+      {
+        tenant: config.tenant,
+        ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),
+        now,
+      },
+    )
   } catch (e) {
-    await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
+    await Promise.allSettled([
+      ...targets.map((t) => t.connector.close()),
+      ...sources.map((s) => s.connector.close?.()),
+    ])
     for (const m of mailers) m.close()
     const where = config.store.kind === 'sqlite' ? storePath : withoutPassword(config.store.url)
     return { ok: false, errors: [`the store at ${where} could not be opened: ${reason(e)}`] }
   }
-  const workers = config.store.kind === 'postgres' && config.store.workers?.enabled === true ? config.store.workers : undefined
-  const queued = workers === undefined || config.store.kind !== 'postgres' ? undefined : queuedEngine(config.store.url, config.tenant, workers, context.log, () => engine)
+  const workers =
+    config.store.kind === 'postgres' && config.store.workers?.enabled === true
+      ? config.store.workers
+      : undefined
+  const queued =
+    workers === undefined || config.store.kind !== 'postgres'
+      ? undefined
+      : queuedEngine(config.store.url, config.tenant, workers, context.log, () => engine)
   const engine: Engine = {
     store,
     sources,
     now,
-    setup: { targets, rules, primaryContract: config.merge.primaryContract, match: config.merge.match, configHash: loaded.hash },
+    setup: {
+      targets,
+      rules,
+      primaryContract: config.merge.primaryContract,
+      match: config.merge.match,
+      configHash: loaded.hash,
+    },
     ...(queued !== undefined ? { queue: queued.queue } : {}),
   }
-  const notifier = config.notify !== undefined ? createRunNotifier(config.notify, store, config.tenant, now) : undefined
+  const notifier =
+    config.notify !== undefined
+      ? createRunNotifier(config.notify, store, config.tenant, now)
+      : undefined
   return {
     ok: true,
     loaded: {
@@ -88,7 +135,10 @@ export async function loadEngine(
       async close() {
         // the in-process worker's jobs finish before their connectors close
         await queued?.close()
-        await Promise.allSettled([...targets.map((t) => t.connector.close()), ...sources.map((s) => s.connector.close?.())])
+        await Promise.allSettled([
+          ...targets.map((t) => t.connector.close()),
+          ...sources.map((s) => s.connector.close?.()),
+        ])
         for (const m of mailers) m.close()
         notifier?.close()
         await store.close()
@@ -140,15 +190,25 @@ function withoutPassword(url: string): string {
  * write, as the engine checks them when it starts, so a channel that cannot work fails `validate`, not `plan`.
  * Creates the source connectors (which connect to nothing until read) and closes them again.
  */
-export async function channelProblems(config: KoppelConfig, baseDir: string, definitions: readonly ConnectorDefinition[]): Promise<string[]> {
+export async function channelProblems(
+  config: KoppelConfig,
+  baseDir: string,
+  definitions: readonly ConnectorDefinition[],
+): Promise<string[]> {
   const context: ConnectorContext = { baseDir, log: () => {}, now: () => new Date() }
-  const sources: EngineSource[] = config.sources.map((s) => ({ connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context), safety: s.safety }))
+  const sources: EngineSource[] = config.sources.map((s) => ({
+    connector: sourceDefinition(s, definitions).create(s.name, sourceOptions(s), context),
+    safety: s.safety,
+  }))
   const problems: string[] = []
   try {
     for (const t of config.targets) {
-      const checks: (() => unknown)[] = t.writeBack.map((wb, i) => () => writeBackSetup(t.name, i, wb, sources))
+      const checks: (() => unknown)[] = t.writeBack.map(
+        (wb, i) => () => writeBackSetup(t.name, i, wb, sources),
+      )
       const d = t.secretDelivery
-      if (d !== undefined && !('mail' in d)) checks.push(() => secretDeliverySetup(t.name, d, sources, []))
+      if (d !== undefined && !('mail' in d))
+        checks.push(() => secretDeliverySetup(t.name, d, sources, []))
       if (d !== undefined && 'mail' in d) checks.push(() => mailRecipientsNamed(t.name, sources))
       for (const check of checks) {
         try {
@@ -173,16 +233,22 @@ function buildTarget(
   sources: readonly EngineSource[],
   mailers: Mailer[],
 ): EngineTarget {
-  const def = definitions.find((d): d is TargetDefinition => d.role === 'target' && d.type === t.type)
+  const def = definitions.find(
+    (d): d is TargetDefinition => d.role === 'target' && d.type === t.type,
+  )
   if (def === undefined) throw new Error(`no target connector of type ${t.type}`)
   const mappings = compiled.get(t.name)
   if (mappings === undefined) throw new Error(`no compiled mapping for target ${t.name}`)
   // the connector reads what the mapping writes (the anchor is part of it), so nothing shows as drift unread
   const targetContext = { ...context, mappedAttributes: mappings.mapping.attributes }
-  const connector = created(`targets.${t.name} (${t.type})`, () => def.create(t.name, targetOptions(t), targetContext))
+  const connector = created(`targets.${t.name} (${t.type})`, () =>
+    def.create(t.name, targetOptions(t), targetContext),
+  )
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
-    throw new SetupError(`targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`)
+    throw new SetupError(
+      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`,
+    )
   }
   return {
     name: t.name,
@@ -193,18 +259,28 @@ function buildTarget(
     ...(mappings.groups !== undefined ? { groups: mappings.groups } : {}),
     lifecycle: t.lifecycle,
     guard: t.guard,
-    apply: { ...t.apply, concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency },
+    apply: {
+      ...t.apply,
+      concurrency: t.apply.concurrency ?? connector.capabilities.defaultConcurrency,
+    },
     writeBacks: t.writeBack.map((wb, i) => writeBackSetup(t.name, i, wb, sources)),
-    ...(t.secretDelivery !== undefined ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources, mailers) } : {}),
+    ...(t.secretDelivery !== undefined
+      ? { secretDelivery: secretDeliverySetup(t.name, t.secretDelivery, sources, mailers) }
+      : {}),
     ...(t.drift.adopt === false ? { adopt: false } : {}),
   }
 }
 
-function writingSource(where: string, name: string, sources: readonly EngineSource[]): SourceConnector {
+function writingSource(
+  where: string,
+  name: string,
+  sources: readonly EngineSource[],
+): SourceConnector {
   const source = sources.find((s) => s.connector.name === name)
   if (source === undefined) throw new SetupError(`${where}: unknown source "${name}"`)
   const c = source.connector
-  if (!c.capabilities.writeBack || c.writeBack === undefined) throw new SetupError(`${where}: source "${name}" (${c.type}) cannot write back`)
+  if (!c.capabilities.writeBack || c.writeBack === undefined)
+    throw new SetupError(`${where}: source "${name}" (${c.type}) cannot write back`)
   return c
 }
 
@@ -218,42 +294,78 @@ function mailRecipientsNamed(target: string, sources: readonly EngineSource[]): 
   )
 }
 
-function secretDeliverySetup(target: string, d: NonNullable<TargetConfig['secretDelivery']>, sources: readonly EngineSource[], mailers: Mailer[]): SecretDelivery {
+function secretDeliverySetup(
+  target: string,
+  d: NonNullable<TargetConfig['secretDelivery']>,
+  sources: readonly EngineSource[],
+  mailers: Mailer[],
+): SecretDelivery {
   const where = `targets.${target}.secretDelivery`
   if ('mail' in d) {
     const m = d.mail
     const mailer = createMailer(
-      { host: m.smtp.host, port: m.smtp.port, secure: m.smtp.secure, requireTls: m.smtp.requireTls, ...(m.smtp.username !== undefined ? { username: m.smtp.username } : {}), ...(m.smtp.password !== undefined ? { password: m.smtp.password } : {}) },
+      {
+        host: m.smtp.host,
+        port: m.smtp.port,
+        secure: m.smtp.secure,
+        requireTls: m.smtp.requireTls,
+        ...(m.smtp.username !== undefined ? { username: m.smtp.username } : {}),
+        ...(m.smtp.password !== undefined ? { password: m.smtp.password } : {}),
+      },
       m.from,
     )
     mailers.push(mailer)
-    return { kind: 'mail', loginAttribute: m.loginAttribute, subject: m.subject, send: (msg) => mailer.send(msg) }
+    return {
+      kind: 'mail',
+      loginAttribute: m.loginAttribute,
+      subject: m.subject,
+      send: (msg) => mailer.send(msg),
+    }
   }
   const c = writingSource(where, d.source, sources)
   const known = c.capabilities.writeBackFields ?? {}
   for (const field of Object.values(d.fields)) {
-    if (known[field] === undefined) throw new SetupError(`${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
+    if (known[field] === undefined)
+      throw new SetupError(
+        `${where}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`,
+      )
   }
   return { kind: 'write-back', source: d.source, connector: c, fields: d.fields }
 }
 
 /** A configured write-back, checked against what the source connector says it can write and read back. */
-function writeBackSetup(target: string, index: number, wb: TargetConfig['writeBack'][number], sources: readonly EngineSource[]): WriteBackSetup {
+function writeBackSetup(
+  target: string,
+  index: number,
+  wb: TargetConfig['writeBack'][number],
+  sources: readonly EngineSource[],
+): WriteBackSetup {
   const where = `targets.${target}.writeBack[${index}]`
   const c = writingSource(where, wb.source, sources)
   const known = c.capabilities.writeBackFields ?? {}
   const current: Record<string, string> = {}
   for (const field of Object.keys(wb.fields)) {
     const path = known[field]
-    if (path === undefined) throw new SetupError(`${where}.fields.${field}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`)
-    if (path === '') throw new SetupError(`${where}.fields.${field}: ${c.type} cannot read "${field}" back, so Koppel could not tell when to write it`)
+    if (path === undefined)
+      throw new SetupError(
+        `${where}.fields.${field}: ${c.type} has no write-back field "${field}" (fields: ${Object.keys(known).join(', ') || 'none'})`,
+      )
+    if (path === '')
+      throw new SetupError(
+        `${where}.fields.${field}: ${c.type} cannot read "${field}" back, so Koppel could not tell when to write it`,
+      )
     current[field] = path
   }
   return { source: wb.source, connector: c, fields: wb.fields, current }
 }
 
-function sourceDefinition(s: SourceConfig, definitions: readonly ConnectorDefinition[]): SourceDefinition {
-  const def = definitions.find((d): d is SourceDefinition => d.role === 'source' && d.type === s.type)
+function sourceDefinition(
+  s: SourceConfig,
+  definitions: readonly ConnectorDefinition[],
+): SourceDefinition {
+  const def = definitions.find(
+    (d): d is SourceDefinition => d.role === 'source' && d.type === s.type,
+  )
   if (def === undefined) throw new Error(`no source connector of type ${s.type}`)
   return def
 }
@@ -261,4 +373,3 @@ function sourceDefinition(s: SourceConfig, definitions: readonly ConnectorDefini
 export function defaultConfigPath(dir = process.cwd()): string {
   return resolve(dir, 'koppel.yaml')
 }
-

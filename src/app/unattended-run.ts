@@ -19,7 +19,8 @@ export interface RunLog {
   child(bindings: Record<string, unknown>): RunLog
 }
 
-export type RunOutcomeKind = 'completed' | 'unchanged' | 'blocked' | 'rejected' | 'failed' | 'busy' | 'stopped'
+export type RunOutcomeKind =
+  'completed' | 'unchanged' | 'blocked' | 'rejected' | 'failed' | 'busy' | 'stopped'
 
 export interface UnattendedOutcome {
   readonly kind: RunOutcomeKind
@@ -50,7 +51,10 @@ export interface UnattendedOptions {
 type Tell = (input: Omit<StatusInput, 'tenant' | 'auditHead'>) => Promise<void>
 
 /** Finishes applies a killed or stopped process left `applying` (serve does this when it starts). */
-export async function resumeInterrupted(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
+export async function resumeInterrupted(
+  loaded: LoadedEngine,
+  o: UnattendedOptions,
+): Promise<UnattendedOutcome[]> {
   return counted(loaded, await resumeWith(loaded, o, teller(loaded, o.log)))
 }
 
@@ -63,11 +67,16 @@ function teller(loaded: LoadedEngine, log: RunLog, notifyCompleted = true): Tell
   return async (input) => {
     if (loaded.notifier === undefined) return
     if (!notifyCompleted && (input.outcome === 'completed' || input.outcome === 'unchanged')) return
-    for (const problem of await loaded.notifier.runEnded(input)) log.warn({ planId: input.plan?.id }, problem)
+    for (const problem of await loaded.notifier.runEnded(input))
+      log.warn({ planId: input.plan?.id }, problem)
   }
 }
 
-async function resumeWith(loaded: LoadedEngine, o: UnattendedOptions, tell: Tell): Promise<UnattendedOutcome[]> {
+async function resumeWith(
+  loaded: LoadedEngine,
+  o: UnattendedOptions,
+  tell: Tell,
+): Promise<UnattendedOutcome[]> {
   const outcomes: UnattendedOutcome[] = []
   for (const p of await interruptedPlans(loaded.engine.store)) {
     o.log.info({ planId: p.id }, 'resuming an interrupted apply')
@@ -78,7 +87,10 @@ async function resumeWith(loaded: LoadedEngine, o: UnattendedOptions, tell: Tell
   return outcomes
 }
 
-export async function unattendedRun(loaded: LoadedEngine, o: UnattendedOptions): Promise<UnattendedOutcome[]> {
+export async function unattendedRun(
+  loaded: LoadedEngine,
+  o: UnattendedOptions,
+): Promise<UnattendedOutcome[]> {
   return counted(loaded, await runOnce(loaded, o))
 }
 
@@ -87,7 +99,8 @@ async function runOnce(loaded: LoadedEngine, o: UnattendedOptions): Promise<Unat
   const tell = teller(loaded, o.log, o.notifyCompleted)
   const outcomes = await resumeWith(loaded, o, tell)
   if (outcomes.some((r) => r.kind !== 'completed')) return outcomes
-  if (o.signal?.aborted === true) return [...outcomes, { kind: 'stopped', message: 'stopped before planning' }]
+  if (o.signal?.aborted === true)
+    return [...outcomes, { kind: 'stopped', message: 'stopped before planning' }]
   const stages = runMetrics.stageTimer(loaded.config.tenant)
   const planStart = performance.now()
   const made = await makePlan(engine, {
@@ -100,7 +113,10 @@ async function runOnce(loaded: LoadedEngine, o: UnattendedOptions): Promise<Unat
   }).finally(stages.end)
   runMetrics.planned(loaded.config.tenant, (performance.now() - planStart) / 1000)
   if (!made.ok) {
-    const error = ['The plan was not made: a source could not be read. Nothing was changed.', ...made.issues.slice(0, 20).map(formatIssue)].join('\n')
+    const error = [
+      'The plan was not made: a source could not be read. Nothing was changed.',
+      ...made.issues.slice(0, 20).map(formatIssue),
+    ].join('\n')
     o.log.error({ issues: made.issues.length }, error)
     await tell({ outcome: 'failed', error })
     return [...outcomes, { kind: 'failed', message: error }]
@@ -109,7 +125,10 @@ async function runOnce(loaded: LoadedEngine, o: UnattendedOptions): Promise<Unat
   const log = o.log.child({ planId: plan.id })
   log.info({ status: plan.status, actions: plan.actions.length, summary: plan.summary }, 'planned')
   if (plan.status === 'blocked') {
-    log.warn({ findings: plan.findings.map((f) => f.message) }, `blocked by the guard; waits for koppel approve ${plan.id}`)
+    log.warn(
+      { findings: plan.findings.map((f) => f.message) },
+      `blocked by the guard; waits for koppel approve ${plan.id}`,
+    )
     const situation = blockedSituation(plan)
     if (o.notifiedBlocked?.has(situation) !== true) {
       await tell({ outcome: 'blocked', plan })
@@ -123,29 +142,62 @@ async function runOnce(loaded: LoadedEngine, o: UnattendedOptions): Promise<Unat
   }
   if (plan.actions.length === 0) {
     const d = await deliverPending(engine, { actor: o.actor })
-    if (d !== undefined && 'busy' in d) return [...outcomes, { kind: 'busy', planId: plan.id, message: d.busy }]
+    if (d !== undefined && 'busy' in d)
+      return [...outcomes, { kind: 'busy', planId: plan.id, message: d.busy }]
     for (const m of d?.messages ?? []) log.info({}, m)
     if (d === undefined) await tell({ outcome: 'unchanged', plan })
-    return [...outcomes, { kind: d === undefined || d.ok ? 'unchanged' : 'failed', planId: plan.id }]
+    return [
+      ...outcomes,
+      { kind: d === undefined || d.ok ? 'unchanged' : 'failed', planId: plan.id },
+    ]
   }
   return [...outcomes, await applyAndTell(loaded, plan, { ...o, log }, tell)]
 }
 
-async function applyAndTell(loaded: LoadedEngine, plan: Plan, o: UnattendedOptions, tell: Tell): Promise<UnattendedOutcome> {
+async function applyAndTell(
+  loaded: LoadedEngine,
+  plan: Plan,
+  o: UnattendedOptions,
+  tell: Tell,
+): Promise<UnattendedOutcome> {
   const applyStart = performance.now()
-  const r = await applyStoredPlan(loaded.engine, plan.id, { actor: o.actor, ...(o.signal !== undefined ? { signal: o.signal } : {}) })
-  if (r.ok) runMetrics.applied(loaded.config.tenant, r.report, (performance.now() - applyStart) / 1000, await retriesByTarget(loaded, plan))
+  const r = await applyStoredPlan(loaded.engine, plan.id, {
+    actor: o.actor,
+    ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  })
+  if (r.ok)
+    runMetrics.applied(
+      loaded.config.tenant,
+      r.report,
+      (performance.now() - applyStart) / 1000,
+      await retriesByTarget(loaded, plan),
+    )
   if (!r.ok) {
     o.log.warn({ planId: plan.id, reason: r.reason }, r.message)
     return { kind: r.reason === 'busy' ? 'busy' : 'failed', planId: plan.id, message: r.message }
   }
   const report: RunReport = r.report
-  const stopped = o.signal?.aborted === true && (await loaded.engine.store.planStatus(plan.id)) === 'applying'
-  o.log.info({ planId: plan.id, runId: report.runId, state: report.state, failures: report.failures.length, counts: report.counts, auditHead: report.auditHead }, stopped ? 'apply stopped; resumed at the next start' : 'applied')
+  const stopped =
+    o.signal?.aborted === true && (await loaded.engine.store.planStatus(plan.id)) === 'applying'
+  o.log.info(
+    {
+      planId: plan.id,
+      runId: report.runId,
+      state: report.state,
+      failures: report.failures.length,
+      counts: report.counts,
+      auditHead: report.auditHead,
+    },
+    stopped ? 'apply stopped; resumed at the next start' : 'applied',
+  )
   if (stopped) return { kind: 'stopped', planId: plan.id, runId: report.runId }
   const failed = report.failures.length > 0 || report.state === 'failed'
   const stored = await loaded.engine.store.getPlan(plan.id)
-  await tell({ outcome: failed ? 'failed' : 'completed', report, ...(stored !== undefined ? { plan: stored } : {}) })
+  await tell({
+    outcome: failed ? 'failed' : 'completed',
+    report,
+    ...(stored !== undefined ? { plan: stored } : {}),
+  })
   return { kind: failed ? 'failed' : 'completed', planId: plan.id, runId: report.runId }
 }
 

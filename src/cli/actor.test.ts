@@ -5,6 +5,9 @@ import { test } from 'node:test'
 
 test('the audit actor is the OS user, also when USER and LOGNAME are unset', () => {
   const code = "import { actor } from './src/cli/actor.ts'; process.stdout.write(actor())"
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' })
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+  })
   assert.equal(out, `cli:${userInfo().username}`)
 })

@@ -2,7 +2,13 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { approvePlan, rejectPlan } from '../engine/index.ts'
-import { configJsonSchema, formatConfigError, loadConfig, redact, starterConfig } from '../config/index.ts'
+import {
+  configJsonSchema,
+  formatConfigError,
+  loadConfig,
+  redact,
+  starterConfig,
+} from '../config/index.ts'
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
 import { compileConfig, formatRuleProblems, unfilledFieldWarnings } from '../app/compile-config.ts'
@@ -15,7 +21,12 @@ import { terminalSafe } from './terminal-text.ts'
  * `koppel approve <planId>` releases a plan the guard blocked; `koppel approve <target>:<token>` releases a
  * delivery a target's own safety check refused (the itslearning IMS file). Both are audited with approver and reason.
  */
-export async function approveCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason?: string): Promise<number> {
+export async function approveCommand(
+  config: string,
+  id: string,
+  definitions: readonly ConnectorDefinition[],
+  reason?: string,
+): Promise<number> {
   const why = reason?.trim()
   return withEngine(config, definitions, async ({ engine }) => {
     const colon = id.lastIndexOf(':')
@@ -26,13 +37,20 @@ export async function approveCommand(config: string, id: string, definitions: re
       err(r.message)
       return EXIT.error
     }
-    out(`Approved ${id} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${id}`)
+    out(
+      `Approved ${id} as ${by}${why ? ` (reason: ${terminalSafe(why, 200)})` : ''}. Apply it with: koppel apply --plan ${id}`,
+    )
     return EXIT.ok
   })
 }
 
 /** `koppel reject <planId> --reason …`: a blocked plan is never applied, and the same work planned again stays rejected. */
-export async function rejectCommand(config: string, id: string, definitions: readonly ConnectorDefinition[], reason: string | undefined): Promise<number> {
+export async function rejectCommand(
+  config: string,
+  id: string,
+  definitions: readonly ConnectorDefinition[],
+  reason: string | undefined,
+): Promise<number> {
   if (reason === undefined || reason.trim() === '') {
     err(`Rejecting a plan needs --reason "…" (kept in the audit log for the next admin).`)
     return EXIT.error
@@ -44,30 +62,54 @@ export async function rejectCommand(config: string, id: string, definitions: rea
       err(r.message)
       return EXIT.error
     }
-    out(`Rejected ${id} as ${by} (reason: ${terminalSafe(reason.trim(), 200)}). It will not be applied; the same plan made again stays rejected.`)
+    out(
+      `Rejected ${id} as ${by} (reason: ${terminalSafe(reason.trim(), 200)}). It will not be applied; the same plan made again stays rejected.`,
+    )
     return EXIT.ok
   })
 }
 
-async function approveDelivery(engine: Engine, target: string, token: string, reason: string | undefined): Promise<number> {
+async function approveDelivery(
+  engine: Engine,
+  target: string,
+  token: string,
+  reason: string | undefined,
+): Promise<number> {
   const t = engine.setup.targets.find((x) => x.name === target)
   if (t === undefined || t.connector.deliver === undefined) {
-    err(`${terminalSafe(target, 80)} is not a target that delivers in one piece; a plan id looks like plan-0123456789ab.`)
+    err(
+      `${terminalSafe(target, 80)} is not a target that delivers in one piece; a plan id looks like plan-0123456789ab.`,
+    )
     return EXIT.error
   }
   if (!/^[0-9a-f]{16}$/.test(token)) {
-    err(`${terminalSafe(token, 80)} is not a delivery token (16 hex digits, as the refusal message names it).`)
+    err(
+      `${terminalSafe(token, 80)} is not a delivery token (16 hex digits, as the refusal message names it).`,
+    )
     return EXIT.error
   }
   const by = actor()
-  await engine.store.appendAudit([{ type: 'delivery.approved', actor: by, target, data: { token, ...(reason ? { reason } : {}) } }])
+  await engine.store.appendAudit([
+    {
+      type: 'delivery.approved',
+      actor: by,
+      target,
+      data: { token, ...(reason ? { reason } : {}) },
+    },
+  ])
   out(`Approved the delivery ${token} of ${target} as ${by}. The next apply or run delivers it.`)
   return EXIT.ok
 }
 
-export async function auditVerifyCommand(config: string, definitions: readonly ConnectorDefinition[], head?: string): Promise<number> {
+export async function auditVerifyCommand(
+  config: string,
+  definitions: readonly ConnectorDefinition[],
+  head?: string,
+): Promise<number> {
   if (head !== undefined && !/^[0-9a-f]{16,64}$/i.test(head)) {
-    err(`--head must be a head hash from a run report (16 to 64 hex digits), got ${JSON.stringify(head.slice(0, 80))}`)
+    err(
+      `--head must be a head hash from a run report (16 to 64 hex digits), got ${JSON.stringify(head.slice(0, 80))}`,
+    )
     return EXIT.error
   }
   return withEngine(config, definitions, async ({ engine }) => {
@@ -76,9 +118,13 @@ export async function auditVerifyCommand(config: string, definitions: readonly C
       out(`Audit log intact: ${v.events} events, head ${v.head}`)
       if (head !== undefined) out(`The anchored head ${head.slice(0, 16)}… is in the log.`)
       if (!v.keyed) {
-        out('Unkeyed (no audit.key): this shows the rows agree with each other, not that nobody with write access to the store rewrote them.')
+        out(
+          'Unkeyed (no audit.key): this shows the rows agree with each other, not that nobody with write access to the store rewrote them.',
+        )
       } else if (v.unkeyed > 0) {
-        out(`The first ${v.unkeyed} events were written before audit.key was set and are checked without it.`)
+        out(
+          `The first ${v.unkeyed} events were written before audit.key was set and are checked without it.`,
+        )
       }
       return EXIT.ok
     }
@@ -87,7 +133,11 @@ export async function auditVerifyCommand(config: string, definitions: readonly C
   })
 }
 
-export async function validateCommand(config: string, show: boolean, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function validateCommand(
+  config: string,
+  show: boolean,
+  definitions: readonly ConnectorDefinition[],
+): Promise<number> {
   const r = await loadConfig(resolve(config), definitions, { env: process.env })
   if (!r.ok) {
     for (const e of r.errors) err(formatConfigError(e))
@@ -105,7 +155,9 @@ export async function validateCommand(config: string, show: boolean, definitions
     return EXIT.error
   }
   for (const line of unfilledFieldWarnings(config, r.config, r.locate, definitions)) err(line)
-  out(`${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`)
+  out(
+    `${config} is valid (${r.config.sources.length} source(s), ${r.config.targets.length} target(s), ${r.config.rules.length} rule(s)); config hash ${r.hash.slice(0, 16)}…`,
+  )
   if (show) out(JSON.stringify(redact(r.config), null, 2))
   return EXIT.ok
 }
@@ -115,7 +167,11 @@ export function schemaCommand(definitions: readonly ConnectorDefinition[]): numb
   return EXIT.ok
 }
 
-export function initCommand(path: string, force: boolean, definitions: readonly ConnectorDefinition[]): number {
+export function initCommand(
+  path: string,
+  force: boolean,
+  definitions: readonly ConnectorDefinition[],
+): number {
   const file = resolve(path)
   if (existsSync(file) && !force) {
     err(`${path} exists; use --force to overwrite it.`)
@@ -124,6 +180,8 @@ export function initCommand(path: string, force: boolean, definitions: readonly 
   writeFileSync(file, starterConfig())
   const schemaFile = resolve(file, '..', 'koppel.schema.json')
   writeFileSync(schemaFile, `${JSON.stringify(configJsonSchema(definitions), null, 2)}\n`)
-  out(`Wrote ${path} and koppel.schema.json. Edit the source path, the LDAP server and the rules, then run: koppel validate && koppel plan`)
+  out(
+    `Wrote ${path} and koppel.schema.json. Edit the source path, the LDAP server and the rules, then run: koppel validate && koppel plan`,
+  )
   return EXIT.ok
 }

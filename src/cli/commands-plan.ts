@@ -61,7 +61,12 @@ export async function withEngine(
 }
 
 /** Computes and stores a plan, printing progress; undefined when a source failed (issues already printed). */
-export async function computePlan(engine: Engine, flags: PlanFlags, actor: string, failed?: (messages: string[]) => void): Promise<Plan | undefined> {
+export async function computePlan(
+  engine: Engine,
+  flags: PlanFlags,
+  actor: string,
+  failed?: (messages: string[]) => void,
+): Promise<Plan | undefined> {
   const bars = new Map<Stage, Progress>()
   const result = await makePlan(engine, {
     actor,
@@ -82,13 +87,19 @@ export async function computePlan(engine: Engine, flags: PlanFlags, actor: strin
     err(`The plan was not made: a source could not be read. Nothing was changed.`)
     for (const i of result.issues.slice(0, 100)) err(formatIssue(i))
     if (result.issues.length > 100) err(`… and ${result.issues.length - 100} more issues`)
-    failed?.(['The plan was not made: a source could not be read. Nothing was changed.', ...result.issues.slice(0, 20).map(formatIssue)])
+    failed?.([
+      'The plan was not made: a source could not be read. Nothing was changed.',
+      ...result.issues.slice(0, 20).map(formatIssue),
+    ])
     return undefined
   }
   return result.plan
 }
 
-export async function planCommand(flags: PlanFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function planCommand(
+  flags: PlanFlags,
+  definitions: readonly ConnectorDefinition[],
+): Promise<number> {
   const filter = planFilterOf(flags)
   if (!filter.ok) {
     err(filter.message)
@@ -100,15 +111,26 @@ export async function planCommand(flags: PlanFlags, definitions: readonly Connec
     return EXIT.error
   }
   return withEngine(flags.config, definitions, async ({ engine }) => {
-    const plan = await computePlan(engine, { ...flags, ...(at.date !== undefined ? { today: at.date } : {}) }, actor())
+    const plan = await computePlan(
+      engine,
+      { ...flags, ...(at.date !== undefined ? { today: at.date } : {}) },
+      actor(),
+    )
     if (plan === undefined) return EXIT.error
     const preview = previewNotice(plan, toIsoDate(engine.now()))
     // streamed: the text of JSON.stringify(planJson(plan), null, 2) is ~180 MB at 100,000 persons
-    if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    else out(`${preview !== undefined ? `PREVIEW of ${plan.inputs['today']}, not to be applied\n` : ''}${renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter })}`)
+    if (flags.json === true)
+      await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    else
+      out(
+        `${preview !== undefined ? `PREVIEW of ${plan.inputs['today']}, not to be applied\n` : ''}${renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout), filter: filter.filter })}`,
+      )
     // with --json on stderr: a script reading stdout gets the plan, the person at the terminal the warning
     if (preview !== undefined) (flags.json === true ? err : out)(`\n${preview}`)
-    if (flags.draft === true) (flags.json === true ? err : out)(`\nDRAFT: plan ${plan.id} shows what ${flags.config} would do; it is never approved or applied.`)
+    if (flags.draft === true)
+      (flags.json === true ? err : out)(
+        `\nDRAFT: plan ${plan.id} shows what ${flags.config} would do; it is never approved or applied.`,
+      )
     // blocked wins over "changes": a scheduler must not read a plan nobody may apply as ready to apply
     if (plan.status === 'blocked') return EXIT.blocked
     if (flags.detailedExitcode === true) return plan.actions.length > 0 ? EXIT.changes : EXIT.ok
@@ -121,27 +143,41 @@ export interface ApplyFlags extends PlanFlags {
   readonly yes?: boolean
 }
 
-export async function applyCommand(flags: ApplyFlags, definitions: readonly ConnectorDefinition[], mode: 'apply' | 'run'): Promise<number> {
-  return withEngine(flags.config, definitions, async ({ engine, notifier }) => {
-    const tell = notifyOutcome(notifier)
-    for (const p of await interruptedPlans(engine.store)) {
-      err(`Resuming the interrupted apply of ${p.id} first.`)
-      const code = await applyAndReport(engine, p.id, flags, tell)
-      if (code !== EXIT.ok) return code
-    }
-    const planId = flags.plan
-    let pendingFailure: string[] = []
-    if (planId === undefined) {
-      const plan = await computePlan(engine, flags, actor(), (messages) => void (pendingFailure = messages))
-      if (plan === undefined) {
-        await tell({ outcome: 'failed', error: pendingFailure.join('\n') })
-        return EXIT.error
+export async function applyCommand(
+  flags: ApplyFlags,
+  definitions: readonly ConnectorDefinition[],
+  mode: 'apply' | 'run',
+): Promise<number> {
+  return withEngine(
+    flags.config,
+    definitions,
+    async ({ engine, notifier }) => {
+      const tell = notifyOutcome(notifier)
+      for (const p of await interruptedPlans(engine.store)) {
+        err(`Resuming the interrupted apply of ${p.id} first.`)
+        const code = await applyAndReport(engine, p.id, flags, tell)
+        if (code !== EXIT.ok) return code
       }
-      const code = await planAndApply(engine, plan, flags, mode, tell)
-      return code === EXIT.ok && manyUntouched(plan) ? EXIT.failures : code
-    }
-    return applyAndReport(engine, planId, flags, tell)
-  }, mode === 'run' ? noticeLeavers : undefined)
+      const planId = flags.plan
+      let pendingFailure: string[] = []
+      if (planId === undefined) {
+        const plan = await computePlan(
+          engine,
+          flags,
+          actor(),
+          (messages) => void (pendingFailure = messages),
+        )
+        if (plan === undefined) {
+          await tell({ outcome: 'failed', error: pendingFailure.join('\n') })
+          return EXIT.error
+        }
+        const code = await planAndApply(engine, plan, flags, mode, tell)
+        return code === EXIT.ok && manyUntouched(plan) ? EXIT.failures : code
+      }
+      return applyAndReport(engine, planId, flags, tell)
+    },
+    mode === 'run' ? noticeLeavers : undefined,
+  )
 }
 
 /** Persons a rule or mapping failed for, from which on a run counts as failed instead of "No changes". */
@@ -152,23 +188,43 @@ export const UNTOUCHED_LIMIT = 10
  * run did not do its job, and a scheduler must hear it.
  */
 function manyUntouched(plan: Plan): boolean {
-  const failed = new Set(plan.issues.filter((i) => i.severity === 'error' && (i.code === 'rule_failed' || i.code === 'mapping_failed')).map((i) => i.record))
+  const failed = new Set(
+    plan.issues
+      .filter(
+        (i) => i.severity === 'error' && (i.code === 'rule_failed' || i.code === 'mapping_failed'),
+      )
+      .map((i) => i.record),
+  )
   if (failed.size < UNTOUCHED_LIMIT) return false
   const first = plan.issues.find((i) => i.code === 'rule_failed' || i.code === 'mapping_failed')
-  err(`A rule or mapping failed for ${failed.size} persons; they were left untouched (first: ${first?.message ?? '?'}). Exit ${EXIT.failures}.`)
+  err(
+    `A rule or mapping failed for ${failed.size} persons; they were left untouched (first: ${first?.message ?? '?'}). Exit ${EXIT.failures}.`,
+  )
   return true
 }
 
-async function planAndApply(engine: Engine, plan: Plan, flags: ApplyFlags, mode: 'apply' | 'run', tell: Tell): Promise<number> {
-  if (flags.json !== true) out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout) }))
+async function planAndApply(
+  engine: Engine,
+  plan: Plan,
+  flags: ApplyFlags,
+  mode: 'apply' | 'run',
+  tell: Tell,
+): Promise<number> {
+  if (flags.json !== true)
+    out(
+      renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout) }),
+    )
   if (plan.status === 'blocked') {
     // nothing was applied, so there is no run report: the plan (with its findings) tells a scheduler why
-    if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    if (flags.json === true)
+      await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
     await tell({ outcome: 'blocked', plan })
     return EXIT.blocked
   }
   if (plan.status === 'rejected') {
-    err(`Plan ${plan.id} is work an admin already rejected (koppel audit log --kind plan.rejected); not applied. Fix the source, then run again.`)
+    err(
+      `Plan ${plan.id} is work an admin already rejected (koppel audit log --kind plan.rejected); not applied. Fix the source, then run again.`,
+    )
     return EXIT.blocked
   }
   if (plan.actions.length === 0) {
@@ -187,16 +243,30 @@ async function planAndApply(engine: Engine, plan: Plan, flags: ApplyFlags, mode:
     }
     return d.ok ? EXIT.ok : EXIT.failures
   }
-  if (mode === 'apply' && flags.yes !== true && !(await confirm(`Apply these ${plan.actions.length} actions?`))) {
-    err('Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.')
+  if (
+    mode === 'apply' &&
+    flags.yes !== true &&
+    !(await confirm(`Apply these ${plan.actions.length} actions?`))
+  ) {
+    err(
+      'Not applied. The plan is stored: apply it later with `koppel apply --plan ' + plan.id + '`.',
+    )
     return EXIT.ok
   }
   return applyAndReport(engine, plan.id, flags, tell)
 }
 
-async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags, tell: Tell): Promise<number> {
+async function applyAndReport(
+  engine: Engine,
+  planId: string,
+  flags: ApplyFlags,
+  tell: Tell,
+): Promise<number> {
   const bar = progressBar('apply')
-  const r = await applyStoredPlan(engine, planId, { actor: actor(), onProgress: (d, t) => bar.update(d, t) })
+  const r = await applyStoredPlan(engine, planId, {
+    actor: actor(),
+    onProgress: (d, t) => bar.update(d, t),
+  })
   bar.stop()
   if (!r.ok) {
     err(r.message)
@@ -206,7 +276,11 @@ async function applyAndReport(engine: Engine, planId: string, flags: ApplyFlags,
   await printReport(r.report, flags.json === true)
   const failed = r.report.failures.length > 0 || r.report.state === 'failed'
   const plan = await engine.store.getPlan(planId)
-  await tell({ outcome: failed ? 'failed' : 'completed', report: r.report, ...(plan !== undefined ? { plan } : {}) })
+  await tell({
+    outcome: failed ? 'failed' : 'completed',
+    report: r.report,
+    ...(plan !== undefined ? { plan } : {}),
+  })
   return failed ? EXIT.failures : EXIT.ok
 }
 
@@ -230,7 +304,11 @@ async function printReport(report: RunReport, json: boolean): Promise<void> {
  * The report of a run that had nothing to apply, so a scheduler reading `run --json` always gets one object.
  * Nothing ran, so nothing is stored as a run; the plan (with its id) is stored as always.
  */
-function quietRunReport(engine: Engine, plan: Plan, delivered: { ok: boolean; messages: string[] } | undefined): RunReport {
+function quietRunReport(
+  engine: Engine,
+  plan: Plan,
+  delivered: { ok: boolean; messages: string[] } | undefined,
+): RunReport {
   const at = (engine.now ?? (() => new Date()))().toISOString()
   return {
     kind: 'run-report',
@@ -247,7 +325,9 @@ function quietRunReport(engine: Engine, plan: Plan, delivered: { ok: boolean; me
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    err('Refusing to apply without confirmation: stdin is not a terminal. Use --yes, or `koppel run` for unattended runs.')
+    err(
+      'Refusing to apply without confirmation: stdin is not a terminal. Use --yes, or `koppel run` for unattended runs.',
+    )
     return false
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr })

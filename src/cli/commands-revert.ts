@@ -19,17 +19,34 @@ export interface RevertFlags {
  * `koppel revert <run>`: stores the inverse of the run as a new plan and shows it; `koppel apply --plan ID`
  * applies it. Exit 0 planned, 3 blocked by the guard (approve first), 1 for an unknown run or one with nothing done.
  */
-export async function revertCommand(runId: string, flags: RevertFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function revertCommand(
+  runId: string,
+  flags: RevertFlags,
+  definitions: readonly ConnectorDefinition[],
+): Promise<number> {
   return withEngine(flags.config, definitions, async ({ engine }) => {
-    const r = await revertRun(engine, runId, { actor: actor(), ...(flags.reason !== undefined ? { reason: flags.reason } : {}) })
+    const r = await revertRun(engine, runId, {
+      actor: actor(),
+      ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+    })
     if (!r.ok) {
       err(terminalSafe(r.message, 300))
       return EXIT.error
     }
     const plan = r.plan
-    if (flags.json === true) await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    else out(renderPlan(plan, { limit: Number(flags.limit ?? 100), width: terminalWidth(process.stdout) }))
-    if (plan.actions.length > 0) (flags.json === true ? err : out)(`\nThe revert of ${runId} is stored as plan ${plan.id}; ${plan.status === 'blocked' ? `approve it, then apply it with: koppel apply --plan ${plan.id}` : `apply it with: koppel apply --plan ${plan.id}`}`)
+    if (flags.json === true)
+      await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    else
+      out(
+        renderPlan(plan, {
+          limit: Number(flags.limit ?? 100),
+          width: terminalWidth(process.stdout),
+        }),
+      )
+    if (plan.actions.length > 0)
+      (flags.json === true ? err : out)(
+        `\nThe revert of ${runId} is stored as plan ${plan.id}; ${plan.status === 'blocked' ? `approve it, then apply it with: koppel apply --plan ${plan.id}` : `apply it with: koppel apply --plan ${plan.id}`}`,
+      )
     return plan.status === 'blocked' ? EXIT.blocked : EXIT.ok
   })
 }

@@ -23,7 +23,10 @@ export interface RunPersonFlags {
  * `koppel run --person <who>`: plan and apply one person now, guarded and audited like `run`. Exit 0 applied or
  * nothing to do, 3 blocked (approve the plan, then `apply --plan`), 4 when actions failed, 1 otherwise.
  */
-export async function runPersonCommand(flags: RunPersonFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function runPersonCommand(
+  flags: RunPersonFlags,
+  definitions: readonly ConnectorDefinition[],
+): Promise<number> {
   return withEngine(flags.config, definitions, async ({ engine }) => {
     const bar = progressBar('apply')
     const r = await runPerson(engine, flags.person, {
@@ -35,12 +38,17 @@ export async function runPersonCommand(flags: RunPersonFlags, definitions: reado
     bar.stop()
     if (r.kind === 'not-planned') {
       for (const i of r.issues) err(terminalSafe(formatIssue(i), 400))
-      for (const c of r.candidates.slice(0, 50)) err(`  ${terminalSafe(c.key, 60)}  ${terminalSafe(c.name, 60)}${c.number !== undefined ? `  nr ${terminalSafe(c.number, 30)}` : ''}`)
+      for (const c of r.candidates.slice(0, 50))
+        err(
+          `  ${terminalSafe(c.key, 60)}  ${terminalSafe(c.name, 60)}${c.number !== undefined ? `  nr ${terminalSafe(c.number, 30)}` : ''}`,
+        )
       return EXIT.error
     }
     const plan = r.plan
-    if (flags.json === true && r.kind !== 'applied') await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
-    if (flags.json !== true) out(renderPlan(plan, { limit: 200, width: terminalWidth(process.stdout) }))
+    if (flags.json === true && r.kind !== 'applied')
+      await writeJson(process.stdout, planJsonEnvelope(plan), planJsonElement)
+    if (flags.json !== true)
+      out(renderPlan(plan, { limit: 200, width: terminalWidth(process.stdout) }))
     if (r.kind === 'blocked') {
       err(`Then apply it with: koppel apply --plan ${plan.id}`)
       return EXIT.blocked

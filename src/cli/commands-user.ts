@@ -10,23 +10,47 @@ import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
 import { err, EXIT, out } from './output.ts'
 
-export function registerUserCommands(program: Command, config: () => Option, definitions: readonly ConnectorDefinition[], set: (code: number) => void): void {
+export function registerUserCommands(
+  program: Command,
+  config: () => Option,
+  definitions: readonly ConnectorDefinition[],
+  set: (code: number) => void,
+): void {
   const user = program.command('user').description('local users of the dashboard and HTTP API')
-  user.command('add').description('create a user, or set the role and password of one (password read from stdin)')
+  user
+    .command('add')
+    .description('create a user, or set the role and password of one (password read from stdin)')
     .argument('<name>', 'user name (lower case)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .addOption(config())
-    .action(async (name: string, o: { config: string; role: string }) => set(await userAddCommand(o.config, name, o.role, definitions, process.stdin)))
+    .action(async (name: string, o: { config: string; role: string }) =>
+      set(await userAddCommand(o.config, name, o.role, definitions, process.stdin)),
+    )
 }
 
-export async function userAddCommand(config: string, name: string, role: string, definitions: readonly ConnectorDefinition[], input: NodeJS.ReadableStream): Promise<number> {
-  if (process.stdin.isTTY === true && input === process.stdin) process.stderr.write(`Password for ${name} (input is shown; pipe it to hide it): `)
+export async function userAddCommand(
+  config: string,
+  name: string,
+  role: string,
+  definitions: readonly ConnectorDefinition[],
+  input: NodeJS.ReadableStream,
+): Promise<number> {
+  if (process.stdin.isTTY === true && input === process.stdin)
+    process.stderr.write(`Password for ${name} (input is shown; pipe it to hide it): `)
   const password = await firstLine(input)
   return withEngine(config, definitions, async ({ engine }) => {
     try {
       const r = await addUser(engine.store.access, { name, role, password, now: engine.now() })
-      await engine.store.appendAudit([{ type: r.created ? 'user.added' : 'user.changed', actor: actor(), data: { user: name, role } }])
-      out(`${r.created ? 'Added' : 'Updated'} user ${name} (${role}). Log in at the URL \`koppel serve\` prints.`)
+      await engine.store.appendAudit([
+        {
+          type: r.created ? 'user.added' : 'user.changed',
+          actor: actor(),
+          data: { user: name, role },
+        },
+      ])
+      out(
+        `${r.created ? 'Added' : 'Updated'} user ${name} (${role}). Log in at the URL \`koppel serve\` prints.`,
+      )
       return EXIT.ok
     } catch (e) {
       if (e instanceof UserInputError) {

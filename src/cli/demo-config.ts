@@ -1,5 +1,12 @@
 /** Where the demo reads its school from: the OneRoster CSV export (default) or the in-process Somtoday simulator. */
-export type DemoSource = { readonly kind: 'oneroster' } | { readonly kind: 'somtoday'; readonly baseUrl: string; readonly tokenUrl: string; readonly organisation: string }
+export type DemoSource =
+  | { readonly kind: 'oneroster' }
+  | {
+      readonly kind: 'somtoday'
+      readonly baseUrl: string
+      readonly tokenUrl: string
+      readonly organisation: string
+    }
 
 function sourceYaml(source: DemoSource): string {
   if (source.kind === 'oneroster') {
@@ -18,7 +25,8 @@ function sourceYaml(source: DemoSource): string {
     peilschooljaar: HUIDIG`
 }
 
-export type DemoTarget = { readonly kind: 'ldap' } | { readonly kind: 'ad'; readonly caFile: string }
+export type DemoTarget =
+  { readonly kind: 'ldap' } | { readonly kind: 'ad'; readonly caFile: string }
 
 function targetYaml(ldapUrl: string, target: DemoTarget): string {
   if (target.kind === 'ad') {
@@ -101,7 +109,11 @@ function targetYaml(ldapUrl: string, target: DemoTarget): string {
  * The demo's koppel.yaml: a OneRoster export (or Somtoday) into an LDAP directory, the same kind of file an admin
  * writes. Passwords are secret references to files beside the config, as they must be in any real config.
  */
-export const demoConfig = (ldapUrl: string, source: DemoSource = { kind: 'oneroster' }, target: DemoTarget = { kind: 'ldap' }): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into ${target.kind === 'ad' ? 'an Active Directory (simulator)' : 'an LDAP directory'}.
+export const demoConfig = (
+  ldapUrl: string,
+  source: DemoSource = { kind: 'oneroster' },
+  target: DemoTarget = { kind: 'ldap' },
+): string => `# Koppel demo: a generated school board (${source.kind === 'somtoday' ? 'Somtoday ConnectAPI' : 'OneRoster CSV'}) provisioned into ${target.kind === 'ad' ? 'an Active Directory (simulator)' : 'an LDAP directory'}.
 # yaml-language-server: $schema=./koppel.schema.json
 version: 1
 store:

@@ -11,7 +11,13 @@ import { applyCommand, planCommand } from './commands-plan.ts'
 import { EXIT, out } from './output.ts'
 import { pickScenario, scenarioList, startScenarioIn, stopRequested } from './demo-serve.ts'
 
-export async function scenarioDemoCommand(o: { scenario: string; dir: string; persons: string; seed: string; keep?: boolean }): Promise<number> {
+export async function scenarioDemoCommand(o: {
+  scenario: string
+  dir: string
+  persons: string
+  seed: string
+  keep?: boolean
+}): Promise<number> {
   const scenario = pickScenario(o.scenario)
   if (typeof scenario === 'string') {
     out(`${scenario}\n${scenarioList()}`)
@@ -21,7 +27,9 @@ export async function scenarioDemoCommand(o: { scenario: string; dir: string; pe
   const today = toIsoDate(new Date())
   const persons = Number(o.persons)
   out(`Koppel demo, scenario ${scenario.name}: ${scenario.description}\n`)
-  out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) and starting the simulators …`)
+  out(
+    `1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) and starting the simulators …`,
+  )
   const board = generateBoard({ seed: o.seed, persons, today })
   const { run, config } = await startScenarioIn(dir, scenario, board, today)
   const rel = relative(process.cwd(), config)
@@ -35,7 +43,16 @@ export async function scenarioDemoCommand(o: { scenario: string; dir: string; pe
     code = await planCommand({ config, limit: '15' }, connectorDefinitions)
     if (code !== EXIT.ok) return code
     out('\n5. The next day: a few pupils change class, leave or join. koppel apply:\n')
-    await run.nextDay(applyChurn(board, { seed: `${o.seed}-day2`, today, movers: 0.02, leavers: 0.01, joiners: 0.01 }), today)
+    await run.nextDay(
+      applyChurn(board, {
+        seed: `${o.seed}-day2`,
+        today,
+        movers: 0.02,
+        leavers: 0.01,
+        joiners: 0.01,
+      }),
+      today,
+    )
     code = await applyCommand({ config, yes: true, limit: '15' }, connectorDefinitions, 'apply')
     if (code !== EXIT.ok) return code
     if (o.keep === true) {
@@ -47,7 +64,9 @@ export async function scenarioDemoCommand(o: { scenario: string; dir: string; pe
       out('Stopping the simulators.')
       return EXIT.ok
     }
-    out('\nThe simulators stop with the demo (`--keep` leaves them running; `koppel sim serve` starts them alone).')
+    out(
+      '\nThe simulators stop with the demo (`--keep` leaves them running; `koppel sim serve` starts them alone).',
+    )
     out(`The store, plans and audit log stay: node bin/koppel.ts audit log -c ${rel}`)
     return EXIT.ok
   } finally {

@@ -30,7 +30,12 @@ export interface Scenario {
   readonly name: string
   readonly description: string
   /** Starts the simulators; `dir` is the (empty) working folder the config will live in. */
-  start(o: { readonly dir: string; readonly board: SimBoard; readonly today: string; readonly password: string }): Promise<ScenarioRun>
+  start(o: {
+    readonly dir: string
+    readonly board: SimBoard
+    readonly today: string
+    readonly password: string
+  }): Promise<ScenarioRun>
 }
 
 async function writeExport(dir: string, board: SimBoard): Promise<void> {
@@ -56,7 +61,11 @@ const rulesForDirectory = `rules:
 `
 
 /** AFAS (HR) and Somtoday (school) merged by employee number into one LDAP directory, usernames written back. */
-function twoSourcesConfig(ldapUrl: string, afasUrl: string, som: { baseUrl: string; tokenUrl: string; organisation: string }): string {
+function twoSourcesConfig(
+  ldapUrl: string,
+  afasUrl: string,
+  som: { baseUrl: string; tokenUrl: string; organisation: string },
+): string {
   return `# Koppel demo: staff from AFAS Profit (HR) and pupils and staff from Somtoday, merged into one person per
 # teacher by employee number, provisioned into an LDAP directory. Every system is a simulator on loopback.
 # yaml-language-server: $schema=./koppel.schema.json
@@ -246,7 +255,12 @@ rules:
 `
 }
 
-const ldapScenario = (name: string, description: string, source: 'oneroster' | 'somtoday', kind: 'ldap' | 'ad'): Scenario => ({
+const ldapScenario = (
+  name: string,
+  description: string,
+  source: 'oneroster' | 'somtoday',
+  kind: 'ldap' | 'ad',
+): Scenario => ({
   name,
   description,
   async start({ dir, board, today, password }) {
@@ -256,18 +270,46 @@ const ldapScenario = (name: string, description: string, source: 'oneroster' | '
       if (som !== undefined) stops.push(() => som.close())
       else await writeExport(dir, board)
       // the AD simulator keeps its directory in memory only; the LDAP one saves it beside the config
-      const ldap = kind === 'ad' ? await startAdServer({ adminPassword: password }) : await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
+      const ldap =
+        kind === 'ad'
+          ? await startAdServer({ adminPassword: password })
+          : await startLdapServer({
+              adminPassword: password,
+              persistPath: join(dir, 'directory.json'),
+            })
       stops.push(() => ldap.stop())
-      const demoSource = som !== undefined ? { kind: 'somtoday' as const, baseUrl: som.baseUrl, tokenUrl: som.tokenUrl, organisation: som.instelling.uuid } : { kind: 'oneroster' as const }
-      const config = demoConfig(ldap.url, demoSource, 'caFile' in ldap ? { kind: 'ad', caFile: ldap.caFile } : { kind: 'ldap' })
+      const demoSource =
+        som !== undefined
+          ? {
+              kind: 'somtoday' as const,
+              baseUrl: som.baseUrl,
+              tokenUrl: som.tokenUrl,
+              organisation: som.instelling.uuid,
+            }
+          : { kind: 'oneroster' as const }
+      const config = demoConfig(
+        ldap.url,
+        demoSource,
+        'caFile' in ldap ? { kind: 'ad', caFile: ldap.caFile } : { kind: 'ldap' },
+      )
       return {
         config,
-        secrets: { 'secrets/ldap-password': password, ...(som !== undefined ? { 'secrets/somtoday-client-secret': DEFAULT_CLIENT.clientSecret } : {}) },
+        secrets: {
+          'secrets/ldap-password': password,
+          ...(som !== undefined
+            ? { 'secrets/somtoday-client-secret': DEFAULT_CLIENT.clientSecret }
+            : {}),
+        },
         services: [
-          ...(som !== undefined ? [`Somtoday ConnectAPI simulator at ${som.baseUrl} (instelling ${som.instelling.naam})`] : ['OneRoster 1.2 CSV export in ./export']),
+          ...(som !== undefined
+            ? [
+                `Somtoday ConnectAPI simulator at ${som.baseUrl} (instelling ${som.instelling.naam})`,
+              ]
+            : ['OneRoster 1.2 CSV export in ./export']),
           `${kind === 'ad' ? 'Active Directory simulator (LDAPS)' : 'LDAP directory'} at ${ldap.url}`,
         ],
-        nextDay: async (next, day) => (som !== undefined ? som.setBoard(next, day) : writeExport(dir, next)),
+        nextDay: async (next, day) =>
+          som !== undefined ? som.setBoard(next, day) : writeExport(dir, next),
         stop: () => stopAll(stops),
       }
     } catch (e) {
@@ -283,12 +325,23 @@ async function stopAll(stops: readonly (() => Promise<void>)[]): Promise<void> {
 
 /** Every practice scenario; the first is what `koppel sim serve` starts without `--scenario`. */
 export const SCENARIOS: readonly Scenario[] = [
-  ldapScenario('ldap', 'OneRoster CSV export → LDAP directory (the default demo)', 'oneroster', 'ldap'),
+  ldapScenario(
+    'ldap',
+    'OneRoster CSV export → LDAP directory (the default demo)',
+    'oneroster',
+    'ldap',
+  ),
   ldapScenario('somtoday', 'Somtoday ConnectAPI → LDAP directory', 'somtoday', 'ldap'),
-  ldapScenario('ad', 'OneRoster CSV export → Active Directory (LDAPS, AD semantics)', 'oneroster', 'ad'),
+  ldapScenario(
+    'ad',
+    'OneRoster CSV export → Active Directory (LDAPS, AD semantics)',
+    'oneroster',
+    'ad',
+  ),
   {
     name: 'two-sources',
-    description: 'AFAS Profit (HR) + Somtoday merged by employee number → LDAP directory, usernames written back',
+    description:
+      'AFAS Profit (HR) + Somtoday merged by employee number → LDAP directory, usernames written back',
     async start({ dir, board, today, password }) {
       const stops: (() => Promise<void>)[] = []
       try {
@@ -297,12 +350,27 @@ export const SCENARIOS: readonly Scenario[] = [
         stops.push(() => afas.close())
         const som = await startSomtodaySim({ board, today })
         stops.push(() => som.close())
-        const ldap = await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
+        const ldap = await startLdapServer({
+          adminPassword: password,
+          persistPath: join(dir, 'directory.json'),
+        })
         stops.push(() => ldap.stop())
         return {
-          config: twoSourcesConfig(ldap.url, afas.url, { baseUrl: som.baseUrl, tokenUrl: som.tokenUrl, organisation: som.instelling.uuid }),
-          secrets: { 'secrets/ldap-password': password, 'secrets/afas-token': token, 'secrets/somtoday-client-secret': DEFAULT_CLIENT.clientSecret },
-          services: [`AFAS Profit simulator at ${afas.url}`, `Somtoday ConnectAPI simulator at ${som.baseUrl} (instelling ${som.instelling.naam})`, `LDAP directory at ${ldap.url}`],
+          config: twoSourcesConfig(ldap.url, afas.url, {
+            baseUrl: som.baseUrl,
+            tokenUrl: som.tokenUrl,
+            organisation: som.instelling.uuid,
+          }),
+          secrets: {
+            'secrets/ldap-password': password,
+            'secrets/afas-token': token,
+            'secrets/somtoday-client-secret': DEFAULT_CLIENT.clientSecret,
+          },
+          services: [
+            `AFAS Profit simulator at ${afas.url}`,
+            `Somtoday ConnectAPI simulator at ${som.baseUrl} (instelling ${som.instelling.naam})`,
+            `LDAP directory at ${ldap.url}`,
+          ],
           // AFAS keeps the first day's staff (HR changes slowly); Somtoday serves the next day
           nextDay: async (next, day) => som.setBoard(next, day),
           stop: () => stopAll(stops),
@@ -322,12 +390,18 @@ export const SCENARIOS: readonly Scenario[] = [
       const secret = 'entra-demo-secret'
       const sim = await startEntraSim({
         clients: { [clientId]: secret },
-        skus: { '314c4481-f395-4525-be8b-2ec4bb1e9d91': 'STANDARDWOFFPACK_STUDENT', '94763226-9b3c-4e75-a931-5c89701abe66': 'STANDARDWOFFPACK_FACULTY' },
+        skus: {
+          '314c4481-f395-4525-be8b-2ec4bb1e9d91': 'STANDARDWOFFPACK_STUDENT',
+          '94763226-9b3c-4e75-a931-5c89701abe66': 'STANDARDWOFFPACK_FACULTY',
+        },
       })
       return {
         config: entraConfig(sim, clientId),
         secrets: { 'secrets/entra-client-secret': secret },
-        services: ['OneRoster 1.2 CSV export in ./export', `Microsoft Graph simulator (Entra ID, tenant ${sim.tenantId}) at ${sim.url}`],
+        services: [
+          'OneRoster 1.2 CSV export in ./export',
+          `Microsoft Graph simulator (Entra ID, tenant ${sim.tenantId}) at ${sim.url}`,
+        ],
         nextDay: (next) => writeExport(dir, next),
         stop: () => sim.close(),
       }
@@ -344,7 +418,10 @@ export const SCENARIOS: readonly Scenario[] = [
       return {
         config: itslearningConfig(sim.url, username),
         secrets: { 'secrets/itslearning-password': password },
-        services: ['OneRoster 1.2 CSV export in ./export', `itslearning IMS Enterprise Services simulator at ${sim.url}`],
+        services: [
+          'OneRoster 1.2 CSV export in ./export',
+          `itslearning IMS Enterprise Services simulator at ${sim.url}`,
+        ],
         nextDay: (next) => writeExport(dir, next),
         stop: () => sim.close(),
       }

@@ -26,7 +26,12 @@ export function pickScenario(name: string | undefined): Scenario | string {
 }
 
 /** Recreates `dir`, starts the scenario's simulators, writes koppel.yaml, its secret files and the schema. */
-export async function startScenarioIn(dir: string, scenario: Scenario, board: SimBoard, today: string): Promise<StartedScenario> {
+export async function startScenarioIn(
+  dir: string,
+  scenario: Scenario,
+  board: SimBoard,
+  today: string,
+): Promise<StartedScenario> {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const password = randomBytes(12).toString('base64url')
@@ -37,7 +42,10 @@ export async function startScenarioIn(dir: string, scenario: Scenario, board: Si
   }
   const config = join(dir, 'koppel.yaml')
   writeFileSync(config, run.config)
-  writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
+  writeFileSync(
+    join(dir, 'koppel.schema.json'),
+    `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`,
+  )
   return { run, config }
 }
 
@@ -58,7 +66,13 @@ export function scenarioList(): string {
   return SCENARIOS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n')
 }
 
-export async function simServeCommand(o: { scenario?: string; dir: string; persons: string; seed: string; today?: string }): Promise<number> {
+export async function simServeCommand(o: {
+  scenario?: string
+  dir: string
+  persons: string
+  seed: string
+  today?: string
+}): Promise<number> {
   const scenario = pickScenario(o.scenario)
   if (typeof scenario === 'string') {
     err(`${scenario}\n${scenarioList()}`)
@@ -76,9 +90,13 @@ export async function simServeCommand(o: { scenario?: string; dir: string; perso
   try {
     const rel = relative(process.cwd(), started.config)
     out(`Scenario ${scenario.name}: ${scenario.description}`)
-    out(`A school board of ${persons} persons (seed ${o.seed}); the simulators start empty where they are targets.`)
+    out(
+      `A school board of ${persons} persons (seed ${o.seed}); the simulators start empty where they are targets.`,
+    )
     for (const s of started.run.services) out(`  ${s}`)
-    out(`Config: ${rel} (secrets in ${relative(process.cwd(), join(dir, 'secrets'))}, never in the config)`)
+    out(
+      `Config: ${rel} (secrets in ${relative(process.cwd(), join(dir, 'secrets'))}, never in the config)`,
+    )
     out(`In another terminal: node bin/koppel.ts plan -c ${rel}`)
     out(`                     node bin/koppel.ts apply -c ${rel}`)
     out('Press Ctrl-C here to stop the simulators.')

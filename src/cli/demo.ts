@@ -33,7 +33,15 @@ function stopRequested(): Promise<void> {
  * With `source: 'somtoday'` the same board is served by the Somtoday ConnectAPI simulator, started in-process
  * on loopback, instead of being written as OneRoster CSV.
  */
-export async function demoCommand(o: { dir: string; persons: string; seed: string; source?: string; target?: string; keep?: boolean; scenario?: string }): Promise<number> {
+export async function demoCommand(o: {
+  dir: string
+  persons: string
+  seed: string
+  source?: string
+  target?: string
+  keep?: boolean
+  scenario?: string
+}): Promise<number> {
   if (o.scenario !== undefined) return scenarioDemoCommand({ ...o, scenario: o.scenario })
   const dir = resolve(o.dir)
   const somtoday = o.source === 'somtoday'
@@ -56,11 +64,20 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
   let sim: SomtodaySim | undefined
   let source: DemoSource = { kind: 'oneroster' }
   if (somtoday) {
-    out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) and serving it from a Somtoday ConnectAPI simulator …`)
+    out(
+      `1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) and serving it from a Somtoday ConnectAPI simulator …`,
+    )
     sim = await startSomtodaySim({ board, today })
-    source = { kind: 'somtoday', baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, organisation: sim.instelling.uuid }
+    source = {
+      kind: 'somtoday',
+      baseUrl: sim.baseUrl,
+      tokenUrl: sim.tokenUrl,
+      organisation: sim.instelling.uuid,
+    }
   } else {
-    out(`1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) as OneRoster 1.2 CSV …`)
+    out(
+      `1. Generating a Dutch school board of ${persons} persons (seed ${o.seed}) as OneRoster 1.2 CSV …`,
+    )
     await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   }
 
@@ -71,12 +88,30 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     : await startLdapServer({ adminPassword: password, persistPath: join(dir, 'directory.json') })
   mkdirSync(join(dir, 'secrets'), { mode: 0o700 })
   writeFileSync(join(dir, 'secrets', 'ldap-password'), `${password}\n`, { mode: 0o600 })
-  if (sim !== undefined) writeFileSync(join(dir, 'secrets', 'somtoday-client-secret'), `${DEFAULT_CLIENT.clientSecret}\n`, { mode: 0o600 })
+  if (sim !== undefined)
+    writeFileSync(
+      join(dir, 'secrets', 'somtoday-client-secret'),
+      `${DEFAULT_CLIENT.clientSecret}\n`,
+      { mode: 0o600 },
+    )
   const config = join(dir, 'koppel.yaml')
-  writeFileSync(config, demoConfig(ldap.url, source, 'caFile' in ldap ? { kind: 'ad', caFile: ldap.caFile } : { kind: 'ldap' }))
-  if (sim !== undefined) out(`   Somtoday simulator at ${sim.baseUrl} (instelling ${sim.instelling.naam}).`)
-  writeFileSync(join(dir, 'koppel.schema.json'), `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`)
-  out(`2. Started ${ad ? 'an Active Directory simulator (LDAPS)' : 'an LDAP directory'} in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`)
+  writeFileSync(
+    config,
+    demoConfig(
+      ldap.url,
+      source,
+      'caFile' in ldap ? { kind: 'ad', caFile: ldap.caFile } : { kind: 'ldap' },
+    ),
+  )
+  if (sim !== undefined)
+    out(`   Somtoday simulator at ${sim.baseUrl} (instelling ${sim.instelling.naam}).`)
+  writeFileSync(
+    join(dir, 'koppel.schema.json'),
+    `${JSON.stringify(configJsonSchema(connectorDefinitions), null, 2)}\n`,
+  )
+  out(
+    `2. Started ${ad ? 'an Active Directory simulator (LDAPS)' : 'an LDAP directory'} in-process at ${ldap.url} and wrote ${relative(process.cwd(), config)}.\n`,
+  )
 
   try {
     out('3. koppel apply — the plan, then the apply:\n')
@@ -87,7 +122,13 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     if (code !== EXIT.ok) return code
 
     out('\n5. The next day: a few pupils change class, leave or join. koppel apply:\n')
-    const next = applyChurn(board, { seed: `${o.seed}-day2`, today, movers: 0.02, leavers: 0.01, joiners: 0.01 })
+    const next = applyChurn(board, {
+      seed: `${o.seed}-day2`,
+      today,
+      movers: 0.02,
+      leavers: 0.01,
+      joiners: 0.01,
+    })
     if (sim !== undefined) sim.setBoard(next, today)
     else {
       rmSync(join(dir, 'export'), { recursive: true, force: true })
@@ -97,11 +138,15 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
     if (code !== EXIT.ok) return code
 
     const rel = relative(process.cwd(), config)
-    const saved = ad ? 'kept in memory' : `saved in ${relative(process.cwd(), join(dir, 'directory.json'))}`
+    const saved = ad
+      ? 'kept in memory'
+      : `saved in ${relative(process.cwd(), join(dir, 'directory.json'))}`
     const entries = 'entryCount' in ldap ? `${ldap.entryCount()} entries` : 'the accounts'
     if (o.keep === true) {
       out(`\nThe directory now holds ${entries} (${saved}).`)
-      out(`The simulators keep running for you to practise on${sim !== undefined ? ` (directory at ${ldap.url}, Somtoday at ${sim.baseUrl})` : ` (directory at ${ldap.url})`}.`)
+      out(
+        `The simulators keep running for you to practise on${sim !== undefined ? ` (directory at ${ldap.url}, Somtoday at ${sim.baseUrl})` : ` (directory at ${ldap.url})`}.`,
+      )
       out(`In another terminal: node bin/koppel.ts plan -c ${rel}`)
       out(`                     node bin/koppel.ts audit log -c ${rel}`)
       out('Press Ctrl-C here to stop them.')
@@ -109,7 +154,9 @@ export async function demoCommand(o: { dir: string; persons: string; seed: strin
       out('Stopping the simulators.')
       return EXIT.ok
     }
-    out(`\nThe directory now holds ${entries} (${saved}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}; \`--keep\` leaves it running).`)
+    out(
+      `\nThe directory now holds ${entries} (${saved}; it stops with the demo${sim !== undefined ? ', as does the Somtoday simulator' : ''}; \`--keep\` leaves it running).`,
+    )
     out('The store, plans and audit log stay. Look around:')
     out(`  node bin/koppel.ts audit verify --config ${rel}`)
     out(`  node bin/koppel.ts validate --config ${rel} --show`)

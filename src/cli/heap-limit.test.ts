@@ -12,18 +12,38 @@ const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')
 
 describe('heapFlags', () => {
   test('a 24 GB machine with Node at its 4 GB cap: the heap may grow to 18 GB', () => {
-    assert.deepEqual(heapFlags({ execArgv: [], nodeOptions: undefined, memoryBytes: 24 * GB, heapLimitBytes: 4288 * 1024 ** 2 }), ['--max-old-space-size=18432'])
+    assert.deepEqual(
+      heapFlags({
+        execArgv: [],
+        nodeOptions: undefined,
+        memoryBytes: 24 * GB,
+        heapLimitBytes: 4288 * 1024 ** 2,
+      }),
+      ['--max-old-space-size=18432'],
+    )
   })
 
   test('a small machine whose share is not larger than Node cap keeps the cap', () => {
-    assert.deepEqual(heapFlags({ execArgv: [], nodeOptions: '', memoryBytes: 4 * GB, heapLimitBytes: 2.5 * GB }), [])
+    assert.deepEqual(
+      heapFlags({ execArgv: [], nodeOptions: '', memoryBytes: 4 * GB, heapLimitBytes: 2.5 * GB }),
+      [],
+    )
   })
 
   test('sizes the user chose on the command line or in NODE_OPTIONS are kept', () => {
     const big = { memoryBytes: 64 * GB, heapLimitBytes: 4 * GB }
-    assert.deepEqual(heapFlags({ ...big, execArgv: ['--max-old-space-size=300'], nodeOptions: undefined }), [])
-    assert.deepEqual(heapFlags({ ...big, execArgv: [], nodeOptions: '--trace-warnings --max_old_space_size=900' }), [])
-    assert.deepEqual(heapFlags({ ...big, execArgv: ['--max-heap-size=2000'], nodeOptions: undefined }), [])
+    assert.deepEqual(
+      heapFlags({ ...big, execArgv: ['--max-old-space-size=300'], nodeOptions: undefined }),
+      [],
+    )
+    assert.deepEqual(
+      heapFlags({ ...big, execArgv: [], nodeOptions: '--trace-warnings --max_old_space_size=900' }),
+      [],
+    )
+    assert.deepEqual(
+      heapFlags({ ...big, execArgv: ['--max-heap-size=2000'], nodeOptions: undefined }),
+      [],
+    )
   })
 })
 
@@ -33,10 +53,20 @@ describe('bin/koppel.ts restarts itself once with the raised heap', () => {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-heap-'))
     try {
       const file = join(dir, 'probe.mjs')
-      writeFileSync(file, "import v8 from 'node:v8'\nprocess.stderr.write(`PROBE ${process.pid} ${v8.getHeapStatistics().heap_size_limit}\\n`)\n")
+      writeFileSync(
+        file,
+        "import v8 from 'node:v8'\nprocess.stderr.write(`PROBE ${process.pid} ${v8.getHeapStatistics().heap_size_limit}\\n`)\n",
+      )
       // `plan` with an unknown option: the command counts as one that reads sources, and then fails at once
-      const r = await promisify(execFile)(process.execPath, [...nodeArgs, '--no-warnings', '--import', file, BIN, 'plan', '--no-such-option'], { env: { ...process.env, ...env } }).catch((e: { stderr: string }) => e)
-      return [...r.stderr.matchAll(/^PROBE (\d+) (\d+)$/gm)].map((m) => ({ pid: Number(m[1]), limit: Number(m[2]) }))
+      const r = await promisify(execFile)(
+        process.execPath,
+        [...nodeArgs, '--no-warnings', '--import', file, BIN, 'plan', '--no-such-option'],
+        { env: { ...process.env, ...env } },
+      ).catch((e: { stderr: string }) => e)
+      return [...r.stderr.matchAll(/^PROBE (\d+) (\d+)$/gm)].map((m) => ({
+        pid: Number(m[1]),
+        limit: Number(m[2]),
+      }))
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -45,12 +75,24 @@ describe('bin/koppel.ts restarts itself once with the raised heap', () => {
   test('the same process (same pid) starts again with the flags heapFlags gives for this machine', async (t) => {
     const starts = await probe([])
     const memoryBytes = Math.min(totalmem(), process.constrainedMemory() || Infinity)
-    if (heapFlags({ execArgv: [], nodeOptions: process.env['NODE_OPTIONS'], memoryBytes, heapLimitBytes: starts[0]?.limit ?? 0 }).length === 0) {
+    if (
+      heapFlags({
+        execArgv: [],
+        nodeOptions: process.env['NODE_OPTIONS'],
+        memoryBytes,
+        heapLimitBytes: starts[0]?.limit ?? 0,
+      }).length === 0
+    ) {
       assert.equal(starts.length, 1, JSON.stringify(starts))
-      return t.skip(`this machine's ${Math.round(memoryBytes / GB)} GB give no more heap than Node's own cap`)
+      return t.skip(
+        `this machine's ${Math.round(memoryBytes / GB)} GB give no more heap than Node's own cap`,
+      )
     }
     assert.equal(starts.length, 2, JSON.stringify(starts))
-    const [first, second] = starts as [{ pid: number; limit: number }, { pid: number; limit: number }]
+    const [first, second] = starts as [
+      { pid: number; limit: number },
+      { pid: number; limit: number },
+    ]
     assert.equal(second.pid, first.pid)
     assert.ok(second.limit > first.limit * 1.2, JSON.stringify(starts))
   })

@@ -19,7 +19,12 @@ const LIGHT = new Set(['init', 'validate', 'schema', 'help', 'approve', 'status'
 const given = (flags: readonly string[], name: RegExp) => flags.some((f) => name.test(f))
 
 /** The flags to restart with; empty when the user chose a heap size (command line or NODE_OPTIONS) or it is not useful. */
-export function heapFlags(o: { execArgv: readonly string[]; nodeOptions: string | undefined; memoryBytes: number; heapLimitBytes: number }): string[] {
+export function heapFlags(o: {
+  execArgv: readonly string[]
+  nodeOptions: string | undefined
+  memoryBytes: number
+  heapLimitBytes: number
+}): string[] {
   const flags = [...o.execArgv, ...(o.nodeOptions ?? '').split(/\s+/)]
   const out: string[] = []
   if (!given(flags, /^--max[-_](old[-_]space[-_]size|heap[-_]size)/)) {
@@ -41,7 +46,16 @@ export function raiseHeapLimit(script: string): void {
   if (command === undefined || LIGHT.has(command)) return
   const constrained = process.constrainedMemory()
   const memoryBytes = constrained > 0 && constrained < totalmem() ? constrained : totalmem()
-  const flags = heapFlags({ execArgv: process.execArgv, nodeOptions: process.env['NODE_OPTIONS'], memoryBytes, heapLimitBytes: getHeapStatistics().heap_size_limit })
+  const flags = heapFlags({
+    execArgv: process.execArgv,
+    nodeOptions: process.env['NODE_OPTIONS'],
+    memoryBytes,
+    heapLimitBytes: getHeapStatistics().heap_size_limit,
+  })
   if (flags.length === 0) return
-  process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, script, ...process.argv.slice(2)], process.env)
+  process.execve(
+    process.execPath,
+    [process.execPath, ...flags, ...process.execArgv, script, ...process.argv.slice(2)],
+    process.env,
+  )
 }

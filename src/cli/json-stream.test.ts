@@ -23,18 +23,39 @@ function slowSink(): { sink: Writable; text: () => string; drains: () => number 
 
 function samplePlan(): Plan {
   const base = plan('plan-abc', '2026-09-01T02:00:00.000Z', 4)
-  const [a0, a1, a2, a3] = base.actions as [Plan['actions'][number], Plan['actions'][number], Plan['actions'][number], Plan['actions'][number]]
+  const [a0, a1, a2, a3] = base.actions as [
+    Plan['actions'][number],
+    Plan['actions'][number],
+    Plan['actions'][number],
+    Plan['actions'][number],
+  ]
   return {
     ...base,
     actions: [
       a0,
-      { ...a1, kind: 'update', account: { targetId: 'g-1', locator: 'uid=x,ou=people' }, changes: [{ field: 'cn', old: 'Jan', new: 'Jan "J" \n de Vriës' }] },
-      { ...a2, kind: 'grant', permission: 'cn=H3a', permissionType: 'group', after: a0.id, changes: [] },
+      {
+        ...a1,
+        kind: 'update',
+        account: { targetId: 'g-1', locator: 'uid=x,ou=people' },
+        changes: [{ field: 'cn', old: 'Jan', new: 'Jan "J" \n de Vriës' }],
+      },
+      {
+        ...a2,
+        kind: 'grant',
+        permission: 'cn=H3a',
+        permissionType: 'group',
+        after: a0.id,
+        changes: [],
+      },
       { ...a3, label: 'tab\there ✓ \u2028 \u0000' },
       action(9, 'directory'),
     ],
-    findings: [{ target: 'ad', kind: 'delete', count: 9, base: 10, limit: 0.1, message: 'too many' }] as unknown as Plan['findings'],
-    issues: [{ severity: 'error', code: 'mapping', message: 'no "name"\nhere', record: 'p1', field: 'cn' }] as unknown as Plan['issues'],
+    findings: [
+      { target: 'ad', kind: 'delete', count: 9, base: 10, limit: 0.1, message: 'too many' },
+    ] as unknown as Plan['findings'],
+    issues: [
+      { severity: 'error', code: 'mapping', message: 'no "name"\nhere', record: 'p1', field: 'cn' },
+    ] as unknown as Plan['issues'],
     notes: [],
     inputs: {},
   }
@@ -42,7 +63,11 @@ function samplePlan(): Plan {
 
 describe('json-stream', () => {
   test('plan --json: streamed bytes are those of JSON.stringify(planJson(plan), null, 2) and a newline', async () => {
-    for (const p of [samplePlan(), plan('plan-empty', '2026-09-01T02:00:00.000Z', 0), plan('plan-1', '2026-09-01T02:00:00.000Z', 1)]) {
+    for (const p of [
+      samplePlan(),
+      plan('plan-empty', '2026-09-01T02:00:00.000Z', 0),
+      plan('plan-1', '2026-09-01T02:00:00.000Z', 1),
+    ]) {
       const expected = `${JSON.stringify(planJson(p), null, 2)}\n`
       assert.equal([...indentedJsonPieces(planJsonEnvelope(p), planJsonElement)].join(''), expected)
       const { sink, text, drains } = slowSink()
@@ -69,9 +94,16 @@ describe('json-stream', () => {
       report,
       {},
       { a: undefined, b: () => 1 },
-      { a: undefined, b: [1, null, 'x', undefined, [], {}, [[1, 2]]], c: { d: [] }, e: null, f: 'ü' },
+      {
+        a: undefined,
+        b: [1, null, 'x', undefined, [], {}, [[1, 2]]],
+        c: { d: [] },
+        e: null,
+        f: 'ü',
+      },
       { list: [{ deep: { deeper: [1, { x: 2 }] } }], n: 0 },
     ]
-    for (const v of values) assert.equal([...indentedJsonPieces(v)].join(''), `${JSON.stringify(v, null, 2)}\n`)
+    for (const v of values)
+      assert.equal([...indentedJsonPieces(v)].join(''), `${JSON.stringify(v, null, 2)}\n`)
   })
 })

@@ -12,7 +12,10 @@ export type ElementMap = (key: string, element: unknown) => unknown
  * a field that is an array, is stringified separately and indented to its depth. Strings in JSON never hold a
  * raw newline, so indenting a stringified element is replacing every `\n`.
  */
-export function* indentedJsonPieces(value: object, element: ElementMap = (_key, e) => e): Generator<string> {
+export function* indentedJsonPieces(
+  value: object,
+  element: ElementMap = (_key, e) => e,
+): Generator<string> {
   let fields = 0
   for (const [key, v] of Object.entries(value)) {
     const head = `${fields === 0 ? '{' : ','}\n  ${JSON.stringify(key)}: `
@@ -42,7 +45,11 @@ export function* indentedJsonPieces(value: object, element: ElementMap = (_key, 
  * Writes the pieces in chunks of about `chunkChars` characters, waiting for 'drain' whenever the stream asks
  * for it (a pipe to a slow reader), so at most one chunk plus the stream's buffer is in memory.
  */
-export async function writePieces(sink: NodeJS.WritableStream, pieces: Iterable<string>, chunkChars = 1 << 20): Promise<void> {
+export async function writePieces(
+  sink: NodeJS.WritableStream,
+  pieces: Iterable<string>,
+  chunkChars = 1 << 20,
+): Promise<void> {
   let batch: string[] = []
   let size = 0
   const flush = async (): Promise<void> => {
@@ -60,6 +67,10 @@ export async function writePieces(sink: NodeJS.WritableStream, pieces: Iterable<
 }
 
 /** `JSON.stringify(value, null, 2)` and a newline to the stream, in chunks, with backpressure. */
-export function writeJson(sink: NodeJS.WritableStream, value: object, element?: ElementMap): Promise<void> {
+export function writeJson(
+  sink: NodeJS.WritableStream,
+  value: object,
+  element?: ElementMap,
+): Promise<void> {
   return writePieces(sink, indentedJsonPieces(value, element))
 }

@@ -19,25 +19,44 @@ export interface PlanFilterFlags {
 }
 
 /** The filter from the command-line flags; comma-separated lists for kind and target. */
-export function planFilterOf(flags: PlanFilterFlags): { ok: true; filter: PlanFilter } | { ok: false; message: string } {
-  const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter((x) => x !== '')
+export function planFilterOf(
+  flags: PlanFilterFlags,
+): { ok: true; filter: PlanFilter } | { ok: false; message: string } {
+  const list = (s: string | undefined) =>
+    s
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '')
   const kinds = list(flags.kind)
   const unknown = kinds?.filter((k) => !(ACTION_KINDS as readonly string[]).includes(k)) ?? []
-  if (unknown.length > 0) return { ok: false, message: `--kind: unknown action kind ${unknown.map((k) => `"${k}"`).join(', ')}; one of ${ACTION_KINDS.join(', ')}` }
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      message: `--kind: unknown action kind ${unknown.map((k) => `"${k}"`).join(', ')}; one of ${ACTION_KINDS.join(', ')}`,
+    }
   const targets = list(flags.target)
   return {
     ok: true,
     filter: {
       ...(kinds !== undefined ? { kinds: kinds as ActionKind[] } : {}),
       ...(targets !== undefined ? { targets } : {}),
-      ...(flags.person !== undefined && flags.person.trim() !== '' ? { person: flags.person.trim() } : {}),
-      ...(flags.school !== undefined && flags.school.trim() !== '' ? { school: flags.school.trim() } : {}),
+      ...(flags.person !== undefined && flags.person.trim() !== ''
+        ? { person: flags.person.trim() }
+        : {}),
+      ...(flags.school !== undefined && flags.school.trim() !== ''
+        ? { school: flags.school.trim() }
+        : {}),
     },
   }
 }
 
 export function isFiltered(f: PlanFilter): boolean {
-  return f.kinds !== undefined || f.targets !== undefined || f.person !== undefined || f.school !== undefined
+  return (
+    f.kinds !== undefined ||
+    f.targets !== undefined ||
+    f.person !== undefined ||
+    f.school !== undefined
+  )
 }
 
 export function describeFilter(f: PlanFilter): string {
@@ -63,7 +82,11 @@ export function filterActions(actions: readonly Action[], f: PlanFilter): Action
 }
 
 function matchesPerson(a: Action, wanted: string): boolean {
-  return fold(a.label).includes(wanted) || fold(a.subject?.number ?? '') === wanted || fold(a.person) === wanted
+  return (
+    fold(a.label).includes(wanted) ||
+    fold(a.subject?.number ?? '') === wanted ||
+    fold(a.person) === wanted
+  )
 }
 
 /** Case and accents do not matter when looking for "Zoë" or "zoe". */

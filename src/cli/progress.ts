@@ -9,7 +9,12 @@ export interface Progress {
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || process.env['CI'] !== undefined) return { update: () => {}, stop: () => {} }
   const bar = new cliProgress.SingleBar(
-    { format: `${label.padEnd(10)} {bar} {value}/{total} {percentage}% {eta_formatted}`, stream, hideCursor: true, clearOnComplete: false },
+    {
+      format: `${label.padEnd(10)} {bar} {value}/{total} {percentage}% {eta_formatted}`,
+      stream,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   )
   let started = false

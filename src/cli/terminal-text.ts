@@ -5,8 +5,9 @@ import stringWidth from 'string-width'
  * sequences that recolour, move the cursor or hide lines), bidi embeddings/overrides/isolates and marks (they
  * reorder what the admin reads), zero-width characters and line/paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu
 
 /** The most characters of one value a table shows; the rest is summarised as "… (+N chars)", never cut in the data. */
 export const MAX_VALUE_CHARS = 120
@@ -20,7 +21,10 @@ export function terminalSafe(value: string, max: number = MAX_VALUE_CHARS): stri
   const chars = Array.from(value.length > max * 2 + 16 ? value.slice(0, max * 2 + 16) : value)
   const total = value.length > max * 2 + 16 ? Array.from(value).length : chars.length
   const shown = total > max ? chars.slice(0, max).join('') : chars.join('')
-  const escaped = shown.replace(UNSAFE, (c) => `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`)
+  const escaped = shown.replace(
+    UNSAFE,
+    (c) => `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`,
+  )
   return total > max ? `${escaped}… (+${total - max} chars)` : escaped
 }
 
@@ -69,5 +73,8 @@ export function wrapLine(text: string, width: number): string[] {
 
 /** terminalSafe for our own multi-line messages: each line made safe on its own, the line breaks kept. */
 export function terminalSafeLines(text: string, max: number): string {
-  return text.split('\n').map((l) => terminalSafe(l, max)).join('\n')
+  return text
+    .split('\n')
+    .map((l) => terminalSafe(l, max))
+    .join('\n')
 }

@@ -18,13 +18,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = ''
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`
-    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`
+    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$-]*$/.test(seg))
+      out += out === '' ? seg : `.${seg}`
     else out += `[${JSON.stringify(String(seg))}]`
   }
   return out
 }
 
 export function formatConfigError(e: ConfigError): string {
-  const where = [e.file, e.line, e.line !== undefined ? e.column : undefined].filter((p) => p !== undefined).join(':')
+  const where = [e.file, e.line, e.line !== undefined ? e.column : undefined]
+    .filter((p) => p !== undefined)
+    .join(':')
   return e.path === '' ? `${where}: ${e.message}` : `${where} ${e.path}: ${e.message}`
 }

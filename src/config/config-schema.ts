@@ -31,7 +31,9 @@ type Fields = Readonly<Record<string, z.ZodType>>
 function entrySchema(definition: SourceDefinition | TargetDefinition, fields: Fields): z.ZodObject {
   const clash = Object.keys(definition.schema.shape).filter((k) => k in fields || k === 'type')
   if (clash.length > 0) {
-    throw new Error(`connector "${definition.type}" declares engine-level key(s) ${clash.join(', ')} as options`)
+    throw new Error(
+      `connector "${definition.type}" declares engine-level key(s) ${clash.join(', ')} as options`,
+    )
   }
   // safeExtend keeps the connector's own object-level refinements (e.g. "url or host")
   return definition.schema
@@ -39,10 +41,15 @@ function entrySchema(definition: SourceDefinition | TargetDefinition, fields: Fi
     .strict()
 }
 
-function entryUnion(definitions: readonly (SourceDefinition | TargetDefinition)[], role: string, fields: Fields) {
+function entryUnion(
+  definitions: readonly (SourceDefinition | TargetDefinition)[],
+  role: string,
+  fields: Fields,
+) {
   const types = definitions.map((d) => d.type)
   const duplicate = types.find((t, i) => types.indexOf(t) !== i)
-  if (duplicate !== undefined) throw new Error(`two ${role} connectors are registered as type "${duplicate}"`)
+  if (duplicate !== undefined)
+    throw new Error(`two ${role} connectors are registered as type "${duplicate}"`)
   const registered = types.length === 0 ? 'none are registered' : `registered: ${types.join(', ')}`
   const options = definitions.map((d) => entrySchema(d, fields))
   if (options.length === 0) return z.never({ error: `no ${role} connectors are registered` })
@@ -51,8 +58,11 @@ function entryUnion(definitions: readonly (SourceDefinition | TargetDefinition)[
       if (issue.code !== 'invalid_union') return undefined
       const input = issue.input as Record<string, unknown> | undefined
       const type = input?.['type']
-      if (type === undefined) return `missing required field "type" (${role} types: ${types.join(', ')})`
-      return typeof type === 'string' ? `unknown ${role} type "${type}" (${registered})` : `must be a string (${registered})`
+      if (type === undefined)
+        return `missing required field "type" (${role} types: ${types.join(', ')})`
+      return typeof type === 'string'
+        ? `unknown ${role} type "${type}" (${registered})`
+        : `must be a string (${registered})`
     },
   })
 }
@@ -61,16 +71,23 @@ const CONTRACT_KINDS = ['employment', 'enrolment'] as const
 
 const personPath = z
   .string()
-  .regex(/^(key|email|username|attributes\.[A-Za-z0-9_.-]+)$/, 'must be key, email, username or attributes.<name>')
+  .regex(
+    /^(key|email|username|attributes\.[A-Za-z0-9_.-]+)$/,
+    'must be key, email, username or attributes.<name>',
+  )
 
 const matchSchema = z
   .strictObject({
     name: z.string().min(1).describe('How reports call this key, e.g. "employee number".'),
-    value: personPath.describe('Where each source record holds the key: key, email, username or attributes.<name>.'),
+    value: personPath.describe(
+      'Where each source record holds the key: key, email, username or attributes.<name>.',
+    ),
     sources: z
       .record(z.string().min(1), personPath)
       .optional()
-      .describe('Per source name, a different place for the key (e.g. { afas: attributes.employeeNumber }).'),
+      .describe(
+        'Per source name, a different place for the key (e.g. { afas: attributes.employeeNumber }).',
+      ),
     ignoreLeadingZeros: z.boolean().default(false).describe('Compare "00123" and "123" as equal.'),
   })
   .describe('A key by which records of different sources are recognised as one person.')
@@ -80,37 +97,57 @@ const mergeSchema = z
     match: z
       .array(matchSchema)
       .default([])
-      .describe('Keys tried in order to recognise one person across sources (records with the same key always merge). Values are compared trimmed and case-insensitively; a key two records of one source share matches nothing and is reported.'),
+      .describe(
+        'Keys tried in order to recognise one person across sources (records with the same key always merge). Values are compared trimmed and case-insensitively; a key two records of one source share matches nothing and is reported.',
+      ),
     primaryContract: z
       .array(z.enum(CONTRACT_KINDS))
       .min(1)
-      .refine((kinds) => new Set(kinds).size === kinds.length, { message: 'must not list a kind twice' })
+      .refine((kinds) => new Set(kinds).size === kinds.length, {
+        message: 'must not list a kind twice',
+      })
       .default([...CONTRACT_KINDS])
-      .describe('Priority of contract kinds when a person has several: the first kind found is the primary one.'),
+      .describe(
+        'Priority of contract kinds when a person has several: the first kind found is the primary one.',
+      ),
   })
   .default({ primaryContract: [...CONTRACT_KINDS], match: [] })
   .describe('How persons from several sources are combined.')
 
-export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): z.ZodType<KoppelConfig> {
+export function buildConfigSchema(
+  definitions: readonly ConnectorDefinition[],
+): z.ZodType<KoppelConfig> {
   const sources = definitions.filter((d): d is SourceDefinition => d.role === 'source')
   const targets = definitions.filter((d): d is TargetDefinition => d.role === 'target')
   const schema = z
     .strictObject({
       version: z.literal(1).describe('Version of this file format; always 1.'),
-      tenant: entryName('Tenant (school board) this file configures; matters when one store serves several.')
-        .default('default'),
+      tenant: entryName(
+        'Tenant (school board) this file configures; matters when one store serves several.',
+      ).default('default'),
       store: storeSchema,
       audit: auditSchema,
       sources: z
-        .array(entryUnion(sources, 'source', sourceFields).describe('A system Koppel reads persons from.'))
+        .array(
+          entryUnion(sources, 'source', sourceFields).describe(
+            'A system Koppel reads persons from.',
+          ),
+        )
         .min(1)
         .describe('Where persons, contracts and groups come from (at least one).'),
       merge: mergeSchema,
       targets: z
-        .array(entryUnion(targets, 'target', targetFields).describe('A system Koppel writes accounts to.'))
+        .array(
+          entryUnion(targets, 'target', targetFields).describe(
+            'A system Koppel writes accounts to.',
+          ),
+        )
         .default([])
         .describe('Systems in which Koppel manages accounts and permissions.'),
-      rules: z.array(ruleSchema).default([]).describe('Business rules: who gets which accounts and permissions.'),
+      rules: z
+        .array(ruleSchema)
+        .default([])
+        .describe('Business rules: who gets which accounts and permissions.'),
       notify: notifySchema.optional(),
       schedules: schedulesSchema,
       serve: serveSchema.optional(),
@@ -118,7 +155,8 @@ export function buildConfigSchema(definitions: readonly ConnectorDefinition[]): 
     .describe('Koppel configuration (koppel.yaml).')
     .superRefine(
       (config, ctx) => {
-        for (const issue of crossCheck(config)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message })
+        for (const issue of crossCheck(config))
+          ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message })
       },
       { when: () => true },
     )

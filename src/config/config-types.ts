@@ -183,7 +183,11 @@ export interface NotifyConfig {
   readonly smtp?: SmtpConfig
   readonly from?: string
   readonly statusMail?: { readonly to: readonly string[]; readonly when: readonly RunOutcomeName[] }
-  readonly webhook?: { readonly url: string; readonly secret: string; readonly when: readonly RunOutcomeName[] }
+  readonly webhook?: {
+    readonly url: string
+    readonly secret: string
+    readonly when: readonly RunOutcomeName[]
+  }
   /** Mails to the manager or mentor that a person leaves, on these days before the end date. */
   readonly leaverNotices?: { readonly daysBefore: readonly number[] }
 }

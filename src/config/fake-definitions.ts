@@ -38,7 +38,10 @@ export const fakeLdap: TargetDefinition = {
       baseDn: z.string(),
       disable: z.object({ moveTo: z.string().optional() }).strict().optional(),
     })
-    .refine((o) => /^ldaps?:\/\//.test(o.url), { message: 'must start with ldap:// or ldaps://', path: ['url'] }),
+    .refine((o) => /^ldaps?:\/\//.test(o.url), {
+      message: 'must start with ldap:// or ldaps://',
+      path: ['url'],
+    }),
   create: unused,
 }
 
@@ -50,4 +53,9 @@ export const fakeScim: TargetDefinition = {
   create: unused,
 }
 
-export const fakeDefinitions: readonly ConnectorDefinition[] = [fakeOneRoster, fakeCsv, fakeLdap, fakeScim]
+export const fakeDefinitions: readonly ConnectorDefinition[] = [
+  fakeOneRoster,
+  fakeCsv,
+  fakeLdap,
+  fakeScim,
+]

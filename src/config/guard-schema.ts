@@ -33,7 +33,9 @@ const limitInput = z
       .min(0)
       .nullable()
       .optional()
-      .describe('Block the plan when it holds more than this many actions of this kind; null lifts a default.'),
+      .describe(
+        'Block the plan when it holds more than this many actions of this kind; null lifts a default.',
+      ),
     maxPercent: z
       .number()
       .min(0)
@@ -48,19 +50,28 @@ const limitInput = z
       .min(0)
       .nullable()
       .optional()
-      .describe('maxPercent counts only for plans with at least this many actions of this kind; null lifts a default.'),
-    off: z.boolean().optional().describe('true: no guard for this action kind (explicitly, instead of by omission).'),
+      .describe(
+        'maxPercent counts only for plans with at least this many actions of this kind; null lifts a default.',
+      ),
+    off: z
+      .boolean()
+      .optional()
+      .describe('true: no guard for this action kind (explicitly, instead of by omission).'),
   })
-  .refine((l) => l.off !== true || (l.maxCount == null && l.maxPercent == null && l.minCount == null), {
-    message: 'off: true cannot be combined with maxCount, maxPercent or minCount',
-    path: ['off'],
-  })
+  .refine(
+    (l) => l.off !== true || (l.maxCount == null && l.maxPercent == null && l.minCount == null),
+    {
+      message: 'off: true cannot be combined with maxCount, maxPercent or minCount',
+      path: ['off'],
+    },
+  )
   .describe('Limits for one action kind.')
 
 type LimitInput = z.output<typeof limitInput>
 
 const kindDescriptions: Readonly<Record<ActionKind, string>> = {
-  create: 'Creating accounts (default maxPercent 25 of the accounts already managed, from 50 creates on; none on an empty ledger).',
+  create:
+    'Creating accounts (default maxPercent 25 of the accounts already managed, from 50 creates on; none on an empty ledger).',
   correlate: 'Linking existing target accounts to persons (no limit by default).',
   update: 'Changing attributes of accounts (default maxPercent 50).',
   enable: 'Re-enabling accounts (no limit by default).',
@@ -69,24 +80,31 @@ const kindDescriptions: Readonly<Record<ActionKind, string>> = {
   grant: 'Adding permissions such as group memberships (no limit by default).',
   revoke: 'Removing permissions (default maxPercent 25).',
   'write-back': 'Writing values back to a source (no limit by default).',
-  'group-create': 'Creating groups and courses (default maxPercent 25 of the groups already managed, from 50 on).',
+  'group-create':
+    'Creating groups and courses (default maxPercent 25 of the groups already managed, from 50 on).',
   'group-update': 'Renaming or changing groups (default maxPercent 50, from 20 on).',
-  'group-archive': 'Archiving groups no longer in the sources (default maxCount 50, maxPercent 10).',
-  'group-delete': 'Deleting archived groups after their grace period (default maxCount 50, maxPercent 10).',
+  'group-archive':
+    'Archiving groups no longer in the sources (default maxCount 50, maxPercent 10).',
+  'group-delete':
+    'Deleting archived groups after their grace period (default maxCount 50, maxPercent 10).',
 }
 
 const guardShape = Object.fromEntries(
   ACTION_KINDS.map((k) => [k, limitInput.optional().describe(kindDescriptions[k])]),
 ) as Record<ActionKind, z.ZodOptional<typeof limitInput>>
 
-function mergeLimit(given: LimitInput | undefined, fallback: GuardLimit | undefined): GuardLimit | undefined {
+function mergeLimit(
+  given: LimitInput | undefined,
+  fallback: GuardLimit | undefined,
+): GuardLimit | undefined {
   if (given?.off === true) return { off: true }
   const pick = (key: 'maxCount' | 'maxPercent' | 'minCount'): number | undefined =>
     given !== undefined && key in given ? (given[key] ?? undefined) : fallback?.[key]
   const maxCount = pick('maxCount')
   const maxPercent = pick('maxPercent')
   const minCount = pick('minCount')
-  if (maxCount === undefined && maxPercent === undefined) return given?.off === false ? { off: false } : undefined
+  if (maxCount === undefined && maxPercent === undefined)
+    return given?.off === false ? { off: false } : undefined
   return {
     ...(maxCount !== undefined && { maxCount }),
     ...(maxPercent !== undefined && { maxPercent }),

@@ -14,7 +14,8 @@ export interface FlatIssue {
   readonly at?: 'key'
 }
 
-const SECRET_MESSAGE = 'holds a secret, so it must be a reference like ${env:NAME} or ${file:path}, never the value itself'
+const SECRET_MESSAGE =
+  'holds a secret, so it must be a reference like ${env:NAME} or ${file:path}, never the value itself'
 
 function typeOf(v: unknown): string {
   if (v === null) return 'an empty value'
@@ -35,7 +36,11 @@ const EXPECTED: Readonly<Record<string, string>> = {
 }
 
 const sizeWord = (origin: string, n: unknown): string =>
-  origin === 'array' ? `${String(n)} item(s)` : origin === 'string' ? `${String(n)} character(s)` : String(n)
+  origin === 'array'
+    ? `${String(n)} item(s)`
+    : origin === 'string'
+      ? `${String(n)} character(s)`
+      : String(n)
 
 const expectedOf = (i: z.core.$ZodIssue | undefined): string =>
   i?.code === 'invalid_type' ? (EXPECTED[i.expected] ?? i.expected) : 'another form'
@@ -49,7 +54,8 @@ export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'required field is missing'
-      if (isSecretSchema(issue.inst)) return `must be a secret reference like \${env:NAME}, not ${typeOf(issue.input)}`
+      if (isSecretSchema(issue.inst))
+        return `must be a secret reference like \${env:NAME}, not ${typeOf(issue.input)}`
       return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${typeOf(issue.input)}`
     case 'too_big':
       return issue.origin === 'number'
@@ -86,19 +92,32 @@ export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
 }
 
 /** Flattens final zod issues into one entry per problem, with absolute paths. */
-export function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FlatIssue[] {
+export function flattenIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[] = [],
+): FlatIssue[] {
   return issues.flatMap((issue): FlatIssue[] => {
     const path = [...prefix, ...issue.path]
     if (issue.code === 'unrecognized_keys') {
       const lines = issue.message.split('\n')
-      return issue.keys.map((k, i) => ({ path: [...path, k], message: lines[i] ?? `unknown key "${k}"`, at: 'key' as const }))
+      return issue.keys.map((k, i) => ({
+        path: [...path, k],
+        message: lines[i] ?? `unknown key "${k}"`,
+        at: 'key' as const,
+      }))
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // a branch that failed only on its root type was not what the author meant; report the other one's errors
-      const plausible = issue.errors.filter((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0))
+      const plausible = issue.errors.filter(
+        (b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      )
       if (plausible.length === 1) return flattenIssues(plausible[0] ?? [], path)
     }
-    if (issue.code === 'invalid_format' && issue.format === 'regex' && issue.pattern === String(SECRET_REFERENCE)) {
+    if (
+      issue.code === 'invalid_format' &&
+      issue.format === 'regex' &&
+      issue.pattern === String(SECRET_REFERENCE)
+    ) {
       return [{ path, message: SECRET_MESSAGE }]
     }
     return [{ path, message: issue.message }]

@@ -7,7 +7,9 @@ import { z } from 'zod'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { buildConfigSchema } from './config-schema.ts'
 
-export function configJsonSchema(definitions: readonly ConnectorDefinition[]): Record<string, unknown> {
+export function configJsonSchema(
+  definitions: readonly ConnectorDefinition[],
+): Record<string, unknown> {
   const schema = z.toJSONSchema(buildConfigSchema(definitions), {
     target: 'draft-2020-12',
     io: 'input',

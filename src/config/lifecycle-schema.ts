@@ -22,7 +22,9 @@ const monthDay = (what: string) =>
 const holdSchema = z
   .strictObject({
     from: monthDay('First day of the window, MM-DD (inclusive).'),
-    to: monthDay('Last day of the window, MM-DD (inclusive); before `from` means the window wraps over new year.'),
+    to: monthDay(
+      'Last day of the window, MM-DD (inclusive); before `from` means the window wraps over new year.',
+    ),
     kinds: z
       .array(z.enum(ACTION_KINDS))
       .min(1)
@@ -36,10 +38,14 @@ export const lifecycleSchema = z
   .strictObject({
     provisionDaysBefore: days
       .default(14)
-      .describe('Create accounts this many days before a contract starts, so pupils can log in on day one.'),
+      .describe(
+        'Create accounts this many days before a contract starts, so pupils can log in on day one.',
+      ),
     disableAfterDays: days
       .default(0)
-      .describe('Disable an account this many days after the last contract ended (0: the next day).'),
+      .describe(
+        'Disable an account this many days after the last contract ended (0: the next day).',
+      ),
     deleteAfterDays: days
       .nullable()
       .default(30)
@@ -47,11 +53,23 @@ export const lifecycleSchema = z
     revokeOnDisable: z
       .boolean()
       .default(true)
-      .describe('A disabled account loses the groups and permissions Koppel granted it (planned as revokes); a returner gets them back from the rules.'),
+      .describe(
+        'A disabled account loses the groups and permissions Koppel granted it (planned as revokes); a returner gets them back from the rules.',
+      ),
     holds: z
       .array(holdSchema)
       .default([])
-      .describe("Yearly windows in which action kinds are held back, e.g. { from: '07-15', to: '08-31', kinds: [delete] }."),
+      .describe(
+        "Yearly windows in which action kinds are held back, e.g. { from: '07-15', to: '08-31', kinds: [delete] }.",
+      ),
   })
-  .default({ provisionDaysBefore: 14, disableAfterDays: 0, deleteAfterDays: 30, revokeOnDisable: true, holds: [] })
-  .describe('When accounts are created, disabled and deleted relative to the contracts (instroom, uitstroom).')
+  .default({
+    provisionDaysBefore: 14,
+    disableAfterDays: 0,
+    deleteAfterDays: 30,
+    revokeOnDisable: true,
+    holds: [],
+  })
+  .describe(
+    'When accounts are created, disabled and deleted relative to the contracts (instroom, uitstroom).',
+  )

@@ -39,7 +39,10 @@ function edit(n: number, ...lines: string[]): string {
   return all.join('\n')
 }
 
-function load(text: string, env: Record<string, string> = { LDAP_PASSWORD: 'pw' }): Promise<LoadResult> {
+function load(
+  text: string,
+  env: Record<string, string> = { LDAP_PASSWORD: 'pw' },
+): Promise<LoadResult> {
   const files: Record<string, string> = { '/etc/koppel/koppel.yaml': text }
   return loadConfig('/etc/koppel/koppel.yaml', fakeDefinitions, {
     env,
@@ -90,24 +93,36 @@ describe('loadConfig', () => {
   })
 
   test('a missing key points at its parent key, or at the start of its list item', async () => {
-    assert.deepEqual(await located(edit(16)), ['14:5 targets[0].anchor.value: required field is missing'])
-    assert.deepEqual(await located(edit(14).replace('      attribute: employeeNumber\n      value: person.key\n', '')), [
-      '8:5 targets[0].anchor: required field is missing',
+    assert.deepEqual(await located(edit(16)), [
+      '14:5 targets[0].anchor.value: required field is missing',
     ])
+    assert.deepEqual(
+      await located(
+        edit(14).replace('      attribute: employeeNumber\n      value: person.key\n', ''),
+      ),
+      ['8:5 targets[0].anchor: required field is missing'],
+    )
   })
 
   test('an empty value is reported at its key', async () => {
-    assert.deepEqual(await located(edit(14, '    anchor:').replace(/ {6}attribute.*\n {6}value.*\n/, '')), [
-      '14:5 targets[0].anchor: expected a mapping, got an empty value',
-    ])
+    assert.deepEqual(
+      await located(edit(14, '    anchor:').replace(/ {6}attribute.*\n {6}value.*\n/, '')),
+      ['14:5 targets[0].anchor: expected a mapping, got an empty value'],
+    )
   })
 
   test('a duplicate target name and a rule naming an unknown target', async () => {
-    const text = GOOD.replace(/targets:\n([\s\S]*?)rules:/, (_m, t: string) => `targets:\n${t}${t}rules:`)
-    assert.deepEqual(await located(text.replace('      - account: directory', '      - account: ad')), [
-      '19:11 targets[1].name: duplicate target name "directory" (also targets[0])',
-      '34:18 rules[0].grant[0].account: unknown target "ad" (targets: directory)',
-    ])
+    const text = GOOD.replace(
+      /targets:\n([\s\S]*?)rules:/,
+      (_m, t: string) => `targets:\n${t}${t}rules:`,
+    )
+    assert.deepEqual(
+      await located(text.replace('      - account: directory', '      - account: ad')),
+      [
+        '19:11 targets[1].name: duplicate target name "directory" (also targets[0])',
+        '34:18 rules[0].grant[0].account: unknown target "ad" (targets: directory)',
+      ],
+    )
   })
 
   test('a plain password names the field and never the value', async () => {
@@ -131,7 +146,10 @@ describe('loadConfig', () => {
   })
 
   test('duplicate keys are errors with their position', async () => {
-    assert.deepEqual(await located(edit(13, '    baseDn: dc=school,dc=test', '    baseDn: dc=other')), ['14:5: duplicate key'])
+    assert.deepEqual(
+      await located(edit(13, '    baseDn: dc=school,dc=test', '    baseDn: dc=other')),
+      ['14:5: duplicate key'],
+    )
   })
 
   test('an unreadable config file is one error without position', async () => {
@@ -140,7 +158,11 @@ describe('loadConfig', () => {
         throw Object.assign(new Error('x'), { code: 'ENOENT' })
       },
     })
-    const error = { file: '/nope/koppel.yaml', path: '', message: 'cannot read the config file (ENOENT)' }
+    const error = {
+      file: '/nope/koppel.yaml',
+      path: '',
+      message: 'cannot read the config file (ENOENT)',
+    }
     assert.deepEqual(r, { ok: false, errors: [error] })
   })
 
@@ -149,7 +171,11 @@ describe('loadConfig', () => {
   })
 
   test('references may be left unresolved for validation without secrets', async () => {
-    const r = await loadConfig('k.yaml', fakeDefinitions, { readFile: () => GOOD, env: {}, resolveSecrets: false })
+    const r = await loadConfig('k.yaml', fakeDefinitions, {
+      readFile: () => GOOD,
+      env: {},
+      resolveSecrets: false,
+    })
     assert.ok(r.ok)
     assert.equal(r.config.targets[0]?.['password'], '${env:LDAP_PASSWORD}')
   })
@@ -165,9 +191,18 @@ describe('config hash', () => {
   test('same file, same hash; comments, layout and key order do not count', async () => {
     const h = await hashOf(GOOD)
     assert.equal(await hashOf(GOOD), h)
-    assert.equal(await hashOf(`# Koppel for De Linde\n${GOOD.replace('version: 1', 'version: 1 # always 1')}`), h)
-    assert.equal(await hashOf(edit(18, '      delete:', '        maxPercent: 10', '        maxCount: 50')), h)
-    const swapped = GOOD.replace('    type: oneroster-csv\n    path: ./export', '    path: ./export\n    type: oneroster-csv')
+    assert.equal(
+      await hashOf(`# Koppel for De Linde\n${GOOD.replace('version: 1', 'version: 1 # always 1')}`),
+      h,
+    )
+    assert.equal(
+      await hashOf(edit(18, '      delete:', '        maxPercent: 10', '        maxCount: 50')),
+      h,
+    )
+    const swapped = GOOD.replace(
+      '    type: oneroster-csv\n    path: ./export',
+      '    path: ./export\n    type: oneroster-csv',
+    )
     assert.notEqual(swapped, GOOD)
     assert.equal(await hashOf(swapped), h)
   })
@@ -175,12 +210,24 @@ describe('config hash', () => {
   test('a changed value changes the hash; writing out a default does not', async () => {
     const h = await hashOf(GOOD)
     assert.notEqual(await hashOf(edit(18, '      delete: { maxCount: 40, maxPercent: 10 }')), h)
-    assert.equal(await hashOf(edit(18, '      delete: { maxCount: 50, maxPercent: 10 }', '      revoke: { maxPercent: 25 }')), h)
+    assert.equal(
+      await hashOf(
+        edit(
+          18,
+          '      delete: { maxCount: 50, maxPercent: 10 }',
+          '      revoke: { maxPercent: 25 }',
+        ),
+      ),
+      h,
+    )
   })
 
   test("a secret's value never changes the hash; its reference does", async () => {
     const h = await hashOf(GOOD, { LDAP_PASSWORD: 'one' })
     assert.equal(await hashOf(GOOD, { LDAP_PASSWORD: 'two' }), h)
-    assert.notEqual(await hashOf(edit(12, '    password: ${env:AD_PASSWORD}'), { AD_PASSWORD: 'one' }), h)
+    assert.notEqual(
+      await hashOf(edit(12, '    password: ${env:AD_PASSWORD}'), { AD_PASSWORD: 'one' }),
+      h,
+    )
   })
 })

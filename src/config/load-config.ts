@@ -51,7 +51,9 @@ const SERVICE_SECTIONS: readonly string[] = ['schedules', 'serve']
 
 /** sha256 (hex) of a validated config's canonical JSON without its service sections; comments and key order do not count. */
 export function configHash(config: KoppelConfig): string {
-  const planned = Object.fromEntries(Object.entries(config).filter(([k]) => !SERVICE_SECTIONS.includes(k)))
+  const planned = Object.fromEntries(
+    Object.entries(config).filter(([k]) => !SERVICE_SECTIONS.includes(k)),
+  )
   return sha256(canonicalJson(planned))
 }
 
@@ -83,23 +85,29 @@ export async function loadConfig(
     return { ok: false, errors: [{ file: path, path: '', message }] }
   }
   const { source, problems } = parseYaml(text)
-  if (problems.length > 0) return { ok: false, errors: problems.map((p) => ({ file: path, path: '', ...p })) }
+  if (problems.length > 0)
+    return { ok: false, errors: problems.map((p) => ({ file: path, path: '', ...p })) }
 
   let data: unknown
   try {
     data = source.doc.toJS({ maxAliasCount: 100 })
   } catch {
-    return { ok: false, errors: [{ file: path, path: '', message: 'too many YAML aliases (*name) to expand' }] }
+    return {
+      ok: false,
+      errors: [{ file: path, path: '', message: 'too many YAML aliases (*name) to expand' }],
+    }
   }
   const parsed = buildConfigSchema(definitions).safeParse(data, { error: configErrorMap })
-  if (!parsed.success) return { ok: false, errors: toErrors(path, source, flattenIssues(parsed.error.issues)) }
+  if (!parsed.success)
+    return { ok: false, errors: toErrors(path, source, flattenIssues(parsed.error.issues)) }
 
   // frozen, so the hash stays true to the object it was taken from
   const validated = freeze(parsed.data)
   const baseDir = dirname(resolve(path))
   const hash = configHash(validated)
   const at = (p: readonly PropertyKey[], offset?: number) => locate(source, p, 'value', offset)
-  if (options.resolveSecrets === false) return { ok: true, config: validated, validated, baseDir, hash, locate: at }
+  if (options.resolveSecrets === false)
+    return { ok: true, config: validated, validated, baseDir, hash, locate: at }
   const resolved = resolveSecrets(validated, { env: options.env ?? process.env, readFile, baseDir })
   if (!resolved.ok) return { ok: false, errors: toErrors(path, source, resolved.errors) }
   return { ok: true, config: resolved.config, validated, baseDir, hash, locate: at }

@@ -36,7 +36,8 @@ targets:
 function fileSystem(files: Record<string, string>) {
   return (p: string): string => {
     const content = files[p]
-    if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${p}'`), { code: 'ENOENT' })
+    if (content === undefined)
+      throw Object.assign(new Error(`ENOENT: no such file, open '${p}'`), { code: 'ENOENT' })
     return content
   }
 }
@@ -47,8 +48,14 @@ const FILES = {
 }
 const ENV = { PGPASSWORD: 'pg-s3cret', SCIM_TOKEN: 'tok-s3cret' }
 
-function load(files: Record<string, string> = FILES, env: Record<string, string | undefined> = ENV) {
-  return loadConfig('/srv/koppel/koppel.yaml', fakeDefinitions, { env, readFile: fileSystem(files) })
+function load(
+  files: Record<string, string> = FILES,
+  env: Record<string, string | undefined> = ENV,
+) {
+  return loadConfig('/srv/koppel/koppel.yaml', fakeDefinitions, {
+    env,
+    readFile: fileSystem(files),
+  })
 }
 
 async function loaded() {
@@ -60,7 +67,10 @@ async function loaded() {
 describe('secret resolution', () => {
   test('env, file (relative to the config, newline trimmed) and embedded references are resolved', async () => {
     const { config } = await loaded()
-    assert.deepEqual(config.store, { kind: 'postgres', url: 'postgres://koppel:pg-s3cret@db.school.test/koppel' })
+    assert.deepEqual(config.store, {
+      kind: 'postgres',
+      url: 'postgres://koppel:pg-s3cret@db.school.test/koppel',
+    })
     assert.equal(config.targets[0]?.['password'], 'ldap-s3cret')
     assert.equal(config.targets[1]?.['token'], 'tok-s3cret')
   })
@@ -88,7 +98,10 @@ describe('secret resolution', () => {
   })
 
   test('an empty variable or file is an error, not an empty password', async () => {
-    const r = await load({ ...FILES, '/srv/koppel/secrets/ldap-password': '\n' }, { ...ENV, PGPASSWORD: '' })
+    const r = await load(
+      { ...FILES, '/srv/koppel/secrets/ldap-password': '\n' },
+      { ...ENV, PGPASSWORD: '' },
+    )
     assert.deepEqual(r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`), [
       'store.url: environment variable PGPASSWORD is empty',
       'targets[0].password: secret file secrets/ldap-password is empty',
@@ -107,7 +120,11 @@ describe('secret resolution', () => {
       rules: [],
     } as const satisfies KoppelConfig
     const before = structuredClone(config)
-    const r = resolveSecrets(config, { env: { DB_NAME: 'koppel', AUDIT_KEY: 'k'.repeat(32) }, readFile: fileSystem({}), baseDir: '/x' })
+    const r = resolveSecrets(config, {
+      env: { DB_NAME: 'koppel', AUDIT_KEY: 'k'.repeat(32) },
+      readFile: fileSystem({}),
+      baseDir: '/x',
+    })
     assert.ok(r.ok)
     assert.deepEqual(r.config.store, { kind: 'sqlite', path: './data/koppel.db' })
     assert.equal(r.config.audit.key, 'k'.repeat(32), 'the audit key is resolved from its reference')
@@ -121,7 +138,10 @@ describe('redact', () => {
   test('resolved secrets show as *** and the rest as written', async () => {
     const { config } = await loaded()
     const shown = redact(config)
-    assert.equal(shown.store.kind === 'postgres' && shown.store.url, 'postgres://koppel:***@db.school.test/koppel')
+    assert.equal(
+      shown.store.kind === 'postgres' && shown.store.url,
+      'postgres://koppel:***@db.school.test/koppel',
+    )
     assert.equal(shown.targets[0]?.['password'], '***')
     assert.equal(shown.targets[1]?.['token'], '***')
     assert.equal(shown.targets[0]?.['bindDn'], 'cn=koppel,dc=school,dc=test')
@@ -142,5 +162,8 @@ describe('redact', () => {
 test('connector options leave out the engine fields', async () => {
   const { config } = await loaded()
   assert.deepEqual(sourceOptions(config.sources[0] ?? assert.fail()), { path: './export' })
-  assert.deepEqual(targetOptions(config.targets[1] ?? assert.fail()), { baseUrl: 'https://lms.test/scim/v2', token: 'tok-s3cret' })
+  assert.deepEqual(targetOptions(config.targets[1] ?? assert.fail()), {
+    baseUrl: 'https://lms.test/scim/v2',
+    token: 'tok-s3cret',
+  })
 })

@@ -15,7 +15,12 @@ import { rememberSecret } from '../util/secret-redaction.ts'
 
 type Path = readonly PropertyKey[]
 
-function resolveString(template: string, path: Path, sources: SecretSources, errors: FlatIssue[]): string {
+function resolveString(
+  template: string,
+  path: Path,
+  sources: SecretSources,
+  errors: FlatIssue[],
+): string {
   return template.replace(REFERENCE, (whole, kind: string, name: string) => {
     const found = lookup(kind, name, sources)
     if (found.ok) {
@@ -27,7 +32,13 @@ function resolveString(template: string, path: Path, sources: SecretSources, err
   })
 }
 
-function resolveIn(value: unknown, path: Path, sources: SecretSources, errors: FlatIssue[], skip: ReadonlySet<string>): unknown {
+function resolveIn(
+  value: unknown,
+  path: Path,
+  sources: SecretSources,
+  errors: FlatIssue[],
+  skip: ReadonlySet<string>,
+): unknown {
   if (value === null || typeof value !== 'object') return value
   const out = (Array.isArray(value) ? [] : {}) as Record<PropertyKey, unknown>
   for (const [key, v] of Object.entries(value)) {
@@ -56,9 +67,13 @@ export function resolveSecrets(
     sources: entries(config.sources, 'sources', ENGINE_KEYS.source),
     targets: entries(config.targets, 'targets', ENGINE_KEYS.target),
     // the SMTP password and the webhook's signing key of the administrators' notifications
-    ...(config.notify !== undefined ? { notify: resolveIn(config.notify, ['notify'], sources, errors, new Set()) } : {}),
+    ...(config.notify !== undefined
+      ? { notify: resolveIn(config.notify, ['notify'], sources, errors, new Set()) }
+      : {}),
     // the tokens and keys of the change webhooks of `koppel serve`
-    ...(config.serve !== undefined ? { serve: resolveIn(config.serve, ['serve'], sources, errors, new Set()) } : {}),
+    ...(config.serve !== undefined
+      ? { serve: resolveIn(config.serve, ['serve'], sources, errors, new Set()) }
+      : {}),
   } as KoppelConfig
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: freeze(resolved) }
 }

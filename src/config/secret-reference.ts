@@ -19,7 +19,8 @@ export type Lookup = { ok: true; value: string } | { ok: false; message: string 
 export function lookup(kind: string, name: string, sources: SecretSources): Lookup {
   if (kind === 'env') {
     const value = sources.env[name]
-    if (value === undefined) return { ok: false, message: `environment variable ${name} is not set` }
+    if (value === undefined)
+      return { ok: false, message: `environment variable ${name} is not set` }
     // an empty password can mean an anonymous bind, so it is never taken as a value
     if (value === '') return { ok: false, message: `environment variable ${name} is empty` }
     return { ok: true, value }
@@ -29,7 +30,10 @@ export function lookup(kind: string, name: string, sources: SecretSources): Look
     text = sources.readFile(resolve(sources.baseDir, name))
   } catch (e) {
     const code = (e as { code?: unknown }).code
-    return { ok: false, message: `cannot read secret file ${name}${typeof code === 'string' ? ` (${code})` : ''}` }
+    return {
+      ok: false,
+      message: `cannot read secret file ${name}${typeof code === 'string' ? ` (${code})` : ''}`,
+    }
   }
   const value = text.replace(/[\r\n]+$/, '')
   return value === '' ? { ok: false, message: `secret file ${name} is empty` } : { ok: true, value }

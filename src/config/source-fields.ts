@@ -12,7 +12,9 @@ const safetySchema = z
       .min(0)
       .max(100)
       .default(10)
-      .describe('Refuse a snapshot with more than this percentage fewer persons than the last one used.'),
+      .describe(
+        'Refuse a snapshot with more than this percentage fewer persons than the last one used.',
+      ),
     baselineDays: z
       .int()
       .min(0)

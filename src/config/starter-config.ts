@@ -13,7 +13,9 @@ export interface StarterOptions {
 
 /** A YAML scalar for a user-given value: plain when unambiguous, else double-quoted (JSON escapes are YAML). */
 function scalar(value: string): string {
-  return /^[A-Za-z0-9_./][\w./:@%+~-]*$/.test(value) && !/:(\s|$)/.test(value) ? value : JSON.stringify(value)
+  return /^[A-Za-z0-9_./][\w./:@%+~-]*$/.test(value) && !/:(\s|$)/.test(value)
+    ? value
+    : JSON.stringify(value)
 }
 
 export function starterConfig(options: StarterOptions = {}): string {

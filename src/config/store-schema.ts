@@ -28,20 +28,29 @@ export function hasLiteralPassword(url: string): boolean {
 const sqliteSchema = z
   .strictObject({
     kind: z.literal('sqlite').describe('An embedded database file; nothing to install.'),
-    path: z.string().min(1).default(DEFAULT_STORE.path).describe('Database file, relative to this config file.'),
+    path: z
+      .string()
+      .min(1)
+      .default(DEFAULT_STORE.path)
+      .describe('Database file, relative to this config file.'),
   })
   .describe('Embedded SQLite store (the default).')
 
 const postgresSchema = z
   .strictObject({
-    kind: z.literal('postgres').describe('A PostgreSQL server, for large boards and several workers.'),
+    kind: z
+      .literal('postgres')
+      .describe('A PostgreSQL server, for large boards and several workers.'),
     url: z
       .string()
       .min(1)
       .refine((u) => !hasLiteralPassword(u), {
-        message: 'must not contain a password: write url: ${env:KOPPEL_DATABASE_URL}, or ${env:NAME} in its place',
+        message:
+          'must not contain a password: write url: ${env:KOPPEL_DATABASE_URL}, or ${env:NAME} in its place',
       })
-      .describe('Connection URL, e.g. ${env:KOPPEL_DATABASE_URL}; a password in it only as a reference.'),
+      .describe(
+        'Connection URL, e.g. ${env:KOPPEL_DATABASE_URL}; a password in it only as a reference.',
+      ),
     workers: workersSchema.optional(),
   })
   .describe('PostgreSQL store.')
@@ -49,13 +58,17 @@ const postgresSchema = z
 export const storeSchema = z
   .discriminatedUnion('kind', [sqliteSchema, postgresSchema])
   .default(DEFAULT_STORE)
-  .describe('Where Koppel keeps its ledger, plans and audit log (default: SQLite in ./data/koppel.db).')
+  .describe(
+    'Where Koppel keeps its ledger, plans and audit log (default: SQLite in ./data/koppel.db).',
+  )
 
 export const auditSchema = z
   .strictObject({
     key: z
       .string()
-      .regex(SECRET_REFERENCE, { message: 'must be a secret reference: ${env:NAME} or ${file:/path}, never the key itself' })
+      .regex(SECRET_REFERENCE, {
+        message: 'must be a secret reference: ${env:NAME} or ${file:/path}, never the key itself',
+      })
       .optional()
       .describe(
         'HMAC key of the audit chain, by reference (${env:…} or ${file:…}), kept outside the store: with it, ' +

@@ -11,7 +11,17 @@ const config = (store: Record<string, unknown>) => ({
   version: 1,
   store,
   sources: [{ name: 'school', type: 'oneroster-csv', path: './export' }],
-  targets: [{ name: 'directory', type: 'ldap', url: 'ldap://localhost', bindDn: 'cn=admin', password: '${env:LDAP_PASSWORD}', baseDn: 'dc=x', anchor: { attribute: 'employeeNumber', value: 'person.key' } }],
+  targets: [
+    {
+      name: 'directory',
+      type: 'ldap',
+      url: 'ldap://localhost',
+      bindDn: 'cn=admin',
+      password: '${env:LDAP_PASSWORD}',
+      baseDn: 'dc=x',
+      anchor: { attribute: 'employeeNumber', value: 'person.key' },
+    },
+  ],
 })
 const problems = (input: unknown): string[] => {
   const r = schema.safeParse(input, { error: configErrorMap })
@@ -20,19 +30,47 @@ const problems = (input: unknown): string[] => {
 }
 
 test('store.workers: defaults on a PostgreSQL store', () => {
-  const r = schema.safeParse(config({ kind: 'postgres', url: '${env:DB}', workers: { enabled: true } }))
+  const r = schema.safeParse(
+    config({ kind: 'postgres', url: '${env:DB}', workers: { enabled: true } }),
+  )
   assert.ok(r.success)
   assert.deepEqual(r.data.store, {
     kind: 'postgres',
     url: '${env:DB}',
-    workers: { enabled: true, inProcess: true, heartbeatSeconds: 30, checkSeconds: 10, retries: 5, jobsPerTarget: 4 },
+    workers: {
+      enabled: true,
+      inProcess: true,
+      heartbeatSeconds: 30,
+      checkSeconds: 10,
+      retries: 5,
+      jobsPerTarget: 4,
+    },
   })
 })
 
 test('store.workers: refused on SQLite, and out-of-range values are named by path', () => {
-  assert.ok(problems(config({ kind: 'sqlite', path: './k.db', workers: { enabled: true } })).some((p) => p.startsWith('store') && /workers/.test(p)))
-  const found = problems(config({ kind: 'postgres', url: '${env:DB}', workers: { enabled: true, heartbeatSeconds: 5, jobsPerTarget: 0, extra: 1 } }))
-  assert.ok(found.some((p) => p.startsWith('store.workers.heartbeatSeconds')), found.join('\n'))
-  assert.ok(found.some((p) => p.startsWith('store.workers.jobsPerTarget')), found.join('\n'))
-  assert.ok(found.some((p) => /extra/.test(p)), found.join('\n'))
+  assert.ok(
+    problems(config({ kind: 'sqlite', path: './k.db', workers: { enabled: true } })).some(
+      (p) => p.startsWith('store') && /workers/.test(p),
+    ),
+  )
+  const found = problems(
+    config({
+      kind: 'postgres',
+      url: '${env:DB}',
+      workers: { enabled: true, heartbeatSeconds: 5, jobsPerTarget: 0, extra: 1 },
+    }),
+  )
+  assert.ok(
+    found.some((p) => p.startsWith('store.workers.heartbeatSeconds')),
+    found.join('\n'),
+  )
+  assert.ok(
+    found.some((p) => p.startsWith('store.workers.jobsPerTarget')),
+    found.join('\n'),
+  )
+  assert.ok(
+    found.some((p) => /extra/.test(p)),
+    found.join('\n'),
+  )
 })

@@ -22,22 +22,38 @@ export interface WorkersConfig {
   readonly jobsPerTarget: number
 }
 
-export const DEFAULT_WORKERS: WorkersConfig = { enabled: false, inProcess: true, heartbeatSeconds: 30, checkSeconds: 10, retries: 5, jobsPerTarget: 4 }
+export const DEFAULT_WORKERS: WorkersConfig = {
+  enabled: false,
+  inProcess: true,
+  heartbeatSeconds: 30,
+  checkSeconds: 10,
+  retries: 5,
+  jobsPerTarget: 4,
+}
 
 export const workersSchema = z
   .strictObject({
-    enabled: z.boolean().default(DEFAULT_WORKERS.enabled).describe('Apply through `koppel worker` processes: per-target queues in this PostgreSQL database.'),
+    enabled: z
+      .boolean()
+      .default(DEFAULT_WORKERS.enabled)
+      .describe(
+        'Apply through `koppel worker` processes: per-target queues in this PostgreSQL database.',
+      ),
     inProcess: z
       .boolean()
       .default(DEFAULT_WORKERS.inProcess)
-      .describe('The process that applies (serve, apply, run) works on the queues too; false: only `koppel worker` processes do.'),
+      .describe(
+        'The process that applies (serve, apply, run) works on the queues too; false: only `koppel worker` processes do.',
+      ),
     heartbeatSeconds: z
       .number()
       .int()
       .min(10)
       .max(3600)
       .default(DEFAULT_WORKERS.heartbeatSeconds)
-      .describe('A job whose worker has been silent this long (killed, machine gone) goes to another worker. At least 10.'),
+      .describe(
+        'A job whose worker has been silent this long (killed, machine gone) goes to another worker. At least 10.',
+      ),
     checkSeconds: z
       .number()
       .int()
@@ -45,13 +61,21 @@ export const workersSchema = z
       .max(300)
       .default(DEFAULT_WORKERS.checkSeconds)
       .describe('How often workers look for the jobs of silent workers.'),
-    retries: z.number().int().min(0).max(100).default(DEFAULT_WORKERS.retries).describe('How often a job is handed out again before it is given up.'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(DEFAULT_WORKERS.retries)
+      .describe('How often a job is handed out again before it is given up.'),
     jobsPerTarget: z
       .number()
       .int()
       .min(1)
       .max(100)
       .default(DEFAULT_WORKERS.jobsPerTarget)
-      .describe("Jobs of one target each worker process runs at once; the target's apply.concurrency caps all workers together."),
+      .describe(
+        "Jobs of one target each worker process runs at once; the target's apply.concurrency caps all workers together.",
+      ),
   })
   .describe('Applies on worker processes (PostgreSQL store only): docs/operations.md.')

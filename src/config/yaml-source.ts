@@ -28,8 +28,11 @@ export function parseYaml(text: string): { source: YamlSource; problems: YamlPro
   const problems = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0])
     // ${…} in a flow collection ({ } or [ ]) breaks the YAML syntax unless quoted
-    const hint = lines[line - 1]?.includes('${') ? " (quote secret references inside { } or [ ]: '${env:NAME}')" : ''
-    const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : `${e.message.replace(/\s+/g, ' ')}${hint}`
+    const hint = lines[line - 1]?.includes('${')
+      ? " (quote secret references inside { } or [ ]: '${env:NAME}')"
+      : ''
+    const message =
+      e.code === 'DUPLICATE_KEY' ? 'duplicate key' : `${e.message.replace(/\s+/g, ' ')}${hint}`
     return { line, column: col, message }
   })
   return { source: { doc, lineCounter }, problems }
@@ -44,7 +47,12 @@ function keyMatches(key: unknown, segment: PropertyKey): boolean {
  * than its value. `offset`: a position inside a one-line string value (a CEL expression's error position),
  * counted from the value's first character after any opening quote.
  */
-export function locate(source: YamlSource, path: readonly PropertyKey[], at: 'key' | 'value' = 'value', offset?: number): Position {
+export function locate(
+  source: YamlSource,
+  path: readonly PropertyKey[],
+  at: 'key' | 'value' = 'value',
+  offset?: number,
+): Position {
   const { doc, lineCounter } = source
   let node: unknown = doc.contents
   let best: unknown = doc.contents
@@ -63,7 +71,12 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], at: 'ke
     } else break
   }
   let start = (best as Node | null)?.range?.[0] ?? 0
-  if (offset !== undefined && isScalar(best) && typeof best.value === 'string' && !best.value.includes('\n')) {
+  if (
+    offset !== undefined &&
+    isScalar(best) &&
+    typeof best.value === 'string' &&
+    !best.value.includes('\n')
+  ) {
     // double-quoted escapes shift positions; plain and single-quoted text is the expression as written
     if (best.type === 'PLAIN') start += offset
     else if (best.type === 'QUOTE_SINGLE' && !best.value.includes("'")) start += offset + 1

@@ -7,7 +7,11 @@ import type { TargetConnector } from './target-connector.ts'
 export interface ConnectorContext {
   /** Folder that relative paths in the connector's config are resolved against (the config file's folder). */
   readonly baseDir: string
-  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+  readonly log: (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void
   readonly now: () => Date
   /**
    * Targets only: the attributes the target's mapping writes, anchor included. The engine compares them with

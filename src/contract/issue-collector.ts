@@ -72,7 +72,9 @@ export class IssueCollector {
    */
   warn(i: IssueInput): void {
     const issue = this.#issue('warning', i)
-    const key = [issue.code, issue.file, issue.line, issue.record, issue.field, issue.value].map((s) => s ?? '').join('\u0000')
+    const key = [issue.code, issue.file, issue.line, issue.record, issue.field, issue.value]
+      .map((s) => s ?? '')
+      .join('\u0000')
     if (this.#warningKeys.has(key) || this.#warnings.length >= this.#cap) return
     this.#warningKeys.add(key)
     this.#warnings.push(issue)
@@ -113,7 +115,8 @@ export class IssueCollector {
 
   #issue(severity: Issue['severity'], i: IssueInput): Issue {
     const { value, severity: _, ...rest } = i
-    const text = value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value)
+    const text =
+      value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value)
     const out: Record<string, unknown> = { severity, source: this.#source }
     if (this.#file !== undefined) out.file = this.#file
     // members given as undefined are left out, so that an issue compares equal to one written without them

@@ -10,6 +10,9 @@ export const SECRET_REFERENCE = /^\$\{(env|file):[^}]+\}$/
 export function secret() {
   return z
     .string()
-    .regex(SECRET_REFERENCE, 'must be a secret reference like ${env:NAME} or ${file:path}, never the secret itself')
+    .regex(
+      SECRET_REFERENCE,
+      'must be a secret reference like ${env:NAME} or ${file:path}, never the secret itself',
+    )
     .meta({ secret: true })
 }

@@ -90,7 +90,10 @@ export interface SourceConnector {
    * records alone within seconds. Without a cursor: no ids and the newest marker now (where polling starts).
    * `ids` are record ids in this source (as a change hook names them). Throws ConnectorError.
    */
-  changesSince?(cursor: string | undefined, options?: { readonly signal?: AbortSignal }): Promise<SourceChanges>
+  changesSince?(
+    cursor: string | undefined,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<SourceChanges>
   /** Present only when `capabilities.writeBack`. Throws ConnectorError; a failed write-back changed nothing. */
   writeBack?(request: WriteBackRequest, options?: { signal?: AbortSignal }): Promise<void>
   close?(): Promise<void>

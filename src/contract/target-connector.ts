@@ -105,7 +105,10 @@ export interface TargetConnector {
   readonly capabilities: TargetCapabilities
   /** Present when `capabilities.listAccounts`; pages through every account under the connector's scope. */
   listAccounts?(options?: OpOptions): AsyncIterable<TargetAccount>
-  find(anchor: { readonly attribute: string; readonly value: string }, options?: OpOptions): Promise<TargetAccount | undefined>
+  find(
+    anchor: { readonly attribute: string; readonly value: string },
+    options?: OpOptions,
+  ): Promise<TargetAccount | undefined>
   create(request: CreateRequest, options?: OpOptions): Promise<WriteResult>
   update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult>
   enable?(ref: Ref, options?: OpOptions): Promise<WriteResult>
@@ -115,8 +118,16 @@ export interface TargetConnector {
    * A permission of type `group` may carry a `role` (a membership of a provisioned group: `member`, `owner`,
    * `instructor`, …); absent means plain membership.
    */
-  grant?(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult>
-  revoke?(ref: Ref, permission: { readonly type: string; readonly id: string; readonly role?: string }, options?: OpOptions): Promise<WriteResult>
+  grant?(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
+    options?: OpOptions,
+  ): Promise<WriteResult>
+  revoke?(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
+    options?: OpOptions,
+  ): Promise<WriteResult>
   /**
    * Provisioned groups (capabilities.groups). `createGroup` is idempotent by `key`: a group carrying the key is
    * returned `unchanged`; one with the same name that does not carry it is not Koppel's and throws `conflict`.
@@ -124,7 +135,12 @@ export interface TargetConnector {
    * archived group); `archiveGroup` moves or marks it; `deleteGroup` of a gone group returns `already-gone`.
    */
   createGroup?(request: GroupRequest, options?: OpOptions): Promise<WriteResult>
-  updateGroup?(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options?: OpOptions): Promise<WriteResult>
+  updateGroup?(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+    options?: OpOptions,
+  ): Promise<WriteResult>
   archiveGroup?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   deleteGroup?(ref: Ref, options?: OpOptions): Promise<WriteResult>
   /**

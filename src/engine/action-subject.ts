@@ -15,7 +15,11 @@ export function subjectOf(person: Person, contract?: Contract): ActionSubject {
       break
     }
   }
-  return compact({ number, classGroup: c?.classGroup, school: c === undefined ? undefined : schoolOf(c) })
+  return compact({
+    number,
+    classGroup: c?.classGroup,
+    school: c === undefined ? undefined : schoolOf(c),
+  })
 }
 
 // A person gone from every source is known only by what Koppel last wrote to the account. Number and class are
@@ -25,7 +29,9 @@ const ACCOUNT_CLASS_ATTRIBUTES = ['departmentNumber', 'department', 'classGroup'
 
 /** The person's name as a table shows it ("Jan de Vries"). */
 export function labelOf(p: Person): string {
-  const family = [p.familyNamePrefix, p.familyName].filter((s) => s !== undefined && s !== '').join(' ')
+  const family = [p.familyNamePrefix, p.familyName]
+    .filter((s) => s !== undefined && s !== '')
+    .join(' ')
   return `${p.preferredGivenName ?? p.givenName} ${family}`.trim()
 }
 
@@ -57,7 +63,8 @@ function latestContract(contracts: readonly Contract[]): Contract | undefined {
   let best: Contract | undefined
   for (const c of contracts) {
     if (c.primary === true) return c
-    if (best === undefined || (best.end !== undefined && (c.end === undefined || c.end > best.end))) best = c
+    if (best === undefined || (best.end !== undefined && (c.end === undefined || c.end > best.end)))
+      best = c
   }
   return best
 }
@@ -66,7 +73,11 @@ function schoolOf(c: Contract): string {
   return c.organisationCode ?? c.organisationName ?? c.organisation
 }
 
-function compact(s: { number?: string | undefined; classGroup?: string | undefined; school?: string | undefined }): ActionSubject {
+function compact(s: {
+  number?: string | undefined
+  classGroup?: string | undefined
+  school?: string | undefined
+}): ActionSubject {
   return {
     ...(s.number !== undefined ? { number: s.number } : {}),
     ...(s.classGroup !== undefined ? { classGroup: s.classGroup } : {}),

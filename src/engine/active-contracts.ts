@@ -5,9 +5,15 @@ import { addDays } from '../util/dates.ts'
  * Contracts that count today: started (or starting within `provisionDaysBefore` days, so accounts exist on the
  * first school day) and not yet ended. `end` is exclusive, as in OneRoster.
  */
-export function activeContracts(contracts: readonly Contract[], today: string, provisionDaysBefore: number): Contract[] {
+export function activeContracts(
+  contracts: readonly Contract[],
+  today: string,
+  provisionDaysBefore: number,
+): Contract[] {
   const horizon = addDays(today, provisionDaysBefore)
-  return contracts.filter((c) => (c.start === undefined || c.start <= horizon) && (c.end === undefined || c.end > today))
+  return contracts.filter(
+    (c) => (c.start === undefined || c.start <= horizon) && (c.end === undefined || c.end > today),
+  )
 }
 
 /** The last day a person had a contract (the latest exclusive end), or undefined when any contract is open-ended. */

@@ -33,9 +33,12 @@ export interface AppliedDelta {
 }
 
 export function applyDelta(previous: SourceSnapshot, delta: SourceSnapshot): AppliedDelta {
-  if (previous.mode !== 'full') throw new Error(`applyDelta: the base of source ${previous.source} must be a full snapshot`)
-  if (delta.mode !== 'delta') throw new Error(`applyDelta: snapshot of source ${delta.source} is not a delta`)
-  if (previous.source !== delta.source) throw new Error(`applyDelta: base is from ${previous.source}, delta from ${delta.source}`)
+  if (previous.mode !== 'full')
+    throw new Error(`applyDelta: the base of source ${previous.source} must be a full snapshot`)
+  if (delta.mode !== 'delta')
+    throw new Error(`applyDelta: snapshot of source ${delta.source} is not a delta`)
+  if (previous.source !== delta.source)
+    throw new Error(`applyDelta: base is from ${previous.source}, delta from ${delta.source}`)
   const persons = new Map<string, Person>()
   for (const p of previous.persons) persons.set(p.key, p)
   let removed = 0
@@ -73,7 +76,11 @@ function upsertPerson(before: Person, after: Person): Person {
   return {
     ...after,
     contracts: upsertBy(before.contracts, after.contracts, (c: Contract) => c.id, mergeContract),
-    memberships: upsertBy(before.memberships, after.memberships, (m: Membership) => `${m.group}\u0000${m.role}`),
+    memberships: upsertBy(
+      before.memberships,
+      after.memberships,
+      (m: Membership) => `${m.group}\u0000${m.role}`,
+    ),
   }
 }
 
@@ -87,7 +94,12 @@ function mergeContract(before: Contract, after: Contract): Contract {
  * of that key (merged onto it, with `merge`; other earlier items of that key dropped); keys only the later list
  * has are appended in its order.
  */
-function upsertBy<T>(earlier: readonly T[], later: readonly T[], key: (t: T) => string, merge?: (before: T, after: T) => T): T[] {
+function upsertBy<T>(
+  earlier: readonly T[],
+  later: readonly T[],
+  key: (t: T) => string,
+  merge?: (before: T, after: T) => T,
+): T[] {
   if (later.length === 0) return [...earlier]
   const replacing = new Map<string, T[]>()
   for (const t of later) {
@@ -126,16 +138,28 @@ const LEVEL = 1
 
 /** A full snapshot as gzip bytes for `Store.saveSnapshot`; compressed off the main thread. */
 export async function encodeSnapshot(s: SourceSnapshot): Promise<Uint8Array> {
-  if (s.mode !== 'full') throw new Error(`encodeSnapshot: only a full snapshot is kept (source ${s.source} gave a ${s.mode})`)
+  if (s.mode !== 'full')
+    throw new Error(
+      `encodeSnapshot: only a full snapshot is kept (source ${s.source} gave a ${s.mode})`,
+    )
   const json = JSON.stringify({ format: FORMAT, snapshot: s })
   return new Uint8Array(await gzipAsync(json, { level: LEVEL }))
 }
 
 /** The snapshot `encodeSnapshot` wrote; throws when the bytes are not one. */
 export async function decodeSnapshot(bytes: Uint8Array): Promise<SourceSnapshot> {
-  const parsed = JSON.parse((await gunzipAsync(bytes)).toString('utf8')) as { format?: unknown; snapshot?: SourceSnapshot }
+  const parsed = JSON.parse((await gunzipAsync(bytes)).toString('utf8')) as {
+    format?: unknown
+    snapshot?: SourceSnapshot
+  }
   const s = parsed.snapshot
-  if (parsed.format !== FORMAT || s?.kind !== 'snapshot' || s.mode !== 'full' || !Array.isArray(s.persons) || !Array.isArray(s.groups)) {
+  if (
+    parsed.format !== FORMAT ||
+    s?.kind !== 'snapshot' ||
+    s.mode !== 'full' ||
+    !Array.isArray(s.persons) ||
+    !Array.isArray(s.groups)
+  ) {
     throw new Error(`stored snapshot content is not a ${FORMAT} full snapshot`)
   }
   return s

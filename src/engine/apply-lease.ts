@@ -32,7 +32,10 @@ function heldLiveLock(holder: string): boolean {
   return holder.split(' ')[3] === LIVE_MARK
 }
 
-export async function acquireApplyLease(store: Store, renewEveryMs = RENEW_EVERY_MS): Promise<ApplyLease | undefined> {
+export async function acquireApplyLease(
+  store: Store,
+  renewEveryMs = RENEW_EVERY_MS,
+): Promise<ApplyLease | undefined> {
   const live = await store.holdLiveLock(NAME)
   // a live process holds it: whatever its lease row says, it is running
   if (live === undefined) return undefined

@@ -1,4 +1,12 @@
-import type { Account, Action, ActionKind, ActionOutcome, GroupAction, Plan, ProvisionedGroup } from '../model/index.ts'
+import type {
+  Account,
+  Action,
+  ActionKind,
+  ActionOutcome,
+  GroupAction,
+  Plan,
+  ProvisionedGroup,
+} from '../model/index.ts'
 import { GROUP_MEMBERSHIP, isGroupAction, isPermissionAction } from '../model/index.ts'
 import { ConnectorError } from '../contract/index.ts'
 import type { ActionCompletion, AuditEventInput, JournalEntry, Store } from '../store/store.ts'
@@ -78,7 +86,9 @@ export interface TargetDown {
 }
 
 function describeDown(d: TargetDown | undefined): string {
-  return d === undefined ? 'target unreachable' : `${d.target} is unreachable${d.address !== undefined ? ` at ${d.address}` : ''}`
+  return d === undefined
+    ? 'target unreachable'
+    : `${d.target} is unreachable${d.address !== undefined ? ` at ${d.address}` : ''}`
 }
 
 /**
@@ -90,7 +100,16 @@ function describeDown(d: TargetDown | undefined): string {
  * it writes the account's values as they are after everything else. A child group's create waits for its
  * parent's (`after`): the groups phase runs in two passes, parents first.
  */
-export const PHASE_ORDER = ['groups', 'accounts', 'state', 'permissions', 'revokes', 'removals', 'group-removals', 'write-backs'] as const
+export const PHASE_ORDER = [
+  'groups',
+  'accounts',
+  'state',
+  'permissions',
+  'revokes',
+  'removals',
+  'group-removals',
+  'write-backs',
+] as const
 export type Phase = (typeof PHASE_ORDER)[number]
 
 /** Every kind's phase: a new kind does not compile until it is placed (else it would never be applied). */
@@ -143,13 +162,15 @@ interface ApplyContext {
 export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAction[]> {
   const targets = new Map(o.targets.map((t) => [t.name, t]))
   const done = new Map<string, JournalEntry>()
-  for (const e of await o.store.journalFor(plan.id)) if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
+  for (const e of await o.store.journalFor(plan.id))
+    if (e.phase === 'applied' || e.phase === 'skipped') done.set(e.actionId, e)
   const ledger = new Map<string, Account>()
   const groups = new Map<string, ProvisionedGroup>()
   // queued: the workers read the rows of their own job's accounts
   if (o.queue === undefined) {
     for (const a of await o.store.listAccounts()) ledger.set(`${a.target}\u0000${a.person}`, a)
-    if (plan.actions.some(needsGroups)) for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
+    if (plan.actions.some(needsGroups))
+      for (const g of await o.store.listGroups()) groups.set(`${g.target}\u0000${g.key}`, g)
   }
 
   const outcome = new Map<string, ActionOutcome>()
@@ -184,11 +205,20 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
       for (const phase of byPhase(actions)) {
         if (phase.length === 0) continue
         // group creates that wait for a parent's create run in a second pass, after the parents
-        const passes = PHASES[phase[0]?.kind ?? 'create'] === 'groups' ? [phase.filter((a) => a.after === undefined), phase.filter((a) => a.after !== undefined)] : [phase]
+        const passes =
+          PHASES[phase[0]?.kind ?? 'create'] === 'groups'
+            ? [
+                phase.filter((a) => a.after === undefined),
+                phase.filter((a) => a.after !== undefined),
+              ]
+            : [phase]
         for (const pass of passes) {
           if (pass.length === 0) continue
           // a target no longer configured has no workers: its actions fail here, as they do in one process
-          const finished = o.queue === undefined || target === undefined ? await applyPhase(ctx, pass, target) : await queuedPass(ctx, o.queue, pass, name)
+          const finished =
+            o.queue === undefined || target === undefined
+              ? await applyPhase(ctx, pass, target)
+              : await queuedPass(ctx, o.queue, pass, name)
           for (const r of finished) results.push(r)
         }
       }
@@ -197,21 +227,50 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
   return results
 }
 
-const needsGroups = (a: Action): boolean => isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP)
+const needsGroups = (a: Action): boolean =>
+  isGroupAction(a.kind) || (isPermissionAction(a) && a.permissionType === GROUP_MEMBERSHIP)
 
 /** A pass run by the workers; its outcomes as the workers journaled them. */
-async function queuedPass(ctx: ApplyContext, queue: ApplyQueue, pass: readonly Action[], target: string): Promise<AppliedAction[]> {
+async function queuedPass(
+  ctx: ApplyContext,
+  queue: ApplyQueue,
+  pass: readonly Action[],
+  target: string,
+): Promise<AppliedAction[]> {
   const { o, planId } = ctx
-  if (o.stop?.aborted === true) return pass.map((action) => ({ action, outcome: 'pending', attempts: 0, message: 'not sent: the apply was stopped' }))
+  if (o.stop?.aborted === true)
+    return pass.map((action) => ({
+      action,
+      outcome: 'pending',
+      attempts: 0,
+      message: 'not sent: the apply was stopped',
+    }))
   await queue.runPass({ planId, runId: o.runId, actor: o.actor, target, actions: pass })
-  const journal = new Map((await o.store.journalFor(planId, pass.map((a) => a.id))).map((e) => [e.actionId, e]))
+  const journal = new Map(
+    (
+      await o.store.journalFor(
+        planId,
+        pass.map((a) => a.id),
+      )
+    ).map((e) => [e.actionId, e]),
+  )
   return pass.map((action) => {
     const e = journal.get(action.id)
     const r: AppliedAction =
       e === undefined || e.phase === 'started'
         ? // a job given up after its retries (a worker died every time, the store failed): sent again next run
-          { action, outcome: 'pending', attempts: e?.attempts ?? 0, message: e?.message ?? 'not sent: its worker job ended without recording an outcome' }
-        : { action, outcome: e.phase, attempts: e.attempts, ...(e.message !== undefined ? { message: e.message } : {}) }
+          {
+            action,
+            outcome: 'pending',
+            attempts: e?.attempts ?? 0,
+            message: e?.message ?? 'not sent: its worker job ended without recording an outcome',
+          }
+        : {
+            action,
+            outcome: e.phase,
+            attempts: e.attempts,
+            ...(e.message !== undefined ? { message: e.message } : {}),
+          }
     ctx.outcome.set(action.id, r.outcome)
     ctx.progressed()
     return r
@@ -225,13 +284,18 @@ async function queuedPass(ctx: ApplyContext, queue: ApplyQueue, pass: readonly A
  * any resume. What a dependant waits for (`after`) is read from the journal too. Throws when the store fails, so
  * the queue retries the job.
  */
-export async function applyQueuedActions(plan: Plan, actionIds: readonly string[], o: ApplyOptions & { readonly target: string }): Promise<AppliedAction[]> {
+export async function applyQueuedActions(
+  plan: Plan,
+  actionIds: readonly string[],
+  o: ApplyOptions & { readonly target: string },
+): Promise<AppliedAction[]> {
   const wanted = new Set(actionIds)
   const byId = actionIndex(plan)
   const found: { readonly action: Action; readonly index: number }[] = []
   for (const id of wanted) {
     const at = byId.get(id)
-    if (at === undefined || at.action.target !== o.target) throw new Error(`plan ${plan.id} has no action ${id} on ${o.target}`)
+    if (at === undefined || at.action.target !== o.target)
+      throw new Error(`plan ${plan.id} has no action ${id} on ${o.target}`)
     found.push(at)
   }
   // plan order, whatever the job's order
@@ -247,13 +311,15 @@ export async function applyQueuedActions(plan: Plan, actionIds: readonly string[
   for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {
     // a create that failed only to deliver its password left the account and its ledger row: its dependants
     // run, as they do in one process (keepsRow there)
-    const created = e.phase === 'failed' && !wanted.has(e.actionId) && createdAnyway(plan, e.actionId, ledger)
+    const created =
+      e.phase === 'failed' && !wanted.has(e.actionId) && createdAnyway(plan, e.actionId, ledger)
     if (e.phase !== 'applied' && e.phase !== 'skipped' && !created) continue
     outcome.set(e.actionId, 'applied')
     if (wanted.has(e.actionId)) done.add(e.actionId)
   }
   const groups = new Map<string, ProvisionedGroup>()
-  if (actions.some(needsGroups)) for (const g of await o.store.listGroups(o.target)) groups.set(`${g.target}\u0000${g.key}`, g)
+  if (actions.some(needsGroups))
+    for (const g of await o.store.listGroups(o.target)) groups.set(`${g.target}\u0000${g.key}`, g)
   const ctx: ApplyContext = {
     o,
     planId: plan.id,
@@ -267,11 +333,20 @@ export async function applyQueuedActions(plan: Plan, actionIds: readonly string[
   }
   const todo = actions.filter((a) => !done.has(a.id))
   if (todo.length === 0) return []
-  return applyPhase(ctx, todo, o.targets.find((t) => t.name === o.target), 1)
+  return applyPhase(
+    ctx,
+    todo,
+    o.targets.find((t) => t.name === o.target),
+    1,
+  )
 }
 
 /** A failed create of an account the ledger has anyway (the create worked, a side effect did not). */
-function createdAnyway(plan: Plan, actionId: string, ledger: ReadonlyMap<string, Account>): boolean {
+function createdAnyway(
+  plan: Plan,
+  actionId: string,
+  ledger: ReadonlyMap<string, Account>,
+): boolean {
   const a = actionIndex(plan).get(actionId)?.action
   return a?.kind === 'create' && ledger.has(`${a.target}\u0000${a.person}`)
 }
@@ -289,14 +364,34 @@ function actionIndex(plan: Plan): ActionIndex {
   return byId
 }
 
-async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | undefined): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
+async function runOne(
+  ctx: ApplyContext,
+  action: Action,
+  target: EngineTarget | undefined,
+): Promise<AppliedAction & { readonly row?: Account; readonly groupRow?: ProvisionedGroup }> {
   const { outcome, ledger, down, now, sleep } = ctx
   const signal = ctx.o.signal
-  if (target === undefined) return { action, outcome: 'failed', attempts: 0, message: `target ${action.target} is no longer configured` }
-  const notSent = (attempts: number): AppliedAction => ({ action, outcome: 'pending', attempts, message: `not sent: ${describeDown(down.get(action.target))}` })
+  if (target === undefined)
+    return {
+      action,
+      outcome: 'failed',
+      attempts: 0,
+      message: `target ${action.target} is no longer configured`,
+    }
+  const notSent = (attempts: number): AppliedAction => ({
+    action,
+    outcome: 'pending',
+    attempts,
+    message: `not sent: ${describeDown(down.get(action.target))}`,
+  })
   if (down.has(action.target)) return notSent(0)
   if (action.after !== undefined && outcome.get(action.after) !== 'applied') {
-    return { action, outcome: 'skipped', attempts: 0, message: `waits for ${action.after}, which did not succeed` }
+    return {
+      action,
+      outcome: 'skipped',
+      attempts: 0,
+      message: `waits for ${action.after}, which did not succeed`,
+    }
   }
   const key = `${action.target}\u0000${action.person}`
   const groupOf = (k: string) => ctx.groups.get(`${action.target}\u0000${k}`)
@@ -304,7 +399,13 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
     await ctx.o.pause?.wait(action.target, signal)
     try {
       if ('group' in action) {
-        const groupRow = await executeGroupAction(action as GroupAction, target, groupOf, now().toISOString(), signal)
+        const groupRow = await executeGroupAction(
+          action as GroupAction,
+          target,
+          groupOf,
+          now().toISOString(),
+          signal,
+        )
         ctx.groups.set(`${action.target}\u0000${groupRow.key}`, groupRow)
         return { action, outcome: 'applied', attempts: attempt, groupRow }
       }
@@ -319,7 +420,14 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
       if (deliveryFailed !== undefined) {
         // the account exists: record it (so nothing creates it twice) and report the failed delivery
         ledger.set(key, next)
-        return { action, outcome: 'failed', attempts: attempt, message: deliveryFailed, row: next, keepsRow: true }
+        return {
+          action,
+          outcome: 'failed',
+          attempts: attempt,
+          message: deliveryFailed,
+          row: next,
+          keepsRow: true,
+        }
       }
       // the ledger's row, not `next`: another action of this account may have built on `next` meanwhile
       return { action, outcome: 'applied', attempts: attempt, row: ledger.get(key) ?? next }
@@ -328,13 +436,16 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
       // one into the same refused connection (with retries each), they stay for the next run
       const gone = unreachable(e)
       if (gone !== undefined && (attempt > UNREACHABLE_RETRIES || down.has(action.target))) {
-        if (!down.has(action.target)) down.set(action.target, { target: action.target, ...gone, message: describeError(e) })
+        if (!down.has(action.target))
+          down.set(action.target, { target: action.target, ...gone, message: describeError(e) })
         return notSent(attempt)
       }
       const delay = retryDelay(e, attempt, target.apply)
-      if (delay === undefined || signal?.aborted === true) return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
+      if (delay === undefined || signal?.aborted === true)
+        return { action, outcome: 'failed', attempts: attempt, message: describeError(e) }
       // the target asked to be left alone for a while: every worker's next request waits too
-      if (ConnectorError.isInstance(e) && e.kind === 'rate-limited' && e.retryAfterMs !== undefined) await ctx.o.pause?.pause(action.target, e.retryAfterMs)
+      if (ConnectorError.isInstance(e) && e.kind === 'rate-limited' && e.retryAfterMs !== undefined)
+        await ctx.o.pause?.pause(action.target, e.retryAfterMs)
       await sleep(delay)
       if (down.has(action.target)) return notSent(attempt)
     }
@@ -347,7 +458,12 @@ async function runOne(ctx: ApplyContext, action: Action, target: EngineTarget | 
  * any of its actions is sent (write-ahead), and outcomes are recorded in batches of a wave while later actions
  * run. A crash loses at most the unrecorded outcomes, whose actions are sent again (idempotently) on resume.
  */
-async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: EngineTarget | undefined, concurrency = target?.apply.concurrency ?? 1): Promise<AppliedAction[]> {
+async function applyPhase(
+  ctx: ApplyContext,
+  phase: readonly Action[],
+  target: EngineTarget | undefined,
+  concurrency = target?.apply.concurrency ?? 1,
+): Promise<AppliedAction[]> {
   const { o, planId, now } = ctx
   const size = o.waveSize ?? 500
   let writes: Promise<void> = Promise.resolve()
@@ -359,7 +475,18 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
     if (p === undefined) {
       const slice = phase.slice(wave * size, (wave + 1) * size)
       const at = now().toISOString()
-      p = enqueue(() => o.store.journalStart(slice.map((a) => ({ planId, actionId: a.id, runId: o.runId, phase: 'started', at, attempts: 0 }))))
+      p = enqueue(() =>
+        o.store.journalStart(
+          slice.map((a) => ({
+            planId,
+            actionId: a.id,
+            runId: o.runId,
+            phase: 'started',
+            at,
+            attempts: 0,
+          })),
+        ),
+      )
       startedWaves.set(wave, p)
     }
     return p
@@ -382,7 +509,12 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
   await runPool(indexed, concurrency, async ({ action, index }) => {
     if (failedWrite !== undefined) return
     if (o.stop?.aborted === true) {
-      const r: AppliedAction = { action, outcome: 'pending', attempts: 0, message: 'not sent: the apply was stopped' }
+      const r: AppliedAction = {
+        action,
+        outcome: 'pending',
+        attempts: 0,
+        message: 'not sent: the apply was stopped',
+      }
       results.push(r)
       return
     }
@@ -390,7 +522,8 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
       await started(index)
       // the next wave's rows are written while this one runs, so the stream does not stall at a wave's end;
       // a failure of that write surfaces when the next wave awaits the same promise
-      if (index % size === 0 && index + size < phase.length) void started(index + size).catch(() => {})
+      if (index % size === 0 && index + size < phase.length)
+        void started(index + size).catch(() => {})
     } catch (e) {
       failedWrite ??= e
       return
@@ -413,10 +546,18 @@ async function applyPhase(ctx: ApplyContext, phase: readonly Action[], target: E
 }
 
 /** One transaction per batch: outcomes, the final ledger row of each account and group the batch touched, audit events. */
-async function record(ctx: ApplyContext, finished: readonly AppliedAction[], rows: ReadonlyMap<string, Account>, groupRows: ReadonlyMap<string, ProvisionedGroup>, at: string): Promise<void> {
+async function record(
+  ctx: ApplyContext,
+  finished: readonly AppliedAction[],
+  rows: ReadonlyMap<string, Account>,
+  groupRows: ReadonlyMap<string, ProvisionedGroup>,
+  at: string,
+): Promise<void> {
   const { o, planId } = ctx
   const lastFor = new Map<string, string>()
-  for (const f of finished) if (f.outcome === 'applied' || f.keepsRow === true) lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
+  for (const f of finished)
+    if (f.outcome === 'applied' || f.keepsRow === true)
+      lastFor.set(`${f.action.target}\u0000${f.action.person}`, f.action.id)
   const completions: ActionCompletion[] = finished.map((f) => {
     const key = `${f.action.target}\u0000${f.action.person}`
     const account = lastFor.get(key) === f.action.id ? rows.get(key) : undefined
@@ -430,7 +571,11 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
       ...(f.message !== undefined ? { message: f.message } : {}),
     }
     const group = groupRows.get(f.action.id)
-    return account !== undefined ? { entry, account } : group !== undefined ? { entry, group } : { entry }
+    return account !== undefined
+      ? { entry, account }
+      : group !== undefined
+        ? { entry, group }
+        : { entry }
   })
   const audit: AuditEventInput[] = finished.map((f) => ({
     type: `action.${f.outcome}`,
@@ -447,7 +592,9 @@ async function record(ctx: ApplyContext, finished: readonly AppliedAction[], row
       fields: f.action.changes.map((c) => c.field),
       ...(isPermissionAction(f.action) ? { permission: f.action.permission } : {}),
       ...('group' in f.action ? { group: f.action.group.key } : {}),
-      ...(f.action.reason.membership !== undefined ? { membership: f.action.reason.membership } : {}),
+      ...(f.action.reason.membership !== undefined
+        ? { membership: f.action.reason.membership }
+        : {}),
       ...(f.message !== undefined ? { message: f.message } : {}),
       attempts: f.attempts,
     },

@@ -23,8 +23,18 @@ afterEach(async () => {
 })
 
 const reason = { change: 'joiner', detail: 'test' } as const
-const base = (person: string, kind: string) => ({ id: `dir/${person}/${kind}`, target: 'dir', person, label: person, reason })
-const create = (person: string): Action => ({ ...base(person, 'create'), kind: 'create', changes: [{ field: 'employeeNumber', new: person }] })
+const base = (person: string, kind: string) => ({
+  id: `dir/${person}/${kind}`,
+  target: 'dir',
+  person,
+  label: person,
+  reason,
+})
+const create = (person: string): Action => ({
+  ...base(person, 'create'),
+  kind: 'create',
+  changes: [{ field: 'employeeNumber', new: person }],
+})
 const grant = (person: string, group: string): Action => ({
   ...base(person, `grant/${group}`),
   kind: 'grant',
@@ -35,11 +45,21 @@ const grant = (person: string, group: string): Action => ({
 })
 
 function engineTarget(connector: MemoryTarget): EngineTarget {
-  return { name: 'dir', connector, anchorAttribute: 'employeeNumber', apply: { concurrency: 2, retries: 0, backoffMs: 1, maxBackoffMs: 1 } } as Partial<EngineTarget> as EngineTarget
+  return {
+    name: 'dir',
+    connector,
+    anchorAttribute: 'employeeNumber',
+    apply: { concurrency: 2, retries: 0, backoffMs: 1, maxBackoffMs: 1 },
+  } as Partial<EngineTarget> as EngineTarget
 }
 
 /** A queue whose workers are this process: one job per account, accounts in reverse order, all at once. */
-function memoryQueue(o: Omit<ApplyOptions, 'queue'>, plan: Plan, jobs: string[][] = [], beforeJob: (ids: readonly string[]) => Promise<void> = async () => {}): ApplyQueue {
+function memoryQueue(
+  o: Omit<ApplyOptions, 'queue'>,
+  plan: Plan,
+  jobs: string[][] = [],
+  beforeJob: (ids: readonly string[]) => Promise<void> = async () => {},
+): ApplyQueue {
   return {
     async runPass(p: QueuedPass) {
       assert.equal(p.planId, plan.id)
@@ -50,7 +70,12 @@ function memoryQueue(o: Omit<ApplyOptions, 'queue'>, plan: Plan, jobs: string[][
       await Promise.all(
         passJobs.map(async (ids) => {
           await beforeJob(ids)
-          await applyQueuedActions(plan, ids, { ...o, runId: p.runId, actor: p.actor, target: p.target })
+          await applyQueuedActions(plan, ids, {
+            ...o,
+            runId: p.runId,
+            actor: p.actor,
+            target: p.target,
+          })
         }),
       )
     },
@@ -63,27 +88,42 @@ async function setup(actions: Action[]) {
   const target = new MemoryTarget('dir')
   const plan: Plan = { ...storedPlan('plan-queued-test', '2026-11-23T05:00:00Z', 0), actions }
   await s.savePlan(plan)
-  const o = { store: s, targets: [engineTarget(target)], runId: 'run-1', actor: 'test', now: NOW, sleep: async () => {} }
+  const o = {
+    store: s,
+    targets: [engineTarget(target)],
+    runId: 'run-1',
+    actor: 'test',
+    now: NOW,
+    sleep: async () => {},
+  }
   return { plan, o, target, store: s }
 }
 
 describe('queued apply (workers)', () => {
-  test('every action once, an account\'s grants after its create, outcomes and audit from the journal', async () => {
-    const { plan, o, target, store } = await setup([grant('p1', 'a'), create('p1'), create('p2'), grant('p2', 'b'), grant('p1', 'c')])
+  test("every action once, an account's grants after its create, outcomes and audit from the journal", async () => {
+    const { plan, o, target, store } = await setup([
+      grant('p1', 'a'),
+      create('p1'),
+      create('p2'),
+      grant('p2', 'b'),
+      grant('p1', 'c'),
+    ])
     const jobs: string[][] = []
     const applied = await applyPlan(plan, { ...o, queue: memoryQueue(o, plan, jobs) })
-    assert.deepEqual(
-      applied.map((r) => [r.action.id, r.outcome]).sort(),
-      [
-        ['dir/p1/create', 'applied'],
-        ['dir/p1/grant/a', 'applied'],
-        ['dir/p1/grant/c', 'applied'],
-        ['dir/p2/create', 'applied'],
-        ['dir/p2/grant/b', 'applied'],
-      ],
-    )
+    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome]).sort(), [
+      ['dir/p1/create', 'applied'],
+      ['dir/p1/grant/a', 'applied'],
+      ['dir/p1/grant/c', 'applied'],
+      ['dir/p2/create', 'applied'],
+      ['dir/p2/grant/b', 'applied'],
+    ])
     // one job per account and pass; an account's actions of a pass stay in plan order in one job
-    assert.deepEqual(jobs, [['dir/p2/create'], ['dir/p1/create'], ['dir/p2/grant/b'], ['dir/p1/grant/a', 'dir/p1/grant/c']])
+    assert.deepEqual(jobs, [
+      ['dir/p2/create'],
+      ['dir/p1/create'],
+      ['dir/p2/grant/b'],
+      ['dir/p1/grant/a', 'dir/p1/grant/c'],
+    ])
     assert.equal(target.calls.filter((c) => c.op === 'create').length, 2)
     assert.equal(target.calls.filter((c) => c.op === 'grant').length, 3)
     assert.deepEqual((await store.getAccount('dir', 'p1'))?.permissions, ['group:a', 'group:c'])
@@ -92,15 +132,37 @@ describe('queued apply (workers)', () => {
   })
 
   test('a job run again after its worker died sends only what the journal does not have as done', async () => {
-    const { plan, o, target, store } = await setup([create('p1'), grant('p1', 'a'), grant('p1', 'b')])
+    const { plan, o, target, store } = await setup([
+      create('p1'),
+      grant('p1', 'a'),
+      grant('p1', 'b'),
+    ])
     // the first worker recorded the create and grant a, then died before grant b was recorded
     await applyQueuedActions(plan, ['dir/p1/create'], { ...o, target: 'dir' })
     await applyQueuedActions(plan, ['dir/p1/grant/a'], { ...o, target: 'dir' })
-    await store.journalStart([{ planId: plan.id, actionId: 'dir/p1/grant/b', runId: 'run-1', phase: 'started', at: NOW().toISOString(), attempts: 0 }])
+    await store.journalStart([
+      {
+        planId: plan.id,
+        actionId: 'dir/p1/grant/b',
+        runId: 'run-1',
+        phase: 'started',
+        at: NOW().toISOString(),
+        attempts: 0,
+      },
+    ])
     target.calls.length = 0
-    const again = await applyQueuedActions(plan, ['dir/p1/grant/a', 'dir/p1/grant/b'], { ...o, target: 'dir' })
-    assert.deepEqual(again.map((r) => [r.action.id, r.outcome]), [['dir/p1/grant/b', 'applied']])
-    assert.deepEqual(target.calls.map((c) => c.op), ['grant'])
+    const again = await applyQueuedActions(plan, ['dir/p1/grant/a', 'dir/p1/grant/b'], {
+      ...o,
+      target: 'dir',
+    })
+    assert.deepEqual(
+      again.map((r) => [r.action.id, r.outcome]),
+      [['dir/p1/grant/b', 'applied']],
+    )
+    assert.deepEqual(
+      target.calls.map((c) => c.op),
+      ['grant'],
+    )
     const journal = await store.journalFor(plan.id)
     assert.deepEqual(journal.map((e) => [e.actionId, e.phase]).sort(), [
       ['dir/p1/create', 'applied'],
@@ -114,10 +176,13 @@ describe('queued apply (workers)', () => {
     const { plan, o, target } = await setup([create('p1'), grant('p1', 'a')])
     target.faults.set('create', { kind: 'invalid', times: 1 })
     const applied = await applyPlan(plan, { ...o, queue: memoryQueue(o, plan) })
-    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome]), [
-      ['dir/p1/create', 'failed'],
-      ['dir/p1/grant/a', 'skipped'],
-    ])
+    assert.deepEqual(
+      applied.map((r) => [r.action.id, r.outcome]),
+      [
+        ['dir/p1/create', 'failed'],
+        ['dir/p1/grant/a', 'skipped'],
+      ],
+    )
     assert.match(applied[1]?.message ?? '', /waits for dir\/p1\/create/)
     assert.equal(target.calls.filter((c) => c.op === 'grant').length, 0)
   })
@@ -126,19 +191,33 @@ describe('queued apply (workers)', () => {
     const { plan, o } = await setup([create('p1'), create('p2')])
     const queue: ApplyQueue = {
       async runPass(p) {
-        await applyQueuedActions(plan, [p.actions[0]?.id ?? ''], { ...o, runId: p.runId, actor: p.actor, target: p.target })
+        await applyQueuedActions(plan, [p.actions[0]?.id ?? ''], {
+          ...o,
+          runId: p.runId,
+          actor: p.actor,
+          target: p.target,
+        })
       },
     }
     const applied = await applyPlan(plan, { ...o, queue })
-    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome]), [
-      ['dir/p1/create', 'applied'],
-      ['dir/p2/create', 'pending'],
-    ])
-    assert.match(applied[1]?.message ?? '', /not sent: its worker job ended without recording an outcome/)
+    assert.deepEqual(
+      applied.map((r) => [r.action.id, r.outcome]),
+      [
+        ['dir/p1/create', 'applied'],
+        ['dir/p2/create', 'pending'],
+      ],
+    )
+    assert.match(
+      applied[1]?.message ?? '',
+      /not sent: its worker job ended without recording an outcome/,
+    )
   })
 
   test('actions of a target no longer configured fail in the applying process; nothing is enqueued for them', async () => {
-    const { plan, o } = await setup([create('p1'), { ...create('p2'), id: 'gone/p2/create', target: 'gone' }])
+    const { plan, o } = await setup([
+      create('p1'),
+      { ...create('p2'), id: 'gone/p2/create', target: 'gone' },
+    ])
     const passes: string[] = []
     const inner = memoryQueue(o, plan)
     const queue: ApplyQueue = {
@@ -163,14 +242,32 @@ describe('queued apply (workers)', () => {
       wait: async (t: string) => void calls.push(`wait ${t}`),
       pause: async (t: string, ms: number) => void calls.push(`pause ${t} ${ms}`),
     }
-    const retrying = { ...o, targets: [{ ...o.targets[0], apply: { concurrency: 1, retries: 2, backoffMs: 1, maxBackoffMs: 1 } } as EngineTarget] }
-    const applied = await applyQueuedActions(plan, ['dir/p1/create'], { ...retrying, target: 'dir', pause })
-    assert.deepEqual(applied.map((r) => [r.outcome, r.attempts]), [['applied', 2]])
+    const retrying = {
+      ...o,
+      targets: [
+        {
+          ...o.targets[0],
+          apply: { concurrency: 1, retries: 2, backoffMs: 1, maxBackoffMs: 1 },
+        } as EngineTarget,
+      ],
+    }
+    const applied = await applyQueuedActions(plan, ['dir/p1/create'], {
+      ...retrying,
+      target: 'dir',
+      pause,
+    })
+    assert.deepEqual(
+      applied.map((r) => [r.outcome, r.attempts]),
+      [['applied', 2]],
+    )
     assert.deepEqual(calls, ['wait dir', 'pause dir 1500', 'wait dir'])
   })
 
   test('a create whose password delivery failed keeps its row, and its grant runs on a worker too', async () => {
-    const { plan, o, target, store } = await setup([{ ...create('p1'), kind: 'create', deliverSecretsTo: { source: 'school', record: 'rec-1' } }, grant('p1', 'a')])
+    const { plan, o, target, store } = await setup([
+      { ...create('p1'), kind: 'create', deliverSecretsTo: { source: 'school', record: 'rec-1' } },
+      grant('p1', 'a'),
+    ])
     target.initialPassword = () => 'Secret-1!'
     const refusing = {
       name: 'school',
@@ -181,18 +278,37 @@ describe('queued apply (workers)', () => {
         throw new ConnectorError('invalid', 'field is read-only')
       },
     } as unknown as SourceConnector
-    const delivering = { ...o, targets: [{ ...engineTarget(target), secretDelivery: { kind: 'write-back', source: 'school', connector: refusing, fields: { password: 'pw' } } } as EngineTarget] }
+    const delivering = {
+      ...o,
+      targets: [
+        {
+          ...engineTarget(target),
+          secretDelivery: {
+            kind: 'write-back',
+            source: 'school',
+            connector: refusing,
+            fields: { password: 'pw' },
+          },
+        } as EngineTarget,
+      ],
+    }
     const applied = await applyPlan(plan, { ...delivering, queue: memoryQueue(delivering, plan) })
-    assert.deepEqual(applied.map((r) => [r.action.id, r.outcome]), [
-      ['dir/p1/create', 'failed'],
-      ['dir/p1/grant/a', 'applied'],
-    ])
+    assert.deepEqual(
+      applied.map((r) => [r.action.id, r.outcome]),
+      [
+        ['dir/p1/create', 'failed'],
+        ['dir/p1/grant/a', 'applied'],
+      ],
+    )
     assert.deepEqual((await store.getAccount('dir', 'p1'))?.permissions, ['group:a'])
   })
 
   test('a job naming an action the plan does not have on that target is refused, nothing sent', async () => {
     const { plan, o, target } = await setup([create('p1')])
-    await assert.rejects(applyQueuedActions(plan, ['dir/p9/create'], { ...o, target: 'dir' }), /plan plan-queued-test has no action dir\/p9\/create on dir/)
+    await assert.rejects(
+      applyQueuedActions(plan, ['dir/p9/create'], { ...o, target: 'dir' }),
+      /plan plan-queued-test has no action dir\/p9\/create on dir/,
+    )
     assert.equal(target.calls.length, 0)
   })
 })

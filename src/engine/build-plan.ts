@@ -1,5 +1,17 @@
 import type { TargetAccount } from '../contract/index.ts'
-import type { Account, Action, ActionKind, Group, GuardFinding, Issue, Person, Plan, PlanSummary, ProvisionedGroup, SecretChannel } from '../model/index.ts'
+import type {
+  Account,
+  Action,
+  ActionKind,
+  Group,
+  GuardFinding,
+  Issue,
+  Person,
+  Plan,
+  PlanSummary,
+  ProvisionedGroup,
+  SecretChannel,
+} from '../model/index.ts'
 import { ACTION_KINDS, GROUP_MEMBERSHIP } from '../model/index.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire, parseMembershipId, type DesiredAccount, type GroupIndex } from './desire.ts'
@@ -57,7 +69,9 @@ function secretsGoTo(
   const manager = desired?.get(key)?.contract.manager
   const mail = manager !== undefined ? persons.get(manager)?.email : undefined
   if (mail === undefined) {
-    notes.push(`${target.name}/${key}: no ${manager === undefined ? 'manager or mentor' : `e-mail for manager/mentor ${manager}`}, so the initial password will not be mailed`)
+    notes.push(
+      `${target.name}/${key}: no ${manager === undefined ? 'manager or mentor' : `e-mail for manager/mentor ${manager}`}, so the initial password will not be mailed`,
+    )
     return undefined
   }
   return { mail }
@@ -76,13 +90,21 @@ export function buildPlan(p: PlanInputs): Plan {
   for (const target of p.setup.targets) {
     if (target.groups === undefined && !groupLedgerByTarget.has(target.name)) continue
     const evaluated = target.groups?.evaluate(p.groups ?? [], p.today) ?? { groups: [], issues: [] }
-    const planned = planGroups({ target, desired: evaluated.groups, ledger: groupLedgerByTarget.get(target.name) ?? [], today: p.today, incomplete: evaluated.issues.length > 0 })
+    const planned = planGroups({
+      target,
+      desired: evaluated.groups,
+      ledger: groupLedgerByTarget.get(target.name) ?? [],
+      today: p.today,
+      incomplete: evaluated.issues.length > 0,
+    })
     groupPlans.set(target.name, planned)
     for (const i of evaluated.issues) groupIssues.push(i)
     for (const i of planned.issues) groupIssues.push(i)
   }
   const bySource = new Map<string, string>()
-  for (const [target, gp] of groupPlans) for (const g of gp.desired.values()) bySource.set(`${target}\u0000${g.set}\u0000${g.source.key}`, g.key)
+  for (const [target, gp] of groupPlans)
+    for (const g of gp.desired.values())
+      bySource.set(`${target}\u0000${g.set}\u0000${g.source.key}`, g.key)
   const groupIndex: GroupIndex = {
     sourceGroups: new Map((p.groups ?? []).map((g) => [g.key, g])),
     syncKeyOf: (target, set, group) => bySource.get(`${target}\u0000${set}\u0000${group}`),
@@ -93,12 +115,19 @@ export function buildPlan(p: PlanInputs): Plan {
   const actions: Action[] = []
   const issues: Issue[] = [...(p.mergeIssues ?? []), ...groupIssues, ...wanted.issues]
   const notes: string[] = []
-  const frozen = p.held === undefined || p.held.size === 0 ? wanted.frozen : new Set([...wanted.frozen, ...p.held.keys()])
-  for (const [key, why] of p.held ?? []) if (p.only === undefined || p.only.has(key)) notes.push(why)
+  const frozen =
+    p.held === undefined || p.held.size === 0
+      ? wanted.frozen
+      : new Set([...wanted.frozen, ...p.held.keys()])
+  for (const [key, why] of p.held ?? [])
+    if (p.only === undefined || p.only.has(key)) notes.push(why)
   for (const target of p.setup.targets) {
     const gp = groupPlans.get(target.name)
     // hold windows (lifecycle.holds) hold group kinds too, e.g. no group-archive before the turnover is checked
-    const groupActions = gp === undefined ? [] : holdBack(target, p.today, { actions: gp.actions, issues: [], notes }).actions
+    const groupActions =
+      gp === undefined
+        ? []
+        : holdBack(target, p.today, { actions: gp.actions, issues: [], notes }).actions
     for (const a of groupActions) actions.push(a)
     const tp = planTarget({
       target,
@@ -108,12 +137,17 @@ export function buildPlan(p: PlanInputs): Plan {
       ledger: ledgerByTarget.get(target.name) ?? [],
       listing: p.listings.get(target.name),
       today: p.today,
-      ...(gp !== undefined ? { groups: groupStates(groupLedgerByTarget.get(target.name) ?? [], gp.desired) } : {}),
+      ...(gp !== undefined
+        ? { groups: groupStates(groupLedgerByTarget.get(target.name) ?? [], gp.desired) }
+        : {}),
     })
     // a loop, not push(...xs): spreading 100k+ actions as arguments overflows the call stack
     const desiredHere = wanted.byTarget.get(target.name)
     for (const a of tp.actions) {
-      const to = a.kind === 'create' && target.secretDelivery !== undefined ? secretsGoTo(target, a.person, persons, desiredHere, notes) : undefined
+      const to =
+        a.kind === 'create' && target.secretDelivery !== undefined
+          ? secretsGoTo(target, a.person, persons, desiredHere, notes)
+          : undefined
       actions.push(a.kind === 'create' && to !== undefined ? { ...a, deliverSecretsTo: to } : a)
     }
     const writeBacks = planWriteBack({
@@ -133,19 +167,38 @@ export function buildPlan(p: PlanInputs): Plan {
   if (only !== undefined) {
     // a scoped plan keeps the groups its memberships need (created or renamed), not the rest of the group work
     const kept = actions.filter((a) => only.has(a.person))
-    const needed = new Set(kept.flatMap((a) => (a.kind === 'grant' && a.permissionType === GROUP_MEMBERSHIP ? [`${a.target}/${parseMembershipId(a.permission).key}`] : [])))
-    const groupWork = actions.filter((a) => (a.kind === 'group-create' || a.kind === 'group-update') && needed.has(`${a.target}/${a.group.key}`))
+    const needed = new Set(
+      kept.flatMap((a) =>
+        a.kind === 'grant' && a.permissionType === GROUP_MEMBERSHIP
+          ? [`${a.target}/${parseMembershipId(a.permission).key}`]
+          : [],
+      ),
+    )
+    const groupWork = actions.filter(
+      (a) =>
+        (a.kind === 'group-create' || a.kind === 'group-update') &&
+        needed.has(`${a.target}/${a.group.key}`),
+    )
     const mine = issues.filter((i) => i.record === undefined || only.has(i.record))
     actions.length = 0
     issues.length = 0
     for (const a of [...groupWork, ...kept].sort(compareActions)) actions.push(a)
     for (const i of mine) issues.push(i)
   }
-  const inputs: Record<string, string> = { ...p.inputs, config: p.setup.configHash, today: p.today, ledger: ledgerHash(p.ledger) }
+  const inputs: Record<string, string> = {
+    ...p.inputs,
+    config: p.setup.configHash,
+    today: p.today,
+    ledger: ledgerHash(p.ledger),
+  }
   // the group ledger too, once there is one: apply refuses a plan whose groups another apply changed meanwhile
-  if (p.groupLedger !== undefined && p.groupLedger.length > 0) inputs['groups'] = groupLedgerHash(p.groupLedger)
+  if (p.groupLedger !== undefined && p.groupLedger.length > 0)
+    inputs['groups'] = groupLedgerHash(p.groupLedger)
   const summary = summarise(actions)
-  const findings = [...p.sourceFindings, ...guard(actions, p.setup.targets, ledgerByTarget, groupLedgerByTarget)]
+  const findings = [
+    ...p.sourceFindings,
+    ...guard(actions, p.setup.targets, ledgerByTarget, groupLedgerByTarget),
+  ]
   const hash = planHash(actions, inputs, findings, issues)
   return {
     kind: 'plan',
@@ -163,9 +216,13 @@ export function buildPlan(p: PlanInputs): Plan {
 }
 
 /** Sync key → where the group is and whether it is (or is about to be) archived. */
-function groupStates(ledger: readonly ProvisionedGroup[], desired: ReadonlyMap<string, unknown>): Map<string, { locator?: string; archived: boolean }> {
+function groupStates(
+  ledger: readonly ProvisionedGroup[],
+  desired: ReadonlyMap<string, unknown>,
+): Map<string, { locator?: string; archived: boolean }> {
   const out = new Map<string, { locator?: string; archived: boolean }>()
-  for (const g of ledger) if (g.state !== 'deleted') out.set(g.key, { locator: g.locator, archived: !desired.has(g.key) })
+  for (const g of ledger)
+    if (g.state !== 'deleted') out.set(g.key, { locator: g.locator, archived: !desired.has(g.key) })
   for (const key of desired.keys()) if (!out.has(key)) out.set(key, { archived: false })
   return out
 }
@@ -192,7 +249,12 @@ export function compareActions(a: Action, b: Action): number {
  * sha256 of canonicalJson({ actions, inputs, findings, issues }), streamed action by action into the hash: the
  * same bytes without building one string of the whole plan (hundreds of MB at 100,000 persons).
  */
-export function planHash(actions: readonly Action[], inputs: Readonly<Record<string, string>>, findings: readonly GuardFinding[], issues: readonly Issue[]): string {
+export function planHash(
+  actions: readonly Action[],
+  inputs: Readonly<Record<string, string>>,
+  findings: readonly GuardFinding[],
+  issues: readonly Issue[],
+): string {
   const h = new HashSink()
   // the keys in canonical (sorted) order: actions, findings, inputs, issues
   h.push('{"actions":')
@@ -204,14 +266,27 @@ export function planHash(actions: readonly Action[], inputs: Readonly<Record<str
 }
 
 /** The group ledger's version fields, as ledgerHash does for accounts. */
-export function groupLedgerHash(groups: readonly Pick<ProvisionedGroup, 'target' | 'key' | 'targetId' | 'state' | 'updatedAt'>[]): string {
-  return sha256(groups.map((g) => `${g.target}\u0000${g.key}\u0000${g.targetId}\u0000${g.state}\u0000${g.updatedAt}`).sort().join('\n'))
+export function groupLedgerHash(
+  groups: readonly Pick<ProvisionedGroup, 'target' | 'key' | 'targetId' | 'state' | 'updatedAt'>[],
+): string {
+  return sha256(
+    groups
+      .map(
+        (g) => `${g.target}\u0000${g.key}\u0000${g.targetId}\u0000${g.state}\u0000${g.updatedAt}`,
+      )
+      .sort()
+      .join('\n'),
+  )
 }
 
 /** A plan is only valid against the ledger it was computed from; apply refuses a plan whose ledger moved on. */
-export function ledgerHash(ledger: readonly Pick<Account, 'target' | 'person' | 'targetId' | 'state' | 'updatedAt'>[]): string {
+export function ledgerHash(
+  ledger: readonly Pick<Account, 'target' | 'person' | 'targetId' | 'state' | 'updatedAt'>[],
+): string {
   const h = [...ledger]
-    .map((a) => `${a.target}\u0000${a.person}\u0000${a.targetId}\u0000${a.state}\u0000${a.updatedAt}`)
+    .map(
+      (a) => `${a.target}\u0000${a.person}\u0000${a.targetId}\u0000${a.state}\u0000${a.updatedAt}`,
+    )
     .sort()
   return sha256(h.join('\n'))
 }

@@ -25,7 +25,11 @@ export async function carryApproval(store: Store, plan: Plan): Promise<Plan> {
     if (approved === undefined || !covers(approved.findings, plan.findings)) continue
     key ??= workHash(plan)
     if (workHash(approved) !== key) continue
-    return { ...plan, status: 'approved', notes: [...plan.notes, `approved as ${approved.id} (same actions from the same inputs)`] }
+    return {
+      ...plan,
+      status: 'approved',
+      notes: [...plan.notes, `approved as ${approved.id} (same actions from the same inputs)`],
+    }
   }
   return plan
 }
@@ -36,7 +40,8 @@ function workHash(p: Plan): string {
 }
 
 function covers(approved: readonly GuardFinding[], found: readonly GuardFinding[]): boolean {
-  const id = (f: GuardFinding) => `${f.target}\u0000${f.kind}\u0000${f.count}\u0000${f.base}\u0000${f.limit}`
+  const id = (f: GuardFinding) =>
+    `${f.target}\u0000${f.kind}\u0000${f.count}\u0000${f.base}\u0000${f.limit}`
   const ok = new Set(approved.map(id))
   return found.every((f) => ok.has(id(f)))
 }

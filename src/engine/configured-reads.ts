@@ -25,6 +25,7 @@ export function configuredReads(setup: EngineSetup): (field: string) => boolean 
     paths.push(...t.mapping.reads, ...t.anchorMapping.reads)
     for (const w of t.writeBacks ?? []) paths.push(...Object.values(w.current).map(personPath))
   }
-  for (const m of setup.match ?? []) paths.push(personPath(m.value), ...Object.values(m.sources ?? {}).map(personPath))
+  for (const m of setup.match ?? [])
+    paths.push(personPath(m.value), ...Object.values(m.sources ?? {}).map(personPath))
   return fieldsRead(paths)
 }

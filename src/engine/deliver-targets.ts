@@ -24,10 +24,15 @@ export async function deliverTargets(
     const c = t.connector
     if (c.deliver === undefined) continue
     try {
-      const r = await c.deliver.call(c, { ...(signal !== undefined ? { signal } : {}), approvals: await approvals(t.name) })
+      const r = await c.deliver.call(c, {
+        ...(signal !== undefined ? { signal } : {}),
+        approvals: await approvals(t.name),
+      })
       out.push({ target: t.name, ok: true, message: redactSecrets(`${t.name}: ${r.message}`) })
     } catch (e) {
-      const why = redactSecrets(ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : messageOf(e))
+      const why = redactSecrets(
+        ConnectorError.isInstance(e) ? `${e.kind}: ${e.message}` : messageOf(e),
+      )
       out.push({ target: t.name, ok: false, message: `${t.name}: delivery failed (${why})` })
     }
   }
@@ -38,7 +43,9 @@ export async function deliverTargets(
  * The delivery approvals recorded by `koppel approve <target>:<token>` (audit events `delivery.approved`): one
  * approval mechanism for plans and for a target's own safety check, with approver and reason in the audit log.
  */
-export function approvalsIn(store: Pick<Store, 'listAudit'>): (target: string) => Promise<readonly string[]> {
+export function approvalsIn(
+  store: Pick<Store, 'listAudit'>,
+): (target: string) => Promise<readonly string[]> {
   return async (target) => {
     const events = await store.listAudit({ kind: 'delivery.approved', target, limit: 50 })
     return events.map((e) => e.data?.['token']).filter((t): t is string => typeof t === 'string')

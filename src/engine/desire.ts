@@ -23,7 +23,11 @@ export interface GroupIndex {
 }
 
 /** The group index of `targets`' group sets over the sources' groups (the first group with a sync key wins). */
-export function groupIndexOf(targets: readonly EngineTarget[], groups: readonly Group[], today: string): GroupIndex {
+export function groupIndexOf(
+  targets: readonly EngineTarget[],
+  groups: readonly Group[],
+  today: string,
+): GroupIndex {
   const bySource = new Map<string, string>()
   for (const t of targets) {
     for (const g of t.groups?.evaluate(groups, today).groups ?? []) {
@@ -69,10 +73,18 @@ export interface Desire {
  * Runs the rules for every person and keeps the grants whose contract is active in the granting target's
  * provisioning window. Computes entitlements only; writes nothing and knows no target's current state.
  */
-export function desire(persons: readonly Person[], rules: CompiledRules, targets: readonly EngineTarget[], today: string, groups?: GroupIndex): Desire {
+export function desire(
+  persons: readonly Person[],
+  rules: CompiledRules,
+  targets: readonly EngineTarget[],
+  today: string,
+  groups?: GroupIndex,
+): Desire {
   const maxLead = Math.max(0, ...targets.map((t) => t.lifecycle.provisionDaysBefore))
   const lead = new Map(targets.map((t) => [t.name, t.lifecycle.provisionDaysBefore]))
-  const byTarget = new Map<string, Map<string, DesiredAccount>>(targets.map((t) => [t.name, new Map()]))
+  const byTarget = new Map<string, Map<string, DesiredAccount>>(
+    targets.map((t) => [t.name, new Map()]),
+  )
   const frozen = new Set<string>()
   const issues: Issue[] = []
 
@@ -140,12 +152,20 @@ function membershipGrants(
   lead: ReadonlyMap<string, number>,
 ): { byTarget: Map<string, Map<string, DesiredPermission>>; issues: readonly Issue[] } {
   const byTarget = new Map<string, Map<string, DesiredPermission>>()
-  const active = (m: Membership, days: number) => (m.start === undefined || m.start <= addDays(today, days)) && (m.end === undefined || m.end > today)
+  const active = (m: Membership, days: number) =>
+    (m.start === undefined || m.start <= addDays(today, days)) &&
+    (m.end === undefined || m.end > today)
   const inputs: MembershipInput[] = []
   for (const m of person.memberships) {
     if (!active(m, maxLead)) continue
     // a membership of a group the source did not list still runs the rules, with what is known of its group
-    const group = groups.sourceGroups.get(m.group) ?? { kind: 'group' as const, key: m.group, type: 'other' as const, name: m.group, attributes: {} }
+    const group = groups.sourceGroups.get(m.group) ?? {
+      kind: 'group' as const,
+      key: m.group,
+      type: 'other' as const,
+      name: m.group,
+      attributes: {},
+    }
     inputs.push({ membership: m, group })
   }
   const contract = contracts.find((c) => c.primary === true) ?? (contracts[0] as Contract)
@@ -158,7 +178,12 @@ function membershipGrants(
     let perTarget = byTarget.get(e.target)
     if (perTarget === undefined) byTarget.set(e.target, (perTarget = new Map()))
     const id = membershipId(e.role, key)
-    if (!perTarget.has(id)) perTarget.set(id, { type: GROUP_MEMBERSHIP, rule: e.rule, membership: { group: e.group, role: e.sourceRole } })
+    if (!perTarget.has(id))
+      perTarget.set(id, {
+        type: GROUP_MEMBERSHIP,
+        rule: e.rule,
+        membership: { group: e.group, role: e.sourceRole },
+      })
   }
   return { byTarget, issues: result.issues }
 }

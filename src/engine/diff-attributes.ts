@@ -5,7 +5,11 @@ import type { AttributeValue, Attributes, FieldChange } from '../model/index.ts'
  * Multi-valued attributes compare as sets; `dn` compares case-insensitively because directories
  * normalise DN case. Attribute names in `actual` are matched case-insensitively (LDAP returns its own casing).
  */
-export function diffAttributes(desired: Attributes, actual: Attributes, fields: readonly string[]): FieldChange[] {
+export function diffAttributes(
+  desired: Attributes,
+  actual: Attributes,
+  fields: readonly string[],
+): FieldChange[] {
   const actualByLower = new Map<string, AttributeValue>()
   for (const [k, v] of Object.entries(actual)) actualByLower.set(k.toLowerCase(), v)
   const changes: FieldChange[] = []
@@ -13,12 +17,20 @@ export function diffAttributes(desired: Attributes, actual: Attributes, fields: 
     const want = desired[field]
     const have = actualByLower.get(field.toLowerCase())
     if (sameValue(field, want, have)) continue
-    changes.push({ field, ...(have !== undefined ? { old: have } : {}), ...(want !== undefined ? { new: want } : {}) })
+    changes.push({
+      field,
+      ...(have !== undefined ? { old: have } : {}),
+      ...(want !== undefined ? { new: want } : {}),
+    })
   }
   return changes
 }
 
-export function sameValue(field: string, a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
+export function sameValue(
+  field: string,
+  a: AttributeValue | undefined,
+  b: AttributeValue | undefined,
+): boolean {
   const na = normalise(a)
   const nb = normalise(b)
   if (na.length !== nb.length) return false

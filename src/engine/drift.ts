@@ -5,7 +5,13 @@
  * itself (a fresh plan with the targets read, like `plan`; nothing is stored or audited).
  */
 import type { TargetAccount } from '../contract/index.ts'
-import { isPermissionAction, type Account, type Action, type FieldChange, type Issue } from '../model/index.ts'
+import {
+  isPermissionAction,
+  type Account,
+  type Action,
+  type FieldChange,
+  type Issue,
+} from '../model/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { buildPlan } from './build-plan.ts'
 import { diffAttributes, sameValue } from './diff-attributes.ts'
@@ -53,12 +59,26 @@ export type DriftOutcome =
   | { readonly ok: true; readonly today: string; readonly targets: readonly TargetDrift[] }
   | { readonly ok: false; readonly issues: readonly Issue[] }
 
-export async function driftReport(engine: Engine, o: { readonly target?: string } = {}): Promise<DriftOutcome> {
+export async function driftReport(
+  engine: Engine,
+  o: { readonly target?: string } = {},
+): Promise<DriftOutcome> {
   const { setup, store } = engine
   const targets = setup.targets.filter((t) => o.target === undefined || t.name === o.target)
   if (targets.length === 0) {
     const names = setup.targets.map((t) => t.name).join(', ')
-    return { ok: false, issues: [{ severity: 'error', code: 'unknown_target', field: 'target', value: o.target ?? '', message: `no target "${o.target}" (targets: ${names})` }] }
+    return {
+      ok: false,
+      issues: [
+        {
+          severity: 'error',
+          code: 'unknown_target',
+          field: 'target',
+          value: o.target ?? '',
+          message: `no target "${o.target}" (targets: ${names})`,
+        },
+      ],
+    }
   }
   const today = toIsoDate(engine.now())
   const read = await readSources(engine, today)
@@ -97,14 +117,27 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
     const rows = ledger.filter((a) => a.target === t.name && a.state !== 'deleted')
     const adopt = t.adopt !== false
     if (listing === undefined) {
-      out.push({ target: t.name, listed: false, accounts: 0, managed: rows.length, adopt, items: [] })
+      out.push({
+        target: t.name,
+        listed: false,
+        accounts: 0,
+        managed: rows.length,
+        adopt,
+        items: [],
+      })
       continue
     }
     const actions = plan.actions.filter((a) => a.target === t.name)
     const byPerson = groupBy(actions, (a) => a.person)
     const label = (key: string, account?: Account) => {
       const p = persons.get(key)
-      return { key, label: p !== undefined ? labelOf(p) : String(account?.attributes['cn'] ?? account?.attributes['displayName'] ?? key) }
+      return {
+        key,
+        label:
+          p !== undefined
+            ? labelOf(p)
+            : String(account?.attributes['cn'] ?? account?.attributes['displayName'] ?? key),
+      }
     }
     const items: DriftItem[] = []
     const listed = new Map(listing.map((l) => [l.id, l]))
@@ -116,7 +149,12 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
       const anchor = valueOf(l.attributes, t.anchorAttribute)?.toLowerCase()
       const unadopted =
         correlate === undefined && anchor !== undefined
-          ? plan.issues.find((i) => i.code === 'unmanaged_account' && i.message.startsWith(`${t.name}: `) && i.value?.toLowerCase() === anchor)
+          ? plan.issues.find(
+              (i) =>
+                i.code === 'unmanaged_account' &&
+                i.message.startsWith(`${t.name}: `) &&
+                i.value?.toLowerCase() === anchor,
+            )
           : undefined
       const key = correlate?.person ?? unadopted?.record
       items.push({
@@ -124,7 +162,14 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
         account: { id: l.id, locator: l.locator },
         ...(key !== undefined ? { person: label(key) } : {}),
         actions: correlate !== undefined ? (byPerson.get(correlate.person) ?? []).map(slim) : [],
-        ...(correlate === undefined ? { note: unadopted !== undefined ? 'matches a person; not adopted (drift.adopt is off)' : 'no person matches its anchor; Koppel leaves it alone' } : {}),
+        ...(correlate === undefined
+          ? {
+              note:
+                unadopted !== undefined
+                  ? 'matches a person; not adopted (drift.adopt is off)'
+                  : 'no person matches its anchor; Koppel leaves it alone',
+            }
+          : {}),
       })
     }
 
@@ -132,27 +177,73 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
       const l = listed.get(row.targetId)
       const mine = (byPerson.get(row.person) ?? []).map(slim)
       const ref = { id: row.targetId, locator: l?.locator ?? row.locator }
-      const hold = held.has(row.person) ? { note: 'the person is held (koppel hold): nothing is planned until the hold ends' } : {}
+      const hold = held.has(row.person)
+        ? { note: 'the person is held (koppel hold): nothing is planned until the hold ends' }
+        : {}
       if (l === undefined) {
-        items.push({ kind: 'missing', account: ref, person: label(row.person, row), actions: mine, ...(mine.length === 0 ? { note: `Koppel's ${row.state} account is gone from the target; nothing is planned for it` } : {}), ...hold })
+        items.push({
+          kind: 'missing',
+          account: ref,
+          person: label(row.person, row),
+          actions: mine,
+          ...(mine.length === 0
+            ? {
+                note: `Koppel's ${row.state} account is gone from the target; nothing is planned for it`,
+              }
+            : {}),
+          ...hold,
+        })
         continue
       }
       // what Koppel last wrote (the ledger) against the target: only attributes Koppel maps and wrote
-      const fields = t.mapping.attributes.filter((f) => f !== 'dn' && row.attributes[f] !== undefined)
+      const fields = t.mapping.attributes.filter(
+        (f) => f !== 'dn' && row.attributes[f] !== undefined,
+      )
       const changes = diffAttributes(row.attributes, l.attributes, fields)
-      if (!sameValue('dn', row.locator, l.locator)) changes.push({ field: 'dn', old: l.locator, new: row.locator })
+      if (!sameValue('dn', row.locator, l.locator))
+        changes.push({ field: 'dn', old: l.locator, new: row.locator })
       if (changes.length > 0) {
-        items.push({ kind: 'attributes', account: ref, person: label(row.person, row), changes, actions: mine.filter((a) => a.kind === 'update'), ...hold })
+        items.push({
+          kind: 'attributes',
+          account: ref,
+          person: label(row.person, row),
+          changes,
+          actions: mine.filter((a) => a.kind === 'update'),
+          ...hold,
+        })
       }
       if (l.enabled !== (row.state === 'active')) {
-        items.push({ kind: 'state', account: ref, person: label(row.person, row), changes: [{ field: 'enabled', old: String(l.enabled), new: String(row.state === 'active') }], actions: mine.filter((a) => a.kind === 'enable' || a.kind === 'disable'), ...hold })
+        items.push({
+          kind: 'state',
+          account: ref,
+          person: label(row.person, row),
+          changes: [
+            { field: 'enabled', old: String(l.enabled), new: String(row.state === 'active') },
+          ],
+          actions: mine.filter((a) => a.kind === 'enable' || a.kind === 'disable'),
+          ...hold,
+        })
       }
       const groups = groupDrift(row, l)
       if (groups !== undefined) {
-        items.push({ kind: 'groups', account: ref, person: label(row.person, row), changes: [groups], actions: mine.filter((a) => a.kind === 'grant' || a.kind === 'revoke'), ...hold })
+        items.push({
+          kind: 'groups',
+          account: ref,
+          person: label(row.person, row),
+          changes: [groups],
+          actions: mine.filter((a) => a.kind === 'grant' || a.kind === 'revoke'),
+          ...hold,
+        })
       }
     }
-    out.push({ target: t.name, listed: true, accounts: listing.length, managed: rows.length, adopt, items })
+    out.push({
+      target: t.name,
+      listed: true,
+      accounts: listing.length,
+      managed: rows.length,
+      adopt,
+      items,
+    })
   }
   return { ok: true, today, targets: out }
 }
@@ -160,15 +251,26 @@ export async function driftReport(engine: Engine, o: { readonly target?: string 
 /** Groups Koppel granted (ledger) against the groups the listing reports, case aside; undefined when equal. */
 function groupDrift(row: Account, l: TargetAccount): FieldChange | undefined {
   if (l.permissions === undefined) return undefined
-  const granted = row.permissions.filter((p) => p.startsWith('group:')).map((p) => p.slice('group:'.length))
+  const granted = row.permissions
+    .filter((p) => p.startsWith('group:'))
+    .map((p) => p.slice('group:'.length))
   const has = new Set(l.permissions.map((p) => p.toLowerCase()))
   const missing = granted.filter((g) => !has.has(g.toLowerCase()))
   if (missing.length === 0) return undefined
-  return { field: 'groups', old: l.permissions.filter((p) => granted.some((g) => g.toLowerCase() === p.toLowerCase())), new: granted }
+  return {
+    field: 'groups',
+    old: l.permissions.filter((p) => granted.some((g) => g.toLowerCase() === p.toLowerCase())),
+    new: granted,
+  }
 }
 
 function slim(a: Action): DriftAction {
-  return { id: a.id, kind: a.kind, ...(isPermissionAction(a) ? { permission: a.permission } : {}), reason: a.reason }
+  return {
+    id: a.id,
+    kind: a.kind,
+    ...(isPermissionAction(a) ? { permission: a.permission } : {}),
+    reason: a.reason,
+  }
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -79,7 +79,11 @@ export type SecretDelivery =
       /** The account attribute the person logs in with, named in the mail. */
       readonly loginAttribute: string
       readonly subject: string
-      send(message: { readonly to: string; readonly subject: string; readonly text: string }): Promise<void>
+      send(message: {
+        readonly to: string
+        readonly subject: string
+        readonly text: string
+      }): Promise<void>
     }
 
 /** One write-back from a target's accounts into one source. */

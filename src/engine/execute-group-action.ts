@@ -20,8 +20,14 @@ export async function executeGroupAction(
   const opts = signal !== undefined ? { signal } : {}
   const current = groupOf(g.key)
   const live = current !== undefined && current.state !== 'deleted' ? current : undefined
-  const ref: Ref | undefined = live !== undefined ? { id: live.targetId, locator: live.locator } : g.ref !== undefined ? { id: g.ref.targetId, locator: g.ref.locator } : undefined
-  const unsupported = (what: string) => new ConnectorError('unsupported', `${c.type} cannot ${what} groups`)
+  const ref: Ref | undefined =
+    live !== undefined
+      ? { id: live.targetId, locator: live.locator }
+      : g.ref !== undefined
+        ? { id: g.ref.targetId, locator: g.ref.locator }
+        : undefined
+  const unsupported = (what: string) =>
+    new ConnectorError('unsupported', `${c.type} cannot ${what} groups`)
   switch (action.kind) {
     case 'group-create': {
       if (c.createGroup === undefined) throw unsupported('create')
@@ -40,7 +46,10 @@ export async function executeGroupAction(
     case 'group-archive': {
       const at = need(ref, action)
       // a target without an archive of its own keeps the group as it is; the ledger marks it (delete follows)
-      const r = c.capabilities.groups?.archive === 'target' && c.archiveGroup !== undefined ? await c.archiveGroup(at, opts) : { outcome: 'unchanged' as const, id: at.id, locator: at.locator }
+      const r =
+        c.capabilities.groups?.archive === 'target' && c.archiveGroup !== undefined
+          ? await c.archiveGroup(at, opts)
+          : { outcome: 'unchanged' as const, id: at.id, locator: at.locator }
       return rowOf(action, live, r, now, { state: 'archived', archivedAt: live?.archivedAt ?? now })
     }
     case 'group-delete': {
@@ -51,7 +60,11 @@ export async function executeGroupAction(
   }
 }
 
-function request(key: string, attributes: Readonly<Record<string, AttributeValue>>, groupOf: (key: string) => ProvisionedGroup | undefined): GroupRequest {
+function request(
+  key: string,
+  attributes: Readonly<Record<string, AttributeValue>>,
+  groupOf: (key: string) => ProvisionedGroup | undefined,
+): GroupRequest {
   const parentKey = attributes['parent']
   const parent = typeof parentKey === 'string' ? groupOf(parentKey) : undefined
   const title = attributes['title']
@@ -59,12 +72,17 @@ function request(key: string, attributes: Readonly<Record<string, AttributeValue
     key,
     title: typeof title === 'string' ? title : key,
     attributes,
-    ...(parent !== undefined && parent.state !== 'deleted' ? { parent: { id: parent.targetId, locator: parent.locator } } : {}),
+    ...(parent !== undefined && parent.state !== 'deleted'
+      ? { parent: { id: parent.targetId, locator: parent.locator } }
+      : {}),
   }
 }
 
 /** The group's fields after the action: the ledger's, with the action's changes applied. */
-function valuesOf(action: Action, had: Readonly<Record<string, AttributeValue>>): Record<string, AttributeValue> {
+function valuesOf(
+  action: Action,
+  had: Readonly<Record<string, AttributeValue>>,
+): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = { ...had }
   for (const ch of action.changes) {
     if (ch.new === undefined) delete out[ch.field]
@@ -74,14 +92,42 @@ function valuesOf(action: Action, had: Readonly<Record<string, AttributeValue>>)
 }
 
 function need(ref: Ref | undefined, action: GroupAction): Ref {
-  if (ref === undefined) throw new ConnectorError('not-found', `no group known for ${action.group.key} in ${action.target}`)
+  if (ref === undefined)
+    throw new ConnectorError(
+      'not-found',
+      `no group known for ${action.group.key} in ${action.target}`,
+    )
   return ref
 }
 
-function rowOf(action: GroupAction, current: ProvisionedGroup | undefined, r: WriteResult, now: string, patch: Partial<Omit<ProvisionedGroup, 'kind'>>): ProvisionedGroup {
+function rowOf(
+  action: GroupAction,
+  current: ProvisionedGroup | undefined,
+  r: WriteResult,
+  now: string,
+  patch: Partial<Omit<ProvisionedGroup, 'kind'>>,
+): ProvisionedGroup {
   const g = action.group
-  const base: ProvisionedGroup = current ?? { kind: 'provisioned-group', target: action.target, key: g.key, set: g.set, targetId: r.id, locator: r.locator, state: 'active', attributes: {}, createdAt: now, updatedAt: now }
-  const next: ProvisionedGroup = { ...base, ...patch, set: g.set, targetId: r.id || base.targetId, locator: r.locator || base.locator, updatedAt: now }
+  const base: ProvisionedGroup = current ?? {
+    kind: 'provisioned-group',
+    target: action.target,
+    key: g.key,
+    set: g.set,
+    targetId: r.id,
+    locator: r.locator,
+    state: 'active',
+    attributes: {},
+    createdAt: now,
+    updatedAt: now,
+  }
+  const next: ProvisionedGroup = {
+    ...base,
+    ...patch,
+    set: g.set,
+    targetId: r.id || base.targetId,
+    locator: r.locator || base.locator,
+    updatedAt: now,
+  }
   if (next.archivedAt === undefined) {
     const { archivedAt: _drop, ...rest } = next
     return rest

@@ -4,7 +4,15 @@
  * their condition read, and the rules that nearly matched with the values that made them false. Writes nothing:
  * no plan, snapshot or audit event is stored.
  */
-import type { Account, Action, Contract, Issue, Membership, Person, PersonHold } from '../model/index.ts'
+import type {
+  Account,
+  Action,
+  Contract,
+  Issue,
+  Membership,
+  Person,
+  PersonHold,
+} from '../model/index.ts'
 import type { RuleVerdict } from '../rules/index.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { activeContracts } from './active-contracts.ts'
@@ -44,9 +52,16 @@ export interface ExplainedPermission {
 export interface ExplainedTarget {
   readonly target: string
   /** The ledger's row: what Koppel last wrote. */
-  readonly account?: Pick<Account, 'state' | 'targetId' | 'locator' | 'attributes' | 'permissions' | 'disabledAt' | 'updatedAt'>
+  readonly account?: Pick<
+    Account,
+    'state' | 'targetId' | 'locator' | 'attributes' | 'permissions' | 'disabledAt' | 'updatedAt'
+  >
   /** The rule and contract that grant the account today; absent when nothing does. */
-  readonly grant?: { readonly rule: string; readonly contract: string; readonly reads: readonly ReadValue[] }
+  readonly grant?: {
+    readonly rule: string
+    readonly contract: string
+    readonly reads: readonly ReadValue[]
+  }
   readonly permissions: readonly ExplainedPermission[]
 }
 
@@ -64,7 +79,10 @@ export type { PersonCandidate } from './find-person.ts'
 
 export interface Explanation {
   readonly today: string
-  readonly person: PersonCandidate & { readonly username?: string; readonly sourceIds: Readonly<Record<string, string>> }
+  readonly person: PersonCandidate & {
+    readonly username?: string
+    readonly sourceIds: Readonly<Record<string, string>>
+  }
   /** False for a person only the ledger still knows (gone from every source). */
   readonly inSources: boolean
   readonly contracts: readonly ExplainedContract[]
@@ -85,7 +103,6 @@ export type ExplainOutcome =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'unreadable'; readonly issues: readonly Issue[] }
 
-
 export async function explainPerson(engine: Engine, query: string): Promise<ExplainOutcome> {
   const today = toIsoDate(engine.now())
   const read = await readSources(engine, today)
@@ -105,9 +122,16 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
   const { setup } = engine
   const groups = sourceGroups(read.snapshots)
   const groupIndex = groupIndexOf(setup.targets, groups, today)
-  const grants = person === undefined ? undefined : desire([person], setup.rules, setup.targets, today, groupIndex)
+  const grants =
+    person === undefined
+      ? undefined
+      : desire([person], setup.rules, setup.targets, today, groupIndex)
   const trace = person === undefined ? [] : setup.rules.trace(person, person.contracts, today)
-  const counting = new Set(person === undefined ? [] : activeContracts(person.contracts, today, maxLead(engine)).map((c) => c.id))
+  const counting = new Set(
+    person === undefined
+      ? []
+      : activeContracts(person.contracts, today, maxLead(engine)).map((c) => c.id),
+  )
   const readsOf = (rule: string, contract: string): ReadValue[] => {
     const v = trace.find((t) => t.rule === rule && t.contract.id === contract)
     return v === undefined || person === undefined ? [] : valuesRead(v, person, today)
@@ -116,8 +140,10 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
   const grantedOn = new Map<string, string>()
   if (person !== undefined) {
     const active = person.contracts.filter((c) => counting.has(c.id))
-    for (const { entitlement: g, contract } of setup.rules.entitlementsFor(person, active, today).grants) {
-      if (g.kind === 'permission') grantedOn.set(`${g.target}\u0000${g.type}\u0000${g.id}`, contract.id)
+    for (const { entitlement: g, contract } of setup.rules.entitlementsFor(person, active, today)
+      .grants) {
+      if (g.kind === 'permission')
+        grantedOn.set(`${g.target}\u0000${g.type}\u0000${g.id}`, contract.id)
     }
   }
 
@@ -128,28 +154,54 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     const permissions: ExplainedPermission[] = []
     for (const [id, p] of wanted?.permissions ?? new Map<string, DesiredPermission>()) {
       const contract = grantedOn.get(`${t.name}\u0000${p.type}\u0000${id}`)
-      permissions.push({ type: p.type, id, rule: p.rule, ...(contract !== undefined ? { contract } : {}), ...(p.membership !== undefined ? { membership: p.membership } : {}), reads: contract === undefined ? [] : readsOf(p.rule, contract), held: held.has(`${p.type}:${id}`) })
+      permissions.push({
+        type: p.type,
+        id,
+        rule: p.rule,
+        ...(contract !== undefined ? { contract } : {}),
+        ...(p.membership !== undefined ? { membership: p.membership } : {}),
+        reads: contract === undefined ? [] : readsOf(p.rule, contract),
+        held: held.has(`${p.type}:${id}`),
+      })
     }
     for (const h of held) {
       const sep = h.indexOf(':')
       const [type, id] = [h.slice(0, sep), h.slice(sep + 1)]
-      if (!permissions.some((p) => p.type === type && p.id === id)) permissions.push({ type, id, reads: [], held: true })
+      if (!permissions.some((p) => p.type === type && p.id === id))
+        permissions.push({ type, id, reads: [], held: true })
     }
     return {
       target: t.name,
       ...(account !== undefined ? { account: accountView(account) } : {}),
-      ...(wanted !== undefined ? { grant: { rule: wanted.rule, contract: wanted.contract.id, reads: readsOf(wanted.rule, wanted.contract.id) } } : {}),
+      ...(wanted !== undefined
+        ? {
+            grant: {
+              rule: wanted.rule,
+              contract: wanted.contract.id,
+              reads: readsOf(wanted.rule, wanted.contract.id),
+            },
+          }
+        : {}),
       permissions,
     }
   })
 
-  const matched = new Set(trace.filter((t) => t.verdict === true && counting.has(t.contract.id)).map((t) => t.rule))
+  const matched = new Set(
+    trace.filter((t) => t.verdict === true && counting.has(t.contract.id)).map((t) => t.rule),
+  )
   const nearMisses: NearMiss[] = []
   for (const t of trace) {
     if (matched.has(t.rule) || person === undefined) continue
     const why = t.verdict === true ? 'contract-not-active' : t.verdict === false ? 'false' : 'error'
     const error = typeof t.verdict === 'object' ? t.verdict.error : undefined
-    nearMisses.push({ rule: t.rule, contract: t.contract.id, when: t.when, why, ...(error !== undefined ? { error } : {}), reads: valuesRead(t, person, today) })
+    nearMisses.push({
+      rule: t.rule,
+      contract: t.contract.id,
+      when: t.when,
+      why,
+      ...(error !== undefined ? { error } : {}),
+      reads: valuesRead(t, person, today),
+    })
   }
 
   const plan = buildPlan({
@@ -171,9 +223,16 @@ export async function explainPerson(engine: Engine, query: string): Promise<Expl
     kind: 'found',
     explanation: {
       today,
-      person: { ...candidate, ...(person?.username !== undefined ? { username: person.username } : {}), sourceIds: person?.sourceIds ?? {} },
+      person: {
+        ...candidate,
+        ...(person?.username !== undefined ? { username: person.username } : {}),
+        sourceIds: person?.sourceIds ?? {},
+      },
       inSources: person !== undefined,
-      contracts: (person?.contracts ?? []).map((contract) => ({ contract, status: contractStatus(contract, today) })),
+      contracts: (person?.contracts ?? []).map((contract) => ({
+        contract,
+        status: contractStatus(contract, today),
+      })),
       memberships: person?.memberships ?? [],
       targets,
       nearMisses,
@@ -195,17 +254,37 @@ function contractStatus(c: Contract, today: string): ExplainedContract['status']
 }
 
 function accountView(a: Account): NonNullable<ExplainedTarget['account']> {
-  return { state: a.state, targetId: a.targetId, locator: a.locator, attributes: a.attributes, permissions: a.permissions, updatedAt: a.updatedAt, ...(a.disabledAt !== undefined ? { disabledAt: a.disabledAt } : {}) }
+  return {
+    state: a.state,
+    targetId: a.targetId,
+    locator: a.locator,
+    attributes: a.attributes,
+    permissions: a.permissions,
+    updatedAt: a.updatedAt,
+    ...(a.disabledAt !== undefined ? { disabledAt: a.disabledAt } : {}),
+  }
 }
 
 /** Each path the condition reads with its value for this person and contract; `contracts` and the like as a count. */
 function valuesRead(v: RuleVerdict, person: Person, today: string): ReadValue[] {
   return v.reads.map((path) => {
     const [root, ...rest] = path
-    const base: unknown = root === 'person' ? person : root === 'contract' ? v.contract : root === 'today' ? today : root === 'contracts' ? person.contracts : undefined
+    const base: unknown =
+      root === 'person'
+        ? person
+        : root === 'contract'
+          ? v.contract
+          : root === 'today'
+            ? today
+            : root === 'contracts'
+              ? person.contracts
+              : undefined
     let value = base
-    for (const p of rest) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[p] : undefined
+    for (const p of rest)
+      value =
+        value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)[p]
+          : undefined
     return { path: path.join('.'), value }
   })
 }
-

@@ -12,7 +12,15 @@ export interface PersonCandidate {
 }
 
 /** Attributes a target's account is logged in with: a query equal to one of them finds its person. */
-const LOGIN_ATTRIBUTES = new Set(['uid', 'samaccountname', 'userprincipalname', 'mail', 'username', 'login', 'cn'])
+const LOGIN_ATTRIBUTES = new Set([
+  'uid',
+  'samaccountname',
+  'userprincipalname',
+  'mail',
+  'username',
+  'login',
+  'cn',
+])
 
 export interface Found {
   readonly key: string
@@ -24,7 +32,11 @@ export interface Found {
  * Exact matches first (key, a source's record id, the number, the username, a login attribute in the ledger);
  * else every person whose name contains the query, case and accents aside.
  */
-export function findPersons(query: string, persons: readonly Person[], ledger: readonly Account[]): Found[] {
+export function findPersons(
+  query: string,
+  persons: readonly Person[],
+  ledger: readonly Account[],
+): Found[] {
   const q = fold(query.trim())
   if (q === '') return []
   const all = new Map<string, Found>()
@@ -36,13 +48,20 @@ export function findPersons(query: string, persons: readonly Person[], ledger: r
   for (const a of ledger) {
     if (a.state === 'deleted') continue
     accountsOf.set(a.person, [...(accountsOf.get(a.person) ?? []), a])
-    if (!all.has(a.person)) all.set(a.person, { key: a.person, person: undefined, candidate: { key: a.person, name: accountName(a), ...subjectOfAccount(a) } })
+    if (!all.has(a.person))
+      all.set(a.person, {
+        key: a.person,
+        person: undefined,
+        candidate: { key: a.person, name: accountName(a), ...subjectOfAccount(a) },
+      })
   }
   const exact = [...all.values()].filter((f) => {
     const p = f.person
     const ids = [f.key, f.candidate.number, p?.username, ...Object.values(p?.sourceIds ?? {})]
     for (const a of accountsOf.get(f.key) ?? []) {
-      for (const [name, v] of Object.entries(a.attributes)) if (LOGIN_ATTRIBUTES.has(name.toLowerCase())) ids.push(...(Array.isArray(v) ? v : [v]).map(String))
+      for (const [name, v] of Object.entries(a.attributes))
+        if (LOGIN_ATTRIBUTES.has(name.toLowerCase()))
+          ids.push(...(Array.isArray(v) ? v : [v]).map(String))
     }
     return ids.some((id) => id !== undefined && fold(id) === q)
   })
@@ -51,7 +70,9 @@ export function findPersons(query: string, persons: readonly Person[], ledger: r
 }
 
 function personName(p: Person): string {
-  return [p.preferredGivenName ?? p.givenName, p.familyNamePrefix, p.familyName].filter((x) => x !== undefined && x !== '').join(' ')
+  return [p.preferredGivenName ?? p.givenName, p.familyNamePrefix, p.familyName]
+    .filter((x) => x !== undefined && x !== '')
+    .join(' ')
 }
 
 function accountName(a: Account): string {

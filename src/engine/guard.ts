@@ -21,20 +21,36 @@ export function guard(
   }
   const findings: GuardFinding[] = []
   for (const target of targets) {
-    const accounts = (ledgerByTarget.get(target.name) ?? []).filter((a) => a.state !== 'deleted').length
+    const accounts = (ledgerByTarget.get(target.name) ?? []).filter(
+      (a) => a.state !== 'deleted',
+    ).length
     // group actions are counted against the groups Koppel manages there, not the accounts
-    const groups = (groupLedgerByTarget.get(target.name) ?? []).filter((g) => g.state !== 'deleted').length
+    const groups = (groupLedgerByTarget.get(target.name) ?? []).filter(
+      (g) => g.state !== 'deleted',
+    ).length
     for (const [kind, count] of counts.get(target.name) ?? []) {
       const limit = target.guard[kind]
       if (limit === undefined || limit.off === true) continue
-      const finding = check(target.name, kind, count, isGroupAction(kind) ? groups : accounts, limit)
+      const finding = check(
+        target.name,
+        kind,
+        count,
+        isGroupAction(kind) ? groups : accounts,
+        limit,
+      )
       if (finding !== undefined) findings.push(finding)
     }
   }
   return findings
 }
 
-function check(target: string, kind: ActionKind, count: number, base: number, limit: GuardLimit): GuardFinding | undefined {
+function check(
+  target: string,
+  kind: ActionKind,
+  count: number,
+  base: number,
+  limit: GuardLimit,
+): GuardFinding | undefined {
   if (limit.maxCount !== undefined && count > limit.maxCount) {
     return {
       target,
@@ -45,7 +61,12 @@ function check(target: string, kind: ActionKind, count: number, base: number, li
       message: `${count} ${kind} actions in ${target} exceed the limit of ${limit.maxCount} per plan`,
     }
   }
-  if (limit.maxPercent !== undefined && base > 0 && count >= (limit.minCount ?? 0) && (count / base) * 100 > limit.maxPercent) {
+  if (
+    limit.maxPercent !== undefined &&
+    base > 0 &&
+    count >= (limit.minCount ?? 0) &&
+    (count / base) * 100 > limit.maxPercent
+  ) {
     const pct = ((count / base) * 100).toFixed(1)
     return {
       target,

@@ -14,11 +14,21 @@ import type { Engine } from './pipeline.ts'
 
 export type HoldOutcome =
   | { readonly ok: true; readonly hold: PersonHold; readonly replaced?: PersonHold }
-  | { readonly ok: false; readonly code: 'not-found' | 'ambiguous' | 'invalid' | 'unreadable'; readonly message: string; readonly candidates?: readonly PersonCandidate[] }
+  | {
+      readonly ok: false
+      readonly code: 'not-found' | 'ambiguous' | 'invalid' | 'unreadable'
+      readonly message: string
+      readonly candidates?: readonly PersonCandidate[]
+    }
 
 export type LiftOutcome =
   | { readonly ok: true; readonly hold: PersonHold }
-  | { readonly ok: false; readonly code: 'not-found' | 'ambiguous'; readonly message: string; readonly candidates?: readonly PersonHold[] }
+  | {
+      readonly ok: false
+      readonly code: 'not-found' | 'ambiguous'
+      readonly message: string
+      readonly candidates?: readonly PersonHold[]
+    }
 
 /** Holds in force on `today`: person key → the note every plan carries for them. */
 export function activeHolds(holds: readonly PersonHold[], today: string): Map<string, string> {
@@ -36,22 +46,44 @@ export function holdNote(h: PersonHold): string {
  * change of the plan's inputs, so the unchanged-sources shortcut never returns a plan made under other holds.
  */
 export function holdsInput(holds: readonly PersonHold[]): string {
-  return sha256(canonicalJson([...holds].sort((a, b) => (a.person < b.person ? -1 : 1)).map((h) => [h.person, h.until, h.reason])))
+  return sha256(
+    canonicalJson(
+      [...holds]
+        .sort((a, b) => (a.person < b.person ? -1 : 1))
+        .map((h) => [h.person, h.until, h.reason]),
+    ),
+  )
 }
 
 /**
  * Places (or replaces) a hold on the one person `query` names: a key, number, username or part of the name, as
  * `koppel explain` finds them (the sources are read for that; nothing else is). `until` must lie after today.
  */
-export async function placeHold(engine: Engine, query: string, o: { readonly reason: string; readonly until: string; readonly actor: string }): Promise<HoldOutcome> {
+export async function placeHold(
+  engine: Engine,
+  query: string,
+  o: { readonly reason: string; readonly until: string; readonly actor: string },
+): Promise<HoldOutcome> {
   const today = toIsoDate(engine.now())
   const reason = o.reason.trim()
-  if (reason === '') return { ok: false, code: 'invalid', message: 'a hold needs a reason (--reason)' }
+  if (reason === '')
+    return { ok: false, code: 'invalid', message: 'a hold needs a reason (--reason)' }
   // Date.parse takes 2027-02-30 for 2027-03-02: the round trip must give the same day
-  if (!isIsoDate(o.until) || toIsoDate(new Date(`${o.until}T00:00:00Z`)) !== o.until) return { ok: false, code: 'invalid', message: `--until ${o.until}: not a date (YYYY-MM-DD)` }
-  if (o.until <= today) return { ok: false, code: 'invalid', message: `--until ${o.until}: the hold would already be over (today is ${today})` }
+  if (!isIsoDate(o.until) || toIsoDate(new Date(`${o.until}T00:00:00Z`)) !== o.until)
+    return { ok: false, code: 'invalid', message: `--until ${o.until}: not a date (YYYY-MM-DD)` }
+  if (o.until <= today)
+    return {
+      ok: false,
+      code: 'invalid',
+      message: `--until ${o.until}: the hold would already be over (today is ${today})`,
+    }
   const read = await readSources(engine, today)
-  if ('issues' in read) return { ok: false, code: 'unreadable', message: `the sources could not be read: ${read.issues[0]?.message ?? ''}` }
+  if ('issues' in read)
+    return {
+      ok: false,
+      code: 'unreadable',
+      message: `the sources could not be read: ${read.issues[0]?.message ?? ''}`,
+    }
   const ledger = await engine.store.listAccounts()
   const merged = mergePersons(read.snapshots, {
     primaryOrder: engine.setup.primaryContract,
@@ -59,30 +91,81 @@ export async function placeHold(engine: Engine, query: string, o: { readonly rea
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const found = findPersons(query, merged.persons, ledger)
-  if (found.length === 0) return { ok: false, code: 'not-found', message: `no person in the sources or the ledger matches "${query}"` }
-  if (found.length > 1) return { ok: false, code: 'ambiguous', message: `${found.length} persons match "${query}"; name one by key or number`, candidates: found.map((f) => f.candidate) }
+  if (found.length === 0)
+    return {
+      ok: false,
+      code: 'not-found',
+      message: `no person in the sources or the ledger matches "${query}"`,
+    }
+  if (found.length > 1)
+    return {
+      ok: false,
+      code: 'ambiguous',
+      message: `${found.length} persons match "${query}"; name one by key or number`,
+      candidates: found.map((f) => f.candidate),
+    }
   const { key, candidate } = found[0] as (typeof found)[number]
   const previous = (await engine.store.listHolds()).find((h) => h.person === key)
-  const hold: PersonHold = { kind: 'hold', person: key, label: candidate.name, reason, until: o.until, placedBy: o.actor, placedAt: engine.now().toISOString() }
+  const hold: PersonHold = {
+    kind: 'hold',
+    person: key,
+    label: candidate.name,
+    reason,
+    until: o.until,
+    placedBy: o.actor,
+    placedAt: engine.now().toISOString(),
+  }
   // the event before the row: a hold without its event would be a sign of a cut log
   await engine.store.appendAudit([
-    { type: 'hold.placed', actor: o.actor, person: key, data: { until: o.until, reason, ...(previous !== undefined ? { replaces: { until: previous.until, reason: previous.reason } } : {}) } },
+    {
+      type: 'hold.placed',
+      actor: o.actor,
+      person: key,
+      data: {
+        until: o.until,
+        reason,
+        ...(previous !== undefined
+          ? { replaces: { until: previous.until, reason: previous.reason } }
+          : {}),
+      },
+    },
   ])
   await engine.store.saveHold(hold)
   return { ok: true, hold, ...(previous !== undefined ? { replaced: previous } : {}) }
 }
 
 /** Lifts the hold on the person `query` names among the held ones (key, or part of the name). */
-export async function liftHold(engine: Engine, query: string, o: { readonly actor: string; readonly reason?: string }): Promise<LiftOutcome> {
+export async function liftHold(
+  engine: Engine,
+  query: string,
+  o: { readonly actor: string; readonly reason?: string },
+): Promise<LiftOutcome> {
   const holds = await engine.store.listHolds()
   const q = fold(query.trim())
   const exact = holds.filter((h) => fold(h.person) === q)
-  const found = exact.length > 0 ? exact : holds.filter((h) => q !== '' && fold(h.label).includes(q))
-  if (found.length === 0) return { ok: false, code: 'not-found', message: `no hold on a person matching "${query}"` }
-  if (found.length > 1) return { ok: false, code: 'ambiguous', message: `${found.length} held persons match "${query}"; name one by key`, candidates: found }
+  const found =
+    exact.length > 0 ? exact : holds.filter((h) => q !== '' && fold(h.label).includes(q))
+  if (found.length === 0)
+    return { ok: false, code: 'not-found', message: `no hold on a person matching "${query}"` }
+  if (found.length > 1)
+    return {
+      ok: false,
+      code: 'ambiguous',
+      message: `${found.length} held persons match "${query}"; name one by key`,
+      candidates: found,
+    }
   const hold = found[0] as PersonHold
   await engine.store.appendAudit([
-    { type: 'hold.lifted', actor: o.actor, person: hold.person, data: { until: hold.until, reason: hold.reason, ...(o.reason !== undefined ? { liftReason: o.reason } : {}) } },
+    {
+      type: 'hold.lifted',
+      actor: o.actor,
+      person: hold.person,
+      data: {
+        until: hold.until,
+        reason: hold.reason,
+        ...(o.reason !== undefined ? { liftReason: o.reason } : {}),
+      },
+    },
   ])
   await engine.store.deleteHold(hold.person)
   return { ok: true, hold }

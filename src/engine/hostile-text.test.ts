@@ -4,7 +4,10 @@ import type { SourceSnapshot } from '../model/index.ts'
 import { hostileCharacter, hostileTextIssues, MAX_HOSTILE_ISSUES, visible } from './hostile-text.ts'
 import { pupil } from '../../test/support/engine-fixture.ts'
 
-const snapshot = (persons: SourceSnapshot['persons'], groups: SourceSnapshot['groups'] = []): SourceSnapshot => ({
+const snapshot = (
+  persons: SourceSnapshot['persons'],
+  groups: SourceSnapshot['groups'] = [],
+): SourceSnapshot => ({
   kind: 'snapshot',
   source: 'school',
   mode: 'full',
@@ -17,14 +20,37 @@ const snapshot = (persons: SourceSnapshot['persons'], groups: SourceSnapshot['gr
 
 describe('hostile text at the source boundary', () => {
   test('NUL, ESC, line breaks, DEL, C1, bidi overrides and isolates and lone surrogates are refused', () => {
-    for (const c of ['\0', '\x1b', '\n', '\r', '\x7f', '\x9b', '\u202a', '\u202e', '\u2066', '\u2069', '\ud800', '\udc00']) {
+    for (const c of [
+      '\0',
+      '\x1b',
+      '\n',
+      '\r',
+      '\x7f',
+      '\x9b',
+      '\u202a',
+      '\u202e',
+      '\u2066',
+      '\u2069',
+      '\ud800',
+      '\udc00',
+    ]) {
       assert.notEqual(hostileCharacter(`Jan${c}sen`), undefined, JSON.stringify(c))
     }
     assert.match(hostileCharacter('a\x1b[31m') ?? '', /U\+001B \(ESC\) at position 2/)
   })
 
   test('names from many scripts, a TAB, diacritics, emoji and paired surrogates pass', () => {
-    for (const ok of ['Çiğdem Şahin', 'van \u2019t Hof', 'a\tb', '张伟', 'Аnna', 'محمد', '👩🏽‍🎓', 'Ødegård', '']) {
+    for (const ok of [
+      'Çiğdem Şahin',
+      'van \u2019t Hof',
+      'a\tb',
+      '张伟',
+      'Аnna',
+      'محمد',
+      '👩🏽‍🎓',
+      'Ødegård',
+      '',
+    ]) {
       assert.equal(hostileCharacter(ok), undefined, ok)
     }
   })
@@ -32,7 +58,12 @@ describe('hostile text at the source boundary', () => {
   test('an issue names source, record and the field path, in contracts and attributes too', () => {
     const p = pupil('p1', 'Jan', 'Jansen\u202e', '3A')
     const q = { ...pupil('p2', 'Eva', 'Bos', '3B\x1b[2J'), attributes: { 'eck\0Id': 'x' } }
-    const issues = hostileTextIssues(snapshot([p, q], [{ kind: 'group', key: 'g1', type: 'class', name: 'klas\n1', attributes: {} }]))
+    const issues = hostileTextIssues(
+      snapshot(
+        [p, q],
+        [{ kind: 'group', key: 'g1', type: 'class', name: 'klas\n1', attributes: {} }],
+      ),
+    )
     assert.deepEqual(
       issues.map((i) => [i.code, i.source, i.record, i.field]),
       [
@@ -42,7 +73,10 @@ describe('hostile text at the source boundary', () => {
         ['control_character', 'school', 'group g1', 'name'],
       ],
     )
-    assert.match(issues[0]?.message ?? '', /familyName holds a bidirectional control U\+202E at position 7/)
+    assert.match(
+      issues[0]?.message ?? '',
+      /familyName holds a bidirectional control U\+202E at position 7/,
+    )
   })
 
   test('a record key that holds one is named visibly; the count is capped', () => {

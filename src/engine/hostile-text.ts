@@ -9,13 +9,21 @@
 import type { Issue } from '../model/issue.ts'
 import type { SourceSnapshot } from '../model/snapshot.ts'
 
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
-const HOSTILE = /[\x00-\x08\x0A-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const HOSTILE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+  /[\x00-\x08\x0A-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** Stops reporting after this many: one broken export can have a bad value in every row. */
 export const MAX_HOSTILE_ISSUES = 100
 
-const NAMES: Record<number, string> = { 0x00: 'NUL', 0x0a: 'line feed', 0x0d: 'carriage return', 0x1b: 'ESC', 0x7f: 'DEL', 0x9b: 'CSI' }
+const NAMES: Record<number, string> = {
+  0x00: 'NUL',
+  0x0a: 'line feed',
+  0x0d: 'carriage return',
+  0x1b: 'ESC',
+  0x7f: 'DEL',
+  0x9b: 'CSI',
+}
 
 /** Why the text must not be used, or undefined when it is plain data. */
 export function hostileCharacter(text: string): string | undefined {
@@ -23,7 +31,12 @@ export function hostileCharacter(text: string): string | undefined {
   if (m === null) return undefined
   const code = m[0].charCodeAt(0)
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
-  const what = code >= 0xd800 && code <= 0xdfff ? 'an unpaired surrogate' : code >= 0x202a ? 'a bidirectional control' : 'a control character'
+  const what =
+    code >= 0xd800 && code <= 0xdfff
+      ? 'an unpaired surrogate'
+      : code >= 0x202a
+        ? 'a bidirectional control'
+        : 'a control character'
   const name = NAMES[code] !== undefined ? ` (${NAMES[code]})` : ''
   return `${what} ${hex}${name} at position ${m.index + 1}`
 }

@@ -16,7 +16,12 @@ import type { Engine } from './pipeline.ts'
 export interface LeaverNotice {
   readonly leaver: { readonly key: string; readonly name: string; readonly number?: string }
   /** The leaving contract as the recipient knows it: role, school, class or department. */
-  readonly contract: { readonly id: string; readonly role: string; readonly end: string; readonly where?: string }
+  readonly contract: {
+    readonly id: string
+    readonly role: string
+    readonly end: string
+    readonly where?: string
+  }
   /** Days from today to the end date (0: today is the last day). */
   readonly daysLeft: number
   /** Every configured moment this notice covers (more than one when runs were missed). */
@@ -58,7 +63,10 @@ export function dueLeaverNotices(
   quietEnd: (end: string) => boolean = () => false,
 ): DueNotices {
   const byKey = new Map(persons.map((p) => [p.key, p]))
-  const batches = new Map<string, { recipient: LeaverNoticeBatch['recipient']; notices: LeaverNotice[] }>()
+  const batches = new Map<
+    string,
+    { recipient: LeaverNoticeBatch['recipient']; notices: LeaverNotice[] }
+  >()
   const unsent: UnsentNotice[] = []
   const moments = [...new Set(daysBefore)].sort((a, b) => b - a)
   for (const person of persons) {
@@ -66,26 +74,47 @@ export function dueLeaverNotices(
     if (end === undefined || end < today || quietEnd(end)) continue
     for (const c of person.contracts) {
       if (c.end !== end) continue
-      const due = moments.filter((d) => addDays(end, -d) <= today && !sent.has(noticeKey(c.id, end, d)))
+      const due = moments.filter(
+        (d) => addDays(end, -d) <= today && !sent.has(noticeKey(c.id, end, d)),
+      )
       if (due.length === 0) continue
       const manager = c.manager !== undefined ? byKey.get(c.manager) : undefined
       if (manager?.email === undefined) {
-        unsent.push({ leaver: person.key, ...(c.manager !== undefined ? { manager: c.manager } : {}), why: c.manager === undefined ? 'the contract names no manager or mentor' : `manager/mentor ${c.manager} has no e-mail address in the sources` })
+        unsent.push({
+          leaver: person.key,
+          ...(c.manager !== undefined ? { manager: c.manager } : {}),
+          why:
+            c.manager === undefined
+              ? 'the contract names no manager or mentor'
+              : `manager/mentor ${c.manager} has no e-mail address in the sources`,
+        })
         continue
       }
-      const batch = batches.get(manager.key) ?? { recipient: { key: manager.key, name: labelOf(manager), email: manager.email }, notices: [] }
+      const batch = batches.get(manager.key) ?? {
+        recipient: { key: manager.key, name: labelOf(manager), email: manager.email },
+        notices: [],
+      }
       batches.set(manager.key, batch)
-      const where = [c.organisationName ?? c.organisationCode, c.classGroup ?? c.department].filter((x) => x !== undefined).join(', ')
+      const where = [c.organisationName ?? c.organisationCode, c.classGroup ?? c.department]
+        .filter((x) => x !== undefined)
+        .join(', ')
       const number = subjectOf(person, c).number
       batch.notices.push({
-        leaver: { key: person.key, name: labelOf(person), ...(number !== undefined ? { number } : {}) },
+        leaver: {
+          key: person.key,
+          name: labelOf(person),
+          ...(number !== undefined ? { number } : {}),
+        },
         contract: { id: c.id, role: c.role, end, ...(where !== '' ? { where } : {}) },
         daysLeft: daysBetween(today, end),
         covers: due,
       })
     }
   }
-  return { batches: [...batches.values()].sort((a, b) => (a.recipient.key < b.recipient.key ? -1 : 1)), unsent }
+  return {
+    batches: [...batches.values()].sort((a, b) => (a.recipient.key < b.recipient.key ? -1 : 1)),
+    unsent,
+  }
 }
 
 /** The day a person leaves: the end of their last contract, when every contract has an end. */
@@ -119,11 +148,23 @@ export interface LeaverNoticeResult {
  * Reads the sources (as `explain` does: nothing stored), sends the notices due today and records each sent one
  * in the audit log. A recipient whose mail fails is said in `problems` and tried again on the next run.
  */
-export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions): Promise<LeaverNoticeResult> {
+export async function sendLeaverNotices(
+  engine: Engine,
+  o: LeaverNoticeOptions,
+): Promise<LeaverNoticeResult> {
   const today = toIsoDate(engine.now())
   const read = await readSources(engine, today)
-  if ('issues' in read) return { sent: 0, problems: [`leaver notices: the sources could not be read (${read.issues[0]?.message ?? ''})`] }
-  const merged = mergePersons(read.snapshots, { primaryOrder: engine.setup.primaryContract, ...(engine.setup.match !== undefined ? { match: engine.setup.match } : {}) })
+  if ('issues' in read)
+    return {
+      sent: 0,
+      problems: [
+        `leaver notices: the sources could not be read (${read.issues[0]?.message ?? ''})`,
+      ],
+    }
+  const merged = mergePersons(read.snapshots, {
+    primaryOrder: engine.setup.primaryContract,
+    ...(engine.setup.match !== undefined ? { match: engine.setup.match } : {}),
+  })
   const horizon = addDays(today, Math.max(0, ...o.daysBefore))
   // only persons leaving within the horizon are looked up in the audit log
   const leaving = merged.persons.filter((p) => {
@@ -132,7 +173,11 @@ export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions):
   })
   const sent = new Set<string>()
   for (const p of leaving) {
-    for (const e of await engine.store.listAudit({ kind: 'notice.leaver', person: p.key, limit: 100 })) {
+    for (const e of await engine.store.listAudit({
+      kind: 'notice.leaver',
+      person: p.key,
+      limit: 100,
+    })) {
       for (const k of (e.data?.['keys'] as string[] | undefined) ?? []) sent.add(k)
     }
   }
@@ -140,7 +185,13 @@ export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions):
   // every pupil's enrolment ends with the school year until next year's data arrives: where a hold window keeps
   // disables back on the end date in every target (the turnover), nobody is told about that date
   const targets = engine.setup.targets
-  const quietEnd = (end: string) => targets.length > 0 && targets.every((t) => t.lifecycle.holds.some((h) => h.kinds.includes('disable') && inYearlyWindow(end, h.from, h.to)))
+  const quietEnd = (end: string) =>
+    targets.length > 0 &&
+    targets.every((t) =>
+      t.lifecycle.holds.some(
+        (h) => h.kinds.includes('disable') && inYearlyWindow(end, h.from, h.to),
+      ),
+    )
   const due = dueLeaverNotices(merged.persons, today, o.daysBefore, sent, quietEnd)
   const problems = due.unsent.map((u) => `leaver notice for ${u.leaver} not sent: ${u.why}`)
   let count = 0
@@ -148,7 +199,9 @@ export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions):
     try {
       await o.send(batch)
     } catch (e) {
-      problems.push(`leaver notice to ${batch.recipient.email} could not be sent: ${(e as Error).message}`)
+      problems.push(
+        `leaver notice to ${batch.recipient.email} could not be sent: ${(e as Error).message}`,
+      )
       continue
     }
     count += batch.notices.length
@@ -157,7 +210,12 @@ export async function sendLeaverNotices(engine: Engine, o: LeaverNoticeOptions):
         type: 'notice.leaver',
         actor: o.actor,
         person: n.leaver.key,
-        data: { to: batch.recipient.key, end: n.contract.end, daysLeft: n.daysLeft, keys: n.covers.map((d) => noticeKey(n.contract.id, n.contract.end, d)) },
+        data: {
+          to: batch.recipient.key,
+          end: n.contract.end,
+          daysLeft: n.daysLeft,
+          keys: n.covers.map((d) => noticeKey(n.contract.id, n.contract.end, d)),
+        },
       })),
     )
   }

@@ -39,7 +39,10 @@ interface Rec {
  * a match that would join two persons who both hold accounts is not made. Both are reported. Marks one primary
  * contract per person. Pure; writes nothing.
  */
-export function mergePersons(snapshots: readonly SourceSnapshot[], options: MergeOptions): MergeResult {
+export function mergePersons(
+  snapshots: readonly SourceSnapshot[],
+  options: MergeOptions,
+): MergeResult {
   const recs: Rec[] = []
   snapshots.forEach((snap, order) => {
     for (const p of snap.persons) recs.push({ source: snap.source, order, person: p })
@@ -104,7 +107,8 @@ export function mergePersons(snapshots: readonly SourceSnapshot[], options: Merg
 
   const persons: Person[] = []
   for (const group of groups.values()) {
-    for (const part of splitConflicts(group, options.ledgerKeys, issues)) persons.push(withPrimary(combine(part, options.ledgerKeys), options.primaryOrder))
+    for (const part of splitConflicts(group, options.ledgerKeys, issues))
+      persons.push(withPrimary(combine(part, options.ledgerKeys), options.primaryOrder))
   }
   persons.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return { persons, issues }
@@ -115,7 +119,11 @@ export function mergePersons(snapshots: readonly SourceSnapshot[], options: Merg
  * both have accounts; merging those would lose an account or a human, so such a group falls back to merging
  * by key alone, with an issue.
  */
-function splitConflicts(group: Rec[], ledgerKeys: ReadonlySet<string> | undefined, issues: Issue[]): Rec[][] {
+function splitConflicts(
+  group: Rec[],
+  ledgerKeys: ReadonlySet<string> | undefined,
+  issues: Issue[],
+): Rec[][] {
   const keys = [...new Set(group.map((r) => r.person.key))]
   if (keys.length === 1) return [group]
   const clash = sameSourceClash(group)
@@ -150,7 +158,8 @@ function combine(group: Rec[], ledgerKeys: ReadonlySet<string> | undefined): Per
   const sorted = [...group].sort((a, b) => a.order - b.order)
   const first = sorted[0] as Rec
   if (sorted.length === 1) return first.person
-  const key = sorted.find((r) => ledgerKeys?.has(r.person.key) === true)?.person.key ?? first.person.key
+  const key =
+    sorted.find((r) => ledgerKeys?.has(r.person.key) === true)?.person.key ?? first.person.key
   let merged: Person = { ...first.person, key }
   for (const r of sorted.slice(1)) {
     const p = r.person
@@ -161,7 +170,9 @@ function combine(group: Rec[], ledgerKeys: ReadonlySet<string> | undefined): Per
       contracts: [...merged.contracts, ...p.contracts],
       memberships: [...merged.memberships, ...p.memberships],
       ...(merged.email === undefined && p.email !== undefined ? { email: p.email } : {}),
-      ...(merged.username === undefined && p.username !== undefined ? { username: p.username } : {}),
+      ...(merged.username === undefined && p.username !== undefined
+        ? { username: p.username }
+        : {}),
     }
   }
   return merged

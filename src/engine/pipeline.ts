@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { SourceConnector, TargetAccount } from '../contract/index.ts'
-import type { Group, GuardFinding, Issue, Person, Plan, RunReport, SourceSnapshot } from '../model/index.ts'
+import type {
+  Group,
+  GuardFinding,
+  Issue,
+  Person,
+  Plan,
+  RunReport,
+  SourceSnapshot,
+} from '../model/index.ts'
 import type { SnapshotRecord, Store } from '../store/store.ts'
 import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction, type ApplyQueue } from './apply-plan.ts'
@@ -76,7 +84,11 @@ export interface ChangedRecords {
 
 export type PlanOutcome =
   | { readonly ok: true; readonly plan: Plan }
-  | { readonly ok: false; readonly issues: readonly Issue[]; readonly candidates?: readonly PersonCandidate[] }
+  | {
+      readonly ok: false
+      readonly issues: readonly Issue[]
+      readonly candidates?: readonly PersonCandidate[]
+    }
 
 /**
  * read → merge → desire → plan → guard, then store the plan (and the snapshots it was made from) and audit it.
@@ -100,7 +112,16 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const plain = o.person === undefined && o.changed === undefined && o.draft !== true
   const unchanged = !plain
     ? undefined
-    : await unchangedPlan({ store, setup, sources: engine.sources, fingerprints, today, readTargets, createdAt: now().toISOString(), ...(holdsHash !== undefined ? { holds: holdsHash } : {}) })
+    : await unchangedPlan({
+        store,
+        setup,
+        sources: engine.sources,
+        fingerprints,
+        today,
+        readTargets,
+        createdAt: now().toISOString(),
+        ...(holdsHash !== undefined ? { holds: holdsHash } : {}),
+      })
   if (unchanged !== undefined) {
     o.onStage?.('read', 'sources unchanged; not re-read')
     // the event before the record: a plan without its event is a sign of a cut log (verifyAudit)
@@ -109,7 +130,14 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
         type: 'plan.created',
         actor: o.actor,
         planId: unchanged.id,
-        data: { hash: unchanged.hash, actions: 0, summary: unchanged.summary, findings: [], targetsRead: false, sourcesRead: false },
+        data: {
+          hash: unchanged.hash,
+          actions: 0,
+          summary: unchanged.summary,
+          findings: [],
+          targetsRead: false,
+          sourcesRead: false,
+        },
       },
     ])
     await store.savePlan(unchanged)
@@ -125,21 +153,44 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     o.onStage?.('read', connector.name)
     const r = await connector.read({ today, isRead, onProgress: (n) => o.onProgress?.('read', n) })
     if (!r.ok) {
-      await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: r.issues.length } }])
+      await store.appendAudit([
+        {
+          type: 'source.rejected',
+          actor: o.actor,
+          data: { source: connector.name, issues: r.issues.length },
+        },
+      ])
       return { ok: false, issues: r.issues.map(visibleIssue) }
     }
     const hostile = hostileTextIssues(r.snapshot)
     if (hostile.length > 0) {
-      await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: hostile.length, code: 'control_character' } }])
+      await store.appendAudit([
+        {
+          type: 'source.rejected',
+          actor: o.actor,
+          data: { source: connector.name, issues: hostile.length, code: 'control_character' },
+        },
+      ])
       return { ok: false, issues: hostile }
     }
     const before = fingerprints.get(connector.name)
     // kept only when the source did not change while it was read
-    const fingerprint = before !== undefined && (await takeFingerprints([{ connector, safety }], today)).get(connector.name) === before ? before : undefined
+    const fingerprint =
+      before !== undefined &&
+      (await takeFingerprints([{ connector, safety }], today)).get(connector.name) === before
+        ? before
+        : undefined
     const previous = await store.lastUsedSnapshot(connector.name)
-    const snapshot = r.snapshot.mode === 'delta' ? await withBase(store, r.snapshot, previous) : r.snapshot
+    const snapshot =
+      r.snapshot.mode === 'delta' ? await withBase(store, r.snapshot, previous) : r.snapshot
     if ('issue' in snapshot) {
-      await store.appendAudit([{ type: 'source.rejected', actor: o.actor, data: { source: connector.name, issues: 1, code: snapshot.issue.code } }])
+      await store.appendAudit([
+        {
+          type: 'source.rejected',
+          actor: o.actor,
+          data: { source: connector.name, issues: 1, code: snapshot.issue.code },
+        },
+      ])
       return { ok: false, issues: [snapshot.issue] }
     }
     const baseline = await shrinkBaseline(store, connector.name, previous, safety, now())
@@ -173,20 +224,35 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     ledgerKeys: new Set(ledger.filter((a) => a.state !== 'deleted').map((a) => a.person)),
   })
   const persons = merged.persons
-  let only: Set<string> | undefined = o.changed === undefined ? undefined : changedPersons(o.changed, persons)
+  let only: Set<string> | undefined =
+    o.changed === undefined ? undefined : changedPersons(o.changed, persons)
   if (o.person !== undefined) {
     const found = findPersons(o.person, persons, ledger)
     if (found.length !== 1) {
       const code = found.length === 0 ? 'person_not_found' : 'person_ambiguous'
-      const message = found.length === 0 ? `no person in the sources or the ledger matches "${o.person}"` : `${found.length} persons match "${o.person}"; name one by key or number`
-      return { ok: false, issues: [{ severity: 'error', code, message, field: 'person', value: o.person }], candidates: found.map((f) => f.candidate) }
+      const message =
+        found.length === 0
+          ? `no person in the sources or the ledger matches "${o.person}"`
+          : `${found.length} persons match "${o.person}"; name one by key or number`
+      return {
+        ok: false,
+        issues: [{ severity: 'error', code, message, field: 'person', value: o.person }],
+        candidates: found.map((f) => f.candidate),
+      }
     }
     only = new Set(found.map((f) => f.key))
   }
   // the plan id differs from a full plan's of the same inputs; changed persons by a hash, not the keys: a burst names hundreds
   const scope: Record<string, string> = {
     ...(o.person !== undefined && only !== undefined ? { scope: `person:${[...only][0]}` } : {}),
-    ...(o.person === undefined && only !== undefined ? { scope: `changed:${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 16)}` } : {}),
+    ...(o.person === undefined && only !== undefined
+      ? {
+          scope: `changed:${createHash('sha256')
+            .update([...only].sort().join('\n'))
+            .digest('hex')
+            .slice(0, 16)}`,
+        }
+      : {}),
     ...(o.draft === true ? { draft: 'true' } : {}),
     ...(holdsHash !== undefined ? { holds: holdsHash } : {}),
   }
@@ -221,12 +287,17 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     mergeIssues: [...sourceWarnings, ...merged.issues],
     ...(only !== undefined ? { only } : {}),
     held,
-    ...(provisionsGroups || groupLedger.length > 0 ? { groups: sourceGroups(snapshots), groupLedger } : {}),
+    ...(provisionsGroups || groupLedger.length > 0
+      ? { groups: sourceGroups(snapshots), groupLedger }
+      : {}),
   })
   // a draft is never approved, not even by carrying an approval of the same work
   const plan = o.draft === true ? built : await carryApproval(store, built)
   for (const { record, keep } of records) {
-    const content = keep !== undefined && (await store.snapshotContent(record.id)) === undefined ? await encodeSnapshot(keep) : undefined
+    const content =
+      keep !== undefined && (await store.snapshotContent(record.id)) === undefined
+        ? await encodeSnapshot(keep)
+        : undefined
     await store.saveSnapshot(record, content)
   }
   await store.appendAudit([
@@ -271,9 +342,16 @@ function changedPersons(changed: ChangedRecords, persons: readonly Person[]): Se
  * A delta applied to the full set of the snapshot last used for its source; without that set (no full export
  * planned yet, or planned before its content was kept) an issue: a delta is never taken for the full set.
  */
-export async function withBase(store: Store, delta: SourceSnapshot, previous: SnapshotRecord | undefined): Promise<SourceSnapshot | { issue: Issue }> {
+export async function withBase(
+  store: Store,
+  delta: SourceSnapshot,
+  previous: SnapshotRecord | undefined,
+): Promise<SourceSnapshot | { issue: Issue }> {
   const content = previous === undefined ? undefined : await store.snapshotContent(previous.id)
-  let why = previous === undefined ? 'no export of it has been planned yet' : `the export last planned (${previous.id}) was not kept`
+  let why =
+    previous === undefined
+      ? 'no export of it has been planned yet'
+      : `the export last planned (${previous.id}) was not kept`
   if (content !== undefined) {
     try {
       return applyDelta(await decodeSnapshot(content), delta).snapshot
@@ -316,8 +394,10 @@ export function previewRefusal(plan: Plan, applyDay: string): string | undefined
   const planDay = plan.inputs['today']
   if (planDay === undefined) return undefined
   const madeOn = toIsoDate(new Date(plan.createdAt))
-  if (planDay !== madeOn) return `plan ${plan.id} previews ${planDay} (it was made on ${madeOn}); a preview is never applied: plan again without --at`
-  if (planDay > applyDay) return `plan ${plan.id} is dated ${planDay}, after today (${applyDay}); check the clock and plan again`
+  if (planDay !== madeOn)
+    return `plan ${plan.id} previews ${planDay} (it was made on ${madeOn}); a preview is never applied: plan again without --at`
+  if (planDay > applyDay)
+    return `plan ${plan.id} is dated ${planDay}, after today (${applyDay}); check the clock and plan again`
   return undefined
 }
 
@@ -326,7 +406,8 @@ export function previewRefusal(plan: Plan, applyDay: string): string | undefined
  * (a draft config, or the config before an edit): its rules are not the ones in force.
  */
 export function draftRefusal(plan: Plan, configHash: string): string | undefined {
-  if (plan.inputs['draft'] !== undefined) return `plan ${plan.id} is a draft (plan --draft); a draft is never applied: put its rules in the running config and plan again`
+  if (plan.inputs['draft'] !== undefined)
+    return `plan ${plan.id} is a draft (plan --draft); a draft is never applied: put its rules in the running config and plan again`
   const made = plan.inputs['config']
   if (made !== undefined && made !== configHash) {
     return `plan ${plan.id} was made under another config (${made.slice(0, 12)}, a draft or an earlier version) than the one running now (${configHash.slice(0, 12)}); plan again`
@@ -339,16 +420,30 @@ export function draftRefusal(plan: Plan, configHash: string): string | undefined
  * and computed against the ledger as it is now — a plan made before another apply changed the ledger is stale.
  * An interrupted apply (status `applying`) is resumed. One apply per tenant at a time (a lease in the store).
  */
-export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRunOptions): Promise<{ ok: true; report: RunReport } | ApplyRefusal> {
+export async function applyStoredPlan(
+  engine: Engine,
+  planId: string,
+  o: ApplyRunOptions,
+): Promise<{ ok: true; report: RunReport } | ApplyRefusal> {
   const { store, setup } = engine
   const now = engine.now
   const plan = await store.getPlan(planId)
   if (plan === undefined) return { ok: false, reason: 'not-found', message: `no plan ${planId}` }
   // before "blocked": a blocked draft is not released by an approval either
-  if (plan.inputs['draft'] !== undefined) return { ok: false, reason: 'draft', message: draftRefusal(plan, setup.configHash) ?? '' }
-  if (plan.status === 'blocked') return { ok: false, reason: 'blocked', message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\`` }
+  if (plan.inputs['draft'] !== undefined)
+    return { ok: false, reason: 'draft', message: draftRefusal(plan, setup.configHash) ?? '' }
+  if (plan.status === 'blocked')
+    return {
+      ok: false,
+      reason: 'blocked',
+      message: `plan ${planId} is blocked by the guard; review it and run \`koppel approve ${planId}\``,
+    }
   if (plan.status === 'applied' || plan.status === 'superseded' || plan.status === 'rejected') {
-    return { ok: false, reason: 'done', message: new PlanTransitionError(planId, plan.status, 'applying').message }
+    return {
+      ok: false,
+      reason: 'done',
+      message: new PlanTransitionError(planId, plan.status, 'applying').message,
+    }
   }
   const preview = previewRefusal(plan, toIsoDate(now()))
   if (preview !== undefined) return { ok: false, reason: 'preview', message: preview }
@@ -357,20 +452,34 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
   const draft = resuming ? undefined : draftRefusal(plan, setup.configHash)
   if (draft !== undefined) return { ok: false, reason: 'draft', message: draft }
   if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
-    return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again` }
+    return {
+      ok: false,
+      reason: 'stale',
+      message: `plan ${planId} was made against an older ledger; run \`koppel plan\` again`,
+    }
   }
   if (!resuming && (await groupsMovedOn(store, plan.inputs['groups']))) {
-    return { ok: false, reason: 'stale', message: `plan ${planId} was made against an older group ledger; run \`koppel plan\` again` }
+    return {
+      ok: false,
+      reason: 'stale',
+      message: `plan ${planId} was made against an older group ledger; run \`koppel plan\` again`,
+    }
   }
   const lease = await acquireApplyLease(store)
   if (lease === undefined) {
     const current = await store.leaseHolder('apply')
-    const by = current === undefined ? '' : ` (${current.holder.split(' ').slice(0, 2).join(' pid ')}, lease until ${new Date(current.expiresAt).toISOString()})`
+    const by =
+      current === undefined
+        ? ''
+        : ` (${current.holder.split(' ').slice(0, 2).join(' pid ')}, lease until ${new Date(current.expiresAt).toISOString()})`
     return { ok: false, reason: 'busy', message: `another apply is running for this tenant${by}` }
   }
   const holder = randomUUID()
   try {
-    const runId = `run-${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${holder.slice(0, 6)}`
+    const runId = `run-${now()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}-${holder.slice(0, 6)}`
     const startedAt = now().toISOString()
     try {
       // under the lease: another apply may have finished (or an admin rejected) this plan since the read above
@@ -398,13 +507,22 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
     })
     // stopped with work left; a stop that came after the last action changes nothing
     const stopped = o.signal?.aborted === true && applied.some((a) => a.outcome === 'pending')
-    const deliveries = stopped ? [] : await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
+    const deliveries = stopped
+      ? []
+      : await deliverTargets(setup.targets, lease.signal, approvalsIn(store))
     const notSent = unsentByTarget(applied)
-    const failed = applied.filter((a) => a.outcome === 'failed').length + deliveries.filter((d) => !d.ok).length + notSent.length
+    const failed =
+      applied.filter((a) => a.outcome === 'failed').length +
+      deliveries.filter((d) => !d.ok).length +
+      notSent.length
     const state = failed > 0 ? 'failed' : 'done'
     const messages = [
       ...(resuming ? [`resumed an interrupted apply of ${plan.id}`] : []),
-      ...(stopped ? [`stopped before the end (${describeReason(o.signal?.reason)}); the next apply or run resumes ${plan.id}`] : []),
+      ...(stopped
+        ? [
+            `stopped before the end (${describeReason(o.signal?.reason)}); the next apply or run resumes ${plan.id}`,
+          ]
+        : []),
       ...notSent,
       ...deliveries.map((d) => d.message),
     ]
@@ -413,12 +531,34 @@ export async function applyStoredPlan(engine: Engine, planId: string, o: ApplyRu
     // a stopped apply stays `applying`: the next process resumes it as it resumes a killed one. Otherwise the
     // run's event is the plan's move to applied/failed, and both commit together.
     const finishedEvent = stopped
-      ? (await store.appendAudit([{ type: 'run.finished', actor: o.actor, planId: plan.id, runId, data: { ...runData, stopped: true } }]))[0]
-      : (await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', { actor: o.actor, runId, event: 'run.finished', data: runData })).event
-    if (finishedEvent === undefined) throw new Error(`the audit log returned no event for run ${runId}`)
-    if (!stopped && applied.some((a) => a.outcome === 'applied')) await supersedeWaitingPlans(store, plan.id, o.actor)
+      ? (
+          await store.appendAudit([
+            {
+              type: 'run.finished',
+              actor: o.actor,
+              planId: plan.id,
+              runId,
+              data: { ...runData, stopped: true },
+            },
+          ])
+        )[0]
+      : (
+          await transitionPlan(store, plan.id, failed > 0 ? 'failed' : 'applied', {
+            actor: o.actor,
+            runId,
+            event: 'run.finished',
+            data: runData,
+          })
+        ).event
+    if (finishedEvent === undefined)
+      throw new Error(`the audit log returned no event for run ${runId}`)
+    if (!stopped && applied.some((a) => a.outcome === 'applied'))
+      await supersedeWaitingPlans(store, plan.id, o.actor)
     const auditHead = { seq: finishedEvent.seq, hash: finishedEvent.hash }
-    const report = { ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }), auditHead }
+    const report = {
+      ...buildReport({ runId, planId: plan.id, state, startedAt, finishedAt, applied, messages }),
+      auditHead,
+    }
     await store.saveRun(report)
     return { ok: true, report }
   } finally {
@@ -435,10 +575,14 @@ function unsentByTarget(applied: readonly AppliedAction[]): string[] {
   for (const a of applied) {
     if (a.outcome !== 'pending') continue
     const t = byTarget.get(a.action.target)
-    if (t === undefined) byTarget.set(a.action.target, { count: 1, message: a.message ?? 'not sent' })
+    if (t === undefined)
+      byTarget.set(a.action.target, { count: 1, message: a.message ?? 'not sent' })
     else t.count++
   }
-  return [...byTarget].map(([, t]) => `${t.message.replace(/^not sent: /, '')}; ${t.count} action(s) not sent, they stay for the next run`)
+  return [...byTarget].map(
+    ([, t]) =>
+      `${t.message.replace(/^not sent: /, '')}; ${t.count} action(s) not sent, they stay for the next run`,
+  )
 }
 
 /** Plans whose apply was interrupted (process killed): the next apply or run resumes them first. */
@@ -455,7 +599,10 @@ export async function interruptedPlans(store: Store): Promise<Plan[]> {
 
 /** Each write-back source's own records by record id: the values the source holds now, before any merge. */
 /** Whether the group ledger changed since a plan recorded its hash (no hash: it had no groups then). */
-async function groupsMovedOn(store: Engine['store'], planned: string | undefined): Promise<boolean> {
+async function groupsMovedOn(
+  store: Engine['store'],
+  planned: string | undefined,
+): Promise<boolean> {
   if (planned === undefined) return false
   return groupLedgerHash(await store.listGroups()) !== planned
 }
@@ -467,7 +614,10 @@ export function sourceGroups(snapshots: readonly SourceSnapshot[]): Group[] {
   return [...byKey.values()]
 }
 
-export function recordsForWriteBack(setup: EngineSetup, snapshots: readonly SourceSnapshot[]): Map<string, Map<string, Person>> {
+export function recordsForWriteBack(
+  setup: EngineSetup,
+  snapshots: readonly SourceSnapshot[],
+): Map<string, Map<string, Person>> {
   const wanted = new Set(setup.targets.flatMap((t) => (t.writeBacks ?? []).map((w) => w.source)))
   const out = new Map<string, Map<string, Person>>()
   for (const snap of snapshots) {
@@ -483,14 +633,24 @@ export function recordsForWriteBack(setup: EngineSetup, snapshots: readonly Sour
  * For a plan without actions: lets the targets that deliver in one piece retry a delivery that failed or was
  * refused earlier (see TargetConnector.deliver). Under the apply lease, audited; undefined when no target delivers.
  */
-export async function deliverPending(engine: Engine, o: { readonly actor: string }): Promise<{ ok: boolean; messages: string[] } | { ok: false; busy: string } | undefined> {
+export async function deliverPending(
+  engine: Engine,
+  o: { readonly actor: string },
+): Promise<{ ok: boolean; messages: string[] } | { ok: false; busy: string } | undefined> {
   const targets = engine.setup.targets.filter((t) => t.connector.deliver !== undefined)
   if (targets.length === 0) return undefined
   const lease = await acquireApplyLease(engine.store)
   if (lease === undefined) return { ok: false, busy: 'another apply is running for this tenant' }
   try {
     const outcomes = await deliverTargets(targets, lease.signal, approvalsIn(engine.store))
-    await engine.store.appendAudit(outcomes.map((d) => ({ type: d.ok ? 'delivery.done' : 'delivery.failed', actor: o.actor, target: d.target, data: { message: d.message } })))
+    await engine.store.appendAudit(
+      outcomes.map((d) => ({
+        type: d.ok ? 'delivery.done' : 'delivery.failed',
+        actor: o.actor,
+        target: d.target,
+        data: { message: d.message },
+      })),
+    )
     return { ok: outcomes.every((d) => d.ok), messages: outcomes.map((d) => d.message) }
   } finally {
     await lease.release()

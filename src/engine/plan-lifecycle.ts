@@ -69,9 +69,15 @@ export interface TransitionOptions {
  * and `data` in the event). Throws PlanTransitionError when the plan is missing or its state does not allow
  * the move, including when another process moved it between the read and the write.
  */
-export async function transitionPlan(store: Store, planId: string, to: PlanStatus, o: TransitionOptions): Promise<{ readonly from: PlanStatus; readonly event: AuditEvent }> {
+export async function transitionPlan(
+  store: Store,
+  planId: string,
+  to: PlanStatus,
+  o: TransitionOptions,
+): Promise<{ readonly from: PlanStatus; readonly event: AuditEvent }> {
   const from = await store.planStatus(planId)
-  const allowed = from !== undefined && canTransition(from, to) && (o.from === undefined || o.from.includes(from))
+  const allowed =
+    from !== undefined && canTransition(from, to) && (o.from === undefined || o.from.includes(from))
   if (!allowed) throw new PlanTransitionError(planId, from, to)
   const event = await store.transitionPlan(planId, from, to, {
     type: o.event ?? `plan.${to}`,
@@ -92,7 +98,11 @@ const RECENT_PLANS = 50
  * After an apply changed the ledger, every plan that was waiting (planned, blocked, approved) was computed
  * against the old ledger: it is superseded, so nobody approves or applies yesterday's view.
  */
-export async function supersedeWaitingPlans(store: Store, appliedPlanId: string, actor: string): Promise<string[]> {
+export async function supersedeWaitingPlans(
+  store: Store,
+  appliedPlanId: string,
+  actor: string,
+): Promise<string[]> {
   const superseded: string[] = []
   for (const head of await store.listPlanStatuses(RECENT_PLANS)) {
     if (head.id === appliedPlanId || !canTransition(head.status, 'superseded')) continue

@@ -18,14 +18,42 @@ class OuTarget extends MemoryTarget {
   }
 }
 
-function person(key: string, given: string, classGroup: string): { person: Person; desired: DesiredAccount } {
-  const contract: Contract = { kind: 'enrolment', id: `${key}-c`, source: 'school', role: 'student', organisation: 'org/1', classGroup, attributes: {} }
-  const p: Person = { kind: 'person', key, sourceIds: { school: key }, givenName: given, familyName: 'Visser', attributes: {}, contracts: [contract], memberships: [] }
-  return { person: p, desired: { person: p, rule: 'pupils', contract, contracts: [contract], permissions: new Map() } }
+function person(
+  key: string,
+  given: string,
+  classGroup: string,
+): { person: Person; desired: DesiredAccount } {
+  const contract: Contract = {
+    kind: 'enrolment',
+    id: `${key}-c`,
+    source: 'school',
+    role: 'student',
+    organisation: 'org/1',
+    classGroup,
+    attributes: {},
+  }
+  const p: Person = {
+    kind: 'person',
+    key,
+    sourceIds: { school: key },
+    givenName: given,
+    familyName: 'Visser',
+    attributes: {},
+    contracts: [contract],
+    memberships: [],
+  }
+  return {
+    person: p,
+    desired: { person: p, rule: 'pupils', contract, contracts: [contract], permissions: new Map() },
+  }
 }
 
 function setup(createsContainers: boolean) {
-  const spec = { employeeNumber: 'person.key', cn: 'person.givenName', dn: '"cn=" + person.givenName + ",ou=" + contract.classGroup + ",ou=people,dc=school"' }
+  const spec = {
+    employeeNumber: 'person.key',
+    cn: 'person.givenName',
+    dn: '"cn=" + person.givenName + ",ou=" + contract.classGroup + ",ou=people,dc=school"',
+  }
   const target: EngineTarget = {
     name: 'dir',
     connector: new OuTarget('dir', { createsContainers }),
@@ -36,10 +64,31 @@ function setup(createsContainers: boolean) {
     guard: {},
     apply: { concurrency: 1, retries: 0, backoffMs: 1, maxBackoffMs: 1 },
   }
-  const all = [person('p1', 'Anna', '1A'), person('p2', 'Bram', '1A'), person('p3', 'Cas', '2B'), person('p4', 'Dirk', '2B'), person('p5', 'Eva', '3C')]
+  const all = [
+    person('p1', 'Anna', '1A'),
+    person('p2', 'Bram', '1A'),
+    person('p3', 'Cas', '2B'),
+    person('p4', 'Dirk', '2B'),
+    person('p5', 'Eva', '3C'),
+  ]
   const locator = 'cn=Anna,ou=1A,ou=people,dc=school'
-  const ledger: Account[] = [{ kind: 'account', target: 'dir', person: 'p1', targetId: 'id-1', locator, state: 'active', attributes: { employeeNumber: 'p1', cn: 'Anna', dn: locator }, permissions: [], createdAt: '2026-11-01', updatedAt: '2026-11-01' }]
-  const listing: TargetAccount[] = [{ id: 'id-1', locator, attributes: { employeeNumber: 'p1', cn: 'Anna' }, enabled: true }]
+  const ledger: Account[] = [
+    {
+      kind: 'account',
+      target: 'dir',
+      person: 'p1',
+      targetId: 'id-1',
+      locator,
+      state: 'active',
+      attributes: { employeeNumber: 'p1', cn: 'Anna', dn: locator },
+      permissions: [],
+      createdAt: '2026-11-01',
+      updatedAt: '2026-11-01',
+    },
+  ]
+  const listing: TargetAccount[] = [
+    { id: 'id-1', locator, attributes: { employeeNumber: 'p1', cn: 'Anna' }, enabled: true },
+  ]
   return {
     target,
     persons: new Map(all.map((a) => [a.person.key, a.person])),
@@ -52,7 +101,9 @@ function setup(createsContainers: boolean) {
 test('a create into an OU no known account lives in names the OU once; a known OU says nothing', () => {
   const s = setup(true)
   const plan = planTarget({ ...s, frozen: new Set(), today: '2026-11-23' })
-  const details = Object.fromEntries(plan.actions.filter((a) => a.kind === 'create').map((a) => [a.person, a.reason.detail]))
+  const details = Object.fromEntries(
+    plan.actions.filter((a) => a.kind === 'create').map((a) => [a.person, a.reason.detail]),
+  )
   assert.deepEqual(details, {
     p2: 'new student 1A',
     p3: 'new student 2B; creates OU ou=2B,ou=people,dc=school if it is missing (createOus)',
@@ -67,9 +118,15 @@ test('a move into a new OU says so too; a target that does not create OUs says n
   s.desired.set('p1', moved.desired)
   const plan = planTarget({ ...s, frozen: new Set(), today: '2026-11-23' })
   const update = plan.actions.find((a) => a.kind === 'update' && a.person === 'p1')
-  assert.match(update?.reason.detail ?? '', /; creates OU ou=4D,ou=people,dc=school if it is missing \(createOus\)$/)
+  assert.match(
+    update?.reason.detail ?? '',
+    /; creates OU ou=4D,ou=people,dc=school if it is missing \(createOus\)$/,
+  )
 
   const off = setup(false)
   const quiet = planTarget({ ...off, frozen: new Set(), today: '2026-11-23' })
-  assert.ok(quiet.actions.every((a) => !a.reason.detail.includes('OU')), JSON.stringify(quiet.actions.map((a) => a.reason.detail)))
+  assert.ok(
+    quiet.actions.every((a) => !a.reason.detail.includes('OU')),
+    JSON.stringify(quiet.actions.map((a) => a.reason.detail)),
+  )
 })

@@ -28,7 +28,10 @@ export function planWriteBack(input: WriteBackInput): Action[] {
   if (setups.length === 0) return []
   const ledger = new Map<string, Account>()
   for (const a of input.ledger) if (a.state !== 'deleted') ledger.set(a.person, a)
-  const planned = new Map<string, { attributes: Record<string, AttributeValue>; removed: Set<string>; createId?: string }>()
+  const planned = new Map<
+    string,
+    { attributes: Record<string, AttributeValue>; removed: Set<string>; createId?: string }
+  >()
   for (const a of input.actions) {
     if (a.kind !== 'create' && a.kind !== 'update' && a.kind !== 'correlate') continue
     const p = planned.get(a.person) ?? { attributes: {}, removed: new Set<string>() }
@@ -48,7 +51,10 @@ export function planWriteBack(input: WriteBackInput): Action[] {
     // the value after this plan: what its create/update writes, else what the ledger holds
     const valueAfter = (attribute: string): string | undefined => {
       if (next?.removed.has(attribute.toLowerCase()) === true) return undefined
-      return (next !== undefined ? valueOf(next.attributes, attribute) : undefined) ?? valueOf(row?.attributes ?? {}, attribute)
+      return (
+        (next !== undefined ? valueOf(next.attributes, attribute) : undefined) ??
+        valueOf(row?.attributes ?? {}, attribute)
+      )
     }
     for (const setup of setups) {
       const recordId = d.person.sourceIds[setup.source]
@@ -58,9 +64,14 @@ export function planWriteBack(input: WriteBackInput): Action[] {
       for (const [field, attribute] of Object.entries(setup.fields)) {
         const value = valueAfter(attribute)
         if (value === undefined || value === '') continue
-        const current = record === undefined ? undefined : personField(record, setup.current[field] ?? '')
+        const current =
+          record === undefined ? undefined : personField(record, setup.current[field] ?? '')
         if (current === value) continue
-        changes.push(current === undefined || current === '' ? { field, new: value } : { field, old: current, new: value })
+        changes.push(
+          current === undefined || current === ''
+            ? { field, new: value }
+            : { field, old: current, new: value },
+        )
       }
       if (changes.length === 0) continue
       const createId = next?.createId
@@ -73,7 +84,11 @@ export function planWriteBack(input: WriteBackInput): Action[] {
         subject: subjectOf(d.person, d.contract),
         ...(row !== undefined ? { account: { targetId: row.targetId, locator: row.locator } } : {}),
         changes,
-        reason: { change: 'write-back', rule: d.rule, detail: `${changes.map((c) => c.field).join(', ')} of ${setup.source} record ${recordId}` },
+        reason: {
+          change: 'write-back',
+          rule: d.rule,
+          detail: `${changes.map((c) => c.field).join(', ')} of ${setup.source} record ${recordId}`,
+        },
         writeBack: { source: setup.source, record: recordId },
         ...(createId !== undefined ? { after: createId } : {}),
       })

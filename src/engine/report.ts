@@ -19,7 +19,12 @@ export function buildReport(r: {
     const t = (counts[a.action.target] ??= {})
     const k = (t[a.action.kind] ??= {})
     k[a.outcome] = (k[a.outcome] ?? 0) + 1
-    if (a.outcome === 'failed') failures.push({ action: a.action.id, target: a.action.target, message: a.message ?? 'failed' })
+    if (a.outcome === 'failed')
+      failures.push({
+        action: a.action.id,
+        target: a.action.target,
+        message: a.message ?? 'failed',
+      })
   }
   return {
     kind: 'run-report',

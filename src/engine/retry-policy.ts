@@ -7,7 +7,12 @@ import type { ApplySettings } from './engine-types.ts'
  * retried; everything else (conflict, invalid data, auth, config, a bug) fails the action at once, because
  * retrying it cannot help and may hide the cause.
  */
-export function retryDelay(error: unknown, attempt: number, settings: ApplySettings, random: () => number = Math.random): number | undefined {
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  settings: ApplySettings,
+  random: () => number = Math.random,
+): number | undefined {
   if (!ConnectorError.isInstance(error)) return undefined
   if (error.kind !== 'transient' && error.kind !== 'rate-limited') return undefined
   if (attempt > settings.retries) return undefined
@@ -24,8 +29,17 @@ export function describeError(error: unknown): string {
 }
 
 // Errors that say the target could not be reached at all (no connection), rather than that one request failed.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'EADDRNOTAVAIL'])
-const UNREACHABLE_MESSAGE = /\bconnect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b|Socket connection not established|Connection timeout/i
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EADDRNOTAVAIL',
+])
+const UNREACHABLE_MESSAGE =
+  /\bconnect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b|Socket connection not established|Connection timeout/i
 
 /** Retries an action whose target cannot be reached gets before the target counts as down for this apply. */
 export const UNREACHABLE_RETRIES = 1
@@ -38,11 +52,22 @@ export function unreachable(error: unknown): { readonly address?: string } | und
   let found = false
   let address: string | undefined
   // connectors wrap the socket's error (ConnectorError → fetch's TypeError → the errno error): look down the chain
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const x = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; message?: unknown }
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === 'object' && depth < 6;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const x = e as {
+      code?: unknown
+      address?: unknown
+      port?: unknown
+      hostname?: unknown
+      message?: unknown
+    }
     if (typeof x.code === 'string' && UNREACHABLE_CODES.has(x.code)) found = true
     if (typeof x.message === 'string' && UNREACHABLE_MESSAGE.test(x.message)) found = true
-    if (address === undefined && typeof x.address === 'string') address = typeof x.port === 'number' ? `${x.address}:${x.port}` : x.address
+    if (address === undefined && typeof x.address === 'string')
+      address = typeof x.port === 'number' ? `${x.address}:${x.port}` : x.address
     if (address === undefined && typeof x.hostname === 'string') address = x.hostname
   }
   return found ? (address !== undefined ? { address } : {}) : undefined

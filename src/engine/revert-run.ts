@@ -22,17 +22,33 @@ import { guard } from './guard.ts'
 import { permissionKey } from './account-values.ts'
 import type { Engine } from './pipeline.ts'
 
-export type RevertOutcome = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly message: string }
+export type RevertOutcome =
+  { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly message: string }
 
-export async function revertRun(engine: Engine, runId: string, o: { readonly actor: string; readonly reason?: string }): Promise<RevertOutcome> {
+export async function revertRun(
+  engine: Engine,
+  runId: string,
+  o: { readonly actor: string; readonly reason?: string },
+): Promise<RevertOutcome> {
   const { store, setup } = engine
   const run = await store.getRun(runId)
-  if (run === undefined) return { ok: false, message: `no run ${runId} (koppel status lists the last runs)` }
-  if (run.planId === undefined) return { ok: false, message: `run ${runId} applied no plan; there is nothing to revert` }
+  if (run === undefined)
+    return { ok: false, message: `no run ${runId} (koppel status lists the last runs)` }
+  if (run.planId === undefined)
+    return { ok: false, message: `run ${runId} applied no plan; there is nothing to revert` }
   const original = await store.getPlan(run.planId)
-  if (original === undefined) return { ok: false, message: `the plan ${run.planId} of run ${runId} is not in the store any more` }
-  const applied = new Set((await store.journalFor(original.id)).filter((e) => e.runId === runId && e.phase === 'applied').map((e) => e.actionId))
-  if (applied.size === 0) return { ok: false, message: `run ${runId} applied no action; there is nothing to revert` }
+  if (original === undefined)
+    return {
+      ok: false,
+      message: `the plan ${run.planId} of run ${runId} is not in the store any more`,
+    }
+  const applied = new Set(
+    (await store.journalFor(original.id))
+      .filter((e) => e.runId === runId && e.phase === 'applied')
+      .map((e) => e.actionId),
+  )
+  if (applied.size === 0)
+    return { ok: false, message: `run ${runId} applied no action; there is nothing to revert` }
 
   const ledger = await store.listAccounts()
   const rows = new Map(ledger.map((a) => [`${a.target}\u0000${a.person}`, a]))
@@ -41,7 +57,10 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
   const notes: string[] = []
   const skipped = new Map<string, number>()
   const skip = (why: string) => skipped.set(why, (skipped.get(why) ?? 0) + 1)
-  const reason = (a: Action, what: string): Action['reason'] => ({ change: 'revert', detail: `${what} (reverts ${a.kind} ${a.id} of ${runId})` })
+  const reason = (a: Action, what: string): Action['reason'] => ({
+    change: 'revert',
+    detail: `${what} (reverts ${a.kind} ${a.id} of ${runId})`,
+  })
 
   for (const a of original.actions) {
     if (!applied.has(a.id)) continue
@@ -52,7 +71,13 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
     }
     const row = rows.get(`${a.target}\u0000${a.person}`)
     const prefix = `${a.target}/${a.person}`
-    const base = { target: a.target, person: a.person, label: a.label, ...(a.subject !== undefined ? { subject: a.subject } : {}), changes: [] as FieldChange[] }
+    const base = {
+      target: a.target,
+      person: a.person,
+      label: a.label,
+      ...(a.subject !== undefined ? { subject: a.subject } : {}),
+      changes: [] as FieldChange[],
+    }
     const ref = row !== undefined ? { targetId: row.targetId, locator: row.locator } : undefined
     switch (a.kind) {
       case 'disable':
@@ -63,7 +88,13 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
           continue
         }
         const kind = a.kind === 'disable' ? 'enable' : 'disable'
-        actions.push({ ...base, kind, id: `${prefix}/${kind}`, account: ref, reason: reason(a, a.kind === 'disable' ? 'enabled again' : 'disabled again') })
+        actions.push({
+          ...base,
+          kind,
+          id: `${prefix}/${kind}`,
+          account: ref,
+          reason: reason(a, a.kind === 'disable' ? 'enabled again' : 'disabled again'),
+        })
         break
       }
       case 'grant':
@@ -71,12 +102,25 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
         const type = a.permissionType ?? 'group'
         const id = a.permission ?? ''
         const holds = row?.permissions.includes(permissionKey(type, id)) === true
-        if (row === undefined || ref === undefined || row.state === 'deleted' || holds !== (a.kind === 'grant')) {
+        if (
+          row === undefined ||
+          ref === undefined ||
+          row.state === 'deleted' ||
+          holds !== (a.kind === 'grant')
+        ) {
           skip(`${a.kind}s changed since or whose account is gone`)
           continue
         }
         const kind = a.kind === 'grant' ? 'revoke' : 'grant'
-        actions.push({ ...base, kind, id: `${prefix}/${kind}/${id}`, account: ref, permission: id, permissionType: type, reason: reason(a, a.kind === 'grant' ? 'revoked again' : 'granted again') })
+        actions.push({
+          ...base,
+          kind,
+          id: `${prefix}/${kind}/${id}`,
+          account: ref,
+          permission: id,
+          permissionType: type,
+          reason: reason(a, a.kind === 'grant' ? 'revoked again' : 'granted again'),
+        })
         break
       }
       case 'update': {
@@ -84,10 +128,23 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
           skip('updates whose account is gone')
           continue
         }
-        const back = a.changes.filter((c) => stillAsWritten(row, c)).map((c) => ({ field: c.field, ...(c.new !== undefined ? { old: c.new } : {}), ...(c.old !== undefined ? { new: c.old } : {}) }))
+        const back = a.changes
+          .filter((c) => stillAsWritten(row, c))
+          .map((c) => ({
+            field: c.field,
+            ...(c.new !== undefined ? { old: c.new } : {}),
+            ...(c.old !== undefined ? { new: c.old } : {}),
+          }))
         if (back.length < a.changes.length) skip('updated fields changed again since')
         if (back.length === 0) continue
-        actions.push({ ...base, kind: 'update', id: `${prefix}/update`, account: ref, changes: back, reason: reason(a, `back to ${back.map((c) => `${c.field} ${show(c.new)}`).join(', ')}`) })
+        actions.push({
+          ...base,
+          kind: 'update',
+          id: `${prefix}/update`,
+          account: ref,
+          changes: back,
+          reason: reason(a, `back to ${back.map((c) => `${c.field} ${show(c.new)}`).join(', ')}`),
+        })
         break
       }
       case 'delete': {
@@ -97,11 +154,27 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
         }
         const changes = Object.entries(row.attributes).map(([field, v]) => ({ field, new: v }))
         const first = `${prefix}/create`
-        actions.push({ ...base, kind: 'create', id: first, changes, reason: reason(a, 'restored from the recycle bin where the target keeps one, else created again') })
+        actions.push({
+          ...base,
+          kind: 'create',
+          id: first,
+          changes,
+          reason: reason(
+            a,
+            'restored from the recycle bin where the target keeps one, else created again',
+          ),
+        })
         if (target.connector.capabilities.enableDisable && target.connector.disable !== undefined) {
           // it was deleted as a disabled account (after its grace): it comes back disabled, with a new grace
           // the ref of the deleted account; the apply uses the ledger's row the create writes
-          actions.push({ ...base, kind: 'disable', id: `${prefix}/disable`, account: { targetId: row.targetId, locator: row.locator }, after: first, reason: reason(a, 'restored disabled, as it was before the delete') })
+          actions.push({
+            ...base,
+            kind: 'disable',
+            id: `${prefix}/disable`,
+            account: { targetId: row.targetId, locator: row.locator },
+            after: first,
+            reason: reason(a, 'restored disabled, as it was before the delete'),
+          })
         }
         break
       }
@@ -122,7 +195,13 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
 
   actions.sort(compareActions)
   const today = toIsoDate(engine.now())
-  const inputs = { revert: runId, of: original.id, config: setup.configHash, today, ledger: ledgerHash(ledger) }
+  const inputs = {
+    revert: runId,
+    of: original.id,
+    config: setup.configHash,
+    today,
+    ledger: ledgerHash(ledger),
+  }
   const byTarget = new Map<string, Account[]>()
   for (const a of ledger) byTarget.set(a.target, [...(byTarget.get(a.target) ?? []), a])
   const findings = guard(actions, setup.targets, byTarget)
@@ -146,7 +225,14 @@ export async function revertRun(engine: Engine, runId: string, o: { readonly act
       actor: o.actor,
       planId: plan.id,
       runId,
-      data: { hash: plan.hash, actions: actions.length, summary: plan.summary, findings: findings.map((f) => f.message), revertOf: runId, ...(o.reason !== undefined ? { reason: o.reason } : {}) },
+      data: {
+        hash: plan.hash,
+        actions: actions.length,
+        summary: plan.summary,
+        findings: findings.map((f) => f.message),
+        revertOf: runId,
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+      },
     },
   ])
   await store.savePlan(plan)

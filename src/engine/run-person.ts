@@ -14,7 +14,11 @@ export type RunPersonOutcome =
   /** Nothing to do for the person (or the person is held: the plan's notes say so). */
   | { readonly kind: 'unchanged'; readonly plan: Plan }
   | { readonly kind: 'refused'; readonly plan: Plan; readonly refusal: ApplyRefusal }
-  | { readonly kind: 'not-planned'; readonly issues: readonly Issue[]; readonly candidates: readonly PersonCandidate[] }
+  | {
+      readonly kind: 'not-planned'
+      readonly issues: readonly Issue[]
+      readonly candidates: readonly PersonCandidate[]
+    }
 
 export interface RunPersonOptions {
   readonly actor: string
@@ -23,7 +27,11 @@ export interface RunPersonOptions {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-export async function runPerson(engine: Engine, query: string, o: RunPersonOptions): Promise<RunPersonOutcome> {
+export async function runPerson(
+  engine: Engine,
+  query: string,
+  o: RunPersonOptions,
+): Promise<RunPersonOutcome> {
   const r = await makePlan(engine, {
     actor: o.actor,
     person: query,
@@ -34,7 +42,10 @@ export async function runPerson(engine: Engine, query: string, o: RunPersonOptio
   const plan = r.plan
   if (plan.status === 'blocked') return { kind: 'blocked', plan }
   if (plan.actions.length === 0) return { kind: 'unchanged', plan }
-  const applied = await applyStoredPlan(engine, plan.id, { actor: o.actor, ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}) })
+  const applied = await applyStoredPlan(engine, plan.id, {
+    actor: o.actor,
+    ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+  })
   if (!applied.ok) return { kind: 'refused', plan, refusal: applied }
   return { kind: 'applied', plan, report: applied.report }
 }

@@ -1,5 +1,9 @@
 /** Runs `work` over `items` with at most `limit` in flight; resolves when all have settled. Never rejects. */
-export async function runPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < items.length) {

@@ -37,7 +37,13 @@ export function checkSourceSafety(
   return shrink(snapshot.source, present, baseline, safety, since)
 }
 
-function shrink(source: string, present: ReadonlySet<string>, base: SnapshotRecord | undefined, safety: SourceSafety, since: string): GuardFinding | undefined {
+function shrink(
+  source: string,
+  present: ReadonlySet<string>,
+  base: SnapshotRecord | undefined,
+  safety: SourceSafety,
+  since: string,
+): GuardFinding | undefined {
   if (base === undefined || base.persons === 0) return undefined
   const lost = base.personKeys.filter((k) => !present.has(k)).length
   const pct = (lost / base.persons) * 100
@@ -67,12 +73,16 @@ export async function shrinkBaseline(
   if (previous === undefined) return undefined
   const since = now.getTime() - safety.baselineDays * 86_400_000
   let best: { id: string; persons: number } | undefined
-  const heads = await store.usedSnapshotHeads(source, BASELINE_SNAPSHOTS + 24 * Math.max(safety.baselineDays, 1))
+  const heads = await store.usedSnapshotHeads(
+    source,
+    BASELINE_SNAPSHOTS + 24 * Math.max(safety.baselineDays, 1),
+  )
   for (const [i, h] of heads.entries()) {
     if (i >= BASELINE_SNAPSHOTS && Date.parse(h.takenAt) < since) break
     if (best === undefined || h.persons > best.persons) best = h
     if (h.approved) break
   }
-  if (best === undefined || best.id === previous.id || best.persons <= previous.persons) return undefined
+  if (best === undefined || best.id === previous.id || best.persons <= previous.persons)
+    return undefined
   return store.getSnapshot(best.id)
 }

@@ -12,14 +12,28 @@ export interface SourceHealth {
   readonly name: string
   readonly type: string
   /** The newest snapshot a plan used; absent before the first plan. */
-  readonly lastRead?: { readonly snapshot: string; readonly takenAt: string; readonly persons: number; readonly groups: number }
+  readonly lastRead?: {
+    readonly snapshot: string
+    readonly takenAt: string
+    readonly persons: number
+    readonly groups: number
+  }
   /**
    * The newest read that was refused (unreadable, control characters, a delta without its base) since the newest
    * plan: no plan was made from it, so its snapshot is not the one above.
    */
-  readonly refused?: { readonly at: string; readonly actor: string; readonly issues: number; readonly code?: string }
+  readonly refused?: {
+    readonly at: string
+    readonly actor: string
+    readonly issues: number
+    readonly code?: string
+  }
   /** The newest plan's issues naming this source: counts, and the first ones. */
-  readonly issues: { readonly errors: number; readonly warnings: number; readonly first: readonly Issue[] }
+  readonly issues: {
+    readonly errors: number
+    readonly warnings: number
+    readonly first: readonly Issue[]
+  }
 }
 
 export interface TargetHealth {
@@ -53,12 +67,16 @@ const FIRST_ISSUES = 20
 const PLANS_LOOKED_AT = 10
 const REJECTIONS_LOOKED_AT = 50
 
-export async function sourcesAndTargets(engine: Pick<Engine, 'store' | 'sources' | 'setup'>): Promise<SourcesAndTargets> {
+export async function sourcesAndTargets(
+  engine: Pick<Engine, 'store' | 'sources' | 'setup'>,
+): Promise<SourcesAndTargets> {
   const { store } = engine
   const plan = await newestPlan(engine)
   const issues = plan?.issues ?? []
   const names = new Set(engine.sources.map((s) => s.connector.name))
-  const rejections = (await store.listAudit({ kind: 'source.rejected', limit: REJECTIONS_LOOKED_AT })).filter((e) => plan === undefined || e.at > plan.createdAt)
+  const rejections = (
+    await store.listAudit({ kind: 'source.rejected', limit: REJECTIONS_LOOKED_AT })
+  ).filter((e) => plan === undefined || e.at > plan.createdAt)
   const sources: SourceHealth[] = []
   for (const { connector } of engine.sources) {
     const snap = await store.lastUsedSnapshot(connector.name)
@@ -68,11 +86,31 @@ export async function sourcesAndTargets(engine: Pick<Engine, 'store' | 'sources'
     sources.push({
       name: connector.name,
       type: connector.type,
-      ...(snap !== undefined ? { lastRead: { snapshot: snap.id, takenAt: snap.takenAt, persons: snap.persons, groups: snap.groups } } : {}),
-      ...(refused !== undefined
-        ? { refused: { at: refused.at, actor: refused.actor, issues: Number(refused.data?.['issues'] ?? 0), ...(typeof refused.data?.['code'] === 'string' ? { code: refused.data['code'] } : {}) } }
+      ...(snap !== undefined
+        ? {
+            lastRead: {
+              snapshot: snap.id,
+              takenAt: snap.takenAt,
+              persons: snap.persons,
+              groups: snap.groups,
+            },
+          }
         : {}),
-      issues: { errors: own.filter((i) => i.severity === 'error').length, warnings: own.filter((i) => i.severity === 'warning').length, first: own.slice(0, FIRST_ISSUES) },
+      ...(refused !== undefined
+        ? {
+            refused: {
+              at: refused.at,
+              actor: refused.actor,
+              issues: Number(refused.data?.['issues'] ?? 0),
+              ...(typeof refused.data?.['code'] === 'string' ? { code: refused.data['code'] } : {}),
+            },
+          }
+        : {}),
+      issues: {
+        errors: own.filter((i) => i.severity === 'error').length,
+        warnings: own.filter((i) => i.severity === 'warning').length,
+        first: own.slice(0, FIRST_ISSUES),
+      },
     })
   }
   const [run] = await store.listRuns(1)
@@ -81,7 +119,13 @@ export async function sourcesAndTargets(engine: Pick<Engine, 'store' | 'sources'
     const accounts: Record<AccountState, number> = { active: 0, disabled: 0, deleted: 0 }
     for (const a of await store.listAccounts(t.name)) accounts[a.state]++
     const groups = (await store.listGroups(t.name)).filter((g) => g.state !== 'deleted').length
-    targets.push({ name: t.name, type: t.connector.type, accounts, groups, ...(run !== undefined ? { lastRun: runFor(run, t.name) } : {}) })
+    targets.push({
+      name: t.name,
+      type: t.connector.type,
+      accounts,
+      groups,
+      ...(run !== undefined ? { lastRun: runFor(run, t.name) } : {}),
+    })
   }
   return {
     ...(plan !== undefined ? { planId: plan.id } : {}),
@@ -102,7 +146,8 @@ async function newestPlan(engine: Pick<Engine, 'store'>): Promise<Plan | undefin
 function runFor(r: RunReport, target: string): NonNullable<TargetHealth['lastRun']> {
   const outcomes: Record<string, number> = {}
   for (const byOutcome of Object.values(r.counts[target] ?? {})) {
-    for (const [outcome, n] of Object.entries(byOutcome ?? {})) outcomes[outcome] = (outcomes[outcome] ?? 0) + (n ?? 0)
+    for (const [outcome, n] of Object.entries(byOutcome ?? {}))
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + (n ?? 0)
   }
   return {
     runId: r.runId,

@@ -33,7 +33,12 @@ export interface AuditHead {
   readonly hash: string
   readonly at: string
   /** Absent when the check was skipped (`verify: false`). */
-  readonly verified?: { readonly ok: boolean; readonly events: number; readonly ms: number; readonly problem?: string }
+  readonly verified?: {
+    readonly ok: boolean
+    readonly events: number
+    readonly ms: number
+    readonly problem?: string
+  }
 }
 
 export interface EngineStatus {
@@ -63,7 +68,10 @@ export interface StatusOptions {
 const PLANS_LOOKED_AT = 20
 
 /** What an admin or a monitoring check wants to know without reading the audit log; reads only. */
-export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now'>, o: StatusOptions = {}): Promise<EngineStatus> {
+export async function engineStatus(
+  engine: Pick<Engine, 'store' | 'setup' | 'now'>,
+  o: StatusOptions = {},
+): Promise<EngineStatus> {
   const { store } = engine
   const now = engine.now()
   const reports = await store.listRuns(o.runs ?? 5)
@@ -75,11 +83,24 @@ export async function engineStatus(engine: Pick<Engine, 'store' | 'setup' | 'now
     const plan = await store.getPlan(h.id)
     // a blocked preview (`plan --at`) or draft waits for nobody: apply refuses it anyway
     if (plan === undefined || isPreview(plan) || plan.inputs['draft'] !== undefined) continue
-    const ageHours = Math.max(0, Math.round((now.getTime() - Date.parse(h.createdAt)) / 360_000) / 10)
-    blocked.push({ id: h.id, createdAt: h.createdAt, ageHours, findings: plan.findings, approve: `koppel approve ${h.id} --reason "…"` })
+    const ageHours = Math.max(
+      0,
+      Math.round((now.getTime() - Date.parse(h.createdAt)) / 360_000) / 10,
+    )
+    blocked.push({
+      id: h.id,
+      createdAt: h.createdAt,
+      ageHours,
+      findings: plan.findings,
+      approve: `koppel approve ${h.id} --reason "…"`,
+    })
   }
-  const interrupted = heads.filter((h) => h.status === 'applying').map((h) => ({ id: h.id, createdAt: h.createdAt }))
-  const delivering = engine.setup.targets.filter((t) => t.connector.deliver !== undefined).map((t) => t.name)
+  const interrupted = heads
+    .filter((h) => h.status === 'applying')
+    .map((h) => ({ id: h.id, createdAt: h.createdAt }))
+  const delivering = engine.setup.targets
+    .filter((t) => t.connector.deliver !== undefined)
+    .map((t) => t.name)
   return {
     tenant: store.tenant,
     at: now.toISOString(),
@@ -106,7 +127,8 @@ function runLine(r: RunReport): RunLine {
   const counts: Record<string, number> = {}
   for (const kinds of Object.values(r.counts)) {
     for (const outcomes of Object.values(kinds)) {
-      for (const [outcome, n] of Object.entries(outcomes ?? {})) counts[outcome] = (counts[outcome] ?? 0) + (n ?? 0)
+      for (const [outcome, n] of Object.entries(outcomes ?? {}))
+        counts[outcome] = (counts[outcome] ?? 0) + (n ?? 0)
     }
   }
   return {
@@ -126,7 +148,10 @@ export function isPreview(plan: Plan): boolean {
   return day !== undefined && day !== toIsoDate(new Date(plan.createdAt))
 }
 
-async function newestHolds(store: Store, heads: readonly { id: string; status: PlanStatus }[]): Promise<EngineStatus['held']> {
+async function newestHolds(
+  store: Store,
+  heads: readonly { id: string; status: PlanStatus }[],
+): Promise<EngineStatus['held']> {
   for (const h of heads.slice(0, 5)) {
     const plan = await store.getPlan(h.id)
     // a preview (`plan --at`) or a draft says nothing about what is held now
@@ -140,7 +165,11 @@ async function newestHolds(store: Store, heads: readonly { id: string; status: P
  * A delivering target (itslearning IMS) whose newest delivery failed or was refused: from the audit events of
  * `deliverPending` and the messages of the newest run (an apply delivers too, and says so in its report).
  */
-async function pendingDeliveries(store: Store, targets: readonly string[], run: RunReport | undefined): Promise<PendingDelivery[]> {
+async function pendingDeliveries(
+  store: Store,
+  targets: readonly string[],
+  run: RunReport | undefined,
+): Promise<PendingDelivery[]> {
   const out: PendingDelivery[] = []
   for (const target of targets) {
     const events = await store.listAudit({ kind: 'delivery', target, limit: 10 })
@@ -149,10 +178,15 @@ async function pendingDeliveries(store: Store, targets: readonly string[], run: 
     const inRun = run?.messages.findLast((m) => m.startsWith(`${target}: `))
     const runAt = run?.finishedAt ?? run?.startedAt
     // the audit sequence orders them, not timestamps: a run's times are the engine's clock, events the store's
-    const fromRun = inRun !== undefined && (event === undefined || (run?.auditHead?.seq ?? 0) > event.seq)
-    const failed = fromRun ? inRun.startsWith(`${target}: delivery failed`) : event?.type === 'delivery.failed'
+    const fromRun =
+      inRun !== undefined && (event === undefined || (run?.auditHead?.seq ?? 0) > event.seq)
+    const failed = fromRun
+      ? inRun.startsWith(`${target}: delivery failed`)
+      : event?.type === 'delivery.failed'
     if (!failed) continue
-    const message = fromRun ? inRun : String(event?.data?.['message'] ?? `${target}: delivery failed`)
+    const message = fromRun
+      ? inRun
+      : String(event?.data?.['message'] ?? `${target}: delivery failed`)
     out.push({ target, since: (fromRun ? runAt : event?.at) ?? '', message })
   }
   return out
@@ -165,6 +199,8 @@ async function auditHead(store: Store, verify: boolean): Promise<AuditHead | und
   const started = performance.now()
   const v = await store.verifyAudit()
   const ms = Math.round(performance.now() - started)
-  const verified = v.ok ? { ok: true, events: v.events, ms } : { ok: false, events: v.events, ms, problem: `event ${v.firstBadSeq}: ${v.problem}` }
+  const verified = v.ok
+    ? { ok: true, events: v.events, ms }
+    : { ok: false, events: v.events, ms, problem: `event ${v.firstBadSeq}: ${v.problem}` }
   return { seq: head.seq, hash: head.hash, at: head.at, verified }
 }

@@ -11,7 +11,10 @@ export const UNCHANGED_NOTE = 'sources unchanged since plan '
  * Each source's fingerprint (SourceConnector.fingerprint), by source name; undefined for a source without one,
  * or whose fingerprint failed (the read that follows reports the problem).
  */
-export async function takeFingerprints(sources: readonly EngineSource[], today: string): Promise<Map<string, string | undefined>> {
+export async function takeFingerprints(
+  sources: readonly EngineSource[],
+  today: string,
+): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>()
   for (const { connector } of sources) {
     let fp: string | undefined
@@ -52,27 +55,43 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   const { store, setup, sources, fingerprints } = c
   if (c.readTargets || sources.length === 0) return undefined
   for (const { connector } of sources) {
-    if (connector.capabilities.delta || fingerprints.get(connector.name) === undefined) return undefined
+    if (connector.capabilities.delta || fingerprints.get(connector.name) === undefined)
+      return undefined
   }
   // cheap checks first: a changed source stops here, before the newest plan is loaded
   const used = new Map<string, string>()
   for (const { connector } of sources) {
     const record = await store.lastUsedSnapshot(connector.name)
-    if (record?.fingerprint === undefined || record.fingerprint !== fingerprints.get(connector.name)) return undefined
+    if (
+      record?.fingerprint === undefined ||
+      record.fingerprint !== fingerprints.get(connector.name)
+    )
+      return undefined
     used.set(connector.name, record.hash)
   }
   const [last] = await store.listPlans(1)
   if (last === undefined || last.actions.length > 0 || last.findings.length > 0) return undefined
   // a plan for one person, a draft or a revert is not the full plan; one that honoured other holds is another plan
-  if (['scope', 'draft', 'revert'].some((k) => last.inputs[k] !== undefined) || last.inputs['holds'] !== c.holds) return undefined
-  if (last.status !== 'planned' && last.status !== 'approved' && last.status !== 'applied') return undefined
-  if (last.inputs['config'] !== setup.configHash || last.inputs['today'] !== c.today) return undefined
+  if (
+    ['scope', 'draft', 'revert'].some((k) => last.inputs[k] !== undefined) ||
+    last.inputs['holds'] !== c.holds
+  )
+    return undefined
+  if (last.status !== 'planned' && last.status !== 'approved' && last.status !== 'applied')
+    return undefined
+  if (last.inputs['config'] !== setup.configHash || last.inputs['today'] !== c.today)
+    return undefined
   const sourceInputs = Object.keys(last.inputs).filter((k) => k.startsWith('source:'))
   if (sourceInputs.length !== sources.length) return undefined
   for (const [name, hash] of used) if (last.inputs[`source:${name}`] !== hash) return undefined
   // the same content hash made without target reads at least once (listings change a plan but not its inputs)
   const events = await store.listAudit({ planId: last.id, limit: 20 })
-  const madeWithoutTargets = events.some((e) => e.type === 'plan.created' && e.data?.['hash'] === last.hash && e.data['targetsRead'] === false)
+  const madeWithoutTargets = events.some(
+    (e) =>
+      e.type === 'plan.created' &&
+      e.data?.['hash'] === last.hash &&
+      e.data['targetsRead'] === false,
+  )
   if (!madeWithoutTargets) return undefined
   if (ledgerHash(await store.listAccountVersions()) !== last.inputs['ledger']) return undefined
   // what buildPlan would hash for these inputs with nothing to do; guards against a stored plan edited by hand

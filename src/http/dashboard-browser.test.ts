@@ -24,7 +24,11 @@ const skip = chromiumSkipReason()
 const PASSWORD = 'correct horse battery'
 
 interface AxeResult {
-  readonly violations: readonly { readonly id: string; readonly impact: string | null; readonly nodes: readonly { readonly target: readonly string[] }[] }[]
+  readonly violations: readonly {
+    readonly id: string
+    readonly impact: string | null
+    readonly nodes: readonly { readonly target: readonly string[] }[]
+  }[]
 }
 
 describe('the dashboard in Chromium', { skip }, () => {
@@ -37,7 +41,8 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   before(async () => {
     fx = await engineFixture()
-    for (let i = 0; i < 40; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    for (let i = 0; i < 40; i++)
+      fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
     const first = await makePlan(fx.engine, { actor: 'test' })
     assert.ok(first.ok && (await applyStoredPlan(fx.engine, first.plan.id, { actor: 'test' })).ok)
     fx.persons.splice(20)
@@ -45,8 +50,18 @@ describe('the dashboard in Chromium', { skip }, () => {
     const second = await makePlan(fx.engine, { actor: 'test' })
     assert.ok(second.ok && second.plan.status === 'blocked')
     blocked = second.plan
-    await addUser(fx.engine.store.access, { name: 'operator', role: 'operator', password: PASSWORD, now: fx.engine.now() })
-    await addUser(fx.engine.store.access, { name: 'beheer', role: 'admin', password: PASSWORD, now: fx.engine.now() })
+    await addUser(fx.engine.store.access, {
+      name: 'operator',
+      role: 'operator',
+      password: PASSWORD,
+      now: fx.engine.now(),
+    })
+    await addUser(fx.engine.store.access, {
+      name: 'beheer',
+      role: 'admin',
+      password: PASSWORD,
+      now: fx.engine.now(),
+    })
     const written = {
       version: 1,
       tenant: 'default',
@@ -58,24 +73,40 @@ describe('the dashboard in Chromium', { skip }, () => {
       rules: [],
       schedules: [{ name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam' }],
     } as const satisfies KoppelConfig
-    const config = resolveSecrets(written, { env: { PGPASSWORD: 'pg-s3cret' }, readFile: () => '', baseDir: '/x' })
+    const config = resolveSecrets(written, {
+      env: { PGPASSWORD: 'pg-s3cret' },
+      readFile: () => '',
+      baseDir: '/x',
+    })
     assert.ok(config.ok)
     const app = new Hono()
     mountDashboard(app, { engine: fx.engine, config: config.config })
     const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port))
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(info.port),
+      )
     })
     // Chromium keeps Secure cookies on http://localhost (a potentially trustworthy origin), as on https
     base = `http://localhost:${port}`
     // without libfaketime (CI's second run sets the clock a year ahead through LD_PRELOAD): Chromium crawls under
     // it, and the browser's clock plays no part; the server runs on the engine's injected clock
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')))
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] =>
+          e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'),
+      ),
+    )
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env })
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+    axeSource = await readFile(
+      createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+      'utf8',
+    )
   })
   after(async () => {
     await browser?.close()
-    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())))
+    await new Promise<void>((resolve) =>
+      server === undefined ? resolve() : server.close(() => resolve()),
+    )
     await fx?.cleanup()
   })
 
@@ -92,8 +123,12 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   /** axe-core through the DevTools protocol: the page's CSP forbids injected script tags, as it should. */
   async function seriousViolations(page: Page): Promise<string[]> {
-    const result = (await page.evaluate(`${axeSource}; axe.run(document, { resultTypes: ['violations'] })`)) as AxeResult
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+    const result = (await page.evaluate(
+      `${axeSource}; axe.run(document, { resultTypes: ['violations'] })`,
+    )) as AxeResult
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
   }
 
   /** KOPPEL_SCREENSHOTS=docs/img refreshes the pictures docs/dashboard.md shows. */
@@ -146,7 +181,10 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.deepEqual(await seriousViolations(page), [])
     await screenshot(page, 'dashboard-drift.png')
     await viaMenu(page, 'Schedules', '/schedules')
-    assert.match((await page.locator('tbody tr').first().textContent()) ?? '', /nightly30 5 \* \* 1-5Europe\/Amsterdam/)
+    assert.match(
+      (await page.locator('tbody tr').first().textContent()) ?? '',
+      /nightly30 5 \* \* 1-5Europe\/Amsterdam/,
+    )
     assert.deepEqual(await seriousViolations(page), [])
     await viaMenu(page, 'Persons', '/persons')
     await page.getByLabel('Name, pupil or employee number, or username').fill('p05')
@@ -164,7 +202,10 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.deepEqual(await seriousViolations(page), [])
     await screenshot(page, 'dashboard-person-apply.png')
     const [created] = await fx.engine.store.listAudit({ limit: 1, kind: 'plan' })
-    assert.deepEqual([created?.actor, created?.person, created?.data?.['reason']], ['operator', 'p05', 'checking her account today'])
+    assert.deepEqual(
+      [created?.actor, created?.person, created?.data?.['reason']],
+      ['operator', 'p05', 'checking her account today'],
+    )
     await page.close()
   })
 
@@ -180,7 +221,9 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   test('the accessibility check itself finds a serious violation where there is one', async () => {
     const page = await browser.newPage()
-    await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="x.png"></main></html>')
+    await page.setContent(
+      '<!doctype html><html lang="en"><title>t</title><main><img src="x.png"></main></html>',
+    )
     assert.deepEqual(await seriousViolations(page), ['image-alt: img'])
     await page.close()
   })
@@ -190,7 +233,10 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0)
     const r = await page.goto(`${base}/admin/users`)
     assert.equal(r?.status(), 403)
-    assert.match(await page.locator('main p').first().textContent() ?? '', /needs the admin role; operator is operator/)
+    assert.match(
+      (await page.locator('main p').first().textContent()) ?? '',
+      /needs the admin role; operator is operator/,
+    )
     await page.close()
   })
 })

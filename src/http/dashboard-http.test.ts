@@ -43,13 +43,25 @@ function resolvedConfig(): KoppelConfig {
       { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam' },
     ],
   } as const satisfies KoppelConfig
-  const r = resolveSecrets(written, { env: { PGPASSWORD: 'pg-s3cret', AUDIT_KEY: 'k-s3cret'.repeat(4) }, readFile: () => '', baseDir: '/x' })
+  const r = resolveSecrets(written, {
+    env: { PGPASSWORD: 'pg-s3cret', AUDIT_KEY: 'k-s3cret'.repeat(4) },
+    readFile: () => '',
+    baseDir: '/x',
+  })
   assert.ok(r.ok)
   return r.config
 }
 
 async function blockedPlan(f: Fixture, hostileName = false): Promise<Plan> {
-  for (let i = 0; i < 40; i++) f.persons.push(pupil(`p${String(i).padStart(2, '0')}`, i === 39 && hostileName ? '<script>alert(1)</script>' : `Kind${i}`, 'Mulder', '1A'))
+  for (let i = 0; i < 40; i++)
+    f.persons.push(
+      pupil(
+        `p${String(i).padStart(2, '0')}`,
+        i === 39 && hostileName ? '<script>alert(1)</script>' : `Kind${i}`,
+        'Mulder',
+        '1A',
+      ),
+    )
   const first = await makePlan(f.engine, { actor: 'test' })
   assert.ok(first.ok)
   assert.ok((await applyStoredPlan(f.engine, first.plan.id, { actor: 'test' })).ok)
@@ -64,7 +76,12 @@ beforeEach(async () => {
   fx = await engineFixture()
   blocked = await blockedPlan(fx, true)
   for (const role of ['viewer', 'operator', 'admin']) {
-    await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
+    await addUser(fx.engine.store.access, {
+      name: role,
+      role,
+      password: PASSWORD,
+      now: fx.engine.now(),
+    })
   }
   app = new Hono()
   config = resolvedConfig()
@@ -73,7 +90,11 @@ beforeEach(async () => {
 afterEach(async () => fx.cleanup())
 
 async function login(name: string, password = PASSWORD): Promise<Response> {
-  return app.request('/login', { method: 'POST', body: new URLSearchParams({ name, password, next: '/' }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+  return app.request('/login', {
+    method: 'POST',
+    body: new URLSearchParams({ name, password, next: '/' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+  })
 }
 
 /** Logs in and returns the cookie header to send and the session's CSRF token (read from a page's form). */
@@ -87,8 +108,20 @@ async function session(name: string): Promise<{ cookie: string; csrf: string }> 
   return { cookie, csrf }
 }
 
-async function token(user: string, role: 'viewer' | 'operator' | 'admin', days = 30): Promise<string> {
-  return (await createApiToken(fx.engine.store.access, { user, role, label: 'test', days, now: fx.engine.now() })).token
+async function token(
+  user: string,
+  role: 'viewer' | 'operator' | 'admin',
+  days = 30,
+): Promise<string> {
+  return (
+    await createApiToken(fx.engine.store.access, {
+      user,
+      role,
+      label: 'test',
+      days,
+      now: fx.engine.now(),
+    })
+  ).token
 }
 
 describe('users and login', () => {
@@ -96,9 +129,16 @@ describe('users and login', () => {
     const user = await fx.engine.store.access.getUser('admin')
     assert.match(user?.passwordHash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     assert.ok(!(user?.passwordHash ?? '').includes(PASSWORD))
-    const add = (name: string, role: string, password: string) => addUser(fx.engine.store.access, { name, role, password, now: fx.engine.now() })
-    await assert.rejects(add('jan', 'root', PASSWORD), /--role "root": must be one of viewer, operator, admin/)
-    await assert.rejects(add('jan', 'viewer', 'short'), /user jan: the password must be at least 12 characters/)
+    const add = (name: string, role: string, password: string) =>
+      addUser(fx.engine.store.access, { name, role, password, now: fx.engine.now() })
+    await assert.rejects(
+      add('jan', 'root', PASSWORD),
+      /--role "root": must be one of viewer, operator, admin/,
+    )
+    await assert.rejects(
+      add('jan', 'viewer', 'short'),
+      /user jan: the password must be at least 12 characters/,
+    )
     await assert.rejects(add('Jan <x>', 'viewer', PASSWORD), /user name "Jan <x>"/)
   })
 
@@ -115,7 +155,10 @@ describe('users and login', () => {
     await fastest('nobody') // the first call makes the dummy hash
     const [unknown, known] = [await fastest('nobody'), await fastest('admin')]
     // the fastest of several runs: load on the machine only makes a run slower
-    assert.ok(unknown > known * 0.5, `unknown name ${unknown.toFixed(1)} ms, known name ${known.toFixed(1)} ms`)
+    assert.ok(
+      unknown > known * 0.5,
+      `unknown name ${unknown.toFixed(1)} ms, known name ${known.toFixed(1)} ms`,
+    )
   })
 
   test('a login sets an HttpOnly, SameSite=Strict, Secure session cookie; the store keeps only its hash', async () => {
@@ -124,16 +167,24 @@ describe('users and login', () => {
     assert.equal(r.status, 303)
     const cookie = r.headers.get('set-cookie') ?? ''
     assert.match(cookie, new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`))
-    for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/']) assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`)
+    for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/'])
+      assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`)
     const secret = /=([^;]+);/.exec(cookie)?.[1] ?? ''
     const [grant] = await fx.engine.store.access.listGrants('sessions', 'admin')
     assert.equal(grant?.secretHash, secretHash(secret))
     const audit = await fx.engine.store.listAudit({ limit: 5, kind: 'user' })
-    assert.deepEqual(audit.map((e) => [e.type, e.actor]), [['user.login', 'admin'], ['user.login-failed', 'admin']])
+    assert.deepEqual(
+      audit.map((e) => [e.type, e.actor]),
+      [
+        ['user.login', 'admin'],
+        ['user.login-failed', 'admin'],
+      ],
+    )
   })
 
   test('after five failed logins the sixth is refused even with the right password, until the window passes', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await login('operator', `wrong password ${i}`)).status, 401)
+    for (let i = 0; i < 5; i++)
+      assert.equal((await login('operator', `wrong password ${i}`)).status, 401)
     const refused = await login('operator')
     assert.equal(refused.status, 429)
     assert.ok(Number(refused.headers.get('retry-after')) > 0)
@@ -142,10 +193,12 @@ describe('users and login', () => {
   })
 
   test('failed logins for other user names from the same address (a reverse proxy) do not lock everyone out', async () => {
-    for (let i = 0; i < 10; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    for (let i = 0; i < 10; i++)
+      assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
     assert.equal((await login('operator')).status, 303)
     // but one address guessing many names is stopped at 50 failures
-    for (let i = 10; i < 50; i++) assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
+    for (let i = 10; i < 50; i++)
+      assert.equal((await login(`someone${i}`, 'wrong password!')).status, 401)
     assert.equal((await login('admin')).status, 429)
   })
 
@@ -153,7 +206,11 @@ describe('users and login', () => {
     const r = await app.request('/plans/x', { headers: { accept: 'text/html' } })
     assert.equal(r.status, 303)
     assert.equal(r.headers.get('location'), '/login?next=%2Fplans%2Fx')
-    const evil = await app.request('/login', { method: 'POST', body: new URLSearchParams({ name: 'admin', password: PASSWORD, next: '//evil.example/' }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    const evil = await app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'admin', password: PASSWORD, next: '//evil.example/' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+    })
     assert.equal(evil.headers.get('location'), '/')
   })
 })
@@ -161,7 +218,16 @@ describe('users and login', () => {
 describe('logout', () => {
   test('ends the session in the store: the old cookie no longer opens a page; it needs the CSRF token', async () => {
     const s = await session('viewer')
-    const post = (csrf: string) => app.request('/logout', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    const post = (csrf: string) =>
+      app.request('/logout', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf }),
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+        },
+      })
     assert.equal((await post('forged')).status, 403)
     assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 200)
     const out = await post(s.csrf)
@@ -174,35 +240,81 @@ describe('logout', () => {
 
 describe('the route matrix', () => {
   test('every documented API route: 401 without credentials, 403 below its role, not 401/403 at its role', async () => {
-    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      openapi: string
+      paths: Record<string, Record<string, unknown>>
+    }
     assert.equal(doc.openapi, '3.1.0')
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-    assert.deepEqual(documented.sort(), Object.keys(API_ROUTES).sort(), 'every route names its role and is documented')
-    const tokens = { viewer: await token('viewer', 'viewer'), operator: await token('operator', 'operator'), admin: await token('admin', 'admin') }
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    )
+    assert.deepEqual(
+      documented.sort(),
+      Object.keys(API_ROUTES).sort(),
+      'every route names its role and is documented',
+    )
+    const tokens = {
+      viewer: await token('viewer', 'viewer'),
+      operator: await token('operator', 'operator'),
+      admin: await token('admin', 'admin'),
+    }
     const below = { viewer: undefined, operator: tokens.viewer, admin: tokens.operator } as const
     for (const [route, role] of Object.entries(API_ROUTES)) {
       const [method, template] = route.split(' ') as [string, string]
       const url = `/api${template.replace('{id}', blocked.id).replace('{query}', 'p00')}`
       const init = (auth?: string): RequestInit => ({
         method,
-        headers: { 'content-type': 'application/json', ...(auth === undefined ? {} : { authorization: `Bearer ${auth}` }) },
-        ...(method === 'POST' ? { body: JSON.stringify({ reason: 'x', label: 'x', role: 'viewer', days: 1 }) } : {}),
+        headers: {
+          'content-type': 'application/json',
+          ...(auth === undefined ? {} : { authorization: `Bearer ${auth}` }),
+        },
+        ...(method === 'POST'
+          ? { body: JSON.stringify({ reason: 'x', label: 'x', role: 'viewer', days: 1 }) }
+          : {}),
       })
       assert.equal((await app.request(url, init())).status, 401, `${route} without credentials`)
       const lower = below[role]
-      if (lower !== undefined) assert.equal((await app.request(url, init(lower))).status, 403, `${route} with a role below ${role}`)
-      if (method === 'GET') assert.equal((await app.request(url, init(tokens[role]))).status, 200, `${route} as ${role}`)
+      if (lower !== undefined)
+        assert.equal(
+          (await app.request(url, init(lower))).status,
+          403,
+          `${route} with a role below ${role}`,
+        )
+      if (method === 'GET')
+        assert.equal(
+          (await app.request(url, init(tokens[role]))).status,
+          200,
+          `${route} as ${role}`,
+        )
     }
   })
 
   test('pages: an operator cannot reach the admin pages, a viewer cannot approve', async () => {
     const operator = await session('operator')
-    assert.equal((await app.request('/admin/users', { headers: { cookie: operator.cookie } })).status, 403)
+    assert.equal(
+      (await app.request('/admin/users', { headers: { cookie: operator.cookie } })).status,
+      403,
+    )
     const admin = await session('admin')
-    assert.equal((await app.request('/admin/users', { headers: { cookie: admin.cookie } })).status, 200)
+    assert.equal(
+      (await app.request('/admin/users', { headers: { cookie: admin.cookie } })).status,
+      200,
+    )
     const viewer = await session('viewer')
-    const form = new URLSearchParams({ _csrf: viewer.csrf, decision: 'approve', reason: 'looks fine' })
-    const r = await app.request(`/plans/${blocked.id}/decide`, { method: 'POST', body: form, headers: { cookie: viewer.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    const form = new URLSearchParams({
+      _csrf: viewer.csrf,
+      decision: 'approve',
+      reason: 'looks fine',
+    })
+    const r = await app.request(`/plans/${blocked.id}/decide`, {
+      method: 'POST',
+      body: form,
+      headers: {
+        cookie: viewer.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: ORIGIN,
+      },
+    })
     assert.equal(r.status, 403)
     assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
   })
@@ -213,10 +325,27 @@ describe('state changes', () => {
     const s = await session('operator')
     const headers = { cookie: s.cookie, 'content-type': 'application/json' }
     const body = JSON.stringify({ reason: 'the export was half on purpose' })
-    assert.equal((await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers, body })).status, 403)
-    assert.equal((await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers: { ...headers, 'x-csrf-token': 'forged' }, body })).status, 403)
+    assert.equal(
+      (await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers, body }))
+        .status,
+      403,
+    )
+    assert.equal(
+      (
+        await app.request(`/api/plans/${blocked.id}/approve`, {
+          method: 'POST',
+          headers: { ...headers, 'x-csrf-token': 'forged' },
+          body,
+        })
+      ).status,
+      403,
+    )
     assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
-    const ok = await app.request(`/api/plans/${blocked.id}/approve`, { method: 'POST', headers: { ...headers, 'x-csrf-token': s.csrf }, body })
+    const ok = await app.request(`/api/plans/${blocked.id}/approve`, {
+      method: 'POST',
+      headers: { ...headers, 'x-csrf-token': s.csrf },
+      body,
+    })
     assert.equal(ok.status, 200)
     assert.equal(await fx.engine.store.planStatus(blocked.id), 'approved')
   })
@@ -227,7 +356,11 @@ describe('state changes', () => {
     const r = await app.request(`http://localhost/plans/${blocked.id}/decide`, {
       method: 'POST',
       body: form,
-      headers: { cookie: s.cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        cookie: s.cookie,
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
     })
     assert.equal(r.status, 403)
     assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
@@ -235,8 +368,22 @@ describe('state changes', () => {
 
   test('approve through the dashboard form goes through approvePlan and is audited with the user, twice refused', async () => {
     const s = await session('operator')
-    const form = () => new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'half the school left on purpose' })
-    const post = () => app.request(`/plans/${blocked.id}/decide`, { method: 'POST', body: form(), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    const form = () =>
+      new URLSearchParams({
+        _csrf: s.csrf,
+        decision: 'approve',
+        reason: 'half the school left on purpose',
+      })
+    const post = () =>
+      app.request(`/plans/${blocked.id}/decide`, {
+        method: 'POST',
+        body: form(),
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+        },
+      })
     const r = await post()
     assert.equal(r.status, 303)
     assert.equal(await fx.engine.store.planStatus(blocked.id), 'approved')
@@ -244,14 +391,26 @@ describe('state changes', () => {
     assert.equal(approved?.actor, 'operator')
     assert.equal(approved?.data?.['reason'], 'half the school left on purpose')
     const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
-    assert.deepEqual([request?.actor, request?.data?.['path'], request?.data?.['status']], ['operator', `/plans/${blocked.id}/decide`, 303])
+    assert.deepEqual(
+      [request?.actor, request?.data?.['path'], request?.data?.['status']],
+      ['operator', `/plans/${blocked.id}/decide`, 303],
+    )
     const again = await post()
     assert.equal(again.status, 409)
     assert.match(await again.text(), /is approved and cannot become approved/)
   })
 
   test('an API token is stored hashed, scoped to no more than the user has, and stops working when it expires', async () => {
-    await assert.rejects(createApiToken(fx.engine.store.access, { user: 'viewer', role: 'admin', label: 'x', days: 1, now: fx.engine.now() }), /viewer is viewer and cannot make a token with the admin role/)
+    await assert.rejects(
+      createApiToken(fx.engine.store.access, {
+        user: 'viewer',
+        role: 'admin',
+        label: 'x',
+        days: 1,
+        now: fx.engine.now(),
+      }),
+      /viewer is viewer and cannot make a token with the admin role/,
+    )
     const t = await token('operator', 'operator', 1)
     const [grant] = await fx.engine.store.access.listGrants('api_tokens', 'operator')
     assert.equal(grant?.secretHash, secretHash(t))
@@ -263,13 +422,28 @@ describe('state changes', () => {
 
   test('a token made through the API works at its scope, and its creation is an audited state change', async () => {
     const admin = await token('admin', 'admin')
-    const r = await app.request('/api/tokens', { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'monitoring', role: 'viewer', days: 7 }) })
+    const r = await app.request('/api/tokens', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'monitoring', role: 'viewer', days: 7 }),
+    })
     assert.equal(r.status, 200)
     const made = (await r.json()) as { token: string }
-    assert.equal((await app.request('/api/users', { headers: { authorization: `Bearer ${made.token}` } })).status, 403)
-    assert.equal((await app.request('/api/status', { headers: { authorization: `Bearer ${made.token}` } })).status, 200)
+    assert.equal(
+      (await app.request('/api/users', { headers: { authorization: `Bearer ${made.token}` } }))
+        .status,
+      403,
+    )
+    assert.equal(
+      (await app.request('/api/status', { headers: { authorization: `Bearer ${made.token}` } }))
+        .status,
+      200,
+    )
     const [event] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
-    assert.deepEqual([event?.actor, event?.data?.['path'], event?.data?.['via']], ['admin', '/api/tokens', 'token'])
+    assert.deepEqual(
+      [event?.actor, event?.data?.['path'], event?.data?.['via']],
+      ['admin', '/api/tokens', 'token'],
+    )
   })
 })
 
@@ -282,26 +456,39 @@ describe('API and pages', () => {
       reads++
       return getPlan(id)
     }
-    const get = async (q: string) => app.request(`/api/plans/${blocked.id}/actions?${q}`, { headers: { authorization: `Bearer ${viewer}` } })
+    const get = async (q: string) =>
+      app.request(`/api/plans/${blocked.id}/actions?${q}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
     const seen: string[] = []
     let cursor: string | undefined
     do {
-      const page = (await (await get(`limit=7&kind=disable${cursor === undefined ? '' : `&cursor=${cursor}`}`)).json()) as { items: { id: string; kind: string }[]; next?: string }
+      const page = (await (
+        await get(`limit=7&kind=disable${cursor === undefined ? '' : `&cursor=${cursor}`}`)
+      ).json()) as { items: { id: string; kind: string }[]; next?: string }
       assert.ok(page.items.every((a) => a.kind === 'disable'))
       seen.push(...page.items.map((a) => a.id))
       cursor = page.next
     } while (cursor !== undefined)
-    assert.deepEqual(seen, blocked.actions.filter((a) => a.kind === 'disable').map((a) => a.id))
+    assert.deepEqual(
+      seen,
+      blocked.actions.filter((a) => a.kind === 'disable').map((a) => a.id),
+    )
     assert.equal(seen.length, 20)
     assert.equal(reads, 1, "the plan's actions are decompressed once for all its pages")
     const bad = await get('cursor=nonsense')
     assert.equal(bad.status, 400)
-    assert.match(((await bad.json()) as { error: string }).error, /cursor "nonsense" is not one this API gave out/)
+    assert.match(
+      ((await bad.json()) as { error: string }).error,
+      /cursor "nonsense" is not one this API gave out/,
+    )
   })
 
   test('pages carry a CSP without inline script, frame-ancestors none; person data is escaped', async () => {
     const s = await session('operator')
-    const r = await app.request(`/plans/${blocked.id}?kind=disable`, { headers: { cookie: s.cookie } })
+    const r = await app.request(`/plans/${blocked.id}?kind=disable`, {
+      headers: { cookie: s.cookie },
+    })
     assert.equal(r.status, 200)
     const csp = r.headers.get('content-security-policy') ?? ''
     assert.match(csp, /frame-ancestors 'none'/)
@@ -310,7 +497,10 @@ describe('API and pages', () => {
     assert.equal(r.headers.get('x-frame-options'), 'DENY')
     const body = await r.text()
     assert.ok(!body.includes('<script>alert(1)</script>'), 'the hostile name is not markup')
-    assert.ok(body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the hostile name is shown as text')
+    assert.ok(
+      body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'),
+      'the hostile name is shown as text',
+    )
     assert.ok(!/<script|style=/.test(body), 'no inline script or style')
     assert.match(body, /name="decision" value="approve"/)
     const nl = await (await app.request('/?lang=nl', { headers: { cookie: s.cookie } })).text()
@@ -323,22 +513,52 @@ describe('API and pages', () => {
   })
 
   test("a plan's actions filtered by school (code, any case) on the page and in the API, as koppel plan --school", async () => {
-    fx.persons.push(pupil('p70', 'Anna', 'Elders', '2B', { organisationCode: '99ZZ00' }), pupil('p71', 'Bram', 'Hier', '2B'))
+    fx.persons.push(
+      pupil('p70', 'Anna', 'Elders', '2B', { organisationCode: '99ZZ00' }),
+      pupil('p71', 'Bram', 'Hier', '2B'),
+    )
     const made = await makePlan(fx.engine, { actor: 'test' })
     assert.ok(made.ok)
     const s = await session('viewer')
-    const page = await (await app.request(`/plans/${made.plan.id}?school=99zz00`, { headers: { cookie: s.cookie } })).text()
-    const rows = [...page.matchAll(/<tr><td>dir<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]])
-    assert.deepEqual(rows, [['Anna Elders (p70)', '99ZZ00'], ['Anna Elders (p70)', '99ZZ00']], 'the create and the group grant of the one pupil there')
+    const page = await (
+      await app.request(`/plans/${made.plan.id}?school=99zz00`, { headers: { cookie: s.cookie } })
+    ).text()
+    const rows = [
+      ...page.matchAll(/<tr><td>dir<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g),
+    ].map((m) => [m[1], m[2]])
+    assert.deepEqual(
+      rows,
+      [
+        ['Anna Elders (p70)', '99ZZ00'],
+        ['Anna Elders (p70)', '99ZZ00'],
+      ],
+      'the create and the group grant of the one pupil there',
+    )
     assert.match(page, /<option value="99ZZ00">99ZZ00<\/option>/)
-    const api = (await (await app.request(`/api/plans/${made.plan.id}/actions?school=99ZZ00`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { person: string }[] }
-    assert.deepEqual(api.items.map((a) => a.person), ['p70', 'p70'])
+    const api = (await (
+      await app.request(`/api/plans/${made.plan.id}/actions?school=99ZZ00`, {
+        headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` },
+      })
+    ).json()) as { items: { person: string }[] }
+    assert.deepEqual(
+      api.items.map((a) => a.person),
+      ['p70', 'p70'],
+    )
   })
 
   test('the chart reads more runs while the oldest read is still inside its 14 days', async () => {
     for (let i = 0; i < 150; i++) {
       const at = new Date(Date.parse('2026-11-22T06:00:00Z') + i * 60_000).toISOString()
-      await fx.engine.store.saveRun({ kind: 'run-report', runId: `run-x${i}`, state: 'done', startedAt: at, finishedAt: at, counts: { dir: { update: { applied: 1 } } }, failures: [], messages: [] })
+      await fx.engine.store.saveRun({
+        kind: 'run-report',
+        runId: `run-x${i}`,
+        state: 'done',
+        startedAt: at,
+        finishedAt: at,
+        counts: { dir: { update: { applied: 1 } } },
+        failures: [],
+        messages: [],
+      })
     }
     const s = await session('viewer')
     const body = await (await app.request('/', { headers: { cookie: s.cookie } })).text()
@@ -354,11 +574,19 @@ describe('API and pages', () => {
     assert.match(body, /Kind5 Mulder/)
     assert.match(body, /<h4>dir: active /)
     assert.match(body, /Rule pupils \(/, 'the rule that grants the account')
-    assert.match(body, /group cn=1A,ou=groups<\/td><td>pupils/, 'the rule that grants the class group')
-    const many = await (await app.request('/persons?q=Mulder', { headers: { cookie: s.cookie } })).text()
+    assert.match(
+      body,
+      /group cn=1A,ou=groups<\/td><td>pupils/,
+      'the rule that grants the class group',
+    )
+    const many = await (
+      await app.request('/persons?q=Mulder', { headers: { cookie: s.cookie } })
+    ).text()
     assert.match(many, /Several persons; pick one:/)
     assert.match(many, /href="\/persons\?q=p05"/)
-    const none = await (await app.request('/persons?q=nobody-like-this', { headers: { cookie: s.cookie } })).text()
+    const none = await (
+      await app.request('/persons?q=nobody-like-this', { headers: { cookie: s.cookie } })
+    ).text()
     assert.match(none, /Nobody found\./)
   })
 })
@@ -368,22 +596,43 @@ describe('apply this person now', () => {
   beforeEach(async () => {
     await fx.cleanup()
     fx = await engineFixture()
-    for (let i = 0; i < 20; i++) fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
+    for (let i = 0; i < 20; i++)
+      fx.persons.push(pupil(`p${String(i).padStart(2, '0')}`, `Kind${i}`, 'Mulder', '1A'))
     const first = await makePlan(fx.engine, { actor: 'test' })
     assert.ok(first.ok && (await applyStoredPlan(fx.engine, first.plan.id, { actor: 'test' })).ok)
-    for (const role of ['viewer', 'operator']) await addUser(fx.engine.store.access, { name: role, role, password: PASSWORD, now: fx.engine.now() })
+    for (const role of ['viewer', 'operator'])
+      await addUser(fx.engine.store.access, {
+        name: role,
+        role,
+        password: PASSWORD,
+        now: fx.engine.now(),
+      })
     app = new Hono()
     mountDashboard(app, { engine: fx.engine })
   })
   const form = (s: { cookie: string; csrf: string }, fields: Record<string, string>) =>
-    app.request('/persons/apply', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, ...fields }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+    app.request('/persons/apply', {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: s.csrf, ...fields }),
+      headers: {
+        cookie: s.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: ORIGIN,
+      },
+    })
 
   test('an operator sees the form on the person page, a viewer does not; the apply runs runPerson with the user and reason', async () => {
     fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
     const viewer = await session('viewer')
-    assert.ok(!(await (await app.request('/persons?q=p50', { headers: { cookie: viewer.cookie } })).text()).includes('action="/persons/apply"'))
+    assert.ok(
+      !(
+        await (await app.request('/persons?q=p50', { headers: { cookie: viewer.cookie } })).text()
+      ).includes('action="/persons/apply"'),
+    )
     const s = await session('operator')
-    const personPage = await (await app.request('/persons?q=p50', { headers: { cookie: s.cookie } })).text()
+    const personPage = await (
+      await app.request('/persons?q=p50', { headers: { cookie: s.cookie } })
+    ).text()
     assert.match(personPage, /<form method="post" action="\/persons\/apply"/)
     assert.match(personPage, /name="person" value="p50"/)
     const r = await form(s, { person: 'p50', reason: 'starts today, needs the account now' })
@@ -393,9 +642,19 @@ describe('apply this person now', () => {
     assert.match(body, /<td>dir<\/td><td>create<\/td><td>applied<\/td><td>1<\/td>/)
     assert.equal((await fx.engine.store.getAccount('dir', 'p50'))?.state, 'active')
     const [created] = await fx.engine.store.listAudit({ limit: 1, kind: 'plan.created' })
-    assert.deepEqual([created?.actor, created?.person, created?.data?.['scope'], created?.data?.['reason']], ['operator', 'p50', 'person', 'starts today, needs the account now'])
+    assert.deepEqual(
+      [created?.actor, created?.person, created?.data?.['scope'], created?.data?.['reason']],
+      ['operator', 'p50', 'person', 'starts today, needs the account now'],
+    )
     const plan = await fx.engine.store.getPlan(created?.planId ?? '')
-    assert.deepEqual(plan?.actions.map((a) => [a.kind, a.person]), [['create', 'p50'], ['grant', 'p50']], 'only this person is applied')
+    assert.deepEqual(
+      plan?.actions.map((a) => [a.kind, a.person]),
+      [
+        ['create', 'p50'],
+        ['grant', 'p50'],
+      ],
+      'only this person is applied',
+    )
     const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
     assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
   })
@@ -409,7 +668,10 @@ describe('apply this person now', () => {
     assert.match(await noReason.text(), /person p50: reason: a reason is required/)
     const viewer = await session('viewer')
     assert.equal((await form(viewer, { person: 'p50', reason: 'x' })).status, 403)
-    assert.equal((await form({ cookie: s.cookie, csrf: 'forged' }, { person: 'p50', reason: 'x' })).status, 403)
+    assert.equal(
+      (await form({ cookie: s.cookie, csrf: 'forged' }, { person: 'p50', reason: 'x' })).status,
+      403,
+    )
     assert.equal((await fx.engine.store.listPlanStatuses(100)).length, plansBefore)
     assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
   })
@@ -429,7 +691,11 @@ describe('apply this person now', () => {
   test('through the API as an operator token: applied; a viewer token is 403', async () => {
     fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
     const call = async (tk: string) =>
-      app.request('/api/persons/p50/apply', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'needed now' }) })
+      app.request('/api/persons/p50/apply', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'needed now' }),
+      })
     assert.equal((await call(await token('viewer', 'viewer'))).status, 403)
     const r = await call(await token('operator', 'operator'))
     assert.equal(r.status, 200)
@@ -443,7 +709,12 @@ describe('apply this person now, when the guard blocks it', () => {
   test('the plan waits for approval and the page says so; nothing is written', async () => {
     const strict = await engineFixture({ guard: { create: { maxCount: 0 } } })
     try {
-      await addUser(strict.engine.store.access, { name: 'operator', role: 'operator', password: PASSWORD, now: strict.engine.now() })
+      await addUser(strict.engine.store.access, {
+        name: 'operator',
+        role: 'operator',
+        password: PASSWORD,
+        now: strict.engine.now(),
+      })
       strict.persons.push(pupil('p01', 'Een', 'Leerling', '1A'))
       app = new Hono()
       mountDashboard(app, { engine: strict.engine })
@@ -451,11 +722,19 @@ describe('apply this person now, when the guard blocks it', () => {
       const r = await app.request('/persons/apply', {
         method: 'POST',
         body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'new pupil' }),
-        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'accept-language': 'nl' },
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+          'accept-language': 'nl',
+        },
       })
       assert.equal(r.status, 200)
       const body = await r.text()
-      assert.match(body, /het wacht op goedkeuring\. Keur het goed op de planpagina en verwerk deze persoon daarna opnieuw/)
+      assert.match(
+        body,
+        /het wacht op goedkeuring\. Keur het goed op de planpagina en verwerk deze persoon daarna opnieuw/,
+      )
       const [blockedEvent] = await strict.engine.store.listAudit({ limit: 1, kind: 'plan.blocked' })
       assert.ok(body.includes(`/plans/${blockedEvent?.planId ?? '?'}`), 'links the plan to approve')
       assert.equal(await strict.engine.store.planStatus(blockedEvent?.planId ?? ''), 'blocked')
@@ -463,14 +742,26 @@ describe('apply this person now, when the guard blocks it', () => {
       // approved on its page, the same work is applied when the person is applied again (the approval carries)
       const decide = await app.request(`/plans/${blockedEvent?.planId ?? ''}/decide`, {
         method: 'POST',
-        body: new URLSearchParams({ _csrf: s.csrf, decision: 'approve', reason: 'one new pupil is fine' }),
-        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        body: new URLSearchParams({
+          _csrf: s.csrf,
+          decision: 'approve',
+          reason: 'one new pupil is fine',
+        }),
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+        },
       })
       assert.equal(decide.status, 303)
       const again = await app.request('/persons/apply', {
         method: 'POST',
         body: new URLSearchParams({ _csrf: s.csrf, person: 'p01', reason: 'approved now' }),
-        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+        },
       })
       assert.match(await again.text(), /<h1>Applied<\/h1>/)
       assert.equal(strict.target.entries.size, 1)
@@ -486,18 +777,44 @@ describe('sources, targets and drift', () => {
     const r = await app.request('/sources', { headers: { cookie: s.cookie } })
     assert.equal(r.status, 200)
     const body = await r.text()
-    assert.match(body, /<tr><th scope="row">school<\/th><td>test<\/td><td>2026-11-23T00:00:00Z<\/td><td>40<\/td><td>0<\/td>/)
-    assert.match(body, /<tr><th scope="row">dir<\/th><td>memory<\/td><td>40<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>done \([^)]*\): applied 80/)
-    assert.ok(body.includes(`href="/plans/${blocked.id}"`), "the newest plan's issues are the blocked plan's")
-    assert.match(await (await app.request('/sources?lang=nl', { headers: { cookie: s.cookie } })).text(), /<h1>Bronnen en doelsystemen<\/h1>/)
-    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as {
+    assert.match(
+      body,
+      /<tr><th scope="row">school<\/th><td>test<\/td><td>2026-11-23T00:00:00Z<\/td><td>40<\/td><td>0<\/td>/,
+    )
+    assert.match(
+      body,
+      /<tr><th scope="row">dir<\/th><td>memory<\/td><td>40<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>done \([^)]*\): applied 80/,
+    )
+    assert.ok(
+      body.includes(`href="/plans/${blocked.id}"`),
+      "the newest plan's issues are the blocked plan's",
+    )
+    assert.match(
+      await (await app.request('/sources?lang=nl', { headers: { cookie: s.cookie } })).text(),
+      /<h1>Bronnen en doelsystemen<\/h1>/,
+    )
+    const api = (await (
+      await app.request('/api/sources-targets', {
+        headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` },
+      })
+    ).json()) as {
       planId: string
       sources: { name: string; lastRead: { persons: number } }[]
-      targets: { name: string; accounts: Record<string, number>; lastRun: { state: string; outcomes: Record<string, number> } }[]
+      targets: {
+        name: string
+        accounts: Record<string, number>
+        lastRun: { state: string; outcomes: Record<string, number> }
+      }[]
     }
     assert.equal(api.planId, blocked.id)
-    assert.deepEqual(api.sources.map((x) => [x.name, x.lastRead.persons]), [['school', 40]])
-    assert.deepEqual(api.targets.map((x) => [x.name, x.accounts, x.lastRun.state, x.lastRun.outcomes]), [['dir', { active: 40, disabled: 0, deleted: 0 }, 'done', { applied: 80 }]])
+    assert.deepEqual(
+      api.sources.map((x) => [x.name, x.lastRead.persons]),
+      [['school', 40]],
+    )
+    assert.deepEqual(
+      api.targets.map((x) => [x.name, x.accounts, x.lastRun.state, x.lastRun.outcomes]),
+      [['dir', { active: 40, disabled: 0, deleted: 0 }, 'done', { applied: 80 }]],
+    )
   })
 
   test('a read refused since the newest plan (control characters in a name) shows on the source, escaped', async () => {
@@ -506,43 +823,105 @@ describe('sources, targets and drift', () => {
     assert.ok(!refused.ok)
     const s = await session('viewer')
     const body = await (await app.request('/sources', { headers: { cookie: s.cookie } })).text()
-    assert.match(body, /<p class="error">Read refused at 2026-11-24T10:00:00\.\d{3}Z \(serve &lt;nightly&gt;\): 1 errors \(control_character\)<\/p>/)
-    const api = (await (await app.request('/api/sources-targets', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { sources: { refused?: { code: string } }[] }
+    assert.match(
+      body,
+      /<p class="error">Read refused at 2026-11-24T10:00:00\.\d{3}Z \(serve &lt;nightly&gt;\): 1 errors \(control_character\)<\/p>/,
+    )
+    const api = (await (
+      await app.request('/api/sources-targets', {
+        headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` },
+      })
+    ).json()) as { sources: { refused?: { code: string } }[] }
     assert.equal(api.sources[0]?.refused?.code, 'control_character')
   })
 
   test('provisioned groups through the API, filtered by target and state, paged', async () => {
-    const g = { kind: 'provisioned-group', target: 'dir', key: '2026/wi-3b', set: 'lesgroepen', targetId: 'uuid-1', locator: 'cn=Wiskunde 3B,ou=groups', state: 'active', attributes: { title: 'Wiskunde 3B' }, createdAt: '2026-11-23T00:00:00.000Z', updatedAt: '2026-11-23T00:00:00.000Z' } as const
-    await fx.engine.store.upsertGroups([g, { ...g, key: '2026/ne-3b', targetId: 'uuid-2', state: 'archived', archivedAt: '2026-11-24T00:00:00.000Z' }, { ...g, target: 'lms', targetId: 'x' }])
-    const get = async (q: string) => (await (await app.request(`/api/groups?${q}`, { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { key: string; target: string }[]; next?: string }
-    assert.deepEqual((await get('target=dir&state=active')).items.map((x) => [x.target, x.key]), [['dir', '2026/wi-3b']])
+    const g = {
+      kind: 'provisioned-group',
+      target: 'dir',
+      key: '2026/wi-3b',
+      set: 'lesgroepen',
+      targetId: 'uuid-1',
+      locator: 'cn=Wiskunde 3B,ou=groups',
+      state: 'active',
+      attributes: { title: 'Wiskunde 3B' },
+      createdAt: '2026-11-23T00:00:00.000Z',
+      updatedAt: '2026-11-23T00:00:00.000Z',
+    } as const
+    await fx.engine.store.upsertGroups([
+      g,
+      {
+        ...g,
+        key: '2026/ne-3b',
+        targetId: 'uuid-2',
+        state: 'archived',
+        archivedAt: '2026-11-24T00:00:00.000Z',
+      },
+      { ...g, target: 'lms', targetId: 'x' },
+    ])
+    const get = async (q: string) =>
+      (await (
+        await app.request(`/api/groups?${q}`, {
+          headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` },
+        })
+      ).json()) as { items: { key: string; target: string }[]; next?: string }
+    assert.deepEqual(
+      (await get('target=dir&state=active')).items.map((x) => [x.target, x.key]),
+      [['dir', '2026/wi-3b']],
+    )
     const first = await get('limit=2')
     assert.equal(first.items.length, 2)
     assert.equal((await get(`limit=2&cursor=${first.next ?? ''}`)).items.length, 1)
   })
 
   test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
-    fx.target.entries.set('x1', { id: 'x1', attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' }, enabled: true, permissions: new Set() })
+    fx.target.entries.set('x1', {
+      id: 'x1',
+      attributes: { dn: 'uid=<b>evil</b>,ou=people', employeeNumber: 'zz' },
+      enabled: true,
+      permissions: new Set(),
+    })
     const viewer = await session('viewer')
     const page = await (await app.request('/drift', { headers: { cookie: viewer.cookie } })).text()
     assert.ok(!page.includes('action="/drift"'), 'a viewer gets no button')
     const post = (s: { cookie: string; csrf: string }, target = '') =>
-      app.request('/drift', { method: 'POST', body: new URLSearchParams({ _csrf: s.csrf, target }), headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } })
+      app.request('/drift', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: s.csrf, target }),
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+        },
+      })
     assert.equal((await post(viewer)).status, 403)
     const operator = await session('operator')
     assert.equal((await post({ cookie: operator.cookie, csrf: 'forged' })).status, 403)
     const r = await post(operator)
     assert.equal(r.status, 200)
     const body = await r.text()
-    assert.match(body, /<td>unmanaged<\/td><td>uid=&lt;b&gt;evil&lt;\/b&gt;,ou=people<\/td><td>-<\/td><td>not managed by Koppel<\/td><td>no person matches its anchor; Koppel leaves it alone<\/td>/)
+    assert.match(
+      body,
+      /<td>unmanaged<\/td><td>uid=&lt;b&gt;evil&lt;\/b&gt;,ou=people<\/td><td>-<\/td><td>not managed by Koppel<\/td><td>no person matches its anchor; Koppel leaves it alone<\/td>/,
+    )
     assert.ok(!body.includes('<b>evil'))
     const unknown = await post(operator, 'nope')
     assert.equal(unknown.status, 400)
     assert.match(await unknown.text(), /no target &quot;nope&quot; \(targets: dir\)/)
-    const api = (tk: string, body: string) => app.request('/api/drift', { method: 'POST', headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' }, body })
+    const api = (tk: string, body: string) =>
+      app.request('/api/drift', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' },
+        body,
+      })
     const op = await token('operator', 'operator')
-    const json = (await (await api(op, '{}')).json()) as { targets: { target: string; items: { kind: string; account: { id: string } }[] }[] }
-    assert.deepEqual(json.targets[0]?.items.filter((i) => i.kind === 'unmanaged').map((i) => i.account.id), ['x1'])
+    const json = (await (await api(op, '{}')).json()) as {
+      targets: { target: string; items: { kind: string; account: { id: string } }[] }[]
+    }
+    assert.deepEqual(
+      json.targets[0]?.items.filter((i) => i.kind === 'unmanaged').map((i) => i.account.id),
+      ['x1'],
+    )
     assert.equal((await api(op, JSON.stringify({ target: 'nope' }))).status, 404)
   })
 })
@@ -552,10 +931,23 @@ describe('schedules and configuration', () => {
     const s = await session('viewer')
     // the engine's clock after beforeEach: Tuesday 2026-11-24, 10:00 UTC (11:00 in Amsterdam)
     const body = await (await app.request('/schedules', { headers: { cookie: s.cookie } })).text()
-    assert.match(body, /<th scope="row">nightly<\/th><td><code>30 5 \* \* 1-5<\/code><\/td><td>Europe\/Amsterdam<\/td><td><time datetime="2026-11-25T04:30:00.000Z">2026-11-25 05:30<\/time>/)
-    assert.match(body, /<th scope="row">hourly<\/th>.*<time datetime="2026-11-24T11:00:00.000Z">2026-11-24 12:00<\/time>/)
-    const api = (await (await app.request('/api/schedules', { headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` } })).json()) as { items: { name: string; next: string }[] }
-    assert.deepEqual(api.items.map((i) => i.name), ['nightly', 'hourly'])
+    assert.match(
+      body,
+      /<th scope="row">nightly<\/th><td><code>30 5 \* \* 1-5<\/code><\/td><td>Europe\/Amsterdam<\/td><td><time datetime="2026-11-25T04:30:00.000Z">2026-11-25 05:30<\/time>/,
+    )
+    assert.match(
+      body,
+      /<th scope="row">hourly<\/th>.*<time datetime="2026-11-24T11:00:00.000Z">2026-11-24 12:00<\/time>/,
+    )
+    const api = (await (
+      await app.request('/api/schedules', {
+        headers: { authorization: `Bearer ${await token('viewer', 'viewer')}` },
+      })
+    ).json()) as { items: { name: string; next: string }[] }
+    assert.deepEqual(
+      api.items.map((i) => i.name),
+      ['nightly', 'hourly'],
+    )
     assert.equal(api.items[0]?.next, '2026-11-25T04:30:00.000Z')
   })
 
@@ -565,19 +957,37 @@ describe('schedules and configuration', () => {
       engine: fx.engine,
       config,
       schedules: () => [
-        { name: 'nightly', cron: '30 5 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, last: { at: '2026-11-23T04:30:00.000Z', outcome: 'applied' }, running: false },
-        { name: 'hourly', cron: '0 7-17 * * 1-5', timezone: 'Europe/Amsterdam', next: undefined, running: true },
+        {
+          name: 'nightly',
+          cron: '30 5 * * 1-5',
+          timezone: 'Europe/Amsterdam',
+          next: undefined,
+          last: { at: '2026-11-23T04:30:00.000Z', outcome: 'applied' },
+          running: false,
+        },
+        {
+          name: 'hourly',
+          cron: '0 7-17 * * 1-5',
+          timezone: 'Europe/Amsterdam',
+          next: undefined,
+          running: true,
+        },
       ],
     })
     const s = await session('viewer')
-    const body = await (await app.request('/schedules?lang=nl', { headers: { cookie: s.cookie } })).text()
+    const body = await (
+      await app.request('/schedules?lang=nl', { headers: { cookie: s.cookie } })
+    ).text()
     assert.match(body, /<td>2026-11-23T04:30:00.000Z: applied<\/td>/)
     assert.match(body, /<td>loopt nu<\/td>/)
   })
 
   test('the configuration page is for admins, shows the config with secrets as *** and escapes it', async () => {
     const operator = await session('operator')
-    assert.equal((await app.request('/admin/config', { headers: { cookie: operator.cookie } })).status, 403)
+    assert.equal(
+      (await app.request('/admin/config', { headers: { cookie: operator.cookie } })).status,
+      403,
+    )
     const admin = await session('admin')
     const page = await app.request('/admin/config', { headers: { cookie: admin.cookie } })
     assert.equal(page.status, 200)
@@ -585,9 +995,20 @@ describe('schedules and configuration', () => {
     assert.ok(!body.includes('s3cret'), 'no resolved secret on the page')
     assert.ok(body.includes('postgres://koppel:***@db.test/&lt;b&gt;koppel&lt;/b&gt;'))
     assert.match(body, /&quot;key&quot;: &quot;\*\*\*&quot;/)
-    assert.match(body, /<a href="\/admin\/config">Configuration<\/a>/, 'an admin has it in the menu')
-    assert.ok(!(await (await app.request('/', { headers: { cookie: operator.cookie } })).text()).includes('href="/admin/config"'), 'an operator does not')
-    const api = await app.request('/api/config', { headers: { authorization: `Bearer ${await token('admin', 'admin')}` } })
+    assert.match(
+      body,
+      /<a href="\/admin\/config">Configuration<\/a>/,
+      'an admin has it in the menu',
+    )
+    assert.ok(
+      !(await (await app.request('/', { headers: { cookie: operator.cookie } })).text()).includes(
+        'href="/admin/config"',
+      ),
+      'an operator does not',
+    )
+    const api = await app.request('/api/config', {
+      headers: { authorization: `Bearer ${await token('admin', 'admin')}` },
+    })
     assert.equal(api.status, 200)
     const json = await api.text()
     assert.ok(!json.includes('s3cret'))

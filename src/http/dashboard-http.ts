@@ -14,7 +14,14 @@ import type { ScheduleState } from '../serve/scheduler.ts'
 import { approvePlan, rejectPlan } from '../engine/approve-plan.ts'
 import { explainPerson } from '../engine/explain.ts'
 import { engineStatus } from '../engine/status.ts'
-import { authenticate, endSession, requireRole, startSession, type AuthEnv, type AuthOptions } from './access/auth.ts'
+import {
+  authenticate,
+  endSession,
+  requireRole,
+  startSession,
+  type AuthEnv,
+  type AuthOptions,
+} from './access/auth.ts'
 import { LoginLimiter } from './access/login-limiter.ts'
 import { mountOidcLogin } from './access/oidc-login.ts'
 import { roleAtLeast } from './access/roles.ts'
@@ -27,7 +34,15 @@ import { t } from '../web/i18n.ts'
 import { STYLESHEET } from '../web/layout.ts'
 import { actionsPerDay } from '../web/actions-chart.ts'
 import { filterActions } from '../cli/plan-filter.ts'
-import { auditPage, loginPage, messagePage, overviewPage, personPage, planPage, usersPage } from '../web/pages.ts'
+import {
+  auditPage,
+  loginPage,
+  messagePage,
+  overviewPage,
+  personPage,
+  planPage,
+  usersPage,
+} from '../web/pages.ts'
 
 export interface DashboardOptions {
   readonly engine: Engine
@@ -46,7 +61,21 @@ export interface DashboardOptions {
   readonly addressLimiter?: LoginLimiter
 }
 
-const PAGE_PATHS = ['/', '/login', '/login/*', '/logout', '/plans/*', '/persons', '/persons/*', '/sources', '/drift', '/schedules', '/audit', '/admin/*', '/api/*']
+const PAGE_PATHS = [
+  '/',
+  '/login',
+  '/login/*',
+  '/logout',
+  '/plans/*',
+  '/persons',
+  '/persons/*',
+  '/sources',
+  '/drift',
+  '/schedules',
+  '/audit',
+  '/admin/*',
+  '/api/*',
+]
 const ACTIONS_PER_PAGE = 100
 
 export function mountDashboard(app: Hono, o: DashboardOptions): void {
@@ -74,14 +103,37 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   for (const path of PAGE_PATHS) app.use(path, csrf(), authenticate(auth))
   const dash = app as unknown as Hono<AuthEnv>
 
-  dash.get('/static/koppel.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }))
-  dash.route('/api', createApiApp({ engine, now: engine.now, ...(o.config !== undefined ? { config: o.config } : {}), ...(o.schedules !== undefined ? { schedules: o.schedules } : {}) }, auth))
+  dash.get('/static/koppel.css', (c) =>
+    c.body(STYLESHEET, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'max-age=3600',
+    }),
+  )
+  dash.route(
+    '/api',
+    createApiApp(
+      {
+        engine,
+        now: engine.now,
+        ...(o.config !== undefined ? { config: o.config } : {}),
+        ...(o.schedules !== undefined ? { schedules: o.schedules } : {}),
+      },
+      auth,
+    ),
+  )
 
   const sso = o.config?.serve?.oidc
   if (sso !== undefined) {
-    mountOidcLogin(dash, { oidc: sso, auth, secure, refusal: (c, status, message) => c.html(loginPage(lang(c), '/', message, sso.label), status) })
+    mountOidcLogin(dash, {
+      oidc: sso,
+      auth,
+      secure,
+      refusal: (c, status, message) => c.html(loginPage(lang(c), '/', message, sso.label), status),
+    })
   }
-  dash.get('/login', (c) => c.html(loginPage(lang(c), safeNext(c.req.query('next')), undefined, sso?.label)))
+  dash.get('/login', (c) =>
+    c.html(loginPage(lang(c), safeNext(c.req.query('next')), undefined, sso?.label)),
+  )
   dash.post('/login', async (c) => {
     const body = await c.req.parseBody()
     const name = typeof body['name'] === 'string' ? body['name'].trim().toLowerCase() : ''
@@ -91,8 +143,12 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const address = [clientAddress(c)]
     const wait = Math.max(byUser.retryAfter(user), byAddress.retryAfter(address))
     if (wait > 0) {
-      await engine.store.appendAudit([{ type: 'user.login-refused', actor: name || '(none)', data: { reason: 'rate limit' } }])
-      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany'), sso?.label), 429, { 'retry-after': String(wait) })
+      await engine.store.appendAudit([
+        { type: 'user.login-refused', actor: name || '(none)', data: { reason: 'rate limit' } },
+      ])
+      return c.html(loginPage(lang(c), next, t(lang(c), 'tooMany'), sso?.label), 429, {
+        'retry-after': String(wait),
+      })
     }
     const known = await checkLogin(engine.store.access, name, password)
     if (known === undefined) {
@@ -103,7 +159,9 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     }
     byUser.succeed(user)
     await startSession(c, { ...auth, user: known.name, role: known.role, secure })
-    await engine.store.appendAudit([{ type: 'user.login', actor: known.name, data: { role: known.role } }])
+    await engine.store.appendAudit([
+      { type: 'user.login', actor: known.name, data: { role: known.role } },
+    ])
     return c.redirect(next, 303)
   })
   dash.post('/logout', requireRole('viewer', auth), async (c) => {
@@ -114,26 +172,61 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   dash.get('/', requireRole('viewer', auth), async (c) => {
     const now = engine.now()
     // the school's day: the first schedule's time zone (runs are scheduled in it), else UTC
-    const perDay = actionsPerDay(await runsSince(engine.store, new Date(now.getTime() - CHART_DAYS * 86_400_000)), now, { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC', days: CHART_DAYS })
-    return c.html(overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }), perDay))
+    const perDay = actionsPerDay(
+      await runsSince(engine.store, new Date(now.getTime() - CHART_DAYS * 86_400_000)),
+      now,
+      { timezone: o.config?.schedules?.[0]?.timezone ?? 'UTC', days: CHART_DAYS },
+    )
+    return c.html(
+      overviewPage(lang(c), viewerOf(c), await engineStatus(engine, { verify: false }), perDay),
+    )
   })
 
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
     const plan = await engine.store.getPlan(c.req.param('id'))
-    if (plan === undefined) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')), 404)
-    const filter = { target: c.req.query('target') || undefined, kind: c.req.query('kind') || undefined, reason: c.req.query('reason') || undefined, school: c.req.query('school') || undefined }
+    if (plan === undefined)
+      return c.html(
+        messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')),
+        404,
+      )
+    const filter = {
+      target: c.req.query('target') || undefined,
+      kind: c.req.query('kind') || undefined,
+      reason: c.req.query('reason') || undefined,
+      school: c.req.query('school') || undefined,
+    }
     // the school as `koppel plan --school` matches it (code or name, case and accents folded)
-    const bySchool = filter.school === undefined ? plan.actions : filterActions(plan.actions, { school: filter.school })
-    const shown = bySchool.filter((a) => (filter.target === undefined || a.target === filter.target) && (filter.kind === undefined || a.kind === filter.kind) && (filter.reason === undefined || a.reason.change === filter.reason))
+    const bySchool =
+      filter.school === undefined
+        ? plan.actions
+        : filterActions(plan.actions, { school: filter.school })
+    const shown = bySchool.filter(
+      (a) =>
+        (filter.target === undefined || a.target === filter.target) &&
+        (filter.kind === undefined || a.kind === filter.kind) &&
+        (filter.reason === undefined || a.reason.change === filter.reason),
+    )
     let paged
     try {
       paged = pageOf(shown, c.req.query('cursor'), ACTIONS_PER_PAGE)
     } catch (e) {
-      if (e instanceof CursorError) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'plan'), e.message), 400)
+      if (e instanceof CursorError)
+        return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'plan'), e.message), 400)
       throw e
     }
     const canDecide = roleAtLeast(principal(c).role, 'operator')
-    return c.html(planPage(lang(c), viewerOf(c), plan, paged.items, filter, paged.next, canDecide, c.req.query('done') === undefined ? undefined : t(lang(c), 'done')))
+    return c.html(
+      planPage(
+        lang(c),
+        viewerOf(c),
+        plan,
+        paged.items,
+        filter,
+        paged.next,
+        canDecide,
+        c.req.query('done') === undefined ? undefined : t(lang(c), 'done'),
+      ),
+    )
   })
 
   dash.post('/plans/:id/decide', requireRole('operator', auth), async (c) => {
@@ -141,17 +234,41 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     const body = await c.req.parseBody()
     const reason = typeof body['reason'] === 'string' ? body['reason'].trim() : ''
     const decision = body['decision']
-    if (decision !== 'approve' && decision !== 'reject') return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'decision'), 'decision: must be approve or reject'), 400)
-    if (reason === '') return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'decision'), `plan ${id}: a reason is required`), 400)
+    if (decision !== 'approve' && decision !== 'reject')
+      return c.html(
+        messagePage(
+          lang(c),
+          viewerOf(c),
+          t(lang(c), 'decision'),
+          'decision: must be approve or reject',
+        ),
+        400,
+      )
+    if (reason === '')
+      return c.html(
+        messagePage(
+          lang(c),
+          viewerOf(c),
+          t(lang(c), 'decision'),
+          `plan ${id}: a reason is required`,
+        ),
+        400,
+      )
     const actor = principal(c).user
-    const outcome = decision === 'approve' ? await approvePlan(engine, id, actor, reason) : await rejectPlan(engine, id, actor, reason)
-    if (!outcome.ok) return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'decision'), outcome.message), 409)
+    const outcome =
+      decision === 'approve'
+        ? await approvePlan(engine, id, actor, reason)
+        : await rejectPlan(engine, id, actor, reason)
+    if (!outcome.ok)
+      return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'decision'), outcome.message), 409)
     return c.redirect(`/plans/${encodeURIComponent(id)}?done=${decision}`, 303)
   })
 
   dash.get('/persons', requireRole('viewer', auth), async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 200)
-    return c.html(personPage(lang(c), viewerOf(c), q, q === '' ? undefined : await explainPerson(engine, q)))
+    return c.html(
+      personPage(lang(c), viewerOf(c), q, q === '' ? undefined : await explainPerson(engine, q)),
+    )
   })
 
   mountOperationsPages(dash, o, auth)
@@ -161,7 +278,9 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     return c.html(auditPage(lang(c), viewerOf(c), events, await engine.store.verifyAudit()))
   })
 
-  dash.get('/admin/users', requireRole('admin', auth), async (c) => c.html(usersPage(lang(c), viewerOf(c), await engine.store.access.listUsers())))
+  dash.get('/admin/users', requireRole('admin', auth), async (c) =>
+    c.html(usersPage(lang(c), viewerOf(c), await engine.store.access.listUsers())),
+  )
 }
 
 const CHART_DAYS = 14
@@ -178,7 +297,8 @@ async function runsSince(store: Store, from: Date): Promise<RunReport[]> {
   for (let n = 100; ; n *= 4) {
     const runs = await store.listRuns(Math.min(n, MAX_CHART_RUNS))
     const oldest = runs.at(-1)
-    if (runs.length < n || n >= MAX_CHART_RUNS || oldest === undefined || oldest.startedAt < since) return runs
+    if (runs.length < n || n >= MAX_CHART_RUNS || oldest === undefined || oldest.startedAt < since)
+      return runs
   }
 }
 

@@ -25,22 +25,42 @@ describe('OpenID sign-in in Chromium', { skip: chromiumSkipReason() }, () => {
 
   before(async () => {
     fx = await engineFixture()
-    await addUser(fx.engine.store.access, { name: 'jan@school.test', role: 'operator', password: 'correct horse battery', now: fx.engine.now() })
+    await addUser(fx.engine.store.access, {
+      name: 'jan@school.test',
+      role: 'operator',
+      password: 'correct horse battery',
+      now: fx.engine.now(),
+    })
     // listening first: the redirect URI the provider registers names the dashboard's port; routes come after
     const app = new Hono()
     const port = await new Promise<number>((resolve) => {
-      dashboard = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port))
+      dashboard = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(info.port),
+      )
     })
     base = `http://localhost:${port}`
     idp = createServer()
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve))
     const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
     const provider = new Provider(issuer, {
-      clients: [{ client_id: 'koppel', client_secret: 'client-secret-for-tests', redirect_uris: [`${base}/login/oidc/callback`], token_endpoint_auth_method: 'client_secret_post' }],
+      clients: [
+        {
+          client_id: 'koppel',
+          client_secret: 'client-secret-for-tests',
+          redirect_uris: [`${base}/login/oidc/callback`],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
       claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-      findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, email: `${id}@school.test`, email_verified: true }) }),
+      findAccount: (_ctx, id) => ({
+        accountId: id,
+        claims: () => ({ sub: id, email: `${id}@school.test`, email_verified: true }),
+      }),
       loadExistingGrant: async (ctx) => {
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client?.clientId ?? '', accountId: ctx.oidc.session?.accountId ?? '' })
+        const grant = new ctx.oidc.provider.Grant({
+          clientId: ctx.oidc.client?.clientId ?? '',
+          accountId: ctx.oidc.session?.accountId ?? '',
+        })
         grant.addOIDCScope('openid email profile')
         await grant.save()
         return grant
@@ -57,16 +77,38 @@ describe('OpenID sign-in in Chromium', { skip: chromiumSkipReason() }, () => {
       merge: { match: [], primaryContract: ['employment', 'enrolment'] },
       targets: [],
       rules: [],
-      serve: { listen: { host: '127.0.0.1', port: 0 }, hooks: [], watch: [], poll: [], oidc: { issuer, clientId: 'koppel', clientSecret: 'client-secret-for-tests', redirectUri: `${base}/login/oidc/callback`, userClaim: 'email', label: 'Entra ID' } },
+      serve: {
+        listen: { host: '127.0.0.1', port: 0 },
+        hooks: [],
+        watch: [],
+        poll: [],
+        oidc: {
+          issuer,
+          clientId: 'koppel',
+          clientSecret: 'client-secret-for-tests',
+          redirectUri: `${base}/login/oidc/callback`,
+          userClaim: 'email',
+          label: 'Entra ID',
+        },
+      },
     } as const satisfies KoppelConfig
     mountDashboard(app, { engine: fx.engine, config })
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')))
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] =>
+          e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'),
+      ),
+    )
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env })
   })
   after(async () => {
     await browser?.close()
-    await new Promise<void>((resolve) => (dashboard === undefined ? resolve() : dashboard.close(() => resolve())))
-    await new Promise<void>((resolve) => (idp === undefined ? resolve() : idp.close(() => resolve())))
+    await new Promise<void>((resolve) =>
+      dashboard === undefined ? resolve() : dashboard.close(() => resolve()),
+    )
+    await new Promise<void>((resolve) =>
+      idp === undefined ? resolve() : idp.close(() => resolve()),
+    )
     await fx?.cleanup()
   })
 
@@ -78,7 +120,10 @@ describe('OpenID sign-in in Chromium', { skip: chromiumSkipReason() }, () => {
     await page.locator('input[name="password"]').fill('anything')
     await page.keyboard.press('Enter')
     await page.waitForURL(`${base}/`)
-    assert.match((await page.getByRole('button', { name: /Log out/ }).textContent()) ?? '', /jan@school\.test, operator/)
+    assert.match(
+      (await page.getByRole('button', { name: /Log out/ }).textContent()) ?? '',
+      /jan@school\.test, operator/,
+    )
     await page.close()
   })
 })

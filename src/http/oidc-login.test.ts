@@ -21,12 +21,25 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'koppel', client_secret: 'client-secret-for-tests', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }],
+    clients: [
+      {
+        client_id: 'koppel',
+        client_secret: 'client-secret-for-tests',
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, email: `${id}@school.test`, email_verified: id !== 'unverified' }) }),
+    findAccount: (_ctx, id) => ({
+      accountId: id,
+      claims: () => ({ sub: id, email: `${id}@school.test`, email_verified: id !== 'unverified' }),
+    }),
     // a first-party client: no consent screen
     loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client?.clientId ?? '', accountId: ctx.oidc.session?.accountId ?? '' })
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client?.clientId ?? '',
+        accountId: ctx.oidc.session?.accountId ?? '',
+      })
       grant.addOIDCScope('openid email profile')
       await grant.save()
       return grant
@@ -42,7 +55,12 @@ let app: Hono
 
 beforeEach(async () => {
   fx = await engineFixture()
-  await addUser(fx.engine.store.access, { name: 'jan@school.test', role: 'operator', password: 'correct horse battery', now: fx.engine.now() })
+  await addUser(fx.engine.store.access, {
+    name: 'jan@school.test',
+    role: 'operator',
+    password: 'correct horse battery',
+    now: fx.engine.now(),
+  })
   const config = {
     version: 1,
     tenant: 'default',
@@ -52,14 +70,28 @@ beforeEach(async () => {
     merge: { match: [], primaryContract: ['employment', 'enrolment'] },
     targets: [],
     rules: [],
-    serve: { listen: { host: '127.0.0.1', port: 0 }, hooks: [], watch: [], poll: [], oidc: { issuer, clientId: 'koppel', clientSecret: 'client-secret-for-tests', redirectUri: REDIRECT, userClaim: 'email', label: 'Entra ID' } },
+    serve: {
+      listen: { host: '127.0.0.1', port: 0 },
+      hooks: [],
+      watch: [],
+      poll: [],
+      oidc: {
+        issuer,
+        clientId: 'koppel',
+        clientSecret: 'client-secret-for-tests',
+        redirectUri: REDIRECT,
+        userClaim: 'email',
+        label: 'Entra ID',
+      },
+    },
   } as const satisfies KoppelConfig
   app = new Hono()
   mountDashboard(app, { engine: fx.engine, config, secureCookies: false })
 })
 afterEach(async () => fx.cleanup())
 
-const cookiesOf = (r: Response): string[] => r.headers.getSetCookie().map((c) => c.split(';')[0] ?? '')
+const cookiesOf = (r: Response): string[] =>
+  r.headers.getSetCookie().map((c) => c.split(';')[0] ?? '')
 
 /** Signs in at the provider as `account` through its development form; returns the callback URL it sends back to. */
 async function atProvider(authorize: string, account: string): Promise<URL> {
@@ -72,11 +104,20 @@ async function atProvider(authorize: string, account: string): Promise<URL> {
   const interaction = await get(authorize)
   assert.equal(interaction.status, 303)
   const uid = new URL(interaction.headers.get('location') ?? '', issuer).pathname
-  const login = await fetch(new URL(uid, issuer), { method: 'POST', redirect: 'manual', headers: { cookie: jar.join('; '), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ prompt: 'login', login: account, password: 'any' }) })
+  const login = await fetch(new URL(uid, issuer), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ prompt: 'login', login: account, password: 'any' }),
+  })
   jar.push(...cookiesOf(login))
   let next = new URL(login.headers.get('location') ?? '', issuer).href
-  for (let i = 0; i < 5 && !next.startsWith(REDIRECT); i++) next = new URL((await get(next)).headers.get('location') ?? '', issuer).href
-  assert.ok(next.startsWith(REDIRECT), `the provider sends the browser back to the dashboard, not ${next}`)
+  for (let i = 0; i < 5 && !next.startsWith(REDIRECT); i++)
+    next = new URL((await get(next)).headers.get('location') ?? '', issuer).href
+  assert.ok(
+    next.startsWith(REDIRECT),
+    `the provider sends the browser back to the dashboard, not ${next}`,
+  )
   return new URL(next)
 }
 
@@ -91,22 +132,34 @@ async function start(): Promise<{ authorize: string; flow: string }> {
 
 describe('sign-in through the OpenID provider', () => {
   test('the login page offers it; the code flow with PKCE signs in the local user with their role', async () => {
-    assert.match(await (await app.request('/login')).text(), /<a class="sso" href="\/login\/oidc">Sign in with Entra ID<\/a>/)
+    assert.match(
+      await (await app.request('/login')).text(),
+      /<a class="sso" href="\/login\/oidc">Sign in with Entra ID<\/a>/,
+    )
     const { authorize, flow } = await start()
     const params = new URL(authorize).searchParams
     assert.equal(new URL(authorize).origin, issuer)
-    assert.deepEqual([params.get('code_challenge_method'), params.get('redirect_uri'), params.get('client_id')], ['S256', REDIRECT, 'koppel'])
+    assert.deepEqual(
+      [params.get('code_challenge_method'), params.get('redirect_uri'), params.get('client_id')],
+      ['S256', REDIRECT, 'koppel'],
+    )
     const back = await atProvider(authorize, 'jan')
     const done = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: flow } })
     assert.equal(done.status, 200)
     assert.match(await done.text(), /<meta http-equiv="refresh" content="0;url=\/">/)
-    const session = cookiesOf(done).find((c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length) ?? ''
+    const session =
+      cookiesOf(done).find(
+        (c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length,
+      ) ?? ''
     assert.ok(session !== '', 'a session cookie')
     const home = await app.request('/', { headers: { cookie: session } })
     assert.equal(home.status, 200)
     assert.match(await home.text(), /Log out \(jan@school\.test, operator\)/)
     const [event] = await fx.engine.store.listAudit({ limit: 1, kind: 'user.login' })
-    assert.deepEqual([event?.actor, event?.data?.['via'], event?.data?.['role']], ['jan@school.test', 'oidc', 'operator'])
+    assert.deepEqual(
+      [event?.actor, event?.data?.['via'], event?.data?.['role']],
+      ['jan@school.test', 'oidc', 'operator'],
+    )
   })
 
   test('someone the provider knows but who is no local user is refused and audited; no session', async () => {
@@ -114,14 +167,29 @@ describe('sign-in through the OpenID provider', () => {
     const back = await atProvider(authorize, 'piet')
     const r = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: flow } })
     assert.equal(r.status, 403)
-    assert.match(await r.text(), /piet@school\.test is not a user of this dashboard; an admin adds it with: koppel user add piet@school\.test --role viewer/)
-    assert.ok(!cookiesOf(r).some((c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length))
+    assert.match(
+      await r.text(),
+      /piet@school\.test is not a user of this dashboard; an admin adds it with: koppel user add piet@school\.test --role viewer/,
+    )
+    assert.ok(
+      !cookiesOf(r).some(
+        (c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length,
+      ),
+    )
     const [event] = await fx.engine.store.listAudit({ limit: 1, kind: 'user.login-refused' })
-    assert.deepEqual([event?.actor, event?.data?.['reason']], ['piet@school.test', 'not a local user'])
+    assert.deepEqual(
+      [event?.actor, event?.data?.['reason']],
+      ['piet@school.test', 'not a local user'],
+    )
   })
 
   test('an unverified e-mail address is refused', async () => {
-    await addUser(fx.engine.store.access, { name: 'unverified@school.test', role: 'admin', password: 'correct horse battery', now: fx.engine.now() })
+    await addUser(fx.engine.store.access, {
+      name: 'unverified@school.test',
+      role: 'admin',
+      password: 'correct horse battery',
+      now: fx.engine.now(),
+    })
     const { authorize, flow } = await start()
     const back = await atProvider(authorize, 'unverified')
     const r = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: flow } })
@@ -133,7 +201,9 @@ describe('sign-in through the OpenID provider', () => {
     const first = await start()
     const second = await start()
     const back = await atProvider(first.authorize, 'jan')
-    const crossed = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: second.flow } })
+    const crossed = await app.request(`${back.pathname}${back.search}`, {
+      headers: { cookie: second.flow },
+    })
     assert.equal(crossed.status, 401)
     assert.match(await crossed.text(), /answer was not accepted/)
     const [failed] = await fx.engine.store.listAudit({ limit: 1, kind: 'user.login-failed' })

@@ -6,10 +6,17 @@ import { nextTimes } from '../serve/scheduler.ts'
 import type { DashboardOptions } from './dashboard-http.ts'
 import type { ScheduleRow } from '../web/schedules-page.ts'
 
-export function scheduleRows(o: Pick<DashboardOptions, 'config' | 'schedules'>, now: Date): ScheduleRow[] {
+export function scheduleRows(
+  o: Pick<DashboardOptions, 'config' | 'schedules'>,
+  now: Date,
+): ScheduleRow[] {
   const states = new Map((o.schedules?.() ?? []).map((s) => [s.name, s]))
   return nextTimes(o.config?.schedules ?? [], now).map((n) => {
     const s = states.get(n.name)
-    return { ...n, ...(s?.last !== undefined ? { last: s.last } : {}), ...(s !== undefined ? { running: s.running } : {}) }
+    return {
+      ...n,
+      ...(s?.last !== undefined ? { last: s.last } : {}),
+      ...(s !== undefined ? { running: s.running } : {}),
+    }
   })
 }

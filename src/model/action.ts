@@ -39,7 +39,12 @@ export const ACTION_KINDS = [
 export const GROUP_MEMBERSHIP = 'group-membership'
 
 /** Actions on a provisioned group (not on a person's account); `GroupAction.group` says which. */
-export const GROUP_ACTION_KINDS: readonly ActionKind[] = ['group-create', 'group-update', 'group-archive', 'group-delete']
+export const GROUP_ACTION_KINDS: readonly ActionKind[] = [
+  'group-create',
+  'group-update',
+  'group-archive',
+  'group-delete',
+]
 
 export const isGroupAction = (kind: ActionKind): boolean => kind.startsWith('group-')
 
@@ -53,7 +58,16 @@ export interface FieldChange {
 /** Why an action is in the plan: which rule, and which change in the source (joiner, mover, leaver, drift). */
 export interface Reason {
   readonly rule?: string
-  readonly change: 'joiner' | 'mover' | 'leaver' | 'returner' | 'drift' | 'correlation' | 'grace-expired' | 'write-back' | 'revert'
+  readonly change:
+    | 'joiner'
+    | 'mover'
+    | 'leaver'
+    | 'returner'
+    | 'drift'
+    | 'correlation'
+    | 'grace-expired'
+    | 'write-back'
+    | 'revert'
   readonly detail: string
   /** A grant or revoke of a group membership: the source membership that earned it (`koppel explain`). */
   readonly membership?: { readonly group: string; readonly role: string }
@@ -73,7 +87,8 @@ export interface AccountRef {
 }
 
 /** Where a new account's one-time secrets (initial password) go: a source record, or a person's mail. */
-export type SecretChannel = { readonly source: string; readonly record: string } | { readonly mail: string }
+export type SecretChannel =
+  { readonly source: string; readonly record: string } | { readonly mail: string }
 
 /** What every action carries, whatever its kind. */
 interface ActionBase {
@@ -136,7 +151,9 @@ export type Action = CreateAction | AccountAction | PermissionAction | WriteBack
 
 // a new kind fails to compile here until it has an Action variant and a place in ACTION_KINDS
 const everyKindHasAVariant: Exclude<ActionKind, Action['kind']> extends never ? true : never = true
-const everyKindIsListed: Exclude<ActionKind, (typeof ACTION_KINDS)[number]> extends never ? true : never = true
+const everyKindIsListed: Exclude<ActionKind, (typeof ACTION_KINDS)[number]> extends never
+  ? true
+  : never = true
 void everyKindHasAVariant
 void everyKindIsListed
 

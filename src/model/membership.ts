@@ -1,6 +1,7 @@
 import type { IsoDate } from './values.ts'
 
-export type MembershipRole = 'student' | 'teacher' | 'mentor' | 'guardian' | 'administrator' | 'member'
+export type MembershipRole =
+  'student' | 'teacher' | 'mentor' | 'guardian' | 'administrator' | 'member'
 
 /** A person in a group, with a role and a time window (start inclusive, end exclusive). */
 export interface Membership {

@@ -1,7 +1,8 @@
 import type { Action, ActionKind } from './action.ts'
 import type { Issue } from './issue.ts'
 
-export type PlanStatus = 'planned' | 'blocked' | 'approved' | 'rejected' | 'applying' | 'applied' | 'failed' | 'superseded'
+export type PlanStatus =
+  'planned' | 'blocked' | 'approved' | 'rejected' | 'applying' | 'applied' | 'failed' | 'superseded'
 
 export type PlanSummary = Readonly<Record<string, Readonly<Partial<Record<ActionKind, number>>>>>
 

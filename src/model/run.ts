@@ -20,8 +20,17 @@ export interface RunReport {
   readonly state: RunState
   readonly startedAt: string
   readonly finishedAt?: string
-  readonly counts: Readonly<Record<string, Readonly<Partial<Record<ActionKind, Readonly<Partial<Record<ActionOutcome, number>>>>>>>>
-  readonly failures: readonly { readonly action: string; readonly target: string; readonly message: string }[]
+  readonly counts: Readonly<
+    Record<
+      string,
+      Readonly<Partial<Record<ActionKind, Readonly<Partial<Record<ActionOutcome, number>>>>>>
+    >
+  >
+  readonly failures: readonly {
+    readonly action: string
+    readonly target: string
+    readonly message: string
+  }[]
   readonly messages: readonly string[]
   /**
    * The audit log's head just after this run finished (its `run.finished` event). Kept outside the store (the

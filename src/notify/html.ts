@@ -13,13 +13,20 @@ export class SafeHtml {
   }
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
 }
 
-type Interpolation = SafeHtml | string | number | readonly (SafeHtml | string | number)[] | undefined
+type Interpolation =
+  SafeHtml | string | number | readonly (SafeHtml | string | number)[] | undefined
 
 function render(v: Interpolation): string {
   if (v === undefined) return ''

@@ -38,15 +38,29 @@ export function createMailer(smtp: SmtpOptions, from: string): Mailer {
     ignoreTLS: !smtp.requireTls && !smtp.secure,
     pool: true,
     maxConnections: 2,
-    ...(smtp.username !== undefined ? { auth: { user: smtp.username, pass: smtp.password ?? '' } } : {}),
+    ...(smtp.username !== undefined
+      ? { auth: { user: smtp.username, pass: smtp.password ?? '' } }
+      : {}),
   })
   return {
     async send(m) {
       try {
-        await transport.sendMail({ from, to: typeof m.to === 'string' ? m.to : [...m.to], subject: m.subject, text: m.text, ...(m.html !== undefined ? { html: m.html } : {}) })
+        await transport.sendMail({
+          from,
+          to: typeof m.to === 'string' ? m.to : [...m.to],
+          subject: m.subject,
+          text: m.text,
+          ...(m.html !== undefined ? { html: m.html } : {}),
+        })
       } catch (e) {
-        const code = (e as { code?: string; responseCode?: number }).responseCode ?? (e as { code?: string }).code ?? 'error'
-        throw new Error(`mail to ${typeof m.to === 'string' ? m.to : m.to.join(', ')} via ${smtp.host}:${smtp.port} failed (${code})`, { cause: e })
+        const code =
+          (e as { code?: string; responseCode?: number }).responseCode ??
+          (e as { code?: string }).code ??
+          'error'
+        throw new Error(
+          `mail to ${typeof m.to === 'string' ? m.to : m.to.join(', ')} via ${smtp.host}:${smtp.port} failed (${code})`,
+          { cause: e },
+        )
       }
     },
     close() {

@@ -12,7 +12,13 @@ export interface RunNotifier {
   close(): void
 }
 
-export function createRunNotifier(config: NotifyConfig, store: Store, tenant: string, now: () => Date, mailer?: Mailer): RunNotifier | undefined {
+export function createRunNotifier(
+  config: NotifyConfig,
+  store: Store,
+  tenant: string,
+  now: () => Date,
+  mailer?: Mailer,
+): RunNotifier | undefined {
   const { statusMail: mail, webhook, smtp, from } = config
   if (mail === undefined && webhook === undefined) return undefined
   const m =
@@ -20,7 +26,14 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
       ? undefined
       : (mailer ??
         createMailer(
-          { host: smtp.host, port: smtp.port, secure: smtp.secure, requireTls: smtp.requireTls, ...(smtp.username !== undefined ? { username: smtp.username } : {}), ...(smtp.password !== undefined ? { password: smtp.password } : {}) },
+          {
+            host: smtp.host,
+            port: smtp.port,
+            secure: smtp.secure,
+            requireTls: smtp.requireTls,
+            ...(smtp.username !== undefined ? { username: smtp.username } : {}),
+            ...(smtp.password !== undefined ? { password: smtp.password } : {}),
+          },
           from,
         ))
   return {
@@ -32,11 +45,20 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
         problems.push(`the audit head could not be read for the notification: ${messageOf(e)}`)
         return []
       })
-      const input: StatusInput = { ...run, tenant, ...(newest !== undefined ? { auditHead: { seq: newest.seq, hash: newest.hash } } : {}) }
+      const input: StatusInput = {
+        ...run,
+        tenant,
+        ...(newest !== undefined ? { auditHead: { seq: newest.seq, hash: newest.hash } } : {}),
+      }
       if (m !== undefined && mail?.when.includes(run.outcome) === true) {
         try {
           const message = statusMail(input)
-          await m.send({ to: mail.to, subject: message.subject, text: message.text, html: message.html })
+          await m.send({
+            to: mail.to,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+          })
         } catch (e) {
           problems.push(`the status mail could not be sent: ${messageOf(e)}`)
         }
@@ -44,7 +66,12 @@ export function createRunNotifier(config: NotifyConfig, store: Store, tenant: st
       if (webhook?.when.includes(run.outcome) === true) {
         const at = now()
         try {
-          await postRunWebhook(webhook.url, webhook.secret, runWebhookPayload(input, at.toISOString()), at)
+          await postRunWebhook(
+            webhook.url,
+            webhook.secret,
+            runWebhookPayload(input, at.toISOString()),
+            at,
+          )
         } catch (e) {
           problems.push(`the run webhook could not be posted: ${messageOf(e)}`)
         }

@@ -8,8 +8,21 @@ export function runWebhookPayload(input: StatusInput, at: string): Record<string
     at,
     tenant: input.tenant,
     outcome: input.outcome,
-    ...(input.plan !== undefined ? { planId: input.plan.id, planned: input.plan.summary, findings: input.plan.findings, held: input.plan.notes.length } : {}),
-    ...(input.report !== undefined ? { runId: input.report.runId, applied: input.report.counts, failures: input.report.failures.length } : {}),
+    ...(input.plan !== undefined
+      ? {
+          planId: input.plan.id,
+          planned: input.plan.summary,
+          findings: input.plan.findings,
+          held: input.plan.notes.length,
+        }
+      : {}),
+    ...(input.report !== undefined
+      ? {
+          runId: input.report.runId,
+          applied: input.report.counts,
+          failures: input.report.failures.length,
+        }
+      : {}),
     ...(input.error !== undefined ? { error: input.error.split('\n')[0] } : {}),
     ...(input.auditHead !== undefined ? { auditHead: input.auditHead } : {}),
   }
@@ -23,12 +36,22 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
 }
 
-export async function postRunWebhook(url: string, secret: string, payload: Record<string, unknown>, now: Date, timeoutMs = 10_000): Promise<void> {
+export async function postRunWebhook(
+  url: string,
+  secret: string,
+  payload: Record<string, unknown>,
+  now: Date,
+  timeoutMs = 10_000,
+): Promise<void> {
   const body = JSON.stringify(payload)
   const timestamp = String(Math.floor(now.getTime() / 1000))
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-koppel-timestamp': timestamp, 'x-koppel-signature': signWebhook(secret, timestamp, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-koppel-timestamp': timestamp,
+      'x-koppel-signature': signWebhook(secret, timestamp, body),
+    },
     body,
     signal: AbortSignal.timeout(timeoutMs),
   })

@@ -29,26 +29,70 @@ const report: RunReport = {
   state: 'done',
   startedAt: '2027-07-27T00:00:04.000Z',
   finishedAt: '2027-07-27T00:00:06.000Z',
-  counts: { directory: { create: { applied: 3 }, update: { applied: 40, failed: 1 }, grant: { applied: 6 }, revoke: { applied: 4 }, disable: { applied: 2 } } },
-  failures: [{ action: 'directory/p-1042/update', target: 'directory', message: 'uid=j.devries,ou=people: constraint violation on mail' }],
+  counts: {
+    directory: {
+      create: { applied: 3 },
+      update: { applied: 40, failed: 1 },
+      grant: { applied: 6 },
+      revoke: { applied: 4 },
+      disable: { applied: 2 },
+    },
+  },
+  failures: [
+    {
+      action: 'directory/p-1042/update',
+      target: 'directory',
+      message: 'uid=j.devries,ou=people: constraint violation on mail',
+    },
+  ],
   messages: [],
   auditHead: { seq: 18342, hash: '7d0c3b5e'.repeat(8) },
 }
 const blocked: NonNullable<StatusInput['plan']> = {
   ...plan,
   summary: { directory: { disable: 27, revoke: 27 } },
-  findings: [{ target: 'directory', kind: 'disable', count: 27, base: 61, limit: '10 %', message: '27 disables is more than 10 % of 61 accounts' }],
+  findings: [
+    {
+      target: 'directory',
+      kind: 'disable',
+      count: 27,
+      base: 61,
+      limit: '10 %',
+      message: '27 disables is more than 10 % of 61 accounts',
+    },
+  ],
   notes: [],
 }
 
 const mails = [
-  { name: 'status-mail-failed.png', html: statusMail({ tenant: 'default', outcome: 'failed', plan, report, auditHead: report.auditHead }).html, shows: ['constraint violation on mail', 'held back'] },
-  { name: 'status-mail-blocked.png', html: statusMail({ tenant: 'default', outcome: 'blocked', plan: blocked }).html, shows: ['27 of 61', `koppel approve ${blocked.id}`] },
+  {
+    name: 'status-mail-failed.png',
+    html: statusMail({
+      tenant: 'default',
+      outcome: 'failed',
+      plan,
+      report,
+      auditHead: report.auditHead,
+    }).html,
+    shows: ['constraint violation on mail', 'held back'],
+  },
+  {
+    name: 'status-mail-blocked.png',
+    html: statusMail({ tenant: 'default', outcome: 'blocked', plan: blocked }).html,
+    shows: ['27 of 61', `koppel approve ${blocked.id}`],
+  },
   {
     name: 'leaver-notice.png',
     html: leaverMail({
       recipient: { key: 't-7', name: 'Mara Smit', email: 'm.smit@school.test' },
-      notices: [{ leaver: { key: 'p-1', name: 'Max van der Nijhorst', number: '100000' }, contract: { id: 'c-1', role: 'student', end: '2027-03-13', where: 'Het Baken, M2b' }, daysLeft: 12, covers: [14] }],
+      notices: [
+        {
+          leaver: { key: 'p-1', name: 'Max van der Nijhorst', number: '100000' },
+          contract: { id: 'c-1', role: 'student', end: '2027-03-13', where: 'Het Baken, M2b' },
+          daysLeft: 12,
+          covers: [14],
+        },
+      ],
     }).html,
     shows: ['Max van der Nijhorst', '2027-03-13'],
   },
@@ -57,7 +101,12 @@ const mails = [
 describe('the mails as rendered HTML', { skip: skip ?? false }, () => {
   let browser: Browser
   before(async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')))
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] =>
+          e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'),
+      ),
+    )
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env })
   })
   after(async () => {

@@ -20,11 +20,22 @@ test('completed: counts per target and kind as planned / applied / failed, the f
     state: 'done',
     startedAt: '2026-11-23T02:00:01.000Z',
     finishedAt: '2026-11-23T02:00:09.000Z',
-    counts: { ad: { create: { applied: 11, failed: 1 }, grant: { applied: 30 }, disable: { applied: 2 } }, itslearning: { update: { applied: 5 } } },
-    failures: [{ action: 'ad/p3/create', target: 'ad', message: 'constraint violation on <mail> & "cn"' }],
+    counts: {
+      ad: { create: { applied: 11, failed: 1 }, grant: { applied: 30 }, disable: { applied: 2 } },
+      itslearning: { update: { applied: 5 } },
+    },
+    failures: [
+      { action: 'ad/p3/create', target: 'ad', message: 'constraint violation on <mail> & "cn"' },
+    ],
     messages: [],
   }
-  const m = statusMail({ tenant: 'stichting-west', outcome: 'failed', plan, report, auditHead: { seq: 812, hash: 'ab'.repeat(32) } })
+  const m = statusMail({
+    tenant: 'stichting-west',
+    outcome: 'failed',
+    plan,
+    report,
+    auditHead: { seq: 812, hash: 'ab'.repeat(32) },
+  })
   assert.equal(m.subject, 'Koppel stichting-west: failed')
   assert.match(m.text, /- ad, create: 12 \/ 11 \/ 1/)
   assert.match(m.text, /- ad, grant: 30 \/ 30 \/ 0/)
@@ -41,18 +52,37 @@ test('blocked: the guard’s numbers and the approve command, and nothing counte
   const blocked = {
     ...plan,
     summary: { ad: { disable: 480 } },
-    findings: [{ target: 'ad', kind: 'disable' as const, count: 480, base: 1000, limit: '10 %', message: '480 disables is more than 10 % of 1000 accounts' }],
+    findings: [
+      {
+        target: 'ad',
+        kind: 'disable' as const,
+        count: 480,
+        base: 1000,
+        limit: '10 %',
+        message: '480 disables is more than 10 % of 1000 accounts',
+      },
+    ],
   }
   const m = statusMail({ tenant: 'west', outcome: 'blocked', plan: blocked })
-  assert.equal(m.subject, 'Koppel west: blocked by the safety guard: nothing was applied (480 changes)')
-  assert.match(m.text, /ad: 480 disables is more than 10 % of 1000 accounts \(480 of 1000, limit 10 %\)/)
+  assert.equal(
+    m.subject,
+    'Koppel west: blocked by the safety guard: nothing was applied (480 changes)',
+  )
+  assert.match(
+    m.text,
+    /ad: 480 disables is more than 10 % of 1000 accounts \(480 of 1000, limit 10 %\)/,
+  )
   assert.match(m.text, /koppel approve plan-0123456789ab/)
   assert.match(m.text, /- ad, disable: 480\n/)
   assert.match(m.html, /koppel approve plan-0123456789ab/)
 })
 
 test('a source that could not be read: failed, with the error and no plan', () => {
-  const m = statusMail({ tenant: 'west', outcome: 'failed', error: 'users.csv:2, record u-1, field <x>: required' })
+  const m = statusMail({
+    tenant: 'west',
+    outcome: 'failed',
+    error: 'users.csv:2, record u-1, field <x>: required',
+  })
   assert.match(m.text, /No plan was made\./)
   assert.match(m.text, /Error: users\.csv:2, record u-1, field <x>: required/)
   assert.match(m.html, /field &lt;x&gt;: required/)

@@ -49,7 +49,12 @@ function rows(input: StatusInput): Row[] {
         const planned = kinds[kind]
         if (planned === undefined || planned === 0) continue
         const done = input.report?.counts[target]?.[kind]
-        out.push({ target, kind, planned, ...(done !== undefined ? { applied: done.applied ?? 0, failed: done.failed ?? 0 } : {}) })
+        out.push({
+          target,
+          kind,
+          planned,
+          ...(done !== undefined ? { applied: done.applied ?? 0, failed: done.failed ?? 0 } : {}),
+        })
       }
     }
   }
@@ -73,7 +78,8 @@ function nextStep(input: StatusInput): string | undefined {
   if (input.outcome === 'blocked' && input.plan !== undefined) {
     return `Review the plan (koppel plan --plan ${input.plan.id} or the dashboard). If the changes are right, release it with: koppel approve ${input.plan.id}. If not, fix the source; the next run plans again.`
   }
-  if (input.outcome === 'failed') return 'Look at the failures below; failed actions are planned again by the next run.'
+  if (input.outcome === 'failed')
+    return 'Look at the failures below; failed actions are planned again by the next run.'
   return undefined
 }
 
@@ -96,7 +102,10 @@ export function statusMail(input: StatusInput): StatusMail {
   const next = nextStep(input)
   const findings = input.plan?.findings ?? []
   const notes = input.plan?.notes ?? []
-  const made = input.plan !== undefined ? `Plan ${input.plan.id}, made ${input.plan.createdAt}.` : 'No plan was made.'
+  const made =
+    input.plan !== undefined
+      ? `Plan ${input.plan.id}, made ${input.plan.createdAt}.`
+      : 'No plan was made.'
 
   const text: string[] = [`Koppel run for ${input.tenant}: ${state}.`, made]
   if (input.error !== undefined) text.push('', `Error: ${input.error}`)
@@ -107,7 +116,10 @@ export function statusMail(input: StatusInput): StatusMail {
   }
   if (table.length > 0) {
     text.push('', 'Changes (target, action: planned / applied / failed):')
-    for (const r of table) text.push(`- ${r.target}, ${r.kind}: ${r.planned}${r.applied !== undefined ? ` / ${r.applied} / ${r.failed}` : ''}`)
+    for (const r of table)
+      text.push(
+        `- ${r.target}, ${r.kind}: ${r.planned}${r.applied !== undefined ? ` / ${r.applied} / ${r.failed}` : ''}`,
+      )
   }
   if (failures.length > 0) {
     text.push('', `Failures (${failures.length}):`)
@@ -119,29 +131,82 @@ export function statusMail(input: StatusInput): StatusMail {
     for (const n of notes.slice(0, LIMIT)) text.push(`- ${n}`)
   }
   const issues = input.plan?.issues.length ?? 0
-  if (issues > 0) text.push('', `${issues} persons were left untouched because a rule or mapping failed for them; see the plan.`)
-  if (input.auditHead !== undefined) text.push('', `Audit head: event ${input.auditHead.seq}, ${input.auditHead.hash}`)
+  if (issues > 0)
+    text.push(
+      '',
+      `${issues} persons were left untouched because a rule or mapping failed for them; see the plan.`,
+    )
+  if (input.auditHead !== undefined)
+    text.push('', `Audit head: event ${input.auditHead.seq}, ${input.auditHead.hash}`)
 
-  const section = (title: string, body: SafeHtml): SafeHtml => html`<h3>${title}</h3>${body}`
-  const body = html`<!doctype html><html><body style="font-family:sans-serif">
-<h2>Koppel ${input.tenant}: ${state}</h2>
-<p>${made}</p>
-${input.error !== undefined ? html`<p><strong>Error:</strong> ${input.error}</p>` : ''}
-${next !== undefined ? html`<p><strong>What to do:</strong> ${next}</p>` : ''}
-${findings.length > 0 ? section('Safety guard', html`<ul>${findings.map((f) => html`<li>${findingLine(f)}</li>`)}</ul>`) : ''}
-${
-  table.length > 0
-    ? section(
-        'Changes',
-        html`<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>target</th><th>action</th><th>planned</th><th>applied</th><th>failed</th></tr>${table.map(
-          (r) => html`<tr><td>${r.target}</td><td>${r.kind}</td><td>${r.planned}</td><td>${r.applied ?? '–'}</td><td>${r.failed ?? '–'}</td></tr>`,
-        )}</table>`,
-      )
-    : ''
-}
-${failures.length > 0 ? section(`Failures (${failures.length})`, html`<ul>${failures.slice(0, LIMIT).map((f) => html`<li><code>${f.action}</code>: ${f.message}</li>`)}</ul>`) : ''}
-${notes.length > 0 ? section('Held back and notes', html`<ul>${notes.slice(0, LIMIT).map((n) => html`<li>${n}</li>`)}</ul>`) : ''}
-${input.auditHead !== undefined ? html`<p style="color:#666">Audit head: event ${input.auditHead.seq}, <code>${input.auditHead.hash}</code></p>` : ''}
-</body></html>`
+  const section = (title: string, body: SafeHtml): SafeHtml =>
+    html`<h3>${title}</h3>
+      ${body}`
+  const body = html`<!doctype html>
+    <html>
+      <body style="font-family:sans-serif">
+        <h2>Koppel ${input.tenant}: ${state}</h2>
+        <p>${made}</p>
+        ${input.error !== undefined ? html`<p><strong>Error:</strong> ${input.error}</p>` : ''}
+        ${next !== undefined ? html`<p><strong>What to do:</strong> ${next}</p>` : ''}
+        ${
+          findings.length > 0
+            ? section(
+                'Safety guard',
+                html`<ul>
+                  ${findings.map((f) => html`<li>${findingLine(f)}</li>`)}
+                </ul>`,
+              )
+            : ''
+        }
+        ${
+          table.length > 0
+            ? section(
+                'Changes',
+                html`<table border="1" cellpadding="4" style="border-collapse:collapse">
+                  <tr>
+                    <th>target</th>
+                    <th>action</th>
+                    <th>planned</th>
+                    <th>applied</th>
+                    <th>failed</th>
+                  </tr>
+                  ${table.map(
+                    (r) =>
+                      html`<tr>
+                        <td>${r.target}</td>
+                        <td>${r.kind}</td>
+                        <td>${r.planned}</td>
+                        <td>${r.applied ?? '–'}</td>
+                        <td>${r.failed ?? '–'}</td>
+                      </tr>`,
+                  )}
+                </table>`,
+              )
+            : ''
+        }
+        ${
+          failures.length > 0
+            ? section(
+                `Failures (${failures.length})`,
+                html`<ul>
+                  ${failures.slice(0, LIMIT).map((f) => html`<li><code>${f.action}</code>: ${f.message}</li>`)}
+                </ul>`,
+              )
+            : ''
+        }
+        ${
+          notes.length > 0
+            ? section(
+                'Held back and notes',
+                html`<ul>
+                  ${notes.slice(0, LIMIT).map((n) => html`<li>${n}</li>`)}
+                </ul>`,
+              )
+            : ''
+        }
+        ${input.auditHead !== undefined ? html`<p style="color:#666">Audit head: event ${input.auditHead.seq}, <code>${input.auditHead.hash}</code></p>` : ''}
+      </body>
+    </html>`
   return { subject, text: text.join('\n'), html: body.value }
 }

@@ -21,7 +21,9 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 async function auditEvents(n: number): Promise<void> {
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'data', 'koppel.db') })
   try {
-    await store.appendAudit(Array.from({ length: n }, (_, i) => ({ type: 'plan.created', actor: `admin-${i}` })))
+    await store.appendAudit(
+      Array.from({ length: n }, (_, i) => ({ type: 'plan.created', actor: `admin-${i}` })),
+    )
   } finally {
     await store.close()
   }

@@ -3,5 +3,7 @@ import type { Hono } from 'hono'
 import { metricsRegistry } from './metrics.ts'
 
 export function mountMetrics(app: Hono): void {
-  app.get('/metrics', async (c) => c.body(await metricsRegistry.metrics(), 200, { 'content-type': metricsRegistry.contentType }))
+  app.get('/metrics', async (c) =>
+    c.body(await metricsRegistry.metrics(), 200, { 'content-type': metricsRegistry.contentType }),
+  )
 }

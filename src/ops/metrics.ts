@@ -87,11 +87,17 @@ export const runMetrics = {
     runs.inc({ tenant, outcome })
     if (outcome === 'blocked') guardBlocks.inc({ tenant })
   },
-  applied(tenant: string, report: RunReport, seconds: number, retriesByTarget: ReadonlyMap<string, number>): void {
+  applied(
+    tenant: string,
+    report: RunReport,
+    seconds: number,
+    retriesByTarget: ReadonlyMap<string, number>,
+  ): void {
     phaseSeconds.observe({ tenant, phase: 'apply' }, seconds)
     for (const [target, kinds] of Object.entries(report.counts)) {
       for (const [kind, outcomes] of Object.entries(kinds)) {
-        for (const [outcome, n] of Object.entries(outcomes ?? {})) if (n !== undefined && n > 0) actions.inc({ tenant, target, kind, outcome }, n)
+        for (const [outcome, n] of Object.entries(outcomes ?? {}))
+          if (n !== undefined && n > 0) actions.inc({ tenant, target, kind, outcome }, n)
       }
     }
     for (const [target, n] of retriesByTarget) if (n > 0) retries.inc({ tenant, target }, n)
@@ -103,10 +109,14 @@ export const runMetrics = {
    * A stage listener for makePlan: sources are read one after another, so a read lasts until the next stage
    * starts. Call the returned `end` once the plan is made (or failed) to close a read still open.
    */
-  stageTimer(tenant: string, clock: () => number = () => performance.now()): { onStage: (stage: string, detail: string) => void; end: () => void } {
+  stageTimer(
+    tenant: string,
+    clock: () => number = () => performance.now(),
+  ): { onStage: (stage: string, detail: string) => void; end: () => void } {
     let open: { source: string; since: number } | undefined
     const close = () => {
-      if (open !== undefined) sourceReadSeconds.observe({ tenant, source: open.source }, (clock() - open.since) / 1000)
+      if (open !== undefined)
+        sourceReadSeconds.observe({ tenant, source: open.source }, (clock() - open.since) / 1000)
       open = undefined
     }
     return {

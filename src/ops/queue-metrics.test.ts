@@ -4,7 +4,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { metricsRegistry, queueMetrics, type QueueDepth } from './metrics.ts'
 
-const line = (text: string, state: string) => text.split('\n').find((l) => l.startsWith(`koppel_queue_jobs{tenant="board-a",target="ad",state="${state}"}`))
+const line = (text: string, state: string) =>
+  text
+    .split('\n')
+    .find((l) => l.startsWith(`koppel_queue_jobs{tenant="board-a",target="ad",state="${state}"}`))
 
 test('queue depth per tenant, target and state while watched; gone once unwatched; a failing source is skipped', async () => {
   let depth: QueueDepth[] = [{ tenant: 'board-a', target: 'ad', queued: 12, active: 3 }]
@@ -14,12 +17,21 @@ test('queue depth per tenant, target and state while watched; gone once unwatche
   })
   try {
     let text = await metricsRegistry.metrics()
-    assert.equal(line(text, 'queued'), 'koppel_queue_jobs{tenant="board-a",target="ad",state="queued"} 12')
-    assert.equal(line(text, 'active'), 'koppel_queue_jobs{tenant="board-a",target="ad",state="active"} 3')
+    assert.equal(
+      line(text, 'queued'),
+      'koppel_queue_jobs{tenant="board-a",target="ad",state="queued"} 12',
+    )
+    assert.equal(
+      line(text, 'active'),
+      'koppel_queue_jobs{tenant="board-a",target="ad",state="active"} 3',
+    )
     assert.match(text, /koppel_process_cpu_seconds_total/)
     depth = [{ tenant: 'board-a', target: 'ad', queued: 0, active: 1 }]
     text = await metricsRegistry.metrics()
-    assert.equal(line(text, 'queued'), 'koppel_queue_jobs{tenant="board-a",target="ad",state="queued"} 0')
+    assert.equal(
+      line(text, 'queued'),
+      'koppel_queue_jobs{tenant="board-a",target="ad",state="queued"} 0',
+    )
   } finally {
     unwatch()
     unwatchBroken()

@@ -37,7 +37,9 @@ export async function backupStore(options: StoreOptions, file: string): Promise<
   makePrivateDirSync(dirname(file))
   // 'wx': refuses an existing file, so a backup never overwrites an older one by a typo
   const handle = await open(file, 'wx', 0o600).catch((err: unknown) => {
-    throw new Error(`backup: ${file} exists already or cannot be created (${messageOf(err)})`, { cause: err })
+    throw new Error(`backup: ${file} exists already or cannot be created (${messageOf(err)})`, {
+      cause: err,
+    })
   })
   await handle.close()
   try {
@@ -51,7 +53,11 @@ export async function backupStore(options: StoreOptions, file: string): Promise<
 }
 
 /** Puts the backup in `file` in place of the store, then opens it and verifies the tenant's audit chain. */
-export async function restoreStore(options: StoreOptions, file: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreStore(
+  options: StoreOptions,
+  file: string,
+  opts: RestoreOptions = {},
+): Promise<RestoreResult> {
   if (!existsSync(file)) throw new Error(`restore: no backup file at ${file}`)
   if (options.kind === 'sqlite') await restoreSqlite(options.path, file, opts.force === true)
   else await restorePostgres(options, file, opts.force === true)
@@ -82,7 +88,8 @@ function checkSqliteIntegrity(file: string): void {
   try {
     const rows = copy.prepare('pragma integrity_check').all() as { integrity_check: string }[]
     const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok')
-    if (problems.length > 0) throw new Error(`${file} is not a sound SQLite database: ${problems.slice(0, 3).join('; ')}`)
+    if (problems.length > 0)
+      throw new Error(`${file} is not a sound SQLite database: ${problems.slice(0, 3).join('; ')}`)
     copy.prepare('select count(*) from audit').get()
   } catch (err) {
     throw new Error(`${file} is not a Koppel store backup: ${messageOf(err)}`, { cause: err })
@@ -95,9 +102,12 @@ async function restoreSqlite(path: string, file: string, force: boolean): Promis
   checkSqliteIntegrity(file)
   // a -wal file stays only while a process has the store open (or after a crash): restoring under it loses data
   if (existsSync(`${path}-wal`) && !force) {
-    throw new Error(`restore: ${path}-wal exists: stop every Koppel process using the store first (or --force after a crash)`)
+    throw new Error(
+      `restore: ${path}-wal exists: stop every Koppel process using the store first (or --force after a crash)`,
+    )
   }
-  if (existsSync(path) && !force) throw new Error(`restore: a store exists at ${path}; --force replaces it`)
+  if (existsSync(path) && !force)
+    throw new Error(`restore: a store exists at ${path}; --force replaces it`)
   makePrivateDirSync(dirname(path))
   const temporary = `${path}.restoring`
   await rm(temporary, { force: true })
@@ -121,16 +131,33 @@ function libpq(url: string): { readonly dbname: string; readonly env: NodeJS.Pro
   const parsed = new URL(url)
   const password = decodeURIComponent(parsed.password)
   parsed.password = ''
-  return { dbname: parsed.toString(), env: { ...process.env, ...(password === '' ? {} : { PGPASSWORD: password }) } }
+  return {
+    dbname: parsed.toString(),
+    env: { ...process.env, ...(password === '' ? {} : { PGPASSWORD: password }) },
+  }
 }
 
-async function backupPostgres(options: { url: string; schema?: string }, file: string): Promise<void> {
+async function backupPostgres(
+  options: { url: string; schema?: string },
+  file: string,
+): Promise<void> {
   const { dbname, env } = libpq(options.url)
-  const args = ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, ...(options.schema ? [`--schema=${options.schema}`] : []), `--dbname=${dbname}`]
+  const args = [
+    '--format=custom',
+    '--no-owner',
+    '--no-privileges',
+    `--file=${file}`,
+    ...(options.schema ? [`--schema=${options.schema}`] : []),
+    `--dbname=${dbname}`,
+  ]
   await tool('pg_dump', args, env)
 }
 
-async function restorePostgres(options: { url: string; schema?: string }, file: string, force: boolean): Promise<void> {
+async function restorePostgres(
+  options: { url: string; schema?: string },
+  file: string,
+  force: boolean,
+): Promise<void> {
   await tool('pg_restore', ['--list', file], process.env)
   const client = new pg.Client({ connectionString: options.url })
   await client.connect()
@@ -140,14 +167,25 @@ async function restorePostgres(options: { url: string; schema?: string }, file: 
       ['audit', options.schema ?? 'public'],
     )
     if (Number(rows[0]?.n) > 0 && !force) {
-      throw new Error(`restore: the database already holds a store; --force replaces it (stop every Koppel process first)`)
+      throw new Error(
+        `restore: the database already holds a store; --force replaces it (stop every Koppel process first)`,
+      )
     }
   } finally {
     await client.end()
   }
   const { dbname, env } = libpq(options.url)
   // one transaction: a restore that fails half-way leaves the database as it was
-  const args = ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--dbname=${dbname}`, file]
+  const args = [
+    '--clean',
+    '--if-exists',
+    '--no-owner',
+    '--no-privileges',
+    '--single-transaction',
+    '--exit-on-error',
+    `--dbname=${dbname}`,
+    file,
+  ]
   await tool('pg_restore', args, env)
 }
 
@@ -157,8 +195,9 @@ async function tool(name: string, args: string[], env: NodeJS.ProcessEnv): Promi
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim()
     const missing = (err as { code?: unknown }).code === 'ENOENT'
-    const detail = missing ? `${name} is not installed (apt-get install postgresql-client)` : (stderr || messageOf(err))
+    const detail = missing
+      ? `${name} is not installed (apt-get install postgresql-client)`
+      : stderr || messageOf(err)
     throw new Error(`${name} failed: ${detail.slice(0, 2000)}`, { cause: err })
   }
 }
-

@@ -51,8 +51,11 @@ export class HttpClient {
   }
 
   url(path: string, query?: HttpRequest['query']): URL {
-    const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ''), this.#base)
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    const url = /^https?:\/\//.test(path)
+      ? new URL(path)
+      : new URL(path.replace(/^\//, ''), this.#base)
+    for (const [k, v] of Object.entries(query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v))
     return url
   }
 
@@ -65,18 +68,25 @@ export class HttpClient {
     return this.#check(req, first)
   }
 
-  async json<T = unknown>(req: HttpRequest): Promise<{ status: number; headers: Headers; body: T }> {
+  async json<T = unknown>(
+    req: HttpRequest,
+  ): Promise<{ status: number; headers: Headers; body: T }> {
     const res = await this.request(req)
     if (res.text === '') return { status: res.status, headers: res.headers, body: undefined as T }
     try {
       return { status: res.status, headers: res.headers, body: JSON.parse(res.text) as T }
     } catch (e) {
-      throw new ConnectorError('invalid', `${describe(req)} answered ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`, { cause: e })
+      throw new ConnectorError(
+        'invalid',
+        `${describe(req)} answered ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`,
+        { cause: e },
+      )
     }
   }
 
   #check(req: HttpRequest, res: HttpResponse): HttpResponse {
-    if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status) === true) return res
+    if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status) === true)
+      return res
     const detail = this.#options.errorDetail?.(res.text, res.status) ?? res.text.slice(0, 500)
     throw httpError(res.status, describe(req), detail, res.headers)
   }
@@ -88,20 +98,33 @@ export class HttpClient {
     if (req.json !== undefined) {
       body = JSON.stringify(req.json)
       headers['content-type'] = req.contentType ?? 'application/json'
-    } else if (body !== undefined && req.contentType !== undefined) headers['content-type'] = req.contentType
+    } else if (body !== undefined && req.contentType !== undefined)
+      headers['content-type'] = req.contentType
     if (this.#options.auth !== undefined) {
       try {
         headers.authorization = await this.#options.auth.header(req.signal)
       } catch (e) {
         if (ConnectorError.isInstance(e)) throw e
-        throw new ConnectorError('auth', `getting a token for ${describe(req)} failed: ${messageOf(e)}`, { cause: e })
+        throw new ConnectorError(
+          'auth',
+          `getting a token for ${describe(req)} failed: ${messageOf(e)}`,
+          { cause: e },
+        )
       }
     }
     const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? 30_000)
     const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout])
     try {
-      const res = await fetch(this.url(req.path, req.query), { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}), signal })
-      const text = req.decode !== undefined ? req.decode(new Uint8Array(await res.arrayBuffer()), res.headers) : await res.text()
+      const res = await fetch(this.url(req.path, req.query), {
+        method: req.method ?? 'GET',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal,
+      })
+      const text =
+        req.decode !== undefined
+          ? req.decode(new Uint8Array(await res.arrayBuffer()), res.headers)
+          : await res.text()
       return { status: res.status, headers: res.headers, text }
     } catch (e) {
       if (req.signal?.aborted === true) throw e

@@ -17,18 +17,32 @@ export function kindForStatus(status: number): ConnectorErrorKind {
  * service's own message, already extracted from its error body by the caller (never the request, which may
  * carry secrets).
  */
-export function httpError(status: number, what: string, detail: string, headers?: Headers): ConnectorError {
+export function httpError(
+  status: number,
+  what: string,
+  detail: string,
+  headers?: Headers,
+): ConnectorError {
   const kind = kindForStatus(status)
   const retryAfterMs = parseRetryAfter(headers?.get('retry-after'))
   const message = `${what} answered ${status}${detail ? `: ${truncate(detail, 500)}` : ''}`
-  return new ConnectorError(kind, message, { code: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) })
+  return new ConnectorError(kind, message, {
+    code: status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  })
 }
 
 /** A ConnectorError for a request that got no answer (refused, reset, DNS, timeout). */
 export function networkError(what: string, cause: unknown): ConnectorError {
-  const timeout = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
-  const reason = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause)
-  return new ConnectorError('transient', `${what} failed: ${timeout ? 'timed out' : reason}`, { cause })
+  const timeout =
+    cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
+  const reason =
+    cause instanceof Error
+      ? ((cause.cause as Error | undefined)?.message ?? cause.message)
+      : String(cause)
+  return new ConnectorError('transient', `${what} failed: ${timeout ? 'timed out' : reason}`, {
+    cause,
+  })
 }
 
 function truncate(s: string, n: number): string {
@@ -39,10 +53,14 @@ function truncate(s: string, n: number): string {
  * The service's own words from a JSON error body, as `pick` finds them; the start of the body when it is not
  * JSON, or `pick` finds nothing (an HTML error page from a proxy, a plain-text 502).
  */
-export function jsonErrorDetail(text: string, pick: (body: Record<string, unknown>) => string | undefined): string {
+export function jsonErrorDetail(
+  text: string,
+  pick: (body: Record<string, unknown>) => string | undefined,
+): string {
   try {
     const body: unknown = JSON.parse(text)
-    const found = body !== null && typeof body === 'object' ? pick(body as Record<string, unknown>) : undefined
+    const found =
+      body !== null && typeof body === 'object' ? pick(body as Record<string, unknown>) : undefined
     if (found !== undefined && found !== '') return found
   } catch {
     // not JSON: the text itself

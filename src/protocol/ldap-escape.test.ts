@@ -24,32 +24,72 @@ describe('DN escaping and parsing (RFC 4514)', () => {
   })
 
   test('parses backslash-character escapes, hex UTF-8 sequences and multi-valued RDNs', () => {
-    assert.deepEqual(parseDn('cn=O\\,Brien\\ ,ou=x'), [[{ type: 'cn', value: 'O,Brien ' }], [{ type: 'ou', value: 'x' }]])
+    assert.deepEqual(parseDn('cn=O\\,Brien\\ ,ou=x'), [
+      [{ type: 'cn', value: 'O,Brien ' }],
+      [{ type: 'ou', value: 'x' }],
+    ])
     assert.deepEqual(parseDn('cn=\\C3\\98degard'), [[{ type: 'cn', value: 'Ødegard' }]])
-    assert.deepEqual(parseDn('cn=a+uid=b, ou=c'), [[{ type: 'cn', value: 'a' }, { type: 'uid', value: 'b' }], [{ type: 'ou', value: 'c' }]])
+    assert.deepEqual(parseDn('cn=a+uid=b, ou=c'), [
+      [
+        { type: 'cn', value: 'a' },
+        { type: 'uid', value: 'b' },
+      ],
+      [{ type: 'ou', value: 'c' }],
+    ])
     assert.deepEqual(parseDn(''), [])
   })
 
   test('rejects malformed DNs with a message that quotes the DN', () => {
     for (const bad of ['cn', 'cn=a,', 'cn=a\\', 'cn=a"b', '1x=a', 'cn=#04024869']) {
-      assert.throws(() => parseDn(bad), (e: Error) => e.message.includes(JSON.stringify(bad)), bad)
+      assert.throws(
+        () => parseDn(bad),
+        (e: Error) => e.message.includes(JSON.stringify(bad)),
+        bad,
+      )
     }
   })
 
   test('format is canonical and the key ignores case and escape style', () => {
     assert.equal(formatDn(parseDn('CN=O\\,Brien,OU=People')), 'CN=O\\2CBrien,OU=People')
-    assert.equal(dnKey(parseDn('CN=O\\,Brien, OU=People')), dnKey(parseDn('cn=o\\2cbrien,ou=people')))
+    assert.equal(
+      dnKey(parseDn('CN=O\\,Brien, OU=People')),
+      dnKey(parseDn('cn=o\\2cbrien,ou=people')),
+    )
     assert.notEqual(dnKey(parseDn('cn=a,ou=b')), dnKey(parseDn('cn=a\\,ou\\3Db')))
     assert.equal(dnKey(parseDn('uid=b+cn=a')), dnKey(parseDn('cn=a+uid=b')))
   })
 })
 
 test('escape and parse round-trip any value, plain or not (fast paths agree with the byte-wise ones)', () => {
-  const alphabet = ['a', 'Z', ' ', '#', ',', '+', ';', '"', '\\', '<', '>', '=', '\0', '\t', 'é', 'Ø', '😀', "'", '*', '(', ')']
+  const alphabet = [
+    'a',
+    'Z',
+    ' ',
+    '#',
+    ',',
+    '+',
+    ';',
+    '"',
+    '\\',
+    '<',
+    '>',
+    '=',
+    '\0',
+    '\t',
+    'é',
+    'Ø',
+    '😀',
+    "'",
+    '*',
+    '(',
+    ')',
+  ]
   let seed = 7
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
   for (let n = 0; n < 2000; n++) {
-    const value = Array.from({ length: next() % 9 }, () => alphabet[next() % alphabet.length]).join('')
+    const value = Array.from({ length: next() % 9 }, () => alphabet[next() % alphabet.length]).join(
+      '',
+    )
     const dn = `cn=${escapeDnValue(value)},ou=Groep ${n},dc=school,dc=test`
     const [first, second] = parseDn(dn)
     assert.equal(first?.[0]?.value, value, `${JSON.stringify(value)} via ${JSON.stringify(dn)}`)

@@ -20,7 +20,9 @@ const SPECIAL = new Set(['"', '+', ',', ';', '<', '>', '\\', '=', '\0'])
 const PLAIN_VALUE = /^(?:[^"+,;<>\\=\x00-\x1f #][^"+,;<>\\=\x00-\x1f]*(?<! ))?$/
 
 const hex = (c: string) =>
-  [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+  [...Buffer.from(c, 'utf8')]
+    .map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('')
 
 /**
  * Escapes one attribute value for use in a DN, the way slapd prints DNs (hex escapes, UTF-8 kept as is), so
@@ -59,7 +61,14 @@ export function parseDn(dn: string): Rdn[] {
     if (dn[i] === '#') fail('BER-encoded (#hex) values are not supported')
     // fast path for the usual value without escapes: a plain substring (the byte-wise loop below is for \xx)
     let end = i
-    while (end < dn.length && dn[end] !== ',' && dn[end] !== '+' && dn[end] !== ';' && dn[end] !== '\\') end++
+    while (
+      end < dn.length &&
+      dn[end] !== ',' &&
+      dn[end] !== '+' &&
+      dn[end] !== ';' &&
+      dn[end] !== '\\'
+    )
+      end++
     if (dn[end] !== '\\') {
       const raw = dn.slice(i, end)
       const bad = /["<>=]/.exec(raw)
@@ -124,7 +133,9 @@ export function parseDn(dn: string): Rdn[] {
 
 /** Writes RDNs as a DN string with `escapeDnValue`, keeping the attribute types as given. */
 export function formatDn(rdns: readonly Rdn[]): string {
-  return rdns.map((rdn) => rdn.map((a) => `${a.type}=${escapeDnValue(a.value)}`).join('+')).join(',')
+  return rdns
+    .map((rdn) => rdn.map((a) => `${a.type}=${escapeDnValue(a.value)}`).join('+'))
+    .join(',')
 }
 
 /**
@@ -148,7 +159,11 @@ export function dnKey(rdns: readonly Rdn[]): string {
  */
 export function canonicalDn(dn: string): string {
   try {
-    return formatDn(parseDn(dn).map((rdn) => rdn.map((a) => ({ type: a.type.toLowerCase(), value: a.value.toLowerCase() }))))
+    return formatDn(
+      parseDn(dn).map((rdn) =>
+        rdn.map((a) => ({ type: a.type.toLowerCase(), value: a.value.toLowerCase() })),
+      ),
+    )
   } catch {
     return dn.toLowerCase()
   }

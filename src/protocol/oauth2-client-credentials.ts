@@ -30,7 +30,14 @@ export function clientCredentials(options: ClientCredentialsOptions): AuthProvid
       form.set('client_secret', options.clientSecret)
     }
     // The token endpoint answers 400/401 invalid_client for wrong credentials: that is an auth failure.
-    const request = { tokenUrl: options.tokenUrl, form, headers, label: 'token', authStatuses: [400, 401], ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) }
+    const request = {
+      tokenUrl: options.tokenUrl,
+      form,
+      headers,
+      label: 'token',
+      authStatuses: [400, 401],
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    }
     return requestToken(request, signal)
   }, options.now)
 }

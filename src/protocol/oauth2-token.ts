@@ -34,7 +34,11 @@ export async function requestToken(r: TokenRequest, signal?: AbortSignal): Promi
   try {
     res = await fetch(r.tokenUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(r.headers ?? {}) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        ...(r.headers ?? {}),
+      },
       body: r.form.toString(),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     })
@@ -44,16 +48,20 @@ export async function requestToken(r: TokenRequest, signal?: AbortSignal): Promi
   const text = await res.text()
   if (!res.ok) {
     const err = httpError(res.status, what, tokenErrorDetail(text), res.headers)
-    if (r.authStatuses.includes(res.status)) throw new ConnectorError('auth', err.message, { code: res.status })
+    if (r.authStatuses.includes(res.status))
+      throw new ConnectorError('auth', err.message, { code: res.status })
     throw err
   }
   let body: { access_token?: unknown; expires_in?: unknown }
   try {
     body = JSON.parse(text) as typeof body
   } catch (e) {
-    throw new ConnectorError('invalid', `${what} answered with a body that is not JSON`, { cause: e })
+    throw new ConnectorError('invalid', `${what} answered with a body that is not JSON`, {
+      cause: e,
+    })
   }
-  if (typeof body.access_token !== 'string') throw new ConnectorError('invalid', `${what} answered without access_token`)
+  if (typeof body.access_token !== 'string')
+    throw new ConnectorError('invalid', `${what} answered without access_token`)
   return { value: body.access_token, expiresIn: Number(body.expires_in ?? 3600) }
 }
 
@@ -61,7 +69,10 @@ export async function requestToken(r: TokenRequest, signal?: AbortSignal): Promi
  * A bearer-token AuthProvider over any grant: the token is cached until 60 s before it expires or until the
  * server rejected it (invalidate); concurrent callers share one token request.
  */
-export function cachedBearerToken(fetchToken: (signal?: AbortSignal) => Promise<AccessToken>, now: () => number = Date.now): AuthProvider {
+export function cachedBearerToken(
+  fetchToken: (signal?: AbortSignal) => Promise<AccessToken>,
+  now: () => number = Date.now,
+): AuthProvider {
   let token: { value: string; expiresAt: number } | undefined
   let pending: Promise<string> | undefined
   const renew = async (signal?: AbortSignal): Promise<string> => {

@@ -14,14 +14,22 @@ export interface ReadRetryOptions {
  * this themselves: the engine's retry policy covers apply actions, and a read that gives up fails as a whole
  * (never a partial snapshot), so a single 429 halfway must not cost the run.
  */
-export async function withReadRetry<T>(call: () => Promise<T>, options: ReadRetryOptions = {}): Promise<T> {
+export async function withReadRetry<T>(
+  call: () => Promise<T>,
+  options: ReadRetryOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 5
   let delay = options.baseDelayMs ?? 500
   for (let attempt = 1; ; attempt++) {
     try {
       return await call()
     } catch (e) {
-      if (!ConnectorError.isInstance(e) || (e.kind !== 'transient' && e.kind !== 'rate-limited') || attempt >= attempts) throw e
+      if (
+        !ConnectorError.isInstance(e) ||
+        (e.kind !== 'transient' && e.kind !== 'rate-limited') ||
+        attempt >= attempts
+      )
+        throw e
       const wait = Math.min(30_000, e.retryAfterMs ?? delay * (0.75 + Math.random() / 2))
       options.onRetry?.(e, attempt, wait)
       await sleep(wait, options.signal)

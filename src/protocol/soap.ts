@@ -10,7 +10,8 @@ const ENVELOPE_NS: Record<SoapVersion, string> = {
   '1.2': 'http://www.w3.org/2003/05/soap-envelope',
 }
 const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd'
-const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText'
+const PASSWORD_TEXT =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText'
 
 export interface EnvelopeParts {
   readonly version: SoapVersion
@@ -64,19 +65,34 @@ export interface ParsedEnvelope {
 export function parseSoapEnvelope(text: string, options: ParseXmlOptions = {}): ParsedEnvelope {
   const doc = parseXml(text, options)
   const env = doc.Envelope as Record<string, unknown> | undefined
-  if (env === undefined || typeof env !== 'object') throw new XmlSyntaxError('not a SOAP envelope (no Envelope element)')
+  if (env === undefined || typeof env !== 'object')
+    throw new XmlSyntaxError('not a SOAP envelope (no Envelope element)')
   // the parser drops xmlns attributes with the prefixes, so the version is read from the text
   const version: SoapVersion = text.includes(ENVELOPE_NS['1.2']) ? '1.2' : '1.1'
-  const header = (typeof env.Header === 'object' && env.Header !== null ? env.Header : {}) as Record<string, unknown>
-  const body = (typeof env.Body === 'object' && env.Body !== null ? env.Body : {}) as Record<string, unknown>
+  const header = (
+    typeof env.Header === 'object' && env.Header !== null ? env.Header : {}
+  ) as Record<string, unknown>
+  const body = (typeof env.Body === 'object' && env.Body !== null ? env.Body : {}) as Record<
+    string,
+    unknown
+  >
   const f = body.Fault as Record<string, unknown> | undefined
   if (f === undefined) return { version, header, body }
   // 1.1: faultcode/faultstring; 1.2: Code/Value and Reason/Text
-  const code = textOf(f.faultcode) ?? textOf((f.Code as Record<string, unknown> | undefined)?.Value) ?? 'Server'
+  const code =
+    textOf(f.faultcode) ??
+    textOf((f.Code as Record<string, unknown> | undefined)?.Value) ??
+    'Server'
   const reasonNode = (f.Reason as Record<string, unknown> | undefined)?.Text
-  const reason = textOf(f.faultstring) ?? textOf(Array.isArray(reasonNode) ? reasonNode[0] : reasonNode) ?? ''
+  const reason =
+    textOf(f.faultstring) ?? textOf(Array.isArray(reasonNode) ? reasonNode[0] : reasonNode) ?? ''
   const detail = f.detail ?? f.Detail
-  return { version, header, body, fault: { code, reason, ...(detail !== undefined ? { detail } : {}) } }
+  return {
+    version,
+    header,
+    body,
+    fault: { code, reason, ...(detail !== undefined ? { detail } : {}) },
+  }
 }
 
 export interface SoapCallOptions {
@@ -97,12 +113,18 @@ export interface SoapCallOptions {
  * security faults, `invalid` for client/sender faults, `transient` for server/receiver faults that name no
  * business reason. Transport errors are mapped by HttpClient.
  */
-export async function soapCall(http: HttpClient, options: SoapCallOptions): Promise<ParsedEnvelope> {
+export async function soapCall(
+  http: HttpClient,
+  options: SoapCallOptions,
+): Promise<ParsedEnvelope> {
   const contentType =
     options.version === '1.1'
       ? 'text/xml; charset=utf-8'
       : `application/soap+xml; charset=utf-8${options.action !== undefined ? `; action="${options.action}"` : ''}`
-  const headers: Record<string, string> = { accept: 'text/xml, application/soap+xml', ...(options.headers ?? {}) }
+  const headers: Record<string, string> = {
+    accept: 'text/xml, application/soap+xml',
+    ...(options.headers ?? {}),
+  }
   if (options.version === '1.1') headers.soapaction = `"${options.action ?? ''}"`
   const res = await http.request({
     method: 'POST',
@@ -118,17 +140,28 @@ export async function soapCall(http: HttpClient, options: SoapCallOptions): Prom
     parsed = parseSoapEnvelope(res.text, options.parse)
   } catch (e) {
     const kind = res.status >= 500 ? 'transient' : 'invalid'
-    throw new ConnectorError(kind, `${options.what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`, { cause: e, code: res.status })
+    throw new ConnectorError(
+      kind,
+      `${options.what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`,
+      { cause: e, code: res.status },
+    )
   }
   if (parsed.fault !== undefined) throw faultError(options.what, parsed.fault, res.status)
-  if (res.status >= 400) throw new ConnectorError('transient', `${options.what}: answered ${res.status}`, { code: res.status })
+  if (res.status >= 400)
+    throw new ConnectorError('transient', `${options.what}: answered ${res.status}`, {
+      code: res.status,
+    })
   return parsed
 }
 
 export function faultError(what: string, fault: SoapFault, status?: number): ConnectorError {
   const code = fault.code.replace(/^.*:/, '')
   const text = `${what}: SOAP fault ${fault.code}: ${fault.reason}`
-  if (/security|authentic|FailedAuthentication|InvalidSecurity/i.test(`${fault.code} ${fault.reason}`)) return new ConnectorError('auth', text, { code: fault.code })
-  if (code === 'Client' || code === 'Sender') return new ConnectorError('invalid', text, { code: fault.code })
+  if (
+    /security|authentic|FailedAuthentication|InvalidSecurity/i.test(`${fault.code} ${fault.reason}`)
+  )
+    return new ConnectorError('auth', text, { code: fault.code })
+  if (code === 'Client' || code === 'Sender')
+    return new ConnectorError('invalid', text, { code: fault.code })
   return new ConnectorError(status === 503 ? 'transient' : 'invalid', text, { code: fault.code })
 }

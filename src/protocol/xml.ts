@@ -22,7 +22,8 @@ export class XmlSyntaxError extends Error {
  * number must not become a number), and only the five predefined entities and character references are decoded.
  */
 export function parseXml(text: string, options: ParseXmlOptions = {}): Record<string, unknown> {
-  if (/<!DOCTYPE/i.test(text)) throw new XmlSyntaxError('XML with a document type declaration (DOCTYPE) is refused')
+  if (/<!DOCTYPE/i.test(text))
+    throw new XmlSyntaxError('XML with a document type declaration (DOCTYPE) is refused')
   const arrays = new Set(options.arrays ?? [])
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -43,7 +44,10 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): Record<st
 }
 
 /** Serialises an object in the same shape; element order is key order (some services insist on it). */
-export function buildXml(doc: Record<string, unknown>, options: { declaration?: boolean; pretty?: boolean } = {}): string {
+export function buildXml(
+  doc: Record<string, unknown>,
+  options: { declaration?: boolean; pretty?: boolean } = {},
+): string {
   const builder = new XMLBuilder({
     ignoreAttributes: false,
     attributeNamePrefix: ATTR,
@@ -61,7 +65,8 @@ export function textOf(node: unknown): string | undefined {
   if (node === undefined || node === null) return undefined
   if (typeof node === 'string') return node
   if (typeof node === 'number' || typeof node === 'boolean') return String(node)
-  if (typeof node === 'object' && '#text' in node) return textOf((node as Record<string, unknown>)['#text'])
+  if (typeof node === 'object' && '#text' in node)
+    return textOf((node as Record<string, unknown>)['#text'])
   if (typeof node === 'object' && Object.keys(node).every((k) => k.startsWith(ATTR))) return ''
   return undefined
 }

@@ -13,10 +13,26 @@ const jan = person({
   partnerNamePrefix: 'de',
   nameConvention: 'PB',
   attributes: { 'metadata.lwoo': true, eckId: 'eck-1', score: 7.5, year: 2025 },
-  memberships: [{ group: 'g-3b', role: 'student' }, { group: 'g-wi', role: 'student', start: '2025-08-01' }],
+  memberships: [
+    { group: 'g-3b', role: 'student' },
+    { group: 'g-wi', role: 'student', start: '2025-08-01' },
+  ],
 })
-const pupil = contract({ grade: 3, location: 'L3', classGroup: '3B', schoolYear: '2025-2026', programme: 'havo', start: '2025-08-01' })
-const activation = { person: toCel(jan), contract: toCel(pupil), contracts: toCel([pupil]), today: '2025-10-01', account: {} }
+const pupil = contract({
+  grade: 3,
+  location: 'L3',
+  classGroup: '3B',
+  schoolYear: '2025-2026',
+  programme: 'havo',
+  start: '2025-08-01',
+})
+const activation = {
+  person: toCel(jan),
+  contract: toCel(pupil),
+  contracts: toCel([pupil]),
+  today: '2025-10-01',
+  account: {},
+}
 const run = (expr: string, scope: 'rule' | 'mapping' = 'mapping') => {
   const parsed = celEnvironment(scope).parse(expr)
   const checked = parsed.check()
@@ -48,7 +64,10 @@ describe('the model as CEL values', () => {
   test('lists: memberships and contracts with macros', () => {
     assert.equal(run('person.memberships.exists(m, m.group == "g-wi")'), true)
     assert.equal(run('size(person.memberships)'), 2n)
-    assert.deepEqual(run('contracts.map(c, "cn=" + c.classGroup + ",ou=groups,dc=school,dc=test")'), ['cn=3B,ou=groups,dc=school,dc=test'])
+    assert.deepEqual(
+      run('contracts.map(c, "cn=" + c.classGroup + ",ou=groups,dc=school,dc=test")'),
+      ['cn=3B,ou=groups,dc=school,dc=test'],
+    )
   })
   test('conversion is cached per object and does not copy on every call', () => {
     assert.equal(toCel(jan), toCel(jan))
@@ -61,9 +80,14 @@ describe('the model as CEL values', () => {
     assert.equal(toCel(jan.memberships), jan.memberships)
   })
   test('source keys that clash with Object.prototype stay plain data', () => {
-    const odd = toCel(JSON.parse('{"__proto__": "x", "constructor": "y", "n": 1}')) as Map<string, unknown>
+    const odd = toCel(JSON.parse('{"__proto__": "x", "constructor": "y", "n": 1}')) as Map<
+      string,
+      unknown
+    >
     assert.equal(odd.get('n'), 1n)
-    const parsed = celEnvironment('rule').parse('person.attributes.constructor + person.attributes["__proto__"]')
+    const parsed = celEnvironment('rule').parse(
+      'person.attributes.constructor + person.attributes["__proto__"]',
+    )
     assert.equal(parsed({ ...activation, person: { attributes: odd } }), 'yx')
   })
   test('undefined fields are left out rather than kept as undefined', () => {
@@ -98,7 +122,10 @@ describe('function library in CEL', () => {
   test('text, as functions and as methods', () => {
     assert.equal(run('ascii("Çiğdem")'), 'Cigdem')
     assert.equal(run('slug("van \'t Hof")'), 'vanthof')
-    assert.equal(run('slug(left(person.givenName, 1) + "." + familyName(person))'), 'j.devries-vandermeer')
+    assert.equal(
+      run('slug(left(person.givenName, 1) + "." + familyName(person))'),
+      'j.devries-vandermeer',
+    )
     assert.equal(run('person.familyName.slug().upper()'), 'MEER')
     assert.equal(run('left("Jansen", contract.grade)'), 'Jan')
     assert.equal(run('prefixLetters("\'t Hooft", 2)'), 'tH')

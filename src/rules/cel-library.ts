@@ -5,7 +5,14 @@
  * functions and as methods: `slug(s)` and `s.slug()`.
  */
 import type { Environment } from '@marcbachmann/cel-js'
-import { familyName, fullName, givenName, personInitials, sortName, type NameParts } from './dutch-names.ts'
+import {
+  familyName,
+  fullName,
+  givenName,
+  personInitials,
+  sortName,
+  type NameParts,
+} from './dutch-names.ts'
 import { ascii, initialsOf, left, prefixLetters, replaceAll, slug } from './text-functions.ts'
 import {
   addDays,
@@ -21,7 +28,13 @@ import { escapeDnValue } from '../protocol/ldap-escape.ts'
 type Fn = (...args: never[]) => unknown
 
 /** Registers `name(string, …)` and the method form `string.name(…)`. */
-function stringFunction(env: Environment, name: string, params: string[], ret: string, handler: Fn): void {
+function stringFunction(
+  env: Environment,
+  name: string,
+  params: string[],
+  ret: string,
+  handler: Fn,
+): void {
   env.registerFunction(`${name}(${['string', ...params].join(', ')}): ${ret}`, handler)
   env.registerFunction(`string.${name}(${params.join(', ')}): ${ret}`, handler)
 }
@@ -40,15 +53,29 @@ export function registerLibrary(env: Environment): void {
   stringFunction(env, 'ascii', [], 'string', (s: string) => ascii(s))
   stringFunction(env, 'slug', [], 'string', (s: string) => slug(s))
   stringFunction(env, 'left', ['int'], 'string', (s: string, n: bigint) => left(s, int(n)))
-  stringFunction(env, 'prefixLetters', ['int'], 'string', (s: string, n: bigint) => prefixLetters(s, int(n)))
+  stringFunction(env, 'prefixLetters', ['int'], 'string', (s: string, n: bigint) =>
+    prefixLetters(s, int(n)),
+  )
   stringFunction(env, 'lower', [], 'string', (s: string) => s.toLowerCase())
   stringFunction(env, 'upper', [], 'string', (s: string) => s.toUpperCase())
-  stringFunction(env, 'capitalize', [], 'string', (s: string) => s.charAt(0).toUpperCase() + s.slice(1))
-  stringFunction(env, 'replace', ['string', 'string'], 'string', (s: string, a: string, b: string) =>
-    replaceAll(s, a, b),
+  stringFunction(
+    env,
+    'capitalize',
+    [],
+    'string',
+    (s: string) => s.charAt(0).toUpperCase() + s.slice(1),
+  )
+  stringFunction(
+    env,
+    'replace',
+    ['string', 'string'],
+    'string',
+    (s: string, a: string, b: string) => replaceAll(s, a, b),
   )
   stringFunction(env, 'dnEscape', [], 'string', (s: string) => escapeDnValue(s))
-  env.registerFunction('rdn(string, string): string', (type: string, value: string) => rdnOf(type, value))
+  env.registerFunction('rdn(string, string): string', (type: string, value: string) =>
+    rdnOf(type, value),
+  )
   env.registerFunction('trim(string): string', (s: string) => s.trim())
   env.registerFunction('join(list, string): string', (l: unknown[], sep: string) => {
     const v = toAttributeValue(l)
@@ -56,30 +83,37 @@ export function registerLibrary(env: Environment): void {
   })
 
   env.registerFunction('yearOf(string): int', (d: string) => BigInt(yearOf(d)))
-  env.registerFunction('daysBetween(string, string): int', (a: string, b: string) => BigInt(daysBetween(a, b)))
+  env.registerFunction('daysBetween(string, string): int', (a: string, b: string) =>
+    BigInt(daysBetween(a, b)),
+  )
   env.registerFunction('addDays(string, int): string', (d: string, n: bigint) => addDays(d, int(n)))
   env.registerFunction('schoolYearOf(string): string', (d: string) => schoolYearOf(d))
   env.registerFunction('graduationYear(map): int', (c: Record<string, unknown>) =>
     graduationYearOf(c, finalGrade(typeof c.programme === 'string' ? c.programme : undefined)),
   )
-  env.registerFunction('graduationYear(map, int): int', (c: Record<string, unknown>, last: bigint) =>
-    graduationYearOf(c, int(last)),
+  env.registerFunction(
+    'graduationYear(map, int): int',
+    (c: Record<string, unknown>, last: bigint) => graduationYearOf(c, int(last)),
   )
 
-  for (let n = 2; n <= 8; n++) env.registerFunction(`coalesce(${Array(n).fill('ast').join(', ')}): dyn`, coalesce)
+  for (let n = 2; n <= 8; n++)
+    env.registerFunction(`coalesce(${Array(n).fill('ast').join(', ')}): dyn`, coalesce)
   env.registerFunction('orElse(ast, ast): dyn', coalesce)
 }
 
 /** `rdn("cn", value)`: one attribute-value pair with the value escaped. */
 function rdnOf(type: string, value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(type)) throw new Error(`rdn: ${JSON.stringify(type)} is not an attribute name`)
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(type))
+    throw new Error(`rdn: ${JSON.stringify(type)} is not an attribute name`)
   return `${type}=${escapeDnValue(value)}`
 }
 
 function graduationYearOf(contract: Record<string, unknown>, last: number): bigint {
   const { schoolYear, grade } = contract
-  if (typeof schoolYear !== 'string') throw new Error('graduationYear: the contract has no schoolYear')
-  if (typeof grade !== 'bigint') throw new Error('graduationYear: the contract has no whole-number grade')
+  if (typeof schoolYear !== 'string')
+    throw new Error('graduationYear: the contract has no schoolYear')
+  if (typeof grade !== 'bigint')
+    throw new Error('graduationYear: the contract has no whole-number grade')
   return BigInt(graduationYear(schoolYear, Number(grade), last))
 }
 

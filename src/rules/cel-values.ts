@@ -62,7 +62,8 @@ function convertObject(value: object): unknown {
 
 // cel-js tells maps from other objects by `.constructor`, so a source attribute named "constructor" (or
 // "__proto__") cannot live in an object; a Map holds any key.
-const clashes = (keys: readonly string[]) => keys.includes('constructor') || keys.includes('__proto__')
+const clashes = (keys: readonly string[]) =>
+  keys.includes('constructor') || keys.includes('__proto__')
 
 /** A CEL result as one attribute value; null and undefined mean "leave the attribute out". */
 export function toAttributeValue(value: unknown): AttributeValue | undefined {

@@ -8,7 +8,12 @@ import type { Group } from '../model/group.ts'
 import type { Issue } from '../model/issue.ts'
 import type { Attributes } from '../model/values.ts'
 import { toCel } from './cel-values.ts'
-import { compileExpression, errorMessage, isCompiled, type CompiledExpression } from './compiled-expression.ts'
+import {
+  compileExpression,
+  errorMessage,
+  isCompiled,
+  type CompiledExpression,
+} from './compiled-expression.ts'
 import { RulesError, type RuleProblem } from './rules-error.ts'
 
 export interface GroupSetSpec {
@@ -38,11 +43,16 @@ export interface DesiredGroup {
 export interface CompiledGroupSets {
   readonly sets: readonly { readonly name: string; readonly deleteAfterDays: number | null }[]
   /** Every source group each set selects, in set order; a group two sets select is in both (with its own key). */
-  evaluate(groups: readonly Group[], today: string): { readonly groups: DesiredGroup[]; readonly issues: Issue[] }
+  evaluate(
+    groups: readonly Group[],
+    today: string,
+  ): { readonly groups: DesiredGroup[]; readonly issues: Issue[] }
 }
 
-const bool = (t: string) => (t === 'bool' || t === 'dyn' ? undefined : `a condition must yield a bool, not ${t}`)
-const text = (t: string) => (/^(string|dyn|int)$/.test(t) ? undefined : `must yield a string, not ${t}`)
+const bool = (t: string) =>
+  t === 'bool' || t === 'dyn' ? undefined : `a condition must yield a bool, not ${t}`
+const text = (t: string) =>
+  /^(string|dyn|int)$/.test(t) ? undefined : `must yield a string, not ${t}`
 
 interface CompiledSet {
   readonly name: string
@@ -51,14 +61,27 @@ interface CompiledSet {
   readonly fields: readonly (readonly [string, CompiledExpression])[]
 }
 
-export function compileGroupSets(target: string, specs: readonly GroupSetSpec[]): CompiledGroupSets {
+export function compileGroupSets(
+  target: string,
+  specs: readonly GroupSetSpec[],
+): CompiledGroupSets {
   const problems: RuleProblem[] = []
   const sets: CompiledSet[] = []
   for (const spec of specs) {
-    const compile = (field: string, source: string, accepts: (t: string) => string | undefined): CompiledExpression | undefined => {
+    const compile = (
+      field: string,
+      source: string,
+      accepts: (t: string) => string | undefined,
+    ): CompiledExpression | undefined => {
       const c = compileExpression('group', source, accepts)
       if (isCompiled(c)) return c
-      problems.push({ target, attribute: `provisionGroups.${spec.name}`, field, expression: source, ...c })
+      problems.push({
+        target,
+        attribute: `provisionGroups.${spec.name}`,
+        field,
+        expression: source,
+        ...c,
+      })
       return undefined
     }
     const when = compile('when', spec.when, bool)
@@ -76,7 +99,8 @@ export function compileGroupSets(target: string, specs: readonly GroupSetSpec[])
       const c = compile(field, source, text)
       if (c !== undefined) fields.push([field, c])
     }
-    if (when !== undefined) sets.push({ name: spec.name, deleteAfterDays: spec.deleteAfterDays, when, fields })
+    if (when !== undefined)
+      sets.push({ name: spec.name, deleteAfterDays: spec.deleteAfterDays, when, fields })
   }
   if (problems.length > 0) throw new RulesError(problems)
   return {
@@ -85,11 +109,22 @@ export function compileGroupSets(target: string, specs: readonly GroupSetSpec[])
   }
 }
 
-function evaluate(target: string, sets: readonly CompiledSet[], groups: readonly Group[], today: string) {
+function evaluate(
+  target: string,
+  sets: readonly CompiledSet[],
+  groups: readonly Group[],
+  today: string,
+) {
   const out: DesiredGroup[] = []
   const issues: Issue[] = []
   const fail = (set: string, g: Group, field: string, message: string) =>
-    issues.push({ severity: 'error', code: 'group_failed', record: `group ${g.key}`, field: `provisionGroups.${set}.${field}`, message: `${target}: group set "${set}", group ${g.key} (${g.name}): ${field}: ${message}` })
+    issues.push({
+      severity: 'error',
+      code: 'group_failed',
+      record: `group ${g.key}`,
+      field: `provisionGroups.${set}.${field}`,
+      message: `${target}: group set "${set}", group ${g.key} (${g.name}): ${field}: ${message}`,
+    })
   for (const set of sets) {
     for (const g of groups) {
       const activation = { group: toCel(g), today }
@@ -101,7 +136,12 @@ function evaluate(target: string, sets: readonly CompiledSet[], groups: readonly
         continue
       }
       if (typeof selected !== 'boolean') {
-        fail(set.name, g, 'when', `yielded ${selected === null ? 'null' : typeof selected}, not a bool`)
+        fail(
+          set.name,
+          g,
+          'when',
+          `yielded ${selected === null ? 'null' : typeof selected}, not a bool`,
+        )
         continue
       }
       if (!selected) continue
@@ -111,7 +151,8 @@ function evaluate(target: string, sets: readonly CompiledSet[], groups: readonly
         try {
           const v = expr.run(activation)
           if (v === null || v === undefined || v === '') continue
-          if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'number') throw new Error(`yielded ${typeof v}, not a string`)
+          if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'number')
+            throw new Error(`yielded ${typeof v}, not a string`)
           values[field] = String(v)
         } catch (e) {
           fail(set.name, g, field, errorMessage(e))

@@ -7,7 +7,10 @@ import { contract, memoryOracle, person } from './test-fixtures.ts'
 const today = '2025-10-01'
 const ad: MappingSpec = {
   sAMAccountName: {
-    candidates: ['slug(left(givenName(person), 1) + "." + familyName(person))', 'slug(givenName(person) + "." + familyName(person))'],
+    candidates: [
+      'slug(left(givenName(person), 1) + "." + familyName(person))',
+      'slug(givenName(person) + "." + familyName(person))',
+    ],
     unique: true,
     once: true,
     maxLength: 20,
@@ -26,8 +29,22 @@ const ad: MappingSpec = {
 }
 
 const c3b = contract({ id: 'c1', location: 'L3', grade: 3, classGroup: '3B' })
-const anna = person({ key: 'p1', givenName: 'Anna', familyNamePrefix: 'van den', familyName: 'Berg', partnerNamePrefix: 'de', partnerName: 'Vries', nameConvention: 'BP' })
-const input = (p = anna, over = {}) => ({ person: p, contract: c3b, contracts: [c3b], today, ...over })
+const anna = person({
+  key: 'p1',
+  givenName: 'Anna',
+  familyNamePrefix: 'van den',
+  familyName: 'Berg',
+  partnerNamePrefix: 'de',
+  partnerName: 'Vries',
+  nameConvention: 'BP',
+})
+const input = (p = anna, over = {}) => ({
+  person: p,
+  contract: c3b,
+  contracts: [c3b],
+  today,
+  ...over,
+})
 
 describe('compileMapping', () => {
   const m = compileMapping('ad', ad)
@@ -59,7 +76,12 @@ describe('compileMapping', () => {
     const o = memoryOracle()
     const twin = (key: string) => person({ ...anna, key })
     const uid = (key: string) => m.evaluate(input(twin(key)), o).attributes.sAMAccountName
-    assert.deepEqual(['p1', 'p2', 'p3', 'p4'].map(uid), ['a.vandenberg-devries', 'anna.vandenberg-devr', 'a.vandenberg-devrie2', 'a.vandenberg-devrie3'])
+    assert.deepEqual(['p1', 'p2', 'p3', 'p4'].map(uid), [
+      'a.vandenberg-devries',
+      'anna.vandenberg-devr',
+      'a.vandenberg-devrie2',
+      'a.vandenberg-devrie3',
+    ])
     // the same person again keeps what it holds
     assert.equal(uid('p2'), 'anna.vandenberg-devr')
   })
@@ -74,9 +96,15 @@ describe('compileMapping', () => {
   })
 
   test('keep: a kept value another account holds is a warning, not a change', () => {
-    const r = m.evaluate(input(anna, { keep: { sAMAccountName: 'x' } }), memoryOracle({ sAMAccountName: { X: 'p2' } }))
+    const r = m.evaluate(
+      input(anna, { keep: { sAMAccountName: 'x' } }),
+      memoryOracle({ sAMAccountName: { X: 'p2' } }),
+    )
     assert.equal(r.attributes.sAMAccountName, 'x')
-    assert.deepEqual(r.issues.map((i) => [i.severity, i.code, i.field]), [['warning', 'unique_conflict', 'sAMAccountName']])
+    assert.deepEqual(
+      r.issues.map((i) => [i.severity, i.code, i.field]),
+      [['warning', 'unique_conflict', 'sAMAccountName']],
+    )
   })
 
   test('null and empty results leave the attribute out', () => {
@@ -87,23 +115,38 @@ describe('compileMapping', () => {
 
   test('a runtime error is an issue; attributes built on it are skipped silently', () => {
     const r = m.evaluate(input(anna, { contract: contract({ grade: 2 }) }), memoryOracle())
-    assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['mapping_failed', 'p1', 'dn']])
+    assert.deepEqual(
+      r.issues.map((i) => [i.code, i.record, i.field]),
+      [['mapping_failed', 'p1', 'dn']],
+    )
     assert.match(r.issues[0]?.message ?? '', /No such key: location/)
     assert.equal('dn' in r.attributes, false)
     assert.equal(r.attributes.cn, 'Anna van den Berg-de Vries')
   })
 
   test('an exhausted unique attribute is an issue naming person and attribute, and its dependants are left out', () => {
-    const small = compileMapping('t', { uid: { value: '"a"', unique: true, maxLength: 2, pattern: '^a' }, mail: 'account.uid + "@x"' })
-    const o = memoryOracle({ uid: Object.fromEntries(['a', ...Array.from({ length: 8 }, (_, i) => `a${i + 2}`)].map((v) => [v, 'x'])) })
+    const small = compileMapping('t', {
+      uid: { value: '"a"', unique: true, maxLength: 2, pattern: '^a' },
+      mail: 'account.uid + "@x"',
+    })
+    const o = memoryOracle({
+      uid: Object.fromEntries(
+        ['a', ...Array.from({ length: 8 }, (_, i) => `a${i + 2}`)].map((v) => [v, 'x']),
+      ),
+    })
     const r = small.evaluate(input(), o)
     assert.deepEqual(r.attributes, {})
-    assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['mapping_failed', 'p1', 'uid']])
+    assert.deepEqual(
+      r.issues.map((i) => [i.code, i.record, i.field]),
+      [['mapping_failed', 'p1', 'uid']],
+    )
     assert.match(r.issues[0]?.message ?? '', /does not fit in 2 characters/)
   })
 
   test('a failing candidate stops the choice and claims nothing', () => {
-    const failing = compileMapping('t', { uid: { candidates: ['"taken"', 'person.email'], unique: true } })
+    const failing = compileMapping('t', {
+      uid: { candidates: ['"taken"', 'person.email'], unique: true },
+    })
     const o = memoryOracle({ uid: { taken: 'x' } })
     const r = failing.evaluate(input(), o)
     assert.match(r.issues[0]?.message ?? '', /candidate 2: No such key: email/)
@@ -111,12 +154,17 @@ describe('compileMapping', () => {
   })
 
   test('a list for a unique attribute is an issue', () => {
-    const r = compileMapping('t', { uid: { value: '["a", "b"]', unique: true } }).evaluate(input(), memoryOracle())
+    const r = compileMapping('t', { uid: { value: '["a", "b"]', unique: true } }).evaluate(
+      input(),
+      memoryOracle(),
+    )
     assert.match(r.issues[0]?.message ?? '', /yielded a list/)
   })
 
   test('lowercase and maxLength on plain attributes', () => {
-    const r = compileMapping('t', { x: { value: 'fullName(person)', lowercase: true, maxLength: 8 } }).evaluate(input(), memoryOracle())
+    const r = compileMapping('t', {
+      x: { value: 'fullName(person)', lowercase: true, maxLength: 8 },
+    }).evaluate(input(), memoryOracle())
     assert.deepEqual(r.attributes, { x: 'anna van' })
   })
 
@@ -142,7 +190,13 @@ describe('compileMapping', () => {
     }
     const m = compileMapping('t', spec)
     const r = m.evaluate(input(), memoryOracle())
-    assert.deepEqual(r.attributes, { cn: 'Anna van den Berg-de Vries', displayName: 'Anna van den Berg-de Vries', short: 'Anna', mail: 'Anna van den Berg-de Vries@x', alias: 'Anna van den Berg-de Vries@x' })
+    assert.deepEqual(r.attributes, {
+      cn: 'Anna van den Berg-de Vries',
+      displayName: 'Anna van den Berg-de Vries',
+      short: 'Anna',
+      mail: 'Anna van den Berg-de Vries@x',
+      alias: 'Anna van den Berg-de Vries@x',
+    })
     // fullName once (the others are shared hits); the account-reading expressions are never shared
     assert.deepEqual(m.stats(), { evaluations: 3, hits: 2 })
     m.evaluate(input(person({ key: 'p2', givenName: 'Bo', familyName: 'Ek' })), memoryOracle())
@@ -156,7 +210,11 @@ describe('mapping compile errors', () => {
     try {
       compileMapping('ad', {
         dn: '"cn=" + account.uid',
-        uid: { candidates: ['slug(person.familyName)', 'left(person.givenName'], unique: true, iterate: '{value}' },
+        uid: {
+          candidates: ['slug(person.familyName)', 'left(person.givenName'],
+          unique: true,
+          iterate: '{value}',
+        },
         cn: { value: 'fullName(person)', candidates: [] },
         x: { value: 'person', maxLength: -1, uniqe: true },
         ok: 'account.ok',
@@ -167,7 +225,16 @@ describe('mapping compile errors', () => {
     assert.ok(error instanceof RulesError)
     assert.deepEqual(
       error.problems.map((p) => `${p.target}/${p.attribute}/${p.field}@${p.position ?? '-'}`),
-      ['ad/dn/value@-', 'ad/uid/iterate@-', 'ad/uid/candidates[1]@21', 'ad/cn/value@-', 'ad/x/uniqe@-', 'ad/x/maxLength@-', 'ad/x/value@0', 'ad/ok/value@-'],
+      [
+        'ad/dn/value@-',
+        'ad/uid/iterate@-',
+        'ad/uid/candidates[1]@21',
+        'ad/cn/value@-',
+        'ad/x/uniqe@-',
+        'ad/x/maxLength@-',
+        'ad/x/value@0',
+        'ad/ok/value@-',
+      ],
     )
     assert.match(error.problems[0]?.message ?? '', /account\.uid, which is not computed before/)
     assert.match(error.problems[6]?.message ?? '', /not map/)
@@ -177,20 +244,52 @@ describe('mapping compile errors', () => {
 
 describe('degenerate usernames (issue 11.6)', () => {
   const usernames = compileMapping('ldap', {
-    uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))', 'slug(familyName(person))'], unique: true },
+    uid: {
+      candidates: [
+        'slug(person.givenName) + "." + slug(familyName(person))',
+        'slug(familyName(person))',
+      ],
+      unique: true,
+    },
     mail: 'account.uid + "@school.test"',
   })
   const named = (givenName: string, familyName: string, familyNamePrefix?: string) =>
-    usernames.evaluate(input(person({ key: 'p9', givenName, familyName, ...(familyNamePrefix !== undefined ? { familyNamePrefix } : {}) })), memoryOracle())
+    usernames.evaluate(
+      input(
+        person({
+          key: 'p9',
+          givenName,
+          familyName,
+          ...(familyNamePrefix !== undefined ? { familyNamePrefix } : {}),
+        }),
+      ),
+      memoryOracle(),
+    )
 
   test('emoji-only, symbols-only and empty names are reported for the person instead of inventing ".", ".2", ".van"', () => {
-    const first = compileMapping('t', { uid: { candidates: ['slug(person.givenName) + "." + slug(familyName(person))'], unique: true } })
-    const dotVan = first.evaluate(input(person({ givenName: '*', familyName: '*', familyNamePrefix: 'van' })), memoryOracle())
+    const first = compileMapping('t', {
+      uid: {
+        candidates: ['slug(person.givenName) + "." + slug(familyName(person))'],
+        unique: true,
+      },
+    })
+    const dotVan = first.evaluate(
+      input(person({ givenName: '*', familyName: '*', familyNamePrefix: 'van' })),
+      memoryOracle(),
+    )
     assert.match(dotVan.issues[0]?.message ?? '', /no candidate matches the pattern .*: "\.van"$/)
-    for (const [given, family] of [['😀', '🎉'], ['* *', '* *'], ['', '.'], ['Eva', '😀']] as const) {
+    for (const [given, family] of [
+      ['😀', '🎉'],
+      ['* *', '* *'],
+      ['', '.'],
+      ['Eva', '😀'],
+    ] as const) {
       const r = named(given, family)
       assert.deepEqual(r.attributes, {}, `${given} ${family}`)
-      assert.deepEqual(r.issues.map((i) => [i.code, i.record, i.field]), [['mapping_failed', 'p9', 'uid']])
+      assert.deepEqual(
+        r.issues.map((i) => [i.code, i.record, i.field]),
+        [['mapping_failed', 'p9', 'uid']],
+      )
       assert.match(r.issues[0]?.message ?? '', /no candidate matches the pattern \^\\p\{L\}/)
     }
   })
@@ -202,9 +301,17 @@ describe('degenerate usernames (issue 11.6)', () => {
 
   test('a later candidate is used when the first does not match; a configured pattern replaces the default', () => {
     assert.equal(named('😀', 'Bos').attributes.uid, 'bos')
-    const digits = compileMapping('t', { employeeId: { value: 'person.key', unique: true, pattern: '^p[0-9]+$' } })
-    assert.equal(digits.evaluate(input(person({ key: 'p12' })), memoryOracle()).attributes.employeeId, 'p12')
-    const plain = compileMapping('t', { code: { value: '"x!"', pattern: '^[a-z]+$' } }).evaluate(input(), memoryOracle())
+    const digits = compileMapping('t', {
+      employeeId: { value: 'person.key', unique: true, pattern: '^p[0-9]+$' },
+    })
+    assert.equal(
+      digits.evaluate(input(person({ key: 'p12' })), memoryOracle()).attributes.employeeId,
+      'p12',
+    )
+    const plain = compileMapping('t', { code: { value: '"x!"', pattern: '^[a-z]+$' } }).evaluate(
+      input(),
+      memoryOracle(),
+    )
     assert.match(plain.issues[0]?.message ?? '', /"x!" does not match the pattern/)
     assert.throws(() => compileMapping('t', { uid: { value: '"a"', pattern: '(' } }), RulesError)
   })

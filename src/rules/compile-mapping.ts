@@ -8,7 +8,14 @@ import type { Issue } from '../model/issue.ts'
 import type { Person } from '../model/person.ts'
 import type { AttributeValue } from '../model/values.ts'
 import { toAttributeValue, toCel } from './cel-values.ts'
-import { evaluatorFactory, type CachedEvaluator, type CacheOptions, type CompiledExpression, type EvaluatorStats, type Outcome } from './compiled-expression.ts'
+import {
+  evaluatorFactory,
+  type CachedEvaluator,
+  type CacheOptions,
+  type CompiledExpression,
+  type EvaluatorStats,
+  type Outcome,
+} from './compiled-expression.ts'
 import { sumStats } from './compile-rules.ts'
 import { compileAttributes, type CompiledAttribute, type MappingSpec } from './mapping-spec.ts'
 import { EvalContext } from './eval-context.ts'
@@ -34,16 +41,27 @@ export interface CompiledMapping {
   /** Evaluates the mapping for a person. `account` in CEL holds the attributes computed so far (declaration order),
    *  so `dn` can use `account.uid`. `keep` holds values the engine wants kept (once-attributes from the ledger):
    *  those are used as-is and still claimed in the oracle. Undefined/null results leave the attribute out. */
-  evaluate(input: MappingInput, oracle: UniquenessOracle): { attributes: Record<string, AttributeValue>; issues: Issue[] }
+  evaluate(
+    input: MappingInput,
+    oracle: UniquenessOracle,
+  ): { attributes: Record<string, AttributeValue>; issues: Issue[] }
   stats(): EvaluatorStats
   /** The paths the mapping's expressions read (see expression-reads.ts). */
   readonly reads: readonly (readonly string[])[]
 }
 
 /** Throws RulesError naming target, attribute, expression and position of every problem. */
-export function compileMapping(target: string, spec: MappingSpec, options: CacheOptions = {}): CompiledMapping {
+export function compileMapping(
+  target: string,
+  spec: MappingSpec,
+  options: CacheOptions = {},
+): CompiledMapping {
   const evaluator = evaluatorFactory(options)
-  const compiled = compileAttributes(target, spec, sharingIdenticalSources((expr) => evaluator(expr, toAttributeValue)))
+  const compiled = compileAttributes(
+    target,
+    spec,
+    sharingIdenticalSources((expr) => evaluator(expr, toAttributeValue)),
+  )
   return {
     target,
     attributes: compiled.map((a) => a.name),
@@ -55,16 +73,33 @@ export function compileMapping(target: string, spec: MappingSpec, options: Cache
   }
 }
 
-function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInput, oracle: UniquenessOracle) {
+function evaluateMapping(
+  attrs: readonly CompiledAttribute[],
+  input: MappingInput,
+  oracle: UniquenessOracle,
+) {
   const { person, contract, contracts, today, keep } = input
   const attributes: Record<string, AttributeValue> = {}
   const issues: Issue[] = []
   const failed = new Set<string>()
   // The attributes so far, as CEL sees them; the same object stays in the activation and grows.
   const account: Record<string, AttributeValue> = Object.create(null)
-  const ctx = new EvalContext({ person, contract, today }, () => lazyActivation(person, contract, contracts, today, account))
-  const issue = (attribute: string, message: string, severity: Issue['severity'] = 'error', code = 'mapping_failed') =>
-    issues.push({ severity, code, message: `${attribute}: ${message}`, record: person.key, field: attribute })
+  const ctx = new EvalContext({ person, contract, today }, () =>
+    lazyActivation(person, contract, contracts, today, account),
+  )
+  const issue = (
+    attribute: string,
+    message: string,
+    severity: Issue['severity'] = 'error',
+    code = 'mapping_failed',
+  ) =>
+    issues.push({
+      severity,
+      code,
+      message: `${attribute}: ${message}`,
+      record: person.key,
+      field: attribute,
+    })
 
   for (const a of attrs) {
     // An attribute built on one that failed would only fail again with a less helpful message.
@@ -77,7 +112,13 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
     if (kept !== undefined) {
       value = kept
       if (a.unique && typeof kept === 'string') {
-        if (oracle.isTaken(a.name, kept, person.key)) issue(a.name, `kept value "${kept}" is also held by another account`, 'warning', 'unique_conflict')
+        if (oracle.isTaken(a.name, kept, person.key))
+          issue(
+            a.name,
+            `kept value "${kept}" is also held by another account`,
+            'warning',
+            'unique_conflict',
+          )
         oracle.claim(a.name, kept, person.key)
       }
     } else if (!a.unique) {
@@ -88,7 +129,8 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
         continue
       }
       value = shape(r.value, a)
-      const wrong = a.pattern === undefined ? undefined : [value ?? []].flat().find((v) => !a.pattern?.test(v))
+      const wrong =
+        a.pattern === undefined ? undefined : [value ?? []].flat().find((v) => !a.pattern?.test(v))
       if (wrong !== undefined) {
         failed.add(a.name)
         issue(a.name, `${JSON.stringify(wrong)} does not match the pattern ${a.pattern?.source}`)
@@ -101,11 +143,21 @@ function evaluateMapping(attrs: readonly CompiledAttribute[], input: MappingInpu
           if (!r.ok) throw new CandidateError(`candidate ${i + 1}: ${r.error}`)
           const v = shape(r.value, a)
           if (v === undefined) continue
-          if (typeof v !== 'string') throw new CandidateError(`candidate ${i + 1} yielded a list; a unique attribute needs one string`)
+          if (typeof v !== 'string')
+            throw new CandidateError(
+              `candidate ${i + 1} yielded a list; a unique attribute needs one string`,
+            )
           yield v
         }
       }
-      const settings = { attribute: a.name, person: person.key, iterate: a.iterate, maxLength: a.maxLength, lowercase: a.lowercase, pattern: a.pattern }
+      const settings = {
+        attribute: a.name,
+        person: person.key,
+        iterate: a.iterate,
+        maxLength: a.maxLength,
+        lowercase: a.lowercase,
+        pattern: a.pattern,
+      }
       let chosen: ReturnType<typeof chooseUnique>
       try {
         // A failing candidate aborts the choice before anything is claimed.
@@ -147,7 +199,9 @@ type AttributeEvaluator = CachedEvaluator<AttributeValue | undefined>
  * person: later ones take the outcome from the context. Not for expressions reading `account`, which grows
  * between attributes. Each occurrence keeps its own stats; a shared outcome counts as a hit.
  */
-function sharingIdenticalSources(make: (e: CompiledExpression) => AttributeEvaluator): (e: CompiledExpression) => AttributeEvaluator {
+function sharingIdenticalSources(
+  make: (e: CompiledExpression) => AttributeEvaluator,
+): (e: CompiledExpression) => AttributeEvaluator {
   const groups = new Map<string, { evaluator: AttributeEvaluator; shared: boolean }>()
   return (expr) => {
     if (expr.reads.paths.some((p) => p[0] === 'account')) return make(expr)
@@ -177,7 +231,13 @@ function sharingIdenticalSources(make: (e: CompiledExpression) => AttributeEvalu
 }
 
 /** The CEL view of the inputs, each converted when an expression first reads it (most mappings never read `contracts`). */
-function lazyActivation(person: Person, contract: Contract, contracts: readonly Contract[], today: string, account: Record<string, AttributeValue>) {
+function lazyActivation(
+  person: Person,
+  contract: Contract,
+  contracts: readonly Contract[],
+  today: string,
+  account: Record<string, AttributeValue>,
+) {
   let p: unknown, c: unknown, cs: unknown
   return {
     get person() {
@@ -195,7 +255,10 @@ function lazyActivation(person: Person, contract: Contract, contracts: readonly 
 }
 
 /** Lower case and length limit; "" and [] mean "no value", as LDAP cannot store an empty one. */
-function shape(value: AttributeValue | undefined, a: CompiledAttribute): AttributeValue | undefined {
+function shape(
+  value: AttributeValue | undefined,
+  a: CompiledAttribute,
+): AttributeValue | undefined {
   if (value === undefined) return undefined
   const one = (s: string) => {
     const l = a.lowercase ? s.toLowerCase() : s

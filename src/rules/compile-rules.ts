@@ -33,7 +33,13 @@ export interface RuleSpec {
 
 export type GrantSpec =
   | { account: string /* target name */ }
-  | { permission: { target: string; type: string /* 'group' | 'role' | … */; id: string /* CEL → string or list<string> */ } }
+  | {
+      permission: {
+        target: string
+        type: string /* 'group' | 'role' | … */
+        id: string /* CEL → string or list<string> */
+      }
+    }
   | { member: { target: string; groups: string /* group set */; role: string } }
 
 /** One membership a `for: membership` rule runs for, with its group (a stand-in when the source has none). */
@@ -57,7 +63,11 @@ export interface CompiledRules {
   /** Entitlements for one person given the contracts that are active (the engine decides the time window).
    *  Deterministic order: rules in config order, contracts in given order; account entitlements deduplicated per
    *  target (first rule/contract wins and is the "reason"); permission ids deduplicated per target+type+id. */
-  entitlementsFor(person: Person, activeContracts: readonly Contract[], today: string): EntitlementResult
+  entitlementsFor(
+    person: Person,
+    activeContracts: readonly Contract[],
+    today: string,
+  ): EntitlementResult
   /**
    * The `for: membership` rules over one person's active memberships: membership grants in rule order, then
    * membership order, deduplicated per target, group set, group and role. `contract` is the person's primary
@@ -109,28 +119,43 @@ type CompiledGrant =
 interface CompiledRule {
   readonly name: string
   readonly perMembership: boolean
-  readonly members: readonly { readonly target: string; readonly set: string; readonly role: string }[]
+  readonly members: readonly {
+    readonly target: string
+    readonly set: string
+    readonly role: string
+  }[]
   readonly when: CachedEvaluator<boolean>
   readonly whenSource: string
   readonly whenReads: readonly (readonly string[])[]
   readonly grants: readonly CompiledGrant[]
 }
 
-const mustBeBool = (t: string) => (t === 'bool' || t === 'dyn' ? undefined : `a condition must yield a bool, not ${t}`)
+const mustBeBool = (t: string) =>
+  t === 'bool' || t === 'dyn' ? undefined : `a condition must yield a bool, not ${t}`
 const mustBeIds = (t: string) =>
-  /^(string|dyn|int|list(<(string|dyn|int)>)?)$/.test(t) ? undefined : `a permission id must be a string or list of strings, not ${t}`
+  /^(string|dyn|int|list(<(string|dyn|int)>)?)$/.test(t)
+    ? undefined
+    : `a permission id must be a string or list of strings, not ${t}`
 
 function asBool(v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new Error(`the condition yielded ${v === null ? 'null' : typeof v}, not a bool`)
+  if (typeof v !== 'boolean')
+    throw new Error(`the condition yielded ${v === null ? 'null' : typeof v}, not a bool`)
   return v
 }
 // Cached results are the finished, frozen entitlements, shared by every person with the same tuple.
 const permissions =
   (target: string, type: string, rule: string) =>
   (v: unknown): readonly Entitlement[] =>
-    Object.freeze(toIdList(v).map((id) => Object.freeze({ kind: 'permission' as const, target, type, id, rule })))
+    Object.freeze(
+      toIdList(v).map((id) =>
+        Object.freeze({ kind: 'permission' as const, target, type, id, rule }),
+      ),
+    )
 
-export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOptions = {}): CompiledRules {
+export function compileRules(
+  specs: readonly RuleSpec[],
+  options: CompileRulesOptions = {},
+): CompiledRules {
   const problems: RuleProblem[] = []
   const seen = new Set<string>()
   const rules: CompiledRule[] = []
@@ -138,16 +163,26 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
   const evaluator = evaluatorFactory(options)
   for (const spec of specs) {
     const rule = spec.name
-    if (typeof rule !== 'string' || rule.trim() === '') problems.push({ rule, field: 'name', message: 'a rule needs a name' })
-    else if (seen.has(rule)) problems.push({ rule, field: 'name', message: 'two rules have this name' })
+    if (typeof rule !== 'string' || rule.trim() === '')
+      problems.push({ rule, field: 'name', message: 'a rule needs a name' })
+    else if (seen.has(rule))
+      problems.push({ rule, field: 'name', message: 'two rules have this name' })
     seen.add(rule)
     const perMembership = spec.for === 'membership'
     const when = compileExpression('rule', spec.when, mustBeBool)
     if (!isCompiled(when)) problems.push({ rule, field: 'when', expression: spec.when, ...when })
     else {
       reads.push(...when.reads.paths)
-      const scoped = when.reads.paths.find((p) => !perMembership && (p[0] === 'membership' || p[0] === 'group'))
-      if (scoped !== undefined) problems.push({ rule, field: 'when', expression: spec.when, message: `${scoped[0]} is only set in rules with for: membership` })
+      const scoped = when.reads.paths.find(
+        (p) => !perMembership && (p[0] === 'membership' || p[0] === 'group'),
+      )
+      if (scoped !== undefined)
+        problems.push({
+          rule,
+          field: 'when',
+          expression: spec.when,
+          message: `${scoped[0]} is only set in rules with for: membership`,
+        })
     }
     const grants: CompiledGrant[] = []
     const members: { target: string; set: string; role: string }[] = []
@@ -155,43 +190,109 @@ export function compileRules(specs: readonly RuleSpec[], options: CompileRulesOp
       const field = `grant[${i}]`
       if ('member' in g) {
         const m = g.member as { target?: unknown; groups?: unknown; role?: unknown }
-        if (!perMembership) return void problems.push({ rule, field: `${field}.member`, message: 'a member grant needs for: membership' })
-        if (typeof m.target !== 'string' || m.target === '') return void problems.push({ rule, field: `${field}.member.target`, message: 'missing target' })
-        if (typeof m.groups !== 'string' || m.groups === '') return void problems.push({ rule, field: `${field}.member.groups`, message: 'missing group set' })
-        members.push({ target: m.target, set: m.groups, role: typeof m.role === 'string' && m.role !== '' ? m.role : 'member' })
+        if (!perMembership)
+          return void problems.push({
+            rule,
+            field: `${field}.member`,
+            message: 'a member grant needs for: membership',
+          })
+        if (typeof m.target !== 'string' || m.target === '')
+          return void problems.push({
+            rule,
+            field: `${field}.member.target`,
+            message: 'missing target',
+          })
+        if (typeof m.groups !== 'string' || m.groups === '')
+          return void problems.push({
+            rule,
+            field: `${field}.member.groups`,
+            message: 'missing group set',
+          })
+        members.push({
+          target: m.target,
+          set: m.groups,
+          role: typeof m.role === 'string' && m.role !== '' ? m.role : 'member',
+        })
         return
       }
       if ('account' in g) {
         const target = g.account
         const entitlement: Entitlement = Object.freeze({ kind: 'account', target, rule })
-        if (typeof target === 'string' && target !== '') grants.push({ kind: 'account', key: `a\u0000${target}`, entitlement })
-        else problems.push({ rule, field: `${field}.account`, message: 'an account grant needs a target name' })
+        if (typeof target === 'string' && target !== '')
+          grants.push({ kind: 'account', key: `a\u0000${target}`, entitlement })
+        else
+          problems.push({
+            rule,
+            field: `${field}.account`,
+            message: 'an account grant needs a target name',
+          })
         return
       }
-      const p = (g as { permission?: { target?: unknown; type?: unknown; id?: unknown } }).permission
-      if (p === undefined) return void problems.push({ rule, field, message: 'a grant is either { account } or { permission }' })
-      if (typeof p.target !== 'string' || p.target === '') problems.push({ rule, field: `${field}.permission.target`, message: 'missing target' })
-      if (typeof p.type !== 'string' || p.type === '') problems.push({ rule, field: `${field}.permission.type`, message: 'missing type' })
+      const p = (g as { permission?: { target?: unknown; type?: unknown; id?: unknown } })
+        .permission
+      if (p === undefined)
+        return void problems.push({
+          rule,
+          field,
+          message: 'a grant is either { account } or { permission }',
+        })
+      if (typeof p.target !== 'string' || p.target === '')
+        problems.push({ rule, field: `${field}.permission.target`, message: 'missing target' })
+      if (typeof p.type !== 'string' || p.type === '')
+        problems.push({ rule, field: `${field}.permission.type`, message: 'missing type' })
       const source = typeof p.id === 'string' ? p.id : ''
       const id = compileExpression('rule', source, mustBeIds)
-      if (!isCompiled(id)) return void problems.push({ rule, field: `${field}.permission.id`, expression: source, ...id })
+      if (!isCompiled(id))
+        return void problems.push({
+          rule,
+          field: `${field}.permission.id`,
+          expression: source,
+          ...id,
+        })
       reads.push(...id.reads.paths)
       const [target, type] = [String(p.target), String(p.type)]
       const key = `p\u0000${target}\u0000${type}\u0000`
-      grants.push({ kind: 'permission', key, target, type, id: evaluator(id, permissions(target, type, rule)) })
+      grants.push({
+        kind: 'permission',
+        key,
+        target,
+        type,
+        id: evaluator(id, permissions(target, type, rule)),
+      })
     })
-    if (perMembership && grants.length > 0) problems.push({ rule, field: 'grant', message: 'a rule with for: membership grants only member: { target, groups, role }' })
-    if (isCompiled(when)) rules.push({ name: rule, perMembership, members, when: evaluator(when, asBool), whenSource: when.source, whenReads: when.reads.paths, grants })
+    if (perMembership && grants.length > 0)
+      problems.push({
+        rule,
+        field: 'grant',
+        message: 'a rule with for: membership grants only member: { target, groups, role }',
+      })
+    if (isCompiled(when))
+      rules.push({
+        name: rule,
+        perMembership,
+        members,
+        when: evaluator(when, asBool),
+        whenSource: when.source,
+        whenReads: when.reads.paths,
+        grants,
+      })
   }
   if (problems.length > 0) throw new RulesError(problems)
   const contractRules = rules.filter((r) => !r.perMembership)
   const membershipRules = rules.filter((r) => r.perMembership)
   return {
-    entitlementsFor: (person, activeContracts, today) => entitlementsFor(contractRules, person, activeContracts, today),
+    entitlementsFor: (person, activeContracts, today) =>
+      entitlementsFor(contractRules, person, activeContracts, today),
     membershipGrantsFor: (person, contract, contracts, memberships, today) =>
       membershipGrantsFor(membershipRules, person, contract, contracts, memberships, today),
     perMembership: membershipRules.length > 0,
-    stats: () => sumStats(rules.flatMap((r) => [r.when, ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : []))])),
+    stats: () =>
+      sumStats(
+        rules.flatMap((r) => [
+          r.when,
+          ...r.grants.flatMap((g) => (g.kind === 'permission' ? [g.id] : [])),
+        ]),
+      ),
     reads,
     trace: (person, contracts, today) => traceRules(rules, person, contracts, today),
   }
@@ -226,7 +327,13 @@ function membershipGrantsFor(
       const verdict = rule.when.run(contexts[mi] as EvalContext)
       if (!verdict.ok) {
         const message = `rule "${rule.name}" failed for membership of group ${membership.group}: ${verdict.error}`
-        issues.push({ severity: 'error', code: 'rule_failed', message, record: person.key, field: rule.name })
+        issues.push({
+          severity: 'error',
+          code: 'rule_failed',
+          message,
+          record: person.key,
+          field: rule.name,
+        })
         continue
       }
       if (!verdict.value) continue
@@ -235,7 +342,15 @@ function membershipGrantsFor(
         if (seen.has(key)) continue
         seen.add(key)
         grants.push({
-          entitlement: { kind: 'membership', target: m.target, set: m.set, group: membership.group, role: m.role, sourceRole: membership.role, rule: rule.name },
+          entitlement: {
+            kind: 'membership',
+            target: m.target,
+            set: m.set,
+            group: membership.group,
+            role: m.role,
+            sourceRole: membership.role,
+            rule: rule.name,
+          },
           membership,
         })
       }
@@ -244,14 +359,30 @@ function membershipGrantsFor(
   return { grants, issues }
 }
 
-function traceRules(rules: readonly CompiledRule[], person: Person, contracts: readonly Contract[], today: string): RuleVerdict[] {
+function traceRules(
+  rules: readonly CompiledRule[],
+  person: Person,
+  contracts: readonly Contract[],
+  today: string,
+): RuleVerdict[] {
   const out: RuleVerdict[] = []
   for (const contract of contracts) {
-    const ctx = new EvalContext({ person, contract, today }, () => ({ person: toCel(person), contract: toCel(contract), contracts: toCel(contracts), today }))
+    const ctx = new EvalContext({ person, contract, today }, () => ({
+      person: toCel(person),
+      contract: toCel(contract),
+      contracts: toCel(contracts),
+      today,
+    }))
     for (const rule of rules) {
       if (rule.perMembership) continue
       const v = rule.when.run(ctx)
-      out.push({ rule: rule.name, contract, when: rule.whenSource, verdict: v.ok ? v.value : { error: v.error }, reads: rule.whenReads })
+      out.push({
+        rule: rule.name,
+        contract,
+        when: rule.whenSource,
+        verdict: v.ok ? v.value : { error: v.error },
+        reads: rule.whenReads,
+      })
     }
   }
   return out
@@ -269,7 +400,13 @@ function entitlementsFor(
   // Per target+type: the permission ids granted so far.
   const permissionsGranted = new Map<string, Set<string>>()
   const contexts = contracts.map(
-    (contract) => new EvalContext({ person, contract, today }, () => ({ person: toCel(person), contract: toCel(contract), contracts: toCel(contracts), today })),
+    (contract) =>
+      new EvalContext({ person, contract, today }, () => ({
+        person: toCel(person),
+        contract: toCel(contract),
+        contracts: toCel(contracts),
+        today,
+      })),
   )
   let reported: Set<string> | undefined
   // One issue per rule and error, not one per contract that hits the same error.
@@ -278,7 +415,13 @@ function entitlementsFor(
     if ((reported ??= new Set()).has(key)) return
     reported.add(key)
     const message = `rule "${rule}" failed for contract ${contract.id}: ${what}${error}`
-    issues.push({ severity: 'error', code: 'rule_failed', message, record: person.key, field: rule })
+    issues.push({
+      severity: 'error',
+      code: 'rule_failed',
+      message,
+      record: person.key,
+      field: rule,
+    })
   }
 
   for (const rule of rules) {

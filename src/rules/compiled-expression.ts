@@ -13,7 +13,8 @@ import { didYouMean } from '../config/did-you-mean.ts'
 import type { EvalContext } from './eval-context.ts'
 import { NOT_KEYABLE, tupleIndexes, type Roots, type TupleIndex } from './tuple-key.ts'
 
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string }
+export type Outcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string }
 
 export interface CompileFailure {
   readonly position?: number
@@ -51,14 +52,24 @@ export function compileExpression(
   for (const path of reads.paths) {
     const unknown = unknownField(path, didYouMean)
     if (unknown === undefined) continue
-    const at = source.search(new RegExp(`\\b${path.slice(0, 2).map((p) => p.replace(/\W/g, '\\$&')).join('\\s*\\.\\s*')}\\b`))
+    const at = source.search(
+      new RegExp(
+        `\\b${path
+          .slice(0, 2)
+          .map((p) => p.replace(/\W/g, '\\$&'))
+          .join('\\s*\\.\\s*')}\\b`,
+      ),
+    )
     return { ...(at >= 0 ? { position: at } : {}), message: unknown }
   }
   return { source, reads, type, run: (activation) => parsed(activation) }
 }
 
 /** The member paths an expression reads (`['contract', 'location']`); undefined when it does not compile. */
-export function readPaths(scope: Scope, source: string): readonly (readonly string[])[] | undefined {
+export function readPaths(
+  scope: Scope,
+  source: string,
+): readonly (readonly string[])[] | undefined {
   const c = compileExpression(scope, source, () => undefined)
   return isCompiled(c) ? c.reads.paths : undefined
 }
@@ -136,5 +147,9 @@ export function cachedEvaluator<T>(
 export function evaluatorFactory(options: CacheOptions = {}) {
   const indexes = tupleIndexes(options.maxEntries ?? DEFAULT_MAX_ENTRIES)
   return <T>(expr: CompiledExpression, finish: (value: unknown) => T): CachedEvaluator<T> =>
-    cachedEvaluator(expr, finish, options.cache === false || !expr.reads.tupleCacheable ? undefined : indexes(expr.reads.paths))
+    cachedEvaluator(
+      expr,
+      finish,
+      options.cache === false || !expr.reads.tupleCacheable ? undefined : indexes(expr.reads.paths),
+    )
 }

@@ -1,6 +1,14 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { addDays, daysBetween, finalGrade, graduationYear, schoolYearEnd, schoolYearOf, yearOf } from './date-functions.ts'
+import {
+  addDays,
+  daysBetween,
+  finalGrade,
+  graduationYear,
+  schoolYearEnd,
+  schoolYearOf,
+  yearOf,
+} from './date-functions.ts'
 
 describe('date functions', () => {
   test('yearOf and daysBetween, including leap days and timestamps', () => {

@@ -55,7 +55,10 @@ export function escapeDnValues(source: string): string {
  * Why a computed DN must not be written, or undefined: it does not parse, its first RDN holds several
  * attributes (`cn=a+uid=admin`), or its naming value differs from the attribute mapped under that name.
  */
-export function dnProblem(dn: string, attributes: Readonly<Record<string, AttributeValue>>): string | undefined {
+export function dnProblem(
+  dn: string,
+  attributes: Readonly<Record<string, AttributeValue>>,
+): string | undefined {
   let first
   try {
     first = parseDn(dn)[0]
@@ -69,7 +72,9 @@ export function dnProblem(dn: string, attributes: Readonly<Record<string, Attrib
   }
   const [{ type, value }] = first as [{ type: string; value: string }]
   if (value.trim() === '') return `the DN ${quote(dn)} names the entry by an empty ${type}`
-  const mapped = Object.entries(attributes).find(([name]) => name.toLowerCase() === type.toLowerCase())?.[1]
+  const mapped = Object.entries(attributes).find(
+    ([name]) => name.toLowerCase() === type.toLowerCase(),
+  )?.[1]
   if (mapped === undefined) return undefined
   const values = (typeof mapped === 'string' ? [mapped] : mapped).map((v) => v.toLowerCase())
   if (!values.includes(value.toLowerCase())) {

@@ -9,7 +9,11 @@ const jan: NameParts = {
   partnerNamePrefix: 'de',
   partnerName: 'Vries',
 }
-const as = (nameConvention: string | undefined, over: Partial<NameParts> = {}): NameParts => ({ ...jan, nameConvention, ...over })
+const as = (nameConvention: string | undefined, over: Partial<NameParts> = {}): NameParts => ({
+  ...jan,
+  nameConvention,
+  ...over,
+})
 
 describe('the four name-usage conventions', () => {
   const cases: [string | undefined, string, string, string][] = [
@@ -35,14 +39,25 @@ describe('the four name-usage conventions', () => {
   })
 
   test('names without prefixes', () => {
-    const p = { givenName: 'Fatima', familyName: 'El Amrani', partnerName: 'Jansen', nameConvention: 'PB' }
+    const p = {
+      givenName: 'Fatima',
+      familyName: 'El Amrani',
+      partnerName: 'Jansen',
+      nameConvention: 'PB',
+    }
     assert.equal(familyName(p), 'Jansen-El Amrani')
     assert.equal(sortName(p), 'Jansen-El Amrani, Fatima')
     assert.equal(sortName({ givenName: 'Piet', familyName: 'Jansen' }), 'Jansen, Piet')
   })
 
   test('partner prefix only, "van der" and stray whitespace', () => {
-    const p = { givenName: ' Kees ', familyName: 'Bakker', partnerNamePrefix: 'van der', partnerName: ' Meer ', nameConvention: 'PB' }
+    const p = {
+      givenName: ' Kees ',
+      familyName: 'Bakker',
+      partnerNamePrefix: 'van der',
+      partnerName: ' Meer ',
+      nameConvention: 'PB',
+    }
     assert.equal(familyName(p), 'van der Meer-Bakker')
     assert.equal(fullName(p), 'Kees van der Meer-Bakker')
     assert.equal(sortName(p), 'Meer-Bakker, Kees van der')
@@ -55,7 +70,10 @@ describe('the four name-usage conventions', () => {
   })
 
   test('diacritics are kept', () => {
-    assert.equal(fullName({ givenName: 'Zoë', familyNamePrefix: "in 't", familyName: 'Veld' }), "Zoë in 't Veld")
+    assert.equal(
+      fullName({ givenName: 'Zoë', familyNamePrefix: "in 't", familyName: 'Veld' }),
+      "Zoë in 't Veld",
+    )
   })
 })
 

@@ -8,17 +8,33 @@ const reads = (expr: string) => expressionReads(celEnvironment('mapping').parse(
 
 describe('expressionReads', () => {
   test('collects the member paths of a condition on contract fields', () => {
-    const r = reads('contract.role == "student" && contract.location in ["L1", "L3"] && contract.grade >= 2')
-    assert.deepEqual(r.paths, [['contract', 'role'], ['contract', 'location'], ['contract', 'grade']])
+    const r = reads(
+      'contract.role == "student" && contract.location in ["L1", "L3"] && contract.grade >= 2',
+    )
+    assert.deepEqual(r.paths, [
+      ['contract', 'role'],
+      ['contract', 'location'],
+      ['contract', 'grade'],
+    ])
     assert.equal(r.tupleCacheable, true)
   })
   test('has(), string-literal indexes, optional selects, today and pure functions are cacheable', () => {
-    const r = reads('has(contract.grade) && person.attributes["metadata.x"] == true && contract.?title.orValue("") != "" && daysBetween(contract.start, today) > 0')
-    assert.deepEqual(r.paths, [['contract', 'grade'], ['person', 'attributes', 'metadata.x'], ['contract', 'title'], ['contract', 'start'], ['today']])
+    const r = reads(
+      'has(contract.grade) && person.attributes["metadata.x"] == true && contract.?title.orValue("") != "" && daysBetween(contract.start, today) > 0',
+    )
+    assert.deepEqual(r.paths, [
+      ['contract', 'grade'],
+      ['person', 'attributes', 'metadata.x'],
+      ['contract', 'title'],
+      ['contract', 'start'],
+      ['today'],
+    ])
     assert.equal(r.tupleCacheable, true)
   })
   test('a path read twice is listed once', () => {
-    assert.deepEqual(reads('has(contract.grade) && contract.grade > 1').paths, [['contract', 'grade']])
+    assert.deepEqual(reads('has(contract.grade) && contract.grade > 1').paths, [
+      ['contract', 'grade'],
+    ])
   })
   for (const expr of [
     'person.memberships.exists(m, m.role == "mentor")',
@@ -39,7 +55,10 @@ describe('expressionReads', () => {
 })
 
 describe('TupleIndex', () => {
-  const paths = [['contract', 'grade'], ['person', 'attributes', 'x']] as const
+  const paths = [
+    ['contract', 'grade'],
+    ['person', 'attributes', 'x'],
+  ] as const
   test('distinguishes types, absence and where a path stops; equal tuples share an id', () => {
     const index = new TupleIndex(0, paths, 100)
     const id = (contract: unknown, person: unknown) => index.idOf({ contract, person })
@@ -60,8 +79,14 @@ describe('TupleIndex', () => {
   })
   test('a list or map value is not keyable', () => {
     const index = new TupleIndex(0, paths, 100)
-    assert.equal(index.idOf({ contract: { grade: [1] }, person: { attributes: { x: 'a' } } }), NOT_KEYABLE)
-    assert.equal(index.idOf({ contract: { grade: 1 }, person: { attributes: { x: { y: 1 } } } }), NOT_KEYABLE)
+    assert.equal(
+      index.idOf({ contract: { grade: [1] }, person: { attributes: { x: 'a' } } }),
+      NOT_KEYABLE,
+    )
+    assert.equal(
+      index.idOf({ contract: { grade: 1 }, person: { attributes: { x: { y: 1 } } } }),
+      NOT_KEYABLE,
+    )
   })
   test('a full index numbers no new tuples but still finds the old ones', () => {
     const index = new TupleIndex(0, [['contract', 'grade']], 2)

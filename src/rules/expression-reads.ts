@@ -20,7 +20,15 @@ export interface ExpressionReads {
 
 // membership and group: rules with for: membership (and a target's provisionGroups:, which reads group only)
 const TUPLE_ROOTS = new Set(['person', 'contract', 'today', 'membership', 'group'])
-const VARIABLES = new Set(['person', 'contract', 'today', 'contracts', 'account', 'membership', 'group'])
+const VARIABLES = new Set([
+  'person',
+  'contract',
+  'today',
+  'contracts',
+  'account',
+  'membership',
+  'group',
+])
 /** Model fields that hold lists or maps: their value is not a scalar a tuple can hold. */
 const COLLECTIONS = new Set(['attributes', 'sourceIds', 'memberships', 'contracts'])
 
@@ -46,7 +54,11 @@ export function expressionReads(ast: ASTNode): ExpressionReads {
       }
       paths.set(path.join('\u0000'), path)
       if (!TUPLE_ROOTS.has(root)) cacheable = false
-      else if (root !== 'today' && (path.length < 2 || COLLECTIONS.has(path[path.length - 1] ?? ''))) cacheable = false
+      else if (
+        root !== 'today' &&
+        (path.length < 2 || COLLECTIONS.has(path[path.length - 1] ?? ''))
+      )
+        cacheable = false
       return
     }
     for (const child of children(node)) visit(child)
@@ -57,7 +69,17 @@ export function expressionReads(ast: ASTNode): ExpressionReads {
 
 /** The functions of cel-library.ts that take a person (`fullName(person)`) and read only these fields of it. */
 const NAME_FUNCTIONS = new Set(['familyName', 'fullName', 'sortName', 'initials'])
-const NAME_FIELDS = ['givenName', 'preferredGivenName', 'middleName', 'initials', 'familyName', 'familyNamePrefix', 'partnerName', 'partnerNamePrefix', 'nameConvention']
+const NAME_FIELDS = [
+  'givenName',
+  'preferredGivenName',
+  'middleName',
+  'initials',
+  'familyName',
+  'familyNamePrefix',
+  'partnerName',
+  'partnerNamePrefix',
+  'nameConvention',
+]
 
 /** `fullName(person)` and the like: the name fields of person, else undefined. */
 function nameFunctionReads(node: ASTNode): Path[] | undefined {

@@ -12,7 +12,9 @@ const KNOWN_ROOTS = new Set(['person', 'contract', 'today', 'account'])
 
 /** `isRead('person.username')`: whether any of the paths reads that field, one above it, or one below it. */
 export function fieldsRead(paths: readonly FieldPath[]): (field: string) => boolean {
-  if (paths.some((p) => !KNOWN_ROOTS.has(p[0] ?? '') || (p[0] === 'person' && p.length === 1))) return () => true
+  if (paths.some((p) => !KNOWN_ROOTS.has(p[0] ?? '') || (p[0] === 'person' && p.length === 1)))
+    return () => true
   const read = paths.filter((p) => p[0] === 'person' || p[0] === 'contract').map((p) => p.join('.'))
-  return (field) => read.some((r) => r === field || field.startsWith(`${r}.`) || r.startsWith(`${field}.`))
+  return (field) =>
+    read.some((r) => r === field || field.startsWith(`${r}.`) || r.startsWith(`${field}.`))
 }

@@ -3,11 +3,25 @@
  * and unique value generation. The engine's only entry point into src/rules.
  */
 export { compileRules } from './compile-rules.ts'
-export type { CompiledRules, CompileRulesOptions, EntitlementResult, GrantSpec, MembershipGrant, MembershipInput, RuleSpec, RuleVerdict } from './compile-rules.ts'
+export type {
+  CompiledRules,
+  CompileRulesOptions,
+  EntitlementResult,
+  GrantSpec,
+  MembershipGrant,
+  MembershipInput,
+  RuleSpec,
+  RuleVerdict,
+} from './compile-rules.ts'
 export { compileMapping } from './compile-mapping.ts'
 export { compileGroupSets } from './compile-group-sets.ts'
 export type { CompiledGroupSets, DesiredGroup, GroupSetSpec } from './compile-group-sets.ts'
-export type { AttributeRule, CompiledMapping, MappingInput, MappingSpec } from './compile-mapping.ts'
+export type {
+  AttributeRule,
+  CompiledMapping,
+  MappingInput,
+  MappingSpec,
+} from './compile-mapping.ts'
 export type { UniquenessOracle } from './unique-value.ts'
 export type { CacheOptions, EvaluatorStats } from './compiled-expression.ts'
 export { RulesError, formatProblem } from './rules-error.ts'

@@ -15,7 +15,9 @@ import { DEFAULT_ITERATE, DEFAULT_UNIQUE_PATTERN } from './unique-value.ts'
 import { escapeDnValues, isDnAttribute } from './dn-mapping.ts'
 import { messageOf } from '../util/message-of.ts'
 
-export type MappingSpec = Readonly<Record<string /* target attribute */, string /* CEL */ | AttributeRule>>
+export type MappingSpec = Readonly<
+  Record<string /* target attribute */, string /* CEL */ | AttributeRule>
+>
 
 export interface AttributeRule {
   /** CEL; or use candidates. */
@@ -51,8 +53,18 @@ export interface CompiledAttribute {
   readonly iterate: string
 }
 
-const RULE_KEYS = new Set(['value', 'candidates', 'unique', 'iterate', 'maxLength', 'once', 'lowercase', 'pattern'])
-const notMap = (t: string) => (t.startsWith('map') ? `an attribute value must be a string or list, not ${t}` : undefined)
+const RULE_KEYS = new Set([
+  'value',
+  'candidates',
+  'unique',
+  'iterate',
+  'maxLength',
+  'once',
+  'lowercase',
+  'pattern',
+])
+const notMap = (t: string) =>
+  t.startsWith('map') ? `an attribute value must be a string or list, not ${t}` : undefined
 
 export function compileAttributes(
   target: string,
@@ -65,18 +77,22 @@ export function compileAttributes(
   for (const [attribute, raw] of Object.entries(spec)) {
     const problem = (field: string, message: string, extra: Partial<RuleProblem> = {}) =>
       problems.push({ target, attribute, field, message, ...extra })
-    const rule: AttributeRule = typeof raw === 'string' ? { value: raw } : ((raw ?? {}) as AttributeRule)
+    const rule: AttributeRule =
+      typeof raw === 'string' ? { value: raw } : ((raw ?? {}) as AttributeRule)
     if (typeof raw !== 'string') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         problem('value', 'expected a CEL string or an object with value/candidates')
         continue
       }
-      for (const k of Object.keys(raw)) if (!RULE_KEYS.has(k)) problem(k, `unknown option (known: ${[...RULE_KEYS].join(', ')})`)
+      for (const k of Object.keys(raw))
+        if (!RULE_KEYS.has(k)) problem(k, `unknown option (known: ${[...RULE_KEYS].join(', ')})`)
     }
     const sources = sourcesOf(rule, problem)
     const iterate = rule.iterate ?? DEFAULT_ITERATE
-    if (typeof iterate !== 'string' || !iterate.includes('{n}')) problem('iterate', 'the template needs {n}', { expression: String(iterate) })
-    if (rule.maxLength !== undefined && !(Number.isInteger(rule.maxLength) && rule.maxLength > 0)) problem('maxLength', 'must be a positive whole number')
+    if (typeof iterate !== 'string' || !iterate.includes('{n}'))
+      problem('iterate', 'the template needs {n}', { expression: String(iterate) })
+    if (rule.maxLength !== undefined && !(Number.isInteger(rule.maxLength) && rule.maxLength > 0))
+      problem('maxLength', 'must be a positive whole number')
     const pattern = patternOf(rule, problem)
     for (const k of ['unique', 'once', 'lowercase'] as const) {
       if (rule[k] !== undefined && typeof rule[k] !== 'boolean') problem(k, 'must be true or false')
@@ -100,8 +116,12 @@ export function compileAttributes(
       }
       for (const [root, name] of c.reads.paths) {
         if (root !== 'account' || name === undefined) continue
-        if (name === attribute) problem(field, `reads account.${name}, its own value`, { expression: source })
-        else if (!declared.has(name)) problem(field, `reads account.${name}, which is not computed before this attribute`, { expression: source })
+        if (name === attribute)
+          problem(field, `reads account.${name}, its own value`, { expression: source })
+        else if (!declared.has(name))
+          problem(field, `reads account.${name}, which is not computed before this attribute`, {
+            expression: source,
+          })
         reads.add(name)
       }
       expressions.push(evaluator(c))
@@ -124,11 +144,17 @@ export function compileAttributes(
   return out
 }
 
-function sourcesOf(rule: AttributeRule, problem: (field: string, message: string) => void): { field: string; source: string }[] {
+function sourcesOf(
+  rule: AttributeRule,
+  problem: (field: string, message: string) => void,
+): { field: string; source: string }[] {
   const hasValue = rule.value !== undefined
   const hasCandidates = rule.candidates !== undefined
   if (hasValue === hasCandidates) {
-    problem('value', hasValue ? 'give either value or candidates, not both' : 'needs a value or candidates')
+    problem(
+      'value',
+      hasValue ? 'give either value or candidates, not both' : 'needs a value or candidates',
+    )
     return []
   }
   if (hasValue) {
@@ -147,7 +173,10 @@ function sourcesOf(rule: AttributeRule, problem: (field: string, message: string
   })
 }
 
-function patternOf(rule: AttributeRule, problem: (field: string, message: string) => void): RegExp | undefined {
+function patternOf(
+  rule: AttributeRule,
+  problem: (field: string, message: string) => void,
+): RegExp | undefined {
   const source = rule.pattern ?? (rule.unique === true ? DEFAULT_UNIQUE_PATTERN : undefined)
   if (source === undefined) return undefined
   if (typeof source !== 'string') {

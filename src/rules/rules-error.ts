@@ -21,7 +21,9 @@ export class RulesError extends Error {
   readonly problems: readonly RuleProblem[]
 
   constructor(problems: readonly RuleProblem[]) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in rules:\n${problems.map(formatProblem).join('\n')}`)
+    super(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in rules:\n${problems.map(formatProblem).join('\n')}`,
+    )
     this.name = 'RulesError'
     this.problems = problems
   }

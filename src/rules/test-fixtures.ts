@@ -4,7 +4,15 @@ import type { Person } from '../model/person.ts'
 import type { UniquenessOracle } from './unique-value.ts'
 
 export function contract(over: Partial<Contract> = {}): Contract {
-  return { kind: 'enrolment', id: 'c1', source: 'sis', role: 'student', organisation: 'school-1', attributes: {}, ...over }
+  return {
+    kind: 'enrolment',
+    id: 'c1',
+    source: 'sis',
+    role: 'student',
+    organisation: 'school-1',
+    attributes: {},
+    ...over,
+  }
 }
 
 export function person(over: Partial<Person> = {}): Person {
@@ -22,9 +30,12 @@ export function person(over: Partial<Person> = {}): Person {
 }
 
 /** Case-insensitive in-memory oracle, as the engine's is. */
-export function memoryOracle(held: Record<string, Record<string, string>> = {}): UniquenessOracle & { held: Map<string, string> } {
+export function memoryOracle(
+  held: Record<string, Record<string, string>> = {},
+): UniquenessOracle & { held: Map<string, string> } {
   const owners = new Map<string, string>()
-  for (const [attr, values] of Object.entries(held)) for (const [v, p] of Object.entries(values)) owners.set(`${attr}\u0000${v.toLowerCase()}`, p)
+  for (const [attr, values] of Object.entries(held))
+    for (const [v, p] of Object.entries(values)) owners.set(`${attr}\u0000${v.toLowerCase()}`, p)
   return {
     held: owners,
     isTaken: (attr, v, p) => {

@@ -27,7 +27,8 @@ export function pathToken(path: Path, roots: Roots): unknown {
   let cur: unknown = roots[path[0] ?? '']
   for (let i = 1; i < path.length; i++) {
     const seg = path[i] as string
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return stopToken(i, cur)
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg))
+      return stopToken(i, cur)
     cur = (cur as Record<string, unknown>)[seg]
   }
   return cur !== null && typeof cur === 'object' ? NOT_SCALAR : cur

@@ -33,19 +33,29 @@ describe('chooseUnique', () => {
   })
   test('iterates the FIRST candidate after the list is exhausted', () => {
     const o = memoryOracle({ uid: { 'j.jansen': 'p2', 'jan.jansen': 'p3', 'j.jansen2': 'p4' } })
-    assert.deepEqual(chooseUnique(['j.jansen', 'jan.jansen'], settings, o), { ok: true, value: 'j.jansen3' })
+    assert.deepEqual(chooseUnique(['j.jansen', 'jan.jansen'], settings, o), {
+      ok: true,
+      value: 'j.jansen3',
+    })
   })
   test('successive persons get successive values (deterministic)', () => {
     const o = memoryOracle()
-    const got = ['p1', 'p2', 'p3', 'p4'].map((person) => chooseUnique(['j.jansen'], { ...settings, person }, o))
-    assert.deepEqual(got.map((g) => (g.ok ? g.value : g.error)), ['j.jansen', 'j.jansen2', 'j.jansen3', 'j.jansen4'])
+    const got = ['p1', 'p2', 'p3', 'p4'].map((person) =>
+      chooseUnique(['j.jansen'], { ...settings, person }, o),
+    )
+    assert.deepEqual(
+      got.map((g) => (g.ok ? g.value : g.error)),
+      ['j.jansen', 'j.jansen2', 'j.jansen3', 'j.jansen4'],
+    )
   })
   test('maxLength: the base is cut before the suffix (sAMAccountName, 20)', () => {
     const o = memoryOracle()
     const base = 'j.vandenberg-devries'
     assert.equal(base.length, 20)
     const s = { ...settings, maxLength: 20 }
-    const values = Array.from({ length: 12 }, (_, i) => chooseUnique([base], { ...s, person: `p${i}` }, o))
+    const values = Array.from({ length: 12 }, (_, i) =>
+      chooseUnique([base], { ...s, person: `p${i}` }, o),
+    )
     const v = values.map((x) => (x.ok ? x.value : x.error))
     assert.deepEqual(v.slice(0, 3), [base, 'j.vandenberg-devrie2', 'j.vandenberg-devrie3'])
     assert.equal(v[10], 'j.vandenberg-devri11')
@@ -53,11 +63,15 @@ describe('chooseUnique', () => {
   })
   test('gives up after the limit with an error', () => {
     const o = memoryOracle()
-    for (const v of ['a', ...Array.from({ length: 1000 }, (_, i) => `a${i + 2}`)]) o.claim('uid', v, 'other')
+    for (const v of ['a', ...Array.from({ length: 1000 }, (_, i) => `a${i + 2}`)])
+      o.claim('uid', v, 'other')
     const r = chooseUnique(['a'], settings, o)
     assert.equal(r.ok, false)
     assert.match(r.ok ? '' : r.error, /no free value after 1000 tries/)
-    assert.deepEqual(chooseUnique(['a'], { ...settings, limit: 1001 }, o), { ok: true, value: 'a1002' })
+    assert.deepEqual(chooseUnique(['a'], { ...settings, limit: 1001 }, o), {
+      ok: true,
+      value: 'a1002',
+    })
   })
   test('no candidates is an error; nothing is claimed', () => {
     const o = memoryOracle()
@@ -66,6 +80,9 @@ describe('chooseUnique', () => {
   })
   test('lowercase applies to iterated values', () => {
     const o = memoryOracle({ uid: { ab: 'x' } })
-    assert.deepEqual(chooseUnique(['ab'], { ...settings, iterate: '{value}X{n}', lowercase: true }, o), { ok: true, value: 'abx2' })
+    assert.deepEqual(
+      chooseUnique(['ab'], { ...settings, iterate: '{value}X{n}', lowercase: true }, o),
+      { ok: true, value: 'abx2' },
+    )
   })
 })

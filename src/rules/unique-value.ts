@@ -31,13 +31,18 @@ export const DEFAULT_ITERATE = '{value}{n}'
 export const DEFAULT_UNIQUE_PATTERN = '^\\p{L}.*[^\\s._-]$'
 export const DEFAULT_ITERATION_LIMIT = 1000
 
-export type UniqueOutcome = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string }
+export type UniqueOutcome =
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string }
 
 /**
  * `candidates` yields the candidate values lazily, already lower-cased and cut, so that later candidates
  * (and their possible errors) are only computed when the earlier ones are taken.
  */
-export function chooseUnique(candidates: Iterable<string>, s: UniqueSettings, oracle: UniquenessOracle): UniqueOutcome {
+export function chooseUnique(
+  candidates: Iterable<string>,
+  s: UniqueSettings,
+  oracle: UniquenessOracle,
+): UniqueOutcome {
   let first: string | undefined
   const refused: string[] = []
   for (const c of candidates) {
@@ -50,13 +55,20 @@ export function chooseUnique(candidates: Iterable<string>, s: UniqueSettings, or
   }
   if (first === undefined && refused.length > 0) {
     // a made-up name (".", ".2", "nna.jansen") is worse than none: the person is reported instead
-    return { ok: false, error: `no candidate matches the pattern ${s.pattern?.source}: ${refused.join(', ')}` }
+    return {
+      ok: false,
+      error: `no candidate matches the pattern ${s.pattern?.source}: ${refused.join(', ')}`,
+    }
   }
   if (first === undefined) return { ok: false, error: 'no candidate yielded a value' }
   const limit = s.limit ?? DEFAULT_ITERATION_LIMIT
   for (let n = 2; n < limit + 2; n++) {
     let v = iterationValue(s.iterate, first, n, s.maxLength)
-    if (v === undefined) return { ok: false, error: `"${s.iterate}" with n=${n} does not fit in ${s.maxLength} characters` }
+    if (v === undefined)
+      return {
+        ok: false,
+        error: `"${s.iterate}" with n=${n} does not fit in ${s.maxLength} characters`,
+      }
     if (s.lowercase === true) v = v.toLowerCase()
     if (s.pattern !== undefined && !s.pattern.test(v)) continue
     if (!oracle.isTaken(s.attribute, v, s.person)) return claim(v, s, oracle)
@@ -70,7 +82,12 @@ function claim(value: string, s: UniqueSettings, oracle: UniquenessOracle): Uniq
 }
 
 /** The template for one n, with the base cut as far as needed to fit; undefined if not even one character fits. */
-export function iterationValue(template: string, base: string, n: number, maxLength?: number): string | undefined {
+export function iterationValue(
+  template: string,
+  base: string,
+  n: number,
+  maxLength?: number,
+): string | undefined {
   const pieces = split(template)
   const ns = String(n)
   const parts = pieces.hasN ? pieces.parts.map((p) => p.split('{n}').join(ns)) : pieces.parts

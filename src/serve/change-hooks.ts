@@ -38,7 +38,12 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** Why the request is not authentic, or undefined when it is. */
-export function hookAuthProblem(hook: ServeConfig['hooks'][number], headers: (name: string) => string | undefined, body: string, now: Date): string | undefined {
+export function hookAuthProblem(
+  hook: ServeConfig['hooks'][number],
+  headers: (name: string) => string | undefined,
+  body: string,
+  now: Date,
+): string | undefined {
   if ('bearer' in hook) {
     const auth = headers('authorization') ?? ''
     const m = /^Bearer (.+)$/.exec(auth)
@@ -47,26 +52,40 @@ export function hookAuthProblem(hook: ServeConfig['hooks'][number], headers: (na
   }
   const timestamp = headers('x-koppel-timestamp') ?? ''
   const signature = headers('x-koppel-signature') ?? ''
-  if (!/^\d{1,12}$/.test(timestamp) || signature === '') return 'missing X-Koppel-Timestamp or X-Koppel-Signature'
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_S) return 'X-Koppel-Timestamp is more than 5 minutes off'
+  if (!/^\d{1,12}$/.test(timestamp) || signature === '')
+    return 'missing X-Koppel-Timestamp or X-Koppel-Signature'
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_S)
+    return 'X-Koppel-Timestamp is more than 5 minutes off'
   const expected = `sha256=${createHmac('sha256', hook.hmac).update(`${timestamp}.${body}`).digest('hex')}`
   return sameSecret(signature, expected) ? undefined : 'bad signature'
 }
 
 /** The ids of a hook's body `{"ids": [...]}`, or a problem naming the field. */
-export function parseHookBody(body: string): { ok: true; ids: string[] } | { ok: false; problem: string } {
+export function parseHookBody(
+  body: string,
+): { ok: true; ids: string[] } | { ok: false; problem: string } {
   let json: unknown
   try {
     json = JSON.parse(body)
   } catch {
     return { ok: false, problem: 'the body is not JSON; send {"ids": ["<record id>", ...]}' }
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problem: 'the body must be an object {"ids": [...]}' }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, problem: 'the body must be an object {"ids": [...]}' }
   const ids = (json as Record<string, unknown>)['ids']
-  if (!Array.isArray(ids) || ids.length === 0) return { ok: false, problem: 'ids: must be a non-empty array of record ids' }
-  if (ids.length > MAX_IDS) return { ok: false, problem: `ids: at most ${MAX_IDS} per request (got ${ids.length}); a bulk change is the nightly schedule's` }
+  if (!Array.isArray(ids) || ids.length === 0)
+    return { ok: false, problem: 'ids: must be a non-empty array of record ids' }
+  if (ids.length > MAX_IDS)
+    return {
+      ok: false,
+      problem: `ids: at most ${MAX_IDS} per request (got ${ids.length}); a bulk change is the nightly schedule's`,
+    }
   for (const [i, id] of ids.entries()) {
-    if (typeof id !== 'string' || !RECORD_ID.test(id)) return { ok: false, problem: `ids[${i}]: must be a record id of 1 to 200 printable characters without spaces` }
+    if (typeof id !== 'string' || !RECORD_ID.test(id))
+      return {
+        ok: false,
+        problem: `ids[${i}]: must be a record id of 1 to 200 printable characters without spaces`,
+      }
   }
   return { ok: true, ids: [...new Set(ids as string[])] }
 }
@@ -76,11 +95,17 @@ export function mountChangeHooks(app: Hono, o: HookOptions): void {
     const source = c.req.param('source')
     const hook = o.hooks.find((h) => h.source === source)
     if (hook === undefined) return c.json({ ok: false, problem: 'no hook for this source' }, 404)
-    if (o.stopping()) return c.json({ ok: false, problem: 'shutting down; send it again to the next instance' }, 503)
+    if (o.stopping())
+      return c.json(
+        { ok: false, problem: 'shutting down; send it again to the next instance' },
+        503,
+      )
     const length = Number(c.req.header('content-length') ?? '0')
-    if (length > MAX_BODY_BYTES) return c.json({ ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413)
+    if (length > MAX_BODY_BYTES)
+      return c.json({ ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413)
     const body = await c.req.text()
-    if (Buffer.byteLength(body) > MAX_BODY_BYTES) return c.json({ ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413)
+    if (Buffer.byteLength(body) > MAX_BODY_BYTES)
+      return c.json({ ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413)
     const refused = hookAuthProblem(hook, (name) => c.req.header(name), body, o.now())
     if (refused !== undefined) {
       // the reason goes to the log, not to the caller: no hint which part was wrong

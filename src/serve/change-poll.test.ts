@@ -5,7 +5,10 @@ import type { Change } from './change-queue.ts'
 import { pollChanges } from './change-poll.ts'
 
 /** A source answering from a script: each ask records its cursor and takes the next answer (or error). */
-function scripted(answers: (SourceChanges | Error)[]): { source: SourceConnector; asked: (string | undefined)[] } {
+function scripted(answers: (SourceChanges | Error)[]): {
+  source: SourceConnector
+  asked: (string | undefined)[]
+} {
   const asked: (string | undefined)[] = []
   const source: SourceConnector = {
     name: 'rooster',
@@ -37,7 +40,13 @@ test('starts from the newest marker, passes each answer on as the next cursor, a
   ])
   const changes: Change[] = []
   const stop = new AbortController()
-  const poller = pollChanges({ source, everyMs: 10, changed: (c) => changes.push(c), warn: () => {}, signal: stop.signal })
+  const poller = pollChanges({
+    source,
+    everyMs: 10,
+    changed: (c) => changes.push(c),
+    warn: () => {},
+    signal: stop.signal,
+  })
   await poller.started
   assert.deepEqual(asked, [undefined])
   await until(() => asked.length >= 4)
@@ -47,10 +56,20 @@ test('starts from the newest marker, passes each answer on as the next cursor, a
 })
 
 test('a failed ask keeps the cursor and is logged; the next ask covers its changes', async () => {
-  const { source, asked } = scripted([{ ids: [], cursor: 't0' }, new Error('503 server_busy'), { ids: ['u1'], cursor: 't1' }])
+  const { source, asked } = scripted([
+    { ids: [], cursor: 't0' },
+    new Error('503 server_busy'),
+    { ids: ['u1'], cursor: 't1' },
+  ])
   const warnings: string[] = []
   const changes: Change[] = []
-  const poller = pollChanges({ source, everyMs: 10, changed: (c) => changes.push(c), warn: (f) => warnings.push(String(f['err'])), signal: new AbortController().signal })
+  const poller = pollChanges({
+    source,
+    everyMs: 10,
+    changed: (c) => changes.push(c),
+    warn: (f) => warnings.push(String(f['err'])),
+    signal: new AbortController().signal,
+  })
   await until(() => asked.length >= 3)
   await poller.stop()
   assert.deepEqual(asked.slice(0, 3), [undefined, 't0', 't0'])
@@ -61,5 +80,15 @@ test('a failed ask keeps the cursor and is logged; the next ask covers its chang
 test('a source that cannot say what changed is refused by name', () => {
   const { source } = scripted([])
   const { changesSince: _, ...without } = source
-  assert.throws(() => pollChanges({ source: without, everyMs: 10, changed: () => {}, warn: () => {}, signal: new AbortController().signal }), /source rooster \(scripted\) cannot say which records changed/)
+  assert.throws(
+    () =>
+      pollChanges({
+        source: without,
+        everyMs: 10,
+        changed: () => {},
+        warn: () => {},
+        signal: new AbortController().signal,
+      }),
+    /source rooster \(scripted\) cannot say which records changed/,
+  )
 })

@@ -23,7 +23,8 @@ export interface ChangePoller {
 
 export function pollChanges(o: ChangePollOptions): ChangePoller {
   const ask = o.source.changesSince?.bind(o.source)
-  if (ask === undefined) throw new Error(`source ${o.source.name} (${o.source.type}) cannot say which records changed`)
+  if (ask === undefined)
+    throw new Error(`source ${o.source.name} (${o.source.type}) cannot say which records changed`)
   let cursor: string | undefined
   let busy: Promise<void> | undefined
   const poll = async (): Promise<void> => {
@@ -33,7 +34,11 @@ export function pollChanges(o: ChangePollOptions): ChangePoller {
       if (r.ids.length > 0) o.changed({ source: o.source.name, ids: r.ids })
     } catch (e) {
       // the cursor stays: the next ask covers this one's changes too
-      if (!o.signal.aborted) o.warn({ source: o.source.name, err: e instanceof Error ? e.message : String(e) }, 'asking the source for changes failed; asked again next time')
+      if (!o.signal.aborted)
+        o.warn(
+          { source: o.source.name, err: e instanceof Error ? e.message : String(e) },
+          'asking the source for changes failed; asked again next time',
+        )
     }
   }
   const started = (busy = poll().finally(() => (busy = undefined)))

@@ -19,7 +19,10 @@ const USER_COLUMNS: readonly (readonly [file: string, column: string])[] = [
   ['demographics', 'sourcedId'],
 ]
 
-export type ExportChange = { readonly kind: 'delta'; readonly ids: readonly string[] } | { readonly kind: 'bulk' } | { readonly kind: 'none'; readonly why: string }
+export type ExportChange =
+  | { readonly kind: 'delta'; readonly ids: readonly string[] }
+  | { readonly kind: 'bulk' }
+  | { readonly kind: 'none'; readonly why: string }
 
 async function manifestModes(dir: string): Promise<Map<string, string> | undefined> {
   let text: string
@@ -28,11 +31,15 @@ async function manifestModes(dir: string): Promise<Map<string, string> | undefin
   } catch {
     return undefined
   }
-  const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[]
+  const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<
+    string,
+    string
+  >[]
   const modes = new Map<string, string>()
   for (const r of rows) {
     const name = r['propertyName'] ?? ''
-    if (name.startsWith('file.')) modes.set(name.slice('file.'.length), (r['value'] ?? '').trim().toLowerCase())
+    if (name.startsWith('file.'))
+      modes.set(name.slice('file.'.length), (r['value'] ?? '').trim().toLowerCase())
   }
   return modes
 }
@@ -40,12 +47,17 @@ async function manifestModes(dir: string): Promise<Map<string, string> | undefin
 /** What the export in `dir` is now: a delta naming records, a bulk export, or nothing to act on (and why). */
 export async function readExportChange(dir: string): Promise<ExportChange> {
   const modes = await manifestModes(dir)
-  if (modes === undefined) return { kind: 'none', why: 'no manifest.csv (an export being written?)' }
+  if (modes === undefined)
+    return { kind: 'none', why: 'no manifest.csv (an export being written?)' }
   if (modes.get('users') === 'bulk') return { kind: 'bulk' }
   const ids = new Set<string>()
   for (const [file, column] of USER_COLUMNS) {
     if (modes.get(file) !== 'delta') continue
-    const rows = parse(await readFile(join(dir, `${file}.csv`), 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[]
+    const rows = parse(await readFile(join(dir, `${file}.csv`), 'utf8'), {
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as Record<string, string>[]
     for (const r of rows) {
       const id = r[column]?.trim()
       if (id !== undefined && id !== '') ids.add(id)

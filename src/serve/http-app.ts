@@ -27,10 +27,24 @@ export function createHttpApp(context: ServeContext): Hono {
       // the cheapest query that proves the store answers for this tenant
       await context.loaded.engine.store.listPlanStatuses(1)
     } catch (e) {
-      return c.json({ ok: false, reason: `the store does not answer: ${e instanceof Error ? e.message : String(e)}` }, 503)
+      return c.json(
+        {
+          ok: false,
+          reason: `the store does not answer: ${e instanceof Error ? e.message : String(e)}`,
+        },
+        503,
+      )
     }
-    return c.json({ ok: true, tenant: context.loaded.config.tenant, schedules: context.schedules() })
+    return c.json({
+      ok: true,
+      tenant: context.loaded.config.tenant,
+      schedules: context.schedules(),
+    })
   })
-  mountDashboard(app, { engine: context.loaded.engine, config: context.loaded.config, schedules: context.schedules })
+  mountDashboard(app, {
+    engine: context.loaded.engine,
+    config: context.loaded.config,
+    schedules: context.schedules,
+  })
   return app
 }

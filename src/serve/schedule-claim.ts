@@ -24,7 +24,12 @@ export function claimHolder(): string {
   return `${hostname()} ${process.pid} ${randomUUID()}`
 }
 
-export async function claimTick(store: Store, schedule: string, holder: string, renewEveryMs = RENEW_EVERY_MS): Promise<ScheduleClaim | undefined> {
+export async function claimTick(
+  store: Store,
+  schedule: string,
+  holder: string,
+  renewEveryMs = RENEW_EVERY_MS,
+): Promise<ScheduleClaim | undefined> {
   const name = `schedule:${schedule}`
   if (!(await store.acquireLease(name, holder, CLAIM_TTL_MS))) return undefined
   const timer = setInterval(() => {

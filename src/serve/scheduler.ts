@@ -47,7 +47,12 @@ export class Scheduler {
     const from = o.now()
     this.#entries = schedules.map((config) => {
       const cron = new Cron(config.cron, { paused: true, timezone: config.timezone })
-      return { config, cron, next: o.runAtStart === true ? from : (cron.nextRun(from) ?? undefined), running: false }
+      return {
+        config,
+        cron,
+        next: o.runAtStart === true ? from : (cron.nextRun(from) ?? undefined),
+        running: false,
+      }
     })
   }
 
@@ -87,7 +92,9 @@ export class Scheduler {
     const maxSleep = this.#o.maxSleepMs ?? 30_000
     while (!this.#stop.signal.aborted) {
       const now = this.#o.now()
-      const due = this.#entries.filter((e) => e.next !== undefined && e.next.getTime() <= now.getTime()).sort((a, b) => (a.next?.getTime() ?? 0) - (b.next?.getTime() ?? 0))
+      const due = this.#entries
+        .filter((e) => e.next !== undefined && e.next.getTime() <= now.getTime())
+        .sort((a, b) => (a.next?.getTime() ?? 0) - (b.next?.getTime() ?? 0))
       for (const e of due) {
         if (this.#stop.signal.aborted) break
         const tick = e.next as Date
@@ -104,7 +111,9 @@ export class Scheduler {
         e.next = e.cron.nextRun(this.#o.now()) ?? undefined
       }
       if (this.#stop.signal.aborted) break
-      const soonest = Math.min(...this.#entries.map((e) => (e.next === undefined ? Infinity : e.next.getTime())))
+      const soonest = Math.min(
+        ...this.#entries.map((e) => (e.next === undefined ? Infinity : e.next.getTime())),
+      )
       const wait = Math.max(0, Math.min(maxSleep, soonest - this.#o.now().getTime()))
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait)

@@ -15,7 +15,10 @@ export interface ServeFlags {
   readonly runAtStart?: boolean
 }
 
-export async function serveCommand(flags: ServeFlags, definitions: readonly ConnectorDefinition[]): Promise<number> {
+export async function serveCommand(
+  flags: ServeFlags,
+  definitions: readonly ConnectorDefinition[],
+): Promise<number> {
   const log = pino({ base: { pid: process.pid } })
   const r = await loadEngine(flags.config, definitions, {
     log: (level, message, fields) => log[level]({ ...fields, from: 'connector' }, message),
@@ -35,9 +38,16 @@ export async function serveCommand(flags: ServeFlags, definitions: readonly Conn
   const service = log.child({ tenant: loaded.config.tenant })
   let handle
   try {
-    handle = await startServe(loaded, { log: service, listen: { host: flags.host ?? base.host, port }, runAtStart: flags.runAtStart === true })
+    handle = await startServe(loaded, {
+      log: service,
+      listen: { host: flags.host ?? base.host, port },
+      runAtStart: flags.runAtStart === true,
+    })
   } catch (e) {
-    service.error({ err: e instanceof Error ? e.message : String(e) }, 'koppel serve could not start')
+    service.error(
+      { err: e instanceof Error ? e.message : String(e) },
+      'koppel serve could not start',
+    )
     await loaded.close()
     return 1
   }

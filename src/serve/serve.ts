@@ -61,38 +61,63 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       lock.run(async () => {
         const log = o.log.child({ change: ++runs, source: change.source })
         log.info({ ids: change.ids.length }, 'change run started')
-        const outcomes = await unattendedRun(loaded, { actor: `${actor} (change ${change.source})`, log, signal: stop.signal, notifiedBlocked, changed: change, notifyCompleted: false })
+        const outcomes = await unattendedRun(loaded, {
+          actor: `${actor} (change ${change.source})`,
+          log,
+          signal: stop.signal,
+          notifiedBlocked,
+          changed: change,
+          notifyCompleted: false,
+        })
         log.info({ outcomes }, 'change run finished')
         return outcomes
       }),
-    onError: (e) => o.log.error({ err: e instanceof Error ? e.message : String(e) }, 'change run failed'),
+    onError: (e) =>
+      o.log.error({ err: e instanceof Error ? e.message : String(e) }, 'change run failed'),
   })
   const scheduler = new Scheduler(config.schedules ?? [], {
     now: engine.now,
     ...(o.maxSleepMs !== undefined ? { maxSleepMs: o.maxSleepMs } : {}),
     ...(o.runAtStart === true ? { runAtStart: true } : {}),
-    run: (schedule, tick) => lock.run(async () => {
-      const log = o.log.child({ schedule: schedule.name, tick: tick.toISOString(), run: ++runs })
-      const claim = await claimTick(engine.store, schedule.name, holder)
-      if (claim === undefined) {
-        log.info({}, 'skipped: another koppel serve runs this schedule')
-        return 'skipped'
-      }
-      try {
-        log.info({}, 'schedule started')
-        const outcomes = await unattendedRun(loaded, { actor: `${actor} (${schedule.name})`, log, signal: stop.signal, notifiedBlocked })
-        await noticeLeavers(loaded, `${actor} (${schedule.name})`, log)
-        log.info({ outcomes }, 'schedule finished')
-        return outcomes.map((x) => x.kind).join(',') || 'nothing'
-      } catch (e) {
-        log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'schedule failed')
-        throw e
-      } finally {
-        await claim.finish(msToNext(scheduler, schedule.name, engine.now())).catch((e: unknown) => log.warn({ err: String(e) }, 'the schedule claim could not be kept'))
-      }
-    }),
+    run: (schedule, tick) =>
+      lock.run(async () => {
+        const log = o.log.child({ schedule: schedule.name, tick: tick.toISOString(), run: ++runs })
+        const claim = await claimTick(engine.store, schedule.name, holder)
+        if (claim === undefined) {
+          log.info({}, 'skipped: another koppel serve runs this schedule')
+          return 'skipped'
+        }
+        try {
+          log.info({}, 'schedule started')
+          const outcomes = await unattendedRun(loaded, {
+            actor: `${actor} (${schedule.name})`,
+            log,
+            signal: stop.signal,
+            notifiedBlocked,
+          })
+          await noticeLeavers(loaded, `${actor} (${schedule.name})`, log)
+          log.info({ outcomes }, 'schedule finished')
+          return outcomes.map((x) => x.kind).join(',') || 'nothing'
+        } catch (e) {
+          log.error(
+            { err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) },
+            'schedule failed',
+          )
+          throw e
+        } finally {
+          await claim
+            .finish(msToNext(scheduler, schedule.name, engine.now()))
+            .catch((e: unknown) =>
+              log.warn({ err: String(e) }, 'the schedule claim could not be kept'),
+            )
+        }
+      }),
   })
-  const app = createHttpApp({ loaded, schedules: () => scheduler.states(), stopping: () => stop.signal.aborted })
+  const app = createHttpApp({
+    loaded,
+    schedules: () => scheduler.states(),
+    stopping: () => stop.signal.aborted,
+  })
   mountChangeHooks(app, {
     hooks: config.serve?.hooks ?? [],
     now: engine.now,
@@ -103,12 +128,16 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
     log: (fields, message) => o.log.warn(fields, message),
     stopping: () => stop.signal.aborted,
   })
-  const where = o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
+  const where =
+    o.listen === undefined ? (config.serve?.listen ?? { host: '127.0.0.1', port: 8470 }) : o.listen
   let server: ServerType | undefined
   let port: number | undefined
   if (where !== false) {
     const bound = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
-      const s = listen({ fetch: app.fetch, hostname: where.host, port: where.port }, (info: AddressInfo) => resolve({ server: s, port: info.port }))
+      const s = listen(
+        { fetch: app.fetch, hostname: where.host, port: where.port },
+        (info: AddressInfo) => resolve({ server: s, port: info.port }),
+      )
       s.once('error', reject)
     })
     server = bound.server
@@ -124,18 +153,37 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
           changes.add({ source, ids: change.ids })
         } else if (change.kind === 'bulk') {
           log.info({}, 'bulk export: a full run')
-          void lock.run(() => unattendedRun(loaded, { actor: `${actor} (export ${source})`, log, signal: stop.signal, notifiedBlocked })).catch((e: unknown) => log.error({ err: String(e) }, 'the run failed'))
+          void lock
+            .run(() =>
+              unattendedRun(loaded, {
+                actor: `${actor} (export ${source})`,
+                log,
+                signal: stop.signal,
+                notifiedBlocked,
+              }),
+            )
+            .catch((e: unknown) => log.error({ err: String(e) }, 'the run failed'))
         } else log.info({ why: change.why }, 'export folder changed; nothing to plan')
       },
-      (e: unknown) => o.log.warn({ source, err: String(e) }, 'the changed export could not be read; the next run reads it'),
+      (e: unknown) =>
+        o.log.warn(
+          { source, err: String(e) },
+          'the changed export could not be read; the next run reads it',
+        ),
     )
   })
   const pollers = startPolls(loaded, o, stop.signal, (change) => {
-    o.log.info({ source: change.source, ids: change.ids.length }, 'the source names changed records')
+    o.log.info(
+      { source: change.source, ids: change.ids.length },
+      'the source names changed records',
+    )
     changes.add(change)
   })
   await Promise.all(pollers.map((p) => p.started))
-  o.log.info({ schedules: scheduler.states(), watched: watchers.length, polled: pollers.length }, 'koppel serve started')
+  o.log.info(
+    { schedules: scheduler.states(), watched: watchers.length, polled: pollers.length },
+    'koppel serve started',
+  )
   // an apply a killed process left behind is finished now, not at the next tick (under the apply lease)
   const resumed = await resumeInterrupted(loaded, { actor, log: o.log, signal: stop.signal })
   if (resumed.length > 0) o.log.info({ outcomes: resumed }, 'resumed interrupted applies')
@@ -144,7 +192,12 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
     lock.run(async () => {
       const log = o.log.child({ approval: ++runs })
       log.info({}, 'an approved plan waits: a run applies its work now')
-      const outcomes = await unattendedRun(loaded, { actor: `${actor} (approval)`, log, signal: stop.signal, notifiedBlocked })
+      const outcomes = await unattendedRun(loaded, {
+        actor: `${actor} (approval)`,
+        log,
+        signal: stop.signal,
+        notifiedBlocked,
+      })
       log.info({ outcomes }, 'approval run finished')
     }),
   )
@@ -175,7 +228,10 @@ async function noticeLeavers(loaded: LoadedEngine, actor: string, log: RunLog): 
     if (r.sent > 0) log.info({ sent: r.sent }, 'leaver notices sent')
     for (const p of r.problems) log.warn({}, p)
   } catch (e) {
-    log.warn({ err: e instanceof Error ? e.message : String(e) }, 'leaver notices could not be sent; the next run tries again')
+    log.warn(
+      { err: e instanceof Error ? e.message : String(e) },
+      'leaver notices could not be sent; the next run tries again',
+    )
   }
 }
 
@@ -190,32 +246,61 @@ function checkChangeSources(loaded: LoadedEngine): void {
   const names = new Set(loaded.config.sources.map((s) => s.name))
   const serve = loaded.config.serve
   for (const [i, h] of (serve?.hooks ?? []).entries()) {
-    if (!names.has(h.source)) throw new Error(`${loaded.configPath}: serve.hooks[${i}].source: unknown source "${h.source}"`)
+    if (!names.has(h.source))
+      throw new Error(
+        `${loaded.configPath}: serve.hooks[${i}].source: unknown source "${h.source}"`,
+      )
   }
   for (const [i, w] of (serve?.watch ?? []).entries()) {
     const s = loaded.config.sources.find((x) => x.name === w.source)
-    if (s === undefined) throw new Error(`${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`)
-    if (s.type !== 'oneroster-csv') throw new Error(`${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`)
+    if (s === undefined)
+      throw new Error(
+        `${loaded.configPath}: serve.watch[${i}].source: unknown source "${w.source}"`,
+      )
+    if (s.type !== 'oneroster-csv')
+      throw new Error(
+        `${loaded.configPath}: serve.watch[${i}].source: "${w.source}" is ${s.type}; only a oneroster-csv export folder can be watched`,
+      )
   }
   for (const [i, p] of (serve?.poll ?? []).entries()) {
     const s = loaded.engine.sources.find((x) => x.connector.name === p.source)?.connector
-    if (s === undefined) throw new Error(`${loaded.configPath}: serve.poll[${i}].source: unknown source "${p.source}"`)
-    if (s.changesSince === undefined) throw new Error(`${loaded.configPath}: serve.poll[${i}].source: "${p.source}" is ${s.type}, which cannot say which records changed (oneroster-rest can)`)
+    if (s === undefined)
+      throw new Error(`${loaded.configPath}: serve.poll[${i}].source: unknown source "${p.source}"`)
+    if (s.changesSince === undefined)
+      throw new Error(
+        `${loaded.configPath}: serve.poll[${i}].source: "${p.source}" is ${s.type}, which cannot say which records changed (oneroster-rest can)`,
+      )
   }
 }
 
-function startPolls(loaded: LoadedEngine, o: ServeOptions, signal: AbortSignal, changed: (change: { source: string; ids: readonly string[] }) => void): ChangePoller[] {
+function startPolls(
+  loaded: LoadedEngine,
+  o: ServeOptions,
+  signal: AbortSignal,
+  changed: (change: { source: string; ids: readonly string[] }) => void,
+): ChangePoller[] {
   return (loaded.config.serve?.poll ?? []).map((p) => {
     const source = loaded.engine.sources.find((s) => s.connector.name === p.source)?.connector
     if (source === undefined) throw new Error(`serve.poll: unknown source "${p.source}"`)
-    return pollChanges({ source, everyMs: o.pollMs ?? p.everySeconds * 1000, changed, signal, warn: (fields, message) => o.log.warn(fields, message) })
+    return pollChanges({
+      source,
+      everyMs: o.pollMs ?? p.everySeconds * 1000,
+      changed,
+      signal,
+      warn: (fields, message) => o.log.warn(fields, message),
+    })
   })
 }
 
-function watchFolders(loaded: LoadedEngine, settleMs: number, changed: (source: string, dir: string) => void): ExportWatcher[] {
+function watchFolders(
+  loaded: LoadedEngine,
+  settleMs: number,
+  changed: (source: string, dir: string) => void,
+): ExportWatcher[] {
   const base = dirname(loaded.configPath)
   return (loaded.config.serve?.watch ?? []).map((w) => {
-    const source = loaded.config.sources.find((s) => s.name === w.source) as { readonly path?: unknown } | undefined
+    const source = loaded.config.sources.find((s) => s.name === w.source) as
+      { readonly path?: unknown } | undefined
     const path = typeof source?.path === 'string' ? source.path : '.'
     const dir = isAbsolute(path) ? path : resolve(base, path)
     return watchExport(dir, settleMs, () => changed(w.source, dir))
@@ -227,11 +312,17 @@ function watchFolders(loaded: LoadedEngine, settleMs: number, changed: (source: 
  * same work again (carry-approval.ts keeps the approval) and applies it, instead of waiting for the next tick.
  * Each approved plan starts one run; a plan an apply made stale is superseded, not applied.
  */
-function watchApprovals(loaded: LoadedEngine, everyMs: number, run: () => Promise<void>): { stop(): Promise<void> } {
+function watchApprovals(
+  loaded: LoadedEngine,
+  everyMs: number,
+  run: () => Promise<void>,
+): { stop(): Promise<void> } {
   const seen = new Set<string>()
   let busy: Promise<void> | undefined
   const check = async () => {
-    const waiting = (await loaded.engine.store.listPlanStatuses(20)).filter((h) => h.status === 'approved' && !seen.has(h.id))
+    const waiting = (await loaded.engine.store.listPlanStatuses(20)).filter(
+      (h) => h.status === 'approved' && !seen.has(h.id),
+    )
     if (waiting.length === 0) return
     for (const h of waiting) seen.add(h.id)
     await run()

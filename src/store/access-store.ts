@@ -78,29 +78,57 @@ const grantFromRow = (r: GrantsTable): Grant => ({
 export function accessStore(db: Kysely<AccessTables>, tenant: string): AccessStore {
   return {
     async putUser(user) {
-      const row = { tenant, name: user.name, role: user.role, password_hash: user.passwordHash ?? null, created_at: user.createdAt }
+      const row = {
+        tenant,
+        name: user.name,
+        role: user.role,
+        password_hash: user.passwordHash ?? null,
+        created_at: user.createdAt,
+      }
       await db
         .insertInto('users')
         .values(row)
         .onConflict((oc) =>
-          oc.columns(['tenant', 'name']).doUpdateSet(
-            user.passwordHash === undefined ? { role: user.role } : { role: user.role, password_hash: user.passwordHash },
-          ),
+          oc
+            .columns(['tenant', 'name'])
+            .doUpdateSet(
+              user.passwordHash === undefined
+                ? { role: user.role }
+                : { role: user.role, password_hash: user.passwordHash },
+            ),
         )
         .execute()
     },
     async getUser(name) {
-      const row = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).where('name', '=', name).executeTakeFirst()
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .where('name', '=', name)
+        .executeTakeFirst()
       return row && userFromRow(row)
     },
     async listUsers() {
-      const rows = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).orderBy('name').execute()
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .orderBy('name')
+        .execute()
       return rows.map(userFromRow)
     },
     async addGrant(kind, g) {
       await db
         .insertInto(kind)
-        .values({ tenant, secret_hash: g.secretHash, user_name: g.userName, role: g.role, label: g.label, created_at: g.createdAt, expires_at: g.expiresAt })
+        .values({
+          tenant,
+          secret_hash: g.secretHash,
+          user_name: g.userName,
+          role: g.role,
+          label: g.label,
+          created_at: g.createdAt,
+          expires_at: g.expiresAt,
+        })
         .execute()
     },
     async findGrant(kind, secretHash, now) {
@@ -114,7 +142,11 @@ export function accessStore(db: Kysely<AccessTables>, tenant: string): AccessSto
       return row && grantFromRow(row)
     },
     async removeGrant(kind, secretHash) {
-      await db.deleteFrom(kind).where('tenant', '=', tenant).where('secret_hash', '=', secretHash).execute()
+      await db
+        .deleteFrom(kind)
+        .where('tenant', '=', tenant)
+        .where('secret_hash', '=', secretHash)
+        .execute()
     },
     async listGrants(kind, userName) {
       const rows = await db

@@ -14,7 +14,11 @@ export const GENESIS_HASH = '0'.repeat(64)
  * HMAC-SHA256 under `key` (sha256 without one) of prevHash + canonical JSON of the event's fields (absent ones
  * left out), hex.
  */
-export function auditHash(prevHash: string, event: Omit<AuditEvent, 'prevHash' | 'hash'>, key?: string): string {
+export function auditHash(
+  prevHash: string,
+  event: Omit<AuditEvent, 'prevHash' | 'hash'>,
+  key?: string,
+): string {
   const fields = {
     seq: event.seq,
     at: event.at,
@@ -75,7 +79,10 @@ export class ChainVerifier {
   constructor(options: { readonly key?: string; readonly anchor?: string } = {}) {
     this.#key = options.key
     this.#anchor = options.anchor?.toLowerCase()
-    if (this.#anchor !== undefined && (this.#anchor === GENESIS_HASH || this.#anchor.startsWith(GENESIS_HASH.slice(0, 16)))) {
+    if (
+      this.#anchor !== undefined &&
+      (this.#anchor === GENESIS_HASH || this.#anchor.startsWith(GENESIS_HASH.slice(0, 16)))
+    ) {
       this.#anchorFound = true
     }
   }
@@ -98,18 +105,32 @@ export class ChainVerifier {
     if (this.#problem) return false
     const expected = this.#seq + 1
     if (event.seq !== expected) {
-      const missing = event.seq - 1 === expected ? `event ${expected} is missing` : `events ${expected} to ${event.seq - 1} are missing`
-      return this.#fail(expected, `${missing} (deleted): the sequence jumps from ${this.#seq} to ${event.seq}`)
+      const missing =
+        event.seq - 1 === expected
+          ? `event ${expected} is missing`
+          : `events ${expected} to ${event.seq - 1} are missing`
+      return this.#fail(
+        expected,
+        `${missing} (deleted): the sequence jumps from ${this.#seq} to ${event.seq}`,
+      )
     }
     if (event.prevHash !== this.#hash) {
-      return this.#fail(event.seq, `prevHash does not match the hash of event ${this.#seq}: the chain was rewritten`)
+      return this.#fail(
+        event.seq,
+        `prevHash does not match the hash of event ${this.#seq}: the chain was rewritten`,
+      )
     }
     const problem = this.#hashProblem(event)
     if (problem !== undefined) return this.#fail(event.seq, problem)
     this.#seq = event.seq
     this.#hash = event.hash
     this.#events += 1
-    if (this.#anchor !== undefined && this.#anchor.length >= 16 && event.hash.startsWith(this.#anchor)) this.#anchorFound = true
+    if (
+      this.#anchor !== undefined &&
+      this.#anchor.length >= 16 &&
+      event.hash.startsWith(this.#anchor)
+    )
+      this.#anchorFound = true
     return true
   }
 
@@ -123,7 +144,8 @@ export class ChainVerifier {
       return `event ${event.seq} does not match its hash: it was edited, or the log is keyed (set audit.key to verify it)`
     }
     if (auditHash(event.prevHash, event, this.#key) === event.hash) return undefined
-    if (!plain) return `event ${event.seq} was edited: its content does not match its keyed hash (or audit.key is not the key it was written with)`
+    if (!plain)
+      return `event ${event.seq} was edited: its content does not match its keyed hash (or audit.key is not the key it was written with)`
     if (this.#unkeyed < this.#events) {
       return `event ${event.seq} is hashed without the key after keyed events: the chain was recomputed without audit.key`
     }
@@ -132,22 +154,36 @@ export class ChainVerifier {
   }
 
   /** Compares the end of the chain with the head row, which catches deleted newest events. */
-  finish(head: { readonly seq: number; readonly hash: string } | undefined): ChainProblem | undefined {
+  finish(
+    head: { readonly seq: number; readonly hash: string } | undefined,
+  ): ChainProblem | undefined {
     if (this.#problem) return this.#problem
     const headSeq = head?.seq ?? 0
     const headHash = head?.hash ?? GENESIS_HASH
     if (headSeq > this.#seq) {
-      this.#fail(this.#seq + 1, `the head is at event ${headSeq} but the log ends at ${this.#seq}: newest events were deleted`)
+      this.#fail(
+        this.#seq + 1,
+        `the head is at event ${headSeq} but the log ends at ${this.#seq}: newest events were deleted`,
+      )
     } else if (headSeq < this.#seq) {
-      this.#fail(headSeq + 1, `the log has events after the head (seq ${headSeq}): the head was changed`)
+      this.#fail(
+        headSeq + 1,
+        `the log has events after the head (seq ${headSeq}): the head was changed`,
+      )
     } else if (headHash !== this.#hash) {
       this.#fail(this.#seq, `the head's hash does not match event ${this.#seq}`)
     }
     if (this.#problem) return this.#problem
     if (this.#key !== undefined && this.#events > 0 && this.#unkeyed === this.#events) {
-      this.#fail(1, 'audit.key is set but no event is keyed: the chain was recomputed without the key (or no event was written since the key was set)')
+      this.#fail(
+        1,
+        'audit.key is set but no event is keyed: the chain was recomputed without the key (or no event was written since the key was set)',
+      )
     } else if (this.#anchor !== undefined && !this.#anchorFound) {
-      this.#fail(this.#seq + 1, `the anchored head ${this.#anchor.slice(0, 16)}… is not in the log: events were deleted or the chain was rewritten`)
+      this.#fail(
+        this.#seq + 1,
+        `the anchored head ${this.#anchor.slice(0, 16)}… is not in the log: events were deleted or the chain was rewritten`,
+      )
     }
     return this.#problem
   }

@@ -12,7 +12,21 @@ import type { Tables } from './tables.ts'
 
 const AUDIT: BulkInsertSpec = {
   table: 'audit',
-  columns: ['tenant', 'seq', 'at', 'type', 'actor', 'plan_id', 'run_id', 'target', 'person', 'action_id', 'data', 'prev_hash', 'hash'],
+  columns: [
+    'tenant',
+    'seq',
+    'at',
+    'type',
+    'actor',
+    'plan_id',
+    'run_id',
+    'target',
+    'person',
+    'action_id',
+    'data',
+    'prev_hash',
+    'hash',
+  ],
   types: { seq: 'bigint' },
 }
 const VERIFY_PAGE = 5_000
@@ -52,7 +66,12 @@ export async function appendAuditIn(
     .executeTakeFirstOrThrow()
   // the timestamp is taken under the lock so that `at` never goes backwards along the chain; it is the
   // engine's clock (injected), so a run on a simulated day is audited on that day
-  const events = chainEvents({ seq: Number(head.seq), hash: head.hash }, inputs, now().toISOString(), key)
+  const events = chainEvents(
+    { seq: Number(head.seq), hash: head.hash },
+    inputs,
+    now().toISOString(),
+    key,
+  )
   await bulkInsert(
     trx,
     dialect,
@@ -60,7 +79,11 @@ export async function appendAuditIn(
     events.map((e) => auditRow(tenant, e)),
   )
   const last = events[events.length - 1] as AuditEvent
-  await trx.updateTable('audit_head').set({ seq: last.seq, hash: last.hash }).where('tenant', '=', tenant).execute()
+  await trx
+    .updateTable('audit_head')
+    .set({ seq: last.seq, hash: last.hash })
+    .where('tenant', '=', tenant)
+    .execute()
   return events
 }
 
@@ -75,12 +98,18 @@ export async function listAudit(
     .selectFrom('audit')
     .selectAll()
     .where('tenant', '=', tenant)
-    .$if(persons !== undefined, (q) => q.where('person', 'in', persons !== undefined && persons.length > 0 ? persons : ['']))
+    .$if(persons !== undefined, (q) =>
+      q.where('person', 'in', persons !== undefined && persons.length > 0 ? persons : ['']),
+    )
     .$if(filter.planId !== undefined, (q) => q.where('plan_id', '=', filter.planId as string))
     .$if(filter.target !== undefined, (q) => q.where('target', '=', filter.target as string))
     .$if(filter.since !== undefined, (q) => q.where('at', '>=', filter.since as string))
     // `plan` matches plan.created, plan.approved, …; the kind is checked to be [a-z.-] by its callers
-    .$if(kind !== undefined, (q) => q.where((w) => w.or([w('type', '=', kind as string), w('type', 'like', `${kind as string}.%`)])))
+    .$if(kind !== undefined, (q) =>
+      q.where((w) =>
+        w.or([w('type', '=', kind as string), w('type', 'like', `${kind as string}.%`)]),
+      ),
+    )
     .orderBy('seq', 'desc')
     .limit(filter.limit)
     .execute()
@@ -94,7 +123,11 @@ export interface VerifyOptions {
   readonly anchor?: string
 }
 
-export async function verifyAudit(db: Kysely<Tables>, tenant: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAudit(
+  db: Kysely<Tables>,
+  tenant: string,
+  options: VerifyOptions = {},
+): Promise<AuditVerification> {
   // Verify up to the head as it is now: events appended meanwhile come with a newer head and are not
   // half-seen, so a running apply does not make the check fail and the check takes no lock.
   const head = await readHead(db, tenant)
@@ -117,9 +150,17 @@ export async function verifyAudit(db: Kysely<Tables>, tenant: string, options: V
     after = Number(rows[rows.length - 1]?.seq)
   }
   const problem =
-    verifier.finish(head) ?? (await eventsBeyondHead(db, tenant)) ?? (await unauditedRecords(db, tenant, until))
+    verifier.finish(head) ??
+    (await eventsBeyondHead(db, tenant)) ??
+    (await unauditedRecords(db, tenant, until))
   if (problem) return { ok: false, events: verifier.events, ...problem }
-  return { ok: true, events: verifier.events, head: verifier.head, keyed: options.key !== undefined, unkeyed: verifier.unkeyed }
+  return {
+    ok: true,
+    events: verifier.events,
+    head: verifier.head,
+    keyed: options.key !== undefined,
+    unkeyed: verifier.unkeyed,
+  }
 }
 
 /**
@@ -136,7 +177,10 @@ async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: numbe
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('audit as a').select('a.seq').whereRef('a.tenant', '=', 'p.tenant').whereRef('a.plan_id', '=', 'p.id'),
+          selectFrom('audit as a')
+            .select('a.seq')
+            .whereRef('a.tenant', '=', 'p.tenant')
+            .whereRef('a.plan_id', '=', 'p.id'),
         ),
       ),
     )
@@ -144,7 +188,10 @@ async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: numbe
     .limit(1)
     .executeTakeFirst()
   if (plan !== undefined) {
-    return { firstBadSeq: until + 1, problem: `plan ${plan.id} has no audit event: events were deleted and the head moved back` }
+    return {
+      firstBadSeq: until + 1,
+      problem: `plan ${plan.id} has no audit event: events were deleted and the head moved back`,
+    }
   }
   const run = await db
     .selectFrom('runs as r')
@@ -165,7 +212,10 @@ async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: numbe
     .limit(1)
     .executeTakeFirst()
   if (run !== undefined) {
-    return { firstBadSeq: until + 1, problem: `run ${run.id} has no run.finished audit event: events were deleted and the head moved back` }
+    return {
+      firstBadSeq: until + 1,
+      problem: `run ${run.id} has no run.finished audit event: events were deleted and the head moved back`,
+    }
   }
   // a hold freezes a person's accounts (a leaver stays enabled): one written into the store by hand is an attack
   const hold = await db
@@ -187,13 +237,23 @@ async function unauditedRecords(db: Kysely<Tables>, tenant: string, until: numbe
     .limit(1)
     .executeTakeFirst()
   if (hold !== undefined) {
-    return { firstBadSeq: until + 1, problem: `the hold on person ${hold.person} has no hold.placed audit event: it was written outside Koppel, or events were deleted` }
+    return {
+      firstBadSeq: until + 1,
+      problem: `the hold on person ${hold.person} has no hold.placed audit event: it was written outside Koppel, or events were deleted`,
+    }
   }
   return undefined
 }
 
-async function readHead(db: Kysely<Tables>, tenant: string): Promise<{ seq: number; hash: string } | undefined> {
-  const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('tenant', '=', tenant).executeTakeFirst()
+async function readHead(
+  db: Kysely<Tables>,
+  tenant: string,
+): Promise<{ seq: number; hash: string } | undefined> {
+  const row = await db
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('tenant', '=', tenant)
+    .executeTakeFirst()
   return row && { seq: Number(row.seq), hash: row.hash }
 }
 
@@ -209,5 +269,8 @@ async function eventsBeyondHead(db: Kysely<Tables>, tenant: string) {
     .limit(1)
     .executeTakeFirst()
   if (stray === undefined) return undefined
-  return { firstBadSeq: Number(stray.seq), problem: `event ${Number(stray.seq)} lies beyond the head: it was not appended through the log` }
+  return {
+    firstBadSeq: Number(stray.seq),
+    problem: `event ${Number(stray.seq)} lies beyond the head: it was not appended through the log`,
+  }
 }

@@ -19,22 +19,42 @@ function events(n: number, from = 1): AuditEventInput[] {
   }))
 }
 
-async function chainOfFive(h: StoreHarness, label: string): Promise<{ tenant: string; store: Store }> {
+async function chainOfFive(
+  h: StoreHarness,
+  label: string,
+): Promise<{ tenant: string; store: Store }> {
   const tenant = freshTenant(label)
   const store = await h.open(tenant)
   await store.appendAudit(events(2))
   await store.appendAudit(events(3, 3))
-  assert.deepEqual(await store.verifyAudit(), { ok: true, events: 5, head: (await store.listAudit({ limit: 1 }))[0]?.hash, keyed: false, unkeyed: 5 })
+  assert.deepEqual(await store.verifyAudit(), {
+    ok: true,
+    events: 5,
+    head: (await store.listAudit({ limit: 1 }))[0]?.hash,
+    keyed: false,
+    unkeyed: 5,
+  })
   return { tenant, store }
 }
 
 export function auditCases(harness: () => StoreHarness): void {
   test('audit: append numbers and chains events; list filters newest first; verify passes', async () => {
     await withStore(harness(), freshTenant('audit'), async (store) => {
-      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 0, head: GENESIS_HASH, keyed: false, unkeyed: 0 })
+      assert.deepEqual(await store.verifyAudit(), {
+        ok: true,
+        events: 0,
+        head: GENESIS_HASH,
+        keyed: false,
+        unkeyed: 0,
+      })
       assert.deepEqual(await store.appendAudit([]), [])
-      const first = await store.appendAudit([{ type: 'plan.created', actor: 'cli:jan', planId: 'plan-1', data: { actions: 3 } }])
-      const more = await store.appendAudit([...events(2), { type: 'run.finished', actor: 'apply', runId: 'run-1' }])
+      const first = await store.appendAudit([
+        { type: 'plan.created', actor: 'cli:jan', planId: 'plan-1', data: { actions: 3 } },
+      ])
+      const more = await store.appendAudit([
+        ...events(2),
+        { type: 'run.finished', actor: 'apply', runId: 'run-1' },
+      ])
       const all = [...first, ...more]
       assert.deepEqual(
         all.map((e) => e.seq),
@@ -58,13 +78,21 @@ export function auditCases(harness: () => StoreHarness): void {
         (await store.listAudit({ planId: 'plan-1', limit: 2 })).map((e) => e.seq),
         [3, 2],
       )
-      assert.deepEqual(await store.verifyAudit(), { ok: true, events: 4, head: all[3]?.hash, keyed: false, unkeyed: 4 })
+      assert.deepEqual(await store.verifyAudit(), {
+        ok: true,
+        events: 4,
+        head: all[3]?.hash,
+        keyed: false,
+        unkeyed: 4,
+      })
     })
   })
 
   test('audit: concurrent appends on one store keep one unbroken chain', async () => {
     await withStore(harness(), freshTenant('audit-conc'), async (store) => {
-      await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendAudit(events(3, i * 3 + 1))))
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.appendAudit(events(3, i * 3 + 1))),
+      )
       const result = await store.verifyAudit()
       assert.equal(result.ok, true)
       assert.equal(result.events, 30)
@@ -92,7 +120,9 @@ export function auditCases(harness: () => StoreHarness): void {
       const second = (await store.listAudit({ limit: 10 })).find((e) => e.seq === 2)
       assert.ok(second)
       const forged = auditHash(second.prevHash, { ...second, actor: 'mallory' })
-      await h.query(`update audit set actor = 'mallory', hash = '${forged}' where tenant = '${tenant}' and seq = 2`)
+      await h.query(
+        `update audit set actor = 'mallory', hash = '${forged}' where tenant = '${tenant}' and seq = 2`,
+      )
       const result = await store.verifyAudit()
       assert.equal(!result.ok && result.firstBadSeq, 3)
       assert.match(!result.ok ? result.problem : '', /prevHash/)

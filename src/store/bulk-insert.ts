@@ -34,14 +34,17 @@ export async function bulkInsert<Row extends object>(
 ): Promise<void> {
   if (dialect === 'postgres') {
     for (const batch of chunk(rows, UNNEST_ROWS)) {
-      const arrays = spec.columns.map((column) => batch.map((row) => (row as Record<string, unknown>)[column]))
+      const arrays = spec.columns.map((column) =>
+        batch.map((row) => (row as Record<string, unknown>)[column]),
+      )
       await db.executeQuery(CompiledQuery.raw(unnestSql(spec), arrays))
     }
     return
   }
   for (const batch of chunk(rows, rowsPerStatement(dialect, spec.columns.length))) {
     const params: unknown[] = []
-    for (const row of batch) for (const column of spec.columns) params.push((row as Record<string, unknown>)[column])
+    for (const row of batch)
+      for (const column of spec.columns) params.push((row as Record<string, unknown>)[column])
     await db.executeQuery(CompiledQuery.raw(valuesSql(spec, batch.length), params))
   }
 }

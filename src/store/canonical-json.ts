@@ -16,6 +16,7 @@ function sortKeys(value: unknown): unknown {
   const json = (value as { toJSON?: () => unknown }).toJSON
   if (typeof json === 'function') return sortKeys(json.call(value))
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key])
+  for (const key of Object.keys(value).sort())
+    out[key] = sortKeys((value as Record<string, unknown>)[key])
   return out
 }

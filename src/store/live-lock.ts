@@ -23,7 +23,8 @@ const SQLITE_BUSY = 5
  */
 export function sqliteLiveLock(storePath: string, tenant: string): LiveLockFactory {
   // tenants sharing one store file apply independently; the file name must not carry the tenant's own text
-  const suffix = tenant === 'default' ? '' : `-${createHash('sha256').update(tenant).digest('hex').slice(0, 16)}`
+  const suffix =
+    tenant === 'default' ? '' : `-${createHash('sha256').update(tenant).digest('hex').slice(0, 16)}`
   return async (name) => {
     if (!/^[a-z][a-z-]*$/.test(name)) throw new Error(`live lock: bad name ${JSON.stringify(name)}`)
     const path = `${storePath}.${name}${suffix}.lock`
@@ -55,16 +56,22 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
   return async (name) => {
     const client = new pg.Client({ ...config, keepAlive: true })
     const lost = new AbortController()
-    client.on('error', (err) => lost.abort(new Error(`the ${name} lock's connection to the store broke: ${err.message}`)))
-    client.on('end', () => lost.abort(new Error(`the ${name} lock's connection to the store closed`)))
+    client.on('error', (err) =>
+      lost.abort(new Error(`the ${name} lock's connection to the store broke: ${err.message}`)),
+    )
+    client.on('end', () =>
+      lost.abort(new Error(`the ${name} lock's connection to the store closed`)),
+    )
     await client.connect()
     let held = false
     try {
-      await client.query('set tcp_keepalives_idle = 20; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3')
-      const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as ok', [
-        `koppel ${tenant}`,
-        name,
-      ])
+      await client.query(
+        'set tcp_keepalives_idle = 20; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3',
+      )
+      const res = await client.query<{ ok: boolean }>(
+        'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as ok',
+        [`koppel ${tenant}`, name],
+      )
       held = res.rows[0]?.ok === true
     } finally {
       if (!held) await client.end().catch(() => undefined)

@@ -9,7 +9,11 @@ import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import pg from 'pg'
-import { postgresSkipReason, startPostgres, type PostgresServer } from '../../test/harness/postgres.ts'
+import {
+  postgresSkipReason,
+  startPostgres,
+  type PostgresServer,
+} from '../../test/harness/postgres.ts'
 import { openStore, type StoreOptions } from './open-store.ts'
 import { migrationProvider } from './migrations.ts'
 
@@ -19,8 +23,12 @@ const OPENERS = 5
 
 async function openAtOnce(options: StoreOptions): Promise<string[]> {
   const args = ['--no-warnings=ExperimentalWarning', OPENER, JSON.stringify(options)]
-  const results = await Promise.allSettled(Array.from({ length: OPENERS }, () => run(process.execPath, args)))
-  return results.map((r) => (r.status === 'fulfilled' ? r.value.stdout.trim() : `failed: ${String(r.reason)}`))
+  const results = await Promise.allSettled(
+    Array.from({ length: OPENERS }, () => run(process.execPath, args)),
+  )
+  return results.map((r) =>
+    r.status === 'fulfilled' ? r.value.stdout.trim() : `failed: ${String(r.reason)}`,
+  )
 }
 
 async function migrationNames(): Promise<string[]> {
@@ -35,8 +43,13 @@ describe('migrations when several processes start at once', () => {
       assert.deepEqual(await openAtOnce({ kind: 'sqlite', path }), Array(OPENERS).fill('opened'))
       const db = new DatabaseSync(path)
       try {
-        const rows = db.prepare('select name from kysely_migration order by name').all() as { name: string }[]
-        assert.deepEqual(rows.map((r) => r.name), await migrationNames())
+        const rows = db.prepare('select name from kysely_migration order by name').all() as {
+          name: string
+        }[]
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          await migrationNames(),
+        )
       } finally {
         db.close()
       }
@@ -61,7 +74,11 @@ describe('migrations when several processes start at once', () => {
         for (let round = 0; round < 20; round++) {
           await admin.query(`create database koppel_schema_race_${round}`)
           const url = (server?.url ?? '').replace(/\/postgres$/, `/koppel_schema_race_${round}`)
-          const opened = await Promise.allSettled(Array.from({ length: 12 }, () => openStore({ kind: 'postgres', url, schema: 'board_x' })))
+          const opened = await Promise.allSettled(
+            Array.from({ length: 12 }, () =>
+              openStore({ kind: 'postgres', url, schema: 'board_x' }),
+            ),
+          )
           for (const r of opened) if (r.status === 'fulfilled') await r.value.close()
           const failed = opened.filter((r) => r.status === 'rejected').map((r) => String(r.reason))
           assert.deepEqual(failed, [], `round ${round}`)
@@ -85,8 +102,13 @@ describe('migrations when several processes start at once', () => {
           await client.connect()
           try {
             const table = schema ? `${schema}.kysely_migration` : 'kysely_migration'
-            const { rows } = await client.query<{ name: string }>(`select name from ${table} order by name`)
-            assert.deepEqual(rows.map((r) => r.name), await migrationNames())
+            const { rows } = await client.query<{ name: string }>(
+              `select name from ${table} order by name`,
+            )
+            assert.deepEqual(
+              rows.map((r) => r.name),
+              await migrationNames(),
+            )
             const { rows: tables } = await client.query<{ n: string }>(
               `select count(*) as n from information_schema.tables where table_name = 'accounts'`,
             )

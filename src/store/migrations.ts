@@ -42,14 +42,20 @@ function initial(dialect: SqlDialect): Migration {
         .addColumn('document', 'text', required)
         .addPrimaryKeyConstraint('plans_pk', ['tenant', 'id'])
         .execute()
-      await db.schema.createIndex('plans_created').on('plans').columns(['tenant', 'created_at']).execute()
+      await db.schema
+        .createIndex('plans_created')
+        .on('plans')
+        .columns(['tenant', 'created_at'])
+        .execute()
       if (dialect === 'postgres') await useLz4(db, 'plans', 'document')
 
       await db.schema
         .createTable('journal')
         .addColumn('id', dialect === 'postgres' ? 'bigint' : 'integer', (col) =>
           // SQLite's `integer primary key` is the rowid and numbers itself; PostgreSQL needs an identity
-          dialect === 'postgres' ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey(),
+          dialect === 'postgres'
+            ? col.primaryKey().generatedByDefaultAsIdentity()
+            : col.primaryKey(),
         )
         .addColumn('tenant', 'text', tenantColumn)
         .addColumn('plan_id', 'text', required)
@@ -60,7 +66,11 @@ function initial(dialect: SqlDialect): Migration {
         .addColumn('attempts', 'integer', required)
         .addColumn('message', 'text')
         .execute()
-      await db.schema.createIndex('journal_action').on('journal').columns(['tenant', 'plan_id', 'action_id', 'id']).execute()
+      await db.schema
+        .createIndex('journal_action')
+        .on('journal')
+        .columns(['tenant', 'plan_id', 'action_id', 'id'])
+        .execute()
 
       await db.schema
         .createTable('runs')
@@ -73,7 +83,11 @@ function initial(dialect: SqlDialect): Migration {
         .addColumn('report', 'text', required)
         .addPrimaryKeyConstraint('runs_pk', ['tenant', 'id'])
         .execute()
-      await db.schema.createIndex('runs_started').on('runs').columns(['tenant', 'started_at']).execute()
+      await db.schema
+        .createIndex('runs_started')
+        .on('runs')
+        .columns(['tenant', 'started_at'])
+        .execute()
 
       await db.schema
         .createTable('snapshots')
@@ -120,8 +134,16 @@ function initial(dialect: SqlDialect): Migration {
         .addColumn('hash', 'text', required)
         .addPrimaryKeyConstraint('audit_pk', ['tenant', 'seq'])
         .execute()
-      await db.schema.createIndex('audit_person').on('audit').columns(['tenant', 'person', 'seq']).execute()
-      await db.schema.createIndex('audit_plan').on('audit').columns(['tenant', 'plan_id', 'seq']).execute()
+      await db.schema
+        .createIndex('audit_person')
+        .on('audit')
+        .columns(['tenant', 'person', 'seq'])
+        .execute()
+      await db.schema
+        .createIndex('audit_plan')
+        .on('audit')
+        .columns(['tenant', 'plan_id', 'seq'])
+        .execute()
 
       // the chain's head lives apart from the events so that deleting the newest events is detected too
       await db.schema
@@ -168,8 +190,12 @@ const snapshotApproved: Migration = {
 function planActionsGz(dialect: SqlDialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.alterTable('plans').addColumn('actions_gz', dialect === 'postgres' ? 'bytea' : 'blob').execute()
-      if (dialect === 'postgres') await sql`alter table plans alter column actions_gz set storage external`.execute(db)
+      await db.schema
+        .alterTable('plans')
+        .addColumn('actions_gz', dialect === 'postgres' ? 'bytea' : 'blob')
+        .execute()
+      if (dialect === 'postgres')
+        await sql`alter table plans alter column actions_gz set storage external`.execute(db)
     },
   }
 }
@@ -218,7 +244,9 @@ const provisionedGroups: Migration = {
  */
 async function useLz4(db: Kysely<unknown>, table: string, column: string): Promise<void> {
   const alter = `alter table ${table} alter column ${column} set compression lz4`
-  await sql`do $$ begin execute ${sql.lit(alter)}; exception when feature_not_supported then null; end $$`.execute(db)
+  await sql`do $$ begin execute ${sql.lit(alter)}; exception when feature_not_supported then null; end $$`.execute(
+    db,
+  )
 }
 
 /**

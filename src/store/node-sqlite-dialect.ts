@@ -35,7 +35,10 @@ class NodeSqliteStatement implements SqliteStatement {
     return this.#stmt.all(...(parameters as SQLInputValue[]))
   }
 
-  run(parameters: readonly unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint } {
+  run(parameters: readonly unknown[]): {
+    changes: number | bigint
+    lastInsertRowid: number | bigint
+  } {
     const { changes, lastInsertRowid } = this.#stmt.run(...(parameters as SQLInputValue[]))
     return { changes, lastInsertRowid }
   }
@@ -57,7 +60,8 @@ class NodeSqliteDatabase implements SqliteDatabase {
     let stmt = this.#cache.get(sql)
     if (stmt === undefined) {
       stmt = new NodeSqliteStatement(this.#db.prepare(sql))
-      if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string)
+      if (this.#cache.size >= STATEMENT_CACHE_SIZE)
+        this.#cache.delete(this.#cache.keys().next().value as string)
     } else {
       this.#cache.delete(sql)
     }

@@ -26,14 +26,25 @@ export interface OpenStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
-export async function openStore(options: StoreOptions, opts: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(
+  options: StoreOptions,
+  opts: OpenStoreOptions = {},
+): Promise<Store> {
   const tenant = opts.tenant ?? 'default'
   if (tenant === '') throw new Error('openStore: tenant must not be empty')
   if (opts.auditKey !== undefined && opts.auditKey.length < 16) {
-    throw new Error('openStore: the audit key must be at least 16 characters (e.g. openssl rand -hex 32)')
+    throw new Error(
+      'openStore: the audit key must be at least 16 characters (e.g. openssl rand -hex 32)',
+    )
   }
-  const extra = { ...(opts.auditKey === undefined ? {} : { auditKey: opts.auditKey }), ...(opts.now === undefined ? {} : { now: opts.now }) }
-  const store = options.kind === 'sqlite' ? openSqlite(options.path, tenant, extra) : await openPostgres(options, tenant, extra)
+  const extra = {
+    ...(opts.auditKey === undefined ? {} : { auditKey: opts.auditKey }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
+  }
+  const store =
+    options.kind === 'sqlite'
+      ? openSqlite(options.path, tenant, extra)
+      : await openPostgres(options, tenant, extra)
   try {
     await store.migrate()
   } catch (err) {
@@ -51,10 +62,16 @@ function openSqlite(path: string, tenant: string, extra: Extra): SqlStore {
   return new SqlStore(db, 'sqlite', tenant, { ...extra, ...(liveLock ? { liveLock } : {}) })
 }
 
-async function openPostgres(options: { url: string; schema?: string }, tenant: string, extra: Extra): Promise<SqlStore> {
+async function openPostgres(
+  options: { url: string; schema?: string },
+  tenant: string,
+  extra: Extra,
+): Promise<SqlStore> {
   const { schema } = options
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new Error(`openStore: schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`)
+    throw new Error(
+      `openStore: schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`,
+    )
   }
   const connection: pg.ClientConfig = {
     connectionString: options.url,

@@ -18,11 +18,18 @@ const gzip = promisify(gzipCallback)
 
 /** The plan without its actions as JSON, and its actions compressed. */
 export async function planDocument(plan: Plan): Promise<{ document: string; actionsGz: Buffer }> {
-  return { document: JSON.stringify({ ...plan, actions: [] }), actionsGz: await gzipActions(plan.actions) }
+  return {
+    document: JSON.stringify({ ...plan, actions: [] }),
+    actionsGz: await gzipActions(plan.actions),
+  }
 }
 
 /** Reads a stored plan back; `status` (the column) wins over the document's. */
-export async function planFromDocument(r: { status: string; document: string; actions_gz: Uint8Array | null }): Promise<Plan> {
+export async function planFromDocument(r: {
+  status: string
+  document: string
+  actions_gz: Uint8Array | null
+}): Promise<Plan> {
   const plan = JSON.parse(r.document) as { actions: readonly Action[]; status: PlanStatus }
   // assigned, not spread: the plan keeps its key order
   if (r.actions_gz !== null) plan.actions = await gunzipActions(r.actions_gz)

@@ -1,8 +1,23 @@
 // Conversions between model values and table rows: JSON text in and out, null for absent, numbers for
 // PostgreSQL's bigint strings. No queries here.
-import type { Account, AccountState, Plan, ProvisionedGroup, ProvisionedGroupState, RunReport } from '../model/index.ts'
+import type {
+  Account,
+  AccountState,
+  Plan,
+  ProvisionedGroup,
+  ProvisionedGroupState,
+  RunReport,
+} from '../model/index.ts'
 import type { AuditEvent, JournalEntry, SnapshotRecord } from './store.ts'
-import type { AccountsTable, AuditTable, GroupsTable, JournalTable, PlansTable, RunsTable, SnapshotsTable } from './tables.ts'
+import type {
+  AccountsTable,
+  AuditTable,
+  GroupsTable,
+  JournalTable,
+  PlansTable,
+  RunsTable,
+  SnapshotsTable,
+} from './tables.ts'
 
 export function accountRow(tenant: string, a: Account): AccountsTable {
   return {
@@ -69,7 +84,11 @@ export function groupFromRow(r: GroupsTable): ProvisionedGroup {
 }
 
 /** `stored` is planDocument(plan) (plan-document.ts): the document without actions and the actions gzipped. */
-export function planRow(tenant: string, plan: Plan, stored: { readonly document: string; readonly actionsGz: Uint8Array }): PlansTable {
+export function planRow(
+  tenant: string,
+  plan: Plan,
+  stored: { readonly document: string; readonly actionsGz: Uint8Array },
+): PlansTable {
   return {
     tenant,
     id: plan.id,
@@ -175,7 +194,12 @@ export function auditRow(tenant: string, e: AuditEvent): AuditTable {
 }
 
 export function auditFromRow(r: AuditTable): AuditEvent {
-  const out: Record<string, unknown> = { seq: Number(r.seq), at: r.at, type: r.type, actor: r.actor }
+  const out: Record<string, unknown> = {
+    seq: Number(r.seq),
+    at: r.at,
+    type: r.type,
+    actor: r.actor,
+  }
   if (r.plan_id !== null) out['planId'] = r.plan_id
   if (r.run_id !== null) out['runId'] = r.run_id
   if (r.target !== null) out['target'] = r.target

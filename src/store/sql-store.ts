@@ -2,7 +2,14 @@
 // writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
 import type { Kysely, Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
-import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
+import type {
+  Account,
+  PersonHold,
+  Plan,
+  PlanStatus,
+  ProvisionedGroup,
+  RunReport,
+} from '../model/index.ts'
 import { accessStore, type AccessStore, type AccessTables } from './access-store.ts'
 import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
@@ -37,18 +44,60 @@ import type { Tables } from './tables.ts'
 
 const ACCOUNTS: BulkInsertSpec = {
   table: 'accounts',
-  columns: ['tenant', 'target', 'person', 'target_id', 'locator', 'state', 'attributes', 'permissions', 'created_at', 'updated_at', 'disabled_at'],
+  columns: [
+    'tenant',
+    'target',
+    'person',
+    'target_id',
+    'locator',
+    'state',
+    'attributes',
+    'permissions',
+    'created_at',
+    'updated_at',
+    'disabled_at',
+  ],
   conflict: {
     keys: ['tenant', 'target', 'person'],
-    update: ['target_id', 'locator', 'state', 'attributes', 'permissions', 'created_at', 'updated_at', 'disabled_at'],
+    update: [
+      'target_id',
+      'locator',
+      'state',
+      'attributes',
+      'permissions',
+      'created_at',
+      'updated_at',
+      'disabled_at',
+    ],
   },
 }
 const GROUPS: BulkInsertSpec = {
   table: 'groups',
-  columns: ['tenant', 'target', 'key', 'set_name', 'target_id', 'locator', 'state', 'attributes', 'created_at', 'updated_at', 'archived_at'],
+  columns: [
+    'tenant',
+    'target',
+    'key',
+    'set_name',
+    'target_id',
+    'locator',
+    'state',
+    'attributes',
+    'created_at',
+    'updated_at',
+    'archived_at',
+  ],
   conflict: {
     keys: ['tenant', 'target', 'key'],
-    update: ['set_name', 'target_id', 'locator', 'state', 'attributes', 'created_at', 'updated_at', 'archived_at'],
+    update: [
+      'set_name',
+      'target_id',
+      'locator',
+      'state',
+      'attributes',
+      'created_at',
+      'updated_at',
+      'archived_at',
+    ],
   },
 }
 const JOURNAL: BulkInsertSpec = {
@@ -75,7 +124,12 @@ export class SqlStore implements Store {
     db: Kysely<Tables>,
     dialect: SqlDialect,
     tenant: string,
-    options: { readonly schema?: string; readonly liveLock?: LiveLockFactory; readonly auditKey?: string; readonly now?: () => Date } = {},
+    options: {
+      readonly schema?: string
+      readonly liveLock?: LiveLockFactory
+      readonly auditKey?: string
+      readonly now?: () => Date
+    } = {},
   ) {
     this.#db = db
     this.dialect = dialect
@@ -122,7 +176,13 @@ export class SqlStore implements Store {
       .select(['target', 'person', 'target_id', 'state', 'updated_at'])
       .where('tenant', '=', this.tenant)
       .execute()
-    return rows.map((r) => ({ target: r.target, person: r.person, targetId: r.target_id, state: r.state as AccountVersion['state'], updatedAt: r.updated_at }))
+    return rows.map((r) => ({
+      target: r.target,
+      person: r.person,
+      targetId: r.target_id,
+      state: r.state as AccountVersion['state'],
+      updatedAt: r.updated_at,
+    }))
   }
 
   async getAccount(target: string, person: string): Promise<Account | undefined> {
@@ -156,7 +216,12 @@ export class SqlStore implements Store {
   async #upsertGroups(db: Db, groups: readonly ProvisionedGroup[]): Promise<void> {
     const latest = new Map<string, ProvisionedGroup>()
     for (const g of groups) latest.set(`${g.target}\u0000${g.key}`, g)
-    await bulkInsert(db, this.dialect, GROUPS, [...latest.values()].map((g) => groupRow(this.tenant, g)))
+    await bulkInsert(
+      db,
+      this.dialect,
+      GROUPS,
+      [...latest.values()].map((g) => groupRow(this.tenant, g)),
+    )
   }
 
   async upsertAccounts(accounts: readonly Account[]): Promise<void> {
@@ -218,7 +283,9 @@ export class SqlStore implements Store {
     return plans
   }
 
-  async listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]> {
+  async listPlanStatuses(
+    limit: number,
+  ): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]> {
     const rows = await this.#db
       .selectFrom('plans')
       .select(['id', 'status', 'created_at'])
@@ -247,10 +314,16 @@ export class SqlStore implements Store {
       .where('tenant', '=', this.tenant)
       .where('id', '=', id)
       .executeTakeFirst()
-    if (result.numUpdatedRows === 0n) throw new Error(`setPlanStatus: no plan ${id} in tenant ${this.tenant}`)
+    if (result.numUpdatedRows === 0n)
+      throw new Error(`setPlanStatus: no plan ${id} in tenant ${this.tenant}`)
   }
 
-  async transitionPlan(id: string, from: PlanStatus, to: PlanStatus, event: AuditEventInput): Promise<AuditEvent | undefined> {
+  async transitionPlan(
+    id: string,
+    from: PlanStatus,
+    to: PlanStatus,
+    event: AuditEventInput,
+  ): Promise<AuditEvent | undefined> {
     return this.#db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('plans')
@@ -261,7 +334,14 @@ export class SqlStore implements Store {
         .executeTakeFirst()
       // another process moved the plan first: nothing changes and nothing is audited
       if (result.numUpdatedRows === 0n) return undefined
-      const [stored] = await appendAuditIn(trx, this.dialect, this.tenant, [event], this.#auditKey, this.#now)
+      const [stored] = await appendAuditIn(
+        trx,
+        this.dialect,
+        this.tenant,
+        [event],
+        this.#auditKey,
+        this.#now,
+      )
       return stored
     })
   }
@@ -273,7 +353,10 @@ export class SqlStore implements Store {
     await this.#db.transaction().execute((trx) => this.#insertJournal(trx, entries))
   }
 
-  async journalFinish(completions: readonly ActionCompletion[], audit: readonly AuditEventInput[] = []): Promise<void> {
+  async journalFinish(
+    completions: readonly ActionCompletion[],
+    audit: readonly AuditEventInput[] = [],
+  ): Promise<void> {
     if (completions.length === 0 && audit.length === 0) return
     const accounts = completions.flatMap((c) => (c.account ? [c.account] : []))
     const groups = completions.flatMap((c) => (c.group ? [c.group] : []))
@@ -304,7 +387,10 @@ export class SqlStore implements Store {
     if (actionIds !== undefined && actionIds.length > JOURNAL_IDS_PER_QUERY) {
       // bound parameters are limited (PostgreSQL 65,535, SQLite 32,766): a whole pass of a big plan goes in parts
       const parts: JournalEntry[] = []
-      for (let i = 0; i < actionIds.length; i += JOURNAL_IDS_PER_QUERY) parts.push(...(await this.journalFor(planId, actionIds.slice(i, i + JOURNAL_IDS_PER_QUERY))))
+      for (let i = 0; i < actionIds.length; i += JOURNAL_IDS_PER_QUERY)
+        parts.push(
+          ...(await this.journalFor(planId, actionIds.slice(i, i + JOURNAL_IDS_PER_QUERY))),
+        )
       return parts
     }
     if (actionIds !== undefined && actionIds.length === 0) return []
@@ -420,7 +506,12 @@ export class SqlStore implements Store {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({ id: r.id, takenAt: r.taken_at, persons: Number(r.persons), approved: r.approved_at !== null }))
+    return rows.map((r) => ({
+      id: r.id,
+      takenAt: r.taken_at,
+      persons: Number(r.persons),
+      approved: r.approved_at !== null,
+    }))
   }
 
   async snapshotContent(id: string): Promise<Uint8Array | undefined> {
@@ -454,12 +545,31 @@ export class SqlStore implements Store {
   // holds
 
   async listHolds(): Promise<PersonHold[]> {
-    const rows = await this.#db.selectFrom('holds').selectAll().where('tenant', '=', this.tenant).orderBy('person').execute()
-    return rows.map((r) => ({ kind: 'hold', person: r.person, label: r.label, reason: r.reason, until: r.until, placedBy: r.placed_by, placedAt: r.placed_at }))
+    const rows = await this.#db
+      .selectFrom('holds')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .orderBy('person')
+      .execute()
+    return rows.map((r) => ({
+      kind: 'hold',
+      person: r.person,
+      label: r.label,
+      reason: r.reason,
+      until: r.until,
+      placedBy: r.placed_by,
+      placedAt: r.placed_at,
+    }))
   }
 
   async saveHold(h: PersonHold): Promise<void> {
-    const update = { label: h.label, reason: h.reason, until: h.until, placed_by: h.placedBy, placed_at: h.placedAt }
+    const update = {
+      label: h.label,
+      reason: h.reason,
+      until: h.until,
+      placed_by: h.placedBy,
+      placed_at: h.placedAt,
+    }
     await this.#db
       .insertInto('holds')
       .values({ tenant: this.tenant, person: h.person, ...update })
@@ -468,13 +578,22 @@ export class SqlStore implements Store {
   }
 
   async deleteHold(person: string): Promise<boolean> {
-    const r = await this.#db.deleteFrom('holds').where('tenant', '=', this.tenant).where('person', '=', person).executeTakeFirst()
+    const r = await this.#db
+      .deleteFrom('holds')
+      .where('tenant', '=', this.tenant)
+      .where('person', '=', person)
+      .executeTakeFirst()
     return Number(r.numDeletedRows) > 0
   }
 
   // leases
 
-  async acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean> {
+  async acquireLease(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    options?: { readonly replacing?: string },
+  ): Promise<boolean> {
     const now = Date.now()
     const expires = now + ttlMs
     const result = await this.#db
@@ -488,7 +607,9 @@ export class SqlStore implements Store {
             eb.or([
               eb('leases.holder', '=', holder),
               eb('leases.expires_at', '<=', now),
-              ...(options?.replacing !== undefined ? [eb('leases.holder', '=', options.replacing)] : []),
+              ...(options?.replacing !== undefined
+                ? [eb('leases.holder', '=', options.replacing)]
+                : []),
             ]),
           ),
       )
@@ -501,7 +622,9 @@ export class SqlStore implements Store {
     return this.#liveLock(name)
   }
 
-  async leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined> {
+  async leaseHolder(
+    name: string,
+  ): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined> {
     const row = await this.#db
       .selectFrom('leases')
       .select(['holder', 'expires_at'])

@@ -40,15 +40,24 @@ export interface StoreBenchFigures {
   readonly saveSnapshotWithContent: Timing
 }
 
-export async function benchStore(options: StoreOptions, bench: StoreBenchOptions = {}): Promise<StoreBenchFigures> {
+export async function benchStore(
+  options: StoreOptions,
+  bench: StoreBenchOptions = {},
+): Promise<StoreBenchFigures> {
   const rows = bench.rows ?? 100_000
   const cpu = bench.cpu ?? processCpu
   const timed = <T>(fn: () => Promise<T>) => measure(cpu, fn)
   const tenant = `bench-${process.pid}-${Date.now()}`
   const [store, openMigrate] = await timed(() => openStore(options, { tenant }))
   try {
-    const accounts: Account[] = Array.from({ length: rows }, (_, i) => account(`p${String(i).padStart(6, '0')}`))
-    const updated = accounts.map((a) => ({ ...a, updatedAt: '2026-09-01T06:00:00.000Z', state: 'disabled' as const }))
+    const accounts: Account[] = Array.from({ length: rows }, (_, i) =>
+      account(`p${String(i).padStart(6, '0')}`),
+    )
+    const updated = accounts.map((a) => ({
+      ...a,
+      updatedAt: '2026-09-01T06:00:00.000Z',
+      state: 'disabled' as const,
+    }))
     const [, upsertInsert] = await timed(() => store.upsertAccounts(accounts))
     const [, upsertUpdate] = await timed(() => store.upsertAccounts(updated))
     const [listed, listAccounts] = await timed(() => store.listAccounts())
@@ -69,7 +78,10 @@ export async function benchStore(options: StoreOptions, bench: StoreBenchOptions
       attempts: 1,
     }))
     const [, journalStart] = await timed(() => store.journalStart(started))
-    const completions = started.map((e, i) => ({ entry: { ...e, phase: 'applied' as const }, account: accounts[i] }))
+    const completions = started.map((e, i) => ({
+      entry: { ...e, phase: 'applied' as const },
+      account: accounts[i],
+    }))
     const [, journalFinish] = await timed(() => store.journalFinish(completions))
     const [latest, journalFor] = await timed(() => store.journalFor(big.id))
     if (latest.length !== rows) throw new Error('journal did not round-trip')
@@ -87,9 +99,19 @@ export async function benchStore(options: StoreOptions, bench: StoreBenchOptions
     if (!verdict.ok) throw new Error(verdict.problem)
 
     const content = gzipSync(JSON.stringify(accounts))
-    const record = { id: 's1', source: 'bench', takenAt: new Date().toISOString(), hash: 'h', persons: rows, groups: 0, used: true }
+    const record = {
+      id: 's1',
+      source: 'bench',
+      takenAt: new Date().toISOString(),
+      hash: 'h',
+      persons: rows,
+      groups: 0,
+      used: true,
+    }
     const personKeys = accounts.map((a) => a.person)
-    const [, saveSnapshotWithContent] = await timed(() => store.saveSnapshot({ ...record, personKeys }, content))
+    const [, saveSnapshotWithContent] = await timed(() =>
+      store.saveSnapshot({ ...record, personKeys }, content),
+    )
 
     return {
       dialect: store.dialect,
@@ -117,7 +139,10 @@ async function measure<T>(cpu: () => number, fn: () => Promise<T>): Promise<[T, 
   const start = performance.now()
   const cpuStart = cpu()
   const result = await fn()
-  return [result, { ms: Math.round(performance.now() - start), cpuMs: Math.round(cpu() - cpuStart) }]
+  return [
+    result,
+    { ms: Math.round(performance.now() - start), cpuMs: Math.round(cpu() - cpuStart) },
+  ]
 }
 
 function processCpu(): number {

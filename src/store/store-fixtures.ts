@@ -10,7 +10,12 @@ export function account(person: string, over: Partial<Account> = {}): Account {
     targetId: `guid-${person}`,
     locator: `uid=${person},ou=people,dc=school,dc=test`,
     state: 'active',
-    attributes: { uid: person, cn: `Jan de Vries ${person}`, mail: `${person}@school.test`, memberOf: ['cn=H3a', 'cn=lo'] },
+    attributes: {
+      uid: person,
+      cn: `Jan de Vries ${person}`,
+      mail: `${person}@school.test`,
+      memberOf: ['cn=H3a', 'cn=lo'],
+    },
     permissions: ['group:cn=H3a', 'group:cn=lo'],
     createdAt: '2026-08-01T06:00:00.000Z',
     updatedAt: '2026-08-01T06:00:00.000Z',
@@ -32,9 +37,16 @@ export function action(i: number, target = 'ad'): Action {
       { field: 'givenName', new: 'Jan' },
       { field: 'sn', new: 'de Vries' },
       { field: 'mail', new: `${person}@school.test` },
-      { field: 'memberOf', new: ['cn=H3a,ou=groups,dc=school,dc=test', 'cn=leerlingen,ou=groups,dc=school,dc=test'] },
+      {
+        field: 'memberOf',
+        new: ['cn=H3a,ou=groups,dc=school,dc=test', 'cn=leerlingen,ou=groups,dc=school,dc=test'],
+      },
     ],
-    reason: { rule: 'leerling-ad', change: 'joiner', detail: `new enrolment ${person} in H3a at 01AB (2026-2027)` },
+    reason: {
+      rule: 'leerling-ad',
+      change: 'joiner',
+      detail: `new enrolment ${person} in H3a at 01AB (2026-2027)`,
+    },
   }
 }
 
@@ -67,8 +79,22 @@ export function run(runId: string, startedAt: string, over: Partial<RunReport> =
   }
 }
 
-export function snapshot(id: string, takenAt: string, used: boolean, source = 'somtoday'): SnapshotRecord {
-  return { id, source, takenAt, hash: `sha-${id}`, persons: 2, groups: 1, personKeys: ['p1', 'p2'], used }
+export function snapshot(
+  id: string,
+  takenAt: string,
+  used: boolean,
+  source = 'somtoday',
+): SnapshotRecord {
+  return {
+    id,
+    source,
+    takenAt,
+    hash: `sha-${id}`,
+    persons: 2,
+    groups: 1,
+    personKeys: ['p1', 'p2'],
+    used,
+  }
 }
 
 export interface StoreHarness {
@@ -85,7 +111,11 @@ export function freshTenant(label: string): string {
   return `${label}-${process.pid}-${++tenants}`
 }
 
-export async function withStore<T>(h: StoreHarness, tenant: string, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  h: StoreHarness,
+  tenant: string,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await h.open(tenant)
   try {
     return await fn(store)

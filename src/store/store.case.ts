@@ -7,7 +7,15 @@ import type { Account, ProvisionedGroup } from '../model/index.ts'
 import { accessCases } from './access.case.ts'
 import { auditCases } from './audit.case.ts'
 import { auditAttackCases } from './audit-attacks.case.ts'
-import { account, freshTenant, plan, run, snapshot, withStore, type StoreHarness } from './store-fixtures.ts'
+import {
+  account,
+  freshTenant,
+  plan,
+  run,
+  snapshot,
+  withStore,
+  type StoreHarness,
+} from './store-fixtures.ts'
 
 export type { StoreHarness } from './store-fixtures.ts'
 
@@ -30,27 +38,59 @@ export function storeCases(harness: () => StoreHarness): void {
     const applied = await h.query(`select name from kysely_migration order by name`)
     assert.deepEqual(
       applied.map((r) => r['name']),
-      ['0001-initial', '0002-snapshot-fingerprint', '0003-plan-actions-gz', '0004-snapshot-approved', '0005-person-holds', '0006-provisioned-groups', '0007-dashboard-access'],
+      [
+        '0001-initial',
+        '0002-snapshot-fingerprint',
+        '0003-plan-actions-gz',
+        '0004-snapshot-approved',
+        '0005-person-holds',
+        '0006-provisioned-groups',
+        '0007-dashboard-access',
+      ],
     )
   })
 
   test('holds: placed, replaced, listed by person, lifted; per tenant', async () => {
     const h = harness()
     const tenant = freshTenant('holds')
-    const hold = { kind: 'hold' as const, person: 'p2', label: 'Zoë Jansen', reason: 'legal hold', until: '2027-01-10', placedBy: 'cli:admin', placedAt: '2026-11-23T10:00:00.000Z' }
+    const hold = {
+      kind: 'hold' as const,
+      person: 'p2',
+      label: 'Zoë Jansen',
+      reason: 'legal hold',
+      until: '2027-01-10',
+      placedBy: 'cli:admin',
+      placedAt: '2026-11-23T10:00:00.000Z',
+    }
     await withStore(h, tenant, async (store) => {
       assert.deepEqual(await store.listHolds(), [])
       await store.saveHold(hold)
       await store.saveHold({ ...hold, person: 'p1', label: 'Bram' })
       await store.saveHold({ ...hold, reason: 'sick', until: '2027-02-01' })
-      assert.deepEqual(await store.listHolds(), [{ ...hold, person: 'p1', label: 'Bram' }, { ...hold, reason: 'sick', until: '2027-02-01' }])
+      assert.deepEqual(await store.listHolds(), [
+        { ...hold, person: 'p1', label: 'Bram' },
+        { ...hold, reason: 'sick', until: '2027-02-01' },
+      ])
       assert.equal(await store.deleteHold('p1'), true)
       assert.equal(await store.deleteHold('p1'), false)
-      assert.deepEqual((await store.listHolds()).map((x) => x.person), ['p2'])
+      assert.deepEqual(
+        (await store.listHolds()).map((x) => x.person),
+        ['p2'],
+      )
       // written without its hold.placed event (by hand, in the database): the audit check names it
       const v = await store.verifyAudit()
-      assert.ok(!v.ok && /the hold on person p2 has no hold\.placed audit event/.test(v.problem), JSON.stringify(v))
-      await store.appendAudit([{ type: 'hold.placed', actor: 'cli:admin', person: 'p2', data: { until: '2027-02-01', reason: 'sick' } }])
+      assert.ok(
+        !v.ok && /the hold on person p2 has no hold\.placed audit event/.test(v.problem),
+        JSON.stringify(v),
+      )
+      await store.appendAudit([
+        {
+          type: 'hold.placed',
+          actor: 'cli:admin',
+          person: 'p2',
+          data: { until: '2027-02-01', reason: 'sick' },
+        },
+      ])
       assert.equal((await store.verifyAudit()).ok, true)
     })
     await withStore(h, freshTenant('holds-other'), async (store) => {
@@ -59,7 +99,7 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
-  test('groups: upsert and list provisioned groups; a group action\'s row commits with its journal entry', async () => {
+  test("groups: upsert and list provisioned groups; a group action's row commits with its journal entry", async () => {
     await withStore(harness(), freshTenant('groups'), async (store) => {
       assert.deepEqual(await store.listGroups(), [])
       const g: ProvisionedGroup = {
@@ -77,8 +117,25 @@ export function storeCases(harness: () => StoreHarness): void {
       await store.upsertGroups([g, { ...g, target: 'google', targetId: 'g-1' }])
       assert.deepEqual(await store.listGroups('ldap'), [g])
       assert.equal((await store.listGroups()).length, 2)
-      const archived: ProvisionedGroup = { ...g, state: 'archived', archivedAt: '2027-08-01T00:00:00.000Z', updatedAt: '2027-08-01T00:00:00.000Z' }
-      await store.journalFinish([{ entry: { planId: 'plan-g', actionId: 'ldap/group:2026-2027/wi-3b/group-archive', runId: 'r1', phase: 'applied', at: '2027-08-01T00:00:00.000Z', attempts: 1 }, group: archived }])
+      const archived: ProvisionedGroup = {
+        ...g,
+        state: 'archived',
+        archivedAt: '2027-08-01T00:00:00.000Z',
+        updatedAt: '2027-08-01T00:00:00.000Z',
+      }
+      await store.journalFinish([
+        {
+          entry: {
+            planId: 'plan-g',
+            actionId: 'ldap/group:2026-2027/wi-3b/group-archive',
+            runId: 'r1',
+            phase: 'applied',
+            at: '2027-08-01T00:00:00.000Z',
+            attempts: 1,
+          },
+          group: archived,
+        },
+      ])
       assert.deepEqual(await store.listGroups('ldap'), [archived])
       assert.equal((await store.journalFor('plan-g')).length, 1)
       // and back: a restored group loses its archivedAt
@@ -92,14 +149,22 @@ export function storeCases(harness: () => StoreHarness): void {
       await store.upsertAccounts([])
       assert.deepEqual(await store.listAccounts(), [])
       const a = account('p1')
-      const b = account('p2', { target: 'google', attributes: { primaryEmail: 'p2@school.test' }, permissions: [] })
+      const b = account('p2', {
+        target: 'google',
+        attributes: { primaryEmail: 'p2@school.test' },
+        permissions: [],
+      })
       await store.upsertAccounts([a, b])
       assert.deepEqual(await store.getAccount('ad', 'p1'), a)
       assert.equal(await store.getAccount('ad', 'p2'), undefined)
       assert.deepEqual(await store.listAccounts('google'), [b])
       assert.deepEqual(await store.listAccounts(), [a, b])
 
-      const disabled = account('p1', { state: 'disabled', disabledAt: '2026-09-01T00:00:00.000Z', updatedAt: '2026-09-01T00:00:00.000Z' })
+      const disabled = account('p1', {
+        state: 'disabled',
+        disabledAt: '2026-09-01T00:00:00.000Z',
+        updatedAt: '2026-09-01T00:00:00.000Z',
+      })
       const later = account('p3', { locator: 'uid=p3-new,ou=people,dc=school,dc=test' })
       await store.upsertAccounts([account('p3'), disabled, later])
       assert.deepEqual(await store.getAccount('ad', 'p1'), disabled)
@@ -116,19 +181,46 @@ export function storeCases(harness: () => StoreHarness): void {
     await withStore(harness(), freshTenant('versions'), async (store) => {
       assert.deepEqual(await store.listAccountVersions(), [])
       const a = account('p1')
-      const b = account('p2', { target: 'google', state: 'disabled', disabledAt: '2026-09-01T00:00:00.000Z', updatedAt: '2026-09-01T00:00:00.000Z' })
+      const b = account('p2', {
+        target: 'google',
+        state: 'disabled',
+        disabledAt: '2026-09-01T00:00:00.000Z',
+        updatedAt: '2026-09-01T00:00:00.000Z',
+      })
       await store.upsertAccounts([a, b])
-      const versions = (await store.listAccountVersions()).sort((x, y) => (x.person < y.person ? -1 : 1))
-      const version = ({ target, person, targetId, state, updatedAt }: Account) => ({ target, person, targetId, state, updatedAt })
+      const versions = (await store.listAccountVersions()).sort((x, y) =>
+        x.person < y.person ? -1 : 1,
+      )
+      const version = ({ target, person, targetId, state, updatedAt }: Account) => ({
+        target,
+        person,
+        targetId,
+        state,
+        updatedAt,
+      })
       assert.deepEqual(versions, [version(a), version(b)])
     })
   })
 
   test('accounts: awkward text survives the bulk path intact', async () => {
     await withStore(harness(), freshTenant('awkward'), async (store) => {
-      const odd = ['NULL', '', '"quoted", {braced}', 'back\\slash\\', "it's", 'Ærø Ĳsselmeer 🎓', 'tab\tnew\nline', '\u0001']
+      const odd = [
+        'NULL',
+        '',
+        '"quoted", {braced}',
+        'back\\slash\\',
+        "it's",
+        'Ærø Ĳsselmeer 🎓',
+        'tab\tnew\nline',
+        '\u0001',
+      ]
       const accounts = odd.map((s, i) =>
-        account(`p${i}`, { locator: s, attributes: { cn: s, multi: [s, 'x'] }, permissions: [s], targetId: `${s}-${i}` }),
+        account(`p${i}`, {
+          locator: s,
+          attributes: { cn: s, multi: [s, 'x'] },
+          permissions: [s],
+          targetId: `${s}-${i}`,
+        }),
       )
       await store.upsertAccounts(accounts)
       assert.deepEqual(await store.listAccounts(), accounts)
@@ -137,7 +229,9 @@ export function storeCases(harness: () => StoreHarness): void {
 
   test('accounts: 12,000 in one call cross statement batches on both dialects', async () => {
     await withStore(harness(), freshTenant('batches'), async (store) => {
-      const many: Account[] = Array.from({ length: 12_000 }, (_, i) => account(`p${String(i).padStart(5, '0')}`))
+      const many: Account[] = Array.from({ length: 12_000 }, (_, i) =>
+        account(`p${String(i).padStart(5, '0')}`),
+      )
       await store.upsertAccounts(many)
       const listed = await store.listAccounts('ad')
       assert.equal(listed.length, many.length)
@@ -165,14 +259,19 @@ export function storeCases(harness: () => StoreHarness): void {
         await b.savePlan(plan('plan-1', '2026-09-02T00:00:00.000Z', 1))
         assert.equal((await a.getPlan('plan-1'))?.actions.length, 3)
 
-        await a.journalStart([{ planId: 'plan-1', actionId: 'x', runId: 'r', phase: 'started', at: 'T', attempts: 1 }])
+        await a.journalStart([
+          { planId: 'plan-1', actionId: 'x', runId: 'r', phase: 'started', at: 'T', attempts: 1 },
+        ])
         assert.deepEqual(await b.journalFor('plan-1'), [])
 
         await a.saveRun(run('run-1', '2026-09-01T00:00:00.000Z'))
         assert.equal(await b.getRun('run-1'), undefined)
         assert.deepEqual(await b.listRuns(5), [])
 
-        await a.saveSnapshot(snapshot('s1', '2026-09-01T00:00:00.000Z', true), new Uint8Array([1, 2, 3]))
+        await a.saveSnapshot(
+          snapshot('s1', '2026-09-01T00:00:00.000Z', true),
+          new Uint8Array([1, 2, 3]),
+        )
         assert.equal(await b.lastUsedSnapshot('somtoday'), undefined)
         assert.equal(await b.snapshotContent('s1'), undefined)
 
@@ -207,7 +306,10 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal((await store.listPlans(10)).find((p) => p.id === 'plan-2')?.status, 'approved')
       assert.deepEqual(
         (await store.listPlanStatuses(2)).map((p) => [p.id, p.status]),
-        [['plan-3', p3.status], ['plan-2', 'approved']],
+        [
+          ['plan-3', p3.status],
+          ['plan-2', 'approved'],
+        ],
       )
       await assert.rejects(store.setPlanStatus('nope', 'approved'), /no plan nope/)
 
@@ -216,15 +318,26 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.deepEqual(await store.getPlan('plan-1'), replaced)
 
       // a compare-and-set with its audit event: from the wrong state nothing moves and nothing is audited
-      const event = { type: 'plan.rejected', actor: 'admin', planId: 'plan-1', data: { from: 'blocked', to: 'rejected' } }
+      const event = {
+        type: 'plan.rejected',
+        actor: 'admin',
+        planId: 'plan-1',
+        data: { from: 'blocked', to: 'rejected' },
+      }
       assert.equal(await store.transitionPlan('plan-1', 'planned', 'rejected', event), undefined)
       assert.equal(await store.planStatus('plan-1'), 'blocked')
       assert.equal((await store.listAudit({ planId: 'plan-1', limit: 10 })).length, 0)
       const moved = await store.transitionPlan('plan-1', 'blocked', 'rejected', event)
       assert.equal(moved?.type, 'plan.rejected')
       assert.equal(await store.planStatus('plan-1'), 'rejected')
-      assert.deepEqual((await store.listAudit({ planId: 'plan-1', limit: 10 })).map((e) => e.seq), [moved?.seq])
-      assert.equal(await store.transitionPlan('nope', 'blocked', 'rejected', { ...event, planId: 'nope' }), undefined)
+      assert.deepEqual(
+        (await store.listAudit({ planId: 'plan-1', limit: 10 })).map((e) => e.seq),
+        [moved?.seq],
+      )
+      assert.equal(
+        await store.transitionPlan('nope', 'blocked', 'rejected', { ...event, planId: 'nope' }),
+        undefined,
+      )
     })
   })
 
@@ -236,12 +349,25 @@ export function storeCases(harness: () => StoreHarness): void {
       const [a0, ...others] = big.actions
       const awkward = {
         ...big,
-        actions: [{ ...a0!, label: 'Zoë "Z" \n ✓ 🎓 \u2028 tab\t', changes: [{ field: 'cn', old: 'a\nb', new: 'ß'.repeat(200_000) }] }, ...others],
+        actions: [
+          {
+            ...a0!,
+            label: 'Zoë "Z" \n ✓ 🎓 \u2028 tab\t',
+            changes: [{ field: 'cn', old: 'a\nb', new: 'ß'.repeat(200_000) }],
+          },
+          ...others,
+        ],
       }
       await store.savePlan(awkward)
       assert.deepEqual(await store.getPlan('plan-big'), awkward)
-      const stored = await h.query(`select document, actions_gz from plans where tenant = '${tenant}' and id = 'plan-big'`)
-      assert.equal(JSON.parse(String(stored[0]?.['document'])).actions.length, 0, 'the document holds no actions')
+      const stored = await h.query(
+        `select document, actions_gz from plans where tenant = '${tenant}' and id = 'plan-big'`,
+      )
+      assert.equal(
+        JSON.parse(String(stored[0]?.['document'])).actions.length,
+        0,
+        'the document holds no actions',
+      )
       assert.ok(stored[0]?.['actions_gz'] instanceof Uint8Array)
 
       // a row as migration 0001 wrote it: the whole plan in `document`
@@ -270,7 +396,9 @@ export function storeCases(harness: () => StoreHarness): void {
         { ...base, actionId: 'ad/p2/create', phase: 'started' },
         { ...base, actionId: 'ad/p3/create', phase: 'started' },
       ])
-      await store.journalStart([{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
+      await store.journalStart([
+        { ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' },
+      ])
       assert.deepEqual(
         (await store.journalFor('plan-1')).map((e) => e.phase),
         ['started', 'started', 'started'],
@@ -279,11 +407,20 @@ export function storeCases(harness: () => StoreHarness): void {
       const created = account('p1')
       await store.journalFinish([
         { entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: created },
-        { entry: { ...base, actionId: 'ad/p2/create', phase: 'failed', message: 'LDAP 68: entry exists' } },
+        {
+          entry: {
+            ...base,
+            actionId: 'ad/p2/create',
+            phase: 'failed',
+            message: 'LDAP 68: entry exists',
+          },
+        },
       ])
       assert.deepEqual(await store.getAccount('ad', 'p1'), created)
       // a retry of p2 in a later run, same timestamp: order of writing decides what is latest
-      await store.journalStart([{ ...base, runId: 'run-2', actionId: 'ad/p2/create', phase: 'started', attempts: 2 }])
+      await store.journalStart([
+        { ...base, runId: 'run-2', actionId: 'ad/p2/create', phase: 'started', attempts: 2 },
+      ])
 
       const latest = await store.journalFor('plan-1')
       assert.deepEqual(
@@ -297,14 +434,23 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal(latest.length, 3)
       // a worker's job reads its own actions' latest rows only
       assert.deepEqual(
-        (await store.journalFor('plan-1', ['ad/p2/create', 'ad/none'])).map((e) => [e.actionId, e.phase, e.runId]),
+        (await store.journalFor('plan-1', ['ad/p2/create', 'ad/none'])).map((e) => [
+          e.actionId,
+          e.phase,
+          e.runId,
+        ]),
         [['ad/p2/create', 'started', 'run-2']],
       )
       assert.deepEqual(await store.journalFor('plan-1', []), [])
       // a pass of a big plan names more ids than a query may bind (PostgreSQL: 65,535 parameters)
       const many = [...Array.from({ length: 70_000 }, (_, i) => `ad/x${i}/create`), 'ad/p1/create']
-      assert.deepEqual((await store.journalFor('plan-1', many)).map((e) => e.actionId), ['ad/p1/create'])
-      assert.deepEqual(await store.journalFor('plan-2'), [{ ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' }])
+      assert.deepEqual(
+        (await store.journalFor('plan-1', many)).map((e) => e.actionId),
+        ['ad/p1/create'],
+      )
+      assert.deepEqual(await store.journalFor('plan-2'), [
+        { ...base, planId: 'plan-2', actionId: 'ad/p1/create', phase: 'started' },
+      ])
       assert.deepEqual(await store.journalFor('plan-none'), [])
 
       const failed = (await store.journalFor('plan-1')).find((e) => e.phase === 'failed')
@@ -323,7 +469,10 @@ export function storeCases(harness: () => StoreHarness): void {
       const broken = { ...account('p2'), targetId: null } as unknown as Account
       await assert.rejects(
         store.journalFinish([
-          { entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') },
+          {
+            entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' },
+            account: account('p1'),
+          },
           { entry: { ...base, actionId: 'ad/p2/create', phase: 'applied' }, account: broken },
         ]),
       )
@@ -335,7 +484,9 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.deepEqual(await store.listAccounts(), [])
 
       // the same batch without the broken row goes through whole
-      await store.journalFinish([{ entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') }])
+      await store.journalFinish([
+        { entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') },
+      ])
       assert.deepEqual(
         (await store.journalFor('plan-1')).map((e) => [e.actionId, e.phase]),
         [
@@ -350,12 +501,29 @@ export function storeCases(harness: () => StoreHarness): void {
   test('journal: the audit events of a batch commit with its outcome and ledger rows, or none of them', async () => {
     await withStore(harness(), freshTenant('atomic-audit'), async (store) => {
       const base = { planId: 'plan-1', runId: 'run-1', at: '2026-09-01T02:00:00.000Z', attempts: 1 }
-      const event = (person: string) => ({ type: 'action.applied', actor: 'test', planId: 'plan-1', runId: 'run-1', target: 'ad', person, actionId: `ad/${person}/create`, data: { kind: 'create' } })
+      const event = (person: string) => ({
+        type: 'action.applied',
+        actor: 'test',
+        planId: 'plan-1',
+        runId: 'run-1',
+        target: 'ad',
+        person,
+        actionId: `ad/${person}/create`,
+        data: { kind: 'create' },
+      })
       await store.journalStart([
         { ...base, actionId: 'ad/p1/create', phase: 'started' },
         { ...base, actionId: 'ad/p2/create', phase: 'started' },
       ])
-      await store.journalFinish([{ entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' }, account: account('p1') }], [event('p1')])
+      await store.journalFinish(
+        [
+          {
+            entry: { ...base, actionId: 'ad/p1/create', phase: 'applied' },
+            account: account('p1'),
+          },
+        ],
+        [event('p1')],
+      )
       const events = await store.listAudit({ limit: 100 })
       assert.deepEqual(
         events.map((e) => [e.seq, e.type, e.actionId]),
@@ -363,7 +531,17 @@ export function storeCases(harness: () => StoreHarness): void {
       )
       // the audit statement (the last one) fails on a NOT NULL column after the journal and ledger rows went in
       const broken = { ...event('p2'), actor: null } as unknown as ReturnType<typeof event>
-      await assert.rejects(store.journalFinish([{ entry: { ...base, actionId: 'ad/p2/create', phase: 'applied' }, account: account('p2') }], [broken]))
+      await assert.rejects(
+        store.journalFinish(
+          [
+            {
+              entry: { ...base, actionId: 'ad/p2/create', phase: 'applied' },
+              account: account('p2'),
+            },
+          ],
+          [broken],
+        ),
+      )
       assert.deepEqual(
         (await store.journalFor('plan-1')).map((e) => [e.actionId, e.phase]),
         [
@@ -449,19 +627,39 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true)
       assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false)
       assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true, 'the holder renews')
-      assert.equal(await store.acquireLease('plan', 'host-b:2', 60_000), true, 'leases are per name')
+      assert.equal(
+        await store.acquireLease('plan', 'host-b:2', 60_000),
+        true,
+        'leases are per name',
+      )
       await store.releaseLease('apply', 'host-b:2')
-      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false, 'only the holder releases')
+      assert.equal(
+        await store.acquireLease('apply', 'host-b:2', 60_000),
+        false,
+        'only the holder releases',
+      )
       await store.releaseLease('apply', 'host-a:1')
       assert.equal(await store.acquireLease('apply', 'host-b:2', 1), true)
       await new Promise((r) => setTimeout(r, 10))
-      assert.equal(await store.acquireLease('apply', 'host-a:1', 60_000), true, 'an expired lease is taken over')
+      assert.equal(
+        await store.acquireLease('apply', 'host-a:1', 60_000),
+        true,
+        'an expired lease is taken over',
+      )
       assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000), false)
       assert.equal((await store.leaseHolder('apply'))?.holder, 'host-a:1')
       assert.ok(((await store.leaseHolder('apply'))?.expiresAt ?? 0) > Date.now())
       assert.equal(await store.leaseHolder('nothing'), undefined)
-      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-c:3' }), false, 'only the named holder is replaced')
-      assert.equal(await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-a:1' }), true, 'a dead holder is replaced')
+      assert.equal(
+        await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-c:3' }),
+        false,
+        'only the named holder is replaced',
+      )
+      assert.equal(
+        await store.acquireLease('apply', 'host-b:2', 60_000, { replacing: 'host-a:1' }),
+        true,
+        'a dead holder is replaced',
+      )
       assert.equal((await store.leaseHolder('apply'))?.holder, 'host-b:2')
     })
   })

@@ -6,7 +6,11 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import pg from 'pg'
-import { postgresSkipReason, startPostgres, type PostgresServer } from '../../test/harness/postgres.ts'
+import {
+  postgresSkipReason,
+  startPostgres,
+  type PostgresServer,
+} from '../../test/harness/postgres.ts'
 import { openStore } from './index.ts'
 import { acquireApplyLease } from '../engine/apply-lease.ts'
 import { storeCases, type StoreHarness } from './store.case.ts'
@@ -107,7 +111,10 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
     } finally {
       await store.close()
     }
-    await assert.rejects(openStore({ kind: 'postgres', url, schema: 'x; drop table audit' }), /schema must be/)
+    await assert.rejects(
+      openStore({ kind: 'postgres', url, schema: 'x; drop table audit' }),
+      /schema must be/,
+    )
   })
 
   test('docs/postgres-audit-role.sql: Koppel works as koppel_app, which cannot cut or edit the audit log', async () => {
@@ -115,30 +122,67 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
     const url = (server as PostgresServer).url
     // the owner's first start creates the tables
     await (await openStore({ kind: 'postgres', url })).close()
-    await h.query(`do $$ begin create role koppel_app login; exception when duplicate_object then null; end $$`)
-    await h.query(await readFile(join(import.meta.dirname, '../../docs/postgres-audit-role.sql'), 'utf8'))
+    await h.query(
+      `do $$ begin create role koppel_app login; exception when duplicate_object then null; end $$`,
+    )
+    await h.query(
+      await readFile(join(import.meta.dirname, '../../docs/postgres-audit-role.sql'), 'utf8'),
+    )
     const appUrl = url.replace('postgres://postgres@', 'postgres://koppel_app@')
-    const store = await openStore({ kind: 'postgres', url: appUrl }, { tenant: 'role', auditKey: 'k'.repeat(32) })
+    const store = await openStore(
+      { kind: 'postgres', url: appUrl },
+      { tenant: 'role', auditKey: 'k'.repeat(32) },
+    )
     const app = new pg.Client(appUrl)
     await app.connect()
     try {
       // everything an apply does, as koppel_app
       await store.appendAudit([{ type: 'plan.created', actor: 'koppel', planId: 'plan-1' }])
       await store.savePlan(plan('plan-1', '2026-09-01T02:00:00.000Z'))
-      await store.journalStart([{ planId: 'plan-1', actionId: 'a', runId: 'run-1', phase: 'started', at: '2026-09-01T02:00:00.000Z', attempts: 0 }])
-      await store.journalFinish([{ entry: { planId: 'plan-1', actionId: 'a', runId: 'run-1', phase: 'applied', at: '2026-09-01T02:00:01.000Z', attempts: 1 }, account: account('p1') }])
+      await store.journalStart([
+        {
+          planId: 'plan-1',
+          actionId: 'a',
+          runId: 'run-1',
+          phase: 'started',
+          at: '2026-09-01T02:00:00.000Z',
+          attempts: 0,
+        },
+      ])
+      await store.journalFinish([
+        {
+          entry: {
+            planId: 'plan-1',
+            actionId: 'a',
+            runId: 'run-1',
+            phase: 'applied',
+            at: '2026-09-01T02:00:01.000Z',
+            attempts: 1,
+          },
+          account: account('p1'),
+        },
+      ])
       const lease = await acquireApplyLease(store)
       assert.ok(lease)
       await lease.release()
-      await store.appendAudit([{ type: 'run.finished', actor: 'koppel', planId: 'plan-1', runId: 'run-1' }])
+      await store.appendAudit([
+        { type: 'run.finished', actor: 'koppel', planId: 'plan-1', runId: 'run-1' },
+      ])
       await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { planId: 'plan-1' }))
       assert.equal((await store.verifyAudit()).ok, true)
 
-      for (const attack of [`delete from audit where tenant = 'role'`, `update audit set actor = 'mallory'`, 'truncate audit', 'delete from audit_head']) {
+      for (const attack of [
+        `delete from audit where tenant = 'role'`,
+        `update audit set actor = 'mallory'`,
+        'truncate audit',
+        'delete from audit_head',
+      ]) {
         await assert.rejects(app.query(attack), /permission denied/, attack)
       }
       // moving the head back is allowed (appends move it) but the events beyond it give it away
-      await app.query(`update audit_head set seq = 1, hash = (select hash from audit where tenant = 'role' and seq = 1) where tenant = 'role'`)
+      await app.query(
+        `update audit_head set seq = 1, hash = (select hash from audit where tenant = 'role' and seq = 1) where tenant = 'role'`,
+      )
       const v = await store.verifyAudit()
       assert.match(v.ok ? '' : v.problem, /event 2 lies beyond the head/)
     } finally {

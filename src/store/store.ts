@@ -1,5 +1,12 @@
 import type { AccessStore } from './access-store.ts'
-import type { Account, PersonHold, Plan, PlanStatus, ProvisionedGroup, RunReport } from '../model/index.ts'
+import type {
+  Account,
+  PersonHold,
+  Plan,
+  PlanStatus,
+  ProvisionedGroup,
+  RunReport,
+} from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
 
 export type { LiveLock } from './live-lock.ts'
@@ -99,7 +106,12 @@ export type AuditVerification =
       /** Events hashed without the key: all of them without a key, else those written before it was set. */
       readonly unkeyed: number
     }
-  | { readonly ok: false; readonly events: number; readonly firstBadSeq: number; readonly problem: string }
+  | {
+      readonly ok: false
+      readonly events: number
+      readonly firstBadSeq: number
+      readonly problem: string
+    }
 
 /**
  * Everything Koppel persists, behind one interface with two implementations (embedded SQLite, PostgreSQL)
@@ -132,7 +144,9 @@ export interface Store {
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
-  listPlanStatuses(limit: number): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
+  listPlanStatuses(
+    limit: number,
+  ): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
   /** One plan's status without loading its actions. */
   planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
@@ -140,7 +154,12 @@ export interface Store {
    * Moves a plan from `from` to `to` and appends `event`, in one transaction; undefined (and nothing written)
    * when the plan is not in `from` (any more). The engine's plan lifecycle (plan-lifecycle.ts) is the caller.
    */
-  transitionPlan(id: string, from: PlanStatus, to: PlanStatus, event: AuditEventInput): Promise<AuditEvent | undefined>
+  transitionPlan(
+    id: string,
+    from: PlanStatus,
+    to: PlanStatus,
+    event: AuditEventInput,
+  ): Promise<AuditEvent | undefined>
 
   // journal
   /** Writes `started` rows for a batch of actions in one transaction, before any of them is sent. */
@@ -149,7 +168,10 @@ export interface Store {
    * Writes the outcome rows and the ledger rows of a batch of finished actions, and their audit events (appended
    * to the chain as appendAudit does), in one transaction.
    */
-  journalFinish(completions: readonly ActionCompletion[], audit?: readonly AuditEventInput[]): Promise<void>
+  journalFinish(
+    completions: readonly ActionCompletion[],
+    audit?: readonly AuditEventInput[],
+  ): Promise<void>
   /** The latest entry per action of a plan; with `actionIds`, of those actions only (a worker's job). */
   journalFor(planId: string, actionIds?: readonly string[]): Promise<JournalEntry[]>
 
@@ -201,7 +223,12 @@ export interface Store {
    * Expiry uses the clock of the calling machine. With `replacing`, a lease still held by exactly that holder
    * is taken over too (the caller has established that the holder is dead, e.g. a killed process on this host).
    */
-  acquireLease(name: string, holder: string, ttlMs: number, options?: { readonly replacing?: string }): Promise<boolean>
+  acquireLease(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    options?: { readonly replacing?: string },
+  ): Promise<boolean>
   /**
    * A lock the OS (SQLite) or the database server (PostgreSQL) frees when this process or its connection dies,
    * so holding it proves that every earlier holder is gone. Undefined while another live process holds it;
@@ -209,7 +236,9 @@ export interface Store {
    */
   holdLiveLock(name: string): Promise<LiveLock | undefined | 'unsupported'>
   /** Who holds the named lease and until when (ms since epoch), if anyone; expired leases are returned too. */
-  leaseHolder(name: string): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
+  leaseHolder(
+    name: string,
+  ): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
 }

@@ -6,13 +6,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { postgresSkipReason, startPostgres, type PostgresServer } from '../../test/harness/postgres.ts'
+import {
+  postgresSkipReason,
+  startPostgres,
+  type PostgresServer,
+} from '../../test/harness/postgres.ts'
 import { openStore, type StoreOptions } from './open-store.ts'
 import { account, plan, run, snapshot } from './store-fixtures.ts'
 import type { Store } from './store.ts'
 import type { PersonHold, ProvisionedGroup } from '../model/index.ts'
 
-type Method = { [K in keyof Store]: Store[K] extends (...args: never[]) => unknown ? K : never }[keyof Store]
+type Method = {
+  [K in keyof Store]: Store[K] extends (...args: never[]) => unknown ? K : never
+}[keyof Store]
 type Probe = (mine: Store, theirs: Store) => Promise<void>
 
 const AT = '2026-09-01T02:00:00.000Z'
@@ -29,7 +35,15 @@ const GROUP: ProvisionedGroup = {
   createdAt: AT,
   updatedAt: AT,
 }
-const HOLD: PersonHold = { kind: 'hold', person: 'p1', label: 'Noor Smit', reason: 'legal hold', until: '2027-01-10', placedBy: 'cli:theirs', placedAt: AT }
+const HOLD: PersonHold = {
+  kind: 'hold',
+  person: 'p1',
+  label: 'Noor Smit',
+  reason: 'legal hold',
+  until: '2027-01-10',
+  placedBy: 'cli:theirs',
+  placedAt: AT,
+}
 
 /** Tenant `theirs` gets a row in every table: accounts, groups, holds, plans, journal, runs, snapshots, audit, leases. */
 async function fillTheirs(s: Store): Promise<void> {
@@ -37,10 +51,28 @@ async function fillTheirs(s: Store): Promise<void> {
   await s.upsertGroups([GROUP])
   await s.saveHold(HOLD)
   await s.savePlan(plan(THEIR_PLAN, AT))
-  await s.journalStart([{ planId: THEIR_PLAN, actionId: 'ad/p1/create', runId: 'run-theirs', phase: 'started', at: AT, attempts: 1 }])
+  await s.journalStart([
+    {
+      planId: THEIR_PLAN,
+      actionId: 'ad/p1/create',
+      runId: 'run-theirs',
+      phase: 'started',
+      at: AT,
+      attempts: 1,
+    },
+  ])
   await s.saveRun(run('run-theirs', AT, { planId: THEIR_PLAN }))
   await s.saveSnapshot(snapshot('snap-theirs', AT, true), new Uint8Array([1, 2, 3]))
-  await s.appendAudit([{ type: 'plan.created', actor: 'koppel', planId: THEIR_PLAN }, { type: 'run.finished', actor: 'koppel', runId: 'run-theirs' }, { type: 'hold.placed', actor: 'cli:theirs', person: 'p1', data: { until: HOLD.until, reason: HOLD.reason } }])
+  await s.appendAudit([
+    { type: 'plan.created', actor: 'koppel', planId: THEIR_PLAN },
+    { type: 'run.finished', actor: 'koppel', runId: 'run-theirs' },
+    {
+      type: 'hold.placed',
+      actor: 'cli:theirs',
+      person: 'p1',
+      data: { until: HOLD.until, reason: HOLD.reason },
+    },
+  ])
   assert.equal(await s.acquireLease('apply', 'host-theirs', 600_000), true)
 }
 
@@ -83,10 +115,16 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
     assert.equal(await mine.getPlan('no-such-plan'), undefined)
   },
   async listPlans(mine) {
-    assert.deepEqual((await mine.listPlans(10)).map((p) => p.id), [THEIR_PLAN])
+    assert.deepEqual(
+      (await mine.listPlans(10)).map((p) => p.id),
+      [THEIR_PLAN],
+    )
   },
   async listPlanStatuses(mine) {
-    assert.deepEqual((await mine.listPlanStatuses(10)).map((p) => [p.id, p.status]), [[THEIR_PLAN, 'applied']])
+    assert.deepEqual(
+      (await mine.listPlanStatuses(10)).map((p) => [p.id, p.status]),
+      [[THEIR_PLAN, 'applied']],
+    )
   },
   async planStatus(mine) {
     assert.equal(await mine.planStatus('no-such-plan'), undefined)
@@ -96,17 +134,46 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   },
   async transitionPlan(mine, theirs) {
     // their plan is `planned`; mine of the same id is `applied`: the move must find neither
-    assert.equal(await mine.transitionPlan(THEIR_PLAN, 'planned', 'approved', { type: 'plan.approved', actor: 'x' }), undefined)
+    assert.equal(
+      await mine.transitionPlan(THEIR_PLAN, 'planned', 'approved', {
+        type: 'plan.approved',
+        actor: 'x',
+      }),
+      undefined,
+    )
     assert.equal(await theirs.planStatus(THEIR_PLAN), 'planned')
   },
   async journalStart(mine) {
-    await mine.journalStart([{ planId: THEIR_PLAN, actionId: 'ad/p9/create', runId: 'run-mine', phase: 'started', at: AT, attempts: 1 }])
+    await mine.journalStart([
+      {
+        planId: THEIR_PLAN,
+        actionId: 'ad/p9/create',
+        runId: 'run-mine',
+        phase: 'started',
+        at: AT,
+        attempts: 1,
+      },
+    ])
   },
   async journalFinish(mine) {
-    await mine.journalFinish([{ entry: { planId: THEIR_PLAN, actionId: 'ad/p1/create', runId: 'run-mine', phase: 'applied', at: AT, attempts: 1 } }])
+    await mine.journalFinish([
+      {
+        entry: {
+          planId: THEIR_PLAN,
+          actionId: 'ad/p1/create',
+          runId: 'run-mine',
+          phase: 'applied',
+          at: AT,
+          attempts: 1,
+        },
+      },
+    ])
   },
   async journalFor(mine) {
-    assert.deepEqual((await mine.journalFor(THEIR_PLAN)).map((e) => e.actionId).sort(), ['ad/p1/create', 'ad/p9/create'])
+    assert.deepEqual((await mine.journalFor(THEIR_PLAN)).map((e) => e.actionId).sort(), [
+      'ad/p1/create',
+      'ad/p9/create',
+    ])
   },
   async saveRun(mine) {
     await mine.saveRun(run('run-theirs', AT, { state: 'failed' }))
@@ -115,7 +182,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
     assert.equal((await mine.getRun('run-theirs'))?.state, 'failed')
   },
   async listRuns(mine) {
-    assert.deepEqual((await mine.listRuns(10)).map((r) => r.state), ['failed'])
+    assert.deepEqual(
+      (await mine.listRuns(10)).map((r) => r.state),
+      ['failed'],
+    )
   },
   async saveSnapshot(mine) {
     await mine.saveSnapshot(snapshot('snap-mine', AT, false), new Uint8Array([9]))
@@ -137,7 +207,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
     assert.equal(event?.seq, 1, 'a chain of its own')
   },
   async listAudit(mine) {
-    assert.deepEqual((await mine.listAudit({ limit: 100 })).map((e) => e.runId ?? e.planId ?? null), [null])
+    assert.deepEqual(
+      (await mine.listAudit({ limit: 100 })).map((e) => e.runId ?? e.planId ?? null),
+      [null],
+    )
     assert.deepEqual(await mine.listAudit({ limit: 100, planId: THEIR_PLAN }), [])
   },
   async verifyAudit(mine) {
@@ -160,7 +233,11 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
     const held = await theirs.holdLiveLock('apply')
     const other = await mine.holdLiveLock('apply')
     try {
-      if (held !== 'unsupported') assert.ok(held !== undefined && other !== undefined && other !== 'unsupported', 'each tenant has its own lock')
+      if (held !== 'unsupported')
+        assert.ok(
+          held !== undefined && other !== undefined && other !== 'unsupported',
+          'each tenant has its own lock',
+        )
     } finally {
       if (held !== undefined && held !== 'unsupported') await held.release()
       if (other !== undefined && other !== 'unsupported') await other.release()
@@ -200,7 +277,11 @@ function isolationTest(open: (tenant: string) => Promise<Store>): Promise<void> 
           throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
         })
       }
-      assert.deepEqual(await view(theirs), before, 'their rows are unchanged by everything the other tenant did')
+      assert.deepEqual(
+        await view(theirs),
+        before,
+        'their rows are unchanged by everything the other tenant did',
+      )
     } finally {
       await mine.close()
       await theirs.close()

@@ -27,7 +27,13 @@ export function canonicalJsonListTo(items: readonly unknown[], sink: CanonicalSi
     const slice = items.slice(i, i + SLICE)
     for (let j = 0; j < slice.length; j++) slice[j] = canonical(slice[j], String(i + j))
     const text = JSON.stringify(slice)
-    sink.push(i === 0 ? (items.length <= SLICE ? text : text.slice(0, -1)) : `,${i + SLICE >= items.length ? text.slice(1) : text.slice(1, -1)}`)
+    sink.push(
+      i === 0
+        ? items.length <= SLICE
+          ? text
+          : text.slice(0, -1)
+        : `,${i + SLICE >= items.length ? text.slice(1) : text.slice(1, -1)}`,
+    )
   }
 }
 
@@ -91,7 +97,9 @@ function canonical(value: unknown, key: string): unknown {
   const record = v as Record<string, unknown>
   const keys = Object.keys(record)
   // Boxed primitives: JSON.stringify would unwrap the object itself, but the replacer copies it first.
-  let inOrder = !again && !(v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt)
+  let inOrder =
+    !again &&
+    !(v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt)
   for (let i = 0; inOrder && i < keys.length; i++) {
     const k = keys[i] as string
     // a copy built by assignment loses `__proto__`; kept as it is, it would be written

@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { addDays, dayNumber, daysBetween, fromDayNumber, inYearlyWindow, isCalendarDate, isIsoDate, toIsoDate } from './dates.ts'
+import {
+  addDays,
+  dayNumber,
+  daysBetween,
+  fromDayNumber,
+  inYearlyWindow,
+  isCalendarDate,
+  isIsoDate,
+  toIsoDate,
+} from './dates.ts'
 
 test('addDays counts calendar days in UTC over month, leap-day and year ends, both ways', () => {
   assert.equal(addDays('2024-02-28', 1), '2024-02-29')
   assert.equal(addDays('2023-02-28', 1), '2023-03-01')
   assert.equal(addDays('2025-12-31', 1), '2026-01-01')
   assert.equal(addDays('2026-01-01', -1), '2025-12-31')
-  assert.equal(addDays('2026-03-29', 1), '2026-03-30', 'a DST change in Europe does not shift the day')
+  assert.equal(
+    addDays('2026-03-29', 1),
+    '2026-03-30',
+    'a DST change in Europe does not shift the day',
+  )
   assert.equal(addDays('2026-03-29', 0), '2026-03-29')
   // Asked again: the remembered answer is the same.
   assert.equal(addDays('2024-02-28', 1), '2024-02-29')
@@ -17,7 +30,8 @@ test('daysBetween is the inverse of addDays, negative when `to` is earlier', () 
   assert.equal(daysBetween('2025-01-01', '2025-01-31'), 30)
   assert.equal(daysBetween('2025-01-31', '2025-01-01'), -30)
   assert.equal(daysBetween('2024-02-01', '2024-03-01'), 29)
-  for (const n of [-400, -1, 0, 1, 365, 366, 1000]) assert.equal(daysBetween('2024-02-29', addDays('2024-02-29', n)), n)
+  for (const n of [-400, -1, 0, 1, 365, 366, 1000])
+    assert.equal(daysBetween('2024-02-29', addDays('2024-02-29', n)), n)
 })
 
 test('isIsoDate takes the form; isCalendarDate also wants a day that exists', () => {

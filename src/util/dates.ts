@@ -58,7 +58,8 @@ export function dayNumber(date: string): number {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
   const ms = Date.UTC(y, mo - 1, d)
   const back = new Date(ms)
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) throw new Error(`not a calendar date: "${date}"`)
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+    throw new Error(`not a calendar date: "${date}"`)
   return ms / DAY_MS
 }
 

@@ -13,7 +13,11 @@ export interface FingerprintFile {
  * name/size/mtime: a rewrite within the same second at the same size is still seen. About 0.25 s for the
  * 142 MB of a generated 100,000-person OneRoster export (30 ms for 10,000 persons).
  */
-export async function filesFingerprint(header: string, files: readonly FingerprintFile[], signal?: AbortSignal): Promise<string> {
+export async function filesFingerprint(
+  header: string,
+  files: readonly FingerprintFile[],
+  signal?: AbortSignal,
+): Promise<string> {
   const h = createHash('sha256')
   h.update(`${header}\u0000`)
   for (const f of files) {
@@ -21,7 +25,10 @@ export async function filesFingerprint(header: string, files: readonly Fingerpri
     h.update(`${f.name}\u0000`)
     let size = 0
     try {
-      for await (const chunk of createReadStream(f.path, { highWaterMark: 1 << 20, ...(signal !== undefined ? { signal } : {}) })) {
+      for await (const chunk of createReadStream(f.path, {
+        highWaterMark: 1 << 20,
+        ...(signal !== undefined ? { signal } : {}),
+      })) {
         const bytes = chunk as Buffer
         h.update(bytes)
         size += bytes.length

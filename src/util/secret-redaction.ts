@@ -20,7 +20,8 @@ export function rememberSecret(value: string): void {
   const password = urlPassword(value)
   const secret = password ?? value
   if (secret.length < MIN_LENGTH) return
-  for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) values.add(form)
+  for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])
+    values.add(form)
   if (password !== undefined) values.add(encodeURIComponent(password).replace(/%20/g, '+'))
   pattern = undefined
 }
@@ -39,7 +40,13 @@ function urlPassword(value: string): string | undefined {
 export function redactSecrets(text: string): string {
   if (values.size === 0) return text
   // the longest first, so a secret that contains another is masked whole
-  pattern ??= new RegExp([...values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g')
+  pattern ??= new RegExp(
+    [...values]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  )
   return text.replace(pattern, '***')
 }
 

@@ -15,13 +15,23 @@ export interface DayCount {
 }
 
 /** The `days` days up to and including the day of `now`, oldest first; days without runs count 0. */
-export function actionsPerDay(reports: readonly Pick<RunReport, 'startedAt' | 'counts'>[], now: Date, o: { readonly days?: number; readonly timezone?: string } = {}): DayCount[] {
+export function actionsPerDay(
+  reports: readonly Pick<RunReport, 'startedAt' | 'counts'>[],
+  now: Date,
+  o: { readonly days?: number; readonly timezone?: string } = {},
+): DayCount[] {
   const days = o.days ?? 14
-  const dayOf = new Intl.DateTimeFormat('sv-SE', { timeZone: o.timezone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' })
+  const dayOf = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: o.timezone ?? 'UTC',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  })
   const out = new Map<string, { applied: number; failed: number }>()
   // days are counted back from the local date of `now`; noon UTC keeps a date arithmetic step off DST edges
   const today = Date.parse(`${dayOf.format(now)}T12:00:00Z`)
-  for (let i = days - 1; i >= 0; i--) out.set(new Date(today - i * 86_400_000).toISOString().slice(0, 10), { applied: 0, failed: 0 })
+  for (let i = days - 1; i >= 0; i--)
+    out.set(new Date(today - i * 86_400_000).toISOString().slice(0, 10), { applied: 0, failed: 0 })
   for (const r of reports) {
     const slot = out.get(dayOf.format(new Date(r.startedAt)))
     if (slot === undefined) continue
@@ -47,15 +57,65 @@ export function actionsChart(lang: Lang, counts: readonly DayCount[]): SafeHtml 
     const x = i * (BAR + GAP)
     const hApplied = scale(c.applied)
     const hFailed = scale(c.failed)
-    return html`<g><title>${c.day}: ${c.applied} ${t(lang, 'applied').toLowerCase()}, ${c.failed} ${t(lang, 'failures').toLowerCase()}</title>
-<rect class="bar-applied" x="${x}" y="${HEIGHT - hApplied}" width="${BAR}" height="${hApplied}"></rect>
-<rect class="bar-failed" x="${x}" y="${HEIGHT - hApplied - hFailed}" width="${BAR}" height="${hFailed}"></rect>
-<text x="${x + BAR / 2}" y="${HEIGHT + 14}" text-anchor="middle">${c.day.slice(5)}</text></g>`
+    return html`<g
+      ><title>
+        ${c.day}: ${c.applied} ${t(lang, 'applied').toLowerCase()}, ${c.failed}
+        ${t(lang, 'failures').toLowerCase()}
+      </title>
+      <rect
+        class="bar-applied"
+        x="${x}"
+        y="${HEIGHT - hApplied}"
+        width="${BAR}"
+        height="${hApplied}"
+      ></rect>
+      <rect
+        class="bar-failed"
+        x="${x}"
+        y="${HEIGHT - hApplied - hFailed}"
+        width="${BAR}"
+        height="${hFailed}"
+      ></rect>
+      <text x="${x + BAR / 2}" y="${HEIGHT + 14}" text-anchor="middle">${c.day.slice(5)}</text></g
+    >`
   })
-  const rows = counts.map((c) => html`<tr><th scope="row">${c.day}</th><td>${c.applied}</td><td>${c.failed}</td></tr>`)
+  const rows = counts.map(
+    (c) =>
+      html`<tr>
+        <th scope="row">${c.day}</th>
+        <td>${c.applied}</td>
+        <td>${c.failed}</td>
+      </tr>`,
+  )
   return html`<h2 id="chart-title">${t(lang, 'actionsPerDay')}</h2>
-<figure class="chart"><svg role="img" aria-labelledby="chart-title" viewBox="0 0 ${width} ${HEIGHT + 20}" width="${width}" height="${HEIGHT + 20}">${bars}</svg>
-<figcaption><span class="key-applied">${t(lang, 'applied')}</span> <span class="key-failed">${t(lang, 'failures')}</span></figcaption></figure>
-<details><summary>${t(lang, 'actionsPerDay')}: ${t(lang, 'count')}</summary>
-<table><thead><tr><th scope="col">${t(lang, 'day')}</th><th scope="col">${t(lang, 'applied')}</th><th scope="col">${t(lang, 'failures')}</th></tr></thead><tbody>${rows}</tbody></table></details>`
+    <figure class="chart">
+      <svg
+        role="img"
+        aria-labelledby="chart-title"
+        viewBox="0 0 ${width} ${HEIGHT + 20}"
+        width="${width}"
+        height="${HEIGHT + 20}"
+      >
+        ${bars}
+      </svg>
+      <figcaption>
+        <span class="key-applied">${t(lang, 'applied')}</span>
+        <span class="key-failed">${t(lang, 'failures')}</span>
+      </figcaption>
+    </figure>
+    <details>
+      <summary>${t(lang, 'actionsPerDay')}: ${t(lang, 'count')}</summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">${t(lang, 'day')}</th>
+            <th scope="col">${t(lang, 'applied')}</th>
+            <th scope="col">${t(lang, 'failures')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+    </details>`
 }

@@ -4,6 +4,10 @@ import { t, type Lang } from './i18n.ts'
 import { page, type Viewer } from './layout.ts'
 
 export function configPage(lang: Lang, viewer: Viewer, redacted: unknown): string {
-  const body = redacted === undefined ? html`<p>${t(lang, 'noConfig')}</p>` : html`<p>${t(lang, 'configHint')}</p><pre tabindex="0">${JSON.stringify(redacted, null, 2)}</pre>`
+  const body =
+    redacted === undefined
+      ? html`<p>${t(lang, 'noConfig')}</p>`
+      : html`<p>${t(lang, 'configHint')}</p>
+          <pre tabindex="0">${JSON.stringify(redacted, null, 2)}</pre>`
   return page(lang, t(lang, 'config'), viewer, body)
 }

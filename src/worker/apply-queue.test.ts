@@ -10,7 +10,17 @@ import { accountKey, applyQueueName } from './queue-names.ts'
 
 const reason = { change: 'joiner', detail: 'test' } as const
 const action = (person: string, kind: string): Action =>
-  ({ id: `app/${person}/${kind}`, target: 'app', person, label: person, reason, kind, changes: [], permission: kind, permissionType: 'group' }) as Action
+  ({
+    id: `app/${person}/${kind}`,
+    target: 'app',
+    person,
+    label: person,
+    reason,
+    kind,
+    changes: [],
+    permission: kind,
+    permissionType: 'group',
+  }) as Action
 
 /** A pg-boss stand-in: keeps inserted jobs; each findJobs call moves the world on by `step`. */
 function fakeQueue(step: (jobs: { data: ApplyJob; state: string }[], poll: number) => void) {
@@ -27,7 +37,11 @@ function fakeQueue(step: (jobs: { data: ApplyJob; state: string }[], poll: numbe
       return mine.map((j, i) => ({ id: String(i), state: j.state }))
     },
   }
-  const queue: JobQueue = { boss: async () => boss as unknown as PgBoss, queueOf: async (tenant, target) => applyQueueName(tenant, target), close: async () => {} }
+  const queue: JobQueue = {
+    boss: async () => boss as unknown as PgBoss,
+    queueOf: async (tenant, target) => applyQueueName(tenant, target),
+    close: async () => {},
+  }
   return { queue, inserted }
 }
 
@@ -36,7 +50,13 @@ test('one job per account in plan order, keyed by plan and account; resolves whe
     if (poll === 2) for (const j of jobs) j.state = 'completed'
   })
   const q = queuedApply(queue, 'board a', { pollMs: 1 })
-  await q.runPass({ planId: 'plan-1', runId: 'run-1', actor: 'test', target: 'app', actions: [action('p1', 'a'), action('p2', 'a'), action('p1', 'b')] })
+  await q.runPass({
+    planId: 'plan-1',
+    runId: 'run-1',
+    actor: 'test',
+    target: 'app',
+    actions: [action('p1', 'a'), action('p2', 'a'), action('p1', 'b')],
+  })
   assert.deepEqual(
     inserted.map((j) => [j.name, j.data.actions, j.singletonKey]),
     [
@@ -44,7 +64,11 @@ test('one job per account in plan order, keyed by plan and account; resolves whe
       [applyQueueName('board a', 'app'), ['app/p2/a'], accountKey('plan-1', 'p2')],
     ],
   )
-  assert.match(applyQueueName('board a', 'app'), /^apply\/h[0-9a-f]{24}\/app$/, 'a tenant name pg-boss refuses is hashed')
+  assert.match(
+    applyQueueName('board a', 'app'),
+    /^apply\/h[0-9a-f]{24}\/app$/,
+    'a tenant name pg-boss refuses is hashed',
+  )
   assert.notEqual(accountKey('plan-1', 'p1'), accountKey('plan-2', 'p1'))
 })
 
@@ -53,8 +77,21 @@ test('jobs nobody takes: the apply warns (and keeps waiting) until a worker come
   const { queue } = fakeQueue((jobs, poll) => {
     if (poll === 40) for (const j of jobs) j.state = 'completed'
   })
-  const q = queuedApply(queue, 'default', { pollMs: 5, idleWarnMs: 50, log: (level, message) => level === 'warn' && warnings.push(message) })
-  await q.runPass({ planId: 'plan-1', runId: 'run-1', actor: 'test', target: 'app', actions: [action('p1', 'a')] })
+  const q = queuedApply(queue, 'default', {
+    pollMs: 5,
+    idleWarnMs: 50,
+    log: (level, message) => level === 'warn' && warnings.push(message),
+  })
+  await q.runPass({
+    planId: 'plan-1',
+    runId: 'run-1',
+    actor: 'test',
+    target: 'app',
+    actions: [action('p1', 'a')],
+  })
   assert.ok(warnings.length >= 1, 'warned')
-  assert.match(warnings[0] ?? '', /no worker has taken a job of apply\/default\/app for \d+ s; is `koppel worker` running with this target in its config\?/)
+  assert.match(
+    warnings[0] ?? '',
+    /no worker has taken a job of apply\/default\/app for \d+ s; is `koppel worker` running with this target in its config\?/,
+  )
 })

@@ -18,7 +18,11 @@ export interface QueuedApplyOptions {
   readonly idleWarnMs?: number
 }
 
-export function queuedApply(queue: JobQueue, tenant: string, o: QueuedApplyOptions = {}): ApplyQueue {
+export function queuedApply(
+  queue: JobQueue,
+  tenant: string,
+  o: QueuedApplyOptions = {},
+): ApplyQueue {
   const pollMs = o.pollMs ?? 250
   const idleWarnMs = o.idleWarnMs ?? 60_000
   return {
@@ -34,10 +38,18 @@ export function queuedApply(queue: JobQueue, tenant: string, o: QueuedApplyOptio
         else ids.push(a.id)
       }
       const jobs = [...byAccount].map(([person, actions]) => {
-        const data: ApplyJob = { planId: p.planId, runId: p.runId, actor: p.actor, target: p.target, pass, actions }
+        const data: ApplyJob = {
+          planId: p.planId,
+          runId: p.runId,
+          actor: p.actor,
+          target: p.target,
+          pass,
+          actions,
+        }
         return { data, singletonKey: accountKey(p.planId, person) }
       })
-      for (let i = 0; i < jobs.length; i += INSERT_BATCH) await boss.insert(name, jobs.slice(i, i + INSERT_BATCH))
+      for (let i = 0; i < jobs.length; i += INSERT_BATCH)
+        await boss.insert(name, jobs.slice(i, i + INSERT_BATCH))
       let movedAt = Date.now()
       let lastOpen = jobs.length
       for (;;) {
@@ -45,7 +57,11 @@ export function queuedApply(queue: JobQueue, tenant: string, o: QueuedApplyOptio
         let taken = 0
         let after: string | undefined
         for (;;) {
-          const page = await boss.findJobs(name, { data: { pass }, limit: PAGE, ...(after !== undefined ? { after } : {}) })
+          const page = await boss.findJobs(name, {
+            data: { pass },
+            limit: PAGE,
+            ...(after !== undefined ? { after } : {}),
+          })
           for (const j of page) {
             if (!ENDED.has(j.state)) open++
             if (j.state === 'active') taken++
@@ -59,7 +75,11 @@ export function queuedApply(queue: JobQueue, tenant: string, o: QueuedApplyOptio
         if (taken > 0 || open < lastOpen) movedAt = Date.now()
         lastOpen = open
         if (Date.now() - movedAt >= idleWarnMs) {
-          o.log?.('warn', `no worker has taken a job of ${name} for ${Math.round((Date.now() - movedAt) / 1000)} s; is \`koppel worker\` running with this target in its config?`, { queue: name, waiting: open, planId: p.planId, runId: p.runId })
+          o.log?.(
+            'warn',
+            `no worker has taken a job of ${name} for ${Math.round((Date.now() - movedAt) / 1000)} s; is \`koppel worker\` running with this target in its config?`,
+            { queue: name, waiting: open, planId: p.planId, runId: p.runId },
+          )
           movedAt = Date.now()
         }
         await new Promise((r) => setTimeout(r, pollMs))

@@ -20,7 +20,8 @@ function planCache(engine: Engine, size = 4): (id: string) => Promise<Plan> {
     let p = cache.get(id)
     if (p === undefined) {
       p = engine.store.getPlan(id).then((plan) => {
-        if (plan === undefined) throw new Error(`no plan ${id} in the store of tenant ${engine.store.tenant}`)
+        if (plan === undefined)
+          throw new Error(`no plan ${id} in the store of tenant ${engine.store.tenant}`)
         return plan
       })
       p.catch(() => cache.delete(id))
@@ -31,7 +32,12 @@ function planCache(engine: Engine, size = 4): (id: string) => Promise<Plan> {
   }
 }
 
-export async function startApplyWorker(engine: Engine, queue: JobQueue, url: string, o: { readonly jobsPerTarget: number; readonly log: QueueLog }): Promise<ApplyWorker> {
+export async function startApplyWorker(
+  engine: Engine,
+  queue: JobQueue,
+  url: string,
+  o: { readonly jobsPerTarget: number; readonly log: QueueLog },
+): Promise<ApplyWorker> {
   const { store, setup } = engine
   const { log } = o
   const targets = setup.targets
@@ -45,16 +51,45 @@ export async function startApplyWorker(engine: Engine, queue: JobQueue, url: str
     const name = await queue.queueOf(store.tenant, target.name)
     const limit = target.apply.concurrency
     // with a backlog a worker takes its next job at once, not after pollingIntervalSeconds
-    const options = { localConcurrency: local(limit), batchSize: 1, pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 }
+    const options = {
+      localConcurrency: local(limit),
+      batchSize: 1,
+      pollingIntervalSeconds: 0.5,
+      burstWhenReadyExceeds: 1,
+    }
     const id = await boss.work<ApplyJob>(name, options, async ([job]) => {
       if (job === undefined) return
       const { planId, runId, actor, actions } = job.data
-      log('debug', 'job started', { queue: name, job: job.id, planId, runId, actions: actions.length, retry: job.retryCount })
+      log('debug', 'job started', {
+        queue: name,
+        job: job.id,
+        planId,
+        runId,
+        actions: actions.length,
+        retry: job.retryCount,
+      })
       const release = await slots.take(store.tenant, target.name, limit, job.signal)
       try {
         const plan = await planOf(planId)
-        const done = await applyQueuedActions(plan, actions, { store, targets, runId, actor, now: engine.now, signal: job.signal, target: target.name, pause })
-        log('debug', 'job done', { queue: name, job: job.id, planId, runId, actions: actions.length, sent: done.length, retry: job.retryCount })
+        const done = await applyQueuedActions(plan, actions, {
+          store,
+          targets,
+          runId,
+          actor,
+          now: engine.now,
+          signal: job.signal,
+          target: target.name,
+          pause,
+        })
+        log('debug', 'job done', {
+          queue: name,
+          job: job.id,
+          planId,
+          runId,
+          actions: actions.length,
+          sent: done.length,
+          retry: job.retryCount,
+        })
       } finally {
         await release()
       }

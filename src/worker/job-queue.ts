@@ -6,7 +6,11 @@ import type { WorkersConfig } from '../config/index.ts'
 import { queueMetrics } from '../ops/metrics.ts'
 import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
 
-export type QueueLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+export type QueueLog = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void
 
 /** What a job carries: which plan's actions, for which target, as which run and actor. */
 export interface ApplyJob {

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto'
 export const JOB_SCHEMA = 'koppel_jobs'
 
 const SAFE = /^[A-Za-z0-9_.-]{1,60}$/
-const hashed = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length)
+const hashed = (text: string, length: number): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, length)
 const part = (text: string): string => (SAFE.test(text) ? text : `h${hashed(text, 24)}`)
 
 /** One queue per tenant and target: a worker takes the targets of its config, an operator sees depth per target. */

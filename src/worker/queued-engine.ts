@@ -12,12 +12,21 @@ export interface QueuedEngine {
   close(): Promise<void>
 }
 
-export function queuedEngine(url: string, tenant: string, workers: WorkersConfig, log: QueueLog, engine: () => Engine): QueuedEngine {
+export function queuedEngine(
+  url: string,
+  tenant: string,
+  workers: WorkersConfig,
+  log: QueueLog,
+  engine: () => Engine,
+): QueuedEngine {
   const jobs = jobQueue(url, workers, log)
   let worker: Promise<ApplyWorker> | undefined
   const beforePass = workers.inProcess
     ? async () => {
-        await (worker ??= startApplyWorker(engine(), jobs, url, { jobsPerTarget: workers.jobsPerTarget, log }))
+        await (worker ??= startApplyWorker(engine(), jobs, url, {
+          jobsPerTarget: workers.jobsPerTarget,
+          log,
+        }))
       }
     : undefined
   return {

@@ -30,11 +30,15 @@ export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgT
   pool.on('error', () => {})
   let ready: Promise<unknown> | undefined
   const table = () =>
-    (ready ??= pool.query(`create schema if not exists ${JOB_SCHEMA}; create table if not exists ${TABLE} (tenant text not null, target text not null, until timestamptz not null, primary key (tenant, target))`).catch((e: unknown) => {
-      ready = undefined
-      // two workers creating it at once: the loser's error is the winner's table
-      if (!/already exists|duplicate key/.test(String(e))) throw e
-    }))
+    (ready ??= pool
+      .query(
+        `create schema if not exists ${JOB_SCHEMA}; create table if not exists ${TABLE} (tenant text not null, target text not null, until timestamptz not null, primary key (tenant, target))`,
+      )
+      .catch((e: unknown) => {
+        ready = undefined
+        // two workers creating it at once: the loser's error is the winner's table
+        if (!/already exists|duplicate key/.test(String(e))) throw e
+      }))
   /** target → local time until which it is paused, and when that was read. */
   const known = new Map<string, { until: number; readAt: number }>()
   const remaining = async (target: string): Promise<number> => {
@@ -52,7 +56,8 @@ export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgT
   }
   return {
     async wait(target, signal) {
-      for (let ms = await remaining(target); ms > 0; ms = await remaining(target)) await sleep(ms, signal)
+      for (let ms = await remaining(target); ms > 0; ms = await remaining(target))
+        await sleep(ms, signal)
     },
     async pause(target, ms) {
       await table()

@@ -4,16 +4,27 @@
 // a vanished machine within about a minute.
 import pg from 'pg'
 
-const KEEPALIVE = '-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
+const KEEPALIVE =
+  '-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
 
 export interface TargetSlots {
   /** Waits for a free slot of the target; the returned function gives it back. */
-  take(tenant: string, target: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>>
+  take(
+    tenant: string,
+    target: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
 export function targetSlots(url: string, connections: number): TargetSlots {
-  const pool = new pg.Pool({ connectionString: url, max: connections, keepAlive: true, options: KEEPALIVE })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: connections,
+    keepAlive: true,
+    options: KEEPALIVE,
+  })
   // an idle pooled connection that breaks is dropped by the pool; without a listener the error would crash us
   pool.on('error', () => {})
   return {
@@ -28,7 +39,10 @@ export function targetSlots(url: string, connections: number): TargetSlots {
           const first = Math.floor(Math.random() * limit)
           for (let i = 0; i < limit && slot === undefined; i++) {
             const s = (first + i) % limit
-            const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1), $2) as ok', [key, s])
+            const { rows } = await client.query<{ ok: boolean }>(
+              'select pg_try_advisory_lock(hashtext($1), $2) as ok',
+              [key, s],
+            )
             if (rows[0]?.ok === true) slot = s
           }
         } catch (e) {

@@ -12,10 +12,23 @@ import { jobQueue } from './job-queue.ts'
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
-export async function workerCommand(configPath: string, definitions: readonly ConnectorDefinition[], level = 'info'): Promise<number> {
-  const log = pino({ base: { pid: process.pid }, level: (LEVELS as readonly string[]).includes(level) ? level : 'info' })
-  if (!(LEVELS as readonly string[]).includes(level)) log.warn({}, `--log-level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}; using info`)
-  const r = await loadEngine(configPath, definitions, { log: (level, message, fields) => log[level]({ ...fields, from: 'connector' }, message) })
+export async function workerCommand(
+  configPath: string,
+  definitions: readonly ConnectorDefinition[],
+  level = 'info',
+): Promise<number> {
+  const log = pino({
+    base: { pid: process.pid },
+    level: (LEVELS as readonly string[]).includes(level) ? level : 'info',
+  })
+  if (!(LEVELS as readonly string[]).includes(level))
+    log.warn(
+      {},
+      `--log-level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}; using info`,
+    )
+  const r = await loadEngine(configPath, definitions, {
+    log: (level, message, fields) => log[level]({ ...fields, from: 'connector' }, message),
+  })
   if (!r.ok) {
     for (const e of r.errors) log.error({}, e)
     return 1
@@ -24,18 +37,31 @@ export async function workerCommand(configPath: string, definitions: readonly Co
   const store = loaded.config.store
   const workers = store.kind === 'postgres' ? store.workers : undefined
   if (store.kind !== 'postgres' || workers?.enabled !== true) {
-    log.error({}, `${loaded.configPath}: koppel worker needs store.kind: postgres with store.workers.enabled: true (docs/operations.md)`)
+    log.error(
+      {},
+      `${loaded.configPath}: koppel worker needs store.kind: postgres with store.workers.enabled: true (docs/operations.md)`,
+    )
     await loaded.close()
     return 1
   }
   const service = log.child({ tenant: loaded.config.tenant, role: 'worker' })
-  const queueLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => service[level]({ ...fields }, message)
+  const queueLog = (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => service[level]({ ...fields }, message)
   const jobs = jobQueue(store.url, workers, queueLog)
   let worker
   try {
-    worker = await startApplyWorker(loaded.engine, jobs, store.url, { jobsPerTarget: workers.jobsPerTarget, log: queueLog })
+    worker = await startApplyWorker(loaded.engine, jobs, store.url, {
+      jobsPerTarget: workers.jobsPerTarget,
+      log: queueLog,
+    })
   } catch (e) {
-    service.error({ err: e instanceof Error ? e.message : String(e) }, 'koppel worker could not start')
+    service.error(
+      { err: e instanceof Error ? e.message : String(e) },
+      'koppel worker could not start',
+    )
     await jobs.close()
     await loaded.close()
     return 1
@@ -63,11 +89,24 @@ export async function workerCommand(configPath: string, definitions: readonly Co
 }
 
 /** The command's one line in src/cli/main.ts. */
-export function registerWorkerCommand(program: Command, config: () => Option, definitions: readonly ConnectorDefinition[], set: (code: number) => void): void {
+export function registerWorkerCommand(
+  program: Command,
+  config: () => Option,
+  definitions: readonly ConnectorDefinition[],
+  set: (code: number) => void,
+): void {
   program
     .command('worker')
-    .description('take apply jobs from the per-target queues in PostgreSQL (store.workers); SIGTERM stops cleanly')
+    .description(
+      'take apply jobs from the per-target queues in PostgreSQL (store.workers); SIGTERM stops cleanly',
+    )
     .addOption(config())
-    .option('--log-level <level>', 'debug logs every job taken and done (with plan, run and queue)', 'info')
-    .action(async (o: { config: string; logLevel: string }) => set(await workerCommand(o.config, definitions, o.logLevel)))
+    .option(
+      '--log-level <level>',
+      'debug logs every job taken and done (with plan, run and queue)',
+      'info',
+    )
+    .action(async (o: { config: string; logLevel: string }) =>
+      set(await workerCommand(o.config, definitions, o.logLevel)),
+    )
 }

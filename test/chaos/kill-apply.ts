@@ -23,7 +23,8 @@ const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'koppel.ts')
 export const today = (): string => new Date().toISOString().slice(0, 10)
 export const AUDIT_KEY = 'chaos-audit-key-0123456789abcdef'
 
-export type ChaosStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string }
+export type ChaosStore =
+  { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string }
 
 export interface KillTrial {
   readonly store: 'sqlite' | 'postgres'
@@ -88,7 +89,8 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
     const env = { ...process.env, KOPPEL_CHAOS_AUDIT_KEY: AUDIT_KEY }
     const planned = await withEngine(config, env, async (l) => {
       const r = await makePlan(l.engine, { actor: 'chaos' })
-      if (!r.ok) throw new Error(`the first plan failed: ${r.issues.map((i) => i.message).join('; ')}`)
+      if (!r.ok)
+        throw new Error(`the first plan failed: ${r.issues.map((i) => i.message).join('; ')}`)
       return r.plan
     })
     const expected = planned.summary['directory']?.['create'] ?? 0
@@ -98,7 +100,11 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
     const startupDelay = Math.floor(random() * 1500)
     // with every entry there, grants, journal and audit writes are still going on: kill somewhere in those
     const lateDelay = target === expected ? Math.floor(random() * 1500) : 0
-    const killedAt = await applyAndKill(o.slapd, ou, dir, planned.id, env, { target, startupDelay, lateDelay })
+    const killedAt = await applyAndKill(o.slapd, ou, dir, planned.id, env, {
+      target,
+      startupDelay,
+      lateDelay,
+    })
 
     const quiet = await converge(config, env, problems)
     const audit = await withEngine(config, env, (l) => l.engine.store.verifyAudit())
@@ -110,10 +116,32 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
     if (duplicates > 0) problems.push(`${duplicates} duplicate entries`)
     if (lost > 0) problems.push(`${lost} persons without an entry`)
     if (unique > expected) problems.push(`${unique - expected} entries more than planned`)
-    return { store: o.store.kind, trial: n, killedAt, expected, present: entries.length, duplicates, lost, quietNextPlan: quiet, auditIntact: audit.ok, problems }
+    return {
+      store: o.store.kind,
+      trial: n,
+      killedAt,
+      expected,
+      present: entries.length,
+      duplicates,
+      lost,
+      quietNextPlan: quiet,
+      auditIntact: audit.ok,
+      problems,
+    }
   } catch (e) {
     problems.push(`trial crashed: ${(e as Error).stack ?? String(e)}`)
-    return { store: o.store.kind, trial: n, killedAt: 0, expected: 0, present: 0, duplicates: 0, lost: 0, quietNextPlan: false, auditIntact: false, problems }
+    return {
+      store: o.store.kind,
+      trial: n,
+      killedAt: 0,
+      expected: 0,
+      present: 0,
+      duplicates: 0,
+      lost: 0,
+      quietNextPlan: false,
+      auditIntact: false,
+      problems,
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -123,7 +151,12 @@ async function killTrial(o: KillOptions, n: number, random: () => number): Promi
  * What the admin's next `koppel apply` does, up to `rounds` times while something is left: resume what was
  * interrupted, then plan and apply the rest. True when the plan after that is quiet; problems are collected.
  */
-export async function converge(config: string, env: Record<string, string | undefined>, problems: string[], rounds = 1): Promise<boolean> {
+export async function converge(
+  config: string,
+  env: Record<string, string | undefined>,
+  problems: string[],
+  rounds = 1,
+): Promise<boolean> {
   return withEngine(config, env, async (l) => {
     for (let round = 1; round <= rounds; round++) {
       const last = round === rounds
@@ -131,30 +164,50 @@ export async function converge(config: string, env: Record<string, string | unde
         if (last) problems.push(m)
       }
       for (const p of await interruptedPlans(l.engine.store)) {
-        const r = await applyStoredPlan(l.engine, p.id, { actor: 'chaos' }).catch((e: unknown) => ({ ok: false as const, message: String(e) }))
+        const r = await applyStoredPlan(l.engine, p.id, { actor: 'chaos' }).catch((e: unknown) => ({
+          ok: false as const,
+          message: String(e),
+        }))
         if (!r.ok) note(`resume of ${p.id} refused: ${r.message}`)
-        else if (r.report.state !== 'done') note(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+        else if (r.report.state !== 'done')
+          note(`resume of ${p.id} ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
       }
       const rest = await makePlan(l.engine, { actor: 'chaos' })
       if (!rest.ok) note(`the plan after the fault failed: ${rest.issues[0]?.message ?? ''}`)
       else if (rest.plan.actions.length > 0) {
-        if (rest.plan.status === 'blocked') note(`the plan after the fault is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
-        const r = await applyStoredPlan(l.engine, rest.plan.id, { actor: 'chaos' }).catch((e: unknown) => ({ ok: false as const, message: String(e) }))
+        if (rest.plan.status === 'blocked')
+          note(`the plan after the fault is blocked: ${rest.plan.findings[0]?.message ?? ''}`)
+        const r = await applyStoredPlan(l.engine, rest.plan.id, { actor: 'chaos' }).catch(
+          (e: unknown) => ({ ok: false as const, message: String(e) }),
+        )
         if (!r.ok) note(`apply after the fault refused: ${r.message}`)
-        else if (r.report.state !== 'done') note(`apply after the fault ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`)
+        else if (r.report.state !== 'done')
+          note(
+            `apply after the fault ended ${r.report.state}: ${r.report.failures[0]?.message ?? ''}`,
+          )
       }
       const next = await makePlan(l.engine, { actor: 'chaos' })
       if (next.ok && next.plan.actions.length === 0) return true
       if (last) {
         if (!next.ok) problems.push(`the next plan failed: ${next.issues[0]?.message ?? ''}`)
-        else problems.push(`next plan not quiet: ${next.plan.actions.slice(0, 3).map((a) => a.id).join(', ')}`)
+        else
+          problems.push(
+            `next plan not quiet: ${next.plan.actions
+              .slice(0, 3)
+              .map((a) => a.id)
+              .join(', ')}`,
+          )
       }
     }
     return false
   })
 }
 
-export async function withEngine<T>(config: string, env: Record<string, string | undefined>, body: (l: LoadedEngine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  config: string,
+  env: Record<string, string | undefined>,
+  body: (l: LoadedEngine) => Promise<T>,
+): Promise<T> {
   const r = await loadEngine(config, connectorDefinitions, { env })
   if (!r.ok) throw new Error(r.errors.join('\n'))
   try {
@@ -182,14 +235,22 @@ export async function workspace(dir: string, o: WorkspaceOptions, ou: string): P
   const board = generateBoard({ seed: `chaos-${o.persons}`, persons: o.persons, today: today() })
   await writeOneRosterCsv(join(dir, 'export'), board, { version: '1.2' })
   await mkdir(join(dir, 'secrets'))
-  await writeFile(join(dir, 'secrets', 'ldap-password'), `${o.slapd.adminPassword}\n`, { mode: 0o600 })
-  const timeouts = o.timeoutMs === undefined ? '' : `    timeoutMs: ${o.timeoutMs}\n    connectTimeoutMs: ${o.timeoutMs}\n`
+  await writeFile(join(dir, 'secrets', 'ldap-password'), `${o.slapd.adminPassword}\n`, {
+    mode: 0o600,
+  })
+  const timeouts =
+    o.timeoutMs === undefined
+      ? ''
+      : `    timeoutMs: ${o.timeoutMs}\n    connectTimeoutMs: ${o.timeoutMs}\n`
   let yaml = demoConfig(o.ldapUrl ?? o.slapd.url)
     .replace('    lifecycle:\n', `    apply:\n      concurrency: 2\n${timeouts}    lifecycle:\n`)
     .replaceAll(',ou=people,dc=school,dc=test', `,ou=${ou},dc=school,dc=test`)
     .replace('baseDn: dc=school,dc=test', `baseDn: ou=${ou},dc=school,dc=test`)
     .replace('store:\n  kind: sqlite\n  path: ./data/koppel.db\n', storeYaml(o.store, ou))
-  yaml = yaml.replace('version: 1\n', `version: 1\ntenant: ${ou}\naudit:\n  key: \${env:KOPPEL_CHAOS_AUDIT_KEY}\n`)
+  yaml = yaml.replace(
+    'version: 1\n',
+    `version: 1\ntenant: ${ou}\naudit:\n  key: \${env:KOPPEL_CHAOS_AUDIT_KEY}\n`,
+  )
   if (o.secondTarget === true) yaml = withSecondTarget(yaml, o.slapd.url, ou)
   const path = join(dir, 'koppel.yaml')
   await writeFile(path, yaml)
@@ -228,7 +289,11 @@ function applyAndKill(
 ): Promise<number | 'finished'> {
   const { target, startupDelay, lateDelay } = when
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', BIN, 'apply', '--plan', planId, '--yes'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      ['--no-warnings', BIN, 'apply', '--plan', planId, '--yes'],
+      { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    )
     let stderr = ''
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
     let killedAt: number | undefined
@@ -271,9 +336,11 @@ export async function addOu(s: Slapd, ou: string): Promise<void> {
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, s.adminPassword)
-    await c.add(`ou=${ou},${s.baseDn}`, { objectClass: 'organizationalUnit', ou }).catch((e: unknown) => {
-      if (!(e instanceof AlreadyExistsError)) throw e
-    })
+    await c
+      .add(`ou=${ou},${s.baseDn}`, { objectClass: 'organizationalUnit', ou })
+      .catch((e: unknown) => {
+        if (!(e instanceof AlreadyExistsError)) throw e
+      })
   } finally {
     await c.unbind()
   }

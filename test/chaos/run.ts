@@ -32,15 +32,31 @@ const kills: KillTrial[] = []
 const faults: FaultTrial[] = []
 try {
   if (stores.includes('postgres') || rounds > 0) postgres = await startPostgres()
-  log(`chaos: seed ${seed}, ${trials} kill trials per store (${stores.join(', ')}), ${persons} persons each`)
+  log(
+    `chaos: seed ${seed}, ${trials} kill trials per store (${stores.join(', ')}), ${persons} persons each`,
+  )
   for (const kind of stores) {
-    const store = kind === 'postgres' ? { kind: 'postgres' as const, url: (postgres as PostgresServer).url } : { kind: 'sqlite' as const }
+    const store =
+      kind === 'postgres'
+        ? { kind: 'postgres' as const, url: (postgres as PostgresServer).url }
+        : { kind: 'sqlite' as const }
     // each store gets its share of what is left of the time box, so the second is not starved
-    const share = (deadline - Date.now()) / (stores.length - stores.indexOf(kind) + (rounds > 0 ? 1 : 0))
-    kills.push(...(await runKillTrials({ slapd, store, trials, persons, timeBoxMs: share, seed, log })))
+    const share =
+      (deadline - Date.now()) / (stores.length - stores.indexOf(kind) + (rounds > 0 ? 1 : 0))
+    kills.push(
+      ...(await runKillTrials({ slapd, store, trials, persons, timeBoxMs: share, seed, log })),
+    )
   }
   for (let round = 1; round <= rounds && Date.now() < deadline; round++) {
-    faults.push(...(await runFaultTrials({ slapd, postgres: postgres as PostgresServer, persons: Math.max(50, persons), timeBoxMs: deadline - Date.now(), log })))
+    faults.push(
+      ...(await runFaultTrials({
+        slapd,
+        postgres: postgres as PostgresServer,
+        persons: Math.max(50, persons),
+        timeBoxMs: deadline - Date.now(),
+        log,
+      })),
+    )
   }
 } finally {
   await postgres?.stop()
@@ -62,7 +78,9 @@ for (const kind of stores) {
 if (faults.length > 0) {
   const bad = faults.filter((t) => t.problems.length > 0)
   failed += bad.length
-  log(`R3: ${faults.length} fault trials (${rounds} round(s) of ${new Set(faults.map((f) => f.scenario)).size} scenarios), ${bad.length} with problems, duplicates ${faults.reduce((n, f) => n + f.duplicates, 0)}`)
+  log(
+    `R3: ${faults.length} fault trials (${rounds} round(s) of ${new Set(faults.map((f) => f.scenario)).size} scenarios), ${bad.length} with problems, duplicates ${faults.reduce((n, f) => n + f.duplicates, 0)}`,
+  )
 }
 process.exitCode = failed > 0 ? 1 : 0
 

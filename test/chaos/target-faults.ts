@@ -47,7 +47,11 @@ interface TrialContext {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function when(entries: () => Promise<number>, atLeast: number, limitMs = 60_000): Promise<boolean> {
+async function when(
+  entries: () => Promise<number>,
+  atLeast: number,
+  limitMs = 60_000,
+): Promise<boolean> {
   const until = Date.now() + limitMs
   while (Date.now() < until) {
     if ((await entries().catch(() => 0)) >= atLeast) return true
@@ -117,7 +121,9 @@ export const faultScenarios: readonly FaultScenario[] = [
       // the healthy target gets all its entries while the other one still hangs
       const healthy = () => people(slapd, `${ou}b`).then((e) => e.length)
       if (!(await when(healthy, expectedSecond, 90_000))) {
-        problems.push(`the healthy target got ${await healthy()} of ${expectedSecond} entries while the other one hung`)
+        problems.push(
+          `the healthy target got ${await healthy()} of ${expectedSecond} entries while the other one hung`,
+        )
       }
       ldapProxy.set({ kind: 'pass' })
     },
@@ -147,9 +153,17 @@ export async function runFaultTrials(o: FaultOptions): Promise<FaultTrial[]> {
       n += 1
       ldapProxy.set({ kind: 'pass' })
       pgProxy.set({ kind: 'pass' })
-      const trial = await faultTrial(o, scenario, { slapd: o.slapd, postgres: o.postgres, ldapProxy, pgProxy, ou: `f${started % 100_000}x${n}` })
+      const trial = await faultTrial(o, scenario, {
+        slapd: o.slapd,
+        postgres: o.postgres,
+        ldapProxy,
+        pgProxy,
+        ou: `f${started % 100_000}x${n}`,
+      })
       results.push(trial)
-      o.log?.(`R3 ${scenario.name}: ${trial.present}/${trial.expected} entries, duplicates ${trial.duplicates}, ${trial.ms} ms${trial.problems.length > 0 ? ` PROBLEMS: ${trial.problems.join('; ')}` : ''}`)
+      o.log?.(
+        `R3 ${scenario.name}: ${trial.present}/${trial.expected} entries, duplicates ${trial.duplicates}, ${trial.ms} ms${trial.problems.length > 0 ? ` PROBLEMS: ${trial.problems.join('; ')}` : ''}`,
+      )
     }
   } finally {
     await ldapProxy.close()
@@ -204,12 +218,27 @@ async function faultTrial(o: FaultOptions, scenario: FaultScenario, env: Env): P
     if (unique !== expected) problems.push(`${unique} of ${expected} entries`)
     if (scenario.secondTarget === true) {
       const second = await people(o.slapd, `${ou}b`)
-      if (new Set(second).size !== expected2 || second.length !== expected2) problems.push(`directory2: ${second.length} of ${expected2} entries`)
+      if (new Set(second).size !== expected2 || second.length !== expected2)
+        problems.push(`directory2: ${second.length} of ${expected2} entries`)
     }
-    return { scenario: scenario.name, expected, present: found.length, duplicates: found.length - unique, ms: Date.now() - t0, problems }
+    return {
+      scenario: scenario.name,
+      expected,
+      present: found.length,
+      duplicates: found.length - unique,
+      ms: Date.now() - t0,
+      problems,
+    }
   } catch (e) {
     problems.push(`trial crashed: ${(e as Error).stack ?? String(e)}`)
-    return { scenario: scenario.name, expected: 0, present: 0, duplicates: 0, ms: Date.now() - t0, problems }
+    return {
+      scenario: scenario.name,
+      expected: 0,
+      present: 0,
+      duplicates: 0,
+      ms: Date.now() - t0,
+      problems,
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

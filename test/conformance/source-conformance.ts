@@ -11,7 +11,12 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { SourceConnector } from '../../src/contract/index.ts'
-import { formatIssue, type Issue, type SourceReadResult, type SourceSnapshot } from '../../src/model/index.ts'
+import {
+  formatIssue,
+  type Issue,
+  type SourceReadResult,
+  type SourceSnapshot,
+} from '../../src/model/index.ts'
 
 /** Persons in a generated board small enough for every case, big enough for several pages. */
 export const CONFORMANCE_PERSONS = 60
@@ -47,21 +52,31 @@ export interface SourceConformanceOptions {
   readonly skip?: ReadonlyArray<{ readonly test: string; readonly reason: string }>
 }
 
-type Case = (f: SourceFixture, t: { skip(reason: string): void; diagnostic(message: string): void }) => Promise<void>
+type Case = (
+  f: SourceFixture,
+  t: { skip(reason: string): void; diagnostic(message: string): void },
+) => Promise<void>
 
 export function runSourceConformance(options: SourceConformanceOptions): void {
   describe(`${options.name}: source conformance`, () => {
     for (const [key, title, body] of cases()) {
       const skipped = options.skip?.find((s) => s.test === key)
-      test(`[${key}] ${title}`, skipped === undefined ? {} : { skip: skipped.reason }, async (t) => {
-        const fixture = await options.setup({ pageSize: CONFORMANCE_PAGE_SIZE, persons: CONFORMANCE_PERSONS })
-        try {
-          await body(fixture, t)
-        } finally {
-          await fixture.connector.close?.()
-          await fixture.teardown()
-        }
-      })
+      test(
+        `[${key}] ${title}`,
+        skipped === undefined ? {} : { skip: skipped.reason },
+        async (t) => {
+          const fixture = await options.setup({
+            pageSize: CONFORMANCE_PAGE_SIZE,
+            persons: CONFORMANCE_PERSONS,
+          })
+          try {
+            await body(fixture, t)
+          } finally {
+            await fixture.connector.close?.()
+            await fixture.teardown()
+          }
+        },
+      )
     }
   })
 }
@@ -77,10 +92,18 @@ function snapshotOf(r: SourceReadResult): SourceSnapshot {
 
 /** A failed read: `ok: false`, at least one error, every issue from this source. */
 function failure(r: SourceReadResult, source: string): readonly Issue[] {
-  assert.equal(r.ok, false, `the read gave a snapshot${r.ok ? ` of ${r.snapshot.persons.length} persons` : ''}, not a failure`)
+  assert.equal(
+    r.ok,
+    false,
+    `the read gave a snapshot${r.ok ? ` of ${r.snapshot.persons.length} persons` : ''}, not a failure`,
+  )
   const issues = r.ok ? [] : r.issues
-  assert.ok(issues.some((i) => i.severity === 'error'), 'a failed read names at least one error')
-  for (const i of issues) assert.equal(i.source, source, `issue from another source: ${formatIssue(i)}`)
+  assert.ok(
+    issues.some((i) => i.severity === 'error'),
+    'a failed read names at least one error',
+  )
+  for (const i of issues)
+    assert.equal(i.source, source, `issue from another source: ${formatIssue(i)}`)
   return issues
 }
 
@@ -90,28 +113,40 @@ function cases(): [string, string, Case][] {
       'paging',
       'a source served in pages is read whole',
       async (f, t) => {
-        if (f.pageRequests === undefined) return t.skip('the fixture has no page count (pageRequests)')
+        if (f.pageRequests === undefined)
+          return t.skip('the fixture has no page count (pageRequests)')
         const before = f.pageRequests()
         const s = snapshotOf(await read(f.connector, f.today))
         const pages = f.pageRequests() - before
         assert.ok(pages > 1, `read ${pages} page(s); the case needs more than one`)
-        assert.ok(s.persons.length > CONFORMANCE_PAGE_SIZE, `${s.persons.length} persons: not more than one page`)
+        assert.ok(
+          s.persons.length > CONFORMANCE_PAGE_SIZE,
+          `${s.persons.length} persons: not more than one page`,
+        )
         // the same source read again gives the same persons: nothing depends on where a page boundary fell
         const again = snapshotOf(await read(f.connector, f.today))
         assert.deepEqual(again.persons.map((p) => p.key).sort(), s.persons.map((p) => p.key).sort())
-        assert.equal(new Set(s.persons.map((p) => p.key)).size, s.persons.length, 'a person read twice')
+        assert.equal(
+          new Set(s.persons.map((p) => p.key)).size,
+          s.persons.length,
+          'a person read twice',
+        )
       },
     ],
     [
       'auth',
       'refused credentials fail the read with an issue that says so',
       async (f, t) => {
-        if (f.withBadCredentials === undefined) return t.skip('the fixture has no refused-credentials hook')
+        if (f.withBadCredentials === undefined)
+          return t.skip('the fixture has no refused-credentials hook')
         const c = f.withBadCredentials()
         try {
           const issues = failure(await read(c, f.today), c.name)
           const text = issues.map(formatIssue).join('\n')
-          assert.match(text, /auth|401|403|credential|token|login|password|wachtwoord|sleutel|key|unauthori[sz]ed|refused|toegang/i)
+          assert.match(
+            text,
+            /auth|401|403|credential|token|login|password|wachtwoord|sleutel|key|unauthori[sz]ed|refused|toegang/i,
+          )
         } finally {
           await c.close?.()
         }
@@ -134,8 +169,16 @@ function cases(): [string, string, Case][] {
         if (f.breakRecord === undefined) return t.skip('the fixture has no malformed-record hook')
         const want = await f.breakRecord()
         const issues = failure(await read(f.connector, f.today), f.connector.name)
-        const named = issues.find((i) => i.severity === 'error' && i.field === want.field && i.record?.includes(want.record) === true)
-        assert.ok(named, `no error names record ${want.record} and field ${want.field}: ${issues.map(formatIssue).join('; ')}`)
+        const named = issues.find(
+          (i) =>
+            i.severity === 'error' &&
+            i.field === want.field &&
+            i.record?.includes(want.record) === true,
+        )
+        assert.ok(
+          named,
+          `no error names record ${want.record} and field ${want.field}: ${issues.map(formatIssue).join('; ')}`,
+        )
       },
     ],
     [
@@ -149,7 +192,9 @@ function cases(): [string, string, Case][] {
           if (r.ok) assert.equal(r.snapshot.persons.length, 0, 'persons read from an empty source')
           else failure(r, c.name)
           // which of the two: an empty snapshot is left to the engine's source safety (allowEmpty, maxShrinkPercent)
-          t.diagnostic(r.ok ? 'read as an empty snapshot' : `refused: ${r.issues.map(formatIssue).join('; ')}`)
+          t.diagnostic(
+            r.ok ? 'read as an empty snapshot' : `refused: ${r.issues.map(formatIssue).join('; ')}`,
+          )
         } finally {
           await c.close?.()
         }
@@ -159,15 +204,22 @@ function cases(): [string, string, Case][] {
       'delta',
       'a delta read after a change returns the change, marked as a delta',
       async (f, t) => {
-        if (!f.connector.capabilities.delta) return t.skip('capabilities.delta is false: the source reads only whole sets')
+        if (!f.connector.capabilities.delta)
+          return t.skip('capabilities.delta is false: the source reads only whole sets')
         if (f.changeOne === undefined) return t.skip('the fixture has no change hook')
         const full = snapshotOf(await read(f.connector, f.today))
         assert.equal(full.mode, 'full')
         const changed = await f.changeOne()
         const delta = snapshotOf(await read(f.connector, f.today, full.cursor))
         assert.equal(delta.mode, 'delta')
-        assert.ok(delta.persons.length < full.persons.length, `the delta holds ${delta.persons.length} of ${full.persons.length} persons`)
-        assert.ok(JSON.stringify(delta.persons).includes(changed), `the delta does not show ${changed}`)
+        assert.ok(
+          delta.persons.length < full.persons.length,
+          `the delta holds ${delta.persons.length} of ${full.persons.length} persons`,
+        )
+        assert.ok(
+          JSON.stringify(delta.persons).includes(changed),
+          `the delta does not show ${changed}`,
+        )
       },
     ],
   ]

@@ -18,7 +18,28 @@ import { hostileCharacter } from '../../src/engine/hostile-text.ts'
 import { params } from './fuzz-runs.ts'
 
 // valid Unicode (no lone surrogates: the source boundary refuses those), with DN and filter syntax mixed in
-const SYNTAX = [',', '+', '=', '"', '\\', '<', '>', ';', '#', ' ', '*', '(', ')', "'", '\0', '\n', '\u202e', 'é', '李', '😀']
+const SYNTAX = [
+  ',',
+  '+',
+  '=',
+  '"',
+  '\\',
+  '<',
+  '>',
+  ';',
+  '#',
+  ' ',
+  '*',
+  '(',
+  ')',
+  "'",
+  '\0',
+  '\n',
+  '\u202e',
+  'é',
+  '李',
+  '😀',
+]
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: fc.constantFrom(...SYNTAX, 'a', 'b'), maxLength: 30 }),
@@ -39,14 +60,17 @@ describe('fuzz: DN builders', () => {
 
   test('parseDn on any text either parses or throws an Error naming the DN', () => {
     fc.assert(
-      fc.property(fc.oneof(text, fc.string({ unit: fc.constantFrom(...SYNTAX, 'cn', 'a'), maxLength: 40 })), (dn) => {
-        try {
-          parseDn(dn)
-        } catch (e) {
-          assert.ok(e instanceof Error)
-          assert.match(e.message, /^invalid DN /)
-        }
-      }),
+      fc.property(
+        fc.oneof(text, fc.string({ unit: fc.constantFrom(...SYNTAX, 'cn', 'a'), maxLength: 40 })),
+        (dn) => {
+          try {
+            parseDn(dn)
+          } catch (e) {
+            assert.ok(e instanceof Error)
+            assert.match(e.message, /^invalid DN /)
+          }
+        },
+      ),
       params(),
     )
   })
@@ -58,18 +82,36 @@ describe('fuzz: DN builders', () => {
     fc.assert(
       fc.property(text, text, text, (given, family, location) => {
         const c = contract({ location })
-        const r = mapping.evaluate({ person: person({ givenName: given, familyName: family }), contract: c, contracts: [c], today: '2026-01-05' }, memoryOracle())
+        const r = mapping.evaluate(
+          {
+            person: person({ givenName: given, familyName: family }),
+            contract: c,
+            contracts: [c],
+            today: '2026-01-05',
+          },
+          memoryOracle(),
+        )
         // the literal " " is the author's syntax: unescaped, it is dropped at either end of the value (RFC 4514)
         const cn = `${given} ${family}`.replace(/^ +| +$/g, '')
         if (location === '') return // an empty OU is the author's to avoid
         if (cn.trim() === '') {
-          assert.deepEqual(r.issues.map((i) => [i.code, i.field]), [['invalid_dn', 'dn']])
+          assert.deepEqual(
+            r.issues.map((i) => [i.code, i.field]),
+            [['invalid_dn', 'dn']],
+          )
           return
         }
         assert.deepEqual(r.issues, [])
         const rdns = parseDn(String(r.attributes.dn))
-        const trimmed = rdns.map((rdn, i) => rdn.map((a) => [a.type, i === 0 ? a.value.replace(/^ +| +$/g, '') : a.value]))
-        assert.deepEqual(trimmed, [[['cn', cn]], [['ou', location]], [['dc', 'school']], [['dc', 'test']]])
+        const trimmed = rdns.map((rdn, i) =>
+          rdn.map((a) => [a.type, i === 0 ? a.value.replace(/^ +| +$/g, '') : a.value]),
+        )
+        assert.deepEqual(trimmed, [
+          [['cn', cn]],
+          [['ou', location]],
+          [['dc', 'school']],
+          [['dc', 'test']],
+        ])
       }),
       params(),
     )
@@ -103,7 +145,9 @@ describe('fuzz: filter and query builders against the simulators’ parsers', ()
   test('Google: a queryValue reads back as the same single clause', () => {
     fc.assert(
       fc.property(text, (value) => {
-        assert.deepEqual(parseUserQuery(`externalId=${queryValue(value)}`), [{ field: 'externalid', op: '=', value }])
+        assert.deepEqual(parseUserQuery(`externalId=${queryValue(value)}`), [
+          { field: 'externalid', op: '=', value },
+        ])
       }),
       params(),
     )
@@ -116,25 +160,56 @@ describe('fuzz: the source boundary', () => {
     [...s].some((ch) => {
       const c = ch.codePointAt(0) as number
       const lone = ch.length === 1 && c >= 0xd800 && c <= 0xdfff
-      return (c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || lone
+      return (
+        (c < 0x20 && c !== 9) ||
+        (c >= 0x7f && c <= 0x9f) ||
+        (c >= 0x202a && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069) ||
+        lone
+      )
     })
   test('hostileCharacter refuses exactly the listed characters', () => {
     fc.assert(
-      fc.property(fc.oneof(text, fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: fc.constantFrom('a', '\ud800', '\udc00', '\t', '\x9b', '\u2067'), maxLength: 8 })), (s) => {
-        assert.equal(hostileCharacter(s) !== undefined, refused(s), JSON.stringify(s))
-      }),
+      fc.property(
+        fc.oneof(
+          text,
+          fc.string({ unit: 'binary', maxLength: 30 }),
+          fc.string({
+            unit: fc.constantFrom('a', '\ud800', '\udc00', '\t', '\x9b', '\u2067'),
+            maxLength: 8,
+          }),
+        ),
+        (s) => {
+          assert.equal(hostileCharacter(s) !== undefined, refused(s), JSON.stringify(s))
+        },
+      ),
       params(2),
     )
   })
 
   test('usernames: a unique attribute either gets a value starting with a letter or an issue for the person (issue 11.6)', () => {
-    const m = compileMapping('ldap', { uid: { candidates: ['slug(person.givenName) + "." + slug(person.familyName)'], unique: true } })
+    const m = compileMapping('ldap', {
+      uid: { candidates: ['slug(person.givenName) + "." + slug(person.familyName)'], unique: true },
+    })
     fc.assert(
       fc.property(text, text, (given, family) => {
         const c = contract()
-        const r = m.evaluate({ person: person({ key: 'p1', givenName: given, familyName: family }), contract: c, contracts: [c], today: '2026-01-05' }, memoryOracle())
-        if (r.attributes.uid !== undefined) assert.match(String(r.attributes.uid), /^[a-z][a-z0-9._-]+$/)
-        else assert.deepEqual(r.issues.map((i) => [i.record, i.field]), [['p1', 'uid']])
+        const r = m.evaluate(
+          {
+            person: person({ key: 'p1', givenName: given, familyName: family }),
+            contract: c,
+            contracts: [c],
+            today: '2026-01-05',
+          },
+          memoryOracle(),
+        )
+        if (r.attributes.uid !== undefined)
+          assert.match(String(r.attributes.uid), /^[a-z][a-z0-9._-]+$/)
+        else
+          assert.deepEqual(
+            r.issues.map((i) => [i.record, i.field]),
+            [['p1', 'uid']],
+          )
       }),
       params(),
     )

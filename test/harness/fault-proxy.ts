@@ -27,7 +27,10 @@ export interface FaultProxy {
   close(): Promise<void>
 }
 
-export async function startFaultProxy(upstream: { readonly host: string; readonly port: number }): Promise<FaultProxy> {
+export async function startFaultProxy(upstream: {
+  readonly host: string
+  readonly port: number
+}): Promise<FaultProxy> {
   let fault: Fault = { kind: 'pass' }
   const open = new Set<{ client: Socket; server: Socket | undefined }>()
   const stats = { accepted: 0, resets: 0 }
@@ -60,15 +63,20 @@ export async function startFaultProxy(upstream: { readonly host: string; readonl
     server.on('close', () => client.destroy())
     let fromServer = 0
     forward(client, server, () => fault)
-    forward(server, client, () => fault, (n) => {
-      fromServer += n
-      const f = fault
-      if (f.kind === 'reset' && fromServer >= f.afterBytes) {
-        reset(pair)
-        return false
-      }
-      return true
-    })
+    forward(
+      server,
+      client,
+      () => fault,
+      (n) => {
+        fromServer += n
+        const f = fault
+        if (f.kind === 'reset' && fromServer >= f.afterBytes) {
+          reset(pair)
+          return false
+        }
+        return true
+      },
+    )
   })
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
   const { port } = proxy.address() as { port: number }
@@ -93,7 +101,12 @@ export async function startFaultProxy(upstream: { readonly host: string; readonl
  * Copies from → to under the current fault: delayed in order with latency, dropped while half-open. `onChunk`
  * may stop the copy (false) after counting the bytes.
  */
-function forward(from: Socket, to: Socket, current: () => Fault, onChunk?: (bytes: number) => boolean): void {
+function forward(
+  from: Socket,
+  to: Socket,
+  current: () => Fault,
+  onChunk?: (bytes: number) => boolean,
+): void {
   let queue = Promise.resolve()
   from.on('data', (chunk: Buffer) => {
     const f = current()

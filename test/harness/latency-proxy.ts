@@ -25,10 +25,19 @@ export function startLatencyProxy(upstreamPort: number, latencyMs: number): Prom
     req.on('data', (c: Buffer) => body.push(c))
     req.on('end', () => {
       setTimeout(() => {
-        const up = request({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers)
-          r.pipe(res)
-        })
+        const up = request(
+          {
+            host: '127.0.0.1',
+            port: upstreamPort,
+            path: req.url,
+            method: req.method,
+            headers: req.headers,
+          },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers)
+            r.pipe(res)
+          },
+        )
         up.on('error', () => res.destroy())
         up.end(Buffer.concat(body))
       }, latencyMs)

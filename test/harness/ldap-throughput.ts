@@ -31,7 +31,11 @@ async function fresh(nosync: boolean): Promise<Slapd> {
   return s
 }
 
-async function pool(count: number, inFlight: number, work: (i: number) => Promise<void>): Promise<number> {
+async function pool(
+  count: number,
+  inFlight: number,
+  work: (i: number) => Promise<void>,
+): Promise<number> {
   let next = 0
   const started = performance.now()
   await Promise.all(
@@ -42,10 +46,17 @@ async function pool(count: number, inFlight: number, work: (i: number) => Promis
   return (performance.now() - started) / 1000
 }
 
-const rate = (count: number, seconds: number) => ({ seconds: round(seconds), perSecond: Math.round(count / seconds) })
+const rate = (count: number, seconds: number) => ({
+  seconds: round(seconds),
+  perSecond: Math.round(count / seconds),
+})
 const round = (x: number) => Math.round(x * 1000) / 1000
 
-export async function measureLdapThroughput(count = 5000, inFlight = 20, nosync = true): Promise<ThroughputResult> {
+export async function measureLdapThroughput(
+  count = 5000,
+  inFlight = 20,
+  nosync = true,
+): Promise<ThroughputResult> {
   let s = await fresh(nosync)
   let connectorSeconds: number
   const target = testTarget(s, { concurrency: inFlight })
@@ -68,7 +79,10 @@ export async function measureLdapThroughput(count = 5000, inFlight = 20, nosync 
     rawSeconds = await pool(count, inFlight, async (i) => {
       const { attributes } = personAttributes(s, i + 1)
       const { dn, ...rest } = attributes
-      await client.add(String(dn), { objectClass: 'inetOrgPerson', ...(rest as Record<string, string>) })
+      await client.add(String(dn), {
+        objectClass: 'inetOrgPerson',
+        ...(rest as Record<string, string>),
+      })
     })
   } finally {
     await client.unbind()
@@ -81,7 +95,12 @@ export async function measureLdapThroughput(count = 5000, inFlight = 20, nosync 
     const ldif = join(dir, 'people.ldif')
     const pwFile = join(dir, 'pw')
     writeFileSync(pwFile, s.adminPassword)
-    writeFileSync(ldif, Array.from({ length: count }, (_, i) => toLdif(personAttributes(s, i + 1).attributes)).join('\n'))
+    writeFileSync(
+      ldif,
+      Array.from({ length: count }, (_, i) => toLdif(personAttributes(s, i + 1).attributes)).join(
+        '\n',
+      ),
+    )
     const args = ['-x', '-H', s.url, '-D', s.adminDn, '-y', pwFile, '-f', ldif]
     const started = performance.now()
     execFileSync('ldapadd', args, { stdio: 'ignore' })
@@ -107,17 +126,21 @@ function toLdif(attributes: Record<string, unknown>): string {
       ? `${name}: ${value}`
       : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`
   const lines = [line('dn', String(attributes.dn)), 'objectClass: inetOrgPerson']
-  for (const [name, value] of Object.entries(attributes)) if (name !== 'dn') lines.push(line(name, String(value)))
+  for (const [name, value] of Object.entries(attributes))
+    if (name !== 'dn') lines.push(line(name, String(value)))
   return `${lines.join('\n')}\n`
 }
 
 if (import.meta.main) {
   const [count = '5000', inFlight = '20'] = process.argv.slice(2).filter((a) => !a.startsWith('--'))
-  const result = await measureLdapThroughput(Number(count), Number(inFlight), !process.argv.includes('--sync'))
+  const result = await measureLdapThroughput(
+    Number(count),
+    Number(inFlight),
+    !process.argv.includes('--sync'),
+  )
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   process.stdout.write(
     `connector/ldapadd = ${(result.connector.perSecond / result.ldapadd.perSecond).toFixed(2)}, ` +
       `raw ldapts/ldapadd = ${(result.rawLdapts.perSecond / result.ldapadd.perSecond).toFixed(2)}\n`,
   )
 }
-

@@ -27,7 +27,10 @@ export interface PostgresServer {
 export function postgresBin(): string | undefined {
   if (!existsSync(ROOT)) return undefined
   const versions = readdirSync(ROOT)
-    .filter((v) => existsSync(join(ROOT, v, 'bin', 'initdb')) && existsSync(join(ROOT, v, 'bin', 'pg_ctl')))
+    .filter(
+      (v) =>
+        existsSync(join(ROOT, v, 'bin', 'initdb')) && existsSync(join(ROOT, v, 'bin', 'pg_ctl')),
+    )
     .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
   return versions[0] === undefined ? undefined : join(ROOT, versions[0], 'bin')
 }
@@ -36,8 +39,10 @@ export function postgresBin(): string | undefined {
 export function postgresSkipReason(): string | undefined {
   // CI sets this so that a missing server fails the run instead of quietly skipping the PostgreSQL tests
   if (process.env['KOPPEL_REQUIRE_SERVERS'] === '1') return undefined
-  if (postgresBin() === undefined) return `no PostgreSQL binaries in ${ROOT}/*/bin (apt-get install postgresql)`
-  if (process.getuid?.() === 0 && !userExists('postgres')) return 'running as root but there is no postgres user'
+  if (postgresBin() === undefined)
+    return `no PostgreSQL binaries in ${ROOT}/*/bin (apt-get install postgresql)`
+  if (process.getuid?.() === 0 && !userExists('postgres'))
+    return 'running as root but there is no postgres user'
   return undefined
 }
 
@@ -65,7 +70,17 @@ export async function startPostgres(options: { password?: string } = {}): Promis
       await writeFile(pwfile, `${options.password}\n`, { mode: 0o644 })
       auth.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`)
     }
-    await exec(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--no-locale', '--no-sync'])
+    await exec(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      ...auth,
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ])
     // another process may take the free port between our probe and the server's bind: try a few
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
@@ -78,7 +93,16 @@ export async function startPostgres(options: { password?: string } = {}): Promis
         '-c full_page_writes=off',
       ].join(' ')
       try {
-        await exec(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings, 'start'])
+        await exec(join(bin, 'pg_ctl'), [
+          '-D',
+          data,
+          '-l',
+          join(dir, 'server.log'),
+          '-w',
+          '-o',
+          settings,
+          'start',
+        ])
       } catch (err) {
         if (attempt < 3) continue
         const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '')
@@ -91,14 +115,27 @@ export async function startPostgres(options: { password?: string } = {}): Promis
         async restart() {
           await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
           try {
-            await exec(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings, 'start'])
+            await exec(join(bin, 'pg_ctl'), [
+              '-D',
+              data,
+              '-l',
+              join(dir, 'server.log'),
+              '-w',
+              '-o',
+              settings,
+              'start',
+            ])
           } catch (err) {
             const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '')
-            throw new Error(`pg_ctl restart failed: ${String(err)}\n${log.slice(-1500)}`, { cause: err })
+            throw new Error(`pg_ctl restart failed: ${String(err)}\n${log.slice(-1500)}`, {
+              cause: err,
+            })
           }
         },
         async stop() {
-          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined)
+          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(
+            () => undefined,
+          )
           await rm(dir, { recursive: true, force: true })
         },
       }

@@ -66,7 +66,8 @@ export interface SambaAdOptions {
 export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaAd> {
   const reason = sambaSkipReason()
   if (reason !== undefined) throw new Error(reason)
-  if (!existsSync(SAMBA) || !existsSync(SAMBA_TOOL)) throw new Error(`KOPPEL_REQUIRE_SERVERS=1 but ${SAMBA} is missing: apt-get install samba-ad-dc`)
+  if (!existsSync(SAMBA) || !existsSync(SAMBA_TOOL))
+    throw new Error(`KOPPEL_REQUIRE_SERVERS=1 but ${SAMBA} is missing: apt-get install samba-ad-dc`)
   const started = performance.now()
   const dir = await mkdtemp(join(tmpdir(), 'koppel-samba-'))
   const password = `Adm1n!${Math.random().toString(36).slice(2, 10)}`
@@ -74,32 +75,69 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
   const conf = join(dir, 'etc', 'smb.conf')
   try {
     await writeFile(join(dir, 'empty.conf'), '') // do not inherit /etc/samba/smb.conf
-    await run(SAMBA_TOOL, [
-      'domain', 'provision', '-s', join(dir, 'empty.conf'), `--targetdir=${dir}`,
-      '--realm=SCHOOL.TEST', '--domain=SCHOOL', '--server-role=dc', '--dns-backend=NONE',
-      `--adminpass=${password}`, '--host-name=dc1', `--host-ip=${host}`,
-      `--option=interfaces = ${host}/8`, '--option=bind interfaces only = yes',
-      `--option=log file = ${join(dir, 'log.%m')}`, '--option=server services = ldap',
-    ], { maxBuffer: 16 << 20 })
+    await run(
+      SAMBA_TOOL,
+      [
+        'domain',
+        'provision',
+        '-s',
+        join(dir, 'empty.conf'),
+        `--targetdir=${dir}`,
+        '--realm=SCHOOL.TEST',
+        '--domain=SCHOOL',
+        '--server-role=dc',
+        '--dns-backend=NONE',
+        `--adminpass=${password}`,
+        '--host-name=dc1',
+        `--host-ip=${host}`,
+        `--option=interfaces = ${host}/8`,
+        '--option=bind interfaces only = yes',
+        `--option=log file = ${join(dir, 'log.%m')}`,
+        '--option=server services = ldap',
+      ],
+      { maxBuffer: 16 << 20 },
+    )
     // the old password keeps working for 60 minutes after a reset unless this is 0; provision does not persist it
     const text = await readFile(conf, 'utf8')
     // and the pid file and RPC sockets go to /run/samba unless told otherwise, which allows only one DC per host
-    const extra = ['old password allowed period = 0', `pid directory = ${dir}`, `ncalrpc dir = ${join(dir, 'ncalrpc')}`]
-    await writeFile(conf, text.replace(/^\[global\]$/m, `[global]\n${extra.map((l) => `\t${l}`).join('\n')}`))
+    const extra = [
+      'old password allowed period = 0',
+      `pid directory = ${dir}`,
+      `ncalrpc dir = ${join(dir, 'ncalrpc')}`,
+    ]
+    await writeFile(
+      conf,
+      text.replace(/^\[global\]$/m, `[global]\n${extra.map((l) => `\t${l}`).join('\n')}`),
+    )
     if (options.weakPasswords !== false) {
       await run(SAMBA_TOOL, [
-        'domain', 'passwordsettings', 'set', '-H', join(dir, 'private', 'sam.ldb'), '-s', conf,
-        '--complexity=off', '--min-pwd-length=1', '--history-length=0', '--min-pwd-age=0', '--max-pwd-age=0',
+        'domain',
+        'passwordsettings',
+        'set',
+        '-H',
+        join(dir, 'private', 'sam.ldb'),
+        '-s',
+        conf,
+        '--complexity=off',
+        '--min-pwd-length=1',
+        '--history-length=0',
+        '--min-pwd-age=0',
+        '--max-pwd-age=0',
       ])
     }
   } catch (e) {
     await rm(dir, { recursive: true, force: true })
     const err = e as { stderr?: string; message: string }
-    throw new Error(`samba-tool failed: ${err.message} ${String(err.stderr ?? '').slice(-2000)}`, { cause: e })
+    throw new Error(`samba-tool failed: ${err.message} ${String(err.stderr ?? '').slice(-2000)}`, {
+      cause: e,
+    })
   }
 
   // its own process group, so that stop reaches whatever Samba forks
-  const child: ChildProcess = spawn(SAMBA, ['-i', '-M', 'single', '-s', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  const child: ChildProcess = spawn(SAMBA, ['-i', '-M', 'single', '-s', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  })
   // a test process that dies without stop() (killed, crashed) must not leave a DC behind
   const killOnExit = () => {
     try {
@@ -111,7 +149,9 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
   process.once('exit', killOnExit)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`samba exited with ${code}: ${stderr.trim()}`))))
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`samba exited with ${code}: ${stderr.trim()}`))),
+  )
   exited.catch(() => {})
 
   const caFile = join(dir, 'private', 'tls', 'ca.pem')
@@ -145,7 +185,10 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
 
   const adminDn = `CN=Administrator,CN=Users,${AD_BASE_DN}`
   try {
-    await Promise.race([waitForBind(url, caFile, adminDn, password, () => child.exitCode !== null), exited])
+    await Promise.race([
+      waitForBind(url, caFile, adminDn, password, () => child.exitCode !== null),
+      exited,
+    ])
   } catch (e) {
     await stop()
     throw e
@@ -164,7 +207,11 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
     startedInMs: Math.round(performance.now() - started),
     admin: async () => {
       if (admin === undefined) {
-        admin = new Client({ url, timeout: 30_000, tlsOptions: { ca: [ca], checkServerIdentity: () => undefined } })
+        admin = new Client({
+          url,
+          timeout: 30_000,
+          tlsOptions: { ca: [ca], checkServerIdentity: () => undefined },
+        })
         await admin.bind(adminDn, password)
       }
       return admin
@@ -175,7 +222,16 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
       await run(LDBADD, ['-H', join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 16 << 20 })
     },
     dsacl: async (objectDn: string, sddl: string) => {
-      await run(SAMBA_TOOL, ['dsacl', 'set', '-H', join(dir, 'private', 'sam.ldb'), '-s', conf, `--objectdn=${objectDn}`, `--sddl=${sddl}`])
+      await run(SAMBA_TOOL, [
+        'dsacl',
+        'set',
+        '-H',
+        join(dir, 'private', 'sam.ldb'),
+        '-s',
+        conf,
+        `--objectdn=${objectDn}`,
+        `--sddl=${sddl}`,
+      ])
     },
     stop,
   }
@@ -202,12 +258,24 @@ function listening(host: string, port: number): Promise<boolean> {
 }
 
 /** Until an LDAPS bind as the administrator works (the TLS certificate is made on first start). */
-async function waitForBind(url: string, caFile: string, dn: string, password: string, exited: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitForBind(
+  url: string,
+  caFile: string,
+  dn: string,
+  password: string,
+  exited: () => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline && !exited()) {
     if (existsSync(caFile)) {
-      const client = new Client({ url, timeout: 5_000, connectTimeout: 2_000, tlsOptions: { ca: [await readFile(caFile)], checkServerIdentity: () => undefined } })
+      const client = new Client({
+        url,
+        timeout: 5_000,
+        connectTimeout: 2_000,
+        tlsOptions: { ca: [await readFile(caFile)], checkServerIdentity: () => undefined },
+      })
       try {
         await client.bind(dn, password)
         await client.unbind()
@@ -219,5 +287,7 @@ async function waitForBind(url: string, caFile: string, dn: string, password: st
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error(`Samba did not answer an LDAPS bind on ${url} within ${timeoutMs} ms: ${(last as Error | undefined)?.message ?? 'no CA file'}`)
+  throw new Error(
+    `Samba did not answer an LDAPS bind on ${url} within ${timeoutMs} ms: ${(last as Error | undefined)?.message ?? 'no CA file'}`,
+  )
 }

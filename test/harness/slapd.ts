@@ -50,7 +50,9 @@ export interface Slapd {
 export function slapdSkipReason(): string | undefined {
   // CI sets this so that a missing server fails the run instead of quietly skipping the real-server tests
   if (process.env['KOPPEL_REQUIRE_SERVERS'] === '1') return undefined
-  return existsSync(SLAPD) && existsSync(SLAPPASSWD) ? undefined : 'slapd not installed: apt-get install slapd ldap-utils'
+  return existsSync(SLAPD) && existsSync(SLAPPASSWD)
+    ? undefined
+    : 'slapd not installed: apt-get install slapd ldap-utils'
 }
 
 const BASE_DN = 'dc=school,dc=test'
@@ -63,7 +65,12 @@ const SERVICE_DN = `cn=koppel,ou=services,${BASE_DN}`
  * `children` of those OUs, which creating an OU below them needs too), set passwords without reading them,
  * read everything else (baseDn's own entry, the schema for matching rules).
  */
-export function koppelAcl(o: { service: string; people: string; disabled: string; groups: string }): string {
+export function koppelAcl(o: {
+  service: string
+  people: string
+  disabled: string
+  groups: string
+}): string {
   return `access to dn.subtree="${o.people}" attrs=userPassword
   by dn.exact="${o.service}" =wx
   by self =wx
@@ -99,11 +106,20 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   await mkdir(join(dir, 'db'))
   const hash = execFileSync(SLAPPASSWD, ['-s', password], { encoding: 'utf8' }).trim()
   const servicePassword = `svc-${Math.random().toString(36).slice(2)}`
-  const acl = options.serviceAccount === true
-    ? koppelAcl({ service: SERVICE_DN, people: `ou=people,${BASE_DN}`, disabled: `ou=disabled,${BASE_DN}`, groups: `ou=groups,${BASE_DN}` })
-    : ''
+  const acl =
+    options.serviceAccount === true
+      ? koppelAcl({
+          service: SERVICE_DN,
+          people: `ou=people,${BASE_DN}`,
+          disabled: `ou=disabled,${BASE_DN}`,
+          groups: `ou=groups,${BASE_DN}`,
+        })
+      : ''
   await writeFile(join(dir, 'slapd.conf'), config(dir, hash, options.nosync !== false, tls) + acl)
-  const urls = [`ldap://127.0.0.1:${port}/`, ...(tlsPort === undefined ? [] : [`ldaps://127.0.0.1:${tlsPort}/`])]
+  const urls = [
+    `ldap://127.0.0.1:${port}/`,
+    ...(tlsPort === undefined ? [] : [`ldaps://127.0.0.1:${tlsPort}/`]),
+  ]
 
   let child: ChildProcess | undefined
   const launch = async () => {
@@ -133,7 +149,11 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   await launch()
   const url = `ldap://127.0.0.1:${port}`
   try {
-    await addBaseEntries(url, password, options.serviceAccount === true ? servicePassword : undefined)
+    await addBaseEntries(
+      url,
+      password,
+      options.serviceAccount === true ? servicePassword : undefined,
+    )
   } catch (e) {
     await halt()
     await rm(dir, { recursive: true, force: true })
@@ -141,7 +161,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   }
   return {
     url,
-    ...(tlsPort === undefined ? {} : { ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`, caFile: tls?.caFile }),
+    ...(tlsPort === undefined
+      ? {}
+      : { ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`, caFile: tls?.caFile }),
     port,
     baseDn: BASE_DN,
     adminDn: ADMIN_DN,
@@ -161,7 +183,12 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   }
 }
 
-function config(dir: string, hash: string, nosync: boolean, tls?: { caFile: string; certFile: string; keyFile: string }) {
+function config(
+  dir: string,
+  hash: string,
+  nosync: boolean,
+  tls?: { caFile: string; certFile: string; keyFile: string },
+) {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/nis.schema
@@ -188,14 +215,28 @@ async function addBaseEntries(url: string, password: string, servicePassword?: s
   const client = new Client({ url, timeout: 10_000 })
   try {
     await client.bind(ADMIN_DN, password)
-    await client.add(BASE_DN, { objectClass: ['dcObject', 'organization'], o: 'School', dc: 'school' })
+    await client.add(BASE_DN, {
+      objectClass: ['dcObject', 'organization'],
+      o: 'School',
+      dc: 'school',
+    })
     await client.add(`ou=people,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'people' })
     await client.add(`ou=groups,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'groups' })
     if (servicePassword !== undefined) {
-      await client.add(`ou=disabled,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'disabled' })
-      await client.add(`ou=services,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'services' })
+      await client.add(`ou=disabled,${BASE_DN}`, {
+        objectClass: 'organizationalUnit',
+        ou: 'disabled',
+      })
+      await client.add(`ou=services,${BASE_DN}`, {
+        objectClass: 'organizationalUnit',
+        ou: 'services',
+      })
       const hash = execFileSync(SLAPPASSWD, ['-s', servicePassword], { encoding: 'utf8' }).trim()
-      await client.add(SERVICE_DN, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'koppel', userPassword: hash })
+      await client.add(SERVICE_DN, {
+        objectClass: ['organizationalRole', 'simpleSecurityObject'],
+        cn: 'koppel',
+        userPassword: hash,
+      })
     }
   } finally {
     await client.unbind()
@@ -206,11 +247,50 @@ async function addBaseEntries(url: string, password: string, servicePassword?: s
 function makeCertificates(dir: string) {
   const f = (name: string) => join(dir, name)
   const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' })
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Koppel test CA',
-    '-keyout', f('ca.key'), '-out', f('ca.pem'))
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'))
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Koppel test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  )
+  run(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  )
   writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
-  run('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.pem'))
+  run(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('server.pem'),
+  )
   return { caFile: f('ca.pem'), certFile: f('server.pem'), keyFile: f('server.key') }
 }

@@ -29,7 +29,9 @@ export interface Sshd {
 
 export function sshdSkipReason(): string | undefined {
   if (process.env['KOPPEL_REQUIRE_SERVERS'] === '1') return undefined
-  return existsSync(SSHD) && existsSync(KEYGEN) ? undefined : 'sshd not installed: apt-get install openssh-server'
+  return existsSync(SSHD) && existsSync(KEYGEN)
+    ? undefined
+    : 'sshd not installed: apt-get install openssh-server'
 }
 
 export async function startSshd(): Promise<Sshd> {
@@ -37,7 +39,10 @@ export async function startSshd(): Promise<Sshd> {
   if (reason !== undefined) throw new Error(reason)
   const dir = await mkdtemp(join(tmpdir(), 'koppel-sshd-'))
   const f = (n: string) => join(dir, n)
-  const keygen = (file: string) => execFileSync(KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', 'koppel-test', '-f', file], { stdio: 'ignore' })
+  const keygen = (file: string) =>
+    execFileSync(KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', 'koppel-test', '-f', file], {
+      stdio: 'ignore',
+    })
   keygen(f('host_ed25519'))
   keygen(f('client_ed25519'))
   keygen(f('stranger_ed25519'))
@@ -69,10 +74,14 @@ ForceCommand internal-sftp
   const hostPub = (await readFile(f('host_ed25519.pub'), 'utf8')).split(' ')[1] as string
   const hostKeyFingerprint = `SHA256:${createHash('sha256').update(Buffer.from(hostPub, 'base64')).digest('base64').replace(/=+$/, '')}`
   // -D keeps sshd in the foreground as our child; -e logs to stderr; the absolute path is required for re-exec
-  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', f('sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', f('sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()))
-  const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`sshd exited with ${code}: ${stderr.trim()}`))))
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`sshd exited with ${code}: ${stderr.trim()}`))),
+  )
   exited.catch(() => {})
   await Promise.race([waitForPort(port), exited])
   let stopped = false

@@ -17,7 +17,11 @@ export interface ClockedEngine {
   close(): Promise<void>
 }
 
-export async function loadClockedEngine(configPath: string, env: Record<string, string>, clock: Clock): Promise<ClockedEngine> {
+export async function loadClockedEngine(
+  configPath: string,
+  env: Record<string, string>,
+  clock: Clock,
+): Promise<ClockedEngine> {
   // time moves on by a millisecond per reading, so "newest first" orderings hold as in real use
   let tick = 0
   const now = (): Date => new Date(Date.parse(`${clock.today}T10:00:00Z`) + tick++)

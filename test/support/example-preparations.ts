@@ -53,7 +53,8 @@ const boards = new Map<string, SimBoard>()
 /** One small generated board per day (a school of about 80 persons), shared by every example. */
 function board(today: string): SimBoard {
   let b = boards.get(today)
-  if (b === undefined) boards.set(today, (b = generateBoard({ seed: 'examples', persons: 80, schools: 1, today })))
+  if (b === undefined)
+    boards.set(today, (b = generateBoard({ seed: 'examples', persons: 80, schools: 1, today })))
   return b
 }
 
@@ -97,7 +98,14 @@ interface Directory {
 async function ldapDirectory(baseDn: string): Promise<Directory> {
   const password = 'examples-Ldap-1'
   const s = await startLdapServer({ adminPassword: password, baseDn })
-  return { url: s.url, adminDn: s.adminDn, password, bindDn: s.adminDn, bindPassword: password, stop: () => s.stop() }
+  return {
+    url: s.url,
+    adminDn: s.adminDn,
+    password,
+    bindDn: s.adminDn,
+    bindPassword: password,
+    stop: () => s.stop(),
+  }
 }
 
 /**
@@ -109,18 +117,37 @@ async function slapdDirectory(baseDn: string): Promise<Directory> {
   const s = await startSlapd({ serviceAccount: true })
   assert.equal(s.baseDn, baseDn)
   assert.ok(s.serviceDn !== undefined && s.servicePassword !== undefined)
-  return { url: s.url, adminDn: s.adminDn, password: s.adminPassword, bindDn: s.serviceDn, bindPassword: s.servicePassword, stop: () => s.stop() }
+  return {
+    url: s.url,
+    adminDn: s.adminDn,
+    password: s.adminPassword,
+    bindDn: s.serviceDn,
+    bindPassword: s.servicePassword,
+    stop: () => s.stop(),
+  }
 }
 
 /** Reads one entry found by `filter` below `base`, every attribute as text. */
-async function ldapEntry(d: Directory, base: string, filter: string): Promise<Record<string, string>> {
-  const client = new Client({ url: d.url, ...(d.caFile !== undefined ? { tlsOptions: { ca: [readFileSync(d.caFile)] } } : {}) })
+async function ldapEntry(
+  d: Directory,
+  base: string,
+  filter: string,
+): Promise<Record<string, string>> {
+  const client = new Client({
+    url: d.url,
+    ...(d.caFile !== undefined ? { tlsOptions: { ca: [readFileSync(d.caFile)] } } : {}),
+  })
   try {
     await client.bind(d.adminDn, d.password)
     const { searchEntries } = await client.search(base, { scope: 'sub', filter })
     assert.equal(searchEntries.length, 1, `one entry for ${filter}`)
     const e = searchEntries[0] as Record<string, unknown>
-    return Object.fromEntries(Object.entries(e).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? String(v[0]) : String(v)]))
+    return Object.fromEntries(
+      Object.entries(e).map(([k, v]) => [
+        k.toLowerCase(),
+        Array.isArray(v) ? String(v[0]) : String(v),
+      ]),
+    )
   } finally {
     await client.unbind()
   }
@@ -129,7 +156,10 @@ async function ldapEntry(d: Directory, base: string, filter: string): Promise<Re
 /** An example with an LDAP target: the in-process LDAP server, the source started by `start`. */
 function withLdap(
   baseDn: string,
-  start: (dir: string, today: string) => Promise<{ env: Record<string, string>; edit(c: Config): void; stop(): Promise<void> }>,
+  start: (
+    dir: string,
+    today: string,
+  ) => Promise<{ env: Record<string, string>; edit(c: Config): void; stop(): Promise<void> }>,
   attrs: readonly string[],
   minCreates = 20,
   directory: (baseDn: string) => Promise<Directory> = ldapDirectory,
@@ -149,7 +179,8 @@ function withLdap(
       async check(plan) {
         const { action, value } = firstCreate(plan)
         const entry = await ldapEntry(ldap, baseDn, `(employeeNumber=${value('employeeNumber')})`)
-        for (const a of attrs) assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
+        for (const a of attrs)
+          assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
       },
       async stop() {
         await src.stop()
@@ -165,7 +196,11 @@ const oneRosterCsv = async (dir: string, today: string) => {
 }
 
 /** A SMTP server that keeps what it receives: where the AD example mails initial passwords. */
-async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: string }[]; stop(): Promise<void> }> {
+async function inbox(): Promise<{
+  port: number
+  mails: { to: string[]; raw: string }[]
+  stop(): Promise<void>
+}> {
   const mails: { to: string[]; raw: string }[] = []
   const server = new SMTPServer({
     authOptional: true,
@@ -174,10 +209,12 @@ async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: stri
     onAuth: (_auth, _session, cb) => cb(null, { user: 'koppel' }),
     onData(stream, session, cb) {
       let raw = ''
-      stream.on('data', (d: Buffer) => (raw += d.toString())).on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-        cb()
-      })
+      stream
+        .on('data', (d: Buffer) => (raw += d.toString()))
+        .on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
+          cb()
+        })
     },
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -186,15 +223,31 @@ async function inbox(): Promise<{ port: number; mails: { to: string[]; raw: stri
 }
 
 export const examplePreparations: Record<string, Prepare> = {
-  'oneroster-csv-to-ldap.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'givenName', 'sn'], 20, slapdDirectory),
+  'oneroster-csv-to-ldap.yaml': withLdap(
+    'dc=school,dc=test',
+    oneRosterCsv,
+    ['uid', 'cn', 'givenName', 'sn'],
+    20,
+    slapdDirectory,
+  ),
   // the lesson groups land in ou=groups, which the documented service account may write
-  'oneroster-csv-to-ldap-groups.yaml': withLdap('dc=school,dc=test', oneRosterCsv, ['uid', 'cn', 'sn'], 20, slapdDirectory),
+  'oneroster-csv-to-ldap-groups.yaml': withLdap(
+    'dc=school,dc=test',
+    oneRosterCsv,
+    ['uid', 'cn', 'sn'],
+    20,
+    slapdDirectory,
+  ),
 
   'afas.yaml': withLdap(
     'dc=school,dc=test',
     async (_dir, today) => {
       const sim = await startAfasSim({ board: board(today), token: 'afas-token-data' })
-      return { env: { AFAS_TOKEN: 'afas-token-data' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+      return {
+        env: { AFAS_TOKEN: 'afas-token-data' },
+        edit: (c) => Object.assign(source(c), { baseUrl: sim.url }),
+        stop: () => sim.close(),
+      }
     },
     ['uid', 'cn', 'sn'],
     3, // HR: the staff of one school
@@ -203,8 +256,15 @@ export const examplePreparations: Record<string, Prepare> = {
   'eduarte.yaml': withLdap(
     'dc=roc,dc=test',
     async (_dir, today) => {
-      const sim = await startEduarteSim({ apiSleutel: 'eduarte-key', data: eduarteData(board(today)) })
-      return { env: { EDUARTE_API_KEY: 'eduarte-key' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+      const sim = await startEduarteSim({
+        apiSleutel: 'eduarte-key',
+        data: eduarteData(board(today)),
+      })
+      return {
+        env: { EDUARTE_API_KEY: 'eduarte-key' },
+        edit: (c) => Object.assign(source(c), { baseUrl: sim.url }),
+        stop: () => sim.close(),
+      }
     },
     ['uid', 'cn', 'sn'],
   ),
@@ -212,8 +272,16 @@ export const examplePreparations: Record<string, Prepare> = {
   'magister.yaml': withLdap(
     'dc=school,dc=test',
     async (_dir, today) => {
-      const sim = await startMagisterSim({ username: 'koppel', password: 'magister-pw', rows: magisterRows(board(today)) })
-      return { env: { MAGISTER_PASSWORD: 'magister-pw' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url }), stop: () => sim.close() }
+      const sim = await startMagisterSim({
+        username: 'koppel',
+        password: 'magister-pw',
+        rows: magisterRows(board(today)),
+      })
+      return {
+        env: { MAGISTER_PASSWORD: 'magister-pw' },
+        edit: (c) => Object.assign(source(c), { baseUrl: sim.url }),
+        stop: () => sim.close(),
+      }
     },
     ['uid', 'cn', 'mail'],
   ),
@@ -221,8 +289,17 @@ export const examplePreparations: Record<string, Prepare> = {
   'oneroster-rest.yaml': withLdap(
     'dc=school,dc=test',
     async (_dir, today) => {
-      const sim = await startOneRosterRestSim({ board: board(today), version: '1.2', clientId: 'koppel', clientSecret: 'or-secret' })
-      return { env: { ONEROSTER_CLIENT_SECRET: 'or-secret' }, edit: (c) => Object.assign(source(c), { baseUrl: sim.url, tokenUrl: sim.tokenUrl }), stop: () => sim.close() }
+      const sim = await startOneRosterRestSim({
+        board: board(today),
+        version: '1.2',
+        clientId: 'koppel',
+        clientSecret: 'or-secret',
+      })
+      return {
+        env: { ONEROSTER_CLIENT_SECRET: 'or-secret' },
+        edit: (c) => Object.assign(source(c), { baseUrl: sim.url, tokenUrl: sim.tokenUrl }),
+        stop: () => sim.close(),
+      }
     },
     ['uid', 'cn', 'sn'],
     20,
@@ -242,7 +319,9 @@ export const examplePreparations: Record<string, Prepare> = {
             clientId: DEFAULT_CLIENT.clientId,
             organisation: sim.instelling.naam,
             // the example names vestigingen by BRIN6; these are the generated board's
-            vestigingen: board(today).schools.flatMap((school) => school.locations.map((l) => l.code)),
+            vestigingen: board(today).schools.flatMap((school) =>
+              school.locations.map((l) => l.code),
+            ),
           }),
         stop: () => sim.close(),
       }
@@ -256,7 +335,15 @@ export const examplePreparations: Record<string, Prepare> = {
     await exportOneRoster(dir, today)
     const password = 'examples-Ad-1'
     const ad = await startAdServer({ adminPassword: password })
-    const directory: Directory = { url: ad.url, adminDn: ad.adminDn, password, bindDn: ad.adminDn, bindPassword: password, caFile: ad.caFile, stop: () => ad.stop() }
+    const directory: Directory = {
+      url: ad.url,
+      adminDn: ad.adminDn,
+      password,
+      bindDn: ad.adminDn,
+      bindPassword: password,
+      caFile: ad.caFile,
+      stop: () => ad.stop(),
+    }
     const mail = await inbox()
     const base = 'OU=Koppel,DC=school,DC=test'
     const adClient = async (use: (client: Client) => Promise<void>) => {
@@ -281,12 +368,18 @@ export const examplePreparations: Record<string, Prepare> = {
       // the admin makes the base OU and the groups OU once (the example's comments say so) …
       async beforePlan() {
         await adClient(async (client) => {
-          for (const ou of [base, `OU=Groepen,${base}`]) await client.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: ou.split(',')[0]!.slice(3) })
+          for (const ou of [base, `OU=Groepen,${base}`])
+            await client.add(ou, {
+              objectClass: ['top', 'organizationalUnit'],
+              ou: ou.split(',')[0]!.slice(3),
+            })
         })
       },
       // … and, as groups.createMissing is false, the groups the rules name
       async beforeApply(plan) {
-        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : [])))]
+        const groups = [
+          ...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' ? [a.permission] : []))),
+        ]
         await adClient(async (client) => {
           for (const g of groups) {
             const cn = g.split(',')[0]!.slice(3)
@@ -296,11 +389,23 @@ export const examplePreparations: Record<string, Prepare> = {
       },
       async check(plan) {
         const { action, value } = firstCreate(plan)
-        const entry = await ldapEntry(directory, base, `(employeeNumber=${value('employeeNumber')})`)
-        for (const a of ['sAMAccountName', 'userPrincipalName', 'displayName', 'sn']) assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
+        const entry = await ldapEntry(
+          directory,
+          base,
+          `(employeeNumber=${value('employeeNumber')})`,
+        )
+        for (const a of ['sAMAccountName', 'userPrincipalName', 'displayName', 'sn'])
+          assert.equal(entry[a.toLowerCase()], value(a), `${action.person}: ${a}`)
         // initial passwords went to the pupils' mentors, never into the plan
         assert.ok(mail.mails.length > 0, 'initial passwords were mailed to mentors')
-        assert.ok(plan.actions.some((a) => a.kind === 'create' && a.deliverSecretsTo !== undefined && 'mail' in a.deliverSecretsTo))
+        assert.ok(
+          plan.actions.some(
+            (a) =>
+              a.kind === 'create' &&
+              a.deliverSecretsTo !== undefined &&
+              'mail' in a.deliverSecretsTo,
+          ),
+        )
       },
       async stop() {
         await mail.stop()
@@ -329,7 +434,11 @@ export const examplePreparations: Record<string, Prepare> = {
   'google-workspace.yaml': async ({ dir, today }) => {
     await exportOneRoster(dir, today)
     const account = makeServiceAccount()
-    const sim = await startGoogleSim({ serviceAccount: account, admins: ['koppel-admin@school.example'], domains: ['school.example'] })
+    const sim = await startGoogleSim({
+      serviceAccount: account,
+      admins: ['koppel-admin@school.example'],
+      domains: ['school.example'],
+    })
     writeFileSync(join(dir, 'google-service-account.json'), account.keyJson)
     return {
       env: {},
@@ -337,7 +446,13 @@ export const examplePreparations: Record<string, Prepare> = {
       edit: (c) => Object.assign(target(c), { baseUrl: sim.apiUrl, tokenUrl: sim.tokenUrl }),
       // groups.createMissing is false: the admin makes the class groups once
       async beforeApply(plan) {
-        const groups = [...new Set(plan.actions.flatMap((a) => (a.kind === 'grant' && a.permissionType === 'group' ? [a.permission] : [])))]
+        const groups = [
+          ...new Set(
+            plan.actions.flatMap((a) =>
+              a.kind === 'grant' && a.permissionType === 'group' ? [a.permission] : [],
+            ),
+          ),
+        ]
         for (const [i, email] of groups.entries()) sim.addGroup(email, email.split('@')[0], `g${i}`)
       },
       check(plan) {
@@ -350,8 +465,14 @@ export const examplePreparations: Record<string, Prepare> = {
         // a group per lesson group at an address made from its sync key, with members and owners
         const lessons = [...sim.groups.values()].filter((g) => g.email.startsWith('koppel-'))
         assert.ok(lessons.length > 0, 'lesson groups were created')
-        assert.ok(lessons.every((g) => g.email.endsWith('@school.example') && g.members.size > 0), 'every lesson group has people')
-        assert.ok(lessons.some((g) => [...g.roles.values()].includes('OWNER')), 'teachers own their lesson groups')
+        assert.ok(
+          lessons.every((g) => g.email.endsWith('@school.example') && g.members.size > 0),
+          'every lesson group has people',
+        )
+        assert.ok(
+          lessons.some((g) => [...g.roles.values()].includes('OWNER')),
+          'teachers own their lesson groups',
+        )
       },
       stop: () => sim.close(),
     }
@@ -368,7 +489,10 @@ export const examplePreparations: Record<string, Prepare> = {
         const { value } = firstCreate(plan)
         const person = sim.persons.get(value('syncPersonKey'))
         assert.ok(person && !person.deleted, 'the person exists in itslearning')
-        assert.ok(Object.values(person.fields).includes(value('userId')), JSON.stringify(person.fields))
+        assert.ok(
+          Object.values(person.fields).includes(value('userId')),
+          JSON.stringify(person.fields),
+        )
         assert.ok(sim.memberships.size > 0, 'stamgroep memberships were made')
       },
       stop: () => sim.close(),
@@ -377,7 +501,8 @@ export const examplePreparations: Record<string, Prepare> = {
 
   'itslearning-ims-file.yaml': async ({ dir, today }) => {
     const skip = sshdSkipReason()
-    if (skip !== undefined) return { skip, env: {}, minCreates: 0, edit: () => {}, check: () => {}, stop: async () => {} }
+    if (skip !== undefined)
+      return { skip, env: {}, minCreates: 0, edit: () => {}, check: () => {}, stop: async () => {} }
     await exportOneRoster(dir, today)
     const s = await startSshd()
     mkdirSync(join(dir, 'secrets'), { recursive: true })
@@ -387,7 +512,13 @@ export const examplePreparations: Record<string, Prepare> = {
       minCreates: 20,
       edit(c) {
         const sftp = target(c).sftp as Config
-        Object.assign(sftp, { host: s.host, port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: s.uploadDir })
+        Object.assign(sftp, {
+          host: s.host,
+          port: s.port,
+          username: s.username,
+          hostKeyFingerprint: s.hostKeyFingerprint,
+          remoteDir: s.uploadDir,
+        })
       },
       check(plan) {
         const { value } = firstCreate(plan)
@@ -406,7 +537,10 @@ export const examplePreparations: Record<string, Prepare> = {
     const sim = await startEntraSim({
       tenantId: '00000000-0000-0000-0000-000000000000',
       clients: { [clientId]: 'entra-secret' },
-      skus: { '314c4481-f395-4525-be8b-2ec4bb1e9d91': 'STANDARDWOFFPACK_STUDENT', '94763226-9b3c-4e75-a931-5c89701abe66': 'STANDARDWOFFPACK_FACULTY' },
+      skus: {
+        '314c4481-f395-4525-be8b-2ec4bb1e9d91': 'STANDARDWOFFPACK_STUDENT',
+        '94763226-9b3c-4e75-a931-5c89701abe66': 'STANDARDWOFFPACK_FACULTY',
+      },
     })
     // the staff group the example names by object id exists in the tenant
     sim.addGroup('Personeel', '33333333-3333-3333-3333-333333333333')
@@ -418,13 +552,24 @@ export const examplePreparations: Record<string, Prepare> = {
         const { value } = firstCreate(plan)
         const user = [...sim.users.values()].find((u) => u.props.employeeId === value('employeeId'))
         assert.ok(user, 'the user exists in Entra ID')
-        for (const f of ['userPrincipalName', 'displayName', 'surname']) assert.equal(user.props[f], value(f), f)
+        for (const f of ['userPrincipalName', 'displayName', 'surname'])
+          assert.equal(user.props[f], value(f), f)
         assert.equal(user.licenses.length, 1, 'the user has the A1 licence')
         // a class group per OneRoster class, Koppel's by its nickname, with members and owners
-        const classes = [...sim.groups.values()].filter((g) => String(g.props.mailNickname).startsWith('koppel-'))
+        const classes = [...sim.groups.values()].filter((g) =>
+          String(g.props.mailNickname).startsWith('koppel-'),
+        )
         assert.ok(classes.length > 0, 'class groups were created')
-        assert.ok(classes.every((g) => g.props.securityEnabled === true && g.members.size + g.owners.size > 0), 'every class group has people')
-        assert.ok(classes.some((g) => g.owners.size > 0), 'teachers own their class groups')
+        assert.ok(
+          classes.every(
+            (g) => g.props.securityEnabled === true && g.members.size + g.owners.size > 0,
+          ),
+          'every class group has people',
+        )
+        assert.ok(
+          classes.some((g) => g.owners.size > 0),
+          'teachers own their class groups',
+        )
       },
       stop: () => sim.close(),
     }

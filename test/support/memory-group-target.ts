@@ -3,7 +3,13 @@
 // group and its members together. A group without a key is someone else's: creating one with its title is a
 // conflict, as in a real directory.
 import { randomUUID } from 'node:crypto'
-import type { GroupRequest, Ref, TargetAccount, TargetCapabilities, WriteResult } from '../../src/contract/index.ts'
+import type {
+  GroupRequest,
+  Ref,
+  TargetAccount,
+  TargetCapabilities,
+  WriteResult,
+} from '../../src/contract/index.ts'
 import { ConnectorError } from '../../src/contract/index.ts'
 import type { AttributeValue, FieldChange } from '../../src/model/index.ts'
 import { MemoryTarget } from './memory-target.ts'
@@ -46,12 +52,17 @@ export class MemoryGroupTarget extends MemoryTarget {
 
   override async *listAccounts(): AsyncIterable<TargetAccount> {
     for await (const a of super.listAccounts()) {
-      const extra = [...this.groups.values()].filter((g) => g.members.get(a.id) === 'member').map((g) => this.locatorOf(g))
+      const extra = [...this.groups.values()]
+        .filter((g) => g.members.get(a.id) === 'member')
+        .map((g) => this.locatorOf(g))
       yield { ...a, permissions: [...(a.permissions ?? []), ...extra].sort() }
     }
   }
 
-  override async grant(ref: Ref, p: { type: string; id: string; role?: string }): Promise<WriteResult> {
+  override async grant(
+    ref: Ref,
+    p: { type: string; id: string; role?: string },
+  ): Promise<WriteResult> {
     const g = this.#byLocator(p.id)
     if (g === undefined) return super.grant(ref, p)
     if (!this.entries.has(ref.id)) throw new ConnectorError('not-found', `no entry ${ref.id}`)
@@ -60,7 +71,10 @@ export class MemoryGroupTarget extends MemoryTarget {
     return { outcome: had ? 'unchanged' : 'updated', id: ref.id, locator: ref.locator }
   }
 
-  override async revoke(ref: Ref, p: { type: string; id: string; role?: string }): Promise<WriteResult> {
+  override async revoke(
+    ref: Ref,
+    p: { type: string; id: string; role?: string },
+  ): Promise<WriteResult> {
     const g = this.#byLocator(p.id)
     if (g === undefined) return super.revoke(ref, p)
     const had = g.members.get(ref.id) === (p.role ?? 'member')
@@ -71,14 +85,28 @@ export class MemoryGroupTarget extends MemoryTarget {
   async createGroup(request: GroupRequest): Promise<WriteResult> {
     this.groupCalls.push({ op: 'create', key: request.key })
     const mine = [...this.groups.values()].find((g) => g.key === request.key)
-    if (mine !== undefined) return { outcome: 'unchanged', id: mine.id, locator: this.locatorOf(mine) }
-    if (this.byTitle(request.title) !== undefined) throw new ConnectorError('conflict', `a group ${request.title} exists that is not Koppel's`)
-    const g: MemoryGroup = { id: randomUUID(), key: request.key, title: request.title, attributes: { ...request.attributes }, archived: false, members: new Map(), ...(request.parent !== undefined ? { parent: request.parent.id } : {}) }
+    if (mine !== undefined)
+      return { outcome: 'unchanged', id: mine.id, locator: this.locatorOf(mine) }
+    if (this.byTitle(request.title) !== undefined)
+      throw new ConnectorError('conflict', `a group ${request.title} exists that is not Koppel's`)
+    const g: MemoryGroup = {
+      id: randomUUID(),
+      key: request.key,
+      title: request.title,
+      attributes: { ...request.attributes },
+      archived: false,
+      members: new Map(),
+      ...(request.parent !== undefined ? { parent: request.parent.id } : {}),
+    }
     this.groups.set(g.id, g)
     return { outcome: 'created', id: g.id, locator: this.locatorOf(g) }
   }
 
-  async updateGroup(ref: Ref, changes: readonly FieldChange[], request: GroupRequest): Promise<WriteResult> {
+  async updateGroup(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+  ): Promise<WriteResult> {
     this.groupCalls.push({ op: 'update', key: request.key })
     const g = this.#get(ref)
     for (const c of changes) {
@@ -99,7 +127,8 @@ export class MemoryGroupTarget extends MemoryTarget {
 
   async deleteGroup(ref: Ref): Promise<WriteResult> {
     this.groupCalls.push({ op: 'delete' })
-    if (!this.groups.delete(ref.id)) return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
+    if (!this.groups.delete(ref.id))
+      return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
     return { outcome: 'updated', id: ref.id, locator: ref.locator }
   }
 

@@ -1,11 +1,19 @@
 // An in-memory target with per-operation fault injection (midPoint's DummyResource idea), for engine tests:
 // guards, retries and resume-from-journal are tested by breaking things on purpose.
 import { randomUUID } from 'node:crypto'
-import type { CreateRequest, Ref, TargetAccount, TargetCapabilities, TargetConnector, WriteResult } from '../../src/contract/index.ts'
+import type {
+  CreateRequest,
+  Ref,
+  TargetAccount,
+  TargetCapabilities,
+  TargetConnector,
+  WriteResult,
+} from '../../src/contract/index.ts'
 import { ConnectorError } from '../../src/contract/index.ts'
 import type { AttributeValue, FieldChange } from '../../src/model/index.ts'
 
-export type Operation = 'create' | 'update' | 'enable' | 'disable' | 'delete' | 'grant' | 'revoke' | 'find' | 'list'
+export type Operation =
+  'create' | 'update' | 'enable' | 'disable' | 'delete' | 'grant' | 'revoke' | 'find' | 'list'
 
 interface Entry {
   id: string
@@ -21,7 +29,10 @@ export class MemoryTarget implements TargetConnector {
   readonly entries = new Map<string, Entry>()
   readonly calls: { op: Operation; id?: string }[] = []
   /** Fail the next N calls of an operation with this error kind. */
-  readonly faults = new Map<Operation, { kind: ConnectorError['kind']; times: number; retryAfterMs?: number }>()
+  readonly faults = new Map<
+    Operation,
+    { kind: ConnectorError['kind']; times: number; retryAfterMs?: number }
+  >()
   /** Called before each write; a test can kill or pause work from here. */
   beforeWrite: (op: Operation) => Promise<void> = async () => {}
   /** When set, each new account gets this initial password as a one-time secret (as the AD connector does). */
@@ -44,11 +55,21 @@ export class MemoryTarget implements TargetConnector {
     const f = this.faults.get(op)
     if (f === undefined || f.times <= 0) return
     f.times--
-    throw new ConnectorError(f.kind, `injected ${f.kind} on ${op}`, f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {})
+    throw new ConnectorError(
+      f.kind,
+      `injected ${f.kind} on ${op}`,
+      f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {},
+    )
   }
 
   #view(e: Entry): TargetAccount {
-    return { id: e.id, locator: String(e.attributes['dn'] ?? e.id), attributes: { ...e.attributes }, enabled: e.enabled, permissions: [...e.permissions].sort() }
+    return {
+      id: e.id,
+      locator: String(e.attributes['dn'] ?? e.id),
+      attributes: { ...e.attributes },
+      enabled: e.enabled,
+      permissions: [...e.permissions].sort(),
+    }
   }
 
   #get(ref: Ref): Entry {
@@ -70,7 +91,8 @@ export class MemoryTarget implements TargetConnector {
   async find(anchor: { attribute: string; value: string }): Promise<TargetAccount | undefined> {
     this.calls.push({ op: 'find' })
     this.#fault('find')
-    for (const e of this.entries.values()) if (e.attributes[anchor.attribute] === anchor.value) return this.#view(e)
+    for (const e of this.entries.values())
+      if (e.attributes[anchor.attribute] === anchor.value) return this.#view(e)
     return undefined
   }
 
@@ -78,11 +100,20 @@ export class MemoryTarget implements TargetConnector {
     this.calls.push({ op: 'create' })
     await this.beforeWrite('create')
     this.#fault('create')
-    for (const e of this.entries.values()) if (e.attributes[req.anchor.attribute] === req.anchor.value) return this.#result('unchanged', e)
-    const e: Entry = { id: randomUUID(), attributes: { ...req.attributes }, enabled: req.enabled, permissions: new Set() }
+    for (const e of this.entries.values())
+      if (e.attributes[req.anchor.attribute] === req.anchor.value)
+        return this.#result('unchanged', e)
+    const e: Entry = {
+      id: randomUUID(),
+      attributes: { ...req.attributes },
+      enabled: req.enabled,
+      permissions: new Set(),
+    }
     this.entries.set(e.id, e)
     const created = this.#result('created', e)
-    return this.initialPassword !== undefined ? { ...created, oneTimeSecrets: { password: this.initialPassword(this.entries.size) } } : created
+    return this.initialPassword !== undefined
+      ? { ...created, oneTimeSecrets: { password: this.initialPassword(this.entries.size) } }
+      : created
   }
 
   async update(ref: Ref, changes: readonly FieldChange[]): Promise<WriteResult> {
@@ -119,7 +150,8 @@ export class MemoryTarget implements TargetConnector {
     this.calls.push({ op: 'delete', id: ref.id })
     await this.beforeWrite('delete')
     this.#fault('delete')
-    if (!this.entries.delete(ref.id)) return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
+    if (!this.entries.delete(ref.id))
+      return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
     return { outcome: 'updated', id: ref.id, locator: ref.locator }
   }
 

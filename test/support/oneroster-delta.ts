@@ -8,14 +8,21 @@ import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 
 type Row = Record<string, string>
-const PERSON_FILES: Readonly<Record<string, string>> = { users: 'sourcedId', roles: 'userSourcedId', enrollments: 'userSourcedId', demographics: 'sourcedId' }
+const PERSON_FILES: Readonly<Record<string, string>> = {
+  users: 'sourcedId',
+  roles: 'userSourcedId',
+  enrollments: 'userSourcedId',
+  demographics: 'sourcedId',
+}
 
 async function rows(dir: string, file: string): Promise<Row[]> {
   return parse(await readFile(join(dir, `${file}.csv`), 'utf8'), { columns: true }) as Row[]
 }
 
 /** Pupils of a bulk export with their homeroom (stamgroep) and another homeroom of their school, one per pupil. */
-export async function movablePupils(bulkDir: string): Promise<{ user: string; from: string; to: string }[]> {
+export async function movablePupils(
+  bulkDir: string,
+): Promise<{ user: string; from: string; to: string }[]> {
   const classes = await rows(bulkDir, 'classes')
   const byId = new Map(classes.map((c) => [c['sourcedId'] ?? '', c]))
   const found = new Map<string, { user: string; from: string; to: string }>()
@@ -23,8 +30,14 @@ export async function movablePupils(bulkDir: string): Promise<{ user: string; fr
     const user = e['userSourcedId'] ?? ''
     const cls = byId.get(e['classSourcedId'] ?? '')
     if (e['role'] !== 'student' || cls?.['classType'] !== 'homeroom' || found.has(user)) continue
-    const other = classes.find((c) => c['classType'] === 'homeroom' && c['schoolSourcedId'] === cls['schoolSourcedId'] && c['sourcedId'] !== cls['sourcedId'])
-    if (other !== undefined) found.set(user, { user, from: cls['sourcedId'] ?? '', to: other['sourcedId'] ?? '' })
+    const other = classes.find(
+      (c) =>
+        c['classType'] === 'homeroom' &&
+        c['schoolSourcedId'] === cls['schoolSourcedId'] &&
+        c['sourcedId'] !== cls['sourcedId'],
+    )
+    if (other !== undefined)
+      found.set(user, { user, from: cls['sourcedId'] ?? '', to: other['sourcedId'] ?? '' })
   }
   return [...found.values()]
 }
@@ -37,9 +50,16 @@ export async function keepBulk(exportDir: string): Promise<string> {
 }
 
 /** Writes into `exportDir` (replacing what is there) a delta moving `move.user` from class `from` to `to`. */
-export async function writeClassChangeDelta(bulkDir: string, exportDir: string, move: { user: string; from: string; to: string }, at: string): Promise<void> {
+export async function writeClassChangeDelta(
+  bulkDir: string,
+  exportDir: string,
+  move: { user: string; from: string; to: string },
+  at: string,
+): Promise<void> {
   const manifest = await rows(bulkDir, 'manifest')
-  const files = manifest.filter((r) => r['propertyName']?.startsWith('file.') === true && r['value'] === 'bulk').map((r) => (r['propertyName'] ?? '').slice('file.'.length))
+  const files = manifest
+    .filter((r) => r['propertyName']?.startsWith('file.') === true && r['value'] === 'bulk')
+    .map((r) => (r['propertyName'] ?? '').slice('file.'.length))
   for (const name of await readdir(exportDir)) await rm(join(exportDir, name), { force: true })
   for (const file of files) {
     const header = Object.keys((await rows(bulkDir, file))[0] ?? {})
@@ -49,11 +69,24 @@ export async function writeClassChangeDelta(bulkDir: string, exportDir: string, 
     list = list.map((r) => ({ ...r, status: 'active', dateLastModified: at }))
     if (file === 'enrollments') {
       // the old enrollment ends, a new one in the other class begins
-      list = list.flatMap((r) => (r['classSourcedId'] === move.from ? [{ ...r, status: 'tobedeleted' }, { ...r, sourcedId: `${r['sourcedId'] ?? ''}-moved`, classSourcedId: move.to }] : [r]))
+      list = list.flatMap((r) =>
+        r['classSourcedId'] === move.from
+          ? [
+              { ...r, status: 'tobedeleted' },
+              { ...r, sourcedId: `${r['sourcedId'] ?? ''}-moved`, classSourcedId: move.to },
+            ]
+          : [r],
+      )
     }
-    await writeFile(join(exportDir, `${file}.csv`), stringify(list, { header: true, columns: header }))
+    await writeFile(
+      join(exportDir, `${file}.csv`),
+      stringify(list, { header: true, columns: header }),
+    )
   }
   // the manifest last: the folder is complete when it appears
   const deltaManifest = manifest.map((r) => (r['value'] === 'bulk' ? { ...r, value: 'delta' } : r))
-  await writeFile(join(exportDir, 'manifest.csv'), stringify(deltaManifest, { header: true, columns: ['propertyName', 'value'] }))
+  await writeFile(
+    join(exportDir, 'manifest.csv'),
+    stringify(deltaManifest, { header: true, columns: ['propertyName', 'value'] }),
+  )
 }

@@ -20,10 +20,12 @@ const LAST_GRADE: Readonly<Record<string, number>> = { M: 4, H: 5, V: 6, '': 6 }
  */
 export function nextClassTitle(title: string): string | undefined {
   const m = /^([A-Z]?)(\d)(.*)$/.exec(title)
-  if (m === null) throw new Error(`class title ${JSON.stringify(title)} is not <stream letter><grade>…`)
+  if (m === null)
+    throw new Error(`class title ${JSON.stringify(title)} is not <stream letter><grade>…`)
   const [, letter = '', grade = '', rest = ''] = m
   const last = LAST_GRADE[letter]
-  if (last === undefined) throw new Error(`class title ${JSON.stringify(title)}: unknown stream ${letter}`)
+  if (last === undefined)
+    throw new Error(`class title ${JSON.stringify(title)}: unknown stream ${letter}`)
   const g = Number(grade)
   return g >= last ? undefined : `${letter}${g + 1}${rest}`
 }
@@ -64,14 +66,27 @@ async function readCsv(dir: string, name: string): Promise<{ columns: string[]; 
   return { columns, rows }
 }
 
-async function writeCsv(dir: string, name: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {
-  await writeFile(join(dir, name), stringify(rows as Row[], { header: true, columns: [...columns] }))
+async function writeCsv(
+  dir: string,
+  name: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+): Promise<void> {
+  await writeFile(
+    join(dir, name),
+    stringify(rows as Row[], { header: true, columns: [...columns] }),
+  )
 }
 
-const bumpDate = (d: string) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? `${Number(d.slice(0, 4)) + 1}${d.slice(4)}` : d)
+const bumpDate = (d: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(d) ? `${Number(d.slice(0, 4)) + 1}${d.slice(4)}` : d
 
 /** Writes next school year's export of `from` into `to` (which must not hold one yet). */
-export async function writeNextSchoolYear(from: string, to: string, options: { joiners: number }): Promise<Turnover> {
+export async function writeNextSchoolYear(
+  from: string,
+  to: string,
+  options: { joiners: number },
+): Promise<Turnover> {
   await mkdir(to, { recursive: true })
   // sessions: the school year and its terms, one year on
   const sessions = await readCsv(from, 'academicSessions.csv')
@@ -90,7 +105,7 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
       title: (r.title ?? '').replace(oldLabel, newLabel),
       startDate: bumpDate(r.startDate ?? ''),
       endDate: bumpDate(r.endDate ?? ''),
-      parentSourcedId: sessionId.get(r.parentSourcedId ?? '') ?? (r.parentSourcedId ?? ''),
+      parentSourcedId: sessionId.get(r.parentSourcedId ?? '') ?? r.parentSourcedId ?? '',
       schoolYear: String(endYear + 1),
     }
   })
@@ -104,7 +119,16 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
   // courses: next year's ids
   const courses = await readCsv(from, 'courses.csv')
   const courseId = (id: string) => id.replace(`crs-${endYear}-`, `crs-${endYear + 1}-`)
-  await writeCsv(to, 'courses.csv', courses.columns, courses.rows.map((r) => ({ ...r, sourcedId: courseId(r.sourcedId ?? ''), schoolYearSourcedId: sessionId.get(r.schoolYearSourcedId ?? '') ?? '' })))
+  await writeCsv(
+    to,
+    'courses.csv',
+    courses.columns,
+    courses.rows.map((r) => ({
+      ...r,
+      sourcedId: courseId(r.sourcedId ?? ''),
+      schoolYearSourcedId: sessionId.get(r.schoolYearSourcedId ?? '') ?? '',
+    })),
+  )
 
   // classes: one grade up, the last grade dropped
   const orgs = await readCsv(from, 'orgs.csv')
@@ -117,7 +141,8 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
     const title = c.title ?? ''
     const code = orgCode.get(c.schoolSourcedId ?? '') ?? ''
     const old = `cls-${endYear}-${code}-${title}`
-    if (c.sourcedId !== old) throw new Error(`class ${c.sourcedId}: expected the generator's id ${old}`)
+    if (c.sourcedId !== old)
+      throw new Error(`class ${c.sourcedId}: expected the generator's id ${old}`)
     if (c.classType === 'homeroom') homerooms.add(old)
     const next = nextClassTitle(title)
     if (next === undefined) continue
@@ -127,13 +152,27 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
       .split(',')
       .map((g) => (g === '' ? g : String(Number(g) + 1).padStart(2, '0')))
       .join(',')
-    newClasses.push({ ...c, sourcedId: id, title: next, classCode: next, grades, courseSourcedId: courseId(c.courseSourcedId ?? ''), termSourcedIds: mapSessions(c.termSourcedIds ?? '') })
+    newClasses.push({
+      ...c,
+      sourcedId: id,
+      title: next,
+      classCode: next,
+      grades,
+      courseSourcedId: courseId(c.courseSourcedId ?? ''),
+      termSourcedIds: mapSessions(c.termSourcedIds ?? ''),
+    })
   }
 
   // pupils whose homeroom left, leave
   const enrollments = await readCsv(from, 'enrollments.csv')
   const leavers = new Set<string>()
-  for (const e of enrollments.rows) if (e.role === 'student' && homerooms.has(e.classSourcedId ?? '') && !classId.has(e.classSourcedId ?? '')) leavers.add(e.userSourcedId ?? '')
+  for (const e of enrollments.rows)
+    if (
+      e.role === 'student' &&
+      homerooms.has(e.classSourcedId ?? '') &&
+      !classId.has(e.classSourcedId ?? '')
+    )
+      leavers.add(e.userSourcedId ?? '')
   const newEnrollments: Row[] = enrollments.rows
     .filter((e) => classId.has(e.classSourcedId ?? '') && !leavers.has(e.userSourcedId ?? ''))
     .map((e) => ({ ...e, classSourcedId: classId.get(e.classSourcedId ?? '') ?? '' }))
@@ -144,7 +183,8 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
   const demographics = await readCsv(from, 'demographics.csv')
   const firstHomeroom = classes.rows.find((c) => c.classType === 'homeroom')
   const template = users.rows.find((u) => u.grades === '01')
-  if (firstHomeroom === undefined || template === undefined) throw new Error('no homeroom or no first-year pupil to copy')
+  if (firstHomeroom === undefined || template === undefined)
+    throw new Error('no homeroom or no first-year pupil to copy')
   const school = firstHomeroom.schoolSourcedId ?? ''
   const code = orgCode.get(school) ?? ''
   const joiners: Joiner[] = []
@@ -156,24 +196,85 @@ export async function writeNextSchoolYear(from: string, to: string, options: { j
       .join(',')
   const newUsers: Row[] = users.rows
     .filter((u) => !leavers.has(u.sourcedId ?? ''))
-    .map((u) => ({ ...u, agentSourcedIds: agents(u.agentSourcedIds ?? ''), grades: /^\d+$/.test(u.grades ?? '') ? String(Number(u.grades) + 1).padStart(2, '0') : (u.grades ?? '') }))
-  const newRoles: Row[] = roles.rows.filter((r) => !leavers.has(r.userSourcedId ?? '')).map((r) => ({ ...r, beginDate: bumpDate(r.beginDate ?? ''), endDate: bumpDate(r.endDate ?? '') }))
+    .map((u) => ({
+      ...u,
+      agentSourcedIds: agents(u.agentSourcedIds ?? ''),
+      grades: /^\d+$/.test(u.grades ?? '')
+        ? String(Number(u.grades) + 1).padStart(2, '0')
+        : (u.grades ?? ''),
+    }))
+  const newRoles: Row[] = roles.rows
+    .filter((r) => !leavers.has(r.userSourcedId ?? ''))
+    .map((r) => ({
+      ...r,
+      beginDate: bumpDate(r.beginDate ?? ''),
+      endDate: bumpDate(r.endDate ?? ''),
+    }))
   const newDemographics: Row[] = demographics.rows.filter((d) => !leavers.has(d.sourcedId ?? ''))
   if (options.joiners > 0) {
     const classIdNew = `cls-${endYear + 1}-${code}-1A`
     if ([...classId.values()].includes(classIdNew)) throw new Error(`${classIdNew} exists already`)
-    newClasses.push({ ...firstHomeroom, sourcedId: classIdNew, title: '1A', classCode: '1A', grades: '01', courseSourcedId: courseId(firstHomeroom.courseSourcedId ?? ''), termSourcedIds: mapSessions(firstHomeroom.termSourcedIds ?? '') })
-    const numbers = users.rows.map((u) => Number(u.identifier)).filter((n) => Number.isInteger(n) && n >= 100000)
+    newClasses.push({
+      ...firstHomeroom,
+      sourcedId: classIdNew,
+      title: '1A',
+      classCode: '1A',
+      grades: '01',
+      courseSourcedId: courseId(firstHomeroom.courseSourcedId ?? ''),
+      termSourcedIds: mapSessions(firstHomeroom.termSourcedIds ?? ''),
+    })
+    const numbers = users.rows
+      .map((u) => Number(u.identifier))
+      .filter((n) => Number.isInteger(n) && n >= 100000)
     let next = Math.max(...numbers) + 1
     for (let i = 0; i < options.joiners; i++) {
-      const [givenName, familyName] = JOINER_NAMES[i % JOINER_NAMES.length] as readonly [string, string]
+      const [givenName, familyName] = JOINER_NAMES[i % JOINER_NAMES.length] as readonly [
+        string,
+        string,
+      ]
       const id = `joiner-${endYear + 1}-${String(i + 1).padStart(3, '0')}`
       const number = String(next++)
-      joiners.push({ sourcedId: id, givenName, familyName, organisationCode: code, classTitle: '1A', username: number })
-      newUsers.push({ ...Object.fromEntries(users.columns.map((c) => [c, ''])), sourcedId: id, enabledUser: 'true', username: number, identifier: number, givenName, familyName, grades: '01', primaryOrgSourcedId: school })
-      newRoles.push({ ...Object.fromEntries(roles.columns.map((c) => [c, ''])), sourcedId: `rol-${id}-${code}`, userSourcedId: id, roleType: 'primary', role: 'student', orgSourcedId: school })
-      newDemographics.push({ ...Object.fromEntries(demographics.columns.map((c) => [c, ''])), sourcedId: id, birthDate: `${endYear - 12}-0${(i % 9) + 1}-15`, sex: 'unspecified' })
-      newEnrollments.push({ ...Object.fromEntries(enrollments.columns.map((c) => [c, ''])), sourcedId: `enr-${id}`, classSourcedId: classIdNew, schoolSourcedId: school, userSourcedId: id, role: 'student' })
+      joiners.push({
+        sourcedId: id,
+        givenName,
+        familyName,
+        organisationCode: code,
+        classTitle: '1A',
+        username: number,
+      })
+      newUsers.push({
+        ...Object.fromEntries(users.columns.map((c) => [c, ''])),
+        sourcedId: id,
+        enabledUser: 'true',
+        username: number,
+        identifier: number,
+        givenName,
+        familyName,
+        grades: '01',
+        primaryOrgSourcedId: school,
+      })
+      newRoles.push({
+        ...Object.fromEntries(roles.columns.map((c) => [c, ''])),
+        sourcedId: `rol-${id}-${code}`,
+        userSourcedId: id,
+        roleType: 'primary',
+        role: 'student',
+        orgSourcedId: school,
+      })
+      newDemographics.push({
+        ...Object.fromEntries(demographics.columns.map((c) => [c, ''])),
+        sourcedId: id,
+        birthDate: `${endYear - 12}-0${(i % 9) + 1}-15`,
+        sex: 'unspecified',
+      })
+      newEnrollments.push({
+        ...Object.fromEntries(enrollments.columns.map((c) => [c, ''])),
+        sourcedId: `enr-${id}`,
+        classSourcedId: classIdNew,
+        schoolSourcedId: school,
+        userSourcedId: id,
+        role: 'student',
+      })
     }
   }
   await writeCsv(to, 'classes.csv', classes.columns, newClasses)

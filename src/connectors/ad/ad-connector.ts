@@ -16,9 +16,17 @@ export const adConnector: TargetDefinition<typeof adOptionsSchema> = {
   },
 }
 
-export function createAdTarget(name: string, options: AdOptions, baseDir: string, mappedAttributes: readonly string[] = []): AdTarget {
+export function createAdTarget(
+  name: string,
+  options: AdOptions,
+  baseDir: string,
+  mappedAttributes: readonly string[] = [],
+): AdTarget {
   if (!options.url.startsWith('ldaps:') && !options.startTls) {
-    throw new ConnectorError('config', `target ${name}: Active Directory takes passwords only over TLS: use an ldaps:// url or startTls: true`)
+    throw new ConnectorError(
+      'config',
+      `target ${name}: Active Directory takes passwords only over TLS: use an ldaps:// url or startTls: true`,
+    )
   }
   const { client, listFilter } = openLdapConnection(name, options, baseDir)
   return new AdTarget(name, options, { client, listFilter, mappedAttributes })

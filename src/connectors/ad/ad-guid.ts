@@ -11,7 +11,8 @@ export function guidToString(bytes: Buffer): string {
 }
 
 export function guidToBytes(text: string): Buffer {
-  if (!CANONICAL.test(text)) throw new Error('expected a GUID like 9a28e58b-96ae-417b-94d7-9183429e483a')
+  if (!CANONICAL.test(text))
+    throw new Error('expected a GUID like 9a28e58b-96ae-417b-94d7-9183429e483a')
   const hex = Buffer.from(text.replaceAll('-', ''), 'hex')
   const out = Buffer.alloc(16)
   ORDER.forEach((from, to) => (out[to] = hex[from] as number))

@@ -6,9 +6,22 @@ import { isAttributeName } from '../ldap/ldap-mapping.ts'
 import { parseDn } from '../../protocol/ldap-escape.ts'
 
 export const AD_READ_ATTRIBUTES = [
-  'sAMAccountName', 'userPrincipalName', 'mail', 'proxyAddresses', 'displayName', 'givenName', 'sn', 'cn', 'employeeID',
+  'sAMAccountName',
+  'userPrincipalName',
+  'mail',
+  'proxyAddresses',
+  'displayName',
+  'givenName',
+  'sn',
+  'cn',
+  'employeeID',
 ]
-export const UNIQUE_ATTRIBUTES = ['sAMAccountName', 'userPrincipalName', 'mail', 'proxyAddresses'] as const
+export const UNIQUE_ATTRIBUTES = [
+  'sAMAccountName',
+  'userPrincipalName',
+  'mail',
+  'proxyAddresses',
+] as const
 
 const optionalDn = z
   .string()
@@ -33,14 +46,21 @@ export const passwordPolicySchema = z
     symbols: z.boolean().default(true),
     excludeAmbiguous: z.boolean().default(true),
   })
-  .refine((p) => p.lowercase || p.uppercase || p.digits || p.symbols, { message: 'enable at least one character class' })
+  .refine((p) => p.lowercase || p.uppercase || p.digits || p.symbols, {
+    message: 'enable at least one character class',
+  })
 
 export const adOptionsSchema = ldapOptionsSchema.omit({ disable: true }).extend({
   /** The DC's name in its certificate, when `url` reaches it by another name or an IP address. */
   tlsServerName: z.string().min(1).optional(),
-  objectClasses: z.array(z.string().min(1)).min(1).default(['top', 'person', 'organizationalPerson', 'user']),
+  objectClasses: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['top', 'person', 'organizationalPerson', 'user']),
   listFilter: z.string().default('(&(objectCategory=person)(objectClass=user))'),
-  readAttributes: z.array(z.string().refine(isAttributeName, { message: 'must be an LDAP attribute name' })).default(AD_READ_ATTRIBUTES),
+  readAttributes: z
+    .array(z.string().refine(isAttributeName, { message: 'must be an LDAP attribute name' }))
+    .default(AD_READ_ATTRIBUTES),
   pageSize: z.number().int().min(1).max(1000).default(500),
   concurrency: z.number().int().min(1).max(100).default(8),
   groups: z
@@ -58,7 +78,12 @@ export const adOptionsSchema = ldapOptionsSchema.omit({ disable: true }).extend(
   keepOldMailAsAlias: z.boolean().default(false),
   /** Initial passwords generated when the engine supplies none. */
   passwordPolicy: passwordPolicySchema.default({
-    length: 16, lowercase: true, uppercase: true, digits: true, symbols: true, excludeAmbiguous: true,
+    length: 16,
+    lowercase: true,
+    uppercase: true,
+    digits: true,
+    symbols: true,
+    excludeAmbiguous: true,
   }),
   uniqueness: z
     .object({

@@ -29,7 +29,10 @@ export function generatePassword(policy: PasswordPolicy): string {
     .filter((k) => policy[k])
     .map((k) => (policy.excludeAmbiguous ? CLASSES[k].replace(AMBIGUOUS, '') : CLASSES[k]))
   if (sets.length === 0) throw new Error('password policy enables no character class')
-  if (policy.length < sets.length) throw new Error(`password length ${policy.length} is shorter than the ${sets.length} required classes`)
+  if (policy.length < sets.length)
+    throw new Error(
+      `password length ${policy.length} is shorter than the ${sets.length} required classes`,
+    )
   const all = sets.join('')
   const chars = sets.map((set) => pick(set))
   while (chars.length < policy.length) chars.push(pick(all))

@@ -7,13 +7,25 @@ import { readFileSync } from 'node:fs'
 import { Client } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
-import { adConformanceFixture, adPerson, adTestTarget, AD_TEST_OUS, type AdLike } from './ad-test-fixture.ts'
+import {
+  adConformanceFixture,
+  adPerson,
+  adTestTarget,
+  AD_TEST_OUS,
+  type AdLike,
+} from './ad-test-fixture.ts'
 import { startAdServer, type RunningAdServer } from '@koppel/sim/ad-server'
 
 async function startSimulated(): Promise<{ s: AdLike; server: RunningAdServer }> {
   const adminPassword = `pw-${Math.random().toString(36).slice(2)}`
   const server = await startAdServer({ adminPassword })
-  const s: AdLike = { url: server.url, caFile: server.caFile, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword }
+  const s: AdLike = {
+    url: server.url,
+    caFile: server.caFile,
+    baseDn: server.baseDn,
+    adminDn: server.adminDn,
+    adminPassword,
+  }
   const c = new Client({ url: s.url, tlsOptions: { ca: [readFileSync(server.caFile)] } })
   try {
     await c.bind(s.adminDn, adminPassword)
@@ -42,7 +54,12 @@ describe('AD simulator semantics', () => {
     const ad = adTestTarget(s)
     try {
       const spec = adPerson(s, 1)
-      const r = await ad.create({ attributes: spec.attributes, anchor: spec.anchor, enabled: false, secrets: { password: 'Init!1' } })
+      const r = await ad.create({
+        attributes: spec.attributes,
+        anchor: spec.anchor,
+        enabled: false,
+        secrets: { password: 'Init!1' },
+      })
       assert.match(r.id, /^[0-9a-f]{8}-[0-9a-f]{4}-/)
       assert.equal((await ad.find(spec.anchor))?.enabled, false)
       await ad.enable(r)
@@ -50,9 +67,15 @@ describe('AD simulator semantics', () => {
       await user.bind(r.locator, 'Init!1')
       await user.unbind()
       const other = adPerson(s, 2, { sAMAccountName: 'u1' })
-      await assert.rejects(ad.create({ attributes: other.attributes, anchor: other.anchor, enabled: true }), { kind: 'conflict' })
+      await assert.rejects(
+        ad.create({ attributes: other.attributes, anchor: other.anchor, enabled: true }),
+        { kind: 'conflict' },
+      )
       const long = adPerson(s, 3, { employeeID: 'x'.repeat(17) })
-      await assert.rejects(ad.create({ attributes: long.attributes, anchor: long.anchor, enabled: true }), { kind: 'invalid' })
+      await assert.rejects(
+        ad.create({ attributes: long.attributes, anchor: long.anchor, enabled: true }),
+        { kind: 'invalid' },
+      )
     } finally {
       await ad.close()
       await server.stop()
@@ -61,7 +84,13 @@ describe('AD simulator semantics', () => {
 
   test('a wrong bind password (AD simulator) fails as auth and the message holds no password', async () => {
     const server = await startAdServer({ adminPassword: 'right-Secret1' })
-    const ad = adTestTarget({ url: server.url, caFile: server.caFile, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword: 'wrong-Secret2' })
+    const ad = adTestTarget({
+      url: server.url,
+      caFile: server.caFile,
+      baseDn: server.baseDn,
+      adminDn: server.adminDn,
+      adminPassword: 'wrong-Secret2',
+    })
     try {
       await assert.rejects(ad.find({ attribute: 'employeeID', value: 'e1' }), (e: unknown) => {
         assert.ok(ConnectorError.isInstance(e))
@@ -77,9 +106,17 @@ describe('AD simulator semantics', () => {
 
   test('a CA that did not sign the server certificate fails as config', async () => {
     const server = await startAdServer({ adminPassword: 'pw' })
-    const ad = adTestTarget({ url: server.url, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword: 'pw' })
+    const ad = adTestTarget({
+      url: server.url,
+      baseDn: server.baseDn,
+      adminDn: server.adminDn,
+      adminPassword: 'pw',
+    })
     try {
-      await assert.rejects(ad.find({ attribute: 'employeeID', value: 'e1' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config')
+      await assert.rejects(
+        ad.find({ attribute: 'employeeID', value: 'e1' }),
+        (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config',
+      )
     } finally {
       await ad.close()
       await server.stop()

@@ -17,7 +17,14 @@ import {
 } from '../../contract/index.ts'
 import type { LdapClient } from '../ldap/ldap-client.ts'
 import { isMemberRanged } from '../ldap/ldap-groups.ts'
-import { entryAttribute, entryValue, fromRdns, parentOf, toDn, type Dn } from '../ldap/ldap-mapping.ts'
+import {
+  entryAttribute,
+  entryValue,
+  fromRdns,
+  parentOf,
+  toDn,
+  type Dn,
+} from '../ldap/ldap-mapping.ts'
 import type { LdapOptions } from '../ldap/ldap-options.ts'
 import { LdapTarget, type LdapFlavor } from '../ldap/ldap-target.ts'
 import type { Filter } from 'ldapts'
@@ -51,17 +58,34 @@ export const AD_FLAVOR: LdapFlavor = Object.freeze({
   postRead: false,
   passwordEntry: (password: string) => ({ unicodePwd: [unicodePwd(password)] }),
   readOnlyAttributes: [
-    'objectGUID', 'objectSid', 'distinguishedName', 'name', 'whenCreated', 'whenChanged', 'uSNCreated', 'uSNChanged',
-    'objectCategory', 'instanceType', 'memberOf', 'lastLogon', 'lastLogonTimestamp', 'badPwdCount', 'logonCount',
+    'objectGUID',
+    'objectSid',
+    'distinguishedName',
+    'name',
+    'whenCreated',
+    'whenChanged',
+    'uSNCreated',
+    'uSNChanged',
+    'objectCategory',
+    'instanceType',
+    'memberOf',
+    'lastLogon',
+    'lastLogonTimestamp',
+    'badPwdCount',
+    'logonCount',
   ],
-  isMember: (client: LdapClient, group: Dn, account: Dn) => isMemberRanged(client, 'member', group, account),
+  isMember: (client: LdapClient, group: Dn, account: Dn) =>
+    isMemberRanged(client, 'member', group, account),
 })
 
 /** Refuses a sAMAccountName AD would truncate or reject; `context` names the account. */
 export function checkSamAccountName(value: unknown, context: string): void {
   if (value === undefined) return
   if (typeof value !== 'string') {
-    throw new ConnectorError('invalid', `${context}: sAMAccountName must be one string, got ${JSON.stringify(value)}`)
+    throw new ConnectorError(
+      'invalid',
+      `${context}: sAMAccountName must be one string, got ${JSON.stringify(value)}`,
+    )
   }
   if (value.length === 0 || value.length > SAM_MAX) {
     throw new ConnectorError(
@@ -70,7 +94,10 @@ export function checkSamAccountName(value: unknown, context: string): void {
     )
   }
   if (SAM_ILLEGAL.test(value) || hasControl(value) || value.endsWith('.')) {
-    throw new ConnectorError('invalid', `${context}: sAMAccountName ${JSON.stringify(value)} contains a character AD does not allow ("/\\[]:;|=,+*?<>@) or ends in "."`)
+    throw new ConnectorError(
+      'invalid',
+      `${context}: sAMAccountName ${JSON.stringify(value)} contains a character AD does not allow ("/\\[]:;|=,+*?<>@) or ends in "."`,
+    )
   }
 }
 
@@ -95,7 +122,11 @@ export class AdTarget implements TargetConnector {
     this.#o = options
     this.#client = parts.client
     // GUESS (not run on AD yet): adminDescription for the sync key of provisioned groups, which AD does not offer yet
-    const ldapOptions: LdapOptions = { ...options, disable: {}, groups: { ...options.groups, keyAttribute: 'adminDescription' } }
+    const ldapOptions: LdapOptions = {
+      ...options,
+      disable: {},
+      groups: { ...options.groups, keyAttribute: 'adminDescription' },
+    }
     this.#ldap = new LdapTarget(name, ldapOptions, {
       client: parts.client,
       listFilter: parts.listFilter,
@@ -130,19 +161,33 @@ export class AdTarget implements TargetConnector {
     const context = `create ${request.anchor.attribute}=${JSON.stringify(request.anchor.value)}`
     checkSamAccountName(attributeOf(request.attributes, 'sAMAccountName'), context)
     const claims = claimsOf(request.attributes, this.#o.uniqueness.attributes)
-    const holders = await findHolders(this.#client, this.#uniqueBase, claims, { extraAttributes: [request.anchor.attribute] })
+    const holders = await findHolders(this.#client, this.#uniqueBase, claims, {
+      extraAttributes: [request.anchor.attribute],
+    })
     // a holder with our anchor is our own account from an earlier try: the LDAP create reports it unchanged
-    const others = holders.filter((h) => entryValue(h.entry, request.anchor.attribute) !== request.anchor.value)
-    if (others.length > 0 && (await this.#ldap.find(request.anchor)) === undefined) throw conflict(context, others[0] as (typeof others)[number])
+    const others = holders.filter(
+      (h) => entryValue(h.entry, request.anchor.attribute) !== request.anchor.value,
+    )
+    if (others.length > 0 && (await this.#ldap.find(request.anchor)) === undefined)
+      throw conflict(context, others[0] as (typeof others)[number])
     const supplied = request.secrets?.password
     const password = supplied ?? generatePassword(this.#o.passwordPolicy)
-    const attributes = this.#o.mustChangePassword ? { ...request.attributes, pwdLastSet: '0' } : request.attributes
-    const result = await this.#ldap.create({ ...request, attributes, secrets: { ...request.secrets, password } }, options)
+    const attributes = this.#o.mustChangePassword
+      ? { ...request.attributes, pwdLastSet: '0' }
+      : request.attributes
+    const result = await this.#ldap.create(
+      { ...request, attributes, secrets: { ...request.secrets, password } },
+      options,
+    )
     if (supplied !== undefined || result.outcome !== 'created') return result
     return { ...result, oneTimeSecrets: { password } }
   }
 
-  async update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult> {
+  async update(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const context = `update ${ref.locator}`
     const sam = changes.find((c) => c.field.toLowerCase() === 'samaccountname')
@@ -166,11 +211,19 @@ export class AdTarget implements TargetConnector {
     return this.#ldap.delete(ref, options)
   }
 
-  grant(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
+  grant(
+    ref: Ref,
+    permission: { type: string; id: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     return this.#ldap.grant(ref, permission, options)
   }
 
-  revoke(ref: Ref, permission: { type: string; id: string }, options?: OpOptions): Promise<WriteResult> {
+  revoke(
+    ref: Ref,
+    permission: { type: string; id: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     return this.#ldap.revoke(ref, permission, options)
   }
 
@@ -187,7 +240,12 @@ export class AdTarget implements TargetConnector {
     const isRdn = (c: FieldChange) => ['cn', 'name'].includes(c.field.toLowerCase())
     const out = changes.filter((c) => !isRdn(c))
     const cn = changes.find((c) => c.field.toLowerCase() === 'cn')
-    if (cn !== undefined && !out.some((c) => c.field.toLowerCase() === 'dn') && typeof cn.new === 'string' && cn.new !== '') {
+    if (
+      cn !== undefined &&
+      !out.some((c) => c.field.toLowerCase() === 'dn') &&
+      typeof cn.new === 'string' &&
+      cn.new !== ''
+    ) {
       const current = toDn(ref.locator)
       const renamed = fromRdns([[{ type: 'CN', value: cn.new }], ...parentOf(current).rdns])
       out.push({ field: 'dn', old: current.text, new: renamed.text })
@@ -197,7 +255,10 @@ export class AdTarget implements TargetConnector {
       const entry = await this.#ldap.read(ref, ['mail', 'proxyAddresses'])
       const old = entryValue(entry, 'mail')
       const proxies = changes.find((c) => c.field.toLowerCase() === 'proxyaddresses')
-      const base = proxies === undefined ? listOf(entryAttribute(entry, 'proxyAddresses')) : listOf(proxies.new)
+      const base =
+        proxies === undefined
+          ? listOf(entryAttribute(entry, 'proxyAddresses'))
+          : listOf(proxies.new)
       const next = withAlias(base, old, typeof mail.new === 'string' ? mail.new : undefined)
       const rest = out.filter((c) => c.field.toLowerCase() !== 'proxyaddresses')
       return [...rest, { field: 'proxyAddresses', old: base, new: next }]
@@ -207,19 +268,29 @@ export class AdTarget implements TargetConnector {
 }
 
 /** proxyAddresses after a mail change: the new address primary (SMTP:), every other smtp address an alias. */
-export function withAlias(current: readonly string[], oldMail: string | undefined, newMail: string | undefined): string[] {
+export function withAlias(
+  current: readonly string[],
+  oldMail: string | undefined,
+  newMail: string | undefined,
+): string[] {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
   const out: string[] = []
   for (const p of current) {
     if (newMail !== undefined && same(p, `smtp:${newMail}`)) continue
     out.push(/^SMTP:/.test(p) ? `smtp:${p.slice(5)}` : p)
   }
-  if (oldMail !== undefined && oldMail !== '' && !out.some((p) => same(p, `smtp:${oldMail}`))) out.push(`smtp:${oldMail}`)
+  if (oldMail !== undefined && oldMail !== '' && !out.some((p) => same(p, `smtp:${oldMail}`)))
+    out.push(`smtp:${oldMail}`)
   if (newMail !== undefined && newMail !== '') out.unshift(`SMTP:${newMail}`)
   return out
 }
 
-const listOf = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+const listOf = (v: unknown): string[] =>
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.filter((x): x is string => typeof x === 'string')
+      : []
 
 function attributeOf(attributes: Readonly<Record<string, unknown>>, name: string): unknown {
   const key = Object.keys(attributes).find((k) => k.toLowerCase() === name.toLowerCase())

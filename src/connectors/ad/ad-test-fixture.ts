@@ -24,7 +24,12 @@ export interface AdLike {
 export const peopleDn = (s: AdLike) => `OU=people,${s.baseDn}`
 export const groupsDn = (s: AdLike) => `OU=groups,${s.baseDn}`
 /** OUs the fixture uses (parents first). */
-export const AD_TEST_OUS = (s: AdLike) => [peopleDn(s), `OU=1a,${peopleDn(s)}`, `OU=2b,${peopleDn(s)}`, groupsDn(s)]
+export const AD_TEST_OUS = (s: AdLike) => [
+  peopleDn(s),
+  `OU=1a,${peopleDn(s)}`,
+  `OU=2b,${peopleDn(s)}`,
+  groupsDn(s),
+]
 
 export const FIXTURE_READ_ATTRIBUTES = [...AD_READ_ATTRIBUTES, 'title', 'telephoneNumber']
 
@@ -63,7 +68,9 @@ export function adPerson(s: AdLike, i: number, overrides: Record<string, string>
     sn,
     title: 'leerling',
     telephoneNumber: `+31 20 555 ${String(i).padStart(4, '0')}`,
-    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k !== 'employeeID' && k !== 'sn')),
+    ...Object.fromEntries(
+      Object.entries(overrides).filter(([k]) => k !== 'employeeID' && k !== 'sn'),
+    ),
   }
   return { attributes, anchor: { attribute: 'employeeID', value: employeeID } }
 }
@@ -74,7 +81,11 @@ export function adRenamed(s: AdLike, i: number): Attributes {
 }
 
 /** The conformance fixture for a DC shaped like the test DC: Samba itself, or the AD simulator. */
-export function adConformanceFixture(s: AdLike, pageSize: number, teardown: () => Promise<void>): TargetFixture {
+export function adConformanceFixture(
+  s: AdLike,
+  pageSize: number,
+  teardown: () => Promise<void>,
+): TargetFixture {
   return {
     connector: adTestTarget(s, { pageSize }),
     makeAttributes: (i, o) => adPerson(s, i, o),
@@ -86,7 +97,10 @@ export function adConformanceFixture(s: AdLike, pageSize: number, teardown: () =
     invalidAttributes: (i) => {
       const { attributes } = adPerson(s, i)
       // employeeID has rangeUpper 16 in the AD schema: the DC refuses a longer value (constraint violation)
-      return { attributes: { ...attributes, employeeID: 'x'.repeat(17) }, anchor: { attribute: 'employeeID', value: 'x'.repeat(17) } }
+      return {
+        attributes: { ...attributes, employeeID: 'x'.repeat(17) },
+        anchor: { attribute: 'employeeID', value: 'x'.repeat(17) },
+      }
     },
     teardown,
   }

@@ -16,7 +16,10 @@ export function uacOf(entry: Entry): number {
   const raw = entryValue(entry, UAC)
   const value = raw === undefined ? NaN : Number(raw)
   if (!Number.isInteger(value)) {
-    throw new ConnectorError('invalid', `${entry.dn}: ${UAC} is ${JSON.stringify(raw ?? null)}, not a number`)
+    throw new ConnectorError(
+      'invalid',
+      `${entry.dn}: ${UAC} is ${JSON.stringify(raw ?? null)}, not a number`,
+    )
   }
   return value
 }
@@ -55,11 +58,20 @@ export class UacDisable implements DisableStrategy {
   }
 }
 
-async function setBit(client: LdapClient, entry: Entry, disabled: boolean): Promise<{ dn: Dn; changed: boolean }> {
+async function setBit(
+  client: LdapClient,
+  entry: Entry,
+  disabled: boolean,
+): Promise<{ dn: Dn; changed: boolean }> {
   const dn = toDn(entry.dn)
   const now = uacOf(entry)
   const wanted = disabled ? now | ACCOUNTDISABLE : now & ~ACCOUNTDISABLE
   if (wanted === now) return { dn, changed: false }
-  await client.modify(dn.text, [new Change({ operation: 'replace', modification: new Attribute({ type: UAC, values: [String(wanted)] }) })])
+  await client.modify(dn.text, [
+    new Change({
+      operation: 'replace',
+      modification: new Attribute({ type: UAC, values: [String(wanted)] }),
+    }),
+  ])
   return { dn, changed: true }
 }

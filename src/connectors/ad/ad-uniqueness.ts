@@ -27,13 +27,21 @@ const lower = (s: string) => s.toLowerCase()
 const SMTP = /^smtp:/i
 
 /** The values of `attributes` that must be unique, from an attribute map (create) or the new values of changes. */
-export function claimsOf(values: Readonly<Record<string, unknown>>, attributes: readonly UniqueAttribute[]): Claim[] {
+export function claimsOf(
+  values: Readonly<Record<string, unknown>>,
+  attributes: readonly UniqueAttribute[],
+): Claim[] {
   const claims: Claim[] = []
   for (const attribute of attributes) {
     const key = Object.keys(values).find((k) => lower(k) === lower(attribute))
     if (key === undefined) continue
     const raw = values[key]
-    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : []
+    const list =
+      typeof raw === 'string'
+        ? [raw]
+        : Array.isArray(raw)
+          ? raw.filter((v): v is string => typeof v === 'string')
+          : []
     for (const value of list) if (value !== '') claims.push({ attribute, value })
   }
   return claims
@@ -45,7 +53,9 @@ function filtersFor(claim: Claim): Filter[] {
     case 'mail':
       return [eq('mail', claim.value), eq('proxyAddresses', `smtp:${claim.value}`)]
     case 'proxyAddresses':
-      return SMTP.test(claim.value) ? [eq('proxyAddresses', claim.value), eq('mail', claim.value.slice(5))] : [eq('proxyAddresses', claim.value)]
+      return SMTP.test(claim.value)
+        ? [eq('proxyAddresses', claim.value), eq('mail', claim.value.slice(5))]
+        : [eq('proxyAddresses', claim.value)]
     case 'sAMAccountName':
     case 'userPrincipalName':
       return [eq(claim.attribute, claim.value)]
@@ -61,9 +71,14 @@ function holds(entry: Entry, claim: Claim): boolean {
   const v = lower(claim.value)
   switch (claim.attribute) {
     case 'mail':
-      return values(entry, 'mail').includes(v) || values(entry, 'proxyAddresses').includes(`smtp:${v}`)
+      return (
+        values(entry, 'mail').includes(v) || values(entry, 'proxyAddresses').includes(`smtp:${v}`)
+      )
     case 'proxyAddresses':
-      return values(entry, 'proxyAddresses').includes(v) || (SMTP.test(v) && values(entry, 'mail').includes(v.slice(5)))
+      return (
+        values(entry, 'proxyAddresses').includes(v) ||
+        (SMTP.test(v) && values(entry, 'mail').includes(v.slice(5)))
+      )
     case 'sAMAccountName':
     case 'userPrincipalName':
       return values(entry, claim.attribute).includes(v)
@@ -83,7 +98,14 @@ export async function findHolders(
   const entries = await client.search(base, {
     scope: 'sub',
     filter,
-    attributes: ['objectGUID', 'sAMAccountName', 'userPrincipalName', 'mail', 'proxyAddresses', ...(options.extraAttributes ?? [])],
+    attributes: [
+      'objectGUID',
+      'sAMAccountName',
+      'userPrincipalName',
+      'mail',
+      'proxyAddresses',
+      ...(options.extraAttributes ?? []),
+    ],
     explicitBufferAttributes: ['objectGUID'],
   })
   const holders: Holder[] = []
@@ -91,7 +113,8 @@ export async function findHolders(
     const raw = entry['objectGUID']
     const id = Buffer.isBuffer(raw) && raw.length === 16 ? guidToString(raw) : undefined
     if (id !== undefined && id === options.selfId) continue
-    for (const claim of claims) if (holds(entry, claim)) holders.push({ claim, dn: entry.dn, id, entry })
+    for (const claim of claims)
+      if (holds(entry, claim)) holders.push({ claim, dn: entry.dn, id, entry })
   }
   return holders
 }

@@ -10,7 +10,13 @@ const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TOD
 const usersPath = '/profitrestservices/connectors/T4E_HelloID_Users_v2'
 
 function source(sim: AfasSim, pageSize: number, token = TOKEN) {
-  const o = afasOptions.parse({ baseUrl: sim.url, token: '${env:AFAS_TOKEN}', pageSize, timeoutMs: 5000, readAttempts: 2 })
+  const o = afasOptions.parse({
+    baseUrl: sim.url,
+    token: '${env:AFAS_TOKEN}',
+    pageSize,
+    timeoutMs: 5000,
+    readAttempts: 2,
+  })
   return afasConnector.create('hr', { ...o, token }, context)
 }
 
@@ -31,7 +37,11 @@ runSourceConformance({
           match: (r) => r.url.pathname === usersPath,
           after: 1,
           times: 10,
-          response: { status: 503, headers: { 'retry-after': '0' }, json: { externalMessage: 'onderhoud' } },
+          response: {
+            status: 503,
+            headers: { 'retry-after': '0' },
+            json: { externalMessage: 'onderhoud' },
+          },
         }),
       async breakRecord() {
         const e = sim.data.employments[0] as Record<string, unknown>
@@ -39,7 +49,10 @@ runSourceConformance({
         return { record: String(e.ExternalID), field: 'Begindatum_functie' }
       },
       async empty() {
-        const none = await startAfasSim({ data: { users: [], employments: [], positions: [], organisationalUnits: [] }, token: TOKEN })
+        const none = await startAfasSim({
+          data: { users: [], employments: [], positions: [], organisationalUnits: [] },
+          token: TOKEN,
+        })
         extra.push(none)
         return source(none, pageSize)
       },

@@ -3,7 +3,14 @@
  * and write-back of the work e-mail (KnEmployee) and the username/UPN (KnUser). A read returns the whole
  * snapshot or `{ok:false}`: a page that still fails after its retries fails the read.
  */
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition, WriteBackRequest } from '../../contract/index.ts'
+import type {
+  ConnectorContext,
+  ReadOptions,
+  SourceCapabilities,
+  SourceConnector,
+  SourceDefinition,
+  WriteBackRequest,
+} from '../../contract/index.ts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { Issue, SourceReadResult } from '../../model/index.ts'
 import { AfasClient, type AfasRow } from './afas-client.ts'
@@ -15,7 +22,12 @@ export const AFAS_WRITE_BACK_FIELDS = ['email', 'username'] as const
 
 class AfasSource implements SourceConnector {
   readonly type = 'afas'
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { email: 'email', username: 'username' }, namesManagers: true })
+  readonly capabilities: SourceCapabilities = Object.freeze({
+    delta: false,
+    writeBack: true,
+    writeBackFields: { email: 'email', username: 'username' },
+    namesManagers: true,
+  })
   readonly name: string
   readonly #options: AfasOptions
   readonly #context: ConnectorContext
@@ -45,22 +57,49 @@ class AfasSource implements SourceConnector {
       units = await get(o.organisationalUnitsConnector, 'ExternalId')
       users = await get(o.usersConnector, 'Medewerker')
       employments = await get(o.employmentsConnector, 'ExternalID,Medewerker,Begindatum_functie')
-      positions = o.contracts === 'positions' ? await get(o.positionsConnector, 'ExternalID,EmploymentExternalID,Medewerker,Begindatum_functie') : undefined
+      positions =
+        o.contracts === 'positions'
+          ? await get(
+              o.positionsConnector,
+              'ExternalID,EmploymentExternalID,Medewerker,Begindatum_functie',
+            )
+          : undefined
     } catch (e) {
       if (!ConnectorError.isInstance(e)) throw e
-      return { ok: false, issues: [{ severity: 'error', code: `read_${e.kind}`, source: this.name, message: `reading AFAS failed: ${e.message}` }] }
+      return {
+        ok: false,
+        issues: [
+          {
+            severity: 'error',
+            code: `read_${e.kind}`,
+            source: this.name,
+            message: `reading AFAS failed: ${e.message}`,
+          },
+        ],
+      }
     }
     const mapped = mapAfas(
       { users, employments, units, ...(positions !== undefined ? { positions } : {}) },
       {
         source: this.name,
-        connectors: { users: o.usersConnector, employments: o.employmentsConnector, positions: o.positionsConnector, organisationalUnits: o.organisationalUnitsConnector },
+        connectors: {
+          users: o.usersConnector,
+          employments: o.employmentsConnector,
+          positions: o.positionsConnector,
+          organisationalUnits: o.organisationalUnitsConnector,
+        },
         excludeWithoutContracts: o.excludeWithoutContracts,
         manager: o.manager,
       },
     )
-    if (mapped.errors.length > 0) return { ok: false, issues: [...mapped.errors, ...mapped.warnings] }
-    this.#context.log('info', 'afas read', { source: this.name, persons: mapped.persons.length, groups: mapped.groups.length, ms: Math.round(performance.now() - started) })
+    if (mapped.errors.length > 0)
+      return { ok: false, issues: [...mapped.errors, ...mapped.warnings] }
+    this.#context.log('info', 'afas read', {
+      source: this.name,
+      persons: mapped.persons.length,
+      groups: mapped.groups.length,
+      ms: Math.round(performance.now() - started),
+    })
     return {
       ok: true,
       snapshot: Object.freeze({
@@ -83,25 +122,64 @@ class AfasSource implements SourceConnector {
    * (taken) then changes nothing. A failure of the second call leaves the first one done.
    */
   async writeBack(request: WriteBackRequest, options?: { signal?: AbortSignal }): Promise<void> {
-    const unknown = Object.keys(request.fields).filter((f) => !(AFAS_WRITE_BACK_FIELDS as readonly string[]).includes(f))
-    if (unknown.length > 0) throw new ConnectorError('unsupported', `AFAS write-back supports ${AFAS_WRITE_BACK_FIELDS.join(', ')}, not ${unknown.join(', ')}`)
+    const unknown = Object.keys(request.fields).filter(
+      (f) => !(AFAS_WRITE_BACK_FIELDS as readonly string[]).includes(f),
+    )
+    if (unknown.length > 0)
+      throw new ConnectorError(
+        'unsupported',
+        `AFAS write-back supports ${AFAS_WRITE_BACK_FIELDS.join(', ')}, not ${unknown.join(', ')}`,
+      )
     const signal = options?.signal
-    const rows = await this.#client.find(this.#options.usersConnector, 'Medewerker', request.sourceId, signal)
+    const rows = await this.#client.find(
+      this.#options.usersConnector,
+      'Medewerker',
+      request.sourceId,
+      signal,
+    )
     const row = rows.find((r) => String(r.Medewerker ?? '') === request.sourceId)
-    if (row === undefined) throw new ConnectorError('not-found', `employee ${request.sourceId} is not in ${this.#options.usersConnector}`)
+    if (row === undefined)
+      throw new ConnectorError(
+        'not-found',
+        `employee ${request.sourceId} is not in ${this.#options.usersConnector}`,
+      )
     const { email, username } = request.fields
     if (username !== undefined && username !== String(row.UPN ?? '')) {
       const user = typeof row.Gebruiker === 'string' ? row.Gebruiker : ''
-      if (user === '') throw new ConnectorError('not-found', `employee ${request.sourceId} has no AFAS user (Gebruiker) to write the username to`)
+      if (user === '')
+        throw new ConnectorError(
+          'not-found',
+          `employee ${request.sourceId} has no AFAS user (Gebruiker) to write the username to`,
+        )
       // The HelloID users connector always sends Nm (the user's description, marked required) with MtCd 1
       const nm = typeof row.DisplayName === 'string' ? row.DisplayName : ''
-      if (nm === '') throw new ConnectorError('invalid', `employee ${request.sourceId}: ${this.#options.usersConnector} has no DisplayName, which KnUser needs as Nm`)
-      await this.#client.put(this.#options.userUpdateConnector, { KnUser: { Element: { '@UsId': user, Fields: { MtCd: 1, Nm: nm, Upn: username } } } }, signal)
+      if (nm === '')
+        throw new ConnectorError(
+          'invalid',
+          `employee ${request.sourceId}: ${this.#options.usersConnector} has no DisplayName, which KnUser needs as Nm`,
+        )
+      await this.#client.put(
+        this.#options.userUpdateConnector,
+        { KnUser: { Element: { '@UsId': user, Fields: { MtCd: 1, Nm: nm, Upn: username } } } },
+        signal,
+      )
     }
     if (email !== undefined && email !== String(row.Email_werk ?? '')) {
       const fields: Record<string, unknown> = { MatchPer: '0', EmAd: email }
-      if (typeof row.Persoonsnummer === 'string' && row.Persoonsnummer !== '') fields.BcCo = row.Persoonsnummer
-      await this.#client.put(this.#options.employeeUpdateConnector, { AfasEmployee: { Element: { '@EmId': request.sourceId, Objects: [{ KnPerson: { Element: { Fields: fields } } }] } } }, signal)
+      if (typeof row.Persoonsnummer === 'string' && row.Persoonsnummer !== '')
+        fields.BcCo = row.Persoonsnummer
+      await this.#client.put(
+        this.#options.employeeUpdateConnector,
+        {
+          AfasEmployee: {
+            Element: {
+              '@EmId': request.sourceId,
+              Objects: [{ KnPerson: { Element: { Fields: fields } } }],
+            },
+          },
+        },
+        signal,
+      )
     }
   }
 }
@@ -109,7 +187,8 @@ class AfasSource implements SourceConnector {
 export const afasConnector: SourceDefinition<typeof afasOptions> = {
   role: 'source',
   type: 'afas',
-  description: 'AFAS Profit HR (REST GetConnectors): employees, dienstverbanden, functies, departments; write-back of e-mail and username',
+  description:
+    'AFAS Profit HR (REST GetConnectors): employees, dienstverbanden, functies, departments; write-back of e-mail and username',
   schema: afasOptions,
   create: (name, options, context) => new AfasSource(name, options, context),
 }

@@ -3,7 +3,14 @@
 // carry that cookie. An expired session is re-established once per call.
 import { createHash } from 'node:crypto'
 import { ConnectorError } from '../../contract/index.ts'
-import { faultError, HttpClient, parseSoapEnvelope, soapEnvelope, textOf, type ParsedEnvelope } from '../../protocol/index.ts'
+import {
+  faultError,
+  HttpClient,
+  parseSoapEnvelope,
+  soapEnvelope,
+  textOf,
+  type ParsedEnvelope,
+} from '../../protocol/index.ts'
 import { AURA_ARRAYS, MESS_NS, statusOf, WSDL_NS, type AuraStatus } from './aura-xml.ts'
 import { messageOf } from '../../util/message-of.ts'
 
@@ -12,7 +19,11 @@ export interface AuraClientOptions {
   readonly password: string
   readonly partner: string
   readonly timeoutMs: number
-  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+  readonly log?: (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void
 }
 
 export interface AuraAnswer {
@@ -31,7 +42,11 @@ export class AuraClient {
 
   constructor(options: AuraClientOptions) {
     this.#options = options
-    this.#http = new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, userAgent: 'koppel-aura' })
+    this.#http = new HttpClient({
+      baseUrl: options.url,
+      timeoutMs: options.timeoutMs,
+      userAgent: 'koppel-aura',
+    })
   }
 
   /**
@@ -39,8 +54,15 @@ export class AuraClient {
    * longer knows (HTTP 401/403, or statusInfo codeMinor `unauthorisedrequest`) is replaced by a fresh
    * handshake once; a second refusal is an `auth` error.
    */
-  async call(operation: string, content: Record<string, unknown>, signal?: AbortSignal): Promise<AuraAnswer> {
-    const envelope = soapEnvelope({ version: '1.1', body: { [operation]: { '@_xmlns': MESS_NS, ...content } } })
+  async call(
+    operation: string,
+    content: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<AuraAnswer> {
+    const envelope = soapEnvelope({
+      version: '1.1',
+      body: { [operation]: { '@_xmlns': MESS_NS, ...content } },
+    })
     const what = `Aura ${operation}`
     for (let attempt = 1; ; attempt++) {
       const session = (this.#session ??= this.#handshake())
@@ -67,7 +89,10 @@ export class AuraClient {
           this.#drop(session, what)
           continue
         }
-        throw new ConnectorError('auth', `${what}: the session was refused again right after a new handshake: ${answer.status.text}`)
+        throw new ConnectorError(
+          'auth',
+          `${what}: the session was refused again right after a new handshake: ${answer.status.text}`,
+        )
       }
       return answer
     }
@@ -81,22 +106,43 @@ export class AuraClient {
   /** Challenge → SHA-1 response → the first `name=value` of Set-Cookie (HelloID's Get-AuraAuthenticationCookie). */
   async #handshake(): Promise<string> {
     this.handshakes++
-    const challengeEnv = soapEnvelope({ version: '1.2', body: { Challenge: { '@_xmlns': WSDL_NS } } })
+    const challengeEnv = soapEnvelope({
+      version: '1.2',
+      body: { Challenge: { '@_xmlns': WSDL_NS } },
+    })
     const first = await this.#post(challengeEnv, 'Aura Challenge')
-    const challenge = textOf((first.body.ChallengeResponse as Record<string, unknown> | undefined)?.ChallengeResult)
-    if (challenge === undefined || challenge === '') throw new ConnectorError('invalid', 'Aura Challenge: the answer has no ChallengeResponse/ChallengeResult')
+    const challenge = textOf(
+      (first.body.ChallengeResponse as Record<string, unknown> | undefined)?.ChallengeResult,
+    )
+    if (challenge === undefined || challenge === '')
+      throw new ConnectorError(
+        'invalid',
+        'Aura Challenge: the answer has no ChallengeResponse/ChallengeResult',
+      )
     const respCode = challengeResponse(challenge, this.#options.partner, this.#options.password)
-    const responseEnv = soapEnvelope({ version: '1.2', body: { Response: { '@_xmlns': WSDL_NS, respCode } } })
+    const responseEnv = soapEnvelope({
+      version: '1.2',
+      body: { Response: { '@_xmlns': WSDL_NS, respCode } },
+    })
     const headers: Headers[] = []
     await this.#post(responseEnv, 'Aura Response', undefined, undefined, headers)
     const cookie = headers[0]?.getSetCookie()[0]?.split(';')[0]?.trim() ?? ''
     if (!/^[^=\s]+=\S*$/.test(cookie)) {
-      throw new ConnectorError('auth', 'Aura refused the challenge response (no session cookie): check the password and the partner string')
+      throw new ConnectorError(
+        'auth',
+        'Aura refused the challenge response (no session cookie): check the password and the partner string',
+      )
     }
     return cookie
   }
 
-  async #post(envelope: string, what: string, signal?: AbortSignal, cookie?: string, headersOut?: Headers[]): Promise<ParsedEnvelope> {
+  async #post(
+    envelope: string,
+    what: string,
+    signal?: AbortSignal,
+    cookie?: string,
+    headersOut?: Headers[],
+  ): Promise<ParsedEnvelope> {
     const res = await this.#http.request({
       method: 'POST',
       path: this.#options.url,
@@ -111,13 +157,18 @@ export class AuraClient {
     try {
       env = parseSoapEnvelope(res.text, { arrays: AURA_ARRAYS, trimValues: false })
     } catch (e) {
-      throw new ConnectorError(res.status >= 500 ? 'transient' : 'invalid', `${what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`, {
-        cause: e,
-        code: res.status,
-      })
+      throw new ConnectorError(
+        res.status >= 500 ? 'transient' : 'invalid',
+        `${what}: answered ${res.status} with no readable SOAP envelope: ${messageOf(e)}`,
+        {
+          cause: e,
+          code: res.status,
+        },
+      )
     }
     if (env.fault !== undefined) throw faultError(what, env.fault, res.status)
-    if (res.status >= 400) throw new ConnectorError('transient', `${what}: answered ${res.status}`, { code: res.status })
+    if (res.status >= 400)
+      throw new ConnectorError('transient', `${what}: answered ${res.status}`, { code: res.status })
     return env
   }
 }

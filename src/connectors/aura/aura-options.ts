@@ -4,7 +4,12 @@ import { secret } from '../../contract/index.ts'
 
 export const auraOptionsSchema = z.object({
   /** The full endpoint URL, e.g. https://school.auralibrary.nl/uPersonManagementServiceSync.asmx */
-  baseUrl: z.string().regex(/^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/, 'must be an http(s) URL of the .asmx endpoint'),
+  baseUrl: z
+    .string()
+    .regex(
+      /^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/,
+      'must be an http(s) URL of the .asmx endpoint',
+    ),
   /** The password Aura issued for the person-management service. */
   password: secret(),
   /**

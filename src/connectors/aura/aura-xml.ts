@@ -68,7 +68,11 @@ const EXTENSIONS = [
  * value is sent as an empty element, which Aura reads as "clear"; a field that is absent is not sent, so Aura
  * keeps it.
  */
-export function personElement(lenerscode: string, fields: AuraFields, password?: string): Record<string, unknown> {
+export function personElement(
+  lenerscode: string,
+  fields: AuraFields,
+  password?: string,
+): Record<string, unknown> {
   const has = (f: string) => Object.hasOwn(fields, f)
   const person: Record<string, unknown> = {
     userId: {
@@ -79,16 +83,32 @@ export function personElement(lenerscode: string, fields: AuraFields, password?:
       ...(password !== undefined ? { passWord: { '@_xmlns': COMMON_NS, '#text': password } } : {}),
     },
   }
-  const parts = NAME_PARTS.filter(([f]) => has(f)).map(([f, type]) => ({ namePartType: type, namePartValue: fields[f] }))
+  const parts = NAME_PARTS.filter(([f]) => has(f)).map(([f, type]) => ({
+    namePartType: type,
+    namePartValue: fields[f],
+  }))
   if (parts.length > 0) person.name = { '@_xmlns': DATA_NS, partName: parts }
   if (has('EMAILADRES')) person.email = { '@_xmlns': COMMON_NS, '#text': fields.EMAILADRES }
-  const address = Object.fromEntries(ADDRESS.filter(([f]) => has(f)).map(([f, el]) => [el, fields[f]]))
+  const address = Object.fromEntries(
+    ADDRESS.filter(([f]) => has(f)).map(([f, el]) => [el, fields[f]]),
+  )
   if (Object.keys(address).length > 0) person.address = { '@_xmlns': DATA_NS, ...address }
-  const demo = Object.fromEntries(DEMOGRAPHICS.filter(([f]) => has(f)).map(([f, el]) => [el, fields[f]]))
+  const demo = Object.fromEntries(
+    DEMOGRAPHICS.filter(([f]) => has(f)).map(([f, el]) => [el, fields[f]]),
+  )
   if (Object.keys(demo).length > 0) person.demographics = { '@_xmlns': DATA_NS, ...demo }
-  const tels = TELS.filter(([f]) => has(f)).map(([f, type]) => ({ '@_xmlns': DATA_NS, telValue: fields[f], telType_: type }))
+  const tels = TELS.filter(([f]) => has(f)).map(([f, type]) => ({
+    '@_xmlns': DATA_NS,
+    telValue: fields[f],
+    telType_: type,
+  }))
   if (tels.length > 0) person.tel = tels
-  const ext = EXTENSIONS.filter(([f]) => has(f)).map(([f, name]) => ({ '@_xmlns': COMMON_NS, fieldName: name, fieldType: 'String', fieldValue: fields[f] }))
+  const ext = EXTENSIONS.filter(([f]) => has(f)).map(([f, name]) => ({
+    '@_xmlns': COMMON_NS,
+    fieldName: name,
+    fieldType: 'String',
+    fieldValue: fields[f],
+  }))
   if (ext.length > 0) person.extension = { '@_xmlns': DATA_NS, extensionField: ext }
   return person
 }
@@ -104,7 +124,8 @@ export function endDateElement(lenerscode: string, ymd: string): Record<string, 
 /** Aura fields from a read `person` element; absent elements are absent, as on the HelloID read side. */
 export function fieldsOf(node: unknown): AuraFields {
   const out: AuraFields = {}
-  const obj = (v: unknown) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {})
+  const obj = (v: unknown) =>
+    v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}
   const set = (field: string, v: unknown) => {
     const t = textOf(v)
     if (t !== undefined && t !== '') out[field] = t
@@ -152,9 +173,12 @@ export interface AuraStatus {
  * -eq/-ne); anything else (also a missing statusInfo) is a failure.
  */
 export function statusOf(env: ParsedEnvelope): AuraStatus {
-  const info = ((env.header.syncResponseHeaderInfo as Record<string, unknown> | undefined)?.statusInfo ?? {}) as Record<string, unknown>
+  const info = ((env.header.syncResponseHeaderInfo as Record<string, unknown> | undefined)
+    ?.statusInfo ?? {}) as Record<string, unknown>
   const codeMajor = textOf(info.codeMajor) ?? ''
-  const field = listOf<Record<string, unknown>>((info.codeMinor as Record<string, unknown> | undefined)?.codeMinorField)[0]
+  const field = listOf<Record<string, unknown>>(
+    (info.codeMinor as Record<string, unknown> | undefined)?.codeMinorField,
+  )[0]
   const codeMinor = textOf(field?.codeMinorFieldValue) ?? ''
   const text = textOf((info.description as Record<string, unknown> | undefined)?.text) ?? ''
   const major = codeMajor.toLowerCase()

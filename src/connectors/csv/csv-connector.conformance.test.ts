@@ -8,7 +8,15 @@ import { runSourceConformance } from '../../../test/conformance/source-conforman
 
 const TODAY = '2026-11-23'
 const HEADER = ['nr', 'voornaam', 'achternaam', 'rol', 'school', 'klas', 'begin']
-const columns = { key: 'nr', givenName: 'voornaam', familyName: 'achternaam', role: 'rol', organisation: 'school', classGroup: 'klas', start: 'begin' }
+const columns = {
+  key: 'nr',
+  givenName: 'voornaam',
+  familyName: 'achternaam',
+  role: 'rol',
+  organisation: 'school',
+  classGroup: 'klas',
+  start: 'begin',
+}
 
 /** `persons` rows, one person each: pupils in classes of two schools, and a few teachers. */
 function rows(persons: number): string[][] {
@@ -28,15 +36,27 @@ runSourceConformance({
   skip: [
     { test: 'paging', reason: 'reads one file from disk; there are no pages' },
     { test: 'auth', reason: 'a file on disk has no credentials to refuse' },
-    { test: 'server-error', reason: 'one file and no server: nothing can fail part-way but the file itself, which the malformed and empty cases cover' },
+    {
+      test: 'server-error',
+      reason:
+        'one file and no server: nothing can fail part-way but the file itself, which the malformed and empty cases cover',
+    },
   ],
   async setup({ persons }) {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-conformance-csv-'))
     const data = rows(persons)
     const write = () => writeFileSync(join(dir, 'export.csv'), stringify([HEADER, ...data]))
     write()
-    const context = { baseDir: dir, log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
-    const connector = csvConnector.create('hr', csvConnector.schema.parse({ file: 'export.csv', columns }), context)
+    const context = {
+      baseDir: dir,
+      log: () => undefined,
+      now: () => new Date(`${TODAY}T06:00:00Z`),
+    }
+    const connector = csvConnector.create(
+      'hr',
+      csvConnector.schema.parse({ file: 'export.csv', columns }),
+      context,
+    )
     return {
       connector,
       today: TODAY,

@@ -5,7 +5,14 @@
  */
 import { basename, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition } from '../../contract/index.ts'
+import type {
+  ConnectorContext,
+  FingerprintOptions,
+  ReadOptions,
+  SourceCapabilities,
+  SourceConnector,
+  SourceDefinition,
+} from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
 import { filesFingerprint } from '../../util/file-fingerprint.ts'
 import { IssueCollector } from '../../contract/issue-collector.ts'
@@ -13,15 +20,16 @@ import { CONTRACT_FIELDS, CsvPersonBuilder, PERSON_FIELDS } from './csv-mapping.
 import { readCsv } from './csv-reader.ts'
 
 const column = z.string().min(1)
-const optionalColumns = Object.fromEntries([...PERSON_FIELDS, ...CONTRACT_FIELDS].map((f) => [f, column.optional()])) as Record<
+const optionalColumns = Object.fromEntries(
+  [...PERSON_FIELDS, ...CONTRACT_FIELDS].map((f) => [f, column.optional()]),
+) as Record<
   (typeof PERSON_FIELDS)[number] | (typeof CONTRACT_FIELDS)[number],
   z.ZodOptional<z.ZodString>
 >
 
-const defaultFields = Object.fromEntries(CONTRACT_FIELDS.map((f) => [f, z.string().optional()])) as Record<
-  (typeof CONTRACT_FIELDS)[number],
-  z.ZodOptional<z.ZodString>
->
+const defaultFields = Object.fromEntries(
+  CONTRACT_FIELDS.map((f) => [f, z.string().optional()]),
+) as Record<(typeof CONTRACT_FIELDS)[number], z.ZodOptional<z.ZodString>>
 
 export const csvOptions = z.object({
   /** The file, relative to the config file's folder. */
@@ -53,7 +61,8 @@ class CsvSource implements SourceConnector {
   constructor(name: string, options: CsvOptions, context: ConnectorContext) {
     this.name = name
     this.#o = options
-    const namesManagers = options.columns.manager !== undefined || options.defaults.manager !== undefined
+    const namesManagers =
+      options.columns.manager !== undefined || options.defaults.manager !== undefined
     this.capabilities = Object.freeze({ delta: false, writeBack: false, namesManagers })
     this.#path = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file)
     this.#context = context
@@ -61,19 +70,34 @@ class CsvSource implements SourceConnector {
 
   /** sha256 over the file's bytes (a missing file hashes as absent; the read then reports it). */
   fingerprint(options: FingerprintOptions): Promise<string | undefined> {
-    return filesFingerprint('csv', [{ name: basename(this.#path), path: this.#path }], options.signal)
+    return filesFingerprint(
+      'csv',
+      [{ name: basename(this.#path), path: this.#path }],
+      options.signal,
+    )
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
     const file = basename(this.#path)
     const issues = new IssueCollector(this.name, { cap: this.#o.maxIssues, file })
     const builder = new CsvPersonBuilder(
-      { source: this.name, columns: this.#o.columns, defaults: this.#o.defaults, attributes: this.#o.attributes, dateFormat: this.#o.dateFormat },
+      {
+        source: this.name,
+        columns: this.#o.columns,
+        defaults: this.#o.defaults,
+        attributes: this.#o.attributes,
+        dateFormat: this.#o.dateFormat,
+      },
       issues,
     )
     let rows = 0
     const failure = await readCsv(
-      { path: this.#path, delimiter: this.#o.delimiter, encoding: this.#o.encoding, signal: options.signal },
+      {
+        path: this.#path,
+        delimiter: this.#o.delimiter,
+        encoding: this.#o.encoding,
+        signal: options.signal,
+      },
       (names) => builder.header(names),
       (fields, line) => {
         if (issues.full) return
@@ -81,10 +105,17 @@ class CsvSource implements SourceConnector {
         if (++rows % PROGRESS_EVERY === 0) options.onProgress?.(rows)
       },
     )
-    if (failure?.kind === 'missing') issues.error({ code: 'missing_file', message: `${this.#path} does not exist` })
-    else if (failure !== undefined) issues.error({ code: 'bad_csv', ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message })
+    if (failure?.kind === 'missing')
+      issues.error({ code: 'missing_file', message: `${this.#path} does not exist` })
+    else if (failure !== undefined)
+      issues.error({
+        code: 'bad_csv',
+        ...(failure.line !== undefined ? { line: failure.line } : {}),
+        message: failure.message,
+      })
     // an export that came back empty must not read as "everyone left"
-    if (failure === undefined && rows === 0 && issues.errorCount === 0) issues.error({ code: 'no_rows', message: 'the file has a header but no rows' })
+    if (failure === undefined && rows === 0 && issues.errorCount === 0)
+      issues.error({ code: 'no_rows', message: 'the file has a header but no rows' })
     if (issues.errorCount > 0) return { ok: false, issues: issues.errors() }
     options.onProgress?.(rows)
     const persons = builder.persons()
@@ -108,7 +139,8 @@ class CsvSource implements SourceConnector {
 export const csvConnector: SourceDefinition<typeof csvOptions> = {
   role: 'source',
   type: 'csv',
-  description: 'Plain CSV file (one row per person or per contract) with a configurable column mapping',
+  description:
+    'Plain CSV file (one row per person or per contract) with a configurable column mapping',
   schema: csvOptions,
   create: (name, options, context) => new CsvSource(name, options, context),
 }

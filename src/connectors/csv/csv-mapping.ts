@@ -3,10 +3,24 @@
  * column headers. Rows with the same key are one person with one contract per row; person fields must agree
  * between those rows. Problems become issues naming line and column. Does not read files (csv-reader.ts).
  */
-import type { Contract, ContractRole, Group, Membership, Person, Scalar } from '../../model/index.ts'
+import type {
+  Contract,
+  ContractRole,
+  Group,
+  Membership,
+  Person,
+  Scalar,
+} from '../../model/index.ts'
 import { type IssueCollector, shown } from '../../contract/issue-collector.ts'
 import type { DateFormat } from './csv-values.ts'
-import { parseDate, parseGrade, parseNameConvention, parseRole, ROLE_WORDS, withoutPrefix } from './csv-values.ts'
+import {
+  parseDate,
+  parseGrade,
+  parseNameConvention,
+  parseRole,
+  ROLE_WORDS,
+  withoutPrefix,
+} from './csv-values.ts'
 
 export const PERSON_FIELDS = [
   'givenName',
@@ -72,8 +86,14 @@ export class CsvPersonBuilder {
   header(names: readonly string[]): boolean {
     this.#at = new Map(names.map((n, i) => [n.trim(), i]))
     const entries: [string, string][] = [
-      ...Object.entries(this.#m.columns).map(([f, c]): [string, string] => [`columns.${f}`, c ?? '']),
-      ...Object.entries(this.#m.attributes).map(([a, c]): [string, string] => [`attributes.${a}`, c]),
+      ...Object.entries(this.#m.columns).map(([f, c]): [string, string] => [
+        `columns.${f}`,
+        c ?? '',
+      ]),
+      ...Object.entries(this.#m.attributes).map(([a, c]): [string, string] => [
+        `attributes.${a}`,
+        c,
+      ]),
     ]
     let ok = true
     for (const [entry, column] of entries) {
@@ -102,8 +122,20 @@ export class CsvPersonBuilder {
     const key = get('key')
     // the record is the person's key when the row has one: with the line, an admin finds it in the file and in Koppel
     const bad = (f: Field | string, code: string, message: string, value?: string) =>
-      this.#issues.error({ code, line, ...(key !== '' ? { record: key } : {}), field: this.#m.columns[f as Field] ?? f, ...(value !== undefined ? { value: shown(value) } : {}), message })
-    if (key === '') return bad('key', 'missing_key', `the key column ${this.#m.columns.key} is empty; every row needs the person's key`)
+      this.#issues.error({
+        code,
+        line,
+        ...(key !== '' ? { record: key } : {}),
+        field: this.#m.columns[f as Field] ?? f,
+        ...(value !== undefined ? { value: shown(value) } : {}),
+        message,
+      })
+    if (key === '')
+      return bad(
+        'key',
+        'missing_key',
+        `the key column ${this.#m.columns.key} is empty; every row needs the person's key`,
+      )
     let draft = this.#drafts.get(key)
     if (draft === undefined) {
       draft = this.#newDraft(key, get, cell, bad, line)
@@ -114,7 +146,11 @@ export class CsvPersonBuilder {
 
   persons(): Person[] {
     return [...this.#drafts.values()].map((d) =>
-      Object.freeze({ ...d.person, contracts: Object.freeze(d.contracts), memberships: Object.freeze(d.memberships) }),
+      Object.freeze({
+        ...d.person,
+        contracts: Object.freeze(d.contracts),
+        memberships: Object.freeze(d.memberships),
+      }),
     )
   }
 
@@ -122,7 +158,13 @@ export class CsvPersonBuilder {
     return [...this.#groups.values()]
   }
 
-  #newDraft(key: string, get: (f: Field) => string, cell: (column: string) => string, bad: Bad, line: number): Draft {
+  #newDraft(
+    key: string,
+    get: (f: Field) => string,
+    cell: (column: string) => string,
+    bad: Bad,
+    line: number,
+  ): Draft {
     const m = this.#m
     const given = get('givenName')
     const prefix = get('familyNamePrefix')
@@ -139,19 +181,27 @@ export class CsvPersonBuilder {
     }
     if (prefix !== '') person.familyNamePrefix = prefix
     const partner = get('partnerName')
-    if (partner !== '') person.partnerName = partnerPrefix === '' ? partner : withoutPrefix(partner, partnerPrefix)
+    if (partner !== '')
+      person.partnerName = partnerPrefix === '' ? partner : withoutPrefix(partner, partnerPrefix)
     if (partnerPrefix !== '') person.partnerNamePrefix = partnerPrefix
     const convention = get('nameConvention')
     if (convention !== '') {
       const nc = parseNameConvention(convention)
-      if (nc === undefined) bad('nameConvention', 'bad_enum', `${shown(convention)} is not a name convention; allowed: B, BP, P, PB`, convention)
+      if (nc === undefined)
+        bad(
+          'nameConvention',
+          'bad_enum',
+          `${shown(convention)} is not a name convention; allowed: B, BP, P, PB`,
+          convention,
+        )
       else person.nameConvention = nc
     }
     for (const f of ['email', 'username'] as const) if (get(f) !== '') person[f] = get(f)
     const birth = get('birthDate')
     if (birth !== '') {
       const d = parseDate(birth, m.dateFormat)
-      if (d === undefined) bad('birthDate', 'bad_date', `${shown(birth)} is not a date written ${m.dateFormat}`, birth)
+      if (d === undefined)
+        bad('birthDate', 'bad_date', `${shown(birth)} is not a date written ${m.dateFormat}`, birth)
       else person.birthDate = d
     }
     const attributes: Record<string, Scalar> = {}
@@ -170,7 +220,12 @@ export class CsvPersonBuilder {
       const first = d.firstSeen.get(f)
       const v = get(f)
       if (first === undefined || v === first.value || this.#m.columns[f] === undefined) continue
-      bad(f, 'conflicting_value', `person ${shown(key)} has ${JSON.stringify(shown(first.value))} here on line ${first.line}, but ${JSON.stringify(shown(v))} on this line`, v)
+      bad(
+        f,
+        'conflicting_value',
+        `person ${shown(key)} has ${JSON.stringify(shown(first.value))} here on line ${first.line}, but ${JSON.stringify(shown(v))} on this line`,
+        v,
+      )
     }
   }
 
@@ -181,8 +236,19 @@ export class CsvPersonBuilder {
     const organisation = val('organisation')
     if (roleText === '' && organisation === '') return // a person row without a contract (e.g. a guardian list)
     const role: ContractRole | undefined = roleText === '' ? 'other' : parseRole(roleText)
-    if (role === undefined) return bad('role', 'bad_enum', `${shown(roleText)} is not a role; use one of ${ROLE_WORDS.join(', ')}`, roleText)
-    if (organisation === '') return bad('organisation', 'missing_field', 'the row has a role but no organisation (column or defaults.organisation)')
+    if (role === undefined)
+      return bad(
+        'role',
+        'bad_enum',
+        `${shown(roleText)} is not a role; use one of ${ROLE_WORDS.join(', ')}`,
+        roleText,
+      )
+    if (organisation === '')
+      return bad(
+        'organisation',
+        'missing_field',
+        'the row has a role but no organisation (column or defaults.organisation)',
+      )
     const c: Mutable<Contract> = {
       kind: role === 'student' || role === 'guardian' ? 'enrolment' : 'employment',
       id: `${key}/${organisation}/${role}`,
@@ -193,32 +259,66 @@ export class CsvPersonBuilder {
     }
     if (d.contracts.some((x) => x.id === c.id)) c.id = `${c.id}/${d.contracts.length + 1}`
     // manager: the person key of a pupil's mentor or an employee's manager, where initial passwords are mailed
-    for (const f of ['organisationCode', 'location', 'schoolYear', 'classGroup', 'title', 'department', 'manager'] as const) if (val(f) !== '') c[f] = val(f)
+    for (const f of [
+      'organisationCode',
+      'location',
+      'schoolYear',
+      'classGroup',
+      'title',
+      'department',
+      'manager',
+    ] as const)
+      if (val(f) !== '') c[f] = val(f)
     const grade = val('grade')
     if (grade !== '') {
       const g = parseGrade(grade)
-      if (g === undefined) bad('grade', 'bad_number', `${shown(grade)} is not a whole number`, grade)
+      if (g === undefined)
+        bad('grade', 'bad_number', `${shown(grade)} is not a whole number`, grade)
       else c.grade = g
     }
     for (const f of ['start', 'end'] as const) {
       const v = val(f)
       if (v === '') continue
       const date = parseDate(v, m.dateFormat)
-      if (date === undefined) bad(f, 'bad_date', `${shown(v)} is not a date written ${m.dateFormat}`, v)
+      if (date === undefined)
+        bad(f, 'bad_date', `${shown(v)} is not a date written ${m.dateFormat}`, v)
       else c[f] = date
     }
     d.contracts.push(Object.freeze(c))
-    this.#group(`org/${organisation}`, { kind: 'group', key: `org/${organisation}`, type: 'school', name: organisation, ...(c.organisationCode ? { code: c.organisationCode } : {}), attributes: {} })
+    this.#group(`org/${organisation}`, {
+      kind: 'group',
+      key: `org/${organisation}`,
+      type: 'school',
+      name: organisation,
+      ...(c.organisationCode ? { code: c.organisationCode } : {}),
+      attributes: {},
+    })
     if (c.classGroup !== undefined) {
       const group = `class/${organisation}/${c.classGroup}`
-      this.#group(group, { kind: 'group', key: group, type: 'class', name: c.classGroup, parent: `org/${organisation}`, ...(c.schoolYear ? { schoolYear: c.schoolYear } : {}), attributes: {} })
+      this.#group(group, {
+        kind: 'group',
+        key: group,
+        type: 'class',
+        name: c.classGroup,
+        parent: `org/${organisation}`,
+        ...(c.schoolYear ? { schoolYear: c.schoolYear } : {}),
+        attributes: {},
+      })
       const mRole = role === 'student' ? 'student' : role === 'teacher' ? 'teacher' : 'member'
-      d.memberships.push(Object.freeze({ group, role: mRole, ...(c.start ? { start: c.start } : {}), ...(c.end ? { end: c.end } : {}) }))
+      d.memberships.push(
+        Object.freeze({
+          group,
+          role: mRole,
+          ...(c.start ? { start: c.start } : {}),
+          ...(c.end ? { end: c.end } : {}),
+        }),
+      )
     }
   }
 
   #group(key: string, g: Group): void {
-    if (!this.#groups.has(key)) this.#groups.set(key, Object.freeze({ ...g, attributes: Object.freeze(g.attributes) }))
+    if (!this.#groups.has(key))
+      this.#groups.set(key, Object.freeze({ ...g, attributes: Object.freeze(g.attributes) }))
   }
 }
 

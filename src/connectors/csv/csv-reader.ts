@@ -13,7 +13,9 @@ export interface CsvReadOptions {
   readonly signal?: AbortSignal | undefined
 }
 
-export type CsvReadFailure = { readonly kind: 'missing' } | { readonly kind: 'invalid'; readonly line?: number; readonly message: string }
+export type CsvReadFailure =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid'; readonly line?: number; readonly message: string }
 
 interface Parsed {
   readonly record: string[]
@@ -35,7 +37,14 @@ export async function readCsv(
   }
   const input = handle.createReadStream({ highWaterMark: 1 << 20 })
   const parser = input.pipe(
-    parse({ delimiter: o.delimiter, encoding: o.encoding, bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
+    parse({
+      delimiter: o.delimiter,
+      encoding: o.encoding,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }),
   )
   // pipe() does not pass on the file's own read errors; without this they would be unhandled
   input.on('error', (e) => parser.destroy(e))
@@ -61,7 +70,11 @@ export async function readCsv(
     parser.destroy()
     input.destroy()
   }
-  if (header) return { kind: 'invalid', message: 'the file is empty; it needs a header row naming the columns' }
+  if (header)
+    return {
+      kind: 'invalid',
+      message: 'the file is empty; it needs a header row naming the columns',
+    }
   return undefined
 }
 

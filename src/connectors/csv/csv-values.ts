@@ -17,7 +17,8 @@ export function parseDate(s: string, format: DateFormat): string | undefined {
   const year = Number(y)
   const month = Number(mo)
   const day = Number(d)
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+    return undefined
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 }
 
@@ -61,7 +62,12 @@ export function parseNameConvention(s: string): NameConvention | undefined {
 export function withoutPrefix(name: string, prefix: string): string {
   const n = name.trim()
   const p = prefix.trim()
-  if (p !== '' && n.length > p.length && n.slice(0, p.length).toLowerCase() === p.toLowerCase() && /\s/.test(n.charAt(p.length))) {
+  if (
+    p !== '' &&
+    n.length > p.length &&
+    n.slice(0, p.length).toLowerCase() === p.toLowerCase() &&
+    /\s/.test(n.charAt(p.length))
+  ) {
     return n.slice(p.length).trim()
   }
   return n

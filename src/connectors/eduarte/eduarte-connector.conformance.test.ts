@@ -10,7 +10,13 @@ const KEY = 'sleutel<&>"1'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
 
 function source(sim: EduarteSim, pageSize: number, apiKey = KEY) {
-  const o = eduarteOptions.parse({ baseUrl: sim.url, apiKey: '${env:EDUARTE_KEY}', pageSize, timeoutMs: 5000, readAttempts: 2 })
+  const o = eduarteOptions.parse({
+    baseUrl: sim.url,
+    apiKey: '${env:EDUARTE_KEY}',
+    pageSize,
+    timeoutMs: 5000,
+    readAttempts: 2,
+  })
   return eduarteConnector.create('eduarte', { ...o, apiKey }, context)
 }
 
@@ -24,15 +30,25 @@ runSourceConformance({
     return {
       connector: source(sim, pageSize),
       today: TODAY,
-      pageRequests: () => sim.calls.filter((c) => c.operation === 'getDeelnemers' || c.operation === 'getMedewerkers').length,
+      pageRequests: () =>
+        sim.calls.filter((c) => c.operation === 'getDeelnemers' || c.operation === 'getMedewerkers')
+          .length,
       withBadCredentials: () => source(sim, pageSize, 'verkeerd-123'),
       failPartWay: () =>
-        sim.server.inject({ match: (r) => isList(r.body), after: 1, times: 10, response: { status: 503, text: 'Service Unavailable' } }),
+        sim.server.inject({
+          match: (r) => isList(r.body),
+          after: 1,
+          times: 10,
+          response: { status: 503, text: 'Service Unavailable' },
+        }),
       async breakRecord() {
         const d = sim.data.deelnemers[2]
         assert.ok(d?.verbintenissen[0])
         d.verbintenissen[0].begindatum = '31-02-2026'
-        return { record: `deelnemer ${d.deelnemernummer}`, field: 'verbintenissen.verbintenis[0].begindatum' }
+        return {
+          record: `deelnemer ${d.deelnemernummer}`,
+          field: 'verbintenissen.verbintenis[0].begindatum',
+        }
       },
       async empty() {
         sim.data.deelnemers = []

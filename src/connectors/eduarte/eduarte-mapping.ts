@@ -25,13 +25,19 @@ export function parseEduarteDate(text: string): string | undefined {
   const t = text.trim()
   const nl = /^(\d{2})-(\d{2})-(\d{4})$/.exec(t)
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|[+-]\d{2}:\d{2}|Z)?$/.exec(t)
-  const out = nl !== null ? `${nl[3]}-${nl[2]}-${nl[1]}` : iso !== null ? `${iso[1]}-${iso[2]}-${iso[3]}` : undefined
+  const out =
+    nl !== null
+      ? `${nl[3]}-${nl[2]}-${nl[1]}`
+      : iso !== null
+        ? `${iso[1]}-${iso[2]}-${iso[3]}`
+        : undefined
   if (out === undefined) return undefined
   return isCalendarDate(out) ? out : undefined
 }
 
 const str = (n: unknown): string => (textOf(n) ?? '').trim()
-const child = (n: unknown, k: string): Node | undefined => (typeof n === 'object' && n !== null ? ((n as Node)[k] as Node | undefined) : undefined)
+const child = (n: unknown, k: string): Node | undefined =>
+  typeof n === 'object' && n !== null ? ((n as Node)[k] as Node | undefined) : undefined
 
 export class EduarteMapper {
   readonly issues: IssueCollector
@@ -61,13 +67,22 @@ export class EduarteMapper {
     const code = str(unit?.afkorting)
     const name = str(unit?.naam)
     const key = `school:${code !== '' ? code : name !== '' ? name : this.#o.source}`
-    if (!this.groups.has(key)) this.groups.set(key, { kind: 'group', key, type: 'school', name: name || code || this.#o.source, ...(code !== '' ? { code } : {}), attributes: {} })
+    if (!this.groups.has(key))
+      this.groups.set(key, {
+        kind: 'group',
+        key,
+        type: 'school',
+        name: name || code || this.#o.source,
+        ...(code !== '' ? { code } : {}),
+        attributes: {},
+      })
     return { organisation: key, ...(code !== '' ? { code } : {}), ...(name !== '' ? { name } : {}) }
   }
 
   #email(n: Node, soort: string): string | undefined {
     for (const c of listOf<Node>(child(n, 'contactgegevens')?.contactgegeven)) {
-      if (str(child(c, 'soort')?.code) === soort) return str(listOf(c.contactgegeven)[0]) || undefined
+      if (str(child(c, 'soort')?.code) === soort)
+        return str(listOf(c.contactgegeven)[0]) || undefined
     }
     return undefined
   }
@@ -86,7 +101,12 @@ export class EduarteMapper {
       // `medewerker` is a list element everywhere in the answer (getMedewerkers), so here too
       const id = str(listOf<Node>(child(b, 'medewerker'))[0]?.id)
       if (id === '') {
-        this.#fail(record, `${at}.begeleiders.begeleider[${i}].medewerker.id`, 'missing_field', 'a mentor (begeleider) without medewerker id')
+        this.#fail(
+          record,
+          `${at}.begeleiders.begeleider[${i}].medewerker.id`,
+          'missing_field',
+          'a mentor (begeleider) without medewerker id',
+        )
         return undefined
       }
       return `${this.#o.medewerkerKeyPrefix}${id}`
@@ -103,10 +123,18 @@ export class EduarteMapper {
     const nummer = str(n.deelnemernummer)
     const record = nummer !== '' ? `deelnemer ${nummer}` : where
     const before = this.issues.reported
-    if (!/^\d+$/.test(nummer)) this.#fail(record, 'deelnemernummer', nummer === '' ? 'missing_field' : 'bad_value', 'deelnemernummer is missing or not a number', nummer)
+    if (!/^\d+$/.test(nummer))
+      this.#fail(
+        record,
+        'deelnemernummer',
+        nummer === '' ? 'missing_field' : 'bad_value',
+        'deelnemernummer is missing or not a number',
+        nummer,
+      )
     const given = str(n.roepnaam) || str(n.voornamen).split(' ')[0] || ''
     const family = str(n.achternaam)
-    if (given === '') this.#fail(record, 'roepnaam', 'missing_field', 'roepnaam and voornamen are empty')
+    if (given === '')
+      this.#fail(record, 'roepnaam', 'missing_field', 'roepnaam and voornamen are empty')
     if (family === '') this.#fail(record, 'achternaam', 'missing_field', 'achternaam is empty')
     const birthDate = this.#date(record, 'geboortedatum', str(n.geboortedatum), false)
     const contracts: Contract[] = []
@@ -119,12 +147,24 @@ export class EduarteMapper {
       const last = this.#date(record, `${at}.einddatum`, str(v.einddatum), false)
       const leerjaar = str(v.leerjaar)
       const grade = leerjaar === '' ? undefined : Number(leerjaar)
-      if (grade !== undefined && !(Number.isInteger(grade) && grade >= 0 && grade <= 8)) this.#fail(record, `${at}.leerjaar`, 'bad_value', 'leerjaar is not a whole number', leerjaar)
+      if (grade !== undefined && !(Number.isInteger(grade) && grade >= 0 && grade <= 8))
+        this.#fail(
+          record,
+          `${at}.leerjaar`,
+          'bad_value',
+          'leerjaar is not a whole number',
+          leerjaar,
+        )
       const school = this.#school(child(v, 'organisatieEenheid'))
       const opleiding = child(v, 'opleiding')
       const groep = str(v.groep)
       const attributes: Record<string, Scalar> = {}
-      for (const [k, val] of [['opleidingCode', str(opleiding?.code)], ['cohort', str(v.cohort)], ['status', str(v.status)], ['locationCode', str(child(v, 'locatie')?.afkorting)]] as const) {
+      for (const [k, val] of [
+        ['opleidingCode', str(opleiding?.code)],
+        ['cohort', str(v.cohort)],
+        ['status', str(v.status)],
+        ['locationCode', str(child(v, 'locatie')?.afkorting)],
+      ] as const) {
         if (val !== '') attributes[k] = val
       }
       const mentor = this.#mentor(v, record, at)
@@ -139,7 +179,9 @@ export class EduarteMapper {
         ...(start !== undefined ? { start } : {}),
         // GUESS: einddatum is the last day (inclusive); contracts end exclusive
         ...(last !== undefined ? { end: addDays(last, 1) } : {}),
-        ...(str(child(v, 'locatie')?.naam) !== '' ? { location: str(child(v, 'locatie')?.naam) } : {}),
+        ...(str(child(v, 'locatie')?.naam) !== ''
+          ? { location: str(child(v, 'locatie')?.naam) }
+          : {}),
         ...(grade !== undefined && Number.isInteger(grade) ? { grade } : {}),
         ...(str(opleiding?.naam) !== '' ? { programme: str(opleiding?.naam) } : {}),
         ...(groep !== '' ? { classGroup: groep } : {}),
@@ -149,8 +191,22 @@ export class EduarteMapper {
       contracts.push(contract)
       if (groep !== '') {
         const key = `${this.#o.source}:groep:${school.code ?? ''}:${groep}`
-        if (!this.groups.has(key)) this.groups.set(key, { kind: 'group', key, type: 'class', name: groep, code: groep, parent: school.organisation, attributes: {} })
-        memberships.push({ group: key, role: 'student', ...(contract.start !== undefined ? { start: contract.start } : {}), ...(contract.end !== undefined ? { end: contract.end } : {}) })
+        if (!this.groups.has(key))
+          this.groups.set(key, {
+            kind: 'group',
+            key,
+            type: 'class',
+            name: groep,
+            code: groep,
+            parent: school.organisation,
+            attributes: {},
+          })
+        memberships.push({
+          group: key,
+          role: 'student',
+          ...(contract.start !== undefined ? { start: contract.start } : {}),
+          ...(contract.end !== undefined ? { end: contract.end } : {}),
+        })
       }
     })
     if (this.issues.reported > before) return undefined
@@ -160,14 +216,19 @@ export class EduarteMapper {
     const email = this.#email(n, this.#o.emailSoort)
     const username = str(n.gebruikersNaam)
     return {
-      kind: 'person', key: nummer, sourceIds: { [this.#o.source]: nummer },
-      givenName: given, familyName: family,
+      kind: 'person',
+      key: nummer,
+      sourceIds: { [this.#o.source]: nummer },
+      givenName: given,
+      familyName: family,
       ...(str(n.voorvoegsel) !== '' ? { familyNamePrefix: str(n.voorvoegsel) } : {}),
       ...(str(n.voorletters) !== '' ? { initials: str(n.voorletters) } : {}),
       ...(email !== undefined ? { email } : {}),
       ...(username !== '' ? { username } : {}),
       ...(birthDate !== undefined ? { birthDate } : {}),
-      attributes, contracts, memberships,
+      attributes,
+      contracts,
+      memberships,
     }
   }
 
@@ -180,10 +241,12 @@ export class EduarteMapper {
     if (afkorting === '') this.#fail(record, 'afkorting', 'missing_field', 'afkorting is empty')
     const given = str(n.roepnaam) || str(n.voornamen).split(' ')[0] || ''
     const family = str(n.achternaam)
-    if (given === '') this.#fail(record, 'roepnaam', 'missing_field', 'roepnaam and voornamen are empty')
+    if (given === '')
+      this.#fail(record, 'roepnaam', 'missing_field', 'roepnaam and voornamen are empty')
     if (family === '') this.#fail(record, 'achternaam', 'missing_field', 'achternaam is empty')
     const actief = str(n.actief)
-    if (actief !== '' && actief !== 'true' && actief !== 'false') this.#fail(record, 'actief', 'bad_value', 'actief is not true or false', actief)
+    if (actief !== '' && actief !== 'true' && actief !== 'false')
+      this.#fail(record, 'actief', 'bad_value', 'actief is not true or false', actief)
     const start = this.#date(record, 'begindatum', str(n.begindatum), false)
     const last = this.#date(record, 'einddatum', str(n.einddatum), false)
     if (this.issues.reported > before) return undefined
@@ -204,7 +267,11 @@ export class EduarteMapper {
       ...(school.name !== undefined ? { organisationName: school.name } : {}),
       ...(start !== undefined ? { start } : {}),
       // an inactive medewerker ends at once when no einddatum says otherwise
-      ...(last !== undefined ? { end: addDays(last, 1) } : actief === 'false' ? { end: start ?? '1970-01-01' } : {}),
+      ...(last !== undefined
+        ? { end: addDays(last, 1) }
+        : actief === 'false'
+          ? { end: start ?? '1970-01-01' }
+          : {}),
       ...(str(functie?.naam) !== '' ? { title: str(functie?.naam) } : {}),
       attributes: code !== '' ? { functieCode: code } : {},
     }
@@ -212,13 +279,18 @@ export class EduarteMapper {
     // GUESS: the medewerker carries its user's name as `gebruikersnaam` once the user exists (README)
     const username = str(n.gebruikersnaam)
     return {
-      kind: 'person', key, sourceIds: { [this.#o.source]: key },
-      givenName: given, familyName: family,
+      kind: 'person',
+      key,
+      sourceIds: { [this.#o.source]: key },
+      givenName: given,
+      familyName: family,
       ...(str(n.voorvoegsel) !== '' ? { familyNamePrefix: str(n.voorvoegsel) } : {}),
       ...(str(n.voorletters) !== '' ? { initials: str(n.voorletters) } : {}),
       ...(email !== undefined ? { email } : {}),
       ...(username !== '' ? { username } : {}),
-      attributes, contracts: [contract], memberships: [],
+      attributes,
+      contracts: [contract],
+      memberships: [],
     }
   }
 }

@@ -48,7 +48,8 @@ export function compareNames(a: string, b: string): number {
 /** Object properties sorted alphabetically (case-insensitively), recursively. */
 export function sortedChildren(value: SoapValue, name = ''): SoapValue {
   if (typeof value === 'string') return value
-  if (Array.isArray(value)) return (value as readonly SoapValue[]).map((v) => sortedChildren(v, name))
+  if (Array.isArray(value))
+    return (value as readonly SoapValue[]).map((v) => sortedChildren(v, name))
   const obj = value as { readonly [k: string]: SoapValue }
   const keys = FIXED_ORDER.has(name) ? Object.keys(obj) : Object.keys(obj).sort(compareNames)
   const out: Record<string, SoapValue> = {}
@@ -61,21 +62,39 @@ export function sortedChildren(value: SoapValue, name = ''): SoapValue {
  * inside them sorted); every value is escaped by the XML builder. A parameter the table does not list is a
  * programming error, refused rather than put somewhere the service would reject.
  */
-export function eduarteEnvelope(operation: string, apiSleutel: string, params: Readonly<Record<string, SoapValue>>): string {
+export function eduarteEnvelope(
+  operation: string,
+  apiSleutel: string,
+  params: Readonly<Record<string, SoapValue>>,
+): string {
   const order = EDUARTE_PARAMETER_ORDER[operation]
-  if (order === undefined) throw new ConnectorError('unsupported', `Eduarte: no parameter order known for ${operation}`)
+  if (order === undefined)
+    throw new ConnectorError('unsupported', `Eduarte: no parameter order known for ${operation}`)
   const extra = Object.keys(params).filter((k) => !order.includes(k))
-  if (extra.length > 0) throw new ConnectorError('invalid', `Eduarte ${operation}: unknown parameter(s) ${extra.join(', ')}`)
+  if (extra.length > 0)
+    throw new ConnectorError(
+      'invalid',
+      `Eduarte ${operation}: unknown parameter(s) ${extra.join(', ')}`,
+    )
   const body: Record<string, SoapValue> = { apiSleutel }
   for (const k of order) {
     const v = params[k]
     if (v !== undefined) body[k] = sortedChildren(v, k)
   }
-  return soapEnvelope({ version: '1.1', body: { [`api:${operation}`]: { '@_xmlns:api': EDUARTE_NS, ...body } } })
+  return soapEnvelope({
+    version: '1.1',
+    body: { [`api:${operation}`]: { '@_xmlns:api': EDUARTE_NS, ...body } },
+  })
 }
 
 /** Elements that repeat in answers, so that one and many read alike. */
-export const EDUARTE_ARRAYS = ['deelnemer', 'medewerker', 'verbintenis', 'contactgegeven', 'begeleider']
+export const EDUARTE_ARRAYS = [
+  'deelnemer',
+  'medewerker',
+  'verbintenis',
+  'contactgegeven',
+  'begeleider',
+]
 
 export interface EduarteCallOptions {
   readonly signal?: AbortSignal
@@ -104,8 +123,14 @@ export async function eduarteCall(
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   })
   const response = parsed.body[`${operation}Response`]
-  if (response === undefined) throw new ConnectorError('invalid', `Eduarte ${operation}: the answer has no ${operation}Response element`)
-  return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {}
+  if (response === undefined)
+    throw new ConnectorError(
+      'invalid',
+      `Eduarte ${operation}: the answer has no ${operation}Response element`,
+    )
+  return typeof response === 'object' && response !== null
+    ? (response as Record<string, unknown>)
+    : {}
 }
 
 /**
@@ -113,12 +138,19 @@ export async function eduarteCall(
  * deeper, as `updateContactgegevensResponse/updateContactgegevensResponse/{status,melding}`; the outer level is
  * accepted too.
  */
-export function writeResult(operation: string, response: Record<string, unknown>): { status?: string; melding?: string } {
+export function writeResult(
+  operation: string,
+  response: Record<string, unknown>,
+): { status?: string; melding?: string } {
   const inner = response[`${operation}Response`]
-  const node = typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : response
+  const node =
+    typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : response
   const status = textOf(node.status)
   const melding = textOf(node.melding)
-  return { ...(status !== undefined ? { status } : {}), ...(melding !== undefined ? { melding } : {}) }
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(melding !== undefined ? { melding } : {}),
+  }
 }
 
 /**

@@ -11,12 +11,19 @@ for (const batchSize of [20, 1]) {
       const sim = await startEntraSim({ domains: ['school.test'] })
       return {
         // with batches the archive renames the group (archivePrefix); without, it is the ledger's only
-        connector: entraTarget(sim, { pageSize, batchSize, ...(batchSize > 1 ? { groups: { archivePrefix: '[archived] ' } } : {}) }),
+        connector: entraTarget(sim, {
+          pageSize,
+          batchSize,
+          ...(batchSize > 1 ? { groups: { archivePrefix: '[archived] ' } } : {}),
+        }),
         makeAttributes: (i, o) => userSpec(i, o),
         updatableField: 'department',
         removableField: 'jobTitle',
         nameField: 'displayName',
-        permission: (i) => ({ type: 'group', id: sim.addGroup(`groep ${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`) }),
+        permission: (i) => ({
+          type: 'group',
+          id: sim.addGroup(`groep ${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+        }),
         renamed: (i) => ({ userPrincipalName: `r${i}@school.test`, mailNickname: `r${i}` }),
         invalidAttributes: (i) => {
           const { attributes, anchor } = userSpec(i)

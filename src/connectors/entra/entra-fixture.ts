@@ -20,7 +20,10 @@ export function entraOptions(sim: EntraSim, extra: Record<string, unknown> = {})
     lookupDelayMs: 50,
     ...extra,
   })
-  return { ...parsed, clientSecret: typeof extra.secret === 'string' ? extra.secret : CLIENT_SECRET }
+  return {
+    ...parsed,
+    clientSecret: typeof extra.secret === 'string' ? extra.secret : CLIENT_SECRET,
+  }
 }
 
 export interface LogLine {
@@ -28,10 +31,25 @@ export interface LogLine {
   message: string
 }
 
-export function entraTarget(sim: EntraSim, extra: Record<string, unknown> = {}, log: LogLine[] = []): EntraTarget {
+export function entraTarget(
+  sim: EntraSim,
+  extra: Record<string, unknown> = {},
+  log: LogLine[] = [],
+): EntraTarget {
   const { secret: _s, ...rest } = extra
-  const context: ConnectorContext = { baseDir: process.cwd(), now: () => new Date(), log: (level, message) => void log.push({ level, message }) }
-  return new EntraTarget('entra', { ...entraOptions(sim, rest), ...(typeof extra.secret === 'string' ? { clientSecret: extra.secret } : {}) }, context)
+  const context: ConnectorContext = {
+    baseDir: process.cwd(),
+    now: () => new Date(),
+    log: (level, message) => void log.push({ level, message }),
+  }
+  return new EntraTarget(
+    'entra',
+    {
+      ...entraOptions(sim, rest),
+      ...(typeof extra.secret === 'string' ? { clientSecret: extra.secret } : {}),
+    },
+    context,
+  )
 }
 
 export function userSpec(i: number, overrides: Record<string, string> = {}) {

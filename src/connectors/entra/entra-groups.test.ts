@@ -17,7 +17,11 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
   assert.fail('expected a failure')
 }
 
-const request = (key: string, title: string, attributes: Record<string, string> = {}): GroupRequest => ({
+const request = (
+  key: string,
+  title: string,
+  attributes: Record<string, string> = {},
+): GroupRequest => ({
   key,
   title,
   attributes: { title, type: 'teaching-group', ...attributes },
@@ -32,7 +36,9 @@ describe('entra-id provisioned groups', () => {
 
   test('create makes a security group carrying the sync key in mailNickname; a retry finds it', async () => {
     const t = entraTarget(sim)
-    const r = await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B', { description: 'Lesgroep wi-3b' }))
+    const r = await t.createGroup(
+      request('2026-2027/wi-3b', 'Wiskunde 3B', { description: 'Lesgroep wi-3b' }),
+    )
     assert.equal(r.outcome, 'created')
     const g = sim.groups.get(r.id)
     assert.equal(g?.displayName, 'Wiskunde 3B')
@@ -40,7 +46,11 @@ describe('entra-id provisioned groups', () => {
     assert.equal(g?.props.securityEnabled, true)
     assert.equal(g?.props.mailEnabled, false)
     assert.match(String(g?.props.mailNickname), /^koppel-2026-2027-wi-3b-[0-9a-f]{12}$/)
-    assert.deepEqual(await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B')), { outcome: 'unchanged', id: r.id, locator: r.id })
+    assert.deepEqual(await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B')), {
+      outcome: 'unchanged',
+      id: r.id,
+      locator: r.id,
+    })
     assert.equal(sim.groups.size, 1)
   })
 
@@ -56,7 +66,9 @@ describe('entra-id provisioned groups', () => {
 
   test('groupKind microsoft365 makes a Unified, mail-enabled group; its nickname stays unique', async () => {
     const t = entraTarget(sim)
-    const r = await t.createGroup(request('2026-2027/3b', 'Klas 3B', { groupKind: 'microsoft365', visibility: 'Private' }))
+    const r = await t.createGroup(
+      request('2026-2027/3b', 'Klas 3B', { groupKind: 'microsoft365', visibility: 'Private' }),
+    )
     const g = sim.groups.get(r.id)
     assert.deepEqual(g?.props.groupTypes, ['Unified'])
     assert.equal(g?.props.mailEnabled, true)
@@ -96,7 +108,14 @@ describe('entra-id provisioned groups', () => {
     const pupil = await t.create({ ...userSpec(1), enabled: true })
     await t.grant(pupil, { type: 'group', id: g.locator, role: 'member' })
     const renamed = request('2026-2027/wi-3b', 'Wiskunde A 3B', { description: 'nieuw' })
-    const r = await t.updateGroup(g, [{ field: 'title', old: 'Wiskunde 3B', new: 'Wiskunde A 3B' }, { field: 'description', old: undefined, new: 'nieuw' }], renamed)
+    const r = await t.updateGroup(
+      g,
+      [
+        { field: 'title', old: 'Wiskunde 3B', new: 'Wiskunde A 3B' },
+        { field: 'description', old: undefined, new: 'nieuw' },
+      ],
+      renamed,
+    )
     assert.equal(r.id, g.id)
     assert.equal(sim.groups.get(g.id)?.displayName, 'Wiskunde A 3B')
     assert.equal(sim.groups.get(g.id)?.props.description, 'nieuw')
@@ -104,7 +123,11 @@ describe('entra-id provisioned groups', () => {
     assert.equal((await t.archiveGroup(g)).outcome, 'updated')
     assert.equal(sim.groups.get(g.id)?.displayName, 'Archief Wiskunde A 3B')
     assert.equal((await t.archiveGroup(g)).outcome, 'unchanged')
-    assert.deepEqual([...(sim.groups.get(g.id)?.members ?? [])], [pupil.id], 'the archive keeps who was in the group')
+    assert.deepEqual(
+      [...(sim.groups.get(g.id)?.members ?? [])],
+      [pupil.id],
+      'the archive keeps who was in the group',
+    )
     await t.updateGroup(g, [{ field: 'archived', old: 'true', new: undefined }], renamed)
     assert.equal(sim.groups.get(g.id)?.displayName, 'Wiskunde A 3B')
   })
@@ -133,14 +156,26 @@ describe('entra-id provisioned groups', () => {
     assert.equal(sim.groups.size, 1)
     // adopting: the admin gives it the nickname; the next create finds it
     ;(sim.groups.get(theirs) as { props: Record<string, unknown> }).props.mailNickname = nick
-    assert.deepEqual(await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B')), { outcome: 'unchanged', id: theirs, locator: theirs })
+    assert.deepEqual(await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B')), {
+      outcome: 'unchanged',
+      id: theirs,
+      locator: theirs,
+    })
   })
 
   test('a create whose POST timed out but landed is reported created, not made twice, through replication lag', async () => {
     const lagged = await startEntraSim({ domains: ['school.test'], replicationLagMs: 500 })
     try {
-      const t = entraTarget(lagged, { batchSize: 1, timeoutMs: 150, lookupDelayMs: 200, lookupAttempts: 10 })
-      lagged.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname === '/v1.0/groups', delayMs: 600 })
+      const t = entraTarget(lagged, {
+        batchSize: 1,
+        timeoutMs: 150,
+        lookupDelayMs: 200,
+        lookupAttempts: 10,
+      })
+      lagged.http.inject({
+        match: (r) => r.method === 'POST' && r.url.pathname === '/v1.0/groups',
+        delayMs: 600,
+      })
       const r = await t.createGroup(request('2026-2027/wi-3b', 'Wiskunde 3B'))
       assert.equal(r.outcome, 'created')
       await new Promise((resolve) => setTimeout(resolve, 700))
@@ -153,10 +188,22 @@ describe('entra-id provisioned groups', () => {
 
   test('bad input is refused naming the group and the field; nothing is made', async () => {
     const t = entraTarget(sim)
-    assert.match((await failure(t.createGroup(request('k1', 'X', { gidNumber: '5' })))).message, /group k1: "gidNumber" is not a field an Entra group takes/)
-    assert.match((await failure(t.createGroup(request('k2', 'X', { groupKind: 'distribution' })))).message, /group k2: groupKind must be security or microsoft365/)
-    assert.match((await failure(t.createGroup(request('k3', 'X', { visibility: 'secret' })))).message, /group k3: visibility must be/)
-    assert.match((await failure(t.createGroup(request('k4', ' ')))).message, /group k4: an Entra group needs a title/)
+    assert.match(
+      (await failure(t.createGroup(request('k1', 'X', { gidNumber: '5' })))).message,
+      /group k1: "gidNumber" is not a field an Entra group takes/,
+    )
+    assert.match(
+      (await failure(t.createGroup(request('k2', 'X', { groupKind: 'distribution' })))).message,
+      /group k2: groupKind must be security or microsoft365/,
+    )
+    assert.match(
+      (await failure(t.createGroup(request('k3', 'X', { visibility: 'secret' })))).message,
+      /group k3: visibility must be/,
+    )
+    assert.match(
+      (await failure(t.createGroup(request('k4', ' ')))).message,
+      /group k4: an Entra group needs a title/,
+    )
     assert.equal(sim.groups.size, 0)
   })
   test('a throttled group call is rate-limited with its Retry-After, alone and inside a $batch', async () => {
@@ -169,7 +216,9 @@ describe('entra-id provisioned groups', () => {
     const users = await Promise.all([1, 2].map((i) => t.create({ ...userSpec(i), enabled: true })))
     const batched = entraTarget(sim, { batchSize: 20 })
     sim.throttleNext(1, 429, 4)
-    const [a, b] = await Promise.allSettled(users.map((u) => batched.grant(u, { type: 'group', id: g.locator, role: 'owner' })))
+    const [a, b] = await Promise.allSettled(
+      users.map((u) => batched.grant(u, { type: 'group', id: g.locator, role: 'owner' })),
+    )
     assert.equal(a?.status, 'rejected')
     assert.equal(((a as PromiseRejectedResult).reason as ConnectorError).kind, 'rate-limited')
     assert.equal(b?.status, 'fulfilled')

@@ -15,7 +15,12 @@
 // deleted items, where Graph keeps it 30 days.
 import { createHash } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
-import { ConnectorError, type GroupRequest, type Ref, type WriteResult } from '../../contract/index.ts'
+import {
+  ConnectorError,
+  type GroupRequest,
+  type Ref,
+  type WriteResult,
+} from '../../contract/index.ts'
 import type { AttributeValue, FieldChange } from '../../model/index.ts'
 import { graphErrorOf, type Graph } from './graph-client.ts'
 
@@ -29,7 +34,15 @@ export interface EntraGroupOptions {
 }
 
 /** Fields of a group request that are Koppel's own; `title` and `description` are written as displayName/description. */
-const OWN_FIELDS = new Set(['title', 'description', 'type', 'parent', 'archived', 'groupKind', 'visibility'])
+const OWN_FIELDS = new Set([
+  'title',
+  'description',
+  'type',
+  'parent',
+  'archived',
+  'groupKind',
+  'visibility',
+])
 const VISIBILITY = new Set(['Private', 'Public', 'HiddenMembership'])
 const MAX_NICKNAME = 64
 /** learn.microsoft.com/graph/api/resources/group: displayName at most 256 characters. */
@@ -43,7 +56,11 @@ export class EntraGroups {
   readonly #lookup: { readonly attempts: number; readonly delayMs: number }
 
   /** `lookup`: how often and how far apart a create whose answer was lost looks for the group it may have made. */
-  constructor(graph: Graph, options: EntraGroupOptions, lookup: { readonly attempts: number; readonly delayMs: number }) {
+  constructor(
+    graph: Graph,
+    options: EntraGroupOptions,
+    lookup: { readonly attempts: number; readonly delayMs: number },
+  ) {
     this.#graph = graph
     this.#o = options
     this.#lookup = lookup
@@ -58,14 +75,18 @@ export class EntraGroups {
     if (other !== undefined) throw this.#conflict(request, nickname, other)
     let answer
     try {
-      answer = await this.#graph.call({ method: 'POST', url: '/groups', body, accept: [400] }, signal)
+      answer = await this.#graph.call(
+        { method: 'POST', url: '/groups', body, accept: [400] },
+        signal,
+      )
     } catch (e) {
       if (!ConnectorError.isInstance(e) || e.kind !== 'transient') throw e
       // the POST may have landed: its nickname says so, once Entra has replicated it
       for (let attempt = 1; attempt <= this.#lookup.attempts; attempt++) {
         const landed = await this.#byNickname(nickname, signal)
         if (landed !== undefined) return { outcome: 'created', id: landed, locator: landed }
-        if (attempt < this.#lookup.attempts) await delay(this.#lookup.delayMs, undefined, { signal })
+        if (attempt < this.#lookup.attempts)
+          await delay(this.#lookup.delayMs, undefined, { signal })
       }
       throw e
     }
@@ -77,16 +98,33 @@ export class EntraGroups {
         // a Microsoft 365 nickname is unique: the holder is ours (a create that raced) or someone else's
         const holder = await this.#byNickname(nickname, signal)
         if (holder !== undefined) return { outcome: 'unchanged', id: holder, locator: holder }
-        throw new ConnectorError('conflict', `group ${request.key}: mailNickname ${nickname} is taken by an object that is not one of Koppel's groups (${text})`, { code: 400 })
+        throw new ConnectorError(
+          'conflict',
+          `group ${request.key}: mailNickname ${nickname} is taken by an object that is not one of Koppel's groups (${text})`,
+          { code: 400 },
+        )
       }
-      throw new ConnectorError('invalid', `group ${request.key}: POST /v1.0/groups answered 400: ${text}`, { code: 400 })
+      throw new ConnectorError(
+        'invalid',
+        `group ${request.key}: POST /v1.0/groups answered 400: ${text}`,
+        { code: 400 },
+      )
     }
     const id = (answer.body as GraphGroup | undefined)?.id
-    if (typeof id !== 'string') throw new ConnectorError('invalid', `group ${request.key}: POST /v1.0/groups answered without an id`)
+    if (typeof id !== 'string')
+      throw new ConnectorError(
+        'invalid',
+        `group ${request.key}: POST /v1.0/groups answered without an id`,
+      )
     return { outcome: 'created', id, locator: id }
   }
 
-  async update(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, signal?: AbortSignal): Promise<WriteResult> {
+  async update(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+    signal?: AbortSignal,
+  ): Promise<WriteResult> {
     const body: Record<string, unknown> = {}
     for (const c of changes) {
       // a group-update always leaves the group active: a rename or a restore writes the plain title
@@ -94,10 +132,14 @@ export class EntraGroups {
       else if (c.field === 'description') body.description = text(c.new) ?? null
       else if (c.field === 'visibility') body.visibility = this.#visibility(request, c.new)
       else if (c.field === 'groupKind') {
-        throw new ConnectorError('invalid', `group ${request.key}: groupKind cannot change after the group is made (Graph does not turn a security group into a Microsoft 365 group)`)
+        throw new ConnectorError(
+          'invalid',
+          `group ${request.key}: groupKind cannot change after the group is made (Graph does not turn a security group into a Microsoft 365 group)`,
+        )
       } else if (!OWN_FIELDS.has(c.field)) throw unknownField(request, c.field)
     }
-    if (Object.keys(body).length === 0) return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
+    if (Object.keys(body).length === 0)
+      return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
     await this.#patch(ref, body, request.key, signal)
     return { outcome: 'updated', id: ref.id, locator: ref.locator }
   }
@@ -109,17 +151,31 @@ export class EntraGroups {
   async archive(ref: Ref, signal?: AbortSignal): Promise<WriteResult> {
     const prefix = this.#o.archivePrefix
     if (prefix === undefined) return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
-    const a = await this.#graph.call({ method: 'GET', url: `/groups/${enc(ref.id)}?$select=id,displayName` }, signal)
+    const a = await this.#graph.call(
+      { method: 'GET', url: `/groups/${enc(ref.id)}?$select=id,displayName` },
+      signal,
+    )
     const name = (a.body as GraphGroup | undefined)?.displayName
-    if (typeof name !== 'string') throw new ConnectorError('invalid', `GET /v1.0/groups/${ref.id}: the answer has no displayName`)
+    if (typeof name !== 'string')
+      throw new ConnectorError(
+        'invalid',
+        `GET /v1.0/groups/${ref.id}: the answer has no displayName`,
+      )
     if (name.startsWith(prefix)) return { outcome: 'unchanged', id: ref.id, locator: ref.locator }
     await this.#patch(ref, { displayName: `${prefix}${name}`.slice(0, MAX_TITLE) }, ref.id, signal)
     return { outcome: 'updated', id: ref.id, locator: ref.locator }
   }
 
   async delete(ref: Ref, signal?: AbortSignal): Promise<WriteResult> {
-    const a = await this.#graph.call({ method: 'DELETE', url: `/groups/${enc(ref.id)}`, accept: [404] }, signal)
-    return { outcome: a.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.locator }
+    const a = await this.#graph.call(
+      { method: 'DELETE', url: `/groups/${enc(ref.id)}`, accept: [404] },
+      signal,
+    )
+    return {
+      outcome: a.status === 404 ? 'already-gone' : 'updated',
+      id: ref.id,
+      locator: ref.locator,
+    }
   }
 
   /** The mailNickname that carries a sync key: readable, at most 64 characters, distinct per key. */
@@ -134,10 +190,14 @@ export class EntraGroups {
   }
 
   #createBody(request: GroupRequest, nickname: string): Record<string, unknown> {
-    for (const name of Object.keys(request.attributes)) if (!OWN_FIELDS.has(name)) throw unknownField(request, name)
+    for (const name of Object.keys(request.attributes))
+      if (!OWN_FIELDS.has(name)) throw unknownField(request, name)
     const kindText = text(request.attributes['groupKind']) ?? this.#o.kind
     if (kindText !== 'security' && kindText !== 'microsoft365') {
-      throw new ConnectorError('invalid', `group ${request.key}: groupKind must be security or microsoft365, got ${JSON.stringify(kindText)}`)
+      throw new ConnectorError(
+        'invalid',
+        `group ${request.key}: groupKind must be security or microsoft365, got ${JSON.stringify(kindText)}`,
+      )
     }
     const unified = kindText === 'microsoft365'
     const body: Record<string, unknown> = {
@@ -150,29 +210,55 @@ export class EntraGroups {
     }
     const description = text(request.attributes['description'])
     if (description !== undefined) body.description = description
-    if (request.attributes['visibility'] !== undefined) body.visibility = this.#visibility(request, request.attributes['visibility'])
+    if (request.attributes['visibility'] !== undefined)
+      body.visibility = this.#visibility(request, request.attributes['visibility'])
     return body
   }
 
   #visibility(request: GroupRequest, value: AttributeValue | undefined): string | null {
     const v = text(value)
     if (v === undefined) return null
-    if (!VISIBILITY.has(v)) throw new ConnectorError('invalid', `group ${request.key}: visibility must be Private, Public or HiddenMembership, got ${JSON.stringify(v)}`)
+    if (!VISIBILITY.has(v))
+      throw new ConnectorError(
+        'invalid',
+        `group ${request.key}: visibility must be Private, Public or HiddenMembership, got ${JSON.stringify(v)}`,
+      )
     return v
   }
 
-  async #patch(ref: Ref, body: Record<string, unknown>, key: string, signal?: AbortSignal): Promise<void> {
-    const a = await this.#graph.call({ method: 'PATCH', url: `/groups/${enc(ref.id)}`, body, accept: [400, 404] }, signal)
-    if (a.status === 404) throw new ConnectorError('not-found', `group ${key}: Entra group ${ref.id} does not exist (deleted outside Koppel?)`, { code: 404 })
+  async #patch(
+    ref: Ref,
+    body: Record<string, unknown>,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const a = await this.#graph.call(
+      { method: 'PATCH', url: `/groups/${enc(ref.id)}`, body, accept: [400, 404] },
+      signal,
+    )
+    if (a.status === 404)
+      throw new ConnectorError(
+        'not-found',
+        `group ${key}: Entra group ${ref.id} does not exist (deleted outside Koppel?)`,
+        { code: 404 },
+      )
     if (a.status === 400) {
       const err = graphErrorOf(a.body)
-      throw new ConnectorError('invalid', `group ${key}: PATCH /v1.0/groups/${ref.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`, { code: 400 })
+      throw new ConnectorError(
+        'invalid',
+        `group ${key}: PATCH /v1.0/groups/${ref.id} answered 400: ${[err?.code, err?.message].filter(Boolean).join(': ')}`,
+        { code: 400 },
+      )
     }
   }
 
   async #byNickname(nickname: string, signal?: AbortSignal): Promise<string | undefined> {
     const found = await this.#find(`mailNickname eq ${odata(nickname)}`, signal)
-    if (found.length > 1) throw new ConnectorError('conflict', `${found.length} Entra groups have mailNickname ${nickname} (${found.map((g) => String(g.id)).join(', ')}); remove the copy Koppel should not manage`)
+    if (found.length > 1)
+      throw new ConnectorError(
+        'conflict',
+        `${found.length} Entra groups have mailNickname ${nickname} (${found.map((g) => String(g.id)).join(', ')}); remove the copy Koppel should not manage`,
+      )
     return found[0] === undefined ? undefined : String(found[0].id)
   }
 
@@ -181,11 +267,22 @@ export class EntraGroups {
   }
 
   async #find(filter: string, signal?: AbortSignal): Promise<GraphGroup[]> {
-    const a = await this.#graph.call({ method: 'GET', url: `/groups?$filter=${enc(filter)}&$select=id,displayName,mailNickname&$top=2` }, signal)
+    const a = await this.#graph.call(
+      {
+        method: 'GET',
+        url: `/groups?$filter=${enc(filter)}&$select=id,displayName,mailNickname&$top=2`,
+      },
+      signal,
+    )
     const value = (a.body as { value?: unknown } | undefined)?.value
-    if (!Array.isArray(value)) throw new ConnectorError('invalid', 'GET /v1.0/groups: the answer has no value array')
+    if (!Array.isArray(value))
+      throw new ConnectorError('invalid', 'GET /v1.0/groups: the answer has no value array')
     for (const [i, g] of (value as GraphGroup[]).entries()) {
-      if (typeof g?.id !== 'string') throw new ConnectorError('invalid', `GET /v1.0/groups?$filter=${filter}: group ${i + 1} has no id`)
+      if (typeof g?.id !== 'string')
+        throw new ConnectorError(
+          'invalid',
+          `GET /v1.0/groups?$filter=${filter}: group ${i + 1} has no id`,
+        )
     }
     return value as GraphGroup[]
   }
@@ -200,12 +297,19 @@ export class EntraGroups {
 
 function titleOf(request: GroupRequest): string {
   const t = request.title.trim()
-  if (t === '' || t.length > MAX_TITLE) throw new ConnectorError('invalid', `group ${request.key}: an Entra group needs a title of 1 to ${MAX_TITLE} characters, got ${JSON.stringify(request.title)}`)
+  if (t === '' || t.length > MAX_TITLE)
+    throw new ConnectorError(
+      'invalid',
+      `group ${request.key}: an Entra group needs a title of 1 to ${MAX_TITLE} characters, got ${JSON.stringify(request.title)}`,
+    )
   return t
 }
 
 function unknownField(request: GroupRequest, name: string): ConnectorError {
-  return new ConnectorError('invalid', `group ${request.key}: ${JSON.stringify(name)} is not a field an Entra group takes (title, description, groupKind, visibility)`)
+  return new ConnectorError(
+    'invalid',
+    `group ${request.key}: ${JSON.stringify(name)} is not a field an Entra group takes (title, description, groupKind, visibility)`,
+  )
 }
 
 function text(v: AttributeValue | undefined): string | undefined {

@@ -41,13 +41,20 @@ export const entraOptionsSchema = z.object({
   /** Optional OData $filter for listAccounts (sent as an advanced query), e.g. "employeeId ne null". */
   listFilter: z.string().min(1).optional(),
   /** Properties find and listAccounts read back (id and accountEnabled are always read). */
-  readAttributes: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Graph property name')).default(DEFAULT_READ_ATTRIBUTES),
+  readAttributes: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Graph property name'))
+    .default(DEFAULT_READ_ATTRIBUTES),
   /** Two-letter country code set on created users that have none, and before assigning a licence to a user
    * without one (Graph refuses licences for users without a usage location). */
-  usageLocation: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as NL').optional(),
+  usageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as NL')
+    .optional(),
   /** Licence names that rules may use as permission ids (type `licence`), each mapped to its skuId. A permission
    * id that is itself a skuId (GUID) is used as is. */
-  licences: z.record(z.string().min(1), z.string().regex(GUID, 'must be a skuId (GUID)')).default({}),
+  licences: z
+    .record(z.string().min(1), z.string().regex(GUID, 'must be a skuId (GUID)'))
+    .default({}),
   /** False for hybrid tenants whose users come from on-premises AD through Entra Connect: create never makes a
    * user; it adopts the synced user found by the anchor, and waits (a transient error) for one not synced yet. */
   createUsers: z.boolean().default(true),
@@ -63,7 +70,10 @@ export const entraOptionsSchema = z.object({
        * archived group is left as it is and only Koppel's ledger marks it. */
       archivePrefix: z.string().min(1).max(64).optional(),
       /** Start of the mailNickname that carries a group's sync key (`<prefix><key, readable>-<hash>`). */
-      keyPrefix: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1 to 20 letters, digits, dot, dash or underscore').default('koppel-'),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1 to 20 letters, digits, dot, dash or underscore')
+        .default('koppel-'),
     })
     .strict()
     .default({ kind: 'security', keyPrefix: 'koppel-' }),

@@ -73,9 +73,17 @@ export class Graph {
   }
 
   /** A listing page: path relative to the version, or an absolute @odata.nextLink. Never batched. */
-  async page(url: string, headers: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<unknown> {
+  async page(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const path = /^https?:\/\//.test(url) ? url : `v1.0${url}`
-    const res = await this.#http.json({ path, headers, ...(signal !== undefined ? { signal } : {}) })
+    const res = await this.#http.json({
+      path,
+      headers,
+      ...(signal !== undefined ? { signal } : {}),
+    })
     return res.body
   }
 
@@ -95,7 +103,8 @@ export class Graph {
     this.#scheduled = false
     const queue = this.#queue
     this.#queue = []
-    for (let i = 0; i < queue.length; i += this.#batchSize) void this.#send(queue.slice(i, i + this.#batchSize))
+    for (let i = 0; i < queue.length; i += this.#batchSize)
+      void this.#send(queue.slice(i, i + this.#batchSize))
   }
 
   async #send(chunk: Pending[]): Promise<void> {
@@ -108,20 +117,32 @@ export class Graph {
       method: p.call.method,
       url: p.call.url,
       ...(p.call.body !== undefined ? { body: p.call.body } : {}),
-      headers: { ...(p.call.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(p.call.headers ?? {}) },
+      headers: {
+        ...(p.call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(p.call.headers ?? {}),
+      },
     }))
     let answers: Map<string, { status: number; headers: Headers; body: unknown }>
     try {
-      const res = await this.#http.json<{ responses?: unknown }>({ method: 'POST', path: 'v1.0/$batch', json: { requests } })
+      const res = await this.#http.json<{ responses?: unknown }>({
+        method: 'POST',
+        path: 'v1.0/$batch',
+        json: { requests },
+      })
       const list = res.body?.responses
-      if (!Array.isArray(list)) throw new ConnectorError('invalid', 'POST /v1.0/$batch answered without a responses array')
+      if (!Array.isArray(list))
+        throw new ConnectorError('invalid', 'POST /v1.0/$batch answered without a responses array')
       answers = new Map()
       for (const [n, r] of (list as Record<string, unknown>[]).entries()) {
         if (typeof r.id !== 'string' || typeof r.status !== 'number') {
-          throw new ConnectorError('invalid', `POST /v1.0/$batch: response ${n} has no ${typeof r.id !== 'string' ? 'id' : 'status'}`)
+          throw new ConnectorError(
+            'invalid',
+            `POST /v1.0/$batch: response ${n} has no ${typeof r.id !== 'string' ? 'id' : 'status'}`,
+          )
         }
         const headers = new Headers()
-        for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, unknown>)) headers.set(k, String(v))
+        for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, unknown>))
+          headers.set(k, String(v))
         answers.set(r.id, { status: r.status, headers, body: r.body })
       }
     } catch (e) {
@@ -131,11 +152,17 @@ export class Graph {
     for (const [i, p] of chunk.entries()) {
       const a = answers.get(String(i + 1))
       if (a === undefined) {
-        p.reject(new ConnectorError('transient', `POST /v1.0/$batch: no response for ${describe(p.call)}`))
+        p.reject(
+          new ConnectorError('transient', `POST /v1.0/$batch: no response for ${describe(p.call)}`),
+        )
         continue
       }
-      if ((a.status >= 200 && a.status < 300) || p.call.accept?.includes(a.status) === true) p.resolve({ status: a.status, body: a.body })
-      else p.reject(httpError(a.status, `${describe(p.call)} (in $batch)`, detailOf(a.body), a.headers))
+      if ((a.status >= 200 && a.status < 300) || p.call.accept?.includes(a.status) === true)
+        p.resolve({ status: a.status, body: a.body })
+      else
+        p.reject(
+          httpError(a.status, `${describe(p.call)} (in $batch)`, detailOf(a.body), a.headers),
+        )
     }
   }
 }
@@ -145,7 +172,11 @@ function parseBody(text: string, call: GraphCall): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (e) {
-    throw new ConnectorError('invalid', `${describe(call)} answered with a body that is not JSON: ${text.slice(0, 200)}`, { cause: e })
+    throw new ConnectorError(
+      'invalid',
+      `${describe(call)} answered with a body that is not JSON: ${text.slice(0, 200)}`,
+      { cause: e },
+    )
   }
 }
 

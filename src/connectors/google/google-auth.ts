@@ -18,10 +18,22 @@ export function parseServiceAccountKey(text: string, connector: string): Service
   try {
     j = JSON.parse(text) as Record<string, unknown>
   } catch {
-    throw new ConnectorError('config', `target ${connector}: serviceAccountKey is not a JSON service-account key`)
+    throw new ConnectorError(
+      'config',
+      `target ${connector}: serviceAccountKey is not a JSON service-account key`,
+    )
   }
-  if (j === null || typeof j !== 'object' || j.type !== 'service_account' || typeof j.client_email !== 'string' || typeof j.private_key !== 'string') {
-    throw new ConnectorError('config', `target ${connector}: serviceAccountKey needs type "service_account", client_email and private_key`)
+  if (
+    j === null ||
+    typeof j !== 'object' ||
+    j.type !== 'service_account' ||
+    typeof j.client_email !== 'string' ||
+    typeof j.private_key !== 'string'
+  ) {
+    throw new ConnectorError(
+      'config',
+      `target ${connector}: serviceAccountKey needs type "service_account", client_email and private_key`,
+    )
   }
   return {
     clientEmail: j.client_email,
@@ -49,25 +61,43 @@ export function serviceAccountAuth(options: ServiceAccountAuthOptions): AuthProv
   async function assertion(): Promise<string> {
     signingKey ??= importPKCS8(options.key.privateKey, 'RS256').catch(() => {
       signingKey = undefined
-      throw new ConnectorError('config', 'the service account key has no readable RS256 private key (PKCS#8 PEM)')
+      throw new ConnectorError(
+        'config',
+        'the service account key has no readable RS256 private key (PKCS#8 PEM)',
+      )
     })
     const iat = Math.floor(now() / 1000)
-    return new SignJWT({ scope: options.scopes.join(' ') })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(options.key.privateKeyId !== undefined ? { kid: options.key.privateKeyId } : {}) })
-      .setIssuer(options.key.clientEmail)
-      .setSubject(options.subject)
-      // Google's token endpoint takes only its own URL (the key's token_uri) as the audience, also when the
-      // request goes through another URL (a proxy, the simulator).
-      .setAudience(options.key.tokenUri)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 3600)
-      .sign(await signingKey)
+    return (
+      new SignJWT({ scope: options.scopes.join(' ') })
+        .setProtectedHeader({
+          alg: 'RS256',
+          typ: 'JWT',
+          ...(options.key.privateKeyId !== undefined ? { kid: options.key.privateKeyId } : {}),
+        })
+        .setIssuer(options.key.clientEmail)
+        .setSubject(options.subject)
+        // Google's token endpoint takes only its own URL (the key's token_uri) as the audience, also when the
+        // request goes through another URL (a proxy, the simulator).
+        .setAudience(options.key.tokenUri)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 3600)
+        .sign(await signingKey)
+    )
   }
 
   return cachedBearerToken(async (signal) => {
-    const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await assertion() })
+    const form = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: await assertion(),
+    })
     // invalid_grant (bad signature, unknown subject) and unauthorized_client (scopes not delegated)
-    const request = { tokenUrl, form, label: 'service-account token', authStatuses: [400, 401, 403], ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) }
+    const request = {
+      tokenUrl,
+      form,
+      label: 'service-account token',
+      authStatuses: [400, 401, 403],
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    }
     return requestToken(request, signal)
   }, now)
 }

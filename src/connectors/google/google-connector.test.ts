@@ -5,9 +5,21 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError } from '../../contract/index.ts'
 import { googleConnector, queryValue } from './index.ts'
-import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
+import {
+  googlePerson,
+  googleTestTarget,
+  makeServiceAccount,
+  type TestServiceAccount,
+} from './google-test-fixture.ts'
 import type { GoogleTarget } from './google-target.ts'
-import { DIRECTORY_SCOPES, googleError, rateLimitExceeded, startGoogleSim, userRateLimitExceeded, type GoogleSim } from '@koppel/sim/google'
+import {
+  DIRECTORY_SCOPES,
+  googleError,
+  rateLimitExceeded,
+  startGoogleSim,
+  userRateLimitExceeded,
+  type GoogleSim,
+} from '@koppel/sim/google'
 import { matchesQuery, parseUserQuery } from '@koppel/sim/google'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
@@ -21,7 +33,8 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
 }
 
 const api = (r: { url: URL }) => r.url.pathname.startsWith('/admin/directory/v1/')
-const isListUsers = (r: { method: string; url: URL }) => r.method === 'GET' && r.url.pathname.endsWith('/users')
+const isListUsers = (r: { method: string; url: URL }) =>
+  r.method === 'GET' && r.url.pathname.endsWith('/users')
 
 describe('google-workspace target against the simulator', () => {
   let sa: TestServiceAccount
@@ -32,7 +45,10 @@ describe('google-workspace target against the simulator', () => {
 
   before(async () => {
     sa = makeServiceAccount()
-    sim = await startGoogleSim({ serviceAccount: sa, delegatedScopes: Object.values(DIRECTORY_SCOPES) })
+    sim = await startGoogleSim({
+      serviceAccount: sa,
+      delegatedScopes: Object.values(DIRECTORY_SCOPES),
+    })
     target = googleTestTarget(sim, sa.keyJson, { timeoutMs: 300 })
   })
   after(() => sim.close())
@@ -48,8 +64,13 @@ describe('google-workspace target against the simulator', () => {
 
   test('a subject that is not an admin, and scopes that were not delegated, are auth errors', async () => {
     const notAdmin = googleTestTarget(sim, sa.keyJson, { subject: 'pupil@school.test' })
-    assert.match((await failure(notAdmin.find({ attribute: 'externalId', value: 'x' }))).message, /invalid_grant: Invalid email or User ID/)
-    const tooMuch = googleTestTarget(sim, sa.keyJson, { scopes: ['https://www.googleapis.com/auth/admin.directory.domain'] })
+    assert.match(
+      (await failure(notAdmin.find({ attribute: 'externalId', value: 'x' }))).message,
+      /invalid_grant: Invalid email or User ID/,
+    )
+    const tooMuch = googleTestTarget(sim, sa.keyJson, {
+      scopes: ['https://www.googleapis.com/auth/admin.directory.domain'],
+    })
     const e = await failure(tooMuch.find({ attribute: 'externalId', value: 'x' }))
     assert.equal(e.kind, 'auth')
     assert.match(e.message, /unauthorized_client/)
@@ -57,10 +78,29 @@ describe('google-workspace target against the simulator', () => {
 
   test('a key file that is not a service-account key is a config error that does not echo it', () => {
     assert.throws(
-      () => googleConnector.create('g', { ...googleConnector.schema.parse({ serviceAccountKey: '${file:sa.json}', subject: 'admin@school.test' }), serviceAccountKey: '{"private_key":"SECRET-PEM"}' }, { baseDir: '.', log: () => undefined, now: () => new Date() }),
-      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config' && !e.message.includes('SECRET-PEM'),
+      () =>
+        googleConnector.create(
+          'g',
+          {
+            ...googleConnector.schema.parse({
+              serviceAccountKey: '${file:sa.json}',
+              subject: 'admin@school.test',
+            }),
+            serviceAccountKey: '{"private_key":"SECRET-PEM"}',
+          },
+          { baseDir: '.', log: () => undefined, now: () => new Date() },
+        ),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'config' && !e.message.includes('SECRET-PEM'),
     )
-    assert.equal(googleConnector.schema.safeParse({ serviceAccountKey: '{"type":"service_account"}', subject: 'admin@school.test' }).success, false, 'the key itself is refused in config')
+    assert.equal(
+      googleConnector.schema.safeParse({
+        serviceAccountKey: '{"type":"service_account"}',
+        subject: 'admin@school.test',
+      }).success,
+      false,
+      'the key itself is refused in config',
+    )
   })
 
   test('403 rateLimitExceeded and userRateLimitExceeded are rate-limited (engine backoff); 429 carries Retry-After', async () => {
@@ -69,21 +109,40 @@ describe('google-workspace target against the simulator', () => {
     assert.equal(e.kind, 'rate-limited')
     assert.equal(e.retryAfterMs, undefined)
     sim.http.inject({ match: api, response: userRateLimitExceeded() })
-    assert.equal((await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind, 'rate-limited')
-    sim.http.inject({ match: api, response: { ...googleError(429, 'rateLimitExceeded', 'Too Many Requests'), headers: { 'retry-after': '4' } } })
+    assert.equal(
+      (await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind,
+      'rate-limited',
+    )
+    sim.http.inject({
+      match: api,
+      response: {
+        ...googleError(429, 'rateLimitExceeded', 'Too Many Requests'),
+        headers: { 'retry-after': '4' },
+      },
+    })
     e = await failure(target.find({ attribute: 'externalId', value: 'x' }))
     assert.equal(e.kind, 'rate-limited')
     assert.equal(e.retryAfterMs, 4000)
     // a 403 for another reason stays an auth error
-    sim.http.inject({ match: api, response: googleError(403, 'forbidden', 'Not Authorized to access this resource/api') })
+    sim.http.inject({
+      match: api,
+      response: googleError(403, 'forbidden', 'Not Authorized to access this resource/api'),
+    })
     assert.equal((await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind, 'auth')
   })
 
   test('503 is transient; a call that does not answer in time is transient and its create left nothing', async () => {
     sim.http.inject({ match: api, response: googleError(503, 'backendError', 'Backend Error') })
-    assert.equal((await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind, 'transient')
+    assert.equal(
+      (await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind,
+      'transient',
+    )
     const spec = person()
-    sim.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/users'), delayMs: 1000, response: googleError(500, 'backendError', 'late') })
+    sim.http.inject({
+      match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/users'),
+      delayMs: 1000,
+      response: googleError(500, 'backendError', 'late'),
+    })
     const e = await failure(target.create({ ...spec, enabled: true }))
     assert.equal(e.kind, 'transient')
     assert.match(e.message, /timed out/)
@@ -91,8 +150,14 @@ describe('google-workspace target against the simulator', () => {
   })
 
   test('a body that is not JSON is invalid', async () => {
-    sim.http.inject({ match: api, response: { status: 200, text: '<html>proxy</html>', contentType: 'text/html' } })
-    assert.equal((await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind, 'invalid')
+    sim.http.inject({
+      match: api,
+      response: { status: 200, text: '<html>proxy</html>', contentType: 'text/html' },
+    })
+    assert.equal(
+      (await failure(target.find({ attribute: 'externalId', value: 'x' }))).kind,
+      'invalid',
+    )
   })
 
   test('a token revoked mid-paging is renewed once and the listing completes; a rate-limited page is retried', async () => {
@@ -125,7 +190,10 @@ describe('google-workspace target against the simulator', () => {
     const spec = person()
     const first = await target.create({ ...spec, enabled: true })
     // the search does not show it yet (Google's index lags behind writes)
-    sim.http.inject({ match: isListUsers, response: { status: 200, json: { kind: 'admin#directory#users' } } })
+    sim.http.inject({
+      match: isListUsers,
+      response: { status: 200, json: { kind: 'admin#directory#users' } },
+    })
     const again = await target.create({ ...spec, enabled: true })
     assert.equal(again.outcome, 'unchanged')
     assert.equal(again.id, first.id)
@@ -135,14 +203,26 @@ describe('google-workspace target against the simulator', () => {
     const spec = person()
     const ref = await target.create({ ...spec, enabled: true })
     const old = String(spec.attributes.primaryEmail)
-    const r = await target.update(ref, [{ field: 'primaryEmail', old, new: `nieuw${n}@school.test` }])
+    const r = await target.update(ref, [
+      { field: 'primaryEmail', old, new: `nieuw${n}@school.test` },
+    ])
     assert.equal(r.locator, `nieuw${n}@school.test`)
     const found = await target.find(spec.anchor)
     assert.deepEqual(found?.attributes.aliases, [old])
-    assert.equal(await target.find({ attribute: 'primaryEmail', value: old }), undefined, 'the alias is not the primary address')
-    assert.equal((await target.find({ attribute: 'primaryEmail', value: `nieuw${n}@school.test` }))?.id, ref.id)
+    assert.equal(
+      await target.find({ attribute: 'primaryEmail', value: old }),
+      undefined,
+      'the alias is not the primary address',
+    )
+    assert.equal(
+      (await target.find({ attribute: 'primaryEmail', value: `nieuw${n}@school.test` }))?.id,
+      ref.id,
+    )
     // the old address is taken now (as an alias): a new account cannot have it
-    assert.equal((await failure(target.create({ ...person({ primaryEmail: old }), enabled: true }))).kind, 'conflict')
+    assert.equal(
+      (await failure(target.create({ ...person({ primaryEmail: old }), enabled: true }))).kind,
+      'conflict',
+    )
   })
 
   test('create puts the anchor in externalIds with the configured type, suspended and orgUnitPath from the mapping', async () => {
@@ -152,7 +232,10 @@ describe('google-workspace target against the simulator', () => {
     assert.deepEqual(u?.externalIds, [{ value: spec.anchor.value, type: 'organization' }])
     assert.equal(u?.suspended, true)
     assert.equal(u?.orgUnitPath, '/Leerlingen/2b')
-    assert.ok(typeof u?.password === 'string' && u.password.length >= 8, 'a random password when the plan gives none')
+    assert.ok(
+      typeof u?.password === 'string' && u.password.length >= 8,
+      'a random password when the plan gives none',
+    )
   })
 
   test('a grant to a group that does not exist is not-found unless groups.createMissing', async () => {
@@ -171,11 +254,31 @@ describe('google-workspace target against the simulator', () => {
 
 describe('google query values', () => {
   test('quotes and backslashes are escaped, and the simulator reads them back to the same value', () => {
-    for (const v of ["O'Brien, Jr.", 'back\\slash', "van 't Hof", ' leading space', '*)(uid=*', 'a b']) {
+    for (const v of [
+      "O'Brien, Jr.",
+      'back\\slash',
+      "van 't Hof",
+      ' leading space',
+      '*)(uid=*',
+      'a b',
+    ]) {
       const q = `externalId=${queryValue(v)}`
       const [clause] = parseUserQuery(q)
       assert.equal(clause?.value, v, q)
-      assert.ok(matchesQuery({ externalIds: [{ value: v, type: 'organization' }], name: {}, primaryEmail: 'x@y', id: '1', suspended: false, orgUnitPath: '/', creationTime: '' }, [clause!]))
+      assert.ok(
+        matchesQuery(
+          {
+            externalIds: [{ value: v, type: 'organization' }],
+            name: {},
+            primaryEmail: 'x@y',
+            id: '1',
+            suspended: false,
+            orgUnitPath: '/',
+            creationTime: '',
+          },
+          [clause!],
+        ),
+      )
     }
     assert.equal(queryValue("a'b\\c"), "'a\\'b\\\\c'")
     assert.throws(() => parseUserQuery("externalId='open"))

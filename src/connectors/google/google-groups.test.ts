@@ -5,7 +5,12 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConnectorError, type GroupRequest } from '../../contract/index.ts'
 import { rateLimitExceeded, startGoogleSim, type GoogleSim } from '@koppel/sim/google'
-import { googlePerson, googleTestTarget, makeServiceAccount, type TestServiceAccount } from './google-test-fixture.ts'
+import {
+  googlePerson,
+  googleTestTarget,
+  makeServiceAccount,
+  type TestServiceAccount,
+} from './google-test-fixture.ts'
 import type { GoogleTarget } from './google-target.ts'
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
@@ -18,7 +23,11 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
   assert.fail('expected a failure')
 }
 
-const request = (key: string, title: string, attributes: Record<string, string> = {}): GroupRequest => ({
+const request = (
+  key: string,
+  title: string,
+  attributes: Record<string, string> = {},
+): GroupRequest => ({
   key,
   title,
   attributes: { title, type: 'teaching-group', ...attributes },
@@ -28,8 +37,10 @@ describe('google-workspace provisioned groups', () => {
   let sim: GoogleSim
   let sa: TestServiceAccount
   let n = 0
-  const target = (groups: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): GoogleTarget =>
-    googleTestTarget(sim, sa.keyJson, { domain: 'school.test', groups, ...extra })
+  const target = (
+    groups: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ): GoogleTarget => googleTestTarget(sim, sa.keyJson, { domain: 'school.test', groups, ...extra })
   const key = (name: string) => `2026-2027/${name}-${++n}`
   before(async () => {
     sa = makeServiceAccount()
@@ -46,7 +57,11 @@ describe('google-workspace provisioned groups', () => {
     const g = sim.groups.get(r.id)
     assert.equal(g?.name, 'Wiskunde 3B')
     assert.equal(g?.description, 'Lesgroep wi-3b')
-    assert.deepEqual(await t.createGroup(request(k, 'Wiskunde 3B')), { outcome: 'unchanged', id: r.id, locator: r.locator })
+    assert.deepEqual(await t.createGroup(request(k, 'Wiskunde 3B')), {
+      outcome: 'unchanged',
+      id: r.id,
+      locator: r.locator,
+    })
     // keys that differ only where an address cannot hold them still get their own address
     const a = await t.createGroup(request('2026-2027/Wi 3B', 'A'))
     const b = await t.createGroup(request('2026-2027/wi_3b', 'B'))
@@ -62,7 +77,14 @@ describe('google-workspace provisioned groups', () => {
     const pupil = await t.create({ ...googlePerson(100 + n), enabled: true })
     await t.grant(pupil, { type: 'group', id: g.locator, role: 'member' })
     const renamed = request('x', 'Engels A 3B', { description: 'nieuw' })
-    const r = await t.updateGroup(g, [{ field: 'title', old: 'Engels 3B', new: 'Engels A 3B' }, { field: 'description', old: undefined, new: 'nieuw' }], renamed)
+    const r = await t.updateGroup(
+      g,
+      [
+        { field: 'title', old: 'Engels 3B', new: 'Engels A 3B' },
+        { field: 'description', old: undefined, new: 'nieuw' },
+      ],
+      renamed,
+    )
     assert.deepEqual([r.id, r.locator], [g.id, g.locator])
     assert.equal(sim.groups.get(g.id)?.name, 'Engels A 3B')
     assert.equal(sim.groups.get(g.id)?.description, 'nieuw')
@@ -70,7 +92,11 @@ describe('google-workspace provisioned groups', () => {
     assert.equal((await t.archiveGroup(g)).outcome, 'updated')
     assert.equal(sim.groups.get(g.id)?.name, 'Archief Engels A 3B')
     assert.equal((await t.archiveGroup(g)).outcome, 'unchanged')
-    assert.deepEqual([...(sim.groups.get(g.id)?.members ?? [])], [pupil.id], 'the archive keeps who was in the group')
+    assert.deepEqual(
+      [...(sim.groups.get(g.id)?.members ?? [])],
+      [pupil.id],
+      'the archive keeps who was in the group',
+    )
     await t.updateGroup(g, [{ field: 'archived', old: 'true', new: undefined }], renamed)
     assert.equal(sim.groups.get(g.id)?.name, 'Engels A 3B')
     assert.equal((await t.deleteGroup(g)).outcome, 'updated')
@@ -85,13 +111,27 @@ describe('google-workspace provisioned groups', () => {
     const pupil = await t.create({ ...googlePerson(200 + n), enabled: true })
     const teacher = await t.create({ ...googlePerson(300 + n), enabled: true })
     const perm = (role: string) => ({ type: 'group', id: g.locator, role })
-    const roles = () => Object.fromEntries([...(sim.groups.get(g.id)?.members ?? [])].map((id) => [id, sim.groups.get(g.id)?.roles.get(id) ?? 'MEMBER']))
+    const roles = () =>
+      Object.fromEntries(
+        [...(sim.groups.get(g.id)?.members ?? [])].map((id) => [
+          id,
+          sim.groups.get(g.id)?.roles.get(id) ?? 'MEMBER',
+        ]),
+      )
     assert.equal((await t.grant(pupil, perm('member'))).outcome, 'updated')
     assert.equal((await t.grant(teacher, perm('owner'))).outcome, 'updated')
     assert.equal((await t.grant(teacher, perm('owner'))).outcome, 'unchanged')
     assert.deepEqual(roles(), { [pupil.id]: 'MEMBER', [teacher.id]: 'OWNER' })
-    assert.equal((await t.grant(teacher, perm('member'))).outcome, 'unchanged', 'an owner is a member already')
-    assert.equal((await t.revoke(teacher, perm('member'))).outcome, 'unchanged', 'revoking member leaves the owner')
+    assert.equal(
+      (await t.grant(teacher, perm('member'))).outcome,
+      'unchanged',
+      'an owner is a member already',
+    )
+    assert.equal(
+      (await t.revoke(teacher, perm('member'))).outcome,
+      'unchanged',
+      'revoking member leaves the owner',
+    )
     assert.equal((await t.grant(pupil, perm('owner'))).outcome, 'updated')
     assert.equal(roles()[pupil.id], 'OWNER')
     assert.equal((await t.revoke(pupil, perm('owner'))).outcome, 'updated')
@@ -109,9 +149,17 @@ describe('google-workspace provisioned groups', () => {
     assert.equal(e.kind, 'conflict')
     const address = /change its address to (\S+) to let Koppel adopt it/.exec(e.message)?.[1]
     assert.ok(address !== undefined, e.message)
-    assert.equal(sim.groups.get('outside1')?.email, 'biologie@school.test', 'the unmanaged group is left alone')
+    assert.equal(
+      sim.groups.get('outside1')?.email,
+      'biologie@school.test',
+      'the unmanaged group is left alone',
+    )
     ;(sim.groups.get('outside1') as { email: string }).email = address
-    assert.deepEqual(await t.createGroup(request(k, 'Biologie 3B')), { outcome: 'unchanged', id: 'outside1', locator: address })
+    assert.deepEqual(await t.createGroup(request(k, 'Biologie 3B')), {
+      outcome: 'unchanged',
+      id: 'outside1',
+      locator: address,
+    })
   })
 
   test('an address held by a user is a conflict; a lost insert answer is reported created, not made twice', async () => {
@@ -125,7 +173,10 @@ describe('google-workspace provisioned groups', () => {
     assert.match(e.message, /a user or an alias already exists and is not Koppel's/)
 
     const lost = target({}, { timeoutMs: 150 })
-    sim.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/groups'), delayMs: 400 })
+    sim.http.inject({
+      match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/groups'),
+      delayMs: 400,
+    })
     const k2 = key('lost')
     const before = sim.groups.size
     const r = await lost.createGroup(request(k2, 'Verloren')).catch(async (err: unknown) => {
@@ -141,16 +192,31 @@ describe('google-workspace provisioned groups', () => {
   test('bad input is refused naming the group and the field; no domain is a config error', async () => {
     const t = target()
     const before = sim.groups.size
-    assert.match((await failure(t.createGroup(request('k1', 'X', { gidNumber: '5' })))).message, /group k1: "gidNumber" is not a field a Google group takes/)
-    assert.match((await failure(t.createGroup(request('k2', 'x'.repeat(80))))).message, /group k2: a Google group needs a title of 1 to 73 characters/)
-    assert.match((await failure(t.createGroup(request('k3', 'X', { description: 'd'.repeat(5000) })))).message, /group k3: description is longer/)
-    assert.equal((await failure(googleTestTarget(sim, sa.keyJson).createGroup(request('k4', 'X')))).kind, 'config')
+    assert.match(
+      (await failure(t.createGroup(request('k1', 'X', { gidNumber: '5' })))).message,
+      /group k1: "gidNumber" is not a field a Google group takes/,
+    )
+    assert.match(
+      (await failure(t.createGroup(request('k2', 'x'.repeat(80))))).message,
+      /group k2: a Google group needs a title of 1 to 73 characters/,
+    )
+    assert.match(
+      (await failure(t.createGroup(request('k3', 'X', { description: 'd'.repeat(5000) })))).message,
+      /group k3: description is longer/,
+    )
+    assert.equal(
+      (await failure(googleTestTarget(sim, sa.keyJson).createGroup(request('k4', 'X')))).kind,
+      'config',
+    )
     assert.equal(sim.groups.size, before)
   })
   test("Google's 403 rateLimitExceeded on a group call is rate-limited, so the engine backs off; nothing half-made", async () => {
     const t = target()
     const before = sim.groups.size
-    sim.http.inject({ match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/groups'), response: rateLimitExceeded() })
+    sim.http.inject({
+      match: (r) => r.method === 'POST' && r.url.pathname.endsWith('/groups'),
+      response: rateLimitExceeded(),
+    })
     const e = await failure(t.createGroup(request(key('rl'), 'Te vaak')))
     assert.equal(e.kind, 'rate-limited')
     assert.equal(sim.groups.size, before)

@@ -28,7 +28,10 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
       const url = new URL(input instanceof Request ? input.url : String(input))
       if (url.host === 'oauth2.googleapis.com') {
         tokenRequests.push(url.href)
-        return undiciFetch(`${origin}${url.pathname}${url.search}`, { ...(init as object), dispatcher: agent })
+        return undiciFetch(`${origin}${url.pathname}${url.search}`, {
+          ...(init as object),
+          dispatcher: agent,
+        })
       }
       return undiciFetch(url, { ...(init as object), dispatcher: agent })
     }
@@ -55,7 +58,7 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
     externalIds: [{ type: 'organization', value: `L${i}` }],
   })
 
-  test('users.insert, users.get with etag and emails[], the token fetched with Google\'s audience', async () => {
+  test("users.insert, users.get with etag and emails[], the token fetched with Google's audience", async () => {
     const made = await directory.users.insert({ requestBody: newUser(0) })
     assert.equal(made.status, 200)
     assert.match(String(made.data.id), /^\d+$/)
@@ -73,7 +76,14 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
     let pageToken: string | undefined
     let pages = 0
     do {
-      const res = await directory.users.list({ customer: 'my_customer', maxResults: 2, orderBy: 'familyName', sortOrder: 'DESCENDING', ...(pageToken !== undefined ? { pageToken } : {}), fields: 'users(primaryEmail,name/familyName),nextPageToken' })
+      const res = await directory.users.list({
+        customer: 'my_customer',
+        maxResults: 2,
+        orderBy: 'familyName',
+        sortOrder: 'DESCENDING',
+        ...(pageToken !== undefined ? { pageToken } : {}),
+        fields: 'users(primaryEmail,name/familyName),nextPageToken',
+      })
       pages++
       for (const u of res.data.users ?? []) {
         assert.deepEqual(Object.keys(u).sort(), ['name', 'primaryEmail'])
@@ -83,73 +93,179 @@ describe('official Google clients (@googleapis/admin, google-auth-library) again
       pageToken = res.data.nextPageToken ?? undefined
     } while (pageToken !== undefined)
     assert.equal(pages, 3)
-    assert.deepEqual(seen, [0, 1, 2, 3, 4].map((i) => `leerling${i}@school.test`), 'de Boer Z, Y, X, … descending')
-    await assert.rejects(directory.users.list({ customer: 'my_customer', orderBy: 'shoeSize' }), (e: { status?: number }) => e.status === 400)
+    assert.deepEqual(
+      seen,
+      [0, 1, 2, 3, 4].map((i) => `leerling${i}@school.test`),
+      'de Boer Z, Y, X, … descending',
+    )
+    await assert.rejects(
+      directory.users.list({ customer: 'my_customer', orderBy: 'shoeSize' }),
+      (e: { status?: number }) => e.status === 400,
+    )
   })
 
   test('users.patch with emails and a new name; the etag changes', async () => {
     const before = await directory.users.get({ userKey: 'leerling1@school.test' })
     const patched = await directory.users.patch({
       userKey: 'leerling1@school.test',
-      requestBody: { name: { givenName: 'Sanna' }, emails: [{ address: 'sanna.thuis@example.test', type: 'home' }] },
+      requestBody: {
+        name: { givenName: 'Sanna' },
+        emails: [{ address: 'sanna.thuis@example.test', type: 'home' }],
+      },
     })
     assert.equal(patched.data.name?.givenName, 'Sanna')
     assert.equal(patched.data.name?.familyName, before.data.name?.familyName, 'name merges')
-    assert.deepEqual(patched.data.emails, [{ address: 'leerling1@school.test', primary: true }, { address: 'sanna.thuis@example.test', type: 'home' }])
+    assert.deepEqual(patched.data.emails, [
+      { address: 'leerling1@school.test', primary: true },
+      { address: 'sanna.thuis@example.test', type: 'home' },
+    ])
     assert.notEqual(patched.data.etag, before.data.etag)
   })
 
   test('groups.insert, groups.list; members.insert, members.get, members.list, members.delete', async () => {
-    const group = await directory.groups.insert({ requestBody: { email: 'klas-1a@school.test', name: 'Klas 1A' } })
+    const group = await directory.groups.insert({
+      requestBody: { email: 'klas-1a@school.test', name: 'Klas 1A' },
+    })
     assert.match(String(group.data.etag), /^".+"$/)
-    await directory.groups.insert({ requestBody: { email: 'klas-1b@school.test', name: 'Klas 1B' } })
-    const listed = await directory.groups.list({ customer: 'my_customer', orderBy: 'email', sortOrder: 'DESCENDING' })
-    assert.deepEqual(listed.data.groups?.map((g) => g.email), ['klas-1b@school.test', 'klas-1a@school.test'])
-    const member = await directory.members.insert({ groupKey: 'klas-1a@school.test', requestBody: { email: 'leerling2@school.test', role: 'MEMBER' } })
+    await directory.groups.insert({
+      requestBody: { email: 'klas-1b@school.test', name: 'Klas 1B' },
+    })
+    const listed = await directory.groups.list({
+      customer: 'my_customer',
+      orderBy: 'email',
+      sortOrder: 'DESCENDING',
+    })
+    assert.deepEqual(
+      listed.data.groups?.map((g) => g.email),
+      ['klas-1b@school.test', 'klas-1a@school.test'],
+    )
+    const member = await directory.members.insert({
+      groupKey: 'klas-1a@school.test',
+      requestBody: { email: 'leerling2@school.test', role: 'MEMBER' },
+    })
     assert.equal(member.data.email, 'leerling2@school.test')
-    const got = await directory.members.get({ groupKey: 'klas-1a@school.test', memberKey: 'leerling2@school.test' })
+    const got = await directory.members.get({
+      groupKey: 'klas-1a@school.test',
+      memberKey: 'leerling2@school.test',
+    })
     assert.equal(got.data.id, member.data.id)
     assert.match(String(got.data.etag), /^".+"$/)
     const mine = await directory.groups.list({ userKey: 'leerling2@school.test' })
-    assert.deepEqual(mine.data.groups?.map((g) => g.email), ['klas-1a@school.test'])
-    assert.deepEqual((await directory.members.list({ groupKey: 'klas-1a@school.test' })).data.members?.map((m) => m.email), ['leerling2@school.test'])
-    await directory.members.delete({ groupKey: 'klas-1a@school.test', memberKey: 'leerling2@school.test' })
-    await assert.rejects(directory.members.get({ groupKey: 'klas-1a@school.test', memberKey: 'leerling2@school.test' }), (e: { status?: number }) => e.status === 404)
-    assert.equal((await directory.members.list({ groupKey: 'klas-1a@school.test' })).data.members, undefined)
+    assert.deepEqual(
+      mine.data.groups?.map((g) => g.email),
+      ['klas-1a@school.test'],
+    )
+    assert.deepEqual(
+      (await directory.members.list({ groupKey: 'klas-1a@school.test' })).data.members?.map(
+        (m) => m.email,
+      ),
+      ['leerling2@school.test'],
+    )
+    await directory.members.delete({
+      groupKey: 'klas-1a@school.test',
+      memberKey: 'leerling2@school.test',
+    })
+    await assert.rejects(
+      directory.members.get({
+        groupKey: 'klas-1a@school.test',
+        memberKey: 'leerling2@school.test',
+      }),
+      (e: { status?: number }) => e.status === 404,
+    )
+    assert.equal(
+      (await directory.members.list({ groupKey: 'klas-1a@school.test' })).data.members,
+      undefined,
+    )
   })
 
   test('groups.patch, groups.list query, members with roles (insert OWNER, patch, list roles=OWNER), groups.delete', async () => {
-    await directory.groups.insert({ requestBody: { email: 'wi-3b@school.test', name: 'Wiskunde 3B', description: 'Lesgroep' } })
-    const patched = await directory.groups.patch({ groupKey: 'wi-3b@school.test', requestBody: { name: "Wiskunde A's 3B" } })
+    await directory.groups.insert({
+      requestBody: { email: 'wi-3b@school.test', name: 'Wiskunde 3B', description: 'Lesgroep' },
+    })
+    const patched = await directory.groups.patch({
+      groupKey: 'wi-3b@school.test',
+      requestBody: { name: "Wiskunde A's 3B" },
+    })
     assert.equal(patched.data.name, "Wiskunde A's 3B")
     assert.equal(patched.data.description, 'Lesgroep')
-    const byName = await directory.groups.list({ customer: 'my_customer', query: "name='Wiskunde A\\'s 3B'" })
-    assert.deepEqual(byName.data.groups?.map((g) => g.email), ['wi-3b@school.test'])
+    const byName = await directory.groups.list({
+      customer: 'my_customer',
+      query: "name='Wiskunde A\\'s 3B'",
+    })
+    assert.deepEqual(
+      byName.data.groups?.map((g) => g.email),
+      ['wi-3b@school.test'],
+    )
     const byPrefix = await directory.groups.list({ customer: 'my_customer', query: 'email:klas*' })
-    assert.deepEqual(byPrefix.data.groups?.map((g) => g.email).sort(), ['klas-1a@school.test', 'klas-1b@school.test'])
-    await assert.rejects(directory.groups.list({ customer: 'my_customer', query: 'owner=x' }), (e: { status?: number }) => e.status === 400)
-    await assert.rejects(directory.groups.insert({ requestBody: { email: 'lang@school.test', name: 'x'.repeat(74) } }), (e: { status?: number }) => e.status === 400)
+    assert.deepEqual(byPrefix.data.groups?.map((g) => g.email).sort(), [
+      'klas-1a@school.test',
+      'klas-1b@school.test',
+    ])
+    await assert.rejects(
+      directory.groups.list({ customer: 'my_customer', query: 'owner=x' }),
+      (e: { status?: number }) => e.status === 400,
+    )
+    await assert.rejects(
+      directory.groups.insert({ requestBody: { email: 'lang@school.test', name: 'x'.repeat(74) } }),
+      (e: { status?: number }) => e.status === 400,
+    )
 
-    await directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling2@school.test', role: 'OWNER' } })
-    await directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling3@school.test' } })
-    await assert.rejects(directory.members.insert({ groupKey: 'wi-3b@school.test', requestBody: { email: 'leerling5@school.test', role: 'BOSS' } }), (e: { status?: number }) => e.status === 400)
+    await directory.members.insert({
+      groupKey: 'wi-3b@school.test',
+      requestBody: { email: 'leerling2@school.test', role: 'OWNER' },
+    })
+    await directory.members.insert({
+      groupKey: 'wi-3b@school.test',
+      requestBody: { email: 'leerling3@school.test' },
+    })
+    await assert.rejects(
+      directory.members.insert({
+        groupKey: 'wi-3b@school.test',
+        requestBody: { email: 'leerling5@school.test', role: 'BOSS' },
+      }),
+      (e: { status?: number }) => e.status === 400,
+    )
     const owners = await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })
-    assert.deepEqual(owners.data.members?.map((m) => [m.email, m.role]), [['leerling2@school.test', 'OWNER']])
-    const raised = await directory.members.patch({ groupKey: 'wi-3b@school.test', memberKey: 'leerling3@school.test', requestBody: { role: 'OWNER' } })
+    assert.deepEqual(
+      owners.data.members?.map((m) => [m.email, m.role]),
+      [['leerling2@school.test', 'OWNER']],
+    )
+    const raised = await directory.members.patch({
+      groupKey: 'wi-3b@school.test',
+      memberKey: 'leerling3@school.test',
+      requestBody: { role: 'OWNER' },
+    })
     assert.equal(raised.data.role, 'OWNER')
-    assert.equal((await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })).data.members?.length, 2)
+    assert.equal(
+      (await directory.members.list({ groupKey: 'wi-3b@school.test', roles: 'OWNER' })).data.members
+        ?.length,
+      2,
+    )
     const page1 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1 })
     assert.ok(page1.data.nextPageToken)
-    const page2 = await directory.members.list({ groupKey: 'wi-3b@school.test', maxResults: 1, pageToken: page1.data.nextPageToken })
-    assert.deepEqual([...(page1.data.members ?? []), ...(page2.data.members ?? [])].map((m) => m.email), ['leerling2@school.test', 'leerling3@school.test'])
+    const page2 = await directory.members.list({
+      groupKey: 'wi-3b@school.test',
+      maxResults: 1,
+      pageToken: page1.data.nextPageToken,
+    })
+    assert.deepEqual(
+      [...(page1.data.members ?? []), ...(page2.data.members ?? [])].map((m) => m.email),
+      ['leerling2@school.test', 'leerling3@school.test'],
+    )
     assert.equal(page2.data.nextPageToken, undefined)
 
     await directory.groups.delete({ groupKey: 'wi-3b@school.test' })
-    await assert.rejects(directory.groups.get({ groupKey: 'wi-3b@school.test' }), (e: { status?: number }) => e.status === 404)
+    await assert.rejects(
+      directory.groups.get({ groupKey: 'wi-3b@school.test' }),
+      (e: { status?: number }) => e.status === 404,
+    )
   })
 
   test('users.delete, then users.get is 404', async () => {
     await directory.users.delete({ userKey: 'leerling4@school.test' })
-    await assert.rejects(directory.users.get({ userKey: 'leerling4@school.test' }), (e: { status?: number }) => e.status === 404)
+    await assert.rejects(
+      directory.users.get({ userKey: 'leerling4@school.test' }),
+      (e: { status?: number }) => e.status === 404,
+    )
   })
 })

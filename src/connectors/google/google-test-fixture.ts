@@ -14,7 +14,9 @@ export interface TestServiceAccount {
   readonly keyJson: string
 }
 
-export function makeServiceAccount(clientEmail = 'koppel@koppel-test.iam.gserviceaccount.com'): TestServiceAccount {
+export function makeServiceAccount(
+  clientEmail = 'koppel@koppel-test.iam.gserviceaccount.com',
+): TestServiceAccount {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const keyJson = JSON.stringify({
     type: 'service_account',
@@ -25,15 +27,33 @@ export function makeServiceAccount(clientEmail = 'koppel@koppel-test.iam.gservic
     client_id: '100000000000000000001',
     token_uri: 'https://oauth2.googleapis.com/token',
   })
-  return { clientEmail, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyJson }
+  return {
+    clientEmail,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    keyJson,
+  }
 }
 
-export function googleTestOptions(sim: { apiUrl: string; tokenUrl: string }, keyJson: string, extra: Record<string, unknown> = {}): GoogleOptions {
-  const parsed = googleOptionsSchema.parse({ serviceAccountKey: '${file:./sa.json}', subject: 'admin@school.test', baseUrl: sim.apiUrl, tokenUrl: sim.tokenUrl, ...extra })
+export function googleTestOptions(
+  sim: { apiUrl: string; tokenUrl: string },
+  keyJson: string,
+  extra: Record<string, unknown> = {},
+): GoogleOptions {
+  const parsed = googleOptionsSchema.parse({
+    serviceAccountKey: '${file:./sa.json}',
+    subject: 'admin@school.test',
+    baseUrl: sim.apiUrl,
+    tokenUrl: sim.tokenUrl,
+    ...extra,
+  })
   return { ...parsed, serviceAccountKey: keyJson }
 }
 
-export function googleTestTarget(sim: { apiUrl: string; tokenUrl: string }, keyJson: string, extra: Record<string, unknown> = {}): GoogleTarget {
+export function googleTestTarget(
+  sim: { apiUrl: string; tokenUrl: string },
+  keyJson: string,
+  extra: Record<string, unknown> = {},
+): GoogleTarget {
   return createGoogleTarget('test-google', googleTestOptions(sim, keyJson, extra))
 }
 
@@ -51,9 +71,17 @@ export function googlePerson(i: number, overrides: Record<string, string> = {}) 
   return { attributes, anchor: { attribute: 'externalId', value: externalId } }
 }
 
-export function googleConformanceFixture(sim: { apiUrl: string; tokenUrl: string }, keyJson: string, pageSize: number, teardown: () => Promise<void>): TargetFixture {
+export function googleConformanceFixture(
+  sim: { apiUrl: string; tokenUrl: string },
+  keyJson: string,
+  pageSize: number,
+  teardown: () => Promise<void>,
+): TargetFixture {
   return {
-    connector: googleTestTarget(sim, keyJson, { pageSize, groups: { createMissing: true, domain: 'school.test', archivePrefix: '[archief] ' } }),
+    connector: googleTestTarget(sim, keyJson, {
+      pageSize,
+      groups: { createMissing: true, domain: 'school.test', archivePrefix: '[archief] ' },
+    }),
     makeAttributes: (i, o) => googlePerson(i, o),
     updatableField: 'name.givenName',
     removableField: 'recoveryEmail',

@@ -3,7 +3,14 @@
 // statusInfoSet (bulk calls, one status per item in request order) mapped to ConnectorErrors.
 import { randomUUID } from 'node:crypto'
 import { ConnectorError, type ConnectorErrorKind } from '../../contract/index.ts'
-import { HttpClient, listOf, soapCall, soapEnvelope, textOf, usernameToken } from '../../protocol/index.ts'
+import {
+  HttpClient,
+  listOf,
+  soapCall,
+  soapEnvelope,
+  textOf,
+  usernameToken,
+} from '../../protocol/index.ts'
 import type { ImsEsOptions } from './ims-es-options.ts'
 
 export const NS = {
@@ -30,7 +37,16 @@ export interface EsAnswer {
 }
 
 /** Elements that may repeat in answers: always arrays. */
-const ARRAYS = ['statusInfo', 'codeMinorField', 'partName', 'extensionField', 'tel', 'personIdPair', 'membershipIdPair', 'groupIdPair']
+const ARRAYS = [
+  'statusInfo',
+  'codeMinorField',
+  'partName',
+  'extensionField',
+  'tel',
+  'personIdPair',
+  'membershipIdPair',
+  'groupIdPair',
+]
 
 export class EsClient {
   readonly #http: HttpClient
@@ -38,15 +54,34 @@ export class EsClient {
 
   constructor(options: ImsEsOptions) {
     this.#options = options
-    this.#http = new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, userAgent: 'koppel-itslearning-ims-es' })
+    this.#http = new HttpClient({
+      baseUrl: options.url,
+      timeoutMs: options.timeoutMs,
+      userAgent: 'koppel-itslearning-ims-es',
+    })
   }
 
-  async call(service: Service, operation: string, payload: Record<string, unknown>, signal?: AbortSignal): Promise<EsAnswer> {
-    const path = service === 'pms' ? this.#options.services.person : service === 'gms' ? this.#options.services.group : this.#options.services.membership
+  async call(
+    service: Service,
+    operation: string,
+    payload: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<EsAnswer> {
+    const path =
+      service === 'pms'
+        ? this.#options.services.person
+        : service === 'gms'
+          ? this.#options.services.group
+          : this.#options.services.membership
     const envelope = soapEnvelope({
       version: '1.1',
       headers: [
-        { 'mb:syncRequestHeaderInfo': { '@_xmlns:mb': NS.messBind, 'mb:messageIdentifier': randomUUID() } },
+        {
+          'mb:syncRequestHeaderInfo': {
+            '@_xmlns:mb': NS.messBind,
+            'mb:messageIdentifier': randomUUID(),
+          },
+        },
         usernameToken(this.#options.username, this.#options.password),
       ],
       body: { [`${operation}Request`]: { '@_xmlns': NS[service], ...payload } },
@@ -63,20 +98,33 @@ export class EsClient {
     })
     const info = parsed.header.syncResponseHeaderInfo as Record<string, unknown> | undefined
     if (info === undefined || typeof info !== 'object')
-      throw new ConnectorError('invalid', `itslearning ${operation}: the answer has no syncResponseHeaderInfo`)
+      throw new ConnectorError(
+        'invalid',
+        `itslearning ${operation}: the answer has no syncResponseHeaderInfo`,
+      )
     const single = listOf<Record<string, unknown>>(info.statusInfo)[0]
     const set = info.statusInfoSet as Record<string, unknown> | undefined
     const statuses = listOf<Record<string, unknown>>(set?.statusInfo).map(readStatus)
-    const bodyChild = Object.values(parsed.body).find((v) => typeof v === 'object' && v !== null) as Record<string, unknown> | undefined
-    return { ...(single !== undefined ? { status: readStatus(single) } : {}), statuses, body: bodyChild ?? {} }
+    const bodyChild = Object.values(parsed.body).find(
+      (v) => typeof v === 'object' && v !== null,
+    ) as Record<string, unknown> | undefined
+    return {
+      ...(single !== undefined ? { status: readStatus(single) } : {}),
+      statuses,
+      body: bodyChild ?? {},
+    }
   }
 }
 
 function readStatus(node: Record<string, unknown>): StatusInfo {
-  const codeMinor = listOf<Record<string, unknown>>((node.codeMinor as Record<string, unknown> | undefined)?.codeMinorField)
+  const codeMinor = listOf<Record<string, unknown>>(
+    (node.codeMinor as Record<string, unknown> | undefined)?.codeMinorField,
+  )
     .map((f) => textOf(f.codeMinorValue))
     .find((v) => v !== undefined && v !== '')
-  const description = textOf((node.description as Record<string, unknown> | undefined)?.text) ?? textOf(node.description)
+  const description =
+    textOf((node.description as Record<string, unknown> | undefined)?.text) ??
+    textOf(node.description)
   return {
     codeMajor: textOf(node.codeMajor) ?? '',
     severity: textOf(node.severity) ?? '',
@@ -90,7 +138,11 @@ export function isSuccess(s: StatusInfo | undefined): boolean {
 }
 
 export function isUnknownObject(s: StatusInfo | undefined): boolean {
-  return s !== undefined && s.codeMajor === 'failure' && /unknownobject|notfound|doesnotexist/i.test(s.codeMinor ?? '')
+  return (
+    s !== undefined &&
+    s.codeMajor === 'failure' &&
+    /unknownobject|notfound|doesnotexist/i.test(s.codeMinor ?? '')
+  )
 }
 
 // GUESS: the codeMinor vocabulary is the generic IMS/LIS one (standards.md §2.3); itslearning does not list its values.
@@ -104,10 +156,13 @@ const KIND_BY_MINOR: ReadonlyArray<[RegExp, ConnectorErrorKind]> = [
 
 /** A failure status as a ConnectorError naming the operation and the item; `undefined` for success. */
 export function statusError(s: StatusInfo | undefined, what: string): ConnectorError | undefined {
-  if (s === undefined) return new ConnectorError('invalid', `${what}: the answer carries no statusInfo`)
+  if (s === undefined)
+    return new ConnectorError('invalid', `${what}: the answer carries no statusInfo`)
   if (s.codeMajor === 'success') return undefined
   const minor = s.codeMinor ?? ''
-  const kind = KIND_BY_MINOR.find(([re]) => re.test(minor))?.[1] ?? (s.codeMajor === 'unsupported' ? 'unsupported' : 'invalid')
+  const kind =
+    KIND_BY_MINOR.find(([re]) => re.test(minor))?.[1] ??
+    (s.codeMajor === 'unsupported' ? 'unsupported' : 'invalid')
   const text = `${what}: ${s.codeMajor}${minor !== '' ? `/${minor}` : ''}${s.description !== undefined ? `: ${s.description}` : ''}`
   return new ConnectorError(kind, text, { code: minor !== '' ? minor : s.codeMajor })
 }

@@ -8,14 +8,21 @@ import { MAX_SYNC_KEY, single, syncKeyFor, type GroupRef } from './itslearning-c
 export function provisionedChain(request: GroupRequest): GroupRef[] {
   const title = request.title.trim()
   if (title === '' || title.length > MAX_SYNC_KEY) {
-    throw new ConnectorError('invalid', `group ${request.key}: itslearning needs a title of 1 to ${MAX_SYNC_KEY} characters, got ${JSON.stringify(request.title)}`)
+    throw new ConnectorError(
+      'invalid',
+      `group ${request.key}: itslearning needs a title of 1 to ${MAX_SYNC_KEY} characters, got ${JSON.stringify(request.title)}`,
+    )
   }
   const syncKey = syncKeyFor(`koppel:${request.key}`)
-  if (request.parent !== undefined) return [{ kind: 'CourseGroup', syncKey, parent: request.parent.id, title }]
+  if (request.parent !== undefined)
+    return [{ kind: 'CourseGroup', syncKey, parent: request.parent.id, title }]
   const school = single(request.attributes['school'])
   const year = single(request.attributes['schoolYear'])
   if (school === undefined || year === undefined) {
-    throw new ConnectorError('invalid', `group ${request.key}: a course needs the school and school year it belongs to; give its group set attributes: { school: …, schoolYear: … }`)
+    throw new ConnectorError(
+      'invalid',
+      `group ${request.key}: a course needs the school and school year it belongs to; give its group set attributes: { school: …, schoolYear: … }`,
+    )
   }
   // the same keys a membership grant `<school>/<year>/…` upserts, so both kinds of course share the hierarchy
   const schoolKey = syncKeyFor(encode(school))
@@ -23,7 +30,13 @@ export function provisionedChain(request: GroupRequest): GroupRef[] {
   return [
     { kind: 'School', syncKey: schoolKey, title: school.slice(0, MAX_SYNC_KEY) },
     { kind: 'SchoolYear', syncKey: yearKey, parent: schoolKey, title: year.slice(0, MAX_SYNC_KEY) },
-    { kind: 'Course', syncKey, parent: yearKey, title, code: single(request.attributes['code']) ?? title },
+    {
+      kind: 'Course',
+      syncKey,
+      parent: yearKey,
+      title,
+      code: single(request.attributes['code']) ?? title,
+    },
   ]
 }
 

@@ -18,7 +18,11 @@ export const imsEsOptionsSchema = z.object({
       group: z.string().default('GroupManagementServiceSync.svc'),
       membership: z.string().default('MembershipManagementServiceSync.svc'),
     })
-    .default({ person: 'PersonManagementServiceSync.svc', group: 'GroupManagementServiceSync.svc', membership: 'MembershipManagementServiceSync.svc' }),
+    .default({
+      person: 'PersonManagementServiceSync.svc',
+      group: 'GroupManagementServiceSync.svc',
+      membership: 'MembershipManagementServiceSync.svc',
+    }),
   /** Creates of persons and memberships that arrive together go out as one bulk call of at most this many. */
   batchSize: z.number().int().min(1).max(500).default(50),
   /** How long a bulk call waits for more items after the first (ms); 0 = only what arrives in the same tick. */

@@ -2,7 +2,12 @@
 // from Koppel's terms. Element order follows the IMS data schemas.
 import { listOf, textOf } from '../../protocol/index.ts'
 import type { Attributes } from '../../model/index.ts'
-import { ES_ROLETYPE, type GroupRef, type ImsPerson, type MembershipRole } from './itslearning-conventions.ts'
+import {
+  ES_ROLETYPE,
+  type GroupRef,
+  type ImsPerson,
+  type MembershipRole,
+} from './itslearning-conventions.ts'
 
 type Node = Record<string, unknown>
 
@@ -22,7 +27,10 @@ const NAME_PARTS: ReadonlyArray<[keyof ImsPerson, string]> = [
  */
 export function personElement(p: Partial<ImsPerson>): Node {
   const has = (k: keyof ImsPerson) => p[k] !== undefined
-  const parts = NAME_PARTS.filter(([k]) => has(k)).map(([k, type]) => ({ namePartType: type, namePartValue: p[k] }))
+  const parts = NAME_PARTS.filter(([k]) => has(k)).map(([k, type]) => ({
+    namePartType: type,
+    namePartValue: p[k],
+  }))
   const ext: Node[] = []
   // ECK iD is documented as extension field "EckId" (createPerson(s)/updatePerson(s) only)
   if (has('eckId')) ext.push({ fieldName: 'EckId', fieldType: 'String', fieldValue: p.eckId })
@@ -57,7 +65,10 @@ export function personAttributes(syncKey: string, node: Node): Attributes {
   set('email', textOf(node.email))
   set('userId', textOf((node.userId as Node | undefined)?.userIdValue))
   set('birthDate', textOf((node.demographics as Node | undefined)?.bday))
-  set('mobile', textOf(listOf<Node>(node.tel).find((t) => textOf(t.telType) === 'Mobile')?.telValue))
+  set(
+    'mobile',
+    textOf(listOf<Node>(node.tel).find((t) => textOf(t.telType) === 'Mobile')?.telValue),
+  )
   set('institutionRole', textOf((node.institutionRole as Node | undefined)?.institutionRoleType))
   for (const f of listOf<Node>((node.extension as Node | undefined)?.extensionField)) {
     const n = textOf(f.fieldName)
@@ -83,15 +94,25 @@ export function groupElement(g: GroupRef, parentTitle: string | undefined): Node
       typeValue: { type: t.type, ...(t.level !== undefined ? { level: t.level } : {}) },
     },
     ...(g.parent !== undefined
-      ? { relationship: { relation: 'Parent', sourceId: { identifier: g.parent }, label: parentTitle ?? g.parent } }
+      ? {
+          relationship: {
+            relation: 'Parent',
+            sourceId: { identifier: g.parent },
+            label: parentTitle ?? g.parent,
+          },
+        }
       : {}),
     description: { descShort: g.title },
     // a course needs its title as extension field "course"; the code goes in "course/code"
     ...(g.kind === 'Course'
-      ? { extension: { extensionField: [
-          { fieldName: 'course', fieldType: 'String', fieldValue: g.title },
-          { fieldName: 'course/code', fieldType: 'String', fieldValue: g.code ?? g.title },
-        ] } }
+      ? {
+          extension: {
+            extensionField: [
+              { fieldName: 'course', fieldType: 'String', fieldValue: g.title },
+              { fieldName: 'course/code', fieldType: 'String', fieldValue: g.code ?? g.title },
+            ],
+          },
+        }
       : {}),
   }
 }

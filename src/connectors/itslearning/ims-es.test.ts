@@ -8,25 +8,55 @@ import { ConnectorError, type ConnectorContext } from '../../contract/index.ts'
 import type { Attributes } from '../../model/index.ts'
 import { imsEsOptionsSchema, ImsEsTarget } from './index.ts'
 import { soapEnvelope, usernameToken } from '../../protocol/index.ts'
-import { startItslearningEsSimulator, DEFAULT_PROFILE, type ItslearningEsSimulator } from '@koppel/sim/itslearning-es'
+import {
+  startItslearningEsSimulator,
+  DEFAULT_PROFILE,
+  type ItslearningEsSimulator,
+} from '@koppel/sim/itslearning-es'
 import { runTargetConformance } from '../../../test/conformance/target-conformance.ts'
 import { messageOf } from '../../util/message-of.ts'
 
 const USER = 'koppel-integration'
 const PASSWORD = 'pw-es-test'
 const warnings: string[] = []
-const context: ConnectorContext = { baseDir: '/', log: (level, message) => (level === 'warn' ? warnings.push(message) : undefined), now: () => new Date('2026-11-23T10:00:00Z') }
+const context: ConnectorContext = {
+  baseDir: '/',
+  log: (level, message) => (level === 'warn' ? warnings.push(message) : undefined),
+  now: () => new Date('2026-11-23T10:00:00Z'),
+}
 
 function target(sim: ItslearningEsSimulator, extra: Record<string, unknown> = {}): ImsEsTarget {
   const { password, ...rest } = extra
-  const o = imsEsOptionsSchema.parse({ url: sim.url, username: USER, password: '${env:KOPPEL_TEST_ES}', ...rest })
-  return new ImsEsTarget('itslearning', { ...o, password: (password as string | undefined) ?? PASSWORD }, context)
+  const o = imsEsOptionsSchema.parse({
+    url: sim.url,
+    username: USER,
+    password: '${env:KOPPEL_TEST_ES}',
+    ...rest,
+  })
+  return new ImsEsTarget(
+    'itslearning',
+    { ...o, password: (password as string | undefined) ?? PASSWORD },
+    context,
+  )
 }
 
-function person(i: number, o: Record<string, string> = {}): { attributes: Attributes; anchor: { attribute: string; value: string } } {
+function person(
+  i: number,
+  o: Record<string, string> = {},
+): { attributes: Attributes; anchor: { attribute: string; value: string } } {
   const key = o.syncPersonKey ?? `es-p${i}`
   return {
-    attributes: { syncPersonKey: key, userId: `es-user${i}`, givenName: 'Jan', familyName: 'Jansen', email: `u${i}@school.test`, mobile: `+316${String(i).padStart(8, '0')}`, institutionRole: 'student', eckId: `https://ketenid.nl/201703/${i}`, ...o },
+    attributes: {
+      syncPersonKey: key,
+      userId: `es-user${i}`,
+      givenName: 'Jan',
+      familyName: 'Jansen',
+      email: `u${i}@school.test`,
+      mobile: `+316${String(i).padStart(8, '0')}`,
+      institutionRole: 'student',
+      eckId: `https://ketenid.nl/201703/${i}`,
+      ...o,
+    },
     anchor: { attribute: 'syncPersonKey', value: key },
   }
 }
@@ -60,7 +90,13 @@ runTargetConformance({
       teardown: () => sim.close(),
     }
   },
-  skip: [{ test: 'group-conflict', reason: 'itslearning knows groups by sync key only: two courses may share a title, so a same-named course is no conflict' }],
+  skip: [
+    {
+      test: 'group-conflict',
+      reason:
+        'itslearning knows groups by sync key only: two courses may share a title, so a same-named course is no conflict',
+    },
+  ],
 })
 
 describe('itslearning-ims-es against the simulator', () => {
@@ -95,27 +131,62 @@ describe('itslearning-ims-es against the simulator', () => {
     assert.equal(e.kind, 'invalid')
     assert.match(e.message, /es-p902/)
     assert.match(e.message, /username taken is already in use/)
-    assert.ok(sim.persons.has('es-p901') && sim.persons.has('es-p903') && !sim.persons.has('es-p902'))
+    assert.ok(
+      sim.persons.has('es-p901') && sim.persons.has('es-p903') && !sim.persons.has('es-p902'),
+    )
   })
 
   test('an update never sends an empty institutionRoleType: the profile survives; the simulator does reset on an empty one', async () => {
     await t.create({ ...person(910), enabled: true })
     assert.equal(sim.persons.get('es-p910')?.profile, 'Pupil')
-    await t.update({ id: 'es-p910', locator: 'es-p910' }, [{ field: 'email', new: 'new@school.test' }])
-    assert.equal(sim.persons.get('es-p910')?.profile, 'Pupil', 'an unrelated update keeps the profile')
-    await t.update({ id: 'es-p910', locator: 'es-p910' }, [{ field: 'institutionRole', old: 'student' }])
-    assert.equal(sim.persons.get('es-p910')?.profile, 'Pupil', 'removing the role in Koppel leaves the profile')
-    assert.ok(warnings.some((w) => w.includes('es-p910')), 'and says so in the log')
-    await t.update({ id: 'es-p910', locator: 'es-p910' }, [{ field: 'institutionRole', new: 'teacher' }])
+    await t.update({ id: 'es-p910', locator: 'es-p910' }, [
+      { field: 'email', new: 'new@school.test' },
+    ])
+    assert.equal(
+      sim.persons.get('es-p910')?.profile,
+      'Pupil',
+      'an unrelated update keeps the profile',
+    )
+    await t.update({ id: 'es-p910', locator: 'es-p910' }, [
+      { field: 'institutionRole', old: 'student' },
+    ])
+    assert.equal(
+      sim.persons.get('es-p910')?.profile,
+      'Pupil',
+      'removing the role in Koppel leaves the profile',
+    )
+    assert.ok(
+      warnings.some((w) => w.includes('es-p910')),
+      'and says so in the log',
+    )
+    await t.update({ id: 'es-p910', locator: 'es-p910' }, [
+      { field: 'institutionRole', new: 'teacher' },
+    ])
     assert.equal(sim.persons.get('es-p910')?.profile, 'Staff')
     // what the connector avoids: an empty element resets the profile
     const res = await fetch(`${sim.url}/PersonManagementServiceSync.svc`, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.imsglobal.org/soap/pms/updatePerson"' },
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: '"http://www.imsglobal.org/soap/pms/updatePerson"',
+      },
       body: soapEnvelope({
         version: '1.1',
-        headers: [{ syncRequestHeaderInfo: { '@_xmlns': 'http://www.imsglobal.org/services/common/imsMessBindSchema_v1p0', messageIdentifier: 'raw-1' } }, usernameToken(USER, PASSWORD)],
-        body: { updatePersonRequest: { sourcedId: { identifier: 'es-p910' }, person: { institutionRole: { institutionRoleType: '' } } } },
+        headers: [
+          {
+            syncRequestHeaderInfo: {
+              '@_xmlns': 'http://www.imsglobal.org/services/common/imsMessBindSchema_v1p0',
+              messageIdentifier: 'raw-1',
+            },
+          },
+          usernameToken(USER, PASSWORD),
+        ],
+        body: {
+          updatePersonRequest: {
+            sourcedId: { identifier: 'es-p910' },
+            person: { institutionRole: { institutionRoleType: '' } },
+          },
+        },
       }),
     })
     assert.equal(res.status, 200)
@@ -138,19 +209,47 @@ describe('itslearning-ims-es against the simulator', () => {
     const r2 = await t.create({ ...person(931), enabled: true })
     const id = '99ZZ/2026-2027/ckv%2Fmuziek/4b#learner'
     const before = sim.calls.filter((c) => c === 'createGroup').length
-    await Promise.all([t.grant(r, { type: 'membership', id }), t.grant(r2, { type: 'membership', id })])
+    await Promise.all([
+      t.grant(r, { type: 'membership', id }),
+      t.grant(r2, { type: 'membership', id }),
+    ])
     assert.equal(sim.calls.filter((c) => c === 'createGroup').length, before + 4, 'each group once')
     assert.deepEqual(
-      ['99ZZ', '99ZZ/2026-2027', '99ZZ/2026-2027/ckv%2Fmuziek', '99ZZ/2026-2027/ckv%2Fmuziek/4b'].map((k) => [sim.groups.get(k)?.type, sim.groups.get(k)?.parent]),
-      [['School', undefined], ['Unspecified', '99ZZ'], ['Course', '99ZZ/2026-2027'], ['CourseGroup', '99ZZ/2026-2027/ckv%2Fmuziek']],
+      [
+        '99ZZ',
+        '99ZZ/2026-2027',
+        '99ZZ/2026-2027/ckv%2Fmuziek',
+        '99ZZ/2026-2027/ckv%2Fmuziek/4b',
+      ].map((k) => [sim.groups.get(k)?.type, sim.groups.get(k)?.parent]),
+      [
+        ['School', undefined],
+        ['Unspecified', '99ZZ'],
+        ['Course', '99ZZ/2026-2027'],
+        ['CourseGroup', '99ZZ/2026-2027/ckv%2Fmuziek'],
+      ],
     )
     assert.equal(sim.groups.get('99ZZ/2026-2027/ckv%2Fmuziek')?.courseTitle, 'ckv/muziek')
-    const m = [...sim.memberships.values()].filter((x) => x.group === '99ZZ/2026-2027/ckv%2Fmuziek/4b')
-    assert.deepEqual(m.map((x) => [x.person, x.role]).sort(), [['es-p930', 'Learner'], ['es-p931', 'Learner']])
+    const m = [...sim.memberships.values()].filter(
+      (x) => x.group === '99ZZ/2026-2027/ckv%2Fmuziek/4b',
+    )
+    assert.deepEqual(m.map((x) => [x.person, x.role]).sort(), [
+      ['es-p930', 'Learner'],
+      ['es-p931', 'Learner'],
+    ])
     assert.ok(m.every((x) => x.id.length <= 64))
-    const teacher = await t.create({ ...person(932, { institutionRole: 'teacher' }), enabled: true })
+    const teacher = await t.create({
+      ...person(932, { institutionRole: 'teacher' }),
+      enabled: true,
+    })
     await t.grant(teacher, { type: 'membership', id: '99ZZ/2026-2027/ckv%2Fmuziek#instructor' })
-    assert.ok([...sim.memberships.values()].some((x) => x.person === 'es-p932' && x.role === 'Instructor' && x.group === '99ZZ/2026-2027/ckv%2Fmuziek'))
+    assert.ok(
+      [...sim.memberships.values()].some(
+        (x) =>
+          x.person === 'es-p932' &&
+          x.role === 'Instructor' &&
+          x.group === '99ZZ/2026-2027/ckv%2Fmuziek',
+      ),
+    )
   })
 
   test('a course deleted in itslearning after this process created it is created again on the retried grant', async () => {
@@ -166,14 +265,21 @@ describe('itslearning-ims-es against the simulator', () => {
 
   test('sync keys over 64 characters are refused before anything is sent', async () => {
     const calls = sim.calls.length
-    const r = await kind(t.create({ ...person(940, { syncPersonKey: 'x'.repeat(65) }), enabled: true }))
+    const r = await kind(
+      t.create({ ...person(940, { syncPersonKey: 'x'.repeat(65) }), enabled: true }),
+    )
     assert.equal(r.kind, 'invalid')
     assert.match(r.message, /65 characters/)
     assert.equal(sim.calls.length, calls)
   })
 
   test('a membership of a person that does not exist fails as not-found, naming the membership', async () => {
-    const r = await kind(t.grant({ id: 'nobody', locator: 'nobody' }, { type: 'membership', id: '12AB/2026-2027/ne#learner' }))
+    const r = await kind(
+      t.grant(
+        { id: 'nobody', locator: 'nobody' },
+        { type: 'membership', id: '12AB/2026-2027/ne#learner' },
+      ),
+    )
     assert.equal(r.kind, 'not-found')
     assert.match(r.message, /person nobody does not exist/)
   })
@@ -186,7 +292,9 @@ describe('itslearning-ims-es against the simulator', () => {
   })
 
   test('429 with Retry-After is rate-limited with the wait; 503 and a reset are transient', async () => {
-    sim.server.inject({ response: { status: 429, headers: { 'retry-after': '7' }, text: 'Too many requests' } })
+    sim.server.inject({
+      response: { status: 429, headers: { 'retry-after': '7' }, text: 'Too many requests' },
+    })
     const r = await kind(t.find(person(1).anchor))
     assert.equal(r.kind, 'rate-limited')
     assert.equal(r.retryAfterMs, 7000)
@@ -206,14 +314,23 @@ describe('itslearning-ims-es against the simulator', () => {
   })
 
   test('a malformed answer (not XML, or a bulk answer with too few statuses) is an error naming the call and items', async () => {
-    sim.server.inject({ response: { status: 200, text: '<html>maintenance', contentType: 'text/html' } })
+    sim.server.inject({
+      response: { status: 200, text: '<html>maintenance', contentType: 'text/html' },
+    })
     const r = await kind(t.find(person(1).anchor))
     assert.equal(r.kind, 'invalid')
     assert.match(r.message, /readPerson/)
-    const env = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><h:syncResponseHeaderInfo xmlns:h="x"><h:statusInfoSet><h:statusInfo><h:codeMajor>success</h:codeMajor><h:severity>status</h:severity></h:statusInfo></h:statusInfoSet></h:syncResponseHeaderInfo></s:Header><s:Body><createPersonsResponse/></s:Body></s:Envelope>'
-    sim.server.inject({ match: (req) => req.headers['soapaction']?.includes('createPersons') === true, response: { status: 200, text: env, contentType: 'text/xml' } })
+    const env =
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><h:syncResponseHeaderInfo xmlns:h="x"><h:statusInfoSet><h:statusInfo><h:codeMajor>success</h:codeMajor><h:severity>status</h:severity></h:statusInfo></h:statusInfoSet></h:syncResponseHeaderInfo></s:Header><s:Body><createPersonsResponse/></s:Body></s:Envelope>'
+    sim.server.inject({
+      match: (req) => req.headers['soapaction']?.includes('createPersons') === true,
+      response: { status: 200, text: env, contentType: 'text/xml' },
+    })
     const bulk = target(sim, { batchSize: 2, batchWaitMs: 5000 })
-    const results = await Promise.allSettled([bulk.create({ ...person(950), enabled: true }), bulk.create({ ...person(951), enabled: true })])
+    const results = await Promise.allSettled([
+      bulk.create({ ...person(950), enabled: true }),
+      bulk.create({ ...person(951), enabled: true }),
+    ])
     for (const x of results) {
       assert.equal(x.status, 'rejected')
       assert.match(messageOf((x as PromiseRejectedResult).reason), /1 statuses for 2 items/)
@@ -221,7 +338,13 @@ describe('itslearning-ims-es against the simulator', () => {
   })
 
   test('an answer without syncResponseHeaderInfo is invalid', async () => {
-    sim.server.inject({ response: { status: 200, text: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><readPersonResponse/></s:Body></s:Envelope>', contentType: 'text/xml' } })
+    sim.server.inject({
+      response: {
+        status: 200,
+        text: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><readPersonResponse/></s:Body></s:Envelope>',
+        contentType: 'text/xml',
+      },
+    })
     const r = await kind(t.find(person(1).anchor))
     assert.equal(r.kind, 'invalid')
     assert.match(r.message, /syncResponseHeaderInfo/)

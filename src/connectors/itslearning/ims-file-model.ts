@@ -67,7 +67,10 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
   const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
   return {
     model: {
-      persons: persons.map((p): [string, ImsPerson] => [p.syncKey, p]).sort(byKey).map(([, p]) => p),
+      persons: persons
+        .map((p): [string, ImsPerson] => [p.syncKey, p])
+        .sort(byKey)
+        .map(([, p]) => p),
       groups: [...groups.entries()].sort(byKey).map(([, g]) => g),
       memberships: [...memberships.entries()].sort(byKey).map(([, m]) => m),
     },
@@ -77,13 +80,18 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
 }
 
 function withinHold(course: CourseRecord, today: string, days: number): boolean {
-  const age = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${course.lastSeen}T00:00:00Z`)) / 86_400_000
+  const age =
+    (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${course.lastSeen}T00:00:00Z`)) / 86_400_000
   return age < days
 }
 
 export interface ModelChange {
   readonly before: number
-  readonly removed: { readonly persons: number; readonly groups: number; readonly memberships: number }
+  readonly removed: {
+    readonly persons: number
+    readonly groups: number
+    readonly memberships: number
+  }
   readonly changedPersons: number
   readonly beforePersons: number
   readonly added: number

@@ -6,7 +6,10 @@ export const imsFileOptionsSchema = z.object({
   /** Folder for the target's durable state and the last delivered file; relative to the config file. */
   stateDir: z.string().min(1),
   /** Name of the file on the SFTP server (itslearning's import picks it up by name). */
-  fileName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.xml$/, 'must be a plain file name ending in .xml').default('koppel-ims.xml'),
+  fileName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.xml$/, 'must be a plain file name ending in .xml')
+    .default('koppel-ims.xml'),
   /** properties/datasource and the `source` of every sourcedid (≤ 32 characters, as PIFU limits it). */
   datasource: z.string().min(1).max(32).default('koppel'),
   /** Refuse a delivery that would delete more than this share (%) of the objects in the last delivered file. */
@@ -36,12 +39,19 @@ export const imsFileOptionsSchema = z.object({
       passphrase: secret().optional(),
       password: secret().optional(),
       /** The server's host key as `ssh-keygen -lf <key>.pub` prints it: SHA256:<43 base64 characters>. */
-      hostKeyFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<base64> as ssh-keygen -lf prints it'),
+      hostKeyFingerprint: z
+        .string()
+        .regex(
+          /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+          'must be SHA256:<base64> as ssh-keygen -lf prints it',
+        ),
       /** Remote folder the file is uploaded to (must exist). */
       remoteDir: z.string().min(1).default('.'),
       timeoutMs: z.number().int().min(100).default(30_000),
     })
-    .refine((s) => s.privateKey !== undefined || s.password !== undefined, { message: 'sftp needs privateKey or password' }),
+    .refine((s) => s.privateKey !== undefined || s.password !== undefined, {
+      message: 'sftp needs privateKey or password',
+    }),
 })
 
 export type ImsFileOptions = z.output<typeof imsFileOptionsSchema>

@@ -26,7 +26,12 @@ export function fingerprintOf(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
 }
 
-export async function uploadAtomic(t: SftpTarget, fileName: string, content: string, beforeRename?: BeforeRename): Promise<void> {
+export async function uploadAtomic(
+  t: SftpTarget,
+  fileName: string,
+  content: string,
+  beforeRename?: BeforeRename,
+): Promise<void> {
   const client = new SftpClient('koppel-itslearning')
   let hostKeyRejected: string | undefined
   const expected = t.hostKeyFingerprint.replace(/=+$/, '')
@@ -55,7 +60,11 @@ export async function uploadAtomic(t: SftpTarget, fileName: string, content: str
       })
     } catch (e) {
       if (hostKeyRejected !== undefined)
-        throw new ConnectorError('config', `SFTP ${t.host}:${t.port}: the host key ${hostKeyRejected} is not the configured hostKeyFingerprint; nothing was sent`, { cause: e })
+        throw new ConnectorError(
+          'config',
+          `SFTP ${t.host}:${t.port}: the host key ${hostKeyRejected} is not the configured hostKeyFingerprint; nothing was sent`,
+          { cause: e },
+        )
       throw connectError(t, e)
     }
     try {
@@ -74,9 +83,14 @@ export async function uploadAtomic(t: SftpTarget, fileName: string, content: str
 function connectError(t: SftpTarget, e: unknown): ConnectorError {
   const msg = messageOf(e)
   const where = `SFTP ${t.username}@${t.host}:${t.port}`
-  if (/authentication|auth methods|permission denied/i.test(msg)) return new ConnectorError('auth', `${where}: login refused: ${msg}`, { cause: e })
-  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(msg)) return new ConnectorError('config', `${where}: unknown host: ${msg}`, { cause: e })
-  if (/privateKey|Cannot parse/i.test(msg)) return new ConnectorError('config', `${where}: the private key cannot be used: ${msg}`, { cause: e })
+  if (/authentication|auth methods|permission denied/i.test(msg))
+    return new ConnectorError('auth', `${where}: login refused: ${msg}`, { cause: e })
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(msg))
+    return new ConnectorError('config', `${where}: unknown host: ${msg}`, { cause: e })
+  if (/privateKey|Cannot parse/i.test(msg))
+    return new ConnectorError('config', `${where}: the private key cannot be used: ${msg}`, {
+      cause: e,
+    })
   return new ConnectorError('transient', `${where}: connection failed: ${msg}`, { cause: e })
 }
 
@@ -84,7 +98,13 @@ function transferError(t: SftpTarget, path: string, e: unknown): ConnectorError 
   const msg = messageOf(e)
   const where = `SFTP upload of ${path} to ${t.host}:${t.port}`
   if (ConnectorError.isInstance(e)) return e
-  if (/No such file|ENOENT/i.test(msg)) return new ConnectorError('config', `${where}: remote folder missing: ${msg}`, { cause: e })
-  if (/Permission denied|EACCES/i.test(msg)) return new ConnectorError('auth', `${where}: not allowed: ${msg}`, { cause: e })
-  return new ConnectorError('transient', `${where} failed (the previous file stays in place): ${msg}`, { cause: e })
+  if (/No such file|ENOENT/i.test(msg))
+    return new ConnectorError('config', `${where}: remote folder missing: ${msg}`, { cause: e })
+  if (/Permission denied|EACCES/i.test(msg))
+    return new ConnectorError('auth', `${where}: not allowed: ${msg}`, { cause: e })
+  return new ConnectorError(
+    'transient',
+    `${where} failed (the previous file stays in place): ${msg}`,
+    { cause: e },
+  )
 }

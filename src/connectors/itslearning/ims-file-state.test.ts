@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeAtomic } from './ims-file-state.ts'
 
-const busy = (code: string) => Object.assign(new Error(`${code}: operation not permitted, rename`), { code })
+const busy = (code: string) =>
+  Object.assign(new Error(`${code}: operation not permitted, rename`), { code })
 
 test('writeAtomic waits out a file Windows holds open for a moment (EPERM/EBUSY on rename), then replaces it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-atomic-'))
@@ -19,7 +20,10 @@ test('writeAtomic waits out a file Windows holds open for a moment (EPERM/EBUSY 
     })
     assert.equal(readFileSync(path, 'utf8'), '{"a":1}')
     // a file that stays locked fails in the end, and leaves no temporary file behind
-    await assert.rejects(writeAtomic(path, '{"a":2}', () => Promise.reject(busy('EACCES'))), /EACCES/)
+    await assert.rejects(
+      writeAtomic(path, '{"a":2}', () => Promise.reject(busy('EACCES'))),
+      /EACCES/,
+    )
     assert.deepEqual(readdirSync(dir), ['state.json'])
     assert.equal(readFileSync(path, 'utf8'), '{"a":1}')
   } finally {

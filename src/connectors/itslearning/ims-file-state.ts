@@ -35,7 +35,9 @@ export interface StateData {
   readonly courses: Record<string, CourseRecord>
 }
 
-type JournalLine = { readonly op: 'put'; readonly key: string; readonly record: PersonRecord } | { readonly op: 'del'; readonly key: string }
+type JournalLine =
+  | { readonly op: 'put'; readonly key: string; readonly record: PersonRecord }
+  | { readonly op: 'del'; readonly key: string }
 
 const COMPACT_AFTER = 5000
 
@@ -66,16 +68,25 @@ export class FileState {
       // the state names every pupil: owner-only, like the store
       await makePrivateDir(this.dir)
     } catch (e) {
-      throw new ConnectorError('config', `stateDir ${this.dir} cannot be created: ${messageOf(e)}`, { cause: e })
+      throw new ConnectorError(
+        'config',
+        `stateDir ${this.dir} cannot be created: ${messageOf(e)}`,
+        { cause: e },
+      )
     }
     const snapshot = await readText(this.path('state.json'))
     if (snapshot !== undefined) {
       try {
         const parsed = JSON.parse(snapshot) as StateData
-        if (parsed.version !== 1 || typeof parsed.persons !== 'object') throw new Error('unknown layout')
+        if (parsed.version !== 1 || typeof parsed.persons !== 'object')
+          throw new Error('unknown layout')
         this.data = { version: 1, persons: parsed.persons, courses: parsed.courses ?? {} }
       } catch (e) {
-        throw new ConnectorError('config', `${this.path('state.json')} is not a Koppel IMS state file: ${messageOf(e)}`, { cause: e })
+        throw new ConnectorError(
+          'config',
+          `${this.path('state.json')} is not a Koppel IMS state file: ${messageOf(e)}`,
+          { cause: e },
+        )
       }
     }
     const journal = await readText(this.path('state.journal.ndjson'))
@@ -115,7 +126,9 @@ export class FileState {
 
   #write(entry: JournalLine): Promise<void> {
     this.#apply(entry)
-    const done = new Promise<void>((resolve, reject) => this.#pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject }))
+    const done = new Promise<void>((resolve, reject) =>
+      this.#pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject }),
+    )
     // group commit: the first line of a batch schedules one append + fsync for every line queued until it runs
     if (this.#pending.length === 1) this.#chain = this.#chain.then(() => this.#flushPending())
     return done
@@ -129,7 +142,11 @@ export class FileState {
       if (this.#journalLines >= COMPACT_AFTER) await this.#compact()
       for (const b of batch) b.resolve()
     } catch (e) {
-      const error = new ConnectorError('transient', `writing the IMS state in ${this.dir} failed: ${messageOf(e)}`, { cause: e })
+      const error = new ConnectorError(
+        'transient',
+        `writing the IMS state in ${this.dir} failed: ${messageOf(e)}`,
+        { cause: e },
+      )
       for (const b of batch) b.reject(error)
     }
   }
@@ -183,7 +200,11 @@ async function appendDurable(path: string, text: string): Promise<void> {
 const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY'])
 const BUSY_RETRIES = [50, 100, 200, 400, 800]
 
-export async function writeAtomic(path: string, content: string, renameFile: (from: string, to: string) => Promise<void> = rename): Promise<void> {
+export async function writeAtomic(
+  path: string,
+  content: string,
+  renameFile: (from: string, to: string) => Promise<void> = rename,
+): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
     await writePrivateFile(temp, content)

@@ -16,7 +16,13 @@ import {
   type WriteResult,
 } from '../../contract/index.ts'
 import type { Attributes, FieldChange } from '../../model/index.ts'
-import { MEMBERSHIP, parseMembership, personFrom, single, SYNC_KEY_ATTRIBUTE } from './itslearning-conventions.ts'
+import {
+  MEMBERSHIP,
+  parseMembership,
+  personFrom,
+  single,
+  SYNC_KEY_ATTRIBUTE,
+} from './itslearning-conventions.ts'
 import { buildModel, compareModels, type ImsModel } from './ims-file-model.ts'
 import type { ImsFileOptions } from './ims-file-options.ts'
 import { uploadAtomic, type BeforeRename, type SftpTarget } from './ims-file-sftp.ts'
@@ -37,7 +43,12 @@ export class ImsFileTarget implements TargetConnector {
   readonly #context: ConnectorContext
   readonly #seams: ImsFileSeams
 
-  constructor(name: string, options: ImsFileOptions, context: ConnectorContext, seams: ImsFileSeams = {}) {
+  constructor(
+    name: string,
+    options: ImsFileOptions,
+    context: ConnectorContext,
+    seams: ImsFileSeams = {},
+  ) {
     this.name = name
     this.#options = options
     this.#context = context
@@ -58,7 +69,10 @@ export class ImsFileTarget implements TargetConnector {
     for (const [key, rec] of Object.entries(this.state.data.persons)) yield account(key, rec)
   }
 
-  async find(anchor: { readonly attribute: string; readonly value: string }): Promise<TargetAccount | undefined> {
+  async find(anchor: {
+    readonly attribute: string
+    readonly value: string
+  }): Promise<TargetAccount | undefined> {
     await this.state.load()
     if (anchor.attribute === SYNC_KEY_ATTRIBUTE) {
       const rec = this.state.get(anchor.value)
@@ -72,10 +86,20 @@ export class ImsFileTarget implements TargetConnector {
   async create(request: CreateRequest): Promise<WriteResult> {
     const found = await this.find(request.anchor)
     if (found !== undefined) return { outcome: 'unchanged', id: found.id, locator: found.locator }
-    const person = personFrom(request.attributes, `create ${request.anchor.attribute}=${request.anchor.value}`)
+    const person = personFrom(
+      request.attributes,
+      `create ${request.anchor.attribute}=${request.anchor.value}`,
+    )
     if (this.state.get(person.syncKey) !== undefined)
-      throw new ConnectorError('conflict', `syncPersonKey ${JSON.stringify(person.syncKey)} belongs to another person in ${this.name}`)
-    await this.state.put(person.syncKey, { attributes: clean(request.attributes), enabled: request.enabled, permissions: [] })
+      throw new ConnectorError(
+        'conflict',
+        `syncPersonKey ${JSON.stringify(person.syncKey)} belongs to another person in ${this.name}`,
+      )
+    await this.state.put(person.syncKey, {
+      attributes: clean(request.attributes),
+      enabled: request.enabled,
+      permissions: [],
+    })
     return { outcome: 'created', id: person.syncKey, locator: person.syncKey }
   }
 
@@ -85,12 +109,16 @@ export class ImsFileTarget implements TargetConnector {
     const next: Record<string, Attributes[string]> = { ...rec.attributes }
     for (const c of changes) {
       if (c.field === SYNC_KEY_ATTRIBUTE && single(c.new) !== ref.id)
-        throw new ConnectorError('invalid', `${this.name}: syncPersonKey cannot change (${ref.id} → ${String(c.new)}); it is the person's identity in itslearning`)
+        throw new ConnectorError(
+          'invalid',
+          `${this.name}: syncPersonKey cannot change (${ref.id} → ${String(c.new)}); it is the person's identity in itslearning`,
+        )
       if (c.new === undefined || single(c.new) === undefined) delete next[c.field]
       else next[c.field] = c.new
     }
     personFrom(next, `update ${ref.id}`)
-    if (JSON.stringify(next) === JSON.stringify(rec.attributes)) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    if (JSON.stringify(next) === JSON.stringify(rec.attributes))
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     await this.state.put(ref.id, { ...rec, attributes: next })
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
@@ -113,12 +141,16 @@ export class ImsFileTarget implements TargetConnector {
 
   async delete(ref: Ref): Promise<WriteResult> {
     await this.state.load()
-    if (this.state.get(ref.id) === undefined) return { outcome: 'already-gone', id: ref.id, locator: ref.id }
+    if (this.state.get(ref.id) === undefined)
+      return { outcome: 'already-gone', id: ref.id, locator: ref.id }
     await this.state.remove(ref.id)
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  async grant(ref: Ref, permission: { readonly type: string; readonly id: string }): Promise<WriteResult> {
+  async grant(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string },
+  ): Promise<WriteResult> {
     const id = checkPermission(this.name, permission)
     await this.state.load()
     const rec = this.#mustGet(ref)
@@ -127,11 +159,15 @@ export class ImsFileTarget implements TargetConnector {
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
 
-  async revoke(ref: Ref, permission: { readonly type: string; readonly id: string }): Promise<WriteResult> {
+  async revoke(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string },
+  ): Promise<WriteResult> {
     const id = checkPermission(this.name, permission)
     await this.state.load()
     const rec = this.state.get(ref.id)
-    if (rec === undefined || !rec.permissions.includes(id)) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    if (rec === undefined || !rec.permissions.includes(id))
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     await this.state.put(ref.id, { ...rec, permissions: rec.permissions.filter((p) => p !== id) })
     return { outcome: 'updated', id: ref.id, locator: ref.id }
   }
@@ -142,7 +178,11 @@ export class ImsFileTarget implements TargetConnector {
    */
   #mustGet(ref: Ref): PersonRecord {
     const rec = this.state.get(ref.id)
-    if (rec === undefined) throw new ConnectorError('not-found', `${this.name}: no person with syncPersonKey ${JSON.stringify(ref.id)}`)
+    if (rec === undefined)
+      throw new ConnectorError(
+        'not-found',
+        `${this.name}: no person with syncPersonKey ${JSON.stringify(ref.id)}`,
+      )
     return rec
   }
 
@@ -163,7 +203,8 @@ export class ImsFileTarget implements TargetConnector {
     const built = buildModel(this.state.data, today, o.courseArchiveDays)
     const json = canonical(built.model)
     const prevText = await readText(this.state.path('delivered.json'))
-    const prev = prevText === undefined ? undefined : parseModel(prevText, this.state.path('delivered.json'))
+    const prev =
+      prevText === undefined ? undefined : parseModel(prevText, this.state.path('delivered.json'))
     const counts = `${built.model.persons.length} persons, ${built.model.groups.length} groups, ${built.model.memberships.length} memberships`
     if (prevText === json) {
       await this.#recordCourses(built.seenCourses, today)
@@ -176,7 +217,12 @@ export class ImsFileTarget implements TargetConnector {
       const changePct = c.beforePersons === 0 ? 0 : (c.changedPersons / c.beforePersons) * 100
       const tooMany = deletePct > o.maxDeletePercent || changePct > o.maxChangePercent
       // the token names this transition (last delivered file → this one), so an approval is used up by delivering
-      const token = createHash('sha256').update(prevText ?? '').update('\u0000').update(json).digest('hex').slice(0, 16)
+      const token = createHash('sha256')
+        .update(prevText ?? '')
+        .update('\u0000')
+        .update(json)
+        .digest('hex')
+        .slice(0, 16)
       if (tooMany && !(options.approvals ?? []).includes(token)) {
         throw new ConnectorError(
           'invalid',
@@ -187,13 +233,21 @@ export class ImsFileTarget implements TargetConnector {
       }
     }
     options.signal?.throwIfAborted()
-    const xml = modelToXml(built.model, { source: o.datasource, datetime: now.toISOString(), carerInstitutionRole: o.carerInstitutionRole })
+    const xml = modelToXml(built.model, {
+      source: o.datasource,
+      datetime: now.toISOString(),
+      carerInstitutionRole: o.carerInstitutionRole,
+    })
     await uploadAtomic(this.#sftp(), o.fileName, xml, this.#seams.beforeRename)
     await writeAtomic(this.state.path('delivered.xml'), xml)
     await writeAtomic(this.state.path('delivered.json'), json)
     await this.#recordCourses(built.seenCourses, today)
-    const held = built.held > 0 ? ` (${built.held} emptied course(s) held for courseArchiveDays)` : ''
-    this.#context.log('info', `${this.name}: delivered ${o.fileName}`, { persons: built.model.persons.length, groups: built.model.groups.length })
+    const held =
+      built.held > 0 ? ` (${built.held} emptied course(s) held for courseArchiveDays)` : ''
+    this.#context.log('info', `${this.name}: delivered ${o.fileName}`, {
+      persons: built.model.persons.length,
+      groups: built.model.groups.length,
+    })
     return { outcome: 'delivered', message: `delivered ${o.fileName}: ${counts}${held}` }
   }
 
@@ -201,7 +255,8 @@ export class ImsFileTarget implements TargetConnector {
     const courses = this.state.data.courses
     for (const [key, example] of seen) courses[key] = { example, lastSeen: today }
     const limit = Date.parse(`${today}T00:00:00Z`) - this.#options.courseArchiveDays * 86_400_000
-    for (const [key, c] of Object.entries(courses)) if (!seen.has(key) && Date.parse(`${c.lastSeen}T00:00:00Z`) <= limit) delete courses[key]
+    for (const [key, c] of Object.entries(courses))
+      if (!seen.has(key) && Date.parse(`${c.lastSeen}T00:00:00Z`) <= limit) delete courses[key]
     await this.state.compactHere()
   }
 
@@ -226,15 +281,28 @@ export class ImsFileTarget implements TargetConnector {
 }
 
 function account(key: string, rec: PersonRecord): TargetAccount {
-  return { id: key, locator: key, attributes: rec.attributes, enabled: rec.enabled, permissions: rec.permissions }
+  return {
+    id: key,
+    locator: key,
+    attributes: rec.attributes,
+    enabled: rec.enabled,
+    permissions: rec.permissions,
+  }
 }
 
 function clean(attributes: Attributes): Attributes {
   return Object.fromEntries(Object.entries(attributes).filter(([, v]) => single(v) !== undefined))
 }
 
-function checkPermission(target: string, p: { readonly type: string; readonly id: string }): string {
-  if (p.type !== MEMBERSHIP) throw new ConnectorError('unsupported', `${target}: permission type ${JSON.stringify(p.type)}; only "${MEMBERSHIP}" is supported`)
+function checkPermission(
+  target: string,
+  p: { readonly type: string; readonly id: string },
+): string {
+  if (p.type !== MEMBERSHIP)
+    throw new ConnectorError(
+      'unsupported',
+      `${target}: permission type ${JSON.stringify(p.type)}; only "${MEMBERSHIP}" is supported`,
+    )
   parseMembership(p.id)
   return p.id
 }
@@ -248,7 +316,11 @@ function parseModel(text: string, path: string): ImsModel {
   try {
     return JSON.parse(text) as ImsModel
   } catch (e) {
-    throw new ConnectorError('config', `${path} is damaged (${messageOf(e)}); remove it to deliver without comparing`, { cause: e })
+    throw new ConnectorError(
+      'config',
+      `${path} is damaged (${messageOf(e)}); remove it to deliver without comparing`,
+      { cause: e },
+    )
   }
 }
 

@@ -26,7 +26,12 @@ const GROUP_TYPE: Readonly<Record<GroupKind, { type: string; level: string }>> =
   CourseGroup: { type: 'CourseGroup', level: '3' },
 }
 
-const SUBROLE = { learner: 'Learner', instructor: 'Instructor', mentor: 'Mentor', carer: 'Carer' } as const
+const SUBROLE = {
+  learner: 'Learner',
+  instructor: 'Instructor',
+  mentor: 'Mentor',
+  carer: 'Carer',
+} as const
 
 export function modelToXml(model: ImsModel, header: XmlHeader): string {
   const sourcedid = (id: string) => ({ source: header.source, id })
@@ -46,7 +51,9 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
         type: 'full',
         datetime: header.datetime,
       },
-      person: model.persons.map((p) => person(p, sourcedid, header.carerInstitutionRole ?? 'Other')),
+      person: model.persons.map((p) =>
+        person(p, sourcedid, header.carerInstitutionRole ?? 'Other'),
+      ),
       group: model.groups.map((g) => ({
         sourcedid: sourcedid(g.syncKey),
         grouptype: {
@@ -56,7 +63,13 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
         description: { short: g.title, ...(g.code !== undefined ? { long: g.code } : {}) },
         // GUESS: a school has no parent relationship: it goes below the site root the import is configured for
         ...(g.parent !== undefined
-          ? { relationship: { '@_relation': '1', sourcedid: sourcedid(g.parent), label: titles.get(g.parent) ?? g.parent } }
+          ? {
+              relationship: {
+                '@_relation': '1',
+                sourcedid: sourcedid(g.parent),
+                label: titles.get(g.parent) ?? g.parent,
+              },
+            }
           : {}),
       })),
       membership: [...byGroup.entries()].map(([group, members]) => ({
@@ -73,7 +86,9 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
 }
 
 function person(p: ImsPerson, sourcedid: (id: string) => unknown, carerRole: string) {
-  const fn = [p.nickname ?? p.givenName, p.prefix, p.familyName].filter((s) => s !== undefined).join(' ')
+  const fn = [p.nickname ?? p.givenName, p.prefix, p.familyName]
+    .filter((s) => s !== undefined)
+    .join(' ')
   // GUESS: UPN and ECK iD travel as person/extension fields (itslearning documents ECK iD as extension field
   // "EckId" for IMS ES; the element names inside the 1.1 extension are ours).
   const extension = {
@@ -90,14 +105,21 @@ function person(p: ImsPerson, sourcedid: (id: string) => unknown, carerRole: str
         family: p.familyName,
         given: p.givenName,
         // GUESS: the Dutch tussenvoegsel as partname Prefix (IMS ES has name/partName Prefix ≤ 32)
-        ...(p.prefix !== undefined ? { partname: { '@_partnametype': 'Prefix', '#text': p.prefix } } : {}),
+        ...(p.prefix !== undefined
+          ? { partname: { '@_partnametype': 'Prefix', '#text': p.prefix } }
+          : {}),
       },
     },
     ...(p.birthDate !== undefined ? { demographics: { bday: p.birthDate } } : {}),
     ...(p.email !== undefined ? { email: p.email } : {}),
     ...(p.mobile !== undefined ? { tel: { '@_teltype': 'Mobile', '#text': p.mobile } } : {}),
     ...(p.institutionRole !== undefined
-      ? { institutionrole: { '@_primaryrole': 'Yes', '@_institutionroletype': p.institutionRole === 'Carer' ? carerRole : p.institutionRole } }
+      ? {
+          institutionrole: {
+            '@_primaryrole': 'Yes',
+            '@_institutionroletype': p.institutionRole === 'Carer' ? carerRole : p.institutionRole,
+          },
+        }
       : {}),
     ...(Object.keys(extension).length > 0 ? { extension } : {}),
   }
@@ -106,19 +128,48 @@ function person(p: ImsPerson, sourcedid: (id: string) => unknown, carerRole: str
 /** A parsed IMS Enterprise 1.1 document in plain terms (what the tests and the validator read). */
 export interface ParsedIms {
   readonly properties: Record<string, unknown>
-  readonly persons: readonly { id: string; userid?: string; given?: string; family?: string; email?: string; role?: string; raw: Record<string, unknown> }[]
-  readonly groups: readonly { id: string; type?: string; short?: string; parent?: string; raw: Record<string, unknown> }[]
-  readonly memberships: readonly { group: string; members: readonly { id: string; idtype?: string; roletype?: string; status?: string }[] }[]
+  readonly persons: readonly {
+    id: string
+    userid?: string
+    given?: string
+    family?: string
+    email?: string
+    role?: string
+    raw: Record<string, unknown>
+  }[]
+  readonly groups: readonly {
+    id: string
+    type?: string
+    short?: string
+    parent?: string
+    raw: Record<string, unknown>
+  }[]
+  readonly memberships: readonly {
+    group: string
+    members: readonly { id: string; idtype?: string; roletype?: string; status?: string }[]
+  }[]
 }
 
-const ARRAYS = ['person', 'group', 'membership', 'member', 'role', 'sourcedid', 'relationship', 'userid', 'grouptype', 'tel']
+const ARRAYS = [
+  'person',
+  'group',
+  'membership',
+  'member',
+  'role',
+  'sourcedid',
+  'relationship',
+  'userid',
+  'grouptype',
+  'tel',
+]
 
 /** Reads an IMS Enterprise 1.1 file; accepts `idtype` as text or as attribute, trims ids. */
 export function readImsXml(text: string): ParsedIms {
   const doc = parseXml(text, { arrays: ARRAYS })
   const ent = doc.enterprise as Record<string, unknown> | undefined
   if (ent === undefined || typeof ent !== 'object') throw new Error('no <enterprise> root element')
-  const id = (node: unknown) => (textOf((listOf<Record<string, unknown>>(node)[0] ?? {}).id) ?? '').trim()
+  const id = (node: unknown) =>
+    (textOf((listOf<Record<string, unknown>>(node)[0] ?? {}).id) ?? '').trim()
   return {
     properties: (ent.properties ?? {}) as Record<string, unknown>,
     persons: listOf<Record<string, unknown>>(ent.person).map((p) => {
@@ -137,7 +188,9 @@ export function readImsXml(text: string): ParsedIms {
     }),
     groups: listOf<Record<string, unknown>>(ent.group).map((g) => {
       const type = listOf<Record<string, unknown>>(g.grouptype)[0]
-      const rel = listOf<Record<string, unknown>>(g.relationship).find((r) => r['@_relation'] === '1')
+      const rel = listOf<Record<string, unknown>>(g.relationship).find(
+        (r) => r['@_relation'] === '1',
+      )
       return {
         id: id(g.sourcedid),
         ...opt('type', textOf(type?.typevalue)),
@@ -153,7 +206,10 @@ export function readImsXml(text: string): ParsedIms {
         const role = listOf<Record<string, unknown>>(mm.role)[0]
         return {
           id: id(mm.sourcedid),
-          ...opt('idtype', typeof idtype === 'object' ? (textOf(idtype['@_idtype']) ?? textOf(idtype)) : idtype),
+          ...opt(
+            'idtype',
+            typeof idtype === 'object' ? (textOf(idtype['@_idtype']) ?? textOf(idtype)) : idtype,
+          ),
           ...opt('roletype', textOf(role?.['@_roletype'])),
           ...opt('status', textOf(role?.status)),
         }
@@ -162,4 +218,5 @@ export function readImsXml(text: string): ParsedIms {
   }
 }
 
-const opt = <K extends string>(k: K, v: string | undefined) => (v === undefined || v === '' ? {} : ({ [k]: v } as Record<K, string>))
+const opt = <K extends string>(k: K, v: string | undefined) =>
+  v === undefined || v === '' ? {} : ({ [k]: v } as Record<K, string>)

@@ -3,7 +3,16 @@
 // leaves the old file and is retried, the deletion limit and its approval, the course hold, the host key check.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import {
+  appendFile,
+  chmod,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConnectorError, type ConnectorContext, type Ref } from '../../contract/index.ts'
@@ -22,16 +31,29 @@ function context(now: () => Date = () => new Date('2026-11-23T10:00:00Z')): Conn
   return { baseDir: '/', log: () => undefined, now }
 }
 
-function options(stateDir: string, sftp: Partial<Record<string, unknown>> = {}, extra: Record<string, unknown> = {}) {
+function options(
+  stateDir: string,
+  sftp: Partial<Record<string, unknown>> = {},
+  extra: Record<string, unknown> = {},
+) {
   const parsed = imsFileOptionsSchema.parse({
     stateDir,
-    sftp: { host: '127.0.0.1', username: 'x', privateKey: '${env:KOPPEL_TEST_KEY}', hostKeyFingerprint: FINGERPRINT, ...sftp },
+    sftp: {
+      host: '127.0.0.1',
+      username: 'x',
+      privateKey: '${env:KOPPEL_TEST_KEY}',
+      hostKeyFingerprint: FINGERPRINT,
+      ...sftp,
+    },
     ...extra,
   })
   return parsed
 }
 
-function person(i: number, o: Record<string, string> = {}): { attributes: Attributes; anchor: { attribute: string; value: string } } {
+function person(
+  i: number,
+  o: Record<string, string> = {},
+): { attributes: Attributes; anchor: { attribute: string; value: string } } {
   const key = o.syncPersonKey ?? `p${i}`
   const attributes: Attributes = {
     syncPersonKey: key,
@@ -95,7 +117,11 @@ describe('itslearning-ims-file state', () => {
       assert.equal(await mode(dir), '700')
       assert.equal(await mode(join(dir, 'state.journal.ndjson')), '600')
       await writeAtomic(join(dir, 'state.json'), '{}')
-      assert.equal(await mode(join(dir, 'state.json')), '600', 'snapshots and delivered files go through writeAtomic')
+      assert.equal(
+        await mode(join(dir, 'state.json')),
+        '600',
+        'snapshots and delivered files go through writeAtomic',
+      )
       // a journal an older version left world-readable is tightened at the next append
       await chmod(join(dir, 'state.journal.ndjson'), 0o644)
       await rm(join(dir, 'state.json'))
@@ -113,10 +139,27 @@ describe('itslearning-ims-file state', () => {
     try {
       const t = new ImsFileTarget('ims', options(dir), context())
       const r = await t.create({ ...person(1), enabled: true })
-      await assert.rejects(t.grant(r, { type: 'membership', id: '12AB/wiskunde#learner' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && e.message.includes('12AB/wiskunde#learner'))
-      await assert.rejects(t.grant(r, { type: 'membership', id: '12AB/2026-2027/wi#pupil' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && e.message.includes('pupil'))
-      await assert.rejects(t.grant(r, { type: 'group', id: 'x' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported')
-      await assert.rejects(t.create({ ...person(2, { syncPersonKey: 'k'.repeat(65) }), enabled: true }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /65 characters/.test(e.message))
+      await assert.rejects(
+        t.grant(r, { type: 'membership', id: '12AB/wiskunde#learner' }),
+        (e: unknown) =>
+          ConnectorError.isInstance(e) &&
+          e.kind === 'invalid' &&
+          e.message.includes('12AB/wiskunde#learner'),
+      )
+      await assert.rejects(
+        t.grant(r, { type: 'membership', id: '12AB/2026-2027/wi#pupil' }),
+        (e: unknown) =>
+          ConnectorError.isInstance(e) && e.kind === 'invalid' && e.message.includes('pupil'),
+      )
+      await assert.rejects(
+        t.grant(r, { type: 'group', id: 'x' }),
+        (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported',
+      )
+      await assert.rejects(
+        t.create({ ...person(2, { syncPersonKey: 'k'.repeat(65) }), enabled: true }),
+        (e: unknown) =>
+          ConnectorError.isInstance(e) && e.kind === 'invalid' && /65 characters/.test(e.message),
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -138,13 +181,33 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
   })
 
   /** A fresh state dir and remote dir per test; returns the target and helpers. */
-  async function setup(extra: Record<string, unknown> = {}, seams: ImsFileSeams = {}, clock?: () => Date) {
+  async function setup(
+    extra: Record<string, unknown> = {},
+    seams: ImsFileSeams = {},
+    clock?: () => Date,
+  ) {
     const stateDir = await mkdtemp(join(tmpdir(), 'koppel-ims-deliver-'))
     stateDirs.push(stateDir)
     const remote = join(s.uploadDir, `t${++n}`)
     await (await import('node:fs/promises')).mkdir(remote)
-    const opts = { ...options(stateDir, { port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: remote }, extra) }
-    const target = new ImsFileTarget('itslearning', { ...opts, sftp: { ...opts.sftp, privateKey: s.privateKey } }, context(clock), seams)
+    const opts = {
+      ...options(
+        stateDir,
+        {
+          port: s.port,
+          username: s.username,
+          hostKeyFingerprint: s.hostKeyFingerprint,
+          remoteDir: remote,
+        },
+        extra,
+      ),
+    }
+    const target = new ImsFileTarget(
+      'itslearning',
+      { ...opts, sftp: { ...opts.sftp, privateKey: s.privateKey } },
+      context(clock),
+      seams,
+    )
     const remoteFile = () => readFile(join(remote, 'koppel-ims.xml'), 'utf8')
     return { target, stateDir, remote, remoteFile }
   }
@@ -153,10 +216,16 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
     const refs: Ref[] = []
     for (let i = 1; i <= count; i++) {
       const r = await target.create({ ...person(i), enabled: true })
-      await target.grant(r, { type: 'membership', id: `12AB/2026-2027/wiskunde-${i % 3}/${i % 2 === 0 ? '2a' : '2b'}#learner` })
+      await target.grant(r, {
+        type: 'membership',
+        id: `12AB/2026-2027/wiskunde-${i % 3}/${i % 2 === 0 ? '2a' : '2b'}#learner`,
+      })
       refs.push({ id: r.id, locator: r.locator })
     }
-    const t = await target.create({ ...person(100, { institutionRole: 'teacher', familyName: "O'Brien <&> \"Jr\"" }), enabled: true })
+    const t = await target.create({
+      ...person(100, { institutionRole: 'teacher', familyName: 'O\'Brien <&> "Jr"' }),
+      enabled: true,
+    })
     await target.grant(t, { type: 'membership', id: '12AB/2026-2027/wiskunde-1#instructor' })
     return refs
   }
@@ -172,14 +241,17 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
     const doc = readImsXml(xml)
     assert.equal(doc.persons.length, 7)
     const teacher = doc.persons.find((p) => p.id === 'p100')
-    assert.equal(teacher?.family, "O'Brien <&> \"Jr\"", 'escaped and read back exactly')
+    assert.equal(teacher?.family, 'O\'Brien <&> "Jr"', 'escaped and read back exactly')
     assert.equal(teacher?.role, 'Staff')
     const types = new Map(doc.groups.map((g) => [g.id, g.type]))
     assert.equal(types.get('12AB'), 'School')
     assert.equal(types.get('12AB/2026-2027'), 'Unspecified')
     assert.equal(types.get('12AB/2026-2027/wiskunde-1'), 'Course')
     assert.equal(types.get('12AB/2026-2027/wiskunde-1/2b'), 'CourseGroup')
-    assert.equal(doc.groups.find((g) => g.id === '12AB/2026-2027/wiskunde-1/2b')?.parent, '12AB/2026-2027/wiskunde-1')
+    assert.equal(
+      doc.groups.find((g) => g.id === '12AB/2026-2027/wiskunde-1/2b')?.parent,
+      '12AB/2026-2027/wiskunde-1',
+    )
     const course = doc.memberships.find((m) => m.group === '12AB/2026-2027/wiskunde-1')
     assert.deepEqual(course?.members, [{ id: 'p100', idtype: '1', roletype: '02', status: '1' }])
     const r2 = await target.deliver()
@@ -188,18 +260,31 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
 
   test('the remote folder never shows a partial final file: the new file waits under a temporary name until the rename', async () => {
     let seen: { names: string[]; final: string } | undefined
-    const { target, remote, remoteFile } = await setup({}, {
-      beforeRename: async () => {
-        seen = { names: (await readdir(remote)).sort(), final: await readFile(join(remote, 'koppel-ims.xml'), 'utf8') }
+    const { target, remote, remoteFile } = await setup(
+      {},
+      {
+        beforeRename: async () => {
+          seen = {
+            names: (await readdir(remote)).sort(),
+            final: await readFile(join(remote, 'koppel-ims.xml'), 'utf8'),
+          }
+        },
       },
-    })
+    )
     const refs = await populate(target, 6)
     await writeFile(join(remote, 'koppel-ims.xml'), '<enterprise>old</enterprise>')
     await target.deliver()
     assert.ok(seen)
-    assert.equal(seen.final, '<enterprise>old</enterprise>', 'the final name held the old file, whole, during the upload')
+    assert.equal(
+      seen.final,
+      '<enterprise>old</enterprise>',
+      'the final name held the old file, whole, during the upload',
+    )
     assert.equal(seen.names.length, 2)
-    assert.match(seen.names.find((x) => x !== 'koppel-ims.xml') ?? '', /^\.koppel-ims\.xml\.[0-9a-f]{12}\.part$/)
+    assert.match(
+      seen.names.find((x) => x !== 'koppel-ims.xml') ?? '',
+      /^\.koppel-ims\.xml\.[0-9a-f]{12}\.part$/,
+    )
     assert.deepEqual(await readdir(remote), ['koppel-ims.xml'], 'no temporary file left')
     assert.deepEqual(checkImsStructure(await remoteFile(), { itslearning: true }), [])
     assert.ok(refs.length > 0)
@@ -207,20 +292,30 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
 
   test('a failed upload leaves the previous file and is retried by the next delivery', async () => {
     let fail = true
-    const { target, remote, remoteFile } = await setup({}, {
-      beforeRename: async () => {
-        if (fail) throw new ConnectorError('transient', 'connection lost (injected)')
+    const { target, remote, remoteFile } = await setup(
+      {},
+      {
+        beforeRename: async () => {
+          if (fail) throw new ConnectorError('transient', 'connection lost (injected)')
+        },
       },
-    })
+    )
     await populate(target, 3)
     fail = false
     await target.deliver()
     const first = await remoteFile()
     fail = true
     await target.update({ id: 'p1', locator: 'p1' }, [{ field: 'email', new: 'new@school.test' }])
-    await assert.rejects(target.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'transient')
+    await assert.rejects(
+      target.deliver(),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'transient',
+    )
     assert.equal(await remoteFile(), first, 'the old file is still there, whole')
-    assert.deepEqual(await readdir(remote), ['koppel-ims.xml'], 'the partial temporary file was removed')
+    assert.deepEqual(
+      await readdir(remote),
+      ['koppel-ims.xml'],
+      'the partial temporary file was removed',
+    )
     fail = false
     const again = await target.deliver()
     assert.equal(again.outcome, 'delivered', 'not unchanged: the failed delivery never counted')
@@ -244,34 +339,63 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
     assert.match(message, /5 persons, 0 groups, 5 memberships/)
     assert.equal(await remoteFile(), before, 'nothing was uploaded')
     // an approval for another change does not count
-    await assert.rejects(target.deliver({ approvals: ['0000000000000000'] }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+    await assert.rejects(
+      target.deliver({ approvals: ['0000000000000000'] }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid',
+    )
     const token = /koppel approve itslearning:([0-9a-f]{16}) --reason/.exec(message)?.[1]
     assert.ok(token, message)
     assert.equal((await target.deliver({ approvals: [token] })).outcome, 'delivered')
     assert.equal(readImsXml(await remoteFile()).persons.length, 16)
     // the token named the change from the last file to this one: delivered, it approves nothing else
     for (const r of refs.slice(5, 8)) await target.delete(r)
-    await assert.rejects(target.deliver({ approvals: [token] }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+    await assert.rejects(
+      target.deliver({ approvals: [token] }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid',
+    )
   })
 
   test('a course that lost its last member stays in the file for courseArchiveDays, then goes', async () => {
     let now = new Date('2026-11-23T10:00:00Z')
-    const { target, remoteFile } = await setup({ courseArchiveDays: 7, maxDeletePercent: 100, maxChangePercent: 100 }, {}, () => now)
+    const { target, remoteFile } = await setup(
+      { courseArchiveDays: 7, maxDeletePercent: 100, maxChangePercent: 100 },
+      {},
+      () => now,
+    )
     await populate(target, 6)
     const course = '12AB/2026-2027/wiskunde-1'
-    await target.revoke({ id: 'p100', locator: 'p100' }, { type: 'membership', id: `${course}#instructor` })
-    for (const i of [1, 4]) await target.revoke({ id: `p${i}`, locator: `p${i}` }, { type: 'membership', id: `${course}/${i % 2 === 0 ? '2a' : '2b'}#learner` })
+    await target.revoke(
+      { id: 'p100', locator: 'p100' },
+      { type: 'membership', id: `${course}#instructor` },
+    )
+    for (const i of [1, 4])
+      await target.revoke(
+        { id: `p${i}`, locator: `p${i}` },
+        { type: 'membership', id: `${course}/${i % 2 === 0 ? '2a' : '2b'}#learner` },
+      )
     await target.deliver()
     let doc = readImsXml(await remoteFile())
-    assert.ok(!doc.groups.some((g) => g.id === course), 'first delivery: no grant names it and it was never delivered, so it is not there')
+    assert.ok(
+      !doc.groups.some((g) => g.id === course),
+      'first delivery: no grant names it and it was never delivered, so it is not there',
+    )
     now = new Date('2026-11-25T10:00:00Z')
-    await target.grant({ id: 'p1', locator: 'p1' }, { type: 'membership', id: `${course}/2b#learner` })
+    await target.grant(
+      { id: 'p1', locator: 'p1' },
+      { type: 'membership', id: `${course}/2b#learner` },
+    )
     await target.deliver()
-    await target.revoke({ id: 'p1', locator: 'p1' }, { type: 'membership', id: `${course}/2b#learner` })
+    await target.revoke(
+      { id: 'p1', locator: 'p1' },
+      { type: 'membership', id: `${course}/2b#learner` },
+    )
     now = new Date('2026-11-30T10:00:00Z')
     await target.deliver()
     doc = readImsXml(await remoteFile())
-    assert.ok(doc.groups.some((g) => g.id === `${course}/2b`), 'held: last seen 5 days ago')
+    assert.ok(
+      doc.groups.some((g) => g.id === `${course}/2b`),
+      'held: last seen 5 days ago',
+    )
     assert.ok(!doc.memberships.some((m) => m.group === `${course}/2b`), 'without members')
     now = new Date('2026-12-02T10:00:00Z')
     await target.deliver()
@@ -282,10 +406,45 @@ describe('itslearning-ims-file delivery over SFTP (real sshd)', { skip }, () => 
   test('a server whose host key differs gets nothing; a refused key is an auth error', async () => {
     const { target, remote } = await setup()
     await populate(target, 2)
-    const wrongHost = new ImsFileTarget('x', { ...options(target.state.dir, { port: s.port, username: s.username, remoteDir: remote }), sftp: { ...options(target.state.dir).sftp, port: s.port, username: s.username, remoteDir: remote, privateKey: s.privateKey } }, context())
-    await assert.rejects(wrongHost.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config' && /host key/.test(e.message))
-    const stranger = new ImsFileTarget('x', { ...options(target.state.dir), sftp: { ...options(target.state.dir).sftp, port: s.port, username: s.username, remoteDir: remote, hostKeyFingerprint: s.hostKeyFingerprint, privateKey: s.strangerKey } }, context())
-    await assert.rejects(stranger.deliver(), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth' && !e.message.includes('PRIVATE KEY'))
+    const wrongHost = new ImsFileTarget(
+      'x',
+      {
+        ...options(target.state.dir, { port: s.port, username: s.username, remoteDir: remote }),
+        sftp: {
+          ...options(target.state.dir).sftp,
+          port: s.port,
+          username: s.username,
+          remoteDir: remote,
+          privateKey: s.privateKey,
+        },
+      },
+      context(),
+    )
+    await assert.rejects(
+      wrongHost.deliver(),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'config' && /host key/.test(e.message),
+    )
+    const stranger = new ImsFileTarget(
+      'x',
+      {
+        ...options(target.state.dir),
+        sftp: {
+          ...options(target.state.dir).sftp,
+          port: s.port,
+          username: s.username,
+          remoteDir: remote,
+          hostKeyFingerprint: s.hostKeyFingerprint,
+          privateKey: s.strangerKey,
+        },
+      },
+      context(),
+    )
+    await assert.rejects(
+      stranger.deliver(),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'auth' && !e.message.includes('PRIVATE KEY'),
+    )
     assert.deepEqual(await readdir(remote), [])
   })
 })

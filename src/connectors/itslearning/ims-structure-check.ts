@@ -14,14 +14,32 @@ const TOP = ['comments', 'properties', 'person', 'group', 'membership']
 
 type Node = Record<string, unknown>
 
-export function checkImsStructure(text: string, options: { itslearning?: boolean; institutionRoleExtensions?: readonly string[] } = {}): string[] {
+export function checkImsStructure(
+  text: string,
+  options: { itslearning?: boolean; institutionRoleExtensions?: readonly string[] } = {},
+): string[] {
   const problems: string[] = []
-  const institutionRoles = new Set([...IMS11_INSTITUTION_ROLE_TYPES, ...(options.institutionRoleExtensions ?? [])])
+  const institutionRoles = new Set([
+    ...IMS11_INSTITUTION_ROLE_TYPES,
+    ...(options.institutionRoleExtensions ?? []),
+  ])
   const recstatus = (node: Node, where: string) => {
     const v = textOf(node['@_recstatus'])
-    if (v !== undefined && !RECSTATUS.includes(v.trim())) problems.push(`${where}: recstatus ${v} is not 1, 2 or 3`)
+    if (v !== undefined && !RECSTATUS.includes(v.trim()))
+      problems.push(`${where}: recstatus ${v} is not 1, 2 or 3`)
   }
-  const doc = parseXml(text, { arrays: ['person', 'group', 'membership', 'member', 'role', 'sourcedid', 'relationship', 'grouptype'] })
+  const doc = parseXml(text, {
+    arrays: [
+      'person',
+      'group',
+      'membership',
+      'member',
+      'role',
+      'sourcedid',
+      'relationship',
+      'grouptype',
+    ],
+  })
   const ent = doc.enterprise as Node | undefined
   if (ent === undefined || typeof ent !== 'object') return ['root element is not <enterprise>']
   // order: comments?, properties, person*, group*, membership*
@@ -29,11 +47,16 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
   for (const name of rootChildren(text)) {
     const at = TOP.indexOf(name)
     if (at < 0) problems.push(`<${name}> is not allowed in <enterprise>`)
-    else if (at < last) problems.push(`<${name}> comes after <${TOP[last]}>; the order is properties, person, group, membership`)
+    else if (at < last)
+      problems.push(
+        `<${name}> comes after <${TOP[last]}>; the order is properties, person, group, membership`,
+      )
     else last = at
   }
-  if (typeof ent.properties !== 'object' || ent.properties === null) problems.push('<properties> is missing')
-  else if (textOf((ent.properties as Node).datasource) === undefined) problems.push('properties/datasource is missing')
+  if (typeof ent.properties !== 'object' || ent.properties === null)
+    problems.push('<properties> is missing')
+  else if (textOf((ent.properties as Node).datasource) === undefined)
+    problems.push('properties/datasource is missing')
 
   const sourcedid = (node: unknown, where: string): string | undefined => {
     const s = listOf<Node>(node)[0]
@@ -43,8 +66,10 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
     }
     const id = textOf(s.id)?.trim()
     if (id === undefined || id === '') problems.push(`${where}: sourcedid/id is missing`)
-    if (options.itslearning === true && textOf(s.source) === undefined) problems.push(`${where}: sourcedid/source is missing`)
-    if (options.itslearning === true && id !== undefined && id.length > MAX_SYNC_KEY) problems.push(`${where}: id ${id} is longer than ${MAX_SYNC_KEY}`)
+    if (options.itslearning === true && textOf(s.source) === undefined)
+      problems.push(`${where}: sourcedid/source is missing`)
+    if (options.itslearning === true && id !== undefined && id.length > MAX_SYNC_KEY)
+      problems.push(`${where}: id ${id} is longer than ${MAX_SYNC_KEY}`)
     return id
   }
 
@@ -67,8 +92,12 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
     const role = p.institutionrole as Node | undefined
     if (role !== undefined) {
       const type = textOf(role['@_institutionroletype'])
-      if (type === undefined || !institutionRoles.has(type)) problems.push(`${where}: institutionroletype ${String(type)} is not in the IMS Enterprise 1.1 binding's enumeration`)
-      if (!['Yes', 'No'].includes(textOf(role['@_primaryrole']) ?? 'Yes')) problems.push(`${where}: primaryrole must be Yes or No`)
+      if (type === undefined || !institutionRoles.has(type))
+        problems.push(
+          `${where}: institutionroletype ${String(type)} is not in the IMS Enterprise 1.1 binding's enumeration`,
+        )
+      if (!['Yes', 'No'].includes(textOf(role['@_primaryrole']) ?? 'Yes'))
+        problems.push(`${where}: primaryrole must be Yes or No`)
     }
   }
 
@@ -85,39 +114,53 @@ export function checkImsStructure(text: string, options: { itslearning?: boolean
     if (textOf(d?.short) === undefined) problems.push(`${where}: description/short is missing`)
     if (options.itslearning === true) {
       const t = listOf<Node>(g.grouptype)[0]
-      if (textOf(t?.scheme) === undefined || textOf(t?.typevalue) === undefined || textOf((t?.typevalue as Node | undefined)?.['@_level']) === undefined)
+      if (
+        textOf(t?.scheme) === undefined ||
+        textOf(t?.typevalue) === undefined ||
+        textOf((t?.typevalue as Node | undefined)?.['@_level']) === undefined
+      )
         problems.push(`${where}: grouptype needs scheme and typevalue with a level`)
     }
   }
   for (const [id, g] of groups) {
     for (const r of listOf<Node>(g.relationship)) {
-      if (!['1', '2', '3'].includes(textOf(r['@_relation']) ?? '')) problems.push(`group ${id}: relationship@relation must be 1, 2 or 3`)
+      if (!['1', '2', '3'].includes(textOf(r['@_relation']) ?? ''))
+        problems.push(`group ${id}: relationship@relation must be 1, 2 or 3`)
       const parent = sourcedid(r.sourcedid, `group ${id} relationship`)
       if (textOf(r.label) === undefined) problems.push(`group ${id}: relationship/label is missing`)
-      if (options.itslearning === true && parent !== undefined && !groups.has(parent)) problems.push(`group ${id}: parent ${parent} is not in the file`)
+      if (options.itslearning === true && parent !== undefined && !groups.has(parent))
+        problems.push(`group ${id}: parent ${parent} is not in the file`)
     }
   }
 
   for (const [i, m] of listOf<Node>(ent.membership).entries()) {
     const gid = sourcedid(m.sourcedid, `membership ${i + 1}`)
     const where = `membership of ${gid ?? i + 1}`
-    if (options.itslearning === true && gid !== undefined && !groups.has(gid)) problems.push(`${where}: group is not in the file`)
+    if (options.itslearning === true && gid !== undefined && !groups.has(gid))
+      problems.push(`${where}: group is not in the file`)
     const members = listOf<Node>(m.member)
     if (members.length === 0) problems.push(`${where}: has no member`)
     for (const mm of members) {
       const pid = sourcedid(mm.sourcedid, `${where} member`)
       const idtypeNode = mm.idtype as Node | string | undefined
-      const idtype = typeof idtypeNode === 'object' ? (textOf(idtypeNode['@_idtype']) ?? textOf(idtypeNode)) : idtypeNode
-      if (idtype !== '1' && idtype !== '2') problems.push(`${where} member ${pid}: idtype must be 1 (person) or 2 (group)`)
-      if (options.itslearning === true && idtype === '1' && pid !== undefined && !persons.has(pid)) problems.push(`${where}: member ${pid} is not a person in the file`)
+      const idtype =
+        typeof idtypeNode === 'object'
+          ? (textOf(idtypeNode['@_idtype']) ?? textOf(idtypeNode))
+          : idtypeNode
+      if (idtype !== '1' && idtype !== '2')
+        problems.push(`${where} member ${pid}: idtype must be 1 (person) or 2 (group)`)
+      if (options.itslearning === true && idtype === '1' && pid !== undefined && !persons.has(pid))
+        problems.push(`${where}: member ${pid} is not a person in the file`)
       const roles = listOf<Node>(mm.role)
       if (roles.length === 0) problems.push(`${where} member ${pid}: role is missing`)
       for (const r of roles) {
         const rt = textOf(r['@_roletype'])
-        if (rt === undefined || !ROLETYPES.has(rt)) problems.push(`${where} member ${pid}: roletype ${String(rt)} is not 01–08`)
+        if (rt === undefined || !ROLETYPES.has(rt))
+          problems.push(`${where} member ${pid}: roletype ${String(rt)} is not 01–08`)
         recstatus(r, `${where} member ${pid}`)
         const status = textOf(r.status)
-        if (status !== undefined && status !== '0' && status !== '1') problems.push(`${where} member ${pid}: status must be 0 or 1`)
+        if (status !== undefined && status !== '0' && status !== '1')
+          problems.push(`${where} member ${pid}: status must be 0 or 1`)
       }
     }
   }

@@ -4,5 +4,10 @@ export { ImsFileTarget } from './ims-file-target.ts'
 export { ImsEsTarget } from './ims-es-target.ts'
 export { imsEsOptionsSchema, type ImsEsOptions } from './ims-es-options.ts'
 export { imsFileOptionsSchema, type ImsFileOptions } from './ims-file-options.ts'
-export { formatMembership, parseMembership, syncKeyFor, MAX_SYNC_KEY } from './itslearning-conventions.ts'
+export {
+  formatMembership,
+  parseMembership,
+  syncKeyFor,
+  MAX_SYNC_KEY,
+} from './itslearning-conventions.ts'
 export { readImsXml } from './ims-file-xml.ts'

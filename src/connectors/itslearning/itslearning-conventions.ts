@@ -51,8 +51,19 @@ export const INSTITUTION_ROLES: Readonly<Record<string, string>> = {
  * profile names (developer.itslearning.com, "How to assign profiles to users").
  */
 export const IMS11_INSTITUTION_ROLE_TYPES: readonly string[] = [
-  'Student', 'Faculty', 'Member', 'Learner', 'Instructor', 'Mentor', 'Staff', 'Alumni', 'ProspectiveStudent',
-  'Guest', 'Other', 'Administrator', 'Observer',
+  'Student',
+  'Faculty',
+  'Member',
+  'Learner',
+  'Instructor',
+  'Mentor',
+  'Staff',
+  'Alumni',
+  'ProspectiveStudent',
+  'Guest',
+  'Other',
+  'Administrator',
+  'Observer',
 ]
 
 /** Accepts Koppel's words and the IMS words themselves (Student, Staff, …); custom profiles pass through. */
@@ -61,7 +72,12 @@ export function institutionRoleType(value: string): string {
 }
 
 export type MembershipRole = 'learner' | 'instructor' | 'mentor' | 'carer'
-export const MEMBERSHIP_ROLES: readonly MembershipRole[] = ['learner', 'instructor', 'mentor', 'carer']
+export const MEMBERSHIP_ROLES: readonly MembershipRole[] = [
+  'learner',
+  'instructor',
+  'mentor',
+  'carer',
+]
 
 /** IMS Enterprise 1.1 `role@roletype` codes. */
 export const IMS_ROLETYPE: Readonly<Record<MembershipRole, string>> = {
@@ -115,9 +131,11 @@ export function parseMembership(id: string): MembershipGrant {
   const hash = id.lastIndexOf('#')
   if (hash < 0) throw invalid(id, 'has no "#<role>" (learner, instructor, mentor or carer)')
   const role = id.slice(hash + 1) as MembershipRole
-  if (!MEMBERSHIP_ROLES.includes(role)) throw invalid(id, `has role "${role}"; expected learner, instructor, mentor or carer`)
+  if (!MEMBERSHIP_ROLES.includes(role))
+    throw invalid(id, `has role "${role}"; expected learner, instructor, mentor or carer`)
   const raw = id.slice(0, hash).split('/')
-  if (raw.length < 3 || raw.length > 4) throw invalid(id, 'must be <school>/<schoolYear>/<course>[/<courseGroup>]#<role>')
+  if (raw.length < 3 || raw.length > 4)
+    throw invalid(id, 'must be <school>/<schoolYear>/<course>[/<courseGroup>]#<role>')
   let segments: string[]
   try {
     segments = raw.map((s) => decodeURIComponent(s).trim())
@@ -167,7 +185,11 @@ export function membershipSyncKey(person: string, grant: MembershipGrant): strin
 
 export function checkSyncKey(what: string, key: string): void {
   if (key.trim() === '') throw new ConnectorError('invalid', `${what} is empty`)
-  if (key.length > MAX_SYNC_KEY) throw new ConnectorError('invalid', `${what} is ${key.length} characters long; itslearning accepts at most ${MAX_SYNC_KEY}`)
+  if (key.length > MAX_SYNC_KEY)
+    throw new ConnectorError(
+      'invalid',
+      `${what} is ${key.length} characters long; itslearning accepts at most ${MAX_SYNC_KEY}`,
+    )
 }
 
 function invalid(id: string, why: string): ConnectorError {
@@ -198,22 +220,48 @@ export interface ImsPerson {
 
 /** Checks and converts create attributes; throws `invalid` naming the field. */
 export function personFrom(attributes: Attributes, what: string): ImsPerson {
-  const unknown = Object.keys(attributes).filter((k) => !(PERSON_ATTRIBUTES as readonly string[]).includes(k))
-  if (unknown.length > 0) throw new ConnectorError('invalid', `${what}: unknown attribute(s) ${unknown.join(', ')}; known: ${PERSON_ATTRIBUTES.join(', ')}`)
+  const unknown = Object.keys(attributes).filter(
+    (k) => !(PERSON_ATTRIBUTES as readonly string[]).includes(k),
+  )
+  if (unknown.length > 0)
+    throw new ConnectorError(
+      'invalid',
+      `${what}: unknown attribute(s) ${unknown.join(', ')}; known: ${PERSON_ATTRIBUTES.join(', ')}`,
+    )
   const get = (k: PersonAttribute) => single(attributes[k])
   const syncKey = get('syncPersonKey')
-  if (syncKey === undefined) throw new ConnectorError('invalid', `${what}: syncPersonKey is missing`)
+  if (syncKey === undefined)
+    throw new ConnectorError('invalid', `${what}: syncPersonKey is missing`)
   checkSyncKey(`${what}: syncPersonKey`, syncKey)
   const givenName = get('givenName')
   const familyName = get('familyName')
-  if (givenName === undefined) throw new ConnectorError('invalid', `${what}: givenName is missing (itslearning requires the first name)`)
-  if (familyName === undefined) throw new ConnectorError('invalid', `${what}: familyName is missing (itslearning requires the last name)`)
+  if (givenName === undefined)
+    throw new ConnectorError(
+      'invalid',
+      `${what}: givenName is missing (itslearning requires the first name)`,
+    )
+  if (familyName === undefined)
+    throw new ConnectorError(
+      'invalid',
+      `${what}: familyName is missing (itslearning requires the last name)`,
+    )
   const prefix = get('prefix')
-  if (prefix !== undefined && prefix.length > 32) throw new ConnectorError('invalid', `${what}: prefix is longer than 32 characters`)
+  if (prefix !== undefined && prefix.length > 32)
+    throw new ConnectorError('invalid', `${what}: prefix is longer than 32 characters`)
   const birthDate = get('birthDate')
-  if (birthDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) throw new ConnectorError('invalid', `${what}: birthDate must be YYYY-MM-DD`)
+  if (birthDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate))
+    throw new ConnectorError('invalid', `${what}: birthDate must be YYYY-MM-DD`)
   const out: Record<string, string> = { syncKey, givenName, familyName }
-  for (const k of ['userId', 'nickname', 'prefix', 'email', 'upn', 'eckId', 'mobile', 'birthDate'] as const) {
+  for (const k of [
+    'userId',
+    'nickname',
+    'prefix',
+    'email',
+    'upn',
+    'eckId',
+    'mobile',
+    'birthDate',
+  ] as const) {
     const v = get(k)
     if (v !== undefined) out[k] = v
   }

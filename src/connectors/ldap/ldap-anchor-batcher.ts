@@ -89,7 +89,10 @@ export class AnchorBatcher {
   }
 
   /** One promise per value; rejects as a whole only when the batch search itself fails. */
-  async #lookUp(attribute: string, values: readonly string[]): Promise<Map<string, Promise<Entry[]>>> {
+  async #lookUp(
+    attribute: string,
+    values: readonly string[],
+  ): Promise<Map<string, Promise<Entry[]>>> {
     const single = (v: string) => this.#o.search(attribute, [v])
     if (values.length === 1) {
       const [v] = values as [string]
@@ -99,7 +102,9 @@ export class AnchorBatcher {
     if (!sortable) return new Map(values.map((v) => [v, single(v)]))
     const entries = await this.#o.search(attribute, values)
     const sorted = sortEntries(attribute, values, entries)
-    return new Map(values.map((v) => [v, sorted.has(v) ? Promise.resolve(sorted.get(v) ?? []) : single(v)]))
+    return new Map(
+      values.map((v) => [v, sorted.has(v) ? Promise.resolve(sorted.get(v) ?? []) : single(v)]),
+    )
   }
 }
 
@@ -108,7 +113,11 @@ export class AnchorBatcher {
  * matches it, and no other entry comes close (same `looseKey`). When an entry comes close to no value at all, the
  * server matched by a rule we do not know, and nothing is certain.
  */
-export function sortEntries(attribute: string, values: readonly string[], entries: readonly Entry[]): Map<string, Entry[]> {
+export function sortEntries(
+  attribute: string,
+  values: readonly string[],
+  entries: readonly Entry[],
+): Map<string, Entry[]> {
   const keyed = entries.map((entry) => {
     const raw = entryAttribute(entry, attribute)
     const held = raw === undefined ? [] : [raw].flat()
@@ -122,7 +131,11 @@ export function sortEntries(attribute: string, values: readonly string[], entrie
     const near = keyed.filter((k) => k.loose.has(key))
     for (const k of near) placed.add(k.entry)
     // exact ⊆ near, so equal sizes mean equal sets
-    if (exact.length === near.length) out.set(value, exact.map((k) => k.entry))
+    if (exact.length === near.length)
+      out.set(
+        value,
+        exact.map((k) => k.entry),
+      )
   }
   return placed.size === entries.length ? out : new Map()
 }
@@ -138,7 +151,14 @@ export function looseKey(value: string): string {
 
 /** Equality rules whose matches always share a `looseKey`. */
 export const SORTABLE_RULES: ReadonlySet<string> = new Set(
-  ['caseIgnoreMatch', 'caseExactMatch', 'caseIgnoreIA5Match', 'caseExactIA5Match', 'numericStringMatch', 'telephoneNumberMatch', 'octetStringMatch', 'uuidMatch'].map((r) =>
-    r.toLowerCase(),
-  ),
+  [
+    'caseIgnoreMatch',
+    'caseExactMatch',
+    'caseIgnoreIA5Match',
+    'caseExactIA5Match',
+    'numericStringMatch',
+    'telephoneNumberMatch',
+    'octetStringMatch',
+    'uuidMatch',
+  ].map((r) => r.toLowerCase()),
 )

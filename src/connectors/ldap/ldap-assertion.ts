@@ -21,4 +21,5 @@ export class AssertionControl extends Control {
   }
 }
 
-export const assertEntryUuid = (id: string): AssertionControl => new AssertionControl('entryUUID', id)
+export const assertEntryUuid = (id: string): AssertionControl =>
+  new AssertionControl('entryUUID', id)

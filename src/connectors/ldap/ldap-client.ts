@@ -4,7 +4,14 @@
 // It knows nothing about accounts or groups; that is the connector's business.
 import { connect as netConnect, Socket } from 'node:net'
 import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions } from 'node:tls'
-import { Attribute, Client, type Change, type Control, type Entry, type SearchOptions } from 'ldapts'
+import {
+  Attribute,
+  Client,
+  type Change,
+  type Control,
+  type Entry,
+  type SearchOptions,
+} from 'ldapts'
 import { toConnectorError } from './ldap-errors.ts'
 
 export interface LdapClientOptions {
@@ -32,7 +39,11 @@ export class LdapClient {
 
   search(base: string, options: SearchOptions, controls?: Control[]): Promise<Entry[]> {
     // reads are safe to repeat, so a connection that died under us gets one more try on a fresh one
-    return this.#run(`search ${base}`, true, async (c) => (await c.search(base, options, controls)).searchEntries)
+    return this.#run(
+      `search ${base}`,
+      true,
+      async (c) => (await c.search(base, options, controls)).searchEntries,
+    )
   }
 
   /** Pages of a paged search. A page cookie belongs to its connection, so a drop mid-way is not retried. */
@@ -53,10 +64,20 @@ export class LdapClient {
   }
 
   /** Values may be bytes (AD's unicodePwd); ldapts takes those only as Attribute objects. */
-  add(dn: string, entry: Record<string, ReadonlyArray<string | Buffer>>, controls?: Control[]): Promise<void> {
+  add(
+    dn: string,
+    entry: Record<string, ReadonlyArray<string | Buffer>>,
+    controls?: Control[],
+  ): Promise<void> {
     const binary = Object.values(entry).some((values) => values.some((v) => Buffer.isBuffer(v)))
     const attributes = binary
-      ? Object.entries(entry).map(([type, values]) => new Attribute({ type, values: values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8'))) }))
+      ? Object.entries(entry).map(
+          ([type, values]) =>
+            new Attribute({
+              type,
+              values: values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8'))),
+            }),
+        )
       : (entry as Record<string, string[]>)
     return this.#run(`add ${dn}`, false, (c) => c.add(dn, attributes, controls))
   }
@@ -86,7 +107,11 @@ export class LdapClient {
     if (client !== undefined) await client.unbind().catch(() => {})
   }
 
-  async #run<T>(what: string, retryOnDrop: boolean, op: (client: Client) => Promise<T>): Promise<T> {
+  async #run<T>(
+    what: string,
+    retryOnDrop: boolean,
+    op: (client: Client) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.#session(what)
       try {
@@ -125,7 +150,12 @@ export class LdapClient {
     const o = this.#options
     const tlsOptions: ConnectionOptions = {
       ...(o.ca === undefined ? {} : { ca: o.ca }),
-      ...(o.servername === undefined ? {} : { servername: o.servername, checkServerIdentity: (_host, cert) => checkServerIdentity(o.servername as string, cert) }),
+      ...(o.servername === undefined
+        ? {}
+        : {
+            servername: o.servername,
+            checkServerIdentity: (_host, cert) => checkServerIdentity(o.servername as string, cert),
+          }),
     }
     const client = new Client({
       url: o.url,
@@ -162,7 +192,9 @@ function oneShotTransport() {
   let secure = 0
   const refuse = () => {
     const socket = new Socket()
-    process.nextTick(() => socket.destroy(new Error('connection dropped; reconnecting through a new bound session')))
+    process.nextTick(() =>
+      socket.destroy(new Error('connection dropped; reconnecting through a new bound session')),
+    )
     return socket
   }
   return {

@@ -20,21 +20,33 @@ export interface LdapConnectionOptions {
   readonly listFilter: string
 }
 
-export function openLdapConnection(name: string, options: LdapConnectionOptions, baseDir: string): { client: LdapClient; listFilter: Filter } {
+export function openLdapConnection(
+  name: string,
+  options: LdapConnectionOptions,
+  baseDir: string,
+): { client: LdapClient; listFilter: Filter } {
   let ca: string | undefined
   if (options.tlsCaFile !== undefined) {
     const path = resolve(baseDir, options.tlsCaFile)
     try {
       ca = readFileSync(path, 'utf8')
     } catch (e) {
-      throw new ConnectorError('config', `target ${name}: cannot read tlsCaFile ${path}: ${messageOf(e)}`, { cause: e })
+      throw new ConnectorError(
+        'config',
+        `target ${name}: cannot read tlsCaFile ${path}: ${messageOf(e)}`,
+        { cause: e },
+      )
     }
   }
   let listFilter: Filter
   try {
     listFilter = FilterParser.parseString(options.listFilter)
   } catch (e) {
-    throw new ConnectorError('config', `target ${name}: listFilter ${JSON.stringify(options.listFilter)}: ${messageOf(e)}`, { cause: e })
+    throw new ConnectorError(
+      'config',
+      `target ${name}: listFilter ${JSON.stringify(options.listFilter)}: ${messageOf(e)}`,
+      { cause: e },
+    )
   }
   const client = new LdapClient({
     url: options.url,

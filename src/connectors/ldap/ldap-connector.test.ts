@@ -9,11 +9,22 @@ import { runTargetConformance } from '../../../test/conformance/target-conforman
 import { slapdSkipReason, startSlapd, type Slapd } from '../../../test/harness/slapd.ts'
 import { freePort } from '../../../test/harness/free-port.ts'
 import { escapeDnValue } from '../../protocol/ldap-escape.ts'
-import { conformanceFixture, personAttributes, TEST_OUS, testOptions, testTarget, type SlapdLike } from './ldap-test-fixture.ts'
+import {
+  conformanceFixture,
+  personAttributes,
+  TEST_OUS,
+  testOptions,
+  testTarget,
+  type SlapdLike,
+} from './ldap-test-fixture.ts'
 import { ldapConnector } from './ldap-connector.ts'
 import type { LdapTarget } from './ldap-target.ts'
 import { compileMapping } from '../../rules/compile-mapping.ts'
-import { contract as aContract, memoryOracle, person as aPerson } from '../../rules/test-fixtures.ts'
+import {
+  contract as aContract,
+  memoryOracle,
+  person as aPerson,
+} from '../../rules/test-fixtures.ts'
 
 const skip = slapdSkipReason()
 
@@ -21,7 +32,8 @@ async function withOus(s: SlapdLike) {
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, s.adminPassword)
-    for (const dn of TEST_OUS(s)) await c.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) })
+    for (const dn of TEST_OUS(s))
+      await c.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) })
   } finally {
     await c.unbind()
   }
@@ -42,8 +54,13 @@ function conformance(label: string, disable: (s: SlapdLike) => Record<string, un
   })
 }
 
-conformance('disabled OU', (s) => ({ moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' }))
-conformance('disable attribute', () => ({ attribute: { name: 'employeeType', disabledValue: 'disabled', enabledValue: 'active' } }))
+conformance('disabled OU', (s) => ({
+  moveTo: `ou=disabled,${s.baseDn}`,
+  originAttribute: 'seeAlso',
+}))
+conformance('disable attribute', () => ({
+  attribute: { name: 'employeeType', disabledValue: 'disabled', enabledValue: 'active' },
+}))
 
 describe('ldap target against slapd', { skip }, () => {
   let s: Slapd
@@ -55,7 +72,8 @@ describe('ldap target against slapd', { skip }, () => {
     const r = await target.create({ ...spec, enabled })
     return { id: r.id, locator: r.locator }
   }
-  const uuidAt = async (dn: string) => (await raw.search(dn, { scope: 'base', attributes: ['entryUUID'] })).searchEntries[0]?.entryUUID
+  const uuidAt = async (dn: string) =>
+    (await raw.search(dn, { scope: 'base', attributes: ['entryUUID'] })).searchEntries[0]?.entryUUID
   const exists = async (dn: string) => {
     try {
       return (await raw.search(dn, { scope: 'base' })).searchEntries.length === 1
@@ -76,7 +94,9 @@ describe('ldap target against slapd', { skip }, () => {
   before(async () => {
     s = await startSlapd()
     await withOus(s)
-    target = testTarget(s, { disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' } })
+    target = testTarget(s, {
+      disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' },
+    })
     raw = new Client({ url: s.url })
     await raw.bind(s.adminDn, s.adminPassword)
   })
@@ -87,10 +107,19 @@ describe('ldap target against slapd', { skip }, () => {
   })
 
   test('hard names land in the DN escaped and come back verbatim from the server', async () => {
-    for (const name of ["O'Brien, Jr.", ' leading space', '#leading hash', 'back\\slash', 'a+b', '<angle>', 'semi;colon']) {
+    for (const name of [
+      "O'Brien, Jr.",
+      ' leading space',
+      '#leading hash',
+      'back\\slash',
+      'a+b',
+      '<angle>',
+      'semi;colon',
+    ]) {
       const spec = person({ sn: name })
       const ref = await create(spec)
-      const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['cn', 'sn'] })).searchEntries
+      const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['cn', 'sn'] }))
+        .searchEntries
       assert.equal(entry?.sn, name)
       assert.equal(entry?.cn, spec.attributes.cn)
       assert.equal(entry?.dn, ref.locator, 'our canonical DN is the one slapd prints')
@@ -106,22 +135,42 @@ describe('ldap target against slapd', { skip }, () => {
     })
     const c = aContract()
     const pupil = aPerson({ key: String(++n), givenName: 'Eva', familyName: 'x+uid=admin' })
-    const { attributes, issues } = mapping.evaluate({ person: pupil, contract: c, contracts: [c], today: '2026-01-05' }, memoryOracle())
+    const { attributes, issues } = mapping.evaluate(
+      { person: pupil, contract: c, contracts: [c], today: '2026-01-05' },
+      memoryOracle(),
+    )
     assert.deepEqual(issues, [])
-    const ref = await target.create({ attributes, anchor: { attribute: 'uid', value: `inj${n}` }, enabled: true })
-    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['uid', 'cn'] })).searchEntries
+    const ref = await target.create({
+      attributes,
+      anchor: { attribute: 'uid', value: `inj${n}` },
+      enabled: true,
+    })
+    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['uid', 'cn'] }))
+      .searchEntries
     assert.equal(entry?.uid, `inj${n}`, 'exactly one uid, ours')
     assert.equal(entry?.cn, 'Eva x+uid=admin')
     assert.equal((await raw.search(s.peopleDn, { filter: '(uid=admin)' })).searchEntries.length, 0)
     const forged = { ...attributes, uid: 'other', dn: `cn=Eva+uid=admin,ou=1a,${s.peopleDn}` }
-    assert.equal(await kindOf(target.create({ attributes: forged, anchor: { attribute: 'uid', value: 'other' }, enabled: true })), 'invalid')
+    assert.equal(
+      await kindOf(
+        target.create({
+          attributes: forged,
+          anchor: { attribute: 'uid', value: 'other' },
+          enabled: true,
+        }),
+      ),
+      'invalid',
+    )
   })
 
   test('a filter-special anchor matches literally, never as a wildcard', async () => {
     await create(person())
     assert.equal(await target.find({ attribute: 'uid', value: '*' }), undefined)
     assert.equal(await target.find({ attribute: 'uid', value: 'u*)(uid=*' }), undefined)
-    await assert.rejects(target.find({ attribute: 'uid)(x', value: 'a' }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid')
+    await assert.rejects(
+      target.find({ attribute: 'uid)(x', value: 'a' }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid',
+    )
   })
 
   test('rename to another OU keeps entryUUID, and the old DN is gone', async () => {
@@ -144,16 +193,28 @@ describe('ldap target against slapd', { skip }, () => {
     const movedTo = `cn=Elders,ou=2b,${s.peopleDn}`
     await raw.modifyDN(ref.locator, movedTo)
     const cn = String(spec.attributes.cn)
-    await raw.add(ref.locator, { objectClass: 'inetOrgPerson', uid: `squatter${n}`, cn, sn: 'Anders', title: 'leerling' })
+    await raw.add(ref.locator, {
+      objectClass: 'inetOrgPerson',
+      uid: `squatter${n}`,
+      cn,
+      sn: 'Anders',
+      title: 'leerling',
+    })
     const r = await target.update(ref, [{ field: 'title', new: 'docent' }])
     assert.equal(r.locator, movedTo)
-    const [moved] = (await raw.search(movedTo, { scope: 'base', attributes: ['title'] })).searchEntries
-    const [other] = (await raw.search(ref.locator, { scope: 'base', attributes: ['title'] })).searchEntries
+    const [moved] = (await raw.search(movedTo, { scope: 'base', attributes: ['title'] }))
+      .searchEntries
+    const [other] = (await raw.search(ref.locator, { scope: 'base', attributes: ['title'] }))
+      .searchEntries
     assert.equal(moved?.title, 'docent')
     assert.equal(other?.title, 'leerling', 'the entry now at the old DN is untouched')
     assert.equal((await target.delete(ref)).outcome, 'updated')
     assert.equal(await exists(movedTo), false)
-    assert.equal(await exists(ref.locator), true, 'delete through a stale locator removes the right entry')
+    assert.equal(
+      await exists(ref.locator),
+      true,
+      'delete through a stale locator removes the right entry',
+    )
   })
 
   test('disable moves to the disabled OU and remembers the parent; rename while disabled stays there; enable goes back', async () => {
@@ -161,18 +222,24 @@ describe('ldap target against slapd', { skip }, () => {
     const ref = await create(spec)
     const d = await target.disable(ref)
     assert.match(d.locator, new RegExp(`,ou=disabled,${s.baseDn}$`))
-    const [entry] = (await raw.search(d.locator, { scope: 'base', attributes: ['seeAlso'] })).searchEntries
+    const [entry] = (await raw.search(d.locator, { scope: 'base', attributes: ['seeAlso'] }))
+      .searchEntries
     assert.equal(entry?.seeAlso, `ou=1a,${s.peopleDn}`)
     const found = await target.find(spec.anchor)
     assert.equal(found?.enabled, false)
-    assert.equal(found?.attributes.dn, ref.locator, 'attributes.dn is where it lives when enabled: no drift')
+    assert.equal(
+      found?.attributes.dn,
+      ref.locator,
+      'attributes.dn is where it lives when enabled: no drift',
+    )
     const wanted = `cn=Verhuisd,ou=2b,${s.peopleDn}`
     const r = await target.update({ id: d.id, locator: d.locator }, [{ field: 'dn', new: wanted }])
     assert.equal(r.locator, `cn=Verhuisd,ou=disabled,${s.baseDn}`, 'a rename does not enable')
     const e = await target.enable({ id: r.id, locator: r.locator })
     assert.equal(e.locator, wanted)
     assert.equal(await uuidAt(wanted), ref.id)
-    const [back] = (await raw.search(wanted, { scope: 'base', attributes: ['seeAlso'] })).searchEntries
+    const [back] = (await raw.search(wanted, { scope: 'base', attributes: ['seeAlso'] }))
+      .searchEntries
     assert.deepEqual([back?.seeAlso ?? []].flat(), [], 'bookkeeping removed on enable')
   })
 
@@ -187,7 +254,10 @@ describe('ldap target against slapd', { skip }, () => {
   test('a DN taken by another anchor is a conflict naming the DN, and nothing is overwritten', async () => {
     const first = person()
     await create(first)
-    const second = { attributes: { ...first.attributes, uid: 'someone-else' }, anchor: { attribute: 'uid', value: 'someone-else' } }
+    const second = {
+      attributes: { ...first.attributes, uid: 'someone-else' },
+      anchor: { attribute: 'uid', value: 'someone-else' },
+    }
     await assert.rejects(target.create({ ...second, enabled: true }), (e: unknown) => {
       assert.ok(ConnectorError.isInstance(e))
       assert.equal(e.kind, 'conflict')
@@ -203,7 +273,9 @@ describe('ldap target against slapd', { skip }, () => {
     const group = `cn=Klas 1A,${s.groupsDn}`
     assert.equal((await target.grant(a, { type: 'group', id: group })).outcome, 'updated')
     assert.equal((await target.grant(b, { type: 'group', id: group })).outcome, 'updated')
-    const [g] = (await raw.search(group, { scope: 'base', attributes: ['objectClass', 'cn', 'member'] })).searchEntries
+    const [g] = (
+      await raw.search(group, { scope: 'base', attributes: ['objectClass', 'cn', 'member'] })
+    ).searchEntries
     assert.equal(g?.cn, 'Klas 1A')
     assert.deepEqual([g?.member].flat().sort(), [a.locator, b.locator].sort())
     const listed = []
@@ -211,37 +283,53 @@ describe('ldap target against slapd', { skip }, () => {
     assert.deepEqual(listed[0]?.permissions, [group])
     await target.revoke(a, { type: 'group', id: group })
     assert.equal((await target.revoke(b, { type: 'group', id: group })).outcome, 'updated')
-    const [after] = (await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
+    const [after] = (await raw.search(group, { scope: 'base', attributes: ['member'] }))
+      .searchEntries
     assert.equal(after?.member, group, 'the group names itself as placeholder member')
     assert.equal(await kindOf(target.grant(a, { type: 'role', id: group })), 'unsupported')
   })
 
   test('without refint, member values follow a disable move, an enable and a rename; the listing keeps the groups', async () => {
     const members = async (group: string) =>
-      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+      [
+        (await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]
+          ?.member ?? [],
+      ]
+        .flat()
+        .map(String)
     const a = await create(person())
     const groups = [`cn=Volg A,${s.groupsDn}`, `cn=Volg B,${s.groupsDn}`]
     for (const id of groups) await target.grant(a, { type: 'group', id })
     const d = await target.disable(a)
     assert.notEqual(d.locator, a.locator)
-    for (const g of groups) assert.deepEqual(await members(g), [d.locator], `${g} names the disabled DN, not the old one`)
+    for (const g of groups)
+      assert.deepEqual(await members(g), [d.locator], `${g} names the disabled DN, not the old one`)
     const listed = []
     for await (const acc of target.listAccounts()) if (acc.id === a.id) listed.push(acc)
     assert.deepEqual(listed[0]?.permissions, groups)
     const e = await target.enable({ id: d.id, locator: d.locator })
     for (const g of groups) assert.deepEqual(await members(g), [e.locator])
-    const r = await target.update({ id: e.id, locator: e.locator }, [{ field: 'dn', new: `cn=Volger,ou=2b,${s.peopleDn}` }])
+    const r = await target.update({ id: e.id, locator: e.locator }, [
+      { field: 'dn', new: `cn=Volger,ou=2b,${s.peopleDn}` },
+    ])
     for (const g of groups) assert.deepEqual(await members(g), [r.locator])
     // a move by someone else, then a Koppel rename from the stale locator: the dead value is rewritten too
     const elsewhere = `cn=Elders Volger,ou=1a,${s.peopleDn}`
     await raw.modifyDN(r.locator, elsewhere)
-    const again = await target.update({ id: r.id, locator: r.locator }, [{ field: 'dn', new: `cn=Volger 2,ou=2b,${s.peopleDn}` }])
+    const again = await target.update({ id: r.id, locator: r.locator }, [
+      { field: 'dn', new: `cn=Volger 2,ou=2b,${s.peopleDn}` },
+    ])
     for (const g of groups) assert.deepEqual(await members(g), [again.locator])
   })
 
   test('revoke through a stale locator removes the current DN and the dead one', async () => {
     const members = async (group: string) =>
-      [(await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]?.member ?? []].flat().map(String)
+      [
+        (await raw.search(group, { scope: 'base', attributes: ['member'] })).searchEntries[0]
+          ?.member ?? [],
+      ]
+        .flat()
+        .map(String)
     const a = await create(person())
     const b = await create(person())
     const group = `cn=Intrek,${s.groupsDn}`
@@ -249,7 +337,13 @@ describe('ldap target against slapd', { skip }, () => {
     await target.grant(b, { type: 'group', id: group })
     const moved = `cn=Verplaatst ${n},ou=2b,${s.peopleDn}`
     await raw.modifyDN(a.locator, moved)
-    await raw.modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [moved] }) }))
+    await raw.modify(
+      group,
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: 'member', values: [moved] }),
+      }),
+    )
     assert.equal((await target.revoke(a, { type: 'group', id: group })).outcome, 'updated')
     assert.deepEqual(await members(group), [b.locator])
   })
@@ -258,7 +352,12 @@ describe('ldap target against slapd', { skip }, () => {
     const options = testOptions(s, { disable: { moveTo: `ou=disabled,${s.baseDn}` } })
     assert.ok(!options.readAttributes.includes('employeeNumber'))
     const mapped = ['employeeNumber', 'departmentNumber', 'dn', 'cn']
-    const reader = ldapConnector.create('mapped', options, { baseDir: process.cwd(), log: () => {}, now: () => new Date(0), mappedAttributes: mapped }) as LdapTarget
+    const reader = ldapConnector.create('mapped', options, {
+      baseDir: process.cwd(),
+      log: () => {},
+      now: () => new Date(0),
+      mappedAttributes: mapped,
+    }) as LdapTarget
     try {
       const number = `en-${n + 1}`
       const spec = person({ employeeNumber: number, departmentNumber: '12AB-1a' })
@@ -279,21 +378,40 @@ describe('ldap target against slapd', { skip }, () => {
     const school = `ou=${escapeDnValue('Nieuw, College')},${s.peopleDn}`
     const year = `ou=2031,${school}`
     const [a, b] = [person(), person()]
-    const refs = await Promise.all([a, b].map((p, i) => create({ ...p, attributes: { ...p.attributes, dn: `cn=Nieuw ${n}-${i},${year}` } })))
+    const refs = await Promise.all(
+      [a, b].map((p, i) =>
+        create({ ...p, attributes: { ...p.attributes, dn: `cn=Nieuw ${n}-${i},${year}` } }),
+      ),
+    )
     assert.equal(await exists(year), true)
-    assert.deepEqual(refs.map((r) => r.locator.endsWith(`,${year}`)), [true, true])
-    const [ou] = (await raw.search(school, { scope: 'base', attributes: ['objectClass', 'ou'] })).searchEntries
+    assert.deepEqual(
+      refs.map((r) => r.locator.endsWith(`,${year}`)),
+      [true, true],
+    )
+    const [ou] = (await raw.search(school, { scope: 'base', attributes: ['objectClass', 'ou'] }))
+      .searchEntries
     assert.equal(ou?.ou, 'Nieuw, College')
     // a move into a new OU as well
-    const moved = await target.update(refs[0] as { id: string; locator: string }, [{ field: 'dn', new: `cn=Verhuisd ${n},ou=2032,${school}` }])
+    const moved = await target.update(refs[0] as { id: string; locator: string }, [
+      { field: 'dn', new: `cn=Verhuisd ${n},ou=2032,${school}` },
+    ])
     assert.equal(moved.locator, `cn=Verhuisd ${n},ou=2032,${school}`)
     // a missing level that is not an OU is never made up
     const c = person()
-    await assert.rejects(create({ ...c, attributes: { ...c.attributes, dn: `cn=X ${n},ou=2031,o=elders,${s.peopleDn}` } }), (e: unknown) => {
-      assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
-      assert.match(e.message, /o=elders,ou=people,dc=school,dc=test does not exist, and Koppel creates only ou= containers/)
-      return true
-    })
+    await assert.rejects(
+      create({
+        ...c,
+        attributes: { ...c.attributes, dn: `cn=X ${n},ou=2031,o=elders,${s.peopleDn}` },
+      }),
+      (e: unknown) => {
+        assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+        assert.match(
+          e.message,
+          /o=elders,ou=people,dc=school,dc=test does not exist, and Koppel creates only ou= containers/,
+        )
+        return true
+      },
+    )
     assert.equal(await exists(`o=elders,${s.peopleDn}`), false)
   })
 
@@ -302,11 +420,17 @@ describe('ldap target against slapd', { skip }, () => {
     try {
       const p = person()
       const dn = `cn=Geen ${n},ou=ontbreekt,${s.peopleDn}`
-      await assert.rejects(strict.create({ ...p, attributes: { ...p.attributes, dn }, enabled: true }), (e: unknown) => {
-        assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
-        assert.match(e.message, /parent ou=ontbreekt,ou=people,dc=school,dc=test does not exist \(createOus is off\)/)
-        return true
-      })
+      await assert.rejects(
+        strict.create({ ...p, attributes: { ...p.attributes, dn }, enabled: true }),
+        (e: unknown) => {
+          assert.ok(ConnectorError.isInstance(e) && e.kind === 'invalid', String(e))
+          assert.match(
+            e.message,
+            /parent ou=ontbreekt,ou=people,dc=school,dc=test does not exist \(createOus is off\)/,
+          )
+          return true
+        },
+      )
       assert.equal(await exists(`ou=ontbreekt,${s.peopleDn}`), false)
       assert.equal(strict.capabilities.createsContainers, false)
       assert.equal(target.capabilities.createsContainers, true)
@@ -332,7 +456,10 @@ describe('ldap target against slapd', { skip }, () => {
     const strict = testTarget(s, { groups: { createMissing: false } })
     try {
       const a = await create(person())
-      assert.equal(await kindOf(strict.grant(a, { type: 'group', id: `cn=bestaat niet,${s.groupsDn}` })), 'not-found')
+      assert.equal(
+        await kindOf(strict.grant(a, { type: 'group', id: `cn=bestaat niet,${s.groupsDn}` })),
+        'not-found',
+      )
     } finally {
       await strict.close()
     }
@@ -341,7 +468,8 @@ describe('ldap target against slapd', { skip }, () => {
   test('an initial password is stored hashed and binds', async () => {
     const spec = person()
     const ref = await target.create({ ...spec, enabled: true, secrets: { password: 'Welkom 01!' } })
-    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['userPassword'] })).searchEntries
+    const [entry] = (await raw.search(ref.locator, { scope: 'base', attributes: ['userPassword'] }))
+      .searchEntries
     assert.match(String(entry?.userPassword), /^\{SSHA\}/)
     const user = new Client({ url: s.url })
     try {
@@ -364,8 +492,14 @@ describe('ldap target against slapd', { skip }, () => {
       assert.equal(await kindOf(closed.find({ attribute: 'uid', value: 'x' })), 'transient')
       assert.equal(await kindOf(noBase.find({ attribute: 'uid', value: 'x' })), 'config')
       const ref = await create(person())
-      assert.equal(await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,l=geen,${s.peopleDn}` }])), 'invalid')
-      assert.equal(await kindOf(ok.update(ref, [{ field: 'noSuchAttribute', new: 'x' }])), 'invalid')
+      assert.equal(
+        await kindOf(ok.update(ref, [{ field: 'dn', new: `cn=x,l=geen,${s.peopleDn}` }])),
+        'invalid',
+      )
+      assert.equal(
+        await kindOf(ok.update(ref, [{ field: 'noSuchAttribute', new: 'x' }])),
+        'invalid',
+      )
     } finally {
       await Promise.all([ok.close(), closed.close(), noBase.close()])
     }
@@ -379,7 +513,11 @@ describe('ldap target against slapd', { skip }, () => {
     assert.equal(await kindOf(target.update(ref, [{ field: 'title', new: 'weg' }])), 'transient')
     await s.restart()
     const r = await target.update(ref, [{ field: 'title', new: 'terug' }])
-    assert.equal(r.outcome, 'updated', 'a write after reconnect is bound (anonymous writes would be refused)')
+    assert.equal(
+      r.outcome,
+      'updated',
+      'a write after reconnect is bound (anonymous writes would be refused)',
+    )
     assert.equal((await target.find(spec.anchor))?.attributes.title, 'terug')
     raw = new Client({ url: s.url })
     await raw.bind(s.adminDn, s.adminPassword)
@@ -389,7 +527,9 @@ describe('ldap target against slapd', { skip }, () => {
     const specs = Array.from({ length: 200 }, () => person())
     const refs = await Promise.all(specs.map((sp) => create(sp)))
     assert.equal(new Set(refs.map((r) => r.id)).size, 200)
-    const updated = await Promise.all(refs.map((r) => target.update(r, [{ field: 'title', new: 'parallel' }])))
+    const updated = await Promise.all(
+      refs.map((r) => target.update(r, [{ field: 'title', new: 'parallel' }])),
+    )
     assert.ok(updated.every((u) => u.outcome === 'updated'))
   })
 })
@@ -430,52 +570,87 @@ async function kindOfAsync(p: Promise<unknown>) {
   return 'no error'
 }
 
-describe('ldap target bound as a least-rights service account (slapd ACLs as docs/connectors/ldap.md lists)', { skip }, () => {
-  let s: Slapd
-  let target: LdapTarget
-  let svc: Client
-  before(async () => {
-    s = await startSlapd({ serviceAccount: true })
-    const service = { ...s, adminDn: s.serviceDn as string, adminPassword: s.servicePassword as string }
-    target = testTarget(service, { disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' } })
-    svc = new Client({ url: s.url })
-    await svc.bind(service.adminDn, service.adminPassword)
-  })
-  after(async () => {
-    await svc?.unbind()
-    await target?.close()
-    await s?.stop()
-  })
+describe(
+  'ldap target bound as a least-rights service account (slapd ACLs as docs/connectors/ldap.md lists)',
+  { skip },
+  () => {
+    let s: Slapd
+    let target: LdapTarget
+    let svc: Client
+    before(async () => {
+      s = await startSlapd({ serviceAccount: true })
+      const service = {
+        ...s,
+        adminDn: s.serviceDn as string,
+        adminPassword: s.servicePassword as string,
+      }
+      target = testTarget(service, {
+        disable: { moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' },
+      })
+      svc = new Client({ url: s.url })
+      await svc.bind(service.adminDn, service.adminPassword)
+    })
+    after(async () => {
+      await svc?.unbind()
+      await target?.close()
+      await s?.stop()
+    })
 
-  test('the whole lifecycle works without the rootdn: new OU, password, groups, rename, disable, enable, revoke, delete', async () => {
-    const spec = personAttributes(s, 1)
-    const dn = `cn=Jansen 1,ou=2031,ou=Nieuwe School,${s.peopleDn}`
-    const ref = await target.create({ ...spec, attributes: { ...spec.attributes, dn }, enabled: true, secrets: { password: 'Welkom 01!' } })
-    assert.equal(ref.locator, dn)
-    const group = `cn=Klas 1A,${s.groupsDn}`
-    assert.equal((await target.grant(ref, { type: 'group', id: group })).outcome, 'updated')
-    assert.equal((await target.update(ref, [{ field: 'title', new: 'docent' }])).outcome, 'updated')
-    const renamed = await target.update(ref, [{ field: 'dn', new: `cn=Jansen 1,ou=2032,ou=Nieuwe School,${s.peopleDn}` }])
-    const disabled = await target.disable({ id: ref.id, locator: renamed.locator })
-    assert.match(disabled.locator, /,ou=disabled,dc=school,dc=test$/)
-    const [g] = (await svc.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
-    assert.equal(g?.member, disabled.locator, 'the member value followed the move')
-    const enabled = await target.enable({ id: ref.id, locator: disabled.locator })
-    assert.equal(enabled.locator, renamed.locator)
-    assert.equal((await target.revoke(enabled, { type: 'group', id: group })).outcome, 'updated')
-    assert.equal((await target.delete(enabled)).outcome, 'updated')
-  })
+    test('the whole lifecycle works without the rootdn: new OU, password, groups, rename, disable, enable, revoke, delete', async () => {
+      const spec = personAttributes(s, 1)
+      const dn = `cn=Jansen 1,ou=2031,ou=Nieuwe School,${s.peopleDn}`
+      const ref = await target.create({
+        ...spec,
+        attributes: { ...spec.attributes, dn },
+        enabled: true,
+        secrets: { password: 'Welkom 01!' },
+      })
+      assert.equal(ref.locator, dn)
+      const group = `cn=Klas 1A,${s.groupsDn}`
+      assert.equal((await target.grant(ref, { type: 'group', id: group })).outcome, 'updated')
+      assert.equal(
+        (await target.update(ref, [{ field: 'title', new: 'docent' }])).outcome,
+        'updated',
+      )
+      const renamed = await target.update(ref, [
+        { field: 'dn', new: `cn=Jansen 1,ou=2032,ou=Nieuwe School,${s.peopleDn}` },
+      ])
+      const disabled = await target.disable({ id: ref.id, locator: renamed.locator })
+      assert.match(disabled.locator, /,ou=disabled,dc=school,dc=test$/)
+      const [g] = (await svc.search(group, { scope: 'base', attributes: ['member'] })).searchEntries
+      assert.equal(g?.member, disabled.locator, 'the member value followed the move')
+      const enabled = await target.enable({ id: ref.id, locator: disabled.locator })
+      assert.equal(enabled.locator, renamed.locator)
+      assert.equal((await target.revoke(enabled, { type: 'group', id: group })).outcome, 'updated')
+      assert.equal((await target.delete(enabled)).outcome, 'updated')
+    })
 
-  test('the service account cannot write outside its OUs, and cannot read passwords', async () => {
-    await assert.rejects(svc.add(`ou=elders,${s.baseDn}`, { objectClass: 'organizationalUnit', ou: 'elders' }), (e: unknown) => (e as { code?: number }).code === 50)
-    await assert.rejects(
-      svc.modify(s.serviceDn as string, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: ['root'] }) })),
-      (e: unknown) => (e as { code?: number }).code === 50,
-    )
-    const spec = personAttributes(s, 2)
-    const ref = await target.create({ ...spec, enabled: true, secrets: { password: 'Geheim 02!' } })
-    const [entry] = (await svc.search(ref.locator, { scope: 'base', attributes: ['userPassword', 'uid'] })).searchEntries
-    assert.equal(entry?.uid, 'u2')
-    assert.deepEqual([entry?.userPassword ?? []].flat(), [], 'written, never readable by Koppel')
-  })
-})
+    test('the service account cannot write outside its OUs, and cannot read passwords', async () => {
+      await assert.rejects(
+        svc.add(`ou=elders,${s.baseDn}`, { objectClass: 'organizationalUnit', ou: 'elders' }),
+        (e: unknown) => (e as { code?: number }).code === 50,
+      )
+      await assert.rejects(
+        svc.modify(
+          s.serviceDn as string,
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type: 'cn', values: ['root'] }),
+          }),
+        ),
+        (e: unknown) => (e as { code?: number }).code === 50,
+      )
+      const spec = personAttributes(s, 2)
+      const ref = await target.create({
+        ...spec,
+        enabled: true,
+        secrets: { password: 'Geheim 02!' },
+      })
+      const [entry] = (
+        await svc.search(ref.locator, { scope: 'base', attributes: ['userPassword', 'uid'] })
+      ).searchEntries
+      assert.equal(entry?.uid, 'u2')
+      assert.deepEqual([entry?.userPassword ?? []].flat(), [], 'written, never readable by Koppel')
+    })
+  },
+)

@@ -16,7 +16,12 @@ export const ldapConnector: TargetDefinition<typeof ldapOptionsSchema> = {
   },
 }
 
-export function createLdapTarget(name: string, options: LdapOptions, baseDir: string, mappedAttributes: readonly string[] = []): LdapTarget {
+export function createLdapTarget(
+  name: string,
+  options: LdapOptions,
+  baseDir: string,
+  mappedAttributes: readonly string[] = [],
+): LdapTarget {
   const { client, listFilter } = openLdapConnection(name, options, baseDir)
   return new LdapTarget(name, options, { client, listFilter, mappedAttributes })
 }

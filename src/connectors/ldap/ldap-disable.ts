@@ -45,7 +45,8 @@ export class DisableState implements DisableStrategy {
   attributeNames(): string[] {
     const names: string[] = []
     if (this.#o.attribute !== undefined) names.push(this.#o.attribute.name)
-    if (this.ou !== undefined && this.#o.originAttribute !== undefined) names.push(this.#o.originAttribute)
+    if (this.ou !== undefined && this.#o.originAttribute !== undefined)
+      names.push(this.#o.originAttribute)
     return names
   }
 
@@ -68,29 +69,43 @@ export class DisableState implements DisableStrategy {
       if (attr?.enabledValue !== undefined) entry[attr.name] = [attr.enabledValue]
       return wanted
     }
-    if (!this.configured) throw new ConnectorError('unsupported', `create ${wanted.text} disabled: no disable option is configured`)
+    if (!this.configured)
+      throw new ConnectorError(
+        'unsupported',
+        `create ${wanted.text} disabled: no disable option is configured`,
+      )
     if (attr !== undefined) entry[attr.name] = [attr.disabledValue]
     if (this.ou === undefined || isUnder(wanted, this.ou)) return wanted
-    if (this.#o.originAttribute !== undefined) entry[this.#o.originAttribute] = [parentOf(wanted).text]
+    if (this.#o.originAttribute !== undefined)
+      entry[this.#o.originAttribute] = [parentOf(wanted).text]
     return moveUnder(wanted, this.ou)
   }
 
   /** A rename of an account that is in the disabled OU stays in the OU and updates the remembered parent. */
   placeRenamed(current: Dn, wanted: Dn): { target: Dn; origin?: Change } {
-    if (this.ou === undefined || !isUnder(current, this.ou) || isUnder(wanted, this.ou)) return { target: wanted }
+    if (this.ou === undefined || !isUnder(current, this.ou) || isUnder(wanted, this.ou))
+      return { target: wanted }
     const target = moveUnder(wanted, this.ou)
     const name = this.#o.originAttribute
-    return name === undefined ? { target } : { target, origin: replace(name, [parentOf(wanted).text]) }
+    return name === undefined
+      ? { target }
+      : { target, origin: replace(name, [parentOf(wanted).text]) }
   }
 
-  async disable(client: LdapClient, entry: Entry, id: string): Promise<{ dn: Dn; changed: boolean }> {
+  async disable(
+    client: LdapClient,
+    entry: Entry,
+    id: string,
+  ): Promise<{ dn: Dn; changed: boolean }> {
     this.#require('disable')
     let dn = toDn(entry.dn)
     const mods: Change[] = []
     const attr = this.#o.attribute
-    if (attr !== undefined && entryValue(entry, attr.name) !== attr.disabledValue) mods.push(replace(attr.name, [attr.disabledValue]))
+    if (attr !== undefined && entryValue(entry, attr.name) !== attr.disabledValue)
+      mods.push(replace(attr.name, [attr.disabledValue]))
     const move = this.ou !== undefined && !isUnder(dn, this.ou)
-    if (move && this.#o.originAttribute !== undefined) mods.push(replace(this.#o.originAttribute, [parentOf(dn).text]))
+    if (move && this.#o.originAttribute !== undefined)
+      mods.push(replace(this.#o.originAttribute, [parentOf(dn).text]))
     // attribute first: if the move then fails, a retry finds the flag set and only moves
     if (mods.length > 0) await client.modify(dn.text, mods, [assertEntryUuid(id)])
     if (move && this.ou !== undefined) {
@@ -101,7 +116,11 @@ export class DisableState implements DisableStrategy {
     return { dn, changed: mods.length > 0 || move }
   }
 
-  async enable(client: LdapClient, entry: Entry, id: string): Promise<{ dn: Dn; changed: boolean }> {
+  async enable(
+    client: LdapClient,
+    entry: Entry,
+    id: string,
+  ): Promise<{ dn: Dn; changed: boolean }> {
     this.#require('enable')
     let dn = toDn(entry.dn)
     const move = this.ou !== undefined && isUnder(dn, this.ou)
@@ -116,7 +135,8 @@ export class DisableState implements DisableStrategy {
       mods.push(replace(attr.name, attr.enabledValue === undefined ? [] : [attr.enabledValue]))
     }
     const origin = this.#o.originAttribute
-    if (this.ou !== undefined && origin !== undefined && entryValue(entry, origin) !== undefined) mods.push(replace(origin, []))
+    if (this.ou !== undefined && origin !== undefined && entryValue(entry, origin) !== undefined)
+      mods.push(replace(origin, []))
     if (mods.length > 0) await client.modify(dn.text, mods, [assertEntryUuid(id)])
     return { dn, changed: move || mods.length > 0 }
   }
@@ -133,6 +153,10 @@ export class DisableState implements DisableStrategy {
   }
 
   #require(what: string) {
-    if (!this.configured) throw new ConnectorError('unsupported', `${what}: no disable option (moveTo or attribute) is configured`)
+    if (!this.configured)
+      throw new ConnectorError(
+        'unsupported',
+        `${what}: no disable option (moveTo or attribute) is configured`,
+      )
   }
 }

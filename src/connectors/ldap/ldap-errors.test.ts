@@ -1,8 +1,16 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  AlreadyExistsError, BusyError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError,
-  NoSuchObjectError, ObjectClassViolationError, UnavailableError, UnknownStatusCodeError, UnwillingToPerformError,
+  AlreadyExistsError,
+  BusyError,
+  ConstraintViolationError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  ObjectClassViolationError,
+  UnavailableError,
+  UnknownStatusCodeError,
+  UnwillingToPerformError,
 } from 'ldapts'
 import { ConnectorError } from '../../contract/index.ts'
 import { toConnectorError } from './ldap-errors.ts'
@@ -33,12 +41,20 @@ describe('LDAP error mapping', () => {
   })
 
   test('socket errors are transient, an unknown host or a bad certificate is config', () => {
-    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']) assert.equal(toConnectorError(errno(code), 'x').kind, 'transient')
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'])
+      assert.equal(toConnectorError(errno(code), 'x').kind, 'transient')
     assert.equal(toConnectorError(errno('ENOTFOUND'), 'x').kind, 'config')
     assert.equal(toConnectorError(errno('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'x').kind, 'config')
     assert.equal(toConnectorError(errno('DEPTH_ZERO_SELF_SIGNED_CERT'), 'x').kind, 'config')
-    assert.equal(toConnectorError(new Error('Connection closed before message response was received.'), 'x').kind, 'transient')
-    assert.equal(toConnectorError(new Error('SearchRequest: Operation timed out'), 'x').kind, 'transient')
+    assert.equal(
+      toConnectorError(new Error('Connection closed before message response was received.'), 'x')
+        .kind,
+      'transient',
+    )
+    assert.equal(
+      toConnectorError(new Error('SearchRequest: Operation timed out'), 'x').kind,
+      'transient',
+    )
   })
 
   test('a ConnectorError passes through untouched', () => {
@@ -47,11 +63,16 @@ describe('LDAP error mapping', () => {
   })
 
   test('a request that cannot be BER-encoded (a value over 16 MB) is invalid, not retried; a long DN is shortened (issue 11.5)', () => {
-    const tooLong = Object.assign(new Error('Length too long (> 4 bytes)'), { name: 'InvalidAsn1Error' })
+    const tooLong = Object.assign(new Error('Length too long (> 4 bytes)'), {
+      name: 'InvalidAsn1Error',
+    })
     const dn = `cn=${'y'.repeat(5_000_000)},ou=people,dc=school,dc=test`
     const mapped = toConnectorError(tooLong, `add ${dn}`)
     assert.equal(mapped.kind, 'invalid')
     assert.ok(mapped.message.length < 500, `${mapped.message.length} characters`)
-    assert.match(mapped.message, /^add cn=y+… \(4999\d{3} characters left out\) …y+,ou=people,dc=school,dc=test: the LDAP message cannot be encoded/)
+    assert.match(
+      mapped.message,
+      /^add cn=y+… \(4999\d{3} characters left out\) …y+,ou=people,dc=school,dc=test: the LDAP message cannot be encoded/,
+    )
   })
 })

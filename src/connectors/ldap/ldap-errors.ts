@@ -42,12 +42,21 @@ const BY_RESULT_CODE: Readonly<Record<number, ConnectorErrorKind>> = {
 }
 
 const TRANSIENT_ERRNO = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ENETDOWN', 'EAI_AGAIN', 'ESOCKETTIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
 ])
 
 // ldapts reports a dropped or timed-out connection as a plain Error with one of these messages
-const TRANSIENT_MESSAGE = /Socket error|Connection closed|Socket connection not established|timed out|Connection timeout|reconnect/i
+const TRANSIENT_MESSAGE =
+  /Socket error|Connection closed|Socket connection not established|timed out|Connection timeout|reconnect/i
 
 /** Maps any error from an LDAP operation to a ConnectorError; `context` names the operation and DN. */
 export function toConnectorError(error: unknown, fullContext: string): ConnectorError {
@@ -57,23 +66,36 @@ export function toConnectorError(error: unknown, fullContext: string): Connector
   const context = shorten(fullContext)
   // BER that cannot be written (a value over 16 MB) or read: sending it again gives the same result
   if (error instanceof Error && error.name === 'InvalidAsn1Error') {
-    return new ConnectorError('invalid', `${context}: the LDAP message cannot be encoded: ${message}`, { cause: error })
+    return new ConnectorError(
+      'invalid',
+      `${context}: the LDAP message cannot be encoded: ${message}`,
+      { cause: error },
+    )
   }
   if (error instanceof ResultCodeError || isResultCodeError(error)) {
     const code = (error as { code: number }).code
     const kind = BY_RESULT_CODE[code] ?? 'invalid'
-    return new ConnectorError(kind, `${context}: LDAP result ${code} ${message}`, { cause: error, code })
+    return new ConnectorError(kind, `${context}: LDAP result ${code} ${message}`, {
+      cause: error,
+      code,
+    })
   }
   const errno = (error as { code?: unknown } | null)?.code
   if (typeof errno === 'string') {
-    if (TRANSIENT_ERRNO.has(errno)) return new ConnectorError('transient', `${context}: ${message}`, { cause: error, code: errno })
+    if (TRANSIENT_ERRNO.has(errno))
+      return new ConnectorError('transient', `${context}: ${message}`, {
+        cause: error,
+        code: errno,
+      })
     // unknown host, bad certificate: retrying cannot help, the configuration must change
     if (errno === 'ENOTFOUND' || /CERT|SELF_SIGNED|SSL|TLS|UNABLE_TO_|SIGNATURE/.test(errno)) {
       return new ConnectorError('config', `${context}: ${message}`, { cause: error, code: errno })
     }
   }
-  if (TRANSIENT_MESSAGE.test(message)) return new ConnectorError('transient', `${context}: ${message}`, { cause: error })
-  if (/invalid LDAP URL/i.test(message)) return new ConnectorError('config', `${context}: ${message}`, { cause: error })
+  if (TRANSIENT_MESSAGE.test(message))
+    return new ConnectorError('transient', `${context}: ${message}`, { cause: error })
+  if (/invalid LDAP URL/i.test(message))
+    return new ConnectorError('config', `${context}: ${message}`, { cause: error })
   return new ConnectorError('transient', `${context}: ${message}`, { cause: error })
 }
 

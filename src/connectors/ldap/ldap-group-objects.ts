@@ -3,11 +3,23 @@
 // group and a same-named group Koppel does not manage is refused, never taken over. A title change renames the
 // entry (the id stays); archiving moves it to `groups.archiveDn` with its members, restoring moves it back.
 import { Attribute, Change, EqualityFilter, type Entry } from 'ldapts'
-import { ConnectorError, type GroupRequest, type Ref, type WriteResult } from '../../contract/index.ts'
+import {
+  ConnectorError,
+  type GroupRequest,
+  type Ref,
+  type WriteResult,
+} from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
 import type { LdapClient } from './ldap-client.ts'
 import { escapeDnValue } from '../../protocol/ldap-escape.ts'
-import { fromRdns, isAttributeName, moveUnder, toDn, toLdapValues, type Dn } from './ldap-mapping.ts'
+import {
+  fromRdns,
+  isAttributeName,
+  moveUnder,
+  toDn,
+  toLdapValues,
+  type Dn,
+} from './ldap-mapping.ts'
 import { PostReadControl } from './ldap-post-read.ts'
 
 export interface GroupObjectOptions {
@@ -37,7 +49,12 @@ export class LdapGroupObjects {
   readonly #base: Dn | undefined
   readonly #archive: Dn | undefined
 
-  constructor(client: LdapClient, options: GroupObjectOptions, identity: GroupObjectIdentity, base: Dn | undefined) {
+  constructor(
+    client: LdapClient,
+    options: GroupObjectOptions,
+    identity: GroupObjectIdentity,
+    base: Dn | undefined,
+  ) {
     this.#client = client
     this.#o = options
     this.#id = identity
@@ -48,7 +65,8 @@ export class LdapGroupObjects {
   async create(request: GroupRequest): Promise<WriteResult> {
     const base = this.#requireBase()
     const mine = await this.#findByKey(request.key)
-    if (mine !== undefined) return { outcome: 'unchanged', id: this.#idOf(mine), locator: toDn(mine.dn).text }
+    if (mine !== undefined)
+      return { outcome: 'unchanged', id: this.#idOf(mine), locator: toDn(mine.dn).text }
     const dn = this.#dnFor(request.title, base)
     const entry: Record<string, string[]> = {
       objectClass: [this.#o.objectClass],
@@ -61,7 +79,11 @@ export class LdapGroupObjects {
     if (typeof description === 'string') entry['description'] = [description]
     for (const [name, value] of Object.entries(request.attributes)) {
       if (OWN_FIELDS.has(name)) continue
-      if (!isAttributeName(name)) throw new ConnectorError('invalid', `group ${request.key}: ${JSON.stringify(name)} is not an LDAP attribute name`)
+      if (!isAttributeName(name))
+        throw new ConnectorError(
+          'invalid',
+          `group ${request.key}: ${JSON.stringify(name)} is not an LDAP attribute name`,
+        )
       entry[name] = toLdapValues(value)
     }
     const postRead = this.#id.postRead ? new PostReadControl([this.#id.idAttribute]) : undefined
@@ -73,12 +95,21 @@ export class LdapGroupObjects {
     }
     const id = postRead?.entry === undefined ? undefined : this.#id.idOf(postRead.entry)
     if (id !== undefined) return { outcome: 'created', id, locator: dn.text }
-    const [added] = await this.#client.search(dn.text, { scope: 'base', attributes: [this.#id.idAttribute], ...this.#binary() })
-    if (added === undefined) throw new ConnectorError('transient', `created group ${dn.text} but cannot read it back`)
+    const [added] = await this.#client.search(dn.text, {
+      scope: 'base',
+      attributes: [this.#id.idAttribute],
+      ...this.#binary(),
+    })
+    if (added === undefined)
+      throw new ConnectorError('transient', `created group ${dn.text} but cannot read it back`)
     return { outcome: 'created', id: this.#idOf(added), locator: dn.text }
   }
 
-  async update(ref: Ref, changes: readonly FieldChange[], request: GroupRequest): Promise<WriteResult> {
+  async update(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+  ): Promise<WriteResult> {
     const base = this.#requireBase()
     let at = await this.#locate(ref)
     let changed = false
@@ -96,8 +127,17 @@ export class LdapGroupObjects {
     for (const c of changes) {
       if (c.field === 'archived' || c.field === 'type' || c.field === 'parent') continue
       const name = c.field === 'title' ? 'cn' : c.field
-      if (!isAttributeName(name)) throw new ConnectorError('invalid', `group ${request.key}: ${JSON.stringify(name)} is not an LDAP attribute name`)
-      mods.push(new Change({ operation: 'replace', modification: new Attribute({ type: name, values: toLdapValues(c.new) }) }))
+      if (!isAttributeName(name))
+        throw new ConnectorError(
+          'invalid',
+          `group ${request.key}: ${JSON.stringify(name)} is not an LDAP attribute name`,
+        )
+      mods.push(
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: name, values: toLdapValues(c.new) }),
+        }),
+      )
     }
     if (mods.length > 0) {
       await this.#client.modify(at.text, mods)
@@ -120,7 +160,8 @@ export class LdapGroupObjects {
     try {
       at = await this.#locate(ref)
     } catch (e) {
-      if (ConnectorError.isInstance(e) && e.kind === 'not-found') return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found')
+        return { outcome: 'already-gone', id: ref.id, locator: ref.locator }
       throw e
     }
     await this.#client.del(at.text)
@@ -131,19 +172,26 @@ export class LdapGroupObjects {
     try {
       await this.#client.modifyDn(from.text, to.text)
     } catch (e) {
-      if (ConnectorError.isInstance(e) && e.code === 68) throw this.#conflict(to, key ?? '(archived group)', e)
+      if (ConnectorError.isInstance(e) && e.code === 68)
+        throw this.#conflict(to, key ?? '(archived group)', e)
       throw e
     }
   }
 
   /** Where the group with this id is now: below the groups base or in the archive. */
   async #locate(ref: Ref): Promise<Dn> {
-    const filter = new EqualityFilter({ attribute: this.#id.idAttribute, value: this.#id.idValue(ref.id) })
+    const filter = new EqualityFilter({
+      attribute: this.#id.idAttribute,
+      value: this.#id.idValue(ref.id),
+    })
     for (const base of this.#searchBases()) {
       const [entry] = await this.#search(base, filter)
       if (entry !== undefined) return toDn(entry.dn)
     }
-    throw new ConnectorError('not-found', `no group with ${this.#id.idAttribute} ${ref.id} (last seen at ${ref.locator})`)
+    throw new ConnectorError(
+      'not-found',
+      `no group with ${this.#id.idAttribute} ${ref.id} (last seen at ${ref.locator})`,
+    )
   }
 
   async #findByKey(key: string): Promise<Entry | undefined> {
@@ -157,7 +205,12 @@ export class LdapGroupObjects {
 
   async #search(base: Dn, filter: EqualityFilter): Promise<Entry[]> {
     try {
-      return await this.#client.search(base.text, { scope: 'sub', filter, attributes: [this.#id.idAttribute, this.#o.keyAttribute], ...this.#binary() })
+      return await this.#client.search(base.text, {
+        scope: 'sub',
+        filter,
+        attributes: [this.#id.idAttribute, this.#o.keyAttribute],
+        ...this.#binary(),
+      })
     } catch (e) {
       // an archive OU that does not exist yet holds no groups
       if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) return []
@@ -182,17 +235,24 @@ export class LdapGroupObjects {
   }
 
   #requireBase(): Dn {
-    if (this.#base === undefined) throw new ConnectorError('config', 'groups.baseDn must be set to provision groups (provisionGroups:)')
+    if (this.#base === undefined)
+      throw new ConnectorError(
+        'config',
+        'groups.baseDn must be set to provision groups (provisionGroups:)',
+      )
     return this.#base
   }
 
   #idOf(entry: Entry): string {
     const id = this.#id.idOf(entry)
-    if (id === undefined) throw new ConnectorError('transient', `group ${entry.dn} has no ${this.#id.idAttribute}`)
+    if (id === undefined)
+      throw new ConnectorError('transient', `group ${entry.dn} has no ${this.#id.idAttribute}`)
     return id
   }
 
   #binary(): { explicitBufferAttributes: string[] } | Record<string, never> {
-    return this.#id.binaryAttributes.length > 0 ? { explicitBufferAttributes: [...this.#id.binaryAttributes] } : {}
+    return this.#id.binaryAttributes.length > 0
+      ? { explicitBufferAttributes: [...this.#id.binaryAttributes] }
+      : {}
   }
 }

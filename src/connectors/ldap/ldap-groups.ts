@@ -29,7 +29,12 @@ const member = (attribute: string, values: string[], operation: 'add' | 'delete'
 const isKind = (e: unknown, kind: string, code: number) =>
   ConnectorError.isInstance(e) && e.kind === kind && e.code === code
 
-export async function grantMember(client: LdapClient, o: GroupOptions, group: Dn, account: Dn): Promise<Outcome> {
+export async function grantMember(
+  client: LdapClient,
+  o: GroupOptions,
+  group: Dn,
+  account: Dn,
+): Promise<Outcome> {
   try {
     await client.modify(group.text, [member(o.memberAttribute, [account.text], 'add')])
     return 'updated'
@@ -39,7 +44,8 @@ export async function grantMember(client: LdapClient, o: GroupOptions, group: Dn
     if (!isKind(e, 'not-found', 32) || !o.createMissing) throw e
   }
   const rdn = group.rdns[0]?.[0]
-  if (rdn === undefined) throw new ConnectorError('invalid', `cannot create group ${group.text}: empty DN`)
+  if (rdn === undefined)
+    throw new ConnectorError('invalid', `cannot create group ${group.text}: empty DN`)
   try {
     await client.add(group.text, {
       objectClass: [o.objectClass],
@@ -55,7 +61,12 @@ export async function grantMember(client: LdapClient, o: GroupOptions, group: Dn
   }
 }
 
-export async function revokeMember(client: LdapClient, o: GroupOptions, group: Dn, account: Dn): Promise<Outcome> {
+export async function revokeMember(
+  client: LdapClient,
+  o: GroupOptions,
+  group: Dn,
+  account: Dn,
+): Promise<Outcome> {
   try {
     await client.modify(group.text, [member(o.memberAttribute, [account.text], 'delete')])
     return 'updated'
@@ -82,14 +93,23 @@ export async function revokeMember(client: LdapClient, o: GroupOptions, group: D
  * that already has `to` only loses `from`; one that lost `from` meanwhile is left as it is. Returns how many
  * groups were rewritten.
  */
-export async function followMove(client: LdapClient, o: GroupOptions, base: Dn, from: Dn, to: Dn): Promise<number> {
+export async function followMove(
+  client: LdapClient,
+  o: GroupOptions,
+  base: Dn,
+  from: Dn,
+  to: Dn,
+): Promise<number> {
   if (from.key === to.key) return 0
   const filter = new EqualityFilter({ attribute: o.memberAttribute, value: from.text })
   const groups = await client.search(base.text, { scope: 'sub', filter, attributes: ['1.1'] })
   let rewritten = 0
   for (const g of groups) {
     try {
-      await client.modify(g.dn, [member(o.memberAttribute, [to.text], 'add'), member(o.memberAttribute, [from.text], 'delete')])
+      await client.modify(g.dn, [
+        member(o.memberAttribute, [to.text], 'add'),
+        member(o.memberAttribute, [from.text], 'delete'),
+      ])
       rewritten++
     } catch (e) {
       // 20: the new DN is already a member (a retry, or refint half-way): only the dead value has to go
@@ -110,14 +130,23 @@ export async function followMove(client: LdapClient, o: GroupOptions, base: Dn, 
 }
 
 /** Group DNs that name `account` as a member, below `base`. */
-export async function groupsOf(client: LdapClient, o: GroupOptions, base: Dn, account: Dn): Promise<string[]> {
+export async function groupsOf(
+  client: LdapClient,
+  o: GroupOptions,
+  base: Dn,
+  account: Dn,
+): Promise<string[]> {
   const filter = new EqualityFilter({ attribute: o.memberAttribute, value: account.text })
   const entries = await client.search(base.text, { scope: 'sub', filter, attributes: ['1.1'] })
   return entries.map((e) => toDn(e.dn).text).sort()
 }
 
 /** Every membership below `base` in one paged search: account DN key → sorted group DNs. */
-export async function allMemberships(client: LdapClient, o: GroupOptions, base: Dn): Promise<Map<string, string[]>> {
+export async function allMemberships(
+  client: LdapClient,
+  o: GroupOptions,
+  base: Dn,
+): Promise<Map<string, string[]>> {
   const byMember = new Map<string, string[]>()
   const filter = new PresenceFilter({ attribute: o.memberAttribute })
   // AD lists a group with more than MaxValRange (1500) members under `member;range=0-1499` only
@@ -156,7 +185,11 @@ export const RANGE_STEP = 1500
  * Every value of `attribute` in `entry`, following ranged retrieval (MS-ADTS 3.1.1.3.1.3.3): when the server
  * sent `member;range=0-1499`, asks for `member;range=1500-2999` and so on until a range ends in `*`.
  */
-export async function allValues(client: LdapClient, entry: Entry, attribute: string): Promise<string[]> {
+export async function allValues(
+  client: LdapClient,
+  entry: Entry,
+  attribute: string,
+): Promise<string[]> {
   const plain = entryAttribute(entry, attribute)
   const out = plain === undefined ? [] : typeof plain === 'string' ? [plain] : [...plain]
   let next = rangeOf(entry, attribute)
@@ -164,10 +197,18 @@ export async function allValues(client: LdapClient, entry: Entry, attribute: str
   out.push(...next.values)
   while (next.end !== '*') {
     const from = Number(next.end) + 1
-    const [more] = await client.search(entry.dn, { scope: 'base', attributes: [`${attribute};range=${from}-${from + RANGE_STEP - 1}`] })
+    const [more] = await client.search(entry.dn, {
+      scope: 'base',
+      attributes: [`${attribute};range=${from}-${from + RANGE_STEP - 1}`],
+    })
     next = more === undefined ? undefined : rangeOf(more, attribute)
     // the attribute shrank under us, or a server answers a range that does not move on: what we have is all
-    if (next === undefined || next.values.length === 0 || (next.end !== '*' && Number(next.end) < from)) break
+    if (
+      next === undefined ||
+      next.values.length === 0 ||
+      (next.end !== '*' && Number(next.end) < from)
+    )
+      break
     out.push(...next.values)
   }
   return out
@@ -181,17 +222,27 @@ function rangeOf(entry: Entry, attribute: string): { values: string[]; end: stri
     // ldapts lists every requested attribute, so the range we asked for can be there empty next to the one
     // the server sent (`member;range=0-1499: []` beside `member;range=0-*`)
     if (Array.isArray(raw) && raw.length === 0) continue
-    const values = (Array.isArray(raw) ? raw : [raw]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)))
+    const values = (Array.isArray(raw) ? raw : [raw]).map((v) =>
+      Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
+    )
     return { values, end: m[3] as string }
   }
   return undefined
 }
 
 /** Whether `account` is in `group`, reading the member attribute in ranges (no filter on member). */
-export async function isMemberRanged(client: LdapClient, attribute: string, group: Dn, account: Dn): Promise<boolean> {
+export async function isMemberRanged(
+  client: LdapClient,
+  attribute: string,
+  group: Dn,
+  account: Dn,
+): Promise<boolean> {
   // asking for a range explicitly: Samba hands out ranges only when asked; GUESS (documented by Microsoft, not
   // run here): Windows AD also unasked beyond MaxValRange, and caps an explicit range at MaxValRange
-  const [entry] = await client.search(group.text, { scope: 'base', attributes: [`${attribute};range=0-${RANGE_STEP - 1}`] })
+  const [entry] = await client.search(group.text, {
+    scope: 'base',
+    attributes: [`${attribute};range=0-${RANGE_STEP - 1}`],
+  })
   if (entry === undefined) return false
   for (const value of await allValues(client, entry, attribute)) {
     try {

@@ -24,7 +24,8 @@ export function fromRdns(rdns: readonly Rdn[]): Dn {
 export const parentOf = (dn: Dn): Dn => fromRdns(dn.rdns.slice(1))
 
 /** `dn` with its first RDN kept and its parent replaced. */
-export const moveUnder = (dn: Dn, parent: Dn): Dn => fromRdns([...dn.rdns.slice(0, 1), ...parent.rdns])
+export const moveUnder = (dn: Dn, parent: Dn): Dn =>
+  fromRdns([...dn.rdns.slice(0, 1), ...parent.rdns])
 
 /** True when `dn` is `base` or below it. */
 export function isUnder(dn: Dn, base: Dn): boolean {
@@ -47,7 +48,9 @@ export function toLdapValues(value: AttributeValue | undefined): string[] {
 
 /** One entry value as an attribute value: single stays a string, several become a list. */
 function fromLdapValue(raw: Entry[string]): AttributeValue | undefined {
-  const list = (Array.isArray(raw) ? raw : [raw]).map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))
+  const list = (Array.isArray(raw) ? raw : [raw]).map((v) =>
+    Buffer.isBuffer(v) ? v.toString('base64') : v,
+  )
   if (list.length === 0) return undefined
   return list.length === 1 ? (list[0] as string) : list
 }
@@ -70,7 +73,11 @@ export function entryAttribute(entry: Entry, name: string): AttributeValue | und
  * Attributes of a search entry. With `names`, only those (spelled as asked); without, every returned user
  * attribute except `skip` (connector-owned bookkeeping such as the disable flag).
  */
-export function entryAttributes(entry: Entry, names: readonly string[], skip: readonly string[]): Attributes {
+export function entryAttributes(
+  entry: Entry,
+  names: readonly string[],
+  skip: readonly string[],
+): Attributes {
   const out: Record<string, AttributeValue> = {}
   const skipped = new Set(['dn', 'entryuuid', ...skip.map((s) => s.toLowerCase())])
   if (names.length > 0) {
@@ -89,13 +96,17 @@ export function entryAttributes(entry: Entry, names: readonly string[], skip: re
 }
 
 /** The entry to add: every non-empty attribute except `dn`, with the configured object classes by default. */
-export function toAddEntry(attributes: Attributes, objectClasses: readonly string[]): Record<string, string[]> {
+export function toAddEntry(
+  attributes: Attributes,
+  objectClasses: readonly string[],
+): Record<string, string[]> {
   const entry: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(attributes)) {
     if (name.toLowerCase() === 'dn') continue
     const values = toLdapValues(value)
     if (values.length > 0) entry[name] = values
   }
-  if (!Object.keys(entry).some((k) => k.toLowerCase() === 'objectclass')) entry.objectClass = [...objectClasses]
+  if (!Object.keys(entry).some((k) => k.toLowerCase() === 'objectclass'))
+    entry.objectClass = [...objectClasses]
   return entry
 }

@@ -17,11 +17,18 @@ const dn = (what: string) =>
     { message: `${what} must be a valid DN such as ou=people,dc=school,dc=test` },
   )
 
-const attributeName = z.string().refine(isAttributeName, { message: 'must be an LDAP attribute name' })
+const attributeName = z
+  .string()
+  .refine(isAttributeName, { message: 'must be an LDAP attribute name' })
 
 export const ldapOptionsSchema = z.object({
   // a `${env:…}` reference is checked after it is resolved (when the connector connects)
-  url: z.string().regex(/^(ldaps?:\/\/[^/\s]+\/?|.*\$\{(env|file):[^}]+\}.*)$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
+  url: z
+    .string()
+    .regex(
+      /^(ldaps?:\/\/[^/\s]+\/?|.*\$\{(env|file):[^}]+\}.*)$/,
+      'must be ldap://host[:port] or ldaps://host[:port]',
+    ),
   bindDn: dn('bindDn'),
   password: secret(),
   startTls: z.boolean().default(false),
@@ -52,7 +59,11 @@ export const ldapOptionsSchema = z.object({
        */
       originAttribute: attributeName.optional(),
       attribute: z
-        .object({ name: attributeName, disabledValue: z.string().min(1), enabledValue: z.string().min(1).optional() })
+        .object({
+          name: attributeName,
+          disabledValue: z.string().min(1),
+          enabledValue: z.string().min(1).optional(),
+        })
         .optional(),
     })
     .default({}),
@@ -73,7 +84,12 @@ export const ldapOptionsSchema = z.object({
       /** Where archived provisioned groups are moved (with their members); without it they stay where they are. */
       archiveDn: dn('groups.archiveDn').optional(),
     })
-    .default({ memberAttribute: 'member', createMissing: true, objectClass: 'groupOfNames', keyAttribute: 'businessCategory' }),
+    .default({
+      memberAttribute: 'member',
+      createMissing: true,
+      objectClass: 'groupOfNames',
+      keyAttribute: 'businessCategory',
+    }),
 })
 
 export type LdapOptions = z.output<typeof ldapOptionsSchema>

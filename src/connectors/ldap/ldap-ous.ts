@@ -20,17 +20,33 @@ export async function missingOus(client: LdapClient, base: Dn, parent: Dn): Prom
  * Creates every missing OU from below `base` down to `parent`. Refuses (invalid, naming the DN) a missing
  * level that is not a single `ou=` RDN, and a parent that is not below `base`. Returns the OUs it added.
  */
-export async function ensureOus(client: LdapClient, base: Dn, parent: Dn, context: string): Promise<Dn[]> {
+export async function ensureOus(
+  client: LdapClient,
+  base: Dn,
+  parent: Dn,
+  context: string,
+): Promise<Dn[]> {
   if (parent.key !== base.key && !isUnder(parent, base)) {
-    throw new ConnectorError('invalid', `${context}: parent ${parent.text} is not below baseDn ${base.text}`)
+    throw new ConnectorError(
+      'invalid',
+      `${context}: parent ${parent.text} is not below baseDn ${base.text}`,
+    )
   }
   const missing = await missingOus(client, base, parent)
   const added: Dn[] = []
   for (const ou of missing) {
     const rdn = ou.rdns[0]
     const ava = rdn?.[0]
-    if (rdn === undefined || rdn.length !== 1 || ava === undefined || ava.type.toLowerCase() !== 'ou') {
-      throw new ConnectorError('invalid', `${context}: parent ${ou.text} does not exist, and Koppel creates only ou= containers (createOus)`)
+    if (
+      rdn === undefined ||
+      rdn.length !== 1 ||
+      ava === undefined ||
+      ava.type.toLowerCase() !== 'ou'
+    ) {
+      throw new ConnectorError(
+        'invalid',
+        `${context}: parent ${ou.text} does not exist, and Koppel creates only ou= containers (createOus)`,
+      )
     }
     try {
       await client.add(ou.text, { objectClass: ['top', 'organizationalUnit'], ou: [ava.value] })

@@ -13,18 +13,28 @@ interface AttributeType {
 }
 
 /** The matching rule name (e.g. `caseIgnoreMatch`), or undefined when the type has none or is unknown. */
-export async function equalityRuleOf(client: LdapClient, attribute: string): Promise<string | undefined> {
+export async function equalityRuleOf(
+  client: LdapClient,
+  attribute: string,
+): Promise<string | undefined> {
   const [dse] = await client.search('', { scope: 'base', attributes: ['subschemaSubentry'] })
   const subschema = dse === undefined ? undefined : entryValue(dse, 'subschemaSubentry')
   if (subschema === undefined) return undefined
   const filter = new EqualityFilter({ attribute: 'objectClass', value: 'subschema' })
-  const [entry] = await client.search(subschema, { scope: 'base', filter, attributes: ['attributeTypes'] })
+  const [entry] = await client.search(subschema, {
+    scope: 'base',
+    filter,
+    attributes: ['attributeTypes'],
+  })
   const raw = entry === undefined ? undefined : entryAttribute(entry, 'attributeTypes')
   const types = (raw === undefined ? [] : [raw].flat()).map(parseAttributeType)
   return ruleIn(types, attribute)
 }
 
-export function ruleIn(types: readonly (AttributeType | undefined)[], attribute: string): string | undefined {
+export function ruleIn(
+  types: readonly (AttributeType | undefined)[],
+  attribute: string,
+): string | undefined {
   const byName = new Map<string, AttributeType>()
   for (const t of types) {
     if (t === undefined) continue
@@ -47,8 +57,16 @@ export function parseAttributeType(definition: string): AttributeType | undefine
   const oid = /^\s*\(\s*([\w.-]+)/.exec(text)?.[1]
   if (oid === undefined) return undefined
   const namesText = /\bNAME\s+(\(([^)]*)\)|'[^']*')/.exec(text)
-  const names = namesText === null ? [] : [...(namesText[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '')
+  const names =
+    namesText === null
+      ? []
+      : [...(namesText[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '')
   const equality = /\bEQUALITY\s+([\w.-]+)/.exec(text)?.[1]
   const sup = /\bSUP\s+([\w.-]+)/.exec(text)?.[1]
-  return { oid, names, ...(equality === undefined ? {} : { equality }), ...(sup === undefined ? {} : { sup }) }
+  return {
+    oid,
+    names,
+    ...(equality === undefined ? {} : { equality }),
+    ...(sup === undefined ? {} : { sup }),
+  }
 }

@@ -10,17 +10,24 @@ async function startSimulated(): Promise<SlapdLike & { stop(): Promise<void> }> 
   const adminPassword = `pw-${Math.random().toString(36).slice(2)}`
   const server = await startLdapServer({ adminPassword })
   const s = {
-    url: server.url, baseDn: server.baseDn, adminDn: server.adminDn, adminPassword,
-    peopleDn: `ou=people,${server.baseDn}`, groupsDn: `ou=groups,${server.baseDn}`, stop: () => server.stop(),
+    url: server.url,
+    baseDn: server.baseDn,
+    adminDn: server.adminDn,
+    adminPassword,
+    peopleDn: `ou=people,${server.baseDn}`,
+    groupsDn: `ou=groups,${server.baseDn}`,
+    stop: () => server.stop(),
   }
   const c = new Client({ url: s.url })
   try {
     await c.bind(s.adminDn, adminPassword)
     for (const dn of TEST_OUS(s)) {
       // ou=disabled is part of the simulator's initial tree
-      await c.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) }).catch((e: { code?: number }) => {
-        if (e.code !== 68) throw e
-      })
+      await c
+        .add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) })
+        .catch((e: { code?: number }) => {
+          if (e.code !== 68) throw e
+        })
     }
   } finally {
     await c.unbind()
@@ -38,5 +45,10 @@ function conformance(label: string, disable: (s: SlapdLike) => Record<string, un
   })
 }
 
-conformance('disabled OU', (s) => ({ moveTo: `ou=disabled,${s.baseDn}`, originAttribute: 'seeAlso' }))
-conformance('disable attribute', () => ({ attribute: { name: 'employeeType', disabledValue: 'disabled', enabledValue: 'active' } }))
+conformance('disabled OU', (s) => ({
+  moveTo: `ou=disabled,${s.baseDn}`,
+  originAttribute: 'seeAlso',
+}))
+conformance('disable attribute', () => ({
+  attribute: { name: 'employeeType', disabledValue: 'disabled', enabledValue: 'active' },
+}))

@@ -4,7 +4,16 @@
 // userAccountControl, no unicodePwd: that is the AD connector's job). What differs for a directory that
 // builds on it (the id attribute and its encoding, controls, the password attribute, what "disabled" means,
 // how membership is checked) comes in through `LdapTargetParts`; the defaults are the generic LDAP ones.
-import { AndFilter, Attribute, Change, EqualityFilter, OrFilter, type Control, type Entry, type Filter } from 'ldapts'
+import {
+  AndFilter,
+  Attribute,
+  Change,
+  EqualityFilter,
+  OrFilter,
+  type Control,
+  type Entry,
+  type Filter,
+} from 'ldapts'
 import type { FieldChange } from '../../model/index.ts'
 import {
   ConnectorError,
@@ -23,7 +32,14 @@ import type { LdapClient } from './ldap-client.ts'
 import { canonicalDn } from '../../protocol/ldap-escape.ts'
 import { DisableState, type DisableStrategy } from './ldap-disable.ts'
 import { LdapGroupObjects } from './ldap-group-objects.ts'
-import { allMemberships, followMove, grantMember, groupsOf, revokeMember, type GroupOptions } from './ldap-groups.ts'
+import {
+  allMemberships,
+  followMove,
+  grantMember,
+  groupsOf,
+  revokeMember,
+  type GroupOptions,
+} from './ldap-groups.ts'
 import {
   entryAttributes,
   entryValue,
@@ -88,7 +104,15 @@ export const GENERIC_LDAP: LdapFlavor = Object.freeze({
   assertId: (id: string) => [assertEntryUuid(id)],
   postRead: true,
   passwordEntry: (password: string) => ({ userPassword: [hashPassword(password)] }),
-  readOnlyAttributes: ['entryUUID', 'entryCSN', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName'],
+  readOnlyAttributes: [
+    'entryUUID',
+    'entryCSN',
+    'entryDN',
+    'createTimestamp',
+    'modifyTimestamp',
+    'creatorsName',
+    'modifiersName',
+  ],
 })
 
 export class LdapTarget implements TargetConnector {
@@ -132,7 +156,12 @@ export class LdapTarget implements TargetConnector {
     }
     this.#groupsBase = options.groups.baseDn === undefined ? undefined : toDn(options.groups.baseDn)
     this.#memberBase = this.#groupsBase ?? rootOf(this.#base)
-    this.#groupObjects = new LdapGroupObjects(parts.client, options.groups, this.#f, this.#groupsBase)
+    this.#groupObjects = new LdapGroupObjects(
+      parts.client,
+      options.groups,
+      this.#f,
+      this.#groupsBase,
+    )
     this.#anchors = new AnchorBatcher({
       search: (attribute, values) => this.#searchAnchors(attribute, values),
       sortable: (attribute) => this.#isSortable(attribute),
@@ -145,14 +174,19 @@ export class LdapTarget implements TargetConnector {
       readOnlyAttributes: [...this.#f.readOnlyAttributes],
       defaultConcurrency: options.concurrency,
       createsContainers: options.createOus,
-      groups: { roles: ['member', 'owner'], archive: options.groups.archiveDn === undefined ? ('ledger' as const) : ('target' as const) },
+      groups: {
+        roles: ['member', 'owner'],
+        archive: options.groups.archiveDn === undefined ? ('ledger' as const) : ('target' as const),
+      },
     })
   }
 
   async *listAccounts(options?: OpOptions): AsyncIterable<TargetAccount> {
     options?.signal?.throwIfAborted()
     const memberships =
-      this.#groupsBase === undefined ? undefined : await allMemberships(this.#client, this.#groups, this.#groupsBase)
+      this.#groupsBase === undefined
+        ? undefined
+        : await allMemberships(this.#client, this.#groups, this.#groupsBase)
     for (const base of this.#bases) {
       const pages = this.#client.searchPages(base.text, {
         scope: 'sub',
@@ -165,7 +199,11 @@ export class LdapTarget implements TargetConnector {
         for await (const page of pages) {
           options?.signal?.throwIfAborted()
           // without a groups base the memberships are unknown (undefined), which is not the same as none ([])
-          for (const entry of page) yield this.#toAccount(entry, memberships === undefined ? undefined : (memberships.get(toDn(entry.dn).key) ?? []))
+          for (const entry of page)
+            yield this.#toAccount(
+              entry,
+              memberships === undefined ? undefined : (memberships.get(toDn(entry.dn).key) ?? []),
+            )
         }
       } catch (e) {
         throw baseMissing(e, base)
@@ -178,7 +216,9 @@ export class LdapTarget implements TargetConnector {
     const entry = await this.#findByAnchor(anchor)
     if (entry === undefined) return undefined
     const groups =
-      this.#groupsBase === undefined ? undefined : await groupsOf(this.#client, this.#groups, this.#groupsBase, toDn(entry.dn))
+      this.#groupsBase === undefined
+        ? undefined
+        : await groupsOf(this.#client, this.#groups, this.#groupsBase, toDn(entry.dn))
     return this.#toAccount(entry, groups)
   }
 
@@ -186,9 +226,16 @@ export class LdapTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const { anchor } = request
     const existing = await this.#findByAnchor(anchor)
-    if (existing !== undefined) return { outcome: 'unchanged', id: this.#idOf(existing), locator: toDn(existing.dn).text }
-    const wanted = this.#dnAttribute(request.attributes.dn, `create ${anchor.attribute}=${anchor.value}`)
-    const entry: Record<string, Array<string | Buffer>> = toAddEntry(request.attributes, this.#o.objectClasses)
+    if (existing !== undefined)
+      return { outcome: 'unchanged', id: this.#idOf(existing), locator: toDn(existing.dn).text }
+    const wanted = this.#dnAttribute(
+      request.attributes.dn,
+      `create ${anchor.attribute}=${anchor.value}`,
+    )
+    const entry: Record<string, Array<string | Buffer>> = toAddEntry(
+      request.attributes,
+      this.#o.objectClasses,
+    )
     const password = request.secrets?.password
     if (password !== undefined) Object.assign(entry, this.#f.passwordEntry(password))
     const placed = this.#disable.placeNew(wanted, request.enabled, entry)
@@ -200,19 +247,32 @@ export class LdapTarget implements TargetConnector {
     } catch (e) {
       if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
         const off = this.#o.createOus ? '' : ' (createOus is off)'
-        throw new ConnectorError('invalid', `cannot create ${placed.text}: parent ${parentOf(placed).text} does not exist${off}`, { cause: e, code: 32 })
+        throw new ConnectorError(
+          'invalid',
+          `cannot create ${placed.text}: parent ${parentOf(placed).text} does not exist${off}`,
+          { cause: e, code: 32 },
+        )
       }
       if (!(ConnectorError.isInstance(e) && e.code === 68)) throw e
       return this.#alreadyThere(placed, anchor, e)
     }
     const id = postRead?.entry === undefined ? undefined : this.#f.idOf(postRead.entry)
     if (id !== undefined) return { outcome: 'created', id, locator: placed.text }
-    const [added] = await this.#client.search(placed.text, { scope: 'base', attributes: [this.#f.idAttribute], ...this.#binary() })
-    if (added === undefined) throw new ConnectorError('transient', `created ${placed.text} but cannot read it back`)
+    const [added] = await this.#client.search(placed.text, {
+      scope: 'base',
+      attributes: [this.#f.idAttribute],
+      ...this.#binary(),
+    })
+    if (added === undefined)
+      throw new ConnectorError('transient', `created ${placed.text} but cannot read it back`)
     return { outcome: 'created', id: this.#idOf(added), locator: placed.text }
   }
 
-  async update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult> {
+  async update(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const dnChange = changes.find((c) => c.field.toLowerCase() === 'dn')
     const mods = changes.filter((c) => c !== dnChange).map((c) => this.#replace(c, ref))
@@ -220,9 +280,11 @@ export class LdapTarget implements TargetConnector {
     let changed = false
     if (dnChange !== undefined) {
       const wanted = this.#dnAttribute(dnChange.new, `rename ${ref.locator}`)
-      const moved = await this.#atRef(ref, (dn) => this.#rename(ref.id, dn, wanted)).catch((e: unknown) => {
-        throw missingParent(e, ref.locator, wanted)
-      })
+      const moved = await this.#atRef(ref, (dn) => this.#rename(ref.id, dn, wanted)).catch(
+        (e: unknown) => {
+          throw missingParent(e, ref.locator, wanted)
+        },
+      )
       changed = moved.changed
       where = moved.dn.text
       await this.#followMove(ref.locator, moved.dn)
@@ -243,7 +305,11 @@ export class LdapTarget implements TargetConnector {
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.disable(this.#client, entry, ref.id)
     await this.#followMove(ref.locator, result.dn, entry.dn)
-    return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
+    return {
+      outcome: result.changed ? 'updated' : 'unchanged',
+      id: ref.id,
+      locator: result.dn.text,
+    }
   }
 
   async enable(ref: Ref, options?: OpOptions): Promise<WriteResult> {
@@ -251,7 +317,11 @@ export class LdapTarget implements TargetConnector {
     const entry = await this.#entryOf(ref, this.#disable.attributeNames())
     const result = await this.#disable.enable(this.#client, entry, ref.id)
     await this.#followMove(ref.locator, result.dn, entry.dn)
-    return { outcome: result.changed ? 'updated' : 'unchanged', id: ref.id, locator: result.dn.text }
+    return {
+      outcome: result.changed ? 'updated' : 'unchanged',
+      id: ref.id,
+      locator: result.dn.text,
+    }
   }
 
   async delete(ref: Ref, options?: OpOptions): Promise<WriteResult> {
@@ -283,14 +353,27 @@ export class LdapTarget implements TargetConnector {
     return type === 'group' ? canonicalDn(id) : id
   }
 
-  async grant(ref: Ref, permission: { type: string; id: string; role?: string }, options?: OpOptions): Promise<WriteResult> {
+  async grant(
+    ref: Ref,
+    permission: { type: string; id: string; role?: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
-    const outcome = await grantMember(this.#client, this.#roleOptions(permission.role), group, toDn(ref.locator))
+    const outcome = await grantMember(
+      this.#client,
+      this.#roleOptions(permission.role),
+      group,
+      toDn(ref.locator),
+    )
     return { outcome, id: ref.id, locator: ref.locator }
   }
 
-  async revoke(ref: Ref, permission: { type: string; id: string; role?: string }, options?: OpOptions): Promise<WriteResult> {
+  async revoke(
+    ref: Ref,
+    permission: { type: string; id: string; role?: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     const group = this.#groupDn(permission)
     const groupOptions = this.#roleOptions(permission.role)
@@ -299,7 +382,12 @@ export class LdapTarget implements TargetConnector {
     // which a directory without refint may still list as a member
     const now = await this.#currentDn(ref)
     let outcome = await revokeMember(this.#client, groupOptions, group, now ?? last)
-    if (now !== undefined && now.key !== last.key && (await revokeMember(this.#client, groupOptions, group, last)) === 'updated') outcome = 'updated'
+    if (
+      now !== undefined &&
+      now.key !== last.key &&
+      (await revokeMember(this.#client, groupOptions, group, last)) === 'updated'
+    )
+      outcome = 'updated'
     return { outcome, id: ref.id, locator: now?.text ?? ref.locator }
   }
 
@@ -308,7 +396,12 @@ export class LdapTarget implements TargetConnector {
     return this.#groupObjects.create(request)
   }
 
-  async updateGroup(ref: Ref, changes: readonly FieldChange[], request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+  async updateGroup(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     options?.signal?.throwIfAborted()
     return this.#groupObjects.update(ref, changes, request)
   }
@@ -327,8 +420,16 @@ export class LdapTarget implements TargetConnector {
   #roleOptions(role: string | undefined): GroupOptions {
     if (role === undefined || role === 'member') return this.#groups
     // owner is optional in groupOfNames: never a placeholder, never a created group
-    if (role === 'owner') return { ...this.#groups, memberAttribute: 'owner' as GroupOptions['memberAttribute'], createMissing: false }
-    throw new ConnectorError('unsupported', `role ${JSON.stringify(role)}: an LDAP group has members and owners only`)
+    if (role === 'owner')
+      return {
+        ...this.#groups,
+        memberAttribute: 'owner' as GroupOptions['memberAttribute'],
+        createMissing: false,
+      }
+    throw new ConnectorError(
+      'unsupported',
+      `role ${JSON.stringify(role)}: an LDAP group has members and owners only`,
+    )
   }
 
   close(): Promise<void> {
@@ -365,7 +466,8 @@ export class LdapTarget implements TargetConnector {
     try {
       return toDn((await this.#entryOf(ref, ['1.1'])).dn)
     } catch (e) {
-      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === undefined) return undefined
+      if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === undefined)
+        return undefined
       throw e
     }
   }
@@ -376,7 +478,9 @@ export class LdapTarget implements TargetConnector {
    * An old DN that another entry has taken meanwhile is left alone: its memberships are that entry's.
    */
   async #followMove(last: string, now: Dn, seen?: string): Promise<void> {
-    const olds = new Map([last, ...(seen === undefined ? [] : [seen])].map((d) => toDn(d)).map((d) => [d.key, d]))
+    const olds = new Map(
+      [last, ...(seen === undefined ? [] : [seen])].map((d) => toDn(d)).map((d) => [d.key, d]),
+    )
     for (const old of olds.values()) {
       if (old.key === now.key || (await this.#exists(old))) continue
       await followMove(this.#client, this.#groups, this.#memberBase, old, now)
@@ -393,7 +497,9 @@ export class LdapTarget implements TargetConnector {
   }
 
   #binary(): { explicitBufferAttributes: string[] } | Record<string, never> {
-    return this.#f.binaryAttributes.length === 0 ? {} : { explicitBufferAttributes: [...this.#f.binaryAttributes] }
+    return this.#f.binaryAttributes.length === 0
+      ? {}
+      : { explicitBufferAttributes: [...this.#f.binaryAttributes] }
   }
 
   #readAttributes(extra: readonly string[] = []): string[] {
@@ -405,7 +511,10 @@ export class LdapTarget implements TargetConnector {
   #toAccount(entry: Entry, permissions: readonly string[] | undefined): TargetAccount {
     const locator = toDn(entry.dn)
     const attributes = {
-      ...entryAttributes(entry, this.#reads, [...this.#disable.attributeNames(), this.#f.idAttribute]),
+      ...entryAttributes(entry, this.#reads, [
+        ...this.#disable.attributeNames(),
+        this.#f.idAttribute,
+      ]),
       // the DN the account has when enabled, so that a disabled account in its OU shows no drift in `dn`
       dn: this.#disable.enabledDn(entry, locator).text,
     }
@@ -420,18 +529,25 @@ export class LdapTarget implements TargetConnector {
 
   #idOf(entry: Entry): string {
     const id = this.#f.idOf(entry)
-    if (id === undefined) throw new ConnectorError('unsupported', `entry ${entry.dn} has no ${this.#f.idAttribute}`)
+    if (id === undefined)
+      throw new ConnectorError('unsupported', `entry ${entry.dn} has no ${this.#f.idAttribute}`)
     return id
   }
 
   async #findByAnchor(anchor: Anchor): Promise<Entry | undefined> {
     if (!isAttributeName(anchor.attribute)) {
-      throw new ConnectorError('invalid', `anchor attribute ${JSON.stringify(anchor.attribute)} is not an LDAP attribute name`)
+      throw new ConnectorError(
+        'invalid',
+        `anchor attribute ${JSON.stringify(anchor.attribute)} is not an LDAP attribute name`,
+      )
     }
     const found = await this.#anchors.find(anchor.attribute, anchor.value)
     if (found.length > 1) {
       const dns = found.map((e) => e.dn).join('; ')
-      throw new ConnectorError('conflict', `${found.length} entries have ${anchor.attribute}=${JSON.stringify(anchor.value)}: ${dns}`)
+      throw new ConnectorError(
+        'conflict',
+        `${found.length} entries have ${anchor.attribute}=${JSON.stringify(anchor.value)}: ${dns}`,
+      )
     }
     return found[0]
   }
@@ -439,7 +555,8 @@ export class LdapTarget implements TargetConnector {
   /** One search for several anchor values: what the batcher sends. */
   #searchAnchors(attribute: string, values: readonly string[]): Promise<Entry[]> {
     const matches = values.map((value) => new EqualityFilter({ attribute, value }))
-    const match = matches.length === 1 ? (matches[0] as EqualityFilter) : new OrFilter({ filters: matches })
+    const match =
+      matches.length === 1 ? (matches[0] as EqualityFilter) : new OrFilter({ filters: matches })
     const filter = new AndFilter({ filters: [this.#listFilter, match] })
     return this.#searchBases(filter, this.#readAttributes([attribute]))
   }
@@ -448,7 +565,9 @@ export class LdapTarget implements TargetConnector {
   #isSortable(attribute: string): Promise<boolean> {
     let known = this.#sortable.get(attribute)
     if (known === undefined) {
-      known = equalityRuleOf(this.#client, attribute).then((rule) => rule !== undefined && SORTABLE_RULES.has(rule.toLowerCase()))
+      known = equalityRuleOf(this.#client, attribute).then(
+        (rule) => rule !== undefined && SORTABLE_RULES.has(rule.toLowerCase()),
+      )
       this.#sortable.set(attribute, known)
       // a failed schema read (connection trouble) is asked again next time; meanwhile values are searched one by one
       known.catch(() => this.#sortable.delete(attribute))
@@ -460,7 +579,13 @@ export class LdapTarget implements TargetConnector {
     const found: Entry[] = []
     for (const base of this.#bases) {
       try {
-        for (const e of await this.#client.search(base.text, { scope: 'sub', filter, attributes, ...this.#binary() })) found.push(e)
+        for (const e of await this.#client.search(base.text, {
+          scope: 'sub',
+          filter,
+          attributes,
+          ...this.#binary(),
+        }))
+          found.push(e)
       } catch (e) {
         throw baseMissing(e, base)
       }
@@ -478,7 +603,11 @@ export class LdapTarget implements TargetConnector {
     try {
       value = this.#f.idValue(id)
     } catch (e) {
-      throw new ConnectorError('invalid', `${JSON.stringify(id)} is not a valid ${this.#f.idAttribute}: ${messageOf(e)}`, { cause: e })
+      throw new ConnectorError(
+        'invalid',
+        `${JSON.stringify(id)} is not a valid ${this.#f.idAttribute}: ${messageOf(e)}`,
+        { cause: e },
+      )
     }
     return new EqualityFilter({ attribute: this.#f.idAttribute, value })
   }
@@ -489,7 +618,12 @@ export class LdapTarget implements TargetConnector {
     let entry: Entry | undefined
     try {
       const filter = this.#idFilter(ref.id)
-      ;[entry] = await this.#client.search(ref.locator, { scope: 'base', filter, attributes: wanted, ...this.#binary() })
+      ;[entry] = await this.#client.search(ref.locator, {
+        scope: 'base',
+        filter,
+        attributes: wanted,
+        ...this.#binary(),
+      })
     } catch (e) {
       if (!(ConnectorError.isInstance(e) && e.kind === 'not-found')) throw e
     }
@@ -520,7 +654,9 @@ export class LdapTarget implements TargetConnector {
     const { target, origin } = this.#disable.placeRenamed(current, wanted)
     let changed = false
     if (target.key !== current.key) {
-      await this.#withParents(target, `move ${current.text}`, () => this.#client.modifyDn(current.text, target.text, this.#f.assertId(id)))
+      await this.#withParents(target, `move ${current.text}`, () =>
+        this.#client.modifyDn(current.text, target.text, this.#f.assertId(id)),
+      )
       changed = true
     }
     if (origin !== undefined) {
@@ -532,35 +668,55 @@ export class LdapTarget implements TargetConnector {
 
   #replace(change: FieldChange, ref: Ref): Change {
     if (!isAttributeName(change.field)) {
-      throw new ConnectorError('invalid', `update ${ref.locator}: field ${JSON.stringify(change.field)} is not an LDAP attribute name`)
+      throw new ConnectorError(
+        'invalid',
+        `update ${ref.locator}: field ${JSON.stringify(change.field)} is not an LDAP attribute name`,
+      )
     }
     // replace with no values deletes the attribute and is a no-op when it is already absent
-    return new Change({ operation: 'replace', modification: new Attribute({ type: change.field, values: toLdapValues(change.new) }) })
+    return new Change({
+      operation: 'replace',
+      modification: new Attribute({ type: change.field, values: toLdapValues(change.new) }),
+    })
   }
 
   #dnAttribute(value: unknown, context: string): Dn {
     if (typeof value !== 'string' || value === '') {
-      throw new ConnectorError('invalid', `${context}: attribute "dn" must be a DN string, got ${JSON.stringify(value)}`)
+      throw new ConnectorError(
+        'invalid',
+        `${context}: attribute "dn" must be a DN string, got ${JSON.stringify(value)}`,
+      )
     }
     let dn: Dn
     try {
       dn = toDn(value)
     } catch (e) {
-      throw new ConnectorError('invalid', `${context}: attribute "dn": ${messageOf(e)}`, { cause: e })
+      throw new ConnectorError('invalid', `${context}: attribute "dn": ${messageOf(e)}`, {
+        cause: e,
+      })
     }
     if (!isUnder(dn, this.#base) || dn.key === this.#base.key) {
-      throw new ConnectorError('invalid', `${context}: dn ${dn.text} is not below baseDn ${this.#base.text}, where find would not see it`)
+      throw new ConnectorError(
+        'invalid',
+        `${context}: dn ${dn.text} is not below baseDn ${this.#base.text}, where find would not see it`,
+      )
     }
     // a second attribute in the naming RDN would be added to the entry as well (`cn=x+uid=admin`)
     if ((dn.rdns[0]?.length ?? 0) > 1) {
-      throw new ConnectorError('invalid', `${context}: dn ${dn.text} has a multi-valued RDN; accounts are named by one attribute`)
+      throw new ConnectorError(
+        'invalid',
+        `${context}: dn ${dn.text} has a multi-valued RDN; accounts are named by one attribute`,
+      )
     }
     return dn
   }
 
   #groupDn(permission: { type: string; id: string }): Dn {
     if (permission.type !== 'group') {
-      throw new ConnectorError('unsupported', `permission type ${JSON.stringify(permission.type)}: this target only has "group"`)
+      throw new ConnectorError(
+        'unsupported',
+        `permission type ${JSON.stringify(permission.type)}: this target only has "group"`,
+      )
     }
     let dn: Dn
     try {
@@ -569,17 +725,23 @@ export class LdapTarget implements TargetConnector {
       throw new ConnectorError('invalid', `group id: ${messageOf(e)}`, { cause: e })
     }
     // a class named `a+description=b` must not name a group by two attributes (use rdn() in the rule)
-    if ((dn.rdns[0]?.length ?? 0) > 1) throw new ConnectorError('invalid', `group id ${dn.text} has a multi-valued RDN`)
+    if ((dn.rdns[0]?.length ?? 0) > 1)
+      throw new ConnectorError('invalid', `group id ${dn.text} has a multi-valued RDN`)
     return dn
   }
 
   async #alreadyThere(dn: Dn, anchor: Anchor, error: ConnectorError): Promise<WriteResult> {
-    const [other] = await this.#client.search(dn.text, { scope: 'base', attributes: [anchor.attribute, this.#f.idAttribute], ...this.#binary() })
+    const [other] = await this.#client.search(dn.text, {
+      scope: 'base',
+      attributes: [anchor.attribute, this.#f.idAttribute],
+      ...this.#binary(),
+    })
     // our own create, raced by a concurrent retry of the same action: that is not a conflict
     if (other !== undefined && entryValue(other, anchor.attribute) === anchor.value) {
       return { outcome: 'unchanged', id: this.#idOf(other), locator: dn.text }
     }
-    const theirs = other === undefined ? 'unknown' : JSON.stringify(entryValue(other, anchor.attribute) ?? null)
+    const theirs =
+      other === undefined ? 'unknown' : JSON.stringify(entryValue(other, anchor.attribute) ?? null)
     throw new ConnectorError(
       'conflict',
       `cannot create ${dn.text} for ${anchor.attribute}=${JSON.stringify(anchor.value)}: another entry (${anchor.attribute}=${theirs}) already has this DN`,
@@ -589,7 +751,11 @@ export class LdapTarget implements TargetConnector {
 }
 
 // `code` undefined marks "the entry is gone" apart from a not-found result code on some other object
-const gone = (ref: Ref, idAttribute: string) => new ConnectorError('not-found', `no entry with ${idAttribute} ${ref.id} (last seen at ${ref.locator})`)
+const gone = (ref: Ref, idAttribute: string) =>
+  new ConnectorError(
+    'not-found',
+    `no entry with ${idAttribute} ${ref.id} (last seen at ${ref.locator})`,
+  )
 
 /**
  * What listing and find read: the configured attributes and every mapped one (so that nothing the mapping
@@ -600,7 +766,8 @@ function readList(configured: readonly string[], mapped: readonly string[]): str
   if (configured.length === 0) return []
   const out = new Map<string, string>()
   for (const name of [...configured, ...mapped]) {
-    if (name.toLowerCase() === 'dn' || !isAttributeName(name) || out.has(name.toLowerCase())) continue
+    if (name.toLowerCase() === 'dn' || !isAttributeName(name) || out.has(name.toLowerCase()))
+      continue
     out.set(name.toLowerCase(), name)
   }
   return [...out.values()]
@@ -619,7 +786,10 @@ function rootOf(dn: Dn): Dn {
 
 function baseMissing(e: unknown, base: Dn): unknown {
   if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) {
-    return new ConnectorError('config', `search base ${base.text} does not exist`, { cause: e, code: 32 })
+    return new ConnectorError('config', `search base ${base.text} does not exist`, {
+      cause: e,
+      code: 32,
+    })
   }
   return e
 }
@@ -630,14 +800,21 @@ function baseMissing(e: unknown, base: Dn): unknown {
  */
 function isMissingParent(e: unknown): boolean {
   if (!ConnectorError.isInstance(e)) return false
-  return (e.kind === 'not-found' && e.code === 32) || (e.code === 80 && /parent does not exist/i.test(e.message))
+  return (
+    (e.kind === 'not-found' && e.code === 32) ||
+    (e.code === 80 && /parent does not exist/i.test(e.message))
+  )
 }
 
 // the entry was found by entryUUID where we tried, so a noSuchObject can only mean the new parent is missing
 function missingParent(e: unknown, from: string, to: Dn): unknown {
   if (isMissingParent(e)) {
     const parent = parentOf(to).text
-    return new ConnectorError('invalid', `cannot move ${from} to ${to.text}: parent ${parent} does not exist`, { cause: e, code: 32 })
+    return new ConnectorError(
+      'invalid',
+      `cannot move ${from} to ${to.text}: parent ${parent} does not exist`,
+      { cause: e, code: 32 },
+    )
   }
   return e
 }

@@ -60,10 +60,19 @@ export function renamedAttributes(s: SlapdLike, i: number): Attributes {
 }
 
 /** OUs the fixture uses: two classes below people, and a disabled OU outside it. */
-export const TEST_OUS = (s: SlapdLike) => [`ou=1a,${s.peopleDn}`, `ou=2b,${s.peopleDn}`, `ou=disabled,${s.baseDn}`]
+export const TEST_OUS = (s: SlapdLike) => [
+  `ou=1a,${s.peopleDn}`,
+  `ou=2b,${s.peopleDn}`,
+  `ou=disabled,${s.baseDn}`,
+]
 
 /** The conformance fixture for a directory shaped like the test slapd: slapd itself, or the demo's simulator. */
-export function conformanceFixture(s: SlapdLike, pageSize: number, disable: Record<string, unknown>, teardown: () => Promise<void>): TargetFixture {
+export function conformanceFixture(
+  s: SlapdLike,
+  pageSize: number,
+  disable: Record<string, unknown>,
+  teardown: () => Promise<void>,
+): TargetFixture {
   return {
     connector: testTarget(s, { pageSize, disable }),
     makeAttributes: (i, o) => personAttributes(s, i, o),

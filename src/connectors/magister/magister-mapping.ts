@@ -16,10 +16,18 @@ export interface MagisterMappingOptions {
   readonly schoolName?: string
   readonly file: string
   /** Candidate column names, the first the export has wins (see the connector's `columns` option). */
-  readonly columns?: { readonly login: readonly string[]; readonly email: readonly string[]; readonly mobile: readonly string[] }
+  readonly columns?: {
+    readonly login: readonly string[]
+    readonly email: readonly string[]
+    readonly mobile: readonly string[]
+  }
 }
 
-const DEFAULT_COLUMNS = { login: ['Loginaccount.Naam', 'sis_gebr__login_naam'], email: ['EMAIL'], mobile: ['Mobiel_nr', 'gsm'] }
+const DEFAULT_COLUMNS = {
+  login: ['Loginaccount.Naam', 'sis_gebr__login_naam'],
+  email: ['EMAIL'],
+  mobile: ['Mobiel_nr', 'gsm'],
+}
 
 /** The date forms accepted: no public source settles Magister's, so the plausible ones are. */
 const DATE_FORMS = 'dd-mm-yyyy, yyyy-mm-dd or dd/mm/yyyy'
@@ -34,7 +42,14 @@ export interface MappedMagister {
 }
 
 /** Columns the mapping needs; the others of the layout are optional. */
-export const REQUIRED_COLUMNS = ['STAMNR', 'FIRSTNAME', 'LASTNAME', 'STUDYPERIOD', 'studiebegindatum', 'studieeinddatum'] as const
+export const REQUIRED_COLUMNS = [
+  'STAMNR',
+  'FIRSTNAME',
+  'LASTNAME',
+  'STUDYPERIOD',
+  'studiebegindatum',
+  'studieeinddatum',
+] as const
 
 const MAX_ERRORS = 200
 
@@ -67,33 +82,53 @@ export function mapMagisterCsv(text: string, options: MagisterMappingOptions): M
   return { ...mapped, errors: [...issues.errors()], warnings: [...issues.warnings()] }
 }
 
-function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCollector): Omit<MappedMagister, 'errors' | 'warnings'> {
+function mapRows(
+  text: string,
+  options: MagisterMappingOptions,
+  issues: IssueCollector,
+): Omit<MappedMagister, 'errors' | 'warnings'> {
   const logins = new Map<string, string>()
   const fail = (issue: IssueInput) => issues.error(issue)
   const out = { persons: [] as Person[], groups: [] as Group[], logins }
 
   let records: { record: string[]; info: { lines: number } }[]
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      delimiter: ';',
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as unknown as typeof records
   } catch (e) {
-    fail({ code: 'bad_csv', message: `the export is not readable as ;-separated CSV: ${messageOf(e)}` })
+    fail({
+      code: 'bad_csv',
+      message: `the export is not readable as ;-separated CSV: ${messageOf(e)}`,
+    })
     return out
   }
   const header = records[0]?.record
   if (header === undefined || records.length < 2) {
-    fail({ code: 'empty_export', message: 'Magister returned an empty export (no rows): refusing it rather than treating every pupil as gone' })
+    fail({
+      code: 'empty_export',
+      message:
+        'Magister returned an empty export (no rows): refusing it rather than treating every pupil as gone',
+    })
     return out
   }
   // Columns are matched by exact name first (EMAIL is the pupil's, `email` the parent's), then ignoring case.
   const exact = new Map(header.map((h, i) => [h.trim(), i]))
   const loose = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]))
-  const col = (name: string): number | undefined => exact.get(name) ?? (name === 'email' ? undefined : loose.get(name.toLowerCase()))
+  const col = (name: string): number | undefined =>
+    exact.get(name) ?? (name === 'email' ? undefined : loose.get(name.toLowerCase()))
   for (const c of REQUIRED_COLUMNS) {
-    if (col(c) === undefined) fail({ code: 'missing_column', line: 1, field: c, message: `the layout has no column ${c}` })
+    if (col(c) === undefined)
+      fail({ code: 'missing_column', line: 1, field: c, message: `the layout has no column ${c}` })
   }
   if (issues.errorCount > 0) return out
   const columns = options.columns ?? DEFAULT_COLUMNS
-  const firstPresent = (names: readonly string[]): string | undefined => names.find((n) => col(n) !== undefined)
+  const firstPresent = (names: readonly string[]): string | undefined =>
+    names.find((n) => col(n) !== undefined)
   const loginColumn = firstPresent(columns.login)
   const emailColumn = firstPresent(columns.email)
   const mobileColumn = firstPresent(columns.mobile)
@@ -112,7 +147,13 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
     if (/stamnr$/i.test(stamnr)) continue
     dataRows++
     if (!/^\d+$/.test(stamnr)) {
-      fail({ code: stamnr === '' ? 'missing_field' : 'bad_value', line, field: 'STAMNR', value: stamnr, message: stamnr === '' ? 'row without a stamnummer' : 'stamnummer is not a number' })
+      fail({
+        code: stamnr === '' ? 'missing_field' : 'bad_value',
+        line,
+        field: 'STAMNR',
+        value: stamnr,
+        message: stamnr === '' ? 'row without a stamnummer' : 'stamnummer is not a number',
+      })
       continue
     }
     let list = rowsBy.get(stamnr)
@@ -120,7 +161,11 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
     list.push({ line, get })
   }
   if (dataRows === 0) {
-    fail({ code: 'empty_export', message: 'Magister returned an export with a header but no rows: refusing it rather than treating every pupil as gone' })
+    fail({
+      code: 'empty_export',
+      message:
+        'Magister returned an export with a header but no rows: refusing it rather than treating every pupil as gone',
+    })
     return out
   }
 
@@ -130,30 +175,81 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
     const record = stamnr
     const given = first.get('FIRSTNAME')
     const family = first.get('LASTNAME')
-    if (given === '') fail({ code: 'missing_field', line: first.line, record, field: 'FIRSTNAME', message: 'first name is empty' })
-    if (family === '') fail({ code: 'missing_field', line: first.line, record, field: 'LASTNAME', message: 'last name is empty' })
+    if (given === '')
+      fail({
+        code: 'missing_field',
+        line: first.line,
+        record,
+        field: 'FIRSTNAME',
+        message: 'first name is empty',
+      })
+    if (family === '')
+      fail({
+        code: 'missing_field',
+        line: first.line,
+        record,
+        field: 'LASTNAME',
+        message: 'last name is empty',
+      })
     const birth = first.get('BIRTHDATE')
     const birthDate = birth === '' ? undefined : parseMagisterDate(birth)
-    if (birth !== '' && birthDate === undefined) fail({ code: 'bad_date', line: first.line, record, field: 'BIRTHDATE', value: birth, message: `not a date (${DATE_FORMS})` })
+    if (birth !== '' && birthDate === undefined)
+      fail({
+        code: 'bad_date',
+        line: first.line,
+        record,
+        field: 'BIRTHDATE',
+        value: birth,
+        message: `not a date (${DATE_FORMS})`,
+      })
     const contracts: Contract[] = []
     const memberships: Membership[] = []
     const seen = new Set<string>()
     for (const row of rows) {
       const period = row.get('STUDYPERIOD')
       if (period === '') {
-        issues.warn({ code: 'no_study_period', line: row.line, record, field: 'STUDYPERIOD', message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped` })
+        issues.warn({
+          code: 'no_study_period',
+          line: row.line,
+          record,
+          field: 'STUDYPERIOD',
+          message: `stamnummer ${stamnr} has a row without STUDYPERIOD; the row is skipped`,
+        })
         continue
       }
       const schoolYear = schoolYearOf(period)
-      if (schoolYear === undefined) fail({ code: 'bad_value', line: row.line, record, field: 'STUDYPERIOD', value: period, message: 'not a school year like 2026/2027' })
+      if (schoolYear === undefined)
+        fail({
+          code: 'bad_value',
+          line: row.line,
+          record,
+          field: 'STUDYPERIOD',
+          value: period,
+          message: 'not a school year like 2026/2027',
+        })
       const date = (field: string, required: boolean): string | undefined => {
         const v = row.get(field)
         if (v === '') {
-          if (required) fail({ code: 'missing_field', line: row.line, record, field, message: `${field} is empty` })
+          if (required)
+            fail({
+              code: 'missing_field',
+              line: row.line,
+              record,
+              field,
+              message: `${field} is empty`,
+            })
           return undefined
         }
         const d = parseMagisterDate(v)
-        if (d === undefined) fail({ code: 'bad_date', line: row.line, record, field, value: v, message: `not a date (${DATE_FORMS})` })
+        if (d === undefined)
+          fail({
+            code: 'bad_date',
+            line: row.line,
+            record,
+            field,
+            value: v,
+            message: `not a date (${DATE_FORMS})`,
+          })
         return d
       }
       const start = date('studiebegindatum', true)
@@ -162,7 +258,14 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
       const yearText = row.get('STUDYYEAR')
       const grade = yearText === '' ? undefined : Number(yearText)
       if (grade !== undefined && !(Number.isInteger(grade) && grade >= 0 && grade <= 12)) {
-        fail({ code: 'bad_value', line: row.line, record, field: 'STUDYYEAR', value: yearText, message: 'leerjaar is not a whole number' })
+        fail({
+          code: 'bad_value',
+          line: row.line,
+          record,
+          field: 'STUDYYEAR',
+          value: yearText,
+          message: 'leerjaar is not a whole number',
+        })
       }
       // Magister's end and departure dates are the last day (GUESS: inclusive); contracts end exclusive
       const lastDay = left !== undefined && (last === undefined || left < last) ? left : last
@@ -175,9 +278,14 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
       const brin = row.get('BRIN') || options.brin
       const organisation = `school:${brin ?? options.source}`
       const mentorCode = row.get('CMENTORCODE') || row.get('PMENTORCODE')
-      const mentorName = row.get('CMENTORCODE') !== '' ? row.get('CMENTORNAME') : row.get('PMENTORNAME')
+      const mentorName =
+        row.get('CMENTORCODE') !== '' ? row.get('CMENTORNAME') : row.get('PMENTORNAME')
       const attributes: Record<string, Scalar> = { studyPeriod: period }
-      for (const [k, c] of [['profileCode', 'PROFILECODE'], ['profileDescription', 'PROFILEDESC'], ['adjunctSector', 'ADJUNCSECTOR']] as const) {
+      for (const [k, c] of [
+        ['profileCode', 'PROFILECODE'],
+        ['profileDescription', 'PROFILEDESC'],
+        ['adjunctSector', 'ADJUNCSECTOR'],
+      ] as const) {
         if (row.get(c) !== '') attributes[k] = row.get(c)
       }
       if (mentorCode !== '') attributes.mentorCode = mentorCode
@@ -206,12 +314,33 @@ function mapRows(text: string, options: MagisterMappingOptions, issues: IssueCol
       if (classGroup !== '' && schoolYear !== undefined) {
         const key = `${options.source}:class:${brin ?? ''}:${schoolYear}:${classGroup}`
         if (!groups.has(key)) {
-          groups.set(key, { kind: 'group', key, type: 'class', name: classGroup, code: classGroup, schoolYear, parent: organisation, attributes: {} })
+          groups.set(key, {
+            kind: 'group',
+            key,
+            type: 'class',
+            name: classGroup,
+            code: classGroup,
+            schoolYear,
+            parent: organisation,
+            attributes: {},
+          })
         }
-        memberships.push({ group: key, role: 'student', ...(contract.start !== undefined ? { start: contract.start } : {}), ...(contract.end !== undefined ? { end: contract.end } : {}) })
+        memberships.push({
+          group: key,
+          role: 'student',
+          ...(contract.start !== undefined ? { start: contract.start } : {}),
+          ...(contract.end !== undefined ? { end: contract.end } : {}),
+        })
       }
       if (!groups.has(organisation)) {
-        groups.set(organisation, { kind: 'group', key: organisation, type: 'school', name: options.schoolName ?? brin ?? options.source, ...(brin !== undefined ? { code: brin } : {}), attributes: {} })
+        groups.set(organisation, {
+          kind: 'group',
+          key: organisation,
+          type: 'school',
+          name: options.schoolName ?? brin ?? options.source,
+          ...(brin !== undefined ? { code: brin } : {}),
+          attributes: {},
+        })
       }
     }
     const login = loginColumn !== undefined ? first.get(loginColumn) : ''

@@ -4,7 +4,11 @@ import { parse } from 'csv-parse/sync'
 import { CsvLineTokenizer } from './csv-line-tokenizer.ts'
 
 /** Feeds `text` in chunks of `size` characters, so every record boundary lands inside some chunk edge. */
-function tokenize(text: string, size: number, delimiter = ','): { rows: string[][]; lines: number[]; error?: string } {
+function tokenize(
+  text: string,
+  size: number,
+  delimiter = ',',
+): { rows: string[][]; lines: number[]; error?: string } {
   const rows: string[][] = []
   const lines: number[] = []
   const t = new CsvLineTokenizer((f, l) => {
@@ -13,11 +17,18 @@ function tokenize(text: string, size: number, delimiter = ','): { rows: string[]
   }, delimiter)
   for (let i = 0; i < text.length; i += size) t.push(text.slice(i, i + size))
   t.end()
-  return t.error === undefined ? { rows, lines } : { rows, lines, error: `${t.error.line}: ${t.error.message}` }
+  return t.error === undefined
+    ? { rows, lines }
+    : { rows, lines, error: `${t.error.line}: ${t.error.message}` }
 }
 
 function reference(text: string, delimiter = ','): string[][] {
-  return parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as string[][]
+  return parse(text, {
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+  }) as string[][]
 }
 
 const CASES: Record<string, string> = {
@@ -38,7 +49,8 @@ describe('CsvLineTokenizer', () => {
   for (const [name, text] of Object.entries(CASES)) {
     test(`matches csv-parse: ${name}`, () => {
       const expected = reference(text)
-      for (const size of [1, 2, 3, 7, 1000]) assert.deepEqual(tokenize(text, size).rows, expected, `chunk size ${size}`)
+      for (const size of [1, 2, 3, 7, 1000])
+        assert.deepEqual(tokenize(text, size).rows, expected, `chunk size ${size}`)
     })
   }
 

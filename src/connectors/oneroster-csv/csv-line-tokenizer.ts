@@ -36,7 +36,9 @@ export class CsvLineTokenizer {
 
   constructor(onRow: RowHandler, delimiter = ',') {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-      throw new Error(`CSV delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`)
+      throw new Error(
+        `CSV delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+      )
     }
     this.#onRow = onRow
     this.#delimiter = delimiter
@@ -86,7 +88,10 @@ export class CsvLineTokenizer {
     if (this.#error !== undefined || this.#carry === '') return
     this.push('\n')
     if (this.#error === undefined && this.#carry !== '' && this.#carry !== '\n') {
-      this.#error = { line: this.#line, message: 'a quoted field is not closed before the end of the file' }
+      this.#error = {
+        line: this.#line,
+        message: 'a quoted field is not closed before the end of the file',
+      }
     }
     this.#carry = ''
   }

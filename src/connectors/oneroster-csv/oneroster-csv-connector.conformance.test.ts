@@ -13,8 +13,10 @@ import { runSourceConformance } from '../../../test/conformance/source-conforman
 const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
 
-const readRows = (dir: string, file: string): string[][] => parse(readFileSync(join(dir, file), 'utf8'), { bom: true }) as string[][]
-const writeRows = (dir: string, file: string, rows: readonly (readonly string[])[]) => writeFileSync(join(dir, file), stringify(rows as string[][]))
+const readRows = (dir: string, file: string): string[][] =>
+  parse(readFileSync(join(dir, file), 'utf8'), { bom: true }) as string[][]
+const writeRows = (dir: string, file: string, rows: readonly (readonly string[])[]) =>
+  writeFileSync(join(dir, file), stringify(rows as string[][]))
 
 /** Sets one cell of `file`'s row `row` (1 = first data row); returns that row's sourcedId. */
 function edit(dir: string, file: string, row: number, column: string, value: string): string {
@@ -35,8 +37,16 @@ runSourceConformance({
   ],
   async setup({ persons }) {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-conformance-orcsv-'))
-    await writeOneRosterCsv(dir, generateBoard({ seed: 'conformance-orcsv', persons, today: TODAY }), { version: '1.2' })
-    const connector = oneRosterCsvConnector.create('sis', oneRosterCsvOptions.parse({ path: dir, deltas: true }), context)
+    await writeOneRosterCsv(
+      dir,
+      generateBoard({ seed: 'conformance-orcsv', persons, today: TODAY }),
+      { version: '1.2' },
+    )
+    const connector = oneRosterCsvConnector.create(
+      'sis',
+      oneRosterCsvOptions.parse({ path: dir, deltas: true }),
+      context,
+    )
     return {
       connector,
       today: TODAY,
@@ -51,7 +61,8 @@ runSourceConformance({
       },
       async empty() {
         // every data file cut back to its header, as an export job that found nothing writes it
-        for (const f of readdirSync(dir)) if (f !== 'manifest.csv') writeRows(dir, f, readRows(dir, f).slice(0, 1))
+        for (const f of readdirSync(dir))
+          if (f !== 'manifest.csv') writeRows(dir, f, readRows(dir, f).slice(0, 1))
         return connector
       },
       async changeOne() {
@@ -63,7 +74,12 @@ runSourceConformance({
         changed[header.indexOf('status')] = 'active'
         changed[header.indexOf('dateLastModified')] = `${TODAY}T05:00:00.000Z`
         for (const f of readdirSync(dir)) unlinkSync(join(dir, f))
-        const manifest = [['propertyName', 'value'], ['manifest.version', '1.0'], ['oneroster.version', '1.2'], ['file.users', 'delta']]
+        const manifest = [
+          ['propertyName', 'value'],
+          ['manifest.version', '1.0'],
+          ['oneroster.version', '1.2'],
+          ['file.users', 'delta'],
+        ]
         writeRows(dir, 'manifest.csv', manifest)
         writeRows(dir, 'users.csv', [header, changed])
         return 'Conformance-Changed'

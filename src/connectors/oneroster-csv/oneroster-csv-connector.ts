@@ -7,7 +7,13 @@ import { readdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { SourceDefinition } from '../../contract/index.ts'
-import type { ConnectorContext, FingerprintOptions, ReadOptions, SourceCapabilities, SourceConnector } from '../../contract/index.ts'
+import type {
+  ConnectorContext,
+  FingerprintOptions,
+  ReadOptions,
+  SourceCapabilities,
+  SourceConnector,
+} from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
 import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
 import { filesFingerprint } from '../../util/file-fingerprint.ts'
@@ -62,7 +68,11 @@ class OneRosterCsvSource implements SourceConnector {
   constructor(name: string, options: OneRosterCsvOptions, context: ConnectorContext) {
     this.name = name
     this.#options = Object.freeze({ ...options })
-    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false, namesManagers: true })
+    this.capabilities = Object.freeze({
+      delta: options.deltas,
+      writeBack: false,
+      namesManagers: true,
+    })
     this.#dir = isAbsolute(options.path) ? options.path : resolve(context.baseDir, options.path)
     this.#context = context
   }
@@ -80,8 +90,12 @@ class OneRosterCsvSource implements SourceConnector {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw e
     }
-    const read = new Set(['manifest.csv', ...READ_ORDER.map((f) => `${f}.csv`)].map((n) => n.toLowerCase()))
-    const files = names.filter((n) => read.has(n.toLowerCase())).map((name) => ({ name, path: join(this.#dir, name) }))
+    const read = new Set(
+      ['manifest.csv', ...READ_ORDER.map((f) => `${f}.csv`)].map((n) => n.toLowerCase()),
+    )
+    const files = names
+      .filter((n) => read.has(n.toLowerCase()))
+      .map((name) => ({ name, path: join(this.#dir, name) }))
     return filesFingerprint(`oneroster-csv\u0000${names.join('\u0000')}`, files, options.signal)
   }
 
@@ -98,19 +112,43 @@ class OneRosterCsvSource implements SourceConnector {
     const issues = new IssueCollector(this.name, this.#options.maxIssues)
     const started = performance.now()
     const manifest = await readManifest(this.#dir, issues)
-    if (manifest === undefined || issues.errorCount > 0) return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
-    const roster = await readRoster(this.#dir, manifest, issues, { ...options, tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead) })
-    if (roster === undefined || issues.errorCount > 0) return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
+    if (manifest === undefined || issues.errorCount > 0)
+      return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
+    const roster = await readRoster(this.#dir, manifest, issues, {
+      ...options,
+      tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead),
+    })
+    if (roster === undefined || issues.errorCount > 0)
+      return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
     const mapped = mapRoster(
       roster,
-      { source: this.name, personKey: this.#options.personKey, splitNamePrefix: this.#options.splitNamePrefix, today: options.today },
+      {
+        source: this.name,
+        personKey: this.#options.personKey,
+        splitNamePrefix: this.#options.splitNamePrefix,
+        today: options.today,
+      },
       issues,
     )
-    if (issues.errorCount > 0) return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
+    if (issues.errorCount > 0)
+      return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
     const mode = modeOf(manifest, 'users') === 'bulk' ? 'full' : 'delta'
     if (mode === 'delta' && !this.#options.deltas) {
-      const message = 'manifest.csv marks users.csv as delta, but this source is not configured for deltas: set `deltas: true` on it, plan a bulk (full) export once, then send deltas'
-      return { ok: false, issues: [{ severity: 'error', code: 'delta_not_enabled', source: this.name, file: 'manifest.csv', field: 'file.users', message }] }
+      const message =
+        'manifest.csv marks users.csv as delta, but this source is not configured for deltas: set `deltas: true` on it, plan a bulk (full) export once, then send deltas'
+      return {
+        ok: false,
+        issues: [
+          {
+            severity: 'error',
+            code: 'delta_not_enabled',
+            source: this.name,
+            file: 'manifest.csv',
+            field: 'file.users',
+            message,
+          },
+        ],
+      }
     }
     this.#context.log('info', 'oneroster-csv read', {
       source: this.name,
@@ -119,7 +157,16 @@ class OneRosterCsvSource implements SourceConnector {
       groups: mapped.groups.length,
       ms: Math.round(performance.now() - started),
     })
-    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), mapped, issues.warnings()) }
+    return {
+      ok: true,
+      snapshot: rosterSnapshot(
+        this.name,
+        mode,
+        this.#context.now().toISOString(),
+        mapped,
+        issues.warnings(),
+      ),
+    }
   }
 }
 
@@ -129,8 +176,40 @@ export const oneRosterCsvConnector: SourceDefinition<typeof oneRosterCsvOptions>
   description: 'OneRoster 1.1/1.2 CSV package (bulk or delta) in a folder',
   schema: oneRosterCsvOptions,
   fills: {
-    person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'middleName', 'familyName', 'familyNamePrefix', 'partnerName', 'partnerNamePrefix', 'nameConvention', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
-    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'classGroup', 'manager', 'primary', 'attributes'],
+    person: [
+      'key',
+      'sourceIds',
+      'givenName',
+      'preferredGivenName',
+      'middleName',
+      'familyName',
+      'familyNamePrefix',
+      'partnerName',
+      'partnerNamePrefix',
+      'nameConvention',
+      'email',
+      'username',
+      'birthDate',
+      'attributes',
+      'contracts',
+      'memberships',
+    ],
+    contract: [
+      'id',
+      'source',
+      'role',
+      'start',
+      'end',
+      'organisation',
+      'organisationCode',
+      'organisationName',
+      'schoolYear',
+      'grade',
+      'classGroup',
+      'manager',
+      'primary',
+      'attributes',
+    ],
     membership: ['group', 'role', 'start', 'end', 'primary'],
   },
   create: (name, options, context) => new OneRosterCsvSource(name, options, context),

@@ -11,7 +11,11 @@ after(() => {
 })
 
 function fingerprintOf(path: string): Promise<string | undefined> {
-  const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path }), { baseDir: '/', log: () => {}, now: () => new Date() })
+  const source = oneRosterCsvConnector.create(
+    'school',
+    oneRosterCsvConnector.schema.parse({ path }),
+    { baseDir: '/', log: () => {}, now: () => new Date() },
+  )
   assert.ok(source.fingerprint !== undefined)
   return source.fingerprint({ today: '2025-10-01' })
 }

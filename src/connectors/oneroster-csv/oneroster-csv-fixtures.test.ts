@@ -5,7 +5,9 @@ import { FIXTURES, readPackage } from './oneroster-csv-test-package.ts'
 
 /** file:line:field:code of each error, for exact comparison. */
 const where = (issues: readonly Issue[], code?: string) =>
-  issues.filter((i) => i.severity === 'error' && (code === undefined || i.code === code)).map((i) => `${i.file}:${i.line}:${i.field}:${i.code}`)
+  issues
+    .filter((i) => i.severity === 'error' && (code === undefined || i.code === code))
+    .map((i) => `${i.file}:${i.line}:${i.field}:${i.code}`)
 
 async function rejected(name: string): Promise<readonly Issue[]> {
   const r = await readPackage(`${FIXTURES}${name}`)
@@ -61,13 +63,19 @@ describe('OneRoster fixtures (catalyst/moodle-enrol_oneroster)', () => {
     const typo = issues.find((i) => i.field === 'preferredGivenName')
     assert.equal(typo?.value, 'prefferedGivenName')
     // misspelt names do not shift columns, so the rows are still checked: 1/05/2023 is caught
-    const bad = issues.find((i) => i.file === 'users.csv' && i.line === 2 && i.code === 'bad_datetime')
+    const bad = issues.find(
+      (i) => i.file === 'users.csv' && i.line === 2 && i.code === 'bad_datetime',
+    )
     assert.equal(bad?.value, '1/05/2023')
     assert.equal(where(issues, 'bad_column_count').length, 7)
     // each manifest entry is its own record: the one collector no longer folds three lines into one warning
     assert.deepEqual(
       issues.filter((i) => i.severity === 'warning').map((i) => `${i.record}:${i.code}`),
-      ['file.scoreScales:bad_manifest_value', 'file.userProfiles:bad_manifest_value', 'file.userResources:bad_manifest_value'],
+      [
+        'file.scoreScales:bad_manifest_value',
+        'file.userProfiles:bad_manifest_value',
+        'file.userResources:bad_manifest_value',
+      ],
     )
   })
 
@@ -86,7 +94,13 @@ describe('OneRoster fixtures (catalyst/moodle-enrol_oneroster)', () => {
     assert.equal(p?.username, 'brucewayne')
     assert.equal(JSON.stringify(p).includes('Batman'), false, 'the password column is never mapped')
     assert.deepEqual(
-      p?.contracts.map((c) => [c.role, c.organisation, c.organisationName, c.primary, c.schoolYear]),
+      p?.contracts.map((c) => [
+        c.role,
+        c.organisation,
+        c.organisationName,
+        c.primary,
+        c.schoolYear,
+      ]),
       [['student', 'org/ORG_1', 'Gotham High School', true, '2022-2023']],
     )
     assert.deepEqual(p?.memberships, [{ group: 'class/CLASS_001', role: 'student' }])

@@ -35,7 +35,13 @@ export function checkHeader(
     const want = (columns[i] as ColumnSpec).name
     const got = names[i]
     if (got === undefined) {
-      issues.error({ code: 'missing_column', file, line: 1, field: want, message: `column ${i + 1} must be ${want}, but the header ends before it` })
+      issues.error({
+        code: 'missing_column',
+        file,
+        line: 1,
+        field: want,
+        message: `column ${i + 1} must be ${want}, but the header ends before it`,
+      })
       shifted = true
       continue
     }

@@ -23,7 +23,10 @@ const FILE = 'manifest.csv'
 const MODES = new Set<string>(['absent', 'bulk', 'delta'])
 const READ = new Set<string>(READ_ORDER)
 
-export async function readManifest(dir: string, issues: IssueCollector): Promise<Manifest | undefined> {
+export async function readManifest(
+  dir: string,
+  issues: IssueCollector,
+): Promise<Manifest | undefined> {
   let text: string
   try {
     text = await readFile(join(dir, FILE), 'utf8')
@@ -45,20 +48,42 @@ export async function readManifest(dir: string, issues: IssueCollector): Promise
     }
     const [name = '', value = ''] = fields
     if (fields.length !== 2) {
-      issues.error({ code: 'bad_column_count', file: FILE, line, record: name, message: 'each manifest row needs exactly propertyName,value' })
+      issues.error({
+        code: 'bad_column_count',
+        file: FILE,
+        line,
+        record: name,
+        message: 'each manifest row needs exactly propertyName,value',
+      })
     } else if (props.has(name)) {
-      issues.error({ code: 'duplicate_id', file: FILE, line, record: name, message: `${name} is listed twice` })
+      issues.error({
+        code: 'duplicate_id',
+        file: FILE,
+        line,
+        record: name,
+        message: `${name} is listed twice`,
+      })
     } else props.set(name, { value, line })
   })
   t.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
   t.end()
   if (header?.length !== 2 || header[0] !== 'propertyName' || header[1] !== 'value') {
-    issues.error({ code: 'bad_header', file: FILE, line: 1, message: 'manifest.csv must start with the header propertyName,value' })
+    issues.error({
+      code: 'bad_header',
+      file: FILE,
+      line: 1,
+      message: 'manifest.csv must start with the header propertyName,value',
+    })
     return undefined
   }
   const version = props.get('oneroster.version')
   if (props.get('manifest.version') === undefined) {
-    issues.error({ code: 'missing_field', file: FILE, field: 'manifest.version', message: 'manifest.version is missing' })
+    issues.error({
+      code: 'missing_field',
+      file: FILE,
+      field: 'manifest.version',
+      message: 'manifest.version is missing',
+    })
   }
   if (version === undefined || (version.value !== '1.1' && version.value !== '1.2')) {
     issues.error({
@@ -96,7 +121,11 @@ export async function readManifest(dir: string, issues: IssueCollector): Promise
 }
 
 /** A file marked absent but present (or listed but missing) means the export and its manifest disagree. */
-async function checkFolder(dir: string, files: ReadonlyMap<string, ManifestMode>, issues: IssueCollector): Promise<void> {
+async function checkFolder(
+  dir: string,
+  files: ReadonlyMap<string, ManifestMode>,
+  issues: IssueCollector,
+): Promise<void> {
   const present = new Set(await readdir(dir))
   for (const [file, mode] of files) {
     const name = `${file}.csv`
@@ -108,7 +137,11 @@ async function checkFolder(dir: string, files: ReadonlyMap<string, ManifestMode>
       })
     } else if (mode !== 'absent' && !present.has(name) && !READ.has(file)) {
       // files Koppel reads get the same error from the reader, with the same wording
-      issues.error({ code: 'missing_file', file: name, message: `manifest.csv lists this file as ${mode} but ${name} is not in the folder` })
+      issues.error({
+        code: 'missing_file',
+        file: name,
+        message: `manifest.csv lists this file as ${mode} but ${name} is not in the folder`,
+      })
     }
   }
 }

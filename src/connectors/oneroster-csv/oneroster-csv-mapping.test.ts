@@ -1,16 +1,29 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Person, SourceSnapshot } from '../../model/index.ts'
-import { bulk11, bulk12, readPackage, removePackage, writePackage } from './oneroster-csv-test-package.ts'
+import {
+  bulk11,
+  bulk12,
+  readPackage,
+  removePackage,
+  writePackage,
+} from './oneroster-csv-test-package.ts'
 
 const dirs: string[] = []
 after(() => dirs.forEach(removePackage))
 
-async function snapshot(files: ReturnType<typeof bulk11>, options: Record<string, unknown> = {}, today?: string): Promise<SourceSnapshot> {
+async function snapshot(
+  files: ReturnType<typeof bulk11>,
+  options: Record<string, unknown> = {},
+  today?: string,
+): Promise<SourceSnapshot> {
   const dir = writePackage(files)
   dirs.push(dir)
   const r = await readPackage(dir, options, today)
-  assert.ok(r.ok, r.ok ? '' : r.issues.map((i) => `${i.file}:${i.line} ${i.field} ${i.message}`).join('\n'))
+  assert.ok(
+    r.ok,
+    r.ok ? '' : r.issues.map((i) => `${i.file}:${i.line} ${i.field} ${i.message}`).join('\n'),
+  )
   return r.snapshot
 }
 
@@ -26,7 +39,10 @@ describe('OneRoster 1.1 bulk mapping', async () => {
   test('a full snapshot with every user', () => {
     assert.equal(s.mode, 'full')
     assert.equal(s.source, 'school')
-    assert.deepEqual(s.persons.map((p) => p.key), ['u-pupil', 'u-teacher', 'u-parent'])
+    assert.deepEqual(
+      s.persons.map((p) => p.key),
+      ['u-pupil', 'u-teacher', 'u-parent'],
+    )
     assert.deepEqual(s.removed, [])
   })
 
@@ -39,7 +55,11 @@ describe('OneRoster 1.1 bulk mapping', async () => {
     assert.equal(person(s, 'u-parent').familyNamePrefix, "van 't")
     const t = person(s, 'u-teacher')
     assert.equal(t.familyName, 'Jansen')
-    assert.equal(t.familyNamePrefix, undefined, 'an empty prefix column means no prefix, not a split')
+    assert.equal(
+      t.familyNamePrefix,
+      undefined,
+      'an empty prefix column means no prefix, not a split',
+    )
     assert.equal(t.partnerName, 'Vries')
     assert.equal(t.partnerNamePrefix, 'de')
     assert.equal(t.nameConvention, 'PB')
@@ -86,10 +106,13 @@ describe('OneRoster 1.1 bulk mapping', async () => {
 
   test('teacher at two schools: two contracts; without enrollments the window is the school year', () => {
     const c = person(s, 'u-teacher').contracts
-    assert.deepEqual(c.map((x) => [x.kind, x.role, x.organisation, x.start, x.end, x.classGroup]), [
-      ['employment', 'teacher', 'org/sch1', '2025-08-01', '2026-08-01', undefined],
-      ['employment', 'teacher', 'org/sch2', '2025-08-01', '2026-08-01', undefined],
-    ])
+    assert.deepEqual(
+      c.map((x) => [x.kind, x.role, x.organisation, x.start, x.end, x.classGroup]),
+      [
+        ['employment', 'teacher', 'org/sch1', '2025-08-01', '2026-08-01', undefined],
+        ['employment', 'teacher', 'org/sch2', '2025-08-01', '2026-08-01', undefined],
+      ],
+    )
   })
 
   test('parent maps to guardian', () => {
@@ -138,7 +161,12 @@ describe('OneRoster 1.1 bulk mapping', async () => {
 
   test('model objects are frozen (membership entries only through their frozen array)', () => {
     const p = person(s, 'u-pupil')
-    assert.ok(Object.isFrozen(p) && Object.isFrozen(p.contracts) && Object.isFrozen(p.contracts[0]) && Object.isFrozen(p.memberships))
+    assert.ok(
+      Object.isFrozen(p) &&
+        Object.isFrozen(p.contracts) &&
+        Object.isFrozen(p.contracts[0]) &&
+        Object.isFrozen(p.memberships),
+    )
     assert.ok(Object.isFrozen(s.groups[0]))
   })
 })
@@ -147,21 +175,37 @@ describe('OneRoster 1.2 bulk mapping', async () => {
   const s = await snapshot(bulk12())
 
   test('names without a prefix column are split on known Dutch prefixes', () => {
-    assert.deepEqual([person(s, 'u-pupil').familyNamePrefix, person(s, 'u-pupil').familyName], ['van der', 'Berg'])
+    assert.deepEqual(
+      [person(s, 'u-pupil').familyNamePrefix, person(s, 'u-pupil').familyName],
+      ['van der', 'Berg'],
+    )
     assert.equal(person(s, 'u-pupil').preferredGivenName, 'Sanne')
-    assert.deepEqual([person(s, 'u-admin').familyNamePrefix, person(s, 'u-admin').familyName], [undefined, 'El Amrani'])
+    assert.deepEqual(
+      [person(s, 'u-admin').familyNamePrefix, person(s, 'u-admin').familyName],
+      [undefined, 'El Amrani'],
+    )
   })
 
   test('contracts come from roles.csv, with primary and the roles window as fallback', () => {
     const t = person(s, 'u-teacher').contracts
-    assert.deepEqual(t.map((c) => [c.organisation, c.primary, c.start, c.end]), [
-      ['org/sch1', true, '2020-08-01', '2026-08-01'],
-      ['org/sch2', false, '2024-08-01', '2026-08-01'],
-    ])
+    assert.deepEqual(
+      t.map((c) => [c.organisation, c.primary, c.start, c.end]),
+      [
+        ['org/sch1', true, '2020-08-01', '2026-08-01'],
+        ['org/sch2', false, '2024-08-01', '2026-08-01'],
+      ],
+    )
     const a = person(s, 'u-admin').contracts
-    assert.deepEqual(a.map((c) => [c.kind, c.role, c.organisation, c.organisationCode, c.attributes.oneRosterRole]), [
-      ['employment', 'staff', 'org/board', '41234', 'districtAdministrator'],
-    ])
+    assert.deepEqual(
+      a.map((c) => [
+        c.kind,
+        c.role,
+        c.organisation,
+        c.organisationCode,
+        c.attributes.oneRosterRole,
+      ]),
+      [['employment', 'staff', 'org/board', '41234', 'districtAdministrator']],
+    )
   })
 
   test('a 1.2 users.csv without resourceSourcedIds (as exporters write it) is read too', async () => {
@@ -174,17 +218,28 @@ describe('OneRoster 1.2 bulk mapping', async () => {
   test('without roles.csv, contracts come from the enrollments and primaryOrgSourcedId', async () => {
     const files = bulk12()
     delete files['roles.csv']
-    files['manifest.csv'] = (files['manifest.csv'] ?? []).map((r) => (r[0] === 'file.roles' ? ['file.roles', 'absent'] : r))
+    files['manifest.csv'] = (files['manifest.csv'] ?? []).map((r) =>
+      r[0] === 'file.roles' ? ['file.roles', 'absent'] : r,
+    )
     const s2 = await snapshot(files)
-    assert.deepEqual(person(s2, 'u-pupil').contracts.map((c) => [c.role, c.organisation]), [['student', 'org/sch1']])
-    assert.deepEqual(person(s2, 'u-admin').contracts.map((c) => [c.role, c.organisation]), [['other', 'org/board']])
+    assert.deepEqual(
+      person(s2, 'u-pupil').contracts.map((c) => [c.role, c.organisation]),
+      [['student', 'org/sch1']],
+    )
+    assert.deepEqual(
+      person(s2, 'u-admin').contracts.map((c) => [c.role, c.organisation]),
+      [['other', 'org/board']],
+    )
   })
 })
 
 describe('options', () => {
   test('personKey identifier and splitNamePrefix false', async () => {
     const s = await snapshot(bulk12(), { personKey: 'identifier', splitNamePrefix: false })
-    assert.deepEqual(s.persons.map((p) => p.key), ['123456', 'T001', 'A01'])
+    assert.deepEqual(
+      s.persons.map((p) => p.key),
+      ['123456', 'T001', 'A01'],
+    )
     assert.deepEqual(person(s, '123456').sourceIds, { school: 'u-pupil' })
     assert.equal(person(s, '123456').familyName, 'van der Berg')
     // the mentor is named by the person key too, so secretDelivery by mail finds the teacher's e-mail
@@ -198,7 +253,10 @@ describe('options', () => {
     const r = await readPackage(dir, {}, undefined, (n) => seen.push(n))
     assert.ok(r.ok)
     assert.ok(seen.length > 0)
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen)
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      seen,
+    )
     assert.equal(seen.at(-1), 3 + 3 + 2 + 2 + 3 + 4 + 1)
   })
 })
@@ -207,21 +265,66 @@ describe('OneRoster 1.2: a pupil moving to another class, and leaving from it', 
   /** bulk12 with class 2C (mentor u-mentor2C); the pupil leaves 2B on 6 October for 2C, open-ended. */
   function moved(end: string): ReturnType<typeof bulk12> {
     const files = bulk12()
-    files['classes.csv']?.push(['k-2c', '', '', '2C', '2', 'c-mentor', '2C', 'homeroom', '', 'sch1', 't2026', '', '', ''])
-    files['users.csv']?.push(['u-mentor2C', '', '', 'true', 'm.smit', '', 'Mara', 'Smit', '', 'T002', 'm.smit@school.nl', '', '', '', '', '', '', '', '', '', '', 'sch1', ''])
+    files['classes.csv']?.push([
+      'k-2c',
+      '',
+      '',
+      '2C',
+      '2',
+      'c-mentor',
+      '2C',
+      'homeroom',
+      '',
+      'sch1',
+      't2026',
+      '',
+      '',
+      '',
+    ])
+    files['users.csv']?.push([
+      'u-mentor2C',
+      '',
+      '',
+      'true',
+      'm.smit',
+      '',
+      'Mara',
+      'Smit',
+      '',
+      'T002',
+      'm.smit@school.nl',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'sch1',
+      '',
+    ])
     files['roles.csv']?.push(['r5', '', '', 'u-mentor2C', 'primary', 'teacher', '', '', 'sch1', ''])
     const enrollments = files['enrollments.csv'] ?? []
     for (const row of enrollments) {
       if (row[0] === 'e1') row[9] = '2025-10-06'
       if (row[0] === 'e2') row[9] = end
     }
-    enrollments.push(['e5', '', '', 'k-2c', 'sch1', 'u-pupil', 'student', '', '2025-10-06', end], ['e6', '', '', 'k-2c', 'sch1', 'u-mentor2C', 'teacher', 'true', '', ''])
+    enrollments.push(
+      ['e5', '', '', 'k-2c', 'sch1', 'u-pupil', 'student', '', '2025-10-06', end],
+      ['e6', '', '', 'k-2c', 'sch1', 'u-mentor2C', 'teacher', 'true', '', ''],
+    )
     return files
   }
 
   test('the old enrollment ended and the new one open: the contract runs on to the school year end, in 2C', async () => {
     const c = person(await snapshot(moved(''), {}, '2025-10-07'), 'u-pupil').contracts[0]
-    assert.deepEqual([c?.classGroup, c?.manager, c?.start, c?.end], ['2C', 'u-mentor2C', '2025-08-20', '2026-08-01'])
+    assert.deepEqual(
+      [c?.classGroup, c?.manager, c?.start, c?.end],
+      ['2C', 'u-mentor2C', '2025-08-20', '2026-08-01'],
+    )
   })
 
   test('on the end date of every enrollment the class and mentor are those of the last class, not the first listed', async () => {

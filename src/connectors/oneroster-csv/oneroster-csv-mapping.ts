@@ -4,7 +4,13 @@
  * convention) as issues. Does not read files.
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
-import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
+import {
+  applyDutchNames,
+  buildGroups,
+  contractContext,
+  userContracts,
+  userMemberships,
+} from '../../protocol/oneroster/index.ts'
 import type { IssueCollector } from '../../contract/issue-collector.ts'
 import { shown } from '../../contract/issue-collector.ts'
 import type { Roster, UserRecord } from './oneroster-csv-roster.ts'
@@ -111,8 +117,14 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
       memberships: Object.freeze(userMemberships(r.enrollments.get(u.id), classKeys)),
     }
     applyNames(person, f, at, o.splitNamePrefix, issues, u.id, u.line)
-    const optional = { preferredGivenName: f('preferredGivenName'), middleName: f('middleName'), email: f('email'), username: f('username') }
-    for (const [k, v] of Object.entries(optional)) if (v !== '') (person as Record<string, unknown>)[k] = v
+    const optional = {
+      preferredGivenName: f('preferredGivenName'),
+      middleName: f('middleName'),
+      email: f('email'),
+      username: f('username'),
+    }
+    for (const [k, v] of Object.entries(optional))
+      if (v !== '') (person as Record<string, unknown>)[k] = v
     if (demo?.birthDate) person.birthDate = demo.birthDate
     persons.push(Object.freeze(person))
   }
@@ -137,7 +149,15 @@ function applyNames(
 ): void {
   const familyPrefix = at.has(`${NL}familyNamePrefix`) ? f(`${NL}familyNamePrefix`) : undefined
   const partnerPrefix = at.has(`${NL}partnerNamePrefix`) ? f(`${NL}partnerNamePrefix`) : undefined
-  const convention = applyDutchNames(p, f('familyName'), familyPrefix, f(`${NL}partnerName`), partnerPrefix, f(`${NL}nameConvention`), split)
+  const convention = applyDutchNames(
+    p,
+    f('familyName'),
+    familyPrefix,
+    f(`${NL}partnerName`),
+    partnerPrefix,
+    f(`${NL}nameConvention`),
+    split,
+  )
   if (convention !== undefined) {
     issues.error({
       code: 'bad_enum',

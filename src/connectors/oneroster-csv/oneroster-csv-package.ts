@@ -19,12 +19,15 @@ export async function readRoster(
   dir: string,
   manifest: Manifest,
   issues: IssueCollector,
-  options: Pick<ReadOptions, 'signal' | 'onProgress'> & { readonly tolerateEmpty?: (file: RosterFile, column: string) => boolean },
+  options: Pick<ReadOptions, 'signal' | 'onProgress'> & {
+    readonly tolerateEmpty?: (file: RosterFile, column: string) => boolean
+  },
 ): Promise<Roster | undefined> {
   const files = new Map<RosterFile, 'bulk' | 'delta'>()
   for (const file of READ_ORDER) {
     const mode = modeOf(manifest, file)
-    if (mode !== 'absent' && fileColumns(file, manifest.version) !== undefined) files.set(file, mode)
+    if (mode !== 'absent' && fileColumns(file, manifest.version) !== undefined)
+      files.set(file, mode)
   }
   if (files.get('users') === 'bulk') {
     // a full snapshot of persons built from partial memberships or groups would silently drop them
@@ -59,7 +62,10 @@ export async function readRoster(
         issues,
         signal: options.signal,
         onRows,
-        tolerateEmpty: options.tolerateEmpty === undefined ? undefined : (column: string) => options.tolerateEmpty?.(file, column) === true,
+        tolerateEmpty:
+          options.tolerateEmpty === undefined
+            ? undefined
+            : (column: string) => options.tolerateEmpty?.(file, column) === true,
       },
       builder.consumer(file),
     )

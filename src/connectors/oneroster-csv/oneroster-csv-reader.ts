@@ -58,7 +58,10 @@ const CHUNK = 1 << 20
  * Reads the file and returns its header, or undefined when the file could not be read as the spec's columns
  * (missing, empty, shifted columns); the reasons are in `issues`.
  */
-export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer): Promise<FileHeader | undefined> {
+export async function readRosterFile(
+  o: ReadFileOptions,
+  consumer: RowConsumer,
+): Promise<FileHeader | undefined> {
   const { file, issues } = o
   let header: FileHeader | undefined
   let usable = true
@@ -78,7 +81,9 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
       consumer.header(columns)
       header = {
         names: fields,
-        extensions: fields.flatMap((name, index) => (index >= columns.length && name.startsWith(EXTENSION_PREFIX) ? [{ name, index }] : [])),
+        extensions: fields.flatMap((name, index) =>
+          index >= columns.length && name.startsWith(EXTENSION_PREFIX) ? [{ name, index }] : [],
+        ),
       }
       return
     }
@@ -136,9 +141,14 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
   }
   if (unreported > 0) o.onRows?.(unreported)
   const err = tokenizer.error
-  if (err !== undefined) issues.error({ code: 'bad_csv', file, line: err.line, message: err.message })
+  if (err !== undefined)
+    issues.error({ code: 'bad_csv', file, line: err.line, message: err.message })
   if (header === undefined) {
-    issues.error({ code: 'empty_file', file, message: 'the file is empty; it needs at least a header row' })
+    issues.error({
+      code: 'empty_file',
+      file,
+      message: 'the file is empty; it needs at least a header row',
+    })
     return undefined
   }
   for (const [column, t] of tolerated) {
@@ -156,7 +166,8 @@ export async function readRosterFile(o: ReadFileOptions, consumer: RowConsumer):
     issues.error({
       code: 'no_rows',
       file,
-      message: 'the file has a header but no rows; the spec forbids that: leave the file out and mark it absent in manifest.csv',
+      message:
+        'the file has a header but no rows; the spec forbids that: leave the file out and mark it absent in manifest.csv',
     })
   }
   return usable ? header : undefined
@@ -172,8 +183,23 @@ function rowValidator(
   const tolerate = columns.map((c) => c.required && o.tolerateEmpty?.(c.name) === true)
   const dates = new Set<string>()
   const times = new Set<string>()
-  const bad = (line: number, fields: string[], c: ColumnSpec, code: string, message: string, value?: string) =>
-    issues.error({ code, file, line, record: fields[0] || undefined, field: c.name, value: value === undefined ? undefined : shown(value), message })
+  const bad = (
+    line: number,
+    fields: string[],
+    c: ColumnSpec,
+    code: string,
+    message: string,
+    value?: string,
+  ) =>
+    issues.error({
+      code,
+      file,
+      line,
+      record: fields[0] || undefined,
+      field: c.name,
+      value: value === undefined ? undefined : shown(value),
+      message,
+    })
 
   // the last value that passed, per column: a million enrollment rows repeat their role, dates and flags
   const passed: string[] = columns.map(() => '')
@@ -184,17 +210,41 @@ function rowValidator(
     const cStatus = columns[1] as ColumnSpec
     const cModified = columns[2] as ColumnSpec
     if (mode === 'bulk') {
-      if (status !== '') bad(line, fields, cStatus, 'bulk_status', 'status must be empty in a bulk file', status)
-      if (modified !== '') bad(line, fields, cModified, 'bulk_date_last_modified', 'dateLastModified must be empty in a bulk file', modified)
+      if (status !== '')
+        bad(line, fields, cStatus, 'bulk_status', 'status must be empty in a bulk file', status)
+      if (modified !== '')
+        bad(
+          line,
+          fields,
+          cModified,
+          'bulk_date_last_modified',
+          'dateLastModified must be empty in a bulk file',
+          modified,
+        )
     } else {
       if (status === 'tobedeleted') deleted = true
       else if (status !== 'active') {
-        bad(line, fields, cStatus, status === '' ? 'missing_field' : 'bad_enum', 'a delta row needs status active or tobedeleted', status)
+        bad(
+          line,
+          fields,
+          cStatus,
+          status === '' ? 'missing_field' : 'bad_enum',
+          'a delta row needs status active or tobedeleted',
+          status,
+        )
       }
-      if (modified === '') bad(line, fields, cModified, 'missing_field', 'a delta row needs dateLastModified')
+      if (modified === '')
+        bad(line, fields, cModified, 'missing_field', 'a delta row needs dateLastModified')
     }
     if (modified !== '' && !known(times, modified, isDateTime)) {
-      bad(line, fields, cModified, 'bad_datetime', 'dateLastModified must be an ISO 8601 time in UTC, like 2026-08-01T12:00:00.000Z', modified)
+      bad(
+        line,
+        fields,
+        cModified,
+        'bad_datetime',
+        'dateLastModified must be an ISO 8601 time in UTC, like 2026-08-01T12:00:00.000Z',
+        modified,
+      )
     }
     for (let i = 0; i < columns.length; i++) {
       if (i === 1 || i === 2) continue
@@ -205,7 +255,8 @@ function rowValidator(
           if (tolerate[i] === true && i !== 0) {
             const t = tolerated.get(c.name) ?? { count: 0, first: [] }
             t.count++
-            if (t.first.length < FIRST_ROWS) t.first.push(`${file}:${line}${fields[0] ? ` (${fields[0]})` : ''}`)
+            if (t.first.length < FIRST_ROWS)
+              t.first.push(`${file}:${line}${fields[0] ? ` (${fields[0]})` : ''}`)
             tolerated.set(c.name, t)
           } else bad(line, fields, c, 'missing_field', `${c.name} is required`)
         }
@@ -217,19 +268,23 @@ function rowValidator(
           if (!isGuid(v)) bad(line, fields, c, 'bad_id', idMessage(c.name), v)
           break
         case 'date':
-          if (!known(dates, v, isDate)) bad(line, fields, c, 'bad_date', `${c.name} must be a date written YYYY-MM-DD`, v)
+          if (!known(dates, v, isDate))
+            bad(line, fields, c, 'bad_date', `${c.name} must be a date written YYYY-MM-DD`, v)
           else passed[i] = v
           break
         case 'datetime':
-          if (!known(times, v, isDateTime)) bad(line, fields, c, 'bad_datetime', `${c.name} must be an ISO 8601 time in UTC`, v)
+          if (!known(times, v, isDateTime))
+            bad(line, fields, c, 'bad_datetime', `${c.name} must be an ISO 8601 time in UTC`, v)
           else passed[i] = v
           break
         case 'year':
-          if (!isYear(v)) bad(line, fields, c, 'bad_year', `${c.name} must be a year written YYYY`, v)
+          if (!isYear(v))
+            bad(line, fields, c, 'bad_year', `${c.name} must be a year written YYYY`, v)
           else passed[i] = v
           break
         case 'bool':
-          if (parseBool(v) === undefined) bad(line, fields, c, 'bad_boolean', `${c.name} must be true or false`, v)
+          if (parseBool(v) === undefined)
+            bad(line, fields, c, 'bad_boolean', `${c.name} must be true or false`, v)
           else passed[i] = v
           break
         case 'enum':
@@ -249,7 +304,10 @@ function rowValidator(
 }
 
 /** The column list that matches the header exactly, else the one with the fewest misnamed columns. */
-function pickVariant(names: readonly string[], variants: readonly (readonly ColumnSpec[])[]): readonly ColumnSpec[] {
+function pickVariant(
+  names: readonly string[],
+  variants: readonly (readonly ColumnSpec[])[],
+): readonly ColumnSpec[] {
   let best = variants[0] ?? []
   let bestMisses = Infinity
   for (const v of variants) {

@@ -67,7 +67,14 @@ export class RecordBuilder {
       case 'orgs':
         return this.#keyed(name, r.orgs, (fields, line, id) => {
           this.#later(line, id, 'parentSourcedId', f(fields, 'parentSourcedId'))
-          return { id, line, name: f(fields, 'name'), type: f(fields, 'type'), identifier: f(fields, 'identifier'), parent: f(fields, 'parentSourcedId') }
+          return {
+            id,
+            line,
+            name: f(fields, 'name'),
+            type: f(fields, 'type'),
+            identifier: f(fields, 'identifier'),
+            parent: f(fields, 'parentSourcedId'),
+          }
         })
       case 'academicSessions':
         return this.#keyed(name, r.sessions, (fields, line, id) => {
@@ -85,7 +92,8 @@ export class RecordBuilder {
         })
       case 'courses':
         return this.#keyed(name, r.courses, (fields, line, id) => {
-          const ref = (field: string, t: Target) => this.#ref(name, line, id, field, f(fields, field), t)
+          const ref = (field: string, t: Target) =>
+            this.#ref(name, line, id, field, f(fields, field), t)
           return {
             id,
             line,
@@ -100,7 +108,8 @@ export class RecordBuilder {
         })
       case 'classes':
         return this.#keyed(name, r.classes, (fields, line, id) => {
-          const ref = (field: string, t: Target) => this.#ref(name, line, id, field, f(fields, field), t)
+          const ref = (field: string, t: Target) =>
+            this.#ref(name, line, id, field, f(fields, field), t)
           return {
             id,
             line,
@@ -110,7 +119,9 @@ export class RecordBuilder {
             location: f(fields, 'location'),
             school: ref('schoolSourcedId', 'orgs'),
             course: ref('courseSourcedId', 'courses'),
-            terms: splitList(f(fields, 'termSourcedIds')).map((t) => this.#ref(name, line, id, 'termSourcedIds', t, 'academicSessions')),
+            terms: splitList(f(fields, 'termSourcedIds')).map((t) =>
+              this.#ref(name, line, id, 'termSourcedIds', t, 'academicSessions'),
+            ),
             grades: f(fields, 'grades'),
             subjects: f(fields, 'subjects'),
             subjectCodes: f(fields, 'subjectCodes'),
@@ -124,10 +135,24 @@ export class RecordBuilder {
           row: (fields, line, deleted) => {
             if (deleted) return
             const id = fields[0] ?? ''
-            const user = this.#ref(name, line, id, 'userSourcedId', f(fields, 'userSourcedId'), 'users')
+            const user = this.#ref(
+              name,
+              line,
+              id,
+              'userSourcedId',
+              f(fields, 'userSourcedId'),
+              'users',
+            )
             const org = this.#ref(name, line, id, 'orgSourcedId', f(fields, 'orgSourcedId'), 'orgs')
             this.#format(name, line, id, 'userProfileSourcedId', f(fields, 'userProfileSourcedId'))
-            const role = { user, org, role: f(fields, 'role'), roleType: f(fields, 'roleType'), begin: f(fields, 'beginDate'), end: f(fields, 'endDate') }
+            const role = {
+              user,
+              org,
+              role: f(fields, 'role'),
+              roleType: f(fields, 'roleType'),
+              begin: f(fields, 'beginDate'),
+              end: f(fields, 'endDate'),
+            }
             const list = r.roles.get(user)
             if (list === undefined) r.roles.set(user, [role])
             else list.push(role)
@@ -139,7 +164,8 @@ export class RecordBuilder {
             if (deleted) return
             const id = this.#ref(name, line, fields[0] ?? '', 'sourcedId', fields[0] ?? '', 'users')
             if (r.demographics.has(id)) this.#duplicate(name, line, id)
-            else r.demographics.set(id, { birthDate: f(fields, 'birthDate'), sex: f(fields, 'sex') })
+            else
+              r.demographics.set(id, { birthDate: f(fields, 'birthDate'), sex: f(fields, 'sex') })
           },
         }
       case 'enrollments':
@@ -150,14 +176,25 @@ export class RecordBuilder {
   /** Checks the references within a file (parents, agents), now that all its records are known. */
   finish(file: RosterFile): void {
     const target: Target | undefined =
-      file === 'orgs' ? 'orgs' : file === 'academicSessions' ? 'academicSessions' : file === 'users' ? 'users' : undefined
+      file === 'orgs'
+        ? 'orgs'
+        : file === 'academicSessions'
+          ? 'academicSessions'
+          : file === 'users'
+            ? 'users'
+            : undefined
     if (target !== undefined) {
-      for (const p of this.#pending) this.#ref(`${file}.csv`, p.line, p.record, p.field, p.value, target)
+      for (const p of this.#pending)
+        this.#ref(`${file}.csv`, p.line, p.record, p.field, p.value, target)
     }
     this.#pending = []
   }
 
-  #keyed<T>(file: string, map: Map<string, T>, make: (fields: string[], line: number, id: string) => T): Pick<RowConsumer, 'row'> {
+  #keyed<T>(
+    file: string,
+    map: Map<string, T>,
+    make: (fields: string[], line: number, id: string) => T,
+  ): Pick<RowConsumer, 'row'> {
     return {
       row: (fields, line, deleted) => {
         // records (few: orgs, sessions, courses, classes) outlive the read chunks; see ownString
@@ -188,12 +225,22 @@ export class RecordBuilder {
         }
         let orgs: readonly string[] = []
         if (v11) {
-          orgs = splitList(f(fields, 'orgSourcedIds')).map((o) => this.#ref(file, line, id, 'orgSourcedIds', o, 'orgs'))
+          orgs = splitList(f(fields, 'orgSourcedIds')).map((o) =>
+            this.#ref(file, line, id, 'orgSourcedIds', o, 'orgs'),
+          )
         } else {
-          const primary = this.#ref(file, line, id, 'primaryOrgSourcedId', f(fields, 'primaryOrgSourcedId'), 'orgs')
+          const primary = this.#ref(
+            file,
+            line,
+            id,
+            'primaryOrgSourcedId',
+            f(fields, 'primaryOrgSourcedId'),
+            'orgs',
+          )
           if (primary !== '') orgs = [primary]
         }
-        for (const a of splitList(f(fields, 'agentSourcedIds'))) this.#later(line, id, 'agentSourcedIds', a)
+        for (const a of splitList(f(fields, 'agentSourcedIds')))
+          this.#later(line, id, 'agentSourcedIds', a)
         r.users.set(id, { id, line, fields, orgs, role: v11 ? f(fields, 'role') : '' })
       },
     }
@@ -292,7 +339,14 @@ export class RecordBuilder {
   }
 
   /** Resolves a reference to the referenced record's id string; reports it when a bulk package lacks it. */
-  #ref(file: string, line: number, record: string, field: string, value: string, target: Target): string {
+  #ref(
+    file: string,
+    line: number,
+    record: string,
+    field: string,
+    value: string,
+    target: Target,
+  ): string {
     if (value === '') return value
     const found = this.#lookup(target, value)
     if (found !== undefined) return found
@@ -334,13 +388,30 @@ export class RecordBuilder {
   }
 
   #format(file: string, line: number, record: string, field: string, value: string): void {
-    if (value !== '' && !isGuid(value)) this.#issues.error({ code: 'bad_id', file, line, record, field, value: shown(value), message: idMessage(field) })
+    if (value !== '' && !isGuid(value))
+      this.#issues.error({
+        code: 'bad_id',
+        file,
+        line,
+        record,
+        field,
+        value: shown(value),
+        message: idMessage(field),
+      })
   }
 
   #duplicate(file: string, line: number, id: string, first?: number): void {
     const where = first !== undefined ? ` on line ${first}` : ' earlier in the file'
     const message = `sourcedId ${shown(id)} is already used${where}`
-    this.#issues.error({ code: 'duplicate_id', file, line, record: id, field: 'sourcedId', value: shown(id), message })
+    this.#issues.error({
+      code: 'duplicate_id',
+      file,
+      line,
+      record: id,
+      field: 'sourcedId',
+      value: shown(id),
+      message,
+    })
   }
 }
 

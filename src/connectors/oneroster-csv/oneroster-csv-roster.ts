@@ -57,14 +57,21 @@ export interface Roster {
   /** Active users only; a delta's `tobedeleted` users are in `deletedUsers`. */
   readonly users: Map<string, UserRecord>
   userHeader: FileHeader | undefined
-  readonly deletedUsers: { readonly id: string; readonly line: number; readonly fields: readonly string[] }[]
+  readonly deletedUsers: {
+    readonly id: string
+    readonly line: number
+    readonly fields: readonly string[]
+  }[]
   readonly roles: Map<string, RoleRecord[]>
   readonly demographics: Map<string, DemographicsRecord>
   /** By user sourcedId. */
   readonly enrollments: Map<string, EnrollmentRecord[]>
 }
 
-export function emptyRoster(version: OneRosterVersion, files: ReadonlyMap<RosterFile, 'bulk' | 'delta'>): Roster {
+export function emptyRoster(
+  version: OneRosterVersion,
+  files: ReadonlyMap<RosterFile, 'bulk' | 'delta'>,
+): Roster {
   return {
     version,
     files,

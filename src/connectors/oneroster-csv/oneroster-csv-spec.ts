@@ -32,7 +32,8 @@ export const READ_ORDER: readonly RosterFile[] = [
  * `ref` values are sourcedIds of other records: they are checked by looking them up (oneroster-csv-records.ts),
  * which is cheaper than a charset test and also proves they exist. `refs` is a comma-separated list of them.
  */
-export type ValueType = 'guid' | 'ref' | 'refs' | 'text' | 'date' | 'datetime' | 'year' | 'bool' | 'enum' | 'status'
+export type ValueType =
+  'guid' | 'ref' | 'refs' | 'text' | 'date' | 'datetime' | 'year' | 'bool' | 'enum' | 'status'
 
 export interface ColumnSpec {
   readonly name: string
@@ -44,17 +45,42 @@ export interface ColumnSpec {
   readonly ext?: boolean
 }
 
-function col(name: string, type: ValueType, required = false, values?: readonly string[], ext = false): ColumnSpec {
-  return Object.freeze({ name, type, required, ...(values ? { values: new Set(values) } : {}), ...(ext ? { ext } : {}) })
+function col(
+  name: string,
+  type: ValueType,
+  required = false,
+  values?: readonly string[],
+  ext = false,
+): ColumnSpec {
+  return Object.freeze({
+    name,
+    type,
+    required,
+    ...(values ? { values: new Set(values) } : {}),
+    ...(ext ? { ext } : {}),
+  })
 }
 
-const HEAD = [col('sourcedId', 'guid', true), col('status', 'status'), col('dateLastModified', 'datetime')]
+const HEAD = [
+  col('sourcedId', 'guid', true),
+  col('status', 'status'),
+  col('dateLastModified', 'datetime'),
+]
 
 const SESSION_TYPES = ['gradingPeriod', 'semester', 'schoolYear', 'term']
 const ORG_TYPES = ['department', 'school', 'district', 'local', 'state', 'national']
 const CLASS_TYPES = ['homeroom', 'scheduled']
 const ENROLLMENT_ROLES = ['administrator', 'proctor', 'student', 'teacher']
-const USER_ROLES_11 = ['administrator', 'aide', 'guardian', 'parent', 'proctor', 'relative', 'student', 'teacher']
+const USER_ROLES_11 = [
+  'administrator',
+  'aide',
+  'guardian',
+  'parent',
+  'proctor',
+  'relative',
+  'student',
+  'teacher',
+]
 const ROLES_12 = [
   'aide',
   'counselor',
@@ -205,14 +231,20 @@ const ROLES: readonly ColumnSpec[] = [
  * resourceSourcedIds, but exporters in the wild (the Moodle plugin's 1.2 fixtures, the Japan profile) leave it
  * out; both are read.
  */
-export function fileColumns(file: RosterFile, version: OneRosterVersion): readonly (readonly ColumnSpec[])[] | undefined {
+export function fileColumns(
+  file: RosterFile,
+  version: OneRosterVersion,
+): readonly (readonly ColumnSpec[])[] | undefined {
   if (file === 'users') return version === '1.1' ? [USERS_11] : [USERS_12, USERS_12_NO_RESOURCES]
   if (file === 'roles') return version === '1.2' ? [ROLES] : undefined
   return [COMMON[file]]
 }
 
 /** The users header of the other version, to tell an admin "this is a 1.1 file in a 1.2 package". */
-export function otherVersionColumns(file: RosterFile, version: OneRosterVersion): readonly ColumnSpec[] | undefined {
+export function otherVersionColumns(
+  file: RosterFile,
+  version: OneRosterVersion,
+): readonly ColumnSpec[] | undefined {
   if (file !== 'users') return undefined
   return version === '1.1' ? USERS_12 : USERS_11
 }

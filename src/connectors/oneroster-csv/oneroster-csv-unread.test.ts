@@ -21,9 +21,17 @@ function withoutUsernames(): string {
   return dir
 }
 
-function read(path: string, options: Record<string, unknown>, isRead?: (field: string) => boolean): Promise<SourceReadResult> {
+function read(
+  path: string,
+  options: Record<string, unknown>,
+  isRead?: (field: string) => boolean,
+): Promise<SourceReadResult> {
   const parsed = oneRosterCsvConnector.schema.parse({ path, ...options })
-  const source = oneRosterCsvConnector.create('school', parsed, { baseDir: '/', log: () => {}, now: () => new Date('2025-10-01T06:00:00Z') })
+  const source = oneRosterCsvConnector.create('school', parsed, {
+    baseDir: '/',
+    log: () => {},
+    now: () => new Date('2025-10-01T06:00:00Z'),
+  })
   return source.read({ today: '2025-10-01', ...(isRead !== undefined ? { isRead } : {}) })
 }
 
@@ -42,7 +50,10 @@ describe('oneroster-csv: required but unread fields', () => {
     assert.equal(w[0]?.field, 'username')
     assert.equal(w[0]?.file, 'users.csv')
     assert.equal(w[0]?.value, String(users))
-    assert.match(w[0]?.message ?? '', new RegExp(`^${users} row\\(s\\) have no username.*First: users\\.csv:2 \\(`))
+    assert.match(
+      w[0]?.message ?? '',
+      new RegExp(`^${users} row\\(s\\) have no username.*First: users\\.csv:2 \\(`),
+    )
   })
 
   test('strict: true, a configuration that reads username, username as person key, or no knowledge of reads: still an error', async () => {
@@ -50,7 +61,16 @@ describe('oneroster-csv: required but unread fields', () => {
     const refused = async (r: Promise<SourceReadResult>) => {
       const out = await r
       assert.equal(out.ok, false)
-      if (!out.ok) assert.ok(out.issues.some((i) => i.code === 'missing_field' && i.field === 'username' && i.file === 'users.csv' && i.line === 2))
+      if (!out.ok)
+        assert.ok(
+          out.issues.some(
+            (i) =>
+              i.code === 'missing_field' &&
+              i.field === 'username' &&
+              i.file === 'users.csv' &&
+              i.line === 2,
+          ),
+        )
     }
     await refused(read(dir, { strict: true }, nothingReadsUsername))
     await refused(read(dir, {}, () => true))
@@ -67,6 +87,7 @@ describe('oneroster-csv: required but unread fields', () => {
     dirs.push(dir)
     const r = await read(dir, {}, () => false)
     assert.equal(r.ok, false)
-    if (!r.ok) assert.ok(r.issues.some((i) => i.code === 'missing_field' && i.field === 'familyName'))
+    if (!r.ok)
+      assert.ok(r.issues.some((i) => i.code === 'missing_field' && i.field === 'familyName'))
   })
 })

@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import type { Issue } from '../../model/index.ts'
 import { oneRosterCsvConnector } from './oneroster-csv-connector.ts'
 import type { Files } from './oneroster-csv-test-package.ts'
-import { bulk11, bulk12, manifest, readPackage, removePackage, writePackage } from './oneroster-csv-test-package.ts'
+import {
+  bulk11,
+  bulk12,
+  manifest,
+  readPackage,
+  removePackage,
+  writePackage,
+} from './oneroster-csv-test-package.ts'
 
 const dirs: string[] = []
 after(() => dirs.forEach(removePackage))
@@ -16,13 +23,20 @@ function pkg(files: Files): string {
   return dir
 }
 
-async function errors(dirOrFiles: string | Files, options: Record<string, unknown> = {}): Promise<Issue[]> {
-  const r = await readPackage(typeof dirOrFiles === 'string' ? dirOrFiles : pkg(dirOrFiles), options)
+async function errors(
+  dirOrFiles: string | Files,
+  options: Record<string, unknown> = {},
+): Promise<Issue[]> {
+  const r = await readPackage(
+    typeof dirOrFiles === 'string' ? dirOrFiles : pkg(dirOrFiles),
+    options,
+  )
   assert.equal(r.ok, false, 'expected the read to fail')
   return r.ok ? [] : r.issues.filter((i) => i.severity === 'error')
 }
 
-const brief = (i: Issue) => `${i.file}:${i.line ?? '-'}:${i.record ?? '-'}:${i.field ?? '-'}:${i.code}`
+const brief = (i: Issue) =>
+  `${i.file}:${i.line ?? '-'}:${i.record ?? '-'}:${i.field ?? '-'}:${i.code}`
 
 /** Replaces one cell: file, row index (0 = header), column name, value. */
 function edit(files: Files, file: string, row: number, column: string, value: string): Files {
@@ -46,14 +60,20 @@ describe('manifest', () => {
 
   test('oneroster.version 1.0 is refused', async () => {
     const files = bulk11()
-    files['manifest.csv'] = manifest('1.1', { users: 'bulk' }).map((r) => (r[0] === 'oneroster.version' ? [r[0], '1.0'] : r))
-    assert.deepEqual((await errors(files)).map(brief), ['manifest.csv:3:-:oneroster.version:unsupported_version'])
+    files['manifest.csv'] = manifest('1.1', { users: 'bulk' }).map((r) =>
+      r[0] === 'oneroster.version' ? [r[0], '1.0'] : r,
+    )
+    assert.deepEqual((await errors(files)).map(brief), [
+      'manifest.csv:3:-:oneroster.version:unsupported_version',
+    ])
   })
 
   test('a file listed bulk but missing, and a file present but marked absent', async () => {
     const files = bulk11()
     delete files['courses.csv']
-    files['manifest.csv'] = (files['manifest.csv'] ?? []).map((r) => (r[0] === 'file.demographics' ? [r[0], 'absent'] : r))
+    files['manifest.csv'] = (files['manifest.csv'] ?? []).map((r) =>
+      r[0] === 'file.demographics' ? [r[0], 'absent'] : r,
+    )
     const e = await errors(files)
     assert.deepEqual(e.map(brief), ['demographics.csv:-:-:-:file_marked_absent'])
     const dir = pkg(bulk11())
@@ -67,15 +87,20 @@ describe('manifest', () => {
     files['manifest.csv'] = [...(files['manifest.csv'] ?? []), ['file.lineItems', 'bulk']]
     assert.ok((await readPackage(pkg(files))).ok)
     const mixed = bulk11()
-    mixed['manifest.csv'] = (mixed['manifest.csv'] ?? []).map((r) => (r[0] === 'file.enrollments' ? [r[0], 'delta'] : r))
-    assert.deepEqual((await errors(mixed)).map(brief), ['manifest.csv:-:file.enrollments:-:mixed_modes'])
+    mixed['manifest.csv'] = (mixed['manifest.csv'] ?? []).map((r) =>
+      r[0] === 'file.enrollments' ? [r[0], 'delta'] : r,
+    )
+    assert.deepEqual((await errors(mixed)).map(brief), [
+      'manifest.csv:-:file.enrollments:-:mixed_modes',
+    ])
   })
 })
 
 describe('file form', () => {
   test('a UTF-8 BOM and CRLF line ends are fine', async () => {
     const dir = pkg(bulk11())
-    const text = 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\nboard,,,Stichting,district,,\r\nsch1,,,Baken,school,,board\r\nsch2,,,Vliet,school,,board\r\n'
+    const text =
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\nboard,,,Stichting,district,,\r\nsch1,,,Baken,school,,board\r\nsch2,,,Vliet,school,,board\r\n'
     writeFileSync(join(dir, 'orgs.csv'), `\uFEFF${text}`)
     assert.ok((await readPackage(dir)).ok)
   })
@@ -85,7 +110,10 @@ describe('file form', () => {
     edit(files, 'orgs.csv', 0, 'identifier', 'Identifier')
     files['orgs.csv'] = (files['orgs.csv'] ?? []).map((r, i) => [...r, i === 0 ? 'brin' : ''])
     const e = await errors(files)
-    assert.deepEqual(e.map(brief), ['orgs.csv:1:-:identifier:bad_header', 'orgs.csv:1:-:brin:bad_header'])
+    assert.deepEqual(e.map(brief), [
+      'orgs.csv:1:-:identifier:bad_header',
+      'orgs.csv:1:-:brin:bad_header',
+    ])
     assert.match(e[0]?.message ?? '', /case-sensitive/)
   })
 
@@ -105,13 +133,22 @@ describe('file form', () => {
 
   test('rows with the wrong number of values, a file without rows, a bad quote', async () => {
     const dir = pkg(bulk11())
-    writeFileSync(join(dir, 'courses.csv'), 'sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\n')
-    writeFileSync(join(dir, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,"Stichting "x"",district,,\n')
+    writeFileSync(
+      join(dir, 'courses.csv'),
+      'sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\n',
+    )
+    writeFileSync(
+      join(dir, 'orgs.csv'),
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,"Stichting "x"",district,,\n',
+    )
     const e = await errors(dir)
     assert.ok(e.some((i) => brief(i) === 'orgs.csv:2:-:-:bad_csv'))
     assert.ok(e.some((i) => brief(i) === 'courses.csv:-:-:-:no_rows'))
     const d2 = pkg(bulk11())
-    writeFileSync(join(d2, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,Stichting,district\nsch1,,,B,school,,board\nsch2,,,V,school,,board\n')
+    writeFileSync(
+      join(d2, 'orgs.csv'),
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,Stichting,district\nsch1,,,B,school,,board\nsch2,,,V,school,,board\n',
+    )
     // the short row is not a record, so the schools whose parent it is refer to nothing: said once each
     assert.deepEqual((await errors(d2)).map(brief), [
       'orgs.csv:2:board:-:bad_column_count',
@@ -122,7 +159,8 @@ describe('file form', () => {
 
   test('Latin-1 bytes are reported as a bad encoding with their line', async () => {
     const dir = pkg(bulk11())
-    const text = 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,Stichting,district,,\nsch1,,,Jo\xebl,school,,board\nsch2,,,V,school,,board\n'
+    const text =
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nboard,,,Stichting,district,,\nsch1,,,Jo\xebl,school,,board\nsch2,,,V,school,,board\n'
     writeFileSync(join(dir, 'orgs.csv'), Buffer.from(text, 'latin1'))
     assert.deepEqual((await errors(dir)).map(brief), ['orgs.csv:3:-:-:bad_encoding'])
   })
@@ -167,7 +205,10 @@ describe('values', () => {
     edit(files, 'orgs.csv', 3, 'sourcedId', 'sch1')
     edit(files, 'users.csv', 3, 'sourcedId', 'u-pupil')
     const e = await errors(files)
-    assert.deepEqual(e.filter((i) => i.code === 'duplicate_id').map(brief), ['orgs.csv:4:sch1:sourcedId:duplicate_id', 'users.csv:4:u-pupil:sourcedId:duplicate_id'])
+    assert.deepEqual(e.filter((i) => i.code === 'duplicate_id').map(brief), [
+      'orgs.csv:4:sch1:sourcedId:duplicate_id',
+      'users.csv:4:u-pupil:sourcedId:duplicate_id',
+    ])
     assert.match(e[0]?.message ?? '', /on line 3/)
   })
 
@@ -194,7 +235,21 @@ describe('values', () => {
   test('errors are capped, with a closing issue saying so', async () => {
     const files = bulk11()
     const header = files['enrollments.csv']?.[0] ?? []
-    files['enrollments.csv'] = [header, ...Array.from({ length: 300 }, (_, i) => [`x${i}`, '', '', 'k-2b', 'sch1', 'u-pupil', 'pupil', '', '', ''])]
+    files['enrollments.csv'] = [
+      header,
+      ...Array.from({ length: 300 }, (_, i) => [
+        `x${i}`,
+        '',
+        '',
+        'k-2b',
+        'sch1',
+        'u-pupil',
+        'pupil',
+        '',
+        '',
+        '',
+      ]),
+    ]
     const r = await readPackage(pkg(files), { maxIssues: 50 })
     assert.ok(!r.ok)
     assert.equal(r.issues.length, 51)
@@ -206,7 +261,10 @@ describe('values', () => {
     edit(files, 'users.csv', 3, 'identifier', 'T001')
     edit(files, 'users.csv', 1, 'metadata.nl.nameConvention', 'X')
     const e = await errors(files, { personKey: 'identifier' })
-    assert.deepEqual(e.map(brief), ['users.csv:2:u-pupil:metadata.nl.nameConvention:bad_enum', 'users.csv:4:u-parent:identifier:duplicate_key'])
+    assert.deepEqual(e.map(brief), [
+      'users.csv:2:u-pupil:metadata.nl.nameConvention:bad_enum',
+      'users.csv:4:u-parent:identifier:duplicate_key',
+    ])
     const f2 = bulk11()
     edit(f2, 'users.csv', 1, 'identifier', '')
     assert.deepEqual((await errors(f2, { personKey: 'identifier' })).map(brief), [
@@ -217,19 +275,50 @@ describe('values', () => {
 })
 
 test('an aborted read rejects with the abort reason instead of returning a partial result', async () => {
-  const source = oneRosterCsvConnector.create('school', oneRosterCsvConnector.schema.parse({ path: pkg(bulk11()) }), {
-    baseDir: '/',
-    log: () => {},
-    now: () => new Date(),
-  })
+  const source = oneRosterCsvConnector.create(
+    'school',
+    oneRosterCsvConnector.schema.parse({ path: pkg(bulk11()) }),
+    {
+      baseDir: '/',
+      log: () => {},
+      now: () => new Date(),
+    },
+  )
   const controller = new AbortController()
   controller.abort(new Error('stopped by operator'))
-  await assert.rejects(source.read({ today: '2025-10-01', signal: controller.signal }), /stopped by operator/)
+  await assert.rejects(
+    source.read({ today: '2025-10-01', signal: controller.signal }),
+    /stopped by operator/,
+  )
 })
 
 describe('delta', () => {
   const header12 = bulk12()['users.csv']?.[0] ?? []
-  const user = (id: string, status: string, given: string) => [id, status, '2025-09-30T22:00:00.000Z', 'true', id, '', given, 'Bakker', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '']
+  const user = (id: string, status: string, given: string) => [
+    id,
+    status,
+    '2025-09-30T22:00:00.000Z',
+    'true',
+    id,
+    '',
+    given,
+    'Bakker',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]
 
   test('active users become persons, tobedeleted users become removed keys', async () => {
     const s = await readPackage(
@@ -240,23 +329,36 @@ describe('delta', () => {
     )
     assert.ok(s.ok, s.ok ? '' : s.issues.map(brief).join(' '))
     assert.equal(s.snapshot.mode, 'delta')
-    assert.deepEqual(s.snapshot.persons.map((p) => p.key), ['u1'])
+    assert.deepEqual(
+      s.snapshot.persons.map((p) => p.key),
+      ['u1'],
+    )
     assert.deepEqual(s.snapshot.removed, ['u2'])
     // without roles or enrollments in the delta, no contract is made up from primaryOrgSourcedId
     const withOrg = user('u3', 'active', 'Bo')
     withOrg[21] = 'sch1'
-    const t = await readPackage(pkg({ 'manifest.csv': manifest('1.2', { users: 'delta' }), 'users.csv': [header12, withOrg] }))
+    const t = await readPackage(
+      pkg({
+        'manifest.csv': manifest('1.2', { users: 'delta' }),
+        'users.csv': [header12, withOrg],
+      }),
+    )
     assert.ok(t.ok)
     assert.deepEqual(t.snapshot.persons[0]?.contracts, [])
   })
 
   test('a delta package for a source not configured for deltas is refused, naming the option', async () => {
     const s = await readPackage(
-      pkg({ 'manifest.csv': manifest('1.2', { users: 'delta' }), 'users.csv': [header12, user('u1', 'active', 'Fatima')] }),
+      pkg({
+        'manifest.csv': manifest('1.2', { users: 'delta' }),
+        'users.csv': [header12, user('u1', 'active', 'Fatima')],
+      }),
       { deltas: false },
     )
     assert.equal(s.ok, false)
-    assert.deepEqual(s.ok ? [] : s.issues.map((i) => [i.code, i.file, i.field]), [['delta_not_enabled', 'manifest.csv', 'file.users']])
+    assert.deepEqual(s.ok ? [] : s.issues.map((i) => [i.code, i.file, i.field]), [
+      ['delta_not_enabled', 'manifest.csv', 'file.users'],
+    ])
     assert.match(s.ok ? '' : (s.issues[0]?.message ?? ''), /deltas: true/)
   })
 
@@ -264,8 +366,30 @@ describe('delta', () => {
     const bad = user('u1', '', 'Fatima')
     bad[2] = '2025-09-30'
     const enrollments = [
-      ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'],
-      ['e1', 'active', '2025-09-30T22:00:00Z', 'k-elsewhere', 'sch-elsewhere', 'u2', 'student', '', '', ''],
+      [
+        'sourcedId',
+        'status',
+        'dateLastModified',
+        'classSourcedId',
+        'schoolSourcedId',
+        'userSourcedId',
+        'role',
+        'primary',
+        'beginDate',
+        'endDate',
+      ],
+      [
+        'e1',
+        'active',
+        '2025-09-30T22:00:00Z',
+        'k-elsewhere',
+        'sch-elsewhere',
+        'u2',
+        'student',
+        '',
+        '',
+        '',
+      ],
     ]
     const e = await errors({
       'manifest.csv': manifest('1.2', { users: 'delta', enrollments: 'delta' }),

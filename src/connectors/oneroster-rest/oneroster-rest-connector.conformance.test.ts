@@ -9,7 +9,14 @@ const SECRET = 's3cret'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T10:00:00Z`) }
 
 function source(sim: OneRosterRestSim, pageSize: number, secret = SECRET) {
-  const o = oneRosterRestOptions.parse({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, clientId: 'koppel', clientSecret: '${env:OR_SECRET}', pageSize, timeoutMs: 5000 })
+  const o = oneRosterRestOptions.parse({
+    baseUrl: sim.url,
+    tokenUrl: sim.tokenUrl,
+    clientId: 'koppel',
+    clientSecret: '${env:OR_SECRET}',
+    pageSize,
+    timeoutMs: 5000,
+  })
   return oneRosterRestConnector.create('school', { ...o, clientSecret: secret }, context)
 }
 
@@ -37,7 +44,11 @@ runSourceConformance({
           match: (r) => `${r.method} ${r.url.pathname}` === usersPath(sim),
           after: 1,
           times: 10,
-          response: { status: 500, headers: { 'retry-after': '0' }, json: { imsx_codeMajor: 'failure', imsx_description: 'boom' } },
+          response: {
+            status: 500,
+            headers: { 'retry-after': '0' },
+            json: { imsx_codeMajor: 'failure', imsx_description: 'boom' },
+          },
         }),
       async breakRecord() {
         const u = sim.data.users[3] as { sourcedId: string }
@@ -47,7 +58,12 @@ runSourceConformance({
       empty,
       async changeOne() {
         const u = sim.data.users[5] as { sourcedId: string }
-        sim.modify('users', u.sourcedId, { givenName: 'Conformance-Changed' }, `${TODAY}T08:00:00.000Z`)
+        sim.modify(
+          'users',
+          u.sourcedId,
+          { givenName: 'Conformance-Changed' },
+          `${TODAY}T08:00:00.000Z`,
+        )
         return 'Conformance-Changed'
       },
       async teardown() {

@@ -4,7 +4,14 @@
  * (`filter=dateLastModified>'…'`), completes each changed user with all its current enrollments, and marks
  * tobedeleted users as removed. Either way the read returns the whole result or `{ok:false}`.
  */
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceChanges, SourceConnector, SourceDefinition } from '../../contract/index.ts'
+import type {
+  ConnectorContext,
+  ReadOptions,
+  SourceCapabilities,
+  SourceChanges,
+  SourceConnector,
+  SourceDefinition,
+} from '../../contract/index.ts'
 import { ConnectorError } from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
 import { rosterSnapshot } from '../../protocol/oneroster/index.ts'
@@ -40,21 +47,45 @@ class OneRosterRestSource implements SourceConnector {
     this.name = name
     this.#options = options
     this.#context = context
-    this.capabilities = Object.freeze({ delta: options.deltas, writeBack: false, namesManagers: true })
+    this.capabilities = Object.freeze({
+      delta: options.deltas,
+      writeBack: false,
+      namesManagers: true,
+    })
     this.#client = new OneRosterRestClient(options)
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {
     const since = this.#options.deltas ? options.since : undefined
     if (since !== undefined && !CURSOR.test(since)) {
-      return { ok: false, issues: [{ severity: 'error', code: 'bad_cursor', source: this.name, message: `the delta cursor ${JSON.stringify(since.slice(0, 40))} is not a dateLastModified timestamp` }] }
+      return {
+        ok: false,
+        issues: [
+          {
+            severity: 'error',
+            code: 'bad_cursor',
+            source: this.name,
+            message: `the delta cursor ${JSON.stringify(since.slice(0, 40))} is not a dateLastModified timestamp`,
+          },
+        ],
+      }
     }
     const started = performance.now()
     try {
       return await this.#read(options, since, started)
     } catch (e) {
       if (!ConnectorError.isInstance(e)) throw e
-      return { ok: false, issues: [{ severity: 'error', code: `read_${e.kind}`, source: this.name, message: `reading OneRoster REST failed: ${e.message}` }] }
+      return {
+        ok: false,
+        issues: [
+          {
+            severity: 'error',
+            code: `read_${e.kind}`,
+            source: this.name,
+            message: `reading OneRoster REST failed: ${e.message}`,
+          },
+        ],
+      }
     }
   }
 
@@ -63,15 +94,24 @@ class OneRosterRestSource implements SourceConnector {
    * OneRoster 1.2 REST filter; Microsoft SDS polls the same way), an enrollment standing for its user. A 1.2
    * user's roles are inside the user, so a role change moves the user's dateLastModified too.
    */
-  async changesSince(cursor: string | undefined, options: { readonly signal?: AbortSignal } = {}): Promise<SourceChanges> {
-    if (cursor !== undefined && !CURSOR.test(cursor)) throw new ConnectorError('invalid', `the change cursor ${JSON.stringify(cursor.slice(0, 40))} is not a dateLastModified timestamp`)
+  async changesSince(
+    cursor: string | undefined,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<SourceChanges> {
+    if (cursor !== undefined && !CURSOR.test(cursor))
+      throw new ConnectorError(
+        'invalid',
+        `the change cursor ${JSON.stringify(cursor.slice(0, 40))} is not a dateLastModified timestamp`,
+      )
     const signal = options.signal
     let newest = cursor
     const later = (v: unknown) => {
-      if (typeof v === 'string' && CURSOR.test(v) && (newest === undefined || v > newest)) newest = v
+      if (typeof v === 'string' && CURSOR.test(v) && (newest === undefined || v > newest))
+        newest = v
     }
     if (cursor === undefined) {
-      for (const collection of ['users', 'enrollments']) later((await this.#client.newest(collection, signal))?.dateLastModified)
+      for (const collection of ['users', 'enrollments'])
+        later((await this.#client.newest(collection, signal))?.dateLastModified)
       return { ids: [], cursor: newest }
     }
     const ids = new Set<string>()
@@ -83,31 +123,51 @@ class OneRosterRestSource implements SourceConnector {
         if (typeof id === 'string' && id !== '') ids.add(id)
       }
     }
-    await this.#client.forEachPage('users', filter, signal, (rows) => collect(rows, (r) => r?.sourcedId))
-    await this.#client.forEachPage('enrollments', filter, signal, (rows) => collect(rows, (r) => (r?.user as Json | undefined)?.sourcedId))
+    await this.#client.forEachPage('users', filter, signal, (rows) =>
+      collect(rows, (r) => r?.sourcedId),
+    )
+    await this.#client.forEachPage('enrollments', filter, signal, (rows) =>
+      collect(rows, (r) => (r?.user as Json | undefined)?.sourcedId),
+    )
     return { ids: [...ids].sort(), cursor: newest }
   }
 
-  async #read(options: ReadOptions, since: string | undefined, started: number): Promise<SourceReadResult> {
+  async #read(
+    options: ReadOptions,
+    since: string | undefined,
+    started: number,
+  ): Promise<SourceReadResult> {
     const o = this.#options
     const issues = restIssues(this.name)
     const signal = options.signal
     let records = 0
     let cursor = since ?? ''
     const seen = (rows: readonly Json[]) => {
-      for (const r of rows) if (typeof r?.dateLastModified === 'string' && r.dateLastModified > cursor && CURSOR.test(r.dateLastModified)) cursor = r.dateLastModified
+      for (const r of rows)
+        if (
+          typeof r?.dateLastModified === 'string' &&
+          r.dateLastModified > cursor &&
+          CURSOR.test(r.dateLastModified)
+        )
+          cursor = r.dateLastModified
     }
     /**
      * Reads a collection page by page, checking and keeping each page's records as it comes (the JSON is not
      * kept); returns the ids of tobedeleted records and, with `keepDeleted`, their JSON.
      */
-    const stream = async (collection: string, filter: string | undefined, visit: Parameters<typeof eachRecord>[3], keepDeleted?: Json[]): Promise<Set<string>> => {
+    const stream = async (
+      collection: string,
+      filter: string | undefined,
+      visit: Parameters<typeof eachRecord>[3],
+      keepDeleted?: Json[],
+    ): Promise<Set<string>> => {
       const state = { seen: new Set<string>(), count: 0 }
       const deleted = new Set<string>()
       const n = await this.#client.forEachPage(collection, filter, signal, (rows, soFar) => {
         seen(rows)
         for (const id of eachRecord(rows, collection, issues, visit, state)) deleted.add(id)
-        if (keepDeleted !== undefined) for (const r of rows) if (r?.status === 'tobedeleted') keepDeleted.push(r)
+        if (keepDeleted !== undefined)
+          for (const r of rows) if (r?.status === 'tobedeleted') keepDeleted.push(r)
         options.onProgress?.(records + soFar)
       })
       records += n
@@ -130,13 +190,20 @@ class OneRosterRestSource implements SourceConnector {
     // collections a record refers to are not counted into the cursor: only users and enrollments make a delta
     const cursorBefore = cursor
     await stream('orgs', undefined, (r, id) => roster.orgs.set(id, readOrg(r, id)))
-    await stream('academicSessions', undefined, (r, id) => roster.sessions.set(id, readSession(r, id)))
+    await stream('academicSessions', undefined, (r, id) =>
+      roster.sessions.set(id, readSession(r, id)),
+    )
     await stream('courses', undefined, (r, id) => roster.courses.set(id, readCourse(r, id)))
     await stream('classes', undefined, (r, id) => roster.classes.set(id, readClass(r, id)))
     cursor = cursorBefore
 
     const deletedJson: Json[] = []
-    const deleted = await stream('users', changed, (r, id) => roster.users.set(id, readUser(r, id, o.version)), since !== undefined ? deletedJson : undefined)
+    const deleted = await stream(
+      'users',
+      changed,
+      (r, id) => roster.users.set(id, readUser(r, id, o.version)),
+      since !== undefined ? deletedJson : undefined,
+    )
     const addEnrollment = (e: EnrollmentRec) => {
       if (e.user === '' || e.cls === '') return
       const list = roster.enrollments.get(e.user)
@@ -144,12 +211,20 @@ class OneRosterRestSource implements SourceConnector {
       else list.push(e)
     }
     const changedEnrollments: EnrollmentRec[] = []
-    await stream('enrollments', changed, (r, id) => (since === undefined ? addEnrollment(readEnrollment(r, id)) : changedEnrollments.push(readEnrollment(r, id))))
+    await stream('enrollments', changed, (r, id) =>
+      since === undefined
+        ? addEnrollment(readEnrollment(r, id))
+        : changedEnrollments.push(readEnrollment(r, id)),
+    )
     if (since !== undefined) {
       // delta: tobedeleted users are removals; users whose enrollments changed come along; every changed user
       // gets all its current enrollments, so its contracts' windows are those of a full read
-      for (const json of deletedJson) if (typeof json.sourcedId === 'string') (roster.deletedUsers as UserRec[]).push(readUser(quiet(json), json.sourcedId, o.version))
-      const extra = [...new Set(changedEnrollments.map((e) => e.user))].filter((u) => u !== '' && !roster.users.has(u) && !deleted.has(u)).sort()
+      for (const json of deletedJson)
+        if (typeof json.sourcedId === 'string')
+          (roster.deletedUsers as UserRec[]).push(readUser(quiet(json), json.sourcedId, o.version))
+      const extra = [...new Set(changedEnrollments.map((e) => e.user))]
+        .filter((u) => u !== '' && !roster.users.has(u) && !deleted.has(u))
+        .sort()
       let missing = 0
       for (const id of extra) {
         const json = await this.#client.getOne('users', 'user', id, signal)
@@ -158,27 +233,65 @@ class OneRosterRestSource implements SourceConnector {
           missing++
           continue
         }
-        eachRecord([json], 'users', issues, (r, uid) => roster.users.set(uid, readUser(r, uid, o.version)))
+        eachRecord([json], 'users', issues, (r, uid) =>
+          roster.users.set(uid, readUser(r, uid, o.version)),
+        )
       }
-      if (missing > 0) issues.warn({ code: 'enrollment_without_user', file: 'enrollments', message: `${missing} changed enrollment(s) name users the service no longer has; not applied` })
+      if (missing > 0)
+        issues.warn({
+          code: 'enrollment_without_user',
+          file: 'enrollments',
+          message: `${missing} changed enrollment(s) name users the service no longer has; not applied`,
+        })
       const keepCursor = cursor
-      for (const id of [...roster.users.keys()].sort()) await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) => addEnrollment(readEnrollment(r, eid)))
+      for (const id of [...roster.users.keys()].sort())
+        await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) =>
+          addEnrollment(readEnrollment(r, eid)),
+        )
       cursor = keepCursor
     }
     if (o.demographics) {
       const keepCursor = cursor
-      await stream('demographics', undefined, (r, id) => roster.demographics.set(id, readDemographics(r)))
+      await stream('demographics', undefined, (r, id) =>
+        roster.demographics.set(id, readDemographics(r)),
+      )
       cursor = keepCursor
     }
     if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
 
-    const mapped = mapRestRoster(roster, { source: this.name, personKey: o.personKey, splitNamePrefix: o.splitNamePrefix, today: options.today }, issues)
+    const mapped = mapRestRoster(
+      roster,
+      {
+        source: this.name,
+        personKey: o.personKey,
+        splitNamePrefix: o.splitNamePrefix,
+        today: options.today,
+      },
+      issues,
+    )
     if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
     const mode = since === undefined ? 'full' : 'delta'
-    this.#context.log('info', 'oneroster-rest read', { source: this.name, mode, persons: mapped.persons.length, removed: mapped.removed.length, groups: mapped.groups.length, ms: Math.round(performance.now() - started) })
+    this.#context.log('info', 'oneroster-rest read', {
+      source: this.name,
+      mode,
+      persons: mapped.persons.length,
+      removed: mapped.removed.length,
+      groups: mapped.groups.length,
+      ms: Math.round(performance.now() - started),
+    })
     const removed = mode === 'delta' ? mapped.removed : []
     const keptCursor = this.#options.deltas && cursor !== '' ? cursor : undefined
-    return { ok: true, snapshot: rosterSnapshot(this.name, mode, this.#context.now().toISOString(), { ...mapped, removed }, Object.freeze([...issues.warnings()]), keptCursor) }
+    return {
+      ok: true,
+      snapshot: rosterSnapshot(
+        this.name,
+        mode,
+        this.#context.now().toISOString(),
+        { ...mapped, removed },
+        Object.freeze([...issues.warnings()]),
+        keptCursor,
+      ),
+    }
   }
 }
 
@@ -195,7 +308,8 @@ function quiet(json: Json): Parameters<typeof readUser>[0] {
 export const oneRosterRestConnector: SourceDefinition<typeof oneRosterRestOptions> = {
   role: 'source',
   type: 'oneroster-rest',
-  description: 'OneRoster 1.1/1.2 REST rostering service (OAuth2 client credentials), full and delta reads',
+  description:
+    'OneRoster 1.1/1.2 REST rostering service (OAuth2 client credentials), full and delta reads',
   schema: oneRosterRestOptions,
   create: (name, options, context) => new OneRosterRestSource(name, options, context),
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict'
 import { mapRestRoster, type RestRoster } from './oneroster-rest-mapping.ts'
 import { eachRecord, readUser, restIssues, type UserRec } from './oneroster-rest-records.ts'
 
-const user = (id: string, json: Record<string, unknown>): UserRec => ({ id, json: { sourcedId: id, ...json }, orgs: [], role: '', roles: [] })
+const user = (id: string, json: Record<string, unknown>): UserRec => ({
+  id,
+  json: { sourcedId: id, ...json },
+  orgs: [],
+  role: '',
+  roles: [],
+})
 
 function roster(users: UserRec[]): RestRoster {
   return {
@@ -20,12 +26,21 @@ function roster(users: UserRec[]): RestRoster {
   }
 }
 
-const options = { source: 'rest', personKey: 'sourcedId', splitNamePrefix: true, today: '2026-11-23' } as const
+const options = {
+  source: 'rest',
+  personKey: 'sourcedId',
+  splitNamePrefix: true,
+  today: '2026-11-23',
+} as const
 
-test('REST splits family names with the full Dutch prefix list (four words, van ter, d\')', () => {
+test("REST splits family names with the full Dutch prefix list (four words, van ter, d')", () => {
   const issues = restIssues('rest')
   const { persons } = mapRestRoster(
-    roster([user('u1', { givenName: 'A', familyName: 'van ter Horst' }), user('u2', { givenName: 'B', familyName: "d'Ancona" }), user('u3', { givenName: 'C', familyName: 'tot den Brink' })]),
+    roster([
+      user('u1', { givenName: 'A', familyName: 'van ter Horst' }),
+      user('u2', { givenName: 'B', familyName: "d'Ancona" }),
+      user('u3', { givenName: 'C', familyName: 'tot den Brink' }),
+    ]),
     options,
     issues,
   )
@@ -44,7 +59,15 @@ test('REST takes nl.* metadata names and reports a bad name convention against m
   const issues = restIssues('rest')
   const { persons } = mapRestRoster(
     roster([
-      user('u1', { givenName: 'A', familyName: 'van den Berg', metadata: { 'nl.familyNamePrefix': 'van den', 'nl.partnerName': 'de Vries', 'nl.nameConvention': 'BP' } }),
+      user('u1', {
+        givenName: 'A',
+        familyName: 'van den Berg',
+        metadata: {
+          'nl.familyNamePrefix': 'van den',
+          'nl.partnerName': 'de Vries',
+          'nl.nameConvention': 'BP',
+        },
+      }),
       user('u2', { givenName: 'B', familyName: 'Jansen', metadata: { 'nl.nameConvention': 'X' } }),
     ]),
     options,

@@ -7,9 +7,23 @@
  * fields and metadata into person fields and attributes.
  */
 import type { Group, Person, Scalar } from '../../model/index.ts'
-import { applyDutchNames, buildGroups, contractContext, userContracts, userMemberships } from '../../protocol/oneroster/index.ts'
+import {
+  applyDutchNames,
+  buildGroups,
+  contractContext,
+  userContracts,
+  userMemberships,
+} from '../../protocol/oneroster/index.ts'
 import type { IssueCollector } from '../../contract/issue-collector.ts'
-import type { ClassRec, CourseRec, DemographicsRec, EnrollmentRec, OrgRec, SessionRec, UserRec } from './oneroster-rest-records.ts'
+import type {
+  ClassRec,
+  CourseRec,
+  DemographicsRec,
+  EnrollmentRec,
+  OrgRec,
+  SessionRec,
+  UserRec,
+} from './oneroster-rest-records.ts'
 
 export interface RestRoster {
   readonly version: '1.1' | '1.2'
@@ -35,7 +49,27 @@ export interface RestMappingOptions {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** User fields that become person fields (or are never read), not attributes; as the CSV connector's columns. */
-const NOT_ATTRIBUTES = new Set(['sourcedId', 'status', 'dateLastModified', 'orgs', 'role', 'roles', 'username', 'givenName', 'familyName', 'middleName', 'email', 'password', 'preferredGivenName', 'primaryOrg', 'metadata', 'agents', 'resources', 'userProfiles', 'href'])
+const NOT_ATTRIBUTES = new Set([
+  'sourcedId',
+  'status',
+  'dateLastModified',
+  'orgs',
+  'role',
+  'roles',
+  'username',
+  'givenName',
+  'familyName',
+  'middleName',
+  'email',
+  'password',
+  'preferredGivenName',
+  'primaryOrg',
+  'metadata',
+  'agents',
+  'resources',
+  'userProfiles',
+  'href',
+])
 
 /** A user's field as text for names and attributes ('' when absent or not text). */
 function str(u: UserRec, field: string): string {
@@ -45,19 +79,30 @@ function str(u: UserRec, field: string): string {
 
 function metadata(u: UserRec): Readonly<Record<string, unknown>> {
   const m = u.json.metadata
-  return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Record<string, unknown>) : {}
+  return typeof m === 'object' && m !== null && !Array.isArray(m)
+    ? (m as Record<string, unknown>)
+    : {}
 }
 
 function refIds(v: unknown): string {
   if (!Array.isArray(v)) return ''
-  return v.map((r) => (typeof r === 'object' && r !== null ? (r as Record<string, unknown>).sourcedId : undefined)).filter((id): id is string => typeof id === 'string').join(',')
+  return v
+    .map((r) =>
+      typeof r === 'object' && r !== null ? (r as Record<string, unknown>).sourcedId : undefined,
+    )
+    .filter((id): id is string => typeof id === 'string')
+    .join(',')
 }
 
 export function personKeyOf(u: UserRec, personKey: RestMappingOptions['personKey']): string {
   return personKey === 'sourcedId' ? u.id : str(u, personKey)
 }
 
-export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: IssueCollector): { persons: Person[]; groups: Group[]; removed: string[] } {
+export function mapRestRoster(
+  r: RestRoster,
+  o: RestMappingOptions,
+  issues: IssueCollector,
+): { persons: Person[]; groups: Group[]; removed: string[] } {
   const ctx = contractContext<UserRec>(r, {
     delta: r.delta,
     rolesOf: (u) => u.roles,
@@ -75,12 +120,25 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
   for (const u of r.users.values()) {
     const key = personKeyOf(u, o.personKey)
     if (key === '') {
-      issues.error({ code: 'missing_key', file: 'users', record: u.id, field: o.personKey, message: `${o.personKey} is empty, and it is the person key (option personKey)` })
+      issues.error({
+        code: 'missing_key',
+        file: 'users',
+        record: u.id,
+        field: o.personKey,
+        message: `${o.personKey} is empty, and it is the person key (option personKey)`,
+      })
       continue
     }
     const other = keys.get(key)
     if (other !== undefined) {
-      issues.error({ code: 'duplicate_key', file: 'users', record: u.id, field: o.personKey, message: `${o.personKey} ${key} is also the ${o.personKey} of user ${other}; the person key must be unique`, value: key })
+      issues.error({
+        code: 'duplicate_key',
+        file: 'users',
+        record: u.id,
+        field: o.personKey,
+        message: `${o.personKey} ${key} is also the ${o.personKey} of user ${other}; the person key must be unique`,
+        value: key,
+      })
       continue
     }
     keys.set(key, u.id)
@@ -91,7 +149,15 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
         if (v === true || v === 'true') attributes.enabledUser = true
         else if (v === false || v === 'false') attributes.enabledUser = false
       } else if (k === 'userIds') {
-        const ids = Array.isArray(v) ? v.map((x) => (typeof x === 'object' && x !== null ? `{${String((x as Record<string, unknown>).type ?? '')}:${String((x as Record<string, unknown>).identifier ?? '')}}` : '')).filter((x) => x !== '') : []
+        const ids = Array.isArray(v)
+          ? v
+              .map((x) =>
+                typeof x === 'object' && x !== null
+                  ? `{${String((x as Record<string, unknown>).type ?? '')}:${String((x as Record<string, unknown>).identifier ?? '')}}`
+                  : '',
+              )
+              .filter((x) => x !== '')
+          : []
         if (ids.length > 0) attributes.userIds = ids.join(',')
       } else if (k === 'grades') {
         const g = Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : ''
@@ -103,7 +169,8 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
     const resources = refIds(u.json.resources)
     if (resources !== '') attributes.resourceSourcedIds = resources
     const meta = metadata(u)
-    for (const [k, v] of Object.entries(meta)) if (typeof v === 'string' && v !== '') attributes[`metadata.${k}`] = v
+    for (const [k, v] of Object.entries(meta))
+      if (typeof v === 'string' && v !== '') attributes[`metadata.${k}`] = v
     const demo = r.demographics.get(u.id)
     if (demo?.sex) attributes.sex = demo.sex
     const person: Mutable<Person> = {
@@ -113,14 +180,39 @@ export function mapRestRoster(r: RestRoster, o: RestMappingOptions, issues: Issu
       givenName: str(u, 'givenName'),
       familyName: '',
       attributes: Object.freeze(attributes),
-      contracts: Object.freeze(userContracts(u, attributes.grades === undefined ? '' : String(attributes.grades), ctx)),
+      contracts: Object.freeze(
+        userContracts(u, attributes.grades === undefined ? '' : String(attributes.grades), ctx),
+      ),
       memberships: Object.freeze(userMemberships(r.enrollments.get(u.id), classKeys)),
     }
-    const nl = (k: string): string | undefined => (k in meta ? (typeof meta[k] === 'string' ? (meta[k] as string) : '') : undefined)
-    const convention = applyDutchNames(person, str(u, 'familyName'), nl('nl.familyNamePrefix'), nl('nl.partnerName') ?? '', nl('nl.partnerNamePrefix'), nl('nl.nameConvention') ?? '', o.splitNamePrefix)
-    if (convention !== undefined) issues.error({ code: 'bad_enum', file: 'users', record: u.id, field: 'metadata.nl.nameConvention', message: `${JSON.stringify(convention)} is not a name convention; allowed: B, BP, P, PB`, value: convention })
-    const optional = { preferredGivenName: str(u, 'preferredGivenName'), middleName: str(u, 'middleName'), email: str(u, 'email'), username: str(u, 'username') }
-    for (const [k, v] of Object.entries(optional)) if (v !== '') (person as Record<string, unknown>)[k] = v
+    const nl = (k: string): string | undefined =>
+      k in meta ? (typeof meta[k] === 'string' ? (meta[k] as string) : '') : undefined
+    const convention = applyDutchNames(
+      person,
+      str(u, 'familyName'),
+      nl('nl.familyNamePrefix'),
+      nl('nl.partnerName') ?? '',
+      nl('nl.partnerNamePrefix'),
+      nl('nl.nameConvention') ?? '',
+      o.splitNamePrefix,
+    )
+    if (convention !== undefined)
+      issues.error({
+        code: 'bad_enum',
+        file: 'users',
+        record: u.id,
+        field: 'metadata.nl.nameConvention',
+        message: `${JSON.stringify(convention)} is not a name convention; allowed: B, BP, P, PB`,
+        value: convention,
+      })
+    const optional = {
+      preferredGivenName: str(u, 'preferredGivenName'),
+      middleName: str(u, 'middleName'),
+      email: str(u, 'email'),
+      username: str(u, 'username'),
+    }
+    for (const [k, v] of Object.entries(optional))
+      if (v !== '') (person as Record<string, unknown>)[k] = v
     if (demo?.birthDate) person.birthDate = demo.birthDate
     persons.push(Object.freeze(person))
   }

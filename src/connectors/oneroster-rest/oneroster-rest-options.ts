@@ -36,5 +36,7 @@ export type OneRosterRestOptions = z.output<typeof oneRosterRestOptions>
 export function defaultScope(version: '1.1' | '1.2', demographics: boolean): string {
   const v = version === '1.2' ? 'v1p2' : 'v1p1'
   const core = `https://purl.imsglobal.org/spec/or/${v}/scope/roster-core.readonly`
-  return demographics ? `${core} https://purl.imsglobal.org/spec/or/${v}/scope/roster-demographics.readonly` : core
+  return demographics
+    ? `${core} https://purl.imsglobal.org/spec/or/${v}/scope/roster-demographics.readonly`
+    : core
 }

@@ -5,7 +5,16 @@
  * 1.1 and 1.2 shapes (1.1 user `role` + `orgs`, 1.2 user `roles`; booleans as true/"true").
  */
 import { IssueCollector } from '../../contract/issue-collector.ts'
-import type { OneRosterClass, OneRosterCourse, OneRosterDemographics, OneRosterEnrollment, OneRosterOrg, OneRosterRole, OneRosterSession, OneRosterUser } from '../../protocol/oneroster/index.ts'
+import type {
+  OneRosterClass,
+  OneRosterCourse,
+  OneRosterDemographics,
+  OneRosterEnrollment,
+  OneRosterOrg,
+  OneRosterRole,
+  OneRosterSession,
+  OneRosterUser,
+} from '../../protocol/oneroster/index.ts'
 import { isIsoDate } from '../../util/dates.ts'
 import type { Json } from './oneroster-rest-client.ts'
 
@@ -51,18 +60,40 @@ export class Reader {
   text(field: string, required = false): string {
     const v = this.json[field]
     if (v === undefined || v === null || v === '') {
-      if (required) this.issues.error({ code: 'missing_field', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} is required` })
+      if (required)
+        this.issues.error({
+          code: 'missing_field',
+          file: this.file,
+          record: this.record,
+          field: this.prefix + field,
+          message: `${this.prefix}${field} is required`,
+        })
       return ''
     }
     if (typeof v === 'string') return v
     // GUESS: some services send the year fields as numbers
     if (typeof v === 'number' && field === 'schoolYear') return String(v)
-    this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} must be a string`, value: v })
+    this.issues.error({
+      code: 'bad_type',
+      file: this.file,
+      record: this.record,
+      field: this.prefix + field,
+      message: `${this.prefix}${field} must be a string`,
+      value: v,
+    })
     return ''
   }
   date(field: string): string {
     const v = this.text(field)
-    if (v !== '' && !isIsoDate(v)) this.issues.error({ code: 'bad_date', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} ${JSON.stringify(v.slice(0, 40))} is not a date (YYYY-MM-DD)`, value: v })
+    if (v !== '' && !isIsoDate(v))
+      this.issues.error({
+        code: 'bad_date',
+        file: this.file,
+        record: this.record,
+        field: this.prefix + field,
+        message: `${this.prefix}${field} ${JSON.stringify(v.slice(0, 40))} is not a date (YYYY-MM-DD)`,
+        value: v,
+      })
     return isIsoDate(v) ? v : ''
   }
   bool(field: string): boolean | undefined {
@@ -70,19 +101,40 @@ export class Reader {
     if (v === undefined || v === null || v === '') return undefined
     if (v === true || v === 'true') return true
     if (v === false || v === 'false') return false
-    this.issues.error({ code: 'bad_value', file: this.file, record: this.record, field, message: `${field} must be true or false`, value: v })
+    this.issues.error({
+      code: 'bad_value',
+      file: this.file,
+      record: this.record,
+      field,
+      message: `${field} must be true or false`,
+      value: v,
+    })
     return undefined
   }
   /** A GUIDRef `{sourcedId, href, type}` → its sourcedId ('' when absent). */
   ref(field: string, required = false): string {
     const v = this.json[field]
     if (v === undefined || v === null) {
-      if (required) this.issues.error({ code: 'missing_field', file: this.file, record: this.record, field: this.prefix + field, message: `${this.prefix}${field} is required` })
+      if (required)
+        this.issues.error({
+          code: 'missing_field',
+          file: this.file,
+          record: this.record,
+          field: this.prefix + field,
+          message: `${this.prefix}${field} is required`,
+        })
       return ''
     }
     const id = typeof v === 'object' && !Array.isArray(v) ? (v as Json).sourcedId : undefined
     if (typeof id !== 'string' || id === '') {
-      this.issues.error({ code: 'bad_reference', file: this.file, record: this.record, field: `${this.prefix}${field}.sourcedId`, message: `${this.prefix}${field} must be a reference with a sourcedId`, value: v })
+      this.issues.error({
+        code: 'bad_reference',
+        file: this.file,
+        record: this.record,
+        field: `${this.prefix}${field}.sourcedId`,
+        message: `${this.prefix}${field} must be a reference with a sourcedId`,
+        value: v,
+      })
       return ''
     }
     return id
@@ -91,14 +143,29 @@ export class Reader {
     const v = this.json[field]
     if (v === undefined || v === null) return []
     if (!Array.isArray(v)) {
-      this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field, message: `${field} must be a list of references`, value: v })
+      this.issues.error({
+        code: 'bad_type',
+        file: this.file,
+        record: this.record,
+        field,
+        message: `${field} must be a list of references`,
+        value: v,
+      })
       return []
     }
     const out: string[] = []
     for (const [i, r] of v.entries()) {
       const id = typeof r === 'object' && r !== null ? (r as Json).sourcedId : undefined
       if (typeof id === 'string' && id !== '') out.push(id)
-      else this.issues.error({ code: 'bad_reference', file: this.file, record: this.record, field: `${field}[${i}].sourcedId`, message: `${field}[${i}] must be a reference with a sourcedId`, value: r })
+      else
+        this.issues.error({
+          code: 'bad_reference',
+          file: this.file,
+          record: this.record,
+          field: `${field}[${i}].sourcedId`,
+          message: `${field}[${i}] must be a reference with a sourcedId`,
+          value: r,
+        })
     }
     return out
   }
@@ -108,7 +175,14 @@ export class Reader {
     if (v === undefined || v === null) return ''
     if (typeof v === 'string') return v
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',')
-    this.issues.error({ code: 'bad_type', file: this.file, record: this.record, field, message: `${field} must be a list of strings`, value: v })
+    this.issues.error({
+      code: 'bad_type',
+      file: this.file,
+      record: this.record,
+      field,
+      message: `${field} must be a list of strings`,
+      value: v,
+    })
     return ''
   }
 }
@@ -123,7 +197,13 @@ export interface RecordState {
  * Splits records into active ones (checked, by sourcedId) and the ids of tobedeleted ones. Pass one `state`
  * for all pages of a collection.
  */
-export function eachRecord(rows: readonly Json[], file: string, issues: IssueCollector, visit: (r: Reader, id: string) => void, state: RecordState = { seen: new Set(), count: 0 }): string[] {
+export function eachRecord(
+  rows: readonly Json[],
+  file: string,
+  issues: IssueCollector,
+  visit: (r: Reader, id: string) => void,
+  state: RecordState = { seen: new Set(), count: 0 },
+): string[] {
   const deleted: string[] = []
   const seen = state.seen
   for (const json of rows) {
@@ -134,11 +214,24 @@ export function eachRecord(rows: readonly Json[], file: string, issues: IssueCol
     }
     const id = json.sourcedId
     if (typeof id !== 'string' || id === '') {
-      issues.error({ code: 'missing_field', file, record: `#${i + 1}`, field: 'sourcedId', message: 'sourcedId is required', value: id })
+      issues.error({
+        code: 'missing_field',
+        file,
+        record: `#${i + 1}`,
+        field: 'sourcedId',
+        message: 'sourcedId is required',
+        value: id,
+      })
       continue
     }
     if (seen.has(id)) {
-      issues.error({ code: 'duplicate_id', file, record: id, field: 'sourcedId', message: `${id} appears twice` })
+      issues.error({
+        code: 'duplicate_id',
+        file,
+        record: id,
+        field: 'sourcedId',
+        message: `${id} appears twice`,
+      })
       continue
     }
     seen.add(id)
@@ -148,7 +241,14 @@ export function eachRecord(rows: readonly Json[], file: string, issues: IssueCol
       continue
     }
     if (status !== undefined && status !== null && status !== 'active') {
-      issues.error({ code: 'bad_enum', file, record: id, field: 'status', message: `status ${JSON.stringify(status)} is not active or tobedeleted`, value: status })
+      issues.error({
+        code: 'bad_enum',
+        file,
+        record: id,
+        field: 'status',
+        message: `status ${JSON.stringify(status)} is not active or tobedeleted`,
+        value: status,
+      })
       continue
     }
     visit(new Reader(issues, file, id, json), id)
@@ -156,7 +256,13 @@ export function eachRecord(rows: readonly Json[], file: string, issues: IssueCol
   return deleted
 }
 
-export const readOrg = (r: Reader, id: string): OrgRec => ({ id, name: r.text('name', true), type: r.text('type', true), identifier: r.text('identifier'), parent: r.ref('parent') })
+export const readOrg = (r: Reader, id: string): OrgRec => ({
+  id,
+  name: r.text('name', true),
+  type: r.text('type', true),
+  identifier: r.text('identifier'),
+  parent: r.ref('parent'),
+})
 export const readSession = (r: Reader, id: string): SessionRec => ({
   id,
   title: r.text('title', true),
@@ -200,7 +306,10 @@ export const readEnrollment = (r: Reader, id: string): EnrollmentRec => ({
   begin: r.date('beginDate'),
   end: r.date('endDate'),
 })
-export const readDemographics = (r: Reader): DemographicsRec => ({ birthDate: r.date('birthDate'), sex: r.text('sex') })
+export const readDemographics = (r: Reader): DemographicsRec => ({
+  birthDate: r.date('birthDate'),
+  sex: r.text('sex'),
+})
 
 export function readUser(r: Reader, id: string, version: '1.1' | '1.2'): UserRec {
   r.text('givenName', true)
@@ -209,22 +318,49 @@ export function readUser(r: Reader, id: string, version: '1.1' | '1.2'): UserRec
   // a boolean in the spec; anything else was dropped silently, and a rule reading enabledUser saw it absent
   r.bool('enabledUser')
   if (version === '1.1' || r.json.roles === undefined) {
-    return { id, json: r.json, orgs: r.refs('orgs'), role: r.text('role', version === '1.1'), roles: version === '1.1' ? undefined : [] }
+    return {
+      id,
+      json: r.json,
+      orgs: r.refs('orgs'),
+      role: r.text('role', version === '1.1'),
+      roles: version === '1.1' ? undefined : [],
+    }
   }
   const roles: RoleRec[] = []
   const raw = r.json.roles
-  if (!Array.isArray(raw)) r.issues.error({ code: 'bad_type', file: r.file, record: id, field: 'roles', message: 'roles must be a list', value: raw })
+  if (!Array.isArray(raw))
+    r.issues.error({
+      code: 'bad_type',
+      file: r.file,
+      record: id,
+      field: 'roles',
+      message: 'roles must be a list',
+      value: raw,
+    })
   else {
     for (const [i, x] of raw.entries()) {
       if (typeof x !== 'object' || x === null) {
-        r.issues.error({ code: 'bad_type', file: r.file, record: id, field: `roles[${i}]`, message: 'a role must be an object', value: x })
+        r.issues.error({
+          code: 'bad_type',
+          file: r.file,
+          record: id,
+          field: `roles[${i}]`,
+          message: 'a role must be an object',
+          value: x,
+        })
         continue
       }
       const sub = new Reader(r.issues, r.file, id, x as Json, `roles[${i}].`)
       const org = sub.ref('org', true)
       const role = sub.text('role', true)
       if (org === '' || role === '') continue
-      roles.push({ org, role, roleType: sub.text('roleType'), begin: sub.date('beginDate'), end: sub.date('endDate') })
+      roles.push({
+        org,
+        role,
+        roleType: sub.text('roleType'),
+        begin: sub.date('beginDate'),
+        end: sub.date('endDate'),
+      })
     }
   }
   const primary = r.ref('primaryOrg')

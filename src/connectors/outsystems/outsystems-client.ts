@@ -28,22 +28,47 @@ export class OutSystemsClient {
   }
 
   async listUsers(signal?: AbortSignal): Promise<unknown> {
-    return (await this.#http.json<unknown>({ path: this.#o.paths.users, query: this.#o.listQuery, ...sig(signal) })).body
+    return (
+      await this.#http.json<unknown>({
+        path: this.#o.paths.users,
+        query: this.#o.listQuery,
+        ...sig(signal),
+      })
+    ).body
   }
 
   /** The user as answered (possibly no body at all), or undefined when the API answers 404. */
-  async getUser(key: string, signal?: AbortSignal): Promise<{ readonly user: unknown } | undefined> {
-    const res = await this.#http.json<unknown>({ path: this.userPath(key), accept: [404], ...sig(signal) })
+  async getUser(
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<{ readonly user: unknown } | undefined> {
+    const res = await this.#http.json<unknown>({
+      path: this.userPath(key),
+      accept: [404],
+      ...sig(signal),
+    })
     return res.status === 404 ? undefined : { user: res.body }
   }
 
   /** The API's PUT takes the whole user. */
   async putUser(key: string, user: Json, signal?: AbortSignal): Promise<void> {
-    await this.#http.request({ method: 'PUT', path: this.userPath(key), json: user, ...sig(signal) })
+    await this.#http.request({
+      method: 'PUT',
+      path: this.userPath(key),
+      json: user,
+      ...sig(signal),
+    })
   }
 
   async createUser(body: Json, signal?: AbortSignal): Promise<Json | undefined> {
-    return (await this.#http.json<Json>({ method: 'POST', path: this.#o.paths.users, json: body, ...sig(signal) })).body
+    return (
+      await this.#http.json<Json>({
+        method: 'POST',
+        path: this.#o.paths.users,
+        json: body,
+        ...sig(signal),
+      })
+    ).body
   }
 
   async listRoles(signal?: AbortSignal): Promise<unknown> {
@@ -70,7 +95,9 @@ export function fieldOf(obj: Json, name: string): unknown {
 /** Sets a field of an object read from the API under the casing it came in, so a PUT carries no second copy. */
 export function setField(obj: Json, name: string, value: unknown): void {
   const lower = name.toLowerCase()
-  const key = Object.hasOwn(obj, name) ? name : (Object.keys(obj).find((k) => k.toLowerCase() === lower) ?? name)
+  const key = Object.hasOwn(obj, name)
+    ? name
+    : (Object.keys(obj).find((k) => k.toLowerCase() === lower) ?? name)
   obj[key] = value
 }
 

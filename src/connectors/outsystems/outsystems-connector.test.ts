@@ -11,7 +11,11 @@ import type { Attributes } from '../../model/index.ts'
 
 const TOKEN = 'os-token-9f8e7d'
 
-function target(sim: OutSystemsSim, extra: Record<string, unknown> = {}, token = TOKEN): OutSystemsTarget {
+function target(
+  sim: OutSystemsSim,
+  extra: Record<string, unknown> = {},
+  token = TOKEN,
+): OutSystemsTarget {
   const parsed = outSystemsOptionsSchema.parse({
     baseUrl: sim.url,
     token: '${env:OUTSYSTEMS_TOKEN}',
@@ -21,9 +25,19 @@ function target(sim: OutSystemsSim, extra: Record<string, unknown> = {}, token =
   return createOutSystemsTarget('outsystems', { ...parsed, token }, { readRetryDelayMs: 5 })
 }
 
-function user(i: number, overrides: Record<string, string> = {}): { attributes: Attributes; anchor: { attribute: string; value: string } } {
+function user(
+  i: number,
+  overrides: Record<string, string> = {},
+): { attributes: Attributes; anchor: { attribute: string; value: string } } {
   const username = overrides.username ?? `gebruiker${i}@school.test`
-  const attributes: Attributes = { username, name: `Gebruiker ${i}`, email: `g${i}@school.test`, department: 'Bovenbouw', manager: 'rector@school.test', ...overrides }
+  const attributes: Attributes = {
+    username,
+    name: `Gebruiker ${i}`,
+    email: `g${i}@school.test`,
+    department: 'Bovenbouw',
+    manager: 'rector@school.test',
+    ...overrides,
+  }
   return { attributes, anchor: { attribute: 'username', value: username } }
 }
 
@@ -38,7 +52,10 @@ runTargetConformance({
       removableField: 'department',
       nameField: 'name',
       permission: () => ({ type: 'role', id: 'Docent' }),
-      invalidAttributes: (i) => ({ attributes: { username: `zonder-naam${i}` }, anchor: { attribute: 'username', value: `zonder-naam${i}` } }),
+      invalidAttributes: (i) => ({
+        attributes: { username: `zonder-naam${i}` },
+        anchor: { attribute: 'username', value: `zonder-naam${i}` },
+      }),
       teardown: () => sim.close(),
     }
   },
@@ -54,7 +71,8 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
   assert.fail('expected an error')
 }
 
-const on = (method: string, re: RegExp) => (r: { method: string; url: URL }) => r.method === method && re.test(r.url.pathname)
+const on = (method: string, re: RegExp) => (r: { method: string; url: URL }) =>
+  r.method === method && re.test(r.url.pathname)
 
 describe('outsystems against the simulator', () => {
   let sim: OutSystemsSim
@@ -85,7 +103,11 @@ describe('outsystems against the simulator', () => {
   test('a new user gets the default role; a role granted on top replaces it, and a second role replaces the first', async () => {
     const { spec, ref } = await make()
     assert.equal(roleOf(ref.id), 'Default User')
-    assert.deepEqual((await os.find(spec.anchor))?.permissions, [], 'the default role is no granted permission')
+    assert.deepEqual(
+      (await os.find(spec.anchor))?.permissions,
+      [],
+      'the default role is no granted permission',
+    )
     assert.equal((await os.grant(ref, { type: 'role', id: 'Docent' })).outcome, 'updated')
     assert.equal((await os.grant(ref, { type: 'role', id: 'Beheerder' })).outcome, 'updated')
     assert.equal(roleOf(ref.id), 'Beheerder')
@@ -117,8 +139,14 @@ describe('outsystems against the simulator', () => {
 
   test('an unknown role is refused as invalid; a permission type other than role is unsupported', async () => {
     const { ref } = await make()
-    assert.equal((await failure(os.grant(ref, { type: 'role', id: 'Bestaat Niet' }))).kind, 'invalid')
-    assert.equal((await failure(os.grant(ref, { type: 'group', id: 'Docent' }))).kind, 'unsupported')
+    assert.equal(
+      (await failure(os.grant(ref, { type: 'role', id: 'Bestaat Niet' }))).kind,
+      'invalid',
+    )
+    assert.equal(
+      (await failure(os.grant(ref, { type: 'group', id: 'Docent' }))).kind,
+      'unsupported',
+    )
     assert.equal((await os.revoke(ref, { type: 'role', id: 'Bestaat Niet' })).outcome, 'unchanged')
   })
 
@@ -126,20 +154,29 @@ describe('outsystems against the simulator', () => {
     const before = sim.writes.length
     const { spec, ref } = await make(false)
     const writes = sim.writes.slice(before)
-    assert.deepEqual(writes.map((w) => [w.method, w.key, w.body.IsActive ?? w.body.isActive]), [
-      ['POST', ref.id, true],
-      ['PUT', ref.id, false],
-    ])
+    assert.deepEqual(
+      writes.map((w) => [w.method, w.key, w.body.IsActive ?? w.body.isActive]),
+      [
+        ['POST', ref.id, true],
+        ['PUT', ref.id, false],
+      ],
+    )
     assert.equal(sim.users.get(ref.id)?.IsActive, false)
     assert.equal((await os.find(spec.anchor))?.enabled, false)
   })
 
   test('create inactive whose PUT fails: the error says the user exists ACTIVE, and the retried create deactivates it', async () => {
     const spec = user(++n)
-    sim.http.inject({ match: on('PUT', /\/users\//), response: { status: 503, json: { Errors: ['Service busy'], StatusCode: 503 } } })
+    sim.http.inject({
+      match: on('PUT', /\/users\//),
+      response: { status: 503, json: { Errors: ['Service busy'], StatusCode: 503 } },
+    })
     const e = await failure(os.create({ ...spec, enabled: false }))
     assert.equal(e.kind, 'transient')
-    assert.match(e.message, /was created but deactivating it failed, so it exists ACTIVE.*Service busy/)
+    assert.match(
+      e.message,
+      /was created but deactivating it failed, so it exists ACTIVE.*Service busy/,
+    )
     const found = await os.find(spec.anchor)
     assert.equal(found?.enabled, true)
     const again = await os.create({ ...spec, enabled: false })
@@ -156,7 +193,10 @@ describe('outsystems against the simulator', () => {
     assert.match(e.message, /Invalid or missing authentication token/)
     assert.ok(!e.message.includes('not-the-token') && !e.message.includes(TOKEN))
     // one 401 mid-run (a gateway hiccup) is retried once with the token and passes
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 401, json: { Errors: ['expired'], StatusCode: 401 } } })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: { status: 401, json: { Errors: ['expired'], StatusCode: 401 } },
+    })
     const listed = []
     for await (const a of os.listAccounts()) listed.push(a)
     assert.ok(listed.length > 0)
@@ -164,13 +204,30 @@ describe('outsystems against the simulator', () => {
 
   test('429 with Retry-After: a write fails rate-limited with the wait; the listing waits and retries', async () => {
     const { ref } = await make()
-    sim.http.inject({ match: on('PUT', /\/users\//), response: { status: 429, headers: { 'retry-after': '2' }, json: { Errors: ['Too many requests'], StatusCode: 429 } } })
+    sim.http.inject({
+      match: on('PUT', /\/users\//),
+      response: {
+        status: 429,
+        headers: { 'retry-after': '2' },
+        json: { Errors: ['Too many requests'], StatusCode: 429 },
+      },
+    })
     const e = await failure(os.grant(ref, { type: 'role', id: 'Docent' }))
     assert.equal(e.kind, 'rate-limited')
     assert.equal(e.retryAfterMs, 2000)
     assert.equal(roleOf(ref.id), 'Default User')
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 429, headers: { 'retry-after': '0' }, json: { Errors: ['Too many requests'], StatusCode: 429 } } })
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 502, text: 'Bad Gateway' } })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: {
+        status: 429,
+        headers: { 'retry-after': '0' },
+        json: { Errors: ['Too many requests'], StatusCode: 429 },
+      },
+    })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: { status: 502, text: 'Bad Gateway' },
+    })
     const listed = []
     for await (const a of os.listAccounts()) listed.push(a)
     assert.ok(listed.some((a) => a.id === ref.id))
@@ -190,14 +247,40 @@ describe('outsystems against the simulator', () => {
   test('404, 409, 5xx and a timeout map to their kinds', async () => {
     const a = await make()
     const b = await make()
-    assert.equal((await failure(os.update({ id: 'geen-gebruiker', locator: 'geen-gebruiker' }, [{ field: 'email', new: 'x@y' }]))).kind, 'not-found')
-    assert.equal((await os.disable({ id: 'geen-gebruiker', locator: 'geen-gebruiker' })).outcome, 'already-gone')
-    assert.equal((await failure(os.enable({ id: 'geen-gebruiker', locator: 'geen-gebruiker' }))).kind, 'not-found')
-    const dup = await failure(os.update(b.ref, [{ field: 'username', new: String(a.spec.attributes.username).toUpperCase() }]))
+    assert.equal(
+      (
+        await failure(
+          os.update({ id: 'geen-gebruiker', locator: 'geen-gebruiker' }, [
+            { field: 'email', new: 'x@y' },
+          ]),
+        )
+      ).kind,
+      'not-found',
+    )
+    assert.equal(
+      (await os.disable({ id: 'geen-gebruiker', locator: 'geen-gebruiker' })).outcome,
+      'already-gone',
+    )
+    assert.equal(
+      (await failure(os.enable({ id: 'geen-gebruiker', locator: 'geen-gebruiker' }))).kind,
+      'not-found',
+    )
+    const dup = await failure(
+      os.update(b.ref, [
+        { field: 'username', new: String(a.spec.attributes.username).toUpperCase() },
+      ]),
+    )
     assert.equal(dup.kind, 'conflict')
     assert.match(dup.message, /already in use/)
-    assert.doesNotMatch(dup.message, /[{}]/, 'the error text is taken from the body (errors/Errors), not the raw JSON')
-    sim.http.inject({ match: on('GET', /\/users\//), response: { status: 500, json: { Errors: ['Internal error'], StatusCode: 500 } } })
+    assert.doesNotMatch(
+      dup.message,
+      /[{}]/,
+      'the error text is taken from the body (errors/Errors), not the raw JSON',
+    )
+    sim.http.inject({
+      match: on('GET', /\/users\//),
+      response: { status: 500, json: { Errors: ['Internal error'], StatusCode: 500 } },
+    })
     assert.equal((await failure(os.disable(a.ref))).kind, 'transient')
     const slow = target(sim, { timeoutMs: 200 })
     sim.http.inject({ match: on('GET', /\/users\//), delayMs: 1500 })
@@ -207,13 +290,31 @@ describe('outsystems against the simulator', () => {
   })
 
   test('a malformed listing fails naming the record and the field', async () => {
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ Key: 'k-1', Username: 'a' }, { Key: 'k-2', Name: 'Zonder gebruikersnaam' }] } })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: {
+        status: 200,
+        json: [
+          { Key: 'k-1', Username: 'a' },
+          { Key: 'k-2', Name: 'Zonder gebruikersnaam' },
+        ],
+      },
+    })
     const e = await failure(os.find({ attribute: 'username', value: 'a' }))
     assert.equal(e.kind, 'invalid')
     assert.match(e.message, /user #2 \(Key k-2\) has no UserName/)
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ Key: 'k-3', Username: 'b', IsActive: 'ja' }] } })
-    assert.match((await failure(os.find({ attribute: 'username', value: 'b' }))).message, /user #1 \(Key k-3\) has IsActive="ja"/)
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, text: '<html>login</html>' } })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: { status: 200, json: [{ Key: 'k-3', Username: 'b', IsActive: 'ja' }] },
+    })
+    assert.match(
+      (await failure(os.find({ attribute: 'username', value: 'b' }))).message,
+      /user #1 \(Key k-3\) has IsActive="ja"/,
+    )
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: { status: 200, text: '<html>login</html>' },
+    })
     assert.equal((await failure(os.find({ attribute: 'username', value: 'b' }))).kind, 'invalid')
   })
 
@@ -226,25 +327,63 @@ describe('outsystems against the simulator', () => {
     assert.equal(found?.attributes.department, 'Bovenbouw')
     assert.equal(found?.attributes.manager, 'rector@school.test')
     const before = sim.writes.length
-    assert.equal((await os.update(ref, [{ field: 'department', new: 'Onderbouw' }, { field: 'name', new: spec.attributes.name as string }])).outcome, 'updated')
+    assert.equal(
+      (
+        await os.update(ref, [
+          { field: 'department', new: 'Onderbouw' },
+          { field: 'name', new: spec.attributes.name as string },
+        ])
+      ).outcome,
+      'updated',
+    )
     const put = sim.writes[before]
     assert.equal(put?.method, 'PUT')
     // the whole user as it was read (the simulator's casing), with only the change, and no second copy of a field
-    const asRead = Object.fromEntries(Object.entries({ ...stored, Department: 'Onderbouw' }).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]))
+    const asRead = Object.fromEntries(
+      Object.entries({ ...stored, Department: 'Onderbouw' }).map(([k, v]) => [
+        k.charAt(0).toLowerCase() + k.slice(1),
+        v,
+      ]),
+    )
     assert.deepEqual(put?.body, asRead)
-    assert.equal((await os.update(ref, [{ field: 'department', new: 'Onderbouw' }])).outcome, 'unchanged')
+    assert.equal(
+      (await os.update(ref, [{ field: 'department', new: 'Onderbouw' }])).outcome,
+      'unchanged',
+    )
     assert.equal(sim.writes.length, before + 1)
-    assert.equal((await failure(os.update(ref, [{ field: 'kostenplaats', new: '1' }]))).kind, 'config')
+    assert.equal(
+      (await failure(os.update(ref, [{ field: 'kostenplaats', new: '1' }]))).kind,
+      'config',
+    )
   })
 
-  test('requests use the reference\'s field names (UserName); answers are read whatever their casing', async () => {
+  test("requests use the reference's field names (UserName); answers are read whatever their casing", async () => {
     const before = sim.writes.length
     const { spec, ref } = await make(false)
     const [post, put] = sim.writes.slice(before)
-    assert.deepEqual(Object.keys(post?.body ?? {}).sort(), ['Department', 'Email', 'IsActive', 'ManagerUsername', 'Name', 'RoleKey', 'UserName'])
+    assert.deepEqual(Object.keys(post?.body ?? {}).sort(), [
+      'Department',
+      'Email',
+      'IsActive',
+      'ManagerUsername',
+      'Name',
+      'RoleKey',
+      'UserName',
+    ])
     // the simulator answers in another casing than the request's; the PUT goes back in the casing it was read
-    const raw = (await (await fetch(`${sim.url}/users/${ref.id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Record<string, unknown>
-    assert.deepEqual(Object.keys(raw).sort(), ['department', 'email', 'isActive', 'key', 'managerUsername', 'name', 'roleKey', 'username'])
+    const raw = (await (
+      await fetch(`${sim.url}/users/${ref.id}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as Record<string, unknown>
+    assert.deepEqual(Object.keys(raw).sort(), [
+      'department',
+      'email',
+      'isActive',
+      'key',
+      'managerUsername',
+      'name',
+      'roleKey',
+      'username',
+    ])
     assert.deepEqual(Object.keys(put?.body ?? {}).sort(), Object.keys(raw).sort())
     assert.equal(sim.users.get(ref.id)?.IsActive, false)
     const found = await os.find(spec.anchor)
@@ -252,9 +391,20 @@ describe('outsystems against the simulator', () => {
     assert.equal(found?.enabled, false)
     assert.equal(found?.attributes.email, spec.attributes.email)
     // any casing at all, also in the role list
-    sim.http.inject({ match: on('GET', /\/users$/), response: { status: 200, json: [{ KEY: 'k-9', USERNAME: 'x@school.test', ISACTIVE: false, ROLEKEY: sim.roles[1]?.Key }] } })
+    sim.http.inject({
+      match: on('GET', /\/users$/),
+      response: {
+        status: 200,
+        json: [
+          { KEY: 'k-9', USERNAME: 'x@school.test', ISACTIVE: false, ROLEKEY: sim.roles[1]?.Key },
+        ],
+      },
+    })
     const shouting = await os.find({ attribute: 'username', value: 'x@school.test' })
-    assert.deepEqual([shouting?.id, shouting?.enabled, shouting?.permissions], ['k-9', false, ['Docent']])
+    assert.deepEqual(
+      [shouting?.id, shouting?.enabled, shouting?.permissions],
+      ['k-9', false, ['Docent']],
+    )
   })
 
   test('paths and field names are configuration: the defaults are the documented API', async () => {
@@ -264,7 +414,11 @@ describe('outsystems against the simulator', () => {
     assert.equal(o.fields.username, 'UserName')
     assert.equal(o.fields.roleKey, 'RoleKey')
     assert.equal(o.defaultRole, 'Default User')
-    assert.equal(outSystemsOptionsSchema.safeParse({ baseUrl: 'https://x.test', token: 'plain-secret' }).success, false)
+    assert.equal(
+      outSystemsOptionsSchema.safeParse({ baseUrl: 'https://x.test', token: 'plain-secret' })
+        .success,
+      false,
+    )
     // a second API under another prefix with a role list by key
     const other = await startOutSystemsSim({ token: TOKEN, basePath: '/HR_API/rest/Accounts' })
     try {

@@ -15,6 +15,10 @@ export const outSystemsConnector: TargetDefinition<typeof outSystemsOptionsSchem
   },
 }
 
-export function createOutSystemsTarget(name: string, options: OutSystemsOptions, services: OutSystemsServices = {}): OutSystemsTarget {
+export function createOutSystemsTarget(
+  name: string,
+  options: OutSystemsOptions,
+  services: OutSystemsServices = {},
+): OutSystemsTarget {
   return new OutSystemsTarget(name, options, services)
 }

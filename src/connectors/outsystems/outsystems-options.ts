@@ -8,7 +8,9 @@ const jsonName = z.string().min(1)
 
 export const outSystemsOptionsSchema = z.object({
   /** The REST API's base URL, e.g. https://school.outsystemsenterprise.com/UserManagement/rest/v1 */
-  baseUrl: z.string().regex(/^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/, 'must be an http(s) URL'),
+  baseUrl: z
+    .string()
+    .regex(/^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/, 'must be an http(s) URL'),
   /** The bearer token (HelloID calls it the "[SCIM] Token"). */
   token: secret(),
   /** The role every user is created with and falls back to on revoke (a user has exactly one role). */

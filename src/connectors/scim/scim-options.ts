@@ -15,7 +15,9 @@ export const DEFAULT_READ_ATTRIBUTES = [
 
 export const scimOptionsSchema = z.object({
   /** The SCIM base URL, e.g. https://scim.example.com/scim/v2 (Users, Groups and ServiceProviderConfig below it). */
-  baseUrl: z.string().regex(/^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/, 'must be an http(s) URL'),
+  baseUrl: z
+    .string()
+    .regex(/^(https?:\/\/\S+|.*\$\{(env|file):[^}]+\}.*)$/, 'must be an http(s) URL'),
   /** Bearer token (RFC 6750), as a secret reference. */
   token: secret(),
   /** SCIM attribute paths that find and listAccounts report (and that update may change). */

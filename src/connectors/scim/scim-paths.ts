@@ -19,7 +19,9 @@ export interface ScimPath {
 }
 
 const NAME = '[A-Za-z][\\w$-]*'
-const PATH = new RegExp(`^(${NAME})(?:\\[(${NAME})\\s+eq\\s+("(?:[^"\\\\]|\\\\.)*")\\])?(?:\\.(${NAME}))?$`)
+const PATH = new RegExp(
+  `^(${NAME})(?:\\[(${NAME})\\s+eq\\s+("(?:[^"\\\\]|\\\\.)*")\\])?(?:\\.(${NAME}))?$`,
+)
 
 export function parsePath(path: string): ScimPath {
   let urn: string | undefined
@@ -32,11 +34,19 @@ export function parsePath(path: string): ScimPath {
   }
   const m = PATH.exec(rest)
   if (m === null || (urn !== undefined && !/^urn:[A-Za-z0-9][\w.:-]*$/.test(urn))) {
-    throw new ConnectorError('config', `${JSON.stringify(path)} is not a SCIM attribute path (e.g. userName, name.familyName, emails[type eq "work"].value)`)
+    throw new ConnectorError(
+      'config',
+      `${JSON.stringify(path)} is not a SCIM attribute path (e.g. userName, name.familyName, emails[type eq "work"].value)`,
+    )
   }
   let filter: ScimPath['filter']
   if (m[2] !== undefined) filter = { attr: m[2], value: JSON.parse(m[3] as string) as string }
-  return { ...(urn !== undefined ? { urn } : {}), attr: m[1] as string, ...(filter ? { filter } : {}), ...(m[4] !== undefined ? { sub: m[4] } : {}) }
+  return {
+    ...(urn !== undefined ? { urn } : {}),
+    attr: m[1] as string,
+    ...(filter ? { filter } : {}),
+    ...(m[4] !== undefined ? { sub: m[4] } : {}),
+  }
 }
 
 /** The path as it goes into a PATCH `path` (RFC 7644 §3.5.2). */
@@ -54,7 +64,11 @@ export function filterValue(value: string): string {
 /** `attr eq "value"`, refusing attribute names that could change the filter's meaning. */
 export function eqFilter(attribute: string, value: string): string {
   const p = parsePath(attribute)
-  if (p.filter !== undefined) throw new ConnectorError('config', `anchor attribute ${JSON.stringify(attribute)} cannot carry a value filter`)
+  if (p.filter !== undefined)
+    throw new ConnectorError(
+      'config',
+      `anchor attribute ${JSON.stringify(attribute)} cannot carry a value filter`,
+    )
   return `${formatPath(p)} eq ${filterValue(value)}`
 }
 
@@ -75,7 +89,12 @@ function container(resource: Json, p: ScimPath): Json | undefined {
 
 function element(list: unknown, f: NonNullable<ScimPath['filter']>): Json | undefined {
   if (!Array.isArray(list)) return undefined
-  return list.find((e): e is Json => e !== null && typeof e === 'object' && String((e as Json)[key(e as Json, f.attr) ?? f.attr]) === f.value)
+  return list.find(
+    (e): e is Json =>
+      e !== null &&
+      typeof e === 'object' &&
+      String((e as Json)[key(e as Json, f.attr) ?? f.attr]) === f.value,
+  )
 }
 
 function toValue(v: unknown): AttributeValue | undefined {
@@ -147,7 +166,11 @@ export interface PatchOperation {
  * removal of an absent value). A value filter that selects no element becomes an `add` of a new element:
  * RFC 7644 §3.5.2.3 makes `replace` with a non-matching filter a 400 noTarget.
  */
-export function patchOperation(current: Json, p: ScimPath, value: AttributeValue | undefined): PatchOperation | undefined {
+export function patchOperation(
+  current: Json,
+  p: ScimPath,
+  value: AttributeValue | undefined,
+): PatchOperation | undefined {
   const present = getPath(current, p)
   if (value === undefined) {
     if (present === undefined) return undefined
@@ -157,7 +180,11 @@ export function patchOperation(current: Json, p: ScimPath, value: AttributeValue
     const c = container(current, p)
     const exists = c !== undefined && element(c[key(c, p.attr) ?? p.attr], p.filter) !== undefined
     if (!exists) {
-      return { op: 'add', path: formatPath({ ...(p.urn !== undefined ? { urn: p.urn } : {}), attr: p.attr }), value: [{ [p.filter.attr]: p.filter.value, [p.sub ?? 'value']: value }] }
+      return {
+        op: 'add',
+        path: formatPath({ ...(p.urn !== undefined ? { urn: p.urn } : {}), attr: p.attr }),
+        value: [{ [p.filter.attr]: p.filter.value, [p.sub ?? 'value']: value }],
+      }
     }
   }
   return { op: 'replace', path: formatPath(p), value }

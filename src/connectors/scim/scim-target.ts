@@ -1,11 +1,39 @@
 // The generic SCIM 2.0 target (RFC 7643/7644): users by filter on the anchor attribute, create/replace/patch,
 // `active` for enable/disable, groups by displayName with member PATCH, paging with startIndex/count.
 // ServiceProviderConfig decides PATCH vs PUT and whether If-Match is sent; everything else works without them.
-import { ConnectorError, type CreateRequest, type OpOptions, type Ref, type TargetAccount, type TargetCapabilities, type TargetConnector, type WriteResult } from '../../contract/index.ts'
+import {
+  ConnectorError,
+  type CreateRequest,
+  type OpOptions,
+  type Ref,
+  type TargetAccount,
+  type TargetCapabilities,
+  type TargetConnector,
+  type WriteResult,
+} from '../../contract/index.ts'
 import type { FieldChange } from '../../model/index.ts'
-import { HttpClient, httpError, staticAuth, withReadRetry, type HttpRequest, jsonErrorDetail } from '../../protocol/index.ts'
+import {
+  HttpClient,
+  httpError,
+  staticAuth,
+  withReadRetry,
+  type HttpRequest,
+  jsonErrorDetail,
+} from '../../protocol/index.ts'
 import type { ScimOptions } from './scim-options.ts'
-import { CORE_GROUP, CORE_USER, eqFilter, getPath, isEmpty, parsePath, patchOperation, PATCH_OP, setPath, type PatchOperation, type ScimPath } from './scim-paths.ts'
+import {
+  CORE_GROUP,
+  CORE_USER,
+  eqFilter,
+  getPath,
+  isEmpty,
+  parsePath,
+  patchOperation,
+  PATCH_OP,
+  setPath,
+  type PatchOperation,
+  type ScimPath,
+} from './scim-paths.ts'
 
 type Json = Record<string, unknown>
 
@@ -36,7 +64,9 @@ interface BulkItem {
 
 /** `scimType: detail` from a SCIM error body (RFC 7644 §3.12), or the start of whatever came back. */
 export function scimErrorDetail(text: string): string {
-  return jsonErrorDetail(text, (j) => [j.scimType, j.detail].filter((x) => typeof x === 'string' && x !== '').join(': '))
+  return jsonErrorDetail(text, (j) =>
+    [j.scimType, j.detail].filter((x) => typeof x === 'string' && x !== '').join(': '),
+  )
 }
 
 export class ScimTarget implements TargetConnector {
@@ -87,53 +117,85 @@ export class ScimTarget implements TargetConnector {
   }
 
   async #discover(signal?: AbortSignal): Promise<ScimFeatures> {
-    const res = await this.#http.json<Json | undefined>({ path: 'ServiceProviderConfig', accept: [404], ...sig(signal) })
+    const res = await this.#http.json<Json | undefined>({
+      path: 'ServiceProviderConfig',
+      accept: [404],
+      ...sig(signal),
+    })
     const supported = (k: string) => {
       const v = res.body?.[k] as { supported?: unknown } | undefined
       return v?.supported === true
     }
     // GUESS: a service without /ServiceProviderConfig (404; RFC 7644 makes it mandatory) gets the most careful
     // choice that still works everywhere: PUT instead of PATCH, no If-Match, no Bulk.
-    if (res.status === 404) return { patch: false, bulk: false, bulkMaxOperations: 0, etag: false, filter: true }
+    if (res.status === 404)
+      return { patch: false, bulk: false, bulkMaxOperations: 0, etag: false, filter: true }
     return {
       patch: this.#options.patch === 'auto' && supported('patch'),
       bulk: this.#options.bulk === 'auto' && supported('bulk'),
-      bulkMaxOperations: Number((res.body?.bulk as { maxOperations?: unknown } | undefined)?.maxOperations ?? 0) || 0,
+      bulkMaxOperations:
+        Number((res.body?.bulk as { maxOperations?: unknown } | undefined)?.maxOperations ?? 0) ||
+        0,
       etag: this.#options.etag === 'auto' && supported('etag'),
       filter: supported('filter'),
     }
   }
 
   async #req<T>(req: HttpRequest): Promise<{ status: number; headers: Headers; body: T }> {
-    return this.#http.json<T>({ ...req, headers: { accept: `${SCIM_JSON}, application/json`, ...(req.headers ?? {}) }, ...(req.json !== undefined ? { contentType: SCIM_JSON } : {}) })
+    return this.#http.json<T>({
+      ...req,
+      headers: { accept: `${SCIM_JSON}, application/json`, ...(req.headers ?? {}) },
+      ...(req.json !== undefined ? { contentType: SCIM_JSON } : {}),
+    })
   }
 
   #account(r: Json): TargetAccount {
     const id = String(r.id ?? '')
-    if (id === '') throw new ConnectorError('invalid', `${this.name}: a user came back without an id`)
+    if (id === '')
+      throw new ConnectorError('invalid', `${this.name}: a user came back without an id`)
     const attributes: Record<string, string | readonly string[]> = {}
     for (const p of this.#read) {
       const v = getPath(r, p)
-      if (v !== undefined) attributes[this.#options.readAttributes[this.#read.indexOf(p)] as string] = v
+      if (v !== undefined)
+        attributes[this.#options.readAttributes[this.#read.indexOf(p)] as string] = v
     }
     return { id, locator: id, attributes, enabled: r.active !== false && r.active !== 'false' }
   }
 
-  async #findRaw(anchor: { attribute: string; value: string }, signal?: AbortSignal): Promise<Json | undefined> {
+  async #findRaw(
+    anchor: { attribute: string; value: string },
+    signal?: AbortSignal,
+  ): Promise<Json | undefined> {
     const filter = eqFilter(anchor.attribute, anchor.value)
-    const res = await this.#req<ListResponse>({ path: 'Users', query: { filter, startIndex: 1, count: 2 }, ...sig(signal) })
+    const res = await this.#req<ListResponse>({
+      path: 'Users',
+      query: { filter, startIndex: 1, count: 2 },
+      ...sig(signal),
+    })
     const found = res.body?.Resources ?? []
     // a server that ignores the filter (or matches loosely) must not hand us someone else
     const p = parsePath(anchor.attribute)
     const exact = found.filter((r) => {
       const v = getPath(r, p)
-      return v === anchor.value || (p.attr.toLowerCase() === 'username' && typeof v === 'string' && v.toLowerCase() === anchor.value.toLowerCase())
+      return (
+        v === anchor.value ||
+        (p.attr.toLowerCase() === 'username' &&
+          typeof v === 'string' &&
+          v.toLowerCase() === anchor.value.toLowerCase())
+      )
     })
-    if (exact.length > 1) throw new ConnectorError('conflict', `${this.name}: ${exact.length} users have ${anchor.attribute} ${JSON.stringify(anchor.value)}`)
+    if (exact.length > 1)
+      throw new ConnectorError(
+        'conflict',
+        `${this.name}: ${exact.length} users have ${anchor.attribute} ${JSON.stringify(anchor.value)}`,
+      )
     return exact[0]
   }
 
-  async find(anchor: { readonly attribute: string; readonly value: string }, options?: OpOptions): Promise<TargetAccount | undefined> {
+  async find(
+    anchor: { readonly attribute: string; readonly value: string },
+    options?: OpOptions,
+  ): Promise<TargetAccount | undefined> {
     const r = await this.#findRaw(anchor, options?.signal)
     return r === undefined ? undefined : this.#account(r)
   }
@@ -142,8 +204,15 @@ export class ScimTarget implements TargetConnector {
     let startIndex = 1
     const seen = new Set<string>()
     for (;;) {
-      const query = { startIndex, count: this.#options.pageSize, ...(this.#options.listFilter !== undefined ? { filter: this.#options.listFilter } : {}) }
-      const res = await withReadRetry(() => this.#req<ListResponse>({ path: 'Users', query, ...sig(options?.signal) }), sig(options?.signal))
+      const query = {
+        startIndex,
+        count: this.#options.pageSize,
+        ...(this.#options.listFilter !== undefined ? { filter: this.#options.listFilter } : {}),
+      }
+      const res = await withReadRetry(
+        () => this.#req<ListResponse>({ path: 'Users', query, ...sig(options?.signal) }),
+        sig(options?.signal),
+      )
       const page = res.body?.Resources ?? []
       for (const r of page) {
         const a = this.#account(r)
@@ -160,10 +229,14 @@ export class ScimTarget implements TargetConnector {
   async create(request: CreateRequest, options?: OpOptions): Promise<WriteResult> {
     const signal = options?.signal
     const existing = await this.#findRaw(request.anchor, signal)
-    if (existing !== undefined) return { outcome: 'unchanged', id: String(existing.id), locator: String(existing.id) }
+    if (existing !== undefined)
+      return { outcome: 'unchanged', id: String(existing.id), locator: String(existing.id) }
     const body: Json = { schemas: [CORE_USER] }
     const schemas = new Set<string>([CORE_USER])
-    for (const [field, value] of Object.entries({ ...request.attributes, [request.anchor.attribute]: request.anchor.value })) {
+    for (const [field, value] of Object.entries({
+      ...request.attributes,
+      [request.anchor.attribute]: request.anchor.value,
+    })) {
       if (isEmpty(value)) continue
       const p = parsePath(field)
       if (p.urn !== undefined) schemas.add(p.urn)
@@ -179,7 +252,8 @@ export class ScimTarget implements TargetConnector {
       // A 409 after a find that saw nothing: an earlier attempt of ours may have landed after all.
       if (ConnectorError.isInstance(e) && e.kind === 'conflict') {
         const again = await this.#findRaw(request.anchor, signal)
-        if (again !== undefined) return { outcome: 'unchanged', id: String(again.id), locator: String(again.id) }
+        if (again !== undefined)
+          return { outcome: 'unchanged', id: String(again.id), locator: String(again.id) }
       }
       throw e
     }
@@ -199,28 +273,48 @@ export class ScimTarget implements TargetConnector {
     }
     const res = await this.#req<Json>({ method: 'POST', path: 'Users', json: body, ...sig(signal) })
     const id = String(res.body?.id ?? '')
-    if (id === '') throw new ConnectorError('invalid', `${this.name}: POST /Users answered without an id`)
+    if (id === '')
+      throw new ConnectorError('invalid', `${this.name}: POST /Users answered without an id`)
     return id
   }
 
   #bulkLimit(f: ScimFeatures): number {
-    return Math.max(1, Math.min(this.#options.bulkMaxOperations, f.bulkMaxOperations > 0 ? f.bulkMaxOperations : Infinity))
+    return Math.max(
+      1,
+      Math.min(
+        this.#options.bulkMaxOperations,
+        f.bulkMaxOperations > 0 ? f.bulkMaxOperations : Infinity,
+      ),
+    )
   }
 
   #flushBulk(f: ScimFeatures): void {
     if (this.#bulkTimer !== undefined) clearImmediate(this.#bulkTimer)
     this.#bulkTimer = undefined
-    while (this.#bulkQueue.length > 0) void this.#sendBulk(this.#bulkQueue.splice(0, this.#bulkLimit(f)))
+    while (this.#bulkQueue.length > 0)
+      void this.#sendBulk(this.#bulkQueue.splice(0, this.#bulkLimit(f)))
   }
 
   async #sendBulk(batch: BulkItem[]): Promise<void> {
     const request = {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
-      Operations: batch.map((b) => ({ method: 'POST', path: '/Users', bulkId: b.bulkId, data: b.data })),
+      Operations: batch.map((b) => ({
+        method: 'POST',
+        path: '/Users',
+        bulkId: b.bulkId,
+        data: b.data,
+      })),
     }
     let res
     try {
-      res = await this.#req<{ Operations?: Array<{ bulkId?: string; status?: unknown; location?: string; response?: unknown }> }>({ method: 'POST', path: 'Bulk', json: request })
+      res = await this.#req<{
+        Operations?: Array<{
+          bulkId?: string
+          status?: unknown
+          location?: string
+          response?: unknown
+        }>
+      }>({ method: 'POST', path: 'Bulk', json: request })
     } catch (e) {
       if (ConnectorError.isInstance(e) && (e.code === 501 || e.code === 404 || e.code === 405)) {
         // advertised but not there after all: one POST each, now and from now on
@@ -235,22 +329,59 @@ export class ScimTarget implements TargetConnector {
     for (const b of batch) {
       const o = answers.get(b.bulkId)
       // RFC 7644 §3.7.3 writes status as a string ("201"); drafts and some servers as {code: 201}
-      const status = Number(typeof o?.status === 'object' && o.status !== null ? (o.status as { code?: unknown }).code : o?.status)
+      const status = Number(
+        typeof o?.status === 'object' && o.status !== null
+          ? (o.status as { code?: unknown }).code
+          : o?.status,
+      )
       if (o === undefined || Number.isNaN(status)) {
-        b.reject(new ConnectorError('transient', `${this.name}: POST /Bulk answered without operation ${b.bulkId}`))
+        b.reject(
+          new ConnectorError(
+            'transient',
+            `${this.name}: POST /Bulk answered without operation ${b.bulkId}`,
+          ),
+        )
       } else if (status >= 200 && status < 300) {
-        const id = decodeURIComponent(String(o.location ?? '').replace(/\/+$/, '').split('/').pop() ?? '') || String((o.response as Json | undefined)?.id ?? '')
-        if (id === '') b.reject(new ConnectorError('invalid', `${this.name}: POST /Bulk operation ${b.bulkId} answered without a location`))
+        const id =
+          decodeURIComponent(
+            String(o.location ?? '')
+              .replace(/\/+$/, '')
+              .split('/')
+              .pop() ?? '',
+          ) || String((o.response as Json | undefined)?.id ?? '')
+        if (id === '')
+          b.reject(
+            new ConnectorError(
+              'invalid',
+              `${this.name}: POST /Bulk operation ${b.bulkId} answered without a location`,
+            ),
+          )
         else b.resolve(id)
       } else {
-        b.reject(httpError(status, 'POST /Bulk (POST /Users)', scimErrorDetail(JSON.stringify(o.response ?? {}))))
+        b.reject(
+          httpError(
+            status,
+            'POST /Bulk (POST /Users)',
+            scimErrorDetail(JSON.stringify(o.response ?? {})),
+          ),
+        )
       }
     }
   }
 
-  async #get(kind: 'Users' | 'Groups', id: string, signal?: AbortSignal, query?: HttpRequest['query']): Promise<{ body: Json; version?: string }> {
-    const res = await this.#req<Json>({ path: `${kind}/${encodeURIComponent(id)}`, ...(query ? { query } : {}), ...sig(signal) })
-    const version = res.headers.get('etag') ?? (res.body?.meta as { version?: string } | undefined)?.version
+  async #get(
+    kind: 'Users' | 'Groups',
+    id: string,
+    signal?: AbortSignal,
+    query?: HttpRequest['query'],
+  ): Promise<{ body: Json; version?: string }> {
+    const res = await this.#req<Json>({
+      path: `${kind}/${encodeURIComponent(id)}`,
+      ...(query ? { query } : {}),
+      ...sig(signal),
+    })
+    const version =
+      res.headers.get('etag') ?? (res.body?.meta as { version?: string } | undefined)?.version
     return { body: res.body ?? {}, ...(typeof version === 'string' ? { version } : {}) }
   }
 
@@ -269,7 +400,10 @@ export class ScimTarget implements TargetConnector {
     const key = `${kind}/${id}`
     const before = this.#writing.get(key) ?? Promise.resolve()
     const mine = before.then(() => this.#modifyNow(kind, id, compute, signal))
-    const settled = mine.then(() => undefined, () => undefined)
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    )
     this.#writing.set(key, settled)
     void settled.then(() => {
       if (this.#writing.get(key) === settled) this.#writing.delete(key)
@@ -288,12 +422,20 @@ export class ScimTarget implements TargetConnector {
       const cur = await this.#get(kind, id, signal)
       const change = compute(cur.body)
       if (change === undefined || change.ops.length === 0) return 'unchanged'
-      const headers: Record<string, string> = f.etag && cur.version !== undefined ? { 'if-match': cur.version } : {}
+      const headers: Record<string, string> =
+        f.etag && cur.version !== undefined ? { 'if-match': cur.version } : {}
       const path = `${kind}/${encodeURIComponent(id)}`
       try {
         if (f.patch && !this.#patchRefused) {
           try {
-            await this.#req({ method: 'PATCH', path, headers, json: { schemas: [PATCH_OP], Operations: change.ops }, accept: [204], ...sig(signal) })
+            await this.#req({
+              method: 'PATCH',
+              path,
+              headers,
+              json: { schemas: [PATCH_OP], Operations: change.ops },
+              accept: [204],
+              ...sig(signal),
+            })
             return 'updated'
           } catch (e) {
             // advertised but not implemented after all: fall back to PUT from now on
@@ -313,21 +455,43 @@ export class ScimTarget implements TargetConnector {
     }
   }
 
-  async update(ref: Ref, changes: readonly FieldChange[], options?: OpOptions): Promise<WriteResult> {
-    const parsed = changes.map((c) => ({ p: parsePath(c.field), value: isEmpty(c.new) ? undefined : c.new }))
-    const outcome = await this.#modify('Users', ref.id, (cur) => {
-      const ops = parsed.map(({ p, value }) => patchOperation(cur, p, value)).filter((o): o is PatchOperation => o !== undefined)
-      return { ops, apply: (copy) => parsed.forEach(({ p, value }) => setPath(copy, p, value)) }
-    }, options?.signal)
+  async update(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    options?: OpOptions,
+  ): Promise<WriteResult> {
+    const parsed = changes.map((c) => ({
+      p: parsePath(c.field),
+      value: isEmpty(c.new) ? undefined : c.new,
+    }))
+    const outcome = await this.#modify(
+      'Users',
+      ref.id,
+      (cur) => {
+        const ops = parsed
+          .map(({ p, value }) => patchOperation(cur, p, value))
+          .filter((o): o is PatchOperation => o !== undefined)
+        return { ops, apply: (copy) => parsed.forEach(({ p, value }) => setPath(copy, p, value)) }
+      },
+      options?.signal,
+    )
     return { outcome, id: ref.id, locator: ref.id }
   }
 
   #setActive(ref: Ref, active: boolean, options?: OpOptions): Promise<WriteResult> {
-    return this.#modify('Users', ref.id, (cur) => {
-      const now = cur.active !== false && cur.active !== 'false'
-      if (now === active) return undefined
-      return { ops: [{ op: 'replace', path: 'active', value: active }], apply: (copy) => void (copy.active = active) }
-    }, options?.signal).then((outcome) => ({ outcome, id: ref.id, locator: ref.id }))
+    return this.#modify(
+      'Users',
+      ref.id,
+      (cur) => {
+        const now = cur.active !== false && cur.active !== 'false'
+        if (now === active) return undefined
+        return {
+          ops: [{ op: 'replace', path: 'active', value: active }],
+          apply: (copy) => void (copy.active = active),
+        }
+      },
+      options?.signal,
+    ).then((outcome) => ({ outcome, id: ref.id, locator: ref.id }))
   }
 
   enable(ref: Ref, options?: OpOptions): Promise<WriteResult> {
@@ -339,7 +503,12 @@ export class ScimTarget implements TargetConnector {
   }
 
   async delete(ref: Ref, options?: OpOptions): Promise<WriteResult> {
-    const res = await this.#req({ method: 'DELETE', path: `Users/${encodeURIComponent(ref.id)}`, accept: [404], ...sig(options?.signal) })
+    const res = await this.#req({
+      method: 'DELETE',
+      path: `Users/${encodeURIComponent(ref.id)}`,
+      accept: [404],
+      ...sig(options?.signal),
+    })
     return { outcome: res.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.id }
   }
 
@@ -356,14 +525,32 @@ export class ScimTarget implements TargetConnector {
 
   async #resolveGroup(displayName: string, signal?: AbortSignal): Promise<string> {
     const look = async () => {
-      const res = await this.#req<ListResponse>({ path: 'Groups', query: { filter: eqFilter('displayName', displayName), excludedAttributes: 'members', startIndex: 1, count: 2 }, ...sig(signal) })
+      const res = await this.#req<ListResponse>({
+        path: 'Groups',
+        query: {
+          filter: eqFilter('displayName', displayName),
+          excludedAttributes: 'members',
+          startIndex: 1,
+          count: 2,
+        },
+        ...sig(signal),
+      })
       return (res.body?.Resources ?? []).find((g) => g.displayName === displayName)
     }
     const found = await look()
     if (found !== undefined) return String(found.id)
-    if (!this.#options.groups.createMissing) throw new ConnectorError('not-found', `${this.name}: group ${JSON.stringify(displayName)} does not exist (groups.createMissing is off)`)
+    if (!this.#options.groups.createMissing)
+      throw new ConnectorError(
+        'not-found',
+        `${this.name}: group ${JSON.stringify(displayName)} does not exist (groups.createMissing is off)`,
+      )
     try {
-      const res = await this.#req<Json>({ method: 'POST', path: 'Groups', json: { schemas: [CORE_GROUP], displayName, members: [] }, ...sig(signal) })
+      const res = await this.#req<Json>({
+        method: 'POST',
+        path: 'Groups',
+        json: { schemas: [CORE_GROUP], displayName, members: [] },
+        ...sig(signal),
+      })
       return String(res.body?.id)
     } catch (e) {
       if (!(ConnectorError.isInstance(e) && e.kind === 'conflict')) throw e
@@ -373,29 +560,54 @@ export class ScimTarget implements TargetConnector {
     }
   }
 
-  async #membership(ref: Ref, permission: { readonly type: string; readonly id: string }, add: boolean, options?: OpOptions): Promise<WriteResult> {
-    if (permission.type !== 'group') throw new ConnectorError('unsupported', `${this.name}: permission type ${JSON.stringify(permission.type)} is not supported (only group)`)
+  async #membership(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string },
+    add: boolean,
+    options?: OpOptions,
+  ): Promise<WriteResult> {
+    if (permission.type !== 'group')
+      throw new ConnectorError(
+        'unsupported',
+        `${this.name}: permission type ${JSON.stringify(permission.type)} is not supported (only group)`,
+      )
     const gid = await this.#groupId(permission.id, options?.signal)
-    const outcome = await this.#modify('Groups', gid, (cur) => {
-      const members = Array.isArray(cur.members) ? (cur.members as Json[]) : []
-      const held = members.some((m) => String(m.value) === ref.id)
-      if (held === add) return undefined
-      const op: PatchOperation = add
-        ? { op: 'add', path: 'members', value: [{ value: ref.id }] }
-        : { op: 'remove', path: `members[value eq ${JSON.stringify(ref.id)}]` }
-      return {
-        ops: [op],
-        apply: (copy) => void (copy.members = add ? [...members, { value: ref.id }] : members.filter((m) => String(m.value) !== ref.id)),
-      }
-    }, options?.signal)
+    const outcome = await this.#modify(
+      'Groups',
+      gid,
+      (cur) => {
+        const members = Array.isArray(cur.members) ? (cur.members as Json[]) : []
+        const held = members.some((m) => String(m.value) === ref.id)
+        if (held === add) return undefined
+        const op: PatchOperation = add
+          ? { op: 'add', path: 'members', value: [{ value: ref.id }] }
+          : { op: 'remove', path: `members[value eq ${JSON.stringify(ref.id)}]` }
+        return {
+          ops: [op],
+          apply: (copy) =>
+            void (copy.members = add
+              ? [...members, { value: ref.id }]
+              : members.filter((m) => String(m.value) !== ref.id)),
+        }
+      },
+      options?.signal,
+    )
     return { outcome, id: ref.id, locator: ref.id }
   }
 
-  grant(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult> {
+  grant(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     return this.#membership(ref, permission, true, options)
   }
 
-  revoke(ref: Ref, permission: { readonly type: string; readonly id: string }, options?: OpOptions): Promise<WriteResult> {
+  revoke(
+    ref: Ref,
+    permission: { readonly type: string; readonly id: string },
+    options?: OpOptions,
+  ): Promise<WriteResult> {
     return this.#membership(ref, permission, false, options)
   }
 

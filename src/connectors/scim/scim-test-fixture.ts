@@ -5,8 +5,16 @@ import type { Attributes } from '../../model/index.ts'
 import { scimOptionsSchema, type ScimOptions } from './scim-options.ts'
 import { ScimTarget } from './scim-target.ts'
 
-export function scimTestOptions(url: string, token: string, extra: Record<string, unknown> = {}): ScimOptions {
-  const parsed = scimOptionsSchema.parse({ baseUrl: url, token: '${env:KOPPEL_TEST_SCIM_TOKEN}', ...extra })
+export function scimTestOptions(
+  url: string,
+  token: string,
+  extra: Record<string, unknown> = {},
+): ScimOptions {
+  const parsed = scimOptionsSchema.parse({
+    baseUrl: url,
+    token: '${env:KOPPEL_TEST_SCIM_TOKEN}',
+    ...extra,
+  })
   return { ...parsed, token }
 }
 
@@ -25,7 +33,12 @@ export function scimPerson(i: number, overrides: Record<string, string> = {}) {
   return { attributes, anchor: { attribute: 'externalId', value: externalId } }
 }
 
-export function scimConformanceFixture(url: string, token: string, pageSize: number, teardown: () => Promise<void>): TargetFixture {
+export function scimConformanceFixture(
+  url: string,
+  token: string,
+  pageSize: number,
+  teardown: () => Promise<void>,
+): TargetFixture {
   return {
     connector: new ScimTarget('test-scim', scimTestOptions(url, token, { pageSize })),
     makeAttributes: (i, o) => scimPerson(i, o),

@@ -40,18 +40,35 @@ runSourceConformance({
         sim.http.inject({
           match: (r) => isLeerlingen(r) && r.url.searchParams.get('offset') !== '0',
           times: 10,
-          response: { status: 503, headers: { 'retry-after': '0' }, json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] } },
+          response: {
+            status: 503,
+            headers: { 'retry-after': '0' },
+            json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] },
+          },
         }),
       async breakRecord() {
         const pupil = [...board.chunks()].flatMap((c) => c.pupils)[3]
         assert.ok(pupil)
-        corrupt = (_kind, r) => (r.uuid === pupil.id ? { ...r, plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }] } : r)
+        corrupt = (_kind, r) =>
+          r.uuid === pupil.id
+            ? {
+                ...r,
+                plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }],
+              }
+            : r
         return { record: pupil.id, field: 'plaatsingen[0].startdatum' }
       },
       async empty() {
         // a school without leerlingen and medewerkers: empty pages, as the spec's list responses allow
-        for (const [path, wrapper] of [['/leerling', 'leerlingen'], ['/medewerker', 'medewerkers']] as const) {
-          sim.http.inject({ match: (r) => r.url.pathname.endsWith(path), times: 1000, response: { status: 200, json: { [wrapper]: [] } } })
+        for (const [path, wrapper] of [
+          ['/leerling', 'leerlingen'],
+          ['/medewerker', 'medewerkers'],
+        ] as const) {
+          sim.http.inject({
+            match: (r) => r.url.pathname.endsWith(path),
+            times: 1000,
+            response: { status: 200, json: { [wrapper]: [] } },
+          })
         }
         return source(sim, pageSize)
       },

@@ -15,7 +15,11 @@ import { HttpClient, clientCredentials } from '../../protocol/index.ts'
 const TODAY = '2026-11-23'
 const context = { baseDir: '.', log: () => undefined, now: () => new Date(`${TODAY}T06:00:00Z`) }
 
-function connector(sim: SomtodaySim, overrides: Partial<Record<keyof SomtodayOptions, unknown>> = {}, secret = 'koppel-secret'): SomtodaySource {
+function connector(
+  sim: SomtodaySim,
+  overrides: Partial<Record<keyof SomtodayOptions, unknown>> = {},
+  secret = 'koppel-secret',
+): SomtodaySource {
   const parsed = somtodayConnector.schema.parse({
     baseUrl: sim.baseUrl,
     tokenUrl: sim.tokenUrl,
@@ -25,16 +29,32 @@ function connector(sim: SomtodaySim, overrides: Partial<Record<keyof SomtodayOpt
     pageSize: 50,
     pageAttempts: 3,
     ...overrides,
-    ...(overrides.hrmService !== undefined ? { hrmService: { ...(overrides.hrmService as object), password: '${env:HRM_PASSWORD}' } } : {}),
+    ...(overrides.hrmService !== undefined
+      ? { hrmService: { ...(overrides.hrmService as object), password: '${env:HRM_PASSWORD}' } }
+      : {}),
   })
   // the config loader resolves secret references after validation; here the values are put in directly
-  const resolved = { ...parsed, clientSecret: secret, ...(parsed.hrmService ? { hrmService: { ...parsed.hrmService, password: (overrides.hrmService as { password: string }).password } } : {}) }
+  const resolved = {
+    ...parsed,
+    clientSecret: secret,
+    ...(parsed.hrmService
+      ? {
+          hrmService: {
+            ...parsed.hrmService,
+            password: (overrides.hrmService as { password: string }).password,
+          },
+        }
+      : {}),
+  }
   return somtodayConnector.create('somtoday', resolved, context) as SomtodaySource
 }
 
 async function readOk(c: SomtodaySource): Promise<SourceSnapshot> {
   const r = await c.read({ today: TODAY })
-  if (!r.ok) assert.fail(`read failed: ${r.issues.map((i) => `${i.record} ${i.field ?? ''} ${i.message}`).join('\n')}`)
+  if (!r.ok)
+    assert.fail(
+      `read failed: ${r.issues.map((i) => `${i.record} ${i.field ?? ''} ${i.message}`).join('\n')}`,
+    )
   return r.snapshot
 }
 
@@ -62,8 +82,10 @@ async function closeSpecClean(sim: SomtodaySim): Promise<void> {
   assert.deepEqual(sim.violations, [], 'the simulator served only what the spec allows')
 }
 
-const pupilsOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'leerling')
-const staffOf = (s: SourceSnapshot): Person[] => s.persons.filter((p) => p.attributes.somtodayType === 'medewerker')
+const pupilsOf = (s: SourceSnapshot): Person[] =>
+  s.persons.filter((p) => p.attributes.somtodayType === 'leerling')
+const staffOf = (s: SourceSnapshot): Person[] =>
+  s.persons.filter((p) => p.attributes.somtodayType === 'medewerker')
 
 describe('Somtoday connector against the simulator', () => {
   const board = generateBoard({ seed: 'somtoday-test', persons: 700, today: TODAY, schools: 2 })
@@ -78,11 +100,20 @@ describe('Somtoday connector against the simulator', () => {
   after(() => closeSpecClean(sim))
 
   test('reads every pupil, staff member and guardian across pages of 50 and several vestigingen', () => {
-    assert.ok(board.schools.length === 2 && counts.pupils > 100, 'the board spans several pages and schools')
+    assert.ok(
+      board.schools.length === 2 && counts.pupils > 100,
+      'the board spans several pages and schools',
+    )
     assert.equal(pupilsOf(snapshot).length, counts.pupils)
     assert.equal(staffOf(snapshot).length, counts.staff)
-    assert.equal(snapshot.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger').length, counts.guardians)
-    assert.ok((sim.pages.get('leerling') ?? 0) > counts.pupils / 50, 'more than one page per vestiging')
+    assert.equal(
+      snapshot.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger').length,
+      counts.guardians,
+    )
+    assert.ok(
+      (sim.pages.get('leerling') ?? 0) > counts.pupils / 50,
+      'more than one page per vestiging',
+    )
   })
 
   test('maps a pupil: key = uuid, pupilNumber, a contract per plaatsing, stamgroep, lesgroepen and vakkeuzes', () => {
@@ -98,19 +129,36 @@ describe('Somtoday connector against the simulator', () => {
     assert.equal(c?.role, 'student')
     assert.equal(c?.schoolYear, board.schoolYear.title)
     assert.equal(c?.grade, simPupil.grade)
-    assert.equal(c?.end, board.schoolYear.endDate, 'einddatum is inclusive; Koppel ends are exclusive')
+    assert.equal(
+      c?.end,
+      board.schoolYear.endDate,
+      'einddatum is inclusive; Koppel ends are exclusive',
+    )
     const stamgroep = chunk?.groups.find((g) => g.id === simPupil.stamgroepId)
     assert.equal(c?.classGroup, stamgroep?.title)
-    assert.match(c?.organisationCode ?? '', /^\d\d[A-Z]{2}\d\d$/, 'organisationCode is the BRIN6 of the vestiging')
+    assert.match(
+      c?.organisationCode ?? '',
+      /^\d\d[A-Z]{2}\d\d$/,
+      'organisationCode is the BRIN6 of the vestiging',
+    )
     assert.ok(c?.manager, 'the mentor is the manager')
     const kinds = new Set(p.memberships.map((m) => m.group.split('/')[0]))
     assert.deepEqual([...kinds].sort(), ['lesgroep', 'stamgroep', 'vak'])
-    assert.equal(p.memberships.filter((m) => m.group.startsWith('vak/')).length, simPupil.subjects.length)
-    for (const m of p.memberships) assert.ok(snapshot.groups.some((g) => g.key === m.group), `group ${m.group} is in the snapshot`)
+    assert.equal(
+      p.memberships.filter((m) => m.group.startsWith('vak/')).length,
+      simPupil.subjects.length,
+    )
+    for (const m of p.memberships)
+      assert.ok(
+        snapshot.groups.some((g) => g.key === m.group),
+        `group ${m.group} is in the snapshot`,
+      )
   })
 
   test('maps staff: employeeNumber, afkorting, employment contract with functie, lesgroepen and mentor groups', () => {
-    const simStaff = [...board.chunks()].flatMap((c) => c.staff).find((s) => s.function === 'teacher')
+    const simStaff = [...board.chunks()]
+      .flatMap((c) => c.staff)
+      .find((s) => s.function === 'teacher')
     const p = snapshot.persons.find((x) => x.key === simStaff?.id)
     assert.ok(p && simStaff)
     assert.equal(p.attributes.employeeNumber, simStaff.employeeNumber)
@@ -120,17 +168,34 @@ describe('Somtoday connector against the simulator', () => {
     assert.equal(p.contracts[0]?.role, 'teacher')
     assert.equal(p.contracts[0]?.title, simStaff.title)
     assert.ok(p.memberships.some((m) => m.role === 'teacher'))
-    assert.ok(staffOf(snapshot).some((s) => s.memberships.some((m) => m.role === 'mentor' && m.group.startsWith('stamgroep/'))))
+    assert.ok(
+      staffOf(snapshot).some((s) =>
+        s.memberships.some((m) => m.role === 'mentor' && m.group.startsWith('stamgroep/')),
+      ),
+    )
   })
 
   test('the simulator refuses a page without amount or above 200, with an errors body', async () => {
-    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const auth = clientCredentials({
+      tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`,
+      clientId: 'koppel',
+      clientSecret: 'koppel-secret',
+    })
     const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
-    const v = sim.http.url && (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' })).body.vestigingen[0]?.uuid
+    const v =
+      sim.http.url &&
+      (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' })).body
+        .vestigingen[0]?.uuid
     for (const query of [{}, { amount: 201 }]) {
-      const res = await http.request({ path: `connect/vestiging/${v}/leerling`, query, accept: [400] })
+      const res = await http.request({
+        path: `connect/vestiging/${v}/leerling`,
+        query,
+        accept: [400],
+      })
       assert.equal(res.status, 400)
-      const body = JSON.parse(res.text) as { errors: { code: unknown; problem: string; clarification: string }[] }
+      const body = JSON.parse(res.text) as {
+        errors: { code: unknown; problem: string; clarification: string }[]
+      }
       assert.equal(body.errors[0]?.code, 400, 'Error.code is an integer in the spec')
       assert.equal(typeof body.errors[0]?.problem, 'string')
       assert.equal(typeof body.errors[0]?.clarification, 'string')
@@ -140,12 +205,17 @@ describe('Somtoday connector against the simulator', () => {
   test('write-back: username, email and remoteId go to PUT …/leerling/{uuid}/account and show in the next read', async () => {
     const c = connector(sim, { remoteIdentifier: { providerType: 'AZURE', domain: 'koppel.test' } })
     const pupil = pupilsOf(snapshot)[3] as Person
-    await c.writeBack({ sourceId: pupil.key, fields: { username: 'j.jansen', email: 'j.jansen@leerling.test', remoteId: 'oid-123' } })
+    await c.writeBack({
+      sourceId: pupil.key,
+      fields: { username: 'j.jansen', email: 'j.jansen@leerling.test', remoteId: 'oid-123' },
+    })
     const account = sim.accounts.get(pupil.key)
     assert.equal(account?.usertype, 'LEERLING')
     assert.equal(account?.gebruikersnaam, 'j.jansen')
     assert.equal(account?.emailadres, 'j.jansen@leerling.test')
-    assert.deepEqual(account?.remoteidentifiers, [{ providerType: 'AZURE', domain: 'koppel.test', identifier: 'oid-123' }])
+    assert.deepEqual(account?.remoteidentifiers, [
+      { providerType: 'AZURE', domain: 'koppel.test', identifier: 'oid-123' },
+    ])
     const again = await readOk(c)
     const p = again.persons.find((x) => x.key === pupil.key)
     assert.equal(p?.username, 'j.jansen')
@@ -159,33 +229,78 @@ describe('Somtoday connector against the simulator', () => {
   test('write-back refuses unknown field names, an unknown person and a domain the school has not configured', async () => {
     const c = connector(sim, { remoteIdentifier: { providerType: 'OIDC', domain: 'elders.test' } })
     const pupil = pupilsOf(snapshot)[4] as Person
-    await assert.rejects(c.writeBack({ sourceId: pupil.key, fields: { username: 'x', password: 'y' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /password/.test(e.message))
-    await assert.rejects(c.writeBack({ sourceId: '00000000-0000-4000-8000-000000000000', fields: { username: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'not-found')
-    await assert.rejects(c.writeBack({ sourceId: pupil.key, fields: { remoteId: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /domain/.test(e.message))
+    await assert.rejects(
+      c.writeBack({ sourceId: pupil.key, fields: { username: 'x', password: 'y' } }),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'invalid' && /password/.test(e.message),
+    )
+    await assert.rejects(
+      c.writeBack({ sourceId: '00000000-0000-4000-8000-000000000000', fields: { username: 'x' } }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'not-found',
+    )
+    await assert.rejects(
+      c.writeBack({ sourceId: pupil.key, fields: { remoteId: 'x' } }),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'invalid' && /domain/.test(e.message),
+    )
     assert.equal(sim.accounts.has(pupil.key), false, 'a refused write changed nothing')
-    await assert.rejects(connector(sim).writeBack({ sourceId: pupil.key, fields: { remoteId: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config')
+    await assert.rejects(
+      connector(sim).writeBack({ sourceId: pupil.key, fields: { remoteId: 'x' } }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config',
+    )
   })
 
   test('bulk write-back: up to 200 in one PUT; 201 refused by the client and answered 413 by the simulator; a 400 writes none', async () => {
     const c = connector(sim)
     const v = snapshot.groups.find((g) => g.type === 'location')?.attributes.somtodayUuid as string
-    const pupils = pupilsOf(snapshot).filter((p) => p.contracts[0]?.organisation === `vestiging/${v}`)
-    await c.writeBackBulk(v, 'leerling', pupils.slice(10, 13).map((p, i) => ({ sourceId: p.key, fields: { username: `bulk${i}` } })))
-    assert.deepEqual(pupils.slice(10, 13).map((p) => sim.accounts.get(p.key)?.gebruikersnaam), ['bulk0', 'bulk1', 'bulk2'])
-    const many = Array.from({ length: 201 }, (_, i) => ({ sourceId: pupils[i % pupils.length]?.key as string, fields: { username: `u${i}` } }))
-    await assert.rejects(c.writeBackBulk(v, 'leerling', many), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /200/.test(e.message))
-    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const pupils = pupilsOf(snapshot).filter(
+      (p) => p.contracts[0]?.organisation === `vestiging/${v}`,
+    )
+    await c.writeBackBulk(
+      v,
+      'leerling',
+      pupils.slice(10, 13).map((p, i) => ({ sourceId: p.key, fields: { username: `bulk${i}` } })),
+    )
+    assert.deepEqual(
+      pupils.slice(10, 13).map((p) => sim.accounts.get(p.key)?.gebruikersnaam),
+      ['bulk0', 'bulk1', 'bulk2'],
+    )
+    const many = Array.from({ length: 201 }, (_, i) => ({
+      sourceId: pupils[i % pupils.length]?.key as string,
+      fields: { username: `u${i}` },
+    }))
+    await assert.rejects(
+      c.writeBackBulk(v, 'leerling', many),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /200/.test(e.message),
+    )
+    const auth = clientCredentials({
+      tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`,
+      clientId: 'koppel',
+      clientSecret: 'koppel-secret',
+    })
     const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
     await assert.rejects(
-      http.request({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: many.map((m) => ({ uuid: m.sourceId, gebruikersnaam: 'x' })) }),
+      http.request({
+        method: 'PUT',
+        path: `connect/vestiging/${v}/leerling/account`,
+        json: many.map((m) => ({ uuid: m.sourceId, gebruikersnaam: 'x' })),
+      }),
       (e: unknown) => ConnectorError.isInstance(e) && e.code === 413,
     )
     const mixed: WriteBackRequest[] = [
       { sourceId: (pupils[20] as Person).key, fields: { username: 'fine' } },
       { sourceId: (pupils[21] as Person).key, fields: { email: 'not-an-address' } },
     ]
-    await assert.rejects(c.writeBackBulk(v, 'leerling', mixed), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /emailadres/.test(e.message))
-    assert.equal(sim.accounts.has((pupils[20] as Person).key), false, 'on a 400 none of the batch is written')
+    await assert.rejects(
+      c.writeBackBulk(v, 'leerling', mixed),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'invalid' && /emailadres/.test(e.message),
+    )
+    assert.equal(
+      sim.accounts.has((pupils[20] as Person).key),
+      false,
+      'on a 400 none of the batch is written',
+    )
   })
 })
 
@@ -206,7 +321,11 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     const p = snapshot.persons.find((x) => x.key === guardian.id)
     assert.ok(p, 'the spec-shaped guardian (no roepnaam, no voornamen, no leerlingen) is read')
     assert.equal(p.familyName, guardian.familyName)
-    assert.match(p.givenName, /^([A-Z]\.)+$/, 'voorletters stand in for the given name the spec does not send')
+    assert.match(
+      p.givenName,
+      /^([A-Z]\.)+$/,
+      'voorletters stand in for the given name the spec does not send',
+    )
     assert.equal(p.initials, p.givenName)
     assert.deepEqual(String(p.attributes.children).split(',').sort(), [...guardian.childIds].sort())
     assert.equal(p.contracts[0]?.role, 'guardian')
@@ -224,7 +343,9 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     try {
       const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
       const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
-      assert.ok(guardians.length > 0 && guardians.every((g) => String(g.attributes.children) !== ''))
+      assert.ok(
+        guardians.length > 0 && guardians.every((g) => String(g.attributes.children) !== ''),
+      )
     } finally {
       await closeSpecClean(s)
     }
@@ -235,7 +356,10 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     try {
       const snap = await readOk(connector(s, { persons: ['leerlingen', 'ouders'] }))
       const guardians = snap.persons.filter((p) => p.attributes.somtodayType === 'ouderVerzorger')
-      assert.ok(guardians.length > 0 && guardians.every((g) => g.givenName === '' && g.initials === undefined))
+      assert.ok(
+        guardians.length > 0 &&
+          guardians.every((g) => g.givenName === '' && g.initials === undefined),
+      )
       const warning = snap.warnings.find((w) => w.field === 'voorletters')
       assert.equal(warning?.severity, 'warning')
       assert.match(warning?.record ?? '', /^ouderVerzorger /)
@@ -248,46 +372,81 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
     assert.equal(employeeNumberOf('Medewerker 51326'), '51326')
     assert.equal(employeeNumberOf('medewerker  007'), '007')
     assert.equal(employeeNumberOf('51326'), '51326', 'a value without the prefix is taken whole')
-    assert.equal(somtodayErrorDetail('{"errors":[{"code":0,"problem":"Onbekend","clarification":"x"}]}'), '0: Onbekend: x')
+    assert.equal(
+      somtodayErrorDetail('{"errors":[{"code":0,"problem":"Onbekend","clarification":"x"}]}'),
+      '0: Onbekend: x',
+    )
   })
 
   test('medewerkernummer "Medewerker N" becomes employeeNumber N; eckid and the dates in and out of service are read', () => {
     const all = chunks.flatMap((c) => c.staff)
     for (const simStaff of all) {
       const p = snapshot.persons.find((x) => x.key === simStaff.id)
-      assert.equal(p?.attributes.employeeNumber, simStaff.employeeNumber, 'the number without the "Medewerker " prefix')
+      assert.equal(
+        p?.attributes.employeeNumber,
+        simStaff.employeeNumber,
+        'the number without the "Medewerker " prefix',
+      )
       assert.match(String(p?.attributes.eckId), /^https:\/\/ketenid\.nl\/201703\//)
-      assert.match(p?.contracts[0]?.start ?? '', /^\d{4}-08-01$|^\d{4}-\d\d-\d\d$/, 'datum_in_dienst is the contract start')
+      assert.match(
+        p?.contracts[0]?.start ?? '',
+        /^\d{4}-08-01$|^\d{4}-\d\d-\d\d$/,
+        'datum_in_dienst is the contract start',
+      )
     }
     const leaving = staffOf(snapshot).filter((p) => p.contracts[0]?.end !== undefined)
     assert.ok(leaving.length > 0, 'some medewerkers have a datum_uit_dienst')
-    for (const p of leaving) assert.equal(p.contracts[0]?.end, board.schoolYear.endDate, 'datum_uit_dienst (inclusive) + 1 day')
-    assert.ok(pupilsOf(snapshot).every((p) => typeof p.attributes.eckId === 'string'), 'every pupil has its eckid')
+    for (const p of leaving)
+      assert.equal(
+        p.contracts[0]?.end,
+        board.schoolYear.endDate,
+        'datum_uit_dienst (inclusive) + 1 day',
+      )
+    assert.ok(
+      pupilsOf(snapshot).every((p) => typeof p.attributes.eckId === 'string'),
+      'every pupil has its eckid',
+    )
   })
 
   test('landelijke_vakcode: on the lesgroep, and the course key of a vakkeuze without school_vakafkorting', async () => {
     const lesgroepen = snapshot.groups.filter((g) => g.type === 'teaching-group')
     assert.ok(lesgroepen.length > 0)
     for (const g of lesgroepen) {
-      assert.ok(g.code !== undefined && g.schoolYear !== undefined, `lesgroep ${g.name} has its details from /lesgroep/, linked to a stamgroep or not`)
+      assert.ok(
+        g.code !== undefined && g.schoolYear !== undefined,
+        `lesgroep ${g.name} has its details from /lesgroep/, linked to a stamgroep or not`,
+      )
       assert.match(String(g.attributes.landelijkeVakcode), /^\d+$/)
     }
     const s = await startSomtodaySim({
       board,
       transform: (kind, r) =>
-        kind !== 'leerling' ? r : { ...r, vakkeuzes: (r.vakkeuzes as Record<string, unknown>[]).map(({ school_vakafkorting: _, ...k }) => k) },
+        kind !== 'leerling'
+          ? r
+          : {
+              ...r,
+              vakkeuzes: (r.vakkeuzes as Record<string, unknown>[]).map(
+                ({ school_vakafkorting: _, ...k }) => k,
+              ),
+            },
     })
     try {
       const snap = await readOk(connector(s, { persons: ['leerlingen'] }))
       const courses = snap.groups.filter((g) => g.type === 'course')
-      assert.ok(courses.length > 0 && courses.every((g) => /^\d+$/.test(g.code ?? '')), 'course codes are the landelijke vakcodes')
+      assert.ok(
+        courses.length > 0 && courses.every((g) => /^\d+$/.test(g.code ?? '')),
+        'course codes are the landelijke vakcodes',
+      )
     } finally {
       await closeSpecClean(s)
     }
   })
 
   test('the simulator serves only the spec: an off-spec record is a 500 that fails the read, and is recorded', async () => {
-    const s = await startSomtodaySim({ board, transform: (kind, r) => (kind === 'ouderVerzorger' ? { ...r, roepnaam: 'Anna' } : r) })
+    const s = await startSomtodaySim({
+      board,
+      transform: (kind, r) => (kind === 'ouderVerzorger' ? { ...r, roepnaam: 'Anna' } : r),
+    })
     try {
       const issues = await readFails(connector(s, { persons: ['ouders'] }))
       assert.match(issues[0]?.message ?? '', /500/)
@@ -299,9 +458,14 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
   })
 
   test('lists live at the spec paths (lesgroep/, stamgroep/, ouderVerzorger/) and each takes the uuid filter', async () => {
-    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const auth = clientCredentials({
+      tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`,
+      clientId: 'koppel',
+      clientSecret: 'koppel-secret',
+    })
     const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
-    const v = (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' })).body.vestigingen[0]?.uuid as string
+    const v = (await http.json<{ vestigingen: { uuid: string }[] }>({ path: 'connect/vestiging' }))
+      .body.vestigingen[0]?.uuid as string
     const lists = [
       ['leerling', 'leerlingen'],
       ['medewerker', 'medewerkers'],
@@ -311,44 +475,96 @@ describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
       ['ouderVerzorger/', 'ouderVerzorgers'],
     ] as const
     for (const [path, wrapper] of lists) {
-      const all = (await http.json<Record<string, { uuid: string }[]>>({ path: `connect/vestiging/${v}/${path}`, query: { amount: 200 } })).body[wrapper] ?? []
+      const all =
+        (
+          await http.json<Record<string, { uuid: string }[]>>({
+            path: `connect/vestiging/${v}/${path}`,
+            query: { amount: 200 },
+          })
+        ).body[wrapper] ?? []
       assert.ok(all.length > 2, `${path} lists several`)
       const wanted = [all[0]?.uuid, all[2]?.uuid] as string[]
       const url = `connect/vestiging/${v}/${path}?amount=200&uuid=${wanted[0]}&uuid=${wanted[1]}`
-      const some = (await http.json<Record<string, { uuid: string }[]>>({ path: url })).body[wrapper] ?? []
-      assert.deepEqual(some.map((x) => x.uuid), wanted, `${path}?uuid= filters`)
+      const some =
+        (await http.json<Record<string, { uuid: string }[]>>({ path: url })).body[wrapper] ?? []
+      assert.deepEqual(
+        some.map((x) => x.uuid),
+        wanted,
+        `${path}?uuid= filters`,
+      )
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-      const res = await http.request({ path: `connect/vestiging/${v}/${other}`, query: { amount: 1 }, accept: [404] })
+      const res = await http.request({
+        path: `connect/vestiging/${v}/${other}`,
+        query: { amount: 1 },
+        accept: [404],
+      })
       assert.equal(res.status, 404, `${other} is not a spec path`)
     }
-    const stamgroep = (await http.json<{ stamgroepen: { mentoren?: unknown[] }[] }>({ path: `connect/vestiging/${v}/stamgroep/`, query: { amount: 200 } })).body.stamgroepen
-    const mentor = stamgroep.flatMap((g) => g.mentoren ?? [])[0] as { medewerker_uuid?: string; toewijzing?: string } | undefined
+    const stamgroep = (
+      await http.json<{ stamgroepen: { mentoren?: unknown[] }[] }>({
+        path: `connect/vestiging/${v}/stamgroep/`,
+        query: { amount: 200 },
+      })
+    ).body.stamgroepen
+    const mentor = stamgroep.flatMap((g) => g.mentoren ?? [])[0] as
+      { medewerker_uuid?: string; toewijzing?: string } | undefined
     assert.equal(typeof mentor?.medewerker_uuid, 'string', 'stamgroep mentoren are Mentor objects')
   })
 
   test('the bulk account PUT answers a bare array of Accounts; an AccountResponse there is not taken as success', async () => {
     const c = connector(sim)
     const v = snapshot.groups.find((g) => g.type === 'location')?.attributes.somtodayUuid as string
-    const pupils = pupilsOf(snapshot).filter((p) => p.contracts[0]?.organisation === `vestiging/${v}`).slice(0, 2)
-    const auth = clientCredentials({ tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`, clientId: 'koppel', clientSecret: 'koppel-secret' })
+    const pupils = pupilsOf(snapshot)
+      .filter((p) => p.contracts[0]?.organisation === `vestiging/${v}`)
+      .slice(0, 2)
+    const auth = clientCredentials({
+      tokenUrl: `${sim.tokenUrl}?organisation=${sim.instelling.uuid}`,
+      clientId: 'koppel',
+      clientSecret: 'koppel-secret',
+    })
     const http = new HttpClient({ baseUrl: sim.baseUrl, auth })
-    const raw = await http.json<unknown>({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: pupils.map((p) => ({ uuid: p.key, gebruikersnaam: `raw-${p.key.slice(0, 4)}` })) })
+    const raw = await http.json<unknown>({
+      method: 'PUT',
+      path: `connect/vestiging/${v}/leerling/account`,
+      json: pupils.map((p) => ({ uuid: p.key, gebruikersnaam: `raw-${p.key.slice(0, 4)}` })),
+    })
     assert.ok(Array.isArray(raw.body), 'a bare array')
-    assert.deepEqual((raw.body as { uuid: string }[]).map((a) => a.uuid), pupils.map((p) => p.key))
-    const invented = await http.request({ method: 'PUT', path: `connect/vestiging/${v}/leerling/account`, json: [{ uuid: pupils[0]?.key, gebruikersnaam: 'x', wachtwoord: 'geheim' }], accept: [400] })
+    assert.deepEqual(
+      (raw.body as { uuid: string }[]).map((a) => a.uuid),
+      pupils.map((p) => p.key),
+    )
+    const invented = await http.request({
+      method: 'PUT',
+      path: `connect/vestiging/${v}/leerling/account`,
+      json: [{ uuid: pupils[0]?.key, gebruikersnaam: 'x', wachtwoord: 'geheim' }],
+      accept: [400],
+    })
     assert.equal(invented.status, 400, 'a field AccountInput does not define is refused')
     assert.match(invented.text, /onbekend veld wachtwoord/)
-    sim.http.inject({ match: (r) => r.method === 'PUT', response: { status: 200, json: { accounts: [] } } })
+    sim.http.inject({
+      match: (r) => r.method === 'PUT',
+      response: { status: 200, json: { accounts: [] } },
+    })
     await assert.rejects(
-      c.writeBackBulk(v, 'leerling', pupils.map((p) => ({ sourceId: p.key, fields: { username: 'x' } }))),
-      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'invalid' && /array of Accounts/.test(e.message),
+      c.writeBackBulk(
+        v,
+        'leerling',
+        pupils.map((p) => ({ sourceId: p.key, fields: { username: 'x' } })),
+      ),
+      (e: unknown) =>
+        ConnectorError.isInstance(e) && e.kind === 'invalid' && /array of Accounts/.test(e.message),
     )
   })
 })
 
 describe('Somtoday peilschooljaar', () => {
   // 5 % of the pupils left earlier this year, 5 % start later this year
-  const board = generateBoard({ seed: 'peil', persons: 500, today: TODAY, midYear: { left: 0.05, starting: 0.05 } })
+  const board = generateBoard({
+    seed: 'peil',
+    persons: 500,
+    today: TODAY,
+    midYear: { left: 0.05, starting: 0.05 },
+  })
   let sim: SomtodaySim
   before(async () => {
     sim = await startSomtodaySim({ board })
@@ -356,12 +572,21 @@ describe('Somtoday peilschooljaar', () => {
   after(() => closeSpecClean(sim))
 
   test('without it only current pupils; HUIDIG adds the ones starting later this year; nobody who left is ever listed', async () => {
-    const all = [...board.chunks()].flatMap((c) => c.pupils.map((p) => ({ p, e: c.enrolments.find((e) => e.personId === p.id && e.groupId === p.stamgroepId) })))
+    const all = [...board.chunks()].flatMap((c) =>
+      c.pupils.map((p) => ({
+        p,
+        e: c.enrolments.find((e) => e.personId === p.id && e.groupId === p.stamgroepId),
+      })),
+    )
     const left = all.filter((x) => x.e?.endDate).map((x) => x.p.id)
-    const starting = all.filter((x) => x.e?.beginDate && (x.e.beginDate > TODAY)).map((x) => x.p.id)
+    const starting = all.filter((x) => x.e?.beginDate && x.e.beginDate > TODAY).map((x) => x.p.id)
     assert.ok(left.length > 0 && starting.length > 0)
-    const today = pupilsOf(await readOk(connector(sim, { peilschooljaar: 'VANDAAG', persons: ['leerlingen'] })))
-    const huidig = pupilsOf(await readOk(connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen'] })))
+    const today = pupilsOf(
+      await readOk(connector(sim, { peilschooljaar: 'VANDAAG', persons: ['leerlingen'] })),
+    )
+    const huidig = pupilsOf(
+      await readOk(connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen'] })),
+    )
     const keys = (ps: Person[]) => new Set(ps.map((p) => p.key))
     assert.equal(today.length, all.length - left.length - starting.length)
     assert.equal(huidig.length, all.length - left.length)
@@ -376,7 +601,12 @@ describe('Somtoday peilschooljaar', () => {
 
   test('ouders are read with the same peilschooljaar: a guardian of a pupil who starts later is read with HUIDIG', async () => {
     // many starters, so some guardians have only children who start later
-    const board = generateBoard({ seed: 'peil-ouders', persons: 300, today: TODAY, midYear: { left: 0, starting: 0.4 } })
+    const board = generateBoard({
+      seed: 'peil-ouders',
+      persons: 300,
+      today: TODAY,
+      midYear: { left: 0, starting: 0.4 },
+    })
     const sim = await startSomtodaySim({ board })
     try {
       await guardiansFollowPeil(board, sim)
@@ -387,17 +617,41 @@ describe('Somtoday peilschooljaar', () => {
 
   async function guardiansFollowPeil(board: SimBoard, sim: SomtodaySim): Promise<void> {
     const chunks = [...board.chunks()]
-    const starters = new Set(chunks.flatMap((c) => c.enrolments.filter((e) => e.role === 'pupil' && e.beginDate !== '' && e.beginDate > TODAY).map((e) => e.personId)))
-    const guardiansOfStarters = chunks.flatMap((c) => c.guardians).filter((g) => g.childIds.length > 0 && g.childIds.every((id) => starters.has(id)))
-    assert.ok(guardiansOfStarters.length > 0, 'the board has guardians whose only children start later')
-    const snap = await readOk(connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen', 'ouders'] }))
-    for (const g of guardiansOfStarters) assert.ok(snap.persons.some((p) => p.key === g.id), `guardian ${g.id} is read`)
+    const starters = new Set(
+      chunks.flatMap((c) =>
+        c.enrolments
+          .filter((e) => e.role === 'pupil' && e.beginDate !== '' && e.beginDate > TODAY)
+          .map((e) => e.personId),
+      ),
+    )
+    const guardiansOfStarters = chunks
+      .flatMap((c) => c.guardians)
+      .filter((g) => g.childIds.length > 0 && g.childIds.every((id) => starters.has(id)))
+    assert.ok(
+      guardiansOfStarters.length > 0,
+      'the board has guardians whose only children start later',
+    )
+    const snap = await readOk(
+      connector(sim, { peilschooljaar: 'HUIDIG', persons: ['leerlingen', 'ouders'] }),
+    )
+    for (const g of guardiansOfStarters)
+      assert.ok(
+        snap.persons.some((p) => p.key === g.id),
+        `guardian ${g.id} is read`,
+      )
     const today = await readOk(connector(sim, { peilschooljaar: 'VANDAAG', persons: ['ouders'] }))
-    for (const g of guardiansOfStarters) assert.equal(today.persons.some((p) => p.key === g.id), false, 'not before a child can be read')
+    for (const g of guardiansOfStarters)
+      assert.equal(
+        today.persons.some((p) => p.key === g.id),
+        false,
+        'not before a child can be read',
+      )
   }
 
   test('VOLGEND returns next school year: one grade up, no groups yet, final-year pupils gone', async () => {
-    const volgend = pupilsOf(await readOk(connector(sim, { peilschooljaar: 'VOLGEND', persons: ['leerlingen'] })))
+    const volgend = pupilsOf(
+      await readOk(connector(sim, { peilschooljaar: 'VOLGEND', persons: ['leerlingen'] })),
+    )
     assert.ok(volgend.length > 0)
     const [a, b] = board.schoolYear.title.split('-').map(Number)
     for (const p of volgend) {
@@ -415,7 +669,9 @@ describe('Somtoday peilschooljaar', () => {
     const keysOf = async (o: Partial<Record<keyof SomtodayOptions, unknown>>, today: string) => {
       const r = await connector(sim, { persons: ['leerlingen'], ...o }).read({ today })
       assert.ok(r.ok)
-      return pupilsOf(r.snapshot).map((p) => `${p.key} ${p.contracts[0]?.schoolYear}`).sort()
+      return pupilsOf(r.snapshot)
+        .map((p) => `${p.key} ${p.contracts[0]?.schoolYear}`)
+        .sort()
     }
     const volgend = await keysOf({ peilschooljaar: 'VOLGEND' }, TODAY)
     const huidig = await keysOf({ peilschooljaar: 'HUIDIG' }, TODAY)
@@ -430,9 +686,13 @@ describe('Somtoday peilschooljaar', () => {
 describe('Somtoday failures', () => {
   const board = generateBoard({ seed: 'faults', persons: 300, today: TODAY })
   let sim: SomtodaySim
-  const leerlingPage = (offset: string) => (req: { method: string; url: URL }) => req.url.pathname.endsWith('/leerling') && req.url.searchParams.get('offset') === offset
+  const leerlingPage = (offset: string) => (req: { method: string; url: URL }) =>
+    req.url.pathname.endsWith('/leerling') && req.url.searchParams.get('offset') === offset
 
-  async function withSim(options: Partial<SomtodaySimOptions>, fn: (s: SomtodaySim) => Promise<void>): Promise<void> {
+  async function withSim(
+    options: Partial<SomtodaySimOptions>,
+    fn: (s: SomtodaySim) => Promise<void>,
+  ): Promise<void> {
     const s = await startSomtodaySim({ board, ...options })
     try {
       await fn(s)
@@ -462,11 +722,22 @@ describe('Somtoday failures', () => {
     const s = await readOk(c)
     assert.equal(expired, 1)
     assert.equal(pupilsOf(s).length, countBoard(board).pupils)
-    assert.equal((sim.http.requests.get('POST /oauth2/token') ?? 0) - tokensBefore, 2, 'the first token and one after the 401')
+    assert.equal(
+      (sim.http.requests.get('POST /oauth2/token') ?? 0) - tokensBefore,
+      2,
+      'the first token and one after the 401',
+    )
   })
 
   test('a 401 that persists after re-authenticating fails the read with an auth issue', async () => {
-    sim.http.inject({ match: leerlingPage('50'), times: 2, response: { status: 401, json: { errors: [{ code: 401, problem: 'Geen toegang', clarification: '' }] } } })
+    sim.http.inject({
+      match: leerlingPage('50'),
+      times: 2,
+      response: {
+        status: 401,
+        json: { errors: [{ code: 401, problem: 'Geen toegang', clarification: '' }] },
+      },
+    })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(issues[0]?.code, 'auth_failed')
     assert.match(issues[0]?.message ?? '', /401/)
@@ -482,7 +753,15 @@ describe('Somtoday failures', () => {
   test('429 with Retry-After on a page is waited out and retried', async () => {
     let hits = 0
     const match = (req: { method: string; url: URL }) => leerlingPage('50')(req) && ++hits > 0
-    sim.http.inject({ match, times: 2, response: { status: 429, headers: { 'retry-after': '0' }, json: { errors: [{ code: 429, problem: 'Te veel verzoeken', clarification: '' }] } } })
+    sim.http.inject({
+      match,
+      times: 2,
+      response: {
+        status: 429,
+        headers: { 'retry-after': '0' },
+        json: { errors: [{ code: 429, problem: 'Te veel verzoeken', clarification: '' }] },
+      },
+    })
     const s = await readOk(connector(sim, { persons: ['leerlingen'] }))
     assert.equal(pupilsOf(s).length, countBoard(board).pupils)
     assert.equal(hits, 2, 'both 429s were served, and the page after them completed the read')
@@ -490,13 +769,22 @@ describe('Somtoday failures', () => {
 
   test("the simulator's rate limit answers 429 with Retry-After and the read still completes", async () => {
     await withSim({ rateLimit: { perSecond: 20, burst: 4 } }, async (s) => {
-      const snap = await readOk(connector(s, { persons: ['leerlingen'], pageSize: 100, pageAttempts: 5 }))
+      const snap = await readOk(
+        connector(s, { persons: ['leerlingen'], pageSize: 100, pageAttempts: 5 }),
+      )
       assert.equal(pupilsOf(snap).length, countBoard(board).pupils)
     })
   })
 
   test('5xx for good on one page fails the whole read with an issue; no partial snapshot', async () => {
-    sim.http.inject({ match: leerlingPage('100'), times: 2, response: { status: 503, json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] } } })
+    sim.http.inject({
+      match: leerlingPage('100'),
+      times: 2,
+      response: {
+        status: 503,
+        json: { errors: [{ code: 503, problem: 'Onderhoud', clarification: '' }] },
+      },
+    })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'], pageAttempts: 2 }))
     assert.equal(issues[0]?.code, 'read_failed')
     assert.match(issues[0]?.message ?? '', /503.*Onderhoud/)
@@ -509,7 +797,10 @@ describe('Somtoday failures', () => {
   })
 
   test('a page that is not JSON fails the read', async () => {
-    sim.http.inject({ match: leerlingPage('50'), response: { status: 200, text: '<html>proxy error</html>' } })
+    sim.http.inject({
+      match: leerlingPage('50'),
+      response: { status: 200, text: '<html>proxy error</html>' },
+    })
     const issues = await readFails(connector(sim, { persons: ['leerlingen'] }))
     assert.match(issues[0]?.message ?? '', /not JSON/)
   })
@@ -521,7 +812,11 @@ describe('Somtoday failures', () => {
       {
         corrupt: (kind, r) => {
           if (r.uuid === a?.id) return { ...r, leerlingnummer: 'twaalf' }
-          if (r.uuid === b?.id) return { ...r, plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }] }
+          if (r.uuid === b?.id)
+            return {
+              ...r,
+              plaatsingen: [{ ...(r.plaatsingen as object[])[0], startdatum: '2026-13-45' }],
+            }
           if (r.uuid === c?.id) {
             const { achternaam: _, ...rest } = r
             return rest
@@ -531,11 +826,15 @@ describe('Somtoday failures', () => {
       },
       async (s) => {
         const issues = await readFails(connector(s, { persons: ['leerlingen'] }))
-        const find = (uuid: string | undefined, field: string) => issues.find((i) => i.record?.includes(uuid as string) === true && i.field === field)
+        const find = (uuid: string | undefined, field: string) =>
+          issues.find((i) => i.record?.includes(uuid as string) === true && i.field === field)
         assert.ok(find(a?.id, 'leerlingnummer'), JSON.stringify(issues))
         assert.match(find(a?.id, 'leerlingnummer')?.record ?? '', /leerlingnummer twaalf/)
         assert.ok(find(b?.id, 'plaatsingen[0].startdatum'), JSON.stringify(issues))
-        assert.match(find(b?.id, 'plaatsingen[0].startdatum')?.record ?? '', new RegExp(`leerlingnummer ${b?.number}`))
+        assert.match(
+          find(b?.id, 'plaatsingen[0].startdatum')?.record ?? '',
+          new RegExp(`leerlingnummer ${b?.number}`),
+        )
         assert.ok(find(c?.id, 'achternaam'))
         assert.equal(issues.length, 3)
       },
@@ -549,16 +848,24 @@ describe('Somtoday failures', () => {
     assert.equal(issues[0]?.code, 'config')
     const v = await readFails(connector(sim, { vestigingen: ['99XX00'] }))
     assert.match(v[0]?.message ?? '', /99XX00/)
-    const only = await readOk(connector(sim, { vestigingen: [board.schools[0]?.locations[0]?.code as string], persons: ['medewerkers'] }))
+    const only = await readOk(
+      connector(sim, {
+        vestigingen: [board.schools[0]?.locations[0]?.code as string],
+        persons: ['medewerkers'],
+      }),
+    )
     assert.ok(staffOf(only).length > 0)
   })
 
   test('fields without field permission are omitted, not sent as null', async () => {
-    await withSim({ hiddenFields: { leerling: ['geboortedatum'], medewerker: ['emailadres'] } }, async (s) => {
-      const snap = await readOk(connector(s))
-      assert.ok(pupilsOf(snap).every((p) => p.birthDate === undefined))
-      assert.ok(staffOf(snap).every((p) => p.email === undefined))
-    })
+    await withSim(
+      { hiddenFields: { leerling: ['geboortedatum'], medewerker: ['emailadres'] } },
+      async (s) => {
+        const snap = await readOk(connector(s))
+        assert.ok(pupilsOf(snap).every((p) => p.birthDate === undefined))
+        assert.ok(staffOf(snap).every((p) => p.email === undefined))
+      },
+    )
   })
 })
 
@@ -571,10 +878,16 @@ describe('Somtoday HRMService write-back', () => {
   after(() => closeSpecClean(sim))
 
   test('a medewerker write-back is a createPerson with UsernameToken, Brinnummer and every field', async () => {
-    const c = connector(sim, { staffWriteBack: 'hrmservice', hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' } })
+    const c = connector(sim, {
+      staffWriteBack: 'hrmservice',
+      hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' },
+    })
     const staff = [...board.chunks()].flatMap((x) => x.staff)[0]
     assert.ok(staff)
-    await c.writeBack({ sourceId: staff.id, fields: { username: 'kees.w', email: 'kees.w@school.test' } })
+    await c.writeBack({
+      sourceId: staff.id,
+      fields: { username: 'kees.w', email: 'kees.w@school.test' },
+    })
     const written = [...sim.hrmPersons.values()][0]
     assert.ok(written)
     assert.equal(written.gebruikersnaam, 'kees.w')
@@ -592,18 +905,37 @@ describe('Somtoday HRMService write-back', () => {
   })
 
   test('wrong HRMService credentials are an auth error; remoteId is unsupported there', async () => {
-    const c = connector(sim, { staffWriteBack: 'hrmservice', hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'wrong' } })
+    const c = connector(sim, {
+      staffWriteBack: 'hrmservice',
+      hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'wrong' },
+    })
     const staff = [...board.chunks()].flatMap((x) => x.staff)[1]
-    await assert.rejects(c.writeBack({ sourceId: staff?.id as string, fields: { username: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth')
-    const r = connector(sim, { staffWriteBack: 'hrmservice', hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' }, remoteIdentifier: { providerType: 'AZURE', domain: 'koppel.test' } })
-    await assert.rejects(r.writeBack({ sourceId: staff?.id as string, fields: { remoteId: 'x' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported')
+    await assert.rejects(
+      c.writeBack({ sourceId: staff?.id as string, fields: { username: 'x' } }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth',
+    )
+    const r = connector(sim, {
+      staffWriteBack: 'hrmservice',
+      hrmService: { url: sim.hrmUrl, username: 'hrm-user', password: 'hrm-pass' },
+      remoteIdentifier: { providerType: 'AZURE', domain: 'koppel.test' },
+    })
+    await assert.rejects(
+      r.writeBack({ sourceId: staff?.id as string, fields: { remoteId: 'x' } }),
+      (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'unsupported',
+    )
   })
 
   test('a client without the right to write accounts gets an auth error', async () => {
-    const s = await startSomtodaySim({ board, clients: [{ clientId: 'koppel', clientSecret: 'koppel-secret', accountWrite: false }] })
+    const s = await startSomtodaySim({
+      board,
+      clients: [{ clientId: 'koppel', clientSecret: 'koppel-secret', accountWrite: false }],
+    })
     try {
       const pupil = [...board.chunks()].flatMap((x) => x.pupils)[0]
-      await assert.rejects(connector(s).writeBack({ sourceId: pupil?.id as string, fields: { username: 'p1' } }), (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth')
+      await assert.rejects(
+        connector(s).writeBack({ sourceId: pupil?.id as string, fields: { username: 'p1' } }),
+        (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'auth',
+      )
       assert.equal(s.accounts.size, 0)
     } finally {
       await s.close()
@@ -611,7 +943,12 @@ describe('Somtoday HRMService write-back', () => {
   })
 
   test('hrmservice without hrmService options does not validate', () => {
-    const r = somtodayConnector.schema.safeParse({ clientId: 'a', clientSecret: '${env:X}', organisation: 'x', staffWriteBack: 'hrmservice' })
+    const r = somtodayConnector.schema.safeParse({
+      clientId: 'a',
+      clientSecret: '${env:X}',
+      organisation: 'x',
+      staffWriteBack: 'hrmservice',
+    })
     assert.equal(r.success, false)
   })
 })

@@ -5,9 +5,22 @@
  * A read returns the whole snapshot or fails with issues; never a partial snapshot.
  */
 import { ConnectorError } from '../../contract/index.ts'
-import type { ConnectorContext, ReadOptions, SourceCapabilities, SourceConnector, SourceDefinition, WriteBackRequest } from '../../contract/index.ts'
+import type {
+  ConnectorContext,
+  ReadOptions,
+  SourceCapabilities,
+  SourceConnector,
+  SourceDefinition,
+  WriteBackRequest,
+} from '../../contract/index.ts'
 import type { SourceReadResult } from '../../model/index.ts'
-import { SomtodayApi, type AccountInput, type Json, type PersonKind, type Vestiging } from './somtoday-api.ts'
+import {
+  SomtodayApi,
+  type AccountInput,
+  type Json,
+  type PersonKind,
+  type Vestiging,
+} from './somtoday-api.ts'
 import { HrmClient } from './somtoday-hrm.ts'
 import { IssueCollector } from '../../contract/issue-collector.ts'
 import { SomtodayMapper } from './somtoday-mapping.ts'
@@ -18,12 +31,21 @@ import { toIsoDate } from '../../util/dates.ts'
 /** Write-back field names Koppel accepts, and the AccountInput field each one fills. */
 export const WRITE_BACK_FIELDS = ['username', 'email', 'remoteId'] as const
 
-const WRAPPER: Record<PersonKind, string> = { leerling: 'leerlingen', medewerker: 'medewerkers', ouderVerzorger: 'ouderVerzorgers' }
+const WRAPPER: Record<PersonKind, string> = {
+  leerling: 'leerlingen',
+  medewerker: 'medewerkers',
+  ouderVerzorger: 'ouderVerzorgers',
+}
 
 export class SomtodaySource implements SourceConnector {
   readonly type = 'somtoday'
   readonly name: string
-  readonly capabilities: SourceCapabilities = Object.freeze({ delta: false, writeBack: true, writeBackFields: { username: 'username', email: 'email', remoteId: '' }, namesManagers: true })
+  readonly capabilities: SourceCapabilities = Object.freeze({
+    delta: false,
+    writeBack: true,
+    writeBackFields: { username: 'username', email: 'email', remoteId: '' },
+    namesManagers: true,
+  })
   readonly #options: SomtodayOptions
   readonly #context: ConnectorContext
   readonly #api: SomtodayApi
@@ -43,9 +65,14 @@ export class SomtodaySource implements SourceConnector {
     const all = await this.#api.vestigingen(signal)
     const wanted = this.#options.vestigingen
     if (wanted === undefined) return (this.#vestigingen = all)
-    const matches = (v: Vestiging, w: string) => v.uuid === w || v.naam === w || v.afkorting === w || v.brins.includes(w)
+    const matches = (v: Vestiging, w: string) =>
+      v.uuid === w || v.naam === w || v.afkorting === w || v.brins.includes(w)
     const missing = wanted.filter((w) => !all.some((v) => matches(v, w)))
-    if (missing.length > 0) throw new ConnectorError('config', `the client may read no vestiging ${missing.map((m) => `"${m}"`).join(', ')} (it may read: ${all.map((v) => v.naam).join(', ')})`)
+    if (missing.length > 0)
+      throw new ConnectorError(
+        'config',
+        `the client may read no vestiging ${missing.map((m) => `"${m}"`).join(', ')} (it may read: ${all.map((v) => v.naam).join(', ')})`,
+      )
     return (this.#vestigingen = all.filter((v) => wanted.some((w) => matches(v, w))))
   }
 
@@ -53,7 +80,11 @@ export class SomtodaySource implements SourceConnector {
     const issues = new IssueCollector(this.name, { cap: this.#options.maxIssues, valueLength: 100 })
     const mapper = new SomtodayMapper(this.name, issues, { vakkeuzes: this.#options.vakkeuzes })
     const signal = options.signal
-    const peil = peilFor(this.#options.peilschooljaar, options.today, toIsoDate(this.#context.now()))
+    const peil = peilFor(
+      this.#options.peilschooljaar,
+      options.today,
+      toIsoDate(this.#context.now()),
+    )
     const kinds = new Set(this.#options.persons)
     const started = performance.now()
     let pages = 0
@@ -63,7 +94,12 @@ export class SomtodaySource implements SourceConnector {
       const vestigingen = await this.#selected(signal)
       for (const v of vestigingen) {
         mapper.vestigingGroup(v)
-        const each = async (resource: 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger', wrapper: string, query: Record<string, string | undefined>, fn: (r: unknown, position: number) => void) => {
+        const each = async (
+          resource: 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger',
+          wrapper: string,
+          query: Record<string, string | undefined>,
+          fn: (r: unknown, position: number) => void,
+        ) => {
           for await (const page of this.#api.pages(v.uuid, resource, wrapper, query, signal)) {
             pages++
             page.records.forEach((r, i) => fn(r, page.offset + i))
@@ -73,11 +109,14 @@ export class SomtodaySource implements SourceConnector {
         }
         const remember = (kind: PersonKind) => (r: unknown) => {
           const u = (r as Json | null)?.uuid
-          if (typeof u === 'string' && !this.#seen.has(u)) this.#seen.set(u, { vestiging: v.uuid, kind })
+          if (typeof u === 'string' && !this.#seen.has(u))
+            this.#seen.set(u, { vestiging: v.uuid, kind })
         }
         if (kinds.has('leerlingen') || kinds.has('medewerkers')) {
           // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
-          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) => mapper.lesgroep(v, r))
+          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) =>
+            mapper.lesgroep(v, r),
+          )
         }
         if (kinds.has('leerlingen')) {
           const seen = remember('leerling')
@@ -106,32 +145,61 @@ export class SomtodaySource implements SourceConnector {
     } catch (e) {
       if (!ConnectorError.isInstance(e)) throw e
       // a page that failed for good (after retries), an auth failure or a config problem: the read fails whole
-      issues.error({ code: e.kind === 'auth' ? 'auth_failed' : e.kind === 'config' ? 'config' : 'read_failed', message: `reading Somtoday failed: ${e.message}`, record: 'connect' })
+      issues.error({
+        code: e.kind === 'auth' ? 'auth_failed' : e.kind === 'config' ? 'config' : 'read_failed',
+        message: `reading Somtoday failed: ${e.message}`,
+        record: 'connect',
+      })
       return { ok: false, issues: issues.all() }
     }
     if (issues.errorCount > 0) return { ok: false, issues: issues.all() }
     const { persons, groups } = mapper.finish()
-    this.#context.log('info', 'somtoday read', { persons: persons.length, groups: groups.length, pages, ms: Math.round(performance.now() - started) })
+    this.#context.log('info', 'somtoday read', {
+      persons: persons.length,
+      groups: groups.length,
+      pages,
+      ms: Math.round(performance.now() - started),
+    })
     return {
       ok: true,
-      snapshot: { kind: 'snapshot', source: this.name, mode: 'full', takenAt: this.#context.now().toISOString(), persons, groups, removed: [], warnings: issues.warnings() },
+      snapshot: {
+        kind: 'snapshot',
+        source: this.name,
+        mode: 'full',
+        takenAt: this.#context.now().toISOString(),
+        persons,
+        groups,
+        removed: [],
+        warnings: issues.warnings(),
+      },
     }
   }
 
   /** Where a person lives: from the last read, else by asking each vestiging (leerling, then medewerker). */
-  async #locate(uuid: string, signal?: AbortSignal): Promise<{ vestiging: Vestiging; kind: PersonKind; record?: Json }> {
+  async #locate(
+    uuid: string,
+    signal?: AbortSignal,
+  ): Promise<{ vestiging: Vestiging; kind: PersonKind; record?: Json }> {
     const vestigingen = await this.#selected(signal)
     const seen = this.#seen.get(uuid)
-    const known = seen !== undefined ? vestigingen.find((v) => v.uuid === seen.vestiging) : undefined
+    const known =
+      seen !== undefined ? vestigingen.find((v) => v.uuid === seen.vestiging) : undefined
     if (seen !== undefined && known !== undefined) return { vestiging: known, kind: seen.kind }
-    const kinds: PersonKind[] = ['leerling', 'medewerker', ...(this.#options.persons.includes('ouders') ? (['ouderVerzorger'] as const) : [])]
+    const kinds: PersonKind[] = [
+      'leerling',
+      'medewerker',
+      ...(this.#options.persons.includes('ouders') ? (['ouderVerzorger'] as const) : []),
+    ]
     for (const kind of kinds) {
       for (const v of vestigingen) {
         const record = await this.#api.person(v.uuid, kind, uuid, WRAPPER[kind], signal)
         if (record !== undefined) return { vestiging: v, kind, record }
       }
     }
-    throw new ConnectorError('not-found', `Somtoday has no leerling or medewerker ${uuid} in the vestigingen this client may read`)
+    throw new ConnectorError(
+      'not-found',
+      `Somtoday has no leerling or medewerker ${uuid} in the vestigingen this client may read`,
+    )
   }
 
   /**
@@ -139,29 +207,69 @@ export class SomtodaySource implements SourceConnector {
    * the configured providerType and domain) for the person with this uuid. Medewerkers go through HRMService
    * when `staffWriteBack: hrmservice`. Throws ConnectorError; a failed write changed nothing.
    */
-  async writeBack(request: WriteBackRequest, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const unknown = Object.keys(request.fields).filter((f) => !(WRITE_BACK_FIELDS as readonly string[]).includes(f))
-    if (unknown.length > 0) throw new ConnectorError('invalid', `Somtoday write-back accepts ${WRITE_BACK_FIELDS.join(', ')}; not ${unknown.join(', ')}`)
+  async writeBack(
+    request: WriteBackRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const unknown = Object.keys(request.fields).filter(
+      (f) => !(WRITE_BACK_FIELDS as readonly string[]).includes(f),
+    )
+    if (unknown.length > 0)
+      throw new ConnectorError(
+        'invalid',
+        `Somtoday write-back accepts ${WRITE_BACK_FIELDS.join(', ')}; not ${unknown.join(', ')}`,
+      )
     const { username, email, remoteId } = request.fields
-    if (username === undefined && email === undefined && remoteId === undefined) throw new ConnectorError('invalid', 'Somtoday write-back got no fields to write')
+    if (username === undefined && email === undefined && remoteId === undefined)
+      throw new ConnectorError('invalid', 'Somtoday write-back got no fields to write')
     if (remoteId !== undefined && this.#options.remoteIdentifier === undefined) {
-      throw new ConnectorError('config', 'write-back field remoteId needs the option remoteIdentifier (providerType, domain)')
+      throw new ConnectorError(
+        'config',
+        'write-back field remoteId needs the option remoteIdentifier (providerType, domain)',
+      )
     }
     const signal = options.signal
     const where = await this.#locate(request.sourceId, signal)
     if (where.kind === 'medewerker' && this.#options.staffWriteBack === 'hrmservice') {
-      if (remoteId !== undefined) throw new ConnectorError('unsupported', 'HRMService has no remote identifier; write remoteId with staffWriteBack: connect')
+      if (remoteId !== undefined)
+        throw new ConnectorError(
+          'unsupported',
+          'HRMService has no remote identifier; write remoteId with staffWriteBack: connect',
+        )
       const hrm = this.#options.hrmService as NonNullable<SomtodayOptions['hrmService']>
-      const medewerker = where.record ?? (await this.#api.person(where.vestiging.uuid, 'medewerker', request.sourceId, WRAPPER.medewerker, signal))
-      if (medewerker === undefined) throw new ConnectorError('not-found', `Somtoday has no medewerker ${request.sourceId} in ${where.vestiging.naam}`)
+      const medewerker =
+        where.record ??
+        (await this.#api.person(
+          where.vestiging.uuid,
+          'medewerker',
+          request.sourceId,
+          WRAPPER.medewerker,
+          signal,
+        ))
+      if (medewerker === undefined)
+        throw new ConnectorError(
+          'not-found',
+          `Somtoday has no medewerker ${request.sourceId} in ${where.vestiging.naam}`,
+        )
       const brin6 = where.vestiging.brins[0]
-      if (brin6 === undefined) throw new ConnectorError('config', `vestiging ${where.vestiging.naam} lists no BRIN; HRMService needs one`)
-      const client = new HrmClient({ url: hrm.url, username: hrm.username, password: hrm.password, timeoutMs: this.#options.timeoutMs })
+      if (brin6 === undefined)
+        throw new ConnectorError(
+          'config',
+          `vestiging ${where.vestiging.naam} lists no BRIN; HRMService needs one`,
+        )
+      const client = new HrmClient({
+        url: hrm.url,
+        username: hrm.username,
+        password: hrm.password,
+        timeoutMs: this.#options.timeoutMs,
+      })
       await client.createPerson(
         {
           brin6,
           vestigingNaam: where.vestiging.naam,
-          ...(where.vestiging.afkorting !== undefined ? { vestigingAfkorting: where.vestiging.afkorting } : {}),
+          ...(where.vestiging.afkorting !== undefined
+            ? { vestigingAfkorting: where.vestiging.afkorting }
+            : {}),
           medewerker,
           ...(username !== undefined ? { gebruikersnaam: username } : {}),
           ...(email !== undefined ? { email } : {}),
@@ -170,7 +278,12 @@ export class SomtodaySource implements SourceConnector {
       )
       return
     }
-    await this.#api.putAccount(where.vestiging.uuid, where.kind, this.accountInput(request.sourceId, request.fields), signal)
+    await this.#api.putAccount(
+      where.vestiging.uuid,
+      where.kind,
+      this.accountInput(request.sourceId, request.fields),
+      signal,
+    )
   }
 
   /** The AccountInput for write-back fields (checked by writeBack). */
@@ -180,7 +293,15 @@ export class SomtodaySource implements SourceConnector {
       uuid,
       ...(fields.username !== undefined ? { gebruikersnaam: fields.username } : {}),
       ...(fields.email !== undefined ? { emailadres: fields.email } : {}),
-      ...(fields.remoteId !== undefined && r !== undefined ? { remoteidentifier: { providerType: r.providerType, domain: r.domain, identifier: fields.remoteId } } : {}),
+      ...(fields.remoteId !== undefined && r !== undefined
+        ? {
+            remoteidentifier: {
+              providerType: r.providerType,
+              domain: r.domain,
+              identifier: fields.remoteId,
+            },
+          }
+        : {}),
     }
   }
 
@@ -188,23 +309,70 @@ export class SomtodaySource implements SourceConnector {
    * The bulk form: up to 200 write-backs of one kind in one vestiging, in one PUT (on a 400 none is written).
    * The engine calls `writeBack` one person at a time for now.
    */
-  async writeBackBulk(vestiging: string, kind: PersonKind, requests: readonly WriteBackRequest[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  async writeBackBulk(
+    vestiging: string,
+    kind: PersonKind,
+    requests: readonly WriteBackRequest[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     for (const r of requests) {
-      const unknown = Object.keys(r.fields).filter((f) => !(WRITE_BACK_FIELDS as readonly string[]).includes(f))
-      if (unknown.length > 0) throw new ConnectorError('invalid', `Somtoday write-back accepts ${WRITE_BACK_FIELDS.join(', ')}; not ${unknown.join(', ')}`)
+      const unknown = Object.keys(r.fields).filter(
+        (f) => !(WRITE_BACK_FIELDS as readonly string[]).includes(f),
+      )
+      if (unknown.length > 0)
+        throw new ConnectorError(
+          'invalid',
+          `Somtoday write-back accepts ${WRITE_BACK_FIELDS.join(', ')}; not ${unknown.join(', ')}`,
+        )
     }
-    await this.#api.putAccounts(vestiging, kind, requests.map((r) => this.accountInput(r.sourceId, r.fields)), options.signal)
+    await this.#api.putAccounts(
+      vestiging,
+      kind,
+      requests.map((r) => this.accountInput(r.sourceId, r.fields)),
+      options.signal,
+    )
   }
 }
 
 export const somtodayConnector: SourceDefinition<typeof somtodayOptions> = {
   role: 'source',
   type: 'somtoday',
-  description: 'Somtoday ConnectAPI: leerlingen, medewerkers and ouders per vestiging, with write-back of username/e-mail',
+  description:
+    'Somtoday ConnectAPI: leerlingen, medewerkers and ouders per vestiging, with write-back of username/e-mail',
   schema: somtodayOptions,
   fills: {
-    person: ['key', 'sourceIds', 'givenName', 'preferredGivenName', 'initials', 'familyName', 'familyNamePrefix', 'email', 'username', 'birthDate', 'attributes', 'contracts', 'memberships'],
-    contract: ['id', 'source', 'role', 'start', 'end', 'organisation', 'organisationCode', 'organisationName', 'schoolYear', 'grade', 'programme', 'classGroup', 'title', 'manager', 'attributes'],
+    person: [
+      'key',
+      'sourceIds',
+      'givenName',
+      'preferredGivenName',
+      'initials',
+      'familyName',
+      'familyNamePrefix',
+      'email',
+      'username',
+      'birthDate',
+      'attributes',
+      'contracts',
+      'memberships',
+    ],
+    contract: [
+      'id',
+      'source',
+      'role',
+      'start',
+      'end',
+      'organisation',
+      'organisationCode',
+      'organisationName',
+      'schoolYear',
+      'grade',
+      'programme',
+      'classGroup',
+      'title',
+      'manager',
+      'attributes',
+    ],
     membership: ['group', 'role', 'start', 'end', 'primary'],
   },
   create: (name, options, context) => new SomtodaySource(name, options, context),
@@ -215,7 +383,11 @@ export const somtodayConnector: SourceDefinition<typeof somtodayOptions> = {
  * 2027-08-15`) asks for next year's data (VOLGEND), whatever the configured value: the configured one
  * answers for today's school year, which says nothing about who is placed after the summer.
  */
-export function peilFor(configured: SomtodayOptions['peilschooljaar'], today: string, clockDay: string): 'HUIDIG' | 'VOLGEND' | undefined {
+export function peilFor(
+  configured: SomtodayOptions['peilschooljaar'],
+  today: string,
+  clockDay: string,
+): 'HUIDIG' | 'VOLGEND' | undefined {
   if (schoolYearOf(today) > schoolYearOf(clockDay)) return 'VOLGEND'
   return configured === 'VANDAAG' ? undefined : configured
 }

@@ -25,7 +25,8 @@ export interface HrmWrite {
   readonly email?: string
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined)
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
 
 /** The HRMperson element in the PDF's field order; optional fields without a value are left out, not sent empty. */
 export function hrmPerson(w: HrmWrite): Record<string, unknown> {
@@ -47,7 +48,11 @@ export function hrmPerson(w: HrmWrite): Record<string, unknown> {
   put('bsn', text(m.bsn))
   put('onderwijsPersoneel', m.is_docent === true ? '1' : m.is_docent === false ? '0' : undefined)
   put('externMedewerkerNummer', text(m.externnummer))
-  p.vestigingen = { afkorting: w.vestigingAfkorting ?? w.brin6, naam: w.vestigingNaam, brinNummer: w.brin6 }
+  p.vestigingen = {
+    afkorting: w.vestigingAfkorting ?? w.brin6,
+    naam: w.vestigingNaam,
+    brinNummer: w.brin6,
+  }
   put('gebruikersnaam', w.gebruikersnaam ?? text(m.gebruikersnaam) ?? text(m.afkorting))
   // GUESS: wachtwoord is mandatory in the PDF, but Koppel does not know it; it is left out so an update keeps it
   put('email', w.email ?? text(m.emailadres))
@@ -63,15 +68,28 @@ export class HrmClient {
 
   constructor(options: HrmOptions) {
     this.#options = options
-    this.#http = new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, userAgent: 'Koppel' })
+    this.#http = new HttpClient({
+      baseUrl: options.url,
+      timeoutMs: options.timeoutMs,
+      userAgent: 'Koppel',
+    })
   }
 
   async createPerson(w: HrmWrite, signal?: AbortSignal): Promise<void> {
     const envelope = soapEnvelope({
       version: '1.1',
-      headers: [usernameToken(this.#options.username, this.#options.password), { 'hrm:Brinnummer': { '@_xmlns:hrm': BRIN_NS, '#text': w.brin6.slice(0, 4) } }],
+      headers: [
+        usernameToken(this.#options.username, this.#options.password),
+        { 'hrm:Brinnummer': { '@_xmlns:hrm': BRIN_NS, '#text': w.brin6.slice(0, 4) } },
+      ],
       body: { 'tns:createPerson': { '@_xmlns:tns': HRM_NS, HRMperson: hrmPerson(w) } },
     })
-    await soapCall(this.#http, { path: this.#options.url, version: '1.1', envelope, what: 'HRMService createPerson', ...(signal ? { signal } : {}) })
+    await soapCall(this.#http, {
+      path: this.#options.url,
+      version: '1.1',
+      envelope,
+      what: 'HRMService createPerson',
+      ...(signal ? { signal } : {}),
+    })
   }
 }

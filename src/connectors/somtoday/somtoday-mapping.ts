@@ -10,7 +10,8 @@ import type { Json, Vestiging } from './somtoday-api.ts'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v : undefined
 
 /**
  * The employee number in a medewerkernummer. The spec says it always starts with "Medewerker" (example
@@ -30,7 +31,19 @@ interface Builder {
   memberships: Membership[]
 }
 
-type Names = Mutable<Pick<Person, 'givenName' | 'familyName' | 'preferredGivenName' | 'initials' | 'familyNamePrefix' | 'email' | 'username' | 'birthDate'>>
+type Names = Mutable<
+  Pick<
+    Person,
+    | 'givenName'
+    | 'familyName'
+    | 'preferredGivenName'
+    | 'initials'
+    | 'familyNamePrefix'
+    | 'email'
+    | 'username'
+    | 'birthDate'
+  >
+>
 
 const membershipKey = (m: Membership) => `${m.group}\u0000${m.role}\u0000${m.start ?? ''}`
 
@@ -51,7 +64,9 @@ class Checker {
   required(o: Json, field: string, path = field): string | undefined {
     const v = o[field]
     if (typeof v === 'string' && v.trim() !== '') return v
-    return v === undefined || v === null || v === '' ? this.fail('missing_field', path, `${path} is missing`) : this.fail('bad_type', path, `${path} must be text`, v)
+    return v === undefined || v === null || v === ''
+      ? this.fail('missing_field', path, `${path} is missing`)
+      : this.fail('bad_type', path, `${path} must be text`, v)
   }
   optional(o: Json, field: string, path = field): string | undefined {
     const v = o[field]
@@ -74,12 +89,17 @@ class Checker {
       return []
     }
     const out: string[] = []
-    v.forEach((x, i) => (typeof x === 'string' && x !== '' ? out.push(x) : this.fail('bad_type', `${path}[${i}]`, `${path}[${i}] must be a uuid`, x)))
+    v.forEach((x, i) =>
+      typeof x === 'string' && x !== ''
+        ? out.push(x)
+        : this.fail('bad_type', `${path}[${i}]`, `${path}[${i}] must be a uuid`, x),
+    )
     return out
   }
   date(o: Json, field: string, path = field, required = false): string | undefined {
     const v = o[field]
-    if (v === undefined || v === null) return required ? this.fail('missing_field', path, `${path} is missing`) : undefined
+    if (v === undefined || v === null)
+      return required ? this.fail('missing_field', path, `${path} is missing`) : undefined
     if (typeof v === 'string' && isIsoDate(v)) return v
     return this.fail('bad_date', path, `${path} must be a date YYYY-MM-DD`, v)
   }
@@ -98,7 +118,11 @@ class Checker {
       return []
     }
     const out: Json[] = []
-    v.forEach((x, i) => (isObj(x) ? out.push(x) : this.fail('bad_type', `${path}[${i}]`, `${path}[${i}] must be an object`, x)))
+    v.forEach((x, i) =>
+      isObj(x)
+        ? out.push(x)
+        : this.fail('bad_type', `${path}[${i}]`, `${path}[${i}] must be an object`, x),
+    )
     return out
   }
 }
@@ -114,7 +138,8 @@ function dedupe<T>(list: readonly T[], key: (x: T) => string): T[] {
   })
 }
 
-const endExclusive = (last: string | undefined) => (last === undefined ? undefined : addDays(last, 1))
+const endExclusive = (last: string | undefined) =>
+  last === undefined ? undefined : addDays(last, 1)
 
 export class SomtodayMapper {
   readonly #source: string
@@ -141,7 +166,13 @@ export class SomtodayMapper {
   vestigingGroup(v: Vestiging): string {
     const key = `vestiging/${v.uuid}`
     this.#group(key, () => {
-      const g: Mutable<Group> = { kind: 'group', key, type: 'location', name: v.naam, attributes: { somtodayUuid: v.uuid } }
+      const g: Mutable<Group> = {
+        kind: 'group',
+        key,
+        type: 'location',
+        name: v.naam,
+        attributes: { somtodayUuid: v.uuid },
+      }
       const code = v.brins[0] ?? v.afkorting
       if (code !== undefined) g.code = code
       return g
@@ -156,13 +187,23 @@ export class SomtodayMapper {
     if (typeof r.vak === 'string' && r.vak !== '') g.code = r.vak
     if (typeof r.schooljaar === 'string') g.schoolYear = r.schooljaar.replace('/', '-')
     if (typeof r.vaknaam === 'string') g.attributes = { ...g.attributes, vaknaam: r.vaknaam }
-    const landelijk = typeof r.landelijke_vakcode === 'number' ? String(r.landelijke_vakcode) : str(r.landelijke_vakcode)
+    const landelijk =
+      typeof r.landelijke_vakcode === 'number'
+        ? String(r.landelijke_vakcode)
+        : str(r.landelijke_vakcode)
     if (landelijk !== undefined) g.attributes = { ...g.attributes, landelijkeVakcode: landelijk }
   }
 
   #lesgroepGroup(v: Vestiging, uuid: string, naam: string): Mutable<Group> {
     const key = `lesgroep/${uuid}`
-    return this.#group(key, () => ({ kind: 'group', key, type: 'teaching-group', name: naam, parent: this.vestigingGroup(v), attributes: { somtodayUuid: uuid } }))
+    return this.#group(key, () => ({
+      kind: 'group',
+      key,
+      type: 'teaching-group',
+      name: naam,
+      parent: this.vestigingGroup(v),
+      attributes: { somtodayUuid: uuid },
+    }))
   }
 
   /**
@@ -170,10 +211,19 @@ export class SomtodayMapper {
    * (another vestiging) is merged without duplicates; the first sighting keeps its lists as they are, so
    * 100,000 pupils carry no dedup sets.
    */
-  #put(uuid: string, base: () => Mutable<Person>, contracts: readonly Contract[], memberships: readonly Membership[]): void {
+  #put(
+    uuid: string,
+    base: () => Mutable<Person>,
+    contracts: readonly Contract[],
+    memberships: readonly Membership[],
+  ): void {
     const b = this.#persons.get(uuid)
     if (b === undefined) {
-      this.#persons.set(uuid, { person: base(), contracts: dedupe(contracts, (c) => c.id), memberships: dedupe(memberships, membershipKey) })
+      this.#persons.set(uuid, {
+        person: base(),
+        contracts: dedupe(contracts, (c) => c.id),
+        memberships: dedupe(memberships, membershipKey),
+      })
       return
     }
     b.contracts = dedupe([...b.contracts, ...contracts], (c) => c.id) // the same plaatsing twice (HelloID saw this across school years)
@@ -190,7 +240,8 @@ export class SomtodayMapper {
     const username = c.optional(r, 'gebruikersnaam')
     const birthDate = c.date(r, 'geboortedatum')
     const givenName = roepnaam ?? voornamen?.split(/\s+/)[0]
-    if (givenName === undefined) c.fail('missing_field', 'roepnaam', 'roepnaam and voornamen are both missing')
+    if (givenName === undefined)
+      c.fail('missing_field', 'roepnaam', 'roepnaam and voornamen are both missing')
     if (!c.ok || achternaam === undefined || givenName === undefined) return undefined
     const n: Names = { givenName, familyName: achternaam }
     if (roepnaam !== undefined) n.preferredGivenName = roepnaam
@@ -203,11 +254,24 @@ export class SomtodayMapper {
   }
 
   #base(uuid: string, names: object, attributes: Record<string, Scalar>): Mutable<Person> {
-    return { kind: 'person', key: uuid, sourceIds: { [this.#source]: uuid }, ...(names as { givenName: string; familyName: string }), attributes, contracts: [], memberships: [] }
+    return {
+      kind: 'person',
+      key: uuid,
+      sourceIds: { [this.#source]: uuid },
+      ...(names as { givenName: string; familyName: string }),
+      attributes,
+      contracts: [],
+      memberships: [],
+    }
   }
 
-  #organisation(v: Vestiging): Pick<Contract, 'organisation' | 'organisationName'> & { organisationCode?: string } {
-    const o: Mutable<Pick<Contract, 'organisation' | 'organisationName' | 'organisationCode'>> = { organisation: this.vestigingGroup(v), organisationName: v.naam }
+  #organisation(
+    v: Vestiging,
+  ): Pick<Contract, 'organisation' | 'organisationName'> & { organisationCode?: string } {
+    const o: Mutable<Pick<Contract, 'organisation' | 'organisationName' | 'organisationCode'>> = {
+      organisation: this.vestigingGroup(v),
+      organisationName: v.naam,
+    }
     const code = v.brins[0] ?? v.afkorting
     if (code !== undefined) o.organisationCode = code
     return o
@@ -215,14 +279,23 @@ export class SomtodayMapper {
 
   leerling(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'leerling must be an object', record: `leerling #${position} in ${v.naam}` })
+    if (!isObj(r))
+      return this.#issues.error({
+        code: 'bad_type',
+        message: 'leerling must be an object',
+        record: `leerling #${position} in ${v.naam}`,
+      })
     const uuid = str(r.uuid)
     const nummer = r.leerlingnummer
-    const record = uuid === undefined ? `leerling #${position} in ${v.naam}` : `leerling ${uuid}${typeof nummer === 'number' || typeof nummer === 'string' ? ` (leerlingnummer ${String(nummer)})` : ''}`
+    const record =
+      uuid === undefined
+        ? `leerling #${position} in ${v.naam}`
+        : `leerling ${uuid}${typeof nummer === 'number' || typeof nummer === 'string' ? ` (leerlingnummer ${String(nummer)})` : ''}`
     const c = new Checker(this.#issues, record)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const leerlingnummer = c.int(r, 'leerlingnummer')
-    if (r.leerlingnummer === undefined || r.leerlingnummer === null) c.fail('missing_field', 'leerlingnummer', 'leerlingnummer is missing')
+    if (r.leerlingnummer === undefined || r.leerlingnummer === null)
+      c.fail('missing_field', 'leerlingnummer', 'leerlingnummer is missing')
     const eckId = c.optional(r, 'eckid')
     const names = this.#names(c, r)
     const org = this.#organisation(v)
@@ -238,13 +311,26 @@ export class SomtodayMapper {
       const schooljaar = c.optional(p, 'schooljaar', `${at}.schooljaar`)
       const opleiding = isObj(p.opleiding) ? p.opleiding : undefined
       const stamgroep = isObj(p.stamgroep) ? p.stamgroep : undefined
-      const sgUuid = stamgroep !== undefined ? c.required(stamgroep, 'uuid', `${at}.stamgroep.uuid`) : undefined
-      const sgNaam = stamgroep !== undefined ? c.required(stamgroep, 'naam', `${at}.stamgroep.naam`) : undefined
+      const sgUuid =
+        stamgroep !== undefined ? c.required(stamgroep, 'uuid', `${at}.stamgroep.uuid`) : undefined
+      const sgNaam =
+        stamgroep !== undefined ? c.required(stamgroep, 'naam', `${at}.stamgroep.naam`) : undefined
       const mentoren = c.list(p, 'mentoren', `${at}.mentoren`)
       if (!c.ok || pu === undefined || start === undefined) return
-      const mentor = mentoren.find((m) => m.toewijzing === 'EersteMentorStamgroep' || m.toewijzing === 'Plaatsing') ?? mentoren[0]
+      const mentor =
+        mentoren.find(
+          (m) => m.toewijzing === 'EersteMentorStamgroep' || m.toewijzing === 'Plaatsing',
+        ) ?? mentoren[0]
       const end = endExclusive(last)
-      const contract: Mutable<Contract> = { kind: 'enrolment', id: `plaatsing/${pu}`, source: this.#source, role: 'student', start, ...org, attributes: {} }
+      const contract: Mutable<Contract> = {
+        kind: 'enrolment',
+        id: `plaatsing/${pu}`,
+        source: this.#source,
+        role: 'student',
+        start,
+        ...org,
+        attributes: {},
+      }
       const attrs: Record<string, Scalar> = {}
       if (end !== undefined) contract.end = end
       if (schooljaar !== undefined) contract.schoolYear = schooljaar.replace('/', '-')
@@ -257,7 +343,14 @@ export class SomtodayMapper {
       contracts.push(contract)
       if (sgUuid !== undefined && sgNaam !== undefined) {
         const key = `stamgroep/${sgUuid}`
-        const g = this.#group(key, () => ({ kind: 'group', key, type: 'class', name: sgNaam, parent: org.organisation, attributes: { somtodayUuid: sgUuid } }))
+        const g = this.#group(key, () => ({
+          kind: 'group',
+          key,
+          type: 'class',
+          name: sgNaam,
+          parent: org.organisation,
+          attributes: { somtodayUuid: sgUuid },
+        }))
         if (contract.schoolYear !== undefined) g.schoolYear = contract.schoolYear
         if (leerjaar !== undefined) g.attributes = { ...g.attributes, leerjaar }
         const m: Mutable<Membership> = { group: key, role: 'student', start, primary: true }
@@ -280,13 +373,28 @@ export class SomtodayMapper {
     if (this.#vakkeuzes) {
       c.list(r, 'vakkeuzes').forEach((k, i) => {
         const at = `vakkeuzes[${i}]`
-        const code = c.optional(k, 'school_vakafkorting', `${at}.school_vakafkorting`) ?? c.code(k, 'landelijke_vakcode', `${at}.landelijke_vakcode`)
+        const code =
+          c.optional(k, 'school_vakafkorting', `${at}.school_vakafkorting`) ??
+          c.code(k, 'landelijke_vakcode', `${at}.landelijke_vakcode`)
         const begin = c.date(k, 'begindatum', `${at}.begindatum`)
         const last = c.date(k, 'einddatum', `${at}.einddatum`)
-        if (code === undefined) return void c.fail('missing_field', `${at}.school_vakafkorting`, `${at} names no subject (school_vakafkorting or landelijke_vakcode)`)
+        if (code === undefined)
+          return void c.fail(
+            'missing_field',
+            `${at}.school_vakafkorting`,
+            `${at} names no subject (school_vakafkorting or landelijke_vakcode)`,
+          )
         const key = `vak/${v.uuid}/${code}`
         const naam = str(k.school_vaknaam) ?? str(k.landelijke_vaknaam) ?? code
-        this.#group(key, () => ({ kind: 'group', key, type: 'course', name: naam, code, parent: org.organisation, attributes: {} }))
+        this.#group(key, () => ({
+          kind: 'group',
+          key,
+          type: 'course',
+          name: naam,
+          code,
+          parent: org.organisation,
+          attributes: {},
+        }))
         const m: Mutable<Membership> = { group: key, role: 'student' }
         if (begin !== undefined) m.start = begin
         const end = endExclusive(last)
@@ -295,7 +403,11 @@ export class SomtodayMapper {
       })
     }
     if (!c.ok || uuid === undefined || names === undefined || leerlingnummer === undefined) return
-    const attributes: Record<string, Scalar> = { pupilNumber: String(leerlingnummer), somtodayUuid: uuid, somtodayType: 'leerling' }
+    const attributes: Record<string, Scalar> = {
+      pupilNumber: String(leerlingnummer),
+      somtodayUuid: uuid,
+      somtodayType: 'leerling',
+    }
     if (eckId !== undefined) attributes.eckId = eckId
     if (typeof r.isActief === 'boolean') attributes.isActief = r.isActief
     this.#put(uuid, () => this.#base(uuid, names, attributes), contracts, memberships)
@@ -303,12 +415,23 @@ export class SomtodayMapper {
 
   medewerker(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'medewerker must be an object', record: `medewerker #${position} in ${v.naam}` })
+    if (!isObj(r))
+      return this.#issues.error({
+        code: 'bad_type',
+        message: 'medewerker must be an object',
+        record: `medewerker #${position} in ${v.naam}`,
+      })
     const uuid = str(r.uuid)
-    const record = uuid === undefined ? `medewerker #${position} in ${v.naam}` : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
+    const record =
+      uuid === undefined
+        ? `medewerker #${position} in ${v.naam}`
+        : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
     const c = new Checker(this.#issues, record)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
-    const raw = typeof r.medewerkernummer === 'number' ? String(r.medewerkernummer) : c.optional(r, 'medewerkernummer')
+    const raw =
+      typeof r.medewerkernummer === 'number'
+        ? String(r.medewerkernummer)
+        : c.optional(r, 'medewerkernummer')
     const nummer = raw === undefined ? undefined : employeeNumberOf(raw)
     const afkorting = c.optional(r, 'afkorting')
     const eckId = c.optional(r, 'eckid')
@@ -323,7 +446,14 @@ export class SomtodayMapper {
     })
     if (!c.ok || uuid === undefined || names === undefined) return
     const org = this.#organisation(v)
-    const contract: Mutable<Contract> = { kind: 'employment', id: `medewerker/${uuid}/${v.uuid}`, source: this.#source, role: r.is_docent === true ? 'teacher' : 'staff', ...org, attributes: afkorting !== undefined ? { afkorting } : {} }
+    const contract: Mutable<Contract> = {
+      kind: 'employment',
+      id: `medewerker/${uuid}/${v.uuid}`,
+      source: this.#source,
+      role: r.is_docent === true ? 'teacher' : 'staff',
+      ...org,
+      attributes: afkorting !== undefined ? { afkorting } : {},
+    }
     if (functie !== undefined) contract.title = functie
     if (inDienst !== undefined) contract.start = inDienst
     const end = endExclusive(uitDienst)
@@ -332,7 +462,12 @@ export class SomtodayMapper {
     if (nummer !== undefined) attributes.employeeNumber = nummer
     if (afkorting !== undefined) attributes.afkorting = afkorting
     if (eckId !== undefined) attributes.eckId = eckId
-    this.#put(uuid, () => this.#base(uuid, names, attributes), [contract], lesgroepen.map((g) => ({ group: g, role: 'teacher' })))
+    this.#put(
+      uuid,
+      () => this.#base(uuid, names, attributes),
+      [contract],
+      lesgroepen.map((g) => ({ group: g, role: 'teacher' })),
+    )
   }
 
   /**
@@ -342,9 +477,15 @@ export class SomtodayMapper {
    */
   ouderVerzorger(v: Vestiging, r: unknown, position: number): void {
     this.records++
-    if (!isObj(r)) return this.#issues.error({ code: 'bad_type', message: 'ouderVerzorger must be an object', record: `ouderVerzorger #${position} in ${v.naam}` })
+    if (!isObj(r))
+      return this.#issues.error({
+        code: 'bad_type',
+        message: 'ouderVerzorger must be an object',
+        record: `ouderVerzorger #${position} in ${v.naam}`,
+      })
     const uuid = str(r.uuid)
-    const record = uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
+    const record =
+      uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
     const c = new Checker(this.#issues, record)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const achternaam = c.required(r, 'achternaam')
@@ -358,16 +499,39 @@ export class SomtodayMapper {
       if (child !== undefined) children.add(child)
     })
     if (!c.ok || uuid === undefined || achternaam === undefined) return
-    if (voorletters === undefined) this.#issues.warn({ code: 'missing_field', message: 'voorletters is missing: the guardian has no given name', record, field: 'voorletters' })
+    if (voorletters === undefined)
+      this.#issues.warn({
+        code: 'missing_field',
+        message: 'voorletters is missing: the guardian has no given name',
+        record,
+        field: 'voorletters',
+      })
     const names: Names = { givenName: voorletters ?? '', familyName: achternaam }
     if (voorletters !== undefined) names.initials = voorletters
     if (voorvoegsel !== undefined) names.familyNamePrefix = voorvoegsel
     if (email !== undefined) names.email = email
     if (username !== undefined) names.username = username
-    this.#put(uuid, () => this.#base(uuid, names, { somtodayUuid: uuid, somtodayType: 'ouderVerzorger' }), [{ kind: 'enrolment', id: `ouderVerzorger/${uuid}/${v.uuid}`, source: this.#source, role: 'guardian', ...this.#organisation(v), attributes: {} }], [])
+    this.#put(
+      uuid,
+      () => this.#base(uuid, names, { somtodayUuid: uuid, somtodayType: 'ouderVerzorger' }),
+      [
+        {
+          kind: 'enrolment',
+          id: `ouderVerzorger/${uuid}/${v.uuid}`,
+          source: this.#source,
+          role: 'guardian',
+          ...this.#organisation(v),
+          attributes: {},
+        },
+      ],
+      [],
+    )
     const p = (this.#persons.get(uuid) as Builder).person
     const prev = p.attributes.children
-    const all = new Set([...(typeof prev === 'string' && prev !== '' ? prev.split(',') : []), ...children])
+    const all = new Set([
+      ...(typeof prev === 'string' && prev !== '' ? prev.split(',') : []),
+      ...children,
+    ])
     p.attributes = { ...p.attributes, children: [...all].join(',') }
   }
 
@@ -376,7 +540,10 @@ export class SomtodayMapper {
     for (const [staff, groups] of this.#mentors) {
       const b = this.#persons.get(staff)
       if (b === undefined) continue
-      b.memberships = dedupe([...b.memberships, ...[...groups].map((group): Membership => ({ group, role: 'mentor' }))], membershipKey)
+      b.memberships = dedupe(
+        [...b.memberships, ...[...groups].map((group): Membership => ({ group, role: 'mentor' }))],
+        membershipKey,
+      )
     }
     const persons: Person[] = []
     for (const b of this.#persons.values()) {

@@ -46,7 +46,11 @@ export function authenticate(o: AuthOptions) {
   })
 }
 
-async function principalOf(c: Context, access: AccessStore, now: Date): Promise<Principal | undefined> {
+async function principalOf(
+  c: Context,
+  access: AccessStore,
+  now: Date,
+): Promise<Principal | undefined> {
   const bearer = /^Bearer ([A-Za-z0-9_-]{20,})$/.exec(c.req.header('authorization') ?? '')?.[1]
   if (bearer !== undefined) {
     const grant = await access.findGrant('api_tokens', secretHash(bearer), now)
@@ -61,7 +65,12 @@ async function principalOf(c: Context, access: AccessStore, now: Date): Promise<
 }
 
 /** A user demoted or removed since the grant was made gets no more than their role now. */
-async function withCurrentRole(access: AccessStore, name: string, granted: Role, via: Principal['via']): Promise<Principal | undefined> {
+async function withCurrentRole(
+  access: AccessStore,
+  name: string,
+  granted: Role,
+  via: Principal['via'],
+): Promise<Principal | undefined> {
   const user = await access.getUser(name)
   if (user === undefined) return undefined
   return { user: name, role: roleAtLeast(user.role, granted) ? granted : user.role, via }
@@ -78,13 +87,19 @@ export function requireRole(role: Role, o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const p = c.get('principal')
     if (p === undefined) return unauthenticated(c)
-    if (!roleAtLeast(p.role, role)) return forbidden(c, `forbidden: this needs the ${role} role; ${p.user} is ${p.role}`)
+    if (!roleAtLeast(p.role, role))
+      return forbidden(c, `forbidden: this needs the ${role} role; ${p.user} is ${p.role}`)
     const changing = isStateChanging(c.req.method)
-    if (changing && p.via === 'session' && !(await csrfOk(c, p))) return c.json({ error: 'forbidden: missing or wrong CSRF token' }, 403)
+    if (changing && p.via === 'session' && !(await csrfOk(c, p)))
+      return c.json({ error: 'forbidden: missing or wrong CSRF token' }, 403)
     await next()
     if (changing) {
       await o.store.appendAudit([
-        { type: 'http.request', actor: p.user, data: { method: c.req.method, path: c.req.path, status: c.res.status, via: p.via } },
+        {
+          type: 'http.request',
+          actor: p.user,
+          data: { method: c.req.method, path: c.req.path, status: c.res.status, via: p.via },
+        },
       ])
     }
   })
@@ -92,31 +107,52 @@ export function requireRole(role: Role, o: AuthOptions) {
 
 function forbidden(c: Context, message: string): Response {
   if (!wantsHtml(c)) return c.json({ error: message }, 403)
-  const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>403</title>
-<link rel="stylesheet" href="/static/koppel.css"></head><body><main><h1>403</h1><p>${message}</p><p><a href="/">Koppel</a></p></main></body></html>`
+  const page = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>403</title>
+        <link rel="stylesheet" href="/static/koppel.css" />
+      </head>
+      <body>
+        <main>
+          <h1>403</h1>
+          <p>${message}</p>
+          <p><a href="/">Koppel</a></p>
+        </main>
+      </body>
+    </html>`
   return c.html(page.value, 403)
 }
 
-const wantsHtml = (c: Context): boolean => c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')
+const wantsHtml = (c: Context): boolean =>
+  c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')
 
 function unauthenticated(c: Context): Response {
   // a browser asking for a page is sent to the login form; an API client gets the status
   if (wantsHtml(c)) {
     return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303)
   }
-  return c.json({ error: 'unauthenticated: log in or send an API token (Authorization: Bearer …)' }, 401)
+  return c.json(
+    { error: 'unauthenticated: log in or send an API token (Authorization: Bearer …)' },
+    401,
+  )
 }
 
 async function csrfOk(c: Context, p: Principal): Promise<boolean> {
   const header = c.req.header(CSRF_HEADER)
   if (header !== undefined) return header === p.csrf
-  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return false
+  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded'))
+    return false
   const body = await c.req.parseBody()
   return body[CSRF_FIELD] === p.csrf
 }
 
 /** Starts a session for a user who just proved who they are; the cookie holds the only copy of the secret. */
-export async function startSession(c: Context, o: AuthOptions & { readonly user: string; readonly role: Role; readonly secure: boolean }): Promise<void> {
+export async function startSession(
+  c: Context,
+  o: AuthOptions & { readonly user: string; readonly role: Role; readonly secure: boolean },
+): Promise<void> {
   const secret = newSecret()
   const now = o.now()
   const expires = new Date(now.getTime() + SESSION_HOURS * 3_600_000)
@@ -128,7 +164,13 @@ export async function startSession(c: Context, o: AuthOptions & { readonly user:
     createdAt: now.toISOString(),
     expiresAt: expires.toISOString(),
   })
-  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, secure: o.secure, sameSite: 'Strict', path: '/', maxAge: SESSION_HOURS * 3600 })
+  setCookie(c, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    secure: o.secure,
+    sameSite: 'Strict',
+    path: '/',
+    maxAge: SESSION_HOURS * 3600,
+  })
 }
 
 export async function endSession(c: Context, store: Store): Promise<void> {

@@ -27,7 +27,8 @@ export class LoginLimiter {
     let wait = 0
     for (const key of keys) {
       const recent = this.#recent(key, now)
-      if (recent.length >= this.#max) wait = Math.max(wait, Math.ceil(((recent[0] as number) + this.#windowMs - now) / 1000))
+      if (recent.length >= this.#max)
+        wait = Math.max(wait, Math.ceil(((recent[0] as number) + this.#windowMs - now) / 1000))
     }
     return wait
   }

@@ -18,27 +18,45 @@ export class UserInputError extends Error {
 
 export function checkUserName(name: string): void {
   if (!USER_NAME.test(name)) {
-    throw new UserInputError(`user name ${JSON.stringify(name)}: use 1-64 lower-case letters, digits, ".", "_", "@" or "-", starting with a letter or digit`)
+    throw new UserInputError(
+      `user name ${JSON.stringify(name)}: use 1-64 lower-case letters, digits, ".", "_", "@" or "-", starting with a letter or digit`,
+    )
   }
 }
 
 export function checkRole(role: string): Role {
-  if (!isRole(role)) throw new UserInputError(`--role ${JSON.stringify(role)}: must be one of ${ROLES.join(', ')}`)
+  if (!isRole(role))
+    throw new UserInputError(`--role ${JSON.stringify(role)}: must be one of ${ROLES.join(', ')}`)
   return role
 }
 
 export function checkPassword(name: string, password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new UserInputError(`user ${name}: the password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    throw new UserInputError(
+      `user ${name}: the password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    )
   }
 }
 
-export async function addUser(access: AccessStore, o: { readonly name: string; readonly role: string; readonly password: string; readonly now: Date }): Promise<{ readonly created: boolean }> {
+export async function addUser(
+  access: AccessStore,
+  o: {
+    readonly name: string
+    readonly role: string
+    readonly password: string
+    readonly now: Date
+  },
+): Promise<{ readonly created: boolean }> {
   checkUserName(o.name)
   const role = checkRole(o.role)
   checkPassword(o.name, o.password)
   const existing = await access.getUser(o.name)
-  await access.putUser({ name: o.name, role, passwordHash: await hashPassword(o.password), createdAt: existing?.createdAt ?? o.now.toISOString() })
+  await access.putUser({
+    name: o.name,
+    role,
+    passwordHash: await hashPassword(o.password),
+    createdAt: existing?.createdAt ?? o.now.toISOString(),
+  })
   return { created: existing === undefined }
 }
 
@@ -48,12 +66,18 @@ let dummyHash: Promise<string> | undefined
  * The user when name and password match; undefined otherwise (the caller does not say which was wrong). An
  * unknown name costs the same argon2id verify as a known one, so the answer's time does not tell which names exist.
  */
-export async function checkLogin(access: AccessStore, name: string, password: string): Promise<{ readonly name: string; readonly role: Role } | undefined> {
+export async function checkLogin(
+  access: AccessStore,
+  name: string,
+  password: string,
+): Promise<{ readonly name: string; readonly role: Role } | undefined> {
   const user = await access.getUser(name)
   if (user?.passwordHash === undefined) {
     dummyHash ??= hashPassword('no user has this password')
     await verifyPassword(await dummyHash, password)
     return undefined
   }
-  return (await verifyPassword(user.passwordHash, password)) ? { name: user.name, role: user.role } : undefined
+  return (await verifyPassword(user.passwordHash, password))
+    ? { name: user.name, role: user.role }
+    : undefined
 }

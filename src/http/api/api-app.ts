@@ -44,14 +44,20 @@ const PageQuery = {
 const PlanId = z.object({ id: z.string().min(1).max(200) })
 const Reason = z.object({ reason: z.string().trim().min(1).max(2000) }).openapi('Reason')
 
-const json = (schema: z.ZodType, description: string) => ({ content: { 'application/json': { schema } }, description })
+const json = (schema: z.ZodType, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+})
 const errors = {
   400: json(ErrorBody, 'bad input'),
   401: json(ErrorBody, 'no credentials'),
   403: json(ErrorBody, 'role too low or CSRF token missing'),
   404: json(ErrorBody, 'not found'),
   502: json(ErrorBody, 'a source or target could not be read'),
-  409: json(ErrorBody, 'refused in its present state (another apply runs, the plan is no longer waiting)'),
+  409: json(
+    ErrorBody,
+    'refused in its present state (another apply runs, the plan is no longer waiting)',
+  ),
 }
 
 const SECURITY: Record<string, string[]>[] = [{ session: [] }, { token: [] }]
@@ -67,11 +73,15 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     },
   })
   api.onError((e, c) => {
-    if (e instanceof CursorError || e instanceof UserInputError) return c.json({ error: e.message }, 400)
+    if (e instanceof CursorError || e instanceof UserInputError)
+      return c.json({ error: e.message }, 400)
     throw e
   })
   // the role check is a middleware registered before the route (Hono runs handlers in registration order)
-  const route = <const R extends { method: 'get' | 'post'; path: string; summary: string }>(role: Role, r: R) => {
+  const route = <const R extends { method: 'get' | 'post'; path: string; summary: string }>(
+    role: Role,
+    r: R,
+  ) => {
     API_ROUTES[`${r.method.toUpperCase()} ${r.path}`] = role
     api.on(r.method.toUpperCase(), r.path.replace(/\{(\w+)\}/g, ':$1'), requireRole(role, auth))
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
@@ -79,12 +89,26 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   const { engine } = ctx
   const planActions = new PlanActionsCache(engine.store)
 
-  api.openapi(createRoute(route('viewer', { method: 'get', path: '/status', summary: 'What `koppel status` shows: last runs, blocked plans, audit head' })), async (c) =>
-    c.json((await engineStatus(engine)) as unknown as Record<string, unknown>, 200),
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/status',
+        summary: 'What `koppel status` shows: last runs, blocked plans, audit head',
+      }),
+    ),
+    async (c) => c.json((await engineStatus(engine)) as unknown as Record<string, unknown>, 200),
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/runs', summary: 'Runs, newest first', request: { query: z.object(PageQuery) } })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/runs',
+        summary: 'Runs, newest first',
+        request: { query: z.object(PageQuery) },
+      }),
+    ),
     async (c) => {
       const { cursor, limit } = c.req.valid('query')
       const runs = await engine.store.listRuns(10_000)
@@ -93,53 +117,97 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/plans',
-      summary: 'Plans, newest first, blocked ones with their status',
-      request: { query: z.object({ ...PageQuery, status: z.string().optional() }) },
-    })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/plans',
+        summary: 'Plans, newest first, blocked ones with their status',
+        request: { query: z.object({ ...PageQuery, status: z.string().optional() }) },
+      }),
+    ),
     async (c) => {
       const { cursor, limit, status } = c.req.valid('query')
-      const plans = (await engine.store.listPlanStatuses(10_000)).filter((p) => status === undefined || p.status === status)
+      const plans = (await engine.store.listPlanStatuses(10_000)).filter(
+        (p) => status === undefined || p.status === status,
+      )
       return c.json(pageOf(plans, cursor, limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
-  api.openapi(createRoute(route('viewer', { method: 'get', path: '/plans/{id}', summary: 'A plan: status, summary, guard findings, issues, notes', request: { params: PlanId } })), async (c) => {
-    const plan = await engine.store.getPlan(c.req.valid('param').id)
-    if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
-    const { actions, ...rest } = plan
-    return c.json({ ...rest, actionCount: actions.length } as unknown as Record<string, unknown>, 200)
-  })
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/plans/{id}',
+        summary: 'A plan: status, summary, guard findings, issues, notes',
+        request: { params: PlanId },
+      }),
+    ),
+    async (c) => {
+      const plan = await engine.store.getPlan(c.req.valid('param').id)
+      if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
+      const { actions, ...rest } = plan
+      return c.json(
+        { ...rest, actionCount: actions.length } as unknown as Record<string, unknown>,
+        200,
+      )
+    },
+  )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/plans/{id}/actions',
-      summary: "A plan's actions, paged, filtered by target, kind, reason, person or school (code or name, as `koppel plan --school`)",
-      request: {
-        params: PlanId,
-        query: z.object({ ...PageQuery, target: z.string().optional(), kind: z.string().optional(), reason: z.string().optional(), person: z.string().optional(), school: z.string().optional() }),
-      },
-    })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/plans/{id}/actions',
+        summary:
+          "A plan's actions, paged, filtered by target, kind, reason, person or school (code or name, as `koppel plan --school`)",
+        request: {
+          params: PlanId,
+          query: z.object({
+            ...PageQuery,
+            target: z.string().optional(),
+            kind: z.string().optional(),
+            reason: z.string().optional(),
+            person: z.string().optional(),
+            school: z.string().optional(),
+          }),
+        },
+      }),
+    ),
     async (c) => {
       const { id } = c.req.valid('param')
       const q = c.req.valid('query')
       const all = await planActions.actions(id)
       if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = (q.school === undefined ? all : filterActions(all, { school: q.school })).filter((a) => matches(a, q))
+      const actions = (
+        q.school === undefined ? all : filterActions(all, { school: q.school })
+      ).filter((a) => matches(a, q))
       return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
   for (const decision of ['approve', 'reject'] as const) {
     api.openapi(
-      createRoute(route('operator', { method: 'post', path: `/plans/{id}/${decision}`,
-        summary: decision === 'approve' ? 'Approve a blocked plan' : 'Reject a blocked plan for good',
-        request: { params: PlanId, body: { content: { 'application/json': { schema: Reason } }, required: true } },
-      })),
+      createRoute(
+        route('operator', {
+          method: 'post',
+          path: `/plans/{id}/${decision}`,
+          summary:
+            decision === 'approve' ? 'Approve a blocked plan' : 'Reject a blocked plan for good',
+          request: {
+            params: PlanId,
+            body: { content: { 'application/json': { schema: Reason } }, required: true },
+          },
+        }),
+      ),
       async (c) => {
         const { id } = c.req.valid('param')
         const { reason } = c.req.valid('json')
         const actor = c.get('principal')?.user ?? 'unknown'
-        const outcome = decision === 'approve' ? await approvePlan(engine, id, actor, reason) : await rejectPlan(engine, id, actor, reason)
+        const outcome =
+          decision === 'approve'
+            ? await approvePlan(engine, id, actor, reason)
+            : await rejectPlan(engine, id, actor, reason)
         if (outcome.ok) return c.json({ ok: true }, 200)
         return c.json({ error: outcome.message }, outcome.message.startsWith('No plan') ? 404 : 400)
       },
@@ -147,10 +215,15 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   }
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/persons/{query}/explain',
-      summary: 'Why a person has what they have: contracts, rules, accounts per target (the explain trace)',
-      request: { params: z.object({ query: z.string().min(1).max(200) }) },
-    })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/persons/{query}/explain',
+        summary:
+          'Why a person has what they have: contracts, rules, accounts per target (the explain trace)',
+        request: { params: z.object({ query: z.string().min(1).max(200) }) },
+      }),
+    ),
     async (c) => {
       const outcome = await explainPerson(engine, c.req.valid('param').query)
       return c.json(outcome as unknown as Record<string, unknown>, 200)
@@ -158,61 +231,141 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   )
 
   api.openapi(
-    createRoute(route('operator', { method: 'post', path: '/persons/{query}/apply',
-      summary: 'Plan and apply one person now, guarded and audited like `koppel run --person` (a blocked plan waits for approval)',
-      request: { params: z.object({ query: z.string().min(1).max(200) }), body: { content: { 'application/json': { schema: Reason } }, required: true } },
-    })),
+    createRoute(
+      route('operator', {
+        method: 'post',
+        path: '/persons/{query}/apply',
+        summary:
+          'Plan and apply one person now, guarded and audited like `koppel run --person` (a blocked plan waits for approval)',
+        request: {
+          params: z.object({ query: z.string().min(1).max(200) }),
+          body: { content: { 'application/json': { schema: Reason } }, required: true },
+        },
+      }),
+    ),
     async (c) => {
       const { query } = c.req.valid('param')
       const { reason } = c.req.valid('json')
-      const r = await runPerson(engine, query, { actor: c.get('principal')?.user ?? 'unknown', reason, readTargets: true })
-      if (r.kind === 'not-planned') return c.json({ error: r.issues.map((i) => i.message).join('; '), candidates: r.candidates.slice(0, 50) }, r.candidates.length === 0 ? 404 : 400)
+      const r = await runPerson(engine, query, {
+        actor: c.get('principal')?.user ?? 'unknown',
+        reason,
+        readTargets: true,
+      })
+      if (r.kind === 'not-planned')
+        return c.json(
+          {
+            error: r.issues.map((i) => i.message).join('; '),
+            candidates: r.candidates.slice(0, 50),
+          },
+          r.candidates.length === 0 ? 404 : 400,
+        )
       // the plan as planned says `planned`; the store knows what became of it
       const status = (await engine.store.planStatus(r.plan.id)) ?? r.plan.status
-      const plan = { id: r.plan.id, status, actions: r.plan.actions.length, findings: r.plan.findings, notes: r.plan.notes }
+      const plan = {
+        id: r.plan.id,
+        status,
+        actions: r.plan.actions.length,
+        findings: r.plan.findings,
+        notes: r.plan.notes,
+      }
       if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
-      return c.json({ outcome: r.kind, plan, ...(r.kind === 'applied' ? { report: r.report } : {}) } as unknown as Record<string, unknown>, 200)
+      return c.json(
+        {
+          outcome: r.kind,
+          plan,
+          ...(r.kind === 'applied' ? { report: r.report } : {}),
+        } as unknown as Record<string, unknown>,
+        200,
+      )
     },
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/groups',
-      summary: 'Groups Koppel provisioned (the group ledger), by target and state, paged',
-      request: { query: z.object({ ...PageQuery, target: z.string().optional(), state: z.enum(['active', 'archived', 'deleted']).optional() }) },
-    })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/groups',
+        summary: 'Groups Koppel provisioned (the group ledger), by target and state, paged',
+        request: {
+          query: z.object({
+            ...PageQuery,
+            target: z.string().optional(),
+            state: z.enum(['active', 'archived', 'deleted']).optional(),
+          }),
+        },
+      }),
+    ),
     async (c) => {
       const q = c.req.valid('query')
-      const groups = (await engine.store.listGroups(q.target)).filter((g) => q.state === undefined || g.state === q.state)
+      const groups = (await engine.store.listGroups(q.target)).filter(
+        (g) => q.state === undefined || g.state === q.state,
+      )
       return c.json(pageOf(groups, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/sources-targets',
-      summary: 'Per source the snapshot last used and the issues of the newest plan; per target ledger counts by state and the newest run there (the store only)',
-    })),
-    async (c) => c.json((await sourcesAndTargets(engine)) as unknown as Record<string, unknown>, 200),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/sources-targets',
+        summary:
+          'Per source the snapshot last used and the issues of the newest plan; per target ledger counts by state and the newest run there (the store only)',
+      }),
+    ),
+    async (c) =>
+      c.json((await sourcesAndTargets(engine)) as unknown as Record<string, unknown>, 200),
   )
 
   api.openapi(
-    createRoute(route('operator', { method: 'post', path: '/drift',
-      summary: 'Read the sources and targets and report drift, as `koppel drift` (stores and changes nothing; reads every target)',
-      request: { body: { content: { 'application/json': { schema: z.object({ target: z.string().min(1).max(200).optional() }).openapi('DriftRequest') } }, required: false } },
-    })),
+    createRoute(
+      route('operator', {
+        method: 'post',
+        path: '/drift',
+        summary:
+          'Read the sources and targets and report drift, as `koppel drift` (stores and changes nothing; reads every target)',
+        request: {
+          body: {
+            content: {
+              'application/json': {
+                schema: z
+                  .object({ target: z.string().min(1).max(200).optional() })
+                  .openapi('DriftRequest'),
+              },
+            },
+            required: false,
+          },
+        },
+      }),
+    ),
     async (c) => {
       const { target } = c.req.valid('json') ?? {}
       const r = await driftReport(engine, target === undefined ? {} : { target })
       if (r.ok) return c.json(r as unknown as Record<string, unknown>, 200)
       const message = r.issues.map((i) => i.message).join('; ')
-      return c.json({ error: message }, r.issues.some((i) => i.code === 'unknown_target') ? 404 : 502)
+      return c.json(
+        { error: message },
+        r.issues.some((i) => i.code === 'unknown_target') ? 404 : 502,
+      )
     },
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'get', path: '/audit',
-      summary: 'Audit events, newest first',
-      request: { query: z.object({ ...PageQuery, person: z.string().optional(), plan: z.string().optional(), kind: z.string().optional() }) },
-    })),
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/audit',
+        summary: 'Audit events, newest first',
+        request: {
+          query: z.object({
+            ...PageQuery,
+            person: z.string().optional(),
+            plan: z.string().optional(),
+            kind: z.string().optional(),
+          }),
+        },
+      }),
+    ),
     async (c) => {
       const q = c.req.valid('query')
       const events = await engine.store.listAudit({
@@ -225,53 +378,125 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     },
   )
 
-  api.openapi(createRoute(route('viewer', { method: 'get', path: '/audit/verify', summary: 'Recompute the audit chain' })), async (c) =>
-    c.json((await engine.store.verifyAudit()) as unknown as Record<string, unknown>, 200),
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/audit/verify',
+        summary: 'Recompute the audit chain',
+      }),
+    ),
+    async (c) =>
+      c.json((await engine.store.verifyAudit()) as unknown as Record<string, unknown>, 200),
   )
 
   api.openapi(
-    createRoute(route('viewer', { method: 'post', path: '/tokens',
-      summary: 'Make an API token for yourself (shown once; stored hashed)',
-      request: {
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({ label: z.string().min(1).max(100), role: z.enum(['viewer', 'operator', 'admin']), days: z.number().int().min(1).max(MAX_TOKEN_DAYS) }),
+    createRoute(
+      route('viewer', {
+        method: 'post',
+        path: '/tokens',
+        summary: 'Make an API token for yourself (shown once; stored hashed)',
+        request: {
+          body: {
+            content: {
+              'application/json': {
+                schema: z.object({
+                  label: z.string().min(1).max(100),
+                  role: z.enum(['viewer', 'operator', 'admin']),
+                  days: z.number().int().min(1).max(MAX_TOKEN_DAYS),
+                }),
+              },
             },
+            required: true,
           },
-          required: true,
         },
-      },
-    })),
+      }),
+    ),
     async (c) => {
       const body = c.req.valid('json')
       const user = c.get('principal')?.user ?? ''
-      const made = await createApiToken(engine.store.access, { user, role: body.role, label: body.label, days: body.days, now: ctx.now() })
+      const made = await createApiToken(engine.store.access, {
+        user,
+        role: body.role,
+        label: body.label,
+        days: body.days,
+        now: ctx.now(),
+      })
       return c.json(made as unknown as Record<string, unknown>, 200)
     },
   )
 
-  api.openapi(createRoute(route('viewer', { method: 'get', path: '/schedules', summary: "The schedules' next times (as `koppel status`), last outcome and whether one runs now" })), async (c) =>
-    c.json({ items: scheduleRows(ctx, ctx.now()) } as unknown as Record<string, unknown>, 200),
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/schedules',
+        summary:
+          "The schedules' next times (as `koppel status`), last outcome and whether one runs now",
+      }),
+    ),
+    async (c) =>
+      c.json({ items: scheduleRows(ctx, ctx.now()) } as unknown as Record<string, unknown>, 200),
   )
 
-  api.openapi(createRoute(route('admin', { method: 'get', path: '/config', summary: 'The validated config, every resolved secret shown as *** (as `koppel validate --show`)' })), async (c) => {
-    if (ctx.config === undefined) return c.json({ error: 'this service was given no config' }, 404)
-    return c.json(redact(ctx.config) as unknown as Record<string, unknown>, 200)
-  })
+  api.openapi(
+    createRoute(
+      route('admin', {
+        method: 'get',
+        path: '/config',
+        summary:
+          'The validated config, every resolved secret shown as *** (as `koppel validate --show`)',
+      }),
+    ),
+    async (c) => {
+      if (ctx.config === undefined)
+        return c.json({ error: 'this service was given no config' }, 404)
+      return c.json(redact(ctx.config) as unknown as Record<string, unknown>, 200)
+    },
+  )
 
-  api.openapi(createRoute(route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' })), async (c) => {
-    const users = await engine.store.access.listUsers()
-    return c.json({ items: users.map((u) => ({ name: u.name, role: u.role, createdAt: u.createdAt, hasPassword: u.passwordHash !== undefined })) }, 200)
-  })
+  api.openapi(
+    createRoute(
+      route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' }),
+    ),
+    async (c) => {
+      const users = await engine.store.access.listUsers()
+      return c.json(
+        {
+          items: users.map((u) => ({
+            name: u.name,
+            role: u.role,
+            createdAt: u.createdAt,
+            hasPassword: u.passwordHash !== undefined,
+          })),
+        },
+        200,
+      )
+    },
+  )
 
-  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'koppel_session' })
-  api.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer' })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'koppel_session',
+  })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'token', {
+    type: 'http',
+    scheme: 'bearer',
+  })
   api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Koppel API', version: '1' } })
   return api
 }
 
-function matches(a: Action, q: { readonly target?: string | undefined; readonly kind?: string | undefined; readonly reason?: string | undefined; readonly person?: string | undefined }): boolean {
+function matches(
+  a: Action,
+  q: {
+    readonly target?: string | undefined
+    readonly kind?: string | undefined
+    readonly reason?: string | undefined
+    readonly person?: string | undefined
+  },
+): boolean {
   return (
     (q.target === undefined || a.target === q.target) &&
     (q.kind === undefined || a.kind === q.kind) &&

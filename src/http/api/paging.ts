@@ -21,8 +21,10 @@ export function decodeCursor(cursor: string | undefined): number {
       return undefined
     }
   })()
-  const at = typeof parsed === 'object' && parsed !== null ? (parsed as { at?: unknown }).at : undefined
-  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  const at =
+    typeof parsed === 'object' && parsed !== null ? (parsed as { at?: unknown }).at : undefined
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0)
+    throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
   return at
 }
 

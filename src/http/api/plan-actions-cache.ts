@@ -26,9 +26,13 @@ export class PlanActionsCache {
     }
     const read = this.#store.getPlan(planId).then((p) => p?.actions)
     // a plan not found (yet) is not remembered: it may be stored a moment later
-    void read.then((a) => a === undefined && this.#plans.delete(planId), () => this.#plans.delete(planId))
+    void read.then(
+      (a) => a === undefined && this.#plans.delete(planId),
+      () => this.#plans.delete(planId),
+    )
     this.#plans.set(planId, read)
-    while (this.#plans.size > this.#size) this.#plans.delete(this.#plans.keys().next().value as string)
+    while (this.#plans.size > this.#size)
+      this.#plans.delete(this.#plans.keys().next().value as string)
     return read
   }
 }

@@ -18,7 +18,8 @@ test('splitDutchName takes the longest known prefix and keeps letter case', () =
     ['Vandenberg', undefined, 'Vandenberg'],
     ['  van   Dijk ', 'van', 'Dijk'],
   ]
-  for (const [input, prefix, name] of cases) assert.deepEqual(splitDutchName(input), prefix ? { prefix, name } : { name }, input)
+  for (const [input, prefix, name] of cases)
+    assert.deepEqual(splitDutchName(input), prefix ? { prefix, name } : { name }, input)
 })
 
 test('stripPrefix removes the given prefix only when the name starts with it', () => {

@@ -98,7 +98,8 @@ export function splitDutchName(displayed: string): SplitName {
   const words = displayed.trim().split(/\s+/)
   for (let n = Math.min(MAX_WORDS, words.length - 1); n >= 1; n--) {
     const candidate = words.slice(0, n).join(' ')
-    if (KNOWN.has(candidate.toLowerCase())) return { prefix: candidate, name: words.slice(n).join(' ') }
+    if (KNOWN.has(candidate.toLowerCase()))
+      return { prefix: candidate, name: words.slice(n).join(' ') }
   }
   const apostrophe = /^([dDlL]')(\p{L}.*)$/u.exec(words[0] ?? '')
   if (apostrophe !== null && apostrophe[1] !== undefined && apostrophe[2] !== undefined) {
@@ -128,8 +129,15 @@ export function stripPrefix(displayed: string, prefix: string): string {
  * `metadata.nl.familyNamePrefix` / `nl.partnerNamePrefix`), that field (undefined: no such field). Without the
  * field the displayed name is split when `split` is set.
  */
-export function nameWithPrefix(displayed: string, prefix: string | undefined, split: boolean): SplitName {
-  if (prefix !== undefined) return prefix === '' ? { name: displayed.trim() } : { name: stripPrefix(displayed, prefix), prefix: prefix.trim() }
+export function nameWithPrefix(
+  displayed: string,
+  prefix: string | undefined,
+  split: boolean,
+): SplitName {
+  if (prefix !== undefined)
+    return prefix === ''
+      ? { name: displayed.trim() }
+      : { name: stripPrefix(displayed, prefix), prefix: prefix.trim() }
   return split ? splitDutchName(displayed) : { name: displayed.trim() }
 }
 

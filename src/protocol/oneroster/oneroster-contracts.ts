@@ -4,10 +4,24 @@
  * schools and the primary org). Windows come from the enrollments at that org, then the role, then the school
  * year. Memberships are one per enrollment. Pure; does not resolve names or keys.
  */
-import type { Contract, ContractRole, Membership, MembershipRole, Scalar } from '../../model/index.ts'
+import type {
+  Contract,
+  ContractRole,
+  Membership,
+  MembershipRole,
+  Scalar,
+} from '../../model/index.ts'
 import type { SchoolYear } from './oneroster-groups.ts'
 import { classKey, orgKey, SchoolYears } from './oneroster-groups.ts'
-import type { OneRosterClass, OneRosterEnrollment, OneRosterGroupRecords, OneRosterOrg, OneRosterRole, OneRosterUser, OneRosterVersion } from './oneroster-records.ts'
+import type {
+  OneRosterClass,
+  OneRosterEnrollment,
+  OneRosterGroupRecords,
+  OneRosterOrg,
+  OneRosterRole,
+  OneRosterUser,
+  OneRosterVersion,
+} from './oneroster-records.ts'
 
 const STAFF = new Set([
   'administrator',
@@ -21,7 +35,10 @@ const STAFF = new Set([
 ])
 const GUARDIAN = new Set(['guardian', 'parent', 'relative'])
 
-export function contractRole(oneRosterRole: string): { role: ContractRole; kind: Contract['kind'] } {
+export function contractRole(oneRosterRole: string): {
+  role: ContractRole
+  kind: Contract['kind']
+} {
   if (oneRosterRole === 'student') return { role: 'student', kind: 'enrolment' }
   if (oneRosterRole === 'teacher') return { role: 'teacher', kind: 'employment' }
   if (STAFF.has(oneRosterRole)) return { role: 'staff', kind: 'employment' }
@@ -98,7 +115,10 @@ const homeroomTeachers = new WeakMap<ContractContext<never>, Map<string, string>
  * pupil is in now (Dutch "mentor" of the stamgroep). A homeroom with several primary teachers takes the first
  * by sourcedId, so the result does not depend on file order.
  */
-function homeroomTeacher(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
+function homeroomTeacher(
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<never>,
+): string | undefined {
   const cls = currentHomeroom(enrollments, ctx)
   if (cls === undefined) return undefined
   let byClass = homeroomTeachers.get(ctx)
@@ -106,7 +126,12 @@ function homeroomTeacher(enrollments: readonly OneRosterEnrollment[], ctx: Contr
     byClass = new Map()
     for (const [user, list] of ctx.enrollments) {
       for (const e of list) {
-        if (e.role !== 'teacher' || e.primary !== true || ctx.classes.get(e.cls)?.classType !== 'homeroom') continue
+        if (
+          e.role !== 'teacher' ||
+          e.primary !== true ||
+          ctx.classes.get(e.cls)?.classType !== 'homeroom'
+        )
+          continue
         if (e.end !== '' && e.end <= ctx.today) continue
         const seen = byClass.get(e.cls)
         if (seen === undefined || user < seen) byClass.set(e.cls, user)
@@ -117,7 +142,10 @@ function homeroomTeacher(enrollments: readonly OneRosterEnrollment[], ctx: Contr
   return byClass.get(cls)
 }
 
-function currentHomeroom(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
+function currentHomeroom(
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<never>,
+): string | undefined {
   return homeroomEnrollment(enrollments, ctx)?.cls
 }
 
@@ -125,12 +153,16 @@ function currentHomeroom(enrollments: readonly OneRosterEnrollment[], ctx: Contr
  * The pupil's homeroom enrollment today; when none runs today, the one that ended last (a leaver's last class,
  * not the one they left in October), else the first.
  */
-function homeroomEnrollment(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): OneRosterEnrollment | undefined {
+function homeroomEnrollment(
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<never>,
+): OneRosterEnrollment | undefined {
   let fallback: OneRosterEnrollment | undefined
   for (const e of enrollments) {
     if (e.role !== 'student' || ctx.classes.get(e.cls)?.classType !== 'homeroom') continue
     if ((e.begin === '' || e.begin <= ctx.today) && (e.end === '' || ctx.today < e.end)) return e
-    if (fallback === undefined || (fallback.end !== '' && (e.end === '' || e.end > fallback.end))) fallback = e
+    if (fallback === undefined || (fallback.end !== '' && (e.end === '' || e.end > fallback.end)))
+      fallback = e
   }
   return fallback
 }
@@ -144,7 +176,11 @@ interface OrgRole {
 }
 
 /** `grades` is the user's grades as a comma list; the first, when a number, becomes the contracts' grade. */
-export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx: ContractContext<U>): Contract[] {
+export function userContracts<U extends OneRosterUser>(
+  u: U,
+  grades: string,
+  ctx: ContractContext<U>,
+): Contract[] {
   const enrollments = ctx.enrollments.get(u.id) ?? []
   const grade = firstGrade(grades)
   const contracts: Contract[] = []
@@ -168,7 +204,10 @@ export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx
     if (grade !== undefined) c.grade = grade
     const classGroup = role === 'student' ? homeroomTitle(here, ctx) : undefined
     if (classGroup !== undefined) c.classGroup = classGroup
-    const mentor = role === 'student' && ctx.personKey !== undefined ? homeroomTeacher(here, ctx as ContractContext<never>) : undefined
+    const mentor =
+      role === 'student' && ctx.personKey !== undefined
+        ? homeroomTeacher(here, ctx as ContractContext<never>)
+        : undefined
     const manager = mentor !== undefined ? ctx.personKey?.(mentor) : undefined
     if (manager !== undefined && manager !== '') c.manager = manager
     const start = earliest(here.map((e) => e.begin)) ?? (or.begin || undefined) ?? year?.start
@@ -186,13 +225,19 @@ export function userContracts<U extends OneRosterUser>(u: U, grades: string, ctx
  * One membership per enrollment of the user, in the class group. `keys` caches the class keys (class sourcedId →
  * `class/<id>`) across users, so that the memberships of one class share one key string.
  */
-export function userMemberships(enrollments: readonly OneRosterEnrollment[] | undefined, keys: Map<string, string>): Membership[] {
+export function userMemberships(
+  enrollments: readonly OneRosterEnrollment[] | undefined,
+  keys: Map<string, string>,
+): Membership[] {
   if (enrollments === undefined) return []
   const out: Membership[] = []
   for (const e of enrollments) {
     let group = keys.get(e.cls)
     if (group === undefined) keys.set(e.cls, (group = classKey(e.cls)))
-    const m: { -readonly [K in keyof Membership]: Membership[K] } = { group, role: MEMBERSHIP_ROLES[e.role] ?? 'member' }
+    const m: { -readonly [K in keyof Membership]: Membership[K] } = {
+      group,
+      role: MEMBERSHIP_ROLES[e.role] ?? 'member',
+    }
     if (e.begin !== '') m.start = e.begin
     if (e.end !== '') m.end = e.end
     if (e.primary !== undefined) m.primary = e.primary
@@ -203,7 +248,11 @@ export function userMemberships(enrollments: readonly OneRosterEnrollment[] | un
   return out
 }
 
-function orgRoles<U extends OneRosterUser>(u: U, enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<U>): OrgRole[] {
+function orgRoles<U extends OneRosterUser>(
+  u: U,
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<U>,
+): OrgRole[] {
   const seen = new Set<string>()
   const out: OrgRole[] = []
   const add = (o: OrgRole) => {
@@ -218,7 +267,8 @@ function orgRoles<U extends OneRosterUser>(u: U, enrollments: readonly OneRoster
   }
   const roles = ctx.rolesOf(u)
   if (roles !== undefined && roles.length > 0) {
-    for (const x of roles) add({ org: x.org, role: x.role, roleType: x.roleType, begin: x.begin, end: x.end })
+    for (const x of roles)
+      add({ org: x.org, role: x.role, roleType: x.roleType, begin: x.begin, end: x.end })
     return out
   }
   for (const e of enrollments) add({ org: e.school, role: e.role })
@@ -226,12 +276,16 @@ function orgRoles<U extends OneRosterUser>(u: U, enrollments: readonly OneRoster
   // 'other' contract at the primary org would add one to them
   if (out.length === 0 && ctx.delta) return out
   const primary = u.orgs[0]
-  if (primary !== undefined && !out.some((o) => o.org === primary)) add({ org: primary, role: enrollments[0]?.role ?? 'other' })
+  if (primary !== undefined && !out.some((o) => o.org === primary))
+    add({ org: primary, role: enrollments[0]?.role ?? 'other' })
   return out
 }
 
 /** The school year of the enrollments' classes: the one holding today, else the latest; else today's. */
-function schoolYearOf(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): SchoolYear | undefined {
+function schoolYearOf(
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<never>,
+): SchoolYear | undefined {
   let best: SchoolYear | undefined
   const seen = new Set<string>()
   for (const e of enrollments) {
@@ -240,13 +294,17 @@ function schoolYearOf(enrollments: readonly OneRosterEnrollment[], ctx: Contract
     seen.add(term)
     const y = ctx.years.ofSession(term)
     if (y === undefined) continue
-    if (y.start !== undefined && y.end !== undefined && y.start <= ctx.today && ctx.today < y.end) return y
+    if (y.start !== undefined && y.end !== undefined && y.start <= ctx.today && ctx.today < y.end)
+      return y
     if (best === undefined || y.label > best.label) best = y
   }
   return best ?? ctx.years.current(ctx.today)
 }
 
-function homeroomTitle(enrollments: readonly OneRosterEnrollment[], ctx: ContractContext<never>): string | undefined {
+function homeroomTitle(
+  enrollments: readonly OneRosterEnrollment[],
+  ctx: ContractContext<never>,
+): string | undefined {
   const e = homeroomEnrollment(enrollments, ctx)
   return e === undefined ? undefined : ctx.classes.get(e.cls)?.title
 }

@@ -18,8 +18,15 @@ export interface SchoolYear {
   readonly end?: string
 }
 
-const ORG_TYPES: Readonly<Record<string, GroupType>> = { district: 'board', school: 'school', department: 'department' }
-const CLASS_TYPES: Readonly<Record<string, GroupType>> = { homeroom: 'class', scheduled: 'teaching-group' }
+const ORG_TYPES: Readonly<Record<string, GroupType>> = {
+  district: 'board',
+  school: 'school',
+  department: 'department',
+}
+const CLASS_TYPES: Readonly<Record<string, GroupType>> = {
+  homeroom: 'class',
+  scheduled: 'teaching-group',
+}
 
 /** Finds school years by walking session parents; falls back to the sessions' `schoolYear` (ending year) field. */
 export class SchoolYears {
@@ -79,7 +86,12 @@ export function buildGroups(r: OneRosterGroupRecords, years: SchoolYears): Group
       group(sessionKey(s.id), s.type === 'schoolYear' ? 'school-year' : 'other', s.title, {
         parent: s.parent === '' ? '' : sessionKey(s.parent),
         schoolYear: years.ofSession(s.id)?.label ?? '',
-        attributes: { oneRosterType: s.type, startDate: s.start, endDate: s.end, schoolYear: s.schoolYear },
+        attributes: {
+          oneRosterType: s.type,
+          startDate: s.start,
+          endDate: s.end,
+          schoolYear: s.schoolYear,
+        },
       }),
     )
   }

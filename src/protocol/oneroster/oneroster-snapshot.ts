@@ -8,7 +8,14 @@ export interface MappedRoster {
 }
 
 /** The frozen snapshot of a OneRoster read, either binding; `cursor` only when the source keeps one. */
-export function rosterSnapshot(source: string, mode: 'full' | 'delta', takenAt: string, mapped: MappedRoster, warnings: readonly Issue[], cursor?: string): SourceSnapshot {
+export function rosterSnapshot(
+  source: string,
+  mode: 'full' | 'delta',
+  takenAt: string,
+  mapped: MappedRoster,
+  warnings: readonly Issue[],
+  cursor?: string,
+): SourceSnapshot {
   return Object.freeze({
     kind: 'snapshot',
     source,

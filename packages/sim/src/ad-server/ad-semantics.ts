@@ -15,7 +15,8 @@ const ci = 'caseIgnoreMatch'
 const ciSub = 'caseIgnoreSubstringsMatch'
 // OIDs from MS-ADSC (the AD schema); syntaxes mapped to the nearest LDAP ones. employeeNumber (MS-ADSC: may-contain of
 // user) is defined by the base schema already.
-const USER_MAY = 'sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID employeeNumber userAccountControl pwdLastSet unicodePwd givenName'
+const USER_MAY =
+  'sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID employeeNumber userAccountControl pwdLastSet unicodePwd givenName'
 
 // AD shows these RDN types in capitals (CN=Jan,OU=1a,DC=school,DC=test)
 const UPPER_RDN_TYPES = new Set(['cn', 'ou', 'dc', 'o', 'c', 'l', 'st', 'street'])
@@ -71,7 +72,10 @@ function takeUnicodePwd(attrs: Map<string, Attr>) {
   attrs.delete('unicodepwd')
   const decoded = Buffer.from(raw).toString('utf16le')
   if (decoded.length < 2 || !decoded.startsWith('"') || !decoded.endsWith('"')) {
-    fail(ResultCode.constraintViolation, '0000052D: unicodePwd must be the password in double quotes, UTF-16LE')
+    fail(
+      ResultCode.constraintViolation,
+      '0000052D: unicodePwd must be the password in double quotes, UTF-16LE',
+    )
   }
   set(attrs, 'userpassword', [sshaHash(decoded.slice(1, -1))])
 }
@@ -79,7 +83,8 @@ function takeUnicodePwd(attrs: Map<string, Attr>) {
 function checkCommon(directory: Directory, self: Dn | undefined, attrs: Map<string, Attr>) {
   for (const [key, limit] of Object.entries(RANGE_UPPER)) {
     const value = text(attrs, key)
-    if (value !== undefined && value.length > limit) fail(ResultCode.constraintViolation, `${key}: value exceeds rangeUpper ${limit}`)
+    if (value !== undefined && value.length > limit)
+      fail(ResultCode.constraintViolation, `${key}: value exceeds rangeUpper ${limit}`)
   }
   const sam = text(attrs, 'samaccountname')
   if (sam !== undefined) {
@@ -89,7 +94,10 @@ function checkCommon(directory: Directory, self: Dn | undefined, attrs: Map<stri
       if (self !== undefined && other.dn.key === self.key) continue
       const theirs = other.attrs.get('samaccountname')
       if (theirs !== undefined && theirs.keys.includes(key)) {
-        fail(ResultCode.entryAlreadyExists, `00002071: samldb: samAccountName '${sam}' already in use!`)
+        fail(
+          ResultCode.entryAlreadyExists,
+          `00002071: samldb: samAccountName '${sam}' already in use!`,
+        )
       }
     }
   }
@@ -98,7 +106,8 @@ function checkCommon(directory: Directory, self: Dn | undefined, attrs: Map<stri
 
 export const AD_HOOKS: DirectoryHooks = {
   beforeAdd(directory, dn, attrs) {
-    if (attrs.has('objectguid')) fail(ResultCode.unwillingToPerform, 'objectGUID is set by the directory')
+    if (attrs.has('objectguid'))
+      fail(ResultCode.unwillingToPerform, 'objectGUID is set by the directory')
     set(attrs, 'objectguid', [randomBytes(16)])
     const account = isClass(attrs, 'user') || isClass(attrs, 'group')
     if (account && !attrs.has('samaccountname')) {

@@ -66,25 +66,42 @@ export function buildAfasData(board: SimBoard): AfasData {
   staff.sort((a, b) => Number(a.employeeNumber) - Number(b.employeeNumber))
   const codeOf = new Map(locations.map((l) => [l.id, l.code]))
   const dept = (s: SimStaff, other = false): string => {
-    const teacher = s.function === 'teacher' !== other
+    const teacher = (s.function === 'teacher') !== other
     return `${codeOf.get(s.locationId) ?? 'X'}-${teacher ? 'OND' : 'OOP'}`
   }
   const managerOf = new Map<string, string>()
   for (const s of staff) if (!managerOf.has(dept(s))) managerOf.set(dept(s), s.employeeNumber)
 
   const units: AfasRow[] = []
-  const firstLocationManager = locations.map((l) => managerOf.get(`${l.code}-OND`) ?? managerOf.get(`${l.code}-OOP`)).find((m) => m !== undefined)
-  units.push({ ExternalId: ROOT_UNIT, DisplayName: board.name, ParentExternalId: null, ManagerExternalId: firstLocationManager ?? null })
+  const firstLocationManager = locations
+    .map((l) => managerOf.get(`${l.code}-OND`) ?? managerOf.get(`${l.code}-OOP`))
+    .find((m) => m !== undefined)
+  units.push({
+    ExternalId: ROOT_UNIT,
+    DisplayName: board.name,
+    ParentExternalId: null,
+    ManagerExternalId: firstLocationManager ?? null,
+  })
   const unitName = new Map<string, string>()
   for (const l of locations) {
-    units.push({ ExternalId: l.code, DisplayName: l.name, ParentExternalId: ROOT_UNIT, ManagerExternalId: managerOf.get(`${l.code}-OND`) ?? managerOf.get(`${l.code}-OOP`) ?? null })
+    units.push({
+      ExternalId: l.code,
+      DisplayName: l.name,
+      ParentExternalId: ROOT_UNIT,
+      ManagerExternalId: managerOf.get(`${l.code}-OND`) ?? managerOf.get(`${l.code}-OOP`) ?? null,
+    })
     for (const [suffix, label] of [
       ['OND', 'Onderwijs'],
       ['OOP', 'Ondersteuning'],
     ] as const) {
       const id = `${l.code}-${suffix}`
       unitName.set(id, `${label} ${l.name}`)
-      units.push({ ExternalId: id, DisplayName: `${label} ${l.name}`, ParentExternalId: l.code, ManagerExternalId: managerOf.get(id) ?? null })
+      units.push({
+        ExternalId: id,
+        DisplayName: `${label} ${l.name}`,
+        ParentExternalId: l.code,
+        ManagerExternalId: managerOf.get(id) ?? null,
+      })
     }
   }
 
@@ -95,7 +112,9 @@ export function buildAfasData(board: SimBoard): AfasData {
     const n = Number(s.employeeNumber)
     const medewerker = s.employeeNumber
     const persoon = `P${medewerker}`
-    const display = [s.givenName, s.familyNamePrefix, s.familyName].filter((p) => p !== '').join(' ')
+    const display = [s.givenName, s.familyNamePrefix, s.familyName]
+      .filter((p) => p !== '')
+      .join(' ')
     users.push({
       Medewerker: medewerker,
       Persoonsnummer: persoon,
@@ -117,11 +136,26 @@ export function buildAfasData(board: SimBoard): AfasData {
     const employment = `${medewerker}-1`
     const department = dept(s)
     const changed = n % 5 === 1
-    const functieStart = changed ? `${Number(board.schoolYear.startDate.slice(0, 4)) - 1}-08-01` : start
+    const functieStart = changed
+      ? `${Number(board.schoolYear.startDate.slice(0, 4)) - 1}-08-01`
+      : start
     const locationManager = managerOf.get(dept(s, true)) ?? null
-    const deptManager = managerOf.get(department) !== medewerker ? (managerOf.get(department) ?? null) : locationManager === medewerker ? null : locationManager
-    const leidinggevende = n % 4 === 0 && firstLocationManager !== undefined && firstLocationManager !== medewerker ? firstLocationManager : deptManager
-    const employmentRow = (from: string, to: string | null, unit: string, title: string): AfasRow => ({
+    const deptManager =
+      managerOf.get(department) !== medewerker
+        ? (managerOf.get(department) ?? null)
+        : locationManager === medewerker
+          ? null
+          : locationManager
+    const leidinggevende =
+      n % 4 === 0 && firstLocationManager !== undefined && firstLocationManager !== medewerker
+        ? firstLocationManager
+        : deptManager
+    const employmentRow = (
+      from: string,
+      to: string | null,
+      unit: string,
+      title: string,
+    ): AfasRow => ({
       ExternalID: employment,
       Medewerker: medewerker,
       Persoonsnummer: persoon,
@@ -142,7 +176,10 @@ export function buildAfasData(board: SimBoard): AfasData {
       FTE: n % 3 === 0 ? 0.8 : 1,
       Uren_per_week: n % 3 === 0 ? 32 : 40,
     })
-    if (changed) employments.push(employmentRow(start, addDays(functieStart, -1), dept(s, true), 'Onderwijsassistent'))
+    if (changed)
+      employments.push(
+        employmentRow(start, addDays(functieStart, -1), dept(s, true), 'Onderwijsassistent'),
+      )
     employments.push(employmentRow(functieStart, null, department, s.title))
     positions.push({
       ExternalID: `${employment}-1`,

@@ -2,7 +2,12 @@
 // KnEmployee / KnUser update connectors (PUT) for e-mail and UPN, behind the AfasToken header. Serves the rows of
 // afas-data.ts; the shared sim server adds fault injection and rate limits.
 import type { SimBoard } from '../generator/index.ts'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
 import { buildAfasData, type AfasData, type AfasRow } from './afas-data.ts'
 
 export interface AfasConnectorNames {
@@ -52,10 +57,14 @@ export function afasAuthorization(tokenData: string): string {
 
 // GUESS: AFAS error bodies carry `externalMessage` (and `profitLogReference`), as the HelloID scripts read them;
 // the exact statuses for a bad token (401) and a refused update (400) are not documented in what we read.
-const error = (status: number, message: string): SimResponse => ({ status, json: { externalMessage: message, profitLogReference: `sim-${status}` } })
+const error = (status: number, message: string): SimResponse => ({
+  status,
+  json: { externalMessage: message, profitLogReference: `sim-${status}` },
+})
 
 export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
-  const data = options.data ?? (options.board !== undefined ? buildAfasData(options.board) : undefined)
+  const data =
+    options.data ?? (options.board !== undefined ? buildAfasData(options.board) : undefined)
   if (data === undefined) throw new Error('startAfasSim needs a board or data')
   const names = { ...DEFAULT_CONNECTORS, ...(options.connectors ?? {}) }
   const tables = new Map<string, AfasRow[]>([
@@ -80,33 +89,53 @@ export async function startAfasSim(options: AfasSimOptions): Promise<AfasSim> {
     if (req.method === 'GET') {
       const rows = tables.get(connector)
       // GUESS: an unknown GetConnector answers 404 with a message.
-      if (rows === undefined) return error(404, `GetConnector ${connector} bestaat niet of is niet geautoriseerd`)
+      if (rows === undefined)
+        return error(404, `GetConnector ${connector} bestaat niet of is niet geautoriseerd`)
       const order = req.url.searchParams.get('orderbyfieldids')
       if (order !== null) orderBy.set(connector, [...(orderBy.get(connector) ?? []), order])
       return getConnector(rows, req.url.searchParams, sorted, connector)
     }
     sorted.clear()
-    if (req.method === 'PUT' && connector === 'KnEmployee') return updateEmployee(data, req.body, updates)
+    if (req.method === 'PUT' && connector === 'KnEmployee')
+      return updateEmployee(data, req.body, updates)
     if (req.method === 'PUT' && connector === 'KnUser') return updateUser(data, req.body, updates)
     return error(404, `UpdateConnector ${connector} wordt niet ondersteund door de simulator`)
   }
 
-  const http = await startSimHttpServer(handler, options.port !== undefined ? { port: options.port } : {})
-  return { url: `${http.url}${BASE}`, http, data, integrationIds, updates, orderBy, close: () => http.close() }
+  const http = await startSimHttpServer(
+    handler,
+    options.port !== undefined ? { port: options.port } : {},
+  )
+  return {
+    url: `${http.url}${BASE}`,
+    http,
+    data,
+    integrationIds,
+    updates,
+    orderBy,
+    close: () => http.close(),
+  }
 }
 
-function getConnector(rows: readonly AfasRow[], q: URLSearchParams, cache: Map<string, AfasRow[]>, connector: string): SimResponse {
+function getConnector(
+  rows: readonly AfasRow[],
+  q: URLSearchParams,
+  cache: Map<string, AfasRow[]>,
+  connector: string,
+): SimResponse {
   // GUESS: without take AFAS answers 100 rows; take=-1 answers all.
   const skip = Number(q.get('skip') ?? '0')
   const take = Number(q.get('take') ?? '100')
-  if (!Number.isInteger(skip) || !Number.isInteger(take) || skip < -1 || take < -1) return error(400, 'skip en take moeten gehele getallen zijn')
+  if (!Number.isInteger(skip) || !Number.isInteger(take) || skip < -1 || take < -1)
+    return error(400, 'skip en take moeten gehele getallen zijn')
   let result = [...rows]
   const fields = (q.get('filterfieldids') ?? '').split(',').filter((f) => f !== '')
   const values = (q.get('filtervalues') ?? '').split(',')
   const ops = (q.get('operatortypes') ?? '').split(',')
   for (const [i, field] of fields.entries()) {
     // AFAS operator 1 is "equal to"; the simulator knows only that one.
-    if ((ops[i] ?? '1') !== '1') return error(400, `operatortype ${ops[i]} wordt niet ondersteund door de simulator`)
+    if ((ops[i] ?? '1') !== '1')
+      return error(400, `operatortype ${ops[i]} wordt niet ondersteund door de simulator`)
     const value = values[i] ?? ''
     result = result.filter((r) => String(r[field] ?? '') === value)
   }
@@ -137,9 +166,10 @@ function getConnector(rows: readonly AfasRow[], q: URLSearchParams, cache: Map<s
 
 /** A copy in which every run of rows equal on all `order` fields is shuffled. */
 function shuffleTies(rows: readonly AfasRow[], order: readonly string[]): AfasRow[] {
-  const keyOf = (r: AfasRow) => order.map((o) => String(r[o.replace(/^-/, '')] ?? '')).join('\u0000')
+  const keyOf = (r: AfasRow) =>
+    order.map((o) => String(r[o.replace(/^-/, '')] ?? '')).join('\u0000')
   const out = [...rows]
-  for (let i = 0; i < out.length; ) {
+  for (let i = 0; i < out.length;) {
     let j = i + 1
     const k = keyOf(out[i] as AfasRow)
     while (j < out.length && keyOf(out[j] as AfasRow) === k) j++
@@ -153,7 +183,8 @@ function shuffleTies(rows: readonly AfasRow[], order: readonly string[]): AfasRo
 }
 
 type Json = Record<string, unknown>
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined)
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined
 
 function parse(body: string): Json | undefined {
   try {
@@ -164,7 +195,11 @@ function parse(body: string): Json | undefined {
 }
 
 /** `{"AfasEmployee":{"Element":{"@EmId":"1001","Objects":[{"KnPerson":{"Element":{"Fields":{"EmAd":"…"}}}}]}}}` */
-function updateEmployee(data: AfasData, body: string, updates: { connector: string; body: unknown }[]): SimResponse {
+function updateEmployee(
+  data: AfasData,
+  body: string,
+  updates: { connector: string; body: unknown }[],
+): SimResponse {
   const json = parse(body)
   const element = obj(obj(json?.AfasEmployee)?.Element)
   const id = element?.['@EmId']
@@ -176,7 +211,8 @@ function updateEmployee(data: AfasData, body: string, updates: { connector: stri
   if (fields === undefined) return error(400, 'KnPerson.Element.Fields ontbreekt')
   const email = fields.EmAd
   if (email !== undefined) {
-    if (typeof email !== 'string' || (email !== '' && !/^[^@\s]+@[^@\s]+$/.test(email))) return error(400, `EmAd ${String(email)} is geen geldig e-mailadres`)
+    if (typeof email !== 'string' || (email !== '' && !/^[^@\s]+@[^@\s]+$/.test(email)))
+      return error(400, `EmAd ${String(email)} is geen geldig e-mailadres`)
     user.Email_werk = email === '' ? null : email
   }
   updates.push({ connector: 'KnEmployee', body: json })
@@ -185,7 +221,11 @@ function updateEmployee(data: AfasData, body: string, updates: { connector: stri
 }
 
 /** `{"KnUser":{"Element":{"@UsId":"abc.1001","Fields":{"MtCd":1,"Upn":"…","EmAd":"…"}}}}` */
-function updateUser(data: AfasData, body: string, updates: { connector: string; body: unknown }[]): SimResponse {
+function updateUser(
+  data: AfasData,
+  body: string,
+  updates: { connector: string; body: unknown }[],
+): SimResponse {
   const json = parse(body)
   const element = obj(obj(json?.KnUser)?.Element)
   const id = element?.['@UsId']
@@ -196,15 +236,18 @@ function updateUser(data: AfasData, body: string, updates: { connector: string; 
   if (fields === undefined) return error(400, 'KnUser.Element.Fields ontbreekt')
   // The HelloID users connector marks MtCd and Nm (omschrijving) required and always sends both
   // (Tools4everBV/HelloID-Conn-Prov-Target-AFAS-Profit-Users, fieldMapping.json, update.ps1); GUESS: the message
-  if (fields.MtCd !== 1) return error(400, 'KnUser: MtCd (mutatiecode) is verplicht en moet 1 zijn bij wijzigen')
-  if (typeof fields.Nm !== 'string' || fields.Nm.trim() === '') return error(400, 'KnUser: Nm (omschrijving) is verplicht')
+  if (fields.MtCd !== 1)
+    return error(400, 'KnUser: MtCd (mutatiecode) is verplicht en moet 1 zijn bij wijzigen')
+  if (typeof fields.Nm !== 'string' || fields.Nm.trim() === '')
+    return error(400, 'KnUser: Nm (omschrijving) is verplicht')
   if (fields.Upn !== undefined) {
     if (typeof fields.Upn !== 'string') return error(400, 'Upn moet tekst zijn')
     const taken = data.users.find((u) => u !== user && fields.Upn !== '' && u.UPN === fields.Upn)
     if (taken !== undefined) return error(400, `UPN ${fields.Upn} is al in gebruik`)
     user.UPN = fields.Upn === '' ? null : fields.Upn
   }
-  if (typeof fields.EmAd === 'string') user.Email_werk_gebruiker = fields.EmAd === '' ? null : fields.EmAd
+  if (typeof fields.EmAd === 'string')
+    user.Email_werk_gebruiker = fields.EmAd === '' ? null : fields.EmAd
   updates.push({ connector: 'KnUser', body: json })
   return { status: 200, json: { results: { KnUser: { UsId: id } } } }
 }

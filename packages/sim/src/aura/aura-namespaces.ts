@@ -9,10 +9,38 @@ export const DATA_NS = 'http://www.imsglobal.org/services/pms/xsd/imsPersonManDa
 export const COMMON_NS = 'http://www.imsglobal.org/services/common/imsCommonSchema_v1p0'
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
 
-const DATA = ['address', 'formatName', 'name', 'photo', 'extension', 'recordInfo', 'tel', 'demographics', 'userId']
-const COMMON = ['extensionField', 'email', 'dataSource', 'authenticationType', 'passWord', 'password', 'pwEncryptionType', 'userIdType', 'userIdValue', 'identifier']
+const DATA = [
+  'address',
+  'formatName',
+  'name',
+  'photo',
+  'extension',
+  'recordInfo',
+  'tel',
+  'demographics',
+  'userId',
+]
+const COMMON = [
+  'extensionField',
+  'email',
+  'dataSource',
+  'authenticationType',
+  'passWord',
+  'password',
+  'pwEncryptionType',
+  'userIdType',
+  'userIdValue',
+  'identifier',
+]
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: false, parseTagValue: false, processEntities: false })
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: false,
+  parseTagValue: false,
+  processEntities: false,
+})
 
 type Node = Record<string, unknown>
 
@@ -54,7 +82,12 @@ function expected(local: string, parentNs: string): string {
   return parentNs
 }
 
-function check(el: Element, scope: ReadonlyMap<string, string>, parentNs: string, path: string): string | undefined {
+function check(
+  el: Element,
+  scope: ReadonlyMap<string, string>,
+  parentNs: string,
+  path: string,
+): string | undefined {
   const inner = scopeOf(el, scope)
   const ns = inner.get(el.prefix) ?? ''
   const want = expected(el.local, parentNs)
@@ -78,7 +111,9 @@ export function requestNamespaceProblem(xml: string): string | undefined {
   let nodes = parser.parse(xml) as Node[]
   // Envelope → Body → operation
   for (const want of ['Envelope', 'Body', '']) {
-    const el = nodes.map(elementOf).find((e): e is Element => e !== undefined && (want === '' || e.local === want))
+    const el = nodes
+      .map(elementOf)
+      .find((e): e is Element => e !== undefined && (want === '' || e.local === want))
     if (el === undefined) return undefined
     scope = scopeOf(el, scope)
     if (want !== '' && scope.get(el.prefix) !== SOAP11_NS) return undefined

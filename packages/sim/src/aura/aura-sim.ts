@@ -5,7 +5,12 @@
 // namespace the HelloID script puts it in (aura-namespaces.ts); values are then read by local name. Everything
 // undocumented is marked GUESS and listed in README.md.
 import { createHash, randomBytes } from 'node:crypto'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
 import { listOf, parseSoapEnvelope, soapEnvelope, textOf } from '../../../../src/protocol/index.ts'
 import { requestNamespaceProblem } from './aura-namespaces.ts'
 import { messageOf } from '../../../../src/util/message-of.ts'
@@ -87,15 +92,26 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
   let issued = 0
 
   const handler = (req: SimRequest): SimResponse => {
-    if (req.url.pathname !== AURA_PATH) return { status: 404, contentType: 'text/html', text: '<html><body>404 Not Found</body></html>' }
-    if (req.method !== 'POST') return { status: 405, contentType: 'text/html', text: '<html><body>Method Not Allowed</body></html>' }
+    if (req.url.pathname !== AURA_PATH)
+      return {
+        status: 404,
+        contentType: 'text/html',
+        text: '<html><body>404 Not Found</body></html>',
+      }
+    if (req.method !== 'POST')
+      return {
+        status: 405,
+        contentType: 'text/html',
+        text: '<html><body>Method Not Allowed</body></html>',
+      }
     let env
     try {
       env = parseSoapEnvelope(req.body, { arrays: ARRAYS, trimValues: false })
     } catch (e) {
       return fault('1.1', 'soap:Client', `Server was unable to read request. ${messageOf(e)}`)
     }
-    const [op = '', body] = Object.entries(env.body).find(([k]) => !k.startsWith('@_') && k !== '#text') ?? []
+    const [op = '', body] =
+      Object.entries(env.body).find(([k]) => !k.startsWith('@_') && k !== '#text') ?? []
     const node = (body ?? {}) as Record<string, unknown>
     switch (op) {
       case 'Challenge': {
@@ -112,7 +128,11 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
           sessions.set(id, now().getTime() + ttl)
           issued++
           // GUESS: the cookie name (ASP.NET's) and a `ResponseResult` of true
-          return soap('1.2', { ResponseResponse: { '@_xmlns': WSDL_NS, ResponseResult: 'true' } }, { 'set-cookie': `ASP.NET_SessionId=${id}; path=/; HttpOnly` })
+          return soap(
+            '1.2',
+            { ResponseResponse: { '@_xmlns': WSDL_NS, ResponseResult: 'true' } },
+            { 'set-cookie': `ASP.NET_SessionId=${id}; path=/; HttpOnly` },
+          )
         }
         // documented: a refused response sets no cookie ("check your password"); GUESS: the body says false
         return soap('1.2', { ResponseResponse: { '@_xmlns': WSDL_NS, ResponseResult: 'false' } })
@@ -122,11 +142,17 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
       case 'updatePersonRequest': {
         if (!validSession(req)) {
           // GUESS: an absent or expired session is a failure status with codeMinor unauthorisedrequest
-          return auraStatus(op.replace('Request', 'Response'), 'failure', 'unauthorisedrequest', 'Niet aangemeld: sessie ontbreekt of is verlopen')
+          return auraStatus(
+            op.replace('Request', 'Response'),
+            'failure',
+            'unauthorisedrequest',
+            'Niet aangemeld: sessie ontbreekt of is verlopen',
+          )
         }
         // GUESS: the fault text; the real service (ASP.NET XmlSerializer) would probably drop the element silently
         const problem = requestNamespaceProblem(req.body)
-        if (problem !== undefined) return fault('1.1', 'soap:Client', `Server was unable to read request: ${problem}`)
+        if (problem !== undefined)
+          return fault('1.1', 'soap:Client', `Server was unable to read request: ${problem}`)
         return operation(op, node)
       }
       default:
@@ -148,7 +174,13 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
   function operation(op: string, node: Record<string, unknown>): SimResponse {
     const responseName = op.replace('Request', 'Response')
     const id = textOf((node.sourcedId as Record<string, unknown> | undefined)?.identifier) ?? ''
-    if (id === '') return auraStatus(responseName, 'failure', 'invalidsourcedid', 'sourcedId/identifier ontbreekt') // GUESS: codeMinor
+    if (id === '')
+      return auraStatus(
+        responseName,
+        'failure',
+        'invalidsourcedid',
+        'sourcedId/identifier ontbreekt',
+      ) // GUESS: codeMinor
     const existing = persons.get(id)
     if (op === 'readPersonRequest') {
       if (existing === undefined) {
@@ -162,25 +194,37 @@ export async function startAuraSim(options: AuraSimOptions): Promise<AuraSim> {
             return auraStatus(responseName, 'Failure', 'invaliddata', text)
         }
       }
-      return auraStatus(responseName, 'success', 'fullsuccess', 'alles Ok', { person: personXml(existing) })
+      return auraStatus(responseName, 'success', 'fullsuccess', 'alles Ok', {
+        person: personXml(existing),
+      })
     }
     const sent = readPerson(node.person)
     if (op === 'createPersonRequest') {
-      if (existing !== undefined) return auraStatus(responseName, 'failure', 'objectexists', `Lener ${id} bestaat al`) // GUESS: codeMinor
+      if (existing !== undefined)
+        return auraStatus(responseName, 'failure', 'objectexists', `Lener ${id} bestaat al`) // GUESS: codeMinor
       const userIdValue = sent.LENERSCODE
-      if (userIdValue !== undefined && userIdValue !== id) return auraStatus(responseName, 'failure', 'invaliddata', 'userIdValue wijkt af van sourcedId') // GUESS
+      if (userIdValue !== undefined && userIdValue !== id)
+        return auraStatus(
+          responseName,
+          'failure',
+          'invaliddata',
+          'userIdValue wijkt af van sourcedId',
+        ) // GUESS
       const record: AuraRecord = { LENERSCODE: id }
       apply(record, sent)
       // GUESS: Aura requires a last name (LENERSNAAM) for a borrower
-      if ((record.LENERSNAAM ?? '') === '') return auraStatus(responseName, 'failure', 'invaliddata', 'LENERSNAAM is verplicht')
+      if ((record.LENERSNAAM ?? '') === '')
+        return auraStatus(responseName, 'failure', 'invaliddata', 'LENERSNAAM is verplicht')
       persons.set(id, record)
       if (sent.password !== undefined) initialPasswords.set(id, sent.password)
       return auraStatus(responseName, 'success', 'fullsuccess', 'alles Ok')
     }
-    if (existing === undefined) return auraStatus(responseName, 'failure', 'unknownobject', `Lener ${id} niet gevonden`)
+    if (existing === undefined)
+      return auraStatus(responseName, 'failure', 'unknownobject', `Lener ${id} niet gevonden`)
     const next = { ...existing }
     apply(next, sent)
-    if ((next.LENERSNAAM ?? '') === '') return auraStatus(responseName, 'failure', 'invaliddata', 'LENERSNAAM is verplicht')
+    if ((next.LENERSNAAM ?? '') === '')
+      return auraStatus(responseName, 'failure', 'invaliddata', 'LENERSNAAM is verplicht')
     persons.set(id, next)
     const { LENERSCODE: _id, ...fields } = sent
     updates.push({ lenerscode: id, fields })
@@ -216,13 +260,22 @@ function isYmd(v: string): boolean {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(v)
   if (!m) return false
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  )
 }
 
 /** SHA-1 over the text as .NET's ASCIIEncoding encodes it (characters beyond ASCII become '?'), uppercase hex. */
 function sha1Upper(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return createHash('sha1').update(s.replace(/[^\x00-\x7f]/g, '?'), 'ascii').digest('hex').toUpperCase()
+  return (
+    createHash('sha1')
+      // eslint-disable-next-line no-control-regex
+      .update(s.replace(/[^\x00-\x7f]/g, '?'), 'ascii')
+      .digest('hex')
+      .toUpperCase()
+  )
 }
 
 /** The Aura fields present in a `person` element (matched by local name); an empty element reads as ''. */
@@ -230,7 +283,8 @@ export function readPerson(node: unknown): AuraRecord {
   const out: AuraRecord = {}
   if (node === null || typeof node !== 'object') return out
   const p = node as Record<string, unknown>
-  const obj = (v: unknown) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {})
+  const obj = (v: unknown) =>
+    v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}
   const set = (field: string, v: unknown) => {
     const t = textOf(v)
     if (t !== undefined) out[field] = t
@@ -241,7 +295,14 @@ export function readPerson(node: unknown): AuraRecord {
   for (const part of listOf<Record<string, unknown>>(obj(p.name).partName)) {
     // compared case-insensitively, as the reference reads them back
     const type = (textOf(part.namePartType) ?? '').toLowerCase()
-    const field = type === 'first' ? 'VOORN' : type === 'middle' ? 'VOORV' : type === 'last' ? 'LENERSNAAM' : undefined
+    const field =
+      type === 'first'
+        ? 'VOORN'
+        : type === 'middle'
+          ? 'VOORV'
+          : type === 'last'
+            ? 'LENERSNAAM'
+            : undefined
     if (field !== undefined) set(field, part.namePartValue ?? '')
   }
   set('EMAILADRES', p.email)
@@ -266,7 +327,9 @@ export function readPerson(node: unknown): AuraRecord {
 }
 
 function personXml(r: AuraRecord): Record<string, unknown> {
-  const person: Record<string, unknown> = { userId: { '@_xmlns': DATA_NS, userIdValue: { '@_xmlns': COMMON_NS, '#text': r.LENERSCODE } } }
+  const person: Record<string, unknown> = {
+    userId: { '@_xmlns': DATA_NS, userIdValue: { '@_xmlns': COMMON_NS, '#text': r.LENERSCODE } },
+  }
   const parts = (
     [
       ['VOORN', 'First'],
@@ -278,7 +341,12 @@ function personXml(r: AuraRecord): Record<string, unknown> {
     .map(([f, type]) => ({ namePartType: type, namePartValue: r[f] }))
   if (parts.length > 0) person.name = { '@_xmlns': DATA_NS, partName: parts }
   if (r.EMAILADRES !== undefined) person.email = { '@_xmlns': COMMON_NS, '#text': r.EMAILADRES }
-  const address = pick(r, { ADRES: 'street', POSTCODE: 'postcode', PLAATS: 'locality', KAMERNR: 'extadd' })
+  const address = pick(r, {
+    ADRES: 'street',
+    POSTCODE: 'postcode',
+    PLAATS: 'locality',
+    KAMERNR: 'extadd',
+  })
   if (address !== undefined) person.address = { '@_xmlns': DATA_NS, ...address }
   const demo = pick(r, { GEBDATUM: 'bday', GESLACHT: 'gender' })
   if (demo !== undefined) person.demographics = { '@_xmlns': DATA_NS, ...demo }
@@ -293,24 +361,41 @@ function personXml(r: AuraRecord): Record<string, unknown> {
   if (tels.length > 0) person.tel = tels
   const ext = Object.entries(EXTENSION_NAMES)
     .filter(([f]) => r[f] !== undefined)
-    .map(([f, name]) => ({ '@_xmlns': COMMON_NS, fieldName: name, fieldType: 'String', fieldValue: r[f] }))
+    .map(([f, name]) => ({
+      '@_xmlns': COMMON_NS,
+      fieldName: name,
+      fieldType: 'String',
+      fieldValue: r[f],
+    }))
   if (ext.length > 0) person.extension = { '@_xmlns': DATA_NS, extensionField: ext }
   return person
 }
 
 function pick(r: AuraRecord, names: Record<string, string>): Record<string, string> | undefined {
   const out: Record<string, string> = {}
-  for (const [field, element] of Object.entries(names)) if (r[field] !== undefined) out[element] = r[field]
+  for (const [field, element] of Object.entries(names))
+    if (r[field] !== undefined) out[element] = r[field]
   return Object.keys(out).length > 0 ? out : undefined
 }
 
-function soap(version: '1.1' | '1.2', body: Record<string, unknown>, headers: Record<string, string> = {}): SimResponse {
-  const contentType = version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
+function soap(
+  version: '1.1' | '1.2',
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): SimResponse {
+  const contentType =
+    version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
   return { status: 200, contentType, headers, text: soapEnvelope({ version, body }) }
 }
 
 /** An operation's answer with its IMS statusInfo header (exported for tests that inject failures). */
-export function auraStatus(responseName: string, codeMajor: 'success' | 'failure' | 'Failure', codeMinor: string, text: string, content: Record<string, unknown> = {}): SimResponse {
+export function auraStatus(
+  responseName: string,
+  codeMajor: 'success' | 'failure' | 'Failure',
+  codeMinor: string,
+  text: string,
+  content: Record<string, unknown> = {},
+): SimResponse {
   const header = {
     syncResponseHeaderInfo: {
       '@_xmlns': MESS_NS,
@@ -318,7 +403,9 @@ export function auraStatus(responseName: string, codeMajor: 'success' | 'failure
       statusInfo: {
         codeMajor,
         severity: codeMajor === 'success' ? 'status' : 'error',
-        codeMinor: { codeMinorField: { codeMinorFieldName: 'TargetEndSystem', codeMinorFieldValue: codeMinor } },
+        codeMinor: {
+          codeMinorField: { codeMinorFieldName: 'TargetEndSystem', codeMinorFieldValue: codeMinor },
+        },
         description: { language: 'nl', text },
       },
     },
@@ -326,7 +413,11 @@ export function auraStatus(responseName: string, codeMajor: 'success' | 'failure
   return {
     status: 200,
     contentType: 'text/xml; charset=utf-8',
-    text: soapEnvelope({ version: '1.1', headers: [header], body: { [responseName]: { '@_xmlns': MESS_NS, ...content } } }),
+    text: soapEnvelope({
+      version: '1.1',
+      headers: [header],
+      body: { [responseName]: { '@_xmlns': MESS_NS, ...content } },
+    }),
   }
 }
 
@@ -334,6 +425,9 @@ function fault(version: '1.1', code: string, reason: string): SimResponse {
   return {
     status: 500,
     contentType: 'text/xml; charset=utf-8',
-    text: soapEnvelope({ version, body: { 'soap:Fault': { faultcode: code, faultstring: reason } } }),
+    text: soapEnvelope({
+      version,
+      body: { 'soap:Fault': { faultcode: code, faultstring: reason } },
+    }),
   }
 }

@@ -113,14 +113,17 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
   const afkortingen = new Set<string>()
   for (const chunk of board.chunks()) {
     const school = { afkorting: chunk.school.brin, naam: chunk.school.name }
-    const locations = new Map(chunk.school.locations.map((l) => [l.id, { afkorting: l.code, naam: l.name }]))
+    const locations = new Map(
+      chunk.school.locations.map((l) => [l.id, { afkorting: l.code, naam: l.name }]),
+    )
     const groups = new Map(chunk.groups.map((g) => [g.id, g]))
     const pupils = new Map(chunk.pupils.map((p) => [p.id, p]))
     // the stamgroep's mentor is the deelnemer's SLB'er
     const medewerkerOf = new Map<string, { afkorting: string; id: string }>()
     for (const s of chunk.staff) {
       const id = String(++staffId)
-      const base = `${s.givenName.slice(0, 1)}${s.familyName.replace(/[^A-Za-z]/g, '').slice(0, 3)}`.toUpperCase()
+      const base =
+        `${s.givenName.slice(0, 1)}${s.familyName.replace(/[^A-Za-z]/g, '').slice(0, 3)}`.toUpperCase()
       let afkorting = base
       for (let i = 2; afkortingen.has(afkorting); i++) afkorting = `${base}${i}`
       afkortingen.add(afkorting)
@@ -137,12 +140,21 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
         actief: true,
         begindatum: eduarteDate(board.schoolYear.startDate),
         einddatum: '',
-        functie: s.function === 'teacher' ? { code: 'DOC', naam: 'Docent' } : { code: 'OOP', naam: s.title },
+        functie:
+          s.function === 'teacher'
+            ? { code: 'DOC', naam: 'Docent' }
+            : { code: 'OOP', naam: s.title },
         defaultOrganisatieEenheid: school,
         gebruikersnaam,
-        contactgegevens: [{ contactgegeven: s.email, soort: { code: 'E', naam: 'E-mail' }, geheim: false }],
+        contactgegevens: [
+          { contactgegeven: s.email, soort: { code: 'E', naam: 'E-mail' }, geheim: false },
+        ],
       })
-      data.gebruikers.set(gebruikersnaam, { gebruikernaam: gebruikersnaam, actief: true, medewerkerId: id })
+      data.gebruikers.set(gebruikersnaam, {
+        gebruikernaam: gebruikersnaam,
+        actief: true,
+        medewerkerId: id,
+      })
       medewerkerOf.set(s.id, { afkorting, id })
     }
     const slbOf = new Map<string, { afkorting: string; id: string }>()
@@ -166,26 +178,38 @@ export function eduarteData(board: SimBoard, options: EduarteDataOptions = {}): 
         voorletters: `${pupil.givenName.slice(0, 1)}.`,
         geslacht: sexName(pupil.sex),
         geboortedatum: eduarteDate(pupil.birthDate),
-        eckId: options.eckId === false ? '' : `https://ketenid.nl/201703/${pupil.number.padStart(8, '0')}`,
+        eckId:
+          options.eckId === false
+            ? ''
+            : `https://ketenid.nl/201703/${pupil.number.padStart(8, '0')}`,
         gebruikersNaam: every > 0 && n++ % every === every - 1 ? '' : pupil.number,
         contactgegevens: [],
-        verbintenissen: [{
-          id: `V${pupil.number}`,
-          begindatum: eduarteDate(e.beginDate !== '' ? e.beginDate : `${cohort}-08-01`),
-          // planned end of a 4-year opleiding, or the last day for a deelnemer who left
-          einddatum: left ? eduarteDate(addDays(e.endDate, -1)) : eduarteDate(`${Number(cohort) + 4}-07-31`),
-          cohort,
-          groep: group.title,
-          leerjaar: String(leerjaar),
-          locatie: locations.get(pupil.locationId) ?? { afkorting: '', naam: '' },
-          opleiding: OPLEIDING[pupil.level] ?? { code: '00000', naam: pupil.level },
-          organisatieEenheid: school,
-          // GUESS: status names
-          status: left ? 'Beeindigd' : 'Definitief',
-          begeleiders: slb(slbOf.get(group.id)),
-        }],
+        verbintenissen: [
+          {
+            id: `V${pupil.number}`,
+            begindatum: eduarteDate(e.beginDate !== '' ? e.beginDate : `${cohort}-08-01`),
+            // planned end of a 4-year opleiding, or the last day for a deelnemer who left
+            einddatum: left
+              ? eduarteDate(addDays(e.endDate, -1))
+              : eduarteDate(`${Number(cohort) + 4}-07-31`),
+            cohort,
+            groep: group.title,
+            leerjaar: String(leerjaar),
+            locatie: locations.get(pupil.locationId) ?? { afkorting: '', naam: '' },
+            opleiding: OPLEIDING[pupil.level] ?? { code: '00000', naam: pupil.level },
+            organisatieEenheid: school,
+            // GUESS: status names
+            status: left ? 'Beeindigd' : 'Definitief',
+            begeleiders: slb(slbOf.get(group.id)),
+          },
+        ],
       }
-      if (d.gebruikersNaam !== '') data.gebruikers.set(d.gebruikersNaam, { gebruikernaam: d.gebruikersNaam, actief: !left, deelnemernummer: d.deelnemernummer })
+      if (d.gebruikersNaam !== '')
+        data.gebruikers.set(d.gebruikersNaam, {
+          gebruikernaam: d.gebruikersNaam,
+          actief: !left,
+          deelnemernummer: d.deelnemernummer,
+        })
       data.deelnemers.push(d)
     }
   }

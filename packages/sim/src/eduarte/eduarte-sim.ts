@@ -5,9 +5,26 @@
 // (case-insensitive) alphabetical order, are refused, as the Eduarte-Employee README says the API does.
 import { randomUUID } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
-import { parseSoapEnvelope, soapEnvelope, textOf, XmlSyntaxError } from '../../../../src/protocol/index.ts'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
-import type { EduarteBegeleider, EduarteContact, EduarteData, EduarteDeelnemer, EduarteMedewerker, EduarteVerbintenis } from './eduarte-data.ts'
+import {
+  parseSoapEnvelope,
+  soapEnvelope,
+  textOf,
+  XmlSyntaxError,
+} from '../../../../src/protocol/index.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
+import type {
+  EduarteBegeleider,
+  EduarteContact,
+  EduarteData,
+  EduarteDeelnemer,
+  EduarteMedewerker,
+  EduarteVerbintenis,
+} from './eduarte-data.ts'
 
 export const EDUARTE_NS = 'http://api.algemeen.webservices.eduarte.topicus.nl/'
 
@@ -31,7 +48,12 @@ export interface EduarteSim {
 const SERVICES: Record<string, readonly string[]> = {
   deelnemers: ['getDeelnemer', 'getDeelnemers', 'updateContactgegevens'],
   gebruikers: ['createDeelnemerGebruiker', 'activeerGebruiker', 'deactiveerGebruiker'],
-  medewerkers: ['getMedewerkers', 'getMedewerkerMetId', 'getMedewerkerMetAfkorting', 'getMedewerkerMetGebruikersnaam'],
+  medewerkers: [
+    'getMedewerkers',
+    'getMedewerkerMetId',
+    'getMedewerkerMetAfkorting',
+    'getMedewerkerMetGebruikersnaam',
+  ],
 }
 
 /**
@@ -42,7 +64,13 @@ const SERVICES: Record<string, readonly string[]> = {
  */
 const PARAMETER_ORDER: Record<string, readonly string[]> = {
   getDeelnemer: ['apiSleutel', 'deelnemernummer'],
-  createDeelnemerGebruiker: ['apiSleutel', 'deelnemernummer', 'gebruikersnaam', 'wachtwoord', 'emailadres'],
+  createDeelnemerGebruiker: [
+    'apiSleutel',
+    'deelnemernummer',
+    'gebruikersnaam',
+    'wachtwoord',
+    'emailadres',
+  ],
   updateContactgegevens: ['apiSleutel', 'deelnemerNummer', 'contactgegeven'],
   activeerGebruiker: ['apiSleutel', 'gebruikernaam'],
   deactiveerGebruiker: ['apiSleutel', 'gebruikernaam'],
@@ -55,7 +83,10 @@ const PARAMETER_ORDER: Record<string, readonly string[]> = {
 }
 
 /** Elements whose children keep a fixed, non-alphabetical order: `contactgegeven` (contactgegeven, soort, geheim). */
-const FIXED_ORDER: Record<string, readonly string[]> = { ...PARAMETER_ORDER, contactgegeven: ['contactgegeven', 'soort', 'geheim'] }
+const FIXED_ORDER: Record<string, readonly string[]> = {
+  ...PARAMETER_ORDER,
+  contactgegeven: ['contactgegeven', 'soort', 'geheim'],
+}
 
 /** Alphabetical as the reference sorts (PowerShell Sort-Object: case-insensitive), ties by code unit. */
 export function compareNames(a: string, b: string): number {
@@ -64,7 +95,13 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-const orderParser = new XMLParser({ preserveOrder: true, ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, processEntities: false })
+const orderParser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  processEntities: false,
+})
 
 type OrderedNode = Record<string, unknown>
 
@@ -118,7 +155,10 @@ function operationChildren(body: string): { op: string; children: OrderedNode[] 
 }
 
 function fault(code: string, reason: string): SimResponse {
-  const text = soapEnvelope({ version: '1.1', body: { 'soap:Fault': { faultcode: `soap:${code}`, faultstring: reason } } })
+  const text = soapEnvelope({
+    version: '1.1',
+    body: { 'soap:Fault': { faultcode: `soap:${code}`, faultstring: reason } },
+  })
   return { status: 500, text, contentType: 'text/xml; charset=utf-8' }
 }
 
@@ -132,7 +172,10 @@ function written(op: string, ok: boolean, melding: string): SimResponse {
 }
 
 function answer(op: string, content: Record<string, unknown>): SimResponse {
-  const text = soapEnvelope({ version: '1.1', body: { [`ns2:${op}Response`]: { '@_xmlns:ns2': EDUARTE_NS, ...content } } })
+  const text = soapEnvelope({
+    version: '1.1',
+    body: { [`ns2:${op}Response`]: { '@_xmlns:ns2': EDUARTE_NS, ...content } },
+  })
   return { status: 200, text, contentType: 'text/xml; charset=utf-8' }
 }
 
@@ -143,8 +186,13 @@ function sorted(o: Record<string, unknown>): Record<string, unknown> {
   return out
 }
 
-const contactXml = (c: EduarteContact) => ({ contactgegeven: c.contactgegeven, soort: { code: c.soort.code, naam: c.soort.naam }, geheim: String(c.geheim) })
-const begeleiderXml = (b: EduarteBegeleider) => sorted({ medewerker: sorted(b.medewerker), rol: sorted(b.rol) })
+const contactXml = (c: EduarteContact) => ({
+  contactgegeven: c.contactgegeven,
+  soort: { code: c.soort.code, naam: c.soort.naam },
+  geheim: String(c.geheim),
+})
+const begeleiderXml = (b: EduarteBegeleider) =>
+  sorted({ medewerker: sorted(b.medewerker), rol: sorted(b.rol) })
 const verbintenisXml = (v: EduarteVerbintenis) =>
   sorted({
     ...v,
@@ -178,39 +226,62 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
   const maxPage = options.maxPageSize ?? 500
 
   function handle(req: SimRequest): SimResponse {
-    const m = /^\/services\/api\/algemeen\/(deelnemers|gebruikers|medewerkers)$/.exec(req.url.pathname)
+    const m = /^\/services\/api\/algemeen\/(deelnemers|gebruikers|medewerkers)$/.exec(
+      req.url.pathname,
+    )
     if (m === null) return { status: 404, text: 'Not Found' }
     const service = m[1] as string
     if (req.method !== 'POST') return { status: 405, text: 'Method Not Allowed' }
-    if (!/^text\/xml/i.test(req.headers['content-type'] ?? '')) return { status: 415, text: 'Unsupported Media Type' }
+    if (!/^text\/xml/i.test(req.headers['content-type'] ?? ''))
+      return { status: 415, text: 'Unsupported Media Type' }
     let parsed
     try {
       parsed = parseSoapEnvelope(req.body)
     } catch (e) {
-      return fault('Client', `Unmarshalling Error: ${e instanceof XmlSyntaxError ? e.message : 'not a SOAP envelope'}`)
+      return fault(
+        'Client',
+        `Unmarshalling Error: ${e instanceof XmlSyntaxError ? e.message : 'not a SOAP envelope'}`,
+      )
     }
     const ordered = operationChildren(req.body)
     const op = ordered?.op ?? ''
-    if (!(SERVICES[service] ?? []).includes(op)) return fault('Client', `Unexpected wrapper element {${EDUARTE_NS}}${op} found on service ${service}`)
+    if (!(SERVICES[service] ?? []).includes(op))
+      return fault(
+        'Client',
+        `Unexpected wrapper element {${EDUARTE_NS}}${op} found on service ${service}`,
+      )
     const p = (parsed.body[op] ?? {}) as Record<string, unknown>
     // GUESS: a wrong or missing apiSleutel is a Client fault whose text says authentication failed
-    if (textOf(p.apiSleutel) !== options.apiSleutel) return fault('Client', 'Authenticatie mislukt: ongeldige apiSleutel')
+    if (textOf(p.apiSleutel) !== options.apiSleutel)
+      return fault('Client', 'Authenticatie mislukt: ongeldige apiSleutel')
     // Parameters in their documented order, object properties alphabetically (Eduarte-Employee README, "API
     // specifications"); GUESS: the message, in the style of the JAXB unmarshaller behind the service
     const wrong = outOfOrder(ordered?.children ?? [], op)
-    if (wrong !== undefined) return fault('Client', `Unmarshalling Error: unexpected element order in ${wrong}`)
+    if (wrong !== undefined)
+      return fault('Client', `Unmarshalling Error: unexpected element order in ${wrong}`)
     const params = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'apiSleutel'))
     calls.push({ service, operation: op, params })
     return operation(op, p)
   }
 
-  function page<T>(op: string, p: Record<string, unknown>, list: T[], key: string, toXml: (t: T) => Record<string, unknown>): SimResponse {
+  function page<T>(
+    op: string,
+    p: Record<string, unknown>,
+    list: T[],
+    key: string,
+    toXml: (t: T) => Record<string, unknown>,
+  ): SimResponse {
     const pagina = Number(textOf(p.pagina) ?? '1')
     const grootte = Number(textOf(p.paginaGrootte) ?? '100')
-    if (!Number.isInteger(pagina) || pagina < 1) return fault('Client', 'pagina moet 1 of hoger zijn')
-    if (!Number.isInteger(grootte) || grootte < 1 || grootte > maxPage) return fault('Client', `paginaGrootte moet tussen 1 en ${maxPage} liggen`)
+    if (!Number.isInteger(pagina) || pagina < 1)
+      return fault('Client', 'pagina moet 1 of hoger zijn')
+    if (!Number.isInteger(grootte) || grootte < 1 || grootte > maxPage)
+      return fault('Client', `paginaGrootte moet tussen 1 en ${maxPage} liggen`)
     const slice = list.slice((pagina - 1) * grootte, pagina * grootte)
-    return answer(op, { [`${key}s`]: { [key]: slice.map(toXml) }, totaalAantal: String(list.length) })
+    return answer(op, {
+      [`${key}s`]: { [key]: slice.map(toXml) },
+      totaalAantal: String(list.length),
+    })
   }
 
   function operation(op: string, p: Record<string, unknown>): SimResponse {
@@ -227,19 +298,30 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
       case 'getMedewerkerMetId':
       case 'getMedewerkerMetAfkorting':
       case 'getMedewerkerMetGebruikersnaam': {
-        const [field, value] = op === 'getMedewerkerMetId' ? ['id', p.id] : op === 'getMedewerkerMetAfkorting' ? ['afkorting', p.afkorting] : ['gebruikersnaam', p.gebruikersnaam]
+        const [field, value] =
+          op === 'getMedewerkerMetId'
+            ? ['id', p.id]
+            : op === 'getMedewerkerMetAfkorting'
+              ? ['afkorting', p.afkorting]
+              : ['gebruikersnaam', p.gebruikersnaam]
         const mw = data.medewerkers.find((x) => x[field as 'id'] === textOf(value))
         return answer(op, mw === undefined ? {} : { medewerker: medewerkerXml(mw) })
       }
       case 'updateContactgegevens': {
         const d = deelnemer(p.deelnemerNummer)
-        if (d === undefined) return written(op, false, `Deelnemer ${textOf(p.deelnemerNummer) ?? ''} niet gevonden`)
+        if (d === undefined)
+          return written(op, false, `Deelnemer ${textOf(p.deelnemerNummer) ?? ''} niet gevonden`)
         const c = p.contactgegeven as Record<string, unknown> | undefined
         const soort = c?.soort as Record<string, unknown> | undefined
         const value = textOf(c?.contactgegeven) ?? ''
         const code = textOf(soort?.code) ?? ''
-        if (value === '' || code === '') return written(op, false, 'contactgegeven en soort.code zijn verplicht')
-        const entry: EduarteContact = { contactgegeven: value, soort: { code, naam: textOf(soort?.naam) ?? '' }, geheim: textOf(c?.geheim) === 'true' }
+        if (value === '' || code === '')
+          return written(op, false, 'contactgegeven en soort.code zijn verplicht')
+        const entry: EduarteContact = {
+          contactgegeven: value,
+          soort: { code, naam: textOf(soort?.naam) ?? '' },
+          geheim: textOf(c?.geheim) === 'true',
+        }
         // GUESS: a contactgegeven of the same soort is replaced, not added
         const i = d.contactgegevens.findIndex((x) => x.soort.code === code)
         if (i >= 0) d.contactgegevens[i] = entry
@@ -252,15 +334,27 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
         // The public connectors look for "niet gevonden" / "heeft reeds een account" in 200 answers and in the
         // body of HTTP 500 faults (Employee create.ps1); this simulator sends the first as an answer, the second
         // as a fault. GUESS: which of the two the real service uses for which case
-        if (d === undefined) return written(op, false, `Deelnemer ${textOf(p.deelnemernummer) ?? ''} niet gevonden`)
-        if (d.gebruikersNaam !== '') return fault('Server', `Deelnemer ${d.deelnemernummer} heeft reeds een account`)
-        if (naam === '' || (textOf(p.wachtwoord) ?? '') === '') return written(op, false, 'gebruikersnaam en wachtwoord zijn verplicht')
-        if (data.gebruikers.has(naam)) return written(op, false, `Gebruikersnaam ${naam} is al in gebruik`)
+        if (d === undefined)
+          return written(op, false, `Deelnemer ${textOf(p.deelnemernummer) ?? ''} niet gevonden`)
+        if (d.gebruikersNaam !== '')
+          return fault('Server', `Deelnemer ${d.deelnemernummer} heeft reeds een account`)
+        if (naam === '' || (textOf(p.wachtwoord) ?? '') === '')
+          return written(op, false, 'gebruikersnaam en wachtwoord zijn verplicht')
+        if (data.gebruikers.has(naam))
+          return written(op, false, `Gebruikersnaam ${naam} is al in gebruik`)
         d.gebruikersNaam = naam
-        data.gebruikers.set(naam, { gebruikernaam: naam, actief: true, deelnemernummer: d.deelnemernummer })
+        data.gebruikers.set(naam, {
+          gebruikernaam: naam,
+          actief: true,
+          deelnemernummer: d.deelnemernummer,
+        })
         const mail = textOf(p.emailadres) ?? ''
         if (mail !== '' && !d.contactgegevens.some((c) => c.contactgegeven === mail)) {
-          d.contactgegevens.push({ contactgegeven: mail, soort: { code: 'E', naam: 'E-mail' }, geheim: false })
+          d.contactgegevens.push({
+            contactgegeven: mail,
+            soort: { code: 'E', naam: 'E-mail' },
+            geheim: false,
+          })
         }
         return written(op, true, `Gebruiker ${naam} aangemaakt (${randomUUID().slice(0, 8)})`)
       }
@@ -278,6 +372,9 @@ export async function startEduarteSim(options: EduarteSimOptions): Promise<Eduar
     }
   }
 
-  const server = await startSimHttpServer(handle, options.port !== undefined ? { port: options.port } : {})
+  const server = await startSimHttpServer(
+    handle,
+    options.port !== undefined ? { port: options.port } : {},
+  )
   return { url: server.url, server, data, calls, close: () => server.close() }
 }

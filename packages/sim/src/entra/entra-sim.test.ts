@@ -24,18 +24,35 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
       scope: 'https://graph.microsoft.com/.default',
       ...form,
     })
-    const res = await fetch(sim.tokenUrl.replace(sim.tenantId, form.tenant ?? sim.tenantId), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const res = await fetch(sim.tokenUrl.replace(sim.tenantId, form.tenant ?? sim.tenantId), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     return { status: res.status, json: (await res.json()) as Record<string, unknown> }
   }
 
-  async function g(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async function g(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const res = await fetch(`${sim.url}/v1.0${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     })
     const text = await res.text()
-    return { status: res.status, headers: res.headers, json: (text === '' ? undefined : JSON.parse(text)) as Record<string, Json> }
+    return {
+      status: res.status,
+      headers: res.headers,
+      json: (text === '' ? undefined : JSON.parse(text)) as Record<string, Json>,
+    }
   }
 
   const newUser = (o: Record<string, unknown> = {}) => {
@@ -52,7 +69,12 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
   }
 
   before(async () => {
-    sim = await startEntraSim({ now: () => clock, skus: { [SKU]: 'STANDARDWOFFPACK_STUDENT' }, replicationLagMs: 5_000, tokenLifetimeSeconds: 3600 })
+    sim = await startEntraSim({
+      now: () => clock,
+      skus: { [SKU]: 'STANDARDWOFFPACK_STUDENT' },
+      replicationLagMs: 5_000,
+      tokenLifetimeSeconds: 3600,
+    })
     token = String((await getToken()).json.access_token)
   })
   after(() => sim.close())
@@ -91,11 +113,19 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     assert.equal(r.json.userPrincipalName, body.userPrincipalName)
     assert.equal('employeeId' in r.json, false, 'employeeId is not a default property')
     assert.equal('passwordProfile' in r.json, false)
-    const dup = await g('POST', '/users', { ...newUser(), userPrincipalName: body.userPrincipalName.toUpperCase() })
+    const dup = await g('POST', '/users', {
+      ...newUser(),
+      userPrincipalName: body.userPrincipalName.toUpperCase(),
+    })
     assert.equal(dup.status, 400)
     assert.equal(dup.json.error.code, 'Request_BadRequest')
-    assert.equal(dup.json.error.message, 'Another object with the same value for property userPrincipalName already exists.')
-    assert.deepEqual(dup.json.error.details, [{ target: 'userPrincipalName', code: 'ObjectConflict' }])
+    assert.equal(
+      dup.json.error.message,
+      'Another object with the same value for property userPrincipalName already exists.',
+    )
+    assert.deepEqual(dup.json.error.details, [
+      { target: 'userPrincipalName', code: 'ObjectConflict' },
+    ])
     assert.ok(dup.json.error.innerError['request-id'])
   })
 
@@ -114,7 +144,10 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const q = `/users?$filter=${encodeURIComponent(`employeeId eq '${body.employeeId}'`)}&$select=id,employeeId`
     assert.deepEqual((await g('GET', q)).json.value, [])
     assert.equal((await g('GET', `/users/${id}`)).status, 200)
-    assert.equal((await g('GET', `/users/${encodeURIComponent(body.userPrincipalName)}?$select=id`)).json.id, id)
+    assert.equal(
+      (await g('GET', `/users/${encodeURIComponent(body.userPrincipalName)}?$select=id`)).json.id,
+      id,
+    )
     clock += 5_000
     assert.deepEqual((await g('GET', q)).json.value, [{ id, employeeId: body.employeeId }])
   })
@@ -123,24 +156,39 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const body = newUser({ displayName: "O'Brien, Jr." })
     await g('POST', '/users', body)
     clock += 5_000
-    const eq = await g('GET', `/users?$filter=${encodeURIComponent(`displayName eq 'O''Brien, Jr.'`)}&$select=id,displayName`)
+    const eq = await g(
+      'GET',
+      `/users?$filter=${encodeURIComponent(`displayName eq 'O''Brien, Jr.'`)}&$select=id,displayName`,
+    )
     assert.equal(eq.json.value.length, 1)
-    assert.equal((await g('GET', `/users?$filter=${encodeURIComponent("startswith(displayName,'o''bri')")}`)).json.value.length, 1)
+    assert.equal(
+      (await g('GET', `/users?$filter=${encodeURIComponent("startswith(displayName,'o''bri')")}`))
+        .json.value.length,
+      1,
+    )
     const ew = `/users?$filter=${encodeURIComponent("endswith(userPrincipalName,'@school.test')")}`
     const refused = await g('GET', ew)
     assert.equal(refused.status, 400)
     assert.equal(refused.json.error.code, 'Request_UnsupportedQuery')
     assert.equal((await g('GET', `${ew}&$count=true`)).status, 400, 'no header')
-    assert.match(refused.json.error.message, /^Operator 'endsWith' is not supported because the required parameters might be missing/)
+    assert.match(
+      refused.json.error.message,
+      /^Operator 'endsWith' is not supported because the required parameters might be missing/,
+    )
     // learn.microsoft.com/graph/aad-advanced-queries: without the header, ?$count=true is ignored (the /$count
     // segment is the error; see entra-sim-queries.test.ts)
     const ignored = await g('GET', `/users?$count=true&$top=1`)
     assert.equal(ignored.status, 200)
     assert.equal(ignored.json['@odata.count'], undefined)
-    const advanced = await g('GET', `${ew}&$count=true`, undefined, { ConsistencyLevel: 'eventual' })
+    const advanced = await g('GET', `${ew}&$count=true`, undefined, {
+      ConsistencyLevel: 'eventual',
+    })
     assert.equal(advanced.status, 200)
     assert.equal(advanced.json['@odata.count'], advanced.json.value.length)
-    assert.equal((await g('GET', `/users?$filter=${encodeURIComponent("nonsense eq 'x'")}`)).status, 400)
+    assert.equal(
+      (await g('GET', `/users?$filter=${encodeURIComponent("nonsense eq 'x'")}`)).status,
+      400,
+    )
   })
 
   test('$top + @odata.nextLink page through every user once; $top above 999 is refused', async () => {
@@ -159,7 +207,10 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     }
     assert.ok(pages >= 3)
     assert.equal(new Set(seen).size, seen.length)
-    assert.equal(seen.length, [...sim.users.values()].filter((u) => u.deletedAt === undefined).length)
+    assert.equal(
+      seen.length,
+      [...sim.users.values()].filter((u) => u.deletedAt === undefined).length,
+    )
     assert.equal((await g('GET', '/users?$top=1000')).status, 400)
   })
 
@@ -167,23 +218,37 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const body = newUser()
     const r = await g('POST', '/$batch', {
       requests: [
-        { id: '1', method: 'POST', url: '/users', body, headers: { 'content-type': 'application/json' } },
+        {
+          id: '1',
+          method: 'POST',
+          url: '/users',
+          body,
+          headers: { 'content-type': 'application/json' },
+        },
         { id: '2', method: 'GET', url: '/users/nobody' },
         { id: '3', method: 'GET', url: '/users/nobody/assignLicense', dependsOn: ['2'] },
       ],
     })
     assert.equal(r.status, 200)
-    const byId = new Map((r.json.responses as { id: string; status: number; body?: Json }[]).map((x) => [x.id, x]))
+    const byId = new Map(
+      (r.json.responses as { id: string; status: number; body?: Json }[]).map((x) => [x.id, x]),
+    )
     assert.equal(byId.get('1')?.status, 201)
     assert.equal(byId.get('1')?.body.userPrincipalName, body.userPrincipalName)
     assert.equal(byId.get('2')?.status, 404)
     assert.equal(byId.get('2')?.body.error.code, 'Request_ResourceNotFound')
     assert.equal(byId.get('3')?.status, 424)
-    const many = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: '/users?$top=1' }))
+    const many = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i + 1),
+      method: 'GET',
+      url: '/users?$top=1',
+    }))
     const refused = await g('POST', '/$batch', { requests: many })
     assert.equal(refused.status, 400)
     assert.match(refused.json.error.message, /limit of 20/)
-    const noType = await g('POST', '/$batch', { requests: [{ id: '1', method: 'PATCH', url: '/users/x', body: {} }] })
+    const noType = await g('POST', '/$batch', {
+      requests: [{ id: '1', method: 'PATCH', url: '/users/x', body: {} }],
+    })
     assert.equal(noType.status, 400)
   })
 
@@ -194,7 +259,10 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     assert.equal((await g('POST', `/groups/${gid}/members/$ref`, ref)).status, 204)
     const again = await g('POST', `/groups/${gid}/members/$ref`, ref)
     assert.equal(again.status, 400)
-    assert.equal(again.json.error.message, "One or more added object references already exist for the following modified properties: 'members'.")
+    assert.equal(
+      again.json.error.message,
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    )
     assert.equal((await g('DELETE', `/groups/${gid}/members/${uid}/$ref`)).status, 204)
     assert.equal((await g('DELETE', `/groups/${gid}/members/${uid}/$ref`)).status, 404)
     assert.equal((await g('POST', `/groups/nope/members/$ref`, ref)).status, 404)
@@ -205,11 +273,20 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const add = { addLicenses: [{ skuId: SKU, disabledPlans: [] }], removeLicenses: [] }
     const refused = await g('POST', `/users/${uid}/assignLicense`, add)
     assert.equal(refused.status, 400)
-    assert.equal(refused.json.error.message, 'License assignment cannot be done for user with invalid usage location.')
+    assert.equal(
+      refused.json.error.message,
+      'License assignment cannot be done for user with invalid usage location.',
+    )
     assert.equal((await g('PATCH', `/users/${uid}`, { usageLocation: 'NL' })).status, 204)
     assert.equal((await g('POST', `/users/${uid}/assignLicense`, add)).status, 200)
-    assert.deepEqual((await g('GET', `/users/${uid}?$select=assignedLicenses`)).json.assignedLicenses, [{ skuId: SKU, disabledPlans: [] }])
-    const unknown = await g('POST', `/users/${uid}/assignLicense`, { addLicenses: [{ skuId: '00000000-0000-0000-0000-000000000000' }], removeLicenses: [] })
+    assert.deepEqual(
+      (await g('GET', `/users/${uid}?$select=assignedLicenses`)).json.assignedLicenses,
+      [{ skuId: SKU, disabledPlans: [] }],
+    )
+    const unknown = await g('POST', `/users/${uid}/assignLicense`, {
+      addLicenses: [{ skuId: '00000000-0000-0000-0000-000000000000' }],
+      removeLicenses: [],
+    })
     assert.match(unknown.json.error.message, /does not correspond to a valid company License/)
   })
 
@@ -217,12 +294,17 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const gid = sim.addGroup('Personeel')
     const body = newUser()
     const uid = (await g('POST', '/users', body)).json.id as string
-    await g('POST', `/groups/${gid}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${uid}` })
+    await g('POST', `/groups/${gid}/members/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${uid}`,
+    })
     assert.equal((await g('DELETE', `/users/${uid}`)).status, 204)
     assert.equal((await g('GET', `/users/${uid}`)).status, 404)
     assert.equal(sim.groups.get(gid)?.members.has(uid), false)
     const q = `/directory/deletedItems/microsoft.graph.user?$filter=${encodeURIComponent(`employeeId eq '${body.employeeId}'`)}&$select=id,employeeId`
-    assert.deepEqual((await g('GET', q)).json.value.map((u: { id: string }) => u.id), [uid])
+    assert.deepEqual(
+      (await g('GET', q)).json.value.map((u: { id: string }) => u.id),
+      [uid],
+    )
     const restored = await g('POST', `/directory/deletedItems/${uid}/restore`)
     assert.equal(restored.status, 200)
     assert.equal(restored.json.id, uid)
@@ -242,8 +324,16 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     assert.equal(r.headers.get('retry-after'), '7')
     assert.equal(r.json.error.code, 'TooManyRequests')
     sim.throttleNext(1, 503, 3)
-    const b = await g('POST', '/$batch', { requests: [{ id: '1', method: 'GET', url: '/users?$top=1' }, { id: '2', method: 'GET', url: '/users?$top=1' }] })
-    const [first, second] = b.json.responses as { status: number; headers: Record<string, string> }[]
+    const b = await g('POST', '/$batch', {
+      requests: [
+        { id: '1', method: 'GET', url: '/users?$top=1' },
+        { id: '2', method: 'GET', url: '/users?$top=1' },
+      ],
+    })
+    const [first, second] = b.json.responses as {
+      status: number
+      headers: Record<string, string>
+    }[]
     assert.equal(first?.status, 503)
     assert.equal(first?.headers['retry-after'], '3')
     assert.equal(second?.status, 200)
@@ -252,24 +342,55 @@ describe('Entra ID simulator (Microsoft Graph v1.0)', () => {
     const ids: string[] = []
     for (let i = 0; i < 3; i++) ids.push(String((await g('POST', '/users', newUser())).json.id))
     const bind = (id: string) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`
-    const made = await g('POST', '/groups', { displayName: 'Wiskunde 3B', mailEnabled: false, securityEnabled: true, mailNickname: 'wi3b', 'members@odata.bind': ids.map(bind), 'owners@odata.bind': [bind(ids[0] as string)] })
+    const made = await g('POST', '/groups', {
+      displayName: 'Wiskunde 3B',
+      mailEnabled: false,
+      securityEnabled: true,
+      mailNickname: 'wi3b',
+      'members@odata.bind': ids.map(bind),
+      'owners@odata.bind': [bind(ids[0] as string)],
+    })
     assert.equal(made.status, 201)
     const gid = String(made.json.id)
     const first = await g('GET', `/groups/${gid}/members?$top=2&$select=id,displayName`)
     assert.equal(first.json.value.length, 2)
     assert.deepEqual(Object.keys(first.json.value[0]), ['@odata.type', 'id', 'displayName'])
     const next = String(first.json['@odata.nextLink'])
-    const rest = await fetch(next, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<Json>)
-    assert.deepEqual([...first.json.value, ...rest.value].map((u: Json) => u.id), ids)
-    assert.equal((await g('DELETE', `/groups/${gid}/owners/${ids[0]}/$ref`)).status, 400, 'the last owner cannot be removed')
-    assert.equal((await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) })).status, 204)
-    assert.equal((await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) })).status, 400)
+    const rest = await fetch(next, { headers: { authorization: `Bearer ${token}` } }).then(
+      (r) => r.json() as Promise<Json>,
+    )
+    assert.deepEqual(
+      [...first.json.value, ...rest.value].map((u: Json) => u.id),
+      ids,
+    )
+    assert.equal(
+      (await g('DELETE', `/groups/${gid}/owners/${ids[0]}/$ref`)).status,
+      400,
+      'the last owner cannot be removed',
+    )
+    assert.equal(
+      (await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) }))
+        .status,
+      204,
+    )
+    assert.equal(
+      (await g('POST', `/groups/${gid}/owners/$ref`, { '@odata.id': bind(ids[1] as string) }))
+        .status,
+      400,
+    )
     assert.equal((await g('DELETE', `/groups/${gid}/owners/${ids[0]}/$ref`)).status, 204)
-    assert.deepEqual((await g('GET', `/groups/${gid}/owners`)).json.value.map((u: Json) => u.id), [ids[1]])
+    assert.deepEqual(
+      (await g('GET', `/groups/${gid}/owners`)).json.value.map((u: Json) => u.id),
+      [ids[1]],
+    )
 
     assert.equal((await g('DELETE', `/groups/${gid}`)).status, 204)
     assert.equal((await g('GET', `/groups/${gid}`)).status, 404)
-    assert.equal((await g('GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'wi3b'")}`)).json.value.length, 0)
+    assert.equal(
+      (await g('GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'wi3b'")}`)).json.value
+        .length,
+      0,
+    )
     assert.equal((await g('GET', `/directory/deletedItems/${gid}`)).json.displayName, 'Wiskunde 3B')
     clock += 31 * 24 * 3600 * 1000
     token = String((await getToken()).json.access_token)

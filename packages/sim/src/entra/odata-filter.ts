@@ -32,10 +32,17 @@ export interface Filterable {
    * "supported only with advanced query parameters by mail, otherMails, userPrincipalName, and proxyAddresses". */
   readonly endsWith?: ReadonlySet<string>
   /** Checks a whole lambda over a collection (Graph's "with limitations"); returns a reason to refuse. */
-  readonly checkLambda?: (collection: string, subProperties: readonly string[]) => string | undefined
+  readonly checkLambda?: (
+    collection: string,
+    subProperties: readonly string[],
+  ) => string | undefined
 }
 
-type Tok = { k: 'str'; v: string } | { k: 'word'; v: string } | { k: 'num'; v: number } | { k: 'p'; v: '(' | ')' | ',' | ':' }
+type Tok =
+  | { k: 'str'; v: string }
+  | { k: 'word'; v: string }
+  | { k: 'num'; v: number }
+  | { k: 'p'; v: '(' | ')' | ',' | ':' }
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = []
@@ -92,8 +99,12 @@ interface LambdaScope {
 }
 
 /** Parses a $filter; names outside `filterable` are refused with a FilterError. */
-export function parseFilter(text: string, filterable: Filterable | ReadonlySet<string>): ParsedFilter {
-  const allowed: Filterable = filterable instanceof Set ? { properties: filterable } : (filterable as Filterable)
+export function parseFilter(
+  text: string,
+  filterable: Filterable | ReadonlySet<string>,
+): ParsedFilter {
+  const allowed: Filterable =
+    filterable instanceof Set ? { properties: filterable } : (filterable as Filterable)
   const toks = tokenize(text)
   let pos = 0
   let advancedOperator: string | undefined
@@ -119,17 +130,20 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
       const s = scope
       lastProperty = s.collection
       if (t.v === s.variable) {
-        if (s.subProperties.size > 0) throw new FilterError(`'${t.v}' ranges over objects; name one of their properties`)
+        if (s.subProperties.size > 0)
+          throw new FilterError(`'${t.v}' ranges over objects; name one of their properties`)
         return (p) => p.$item
       }
       if (t.v.startsWith(`${s.variable}/`)) {
         const sub = t.v.slice(s.variable.length + 1)
-        if (!s.subProperties.has(sub)) throw new FilterError(`property '${sub}' cannot be filtered on`)
+        if (!s.subProperties.has(sub))
+          throw new FilterError(`property '${sub}' cannot be filtered on`)
         s.used.push(sub)
         return (p) => (p.$item as Record<string, unknown> | undefined)?.[sub]
       }
     }
-    if (!allowed.properties.has(t.v)) throw new FilterError(`property '${t.v}' cannot be filtered on`)
+    if (!allowed.properties.has(t.v))
+      throw new FilterError(`property '${t.v}' cannot be filtered on`)
     const name = t.v
     lastProperty = name
     return (p) => p[name]
@@ -142,11 +156,14 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
     throw new FilterError('expected a literal')
   }
   const same = (a: unknown, b: unknown) =>
-    typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : (a ?? null) === (b ?? null)
+    typeof a === 'string' && typeof b === 'string'
+      ? a.toLowerCase() === b.toLowerCase()
+      : (a ?? null) === (b ?? null)
 
   const lambda = (collection: string): Predicate => {
     const subs = allowed.collections?.get(collection)
-    if (subs === undefined) throw new FilterError(`property '${collection}' cannot be filtered on with any()`)
+    if (subs === undefined)
+      throw new FilterError(`property '${collection}' cannot be filtered on with any()`)
     if (scope !== undefined) throw new FilterError('nested lambda expressions are not supported')
     expectP('(')
     const v = next()
@@ -193,19 +210,23 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
       expectP(')')
       if (typeof v !== 'string') throw new FilterError(`${fn} needs a string`)
       if (fn === 'endswith') {
-        if (allowed.endsWith !== undefined && !allowed.endsWith.has(lastProperty)) throw new FilterError(`endsWith is not supported on '${lastProperty}'`)
+        if (allowed.endsWith !== undefined && !allowed.endsWith.has(lastProperty))
+          throw new FilterError(`endsWith is not supported on '${lastProperty}'`)
         advance('endsWith')
       }
       const needle = v.toLowerCase()
       return (p) => {
         const have = get(p)
         if (typeof have !== 'string') return false
-        return fn === 'startswith' ? have.toLowerCase().startsWith(needle) : have.toLowerCase().endsWith(needle)
+        return fn === 'startswith'
+          ? have.toLowerCase().startsWith(needle)
+          : have.toLowerCase().endsWith(needle)
       }
     }
     const get = operand()
     const op = next()
-    if (op.k !== 'word' || !['eq', 'ne', 'in'].includes(op.v)) throw new FilterError('unsupported operator')
+    if (op.k !== 'word' || !['eq', 'ne', 'in'].includes(op.v))
+      throw new FilterError('unsupported operator')
     if (op.v === 'in') {
       expectP('(')
       const values = [literal()]
@@ -243,5 +264,10 @@ export function parseFilter(text: string, filterable: Filterable | ReadonlySet<s
   }
   const test = orExpr()
   if (pos !== toks.length) throw new FilterError('unexpected text after the filter')
-  return { test, advanced: advancedOperator !== undefined, ...(advancedOperator !== undefined ? { advancedOperator } : {}), longestIn }
+  return {
+    test,
+    advanced: advancedOperator !== undefined,
+    ...(advancedOperator !== undefined ? { advancedOperator } : {}),
+    longestIn,
+  }
 }

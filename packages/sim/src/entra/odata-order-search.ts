@@ -18,10 +18,14 @@ export interface OrderBy {
 }
 
 /** `$orderby=displayName desc`; Graph sorts directory objects on one property. */
-export function parseOrderBy(text: string, allowed: { basic: ReadonlySet<string>; advanced: ReadonlySet<string> }): OrderBy {
+export function parseOrderBy(
+  text: string,
+  allowed: { basic: ReadonlySet<string>; advanced: ReadonlySet<string> },
+): OrderBy {
   const parts = text.trim().split(/\s*,\s*/)
   // GUESS: more than one sort key is refused like an unsupported property.
-  if (parts.length !== 1) throw new QueryError('Request_UnsupportedQuery', 'Sorting not supported for current query.')
+  if (parts.length !== 1)
+    throw new QueryError('Request_UnsupportedQuery', 'Sorting not supported for current query.')
   const m = /^([A-Za-z]+)(?:\s+(asc|desc))?$/.exec(parts[0] as string)
   if (m === null) throw new QueryError('BadRequest', `Invalid $orderby clause: '${text}'.`)
   const property = m[1] as string
@@ -32,7 +36,9 @@ export function parseOrderBy(text: string, allowed: { basic: ReadonlySet<string>
 }
 
 /** Sorts by the property, nulls last (GUESS), case-insensitively; ties keep creation order. */
-export function orderRows<T extends { readonly seq: number; readonly rec: Readonly<Record<string, unknown>> }>(rows: T[], order: OrderBy): T[] {
+export function orderRows<
+  T extends { readonly seq: number; readonly rec: Readonly<Record<string, unknown>> },
+>(rows: T[], order: OrderBy): T[] {
   const key = (r: T) => {
     const v = r.rec[order.property]
     return v === undefined || v === null ? undefined : String(v).toLowerCase()
@@ -74,27 +80,45 @@ export function parseSearch(text: string, searchable: ReadonlySet<string>, type:
     const inner = m[1] as string
     const colon = inner.indexOf(':')
     // GUESS: the wording for a clause without property; Graph requires `property:term` on directory objects.
-    if (colon < 1) throw new QueryError('Request_UnsupportedQuery', `Invalid search clause '${inner}': expected "property:value".`)
+    if (colon < 1)
+      throw new QueryError(
+        'Request_UnsupportedQuery',
+        `Invalid search clause '${inner}': expected "property:value".`,
+      )
     const property = inner.slice(0, colon)
     if (!searchable.has(property)) {
       // GUESS: the wording for a property $search does not index.
-      throw new QueryError('Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource '${type}'.`)
+      throw new QueryError(
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for property '${property}' of resource '${type}'.`,
+      )
     }
     clauses.push({ property, words: tokens(inner.slice(colon + 1)) })
     if (m[2] !== undefined) joins.push(m[2])
     if (re.lastIndex === text.length) break
   }
   if (clauses.length === 0 || consumed !== text.length || joins.length !== clauses.length - 1) {
-    throw new QueryError('BadRequest', `Syntax error in $search: '${text}'. Each clause is a quoted "property:value", joined by AND or OR.`)
+    throw new QueryError(
+      'BadRequest',
+      `Syntax error in $search: '${text}'. Each clause is a quoted "property:value", joined by AND or OR.`,
+    )
   }
-  if (new Set(joins).size > 1) throw new QueryError('Request_UnsupportedQuery', 'Mixing AND and OR in one $search is not supported here.') // GUESS
+  if (new Set(joins).size > 1)
+    throw new QueryError(
+      'Request_UnsupportedQuery',
+      'Mixing AND and OR in one $search is not supported here.',
+    ) // GUESS
   return { clauses, any: joins[0] === 'OR' }
 }
 
 export function matchesSearch(search: Search, rec: Readonly<Record<string, unknown>>): boolean {
   const hit = (c: SearchClause) => {
     const raw = rec[c.property]
-    const values = Array.isArray(raw) ? raw.map(String) : raw === undefined || raw === null ? [] : [String(raw)]
+    const values = Array.isArray(raw)
+      ? raw.map(String)
+      : raw === undefined || raw === null
+        ? []
+        : [String(raw)]
     const have = values.flatMap(tokens)
     return c.words.every((w) => have.some((t) => t.startsWith(w)))
   }

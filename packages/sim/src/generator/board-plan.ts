@@ -14,16 +14,85 @@ export const STAFF_SHARE = 0.08
 export const MIN_PERSONS_PER_SCHOOL = 50
 const PUPILS_PER_SCHOOL = 1000
 
-const regions = ['Rijnland', 'Amstelland', 'Twente', 'Drechtsteden', 'Kennemerland', 'Gooi en Vecht', 'Westfriesland',
-  'Achterhoek', 'Peel en Maas', 'Zeeuws-Vlaanderen', 'Hart van Brabant', 'Noordoost-Friesland']
+const regions = [
+  'Rijnland',
+  'Amstelland',
+  'Twente',
+  'Drechtsteden',
+  'Kennemerland',
+  'Gooi en Vecht',
+  'Westfriesland',
+  'Achterhoek',
+  'Peel en Maas',
+  'Zeeuws-Vlaanderen',
+  'Hart van Brabant',
+  'Noordoost-Friesland',
+]
 const denominations = ['Openbaar', 'Christelijk', 'Katholiek', 'Interconfessioneel']
-const cities = ['Leiden', 'Alphen aan den Rijn', 'Amstelveen', 'Enschede', 'Hengelo', 'Dordrecht', 'Zwijndrecht',
-  'Haarlem', 'Heemstede', 'Hilversum', 'Bussum', 'Hoorn', 'Enkhuizen', 'Doetinchem', 'Winterswijk', 'Venlo',
-  'Venray', 'Terneuzen', 'Hulst', 'Tilburg', 'Waalwijk', 'Dokkum', 'Leeuwarden', 'Katwijk', 'Almelo', "'s-Hertogenbosch",
-  'Den Helder', 'Gouda', 'Zoetermeer', 'Utrecht', 'Zeist', 'Amersfoort', 'Zwolle', 'Deventer', 'Apeldoorn']
-const eponyms = ['Erasmus', 'Spinoza', 'Huygens', 'Comenius', 'Da Vinci', 'Montessori', 'Rembrandt', 'Vermeer', 'Escher',
-  'Grotius', 'Thorbecke', 'Coornhert', 'Vondel', 'Maerlant', 'Stanislas', 'Dalton', 'Bonaventura', 'Sint-Jans',
-  "Van der Capellen", "'t Hooghe Landt", 'De Breul', 'Het Baken', 'Wolfert', 'Oranje Nassau', 'Fioretti']
+const cities = [
+  'Leiden',
+  'Alphen aan den Rijn',
+  'Amstelveen',
+  'Enschede',
+  'Hengelo',
+  'Dordrecht',
+  'Zwijndrecht',
+  'Haarlem',
+  'Heemstede',
+  'Hilversum',
+  'Bussum',
+  'Hoorn',
+  'Enkhuizen',
+  'Doetinchem',
+  'Winterswijk',
+  'Venlo',
+  'Venray',
+  'Terneuzen',
+  'Hulst',
+  'Tilburg',
+  'Waalwijk',
+  'Dokkum',
+  'Leeuwarden',
+  'Katwijk',
+  'Almelo',
+  "'s-Hertogenbosch",
+  'Den Helder',
+  'Gouda',
+  'Zoetermeer',
+  'Utrecht',
+  'Zeist',
+  'Amersfoort',
+  'Zwolle',
+  'Deventer',
+  'Apeldoorn',
+]
+const eponyms = [
+  'Erasmus',
+  'Spinoza',
+  'Huygens',
+  'Comenius',
+  'Da Vinci',
+  'Montessori',
+  'Rembrandt',
+  'Vermeer',
+  'Escher',
+  'Grotius',
+  'Thorbecke',
+  'Coornhert',
+  'Vondel',
+  'Maerlant',
+  'Stanislas',
+  'Dalton',
+  'Bonaventura',
+  'Sint-Jans',
+  'Van der Capellen',
+  "'t Hooghe Landt",
+  'De Breul',
+  'Het Baken',
+  'Wolfert',
+  'Oranje Nassau',
+  'Fioretti',
+]
 
 /** Splits `total` over `weights` exactly (largest remainder), deterministic on ties. */
 export function allocate(total: number, weights: readonly number[]): number[] {
@@ -32,7 +101,9 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((w) => (total * w) / sum)
   const out = exact.map(Math.floor)
   let rest = total - out.reduce((a, b) => a + b, 0)
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  const order = exact
+    .map((x, i) => [x - Math.floor(x), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
   for (const [, i] of order) {
     if (rest-- <= 0) break
     out[i] = (out[i] as number) + 1
@@ -64,7 +135,13 @@ function schoolName(rng: Rng, type: SchoolType['type'], city: string, used: Set<
   return name
 }
 
-function planLocations(rng: Rng, brin: string, name: string, levels: readonly Level[], pupils: number): SimLocation[] {
+function planLocations(
+  rng: Rng,
+  brin: string,
+  name: string,
+  levels: readonly Level[],
+  pupils: number,
+): SimLocation[] {
   const wanted = pupils < 700 ? 1 : pupils < 1500 ? rng.between(1, 2) : rng.between(2, 3)
   const count = Math.min(wanted, levels.length)
   const perLocation: Level[][] = Array.from({ length: count }, () => [])
@@ -76,7 +153,13 @@ function planLocations(rng: Rng, brin: string, name: string, levels: readonly Le
   return perLocation.map((lv, i) => {
     const code = `${brin}${String(i).padStart(2, '0')}`
     const city = rng.pick(cities)
-    return { id: `org-${code}`, code, name: count === 1 ? name : `${name} locatie ${city}`, city, levels: lv }
+    return {
+      id: `org-${code}`,
+      code,
+      name: count === 1 ? name : `${name} locatie ${city}`,
+      city,
+      levels: lv,
+    }
   })
 }
 
@@ -90,15 +173,19 @@ export interface BoardPlan {
 
 export function planBoard(seed: string, persons: number, schoolCount?: number): BoardPlan {
   if (!Number.isInteger(persons) || persons < MIN_PERSONS_PER_SCHOOL) {
-    throw new RangeError(`persons must be a whole number of at least ${MIN_PERSONS_PER_SCHOOL}, got ${persons}`)
+    throw new RangeError(
+      `persons must be a whole number of at least ${MIN_PERSONS_PER_SCHOOL}, got ${persons}`,
+    )
   }
   const pupils = Math.round(persons * PUPIL_SHARE)
   const staff = Math.round(persons * STAFF_SHARE)
   const guardians = persons - pupils - staff
   const count = schoolCount ?? Math.max(1, Math.round(pupils / PUPILS_PER_SCHOOL))
   if (!Number.isInteger(count) || count < 1 || persons / count < MIN_PERSONS_PER_SCHOOL) {
-    throw new RangeError(`schools must be an integer from 1 to persons / ${MIN_PERSONS_PER_SCHOOL}; ` +
-      `got ${schoolCount} for ${persons} persons`)
+    throw new RangeError(
+      `schools must be an integer from 1 to persons / ${MIN_PERSONS_PER_SCHOOL}; ` +
+        `got ${schoolCount} for ${persons} persons`,
+    )
   }
   const rng = new Rng(seed, 'board')
   const region = rng.pick(regions)
@@ -118,9 +205,16 @@ export function planBoard(seed: string, persons: number, schoolCount?: number): 
     const name = schoolName(rng, type.type, rng.pick(cities), names)
     const levels = [...new Set(type.levels.map(([level]) => level))]
     const school: SimSchool = {
-      index, brin, name, type: type.type, locations: planLocations(rng, brin, name, levels, p),
-      pupils: p, staff: Math.max(1, staffPer[index] as number), guardians: guardiansPer[index] as number,
-      firstPupilNumber: 100000 + pupilOffset, firstEmployeeNumber: 10000 + staffOffset,
+      index,
+      brin,
+      name,
+      type: type.type,
+      locations: planLocations(rng, brin, name, levels, p),
+      pupils: p,
+      staff: Math.max(1, staffPer[index] as number),
+      guardians: guardiansPer[index] as number,
+      firstPupilNumber: 100000 + pupilOffset,
+      firstEmployeeNumber: 10000 + staffOffset,
     }
     pupilOffset += p
     staffOffset += school.staff

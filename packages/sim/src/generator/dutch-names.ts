@@ -4,7 +4,15 @@ import { weightedTable } from './prng.ts'
 import type { Rng, WeightedTable } from './prng.ts'
 import type { NameConvention, PersonName, Sex } from './board-model.ts'
 import {
-  adultMen, adultWomen, familyNames, pupilBoys, pupilGirls, tailEndings, tailPrefixes, tailShare, tailStems,
+  adultMen,
+  adultWomen,
+  familyNames,
+  pupilBoys,
+  pupilGirls,
+  tailEndings,
+  tailPrefixes,
+  tailShare,
+  tailStems,
 } from './name-data.ts'
 
 export interface FamilyName {
@@ -30,8 +38,23 @@ function tailName(rng: Rng): FamilyName {
     if (stem.toLowerCase().endsWith(ending) || ending.startsWith(stem.toLowerCase())) continue
     const prefix = rng.weighted(tailPrefixTable)
     // Single-word prefixes fit place-like names; "van der Hoogman" would not.
-    if (prefix !== '' && !['veld', 'kamp', 'berg', 'hof', 'veen', 'broek', 'horst', 'beek', 'wijk', 'dijk', 'land']
-      .includes(ending)) return { prefix: '', name: stem + ending }
+    if (
+      prefix !== '' &&
+      ![
+        'veld',
+        'kamp',
+        'berg',
+        'hof',
+        'veen',
+        'broek',
+        'horst',
+        'beek',
+        'wijk',
+        'dijk',
+        'land',
+      ].includes(ending)
+    )
+      return { prefix: '', name: stem + ending }
     return { prefix, name: stem + ending }
   }
 }
@@ -42,7 +65,8 @@ export function drawFamilyName(rng: Rng): FamilyName {
 
 export function drawGivenName(rng: Rng, sex: Sex, generation: 'pupil' | 'adult'): string {
   const tables = givenTables[generation]
-  const table = sex === 'unspecified' ? (rng.chance(0.5) ? tables.male : tables.female) : tables[sex]
+  const table =
+    sex === 'unspecified' ? (rng.chance(0.5) ? tables.male : tables.female) : tables[sex]
   return rng.weighted(table)
 }
 
@@ -56,7 +80,10 @@ export function personName(given: string, family: FamilyName): PersonName {
 }
 
 /** The family name as displayed with its prefix: "van den Berg". */
-export function displayFamilyName(name: { readonly familyName: string; readonly familyNamePrefix: string }): string {
+export function displayFamilyName(name: {
+  readonly familyName: string
+  readonly familyNamePrefix: string
+}): string {
   return name.familyNamePrefix ? `${name.familyNamePrefix} ${name.familyName}` : name.familyName
 }
 
@@ -66,12 +93,18 @@ export interface StaffNameUsage {
   readonly partnerNamePrefix: string
 }
 
-const conventions = weightedTable<NameConvention>([['B', 62], ['BP', 14], ['P', 9], ['PB', 15]])
+const conventions = weightedTable<NameConvention>([
+  ['B', 62],
+  ['BP', 14],
+  ['P', 9],
+  ['PB', 15],
+])
 
 /** Name usage: B needs no partner name but some have one on record; BP, P and PB always have one. */
 export function drawStaffNameUsage(rng: Rng): StaffNameUsage {
   const nameConvention = rng.weighted(conventions)
-  if (nameConvention === 'B' && !rng.chance(0.2)) return { nameConvention, partnerName: '', partnerNamePrefix: '' }
+  if (nameConvention === 'B' && !rng.chance(0.2))
+    return { nameConvention, partnerName: '', partnerNamePrefix: '' }
   const partner = drawFamilyName(rng)
   return { nameConvention, partnerName: partner.name, partnerNamePrefix: partner.prefix }
 }
@@ -79,7 +112,11 @@ export function drawStaffNameUsage(rng: Rng): StaffNameUsage {
 /** Lower-case ASCII for e-mail local parts: strips diacritics, maps letters NFD cannot split, drops the rest. */
 export function asciiSlug(text: string): string {
   return text
-    .replace(/ø/g, 'o').replace(/Ø/g, 'O').replace(/ı/g, 'i').replace(/ß/g, 'ss').replace(/æ/g, 'ae')
+    .replace(/ø/g, 'o')
+    .replace(/Ø/g, 'O')
+    .replace(/ı/g, 'i')
+    .replace(/ß/g, 'ss')
+    .replace(/æ/g, 'ae')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

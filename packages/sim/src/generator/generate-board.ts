@@ -29,11 +29,24 @@ export function generateBoard(options: GenerateBoardOptions): SimBoard {
   const schoolYear = schoolYearFor(options.today)
   const last = plan.schools.at(-1)
   const board: SimBoard = {
-    id: plan.id, name: plan.name, domain: plan.domain, seed, today: options.today, schoolYear,
-    schools: plan.schools, totals: plan.totals, nextPupilNumber: last ? last.firstPupilNumber + last.pupils : 100000,
+    id: plan.id,
+    name: plan.name,
+    domain: plan.domain,
+    seed,
+    today: options.today,
+    schoolYear,
+    schools: plan.schools,
+    totals: plan.totals,
+    nextPupilNumber: last ? last.firstPupilNumber + last.pupils : 100000,
     *chunks(): Generator<SchoolChunk> {
-      const ctx = { seed, today: options.today, year: schoolYear, domain: plan.domain, midYear: options.midYear ?? {},
-        usedEmails: new Set<string>() }
+      const ctx = {
+        seed,
+        today: options.today,
+        year: schoolYear,
+        domain: plan.domain,
+        midYear: options.midYear ?? {},
+        usedEmails: new Set<string>(),
+      }
       for (const school of plan.schools) yield generateSchoolChunk(ctx, school)
     },
   }

@@ -5,7 +5,8 @@ import type { Rng } from './prng.ts'
 import type { Level, SimGroup } from './board-model.ts'
 import { isUpperGrade } from './curriculum.ts'
 
-const streamKey = (locationId: string, level: Level, grade: number) => `${locationId}|${level}|${grade}`
+const streamKey = (locationId: string, level: Level, grade: number) =>
+  `${locationId}|${level}|${grade}`
 
 // Nested maps instead of composite string keys: lookups run per pupil per subject and must not allocate.
 function nestedGet<V>(map: Map<string, Map<string, V>>, a: string, b: string): V | undefined {
@@ -27,7 +28,8 @@ export class GroupIndex {
   constructor(groups: readonly SimGroup[]) {
     for (const g of groups) {
       this.#byId.set(g.id, g)
-      if (g.kind === 'stamgroep') push(this.#stamgroepen, streamKey(g.locationId, g.level, g.grade), g)
+      if (g.kind === 'stamgroep')
+        push(this.#stamgroepen, streamKey(g.locationId, g.level, g.grade), g)
       else if (g.stamgroepId) nestedSet(this.#lower, g.stamgroepId, g.subject, g)
       else {
         const key = streamKey(g.locationId, g.level, g.grade)

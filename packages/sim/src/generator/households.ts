@@ -16,22 +16,50 @@ export function pupilBirthDate(rng: Rng, year: SchoolYear, grade: number): strin
   return addDays(from, rng.int(365))
 }
 
-export function newPupil(rng: Rng, slot: Slot, number: number, family: FamilyName, year: SchoolYear): SimPupil {
+export function newPupil(
+  rng: Rng,
+  slot: Slot,
+  number: number,
+  family: FamilyName,
+  year: SchoolYear,
+): SimPupil {
   const sex = drawSex(rng)
   return {
-    kind: 'pupil', id: rng.uuid(), number: String(number), sex, birthDate: pupilBirthDate(rng, year, slot.grade),
-    givenName: drawGivenName(rng, sex, 'pupil'), familyName: family.name, familyNamePrefix: family.prefix,
-    locationId: slot.locationId, level: slot.level, grade: slot.grade, stamgroepId: slot.stamgroepId,
-    subjects: slot.subjects, profile: slot.profile, guardianIds: [],
+    kind: 'pupil',
+    id: rng.uuid(),
+    number: String(number),
+    sex,
+    birthDate: pupilBirthDate(rng, year, slot.grade),
+    givenName: drawGivenName(rng, sex, 'pupil'),
+    familyName: family.name,
+    familyNamePrefix: family.prefix,
+    locationId: slot.locationId,
+    level: slot.level,
+    grade: slot.grade,
+    stamgroepId: slot.stamgroepId,
+    subjects: slot.subjects,
+    profile: slot.profile,
+    guardianIds: [],
   }
 }
 
-export function newGuardian(rng: Rng, sex: Sex, family: FamilyName, childIds: readonly string[]): SimGuardian {
+export function newGuardian(
+  rng: Rng,
+  sex: Sex,
+  family: FamilyName,
+  childIds: readonly string[],
+): SimGuardian {
   const givenName = drawGivenName(rng, sex, 'adult')
   const local = `${asciiSlug(givenName)}.${asciiSlug(family.prefix + family.name)}${rng.between(1, 99)}`
   return {
-    kind: 'guardian', id: rng.uuid(), sex, givenName, familyName: family.name, familyNamePrefix: family.prefix,
-    email: `${local}@${rng.pick(['example.com', 'example.net', 'example.org'])}`, childIds,
+    kind: 'guardian',
+    id: rng.uuid(),
+    sex,
+    givenName,
+    familyName: family.name,
+    familyNamePrefix: family.prefix,
+    email: `${local}@${rng.pick(['example.com', 'example.net', 'example.org'])}`,
+    childIds,
   }
 }
 
@@ -41,7 +69,12 @@ function householdSize(rng: Rng): number {
 }
 
 /** Guardians for one household: a first one who usually carries the family name, sometimes a partner. */
-export function guardiansFor(rng: Rng, family: FamilyName, childIds: readonly string[], count: number): SimGuardian[] {
+export function guardiansFor(
+  rng: Rng,
+  family: FamilyName,
+  childIds: readonly string[],
+  count: number,
+): SimGuardian[] {
   const firstSex: Sex = rng.chance(0.55) ? 'female' : 'male'
   const out = [newGuardian(rng, firstSex, rng.chance(0.6) ? family : drawFamilyName(rng), childIds)]
   if (count > 1) {
@@ -52,7 +85,11 @@ export function guardiansFor(rng: Rng, family: FamilyName, childIds: readonly st
 }
 
 export function buildHouseholds(
-  rng: Rng, slots: readonly Slot[], firstNumber: number, guardianCount: number, year: SchoolYear,
+  rng: Rng,
+  slots: readonly Slot[],
+  firstNumber: number,
+  guardianCount: number,
+  year: SchoolYear,
 ): { pupils: SimPupil[]; guardians: SimGuardian[] } {
   const order = rng.shuffled(slots.map((_, i) => i))
   const pupils: SimPupil[] = new Array(slots.length)

@@ -16,7 +16,11 @@ describe('Rng', () => {
   test('stays in range and follows weights', () => {
     const r = new Rng('range')
     const counts = [0, 0, 0]
-    const table = weightedTable([[0, 1], [1, 2], [2, 7]] as const)
+    const table = weightedTable([
+      [0, 1],
+      [1, 2],
+      [2, 7],
+    ] as const)
     for (let i = 0; i < 20_000; i++) {
       const x = r.next()
       assert.ok(x >= 0 && x < 1)
@@ -30,7 +34,12 @@ describe('Rng', () => {
   test('makes version-4-shaped UUIDs and samples without repeats', () => {
     const r = new Rng('uuid')
     const ids = Array.from({ length: 1000 }, () => r.uuid())
-    assert.ok(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)), ids[0])
+    assert.ok(
+      ids.every((id) =>
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id),
+      ),
+      ids[0],
+    )
     assert.equal(new Set(ids).size, 1000)
     const s = r.sample([1, 2, 3, 4, 5, 6], 4)
     assert.equal(new Set(s).size, 4)
@@ -59,6 +68,9 @@ describe('helpers', () => {
 
   test('allocate splits exactly', () => {
     assert.deepEqual(allocate(10, [1, 1, 1]), [4, 3, 3])
-    assert.equal(allocate(1001, [0.3, 1.7, 2.2, 0.9]).reduce((a, b) => a + b), 1001)
+    assert.equal(
+      allocate(1001, [0.3, 1.7, 2.2, 0.9]).reduce((a, b) => a + b),
+      1001,
+    )
   })
 })

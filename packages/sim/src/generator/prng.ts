@@ -134,8 +134,10 @@ export class Rng {
     const b = this.uint32()
     const c = this.uint32()
     const d = this.uint32()
-    return `${hex8(a)}-${hex4(b >>> 16)}-4${hex4(b & 0xfff).slice(1)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-` +
+    return (
+      `${hex8(a)}-${hex4(b >>> 16)}-4${hex4(b & 0xfff).slice(1)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-` +
       `${hex4(c & 0xffff)}${hex8(d)}`
+    )
   }
 
   fork(...parts: readonly (string | number)[]): Rng {

@@ -27,7 +27,11 @@ export interface ChunkContext {
 }
 
 /** Per pupil the window of their enrolments: past end for leavers, future begin for starters. */
-function midYearWindows(rng: Rng, ctx: ChunkContext, pupils: readonly SimPupil[]): Map<string, { begin: string; end: string }> {
+function midYearWindows(
+  rng: Rng,
+  ctx: ChunkContext,
+  pupils: readonly SimPupil[],
+): Map<string, { begin: string; end: string }> {
   const out = new Map<string, { begin: string; end: string }>()
   const sinceStart = daysBetween(ctx.year.startDate, ctx.today)
   const untilEnd = daysBetween(ctx.today, ctx.year.endDate)
@@ -35,8 +39,10 @@ function midYearWindows(rng: Rng, ctx: ChunkContext, pupils: readonly SimPupil[]
   const starting = untilEnd >= 2 ? Math.round((ctx.midYear.starting ?? 0) * pupils.length) : 0
   const chosen = rng.sample(pupils, left + starting)
   chosen.forEach((p, i) => {
-    if (i < left) out.set(p.id, { begin: '', end: addDays(ctx.year.startDate, 1 + rng.int(sinceStart)) })
-    else out.set(p.id, { begin: addDays(ctx.today, 1 + rng.int(Math.min(42, untilEnd - 1))), end: '' })
+    if (i < left)
+      out.set(p.id, { begin: '', end: addDays(ctx.year.startDate, 1 + rng.int(sinceStart)) })
+    else
+      out.set(p.id, { begin: addDays(ctx.today, 1 + rng.int(Math.min(42, untilEnd - 1))), end: '' })
   })
   return out
 }
@@ -44,9 +50,19 @@ function midYearWindows(rng: Rng, ctx: ChunkContext, pupils: readonly SimPupil[]
 export function generateSchoolChunk(ctx: ChunkContext, school: SimSchool): SchoolChunk {
   const type = schoolTypes.items.find((t) => t.type === school.type)
   if (!type) throw new Error(`school ${school.brin}: unknown school type ${school.type}`)
-  const { courses, groups, slots } = buildStructure(school, type, ctx.year, new Rng(ctx.seed, school.index, 'structure'))
+  const { courses, groups, slots } = buildStructure(
+    school,
+    type,
+    ctx.year,
+    new Rng(ctx.seed, school.index, 'structure'),
+  )
   const { pupils, guardians } = buildHouseholds(
-    new Rng(ctx.seed, school.index, 'households'), slots, school.firstPupilNumber, school.guardians, ctx.year)
+    new Rng(ctx.seed, school.index, 'households'),
+    slots,
+    school.firstPupilNumber,
+    school.guardians,
+    ctx.year,
+  )
   const rng = new Rng(ctx.seed, school.index, 'enrolments')
   const index = new GroupIndex(groups)
   const windows = midYearWindows(rng, ctx, pupils)
@@ -55,11 +71,31 @@ export function generateSchoolChunk(ctx: ChunkContext, school: SimSchool): Schoo
     const w = windows.get(p.id)
     for (const groupId of groupsForPupil(p, index, rng)) {
       enrolments.push({
-        id: rng.uuid(), groupId, locationId: p.locationId, personId: p.id, role: 'pupil',
-        beginDate: w?.begin ?? '', endDate: w?.end ?? '',
+        id: rng.uuid(),
+        groupId,
+        locationId: p.locationId,
+        personId: p.id,
+        role: 'pupil',
+        beginDate: w?.begin ?? '',
+        endDate: w?.end ?? '',
       })
     }
   }
-  const staffed = buildStaff(new Rng(ctx.seed, school.index, 'staff'), school, ctx.year, groups, ctx.domain, ctx.usedEmails)
-  return { school, courses, groups, pupils, staff: staffed.staff, guardians, enrolments: [...enrolments, ...staffed.enrolments] }
+  const staffed = buildStaff(
+    new Rng(ctx.seed, school.index, 'staff'),
+    school,
+    ctx.year,
+    groups,
+    ctx.domain,
+    ctx.usedEmails,
+  )
+  return {
+    school,
+    courses,
+    groups,
+    pupils,
+    staff: staffed.staff,
+    guardians,
+    enrolments: [...enrolments, ...staffed.enrolments],
+  }
 }

@@ -2,8 +2,22 @@
 // are taught in, upper-grade clusters sized to the subject choices, the courses that carry them, and one
 // placement slot per pupil. Names and persons come later (households.ts, staffing.ts).
 import type { Rng } from './prng.ts'
-import type { Level, SchoolYear, SimCourse, SimGroup, SimLocation, SimSchool } from './board-model.ts'
-import { drawUpperChoice, isUpperGrade, levelLetter, lowerCurriculum, streamsOf, subjectTitles } from './curriculum.ts'
+import type {
+  Level,
+  SchoolYear,
+  SimCourse,
+  SimGroup,
+  SimLocation,
+  SimSchool,
+} from './board-model.ts'
+import {
+  drawUpperChoice,
+  isUpperGrade,
+  levelLetter,
+  lowerCurriculum,
+  streamsOf,
+  subjectTitles,
+} from './curriculum.ts'
 import type { SchoolType } from './curriculum.ts'
 import { allocate } from './board-plan.ts'
 
@@ -28,12 +42,15 @@ export interface Structure {
 /** a, b, …, z, aa, ab, … */
 export function classSuffix(n: number): string {
   let s = ''
-  for (let i = n + 1; i > 0; i = Math.floor((i - 1) / 26)) s = String.fromCharCode(97 + ((i - 1) % 26)) + s
+  for (let i = n + 1; i > 0; i = Math.floor((i - 1) / 26))
+    s = String.fromCharCode(97 + ((i - 1) % 26)) + s
   return s
 }
 
 function stamgroepTitle(level: Level, grade: number, n: number): string {
-  return level === 'brugklas' ? `${grade}${classSuffix(n).toUpperCase()}` : `${levelLetter[level]}${grade}${classSuffix(n)}`
+  return level === 'brugklas'
+    ? `${grade}${classSuffix(n).toUpperCase()}`
+    : `${levelLetter[level]}${grade}${classSuffix(n)}`
 }
 
 class CourseBook {
@@ -48,7 +65,13 @@ class CourseBook {
     let entry = this.#courses.get(key)
     if (!entry) {
       const title = code === 'stamgroep' ? 'Stamgroep' : (subjectTitles[code] ?? code)
-      const course = { id: `crs-${this.#year}-${location.code}-${code}`, locationId: location.id, code, title, grades: [] }
+      const course = {
+        id: `crs-${this.#year}-${location.code}-${code}`,
+        locationId: location.id,
+        code,
+        title,
+        grades: [],
+      }
       entry = { course, grades: new Set() }
       this.#courses.set(key, entry)
     }
@@ -58,45 +81,84 @@ class CourseBook {
 
   all(): SimCourse[] {
     const sorted = (grades: Set<number>) => [...grades].sort((a, b) => a - b)
-    return [...this.#courses.values()].map(({ course, grades }) => ({ ...course, grades: sorted(grades) }))
+    return [...this.#courses.values()].map(({ course, grades }) => ({
+      ...course,
+      grades: sorted(grades),
+    }))
   }
 }
 
-export function buildStructure(school: SimSchool, type: SchoolType, year: SchoolYear, rng: Rng): Structure {
+export function buildStructure(
+  school: SimSchool,
+  type: SchoolType,
+  year: SchoolYear,
+  rng: Rng,
+): Structure {
   const classics = school.type === 'gymnasium'
   const courses = new CourseBook(year.endYear)
   const groups: SimGroup[] = []
   const slots: Slot[] = []
   const streams = streamsOf(type)
-  const perStream = allocate(school.pupils, streams.map((s) => s.weight))
+  const perStream = allocate(
+    school.pupils,
+    streams.map((s) => s.weight),
+  )
   streams.forEach(({ stream }, si) => {
     const { level, grade } = stream
     const upper = isUpperGrade(stream)
     const locations = school.locations.filter((l) => l.levels.includes(level))
-    const perLocation = allocate(perStream[si] as number, locations.map(() => 1))
+    const perLocation = allocate(
+      perStream[si] as number,
+      locations.map(() => 1),
+    )
     let letter = 0
     locations.forEach((location, li) => {
       const pupils = perLocation[li] as number
       if (pupils === 0) return
-      const sizes = allocate(pupils, Array.from({ length: Math.max(1, Math.round(pupils / CLASS_SIZE)) }, () => 1))
+      const sizes = allocate(
+        pupils,
+        Array.from({ length: Math.max(1, Math.round(pupils / CLASS_SIZE)) }, () => 1),
+      )
       for (const size of sizes) {
         const title = stamgroepTitle(level, grade, letter++)
         const stamgroep: SimGroup = {
-          id: `cls-${year.endYear}-${location.code}-${title}`, kind: 'stamgroep', title, locationId: location.id,
-          courseId: courses.idFor(location, 'stamgroep', grade), level, grade, subject: '', stamgroepId: '',
+          id: `cls-${year.endYear}-${location.code}-${title}`,
+          kind: 'stamgroep',
+          title,
+          locationId: location.id,
+          courseId: courses.idFor(location, 'stamgroep', grade),
+          level,
+          grade,
+          subject: '',
+          stamgroepId: '',
         }
         groups.push(stamgroep)
         const curriculum = upper ? [] : lowerCurriculum(stream, classics)
         for (const subject of curriculum) {
           const t = `${title}-${subject}`
           groups.push({
-            id: `cls-${year.endYear}-${location.code}-${t}`, kind: 'lesgroep', title: t, locationId: location.id,
-            courseId: courses.idFor(location, subject, grade), level, grade, subject, stamgroepId: stamgroep.id,
+            id: `cls-${year.endYear}-${location.code}-${t}`,
+            kind: 'lesgroep',
+            title: t,
+            locationId: location.id,
+            courseId: courses.idFor(location, subject, grade),
+            level,
+            grade,
+            subject,
+            stamgroepId: stamgroep.id,
           })
         }
         for (let i = 0; i < size; i++) {
-          const choice = upper ? drawUpperChoice(rng, stream, classics) : { profile: '', subjects: curriculum }
-          slots.push({ locationId: location.id, level, grade, stamgroepId: stamgroep.id, ...choice })
+          const choice = upper
+            ? drawUpperChoice(rng, stream, classics)
+            : { profile: '', subjects: curriculum }
+          slots.push({
+            locationId: location.id,
+            level,
+            grade,
+            stamgroepId: stamgroep.id,
+            ...choice,
+          })
         }
       }
     })
@@ -106,7 +168,12 @@ export function buildStructure(school: SimSchool, type: SchoolType, year: School
 }
 
 // Clusters are numbered per stream and subject across the school, so `V5-wisB-3` is unique on the BRIN.
-function buildClusters(school: SimSchool, slots: readonly Slot[], courses: CourseBook, year: SchoolYear): SimGroup[] {
+function buildClusters(
+  school: SimSchool,
+  slots: readonly Slot[],
+  courses: CourseBook,
+  year: SchoolYear,
+): SimGroup[] {
   const takers = new Map<string, { slot: Slot; count: number; subject: string }>()
   for (const slot of slots) {
     if (!isUpperGrade(slot)) continue
@@ -127,8 +194,14 @@ function buildClusters(school: SimSchool, slots: readonly Slot[], courses: Cours
       numbering.set(prefix, n)
       const title = `${prefix}-${n}`
       out.push({
-        id: `cls-${year.endYear}-${location.code}-${title}`, kind: 'lesgroep', title, locationId: location.id,
-        courseId: courses.idFor(location, subject, slot.grade), level: slot.level, grade: slot.grade, subject,
+        id: `cls-${year.endYear}-${location.code}-${title}`,
+        kind: 'lesgroep',
+        title,
+        locationId: location.id,
+        courseId: courses.idFor(location, subject, slot.grade),
+        level: slot.level,
+        grade: slot.grade,
+        subject,
         stamgroepId: '',
       })
     }

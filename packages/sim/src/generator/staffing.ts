@@ -2,16 +2,38 @@
 // and the enrolments that tie them to groups (teacher of each lesgroep, mentor of each stamgroep,
 // coordinator over the stamgroepen of a level at a location). E-mail addresses are unique across the board.
 import type { Rng } from './prng.ts'
-import type { SchoolYear, SimEnrolment, SimGroup, SimSchool, SimStaff, StaffFunction } from './board-model.ts'
-import { asciiSlug, drawFamilyName, drawGivenName, drawSex, drawStaffNameUsage } from './dutch-names.ts'
+import type {
+  SchoolYear,
+  SimEnrolment,
+  SimGroup,
+  SimSchool,
+  SimStaff,
+  StaffFunction,
+} from './board-model.ts'
+import {
+  asciiSlug,
+  drawFamilyName,
+  drawGivenName,
+  drawSex,
+  drawStaffNameUsage,
+} from './dutch-names.ts'
 import { addDays } from './school-dates.ts'
 import { allocate } from './board-plan.ts'
 import { subjectTitles } from './curriculum.ts'
 import { weightedTable } from './prng.ts'
 
 export const TEACHER_SHARE = 0.8
-const supportTitles = ['conciërge', 'administratief medewerker', 'ICT-coördinator', 'decaan', 'zorgcoördinator',
-  'onderwijsassistent', 'TOA', 'roostermaker', 'mediathecaris']
+const supportTitles = [
+  'conciërge',
+  'administratief medewerker',
+  'ICT-coördinator',
+  'decaan',
+  'zorgcoördinator',
+  'onderwijsassistent',
+  'TOA',
+  'roostermaker',
+  'mediathecaris',
+]
 
 function uniqueEmail(local: string, domain: string, used: Set<string>): string {
   let candidate = local
@@ -21,8 +43,14 @@ function uniqueEmail(local: string, domain: string, used: Set<string>): string {
 }
 
 function newStaff(
-  rng: Rng, year: SchoolYear, employeeNumber: number, locationId: string, fn: StaffFunction, subjects: string[],
-  domain: string, usedEmails: Set<string>,
+  rng: Rng,
+  year: SchoolYear,
+  employeeNumber: number,
+  locationId: string,
+  fn: StaffFunction,
+  subjects: string[],
+  domain: string,
+  usedEmails: Set<string>,
 ): SimStaff {
   const sex = drawSex(rng)
   const givenName = drawGivenName(rng, sex, 'adult')
@@ -30,30 +58,53 @@ function newStaff(
   const usage = drawStaffNameUsage(rng)
   const local = `${asciiSlug(givenName).slice(0, 1)}.${asciiSlug(family.prefix + family.name)}`
   return {
-    kind: 'staff', id: rng.uuid(), employeeNumber: String(employeeNumber), sex, givenName,
-    familyName: family.name, familyNamePrefix: family.prefix, ...usage,
+    kind: 'staff',
+    id: rng.uuid(),
+    employeeNumber: String(employeeNumber),
+    sex,
+    givenName,
+    familyName: family.name,
+    familyNamePrefix: family.prefix,
+    ...usage,
     birthDate: addDays(`${year.endYear - 66}-01-01`, rng.int(365 * 43)),
-    email: uniqueEmail(local, domain, usedEmails), function: fn,
-    title: fn === 'support' ? rng.pick(supportTitles)
-      : ['docent', subjects.map((s) => subjectTitles[s] ?? s).join(' en ')].join(' ').trim(),
-    locationId, subjects,
+    email: uniqueEmail(local, domain, usedEmails),
+    function: fn,
+    title:
+      fn === 'support'
+        ? rng.pick(supportTitles)
+        : ['docent', subjects.map((s) => subjectTitles[s] ?? s).join(' en ')].join(' ').trim(),
+    locationId,
+    subjects,
   }
 }
 
 export function buildStaff(
-  rng: Rng, school: SimSchool, year: SchoolYear, groups: readonly SimGroup[], domain: string, usedEmails: Set<string>,
+  rng: Rng,
+  school: SimSchool,
+  year: SchoolYear,
+  groups: readonly SimGroup[],
+  domain: string,
+  usedEmails: Set<string>,
 ): { staff: SimStaff[]; enrolments: SimEnrolment[] } {
-  const teacherCount = school.staff < 2 ? school.staff : Math.max(1, Math.round(school.staff * TEACHER_SHARE))
+  const teacherCount =
+    school.staff < 2 ? school.staff : Math.max(1, Math.round(school.staff * TEACHER_SHARE))
   const locations = school.locations
   const groupCount = locations.map((l) => groups.filter((g) => g.locationId === l.id).length)
-  const teachersPer = allocate(teacherCount, groupCount.map((n) => n + 1))
-  const supportPer = allocate(school.staff - teacherCount, groupCount.map((n) => n + 1))
+  const teachersPer = allocate(
+    teacherCount,
+    groupCount.map((n) => n + 1),
+  )
+  const supportPer = allocate(
+    school.staff - teacherCount,
+    groupCount.map((n) => n + 1),
+  )
   const staff: SimStaff[] = []
   let number = school.firstEmployeeNumber
   locations.forEach((location, li) => {
     const demand = new Map<string, number>()
     for (const g of groups) {
-      if (g.locationId === location.id && g.kind === 'lesgroep') demand.set(g.subject, (demand.get(g.subject) ?? 0) + 1)
+      if (g.locationId === location.id && g.kind === 'lesgroep')
+        demand.set(g.subject, (demand.get(g.subject) ?? 0) + 1)
     }
     const table = demand.size > 0 ? weightedTable([...demand]) : undefined
     for (let i = 0; i < (teachersPer[li] as number); i++) {
@@ -62,7 +113,9 @@ export function buildStaff(
         const second = rng.weighted(table)
         if (!subjects.includes(second)) subjects.push(second)
       }
-      staff.push(newStaff(rng, year, number++, location.id, 'teacher', subjects, domain, usedEmails))
+      staff.push(
+        newStaff(rng, year, number++, location.id, 'teacher', subjects, domain, usedEmails),
+      )
     }
     for (let i = 0; i < (supportPer[li] as number); i++) {
       staff.push(newStaff(rng, year, number++, location.id, 'support', [], domain, usedEmails))
@@ -71,7 +124,11 @@ export function buildStaff(
   return { staff, enrolments: assignGroups(rng, staff, groups) }
 }
 
-function assignGroups(rng: Rng, staff: readonly SimStaff[], groups: readonly SimGroup[]): SimEnrolment[] {
+function assignGroups(
+  rng: Rng,
+  staff: readonly SimStaff[],
+  groups: readonly SimGroup[],
+): SimEnrolment[] {
   const teachers = staff.filter((s) => s.function === 'teacher')
   const load = new Map<string, number>(teachers.map((t) => [t.id, 0]))
   const leastLoaded = (candidates: readonly SimStaff[]) =>
@@ -79,7 +136,15 @@ function assignGroups(rng: Rng, staff: readonly SimStaff[], groups: readonly Sim
   const enrolments: SimEnrolment[] = []
   const enrol = (person: SimStaff, g: SimGroup, role: SimEnrolment['role']) => {
     const id = rng.uuid()
-    enrolments.push({ id, groupId: g.id, locationId: g.locationId, personId: person.id, role, beginDate: '', endDate: '' })
+    enrolments.push({
+      id,
+      groupId: g.id,
+      locationId: g.locationId,
+      personId: person.id,
+      role,
+      beginDate: '',
+      endDate: '',
+    })
   }
   if (teachers.length === 0) return enrolments
   const index = new Map<string, SimStaff[]>()
@@ -100,8 +165,12 @@ function assignGroups(rng: Rng, staff: readonly SimStaff[], groups: readonly Sim
     const here = index.get(`loc|${g.locationId}`) ?? []
     if (g.kind === 'lesgroep') {
       // Prefer a subject teacher at this location, then one elsewhere on the BRIN (who then also works here).
-      const pool = [index.get(`both|${g.locationId}|${g.subject}`), index.get(`sub|${g.subject}`), here, teachers]
-        .find((p) => p !== undefined && p.length > 0) as SimStaff[]
+      const pool = [
+        index.get(`both|${g.locationId}|${g.subject}`),
+        index.get(`sub|${g.subject}`),
+        here,
+        teachers,
+      ].find((p) => p !== undefined && p.length > 0) as SimStaff[]
       const t = leastLoaded(pool)
       load.set(t.id, (load.get(t.id) ?? 0) + 1)
       enrol(t, g, 'teacher')

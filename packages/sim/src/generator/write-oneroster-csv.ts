@@ -44,22 +44,41 @@ class CsvFile {
 }
 
 /** Writes the files of `board` into `dir` (created if missing); returns the data files written. */
-export async function writeOneRosterCsv(dir: string, board: SimBoard, options: WriteOneRosterOptions = {}): Promise<string[]> {
+export async function writeOneRosterCsv(
+  dir: string,
+  board: SimBoard,
+  options: WriteOneRosterOptions = {},
+): Promise<string[]> {
   const version = options.version ?? '1.2'
   if (version !== '1.2' && version !== '1.1') {
     throw new RangeError(`OneRoster version must be 1.2 or 1.1, got ${String(version)}`)
   }
   await mkdir(dir, { recursive: true })
-  const written: WrittenFile[] = ['academicSessions', 'orgs', 'courses', 'classes', 'users', 'enrollments', 'demographics']
+  const written: WrittenFile[] = [
+    'academicSessions',
+    'orgs',
+    'courses',
+    'classes',
+    'users',
+    'enrollments',
+    'demographics',
+  ]
   if (version === '1.2') written.push('roles')
-  const files = new Map(written.map((f) => [f, new CsvFile(join(dir, `${f}.csv`), headerFor(f, version))] as const))
+  const files = new Map(
+    written.map((f) => [f, new CsvFile(join(dir, `${f}.csv`), headerFor(f, version))] as const),
+  )
   const file = (name: WrittenFile) => files.get(name) as CsvFile
   try {
     const manifest = new CsvFile(join(dir, 'manifest.csv'), ['propertyName', 'value'])
     await manifest.write([
-      ['manifest.version', '1.0'], ['oneroster.version', version],
-      ...manifestFiles[version].map((f) => [`file.${f}`, written.includes(f as WrittenFile) ? 'bulk' : 'absent']),
-      ['source.systemName', 'Koppel-sim'], ['source.systemCode', `seed-${board.seed}`],
+      ['manifest.version', '1.0'],
+      ['oneroster.version', version],
+      ...manifestFiles[version].map((f) => [
+        `file.${f}`,
+        written.includes(f as WrittenFile) ? 'bulk' : 'absent',
+      ]),
+      ['source.systemName', 'Koppel-sim'],
+      ['source.systemCode', `seed-${board.seed}`],
     ])
     await manifest.close()
     const top = boardRows(board)

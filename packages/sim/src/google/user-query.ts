@@ -9,7 +9,15 @@ export interface Clause {
   readonly value: string
 }
 
-const FIELDS = new Set(['externalid', 'email', 'givenname', 'familyname', 'name', 'issuspended', 'orgunitpath'])
+const FIELDS = new Set([
+  'externalid',
+  'email',
+  'givenname',
+  'familyname',
+  'name',
+  'issuspended',
+  'orgunitpath',
+])
 
 export function parseUserQuery(query: string): Clause[] {
   const clauses: Clause[] = []
@@ -20,7 +28,8 @@ export function parseUserQuery(query: string): Clause[] {
       continue
     }
     const m = /^([A-Za-z]+)(=|:)/.exec(query.slice(i))
-    if (m === null) throw new Error(`cannot read the query at ${JSON.stringify(query.slice(i, i + 20))}`)
+    if (m === null)
+      throw new Error(`cannot read the query at ${JSON.stringify(query.slice(i, i + 20))}`)
     const field = (m[1] as string).toLowerCase()
     if (!FIELDS.has(field)) throw new Error(`unsupported query field ${m[1]}`)
     i += m[0].length
@@ -81,8 +90,12 @@ export function matchesQuery(u: SimUser, clauses: readonly Clause[]): boolean {
       const a = v.toLowerCase()
       const b = c.value.toLowerCase()
       // GUESS: orgUnitPath= also matches users in the OUs below it
-      if (c.field === 'orgunitpath' && c.op === '=') return a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`)
-      return c.op === '=' ? a === b : a.split(/\s+/).some((w) => w.startsWith(b.replace(/\*$/, ''))) || a.startsWith(b.replace(/\*$/, ''))
+      if (c.field === 'orgunitpath' && c.op === '=')
+        return a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`)
+      return c.op === '='
+        ? a === b
+        : a.split(/\s+/).some((w) => w.startsWith(b.replace(/\*$/, ''))) ||
+            a.startsWith(b.replace(/\*$/, ''))
     }),
   )
 }

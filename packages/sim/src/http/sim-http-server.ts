@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { messageOf } from '../../../../src/util/message-of.ts'
@@ -73,7 +79,10 @@ export interface SimHttpOptions {
  * A loopback HTTP server for the simulators: routing is the handler's business; this adds the parts every
  * simulator's tests need the same way (fault injection, a token-bucket rate limit, request counts).
  */
-export async function startSimHttpServer(handler: SimHandler, options: SimHttpOptions = {}): Promise<SimHttpServer> {
+export async function startSimHttpServer(
+  handler: SimHandler,
+  options: SimHttpOptions = {},
+): Promise<SimHttpServer> {
   const faults: { fault: InjectedFault; skip: number; left: number }[] = []
   let limit: RateLimit | undefined
   let tokens = 0
@@ -81,7 +90,8 @@ export async function startSimHttpServer(handler: SimHandler, options: SimHttpOp
   const requests = new Map<string, number>()
 
   const scheme = options.tls !== undefined ? 'https' : 'http'
-  const originOf = (req: IncomingMessage) => `${scheme}://${req.headers.host ?? `127.0.0.1:${port}`}`
+  const originOf = (req: IncomingMessage) =>
+    `${scheme}://${req.headers.host ?? `127.0.0.1:${port}`}`
   const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -106,21 +116,36 @@ export async function startSimHttpServer(handler: SimHandler, options: SimHttpOp
         answer = f?.response
         if (answer === undefined && limit !== undefined && !takeToken()) {
           const retry = Math.max(1, Math.ceil(1 / limit.perSecond))
-          answer = limit.response?.(retry) ?? { status: 429, headers: { 'retry-after': String(retry) }, json: { error: 'rate limited' } }
+          answer = limit.response?.(retry) ?? {
+            status: 429,
+            headers: { 'retry-after': String(retry) },
+            json: { error: 'rate limited' },
+          }
         }
         try {
           answer ??= await handler(simReq)
         } catch (e) {
           answer = { status: 500, json: { error: messageOf(e) } }
         }
-        const body = answer.bytes ?? (answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
-        const type = answer.contentType ?? (answer.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8')
-        res.writeHead(answer.status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(answer.headers ?? {}) })
+        const body =
+          answer.bytes ??
+          (answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
+        const type =
+          answer.contentType ??
+          (answer.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8')
+        res.writeHead(answer.status, {
+          'content-type': type,
+          'content-length': Buffer.byteLength(body),
+          ...(answer.headers ?? {}),
+        })
         res.end(body)
       })()
     })
   }
-  const server: Server = options.tls !== undefined ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener)
+  const server: Server =
+    options.tls !== undefined
+      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+      : createServer(listener)
   let port = 0
 
   function takeFault(req: SimRequest): InjectedFault | undefined {
@@ -148,7 +173,9 @@ export async function startSimHttpServer(handler: SimHandler, options: SimHttpOp
     return true
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  )
   port = (server.address() as AddressInfo).port
   return {
     url: `${scheme}://127.0.0.1:${port}`,

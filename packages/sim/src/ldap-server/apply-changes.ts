@@ -15,7 +15,10 @@ export interface Modification {
   readonly attribute: WireAttribute
 }
 
-export function applyModifications(attrs: Attrs, modifications: readonly Modification[]): Map<string, Attr> {
+export function applyModifications(
+  attrs: Attrs,
+  modifications: readonly Modification[],
+): Map<string, Attr> {
   const next = new Map(attrs)
   const touched = new Set<string>()
   for (const { operation, attribute } of modifications) {
@@ -56,10 +59,17 @@ export function applyModifications(attrs: Attrs, modifications: readonly Modific
         else next.set(type.key, makeAttr(type, values))
         break
       case 'increment': {
-        if (type.syntax !== Syntax.integer) fail(ResultCode.constraintViolation, `${label}: increment not supported`)
+        if (type.syntax !== Syntax.integer)
+          fail(ResultCode.constraintViolation, `${label}: increment not supported`)
         if (current === undefined) fail(ResultCode.noSuchAttribute, `${label}: no such attribute`)
         const delta = BigInt(String(values[0] ?? '0'))
-        next.set(type.key, makeAttr(type, current.values.map((v) => (BigInt(String(v)) + delta).toString())))
+        next.set(
+          type.key,
+          makeAttr(
+            type,
+            current.values.map((v) => (BigInt(String(v)) + delta).toString()),
+          ),
+        )
         break
       }
     }
@@ -67,14 +77,22 @@ export function applyModifications(attrs: Attrs, modifications: readonly Modific
   for (const key of touched) {
     const attr = next.get(key)
     if (attr !== undefined && attr.type.single && attr.values.length > 1) {
-      fail(ResultCode.constraintViolation, `attribute '${attr.type.name}' cannot have multiple values`)
+      fail(
+        ResultCode.constraintViolation,
+        `attribute '${attr.type.name}' cannot have multiple values`,
+      )
     }
   }
   return next
 }
 
 /** Attributes after a rename to `newRdn`: slapd first removes the old RDN values (if asked), then adds the new. */
-export function applyRename(attrs: Attrs, oldRdn: Rdn, newRdn: Rdn, deleteOldRdn: boolean): Map<string, Attr> {
+export function applyRename(
+  attrs: Attrs,
+  oldRdn: Rdn,
+  newRdn: Rdn,
+  deleteOldRdn: boolean,
+): Map<string, Attr> {
   const next = new Map(attrs)
   if (deleteOldRdn) {
     for (const ava of oldRdn) {
@@ -95,7 +113,11 @@ export function addRdnValues(attrs: Map<string, Attr>, rdn: Rdn): void {
   for (const ava of rdn) addIfMissing(attrs, ava.type.key, ava)
 }
 
-function addIfMissing(attrs: Map<string, Attr>, key: string, ava: { type: Attr['type']; value: Value }) {
+function addIfMissing(
+  attrs: Map<string, Attr>,
+  key: string,
+  ava: { type: Attr['type']; value: Value },
+) {
   const attr = attrs.get(key)
   if (attr !== undefined && indexOfValue(attr, ava.value) >= 0) return
   const values = [...(attr?.values ?? []), ava.value]

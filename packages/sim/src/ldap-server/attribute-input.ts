@@ -30,8 +30,11 @@ function prettyValue(type: AttributeType, value: Value): Value {
 }
 
 export function inputAttribute(wire: WireAttribute): InputAttribute {
-  const type = attributeType(wire.type) ?? fail(ResultCode.undefinedAttributeType, `${wire.type}: attribute type undefined`)
-  if (type.operational) fail(ResultCode.constraintViolation, `${wire.type}: no user modification allowed`)
+  const type =
+    attributeType(wire.type) ??
+    fail(ResultCode.undefinedAttributeType, `${wire.type}: attribute type undefined`)
+  if (type.operational)
+    fail(ResultCode.constraintViolation, `${wire.type}: no user modification allowed`)
   const values: Value[] = []
   const seen = new Map<string, number>()
   wire.values.forEach((raw, i) => {
@@ -42,10 +45,15 @@ export function inputAttribute(wire: WireAttribute): InputAttribute {
     const key = equalityKey(type, value) ?? `bytes:${raw.toString('hex')}`
     const earlier = seen.get(key)
     // slapd names the first of the two equal values
-    if (earlier !== undefined) fail(ResultCode.attributeOrValueExists, `${wire.type}: value #${earlier} provided more than once`)
+    if (earlier !== undefined)
+      fail(
+        ResultCode.attributeOrValueExists,
+        `${wire.type}: value #${earlier} provided more than once`,
+      )
     seen.set(key, i)
     values.push(prettyValue(type, value))
   })
-  if (type.single && values.length > 1) fail(ResultCode.constraintViolation, `${wire.type}: multiple values provided`)
+  if (type.single && values.length > 1)
+    fail(ResultCode.constraintViolation, `${wire.type}: multiple values provided`)
   return { type, values }
 }

@@ -1,6 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BerError, BerReader, constructed, encodeInt, encodeOctets, Tag, tlv, tlvSize } from './ber.ts'
+import {
+  BerError,
+  BerReader,
+  constructed,
+  encodeInt,
+  encodeOctets,
+  Tag,
+  tlv,
+  tlvSize,
+} from './ber.ts'
 
 test('integers encode in minimal two’s complement and decode back', () => {
   for (const n of [0, 1, 127, 128, 255, 256, -1, -128, -129, 65535, 2 ** 31 - 1, -(2 ** 31)]) {

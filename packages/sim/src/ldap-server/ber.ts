@@ -52,7 +52,8 @@ export class BerReader {
 
   expect(tag: number): Buffer {
     const tlv = this.read()
-    if (tlv.tag !== tag) throw new BerError(`expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`)
+    if (tlv.tag !== tag)
+      throw new BerError(`expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`)
     return tlv.content
   }
 
@@ -111,7 +112,15 @@ export function tlv(tag: number, content: Buffer): Buffer {
   else if (n < 0x100) header = Buffer.from([tag, 0x81, n])
   else if (n < 0x10000) header = Buffer.from([tag, 0x82, n >> 8, n & 0xff])
   else if (n < 0x1000000) header = Buffer.from([tag, 0x83, n >> 16, (n >> 8) & 0xff, n & 0xff])
-  else header = Buffer.from([tag, 0x84, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])
+  else
+    header = Buffer.from([
+      tag,
+      0x84,
+      (n >>> 24) & 0xff,
+      (n >> 16) & 0xff,
+      (n >> 8) & 0xff,
+      n & 0xff,
+    ])
   return Buffer.concat([header, content])
 }
 

@@ -8,8 +8,15 @@ import { ANONYMOUS, type Directory, type Session } from './directory.ts'
 import type { Entry } from './entry.ts'
 import type { Filter } from './filter.ts'
 import {
-  decodeMessage, decodePagedValue, encodePagedControl, encodeResult, encodeSearchEntry, PAGED_RESULTS, ResponseTag,
-  type Message, type Request,
+  decodeMessage,
+  decodePagedValue,
+  encodePagedControl,
+  encodeResult,
+  encodeSearchEntry,
+  PAGED_RESULTS,
+  ResponseTag,
+  type Message,
+  type Request,
 } from './ldap-messages.ts'
 import { LdapResultError, ResultCode } from './result-code.ts'
 import { findEntries, stillMatches, SUPPORTED_CONTROLS } from './search.ts'
@@ -76,9 +83,15 @@ export class LdapConnection {
     if (request.op === 'abandon') return
     const tag = responseTag(request)
     if (tag === undefined) throw new Error('unknown operation')
-    const unsupported = message.controls.find((c) => c.critical && !SUPPORTED_CONTROLS.includes(c.type))
+    const unsupported = message.controls.find(
+      (c) => c.critical && !SUPPORTED_CONTROLS.includes(c.type),
+    )
     if (unsupported !== undefined) {
-      this.#write(encodeResult(id, tag, ResultCode.unavailableCriticalExtension, { message: 'critical extension is unavailable' }))
+      this.#write(
+        encodeResult(id, tag, ResultCode.unavailableCriticalExtension, {
+          message: 'critical extension is unavailable',
+        }),
+      )
       return
     }
     let outcome: Outcome
@@ -97,15 +110,29 @@ export class LdapConnection {
       outcome = { code: e.code, message: e.message, matchedDn: e.matchedDn }
       if (request.op === 'bind') this.#session = ANONYMOUS
     }
-    this.#write(encodeResult(id, tag, outcome.code, { ...outcome, ...(extra ? { extra } : {}), ...(controls ? { controls } : {}) }))
+    this.#write(
+      encodeResult(id, tag, outcome.code, {
+        ...outcome,
+        ...(extra ? { extra } : {}),
+        ...(controls ? { controls } : {}),
+      }),
+    )
   }
 
   #run(request: Request): Outcome {
     const dir = this.#directory
     switch (request.op) {
       case 'bind':
-        if (request.version !== 3) return { code: ResultCode.protocolError, message: 'requested protocol version not allowed' }
-        if (request.password === undefined) return { code: ResultCode.authMethodNotSupported, message: 'SASL mechanism not supported' }
+        if (request.version !== 3)
+          return {
+            code: ResultCode.protocolError,
+            message: 'requested protocol version not allowed',
+          }
+        if (request.password === undefined)
+          return {
+            code: ResultCode.authMethodNotSupported,
+            message: 'SASL mechanism not supported',
+          }
         this.#session = ANONYMOUS
         this.#session = dir.bind(request.name, request.password)
         return SUCCESS
@@ -119,10 +146,20 @@ export class LdapConnection {
         dir.delete(this.#session, request.dn)
         return SUCCESS
       case 'modifyDn':
-        dir.modifyDn(this.#session, request.dn, request.newRdn, request.deleteOldRdn, request.newSuperior)
+        dir.modifyDn(
+          this.#session,
+          request.dn,
+          request.newRdn,
+          request.deleteOldRdn,
+          request.newSuperior,
+        )
         return SUCCESS
       case 'compare':
-        return { code: dir.compare(request.dn, request.attribute, request.value) ? ResultCode.compareTrue : ResultCode.compareFalse }
+        return {
+          code: dir.compare(request.dn, request.attribute, request.value)
+            ? ResultCode.compareTrue
+            : ResultCode.compareFalse,
+        }
       case 'search':
       case 'extended':
       case 'abandon':
@@ -133,20 +170,30 @@ export class LdapConnection {
   }
 
   #extended(request: Extract<Request, { op: 'extended' }>): { outcome: Outcome; extra?: Buffer[] } {
-    if (request.name !== WHO_AM_I) return { outcome: { code: ResultCode.protocolError, message: 'unsupported extended operation' } }
+    if (request.name !== WHO_AM_I)
+      return {
+        outcome: { code: ResultCode.protocolError, message: 'unsupported extended operation' },
+      }
     const dn = this.#session.dn
     const authzId = dn === undefined ? '' : `dn:${dn.pretty}`
     return { outcome: SUCCESS, extra: [encodeOctets(authzId, 0x8b)] }
   }
 
-  #search(message: Message, request: Extract<Request, { op: 'search' }>): { outcome: Outcome; controls?: Buffer[] } {
+  #search(
+    message: Message,
+    request: Extract<Request, { op: 'search' }>,
+  ): { outcome: Outcome; controls?: Buffer[] } {
     const pagedControl = message.controls.find((c) => c.type === PAGED_RESULTS)
     const limit = request.sizeLimit > 0 ? request.sizeLimit : Infinity
     if (pagedControl === undefined) {
       const entries = findEntries(this.#directory, request.base, request.scope, request.filter)
       const count = Math.min(entries.length, limit)
       for (let i = 0; i < count; i++) this.#sendEntry(message.id, request, entries[i] as Entry)
-      return { outcome: { code: entries.length > limit ? ResultCode.sizeLimitExceeded : ResultCode.success } }
+      return {
+        outcome: {
+          code: entries.length > limit ? ResultCode.sizeLimitExceeded : ResultCode.success,
+        },
+      }
     }
 
     const { size, cookie } = decodePagedValue(pagedControl.value)
@@ -154,28 +201,53 @@ export class LdapConnection {
     let state = this.#paged.get(key)
     this.#paged.delete(key)
     if (cookie.length > 0 && state === undefined) {
-      return { outcome: { code: ResultCode.unwillingToPerform, message: 'paged results cookie is invalid' } }
+      return {
+        outcome: {
+          code: ResultCode.unwillingToPerform,
+          message: 'paged results cookie is invalid',
+        },
+      }
     }
     if (size === 0) return { outcome: SUCCESS, controls: [encodePagedControl(Buffer.alloc(0))] }
-    state ??= { entries: findEntries(this.#directory, request.base, request.scope, request.filter), filter: request.filter, position: 0, sent: 0 }
+    state ??= {
+      entries: findEntries(this.#directory, request.base, request.scope, request.filter),
+      filter: request.filter,
+      position: 0,
+      sent: 0,
+    }
     let inPage = 0
     while (inPage < size && state.position < state.entries.length) {
-      const entry = stillMatches(this.#directory, state.entries[state.position++] as Entry, state.filter)
+      const entry = stillMatches(
+        this.#directory,
+        state.entries[state.position++] as Entry,
+        state.filter,
+      )
       if (entry === undefined) continue
-      if (state.sent >= limit) return { outcome: { code: ResultCode.sizeLimitExceeded }, controls: [encodePagedControl(Buffer.alloc(0))] }
+      if (state.sent >= limit)
+        return {
+          outcome: { code: ResultCode.sizeLimitExceeded },
+          controls: [encodePagedControl(Buffer.alloc(0))],
+        }
       this.#sendEntry(message.id, request, entry)
       inPage++
       state.sent++
     }
-    if (state.position >= state.entries.length) return { outcome: SUCCESS, controls: [encodePagedControl(Buffer.alloc(0))] }
+    if (state.position >= state.entries.length)
+      return { outcome: SUCCESS, controls: [encodePagedControl(Buffer.alloc(0))] }
     const next = randomBytes(8)
     this.#paged.set(next.toString('hex'), state)
-    if (this.#paged.size > MAX_PAGED_SEARCHES) this.#paged.delete(this.#paged.keys().next().value ?? '')
+    if (this.#paged.size > MAX_PAGED_SEARCHES)
+      this.#paged.delete(this.#paged.keys().next().value ?? '')
     return { outcome: SUCCESS, controls: [encodePagedControl(next)] }
   }
 
   #sendEntry(id: number, request: Extract<Request, { op: 'search' }>, entry: Entry) {
-    const attributes = selectAttributes(entry, request.attributes, request.typesOnly, this.#directory.read)
+    const attributes = selectAttributes(
+      entry,
+      request.attributes,
+      request.typesOnly,
+      this.#directory.read,
+    )
     this.#write(encodeSearchEntry(id, entry.dn.pretty, attributes))
   }
 
@@ -186,14 +258,22 @@ export class LdapConnection {
 
 function responseTag(request: Request): number | undefined {
   switch (request.op) {
-    case 'bind': return ResponseTag.bind
-    case 'search': return ResponseTag.searchDone
-    case 'modify': return ResponseTag.modify
-    case 'add': return ResponseTag.add
-    case 'delete': return ResponseTag.delete
-    case 'modifyDn': return ResponseTag.modifyDn
-    case 'compare': return ResponseTag.compare
-    case 'extended': return ResponseTag.extended
+    case 'bind':
+      return ResponseTag.bind
+    case 'search':
+      return ResponseTag.searchDone
+    case 'modify':
+      return ResponseTag.modify
+    case 'add':
+      return ResponseTag.add
+    case 'delete':
+      return ResponseTag.delete
+    case 'modifyDn':
+      return ResponseTag.modifyDn
+    case 'compare':
+      return ResponseTag.compare
+    case 'extended':
+      return ResponseTag.extended
     case 'abandon':
     case 'unbind':
     case 'unknown':

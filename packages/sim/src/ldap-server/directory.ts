@@ -2,7 +2,12 @@
 // compare: storage by id with a DN-key map, a child map and equality indexes; access rules of a slapd with
 // a rootdn and no ACLs (everyone reads, only the rootdn writes, anonymous writes need authentication).
 // Searching is in search.ts, persistence in persistence.ts; this module holds no protocol code.
-import { addRdnValues, applyModifications, applyRename, type Modification } from './apply-changes.ts'
+import {
+  addRdnValues,
+  applyModifications,
+  applyRename,
+  type Modification,
+} from './apply-changes.ts'
 import { inputAttribute, type WireAttribute } from './attribute-input.ts'
 import { childDn, dnFromRdns, isWithin, parentDn, toDn, type Dn } from './dn-key.ts'
 import { firstString, makeAttr, type Attr, type Entry } from './entry.ts'
@@ -44,7 +49,12 @@ export class Directory {
   /** Called after every successful write (persistence listens). */
   onChange: () => void = () => {}
 
-  constructor(options: { baseDn: string; adminDn: string; adminPassword: string; hooks?: DirectoryHooks }) {
+  constructor(options: {
+    baseDn: string
+    adminDn: string
+    adminPassword: string
+    hooks?: DirectoryHooks
+  }) {
     this.#hooks = options.hooks ?? {}
     this.baseDn = toDn(options.baseDn)
     this.adminDn = toDn(options.adminDn)
@@ -84,7 +94,9 @@ export class Directory {
       case 'entrydn':
         return makeAttr(requireAttributeType(key), [entry.dn.pretty])
       case 'hassubordinates':
-        return makeAttr(requireAttributeType(key), [this.childIds(entry.id).size > 0 ? 'TRUE' : 'FALSE'])
+        return makeAttr(requireAttributeType(key), [
+          this.childIds(entry.id).size > 0 ? 'TRUE' : 'FALSE',
+        ])
       case 'subschemasubentry':
         return makeAttr(requireAttributeType(key), ['cn=Subschema'])
       default:
@@ -111,21 +123,24 @@ export class Directory {
     if (name === '' && password.length === 0) return ANONYMOUS
     if (name === '') fail(ResultCode.invalidCredentials)
     const dn = toDn(name)
-    if (password.length === 0) fail(ResultCode.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed')
+    if (password.length === 0)
+      fail(ResultCode.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed')
     if (dn.key === this.adminDn.key) {
       if (password.equals(this.#adminPassword)) return this.adminSession
       fail(ResultCode.invalidCredentials)
     }
     const entry = this.entry(dn)
     const stored = entry?.attrs.get('userpassword')?.values ?? []
-    if (entry === undefined || !stored.some((v) => verifyPassword(v, password))) fail(ResultCode.invalidCredentials)
+    if (entry === undefined || !stored.some((v) => verifyPassword(v, password)))
+      fail(ResultCode.invalidCredentials)
     return { dn: entry.dn, admin: false }
   }
 
   add(session: Session, dnText: string, attributes: readonly WireAttribute[]): Entry {
     const dn = toDn(dnText)
     requireAuthenticated(session)
-    if (!isWithin(dn, this.baseDn)) fail(ResultCode.unwillingToPerform, 'no global superior knowledge')
+    if (!isWithin(dn, this.baseDn))
+      fail(ResultCode.unwillingToPerform, 'no global superior knowledge')
     if (this.entry(dn) !== undefined) fail(ResultCode.entryAlreadyExists)
     const parent = dn.key === this.baseDn.key ? undefined : this.require(parentDn(dn))
     requireAdmin(session, 'no write access to parent')
@@ -135,7 +150,8 @@ export class Directory {
       const { type, values } = inputAttribute(wire)
       const merged = [...(attrs.get(type.key)?.values ?? []), ...values]
       const keys = merged.map((v) => equalityKey(type, v))
-      if (new Set(keys).size < keys.length) fail(ResultCode.attributeOrValueExists, `${wire.type}: value provided more than once`)
+      if (new Set(keys).size < keys.length)
+        fail(ResultCode.attributeOrValueExists, `${wire.type}: value provided more than once`)
       attrs.set(type.key, makeAttr(type, merged))
     }
     if (!attrs.has('objectclass')) fail(ResultCode.objectClassViolation, 'no objectClass attribute')
@@ -167,7 +183,8 @@ export class Directory {
     requireAuthenticated(session)
     const entry = this.require(dn)
     requireAdmin(session, 'no write access to parent')
-    if (this.childIds(entry.id).size > 0) fail(ResultCode.notAllowedOnNonLeaf, 'subordinate objects must be deleted first')
+    if (this.childIds(entry.id).size > 0)
+      fail(ResultCode.notAllowedOnNonLeaf, 'subordinate objects must be deleted first')
     this.#index.remove(entry)
     this.#byId.delete(entry.id)
     this.#idByKey.delete(entry.dn.key)
@@ -176,19 +193,30 @@ export class Directory {
     this.onChange()
   }
 
-  modifyDn(session: Session, dnText: string, newRdnText: string, deleteOldRdn: boolean, newSuperiorText?: string): void {
+  modifyDn(
+    session: Session,
+    dnText: string,
+    newRdnText: string,
+    deleteOldRdn: boolean,
+    newSuperiorText?: string,
+  ): void {
     const dn = toDn(dnText)
     const newRdn = toDn(newRdnText).rdns
-    if (newRdn.length !== 1 || newRdn[0] === undefined) fail(ResultCode.invalidDnSyntax, 'invalid new RDN')
+    if (newRdn.length !== 1 || newRdn[0] === undefined)
+      fail(ResultCode.invalidDnSyntax, 'invalid new RDN')
     const superiorDn = newSuperiorText === undefined ? undefined : toDn(newSuperiorText)
     requireAuthenticated(session)
     const entry = this.require(dn)
     requireAdmin(session, "no write access to parent's children")
-    if (entry.parent === undefined) fail(ResultCode.unwillingToPerform, 'cannot rename the suffix entry')
+    if (entry.parent === undefined)
+      fail(ResultCode.unwillingToPerform, 'cannot rename the suffix entry')
     let superior = this.entryById(entry.parent)
     if (superiorDn !== undefined) {
-      superior = this.entry(superiorDn) ?? fail(ResultCode.noSuchObject, 'new superior not found', this.#matched(superiorDn))
-      if (isWithin(superior.dn, entry.dn)) fail(ResultCode.unwillingToPerform, 'cannot place an entry below itself')
+      superior =
+        this.entry(superiorDn) ??
+        fail(ResultCode.noSuchObject, 'new superior not found', this.#matched(superiorDn))
+      if (isWithin(superior.dn, entry.dn))
+        fail(ResultCode.unwillingToPerform, 'cannot place an entry below itself')
     }
     if (superior === undefined) fail(ResultCode.operationsError, 'parent missing')
     const newDn = childDn(newRdn[0], superior.dn)
@@ -199,13 +227,18 @@ export class Directory {
     checkEntry(newDn, attrs, firstString(entry.attrs, 'structuralobjectclass'))
     stampModified(attrs, who(session))
     this.#moveSubtree(entry, newDn, superior.id)
-    this.#replace(this.#byId.get(entry.id) ?? entry, { ...(this.#byId.get(entry.id) ?? entry), attrs })
+    this.#replace(this.#byId.get(entry.id) ?? entry, {
+      ...(this.#byId.get(entry.id) ?? entry),
+      attrs,
+    })
     this.onChange()
   }
 
   compare(dnText: string, attribute: string, value: Buffer): boolean {
     const entry = this.require(toDn(dnText))
-    const type = attributeType(attribute) ?? fail(ResultCode.undefinedAttributeType, `${attribute}: attribute type undefined`)
+    const type =
+      attributeType(attribute) ??
+      fail(ResultCode.undefinedAttributeType, `${attribute}: attribute type undefined`)
     const attr = this.read(entry, type.key) ?? fail(ResultCode.noSuchAttribute)
     const decoded = decodeValue(type, value)
     const key = decoded === undefined ? undefined : equalityKey(type, decoded)
@@ -219,7 +252,8 @@ export class Directory {
   /** Puts a complete entry in place (persistence uses it to load); parent first. */
   insertLoaded(dn: Dn, id: number, attrs: ReadonlyMap<string, Attr>): void {
     const parent = dn.key === this.baseDn.key ? undefined : this.entry(parentDn(dn))
-    if (parent === undefined && dn.key !== this.baseDn.key) throw new Error(`parent of ${dn.pretty} not loaded`)
+    if (parent === undefined && dn.key !== this.baseDn.key)
+      throw new Error(`parent of ${dn.pretty} not loaded`)
     this.#insert({ id, dn, parent: parent?.id, attrs })
     this.#nextId = Math.max(this.#nextId, id + 1)
   }
@@ -267,10 +301,17 @@ export class Directory {
     while (stack.length > 0) {
       const current = this.#byId.get(stack.pop() ?? 0)
       if (current === undefined) continue
-      const dn = current.id === entry.id ? newDn : dnFromRdns([...current.dn.rdns.slice(0, current.dn.rdns.length - depth), ...newDn.rdns])
+      const dn =
+        current.id === entry.id
+          ? newDn
+          : dnFromRdns([...current.dn.rdns.slice(0, current.dn.rdns.length - depth), ...newDn.rdns])
       this.#idByKey.delete(current.dn.key)
       this.#idByKey.set(dn.key, current.id)
-      this.#byId.set(current.id, { ...current, dn, parent: current.id === entry.id ? newParent : current.parent })
+      this.#byId.set(current.id, {
+        ...current,
+        dn,
+        parent: current.id === entry.id ? newParent : current.parent,
+      })
       for (const id of this.childIds(current.id)) stack.push(id)
     }
   }
@@ -281,7 +322,8 @@ function who(session: Session): string {
 }
 
 function requireAuthenticated(session: Session) {
-  if (session.dn === undefined) fail(ResultCode.strongerAuthRequired, 'modifications require authentication')
+  if (session.dn === undefined)
+    fail(ResultCode.strongerAuthRequired, 'modifications require authentication')
 }
 
 function requireAdmin(session: Session, message = '') {

@@ -59,7 +59,8 @@ export function isWithin(dn: Dn, ancestor: Dn): boolean {
 
 function resolveAva(typeText: string, value: string): Ava {
   const type = attributeType(typeText)
-  if (type === undefined || type.equality === undefined || type.binary) throw new DnSyntaxError(`bad type ${typeText}`)
+  if (type === undefined || type.equality === undefined || type.binary)
+    throw new DnSyntaxError(`bad type ${typeText}`)
   const norm = (folderFor(type.equality) ?? foldCaseIgnore)(value)
   if (norm === '') throw new DnSyntaxError('empty value')
   return { type, value, norm }

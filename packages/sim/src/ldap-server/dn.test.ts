@@ -5,7 +5,10 @@ import { isWithin, toDn, tryDn } from './dn-key.ts'
 
 test('parseDn resolves RFC 4514 escapes, hex escapes as UTF-8, and multi-valued RDNs', () => {
   assert.deepEqual(parseDn("cn=O'Brien\\, Jr.+uid=ob,ou=people"), [
-    [{ type: 'cn', value: "O'Brien, Jr." }, { type: 'uid', value: 'ob' }],
+    [
+      { type: 'cn', value: "O'Brien, Jr." },
+      { type: 'uid', value: 'ob' },
+    ],
     [{ type: 'ou', value: 'people' }],
   ])
   assert.equal(parseDn('cn=\\4fdegard\\2c \\c3\\98')[0]?.[0]?.value, 'Odegard, Ø')
@@ -29,7 +32,17 @@ test('escapeDnValue escapes like OpenLDAP prints DNs and round-trips through par
   assert.equal(escapeDnValue('#lead '), '\\23lead\\20')
   assert.equal(escapeDnValue('*)(uid=*;<>"\\'), '*)(uid\\3D*\\3B\\3C\\3E\\22\\5C')
   assert.equal(escapeDnValue('Ødegård'), 'Ødegård')
-  for (const v of ["O'Brien, Jr.", 'Ødegård', "van 't Hof", '*)(uid=*', ' a+b ', '#x', 'back\\slash', '"q"', 'tab\there']) {
+  for (const v of [
+    "O'Brien, Jr.",
+    'Ødegård',
+    "van 't Hof",
+    '*)(uid=*',
+    ' a+b ',
+    '#x',
+    'back\\slash',
+    '"q"',
+    'tab\there',
+  ]) {
     assert.equal(parseDn(`cn=${escapeDnValue(v)}`)[0]?.[0]?.value, v)
   }
 })
@@ -45,5 +58,7 @@ test('DN keys fold case and spaces per attribute type and resolve aliases and OI
   assert.equal(tryDn('fooAttr=x,o=y'), undefined, 'unknown attribute type')
   assert.equal(tryDn('cn=,o=y'), undefined, 'empty value')
   assert.ok(isWithin(toDn('cn=x,ou=People,dc=school,dc=test'), toDn('ou=people,DC=school,dc=test')))
-  assert.ok(!isWithin(toDn('cn=x,ou=peoplex,dc=school,dc=test'), toDn('ou=people,dc=school,dc=test')))
+  assert.ok(
+    !isWithin(toDn('cn=x,ou=peoplex,dc=school,dc=test'), toDn('ou=people,dc=school,dc=test')),
+  )
 })

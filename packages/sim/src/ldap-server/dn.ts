@@ -29,7 +29,8 @@ export function parseDn(text: string): RawRdn[] {
     const eq = text.indexOf('=', pos)
     if (eq < 0) throw new DnSyntaxError('missing "="')
     const type = text.slice(pos, eq).trim()
-    if (!DESCR.test(type) && !NUMERICOID.test(type)) throw new DnSyntaxError(`bad attribute type "${type}"`)
+    if (!DESCR.test(type) && !NUMERICOID.test(type))
+      throw new DnSyntaxError(`bad attribute type "${type}"`)
     const parsed = parseValue(text, skipSpaces(text, eq + 1))
     avas.push({ type, value: parsed.value })
     pos = skipSpaces(text, parsed.end)
@@ -123,8 +124,22 @@ export function escapeDnValue(value: string): string {
   for (let i = 0; i < value.length; i++) {
     const c = value[i] ?? ''
     const code = c.charCodeAt(0)
-    const special = c === '\\' || c === ',' || c === '+' || c === '"' || c === '<' || c === '>' || c === ';' || c === '='
-    if (special || code < 0x20 || code === 0x7f || (c === '#' && i === 0) || (c === ' ' && (i === 0 || i === last))) {
+    const special =
+      c === '\\' ||
+      c === ',' ||
+      c === '+' ||
+      c === '"' ||
+      c === '<' ||
+      c === '>' ||
+      c === ';' ||
+      c === '='
+    if (
+      special ||
+      code < 0x20 ||
+      code === 0x7f ||
+      (c === '#' && i === 0) ||
+      (c === ' ' && (i === 0 || i === last))
+    ) {
       out += '\\' + code.toString(16).toUpperCase().padStart(2, '0')
     } else out += c
   }

@@ -4,8 +4,19 @@
 import type { Entry } from './entry.ts'
 import { objectClass } from './schema.ts'
 
-export const INDEXED_ATTRIBUTES = ['objectclass', 'cn', 'uid', 'mail', 'employeenumber', 'entryuuid', 'member',
-  'uniquemember', 'memberuid', 'uidnumber', 'gidnumber']
+export const INDEXED_ATTRIBUTES = [
+  'objectclass',
+  'cn',
+  'uid',
+  'mail',
+  'employeenumber',
+  'entryuuid',
+  'member',
+  'uniquemember',
+  'memberuid',
+  'uidnumber',
+  'gidnumber',
+]
 
 export class EqualityIndex {
   readonly #maps = new Map<string, Map<string, Set<number>>>()

@@ -8,10 +8,26 @@ import { attributeType, objectClass } from './schema.ts'
 export type Filter =
   | { readonly kind: 'and' | 'or'; readonly filters: readonly Filter[] }
   | { readonly kind: 'not'; readonly filter: Filter }
-  | { readonly kind: 'equality' | 'ge' | 'le' | 'approx'; readonly attribute: string; readonly value: Buffer }
-  | { readonly kind: 'substrings'; readonly attribute: string; readonly initial?: string; readonly any: readonly string[]; readonly final?: string }
+  | {
+      readonly kind: 'equality' | 'ge' | 'le' | 'approx'
+      readonly attribute: string
+      readonly value: Buffer
+    }
+  | {
+      readonly kind: 'substrings'
+      readonly attribute: string
+      readonly initial?: string
+      readonly any: readonly string[]
+      readonly final?: string
+    }
   | { readonly kind: 'present'; readonly attribute: string }
-  | { readonly kind: 'extensible'; readonly rule?: string; readonly attribute?: string; readonly value: Buffer; readonly dnAttributes: boolean }
+  | {
+      readonly kind: 'extensible'
+      readonly rule?: string
+      readonly attribute?: string
+      readonly value: Buffer
+      readonly dnAttributes: boolean
+    }
 
 /** How the filter reads an attribute of an entry, virtual ones (entryDN, hasSubordinates) included. */
 export type AttributeReader = (entry: Entry, key: string) => Attr | undefined
@@ -73,12 +89,18 @@ export function evaluate(filter: Filter, entry: Entry, read: AttributeReader): b
     }
     case 'extensible':
       // only the plain form (attr:=value) without a rule or :dn: is supported; the rest is Undefined
-      if (filter.rule !== undefined || filter.attribute === undefined || filter.dnAttributes) return undefined
+      if (filter.rule !== undefined || filter.attribute === undefined || filter.dnAttributes)
+        return undefined
       return evaluateEquality(filter.attribute, filter.value, entry, read)
   }
 }
 
-function evaluateEquality(attribute: string, raw: Buffer, entry: Entry, read: AttributeReader): boolean | undefined {
+function evaluateEquality(
+  attribute: string,
+  raw: Buffer,
+  entry: Entry,
+  read: AttributeReader,
+): boolean | undefined {
   const type = attributeType(attribute)
   if (type === undefined) return undefined
   const value = decodeValue(type, raw)
@@ -87,14 +109,20 @@ function evaluateEquality(attribute: string, raw: Buffer, entry: Entry, read: At
   const attr = read(entry, type.key)
   if (attr === undefined) return false
   if (type.key === 'objectclass') {
-    return attr.values.some((v) => typeof v === 'string' && objectClass(v)?.chain.some((c) => c.key === key))
-      || attr.keys.includes(key)
+    return (
+      attr.values.some(
+        (v) => typeof v === 'string' && objectClass(v)?.chain.some((c) => c.key === key),
+      ) || attr.keys.includes(key)
+    )
   }
   return attr.keys.includes(key)
 }
 
 /** Equality lookups that can narrow a search: `lookup` returns undefined for an attribute it does not index. */
-export type IndexLookup = (attributeKey: string, valueKey: string) => ReadonlySet<number> | undefined
+export type IndexLookup = (
+  attributeKey: string,
+  valueKey: string,
+) => ReadonlySet<number> | undefined
 
 /** Entry ids that include every match of the filter, or undefined when the index cannot narrow it. */
 export function candidates(filter: Filter, lookup: IndexLookup): ReadonlySet<number> | undefined {

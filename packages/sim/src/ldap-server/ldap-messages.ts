@@ -2,20 +2,53 @@
 // objects, and encoding the server's responses. No behaviour here; connection.ts decides what to answer.
 import type { Modification, ModifyOperation } from './apply-changes.ts'
 import type { WireAttribute } from './attribute-input.ts'
-import { BerError, BerReader, constructed, encodeBool, encodeInt, encodeOctets, Tag } from './ber.ts'
+import {
+  BerError,
+  BerReader,
+  constructed,
+  encodeBool,
+  encodeInt,
+  encodeOctets,
+  Tag,
+} from './ber.ts'
 import type { Filter } from './filter.ts'
 import type { Scope } from './search.ts'
 import type { ResultAttribute } from './select-attributes.ts'
 
 export type Request =
-  | { readonly op: 'bind'; readonly version: number; readonly name: string; readonly password?: Buffer; readonly sasl?: string }
+  | {
+      readonly op: 'bind'
+      readonly version: number
+      readonly name: string
+      readonly password?: Buffer
+      readonly sasl?: string
+    }
   | { readonly op: 'unbind' }
-  | { readonly op: 'search'; readonly base: string; readonly scope: Scope; readonly sizeLimit: number; readonly typesOnly: boolean; readonly filter: Filter; readonly attributes: readonly string[] }
+  | {
+      readonly op: 'search'
+      readonly base: string
+      readonly scope: Scope
+      readonly sizeLimit: number
+      readonly typesOnly: boolean
+      readonly filter: Filter
+      readonly attributes: readonly string[]
+    }
   | { readonly op: 'modify'; readonly dn: string; readonly changes: readonly Modification[] }
   | { readonly op: 'add'; readonly dn: string; readonly attributes: readonly WireAttribute[] }
   | { readonly op: 'delete'; readonly dn: string }
-  | { readonly op: 'modifyDn'; readonly dn: string; readonly newRdn: string; readonly deleteOldRdn: boolean; readonly newSuperior?: string }
-  | { readonly op: 'compare'; readonly dn: string; readonly attribute: string; readonly value: Buffer }
+  | {
+      readonly op: 'modifyDn'
+      readonly dn: string
+      readonly newRdn: string
+      readonly deleteOldRdn: boolean
+      readonly newSuperior?: string
+    }
+  | {
+      readonly op: 'compare'
+      readonly dn: string
+      readonly attribute: string
+      readonly value: Buffer
+    }
   | { readonly op: 'abandon'; readonly id: number }
   | { readonly op: 'extended'; readonly name: string; readonly value?: Buffer }
   | { readonly op: 'unknown'; readonly tag: number }
@@ -116,7 +149,10 @@ function decodeRequest(tag: number, content: Buffer): Request {
       return { op: 'compare', dn, attribute: ava.string(), value: ava.octets() }
     }
     case 0x50:
-      return { op: 'abandon', id: content.length === 0 ? 0 : content.readIntBE(0, Math.min(content.length, 6)) }
+      return {
+        op: 'abandon',
+        id: content.length === 0 ? 0 : content.readIntBE(0, Math.min(content.length, 6)),
+      }
     case 0x77: {
       const name = r.string(0x80)
       const value = r.peekTag() === 0x81 ? r.octets(0x81) : undefined
@@ -170,7 +206,13 @@ function decodeFilter(tlv: { tag: number; content: Buffer }): Filter {
         else if (part.tag === 0x81) any.push(text)
         else if (part.tag === 0x82) final = text
       }
-      return { kind: 'substrings', attribute, any, ...(initial === undefined ? {} : { initial }), ...(final === undefined ? {} : { final }) }
+      return {
+        kind: 'substrings',
+        attribute,
+        any,
+        ...(initial === undefined ? {} : { initial }),
+        ...(final === undefined ? {} : { final }),
+      }
     }
     case 0xa9: {
       let rule: string | undefined
@@ -184,7 +226,13 @@ function decodeFilter(tlv: { tag: number; content: Buffer }): Filter {
         else if (part.tag === 0x83) value = part.content
         else if (part.tag === 0x84) dnAttributes = part.content[0] !== 0
       }
-      return { kind: 'extensible', value, dnAttributes, ...(rule === undefined ? {} : { rule }), ...(attribute === undefined ? {} : { attribute }) }
+      return {
+        kind: 'extensible',
+        value,
+        dnAttributes,
+        ...(rule === undefined ? {} : { rule }),
+        ...(attribute === undefined ? {} : { attribute }),
+      }
     }
     default:
       throw new BerError(`unknown filter tag 0x${tlv.tag.toString(16)}`)
@@ -194,7 +242,14 @@ function decodeFilter(tlv: { tag: number; content: Buffer }): Filter {
 // ---- responses
 
 export const ResponseTag = {
-  bind: 0x61, searchDone: 0x65, modify: 0x67, add: 0x69, delete: 0x6b, modifyDn: 0x6d, compare: 0x6f, extended: 0x78,
+  bind: 0x61,
+  searchDone: 0x65,
+  modify: 0x67,
+  add: 0x69,
+  delete: 0x6b,
+  modifyDn: 0x6d,
+  compare: 0x6f,
+  extended: 0x78,
 } as const
 
 function envelope(id: number, op: Buffer, controls?: readonly Buffer[]): Buffer {
@@ -211,19 +266,43 @@ export interface ResultOptions {
   readonly controls?: readonly Buffer[]
 }
 
-export function encodeResult(id: number, tag: number, code: number, options: ResultOptions = {}): Buffer {
-  const result = [encodeInt(code, Tag.enumerated), encodeOctets(options.matchedDn ?? ''), encodeOctets(options.message ?? '')]
+export function encodeResult(
+  id: number,
+  tag: number,
+  code: number,
+  options: ResultOptions = {},
+): Buffer {
+  const result = [
+    encodeInt(code, Tag.enumerated),
+    encodeOctets(options.matchedDn ?? ''),
+    encodeOctets(options.message ?? ''),
+  ]
   return envelope(id, constructed(tag, [...result, ...(options.extra ?? [])]), options.controls)
 }
 
-export function encodeSearchEntry(id: number, dn: string, attributes: readonly ResultAttribute[]): Buffer {
+export function encodeSearchEntry(
+  id: number,
+  dn: string,
+  attributes: readonly ResultAttribute[],
+): Buffer {
   const attrs = attributes.map((a) =>
-    constructed(Tag.sequence, [encodeOctets(a.type), constructed(Tag.set, a.values.map((v) => encodeOctets(v)))]))
+    constructed(Tag.sequence, [
+      encodeOctets(a.type),
+      constructed(
+        Tag.set,
+        a.values.map((v) => encodeOctets(v)),
+      ),
+    ]),
+  )
   return envelope(id, constructed(0x64, [encodeOctets(dn), constructed(Tag.sequence, attrs)]))
 }
 
 export function encodeControl(type: string, value: Buffer, critical = false): Buffer {
-  return constructed(Tag.sequence, [encodeOctets(type), ...(critical ? [encodeBool(true)] : []), encodeOctets(value)])
+  return constructed(Tag.sequence, [
+    encodeOctets(type),
+    ...(critical ? [encodeBool(true)] : []),
+    encodeOctets(value),
+  ])
 }
 
 export const PAGED_RESULTS = '1.2.840.113556.1.4.319'
@@ -234,5 +313,8 @@ export function decodePagedValue(value: Buffer | undefined): { size: number; coo
 }
 
 export function encodePagedControl(cookie: Buffer, size = 0): Buffer {
-  return encodeControl(PAGED_RESULTS, constructed(Tag.sequence, [encodeInt(size), encodeOctets(cookie)]))
+  return encodeControl(
+    PAGED_RESULTS,
+    constructed(Tag.sequence, [encodeInt(size), encodeOctets(cookie)]),
+  )
 }

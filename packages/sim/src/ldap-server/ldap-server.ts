@@ -32,16 +32,28 @@ export interface RunningLdapServer {
 
 export async function startLdapServer(options: LdapServerOptions): Promise<RunningLdapServer> {
   const baseDn = options.baseDn ?? 'dc=school,dc=test'
-  const directory = new Directory({ baseDn, adminDn: options.adminDn ?? `cn=admin,${baseDn}`, adminPassword: options.adminPassword })
-  const loaded = options.persistPath === undefined ? false : await loadDirectory(directory, options.persistPath)
-  const saver = options.persistPath === undefined ? undefined : new DebouncedSaver(directory, options.persistPath)
+  const directory = new Directory({
+    baseDn,
+    adminDn: options.adminDn ?? `cn=admin,${baseDn}`,
+    adminPassword: options.adminPassword,
+  })
+  const loaded =
+    options.persistPath === undefined ? false : await loadDirectory(directory, options.persistPath)
+  const saver =
+    options.persistPath === undefined
+      ? undefined
+      : new DebouncedSaver(directory, options.persistPath)
   if (!loaded) seed(directory)
   if (saver !== undefined) {
     directory.onChange = () => saver.schedule()
     if (!loaded) await saver.flush()
   }
 
-  const listening = await listenDirectory(directory, (onSocket) => createServer(onSocket), options.port)
+  const listening = await listenDirectory(
+    directory,
+    (onSocket) => createServer(onSocket),
+    options.port,
+  )
   const port = listening.port
   let stopped: Promise<void> | undefined
   return {
@@ -50,10 +62,11 @@ export async function startLdapServer(options: LdapServerOptions): Promise<Runni
     baseDn: directory.baseDn.pretty,
     adminDn: directory.adminDn.pretty,
     entryCount: () => directory.size,
-    stop: () => (stopped ??= (async () => {
-      await listening.close()
-      await saver?.flush()
-    })()),
+    stop: () =>
+      (stopped ??= (async () => {
+        await listening.close()
+        await saver?.flush()
+      })()),
   }
 }
 
@@ -61,15 +74,26 @@ function seed(directory: Directory) {
   const admin = directory.adminSession
   const base = directory.baseDn
   const top = base.rdns[0]?.[0]
-  const attr = (type: string, ...values: string[]): WireAttribute => ({ type, values: values.map((v) => Buffer.from(v)) })
+  const attr = (type: string, ...values: string[]): WireAttribute => ({
+    type,
+    values: values.map((v) => Buffer.from(v)),
+  })
   const name = top?.value ?? 'school'
-  const baseAttributes = top?.type.key === 'dc'
-    ? [attr('objectClass', 'dcObject', 'organization'), attr('dc', name), attr('o', name.charAt(0).toUpperCase() + name.slice(1))]
-    : top?.type.key === 'ou'
-      ? [attr('objectClass', 'organizationalUnit'), attr('ou', name)]
-      : [attr('objectClass', 'organization'), attr('o', name)]
+  const baseAttributes =
+    top?.type.key === 'dc'
+      ? [
+          attr('objectClass', 'dcObject', 'organization'),
+          attr('dc', name),
+          attr('o', name.charAt(0).toUpperCase() + name.slice(1)),
+        ]
+      : top?.type.key === 'ou'
+        ? [attr('objectClass', 'organizationalUnit'), attr('ou', name)]
+        : [attr('objectClass', 'organization'), attr('o', name)]
   directory.add(admin, base.pretty, baseAttributes)
   for (const ou of ['people', 'groups', 'disabled']) {
-    directory.add(admin, `ou=${ou},${base.pretty}`, [attr('objectClass', 'organizationalUnit'), attr('ou', ou)])
+    directory.add(admin, `ou=${ou},${base.pretty}`, [
+      attr('objectClass', 'organizationalUnit'),
+      attr('ou', ou),
+    ])
   }
 }

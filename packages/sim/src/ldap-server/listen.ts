@@ -12,7 +12,11 @@ export interface ListeningDirectory {
  * Serves a directory on loopback through a server made by `make` (plain TCP for LDAP, TLS for LDAPS): one
  * LdapConnection per socket, sockets tracked so that close does not wait for clients that keep theirs open.
  */
-export async function listenDirectory(directory: Directory, make: (onSocket: (socket: Socket) => void) => Server, port = 0): Promise<ListeningDirectory> {
+export async function listenDirectory(
+  directory: Directory,
+  make: (onSocket: (socket: Socket) => void) => Server,
+  port = 0,
+): Promise<ListeningDirectory> {
   const sockets = new Set<Socket>()
   const server = make((socket) => {
     sockets.add(socket)

@@ -73,7 +73,9 @@ export function equalityKey(type: AttributeType, value: Value): string | undefin
     case 'integerMatch':
       return INTEGER.test(value.trim()) ? BigInt(value.trim()).toString() : undefined
     case 'objectIdentifierMatch':
-      return objectClass(value)?.key ?? attributeType(value.trim())?.key ?? value.trim().toLowerCase()
+      return (
+        objectClass(value)?.key ?? attributeType(value.trim())?.key ?? value.trim().toLowerCase()
+      )
     case 'UUIDMatch':
       return UUID.test(value) ? value.toLowerCase() : undefined
     case 'booleanMatch':
@@ -93,7 +95,11 @@ export function equalityKey(type: AttributeType, value: Value): string | undefin
 }
 
 /** Sign of `value` compared with `assertion` under the type's ORDERING rule; undefined without one. */
-export function compareOrdering(type: AttributeType, value: Value, assertion: string): number | undefined {
+export function compareOrdering(
+  type: AttributeType,
+  value: Value,
+  assertion: string,
+): number | undefined {
   if (type.ordering === undefined || typeof value !== 'string') return undefined
   if (type.ordering === 'integerOrderingMatch') {
     if (!INTEGER.test(value) || !INTEGER.test(assertion)) return undefined
@@ -113,7 +119,11 @@ export interface SubstringAssertion {
 }
 
 /** Substring match under the type's SUBSTR rule; undefined when the type has none. */
-export function matchesSubstrings(type: AttributeType, value: Value, sub: SubstringAssertion): boolean | undefined {
+export function matchesSubstrings(
+  type: AttributeType,
+  value: Value,
+  sub: SubstringAssertion,
+): boolean | undefined {
   const fold = type.substr === undefined ? undefined : folderFor(type.substr)
   if (fold === undefined || typeof value !== 'string') return undefined
   const text = fold(value)

@@ -7,7 +7,10 @@ import { requireAttributeType } from './schema.ts'
 
 /** GeneralizedTime as slapd writes it: `20261122143005Z`. */
 export function generalizedTime(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')
+  return date
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
 }
 
 let csnCount = 0
@@ -24,7 +27,12 @@ function set(attrs: Map<string, Attr>, key: string, value: string) {
   attrs.set(key, makeAttr(requireAttributeType(key), [value]))
 }
 
-export function stampCreated(attrs: Map<string, Attr>, who: string, structural: string, date = new Date()): void {
+export function stampCreated(
+  attrs: Map<string, Attr>,
+  who: string,
+  structural: string,
+  date = new Date(),
+): void {
   set(attrs, 'structuralobjectclass', structural)
   set(attrs, 'entryuuid', randomUUID())
   set(attrs, 'creatorsname', who)

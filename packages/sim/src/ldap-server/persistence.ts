@@ -37,7 +37,13 @@ export async function loadDirectory(directory: Directory, path: string): Promise
     for (const [name, values] of Object.entries(record.attributes)) {
       const type = attributeType(name)
       if (type === undefined) continue
-      attrs.set(type.key, makeAttr(type, values.map((v) => (typeof v === 'string' ? v : Buffer.from(v.base64, 'base64')))))
+      attrs.set(
+        type.key,
+        makeAttr(
+          type,
+          values.map((v) => (typeof v === 'string' ? v : Buffer.from(v.base64, 'base64'))),
+        ),
+      )
     }
     directory.insertLoaded(toDn(record.dn), record.id, attrs)
   }
@@ -49,7 +55,9 @@ export function serialiseDirectory(directory: Directory): string {
   for (const entry of directory.walk()) {
     const attributes: Record<string, StoredValue[]> = {}
     for (const attr of entry.attrs.values()) {
-      attributes[attr.type.name] = attr.values.map((v) => (typeof v === 'string' ? v : { base64: v.toString('base64') }))
+      attributes[attr.type.name] = attr.values.map((v) =>
+        typeof v === 'string' ? v : { base64: v.toString('base64') },
+      )
     }
     entries.push({ id: entry.id, dn: entry.dn.pretty, attributes })
   }
@@ -80,10 +88,13 @@ export class DebouncedSaver {
   schedule(): void {
     this.#dirty = true
     if (this.#timer !== undefined) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#saving = this.#saving.then(() => this.#save()).catch(() => {})
-    }, Math.max(this.#delayMs, 4 * this.#lastSaveMs))
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined
+        this.#saving = this.#saving.then(() => this.#save()).catch(() => {})
+      },
+      Math.max(this.#delayMs, 4 * this.#lastSaveMs),
+    )
     this.#timer.unref()
   }
 

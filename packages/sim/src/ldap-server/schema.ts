@@ -1,7 +1,13 @@
 // Lookups over the simulator's schema (schema-data.ts): attribute types by name, alias or OID, and object
 // classes with their superclass chains and the MUST/MAY sets they imply. It does not check entries; see
 // schema-check.ts.
-import { OBJECT_CLASSES, OBJECT_CLASS_OIDS, OPERATIONAL_ATTRIBUTES, Syntax, USER_ATTRIBUTES } from './schema-data.ts'
+import {
+  OBJECT_CLASSES,
+  OBJECT_CLASS_OIDS,
+  OPERATIONAL_ATTRIBUTES,
+  Syntax,
+  USER_ATTRIBUTES,
+} from './schema-data.ts'
 
 export interface AttributeType {
   /** Canonical name, as slapd returns it. */
@@ -33,17 +39,41 @@ export interface ObjectClass {
   readonly may: ReadonlySet<string>
 }
 
-const BINARY_SYNTAXES = new Set<string>([Syntax.audio, Syntax.binary, Syntax.certificate, Syntax.fax, Syntax.jpeg,
-  Syntax.octetString])
+const BINARY_SYNTAXES = new Set<string>([
+  Syntax.audio,
+  Syntax.binary,
+  Syntax.certificate,
+  Syntax.fax,
+  Syntax.jpeg,
+  Syntax.octetString,
+])
 
 const byName = new Map<string, AttributeType>()
 
-function defineAttribute(names: string, oid: string, eq: string, ord: string, sub: string, syntax: string,
-  single: boolean, operational: boolean, virtual: boolean) {
+function defineAttribute(
+  names: string,
+  oid: string,
+  eq: string,
+  ord: string,
+  sub: string,
+  syntax: string,
+  single: boolean,
+  operational: boolean,
+  virtual: boolean,
+) {
   const [name = '', ...aliases] = names.split('|')
   const type: AttributeType = {
-    name, key: name.toLowerCase(), oid, equality: eq || undefined, ordering: ord || undefined,
-    substr: sub || undefined, syntax, single, operational, virtual, binary: BINARY_SYNTAXES.has(syntax),
+    name,
+    key: name.toLowerCase(),
+    oid,
+    equality: eq || undefined,
+    ordering: ord || undefined,
+    substr: sub || undefined,
+    syntax,
+    single,
+    operational,
+    virtual,
+    binary: BINARY_SYNTAXES.has(syntax),
   }
   for (const n of [name, ...aliases, oid]) byName.set(n.toLowerCase(), type)
 }
@@ -73,9 +103,16 @@ const classes = new Map<string, ObjectClass>()
 function buildClass(row: (typeof OBJECT_CLASSES)[number]): ObjectClass {
   const [name, kind, sup, must, may] = row
   const parent = sup === '' ? undefined : classes.get(sup.toLowerCase())
-  const words = (s: string) => s.split(' ').filter(Boolean).map((w) => requireAttributeType(w.toLowerCase()).key)
+  const words = (s: string) =>
+    s
+      .split(' ')
+      .filter(Boolean)
+      .map((w) => requireAttributeType(w.toLowerCase()).key)
   const cls: ObjectClass = {
-    name, key: name.toLowerCase(), oid: OBJECT_CLASS_OIDS[name] ?? '', kind,
+    name,
+    key: name.toLowerCase(),
+    oid: OBJECT_CLASS_OIDS[name] ?? '',
+    kind,
     chain: [],
     must: new Set([...(parent?.must ?? []), ...words(must)]),
     may: new Set([...(parent?.may ?? []), ...words(may)]),
@@ -101,15 +138,45 @@ export function objectClass(nameOrOid: string): ObjectClass | undefined {
  * simulator never calls it; a process that starts both servers sees the union.
  */
 export function extendSchema(extension: {
-  readonly attributes: ReadonlyArray<readonly [names: string, oid: string, eq: string, ord: string, sub: string, syntax: string, single: boolean]>
-  readonly operational: ReadonlyArray<readonly [names: string, oid: string, eq: string, ord: string, sub: string, syntax: string, single: boolean]>
-  readonly classes: ReadonlyArray<readonly [name: string, kind: 'abstract' | 'structural' | 'auxiliary', sup: string, must: string, may: string]>
+  readonly attributes: ReadonlyArray<
+    readonly [
+      names: string,
+      oid: string,
+      eq: string,
+      ord: string,
+      sub: string,
+      syntax: string,
+      single: boolean,
+    ]
+  >
+  readonly operational: ReadonlyArray<
+    readonly [
+      names: string,
+      oid: string,
+      eq: string,
+      ord: string,
+      sub: string,
+      syntax: string,
+      single: boolean,
+    ]
+  >
+  readonly classes: ReadonlyArray<
+    readonly [
+      name: string,
+      kind: 'abstract' | 'structural' | 'auxiliary',
+      sup: string,
+      must: string,
+      may: string,
+    ]
+  >
 }): void {
   for (const [names, oid, eq, ord, sub, syntax, single] of extension.attributes) {
-    if (!byName.has((names.split('|')[0] ?? '').toLowerCase())) defineAttribute(names, oid, eq, ord, sub, syntax, single, false, false)
+    if (!byName.has((names.split('|')[0] ?? '').toLowerCase()))
+      defineAttribute(names, oid, eq, ord, sub, syntax, single, false, false)
   }
   for (const [names, oid, eq, ord, sub, syntax, single] of extension.operational) {
-    if (!byName.has((names.split('|')[0] ?? '').toLowerCase())) defineAttribute(names, oid, eq, ord, sub, syntax, single, true, false)
+    if (!byName.has((names.split('|')[0] ?? '').toLowerCase()))
+      defineAttribute(names, oid, eq, ord, sub, syntax, single, true, false)
   }
   for (const row of extension.classes) {
     if (classes.has(row[0].toLowerCase())) continue

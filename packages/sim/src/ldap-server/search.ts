@@ -14,7 +14,12 @@ export type Scope = 'base' | 'one' | 'sub'
 export const SUPPORTED_CONTROLS = ['1.2.840.113556.1.4.319']
 export const SUPPORTED_EXTENSIONS = ['1.3.6.1.4.1.4203.1.11.3']
 
-export function findEntries(directory: Directory, baseText: string, scope: Scope, filter: Filter): Entry[] {
+export function findEntries(
+  directory: Directory,
+  baseText: string,
+  scope: Scope,
+  filter: Filter,
+): Entry[] {
   const baseDn = toDn(baseText)
   if (baseDn.key === '') {
     if (scope !== 'base') fail(ResultCode.noSuchObject)
@@ -48,10 +53,16 @@ export function findEntries(directory: Directory, baseText: string, scope: Scope
 }
 
 /** Whether the entry still exists unchanged in place and still matches: paged searches re-check each page. */
-export function stillMatches(directory: Directory, entry: Entry, filter: Filter): Entry | undefined {
+export function stillMatches(
+  directory: Directory,
+  entry: Entry,
+  filter: Filter,
+): Entry | undefined {
   if (entry.dn.key === '') return entry
   const current = directory.entryById(entry.id)
-  return current !== undefined && evaluate(filter, current, directory.read) === true ? current : undefined
+  return current !== undefined && evaluate(filter, current, directory.read) === true
+    ? current
+    : undefined
 }
 
 function subtreeIds(directory: Directory, rootId: number): number[] {
@@ -67,7 +78,8 @@ function subtreeIds(directory: Directory, rootId: number): number[] {
 
 function rootDse(directory: Directory): Entry {
   const attrs = new Map<string, Attr>()
-  const put = (key: string, values: string[]) => attrs.set(key, makeAttr(requireAttributeType(key), values))
+  const put = (key: string, values: string[]) =>
+    attrs.set(key, makeAttr(requireAttributeType(key), values))
   put('objectclass', ['top', 'OpenLDAProotDSE'])
   put('structuralobjectclass', ['OpenLDAProotDSE'])
   put('namingcontexts', [directory.baseDn.pretty])

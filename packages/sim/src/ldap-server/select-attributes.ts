@@ -13,8 +13,12 @@ export interface ResultAttribute {
 
 const VIRTUAL = ['entrydn', 'subschemasubentry', 'hassubordinates']
 
-export function selectAttributes(entry: Entry, requested: readonly string[], typesOnly: boolean,
-  read: AttributeReader): ResultAttribute[] {
+export function selectAttributes(
+  entry: Entry,
+  requested: readonly string[],
+  typesOnly: boolean,
+  read: AttributeReader,
+): ResultAttribute[] {
   const allUser = requested.length === 0 || requested.includes('*')
   const allOperational = requested.includes('+')
   const named = new Set<string>()

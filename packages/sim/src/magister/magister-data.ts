@@ -7,16 +7,60 @@ import { addDays } from '../../../../src/util/dates.ts'
 
 /** The layout's columns, in the order of Tools4everBV/HelloID-Conn-Prov-Source-Magister (SQL + README). */
 export const MAGISTER_COLUMNS = [
-  'STAMNR', 'INITIALS', 'FIRSTNAME', 'PREFIX', 'LASTNAME', 'EMAIL', 'GENDER', 'BIRTHDATE', 'STREET', 'HOUSENR',
-  'HOUSENRSUFIX', 'POSTALCODE', 'CITY', 'STUDYPERIOD', 'CLASS', 'PROFILECODE', 'PROFILEDESC', 'STUDY', 'LOCATION',
-  'STUDYYEAR', 'PMENTORCODE', 'PMENTORNAME', 'CMENTORCODE', 'CMENTORNAME', 'ADJUNCSECTOR', 'Aanmelddatum',
-  'studiebegindatum', 'studieeinddatum', 'vertrekdatum', 'sis_gebr__login_naam', 'email', 'gsm', 'rfid',
+  'STAMNR',
+  'INITIALS',
+  'FIRSTNAME',
+  'PREFIX',
+  'LASTNAME',
+  'EMAIL',
+  'GENDER',
+  'BIRTHDATE',
+  'STREET',
+  'HOUSENR',
+  'HOUSENRSUFIX',
+  'POSTALCODE',
+  'CITY',
+  'STUDYPERIOD',
+  'CLASS',
+  'PROFILECODE',
+  'PROFILEDESC',
+  'STUDY',
+  'LOCATION',
+  'STUDYYEAR',
+  'PMENTORCODE',
+  'PMENTORNAME',
+  'CMENTORCODE',
+  'CMENTORNAME',
+  'ADJUNCSECTOR',
+  'Aanmelddatum',
+  'studiebegindatum',
+  'studieeinddatum',
+  'vertrekdatum',
+  'sis_gebr__login_naam',
+  'email',
+  'gsm',
+  'rfid',
 ] as const
 
-export type MagisterRow = { [K in (typeof MAGISTER_COLUMNS)[number]]: string } & { BRIN?: string; ECKID?: string }
+export type MagisterRow = { [K in (typeof MAGISTER_COLUMNS)[number]]: string } & {
+  BRIN?: string
+  ECKID?: string
+}
 
-const LEVEL_CODE: Record<string, string> = { brugklas: 'B', 'vmbo-b': 'VB', 'vmbo-k': 'VK', 'vmbo-t': 'M', havo: 'H', vwo: 'V' }
-const PROFILE_NAME: Record<string, string> = { NT: 'Natuur en Techniek', NG: 'Natuur en Gezondheid', EM: 'Economie en Maatschappij', CM: 'Cultuur en Maatschappij' }
+const LEVEL_CODE: Record<string, string> = {
+  brugklas: 'B',
+  'vmbo-b': 'VB',
+  'vmbo-k': 'VK',
+  'vmbo-t': 'M',
+  havo: 'H',
+  vwo: 'V',
+}
+const PROFILE_NAME: Record<string, string> = {
+  NT: 'Natuur en Techniek',
+  NG: 'Natuur en Gezondheid',
+  EM: 'Economie en Maatschappij',
+  CM: 'Cultuur en Maatschappij',
+}
 
 /** dd-mm-yyyy, GUESS: the Dutch date format Magister's CSV export uses (the HelloID scripts pass dates through). */
 export function magisterDate(iso: string): string {
@@ -42,7 +86,8 @@ export function magisterRows(board: SimBoard, options: MagisterDataOptions = {})
     const mentorOf = new Map<string, SimStaff>()
     for (const e of chunk.enrolments) {
       const s = staff.get(e.personId)
-      if (e.role === 'mentor' && s !== undefined && !mentorOf.has(e.groupId)) mentorOf.set(e.groupId, s)
+      if (e.role === 'mentor' && s !== undefined && !mentorOf.has(e.groupId))
+        mentorOf.set(e.groupId, s)
     }
     const pupils = new Map(chunk.pupils.map((p) => [p.id, p]))
     for (const e of chunk.enrolments) {
@@ -61,7 +106,11 @@ export function magisterRows(board: SimBoard, options: MagisterDataOptions = {})
         EMAIL: '',
         GENDER: pupil.sex === 'male' ? 'M' : pupil.sex === 'female' ? 'V' : 'O',
         BIRTHDATE: magisterDate(pupil.birthDate),
-        STREET: '', HOUSENR: '', HOUSENRSUFIX: '', POSTALCODE: '', CITY: locations.get(pupil.locationId)?.city ?? '',
+        STREET: '',
+        HOUSENR: '',
+        HOUSENRSUFIX: '',
+        POSTALCODE: '',
+        CITY: locations.get(pupil.locationId)?.city ?? '',
         STUDYPERIOD: period,
         CLASS: group.title,
         PROFILECODE: pupil.profile,
@@ -71,18 +120,23 @@ export function magisterRows(board: SimBoard, options: MagisterDataOptions = {})
         STUDYYEAR: String(pupil.grade),
         PMENTORCODE: mentor?.employeeNumber ?? '',
         PMENTORNAME: mentor !== undefined ? `${mentor.givenName} ${displayFamilyName(mentor)}` : '',
-        CMENTORCODE: '', CMENTORNAME: '', ADJUNCSECTOR: '',
+        CMENTORCODE: '',
+        CMENTORNAME: '',
+        ADJUNCSECTOR: '',
         Aanmelddatum: magisterDate(board.schoolYear.startDate),
         studiebegindatum: magisterDate(begin),
         // Magister's end dates are the last day (inclusive); the generator's are exclusive
         studieeinddatum: magisterDate(addDays(board.schoolYear.endDate, -1)),
         vertrekdatum: e.endDate !== '' ? magisterDate(addDays(e.endDate, -1)) : '',
         sis_gebr__login_naam: `${pupil.number}`,
-        email: '', gsm: '', rfid: '',
+        email: '',
+        gsm: '',
+        rfid: '',
       }
       if (options.brin === true) row.BRIN = chunk.school.brin
       // GUESS: a school that exports the ECK iD adds it as a column; its value here is a stable fake
-      if (options.eckId === true) row.ECKID = `https://ketenid.nl/201703/${pupil.number.padStart(8, '0')}`
+      if (options.eckId === true)
+        row.ECKID = `https://ketenid.nl/201703/${pupil.number.padStart(8, '0')}`
       rows.push(row)
     }
   }

@@ -2,7 +2,12 @@
 // use. GetData (Library=Data) answers a layout as `;`-separated CSV; UpdateLeerEMail and UpdateGebruiker
 // (Library=ADFuncties) change the pupil's e-mail address and login name, so the next GetData shows them.
 import { stringify } from 'csv-stringify/sync'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
 import { MAGISTER_COLUMNS, type MagisterRow } from './magister-data.ts'
 
 export interface MagisterSimOptions {
@@ -42,7 +47,11 @@ export interface MagisterSim {
   close(): Promise<void>
 }
 
-const text = (status: number, body: string): SimResponse => ({ status, text: body, contentType: 'text/plain; charset=utf-8' })
+const text = (status: number, body: string): SimResponse => ({
+  status,
+  text: body,
+  contentType: 'text/plain; charset=utf-8',
+})
 
 export async function startMagisterSim(options: MagisterSimOptions): Promise<MagisterSim> {
   const layout = options.layout ?? 'tools4ever-leerlingen-actief'
@@ -57,7 +66,11 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
     // SessionToken is `user;password` (URL-encoded `;` = %3B); GUESS: a wrong one is answered 401 with a text body
     const token = q.get('SessionToken') ?? ''
     const at = token.indexOf(';')
-    if (at < 0 || token.slice(0, at) !== options.username || token.slice(at + 1) !== options.password) {
+    if (
+      at < 0 ||
+      token.slice(0, at) !== options.username ||
+      token.slice(at + 1) !== options.password
+    ) {
       return text(401, 'Ongeldig SessionToken: gebruiker of wachtwoord onjuist')
     }
     // GUESS: a function the user has no right on is answered 403
@@ -76,16 +89,27 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
   function getData(req: SimRequest, q: URLSearchParams): SimResponse {
     if (req.method !== 'GET') return text(405, 'GetData: GET expected')
     if (q.get('Library') !== 'Data') return text(400, `Onbekende library ${q.get('Library') ?? ''}`)
-    if (q.get('Layout') !== layout) return text(400, `Layout ${q.get('Layout') ?? ''} bestaat niet of is niet geautoriseerd`)
-    if ((q.get('Type') ?? 'CSV') !== 'CSV') return text(400, 'Alleen Type=CSV wordt ondersteund door deze simulator')
-    const columns = options.columns ?? [...MAGISTER_COLUMNS, ...Object.keys(rows[0] ?? {}).filter((k) => !(MAGISTER_COLUMNS as readonly string[]).includes(k))]
+    if (q.get('Layout') !== layout)
+      return text(400, `Layout ${q.get('Layout') ?? ''} bestaat niet of is niet geautoriseerd`)
+    if ((q.get('Type') ?? 'CSV') !== 'CSV')
+      return text(400, 'Alleen Type=CSV wordt ondersteund door deze simulator')
+    const columns = options.columns ?? [
+      ...MAGISTER_COLUMNS,
+      ...Object.keys(rows[0] ?? {}).filter(
+        (k) => !(MAGISTER_COLUMNS as readonly string[]).includes(k),
+      ),
+    ]
     // GUESS: an export without rows is an empty body (no header line either)
     if (rows.length === 0) return { status: 200, text: '', contentType: 'text/csv' }
-    const names = columns.map((c) => ((options.headers ?? 'script') === 'script' ? (SCRIPT_HEADERS[c] ?? c) : c))
+    const names = columns.map((c) =>
+      (options.headers ?? 'script') === 'script' ? (SCRIPT_HEADERS[c] ?? c) : c,
+    )
     const records: string[][] = [names]
     if (options.repeatHeader !== false) records.push([...names])
-    const date = (c: string, v: string) => (DATE_COLUMNS.includes(c) ? servedDate(v, options.dateFormat ?? 'dd-mm-yyyy') : v)
-    for (const r of rows) records.push(columns.map((c) => date(c, (r as Record<string, string | undefined>)[c] ?? '')))
+    const date = (c: string, v: string) =>
+      DATE_COLUMNS.includes(c) ? servedDate(v, options.dateFormat ?? 'dd-mm-yyyy') : v
+    for (const r of rows)
+      records.push(columns.map((c) => date(c, (r as Record<string, string | undefined>)[c] ?? '')))
     const csv = stringify(records, { delimiter: ';', record_delimiter: '\r\n' })
     const ansi = (q.get('Encoding') ?? 'ANSI').toUpperCase() === 'ANSI'
     if (!ansi) return { status: 200, text: csv, contentType: 'text/csv; charset=utf-8' }
@@ -97,7 +121,8 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
 
   function update(req: SimRequest, fn: string, q: URLSearchParams): SimResponse {
     if (req.method !== 'POST') return text(405, `${fn}: POST expected`)
-    if (q.get('Library') !== 'ADFuncties') return text(400, `Onbekende library ${q.get('Library') ?? ''}`)
+    if (q.get('Library') !== 'ADFuncties')
+      return text(400, `Onbekende library ${q.get('Library') ?? ''}`)
     const params: Record<string, string> = {}
     for (const [k, v] of q) if (k !== 'SessionToken') params[k] = v
     if (fn === 'UpdateLeerEMail') {
@@ -115,21 +140,36 @@ export async function startMagisterSim(options: MagisterSimOptions): Promise<Mag
       if (mine.length === 0) return text(404, `Gebruiker ${current} niet gevonden`)
       if (next === '') return text(400, 'NieuweLoginNaam ontbreekt')
       // GUESS: a login name held by another pupil is refused with 409
-      if (next !== current && rows.some((r) => r.sis_gebr__login_naam === next)) return text(409, `Loginnaam ${next} is al in gebruik`)
+      if (next !== current && rows.some((r) => r.sis_gebr__login_naam === next))
+        return text(409, `Loginnaam ${next} is al in gebruik`)
       for (const r of mine) r.sis_gebr__login_naam = next
     }
     calls.push({ fn, params })
     return text(200, '')
   }
 
-  const server = await startSimHttpServer(handle, options.port !== undefined ? { port: options.port } : {})
+  const server = await startSimHttpServer(
+    handle,
+    options.port !== undefined ? { port: options.port } : {},
+  )
   return { url: server.url, server, rows, calls, close: () => server.close() }
 }
 
 /** Header names as the HelloID persons scripts read them, for the layout columns that differ. */
-const SCRIPT_HEADERS: Record<string, string> = { STAMNR: 'Stamnr', sis_gebr__login_naam: 'Loginaccount.Naam', email: 'email_1', gsm: 'Mobiel_nr' }
+const SCRIPT_HEADERS: Record<string, string> = {
+  STAMNR: 'Stamnr',
+  sis_gebr__login_naam: 'Loginaccount.Naam',
+  email: 'email_1',
+  gsm: 'Mobiel_nr',
+}
 
-const DATE_COLUMNS = ['BIRTHDATE', 'Aanmelddatum', 'studiebegindatum', 'studieeinddatum', 'vertrekdatum']
+const DATE_COLUMNS = [
+  'BIRTHDATE',
+  'Aanmelddatum',
+  'studiebegindatum',
+  'studieeinddatum',
+  'vertrekdatum',
+]
 
 /** A dd-mm-yyyy value of the rows in the form the export serves; anything else is served as it is. */
 function servedDate(v: string, form: 'dd-mm-yyyy' | 'yyyy-mm-dd' | 'dd/mm/yyyy'): string {

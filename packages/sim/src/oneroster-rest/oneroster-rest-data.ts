@@ -2,12 +2,28 @@
 // produces (oneroster-rows.ts), turned into objects with references. Every record starts `active` with one
 // dateLastModified; the simulator changes records afterwards for delta tests.
 import { boardRows, chunkRows } from '../generator/oneroster-rows.ts'
-import { headerFor, type OneRosterVersion, type WrittenFile } from '../generator/oneroster-columns.ts'
+import {
+  headerFor,
+  type OneRosterVersion,
+  type WrittenFile,
+} from '../generator/oneroster-columns.ts'
 import type { SimBoard } from '../generator/index.ts'
 
-export type RestRecord = Record<string, unknown> & { sourcedId: string; status: 'active' | 'tobedeleted'; dateLastModified: string }
+export type RestRecord = Record<string, unknown> & {
+  sourcedId: string
+  status: 'active' | 'tobedeleted'
+  dateLastModified: string
+}
 
-export const COLLECTIONS = ['orgs', 'academicSessions', 'courses', 'classes', 'users', 'enrollments', 'demographics'] as const
+export const COLLECTIONS = [
+  'orgs',
+  'academicSessions',
+  'courses',
+  'classes',
+  'users',
+  'enrollments',
+  'demographics',
+] as const
 export type Collection = (typeof COLLECTIONS)[number]
 export type RestData = Record<Collection, RestRecord[]>
 
@@ -17,44 +33,99 @@ export function basePath(version: OneRosterVersion): string {
 
 const list = (s: string | undefined): string[] => (s === undefined || s === '' ? [] : s.split(','))
 
-export function buildRestData(board: SimBoard, version: OneRosterVersion, modifiedAt: string): RestData {
+export function buildRestData(
+  board: SimBoard,
+  version: OneRosterVersion,
+  modifiedAt: string,
+): RestData {
   const base = basePath(version)
-  const ref = (kind: string, path: string, id: string) => (id === '' ? null : { href: `${base}/${path}/${id}`, sourcedId: id, type: kind })
+  const ref = (kind: string, path: string, id: string) =>
+    id === '' ? null : { href: `${base}/${path}/${id}`, sourcedId: id, type: kind }
   const zip = (file: WrittenFile, row: readonly string[]): Record<string, string> => {
     const h = headerFor(file, version)
     return Object.fromEntries(h.map((name, i) => [name, row[i] ?? '']))
   }
-  const common = (r: Record<string, string>) => ({ sourcedId: r.sourcedId as string, status: 'active' as const, dateLastModified: modifiedAt })
-  const data: RestData = { orgs: [], academicSessions: [], courses: [], classes: [], users: [], enrollments: [], demographics: [] }
+  const common = (r: Record<string, string>) => ({
+    sourcedId: r.sourcedId as string,
+    status: 'active' as const,
+    dateLastModified: modifiedAt,
+  })
+  const data: RestData = {
+    orgs: [],
+    academicSessions: [],
+    courses: [],
+    classes: [],
+    users: [],
+    enrollments: [],
+    demographics: [],
+  }
 
   const top = boardRows(board)
   const org = (row: readonly string[]) => {
     const r = zip('orgs', row)
-    data.orgs.push({ ...common(r), name: r.name, type: r.type, identifier: r.identifier, parent: ref('org', 'orgs', r.parentSourcedId ?? '') })
+    data.orgs.push({
+      ...common(r),
+      name: r.name,
+      type: r.type,
+      identifier: r.identifier,
+      parent: ref('org', 'orgs', r.parentSourcedId ?? ''),
+    })
   }
   top.orgs.forEach(org)
   for (const row of top.academicSessions) {
     const r = zip('academicSessions', row)
-    data.academicSessions.push({ ...common(r), title: r.title, type: r.type, startDate: r.startDate, endDate: r.endDate, parent: ref('academicSession', 'academicSessions', r.parentSourcedId ?? ''), schoolYear: r.schoolYear })
+    data.academicSessions.push({
+      ...common(r),
+      title: r.title,
+      type: r.type,
+      startDate: r.startDate,
+      endDate: r.endDate,
+      parent: ref('academicSession', 'academicSessions', r.parentSourcedId ?? ''),
+      schoolYear: r.schoolYear,
+    })
   }
   for (const chunk of board.chunks()) {
     const rows = chunkRows(chunk, board, version)
     rows.orgs.forEach(org)
     for (const row of rows.courses) {
       const r = zip('courses', row)
-      data.courses.push({ ...common(r), title: r.title, schoolYear: ref('academicSession', 'academicSessions', r.schoolYearSourcedId ?? ''), courseCode: r.courseCode, grades: list(r.grades), subjects: list(r.subjects), org: ref('org', 'orgs', r.orgSourcedId ?? ''), subjectCodes: list(r.subjectCodes) })
+      data.courses.push({
+        ...common(r),
+        title: r.title,
+        schoolYear: ref('academicSession', 'academicSessions', r.schoolYearSourcedId ?? ''),
+        courseCode: r.courseCode,
+        grades: list(r.grades),
+        subjects: list(r.subjects),
+        org: ref('org', 'orgs', r.orgSourcedId ?? ''),
+        subjectCodes: list(r.subjectCodes),
+      })
     }
     for (const row of rows.classes) {
       const r = zip('classes', row)
       data.classes.push({
-        ...common(r), title: r.title, classCode: r.classCode, classType: r.classType, location: r.location, grades: list(r.grades), subjects: list(r.subjects),
-        course: ref('course', 'courses', r.courseSourcedId ?? ''), school: ref('org', 'orgs', r.schoolSourcedId ?? ''),
-        terms: list(r.termSourcedIds).map((t) => ref('academicSession', 'academicSessions', t)), subjectCodes: list(r.subjectCodes), periods: list(r.periods),
+        ...common(r),
+        title: r.title,
+        classCode: r.classCode,
+        classType: r.classType,
+        location: r.location,
+        grades: list(r.grades),
+        subjects: list(r.subjects),
+        course: ref('course', 'courses', r.courseSourcedId ?? ''),
+        school: ref('org', 'orgs', r.schoolSourcedId ?? ''),
+        terms: list(r.termSourcedIds).map((t) => ref('academicSession', 'academicSessions', t)),
+        subjectCodes: list(r.subjectCodes),
+        periods: list(r.periods),
       })
     }
     for (const row of rows.enrollments) {
       const r = zip('enrollments', row)
-      const e: RestRecord = { ...common(r), user: ref('user', 'users', r.userSourcedId ?? ''), class: ref('class', 'classes', r.classSourcedId ?? ''), school: ref('org', 'orgs', r.schoolSourcedId ?? ''), role: r.role as string }
+      const e: RestRecord = {
+        ...common(r),
+        user: ref('user', 'users', r.userSourcedId ?? ''),
+        class: ref('class', 'classes', r.classSourcedId ?? ''),
+        school: ref('org', 'orgs', r.schoolSourcedId ?? ''),
+        role: r.role as string,
+      }
       if (r.primary !== '') e.primary = r.primary === 'true'
       if (r.beginDate !== '') e.beginDate = r.beginDate
       if (r.endDate !== '') e.endDate = r.endDate
@@ -63,7 +134,11 @@ export function buildRestData(board: SimBoard, version: OneRosterVersion, modifi
     const roles = new Map<string, Record<string, unknown>[]>()
     for (const row of rows.roles) {
       const r = zip('roles', row)
-      const role: Record<string, unknown> = { roleType: r.roleType, role: r.role, org: ref('org', 'orgs', r.orgSourcedId ?? '') }
+      const role: Record<string, unknown> = {
+        roleType: r.roleType,
+        role: r.role,
+        org: ref('org', 'orgs', r.orgSourcedId ?? ''),
+      }
       if (r.beginDate !== '') role.beginDate = r.beginDate
       if (r.endDate !== '') role.endDate = r.endDate
       const u = r.userSourcedId as string
@@ -72,11 +147,23 @@ export function buildRestData(board: SimBoard, version: OneRosterVersion, modifi
     for (const row of rows.users) {
       const r = zip('users', row)
       const metadata: Record<string, string> = {}
-      for (const [k, v] of Object.entries(r)) if (k.startsWith('metadata.')) metadata[k.slice('metadata.'.length)] = v
+      for (const [k, v] of Object.entries(r))
+        if (k.startsWith('metadata.')) metadata[k.slice('metadata.'.length)] = v
       const u: RestRecord = {
-        ...common(r), metadata, enabledUser: r.enabledUser as string, username: r.username as string, userIds: [], givenName: r.givenName as string, familyName: r.familyName as string,
-        middleName: r.middleName, identifier: r.identifier, email: r.email, sms: r.sms, phone: r.phone,
-        agents: list(r.agentSourcedIds).map((a) => ref('user', 'users', a)), grades: list(r.grades),
+        ...common(r),
+        metadata,
+        enabledUser: r.enabledUser as string,
+        username: r.username as string,
+        userIds: [],
+        givenName: r.givenName as string,
+        familyName: r.familyName as string,
+        middleName: r.middleName,
+        identifier: r.identifier,
+        email: r.email,
+        sms: r.sms,
+        phone: r.phone,
+        agents: list(r.agentSourcedIds).map((a) => ref('user', 'users', a)),
+        grades: list(r.grades),
       }
       if (version === '1.1') {
         u.role = r.role

@@ -4,8 +4,20 @@
 // marked tobedeleted afterwards (with their dateLastModified) for delta tests.
 import type { OneRosterVersion } from '../generator/oneroster-columns.ts'
 import type { SimBoard } from '../generator/index.ts'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
-import { basePath, buildRestData, COLLECTIONS, type Collection, type RestData, type RestRecord } from './oneroster-rest-data.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
+import {
+  basePath,
+  buildRestData,
+  COLLECTIONS,
+  type Collection,
+  type RestData,
+  type RestRecord,
+} from './oneroster-rest-data.ts'
 
 export interface OneRosterRestSimOptions {
   readonly board: SimBoard
@@ -35,9 +47,18 @@ export interface OneRosterRestSim {
   /** Forget every issued token (as if they expired): the next request gets 401. */
   expireTokens(): void
   /** Changes fields of a record and stamps it modified at `at`. */
-  modify(collection: Collection, sourcedId: string, patch: Record<string, unknown>, at: string): void
+  modify(
+    collection: Collection,
+    sourcedId: string,
+    patch: Record<string, unknown>,
+    at: string,
+  ): void
   /** Adds a record (active) modified at `at`. */
-  add(collection: Collection, record: Record<string, unknown> & { sourcedId: string }, at: string): void
+  add(
+    collection: Collection,
+    record: Record<string, unknown> & { sourcedId: string },
+    at: string,
+  ): void
   /** Marks a record tobedeleted at `at` (it stays served, as the REST binding keeps such records for a while). */
   remove(collection: Collection, sourcedId: string, at: string): void
   close(): Promise<void>
@@ -61,7 +82,11 @@ function statusInfo(status: number, codeMinor: string, description: string): Sim
       imsx_codeMajor: 'failure',
       imsx_severity: 'error',
       imsx_description: description,
-      imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor }] },
+      imsx_CodeMinor: {
+        imsx_codeMinorField: [
+          { imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor },
+        ],
+      },
     },
   }
 }
@@ -73,7 +98,9 @@ interface Predicate {
 }
 
 /** `field op 'value'` joined by at most one AND or OR; quotes inside a value are doubled. */
-export function parseFilter(filter: string): { predicates: Predicate[]; join: 'AND' | 'OR' } | undefined {
+export function parseFilter(
+  filter: string,
+): { predicates: Predicate[]; join: 'AND' | 'OR' } | undefined {
   const one = /^\s*([A-Za-z][A-Za-z0-9.]*)\s*(>=|<=|!=|=|>|<|~)\s*'((?:[^']|'')*)'\s*/
   const predicates: Predicate[] = []
   let rest = filter
@@ -81,7 +108,11 @@ export function parseFilter(filter: string): { predicates: Predicate[]; join: 'A
   for (;;) {
     const m = one.exec(rest)
     if (m === null) return undefined
-    predicates.push({ field: m[1] as string, op: m[2] as string, value: (m[3] as string).replace(/''/g, "'") })
+    predicates.push({
+      field: m[1] as string,
+      op: m[2] as string,
+      value: (m[3] as string).replace(/''/g, "'"),
+    })
     rest = rest.slice(m[0].length)
     if (rest === '') break
     const j = /^(AND|OR)\s+/.exec(rest)
@@ -94,13 +125,20 @@ export function parseFilter(filter: string): { predicates: Predicate[]; join: 'A
 
 function valueAt(record: Record<string, unknown>, path: string): unknown {
   let cur: unknown = record
-  for (const part of path.split('.')) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[part] : undefined
+  for (const part of path.split('.'))
+    cur =
+      typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[part] : undefined
   return cur
 }
 
 function matches(record: Record<string, unknown>, p: Predicate): boolean {
   const raw = valueAt(record, p.field)
-  const v = raw === undefined || raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw as string | number | boolean)
+  const v =
+    raw === undefined || raw === null
+      ? ''
+      : typeof raw === 'object'
+        ? JSON.stringify(raw)
+        : String(raw as string | number | boolean)
   switch (p.op) {
     case '=':
       return v === p.value
@@ -119,11 +157,19 @@ function matches(record: Record<string, unknown>, p: Predicate): boolean {
   }
 }
 
-export async function startOneRosterRestSim(options: OneRosterRestSimOptions): Promise<OneRosterRestSim> {
+export async function startOneRosterRestSim(
+  options: OneRosterRestSimOptions,
+): Promise<OneRosterRestSim> {
   const version = options.version ?? '1.2'
   const base = basePath(version)
-  const data = buildRestData(options.board, version, options.modifiedAt ?? `${options.board.today}T00:00:00.000Z`)
-  const index = new Map<Collection, Map<string, RestRecord>>(COLLECTIONS.map((c) => [c, new Map(data[c].map((r) => [r.sourcedId, r]))]))
+  const data = buildRestData(
+    options.board,
+    version,
+    options.modifiedAt ?? `${options.board.today}T00:00:00.000Z`,
+  )
+  const index = new Map<Collection, Map<string, RestRecord>>(
+    COLLECTIONS.map((c) => [c, new Map(data[c].map((r) => [r.sourcedId, r]))]),
+  )
   const tokens = new Map<string, number>()
   const scopes: string[] = []
   const filters: string[] = []
@@ -153,7 +199,12 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
       idx = new Map()
       for (const r of data[c]) {
         const raw = valueAt(r, field)
-        const v = raw === undefined || raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw as string | number | boolean)
+        const v =
+          raw === undefined || raw === null
+            ? ''
+            : typeof raw === 'object'
+              ? JSON.stringify(raw)
+              : String(raw as string | number | boolean)
         const list = idx.get(v)
         if (list === undefined) idx.set(v, [r])
         else list.push(r)
@@ -169,10 +220,12 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
   }
   const knownFields = (c: Collection): Set<string> => {
     const s = new Set<string>(['sourcedId', 'status', 'dateLastModified'])
-    for (const r of data[c].slice(0, 200)) for (const [k, v] of Object.entries(r)) {
-      s.add(k)
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const sub of Object.keys(v)) s.add(`${k}.${sub}`)
-    }
+    for (const r of data[c].slice(0, 200))
+      for (const [k, v] of Object.entries(r)) {
+        s.add(k)
+        if (typeof v === 'object' && v !== null && !Array.isArray(v))
+          for (const sub of Object.keys(v)) s.add(`${k}.${sub}`)
+      }
     return s
   }
 
@@ -182,53 +235,89 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
     let secret = form.get('client_secret')
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '')
     if (basic !== null) {
-      const [u, p] = Buffer.from(basic[1] as string, 'base64').toString('utf8').split(':')
+      const [u, p] = Buffer.from(basic[1] as string, 'base64')
+        .toString('utf8')
+        .split(':')
       id = decodeURIComponent(u ?? '')
       secret = decodeURIComponent(p ?? '')
     }
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type' } }
-    if (id !== options.clientId || secret !== options.clientSecret) return { status: 401, json: { error: 'invalid_client', error_description: 'client authentication failed' } }
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, json: { error: 'unsupported_grant_type' } }
+    if (id !== options.clientId || secret !== options.clientSecret)
+      return {
+        status: 401,
+        json: { error: 'invalid_client', error_description: 'client authentication failed' },
+      }
     scopes.push(form.get('scope') ?? '')
     const t = `tok-${++issued}-${Math.random().toString(36).slice(2)}`
     const seconds = options.tokenSeconds ?? 3600
     tokens.set(t, Date.now() + seconds * 1000)
-    return { status: 200, json: { access_token: t, token_type: 'bearer', expires_in: seconds, scope: form.get('scope') ?? '' } }
+    return {
+      status: 200,
+      json: {
+        access_token: t,
+        token_type: 'bearer',
+        expires_in: seconds,
+        scope: form.get('scope') ?? '',
+      },
+    }
   }
 
   const handler = (req: SimRequest): SimResponse => {
     if (req.url.pathname === '/token' && req.method === 'POST') return token(req)
-    if (!req.url.pathname.startsWith(`${base}/`)) return statusInfo(404, 'unknownobject', `no such endpoint ${req.url.pathname}`)
+    if (!req.url.pathname.startsWith(`${base}/`))
+      return statusInfo(404, 'unknownobject', `no such endpoint ${req.url.pathname}`)
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
     const expires = bearer === undefined ? undefined : tokens.get(bearer)
-    if (expires === undefined || expires < Date.now()) return statusInfo(401, 'unauthorisedrequest', 'the access token is missing, invalid or expired')
-    if (req.method !== 'GET') return statusInfo(405, 'unsupported', `${req.method} is not supported`)
+    if (expires === undefined || expires < Date.now())
+      return statusInfo(
+        401,
+        'unauthorisedrequest',
+        'the access token is missing, invalid or expired',
+      )
+    if (req.method !== 'GET')
+      return statusInfo(405, 'unsupported', `${req.method} is not supported`)
     const [collection, id, ...more] = req.url.pathname.slice(base.length + 1).split('/')
-    if (!(COLLECTIONS as readonly string[]).includes(collection ?? '') || more.length > 0) return statusInfo(404, 'unknownobject', `no such endpoint ${req.url.pathname}`)
+    if (!(COLLECTIONS as readonly string[]).includes(collection ?? '') || more.length > 0)
+      return statusInfo(404, 'unknownobject', `no such endpoint ${req.url.pathname}`)
     const c = collection as Collection
     if (id !== undefined && id !== '') {
       const r = index.get(c)?.get(decodeURIComponent(id))
       // a single-record answer is wrapped in the type's singular name
-      return r === undefined ? statusInfo(404, 'unknownobject', `${PLURAL_TYPES[c]} ${id} not found`) : { status: 200, json: { [PLURAL_TYPES[c]]: r } }
+      return r === undefined
+        ? statusInfo(404, 'unknownobject', `${PLURAL_TYPES[c]} ${id} not found`)
+        : { status: 200, json: { [PLURAL_TYPES[c]]: r } }
     }
     const q = req.url.searchParams
     const limit = Number(q.get('limit') ?? '100')
     const offset = Number(q.get('offset') ?? '0')
-    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return statusInfo(400, 'invaliddata', 'limit must be an integer ≥ 1 and offset ≥ 0')
+    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0)
+      return statusInfo(400, 'invaliddata', 'limit must be an integer ≥ 1 and offset ≥ 0')
     let rows = data[c]
     const filter = q.get('filter')
     if (filter !== null) {
       filters.push(filter)
       const parsed = parseFilter(filter)
-      if (parsed === undefined) return statusInfo(400, 'invalid_filter_field', `cannot parse filter ${filter}`)
+      if (parsed === undefined)
+        return statusInfo(400, 'invalid_filter_field', `cannot parse filter ${filter}`)
       const fields = known(c)
       const bad = parsed.predicates.find((p) => !fields.has(p.field))
-      if (bad !== undefined) return statusInfo(400, 'invalid_filter_field', `unknown filter field ${bad.field}`)
+      if (bad !== undefined)
+        return statusInfo(400, 'invalid_filter_field', `unknown filter field ${bad.field}`)
       const only = parsed.predicates.length === 1 ? parsed.predicates[0] : undefined
-      rows = only !== undefined && only.op === '=' ? equal(c, only.field, only.value) : rows.filter((r) => (parsed.join === 'AND' ? parsed.predicates.every((p) => matches(r, p)) : parsed.predicates.some((p) => matches(r, p))))
+      rows =
+        only !== undefined && only.op === '='
+          ? equal(c, only.field, only.value)
+          : rows.filter((r) =>
+              parsed.join === 'AND'
+                ? parsed.predicates.every((p) => matches(r, p))
+                : parsed.predicates.some((p) => matches(r, p)),
+            )
     }
     const sort = q.get('sort')
     if (sort !== null) {
-      if (!known(c).has(sort)) return statusInfo(400, 'invalid_sort_field', `unknown sort field ${sort}`)
+      if (!known(c).has(sort))
+        return statusInfo(400, 'invalid_sort_field', `unknown sort field ${sort}`)
       const desc = q.get('orderBy') === 'desc'
       const cacheKey = `${c}\u0000${sort}\u0000${desc}\u0000${filter ?? ''}`
       let sorted = sortedCache.get(cacheKey)
@@ -249,13 +338,24 @@ export async function startOneRosterRestSim(options: OneRosterRestSimOptions): P
       u.searchParams.set('offset', String(o))
       return `<${u.pathname}${u.search}>; rel="${rel}"`
     }
-    const links = [link(0, 'first'), link(Math.max(0, Math.floor((rows.length - 1) / take) * take), 'last')]
+    const links = [
+      link(0, 'first'),
+      link(Math.max(0, Math.floor((rows.length - 1) / take) * take), 'last'),
+    ]
     if (offset + take < rows.length) links.push(link(offset + take, 'next'))
     if (offset > 0) links.push(link(Math.max(0, offset - take), 'prev'))
-    return { status: 200, headers: { 'x-total-count': String(rows.length), link: links.join(', ') }, contentType: 'application/json', text: `{"${c}":[${page.map(recordJson).join(',')}]}` }
+    return {
+      status: 200,
+      headers: { 'x-total-count': String(rows.length), link: links.join(', ') },
+      contentType: 'application/json',
+      text: `{"${c}":[${page.map(recordJson).join(',')}]}`,
+    }
   }
 
-  const http = await startSimHttpServer(handler, options.port !== undefined ? { port: options.port } : {})
+  const http = await startSimHttpServer(
+    handler,
+    options.port !== undefined ? { port: options.port } : {},
+  )
   const stamp = (r: RestRecord, at: string) => {
     r.dateLastModified = at
   }

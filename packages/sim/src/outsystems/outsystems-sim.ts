@@ -4,7 +4,12 @@
 // Errors use OutSystems' default REST error body {Errors: [...], StatusCode}. Guesses are marked GUESS and listed
 // in README.md.
 import { randomUUID } from 'node:crypto'
-import { startSimHttpServer, type SimHttpServer, type SimRequest, type SimResponse } from '../http/sim-http-server.ts'
+import {
+  startSimHttpServer,
+  type SimHttpServer,
+  type SimRequest,
+  type SimResponse,
+} from '../http/sim-http-server.ts'
 import { messageOf } from '../../../../src/util/message-of.ts'
 
 export interface OutSystemsRole {
@@ -58,15 +63,21 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
   const writes: OutSystemsWrite[] = []
 
   const handler = (req: SimRequest): SimResponse => {
-    if (!req.url.pathname.startsWith(`${base}/`)) return error(404, `No endpoint ${req.url.pathname}`)
+    if (!req.url.pathname.startsWith(`${base}/`))
+      return error(404, `No endpoint ${req.url.pathname}`)
     // GUESS: the token check comes before routing, and a wrong token answers 401 with the default error body
-    if (req.headers.authorization !== `Bearer ${options.token}`) return error(401, 'Invalid or missing authentication token')
+    if (req.headers.authorization !== `Bearer ${options.token}`)
+      return error(401, 'Invalid or missing authentication token')
     const path = req.url.pathname.slice(base.length)
-    if (path === '/roles' && req.method === 'GET') return { status: 200, json: roles.map((r) => wire({ ...r })) }
+    if (path === '/roles' && req.method === 'GET')
+      return { status: 200, json: roles.map((r) => wire({ ...r })) }
     if (path === '/users' && req.method === 'GET') {
       // GUESS: without IncludeInactive=true only active users are listed
       const all = req.url.searchParams.get('IncludeInactive')?.toLowerCase() === 'true'
-      return { status: 200, json: [...users.values()].filter((u) => all || u.IsActive === true).map(wire) }
+      return {
+        status: 200,
+        json: [...users.values()].filter((u) => all || u.IsActive === true).map(wire),
+      }
     }
     if (path === '/users' && req.method === 'POST') {
       const parsed = parseBody(req)
@@ -96,7 +107,8 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
         const normal = normalise(body)
         if (!normal.ok) return normal.res
         const user = normal.value
-        if (user.Key !== undefined && user.Key !== key) return error(400, 'Key in the body differs from the key in the path')
+        if (user.Key !== undefined && user.Key !== key)
+          return error(400, 'Key in the body differs from the key in the path')
         user.Key = key
         // GUESS: PUT replaces the whole user; IsActive must be given (HelloID always sends the full object)
         if (typeof user.IsActive !== 'boolean') return error(400, 'IsActive is required')
@@ -113,12 +125,16 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
   function validate(user: OutSystemsUser, key: string | undefined): SimResponse | undefined {
     const username = typeof user.Username === 'string' ? user.Username : ''
     if (username.trim() === '') return error(400, 'Username is required')
-    if (typeof user.Name !== 'string' || user.Name.trim() === '') return error(400, 'Name is required')
-    if (typeof user.RoleKey !== 'string' || user.RoleKey === '') return error(400, 'RoleKey is required: a user has exactly one role')
-    if (!roles.some((r) => r.Key === user.RoleKey)) return error(400, `Role ${user.RoleKey} does not exist`)
+    if (typeof user.Name !== 'string' || user.Name.trim() === '')
+      return error(400, 'Name is required')
+    if (typeof user.RoleKey !== 'string' || user.RoleKey === '')
+      return error(400, 'RoleKey is required: a user has exactly one role')
+    if (!roles.some((r) => r.Key === user.RoleKey))
+      return error(400, `Role ${user.RoleKey} does not exist`)
     // GUESS: usernames are unique regardless of case, and a duplicate answers 409
     for (const u of users.values()) {
-      if (u.Key !== key && String(u.Username).toLowerCase() === username.toLowerCase()) return error(409, `Username ${username} is already in use`)
+      if (u.Key !== key && String(u.Username).toLowerCase() === username.toLowerCase())
+        return error(409, `Username ${username} is already in use`)
     }
     return undefined
   }
@@ -138,7 +154,11 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
           : {
               perSecond,
               ...(burst !== undefined ? { burst } : {}),
-              response: (retryAfter) => ({ status: 429, headers: { 'retry-after': String(retryAfter) }, json: wire({ Errors: ['Too many requests'], StatusCode: 429 }) }),
+              response: (retryAfter) => ({
+                status: 429,
+                headers: { 'retry-after': String(retryAfter) },
+                json: wire({ Errors: ['Too many requests'], StatusCode: 429 }),
+              }),
             },
       )
     },
@@ -147,13 +167,18 @@ export async function startOutSystemsSim(options: OutSystemsSimOptions): Promise
 }
 
 type Result<T> = { ok: true; value: T } | { ok: false; res: SimResponse }
-const fail = (status: number, message: string): { ok: false; res: SimResponse } => ({ ok: false, res: error(status, message) })
+const fail = (status: number, message: string): { ok: false; res: SimResponse } => ({
+  ok: false,
+  res: error(status, message),
+})
 
 function parseBody(req: SimRequest): Result<Record<string, unknown>> {
-  if (!/application\/json/i.test(req.headers['content-type'] ?? '')) return fail(415, 'Content-Type must be application/json')
+  if (!/application\/json/i.test(req.headers['content-type'] ?? ''))
+    return fail(415, 'Content-Type must be application/json')
   try {
     const v: unknown = JSON.parse(req.body)
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(400, 'The body must be a JSON object')
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      return fail(400, 'The body must be a JSON object')
     return { ok: true, value: v as Record<string, unknown> }
   } catch (e) {
     return fail(400, `Invalid JSON: ${messageOf(e)}`)
@@ -168,7 +193,9 @@ function normalise(body: Record<string, unknown>): Result<OutSystemsUser> {
   const user: OutSystemsUser = {}
   for (const [k, v] of Object.entries(body)) {
     // extra fields are kept with an upper-case first letter, so `department` (as answered) and `Department` are one
-    const name = KNOWN.find((n) => n.toLowerCase() === k.toLowerCase()) ?? k.charAt(0).toUpperCase() + k.slice(1)
+    const name =
+      KNOWN.find((n) => n.toLowerCase() === k.toLowerCase()) ??
+      k.charAt(0).toUpperCase() + k.slice(1)
     if (v === null || v === undefined) continue
     if (name === 'IsActive') {
       if (typeof v !== 'boolean') return fail(400, 'IsActive must be true or false')
@@ -186,7 +213,9 @@ function normalise(body: Record<string, unknown>): Result<OutSystemsUser> {
  * case. One fixed casing unlike the one requests use makes a client that reads case-sensitively fail here.
  */
 function wire(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]))
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]),
+  )
 }
 
 function error(status: number, message: string): SimResponse {

@@ -22,7 +22,12 @@ export function parseEqFilter(filter: string): RecordPredicate | undefined {
     clauses.every(({ path, value }) => {
       const actual = lookup(record, path)
       // GUESS: userName compares case-insensitively (caseExact false in RFC 7643), everything else exactly.
-      return typeof actual === 'string' && (/(^|:)userName$/i.test(path) ? actual.toLowerCase() === value.toLowerCase() : actual === value)
+      return (
+        typeof actual === 'string' &&
+        (/(^|:)userName$/i.test(path)
+          ? actual.toLowerCase() === value.toLowerCase()
+          : actual === value)
+      )
     })
 }
 
@@ -61,7 +66,9 @@ function lookup(record: Record<string, unknown>, path: string): unknown {
   }
   for (const key of rest.split('.')) {
     if (target === null || typeof target !== 'object') return undefined
-    const hit = Object.entries(target as Record<string, unknown>).find(([k]) => k.toLowerCase() === key.toLowerCase())
+    const hit = Object.entries(target as Record<string, unknown>).find(
+      ([k]) => k.toLowerCase() === key.toLowerCase(),
+    )
     target = hit?.[1]
   }
   return target

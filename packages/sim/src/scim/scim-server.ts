@@ -23,7 +23,10 @@ export interface ScimSimOptions {
   readonly port?: number
 }
 
-type Rec = Record<string, unknown> & { id: string; meta: { created: Date; lastModified: Date; version?: string } }
+type Rec = Record<string, unknown> & {
+  id: string
+  meta: { created: Date; lastModified: Date; version?: string }
+}
 
 interface SimState {
   readonly options: Required<Omit<ScimSimOptions, 'port'>>
@@ -47,7 +50,9 @@ export interface ScimSim {
 }
 
 interface HandlerChain {
-  ingress(handler: (res: { id?: string }, instance: Record<string, unknown>, ctx: Ctx) => unknown): HandlerChain
+  ingress(
+    handler: (res: { id?: string }, instance: Record<string, unknown>, ctx: Ctx) => unknown,
+  ): HandlerChain
   egress(handler: (res: EgressResource, ctx: Ctx) => unknown): HandlerChain
   degress(handler: (res: { id?: string }, ctx: Ctx) => unknown): HandlerChain
 }
@@ -67,7 +72,8 @@ function declareResources(): void {
       .ingress((res: { id?: string }, inst: Record<string, unknown>, ctx: Ctx) => {
         const { state } = ctx
         const store = state.stores[name]
-        if (res.id !== undefined && !store.has(res.id)) throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
+        if (res.id !== undefined && !store.has(res.id))
+          throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
         const key = name === 'User' ? 'userName' : 'displayName'
         const value = String(inst[key] ?? '').toLowerCase()
         // GUESS: userName (and Group displayName, which Entra requires unique) are unique case-insensitively
@@ -80,7 +86,11 @@ function declareResources(): void {
         const id = res.id ?? randomUUID()
         const now = new Date()
         const version = `W/"${(++state.counter).toString(16)}"`
-        const rec: Rec = { ...inst, id, meta: { created: store.get(id)?.meta.created ?? now, lastModified: now, version } }
+        const rec: Rec = {
+          ...inst,
+          id,
+          meta: { created: store.get(id)?.meta.created ?? now, lastModified: now, version },
+        }
         store.set(id, rec)
         return present(rec, state)
       })
@@ -88,7 +98,8 @@ function declareResources(): void {
         const store = ctx.state.stores[name]
         if (res.id !== undefined) {
           const r = store.get(res.id)
-          if (r === undefined) throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
+          if (r === undefined)
+            throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
           return present(r, ctx.state)
         }
         let all: unknown[] = [...store.values()].map((r) => present(r, ctx.state))
@@ -97,7 +108,8 @@ function declareResources(): void {
         return page(all, res)
       })
       .degress((res: { id?: string }, ctx: Ctx) => {
-        if (res.id === undefined || !ctx.state.stores[name].delete(res.id)) throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
+        if (res.id === undefined || !ctx.state.stores[name].delete(res.id))
+          throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
       })
   }
 }
@@ -155,7 +167,10 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
   const o = state.options
   const app = express()
   app.disable('x-powered-by')
-  app.use(BASE, express.json({ type: ['application/scim+json', 'application/json'], limit: 1_048_576 }))
+  app.use(
+    BASE,
+    express.json({ type: ['application/scim+json', 'application/json'], limit: 1_048_576 }),
+  )
 
   // Feature switches and the parts scimmy leaves to the implementer (ETags), before scimmy's routers.
   app.use(BASE, (req: Request, res: Response, next: NextFunction) => {
@@ -165,16 +180,34 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
       res.type('application/scim+json').send(serviceProviderConfig(o))
       return
     }
-    if (req.method === 'PATCH' && !o.patch) return void res.status(501).type('application/scim+json').send(scimError(501, 'PATCH is not implemented'))
+    if (req.method === 'PATCH' && !o.patch)
+      return void res
+        .status(501)
+        .type('application/scim+json')
+        .send(scimError(501, 'PATCH is not implemented'))
     if (req.method === 'POST' && /^\/Bulk\/?$/i.test(path) && !o.bulk) {
-      return void res.status(501).type('application/scim+json').send(scimError(501, 'Bulk is not implemented'))
+      return void res
+        .status(501)
+        .type('application/scim+json')
+        .send(scimError(501, 'Bulk is not implemented'))
     }
     const m = /^\/(Users|Groups)\/([^/]+)$/.exec(path)
     if (m !== null && o.etag && ['PUT', 'PATCH', 'DELETE'].includes(req.method)) {
       const ifMatch = req.header('if-match')
       const rec = state.stores[m[1] === 'Users' ? 'User' : 'Group'].get(m[2] as string)
-      if (ifMatch !== undefined && rec !== undefined && ifMatch !== '*' && !ifMatch.split(',').map((s) => s.trim()).includes(rec.meta.version ?? '')) {
-        return void res.status(412).type('application/scim+json').send(scimError(412, 'If-Match does not match the current version', 'invalidVers'))
+      if (
+        ifMatch !== undefined &&
+        rec !== undefined &&
+        ifMatch !== '*' &&
+        !ifMatch
+          .split(',')
+          .map((s) => s.trim())
+          .includes(rec.meta.version ?? '')
+      ) {
+        return void res
+          .status(412)
+          .type('application/scim+json')
+          .send(scimError(412, 'If-Match does not match the current version', 'invalidVers'))
       }
     }
     if (o.etag) {
@@ -196,7 +229,11 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
     const filter = url.searchParams.get('filter')
     if (filter !== null && filter.includes('\\')) {
       const predicate = parseEqFilter(filter)
-      if (predicate === undefined) return void res.status(400).type('application/scim+json').send(scimError(400, 'Unsupported filter', 'invalidFilter'))
+      if (predicate === undefined)
+        return void res
+          .status(400)
+          .type('application/scim+json')
+          .send(scimError(400, 'Unsupported filter', 'invalidFilter'))
       url.searchParams.delete('filter')
       ;(req as Request & { koppelFilter?: RecordPredicate }).koppelFilter = predicate
       req.url = `${req.url.split('?')[0]}${url.search}`
@@ -205,8 +242,15 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
     // cast of startIndex/count to numbers is lost and scimmy then ignores both (every page is the first one).
     // A plain own property with the numbers cast keeps them.
     const query: Record<string, unknown> = { ...(req.query as Record<string, unknown>) }
-    for (const k of ['startIndex', 'count']) if (typeof query[k] === 'string' && query[k] !== '' && !Number.isNaN(Number(query[k]))) query[k] = Number(query[k])
-    Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true })
+    for (const k of ['startIndex', 'count'])
+      if (typeof query[k] === 'string' && query[k] !== '' && !Number.isNaN(Number(query[k])))
+        query[k] = Number(query[k])
+    Object.defineProperty(req, 'query', {
+      value: query,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    })
     next()
   })
 
@@ -216,7 +260,8 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
       type: 'bearer',
       docUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
       handler: (req: Request) => {
-        if (req.header('authorization') !== `Bearer ${o.token}`) throw new Error('Authorization failed')
+        if (req.header('authorization') !== `Bearer ${o.token}`)
+          throw new Error('Authorization failed')
         return 'koppel'
       },
       context: (req: Request): Ctx => {
@@ -230,20 +275,33 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
   const innerUrl = `http://127.0.0.1:${(inner.address() as AddressInfo).port}`
-  const http = await startSimHttpServer(async (req) => {
-    const headers: Record<string, string> = {}
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v
-    }
-    const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method) && req.body !== ''
-    const r = await fetch(`${innerUrl}${req.url.pathname}${req.url.search}`, { method: req.method, headers, ...(hasBody ? { body: req.body } : {}) })
-    const out: Record<string, string> = {}
-    const etag = r.headers.get('etag')
-    if (etag !== null) out.etag = etag
-    const location = r.headers.get('location')
-    if (location !== null) out.location = location
-    return { status: r.status, headers: out, text: await r.text(), contentType: r.headers.get('content-type') ?? 'application/scim+json' }
-  }, options.port !== undefined ? { port: options.port } : {})
+  const http = await startSimHttpServer(
+    async (req) => {
+      const headers: Record<string, string> = {}
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k))
+          headers[k] = v
+      }
+      const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method) && req.body !== ''
+      const r = await fetch(`${innerUrl}${req.url.pathname}${req.url.search}`, {
+        method: req.method,
+        headers,
+        ...(hasBody ? { body: req.body } : {}),
+      })
+      const out: Record<string, string> = {}
+      const etag = r.headers.get('etag')
+      if (etag !== null) out.etag = etag
+      const location = r.headers.get('location')
+      if (location !== null) out.location = location
+      return {
+        status: r.status,
+        headers: out,
+        text: await r.text(),
+        contentType: r.headers.get('content-type') ?? 'application/scim+json',
+      }
+    },
+    options.port !== undefined ? { port: options.port } : {},
+  )
 
   return {
     url: `${http.url}${BASE}`,
@@ -265,13 +323,22 @@ function serviceProviderConfig(o: SimState['options']) {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
     patch: { supported: o.patch },
-    bulk: { supported: o.bulk, maxOperations: o.bulk ? 1000 : 0, maxPayloadSize: o.bulk ? 1_048_576 : 0 },
+    bulk: {
+      supported: o.bulk,
+      maxOperations: o.bulk ? 1000 : 0,
+      maxPayloadSize: o.bulk ? 1_048_576 : 0,
+    },
     filter: { supported: true, maxResults: 200 },
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: o.etag },
     authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Authentication scheme using the OAuth Bearer Token Standard', specUri: 'https://datatracker.ietf.org/doc/html/rfc6750' },
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'Authentication scheme using the OAuth Bearer Token Standard',
+        specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+      },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${BASE}/ServiceProviderConfig` },
   }

@@ -27,7 +27,10 @@ export const Instelling = z.strictObject({
 })
 export const InstellingResponse = z.strictObject({ instellingen: z.array(Instelling).optional() })
 
-export const ExternalIdentifiers = z.strictObject({ brinnr: text.optional(), digideliveryid: text.optional() })
+export const ExternalIdentifiers = z.strictObject({
+  brinnr: text.optional(),
+  digideliveryid: text.optional(),
+})
 
 export const Vestiging = z.strictObject({
   uuid: uuid.optional(),
@@ -62,7 +65,10 @@ export const DebiteurGegevens = z.strictObject({
   ouderVerzorgerUUID: uuid.optional(),
 })
 
-export const OuderVerzorgerReferentie = z.strictObject({ uuid: uuid.optional(), volgnummer: int.optional() })
+export const OuderVerzorgerReferentie = z.strictObject({
+  uuid: uuid.optional(),
+  volgnummer: int.optional(),
+})
 
 /** A medewerker who can act as a pupil's mentor, and why (the plaatsing itself, or first/second stamgroep mentor). */
 export const Mentor = z.strictObject({
@@ -70,7 +76,10 @@ export const Mentor = z.strictObject({
   toewijzing: z.enum(['Plaatsing', 'EersteMentorStamgroep', 'TweedeMentorStamgroep']).optional(),
 })
 
-export const LeerlingVestiging = z.strictObject({ uuid: uuid.optional(), vestiging: VestigingReferentie.optional() })
+export const LeerlingVestiging = z.strictObject({
+  uuid: uuid.optional(),
+  vestiging: VestigingReferentie.optional(),
+})
 
 /** Note: no schooljaar and no vestiging, unlike Lesgroep; mentoren are Mentor objects, not uuids. */
 export const Stamgroep = z.strictObject({
@@ -112,7 +121,11 @@ export const Plaatsing = z.strictObject({
 })
 export const PlaatsingResponse = z.strictObject({ plaatsingen: z.array(Plaatsing).optional() })
 
-export const LesgroepReferentie = z.strictObject({ uuid: uuid.optional(), naam: text.optional(), vestiging: VestigingReferentie.optional() })
+export const LesgroepReferentie = z.strictObject({
+  uuid: uuid.optional(),
+  naam: text.optional(),
+  vestiging: VestigingReferentie.optional(),
+})
 
 /**
  * A pupil's subject choice. `landelijke_vakcode` is typed string in the spec although its example (191) is a
@@ -190,7 +203,9 @@ export const Medewerker = z.strictObject({
   emailadres: text.optional(),
   werk_telefoonnummer: text.optional(),
   prive_telefoonnummer: text.optional(),
-  medewerkernummer: text.regex(MEDEWERKERNUMMER, 'medewerkernummer starts with "Medewerker "').optional(),
+  medewerkernummer: text
+    .regex(MEDEWERKERNUMMER, 'medewerkernummer starts with "Medewerker "')
+    .optional(),
   afkorting: text.optional(),
   lesgroepen: z.array(LesgroepReferentie).optional(),
   vestiging: VestigingReferentie.optional(),
@@ -261,7 +276,9 @@ export const OuderVerzorger = z.strictObject({
   mobielwerknummer_geheim: z.boolean().optional(),
   adres_geheim: z.boolean().optional(),
 })
-export const OuderVerzorgerResponse = z.strictObject({ ouderVerzorgers: z.array(OuderVerzorger).optional() })
+export const OuderVerzorgerResponse = z.strictObject({
+  ouderVerzorgers: z.array(OuderVerzorger).optional(),
+})
 
 export const RemoteUserIdentifier = z.strictObject({
   providerType: z.enum(['AZURE', 'GOOGLE', 'OIDC']).optional(),
@@ -295,17 +312,29 @@ export const AccountInput = z.strictObject({
  * A 400 on an account PUT: one entry per refused input. `input` is typed AccountInput, but what a client sent
  * may be anything, so the echo is only required to be present.
  */
-export const InvalidAccountInput = z.strictObject({ input: z.unknown(), errors: z.array(text).optional() })
+export const InvalidAccountInput = z.strictObject({
+  input: z.unknown(),
+  errors: z.array(text).optional(),
+})
 export const InvalidAccountInputList = z.array(InvalidAccountInput)
 
 /** `code` is numeric ("Numerieke foutcode"). */
-export const ErrorObject = z.strictObject({ code: int.optional(), problem: text.optional(), clarification: text.optional() })
+export const ErrorObject = z.strictObject({
+  code: int.optional(),
+  problem: text.optional(),
+  clarification: text.optional(),
+})
 export const GeneralResponse = z.strictObject({ errors: z.array(ErrorObject).optional() })
 
 /**
  * Not from the Somtoday spec: the OAuth2 token endpoint answers as RFC 6749 §5.1 (success) and §5.2 (error).
  */
-export const TokenResponse = z.object({ access_token: text, token_type: text, expires_in: int.optional(), scope: text.optional() })
+export const TokenResponse = z.object({
+  access_token: text,
+  token_type: text,
+  expires_in: int.optional(),
+  scope: text.optional(),
+})
 export const TokenError = z.object({ error: text, error_description: text.optional() })
 
 /** Which schema a served JSON body must satisfy; the simulator tags each response with one of these. */
@@ -315,5 +344,7 @@ export type ConnectSchema = z.ZodType
 export function offSpec(schema: ConnectSchema, body: unknown): string[] {
   const r = schema.safeParse(body)
   if (r.success) return []
-  return r.error.issues.slice(0, 10).map((i) => `${i.path.length > 0 ? i.path.join('.') : '(body)'}: ${i.message}`)
+  return r.error.issues
+    .slice(0, 10)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(body)'}: ${i.message}`)
 }

@@ -4,7 +4,18 @@
 // A board is served school by school: the cursor keeps only the chunk of the school being read, so 100,000
 // pupils are never held as JSON (or as generator objects) at once.
 import { createHash } from 'node:crypto'
-import type { Level, SchoolChunk, SimBoard, SimEnrolment, SimGroup, SimGuardian, SimLocation, SimPupil, SimSchool, SimStaff } from '../generator/index.ts'
+import type {
+  Level,
+  SchoolChunk,
+  SimBoard,
+  SimEnrolment,
+  SimGroup,
+  SimGuardian,
+  SimLocation,
+  SimPupil,
+  SimSchool,
+  SimStaff,
+} from '../generator/index.ts'
 import { subjectTitles } from '../generator/curriculum.ts'
 import { addDays } from '../../../../src/util/dates.ts'
 
@@ -28,7 +39,9 @@ export function deriveUuid(base: string, salt: string): string {
     h = Math.imul(h ^ salt.charCodeAt(i), 0x01000193) >>> 0
     l = Math.imul(l ^ (h & 0xff), 0x01000193) >>> 0
   }
-  const tail = (parseInt(base.slice(24, 30), 16) ^ (h & 0xffffff)).toString(16).padStart(6, '0') + (parseInt(base.slice(30, 36), 16) ^ (l & 0xffffff)).toString(16).padStart(6, '0')
+  const tail =
+    (parseInt(base.slice(24, 30), 16) ^ (h & 0xffffff)).toString(16).padStart(6, '0') +
+    (parseInt(base.slice(30, 36), 16) ^ (l & 0xffffff)).toString(16).padStart(6, '0')
   return `${base.slice(0, 24)}${tail}`
 }
 
@@ -47,7 +60,9 @@ const GESLACHT = { male: 'MAN', female: 'VROUW', unspecified: 'ONBEKEND' } as co
  * Landelijke vakcodes for the generator's subjects. Invented, not the national list: the simulator only needs
  * a stable numeric code per subject (the spec types it as a string with a numeric example, "191").
  */
-const LANDELIJKE_VAKCODE = new Map(Object.keys(subjectTitles).map((code, i) => [code, String(1000 + i)]))
+const LANDELIJKE_VAKCODE = new Map(
+  Object.keys(subjectTitles).map((code, i) => [code, String(1000 + i)]),
+)
 
 /**
  * An ECK iD for a generator id: the "https://ketenid.nl/201703/" form of Edu-K's pseudonym, filled with the
@@ -94,7 +109,13 @@ export function datesOf(board: SimBoard, today: string): Dates {
   const y = board.schoolYear
   // schooljaar is written "2026/2027", as the spec's example "2021/2022"; the connector accepts "-" too
   const [a, b] = y.title.split('-')
-  return { today, yearStart: y.startDate, yearLast: addDays(y.endDate, -1), label: `${a}/${b}`, nextLabel: `${b}/${Number(b) + 1}` }
+  return {
+    today,
+    yearStart: y.startDate,
+    yearLast: addDays(y.endDate, -1),
+    label: `${a}/${b}`,
+    nextLabel: `${b}/${Number(b) + 1}`,
+  }
 }
 
 interface Window {
@@ -110,7 +131,10 @@ export function visible(w: Window, peil: Peil, d: Dates): boolean {
 }
 
 function windowOf(e: SimEnrolment | undefined, d: Dates): Window {
-  return { start: e?.beginDate || d.yearStart, last: e?.endDate ? addDays(e.endDate, -1) : d.yearLast }
+  return {
+    start: e?.beginDate || d.yearStart,
+    last: e?.endDate ? addDays(e.endDate, -1) : d.yearLast,
+  }
 }
 
 export interface AccountState {
@@ -144,13 +168,19 @@ export class VestigingData {
   readonly #ref: Json
   readonly #filtered = new Map<string, SimPupil[]>()
 
-  constructor(school: SimSchool, location: SimLocation, chunk: SchoolChunk, afkorting: ReadonlyMap<string, string>) {
+  constructor(
+    school: SimSchool,
+    location: SimLocation,
+    chunk: SchoolChunk,
+    afkorting: ReadonlyMap<string, string>,
+  ) {
     this.school = school
     this.location = location
     this.uuid = uuidFrom(location.id)
     this.#ref = { uuid: this.uuid }
     this.afkorting = afkorting
-    for (const c of chunk.courses) if (c.locationId === location.id) this.subjectTitle.set(c.code, c.title)
+    for (const c of chunk.courses)
+      if (c.locationId === location.id) this.subjectTitle.set(c.code, c.title)
     for (const g of chunk.groups) {
       if (g.locationId !== location.id) continue
       this.groups.set(g.id, g)
@@ -209,9 +239,14 @@ export class VestigingData {
   staffFor(peil: Peil, d: Dates): SimStaff[] {
     return this.staff.filter((s) => {
       const e = employment(s, d)
-      const from = peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearStart : addDays(d.yearLast, 1)
-      const until = peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearLast : addDays(d.yearLast, 365)
-      return e.datum_in_dienst <= until && (e.datum_uit_dienst === undefined || e.datum_uit_dienst >= from)
+      const from =
+        peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearStart : addDays(d.yearLast, 1)
+      const until =
+        peil === 'VANDAAG' ? d.today : peil === 'HUIDIG' ? d.yearLast : addDays(d.yearLast, 365)
+      return (
+        e.datum_in_dienst <= until &&
+        (e.datum_uit_dienst === undefined || e.datum_uit_dienst >= from)
+      )
     })
   }
 
@@ -221,7 +256,8 @@ export class VestigingData {
     if (peil !== 'VOLGEND') return visible(w, peil, d) ? w : undefined
     // GUESS: the generator has one school year; for VOLGEND a pupil whose plaatsing runs to the end of the year
     // and who is not in the last grade of the level is placed one grade up next year, without groups.
-    if (w.last !== d.yearLast || (p.grade >= OPLEIDING[p.level].laatste && p.level !== 'brugklas')) return undefined
+    if (w.last !== d.yearLast || (p.grade >= OPLEIDING[p.level].laatste && p.level !== 'brugklas'))
+      return undefined
     return { start: addDays(d.yearLast, 1), last: addDays(d.yearLast, 365) }
   }
 
@@ -241,14 +277,26 @@ export class VestigingData {
           startdatum: win.start,
           einddatum: win.last,
           leerjaar: next ? p.grade + 1 : p.grade,
-          opleiding: { uuid: this.groupUuid(`opleiding:${level}`), afkorting: opl.afkorting, naam: opl.naam },
+          opleiding: {
+            uuid: this.groupUuid(`opleiding:${level}`),
+            afkorting: opl.afkorting,
+            naam: opl.naam,
+          },
           stamgroep:
             next || stamgroep === undefined
               ? undefined
-              : { uuid: this.groupUuid(stamgroep.id), naam: stamgroep.title, omschrijving: stamgroep.title, leerjaar: stamgroep.grade },
+              : {
+                  uuid: this.groupUuid(stamgroep.id),
+                  naam: stamgroep.title,
+                  omschrijving: stamgroep.title,
+                  leerjaar: stamgroep.grade,
+                },
           mentoren: next
             ? []
-            : mentors.map((e, i) => ({ medewerker_uuid: e.personId, toewijzing: i === 0 ? 'EersteMentorStamgroep' : 'TweedeMentorStamgroep' })),
+            : mentors.map((e, i) => ({
+                medewerker_uuid: e.personId,
+                toewijzing: i === 0 ? 'EersteMentorStamgroep' : 'TweedeMentorStamgroep',
+              })),
         }),
       )
     }
@@ -304,7 +352,11 @@ export class VestigingData {
       for (const e of this.byPerson.get(s.id) ?? []) {
         const g = this.groups.get(e.groupId)
         if (g?.kind !== 'lesgroep' || e.role !== 'teacher') continue
-        lesgroepen.push({ uuid: this.groupUuid(g.id), naam: g.title, vestiging: { uuid: this.uuid } })
+        lesgroepen.push({
+          uuid: this.groupUuid(g.id),
+          naam: g.title,
+          vestiging: { uuid: this.uuid },
+        })
       }
     }
     return compact({
@@ -339,7 +391,11 @@ export class VestigingData {
    * The spec's OuderVerzorger: names are voorletters, voorvoegsel and achternaam only (no roepnaam, no
    * voornamen); the children are `leerlingen_van_vestiging` plus `relatie_tot_leerlingen`.
    */
-  ouderVerzorger(g: SimGuardian, children: readonly string[], account: AccountState | undefined): Json {
+  ouderVerzorger(
+    g: SimGuardian,
+    children: readonly string[],
+    account: AccountState | undefined,
+  ): Json {
     return compact({
       uuid: g.id,
       geslacht: GESLACHT[g.sex],
@@ -350,7 +406,12 @@ export class VestigingData {
       gebruikersnaam: account?.gebruikersnaam,
       leerlingen_van_vestiging: children,
       // GUESS: the spec types relatiesoort as free text; "Ouder" with parental authority is the common case
-      relatie_tot_leerlingen: children.map((uuid) => ({ uuid, relatiesoort: 'Ouder', ouderlijk_gezag: true, mag_post_ontvangen: true })),
+      relatie_tot_leerlingen: children.map((uuid) => ({
+        uuid,
+        relatiesoort: 'Ouder',
+        ouderlijk_gezag: true,
+        mag_post_ontvangen: true,
+      })),
     })
   }
 
@@ -361,11 +422,16 @@ export class VestigingData {
       naam: g.title,
       omschrijving: g.title,
       leerjaar: g.grade,
-      leerlingen: es.filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d)).map((e) => ({ uuid: e.personId, vestiging: this.#ref })),
+      leerlingen: es
+        .filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d))
+        .map((e) => ({ uuid: e.personId, vestiging: this.#ref })),
       // a stamgroep has no schooljaar or vestiging in the spec; its mentoren are Mentor objects
       mentoren: es
         .filter((e) => e.role === 'mentor')
-        .map((e, i) => ({ medewerker_uuid: e.personId, toewijzing: i === 0 ? 'EersteMentorStamgroep' : 'TweedeMentorStamgroep' })),
+        .map((e, i) => ({
+          medewerker_uuid: e.personId,
+          toewijzing: i === 0 ? 'EersteMentorStamgroep' : 'TweedeMentorStamgroep',
+        })),
     })
   }
 
@@ -381,7 +447,9 @@ export class VestigingData {
       leerjaar: g.grade,
       schooljaar: d.label,
       vestiging: { uuid: this.uuid },
-      leerlingen: es.filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d)).map((e) => ({ uuid: e.personId, vestiging: { uuid: this.uuid } })),
+      leerlingen: es
+        .filter((e) => e.role === 'pupil' && visible(windowOf(e, d), 'HUIDIG', d))
+        .map((e) => ({ uuid: e.personId, vestiging: { uuid: this.uuid } })),
       docenten: es.filter((e) => e.role === 'teacher').map((e) => e.personId),
     })
   }
@@ -396,7 +464,9 @@ function employment(s: SimStaff, d: Dates): { datum_in_dienst: string; datum_uit
   const n = Number(s.employeeNumber.replace(/\D/g, '')) || 0
   const startYear = Number(d.yearStart.slice(0, 4)) - (n % 15)
   const inDienst = `${startYear}-08-01` < d.yearStart ? `${startYear}-08-01` : d.yearStart
-  return n % 13 === 0 ? { datum_in_dienst: inDienst, datum_uit_dienst: d.yearLast } : { datum_in_dienst: inDienst }
+  return n % 13 === 0
+    ? { datum_in_dienst: inDienst, datum_uit_dienst: d.yearLast }
+    : { datum_in_dienst: inDienst }
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -409,7 +479,11 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 function afkortingen(chunk: SchoolChunk): Map<string, string> {
   const out = new Map<string, string>()
   const used = new Set<string>()
-  const ascii = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toUpperCase()
+  const ascii = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[^A-Za-z]/g, '')
+      .toUpperCase()
   for (const s of chunk.staff) {
     const base = `${ascii(s.familyName).slice(0, 3)}${ascii(s.givenName).slice(0, 1)}` || 'MDW'
     let code = base
@@ -461,7 +535,12 @@ export class BoardCursor {
       if (this.#index === index) {
         const chunk = next.value
         const afk = afkortingen(chunk)
-        this.#views = new Map(chunk.school.locations.map((l) => [uuidFrom(l.id), new VestigingData(chunk.school, l, chunk, afk)]))
+        this.#views = new Map(
+          chunk.school.locations.map((l) => [
+            uuidFrom(l.id),
+            new VestigingData(chunk.school, l, chunk, afk),
+          ]),
+        )
       }
     }
     return this.#views.get(vestigingUuid)
