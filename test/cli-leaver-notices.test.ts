@@ -3,10 +3,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { startLdapServer, type RunningLdapServer } from '@koppel/sim/ldap-server'
 import { demoConfig } from '../src/cli/demo-config.ts'
@@ -18,25 +17,11 @@ const TODAY = toIsoDate(new Date())
 describe('koppel run sends leaver notices', () => {
   let dir: string
   let ldap: RunningLdapServer
-  let server: SMTPServer
+  let server: SmtpInbox
   const inbox: { to: string[]; raw: string }[] = []
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.server.address() as AddressInfo).port
+    server = await startSmtpInbox(inbox)
+    const port = server.port
     dir = mkdtempSync(join(tmpdir(), 'koppel-cli-leavers-'))
     await writeOneRosterCsv(
       join(dir, 'export'),
@@ -55,7 +40,7 @@ describe('koppel run sends leaver notices', () => {
   })
   after(async () => {
     await ldap.stop()
-    await new Promise<void>((r) => server.close(() => r()))
+    await server.stop()
     rmSync(dir, { recursive: true, force: true })
   })
 

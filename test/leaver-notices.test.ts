@@ -3,8 +3,7 @@
 // moment once, each recipient only their own leavers, nothing for a person whose other contract runs on.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import type { AddressInfo } from 'node:net'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { sendLeaverNotices } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { leaverMail } from '../src/notify/leaver-mail.ts'
@@ -27,26 +26,12 @@ function staff(key: string, given: string, family: string, email?: string): Pers
 
 describe('leaver notices by mail', () => {
   const inbox: { to: string[]; raw: string }[] = []
-  let server: SMTPServer
+  let server: SmtpInbox
   let mailer: Mailer
   let f: Fixture | undefined
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.server.address() as AddressInfo).port
+    server = await startSmtpInbox(inbox)
+    const port = server.port
     mailer = createMailer(
       { host: '127.0.0.1', port, secure: false, requireTls: false },
       'ict@school.test',
@@ -59,7 +44,7 @@ describe('leaver notices by mail', () => {
   })
   after(async () => {
     mailer.close()
-    await new Promise<void>((r) => server.close(() => r()))
+    await server.stop()
   })
 
   const send = (fx: Fixture) =>

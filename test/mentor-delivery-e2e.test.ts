@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'csv-stringify/sync'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { loadEngine } from '../src/app/load-engine.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
@@ -58,29 +57,15 @@ rules:
 
 describe('initial passwords mailed to the mentor, from Eduarte and from Magister', () => {
   const inbox: { to: string[]; raw: string }[] = []
-  let smtp: SMTPServer
+  let smtp: SmtpInbox
   let port = 0
   const dir = mkdtempSync(join(tmpdir(), 'koppel-mentor-mail-'))
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
-    port = (smtp.server.address() as AddressInfo).port
+    smtp = await startSmtpInbox(inbox)
+    port = smtp.port
   })
   after(async () => {
-    await new Promise<void>((r) => smtp.close(() => r()))
+    await smtp.stop()
     rmSync(dir, { recursive: true, force: true })
   })
 

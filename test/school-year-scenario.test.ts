@@ -6,13 +6,12 @@
 // with the guard's numbers, and nothing of it is applied until it is approved.
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { parse } from 'csv-parse/sync'
 import { Client, EqualityFilter } from 'ldapts'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
 import type { RunLog } from '../src/app/unattended-run.ts'
@@ -124,7 +123,7 @@ async function csvRows(dir: string, file: string): Promise<Row[]> {
 
 describe('a school year through koppel serve', { skip: skip ?? false }, () => {
   let slapd: Slapd
-  let smtp: SMTPServer
+  let smtp: SmtpInbox
   let smtpPort = 0
   let dir = ''
   const inbox: { to: string[]; raw: string }[] = []
@@ -138,27 +137,13 @@ describe('a school year through koppel serve', { skip: skip ?? false }, () => {
         .add(`ou=disabled,${slapd.baseDn}`, { objectClass: 'organizationalUnit', ou: 'disabled' })
         .catch(() => {}),
     )
-    smtp = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
-    smtpPort = (smtp.server.address() as AddressInfo).port
+    smtp = await startSmtpInbox(inbox)
+    smtpPort = smtp.port
     dir = await mkdtemp(join(tmpdir(), 'koppel-school-year-'))
   })
   after(async () => {
     await slapd?.stop()
-    await new Promise<void>((r) => smtp.close(() => r()))
+    await smtp.stop()
     if (dir !== '') await rm(dir, { recursive: true, force: true })
   })
 

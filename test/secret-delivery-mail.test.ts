@@ -2,8 +2,7 @@
 // mailer (nodemailer); the password appears in that mail and nowhere in the store.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { AddressInfo } from 'node:net'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { applyStoredPlan, makePlan, type EngineTarget } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { createMailer, type Mailer } from '../src/notify/mailer.ts'
@@ -11,31 +10,13 @@ import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 describe('initial password by mail to the mentor', () => {
   const inbox: { to: string[]; raw: string }[] = []
-  let server: SMTPServer
+  let server: SmtpInbox
   let port = 0
   let mailer: Mailer
   let fx: Fixture
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onRcptTo(address, _session, cb) {
-        if (address.address.endsWith('@unknown.test')) return cb(new Error('550 no such user'))
-        cb()
-      },
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    port = (server.server.address() as AddressInfo).port
+    server = await startSmtpInbox(inbox, { refuse: (address) => address.endsWith('@unknown.test') })
+    port = server.port
     mailer = createMailer(
       { host: '127.0.0.1', port, secure: false, requireTls: false },
       'ict@school.test',
@@ -44,7 +25,7 @@ describe('initial password by mail to the mentor', () => {
   after(async () => {
     mailer.close()
     await fx?.cleanup()
-    await new Promise<void>((r) => server.close(() => r()))
+    await server.stop()
   })
 
   test('each new pupil’s password reaches the mentor; a pupil without a mentor e-mail is noted in the plan', async () => {

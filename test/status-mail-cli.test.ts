@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type SmtpInbox } from './harness/smtp-inbox.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { startLdapServer, type RunningLdapServer } from '@koppel/sim/ldap-server'
@@ -26,7 +26,7 @@ describe('status mail after each `koppel run`', () => {
   // the message as a reader sees it: quoted-printable soft line breaks joined
   const decoded = (i: number): string =>
     (inbox[i]?.raw ?? '').replace(/=\r?\n/g, '').replace(/=3D/g, '=')
-  let smtp: SMTPServer
+  let smtp: SmtpInbox
   let hookServer: Server
   const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = []
   const HOOK_SECRET = 'hook-secret-0123456789'
@@ -46,22 +46,8 @@ describe('status mail after each `koppel run`', () => {
   let ldap: RunningLdapServer
   let dir: string
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disableReverseLookup: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, cb) {
-        let raw = ''
-        stream
-          .on('data', (d: Buffer) => (raw += d.toString()))
-          .on('end', () => {
-            inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-            cb()
-          })
-      },
-    })
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
-    const port = (smtp.server.address() as AddressInfo).port
+    smtp = await startSmtpInbox(inbox)
+    const port = smtp.port
     hookServer = createServer((req, res) => {
       let body = ''
       req
@@ -95,7 +81,7 @@ notify:
   })
   after(async () => {
     await ldap?.stop()
-    await new Promise<void>((r) => smtp.close(() => r()))
+    await smtp.stop()
     await new Promise<void>((r) => hookServer.close(() => r()))
     await rm(dir, { recursive: true, force: true })
   })

@@ -4,10 +4,9 @@
 // created account's mapped attributes. Used by test/examples.test.ts.
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Client } from 'ldapts'
-import { SMTPServer } from 'smtp-server'
+import { startSmtpInbox, type ReceivedMail } from '../harness/smtp-inbox.ts'
 import type { Action, Plan } from '../../src/model/index.ts'
 import { generateBoard, writeOneRosterCsv, type SimBoard } from '@koppel/sim/generator'
 import { startLdapServer } from '@koppel/sim/ldap-server'
@@ -196,30 +195,10 @@ const oneRosterCsv = async (dir: string, today: string) => {
 }
 
 /** A SMTP server that keeps what it receives: where the AD example mails initial passwords. */
-async function inbox(): Promise<{
-  port: number
-  mails: { to: string[]; raw: string }[]
-  stop(): Promise<void>
-}> {
-  const mails: { to: string[]; raw: string }[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disableReverseLookup: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth: (_auth, _session, cb) => cb(null, { user: 'koppel' }),
-    onData(stream, session, cb) {
-      let raw = ''
-      stream
-        .on('data', (d: Buffer) => (raw += d.toString()))
-        .on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw })
-          cb()
-        })
-    },
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.server.address() as AddressInfo).port
-  return { port, mails, stop: () => new Promise<void>((r) => server.close(() => r())) }
+async function inbox(): Promise<{ port: number; mails: ReceivedMail[]; stop(): Promise<void> }> {
+  const mails: ReceivedMail[] = []
+  const smtp = await startSmtpInbox(mails)
+  return { port: smtp.port, mails, stop: () => smtp.stop() }
 }
 
 export const examplePreparations: Record<string, Prepare> = {
