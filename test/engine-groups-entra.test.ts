@@ -9,9 +9,10 @@ import { startEntraSim, type EntraSim } from '@koppel/sim/entra'
 import type { EntraTarget } from '../src/connectors/entra/index.ts'
 import { entraTarget } from '../src/connectors/entra/entra-fixture.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Group, Membership, Person, Plan } from '../src/model/index.ts'
+import type { Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
+import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 let sim: EntraSim | undefined
@@ -34,45 +35,13 @@ const LESGROEPEN: GroupSetSpec = {
   deleteAfterDays: null,
 }
 
-const RULES: RuleSpec[] = [
-  {
-    name: 'accounts',
-    when: 'contract.role == "student" || contract.role == "teacher"',
-    grant: [{ account: 'dir' }],
-  },
-  {
-    name: 'members',
-    for: 'membership',
-    when: 'membership.role == "student"',
-    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }],
-  },
-  {
-    name: 'owners',
-    for: 'membership',
-    when: 'membership.role == "teacher"',
-    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }],
-  },
-]
+const RULES: RuleSpec[] = membershipRules(
+  'lesgroepen',
+  { rule: 'members', role: 'member' },
+  { rule: 'owners', role: 'owner' },
+)
 
-const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({
-  kind: 'group',
-  key,
-  type: 'teaching-group',
-  name: key,
-  code,
-  schoolYear,
-  attributes: { subject },
-})
-const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
-const teacher = (
-  key: string,
-  given: string,
-  family: string,
-  memberships: Membership[],
-): Person => ({
-  ...pupil(key, given, family, '-', { role: 'teacher', kind: 'employment' }),
-  memberships,
-})
+const m = member
 
 async function setup(): Promise<{ fx: Fixture<EntraTarget>; sim: EntraSim }> {
   const s = await startEntraSim({ domains: ['school.test'] })

@@ -11,9 +11,10 @@ import {
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Group, Membership, Person, Plan } from '../src/model/index.ts'
+import type { Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
+import { lesgroep, member, membershipRules } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 
 const context: ConnectorContext = {
@@ -40,36 +41,13 @@ const COURSES: GroupSetSpec = {
   deleteAfterDays: null,
 }
 
-const RULES: RuleSpec[] = [
-  {
-    name: 'accounts',
-    when: 'contract.role == "student" || contract.role == "teacher"',
-    grant: [{ account: 'dir' }],
-  },
-  {
-    name: 'learners',
-    for: 'membership',
-    when: 'membership.role == "student"',
-    grant: [{ member: { target: 'dir', groups: 'courses', role: 'learner' } }],
-  },
-  {
-    name: 'instructors',
-    for: 'membership',
-    when: 'membership.role == "teacher"',
-    grant: [{ member: { target: 'dir', groups: 'courses', role: 'instructor' } }],
-  },
-]
+const RULES: RuleSpec[] = membershipRules(
+  'courses',
+  { rule: 'learners', role: 'learner' },
+  { rule: 'instructors', role: 'instructor' },
+)
 
-const lesgroep = (key: string, subject: string, code: string, schoolYear = '2026-2027'): Group => ({
-  kind: 'group',
-  key,
-  type: 'teaching-group',
-  name: key,
-  code,
-  schoolYear,
-  attributes: { subject },
-})
-const m = (group: string, role: Membership['role'] = 'student'): Membership => ({ group, role })
+const m = member
 
 async function setup(): Promise<{ fx: Fixture<ImsEsTarget>; sim: ItslearningEsSimulator }> {
   const s = await startItslearningEsSimulator({ username: 'koppel', password: 'secret' })

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { applyStoredPlan, approvePlan, explainPerson, makePlan } from '../src/engine/index.ts'
-import type { Action, Group, Membership, Person, Plan } from '../src/model/index.ts'
+import type { Action, Membership, Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
+import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil } from './support/engine-fixture.ts'
 import type { Fixture } from './support/engine-fixture.ts'
 import { MemoryGroupTarget } from './support/memory-group-target.ts'
@@ -31,51 +32,14 @@ const LESGROEPEN: GroupSetSpec = {
   deleteAfterDays: 30,
 }
 
-const RULES: RuleSpec[] = [
-  {
-    name: 'accounts',
-    when: 'contract.role == "student" || contract.role == "teacher"',
-    grant: [{ account: 'dir' }],
-  },
-  {
-    name: 'learners',
-    for: 'membership',
-    when: 'membership.role == "student"',
-    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'member' } }],
-  },
-  {
-    name: 'instructors',
-    for: 'membership',
-    when: 'membership.role == "teacher"',
-    grant: [{ member: { target: 'dir', groups: 'lesgroepen', role: 'owner' } }],
-  },
-]
-
-function lesgroep(key: string, subject: string, code: string, schoolYear = '2026-2027'): Group {
-  return {
-    kind: 'group',
-    key,
-    type: 'teaching-group',
-    name: key,
-    code,
-    schoolYear,
-    attributes: { subject },
-  }
-}
-
-const member = (
-  group: string,
-  role: Membership['role'] = 'student',
-  window: Partial<Membership> = {},
-): Membership => ({ group, role, ...window })
+const RULES: RuleSpec[] = membershipRules(
+  'lesgroepen',
+  { rule: 'learners', role: 'member' },
+  { rule: 'instructors', role: 'owner' },
+)
 
 function withMemberships(p: Person, memberships: Membership[]): Person {
   return { ...p, memberships }
-}
-
-function teacher(key: string, given: string, family: string, memberships: Membership[]): Person {
-  const base = pupil(key, given, family, '-', { role: 'teacher', kind: 'employment' })
-  return { ...base, memberships }
 }
 
 async function plan(f: Fixture, today = '2026-11-23'): Promise<Plan> {
