@@ -32,17 +32,10 @@ export function leaverMail(batch: LeaverNoticeBatch): LeaverMail {
     'If this is not right, ask the school administration to correct the end date in the school system.',
   ].join('\n')
   const body = html`<p>Dear ${recipient.name},</p>
-    <p>
-      ${notices.length === 1 ? 'You are named as manager or mentor of someone who leaves:' : 'You are named as manager or mentor of people who leave:'}
-    </p>
-    <ul>
-      ${notices.map((n) => html`<li>${describe(n)}</li>`)}
-    </ul>
-    <p>
-      Their accounts are disabled after the end date, and deleted after the grace period the school
-      set. If this is not right, ask the school administration to correct the end date in the school
-      system.
-    </p>`
+<p>${notices.length === 1 ? 'You are named as manager or mentor of someone who leaves:' : 'You are named as manager or mentor of people who leave:'}</p>
+<ul>${notices.map((n) => html`<li>${describe(n)}</li>`)}</ul>
+<p>Their accounts are disabled after the end date, and deleted after the grace period the school set.
+If this is not right, ask the school administration to correct the end date in the school system.</p>`
   return { subject, text, html: body.value }
 }
 

@@ -139,74 +139,27 @@ export function statusMail(input: StatusInput): StatusMail {
   if (input.auditHead !== undefined)
     text.push('', `Audit head: event ${input.auditHead.seq}, ${input.auditHead.hash}`)
 
-  const section = (title: string, body: SafeHtml): SafeHtml =>
-    html`<h3>${title}</h3>
-      ${body}`
-  const body = html`<!doctype html>
-    <html>
-      <body style="font-family:sans-serif">
-        <h2>Koppel ${input.tenant}: ${state}</h2>
-        <p>${made}</p>
-        ${input.error !== undefined ? html`<p><strong>Error:</strong> ${input.error}</p>` : ''}
-        ${next !== undefined ? html`<p><strong>What to do:</strong> ${next}</p>` : ''}
-        ${
-          findings.length > 0
-            ? section(
-                'Safety guard',
-                html`<ul>
-                  ${findings.map((f) => html`<li>${findingLine(f)}</li>`)}
-                </ul>`,
-              )
-            : ''
-        }
-        ${
-          table.length > 0
-            ? section(
-                'Changes',
-                html`<table border="1" cellpadding="4" style="border-collapse:collapse">
-                  <tr>
-                    <th>target</th>
-                    <th>action</th>
-                    <th>planned</th>
-                    <th>applied</th>
-                    <th>failed</th>
-                  </tr>
-                  ${table.map(
-                    (r) =>
-                      html`<tr>
-                        <td>${r.target}</td>
-                        <td>${r.kind}</td>
-                        <td>${r.planned}</td>
-                        <td>${r.applied ?? '–'}</td>
-                        <td>${r.failed ?? '–'}</td>
-                      </tr>`,
-                  )}
-                </table>`,
-              )
-            : ''
-        }
-        ${
-          failures.length > 0
-            ? section(
-                `Failures (${failures.length})`,
-                html`<ul>
-                  ${failures.slice(0, LIMIT).map((f) => html`<li><code>${f.action}</code>: ${f.message}</li>`)}
-                </ul>`,
-              )
-            : ''
-        }
-        ${
-          notes.length > 0
-            ? section(
-                'Held back and notes',
-                html`<ul>
-                  ${notes.slice(0, LIMIT).map((n) => html`<li>${n}</li>`)}
-                </ul>`,
-              )
-            : ''
-        }
-        ${input.auditHead !== undefined ? html`<p style="color:#666">Audit head: event ${input.auditHead.seq}, <code>${input.auditHead.hash}</code></p>` : ''}
-      </body>
-    </html>`
+  const section = (title: string, body: SafeHtml): SafeHtml => html`<h3>${title}</h3>${body}`
+  const body = html`<!doctype html><html><body style="font-family:sans-serif">
+<h2>Koppel ${input.tenant}: ${state}</h2>
+<p>${made}</p>
+${input.error !== undefined ? html`<p><strong>Error:</strong> ${input.error}</p>` : ''}
+${next !== undefined ? html`<p><strong>What to do:</strong> ${next}</p>` : ''}
+${findings.length > 0 ? section('Safety guard', html`<ul>${findings.map((f) => html`<li>${findingLine(f)}</li>`)}</ul>`) : ''}
+${
+  table.length > 0
+    ? section(
+        'Changes',
+        html`<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>target</th><th>action</th><th>planned</th><th>applied</th><th>failed</th></tr>${table.map(
+          (r) =>
+            html`<tr><td>${r.target}</td><td>${r.kind}</td><td>${r.planned}</td><td>${r.applied ?? '–'}</td><td>${r.failed ?? '–'}</td></tr>`,
+        )}</table>`,
+      )
+    : ''
+}
+${failures.length > 0 ? section(`Failures (${failures.length})`, html`<ul>${failures.slice(0, LIMIT).map((f) => html`<li><code>${f.action}</code>: ${f.message}</li>`)}</ul>`) : ''}
+${notes.length > 0 ? section('Held back and notes', html`<ul>${notes.slice(0, LIMIT).map((n) => html`<li>${n}</li>`)}</ul>`) : ''}
+${input.auditHead !== undefined ? html`<p style="color:#666">Audit head: event ${input.auditHead.seq}, <code>${input.auditHead.hash}</code></p>` : ''}
+</body></html>`
   return { subject, text: text.join('\n'), html: body.value }
 }

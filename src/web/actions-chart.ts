@@ -57,65 +57,17 @@ export function actionsChart(lang: Lang, counts: readonly DayCount[]): SafeHtml 
     const x = i * (BAR + GAP)
     const hApplied = scale(c.applied)
     const hFailed = scale(c.failed)
-    return html`<g
-      ><title>
-        ${c.day}: ${c.applied} ${t(lang, 'applied').toLowerCase()}, ${c.failed}
-        ${t(lang, 'failures').toLowerCase()}
-      </title>
-      <rect
-        class="bar-applied"
-        x="${x}"
-        y="${HEIGHT - hApplied}"
-        width="${BAR}"
-        height="${hApplied}"
-      ></rect>
-      <rect
-        class="bar-failed"
-        x="${x}"
-        y="${HEIGHT - hApplied - hFailed}"
-        width="${BAR}"
-        height="${hFailed}"
-      ></rect>
-      <text x="${x + BAR / 2}" y="${HEIGHT + 14}" text-anchor="middle">${c.day.slice(5)}</text></g
-    >`
+    return html`<g><title>${c.day}: ${c.applied} ${t(lang, 'applied').toLowerCase()}, ${c.failed} ${t(lang, 'failures').toLowerCase()}</title>
+<rect class="bar-applied" x="${x}" y="${HEIGHT - hApplied}" width="${BAR}" height="${hApplied}"></rect>
+<rect class="bar-failed" x="${x}" y="${HEIGHT - hApplied - hFailed}" width="${BAR}" height="${hFailed}"></rect>
+<text x="${x + BAR / 2}" y="${HEIGHT + 14}" text-anchor="middle">${c.day.slice(5)}</text></g>`
   })
   const rows = counts.map(
-    (c) =>
-      html`<tr>
-        <th scope="row">${c.day}</th>
-        <td>${c.applied}</td>
-        <td>${c.failed}</td>
-      </tr>`,
+    (c) => html`<tr><th scope="row">${c.day}</th><td>${c.applied}</td><td>${c.failed}</td></tr>`,
   )
   return html`<h2 id="chart-title">${t(lang, 'actionsPerDay')}</h2>
-    <figure class="chart">
-      <svg
-        role="img"
-        aria-labelledby="chart-title"
-        viewBox="0 0 ${width} ${HEIGHT + 20}"
-        width="${width}"
-        height="${HEIGHT + 20}"
-      >
-        ${bars}
-      </svg>
-      <figcaption>
-        <span class="key-applied">${t(lang, 'applied')}</span>
-        <span class="key-failed">${t(lang, 'failures')}</span>
-      </figcaption>
-    </figure>
-    <details>
-      <summary>${t(lang, 'actionsPerDay')}: ${t(lang, 'count')}</summary>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">${t(lang, 'day')}</th>
-            <th scope="col">${t(lang, 'applied')}</th>
-            <th scope="col">${t(lang, 'failures')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </details>`
+<figure class="chart"><svg role="img" aria-labelledby="chart-title" viewBox="0 0 ${width} ${HEIGHT + 20}" width="${width}" height="${HEIGHT + 20}">${bars}</svg>
+<figcaption><span class="key-applied">${t(lang, 'applied')}</span> <span class="key-failed">${t(lang, 'failures')}</span></figcaption></figure>
+<details><summary>${t(lang, 'actionsPerDay')}: ${t(lang, 'count')}</summary>
+<table><thead><tr><th scope="col">${t(lang, 'day')}</th><th scope="col">${t(lang, 'applied')}</th><th scope="col">${t(lang, 'failures')}</th></tr></thead><tbody>${rows}</tbody></table></details>`
 }

@@ -7,7 +7,6 @@ export function configPage(lang: Lang, viewer: Viewer, redacted: unknown): strin
   const body =
     redacted === undefined
       ? html`<p>${t(lang, 'noConfig')}</p>`
-      : html`<p>${t(lang, 'configHint')}</p>
-          <pre tabindex="0">${JSON.stringify(redacted, null, 2)}</pre>`
+      : html`<p>${t(lang, 'configHint')}</p><pre tabindex="0">${JSON.stringify(redacted, null, 2)}</pre>`
   return page(lang, t(lang, 'config'), viewer, body)
 }

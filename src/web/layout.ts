@@ -20,48 +20,26 @@ export function page(
   const nav =
     viewer === undefined
       ? html``
-      : html`<nav aria-label="${t(lang, 'title')}">
-          <ul>
-            <li><a href="/">${t(lang, 'overview')}</a></li>
-            <li><a href="/persons">${t(lang, 'persons')}</a></li>
-            <li><a href="/sources">${t(lang, 'sourcesTargets')}</a></li>
-            <li><a href="/drift">${t(lang, 'drift')}</a></li>
-            <li><a href="/schedules">${t(lang, 'schedules')}</a></li>
-            <li><a href="/audit">${t(lang, 'audit')}</a></li>
-            ${
-              viewer.role === 'admin'
-                ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li>
-                    <li><a href="/admin/config">${t(lang, 'config')}</a></li>`
-                : ''
-            }
-            <li>
-              <form method="post" action="/logout">
-                <input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}" />
-                <button type="submit">${t(lang, 'logout')} (${viewer.user}, ${viewer.role})</button>
-              </form>
-            </li>
-          </ul>
-        </nav>`
+      : html`<nav aria-label="${t(lang, 'title')}"><ul>
+  <li><a href="/">${t(lang, 'overview')}</a></li>
+  <li><a href="/persons">${t(lang, 'persons')}</a></li>
+  <li><a href="/sources">${t(lang, 'sourcesTargets')}</a></li>
+  <li><a href="/drift">${t(lang, 'drift')}</a></li>
+  <li><a href="/schedules">${t(lang, 'schedules')}</a></li>
+  <li><a href="/audit">${t(lang, 'audit')}</a></li>
+  ${viewer.role === 'admin' ? html`<li><a href="/admin/users">${t(lang, 'users')}</a></li><li><a href="/admin/config">${t(lang, 'config')}</a></li>` : ''}
+  <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${viewer.csrf ?? ''}">
+    <button type="submit">${t(lang, 'logout')} (${viewer.user}, ${viewer.role})</button></form></li>
+</ul></nav>`
   return html`<!doctype html>
-    <html lang="${lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · ${t(lang, 'title')}</title>
-        <link rel="stylesheet" href="/static/koppel.css" />
-      </head>
-      <body>
-        <a class="skip" href="#main">${lang === 'nl' ? 'Naar de inhoud' : 'Skip to content'}</a>
-        <header>
-          <p class="brand">${t(lang, 'title')}</p>
-          ${nav}
-        </header>
-        <main id="main">
-          <h1>${title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html>`.value
+<html lang="${lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${t(lang, 'title')}</title><link rel="stylesheet" href="/static/koppel.css"></head>
+<body><a class="skip" href="#main">${lang === 'nl' ? 'Naar de inhoud' : 'Skip to content'}</a>
+<header><p class="brand">${t(lang, 'title')}</p>${nav}</header>
+<main id="main"><h1>${title}</h1>
+${body}
+</main></body></html>`.value
 }
 
 export const STYLESHEET = `

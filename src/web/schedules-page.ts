@@ -16,33 +16,13 @@ export function schedulesPage(lang: Lang, viewer: Viewer, rows: readonly Schedul
   const body =
     rows.length === 0
       ? html`<p>${t(lang, 'noSchedules')}</p>`
-      : html`<table>
-          <thead>
-            <tr>
-              <th scope="col">${t(lang, 'schedule')}</th>
-              <th scope="col">cron</th>
-              <th scope="col">${t(lang, 'timezone')}</th>
-              <th scope="col">${t(lang, 'nextTime')}</th>
-              <th scope="col">${t(lang, 'lastRun')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (r) =>
-                html`<tr>
-                  <th scope="row">${r.name}</th>
-                  <td><code>${r.cron}</code></td>
-                  <td>${r.timezone}</td>
-                  <td>
-                    ${r.next === undefined ? '-' : html`<time datetime="${r.next}">${localTime(r.next, r.timezone)}</time> (${r.next})`}
-                  </td>
-                  <td>
-                    ${r.running === true ? t(lang, 'running') : r.last === undefined ? '-' : `${r.last.at}: ${r.last.outcome}`}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`
+      : html`<table><thead><tr><th scope="col">${t(lang, 'schedule')}</th><th scope="col">cron</th><th scope="col">${t(lang, 'timezone')}</th><th scope="col">${t(lang, 'nextTime')}</th><th scope="col">${t(lang, 'lastRun')}</th></tr></thead>
+<tbody>${rows.map(
+          (
+            r,
+          ) => html`<tr><th scope="row">${r.name}</th><td><code>${r.cron}</code></td><td>${r.timezone}</td><td>${r.next === undefined ? '-' : html`<time datetime="${r.next}">${localTime(r.next, r.timezone)}</time> (${r.next})`}</td>
+<td>${r.running === true ? t(lang, 'running') : r.last === undefined ? '-' : `${r.last.at}: ${r.last.outcome}`}</td></tr>`,
+        )}</tbody></table>`
   return page(lang, t(lang, 'schedules'), viewer, body)
 }
 

@@ -107,21 +107,8 @@ export function requireRole(role: Role, o: AuthOptions) {
 
 function forbidden(c: Context, message: string): Response {
   if (!wantsHtml(c)) return c.json({ error: message }, 403)
-  const page = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>403</title>
-        <link rel="stylesheet" href="/static/koppel.css" />
-      </head>
-      <body>
-        <main>
-          <h1>403</h1>
-          <p>${message}</p>
-          <p><a href="/">Koppel</a></p>
-        </main>
-      </body>
-    </html>`
+  const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>403</title>
+<link rel="stylesheet" href="/static/koppel.css"></head><body><main><h1>403</h1><p>${message}</p><p><a href="/">Koppel</a></p></main></body></html>`
   return c.html(page.value, 403)
 }
 

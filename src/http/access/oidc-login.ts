@@ -150,20 +150,9 @@ export function mountOidcLogin(app: Hono<AuthEnv>, o: OidcLoginOptions): void {
     // a refresh, not a redirect: a browser sends no SameSite=Strict cookie (the session) on a redirect chain that
     // the provider's cross-site navigation started; a refresh is a navigation of this site's own page
     return c.html(
-      html`<!doctype html>
-        <html lang="en">
-          <head>
-            <meta charset="utf-8" />
-            <meta http-equiv="refresh" content="0;url=/" />
-            <title>Koppel</title>
-            <link rel="stylesheet" href="/static/koppel.css" />
-          </head>
-          <body>
-            <main>
-              <p><a href="/">Koppel</a></p>
-            </main>
-          </body>
-        </html>`.value,
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">
+<title>Koppel</title><link rel="stylesheet" href="/static/koppel.css"></head><body><main><p><a href="/">Koppel</a></p></main></body></html>`
+        .value,
     )
   })
 }
