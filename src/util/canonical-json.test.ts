@@ -111,7 +111,7 @@ test('canonicalJson of a large value equals the reference, and streaming it into
   canonicalJsonListTo(big, sink)
   sink.push('}')
   assert.equal(sink.digest(), createHash('sha256').update(text).digest('hex'))
-  for (const n of [0, 1, 511, 512, 513, 1024, 1025]) {
+  for (const n of [0, 1, 63, 64, 65, 128, 129, 511, 512, 513, 1024, 1025]) {
     const parts: string[] = []
     canonicalJsonListTo(big.slice(0, n), { push: (t) => parts.push(t) })
     assert.equal(parts.join(''), reference(big.slice(0, n)), `${n} items`)
