@@ -1,0 +1,87 @@
+// CPU seconds per stage of one plan (issue 17, P1), in this process, on a generated board: read, merge, plan
+// (desire, diff, sort, hash) and save; then the plan hash and the stored actions' gzip again on the same
+// actions, three times each. CPU (process.cpuUsage, user + system, thread pool included) rather than wall
+// time, so that figures taken on the shared machine compare; the 1-minute load average is printed with them.
+// Prints figures, asserts nothing. Usage: node bench/measure-plan-cpu.ts [persons=20000] [--groups]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
+import { loadEngine } from '../src/app/load-engine.ts'
+import { demoConfig } from '../src/cli/demo-config.ts'
+import { connectorDefinitions } from '../src/connectors/index.ts'
+import { planHash } from '../src/engine/build-plan.ts'
+import { makePlan } from '../src/engine/index.ts'
+import type { Plan } from '../src/model/index.ts'
+import { gzipActions } from '../src/store/plan-document.ts'
+import { withProvisionedGroups } from './plan.bench.ts'
+
+const persons = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20_000)
+const groups = process.argv.includes('--groups')
+const TODAY = '2026-11-23'
+const NOW = new Date(`${TODAY}T05:00:00.000Z`)
+
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1000
+}
+const load = () => loadavg()[0]?.toFixed(1) ?? '?'
+
+const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-plan-cpu-'))
+try {
+  await writeOneRosterCsv(
+    join(dir, 'export'),
+    generateBoard({ seed: 'bench', persons, today: TODAY }),
+    { version: '1.2' },
+  )
+  mkdirSync(join(dir, 'secrets'))
+  writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used\n')
+  // never contacted: the plan is made without target reads
+  const config = demoConfig('ldap://127.0.0.1:9')
+  writeFileSync(join(dir, 'koppel.yaml'), groups ? withProvisionedGroups(config) : config)
+
+  const started = process.cpuUsage()
+  const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+    env: {},
+    now: () => NOW,
+  })
+  if (!r.ok) throw new Error(r.errors.join('\n'))
+  let stage = 'load engine'
+  let since = process.cpuUsage()
+  const mark = (next: string) => {
+    console.log(`${stage.padEnd(28)} ${cpuMs(since).toFixed(0).padStart(7)} ms CPU`)
+    stage = next
+    since = process.cpuUsage()
+  }
+  const store = r.loaded.engine.store
+  const savePlan = store.savePlan.bind(store)
+  store.savePlan = async (plan: Plan) => {
+    mark('save the plan')
+    await savePlan(plan)
+    mark('')
+  }
+  const made = await makePlan(r.loaded.engine, {
+    readTargets: false,
+    actor: 'bench',
+    onStage: (s, detail) => mark(`${s} ${detail}`),
+  })
+  if (!made.ok) throw new Error(JSON.stringify(made.issues.slice(0, 3)))
+  const { plan } = made
+  console.log(
+    `${persons} persons${groups ? ' with provisioned groups' : ''}: ${plan.actions.length} actions, ` +
+      `${(cpuMs(started) / 1000).toFixed(2)} s CPU in all (load average ${load()})`,
+  )
+  for (let i = 0; i < 3; i++) {
+    let t = process.cpuUsage()
+    planHash(plan.actions, plan.inputs, plan.findings, plan.issues)
+    const hash = cpuMs(t)
+    t = process.cpuUsage()
+    await gzipActions(plan.actions)
+    console.log(
+      `plan hash ${hash.toFixed(0)} ms CPU, gzip of the actions ${cpuMs(t).toFixed(0)} ms CPU (load average ${load()})`,
+    )
+  }
+  await r.loaded.close()
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
