@@ -82,6 +82,32 @@ describe('AD simulator semantics', () => {
     }
   })
 
+  test('groups: groupType must be one scope with or without the security bit; default global security', async () => {
+    const { s, server } = await startSimulated()
+    const c = new Client({ url: s.url, tlsOptions: { ca: [readFileSync(server.caFile)] } })
+    try {
+      await c.bind(s.adminDn, s.adminPassword)
+      const plain = `CN=plain,OU=groups,${s.baseDn}`
+      await c.add(plain, { objectClass: 'group', adminDescription: 'k/1', managedBy: s.adminDn })
+      const { searchEntries } = await c.search(plain, { scope: 'base', attributes: ['groupType'] })
+      assert.equal(searchEntries[0]?.['groupType'], '-2147483646')
+      await assert.rejects(
+        c.add(`CN=bad,OU=groups,${s.baseDn}`, { objectClass: 'group', groupType: '3' }),
+        { code: 53 },
+      )
+      await assert.rejects(
+        c.add(`CN=long,OU=groups,${s.baseDn}`, {
+          objectClass: 'group',
+          adminDescription: 'x'.repeat(1025),
+        }),
+        { code: 19 },
+      )
+    } finally {
+      await c.unbind()
+      await server.stop()
+    }
+  })
+
   test('a wrong bind password (AD simulator) fails as auth and the message holds no password', async () => {
     const server = await startAdServer({ adminPassword: 'right-Secret1' })
     const ad = adTestTarget({
