@@ -11,7 +11,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 const examples = resolve(import.meta.dirname, '..', 'examples')
 const dir = mkdtempSync(join(tmpdir(), 'koppel-groups-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
-const env = { LDAP_PASSWORD: 'x', SCIM_TOKEN: 'x' }
+const env = { LDAP_PASSWORD: 'x', SCIM_TOKEN: 'x', AURA_PASSWORD: 'x', AURA_PARTNER: 'x' }
 
 function write(name: string, text: string): string {
   const path = join(dir, name)
@@ -54,15 +54,16 @@ describe('provisionGroups in the config', () => {
       - name: klassen
         when: group.type == "class"
 `
-    const text = readFileSync(join(examples, 'scim.yaml'), 'utf8').replace(
+    // Aura Online (a library system) has no groups at all
+    const text = readFileSync(join(examples, 'aura-online.yaml'), 'utf8').replace(
       '\nrules:\n',
       `\n${sets}rules:\n`,
     )
-    const r = await loadEngine(write('scim-groups.yaml', text), connectorDefinitions, { env })
+    const r = await loadEngine(write('aura-groups.yaml', text), connectorDefinitions, { env })
     assert.equal(r.ok, false)
     assert.match(
       (r.ok ? [] : r.errors).join('\n'),
-      /targets\.app\.provisionGroups: the scim connector cannot provision groups yet/,
+      /targets\.bibliotheek\.provisionGroups: the aura-online connector cannot provision groups yet/,
     )
   })
 })
