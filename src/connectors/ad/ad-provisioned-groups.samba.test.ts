@@ -204,6 +204,28 @@ describe('active-directory: provisioned groups on Samba AD', { skip, timeout: 30
     }
   })
 
+  test('the DC itself refuses what the AD simulator refuses: a groupType of no one scope, a long adminDescription', async () => {
+    const c = await s.admin()
+    await assert.rejects(
+      c.add(`CN=bad type,${groupsDn(s)}`, { objectClass: 'group', groupType: '3' }),
+      { code: 53 },
+    )
+    await assert.rejects(
+      c.add(`CN=long key,${groupsDn(s)}`, {
+        objectClass: 'group',
+        adminDescription: 'x'.repeat(1025),
+      }),
+      { code: 21 },
+    )
+    await c.add(`CN=default type,${groupsDn(s)}`, { objectClass: 'group' })
+    const e = await read(`CN=default type,${groupsDn(s)}`, ['groupType'])
+    assert.equal(
+      e?.['groupType'],
+      '-2147483646',
+      'a group added without groupType is global security',
+    )
+  })
+
   test('a same-named group or a taken sAMAccountName Koppel does not manage is a conflict, left as it was', async () => {
     const c = await s.admin()
     const foreign = `CN=Handmatig,${groupsDn(s)}`

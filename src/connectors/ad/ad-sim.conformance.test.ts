@@ -100,7 +100,7 @@ describe('AD simulator semantics', () => {
           objectClass: 'group',
           adminDescription: 'x'.repeat(1025),
         }),
-        { code: 19 },
+        { code: 21 },
       )
     } finally {
       await c.unbind()

@@ -62,12 +62,9 @@ export function registerAdSchema(): void {
   })
 }
 
-const RANGE_UPPER: Readonly<Record<string, number>> = {
-  employeeid: 16,
-  samaccountname: 256,
-  admindescription: 1024,
-  info: 1024,
-}
+const RANGE_UPPER: Readonly<Record<string, number>> = { employeeid: 16, samaccountname: 256 }
+// Samba 4.17 answers these over their rangeUpper with 21 (0000200B objectclass_attrs: invalid value), not 19
+const SYNTAX_UPPER: Readonly<Record<string, number>> = { admindescription: 1024, info: 1024 }
 
 // MS-ADTS 2.2.12: exactly one scope bit (global 2, domain local 4, universal 8), optionally SECURITY_ENABLED
 const GROUP_TYPES = new Set([2, 4, 8].flatMap((scope) => [scope, scope | 0x80000000 | 0]))
@@ -110,6 +107,14 @@ function checkCommon(directory: Directory, self: Dn | undefined, attrs: Map<stri
     const value = text(attrs, key)
     if (value !== undefined && value.length > limit)
       fail(ResultCode.constraintViolation, `${key}: value exceeds rangeUpper ${limit}`)
+  }
+  for (const [key, limit] of Object.entries(SYNTAX_UPPER)) {
+    const value = text(attrs, key)
+    if (value !== undefined && value.length > limit)
+      fail(
+        ResultCode.invalidAttributeSyntax,
+        `0000200B: objectclass_attrs: attribute '${key}' contains at least one invalid value!`,
+      )
   }
   const sam = text(attrs, 'samaccountname')
   if (sam !== undefined) {
