@@ -3,16 +3,39 @@
 // managedBy as the owner. The shared conformance cases run in ad-connector.samba.test.ts.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Attribute } from 'ldapts'
 import { sambaSkipReason, startSambaAd, type SambaAd } from '../../../test/harness/samba-ad.ts'
 import { ConnectorError } from '../../contract/index.ts'
 import { isMemberRanged } from '../ldap/ldap-groups.ts'
 import { LdapClient } from '../ldap/ldap-client.ts'
 import { toDn } from '../ldap/ldap-mapping.ts'
+import { escapeDnValue } from '../../protocol/ldap-escape.ts'
 import { groupSamAccountName } from './ad-groups.ts'
+import { unicodePwd } from './ad-password.ts'
 import { adPerson, adTestTarget, AD_TEST_OUS, groupsDn, type AdLike } from './ad-test-fixture.ts'
 import type { AdTarget } from './ad-target.ts'
 
 const skip = sambaSkipReason()
+
+function sidString(bytes: Buffer): string {
+  const count = bytes.readUInt8(1)
+  const authority = bytes.readUIntBE(2, 6)
+  const subs = Array.from({ length: count }, (_, i) => bytes.readUInt32LE(8 + 4 * i))
+  return `S-${bytes.readUInt8(0)}-${authority}-${subs.join('-')}`
+}
+
+// schemaIDGUIDs from MS-ADSC: the group and organizationalUnit classes
+const GROUP_CLASS = 'bf967a9c-0de6-11d0-a285-00aa003049e2'
+const OU_CLASS = 'bf967aa5-0de6-11d0-a285-00aa003049e2'
+
+/** The ACEs docs/connectors/active-directory.md lists for provisioned groups, on groups.baseDn and archiveDn. */
+function provisionedGroupAces(sid: string): string {
+  return [
+    `(OA;CI;CCDC;${GROUP_CLASS};;${sid})`, // create and delete groups here and below (also: move in and out)
+    `(OA;CI;CC;${OU_CLASS};;${sid})`, // the OU per school
+    `(OA;CIIO;RPWP;;${GROUP_CLASS};${sid})`, // every property of those groups: member, managedBy, rename
+  ].join('')
+}
 
 describe('active-directory: provisioned groups on Samba AD', { skip, timeout: 300_000 }, () => {
   let s: SambaAd
@@ -224,6 +247,64 @@ describe('active-directory: provisioned groups on Samba AD', { skip, timeout: 30
       '-2147483646',
       'a group added without groupType is global security',
     )
+  })
+
+  test('a delegated service account with the documented group ACEs runs the group lifecycle', async () => {
+    const admin = await s.admin()
+    const svcDn = `CN=svc-groepen,CN=Users,${s.baseDn}`
+    const svcPassword = 'Svc!Groepen-2026'
+    await admin.add(svcDn, [
+      new Attribute({ type: 'objectClass', values: ['user'] }),
+      new Attribute({ type: 'sAMAccountName', values: ['svc-groepen'] }),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(svcPassword)] }),
+      new Attribute({ type: 'userAccountControl', values: ['512'] }),
+    ])
+    const [svc] = (
+      await admin.search(svcDn, {
+        scope: 'base',
+        attributes: ['objectSid'],
+        explicitBufferAttributes: ['objectSid'],
+      })
+    ).searchEntries
+    const sid = sidString(svc?.['objectSid'] as Buffer)
+    const aces = provisionedGroupAces(sid)
+    await s.dsacl(groupsDn(s), aces)
+    await s.dsacl(archiveDn, aces)
+    const p = adPerson(like, 40)
+    const pupilRef = await ad.create({ attributes: p.attributes, anchor: p.anchor, enabled: true })
+
+    const delegated = adTestTarget(
+      { ...like, adminDn: svcDn, adminPassword: svcPassword },
+      { groups: { baseDn: groupsDn(s), archiveDn } },
+    )
+    try {
+      const request = {
+        key: 'gedelegeerd/ne-2a',
+        title: 'Nederlands 2A',
+        attributes: { title: 'Nederlands 2A', ou: '77ZZ00' },
+      }
+      const created = await delegated.createGroup(request)
+      assert.equal(created.outcome, 'created')
+      const member = { type: 'group', id: created.locator, role: 'member' }
+      assert.equal((await delegated.grant(pupilRef, member)).outcome, 'updated')
+      assert.equal(
+        (await delegated.grant(pupilRef, { ...member, role: 'owner' })).outcome,
+        'updated',
+      )
+      const renamed = await delegated.updateGroup(
+        created,
+        [{ field: 'title', old: 'Nederlands 2A', new: 'Nederlands 2A+' }],
+        { ...request, title: 'Nederlands 2A+' },
+      )
+      const archived = await delegated.archiveGroup(renamed)
+      assert.equal(
+        toDn(archived.locator).key,
+        toDn(`CN=${escapeDnValue('Nederlands 2A+')},${archiveDn}`).key,
+      )
+      assert.equal((await delegated.deleteGroup(archived)).outcome, 'updated')
+    } finally {
+      await delegated.close()
+    }
   })
 
   test('a same-named group or a taken sAMAccountName Koppel does not manage is a conflict, left as it was', async () => {
