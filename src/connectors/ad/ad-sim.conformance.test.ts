@@ -149,3 +149,41 @@ describe('AD simulator semantics', () => {
     }
   })
 })
+
+describe('AD provisioned groups on the simulator', () => {
+  test('a changed ou moves the group to the other school OU (created on the way), keeping id and members', async () => {
+    const { s, server } = await startSimulated()
+    const ad = adTestTarget(s)
+    try {
+      const request = {
+        key: '2026-2027/wi-3b',
+        title: 'Wiskunde 3B',
+        attributes: { title: 'Wiskunde 3B', ou: '99XX00' },
+      }
+      const created = await ad.createGroup(request)
+      assert.match(created.locator, /^cn=Wiskunde 3B,OU=99XX00,OU=groups,/i)
+      const spec = adPerson(s, 1)
+      const ref = await ad.create({
+        attributes: spec.attributes,
+        anchor: spec.anchor,
+        enabled: true,
+      })
+      await ad.grant(ref, { type: 'group', id: created.locator, role: 'member' })
+      const moved = await ad.updateGroup(created, [{ field: 'ou', old: '99XX00', new: '88YY00' }], {
+        ...request,
+        attributes: { ...request.attributes, ou: '88YY00' },
+      })
+      assert.equal(moved.outcome, 'updated')
+      assert.equal(moved.id, created.id)
+      assert.match(moved.locator, /^cn=Wiskunde 3B,OU=88YY00,OU=groups,/i)
+      assert.equal(
+        (await ad.grant(ref, { type: 'group', id: moved.locator, role: 'member' })).outcome,
+        'unchanged',
+        'the member moved with the group',
+      )
+    } finally {
+      await ad.close()
+      await server.stop()
+    }
+  })
+})
