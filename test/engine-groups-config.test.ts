@@ -11,7 +11,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 const examples = resolve(import.meta.dirname, '..', 'examples')
 const dir = mkdtempSync(join(tmpdir(), 'koppel-groups-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
-const env = { LDAP_PASSWORD: 'x', SCIM_TOKEN: 'x' }
+const env = { LDAP_PASSWORD: 'x', SCIM_TOKEN: 'x', AURA_PASSWORD: 'x', AURA_PARTNER: 'x' }
 
 function write(name: string, text: string): string {
   const path = join(dir, name)
@@ -49,20 +49,49 @@ describe('provisionGroups in the config', () => {
     )
   })
 
+  test('a member grant with a role the target has no such role for is refused at start (SCIM: no owners)', async () => {
+    const sets = `    provisionGroups:
+      - name: klassen
+        when: group.type == "class"
+`
+    const owners = `
+  - name: Teachers own their classes
+    for: membership
+    when: membership.role == "teacher"
+    grant:
+      - member: { target: app, groups: klassen, role: owner }
+`
+    const text = `${readFileSync(join(examples, 'scim.yaml'), 'utf8').replace(
+      '\nrules:\n',
+      `\n${sets}rules:\n`,
+    )}${owners}`
+    const r = await loadEngine(write('scim-owners.yaml', text), connectorDefinitions, { env })
+    assert.equal(r.ok, false)
+    assert.match(
+      (r.ok ? [] : r.errors).join('\n'),
+      /scim-owners\.yaml: rules\[\d+\]\.grant\[0\]\.member\.role: the scim target "app" has no group role "owner" \(its roles: member\)/,
+    )
+    const members = text.replace('role: owner', 'role: member')
+    const ok = await loadEngine(write('scim-members.yaml', members), connectorDefinitions, { env })
+    assert.equal(ok.ok, true, ok.ok ? '' : ok.errors.join('\n'))
+    if (ok.ok) await ok.loaded.close()
+  })
+
   test('a target whose connector cannot provision groups is refused at start', async () => {
     const sets = `    provisionGroups:
       - name: klassen
         when: group.type == "class"
 `
-    const text = readFileSync(join(examples, 'scim.yaml'), 'utf8').replace(
+    // Aura Online (a library system) has no groups at all
+    const text = readFileSync(join(examples, 'aura-online.yaml'), 'utf8').replace(
       '\nrules:\n',
       `\n${sets}rules:\n`,
     )
-    const r = await loadEngine(write('scim-groups.yaml', text), connectorDefinitions, { env })
+    const r = await loadEngine(write('aura-groups.yaml', text), connectorDefinitions, { env })
     assert.equal(r.ok, false)
     assert.match(
       (r.ok ? [] : r.errors).join('\n'),
-      /targets\.app\.provisionGroups: the scim connector cannot provision groups yet/,
+      /targets\.bibliotheek\.provisionGroups: the aura-online connector cannot provision groups yet/,
     )
   })
 })

@@ -16,6 +16,7 @@ import type {
   WriteBackSetup,
 } from '../engine/index.ts'
 import { compileConfig, formatRuleProblems } from './compile-config.ts'
+import { unknownGroupRoles } from './group-roles.ts'
 import type { CompiledTarget } from './compile-config.ts'
 import { openStore } from '../store/index.ts'
 import { queuedEngine } from '../worker/queued-engine.ts'
@@ -69,6 +70,8 @@ export async function loadEngine(
     rules = compiled.rules
     for (const t of config.targets)
       targets.push(buildTarget(t, compiled.targets, definitions, context, sources, mailers))
+    const badRoles = unknownGroupRoles(config.rules, targets)
+    if (badRoles.length > 0) return { ok: false, errors: badRoles.map((m) => `${path}: ${m}`) }
   } catch (e) {
     if (e instanceof SetupError) return { ok: false, errors: [`${path}: ${e.message}`] }
     throw e
@@ -247,7 +250,7 @@ function buildTarget(
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
     throw new SetupError(
-      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`,
+      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, active-directory, itslearning-ims-es, entra-id, google-workspace and scim can)`,
     )
   }
   return {

@@ -70,8 +70,29 @@ export const adOptionsSchema = ldapOptionsSchema.omit({ disable: true }).extend(
       objectClass: z.string().min(1).default('group'),
       /** Where groups live; when set, find and list report each account's groups as `permissions`. */
       baseDn: optionalDn,
+      /**
+       * Provisioned groups (provisionGroups:) keep their sync key here. adminDescription: in AD's schema and
+       * Samba's, allowed on every object (class top), single-valued, 1024 characters, not shown by the usual tools.
+       */
+      keyAttribute: z
+        .string()
+        .refine(isAttributeName, { message: 'must be an LDAP attribute name' })
+        .default('adminDescription'),
+      /** Where archived provisioned groups are moved (with their members); without it they stay where they are. */
+      archiveDn: optionalDn,
+      /** Scope of a provisioned group (groupType): global, domain-local or universal. */
+      scope: z.enum(['global', 'domain-local', 'universal']).default('global'),
+      /** Kind of a provisioned group (groupType): security (can hold permissions) or distribution (mail only). */
+      type: z.enum(['security', 'distribution']).default('security'),
     })
-    .default({ memberAttribute: 'member', createMissing: false, objectClass: 'group' }),
+    .default({
+      memberAttribute: 'member',
+      createMissing: false,
+      objectClass: 'group',
+      keyAttribute: 'adminDescription',
+      scope: 'global',
+      type: 'security',
+    }),
   /** Sets pwdLastSet=0 on create, so the user must choose a new password at first logon. */
   mustChangePassword: z.boolean().default(false),
   /** On a change of `mail`, keeps the old address as an `smtp:` alias in proxyAddresses (new one as `SMTP:`). */

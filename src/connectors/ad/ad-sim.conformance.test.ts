@@ -82,6 +82,32 @@ describe('AD simulator semantics', () => {
     }
   })
 
+  test('groups: groupType must be one scope with or without the security bit; default global security', async () => {
+    const { s, server } = await startSimulated()
+    const c = new Client({ url: s.url, tlsOptions: { ca: [readFileSync(server.caFile)] } })
+    try {
+      await c.bind(s.adminDn, s.adminPassword)
+      const plain = `CN=plain,OU=groups,${s.baseDn}`
+      await c.add(plain, { objectClass: 'group', adminDescription: 'k/1', managedBy: s.adminDn })
+      const { searchEntries } = await c.search(plain, { scope: 'base', attributes: ['groupType'] })
+      assert.equal(searchEntries[0]?.['groupType'], '-2147483646')
+      await assert.rejects(
+        c.add(`CN=bad,OU=groups,${s.baseDn}`, { objectClass: 'group', groupType: '3' }),
+        { code: 53 },
+      )
+      await assert.rejects(
+        c.add(`CN=long,OU=groups,${s.baseDn}`, {
+          objectClass: 'group',
+          adminDescription: 'x'.repeat(1025),
+        }),
+        { code: 21 },
+      )
+    } finally {
+      await c.unbind()
+      await server.stop()
+    }
+  })
+
   test('a wrong bind password (AD simulator) fails as auth and the message holds no password', async () => {
     const server = await startAdServer({ adminPassword: 'right-Secret1' })
     const ad = adTestTarget({
@@ -116,6 +142,44 @@ describe('AD simulator semantics', () => {
       await assert.rejects(
         ad.find({ attribute: 'employeeID', value: 'e1' }),
         (e: unknown) => ConnectorError.isInstance(e) && e.kind === 'config',
+      )
+    } finally {
+      await ad.close()
+      await server.stop()
+    }
+  })
+})
+
+describe('AD provisioned groups on the simulator', () => {
+  test('a changed ou moves the group to the other school OU (created on the way), keeping id and members', async () => {
+    const { s, server } = await startSimulated()
+    const ad = adTestTarget(s)
+    try {
+      const request = {
+        key: '2026-2027/wi-3b',
+        title: 'Wiskunde 3B',
+        attributes: { title: 'Wiskunde 3B', ou: '99XX00' },
+      }
+      const created = await ad.createGroup(request)
+      assert.match(created.locator, /^cn=Wiskunde 3B,OU=99XX00,OU=groups,/i)
+      const spec = adPerson(s, 1)
+      const ref = await ad.create({
+        attributes: spec.attributes,
+        anchor: spec.anchor,
+        enabled: true,
+      })
+      await ad.grant(ref, { type: 'group', id: created.locator, role: 'member' })
+      const moved = await ad.updateGroup(created, [{ field: 'ou', old: '99XX00', new: '88YY00' }], {
+        ...request,
+        attributes: { ...request.attributes, ou: '88YY00' },
+      })
+      assert.equal(moved.outcome, 'updated')
+      assert.equal(moved.id, created.id)
+      assert.match(moved.locator, /^cn=Wiskunde 3B,OU=88YY00,OU=groups,/i)
+      assert.equal(
+        (await ad.grant(ref, { type: 'group', id: moved.locator, role: 'member' })).outcome,
+        'unchanged',
+        'the member moved with the group',
       )
     } finally {
       await ad.close()

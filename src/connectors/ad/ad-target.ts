@@ -2,12 +2,13 @@
 // id, unicodePwd for passwords, userAccountControl for enable/disable, ranged member reads — plus what only
 // AD needs around it: sAMAccountName rules, uniqueness of sAMAccountName/UPN/mail/proxyAddresses across the
 // domain, generated initial passwords, pwdLastSet=0, renames of the RDN through modifyDN and the old mail
-// address kept as an alias.
+// address kept as an alias; provisioned groups with AD's groupType, sAMAccountName and managedBy (ad-groups.ts).
 import type { Entry } from 'ldapts'
 import type { FieldChange } from '../../model/index.ts'
 import {
   ConnectorError,
   type CreateRequest,
+  type GroupRequest,
   type OpOptions,
   type Ref,
   type TargetAccount,
@@ -16,6 +17,7 @@ import {
   type WriteResult,
 } from '../../contract/index.ts'
 import type { LdapClient } from '../ldap/ldap-client.ts'
+import { LdapGroupObjects } from '../ldap/ldap-group-objects.ts'
 import { isMemberRanged } from '../ldap/ldap-groups.ts'
 import {
   entryAttribute,
@@ -29,6 +31,7 @@ import type { LdapOptions } from '../ldap/ldap-options.ts'
 import { LdapTarget, type LdapFlavor } from '../ldap/ldap-target.ts'
 import type { Filter } from 'ldapts'
 import { guidToBytes, guidToString } from './ad-guid.ts'
+import { adGroupFlavor, grantOwner, revokeOwner } from './ad-groups.ts'
 import type { AdOptions } from './ad-options.ts'
 import { generatePassword, unicodePwd } from './ad-password.ts'
 import { UacDisable } from './ad-uac.ts'
@@ -116,17 +119,13 @@ export class AdTarget implements TargetConnector {
   readonly #client: LdapClient
   readonly #ldap: LdapTarget
   readonly #uniqueBase: string
+  readonly #groupObjects: LdapGroupObjects
 
   constructor(name: string, options: AdOptions, parts: AdTargetParts) {
     this.name = name
     this.#o = options
     this.#client = parts.client
-    // GUESS (not run on AD yet): adminDescription for the sync key of provisioned groups, which AD does not offer yet
-    const ldapOptions: LdapOptions = {
-      ...options,
-      disable: {},
-      groups: { ...options.groups, keyAttribute: 'adminDescription' },
-    }
+    const ldapOptions: LdapOptions = { ...options, disable: {} }
     this.#ldap = new LdapTarget(name, ldapOptions, {
       client: parts.client,
       listFilter: parts.listFilter,
@@ -134,10 +133,22 @@ export class AdTarget implements TargetConnector {
       disable: new UacDisable(),
       mappedAttributes: parts.mappedAttributes ?? [],
     })
-    // provisioned groups (createGroup and the rest) are not wired for AD yet: it does not claim them
-    const { groups: _notYet, ...capabilities } = this.#ldap.capabilities
-    this.capabilities = capabilities
+    this.capabilities = this.#ldap.capabilities
     this.#uniqueBase = options.uniqueness.baseDn ?? domainRoot(options.baseDn)
+    const groupsBase = options.groups.baseDn
+    this.#groupObjects = new LdapGroupObjects(
+      parts.client,
+      options.groups,
+      AD_FLAVOR,
+      groupsBase === undefined ? undefined : toDn(groupsBase),
+      adGroupFlavor(parts.client, {
+        scope: options.groups.scope,
+        type: options.groups.type,
+        keyAttribute: options.groups.keyAttribute,
+        uniqueBase: domainRoot(groupsBase ?? options.baseDn),
+        createOus: options.createOus,
+      }),
+    )
   }
 
   listAccounts(options?: OpOptions): AsyncIterable<TargetAccount> {
@@ -211,20 +222,60 @@ export class AdTarget implements TargetConnector {
     return this.#ldap.delete(ref, options)
   }
 
-  grant(
+  async grant(
     ref: Ref,
-    permission: { type: string; id: string },
+    permission: { type: string; id: string; role?: string },
     options?: OpOptions,
   ): Promise<WriteResult> {
-    return this.#ldap.grant(ref, permission, options)
+    if (permission.role !== 'owner') return this.#ldap.grant(ref, permission, options)
+    options?.signal?.throwIfAborted()
+    const outcome = await grantOwner(this.#client, groupDn(permission), toDn(ref.locator))
+    return { outcome, id: ref.id, locator: ref.locator }
   }
 
-  revoke(
+  async revoke(
     ref: Ref,
-    permission: { type: string; id: string },
+    permission: { type: string; id: string; role?: string },
     options?: OpOptions,
   ): Promise<WriteResult> {
-    return this.#ldap.revoke(ref, permission, options)
+    if (permission.role !== 'owner') return this.#ldap.revoke(ref, permission, options)
+    options?.signal?.throwIfAborted()
+    // the account's DN now (moved by someone else) and where Koppel last saw it
+    const now = await this.#ldap.read(ref, ['1.1']).then(
+      (e) => toDn(e.dn),
+      (e: unknown) => {
+        if (ConnectorError.isInstance(e) && e.kind === 'not-found') return undefined
+        throw e
+      },
+    )
+    const dns = [toDn(ref.locator), ...(now === undefined ? [] : [now])]
+    const outcome = await revokeOwner(this.#client, groupDn(permission), dns)
+    return { outcome, id: ref.id, locator: now?.text ?? ref.locator }
+  }
+
+  createGroup(request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.create(request)
+  }
+
+  updateGroup(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+    options?: OpOptions,
+  ): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.update(ref, changes, request)
+  }
+
+  archiveGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.archive(ref)
+  }
+
+  deleteGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    options?.signal?.throwIfAborted()
+    return this.#groupObjects.delete(ref)
   }
 
   close(): Promise<void> {
@@ -295,6 +346,21 @@ const listOf = (v: unknown): string[] =>
 function attributeOf(attributes: Readonly<Record<string, unknown>>, name: string): unknown {
   const key = Object.keys(attributes).find((k) => k.toLowerCase() === name.toLowerCase())
   return key === undefined ? undefined : attributes[key]
+}
+
+function groupDn(permission: { type: string; id: string }): Dn {
+  if (permission.type !== 'group')
+    throw new ConnectorError(
+      'unsupported',
+      `permission type ${JSON.stringify(permission.type)}: this target only has "group"`,
+    )
+  try {
+    return toDn(permission.id)
+  } catch (e) {
+    throw new ConnectorError('invalid', `group id ${JSON.stringify(permission.id)}: not a DN`, {
+      cause: e,
+    })
+  }
 }
 
 function conflict(context: string, holder: { claim: Claim; dn: string }): ConnectorError {

@@ -31,6 +31,25 @@ export interface GroupObjectOptions {
   readonly archiveDn?: string | undefined
 }
 
+/**
+ * What a directory flavor adds to a provisioned group (AD: sAMAccountName, groupType, an OU per school).
+ * Without one a group is plain groupOfNames below the groups base, its title in cn.
+ */
+export interface GroupObjectFlavor {
+  /** The group needs no member to exist (AD's group); else the placeholder keeps it valid. */
+  readonly memberOptional?: boolean
+  /** Where the title is also written besides the RDN (AD refuses a modify of cn: displayName). */
+  readonly titleAttribute?: string
+  /** Request fields the flavor turns into something else: never written as attributes. */
+  readonly ownFields?: readonly string[]
+  /** Request fields that choose the container (`parentFor`): a change moves the group. */
+  readonly placementFields?: readonly string[]
+  /** Attributes a new group gets besides cn, the key and its members. */
+  createAttributes?(request: GroupRequest): Promise<Record<string, string[]>>
+  /** The container of the group; missing OUs may be created on the way. */
+  parentFor?(request: GroupRequest, base: Dn): Promise<Dn>
+}
+
 export interface GroupObjectIdentity {
   readonly idAttribute: string
   readonly binaryAttributes: readonly string[]
@@ -48,17 +67,26 @@ export class LdapGroupObjects {
   readonly #id: GroupObjectIdentity
   readonly #base: Dn | undefined
   readonly #archive: Dn | undefined
+  readonly #flavor: GroupObjectFlavor
+  readonly #own: ReadonlySet<string>
 
   constructor(
     client: LdapClient,
     options: GroupObjectOptions,
     identity: GroupObjectIdentity,
     base: Dn | undefined,
+    flavor: GroupObjectFlavor = {},
   ) {
     this.#client = client
     this.#o = options
     this.#id = identity
     this.#base = base
+    this.#flavor = flavor
+    this.#own = new Set([
+      ...OWN_FIELDS,
+      ...(flavor.ownFields ?? []),
+      ...(flavor.placementFields ?? []),
+    ])
     this.#archive = options.archiveDn === undefined ? undefined : toDn(options.archiveDn)
   }
 
@@ -67,18 +95,22 @@ export class LdapGroupObjects {
     const mine = await this.#findByKey(request.key)
     if (mine !== undefined)
       return { outcome: 'unchanged', id: this.#idOf(mine), locator: toDn(mine.dn).text }
-    const dn = this.#dnFor(request.title, base)
+    const dn = this.#dnFor(request.title, await this.#parentFor(request, base))
     const entry: Record<string, string[]> = {
       objectClass: [this.#o.objectClass],
       cn: [request.title],
       [this.#o.keyAttribute]: [request.key],
-      // groupOfNames needs a member: the placeholder, as for a group whose last member left (ldap-groups.ts)
-      [this.#o.memberAttribute]: [this.#o.placeholderMember ?? dn.text],
     }
+    // groupOfNames needs a member: the placeholder, as for a group whose last member left (ldap-groups.ts)
+    if (this.#flavor.memberOptional !== true)
+      entry[this.#o.memberAttribute] = [this.#o.placeholderMember ?? dn.text]
+    const titleAttribute = this.#flavor.titleAttribute
+    if (titleAttribute !== undefined) entry[titleAttribute] = [request.title]
+    Object.assign(entry, await this.#flavor.createAttributes?.(request))
     const description = request.attributes['description']
     if (typeof description === 'string') entry['description'] = [description]
     for (const [name, value] of Object.entries(request.attributes)) {
-      if (OWN_FIELDS.has(name)) continue
+      if (this.#own.has(name)) continue
       if (!isAttributeName(name))
         throw new ConnectorError(
           'invalid',
@@ -115,8 +147,11 @@ export class LdapGroupObjects {
     let changed = false
     const restoring = changes.some((c) => c.field === 'archived')
     const title = changes.find((c) => c.field === 'title')
-    if (title !== undefined || restoring) {
-      const wanted = this.#dnFor(request.title, restoring ? base : fromRdns(at.rdns.slice(1)))
+    const placed = changes.some((c) => this.#flavor.placementFields?.includes(c.field) === true)
+    if (title !== undefined || restoring || placed) {
+      const parent =
+        restoring || placed ? await this.#parentFor(request, base) : fromRdns(at.rdns.slice(1))
+      const wanted = this.#dnFor(request.title, parent)
       if (wanted.key !== at.key) {
         await this.#move(at, wanted, request.key)
         at = wanted
@@ -126,7 +161,8 @@ export class LdapGroupObjects {
     const mods: Change[] = []
     for (const c of changes) {
       if (c.field === 'archived' || c.field === 'type' || c.field === 'parent') continue
-      const name = c.field === 'title' ? 'cn' : c.field
+      if (this.#own.has(c.field) && c.field !== 'title' && c.field !== 'description') continue
+      const name = c.field === 'title' ? (this.#flavor.titleAttribute ?? 'cn') : c.field
       if (!isAttributeName(name))
         throw new ConnectorError(
           'invalid',
@@ -216,6 +252,10 @@ export class LdapGroupObjects {
       if (ConnectorError.isInstance(e) && e.kind === 'not-found' && e.code === 32) return []
       throw e
     }
+  }
+
+  #parentFor(request: GroupRequest, base: Dn): Promise<Dn> {
+    return this.#flavor.parentFor?.(request, base) ?? Promise.resolve(base)
   }
 
   #searchBases(): Dn[] {

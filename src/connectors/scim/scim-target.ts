@@ -1,9 +1,11 @@
 // The generic SCIM 2.0 target (RFC 7643/7644): users by filter on the anchor attribute, create/replace/patch,
-// `active` for enable/disable, groups by displayName with member PATCH, paging with startIndex/count.
+// `active` for enable/disable, groups by displayName with member PATCH, paging with startIndex/count;
+// provisioned groups (issue 14) as /Groups resources carrying the sync key in externalId.
 // ServiceProviderConfig decides PATCH vs PUT and whether If-Match is sent; everything else works without them.
 import {
   ConnectorError,
   type CreateRequest,
+  type GroupRequest,
   type OpOptions,
   type Ref,
   type TargetAccount,
@@ -104,6 +106,8 @@ export class ScimTarget implements TargetConnector {
       permissionTypes: ['group'],
       readOnlyAttributes: ['id', 'meta', 'groups'],
       defaultConcurrency: options.concurrency,
+      // RFC 7643 §4.2: a Group has members only (no owners), and nothing that marks it archived
+      groups: { roles: ['member'], archive: 'ledger' },
     }
   }
 
@@ -512,8 +516,107 @@ export class ScimTarget implements TargetConnector {
     return { outcome: res.status === 404 ? 'already-gone' : 'updated', id: ref.id, locator: ref.id }
   }
 
+  /** A provisioned group with this sync key (externalId), checked exactly: a server may match loosely. */
+  async #groupByKey(key: string, signal?: AbortSignal): Promise<Json | undefined> {
+    const res = await this.#req<ListResponse>({
+      path: 'Groups',
+      query: {
+        filter: eqFilter('externalId', key),
+        excludedAttributes: 'members',
+        startIndex: 1,
+        count: 2,
+      },
+      ...sig(signal),
+    })
+    const found = (res.body?.Resources ?? []).filter((g) => g.externalId === key)
+    if (found.length > 1)
+      throw new ConnectorError(
+        'conflict',
+        `${this.name}: ${found.length} groups have externalId ${JSON.stringify(key)}`,
+      )
+    return found[0]
+  }
+
+  async createGroup(request: GroupRequest, options?: OpOptions): Promise<WriteResult> {
+    const signal = options?.signal
+    const mine = await this.#groupByKey(request.key, signal)
+    if (mine !== undefined) return groupResult('unchanged', mine)
+    const body: Json = {
+      schemas: [CORE_GROUP],
+      externalId: request.key,
+      displayName: request.title,
+      members: [],
+    }
+    for (const [field, value] of Object.entries(request.attributes)) {
+      if (GROUP_OWN_FIELDS.has(field) || isEmpty(value)) continue
+      setPath(body, parsePath(field), value)
+    }
+    try {
+      const res = await this.#req<Json>({
+        method: 'POST',
+        path: 'Groups',
+        json: body,
+        ...sig(signal),
+      })
+      return groupResult('created', res.body ?? {})
+    } catch (e) {
+      if (!(ConnectorError.isInstance(e) && e.kind === 'conflict')) throw e
+      // our own create from a parallel or crashed try, or a group Koppel does not manage
+      const again = await this.#groupByKey(request.key, signal)
+      if (again !== undefined) return groupResult('unchanged', again)
+      throw new ConnectorError(
+        'conflict',
+        `${this.name}: group ${JSON.stringify(request.title)} already exists and is not Koppel's (no externalId ${JSON.stringify(request.key)}); a group Koppel does not manage is never overwritten: rename it, or set externalId ${JSON.stringify(request.key)} on it to let Koppel adopt it`,
+        { cause: e, code: 409 },
+      )
+    }
+  }
+
+  async updateGroup(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+    options?: OpOptions,
+  ): Promise<WriteResult> {
+    const id = groupIdOf(ref)
+    const parsed = changes.flatMap((c) => {
+      if (c.field === 'title') return [{ p: parsePath('displayName'), value: request.title }]
+      if (GROUP_OWN_FIELDS.has(c.field)) return []
+      return [{ p: parsePath(c.field), value: isEmpty(c.new) ? undefined : c.new }]
+    })
+    const outcome = await this.#modify(
+      'Groups',
+      id,
+      (cur) => {
+        const ops = parsed
+          .map(({ p, value }) => patchOperation(cur, p, value))
+          .filter((o): o is PatchOperation => o !== undefined)
+        return { ops, apply: (copy) => parsed.forEach(({ p, value }) => setPath(copy, p, value)) }
+      },
+      options?.signal,
+    )
+    // a permission named by the old title must not find the group under it any more
+    this.#groupIds.clear()
+    return { outcome, id, locator: groupLocator(id) }
+  }
+
+  async deleteGroup(ref: Ref, options?: OpOptions): Promise<WriteResult> {
+    const id = groupIdOf(ref)
+    const res = await this.#req({
+      method: 'DELETE',
+      path: `Groups/${encodeURIComponent(id)}`,
+      accept: [404],
+      ...sig(options?.signal),
+    })
+    this.#groupIds.clear()
+    return { outcome: res.status === 404 ? 'already-gone' : 'updated', id, locator: ref.locator }
+  }
+
   /** The group's SCIM id for a displayName; created when missing and `groups.createMissing`. */
   #groupId(displayName: string, signal?: AbortSignal): Promise<string> {
+    // a provisioned group is named by its locator, `Groups/<id>`
+    if (displayName.startsWith(GROUP_LOCATOR))
+      return Promise.resolve(groupIdOf({ id: '', locator: displayName }))
     let p = this.#groupIds.get(displayName)
     if (p === undefined) {
       p = this.#resolveGroup(displayName, signal)
@@ -562,7 +665,7 @@ export class ScimTarget implements TargetConnector {
 
   async #membership(
     ref: Ref,
-    permission: { readonly type: string; readonly id: string },
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
     add: boolean,
     options?: OpOptions,
   ): Promise<WriteResult> {
@@ -570,6 +673,11 @@ export class ScimTarget implements TargetConnector {
       throw new ConnectorError(
         'unsupported',
         `${this.name}: permission type ${JSON.stringify(permission.type)} is not supported (only group)`,
+      )
+    if (permission.role !== undefined && permission.role !== 'member')
+      throw new ConnectorError(
+        'unsupported',
+        `${this.name}: role ${JSON.stringify(permission.role)} in group ${JSON.stringify(permission.id)}: a SCIM group has members only (RFC 7643 §4.2); grant role member`,
       )
     const gid = await this.#groupId(permission.id, options?.signal)
     const outcome = await this.#modify(
@@ -597,7 +705,7 @@ export class ScimTarget implements TargetConnector {
 
   grant(
     ref: Ref,
-    permission: { readonly type: string; readonly id: string },
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
     options?: OpOptions,
   ): Promise<WriteResult> {
     return this.#membership(ref, permission, true, options)
@@ -605,7 +713,7 @@ export class ScimTarget implements TargetConnector {
 
   revoke(
     ref: Ref,
-    permission: { readonly type: string; readonly id: string },
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
     options?: OpOptions,
   ): Promise<WriteResult> {
     return this.#membership(ref, permission, false, options)
@@ -614,6 +722,27 @@ export class ScimTarget implements TargetConnector {
   close(): Promise<void> {
     return Promise.resolve()
   }
+}
+
+/** Fields of a group request that are Koppel's own; RFC 7643's Group has no description, type or parent. */
+const GROUP_OWN_FIELDS = new Set(['title', 'description', 'type', 'parent', 'archived'])
+const GROUP_LOCATOR = 'Groups/'
+const groupLocator = (id: string) => `${GROUP_LOCATOR}${id}`
+
+function groupIdOf(ref: Ref): string {
+  if (ref.locator.startsWith(GROUP_LOCATOR) && ref.locator.length > GROUP_LOCATOR.length)
+    return ref.locator.slice(GROUP_LOCATOR.length)
+  if (ref.id !== '') return ref.id
+  throw new ConnectorError(
+    'invalid',
+    `group locator ${JSON.stringify(ref.locator)} is not Groups/<id>`,
+  )
+}
+
+function groupResult(outcome: 'created' | 'unchanged', group: Json): WriteResult {
+  const id = typeof group.id === 'string' || typeof group.id === 'number' ? String(group.id) : ''
+  if (id === '') throw new ConnectorError('invalid', 'a group came back without an id')
+  return { outcome, id, locator: groupLocator(id) }
 }
 
 function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -16,7 +16,7 @@ const ciSub = 'caseIgnoreSubstringsMatch'
 // OIDs from MS-ADSC (the AD schema); syntaxes mapped to the nearest LDAP ones. employeeNumber (MS-ADSC: may-contain of
 // user) is defined by the base schema already.
 const USER_MAY =
-  'sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID employeeNumber userAccountControl pwdLastSet unicodePwd givenName'
+  'adminDescription sAMAccountName userPrincipalName mail proxyAddresses displayName employeeID employeeNumber userAccountControl pwdLastSet unicodePwd givenName'
 
 // AD shows these RDN types in capitals (CN=Jan,OU=1a,DC=school,DC=test)
 const UPPER_RDN_TYPES = new Set(['cn', 'ou', 'dc', 'o', 'c', 'l', 'st', 'street'])
@@ -34,6 +34,10 @@ export function registerAdSchema(): void {
       ['pwdLastSet', '1.2.840.113556.1.4.96', 'integerMatch', '', '', Syntax.integer, true],
       ['unicodePwd', '1.2.840.113556.1.4.90', 'octetStringMatch', '', '', Syntax.octetString, true],
       ['groupType', '1.2.840.113556.1.4.750', 'integerMatch', '', '', Syntax.integer, true],
+      // MS-ADA1: adminDescription (rangeUpper 1024), managedBy (a DN), info (rangeUpper 1024), all single-valued
+      ['adminDescription', '1.2.840.113556.1.2.226', ci, '', ciSub, Syntax.directoryString, true],
+      ['managedBy', '1.2.840.113556.1.4.653', 'distinguishedNameMatch', '', '', Syntax.dn, true],
+      ['info', '1.2.840.113556.1.2.81', ci, '', ciSub, Syntax.directoryString, true],
     ],
     // GUESS: objectGUID and objectCategory are kept as operational attributes (returned when asked by name,
     // never schema-checked); AD returns objectGUID with `*` too, and objectCategory is a DN there
@@ -45,13 +49,31 @@ export function registerAdSchema(): void {
       // GUESS: `user` sits below the simulator's organizationalPerson, which (as slapd's person) requires sn;
       // AD's person requires only cn
       ['user', 'structural', 'organizationalPerson', '', USER_MAY],
-      ['group', 'structural', 'top', 'cn', 'member sAMAccountName description groupType mail'],
+      // GUESS: adminDescription is a may of every class in AD (top); here of group and user only
+      [
+        'group',
+        'structural',
+        'top',
+        'cn',
+        'member sAMAccountName description groupType mail displayName adminDescription managedBy info',
+      ],
       ['container', 'structural', 'top', 'cn', 'description'],
     ],
   })
 }
 
 const RANGE_UPPER: Readonly<Record<string, number>> = { employeeid: 16, samaccountname: 256 }
+// Samba 4.17 answers these over their rangeUpper with 21 (0000200B objectclass_attrs: invalid value), not 19
+const SYNTAX_UPPER: Readonly<Record<string, number>> = { admindescription: 1024, info: 1024 }
+
+// MS-ADTS 2.2.12: exactly one scope bit (global 2, domain local 4, universal 8), optionally SECURITY_ENABLED
+const GROUP_TYPES = new Set([2, 4, 8].flatMap((scope) => [scope, scope | 0x80000000 | 0]))
+
+function checkGroupType(attrs: Map<string, Attr>) {
+  const value = text(attrs, 'grouptype')
+  if (value !== undefined && !GROUP_TYPES.has(Number(value)))
+    fail(ResultCode.unwillingToPerform, `00000057: groupType ${value} is not a valid group type`)
+}
 
 function set(attrs: Map<string, Attr>, key: string, values: ReadonlyArray<string | Buffer>) {
   attrs.set(key, makeAttr(requireAttributeType(key), [...values]))
@@ -85,6 +107,14 @@ function checkCommon(directory: Directory, self: Dn | undefined, attrs: Map<stri
     const value = text(attrs, key)
     if (value !== undefined && value.length > limit)
       fail(ResultCode.constraintViolation, `${key}: value exceeds rangeUpper ${limit}`)
+  }
+  for (const [key, limit] of Object.entries(SYNTAX_UPPER)) {
+    const value = text(attrs, key)
+    if (value !== undefined && value.length > limit)
+      fail(
+        ResultCode.invalidAttributeSyntax,
+        `0000200B: objectclass_attrs: attribute '${key}' contains at least one invalid value!`,
+      )
   }
   const sam = text(attrs, 'samaccountname')
   if (sam !== undefined) {
@@ -120,11 +150,15 @@ export const AD_HOOKS: DirectoryHooks = {
       if (!attrs.has('useraccountcontrol')) set(attrs, 'useraccountcontrol', ['546'])
     } else if (isClass(attrs, 'group')) {
       set(attrs, 'objectcategory', ['group'])
+      // a group added without one is a global security group (AD's default)
+      if (!attrs.has('grouptype')) set(attrs, 'grouptype', [String(0x2 | 0x80000000 | 0)])
+      checkGroupType(attrs)
     }
     checkCommon(directory, undefined, attrs)
     void dn
   },
   beforeModify(directory, entry, attrs) {
+    if (isClass(attrs, 'group')) checkGroupType(attrs)
     checkCommon(directory, entry.dn, attrs)
   },
 }

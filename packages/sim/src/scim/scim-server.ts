@@ -58,6 +58,8 @@ interface HandlerChain {
 }
 
 const BASE = '/scim/v2'
+const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
+const CORE_GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 let declared = false
 
 /** scimmy's resource declarations are process-global: declare once, and find each server's store through ctx. */
@@ -83,6 +85,7 @@ function declareResources(): void {
             throw new SCIMMY.Types.Error(409, 'uniqueness', `${key} is already in use`)
           }
         }
+        if (name === 'Group') checkNewMembers(state, store.get(res.id ?? ''), inst)
         const id = res.id ?? randomUUID()
         const now = new Date()
         const version = `W/"${(++state.counter).toString(16)}"`
@@ -111,6 +114,26 @@ function declareResources(): void {
         if (res.id === undefined || !ctx.state.stores[name].delete(res.id))
           throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
       })
+  }
+}
+
+/**
+ * RFC 7643 §4.2: a member's `value` is the id of a User or Group of this provider. GUESS: a server answers 400
+ * invalidValue for a member it does not know (the RFC names no status for it). Only members the write adds
+ * are checked: one left behind by a deleted user stays until the group is written without it.
+ */
+function checkNewMembers(state: SimState, before: Rec | undefined, inst: Record<string, unknown>) {
+  const valueOf = (m: unknown) => String((m as { value?: unknown } | null)?.value ?? '')
+  const had = new Set((Array.isArray(before?.members) ? before.members : []).map(valueOf))
+  for (const m of Array.isArray(inst.members) ? inst.members : []) {
+    const value = valueOf(m)
+    if (had.has(value)) continue
+    if (!state.stores.User.has(value) && !state.stores.Group.has(value))
+      throw new SCIMMY.Types.Error(
+        400,
+        'invalidValue',
+        `members: no User or Group has id ${JSON.stringify(value)}`,
+      )
   }
 }
 
@@ -190,6 +213,16 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
         .status(501)
         .type('application/scim+json')
         .send(scimError(501, 'Bulk is not implemented'))
+    }
+    // RFC 7643 §3: `schemas` is REQUIRED in a resource; scimmy fills it in when it is missing
+    if (['POST', 'PUT'].includes(req.method) && /^\/(Users|Groups)(\/[^/]+)?\/?$/.test(path)) {
+      const core = /^\/Users/.test(path) ? CORE_USER_URN : CORE_GROUP_URN
+      const schemas = (req.body as { schemas?: unknown } | undefined)?.schemas
+      if (!Array.isArray(schemas) || !schemas.includes(core))
+        return void res
+          .status(400)
+          .type('application/scim+json')
+          .send(scimError(400, `schemas must include ${core}`, 'invalidSyntax'))
     }
     const m = /^\/(Users|Groups)\/([^/]+)$/.exec(path)
     if (m !== null && o.etag && ['PUT', 'PATCH', 'DELETE'].includes(req.method)) {
