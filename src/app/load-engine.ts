@@ -247,7 +247,7 @@ function buildTarget(
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
     throw new SetupError(
-      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, entra-id and google-workspace can)`,
+      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, itslearning-ims-es, itslearning-ims-file, entra-id and google-workspace can)`,
     )
   }
   return {
