@@ -261,6 +261,32 @@ describe('itslearning-ims-file provisioned courses (provisionGroups)', () => {
     }
   })
 
+  test('a state written before provisioned courses existed loads, and takes courses from then on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-groups-'))
+    try {
+      const old = {
+        version: 1,
+        persons: { p1: { attributes: person(1).attributes, enabled: true, permissions: [] } },
+        courses: {},
+      }
+      await writeFile(join(dir, 'state.json'), JSON.stringify(old))
+      const t = new ImsFileTarget('ims', options(dir), context())
+      const c = await t.createGroup(course('2026-2027/ne-3b', 'Nederlands 3B'))
+      await t.grant({ id: 'p1', locator: 'p1' }, { type: 'group', id: c.locator, role: 'learner' })
+      await t.state.compact()
+      const again = new ImsFileTarget('ims', options(dir), context())
+      await again.state.load()
+      assert.deepEqual(
+        fileOf(again)
+          .memberships.find((m) => m.group === c.id)
+          ?.members.map((m) => m.id),
+        ['p1'],
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   test('bad group requests are refused naming the group and field; nothing is written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'koppel-ims-groups-'))
     try {
