@@ -1,7 +1,7 @@
 // provisionGroups: in koppel.yaml: a bad group expression is named by file, line and path; a target whose
 // connector cannot provision groups is refused when the engine starts, not silently ignored on every run.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -75,6 +75,37 @@ describe('provisionGroups in the config', () => {
     const ok = await loadEngine(write('scim-members.yaml', members), connectorDefinitions, { env })
     assert.equal(ok.ok, true, ok.ok ? '' : ok.errors.join('\n'))
     if (ok.ok) await ok.loaded.close()
+  })
+
+  test('the itslearning IMS file target takes a provisionGroups: section (courses) and member grants', async () => {
+    const sets = `    provisionGroups:
+      - name: courses
+        when: group.type == "teaching-group"
+        attributes: { school: '"12AB"', schoolYear: group.schoolYear }
+`
+    const members = `  - name: pupils in their courses
+    for: membership
+    when: membership.role == "student"
+    grant:
+      - member: { target: itslearning, groups: courses, role: learner }
+`
+    const text = readFileSync(join(examples, 'itslearning-ims-file.yaml'), 'utf8')
+      .replace('\n\n# Memberships are permissions', `\n${sets}\n# Memberships are permissions`)
+      .replace('\nrules:\n', `\nrules:\n${members}`)
+    mkdirSync(join(dir, 'secrets'), { recursive: true })
+    writeFileSync(join(dir, 'secrets', 'itslearning_ed25519'), 'not a key; never used to connect')
+    const r = await loadEngine(write('ims-file-groups.yaml', text), connectorDefinitions, { env })
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'))
+    try {
+      const target = r.loaded.engine.setup.targets.find((t) => t.name === 'itslearning')
+      assert.deepEqual(
+        target?.groups?.sets.map((g) => g.name),
+        ['courses'],
+      )
+      assert.equal(target?.connector.capabilities.groups?.archive, 'target')
+    } finally {
+      await r.loaded.close()
+    }
   })
 
   test('a target whose connector cannot provision groups is refused at start', async () => {

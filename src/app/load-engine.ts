@@ -250,7 +250,7 @@ function buildTarget(
   if ((t.provisionGroups ?? []).length > 0 && connector.createGroup === undefined) {
     // said at start, not as a plan issue on every run: the groups would never be made
     throw new SetupError(
-      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, active-directory, itslearning-ims-es, entra-id, google-workspace and scim can)`,
+      `targets.${t.name}.provisionGroups: the ${t.type} connector cannot provision groups yet (ldap, active-directory, itslearning-ims-es, itslearning-ims-file, entra-id, google-workspace and scim can)`,
     )
   }
   return {

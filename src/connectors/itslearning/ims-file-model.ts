@@ -2,7 +2,7 @@
 // state, and its comparison with the model of the last delivered file (the pre-delivery safety check).
 import type { GroupRef, ImsPerson, MembershipRole } from './itslearning-conventions.ts'
 import { parseMembership, personFrom } from './itslearning-conventions.ts'
-import type { CourseRecord, StateData } from './ims-file-state.ts'
+import type { CourseRecord, GroupRecord, StateData } from './ims-file-state.ts'
 
 export interface ModelMembership {
   readonly group: string
@@ -10,9 +10,14 @@ export interface ModelMembership {
   readonly role: MembershipRole
 }
 
+/** A group of the file; `ended` (ISO date) marks an archived provisioned course (its timeframe ends then). */
+export interface ModelGroup extends GroupRef {
+  readonly ended?: string
+}
+
 export interface ImsModel {
   readonly persons: readonly ImsPerson[]
-  readonly groups: readonly GroupRef[]
+  readonly groups: readonly ModelGroup[]
   readonly memberships: readonly ModelMembership[]
 }
 
@@ -30,9 +35,10 @@ export interface BuiltModel {
  */
 export function buildModel(state: StateData, today: string, archiveDays: number): BuiltModel {
   const persons: ImsPerson[] = []
-  const groups = new Map<string, GroupRef>()
+  const groups = new Map<string, ModelGroup>()
   const memberships = new Map<string, ModelMembership>()
   const seenCourses = new Map<string, string>()
+  const provisioned = placeProvisioned(state.groups, groups)
   // many persons share a grant (a class): parse each distinct id once
   const parsed = new Map<string, ReturnType<typeof parseMembership>>()
   for (const [key, rec] of Object.entries(state.persons)) {
@@ -49,6 +55,13 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
         }
       }
       const m: ModelMembership = { group: grant.group.syncKey, member: key, role: grant.role }
+      memberships.set(`${m.group}\u0000${m.member}\u0000${m.role}`, m)
+    }
+    for (const entry of rec.groups ?? []) {
+      const { group, role } = splitGroupMembership(entry)
+      // a membership of a deleted course goes with it (the engine's revoke then only tidies its ledger)
+      if (!provisioned.has(group)) continue
+      const m: ModelMembership = { group, member: key, role }
       memberships.set(`${m.group}\u0000${m.member}\u0000${m.role}`, m)
     }
   }
@@ -77,6 +90,38 @@ export function buildModel(state: StateData, today: string, archiveDays: number)
     seenCourses,
     held,
   }
+}
+
+/**
+ * Puts every provisioned course and course group into `groups` with the school and school year above it (a
+ * course group below its course); returns the sync keys placed. A course group whose course is gone has no
+ * place in the hierarchy and is left out, as itslearning would delete it with its course.
+ */
+function placeProvisioned(
+  records: Readonly<Record<string, GroupRecord>>,
+  groups: Map<string, ModelGroup>,
+): Set<string> {
+  const placed = new Set<string>()
+  const place = (key: string, depth: number): boolean => {
+    if (placed.has(key)) return true
+    const rec = Object.hasOwn(records, key) ? records[key] : undefined
+    const own = rec?.chain[rec.chain.length - 1]
+    if (rec === undefined || own === undefined || depth > 3) return false
+    if (own.kind === 'CourseGroup' && (own.parent === undefined || !place(own.parent, depth + 1)))
+      return false
+    for (const g of rec.chain.slice(0, -1)) if (!groups.has(g.syncKey)) groups.set(g.syncKey, g)
+    groups.set(key, rec.archived !== undefined ? { ...own, ended: rec.archived } : own)
+    placed.add(key)
+    return true
+  }
+  for (const key of Object.keys(records)) place(key, 0)
+  return placed
+}
+
+/** `<course sync key>#<role>`, as the file target keeps a provisioned course's membership on the person. */
+export function splitGroupMembership(entry: string): { group: string; role: MembershipRole } {
+  const at = entry.lastIndexOf('#')
+  return { group: entry.slice(0, at), role: entry.slice(at + 1) as MembershipRole }
 }
 
 function withinHold(course: CourseRecord, today: string, days: number): boolean {

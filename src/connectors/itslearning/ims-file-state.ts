@@ -13,12 +13,23 @@ import { join } from 'node:path'
 import { ConnectorError } from '../../contract/index.ts'
 import type { Attributes } from '../../model/index.ts'
 import { messageOf } from '../../util/message-of.ts'
+import type { GroupRef } from './itslearning-conventions.ts'
 
 export interface PersonRecord {
   readonly attributes: Attributes
   readonly enabled: boolean
   /** Membership permission ids held, sorted. */
   readonly permissions: readonly string[]
+  /** Memberships of provisioned courses: `<course sync key>#<role>`, sorted (absent in older state files). */
+  readonly groups?: readonly string[]
+}
+
+/** A provisioned course or course group (provisionGroups:), by its sync key. */
+export interface GroupRecord {
+  /** Its place: school, school year and course, or just the course group (its parent is another record). */
+  readonly chain: readonly GroupRef[]
+  /** The day it was archived (ISO date): still in the file, with a timeframe that ends that day. */
+  readonly archived?: string
 }
 
 export interface CourseRecord {
@@ -33,17 +44,21 @@ export interface StateData {
   readonly persons: Record<string, PersonRecord>
   /** Courses and course groups by sync key, for the archive hold. */
   readonly courses: Record<string, CourseRecord>
+  /** Provisioned courses and course groups by sync key. */
+  readonly groups: Record<string, GroupRecord>
 }
 
 type JournalLine =
   | { readonly op: 'put'; readonly key: string; readonly record: PersonRecord }
   | { readonly op: 'del'; readonly key: string }
+  | { readonly op: 'group'; readonly key: string; readonly record: GroupRecord }
+  | { readonly op: 'ungroup'; readonly key: string }
 
 const COMPACT_AFTER = 5000
 
 export class FileState {
   readonly dir: string
-  data: StateData = { version: 1, persons: {}, courses: {} }
+  data: StateData = { version: 1, persons: {}, courses: {}, groups: {} }
   #journalLines = 0
   #chain: Promise<unknown> = Promise.resolve()
   readonly #pending: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = []
@@ -80,7 +95,12 @@ export class FileState {
         const parsed = JSON.parse(snapshot) as StateData
         if (parsed.version !== 1 || typeof parsed.persons !== 'object')
           throw new Error('unknown layout')
-        this.data = { version: 1, persons: parsed.persons, courses: parsed.courses ?? {} }
+        this.data = {
+          version: 1,
+          persons: parsed.persons,
+          courses: parsed.courses ?? {},
+          groups: parsed.groups ?? {},
+        }
       } catch (e) {
         throw new ConnectorError(
           'config',
@@ -118,10 +138,24 @@ export class FileState {
     return this.#write({ op: 'del', key })
   }
 
+  group(key: string): GroupRecord | undefined {
+    return Object.hasOwn(this.data.groups, key) ? this.data.groups[key] : undefined
+  }
+
+  putGroup(key: string, record: GroupRecord): Promise<void> {
+    return this.#write({ op: 'group', key, record })
+  }
+
+  removeGroup(key: string): Promise<void> {
+    return this.#write({ op: 'ungroup', key })
+  }
+
   #apply(entry: JournalLine): void {
-    const persons = this.data.persons
+    const { persons, groups } = this.data
     if (entry.op === 'put') persons[entry.key] = entry.record
-    else delete persons[entry.key]
+    else if (entry.op === 'del') delete persons[entry.key]
+    else if (entry.op === 'group') groups[entry.key] = entry.record
+    else delete groups[entry.key]
   }
 
   #write(entry: JournalLine): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type ConnectorContext,
   type CreateRequest,
   type DeliveryResult,
+  type GroupRequest,
   type OpOptions,
   type Ref,
   type TargetAccount,
@@ -18,12 +19,15 @@ import {
 import type { Attributes, FieldChange } from '../../model/index.ts'
 import {
   MEMBERSHIP,
+  MEMBERSHIP_ROLES,
   parseMembership,
   personFrom,
   single,
   SYNC_KEY_ATTRIBUTE,
+  type MembershipRole,
 } from './itslearning-conventions.ts'
-import { buildModel, compareModels, type ImsModel } from './ims-file-model.ts'
+import { provisionedChain } from './ims-es-courses.ts'
+import { buildModel, compareModels, splitGroupMembership, type ImsModel } from './ims-file-model.ts'
 import type { ImsFileOptions } from './ims-file-options.ts'
 import { uploadAtomic, type BeforeRename, type SftpTarget } from './ims-file-sftp.ts'
 import { FileState, readText, writeAtomic, type PersonRecord } from './ims-file-state.ts'
@@ -61,6 +65,8 @@ export class ImsFileTarget implements TargetConnector {
       permissionTypes: [MEMBERSHIP],
       readOnlyAttributes: [],
       defaultConcurrency: options.concurrency,
+      // provisioned courses (provisionGroups:): archived ones stay in the file with a timeframe that has ended
+      groups: { roles: [...MEMBERSHIP_ROLES], archive: 'target' },
     }
   }
 
@@ -149,8 +155,9 @@ export class ImsFileTarget implements TargetConnector {
 
   async grant(
     ref: Ref,
-    permission: { readonly type: string; readonly id: string },
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
   ): Promise<WriteResult> {
+    if (permission.type === 'group') return this.#setGroupMembership(ref, permission, true)
     const id = checkPermission(this.name, permission)
     await this.state.load()
     const rec = this.#mustGet(ref)
@@ -161,8 +168,9 @@ export class ImsFileTarget implements TargetConnector {
 
   async revoke(
     ref: Ref,
-    permission: { readonly type: string; readonly id: string },
+    permission: { readonly type: string; readonly id: string; readonly role?: string },
   ): Promise<WriteResult> {
+    if (permission.type === 'group') return this.#setGroupMembership(ref, permission, false)
     const id = checkPermission(this.name, permission)
     await this.state.load()
     const rec = this.state.get(ref.id)
@@ -170,6 +178,122 @@ export class ImsFileTarget implements TargetConnector {
       return { outcome: 'unchanged', id: ref.id, locator: ref.id }
     await this.state.put(ref.id, { ...rec, permissions: rec.permissions.filter((p) => p !== id) })
     return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  /** A membership of a provisioned course (the engine's `group` permission with its role), in the person's record. */
+  async #setGroupMembership(
+    ref: Ref,
+    permission: { readonly id: string; readonly role?: string },
+    held: boolean,
+  ): Promise<WriteResult> {
+    const role = (permission.role ?? 'learner') as MembershipRole
+    if (!MEMBERSHIP_ROLES.includes(role))
+      throw new ConnectorError(
+        'unsupported',
+        `${this.name}: role ${JSON.stringify(permission.role)}; itslearning knows ${MEMBERSHIP_ROLES.join(', ')}`,
+      )
+    await this.state.load()
+    if (held && this.state.group(permission.id) === undefined)
+      throw new ConnectorError(
+        'not-found',
+        `${this.name}: no provisioned course with sync key ${JSON.stringify(permission.id)}`,
+      )
+    const rec = held ? this.#mustGet(ref) : this.state.get(ref.id)
+    const entry = `${permission.id}#${role}`
+    const entries = rec?.groups ?? []
+    if (rec === undefined || entries.includes(entry) === held)
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    const groups = held ? [...entries, entry].sort() : entries.filter((e) => e !== entry)
+    await this.state.put(ref.id, { ...rec, groups })
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  /**
+   * A provisioned course below its school and school year (the set's `school` and `schoolYear` attributes), or a
+   * course group below the provisioned course its set names as `parent`. Its sync key is `koppel:<key>`, as the
+   * ES connector makes it, so a school can move from one connector to the other without new courses.
+   */
+  async createGroup(request: GroupRequest): Promise<WriteResult> {
+    const chain = provisionedChain(request)
+    const own = chain[chain.length - 1] as (typeof chain)[number]
+    await this.state.load()
+    if (this.state.group(own.syncKey) !== undefined)
+      return { outcome: 'unchanged', id: own.syncKey, locator: own.syncKey }
+    this.#mustHaveParent(request.key, own.parent, own.kind)
+    await this.state.putGroup(own.syncKey, { chain })
+    return { outcome: 'created', id: own.syncKey, locator: own.syncKey }
+  }
+
+  /** A new title or parent under the same sync key (so every membership stays); `archived → ∅` restores it. */
+  async updateGroup(
+    ref: Ref,
+    changes: readonly FieldChange[],
+    request: GroupRequest,
+  ): Promise<WriteResult> {
+    const chain = provisionedChain(request)
+    const own = chain[chain.length - 1] as (typeof chain)[number]
+    if (own.syncKey !== ref.id)
+      throw new ConnectorError(
+        'invalid',
+        `${this.name}: group ${request.key} has sync key ${own.syncKey}, not ${ref.id}; a sync key never changes`,
+      )
+    await this.state.load()
+    const rec = this.#mustGetGroup(ref)
+    this.#mustHaveParent(request.key, own.parent, own.kind)
+    const restore = changes.some((c) => c.field === 'archived' && single(c.new) === undefined)
+    const archived = restore ? undefined : rec.archived
+    const next = { chain, ...(archived !== undefined ? { archived } : {}) }
+    if (JSON.stringify(next) === JSON.stringify(rec))
+      return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    await this.state.putGroup(ref.id, next)
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  /**
+   * Archived: the course stays in the file (so itslearning keeps it and its content; a course missing from the
+   * file is deleted) with its members, and its timeframe ends today.
+   */
+  async archiveGroup(ref: Ref): Promise<WriteResult> {
+    await this.state.load()
+    const rec = this.#mustGetGroup(ref)
+    if (rec.archived !== undefined) return { outcome: 'unchanged', id: ref.id, locator: ref.id }
+    const today = this.#context.now().toISOString().slice(0, 10)
+    await this.state.putGroup(ref.id, { ...rec, archived: today })
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  /** Left out of the next file, with its memberships: itslearning deletes what the file no longer holds. */
+  async deleteGroup(ref: Ref): Promise<WriteResult> {
+    await this.state.load()
+    if (this.state.group(ref.id) === undefined)
+      return { outcome: 'already-gone', id: ref.id, locator: ref.id }
+    const writes = [this.state.removeGroup(ref.id)]
+    // a course made again later under the same key must not find its old members in it
+    for (const [key, rec] of Object.entries(this.state.data.persons)) {
+      const kept = (rec.groups ?? []).filter((e) => splitGroupMembership(e).group !== ref.id)
+      if (kept.length !== (rec.groups ?? []).length)
+        writes.push(this.state.put(key, { ...rec, groups: kept }))
+    }
+    await Promise.all(writes)
+    return { outcome: 'updated', id: ref.id, locator: ref.id }
+  }
+
+  #mustGetGroup(ref: Ref) {
+    const rec = this.state.group(ref.id)
+    if (rec === undefined)
+      throw new ConnectorError(
+        'not-found',
+        `${this.name}: no provisioned course with sync key ${JSON.stringify(ref.id)}`,
+      )
+    return rec
+  }
+
+  #mustHaveParent(key: string, parent: string | undefined, kind: string): void {
+    if (kind === 'CourseGroup' && (parent === undefined || this.state.group(parent) === undefined))
+      throw new ConnectorError(
+        'not-found',
+        `${this.name}: group ${key}: its parent course ${JSON.stringify(parent)} is not provisioned here`,
+      )
   }
 
   /**

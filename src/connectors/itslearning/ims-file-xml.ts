@@ -61,6 +61,11 @@ export function modelToXml(model: ImsModel, header: XmlHeader): string {
           typevalue: { '@_level': GROUP_TYPE[g.kind].level, '#text': GROUP_TYPE[g.kind].type },
         },
         description: { short: g.title, ...(g.code !== undefined ? { long: g.code } : {}) },
+        // an archived course stays (its content with it) but its timeframe ends: restrict 1 = no participation
+        // after that day (IMS 1.1 group/timeframe; PIFU 5.10). Leaving it out would make itslearning delete it.
+        ...(g.ended !== undefined
+          ? { timeframe: { end: { '@_restrict': '1', '#text': g.ended } } }
+          : {}),
         // GUESS: a school has no parent relationship: it goes below the site root the import is configured for
         ...(g.parent !== undefined
           ? {
@@ -142,6 +147,8 @@ export interface ParsedIms {
     type?: string
     short?: string
     parent?: string
+    /** timeframe/end, when the group has one. */
+    ends?: string
     raw: Record<string, unknown>
   }[]
   readonly memberships: readonly {
@@ -196,6 +203,7 @@ export function readImsXml(text: string): ParsedIms {
         ...opt('type', textOf(type?.typevalue)),
         ...opt('short', textOf((g.description as Record<string, unknown> | undefined)?.short)),
         ...opt('parent', rel !== undefined ? id(rel.sourcedid) : undefined),
+        ...opt('ends', textOf((g.timeframe as Record<string, unknown> | undefined)?.end)),
         raw: g,
       }
     }),

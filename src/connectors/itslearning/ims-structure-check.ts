@@ -1,7 +1,7 @@
 // A structural validator for IMS Enterprise 1.1 documents, after the structure in standards.md §1.2 (PIFU spec
 // and Moodle's examples; the official XSD is not openly available, none is in ../shared/fixtures). It checks the
 // element order and the binding's enumerations (institutionroletype, primaryrole, roletype, idtype, status,
-// recstatus, relation). Used by the tests on every file the IMS file target writes and on the vendored Moodle
+// recstatus, relation) and a group's timeframe (dates, restrict 0 or 1). Used by the tests on every file the IMS file target writes and on the vendored Moodle
 // fixtures. `itslearning: true` adds what Koppel's own files promise on top: group types, resolvable parents and
 // members, sync keys ≤ 64. `institutionRoleExtensions` admits values outside the binding (itslearning's `Carer`,
 // custom profile names) for a file meant only for itslearning.
@@ -112,6 +112,17 @@ export function checkImsStructure(
     recstatus(g, where)
     const d = g.description as Node | undefined
     if (textOf(d?.short) === undefined) problems.push(`${where}: description/short is missing`)
+    const tf = g.timeframe as Node | undefined
+    for (const edge of ['begin', 'end'] as const) {
+      const at = tf?.[edge] as Node | string | undefined
+      if (at === undefined) continue
+      const date = textOf(at)?.trim() ?? ''
+      if (!/^\d{4}-\d{2}-\d{2}/.test(date))
+        problems.push(`${where}: timeframe/${edge} ${JSON.stringify(date)} is not a date`)
+      const restrict = typeof at === 'object' ? textOf(at['@_restrict']) : undefined
+      if (restrict !== undefined && restrict !== '0' && restrict !== '1')
+        problems.push(`${where}: timeframe/${edge}@restrict must be 0 or 1`)
+    }
     if (options.itslearning === true) {
       const t = listOf<Node>(g.grouptype)[0]
       if (

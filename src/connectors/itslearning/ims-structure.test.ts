@@ -115,6 +115,24 @@ describe('IMS Enterprise 1.1 structure', () => {
     ],
     ['group without short', (x) => x.replace('<short>ne</short>', ''), /description\/short/],
     [
+      'group timeframe not a date',
+      (x) =>
+        x.replace(
+          '</description>',
+          '</description><timeframe><end restrict="1">soon</end></timeframe>',
+        ),
+      /timeframe\/end "soon" is not a date/,
+    ],
+    [
+      'group timeframe restrict',
+      (x) =>
+        x.replace(
+          '</description>',
+          '</description><timeframe><end restrict="2">2027-08-01</end></timeframe>',
+        ),
+      /timeframe\/end@restrict must be 0 or 1/,
+    ],
+    [
       'institution role',
       (x) => x.replace('institutionroletype="Student"', 'institutionroletype="Pupil"'),
       /Pupil is not in the IMS Enterprise 1\.1 binding's enumeration/,

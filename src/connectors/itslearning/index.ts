@@ -10,4 +10,4 @@ export {
   syncKeyFor,
   MAX_SYNC_KEY,
 } from './itslearning-conventions.ts'
-export { readImsXml } from './ims-file-xml.ts'
+export { readImsXml, type ParsedIms } from './ims-file-xml.ts'

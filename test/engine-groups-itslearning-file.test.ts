@@ -1,0 +1,193 @@
+// Courses as provisioned objects (issue 14) from the engine into the itslearning IMS Enterprise file, delivered
+// over a real sshd: one course per lesson group with its real title below school and school year, exactly its
+// teachers as instructors (02) and its pupils as learners (01), a rename that keeps the sourcedid and members, a
+// pupil who drops the subject, and the turnover (next year's courses created, last year's archived: kept in the
+// file with a timeframe that ended, so itslearning does not delete them).
+import assert from 'node:assert/strict'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, afterEach, before, describe, test } from 'node:test'
+import {
+  imsFileOptionsSchema,
+  ImsFileTarget,
+  readImsXml,
+  type ParsedIms,
+} from '../src/connectors/itslearning/index.ts'
+import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
+import type { ConnectorContext } from '../src/contract/index.ts'
+import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
+import type { Person, Plan } from '../src/model/index.ts'
+import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
+import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
+import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
+import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
+
+const COURSES: GroupSetSpec = {
+  name: 'courses',
+  when: 'group.type == "teaching-group"',
+  id: DEFAULT_GROUP_ID,
+  title: 'group.attributes.subject + " " + group.code',
+  type: 'group.type',
+  attributes: { school: '"12AB"', schoolYear: 'group.schoolYear', code: 'group.key' },
+  deleteAfterDays: null,
+}
+
+const RULES: RuleSpec[] = membershipRules(
+  'courses',
+  { rule: 'learners', role: 'learner' },
+  { rule: 'instructors', role: 'instructor' },
+)
+
+const m = member
+
+describe(
+  'engine: provisioned courses into the itslearning IMS file (real sshd)',
+  { skip: sshdSkipReason() },
+  () => {
+    let s: Sshd
+    let fx: Fixture<ImsFileTarget> | undefined
+    let stateDir: string
+    before(async () => {
+      s = await startSshd()
+    })
+    after(async () => {
+      await s?.stop()
+    })
+    afterEach(async () => {
+      await fx?.cleanup()
+      await rm(stateDir, { recursive: true, force: true })
+    })
+
+    async function setup(): Promise<Fixture<ImsFileTarget>> {
+      stateDir = await mkdtemp(join(tmpdir(), 'koppel-ims-groups-e2e-'))
+      await mkdir(join(s.uploadDir, 'groups'), { recursive: true })
+      const o = imsFileOptionsSchema.parse({
+        stateDir,
+        sftp: {
+          host: s.host,
+          port: s.port,
+          username: s.username,
+          privateKey: '${env:KOPPEL_TEST_KEY}',
+          hostKeyFingerprint: s.hostKeyFingerprint,
+          remoteDir: join(s.uploadDir, 'groups'),
+        },
+      })
+      // the connector reads the engine's clock, as the composition root wires it
+      const engine: { f?: Fixture<ImsFileTarget> } = {}
+      const context: ConnectorContext = {
+        baseDir: '/',
+        log: () => {},
+        now: () => engine.f?.clock.now() ?? new Date('2026-11-23T10:00:00Z'),
+      }
+      const target = new ImsFileTarget(
+        'dir',
+        { ...o, sftp: { ...o.sftp, privateKey: s.privateKey } },
+        context,
+      )
+      const f = await engineFixture({
+        target,
+        rules: RULES,
+        provisionGroups: [COURSES],
+        guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
+        mapping: {
+          syncPersonKey: 'person.key',
+          givenName: 'person.givenName',
+          familyName: 'person.familyName',
+          institutionRole: 'contract.role',
+        },
+        anchorAttribute: 'syncPersonKey',
+      })
+      engine.f = f
+      return f
+    }
+
+    async function plan(f: Fixture<ImsFileTarget>, today: string): Promise<Plan> {
+      f.clock.today = today
+      const r = await makePlan(f.engine, { actor: 'test' })
+      assert.ok(r.ok)
+      return r.plan
+    }
+
+    async function apply(f: Fixture<ImsFileTarget>, p: Plan): Promise<void> {
+      const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
+      assert.ok(r.ok, r.ok ? '' : r.message)
+      assert.deepEqual(r.report.failures, [])
+    }
+
+    /** The delivered file, checked; course title < year < school → roletype → persons. */
+    async function delivered(): Promise<{ doc: ParsedIms; courses: Record<string, unknown> }> {
+      const xml = await readFile(join(s.uploadDir, 'groups', 'koppel-ims.xml'), 'utf8')
+      assert.deepEqual(checkImsStructure(xml, { itslearning: true }), [])
+      const doc = readImsXml(xml)
+      const byId = new Map(doc.groups.map((g) => [g.id, g]))
+      const courses: Record<string, unknown> = {}
+      for (const g of doc.groups) {
+        if (g.type !== 'Course') continue
+        const year = byId.get(g.parent ?? '')
+        const roles: Record<string, string[]> = {}
+        for (const mm of doc.memberships.find((x) => x.group === g.id)?.members ?? [])
+          (roles[mm.roletype ?? '?'] ??= []).push(mm.id)
+        const name = `${g.short} < ${year?.short ?? '?'} < ${byId.get(year?.parent ?? '')?.short ?? '?'}`
+        courses[name] = g.ends === undefined ? roles : { ...roles, ends: g.ends }
+      }
+      return { doc, courses }
+    }
+
+    test('courses with titles in the year hierarchy, exact learners and instructors; rename, drop, turnover', async () => {
+      fx = await setup()
+      const f = fx
+      f.groups.push(lesgroep('wi-3b', 'Wiskunde', '3B'), lesgroep('en-3b', 'Engels', '3B'))
+      f.persons.push(
+        { ...pupil('p1', 'Anna', 'Bakker', '3B'), memberships: [m('wi-3b'), m('en-3b')] },
+        { ...pupil('p2', 'Bram', 'Smit', '3B'), memberships: [m('wi-3b')] },
+        teacher('t1', 'Tessa', 'Visser', [m('wi-3b', 'teacher'), m('en-3b', 'teacher')]),
+      )
+      await apply(f, await plan(f, '2026-11-23'))
+      assert.deepEqual((await delivered()).courses, {
+        'Engels 3B < 2026-2027 < 12AB': { '01': ['p1'], '02': ['t1'] },
+        'Wiskunde 3B < 2026-2027 < 12AB': { '01': ['p1', 'p2'], '02': ['t1'] },
+      })
+      assert.equal((await plan(f, '2026-11-23')).actions.length, 0, 'a second plan is empty')
+
+      // renamed: same sourcedid, same members; p1 drops Engels
+      const idOf = (doc: ParsedIms, title: string) => doc.groups.find((g) => g.short === title)?.id
+      const before = idOf((await delivered()).doc, 'Wiskunde 3B')
+      f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
+      f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-3b')] }
+      const changed = await plan(f, '2026-12-01')
+      assert.deepEqual(
+        changed.actions.map((a) => `${a.kind} ${a.person}`),
+        ['group-update group:2026-2027/wi-3b', 'revoke p1'],
+      )
+      await apply(f, changed)
+      const renamed = await delivered()
+      assert.equal(idOf(renamed.doc, 'Wiskunde A 3B'), before)
+      assert.deepEqual(renamed.courses, {
+        'Engels 3B < 2026-2027 < 12AB': { '02': ['t1'] },
+        'Wiskunde A 3B < 2026-2027 < 12AB': { '01': ['p1', 'p2'], '02': ['t1'] },
+      })
+
+      // the turnover: next year's course below next year's school year; last year's archived, still in the file
+      f.groups.splice(0, f.groups.length, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
+      f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-4b')] }
+      f.persons[1] = { ...(f.persons[1] as Person), memberships: [m('wi-4b')] }
+      f.persons[2] = { ...(f.persons[2] as Person), memberships: [m('wi-4b', 'teacher')] }
+      const turnover = await plan(f, '2027-08-01')
+      assert.equal(turnover.status, 'blocked')
+      assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
+      await apply(f, turnover)
+      assert.deepEqual((await delivered()).courses, {
+        'Engels 3B < 2026-2027 < 12AB': { '02': ['t1'], ends: '2027-08-01' },
+        'Wiskunde 4B < 2027-2028 < 12AB': { '01': ['p1', 'p2'], '02': ['t1'] },
+        'Wiskunde A 3B < 2026-2027 < 12AB': {
+          '01': ['p1', 'p2'],
+          '02': ['t1'],
+          ends: '2027-08-01',
+        },
+      })
+      assert.equal((await plan(f, '2027-08-01')).actions.length, 0)
+    })
+  },
+)
