@@ -469,11 +469,14 @@ describe(
       board = b
       som.setBoard(b, today)
     }
-    /** Every target holds exactly what the board says (archived groups: what last year's board said). */
-    const assertHoldings = async (archived?: SimBoard) => {
+    /**
+     * Every target holds exactly what the board says (archived groups: what last year's board said); `served`
+     * in place of the board the simulator serves now, for a plan not applied yet.
+     */
+    const assertHoldings = async (archived?: SimBoard, served = board) => {
       for (const t of TARGETS) {
         const held = await running.get(t.name)?.holdings()
-        assert.deepEqual(held, expected(board, t, archived), `${t.name} holds the board's groups`)
+        assert.deepEqual(held, expected(served, t, archived), `${t.name} holds the board's groups`)
       }
     }
     const emptyPlan = async (today: string) => {
@@ -572,6 +575,9 @@ describe(
       assert.equal(count('group-archive'), before.length * TARGETS.length)
       assert.equal(count('group-create'), before.length * TARGETS.length)
       assert.equal(count('group-delete') + count('revoke') + count('disable') + count('delete'), 0)
+      const refused = await applyStoredPlan(engine, p.id, { actor: 'test' })
+      assert.equal(refused.ok, false, 'a blocked plan is not applied')
+      await assertHoldings(undefined, lastYear)
       assert.ok((await approvePlan(engine, p.id, 'test')).ok)
       await apply(p)
       await assertHoldings(lastYear)
