@@ -4,7 +4,10 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { applyStoredPlan, makePlan, runPerson } from '../src/engine/index.ts'
 import { isPermissionAction } from '../src/model/index.ts'
+import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { lesgroep, member, membershipRules } from './support/lesson-groups.ts'
+import { MemoryGroupTarget } from './support/memory-group-target.ts'
 
 let f: Fixture | undefined
 afterEach(async () => {
@@ -103,5 +106,60 @@ describe('runPerson', () => {
     )
     assert.equal(f.target.calls.filter((c) => c.op === 'create').length, 0)
     assert.deepEqual(await f.engine.store.listPlans(5), [], 'no plan stored')
+  })
+
+  test('a person who joins a brand-new group: the scoped plan creates that group (and no other) before the grant', async () => {
+    const target = new MemoryGroupTarget('dir')
+    const fx = await engineFixture({
+      target,
+      rules: membershipRules(
+        'lesgroepen',
+        { rule: 'learners', role: 'member' },
+        { rule: 'instructors', role: 'owner' },
+      ),
+      provisionGroups: [
+        {
+          name: 'lesgroepen',
+          when: 'group.type == "teaching-group"',
+          id: DEFAULT_GROUP_ID,
+          title: 'group.attributes.subject + " " + group.code',
+          type: 'group.type',
+          attributes: {},
+          deleteAfterDays: null,
+        },
+      ],
+    })
+    f = fx as unknown as Fixture
+    fx.groups.push(lesgroep('wi-3b', 'Wiskunde', '3B'))
+    fx.persons.push(
+      { ...pupil('p1', 'Zoë', 'Jansen', '3B'), memberships: [member('wi-3b')] },
+      { ...pupil('p2', 'Bram', 'Visser', '3B'), memberships: [member('wi-3b')] },
+    )
+    const first = await makePlan(fx.engine, { actor: 'test' })
+    assert.ok(first.ok)
+    assert.ok((await applyStoredPlan(fx.engine, first.plan.id, { actor: 'test' })).ok)
+
+    // two new groups: Zoë joins Frans, Bram joins Duits; only Zoë is run now
+    fx.groups.push(lesgroep('fa-3b', 'Frans', '3B'), lesgroep('du-3b', 'Duits', '3B'))
+    fx.persons[0] = {
+      ...pupil('p1', 'Zoë', 'Jansen', '3B'),
+      memberships: [member('wi-3b'), member('fa-3b')],
+    }
+    fx.persons[1] = {
+      ...pupil('p2', 'Bram', 'Visser', '3B'),
+      memberships: [member('wi-3b'), member('du-3b')],
+    }
+    const r = await runPerson(fx.engine, 'p1', { actor: 'cli:admin' })
+    assert.equal(r.kind, 'applied', JSON.stringify(r))
+    const { plan, report } = r as Extract<typeof r, { kind: 'applied' }>
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${'group' in a ? a.group.key : a.person}`),
+      ['group-create 2026-2027/fa-3b', 'grant p1'],
+    )
+    assert.equal(report.state, 'done', JSON.stringify(report.failures))
+    const frans = target.byTitle('Frans 3B')
+    assert.ok(frans !== undefined, 'the group was made in the target')
+    assert.deepEqual(target.membersOf(frans), ['p1'])
+    assert.equal(target.byTitle('Duits 3B'), undefined, "Bram's new group waits for the full run")
   })
 })

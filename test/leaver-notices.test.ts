@@ -80,9 +80,9 @@ describe('leaver notices by mail', () => {
       ['k.jong@school.test'],
     ])
     const els = inbox.find((m) => m.to[0] === 'e.bakker@school.test')?.raw ?? ''
-    assert.match(els, /Subject: Koppel: Anna de Wit leaves on 2027-03-15 \(in 14 days\)/)
+    assert.match(els, /Subject: Koppel: Anna de Wit: last day 2027-03-14 \(in 13 days\)/)
     assert.match(els, /Dear Els Bakker,/)
-    assert.match(els, /Anna de Wit, student at 12AB00, H2a: leaves on 2027-03-15/)
+    assert.match(els, /Anna de Wit, student at 12AB00, H2a: last day 2027-03-14/)
     assert.doesNotMatch(
       els,
       /Bram|Visser|Smit|Kees/,
@@ -95,7 +95,7 @@ describe('leaver notices by mail', () => {
     assert.equal(inbox.length, 2)
     f.clock.today = '2027-03-15'
     assert.equal((await send(f)).sent, 2)
-    assert.match(inbox[2]?.raw ?? '', /leaves today \(2027-03-15\)/)
+    assert.match(inbox[2]?.raw ?? '', /has left, the last day was 2027-03-14/)
     f.clock.today = '2027-03-16'
     assert.deepEqual(await send(f), { sent: 0, problems: [] }, 'after the end date: nothing')
 
@@ -129,7 +129,7 @@ describe('leaver notices by mail', () => {
     assert.equal(inbox.length, 1)
     assert.match(
       inbox[0]?.raw ?? '',
-      /Bram Visser, student at 12AB00, H3b: leaves on 2027-03-15 \(in 5 days\)/,
+      /Bram Visser, student at 12AB00, H3b: last day 2027-03-14 \(in 4 days\)/,
     )
     assert.doesNotMatch(inbox[0]?.raw ?? '', /Anna/)
     assert.equal((await send(f)).sent, 0, 'the 14-day notice was sent late, once')
@@ -180,6 +180,47 @@ describe('leaver notices by mail', () => {
     assert.match(m.html, /Noor &lt;script&gt;x&lt;\/script&gt;/)
     assert.match(m.html, /Dear Els &lt;i&gt;Bakker&lt;\/i&gt;/)
     assert.doesNotMatch(m.html, /<script>/)
-    assert.match(m.subject, /leaves on 2027-03-15 \(in 1 day\)/)
+    assert.match(m.subject, /last day today \(2027-03-14\)/)
+  })
+
+  test('the end date is exclusive: the mail names the day before it as the last day, in English and Dutch', () => {
+    const mail = (daysLeft: number, language: 'en' | 'nl') =>
+      leaverMail(
+        {
+          recipient: { key: 't1', name: 'Els Bakker', email: 'e@x.test' },
+          notices: [
+            {
+              leaver: { key: 'p1', name: 'Noor Smit', number: '4711' },
+              contract: { id: 'c', role: 'student', end: '2027-03-15', where: '12AB00, H3b' },
+              daysLeft,
+              covers: [daysLeft],
+            },
+          ],
+        },
+        language,
+      )
+    // the contract ends (exclusive) on 15 March: 14 March is the last day
+    assert.equal(mail(14, 'en').subject, 'Koppel: Noor Smit: last day 2027-03-14 (in 13 days)')
+    assert.equal(mail(2, 'en').subject, 'Koppel: Noor Smit: last day 2027-03-14 (tomorrow)')
+    assert.equal(mail(1, 'en').subject, 'Koppel: Noor Smit: last day today (2027-03-14)')
+    assert.equal(mail(0, 'en').subject, 'Koppel: Noor Smit: has left, the last day was 2027-03-14')
+    assert.equal(
+      mail(14, 'nl').subject,
+      'Koppel: Noor Smit: laatste dag 2027-03-14 (over 13 dagen)',
+    )
+    assert.equal(mail(2, 'nl').subject, 'Koppel: Noor Smit: laatste dag 2027-03-14 (morgen)')
+    assert.equal(mail(1, 'nl').subject, 'Koppel: Noor Smit: laatste dag vandaag (2027-03-14)')
+    assert.equal(
+      mail(0, 'nl').subject,
+      'Koppel: Noor Smit: is vertrokken, de laatste dag was 2027-03-14',
+    )
+    const nl = mail(14, 'nl')
+    assert.match(nl.text, /^Beste Els Bakker,\n/)
+    assert.match(
+      nl.text,
+      /- Noor Smit \(4711\), student bij 12AB00, H3b: laatste dag 2027-03-14 \(over 13 dagen\)/,
+    )
+    assert.match(nl.html, /<li>Noor Smit \(4711\), student bij 12AB00, H3b: laatste dag 2027-03-14/)
+    assert.doesNotMatch(`${nl.subject}${nl.text}${nl.html}`, /2027-03-15|leaves|Dear/)
   })
 })

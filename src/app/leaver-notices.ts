@@ -38,7 +38,7 @@ export async function noticeLeaversDue(
       daysBefore: n.leaverNotices.daysBefore,
       actor,
       send: async (batch) => {
-        const m = leaverMail(batch)
+        const m = leaverMail(batch, n.leaverNotices?.language)
         await mailer.send({
           to: batch.recipient.email,
           subject: m.subject,

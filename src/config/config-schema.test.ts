@@ -301,7 +301,7 @@ describe('targets', () => {
     assert.deepEqual(
       valid(base({ notify: { smtp, from: 'k@school.test', leaverNotices: {} } })).notify
         ?.leaverNotices,
-      { daysBefore: [14, 0] },
+      { daysBefore: [14, 0], language: 'en' },
     )
     assert.deepEqual(problems(base({ notify: { leaverNotices: { daysBefore: [7] } } })), [
       'notify.leaverNotices: leaver notices need notify.smtp and notify.from',

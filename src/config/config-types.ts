@@ -189,7 +189,11 @@ export interface NotifyConfig {
     readonly when: readonly RunOutcomeName[]
   }
   /** Mails to the manager or mentor that a person leaves, on these days before the end date. */
-  readonly leaverNotices?: { readonly daysBefore: readonly number[] }
+  readonly leaverNotices?: {
+    readonly daysBefore: readonly number[]
+    /** The mail's language (default en). */
+    readonly language?: 'en' | 'nl'
+  }
 }
 
 export interface KoppelConfig {

@@ -230,4 +230,17 @@ describe('config hash', () => {
       h,
     )
   })
+  test('schedules and serve do not change the hash (a plan stays valid); a rule does', async () => {
+    const h = await hashOf(GOOD)
+    const service = (cron: string, port: number) =>
+      `${GOOD}schedules:\n  - name: nightly\n    cron: "${cron}"\nserve:\n  listen: { port: ${port} }\n`
+    assert.equal(await hashOf(service('0 2 * * *', 8470)), h, 'adding schedules and serve')
+    assert.equal(await hashOf(service('*/15 7-17 * * 1-5', 9000)), h, 'changing them')
+    assert.notEqual(await hashOf(edit(21, '    when: contract.role == "teacher"')), h)
+    assert.notEqual(
+      await hashOf(edit(21, '    when: contract.role == "teacher"') + 'schedules: []\n'),
+      h,
+      'a rule change counts with a schedule section too',
+    )
+  })
 })

@@ -73,6 +73,10 @@ export const notifySchema = z
           .describe(
             'When to tell: days before the end date (0: on the end date). Each moment is told once.',
           ),
+        language: z
+          .enum(['en', 'nl'])
+          .default('en')
+          .describe('The language of the mail: en (English) or nl (Dutch).'),
       })
       .optional()
       .describe(

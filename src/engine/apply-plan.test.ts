@@ -115,6 +115,10 @@ describe('apply phases', () => {
       at('grant') < at('revoke'),
       'a revoke waits for the grants (a replaced group owner leaves after the new one joined)',
     )
+    assert.ok(
+      at('group-archive') < at('group-create'),
+      "at the turnover last year's group gives up its name before next year's same-named one is made",
+    )
     assert.equal(PHASE_ORDER.at(-1), PHASES['write-back'])
   })
 
@@ -123,6 +127,7 @@ describe('apply phases', () => {
     assert.deepEqual(
       byPhase(actions).map((p) => p.map((a) => a.id)),
       [
+        [],
         [],
         ['dir/p1/create', 'dir/p2/create'],
         [],

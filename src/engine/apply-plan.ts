@@ -96,11 +96,14 @@ function describeDown(d: TargetDown | undefined): string {
  * create, a correlate's update for the correlate, and destructive actions go last (groups are archived after
  * their members' revokes) so a failed run leaves people with more access, never less. Revokes wait for the
  * grants: a replaced owner leaves a group after the new one joined (Entra ID refuses to remove a group's last
- * owner), and a failed grant leaves the old access in place. A write-back goes last:
+ * owner), and a failed grant leaves the old access in place. Archives go first, though: an archived group keeps
+ * its members, and at the turnover next year's "Klas 1A" may only be made once last year's no longer holds the
+ * name (LDAP's cn in the OU, Entra's and Google's name checks). A write-back goes last:
  * it writes the account's values as they are after everything else. A child group's create waits for its
  * parent's (`after`): the groups phase runs in two passes, parents first.
  */
 export const PHASE_ORDER = [
+  'group-archives',
   'groups',
   'accounts',
   'state',
@@ -125,7 +128,7 @@ export const PHASES: Readonly<Record<ActionKind, Phase>> = {
   'write-back': 'write-backs',
   'group-create': 'groups',
   'group-update': 'groups',
-  'group-archive': 'group-removals',
+  'group-archive': 'group-archives',
   'group-delete': 'group-removals',
 }
 

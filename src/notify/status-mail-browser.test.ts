@@ -94,7 +94,7 @@ const mails = [
         },
       ],
     }).html,
-    shows: ['Max van der Nijhorst', '2027-03-13'],
+    shows: ['Max van der Nijhorst', 'last day 2027-03-12'],
   },
 ]
 

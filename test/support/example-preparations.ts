@@ -201,6 +201,53 @@ async function inbox(): Promise<{ port: number; mails: ReceivedMail[]; stop(): P
   return { port: smtp.port, mails, stop: () => smtp.stop() }
 }
 
+/** The Somtoday simulator serving the shared board, and how an example's Somtoday source is pointed at it. */
+async function somtoday(today: string) {
+  const sim = await startSomtodaySim({ board: board(today), today })
+  return {
+    sim,
+    env: { SOMTODAY_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret },
+    edit: (c: Config) =>
+      Object.assign(source(c), {
+        baseUrl: sim.baseUrl,
+        tokenUrl: sim.tokenUrl,
+        clientId: DEFAULT_CLIENT.clientId,
+        organisation: sim.instelling.naam,
+        // the example names vestigingen by BRIN6; these are the generated board's
+        vestigingen: board(today).schools.flatMap((school) => school.locations.map((l) => l.code)),
+      }),
+    /** The board's lesgroepen and stamgroepen: title as the examples write it → people by role. */
+    groups() {
+      const out = new Map<string, { pupils: string[]; teachers: string[]; mentors: string[] }>()
+      for (const chunk of board(today).chunks()) {
+        const subject = new Map(chunk.courses.map((c) => [c.code, c.title]))
+        for (const g of chunk.groups) {
+          const es = chunk.enrolments.filter((e) => e.groupId === g.id)
+          // a pupil who changes group mid-year has two enrolments in it (before and after): one member
+          const who = (role: string) =>
+            [...new Set(es.filter((e) => e.role === role).map((e) => e.personId))].sort()
+          out.set(
+            g.kind === 'lesgroep' ? `${subject.get(g.subject)} ${g.title}` : `Klas ${g.title}`,
+            {
+              pupils: who('pupil'),
+              teachers: who('teacher'),
+              mentors: who('mentor'),
+            },
+          )
+        }
+      }
+      return out
+    },
+  }
+}
+
+/** The entry of `targets:` with this name. */
+const targetNamed = (c: Config, name: string): Config => {
+  const t = (c.targets as Config[]).find((x) => x.name === name)
+  assert.ok(t !== undefined, `the example has a target ${name}`)
+  return t
+}
+
 export const examplePreparations: Record<string, Prepare> = {
   'oneroster-csv-to-ldap.yaml': withLdap(
     'dc=school,dc=test',
@@ -587,6 +634,152 @@ export const examplePreparations: Record<string, Prepare> = {
         assert.ok(sim.groups.size > 0, 'class groups were created')
       },
       stop: () => sim.close(),
+    }
+  },
+
+  'afas-to-outsystems.yaml': async ({ today }) => {
+    const afas = await startAfasSim({ board: board(today), token: 'afas-token-data' })
+    const os = await startOutSystemsSim({ token: 'os-token' })
+    return {
+      env: { AFAS_TOKEN: 'afas-token-data', OUTSYSTEMS_TOKEN: 'os-token' },
+      minCreates: 3, // the staff of one school
+      edit(c) {
+        Object.assign(source(c), { baseUrl: afas.url })
+        Object.assign(target(c), { baseUrl: os.url })
+      },
+      check(plan) {
+        const creates = plan.actions.filter((a) => a.kind === 'create')
+        const staff = board(today).totals.staff
+        assert.ok(creates.length <= staff, `at most one account per employee (${staff})`)
+        const { value } = firstCreate(plan)
+        const user = [...os.users.values()].find((u) => u.Username === value('username'))
+        assert.ok(user, 'the employee exists in OutSystems')
+        assert.equal(user.Name, value('name'))
+        assert.equal(user.Email, value('email'))
+      },
+      async stop() {
+        await os.close()
+        await afas.close()
+      },
+    }
+  },
+
+  'somtoday-to-itslearning.yaml': async ({ today }) => {
+    const som = await somtoday(today)
+    const es = await startItslearningEsSimulator({ username: 'koppel-school', password: 'es-pw' })
+    return {
+      env: { ...som.env, ITSLEARNING_ES_PASSWORD: 'es-pw' },
+      minCreates: 20,
+      edit(c) {
+        som.edit(c)
+        Object.assign(target(c), { url: es.url })
+      },
+      check() {
+        // every lesgroep and stamgroep is a course with its title, exactly its people in their roles
+        const roles = (syncKey: string) => {
+          const out: Record<string, string[]> = {}
+          for (const m of es.memberships.values())
+            if (m.group === syncKey) (out[m.role] ??= []).push(m.person)
+          return Object.fromEntries(Object.entries(out).map(([r, ps]) => [r, ps.sort()]))
+        }
+        const courses = new Map(
+          [...es.groups.values()]
+            .filter((g) => g.type === 'Course' && g.syncKey.startsWith('koppel:'))
+            .map((g) => [g.title, roles(g.syncKey)]),
+        )
+        const expected = som.groups()
+        assert.equal(courses.size, expected.size, 'one course per lesgroep and stamgroep')
+        for (const [title, people] of expected) {
+          const want: Record<string, string[]> = {}
+          if (people.pupils.length > 0) want['Learner'] = people.pupils
+          if (people.teachers.length > 0) want['Instructor'] = people.teachers
+          if (people.mentors.length > 0) want['Mentor'] = people.mentors
+          assert.deepEqual(courses.get(title), want, title)
+        }
+      },
+      async stop() {
+        await es.close()
+        await som.sim.close()
+      },
+    }
+  },
+
+  'somtoday-to-ldap-and-entra.yaml': async ({ today }) => {
+    const som = await somtoday(today)
+    const ldap = await slapdDirectory('dc=school,dc=test')
+    const clientId = '11111111-1111-1111-1111-111111111111'
+    const entra = await startEntraSim({
+      tenantId: '00000000-0000-0000-0000-000000000000',
+      clients: { [clientId]: 'entra-secret' },
+      domains: ['school.nl'],
+    })
+    return {
+      env: { ...som.env, LDAP_PASSWORD: ldap.bindPassword, ENTRA_CLIENT_SECRET: 'entra-secret' },
+      minCreates: 40, // an account per person in each of the two targets
+      edit(c) {
+        som.edit(c)
+        const directory = targetNamed(c, 'directory')
+        if (ldap.bindDn !== ldap.adminDn) assert.equal(directory.bindDn, ldap.bindDn)
+        Object.assign(directory, { url: ldap.url, bindDn: ldap.bindDn })
+        Object.assign(targetNamed(c, 'entra'), { graphUrl: entra.url, loginUrl: entra.url })
+      },
+      async check() {
+        const expected = som.groups()
+        // Entra ID: a group per stamgroep and lesgroep; pupils members, teachers and mentors owners
+        const who = (ids: Set<string>) =>
+          [...ids].map((id) => String(entra.users.get(id)?.props.employeeId)).sort()
+        const groups = new Map(
+          [...entra.groups.values()]
+            .filter((g) => String(g.props.mailNickname).startsWith('koppel-'))
+            .map((g) => [g.displayName, { members: who(g.members), owners: who(g.owners) }]),
+        )
+        assert.equal(groups.size, expected.size, 'one Entra group per stamgroep and lesgroep')
+        for (const [title, p] of expected)
+          assert.deepEqual(
+            groups.get(title),
+            { members: p.pupils, owners: [...p.teachers, ...p.mentors].sort() },
+            title,
+          )
+        // LDAP: the same groups, everyone a member
+        const client = new Client({ url: ldap.url })
+        try {
+          await client.bind(ldap.adminDn, ldap.password)
+          const { searchEntries } = await client.search('ou=groups,dc=school,dc=test', {
+            scope: 'one',
+            filter: '(objectClass=groupOfNames)',
+            attributes: ['cn', 'member'],
+          })
+          const uids = new Map<string, string>()
+          const people = await client.search('ou=people,dc=school,dc=test', {
+            scope: 'one',
+            filter: '(employeeNumber=*)',
+            attributes: ['employeeNumber'],
+          })
+          for (const e of people.searchEntries)
+            uids.set(e.dn.toLowerCase(), String(e['employeeNumber']))
+          const members = (e: Record<string, unknown>) =>
+            [e['member'] ?? []]
+              .flat()
+              .map((d) => uids.get(String(d).toLowerCase()))
+              .filter((k): k is string => k !== undefined)
+              .sort()
+          const ldapGroups = new Map(searchEntries.map((e) => [String(e['cn']), members(e)]))
+          assert.equal(ldapGroups.size, expected.size, 'one LDAP group per stamgroep and lesgroep')
+          for (const [title, p] of expected)
+            assert.deepEqual(
+              ldapGroups.get(title),
+              [...new Set([...p.pupils, ...p.teachers, ...p.mentors])].sort(),
+              title,
+            )
+        } finally {
+          await client.unbind()
+        }
+      },
+      async stop() {
+        await entra.close()
+        await ldap.stop()
+        await som.sim.close()
+      },
     }
   },
 }
