@@ -122,6 +122,8 @@ export async function startApplyWorker(
       const options = {
         batchSize: lanes * BATCH_ROUNDS,
         pollingIntervalSeconds: 0.5,
+        // with NOTIFY on (job-queue.ts) this is the backstop: a retried job (its worker died) sends none
+        notifyPollingIntervalSeconds: 2,
         // with a backlog a worker fetches its next batch at once, not after pollingIntervalSeconds
         burstWhenBatchFull: true,
         burstWhenReadyExceeds: 1,
