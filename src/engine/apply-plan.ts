@@ -321,12 +321,8 @@ export async function applyQueuedJobs(
   const actions = found.sort((x, y) => x.index - y.index).map((f) => f.action)
   const dependencies = actions.flatMap((a) => (a.after !== undefined ? [a.after] : []))
   const ledger = new Map<string, Account>()
-  await Promise.all(
-    [...new Set(actions.map((a) => a.person))].map(async (person) => {
-      const row = await o.store.getAccount(o.target, person)
-      if (row !== undefined) ledger.set(`${o.target}\u0000${person}`, row)
-    }),
-  )
+  for (const row of await o.store.getAccounts(o.target, [...new Set(actions.map((a) => a.person))]))
+    ledger.set(`${o.target}\u0000${row.person}`, row)
   const outcome = new Map<string, ActionOutcome>()
   const done = new Set<string>()
   for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {

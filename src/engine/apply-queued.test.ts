@@ -314,7 +314,7 @@ describe('queued apply (workers)', () => {
 })
 
 describe('a batch of jobs (a worker fetches several)', () => {
-  test('jobs run side by side up to the lanes, each job in order, with one journal write before and after', async () => {
+  test('jobs run side by side up to the lanes, each job in order, one ledger read and one journal write before and after', async () => {
     const { plan, o, target, store } = await setup([
       create('p1'),
       grant('p1', 'a'),
@@ -330,12 +330,14 @@ describe('a batch of jobs (a worker fetches several)', () => {
       inFlight--
     }
     const writes: string[] = []
+    const reads: string[] = []
     const counted = new Proxy(store, {
       get(s, key, receiver) {
         const v: unknown = Reflect.get(s, key, receiver)
         if (typeof v !== 'function') return v
         return (...args: unknown[]) => {
           if (key === 'journalStart' || key === 'journalFinish') writes.push(key)
+          if (key === 'getAccount' || key === 'getAccounts') reads.push(key)
           return (v as (...a: unknown[]) => unknown).apply(s, args)
         }
       },
@@ -352,6 +354,7 @@ describe('a batch of jobs (a worker fetches several)', () => {
     )
     assert.equal(most, 2, 'two lanes in flight, never more')
     assert.deepEqual(writes, ['journalStart', 'journalFinish'])
+    assert.deepEqual(reads, ['getAccounts'], 'the ledger rows of the batch in one read')
     assert.deepEqual((await store.getAccount('dir', 'p3'))?.permissions, ['group:b'])
   })
 })
