@@ -59,7 +59,7 @@ const config = (scimUrl: string) => `version: 1
 store:
   kind: postgres
   url: \${env:KOPPEL_BENCH_DATABASE_URL}
-  workers: { enabled: true, inProcess: false, jobsPerTarget: ${jobsPerTarget}, checkSeconds: 1 }
+  workers: { enabled: true, inProcess: false, jobsPerTarget: ${jobsPerTarget} }
 sources:
   - name: school
     type: csv
