@@ -1,8 +1,8 @@
 /**
  * `koppel worker`: takes apply jobs of the config's targets from the queues in the store's PostgreSQL database
  * until SIGTERM or SIGINT, logging JSON lines (pino). Any number run on any machines; a stop finishes the jobs
- * in hand. A killed worker's job goes to another after `store.workers.heartbeatSeconds`. Several configs (`-c a.yaml
- * b.yaml`): one process serves several tenants of one store, each with its own fetch loops and lanes.
+ * in hand. A killed worker's job goes to another after `store.workers.heartbeatSeconds`. Several configs
+ * (`-c a.yaml b.yaml`): one process serves several tenants of one store, each with its own fetch loops and lanes.
  */
 import { Option, type Command } from 'commander'
 import { pino } from 'pino'
