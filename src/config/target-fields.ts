@@ -98,6 +98,13 @@ const applySchema = z
       .min(0)
       .default(30000)
       .describe('Longest wait between retries, in milliseconds.'),
+    operationsPerSecond: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Operations started per second on this target, by all processes and workers together (each attempt of an action is one; a connector may send more than one request for it). Default: no limit.',
+      ),
   })
   .refine((a) => a.maxBackoffMs >= a.backoffMs, {
     message: 'must be at least backoffMs',

@@ -15,6 +15,7 @@ import { executeAction } from './execute-action.ts'
 import { executeGroupAction } from './execute-group-action.ts'
 import { describeError, retryDelay, unreachable, UNREACHABLE_RETRIES } from './retry-policy.ts'
 import { runPool } from './run-pool.ts'
+import { memoryRate, type TargetRate } from './target-rate.ts'
 
 export interface ApplyOptions {
   readonly store: Store
@@ -39,6 +40,8 @@ export interface ApplyOptions {
   readonly queue?: ApplyQueue
   /** A target's Retry-After shared by every process applying to it (workers); without it, this apply's own. */
   readonly pause?: TargetPause
+  /** The schedule of a target's operationsPerSecond shared by every process (workers); without it, this apply's. */
+  readonly rate?: TargetRate
 }
 
 /**
@@ -153,6 +156,7 @@ interface ApplyContext {
   readonly groups: Map<string, ProvisionedGroup>
   /** Targets found unreachable during this apply. */
   readonly down: Map<string, TargetDown>
+  readonly rate: TargetRate
   readonly progressed: () => void
 }
 
@@ -190,6 +194,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<AppliedAct
     ledger,
     groups,
     down: new Map(),
+    rate: o.rate ?? memoryRate(),
     progressed: () => o.onProgress?.(++progress, plan.actions.length),
   }
 
@@ -292,6 +297,20 @@ export async function applyQueuedActions(
   actionIds: readonly string[],
   o: ApplyOptions & { readonly target: string },
 ): Promise<AppliedAction[]> {
+  return applyQueuedJobs(plan, [actionIds], { ...o, lanes: 1 })
+}
+
+/**
+ * Several jobs of one plan and target at once (a worker's fetched batch): each job's actions one after another,
+ * up to `lanes` jobs side by side, with one journal transaction before and one after for the whole batch instead
+ * of two per job. The jobs must be of different accounts (the queue's singleton keys see to that).
+ */
+export async function applyQueuedJobs(
+  plan: Plan,
+  jobs: readonly (readonly string[])[],
+  o: ApplyOptions & { readonly target: string; readonly lanes: number },
+): Promise<AppliedAction[]> {
+  const actionIds = jobs.flat()
   const wanted = new Set(actionIds)
   const byId = actionIndex(plan)
   const found: { readonly action: Action; readonly index: number }[] = []
@@ -305,10 +324,8 @@ export async function applyQueuedActions(
   const actions = found.sort((x, y) => x.index - y.index).map((f) => f.action)
   const dependencies = actions.flatMap((a) => (a.after !== undefined ? [a.after] : []))
   const ledger = new Map<string, Account>()
-  for (const person of new Set(actions.map((a) => a.person))) {
-    const row = await o.store.getAccount(o.target, person)
-    if (row !== undefined) ledger.set(`${o.target}\u0000${person}`, row)
-  }
+  for (const row of await o.store.getAccounts(o.target, [...new Set(actions.map((a) => a.person))]))
+    ledger.set(`${o.target}\u0000${row.person}`, row)
   const outcome = new Map<string, ActionOutcome>()
   const done = new Set<string>()
   for (const e of await o.store.journalFor(plan.id, [...actionIds, ...dependencies])) {
@@ -332,15 +349,22 @@ export async function applyQueuedActions(
     ledger,
     groups,
     down: new Map(),
+    rate: o.rate ?? memoryRate(),
     progressed: () => {},
   }
   const todo = actions.filter((a) => !done.has(a.id))
   if (todo.length === 0) return []
+  // a lane per job, in plan order within it
+  const laneOf = new Map<string, number>()
+  jobs.forEach((ids, lane) => {
+    for (const id of ids) laneOf.set(id, lane)
+  })
   return applyPhase(
     ctx,
     todo,
     o.targets.find((t) => t.name === o.target),
-    1,
+    Math.max(1, o.lanes),
+    (a) => laneOf.get(a.id) ?? 0,
   )
 }
 
@@ -398,8 +422,10 @@ async function runOne(
   }
   const key = `${action.target}\u0000${action.person}`
   const groupOf = (k: string) => ctx.groups.get(`${action.target}\u0000${k}`)
+  const perSecond = target.apply.operationsPerSecond
   for (let attempt = 1; ; attempt++) {
     await ctx.o.pause?.wait(action.target, signal)
+    if (perSecond !== undefined) await ctx.rate.take(action.target, perSecond, signal)
     try {
       if ('group' in action) {
         const groupRow = await executeGroupAction(
@@ -466,6 +492,8 @@ async function applyPhase(
   phase: readonly Action[],
   target: EngineTarget | undefined,
   concurrency = target?.apply.concurrency ?? 1,
+  /** Actions of one lane run one after another; without lanes every action is its own. */
+  laneOf?: (action: Action) => number,
 ): Promise<AppliedAction[]> {
   const { o, planId, now } = ctx
   const size = o.waveSize ?? 500
@@ -509,7 +537,18 @@ async function applyPhase(
   }
   let failedWrite: unknown
   const indexed = phase.map((action, index) => ({ action, index }))
-  await runPool(indexed, concurrency, async ({ action, index }) => {
+  const lanes: { action: Action; index: number }[][] = []
+  if (laneOf === undefined) for (const x of indexed) lanes.push([x])
+  else {
+    const byLane = new Map<number, { action: Action; index: number }[]>()
+    for (const x of indexed) {
+      const lane = byLane.get(laneOf(x.action))
+      if (lane === undefined) byLane.set(laneOf(x.action), [x])
+      else lane.push(x)
+    }
+    lanes.push(...byLane.values())
+  }
+  const one = async ({ action, index }: { action: Action; index: number }): Promise<void> => {
     if (failedWrite !== undefined) return
     if (o.stop?.aborted === true) {
       const r: AppliedAction = {
@@ -541,6 +580,9 @@ async function applyPhase(
     results.push(r)
     ctx.progressed()
     if (batch.length >= size) flush().catch((e: unknown) => (failedWrite ??= e))
+  }
+  await runPool(lanes, concurrency, async (lane) => {
+    for (const x of lane) await one(x)
   })
   if (batch.length > 0) flush().catch((e: unknown) => (failedWrite ??= e))
   await writes.catch((e: unknown) => (failedWrite ??= e))

@@ -11,7 +11,7 @@ import { openStore } from '../store/index.ts'
 import type { Store } from '../store/store.ts'
 import { plan as storedPlan } from '../store/store-fixtures.ts'
 import { MemoryTarget } from '../../test/support/memory-target.ts'
-import { applyPlan, applyQueuedActions } from './apply-plan.ts'
+import { applyPlan, applyQueuedActions, applyQueuedJobs } from './apply-plan.ts'
 import type { ApplyOptions, ApplyQueue, QueuedPass } from './apply-plan.ts'
 import type { EngineTarget } from './engine-types.ts'
 
@@ -310,5 +310,51 @@ describe('queued apply (workers)', () => {
       /plan plan-queued-test has no action dir\/p9\/create on dir/,
     )
     assert.equal(target.calls.length, 0)
+  })
+})
+
+describe('a batch of jobs (a worker fetches several)', () => {
+  test('jobs run side by side up to the lanes, each job in order, one ledger read and one journal write before and after', async () => {
+    const { plan, o, target, store } = await setup([
+      create('p1'),
+      grant('p1', 'a'),
+      create('p2'),
+      create('p3'),
+      grant('p3', 'b'),
+    ])
+    let inFlight = 0
+    let most = 0
+    target.beforeWrite = async () => {
+      most = Math.max(most, ++inFlight)
+      await new Promise((r) => setTimeout(r, 5))
+      inFlight--
+    }
+    const writes: string[] = []
+    const reads: string[] = []
+    const counted = new Proxy(store, {
+      get(s, key, receiver) {
+        const v: unknown = Reflect.get(s, key, receiver)
+        if (typeof v !== 'function') return v
+        return (...args: unknown[]) => {
+          if (key === 'journalStart' || key === 'journalFinish') writes.push(key)
+          if (key === 'getAccount' || key === 'getAccounts') reads.push(key)
+          return (v as (...a: unknown[]) => unknown).apply(s, args)
+        }
+      },
+    })
+    const applied = await applyQueuedJobs(
+      plan,
+      [['dir/p1/create', 'dir/p1/grant/a'], ['dir/p2/create'], ['dir/p3/create', 'dir/p3/grant/b']],
+      { ...o, store: counted, target: 'dir', lanes: 2 },
+    )
+    assert.equal(applied.length, 5)
+    assert.ok(
+      applied.every((r) => r.outcome === 'applied'),
+      JSON.stringify(applied.map((r) => [r.action.id, r.outcome, r.message])),
+    )
+    assert.equal(most, 2, 'two lanes in flight, never more')
+    assert.deepEqual(writes, ['journalStart', 'journalFinish'])
+    assert.deepEqual(reads, ['getAccounts'], 'the ledger rows of the batch in one read')
+    assert.deepEqual((await store.getAccount('dir', 'p3'))?.permissions, ['group:b'])
   })
 })

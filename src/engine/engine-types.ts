@@ -36,6 +36,8 @@ export interface ApplySettings {
   readonly retries: number
   readonly backoffMs: number
   readonly maxBackoffMs: number
+  /** Operations started per second on the target, by every process applying to it together. */
+  readonly operationsPerSecond?: number
 }
 
 /** Everything the engine needs to know about one target: its connector and its compiled configuration. */

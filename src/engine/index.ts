@@ -20,8 +20,10 @@ export type {
   Stage,
 } from './pipeline.ts'
 export { buildPlan, ledgerHash, summarise } from './build-plan.ts'
-export { applyPlan, applyQueuedActions } from './apply-plan.ts'
+export { applyPlan, applyQueuedActions, applyQueuedJobs } from './apply-plan.ts'
 export type { AppliedAction, ApplyQueue, QueuedPass, TargetPause } from './apply-plan.ts'
+export { memoryRate, sleepFor } from './target-rate.ts'
+export type { TargetRate } from './target-rate.ts'
 export { explainPerson } from './explain.ts'
 export type {
   Explanation,

@@ -196,6 +196,22 @@ export class SqlStore implements Store {
     return row && accountFromRow(row)
   }
 
+  async getAccounts(target: string, persons: readonly string[]): Promise<Account[]> {
+    const found: Account[] = []
+    // chunks keep the statement's parameter count well under both databases' limits
+    for (let i = 0; i < persons.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('tenant', '=', this.tenant)
+        .where('target', '=', target)
+        .where('person', 'in', persons.slice(i, i + 500))
+        .execute()
+      for (const row of rows) found.push(accountFromRow(row))
+    }
+    return found
+  }
+
   async listGroups(target?: string): Promise<ProvisionedGroup[]> {
     const rows = await this.#db
       .selectFrom('groups')

@@ -131,6 +131,8 @@ export interface Store {
   // ledger
   listAccounts(target?: string): Promise<Account[]>
   getAccount(target: string, person: string): Promise<Account | undefined>
+  /** Several accounts of one target in one query (a worker's batch); those without a row are left out. */
+  getAccounts(target: string, persons: readonly string[]): Promise<Account[]>
   upsertAccounts(accounts: readonly Account[]): Promise<void>
   /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
   listAccountVersions(): Promise<AccountVersion[]>

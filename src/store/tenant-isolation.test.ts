@@ -100,6 +100,9 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getAccount(mine) {
     assert.equal(await mine.getAccount('ad', 'p1'), undefined)
   },
+  async getAccounts(mine) {
+    assert.deepEqual(await mine.getAccounts('ad', ['p1']), [])
+  },
   async listAccountVersions(mine) {
     assert.deepEqual(await mine.listAccountVersions(), [])
   },

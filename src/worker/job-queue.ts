@@ -47,6 +47,9 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
         superviseIntervalSeconds: workers.checkSeconds,
         // the backlog count that lets workers fetch without pausing (burstWhenReadyExceeds) is this fresh
         queueCacheIntervalSeconds: workers.checkSeconds,
+        // a job inserted wakes the fetch loops of its queue (LISTEN/NOTIFY): idle loops, one pair per tenant
+        // and target, then poll every few seconds instead of twice a second
+        useListenNotify: true,
       })
       b.on('error', (e: Error) => log('error', `job queue: ${e.message}`))
       await b.start()
@@ -73,6 +76,7 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
             // one active job per singleton key: an account's jobs never run side by side, even when a resumed
             // apply enqueues an account again while a job of the interrupted one still runs
             policy: 'singleton',
+            notify: true,
             heartbeatSeconds: workers.heartbeatSeconds,
             retryLimit: workers.retries,
             retryDelay: 1,

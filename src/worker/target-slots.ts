@@ -1,22 +1,38 @@
 // A target's concurrency limit across every worker process and machine: `limit` numbered slots per target, each
-// a PostgreSQL session advisory lock. A job holds one slot while it sends. The server frees a session's locks when
-// its connection ends, so a killed worker's slots come back by themselves; server-side keepalives make it notice
-// a vanished machine within about a minute.
+// a PostgreSQL session advisory lock. A job holds one slot while it sends; a batch of jobs holds one per lane.
+// The server frees a session's locks when its connection ends, so a killed worker's slots come back by
+// themselves; server-side keepalives make it notice a vanished machine within about a minute.
 import pg from 'pg'
 
 const KEEPALIVE =
   '-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
 
+/** Slots held on one connection; `release` gives them all back. */
+export interface HeldSlots {
+  readonly count: number
+  release(): Promise<void>
+}
+
 export interface TargetSlots {
-  /** Waits for a free slot of the target; the returned function gives it back. */
+  /**
+   * Waits until at least one slot of the target is free and takes up to `want` (one round trip for all): a
+   * worker's batch of jobs runs as many side by side as it got.
+   */
   take(
     tenant: string,
     target: string,
     limit: number,
     signal?: AbortSignal,
-  ): Promise<() => Promise<void>>
+    want?: number,
+  ): Promise<HeldSlots>
   close(): Promise<void>
 }
+
+// Tries the slots from a random first one on and stops at `want` taken: PostgreSQL evaluates the filter row by
+// row under the LIMIT, so no lock beyond those returned is taken (no ORDER BY, which would evaluate all rows).
+const TAKE = `select ((s + $3) % $4)::int as slot from generate_series(0, $4 - 1) as s
+  where pg_try_advisory_lock(hashtext($1), (s + $3) % $4) limit $2`
+const RELEASE = 'select pg_advisory_unlock(hashtext($1), s) from unnest($2::int[]) as s'
 
 export function targetSlots(url: string, connections: number): TargetSlots {
   const pool = new pg.Pool({
@@ -28,39 +44,35 @@ export function targetSlots(url: string, connections: number): TargetSlots {
   // an idle pooled connection that breaks is dropped by the pool; without a listener the error would crash us
   pool.on('error', () => {})
   return {
-    async take(tenant, target, limit, signal) {
+    async take(tenant, target, limit, signal, want = 1) {
       const key = `koppel-slot ${tenant} ${target}`
+      const most = Math.max(1, Math.min(want, limit))
       for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
         signal?.throwIfAborted()
         const client = await pool.connect()
-        let slot: number | undefined
+        let held: number[]
         try {
-          // a random first slot spreads the takers; one round trip per slot tried, limits are small
+          // a random first slot spreads the takers
           const first = Math.floor(Math.random() * limit)
-          for (let i = 0; i < limit && slot === undefined; i++) {
-            const s = (first + i) % limit
-            const { rows } = await client.query<{ ok: boolean }>(
-              'select pg_try_advisory_lock(hashtext($1), $2) as ok',
-              [key, s],
-            )
-            if (rows[0]?.ok === true) slot = s
-          }
+          const { rows } = await client.query<{ slot: number }>(TAKE, [key, most, first, limit])
+          held = rows.map((r) => r.slot)
         } catch (e) {
           client.release(e instanceof Error ? e : true)
           throw e
         }
-        if (slot !== undefined) {
-          const held = slot
-          return async () => {
-            try {
-              await client.query('select pg_advisory_unlock(hashtext($1), $2)', [key, held])
-              client.release()
-            } catch (e) {
-              // a connection we cannot unlock on is closed instead, which frees the lock as well
-              client.release(e instanceof Error ? e : true)
-            }
+        if (held.length > 0)
+          return {
+            count: held.length,
+            async release() {
+              try {
+                await client.query(RELEASE, [key, held])
+                client.release()
+              } catch (e) {
+                // a connection we cannot unlock on is closed instead, which frees the locks as well
+                client.release(e instanceof Error ? e : true)
+              }
+            },
           }
-        }
         client.release()
         await new Promise((r) => setTimeout(r, wait))
       }

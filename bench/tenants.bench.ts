@@ -1,0 +1,154 @@
+// Issue 18: TENANTS school boards of PERSONS pupils each in one store, all due in the same schedule window. Each
+// board is planned and applied (SCIM simulator behind a proxy adding 50 ms per request, creates) by its own
+// engine in this process, as its `koppel serve` would at the window's start; WORKERS `koppel worker` processes,
+// each serving every board (`-c` with all configs), take the jobs. Prints the total time, each board's wait
+// (window start → its apply done) as median and slowest, and the 1-minute load average.
+//   node bench/tenants.bench.ts [tenants=100] [persons=1000] [workers=4]
+// Not part of `npm run bench`: at full size it plans and applies 100,000 creates.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startScimSim } from '@koppel/sim/scim'
+import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
+import { connectorDefinitions } from '../src/connectors/index.ts'
+import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
+import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
+import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
+
+const TENANTS = Number(process.argv[2] ?? 100)
+const PERSONS = Number(process.argv[3] ?? 1000)
+const WORKERS = Number(process.argv[4] ?? 4)
+const LATENCY_MS = 50
+const TOKEN = 'bench-token'
+const say = (line: string) => console.log(line)
+const load = () => loadavg()[0]?.toFixed(2)
+
+const config = (tenant: string, scimUrl: string) => `version: 1
+tenant: ${tenant}
+store:
+  kind: postgres
+  url: \${env:KOPPEL_BENCH_DATABASE_URL}
+  workers: { enabled: true, inProcess: false, jobsPerTarget: 4, checkSeconds: 1 }
+sources:
+  - name: school
+    type: csv
+    file: ./pupils.csv
+    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
+    defaults: { role: student, organisation: school }
+targets:
+  - name: app
+    type: scim
+    baseUrl: ${scimUrl}/scim/v2
+    token: \${env:SCIM_TOKEN}
+    bulk: never
+    readAttributes: [userName, externalId, displayName]
+    anchor: { attribute: externalId, value: person.key }
+    attributes:
+      externalId: person.key
+      userName: 'person.key + "@${tenant}.test"'
+      displayName: fullName(person)
+    apply: { concurrency: 8 }
+    guard: { create: { maxPercent: null } }
+rules:
+  - name: every pupil
+    when: contract.role == "student"
+    grant:
+      - account: app
+`
+
+function startWorker(
+  configs: readonly string[],
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'worker', '-c', ...configs], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (out.split('"msg":"worker started"').length <= configs.length) return
+      clearInterval(timer)
+      resolve(child)
+    }, 100)
+    child.on('exit', () => {
+      clearInterval(timer)
+      reject(new Error(`a worker exited before it started:\n${out.slice(-3000)}`))
+    })
+  })
+}
+
+const skip = postgresSkipReason()
+if (skip !== undefined) say(`skipped: ${skip}`)
+else {
+  say(
+    `# ${TENANTS} tenants × ${PERSONS} persons in one window, ${WORKERS} workers serving all, ${LATENCY_MS} ms per request (load before: ${load()})`,
+  )
+  const server = await startPostgres()
+  const sim = await startScimSim({ token: TOKEN })
+  const proxy = await startLatencyProxy(Number(new URL(sim.url).port), LATENCY_MS)
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-tenants-'))
+  const env = { KOPPEL_BENCH_DATABASE_URL: server.url, SCIM_TOKEN: TOKEN }
+  const engines: LoadedEngine[] = []
+  const children: ChildProcess[] = []
+  try {
+    const configs: string[] = []
+    for (let t = 0; t < TENANTS; t++) {
+      const sub = join(dir, `board-${t}`)
+      mkdirSync(sub)
+      const rows = Array.from(
+        { length: PERSONS },
+        (_, i) => `${t * 1_000_000 + i},Kim,Visser ${i},2025-08-01`,
+      )
+      writeFileSync(join(sub, 'pupils.csv'), `nr,voornaam,achternaam,begin\n${rows.join('\n')}\n`)
+      writeFileSync(join(sub, 'koppel.yaml'), config(`board-${t}`, proxy.url))
+      configs.push(join(sub, 'koppel.yaml'))
+      const r = await loadEngine(join(sub, 'koppel.yaml'), connectorDefinitions, {
+        env: { ...process.env, ...env },
+      })
+      if (!r.ok) throw new Error(r.errors.join('\n'))
+      engines.push(r.loaded)
+    }
+    for (let i = 0; i < WORKERS; i++) children.push(await startWorker(configs, env))
+    const t0 = performance.now()
+    const c0 = process.cpuUsage()
+    // the window opens: every board plans and applies at once, as their schedules all fire
+    const waits = await Promise.all(
+      engines.map(async (l) => {
+        const planned = await makePlan(l.engine, { actor: 'bench' })
+        if (!planned.ok || planned.plan.actions.length !== PERSONS)
+          throw new Error(`${l.config.tenant}: the plan is not the expected creates`)
+        const applied = await applyStoredPlan(l.engine, planned.plan.id, { actor: 'bench' })
+        if (!applied.ok || applied.report.state !== 'done')
+          throw new Error(`${l.config.tenant}: the apply failed`)
+        return performance.now() - t0
+      }),
+    )
+    const total = (performance.now() - t0) / 1000
+    const c = process.cpuUsage(c0)
+    if (sim.users.size !== TENANTS * PERSONS)
+      throw new Error(`${sim.users.size} users in the simulator, expected ${TENANTS * PERSONS}`)
+    const sorted = waits.sort((a, b) => a - b)
+    const s = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(2)} s`
+    say(
+      `  total ${total.toFixed(2)} s for ${TENANTS * PERSONS} creates (${((TENANTS * PERSONS) / total).toFixed(0)}/s); planning process CPU ${((c.user + c.system) / 1e6).toFixed(2)} s; load ${load()}`,
+    )
+    say(
+      `  each board's wait (window start → apply done): fastest ${s(sorted[0])}, median ${s(sorted[Math.floor(sorted.length / 2)])}, slowest ${s(sorted.at(-1))}; load ${load()}`,
+    )
+  } finally {
+    for (const c of children) c.kill('SIGTERM')
+    await Promise.all(
+      children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.on('exit', r)))),
+    )
+    for (const l of engines) await l.close()
+    await proxy.close()
+    await sim.close()
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
