@@ -11,9 +11,10 @@ import { applyStoredPlan, makePlan } from '../engine/index.ts'
 import type { Plan } from '../model/index.ts'
 import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
 import { SESSION_COOKIE } from './access/auth.ts'
-import { secretHash } from './access/secrets.ts'
+import { newSecret, secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
+import { openStore } from '../store/index.ts'
 import { API_ROUTES } from './api/api-app.ts'
 import { resolveSecrets, type KoppelConfig } from '../config/index.ts'
 import { mountDashboard } from './dashboard-http.ts'
@@ -122,6 +123,41 @@ async function token(
       now: fx.engine.now(),
     })
   ).token
+}
+
+const OTHER = 'other-board'
+
+/**
+ * Credentials of another tenant of the same store: its own user's token and session, and a token the
+ * default tenant's admin holds there (one login, a role in each tenant; each token is for one tenant).
+ */
+async function otherTenantCredentials(): Promise<Record<string, RequestInit['headers']>> {
+  const other = await openStore({ kind: 'sqlite', path: fx.storePath }, { tenant: OTHER })
+  const now = fx.engine.now()
+  try {
+    await addUser(other.access, { name: 'bestuur', role: 'admin', password: PASSWORD, now })
+    assert.ok(await fx.engine.store.access.grantTenant('admin', OTHER, 'admin', now))
+    const made = (user: string) =>
+      createApiToken(other.access, { user, role: 'admin', label: 'x', days: 30, now })
+    const session = newSecret()
+    await other.access.addGrant('sessions', {
+      secretHash: secretHash(session),
+      userName: 'bestuur',
+      role: 'admin',
+      label: 'test',
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    })
+    return {
+      "another tenant's token": { authorization: `Bearer ${(await made('bestuur')).token}` },
+      "this tenant's admin's token for another tenant": {
+        authorization: `Bearer ${(await made('admin')).token}`,
+      },
+      "another tenant's session": { cookie: `${SESSION_COOKIE}=${session}`, origin: ORIGIN },
+    }
+  } finally {
+    await other.close()
+  }
 }
 
 describe('users and login', () => {
@@ -287,6 +323,89 @@ describe('the route matrix', () => {
           `${route} as ${role}`,
         )
     }
+  })
+
+  test("every documented API route: another tenant's token or session → 404, and nothing changes", async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => [m.toUpperCase(), path] as const),
+    )
+    assert.ok(routes.length >= 15, `the OpenAPI document lists the routes (${routes.length})`)
+    const auditBefore = (await fx.engine.store.listAudit({ limit: 1 }))[0]?.seq
+    for (const [who, headers] of Object.entries(await otherTenantCredentials())) {
+      for (const [method, template] of routes) {
+        const url = `/api${template.replace('{id}', blocked.id).replace('{query}', 'p00')}`
+        const r = await app.request(url, {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(method === 'POST'
+            ? { body: JSON.stringify({ reason: 'x', label: 'x', role: 'viewer', days: 1 }) }
+            : {}),
+        })
+        assert.equal(r.status, 404, `${method} ${template} with ${who}`)
+        assert.deepEqual(await r.json(), { error: 'not found' }, `${method} ${template}`)
+      }
+    }
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+    assert.equal((await fx.engine.store.listAudit({ limit: 1 }))[0]?.seq, auditBefore)
+  })
+
+  test("every dashboard page: another tenant's session or token → 404 (the routes as the app lists them)", async () => {
+    const open = new Set(['/login', '/login/*', '/static/koppel.css', '/api/openapi.json'])
+    const pages = [
+      ...new Set(
+        app.routes
+          .filter((r) => (r.method === 'GET' || r.method === 'POST') && !r.path.startsWith('/api/'))
+          .filter((r) => !r.path.includes('*') && !open.has(r.path))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ]
+    for (const page of ['GET /', 'GET /plans/:id', 'POST /plans/:id/decide', 'GET /admin/users'])
+      assert.ok(pages.includes(page), `${page} is among the app's routes`)
+    for (const [who, headers] of Object.entries(await otherTenantCredentials())) {
+      for (const page of pages) {
+        const [method, path] = page.split(' ') as [string, string]
+        const r = await app.request(path.replace(':id', blocked.id).replace(':query', 'p00'), {
+          method,
+          headers: { ...headers, accept: 'text/html' },
+          ...(method === 'POST'
+            ? {
+                body: new URLSearchParams({ decision: 'approve', reason: 'x', q: 'p00' }),
+                headers: {
+                  ...headers,
+                  'content-type': 'application/x-www-form-urlencoded',
+                  origin: ORIGIN,
+                },
+              }
+            : {}),
+        })
+        assert.equal(r.status, 404, `${page} with ${who}`)
+      }
+    }
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+  })
+
+  test('a user granted two tenants logs in to this one with one password; revoked, their session here ends', async () => {
+    await otherTenantCredentials()
+    // bestuur holds a role only in the other tenant: to this one it is an unknown name
+    assert.equal((await login('bestuur')).status, 401)
+    const s = await session('admin')
+    const me = await app.request('/api/me', { headers: { cookie: s.cookie } })
+    assert.deepEqual(await me.json(), {
+      user: 'admin',
+      role: 'admin',
+      via: 'session',
+      tenant: 'default',
+      tenants: [
+        { tenant: 'default', role: 'admin' },
+        { tenant: OTHER, role: 'admin' },
+      ],
+    })
+    assert.ok(await fx.engine.store.access.revokeTenant('admin', 'default'))
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+    assert.equal((await login('admin')).status, 401)
   })
 
   test('pages: an operator cannot reach the admin pages, a viewer cannot approve', async () => {

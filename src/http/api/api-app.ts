@@ -457,6 +457,31 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
 
   api.openapi(
     createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/me',
+        summary:
+          'Who you are here: your role in this tenant and every tenant of the store you hold a role in',
+      }),
+    ),
+    async (c) => {
+      const p = c.get('principal')
+      const user = p?.user ?? ''
+      return c.json(
+        {
+          user,
+          role: p?.role,
+          via: p?.via,
+          tenant: engine.store.tenant,
+          tenants: await engine.store.access.tenantsOf(user),
+        } as unknown as Record<string, unknown>,
+        200,
+      )
+    },
+  )
+
+  api.openapi(
+    createRoute(
       route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' }),
     ),
     async (c) => {
