@@ -567,6 +567,43 @@ describe('state changes', () => {
 })
 
 describe('API and pages', () => {
+  test('the persons of the ledger, paged by key: every person once, in order, with their accounts', async () => {
+    const viewer = await token('viewer', 'viewer')
+    const get = async (query: string) => {
+      const r = await app.request(`/api/persons${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> }
+    }
+    const seen: string[] = []
+    let query = '?limit=15'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 5, 'the pages end')
+      const { status, body } = await get(query)
+      assert.equal(status, 200)
+      const items = body['items'] as {
+        person: string
+        accounts: { target: string; state: string }[]
+      }[]
+      assert.ok(items.length <= 15)
+      for (const i of items) {
+        seen.push(i.person)
+        assert.deepEqual(
+          i.accounts.map((a) => [a.target, a.state]),
+          [['dir', 'active']],
+        )
+      }
+      if (body['next'] === undefined) break
+      query = `?limit=15&cursor=${String(body['next'])}`
+    }
+    const expected = Array.from({ length: 40 }, (_, i) => `p${String(i).padStart(2, '0')}`)
+    assert.deepEqual(seen, expected)
+    const foreign = Buffer.from(JSON.stringify({ at: 15 })).toString('base64url')
+    const refused = await get(`?cursor=${foreign}`)
+    assert.equal(refused.status, 400)
+    assert.match(String(refused.body['error']), /is not one this API gave out/)
+  })
+
   test("a plan's actions page with a cursor and filter; a foreign cursor is a 400 naming it", async () => {
     const viewer = await token('viewer', 'viewer')
     let reads = 0

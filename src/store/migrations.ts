@@ -329,6 +329,17 @@ const userTenantRoles: Migration = {
   },
 }
 
+/** The ledger by person across targets: the persons list of the API pages by this key (`pagePersons`). */
+const accountsByPerson: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex('accounts_person')
+      .on('accounts')
+      .columns(['tenant', 'person'])
+      .execute()
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -342,6 +353,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0006-provisioned-groups': provisionedGroups,
         '0007-dashboard-access': dashboardAccess,
         '0008-user-tenant-roles': userTenantRoles,
+        '0009-accounts-by-person': accountsByPerson,
       }
     },
   }

@@ -177,6 +177,35 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('accounts: a page of persons by key, each with the accounts on every target; another tenant apart', async () => {
+    const h = harness()
+    const tenant = freshTenant('persons')
+    await withStore(h, tenant, async (store) => {
+      assert.deepEqual(await store.pagePersons(undefined, 10), [])
+      const ad = ['p3', 'p1', 'p2', 'p5'].map((p) => account(p))
+      const google = account('p2', { target: 'google', permissions: [] })
+      await store.upsertAccounts([...ad, google])
+      const first = await store.pagePersons(undefined, 2)
+      assert.deepEqual(
+        first.map((p) => [p.person, p.accounts.map((a) => a.target)]),
+        [
+          ['p1', ['ad']],
+          ['p2', ['ad', 'google']],
+        ],
+      )
+      assert.deepEqual(first[1]?.accounts[1], google)
+      const rest = await store.pagePersons('p2', 2)
+      assert.deepEqual(
+        rest.map((p) => p.person),
+        ['p3', 'p5'],
+      )
+      assert.deepEqual(await store.pagePersons('p5', 2), [])
+    })
+    await withStore(h, freshTenant('persons-other'), async (store) => {
+      assert.deepEqual(await store.pagePersons(undefined, 10), [])
+    })
+  })
+
   test('accounts: versions are the rows without attributes and permissions', async () => {
     await withStore(harness(), freshTenant('versions'), async (store) => {
       assert.deepEqual(await store.listAccountVersions(), [])

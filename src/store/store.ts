@@ -131,6 +131,11 @@ export interface Store {
   // ledger
   listAccounts(target?: string): Promise<Account[]>
   getAccount(target: string, person: string): Promise<Account | undefined>
+  /**
+   * A page of the ledger by person: the first `limit` persons after `after` (by person id), each with their
+   * accounts on every target. Keyset paging on an index: the 1,000th page costs what the first does.
+   */
+  pagePersons(after: string | undefined, limit: number): Promise<LedgerPerson[]>
   upsertAccounts(accounts: readonly Account[]): Promise<void>
   /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
   listAccountVersions(): Promise<AccountVersion[]>
@@ -241,4 +246,10 @@ export interface Store {
   ): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
+}
+
+/** A person of the ledger with their accounts, by target. */
+export interface LedgerPerson {
+  readonly person: string
+  readonly accounts: readonly Account[]
 }

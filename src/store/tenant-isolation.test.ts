@@ -100,6 +100,9 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getAccount(mine) {
     assert.equal(await mine.getAccount('ad', 'p1'), undefined)
   },
+  async pagePersons(mine) {
+    assert.deepEqual(await mine.pagePersons(undefined, 10), [])
+  },
   async listAccountVersions(mine) {
     assert.deepEqual(await mine.listAccountVersions(), [])
   },

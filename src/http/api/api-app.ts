@@ -20,7 +20,7 @@ import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
-import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { CursorError, decodeKeyCursor, encodeKeyCursor, MAX_LIMIT, pageOf } from './paging.ts'
 import { filterActions } from '../../cli/plan-filter.ts'
 import { PlanActionsCache } from './plan-actions-cache.ts'
 
@@ -213,6 +213,41 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       },
     )
   }
+
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/persons',
+        summary:
+          'The persons of the ledger by person id, each with their account per target (state, id, locator), paged by key',
+        request: { query: z.object(PageQuery) },
+      }),
+    ),
+    async (c) => {
+      const { cursor, limit } = c.req.valid('query')
+      // one more than asked: whether a next page exists, without counting the ledger
+      const persons = await engine.store.pagePersons(decodeKeyCursor(cursor), limit + 1)
+      const items = persons.slice(0, limit).map((p) => ({
+        person: p.person,
+        accounts: p.accounts.map((a) => ({
+          target: a.target,
+          targetId: a.targetId,
+          locator: a.locator,
+          state: a.state,
+          updatedAt: a.updatedAt,
+          ...(a.disabledAt === undefined ? {} : { disabledAt: a.disabledAt }),
+        })),
+      }))
+      const last = items.at(-1)
+      return c.json(
+        persons.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(last.person) }
+          : { items },
+        200,
+      )
+    },
+  )
 
   api.openapi(
     createRoute(
