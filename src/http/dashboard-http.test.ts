@@ -567,6 +567,31 @@ describe('state changes', () => {
 })
 
 describe('API and pages', () => {
+  test('the plan page and the plan API decompress a stored plan once across reloads; its status stays current', async () => {
+    const s = await session('operator')
+    const store = fx.engine.store as unknown as { getPlan: (id: string) => Promise<unknown> }
+    const getPlan = store.getPlan.bind(fx.engine.store)
+    let reads = 0
+    store.getPlan = (id) => {
+      reads++
+      return getPlan(id)
+    }
+    const get = (path: string) => app.request(path, { headers: { cookie: s.cookie } })
+    for (let i = 0; i < 3; i++) assert.equal((await get(`/plans/${blocked.id}`)).status, 200)
+    assert.equal((await get(`/plans/${blocked.id}?kind=delete`)).status, 200)
+    assert.equal((await get(`/api/plans/${blocked.id}`)).status, 200)
+    assert.equal((await get(`/api/plans/${blocked.id}/actions?limit=5`)).status, 200)
+    assert.equal(reads, 1, 'one read of the stored plan for six requests')
+    const approved = await app.request(`/api/plans/${blocked.id}/approve`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'the export was half on purpose' }),
+    })
+    assert.equal(approved.status, 200)
+    const after = (await (await get(`/api/plans/${blocked.id}`)).json()) as { status: string }
+    assert.equal(after.status, 'approved')
+  })
+
   test('the persons of the ledger, paged by key: every person once, in order, with their accounts', async () => {
     const viewer = await token('viewer', 'viewer')
     const get = async (query: string) => {

@@ -30,6 +30,8 @@ export interface ApiContext {
   /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
   readonly config?: KoppelConfig
   readonly schedules?: () => readonly ScheduleState[]
+  /** The plans read for their actions, shared with the dashboard's plan page (default: the API's own). */
+  readonly plans?: PlanActionsCache
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -87,7 +89,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
   }
   const { engine } = ctx
-  const planActions = new PlanActionsCache(engine.store)
+  const planActions = ctx.plans ?? new PlanActionsCache(engine.store)
 
   api.openapi(
     createRoute(
@@ -144,7 +146,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       }),
     ),
     async (c) => {
-      const plan = await engine.store.getPlan(c.req.valid('param').id)
+      const plan = await planActions.plan(c.req.valid('param').id)
       if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
       const { actions, ...rest } = plan
       return c.json(
