@@ -392,6 +392,8 @@ describe('the route matrix', () => {
     // bestuur holds a role only in the other tenant: to this one it is an unknown name
     assert.equal((await login('bestuur')).status, 401)
     const s = await session('admin')
+    const overview = await (await app.request('/', { headers: { cookie: s.cookie } })).text()
+    assert.match(overview, /<p class="brand">[^<]*<span class="tenant">default<\/span><\/p>/)
     const me = await app.request('/api/me', { headers: { cookie: s.cookie } })
     assert.deepEqual(await me.json(), {
       user: 'admin',

@@ -23,6 +23,8 @@ export interface Principal {
   readonly user: string
   readonly role: Role
   readonly via: 'session' | 'token'
+  /** The tenant of the store this service answers for (the only one the session or token is good for). */
+  readonly tenant?: string
   /** The session's CSRF token (for forms); absent on a token. */
   readonly csrf?: string
 }
@@ -48,7 +50,12 @@ export function csrfTokenOf(sessionSecret: string): string {
 export function authenticate(o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const asking = await principalOf(c, o.store.access, o.now())
-    c.set('principal', asking === OTHER_TENANT ? undefined : asking)
+    c.set(
+      'principal',
+      asking === OTHER_TENANT || asking === undefined
+        ? undefined
+        : { ...asking, tenant: o.store.tenant },
+    )
     c.set('otherTenant', asking === OTHER_TENANT)
     await next()
   })
