@@ -569,6 +569,42 @@ describe('state changes', () => {
 })
 
 describe('API and pages', () => {
+  test('the audit log pages by key: every event once, newest first, each page read on its own', async () => {
+    await fx.engine.store.appendAudit(
+      Array.from({ length: 250 }, (_, i) => ({ type: 'test.event', actor: 'test', data: { i } })),
+    )
+    const store = fx.engine.store as unknown as {
+      listAudit: (f: { limit: number }) => Promise<unknown>
+    }
+    const listAudit = store.listAudit.bind(fx.engine.store)
+    const limits: number[] = []
+    store.listAudit = (f) => {
+      limits.push(f.limit)
+      return listAudit(f)
+    }
+    const viewer = await token('viewer', 'viewer')
+    const seqs: number[] = []
+    let query = '?kind=test&limit=100'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 4, 'the pages end')
+      const r = await app.request(`/api/audit${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      assert.equal(r.status, 200)
+      const body = (await r.json()) as { items: { seq: number }[]; next?: string }
+      seqs.push(...body.items.map((e) => e.seq))
+      if (body.next === undefined) break
+      query = `?kind=test&limit=100&cursor=${body.next}`
+    }
+    assert.equal(seqs.length, 250)
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => b - a),
+    )
+    assert.equal(new Set(seqs).size, 250)
+    assert.deepEqual(limits, [101, 101, 101], 'no page reads more than one page and one event')
+  })
+
   test('the plan page and the plan API decompress a stored plan once across reloads; its status stays current', async () => {
     const s = await session('operator')
     const store = fx.engine.store as unknown as { getPlan: (id: string) => Promise<unknown> }

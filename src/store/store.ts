@@ -93,6 +93,8 @@ export interface AuditFilter {
   readonly since?: string
   /** An event type (`plan.approved`) or its prefix (`plan`). */
   readonly kind?: string
+  /** Events older than this seq only: the next page of a list that pages by key (newest first). */
+  readonly beforeSeq?: number
   readonly limit: number
 }
 
