@@ -15,6 +15,7 @@ import { newSecret, secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
 import { openStore } from '../store/index.ts'
+import { run } from '../store/store-fixtures.ts'
 import { API_ROUTES } from './api/api-app.ts'
 import { resolveSecrets, type KoppelConfig } from '../config/index.ts'
 import { mountDashboard } from './dashboard-http.ts'
@@ -569,6 +570,43 @@ describe('state changes', () => {
 })
 
 describe('API and pages', () => {
+  test('runs page by key (started, id), ties included: every run once, each page read on its own', async () => {
+    for (let i = 0; i < 25; i++)
+      await fx.engine.store.saveRun(
+        run(`r${String(i).padStart(2, '0')}`, `2026-11-2${i % 5}T05:30:00.000Z`),
+      )
+    const all = (await fx.engine.store.listRuns(1000)).map((r) => r.runId)
+    const store = fx.engine.store as unknown as {
+      listRuns: (limit: number, before?: unknown) => Promise<unknown>
+    }
+    const listRuns = store.listRuns.bind(fx.engine.store)
+    const limits: number[] = []
+    store.listRuns = (limit, before) => {
+      limits.push(limit)
+      return listRuns(limit, before)
+    }
+    const viewer = await token('viewer', 'viewer')
+    const ids: string[] = []
+    let query = '?limit=7'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 10, 'the pages end')
+      const r = await app.request(`/api/runs${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      assert.equal(r.status, 200)
+      const body = (await r.json()) as { items: { runId: string }[]; next?: string }
+      ids.push(...body.items.map((x) => x.runId))
+      if (body.next === undefined) break
+      query = `?limit=7&cursor=${body.next}`
+    }
+    assert.ok(all.length >= 25)
+    assert.deepEqual(ids, all)
+    assert.ok(
+      limits.every((l) => l === 8),
+      `each page reads one page and one run: ${limits.join(', ')}`,
+    )
+  })
+
   test('the audit log pages by key: every event once, newest first, each page read on its own', async () => {
     await fx.engine.store.appendAudit(
       Array.from({ length: 250 }, (_, i) => ({ type: 'test.event', actor: 'test', data: { i } })),

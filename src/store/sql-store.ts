@@ -468,11 +468,25 @@ export class SqlStore implements Store {
     return row && (JSON.parse(row.report) as RunReport)
   }
 
-  async listRuns(limit: number): Promise<RunReport[]> {
+  async listRuns(
+    limit: number,
+    before?: { readonly startedAt: string; readonly runId: string },
+  ): Promise<RunReport[]> {
     const rows = await this.#db
       .selectFrom('runs')
       .select('report')
       .where('tenant', '=', this.tenant)
+      .$if(before !== undefined, (q) =>
+        q.where((w) =>
+          w.or([
+            w('started_at', '<', before?.startedAt ?? ''),
+            w.and([
+              w('started_at', '=', before?.startedAt ?? ''),
+              w('id', '<', before?.runId ?? ''),
+            ]),
+          ]),
+        ),
+      )
       .orderBy('started_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)

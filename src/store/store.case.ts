@@ -584,6 +584,26 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('runs: the next page after a run by (started, id), ties in the start time included', async () => {
+    await withStore(harness(), freshTenant('runs-page'), async (store) => {
+      for (const [id, at] of [
+        ['a', '2026-11-23T05:30:00.000Z'],
+        ['b', '2026-11-23T05:30:00.000Z'],
+        ['c', '2026-11-23T05:30:00.000Z'],
+        ['d', '2026-11-22T05:30:00.000Z'],
+      ] as const)
+        await store.saveRun(run(id, at))
+      const ids = async (limit: number, before?: { startedAt: string; runId: string }) =>
+        (await store.listRuns(limit, before)).map((r) => r.runId)
+      assert.deepEqual(await ids(10), ['c', 'b', 'a', 'd'])
+      assert.deepEqual(await ids(2, { startedAt: '2026-11-23T05:30:00.000Z', runId: 'b' }), [
+        'a',
+        'd',
+      ])
+      assert.deepEqual(await ids(10, { startedAt: '2026-11-22T05:30:00.000Z', runId: 'd' }), [])
+    })
+  })
+
   test('runs: save replaces by id, get, list newest first', async () => {
     await withStore(harness(), freshTenant('runs'), async (store) => {
       await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { state: 'applying' }))

@@ -185,7 +185,11 @@ export interface Store {
   // runs
   saveRun(report: RunReport): Promise<void>
   getRun(id: string): Promise<RunReport | undefined>
-  listRuns(limit: number): Promise<RunReport[]>
+  /** Newest first; with `before`, the runs after that one in this order (the next page, by key). */
+  listRuns(
+    limit: number,
+    before?: { readonly startedAt: string; readonly runId: string },
+  ): Promise<RunReport[]>
 
   // snapshots
   /**

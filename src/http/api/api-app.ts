@@ -113,8 +113,18 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { cursor, limit } = c.req.valid('query')
-      const runs = await engine.store.listRuns(10_000)
-      return c.json(pageOf(runs, cursor, limit) as unknown as Record<string, unknown>, 200)
+      const key = decodeKeyCursor(cursor)
+      const before = key === undefined ? undefined : runKey(key, cursor)
+      // by key (started, id), one more than asked: a page reads one page of reports, not 10,000 of them
+      const runs = await engine.store.listRuns(limit + 1, before)
+      const items = runs.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        (runs.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.startedAt, last.runId])) }
+          : { items }) as unknown as Record<string, unknown>,
+        200,
+      )
     },
   )
 
@@ -578,4 +588,22 @@ function matches(
     (q.reason === undefined || a.reason.change === q.reason) &&
     (q.person === undefined || a.person === q.person)
   )
+}
+
+function runKey(key: string, cursor: string | undefined): { startedAt: string; runId: string } {
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(key)
+    } catch {
+      return undefined
+    }
+  })()
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string'
+  )
+    throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  return { startedAt: parsed[0], runId: parsed[1] }
 }
