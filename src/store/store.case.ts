@@ -46,6 +46,8 @@ export function storeCases(harness: () => StoreHarness): void {
         '0005-person-holds',
         '0006-provisioned-groups',
         '0007-dashboard-access',
+        '0008-user-tenant-roles',
+        '0009-accounts-by-person',
       ],
     )
   })
