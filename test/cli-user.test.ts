@@ -15,8 +15,16 @@ function userAdd(
   args: readonly string[],
   stdin: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return koppelUser(cwd, ['add', ...args], stdin)
+}
+
+function koppelUser(
+  cwd: string,
+  args: readonly string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'user', 'add', ...args], {
+    const child = spawn(process.execPath, ['--no-warnings', KOPPEL_BIN, 'user', ...args], {
       cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
@@ -75,5 +83,63 @@ describe('koppel user add', () => {
     const role = await userAdd(dir, ['jan', '--role', 'root'], 'a long secret pass\n')
     assert.equal(role.code, 1)
     assert.match(role.stderr, /--role "root": must be one of viewer, operator, admin/)
+  })
+
+  test('grant gives an existing user a role in another tenant of the store; revoke takes it away', async () => {
+    assert.equal(
+      (await userAdd(dir, ['helpdesk', '--role', 'admin'], 'a long secret pass\n')).code,
+      0,
+    )
+    const granted = await koppelUser(dir, [
+      'grant',
+      'helpdesk',
+      '--role',
+      'viewer',
+      '--tenant',
+      'school-b',
+    ])
+    assert.equal(granted.code, 0, granted.stderr)
+    assert.match(granted.stdout, /User helpdesk is viewer in school-b/)
+    assert.match(granted.stdout, /^ {2}default {2}admin$/m)
+    assert.match(granted.stdout, /^ {2}school-b {2}viewer$/m)
+    const store = await openStore(
+      { kind: 'sqlite', path: join(dir, 'data', 'koppel.db') },
+      { tenant: 'school-b' },
+    )
+    try {
+      const user = await store.access.getUser('helpdesk')
+      assert.equal(user?.role, 'viewer')
+      assert.match(user?.passwordHash ?? '', /^\$argon2id\$/, 'the same login, the same password')
+    } finally {
+      await store.close()
+    }
+    const unknown = await koppelUser(dir, [
+      'grant',
+      'nobody',
+      '--role',
+      'viewer',
+      '--tenant',
+      'school-b',
+    ])
+    assert.equal(unknown.code, 1)
+    assert.match(
+      unknown.stderr,
+      /user nobody: no such user; create them with koppel user add first/,
+    )
+    const badTenant = await koppelUser(dir, [
+      'grant',
+      'helpdesk',
+      '--role',
+      'viewer',
+      '--tenant',
+      'B',
+    ])
+    assert.equal(badTenant.code, 1)
+    assert.match(badTenant.stderr, /--tenant "B": must be lowercase letters, digits and hyphens/)
+    const revoked = await koppelUser(dir, ['revoke', 'helpdesk', '--tenant', 'school-b'])
+    assert.equal(revoked.code, 0, revoked.stderr)
+    const again = await koppelUser(dir, ['revoke', 'helpdesk', '--tenant', 'school-b'])
+    assert.equal(again.code, 1)
+    assert.match(again.stderr, /user helpdesk: has no role in school-b/)
   })
 })

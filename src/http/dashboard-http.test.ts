@@ -11,9 +11,11 @@ import { applyStoredPlan, makePlan } from '../engine/index.ts'
 import type { Plan } from '../model/index.ts'
 import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
 import { SESSION_COOKIE } from './access/auth.ts'
-import { secretHash } from './access/secrets.ts'
+import { newSecret, secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
+import { openStore } from '../store/index.ts'
+import { run } from '../store/store-fixtures.ts'
 import { API_ROUTES } from './api/api-app.ts'
 import { resolveSecrets, type KoppelConfig } from '../config/index.ts'
 import { mountDashboard } from './dashboard-http.ts'
@@ -122,6 +124,41 @@ async function token(
       now: fx.engine.now(),
     })
   ).token
+}
+
+const OTHER = 'other-board'
+
+/**
+ * Credentials of another tenant of the same store: its own user's token and session, and a token the
+ * default tenant's admin holds there (one login, a role in each tenant; each token is for one tenant).
+ */
+async function otherTenantCredentials(): Promise<Record<string, RequestInit['headers']>> {
+  const other = await openStore({ kind: 'sqlite', path: fx.storePath }, { tenant: OTHER })
+  const now = fx.engine.now()
+  try {
+    await addUser(other.access, { name: 'bestuur', role: 'admin', password: PASSWORD, now })
+    assert.ok(await fx.engine.store.access.grantTenant('admin', OTHER, 'admin', now))
+    const made = (user: string) =>
+      createApiToken(other.access, { user, role: 'admin', label: 'x', days: 30, now })
+    const session = newSecret()
+    await other.access.addGrant('sessions', {
+      secretHash: secretHash(session),
+      userName: 'bestuur',
+      role: 'admin',
+      label: 'test',
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    })
+    return {
+      "another tenant's token": { authorization: `Bearer ${(await made('bestuur')).token}` },
+      "this tenant's admin's token for another tenant": {
+        authorization: `Bearer ${(await made('admin')).token}`,
+      },
+      "another tenant's session": { cookie: `${SESSION_COOKIE}=${session}`, origin: ORIGIN },
+    }
+  } finally {
+    await other.close()
+  }
 }
 
 describe('users and login', () => {
@@ -289,6 +326,91 @@ describe('the route matrix', () => {
     }
   })
 
+  test("every documented API route: another tenant's token or session → 404, and nothing changes", async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => [m.toUpperCase(), path] as const),
+    )
+    assert.ok(routes.length >= 15, `the OpenAPI document lists the routes (${routes.length})`)
+    const auditBefore = (await fx.engine.store.listAudit({ limit: 1 }))[0]?.seq
+    for (const [who, headers] of Object.entries(await otherTenantCredentials())) {
+      for (const [method, template] of routes) {
+        const url = `/api${template.replace('{id}', blocked.id).replace('{query}', 'p00')}`
+        const r = await app.request(url, {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(method === 'POST'
+            ? { body: JSON.stringify({ reason: 'x', label: 'x', role: 'viewer', days: 1 }) }
+            : {}),
+        })
+        assert.equal(r.status, 404, `${method} ${template} with ${who}`)
+        assert.deepEqual(await r.json(), { error: 'not found' }, `${method} ${template}`)
+      }
+    }
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+    assert.equal((await fx.engine.store.listAudit({ limit: 1 }))[0]?.seq, auditBefore)
+  })
+
+  test("every dashboard page: another tenant's session or token → 404 (the routes as the app lists them)", async () => {
+    const open = new Set(['/login', '/login/*', '/static/koppel.css', '/api/openapi.json'])
+    const pages = [
+      ...new Set(
+        app.routes
+          .filter((r) => (r.method === 'GET' || r.method === 'POST') && !r.path.startsWith('/api/'))
+          .filter((r) => !r.path.includes('*') && !open.has(r.path))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ]
+    for (const page of ['GET /', 'GET /plans/:id', 'POST /plans/:id/decide', 'GET /admin/users'])
+      assert.ok(pages.includes(page), `${page} is among the app's routes`)
+    for (const [who, headers] of Object.entries(await otherTenantCredentials())) {
+      for (const page of pages) {
+        const [method, path] = page.split(' ') as [string, string]
+        const r = await app.request(path.replace(':id', blocked.id).replace(':query', 'p00'), {
+          method,
+          headers: { ...headers, accept: 'text/html' },
+          ...(method === 'POST'
+            ? {
+                body: new URLSearchParams({ decision: 'approve', reason: 'x', q: 'p00' }),
+                headers: {
+                  ...headers,
+                  'content-type': 'application/x-www-form-urlencoded',
+                  origin: ORIGIN,
+                },
+              }
+            : {}),
+        })
+        assert.equal(r.status, 404, `${page} with ${who}`)
+      }
+    }
+    assert.equal(await fx.engine.store.planStatus(blocked.id), 'blocked')
+  })
+
+  test('a user granted two tenants logs in to this one with one password; revoked, their session here ends', async () => {
+    await otherTenantCredentials()
+    // bestuur holds a role only in the other tenant: to this one it is an unknown name
+    assert.equal((await login('bestuur')).status, 401)
+    const s = await session('admin')
+    const overview = await (await app.request('/', { headers: { cookie: s.cookie } })).text()
+    assert.match(overview, /<p class="brand">[^<]*<span class="tenant">default<\/span><\/p>/)
+    const me = await app.request('/api/me', { headers: { cookie: s.cookie } })
+    assert.deepEqual(await me.json(), {
+      user: 'admin',
+      role: 'admin',
+      via: 'session',
+      tenant: 'default',
+      tenants: [
+        { tenant: 'default', role: 'admin' },
+        { tenant: OTHER, role: 'admin' },
+      ],
+    })
+    assert.ok(await fx.engine.store.access.revokeTenant('admin', 'default'))
+    assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+    assert.equal((await login('admin')).status, 401)
+  })
+
   test('pages: an operator cannot reach the admin pages, a viewer cannot approve', async () => {
     const operator = await session('operator')
     assert.equal(
@@ -448,6 +570,141 @@ describe('state changes', () => {
 })
 
 describe('API and pages', () => {
+  test('runs page by key (started, id), ties included: every run once, each page read on its own', async () => {
+    for (let i = 0; i < 25; i++)
+      await fx.engine.store.saveRun(
+        run(`r${String(i).padStart(2, '0')}`, `2026-11-2${i % 5}T05:30:00.000Z`),
+      )
+    const all = (await fx.engine.store.listRuns(1000)).map((r) => r.runId)
+    const store = fx.engine.store as unknown as {
+      listRuns: (limit: number, before?: unknown) => Promise<unknown>
+    }
+    const listRuns = store.listRuns.bind(fx.engine.store)
+    const limits: number[] = []
+    store.listRuns = (limit, before) => {
+      limits.push(limit)
+      return listRuns(limit, before)
+    }
+    const viewer = await token('viewer', 'viewer')
+    const ids: string[] = []
+    let query = '?limit=7'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 10, 'the pages end')
+      const r = await app.request(`/api/runs${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      assert.equal(r.status, 200)
+      const body = (await r.json()) as { items: { runId: string }[]; next?: string }
+      ids.push(...body.items.map((x) => x.runId))
+      if (body.next === undefined) break
+      query = `?limit=7&cursor=${body.next}`
+    }
+    assert.ok(all.length >= 25)
+    assert.deepEqual(ids, all)
+    assert.ok(
+      limits.every((l) => l === 8),
+      `each page reads one page and one run: ${limits.join(', ')}`,
+    )
+  })
+
+  test('the audit log pages by key: every event once, newest first, each page read on its own', async () => {
+    await fx.engine.store.appendAudit(
+      Array.from({ length: 250 }, (_, i) => ({ type: 'test.event', actor: 'test', data: { i } })),
+    )
+    const store = fx.engine.store as unknown as {
+      listAudit: (f: { limit: number }) => Promise<unknown>
+    }
+    const listAudit = store.listAudit.bind(fx.engine.store)
+    const limits: number[] = []
+    store.listAudit = (f) => {
+      limits.push(f.limit)
+      return listAudit(f)
+    }
+    const viewer = await token('viewer', 'viewer')
+    const seqs: number[] = []
+    let query = '?kind=test&limit=100'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 4, 'the pages end')
+      const r = await app.request(`/api/audit${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      assert.equal(r.status, 200)
+      const body = (await r.json()) as { items: { seq: number }[]; next?: string }
+      seqs.push(...body.items.map((e) => e.seq))
+      if (body.next === undefined) break
+      query = `?kind=test&limit=100&cursor=${body.next}`
+    }
+    assert.equal(seqs.length, 250)
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => b - a),
+    )
+    assert.equal(new Set(seqs).size, 250)
+    assert.deepEqual(limits, [101, 101, 101], 'no page reads more than one page and one event')
+  })
+
+  test('the plan page and the plan API decompress a stored plan once across reloads; its status stays current', async () => {
+    const s = await session('operator')
+    const store = fx.engine.store as unknown as { getPlan: (id: string) => Promise<unknown> }
+    const getPlan = store.getPlan.bind(fx.engine.store)
+    let reads = 0
+    store.getPlan = (id) => {
+      reads++
+      return getPlan(id)
+    }
+    const get = (path: string) => app.request(path, { headers: { cookie: s.cookie } })
+    for (let i = 0; i < 3; i++) assert.equal((await get(`/plans/${blocked.id}`)).status, 200)
+    assert.equal((await get(`/plans/${blocked.id}?kind=delete`)).status, 200)
+    assert.equal((await get(`/api/plans/${blocked.id}`)).status, 200)
+    assert.equal((await get(`/api/plans/${blocked.id}/actions?limit=5`)).status, 200)
+    assert.equal(reads, 1, 'one read of the stored plan for six requests')
+    const approved = await app.request(`/api/plans/${blocked.id}/approve`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'the export was half on purpose' }),
+    })
+    assert.equal(approved.status, 200)
+    const after = (await (await get(`/api/plans/${blocked.id}`)).json()) as { status: string }
+    assert.equal(after.status, 'approved')
+  })
+
+  test('the persons of the ledger, paged by key: every person once, in order, with their accounts', async () => {
+    const viewer = await token('viewer', 'viewer')
+    const get = async (query: string) => {
+      const r = await app.request(`/api/persons${query}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> }
+    }
+    const seen: string[] = []
+    let query = '?limit=15'
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 5, 'the pages end')
+      const { status, body } = await get(query)
+      assert.equal(status, 200)
+      const items = body['items'] as {
+        person: string
+        accounts: { target: string; state: string }[]
+      }[]
+      assert.ok(items.length <= 15)
+      for (const i of items) {
+        seen.push(i.person)
+        assert.deepEqual(
+          i.accounts.map((a) => [a.target, a.state]),
+          [['dir', 'active']],
+        )
+      }
+      if (body['next'] === undefined) break
+      query = `?limit=15&cursor=${String(body['next'])}`
+    }
+    const expected = Array.from({ length: 40 }, (_, i) => `p${String(i).padStart(2, '0')}`)
+    assert.deepEqual(seen, expected)
+    const foreign = Buffer.from(JSON.stringify({ at: 15 })).toString('base64url')
+    const refused = await get(`?cursor=${foreign}`)
+    assert.equal(refused.status, 400)
+    assert.match(String(refused.body['error']), /is not one this API gave out/)
+  })
+
   test("a plan's actions page with a cursor and filter; a foreign cursor is a 400 naming it", async () => {
     const viewer = await token('viewer', 'viewer')
     let reads = 0

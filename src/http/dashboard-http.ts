@@ -27,6 +27,7 @@ import { mountOidcLogin } from './access/oidc-login.ts'
 import { roleAtLeast } from './access/roles.ts'
 import { checkLogin } from './access/users.ts'
 import { createApiApp } from './api/api-app.ts'
+import { PlanActionsCache } from './api/plan-actions-cache.ts'
 import { CursorError, pageOf } from './api/paging.ts'
 import { mountOperationsPages } from './operations-pages.ts'
 import { lang, principal, viewerOf } from './page-context.ts'
@@ -84,6 +85,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const byUser = o.userLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 5 })
   const byAddress = o.addressLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 50 })
   const secure = o.secureCookies !== false
+  const plans = new PlanActionsCache(engine.store)
   const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -115,6 +117,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
       {
         engine,
         now: engine.now,
+        plans,
         ...(o.config !== undefined ? { config: o.config } : {}),
         ...(o.schedules !== undefined ? { schedules: o.schedules } : {}),
       },
@@ -183,7 +186,8 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   })
 
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
-    const plan = await engine.store.getPlan(c.req.param('id'))
+    // a reload or the next page of a plan of 100,000 actions must not decompress it again
+    const plan = await plans.plan(c.req.param('id'))
     if (plan === undefined)
       return c.html(
         messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')),

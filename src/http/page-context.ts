@@ -16,7 +16,7 @@ export function principal(c: Context<AuthEnv>): Principal {
 
 export function viewerOf(c: Context<AuthEnv>): Viewer {
   const p = principal(c)
-  return { user: p.user, role: p.role, csrf: p.csrf }
+  return { user: p.user, role: p.role, csrf: p.csrf, tenant: p.tenant }
 }
 
 /** A form field as trimmed text ('' when absent or a file). */

@@ -104,6 +104,7 @@ export async function listAudit(
     .$if(filter.planId !== undefined, (q) => q.where('plan_id', '=', filter.planId as string))
     .$if(filter.target !== undefined, (q) => q.where('target', '=', filter.target as string))
     .$if(filter.since !== undefined, (q) => q.where('at', '>=', filter.since as string))
+    .$if(filter.beforeSeq !== undefined, (q) => q.where('seq', '<', filter.beforeSeq as number))
     // `plan` matches plan.created, plan.approved, …; the kind is checked to be [a-z.-] by its callers
     .$if(kind !== undefined, (q) =>
       q.where((w) =>

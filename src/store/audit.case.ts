@@ -88,6 +88,24 @@ export function auditCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('audit: beforeSeq lists the events older than a seq, newest first (paging by key)', async () => {
+    await withStore(harness(), freshTenant('audit-before'), async (store) => {
+      const events = await store.appendAudit(
+        Array.from({ length: 5 }, (_, i) => ({ type: 'test.page', actor: 'test', data: { i } })),
+      )
+      const seqs = events.map((e) => e.seq)
+      const third = seqs[2] ?? 0
+      assert.deepEqual(
+        (await store.listAudit({ kind: 'test', limit: 10, beforeSeq: third })).map((e) => e.seq),
+        seqs.slice(0, 2).reverse(),
+      )
+      assert.deepEqual(
+        (await store.listAudit({ kind: 'test', limit: 1, beforeSeq: third })).map((e) => e.seq),
+        [seqs[1]],
+      )
+    })
+  })
+
   test('audit: concurrent appends on one store keep one unbroken chain', async () => {
     await withStore(harness(), freshTenant('audit-conc'), async (store) => {
       await Promise.all(

@@ -280,6 +280,66 @@ const dashboardAccess: Migration = {
   },
 }
 
+/**
+ * One login per person across the store, and their role per tenant: a service provider's helpdesk user is
+ * granted several school boards without a second password. Sessions and API tokens stay per tenant (0007).
+ * The users of 0007 move over; a name in several tenants keeps the password of its oldest row.
+ */
+const userTenantRoles: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('logins')
+      .addColumn('name', 'text', (col) => col.primaryKey())
+      .addColumn('password_hash', 'text')
+      .addColumn('created_at', 'text', required)
+      .execute()
+    await db.schema
+      .createTable('tenant_roles')
+      .addColumn('tenant', 'text', required)
+      .addColumn('user_name', 'text', required)
+      .addColumn('role', 'text', required)
+      .addColumn('created_at', 'text', required)
+      .addPrimaryKeyConstraint('tenant_roles_pk', ['tenant', 'user_name'])
+      .execute()
+    await db.schema
+      .createIndex('tenant_roles_user')
+      .on('tenant_roles')
+      .columns(['user_name'])
+      .execute()
+    const old = await sql<{
+      tenant: string
+      name: string
+      role: string
+      password_hash: string | null
+      created_at: string
+    }>`select tenant, name, role, password_hash, created_at from users order by created_at, tenant`.execute(
+      db,
+    )
+    const logins = new Map<string, { password_hash: string | null; created_at: string }>()
+    for (const u of old.rows)
+      if (!logins.has(u.name))
+        logins.set(u.name, { password_hash: u.password_hash, created_at: u.created_at })
+    for (const [name, l] of logins)
+      await sql`insert into logins (name, password_hash, created_at)
+        values (${name}, ${l.password_hash}, ${l.created_at})`.execute(db)
+    for (const u of old.rows)
+      await sql`insert into tenant_roles (tenant, user_name, role, created_at)
+        values (${u.tenant}, ${u.name}, ${u.role}, ${u.created_at})`.execute(db)
+    await db.schema.dropTable('users').execute()
+  },
+}
+
+/** The ledger by person across targets: the persons list of the API pages by this key (`pagePersons`). */
+const accountsByPerson: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex('accounts_person')
+      .on('accounts')
+      .columns(['tenant', 'person'])
+      .execute()
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -292,6 +352,8 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0005-person-holds': personHolds,
         '0006-provisioned-groups': provisionedGroups,
         '0007-dashboard-access': dashboardAccess,
+        '0008-user-tenant-roles': userTenantRoles,
+        '0009-accounts-by-person': accountsByPerson,
       }
     },
   }

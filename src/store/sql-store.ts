@@ -36,6 +36,7 @@ import type {
   AuditFilter,
   AuditVerification,
   JournalEntry,
+  LedgerPerson,
   SnapshotHead,
   SnapshotRecord,
   Store,
@@ -168,6 +169,34 @@ export class SqlStore implements Store {
       .orderBy('person')
       .execute()
     return rows.map(accountFromRow)
+  }
+
+  async pagePersons(after: string | undefined, limit: number): Promise<LedgerPerson[]> {
+    const persons = await this.#db
+      .selectFrom('accounts')
+      .select('person')
+      .distinct()
+      .where('tenant', '=', this.tenant)
+      .$if(after !== undefined, (q) => q.where('person', '>', after as string))
+      .orderBy('person')
+      .limit(limit)
+      .execute()
+    if (persons.length === 0) return []
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .where(
+        'person',
+        'in',
+        persons.map((p) => p.person),
+      )
+      .orderBy('person')
+      .orderBy('target')
+      .execute()
+    const byPerson = new Map<string, Account[]>(persons.map((p) => [p.person, []]))
+    for (const r of rows) byPerson.get(r.person)?.push(accountFromRow(r))
+    return [...byPerson].map(([person, accounts]) => ({ person, accounts }))
   }
 
   async listAccountVersions(): Promise<AccountVersion[]> {
@@ -455,11 +484,25 @@ export class SqlStore implements Store {
     return row && (JSON.parse(row.report) as RunReport)
   }
 
-  async listRuns(limit: number): Promise<RunReport[]> {
+  async listRuns(
+    limit: number,
+    before?: { readonly startedAt: string; readonly runId: string },
+  ): Promise<RunReport[]> {
     const rows = await this.#db
       .selectFrom('runs')
       .select('report')
       .where('tenant', '=', this.tenant)
+      .$if(before !== undefined, (q) =>
+        q.where((w) =>
+          w.or([
+            w('started_at', '<', before?.startedAt ?? ''),
+            w.and([
+              w('started_at', '=', before?.startedAt ?? ''),
+              w('id', '<', before?.runId ?? ''),
+            ]),
+          ]),
+        ),
+      )
       .orderBy('started_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)

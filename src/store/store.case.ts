@@ -46,6 +46,8 @@ export function storeCases(harness: () => StoreHarness): void {
         '0005-person-holds',
         '0006-provisioned-groups',
         '0007-dashboard-access',
+        '0008-user-tenant-roles',
+        '0009-accounts-by-person',
       ],
     )
   })
@@ -174,6 +176,35 @@ export function storeCases(harness: () => StoreHarness): void {
       // and back: an enabled account loses its disabledAt
       await store.upsertAccounts([a])
       assert.equal((await store.getAccount('ad', 'p1'))?.disabledAt, undefined)
+    })
+  })
+
+  test('accounts: a page of persons by key, each with the accounts on every target; another tenant apart', async () => {
+    const h = harness()
+    const tenant = freshTenant('persons')
+    await withStore(h, tenant, async (store) => {
+      assert.deepEqual(await store.pagePersons(undefined, 10), [])
+      const ad = ['p3', 'p1', 'p2', 'p5'].map((p) => account(p))
+      const google = account('p2', { target: 'google', permissions: [] })
+      await store.upsertAccounts([...ad, google])
+      const first = await store.pagePersons(undefined, 2)
+      assert.deepEqual(
+        first.map((p) => [p.person, p.accounts.map((a) => a.target)]),
+        [
+          ['p1', ['ad']],
+          ['p2', ['ad', 'google']],
+        ],
+      )
+      assert.deepEqual(first[1]?.accounts[1], google)
+      const rest = await store.pagePersons('p2', 2)
+      assert.deepEqual(
+        rest.map((p) => p.person),
+        ['p3', 'p5'],
+      )
+      assert.deepEqual(await store.pagePersons('p5', 2), [])
+    })
+    await withStore(h, freshTenant('persons-other'), async (store) => {
+      assert.deepEqual(await store.pagePersons(undefined, 10), [])
     })
   })
 
@@ -552,6 +583,26 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.equal(await store.getAccount('ad', 'p2'), undefined)
       assert.equal((await store.listAudit({ limit: 100 })).length, 1)
       assert.equal((await store.verifyAudit()).ok, true)
+    })
+  })
+
+  test('runs: the next page after a run by (started, id), ties in the start time included', async () => {
+    await withStore(harness(), freshTenant('runs-page'), async (store) => {
+      for (const [id, at] of [
+        ['a', '2026-11-23T05:30:00.000Z'],
+        ['b', '2026-11-23T05:30:00.000Z'],
+        ['c', '2026-11-23T05:30:00.000Z'],
+        ['d', '2026-11-22T05:30:00.000Z'],
+      ] as const)
+        await store.saveRun(run(id, at))
+      const ids = async (limit: number, before?: { startedAt: string; runId: string }) =>
+        (await store.listRuns(limit, before)).map((r) => r.runId)
+      assert.deepEqual(await ids(10), ['c', 'b', 'a', 'd'])
+      assert.deepEqual(await ids(2, { startedAt: '2026-11-23T05:30:00.000Z', runId: 'b' }), [
+        'a',
+        'd',
+      ])
+      assert.deepEqual(await ids(10, { startedAt: '2026-11-22T05:30:00.000Z', runId: 'd' }), [])
     })
   })
 

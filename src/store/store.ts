@@ -93,6 +93,8 @@ export interface AuditFilter {
   readonly since?: string
   /** An event type (`plan.approved`) or its prefix (`plan`). */
   readonly kind?: string
+  /** Events older than this seq only: the next page of a list that pages by key (newest first). */
+  readonly beforeSeq?: number
   readonly limit: number
 }
 
@@ -133,6 +135,11 @@ export interface Store {
   getAccount(target: string, person: string): Promise<Account | undefined>
   /** Several accounts of one target in one query (a worker's batch); those without a row are left out. */
   getAccounts(target: string, persons: readonly string[]): Promise<Account[]>
+  /**
+   * A page of the ledger by person: the first `limit` persons after `after` (by person id), each with their
+   * accounts on every target. Keyset paging on an index: the 1,000th page costs what the first does.
+   */
+  pagePersons(after: string | undefined, limit: number): Promise<LedgerPerson[]>
   upsertAccounts(accounts: readonly Account[]): Promise<void>
   /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
   listAccountVersions(): Promise<AccountVersion[]>
@@ -180,7 +187,11 @@ export interface Store {
   // runs
   saveRun(report: RunReport): Promise<void>
   getRun(id: string): Promise<RunReport | undefined>
-  listRuns(limit: number): Promise<RunReport[]>
+  /** Newest first; with `before`, the runs after that one in this order (the next page, by key). */
+  listRuns(
+    limit: number,
+    before?: { readonly startedAt: string; readonly runId: string },
+  ): Promise<RunReport[]>
 
   // snapshots
   /**
@@ -243,4 +254,10 @@ export interface Store {
   ): Promise<{ readonly holder: string; readonly expiresAt: number } | undefined>
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
+}
+
+/** A person of the ledger with their accounts, by target. */
+export interface LedgerPerson {
+  readonly person: string
+  readonly accounts: readonly Account[]
 }

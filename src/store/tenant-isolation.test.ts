@@ -103,6 +103,9 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getAccounts(mine) {
     assert.deepEqual(await mine.getAccounts('ad', ['p1']), [])
   },
+  async pagePersons(mine) {
+    assert.deepEqual(await mine.pagePersons(undefined, 10), [])
+  },
   async listAccountVersions(mine) {
     assert.deepEqual(await mine.listAccountVersions(), [])
   },

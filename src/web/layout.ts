@@ -9,6 +9,8 @@ export interface Viewer {
   readonly user: string
   readonly role: string
   readonly csrf: string | undefined
+  /** The school board this service answers for: with several in one store, which one you are looking at. */
+  readonly tenant?: string | undefined
 }
 
 export function page(
@@ -36,7 +38,7 @@ export function page(
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${t(lang, 'title')}</title><link rel="stylesheet" href="/static/koppel.css"></head>
 <body><a class="skip" href="#main">${lang === 'nl' ? 'Naar de inhoud' : 'Skip to content'}</a>
-<header><p class="brand">${t(lang, 'title')}</p>${nav}</header>
+<header><p class="brand">${t(lang, 'title')}${viewer?.tenant === undefined ? '' : html` · <span class="tenant">${viewer.tenant}</span>`}</p>${nav}</header>
 <main id="main"><h1>${title}</h1>
 ${body}
 </main></body></html>`.value

@@ -92,6 +92,8 @@ export interface Fixture<T extends TargetConnector = MemoryTarget> {
   failWriteBack?: Error
   /** When the source says its snapshot was taken (advance it to tell runs apart in time). */
   takenAt: string
+  /** The SQLite file of the store: another tenant of the same store opens it with its own tenant name. */
+  storePath: string
   cleanup(): Promise<void>
 }
 
@@ -215,6 +217,7 @@ export async function engineFixture<T extends TargetConnector = MemoryTarget>(
     groups,
     writeBacks,
     takenAt: '2026-11-23T00:00:00Z',
+    storePath: join(dir, 'koppel.db'),
     async cleanup() {
       await store.close()
       rmSync(dir, { recursive: true, force: true })

@@ -1,6 +1,8 @@
 /**
  * Who is asking, and may they: a session cookie (the dashboard) or a bearer API token (scripts), resolved to a
- * principal once per request; `requireRole` answers 401 without one and 403 below the role; a state-changing
+ * principal once per request; `requireRole` answers 401 without one and 403 below the role; a session or token
+ * of another tenant of the same store gets 404 on every route, as if nothing here existed (a 401 or 403 would
+ * tell its holder that this tenant is one they could be given); a state-changing
  * request on a session must carry the session's CSRF token (a bearer token is not sent by a browser on its own,
  * so it needs none); every state-changing request that passed is an audit event naming the user.
  */
@@ -21,12 +23,18 @@ export interface Principal {
   readonly user: string
   readonly role: Role
   readonly via: 'session' | 'token'
+  /** The tenant of the store this service answers for (the only one the session or token is good for). */
+  readonly tenant?: string
   /** The session's CSRF token (for forms); absent on a token. */
   readonly csrf?: string
 }
 
 export interface AuthEnv {
-  Variables: { principal: Principal | undefined }
+  Variables: {
+    principal: Principal | undefined
+    /** The request came with a live session or token of another tenant of the store. */
+    otherTenant: boolean
+  }
 }
 
 export interface AuthOptions {
@@ -41,25 +49,39 @@ export function csrfTokenOf(sessionSecret: string): string {
 
 export function authenticate(o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
-    c.set('principal', await principalOf(c, o.store.access, o.now()))
+    const asking = await principalOf(c, o.store.access, o.now())
+    c.set(
+      'principal',
+      asking === OTHER_TENANT || asking === undefined
+        ? undefined
+        : { ...asking, tenant: o.store.tenant },
+    )
+    c.set('otherTenant', asking === OTHER_TENANT)
     await next()
   })
 }
+
+const OTHER_TENANT = Symbol('another tenant')
 
 async function principalOf(
   c: Context,
   access: AccessStore,
   now: Date,
-): Promise<Principal | undefined> {
+): Promise<Principal | typeof OTHER_TENANT | undefined> {
   const bearer = /^Bearer ([A-Za-z0-9_-]{20,})$/.exec(c.req.header('authorization') ?? '')?.[1]
   if (bearer !== undefined) {
-    const grant = await access.findGrant('api_tokens', secretHash(bearer), now)
-    return grant && (await withCurrentRole(access, grant.userName, grant.role, 'token'))
+    const hash = secretHash(bearer)
+    const grant = await access.findGrant('api_tokens', hash, now)
+    if (grant === undefined)
+      return (await access.isOtherTenantsGrant('api_tokens', hash, now)) ? OTHER_TENANT : undefined
+    return withCurrentRole(access, grant.userName, grant.role, 'token')
   }
   const session = getCookie(c, SESSION_COOKIE)
   if (session === undefined || session.length < 20) return undefined
-  const grant = await access.findGrant('sessions', secretHash(session), now)
-  if (grant === undefined) return undefined
+  const hash = secretHash(session)
+  const grant = await access.findGrant('sessions', hash, now)
+  if (grant === undefined)
+    return (await access.isOtherTenantsGrant('sessions', hash, now)) ? OTHER_TENANT : undefined
   const p = await withCurrentRole(access, grant.userName, grant.role, 'session')
   return p && { ...p, csrf: csrfTokenOf(session) }
 }
@@ -86,7 +108,7 @@ export function isStateChanging(method: string): boolean {
 export function requireRole(role: Role, o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const p = c.get('principal')
-    if (p === undefined) return unauthenticated(c)
+    if (p === undefined) return c.get('otherTenant') ? notFound(c) : unauthenticated(c)
     if (!roleAtLeast(p.role, role))
       return forbidden(c, `forbidden: this needs the ${role} role; ${p.user} is ${p.role}`)
     const changing = isStateChanging(c.req.method)
@@ -110,6 +132,13 @@ function forbidden(c: Context, message: string): Response {
   const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>403</title>
 <link rel="stylesheet" href="/static/koppel.css"></head><body><main><h1>403</h1><p>${message}</p><p><a href="/">Koppel</a></p></main></body></html>`
   return c.html(page.value, 403)
+}
+
+function notFound(c: Context): Response {
+  if (!wantsHtml(c)) return c.json({ error: 'not found' }, 404)
+  const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>404</title>
+<link rel="stylesheet" href="/static/koppel.css"></head><body><main><h1>404</h1><p>not found</p></main></body></html>`
+  return c.html(page.value, 404)
 }
 
 const wantsHtml = (c: Context): boolean =>

@@ -2,7 +2,7 @@
  * Local users of the dashboard: `koppel user add` and the login check. One place validates a user name and a
  * password, so the CLI and any future admin page refuse the same things with the same words.
  */
-import type { AccessStore, Role } from '../../store/index.ts'
+import type { AccessStore, Role, TenantRole } from '../../store/index.ts'
 import { hashPassword, verifyPassword } from './secrets.ts'
 import { isRole, ROLES } from './roles.ts'
 
@@ -80,4 +80,25 @@ export async function checkLogin(
   return (await verifyPassword(user.passwordHash, password))
     ? { name: user.name, role: user.role }
     : undefined
+}
+
+const TENANT_NAME = /^[a-z0-9][a-z0-9-]*$/
+
+/**
+ * `koppel user grant`: an existing user gets `role` in `tenant` (any tenant of the store; the user's password
+ * stays the one they have). The tenants they hold afterwards, for the CLI to print.
+ */
+export async function grantUser(
+  access: AccessStore,
+  o: { readonly name: string; readonly role: string; readonly tenant: string; readonly now: Date },
+): Promise<TenantRole[]> {
+  checkUserName(o.name)
+  const role = checkRole(o.role)
+  if (!TENANT_NAME.test(o.tenant))
+    throw new UserInputError(
+      `--tenant ${JSON.stringify(o.tenant)}: must be lowercase letters, digits and hyphens, e.g. school-a`,
+    )
+  if (!(await access.grantTenant(o.name, o.tenant, role, o.now)))
+    throw new UserInputError(`user ${o.name}: no such user; create them with koppel user add first`)
+  return access.tenantsOf(o.name)
 }

@@ -20,7 +20,7 @@ import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
-import { CursorError, MAX_LIMIT, pageOf } from './paging.ts'
+import { CursorError, decodeKeyCursor, encodeKeyCursor, MAX_LIMIT, pageOf } from './paging.ts'
 import { filterActions } from '../../cli/plan-filter.ts'
 import { PlanActionsCache } from './plan-actions-cache.ts'
 
@@ -30,6 +30,8 @@ export interface ApiContext {
   /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
   readonly config?: KoppelConfig
   readonly schedules?: () => readonly ScheduleState[]
+  /** The plans read for their actions, shared with the dashboard's plan page (default: the API's own). */
+  readonly plans?: PlanActionsCache
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -87,7 +89,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
   }
   const { engine } = ctx
-  const planActions = new PlanActionsCache(engine.store)
+  const planActions = ctx.plans ?? new PlanActionsCache(engine.store)
 
   api.openapi(
     createRoute(
@@ -111,8 +113,18 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { cursor, limit } = c.req.valid('query')
-      const runs = await engine.store.listRuns(10_000)
-      return c.json(pageOf(runs, cursor, limit) as unknown as Record<string, unknown>, 200)
+      const key = decodeKeyCursor(cursor)
+      const before = key === undefined ? undefined : runKey(key, cursor)
+      // by key (started, id), one more than asked: a page reads one page of reports, not 10,000 of them
+      const runs = await engine.store.listRuns(limit + 1, before)
+      const items = runs.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        (runs.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.startedAt, last.runId])) }
+          : { items }) as unknown as Record<string, unknown>,
+        200,
+      )
     },
   )
 
@@ -144,7 +156,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       }),
     ),
     async (c) => {
-      const plan = await engine.store.getPlan(c.req.valid('param').id)
+      const plan = await planActions.plan(c.req.valid('param').id)
       if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
       const { actions, ...rest } = plan
       return c.json(
@@ -213,6 +225,41 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       },
     )
   }
+
+  api.openapi(
+    createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/persons',
+        summary:
+          'The persons of the ledger by person id, each with their account per target (state, id, locator), paged by key',
+        request: { query: z.object(PageQuery) },
+      }),
+    ),
+    async (c) => {
+      const { cursor, limit } = c.req.valid('query')
+      // one more than asked: whether a next page exists, without counting the ledger
+      const persons = await engine.store.pagePersons(decodeKeyCursor(cursor), limit + 1)
+      const items = persons.slice(0, limit).map((p) => ({
+        person: p.person,
+        accounts: p.accounts.map((a) => ({
+          target: a.target,
+          targetId: a.targetId,
+          locator: a.locator,
+          state: a.state,
+          updatedAt: a.updatedAt,
+          ...(a.disabledAt === undefined ? {} : { disabledAt: a.disabledAt }),
+        })),
+      }))
+      const last = items.at(-1)
+      return c.json(
+        persons.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(last.person) }
+          : { items },
+        200,
+      )
+    },
+  )
 
   api.openapi(
     createRoute(
@@ -368,13 +415,26 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const q = c.req.valid('query')
+      const before = decodeKeyCursor(q.cursor)
+      if (before !== undefined && !/^[1-9]\d{0,15}$/.test(before))
+        throw new CursorError(`cursor ${JSON.stringify(q.cursor)} is not one this API gave out`)
+      // by key, newest first, one more than asked (whether there is a next page): a page deep in a long log
+      // reads what the first does, not every event before it
       const events = await engine.store.listAudit({
-        limit: 100_000,
+        limit: q.limit + 1,
+        ...(before !== undefined ? { beforeSeq: Number(before) } : {}),
         ...(q.person !== undefined ? { person: q.person } : {}),
         ...(q.plan !== undefined ? { planId: q.plan } : {}),
         ...(q.kind !== undefined ? { kind: q.kind } : {}),
       })
-      return c.json(pageOf(events, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+      const items = events.slice(0, q.limit)
+      const last = items.at(-1)
+      return c.json(
+        (events.length > q.limit && last !== undefined
+          ? { items, next: encodeKeyCursor(String(last.seq)) }
+          : { items }) as unknown as Record<string, unknown>,
+        200,
+      )
     },
   )
 
@@ -457,6 +517,31 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
 
   api.openapi(
     createRoute(
+      route('viewer', {
+        method: 'get',
+        path: '/me',
+        summary:
+          'Who you are here: your role in this tenant and every tenant of the store you hold a role in',
+      }),
+    ),
+    async (c) => {
+      const p = c.get('principal')
+      const user = p?.user ?? ''
+      return c.json(
+        {
+          user,
+          role: p?.role,
+          via: p?.via,
+          tenant: engine.store.tenant,
+          tenants: await engine.store.access.tenantsOf(user),
+        } as unknown as Record<string, unknown>,
+        200,
+      )
+    },
+  )
+
+  api.openapi(
+    createRoute(
       route('admin', { method: 'get', path: '/users', summary: 'Local users and their roles' }),
     ),
     async (c) => {
@@ -503,4 +588,22 @@ function matches(
     (q.reason === undefined || a.reason.change === q.reason) &&
     (q.person === undefined || a.person === q.person)
   )
+}
+
+function runKey(key: string, cursor: string | undefined): { startedAt: string; runId: string } {
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(key)
+    } catch {
+      return undefined
+    }
+  })()
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string'
+  )
+    throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  return { startedAt: parsed[0], runId: parsed[1] }
 }

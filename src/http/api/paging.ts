@@ -37,3 +37,26 @@ export function pageOf<T>(all: readonly T[], cursor: string | undefined, limit: 
   const items = all.slice(at, at + limit)
   return at + limit < all.length ? { items, next: encodeCursor(at + limit) } : { items }
 }
+
+/** A keyset cursor: the key of the last item given, for lists the store pages by key (`{ after }`). */
+export function encodeKeyCursor(after: string): string {
+  return Buffer.from(JSON.stringify({ after })).toString('base64url')
+}
+
+export function decodeKeyCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    } catch {
+      return undefined
+    }
+  })()
+  const after =
+    typeof parsed === 'object' && parsed !== null
+      ? (parsed as { after?: unknown }).after
+      : undefined
+  if (typeof after !== 'string')
+    throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  return after
+}
