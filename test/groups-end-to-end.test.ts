@@ -1,6 +1,7 @@
 // Issue 14's "done means" end to end: a generated board served by the Somtoday simulator (real connector) is
-// provisioned in ONE engine into every target that provisions groups — itslearning IMS ES (simulator), a real
-// slapd, Entra ID (Graph simulator) and Google Workspace (Directory simulator). Lesgroepen become courses/groups
+// provisioned in ONE engine into every target that provisions groups — itslearning IMS ES (simulator), the
+// itslearning IMS file (delivered to a real sshd), a real slapd, a real Samba AD DC, Entra ID (Graph simulator)
+// and Google Workspace (Directory simulator). Lesgroepen become courses/groups
 // titled "<subject> <lesgroep>", stamgroepen become "Klas <stamgroep>"; pupils are learners/members, teachers
 // instructors/owners, mentors mentors/owners. Each outcome is read back from the target itself and compared with
 // the board the simulator serves; then a pupil drops a lesgroep, a lesgroep is renamed, a teacher is replaced and
@@ -29,6 +30,13 @@ import {
 } from '../src/connectors/google/google-test-fixture.ts'
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import { READ_ATTRIBUTES, testTarget } from '../src/connectors/ldap/ldap-test-fixture.ts'
+import {
+  adTestTarget,
+  AD_TEST_OUS,
+  FIXTURE_READ_ATTRIBUTES,
+  groupsDn,
+  peopleDn,
+} from '../src/connectors/ad/ad-test-fixture.ts'
 import { somtodayOptions, SomtodaySource } from '../src/connectors/somtoday/index.ts'
 import type { ConnectorContext, TargetConnector } from '../src/contract/index.ts'
 import {
@@ -48,7 +56,11 @@ import {
   type RuleSpec,
 } from '../src/rules/index.ts'
 import { openStore, type Store } from '../src/store/index.ts'
+import { AD_BASE_DN, sambaSkipReason, startSambaAd, type SambaAd } from './harness/samba-ad.ts'
 import { slapdSkipReason, startSlapd, type Slapd } from './harness/slapd.ts'
+import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
+import { adGroupsIn } from './support/ad-group-readback.ts'
+import { deliveredCourses, imsFileOverSshd } from './support/ims-file-over-sshd.ts'
 import {
   dropLessonGroup,
   nextSchoolYear,
@@ -282,8 +294,112 @@ const google: GroupTarget = {
   },
 }
 
+/** The ending a course gets in the IMS file once archived: itslearning keeps it, with an ended timeframe. */
+const ENDED = ' (ended)'
+
+const itslearningFile: GroupTarget = {
+  name: 'itslearning-file',
+  skip: sshdSkipReason(),
+  roles: {
+    student: { grant: 'learner', reads: '01' },
+    teacher: { grant: 'instructor', reads: '02' },
+    mentor: { grant: 'mentor', reads: '06' },
+  },
+  mapping: itslearningEs.mapping,
+  anchorAttribute: 'syncPersonKey',
+  groupSet: {
+    attributes: { school: '"99LS"', schoolYear: 'group.schoolYear', code: 'group.key' },
+  },
+  key: (title, year, archived) => `${title} < ${year}${archived ? ENDED : ''}`,
+  async start(context) {
+    const s: Sshd = await startSshd()
+    const file = await imsFileOverSshd(s, 'itslearning-file', context)
+    return {
+      connector: file.target,
+      async holdings() {
+        const out: Holdings = {}
+        for (const c of deliveredCourses(await file.delivered())) {
+          assert.equal(c.school, '99LS', `${c.title} below the school`)
+          out[`${c.title} < ${c.year}${c.ends === undefined ? '' : ENDED}`] = c.roles
+        }
+        return out
+      },
+      async close() {
+        await file.target.close()
+        await file.cleanup()
+        await s.stop()
+      },
+    }
+  },
+}
+
+/** The OU of the school's groups below the groups OU (the connector creates it), and the archive OU. */
+const AD_SCHOOL_OU = '99LS'
+const AD_ARCHIVE_DN = `OU=archief,${AD_BASE_DN}`
+const AD_PEOPLE_DN = `OU=people,${AD_BASE_DN}`
+
+const ad: GroupTarget = {
+  name: 'ad',
+  skip: sambaSkipReason(),
+  // managedBy holds ONE owner, and a lesgroep or stamgroep may have several teachers or mentors: every role is
+  // granted as member so that what AD holds can be compared exactly (managedBy is covered by
+  // test/engine-groups-samba.test.ts).
+  roles: {
+    student: { grant: 'member', reads: 'member' },
+    teacher: { grant: 'member', reads: 'member' },
+    mentor: { grant: 'member', reads: 'member' },
+  },
+  // employeeID holds at most 16 characters in the AD schema (rangeUpper), too few for Somtoday's UUIDs
+  mapping: {
+    employeeNumber: 'person.key',
+    sn: 'person.familyName',
+    givenName: 'person.givenName',
+    // the key is a UUID (Somtoday's): nothing in it needs DN escaping
+    dn: `"CN=" + person.key + ",${AD_PEOPLE_DN}"`,
+  },
+  anchorAttribute: 'employeeNumber',
+  groupSet: { attributes: { ou: `"${AD_SCHOOL_OU}"` } },
+  key: (title, _year, archived) => (archived ? `archief/${title}` : title),
+  async start() {
+    const s: SambaAd = await startSambaAd()
+    assert.equal(peopleDn(s), AD_PEOPLE_DN, 'the mapping writes below this DN')
+    const admin = await s.admin()
+    for (const dn of [...AD_TEST_OUS(s), AD_ARCHIVE_DN])
+      await admin.add(dn, { objectClass: 'organizationalUnit' })
+    const connector = adTestTarget(s, {
+      groups: { baseDn: groupsDn(s), archiveDn: AD_ARCHIVE_DN },
+      readAttributes: [...FIXTURE_READ_ATTRIBUTES, 'employeeNumber'],
+    })
+    return {
+      connector,
+      async holdings() {
+        const out: Holdings = {}
+        const live = await adGroupsIn(admin, groupsDn(s))
+        const archived = await adGroupsIn(admin, AD_ARCHIVE_DN, 'one')
+        for (const [groups, prefix] of [
+          [live, ''],
+          [archived, 'archief/'],
+        ] as const)
+          for (const g of groups) {
+            if (prefix === '')
+              assert.ok(
+                g.dn.endsWith(`,OU=${AD_SCHOOL_OU},${groupsDn(s)}`),
+                `${g.dn} in the school OU`,
+              )
+            out[`${prefix}${g.cn}`] = g.members.length > 0 ? { member: g.members } : {}
+          }
+        return out
+      },
+      async close() {
+        await connector.close()
+        await s.stop()
+      },
+    }
+  },
+}
+
 /** Every target that provisions groups today. */
-const TARGETS: readonly GroupTarget[] = [itslearningEs, ldap, entra, google]
+const TARGETS: readonly GroupTarget[] = [itslearningEs, itslearningFile, ldap, ad, entra, google]
 
 const TODAY = '2026-11-23'
 
@@ -367,7 +483,7 @@ function expected(board: SimBoard, t: GroupTarget, archived?: SimBoard): Holding
 const skip = TARGETS.map((t) => t.skip).find((s) => s !== undefined)
 
 describe(
-  'issue 14 end to end: Somtoday → itslearning, LDAP, Entra, Google groups',
+  'issue 14 end to end: Somtoday → itslearning (ES, file), LDAP, AD, Entra, Google groups',
   { skip },
   () => {
     let dir: string
