@@ -4,17 +4,8 @@
 // pupil who drops the subject, and the turnover (next year's courses created, last year's archived: kept in the
 // file with a timeframe that ended, so itslearning does not delete them).
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
-import {
-  imsFileOptionsSchema,
-  ImsFileTarget,
-  readImsXml,
-  type ParsedIms,
-} from '../src/connectors/itslearning/index.ts'
-import { checkImsStructure } from '../src/connectors/itslearning/ims-structure-check.ts'
+import type { ImsFileTarget, ParsedIms } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
 import type { Person, Plan } from '../src/model/index.ts'
@@ -22,6 +13,11 @@ import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import {
+  deliveredCourses,
+  imsFileOverSshd,
+  type ImsFileOverSshd,
+} from './support/ims-file-over-sshd.ts'
 import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
 
 const COURSES: GroupSetSpec = {
@@ -48,7 +44,7 @@ describe(
   () => {
     let s: Sshd
     let fx: Fixture<ImsFileTarget> | undefined
-    let stateDir: string
+    let file: ImsFileOverSshd | undefined
     before(async () => {
       s = await startSshd()
     })
@@ -57,23 +53,10 @@ describe(
     })
     afterEach(async () => {
       await fx?.cleanup()
-      await rm(stateDir, { recursive: true, force: true })
+      await file?.cleanup()
     })
 
     async function setup(): Promise<Fixture<ImsFileTarget>> {
-      stateDir = await mkdtemp(join(tmpdir(), 'koppel-ims-groups-e2e-'))
-      await mkdir(join(s.uploadDir, 'groups'), { recursive: true })
-      const o = imsFileOptionsSchema.parse({
-        stateDir,
-        sftp: {
-          host: s.host,
-          port: s.port,
-          username: s.username,
-          privateKey: '${env:KOPPEL_TEST_KEY}',
-          hostKeyFingerprint: s.hostKeyFingerprint,
-          remoteDir: join(s.uploadDir, 'groups'),
-        },
-      })
       // the connector reads the engine's clock, as the composition root wires it
       const engine: { f?: Fixture<ImsFileTarget> } = {}
       const context: ConnectorContext = {
@@ -81,11 +64,8 @@ describe(
         log: () => {},
         now: () => engine.f?.clock.now() ?? new Date('2026-11-23T10:00:00Z'),
       }
-      const target = new ImsFileTarget(
-        'dir',
-        { ...o, sftp: { ...o.sftp, privateKey: s.privateKey } },
-        context,
-      )
+      file = await imsFileOverSshd(s, 'dir', context)
+      const target = file.target
       const f = await engineFixture({
         target,
         rules: RULES,
@@ -118,20 +98,12 @@ describe(
 
     /** The delivered file, checked; course title < year < school → roletype → persons. */
     async function delivered(): Promise<{ doc: ParsedIms; courses: Record<string, unknown> }> {
-      const xml = await readFile(join(s.uploadDir, 'groups', 'koppel-ims.xml'), 'utf8')
-      assert.deepEqual(checkImsStructure(xml, { itslearning: true }), [])
-      const doc = readImsXml(xml)
-      const byId = new Map(doc.groups.map((g) => [g.id, g]))
+      assert.ok(file !== undefined, 'set up')
+      const doc = await file.delivered()
       const courses: Record<string, unknown> = {}
-      for (const g of doc.groups) {
-        if (g.type !== 'Course') continue
-        const year = byId.get(g.parent ?? '')
-        const roles: Record<string, string[]> = {}
-        for (const mm of doc.memberships.find((x) => x.group === g.id)?.members ?? [])
-          (roles[mm.roletype ?? '?'] ??= []).push(mm.id)
-        const name = `${g.short} < ${year?.short ?? '?'} < ${byId.get(year?.parent ?? '')?.short ?? '?'}`
-        courses[name] = g.ends === undefined ? roles : { ...roles, ends: g.ends }
-      }
+      for (const c of deliveredCourses(doc))
+        courses[`${c.title} < ${c.year} < ${c.school}`] =
+          c.ends === undefined ? c.roles : { ...c.roles, ends: c.ends }
       return { doc, courses }
     }
 

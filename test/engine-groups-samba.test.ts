@@ -12,11 +12,11 @@ import {
   peopleDn,
 } from '../src/connectors/ad/ad-test-fixture.ts'
 import type { AdTarget } from '../src/connectors/ad/ad-target.ts'
-import { toDn } from '../src/connectors/ldap/ldap-mapping.ts'
 import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
 import type { Action, Person, Plan } from '../src/model/index.ts'
 import type { GroupSetSpec } from '../src/rules/index.ts'
 import { sambaSkipReason, startSambaAd, type SambaAd } from './harness/samba-ad.ts'
+import { firstRdnValue } from './support/ad-group-readback.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
 import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 
@@ -47,11 +47,11 @@ describe('engine: provisioned groups into a real Samba AD', { skip, timeout: 300
   const membersOf = async (dn: string) =>
     [(await read(dn, ['member']))?.['member'] ?? []]
       .flat()
-      .map((d) => toDn(String(d)).rdns[0]?.[0]?.value ?? '')
+      .map((d) => firstRdnValue(String(d)))
       .sort()
   const ownerOf = async (dn: string) => {
     const v = (await read(dn, ['managedBy']))?.['managedBy']
-    return typeof v === 'string' && v !== '' ? toDn(v).rdns[0]?.[0]?.value : undefined
+    return typeof v === 'string' && v !== '' ? firstRdnValue(v) : undefined
   }
 
   test('lesson groups in the school OU with exactly their pupils, the teacher as owner; a dropped subject, a rename, the turnover', async () => {
