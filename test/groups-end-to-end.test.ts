@@ -23,6 +23,7 @@ import {
 } from '@koppel/sim/itslearning-es'
 import { DEFAULT_CLIENT, startSomtodaySim, type SomtodaySim } from '@koppel/sim/somtoday'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
+import { createAdTarget } from '../src/connectors/ad/index.ts'
 import { entraTarget } from '../src/connectors/entra/entra-fixture.ts'
 import {
   googleTestTarget,
@@ -31,9 +32,8 @@ import {
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import { READ_ATTRIBUTES, testTarget } from '../src/connectors/ldap/ldap-test-fixture.ts'
 import {
-  adTestTarget,
+  adTestOptions,
   AD_TEST_OUS,
-  FIXTURE_READ_ATTRIBUTES,
   groupsDn,
   peopleDn,
 } from '../src/connectors/ad/ad-test-fixture.ts'
@@ -350,6 +350,7 @@ const ad: GroupTarget = {
     mentor: { grant: 'member', reads: 'member' },
   },
   // employeeID holds at most 16 characters in the AD schema (rangeUpper), too few for Somtoday's UUIDs
+  // (docs/connectors/active-directory.md)
   mapping: {
     employeeNumber: 'person.key',
     sn: 'person.familyName',
@@ -366,10 +367,13 @@ const ad: GroupTarget = {
     const admin = await s.admin()
     for (const dn of [...AD_TEST_OUS(s), AD_ARCHIVE_DN])
       await admin.add(dn, { objectClass: 'organizationalUnit' })
-    const connector = adTestTarget(s, {
-      groups: { baseDn: groupsDn(s), archiveDn: AD_ARCHIVE_DN },
-      readAttributes: [...FIXTURE_READ_ATTRIBUTES, 'employeeNumber'],
-    })
+    // the mapped attributes (the anchor among them) as the composition root passes them: read, so no drift
+    const connector = createAdTarget(
+      'ad',
+      adTestOptions(s, { groups: { baseDn: groupsDn(s), archiveDn: AD_ARCHIVE_DN } }),
+      process.cwd(),
+      compileMapping('ad', ad.mapping).attributes,
+    )
     return {
       connector,
       async holdings() {
