@@ -14,6 +14,7 @@ import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { openStore, type StoreOptions } from '../src/store/index.ts'
 import { account } from '../src/store/store-fixtures.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
+import { scimBoardConfig } from '../test/harness/scim-board-config.ts'
 
 const ROWS = Number(process.argv[2] ?? 1_000_000)
 const PERSONS = Number(process.argv[3] ?? 1000)
@@ -49,35 +50,8 @@ async function fill(options: StoreOptions): Promise<void> {
   }
 }
 
-const config = (store: string, scimUrl: string) => `version: 1
-tenant: measured
-store: ${store}
-sources:
-  - name: school
-    type: csv
-    file: ./pupils.csv
-    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
-    defaults: { role: student, organisation: school }
-targets:
-  - name: app
-    type: scim
-    baseUrl: ${scimUrl}/scim/v2
-    token: \${env:SCIM_TOKEN}
-    bulk: never
-    readAttributes: [userName, externalId, displayName]
-    anchor: { attribute: externalId, value: person.key }
-    attributes:
-      externalId: person.key
-      userName: 'person.key + "@school.test"'
-      displayName: fullName(person)
-    apply: { concurrency: 16 }
-    guard: { create: { maxPercent: null } }
-rules:
-  - name: every pupil
-    when: contract.role == "student"
-    grant:
-      - account: app
-`
+const config = (store: string, scimUrl: string) =>
+  scimBoardConfig({ tenant: 'measured', store, scimUrl, apply: '{ concurrency: 16 }' })
 
 async function measure(label: string, options: StoreOptions, storeYaml: string): Promise<void> {
   const [, filled] = await timed(() => fill(options))

@@ -15,6 +15,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
+import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
 
 const TENANTS = Number(process.argv[2] ?? 100)
@@ -25,38 +26,17 @@ const TOKEN = 'bench-token'
 const say = (line: string) => console.log(line)
 const load = () => loadavg()[0]?.toFixed(2)
 
-const config = (tenant: string, scimUrl: string) => `version: 1
-tenant: ${tenant}
-store:
-  kind: postgres
-  url: \${env:KOPPEL_BENCH_DATABASE_URL}
-  workers: { enabled: true, inProcess: false, jobsPerTarget: 4, checkSeconds: 1 }
-sources:
-  - name: school
-    type: csv
-    file: ./pupils.csv
-    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
-    defaults: { role: student, organisation: school }
-targets:
-  - name: app
-    type: scim
-    baseUrl: ${scimUrl}/scim/v2
-    token: \${env:SCIM_TOKEN}
-    bulk: never
-    readAttributes: [userName, externalId, displayName]
-    anchor: { attribute: externalId, value: person.key }
-    attributes:
-      externalId: person.key
-      userName: 'person.key + "@${tenant}.test"'
-      displayName: fullName(person)
-    apply: { concurrency: 8 }
-    guard: { create: { maxPercent: null } }
-rules:
-  - name: every pupil
-    when: contract.role == "student"
-    grant:
-      - account: app
-`
+const config = (tenant: string, scimUrl: string) =>
+  scimBoardConfig({
+    tenant,
+    store: postgresWorkersStore(
+      'KOPPEL_BENCH_DATABASE_URL',
+      '{ enabled: true, inProcess: false, jobsPerTarget: 4, checkSeconds: 1 }',
+    ),
+    scimUrl,
+    userDomain: `${tenant}.test`,
+    apply: '{ concurrency: 8 }',
+  })
 
 function startWorker(
   configs: readonly string[],

@@ -18,6 +18,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
+import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
 
 const actions = Number(process.argv[2] ?? 1000)
@@ -55,37 +56,15 @@ async function commits(url: string, db: string): Promise<number> {
   }
 }
 
-const config = (scimUrl: string) => `version: 1
-store:
-  kind: postgres
-  url: \${env:KOPPEL_BENCH_DATABASE_URL}
-  workers: { enabled: true, inProcess: false, jobsPerTarget: ${jobsPerTarget} }
-sources:
-  - name: school
-    type: csv
-    file: ./pupils.csv
-    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
-    defaults: { role: student, organisation: school }
-targets:
-  - name: app
-    type: scim
-    baseUrl: ${scimUrl}/scim/v2
-    token: \${env:SCIM_TOKEN}
-    bulk: never
-    readAttributes: [userName, externalId, displayName]
-    anchor: { attribute: externalId, value: person.key }
-    attributes:
-      externalId: person.key
-      userName: 'person.key + "@school.test"'
-      displayName: fullName(person)
-    apply: { concurrency: 64 }
-    guard: { create: { maxPercent: null } }
-rules:
-  - name: every pupil
-    when: contract.role == "student"
-    grant:
-      - account: app
-`
+const config = (scimUrl: string) =>
+  scimBoardConfig({
+    store: postgresWorkersStore(
+      'KOPPEL_BENCH_DATABASE_URL',
+      `{ enabled: true, inProcess: false, jobsPerTarget: ${jobsPerTarget} }`,
+    ),
+    scimUrl,
+    apply: '{ concurrency: 64 }',
+  })
 
 function startWorker(dir: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(

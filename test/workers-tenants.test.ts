@@ -14,6 +14,7 @@ import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { startLatencyProxy, type LatencyProxy } from './harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
+import { postgresWorkersStore, scimBoardConfig } from './harness/scim-board-config.ts'
 import { KOPPEL_BIN } from './support/koppel-cli.ts'
 
 const BIG = 120
@@ -21,38 +22,17 @@ const SMALL = 4
 const TOKEN = 'tenants-test-token'
 const now = () => new Date('2026-11-23T06:00:00Z')
 
-const config = (tenant: string, scimUrl: string) => `version: 1
-tenant: ${tenant}
-store:
-  kind: postgres
-  url: \${env:KOPPEL_TEST_DATABASE_URL}
-  workers: { enabled: true, inProcess: false, jobsPerTarget: 2, heartbeatSeconds: 10, checkSeconds: 1 }
-sources:
-  - name: school
-    type: csv
-    file: ./pupils.csv
-    columns: { key: nr, givenName: voornaam, familyName: achternaam, start: begin }
-    defaults: { role: student, organisation: school }
-targets:
-  - name: app
-    type: scim
-    baseUrl: ${scimUrl}/scim/v2
-    token: \${env:SCIM_TOKEN}
-    bulk: never
-    readAttributes: [userName, externalId, displayName]
-    anchor: { attribute: externalId, value: person.key }
-    attributes:
-      externalId: person.key
-      userName: 'person.key + "@${tenant}.test"'
-      displayName: fullName(person)
-    apply: { concurrency: 2 }
-    guard: { create: { maxPercent: null } }
-rules:
-  - name: every pupil
-    when: contract.role == "student"
-    grant:
-      - account: app
-`
+const config = (tenant: string, scimUrl: string) =>
+  scimBoardConfig({
+    tenant,
+    store: postgresWorkersStore(
+      'KOPPEL_TEST_DATABASE_URL',
+      '{ enabled: true, inProcess: false, jobsPerTarget: 2, heartbeatSeconds: 10, checkSeconds: 1 }',
+    ),
+    scimUrl,
+    userDomain: `${tenant}.test`,
+    apply: '{ concurrency: 2 }',
+  })
 
 function board(dir: string, tenant: string, persons: number, first: number, scimUrl: string) {
   const sub = join(dir, tenant)
