@@ -8,12 +8,13 @@ import { afterEach, describe, test } from 'node:test'
 import { startEntraSim, type EntraSim } from '@koppel/sim/entra'
 import type { EntraTarget } from '../src/connectors/entra/index.ts'
 import { entraTarget } from '../src/connectors/entra/entra-fixture.ts'
-import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Person, Plan } from '../src/model/index.ts'
+import { approvePlan } from '../src/engine/index.ts'
+import type { Person } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { applyWithoutFailures as apply, planOn as plan } from './support/group-plans.ts'
 
 let sim: EntraSim | undefined
 let fx: Fixture<EntraTarget> | undefined
@@ -59,19 +60,6 @@ async function setup(): Promise<{ fx: Fixture<EntraTarget>; sim: EntraSim }> {
     anchorAttribute: 'employeeId',
   })
   return { fx: f, sim: s }
-}
-
-async function plan(f: Fixture<EntraTarget>, today: string): Promise<Plan> {
-  f.clock.today = today
-  const r = await makePlan(f.engine, { actor: 'test' })
-  assert.ok(r.ok)
-  return r.plan
-}
-
-async function apply(f: Fixture<EntraTarget>, p: Plan): Promise<void> {
-  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
-  assert.ok(r.ok, r.ok ? '' : r.message)
-  assert.deepEqual(r.report.failures, [])
 }
 
 /** The simulator's own view: live group title → members and owners by employeeId. */

@@ -11,12 +11,13 @@ import {
   googleTestTarget,
   makeServiceAccount,
 } from '../src/connectors/google/google-test-fixture.ts'
-import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Person, Plan } from '../src/model/index.ts'
+import { approvePlan } from '../src/engine/index.ts'
+import type { Person } from '../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
 import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
 import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { applyWithoutFailures as apply, planOn as plan } from './support/group-plans.ts'
 
 let sim: GoogleSim | undefined
 let fx: Fixture<GoogleTarget> | undefined
@@ -66,19 +67,6 @@ async function setup(): Promise<{ fx: Fixture<GoogleTarget>; sim: GoogleSim }> {
     anchorAttribute: 'externalId',
   })
   return { fx: f, sim: s }
-}
-
-async function plan(f: Fixture<GoogleTarget>, today: string): Promise<Plan> {
-  f.clock.today = today
-  const r = await makePlan(f.engine, { actor: 'test' })
-  assert.ok(r.ok)
-  return r.plan
-}
-
-async function apply(f: Fixture<GoogleTarget>, p: Plan): Promise<void> {
-  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
-  assert.ok(r.ok, r.ok ? '' : r.message)
-  assert.deepEqual(r.report.failures, [])
 }
 
 /** The simulator's own view: group name → members and owners by externalId. */

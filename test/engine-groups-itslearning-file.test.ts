@@ -7,34 +7,22 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { ImsFileTarget, ParsedIms } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Person, Plan } from '../src/model/index.ts'
-import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
-import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
-import { lesgroep, member, membershipRules, teacher } from './support/lesson-groups.ts'
+import { approvePlan } from '../src/engine/index.ts'
+import type { Person } from '../src/model/index.ts'
+import { lesgroep, member, teacher } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import {
+  applyWithoutFailures as apply,
+  ITSLEARNING_COURSE_RULES as RULES,
+  ITSLEARNING_COURSES as COURSES,
+  planOn as plan,
+} from './support/group-plans.ts'
 import {
   deliveredCourses,
   imsFileOverSshd,
   type ImsFileOverSshd,
 } from './support/ims-file-over-sshd.ts'
 import { sshdSkipReason, startSshd, type Sshd } from './harness/sshd.ts'
-
-const COURSES: GroupSetSpec = {
-  name: 'courses',
-  when: 'group.type == "teaching-group"',
-  id: DEFAULT_GROUP_ID,
-  title: 'group.attributes.subject + " " + group.code',
-  type: 'group.type',
-  attributes: { school: '"12AB"', schoolYear: 'group.schoolYear', code: 'group.key' },
-  deleteAfterDays: null,
-}
-
-const RULES: RuleSpec[] = membershipRules(
-  'courses',
-  { rule: 'learners', role: 'learner' },
-  { rule: 'instructors', role: 'instructor' },
-)
 
 const m = member
 
@@ -81,19 +69,6 @@ describe(
       })
       engine.f = f
       return f
-    }
-
-    async function plan(f: Fixture<ImsFileTarget>, today: string): Promise<Plan> {
-      f.clock.today = today
-      const r = await makePlan(f.engine, { actor: 'test' })
-      assert.ok(r.ok)
-      return r.plan
-    }
-
-    async function apply(f: Fixture<ImsFileTarget>, p: Plan): Promise<void> {
-      const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
-      assert.ok(r.ok, r.ok ? '' : r.message)
-      assert.deepEqual(r.report.failures, [])
     }
 
     /** The delivered file, checked; course title < year < school → roletype → persons. */

@@ -10,12 +10,16 @@ import {
 } from '@koppel/sim/itslearning-es'
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { applyStoredPlan, approvePlan, makePlan } from '../src/engine/index.ts'
-import type { Person, Plan } from '../src/model/index.ts'
-import type { GroupSetSpec, RuleSpec } from '../src/rules/index.ts'
-import { DEFAULT_GROUP_ID } from '../src/config/group-schema.ts'
-import { lesgroep, member, membershipRules } from './support/lesson-groups.ts'
+import { approvePlan } from '../src/engine/index.ts'
+import type { Person } from '../src/model/index.ts'
+import { lesgroep, member } from './support/lesson-groups.ts'
 import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import {
+  applyWithoutFailures as apply,
+  ITSLEARNING_COURSE_RULES as RULES,
+  ITSLEARNING_COURSES as COURSES,
+  planOn as plan,
+} from './support/group-plans.ts'
 
 const context: ConnectorContext = {
   baseDir: '/',
@@ -30,22 +34,6 @@ afterEach(async () => {
   fx = undefined
   sim = undefined
 })
-
-const COURSES: GroupSetSpec = {
-  name: 'courses',
-  when: 'group.type == "teaching-group"',
-  id: DEFAULT_GROUP_ID,
-  title: 'group.attributes.subject + " " + group.code',
-  type: 'group.type',
-  attributes: { school: '"12AB"', schoolYear: 'group.schoolYear', code: 'group.key' },
-  deleteAfterDays: null,
-}
-
-const RULES: RuleSpec[] = membershipRules(
-  'courses',
-  { rule: 'learners', role: 'learner' },
-  { rule: 'instructors', role: 'instructor' },
-)
 
 const m = member
 
@@ -71,19 +59,6 @@ async function setup(): Promise<{ fx: Fixture<ImsEsTarget>; sim: ItslearningEsSi
     anchorAttribute: 'syncPersonKey',
   })
   return { fx: f, sim: s }
-}
-
-async function plan(f: Fixture<ImsEsTarget>, today: string): Promise<Plan> {
-  f.clock.today = today
-  const r = await makePlan(f.engine, { actor: 'test' })
-  assert.ok(r.ok)
-  return r.plan
-}
-
-async function apply(f: Fixture<ImsEsTarget>, p: Plan): Promise<void> {
-  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
-  assert.ok(r.ok, r.ok ? '' : r.message)
-  assert.deepEqual(r.report.failures, [])
 }
 
 /** The simulator's own view: course title → role → persons. */

@@ -1,0 +1,69 @@
+// Plan and apply steps the provisioned-group tests (issue 14) share: a plan on a given school day, an apply that
+// must leave no failures, the school-year turnover every target goes through, and itslearning's course set.
+import assert from 'node:assert/strict'
+import type { TargetConnector } from '../../src/contract/index.ts'
+import { DEFAULT_GROUP_ID } from '../../src/config/group-schema.ts'
+import { applyStoredPlan, makePlan } from '../../src/engine/index.ts'
+import type { Action, Plan } from '../../src/model/index.ts'
+import type { GroupSetSpec, RuleSpec } from '../../src/rules/index.ts'
+import type { Fixture } from './engine-fixture.ts'
+import { membershipRules } from './lesson-groups.ts'
+
+/** The plan the engine makes on `today` (the fixture's clock is set to it). */
+export async function planOn<T extends TargetConnector>(
+  f: Fixture<T>,
+  today: string,
+): Promise<Plan> {
+  f.clock.today = today
+  const r = await makePlan(f.engine, { actor: 'test' })
+  assert.ok(r.ok)
+  return r.plan
+}
+
+/** Applies plan `p`; every action must succeed. */
+export async function applyWithoutFailures<T extends TargetConnector>(
+  f: Fixture<T>,
+  p: Plan,
+): Promise<void> {
+  const r = await applyStoredPlan(f.engine, p.id, { actor: 'test' })
+  assert.ok(r.ok, r.ok ? '' : r.message)
+  assert.deepEqual(r.report.failures, [])
+}
+
+const groupKey = (a: Action): string | undefined => ('group' in a ? a.group.key : undefined)
+
+/**
+ * The turnover to 2027-2028 of the shared school (wi-3b and en-3b of 2026-2027 become wi-4b): blocked for
+ * approval, as archiving last year's groups is guarded, with exactly these group actions.
+ */
+export function assertTurnoverAwaitsApproval(turnover: Plan): void {
+  assert.equal(turnover.status, 'blocked')
+  assert.deepEqual(
+    turnover.actions
+      .filter((a) => a.kind.startsWith('group-'))
+      .map((a) => `${a.kind} ${groupKey(a)}`),
+    [
+      'group-archive 2026-2027/en-3b',
+      'group-archive 2026-2027/wi-3b',
+      'group-create 2027-2028/wi-4b',
+    ],
+  )
+}
+
+/** itslearning courses: one per lesson group, titled by subject and code, below school and school year. */
+export const ITSLEARNING_COURSES: GroupSetSpec = {
+  name: 'courses',
+  when: 'group.type == "teaching-group"',
+  id: DEFAULT_GROUP_ID,
+  title: 'group.attributes.subject + " " + group.code',
+  type: 'group.type',
+  attributes: { school: '"12AB"', schoolYear: 'group.schoolYear', code: 'group.key' },
+  deleteAfterDays: null,
+}
+
+/** Pupils learners and teachers instructors of their courses. */
+export const ITSLEARNING_COURSE_RULES: RuleSpec[] = membershipRules(
+  'courses',
+  { rule: 'learners', role: 'learner' },
+  { rule: 'instructors', role: 'instructor' },
+)
