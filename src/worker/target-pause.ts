@@ -2,7 +2,8 @@
 // the time the pause ends on the database server's clock (the machines' clocks may differ). A worker reads the
 // row at most every `refreshMs` per target, so a pause reaches the other workers within that time.
 import pg from 'pg'
-import type { TargetPause } from '../engine/index.ts'
+import { sleepFor, type TargetPause } from '../engine/index.ts'
+import { lazyJobTable } from './lazy-table.ts'
 import { JOB_SCHEMA } from './queue-names.ts'
 
 const TABLE = `${JOB_SCHEMA}.target_pause`
@@ -11,34 +12,14 @@ export interface PgTargetPause extends TargetPause {
   close(): Promise<void>
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
-}
-
 export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgTargetPause {
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   pool.on('error', () => {})
-  let ready: Promise<unknown> | undefined
-  const table = () =>
-    (ready ??= pool
-      .query(
-        `create schema if not exists ${JOB_SCHEMA}; create table if not exists ${TABLE} (tenant text not null, target text not null, until timestamptz not null, primary key (tenant, target))`,
-      )
-      .catch((e: unknown) => {
-        ready = undefined
-        // two workers creating it at once: the loser's error is the winner's table
-        if (!/already exists|duplicate key/.test(String(e))) throw e
-      }))
+  const table = lazyJobTable(
+    pool,
+    TABLE,
+    'tenant text not null, target text not null, until timestamptz not null, primary key (tenant, target)',
+  )
   /** target → local time until which it is paused, and when that was read. */
   const known = new Map<string, { until: number; readAt: number }>()
   const remaining = async (target: string): Promise<number> => {
@@ -57,7 +38,7 @@ export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgT
   return {
     async wait(target, signal) {
       for (let ms = await remaining(target); ms > 0; ms = await remaining(target))
-        await sleep(ms, signal)
+        await sleepFor(ms, signal)
     },
     async pause(target, ms) {
       await table()

@@ -4,6 +4,7 @@
 // row lock orders concurrent takers, so together they start at most `rate` operations per second.
 import pg from 'pg'
 import { sleepFor, type TargetRate } from '../engine/index.ts'
+import { lazyJobTable } from './lazy-table.ts'
 import { JOB_SCHEMA } from './queue-names.ts'
 
 const TABLE = `${JOB_SCHEMA}.target_rate`
@@ -23,17 +24,11 @@ const TAKE = `insert into ${TABLE} as r (tenant, target, next)
 export function pgTargetRate(url: string, tenant: string): PgTargetRate {
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   pool.on('error', () => {})
-  let ready: Promise<unknown> | undefined
-  const table = () =>
-    (ready ??= pool
-      .query(
-        `create schema if not exists ${JOB_SCHEMA}; create table if not exists ${TABLE} (tenant text not null, target text not null, next timestamptz not null, primary key (tenant, target))`,
-      )
-      .catch((e: unknown) => {
-        ready = undefined
-        // two workers creating it at once: the loser's error is the winner's table
-        if (!/already exists|duplicate key/.test(String(e))) throw e
-      }))
+  const table = lazyJobTable(
+    pool,
+    TABLE,
+    'tenant text not null, target text not null, next timestamptz not null, primary key (tenant, target)',
+  )
   return {
     async take(target, perSecond, signal) {
       signal?.throwIfAborted()
