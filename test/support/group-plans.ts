@@ -4,10 +4,10 @@ import assert from 'node:assert/strict'
 import type { TargetConnector } from '../../src/contract/index.ts'
 import { DEFAULT_GROUP_ID } from '../../src/config/group-schema.ts'
 import { applyStoredPlan, makePlan } from '../../src/engine/index.ts'
-import type { Action, Plan } from '../../src/model/index.ts'
+import type { Action, Person, Plan } from '../../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../../src/rules/index.ts'
 import type { Fixture } from './engine-fixture.ts'
-import { membershipRules } from './lesson-groups.ts'
+import { lesgroep, member, membershipRules } from './lesson-groups.ts'
 
 /** The plan the engine makes on `today` (the fixture's clock is set to it). */
 export async function planOn<T extends TargetConnector>(
@@ -67,3 +67,20 @@ export const ITSLEARNING_COURSE_RULES: RuleSpec[] = membershipRules(
   { rule: 'learners', role: 'learner' },
   { rule: 'instructors', role: 'instructor' },
 )
+
+/**
+ * Mid-year in the shared school: wi-3b is renamed Wiskunde A and p1 drops Engels (en-3b). The plan updates the
+ * group and revokes p1's membership, nothing more; it is applied.
+ */
+export async function renameWiskundeAndDropEngels<T extends TargetConnector>(
+  f: Fixture<T>,
+): Promise<void> {
+  f.groups[0] = lesgroep('wi-3b', 'Wiskunde A', '3B')
+  f.persons[0] = { ...(f.persons[0] as Person), memberships: [member('wi-3b')] }
+  const changed = await planOn(f, '2026-12-01')
+  assert.deepEqual(
+    changed.actions.map((a) => `${a.kind} ${a.person}`),
+    ['group-update group:2026-2027/wi-3b', 'revoke p1'],
+  )
+  await applyWithoutFailures(f, changed)
+}
