@@ -10,11 +10,10 @@ import type { ConnectorContext } from '../src/contract/index.ts'
 import { approvePlan } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { lesgroep, member, teacher } from './support/lesson-groups.ts'
-import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { pupil, type Fixture } from './support/engine-fixture.ts'
 import {
   applyWithoutFailures as apply,
-  ITSLEARNING_COURSE_RULES as RULES,
-  ITSLEARNING_COURSES as COURSES,
+  itslearningCourseFixture,
   planOn as plan,
   renameWiskundeAndDropEngels,
 } from './support/group-plans.ts'
@@ -55,19 +54,7 @@ describe(
       }
       file = await imsFileOverSshd(s, 'dir', context)
       const target = file.target
-      const f = await engineFixture({
-        target,
-        rules: RULES,
-        provisionGroups: [COURSES],
-        guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
-        mapping: {
-          syncPersonKey: 'person.key',
-          givenName: 'person.givenName',
-          familyName: 'person.familyName',
-          institutionRole: 'contract.role',
-        },
-        anchorAttribute: 'syncPersonKey',
-      })
+      const f = await itslearningCourseFixture(target)
       engine.f = f
       return f
     }

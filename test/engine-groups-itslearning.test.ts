@@ -13,11 +13,10 @@ import type { ConnectorContext } from '../src/contract/index.ts'
 import { approvePlan } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { lesgroep, member } from './support/lesson-groups.ts'
-import { engineFixture, pupil, type Fixture } from './support/engine-fixture.ts'
+import { pupil, type Fixture } from './support/engine-fixture.ts'
 import {
   applyWithoutFailures as apply,
-  ITSLEARNING_COURSE_RULES as RULES,
-  ITSLEARNING_COURSES as COURSES,
+  itslearningCourseFixture,
   planOn as plan,
   renameWiskundeAndDropEngels,
 } from './support/group-plans.ts'
@@ -46,19 +45,7 @@ async function setup(): Promise<{ fx: Fixture<ImsEsTarget>; sim: ItslearningEsSi
     password: '${env:KOPPEL_TEST_ES}',
   })
   const target = new ImsEsTarget('dir', { ...o, password: 'secret' }, context)
-  const f = await engineFixture({
-    target,
-    rules: RULES,
-    provisionGroups: [COURSES],
-    guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
-    mapping: {
-      syncPersonKey: 'person.key',
-      givenName: 'person.givenName',
-      familyName: 'person.familyName',
-      institutionRole: 'contract.role',
-    },
-    anchorAttribute: 'syncPersonKey',
-  })
+  const f = await itslearningCourseFixture(target)
   return { fx: f, sim: s }
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_GROUP_ID } from '../../src/config/group-schema.ts'
 import { applyStoredPlan, makePlan } from '../../src/engine/index.ts'
 import type { Action, Person, Plan } from '../../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../../src/rules/index.ts'
-import type { Fixture } from './engine-fixture.ts'
+import { engineFixture, type Fixture } from './engine-fixture.ts'
 import { lesgroep, member, membershipRules } from './lesson-groups.ts'
 
 /** The plan the engine makes on `today` (the fixture's clock is set to it). */
@@ -83,4 +83,23 @@ export async function renameWiskundeAndDropEngels<T extends TargetConnector>(
     ['group-update group:2026-2027/wi-3b', 'revoke p1'],
   )
   await applyWithoutFailures(f, changed)
+}
+
+/** The engine with itslearning's courses and roles on `target`, persons anchored by syncPersonKey. */
+export function itslearningCourseFixture<T extends TargetConnector>(
+  target: T,
+): Promise<Fixture<T>> {
+  return engineFixture({
+    target,
+    rules: ITSLEARNING_COURSE_RULES,
+    provisionGroups: [ITSLEARNING_COURSES],
+    guard: { 'group-archive': { maxCount: 50, maxPercent: 10 } },
+    mapping: {
+      syncPersonKey: 'person.key',
+      givenName: 'person.givenName',
+      familyName: 'person.familyName',
+      institutionRole: 'contract.role',
+    },
+    anchorAttribute: 'syncPersonKey',
+  })
 }
