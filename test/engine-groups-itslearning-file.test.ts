@@ -7,13 +7,12 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { ImsFileTarget, ParsedIms } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { approvePlan } from '../src/engine/index.ts'
-import type { Person } from '../src/model/index.ts'
 import { lesgroep, member, teacher } from './support/lesson-groups.ts'
 import { pupil, type Fixture } from './support/engine-fixture.ts'
 import {
   applyWithoutFailures as apply,
   itslearningCourseFixture,
+  itslearningTurnover,
   planOn as plan,
   renameWiskundeAndDropEngels,
 } from './support/group-plans.ts'
@@ -98,14 +97,7 @@ describe(
       })
 
       // the turnover: next year's course below next year's school year; last year's archived, still in the file
-      f.groups.splice(0, f.groups.length, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
-      f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-4b')] }
-      f.persons[1] = { ...(f.persons[1] as Person), memberships: [m('wi-4b')] }
-      f.persons[2] = { ...(f.persons[2] as Person), memberships: [m('wi-4b', 'teacher')] }
-      const turnover = await plan(f, '2027-08-01')
-      assert.equal(turnover.status, 'blocked')
-      assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
-      await apply(f, turnover)
+      await itslearningTurnover(f)
       assert.deepEqual((await delivered()).courses, {
         'Engels 3B < 2026-2027 < 12AB': { '02': ['t1'], ends: '2027-08-01' },
         'Wiskunde 4B < 2027-2028 < 12AB': { '01': ['p1', 'p2'], '02': ['t1'] },

@@ -10,13 +10,13 @@ import {
 } from '@koppel/sim/itslearning-es'
 import { imsEsOptionsSchema, ImsEsTarget } from '../src/connectors/itslearning/index.ts'
 import type { ConnectorContext } from '../src/contract/index.ts'
-import { approvePlan } from '../src/engine/index.ts'
 import type { Person } from '../src/model/index.ts'
 import { lesgroep, member } from './support/lesson-groups.ts'
 import { pupil, type Fixture } from './support/engine-fixture.ts'
 import {
   applyWithoutFailures as apply,
   itslearningCourseFixture,
+  itslearningTurnover,
   planOn as plan,
   renameWiskundeAndDropEngels,
 } from './support/group-plans.ts'
@@ -97,14 +97,7 @@ describe('engine: provisioned courses into itslearning IMS ES (simulator)', () =
     })
 
     // the turnover: next year's course below next year's school year; last year's archived (kept, with members)
-    f.groups.splice(0, f.groups.length, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
-    f.persons[0] = { ...(f.persons[0] as Person), memberships: [m('wi-4b')] }
-    f.persons[1] = { ...(f.persons[1] as Person), memberships: [m('wi-4b')] }
-    f.persons[2] = { ...(f.persons[2] as Person), memberships: [m('wi-4b', 'teacher')] }
-    const turnover = await plan(f, '2027-08-01')
-    assert.equal(turnover.status, 'blocked')
-    assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
-    await apply(f, turnover)
+    await itslearningTurnover(f)
     const after = courses(s)
     assert.deepEqual(after['Wiskunde 4B < 2027-2028 < 12AB'], {
       Instructor: ['t1'],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import type { TargetConnector } from '../../src/contract/index.ts'
 import { DEFAULT_GROUP_ID } from '../../src/config/group-schema.ts'
-import { applyStoredPlan, makePlan } from '../../src/engine/index.ts'
+import { applyStoredPlan, approvePlan, makePlan } from '../../src/engine/index.ts'
 import type { Action, Person, Plan } from '../../src/model/index.ts'
 import type { GroupSetSpec, RuleSpec } from '../../src/rules/index.ts'
 import { engineFixture, type Fixture } from './engine-fixture.ts'
@@ -102,4 +102,19 @@ export function itslearningCourseFixture<T extends TargetConnector>(
     },
     anchorAttribute: 'syncPersonKey',
   })
+}
+
+/**
+ * The itslearning school's turnover to 2027-2028: only wi-4b, with p1 and p2 as pupils and t1 its teacher. The
+ * plan waits for approval (archiving is guarded), is approved and applied.
+ */
+export async function itslearningTurnover<T extends TargetConnector>(f: Fixture<T>): Promise<void> {
+  f.groups.splice(0, f.groups.length, lesgroep('wi-4b', 'Wiskunde', '4B', '2027-2028'))
+  f.persons[0] = { ...(f.persons[0] as Person), memberships: [member('wi-4b')] }
+  f.persons[1] = { ...(f.persons[1] as Person), memberships: [member('wi-4b')] }
+  f.persons[2] = { ...(f.persons[2] as Person), memberships: [member('wi-4b', 'teacher')] }
+  const turnover = await planOn(f, '2027-08-01')
+  assert.equal(turnover.status, 'blocked')
+  assert.ok((await approvePlan(f.engine, turnover.id, 'test')).ok)
+  await applyWithoutFailures(f, turnover)
 }
