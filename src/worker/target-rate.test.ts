@@ -41,7 +41,7 @@ function busiestSecond(at: readonly number[]): number {
 
 test('one process: operations start 1/rate apart', async () => {
   const at = await starts([memoryRate()], 30)
-  assert.ok(busiestSecond(at) <= RATE + 1, `${busiestSecond(at)} in one second`)
+  assert.ok(busiestSecond(at) <= RATE + 3, `${busiestSecond(at)} in one second`) // late timers, as below
   assert.ok((at.at(-1) ?? 0) - (at[0] ?? 0) >= ((30 - 1) * 1000) / RATE - 20)
 })
 
@@ -60,8 +60,11 @@ describe('PostgreSQL: the limit is shared', { skip: postgresSkipReason() ?? fals
     for (let i = 0; i < 3; i++) rates.push(pgTargetRate(server?.url ?? '', 'board a'))
     const at = await starts(rates, 20)
     assert.equal(at.length, 60)
-    // a limit per worker would let 3 × RATE through in the busiest second
-    assert.ok(busiestSecond(at) <= RATE + 1, `${busiestSecond(at)} in one second, limit ${RATE}`)
+    // a limit per worker would let 3 × RATE through in the busiest second. The start times are taken after each
+    // taker's timer fires, so on a loaded machine a late timer bunches a few starts together (once seen: 22 in
+    // one second at load 6 on 2 cores); the reserved moments themselves are 1/rate apart, which the span below
+    // shows. The slack of 3 is far below the 2 × RATE extra a per-worker limit would let through.
+    assert.ok(busiestSecond(at) <= RATE + 3, `${busiestSecond(at)} in one second, limit ${RATE}`)
     assert.ok(
       (at.at(-1) ?? 0) - (at[0] ?? 0) >= ((60 - 1) * 1000) / RATE - 50,
       'sixty operations at twenty per second take about three seconds',
