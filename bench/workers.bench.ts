@@ -1,5 +1,6 @@
 // P5 (issue 18): `koppel worker` processes against a latency-bound target, 1 against 2 against 4 workers.
-// The SCIM simulator sits behind a proxy that adds 50 ms to every request; each create is two requests (find by
+// The SCIM simulator sits behind a proxy that adds 50 ms to every request, both in a process of their own
+// (bench/scim-target-process.ts) so the applying process's CPU is Koppel's; each create is two requests (find by
 // anchor, POST). Each worker runs `jobsPerTarget` jobs at once and the target's apply.concurrency (64) caps all
 // workers together, far above what four workers use, so the workers are the bound being measured. For every
 // worker count: a fresh database and simulator, a plan of N creates made in this process, N worker processes
@@ -7,19 +8,18 @@
 // and the 1-minute load average (a busy machine flattens the ratios).
 //   node bench/workers.bench.ts [actions=1000] [jobsPerTarget=4] [workerCounts=1,2,4]
 // Not part of `npm run bench`: it starts up to four extra Node processes.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { startScimSim } from '@koppel/sim/scim'
 import { loadEngine } from '../src/app/load-engine.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
-import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
+import type { TargetStats } from './scim-target-process.ts'
 
 const actions = Number(process.argv[2] ?? 1000)
 const jobsPerTarget = Number(process.argv[3] ?? 4)
@@ -88,14 +88,53 @@ function startWorker(dir: string, env: Record<string, string>): Promise<ChildPro
   })
 }
 
+/** The simulator and its latency proxy in their own process; `ask` gets its figures. */
+async function startTarget(): Promise<{
+  readonly url: string
+  ask(): Promise<TargetStats>
+  stop(): Promise<void>
+}> {
+  const child = fork(
+    join(import.meta.dirname, 'scim-target-process.ts'),
+    [TOKEN, String(LATENCY_MS)],
+    {
+      execArgv: ['--no-warnings'],
+    },
+  )
+  const next = <T>(key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const on = (m: unknown) => {
+        if (typeof m === 'object' && m !== null && key in m) {
+          child.off('message', on)
+          resolve((m as Record<string, T>)[key] as T)
+        }
+      }
+      child.on('message', on)
+      child.once('exit', (code) => reject(new Error(`the target process exited (${code})`)))
+    })
+  const url = await next<string>('url')
+  return {
+    url,
+    ask: () => {
+      const answer = next<TargetStats>('stats')
+      child.send('stats')
+      return answer
+    },
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.send('stop')
+      await exited
+    },
+  }
+}
+
 async function measure(server: { url: string }, workers: number): Promise<number> {
   const admin = new pg.Client(server.url)
   await admin.connect()
   await admin.query(`create database bench_workers_${workers}`)
   await admin.end()
   const url = server.url.replace(/\/postgres$/, `/bench_workers_${workers}`)
-  const sim = await startScimSim({ token: TOKEN })
-  const proxy = await startLatencyProxy(Number(new URL(sim.url).port), LATENCY_MS)
+  const target = await startTarget()
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-workers-'))
   const children: ChildProcess[] = []
   try {
@@ -104,7 +143,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
       ...Array.from({ length: actions }, (_, i) => `${100000 + i},Kim,Visser ${i},2025-08-01`),
     ]
     writeFileSync(join(dir, 'pupils.csv'), `${rows.join('\n')}\n`)
-    writeFileSync(join(dir, 'koppel.yaml'), config(proxy.url))
+    writeFileSync(join(dir, 'koppel.yaml'), config(target.url))
     const env = { KOPPEL_BENCH_DATABASE_URL: url, SCIM_TOKEN: TOKEN }
     const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
       env: { ...process.env, ...env },
@@ -123,12 +162,15 @@ async function measure(server: { url: string }, workers: number): Promise<number
       const commits0 = await commits(server.url, db)
       const cpu0 = children.reduce((n, c) => n + cpuMs(c.pid), 0)
       const self0 = process.cpuUsage()
+      const target0 = (await target.ask()).cpuMs
       const t0 = performance.now()
       const applied = await applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'bench' })
       const seconds = (performance.now() - t0) / 1000
       const workerCpu = children.reduce((n, c) => n + cpuMs(c.pid), 0) - cpu0
       const self = process.cpuUsage(self0)
       const applyCpu = (self.user + self.system) / 1000
+      const stats = await target.ask()
+      const targetCpu = stats.cpuMs - target0
       // the statistics collector reports a backend's commits when it goes idle: give it a moment
       await new Promise((r) => setTimeout(r, 1200))
       const xacts = (await commits(server.url, db)) - commits0
@@ -136,13 +178,13 @@ async function measure(server: { url: string }, workers: number): Promise<number
         throw new Error(
           applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message,
         )
-      if (sim.users.size !== actions)
-        throw new Error(`${sim.users.size} users in the simulator, expected ${actions}`)
+      if (stats.users !== actions)
+        throw new Error(`${stats.users} users in the simulator, expected ${actions}`)
       say(
-        `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${proxy.maxInFlight()} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
+        `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${stats.maxInFlight} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
       )
       say(
-        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included)`,
+        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included)`,
       )
       return actions / seconds
     } finally {
@@ -155,8 +197,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
         c.exitCode !== null ? undefined : new Promise((res) => c.on('exit', res)),
       ),
     )
-    await proxy.close()
-    await sim.close()
+    await target.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

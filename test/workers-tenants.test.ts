@@ -139,4 +139,64 @@ describe('fair scheduling across tenants', { skip: postgresSkipReason() ?? false
       }
     },
   )
+
+  test(
+    "--max-lanes bounds a worker's jobs across its tenants, not per tenant",
+    { timeout: 240_000 },
+    async (t) => {
+      const env = { KOPPEL_TEST_DATABASE_URL: server?.url ?? '', SCIM_TOKEN: TOKEN }
+      // a proxy of its own: its count of requests in flight is this test's
+      const own = await startLatencyProxy(Number(new URL(sim?.url ?? '').port), 25)
+      const loaded: LoadedEngine[] = []
+      try {
+        // three boards × jobsPerTarget 2 (each board's concurrency 2): six jobs at once without the cap
+        const configs = ['lanes-a', 'lanes-b', 'lanes-c'].map((tenant, i) =>
+          board(dir, tenant, 8, 30_000 + i * 100, own.url),
+        )
+        for (const c of configs) {
+          const r = await loadEngine(c, connectorDefinitions, {
+            env: { ...process.env, ...env },
+            now,
+          })
+          if (!r.ok) assert.fail(r.errors.join('\n'))
+          loaded.push(r.loaded)
+        }
+        const plans: string[] = []
+        for (const l of loaded) {
+          const p = await makePlan(l.engine, { actor: 'test' })
+          assert.ok(p.ok && p.plan.actions.length === 8)
+          plans.push(p.plan.id)
+        }
+        let out = ''
+        const child = spawn(
+          process.execPath,
+          ['--no-warnings', KOPPEL_BIN, 'worker', '--max-lanes', '2', '-c', ...configs],
+          { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+        )
+        worker = child
+        child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
+        child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
+        const exited = new Promise<void>((r) => child.on('exit', () => r()))
+        while (out.split('"msg":"worker started"').length < 4) {
+          assert.equal(child.exitCode, null, `the worker exited before it started:\n${out}`)
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        assert.match(out, /"lanes":2,"msg":"lanes of this process, for all its tenants"/)
+        const results = await Promise.all(
+          loaded.map((l, i) => applyStoredPlan(l.engine, plans[i] ?? '', { actor: 'test' })),
+        )
+        for (const r of results) assert.ok(r.ok && r.report.state === 'done')
+        t.diagnostic(`at most ${own.maxInFlight()} requests in flight for three boards`)
+        // each lane sends one request at a time (a create: look up, then POST)
+        assert.ok(own.maxInFlight() <= 2, `${own.maxInFlight()} requests in flight`)
+        assert.equal(own.maxInFlight(), 2, 'both lanes were used')
+        child.kill('SIGTERM')
+        await exited
+        assert.equal(child.exitCode, 0, out.slice(-2000))
+      } finally {
+        for (const l of loaded) await l.close()
+        await own.close()
+      }
+    },
+  )
 })

@@ -44,6 +44,7 @@ test('store.workers: defaults on a PostgreSQL store', () => {
       checkSeconds: 10,
       retries: 5,
       jobsPerTarget: 4,
+      lanesPerProcess: 64,
     },
   })
 })

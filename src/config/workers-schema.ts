@@ -20,6 +20,11 @@ export interface WorkersConfig {
    * workers together): what one more worker adds.
    */
   readonly jobsPerTarget: number
+  /**
+   * Jobs a worker process runs at once across all its tenants and targets (`koppel worker --max-lanes`): 100
+   * boards in one process do not open 100 × jobsPerTarget connections.
+   */
+  readonly lanesPerProcess: number
 }
 
 export const DEFAULT_WORKERS: WorkersConfig = {
@@ -29,6 +34,7 @@ export const DEFAULT_WORKERS: WorkersConfig = {
   checkSeconds: 10,
   retries: 5,
   jobsPerTarget: 4,
+  lanesPerProcess: 64,
 }
 
 export const workersSchema = z
@@ -76,6 +82,15 @@ export const workersSchema = z
       .default(DEFAULT_WORKERS.jobsPerTarget)
       .describe(
         "Jobs of one target each worker process runs at once; the target's apply.concurrency caps all workers together.",
+      ),
+    lanesPerProcess: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(DEFAULT_WORKERS.lanesPerProcess)
+      .describe(
+        'Jobs a worker process runs at once across all its tenants and targets (koppel worker --max-lanes overrides it).',
       ),
   })
   .describe('Applies on worker processes (PostgreSQL store only): docs/operations.md.')

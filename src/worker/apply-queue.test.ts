@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import type { PgBoss } from 'pg-boss'
 import type { Action } from '../model/index.ts'
 import { queuedApply } from './apply-queue.ts'
+import type { PassNotices } from './pass-notices.ts'
 import type { ApplyJob, JobQueue } from './job-queue.ts'
 import { accountKey, applyQueueName } from './queue-names.ts'
 
@@ -94,4 +95,57 @@ test('jobs nobody takes: the apply warns (and keeps waiting) until a worker come
     warnings[0] ?? '',
     /no worker has taken a job of apply\/default\/app for \d+ s; is `koppel worker` running with this target in its config\?/,
   )
+})
+
+test('with the workers’ notices the apply looks when told, not every 250 ms', async () => {
+  let looks = 0
+  const inserted: { data: ApplyJob; state: string }[] = []
+  const subscribers = new Map<string, (jobs: number) => void>()
+  const boss = {
+    async insert(_: string, jobs: { data: ApplyJob }[]) {
+      for (const j of jobs) inserted.push({ data: j.data, state: 'created' })
+      // a worker ends the jobs after 1.5 s and says so from its handler, just before pg-boss marks them completed
+      setTimeout(() => {
+        for (const j of inserted) j.state = 'active'
+        subscribers.get(inserted[0]?.data.pass ?? '')?.(inserted.length)
+        setTimeout(() => inserted.forEach((j) => (j.state = 'completed')), 5)
+      }, 1500)
+      return null
+    },
+    async findJobs() {
+      looks++
+      return inserted.map((j, i) => ({ id: String(i), state: j.state }))
+    },
+  }
+  const notices: PassNotices = {
+    live: true,
+    async subscribe(tenant, pass, onEnded) {
+      assert.equal(tenant, 'board a')
+      subscribers.set(pass, onEnded)
+      return () => subscribers.delete(pass)
+    },
+    close: async () => {},
+  }
+  const queue: JobQueue = {
+    boss: async () => boss as unknown as PgBoss,
+    queueOf: async (tenant, target) => applyQueueName(tenant, target),
+    close: async () => {},
+  }
+  const t0 = performance.now()
+  await queuedApply(queue, 'board a', { notices }).runPass({
+    planId: 'plan-1',
+    runId: 'run-1',
+    actor: 'test',
+    target: 'app',
+    actions: [action('p1', 'a'), action('p2', 'a')],
+  })
+  const ms = performance.now() - t0
+  assert.ok(
+    ms >= 1500 && ms < 1900,
+    `done ${Math.round(ms)} ms after the start, the jobs at 1,500 ms`,
+  )
+  // once after the insert, once at the notice (the jobs still active), once 10 ms later; polling every 250 ms
+  // would have looked 7 times
+  assert.ok(looks <= 3, `${looks} looks at the pass's jobs`)
+  assert.equal(subscribers.size, 0, 'unsubscribed')
 })

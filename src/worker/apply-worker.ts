@@ -8,7 +8,10 @@ import type { Engine } from '../engine/index.ts'
 import type { Plan } from '../model/index.ts'
 import type { Job } from 'pg-boss'
 import type { ApplyJob, JobQueue, QueueLog } from './job-queue.ts'
-import { targetSlots } from './target-slots.ts'
+import { passChannel, passNotice } from './pass-notices.ts'
+import type { HeldSlots } from './target-slots.ts'
+import { workerResources, type WorkerResources } from './worker-resources.ts'
+import { DEFAULT_WORKERS } from '../config/workers-schema.ts'
 import { pgTargetPause } from './target-pause.ts'
 import { pgTargetRate } from './target-rate.ts'
 
@@ -39,20 +42,33 @@ function planCache(engine: Engine, size = 4): (id: string) => Promise<Plan> {
   }
 }
 
+export interface ApplyWorkerOptions {
+  readonly jobsPerTarget: number
+  readonly log: QueueLog
+  /** Lanes (jobs sending at once) of this process, for all its tenants; without, this worker's own. */
+  readonly resources?: WorkerResources
+  /** The lane limit of a worker that has no shared resources. */
+  readonly lanesPerProcess?: number
+}
+
 export async function startApplyWorker(
   engine: Engine,
   queue: JobQueue,
   url: string,
-  o: { readonly jobsPerTarget: number; readonly log: QueueLog },
+  o: ApplyWorkerOptions,
 ): Promise<ApplyWorker> {
   const { store, setup } = engine
   const { log } = o
   const targets = setup.targets
   const boss = await queue.boss()
-  const local = (limit: number) => Math.min(limit, o.jobsPerTarget)
-  const slots = targetSlots(url, targets.reduce((n, t) => n + local(t.apply.concurrency), 0) + 1)
-  const pause = pgTargetPause(url, store.tenant)
-  const rate = pgTargetRate(url, store.tenant)
+  const own =
+    o.resources === undefined
+      ? workerResources(url, o.lanesPerProcess ?? DEFAULT_WORKERS.lanesPerProcess)
+      : undefined
+  const { slots, lanes: budget, pool } = o.resources ?? (own as WorkerResources)
+  const local = (limit: number) => Math.min(limit, o.jobsPerTarget, budget.limit)
+  const pause = pgTargetPause(pool, store.tenant)
+  const rate = pgTargetRate(pool, store.tenant)
   const planOf = planCache(engine)
   const runJobs = async (
     name: string,
@@ -74,13 +90,16 @@ export async function startApplyWorker(
         actions: j.data.actions.length,
         retry: j.retryCount,
       })
-    const held = await slots.take(
-      store.tenant,
-      targetName,
-      limit,
-      signal,
-      Math.min(jobs.length, lanes),
-    )
+    // the process's lanes first (waiting there holds no database session), then the target's slots
+    const granted = await budget.take(Math.min(jobs.length, lanes), signal)
+    let held: HeldSlots
+    try {
+      held = await slots.take(store.tenant, targetName, limit, signal, granted)
+    } catch (e) {
+      budget.give(granted)
+      throw e
+    }
+    let finished = false
     try {
       const plan = await planOf(planId)
       const done = await applyQueuedJobs(
@@ -107,8 +126,18 @@ export async function startApplyWorker(
           sent: done.filter((d) => j.data.actions.includes(d.action.id)).length,
           retry: j.retryCount,
         })
+      finished = true
     } finally {
-      await held.release()
+      // a failed batch says nothing: pg-boss retries its jobs, and the retry's worker tells
+      await held.release(
+        finished
+          ? {
+              channel: passChannel(store.tenant),
+              payload: passNotice(jobs.map((j) => j.data.pass)),
+            }
+          : undefined,
+      )
+      budget.give(granted)
     }
   }
   const registered: { readonly name: string; readonly id: string }[] = []
@@ -148,9 +177,9 @@ export async function startApplyWorker(
     async stop() {
       // offWork takes the queue's name and the id work() returned; the jobs in hand finish before it resolves
       await Promise.all(registered.map(({ name, id }) => boss.offWork(name, { id, wait: true })))
-      await slots.close()
       await pause.close()
       await rate.close()
+      await own?.close()
     },
   }
 }

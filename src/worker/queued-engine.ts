@@ -6,6 +6,7 @@ import type { ApplyQueue, Engine } from '../engine/index.ts'
 import { startApplyWorker, type ApplyWorker } from './apply-worker.ts'
 import { queuedApply } from './apply-queue.ts'
 import { jobQueue, type QueueLog } from './job-queue.ts'
+import { pgPassNotices } from './pass-notices.ts'
 
 export interface QueuedEngine {
   readonly queue: ApplyQueue
@@ -20,20 +21,27 @@ export function queuedEngine(
   engine: () => Engine,
 ): QueuedEngine {
   const jobs = jobQueue(url, workers, log)
+  const notices = pgPassNotices(url)
   let worker: Promise<ApplyWorker> | undefined
   const beforePass = workers.inProcess
     ? async () => {
         await (worker ??= startApplyWorker(engine(), jobs, url, {
           jobsPerTarget: workers.jobsPerTarget,
+          lanesPerProcess: workers.lanesPerProcess,
           log,
         }))
       }
     : undefined
   return {
-    queue: queuedApply(jobs, tenant, { log, ...(beforePass !== undefined ? { beforePass } : {}) }),
+    queue: queuedApply(jobs, tenant, {
+      log,
+      notices,
+      ...(beforePass !== undefined ? { beforePass } : {}),
+    }),
     async close() {
       if (worker !== undefined) await (await worker.catch(() => undefined))?.stop()
       await jobs.close()
+      await notices.close()
     },
   }
 }

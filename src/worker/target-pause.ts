@@ -12,9 +12,17 @@ export interface PgTargetPause extends TargetPause {
   close(): Promise<void>
 }
 
-export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgTargetPause {
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
-  pool.on('error', () => {})
+/** `db`: the store's URL, or a pool shared with the process's other tenants (then close() leaves it open). */
+export function pgTargetPause(
+  db: string | pg.Pool,
+  tenant: string,
+  refreshMs = 500,
+): PgTargetPause {
+  // an idle pooled connection that breaks is dropped by the pool; a shared pool has its listener already
+  const pool =
+    typeof db === 'string'
+      ? new pg.Pool({ connectionString: db, max: 2 }).on('error', () => {})
+      : db
   const table = lazyJobTable(
     pool,
     TABLE,
@@ -49,6 +57,8 @@ export function pgTargetPause(url: string, tenant: string, refreshMs = 500): PgT
       )
       known.delete(target)
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (typeof db === 'string') await pool.end()
+    },
   }
 }

@@ -21,9 +21,13 @@ const TAKE = `insert into ${TABLE} as r (tenant, target, next)
   returning extract(epoch from (r.next - make_interval(secs => 1 / $3::float8) - clock_timestamp()))
     * 1000 as wait_ms`
 
-export function pgTargetRate(url: string, tenant: string): PgTargetRate {
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
-  pool.on('error', () => {})
+/** `db`: the store's URL, or a pool shared with the process's other tenants (then close() leaves it open). */
+export function pgTargetRate(db: string | pg.Pool, tenant: string): PgTargetRate {
+  // an idle pooled connection that breaks is dropped by the pool; a shared pool has its listener already
+  const pool =
+    typeof db === 'string'
+      ? new pg.Pool({ connectionString: db, max: 2 }).on('error', () => {})
+      : db
   const table = lazyJobTable(
     pool,
     TABLE,
@@ -36,6 +40,8 @@ export function pgTargetRate(url: string, tenant: string): PgTargetRate {
       const { rows } = await pool.query<{ wait_ms: number }>(TAKE, [tenant, target, perSecond])
       await sleepFor(Number(rows[0]?.wait_ms ?? 0), signal)
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (typeof db === 'string') await pool.end()
+    },
   }
 }

@@ -10,7 +10,8 @@ const KEEPALIVE =
 /** Slots held on one connection; `release` gives them all back. */
 export interface HeldSlots {
   readonly count: number
-  release(): Promise<void>
+  /** With `notice`, NOTIFYs it in the same statement (no round trip of its own). */
+  release(notice?: { readonly channel: string; readonly payload: string }): Promise<void>
 }
 
 export interface TargetSlots {
@@ -33,6 +34,8 @@ export interface TargetSlots {
 const TAKE = `select ((s + $3) % $4)::int as slot from generate_series(0, $4 - 1) as s
   where pg_try_advisory_lock(hashtext($1), (s + $3) % $4) limit $2`
 const RELEASE = 'select pg_advisory_unlock(hashtext($1), s) from unnest($2::int[]) as s'
+const RELEASE_NOTIFY = `select pg_notify($3, $4),
+  (select count(pg_advisory_unlock(hashtext($1), s)) from unnest($2::int[]) as s)`
 
 export function targetSlots(url: string, connections: number): TargetSlots {
   const pool = new pg.Pool({
@@ -63,9 +66,10 @@ export function targetSlots(url: string, connections: number): TargetSlots {
         if (held.length > 0)
           return {
             count: held.length,
-            async release() {
+            async release(notice) {
               try {
-                await client.query(RELEASE, [key, held])
+                if (notice === undefined) await client.query(RELEASE, [key, held])
+                else await client.query(RELEASE_NOTIFY, [key, held, notice.channel, notice.payload])
                 client.release()
               } catch (e) {
                 // a connection we cannot unlock on is closed instead, which frees the locks as well

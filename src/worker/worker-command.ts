@@ -4,7 +4,7 @@
  * in hand. A killed worker's job goes to another after `store.workers.heartbeatSeconds`. Several configs
  * (`-c a.yaml b.yaml`): one process serves several tenants of one store, each with its own fetch loops and lanes.
  */
-import { Option, type Command } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
 import { pino } from 'pino'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { DEFAULT_WORKERS } from '../config/workers-schema.ts'
@@ -12,6 +12,7 @@ import { loadEngine } from '../app/load-engine.ts'
 import type { LoadedEngine as Loaded } from '../app/load-engine.ts'
 import { startApplyWorker, type ApplyWorker } from './apply-worker.ts'
 import { jobQueue } from './job-queue.ts'
+import { workerResources } from './worker-resources.ts'
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
@@ -19,6 +20,7 @@ export async function workerCommand(
   configPaths: string | readonly string[],
   definitions: readonly ConnectorDefinition[],
   level = 'info',
+  maxLanes?: number,
 ): Promise<number> {
   const paths = typeof configPaths === 'string' ? [configPaths] : configPaths
   const log = pino({
@@ -63,6 +65,15 @@ export async function workerCommand(
   // one pg-boss instance for every tenant of this process: each tenant's queues get their own fetch loops and
   // lanes, so a board with a long backlog never holds another board's jobs behind its own
   const jobs = jobQueue(store.url, store.workers ?? DEFAULT_WORKERS, queueLog)
+  // one lane budget for every tenant: the flag, else the smallest lanesPerProcess of the configs
+  const lanes =
+    maxLanes ??
+    Math.min(
+      ...opened.map(
+        (l) => ((l.config.store as PostgresStore).workers ?? DEFAULT_WORKERS).lanesPerProcess,
+      ),
+    )
+  const resources = workerResources(store.url, lanes)
   const running: ApplyWorker[] = []
   try {
     for (const l of opened) {
@@ -70,11 +81,13 @@ export async function workerCommand(
       running.push(
         await startApplyWorker(l.engine, jobs, store.url, {
           jobsPerTarget: (workers ?? DEFAULT_WORKERS).jobsPerTarget,
+          resources,
           log: (level, message, fields) =>
             queueLog(level, message, { ...fields, tenant: l.config.tenant }),
         }),
       )
     }
+    service.info({ lanes }, 'lanes of this process, for all its tenants')
   } catch (e) {
     service.error(
       { err: e instanceof Error ? e.message : String(e) },
@@ -82,6 +95,7 @@ export async function workerCommand(
     )
     await Promise.all(running.map((w) => w.stop()))
     await jobs.close()
+    await resources.close()
     await closeAll()
     return 1
   }
@@ -104,6 +118,7 @@ export async function workerCommand(
     process.on('SIGINT', onInt)
   })
   await jobs.close()
+  await resources.close()
   await closeAll()
   service.info({}, 'stopped')
   return 0
@@ -150,7 +165,20 @@ export function registerWorkerCommand(
       'debug logs every job taken and done (with plan, run and queue)',
       'info',
     )
-    .action(async (o: { config: string | string[]; logLevel: string }) =>
-      set(await workerCommand(o.config, definitions, o.logLevel)),
+    .addOption(
+      new Option(
+        '--max-lanes <n>',
+        'jobs this process runs at once across all its tenants (default: store.workers.lanesPerProcess, 64)',
+      ).argParser(positiveInteger),
     )
+    .action(async (o: { config: string | string[]; logLevel: string; maxLanes?: number }) =>
+      set(await workerCommand(o.config, definitions, o.logLevel, o.maxLanes)),
+    )
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('a whole number from 1 to 10000')
+  return n
 }
