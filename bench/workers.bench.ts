@@ -56,6 +56,23 @@ async function commits(url: string, db: string): Promise<number> {
   }
 }
 
+/**
+ * Appends to the tenant's audit chain so far: each takes the audit-head row lock, and the rows of one append
+ * share the inserting transaction's id.
+ */
+async function auditAppends(url: string): Promise<number> {
+  const c = new pg.Client(url)
+  await c.connect()
+  try {
+    const { rows } = await c.query<{ n: number }>(
+      'select count(distinct xmin::text)::int as n from audit',
+    )
+    return rows[0]?.n ?? 0
+  } finally {
+    await c.end()
+  }
+}
+
 const config = (scimUrl: string) =>
   scimBoardConfig({
     store: postgresWorkersStore(
@@ -160,6 +177,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
       for (let i = 0; i < workers; i++) children.push(await startWorker(dir, env))
       const db = `bench_workers_${workers}`
       const commits0 = await commits(server.url, db)
+      const appends0 = await auditAppends(url)
       const cpu0 = children.reduce((n, c) => n + cpuMs(c.pid), 0)
       const self0 = process.cpuUsage()
       const target0 = (await target.ask()).cpuMs
@@ -174,6 +192,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
       // the statistics collector reports a backend's commits when it goes idle: give it a moment
       await new Promise((r) => setTimeout(r, 1200))
       const xacts = (await commits(server.url, db)) - commits0
+      const appends = (await auditAppends(url)) - appends0
       if (!applied.ok || applied.report.state !== 'done')
         throw new Error(
           applied.ok ? JSON.stringify(applied.report.failures.slice(0, 3)) : applied.message,
@@ -184,7 +203,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
         `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${stats.maxInFlight} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
       )
       say(
-        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included)`,
+        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included), ${(appends / actions).toFixed(2)} audit-head locks (chain appends)`,
       )
       return actions / seconds
     } finally {

@@ -2,7 +2,7 @@
 // tenant: PostgreSQL locks the tenant's audit_head row, SQLite holds its write lock from BEGIN IMMEDIATE.
 // Verifying also cross-checks the chain against the plans and runs the store holds, since cutting the
 // newest events and moving the head back leaves a consistent chain.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { SqlDialect } from './migrations.ts'
@@ -53,16 +53,13 @@ export async function appendAuditIn(
   now: () => Date,
 ): Promise<AuditEvent[]> {
   if (inputs.length === 0) return []
-  await trx
+  // one statement creates the head if needed, locks it (an upsert's update locks the row on PostgreSQL) and
+  // reads it: every round trip made while the lock is held keeps the tenant's other workers waiting
+  const head = await trx
     .insertInto('audit_head')
     .values({ tenant, seq: 0, hash: GENESIS_HASH })
-    .onConflict((oc) => oc.column('tenant').doNothing())
-    .execute()
-  const head = await trx
-    .selectFrom('audit_head')
-    .select(['seq', 'hash'])
-    .where('tenant', '=', tenant)
-    .$if(dialect === 'postgres', (q) => q.forUpdate())
+    .onConflict((oc) => oc.column('tenant').doUpdateSet({ seq: sql`audit_head.seq` }))
+    .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow()
   // the timestamp is taken under the lock so that `at` never goes backwards along the chain; it is the
   // engine's clock (injected), so a run on a simulated day is audited on that day
