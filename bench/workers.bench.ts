@@ -41,16 +41,19 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/** Committed transactions of one database so far: each autocommit statement is one, so a round-trip count. */
-async function commits(url: string, db: string): Promise<number> {
+/**
+ * Committed transactions of one database so far (each autocommit statement is one, so a round-trip count) and
+ * sessions opened on it (a connection pool that churns shows here).
+ */
+async function commits(url: string, db: string): Promise<{ xacts: number; sessions: number }> {
   const c = new pg.Client(url)
   await c.connect()
   try {
-    const { rows } = await c.query<{ n: string }>(
-      'select xact_commit::text as n from pg_stat_database where datname = $1',
+    const { rows } = await c.query<{ n: string; s: string }>(
+      'select xact_commit::text as n, sessions::text as s from pg_stat_database where datname = $1',
       [db],
     )
-    return Number(rows[0]?.n ?? 0)
+    return { xacts: Number(rows[0]?.n ?? 0), sessions: Number(rows[0]?.s ?? 0) }
   } finally {
     await c.end()
   }
@@ -191,7 +194,9 @@ async function measure(server: { url: string }, workers: number): Promise<number
       const targetCpu = stats.cpuMs - target0
       // the statistics collector reports a backend's commits when it goes idle: give it a moment
       await new Promise((r) => setTimeout(r, 1200))
-      const xacts = (await commits(server.url, db)) - commits0
+      const commits1 = await commits(server.url, db)
+      const xacts = commits1.xacts - commits0.xacts
+      const sessions = commits1.sessions - commits0.sessions
       const appends = (await auditAppends(url)) - appends0
       if (!applied.ok || applied.report.state !== 'done')
         throw new Error(
@@ -203,7 +208,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
         `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${stats.maxInFlight} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
       )
       say(
-        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included), ${(appends / actions).toFixed(2)} audit-head locks (chain appends)`,
+        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included), ${(appends / actions).toFixed(2)} audit-head locks (chain appends); ${sessions} database sessions opened`,
       )
       return actions / seconds
     } finally {

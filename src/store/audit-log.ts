@@ -2,9 +2,9 @@
 // tenant: PostgreSQL locks the tenant's audit_head row, SQLite holds its write lock from BEGIN IMMEDIATE.
 // Verifying also cross-checks the chain against the plans and runs the store holds, since cutting the
 // newest events and moving the head back leaves a consistent chain.
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely'
 import { ChainVerifier, GENESIS_HASH, chainEvents } from './audit-chain.ts'
-import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
+import { bulkInsert, unnestSql, UNNEST_ROWS, type BulkInsertSpec } from './bulk-insert.ts'
 import type { SqlDialect } from './migrations.ts'
 import { auditFromRow, auditRow } from './rows.ts'
 import type { AuditEvent, AuditEventInput, AuditFilter, AuditVerification } from './store.ts'
@@ -54,7 +54,8 @@ export async function appendAuditIn(
 ): Promise<AuditEvent[]> {
   if (inputs.length === 0) return []
   // one statement creates the head if needed, locks it (an upsert's update locks the row on PostgreSQL) and
-  // reads it: every round trip made while the lock is held keeps the tenant's other workers waiting
+  // reads it: every round trip made while the lock is held keeps the tenant's other workers waiting (the
+  // statement after it and the commit are all that follow on PostgreSQL)
   const head = await trx
     .insertInto('audit_head')
     .values({ tenant, seq: 0, hash: GENESIS_HASH })
@@ -69,13 +70,21 @@ export async function appendAuditIn(
     now().toISOString(),
     key,
   )
-  await bulkInsert(
-    trx,
-    dialect,
-    AUDIT,
-    events.map((e) => auditRow(tenant, e)),
-  )
+  const rows = events.map((e) => auditRow(tenant, e))
   const last = events[events.length - 1] as AuditEvent
+  if (dialect === 'postgres' && rows.length <= UNNEST_ROWS) {
+    // the events and the head's move in one statement (a data-modifying WITH): one round trip under the lock
+    const n = AUDIT.columns.length
+    const arrays = AUDIT.columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c]))
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `with appended as (${unnestSql(AUDIT)}) update audit_head set seq = $${n + 1}::bigint, hash = $${n + 2} where tenant = $${n + 3}`,
+        [...arrays, last.seq, last.hash, tenant],
+      ),
+    )
+    return events
+  }
+  await bulkInsert(trx, dialect, AUDIT, rows)
   await trx
     .updateTable('audit_head')
     .set({ seq: last.seq, hash: last.hash })

@@ -21,7 +21,7 @@ export interface BulkInsertSpec {
 }
 
 /** Rows per unnest statement: big enough to amortise, small enough to keep each message a few MB. */
-const UNNEST_ROWS = 10_000
+export const UNNEST_ROWS = 10_000
 
 const statementCache = new WeakMap<BulkInsertSpec, Map<number, string>>()
 
@@ -64,7 +64,7 @@ function valuesSql(spec: BulkInsertSpec, rowCount: number): string {
   return sql
 }
 
-function unnestSql(spec: BulkInsertSpec): string {
+export function unnestSql(spec: BulkInsertSpec): string {
   const arrays = spec.columns.map((c, i) => `$${i + 1}::${spec.types?.[c] ?? 'text'}[]`)
   const columns = spec.columns.map(id).join(', ')
   return `insert into ${id(spec.table)} (${columns}) select * from unnest(${arrays.join(', ')})${onConflict(spec)}`
