@@ -75,7 +75,9 @@ export async function appendAuditIn(
   if (dialect === 'postgres' && rows.length <= UNNEST_ROWS) {
     // the events and the head's move in one statement (a data-modifying WITH): one round trip under the lock
     const n = AUDIT.columns.length
-    const arrays = AUDIT.columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c]))
+    const arrays = AUDIT.columns.map((c) =>
+      rows.map((r) => (r as unknown as Record<string, unknown>)[c]),
+    )
     await trx.executeQuery(
       CompiledQuery.raw(
         `with appended as (${unnestSql(AUDIT)}) update audit_head set seq = $${n + 1}::bigint, hash = $${n + 2} where tenant = $${n + 3}`,
