@@ -149,3 +149,24 @@ test('with the workers’ notices the apply looks when told, not every 250 ms', 
   assert.ok(looks <= 3, `${looks} looks at the pass's jobs`)
   assert.equal(subscribers.size, 0, 'unsubscribed')
 })
+
+test('notices whose connection is down: the apply polls every pollMs as before', async () => {
+  const { queue } = fakeQueue((jobs, poll) => {
+    if (poll === 3) for (const j of jobs) j.state = 'completed'
+  })
+  const notices: PassNotices = {
+    live: false,
+    subscribe: async () => () => {},
+    close: async () => {},
+  }
+  const t0 = performance.now()
+  await queuedApply(queue, 'default', { notices, pollMs: 20, backstopMs: 60_000 }).runPass({
+    planId: 'plan-1',
+    runId: 'run-1',
+    actor: 'test',
+    target: 'app',
+    actions: [action('p1', 'a')],
+  })
+  const ms = performance.now() - t0
+  assert.ok(ms < 2000, `done after ${Math.round(ms)} ms: polled, not left to the 60 s backstop`)
+})
