@@ -9,7 +9,7 @@
 //   node bench/workers.bench.ts [actions=1000] [jobsPerTarget=4] [workerCounts=1,2,4]
 // Not part of `npm run bench`: it starts up to four extra Node processes.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -38,6 +38,43 @@ function cpuMs(pid: number | undefined): number {
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100
   } catch {
     return 0
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the command's closing parenthesis (state is [0], ppid [1], utime [11]). */
+function statFields(pid: number | string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * CPU time of the PostgreSQL server so far (ms): the postmaster's own and its ended children's (cutime,
+ * cstime), plus its live children's (backends, autovacuum, walwriter …). The bench's server serves the bench
+ * only, so this is PostgreSQL's share of the 2 cores.
+ */
+function postgresCpuMs(postmaster: number): number {
+  const f = statFields(postmaster)
+  let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    const c = statFields(pid)
+    if (Number(c[1]) === postmaster) ticks += Number(c[11]) + Number(c[12])
+  }
+  return (ticks * 1000) / 100
+}
+
+/** The postmaster's pid: the parent of a backend. */
+async function postmasterPid(url: string): Promise<number> {
+  const c = new pg.Client(url)
+  await c.connect()
+  try {
+    const { rows } = await c.query<{ pid: number }>('select pg_backend_pid() as pid')
+    return Number(statFields(rows[0]?.pid ?? 0)[1])
+  } finally {
+    await c.end()
   }
 }
 
@@ -182,12 +219,15 @@ async function measure(server: { url: string }, workers: number): Promise<number
       const commits0 = await commits(server.url, db)
       const appends0 = await auditAppends(url)
       const cpu0 = children.reduce((n, c) => n + cpuMs(c.pid), 0)
+      const postmaster = await postmasterPid(server.url)
+      const pg0 = postgresCpuMs(postmaster)
       const self0 = process.cpuUsage()
       const target0 = (await target.ask()).cpuMs
       const t0 = performance.now()
       const applied = await applyStoredPlan(r.loaded.engine, planned.plan.id, { actor: 'bench' })
       const seconds = (performance.now() - t0) / 1000
       const workerCpu = children.reduce((n, c) => n + cpuMs(c.pid), 0) - cpu0
+      const pgCpu = postgresCpuMs(postmaster) - pg0
       const self = process.cpuUsage(self0)
       const applyCpu = (self.user + self.system) / 1000
       const stats = await target.ask()
@@ -208,7 +248,7 @@ async function measure(server: { url: string }, workers: number): Promise<number
         `  ${workers} worker(s): ${actions} creates in ${seconds.toFixed(2)} s = ${(actions / seconds).toFixed(1)} actions/s, at most ${stats.maxInFlight} requests in flight, load ${loadavg()[0]?.toFixed(2)}`,
       )
       say(
-        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included), ${(appends / actions).toFixed(2)} audit-head locks (chain appends); ${sessions} database sessions opened`,
+        `    per action: ${(workerCpu / actions).toFixed(1)} ms worker CPU, ${(applyCpu / actions).toFixed(1)} ms CPU of the applying process, ${(targetCpu / actions).toFixed(1)} ms of the simulator and proxy (own process), ${(pgCpu / actions).toFixed(1)} ms of PostgreSQL, ${(xacts / actions).toFixed(1)} PostgreSQL transactions (all processes, polling included), ${(appends / actions).toFixed(2)} audit-head locks (chain appends); ${sessions} database sessions opened`,
       )
       return actions / seconds
     } finally {
