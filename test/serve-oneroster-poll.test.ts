@@ -171,6 +171,85 @@ describe('koppel serve polls OneRoster REST for changes', () => {
     }
   })
 
+  test('the marker is kept in the store: a change made while serve was down is applied by the first poll after a restart', async (t) => {
+    const start = async () => {
+      const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+        env: {},
+        now: () => new Date(`${DAY}T09:30:00Z`),
+      })
+      if (!r.ok) assert.fail(r.errors.join('\n'))
+      const lines: Line[] = []
+      // no run at start and the nightly far away: only the poll can find the change
+      const serve = await startServe(r.loaded, {
+        log: captureLog(lines),
+        listen: false,
+        maxSleepMs: 20,
+        pollMs: 100,
+      })
+      return { loaded: r.loaded, serve, lines }
+    }
+    const first = await start()
+    let kept: string | undefined
+    try {
+      await first.serve.changes.idle()
+      kept = await first.loaded.engine.store.changeMarker('school')
+      assert.ok(kept !== undefined, 'the marker is in the store')
+    } finally {
+      await first.serve.stop('test')
+      await first.loaded.close()
+    }
+
+    // serve is down: a pupil changes homeroom in the service (after the kept marker, by the service's clock)
+    const homerooms = new Set(
+      sim.data.classes.filter((c) => c['classType'] === 'homeroom').map((c) => c.sourcedId),
+    )
+    const moved = sim.data.enrollments.find(
+      (e) =>
+        e['role'] === 'student' &&
+        homerooms.has((e['class'] as Ref).sourcedId) &&
+        String(e['dateLastModified'] ?? '') < kept,
+    )
+    assert.ok(moved !== undefined)
+    const pupil = (moved['user'] as Ref).sourcedId
+    const to = [...homerooms].find((c) => c !== (moved['class'] as Ref).sourcedId) ?? ''
+    sim.modify(
+      'enrollments',
+      moved.sourcedId,
+      { class: { ...(moved['class'] as object), sourcedId: to } },
+      `${DAY}T09:20:00.000Z`,
+    )
+
+    const second = await start()
+    try {
+      await until('the change run after the restart', () =>
+        second.lines.some((l) => l.msg === 'change run finished'),
+      )
+      const outcomes = second.lines.find((l) => l.msg === 'change run finished')?.['outcomes'] as {
+        kind: string
+        planId: string
+      }[]
+      assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
+      const plan = await second.loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
+      assert.deepEqual([...new Set(plan?.actions.map((a) => a.person))], [pupil])
+      assert.ok(
+        sim.filters.includes(`dateLastModified>'${kept}'`),
+        `asked from the kept marker ${kept}: ${sim.filters.slice(-3).join(' | ')}`,
+      )
+      // once the change was run, its marker is the one kept
+      const store = second.loaded.engine.store
+      let now: string | undefined
+      const end = Date.now() + 10_000
+      while ((now = await store.changeMarker('school')) !== `${DAY}T09:20:00.000Z`) {
+        if (Date.now() > end) assert.fail(`the marker stayed ${String(now)}`)
+        await new Promise((res) => setTimeout(res, 25))
+      }
+      t.diagnostic(`asked from the kept marker ${kept}; kept ${now} after the change run`)
+    } finally {
+      await second.serve.stop('test')
+      await second.loaded.close()
+    }
+  })
+
   test('a source that cannot say what changed is refused at start, naming the entry', async () => {
     const csvDir = join(dir, 'csv')
     await mkdir(join(csvDir, 'secrets'), { recursive: true })
