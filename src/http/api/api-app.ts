@@ -16,7 +16,7 @@ import type { Action } from '../../model/index.ts'
 import { redact, type KoppelConfig } from '../../config/index.ts'
 import type { ScheduleState } from '../../serve/scheduler.ts'
 import { scheduleRows } from '../schedule-rows.ts'
-import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { requireRole, sessionCookie, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
@@ -563,7 +563,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'koppel_session',
+    name: sessionCookie(engine.store.tenant),
   })
   api.openAPIRegistry.registerComponent('securitySchemes', 'token', {
     type: 'http',
