@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { Hono } from 'hono'
 import { applyStoredPlan, makePlan } from '../engine/index.ts'
+import { acquireApplyLease } from '../engine/apply-lease.ts'
 import type { Plan } from '../model/index.ts'
 import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
 import { sessionCookie } from './access/auth.ts'
@@ -959,6 +960,43 @@ describe('apply this person now', () => {
     )
     const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
     assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
+  })
+
+  test('while a scheduled run holds the apply lease: 409 with Retry-After and when to try again; nothing applied', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const run = await acquireApplyLease(fx.engine.store)
+    assert.ok(run !== undefined)
+    try {
+      const s = await session('operator')
+      const page = await form(s, { person: 'p50', reason: 'starts today' })
+      assert.equal(page.status, 409)
+      const wait = Number(page.headers.get('retry-after'))
+      assert.ok(wait >= 5 && wait <= 60, `Retry-After ${String(wait)}`)
+      assert.match(
+        await page.text(),
+        new RegExp(
+          `another apply is running for this tenant \\(.*\\): nothing was applied\\. Try again when it has finished \\(in ${wait} s at the earliest\\)`,
+        ),
+      )
+      const api = await app.request('/api/persons/p50/apply', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await token('operator', 'operator')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ reason: 'starts today' }),
+      })
+      assert.equal(api.status, 409)
+      assert.ok(Number(api.headers.get('retry-after')) >= 5)
+      const body = (await api.json()) as { error: string }
+      assert.match(body.error, /nothing was applied\. Try again when it has finished/)
+      assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+    } finally {
+      await run.release()
+    }
+    // once the run is over, the same request applies
+    const s = await session('operator')
+    assert.equal((await form(s, { person: 'p50', reason: 'starts today' })).status, 200)
   })
 
   test('a reason is required, the viewer role and a missing CSRF token are refused: nothing is planned', async () => {

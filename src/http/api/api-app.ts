@@ -17,6 +17,7 @@ import { redact, type KoppelConfig } from '../../config/index.ts'
 import type { ScheduleState } from '../../serve/scheduler.ts'
 import { scheduleRows } from '../schedule-rows.ts'
 import { requireRole, sessionCookie, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { busyAnswer } from '../apply-busy.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
@@ -314,6 +315,11 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
         actions: r.plan.actions.length,
         findings: r.plan.findings,
         notes: r.plan.notes,
+      }
+      if (r.kind === 'refused' && r.refusal.reason === 'busy') {
+        const busy = await busyAnswer(engine.store, r.refusal.message)
+        c.header('Retry-After', String(busy.seconds))
+        return c.json({ error: busy.message, plan }, 409)
       }
       if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
       return c.json(
