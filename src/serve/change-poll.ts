@@ -50,7 +50,8 @@ export interface ChangePoller {
 const realClock: PollClock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
-    delay(ms, undefined, { signal }).catch(() => {
+    // unref'd as the interval before it was: the poll alone does not keep a process alive
+    delay(ms, undefined, { signal, ref: false }).catch(() => {
       // aborted: the loop looks at the signal itself
     }),
 }
