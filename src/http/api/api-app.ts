@@ -59,7 +59,7 @@ const errors = {
   502: json(ErrorBody, 'a source or target could not be read'),
   409: json(
     ErrorBody,
-    'refused in its present state (another apply runs, the plan is no longer waiting)',
+    'refused in its present state (another apply runs: Retry-After says when to try again; the plan is no longer waiting)',
   ),
 }
 
