@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { SourceChanges, SourceConnector } from '../contract/index.ts'
+import { ConnectorError, type SourceChanges, type SourceConnector } from '../contract/index.ts'
 import type { Change } from './change-queue.ts'
 import { nextWaitMs, pollChanges, type PollClock } from './change-poll.ts'
 
@@ -230,4 +230,30 @@ test('the marker is read from the store at start and kept only once the records 
   runs[1]?.()
   await new Promise((r) => setImmediate(r))
   assert.deepEqual(saved, ['t5'])
+})
+
+test('a kept marker the source refuses as invalid is dropped: polling starts again from the newest change', async () => {
+  const { source, asked } = scripted([
+    new ConnectorError('invalid', 'the change cursor "x" is not a dateLastModified timestamp'),
+    { ids: [], cursor: 't9' },
+    { ids: ['u1'], cursor: 't10' },
+  ])
+  const warnings: string[] = []
+  const changes: Change[] = []
+  const poller = pollChanges({
+    source,
+    everyMs: 1000,
+    changed: recordInto(changes),
+    warn: (_, message) => warnings.push(message),
+    signal: new AbortController().signal,
+    clock: simulatedClock().clock,
+    marker: { load: () => Promise.resolve('x'), save: () => Promise.resolve() },
+  })
+  await until(() => asked.length >= 3)
+  await poller.stop()
+  assert.deepEqual(asked.slice(0, 3), ['x', undefined, 't9'])
+  assert.deepEqual(warnings, [
+    'the source refused the change marker; starting again from its newest change',
+  ])
+  assert.deepEqual(changes, [{ source: 'rooster', ids: ['u1'] }])
 })

@@ -11,7 +11,7 @@
  * the wait up to `maxBackoffMs` (or the SIS's Retry-After, when longer), so a failing SIS is not hammered.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import type { SourceConnector } from '../contract/index.ts'
+import { ConnectorError, type SourceConnector } from '../contract/index.ts'
 import type { Change } from './change-queue.ts'
 
 /** Where a source's change marker is kept between runs of serve (the store, per tenant and source). */
@@ -114,6 +114,15 @@ export function pollChanges(o: ChangePollOptions): ChangePoller {
       else if (r.cursor !== before) keepAfter(r.cursor, Promise.resolve())
       return { tookMs: clock.now() - started }
     } catch (e) {
+      if (cursor !== undefined && ConnectorError.isInstance(e) && e.kind === 'invalid') {
+        // a marker the source cannot read (kept by another version, or for another service) would fail forever
+        o.warn(
+          { source: o.source.name, err: e.message, cursor: cursor.slice(0, 40) },
+          'the source refused the change marker; starting again from its newest change',
+        )
+        cursor = undefined
+        return { tookMs: clock.now() - started }
+      }
       // the cursor stays: the next ask covers this one's changes too
       failures += 1
       if (!halt.aborted)
