@@ -1,5 +1,5 @@
 /**
- * Changed records waiting to be planned (from the change webhooks and watched export folders). Changes that
+ * Changed records waiting to be planned (from the change webhooks, watched export folders and polled sources). Changes that
  * arrive while a run is going are coalesced per source, so a burst of 100 class changes becomes a few runs,
  * each planning only the records named. A run refused because another process holds the apply lease is
  * retried; a run that failed is not (the next scheduled run plans everyone anyway).
