@@ -1,7 +1,7 @@
 /**
- * Changed records waiting to be planned (from the change webhooks, watched export folders and polled sources). Changes that
- * arrive while a run is going are coalesced per source, so a burst of 100 class changes becomes a few runs,
- * each planning only the records named. A run refused because another process holds the apply lease is
+ * Changed records waiting to be planned (from the change webhooks, watched export folders and polled sources).
+ * Changes that arrive while a run is going are coalesced per source, so a burst of 100 class changes becomes a
+ * few runs, each planning only the records named. A run refused because another process holds the apply lease is
  * retried; a run that failed is not (the next scheduled run plans everyone anyway).
  */
 import type { UnattendedOutcome } from '../app/unattended-run.ts'
