@@ -668,6 +668,33 @@ describe('API and pages', () => {
     assert.equal(after.status, 'approved')
   })
 
+  test("the overview, the status and the sources API read plan heads, never a plan's actions", async () => {
+    const s = await session('viewer')
+    const store = fx.engine.store
+    const getPlan = store.getPlan.bind(store)
+    let reads = 0
+    store.getPlan = (id) => {
+      reads++
+      return getPlan(id)
+    }
+    try {
+      const get = (path: string) => app.request(path, { headers: { cookie: s.cookie } })
+      const overview = await get('/')
+      assert.equal(overview.status, 200)
+      assert.match(await overview.text(), new RegExp(blocked.id), 'the blocked plan is shown')
+      const status = (await (await get('/api/status')).json()) as { blocked: { id: string }[] }
+      assert.deepEqual(
+        status.blocked.map((b) => b.id),
+        [blocked.id],
+      )
+      assert.equal((await get('/api/sources-targets')).status, 200)
+      assert.equal((await get(`/api/plans/${blocked.id}`)).status, 200)
+      assert.equal(reads, 0, 'no getPlan (decompressing every action) on these pages')
+    } finally {
+      store.getPlan = getPlan
+    }
+  })
+
   test('the persons of the ledger, paged by key: every person once, in order, with their accounts', async () => {
     const viewer = await token('viewer', 'viewer')
     const get = async (query: string) => {

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createGunzip, gzipSync } from 'node:zlib'
 import type { Action, Plan, PlanStatus } from '../model/index.ts'
+import type { PlanHead } from './store.ts'
 
 /** Bytes of JSON lines compressed as one gzip member. */
 const BLOCK = 1 << 20
@@ -34,6 +35,16 @@ export async function planFromDocument(r: {
   if (r.actions_gz !== null) plan.actions = await gunzipActions(r.actions_gz)
   plan.status = r.status as PlanStatus
   return plan as unknown as Plan
+}
+
+/** A stored plan's head: its document without the actions (rows from before 0003 have them in it). */
+export function planHeadFromDocument(r: {
+  status: string
+  document: string
+  actions: number | string
+}): PlanHead {
+  const { actions: _inline, ...head } = JSON.parse(r.document) as Plan
+  return { ...head, status: r.status as PlanStatus, actionCount: Number(r.actions) }
 }
 
 export async function gzipActions(actions: readonly Action[]): Promise<Buffer> {

@@ -15,7 +15,7 @@ import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
-import { planDocument, planFromDocument } from './plan-document.ts'
+import { planDocument, planFromDocument, planHeadFromDocument } from './plan-document.ts'
 import {
   accountFromRow,
   accountRow,
@@ -37,6 +37,7 @@ import type {
   AuditVerification,
   JournalEntry,
   LedgerPerson,
+  PlanHead,
   SnapshotHead,
   SnapshotRecord,
   Store,
@@ -312,6 +313,16 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .executeTakeFirst()
     return row && planFromDocument(row)
+  }
+
+  async getPlanHead(id: string): Promise<PlanHead | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select(['status', 'document', 'actions'])
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && planHeadFromDocument(row)
   }
 
   async listPlans(limit: number): Promise<Plan[]> {

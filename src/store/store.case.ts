@@ -327,6 +327,9 @@ export function storeCases(harness: () => StoreHarness): void {
       await store.savePlan(p3)
       assert.deepEqual(await store.getPlan('plan-2'), p2)
       assert.equal(await store.getPlan('nope'), undefined)
+      const { actions: _a2, ...head2 } = p2
+      assert.deepEqual(await store.getPlanHead('plan-2'), { ...head2, actionCount: 5 })
+      assert.equal(await store.getPlanHead('nope'), undefined)
       assert.deepEqual(
         (await store.listPlans(2)).map((p) => p.id),
         ['plan-3', 'plan-2'],
@@ -334,6 +337,7 @@ export function storeCases(harness: () => StoreHarness): void {
 
       await store.setPlanStatus('plan-2', 'approved')
       assert.equal((await store.getPlan('plan-2'))?.status, 'approved')
+      assert.equal((await store.getPlanHead('plan-2'))?.status, 'approved', 'the column wins')
       assert.equal((await store.listPlans(10)).find((p) => p.id === 'plan-2')?.status, 'approved')
       assert.deepEqual(
         (await store.listPlanStatuses(2)).map((p) => [p.id, p.status]),
@@ -409,6 +413,13 @@ export function storeCases(harness: () => StoreHarness): void {
           `${literal(old.createdAt)}, '{}', 3, ${literal(JSON.stringify(old))})`,
       )
       assert.deepEqual(await store.getPlan('plan-old'), { ...old, status: 'applied' })
+      const { actions: _old, ...oldHead } = old
+      assert.deepEqual(
+        await store.getPlanHead('plan-old'),
+        { ...oldHead, status: 'applied', actionCount: 3 },
+        'a head of a row from before 0003 leaves the inline actions out',
+      )
+      assert.equal((await store.getPlanHead('plan-big'))?.actionCount, 2500)
       assert.deepEqual(
         (await store.listPlans(5)).map((p) => [p.id, p.actions.length]),
         [

@@ -150,6 +150,11 @@ export interface Store {
   // plans
   savePlan(plan: Plan): Promise<void>
   getPlan(id: string): Promise<Plan | undefined>
+  /**
+   * A plan without its actions (status, findings, notes, issues, inputs, summary) and how many actions it has:
+   * what the overview and the plan page's header need, without decompressing 176,000 actions.
+   */
+  getPlanHead(id: string): Promise<PlanHead | undefined>
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
@@ -255,6 +260,9 @@ export interface Store {
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
 }
+
+/** A stored plan without its actions. */
+export type PlanHead = Omit<Plan, 'actions'> & { readonly actionCount: number }
 
 /** A person of the ledger with their accounts, by target. */
 export interface LedgerPerson {

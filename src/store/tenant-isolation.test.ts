@@ -120,6 +120,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getPlan(mine) {
     assert.equal(await mine.getPlan('no-such-plan'), undefined)
   },
+  async getPlanHead(mine, theirs) {
+    assert.equal(await mine.getPlanHead('no-such-plan'), undefined)
+    assert.equal((await theirs.getPlanHead(THEIR_PLAN))?.actionCount, 3)
+  },
   async listPlans(mine) {
     assert.deepEqual(
       (await mine.listPlans(10)).map((p) => p.id),
