@@ -340,6 +340,17 @@ const accountsByPerson: Migration = {
   },
 }
 
+/**
+ * Where each gzip member of a plan's actions starts and what it holds, so a page of actions reads one member
+ * (plan-action-index.ts). Rows stored before are indexed on their first paged read (sql-store.ts), not here:
+ * that means recompressing every stored plan, seconds each at 100,000 persons, at every upgrade's start.
+ */
+const planActionsIndex: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('plans').addColumn('actions_index', 'text').execute()
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -354,6 +365,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0007-dashboard-access': dashboardAccess,
         '0008-user-tenant-roles': userTenantRoles,
         '0009-accounts-by-person': accountsByPerson,
+        '0010-plan-actions-index': planActionsIndex,
       }
     },
   }

@@ -87,7 +87,11 @@ export function groupFromRow(r: GroupsTable): ProvisionedGroup {
 export function planRow(
   tenant: string,
   plan: Plan,
-  stored: { readonly document: string; readonly actionsGz: Uint8Array },
+  stored: {
+    readonly document: string
+    readonly actionsGz: Uint8Array
+    readonly actionsIndex: string
+  },
 ): PlansTable {
   return {
     tenant,
@@ -99,6 +103,7 @@ export function planRow(
     actions: plan.actions.length,
     document: stored.document,
     actions_gz: stored.actionsGz,
+    actions_index: stored.actionsIndex,
   }
 }
 

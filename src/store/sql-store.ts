@@ -1,6 +1,6 @@
 // The Store over Kysely, for either dialect. Every query names the tenant the store was opened for; bulk
 // writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type {
   Account,
@@ -15,6 +15,14 @@ import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
+import {
+  pageActions,
+  type IndexedMember,
+  type PlanActionFacets,
+  type PlanActionFilter,
+  type PlanActionIndex,
+  type PlanActionsPage,
+} from './plan-action-index.ts'
 import { planDocument, planFromDocument, planHeadFromDocument } from './plan-document.ts'
 import {
   accountFromRow,
@@ -300,6 +308,7 @@ export class SqlStore implements Store {
           actions: eb.ref('excluded.actions'),
           document: eb.ref('excluded.document'),
           actions_gz: eb.ref('excluded.actions_gz'),
+          actions_index: eb.ref('excluded.actions_index'),
         })),
       )
       .execute()
@@ -323,6 +332,54 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .executeTakeFirst()
     return row && planHeadFromDocument(row)
+  }
+
+  async planActionFacets(id: string): Promise<PlanActionFacets | undefined> {
+    return (await this.#actionIndex(id))?.facets
+  }
+
+  async pagePlanActions(
+    id: string,
+    q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
+  ): Promise<PlanActionsPage | undefined> {
+    const index = await this.#actionIndex(id)
+    if (index === undefined) return undefined
+    return pageActions(index, (m) => this.#member(id, m), q)
+  }
+
+  /** One gzip member of a plan's actions: its bytes only (SQLite and PostgreSQL both have substr on blobs). */
+  async #member(id: string, m: IndexedMember): Promise<Uint8Array> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select(sql<Uint8Array | null>`substr(actions_gz, ${m.at + 1}, ${m.bytes})`.as('gz'))
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (row?.gz == null) throw new Error(`plan ${id}: its stored actions are gone`)
+    return row.gz
+  }
+
+  async #actionIndex(id: string): Promise<PlanActionIndex | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select('actions_index')
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    if (row.actions_index !== null) return JSON.parse(row.actions_index) as PlanActionIndex
+    // stored before migration 0010: compressed again with its index, once
+    const plan = await this.getPlan(id)
+    if (plan === undefined) return undefined
+    const stored = await planDocument(plan)
+    await this.#db
+      .updateTable('plans')
+      .set({ actions_gz: stored.actionsGz, actions_index: stored.actionsIndex })
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .where('hash', '=', plan.hash)
+      .execute()
+    return JSON.parse(stored.actionsIndex) as PlanActionIndex
   }
 
   async listPlans(limit: number): Promise<Plan[]> {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Account, ProvisionedGroup } from '../model/index.ts'
+import type { PlanActionFilter } from './plan-action-index.ts'
 import { accessCases } from './access.case.ts'
 import { auditCases } from './audit.case.ts'
 import { auditAttackCases } from './audit-attacks.case.ts'
@@ -373,6 +374,95 @@ export function storeCases(harness: () => StoreHarness): void {
         await store.transitionPlan('nope', 'blocked', 'rejected', { ...event, planId: 'nope' }),
         undefined,
       )
+    })
+  })
+
+  test("plans: a page of a plan's actions, filtered, by key, without the whole plan; facets; rows from before 0010 indexed on first read", async () => {
+    const h = harness()
+    const tenant = freshTenant('plan-pages')
+    await withStore(h, tenant, async (store) => {
+      const base = plan('plan-paged', '2026-09-01T02:00:00.000Z', 6000)
+      // ~650 bytes of JSON each: several ~1 MB stored blocks; the Zoë College pupils only in the last one
+      const actions = base.actions.map((a, i) => ({
+        ...a,
+        id: `${i % 3 === 0 ? 'sd' : 'ad'}/${a.person}/create`,
+        target: i % 3 === 0 ? 'sd' : 'ad',
+        reason: { ...a.reason, change: i % 5 === 0 ? ('leaver' as const) : ('joiner' as const) },
+        subject: { school: i >= 5900 ? 'Zoë College' : 'Het Lyceum' },
+      }))
+      const big = { ...base, actions }
+      await store.savePlan(big)
+      assert.deepEqual(await store.planActionFacets('plan-paged'), {
+        targets: ['ad', 'sd'],
+        kinds: ['create'],
+        reasons: ['joiner', 'leaver'],
+        schools: ['Het Lyceum', 'Zoë College'],
+      })
+      assert.equal(await store.planActionFacets('nope'), undefined)
+      assert.equal(await store.pagePlanActions('nope', { filter: {}, limit: 5 }), undefined)
+
+      const all = async (filter: PlanActionFilter, limit: number) => {
+        const seen: { index: number; id: string }[] = []
+        let after: number | undefined
+        for (let pages = 0; ; pages++) {
+          assert.ok(pages <= actions.length / limit + 1, 'the pages end')
+          const page = await store.pagePlanActions('plan-paged', {
+            filter,
+            limit,
+            ...(after === undefined ? {} : { after }),
+          })
+          assert.ok(page !== undefined && page.items.length <= limit)
+          seen.push(...page.items.map((i) => ({ index: i.index, id: i.action.id })))
+          if (!page.more) return seen
+          after = page.items.at(-1)?.index
+        }
+      }
+      const expect = (keep: (a: (typeof actions)[number]) => boolean) =>
+        actions.flatMap((a, index) => (keep(a) ? [{ index, id: a.id }] : []))
+      assert.deepEqual(
+        await all({}, 999),
+        expect(() => true),
+      )
+      assert.deepEqual(
+        await all({ target: 'sd', reason: 'leaver' }, 70),
+        expect((a) => a.target === 'sd' && a.reason.change === 'leaver'),
+      )
+      assert.deepEqual(
+        await all({ school: 'zoe college', kind: 'create' }, 30),
+        expect((a) => a.subject.school === 'Zoë College'),
+        'school folded as `koppel plan --school` folds it',
+      )
+      assert.deepEqual(await all({ person: actions[4321]!.person }, 10), [
+        { index: 4321, id: actions[4321]!.id },
+      ])
+      assert.deepEqual(await all({ kind: 'delete' }, 10), [])
+      const first = await store.pagePlanActions('plan-paged', { filter: {}, limit: 3 })
+      assert.deepEqual(first?.items[0]?.action, actions[0], 'the action as stored, whole')
+
+      // a row from before 0010 (and one from before 0003): no index until its first paged read
+      await h.query(`update plans set actions_index = null where tenant = '${tenant}'`)
+      assert.deepEqual(
+        await all({ target: 'sd', reason: 'leaver' }, 500),
+        expect((a) => a.target === 'sd' && a.reason.change === 'leaver'),
+      )
+      const indexed = await h.query(
+        `select actions_index from plans where tenant = '${tenant}' and id = 'plan-paged'`,
+      )
+      assert.equal(typeof indexed[0]?.['actions_index'], 'string', 'indexed on the first read')
+      assert.deepEqual(await store.getPlan('plan-paged'), big, 'the plan reads back unchanged')
+      const old = plan('plan-old', '2026-08-01T02:00:00.000Z', 4)
+      const literal = (v: string) => `'${v.replaceAll("'", "''")}'`
+      await h.query(
+        `insert into plans (tenant, id, hash, status, created_at, summary, actions, document) values (${literal(tenant)}, 'plan-old', ${literal(old.hash)}, 'applied', ` +
+          `${literal(old.createdAt)}, '{}', 4, ${literal(JSON.stringify(old))})`,
+      )
+      const oldPage = await store.pagePlanActions('plan-old', { filter: {}, limit: 3, after: 0 })
+      assert.deepEqual(
+        oldPage?.items.map((i) => i.action),
+        old.actions.slice(1, 4),
+      )
+      assert.equal(oldPage?.more, false)
+      assert.deepEqual(await store.getPlan('plan-old'), { ...old, status: 'applied' })
     })
   })
 

@@ -8,8 +8,10 @@ import type {
   RunReport,
 } from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
+import type { PlanActionFacets, PlanActionFilter, PlanActionsPage } from './plan-action-index.ts'
 
 export type { LiveLock } from './live-lock.ts'
+export type { PlanActionFacets, PlanActionFilter, PlanActionsPage } from './plan-action-index.ts'
 
 /** One row of the apply journal: written before an action is sent and again when it returns. */
 export interface JournalEntry {
@@ -155,6 +157,17 @@ export interface Store {
    * what the overview and the plan page's header need, without decompressing 176,000 actions.
    */
   getPlanHead(id: string): Promise<PlanHead | undefined>
+  /** The distinct targets, kinds, reasons and schools of a plan's actions: the plan page's filter choices. */
+  planActionFacets(id: string): Promise<PlanActionFacets | undefined>
+  /**
+   * A page of a plan's actions in plan order: the first `limit` after the action at index `after` that match
+   * `filter`, each with its index (the next page's `after`). Decompresses only the stored blocks (~1,500
+   * actions each) that can hold a match, never the whole plan.
+   */
+  pagePlanActions(
+    id: string,
+    q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
+  ): Promise<PlanActionsPage | undefined>
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */

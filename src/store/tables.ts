@@ -46,6 +46,8 @@ export interface PlansTable {
   document: string
   /** The actions, gzip of newline-delimited JSON (plan-document.ts); null in rows from before migration 0003. */
   actions_gz: Uint8Array | null
+  /** JSON of the members of `actions_gz` and what they hold (plan-action-index.ts); null before 0010. */
+  actions_index: string | null
 }
 
 export interface JournalTable {

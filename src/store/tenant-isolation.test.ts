@@ -120,6 +120,15 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getPlan(mine) {
     assert.equal(await mine.getPlan('no-such-plan'), undefined)
   },
+  async planActionFacets(mine, theirs) {
+    assert.equal(await mine.planActionFacets('no-such-plan'), undefined)
+    assert.deepEqual((await theirs.planActionFacets(THEIR_PLAN))?.targets, ['ad'])
+  },
+  async pagePlanActions(mine, theirs) {
+    assert.equal(await mine.pagePlanActions('no-such-plan', { filter: {}, limit: 5 }), undefined)
+    const page = await theirs.pagePlanActions(THEIR_PLAN, { filter: {}, limit: 5 })
+    assert.equal(page?.items.length, 3)
+  },
   async getPlanHead(mine, theirs) {
     assert.equal(await mine.getPlanHead('no-such-plan'), undefined)
     assert.equal((await theirs.getPlanHead(THEIR_PLAN))?.actionCount, 3)

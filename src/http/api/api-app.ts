@@ -12,7 +12,6 @@ import { runPerson } from '../../engine/run-person.ts'
 import { driftReport } from '../../engine/drift.ts'
 import { sourcesAndTargets } from '../../engine/source-target-health.ts'
 import { engineStatus } from '../../engine/status.ts'
-import type { Action } from '../../model/index.ts'
 import { redact, type KoppelConfig } from '../../config/index.ts'
 import type { ScheduleState } from '../../serve/scheduler.ts'
 import { scheduleRows } from '../schedule-rows.ts'
@@ -20,9 +19,15 @@ import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
-import { CursorError, decodeKeyCursor, encodeKeyCursor, MAX_LIMIT, pageOf } from './paging.ts'
-import { filterActions } from '../../cli/plan-filter.ts'
-import { PlanActionsCache } from './plan-actions-cache.ts'
+import {
+  CursorError,
+  decodeIndexCursor,
+  decodeKeyCursor,
+  encodeKeyCursor,
+  MAX_LIMIT,
+  pageByIndex,
+  pageOf,
+} from './paging.ts'
 
 export interface ApiContext {
   readonly engine: Engine
@@ -30,8 +35,6 @@ export interface ApiContext {
   /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
   readonly config?: KoppelConfig
   readonly schedules?: () => readonly ScheduleState[]
-  /** The plans read for their actions, shared with the dashboard's plan page (default: the API's own). */
-  readonly plans?: PlanActionsCache
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -89,7 +92,6 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
   }
   const { engine } = ctx
-  const planActions = ctx.plans ?? new PlanActionsCache(engine.store)
 
   api.openapi(
     createRoute(
@@ -185,13 +187,16 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { id } = c.req.valid('param')
-      const q = c.req.valid('query')
-      const all = await planActions.actions(id)
-      if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = (
-        q.school === undefined ? all : filterActions(all, { school: q.school })
-      ).filter((a) => matches(a, q))
-      return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+      const { cursor, limit, ...filter } = c.req.valid('query')
+      const after = decodeIndexCursor(cursor)
+      // the store reads only the stored blocks that can hold the page, not the plan's 176,000 actions
+      const page = await engine.store.pagePlanActions(id, {
+        filter,
+        limit,
+        ...(after === undefined ? {} : { after }),
+      })
+      if (page === undefined) return c.json({ error: `no plan ${id}` }, 404)
+      return c.json(pageByIndex(page) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -568,23 +573,6 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   })
   api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Koppel API', version: '1' } })
   return api
-}
-
-function matches(
-  a: Action,
-  q: {
-    readonly target?: string | undefined
-    readonly kind?: string | undefined
-    readonly reason?: string | undefined
-    readonly person?: string | undefined
-  },
-): boolean {
-  return (
-    (q.target === undefined || a.target === q.target) &&
-    (q.kind === undefined || a.kind === q.kind) &&
-    (q.reason === undefined || a.reason.change === q.reason) &&
-    (q.person === undefined || a.person === q.person)
-  )
 }
 
 function runKey(key: string, cursor: string | undefined): { startedAt: string; runId: string } {
