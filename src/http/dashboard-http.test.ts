@@ -1158,6 +1158,48 @@ describe('sources, targets and drift', () => {
     assert.equal((await get(`limit=2&cursor=${first.next ?? ''}`)).items.length, 1)
   })
 
+  test('groups and plans page in the store by key: no page reads the whole list', async () => {
+    const store = fx.engine.store
+    const listGroups = store.listGroups.bind(store)
+    const listPlanStatuses = store.listPlanStatuses.bind(store)
+    const whole: string[] = []
+    store.listGroups = (t) => (whole.push('listGroups'), listGroups(t))
+    store.listPlanStatuses = (n) => (whole.push(`listPlanStatuses ${n}`), listPlanStatuses(n))
+    try {
+      const viewer = await token('viewer', 'viewer')
+      const pageAll = async (path: string, key: (x: Record<string, string>) => string) => {
+        const seen: string[] = []
+        let cursor: string | undefined
+        do {
+          const r = await app.request(`${path}?limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
+            headers: { authorization: `Bearer ${viewer}` },
+          })
+          assert.equal(r.status, 200)
+          const page = (await r.json()) as { items: Record<string, string>[]; next?: string }
+          assert.ok(page.items.length <= 1)
+          seen.push(...page.items.map(key))
+          cursor = page.next
+        } while (cursor !== undefined)
+        return seen
+      }
+      const groups = await pageAll('/api/groups', (g) => `${g['target']} ${g['key']}`)
+      assert.deepEqual(
+        groups,
+        (await listGroups()).map((g) => `${g.target} ${g.key}`),
+      )
+      const plans = await pageAll('/api/plans', (p) => String(p['id']))
+      assert.deepEqual(
+        plans,
+        (await listPlanStatuses(1000)).map((p) => p.id),
+      )
+      assert.ok(plans.length >= 2)
+      assert.deepEqual(whole, [], 'no whole list read for a page')
+    } finally {
+      store.listGroups = listGroups
+      store.listPlanStatuses = listPlanStatuses
+    }
+  })
+
   test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {
     fx.target.entries.set('x1', {
       id: 'x1',

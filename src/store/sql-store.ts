@@ -262,6 +262,34 @@ export class SqlStore implements Store {
     return rows.map(groupFromRow)
   }
 
+  async pageGroups(q: {
+    readonly target?: string | undefined
+    readonly state?: string | undefined
+    readonly after?: { readonly target: string; readonly key: string }
+    readonly limit: number
+  }): Promise<ProvisionedGroup[]> {
+    const { target, state, after } = q
+    const rows = await this.#db
+      .selectFrom('groups')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .$if(target !== undefined, (b) => b.where('target', '=', target ?? ''))
+      .$if(state !== undefined, (b) => b.where('state', '=', state ?? ''))
+      .$if(after !== undefined, (b) =>
+        b.where((w) =>
+          w.or([
+            w('target', '>', after?.target ?? ''),
+            w.and([w('target', '=', after?.target ?? ''), w('key', '>', after?.key ?? '')]),
+          ]),
+        ),
+      )
+      .orderBy('target')
+      .orderBy('key')
+      .limit(q.limit)
+      .execute()
+    return rows.map(groupFromRow)
+  }
+
   async upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void> {
     if (groups.length === 0) return
     await this.#db.transaction().execute((trx) => this.#upsertGroups(trx, groups))
@@ -406,6 +434,32 @@ export class SqlStore implements Store {
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
+      .execute()
+    return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
+  }
+
+  async pagePlanStatuses(q: {
+    readonly status?: string | undefined
+    readonly before?: { readonly createdAt: string; readonly id: string }
+    readonly limit: number
+  }): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]> {
+    const { status, before } = q
+    const rows = await this.#db
+      .selectFrom('plans')
+      .select(['id', 'status', 'created_at'])
+      .where('tenant', '=', this.tenant)
+      .$if(status !== undefined, (b) => b.where('status', '=', status ?? ''))
+      .$if(before !== undefined, (b) =>
+        b.where((w) =>
+          w.or([
+            w('created_at', '<', before?.createdAt ?? ''),
+            w.and([w('created_at', '=', before?.createdAt ?? ''), w('id', '<', before?.id ?? '')]),
+          ]),
+        ),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
       .execute()
     return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
   }

@@ -147,6 +147,71 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('groups and plan statuses page by key: every row once, in order, filtered in the query', async () => {
+    await withStore(harness(), freshTenant('group-pages'), async (store) => {
+      const groups: ProvisionedGroup[] = Array.from({ length: 25 }, (_, i) => ({
+        kind: 'provisioned-group',
+        target: i % 2 === 0 ? 'ldap' : 'google',
+        key: `2026/${String(i % 7)}-${String(i).padStart(2, '0')}`,
+        set: 'lesgroepen',
+        targetId: `g-${i}`,
+        locator: `cn=g${i}`,
+        state: i % 3 === 0 ? 'archived' : 'active',
+        attributes: {},
+        createdAt: '2026-11-23T00:00:00.000Z',
+        updatedAt: '2026-11-23T00:00:00.000Z',
+      }))
+      await store.upsertGroups(groups)
+      const pageAll = async (q: { target?: string; state?: string }, limit: number) => {
+        const seen: string[] = []
+        let after: { target: string; key: string } | undefined
+        for (;;) {
+          const page = await store.pageGroups({ ...q, limit, ...(after ? { after } : {}) })
+          assert.ok(page.length <= limit)
+          seen.push(...page.map((g) => `${g.target} ${g.key}`))
+          const last = page.at(-1)
+          if (page.length < limit || last === undefined) return seen
+          after = { target: last.target, key: last.key }
+        }
+      }
+      const expected = (keep: (g: ProvisionedGroup) => boolean) =>
+        groups
+          .filter(keep)
+          .map((g) => `${g.target} ${g.key}`)
+          .sort()
+      assert.deepEqual(
+        await pageAll({}, 4),
+        expected(() => true),
+      )
+      assert.deepEqual(
+        await pageAll({ target: 'ldap', state: 'active' }, 3),
+        expected((g) => g.target === 'ldap' && g.state === 'active'),
+      )
+
+      // two plans made in the same millisecond: the id breaks the tie
+      const made = ['2026-09-01', '2026-09-02', '2026-09-02', '2026-09-03', '2026-09-04']
+      for (const [i, day] of made.entries())
+        await store.savePlan({
+          ...plan(`plan-${i}`, `${day}T02:00:00.000Z`, 1),
+          status: i % 2 === 0 ? 'applied' : 'blocked',
+        })
+      const plans: string[] = []
+      let before: { createdAt: string; id: string } | undefined
+      for (;;) {
+        const page = await store.pagePlanStatuses({ limit: 2, ...(before ? { before } : {}) })
+        plans.push(...page.map((p) => p.id))
+        const last = page.at(-1)
+        if (page.length < 2 || last === undefined) break
+        before = { createdAt: last.createdAt, id: last.id }
+      }
+      assert.deepEqual(plans, ['plan-4', 'plan-3', 'plan-2', 'plan-1', 'plan-0'])
+      assert.deepEqual(
+        (await store.pagePlanStatuses({ status: 'blocked', limit: 10 })).map((p) => p.id),
+        ['plan-3', 'plan-1'],
+      )
+    })
+  })
+
   test('accounts: upsert inserts, overwrites, keeps the last of duplicates; get and list', async () => {
     await withStore(harness(), freshTenant('accounts'), async (store) => {
       await store.upsertAccounts([])

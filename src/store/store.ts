@@ -147,6 +147,13 @@ export interface Store {
   listAccountVersions(): Promise<AccountVersion[]>
   /** The provisioned groups' ledger (deleted rows included), by target and key. */
   listGroups(target?: string): Promise<ProvisionedGroup[]>
+  /** A page of the group ledger by (target, key), keyset after `after`, of one target and state if given. */
+  pageGroups(q: {
+    readonly target?: string | undefined
+    readonly state?: string | undefined
+    readonly after?: { readonly target: string; readonly key: string }
+    readonly limit: number
+  }): Promise<ProvisionedGroup[]>
   upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void>
 
   // plans
@@ -174,6 +181,12 @@ export interface Store {
   listPlanStatuses(
     limit: number,
   ): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
+  /** A page of listPlanStatuses: newest first by (created, id), keyset before `before`, of one status if given. */
+  pagePlanStatuses(q: {
+    readonly status?: string | undefined
+    readonly before?: { readonly createdAt: string; readonly id: string }
+    readonly limit: number
+  }): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
   /** One plan's status without loading its actions. */
   planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>

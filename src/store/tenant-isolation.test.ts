@@ -145,6 +145,13 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
       [[THEIR_PLAN, 'applied']],
     )
   },
+  async pagePlanStatuses(mine) {
+    assert.deepEqual(
+      (await mine.pagePlanStatuses({ limit: 10 })).map((p) => [p.id, p.status]),
+      [[THEIR_PLAN, 'applied']],
+    )
+    assert.deepEqual(await mine.pagePlanStatuses({ status: 'planned', limit: 10 }), [])
+  },
   async planStatus(mine) {
     assert.equal(await mine.planStatus('no-such-plan'), undefined)
   },
@@ -265,6 +272,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async listGroups(mine) {
     assert.deepEqual(await mine.listGroups(), [])
     assert.deepEqual(await mine.listGroups('ad'), [])
+  },
+  async pageGroups(mine) {
+    assert.deepEqual(await mine.pageGroups({ limit: 10 }), [])
+    assert.deepEqual(await mine.pageGroups({ target: 'ad', limit: 10 }), [])
   },
   async upsertGroups(mine, theirs) {
     await mine.upsertGroups([{ ...GROUP, targetId: 'mine-g1', attributes: { title: 'Mine' } }])

@@ -26,7 +26,6 @@ import {
   encodeKeyCursor,
   MAX_LIMIT,
   pageByIndex,
-  pageOf,
 } from './paging.ts'
 
 export interface ApiContext {
@@ -141,10 +140,22 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { cursor, limit, status } = c.req.valid('query')
-      const plans = (await engine.store.listPlanStatuses(10_000)).filter(
-        (p) => status === undefined || p.status === status,
+      const key = decodeKeyCursor(cursor)
+      const [createdAt, id] = key === undefined ? [] : pairKey(key, cursor)
+      // by key (created, id), one more than asked: whether a next page exists without reading them all
+      const plans = await engine.store.pagePlanStatuses({
+        status,
+        limit: limit + 1,
+        ...(createdAt === undefined || id === undefined ? {} : { before: { createdAt, id } }),
+      })
+      const items = plans.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        plans.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.createdAt, last.id])) }
+          : { items },
+        200,
       )
-      return c.json(pageOf(plans, cursor, limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -345,11 +356,25 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       }),
     ),
     async (c) => {
-      const q = c.req.valid('query')
-      const groups = (await engine.store.listGroups(q.target)).filter(
-        (g) => q.state === undefined || g.state === q.state,
+      const { cursor, limit, target, state } = c.req.valid('query')
+      const key = decodeKeyCursor(cursor)
+      const [afterTarget, afterKey] = key === undefined ? [] : pairKey(key, cursor)
+      const groups = await engine.store.pageGroups({
+        target,
+        state,
+        limit: limit + 1,
+        ...(afterTarget === undefined || afterKey === undefined
+          ? {}
+          : { after: { target: afterTarget, key: afterKey } }),
+      })
+      const items = groups.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        (groups.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.target, last.key])) }
+          : { items }) as unknown as Record<string, unknown>,
+        200,
       )
-      return c.json(pageOf(groups, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -591,4 +616,10 @@ function runKey(key: string, cursor: string | undefined): { startedAt: string; r
   )
     throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
   return { startedAt: parsed[0], runId: parsed[1] }
+}
+
+/** A keyset cursor of two strings (created and id, target and key). */
+function pairKey(key: string, cursor: string | undefined): [string, string] {
+  const { startedAt, runId } = runKey(key, cursor)
+  return [startedAt, runId]
 }
