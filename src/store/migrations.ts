@@ -345,9 +345,15 @@ const accountsByPerson: Migration = {
  * (plan-action-index.ts). Rows stored before are indexed on their first paged read (sql-store.ts), not here:
  * that means recompressing every stored plan, seconds each at 100,000 persons, at every upgrade's start.
  */
-const planActionsIndex: Migration = {
+const planActionIndex: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.alterTable('plans').addColumn('actions_index', 'text').execute()
+    await db.schema
+      .createTable('plan_action_index')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('plan_id', 'text', required)
+      .addColumn('members', 'text', required)
+      .addPrimaryKeyConstraint('plan_action_index_pk', ['tenant', 'plan_id'])
+      .execute()
   },
 }
 
@@ -365,7 +371,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0007-dashboard-access': dashboardAccess,
         '0008-user-tenant-roles': userTenantRoles,
         '0009-accounts-by-person': accountsByPerson,
-        '0010-plan-actions-index': planActionsIndex,
+        '0010-plan-action-index': planActionIndex,
       }
     },
   }

@@ -87,11 +87,7 @@ export function groupFromRow(r: GroupsTable): ProvisionedGroup {
 export function planRow(
   tenant: string,
   plan: Plan,
-  stored: {
-    readonly document: string
-    readonly actionsGz: Uint8Array
-    readonly actionsIndex: string
-  },
+  stored: { readonly document: string; readonly actionsGz: Uint8Array },
 ): PlansTable {
   return {
     tenant,
@@ -103,7 +99,6 @@ export function planRow(
     actions: plan.actions.length,
     document: stored.document,
     actions_gz: stored.actionsGz,
-    actions_index: stored.actionsIndex,
   }
 }
 

@@ -322,22 +322,37 @@ export class SqlStore implements Store {
   // plans
 
   async savePlan(plan: Plan): Promise<void> {
-    const row = planRow(this.tenant, plan, await planDocument(plan))
-    // `excluded.*`, not the values again: the compressed actions (~12 MB at 100,000 persons) are bound once
-    await this.#db
-      .insertInto('plans')
-      .values(row)
+    const { actionsIndex, ...stored } = await planDocument(plan)
+    const row = planRow(this.tenant, plan, stored)
+    await this.#db.transaction().execute(async (trx) => {
+      // `excluded.*`, not the values again: the compressed actions (~12 MB at 100,000 persons) are bound once
+      await trx
+        .insertInto('plans')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
+            hash: eb.ref('excluded.hash'),
+            status: eb.ref('excluded.status'),
+            created_at: eb.ref('excluded.created_at'),
+            summary: eb.ref('excluded.summary'),
+            actions: eb.ref('excluded.actions'),
+            document: eb.ref('excluded.document'),
+            actions_gz: eb.ref('excluded.actions_gz'),
+          })),
+        )
+        .execute()
+      await this.#saveActionIndex(trx, plan.id, actionsIndex)
+    })
+  }
+
+  async #saveActionIndex(db: Kysely<Tables>, id: string, members: string): Promise<void> {
+    await db
+      .insertInto('plan_action_index')
+      .values({ tenant: this.tenant, plan_id: id, members })
       .onConflict((oc) =>
-        oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
-          hash: eb.ref('excluded.hash'),
-          status: eb.ref('excluded.status'),
-          created_at: eb.ref('excluded.created_at'),
-          summary: eb.ref('excluded.summary'),
-          actions: eb.ref('excluded.actions'),
-          document: eb.ref('excluded.document'),
-          actions_gz: eb.ref('excluded.actions_gz'),
-          actions_index: eb.ref('excluded.actions_index'),
-        })),
+        oc
+          .columns(['tenant', 'plan_id'])
+          .doUpdateSet((eb) => ({ members: eb.ref('excluded.members') })),
       )
       .execute()
   }
@@ -389,25 +404,27 @@ export class SqlStore implements Store {
 
   async #actionIndex(id: string): Promise<PlanActionIndex | undefined> {
     const row = await this.#db
-      .selectFrom('plans')
-      .select('actions_index')
+      .selectFrom('plan_action_index')
+      .select('members')
       .where('tenant', '=', this.tenant)
-      .where('id', '=', id)
+      .where('plan_id', '=', id)
       .executeTakeFirst()
-    if (row === undefined) return undefined
-    if (row.actions_index !== null) return JSON.parse(row.actions_index) as PlanActionIndex
-    // stored before migration 0010: compressed again with its index, once
+    if (row !== undefined) return JSON.parse(row.members) as PlanActionIndex
+    // stored before migration 0010 (or none): compressed again with its index, once
     const plan = await this.getPlan(id)
     if (plan === undefined) return undefined
-    const stored = await planDocument(plan)
-    await this.#db
-      .updateTable('plans')
-      .set({ actions_gz: stored.actionsGz, actions_index: stored.actionsIndex })
-      .where('tenant', '=', this.tenant)
-      .where('id', '=', id)
-      .where('hash', '=', plan.hash)
-      .execute()
-    return JSON.parse(stored.actionsIndex) as PlanActionIndex
+    const { actionsIndex, actionsGz } = await planDocument(plan)
+    await this.#db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('plans')
+        .set({ actions_gz: actionsGz })
+        .where('tenant', '=', this.tenant)
+        .where('id', '=', id)
+        .where('hash', '=', plan.hash)
+        .executeTakeFirst()
+      if (updated.numUpdatedRows > 0n) await this.#saveActionIndex(trx, id, actionsIndex)
+    })
+    return JSON.parse(actionsIndex) as PlanActionIndex
   }
 
   async listPlans(limit: number): Promise<Plan[]> {

@@ -49,6 +49,7 @@ export function storeCases(harness: () => StoreHarness): void {
         '0007-dashboard-access',
         '0008-user-tenant-roles',
         '0009-accounts-by-person',
+        '0010-plan-action-index',
       ],
     )
   })
@@ -505,15 +506,15 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.deepEqual(first?.items[0]?.action, actions[0], 'the action as stored, whole')
 
       // a row from before 0010 (and one from before 0003): no index until its first paged read
-      await h.query(`update plans set actions_index = null where tenant = '${tenant}'`)
+      await h.query(`delete from plan_action_index where tenant = '${tenant}'`)
       assert.deepEqual(
         await all({ target: 'sd', reason: 'leaver' }, 500),
         expect((a) => a.target === 'sd' && a.reason.change === 'leaver'),
       )
       const indexed = await h.query(
-        `select actions_index from plans where tenant = '${tenant}' and id = 'plan-paged'`,
+        `select members from plan_action_index where tenant = '${tenant}' and plan_id = 'plan-paged'`,
       )
-      assert.equal(typeof indexed[0]?.['actions_index'], 'string', 'indexed on the first read')
+      assert.equal(typeof indexed[0]?.['members'], 'string', 'indexed on the first read')
       assert.deepEqual(await store.getPlan('plan-paged'), big, 'the plan reads back unchanged')
       const old = plan('plan-old', '2026-08-01T02:00:00.000Z', 4)
       const literal = (v: string) => `'${v.replaceAll("'", "''")}'`

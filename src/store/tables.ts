@@ -46,8 +46,16 @@ export interface PlansTable {
   document: string
   /** The actions, gzip of newline-delimited JSON (plan-document.ts); null in rows from before migration 0003. */
   actions_gz: Uint8Array | null
-  /** JSON of the members of `actions_gz` and what they hold (plan-action-index.ts); null before 0010. */
-  actions_index: string | null
+}
+
+/**
+ * Per plan, JSON of the members of `plans.actions_gz` and what they hold (plan-action-index.ts). A table of
+ * its own: in SQLite a column after the compressed actions is reached by walking their overflow pages.
+ */
+export interface PlanActionIndexTable {
+  tenant: string
+  plan_id: string
+  members: string
 }
 
 export interface JournalTable {
@@ -136,6 +144,7 @@ export interface Tables {
   accounts: AccountsTable
   groups: GroupsTable
   plans: PlansTable
+  plan_action_index: PlanActionIndexTable
   journal: JournalTable
   runs: RunsTable
   snapshots: SnapshotsTable
