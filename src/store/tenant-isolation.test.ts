@@ -125,6 +125,19 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getPlan(mine) {
     assert.equal(await mine.getPlan('no-such-plan'), undefined)
   },
+  async planActionFacets(mine, theirs) {
+    assert.equal(await mine.planActionFacets('no-such-plan'), undefined)
+    assert.deepEqual((await theirs.planActionFacets(THEIR_PLAN))?.targets, ['ad'])
+  },
+  async pagePlanActions(mine, theirs) {
+    assert.equal(await mine.pagePlanActions('no-such-plan', { filter: {}, limit: 5 }), undefined)
+    const page = await theirs.pagePlanActions(THEIR_PLAN, { filter: {}, limit: 5 })
+    assert.equal(page?.items.length, 3)
+  },
+  async getPlanHead(mine, theirs) {
+    assert.equal(await mine.getPlanHead('no-such-plan'), undefined)
+    assert.equal((await theirs.getPlanHead(THEIR_PLAN))?.actionCount, 3)
+  },
   async listPlans(mine) {
     assert.deepEqual(
       (await mine.listPlans(10)).map((p) => p.id),
@@ -136,6 +149,13 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
       (await mine.listPlanStatuses(10)).map((p) => [p.id, p.status]),
       [[THEIR_PLAN, 'applied']],
     )
+  },
+  async pagePlanStatuses(mine) {
+    assert.deepEqual(
+      (await mine.pagePlanStatuses({ limit: 10 })).map((p) => [p.id, p.status]),
+      [[THEIR_PLAN, 'applied']],
+    )
+    assert.deepEqual(await mine.pagePlanStatuses({ status: 'planned', limit: 10 }), [])
   },
   async planStatus(mine) {
     assert.equal(await mine.planStatus('no-such-plan'), undefined)
@@ -257,6 +277,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async listGroups(mine) {
     assert.deepEqual(await mine.listGroups(), [])
     assert.deepEqual(await mine.listGroups('ad'), [])
+  },
+  async pageGroups(mine) {
+    assert.deepEqual(await mine.pageGroups({ limit: 10 }), [])
+    assert.deepEqual(await mine.pageGroups({ target: 'ad', limit: 10 }), [])
   },
   async upsertGroups(mine, theirs) {
     await mine.upsertGroups([{ ...GROUP, targetId: 'mine-g1', attributes: { title: 'Mine' } }])
