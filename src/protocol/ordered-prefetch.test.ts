@@ -1,0 +1,74 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { orderedPrefetch } from './ordered-prefetch.ts'
+
+/** A listing of `n` items, each after `ms`; records how many listings run at once. */
+function listings(sizes: readonly number[], ms: (i: number) => number) {
+  const state = { running: 0, most: 0, started: [] as number[], aborted: [] as number[] }
+  const make = sizes.map(
+    (n, i) =>
+      async function* (signal: AbortSignal) {
+        state.started.push(i)
+        state.running++
+        state.most = Math.max(state.most, state.running)
+        try {
+          for (let k = 0; k < n; k++) {
+            await sleep(ms(i), undefined, { signal })
+            yield `${i}.${k}`
+          }
+        } catch (e) {
+          if (signal.aborted) state.aborted.push(i)
+          throw e
+        } finally {
+          state.running--
+        }
+      },
+  )
+  return { make, state }
+}
+
+test('items come out in listing order even when later listings answer first', async () => {
+  const { make, state } = listings([3, 2, 0, 2, 1], (i) => (i === 0 ? 30 : 1))
+  const out: string[] = []
+  for await (const x of orderedPrefetch(make, 3)) out.push(x)
+  assert.deepEqual(out, ['0.0', '0.1', '0.2', '1.0', '1.1', '3.0', '3.1', '4.0'])
+  assert.equal(state.most, 3, 'three listings ran at once')
+})
+
+test('never more than the window run or wait to be taken', async () => {
+  const { make, state } = listings([2, 2, 2, 2, 2, 2], () => 2)
+  let ahead = 0
+  for await (const x of orderedPrefetch(make, 2)) {
+    // started listings beyond the one being taken
+    ahead = Math.max(ahead, state.started.length - 1 - Number(x.split('.')[0]))
+    await sleep(5) // a slow consumer: finished listings still hold their slot until taken
+  }
+  assert.equal(ahead, 1, 'one listing ahead of the consumer at most, and at least once')
+  assert.equal(state.most, 2)
+})
+
+test('a failing listing fails the iteration when reached; leaving early aborts the running ones', async () => {
+  const failing = async function* () {
+    await sleep(1)
+    yield 'a'
+    throw new Error('page 2 failed for good')
+  }
+  const { make, state } = listings([1, 5, 5], () => 20)
+  await assert.rejects(async () => {
+    for await (const x of orderedPrefetch([failing, ...make], 3)) assert.ok(x !== '')
+  }, /page 2 failed for good/)
+  await sleep(5)
+  assert.deepEqual(state.aborted.sort(), [0, 1], 'the two listings still running were aborted')
+
+  const more = listings([5, 5, 5], () => 20)
+  for await (const x of orderedPrefetch(more.make, 3)) if (x === '0.0') break
+  await sleep(5)
+  assert.deepEqual(more.state.aborted.sort(), [0, 1, 2])
+})
+
+test('a window below 1 is refused', async () => {
+  await assert.rejects(async () => {
+    for await (const _ of orderedPrefetch([], 0)) void _
+  }, RangeError)
+})
