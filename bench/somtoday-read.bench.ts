@@ -21,6 +21,8 @@ export interface SomtodayReadFigures {
   readonly clientCpuS: number
   readonly simCpuS: number
   readonly peakRssMb: number
+  /** Heap in use after the read with its snapshot still held, after a full GC: what the snapshot costs. */
+  readonly liveHeapMb: number
   readonly simPeakRssMb: number
   readonly load: number
 }
@@ -108,6 +110,8 @@ async function measure(
   const readS = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
   const load = loadavg()[0] ?? Number.NaN
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const liveHeapMb = process.memoryUsage().heapUsed / 1024 / 1024
   const ended = once(server, 'close')
   server.stdin.end()
   await ended
@@ -137,6 +141,7 @@ async function measure(
     clientCpuS: (used.user + used.system) / 1e6,
     simCpuS: tail.simCpuS,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    liveHeapMb,
     simPeakRssMb: tail.simPeakRssMb,
     load,
   }
@@ -152,6 +157,7 @@ export function runSomtodayReadBench(
       process.execPath,
       [
         '--no-warnings=ExperimentalWarning',
+        '--expose-gc',
         import.meta.filename,
         String(pupils),
         ...(concurrency !== undefined ? [String(concurrency)] : []),
@@ -176,7 +182,8 @@ export function formatSomtodayRead(f: SomtodayReadFigures): string {
   return (
     `read ${n(f.pupils)} pupils (board of ${n(f.persons)} persons) with ${n(f.memberships)} memberships in ` +
     `${n(f.groups)} groups: ${f.readS.toFixed(1)} s wall, ${f.pages} pages of ≤200, ${f.concurrency} at once; ` +
-    `client ${f.clientCpuS.toFixed(1)} s CPU, peak RSS ${f.peakRssMb.toFixed(0)} MB; ` +
+    `client ${f.clientCpuS.toFixed(1)} s CPU, peak RSS ${f.peakRssMb.toFixed(0)} MB, ` +
+    `${f.liveHeapMb.toFixed(0)} MB heap live after the read; ` +
     `simulator (own process) ${f.simCpuS.toFixed(1)} s CPU, ${f.simPeakRssMb.toFixed(0)} MB; load ${f.load.toFixed(1)}`
   )
 }

@@ -149,12 +149,36 @@ export class SomtodayMapper {
   readonly #groups = new Map<string, Mutable<Group>>()
   /** medewerker uuid → stamgroep keys they mentor (from the pupils' plaatsingen). */
   readonly #mentors = new Map<string, Set<string>>()
+  /**
+   * One string per date, and the day after each last day: two million memberships at 100,000 pupils would
+   * otherwise each hold their own copies (JSON.parse and addDays make a new string every time).
+   */
+  readonly #days = new Map<string, string>()
+  readonly #dayAfter = new Map<string, string>()
   records = 0
 
   constructor(source: string, issues: IssueCollector, options: { vakkeuzes: boolean }) {
     this.#source = source
     this.#issues = issues
     this.#vakkeuzes = options.vakkeuzes
+  }
+
+  #day(d: string): string
+  #day(d: string | undefined): string | undefined
+  #day(d: string | undefined): string | undefined {
+    if (d === undefined) return undefined
+    const kept = this.#days.get(d)
+    if (kept !== undefined) return kept
+    this.#days.set(d, d)
+    return d
+  }
+
+  /** The exclusive end after an inclusive last day, shared as #day shares dates. */
+  #endAfter(last: string | undefined): string | undefined {
+    if (last === undefined) return undefined
+    let end = this.#dayAfter.get(last)
+    if (end === undefined) this.#dayAfter.set(last, (end = this.#day(endExclusive(last) as string)))
+    return end
   }
 
   #group(key: string, make: () => Mutable<Group>): Mutable<Group> {
@@ -321,7 +345,7 @@ export class SomtodayMapper {
         mentoren.find(
           (m) => m.toewijzing === 'EersteMentorStamgroep' || m.toewijzing === 'Plaatsing',
         ) ?? mentoren[0]
-      const end = endExclusive(last)
+      const end = this.#endAfter(last)
       const contract: Mutable<Contract> = {
         kind: 'enrolment',
         id: `plaatsing/${pu}`,
@@ -353,7 +377,12 @@ export class SomtodayMapper {
         }))
         if (contract.schoolYear !== undefined) g.schoolYear = contract.schoolYear
         if (leerjaar !== undefined) g.attributes = { ...g.attributes, leerjaar }
-        const m: Mutable<Membership> = { group: key, role: 'student', start, primary: true }
+        const m: Mutable<Membership> = {
+          group: g.key,
+          role: 'student',
+          start: this.#day(start),
+          primary: true,
+        }
         if (end !== undefined) m.end = end
         memberships.push(m)
         for (const mt of mentoren) {
@@ -386,7 +415,7 @@ export class SomtodayMapper {
           )
         const key = `vak/${v.uuid}/${code}`
         const naam = str(k.school_vaknaam) ?? str(k.landelijke_vaknaam) ?? code
-        this.#group(key, () => ({
+        const g = this.#group(key, () => ({
           kind: 'group',
           key,
           type: 'course',
@@ -395,9 +424,10 @@ export class SomtodayMapper {
           parent: org.organisation,
           attributes: {},
         }))
-        const m: Mutable<Membership> = { group: key, role: 'student' }
-        if (begin !== undefined) m.start = begin
-        const end = endExclusive(last)
+        // the group's own key: one string for all its members
+        const m: Mutable<Membership> = { group: g.key, role: 'student' }
+        if (begin !== undefined) m.start = this.#day(begin)
+        const end = this.#endAfter(last)
         if (end !== undefined) m.end = end
         memberships.push(m)
       })
