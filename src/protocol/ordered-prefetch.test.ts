@@ -67,6 +67,36 @@ test('a failing listing fails the iteration when reached; leaving early aborts t
   assert.deepEqual(more.state.aborted.sort(), [0, 1, 2])
 })
 
+test('a listing reads at most `ahead` items ahead of the consumer, and one left waiting ends', async () => {
+  const asked: string[] = []
+  let ended = 0
+  const long = (i: number) =>
+    async function* () {
+      try {
+        for (let k = 0; k < 50; k++) {
+          asked.push(`${i}.${k}`)
+          await sleep(1)
+          yield `${i}.${k}`
+        }
+      } finally {
+        ended++
+      }
+    }
+  let most = 0
+  let taken = 0
+  for await (const x of orderedPrefetch([long(0), long(1)], 2, undefined, 2)) {
+    taken++
+    await sleep(3) // a slow consumer
+    // listing 1 waits with two pages read; listing 0 has at most two read beyond what was taken
+    most = Math.max(most, asked.filter((a) => a.startsWith('0.')).length - taken)
+    if (x === '0.10') break
+  }
+  assert.ok(most <= 2, `listing 0 ran ${most} items ahead`)
+  assert.equal(asked.filter((a) => a.startsWith('1.')).length, 2, 'listing 1 read two and waited')
+  await sleep(5)
+  assert.equal(ended, 2, 'both listings ended when the consumer left')
+})
+
 test('a window below 1 is refused', async () => {
   await assert.rejects(async () => {
     for await (const _ of orderedPrefetch([], 0)) void _
