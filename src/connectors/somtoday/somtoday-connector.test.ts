@@ -1005,3 +1005,38 @@ describe('Somtoday HRMService write-back', () => {
     assert.equal(r.success, false)
   })
 })
+
+describe('Somtoday mapper, duplicates within one record', () => {
+  test('a lesgroep or vakkeuze listed twice is one membership; the same group from another date is kept', async () => {
+    const { SomtodayMapper } = await import('./somtoday-mapping.ts')
+    const { IssueCollector } = await import('../../contract/issue-collector.ts')
+    const issues = new IssueCollector('s', { cap: 10 })
+    const mapper = new SomtodayMapper('s', issues, { vakkeuzes: true })
+    const v = { uuid: 'v1', naam: 'Vestiging', brins: ['01AB00'] }
+    const lesgroep = { uuid: 'lg1', naam: '4h-ne1' }
+    const vak = (begindatum: string) => ({
+      uuid: `vk-${begindatum}`,
+      school_vakafkorting: 'ne',
+      begindatum,
+      einddatum: '2027-07-31',
+    })
+    mapper.leerling(
+      v,
+      {
+        uuid: 'p1',
+        leerlingnummer: 1,
+        roepnaam: 'An',
+        achternaam: 'Jansen',
+        lesgroepen: [lesgroep, lesgroep],
+        vakkeuzes: [vak('2026-08-01'), vak('2026-08-01'), vak('2027-01-01')],
+      },
+      0,
+    )
+    const person = mapper.finish().persons[0] as Person
+    assert.equal(issues.errorCount, 0)
+    assert.deepEqual(
+      person.memberships.map((m) => `${m.group} ${m.start ?? ''} ${m.end ?? ''}`),
+      ['lesgroep/lg1  ', 'vak/v1/ne 2026-08-01 2027-08-01', 'vak/v1/ne 2027-01-01 2027-08-01'],
+    )
+  })
+})

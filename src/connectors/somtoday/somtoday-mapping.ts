@@ -52,9 +52,12 @@ class Checker {
   ok = true
   readonly #issues: IssueCollector
   readonly #record: string
-  constructor(issues: IssueCollector, record: string) {
+  /** Dates already found valid in this read: the same few hundred dates recur in every pupil. */
+  readonly #validDays: Set<string> | undefined
+  constructor(issues: IssueCollector, record: string, validDays?: Set<string>) {
     this.#issues = issues
     this.#record = record
+    this.#validDays = validDays
   }
   fail(code: string, field: string, message: string, value?: unknown): undefined {
     this.ok = false
@@ -100,7 +103,13 @@ class Checker {
     const v = o[field]
     if (v === undefined || v === null)
       return required ? this.fail('missing_field', path, `${path} is missing`) : undefined
-    if (typeof v === 'string' && isIsoDate(v)) return v
+    if (typeof v === 'string') {
+      if (this.#validDays?.has(v) === true) return v
+      if (isIsoDate(v)) {
+        this.#validDays?.add(v)
+        return v
+      }
+    }
     return this.fail('bad_date', path, `${path} must be a date YYYY-MM-DD`, v)
   }
   int(o: Json, field: string, path = field): number | undefined {
@@ -129,6 +138,20 @@ class Checker {
 
 function dedupe<T>(list: readonly T[], key: (x: T) => string): T[] {
   if (list.length < 2) return [...list]
+  return dedupeBy(list, key)
+}
+
+/** Memberships without duplicates; a pupil's lists rarely have any, and then no key text is built. */
+function dedupeMemberships(list: readonly Membership[]): Membership[] {
+  const groups = new Set<string>()
+  for (const m of list) {
+    if (groups.has(m.group)) return dedupeBy(list, membershipKey)
+    groups.add(m.group)
+  }
+  return [...list]
+}
+
+function dedupeBy<T>(list: readonly T[], key: (x: T) => string): T[] {
   const seen = new Set<string>()
   return list.filter((x) => {
     const k = key(x)
@@ -155,6 +178,7 @@ export class SomtodayMapper {
    */
   readonly #days = new Map<string, string>()
   readonly #dayAfter = new Map<string, string>()
+  readonly #validDays = new Set<string>()
   records = 0
 
   constructor(source: string, issues: IssueCollector, options: { vakkeuzes: boolean }) {
@@ -246,7 +270,7 @@ export class SomtodayMapper {
       this.#persons.set(uuid, {
         person: base(),
         contracts: dedupe(contracts, (c) => c.id),
-        memberships: dedupe(memberships, membershipKey),
+        memberships: dedupeMemberships(memberships),
       })
       return
     }
@@ -315,7 +339,7 @@ export class SomtodayMapper {
       uuid === undefined
         ? `leerling #${position} in ${v.naam}`
         : `leerling ${uuid}${typeof nummer === 'number' || typeof nummer === 'string' ? ` (leerlingnummer ${String(nummer)})` : ''}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const leerlingnummer = c.int(r, 'leerlingnummer')
     if (r.leerlingnummer === undefined || r.leerlingnummer === null)
@@ -456,7 +480,7 @@ export class SomtodayMapper {
       uuid === undefined
         ? `medewerker #${position} in ${v.naam}`
         : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const raw =
       typeof r.medewerkernummer === 'number'
@@ -516,7 +540,7 @@ export class SomtodayMapper {
     const uuid = str(r.uuid)
     const record =
       uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const achternaam = c.required(r, 'achternaam')
     const voorletters = c.optional(r, 'voorletters')
