@@ -97,6 +97,15 @@ test('a listing reads at most `ahead` items ahead of the consumer, and one left 
   assert.equal(ended, 2, 'both listings ended when the consumer left')
 })
 
+test('a signal aborted before the start reaches every listing', async () => {
+  const gone = new AbortController()
+  gone.abort(new Error('read cancelled'))
+  const { make } = listings([3, 3], () => 50)
+  await assert.rejects(async () => {
+    for await (const x of orderedPrefetch(make, 2, gone.signal)) assert.ok(x !== '')
+  }, /abort/i)
+})
+
 test('a window below 1 is refused', async () => {
   await assert.rejects(async () => {
     for await (const _ of orderedPrefetch([], 0)) void _

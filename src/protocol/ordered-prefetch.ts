@@ -19,7 +19,8 @@ export async function* orderedPrefetch<T>(
     throw new RangeError(`window must be a whole number ≥ 1, got ${window}`)
   const stop = new AbortController()
   const onAbort = () => stop.abort(signal?.reason)
-  signal?.addEventListener('abort', onAbort, { once: true })
+  if (signal?.aborted === true) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
   const slots: Listing<T>[] = []
   const start = (i: number) => {
     const make = listings[i]
