@@ -131,13 +131,14 @@ goals.push({
 if (readPersons > 0) {
   // each in a child of its own, so that its peak RSS (client and simulator in one process) is its own
   const reads: [string, string, string[]][] = [
-    // the simulator in a process of its own: the peak is the connector's (the others include their simulator)
+    // OneRoster REST and AFAS run their simulator in a process of its own: the peak is the connector's (the
+    // Magister and Eduarte rows include their simulator)
     [
       'OneRoster REST full read, client alone',
       'bench/measure-oneroster-rest-client.ts',
       [String(readPersons)],
     ],
-    ['AFAS read, simulator in the process', 'bench/measure-afas-read.ts', [String(readPersons)]],
+    ['AFAS read, client alone', 'bench/measure-afas-read.ts', [String(readPersons)]],
     [
       'Magister read, simulator in the process',
       'bench/sis-read.bench.ts',
