@@ -8,9 +8,10 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { Hono } from 'hono'
 import { applyStoredPlan, makePlan } from '../engine/index.ts'
+import { acquireApplyLease } from '../engine/apply-lease.ts'
 import type { Plan } from '../model/index.ts'
 import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
-import { SESSION_COOKIE } from './access/auth.ts'
+import { sessionCookie } from './access/auth.ts'
 import { newSecret, secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
@@ -154,7 +155,11 @@ async function otherTenantCredentials(): Promise<Record<string, RequestInit['hea
       "this tenant's admin's token for another tenant": {
         authorization: `Bearer ${(await made('admin')).token}`,
       },
-      "another tenant's session": { cookie: `${SESSION_COOKIE}=${session}`, origin: ORIGIN },
+      // copied into this tenant's cookie name: a browser keeps it under its own tenant's name
+      "another tenant's session": {
+        cookie: `${sessionCookie(fx.engine.store.tenant)}=${session}`,
+        origin: ORIGIN,
+      },
     }
   } finally {
     await other.close()
@@ -203,7 +208,7 @@ describe('users and login', () => {
     const r = await login('admin')
     assert.equal(r.status, 303)
     const cookie = r.headers.get('set-cookie') ?? ''
-    assert.match(cookie, new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`))
+    assert.match(cookie, /^koppel_session_default=[A-Za-z0-9_-]{43};/)
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/'])
       assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`)
     const secret = /=([^;]+);/.exec(cookie)?.[1] ?? ''
@@ -269,9 +274,50 @@ describe('logout', () => {
     assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 200)
     const out = await post(s.csrf)
     assert.equal(out.status, 303)
-    assert.match(out.headers.get('set-cookie') ?? '', new RegExp(`^${SESSION_COOKIE}=;`))
+    assert.match(out.headers.get('set-cookie') ?? '', /^koppel_session_default=;/)
     assert.deepEqual(await fx.engine.store.access.listGrants('sessions', 'viewer'), [])
     assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+  })
+})
+
+describe('two tenants on ports of one host', () => {
+  test("each tenant's session has a cookie of its own: a login to one leaves the other's session alone", async () => {
+    const other = await openStore({ kind: 'sqlite', path: fx.storePath }, { tenant: OTHER })
+    try {
+      assert.ok(await fx.engine.store.access.grantTenant('admin', OTHER, 'viewer', fx.engine.now()))
+      const otherApp = new Hono()
+      mountDashboard(otherApp, {
+        engine: { ...fx.engine, store: other },
+        config: { ...config, tenant: OTHER },
+      })
+      // a browser keeps cookies per host, not per port: one jar for both dashboards, by cookie name
+      const jar = new Map<string, string>()
+      const keep = (r: Response) => {
+        for (const c of r.headers.getSetCookie()) {
+          const [pair = ''] = c.split(';')
+          const at = pair.indexOf('=')
+          jar.set(pair.slice(0, at), pair.slice(at + 1))
+        }
+      }
+      const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+      const logIn = (to: Hono) =>
+        to.request('/login', {
+          method: 'POST',
+          body: new URLSearchParams({ name: 'admin', password: PASSWORD, next: '/' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        })
+      keep(await logIn(app))
+      keep(await logIn(otherApp))
+      assert.equal(jar.size, 2, [...jar.keys()].join(', '))
+      const home = async (to: Hono) => {
+        const r = await to.request('/', { headers: { cookie: cookies() } })
+        return `${r.status} ${/Log out \(([^)]*)\)/.exec(await r.text())?.[1] ?? ''}`
+      }
+      assert.equal(await home(app), '200 admin, admin')
+      assert.equal(await home(otherApp), '200 admin, viewer')
+    } finally {
+      await other.close()
+    }
   })
 })
 
@@ -914,6 +960,43 @@ describe('apply this person now', () => {
     )
     const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
     assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
+  })
+
+  test('while a scheduled run holds the apply lease: 409 with Retry-After and when to try again; nothing applied', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const run = await acquireApplyLease(fx.engine.store)
+    assert.ok(run !== undefined)
+    try {
+      const s = await session('operator')
+      const page = await form(s, { person: 'p50', reason: 'starts today' })
+      assert.equal(page.status, 409)
+      const wait = Number(page.headers.get('retry-after'))
+      assert.ok(wait >= 5 && wait <= 60, `Retry-After ${String(wait)}`)
+      assert.match(
+        await page.text(),
+        new RegExp(
+          `another apply is running for this tenant \\(.*\\): nothing was applied\\. Try again when it has finished \\(in ${wait} s at the earliest\\)`,
+        ),
+      )
+      const api = await app.request('/api/persons/p50/apply', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await token('operator', 'operator')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ reason: 'starts today' }),
+      })
+      assert.equal(api.status, 409)
+      assert.ok(Number(api.headers.get('retry-after')) >= 5)
+      const body = (await api.json()) as { error: string }
+      assert.match(body.error, /nothing was applied\. Try again when it has finished/)
+      assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+    } finally {
+      await run.release()
+    }
+    // once the run is over, the same request applies
+    const s = await session('operator')
+    assert.equal((await form(s, { person: 'p50', reason: 'starts today' })).status, 200)
   })
 
   test('a reason is required, the viewer role and a missing CSRF token are refused: nothing is planned', async () => {

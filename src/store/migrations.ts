@@ -340,6 +340,23 @@ const accountsByPerson: Migration = {
   },
 }
 
+/**
+ * The change marker of each source `koppel serve` polls (issue 15): kept across restarts, so changes made while
+ * serve was down are found by its first poll instead of waiting for the nightly run.
+ */
+const changeMarkers: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('change_markers')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('source', 'text', required)
+      .addColumn('marker', 'text', required)
+      .addColumn('updated_at', 'text', required)
+      .addPrimaryKeyConstraint('change_markers_pk', ['tenant', 'source'])
+      .execute()
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -354,6 +371,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0007-dashboard-access': dashboardAccess,
         '0008-user-tenant-roles': userTenantRoles,
         '0009-accounts-by-person': accountsByPerson,
+        '0011-change-markers': changeMarkers,
       }
     },
   }

@@ -645,6 +645,27 @@ export class SqlStore implements Store {
     return Number(r.numDeletedRows) > 0
   }
 
+  // change markers
+
+  async changeMarker(source: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('change_markers')
+      .select('marker')
+      .where('tenant', '=', this.tenant)
+      .where('source', '=', source)
+      .executeTakeFirst()
+    return row?.marker
+  }
+
+  async saveChangeMarker(source: string, marker: string): Promise<void> {
+    const update = { marker, updated_at: this.#now().toISOString() }
+    await this.#db
+      .insertInto('change_markers')
+      .values({ tenant: this.tenant, source, ...update })
+      .onConflict((oc) => oc.columns(['tenant', 'source']).doUpdateSet(update))
+      .execute()
+  }
+
   // leases
 
   async acquireLease(

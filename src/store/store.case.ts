@@ -48,6 +48,7 @@ export function storeCases(harness: () => StoreHarness): void {
         '0007-dashboard-access',
         '0008-user-tenant-roles',
         '0009-accounts-by-person',
+        '0011-change-markers',
       ],
     )
   })
@@ -98,6 +99,24 @@ export function storeCases(harness: () => StoreHarness): void {
     await withStore(h, freshTenant('holds-other'), async (store) => {
       assert.deepEqual(await store.listHolds(), [], 'another tenant sees none')
       assert.equal(await store.deleteHold('p2'), false)
+    })
+  })
+
+  test('change markers: kept per source, replaced, read back after reopening; per tenant', async () => {
+    const h = harness()
+    const tenant = freshTenant('markers')
+    await withStore(h, tenant, async (store) => {
+      assert.equal(await store.changeMarker('rooster'), undefined)
+      await store.saveChangeMarker('rooster', '2026-11-23T09:05:00.000Z')
+      await store.saveChangeMarker('rooster', '2026-11-23T09:20:00.000Z')
+      await store.saveChangeMarker('other', '2026-01-01T00:00:00Z')
+    })
+    await withStore(h, tenant, async (store) => {
+      assert.equal(await store.changeMarker('rooster'), '2026-11-23T09:20:00.000Z')
+      assert.equal(await store.changeMarker('other'), '2026-01-01T00:00:00Z')
+    })
+    await withStore(h, freshTenant('markers-other'), async (store) => {
+      assert.equal(await store.changeMarker('rooster'), undefined, 'another tenant sees none')
     })
   })
 

@@ -229,6 +229,12 @@ export interface Store {
   /** Lifts the hold on a person; false when there was none. */
   deleteHold(person: string): Promise<boolean>
 
+  // change markers
+  /** The change marker `koppel serve` last kept for a polled source (its own dateLastModified), if any. */
+  changeMarker(source: string): Promise<string | undefined>
+  /** Keeps a polled source's change marker, so a restarted serve asks from there. */
+  saveChangeMarker(source: string, marker: string): Promise<void>
+
   // leases
   /**
    * Takes or renews the named lease for `holder` until now + `ttlMs` (e.g. name `apply`: one `koppel apply`

@@ -130,6 +130,13 @@ export interface HoldsTable {
   placed_at: string
 }
 
+export interface ChangeMarkersTable {
+  tenant: string
+  source: string
+  marker: string
+  updated_at: string
+}
+
 export interface Tables {
   accounts: AccountsTable
   groups: GroupsTable
@@ -142,4 +149,5 @@ export interface Tables {
   audit_head: AuditHeadTable
   leases: LeasesTable
   holds: HoldsTable
+  change_markers: ChangeMarkersTable
 }

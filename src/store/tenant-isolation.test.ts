@@ -45,7 +45,10 @@ const HOLD: PersonHold = {
   placedAt: AT,
 }
 
-/** Tenant `theirs` gets a row in every table: accounts, groups, holds, plans, journal, runs, snapshots, audit, leases. */
+/**
+ * Tenant `theirs` gets a row in every table: accounts, groups, holds, plans, journal, runs, snapshots, audit,
+ * leases, change markers.
+ */
 async function fillTheirs(s: Store): Promise<void> {
   await s.upsertAccounts([account('p1', { targetId: 'theirs-1' }), account('p2')])
   await s.upsertGroups([GROUP])
@@ -74,6 +77,7 @@ async function fillTheirs(s: Store): Promise<void> {
     },
   ])
   assert.equal(await s.acquireLease('apply', 'host-theirs', 600_000), true)
+  await s.saveChangeMarker('school', '2026-11-23T09:05:00.000Z')
 }
 
 /** What `theirs` can see of itself; compared before and after `mine` has run every probe. */
@@ -89,6 +93,7 @@ async function view(s: Store): Promise<unknown> {
     audit: (await s.listAudit({ limit: 100 })).map((e) => [e.seq, e.hash]),
     verified: (await s.verifyAudit()).ok,
     lease: (await s.leaseHolder('apply'))?.holder,
+    marker: await s.changeMarker('school'),
   }
 }
 
@@ -263,6 +268,13 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async saveHold(mine, theirs) {
     await mine.saveHold({ ...HOLD, reason: 'mine', until: '2027-03-01' })
     assert.deepEqual(await theirs.listHolds(), [HOLD])
+  },
+  async changeMarker(mine) {
+    assert.equal(await mine.changeMarker('school'), undefined)
+  },
+  async saveChangeMarker(mine, theirs) {
+    await mine.saveChangeMarker('school', '2027-01-01T00:00:00Z')
+    assert.equal(await theirs.changeMarker('school'), '2026-11-23T09:05:00.000Z')
   },
   async deleteHold(mine, theirs) {
     assert.equal(await mine.deleteHold('p1'), true, 'its own hold')

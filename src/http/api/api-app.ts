@@ -16,7 +16,8 @@ import type { Action } from '../../model/index.ts'
 import { redact, type KoppelConfig } from '../../config/index.ts'
 import type { ScheduleState } from '../../serve/scheduler.ts'
 import { scheduleRows } from '../schedule-rows.ts'
-import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { requireRole, sessionCookie, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { busyAnswer } from '../apply-busy.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
@@ -58,7 +59,7 @@ const errors = {
   502: json(ErrorBody, 'a source or target could not be read'),
   409: json(
     ErrorBody,
-    'refused in its present state (another apply runs, the plan is no longer waiting)',
+    'refused in its present state (another apply runs: Retry-After says when to try again; the plan is no longer waiting)',
   ),
 }
 
@@ -315,6 +316,11 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
         findings: r.plan.findings,
         notes: r.plan.notes,
       }
+      if (r.kind === 'refused' && r.refusal.reason === 'busy') {
+        const busy = await busyAnswer(engine.store, r.refusal.message)
+        c.header('Retry-After', String(busy.seconds))
+        return c.json({ error: busy.message, plan }, 409)
+      }
       if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
       return c.json(
         {
@@ -563,7 +569,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'koppel_session',
+    name: sessionCookie(engine.store.tenant),
   })
   api.openAPIRegistry.registerComponent('securitySchemes', 'token', {
     type: 'http',
