@@ -223,6 +223,7 @@ class OneRosterRestSource implements SourceConnector {
     const o = this.#options
     const issues = restIssues(this.name)
     const signal = options.signal
+    const strings = new Map<string, string>()
     let records = 0
     let cursor = since ?? ''
     const seen = (rows: readonly Json[]) => {
@@ -244,7 +245,7 @@ class OneRosterRestSource implements SourceConnector {
       visit: Parameters<typeof eachRecord>[3],
       keepDeleted?: Json[],
     ): Promise<Set<string>> => {
-      const state = { seen: new Set<string>(), count: 0 }
+      const state = { seen: new Set<string>(), count: 0, strings }
       const deleted = new Set<string>()
       const n = await this.#client.forEachPage(collection, filter, signal, (rows, soFar) => {
         seen(rows)
@@ -294,10 +295,10 @@ class OneRosterRestSource implements SourceConnector {
       else list.push(e)
     }
     const changedEnrollments: EnrollmentRec[] = []
-    await stream('enrollments', changed, (r, id) =>
+    await stream('enrollments', changed, (r) =>
       since === undefined
-        ? addEnrollment(readEnrollment(r, id))
-        : changedEnrollments.push(readEnrollment(r, id)),
+        ? addEnrollment(readEnrollment(r))
+        : changedEnrollments.push(readEnrollment(r)),
     )
     if (since !== undefined) {
       // delta: tobedeleted users are removals; users whose enrollments changed come along; every changed user
@@ -328,8 +329,8 @@ class OneRosterRestSource implements SourceConnector {
         })
       const keepCursor = cursor
       for (const id of [...roster.users.keys()].sort())
-        await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) =>
-          addEnrollment(readEnrollment(r, eid)),
+        await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r) =>
+          addEnrollment(readEnrollment(r)),
         )
       cursor = keepCursor
     }
