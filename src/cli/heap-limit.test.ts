@@ -117,6 +117,7 @@ describe('the restarted process starts from the compile cache (issue 17, P2)', (
       // a fresh default cache folder (os.tmpdir() follows TMPDIR), and no cache chosen by whoever runs the tests
       const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: dir }
       delete env['NODE_COMPILE_CACHE']
+      delete env['NODE_DISABLE_COMPILE_CACHE']
       delete env['KOPPEL_KEEP_HEAP']
       const run = async () => {
         const r = await promisify(execFile)(
