@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
 import { startLdapServer } from '@koppel/sim/ldap-server'
 import { demoConfig } from '../src/cli/demo-config.ts'
-import { encodeCursor, encodeKeyCursor } from '../src/http/api/paging.ts'
+import { encodeIndexCursor, encodeKeyCursor } from '../src/http/api/paging.ts'
 import { CHROMIUM, chromiumSkipReason } from '../test/harness/chromium.ts'
 import { load1 } from './goals-table.ts'
 
@@ -232,7 +232,7 @@ try {
     cookie,
   )
   const actions = `${api}/plans/${kept.id}/actions`
-  const deep = encodeCursor(Math.floor(kept.actions.length * 0.9))
+  const deep = encodeIndexCursor(Math.floor(kept.actions.length * 0.9))
   await latency("plan's actions, first page", `${actions}?limit=100`, cookie)
   await latency("plan's actions, 90 % deep", `${actions}?limit=100&cursor=${deep}`, cookie)
   await latency(

@@ -13,6 +13,8 @@
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM koppel_app;
 GRANT USAGE ON SCHEMA public TO koppel_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, plans, journal, runs, snapshots, snapshot_contents, leases, holds TO koppel_app;
+-- the index of each plan's stored actions (migration 0010): upgrading from before it, run this grant again
+GRANT SELECT, INSERT, UPDATE, DELETE ON plan_action_index TO koppel_app;
 GRANT SELECT, INSERT, UPDATE ON audit_head TO koppel_app;
 GRANT SELECT, INSERT ON audit TO koppel_app;
 -- the migrator only reads these when nothing is pending

@@ -49,6 +49,32 @@ describe('koppel user add', () => {
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
+  const openTenant = (tenant: string, auditKey?: string) =>
+    openStore(
+      { kind: 'sqlite', path: join(dir, 'data', 'koppel.db') },
+      { tenant, ...(auditKey === undefined ? {} : { auditKey }) },
+    )
+  /** A tenant's user events, newest first: type and the tenant the event names. */
+  const userEvents = async (tenant: string) => {
+    const store = await openTenant(tenant)
+    try {
+      return (await store.listAudit({ limit: 10, kind: 'user' })).map((e) => [
+        e.type,
+        (e.data as { tenant?: string } | undefined)?.tenant,
+      ])
+    } finally {
+      await store.close()
+    }
+  }
+  const verified = async (tenant: string) => {
+    const store = await openTenant(tenant)
+    try {
+      return await store.verifyAudit()
+    } finally {
+      await store.close()
+    }
+  }
+
   test('adds a user with the password from stdin; the store and the audit log never hold the password', async () => {
     const added = await userAdd(dir, ['beheer', '--role', 'admin'], 'a long secret pass\n')
     assert.equal(added.code, 0, added.stderr)
@@ -113,6 +139,12 @@ describe('koppel user add', () => {
     } finally {
       await store.close()
     }
+    assert.deepEqual(await userEvents('school-b'), [['user.granted', 'school-b']])
+    assert.deepEqual(
+      (await userEvents('default')).filter(([type]) => type === 'user.granted'),
+      [],
+      "nothing of school-b's in the config's tenant",
+    )
     const unknown = await koppelUser(dir, [
       'grant',
       'nobody',
@@ -138,8 +170,45 @@ describe('koppel user add', () => {
     assert.match(badTenant.stderr, /--tenant "B": must be lowercase letters, digits and hyphens/)
     const revoked = await koppelUser(dir, ['revoke', 'helpdesk', '--tenant', 'school-b'])
     assert.equal(revoked.code, 0, revoked.stderr)
+    assert.deepEqual((await userEvents('school-b'))[0], ['user.revoked', 'school-b'])
+    assert.equal((await verified('school-b')).ok, true, 'the chain of school-b is whole')
     const again = await koppelUser(dir, ['revoke', 'helpdesk', '--tenant', 'school-b'])
     assert.equal(again.code, 1)
     assert.match(again.stderr, /user helpdesk: has no role in school-b/)
+  })
+  test('grant --tenant refuses a tenant whose audit log is under another key, changing nothing', async () => {
+    assert.equal(
+      (await userAdd(dir, ['steward', '--role', 'admin'], 'a long secret pass\n')).code,
+      0,
+    )
+    const other = await openTenant('school-c', 'the key of school c, 0123456789')
+    try {
+      await other.appendAudit([{ type: 'config.loaded', actor: 'koppel' }])
+    } finally {
+      await other.close()
+    }
+    const refused = await koppelUser(dir, [
+      'grant',
+      'steward',
+      '--role',
+      'viewer',
+      '--tenant',
+      'school-c',
+    ])
+    assert.equal(refused.code, 1)
+    assert.match(
+      refused.stderr,
+      /tenant school-c: its audit log is kept under another audit key than .*koppel\.yaml's audit\.key; run this with school-c's own config/,
+    )
+    const store = await openTenant('school-c')
+    try {
+      assert.deepEqual(
+        (await store.access.tenantsOf('steward')).map((g) => g.tenant),
+        ['default'],
+        'not granted',
+      )
+    } finally {
+      await store.close()
+    }
   })
 })

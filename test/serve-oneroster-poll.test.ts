@@ -14,6 +14,7 @@ import { loadEngine } from '../src/app/load-engine.ts'
 import type { RunLog } from '../src/app/unattended-run.ts'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
+import { CHANGE_OVERLAP_MS } from '../src/connectors/oneroster-rest/oneroster-rest-connector.ts'
 import { startServe } from '../src/serve/serve.ts'
 
 const DAY = '2026-11-23'
@@ -44,6 +45,11 @@ async function until(what: string, check: () => boolean, ms = 30_000): Promise<v
 }
 
 type Ref = { sourcedId: string }
+
+/** The filter of a poll from `marker`: it reaches CHANGE_OVERLAP_MS further back (late commits, skewed servers). */
+function askedFrom(marker: string): string {
+  return `dateLastModified>'${new Date(Date.parse(marker) - CHANGE_OVERLAP_MS).toISOString()}'`
+}
 
 describe('koppel serve polls OneRoster REST for changes', () => {
   let ldap: RunningLdapServer
@@ -156,18 +162,98 @@ describe('koppel serve polls OneRoster REST for changes', () => {
       assert.notEqual(after, before)
       assert.ok(after.endsWith(`-${String(title)}`), `${before} → ${after}, class ${String(title)}`)
       assert.ok(
-        sim.filters.includes(`dateLastModified>'${DAY}T00:00:00.000Z'`),
+        sim.filters.includes(askedFrom(`${DAY}T00:00:00.000Z`)),
         sim.filters.slice(-3).join(' | '),
       )
-      // the cursor is now the change's time: the same change is not planned again
+      // the cursor is now the change's time (asked with the overlap): the same change is not planned again
       await until('a poll from the new cursor', () =>
-        sim.filters.includes(`dateLastModified>'${DAY}T09:05:00.000Z'`),
+        sim.filters.includes(askedFrom(`${DAY}T09:05:00.000Z`)),
       )
       await new Promise((res) => setTimeout(res, 400))
       assert.equal(lines.filter((l) => l.msg === 'change run started').length, 1)
     } finally {
       await serve.stop('test')
       await loaded.close()
+    }
+  })
+
+  test('the marker is kept in the store: a change made while serve was down is applied by the first poll after a restart', async (t) => {
+    const start = async () => {
+      const r = await loadEngine(join(dir, 'koppel.yaml'), connectorDefinitions, {
+        env: {},
+        now: () => new Date(`${DAY}T09:30:00Z`),
+      })
+      if (!r.ok) assert.fail(r.errors.join('\n'))
+      const lines: Line[] = []
+      // no run at start and the nightly far away: only the poll can find the change
+      const serve = await startServe(r.loaded, {
+        log: captureLog(lines),
+        listen: false,
+        maxSleepMs: 20,
+        pollMs: 100,
+      })
+      return { loaded: r.loaded, serve, lines }
+    }
+    const first = await start()
+    let kept: string | undefined
+    try {
+      await first.serve.changes.idle()
+      kept = await first.loaded.engine.store.changeMarker('school')
+      assert.ok(kept !== undefined, 'the marker is in the store')
+    } finally {
+      await first.serve.stop('test')
+      await first.loaded.close()
+    }
+
+    // serve is down: a pupil changes homeroom in the service (after the kept marker, by the service's clock)
+    const homerooms = new Set(
+      sim.data.classes.filter((c) => c['classType'] === 'homeroom').map((c) => c.sourcedId),
+    )
+    const moved = sim.data.enrollments.find(
+      (e) =>
+        e['role'] === 'student' &&
+        homerooms.has((e['class'] as Ref).sourcedId) &&
+        String(e['dateLastModified'] ?? '') < kept,
+    )
+    assert.ok(moved !== undefined)
+    const pupil = (moved['user'] as Ref).sourcedId
+    const to = [...homerooms].find((c) => c !== (moved['class'] as Ref).sourcedId) ?? ''
+    sim.modify(
+      'enrollments',
+      moved.sourcedId,
+      { class: { ...(moved['class'] as object), sourcedId: to } },
+      `${DAY}T09:20:00.000Z`,
+    )
+
+    const second = await start()
+    try {
+      await until('the change run after the restart', () =>
+        second.lines.some((l) => l.msg === 'change run finished'),
+      )
+      const outcomes = second.lines.find((l) => l.msg === 'change run finished')?.['outcomes'] as {
+        kind: string
+        planId: string
+      }[]
+      assert.equal(outcomes.at(-1)?.kind, 'completed', JSON.stringify(outcomes))
+      const plan = await second.loaded.engine.store.getPlan(outcomes.at(-1)?.planId ?? '')
+      assert.deepEqual([...new Set(plan?.actions.map((a) => a.person))], [pupil])
+      const marker = kept.split(' ')[0] ?? ''
+      assert.ok(
+        sim.filters.includes(askedFrom(marker)),
+        `asked from the kept marker ${kept}: ${sim.filters.slice(-3).join(' | ')}`,
+      )
+      // once the change was run, its marker is the one kept
+      const store = second.loaded.engine.store
+      let now: string | undefined
+      const end = Date.now() + 10_000
+      while (!(now = await store.changeMarker('school'))?.startsWith(`${DAY}T09:20:00.000Z`)) {
+        if (Date.now() > end) assert.fail(`the marker stayed ${String(now)}`)
+        await new Promise((res) => setTimeout(res, 25))
+      }
+      t.diagnostic(`asked from the kept marker ${kept}; kept ${now} after the change run`)
+    } finally {
+      await second.serve.stop('test')
+      await second.loaded.close()
     }
   })
 

@@ -7,7 +7,8 @@
  */
 import type { Command, Option } from 'commander'
 import type { ConnectorDefinition } from '../contract/index.ts'
-import { addUser, grantUser, UserInputError } from '../http/access/users.ts'
+import { openTenantAudit, TenantAuditError } from '../app/tenant-audit.ts'
+import { addUser, checkTenantName, grantUser, UserInputError } from '../http/access/users.ts'
 import { ROLES } from '../http/access/roles.ts'
 import { actor } from './actor.ts'
 import { withEngine } from './commands-plan.ts'
@@ -56,23 +57,31 @@ export async function userGrantCommand(
   o: { readonly role: string; readonly tenant?: string | undefined },
   definitions: readonly ConnectorDefinition[],
 ): Promise<number> {
-  return withEngine(config, definitions, async ({ engine, config: loaded }) => {
-    const tenant = o.tenant ?? loaded.tenant
+  return withEngine(config, definitions, async (loaded) => {
+    const { engine } = loaded
+    const tenant = o.tenant ?? loaded.config.tenant
     try {
-      const tenants = await grantUser(engine.store.access, {
-        name,
-        role: o.role,
-        tenant,
-        now: engine.now(),
-      })
-      await engine.store.appendAudit([
-        { type: 'user.granted', actor: actor(), data: { user: name, role: o.role, tenant } },
-      ])
-      out(`User ${name} is ${o.role} in ${tenant}. Tenants now:`)
-      for (const g of tenants) out(`  ${g.tenant}  ${g.role}`)
-      return EXIT.ok
+      checkTenantName(tenant)
+      // the grant is an event of the tenant it is in, checked before anything changes
+      const audit = await openTenantAudit(loaded, tenant)
+      try {
+        const tenants = await grantUser(engine.store.access, {
+          name,
+          role: o.role,
+          tenant,
+          now: engine.now(),
+        })
+        await audit.append([
+          { type: 'user.granted', actor: actor(), data: { user: name, role: o.role, tenant } },
+        ])
+        out(`User ${name} is ${o.role} in ${tenant}. Tenants now:`)
+        for (const g of tenants) out(`  ${g.tenant}  ${g.role}`)
+        return EXIT.ok
+      } finally {
+        await audit.close()
+      }
     } catch (e) {
-      if (e instanceof UserInputError) {
+      if (e instanceof UserInputError || e instanceof TenantAuditError) {
         err(e.message)
         return EXIT.error
       }
@@ -87,15 +96,29 @@ export async function userRevokeCommand(
   tenantFlag: string | undefined,
   definitions: readonly ConnectorDefinition[],
 ): Promise<number> {
-  return withEngine(config, definitions, async ({ engine, config: loaded }) => {
-    const tenant = tenantFlag ?? loaded.tenant
-    if (!(await engine.store.access.revokeTenant(name, tenant))) {
-      err(`user ${name}: has no role in ${tenant}`)
-      return EXIT.error
+  return withEngine(config, definitions, async (loaded) => {
+    const { engine } = loaded
+    const tenant = tenantFlag ?? loaded.config.tenant
+    let audit
+    try {
+      checkTenantName(tenant)
+      audit = await openTenantAudit(loaded, tenant)
+    } catch (e) {
+      if (e instanceof UserInputError || e instanceof TenantAuditError) {
+        err(e.message)
+        return EXIT.error
+      }
+      throw e
     }
-    await engine.store.appendAudit([
-      { type: 'user.revoked', actor: actor(), data: { user: name, tenant } },
-    ])
+    try {
+      if (!(await engine.store.access.revokeTenant(name, tenant))) {
+        err(`user ${name}: has no role in ${tenant}`)
+        return EXIT.error
+      }
+      await audit.append([{ type: 'user.revoked', actor: actor(), data: { user: name, tenant } }])
+    } finally {
+      await audit.close()
+    }
     out(
       `User ${name} has no role in ${tenant} any more; their sessions and tokens there are ended.`,
     )

@@ -4,7 +4,8 @@
  * ledger's accounts by state, its provisioned groups and what the newest run did there. Reads the store only:
  * no source or target is contacted (drift does that, on request).
  */
-import type { AccountState, Issue, Plan, RunReport } from '../model/index.ts'
+import type { AccountState, Issue, RunReport } from '../model/index.ts'
+import type { PlanHead } from '../store/store.ts'
 import type { Engine } from './pipeline.ts'
 import { isPreview } from './status.ts'
 
@@ -135,9 +136,9 @@ export async function sourcesAndTargets(
   }
 }
 
-async function newestPlan(engine: Pick<Engine, 'store'>): Promise<Plan | undefined> {
+async function newestPlan(engine: Pick<Engine, 'store'>): Promise<PlanHead | undefined> {
   for (const h of await engine.store.listPlanStatuses(PLANS_LOOKED_AT)) {
-    const plan = await engine.store.getPlan(h.id)
+    const plan = await engine.store.getPlanHead(h.id)
     if (plan !== undefined && !isPreview(plan) && plan.inputs['draft'] === undefined) return plan
   }
   return undefined

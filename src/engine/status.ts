@@ -80,7 +80,7 @@ export async function engineStatus(
   for (const h of heads) {
     if (h.status === 'applied' || h.status === 'applying' || h.status === 'failed') break
     if (h.status !== 'blocked') continue
-    const plan = await store.getPlan(h.id)
+    const plan = await store.getPlanHead(h.id)
     // a blocked preview (`plan --at`) or draft waits for nobody: apply refuses it anyway
     if (plan === undefined || isPreview(plan) || plan.inputs['draft'] !== undefined) continue
     const ageHours = Math.max(
@@ -143,7 +143,7 @@ function runLine(r: RunReport): RunLine {
 }
 
 /** A plan made for another day than the one it was made on (see previewRefusal). */
-export function isPreview(plan: Plan): boolean {
+export function isPreview(plan: Pick<Plan, 'inputs' | 'createdAt'>): boolean {
   const day = plan.inputs['today']
   return day !== undefined && day !== toIsoDate(new Date(plan.createdAt))
 }
@@ -153,7 +153,8 @@ async function newestHolds(
   heads: readonly { id: string; status: PlanStatus }[],
 ): Promise<EngineStatus['held']> {
   for (const h of heads.slice(0, 5)) {
-    const plan = await store.getPlan(h.id)
+    // the head only: the notes are in it, and the actions of a large plan cost seconds to decompress
+    const plan = await store.getPlanHead(h.id)
     // a preview (`plan --at`) or a draft says nothing about what is held now
     if (plan === undefined || isPreview(plan) || plan.inputs['draft'] !== undefined) continue
     return { planId: plan.id, notes: plan.notes }

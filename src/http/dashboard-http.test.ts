@@ -8,9 +8,10 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { Hono } from 'hono'
 import { applyStoredPlan, makePlan } from '../engine/index.ts'
+import { acquireApplyLease } from '../engine/apply-lease.ts'
 import type { Plan } from '../model/index.ts'
 import { engineFixture, pupil, type Fixture } from '../../test/support/engine-fixture.ts'
-import { SESSION_COOKIE } from './access/auth.ts'
+import { sessionCookie } from './access/auth.ts'
 import { newSecret, secretHash } from './access/secrets.ts'
 import { createApiToken } from './access/tokens.ts'
 import { addUser, checkLogin } from './access/users.ts'
@@ -154,7 +155,11 @@ async function otherTenantCredentials(): Promise<Record<string, RequestInit['hea
       "this tenant's admin's token for another tenant": {
         authorization: `Bearer ${(await made('admin')).token}`,
       },
-      "another tenant's session": { cookie: `${SESSION_COOKIE}=${session}`, origin: ORIGIN },
+      // copied into this tenant's cookie name: a browser keeps it under its own tenant's name
+      "another tenant's session": {
+        cookie: `${sessionCookie(fx.engine.store.tenant)}=${session}`,
+        origin: ORIGIN,
+      },
     }
   } finally {
     await other.close()
@@ -203,7 +208,7 @@ describe('users and login', () => {
     const r = await login('admin')
     assert.equal(r.status, 303)
     const cookie = r.headers.get('set-cookie') ?? ''
-    assert.match(cookie, new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`))
+    assert.match(cookie, /^koppel_session_default=[A-Za-z0-9_-]{43};/)
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/'])
       assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`)
     const secret = /=([^;]+);/.exec(cookie)?.[1] ?? ''
@@ -269,9 +274,50 @@ describe('logout', () => {
     assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 200)
     const out = await post(s.csrf)
     assert.equal(out.status, 303)
-    assert.match(out.headers.get('set-cookie') ?? '', new RegExp(`^${SESSION_COOKIE}=;`))
+    assert.match(out.headers.get('set-cookie') ?? '', /^koppel_session_default=;/)
     assert.deepEqual(await fx.engine.store.access.listGrants('sessions', 'viewer'), [])
     assert.equal((await app.request('/api/status', { headers: { cookie: s.cookie } })).status, 401)
+  })
+})
+
+describe('two tenants on ports of one host', () => {
+  test("each tenant's session has a cookie of its own: a login to one leaves the other's session alone", async () => {
+    const other = await openStore({ kind: 'sqlite', path: fx.storePath }, { tenant: OTHER })
+    try {
+      assert.ok(await fx.engine.store.access.grantTenant('admin', OTHER, 'viewer', fx.engine.now()))
+      const otherApp = new Hono()
+      mountDashboard(otherApp, {
+        engine: { ...fx.engine, store: other },
+        config: { ...config, tenant: OTHER },
+      })
+      // a browser keeps cookies per host, not per port: one jar for both dashboards, by cookie name
+      const jar = new Map<string, string>()
+      const keep = (r: Response) => {
+        for (const c of r.headers.getSetCookie()) {
+          const [pair = ''] = c.split(';')
+          const at = pair.indexOf('=')
+          jar.set(pair.slice(0, at), pair.slice(at + 1))
+        }
+      }
+      const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+      const logIn = (to: Hono) =>
+        to.request('/login', {
+          method: 'POST',
+          body: new URLSearchParams({ name: 'admin', password: PASSWORD, next: '/' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        })
+      keep(await logIn(app))
+      keep(await logIn(otherApp))
+      assert.equal(jar.size, 2, [...jar.keys()].join(', '))
+      const home = async (to: Hono) => {
+        const r = await to.request('/', { headers: { cookie: cookies() } })
+        return `${r.status} ${/Log out \(([^)]*)\)/.exec(await r.text())?.[1] ?? ''}`
+      }
+      assert.equal(await home(app), '200 admin, admin')
+      assert.equal(await home(otherApp), '200 admin, viewer')
+    } finally {
+      await other.close()
+    }
   })
 })
 
@@ -643,7 +689,7 @@ describe('API and pages', () => {
     assert.deepEqual(limits, [101, 101, 101], 'no page reads more than one page and one event')
   })
 
-  test('the plan page and the plan API decompress a stored plan once across reloads; its status stays current', async () => {
+  test('the plan page and the plan API never decompress a whole stored plan across reloads; its status stays current', async () => {
     const s = await session('operator')
     const store = fx.engine.store as unknown as { getPlan: (id: string) => Promise<unknown> }
     const getPlan = store.getPlan.bind(fx.engine.store)
@@ -657,7 +703,7 @@ describe('API and pages', () => {
     assert.equal((await get(`/plans/${blocked.id}?kind=delete`)).status, 200)
     assert.equal((await get(`/api/plans/${blocked.id}`)).status, 200)
     assert.equal((await get(`/api/plans/${blocked.id}/actions?limit=5`)).status, 200)
-    assert.equal(reads, 1, 'one read of the stored plan for six requests')
+    assert.equal(reads, 0, 'no read of the whole stored plan for six requests')
     const approved = await app.request(`/api/plans/${blocked.id}/approve`, {
       method: 'POST',
       headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' },
@@ -666,6 +712,33 @@ describe('API and pages', () => {
     assert.equal(approved.status, 200)
     const after = (await (await get(`/api/plans/${blocked.id}`)).json()) as { status: string }
     assert.equal(after.status, 'approved')
+  })
+
+  test("the overview, the status and the sources API read plan heads, never a plan's actions", async () => {
+    const s = await session('viewer')
+    const store = fx.engine.store
+    const getPlan = store.getPlan.bind(store)
+    let reads = 0
+    store.getPlan = (id) => {
+      reads++
+      return getPlan(id)
+    }
+    try {
+      const get = (path: string) => app.request(path, { headers: { cookie: s.cookie } })
+      const overview = await get('/')
+      assert.equal(overview.status, 200)
+      assert.match(await overview.text(), new RegExp(blocked.id), 'the blocked plan is shown')
+      const status = (await (await get('/api/status')).json()) as { blocked: { id: string }[] }
+      assert.deepEqual(
+        status.blocked.map((b) => b.id),
+        [blocked.id],
+      )
+      assert.equal((await get('/api/sources-targets')).status, 200)
+      assert.equal((await get(`/api/plans/${blocked.id}`)).status, 200)
+      assert.equal(reads, 0, 'no getPlan (decompressing every action) on these pages')
+    } finally {
+      store.getPlan = getPlan
+    }
   })
 
   test('the persons of the ledger, paged by key: every person once, in order, with their accounts', async () => {
@@ -732,7 +805,7 @@ describe('API and pages', () => {
       blocked.actions.filter((a) => a.kind === 'disable').map((a) => a.id),
     )
     assert.equal(seen.length, 20)
-    assert.equal(reads, 1, "the plan's actions are decompressed once for all its pages")
+    assert.equal(reads, 0, "the plan's actions are paged from the store, never read whole")
     const bad = await get('cursor=nonsense')
     assert.equal(bad.status, 400)
     assert.match(
@@ -914,6 +987,43 @@ describe('apply this person now', () => {
     )
     const [request] = await fx.engine.store.listAudit({ limit: 1, kind: 'http.request' })
     assert.deepEqual([request?.actor, request?.data?.['path']], ['operator', '/persons/apply'])
+  })
+
+  test('while a scheduled run holds the apply lease: 409 with Retry-After and when to try again; nothing applied', async () => {
+    fx.persons.push(pupil('p50', 'Nieuw', 'Leerling', '1B'))
+    const run = await acquireApplyLease(fx.engine.store)
+    assert.ok(run !== undefined)
+    try {
+      const s = await session('operator')
+      const page = await form(s, { person: 'p50', reason: 'starts today' })
+      assert.equal(page.status, 409)
+      const wait = Number(page.headers.get('retry-after'))
+      assert.ok(wait >= 5 && wait <= 60, `Retry-After ${String(wait)}`)
+      assert.match(
+        await page.text(),
+        new RegExp(
+          `another apply is running for this tenant \\(.*\\): nothing was applied\\. Try again when it has finished \\(in ${wait} s at the earliest\\)`,
+        ),
+      )
+      const api = await app.request('/api/persons/p50/apply', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await token('operator', 'operator')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ reason: 'starts today' }),
+      })
+      assert.equal(api.status, 409)
+      assert.ok(Number(api.headers.get('retry-after')) >= 5)
+      const body = (await api.json()) as { error: string }
+      assert.match(body.error, /nothing was applied\. Try again when it has finished/)
+      assert.equal(await fx.engine.store.getAccount('dir', 'p50'), undefined)
+    } finally {
+      await run.release()
+    }
+    // once the run is over, the same request applies
+    const s = await session('operator')
+    assert.equal((await form(s, { person: 'p50', reason: 'starts today' })).status, 200)
   })
 
   test('a reason is required, the viewer role and a missing CSRF token are refused: nothing is planned', async () => {
@@ -1129,6 +1239,48 @@ describe('sources, targets and drift', () => {
     const first = await get('limit=2')
     assert.equal(first.items.length, 2)
     assert.equal((await get(`limit=2&cursor=${first.next ?? ''}`)).items.length, 1)
+  })
+
+  test('groups and plans page in the store by key: no page reads the whole list', async () => {
+    const store = fx.engine.store
+    const listGroups = store.listGroups.bind(store)
+    const listPlanStatuses = store.listPlanStatuses.bind(store)
+    const whole: string[] = []
+    store.listGroups = (t) => (whole.push('listGroups'), listGroups(t))
+    store.listPlanStatuses = (n) => (whole.push(`listPlanStatuses ${n}`), listPlanStatuses(n))
+    try {
+      const viewer = await token('viewer', 'viewer')
+      const pageAll = async (path: string, key: (x: Record<string, string>) => string) => {
+        const seen: string[] = []
+        let cursor: string | undefined
+        do {
+          const r = await app.request(`${path}?limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
+            headers: { authorization: `Bearer ${viewer}` },
+          })
+          assert.equal(r.status, 200)
+          const page = (await r.json()) as { items: Record<string, string>[]; next?: string }
+          assert.ok(page.items.length <= 1)
+          seen.push(...page.items.map(key))
+          cursor = page.next
+        } while (cursor !== undefined)
+        return seen
+      }
+      const groups = await pageAll('/api/groups', (g) => `${g['target']} ${g['key']}`)
+      assert.deepEqual(
+        groups,
+        (await listGroups()).map((g) => `${g.target} ${g.key}`),
+      )
+      const plans = await pageAll('/api/plans', (p) => String(p['id']))
+      assert.deepEqual(
+        plans,
+        (await listPlanStatuses(1000)).map((p) => p.id),
+      )
+      assert.ok(plans.length >= 2)
+      assert.deepEqual(whole, [], 'no whole list read for a page')
+    } finally {
+      store.listGroups = listGroups
+      store.listPlanStatuses = listPlanStatuses
+    }
   })
 
   test('drift runs only on the button (operator, CSRF) through driftReport, and shows hostile values as text', async () => {

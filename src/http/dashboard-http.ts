@@ -27,14 +27,12 @@ import { mountOidcLogin } from './access/oidc-login.ts'
 import { roleAtLeast } from './access/roles.ts'
 import { checkLogin } from './access/users.ts'
 import { createApiApp } from './api/api-app.ts'
-import { PlanActionsCache } from './api/plan-actions-cache.ts'
-import { CursorError, pageOf } from './api/paging.ts'
+import { CursorError, decodeIndexCursor, pageByIndex } from './api/paging.ts'
 import { mountOperationsPages } from './operations-pages.ts'
 import { lang, principal, viewerOf } from './page-context.ts'
 import { t } from '../web/i18n.ts'
 import { STYLESHEET } from '../web/layout.ts'
 import { actionsPerDay } from '../web/actions-chart.ts'
-import { filterActions } from '../cli/plan-filter.ts'
 import {
   auditPage,
   loginPage,
@@ -85,7 +83,6 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   const byUser = o.userLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 5 })
   const byAddress = o.addressLimiter ?? new LoginLimiter({ now: engine.now, maxFailures: 50 })
   const secure = o.secureCookies !== false
-  const plans = new PlanActionsCache(engine.store)
   const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -117,7 +114,6 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
       {
         engine,
         now: engine.now,
-        plans,
         ...(o.config !== undefined ? { config: o.config } : {}),
         ...(o.schedules !== undefined ? { schedules: o.schedules } : {}),
       },
@@ -186,33 +182,30 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
   })
 
   dash.get('/plans/:id', requireRole('viewer', auth), async (c) => {
-    // a reload or the next page of a plan of 100,000 actions must not decompress it again
-    const plan = await plans.plan(c.req.param('id'))
-    if (plan === undefined)
-      return c.html(
-        messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), c.req.param('id')),
-        404,
-      )
+    // the head, the filter choices and one page: never the plan's 176,000 actions decompressed
+    const id = c.req.param('id')
+    const plan = await engine.store.getPlanHead(id)
+    const facets = await engine.store.planActionFacets(id)
+    if (plan === undefined || facets === undefined)
+      return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), id), 404)
     const filter = {
       target: c.req.query('target') || undefined,
       kind: c.req.query('kind') || undefined,
       reason: c.req.query('reason') || undefined,
+      // as `koppel plan --school` matches it (code or name, case and accents folded)
       school: c.req.query('school') || undefined,
     }
-    // the school as `koppel plan --school` matches it (code or name, case and accents folded)
-    const bySchool =
-      filter.school === undefined
-        ? plan.actions
-        : filterActions(plan.actions, { school: filter.school })
-    const shown = bySchool.filter(
-      (a) =>
-        (filter.target === undefined || a.target === filter.target) &&
-        (filter.kind === undefined || a.kind === filter.kind) &&
-        (filter.reason === undefined || a.reason.change === filter.reason),
-    )
     let paged
     try {
-      paged = pageOf(shown, c.req.query('cursor'), ACTIONS_PER_PAGE)
+      const after = decodeIndexCursor(c.req.query('cursor'))
+      const page = await engine.store.pagePlanActions(id, {
+        filter,
+        limit: ACTIONS_PER_PAGE,
+        ...(after === undefined ? {} : { after }),
+      })
+      if (page === undefined)
+        return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), id), 404)
+      paged = pageByIndex(page)
     } catch (e) {
       if (e instanceof CursorError)
         return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'plan'), e.message), 400)
@@ -224,6 +217,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
         lang(c),
         viewerOf(c),
         plan,
+        facets,
         paged.items,
         filter,
         paged.next,

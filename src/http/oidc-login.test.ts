@@ -124,7 +124,7 @@ async function atProvider(authorize: string, account: string): Promise<URL> {
 async function start(): Promise<{ authorize: string; flow: string }> {
   const r = await app.request('/login/oidc')
   assert.equal(r.status, 302)
-  const flow = r.headers.getSetCookie().find((c) => c.startsWith('koppel_oidc=')) ?? ''
+  const flow = r.headers.getSetCookie().find((c) => c.startsWith('koppel_oidc_default=')) ?? ''
   assert.match(flow, /HttpOnly/)
   assert.match(flow, /SameSite=Lax/)
   return { authorize: r.headers.get('location') ?? '', flow: flow.split(';')[0] ?? '' }
@@ -149,7 +149,8 @@ describe('sign-in through the OpenID provider', () => {
     assert.match(await done.text(), /<meta http-equiv="refresh" content="0;url=\/">/)
     const session =
       cookiesOf(done).find(
-        (c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length,
+        (c) =>
+          c.startsWith('koppel_session_default=') && c.length > 'koppel_session_default='.length,
       ) ?? ''
     assert.ok(session !== '', 'a session cookie')
     const home = await app.request('/', { headers: { cookie: session } })
@@ -173,7 +174,8 @@ describe('sign-in through the OpenID provider', () => {
     )
     assert.ok(
       !cookiesOf(r).some(
-        (c) => c.startsWith('koppel_session=') && c.length > 'koppel_session='.length,
+        (c) =>
+          c.startsWith('koppel_session_default=') && c.length > 'koppel_session_default='.length,
       ),
     )
     const [event] = await fx.engine.store.listAudit({ limit: 1, kind: 'user.login-refused' })

@@ -17,6 +17,7 @@ import { configPage } from '../web/config-page.ts'
 import { schedulesPage } from '../web/schedules-page.ts'
 import { redact } from '../config/index.ts'
 import { scheduleRows } from './schedule-rows.ts'
+import { busyAnswer } from './apply-busy.ts'
 
 export function mountOperationsPages(
   dash: Hono<AuthEnv>,
@@ -39,6 +40,15 @@ export function mountOperationsPages(
       reason: reason.slice(0, 2000),
       readTargets: true,
     })
+    if (r.kind === 'refused' && r.refusal.reason === 'busy') {
+      const busy = await busyAnswer(engine.store, r.refusal.message)
+      c.header('Retry-After', String(busy.seconds))
+      const page = personApplyPage(lang(c), viewerOf(c), person, {
+        ...r,
+        refusal: { ...r.refusal, message: busy.message },
+      })
+      return c.html(page, 409)
+    }
     const status =
       r.kind === 'refused'
         ? 409

@@ -14,7 +14,7 @@ import { ChangeQueue } from './change-queue.ts'
 import { mountChangeHooks } from './change-hooks.ts'
 import { RunLock } from './run-lock.ts'
 import { readExportChange, watchExport, type ExportWatcher } from './export-watch.ts'
-import { pollChanges, type ChangePoller } from './change-poll.ts'
+import { pollChanges, type ChangePoller, type PollClock } from './change-poll.ts'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { createHttpApp } from './http-app.ts'
 import { Scheduler } from './scheduler.ts'
@@ -35,6 +35,8 @@ export interface ServeOptions {
   readonly actor?: string
   /** How often the `serve.poll` sources are asked for changes, in place of their `everySeconds` (tests). */
   readonly pollMs?: number
+  /** The clock of the `serve.poll` loops (tests simulate its sleeps). */
+  readonly pollClock?: PollClock
 }
 
 export interface ServeHandle {
@@ -123,7 +125,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
     now: engine.now,
     accept: (change) => {
       o.log.info({ source: change.source, ids: change.ids.length }, 'change hook accepted')
-      changes.add(change)
+      void changes.add(change)
     },
     log: (fields, message) => o.log.warn(fields, message),
     stopping: () => stop.signal.aborted,
@@ -150,7 +152,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
         const log = o.log.child({ source, watched: dir })
         if (change.kind === 'delta') {
           log.info({ ids: change.ids.length }, 'delta export: planning the records it names')
-          changes.add({ source, ids: change.ids })
+          void changes.add({ source, ids: change.ids })
         } else if (change.kind === 'bulk') {
           log.info({}, 'bulk export: a full run')
           void lock
@@ -177,7 +179,7 @@ export async function startServe(loaded: LoadedEngine, o: ServeOptions): Promise
       { source: change.source, ids: change.ids.length },
       'the source names changed records',
     )
-    changes.add(change)
+    return changes.add(change)
   })
   await Promise.all(pollers.map((p) => p.started))
   o.log.info(
@@ -277,8 +279,9 @@ function startPolls(
   loaded: LoadedEngine,
   o: ServeOptions,
   signal: AbortSignal,
-  changed: (change: { source: string; ids: readonly string[] }) => void,
+  changed: (change: { source: string; ids: readonly string[] }) => Promise<void>,
 ): ChangePoller[] {
+  const store = loaded.engine.store
   return (loaded.config.serve?.poll ?? []).map((p) => {
     const source = loaded.engine.sources.find((s) => s.connector.name === p.source)?.connector
     if (source === undefined) throw new Error(`serve.poll: unknown source "${p.source}"`)
@@ -287,6 +290,11 @@ function startPolls(
       everyMs: o.pollMs ?? p.everySeconds * 1000,
       changed,
       signal,
+      marker: {
+        load: () => store.changeMarker(p.source),
+        save: (marker) => store.saveChangeMarker(p.source, marker),
+      },
+      ...(o.pollClock !== undefined ? { clock: o.pollClock } : {}),
       warn: (fields, message) => o.log.warn(fields, message),
     })
   })

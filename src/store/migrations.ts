@@ -340,6 +340,40 @@ const accountsByPerson: Migration = {
   },
 }
 
+/**
+ * Where each gzip member of a plan's actions starts and what it holds, so a page of actions reads one member
+ * (plan-action-index.ts). Rows stored before are indexed on their first paged read (sql-store.ts), not here:
+ * that means recompressing every stored plan, seconds each at 100,000 persons, at every upgrade's start.
+ */
+const planActionIndex: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('plan_action_index')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('plan_id', 'text', required)
+      .addColumn('members', 'text', required)
+      .addPrimaryKeyConstraint('plan_action_index_pk', ['tenant', 'plan_id'])
+      .execute()
+  },
+}
+
+/**
+ * The change marker of each source `koppel serve` polls (issue 15): kept across restarts, so changes made while
+ * serve was down are found by its first poll instead of waiting for the nightly run.
+ */
+const changeMarkers: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('change_markers')
+      .addColumn('tenant', 'text', tenantColumn)
+      .addColumn('source', 'text', required)
+      .addColumn('marker', 'text', required)
+      .addColumn('updated_at', 'text', required)
+      .addPrimaryKeyConstraint('change_markers_pk', ['tenant', 'source'])
+      .execute()
+  },
+}
+
 /** In-code provider: migrations ship inside the package, no folder to find at run time. */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
@@ -354,6 +388,8 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0007-dashboard-access': dashboardAccess,
         '0008-user-tenant-roles': userTenantRoles,
         '0009-accounts-by-person': accountsByPerson,
+        '0010-plan-action-index': planActionIndex,
+        '0011-change-markers': changeMarkers,
       }
     },
   }

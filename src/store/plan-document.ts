@@ -10,16 +10,23 @@ import { pipeline } from 'node:stream/promises'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createGunzip, gzipSync } from 'node:zlib'
 import type { Action, Plan, PlanStatus } from '../model/index.ts'
+import { ActionIndexBuilder } from './plan-action-index.ts'
+import type { PlanHead } from './store.ts'
 
 /** Bytes of JSON lines compressed as one gzip member. */
 const BLOCK = 1 << 20
 const NEWLINE = 0x0a
 
 /** The plan without its actions as JSON, and its actions compressed. */
-export async function planDocument(plan: Plan): Promise<{ document: string; actionsGz: Buffer }> {
+export async function planDocument(
+  plan: Plan,
+): Promise<{ document: string; actionsGz: Buffer; actionsIndex: string }> {
+  const index = new ActionIndexBuilder()
+  const actionsGz = await gzipActions(plan.actions, index)
   return {
     document: JSON.stringify({ ...plan, actions: [] }),
-    actionsGz: await gzipActions(plan.actions),
+    actionsGz,
+    actionsIndex: JSON.stringify(index.build()),
   }
 }
 
@@ -36,7 +43,21 @@ export async function planFromDocument(r: {
   return plan as unknown as Plan
 }
 
-export async function gzipActions(actions: readonly Action[]): Promise<Buffer> {
+/** A stored plan's head: its document without the actions (rows from before 0003 have them in it). */
+export function planHeadFromDocument(r: {
+  status: string
+  document: string
+  actions: number | string
+}): PlanHead {
+  const { actions: _inline, ...head } = JSON.parse(r.document) as Plan
+  return { ...head, status: r.status as PlanStatus, actionCount: Number(r.actions) }
+}
+
+/** With `index`, records where each member starts and what it holds (plan-action-index.ts). */
+export async function gzipActions(
+  actions: readonly Action[],
+  index?: ActionIndexBuilder,
+): Promise<Buffer> {
   const members: Buffer[] = []
   const block = Buffer.allocUnsafe(BLOCK)
   let used = 0
@@ -44,7 +65,9 @@ export async function gzipActions(actions: readonly Action[]): Promise<Buffer> {
   // against 1.2-1.3 s for the same bytes with gzipSync (docs/benchmarks.md); the yield after each block keeps
   // the event loop as free as the awaits of the async version did.
   const flush = async (bytes: Buffer): Promise<void> => {
-    members.push(gzipSync(bytes, { level: 1 }))
+    const member = gzipSync(bytes, { level: 1 })
+    members.push(member)
+    index?.member(member.length)
     await yieldToEventLoop()
   }
   for (const action of actions) {
@@ -54,10 +77,12 @@ export async function gzipActions(actions: readonly Action[]): Promise<Buffer> {
       if (used > 0) await flush(block.subarray(0, used))
       used = 0
       if (line.length * 3 > BLOCK) {
+        index?.add(action)
         await flush(Buffer.from(line))
         continue
       }
     }
+    index?.add(action)
     // encoded action by action: a slice of many actions, concatenated, is a two-byte string as soon as one
     // name has a character beyond Latin-1, and encoding those is twice the work
     used += block.write(line, used)

@@ -1,6 +1,6 @@
 // The Store over Kysely, for either dialect. Every query names the tenant the store was opened for; bulk
 // writes go as multi-row statements inside one transaction. Opening, pools and migrations are open-store.ts's.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type {
   Account,
@@ -15,7 +15,15 @@ import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
-import { planDocument, planFromDocument } from './plan-document.ts'
+import {
+  pageActions,
+  type IndexedMember,
+  type PlanActionFacets,
+  type PlanActionFilter,
+  type PlanActionIndex,
+  type PlanActionsPage,
+} from './plan-action-index.ts'
+import { planDocument, planFromDocument, planHeadFromDocument } from './plan-document.ts'
 import {
   accountFromRow,
   accountRow,
@@ -37,6 +45,7 @@ import type {
   AuditVerification,
   JournalEntry,
   LedgerPerson,
+  PlanHead,
   SnapshotHead,
   SnapshotRecord,
   Store,
@@ -253,6 +262,34 @@ export class SqlStore implements Store {
     return rows.map(groupFromRow)
   }
 
+  async pageGroups(q: {
+    readonly target?: string | undefined
+    readonly state?: string | undefined
+    readonly after?: { readonly target: string; readonly key: string }
+    readonly limit: number
+  }): Promise<ProvisionedGroup[]> {
+    const { target, state, after } = q
+    const rows = await this.#db
+      .selectFrom('groups')
+      .selectAll()
+      .where('tenant', '=', this.tenant)
+      .$if(target !== undefined, (b) => b.where('target', '=', target ?? ''))
+      .$if(state !== undefined, (b) => b.where('state', '=', state ?? ''))
+      .$if(after !== undefined, (b) =>
+        b.where((w) =>
+          w.or([
+            w('target', '>', after?.target ?? ''),
+            w.and([w('target', '=', after?.target ?? ''), w('key', '>', after?.key ?? '')]),
+          ]),
+        ),
+      )
+      .orderBy('target')
+      .orderBy('key')
+      .limit(q.limit)
+      .execute()
+    return rows.map(groupFromRow)
+  }
+
   async upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void> {
     if (groups.length === 0) return
     await this.#db.transaction().execute((trx) => this.#upsertGroups(trx, groups))
@@ -285,21 +322,37 @@ export class SqlStore implements Store {
   // plans
 
   async savePlan(plan: Plan): Promise<void> {
-    const row = planRow(this.tenant, plan, await planDocument(plan))
-    // `excluded.*`, not the values again: the compressed actions (~12 MB at 100,000 persons) are bound once
-    await this.#db
-      .insertInto('plans')
-      .values(row)
+    const { actionsIndex, ...stored } = await planDocument(plan)
+    const row = planRow(this.tenant, plan, stored)
+    await this.#db.transaction().execute(async (trx) => {
+      // `excluded.*`, not the values again: the compressed actions (~12 MB at 100,000 persons) are bound once
+      await trx
+        .insertInto('plans')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
+            hash: eb.ref('excluded.hash'),
+            status: eb.ref('excluded.status'),
+            created_at: eb.ref('excluded.created_at'),
+            summary: eb.ref('excluded.summary'),
+            actions: eb.ref('excluded.actions'),
+            document: eb.ref('excluded.document'),
+            actions_gz: eb.ref('excluded.actions_gz'),
+          })),
+        )
+        .execute()
+      await this.#saveActionIndex(trx, plan.id, actionsIndex)
+    })
+  }
+
+  async #saveActionIndex(db: Kysely<Tables>, id: string, members: string): Promise<void> {
+    await db
+      .insertInto('plan_action_index')
+      .values({ tenant: this.tenant, plan_id: id, members })
       .onConflict((oc) =>
-        oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
-          hash: eb.ref('excluded.hash'),
-          status: eb.ref('excluded.status'),
-          created_at: eb.ref('excluded.created_at'),
-          summary: eb.ref('excluded.summary'),
-          actions: eb.ref('excluded.actions'),
-          document: eb.ref('excluded.document'),
-          actions_gz: eb.ref('excluded.actions_gz'),
-        })),
+        oc
+          .columns(['tenant', 'plan_id'])
+          .doUpdateSet((eb) => ({ members: eb.ref('excluded.members') })),
       )
       .execute()
   }
@@ -312,6 +365,66 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .executeTakeFirst()
     return row && planFromDocument(row)
+  }
+
+  async getPlanHead(id: string): Promise<PlanHead | undefined> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select(['status', 'document', 'actions'])
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && planHeadFromDocument(row)
+  }
+
+  async planActionFacets(id: string): Promise<PlanActionFacets | undefined> {
+    return (await this.#actionIndex(id))?.facets
+  }
+
+  async pagePlanActions(
+    id: string,
+    q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
+  ): Promise<PlanActionsPage | undefined> {
+    const index = await this.#actionIndex(id)
+    if (index === undefined) return undefined
+    return pageActions(index, (m) => this.#member(id, m), q)
+  }
+
+  /** One gzip member of a plan's actions: its bytes only (SQLite and PostgreSQL both have substr on blobs). */
+  async #member(id: string, m: IndexedMember): Promise<Uint8Array> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .select(sql<Uint8Array | null>`substr(actions_gz, ${m.at + 1}, ${m.bytes})`.as('gz'))
+      .where('tenant', '=', this.tenant)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (row?.gz == null) throw new Error(`plan ${id}: its stored actions are gone`)
+    return row.gz
+  }
+
+  async #actionIndex(id: string): Promise<PlanActionIndex | undefined> {
+    const row = await this.#db
+      .selectFrom('plan_action_index')
+      .select('members')
+      .where('tenant', '=', this.tenant)
+      .where('plan_id', '=', id)
+      .executeTakeFirst()
+    if (row !== undefined) return JSON.parse(row.members) as PlanActionIndex
+    // stored before migration 0010 (or none): compressed again with its index, once
+    const plan = await this.getPlan(id)
+    if (plan === undefined) return undefined
+    const { actionsIndex, actionsGz } = await planDocument(plan)
+    await this.#db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('plans')
+        .set({ actions_gz: actionsGz })
+        .where('tenant', '=', this.tenant)
+        .where('id', '=', id)
+        .where('hash', '=', plan.hash)
+        .executeTakeFirst()
+      if (updated.numUpdatedRows > 0n) await this.#saveActionIndex(trx, id, actionsIndex)
+    })
+    return JSON.parse(actionsIndex) as PlanActionIndex
   }
 
   async listPlans(limit: number): Promise<Plan[]> {
@@ -338,6 +451,32 @@ export class SqlStore implements Store {
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
+      .execute()
+    return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
+  }
+
+  async pagePlanStatuses(q: {
+    readonly status?: string | undefined
+    readonly before?: { readonly createdAt: string; readonly id: string }
+    readonly limit: number
+  }): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]> {
+    const { status, before } = q
+    const rows = await this.#db
+      .selectFrom('plans')
+      .select(['id', 'status', 'created_at'])
+      .where('tenant', '=', this.tenant)
+      .$if(status !== undefined, (b) => b.where('status', '=', status ?? ''))
+      .$if(before !== undefined, (b) =>
+        b.where((w) =>
+          w.or([
+            w('created_at', '<', before?.createdAt ?? ''),
+            w.and([w('created_at', '=', before?.createdAt ?? ''), w('id', '<', before?.id ?? '')]),
+          ]),
+        ),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
       .execute()
     return rows.map((r) => ({ id: r.id, status: r.status as PlanStatus, createdAt: r.created_at }))
   }
@@ -643,6 +782,27 @@ export class SqlStore implements Store {
       .where('person', '=', person)
       .executeTakeFirst()
     return Number(r.numDeletedRows) > 0
+  }
+
+  // change markers
+
+  async changeMarker(source: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('change_markers')
+      .select('marker')
+      .where('tenant', '=', this.tenant)
+      .where('source', '=', source)
+      .executeTakeFirst()
+    return row?.marker
+  }
+
+  async saveChangeMarker(source: string, marker: string): Promise<void> {
+    const update = { marker, updated_at: this.#now().toISOString() }
+    await this.#db
+      .insertInto('change_markers')
+      .values({ tenant: this.tenant, source, ...update })
+      .onConflict((oc) => oc.columns(['tenant', 'source']).doUpdateSet(update))
+      .execute()
   }
 
   // leases

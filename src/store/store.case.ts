@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Account, ProvisionedGroup } from '../model/index.ts'
+import type { PlanActionFilter } from './plan-action-index.ts'
 import { accessCases } from './access.case.ts'
 import { auditCases } from './audit.case.ts'
 import { auditAttackCases } from './audit-attacks.case.ts'
@@ -48,6 +49,8 @@ export function storeCases(harness: () => StoreHarness): void {
         '0007-dashboard-access',
         '0008-user-tenant-roles',
         '0009-accounts-by-person',
+        '0010-plan-action-index',
+        '0011-change-markers',
       ],
     )
   })
@@ -101,6 +104,24 @@ export function storeCases(harness: () => StoreHarness): void {
     })
   })
 
+  test('change markers: kept per source, replaced, read back after reopening; per tenant', async () => {
+    const h = harness()
+    const tenant = freshTenant('markers')
+    await withStore(h, tenant, async (store) => {
+      assert.equal(await store.changeMarker('rooster'), undefined)
+      await store.saveChangeMarker('rooster', '2026-11-23T09:05:00.000Z')
+      await store.saveChangeMarker('rooster', '2026-11-23T09:20:00.000Z')
+      await store.saveChangeMarker('other', '2026-01-01T00:00:00Z')
+    })
+    await withStore(h, tenant, async (store) => {
+      assert.equal(await store.changeMarker('rooster'), '2026-11-23T09:20:00.000Z')
+      assert.equal(await store.changeMarker('other'), '2026-01-01T00:00:00Z')
+    })
+    await withStore(h, freshTenant('markers-other'), async (store) => {
+      assert.equal(await store.changeMarker('rooster'), undefined, 'another tenant sees none')
+    })
+  })
+
   test("groups: upsert and list provisioned groups; a group action's row commits with its journal entry", async () => {
     await withStore(harness(), freshTenant('groups'), async (store) => {
       assert.deepEqual(await store.listGroups(), [])
@@ -143,6 +164,71 @@ export function storeCases(harness: () => StoreHarness): void {
       // and back: a restored group loses its archivedAt
       await store.upsertGroups([g])
       assert.deepEqual(await store.listGroups('ldap'), [g])
+    })
+  })
+
+  test('groups and plan statuses page by key: every row once, in order, filtered in the query', async () => {
+    await withStore(harness(), freshTenant('group-pages'), async (store) => {
+      const groups: ProvisionedGroup[] = Array.from({ length: 25 }, (_, i) => ({
+        kind: 'provisioned-group',
+        target: i % 2 === 0 ? 'ldap' : 'google',
+        key: `2026/${String(i % 7)}-${String(i).padStart(2, '0')}`,
+        set: 'lesgroepen',
+        targetId: `g-${i}`,
+        locator: `cn=g${i}`,
+        state: i % 3 === 0 ? 'archived' : 'active',
+        attributes: {},
+        createdAt: '2026-11-23T00:00:00.000Z',
+        updatedAt: '2026-11-23T00:00:00.000Z',
+      }))
+      await store.upsertGroups(groups)
+      const pageAll = async (q: { target?: string; state?: string }, limit: number) => {
+        const seen: string[] = []
+        let after: { target: string; key: string } | undefined
+        for (;;) {
+          const page = await store.pageGroups({ ...q, limit, ...(after ? { after } : {}) })
+          assert.ok(page.length <= limit)
+          seen.push(...page.map((g) => `${g.target} ${g.key}`))
+          const last = page.at(-1)
+          if (page.length < limit || last === undefined) return seen
+          after = { target: last.target, key: last.key }
+        }
+      }
+      const expected = (keep: (g: ProvisionedGroup) => boolean) =>
+        groups
+          .filter(keep)
+          .map((g) => `${g.target} ${g.key}`)
+          .sort()
+      assert.deepEqual(
+        await pageAll({}, 4),
+        expected(() => true),
+      )
+      assert.deepEqual(
+        await pageAll({ target: 'ldap', state: 'active' }, 3),
+        expected((g) => g.target === 'ldap' && g.state === 'active'),
+      )
+
+      // two plans made in the same millisecond: the id breaks the tie
+      const made = ['2026-09-01', '2026-09-02', '2026-09-02', '2026-09-03', '2026-09-04']
+      for (const [i, day] of made.entries())
+        await store.savePlan({
+          ...plan(`plan-${i}`, `${day}T02:00:00.000Z`, 1),
+          status: i % 2 === 0 ? 'applied' : 'blocked',
+        })
+      const plans: string[] = []
+      let before: { createdAt: string; id: string } | undefined
+      for (;;) {
+        const page = await store.pagePlanStatuses({ limit: 2, ...(before ? { before } : {}) })
+        plans.push(...page.map((p) => p.id))
+        const last = page.at(-1)
+        if (page.length < 2 || last === undefined) break
+        before = { createdAt: last.createdAt, id: last.id }
+      }
+      assert.deepEqual(plans, ['plan-4', 'plan-3', 'plan-2', 'plan-1', 'plan-0'])
+      assert.deepEqual(
+        (await store.pagePlanStatuses({ status: 'blocked', limit: 10 })).map((p) => p.id),
+        ['plan-3', 'plan-1'],
+      )
     })
   })
 
@@ -327,6 +413,9 @@ export function storeCases(harness: () => StoreHarness): void {
       await store.savePlan(p3)
       assert.deepEqual(await store.getPlan('plan-2'), p2)
       assert.equal(await store.getPlan('nope'), undefined)
+      const { actions: _a2, ...head2 } = p2
+      assert.deepEqual(await store.getPlanHead('plan-2'), { ...head2, actionCount: 5 })
+      assert.equal(await store.getPlanHead('nope'), undefined)
       assert.deepEqual(
         (await store.listPlans(2)).map((p) => p.id),
         ['plan-3', 'plan-2'],
@@ -334,6 +423,7 @@ export function storeCases(harness: () => StoreHarness): void {
 
       await store.setPlanStatus('plan-2', 'approved')
       assert.equal((await store.getPlan('plan-2'))?.status, 'approved')
+      assert.equal((await store.getPlanHead('plan-2'))?.status, 'approved', 'the column wins')
       assert.equal((await store.listPlans(10)).find((p) => p.id === 'plan-2')?.status, 'approved')
       assert.deepEqual(
         (await store.listPlanStatuses(2)).map((p) => [p.id, p.status]),
@@ -369,6 +459,95 @@ export function storeCases(harness: () => StoreHarness): void {
         await store.transitionPlan('nope', 'blocked', 'rejected', { ...event, planId: 'nope' }),
         undefined,
       )
+    })
+  })
+
+  test("plans: a page of a plan's actions, filtered, by key, without the whole plan; facets; rows from before 0010 indexed on first read", async () => {
+    const h = harness()
+    const tenant = freshTenant('plan-pages')
+    await withStore(h, tenant, async (store) => {
+      const base = plan('plan-paged', '2026-09-01T02:00:00.000Z', 6000)
+      // ~650 bytes of JSON each: several ~1 MB stored blocks; the Zoë College pupils only in the last one
+      const actions = base.actions.map((a, i) => ({
+        ...a,
+        id: `${i % 3 === 0 ? 'sd' : 'ad'}/${a.person}/create`,
+        target: i % 3 === 0 ? 'sd' : 'ad',
+        reason: { ...a.reason, change: i % 5 === 0 ? ('leaver' as const) : ('joiner' as const) },
+        subject: { school: i >= 5900 ? 'Zoë College' : 'Het Lyceum' },
+      }))
+      const big = { ...base, actions }
+      await store.savePlan(big)
+      assert.deepEqual(await store.planActionFacets('plan-paged'), {
+        targets: ['ad', 'sd'],
+        kinds: ['create'],
+        reasons: ['joiner', 'leaver'],
+        schools: ['Het Lyceum', 'Zoë College'],
+      })
+      assert.equal(await store.planActionFacets('nope'), undefined)
+      assert.equal(await store.pagePlanActions('nope', { filter: {}, limit: 5 }), undefined)
+
+      const all = async (filter: PlanActionFilter, limit: number) => {
+        const seen: { index: number; id: string }[] = []
+        let after: number | undefined
+        for (let pages = 0; ; pages++) {
+          assert.ok(pages <= actions.length / limit + 1, 'the pages end')
+          const page = await store.pagePlanActions('plan-paged', {
+            filter,
+            limit,
+            ...(after === undefined ? {} : { after }),
+          })
+          assert.ok(page !== undefined && page.items.length <= limit)
+          seen.push(...page.items.map((i) => ({ index: i.index, id: i.action.id })))
+          if (!page.more) return seen
+          after = page.items.at(-1)?.index
+        }
+      }
+      const expect = (keep: (a: (typeof actions)[number]) => boolean) =>
+        actions.flatMap((a, index) => (keep(a) ? [{ index, id: a.id }] : []))
+      assert.deepEqual(
+        await all({}, 999),
+        expect(() => true),
+      )
+      assert.deepEqual(
+        await all({ target: 'sd', reason: 'leaver' }, 70),
+        expect((a) => a.target === 'sd' && a.reason.change === 'leaver'),
+      )
+      assert.deepEqual(
+        await all({ school: 'zoe college', kind: 'create' }, 30),
+        expect((a) => a.subject.school === 'Zoë College'),
+        'school folded as `koppel plan --school` folds it',
+      )
+      assert.deepEqual(await all({ person: actions[4321]!.person }, 10), [
+        { index: 4321, id: actions[4321]!.id },
+      ])
+      assert.deepEqual(await all({ kind: 'delete' }, 10), [])
+      const first = await store.pagePlanActions('plan-paged', { filter: {}, limit: 3 })
+      assert.deepEqual(first?.items[0]?.action, actions[0], 'the action as stored, whole')
+
+      // a row from before 0010 (and one from before 0003): no index until its first paged read
+      await h.query(`delete from plan_action_index where tenant = '${tenant}'`)
+      assert.deepEqual(
+        await all({ target: 'sd', reason: 'leaver' }, 500),
+        expect((a) => a.target === 'sd' && a.reason.change === 'leaver'),
+      )
+      const indexed = await h.query(
+        `select members from plan_action_index where tenant = '${tenant}' and plan_id = 'plan-paged'`,
+      )
+      assert.equal(typeof indexed[0]?.['members'], 'string', 'indexed on the first read')
+      assert.deepEqual(await store.getPlan('plan-paged'), big, 'the plan reads back unchanged')
+      const old = plan('plan-old', '2026-08-01T02:00:00.000Z', 4)
+      const literal = (v: string) => `'${v.replaceAll("'", "''")}'`
+      await h.query(
+        `insert into plans (tenant, id, hash, status, created_at, summary, actions, document) values (${literal(tenant)}, 'plan-old', ${literal(old.hash)}, 'applied', ` +
+          `${literal(old.createdAt)}, '{}', 4, ${literal(JSON.stringify(old))})`,
+      )
+      const oldPage = await store.pagePlanActions('plan-old', { filter: {}, limit: 3, after: 0 })
+      assert.deepEqual(
+        oldPage?.items.map((i) => i.action),
+        old.actions.slice(1, 4),
+      )
+      assert.equal(oldPage?.more, false)
+      assert.deepEqual(await store.getPlan('plan-old'), { ...old, status: 'applied' })
     })
   })
 
@@ -409,6 +588,13 @@ export function storeCases(harness: () => StoreHarness): void {
           `${literal(old.createdAt)}, '{}', 3, ${literal(JSON.stringify(old))})`,
       )
       assert.deepEqual(await store.getPlan('plan-old'), { ...old, status: 'applied' })
+      const { actions: _old, ...oldHead } = old
+      assert.deepEqual(
+        await store.getPlanHead('plan-old'),
+        { ...oldHead, status: 'applied', actionCount: 3 },
+        'a head of a row from before 0003 leaves the inline actions out',
+      )
+      assert.equal((await store.getPlanHead('plan-big'))?.actionCount, 2500)
       assert.deepEqual(
         (await store.listPlans(5)).map((p) => [p.id, p.actions.length]),
         [

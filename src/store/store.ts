@@ -8,8 +8,10 @@ import type {
   RunReport,
 } from '../model/index.ts'
 import type { LiveLock } from './live-lock.ts'
+import type { PlanActionFacets, PlanActionFilter, PlanActionsPage } from './plan-action-index.ts'
 
 export type { LiveLock } from './live-lock.ts'
+export type { PlanActionFacets, PlanActionFilter, PlanActionsPage } from './plan-action-index.ts'
 
 /** One row of the apply journal: written before an action is sent and again when it returns. */
 export interface JournalEntry {
@@ -145,17 +147,46 @@ export interface Store {
   listAccountVersions(): Promise<AccountVersion[]>
   /** The provisioned groups' ledger (deleted rows included), by target and key. */
   listGroups(target?: string): Promise<ProvisionedGroup[]>
+  /** A page of the group ledger by (target, key), keyset after `after`, of one target and state if given. */
+  pageGroups(q: {
+    readonly target?: string | undefined
+    readonly state?: string | undefined
+    readonly after?: { readonly target: string; readonly key: string }
+    readonly limit: number
+  }): Promise<ProvisionedGroup[]>
   upsertGroups(groups: readonly ProvisionedGroup[]): Promise<void>
 
   // plans
   savePlan(plan: Plan): Promise<void>
   getPlan(id: string): Promise<Plan | undefined>
+  /**
+   * A plan without its actions (status, findings, notes, issues, inputs, summary) and how many actions it has:
+   * what the overview and the plan page's header need, without decompressing 176,000 actions.
+   */
+  getPlanHead(id: string): Promise<PlanHead | undefined>
+  /** The distinct targets, kinds, reasons and schools of a plan's actions: the plan page's filter choices. */
+  planActionFacets(id: string): Promise<PlanActionFacets | undefined>
+  /**
+   * A page of a plan's actions in plan order: the first `limit` after the action at index `after` that match
+   * `filter`, each with its index (the next page's `after`). Decompresses only the stored blocks (~1,500
+   * actions each) that can hold a match, never the whole plan.
+   */
+  pagePlanActions(
+    id: string,
+    q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
+  ): Promise<PlanActionsPage | undefined>
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */
   listPlanStatuses(
     limit: number,
   ): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
+  /** A page of listPlanStatuses: newest first by (created, id), keyset before `before`, of one status if given. */
+  pagePlanStatuses(q: {
+    readonly status?: string | undefined
+    readonly before?: { readonly createdAt: string; readonly id: string }
+    readonly limit: number
+  }): Promise<{ readonly id: string; readonly status: PlanStatus; readonly createdAt: string }[]>
   /** One plan's status without loading its actions. */
   planStatus(id: string): Promise<PlanStatus | undefined>
   setPlanStatus(id: string, status: PlanStatus): Promise<void>
@@ -229,6 +260,12 @@ export interface Store {
   /** Lifts the hold on a person; false when there was none. */
   deleteHold(person: string): Promise<boolean>
 
+  // change markers
+  /** The change marker `koppel serve` last kept for a polled source (its own dateLastModified), if any. */
+  changeMarker(source: string): Promise<string | undefined>
+  /** Keeps a polled source's change marker, so a restarted serve asks from there. */
+  saveChangeMarker(source: string, marker: string): Promise<void>
+
   // leases
   /**
    * Takes or renews the named lease for `holder` until now + `ttlMs` (e.g. name `apply`: one `koppel apply`
@@ -255,6 +292,9 @@ export interface Store {
   /** Gives the lease up if `holder` has it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>
 }
+
+/** A stored plan without its actions. */
+export type PlanHead = Omit<Plan, 'actions'> & { readonly actionCount: number }
 
 /** A person of the ledger with their accounts, by target. */
 export interface LedgerPerson {

@@ -48,6 +48,16 @@ export interface PlansTable {
   actions_gz: Uint8Array | null
 }
 
+/**
+ * Per plan, JSON of the members of `plans.actions_gz` and what they hold (plan-action-index.ts). A table of
+ * its own: in SQLite a column after the compressed actions is reached by walking their overflow pages.
+ */
+export interface PlanActionIndexTable {
+  tenant: string
+  plan_id: string
+  members: string
+}
+
 export interface JournalTable {
   id: Generated<number | string>
   tenant: string
@@ -130,10 +140,18 @@ export interface HoldsTable {
   placed_at: string
 }
 
+export interface ChangeMarkersTable {
+  tenant: string
+  source: string
+  marker: string
+  updated_at: string
+}
+
 export interface Tables {
   accounts: AccountsTable
   groups: GroupsTable
   plans: PlansTable
+  plan_action_index: PlanActionIndexTable
   journal: JournalTable
   runs: RunsTable
   snapshots: SnapshotsTable
@@ -142,4 +160,5 @@ export interface Tables {
   audit_head: AuditHeadTable
   leases: LeasesTable
   holds: HoldsTable
+  change_markers: ChangeMarkersTable
 }

@@ -45,7 +45,10 @@ const HOLD: PersonHold = {
   placedAt: AT,
 }
 
-/** Tenant `theirs` gets a row in every table: accounts, groups, holds, plans, journal, runs, snapshots, audit, leases. */
+/**
+ * Tenant `theirs` gets a row in every table: accounts, groups, holds, plans, journal, runs, snapshots, audit,
+ * leases, change markers.
+ */
 async function fillTheirs(s: Store): Promise<void> {
   await s.upsertAccounts([account('p1', { targetId: 'theirs-1' }), account('p2')])
   await s.upsertGroups([GROUP])
@@ -74,6 +77,7 @@ async function fillTheirs(s: Store): Promise<void> {
     },
   ])
   assert.equal(await s.acquireLease('apply', 'host-theirs', 600_000), true)
+  await s.saveChangeMarker('school', '2026-11-23T09:05:00.000Z')
 }
 
 /** What `theirs` can see of itself; compared before and after `mine` has run every probe. */
@@ -89,6 +93,7 @@ async function view(s: Store): Promise<unknown> {
     audit: (await s.listAudit({ limit: 100 })).map((e) => [e.seq, e.hash]),
     verified: (await s.verifyAudit()).ok,
     lease: (await s.leaseHolder('apply'))?.holder,
+    marker: await s.changeMarker('school'),
   }
 }
 
@@ -120,6 +125,19 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async getPlan(mine) {
     assert.equal(await mine.getPlan('no-such-plan'), undefined)
   },
+  async planActionFacets(mine, theirs) {
+    assert.equal(await mine.planActionFacets('no-such-plan'), undefined)
+    assert.deepEqual((await theirs.planActionFacets(THEIR_PLAN))?.targets, ['ad'])
+  },
+  async pagePlanActions(mine, theirs) {
+    assert.equal(await mine.pagePlanActions('no-such-plan', { filter: {}, limit: 5 }), undefined)
+    const page = await theirs.pagePlanActions(THEIR_PLAN, { filter: {}, limit: 5 })
+    assert.equal(page?.items.length, 3)
+  },
+  async getPlanHead(mine, theirs) {
+    assert.equal(await mine.getPlanHead('no-such-plan'), undefined)
+    assert.equal((await theirs.getPlanHead(THEIR_PLAN))?.actionCount, 3)
+  },
   async listPlans(mine) {
     assert.deepEqual(
       (await mine.listPlans(10)).map((p) => p.id),
@@ -131,6 +149,13 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
       (await mine.listPlanStatuses(10)).map((p) => [p.id, p.status]),
       [[THEIR_PLAN, 'applied']],
     )
+  },
+  async pagePlanStatuses(mine) {
+    assert.deepEqual(
+      (await mine.pagePlanStatuses({ limit: 10 })).map((p) => [p.id, p.status]),
+      [[THEIR_PLAN, 'applied']],
+    )
+    assert.deepEqual(await mine.pagePlanStatuses({ status: 'planned', limit: 10 }), [])
   },
   async planStatus(mine) {
     assert.equal(await mine.planStatus('no-such-plan'), undefined)
@@ -253,6 +278,10 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
     assert.deepEqual(await mine.listGroups(), [])
     assert.deepEqual(await mine.listGroups('ad'), [])
   },
+  async pageGroups(mine) {
+    assert.deepEqual(await mine.pageGroups({ limit: 10 }), [])
+    assert.deepEqual(await mine.pageGroups({ target: 'ad', limit: 10 }), [])
+  },
   async upsertGroups(mine, theirs) {
     await mine.upsertGroups([{ ...GROUP, targetId: 'mine-g1', attributes: { title: 'Mine' } }])
     assert.deepEqual(await theirs.listGroups(), [GROUP])
@@ -263,6 +292,13 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async saveHold(mine, theirs) {
     await mine.saveHold({ ...HOLD, reason: 'mine', until: '2027-03-01' })
     assert.deepEqual(await theirs.listHolds(), [HOLD])
+  },
+  async changeMarker(mine) {
+    assert.equal(await mine.changeMarker('school'), undefined)
+  },
+  async saveChangeMarker(mine, theirs) {
+    await mine.saveChangeMarker('school', '2027-01-01T00:00:00Z')
+    assert.equal(await theirs.changeMarker('school'), '2026-11-23T09:05:00.000Z')
   },
   async deleteHold(mine, theirs) {
     assert.equal(await mine.deleteHold('p1'), true, 'its own hold')

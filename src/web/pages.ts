@@ -2,8 +2,14 @@
 import { html } from '../notify/html.ts'
 import type { ExplainOutcome, ReadValue } from '../engine/explain.ts'
 import type { EngineStatus } from '../engine/status.ts'
-import type { Action, Plan } from '../model/index.ts'
-import type { AuditEvent, AuditVerification, UserRecord } from '../store/index.ts'
+import type { Action } from '../model/index.ts'
+import type {
+  AuditEvent,
+  AuditVerification,
+  PlanActionFacets,
+  PlanHead,
+  UserRecord,
+} from '../store/index.ts'
 import { t, type Lang } from './i18n.ts'
 import { page, type Viewer } from './layout.ts'
 import { actionsChart, type DayCount } from './actions-chart.ts'
@@ -64,7 +70,8 @@ export interface ActionFilter {
 export function planPage(
   lang: Lang,
   viewer: Viewer,
-  plan: Plan,
+  plan: PlanHead,
+  facets: PlanActionFacets,
   shown: readonly Action[],
   filter: ActionFilter,
   next: string | undefined,
@@ -76,7 +83,6 @@ export function planPage(
     values: readonly string[],
   ) => html`<select id="f-${name}" name="${name}">
 <option value="">${t(lang, 'all')}</option>${values.map((v) => html`<option value="${v}"${filter[name] === v ? html` selected` : ''}>${v}</option>`)}</select>`
-  const distinct = (f: (a: Action) => string) => [...new Set(plan.actions.map(f))].sort()
   const query = new URLSearchParams(
     Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
   )
@@ -96,28 +102,16 @@ export function planPage(
     `${t(lang, 'plan')} ${plan.id}`,
     viewer,
     html`${message === undefined ? '' : html`<p role="status">${message}</p>`}
-<p>${t(lang, 'status')}: <strong class="${plan.status === 'blocked' ? 'blocked' : ''}">${plan.status}</strong> · ${t(lang, 'created')}: ${plan.createdAt} · ${t(lang, 'actions')}: ${plan.actions.length}</p>
+<p>${t(lang, 'status')}: <strong class="${plan.status === 'blocked' ? 'blocked' : ''}">${plan.status}</strong> · ${t(lang, 'created')}: ${plan.createdAt} · ${t(lang, 'actions')}: ${plan.actionCount}</p>
 <h2>${t(lang, 'findings')}</h2>
 ${plan.findings.length === 0 ? html`<p>-</p>` : html`<ul>${plan.findings.map((f) => html`<li>${f.message}</li>`)}</ul>`}
 ${decide}
 <h2>${t(lang, 'actions')}</h2>
 <form method="get" action="/plans/${encodeURIComponent(plan.id)}">
-  <label for="f-target">${t(lang, 'target')}</label>${options(
-    'target',
-    distinct((a) => a.target),
-  )}
-  <label for="f-kind">${t(lang, 'kind')}</label>${options(
-    'kind',
-    distinct((a) => a.kind),
-  )}
-  <label for="f-reason">${t(lang, 'reason')}</label>${options(
-    'reason',
-    distinct((a) => a.reason.change),
-  )}
-  <label for="f-school">${t(lang, 'school')}</label>${options(
-    'school',
-    distinct((a) => a.subject?.school ?? '').filter((x) => x !== ''),
-  )}
+  <label for="f-target">${t(lang, 'target')}</label>${options('target', facets.targets)}
+  <label for="f-kind">${t(lang, 'kind')}</label>${options('kind', facets.kinds)}
+  <label for="f-reason">${t(lang, 'reason')}</label>${options('reason', facets.reasons)}
+  <label for="f-school">${t(lang, 'school')}</label>${options('school', facets.schools)}
   <p><button type="submit">${t(lang, 'filter')}</button></p>
 </form>
 <table><thead><tr><th scope="col">${t(lang, 'target')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'person')}</th><th scope="col">${t(lang, 'school')}</th><th scope="col">${t(lang, 'reason')}</th></tr></thead>

@@ -4,6 +4,7 @@
  * (`filter=dateLastModified>'…'`), completes each changed user with all its current enrollments, and marks
  * tobedeleted users as removed. Either way the read returns the whole result or `{ok:false}`.
  */
+import { createHash } from 'node:crypto'
 import type {
   ConnectorContext,
   ReadOptions,
@@ -34,6 +35,52 @@ import {
 
 /** A cursor is the latest dateLastModified the service reported (its own clock, so no skew with ours). */
 const CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * How far before its marker a change poll asks again, and for how long after the marker moved. A record the
+ * service stamped up to this long before the newest one it had shown (a late commit, a second server's clock)
+ * is still found; what was reported already is recognised by its version key in the cursor. Once the marker has
+ * stood this long by our clock (a duration, so skew does not matter), the window is closed: after a bulk change
+ * in the SIS the polls do not keep fetching every record of it.
+ */
+export const CHANGE_OVERLAP_MS = 30_000
+
+/** The start of the overlap window before `marker`, as an ISO timestamp in UTC. */
+function overlapStart(marker: string): string {
+  return new Date(Date.parse(marker) - CHANGE_OVERLAP_MS).toISOString()
+}
+
+/** A record version (collection, id, dateLastModified) as 12 hex digits: enough to tell a window's records apart. */
+function versionKey(collection: string, id: unknown, at: string): string {
+  return createHash('sha256')
+    .update(`${collection}\n${String(id)}\n${at}`)
+    .digest('hex')
+    .slice(0, 12)
+}
+
+/**
+ * A change cursor: `<marker>` (the window closed), or `<marker> <opened> <key>,<key>,…` (the window open since
+ * `opened`, our clock; the record versions inside it already reported, possibly none).
+ */
+interface ChangeCursor {
+  readonly at: string
+  readonly window?: { readonly opened: string; readonly seen: ReadonlySet<string> }
+}
+
+function formatChangeCursor(c: ChangeCursor): string {
+  if (c.window === undefined) return c.at
+  return `${c.at} ${c.window.opened} ${[...c.window.seen].sort().join(',')}`.trimEnd()
+}
+
+function parseChangeCursor(cursor: string): ChangeCursor | undefined {
+  const [at = '', opened, keys, ...rest] = cursor.split(' ')
+  if (!CURSOR.test(at) || rest.length > 0) return undefined
+  if (opened === undefined) return { at }
+  if (!CURSOR.test(opened)) return undefined
+  const seen = keys === undefined ? [] : keys.split(',')
+  if (!seen.every((k) => /^[0-9a-f]{12}$/.test(k))) return undefined
+  return { at, window: { opened, seen: new Set(seen) } }
+}
 
 class OneRosterRestSource implements SourceConnector {
   readonly type = 'oneroster-rest'
@@ -90,46 +137,82 @@ class OneRosterRestSource implements SourceConnector {
   }
 
   /**
-   * The users changed since `cursor`: users and enrollments with `filter=dateLastModified>'<cursor>'` (the
-   * OneRoster 1.2 REST filter; Microsoft SDS polls the same way), an enrollment standing for its user. A 1.2
-   * user's roles are inside the user, so a role change moves the user's dateLastModified too.
+   * The users changed since `cursor`: users and enrollments with `filter=dateLastModified>'…'` (the OneRoster 1.2
+   * REST filter; Microsoft SDS polls the same way), an enrollment standing for its user. A 1.2 user's roles are
+   * inside the user, so a role change moves the user's dateLastModified too.
+   *
+   * The marker is the newest dateLastModified the service reported (its clock, never ours), but the ask reaches
+   * CHANGE_OVERLAP_MS further back: a record stamped before the marker and visible only later (a transaction that
+   * commits late, an SIS with several servers whose clocks differ) is still found. What was already reported
+   * inside that window travels in the cursor (a short hash per record version), so it is not reported again.
    */
   async changesSince(
     cursor: string | undefined,
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<SourceChanges> {
-    if (cursor !== undefined && !CURSOR.test(cursor))
+    const from = cursor === undefined ? undefined : parseChangeCursor(cursor)
+    if (cursor !== undefined && from === undefined)
       throw new ConnectorError(
         'invalid',
         `the change cursor ${JSON.stringify(cursor.slice(0, 40))} is not a dateLastModified timestamp`,
       )
     const signal = options.signal
-    let newest = cursor
-    const later = (v: unknown) => {
-      if (typeof v === 'string' && CURSOR.test(v) && (newest === undefined || v > newest))
-        newest = v
+    const now = this.#context.now()
+    let newest = from?.at
+    if (newest === undefined) {
+      // where polling starts: the newest change now; the window before it is taken as seen, not as changed
+      for (const collection of ['users', 'enrollments']) {
+        const v = (await this.#client.newest(collection, signal))?.dateLastModified
+        if (typeof v === 'string' && CURSOR.test(v) && (newest === undefined || v > newest))
+          newest = v
+      }
+      if (newest === undefined) return { ids: [], cursor: undefined }
     }
-    if (cursor === undefined) {
-      for (const collection of ['users', 'enrollments'])
-        later((await this.#client.newest(collection, signal))?.dateLastModified)
-      return { ids: [], cursor: newest }
-    }
-    const ids = new Set<string>()
-    const filter = `dateLastModified>${filterValue(cursor)}`
-    const collect = (rows: readonly Json[], idOf: (r: Json) => unknown) => {
-      for (const r of rows) {
-        later(r?.dateLastModified)
+    const open =
+      from === undefined ||
+      (from.window !== undefined &&
+        now.getTime() - Date.parse(from.window.opened) < CHANGE_OVERLAP_MS)
+    const seen = (open ? from?.window?.seen : undefined) ?? new Set<string>()
+    const rows: { key: string; at: string; id: string }[] = []
+    const filter = `dateLastModified>${filterValue(open ? overlapStart(newest) : newest)}`
+    const collect = (collection: string, idOf: (r: Json) => unknown) => (page: readonly Json[]) => {
+      for (const r of page) {
+        const at = r?.dateLastModified
         const id = idOf(r)
-        if (typeof id === 'string' && id !== '') ids.add(id)
+        if (typeof at !== 'string' || !CURSOR.test(at) || typeof id !== 'string' || id === '')
+          continue
+        rows.push({ key: versionKey(collection, r?.sourcedId, at), at, id })
       }
     }
-    await this.#client.forEachPage('users', filter, signal, (rows) =>
-      collect(rows, (r) => r?.sourcedId),
+    await this.#client.forEachPage(
+      'users',
+      filter,
+      signal,
+      collect('users', (r) => r?.sourcedId),
     )
-    await this.#client.forEachPage('enrollments', filter, signal, (rows) =>
-      collect(rows, (r) => (r?.user as Json | undefined)?.sourcedId),
+    await this.#client.forEachPage(
+      'enrollments',
+      filter,
+      signal,
+      collect('enrollments', (r) => (r?.user as Json | undefined)?.sourcedId),
     )
-    return { ids: [...ids].sort(), cursor: newest }
+    const before = newest
+    const ids = new Set<string>()
+    for (const r of rows) {
+      if (r.at > newest) newest = r.at
+      if (from !== undefined && !seen.has(r.key)) ids.add(r.id)
+    }
+    // a newer marker opens the window anew; otherwise it stays as it was until it has stood long enough
+    const opened = newest !== before || from === undefined ? now.toISOString() : from.window?.opened
+    const stillOpen = opened !== undefined && now.getTime() - Date.parse(opened) < CHANGE_OVERLAP_MS
+    const window = overlapStart(newest)
+    const next: ChangeCursor = stillOpen
+      ? {
+          at: newest,
+          window: { opened, seen: new Set(rows.filter((r) => r.at > window).map((r) => r.key)) },
+        }
+      : { at: newest }
+    return { ids: [...ids].sort(), cursor: formatChangeCursor(next) }
   }
 
   async #read(
@@ -140,6 +223,7 @@ class OneRosterRestSource implements SourceConnector {
     const o = this.#options
     const issues = restIssues(this.name)
     const signal = options.signal
+    const strings = new Map<string, string>()
     let records = 0
     let cursor = since ?? ''
     const seen = (rows: readonly Json[]) => {
@@ -161,7 +245,7 @@ class OneRosterRestSource implements SourceConnector {
       visit: Parameters<typeof eachRecord>[3],
       keepDeleted?: Json[],
     ): Promise<Set<string>> => {
-      const state = { seen: new Set<string>(), count: 0 }
+      const state = { seen: new Set<string>(), count: 0, strings }
       const deleted = new Set<string>()
       const n = await this.#client.forEachPage(collection, filter, signal, (rows, soFar) => {
         seen(rows)
@@ -211,10 +295,10 @@ class OneRosterRestSource implements SourceConnector {
       else list.push(e)
     }
     const changedEnrollments: EnrollmentRec[] = []
-    await stream('enrollments', changed, (r, id) =>
+    await stream('enrollments', changed, (r) =>
       since === undefined
-        ? addEnrollment(readEnrollment(r, id))
-        : changedEnrollments.push(readEnrollment(r, id)),
+        ? addEnrollment(readEnrollment(r))
+        : changedEnrollments.push(readEnrollment(r)),
     )
     if (since !== undefined) {
       // delta: tobedeleted users are removals; users whose enrollments changed come along; every changed user
@@ -245,8 +329,8 @@ class OneRosterRestSource implements SourceConnector {
         })
       const keepCursor = cursor
       for (const id of [...roster.users.keys()].sort())
-        await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r, eid) =>
-          addEnrollment(readEnrollment(r, eid)),
+        await stream('enrollments', `user.sourcedId=${filterValue(id)}`, (r) =>
+          addEnrollment(readEnrollment(r)),
         )
       cursor = keepCursor
     }

@@ -22,8 +22,8 @@ export type OrgRec = OneRosterOrg
 export type SessionRec = OneRosterSession
 export type CourseRec = OneRosterCourse
 export type ClassRec = OneRosterClass
+/** Without its own sourcedId: nothing after the duplicate check needs it, and 100,000 persons have 2 million. */
 export interface EnrollmentRec extends OneRosterEnrollment {
-  readonly id: string
   readonly user: string
 }
 export type RoleRec = OneRosterRole
@@ -50,12 +50,35 @@ export class Reader {
   readonly json: Json
   /** Prefix of field names in issues (`roles[2].`), for records nested in a record. */
   readonly prefix: string
-  constructor(issues: IssueCollector, file: string, record: string, json: Json, prefix = '') {
+  /** One string per distinct value (see RecordState.strings); undefined keeps JSON.parse's copies. */
+  readonly strings: Map<string, string> | undefined
+  constructor(
+    issues: IssueCollector,
+    file: string,
+    record: string,
+    json: Json,
+    prefix = '',
+    strings?: Map<string, string>,
+  ) {
     this.issues = issues
     this.file = file
     this.record = record
     this.json = json
     this.prefix = prefix
+    this.strings = strings
+  }
+  /** The one copy of `v` this read keeps. */
+  shared(v: string): string {
+    const m = this.strings
+    if (m === undefined || v === '') return v
+    const kept = m.get(v)
+    if (kept !== undefined) return kept
+    m.set(v, v)
+    return v
+  }
+  /** A text field whose few values repeat across records (a role, a status). */
+  word(field: string, required = false): string {
+    return this.shared(this.text(field, required))
   }
   text(field: string, required = false): string {
     const v = this.json[field]
@@ -94,7 +117,7 @@ export class Reader {
         message: `${this.prefix}${field} ${JSON.stringify(v.slice(0, 40))} is not a date (YYYY-MM-DD)`,
         value: v,
       })
-    return isIsoDate(v) ? v : ''
+    return isIsoDate(v) ? this.shared(v) : ''
   }
   bool(field: string): boolean | undefined {
     const v = this.json[field]
@@ -137,7 +160,7 @@ export class Reader {
       })
       return ''
     }
-    return id
+    return this.shared(id)
   }
   refs(field: string): string[] {
     const v = this.json[field]
@@ -156,7 +179,7 @@ export class Reader {
     const out: string[] = []
     for (const [i, r] of v.entries()) {
       const id = typeof r === 'object' && r !== null ? (r as Json).sourcedId : undefined
-      if (typeof id === 'string' && id !== '') out.push(id)
+      if (typeof id === 'string' && id !== '') out.push(this.shared(id))
       else
         this.issues.error({
           code: 'bad_reference',
@@ -191,6 +214,12 @@ export class Reader {
 export interface RecordState {
   readonly seen: Set<string>
   count: number
+  /**
+   * One string per distinct reference and date of the whole read: JSON.parse makes a new string for every
+   * occurrence, and 100,000 persons' two million enrollments repeat each user, class and date many times.
+   * (A record's own sourcedId is not put in: two million enrollment ids would only fill the map.)
+   */
+  readonly strings?: Map<string, string>
 }
 
 /**
@@ -251,7 +280,7 @@ export function eachRecord(
       })
       continue
     }
-    visit(new Reader(issues, file, id, json), id)
+    visit(new Reader(issues, file, id, json, '', state.strings), id)
   }
   return deleted
 }
@@ -296,12 +325,11 @@ export const readClass = (r: Reader, id: string): ClassRec => ({
   subjectCodes: r.list('subjectCodes'),
   periods: r.list('periods'),
 })
-export const readEnrollment = (r: Reader, id: string): EnrollmentRec => ({
-  id,
+export const readEnrollment = (r: Reader): EnrollmentRec => ({
   user: r.ref('user', true),
   cls: r.ref('class', true),
   school: r.ref('school'),
-  role: r.text('role', true),
+  role: r.word('role', true),
   primary: r.bool('primary'),
   begin: r.date('beginDate'),
   end: r.date('endDate'),
@@ -350,14 +378,14 @@ export function readUser(r: Reader, id: string, version: '1.1' | '1.2'): UserRec
         })
         continue
       }
-      const sub = new Reader(r.issues, r.file, id, x as Json, `roles[${i}].`)
+      const sub = new Reader(r.issues, r.file, id, x as Json, `roles[${i}].`, r.strings)
       const org = sub.ref('org', true)
       const role = sub.text('role', true)
       if (org === '' || role === '') continue
       roles.push({
         org,
-        role,
-        roleType: sub.text('roleType'),
+        role: sub.shared(role),
+        roleType: sub.word('roleType'),
         begin: sub.date('beginDate'),
         end: sub.date('endDate'),
       })

@@ -304,6 +304,59 @@ describe('Somtoday connector against the simulator', () => {
   })
 })
 
+describe('Somtoday listings read in parallel', () => {
+  // three schools, so that vestigingen (not only one vestiging's listings) overlap
+  const board = generateBoard({ seed: 'somtoday-parallel', persons: 900, today: TODAY, schools: 3 })
+  const isList = (req: { url: URL }) =>
+    /\/connect\/vestiging\/[^/]+\/(lesgroep\/|leerling|medewerker)$/.test(req.url.pathname)
+
+  /** Arrival times of list requests while each of the first `delayed` is held `holdMs` before its answer. */
+  async function arrivals(
+    concurrency: number,
+    holdMs: number,
+    delayed: number,
+  ): Promise<{ at: number[]; snapshot: SourceSnapshot }> {
+    const sim = await startSomtodaySim({ board })
+    try {
+      const at: number[] = []
+      sim.http.inject({ match: (req) => isList(req) && at.push(performance.now()) > 0 && false })
+      sim.http.inject({ match: isList, times: delayed, delayMs: holdMs })
+      const snapshot = await readOk(
+        connector(sim, { persons: ['leerlingen', 'medewerkers'], pageSize: 100, concurrency }),
+      )
+      return { at, snapshot }
+    } finally {
+      await closeSpecClean(sim)
+    }
+  }
+  /** The most requests that arrived within any span shorter than `ms`: each was still held when the last came. */
+  const mostWithin = (at: readonly number[], ms: number) =>
+    Math.max(...at.map((t, i) => at.slice(i).filter((u) => u - t < ms).length))
+  const withoutTime = (s: SourceSnapshot) => ({ ...s, takenAt: '' })
+
+  test('up to `concurrency` listings are in flight at once, never more; the snapshot is the one-at-a-time one', async () => {
+    const hold = 400
+    const one = await arrivals(1, hold, 6)
+    const four = await arrivals(4, hold, 12)
+    assert.equal(mostWithin(one.at.slice(0, 6), hold), 1, 'concurrency 1 waits for each answer')
+    const most = mostWithin(four.at.slice(0, 12), hold)
+    assert.ok(most >= 2 && most <= 4, `2–4 requests held at once with concurrency 4, saw ${most}`)
+    assert.ok(four.at.length > 12, 'the read spans more pages than were held')
+    assert.deepEqual(withoutTime(four.snapshot), withoutTime(one.snapshot))
+  })
+
+  test('concurrency is 1–8, 4 by default', () => {
+    const base = {
+      clientId: 'k',
+      clientSecret: '${env:S}',
+      organisation: '00000000-0000-4000-8000-000000000000',
+    }
+    assert.equal(somtodayConnector.schema.parse(base).concurrency, 4)
+    assert.equal(somtodayConnector.schema.safeParse({ ...base, concurrency: 9 }).success, false)
+    assert.equal(somtodayConnector.schema.safeParse({ ...base, concurrency: 0 }).success, false)
+  })
+})
+
 describe('Somtoday records shaped as the ConnectAPI 14.10 spec', () => {
   const board = generateBoard({ seed: 'somtoday-spec', persons: 400, today: TODAY })
   const chunks = [...board.chunks()]
@@ -950,5 +1003,40 @@ describe('Somtoday HRMService write-back', () => {
       staffWriteBack: 'hrmservice',
     })
     assert.equal(r.success, false)
+  })
+})
+
+describe('Somtoday mapper, duplicates within one record', () => {
+  test('a lesgroep or vakkeuze listed twice is one membership; the same group from another date is kept', async () => {
+    const { SomtodayMapper } = await import('./somtoday-mapping.ts')
+    const { IssueCollector } = await import('../../contract/issue-collector.ts')
+    const issues = new IssueCollector('s', { cap: 10 })
+    const mapper = new SomtodayMapper('s', issues, { vakkeuzes: true })
+    const v = { uuid: 'v1', naam: 'Vestiging', brins: ['01AB00'] }
+    const lesgroep = { uuid: 'lg1', naam: '4h-ne1' }
+    const vak = (begindatum: string) => ({
+      uuid: `vk-${begindatum}`,
+      school_vakafkorting: 'ne',
+      begindatum,
+      einddatum: '2027-07-31',
+    })
+    mapper.leerling(
+      v,
+      {
+        uuid: 'p1',
+        leerlingnummer: 1,
+        roepnaam: 'An',
+        achternaam: 'Jansen',
+        lesgroepen: [lesgroep, lesgroep],
+        vakkeuzes: [vak('2026-08-01'), vak('2026-08-01'), vak('2027-01-01')],
+      },
+      0,
+    )
+    const person = mapper.finish().persons[0] as Person
+    assert.equal(issues.errorCount, 0)
+    assert.deepEqual(
+      person.memberships.map((m) => `${m.group} ${m.start ?? ''} ${m.end ?? ''}`),
+      ['lesgroep/lg1  ', 'vak/v1/ne 2026-08-01 2027-08-01', 'vak/v1/ne 2027-01-01 2027-08-01'],
+    )
   })
 })

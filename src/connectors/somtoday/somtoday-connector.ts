@@ -25,11 +25,15 @@ import { HrmClient } from './somtoday-hrm.ts'
 import { IssueCollector } from '../../contract/issue-collector.ts'
 import { SomtodayMapper } from './somtoday-mapping.ts'
 import { somtodayOptions, type SomtodayOptions } from './somtoday-options.ts'
+import { orderedPrefetch } from '../../protocol/index.ts'
 import { schoolYearOf } from '../../rules/date-functions.ts'
 import { toIsoDate } from '../../util/dates.ts'
 
 /** Write-back field names Koppel accepts, and the AccountInput field each one fills. */
 export const WRITE_BACK_FIELDS = ['username', 'email', 'remoteId'] as const
+
+/** The lists a read pages through, per vestiging. */
+type Listed = 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger'
 
 const WRAPPER: Record<PersonKind, string> = {
   leerling: 'leerlingen',
@@ -92,54 +96,50 @@ export class SomtodaySource implements SourceConnector {
     try {
       this.#vestigingen = undefined
       const vestigingen = await this.#selected(signal)
-      for (const v of vestigingen) {
-        mapper.vestigingGroup(v)
-        const each = async (
-          resource: 'lesgroep' | 'leerling' | 'medewerker' | 'ouderVerzorger',
-          wrapper: string,
-          query: Record<string, string | undefined>,
-          fn: (r: unknown, position: number) => void,
-        ) => {
-          for await (const page of this.#api.pages(v.uuid, resource, wrapper, query, signal)) {
-            pages++
-            page.records.forEach((r, i) => fn(r, page.offset + i))
-            options.onProgress?.(mapper.records)
-            if (issues.full) return
-          }
-        }
-        const remember = (kind: PersonKind) => (r: unknown) => {
+      // per vestiging, in this order (groups before the persons who are members)
+      const wanted: { resource: Listed; wrapper: string; kind?: PersonKind }[] = []
+      if (kinds.has('leerlingen') || kinds.has('medewerkers'))
+        // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
+        wanted.push({ resource: 'lesgroep', wrapper: 'lesgroepen' })
+      if (kinds.has('leerlingen'))
+        wanted.push({ resource: 'leerling', wrapper: 'leerlingen', kind: 'leerling' })
+      if (kinds.has('medewerkers'))
+        wanted.push({ resource: 'medewerker', wrapper: 'medewerkers', kind: 'medewerker' })
+      if (kinds.has('ouders'))
+        // the spec advises the pupils' peilschooljaar: a guardian is listed only while a child is
+        wanted.push({
+          resource: 'ouderVerzorger',
+          wrapper: 'ouderVerzorgers',
+          kind: 'ouderVerzorger',
+        })
+      const api = this.#api
+      const listings = vestigingen.flatMap((v) =>
+        wanted.map(
+          (w) =>
+            async function* (stop: AbortSignal) {
+              const pages = api.pages(v.uuid, w.resource, w.wrapper, { peilschooljaar: peil }, stop)
+              for await (const page of pages) yield { v, ...w, ...page }
+            },
+        ),
+      )
+      let current: Vestiging | undefined
+      // pages of the next listings are fetched while one is mapped; mapped in the order above all the same,
+      // so the snapshot does not depend on which answer came first
+      for await (const page of orderedPrefetch(listings, this.#options.concurrency, signal)) {
+        const v = page.v
+        if (v !== current) mapper.vestigingGroup((current = v))
+        pages++
+        page.records.forEach((r, i) => {
+          const position = page.offset + i
+          if (page.kind === undefined) return mapper.lesgroep(v, r)
           const u = (r as Json | null)?.uuid
           if (typeof u === 'string' && !this.#seen.has(u))
-            this.#seen.set(u, { vestiging: v.uuid, kind })
-        }
-        if (kinds.has('leerlingen') || kinds.has('medewerkers')) {
-          // every lesgroep: the spec's `stamgroep` filter would drop those linked to a stamgroep (lower grades)
-          await each('lesgroep', 'lesgroepen', { peilschooljaar: peil }, (r) =>
-            mapper.lesgroep(v, r),
-          )
-        }
-        if (kinds.has('leerlingen')) {
-          const seen = remember('leerling')
-          await each('leerling', 'leerlingen', { peilschooljaar: peil }, (r, i) => {
-            seen(r)
-            mapper.leerling(v, r, i)
-          })
-        }
-        if (kinds.has('medewerkers')) {
-          const seen = remember('medewerker')
-          await each('medewerker', 'medewerkers', { peilschooljaar: peil }, (r, i) => {
-            seen(r)
-            mapper.medewerker(v, r, i)
-          })
-        }
-        if (kinds.has('ouders')) {
-          const seen = remember('ouderVerzorger')
-          // the spec advises the pupils' peilschooljaar: a guardian is listed only while a child is
-          await each('ouderVerzorger', 'ouderVerzorgers', { peilschooljaar: peil }, (r, i) => {
-            seen(r)
-            mapper.ouderVerzorger(v, r, i)
-          })
-        }
+            this.#seen.set(u, { vestiging: v.uuid, kind: page.kind })
+          if (page.kind === 'leerling') mapper.leerling(v, r, position)
+          else if (page.kind === 'medewerker') mapper.medewerker(v, r, position)
+          else mapper.ouderVerzorger(v, r, position)
+        })
+        options.onProgress?.(mapper.records)
         if (issues.full) break
       }
     } catch (e) {

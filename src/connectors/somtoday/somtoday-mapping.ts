@@ -52,9 +52,12 @@ class Checker {
   ok = true
   readonly #issues: IssueCollector
   readonly #record: string
-  constructor(issues: IssueCollector, record: string) {
+  /** Dates already found valid in this read: the same few hundred dates recur in every pupil. */
+  readonly #validDays: Set<string> | undefined
+  constructor(issues: IssueCollector, record: string, validDays?: Set<string>) {
     this.#issues = issues
     this.#record = record
+    this.#validDays = validDays
   }
   fail(code: string, field: string, message: string, value?: unknown): undefined {
     this.ok = false
@@ -100,7 +103,13 @@ class Checker {
     const v = o[field]
     if (v === undefined || v === null)
       return required ? this.fail('missing_field', path, `${path} is missing`) : undefined
-    if (typeof v === 'string' && isIsoDate(v)) return v
+    if (typeof v === 'string') {
+      if (this.#validDays?.has(v) === true) return v
+      if (isIsoDate(v)) {
+        this.#validDays?.add(v)
+        return v
+      }
+    }
     return this.fail('bad_date', path, `${path} must be a date YYYY-MM-DD`, v)
   }
   int(o: Json, field: string, path = field): number | undefined {
@@ -129,6 +138,20 @@ class Checker {
 
 function dedupe<T>(list: readonly T[], key: (x: T) => string): T[] {
   if (list.length < 2) return [...list]
+  return dedupeBy(list, key)
+}
+
+/** Memberships without duplicates; a pupil's lists rarely have any, and then no key text is built. */
+function dedupeMemberships(list: readonly Membership[]): Membership[] {
+  const groups = new Set<string>()
+  for (const m of list) {
+    if (groups.has(m.group)) return dedupeBy(list, membershipKey)
+    groups.add(m.group)
+  }
+  return [...list]
+}
+
+function dedupeBy<T>(list: readonly T[], key: (x: T) => string): T[] {
   const seen = new Set<string>()
   return list.filter((x) => {
     const k = key(x)
@@ -149,12 +172,37 @@ export class SomtodayMapper {
   readonly #groups = new Map<string, Mutable<Group>>()
   /** medewerker uuid → stamgroep keys they mentor (from the pupils' plaatsingen). */
   readonly #mentors = new Map<string, Set<string>>()
+  /**
+   * One string per date, and the day after each last day: two million memberships at 100,000 pupils would
+   * otherwise each hold their own copies (JSON.parse and addDays make a new string every time).
+   */
+  readonly #days = new Map<string, string>()
+  readonly #dayAfter = new Map<string, string>()
+  readonly #validDays = new Set<string>()
   records = 0
 
   constructor(source: string, issues: IssueCollector, options: { vakkeuzes: boolean }) {
     this.#source = source
     this.#issues = issues
     this.#vakkeuzes = options.vakkeuzes
+  }
+
+  #day(d: string): string
+  #day(d: string | undefined): string | undefined
+  #day(d: string | undefined): string | undefined {
+    if (d === undefined) return undefined
+    const kept = this.#days.get(d)
+    if (kept !== undefined) return kept
+    this.#days.set(d, d)
+    return d
+  }
+
+  /** The exclusive end after an inclusive last day, shared as #day shares dates. */
+  #endAfter(last: string | undefined): string | undefined {
+    if (last === undefined) return undefined
+    let end = this.#dayAfter.get(last)
+    if (end === undefined) this.#dayAfter.set(last, (end = this.#day(endExclusive(last) as string)))
+    return end
   }
 
   #group(key: string, make: () => Mutable<Group>): Mutable<Group> {
@@ -222,7 +270,7 @@ export class SomtodayMapper {
       this.#persons.set(uuid, {
         person: base(),
         contracts: dedupe(contracts, (c) => c.id),
-        memberships: dedupe(memberships, membershipKey),
+        memberships: dedupeMemberships(memberships),
       })
       return
     }
@@ -291,7 +339,7 @@ export class SomtodayMapper {
       uuid === undefined
         ? `leerling #${position} in ${v.naam}`
         : `leerling ${uuid}${typeof nummer === 'number' || typeof nummer === 'string' ? ` (leerlingnummer ${String(nummer)})` : ''}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const leerlingnummer = c.int(r, 'leerlingnummer')
     if (r.leerlingnummer === undefined || r.leerlingnummer === null)
@@ -321,7 +369,7 @@ export class SomtodayMapper {
         mentoren.find(
           (m) => m.toewijzing === 'EersteMentorStamgroep' || m.toewijzing === 'Plaatsing',
         ) ?? mentoren[0]
-      const end = endExclusive(last)
+      const end = this.#endAfter(last)
       const contract: Mutable<Contract> = {
         kind: 'enrolment',
         id: `plaatsing/${pu}`,
@@ -353,7 +401,12 @@ export class SomtodayMapper {
         }))
         if (contract.schoolYear !== undefined) g.schoolYear = contract.schoolYear
         if (leerjaar !== undefined) g.attributes = { ...g.attributes, leerjaar }
-        const m: Mutable<Membership> = { group: key, role: 'student', start, primary: true }
+        const m: Mutable<Membership> = {
+          group: g.key,
+          role: 'student',
+          start: this.#day(start),
+          primary: true,
+        }
         if (end !== undefined) m.end = end
         memberships.push(m)
         for (const mt of mentoren) {
@@ -386,7 +439,7 @@ export class SomtodayMapper {
           )
         const key = `vak/${v.uuid}/${code}`
         const naam = str(k.school_vaknaam) ?? str(k.landelijke_vaknaam) ?? code
-        this.#group(key, () => ({
+        const g = this.#group(key, () => ({
           kind: 'group',
           key,
           type: 'course',
@@ -395,9 +448,10 @@ export class SomtodayMapper {
           parent: org.organisation,
           attributes: {},
         }))
-        const m: Mutable<Membership> = { group: key, role: 'student' }
-        if (begin !== undefined) m.start = begin
-        const end = endExclusive(last)
+        // the group's own key: one string for all its members
+        const m: Mutable<Membership> = { group: g.key, role: 'student' }
+        if (begin !== undefined) m.start = this.#day(begin)
+        const end = this.#endAfter(last)
         if (end !== undefined) m.end = end
         memberships.push(m)
       })
@@ -426,7 +480,7 @@ export class SomtodayMapper {
       uuid === undefined
         ? `medewerker #${position} in ${v.naam}`
         : `medewerker ${uuid}${typeof r.afkorting === 'string' ? ` (${r.afkorting})` : ''}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const raw =
       typeof r.medewerkernummer === 'number'
@@ -486,7 +540,7 @@ export class SomtodayMapper {
     const uuid = str(r.uuid)
     const record =
       uuid === undefined ? `ouderVerzorger #${position} in ${v.naam}` : `ouderVerzorger ${uuid}`
-    const c = new Checker(this.#issues, record)
+    const c = new Checker(this.#issues, record, this.#validDays)
     if (uuid === undefined) c.fail('missing_field', 'uuid', 'uuid is missing', r.uuid)
     const achternaam = c.required(r, 'achternaam')
     const voorletters = c.optional(r, 'voorletters')

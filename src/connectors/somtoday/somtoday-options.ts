@@ -47,6 +47,11 @@ export const somtodayOptions = z
     remoteIdentifier: z
       .object({ providerType: z.enum(['AZURE', 'GOOGLE', 'OIDC']), domain: z.string().min(1) })
       .optional(),
+    /**
+     * Listings read at once: the next vestigingen's pages are fetched while one is mapped. Somtoday documents
+     * no rate limit; its SDS client reads a vestiging's four listings at once. A 429 waits for Retry-After.
+     */
+    concurrency: z.number().int().min(1).max(8).default(4),
     /** Per-request timeout. */
     timeoutMs: z.number().int().min(100).default(30_000),
     /** Attempts per page on 429/5xx/timeouts (the first included) before the read fails. */

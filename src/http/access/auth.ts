@@ -14,7 +14,14 @@ import type { AccessStore, Store } from '../../store/index.ts'
 import { roleAtLeast, type Role } from './roles.ts'
 import { newSecret, secretHash } from './secrets.ts'
 
-export const SESSION_COOKIE = 'koppel_session'
+/**
+ * The session cookie of a tenant's dashboard. Browsers keep cookies per host, not per port, so two tenants served
+ * on ports of one host would otherwise overwrite each other's session at every login; tenant names are lower
+ * case letters, digits and hyphens, all valid in a cookie name.
+ */
+export function sessionCookie(tenant: string): string {
+  return `koppel_session_${tenant}`
+}
 export const CSRF_HEADER = 'x-csrf-token'
 export const CSRF_FIELD = '_csrf'
 const SESSION_HOURS = 8
@@ -49,7 +56,7 @@ export function csrfTokenOf(sessionSecret: string): string {
 
 export function authenticate(o: AuthOptions) {
   return createMiddleware<AuthEnv>(async (c, next) => {
-    const asking = await principalOf(c, o.store.access, o.now())
+    const asking = await principalOf(c, o.store.access, o.store.tenant, o.now())
     c.set(
       'principal',
       asking === OTHER_TENANT || asking === undefined
@@ -66,6 +73,7 @@ const OTHER_TENANT = Symbol('another tenant')
 async function principalOf(
   c: Context,
   access: AccessStore,
+  tenant: string,
   now: Date,
 ): Promise<Principal | typeof OTHER_TENANT | undefined> {
   const bearer = /^Bearer ([A-Za-z0-9_-]{20,})$/.exec(c.req.header('authorization') ?? '')?.[1]
@@ -76,7 +84,7 @@ async function principalOf(
       return (await access.isOtherTenantsGrant('api_tokens', hash, now)) ? OTHER_TENANT : undefined
     return withCurrentRole(access, grant.userName, grant.role, 'token')
   }
-  const session = getCookie(c, SESSION_COOKIE)
+  const session = getCookie(c, sessionCookie(tenant))
   if (session === undefined || session.length < 20) return undefined
   const hash = secretHash(session)
   const grant = await access.findGrant('sessions', hash, now)
@@ -180,7 +188,7 @@ export async function startSession(
     createdAt: now.toISOString(),
     expiresAt: expires.toISOString(),
   })
-  setCookie(c, SESSION_COOKIE, secret, {
+  setCookie(c, sessionCookie(o.store.tenant), secret, {
     httpOnly: true,
     secure: o.secure,
     sameSite: 'Strict',
@@ -190,7 +198,8 @@ export async function startSession(
 }
 
 export async function endSession(c: Context, store: Store): Promise<void> {
-  const session = getCookie(c, SESSION_COOKIE)
+  const name = sessionCookie(store.tenant)
+  const session = getCookie(c, name)
   if (session !== undefined) await store.access.removeGrant('sessions', secretHash(session))
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true })
+  deleteCookie(c, name, { path: '/', secure: true })
 }

@@ -10,7 +10,8 @@ import type { OidcConfig } from '../../config/index.ts'
 import { html } from '../../notify/html.ts'
 import { startSession, type AuthEnv, type AuthOptions } from './auth.ts'
 
-const FLOW_COOKIE = 'koppel_oidc'
+/** Per tenant, as the session cookie (auth.ts): two tenants' sign-ins on one host must not share a flow. */
+const flowCookie = (tenant: string) => `koppel_oidc_${tenant}`
 const FLOW_PATH = '/login/oidc'
 
 export interface OidcLoginOptions {
@@ -66,7 +67,7 @@ export function mountOidcLogin(app: Hono<AuthEnv>, o: OidcLoginOptions): void {
       nonce,
     })
     // Lax, not Strict: the provider's redirect back is a cross-site navigation, which carries no Strict cookie
-    setCookie(c, FLOW_COOKIE, [verifier, state, nonce].join('.'), {
+    setCookie(c, flowCookie(store.tenant), [verifier, state, nonce].join('.'), {
       httpOnly: true,
       secure: o.secure,
       sameSite: 'Lax',
@@ -77,8 +78,8 @@ export function mountOidcLogin(app: Hono<AuthEnv>, o: OidcLoginOptions): void {
   })
 
   app.get(`${FLOW_PATH}/callback`, async (c) => {
-    const flow = getCookie(c, FLOW_COOKIE)?.split('.')
-    deleteCookie(c, FLOW_COOKIE, { path: FLOW_PATH, secure: o.secure })
+    const flow = getCookie(c, flowCookie(store.tenant))?.split('.')
+    deleteCookie(c, flowCookie(store.tenant), { path: FLOW_PATH, secure: o.secure })
     const [verifier, state, nonce] = flow ?? []
     if (verifier === undefined || state === undefined || nonce === undefined)
       return o.refusal(c, 400, 'the sign-in took too long or was started elsewhere; start it again')

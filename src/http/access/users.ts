@@ -84,6 +84,14 @@ export async function checkLogin(
 
 const TENANT_NAME = /^[a-z0-9][a-z0-9-]*$/
 
+/** A `--tenant` flag's value: refused naming the flag before any store of that name is opened. */
+export function checkTenantName(tenant: string): void {
+  if (!TENANT_NAME.test(tenant))
+    throw new UserInputError(
+      `--tenant ${JSON.stringify(tenant)}: must be lowercase letters, digits and hyphens, e.g. school-a`,
+    )
+}
+
 /**
  * `koppel user grant`: an existing user gets `role` in `tenant` (any tenant of the store; the user's password
  * stays the one they have). The tenants they hold afterwards, for the CLI to print.
@@ -94,10 +102,7 @@ export async function grantUser(
 ): Promise<TenantRole[]> {
   checkUserName(o.name)
   const role = checkRole(o.role)
-  if (!TENANT_NAME.test(o.tenant))
-    throw new UserInputError(
-      `--tenant ${JSON.stringify(o.tenant)}: must be lowercase letters, digits and hyphens, e.g. school-a`,
-    )
+  checkTenantName(o.tenant)
   if (!(await access.grantTenant(o.name, o.tenant, role, o.now)))
     throw new UserInputError(`user ${o.name}: no such user; create them with koppel user add first`)
   return access.tenantsOf(o.name)

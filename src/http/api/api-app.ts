@@ -12,17 +12,22 @@ import { runPerson } from '../../engine/run-person.ts'
 import { driftReport } from '../../engine/drift.ts'
 import { sourcesAndTargets } from '../../engine/source-target-health.ts'
 import { engineStatus } from '../../engine/status.ts'
-import type { Action } from '../../model/index.ts'
 import { redact, type KoppelConfig } from '../../config/index.ts'
 import type { ScheduleState } from '../../serve/scheduler.ts'
 import { scheduleRows } from '../schedule-rows.ts'
-import { requireRole, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { requireRole, sessionCookie, type AuthEnv, type AuthOptions } from '../access/auth.ts'
+import { busyAnswer } from '../apply-busy.ts'
 import type { Role } from '../access/roles.ts'
 import { createApiToken, MAX_TOKEN_DAYS } from '../access/tokens.ts'
 import { UserInputError } from '../access/users.ts'
-import { CursorError, decodeKeyCursor, encodeKeyCursor, MAX_LIMIT, pageOf } from './paging.ts'
-import { filterActions } from '../../cli/plan-filter.ts'
-import { PlanActionsCache } from './plan-actions-cache.ts'
+import {
+  CursorError,
+  decodeIndexCursor,
+  decodeKeyCursor,
+  encodeKeyCursor,
+  MAX_LIMIT,
+  pageByIndex,
+} from './paging.ts'
 
 export interface ApiContext {
   readonly engine: Engine
@@ -30,8 +35,6 @@ export interface ApiContext {
   /** The validated config: `/config` shows it redacted, `/schedules` reads its schedules. */
   readonly config?: KoppelConfig
   readonly schedules?: () => readonly ScheduleState[]
-  /** The plans read for their actions, shared with the dashboard's plan page (default: the API's own). */
-  readonly plans?: PlanActionsCache
 }
 
 /** `METHOD /path` (OpenAPI path syntax) → the least role that may call it. */
@@ -58,7 +61,7 @@ const errors = {
   502: json(ErrorBody, 'a source or target could not be read'),
   409: json(
     ErrorBody,
-    'refused in its present state (another apply runs, the plan is no longer waiting)',
+    'refused in its present state (another apply runs: Retry-After says when to try again; the plan is no longer waiting)',
   ),
 }
 
@@ -89,7 +92,6 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     return { ...r, security: SECURITY, responses: { 200: json(Json, 'ok'), ...errors } }
   }
   const { engine } = ctx
-  const planActions = ctx.plans ?? new PlanActionsCache(engine.store)
 
   api.openapi(
     createRoute(
@@ -139,10 +141,22 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { cursor, limit, status } = c.req.valid('query')
-      const plans = (await engine.store.listPlanStatuses(10_000)).filter(
-        (p) => status === undefined || p.status === status,
+      const key = decodeKeyCursor(cursor)
+      const [createdAt, id] = key === undefined ? [] : pairKey(key, cursor)
+      // by key (created, id), one more than asked: whether a next page exists without reading them all
+      const plans = await engine.store.pagePlanStatuses({
+        status,
+        limit: limit + 1,
+        ...(createdAt === undefined || id === undefined ? {} : { before: { createdAt, id } }),
+      })
+      const items = plans.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        plans.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.createdAt, last.id])) }
+          : { items },
+        200,
       )
-      return c.json(pageOf(plans, cursor, limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -156,13 +170,10 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       }),
     ),
     async (c) => {
-      const plan = await planActions.plan(c.req.valid('param').id)
+      // the head: a plan's 176,000 actions are paged by /plans/{id}/actions, not decompressed here
+      const plan = await engine.store.getPlanHead(c.req.valid('param').id)
       if (plan === undefined) return c.json({ error: `no plan ${c.req.valid('param').id}` }, 404)
-      const { actions, ...rest } = plan
-      return c.json(
-        { ...rest, actionCount: actions.length } as unknown as Record<string, unknown>,
-        200,
-      )
+      return c.json(plan as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -188,13 +199,16 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
     ),
     async (c) => {
       const { id } = c.req.valid('param')
-      const q = c.req.valid('query')
-      const all = await planActions.actions(id)
-      if (all === undefined) return c.json({ error: `no plan ${id}` }, 404)
-      const actions = (
-        q.school === undefined ? all : filterActions(all, { school: q.school })
-      ).filter((a) => matches(a, q))
-      return c.json(pageOf(actions, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
+      const { cursor, limit, ...filter } = c.req.valid('query')
+      const after = decodeIndexCursor(cursor)
+      // the store reads only the stored blocks that can hold the page, not the plan's 176,000 actions
+      const page = await engine.store.pagePlanActions(id, {
+        filter,
+        limit,
+        ...(after === undefined ? {} : { after }),
+      })
+      if (page === undefined) return c.json({ error: `no plan ${id}` }, 404)
+      return c.json(pageByIndex(page) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -315,6 +329,11 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
         findings: r.plan.findings,
         notes: r.plan.notes,
       }
+      if (r.kind === 'refused' && r.refusal.reason === 'busy') {
+        const busy = await busyAnswer(engine.store, r.refusal.message)
+        c.header('Retry-After', String(busy.seconds))
+        return c.json({ error: busy.message, plan }, 409)
+      }
       if (r.kind === 'refused') return c.json({ error: r.refusal.message, plan }, 409)
       return c.json(
         {
@@ -343,11 +362,25 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
       }),
     ),
     async (c) => {
-      const q = c.req.valid('query')
-      const groups = (await engine.store.listGroups(q.target)).filter(
-        (g) => q.state === undefined || g.state === q.state,
+      const { cursor, limit, target, state } = c.req.valid('query')
+      const key = decodeKeyCursor(cursor)
+      const [afterTarget, afterKey] = key === undefined ? [] : pairKey(key, cursor)
+      const groups = await engine.store.pageGroups({
+        target,
+        state,
+        limit: limit + 1,
+        ...(afterTarget === undefined || afterKey === undefined
+          ? {}
+          : { after: { target: afterTarget, key: afterKey } }),
+      })
+      const items = groups.slice(0, limit)
+      const last = items.at(-1)
+      return c.json(
+        (groups.length > limit && last !== undefined
+          ? { items, next: encodeKeyCursor(JSON.stringify([last.target, last.key])) }
+          : { items }) as unknown as Record<string, unknown>,
+        200,
       )
-      return c.json(pageOf(groups, q.cursor, q.limit) as unknown as Record<string, unknown>, 200)
     },
   )
 
@@ -563,7 +596,7 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'koppel_session',
+    name: sessionCookie(engine.store.tenant),
   })
   api.openAPIRegistry.registerComponent('securitySchemes', 'token', {
     type: 'http',
@@ -571,23 +604,6 @@ export function createApiApp(ctx: ApiContext, auth: AuthOptions): OpenAPIHono<Au
   })
   api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Koppel API', version: '1' } })
   return api
-}
-
-function matches(
-  a: Action,
-  q: {
-    readonly target?: string | undefined
-    readonly kind?: string | undefined
-    readonly reason?: string | undefined
-    readonly person?: string | undefined
-  },
-): boolean {
-  return (
-    (q.target === undefined || a.target === q.target) &&
-    (q.kind === undefined || a.kind === q.kind) &&
-    (q.reason === undefined || a.reason.change === q.reason) &&
-    (q.person === undefined || a.person === q.person)
-  )
 }
 
 function runKey(key: string, cursor: string | undefined): { startedAt: string; runId: string } {
@@ -606,4 +622,10 @@ function runKey(key: string, cursor: string | undefined): { startedAt: string; r
   )
     throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
   return { startedAt: parsed[0], runId: parsed[1] }
+}
+
+/** A keyset cursor of two strings (created and id, target and key). */
+function pairKey(key: string, cursor: string | undefined): [string, string] {
+  const { startedAt, runId } = runKey(key, cursor)
+  return [startedAt, runId]
 }

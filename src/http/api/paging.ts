@@ -60,3 +60,28 @@ export function decodeKeyCursor(cursor: string | undefined): string | undefined 
     throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
   return after
 }
+
+/** A cursor after the action at `index` of a plan (the store pages a plan's actions by index). */
+export function encodeIndexCursor(index: number): string {
+  return encodeKeyCursor(String(index))
+}
+
+export function decodeIndexCursor(cursor: string | undefined): number | undefined {
+  const after = decodeKeyCursor(cursor)
+  if (after === undefined) return undefined
+  if (!/^\d{1,9}$/.test(after))
+    throw new CursorError(`cursor ${JSON.stringify(cursor)} is not one this API gave out`)
+  return Number(after)
+}
+
+/** The page a store's `{ items, more }` makes, with the cursor after its last item. */
+export function pageByIndex<T>(page: {
+  readonly items: readonly { readonly index: number; readonly action: T }[]
+  readonly more: boolean
+}): Page<T> {
+  const items = page.items.map((i) => i.action)
+  const last = page.items.at(-1)
+  return page.more && last !== undefined
+    ? { items, next: encodeIndexCursor(last.index) }
+    : { items }
+}

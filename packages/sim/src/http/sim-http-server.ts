@@ -127,9 +127,10 @@ export async function startSimHttpServer(
         } catch (e) {
           answer = { status: 500, json: { error: messageOf(e) } }
         }
+        // encoded once: a string body would be scanned for its length and again for the socket
         const body =
           answer.bytes ??
-          (answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
+          Buffer.from(answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? ''))
         const type =
           answer.contentType ??
           (answer.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8')

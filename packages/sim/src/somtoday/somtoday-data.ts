@@ -496,15 +496,19 @@ function afkortingen(chunk: SchoolChunk): Map<string, string> {
 
 /**
  * Hands out vestigingen of a board, generating one school chunk at a time. Reading the vestigingen in order
- * (what a client does) generates each school once; going back restarts the generator.
+ * (what a client does) generates each school once; the last few schools stay at hand for a client that reads
+ * several vestigingen at once; going back further restarts the generator.
  */
 export class BoardCursor {
+  /** Schools kept generated: a client paging up to 8 listings at once stays within them. */
+  static readonly KEPT = 8
   readonly board: SimBoard
   readonly #locationSchool = new Map<string, number>()
   readonly locations: { school: SimSchool; location: SimLocation; uuid: string }[] = []
   #iterator: Iterator<SchoolChunk> | undefined
   #index = -1
-  #views = new Map<string, VestigingData>()
+  /** school index → its vestigingen, the most recently generated last. */
+  readonly #kept = new Map<number, Map<string, VestigingData>>()
 
   constructor(board: SimBoard) {
     this.board = board
@@ -524,6 +528,8 @@ export class BoardCursor {
   vestiging(vestigingUuid: string): VestigingData | undefined {
     const index = this.#locationSchool.get(vestigingUuid)
     if (index === undefined) return undefined
+    const kept = this.#kept.get(index)
+    if (kept !== undefined) return kept.get(vestigingUuid)
     if (index < this.#index || this.#iterator === undefined) {
       this.#iterator = this.board.chunks()[Symbol.iterator]()
       this.#index = -1
@@ -532,17 +538,23 @@ export class BoardCursor {
       const next = this.#iterator.next()
       if (next.done === true) return undefined
       this.#index++
-      if (this.#index === index) {
-        const chunk = next.value
-        const afk = afkortingen(chunk)
-        this.#views = new Map(
+      const chunk = next.value
+      if (this.#index < index - BoardCursor.KEPT) continue
+      const afk = afkortingen(chunk)
+      this.#kept.set(
+        this.#index,
+        new Map(
           chunk.school.locations.map((l) => [
             uuidFrom(l.id),
             new VestigingData(chunk.school, l, chunk, afk),
           ]),
-        )
+        ),
+      )
+      for (const old of this.#kept.keys()) {
+        if (this.#kept.size <= BoardCursor.KEPT) break
+        this.#kept.delete(old)
       }
     }
-    return this.#views.get(vestigingUuid)
+    return this.#kept.get(index)?.get(vestigingUuid)
   }
 }
