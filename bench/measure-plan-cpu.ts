@@ -3,6 +3,9 @@
 // actions, three times each. CPU (process.cpuUsage, user + system, thread pool included) rather than wall
 // time, so that figures taken on the shared machine compare; the 1-minute load average is printed with them.
 // Prints figures, asserts nothing. Usage: node bench/measure-plan-cpu.ts [persons=20000] [--groups]
+// With `node --expose-gc`, each stage also prints the heap still live when it ends (after a full GC; the GC's
+// own CPU is left out of the next stage's figure) and the peak RSS so far (the generator's included: it runs in
+// this process first), to see what holds memory through the plan (P1, ≤ 1 GB).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +28,7 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since)
   return (d.user + d.system) / 1000
 }
+const MB = 1024 * 1024
 const load = () => loadavg()[0]?.toFixed(1) ?? '?'
 
 const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-plan-cpu-'))
@@ -48,8 +52,17 @@ try {
   if (!r.ok) throw new Error(r.errors.join('\n'))
   let stage = 'load engine'
   let since = process.cpuUsage()
+  const gc = (globalThis as { gc?: () => void }).gc
   const mark = (next: string) => {
-    console.log(`${stage.padEnd(28)} ${cpuMs(since).toFixed(0).padStart(7)} ms CPU`)
+    const cpu = cpuMs(since).toFixed(0).padStart(7)
+    let memory = ''
+    if (gc !== undefined) {
+      gc()
+      const live = process.memoryUsage().heapUsed / MB
+      const peak = process.resourceUsage().maxRSS / 1024
+      memory = `, live heap ${live.toFixed(0)} MB, peak RSS so far ${peak.toFixed(0)} MB`
+    }
+    console.log(`${stage.padEnd(28)} ${cpu} ms CPU${memory}`)
     stage = next
     since = process.cpuUsage()
   }

@@ -102,3 +102,39 @@ describe('bin/koppel.ts restarts itself once with the raised heap', () => {
     assert.equal((await probe([], { KOPPEL_KEEP_HEAP: '1' })).length, 1)
   })
 })
+
+describe('the restarted process starts from the compile cache (issue 17, P2)', () => {
+  test('from the second run on, it never loads the TypeScript stripper', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'koppel-heap-cache-'))
+    try {
+      // START at every Node start; EXIT only in the process that was not replaced (the restarted one)
+      const file = join(dir, 'probe.mjs')
+      writeFileSync(
+        file,
+        "process.stderr.write('START\\n')\n" +
+          "process.on('exit', () => process.stderr.write(`EXIT ${process.moduleLoadList.some((m) => m.includes('amaro'))}\\n`))\n",
+      )
+      // a fresh default cache folder (os.tmpdir() follows TMPDIR), and no cache chosen by whoever runs the tests
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: dir }
+      delete env['NODE_COMPILE_CACHE']
+      delete env['NODE_DISABLE_COMPILE_CACHE']
+      delete env['KOPPEL_KEEP_HEAP']
+      const run = async () => {
+        const r = await promisify(execFile)(
+          process.execPath,
+          ['--no-warnings', '--import', file, BIN, 'plan', '--no-such-option'],
+          { env },
+        ).catch((e: { stderr: string }) => e)
+        return r.stderr.split('\n').filter((l) => /^(START|EXIT)/.test(l))
+      }
+      const first = await run()
+      if (first.length === 2)
+        return t.skip('no restart on this machine (its memory gives no more heap than Node cap)')
+      // the first run fills the fresh cache
+      assert.deepEqual(first.slice(0, 2), ['START', 'START'])
+      assert.deepEqual(await run(), ['START', 'START', 'EXIT false'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+import type CliProgress from 'cli-progress'
 
 export interface Progress {
   update(done: number, total?: number): void
@@ -8,6 +9,8 @@ export interface Progress {
 /** A progress bar on a terminal; silence when output is piped or in CI, so logs stay readable. */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || process.env['CI'] !== undefined) return { update: () => {}, stop: () => {} }
+  // required only for a terminal: it loads its own string-width, whose tables cost CPU at every start
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress
   const bar = new cliProgress.SingleBar(
     {
       format: `${label.padEnd(10)} {bar} {value}/{total} {percentage}% {eta_formatted}`,

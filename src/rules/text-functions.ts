@@ -2,7 +2,18 @@
  * String helpers for mappings: diacritics to ASCII, username slugs, first letters, initials.
  * Pure functions over JS strings; the CEL wrappers live in cel-library.ts. Does not know about persons.
  */
-import { transliterate } from 'transliteration'
+import { createRequire } from 'node:module'
+import type { transliterate as Transliterate } from 'transliteration'
+
+// required on first use: the package builds its tables at load (~0.1 s of CPU at every start of the CLI, issue
+// 17 P2), and only names beyond Latin need it
+let transliterateOnce: typeof Transliterate | undefined
+const transliterate = (text: string, options: Parameters<typeof Transliterate>[1]): string => {
+  transliterateOnce ??= (
+    createRequire(import.meta.url)('transliteration') as { transliterate: typeof Transliterate }
+  ).transliterate
+  return transliterateOnce(text, options)
+}
 
 // Letters NFKD leaves alone because Unicode treats them as letters of their own, not as letter + mark.
 const ASCII_TABLE: Readonly<Record<string, string>> = {
