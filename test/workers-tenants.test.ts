@@ -177,10 +177,12 @@ describe('fair scheduling across tenants', { skip: postgresSkipReason() ?? false
         child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d))
         child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d))
         const exited = new Promise<void>((r) => child.on('exit', () => r()))
-        while (out.split('"msg":"worker started"').length < 4) {
+        // the lanes line is written after every tenant's "worker started": wait for it, not for those
+        while (!out.includes('"msg":"lanes of this process, for all its tenants"')) {
           assert.equal(child.exitCode, null, `the worker exited before it started:\n${out}`)
           await new Promise((r) => setTimeout(r, 50))
         }
+        assert.equal(out.split('"msg":"worker started"').length, 4, out)
         assert.match(out, /"lanes":2,"msg":"lanes of this process, for all its tenants"/)
         const results = await Promise.all(
           loaded.map((l, i) => applyStoredPlan(l.engine, plans[i] ?? '', { actor: 'test' })),
