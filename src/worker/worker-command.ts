@@ -53,8 +53,12 @@ export async function workerCommand(
     return 1
   }
   const store = first.config.store as PostgresStore
+  // several tenants are `tenants`: each tenant's own lines add `tenant`, and a line with two `tenant` keys is read
+  // as the last one by most log tools
   const service = log.child({
-    tenant: opened.length === 1 ? first.config.tenant : opened.map((l) => l.config.tenant),
+    ...(opened.length === 1
+      ? { tenant: first.config.tenant }
+      : { tenants: opened.map((l) => l.config.tenant) }),
     role: 'worker',
   })
   const queueLog = (
