@@ -64,4 +64,20 @@ describe('pass notices', { skip: postgresSkipReason() ?? false }, () => {
       await slots.close()
     }
   })
+
+  test('a listener that cannot connect says why, once, and leaves the apply polling', async () => {
+    // a port nobody listens on (the server's own, after a stop, would race other tests): the discard port
+    const reasons: string[] = []
+    const down = pgPassNotices('postgres://nobody@127.0.0.1:9/none', (r) => reasons.push(r))
+    try {
+      for (const pass of ['p1', 'p2']) {
+        await down.subscribe('t', pass, () => {})
+        assert.equal(down.live, false)
+      }
+      assert.equal(reasons.length, 1, reasons.join('\n'))
+      assert.match(reasons[0] ?? '', /ECONNREFUSED|connect/)
+    } finally {
+      await down.close()
+    }
+  })
 })

@@ -33,8 +33,15 @@ export interface PassNotices {
   close(): Promise<void>
 }
 
-/** One listening connection per process (per job queue), LISTENing on each tenant's channel as it is needed. */
-export function pgPassNotices(url: string): PassNotices {
+/**
+ * One listening connection per process (per job queue), LISTENing on each tenant's channel as it is needed.
+ * `onDown` hears why the connection could not listen (the apply then polls): once per outage, not per pass.
+ */
+export function pgPassNotices(
+  url: string,
+  onDown: (reason: string) => void = () => {},
+): PassNotices {
+  let reported = false
   let client: Promise<pg.Client> | undefined
   let live = false
   const channels = new Set<string>()
@@ -60,6 +67,7 @@ export function pgPassNotices(url: string): PassNotices {
         throw e
       }
       live = true
+      reported = false
       return c
     })())
   return {
@@ -76,8 +84,10 @@ export function pgPassNotices(url: string): PassNotices {
           await c.query(`LISTEN "${channel}"`)
           channels.add(channel)
         }
-      } catch {
+      } catch (e) {
         live = false
+        if (!reported) onDown(e instanceof Error ? e.message : String(e))
+        reported = true
       }
       return () => subscribers.delete(pass)
     },

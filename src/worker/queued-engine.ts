@@ -21,7 +21,12 @@ export function queuedEngine(
   engine: () => Engine,
 ): QueuedEngine {
   const jobs = jobQueue(url, workers, log)
-  const notices = pgPassNotices(url)
+  const notices = pgPassNotices(url, (reason) =>
+    log(
+      'warn',
+      `apply: cannot listen for workers' notices (${reason}); looking at the jobs every 250 ms`,
+    ),
+  )
   let worker: Promise<ApplyWorker> | undefined
   const beforePass = workers.inProcess
     ? async () => {
