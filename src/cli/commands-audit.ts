@@ -7,6 +7,7 @@ import { err, EXIT, out } from './output.ts'
 import { terminalWidth } from './render-plan.ts'
 import { terminalSafe } from './terminal-text.ts'
 import { renderTable } from './text-table.ts'
+import { fold } from '../util/fold-text.ts'
 
 export interface AuditLogFlags {
   readonly config: string
@@ -151,10 +152,6 @@ export function matchPersons(known: ReadonlyMap<string, Known>, wanted: string):
   for (const [key, k] of known)
     if (fold(k.label).includes(w) || (k.number !== undefined && fold(k.number) === w)) keys.add(key)
   return [...keys].sort()
-}
-
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }
 
 function who(e: AuditEvent, known: ReadonlyMap<string, Known>): string {

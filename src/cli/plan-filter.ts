@@ -1,5 +1,6 @@
 import type { Action, ActionKind } from '../model/index.ts'
 import { ACTION_KINDS } from '../model/index.ts'
+import { fold } from '../util/fold-text.ts'
 
 /** Narrows the plan table (`koppel plan --kind … --target … --person … --school …`); the stored plan is whole. */
 export interface PlanFilter {
@@ -87,9 +88,4 @@ function matchesPerson(a: Action, wanted: string): boolean {
     fold(a.subject?.number ?? '') === wanted ||
     fold(a.person) === wanted
   )
-}
-
-/** Case and accents do not matter when looking for "Zoë" or "zoe". */
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }

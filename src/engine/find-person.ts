@@ -2,6 +2,7 @@
 // (`koppel explain`, `koppel run --person`, `koppel hold`).
 import type { Account, Person } from '../model/index.ts'
 import { subjectOf, subjectOfAccount } from './action-subject.ts'
+import { fold } from '../util/fold-text.ts'
 
 export interface PersonCandidate {
   readonly key: string
@@ -82,9 +83,4 @@ function accountName(a: Account): string {
     if (typeof s === 'string' && s !== '') return s
   }
   return a.person
-}
-
-/** Case and accents do not matter when looking for "Zoë" or "zoe". */
-export function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }

@@ -5,6 +5,7 @@
 // one member (~1,500 actions), not all 117 of them.
 import { gunzipSync } from 'node:zlib'
 import type { Action } from '../model/index.ts'
+import { fold } from '../util/fold-text.ts'
 
 /** Which actions a page shows; every given field must match (school: code or name, case and accents folded). */
 export interface PlanActionFilter {
@@ -182,9 +183,4 @@ export async function pageActions(
     }
   }
   return { items, more: false }
-}
-
-/** Case and accents do not matter when looking for "Zoë" or "zoe" (as `koppel plan --school`). */
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }
