@@ -87,7 +87,11 @@ export async function loadEngine(
     store = await openStore(
       config.store.kind === 'sqlite'
         ? { kind: 'sqlite', path: storePath }
-        : { kind: 'postgres', url: config.store.url },
+        : {
+            kind: 'postgres',
+            url: config.store.url,
+            ...(config.store.pool === undefined ? {} : { poolMax: config.store.pool.max }),
+          },
       {
         tenant: config.tenant,
         ...(config.audit.key === undefined ? {} : { auditKey: config.audit.key }),

@@ -26,7 +26,11 @@ export async function openTenantAudit(loaded: LoadedEngine, tenant: string): Pro
   const store = await openStore(
     config.store.kind === 'sqlite'
       ? { kind: 'sqlite', path: sqlitePath(loaded.configPath, config.store.path) }
-      : { kind: 'postgres', url: config.store.url },
+      : {
+          kind: 'postgres',
+          url: config.store.url,
+          ...(config.store.pool === undefined ? {} : { poolMax: config.store.pool.max }),
+        },
     { tenant, ...(key === undefined ? {} : { auditKey: key }), now: loaded.engine.now },
   )
   try {

@@ -15,6 +15,8 @@ export interface StoreSqliteConfig {
 export interface StorePostgresConfig {
   readonly kind: 'postgres'
   readonly url: string
+  /** The process's pool to this database, shared by all its tenants. */
+  readonly pool?: { readonly max: number }
   readonly workers?: WorkersConfig
 }
 

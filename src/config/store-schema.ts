@@ -7,6 +7,9 @@ import { z } from 'zod'
 import { SECRET_REFERENCE } from '../contract/index.ts'
 import { workersSchema } from './workers-schema.ts'
 
+/** Connections of a process's shared pool to one PostgreSQL database (src/store/shared-pools.ts). */
+export const DEFAULT_POOL_MAX = 8
+
 export const DEFAULT_STORE = { kind: 'sqlite', path: './data/koppel.db' } as const
 
 /** Whether a connection string carries a password that is not a `${env:…}` / `${file:…}` reference. */
@@ -51,6 +54,21 @@ const postgresSchema = z
       .describe(
         'Connection URL, e.g. ${env:KOPPEL_DATABASE_URL}; a password in it only as a reference.',
       ),
+    pool: z
+      .strictObject({
+        max: z
+          .number()
+          .int()
+          .min(2)
+          .max(1000)
+          .default(DEFAULT_POOL_MAX)
+          .describe(
+            'Connections of the pool a process opens to this database, shared by all its tenants (the largest ' +
+              "of the tenants' values wins). The job queue and a worker's target slots have their own.",
+          ),
+      })
+      .optional()
+      .describe("The process's connection pool to this database (docs/operations.md)."),
     workers: workersSchema.optional(),
   })
   .describe('PostgreSQL store.')

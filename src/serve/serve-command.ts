@@ -6,6 +6,7 @@
 import { pino } from 'pino'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { loadEngine } from '../app/load-engine.ts'
+import { nameConnections } from '../store/index.ts'
 import { startServe } from './serve.ts'
 
 export interface ServeFlags {
@@ -20,6 +21,7 @@ export async function serveCommand(
   definitions: readonly ConnectorDefinition[],
 ): Promise<number> {
   const log = pino({ base: { pid: process.pid } })
+  nameConnections('koppel-serve')
   const r = await loadEngine(flags.config, definitions, {
     log: (level, message, fields) => log[level]({ ...fields, from: 'connector' }, message),
   })

@@ -47,34 +47,88 @@ export function sqliteLiveLock(storePath: string, tenant: string): LiveLockFacto
   }
 }
 
+/** One session per process and database holds every live lock of every tenant in it. */
+interface LockSession {
+  readonly client: Promise<pg.Client>
+  /** The lock keys held or being taken on it: a second holder in this process is refused here. */
+  readonly keys: Map<string, AbortController>
+}
+
+const sessions = new Map<string, LockSession>()
+
 /**
- * PostgreSQL: `pg_try_advisory_lock` on a connection of its own, kept open while held. The server frees a
- * session lock when the session ends; server-side TCP keepalives make it notice a vanished client machine
- * within about a minute instead of the OS default of hours.
+ * PostgreSQL: `pg_try_advisory_lock` on a session kept open while any lock is held. The session is shared by
+ * every tenant of the process (advisory locks are per key, so one session holds many), which keeps the
+ * connections a process opens independent of how many boards apply at once. The server frees a session lock
+ * when the session ends; server-side TCP keepalives make it notice a vanished client machine within about a
+ * minute instead of the OS default of hours. A broken session loses every lock on it, and each holder hears so.
  */
 export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveLockFactory {
-  return async (name) => {
+  const sessionKey = `${String(config.connectionString)}\u0000${String(config.options ?? '')}`
+  const session = (): LockSession => {
+    const open = sessions.get(sessionKey)
+    if (open !== undefined) return open
+    const keys = new Map<string, AbortController>()
     const client = new pg.Client({ ...config, keepAlive: true })
-    const lost = new AbortController()
+    const down = (why: string) => {
+      if (sessions.get(sessionKey)?.keys === keys) sessions.delete(sessionKey)
+      for (const lost of keys.values()) lost.abort(new Error(why))
+      keys.clear()
+    }
     client.on('error', (err) =>
-      lost.abort(new Error(`the ${name} lock's connection to the store broke: ${err.message}`)),
+      down(`the live locks' connection to the store broke: ${err.message}`),
     )
-    client.on('end', () =>
-      lost.abort(new Error(`the ${name} lock's connection to the store closed`)),
+    client.on('end', () => down(`the live locks' connection to the store closed`))
+    const created: LockSession = {
+      keys,
+      client: client
+        .connect()
+        .then(() =>
+          client.query(
+            'set tcp_keepalives_idle = 20; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3',
+          ),
+        )
+        .then(() => client),
+    }
+    // a failed connect: the next holder starts a new session
+    created.client.catch(() => {
+      if (sessions.get(sessionKey) === created) sessions.delete(sessionKey)
+      void client.end().catch(() => undefined)
+    })
+    sessions.set(sessionKey, created)
+    return created
+  }
+  /** Ends the session when nothing is held on it any more: an idle process keeps no lock connection. */
+  const endIfIdle = (s: LockSession) => {
+    if (s.keys.size > 0 || sessions.get(sessionKey) !== s) return
+    sessions.delete(sessionKey)
+    void s.client.then(
+      (c) => {
+        c.removeAllListeners('end')
+        return c.end()
+      },
+      () => undefined,
     )
-    await client.connect()
+  }
+  return async (name) => {
+    const key = `${tenant}\u0000${name}`
+    const s = session()
+    if (s.keys.has(key)) return undefined
+    const lost = new AbortController()
+    s.keys.set(key, lost)
     let held = false
     try {
-      await client.query(
-        'set tcp_keepalives_idle = 20; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3',
-      )
+      const client = await s.client
       const res = await client.query<{ ok: boolean }>(
         'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as ok',
         [`koppel ${tenant}`, name],
       )
       held = res.rows[0]?.ok === true
     } finally {
-      if (!held) await client.end().catch(() => undefined)
+      if (!held) {
+        if (s.keys.get(key) === lost) s.keys.delete(key)
+        endIfIdle(s)
+      }
     }
     if (!held) return undefined
     let released = false
@@ -83,9 +137,18 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
       async release() {
         if (released) return
         released = true
-        // ending the session frees the lock; no unlock round trip needed
-        client.removeAllListeners('end')
-        await client.end().catch(() => undefined)
+        if (s.keys.get(key) !== lost) return
+        s.keys.delete(key)
+        try {
+          const client = await s.client
+          await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [
+            `koppel ${tenant}`,
+            name,
+          ])
+        } catch {
+          // the session is gone, and with it the lock
+        }
+        endIfIdle(s)
       },
     }
   }

@@ -1,16 +1,23 @@
 // Opens the store: embedded SQLite (node:sqlite, a file in the data folder) or PostgreSQL (pg Pool, optional
 // schema), for one tenant, with migrations applied. The only way in; the implementation stays private.
 import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import { postgresLiveLock, sqliteLiveLock } from './live-lock.ts'
 import { NodeSqliteDialect, openSqliteDatabase } from './node-sqlite-dialect.ts'
+import { acquirePool, applicationName } from './shared-pools.ts'
 import { SqlStore } from './sql-store.ts'
 import type { Store } from './store.ts'
 import type { Tables } from './tables.ts'
 
 export type StoreOptions =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string }
+  | {
+      readonly kind: 'postgres'
+      readonly url: string
+      readonly schema?: string
+      /** Connections of the process's pool for this database, shared by all its tenants (`store.pool.max`). */
+      readonly poolMax?: number
+    }
 
 export interface OpenStoreOptions {
   /** The school board whose rows this store reads and writes; `default` when absent. */
@@ -63,7 +70,7 @@ function openSqlite(path: string, tenant: string, extra: Extra): SqlStore {
 }
 
 async function openPostgres(
-  options: { url: string; schema?: string },
+  options: { url: string; schema?: string; poolMax?: number },
   tenant: string,
   extra: Extra,
 ): Promise<SqlStore> {
@@ -75,15 +82,20 @@ async function openPostgres(
   }
   const connection: pg.ClientConfig = {
     connectionString: options.url,
-    // unqualified table names resolve to the schema on every pooled connection, raw SQL included
+    application_name: applicationName('locks'),
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   }
-  const pool = new pg.Pool({ ...connection, max: 4 })
-  // A connection reset (network, server restart) is emitted as an 'error' event by the pool for an idle client
-  // and by the client for a checked-out one, besides failing its query; an 'error' event nobody listens to ends
-  // the process. The pool drops a broken idle client itself and the failed query is what callers handle.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
+  // every tenant's store in this process shares one pool for this database; closing this store lets it go
+  const shared = acquirePool({
+    url: options.url,
+    ...(schema === undefined ? {} : { schema }),
+    ...(options.poolMax === undefined ? {} : { max: options.poolMax }),
+  })
+  const pool = {
+    options: shared.pool.options,
+    connect: () => shared.pool.connect(),
+    end: () => shared.release(),
+  }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   if (schema !== undefined) {
     try {

@@ -1,9 +1,10 @@
 // The job queue behind `koppel worker`: pg-boss (bench/measure-job-queues.ts and docs/benchmarks.md say why)
-// in its own schema of the store's PostgreSQL database, started on first use. One instance per process, shared
-// by the apply that enqueues and the worker that takes jobs.
+// in its own schema of the store's PostgreSQL database, started on first use. One instance per process and
+// database, shared by every tenant's apply that enqueues and worker that takes jobs.
 import { PgBoss } from 'pg-boss'
 import type { WorkersConfig } from '../config/index.ts'
 import { queueMetrics } from '../ops/metrics.ts'
+import { applicationName } from '../store/index.ts'
 import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
 
 export type QueueLog = (
@@ -31,27 +32,43 @@ export interface JobQueue {
   close(): Promise<void>
 }
 
-export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): JobQueue {
+/** Connections of the process's pg-boss pool: its fetch loops, completions and monitor share them. */
+const JOB_POOL_MAX = 10
+
+interface SharedBoss {
+  readonly boss: () => Promise<PgBoss>
+  /** Queue name → its tenant and target, for the depth metric; every tenant's queues of this process. */
+  readonly known: Map<string, { readonly tenant: string; readonly target: string }>
+  /** The users' logs: pg-boss's errors go to the first still open. */
+  readonly logs: Set<QueueLog>
+  stop(): Promise<void>
+}
+
+/** One pg-boss per process and database, shared by every tenant (queue names carry the tenant). */
+const bosses = new Map<string, { shared: SharedBoss; users: number }>()
+
+function sharedBoss(url: string, workers: WorkersConfig): SharedBoss {
   let started: Promise<PgBoss> | undefined
   let unwatch: (() => void) | undefined
-  /** Queue name → its tenant and target, for the depth metric. */
   const known = new Map<string, { readonly tenant: string; readonly target: string }>()
+  const logs = new Set<QueueLog>()
   const boss = (): Promise<PgBoss> =>
     (started ??= (async () => {
       const b = new PgBoss({
         connectionString: url,
         schema: JOB_SCHEMA,
-        application_name: 'koppel',
+        application_name: applicationName('jobs'),
+        max: JOB_POOL_MAX,
         // the monitor pass is what hands a silent worker's job to another: it runs every checkSeconds
         monitorIntervalSeconds: workers.checkSeconds,
         superviseIntervalSeconds: workers.checkSeconds,
         // the backlog count that lets workers fetch without pausing (burstWhenReadyExceeds) is this fresh
         queueCacheIntervalSeconds: workers.checkSeconds,
-        // a job inserted wakes the fetch loops of its queue (LISTEN/NOTIFY): idle loops, one pair per tenant
-        // and target, then poll every few seconds instead of twice a second
+        // a job inserted wakes the fetch loops of its queue (LISTEN/NOTIFY on one connection of this
+        // instance): idle loops, one pair per tenant and target, then poll every few seconds
         useListenNotify: true,
       })
-      b.on('error', (e: Error) => log('error', `job queue: ${e.message}`))
+      b.on('error', (e: Error) => logs.values().next().value?.('error', `job queue: ${e.message}`))
       await b.start()
       // pg-boss counts per queue on its monitor pass: a scrape reads those counts, it does not count jobs
       unwatch = queueMetrics.watch(async () => {
@@ -66,10 +83,39 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
     })())
   return {
     boss,
+    known,
+    logs,
+    async stop() {
+      unwatch?.()
+      if (started === undefined) return
+      const b = await started.catch(() => undefined)
+      await b?.stop({ graceful: true, timeout: 120_000 })
+    },
+  }
+}
+
+/**
+ * The process's job queue for the database at `url`: the first call starts sharing one pg-boss (its pool and
+ * its LISTEN connection), later calls use it; it stops when the last user closes. The first user's `workers`
+ * timings (checkSeconds) hold for the instance; each queue gets its creator's heartbeat and retries.
+ */
+export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): JobQueue {
+  let entry = bosses.get(url)
+  if (entry === undefined) {
+    entry = { shared: sharedBoss(url, workers), users: 0 }
+    bosses.set(url, entry)
+  }
+  entry.users++
+  const held = entry
+  const { shared } = held
+  shared.logs.add(log)
+  let closed = false
+  return {
+    boss: shared.boss,
     async queueOf(tenant, target) {
       const name = applyQueueName(tenant, target)
-      if (known.has(name)) return name
-      const b = await boss()
+      if (shared.known.has(name)) return name
+      const b = await shared.boss()
       if ((await b.getQueue(name)) === null) {
         try {
           await b.createQueue(name, {
@@ -88,14 +134,17 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
           if ((await b.getQueue(name)) === null) throw e
         }
       }
-      known.set(name, { tenant, target })
+      shared.known.set(name, { tenant, target })
       return name
     },
     async close() {
-      unwatch?.()
-      if (started === undefined) return
-      const b = await started.catch(() => undefined)
-      await b?.stop({ graceful: true, timeout: 120_000 })
+      if (closed) return
+      closed = true
+      shared.logs.delete(log)
+      held.users--
+      if (held.users > 0) return
+      if (bosses.get(url) === held) bosses.delete(url)
+      await shared.stop()
     },
   }
 }

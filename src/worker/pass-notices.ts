@@ -5,6 +5,7 @@
 // sends none).
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { applicationName } from '../store/index.ts'
 
 /** The tenant's channel; a tenant's name may be anything, a channel name is an identifier of ≤ 63 bytes. */
 export function passChannel(tenant: string): string {
@@ -33,22 +34,31 @@ export interface PassNotices {
   close(): Promise<void>
 }
 
-/**
- * One listening connection per process (per job queue), LISTENing on each tenant's channel as it is needed.
- * `onDown` hears why the connection could not listen (the apply then polls): once per outage, not per pass.
- */
-export function pgPassNotices(
-  url: string,
-  onDown: (reason: string) => void = () => {},
-): PassNotices {
-  let reported = false
+interface Listener {
+  readonly live: boolean
+  /** Counts the connections made: a failure is a new outage when this moved since the last one reported. */
+  readonly connects: number
+  /** Resolves with why it could not listen, or undefined when it listens. */
+  listen(tenant: string, pass: string, onEnded: (jobs: number) => void): Promise<string | undefined>
+  forget(pass: string): void
+  close(): Promise<void>
+}
+
+/** One listening connection per process and database, LISTENing on each tenant's channel as it is needed. */
+const listeners = new Map<string, { listener: Listener; users: number }>()
+
+function listener(url: string): Listener {
+  let connects = 0
   let client: Promise<pg.Client> | undefined
   let live = false
   const channels = new Set<string>()
   const subscribers = new Map<string, (jobs: number) => void>()
   const connect = (): Promise<pg.Client> =>
     (client ??= (async () => {
-      const c = new pg.Client({ connectionString: url, application_name: 'koppel-passes' })
+      const c = new pg.Client({
+        connectionString: url,
+        application_name: applicationName('passes'),
+      })
       c.on('notification', (n) => {
         for (const [pass, jobs] of parseNotice(n.payload ?? '')) subscribers.get(pass)?.(jobs)
       })
@@ -67,14 +77,17 @@ export function pgPassNotices(
         throw e
       }
       live = true
-      reported = false
+      connects++
       return c
     })())
   return {
     get live() {
       return live
     },
-    async subscribe(tenant, pass, onEnded) {
+    get connects() {
+      return connects
+    },
+    async listen(tenant, pass, onEnded) {
       subscribers.set(pass, onEnded)
       const channel = passChannel(tenant)
       try {
@@ -84,18 +97,67 @@ export function pgPassNotices(
           await c.query(`LISTEN "${channel}"`)
           channels.add(channel)
         }
+        return undefined
       } catch (e) {
         live = false
-        if (!reported) onDown(e instanceof Error ? e.message : String(e))
-        reported = true
+        return e instanceof Error ? e.message : String(e)
       }
-      return () => subscribers.delete(pass)
     },
+    forget: (pass) => void subscribers.delete(pass),
     async close() {
       const c = await client?.catch(() => undefined)
       client = undefined
       live = false
       await c?.end().catch(() => {})
+    },
+  }
+}
+
+/**
+ * The process's listener for the database at `url`, shared by every tenant's apply: one connection, however many
+ * boards apply at once; it closes with its last user. `onDown` hears why the connection could not listen (the
+ * apply then polls): once per outage, not per pass.
+ */
+export function pgPassNotices(
+  url: string,
+  onDown: (reason: string) => void = () => {},
+): PassNotices {
+  let entry = listeners.get(url)
+  if (entry === undefined) {
+    entry = { listener: listener(url), users: 0 }
+    listeners.set(url, entry)
+  }
+  entry.users++
+  const held = entry
+  const shared = held.listener
+  /** The connect count at the outage last reported: -1, none reported yet. */
+  let reportedAt = -1
+  const mine = new Set<string>()
+  let closed = false
+  return {
+    get live() {
+      return shared.live
+    },
+    async subscribe(tenant, pass, onEnded) {
+      mine.add(pass)
+      const failed = await shared.listen(tenant, pass, onEnded)
+      if (failed !== undefined && reportedAt !== shared.connects) {
+        reportedAt = shared.connects
+        onDown(failed)
+      }
+      return () => {
+        mine.delete(pass)
+        shared.forget(pass)
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      for (const pass of mine) shared.forget(pass)
+      held.users--
+      if (held.users > 0) return
+      if (listeners.get(url) === held) listeners.delete(url)
+      await shared.close()
     },
   }
 }

@@ -3,6 +3,7 @@
 // The server frees a session's locks when its connection ends, so a killed worker's slots come back by
 // themselves; server-side keepalives make it notice a vanished machine within about a minute.
 import pg from 'pg'
+import { applicationName } from '../store/index.ts'
 
 const KEEPALIVE =
   '-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
@@ -41,6 +42,7 @@ export function targetSlots(url: string, connections: number): TargetSlots {
   const pool = new pg.Pool({
     connectionString: url,
     max: connections,
+    application_name: applicationName('slots'),
     keepAlive: true,
     options: KEEPALIVE,
   })

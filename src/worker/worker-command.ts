@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import type { ConnectorDefinition } from '../contract/index.ts'
 import { DEFAULT_WORKERS } from '../config/workers-schema.ts'
 import { loadEngine } from '../app/load-engine.ts'
+import { nameConnections } from '../store/index.ts'
 import type { LoadedEngine as Loaded } from '../app/load-engine.ts'
 import { startApplyWorker, type ApplyWorker } from './apply-worker.ts'
 import { jobQueue } from './job-queue.ts'
@@ -32,6 +33,8 @@ export async function workerCommand(
       {},
       `--log-level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}; using info`,
     )
+  // pg_stat_activity shows an operator which connections are a worker's
+  nameConnections('koppel-worker')
   const opened: Loaded[] = []
   const closeAll = () => Promise.all(opened.map((l) => l.close()))
   for (const path of paths) {
