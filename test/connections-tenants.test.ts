@@ -26,9 +26,9 @@ const TOKEN = 'connections-test-token'
 const now = () => new Date('2026-11-23T06:00:00Z')
 
 // docs/operations.md's formula with the defaults: a process opens at most its store pool (store.pool.max 8),
-// pg-boss's pool (10) and its LISTEN connection (1), the pass listener (1) and the live-lock session (1); a
+// pg-boss's pool (10), one LISTEN connection (pass notices and job wake-ups) and one live-lock session; a
 // worker adds its target-slot sessions (lanes + 1). Nothing here counts tenants.
-const PER_PROCESS = 8 + 10 + 1 + 1 + 1
+const PER_PROCESS = 8 + 10 + 1 + 1
 const BOUND = 2 * PER_PROCESS + LANES + 1
 
 const config = (tenant: string, scimUrl: string) =>
@@ -167,6 +167,11 @@ describe('connections of many tenants', { skip: postgresSkipReason() ?? false },
       }
       t.diagnostic(
         `peak ${watch.peak} connections for ${TENANTS} boards (bound ${BOUND}): ${JSON.stringify(watch.peakByName)}`,
+      )
+      const listens = Object.entries(watch.peakByName).filter(([name]) => name.endsWith(' listen'))
+      assert.ok(
+        listens.every(([, n]) => n <= 1),
+        `one LISTEN connection per process: ${JSON.stringify(watch.peakByName)}`,
       )
       assert.ok(
         watch.peak <= BOUND,

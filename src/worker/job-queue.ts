@@ -2,9 +2,11 @@
 // in its own schema of the store's PostgreSQL database, started on first use. One instance per process and
 // database, shared by every tenant's apply that enqueues and worker that takes jobs.
 import { PgBoss } from 'pg-boss'
+import Db from 'pg-boss/dist/db.js'
 import type { WorkersConfig } from '../config/index.ts'
 import { queueMetrics } from '../ops/metrics.ts'
 import { applicationName } from '../store/index.ts'
+import { listenConnection } from './listen-connection.ts'
 import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
 
 export type QueueLog = (
@@ -35,6 +37,27 @@ export interface JobQueue {
 /** Connections of the process's pg-boss pool: its fetch loops, completions and monitor share them. */
 const JOB_POOL_MAX = 10
 
+/**
+ * pg-boss's own database adapter (its pool, transactions, open and close), except that its job wake-ups are
+ * LISTENed on the process's one listen connection (listen-connection.ts) beside every tenant's pass notices
+ * instead of on a connection of its own.
+ */
+class SharedListenDb extends Db {
+  readonly #url: string
+  constructor(url: string) {
+    super({ connectionString: url, application_name: applicationName('jobs'), max: JOB_POOL_MAX })
+    this.#url = url
+  }
+  override async listen(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onReconnect: () => void,
+  ): Promise<{ close(): Promise<void> }> {
+    const listening = await listenConnection(this.#url).listen(channel, onNotification, onReconnect)
+    return { close: async () => listening.close() }
+  }
+}
+
 interface SharedBoss {
   readonly boss: () => Promise<PgBoss>
   /** Queue name → its tenant and target, for the depth metric; every tenant's queues of this process. */
@@ -55,17 +78,15 @@ function sharedBoss(url: string, workers: WorkersConfig): SharedBoss {
   const boss = (): Promise<PgBoss> =>
     (started ??= (async () => {
       const b = new PgBoss({
-        connectionString: url,
+        db: new SharedListenDb(url),
         schema: JOB_SCHEMA,
-        application_name: applicationName('jobs'),
-        max: JOB_POOL_MAX,
         // the monitor pass is what hands a silent worker's job to another: it runs every checkSeconds
         monitorIntervalSeconds: workers.checkSeconds,
         superviseIntervalSeconds: workers.checkSeconds,
         // the backlog count that lets workers fetch without pausing (burstWhenReadyExceeds) is this fresh
         queueCacheIntervalSeconds: workers.checkSeconds,
-        // a job inserted wakes the fetch loops of its queue (LISTEN/NOTIFY on one connection of this
-        // instance): idle loops, one pair per tenant and target, then poll every few seconds
+        // a job inserted wakes the fetch loops of its queue (LISTEN/NOTIFY on the process's listen
+        // connection): idle loops, one pair per tenant and target, then poll every few seconds
         useListenNotify: true,
       })
       b.on('error', (e: Error) => logs.values().next().value?.('error', `job queue: ${e.message}`))

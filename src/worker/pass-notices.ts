@@ -4,8 +4,7 @@
 // states stay the truth, and the apply still looks now and then (a job pg-boss gives up after its worker died
 // sends none).
 import { createHash } from 'node:crypto'
-import pg from 'pg'
-import { applicationName } from '../store/index.ts'
+import { listenConnection, type Listening } from './listen-connection.ts'
 
 /** The tenant's channel; a tenant's name may be anything, a channel name is an identifier of ≤ 63 bytes. */
 export function passChannel(tenant: string): string {
@@ -36,87 +35,57 @@ export interface PassNotices {
 
 interface Listener {
   readonly live: boolean
-  /** Counts the connections made: a failure is a new outage when this moved since the last one reported. */
-  readonly connects: number
   /** Resolves with why it could not listen, or undefined when it listens. */
   listen(tenant: string, pass: string, onEnded: (jobs: number) => void): Promise<string | undefined>
   forget(pass: string): void
   close(): Promise<void>
 }
 
-/** One listening connection per process and database, LISTENing on each tenant's channel as it is needed. */
+/** The pass notices of a process and database, on its one listen connection (listen-connection.ts). */
 const listeners = new Map<string, { listener: Listener; users: number }>()
 
 function listener(url: string): Listener {
-  let connects = 0
-  let client: Promise<pg.Client> | undefined
-  let live = false
-  const channels = new Set<string>()
+  const connection = listenConnection(url)
+  /** Each tenant channel LISTENed, once for all the tenant's passes. */
+  const channels = new Map<string, Promise<Listening>>()
   const subscribers = new Map<string, (jobs: number) => void>()
-  const connect = (): Promise<pg.Client> =>
-    (client ??= (async () => {
-      const c = new pg.Client({
-        connectionString: url,
-        application_name: applicationName('passes'),
-      })
-      c.on('notification', (n) => {
-        for (const [pass, jobs] of parseNotice(n.payload ?? '')) subscribers.get(pass)?.(jobs)
-      })
-      // a broken connection: the apply falls back to polling; the next pass connects again
-      const down = () => {
-        live = false
-        client = undefined
-        channels.clear()
-      }
-      c.on('error', down)
-      c.on('end', down)
-      try {
-        await c.connect()
-      } catch (e) {
-        down()
-        throw e
-      }
-      live = true
-      connects++
-      return c
-    })())
+  const hear = (payload: string) => {
+    for (const [pass, jobs] of parseNotice(payload)) subscribers.get(pass)?.(jobs)
+  }
   return {
     get live() {
-      return live
-    },
-    get connects() {
-      return connects
+      return connection.live
     },
     async listen(tenant, pass, onEnded) {
       subscribers.set(pass, onEnded)
       const channel = passChannel(tenant)
+      let listening = channels.get(channel)
+      if (listening === undefined) {
+        listening = connection.listen(channel, hear)
+        channels.set(channel, listening)
+        // a channel that could not be LISTENed is tried again by the next pass
+        listening.catch(() => channels.delete(channel))
+      }
       try {
-        const c = await connect()
-        if (!channels.has(channel)) {
-          // the channel is a hash (letters and digits): quoting it is enough
-          await c.query(`LISTEN "${channel}"`)
-          channels.add(channel)
-        }
+        await listening
         return undefined
       } catch (e) {
-        live = false
         return e instanceof Error ? e.message : String(e)
       }
     },
     forget: (pass) => void subscribers.delete(pass),
     async close() {
-      const c = await client?.catch(() => undefined)
-      client = undefined
-      live = false
-      await c?.end().catch(() => {})
+      const open = [...channels.values()]
+      channels.clear()
+      for (const l of await Promise.allSettled(open)) if (l.status === 'fulfilled') l.value.close()
     },
   }
 }
 
 /**
- * The process's listener for the database at `url`, shared by every tenant's apply: one connection, however many
- * boards apply at once; it closes with its last user. `onDown` hears why the connection could not listen (the
- * apply then polls): once per outage, not per pass.
+ * The process's pass notices for the database at `url`, shared by every tenant's apply: one connection (shared
+ * with pg-boss's wake-ups), however many boards apply at once. `onDown` hears why the connection could not
+ * listen (the apply then polls): once per outage, not per pass.
  */
 export function pgPassNotices(
   url: string,
@@ -130,8 +99,8 @@ export function pgPassNotices(
   entry.users++
   const held = entry
   const shared = held.listener
-  /** The connect count at the outage last reported: -1, none reported yet. */
-  let reportedAt = -1
+  /** This user was told of the outage it is in. */
+  let reported = false
   const mine = new Set<string>()
   let closed = false
   return {
@@ -141,8 +110,9 @@ export function pgPassNotices(
     async subscribe(tenant, pass, onEnded) {
       mine.add(pass)
       const failed = await shared.listen(tenant, pass, onEnded)
-      if (failed !== undefined && reportedAt !== shared.connects) {
-        reportedAt = shared.connects
+      if (failed === undefined) reported = false
+      else if (!reported) {
+        reported = true
         onDown(failed)
       }
       return () => {
