@@ -2,7 +2,8 @@
 // board is planned and applied (SCIM simulator behind a proxy adding 50 ms per request, creates) by its own
 // engine in this process, as its `koppel serve` would at the window's start; WORKERS `koppel worker` processes,
 // each serving every board (`-c` with all configs), take the jobs. Prints the total time, each board's wait
-// (window start → its apply done) as median and slowest, and the 1-minute load average.
+// (window start → its apply done) as median and slowest, the 1-minute load average, and the peak of connections
+// to PostgreSQL (pg_stat_activity, by application_name) from the boards' loading to the workers' stop.
 //   node bench/tenants.bench.ts [tenants=100] [persons=1000] [workers=4]
 // Not part of `npm run bench`: at full size it plans and applies 100,000 creates.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -13,6 +14,7 @@ import { startScimSim } from '@koppel/sim/scim'
 import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { connectionWatch } from '../test/harness/connection-watch.ts'
 import { startLatencyProxy } from '../test/harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
@@ -73,6 +75,7 @@ else {
   const proxy = await startLatencyProxy(Number(new URL(sim.url).port), LATENCY_MS)
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-tenants-'))
   const env = { KOPPEL_BENCH_DATABASE_URL: server.url, SCIM_TOKEN: TOKEN }
+  const watch = await connectionWatch(server.url, 100)
   const engines: LoadedEngine[] = []
   const children: ChildProcess[] = []
   try {
@@ -126,6 +129,10 @@ else {
       children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.on('exit', r)))),
     )
     for (const l of engines) await l.close()
+    await watch.stop()
+    say(
+      `  peak ${watch.peak} connections to PostgreSQL (this process and ${WORKERS} workers): ${JSON.stringify(watch.peakByName)}`,
+    )
     await proxy.close()
     await sim.close()
     await server.stop()

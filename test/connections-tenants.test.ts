@@ -9,11 +9,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import pg from 'pg'
 import { startScimSim, type ScimSim } from '@koppel/sim/scim'
 import { loadEngine, type LoadedEngine } from '../src/app/load-engine.ts'
 import { connectorDefinitions } from '../src/connectors/index.ts'
 import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
+import { connectionWatch } from './harness/connection-watch.ts'
 import { startLatencyProxy, type LatencyProxy } from './harness/latency-proxy.ts'
 import { postgresSkipReason, startPostgres, type PostgresServer } from './harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from './harness/scim-board-config.ts'
@@ -42,46 +42,6 @@ const config = (tenant: string, scimUrl: string) =>
     userDomain: `${tenant}.test`,
     apply: '{ concurrency: 2 }',
   })
-
-/** Samples pg_stat_activity every few ms: the peak of client connections to the database, by application. */
-async function connectionWatch(url: string) {
-  const observer = new pg.Client({ connectionString: url, application_name: 'observer' })
-  await observer.connect()
-  let peak = 0
-  let peakByName: Record<string, number> = {}
-  let stopped = false
-  const sample = async () => {
-    const { rows } = await observer.query<{ name: string; n: number }>(
-      `select application_name as name, count(*)::int as n from pg_stat_activity
-        where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()
-        group by application_name`,
-    )
-    const total = rows.reduce((sum, r) => sum + r.n, 0)
-    if (total > peak) {
-      peak = total
-      peakByName = Object.fromEntries(rows.map((r) => [r.name, r.n]))
-    }
-  }
-  const loop = (async () => {
-    while (!stopped) {
-      await sample()
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  })()
-  return {
-    get peak() {
-      return peak
-    },
-    get peakByName() {
-      return peakByName
-    },
-    async stop() {
-      stopped = true
-      await loop
-      await observer.end()
-    },
-  }
-}
 
 describe('connections of many tenants', { skip: postgresSkipReason() ?? false }, () => {
   let server: PostgresServer | undefined
