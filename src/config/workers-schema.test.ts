@@ -75,3 +75,16 @@ test('store.workers: refused on SQLite, and out-of-range values are named by pat
     found.join('\n'),
   )
 })
+
+test('store.pool.max: the default filled in, out-of-range sizes named by path', () => {
+  const parsed = schema.safeParse(config({ kind: 'postgres', url: '${env:DB}', pool: {} }), {
+    error: configErrorMap,
+  })
+  assert.ok(parsed.success)
+  assert.deepEqual((parsed.data.store as { pool?: unknown }).pool, { max: 8 })
+  const found = problems(config({ kind: 'postgres', url: '${env:DB}', pool: { max: 1 } }))
+  assert.ok(
+    found.some((p) => p.startsWith('store.pool.max')),
+    found.join('\n'),
+  )
+})
