@@ -30,8 +30,8 @@ const shared = new Map<string, Shared>()
 export function workerResources(url: string, lanes: number): WorkerResources {
   let s = shared.get(url)
   if (s === undefined) {
-    // a batch holds one slot session while it sends, and a batch holds at least one lane
-    const slots = targetSlots(url, lanes + 1)
+    // every batch's slots on a few shared sessions: the connections do not follow the lanes
+    const slots = targetSlots(url)
     const store = acquirePool({ url })
     const created: Shared = {
       lanes: laneBudget(lanes),
