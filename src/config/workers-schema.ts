@@ -22,7 +22,7 @@ export interface WorkersConfig {
   readonly jobsPerTarget: number
   /**
    * Jobs a worker process runs at once across all its tenants and targets (`koppel worker --max-lanes`): 100
-   * boards in one process do not open 100 × jobsPerTarget connections.
+   * boards in one process do not send 100 × jobsPerTarget requests at once.
    */
   readonly lanesPerProcess: number
 }
