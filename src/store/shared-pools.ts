@@ -4,7 +4,7 @@
 // user lets it go, never while another tenant still uses it.
 import pg from 'pg'
 
-/** Connections of one shared pool when no config asks for another size. */
+/** Connections of one shared pool when no caller names a size: the config's default (store-schema.ts) too. */
 export const DEFAULT_POOL_MAX = 8
 
 export interface PoolRequest {
