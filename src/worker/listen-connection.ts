@@ -141,6 +141,8 @@ function openShared(url: string): Shared {
       live = true
       attempt = 0
       heartbeat(c)
+      // everyone who asked for it left while it connected: keep no idle connection
+      if (count() === 0) queueMicrotask(() => count() === 0 && drop(c))
       return c
     })().finally(() => (connecting = undefined)))
   }
