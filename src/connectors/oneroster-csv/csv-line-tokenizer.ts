@@ -33,6 +33,7 @@ export class CsvLineTokenizer {
   #carry = ''
   #line = 1
   #error: TokenizerError | undefined
+  #rowText: string | undefined
 
   constructor(onRow: RowHandler, delimiter = ',') {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -48,6 +49,14 @@ export class CsvLineTokenizer {
   /** Set when the input is not valid CSV; no more records are delivered after it. */
   get error(): TokenizerError | undefined {
     return this.#error
+  }
+
+  /**
+   * During the row callback: the record's text when it had no quote, so that its fields are exactly
+   * `rowText.split(delimiter)` (a parsing thread sends that one string instead of the fields); else undefined.
+   */
+  get rowText(): string | undefined {
+    return this.#rowText
   }
 
   /** Line number the next record would start on; after `end()`, one more than the file's last line. */
@@ -68,7 +77,12 @@ export class CsvLineTokenizer {
       if (quote >= 0 && quote < pos) quote = s.indexOf('"', pos)
       if (quote < 0 || quote > nl) {
         const end = nl > pos && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl
-        if (end > pos) this.#onRow(s.slice(pos, end).split(delim), this.#line)
+        if (end > pos) {
+          const text = s.slice(pos, end)
+          this.#rowText = text
+          this.#onRow(text.split(delim), this.#line)
+          this.#rowText = undefined
+        }
         this.#line++
         pos = nl + 1
         continue

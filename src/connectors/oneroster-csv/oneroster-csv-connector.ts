@@ -43,6 +43,12 @@ export const oneRosterCsvOptions = z.object({
    * is what Koppel is for) is a warning in the plan with a count and the first rows.
    */
   strict: z.boolean().default(false),
+  /**
+   * Parse roles, demographics and enrollments on a worker thread while users and the smaller files are read:
+   * `auto` (when absent) if those files hold 4 MB or more (a thread's start costs more below that). No
+   * default written into the options: a new default would change the config's hash, and so every plan's.
+   */
+  parseThread: z.enum(['auto', 'always', 'never']).optional(),
 })
 
 export type OneRosterCsvOptions = z.output<typeof oneRosterCsvOptions>
@@ -108,17 +114,23 @@ class OneRosterCsvSource implements SourceConnector {
     return !isRead(field)
   }
 
-  async read(options: ReadOptions): Promise<SourceReadResult> {
+  async #readPackage(options: ReadOptions) {
     const issues = new IssueCollector(this.name, this.#options.maxIssues)
-    const started = performance.now()
     const manifest = await readManifest(this.#dir, issues)
     if (manifest === undefined || issues.errorCount > 0)
-      return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
-    const roster = await readRoster(this.#dir, manifest, issues, {
+      return { issues, manifest: undefined, roster: undefined }
+    const { roster } = await readRoster(this.#dir, manifest, issues, {
       ...options,
       tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead),
+      thread: { auto: undefined, always: true, never: false }[this.#options.parseThread ?? 'auto'],
     })
-    if (roster === undefined || issues.errorCount > 0)
+    return { issues, manifest, roster }
+  }
+
+  async read(options: ReadOptions): Promise<SourceReadResult> {
+    const started = performance.now()
+    const { issues, manifest, roster } = await this.#readPackage(options)
+    if (manifest === undefined || roster === undefined || issues.errorCount > 0)
       return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
     const mapped = mapRoster(
       roster,

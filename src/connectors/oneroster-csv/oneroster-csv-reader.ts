@@ -18,8 +18,11 @@ export type FileMode = 'bulk' | 'delta'
 export interface RowConsumer {
   /** Called once, before any row, with the column list the header matched. */
   header(columns: readonly ColumnSpec[]): void
-  /** `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. */
-  row(fields: string[], line: number, deleted: boolean): void
+  /**
+   * `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. `text`: the row as
+   * read when it had no quotes (its fields are `text.split(',')`), for the parsing thread to send.
+   */
+  row(fields: string[], line: number, deleted: boolean, text?: string): void
 }
 
 export interface ReadFileOptions {
@@ -40,6 +43,8 @@ export interface ReadFileOptions {
    * the number of rows and the first of them.
    */
   readonly tolerateEmpty?: ((column: string) => boolean) | undefined
+  /** Awaited after each decoded chunk's rows were handed on: the parsing thread sends them as one batch there. */
+  readonly afterChunk?: (() => Promise<void>) | undefined
 }
 
 /** How many rows a tolerated-empty warning names. */
@@ -104,7 +109,7 @@ export async function readRosterFile(
       return
     }
     const deleted = validate(fields, line)
-    consumer.row(fields, line, deleted)
+    consumer.row(fields, line, deleted, tokenizer.rowText)
   })
 
   try {
@@ -122,6 +127,7 @@ export async function readRosterFile(
         })
       }
       tokenizer.push(chunk)
+      if (o.afterChunk !== undefined) await o.afterChunk()
       if (tokenizer.error !== undefined || issues.full || !usable) {
         stopped = true
         break
