@@ -33,7 +33,9 @@ export class CsvLineTokenizer {
   #carry = ''
   #line = 1
   #error: TokenizerError | undefined
-  #rowText: string | undefined
+  #rowSource: string | undefined
+  #rowStart = 0
+  #rowEnd = 0
 
   constructor(onRow: RowHandler, delimiter = ',') {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -52,11 +54,20 @@ export class CsvLineTokenizer {
   }
 
   /**
-   * During the row callback: the record's text when it had no quote, so that its fields are exactly
-   * `rowText.split(delimiter)` (a parsing thread sends that one string instead of the fields); else undefined.
+   * During the row callback, when the record had no quote: the text it was cut from, so that its fields are
+   * exactly `rowSource.slice(rowStart, rowEnd).split(delimiter)` (a parsing thread sends that text, not the
+   * fields); else undefined.
    */
-  get rowText(): string | undefined {
-    return this.#rowText
+  get rowSource(): string | undefined {
+    return this.#rowSource
+  }
+
+  get rowStart(): number {
+    return this.#rowStart
+  }
+
+  get rowEnd(): number {
+    return this.#rowEnd
   }
 
   /** Line number the next record would start on; after `end()`, one more than the file's last line. */
@@ -78,10 +89,11 @@ export class CsvLineTokenizer {
       if (quote < 0 || quote > nl) {
         const end = nl > pos && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl
         if (end > pos) {
-          const text = s.slice(pos, end)
-          this.#rowText = text
-          this.#onRow(text.split(delim), this.#line)
-          this.#rowText = undefined
+          this.#rowSource = s
+          this.#rowStart = pos
+          this.#rowEnd = end
+          this.#onRow(s.slice(pos, end).split(delim), this.#line)
+          this.#rowSource = undefined
         }
         this.#line++
         pos = nl + 1

@@ -12,6 +12,7 @@ import { IssueCollector } from '../../contract/issue-collector.ts'
 import { readManifest } from './oneroster-csv-manifest.ts'
 import { readRoster } from './oneroster-csv-package.ts'
 import { ParseThread } from './oneroster-csv-parse-thread.ts'
+import type { RowOrigin } from './oneroster-csv-reader.ts'
 import { readRosterFile } from './oneroster-csv-reader.ts'
 import type { BatchEvent } from './oneroster-csv-row-batch.ts'
 import { replayBatch, RowBatchWriter } from './oneroster-csv-row-batch.ts'
@@ -76,11 +77,19 @@ describe('RowBatch', () => {
     const writer = new RowBatchWriter()
     const sent: unknown[] = []
     const issue = (n: number) => ({ code: `c${n}`, message: 'm' })
-    const rows: [string[], number, boolean, string | undefined][] = [
-      [['a', 'b', ''], 2, false, 'a,b,'],
+    // rows cut from two chunks of text, and rows with quotes sent field by field
+    const chunk = 'a,b,\nu,v\nü,ß€,1\n'
+    const at = (text: string, s = chunk) => ({
+      rowSource: s,
+      rowStart: s.indexOf(text),
+      rowEnd: s.indexOf(text) + text.length,
+    })
+    const rows: [string[], number, boolean, RowOrigin | undefined][] = [
+      [['a', 'b', ''], 2, false, at('a,b,')],
       [['x,y', 'say "hi"', 'two\nlines', ''], 3, true, undefined],
-      [[''], 5, false, undefined],
-      [['ü', 'ß€', '1'], 6, false, 'ü,ß€,1'],
+      [['ü', 'ß€', '1'], 5, false, at('ü,ß€,1')],
+      [[''], 6, false, undefined],
+      [['p', 'q'], 7, false, at('p,q', 'tail\np,q\n')],
     ]
     writer.event({ kind: 'header', variant: 1 })
     for (const [i, [fields, line, deleted, text]] of rows.entries()) {

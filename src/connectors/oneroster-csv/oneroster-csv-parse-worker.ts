@@ -75,7 +75,7 @@ async function parse(job: FileJob, index: number): Promise<void> {
     },
     {
       header: (columns) => writer.event({ kind: 'header', variant: variants.indexOf(columns) }),
-      row: (fields, line, deleted, text) => writer.row(fields, line, deleted, text),
+      row: (fields, line, deleted, origin) => writer.row(fields, line, deleted, origin),
     },
   )
   await flush()

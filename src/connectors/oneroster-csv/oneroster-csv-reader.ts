@@ -19,10 +19,16 @@ export interface RowConsumer {
   /** Called once, before any row, with the column list the header matched. */
   header(columns: readonly ColumnSpec[]): void
   /**
-   * `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. `text`: the row as
-   * read when it had no quotes (its fields are `text.split(',')`), for the parsing thread to send.
+   * `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. `origin`: where the
+   * row's text is when it had no quotes (CsvLineTokenizer.rowSource), for the parsing thread to send.
    */
-  row(fields: string[], line: number, deleted: boolean, text?: string): void
+  row(fields: string[], line: number, deleted: boolean, origin?: RowOrigin): void
+}
+
+export interface RowOrigin {
+  readonly rowSource: string | undefined
+  readonly rowStart: number
+  readonly rowEnd: number
 }
 
 export interface ReadFileOptions {
@@ -109,7 +115,7 @@ export async function readRosterFile(
       return
     }
     const deleted = validate(fields, line)
-    consumer.row(fields, line, deleted, tokenizer.rowText)
+    consumer.row(fields, line, deleted, tokenizer)
   })
 
   try {
