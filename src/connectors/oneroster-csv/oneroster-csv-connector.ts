@@ -44,8 +44,8 @@ export const oneRosterCsvOptions = z.object({
    */
   strict: z.boolean().default(false),
   /**
-   * Parse roles, demographics and enrollments on a worker thread while users and the smaller files are read:
-   * `auto` (when absent) if those files hold 4 MB or more (a thread's start costs more below that). No
+   * Parse enrollments.csv on a worker thread while the other files are read: `auto` (when absent) if it holds
+   * 4 MB or more (a thread's start costs more below that). No
    * default written into the options: a new default would change the config's hash, and so every plan's.
    */
   parseThread: z.enum(['auto', 'always', 'never']).optional(),

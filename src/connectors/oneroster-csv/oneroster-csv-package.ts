@@ -20,12 +20,12 @@ import type { RosterFile } from './oneroster-csv-spec.ts'
 import { fileColumns, otherVersionColumns, READ_ORDER } from './oneroster-csv-spec.ts'
 
 /**
- * Files the parsing thread reads while the main thread reads the others: the ones after users, which hold
- * most of a package's bytes (enrollments.csv alone is ~80 %), so that the main thread's share (orgs to users,
- * and the records of everything) takes about as long as the thread's.
+ * Files the parsing thread reads while the main thread reads the others and builds the records: enrollments.csv
+ * holds ~80 % of a package's bytes. With roles and demographics on the thread too, the main thread waited for
+ * it 150–500 ms of a 20,000-person read; with enrollments alone 0–100 ms (bench/measure-oneroster-read.ts).
  */
-const THREAD_FILES: ReadonlySet<RosterFile> = new Set(['roles', 'demographics', 'enrollments'])
-/** Below this many bytes in those files a thread's start (~40 ms) costs more than it saves. */
+const THREAD_FILES: ReadonlySet<RosterFile> = new Set(['enrollments'])
+/** Below this many bytes in those files a thread's start (~50–100 ms of CPU) costs more than it saves. */
 export const THREAD_MIN_BYTES = 4 << 20
 
 export interface ReadRosterOptions extends Pick<ReadOptions, 'signal' | 'onProgress'> {
