@@ -44,9 +44,11 @@ export const oneRosterCsvOptions = z.object({
    */
   strict: z.boolean().default(false),
   /**
-   * Parse enrollments.csv on a worker thread while the other files are read: `auto` (when absent) if it holds
-   * 4 MB or more (a thread's start costs more below that). No
-   * default written into the options: a new default would change the config's hash, and so every plan's.
+   * Parse enrollments.csv on a worker thread while the other files are read: `auto` if it holds 4 MB or more
+   * (a thread's start costs more below that), `always`, `never`. Absent means `never` until the thread is
+   * measured faster on an idle machine: on the shared 2-core machine it cost CPU and wall time (see
+   * docs/benchmarks.md, "Fourth session of 2026-12-07"). No default written into the options: a new default
+   * would change the config's hash, and so every plan's.
    */
   parseThread: z.enum(['auto', 'always', 'never']).optional(),
 })
@@ -122,7 +124,7 @@ class OneRosterCsvSource implements SourceConnector {
     const { roster } = await readRoster(this.#dir, manifest, issues, {
       ...options,
       tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead),
-      thread: { auto: undefined, always: true, never: false }[this.#options.parseThread ?? 'auto'],
+      thread: { auto: undefined, always: true, never: false }[this.#options.parseThread ?? 'never'],
     })
     return { issues, manifest, roster }
   }
