@@ -22,7 +22,8 @@ import { fileColumns, otherVersionColumns, READ_ORDER } from './oneroster-csv-sp
 /**
  * Files the parsing thread reads while the main thread reads the others and builds the records: enrollments.csv
  * holds ~80 % of a package's bytes. With roles and demographics on the thread too, the main thread waited for
- * it 150–500 ms of a 20,000-person read; with enrollments alone 0–100 ms (bench/measure-oneroster-read.ts).
+ * it 150–500 ms of a 20,000-person read; with enrollments alone 0–100 ms (docs/benchmarks.md, fourth session
+ * of 2026-12-07).
  */
 const THREAD_FILES: ReadonlySet<RosterFile> = new Set(['enrollments'])
 /** Below this many bytes in those files a thread's start (~50–100 ms of CPU) costs more than it saves. */
@@ -119,17 +120,17 @@ async function startThread(
   let bytes = 0
   for (const [file, mode] of files) {
     if (!THREAD_FILES.has(file)) continue
+    // a tolerated empty column is warned of at the file's end, counting the rows read: on the thread it would
+    // count rows past the issue cap, where the main thread's read stops
+    const tolerate = tolerateEmpty(file)
+    const columns = fileColumns(file, manifest.version)?.flat() ?? []
+    if (tolerate !== undefined && columns.some((c) => c.required && tolerate(c.name))) continue
     const path = join(dir, `${file}.csv`)
     // a missing file is the reader's to report, in its place
     bytes += await stat(path).then(
       (s) => s.size,
       () => 0,
     )
-    // a tolerated empty column is warned of at the file's end, counting the rows read: on the thread it would
-    // count rows past the issue cap, where the main thread's read stops
-    const tolerate = tolerateEmpty(file)
-    const columns = fileColumns(file, manifest.version)?.flat() ?? []
-    if (tolerate !== undefined && columns.some((c) => c.required && tolerate(c.name))) continue
     jobs.push({ file, path, mode })
   }
   if (jobs.length === 0 || (wanted === undefined && bytes < THREAD_MIN_BYTES)) return undefined
