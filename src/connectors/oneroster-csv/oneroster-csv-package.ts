@@ -13,6 +13,7 @@ import type { FileJob } from './oneroster-csv-parse-thread.ts'
 import { ParseThread } from './oneroster-csv-parse-thread.ts'
 import type { ReadFileOptions } from './oneroster-csv-reader.ts'
 import { readRosterFile } from './oneroster-csv-reader.ts'
+import type { CompactEnrollment } from './oneroster-csv-records.ts'
 import { RecordBuilder } from './oneroster-csv-records.ts'
 import type { Roster } from './oneroster-csv-roster.ts'
 import { emptyRoster } from './oneroster-csv-roster.ts'
@@ -93,9 +94,15 @@ export async function readRoster(
         onRows,
         tolerateEmpty: tolerateEmpty(file),
       }
+      const enrollments =
+        file === 'enrollments'
+          ? { table: [] as string[], row: (e: CompactEnrollment) => compact?.(e) }
+          : undefined
+      const compact =
+        enrollments === undefined ? undefined : builder.compactEnrollments(enrollments.table)
       const header =
         thread?.has(file) === true
-          ? await thread.read(file, o, builder.consumer(file))
+          ? await thread.read(file, o, builder.consumer(file), enrollments)
           : await readRosterFile(o, builder.consumer(file))
       if (header === undefined) failed.add(file)
       else builder.finish(file)

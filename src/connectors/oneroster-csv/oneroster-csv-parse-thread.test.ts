@@ -226,7 +226,12 @@ describe('a parsing thread that fails or stops', () => {
     }
     await readRosterFile(o, { header: () => {}, row: () => single++ })
     const thread = new ParseThread('1.2', [{ file: 'enrollments', path: o.path, mode: 'bulk' }])
-    await thread.read('enrollments', o, { header: () => {}, row: () => threaded++ })
+    await thread.read(
+      'enrollments',
+      o,
+      { header: () => {}, row: () => assert.fail('enrollments come as indices') },
+      { table: [], row: () => threaded++ },
+    )
     await thread.close()
     assert.ok(single > 100)
     assert.equal(threaded, single)

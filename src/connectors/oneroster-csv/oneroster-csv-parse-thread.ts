@@ -11,6 +11,9 @@
 import { Worker } from 'node:worker_threads'
 import type { IssueCollector } from '../../contract/issue-collector.ts'
 import type { FileHeader, FileMode, ReadFileOptions, RowConsumer } from './oneroster-csv-reader.ts'
+import type { EnrollmentBatch } from './oneroster-csv-enrollment-batch.ts'
+import { replayEnrollments } from './oneroster-csv-enrollment-batch.ts'
+import type { CompactEnrollment } from './oneroster-csv-records.ts'
 import type { BatchEvent, RowBatch } from './oneroster-csv-row-batch.ts'
 import { replayBatch } from './oneroster-csv-row-batch.ts'
 import type { OneRosterVersion, RosterFile } from './oneroster-csv-spec.ts'
@@ -30,6 +33,7 @@ export interface ParseWorkerData {
 
 export type ParseMessage =
   | { readonly type: 'batch'; readonly file: number; readonly batch: RowBatch }
+  | { readonly type: 'enrollments'; readonly file: number; readonly batch: EnrollmentBatch }
   | { readonly type: 'end'; readonly file: number; readonly header: FileHeader | undefined }
   | {
       readonly type: 'fail'
@@ -90,6 +94,8 @@ export class ParseThread {
     file: RosterFile,
     o: Pick<ReadFileOptions, 'variants' | 'issues' | 'onRows' | 'signal'>,
     consumer: RowConsumer,
+    /** Takes enrollments.csv's rows (RecordBuilder.compactEnrollments over `table`). */
+    enrollments?: { readonly table: string[]; readonly row: (e: CompactEnrollment) => void },
   ): Promise<FileHeader | undefined> {
     const index = this.#jobs.findIndex((j) => j.file === file)
     const { issues } = o
@@ -104,7 +110,10 @@ export class ParseThread {
       o.signal?.throwIfAborted()
       if (m.type === 'end') return m.header
       if (m.type === 'fail') throw Object.assign(new Error(m.message), { code: m.code })
-      replayBatch(m.batch, replay)
+      if (m.type === 'enrollments') {
+        if (enrollments === undefined) throw new Error(`${file}.csv came as enrollments`)
+        replayEnrollments(m.batch, enrollments.table, { row: enrollments.row, event: replay.event })
+      } else replayBatch(m.batch, replay)
       this.#worker.postMessage({ taken: m.batch.text.length })
       // the reader stops at the end of the chunk that filled the collector; the caller stops reading files
       if (issues.full) return undefined

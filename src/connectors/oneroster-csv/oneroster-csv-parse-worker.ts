@@ -8,15 +8,21 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type { IssueInput } from '../../contract/issue-collector.ts'
 import { IssueCollector } from '../../contract/issue-collector.ts'
 import { readRosterFile } from './oneroster-csv-reader.ts'
+import { EnrollmentBatchWriter } from './oneroster-csv-enrollment-batch.ts'
+import type { BatchEventInput } from './oneroster-csv-row-batch.ts'
 import { RowBatchWriter } from './oneroster-csv-row-batch.ts'
 import type { FileJob, ParseMessage, ParseWorkerData } from './oneroster-csv-parse-thread.ts'
 import { fileColumns, otherVersionColumns } from './oneroster-csv-spec.ts'
 
+interface Writer {
+  event(e: BatchEventInput): void
+}
+
 /** Hands every issue to the batch in place instead of keeping it; never full. */
 class BatchIssues extends IssueCollector {
-  readonly #writer: RowBatchWriter
+  readonly #writer: Writer
 
-  constructor(writer: RowBatchWriter) {
+  constructor(writer: Writer) {
     super('')
     this.#writer = writer
   }
@@ -50,16 +56,24 @@ port.on('message', (m: { taken: number }) => {
 const post = (m: ParseMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
 
 async function parse(job: FileJob, index: number): Promise<void> {
-  const writer = new RowBatchWriter()
+  // enrollments are sent as indices into their distinct values (oneroster-csv-enrollment-batch.ts)
+  const enrollments = job.file === 'enrollments' ? new EnrollmentBatchWriter() : undefined
+  const writer = enrollments ?? new RowBatchWriter()
   const variants = fileColumns(job.file, data.version) ?? []
   const flush = async () => {
     if (writer.empty) return
-    const batch = writer.take()
-    sentAhead += batch.text.length
-    post({ type: 'batch', file: index, batch }, [
-      batch.ends.buffer as ArrayBuffer,
-      batch.rows.buffer as ArrayBuffer,
-    ])
+    if (enrollments !== undefined) {
+      const batch = enrollments.take()
+      sentAhead += batch.text.length
+      post({ type: 'enrollments', file: index, batch }, [batch.rows.buffer as ArrayBuffer])
+    } else {
+      const batch = (writer as RowBatchWriter).take()
+      sentAhead += batch.text.length
+      post({ type: 'batch', file: index, batch }, [
+        batch.ends.buffer as ArrayBuffer,
+        batch.rows.buffer as ArrayBuffer,
+      ])
+    }
     if (sentAhead >= data.aheadBytes) await new Promise<void>((resolve) => (wake = resolve))
   }
   const header = await readRosterFile(
@@ -74,7 +88,10 @@ async function parse(job: FileJob, index: number): Promise<void> {
       afterChunk: flush,
     },
     {
-      header: (columns) => writer.event({ kind: 'header', variant: variants.indexOf(columns) }),
+      header: (columns) => {
+        enrollments?.header(columns)
+        writer.event({ kind: 'header', variant: variants.indexOf(columns) })
+      },
       row: (fields, line, deleted, origin) => writer.row(fields, line, deleted, origin),
     },
   )
