@@ -1,20 +1,18 @@
 /**
  * enrollments.csv as the parsing thread sends it: per row only the values the record step reads, as indices
- * into a table of distinct values (each sent once), after the thread left out duplicate sourcedIds (reporting
- * them in their place) and deleted rows. Rows sent as text cost the main thread about what tokenising them did
- * (docs/benchmarks.md, fourth session of 2026-12-07); indices leave it a lookup per distinct value and a push.
- * The sourcedId stays in the chunk text, cut only when an issue names it.
+ * into a table of distinct values (each sent once). Rows sent as text cost the main thread about what
+ * tokenising them did (docs/benchmarks.md, fourth session of 2026-12-07); indices leave it a lookup per
+ * distinct value and a push. The sourcedId stays in the chunk text, where the main thread cuts it for its
+ * duplicate check (on the thread, that check made the thread the slower side).
  */
 import type { ColumnSpec } from './oneroster-csv-spec.ts'
 import type { RowOrigin } from './oneroster-csv-reader.ts'
 import type { BatchEvent, BatchEventInput } from './oneroster-csv-row-batch.ts'
 import type { CompactEnrollment } from './oneroster-csv-records.ts'
-import { duplicateIssue } from './oneroster-csv-records.ts'
-import { StringSet } from './string-set.ts'
 
 export interface EnrollmentBatch {
   readonly text: string
-  /** Per row: line, start and end of its sourcedId in `text`, then the value indices (see COLUMNS). */
+  /** Per row: line, start and end of its sourcedId in `text`, 1 if deleted, the value indices (COLUMNS). */
   readonly rows: Int32Array
   /** Values new to the table in this batch, in index order. */
   readonly values: readonly string[]
@@ -30,11 +28,10 @@ const COLUMNS = [
   'beginDate',
   'endDate',
 ] as const
-const ROW = 3 + COLUMNS.length
+const ROW = 4 + COLUMNS.length
 
 export class EnrollmentBatchWriter {
   readonly #table = new Map<string, number>()
-  readonly #ids = new StringSet()
   #at: number[] = COLUMNS.map(() => -1)
   #values: string[] = []
   #parts: string[] = []
@@ -63,11 +60,6 @@ export class EnrollmentBatchWriter {
 
   row(fields: readonly string[], line: number, deleted: boolean, origin?: RowOrigin): void {
     const id = fields[0] ?? ''
-    if (!this.#ids.add(id)) {
-      this.event({ kind: 'error', issue: duplicateIssue('enrollments.csv', line, id) })
-      return
-    }
-    if (deleted) return
     let start: number
     const source = origin?.rowSource
     if (origin !== undefined && source !== undefined) {
@@ -93,9 +85,13 @@ export class EnrollmentBatchWriter {
     rows[at] = line
     rows[at + 1] = start
     rows[at + 2] = start + id.length
-    for (let k = 0; k < COLUMNS.length; k++) {
-      const i = this.#at[k] as number
-      rows[at + 3 + k] = this.#index(i < 0 ? '' : (fields[i] ?? ''))
+    rows[at + 3] = deleted ? 1 : 0
+    // a deleted row is only checked for a duplicate id
+    if (!deleted) {
+      for (let k = 0; k < COLUMNS.length; k++) {
+        const i = this.#at[k] as number
+        rows[at + 4 + k] = this.#index(i < 0 ? '' : (fields[i] ?? ''))
+      }
     }
   }
 
@@ -140,6 +136,7 @@ export function replayEnrollments(
     idStart: 0,
     idEnd: 0,
     id: () => text.slice(e.idStart, e.idEnd),
+    deleted: false,
     user: 0,
     school: 0,
     cls: 0,
@@ -156,13 +153,14 @@ export function replayEnrollments(
     e.line = rows[at] as number
     e.idStart = rows[at + 1] as number
     e.idEnd = rows[at + 2] as number
-    e.user = rows[at + 3] as number
-    e.school = rows[at + 4] as number
-    e.cls = rows[at + 5] as number
-    e.role = rows[at + 6] as number
-    e.primary = rows[at + 7] as number
-    e.begin = rows[at + 8] as number
-    e.end = rows[at + 9] as number
+    e.deleted = rows[at + 3] === 1
+    e.user = rows[at + 4] as number
+    e.school = rows[at + 5] as number
+    e.cls = rows[at + 6] as number
+    e.role = rows[at + 7] as number
+    e.primary = rows[at + 8] as number
+    e.begin = rows[at + 9] as number
+    e.end = rows[at + 10] as number
     to.row(e)
   }
   while (next < events.length) to.event(events[next++] as BatchEvent)

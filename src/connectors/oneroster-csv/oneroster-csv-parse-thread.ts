@@ -1,10 +1,10 @@
 /**
  * Reads some files of a package on a worker thread (oneroster-csv-parse-worker.ts) while the main thread reads
  * the others, then replays each file's rows, issues and progress into the main thread's record builder and
- * issue collector in the order a single-thread read gives them. The records step stays on the main thread (it
- * needs the records of the files before), except enrollments' duplicate check (oneroster-csv-enrollment-batch.ts). The thread does not know the collector's cap: when the collector is
- * full after a batch (one chunk, where the single-thread reader stops too), the rest of the file is not
- * replayed. Its files must have no tolerated empty columns (their warning counts the rows read; see
+ * issue collector in the order a single-thread read gives them. The records step stays on the main thread: it
+ * needs the records of the files before (enrollments come as indices, oneroster-csv-enrollment-batch.ts). The
+ * thread does not know the collector's cap: when the collector is full after a batch (one chunk, where the
+ * single-thread reader stops too), the rest of the file is not replayed. Its files must have no tolerated empty columns (their warning counts the rows read; see
  * oneroster-csv-package.ts). A worker that fails or stops rejects the read with the file named; it never leaves
  * the read waiting.
  */

@@ -406,9 +406,8 @@ export class RecordBuilder {
 
   /**
    * The enrollments hot path for rows the parsing thread reduced to indices into `values` (each distinct
-   * value once; the thread appends to it) after leaving out duplicates (reported there, in their place) and
-   * deleted rows: the same records and reference issues as `consumer('enrollments')`, with each found class,
-   * user and school looked up once per distinct value instead of once per row.
+   * value once; the thread appends to it): the same records and issues as `consumer('enrollments')`, with each
+   * found class, user and school looked up once per distinct value instead of once per row.
    */
   compactEnrollments(values: readonly string[]): (e: CompactEnrollment) => void {
     const r = this.#r
@@ -429,12 +428,16 @@ export class RecordBuilder {
     let lastSchool = -1
     let lastSchoolId = ''
     let list: EnrollmentRecord[] | undefined
+    const ids = new StringSet()
     return (e) => {
+      const id = e.id()
+      if (!ids.add(id)) return this.#duplicate(file, e.line, id)
+      if (e.deleted) return
       if (e.user !== lastUser || list === undefined) {
         lastUser = e.user
         const raw = values[e.user] ?? ''
         const found = raw === '' ? undefined : r.users.get(raw)?.id
-        const userId = found ?? this.#ref(file, e.line, e.id(), 'userSourcedId', raw, 'users')
+        const userId = found ?? this.#ref(file, e.line, id, 'userSourcedId', raw, 'users')
         list = r.enrollments.get(userId)
         if (list === undefined) r.enrollments.set(userId, (list = []))
       }
@@ -442,14 +445,14 @@ export class RecordBuilder {
         lastSchool = e.school
         const raw = values[e.school] ?? ''
         const found = raw === '' ? undefined : r.orgs.get(raw)?.id
-        lastSchoolId = found ?? this.#ref(file, e.line, e.id(), 'schoolSourcedId', raw, 'orgs')
+        lastSchoolId = found ?? this.#ref(file, e.line, id, 'schoolSourcedId', raw, 'orgs')
       }
       let cls = foundClasses[e.cls]
       if (cls === undefined) {
         const raw = values[e.cls] ?? ''
         const found = raw === '' ? undefined : r.classes.get(raw)?.id
         if (found !== undefined) foundClasses[e.cls] = cls = found
-        else cls = this.#ref(file, e.line, e.id(), 'classSourcedId', raw, 'classes')
+        else cls = this.#ref(file, e.line, id, 'classSourcedId', raw, 'classes')
       }
       if (!(e.primary in primaries)) {
         const v = values[e.primary] ?? ''
@@ -470,8 +473,10 @@ export class RecordBuilder {
 /** An enrollment row as the parsing thread sends it: its values as indices into a table of distinct values. */
 export interface CompactEnrollment {
   readonly line: number
-  /** The row's sourcedId, cut from the batch only when an issue names it. */
+  /** The row's sourcedId, cut from the batch's text. */
   readonly id: () => string
+  /** A delta row with status `tobedeleted`: only its id is checked. */
+  readonly deleted: boolean
   readonly user: number
   readonly school: number
   readonly cls: number
