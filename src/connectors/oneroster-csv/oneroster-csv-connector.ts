@@ -46,7 +46,7 @@ export const oneRosterCsvOptions = z.object({
   /**
    * Parse enrollments.csv on a worker thread while the other files are read: `auto` if it holds 4 MB or more
    * (a thread's start costs more below that), `always`, `never`. Absent means `never` until the thread is
-   * measured faster on an idle machine: on the shared 2-core machine it cost CPU and wall time (see
+   * measured faster on an idle machine: on the shared 2-core machine it cost CPU and gained no wall time (see
    * docs/benchmarks.md, "Fourth session of 2026-12-07"). No default written into the options: a new default
    * would change the config's hash, and so every plan's.
    */
