@@ -33,6 +33,9 @@ export class CsvLineTokenizer {
   #carry = ''
   #line = 1
   #error: TokenizerError | undefined
+  #rowSource: string | undefined
+  #rowStart = 0
+  #rowEnd = 0
 
   constructor(onRow: RowHandler, delimiter = ',') {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -48,6 +51,23 @@ export class CsvLineTokenizer {
   /** Set when the input is not valid CSV; no more records are delivered after it. */
   get error(): TokenizerError | undefined {
     return this.#error
+  }
+
+  /**
+   * During the row callback, when the record had no quote: the text it was cut from, so that its fields are
+   * exactly `rowSource.slice(rowStart, rowEnd).split(delimiter)` (a parsing thread sends that text, not the
+   * fields); else undefined.
+   */
+  get rowSource(): string | undefined {
+    return this.#rowSource
+  }
+
+  get rowStart(): number {
+    return this.#rowStart
+  }
+
+  get rowEnd(): number {
+    return this.#rowEnd
   }
 
   /** Line number the next record would start on; after `end()`, one more than the file's last line. */
@@ -68,7 +88,13 @@ export class CsvLineTokenizer {
       if (quote >= 0 && quote < pos) quote = s.indexOf('"', pos)
       if (quote < 0 || quote > nl) {
         const end = nl > pos && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl
-        if (end > pos) this.#onRow(s.slice(pos, end).split(delim), this.#line)
+        if (end > pos) {
+          this.#rowSource = s
+          this.#rowStart = pos
+          this.#rowEnd = end
+          this.#onRow(s.slice(pos, end).split(delim), this.#line)
+          this.#rowSource = undefined
+        }
         this.#line++
         pos = nl + 1
         continue

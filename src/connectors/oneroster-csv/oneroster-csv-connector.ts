@@ -43,6 +43,14 @@ export const oneRosterCsvOptions = z.object({
    * is what Koppel is for) is a warning in the plan with a count and the first rows.
    */
   strict: z.boolean().default(false),
+  /**
+   * Parse enrollments.csv on a worker thread while the other files are read: `auto` if it holds 4 MB or more
+   * (a thread's start costs more below that), `always`, `never`. Absent means `never` until the thread is
+   * measured faster on an idle machine: on the shared 2-core machine it cost CPU and gained no wall time (see
+   * docs/benchmarks.md, "Fourth session of 2026-12-07"). No default written into the options: a new default
+   * would change the config's hash, and so every plan's.
+   */
+  parseThread: z.enum(['auto', 'always', 'never']).optional(),
 })
 
 export type OneRosterCsvOptions = z.output<typeof oneRosterCsvOptions>
@@ -108,17 +116,23 @@ class OneRosterCsvSource implements SourceConnector {
     return !isRead(field)
   }
 
-  async read(options: ReadOptions): Promise<SourceReadResult> {
+  async #readPackage(options: ReadOptions) {
     const issues = new IssueCollector(this.name, this.#options.maxIssues)
-    const started = performance.now()
     const manifest = await readManifest(this.#dir, issues)
     if (manifest === undefined || issues.errorCount > 0)
-      return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
-    const roster = await readRoster(this.#dir, manifest, issues, {
+      return { issues, manifest: undefined, roster: undefined }
+    const { roster } = await readRoster(this.#dir, manifest, issues, {
       ...options,
       tolerateEmpty: (file, column) => this.#unread(file, column, options.isRead),
+      thread: { auto: undefined, always: true, never: false }[this.#options.parseThread ?? 'never'],
     })
-    if (roster === undefined || issues.errorCount > 0)
+    return { issues, manifest, roster }
+  }
+
+  async read(options: ReadOptions): Promise<SourceReadResult> {
+    const started = performance.now()
+    const { issues, manifest, roster } = await this.#readPackage(options)
+    if (manifest === undefined || roster === undefined || issues.errorCount > 0)
       return { ok: false, issues: [...issues.errors(), ...issues.warnings()] }
     const mapped = mapRoster(
       roster,

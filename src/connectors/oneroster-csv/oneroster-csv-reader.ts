@@ -18,8 +18,17 @@ export type FileMode = 'bulk' | 'delta'
 export interface RowConsumer {
   /** Called once, before any row, with the column list the header matched. */
   header(columns: readonly ColumnSpec[]): void
-  /** `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. */
-  row(fields: string[], line: number, deleted: boolean): void
+  /**
+   * `deleted`: a delta row with status `tobedeleted`; its other fields were not checked. `origin`: where the
+   * row's text is when it had no quotes (CsvLineTokenizer.rowSource), for the parsing thread to send.
+   */
+  row(fields: string[], line: number, deleted: boolean, origin?: RowOrigin): void
+}
+
+export interface RowOrigin {
+  readonly rowSource: string | undefined
+  readonly rowStart: number
+  readonly rowEnd: number
 }
 
 export interface ReadFileOptions {
@@ -40,6 +49,8 @@ export interface ReadFileOptions {
    * the number of rows and the first of them.
    */
   readonly tolerateEmpty?: ((column: string) => boolean) | undefined
+  /** Awaited after each decoded chunk's rows were handed on: the parsing thread sends them as one batch there. */
+  readonly afterChunk?: (() => Promise<void>) | undefined
 }
 
 /** How many rows a tolerated-empty warning names. */
@@ -104,7 +115,7 @@ export async function readRosterFile(
       return
     }
     const deleted = validate(fields, line)
-    consumer.row(fields, line, deleted)
+    consumer.row(fields, line, deleted, tokenizer)
   })
 
   try {
@@ -122,6 +133,7 @@ export async function readRosterFile(
         })
       }
       tokenizer.push(chunk)
+      if (o.afterChunk !== undefined) await o.afterChunk()
       if (tokenizer.error !== undefined || issues.full || !usable) {
         stopped = true
         break
