@@ -7,7 +7,9 @@
 -- events that lie beyond the head. Run this as a superuser (or as koppel_owner for the grants) in Koppel's
 -- database, after the first start as koppel_owner created the tables. Tested by src/store/store.test.ts
 -- (against a real PostgreSQL: koppel_app can do what an everyday run and the dashboard do, and no more) and
--- src/store/audit-role-script.test.ts (every table the migrations create is named here).
+-- src/store/audit-role-script.test.ts (every table the migrations create is named here). Not covered: the
+-- job queue's own schema (koppel_jobs: pg-boss and the workers' target_pause and target_rate tables), which
+-- `koppel worker` creates on its first start.
 
 -- CREATE ROLE koppel_owner LOGIN PASSWORD '…';   -- once; passwords by your usual means, not in this file
 -- CREATE ROLE koppel_app LOGIN PASSWORD '…';
