@@ -90,3 +90,18 @@ test('a bulk change of three times the remembered versions: each record reported
   assert.deepEqual(missed, [], 'no record missed')
   assert.equal(reported.size, BULK + 1)
 })
+
+test('a bulk change stamped with one time (one SQL update): reported once, then asked from that time', async () => {
+  const start = await ask(undefined)
+  const marker = Date.parse((start.cursor ?? '').split(' ')[0] ?? '')
+  const users = sim.data.users.slice(0, MAX_SEEN_VERSIONS + 500).map((u) => u.sourcedId)
+  const at = new Date(marker + 120_000).toISOString()
+  for (const id of users) sim.modify('users', id, { middleName: 'S' }, at)
+  const found = await ask(start.cursor)
+  assert.deepEqual(found.ids, [...users].sort())
+  assert.ok((found.cursor ?? '').length < 200, found.cursor)
+  ours += 1000
+  const again = await ask(found.cursor)
+  assert.deepEqual(again.ids, [], 'none reported twice')
+  assert.equal(sim.filters.at(-1), `dateLastModified>'${at}'`)
+})
