@@ -3,18 +3,23 @@
 // at its default 8 in flight), through the AD connector alone (8 in flight), and `ldapadd -f` of the same users
 // over LDAPS. Every user gets a password (unicodePwd; the connector generates one, the LDIF carries one), which
 // dominates Samba's cost (Kerberos key derivation). Each mode writes its own OU with its own names, so one DC
-// serves all rounds (provisioning one takes 5 to 60 s depending on load). Prints figures, asserts nothing.
-// Usage: node bench/ad-apply.bench.ts [count=300]
+// serves all rounds (provisioning one takes 5 to 60 s depending on load). The LDIF's passwords are drawn from the
+// connector's own default policy (generatePassword), so both sides pay for the same passwords. With `growth`, one
+// more apply of that many creates into its own OU compares the last tenth's rate with the first's (the
+// directory holds the rounds' users too by then). Prints figures, asserts nothing.
+// Usage: node bench/ad-apply.bench.ts [count=300] [growth=0]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { generatePassword } from '../src/connectors/ad/ad-password.ts'
 import { adOptionsSchema, createAdTarget } from '../src/connectors/ad/index.ts'
 import { applyPlan, buildPlan, type EngineTarget } from '../src/engine/index.ts'
 import type { Action, AttributeValue, Person, Plan } from '../src/model/index.ts'
 import { compileMapping, compileRules, type MappingSpec } from '../src/rules/index.ts'
 import { openStore } from '../src/store/index.ts'
 import { startSambaAd, type SambaAd } from '../test/harness/samba-ad.ts'
+import { formatGrowth, timedCreates, type Growth } from './apply-growth.ts'
 
 export interface AdApplyFigures {
   readonly koppel: number
@@ -22,6 +27,8 @@ export interface AdApplyFigures {
   readonly ldapadd: number
   readonly ratio: number
   readonly startMs: number
+  /** With `growth`: that apply's first and last tenth. */
+  readonly growth?: Growth
 }
 
 const ROUNDS = 3
@@ -68,7 +75,12 @@ function pupils(count: number, prefix: string): Person[] {
 }
 
 function connectorFor(s: SambaAd) {
-  const options = adOptionsSchema.parse({
+  const options = adOptions(s)
+  return createAdTarget(TARGET, { ...options, password: s.adminPassword }, process.cwd())
+}
+
+function adOptions(s: SambaAd) {
+  return adOptionsSchema.parse({
     url: s.url,
     tlsCaFile: s.caFile,
     tlsServerName: s.tlsServerName,
@@ -76,7 +88,6 @@ function connectorFor(s: SambaAd) {
     password: '${env:KOPPEL_BENCH_AD_PASSWORD}',
     baseDn: s.baseDn,
   })
-  return createAdTarget(TARGET, { ...options, password: s.adminPassword }, process.cwd())
 }
 
 function engineTarget(s: SambaAd, ou: string): EngineTarget {
@@ -123,10 +134,21 @@ async function addOu(s: SambaAd, dn: string) {
 }
 
 async function timeKoppel(s: SambaAd, count: number, round: number): Promise<number> {
-  const ou = `OU=apply${round},${s.baseDn}`
+  return (await applyTimed(s, count, `apply${round}`, `k${round}`)).rate
+}
+
+/** One apply of `count` creates into a new OU through applyPlan: creates per second, and the tenths' rates. */
+async function applyTimed(
+  s: SambaAd,
+  count: number,
+  name: string,
+  prefix: string,
+): Promise<{ rate: number; growth: Growth }> {
+  const ou = `OU=${name},${s.baseDn}`
   await addOu(s, ou)
-  const target = engineTarget(s, ou)
-  const plan = makePlan(pupils(count, `k${round}`), target)
+  const timed = timedCreates(engineTarget(s, ou))
+  const target = timed.target
+  const plan = makePlan(pupils(count, prefix), target)
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-ad-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
   try {
@@ -135,7 +157,7 @@ async function timeKoppel(s: SambaAd, count: number, round: number): Promise<num
     const applied = await applyPlan(plan, {
       store,
       targets: [target],
-      runId: `bench-${round}`,
+      runId: `bench-${name}`,
       actor: 'bench',
     })
     const seconds = (performance.now() - started) / 1000
@@ -144,7 +166,7 @@ async function timeKoppel(s: SambaAd, count: number, round: number): Promise<num
       throw new Error(
         `${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`,
       )
-    return count / seconds
+    return { rate: count / seconds, growth: timed.growth() }
   } finally {
     await target.connector.close()
     await store.close()
@@ -189,10 +211,10 @@ async function timeLdapadd(s: SambaAd, count: number, round: number): Promise<nu
     const ldif = join(dir, 'users.ldif')
     const pwFile = join(dir, 'pw')
     writeFileSync(pwFile, s.adminPassword)
-    writeFileSync(
-      ldif,
-      plan.actions.map((a, i) => toLdif(attributesOf(a), `Init!${i}xY`)).join('\n'),
-    )
+    const { passwordPolicy, mustChangePassword } = adOptions(s)
+    const ldifOf = (a: Action) =>
+      toLdif(attributesOf(a), generatePassword(passwordPolicy), mustChangePassword)
+    writeFileSync(ldif, plan.actions.map(ldifOf).join('\n'))
     const started = performance.now()
     execFileSync('ldapadd', ['-x', '-H', s.url, '-D', s.adminDn, '-y', pwFile, '-f', ldif], {
       stdio: 'ignore',
@@ -204,8 +226,13 @@ async function timeLdapadd(s: SambaAd, count: number, round: number): Promise<nu
   }
 }
 
-function toLdif(attributes: Record<string, AttributeValue>, password: string): string {
+function toLdif(
+  attributes: Record<string, AttributeValue>,
+  password: string,
+  mustChange: boolean,
+): string {
   const lines = [`dn: ${String(attributes['dn'])}`, 'objectClass: user', 'userAccountControl: 512']
+  if (mustChange) lines.push('pwdLastSet: 0')
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'dn') continue
     for (const v of [value].flat())
@@ -221,6 +248,7 @@ const median = (xs: readonly number[]) =>
 export async function runAdApplyBench(
   count = 300,
   log: (line: string) => void = () => {},
+  options: { readonly growth?: number } = {},
 ): Promise<AdApplyFigures> {
   const s = await startSambaAd()
   log(`Samba AD DC provisioned and started in ${(s.startedInMs / 1000).toFixed(1)} s`)
@@ -235,12 +263,18 @@ export async function runAdApplyBench(
         `round ${r}: koppel apply ${koppel.toFixed(1)}/s, connector alone ${connector.toFixed(1)}/s, ldapadd ${ldapadd.toFixed(1)}/s, ratio ${(koppel / ldapadd).toFixed(2)}`,
       )
     }
+    const growth =
+      (options.growth ?? 0) > 0
+        ? (await applyTimed(s, options.growth ?? 0, 'growth', 'g')).growth
+        : undefined
+    if (growth !== undefined) log(`growth apply of ${options.growth}: ${formatGrowth(growth)}`)
     return {
       koppel: median(rounds.map((x) => x.koppel)),
       connector: median(rounds.map((x) => x.connector)),
       ldapadd: median(rounds.map((x) => x.ldapadd)),
       ratio: median(rounds.map((x) => x.koppel / x.ldapadd)),
       startMs: s.startedInMs,
+      ...(growth === undefined ? {} : { growth }),
     }
   } finally {
     await s.stop()
@@ -249,10 +283,11 @@ export async function runAdApplyBench(
 
 if (import.meta.main) {
   const count = Number(process.argv[2] ?? 300)
+  const growth = Number(process.argv[3] ?? 0)
   console.log(
     `AD creates with passwords: ${count} users per mode, ${IN_FLIGHT} in flight, ${ROUNDS} rounds, one Samba DC`,
   )
-  const f = await runAdApplyBench(count, (line) => console.log(line))
+  const f = await runAdApplyBench(count, (line) => console.log(line), { growth })
   console.log(
     `median: koppel apply ${f.koppel.toFixed(1)}/s, connector alone ${f.connector.toFixed(1)}/s, ldapadd -f ${f.ldapadd.toFixed(1)}/s, koppel/ldapadd ${f.ratio.toFixed(2)}`,
   )

@@ -3,7 +3,9 @@
 // store (journal, ledger and audit writes included) and the LDAP connector at its default 20 in flight; then the
 // same DNs and attributes as LDIF through ldapadd; then the connector alone (createLdapTarget, 20 in flight).
 // Every measurement gets a fresh slapd (dbnosync). 3 rounds; medians. Prints figures, asserts nothing.
-// Usage: node bench/ldap-apply.bench.ts [count=5000]
+// With `busyCore`, a load generator keeps one core busy through the rounds (P4's second condition), and
+// runLdapGrowthBench applies N creates into one slapd and compares the last tenth's rate with the first's.
+// Usage: node bench/ldap-apply.bench.ts [count=5000] [busy] [growth=0]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +16,7 @@ import type { Action, AttributeValue, Person, Plan } from '../src/model/index.ts
 import { compileMapping, compileRules, type MappingSpec } from '../src/rules/index.ts'
 import { openStore } from '../src/store/index.ts'
 import { startSlapd, type Slapd } from '../test/harness/slapd.ts'
+import { busyCore, formatGrowth, timedCreates, type Growth } from './apply-growth.ts'
 
 export interface LdapApplyFigures {
   /** Creates per second through applyPlan (median of the rounds). */
@@ -147,10 +150,16 @@ const attributesOf = (a: Action): Record<string, AttributeValue> =>
   Object.fromEntries(a.changes.flatMap((c) => (c.new === undefined ? [] : [[c.field, c.new]])))
 
 async function timeKoppel(plan: Plan): Promise<number> {
+  return (await applyTimed(plan)).rate
+}
+
+/** One apply of `plan` through applyPlan into a fresh slapd: creates per second, and the tenths' rates. */
+async function applyTimed(plan: Plan): Promise<{ rate: number; growth: Growth }> {
   const s = await startSlapd({ nosync: true })
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
-  const target = engineTarget(s)
+  const timed = timedCreates(engineTarget(s))
+  const target = timed.target
   try {
     await store.savePlan(plan)
     const started = performance.now()
@@ -166,7 +175,7 @@ async function timeKoppel(plan: Plan): Promise<number> {
       throw new Error(
         `${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`,
       )
-    return plan.actions.length / seconds
+    return { rate: plan.actions.length / seconds, growth: timed.growth() }
   } finally {
     await target.connector.close()
     await store.close()
@@ -238,26 +247,36 @@ function toLdif(attributes: Record<string, AttributeValue>): string {
 const median = (xs: readonly number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
-export async function runLdapApplyBench(
-  count = 5000,
-  log: (line: string) => void = () => {},
-): Promise<LdapApplyFigures> {
+async function planOf(count: number): Promise<Plan> {
   const probe = await startSlapd({ nosync: true })
-  let plan: Plan
   try {
-    plan = makePlan(count, engineTarget(probe))
+    return makePlan(count, engineTarget(probe))
   } finally {
     await probe.stop()
   }
+}
+
+export async function runLdapApplyBench(
+  count = 5000,
+  log: (line: string) => void = () => {},
+  options: { readonly busyCore?: boolean } = {},
+): Promise<LdapApplyFigures> {
+  const plan = await planOf(count)
   const rounds: { koppel: number; ldapadd: number; connector: number }[] = []
-  for (let r = 1; r <= ROUNDS; r++) {
-    const koppel = await timeKoppel(plan)
-    const ldapadd = await timeLdapadd(plan)
-    const connector = await timeConnector(plan)
-    rounds.push({ koppel, ldapadd, connector })
-    log(
-      `round ${r}: koppel apply ${Math.round(koppel)}/s, ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s`,
-    )
+  // the generator spins through all three measurements of every round: each pair shares the same load
+  const busy = options.busyCore === true ? busyCore() : undefined
+  try {
+    for (let r = 1; r <= ROUNDS; r++) {
+      const koppel = await timeKoppel(plan)
+      const ldapadd = await timeLdapadd(plan)
+      const connector = await timeConnector(plan)
+      rounds.push({ koppel, ldapadd, connector })
+      log(
+        `round ${r}${busy ? ' (one core busy)' : ''}: koppel apply ${Math.round(koppel)}/s, ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s`,
+      )
+    }
+  } finally {
+    busy?.stop()
   }
   return {
     koppel: Math.round(median(rounds.map((x) => x.koppel))),
@@ -267,13 +286,27 @@ export async function runLdapApplyBench(
   }
 }
 
+/** One apply of `count` creates into an empty slapd: the last tenth's rate against the first's. */
+export async function runLdapGrowthBench(
+  count: number,
+): Promise<Growth & { readonly rate: number }> {
+  const r = await applyTimed(await planOf(count))
+  return { ...r.growth, rate: r.rate }
+}
+
 if (import.meta.main) {
   const count = Number(process.argv[2] ?? 5000)
+  const busy = process.argv[3] === 'busy'
+  const growth = Number(process.argv[4] ?? 0)
   console.log(
-    `LDAP creates: ${count} accounts, ${IN_FLIGHT} in flight, slapd dbnosync, ${ROUNDS} rounds`,
+    `LDAP creates: ${count} accounts, ${IN_FLIGHT} in flight, slapd dbnosync, ${ROUNDS} rounds${busy ? ', one core busy' : ''}`,
   )
-  const f = await runLdapApplyBench(count, (line) => console.log(line))
+  const f = await runLdapApplyBench(count, (line) => console.log(line), { busyCore: busy })
   console.log(
     `median: koppel apply ${f.koppel}/s, ldapadd -f ${f.ldapadd}/s, koppel/ldapadd ${f.ratio.toFixed(2)}; connector alone ${f.connector}/s`,
   )
+  if (growth > 0) {
+    const g = await runLdapGrowthBench(growth)
+    console.log(`growth to ${growth} entries: ${formatGrowth(g)} (${g.rate.toFixed(0)}/s overall)`)
+  }
 }

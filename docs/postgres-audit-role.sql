@@ -5,16 +5,26 @@
 -- append the audit log but not change or delete an event: DELETE, UPDATE and TRUNCATE on `audit` are denied.
 -- It must move `audit_head` forward, so it could also move it back; `koppel audit verify` then reports the
 -- events that lie beyond the head. Run this as a superuser (or as koppel_owner for the grants) in Koppel's
--- database, after the first start as koppel_owner created the tables. Tested by src/store/store.test.ts.
+-- database, after the first start as koppel_owner created the tables. Tested by src/store/store.test.ts
+-- (against a real PostgreSQL: koppel_app can do what an everyday run and the dashboard do, and no more) and
+-- src/store/audit-role-script.test.ts (every table the migrations create is named here). Not covered: the
+-- job queue's own schema (koppel_jobs: pg-boss and the workers' target_pause and target_rate tables), which
+-- `koppel worker` creates on its first start.
 
 -- CREATE ROLE koppel_owner LOGIN PASSWORD '…';   -- once; passwords by your usual means, not in this file
 -- CREATE ROLE koppel_app LOGIN PASSWORD '…';
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM koppel_app;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM koppel_app;
 GRANT USAGE ON SCHEMA public TO koppel_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, plans, journal, runs, snapshots, snapshot_contents, leases, holds TO koppel_app;
--- the index of each plan's stored actions (migration 0010): upgrading from before it, run this grant again
-GRANT SELECT, INSERT, UPDATE, DELETE ON plan_action_index TO koppel_app;
+-- every table a migration creates is named below (a test fails when one is not): after an upgrade whose
+-- migrations add a table, run this script again
+-- the ledger, plans, runs, snapshots, holds, leases and the index of each plan's stored actions (0010)
+GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, plans, journal, runs, snapshots, snapshot_contents, leases, holds, plan_action_index TO koppel_app;
+-- the ledger of provisioned groups (0006) and the change marker of each polled source (0011)
+GRANT SELECT, INSERT, UPDATE, DELETE ON groups, change_markers TO koppel_app;
+-- who may use the dashboard and the API (0007, 0008): users are added, granted and revoked, sessions end
+GRANT SELECT, INSERT, UPDATE, DELETE ON logins, tenant_roles, sessions, api_tokens TO koppel_app;
 GRANT SELECT, INSERT, UPDATE ON audit_head TO koppel_app;
 GRANT SELECT, INSERT ON audit TO koppel_app;
 -- the migrator only reads these when nothing is pending

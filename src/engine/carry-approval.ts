@@ -1,5 +1,6 @@
 import type { GuardFinding, Plan } from '../model/index.ts'
-import type { Store } from '../store/store.ts'
+import { canonicalJson } from '../util/canonical-json.ts'
+import type { PlanHead, Store } from '../store/store.ts'
 import { planHash } from './build-plan.ts'
 
 /** How many of the newest plans are searched for an approval of the same work. */
@@ -14,15 +15,19 @@ const RECENT_PLANS = 20
  */
 export async function carryApproval(store: Store, plan: Plan): Promise<Plan> {
   if (plan.status !== 'blocked') return plan
-  const same = await store.getPlan(plan.id)
-  if (same?.status === 'approved') return { ...plan, status: 'approved' }
+  // the status alone: a stored plan of 176,000 actions is not decompressed to read one word
+  const same = await store.planStatus(plan.id)
+  if (same === 'approved') return { ...plan, status: 'approved' }
   // the admin refused exactly this work: planning it again does not ask again
-  if (same?.status === 'rejected') return { ...plan, status: 'rejected' }
+  if (same === 'rejected') return { ...plan, status: 'rejected' }
   let key: string | undefined
-  for (const head of await store.listPlanStatuses(RECENT_PLANS)) {
-    if (head.status !== 'approved' || head.id === plan.id) continue
-    const approved = await store.getPlan(head.id)
-    if (approved === undefined || !covers(approved.findings, plan.findings)) continue
+  for (const listed of await store.listPlanStatuses(RECENT_PLANS)) {
+    if (listed.status !== 'approved' || listed.id === plan.id) continue
+    // the head rules out other work cheaply; the actions are read only for a plan that may be the same work
+    const head = await store.getPlanHead(listed.id)
+    if (head === undefined || !sameShape(head, plan)) continue
+    const approved = await store.getPlan(listed.id)
+    if (approved === undefined) continue
     key ??= workHash(plan)
     if (workHash(approved) !== key) continue
     return {
@@ -37,6 +42,16 @@ export async function carryApproval(store: Store, plan: Plan): Promise<Plan> {
 /** The plan's content without its findings: what an approval vouches for. */
 function workHash(p: Plan): string {
   return planHash(p.actions, p.inputs, [], p.issues)
+}
+
+/** What the work hash covers besides the actions themselves, and the findings an approval must cover. */
+function sameShape(head: PlanHead, plan: Plan): boolean {
+  return (
+    head.actionCount === plan.actions.length &&
+    canonicalJson(head.inputs) === canonicalJson(plan.inputs) &&
+    canonicalJson(head.issues) === canonicalJson(plan.issues) &&
+    covers(head.findings, plan.findings)
+  )
 }
 
 function covers(approved: readonly GuardFinding[], found: readonly GuardFinding[]): boolean {

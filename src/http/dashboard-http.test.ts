@@ -714,6 +714,37 @@ describe('API and pages', () => {
     assert.equal(after.status, 'approved')
   })
 
+  test("the plan page reads the plan's action index once per load: the filter choices come with the page", async () => {
+    const s = await session('viewer')
+    const store = fx.engine.store
+    const facets = store.planActionFacets.bind(store)
+    const page = store.pagePlanActions.bind(store)
+    let indexReads = 0
+    store.planActionFacets = (id) => {
+      indexReads++
+      return facets(id)
+    }
+    store.pagePlanActions = (id, q) => {
+      indexReads++
+      return page(id, q)
+    }
+    try {
+      const r = await app.request(`/plans/${blocked.id}?kind=disable`, {
+        headers: { cookie: s.cookie },
+      })
+      assert.equal(r.status, 200)
+      const html = await r.text()
+      // the kind filter's choices are the plan's facets
+      assert.match(html, /<option[^>]*value="disable"/)
+      assert.equal(indexReads, 1, 'one store call that reads the index, not two')
+      const missing = await app.request('/plans/no-such-plan', { headers: { cookie: s.cookie } })
+      assert.equal(missing.status, 404)
+    } finally {
+      store.planActionFacets = facets
+      store.pagePlanActions = page
+    }
+  })
+
   test("the overview, the status and the sources API read plan heads, never a plan's actions", async () => {
     const s = await session('viewer')
     const store = fx.engine.store

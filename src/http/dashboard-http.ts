@@ -185,8 +185,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
     // the head, the filter choices and one page: never the plan's 176,000 actions decompressed
     const id = c.req.param('id')
     const plan = await engine.store.getPlanHead(id)
-    const facets = await engine.store.planActionFacets(id)
-    if (plan === undefined || facets === undefined)
+    if (plan === undefined)
       return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), id), 404)
     const filter = {
       target: c.req.query('target') || undefined,
@@ -195,7 +194,7 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
       // as `koppel plan --school` matches it (code or name, case and accents folded)
       school: c.req.query('school') || undefined,
     }
-    let paged
+    let paged, facets
     try {
       const after = decodeIndexCursor(c.req.query('cursor'))
       const page = await engine.store.pagePlanActions(id, {
@@ -205,6 +204,8 @@ export function mountDashboard(app: Hono, o: DashboardOptions): void {
       })
       if (page === undefined)
         return c.html(messagePage(lang(c), viewerOf(c), t(lang(c), 'notFound'), id), 404)
+      // the filter choices come with the page: one read of the action index per load
+      facets = page.facets
       paged = pageByIndex(page)
     } catch (e) {
       if (e instanceof CursorError)

@@ -63,3 +63,38 @@ test('a first page reads one member; a filter reads only the members that can ma
   )
   assert.deepEqual(next.reads, [1], 'a later page starts at the member holding it')
 })
+
+test('a person filter parses only the lines that name the person (the person is not indexed)', async () => {
+  const { index, read, reads } = await stored()
+  const parse = JSON.parse
+  let parsed = 0
+  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    parsed++
+    return parse(text, reviver) as unknown
+  }) as typeof JSON.parse
+  let page
+  try {
+    page = await pageActions(index, read, { filter: { person: 'p004321' }, limit: 10 })
+  } finally {
+    JSON.parse = parse
+  }
+  assert.deepEqual(
+    page.items.map((i) => i.index),
+    [4321],
+  )
+  assert.equal(reads.length, index.members.length, 'every member is read')
+  assert.equal(parsed, 1, 'one line parsed, not 6,000')
+  // a key that is a prefix of another's, and one with characters JSON escapes
+  const prefix = await stored()
+  const none = await pageActions(prefix.index, prefix.read, {
+    filter: { person: 'p00432' },
+    limit: 10,
+  })
+  assert.deepEqual(none.items, [])
+  const quoted = await stored()
+  const q = await pageActions(quoted.index, quoted.read, {
+    filter: { person: 'p"004321' },
+    limit: 10,
+  })
+  assert.deepEqual(q.items, [])
+})

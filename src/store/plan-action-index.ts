@@ -142,9 +142,10 @@ export function memberMayMatch(m: IndexedMember, f: PlanActionFilter): boolean {
  * The JSON lines of one member, read with its bytes only; parsed one by one as a page needs them (a first
  * page of 100 parses 101 of a member's ~2,000 actions: the parse, not the gunzip, is most of a page's cost).
  */
-export function linesOfMember(gz: Uint8Array): string[] {
+export function linesOfMember(gz: Uint8Array, mustHold?: string): string[] {
   const text = gunzipSync(gz).toString('utf8')
-  if (text === '') return []
+  // a member that cannot hold a match is not split into lines
+  if (text === '' || (mustHold !== undefined && !text.includes(mustHold))) return []
   if (!text.endsWith('\n'))
     throw new Error('stored plan actions end without a newline (truncated?)')
   return text.slice(0, -1).split('\n')
@@ -168,14 +169,20 @@ export async function pageActions(
 ): Promise<PlanActionsPage> {
   const start = (q.after ?? -1) + 1
   const items: { index: number; action: Action }[] = []
+  // the person is not in the index, so every member is read; a member or line without the person's key as JSON
+  // text is skipped unsplit or unparsed (the parse, not the gunzip, is most of a member's cost)
+  const person =
+    q.filter.person === undefined ? undefined : `"person":${JSON.stringify(q.filter.person)}`
   for (const m of index.members) {
     if (m.first + m.count <= start || !memberMayMatch(m, q.filter)) continue
-    const lines = linesOfMember(await read(m))
+    const lines = linesOfMember(await read(m), person)
+    if (person !== undefined && lines.length === 0) continue
     if (lines.length !== m.count)
       throw new Error(
         `stored plan actions: a member holds ${lines.length}, its index says ${m.count}`,
       )
     for (let i = Math.max(0, start - m.first); i < lines.length; i++) {
+      if (person !== undefined && !lines[i]!.includes(person)) continue
       const action = JSON.parse(lines[i]!) as Action
       if (!actionMatches(action, q.filter)) continue
       if (items.length === q.limit) return { items, more: true }

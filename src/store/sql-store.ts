@@ -384,10 +384,10 @@ export class SqlStore implements Store {
   async pagePlanActions(
     id: string,
     q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
-  ): Promise<PlanActionsPage | undefined> {
+  ): Promise<(PlanActionsPage & { readonly facets: PlanActionFacets }) | undefined> {
     const index = await this.#actionIndex(id)
     if (index === undefined) return undefined
-    return pageActions(index, (m) => this.#member(id, m), q)
+    return { ...(await pageActions(index, (m) => this.#member(id, m), q)), facets: index.facets }
   }
 
   /** One gzip member of a plan's actions: its bytes only (SQLite and PostgreSQL both have substr on blobs). */

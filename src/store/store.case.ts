@@ -523,6 +523,11 @@ export function storeCases(harness: () => StoreHarness): void {
       assert.deepEqual(await all({ kind: 'delete' }, 10), [])
       const first = await store.pagePlanActions('plan-paged', { filter: {}, limit: 3 })
       assert.deepEqual(first?.items[0]?.action, actions[0], 'the action as stored, whole')
+      assert.deepEqual(
+        first?.facets,
+        await store.planActionFacets('plan-paged'),
+        "a page carries the plan's facets, from the same read of the index",
+      )
 
       // a row from before 0010 (and one from before 0003): no index until its first paged read
       await h.query(`delete from plan_action_index where tenant = '${tenant}'`)

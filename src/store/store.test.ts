@@ -70,6 +70,14 @@ test('the embedded store and its lock file are created 0600 in a folder created 
   }
 })
 
+/** What docs/postgres-audit-role.sql lets koppel_app do where it is not everything a store table needs. */
+const APP_PRIVILEGES: Readonly<Record<string, string>> = {
+  audit: 'INSERT SELECT',
+  audit_head: 'INSERT SELECT UPDATE',
+  kysely_migration: 'SELECT',
+  kysely_migration_lock: 'SELECT',
+}
+
 describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
   let server: PostgresServer | undefined
   let client: pg.Client | undefined
@@ -170,6 +178,50 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
       ])
       await store.saveRun(run('run-1', '2026-09-01T02:00:00.000Z', { planId: 'plan-1' }))
       assert.equal((await store.verifyAudit()).ok, true)
+      // the plan page, groups, holds, serve's change poll and the dashboard's users, as koppel_app
+      assert.equal((await store.pagePlanActions('plan-1', { filter: {}, limit: 2 }))?.more, true)
+      await store.upsertGroups([
+        {
+          kind: 'provisioned-group',
+          target: 'ad',
+          key: 'class-1a',
+          set: 'classes',
+          targetId: 'g1',
+          locator: 'cn=1A,ou=groups,dc=school,dc=test',
+          state: 'active',
+          attributes: { title: '1A' },
+          createdAt: '2026-09-01T02:00:00.000Z',
+          updatedAt: '2026-09-01T02:00:00.000Z',
+        },
+      ])
+      await store.saveHold({
+        kind: 'hold',
+        person: 'p1',
+        label: 'Jan',
+        reason: 'long leave',
+        until: '2026-10-01',
+        placedBy: 'admin',
+        placedAt: '2026-09-01T02:00:00.000Z',
+      })
+      assert.equal(await store.deleteHold('p1'), true)
+      await store.saveChangeMarker('oneroster', 'marker-1')
+      await store.saveChangeMarker('oneroster', 'marker-2')
+      const at = '2026-09-01T02:00:00.000Z'
+      await store.access.putUser({ name: 'op', role: 'operator', passwordHash: 'h', createdAt: at })
+      await store.access.putUser({ name: 'op', role: 'admin', passwordHash: 'h2', createdAt: at })
+      assert.equal(await store.access.grantTenant('op', 'other', 'viewer', new Date(at)), true)
+      const grant = {
+        userName: 'op',
+        role: 'admin',
+        label: 'x',
+        createdAt: at,
+        expiresAt: at,
+      } as const
+      for (const kind of ['sessions', 'api_tokens'] as const) {
+        await store.access.addGrant(kind, { ...grant, secretHash: `${kind}-hash` })
+        await store.access.removeGrant(kind, `${kind}-hash`)
+      }
+      assert.equal(await store.access.revokeTenant('op', 'other'), true)
 
       for (const attack of [
         `delete from audit where tenant = 'role'`,
@@ -185,9 +237,61 @@ describe('store on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
       )
       const v = await store.verifyAudit()
       assert.match(v.ok ? '' : v.problem, /event 2 lies beyond the head/)
+
+      // and no more: no schema changes, no truncate, the migrations' record read-only
+      for (const attack of [
+        'create table koppel_app_own (a int)',
+        'drop table holds',
+        'alter table accounts add column x text',
+        'truncate accounts',
+        `delete from kysely_migration`,
+        `insert into kysely_migration (name, timestamp) values ('9999-x', 'now')`,
+      ]) {
+        await assert.rejects(app.query(attack), /permission denied|must be owner/, attack)
+      }
     } finally {
       await app.end()
       await store.close()
     }
+  })
+
+  test('docs/postgres-audit-role.sql grants koppel_app exactly its privileges on every table the migrations create', async () => {
+    const h = harness as StoreHarness
+    const url = (server as PostgresServer).url
+    await (await openStore({ kind: 'postgres', url })).close()
+    await h.query(
+      `do $$ begin create role koppel_app login; exception when duplicate_object then null; end $$`,
+    )
+    await h.query(
+      await readFile(join(import.meta.dirname, '../../docs/postgres-audit-role.sql'), 'utf8'),
+    )
+    const tables = await h.query(
+      `select table_name from information_schema.tables
+        where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+    )
+    const grants = await h.query(
+      `select table_name, string_agg(privilege_type, ' ' order by privilege_type) as privileges
+         from information_schema.role_table_grants
+        where grantee = 'koppel_app' and table_schema = 'public' group by table_name`,
+    )
+    const granted = new Map(grants.map((g) => [String(g['table_name']), String(g['privileges'])]))
+    const names = tables.map((t) => String(t['table_name']))
+    assert.ok(names.includes('change_markers') && names.includes('tenant_roles'), names.join())
+    for (const table of names) {
+      const expected = APP_PRIVILEGES[table] ?? 'DELETE INSERT SELECT UPDATE'
+      assert.equal(
+        granted.get(table),
+        expected,
+        `table ${table}: koppel_app should hold ${expected}; a migration that adds a table needs its grant in docs/postgres-audit-role.sql`,
+      )
+    }
+    const sequences = await h.query(
+      `select object_name, privilege_type from information_schema.role_usage_grants
+        where grantee = 'koppel_app' and object_schema = 'public'`,
+    )
+    assert.ok(
+      sequences.every((s) => s['privilege_type'] === 'USAGE'),
+      JSON.stringify(sequences),
+    )
   })
 })

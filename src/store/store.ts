@@ -169,12 +169,13 @@ export interface Store {
   /**
    * A page of a plan's actions in plan order: the first `limit` after the action at index `after` that match
    * `filter`, each with its index (the next page's `after`). Decompresses only the stored blocks (~1,500
-   * actions each) that can hold a match, never the whole plan.
+   * actions each) that can hold a match, never the whole plan. With the plan's facets: they come from the
+   * same read of the index, so the plan page reads it once per load.
    */
   pagePlanActions(
     id: string,
     q: { readonly filter: PlanActionFilter; readonly after?: number; readonly limit: number },
-  ): Promise<PlanActionsPage | undefined>
+  ): Promise<(PlanActionsPage & { readonly facets: PlanActionFacets }) | undefined>
   /** Newest first. */
   listPlans(limit: number): Promise<Plan[]>
   /** Newest first, id and status only: cheap even when the plans hold 100,000+ actions. */

@@ -101,6 +101,31 @@ test('once the marker has stood for the overlap by our clock, the window closes:
   assert.equal(sim.filters.at(-1), `dateLastModified>'${later}'`, 'asked from the marker itself')
 })
 
+test('a change after the window closed does not report again what lay in the window before it', async () => {
+  const start = await ask(undefined)
+  const marker = (start.cursor ?? '').split(' ')[0] ?? ''
+  const [a, b] = sim.data.users.slice(41, 43).map((u) => u.sourcedId)
+  assert.ok(a !== undefined && b !== undefined)
+  const at = (s: number) => new Date(Date.parse(marker) + s * 1000).toISOString()
+  sim.modify('users', a, { middleName: 'A' }, at(60))
+  const first = await ask(start.cursor)
+  assert.deepEqual(first.ids, [a])
+  ours += CHANGE_OVERLAP_MS + 1000
+  const closed = await ask(first.cursor)
+  assert.equal(closed.cursor, at(60), 'the window is closed')
+  // b ten seconds after a: the window opens again, but a (reported, and not fetched by this ask) stays reported
+  sim.modify('users', b, { middleName: 'B' }, at(70))
+  const reopened = await ask(closed.cursor)
+  assert.deepEqual(reopened.ids, [b])
+  const again = await ask(reopened.cursor)
+  assert.deepEqual(again.ids, [], 'a is not reported a second time')
+  assert.equal(
+    sim.filters.at(-1),
+    `dateLastModified>'${at(60)}'`,
+    'asked from where the last ask began',
+  )
+})
+
 test('a cursor that is no marker is refused naming it', async () => {
   await assert.rejects(
     ask('yesterday'),

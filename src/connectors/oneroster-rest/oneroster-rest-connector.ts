@@ -45,6 +45,13 @@ const CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$
  */
 export const CHANGE_OVERLAP_MS = 30_000
 
+/**
+ * The most record versions a change cursor remembers (~13 bytes each: the cursor row stays under 32 KB). A bulk
+ * change with more inside the overlap window narrows the look-back to the newest stamps these fit in (see
+ * boundedSeen): every record of it is still reported once, and nothing is fetched that is not remembered.
+ */
+export const MAX_SEEN_VERSIONS = 2_000
+
 /** The start of the overlap window before `marker`, as an ISO timestamp in UTC. */
 function overlapStart(marker: string): string {
   return new Date(Date.parse(marker) - CHANGE_OVERLAP_MS).toISOString()
@@ -60,26 +67,62 @@ function versionKey(collection: string, id: unknown, at: string): string {
 
 /**
  * A change cursor: `<marker>` (the window closed), or `<marker> <opened> <key>,<key>,…` (the window open since
- * `opened`, our clock; the record versions inside it already reported, possibly none).
+ * `opened`, our clock; the record versions inside it already reported, possibly none), and after a bulk change
+ * ` <since>`: the look-back starts there, not CHANGE_OVERLAP_MS before the marker.
  */
 interface ChangeCursor {
   readonly at: string
-  readonly window?: { readonly opened: string; readonly seen: ReadonlySet<string> }
+  readonly window?: {
+    readonly opened: string
+    readonly seen: ReadonlySet<string>
+    readonly since?: string | undefined
+  }
 }
 
 function formatChangeCursor(c: ChangeCursor): string {
   if (c.window === undefined) return c.at
-  return `${c.at} ${c.window.opened} ${[...c.window.seen].sort().join(',')}`.trimEnd()
+  const { opened, seen, since } = c.window
+  const keys = [...seen].sort().join(',')
+  return since === undefined
+    ? `${c.at} ${opened} ${keys}`.trimEnd()
+    : `${c.at} ${opened} ${keys} ${since}`
 }
 
 function parseChangeCursor(cursor: string): ChangeCursor | undefined {
-  const [at = '', opened, keys, ...rest] = cursor.split(' ')
+  const [at = '', opened, keys, since, ...rest] = cursor.split(' ')
   if (!CURSOR.test(at) || rest.length > 0) return undefined
   if (opened === undefined) return { at }
-  if (!CURSOR.test(opened)) return undefined
-  const seen = keys === undefined ? [] : keys.split(',')
+  if (!CURSOR.test(opened) || (since !== undefined && !CURSOR.test(since))) return undefined
+  const seen = keys === undefined || keys === '' ? [] : keys.split(',')
   if (!seen.every((k) => /^[0-9a-f]{12}$/.test(k))) return undefined
-  return { at, window: { opened, seen: new Set(seen) } }
+  return { at, window: { opened, seen: new Set(seen), since } }
+}
+
+/** Where an open window's ask starts: the overlap before the marker, or later after a bulk change. */
+function lookBack(at: string, since: string | undefined): string {
+  const overlap = overlapStart(at)
+  return since !== undefined && since > overlap ? since : overlap
+}
+
+/**
+ * The record versions to remember from `rows` (all fetched after `start`, the next ask's look-back): those
+ * stamped after `start`, when they are no more than MAX_SEEN_VERSIONS; else those stamped after the newest stamp
+ * that leaves no more, and that stamp as the next look-back (`since`). Versions stamped at or before it are not
+ * fetched again, so none is reported twice; a record committed late with such a stamp waits for the next full
+ * read (as one older than the overlap always does). Stamps compare as the service writes them (ISO, UTC).
+ */
+function boundedSeen(
+  rows: readonly { readonly key: string; readonly at: string }[],
+  start: string,
+  since: string | undefined,
+): { seen: Set<string>; since: string | undefined } {
+  const inside = rows.filter((r) => r.at > start)
+  if (inside.length <= MAX_SEEN_VERSIONS) return { seen: new Set(inside.map((r) => r.key)), since }
+  const cut = inside.map((r) => r.at).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))[
+    MAX_SEEN_VERSIONS
+  ]!
+  const kept = inside.filter((r) => r.at > cut)
+  return { seen: new Set(kept.map((r) => r.key)), since: cut }
 }
 
 class OneRosterRestSource implements SourceConnector {
@@ -174,7 +217,8 @@ class OneRosterRestSource implements SourceConnector {
         now.getTime() - Date.parse(from.window.opened) < CHANGE_OVERLAP_MS)
     const seen = (open ? from?.window?.seen : undefined) ?? new Set<string>()
     const rows: { key: string; at: string; id: string }[] = []
-    const filter = `dateLastModified>${filterValue(open ? overlapStart(newest) : newest)}`
+    const asked = open ? lookBack(newest, from?.window?.since) : newest
+    const filter = `dateLastModified>${filterValue(asked)}`
     const collect = (collection: string, idOf: (r: Json) => unknown) => (page: readonly Json[]) => {
       for (const r of page) {
         const at = r?.dateLastModified
@@ -205,12 +249,12 @@ class OneRosterRestSource implements SourceConnector {
     // a newer marker opens the window anew; otherwise it stays as it was until it has stood long enough
     const opened = newest !== before || from === undefined ? now.toISOString() : from.window?.opened
     const stillOpen = opened !== undefined && now.getTime() - Date.parse(opened) < CHANGE_OVERLAP_MS
-    const window = overlapStart(newest)
+    // the next look-back never reaches before this ask's (what lies there was not fetched now, so it is not
+    // remembered); every row after it was: remembered, up to MAX_SEEN_VERSIONS of them
+    const start = lookBack(newest, asked)
+    const since = start === overlapStart(newest) ? undefined : start
     const next: ChangeCursor = stillOpen
-      ? {
-          at: newest,
-          window: { opened, seen: new Set(rows.filter((r) => r.at > window).map((r) => r.key)) },
-        }
+      ? { at: newest, window: { opened, ...boundedSeen(rows, start, since) } }
       : { at: newest }
     return { ids: [...ids].sort(), cursor: formatChangeCursor(next) }
   }
