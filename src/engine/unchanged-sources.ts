@@ -7,19 +7,43 @@ import type { EngineSource } from './pipeline.ts'
 /** Starts the note a plan made without reading its sources carries (notes are not part of the plan's hash). */
 export const UNCHANGED_NOTE = 'sources unchanged since plan '
 
+/** Each source's fingerprint as stored with its last used snapshot, by source name (undefined: none). */
+export async function recordedFingerprints(
+  store: Store,
+  sources: readonly EngineSource[],
+): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>()
+  for (const { connector } of sources) {
+    if (connector.fingerprint === undefined) continue
+    // the head, not the record: the record parses every person key (100,000 at 100,000 persons)
+    const [head] = await store.usedSnapshotHeads(connector.name, 1)
+    out.set(connector.name, head?.fingerprint)
+  }
+  return out
+}
+
 /**
  * Each source's fingerprint (SourceConnector.fingerprint), by source name; undefined for a source without one,
- * or whose fingerprint failed (the read that follows reports the problem).
+ * or whose fingerprint failed (the read that follows reports the problem). `previous`: the fingerprints a
+ * source may return unchanged when it can tell cheaply that nothing changed since (FingerprintOptions.previous).
  */
 export async function takeFingerprints(
   sources: readonly EngineSource[],
   today: string,
+  previous?: ReadonlyMap<string, string | undefined>,
 ): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>()
   for (const { connector } of sources) {
     let fp: string | undefined
+    const before = previous?.get(connector.name)
     try {
-      fp = connector.fingerprint === undefined ? undefined : await connector.fingerprint({ today })
+      fp =
+        connector.fingerprint === undefined
+          ? undefined
+          : await connector.fingerprint({
+              today,
+              ...(before !== undefined ? { previous: before } : {}),
+            })
     } catch {
       fp = undefined
     }
@@ -61,7 +85,7 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   // cheap checks first: a changed source stops here, before the newest plan is loaded
   const used = new Map<string, string>()
   for (const { connector } of sources) {
-    const record = await store.lastUsedSnapshot(connector.name)
+    const [record] = await store.usedSnapshotHeads(connector.name, 1)
     if (
       record?.fingerprint === undefined ||
       record.fingerprint !== fingerprints.get(connector.name)

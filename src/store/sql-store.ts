@@ -696,7 +696,7 @@ export class SqlStore implements Store {
   async usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]> {
     const rows = await this.#db
       .selectFrom('snapshots')
-      .select(['id', 'taken_at', 'persons', 'approved_at'])
+      .select(['id', 'taken_at', 'persons', 'approved_at', 'hash', 'fingerprint'])
       .where('tenant', '=', this.tenant)
       .where('source', '=', source)
       .where('used', '=', 1)
@@ -709,6 +709,8 @@ export class SqlStore implements Store {
       takenAt: r.taken_at,
       persons: Number(r.persons),
       approved: r.approved_at !== null,
+      hash: r.hash,
+      ...(r.fingerprint !== null ? { fingerprint: r.fingerprint } : {}),
     }))
   }
 

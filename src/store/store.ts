@@ -59,6 +59,8 @@ export interface SnapshotHead {
   readonly takenAt: string
   readonly persons: number
   readonly approved: boolean
+  readonly hash: string
+  readonly fingerprint?: string
 }
 
 /** The fields that tell one version of a ledger row from another (what the ledger hash covers). */
@@ -237,7 +239,10 @@ export interface Store {
   snapshotContent(id: string): Promise<Uint8Array | undefined>
   /** The newest snapshot of a source that was used for planning (rejected ones are kept but skipped). */
   lastUsedSnapshot(source: string): Promise<SnapshotRecord | undefined>
-  /** Id, time and size of a source's used snapshots, newest first (the shrink check's longer baseline). */
+  /**
+   * Id, time, size, hash and fingerprint of a source's used snapshots, newest first (the shrink check's longer
+   * baseline; the unchanged run, which must not parse every person key of the newest).
+   */
   usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]>
 
   // audit
