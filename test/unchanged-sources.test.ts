@@ -158,6 +158,31 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     assert.deepEqual(s.previous, [head?.fingerprint])
   })
 
+  test('unchanged: no row of the ledger and no person key of the snapshot is read into an object', async () => {
+    const s = await setup()
+    await settled(s)
+    const calls: string[] = []
+    const perPerson = new Set([
+      'listAccountVersions',
+      'listAccounts',
+      'lastUsedSnapshot',
+      'getPlan',
+    ])
+    const store = new Proxy(s.engine.store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver)
+        if (typeof key !== 'string' || typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (perPerson.has(key)) calls.push(key)
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const fast = await plan({ ...s.engine, store })
+    assert.ok(shortcut(fast), fast.notes.join('; '))
+    assert.deepEqual(calls, [])
+  })
+
   test('holds: the same holds keep the shortcut (with the hold note); a hold placed again with another reason, or lifted, does not', async () => {
     const s = await setup()
     await settled(s)

@@ -14,7 +14,7 @@ import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction, type ApplyQueue } from './apply-plan.ts'
 import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
-import { buildPlan, groupLedgerHash, ledgerHash } from './build-plan.ts'
+import { buildPlan, groupLedgerHash, storedLedgerHash } from './build-plan.ts'
 import { carryApproval } from './carry-approval.ts'
 import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -458,7 +458,7 @@ export async function applyStoredPlan(
   // an interrupted apply is finished under whatever config runs now: half applied is worse than either
   const draft = resuming ? undefined : draftRefusal(plan, setup.configHash)
   if (draft !== undefined) return { ok: false, reason: 'draft', message: draft }
-  if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
+  if (!resuming && (await storedLedgerHash(store)) !== plan.inputs['ledger']) {
     return {
       ok: false,
       reason: 'stale',

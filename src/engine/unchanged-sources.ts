@@ -1,6 +1,6 @@
 import type { Plan } from '../model/index.ts'
 import type { Store } from '../store/store.ts'
-import { ledgerHash, planHash, summarise } from './build-plan.ts'
+import { planHash, storedLedgerHash, summarise } from './build-plan.ts'
 import type { EngineSetup } from './engine-types.ts'
 import type { EngineSource } from './pipeline.ts'
 
@@ -117,7 +117,7 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
       e.data['targetsRead'] === false,
   )
   if (!madeWithoutTargets) return undefined
-  if (ledgerHash(await store.listAccountVersions()) !== last.inputs['ledger']) return undefined
+  if ((await storedLedgerHash(store)) !== last.inputs['ledger']) return undefined
   // what buildPlan would hash for these inputs with nothing to do; guards against a stored plan edited by hand
   if (planHash([], last.inputs, [], last.issues) !== last.hash) return undefined
   const notes = last.notes.filter((n) => !n.startsWith(UNCHANGED_NOTE))

@@ -147,6 +147,11 @@ export interface Store {
   upsertAccounts(accounts: readonly Account[]): Promise<void>
   /** Every row's version fields only, no attributes or permissions: whether the ledger changed, cheaply. */
   listAccountVersions(): Promise<AccountVersion[]>
+  /**
+   * ledgerText (ledger-text.ts) of listAccountVersions(), the ledger hash's input, built in the database
+   * where it can be: a row object per account cost ~5 µs each, which the unchanged run paid per person.
+   */
+  ledgerText(): Promise<string>
   /** The provisioned groups' ledger (deleted rows included), by target and key. */
   listGroups(target?: string): Promise<ProvisionedGroup[]>
   /** A page of the group ledger by (target, key), keyset after `after`, of one target and state if given. */
