@@ -167,6 +167,7 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
       'listAccounts',
       'lastUsedSnapshot',
       'getPlan',
+      'listPlans',
     ])
     const store = new Proxy(s.engine.store, {
       get(target, key, receiver) {
@@ -181,6 +182,30 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     const fast = await plan({ ...s.engine, store })
     assert.ok(shortcut(fast), fast.notes.join('; '))
     assert.deepEqual(calls, [])
+  })
+
+  test('a newest plan with actions (not applied): read and planned, without decompressing that plan first', async () => {
+    const s = await setup()
+    const pending = await plan(s.engine)
+    assert.ok(pending.actions.length > 0)
+    const loaded: string[] = []
+    const store = new Proxy(s.engine.store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver)
+        if (typeof value !== 'function') return value
+        if (key === 'listPlans' || key === 'getPlan')
+          return (...args: unknown[]) => {
+            loaded.push(String(key))
+            return (value as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        return (value as (...a: unknown[]) => unknown).bind(target)
+      },
+    })
+    const before = s.reads()
+    const again = await plan({ ...s.engine, store })
+    assert.equal(s.reads(), before + 1)
+    assert.equal(again.hash, pending.hash)
+    assert.deepEqual(loaded, [])
   })
 
   test('holds: the same holds keep the shortcut (with the hold note); a hold placed again with another reason, or lifted, does not', async () => {

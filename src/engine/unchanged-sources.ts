@@ -93,8 +93,12 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
       return undefined
     used.set(connector.name, record.hash)
   }
-  const [last] = await store.listPlans(1)
-  if (last === undefined || last.actions.length > 0 || last.findings.length > 0) return undefined
+  // the head: a newest plan of 176,000 actions (one awaiting approval) is not decompressed to see it has some
+  const [newest] = await store.listPlanStatuses(1)
+  const head = newest === undefined ? undefined : await store.getPlanHead(newest.id)
+  if (head === undefined || head.actionCount > 0 || head.findings.length > 0) return undefined
+  const { actionCount: _count, ...rest } = head
+  const last: Plan = { ...rest, actions: [] }
   // a plan for one person, a draft or a revert is not the full plan; one that honoured other holds is another plan
   if (
     ['scope', 'draft', 'revert'].some((k) => last.inputs[k] !== undefined) ||
