@@ -29,20 +29,22 @@ async function starts(takers: readonly TargetRate[], each: number): Promise<numb
   return at.sort((a, b) => a - b)
 }
 
-/** The most starts in any window of one second. */
-function busiestSecond(at: readonly number[]): number {
-  let most = 0
-  for (let i = 0, j = 0; i < at.length; i++) {
-    while ((at[i] ?? 0) - (at[j] ?? 0) >= 1000) j++
-    most = Math.max(most, i - j + 1)
-  }
-  return most
+/**
+ * The most starts that came earlier than a shared schedule of `rate` per second allows: the k-th start may not be
+ * sooner than k/rate after the first. A start is never earlier than the moment it reserved, only later (a late
+ * timer on a loaded machine), so lateness cannot break this; a limit per worker would start three at a time.
+ * `slackMs` absorbs the first start's own lateness: at load 15 on 2 cores it was seen 100+ ms later than the
+ * starts after it. 600 ms still tells one shared schedule (60 starts over 2.95 s) from one per worker (over 1 s).
+ */
+function earlierThanSchedule(at: readonly number[], rate: number, slackMs: number): number {
+  const first = at[0] ?? 0
+  return at.filter((t, k) => t - first < (k * 1000) / rate - slackMs).length
 }
 
 test('one process: operations start 1/rate apart', async () => {
   const at = await starts([memoryRate()], 30)
-  assert.ok(busiestSecond(at) <= RATE + 3, `${busiestSecond(at)} in one second`) // late timers, as below
-  assert.ok((at.at(-1) ?? 0) - (at[0] ?? 0) >= ((30 - 1) * 1000) / RATE - 20)
+  assert.equal(earlierThanSchedule(at, RATE, 600), 0)
+  assert.ok((at.at(-1) ?? 0) - (at[0] ?? 0) >= ((30 - 1) * 1000) / RATE - 300)
 })
 
 describe('PostgreSQL: the limit is shared', { skip: postgresSkipReason() ?? false }, () => {
@@ -60,13 +62,13 @@ describe('PostgreSQL: the limit is shared', { skip: postgresSkipReason() ?? fals
     for (let i = 0; i < 3; i++) rates.push(pgTargetRate(server?.url ?? '', 'board a'))
     const at = await starts(rates, 20)
     assert.equal(at.length, 60)
-    // a limit per worker would let 3 × RATE through in the busiest second. The start times are taken after each
-    // taker's timer fires, so on a loaded machine a late timer bunches a few starts together (once seen: 22 in
-    // one second at load 6 on 2 cores); the reserved moments themselves are 1/rate apart, which the span below
-    // shows. The slack of 3 is far below the 2 × RATE extra a per-worker limit would let through.
-    assert.ok(busiestSecond(at) <= RATE + 3, `${busiestSecond(at)} in one second, limit ${RATE}`)
+    // a limit per worker would let three start at each moment: two thirds of them earlier than one shared
+    // schedule allows. Late timers (a loaded machine) bunch starts in a second-wide window but never move a start
+    // earlier than its reserved moment, so this does not count them (the busiest-second count once failed at
+    // load 6 on 2 cores).
+    assert.equal(earlierThanSchedule(at, RATE, 600), 0, 'no start earlier than the shared schedule')
     assert.ok(
-      (at.at(-1) ?? 0) - (at[0] ?? 0) >= ((60 - 1) * 1000) / RATE - 50,
+      (at.at(-1) ?? 0) - (at[0] ?? 0) >= ((60 - 1) * 1000) / RATE - 600,
       'sixty operations at twenty per second take about three seconds',
     )
     // another tenant's target of the same name has its own schedule
