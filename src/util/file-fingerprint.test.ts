@@ -64,6 +64,8 @@ describe('file fingerprint: content, vouched for by the stat of settled files', 
     const fresh = () => changed + SETTLED_MS / 2
     const first = await filesFingerprint('h', fs, { systemNow: fresh })
     assert.match(first, /^sha256:[0-9a-f]{64}$/)
+    // the same bytes later, settled: the fingerprint recorded while fresh still stands (hashed, not vouched)
+    assert.equal(await filesFingerprint('h', fs, { previous: first, systemNow: later }), first)
     const settled = await filesFingerprint('h', fs, { systemNow: later })
     assert.equal(settled.split(';')[0], first)
     const statPart = settled.slice(settled.indexOf(';'))

@@ -49,6 +49,9 @@ export async function filesFingerprint(
   if (before.digest !== undefined && previous?.endsWith(`;${before.digest}`) === true)
     return previous
   const content = await contentDigest(header, files, signal)
+  // recorded while the files were fresh (no stat part), same bytes now: still the same fingerprint. Else a
+  // plan made right after a drop (`koppel serve`'s watcher) would cost the next run a full read.
+  if (previous === content) return previous
   // a file written while it was hashed may have been read half old, half new: no stat part for that content
   const after = await statDigest(header, files, now())
   const stable = before.digest !== undefined && after.digest === before.digest
