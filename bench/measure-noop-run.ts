@@ -3,7 +3,7 @@
 // the sources (and records their fingerprints), and then the unchanged run — nothing re-read — is timed in
 // alternating rounds with KOPPEL_KEEP_HEAP unset and set. Each run's wall time, CPU (user + system) and peak RSS
 // come from /usr/bin/time around the child; the 1-minute load average is printed beside them.
-// Prints figures, asserts nothing. Usage: node bench/measure-noop-run.ts [persons=10000] [rounds=3] [--profile]
+// Prints figures, asserts nothing. Usage: node bench/measure-noop-run.ts [persons=10000] [rounds=3] [--profile] [--keep]
 // (--profile: one more unchanged run of each kind with --cpu-prof, the profiles kept in the printed folder)
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +18,8 @@ const numbers = process.argv.slice(2).filter((a) => /^\d+$/.test(a))
 const persons = Number(numbers[0] ?? 10_000)
 const rounds = Number(numbers[1] ?? 3)
 const profile = process.argv.includes('--profile')
+// --keep: leave the board, its store and config in place (printed) for further runs by hand
+const keep = process.argv.includes('--keep')
 
 interface Figures {
   readonly wallS: number
@@ -124,5 +126,6 @@ try {
   }
 } finally {
   await ldap.stop()
-  rmSync(dir, { recursive: true, force: true })
+  if (keep) console.log(`board kept in ${dir}`)
+  else rmSync(dir, { recursive: true, force: true })
 }

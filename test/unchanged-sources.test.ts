@@ -36,6 +36,8 @@ interface Setup {
   reads: () => number
   /** The same engine with a source that offers no fingerprint (always the normal path). */
   slow: Engine
+  /** The `previous` fingerprint given to each fingerprint call, in order. */
+  previous: (string | undefined)[]
 }
 
 async function setup(content = HEADER + CLASS): Promise<Setup> {
@@ -61,6 +63,7 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
     now: () => new Date(),
   })
   let reads = 0
+  const previous: (string | undefined)[] = []
   const counted: SourceConnector = {
     name: csv.name,
     type: csv.type,
@@ -69,8 +72,10 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
       reads++
       return csv.read(o)
     },
-    fingerprint: (o) =>
-      (csv.fingerprint as NonNullable<SourceConnector['fingerprint']>).call(csv, o),
+    fingerprint: (o) => {
+      previous.push(o.previous)
+      return (csv.fingerprint as NonNullable<SourceConnector['fingerprint']>).call(csv, o)
+    },
   }
   const { fingerprint: _f, ...without } = counted
   const safety = { maxShrinkPercent: 10, baselineDays: 7, allowEmpty: false }
@@ -79,6 +84,7 @@ async function setup(content = HEADER + CLASS): Promise<Setup> {
     slow: { ...fx.engine, sources: [{ connector: without, safety }] },
     file,
     reads: () => reads,
+    previous,
   }
 }
 
@@ -140,6 +146,66 @@ describe('engine: a plan without target reads skips unchanged sources', () => {
     const events = await s.engine.store.listAudit({ planId: fast.id, limit: 10 })
     assert.equal(events[0]?.type, 'plan.created')
     assert.equal(events[0]?.data?.['sourcesRead'], false)
+  })
+
+  test('the source is handed the fingerprint stored with its last used snapshot (a file source then checks the stat only)', async () => {
+    const s = await setup()
+    await settled(s)
+    const [head] = await s.engine.store.usedSnapshotHeads('school', 1)
+    assert.match(head?.fingerprint ?? '', /^sha256:[0-9a-f]{64}/)
+    s.previous.length = 0
+    assert.ok(shortcut(await plan(s.engine)))
+    assert.deepEqual(s.previous, [head?.fingerprint])
+  })
+
+  test('unchanged: no row of the ledger and no person key of the snapshot is read into an object', async () => {
+    const s = await setup()
+    await settled(s)
+    const calls: string[] = []
+    const perPerson = new Set([
+      'listAccountVersions',
+      'listAccounts',
+      'lastUsedSnapshot',
+      'getPlan',
+      'listPlans',
+    ])
+    const store = new Proxy(s.engine.store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver)
+        if (typeof key !== 'string' || typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (perPerson.has(key)) calls.push(key)
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const fast = await plan({ ...s.engine, store })
+    assert.ok(shortcut(fast), fast.notes.join('; '))
+    assert.deepEqual(calls, [])
+  })
+
+  test('a newest plan with actions (not applied): read and planned, without decompressing that plan first', async () => {
+    const s = await setup()
+    const pending = await plan(s.engine)
+    assert.ok(pending.actions.length > 0)
+    const loaded: string[] = []
+    const store = new Proxy(s.engine.store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver)
+        if (typeof value !== 'function') return value
+        if (key === 'listPlans' || key === 'getPlan')
+          return (...args: unknown[]) => {
+            loaded.push(String(key))
+            return (value as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        return (value as (...a: unknown[]) => unknown).bind(target)
+      },
+    })
+    const before = s.reads()
+    const again = await plan({ ...s.engine, store })
+    assert.equal(s.reads(), before + 1)
+    assert.equal(again.hash, pending.hash)
+    assert.deepEqual(loaded, [])
   })
 
   test('holds: the same holds keep the shortcut (with the hold note); a hold placed again with another reason, or lifted, does not', async () => {

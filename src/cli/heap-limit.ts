@@ -3,8 +3,10 @@
 // CLI restarts itself once, in the same process (execve keeps the pid, the open files and the terminal, so a
 // scheduler or a kill sees one process), with the cap at three quarters of the machine's (or the container's)
 // memory. The cap is a ceiling, not a reservation: a 100,000-person plan still peaks at about 1.2 GB.
-// (Larger semi-spaces, 64 MB, were tried for the plan's many short-lived objects: no measurable change in CPU or
-// in the profile's GC share at 20,000 and 100,000 persons, so V8's default young generation is kept.)
+// The young generation is capped at 8 MB semi-spaces: V8 grows it to 64 MB ones (128 MB of new space) on a
+// 64-bit machine, and a plan fills it with garbage; that was 100-150 MB of a 20,000-person plan's ~460 MB peak
+// RSS, for no CPU gained (docs/benchmarks.md, issue 17 P1). 64 MB had been "tried" as larger than V8's
+// default; it is V8's default.
 import { enableCompileCache, getCompileCacheDir } from 'node:module'
 import { totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
@@ -14,12 +16,18 @@ export const HEAP_SHARE = 0.75
 
 const MB = 1024 * 1024
 
+/** Semi-space size (MB) of the young generation; see the top of this file. */
+export const SEMI_SPACE_MB = 8
+
 /** Commands that never read a source or a plan: not worth the ~0.15 s of a restart. */
 const LIGHT = new Set(['init', 'validate', 'schema', 'help', 'approve', 'status', '--help', '-h'])
 
 const given = (flags: readonly string[], name: RegExp) => flags.some((f) => name.test(f))
 
-/** The flags to restart with; empty when the user chose a heap size (command line or NODE_OPTIONS) or it is not useful. */
+/**
+ * The flags to restart with: a raised heap cap when it buys enough, and the young generation's size unless the
+ * user chose one; none when the user chose a heap size (command line or NODE_OPTIONS).
+ */
 export function heapFlags(o: {
   execArgv: readonly string[]
   nodeOptions: string | undefined
@@ -27,12 +35,14 @@ export function heapFlags(o: {
   heapLimitBytes: number
 }): string[] {
   const flags = [...o.execArgv, ...(o.nodeOptions ?? '').split(/\s+/)]
+  // whoever sized the heap runs Node as they mean to: no restart
+  if (given(flags, /^--max[-_](old[-_]space[-_]size|heap[-_]size)/)) return []
   const out: string[] = []
-  if (!given(flags, /^--max[-_](old[-_]space[-_]size|heap[-_]size)/)) {
-    const mb = Math.floor((o.memoryBytes * HEAP_SHARE) / MB)
-    // only worth it when it buys at least a quarter more heap than Node's own cap
-    if (mb > (o.heapLimitBytes / MB) * 1.25) out.push(`--max-old-space-size=${mb}`)
-  }
+  const mb = Math.floor((o.memoryBytes * HEAP_SHARE) / MB)
+  // only worth it when it buys at least a quarter more heap than Node's own cap
+  if (mb > (o.heapLimitBytes / MB) * 1.25) out.push(`--max-old-space-size=${mb}`)
+  if (!given(flags, /^--(max|min)[-_]semi[-_]space[-_]size/))
+    out.push(`--max-semi-space-size=${SEMI_SPACE_MB}`)
   return out
 }
 

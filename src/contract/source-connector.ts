@@ -44,6 +44,12 @@ export interface FingerprintOptions {
   readonly signal?: AbortSignal
   /** The "today" the read would be given; a fingerprint may ignore it (the engine compares `today` itself). */
   readonly today: string
+  /**
+   * The fingerprint this source gave when its last used snapshot was read. A source that can prove nothing
+   * changed since without reading its data (file sources: git's stat check, util/file-fingerprint.ts) returns
+   * it as it is; otherwise it is ignored.
+   */
+  readonly previous?: string
 }
 
 export interface WriteBackRequest {
@@ -74,7 +80,8 @@ export interface SourceConnector {
    * Optional. A cheap digest of everything `read` depends on besides the connector's options (which are in the
    * config hash) and `today` (which the engine compares itself): it must change whenever a read could return
    * something different, e.g. sha256 over the manifest and every data file's bytes. File names, sizes and
-   * mtimes alone are not enough (a tool can rewrite a file within the same second at the same size).
+   * mtimes alone are not enough (a tool can rewrite a file within the same second at the same size); they may
+   * only vouch for a content digest taken before (`previous`) together with the ctime and inode.
    * `undefined` means "cannot tell": the engine then reads. A source whose data lives elsewhere (an API, a
    * database without a change counter) leaves this out.
    *

@@ -13,6 +13,8 @@ import type {
   SecretChannel,
 } from '../model/index.ts'
 import { ACTION_KINDS, GROUP_MEMBERSHIP } from '../model/index.ts'
+import { ledgerText } from '../store/ledger-text.ts'
+import type { Store } from '../store/store.ts'
 import { canonicalJson, canonicalJsonListTo, HashSink, sha256 } from '../util/canonical-json.ts'
 import { desire, parseMembershipId, type DesiredAccount, type GroupIndex } from './desire.ts'
 import type { EngineSetup } from './engine-types.ts'
@@ -283,12 +285,12 @@ export function groupLedgerHash(
 export function ledgerHash(
   ledger: readonly Pick<Account, 'target' | 'person' | 'targetId' | 'state' | 'updatedAt'>[],
 ): string {
-  const h = [...ledger]
-    .map(
-      (a) => `${a.target}\u0000${a.person}\u0000${a.targetId}\u0000${a.state}\u0000${a.updatedAt}`,
-    )
-    .sort()
-  return sha256(h.join('\n'))
+  return sha256(ledgerText(ledger))
+}
+
+/** ledgerHash of the store's ledger as it is now, without a row object per account. */
+export async function storedLedgerHash(store: Pick<Store, 'ledgerText'>): Promise<string> {
+  return sha256(await store.ledgerText())
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -14,7 +14,7 @@ import { toIsoDate } from '../util/dates.ts'
 import { applyPlan, type AppliedAction, type ApplyQueue } from './apply-plan.ts'
 import { approvalsIn, deliverTargets } from './deliver-targets.ts'
 import { applyDelta, decodeSnapshot, encodeSnapshot } from './apply-delta.ts'
-import { buildPlan, groupLedgerHash, ledgerHash } from './build-plan.ts'
+import { buildPlan, groupLedgerHash, storedLedgerHash } from './build-plan.ts'
 import { carryApproval } from './carry-approval.ts'
 import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
@@ -25,7 +25,7 @@ import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
 import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
 import { checkSourceSafety, shrinkBaseline } from './source-safety.ts'
-import { takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
+import { recordedFingerprints, takeFingerprints, unchangedPlan } from './unchanged-sources.ts'
 import { findPersons, type PersonCandidate } from './find-person.ts'
 import { activeHolds, holdsInput } from './hold.ts'
 import { messageOf } from '../util/message-of.ts'
@@ -104,7 +104,11 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
   const { store, setup } = engine
   const readTargets = o.readTargets !== false
   // before the reads: a file changed during a read then shows as a fingerprint that differs afterwards
-  const fingerprints = await takeFingerprints(engine.sources, today)
+  const fingerprints = await takeFingerprints(
+    engine.sources,
+    today,
+    await recordedFingerprints(store, engine.sources),
+  )
   const holds = await store.listHolds()
   const held = activeHolds(holds, today)
   const holdsHash = held.size > 0 ? holdsInput(holds.filter((h) => held.has(h.person))) : undefined
@@ -174,10 +178,13 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       return { ok: false, issues: hostile }
     }
     const before = fingerprints.get(connector.name)
-    // kept only when the source did not change while it was read
+    // kept only when the source did not change while it was read (`before` vouched for by a stat check: a
+    // file written during the read has a newer ctime, so the source hashes it again and differs)
     const fingerprint =
       before !== undefined &&
-      (await takeFingerprints([{ connector, safety }], today)).get(connector.name) === before
+      (
+        await takeFingerprints([{ connector, safety }], today, new Map([[connector.name, before]]))
+      ).get(connector.name) === before
         ? before
         : undefined
     const previous = await store.lastUsedSnapshot(connector.name)
@@ -451,7 +458,7 @@ export async function applyStoredPlan(
   // an interrupted apply is finished under whatever config runs now: half applied is worse than either
   const draft = resuming ? undefined : draftRefusal(plan, setup.configHash)
   if (draft !== undefined) return { ok: false, reason: 'draft', message: draft }
-  if (!resuming && ledgerHash(await store.listAccountVersions()) !== plan.inputs['ledger']) {
+  if (!resuming && (await storedLedgerHash(store)) !== plan.inputs['ledger']) {
     return {
       ok: false,
       reason: 'stale',

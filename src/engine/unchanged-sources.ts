@@ -1,25 +1,49 @@
 import type { Plan } from '../model/index.ts'
 import type { Store } from '../store/store.ts'
-import { ledgerHash, planHash, summarise } from './build-plan.ts'
+import { planHash, storedLedgerHash, summarise } from './build-plan.ts'
 import type { EngineSetup } from './engine-types.ts'
 import type { EngineSource } from './pipeline.ts'
 
 /** Starts the note a plan made without reading its sources carries (notes are not part of the plan's hash). */
 export const UNCHANGED_NOTE = 'sources unchanged since plan '
 
+/** Each source's fingerprint as stored with its last used snapshot, by source name (undefined: none). */
+export async function recordedFingerprints(
+  store: Store,
+  sources: readonly EngineSource[],
+): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>()
+  for (const { connector } of sources) {
+    if (connector.fingerprint === undefined) continue
+    // the head, not the record: the record parses every person key (100,000 at 100,000 persons)
+    const [head] = await store.usedSnapshotHeads(connector.name, 1)
+    out.set(connector.name, head?.fingerprint)
+  }
+  return out
+}
+
 /**
  * Each source's fingerprint (SourceConnector.fingerprint), by source name; undefined for a source without one,
- * or whose fingerprint failed (the read that follows reports the problem).
+ * or whose fingerprint failed (the read that follows reports the problem). `previous`: the fingerprints a
+ * source may return unchanged when it can tell cheaply that nothing changed since (FingerprintOptions.previous).
  */
 export async function takeFingerprints(
   sources: readonly EngineSource[],
   today: string,
+  previous?: ReadonlyMap<string, string | undefined>,
 ): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>()
   for (const { connector } of sources) {
     let fp: string | undefined
+    const before = previous?.get(connector.name)
     try {
-      fp = connector.fingerprint === undefined ? undefined : await connector.fingerprint({ today })
+      fp =
+        connector.fingerprint === undefined
+          ? undefined
+          : await connector.fingerprint({
+              today,
+              ...(before !== undefined ? { previous: before } : {}),
+            })
     } catch {
       fp = undefined
     }
@@ -61,7 +85,7 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
   // cheap checks first: a changed source stops here, before the newest plan is loaded
   const used = new Map<string, string>()
   for (const { connector } of sources) {
-    const record = await store.lastUsedSnapshot(connector.name)
+    const [record] = await store.usedSnapshotHeads(connector.name, 1)
     if (
       record?.fingerprint === undefined ||
       record.fingerprint !== fingerprints.get(connector.name)
@@ -69,8 +93,12 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
       return undefined
     used.set(connector.name, record.hash)
   }
-  const [last] = await store.listPlans(1)
-  if (last === undefined || last.actions.length > 0 || last.findings.length > 0) return undefined
+  // the head: a newest plan of 176,000 actions (one awaiting approval) is not decompressed to see it has some
+  const [newest] = await store.listPlanStatuses(1)
+  const head = newest === undefined ? undefined : await store.getPlanHead(newest.id)
+  if (head === undefined || head.actionCount > 0 || head.findings.length > 0) return undefined
+  const { actionCount: _count, ...rest } = head
+  const last: Plan = { ...rest, actions: [] }
   // a plan for one person, a draft or a revert is not the full plan; one that honoured other holds is another plan
   if (
     ['scope', 'draft', 'revert'].some((k) => last.inputs[k] !== undefined) ||
@@ -93,7 +121,7 @@ export async function unchangedPlan(c: UnchangedCheck): Promise<Plan | undefined
       e.data['targetsRead'] === false,
   )
   if (!madeWithoutTargets) return undefined
-  if (ledgerHash(await store.listAccountVersions()) !== last.inputs['ledger']) return undefined
+  if ((await storedLedgerHash(store)) !== last.inputs['ledger']) return undefined
   // what buildPlan would hash for these inputs with nothing to do; guards against a stored plan edited by hand
   if (planHash([], last.inputs, [], last.issues) !== last.hash) return undefined
   const notes = last.notes.filter((n) => !n.startsWith(UNCHANGED_NOTE))

@@ -55,6 +55,8 @@ export class ActionIndexBuilder {
     reasons: new Set<string>(),
   }
   readonly #schools = new Set<string>()
+  /** fold() per school name: a plan has a few hundred schools and one action per person or more. */
+  readonly #folded = new Map<string, string>()
   #at = 0
   #first = 0
   #count = 0
@@ -67,8 +69,13 @@ export class ActionIndexBuilder {
     this.#member.reasons.add(a.reason.change)
     const school = a.subject?.school
     if (school !== undefined && school !== '') {
-      this.#member.schools.add(fold(school))
-      this.#schools.add(school)
+      let folded = this.#folded.get(school)
+      if (folded === undefined) {
+        folded = fold(school)
+        this.#folded.set(school, folded)
+        this.#schools.add(school)
+      }
+      this.#member.schools.add(folded)
     }
   }
 

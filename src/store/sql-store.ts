@@ -14,6 +14,7 @@ import { accessStore, type AccessStore, type AccessTables } from './access-store
 import { appendAudit, appendAuditIn, listAudit, verifyAudit } from './audit-log.ts'
 import { bulkInsert, type BulkInsertSpec } from './bulk-insert.ts'
 import type { LiveLock, LiveLockFactory } from './live-lock.ts'
+import { ledgerText, ledgerTextFromSql } from './ledger-text.ts'
 import { migrationProvider, type SqlDialect } from './migrations.ts'
 import {
   pageActions,
@@ -221,6 +222,30 @@ export class SqlStore implements Store {
       state: r.state as AccountVersion['state'],
       updatedAt: r.updated_at,
     }))
+  }
+
+  async ledgerText(): Promise<string> {
+    const pg = this.dialect === 'postgres'
+    // PostgreSQL's text cannot hold NUL: chr(1) there, turned into NUL by ledgerTextFromSql
+    const field = pg ? '\u0001' : '\u0000'
+    const sep = sql.raw(pg ? 'chr(1)' : 'char(0)')
+    const cols = ['target', 'person', 'target_id', 'state', 'updated_at'].map((c) => sql.ref(c))
+    const line = sql.join(cols, sql` || ${sep} || `)
+    // SQLite: aggregated from an ordered subquery (walks the primary key); `order by` inside the aggregate sorts
+    const r = pg
+      ? await sql<{ joined: string | null; rows: string }>`
+          select string_agg(${line}, chr(10) order by target collate "C", person collate "C") as joined, count(*) as rows
+          from accounts where tenant = ${this.tenant}`.execute(this.#db)
+      : await sql<{ joined: string | null; rows: number }>`
+          select group_concat(l, char(10)) as joined, count(*) as rows from (
+            select ${line} as l from accounts where tenant = ${this.tenant} order by target, person)`.execute(
+          this.#db,
+        )
+    const { joined, rows } = r.rows[0] ?? { joined: null, rows: 0 }
+    return (
+      ledgerTextFromSql(joined ?? '', Number(rows), field) ??
+      ledgerText(await this.listAccountVersions())
+    )
   }
 
   async getAccount(target: string, person: string): Promise<Account | undefined> {
@@ -696,7 +721,7 @@ export class SqlStore implements Store {
   async usedSnapshotHeads(source: string, limit: number): Promise<SnapshotHead[]> {
     const rows = await this.#db
       .selectFrom('snapshots')
-      .select(['id', 'taken_at', 'persons', 'approved_at'])
+      .select(['id', 'taken_at', 'persons', 'approved_at', 'hash', 'fingerprint'])
       .where('tenant', '=', this.tenant)
       .where('source', '=', source)
       .where('used', '=', 1)
@@ -709,6 +734,8 @@ export class SqlStore implements Store {
       takenAt: r.taken_at,
       persons: Number(r.persons),
       approved: r.approved_at !== null,
+      hash: r.hash,
+      ...(r.fingerprint !== null ? { fingerprint: r.fingerprint } : {}),
     }))
   }
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Account, ProvisionedGroup } from '../model/index.ts'
+import { ledgerText } from './ledger-text.ts'
 import type { PlanActionFilter } from './plan-action-index.ts'
 import { accessCases } from './access.case.ts'
 import { auditCases } from './audit.case.ts'
@@ -316,6 +317,32 @@ export function storeCases(harness: () => StoreHarness): void {
         updatedAt,
       })
       assert.deepEqual(versions, [version(a), version(b)])
+    })
+  })
+
+  test('accounts: ledgerText is the text the ledger hash covers, built in the database, in sort() order', async () => {
+    await withStore(harness(), freshTenant('ledger-text'), async (store) => {
+      assert.equal(await store.ledgerText(), '')
+      // orders where UTF-8 bytes, a collation and UTF-16 code units can disagree; a key holding a separator
+      const persons = ['p2', 'P1', 'p10', 'é1', 'z\u{1F600}', 'z\uFF5E', 'x\u0001y', 'a b']
+      await store.upsertAccounts([
+        ...persons.map((p) => account(p)),
+        account('p3', {
+          target: 'google',
+          state: 'disabled',
+          updatedAt: '2026-09-01T00:00:00.000Z',
+        }),
+      ])
+      const expected = ledgerText(await store.listAccountVersions())
+      assert.equal(expected.split('\n').length, 9)
+      assert.equal(await store.ledgerText(), expected)
+      await withStore(harness(), freshTenant('ledger-text-plain'), async (plain) => {
+        await plain.upsertAccounts(['p2', 'P1', 'p10', 'é1'].map((p) => account(p)))
+        const expectedPlain = ledgerText(await plain.listAccountVersions())
+        // plain keys are joined in the database alone, without a row object per account
+        plain.listAccountVersions = () => Promise.reject(new Error('read row by row'))
+        assert.equal(await plain.ledgerText(), expectedPlain)
+      })
     })
   })
 

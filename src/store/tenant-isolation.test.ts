@@ -114,6 +114,9 @@ const probes: Record<Exclude<Method, 'migrate' | 'close'>, Probe> = {
   async listAccountVersions(mine) {
     assert.deepEqual(await mine.listAccountVersions(), [])
   },
+  async ledgerText(mine) {
+    assert.equal(await mine.ledgerText(), '')
+  },
   async upsertAccounts(mine, theirs) {
     await mine.upsertAccounts([account('p1', { targetId: 'mine-1' })])
     assert.equal((await theirs.getAccount('ad', 'p1'))?.targetId, 'theirs-1')

@@ -70,11 +70,10 @@ class CsvSource implements SourceConnector {
 
   /** sha256 over the file's bytes (a missing file hashes as absent; the read then reports it). */
   fingerprint(options: FingerprintOptions): Promise<string | undefined> {
-    return filesFingerprint(
-      'csv',
-      [{ name: basename(this.#path), path: this.#path }],
-      options.signal,
-    )
+    return filesFingerprint('csv', [{ name: basename(this.#path), path: this.#path }], {
+      signal: options.signal,
+      previous: options.previous,
+    })
   }
 
   async read(options: ReadOptions): Promise<SourceReadResult> {

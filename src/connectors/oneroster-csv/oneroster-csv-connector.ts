@@ -104,7 +104,10 @@ class OneRosterCsvSource implements SourceConnector {
     const files = names
       .filter((n) => read.has(n.toLowerCase()))
       .map((name) => ({ name, path: join(this.#dir, name) }))
-    return filesFingerprint(`oneroster-csv\u0000${names.join('\u0000')}`, files, options.signal)
+    return filesFingerprint(`oneroster-csv\u0000${names.join('\u0000')}`, files, {
+      signal: options.signal,
+      previous: options.previous,
+    })
   }
 
   /** Whether an empty required column of a file is tolerated: not strict, not the person key, and not read. */
