@@ -2,6 +2,8 @@
 // in its own schema of the store's PostgreSQL database, started on first use. One instance per process and
 // database, shared by every tenant's apply that enqueues and worker that takes jobs.
 import { PgBoss } from 'pg-boss'
+// pg-boss's own adapter, not part of its public API: package.json pins pg-boss exactly, so an upgrade is a
+// deliberate step that the type check and test/connections-tenants.test.ts vet
 import Db from 'pg-boss/dist/db.js'
 import type { WorkersConfig } from '../config/index.ts'
 import { queueMetrics } from '../ops/metrics.ts'
