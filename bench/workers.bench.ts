@@ -8,7 +8,7 @@
 // and the 1-minute load average (a busy machine flattens the ratios).
 //   node bench/workers.bench.ts [actions=1000] [jobsPerTarget=4] [workerCounts=1,2,4]
 // Not part of `npm run bench`: it starts up to four extra Node processes.
-import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +19,7 @@ import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
-import type { TargetStats } from './scim-target-process.ts'
+import { startTarget } from './scim-target-client.ts'
 
 const actions = Number(process.argv[2] ?? 1000)
 const jobsPerTarget = Number(process.argv[3] ?? 4)
@@ -145,53 +145,13 @@ function startWorker(dir: string, env: Record<string, string>): Promise<ChildPro
   })
 }
 
-/** The simulator and its latency proxy in their own process; `ask` gets its figures. */
-async function startTarget(): Promise<{
-  readonly url: string
-  ask(): Promise<TargetStats>
-  stop(): Promise<void>
-}> {
-  const child = fork(
-    join(import.meta.dirname, 'scim-target-process.ts'),
-    [TOKEN, String(LATENCY_MS)],
-    {
-      execArgv: ['--no-warnings'],
-    },
-  )
-  const next = <T>(key: string) =>
-    new Promise<T>((resolve, reject) => {
-      const on = (m: unknown) => {
-        if (typeof m === 'object' && m !== null && key in m) {
-          child.off('message', on)
-          resolve((m as Record<string, T>)[key] as T)
-        }
-      }
-      child.on('message', on)
-      child.once('exit', (code) => reject(new Error(`the target process exited (${code})`)))
-    })
-  const url = await next<string>('url')
-  return {
-    url,
-    ask: () => {
-      const answer = next<TargetStats>('stats')
-      child.send('stats')
-      return answer
-    },
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.send('stop')
-      await exited
-    },
-  }
-}
-
 async function measure(server: { url: string }, workers: number): Promise<number> {
   const admin = new pg.Client(server.url)
   await admin.connect()
   await admin.query(`create database bench_workers_${workers}`)
   await admin.end()
   const url = server.url.replace(/\/postgres$/, `/bench_workers_${workers}`)
-  const target = await startTarget()
+  const target = await startTarget(TOKEN, LATENCY_MS)
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-workers-'))
   const children: ChildProcess[] = []
   try {
