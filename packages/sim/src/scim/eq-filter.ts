@@ -4,8 +4,14 @@ export type RecordPredicate = (record: Record<string, unknown>) => boolean
 
 const CLAUSE = /^\s*([A-Za-z][\w.:$-]*)\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i
 
-export function parseEqFilter(filter: string): RecordPredicate | undefined {
-  const clauses: Array<{ path: string; value: string }> = []
+export interface EqClause {
+  readonly path: string
+  readonly value: string
+}
+
+/** The clauses of `attr eq "json string" [and …]`, or undefined when the filter has any other form. */
+export function parseEqClauses(filter: string): EqClause[] | undefined {
+  const clauses: EqClause[] = []
   for (const part of splitAnd(filter)) {
     const m = CLAUSE.exec(part)
     if (m === null) return undefined
@@ -17,10 +23,18 @@ export function parseEqFilter(filter: string): RecordPredicate | undefined {
     }
     clauses.push({ path: m[1] as string, value: String(value) })
   }
-  if (clauses.length === 0) return undefined
+  return clauses.length === 0 ? undefined : clauses
+}
+
+export function parseEqFilter(filter: string): RecordPredicate | undefined {
+  const clauses = parseEqClauses(filter)
+  return clauses === undefined ? undefined : eqPredicate(clauses)
+}
+
+export function eqPredicate(clauses: readonly EqClause[]): RecordPredicate {
   return (record) =>
     clauses.every(({ path, value }) => {
-      const actual = lookup(record, path)
+      const actual = attributeValue(record, path)
       // GUESS: userName compares case-insensitively (caseExact false in RFC 7643), everything else exactly.
       return (
         typeof actual === 'string' &&
@@ -56,7 +70,8 @@ function splitAnd(filter: string): string[] {
   return parts
 }
 
-function lookup(record: Record<string, unknown>, path: string): unknown {
+/** The value at an attribute path (names compared in any case, as SCIM attribute names are). */
+export function attributeValue(record: Record<string, unknown>, path: string): unknown {
   let target: unknown = record
   let rest = path
   const urn = /^(urn:.+):([^:]+)$/.exec(path)

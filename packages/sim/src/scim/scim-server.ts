@@ -9,7 +9,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import SCIMMY from 'scimmy'
 import SCIMMYRouters from 'scimmy-routers'
 import { startSimHttpServer, type SimHttpServer } from '../http/sim-http-server.ts'
-import { parseEqFilter, type RecordPredicate } from './eq-filter.ts'
+import { eqPredicate, parseEqClauses, type EqClause, type RecordPredicate } from './eq-filter.ts'
+import { IndexedRecords } from './indexed-records.ts'
 
 export interface ScimSimOptions {
   /** The bearer token clients must send. Default `test-token`. */
@@ -20,6 +21,11 @@ export interface ScimSimOptions {
   readonly bulk?: boolean
   /** Advertise ETags (meta.version, ETag header) and honour If-Match. Default true. */
   readonly etag?: boolean
+  /**
+   * Answer equality filters on userName, externalId and id, and the uniqueness checks, from an index. Default
+   * true; false scans every record per request, as before — kept so tests can compare the two.
+   */
+  readonly index?: boolean
   readonly port?: number
 }
 
@@ -30,13 +36,21 @@ type Rec = Record<string, unknown> & {
 
 interface SimState {
   readonly options: Required<Omit<ScimSimOptions, 'port'>>
-  readonly stores: { User: Map<string, Rec>; Group: Map<string, Rec> }
+  readonly stores: { User: IndexedRecords<Rec>; Group: IndexedRecords<Rec> }
   counter: number
+  /** Records a filter or a uniqueness check looked at: what an index saves, counted rather than timed. */
+  examined: number
+}
+
+/** A filter the simulator evaluates itself instead of scimmy (see the middleware before scimmy's routers). */
+interface EqFilter {
+  readonly clauses: readonly EqClause[]
+  readonly predicate: RecordPredicate
 }
 
 interface Ctx {
   readonly state: SimState
-  readonly filter?: RecordPredicate
+  readonly filter?: EqFilter
 }
 
 export interface ScimSim {
@@ -46,6 +60,8 @@ export interface ScimSim {
   readonly http: SimHttpServer
   readonly users: ReadonlyMap<string, Readonly<Record<string, unknown>>>
   readonly groups: ReadonlyMap<string, Readonly<Record<string, unknown>>>
+  /** How many stored records filters and uniqueness checks have looked at so far. */
+  recordsExamined(): number
   close(): Promise<void>
 }
 
@@ -80,7 +96,11 @@ function declareResources(): void {
         const value = String(inst[key] ?? '').toLowerCase()
         // GUESS: userName (and Group displayName, which Entra requires unique) are unique case-insensitively
         // (RFC 7643 §4.1.1 marks userName caseExact false, uniqueness server).
-        for (const other of store.values()) {
+        const others = (state.options.index ? store.matching(key, value) : undefined) ?? [
+          ...store.values(),
+        ]
+        state.examined += others.length
+        for (const other of others) {
           if (other.id !== res.id && String(other[key] ?? '').toLowerCase() === value) {
             throw new SCIMMY.Types.Error(409, 'uniqueness', `${key} is already in use`)
           }
@@ -105,16 +125,40 @@ function declareResources(): void {
             throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
           return present(r, ctx.state)
         }
-        let all: unknown[] = [...store.values()].map((r) => present(r, ctx.state))
-        if (ctx.filter !== undefined) all = (all as Rec[]).filter(ctx.filter)
-        if (res.filter !== undefined) all = res.filter.match(all)
-        return page(all, res)
+        let all: Rec[] =
+          ctx.filter !== undefined ? candidates(ctx.state, store, ctx.filter) : [...store.values()]
+        if (ctx.filter !== undefined || res.filter !== undefined) ctx.state.examined += all.length
+        if (ctx.filter !== undefined) all = all.filter(ctx.filter.predicate)
+        all = all.map((r) => present(r, ctx.state))
+        return page(res.filter !== undefined ? res.filter.match(all) : all, res)
       })
       .degress((res: { id?: string }, ctx: Ctx) => {
         if (res.id === undefined || !ctx.state.stores[name].delete(res.id))
           throw new SCIMMY.Types.Error(404, null as never, `Resource ${res.id} not found`)
       })
   }
+}
+
+/** Attributes whose equality filters the simulator answers itself, from the index: the ones look-ups use. */
+const INDEXED_FILTER = new Set(['username', 'externalid', 'id'])
+
+/**
+ * The records an equality filter can match: those an indexed clause names (the predicate still decides), or
+ * every record when no clause is indexed or the index is off. Several matches keep the store's order, so
+ * paging gives the pages a scan would.
+ */
+function candidates(state: SimState, store: IndexedRecords<Rec>, filter: EqFilter): Rec[] {
+  if (state.options.index) {
+    for (const { path, value } of filter.clauses) {
+      if (path.toLowerCase() === 'id') {
+        const r = store.get(value)
+        return r === undefined ? [] : [r]
+      }
+      const found = store.matching(path, value)
+      if (found !== undefined) return found
+    }
+  }
+  return [...store.values()]
 }
 
 /**
@@ -183,9 +227,21 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
       patch: options.patch ?? true,
       bulk: options.bulk ?? true,
       etag: options.etag ?? true,
+      index: options.index ?? true,
     },
-    stores: { User: new Map(), Group: new Map() },
+    stores: {
+      // RFC 7643: userName and Group displayName are caseExact false; externalId is caseExact true
+      User: new IndexedRecords([
+        { name: 'userName', caseExact: false },
+        { name: 'externalId', caseExact: true },
+      ]),
+      Group: new IndexedRecords([
+        { name: 'displayName', caseExact: false },
+        { name: 'externalId', caseExact: true },
+      ]),
+    },
     counter: 0,
+    examined: 0,
   }
   const o = state.options
   const app = express()
@@ -254,21 +310,31 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
     next()
   })
 
-  // Workaround: scimmy 1.3.5's filter tokenizer ends a string value at the first `"` even when it is escaped
-  // (`"a\"b"`), and never unescapes `\\`. A filter whose values carry a backslash escape is taken out of the
-  // query and evaluated here (only `attr eq "json string"` joined by `and`, the form Entra and Koppel send).
+  // Two kinds of filter are taken out of the query and evaluated here (only `attr eq "json string"` joined by
+  // `and`, the form Entra and Koppel send); scimmy gets every other filter unchanged.
+  // - Workaround: scimmy 1.3.5's filter tokenizer ends a string value at the first `"` even when it is escaped
+  //   (`"a\"b"`), and never unescapes `\\`: a filter whose values carry a backslash escape.
+  // - Look-ups: equality on userName, externalId or id alone, answered from the index. scimmy would test every
+  //   record, and compares userName case-exactly where RFC 7643 §4.1.1 says caseExact false.
   app.use(BASE, (req: Request, res: Response, next: NextFunction) => {
     const url = new URL(req.originalUrl, 'http://x')
     const filter = url.searchParams.get('filter')
-    if (filter !== null && filter.includes('\\')) {
-      const predicate = parseEqFilter(filter)
-      if (predicate === undefined)
-        return void res
-          .status(400)
-          .type('application/scim+json')
-          .send(scimError(400, 'Unsupported filter', 'invalidFilter'))
+    const clauses = filter === null ? undefined : parseEqClauses(filter)
+    const escaped = filter?.includes('\\') === true
+    if (escaped && clauses === undefined)
+      return void res
+        .status(400)
+        .type('application/scim+json')
+        .send(scimError(400, 'Unsupported filter', 'invalidFilter'))
+    if (
+      clauses !== undefined &&
+      (escaped || clauses.every((c) => INDEXED_FILTER.has(c.path.toLowerCase())))
+    ) {
       url.searchParams.delete('filter')
-      ;(req as Request & { koppelFilter?: RecordPredicate }).koppelFilter = predicate
+      ;(req as Request & { koppelFilter?: EqFilter }).koppelFilter = {
+        clauses,
+        predicate: eqPredicate(clauses),
+      }
       req.url = `${req.url.split('?')[0]}${url.search}`
     }
     // Workaround: express 5 makes req.query a getter that parses the URL on every access, so scimmy-routers'
@@ -298,7 +364,7 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
         return 'koppel'
       },
       context: (req: Request): Ctx => {
-        const filter = (req as Request & { koppelFilter?: RecordPredicate }).koppelFilter
+        const filter = (req as Request & { koppelFilter?: EqFilter }).koppelFilter
         return { state, ...(filter !== undefined ? { filter } : {}) }
       },
     }) as unknown as express.Router,
@@ -341,6 +407,7 @@ export async function startScimSim(options: ScimSimOptions = {}): Promise<ScimSi
     http,
     users: state.stores.User,
     groups: state.stores.Group,
+    recordsExamined: () => state.examined,
     async close() {
       await http.close()
       await new Promise<void>((resolve) => {
