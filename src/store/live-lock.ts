@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { DatabaseSync } from 'node:sqlite'
 import pg from 'pg'
 import { ensurePrivateFileSync } from '../util/private-files.ts'
+import { RefCounted } from '../util/ref-counted.ts'
 
 export interface LiveLock {
   /** Aborted when the lock is lost while held (PostgreSQL: the connection that holds it broke). */
@@ -52,9 +53,21 @@ interface LockSession {
   readonly client: Promise<pg.Client>
   /** The lock keys held or being taken on it: a second holder in this process is refused here. */
   readonly keys: Map<string, AbortController>
+  /** The connection broke or closed: nothing to end. */
+  broken: boolean
 }
 
-const sessions = new Map<string, LockSession>()
+// A session's users are the locks held or being taken on it: an idle process keeps no lock connection.
+const sessions = new RefCounted<string, LockSession>((s) => {
+  if (s.broken) return
+  void s.client.then(
+    (c) => {
+      c.removeAllListeners('end')
+      return c.end()
+    },
+    () => undefined,
+  )
+})
 
 /**
  * PostgreSQL: `pg_try_advisory_lock` on a session kept open while any lock is held. The session is shared by
@@ -65,13 +78,12 @@ const sessions = new Map<string, LockSession>()
  */
 export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveLockFactory {
   const sessionKey = `${String(config.connectionString)}\u0000${String(config.options ?? '')}`
-  const session = (): LockSession => {
-    const open = sessions.get(sessionKey)
-    if (open !== undefined) return open
+  const open = (): LockSession => {
     const keys = new Map<string, AbortController>()
     const client = new pg.Client({ ...config, keepAlive: true })
     const down = (why: string) => {
-      if (sessions.get(sessionKey)?.keys === keys) sessions.delete(sessionKey)
+      created.broken = true
+      sessions.forget(sessionKey, created)
       for (const lost of keys.values()) lost.abort(new Error(why))
       keys.clear()
     }
@@ -81,6 +93,7 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
     client.on('end', () => down(`the live locks' connection to the store closed`))
     const created: LockSession = {
       keys,
+      broken: false,
       client: client
         .connect()
         .then(() =>
@@ -92,28 +105,20 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
     }
     // a failed connect: the next holder starts a new session
     created.client.catch(() => {
-      if (sessions.get(sessionKey) === created) sessions.delete(sessionKey)
+      created.broken = true
+      sessions.forget(sessionKey, created)
       void client.end().catch(() => undefined)
     })
-    sessions.set(sessionKey, created)
     return created
-  }
-  /** Ends the session when nothing is held on it any more: an idle process keeps no lock connection. */
-  const endIfIdle = (s: LockSession) => {
-    if (s.keys.size > 0 || sessions.get(sessionKey) !== s) return
-    sessions.delete(sessionKey)
-    void s.client.then(
-      (c) => {
-        c.removeAllListeners('end')
-        return c.end()
-      },
-      () => undefined,
-    )
   }
   return async (name) => {
     const key = `${tenant}\u0000${name}`
-    const s = session()
-    if (s.keys.has(key)) return undefined
+    const lease = sessions.acquire(sessionKey, open)
+    const s = lease.value
+    if (s.keys.has(key)) {
+      await lease.release()
+      return undefined
+    }
     const lost = new AbortController()
     s.keys.set(key, lost)
     let held = false
@@ -127,7 +132,7 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
     } finally {
       if (!held) {
         if (s.keys.get(key) === lost) s.keys.delete(key)
-        endIfIdle(s)
+        await lease.release()
       }
     }
     if (!held) return undefined
@@ -137,18 +142,19 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
       async release() {
         if (released) return
         released = true
-        if (s.keys.get(key) !== lost) return
-        s.keys.delete(key)
-        try {
-          const client = await s.client
-          await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [
-            `koppel ${tenant}`,
-            name,
-          ])
-        } catch {
-          // the session is gone, and with it the lock
+        if (s.keys.get(key) === lost) {
+          s.keys.delete(key)
+          try {
+            const client = await s.client
+            await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [
+              `koppel ${tenant}`,
+              name,
+            ])
+          } catch {
+            // the session is gone, and with it the lock
+          }
         }
-        endIfIdle(s)
+        await lease.release()
       },
     }
   }

@@ -3,6 +3,7 @@
 // hundred boards opens as many connections as one serving one. Reference-counted: the pool ends when the last
 // user lets it go, never while another tenant still uses it.
 import pg from 'pg'
+import { RefCounted } from '../util/ref-counted.ts'
 
 /** Connections of one shared pool when no caller names a size: the config's default (store-schema.ts) too. */
 export const DEFAULT_POOL_MAX = 8
@@ -24,12 +25,7 @@ export interface SharedPool {
   release(): Promise<void>
 }
 
-interface Entry {
-  readonly pool: pg.Pool
-  users: number
-}
-
-const pools = new Map<string, Entry>()
+const pools = new RefCounted<string, pg.Pool>((pool) => pool.end())
 let role = 'koppel'
 
 /**
@@ -47,12 +43,10 @@ export function applicationName(purpose: string): string {
 
 export function acquirePool(request: PoolRequest): SharedPool {
   const key = `${request.url}\u0000${request.schema ?? ''}`
-  const max = request.max ?? DEFAULT_POOL_MAX
-  let entry = pools.get(key)
-  if (entry === undefined) {
+  const lease = pools.acquire(key, () => {
     const pool = new pg.Pool({
       connectionString: request.url,
-      max,
+      max: request.max ?? DEFAULT_POOL_MAX,
       application_name: applicationName('store'),
       // unqualified table names resolve to the schema on every pooled connection, raw SQL included
       ...(request.schema === undefined ? {} : { options: `-c search_path=${request.schema}` }),
@@ -62,25 +56,11 @@ export function acquirePool(request: PoolRequest): SharedPool {
     // listens to ends the process. The pool drops a broken idle client itself; callers handle the failed query.
     pool.on('error', () => {})
     pool.on('connect', (client) => client.on('error', () => {}))
-    entry = { pool, users: 0 }
-    pools.set(key, entry)
-  } else if (request.max !== undefined && request.max > (entry.pool.options.max ?? 0)) {
-    entry.pool.options.max = request.max
-  }
-  entry.users++
-  const held = entry
-  let released = false
-  return {
-    pool: held.pool,
-    async release() {
-      if (released) return
-      released = true
-      held.users--
-      if (held.users > 0) return
-      if (pools.get(key) === held) pools.delete(key)
-      await held.pool.end()
-    },
-  }
+    return pool
+  })
+  if (request.max !== undefined && request.max > (lease.value.options.max ?? 0))
+    lease.value.options.max = request.max
+  return { pool: lease.value, release: lease.release }
 }
 
 /** How many shared pools this process holds open (for tests and the bench). */

@@ -4,6 +4,7 @@
 // for each of its tenants, so the connections it opens follow its lane limit, not its number of tenants.
 import type pg from 'pg'
 import { acquirePool } from '../store/index.ts'
+import { RefCounted } from '../util/ref-counted.ts'
 import { laneBudget, type LaneBudget } from './lane-budget.ts'
 import { targetSlots, type TargetSlots } from './target-slots.ts'
 
@@ -20,46 +21,27 @@ interface Shared {
   readonly lanes: LaneBudget
   readonly slots: TargetSlots
   readonly pool: pg.Pool
-  users: number
   close(): Promise<void>
 }
 
-const shared = new Map<string, Shared>()
+const shared = new RefCounted<string, Shared>((s) => s.close())
 
 /** The process's resources for the database at `url`; `lanes` counts for the first user (later ones share it). */
 export function workerResources(url: string, lanes: number): WorkerResources {
-  let s = shared.get(url)
-  if (s === undefined) {
+  const lease = shared.acquire(url, () => {
     // every batch's slots on a few shared sessions: the connections do not follow the lanes
     const slots = targetSlots(url)
     const store = acquirePool({ url })
-    const created: Shared = {
+    return {
       lanes: laneBudget(lanes),
       slots,
       pool: store.pool,
-      users: 0,
       async close() {
         await slots.close()
         await store.release()
       },
     }
-    s = created
-    shared.set(url, s)
-  }
-  s.users++
-  const held = s
-  let closed = false
-  return {
-    lanes: held.lanes,
-    slots: held.slots,
-    pool: held.pool,
-    async close() {
-      if (closed) return
-      closed = true
-      held.users--
-      if (held.users > 0) return
-      if (shared.get(url) === held) shared.delete(url)
-      await held.close()
-    },
-  }
+  })
+  const { lanes: budget, slots, pool } = lease.value
+  return { lanes: budget, slots, pool, close: lease.release }
 }
