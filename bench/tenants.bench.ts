@@ -2,7 +2,8 @@
 // board is planned and applied (SCIM simulator behind a proxy adding 50 ms per request, creates) by its own
 // engine in this process, as its `koppel serve` would at the window's start; WORKERS `koppel worker` processes,
 // each serving every board (`-c` with all configs), take the jobs. Prints the total time, each board's wait
-// (window start → its apply done) as median and slowest, the 1-minute load average, and the peak of connections
+// (window start → its apply done) as median and slowest, the CPU time of each process (planning, simulator and
+// proxy, each worker, PostgreSQL) over the window, the 1-minute load average, and the peak of connections
 // to PostgreSQL (pg_stat_activity, by application_name) from the boards' loading to the workers' stop.
 //   node bench/tenants.bench.ts [tenants=100] [persons=1000] [workers=4]
 // Not part of `npm run bench`: at full size it plans and applies 100,000 creates.
@@ -17,6 +18,7 @@ import { connectionWatch } from '../test/harness/connection-watch.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
+import { cpuMs, postgresCpuMs, postmasterPid } from './process-cpu.ts'
 import { startTarget } from './scim-target-client.ts'
 
 const TENANTS = Number(process.argv[2] ?? 100)
@@ -96,6 +98,10 @@ else {
       engines.push(r.loaded)
     }
     for (let i = 0; i < WORKERS; i++) children.push(await startWorker(configs, env))
+    const postmaster = await postmasterPid(server.url)
+    const workers0 = children.map((c) => cpuMs(c.pid))
+    const pg0 = postgresCpuMs(postmaster)
+    const target0 = (await target.ask()).cpuMs
     const t0 = performance.now()
     const c0 = process.cpuUsage()
     // the window opens: every board plans and applies at once, as their schedules all fire
@@ -112,13 +118,15 @@ else {
     )
     const total = (performance.now() - t0) / 1000
     const c = process.cpuUsage(c0)
+    const workersCpu = children.map((w, i) => cpuMs(w.pid) - (workers0[i] ?? 0))
+    const pgCpu = postgresCpuMs(postmaster) - pg0
     const stats = await target.ask()
     if (stats.users !== TENANTS * PERSONS)
       throw new Error(`${stats.users} users in the simulator, expected ${TENANTS * PERSONS}`)
     const sorted = waits.sort((a, b) => a - b)
     const s = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(2)} s`
     say(
-      `  total ${total.toFixed(2)} s for ${TENANTS * PERSONS} creates (${((TENANTS * PERSONS) / total).toFixed(0)}/s); planning process CPU ${((c.user + c.system) / 1e6).toFixed(2)} s, simulator+proxy process ${(stats.cpuMs / 1000).toFixed(2)} s; load ${load()}`,
+      `  total ${total.toFixed(2)} s for ${TENANTS * PERSONS} creates (${((TENANTS * PERSONS) / total).toFixed(0)}/s); planning process CPU ${((c.user + c.system) / 1e6).toFixed(2)} s, simulator+proxy process ${((stats.cpuMs - target0) / 1000).toFixed(2)} s, workers ${workersCpu.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(' / ')}, PostgreSQL ${(pgCpu / 1000).toFixed(2)} s; load ${load()}`,
     )
     say(
       `  each board's wait (window start → apply done): fastest ${s(sorted[0])}, median ${s(sorted[Math.floor(sorted.length / 2)])}, slowest ${s(sorted.at(-1))}; load ${load()}`,

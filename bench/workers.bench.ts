@@ -9,7 +9,7 @@
 //   node bench/workers.bench.ts [actions=1000] [jobsPerTarget=4] [workerCounts=1,2,4]
 // Not part of `npm run bench`: it starts up to four extra Node processes.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -19,6 +19,7 @@ import { applyStoredPlan, makePlan } from '../src/engine/index.ts'
 import { postgresSkipReason, startPostgres } from '../test/harness/postgres.ts'
 import { postgresWorkersStore, scimBoardConfig } from '../test/harness/scim-board-config.ts'
 import { KOPPEL_BIN } from '../test/support/koppel-cli.ts'
+import { cpuMs, postgresCpuMs, postmasterPid } from './process-cpu.ts'
 import { startTarget } from './scim-target-client.ts'
 
 const actions = Number(process.argv[2] ?? 1000)
@@ -28,55 +29,6 @@ const counts = (process.argv[4] ?? '1,2,4').split(',').map(Number)
 const LATENCY_MS = 50
 const TOKEN = 'bench-token'
 const say = (line: string) => console.log(line)
-
-/** A process's CPU time (user + system) in ms, from /proc: what a busy machine does not distort. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0
-  try {
-    // fields after the command's closing parenthesis: utime and stime are the 12th and 13th
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100
-  } catch {
-    return 0
-  }
-}
-
-/** Fields of /proc/<pid>/stat after the command's closing parenthesis (state is [0], ppid [1], utime [11]). */
-function statFields(pid: number | string): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  } catch {
-    return []
-  }
-}
-
-/**
- * CPU time of the PostgreSQL server so far (ms): the postmaster's own and its ended children's (cutime,
- * cstime), plus its live children's (backends, autovacuum, walwriter …). The bench's server serves the bench
- * only, so this is PostgreSQL's share of the 2 cores.
- */
-function postgresCpuMs(postmaster: number): number {
-  const f = statFields(postmaster)
-  let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue
-    const c = statFields(pid)
-    if (Number(c[1]) === postmaster) ticks += Number(c[11]) + Number(c[12])
-  }
-  return (ticks * 1000) / 100
-}
-
-/** The postmaster's pid: the parent of a backend. */
-async function postmasterPid(url: string): Promise<number> {
-  const c = new pg.Client(url)
-  await c.connect()
-  try {
-    const { rows } = await c.query<{ pid: number }>('select pg_backend_pid() as pid')
-    return Number(statFields(rows[0]?.pid ?? 0)[1])
-  } finally {
-    await c.end()
-  }
-}
 
 /**
  * Committed transactions of one database so far (each autocommit statement is one, so a round-trip count) and
