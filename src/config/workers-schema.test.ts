@@ -45,6 +45,7 @@ test('store.workers: defaults on a PostgreSQL store', () => {
       retries: 5,
       jobsPerTarget: 4,
       lanesPerProcess: 64,
+      jobsPoolMax: 10,
     },
   })
 })

@@ -25,6 +25,11 @@ export interface WorkersConfig {
    * boards in one process do not send 100 × jobsPerTarget requests at once.
    */
   readonly lanesPerProcess: number
+  /**
+   * Connections of the process's pg-boss pool (fetch loops, completions, its monitor), on top of the store's
+   * `pool.max`; with several configs in one process the largest counts.
+   */
+  readonly jobsPoolMax: number
 }
 
 export const DEFAULT_WORKERS: WorkersConfig = {
@@ -35,6 +40,7 @@ export const DEFAULT_WORKERS: WorkersConfig = {
   retries: 5,
   jobsPerTarget: 4,
   lanesPerProcess: 64,
+  jobsPoolMax: 10,
 }
 
 export const workersSchema = z
@@ -91,6 +97,15 @@ export const workersSchema = z
       .default(DEFAULT_WORKERS.lanesPerProcess)
       .describe(
         'Jobs a worker process runs at once across all its tenants and targets (koppel worker --max-lanes overrides it).',
+      ),
+    jobsPoolMax: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .default(DEFAULT_WORKERS.jobsPoolMax)
+      .describe(
+        "Connections of the process's job-queue (pg-boss) pool, on top of pool.max; with several configs in one process the largest counts.",
       ),
   })
   .describe('Applies on worker processes (PostgreSQL store only): docs/operations.md.')

@@ -8,6 +8,7 @@ import Db from 'pg-boss/dist/db.js'
 import type { WorkersConfig } from '../config/index.ts'
 import { queueMetrics } from '../ops/metrics.ts'
 import { applicationName } from '../store/index.ts'
+import { RefCounted } from '../util/ref-counted.ts'
 import { listenConnection } from './listen-connection.ts'
 import { applyQueueName, JOB_SCHEMA } from './queue-names.ts'
 
@@ -36,9 +37,6 @@ export interface JobQueue {
   close(): Promise<void>
 }
 
-/** Connections of the process's pg-boss pool: its fetch loops, completions and monitor share them. */
-const JOB_POOL_MAX = 10
-
 /**
  * pg-boss's own database adapter (its pool, transactions, open and close), except that its job wake-ups are
  * LISTENed on the process's one listen connection (listen-connection.ts) beside every tenant's pass notices
@@ -46,10 +44,23 @@ const JOB_POOL_MAX = 10
  */
 class SharedListenDb extends Db {
   readonly #url: string
-  constructor(url: string) {
-    super({ connectionString: url, application_name: applicationName('jobs'), max: JOB_POOL_MAX })
+  constructor(url: string, max: number) {
+    super({ connectionString: url, application_name: applicationName('jobs'), max })
     this.#url = url
   }
+  /** At least `max` connections (workers.jobsPoolMax of a later config): pg-pool reads it per connect. */
+  grow(max: number): void {
+    // pg-boss keeps both private; the version is pinned (package.json) because this class already relies on
+    // its internals
+    const self = this as unknown as {
+      config: { max?: number }
+      pool?: { options: { max?: number } }
+    }
+    if (max <= (self.config.max ?? 0)) return
+    self.config.max = max
+    if (self.pool !== undefined) self.pool.options.max = max
+  }
+
   override async listen(
     channel: string,
     onNotification: (payload: string) => void,
@@ -66,21 +77,24 @@ interface SharedBoss {
   readonly known: Map<string, { readonly tenant: string; readonly target: string }>
   /** The users' logs: pg-boss's errors go to the first still open. */
   readonly logs: Set<QueueLog>
+  /** Connections of pg-boss's pool: the largest `workers.jobsPoolMax` of the process's configs. */
+  growPool(max: number): void
   stop(): Promise<void>
 }
 
 /** One pg-boss per process and database, shared by every tenant (queue names carry the tenant). */
-const bosses = new Map<string, { shared: SharedBoss; users: number }>()
+const bosses = new RefCounted<string, SharedBoss>((shared) => shared.stop())
 
 function sharedBoss(url: string, workers: WorkersConfig): SharedBoss {
   let started: Promise<PgBoss> | undefined
   let unwatch: (() => void) | undefined
   const known = new Map<string, { readonly tenant: string; readonly target: string }>()
   const logs = new Set<QueueLog>()
+  const db = new SharedListenDb(url, workers.jobsPoolMax)
   const boss = (): Promise<PgBoss> =>
     (started ??= (async () => {
       const b = new PgBoss({
-        db: new SharedListenDb(url),
+        db,
         schema: JOB_SCHEMA,
         // the monitor pass is what hands a silent worker's job to another: it runs every checkSeconds
         monitorIntervalSeconds: workers.checkSeconds,
@@ -108,6 +122,7 @@ function sharedBoss(url: string, workers: WorkersConfig): SharedBoss {
     boss,
     known,
     logs,
+    growPool: (max) => db.grow(max),
     async stop() {
       unwatch?.()
       if (started === undefined) return
@@ -123,14 +138,9 @@ function sharedBoss(url: string, workers: WorkersConfig): SharedBoss {
  * timings (checkSeconds) hold for the instance; each queue gets its creator's heartbeat and retries.
  */
 export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): JobQueue {
-  let entry = bosses.get(url)
-  if (entry === undefined) {
-    entry = { shared: sharedBoss(url, workers), users: 0 }
-    bosses.set(url, entry)
-  }
-  entry.users++
-  const held = entry
-  const { shared } = held
+  const lease = bosses.acquire(url, () => sharedBoss(url, workers))
+  const shared = lease.value
+  shared.growPool(workers.jobsPoolMax)
   shared.logs.add(log)
   let closed = false
   return {
@@ -164,10 +174,7 @@ export function jobQueue(url: string, workers: WorkersConfig, log: QueueLog): Jo
       if (closed) return
       closed = true
       shared.logs.delete(log)
-      held.users--
-      if (held.users > 0) return
-      if (bosses.get(url) === held) bosses.delete(url)
-      await shared.stop()
+      await lease.release()
     },
   }
 }
