@@ -7,9 +7,14 @@
 -- events that lie beyond the head. Run this as a superuser (or as koppel_owner for the grants) in Koppel's
 -- database, after the first start as koppel_owner created the tables. Tested by src/store/store.test.ts
 -- (against a real PostgreSQL: koppel_app can do what an everyday run and the dashboard do, and no more) and
--- src/store/audit-role-script.test.ts (every table the migrations create is named here). Not covered: the
--- job queue's own schema (koppel_jobs: pg-boss and the workers' target_pause and target_rate tables), which
--- `koppel worker` creates on its first start.
+-- src/store/audit-role-script.test.ts (every table the migrations create is named here).
+--
+-- Workers (`store.workers.enabled`): the job queue's schema koppel_jobs (pg-boss's tables, and the workers'
+-- target_pause and target_rate rows) holds apply jobs (tenant, plan, pass and action ids, no person data) and
+-- no audit events, so koppel_app may read and change everything in it and create the workers' two tables
+-- there. Its tables are made by koppel_owner: start `koppel worker` once as koppel_owner (after the store's
+-- first start), then run this script (again); the block at the end grants nothing while koppel_jobs is not
+-- there. Tested by src/worker/job-queue.test.ts (a worker's queue work as koppel_app).
 
 -- CREATE ROLE koppel_owner LOGIN PASSWORD '…';   -- once; passwords by your usual means, not in this file
 -- CREATE ROLE koppel_app LOGIN PASSWORD '…';
@@ -31,3 +36,12 @@ GRANT SELECT, INSERT ON audit TO koppel_app;
 GRANT SELECT ON kysely_migration, kysely_migration_lock TO koppel_app;
 -- the journal's id column
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO koppel_app;
+-- the job queue (see the top): everything in koppel_jobs, once koppel_owner's first worker created it
+DO $$
+BEGIN
+  IF to_regnamespace('koppel_jobs') IS NOT NULL THEN
+    GRANT USAGE, CREATE ON SCHEMA koppel_jobs TO koppel_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA koppel_jobs TO koppel_app;
+    GRANT USAGE ON ALL SEQUENCES IN SCHEMA koppel_jobs TO koppel_app;
+  END IF;
+END $$;
