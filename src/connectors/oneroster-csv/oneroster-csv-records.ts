@@ -12,6 +12,7 @@ import type { EnrollmentRecord, Roster } from './oneroster-csv-roster.ts'
 import type { RosterFile } from './oneroster-csv-spec.ts'
 import { isGuid, ownString, parseBool, splitList } from './oneroster-csv-values.ts'
 import { StringSet } from './string-set.ts'
+import { EnrollmentPool, sameEnrollment } from './enrollment-pool.ts'
 
 type Target = 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users'
 
@@ -35,6 +36,7 @@ export class RecordBuilder {
   readonly #failed: ReadonlySet<RosterFile>
   #pending: Pending[] = []
   readonly #interned = new Map<string, string>()
+  readonly #enrollmentPool = new EnrollmentPool()
   /** Column positions of the file being read, by name. */
   #at = new Map<string, number>()
 
@@ -274,15 +276,21 @@ export class RecordBuilder {
     let lastSchoolId = ''
     let lastBegin = ''
     let lastEnd = ''
+    let lastRoleRaw: string | undefined
+    let lastRole = ''
     let list: EnrollmentRecord[] | undefined
     // pupils of one class list the same classes in the same order: the previous user's classes, by position,
-    // save most class lookups; only found classes are remembered, so every unknown one is still reported
+    // save most class lookups (and their records most pool lookups); only found classes are remembered, so
+    // every unknown one is still reported
     let prevRaw: string[] = []
     let prevCls: string[] = []
+    let prevRec: EnrollmentRecord[] = []
     let curRaw: string[] = []
     let curCls: string[] = []
+    let curRec: EnrollmentRecord[] = []
     let j = 0
     const classes = r.classes
+    const pool = this.#enrollmentPool
     return {
       row: (fields, line, deleted) => {
         const id = fields[0] ?? ''
@@ -291,9 +299,17 @@ export class RecordBuilder {
         const userRaw = fields[iUser] ?? ''
         if (userRaw !== lastUser || list === undefined) {
           lastUser = userRaw
-          ;[prevRaw, prevCls, curRaw, curCls] = [curRaw, curCls, prevRaw, prevCls]
+          ;[prevRaw, prevCls, prevRec, curRaw, curCls, curRec] = [
+            curRaw,
+            curCls,
+            curRec,
+            prevRaw,
+            prevCls,
+            prevRec,
+          ]
           curRaw.length = 0
           curCls.length = 0
+          curRec.length = 0
           j = 0
           lastUserId = this.#ref(file, line, id, 'userSourcedId', userRaw, 'users')
           list = r.enrollments.get(lastUserId)
@@ -308,28 +324,35 @@ export class RecordBuilder {
         if (begin !== lastBegin) lastBegin = intern(begin)
         const end = fields[iEnd] ?? ''
         if (end !== lastEnd) lastEnd = intern(end)
-        const primary = fields[iPrimary] ?? ''
+        const roleRaw = fields[iRole] ?? ''
+        if (roleRaw !== lastRoleRaw) {
+          lastRoleRaw = roleRaw
+          lastRole = intern(roleRaw)
+        }
+        const primaryRaw = fields[iPrimary] ?? ''
+        const primary = primaryRaw === '' ? undefined : parseBool(primaryRaw)
         const clsRaw = fields[iClass] ?? ''
         let cls: string
-        if (j < prevRaw.length && clsRaw === prevRaw[j]) cls = prevCls[j] as string
-        else {
+        let rec: EnrollmentRecord | undefined
+        if (j < prevRaw.length && clsRaw === prevRaw[j]) {
+          cls = prevCls[j] as string
+          rec = prevRec[j]
+        } else {
           const found = clsRaw === '' ? undefined : classes.get(clsRaw)?.id
-          cls = found ?? this.#ref(file, line, id, 'classSourcedId', clsRaw, 'classes')
+          // an unknown class (a delta's reference to an earlier package) is kept by the pool: its own copy,
+          // not a view into the read chunk
+          cls = found ?? intern(this.#ref(file, line, id, 'classSourcedId', clsRaw, 'classes'))
           if (found === undefined) j = -Infinity
         }
+        if (!sameEnrollment(rec, lastSchoolId, lastRole, primary, lastBegin, lastEnd))
+          rec = pool.record(cls, lastSchoolId, lastRole, primary, lastBegin, lastEnd)
         if (j >= 0) {
           curRaw.push(clsRaw)
           curCls.push(cls)
+          curRec.push(rec)
           j++
         }
-        list.push({
-          cls,
-          school: lastSchoolId,
-          role: intern(fields[iRole] ?? ''),
-          primary: primary === '' ? undefined : parseBool(primary),
-          begin: lastBegin,
-          end: lastEnd,
-        })
+        list.push(rec)
       },
     }
   }
@@ -458,14 +481,16 @@ export class RecordBuilder {
         const v = values[e.primary] ?? ''
         primaries[e.primary] = v === '' ? undefined : parseBool(v)
       }
-      list.push({
-        cls,
-        school: lastSchoolId,
-        role: intern(e.role),
-        primary: primaries[e.primary],
-        begin: intern(e.begin),
-        end: intern(e.end),
-      })
+      list.push(
+        this.#enrollmentPool.record(
+          cls,
+          lastSchoolId,
+          intern(e.role),
+          primaries[e.primary],
+          intern(e.begin),
+          intern(e.end),
+        ),
+      )
     }
   }
 }
