@@ -147,13 +147,15 @@ export class RecordBuilder {
             )
             const org = this.#ref(name, line, id, 'orgSourcedId', f(fields, 'orgSourcedId'), 'orgs')
             this.#format(name, line, id, 'userProfileSourcedId', f(fields, 'userProfileSourcedId'))
+            // a role name of 13 or more characters (siteAdministrator) cut from the chunk kept the whole chunk
+            // alive in the snapshot: the values are few and repeat, so each is kept once, as its own string
             const role = {
               user,
               org,
-              role: f(fields, 'role'),
-              roleType: f(fields, 'roleType'),
-              begin: f(fields, 'beginDate'),
-              end: f(fields, 'endDate'),
+              role: this.#intern(f(fields, 'role')),
+              roleType: this.#intern(f(fields, 'roleType')),
+              begin: this.#intern(f(fields, 'beginDate')),
+              end: this.#intern(f(fields, 'endDate')),
             }
             const list = r.roles.get(user)
             if (list === undefined) r.roles.set(user, [role])
@@ -262,13 +264,7 @@ export class RecordBuilder {
       'beginDate',
       'endDate',
     ].map(at) as [number, number, number, number, number, number, number]
-    const intern = (s: string) => {
-      const known = this.#interned.get(s)
-      if (known !== undefined) return known
-      const own = ownString(s)
-      this.#interned.set(own, own)
-      return own
-    }
+    const intern = (s: string) => this.#intern(s)
     // exports list a user's enrollments together and share dates: one remembered value saves most lookups
     let lastUser = ''
     let lastUserId = ''
@@ -355,6 +351,15 @@ export class RecordBuilder {
         list.push(rec)
       },
     }
+  }
+
+  /** One own copy per distinct value (roles, dates): not a view into a read chunk, and shared. */
+  #intern(s: string): string {
+    const known = this.#interned.get(s)
+    if (known !== undefined) return known
+    const own = ownString(s)
+    this.#interned.set(own, own)
+    return own
   }
 
   #later(line: number, record: string, field: string, value: string): void {
