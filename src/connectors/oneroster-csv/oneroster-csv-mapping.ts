@@ -86,7 +86,8 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
   for (const u of r.users.values()) {
     const key = keyOf(u.id, u.fields, u.line)
     if (key === undefined) continue
-    const other = keys.get(key)
+    // sourcedIds are unique already (a duplicate row is refused while reading): no map of 100,000 keys for them
+    const other = o.personKey === 'sourcedId' ? undefined : keys.get(key)
     if (other !== undefined) {
       issues.error({
         code: 'duplicate_key',
@@ -99,7 +100,7 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
       })
       continue
     }
-    keys.set(key, u.id)
+    if (o.personKey !== 'sourcedId') keys.set(key, u.id)
     const f = (name: string) => col(u.fields, name)
     const attributes: Record<string, Scalar> = {}
     for (const { n, i } of attributeColumns) {
