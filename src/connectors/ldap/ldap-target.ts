@@ -199,11 +199,15 @@ export class LdapTarget implements TargetConnector {
         for await (const page of pages) {
           options?.signal?.throwIfAborted()
           // without a groups base the memberships are unknown (undefined), which is not the same as none ([])
-          for (const entry of page)
+          for (const entry of page) {
+            // parsed once: parsing and escaping an entry's DN was the listing's largest cost after GC
+            const locator = toDn(entry.dn)
             yield this.#toAccount(
               entry,
-              memberships === undefined ? undefined : (memberships.get(toDn(entry.dn).key) ?? []),
+              memberships === undefined ? undefined : (memberships.get(locator.key) ?? []),
+              locator,
             )
+          }
         }
       } catch (e) {
         throw baseMissing(e, base)
@@ -508,8 +512,11 @@ export class LdapTarget implements TargetConnector {
     return [...new Set([...this.#reads, ...this.#disable.attributeNames(), id, ...extra])]
   }
 
-  #toAccount(entry: Entry, permissions: readonly string[] | undefined): TargetAccount {
-    const locator = toDn(entry.dn)
+  #toAccount(
+    entry: Entry,
+    permissions: readonly string[] | undefined,
+    locator: Dn = toDn(entry.dn),
+  ): TargetAccount {
     const attributes = {
       ...entryAttributes(entry, this.#reads, [
         ...this.#disable.attributeNames(),

@@ -3,7 +3,7 @@
  * for a delta, the keys of removed persons. Reports mapping problems (missing or duplicate person key, bad name
  * convention) as issues. Does not read files.
  */
-import type { Group, Person, Scalar } from '../../model/index.ts'
+import type { Group, Membership, Person, Scalar } from '../../model/index.ts'
 import {
   applyDutchNames,
   buildGroups,
@@ -13,7 +13,7 @@ import {
 } from '../../protocol/oneroster/index.ts'
 import type { IssueCollector } from '../../contract/issue-collector.ts'
 import { shown } from '../../contract/issue-collector.ts'
-import type { Roster, UserRecord } from './oneroster-csv-roster.ts'
+import type { EnrollmentRecord, Roster, UserRecord } from './oneroster-csv-roster.ts'
 import { parseBool } from './oneroster-csv-values.ts'
 
 export type PersonKeyField = 'sourcedId' | 'identifier' | 'username'
@@ -79,12 +79,15 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
   })
   const groups = buildGroups(r, ctx.years)
   const classKeys = new Map<string, string>()
+  // the records are shared among users (enrollment-pool.ts), and so are their memberships
+  const memberships = new Map<EnrollmentRecord, Membership>()
   const persons: Person[] = []
   const keys = new Map<string, string>()
   for (const u of r.users.values()) {
     const key = keyOf(u.id, u.fields, u.line)
     if (key === undefined) continue
-    const other = keys.get(key)
+    // sourcedIds are unique already (a duplicate row is refused while reading): no map of 100,000 keys for them
+    const other = o.personKey === 'sourcedId' ? undefined : keys.get(key)
     if (other !== undefined) {
       issues.error({
         code: 'duplicate_key',
@@ -97,7 +100,7 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
       })
       continue
     }
-    keys.set(key, u.id)
+    if (o.personKey !== 'sourcedId') keys.set(key, u.id)
     const f = (name: string) => col(u.fields, name)
     const attributes: Record<string, Scalar> = {}
     for (const { n, i } of attributeColumns) {
@@ -114,7 +117,7 @@ export function mapRoster(r: Roster, o: MappingOptions, issues: IssueCollector):
       familyName: '',
       attributes: Object.freeze(attributes),
       contracts: Object.freeze(userContracts(u, f('grades'), ctx)),
-      memberships: Object.freeze(userMemberships(r.enrollments.get(u.id), classKeys)),
+      memberships: Object.freeze(userMemberships(r.enrollments.get(u.id), classKeys, memberships)),
     }
     applyNames(person, f, at, o.splitNamePrefix, issues, u.id, u.line)
     const optional = {

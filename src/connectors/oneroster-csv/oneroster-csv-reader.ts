@@ -11,7 +11,7 @@ import { shown } from '../../contract/issue-collector.ts'
 import type { ColumnSpec } from './oneroster-csv-spec.ts'
 import { EXTENSION_PREFIX } from './oneroster-csv-spec.ts'
 import { checkHeader } from './oneroster-csv-header.ts'
-import { isDate, isDateTime, isGuid, isYear, parseBool } from './oneroster-csv-values.ts'
+import { isDate, isDateTime, isGuid, isYear, ownString, parseBool } from './oneroster-csv-values.ts'
 
 export type FileMode = 'bulk' | 'delta'
 
@@ -86,6 +86,8 @@ export async function readRosterFile(
   const tokenizer = new CsvLineTokenizer((fields, line) => {
     if (header === undefined) {
       if (fields[0]?.charCodeAt(0) === 0xfeff) fields[0] = fields[0].slice(1)
+      // the roster keeps users.csv's header: names cut from the first chunk would keep all of it alive
+      for (let i = 0; i < fields.length; i++) fields[i] = ownString(fields[i] as string)
       const columns = pickVariant(fields, o.variants)
       usable = checkHeader(fields, columns, o.otherVersionColumns, file, issues).usable
       validate = rowValidator(o, columns, tolerated)

@@ -8,10 +8,11 @@ import type { IssueCollector, IssueInput } from '../../contract/issue-collector.
 import { shown } from '../../contract/issue-collector.ts'
 import type { RowConsumer } from './oneroster-csv-reader.ts'
 import { idMessage } from './oneroster-csv-reader.ts'
-import type { EnrollmentRecord, Roster } from './oneroster-csv-roster.ts'
+import type { EnrollmentRecord, Roster, UserRecord } from './oneroster-csv-roster.ts'
 import type { RosterFile } from './oneroster-csv-spec.ts'
 import { isGuid, ownString, parseBool, splitList } from './oneroster-csv-values.ts'
 import { StringSet } from './string-set.ts'
+import { EnrollmentPool, sameEnrollment } from './enrollment-pool.ts'
 
 type Target = 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users'
 
@@ -35,6 +36,14 @@ export class RecordBuilder {
   readonly #failed: ReadonlySet<RosterFile>
   #pending: Pending[] = []
   readonly #interned = new Map<string, string>()
+  readonly #enrollmentPool = new EnrollmentPool()
+  /**
+   * The active users in file order, and where the next reference to a user is expected: roles.csv and
+   * demographics.csv list users in users.csv's order, so comparing with the expected user finds most without a
+   * map lookup (~1 µs each at 100,000 users: a hash table larger than the caches).
+   */
+  readonly #userOrder: UserRecord[] = []
+  #userAt = 0
   /** Column positions of the file being read, by name. */
   #at = new Map<string, number>()
 
@@ -145,13 +154,15 @@ export class RecordBuilder {
             )
             const org = this.#ref(name, line, id, 'orgSourcedId', f(fields, 'orgSourcedId'), 'orgs')
             this.#format(name, line, id, 'userProfileSourcedId', f(fields, 'userProfileSourcedId'))
+            // a role name of 13 or more characters (siteAdministrator) cut from the chunk kept the whole chunk
+            // alive in the snapshot: the values are few and repeat, so each is kept once, as its own string
             const role = {
               user,
               org,
-              role: f(fields, 'role'),
-              roleType: f(fields, 'roleType'),
-              begin: f(fields, 'beginDate'),
-              end: f(fields, 'endDate'),
+              role: this.#intern(f(fields, 'role')),
+              roleType: this.#intern(f(fields, 'roleType')),
+              begin: this.#intern(f(fields, 'beginDate')),
+              end: this.#intern(f(fields, 'endDate')),
             }
             const list = r.roles.get(user)
             if (list === undefined) r.roles.set(user, [role])
@@ -241,7 +252,10 @@ export class RecordBuilder {
         }
         for (const a of splitList(f(fields, 'agentSourcedIds')))
           this.#later(line, id, 'agentSourcedIds', a)
-        r.users.set(id, { id, line, fields, orgs, role: v11 ? f(fields, 'role') : '' })
+        const index = this.#userOrder.length
+        const user = { id, line, index, fields, orgs, role: v11 ? f(fields, 'role') : '' }
+        r.users.set(id, user)
+        this.#userOrder.push(user)
       },
     }
   }
@@ -260,13 +274,7 @@ export class RecordBuilder {
       'beginDate',
       'endDate',
     ].map(at) as [number, number, number, number, number, number, number]
-    const intern = (s: string) => {
-      const known = this.#interned.get(s)
-      if (known !== undefined) return known
-      const own = ownString(s)
-      this.#interned.set(own, own)
-      return own
-    }
+    const intern = (s: string) => this.#intern(s)
     // exports list a user's enrollments together and share dates: one remembered value saves most lookups
     let lastUser = ''
     let lastUserId = ''
@@ -274,15 +282,21 @@ export class RecordBuilder {
     let lastSchoolId = ''
     let lastBegin = ''
     let lastEnd = ''
+    let lastRoleRaw: string | undefined
+    let lastRole = ''
     let list: EnrollmentRecord[] | undefined
     // pupils of one class list the same classes in the same order: the previous user's classes, by position,
-    // save most class lookups; only found classes are remembered, so every unknown one is still reported
+    // save most class lookups (and their records most pool lookups); only found classes are remembered, so
+    // every unknown one is still reported
     let prevRaw: string[] = []
     let prevCls: string[] = []
+    let prevRec: EnrollmentRecord[] = []
     let curRaw: string[] = []
     let curCls: string[] = []
+    let curRec: EnrollmentRecord[] = []
     let j = 0
     const classes = r.classes
+    const pool = this.#enrollmentPool
     return {
       row: (fields, line, deleted) => {
         const id = fields[0] ?? ''
@@ -291,9 +305,17 @@ export class RecordBuilder {
         const userRaw = fields[iUser] ?? ''
         if (userRaw !== lastUser || list === undefined) {
           lastUser = userRaw
-          ;[prevRaw, prevCls, curRaw, curCls] = [curRaw, curCls, prevRaw, prevCls]
+          ;[prevRaw, prevCls, prevRec, curRaw, curCls, curRec] = [
+            curRaw,
+            curCls,
+            curRec,
+            prevRaw,
+            prevCls,
+            prevRec,
+          ]
           curRaw.length = 0
           curCls.length = 0
+          curRec.length = 0
           j = 0
           lastUserId = this.#ref(file, line, id, 'userSourcedId', userRaw, 'users')
           list = r.enrollments.get(lastUserId)
@@ -308,30 +330,46 @@ export class RecordBuilder {
         if (begin !== lastBegin) lastBegin = intern(begin)
         const end = fields[iEnd] ?? ''
         if (end !== lastEnd) lastEnd = intern(end)
-        const primary = fields[iPrimary] ?? ''
+        const roleRaw = fields[iRole] ?? ''
+        if (roleRaw !== lastRoleRaw) {
+          lastRoleRaw = roleRaw
+          lastRole = intern(roleRaw)
+        }
+        const primaryRaw = fields[iPrimary] ?? ''
+        const primary = primaryRaw === '' ? undefined : parseBool(primaryRaw)
         const clsRaw = fields[iClass] ?? ''
         let cls: string
-        if (j < prevRaw.length && clsRaw === prevRaw[j]) cls = prevCls[j] as string
-        else {
+        let rec: EnrollmentRecord | undefined
+        if (j < prevRaw.length && clsRaw === prevRaw[j]) {
+          cls = prevCls[j] as string
+          rec = prevRec[j]
+        } else {
           const found = clsRaw === '' ? undefined : classes.get(clsRaw)?.id
-          cls = found ?? this.#ref(file, line, id, 'classSourcedId', clsRaw, 'classes')
+          // an unknown class (a delta's reference to an earlier package) is kept by the pool: its own copy,
+          // not a view into the read chunk
+          cls = found ?? intern(this.#ref(file, line, id, 'classSourcedId', clsRaw, 'classes'))
           if (found === undefined) j = -Infinity
         }
+        if (!sameEnrollment(rec, lastSchoolId, lastRole, primary, lastBegin, lastEnd))
+          rec = pool.record(cls, lastSchoolId, lastRole, primary, lastBegin, lastEnd)
         if (j >= 0) {
           curRaw.push(clsRaw)
           curCls.push(cls)
+          curRec.push(rec)
           j++
         }
-        list.push({
-          cls,
-          school: lastSchoolId,
-          role: intern(fields[iRole] ?? ''),
-          primary: primary === '' ? undefined : parseBool(primary),
-          begin: lastBegin,
-          end: lastEnd,
-        })
+        list.push(rec)
       },
     }
+  }
+
+  /** One own copy per distinct value (roles, dates): not a view into a read chunk, and shared. */
+  #intern(s: string): string {
+    const known = this.#interned.get(s)
+    if (known !== undefined) return known
+    const own = ownString(s)
+    this.#interned.set(own, own)
+    return own
   }
 
   #later(line: number, record: string, field: string, value: string): void {
@@ -374,6 +412,7 @@ export class RecordBuilder {
 
   #lookup(target: Target, id: string): string | undefined {
     const r = this.#r
+    if (target === 'users') return this.#lookupUser(id)
     const map =
       target === 'orgs'
         ? r.orgs
@@ -385,6 +424,23 @@ export class RecordBuilder {
               ? r.classes
               : r.users
     return map.get(id)?.id
+  }
+
+  #lookupUser(id: string): string | undefined {
+    const order = this.#userOrder
+    const at = this.#userAt
+    const next = order[at]
+    if (next !== undefined && next.id === id) {
+      this.#userAt = at + 1
+      return next.id
+    }
+    // a user with several roles is named on consecutive rows
+    const last = order[at - 1]
+    if (last !== undefined && last.id === id) return last.id
+    const u = this.#r.users.get(id)
+    if (u === undefined) return undefined
+    this.#userAt = u.index + 1
+    return u.id
   }
 
   #format(file: string, line: number, record: string, field: string, value: string): void {
@@ -458,14 +514,16 @@ export class RecordBuilder {
         const v = values[e.primary] ?? ''
         primaries[e.primary] = v === '' ? undefined : parseBool(v)
       }
-      list.push({
-        cls,
-        school: lastSchoolId,
-        role: intern(e.role),
-        primary: primaries[e.primary],
-        begin: intern(e.begin),
-        end: intern(e.end),
-      })
+      list.push(
+        this.#enrollmentPool.record(
+          cls,
+          lastSchoolId,
+          intern(e.role),
+          primaries[e.primary],
+          intern(e.begin),
+          intern(e.end),
+        ),
+      )
     }
   }
 }

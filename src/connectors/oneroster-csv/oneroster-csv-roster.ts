@@ -36,6 +36,8 @@ export interface ClassRecord extends OneRosterClass {
 /** Users keep their whole row: most columns end up in the person, by column name. */
 export interface UserRecord extends OneRosterUser {
   readonly line: number
+  /** Position among the active users, in file order (the records builder's lookup cursor). */
+  readonly index: number
   readonly fields: readonly string[]
 }
 

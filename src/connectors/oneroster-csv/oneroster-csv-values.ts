@@ -9,15 +9,20 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/
 const YEAR = /^\d{4}$/
 
-/** Same test as GUID, by hand: the regex took ~0.3 s over a 1.3-million-row enrollments.csv, this a fraction. */
+/** The code units GUID allows (0-9 a-z A-Z . - _ / @), as 1 in a table of the first 128. */
+const GUID_UNITS = new Uint8Array(128)
+for (let c = 0; c < 128; c++) if (GUID.test(String.fromCharCode(c))) GUID_UNITS[c] = 1
+
+/**
+ * Same test as GUID, by hand: the regex took ~0.3 s over a 1.3-million-row enrollments.csv. A table lookup per
+ * code unit rather than range comparisons: every row's sourcedId passes through here.
+ */
 export function isGuid(s: string): boolean {
   const n = s.length
   if (n === 0 || n > 255) return false
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
-    // 0-9 a-z A-Z . - _ / @
-    if ((c >= 97 && c <= 122) || (c >= 45 && c <= 57) || (c >= 64 && c <= 90) || c === 95) continue
-    return false
+    if (c >= 128 || GUID_UNITS[c] === 0) return false
   }
   return true
 }

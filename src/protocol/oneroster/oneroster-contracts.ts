@@ -223,15 +223,23 @@ export function userContracts<U extends OneRosterUser>(
 
 /**
  * One membership per enrollment of the user, in the class group. `keys` caches the class keys (class sourcedId →
- * `class/<id>`) across users, so that the memberships of one class share one key string.
+ * `class/<id>`) across users, so that the memberships of one class share one key string. `shared`, for readers
+ * that share one enrollment record among the users with the same values (oneroster-csv's pool), maps each record
+ * to its one membership: memberships are immutable, so users may share them as they share the records.
  */
 export function userMemberships(
   enrollments: readonly OneRosterEnrollment[] | undefined,
   keys: Map<string, string>,
+  shared?: Map<OneRosterEnrollment, Membership>,
 ): Membership[] {
   if (enrollments === undefined) return []
   const out: Membership[] = []
   for (const e of enrollments) {
+    const known = shared?.get(e)
+    if (known !== undefined) {
+      out.push(known)
+      continue
+    }
     let group = keys.get(e.cls)
     if (group === undefined) keys.set(e.cls, (group = classKey(e.cls)))
     const m: { -readonly [K in keyof Membership]: Membership[K] } = {
@@ -244,6 +252,7 @@ export function userMemberships(
     // not frozen one by one: 1.3 million Object.freeze calls cost 0.25 s of the 5 s plan budget; the array is
     // frozen and the type is readonly
     out.push(m)
+    shared?.set(e, m)
   }
   return out
 }
