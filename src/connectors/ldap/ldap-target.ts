@@ -93,6 +93,11 @@ export interface LdapFlavor {
   readonly readOnlyAttributes: readonly string[]
   /** Membership check for revokes the server answers ambiguously (AD: 53 for "not a member"). */
   readonly isMember?: GroupOptions['isMember']
+  /**
+   * An attribute's EQUALITY rule where the subschema entry does not tell it (Samba lists none); without this the
+   * subschema is asked (equalityRuleOf).
+   */
+  readonly equalityRule?: (client: LdapClient, attribute: string) => Promise<string | undefined>
 }
 
 export const GENERIC_LDAP: LdapFlavor = Object.freeze({
@@ -565,7 +570,7 @@ export class LdapTarget implements TargetConnector {
   #isSortable(attribute: string): Promise<boolean> {
     let known = this.#sortable.get(attribute)
     if (known === undefined) {
-      known = equalityRuleOf(this.#client, attribute).then(
+      known = (this.#f.equalityRule ?? equalityRuleOf)(this.#client, attribute).then(
         (rule) => rule !== undefined && SORTABLE_RULES.has(rule.toLowerCase()),
       )
       this.#sortable.set(attribute, known)
