@@ -15,6 +15,7 @@ import { startSambaAd, type SambaAd } from '../test/harness/samba-ad.ts'
 const sizes = (process.argv[2] ?? '200,2000').split(',').map(Number)
 const samples = Number(process.argv[3] ?? 40)
 const withIndex = process.argv[4] === 'index'
+const IN_FLIGHT = 8
 const LIST = '(&(objectCategory=person)(objectClass=user))'
 
 const load = () => loadavg()[0]?.toFixed(2) ?? '?'
@@ -64,6 +65,22 @@ async function measure(s: SambaAd, client: Client, size: number, tag: string) {
       attributes: ['objectGUID', 'employeeID'],
     }),
   )
+  await timed('anchor search, anchor first', samples, (i) =>
+    client.search(s.baseDn, {
+      scope: 'sub',
+      filter: new AndFilter({
+        filters: [new EqualityFilter({ attribute: 'employeeID', value: `y${tag}${i}` }), list],
+      }),
+      attributes: ['objectGUID', 'employeeID'],
+    }),
+  )
+  await timed('anchor search, no list filter', samples, (i) =>
+    client.search(s.baseDn, {
+      scope: 'sub',
+      filter: new EqualityFilter({ attribute: 'employeeID', value: `z${tag}${i}` }),
+      attributes: ['objectGUID', 'employeeID'],
+    }),
+  )
   await timed('uniqueness search (sAM/UPN/mail/proxy)', samples, (i) => {
     const v = `u${size}${tag.length}${i}`
     return client.search(s.baseDn, {
@@ -93,6 +110,26 @@ async function measure(s: SambaAd, client: Client, size: number, tag: string) {
       new Attribute({ type: 'userAccountControl', values: ['512'] }),
     ]),
   )
+  // the connector's default is 8 in flight; ldapadd sends one at a time: does Samba take 8 faster or slower?
+  const batches = Math.max(1, Math.floor(samples / IN_FLIGHT))
+  const ms = await timed(`${IN_FLIGHT} adds in flight (per batch)`, batches, (b) =>
+    Promise.all(
+      Array.from({ length: IN_FLIGHT }, (_, j) => {
+        const n = `p${size}x${tag.length}x${b}x${j}`
+        return client.add(`CN=${n},${addOu}`, [
+          new Attribute({ type: 'objectClass', values: ['user'] }),
+          new Attribute({ type: 'sAMAccountName', values: [n] }),
+          new Attribute({ type: 'employeeID', values: [n] }),
+          new Attribute({
+            type: 'unicodePwd',
+            values: [Buffer.from(`"Pw-${n}-Xy9!kQ"`, 'utf16le')],
+          }),
+          new Attribute({ type: 'userAccountControl', values: ['512'] }),
+        ])
+      }),
+    ),
+  )
+  console.log(`  = ${(ms / IN_FLIGHT).toFixed(2)} ms per add with ${IN_FLIGHT} in flight`)
   await timed('read-back (base, objectGUID)', samples, (i) =>
     client.search(`CN=a${i},${addOu}`, { scope: 'base', attributes: ['objectGUID'] }),
   )

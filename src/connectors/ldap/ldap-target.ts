@@ -562,7 +562,10 @@ export class LdapTarget implements TargetConnector {
     const matches = values.map((value) => new EqualityFilter({ attribute, value }))
     const match =
       matches.length === 1 ? (matches[0] as EqualityFilter) : new OrFilter({ filters: matches })
-    const filter = new AndFilter({ filters: [this.#listFilter, match] })
+    // the anchor first: Samba's ldb works through an AND's indexes in order, and the list filter's
+    // (objectCategory, objectClass) each match every user; 3.6 → 0.2 ms per search at 2,000 users with an indexed
+    // anchor, 34 → 13 ms without (bench/measure-ad-requests.ts). slapd and Windows AD pick their own order.
+    const filter = new AndFilter({ filters: [match, this.#listFilter] })
     return this.#searchBases(filter, this.#readAttributes([attribute]))
   }
 
