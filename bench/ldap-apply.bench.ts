@@ -8,7 +8,7 @@
 // Usage: node bench/ldap-apply.bench.ts [count=5000] [busy] [growth=0]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLdapTarget, ldapOptionsSchema } from '../src/connectors/ldap/index.ts'
 import { applyPlan, buildPlan, type EngineTarget } from '../src/engine/index.ts'
@@ -27,6 +27,9 @@ export interface LdapApplyFigures {
   readonly connector: number
   /** Median of the per-round koppel/ldapadd ratios (each pair measured back to back, so load drift cancels). */
   readonly ratio: number
+  /** This process's CPU per create through applyPlan / the connector alone, µs (median). */
+  readonly koppelCpuUs: number
+  readonly connectorCpuUs: number
 }
 
 const ROUNDS = 3
@@ -149,12 +152,24 @@ function makePlan(count: number, target: EngineTarget): Plan {
 const attributesOf = (a: Action): Record<string, AttributeValue> =>
   Object.fromEntries(a.changes.flatMap((c) => (c.new === undefined ? [] : [[c.field, c.new]])))
 
-async function timeKoppel(plan: Plan): Promise<number> {
-  return (await applyTimed(plan)).rate
+async function timeKoppel(plan: Plan): Promise<Timed> {
+  const r = await applyTimed(plan)
+  return { rate: r.rate, cpuUs: r.cpuUs }
+}
+
+/** Creates per second, and this process's CPU (user + system) per create: the figure load does not blur. */
+interface Timed {
+  readonly rate: number
+  readonly cpuUs: number
+}
+
+const cpuSince = (start: NodeJS.CpuUsage, count: number) => {
+  const { user, system } = process.cpuUsage(start)
+  return (user + system) / count
 }
 
 /** One apply of `plan` through applyPlan into a fresh slapd: creates per second, and the tenths' rates. */
-async function applyTimed(plan: Plan): Promise<{ rate: number; growth: Growth }> {
+async function applyTimed(plan: Plan): Promise<Timed & { growth: Growth }> {
   const s = await startSlapd({ nosync: true })
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-'))
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'koppel.db') })
@@ -162,6 +177,7 @@ async function applyTimed(plan: Plan): Promise<{ rate: number; growth: Growth }>
   const target = timed.target
   try {
     await store.savePlan(plan)
+    const cpu = process.cpuUsage()
     const started = performance.now()
     const applied = await applyPlan(plan, {
       store,
@@ -170,12 +186,13 @@ async function applyTimed(plan: Plan): Promise<{ rate: number; growth: Growth }>
       actor: 'bench',
     })
     const seconds = (performance.now() - started) / 1000
+    const cpuUs = cpuSince(cpu, plan.actions.length)
     const failed = applied.filter((a) => a.outcome !== 'applied')
     if (failed.length > 0)
       throw new Error(
         `${failed.length} actions not applied, e.g. ${failed[0]?.message ?? failed[0]?.outcome}`,
       )
-    return { rate: plan.actions.length / seconds, growth: timed.growth() }
+    return { rate: plan.actions.length / seconds, cpuUs, growth: timed.growth() }
   } finally {
     await target.connector.close()
     await store.close()
@@ -203,11 +220,12 @@ async function timeLdapadd(plan: Plan): Promise<number> {
   }
 }
 
-async function timeConnector(plan: Plan): Promise<number> {
+async function timeConnector(plan: Plan): Promise<Timed> {
   const s = await startSlapd({ nosync: true })
   const connector = connectorFor(s)
   try {
     let next = 0
+    const cpu = process.cpuUsage()
     const started = performance.now()
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
@@ -223,7 +241,8 @@ async function timeConnector(plan: Plan): Promise<number> {
         }
       }),
     )
-    return plan.actions.length / ((performance.now() - started) / 1000)
+    const rate = plan.actions.length / ((performance.now() - started) / 1000)
+    return { rate, cpuUs: cpuSince(cpu, plan.actions.length) }
   } finally {
     await connector.close()
     await s.stop()
@@ -262,17 +281,24 @@ export async function runLdapApplyBench(
   options: { readonly busyCore?: boolean } = {},
 ): Promise<LdapApplyFigures> {
   const plan = await planOf(count)
-  const rounds: { koppel: number; ldapadd: number; connector: number }[] = []
+  const rounds: {
+    koppel: number
+    ldapadd: number
+    connector: number
+    koppelCpu: number
+    connectorCpu: number
+  }[] = []
   // the generator spins through all three measurements of every round: each pair shares the same load
   const busy = options.busyCore === true ? busyCore() : undefined
   try {
     for (let r = 1; r <= ROUNDS; r++) {
-      const koppel = await timeKoppel(plan)
+      const k = await timeKoppel(plan)
       const ldapadd = await timeLdapadd(plan)
-      const connector = await timeConnector(plan)
-      rounds.push({ koppel, ldapadd, connector })
+      const c = await timeConnector(plan)
+      const [koppel, connector] = [k.rate, c.rate]
+      rounds.push({ koppel, ldapadd, connector, koppelCpu: k.cpuUs, connectorCpu: c.cpuUs })
       log(
-        `round ${r}${busy ? ' (one core busy)' : ''}: koppel apply ${Math.round(koppel)}/s, ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s`,
+        `round ${r}${busy ? ' (one core busy)' : ''}: koppel apply ${Math.round(koppel)}/s (${Math.round(k.cpuUs)} µs CPU each), ldapadd ${Math.round(ldapadd)}/s, ratio ${(koppel / ldapadd).toFixed(2)}; connector alone ${Math.round(connector)}/s (${Math.round(c.cpuUs)} µs CPU each); load ${(loadavg()[0] ?? 0).toFixed(2)}`,
       )
     }
   } finally {
@@ -283,6 +309,8 @@ export async function runLdapApplyBench(
     ldapadd: Math.round(median(rounds.map((x) => x.ldapadd))),
     connector: Math.round(median(rounds.map((x) => x.connector))),
     ratio: Math.round(median(rounds.map((x) => x.koppel / x.ldapadd)) * 100) / 100,
+    koppelCpuUs: Math.round(median(rounds.map((x) => x.koppelCpu))),
+    connectorCpuUs: Math.round(median(rounds.map((x) => x.connectorCpu))),
   }
 }
 
@@ -303,7 +331,7 @@ if (import.meta.main) {
   )
   const f = await runLdapApplyBench(count, (line) => console.log(line), { busyCore: busy })
   console.log(
-    `median: koppel apply ${f.koppel}/s, ldapadd -f ${f.ldapadd}/s, koppel/ldapadd ${f.ratio.toFixed(2)}; connector alone ${f.connector}/s`,
+    `median: koppel apply ${f.koppel}/s (${f.koppelCpuUs} µs CPU each), ldapadd -f ${f.ldapadd}/s, koppel/ldapadd ${f.ratio.toFixed(2)}; connector alone ${f.connector}/s (${f.connectorCpuUs} µs CPU each)`,
   )
   if (growth > 0) {
     const g = await runLdapGrowthBench(growth)

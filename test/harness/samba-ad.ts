@@ -46,6 +46,11 @@ export interface SambaAd {
   ldbAdd(ldif: string): Promise<void>
   /** Adds ACEs (SDDL) to an object's security descriptor with `samba-tool dsacl set`, as delegation does. */
   dsacl(objectDn: string, sddl: string): Promise<void>
+  /**
+   * Indexes an attribute (searchFlags fATTINDEX) as docs/connectors/active-directory.md tells an admin to do for
+   * the anchor attribute; `schemaCn` is the schema object's cn (employeeID: Employee-ID). The DC reindexes at once.
+   */
+  indexAttribute(schemaCn: string): Promise<void>
   /** Stops Samba and removes its folder. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -231,6 +236,21 @@ export async function startSambaAd(options: SambaAdOptions = {}): Promise<SambaA
         conf,
         `--objectdn=${objectDn}`,
         `--sddl=${sddl}`,
+      ])
+    },
+    indexAttribute: async (schemaCn: string) => {
+      await run(SAMBA_TOOL, [
+        'schema',
+        'attribute',
+        'modify',
+        schemaCn,
+        '--searchflags=fATTINDEX',
+        '-H',
+        join(dir, 'private', 'sam.ldb'),
+        '-s',
+        conf,
+        // Samba refuses schema writes unless told; a Windows DC takes this one from a Schema Admin as it is
+        '--option=dsdb:schema update allowed=true',
       ])
     },
     stop,

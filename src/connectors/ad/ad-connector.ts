@@ -1,6 +1,10 @@
 // The `active-directory` target definition and its factory: reads the CA file, parses the list filter and
 // refuses a connection without TLS (unicodePwd is only accepted over an encrypted connection).
-import { ConnectorError, type TargetDefinition } from '../../contract/index.ts'
+import {
+  ConnectorError,
+  type ConnectorContext,
+  type TargetDefinition,
+} from '../../contract/index.ts'
 import { openLdapConnection } from '../ldap/ldap-connection.ts'
 import { adOptionsSchema, type AdOptions } from './ad-options.ts'
 import { AdTarget } from './ad-target.ts'
@@ -12,7 +16,7 @@ export const adConnector: TargetDefinition<typeof adOptionsSchema> = {
     'Microsoft Active Directory or Samba AD over LDAPS/StartTLS: objectGUID ids, sAMAccountName/UPN/mail uniqueness, unicodePwd initial passwords, userAccountControl enable/disable, group membership',
   schema: adOptionsSchema,
   create(name, options, context) {
-    return createAdTarget(name, options, context.baseDir, context.mappedAttributes)
+    return createAdTarget(name, options, context.baseDir, context.mappedAttributes, context.log)
   },
 }
 
@@ -21,6 +25,7 @@ export function createAdTarget(
   options: AdOptions,
   baseDir: string,
   mappedAttributes: readonly string[] = [],
+  log?: ConnectorContext['log'],
 ): AdTarget {
   if (!options.url.startsWith('ldaps:') && !options.startTls) {
     throw new ConnectorError(
@@ -29,5 +34,10 @@ export function createAdTarget(
     )
   }
   const { client, listFilter } = openLdapConnection(name, options, baseDir)
-  return new AdTarget(name, options, { client, listFilter, mappedAttributes })
+  return new AdTarget(name, options, {
+    client,
+    listFilter,
+    mappedAttributes,
+    ...(log === undefined ? {} : { log }),
+  })
 }

@@ -7,6 +7,7 @@ import type { Entry } from 'ldapts'
 import type { FieldChange } from '../../model/index.ts'
 import {
   ConnectorError,
+  type ConnectorContext,
   type CreateRequest,
   type GroupRequest,
   type OpOptions,
@@ -32,6 +33,7 @@ import { LdapTarget, type LdapFlavor } from '../ldap/ldap-target.ts'
 import type { Filter } from 'ldapts'
 import { guidToBytes, guidToString } from './ad-guid.ts'
 import { adGroupFlavor, grantOwner, revokeOwner } from './ad-groups.ts'
+import { adAttributeSchema, adEqualityRule } from './ad-schema.ts'
 import type { AdOptions } from './ad-options.ts'
 import { generatePassword, unicodePwd } from './ad-password.ts'
 import { UacDisable } from './ad-uac.ts'
@@ -79,6 +81,7 @@ export const AD_FLAVOR: LdapFlavor = Object.freeze({
   ],
   isMember: (client: LdapClient, group: Dn, account: Dn) =>
     isMemberRanged(client, 'member', group, account),
+  equalityRule: adEqualityRule,
 })
 
 /** Refuses a sAMAccountName AD would truncate or reject; `context` names the account. */
@@ -109,6 +112,8 @@ export interface AdTargetParts {
   readonly listFilter: Filter
   /** The attributes the engine's mapping writes: read besides `readAttributes`. */
   readonly mappedAttributes?: readonly string[]
+  /** Where the advice to index the anchor attribute goes. */
+  readonly log?: ConnectorContext['log']
 }
 
 export class AdTarget implements TargetConnector {
@@ -120,11 +125,15 @@ export class AdTarget implements TargetConnector {
   readonly #ldap: LdapTarget
   readonly #uniqueBase: string
   readonly #groupObjects: LdapGroupObjects
+  readonly #log: ConnectorContext['log'] | undefined
+  /** Anchor attributes whose index was looked up: once per attribute and connector. */
+  readonly #indexChecked = new Set<string>()
 
   constructor(name: string, options: AdOptions, parts: AdTargetParts) {
     this.name = name
     this.#o = options
     this.#client = parts.client
+    this.#log = parts.log
     const ldapOptions: LdapOptions = { ...options, disable: {} }
     this.#ldap = new LdapTarget(name, ldapOptions, {
       client: parts.client,
@@ -171,6 +180,7 @@ export class AdTarget implements TargetConnector {
     options?.signal?.throwIfAborted()
     const context = `create ${request.anchor.attribute}=${JSON.stringify(request.anchor.value)}`
     checkSamAccountName(attributeOf(request.attributes, 'sAMAccountName'), context)
+    this.#adviseAnchorIndex(request.anchor.attribute)
     const claims = claimsOf(request.attributes, this.#o.uniqueness.attributes)
     const holders = await findHolders(this.#client, this.#uniqueBase, claims, {
       extraAttributes: [request.anchor.attribute],
@@ -280,6 +290,41 @@ export class AdTarget implements TargetConnector {
 
   close(): Promise<void> {
     return this.#ldap.close()
+  }
+
+  /**
+   * Whether the DC indexes `attribute` (searchFlags fATTINDEX); undefined when its schema object cannot be read
+   * (a bind without read access to the schema partition).
+   */
+  async anchorIndexed(attribute: string): Promise<boolean | undefined> {
+    return (await adAttributeSchema(this.#client, attribute))?.indexed
+  }
+
+  /**
+   * Every create looks its anchor up first; on an attribute the DC does not index that search reads every user,
+   * so creates slow as the directory grows. Only the admin can add the index (a schema change), so say so once.
+   * The look-up runs beside the create and never fails it.
+   */
+  #adviseAnchorIndex(attribute: string): void {
+    const log = this.#log
+    if (log === undefined || this.#indexChecked.has(attribute.toLowerCase())) return
+    this.#indexChecked.add(attribute.toLowerCase())
+    this.anchorIndexed(attribute).then(
+      (indexed) => {
+        if (indexed === false)
+          log(
+            'warn',
+            `target ${this.name}: the anchor attribute ${attribute} is not indexed in the directory, so every create's anchor search reads all users and creates slow down as the directory grows; index it (searchFlags fATTINDEX, see docs/connectors/active-directory.md)`,
+            { target: this.name, attribute },
+          )
+      },
+      (e: unknown) =>
+        log('debug', `target ${this.name}: cannot read the schema entry of ${attribute}`, {
+          target: this.name,
+          attribute,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+    )
   }
 
   /**

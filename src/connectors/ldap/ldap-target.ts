@@ -93,6 +93,11 @@ export interface LdapFlavor {
   readonly readOnlyAttributes: readonly string[]
   /** Membership check for revokes the server answers ambiguously (AD: 53 for "not a member"). */
   readonly isMember?: GroupOptions['isMember']
+  /**
+   * An attribute's EQUALITY rule where the subschema entry does not tell it (Samba lists none); without this the
+   * subschema is asked (equalityRuleOf).
+   */
+  readonly equalityRule?: (client: LdapClient, attribute: string) => Promise<string | undefined>
 }
 
 export const GENERIC_LDAP: LdapFlavor = Object.freeze({
@@ -564,7 +569,10 @@ export class LdapTarget implements TargetConnector {
     const matches = values.map((value) => new EqualityFilter({ attribute, value }))
     const match =
       matches.length === 1 ? (matches[0] as EqualityFilter) : new OrFilter({ filters: matches })
-    const filter = new AndFilter({ filters: [this.#listFilter, match] })
+    // the anchor first: Samba's ldb works through an AND's indexes in order, and the list filter's
+    // (objectCategory, objectClass) each match every user; 3.6 → 0.2 ms per search at 2,000 users with an indexed
+    // anchor, 34 → 13 ms without (bench/measure-ad-requests.ts). slapd and Windows AD pick their own order.
+    const filter = new AndFilter({ filters: [match, this.#listFilter] })
     return this.#searchBases(filter, this.#readAttributes([attribute]))
   }
 
@@ -572,7 +580,7 @@ export class LdapTarget implements TargetConnector {
   #isSortable(attribute: string): Promise<boolean> {
     let known = this.#sortable.get(attribute)
     if (known === undefined) {
-      known = equalityRuleOf(this.#client, attribute).then(
+      known = (this.#f.equalityRule ?? equalityRuleOf)(this.#client, attribute).then(
         (rule) => rule !== undefined && SORTABLE_RULES.has(rule.toLowerCase()),
       )
       this.#sortable.set(attribute, known)
