@@ -10,10 +10,12 @@
 // With `--groups`, every OneRoster class is also provisioned as a group of its own (provisionGroups:) and a rule
 // per membership puts each pupil in her classes (≈13 enrollments per person in the generated board): the
 // plan with real memberships (issue 14).
-// Prints figures, asserts nothing. Usage: node bench/plan.bench.ts [persons=100000] [--groups]
+// With `--plan-only`, only the plan against the empty ledger, without target reads and without --json (steps 2–5
+// skipped): P1 with groups and P6 (1,000,000 persons) without a 300 s apply (issue 17).
+// Prints figures, asserts nothing. Usage: node bench/plan.bench.ts [persons=100000] [--groups] [--plan-only]
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { demoConfig } from '../src/cli/demo-config.ts'
 import { generateBoard, writeOneRosterCsv } from '@koppel/sim/generator'
@@ -196,11 +198,13 @@ export async function runPlanBench(
 
 /**
  * Only the plan, without target reads and without --json (a million persons' JSON is more than one string can
- * hold in the parent): generator → OneRoster CSV → `koppel plan --no-target-read` (issue 17, P6).
+ * hold in the parent): generator → OneRoster CSV → `koppel plan --no-target-read` (issue 17: P6, and P1 with
+ * groups, `--plan-only`). The number of actions is read from the plan's first line.
  */
 export async function runLargePlanBench(
   persons: number,
   log: (line: string) => void = () => {},
+  options: { readonly groups?: boolean } = {},
 ): Promise<CommandFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-large-'))
   try {
@@ -216,22 +220,40 @@ export async function runLargePlanBench(
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'ldap-password'), 'never-used')
     // never contacted: no target reads
-    writeFileSync(join(dir, 'koppel.yaml'), demoConfig('ldap://127.0.0.1:9'))
-    const r = await koppel(dir, ['plan', '--no-target-read', '--limit', '1'])
-    log(
-      `plan --no-target-read: ${r.wallS.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, exit ${r.exitCode}`,
+    const config = demoConfig('ldap://127.0.0.1:9')
+    writeFileSync(
+      join(dir, 'koppel.yaml'),
+      options.groups === true ? withProvisionedGroups(config) : config,
     )
-    return { wallS: r.wallS, peakRssMb: r.peakRssMb, exitCode: r.exitCode }
+    const r = await koppel(dir, ['plan', '--no-target-read', '--limit', '1'])
+    const actions = planActionCount(r.stdout)
+    log(
+      `plan --no-target-read${options.groups === true ? ' (groups provisioned)' : ''}: ${actions ?? '?'} actions in ${r.wallS.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, exit ${r.exitCode} (load average ${loadavg()[0]?.toFixed(2)})`,
+    )
+    return {
+      wallS: r.wallS,
+      peakRssMb: r.peakRssMb,
+      exitCode: r.exitCode,
+      ...(actions !== undefined ? { actions } : {}),
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
+/** The action count of `koppel plan`'s first line ("Plan plan-… (176000 actions, hash …)"). */
+export function planActionCount(stdout: string): number | undefined {
+  const m = /^Plan \S+ \((\d+) actions?\b/m.exec(stdout)
+  return m === null ? undefined : Number(m[1])
+}
+
 if (import.meta.main) {
   const args = process.argv.slice(2)
-  const size = args.find((a) => !a.startsWith('--'))
-  const figures = await runPlanBench(Number(size ?? 100_000), (line) => console.log(line), {
-    groups: args.includes('--groups'),
-  })
+  const size = Number(args.find((a) => !a.startsWith('--')) ?? 100_000)
+  const log = (line: string) => console.log(line)
+  const groups = args.includes('--groups')
+  const figures = args.includes('--plan-only')
+    ? await runLargePlanBench(size, log, { groups })
+    : await runPlanBench(size, log, { groups })
   console.log(JSON.stringify(figures))
 }

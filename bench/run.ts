@@ -2,8 +2,10 @@
 // in docs/benchmarks.md). Sizes can be lowered for a quick look:
 //   KOPPEL_BENCH_PERSONS (default 100000), KOPPEL_BENCH_LDAP (default 20000), KOPPEL_BENCH_STORE_ROWS (default 100000),
 //   KOPPEL_BENCH_SOMTODAY_PUPILS (default 100000), KOPPEL_BENCH_AD (default 300),
-//   KOPPEL_BENCH_P6_PERSONS (default 1000000; 0 skips the million-person plan), KOPPEL_BENCH_READS (default
-//   KOPPEL_BENCH_PERSONS: the board size of the OneRoster REST, AFAS and Magister reads; 0 skips them),
+//   KOPPEL_BENCH_P6_PERSONS (default 1000000; 0 skips the million-person plan), KOPPEL_BENCH_P1_GROUPS (default
+//   KOPPEL_BENCH_PERSONS: the board of P1 with every class provisioned as a group, plan only; 0 skips it),
+//   KOPPEL_BENCH_READS (default KOPPEL_BENCH_PERSONS: the board size of the OneRoster REST, AFAS and Magister
+//   reads; 0 skips them),
 //   KOPPEL_BENCH_LDAP_GROWTH (default 100000) and KOPPEL_BENCH_AD_GROWTH (default 20000): the applies whose last
 //   tenth's rate is compared with the first's (P4 flatness; 0 skips)
 // Parts that need a server the machine lacks (slapd, PostgreSQL) are skipped with a line saying so.
@@ -27,6 +29,7 @@ const ldapCount = Number(process.env['KOPPEL_BENCH_LDAP'] ?? 20000)
 const storeRows = Number(process.env['KOPPEL_BENCH_STORE_ROWS'] ?? 100_000)
 const somtodayPupils = Number(process.env['KOPPEL_BENCH_SOMTODAY_PUPILS'] ?? 100_000)
 const p6Persons = Number(process.env['KOPPEL_BENCH_P6_PERSONS'] ?? 1_000_000)
+const p1GroupPersons = Number(process.env['KOPPEL_BENCH_P1_GROUPS'] ?? persons)
 const readPersons = Number(process.env['KOPPEL_BENCH_READS'] ?? persons)
 const ldapGrowth = Number(process.env['KOPPEL_BENCH_LDAP_GROWTH'] ?? 100_000)
 const adGrowth = Number(process.env['KOPPEL_BENCH_AD_GROWTH'] ?? 20_000)
@@ -73,6 +76,29 @@ goals.push(
   },
 )
 
+if (p1GroupPersons > 0) {
+  say(
+    `\n## Plan of ${p1GroupPersons} persons with every class provisioned as a group, plan only (bench/plan.bench.ts --groups --plan-only)`,
+  )
+  const f = await runLargePlanBench(p1GroupPersons, (l) => say(`  ${l}`), { groups: true })
+  const ok = f.exitCode === 0 || f.exitCode === 2
+  goals.push({
+    id: 'P1',
+    measure: `plan with groups, ${p1GroupPersons} persons, empty ledger${f.actions !== undefined ? ` (${f.actions} actions)` : ''}`,
+    goal: '≤ 5 s, ≤ 1 GB',
+    figure: wallAndRss(f),
+    met: ok && planMet(f),
+    load: load1(),
+    ...(ok ? {} : { note: `exit ${f.exitCode}` }),
+  })
+} else
+  goals.push({
+    id: 'P1',
+    measure: 'plan with groups, empty ledger',
+    goal: '≤ 5 s, ≤ 1 GB',
+    note: 'not measured (KOPPEL_BENCH_P1_GROUPS=0)',
+  })
+
 if (p6Persons > 0) {
   say(`\n## Plan of ${p6Persons} persons, no target reads (bench/plan.bench.ts runLargePlanBench)`)
   const f = await runLargePlanBench(p6Persons, (l) => say(`  ${l}`))
@@ -91,7 +117,7 @@ if (p6Persons > 0) {
     id: 'P6',
     measure: 'plan, 1,000,000 persons',
     goal: '≤ 60 s, ≤ 8 GB',
-    note: 'KOPPEL_BENCH_P6_PERSONS=0',
+    note: 'not measured (KOPPEL_BENCH_P6_PERSONS=0)',
   })
 
 say(`\n## Apply into real slapd next to ldapadd, ${ldapCount} entries (bench/ldap-apply.bench.ts)`)

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatGoalTable, runChild } from '../bench/goals-table.ts'
+import { planActionCount } from '../bench/plan.bench.ts'
 
 test('the goal table: one row per figure with met, missed or skipped and the load average', () => {
   const text = formatGoalTable([
@@ -52,4 +53,11 @@ test("runChild reports the child's output, exit code and its own peak RSS", asyn
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test("the plan-only bench reads the action count from the plan's first line", () => {
+  const out = 'Plan plan-dd5bb0382448 (23429 actions, hash dd5bb03824484e86…)\ntarget  create\n'
+  assert.equal(planActionCount(out), 23429)
+  assert.equal(planActionCount('Plan plan-0a1b (1 action, hash 0a1b…)'), 1)
+  assert.equal(planActionCount('koppel: no such option'), undefined)
 })

@@ -48,8 +48,29 @@ export function visible(text: string): string {
   return text.replace(HOSTILE_ALL, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`)
 }
 
-/** Every string in the snapshot's persons and groups, keys included; at most MAX_HOSTILE_ISSUES issues. */
-export function hostileTextIssues(snapshot: SourceSnapshot): Issue[] {
+/**
+ * Whether the JSON text of a record may hold a refused character. JSON.stringify writes every C0 control (TAB
+ * included) as an escape (`\n`, `\u001b`) and every unpaired surrogate as `\udXXX`, and the others as they are;
+ * so text with neither a backslash escape nor one of the others holds none. A false alarm (TAB, a backslash
+ * before an `n` in the data) only means the record is checked field by field. A key whose value is undefined is
+ * not in the JSON text: it is dropped wherever the record goes (the stored snapshot, the CEL view), so it
+ * reaches nothing.
+ */
+export function mayHoldRefused(json: string): boolean {
+  return SUSPECT_IN_JSON.test(json)
+}
+
+const SUSPECT_IN_JSON = /\\[bfnrtu]|[\x7F-\x9F\u202A-\u202E\u2066-\u2069]/
+
+/**
+ * Every string in the snapshot's persons and groups, keys included; at most MAX_HOSTILE_ISSUES issues. With
+ * `suspects` (the records whose JSON text mayHoldRefused, found while hashing the snapshot), only those persons
+ * and groups are walked: the others hold no refused character, so the issues are the same.
+ */
+export function hostileTextIssues(
+  snapshot: SourceSnapshot,
+  suspects?: ReadonlySet<object>,
+): Issue[] {
   const issues: Issue[] = []
   const check = (record: string, value: unknown, field: string): void => {
     if (issues.length >= MAX_HOSTILE_ISSUES) return
@@ -77,8 +98,9 @@ export function hostileTextIssues(snapshot: SourceSnapshot): Issue[] {
   }
   // most records are clean: they are walked without building a field path per value, and only a record that
   // holds a refused character is walked again to name the fields
-  for (const p of snapshot.persons) if (!isClean(p)) check(p.key, p, '')
-  for (const g of snapshot.groups) if (!isClean(g)) check(`group ${g.key}`, g, '')
+  const walk = (record: object) => suspects === undefined || suspects.has(record)
+  for (const p of snapshot.persons) if (walk(p) && !isClean(p)) check(p.key, p, '')
+  for (const g of snapshot.groups) if (walk(g) && !isClean(g)) check(`group ${g.key}`, g, '')
   for (const key of snapshot.removed) if (!isClean(key)) check(key, key, 'key')
   return issues
 }

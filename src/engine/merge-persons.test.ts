@@ -160,6 +160,39 @@ describe('mergePersons with match rules', () => {
     )
   })
 
+  test('records that join nothing stay as they are, sorted by key, each with one primary contract', () => {
+    const two = rec('afas', 'b2', { employeeNumber: '7' })
+    const both: Person = {
+      ...two,
+      contracts: [
+        {
+          ...(rec('afas', 'x', {}, undefined, 'enrolment').contracts[0] as Contract),
+          start: '2020-01-01',
+        },
+        { ...(two.contracts[0] as Contract), start: '2021-01-01' },
+      ],
+    }
+    const one = rec('afas', 'a1', { employeeNumber: '8' })
+    const r = mergePersons([snap('afas', [both, one])], {
+      primaryOrder: ['employment', 'enrolment'],
+      match: [BY_NUMBER],
+    })
+    assert.deepEqual(r.issues, [])
+    assert.deepEqual(
+      r.persons.map((p) => p.key),
+      ['a1', 'b2'],
+    )
+    // a single contract is left unmarked, as before; of two, the employment (first in primaryOrder)
+    assert.equal(r.persons[0], one)
+    assert.deepEqual(
+      r.persons[1]?.contracts.map((c) => [c.kind, c.primary]),
+      [
+        ['enrolment', undefined],
+        ['employment', true],
+      ],
+    )
+  })
+
   test('records with the same key merge without any rule, as before', () => {
     const r = mergePersons(
       [snap('a', [rec('a', 'k')]), snap('b', [rec('b', 'k', {}, undefined, 'enrolment')])],

@@ -56,10 +56,13 @@ export function mergePersons(
     }
     return i
   }
+  let joined = false
   const union = (a: number, b: number) => {
     const ra = find(a)
     const rb = find(b)
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
+    if (ra === rb) return
+    parent[Math.max(ra, rb)] = Math.min(ra, rb)
+    joined = true
   }
 
   const byKey = new Map<string, number>()
@@ -97,6 +100,14 @@ export function mergePersons(
     }
   }
 
+  if (!joined) {
+    // every record is a person of its own (one source, no matches): nothing to split or combine, and no
+    // group per record to build (100,000 arrays and a Map of them at 100,000 persons)
+    const persons = recs.map((r) => withPrimary(r.person, options.primaryOrder))
+    persons.sort(byPersonKey)
+    return { persons, issues }
+  }
+
   const groups = new Map<number, Rec[]>()
   recs.forEach((r, i) => {
     const root = find(i)
@@ -110,9 +121,11 @@ export function mergePersons(
     for (const part of splitConflicts(group, options.ledgerKeys, issues))
       persons.push(withPrimary(combine(part, options.ledgerKeys), options.primaryOrder))
   }
-  persons.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  persons.sort(byPersonKey)
   return { persons, issues }
 }
+
+const byPersonKey = (a: Person, b: Person): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
 /**
  * A group joined through a chain of matches may hold two different records of one source, or two persons who

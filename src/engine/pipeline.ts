@@ -20,7 +20,7 @@ import { configuredReads } from './configured-reads.ts'
 import type { EngineSetup, SourceSafety } from './engine-types.ts'
 import { mergePersons } from './merge-persons.ts'
 import { buildReport } from './report.ts'
-import { snapshotHash, snapshotRecordId } from './snapshot-hash.ts'
+import { snapshotHash, snapshotHashAndSuspects, snapshotRecordId } from './snapshot-hash.ts'
 import { hostileTextIssues, visibleIssue } from './hostile-text.ts'
 import { acquireApplyLease } from './apply-lease.ts'
 import { PlanTransitionError, supersedeWaitingPlans, transitionPlan } from './plan-lifecycle.ts'
@@ -166,7 +166,9 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
       ])
       return { ok: false, issues: r.issues.map(visibleIssue) }
     }
-    const hostile = hostileTextIssues(r.snapshot)
+    // the snapshot's hash comes from the same pass; a delta's is taken again below, once it has its base
+    const scanned = snapshotHashAndSuspects(r.snapshot)
+    const hostile = hostileTextIssues(r.snapshot, scanned.suspects)
     if (hostile.length > 0) {
       await store.appendAudit([
         {
@@ -203,7 +205,7 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<PlanOutc
     const baseline = await shrinkBaseline(store, connector.name, previous, safety, now())
     const finding = checkSourceSafety(snapshot, previous, safety, baseline)
     if (finding !== undefined) findings.push(finding)
-    const hash = snapshotHash(snapshot)
+    const hash = snapshot === r.snapshot ? scanned.hash : snapshotHash(snapshot)
     inputs[`source:${connector.name}`] = hash
     snapshots.push(snapshot)
     // a source's warnings (e.g. a required field nothing reads, left empty) are shown with the plan

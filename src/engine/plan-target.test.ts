@@ -154,6 +154,42 @@ describe('planTarget: people who should have an account', () => {
     ])
   })
 
+  test("a joiner's grants do not ask the target for permission keys; a correlated account's held ones do", () => {
+    const calls: string[] = []
+    class KeyedTarget extends MemoryTarget {
+      permissionKey(type: string, id: string): string {
+        calls.push(id)
+        return type === 'group' ? id.toLowerCase() : id
+      }
+    }
+    const anna = person('p1', 'Anna', '1A')
+    const joiner = plan(
+      target({}, {}, new KeyedTarget('dir')),
+      [{ p: anna, d: desired(anna, ['cn=a', 'cn=b']) }],
+      [],
+    )
+    assert.equal(joiner.actions.filter((a) => a.kind === 'grant').length, 2)
+    assert.deepEqual(calls, [])
+    const listed: TargetAccount = {
+      id: 'x1',
+      locator: 'cn=Anna,ou=1A',
+      attributes: { employeeNumber: 'p1', cn: 'Anna' },
+      enabled: true,
+      permissions: ['CN=A'],
+    }
+    const correlated = plan(
+      target({}, {}, new KeyedTarget('dir')),
+      [{ p: anna, d: desired(anna, ['cn=a', 'cn=b']) }],
+      [],
+      [listed],
+    )
+    assert.deepEqual(summary(correlated.actions), [
+      'correlate (correlation)',
+      'grant cn=b (joiner) after dir/p1/correlate no account',
+    ])
+    assert.ok(calls.length > 0)
+  })
+
   test('a mover is updated, granted the new group and revoked the old one, on the known account', () => {
     const anna = person('p1', 'Anna', '2B')
     const r = plan(

@@ -356,7 +356,10 @@ function planNew(
   }
   const key = permissionKeyOf(target)
   const held = new Set((found?.permissions ?? []).map((id) => key('group', id)))
-  planGrants(p, (type, id) => held.has(key(type, id)), { after: first, change: 'joiner' })
+  // a created account holds nothing, so no grant needs the target's key (on LDAP a DN parse per grant)
+  const isHeld =
+    held.size === 0 ? () => false : (type: string, id: string) => held.has(key(type, id))
+  planGrants(p, isHeld, { after: first, change: 'joiner' })
 }
 
 /**

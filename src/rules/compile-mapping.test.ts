@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compileMapping, type MappingSpec } from './compile-mapping.ts'
+import { compileMapping, rootFieldsRead, type MappingSpec } from './compile-mapping.ts'
 import { RulesError } from './rules-error.ts'
 import { contract, memoryOracle, person } from './test-fixtures.ts'
 
@@ -314,5 +314,89 @@ describe('degenerate usernames (issue 11.6)', () => {
     )
     assert.match(plain.issues[0]?.message ?? '', /"x!" does not match the pattern/)
     assert.throws(() => compileMapping('t', { uid: { value: '"a"', pattern: '(' } }), RulesError)
+  })
+})
+
+describe('the CEL view of the person holds the fields the mapping reads (issue 17)', () => {
+  const narrow: MappingSpec = {
+    cn: 'fullName(person)',
+    mail: 'has(person.email) ? person.email : "none"',
+    grades: 'person.contracts.map(c, has(c.grade) ? string(c.grade + 1) : "-")',
+    groups: 'person.memberships.map(m, m.group)',
+    lang: 'has(person.attributes.lang) ? person.attributes.lang : "nl"',
+  }
+  // one bare `person` makes every expression of the mapping see the whole person, as before the projection
+  const whole = compileMapping('whole', { ...narrow, all: 'size(person) > 0 ? "y" : "n"' })
+  const projected = compileMapping('narrow', narrow)
+  const people = [
+    anna,
+    person({
+      key: 'p2',
+      givenName: 'Piet',
+      familyNamePrefix: 'de',
+      familyName: 'Boer',
+      partnerName: 'Smit',
+      nameConvention: 'PB',
+      email: 'piet@school.test',
+      contracts: [c3b, contract({ id: 'c2', grade: 5 })],
+      memberships: [
+        { kind: 'membership', person: 'p2', group: 'g1', role: 'student' },
+        { kind: 'membership', person: 'p2', group: 'g2', role: 'student' },
+      ] as unknown as typeof anna.memberships,
+      attributes: { lang: 'en' },
+    }),
+  ]
+
+  test('the same values as with the whole person, for every field read (names, optional, lists, maps)', () => {
+    for (const p of people) {
+      const a = projected.evaluate(input(p), memoryOracle())
+      const b = whole.evaluate(input(p), memoryOracle())
+      assert.deepEqual(a.issues, [])
+      const { all, ...rest } = b.attributes
+      assert.equal(all, 'y')
+      assert.deepEqual(a.attributes, rest)
+    }
+    const piet = projected.evaluate(input(people[1]), memoryOracle()).attributes
+    assert.deepEqual(
+      { mail: piet['mail'], grades: piet['grades'], groups: piet['groups'], lang: piet['lang'] },
+      { mail: 'piet@school.test', grades: ['4', '6'], groups: ['g1', 'g2'], lang: 'en' },
+    )
+    assert.equal(piet['cn'], 'Piet Smit-de Boer')
+  })
+
+  test('fields no expression reads are never converted', () => {
+    let touched = 0
+    const p = person({ key: 'p3', givenName: 'Els', familyName: 'Vos' })
+    Object.defineProperty(p, 'sourceIds', {
+      enumerable: true,
+      get: () => {
+        touched++
+        return { sis: 'p3' }
+      },
+    })
+    const r = compileMapping('names', {
+      cn: 'fullName(person)',
+      given: 'person.givenName',
+    }).evaluate(input(p), memoryOracle())
+    assert.deepEqual(r.attributes, { cn: 'Els Vos', given: 'Els' })
+    assert.equal(touched, 0)
+    compileMapping('whole', { all: 'size(person) > 0 ? "y" : "n"' }).evaluate(
+      input(p),
+      memoryOracle(),
+    )
+    assert.ok(touched > 0, 'a bare person still gets the whole view')
+  })
+
+  test('rootFieldsRead: the first field under the root; a bare root or a clashing key means the whole', () => {
+    const paths = [
+      ['person', 'givenName'],
+      ['person', 'attributes', 'x'],
+      ['contract', 'role'],
+      ['person', 'givenName'],
+    ]
+    assert.deepEqual(rootFieldsRead(paths, 'person'), ['givenName', 'attributes'])
+    assert.deepEqual(rootFieldsRead([['contract', 'role']], 'person'), [])
+    assert.equal(rootFieldsRead([...paths, ['person']], 'person'), undefined)
+    assert.equal(rootFieldsRead([['person', 'constructor']], 'person'), undefined)
   })
 })

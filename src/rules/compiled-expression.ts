@@ -26,6 +26,8 @@ export interface CompiledExpression {
   readonly reads: ExpressionReads
   /** The type the checker inferred: `bool`, `string`, `dyn`, `list<string>`, … */
   readonly type: string
+  /** Set when the expression is nothing but a path (`person.key`, `contract.attributes["x"]`): see stringAt. */
+  readonly path?: readonly string[]
   run(activation: Roots): unknown
 }
 
@@ -62,7 +64,50 @@ export function compileExpression(
     )
     return { ...(at >= 0 ? { position: at } : {}), message: unknown }
   }
-  return { source, reads, type, run: (activation) => parsed(activation) }
+  const path = plainPath(ast)
+  return {
+    source,
+    reads,
+    type,
+    ...(path !== undefined ? { path } : {}),
+    run: (activation) => parsed(activation),
+  }
+}
+
+/** The path of an expression that only selects fields (`a.b`, `a["b"]`) from a variable; not `a.?b` (optional). */
+function plainPath(node: ASTNode): string[] | undefined {
+  if (node.op === 'id') return [node.args]
+  if (node.op === '.') {
+    const base = plainPath(node.args[0])
+    return base === undefined ? undefined : [...base, node.args[1]]
+  }
+  if (node.op === '[]') {
+    const [obj, index] = node.args
+    if (index.op !== 'value' || typeof index.args !== 'string') return undefined
+    const base = plainPath(obj)
+    return base === undefined ? undefined : [...base, index.args]
+  }
+  return undefined
+}
+
+/**
+ * The string a path leads to in the model objects, where each step is an own field of a plain object; else
+ * undefined. CEL would give the same string: the CEL view of a model object keeps its strings and its keys
+ * (cel-values.ts), so an expression that is only a path needs no interpreter when it ends on a string. Other
+ * ends (numbers become ints, lists, absent fields and their errors) are left to CEL.
+ */
+export function stringAt(path: readonly string[], roots: Roots): string | undefined {
+  const root = path[0]
+  if (root === undefined || !Object.hasOwn(roots, root)) return undefined
+  let cur: unknown = roots[root]
+  for (let i = 1; i < path.length; i++) {
+    const seg = path[i] as string
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg))
+      return undefined
+    if (Object.getPrototypeOf(cur) !== Object.prototype) return undefined
+    cur = (cur as Record<string, unknown>)[seg]
+  }
+  return typeof cur === 'string' ? cur : undefined
 }
 
 /** The member paths an expression reads (`['contract', 'location']`); undefined when it does not compile. */
@@ -118,10 +163,12 @@ export function cachedEvaluator<T>(
   index: TupleIndex | undefined,
 ): CachedEvaluator<T> {
   const stats: EvaluatorStats = { evaluations: 0, hits: 0 }
+  const path = expr.path
   const evaluate = (ctx: EvalContext): Outcome<T> => {
     stats.evaluations++
     try {
-      return { ok: true, value: finish(expr.run(ctx.activation())) }
+      const text = path === undefined ? undefined : stringAt(path, ctx.roots)
+      return { ok: true, value: finish(text ?? expr.run(ctx.activation())) }
     } catch (err) {
       return { ok: false, error: errorMessage(err) }
     }

@@ -87,6 +87,21 @@ export function ascii(s: string): string {
  * their first one and separators at either end are trimmed.
  */
 export function slug(s: string): string {
+  let out = slugs.get(s)
+  if (out === undefined) {
+    if (slugs.size >= MAX_SLUGS) slugs.clear()
+    slugs.set(s, (out = slugOf(s)))
+  }
+  return out
+}
+
+// Usernames are mostly slugs of given and family names, which repeat across a board (a few thousand distinct
+// among 100,000 persons): NFKD, the table and three regexes once per distinct name. Bounded: a mapping that
+// slugs something unique per person (a full name) only ever holds the last MAX_SLUGS.
+const slugs = new Map<string, string>()
+const MAX_SLUGS = 50_000
+
+function slugOf(s: string): string {
   return ascii(s)
     .toLowerCase()
     .replace(/[^a-z0-9._-]/g, '')

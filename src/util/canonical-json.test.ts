@@ -158,3 +158,23 @@ test('canonicalJsonListTo equals the reference on generated values', () => {
     { numRuns: 300 },
   )
 })
+
+test('key orders remembered across objects never lend one key list the order of another', () => {
+  // the same first key with other keys, the same keys in other orders, a key list seen again after others,
+  // more lists per first key and more first keys than are remembered, integer-like keys
+  const objects: Record<string, unknown>[] = [
+    { b: 1, a: 2 },
+    { b: 1, a: 2, c: 3 },
+    { b: 1, c: 3, a: 2 },
+    { b: 1, c: 3 },
+    { b: 1, a: { d: 1, c: 2 }, c: 3 },
+    { b: 1, a: 2 },
+    { b: 1, 10: 'x', 2: 'y', a: 3 },
+  ]
+  for (let i = 0; i < 20; i++) objects.push({ b: i, [`k${i}`]: i, a: i })
+  for (let i = 0; i < 300; i++) objects.push({ [`f${i}`]: i, e: i }, { [`f${i}`]: i, e: i, a: 1 })
+  const parts: string[] = []
+  canonicalJsonListTo(objects, { push: (t) => parts.push(t) })
+  assert.equal(parts.join(''), reference(objects))
+  for (const o of objects) assert.equal(canonicalJson(o), reference(o))
+})

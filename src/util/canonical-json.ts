@@ -30,7 +30,7 @@ export function canonicalJsonListTo(items: readonly unknown[], sink: CanonicalSi
   const group: string[] = []
   for (let i = 0; i < items.length; i++) {
     // an item JSON cannot write (undefined, a function, a symbol) is null inside an array
-    group.push(JSON.stringify(canonical(items[i], String(i))) ?? 'null')
+    group.push(JSON.stringify(canonical(items[i], i)) ?? 'null')
     if (group.length === GROUP || i === items.length - 1) {
       const text = group.join(',')
       const first = i < GROUP
@@ -84,11 +84,11 @@ const CHUNK = 1 << 16
  * `value` as the replacer would hand it to JSON.stringify: toJSON applied, every object with its keys in sorted
  * order. Returns `value` itself when nothing in it needs to change, so already-canonical data is not copied.
  */
-function canonical(value: unknown, key: string): unknown {
+function canonical(value: unknown, key: string | number): unknown {
   let v = value
   if (v === null || (typeof v !== 'object' && typeof v !== 'bigint')) return v
   const toJSON = (v as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') v = (toJSON as (k: string) => unknown).call(v, key)
+  if (typeof toJSON === 'function') v = (toJSON as (k: string) => unknown).call(v, String(key))
   if (v === null || typeof v !== 'object') return v
   // JSON.stringify calls toJSON once; an object that still has one (a toJSON result with its own) must not reach
   // it again: it is copied without the method, which JSON.stringify would leave out anyway (it is a function)
@@ -97,7 +97,7 @@ function canonical(value: unknown, key: string): unknown {
     let out: unknown[] | undefined
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i]
-      const c = canonical(x, String(i))
+      const c = canonical(x, i)
       if (out === undefined && c !== x) out = v.slice(0, i)
       if (out !== undefined) out.push(c)
     }
@@ -126,14 +126,39 @@ function canonical(value: unknown, key: string): unknown {
     }
     return out ?? v
   }
-  keys.sort()
   const out: Record<string, unknown> = {}
-  for (const k of keys) {
+  for (const k of sortedKeys(keys)) {
     if (again && k === 'toJSON' && typeof record[k] === 'function') continue
     out[k] = canonical(record[k], k)
   }
   return out
 }
+
+/**
+ * `keys` sorted, remembered per key list: a plan's 100,000s of actions share a handful of key orders, and
+ * sorting each object's keys again was a fifth of the plan hash's CPU (docs/benchmarks.md). A list is
+ * recognised by its keys one by one (property names are internalised strings, so === is a pointer compare).
+ * Bounded, so that objects with many different keys (attribute maps) only cost a sort each, as before.
+ */
+function sortedKeys(keys: readonly string[]): readonly string[] {
+  const first = keys[0]
+  if (first === undefined) return keys
+  let seen = ORDERS.get(first)
+  if (seen !== undefined) {
+    next: for (const o of seen) {
+      if (o.keys.length !== keys.length) continue
+      for (let i = 1; i < keys.length; i++) if (o.keys[i] !== keys[i]) continue next
+      return o.sorted
+    }
+  } else if (ORDERS.size < MAX_FIRST_KEYS) ORDERS.set(first, (seen = []))
+  const sorted = [...keys].sort()
+  if (seen !== undefined && seen.length < MAX_ORDERS_PER_FIRST_KEY) seen.push({ keys, sorted })
+  return sorted
+}
+
+const ORDERS = new Map<string, { keys: readonly string[]; sorted: readonly string[] }[]>()
+const MAX_FIRST_KEYS = 256
+const MAX_ORDERS_PER_FIRST_KEY = 8
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
