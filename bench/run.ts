@@ -188,10 +188,9 @@ goals.push({
 })
 
 if (readPersons > 0) {
-  // each in a child of its own, so that its peak RSS (client and simulator in one process) is its own
+  // each in a child of its own, so that its peak RSS is its own
   const reads: [string, string, string[]][] = [
-    // OneRoster REST and AFAS run their simulator in a process of its own: the peak is the connector's (the
-    // Magister and Eduarte rows include their simulator)
+    // each script runs its simulator in a process of its own: the peak is the connector's
     [
       'OneRoster REST full read, client alone',
       'bench/measure-oneroster-rest-client.ts',
@@ -199,12 +198,12 @@ if (readPersons > 0) {
     ],
     ['AFAS read, client alone', 'bench/measure-afas-read.ts', [String(readPersons)]],
     [
-      'Magister read, simulator in the process',
+      'Magister read, client alone',
       'bench/sis-read.bench.ts',
       [String(readPersons), '500', 'magister'],
     ],
     [
-      'Eduarte read, simulator in the process',
+      'Eduarte read, client alone',
       'bench/sis-read.bench.ts',
       [String(readPersons), '500', 'eduarte'],
     ],
@@ -221,6 +220,8 @@ if (readPersons > 0) {
       figure: wallAndRss(f),
       met: f.exitCode === 0 && f.peakRssMb <= GB,
       load: f.load,
+      // the read's own wall time is in the script's line above; the goal is memory alone
+      note: 'wall of the whole script, building the simulator included',
     })
   }
 }
