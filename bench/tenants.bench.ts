@@ -4,7 +4,9 @@
 // each serving every board (`-c` with all configs), take the jobs. Prints the total time, each board's wait
 // (window start → its apply done) as median and slowest, the CPU time of each process (planning, simulator and
 // proxy, each worker, PostgreSQL) over the window, the 1-minute load average, and the peak of connections
-// to PostgreSQL (pg_stat_activity, by application_name) from the boards' loading to the workers' stop.
+// to PostgreSQL (pg_stat_activity, by application_name) from the boards' loading to the workers' stop. The
+// waits are also given as 10th/90th percentiles, and the slowest boards by name with the order their plans
+// were done in and when, so a spread can be told apart: a late plan, or a long apply after an early one.
 //   node bench/tenants.bench.ts [tenants=100] [persons=1000] [workers=4]
 // Not part of `npm run bench`: at full size it plans and applies 100,000 creates.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -28,6 +30,19 @@ const LATENCY_MS = 50
 const TOKEN = 'bench-token'
 const say = (line: string) => console.log(line)
 const load = () => loadavg()[0]?.toFixed(2)
+const SHOWN = 5
+
+/** Nearest rank: the smallest wait that `p` % of the boards do not exceed. */
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+
+/** One board's window: when its plan was done (and as how many-th), and when its apply was. */
+interface BoardWait {
+  readonly tenant: string
+  readonly planRank: number
+  readonly plannedMs: number
+  readonly waitMs: number
+}
 
 const config = (tenant: string, scimUrl: string) =>
   scimBoardConfig({
@@ -105,15 +120,18 @@ else {
     const t0 = performance.now()
     const c0 = process.cpuUsage()
     // the window opens: every board plans and applies at once, as their schedules all fire
-    const waits = await Promise.all(
-      engines.map(async (l) => {
+    let plansDone = 0
+    const boards = await Promise.all(
+      engines.map(async (l): Promise<BoardWait> => {
         const planned = await makePlan(l.engine, { actor: 'bench' })
         if (!planned.ok || planned.plan.actions.length !== PERSONS)
           throw new Error(`${l.config.tenant}: the plan is not the expected creates`)
+        const plannedMs = performance.now() - t0
+        const planRank = ++plansDone
         const applied = await applyStoredPlan(l.engine, planned.plan.id, { actor: 'bench' })
         if (!applied.ok || applied.report.state !== 'done')
           throw new Error(`${l.config.tenant}: the apply failed`)
-        return performance.now() - t0
+        return { tenant: l.config.tenant, planRank, plannedMs, waitMs: performance.now() - t0 }
       }),
     )
     const total = (performance.now() - t0) / 1000
@@ -123,14 +141,19 @@ else {
     const stats = await target.ask()
     if (stats.users !== TENANTS * PERSONS)
       throw new Error(`${stats.users} users in the simulator, expected ${TENANTS * PERSONS}`)
-    const sorted = waits.sort((a, b) => a - b)
+    const byWait = [...boards].sort((a, b) => a.waitMs - b.waitMs)
+    const sorted = byWait.map((b) => b.waitMs)
     const s = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(2)} s`
+    const board = (b: BoardWait) =>
+      `${b.tenant} ${s(b.waitMs)} (planned #${b.planRank}/${TENANTS} at ${s(b.plannedMs)})`
     say(
       `  total ${total.toFixed(2)} s for ${TENANTS * PERSONS} creates (${((TENANTS * PERSONS) / total).toFixed(0)}/s); planning process CPU ${((c.user + c.system) / 1e6).toFixed(2)} s, simulator+proxy process ${((stats.cpuMs - target0) / 1000).toFixed(2)} s, workers ${workersCpu.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(' / ')}, PostgreSQL ${(pgCpu / 1000).toFixed(2)} s; load ${load()}`,
     )
     say(
-      `  each board's wait (window start → apply done): fastest ${s(sorted[0])}, median ${s(sorted[Math.floor(sorted.length / 2)])}, slowest ${s(sorted.at(-1))}; load ${load()}`,
+      `  each board's wait (window start → apply done): fastest ${s(sorted[0])}, p10 ${s(percentile(sorted, 10))}, median ${s(sorted[Math.floor(sorted.length / 2)])}, p90 ${s(percentile(sorted, 90))}, slowest ${s(sorted.at(-1))}; load ${load()}`,
     )
+    say(`  slowest boards: ${byWait.slice(-SHOWN).reverse().map(board).join('; ')}`)
+    say(`  fastest boards: ${byWait.slice(0, SHOWN).map(board).join('; ')}`)
   } finally {
     for (const c of children) c.kill('SIGTERM')
     await Promise.all(

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { DatabaseSync } from 'node:sqlite'
 import pg from 'pg'
+import { inTurn, type InTurn } from '../util/in-turn.ts'
 import { ensurePrivateFileSync } from '../util/private-files.ts'
 import { RefCounted } from '../util/ref-counted.ts'
 
@@ -51,6 +52,8 @@ export function sqliteLiveLock(storePath: string, tenant: string): LiveLockFacto
 /** One session per process and database holds every live lock of every tenant in it. */
 interface LockSession {
   readonly client: Promise<pg.Client>
+  /** Every tenant's lock and unlock statements take turns on the one session. */
+  readonly inTurn: InTurn
   /** The lock keys held or being taken on it: a second holder in this process is refused here. */
   readonly keys: Map<string, AbortController>
   /** The connection broke or closed: nothing to end. */
@@ -93,6 +96,7 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
     client.on('end', () => down(`the live locks' connection to the store closed`))
     const created: LockSession = {
       keys,
+      inTurn: inTurn(),
       broken: false,
       client: client
         .connect()
@@ -124,9 +128,11 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
     let held = false
     try {
       const client = await s.client
-      const res = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as ok',
-        [`koppel ${tenant}`, name],
+      const res = await s.inTurn(() =>
+        client.query<{ ok: boolean }>(
+          'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as ok',
+          [`koppel ${tenant}`, name],
+        ),
       )
       held = res.rows[0]?.ok === true
     } finally {
@@ -146,10 +152,12 @@ export function postgresLiveLock(config: pg.ClientConfig, tenant: string): LiveL
           s.keys.delete(key)
           try {
             const client = await s.client
-            await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [
-              `koppel ${tenant}`,
-              name,
-            ])
+            await s.inTurn(() =>
+              client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [
+                `koppel ${tenant}`,
+                name,
+              ]),
+            )
           } catch {
             // the session is gone, and with it the lock
           }

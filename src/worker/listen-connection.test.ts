@@ -8,6 +8,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from '../../test/harness/postgres.ts'
+import { overlappingQueryWarnings } from '../../test/harness/pg-overlap-warnings.ts'
 import { listenConnection, listenConnections } from './listen-connection.ts'
 
 const until = async (what: () => boolean | Promise<boolean>, ms = 10_000) => {
@@ -37,6 +38,37 @@ describe('listen connection', { skip: postgresSkipReason() ?? false }, () => {
     )
     return rows[0]?.n ?? 0
   }
+
+  // first in the file: pg@8 warns once per process
+  test('many tenants listening and leaving at once send their statements one at a time', async () => {
+    const warnings = overlappingQueryWarnings()
+    try {
+      const url = server?.url ?? ''
+      const heard: string[] = []
+      // as the boards of a window each LISTEN their channel while the connection is still being made
+      const channels = Array.from({ length: 8 }, (_, i) => `chan_many_${i}`)
+      const listening = await Promise.all(
+        channels.map((ch) => listenConnection(url).listen(ch, (p) => heard.push(`${ch}:${p}`))),
+      )
+      await admin?.query("select pg_notify('chan_many_0', 'x'), pg_notify('chan_many_7', 'y')")
+      await until(() => heard.length === 2)
+      assert.deepEqual(heard.sort(), ['chan_many_0:x', 'chan_many_7:y'])
+      // and once connected, more channels at once, while others leave (UNLISTEN)
+      const more = await Promise.all(
+        channels.map((ch) => listenConnection(url).listen(`${ch}_b`, () => {})),
+      )
+      for (const l of listening.slice(1)) l.close()
+      await Promise.all(
+        channels.map((ch) => listenConnection(url).listen(`${ch}_c`, () => {})),
+      ).then((ls) => ls.forEach((l) => l.close()))
+      for (const l of [listening[0], ...more]) l?.close()
+      await until(async () => (await sessions()) === 0)
+      await new Promise((r) => setImmediate(r))
+      assert.deepEqual(warnings.seen(), [])
+    } finally {
+      warnings.stop()
+    }
+  })
 
   test('channels of many listeners share one session, which comes back after the server ends it', async () => {
     const url = server?.url ?? ''

@@ -4,6 +4,7 @@
 // have missed notices); a heartbeat on the same session finds a silently dropped one, as pg-boss's own does.
 import pg from 'pg'
 import { applicationName } from '../store/index.ts'
+import { inTurn, type InTurn } from '../util/in-turn.ts'
 
 const HEARTBEAT_MS = 10_000
 const HEARTBEAT_TIMEOUT_MS = 5_000
@@ -63,6 +64,16 @@ function openShared(url: string): Shared {
   let attempt = 0
   let reconnectTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
+  /** The connection's statements (LISTEN, UNLISTEN, heartbeat) of every tenant, one at a time. */
+  const turns = new WeakMap<pg.Client, InTurn>()
+  const query = (c: pg.Client, sql: string) => {
+    let turn = turns.get(c)
+    if (turn === undefined) {
+      turn = inTurn()
+      turns.set(c, turn)
+    }
+    return turn(() => c.query(sql))
+  }
   const count = () => [...channels.values()].reduce((n, s) => n + s.size, 0)
   const quoted = (channel: string) => {
     if (!/^[A-Za-z0-9_]{1,63}$/.test(channel))
@@ -100,7 +111,7 @@ function openShared(url: string): Shared {
     heartbeatTimer = setTimeout(() => {
       if (client !== c) return
       const timeout = setTimeout(() => drop(c), HEARTBEAT_TIMEOUT_MS)
-      c.query('select 1').then(
+      query(c, 'select 1').then(
         () => {
           clearTimeout(timeout)
           heartbeat(c)
@@ -130,7 +141,7 @@ function openShared(url: string): Shared {
       c.on('end', () => drop(c))
       try {
         await c.connect()
-        for (const channel of channels.keys()) await c.query(`LISTEN ${quoted(channel)}`)
+        for (const channel of channels.keys()) await query(c, `LISTEN ${quoted(channel)}`)
       } catch (e) {
         c.removeAllListeners()
         c.on('error', () => {})
@@ -151,7 +162,7 @@ function openShared(url: string): Shared {
     if (set === undefined || !set.delete(listener)) return
     if (set.size === 0) {
       channels.delete(channel)
-      if (client !== undefined) void client.query(`UNLISTEN ${quoted(channel)}`).catch(() => {})
+      if (client !== undefined) void query(client, `UNLISTEN ${quoted(channel)}`).catch(() => {})
     }
     if (count() > 0) return
     // nobody listens any more: an idle process keeps no connection
@@ -186,7 +197,7 @@ function openShared(url: string): Shared {
       try {
         const c = await connect()
         // a connection made before this channel was added LISTENs it now
-        if (fresh) await c.query(`LISTEN ${name}`)
+        if (fresh) await query(c, `LISTEN ${name}`)
       } catch (e) {
         remove(channel, listener)
         live = false

@@ -5,6 +5,7 @@
 // themselves; server-side keepalives make it notice a vanished machine within about a minute.
 import pg from 'pg'
 import { applicationName } from '../store/index.ts'
+import { inTurn, type InTurn } from '../util/in-turn.ts'
 
 const KEEPALIVE =
   '-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
@@ -49,8 +50,8 @@ export const SLOT_SESSIONS = 2
 interface Session {
   readonly client: Promise<pg.Client>
   readonly held: Map<string, Set<number>>
-  /** The end of the statement chain: a take computes what the session holds when its turn comes. */
-  tail: Promise<unknown>
+  /** The session's statements one after another: a take computes what the session holds when its turn comes. */
+  readonly inTurn: InTurn
   broken: boolean
 }
 
@@ -78,7 +79,7 @@ export function targetSlots(url: string, sessions = SLOT_SESSIONS): TargetSlots 
     const created: Session = {
       client: client.connect().then(() => client),
       held: new Map(),
-      tail: Promise.resolve(),
+      inTurn: inTurn(),
       broken: false,
     }
     // the server freed this session's locks with it: the batches holding them send on, as when a
@@ -95,11 +96,8 @@ export function targetSlots(url: string, sessions = SLOT_SESSIONS): TargetSlots 
     return created
   }
   /** Runs `fn` on the session after its earlier statements. */
-  const inTurn = <T>(s: Session, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-    const run = s.tail.then(async () => fn(await s.client))
-    s.tail = run.catch(() => undefined)
-    return run
-  }
+  const onSession = <T>(s: Session, fn: (c: pg.Client) => Promise<T>): Promise<T> =>
+    s.inTurn(async () => fn(await s.client))
   return {
     async take(tenant, target, limit, signal, want = 1) {
       const key = `koppel-slot ${tenant} ${target}`
@@ -110,7 +108,7 @@ export function targetSlots(url: string, sessions = SLOT_SESSIONS): TargetSlots 
         const s = session()
         // a random first slot spreads the takers
         const first = Math.floor(Math.random() * limit)
-        const held = await inTurn(s, async (c) => {
+        const held = await onSession(s, async (c) => {
           const mine = [...(s.held.get(key) ?? [])]
           const { rows } = await c.query<{ slot: number }>(TAKE, [key, most, first, limit, mine])
           const got = rows.map((r) => r.slot)
@@ -127,7 +125,7 @@ export function targetSlots(url: string, sessions = SLOT_SESSIONS): TargetSlots 
             async release(notice) {
               if (s.broken) return
               try {
-                await inTurn(s, async (c) => {
+                await onSession(s, async (c) => {
                   if (notice === undefined) await c.query(RELEASE, [key, held])
                   else await c.query(RELEASE_NOTIFY, [key, held, notice.channel, notice.payload])
                   const set = s.held.get(key)
@@ -151,7 +149,7 @@ export function targetSlots(url: string, sessions = SLOT_SESSIONS): TargetSlots 
       open.fill(undefined)
       await Promise.all(
         all.map(async (s) => {
-          await s.tail
+          await s.inTurn(async () => undefined)
           const c = await s.client.catch(() => undefined)
           c?.removeAllListeners('end')
           await c?.end().catch(() => undefined)
