@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Action } from '../model/index.ts'
+import { ActionIndexBuilder } from './plan-action-index.ts'
 import { gunzipActions, gzipActions } from './plan-document.ts'
 
 const action = (i: number, detail = `granted to ${i}`): Action => ({
@@ -31,4 +32,23 @@ test('no actions is one empty gzip member', async () => {
   const gz = await gzipActions([])
   assert.equal(gunzipSync(gz).length, 0)
   assert.deepEqual(await gunzipActions(gz), [])
+})
+
+test('each indexed member is exactly gzipSync (level 1) of its lines, as the index places it', async () => {
+  // ~5 MB of JSON: more members than are compressed at once
+  const actions = Array.from({ length: 20_000 }, (_, i) => action(i))
+  const index = new ActionIndexBuilder()
+  const gz = await gzipActions(actions, index)
+  const { members } = index.build()
+  assert.ok(members.length > 3)
+  let first = 0
+  for (const m of members) {
+    const member = gz.subarray(m.at, m.at + m.bytes)
+    const lines = actions.slice(first, first + m.count).map((a) => `${JSON.stringify(a)}\n`)
+    assert.equal(m.first, first)
+    assert.deepEqual(member, gzipSync(Buffer.from(lines.join('')), { level: 1 }))
+    first += m.count
+  }
+  assert.equal(first, actions.length)
+  assert.equal(members.at(-1)!.at + members.at(-1)!.bytes, gz.length)
 })
