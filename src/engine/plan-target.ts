@@ -15,9 +15,10 @@ import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { labelOf, labelOfAccount, subjectOf, subjectOfAccount } from './action-subject.ts'
 import { splitPermission, stringOf, valueOf } from './account-values.ts'
-import { parseMembershipId, type DesiredAccount, type DesiredPermission } from './desire.ts'
+import { parseMembershipId, type DesiredAccount } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
+import { GrantReasons, NO_CHANGES, oneByte } from './grant-reasons.ts'
 import { UniqueValues } from './uniqueness.ts'
 
 export interface TargetPlanInput {
@@ -80,12 +81,13 @@ export function planTarget(input: TargetPlanInput): TargetPlan {
   const out: TargetPlan = { actions: [], issues: [], notes: [] }
   const containers = new KnownContainers(target, input.ledger, input.listing)
   const keys = [...new Set([...desired.keys(), ...ledger.keys()])].sort()
+  const reasons = new GrantReasons()
   for (const key of keys) {
     if (frozen.has(key)) continue
     const d = desired.get(key)
     const account = ledger.get(key)
     if (d !== undefined) {
-      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, out)
+      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, reasons, out)
     } else if (account !== undefined) {
       planLeaver(input, account, listedById?.get(account.targetId), out)
     }
@@ -101,6 +103,7 @@ function planDesired(
   listedById: ReadonlyMap<string, TargetAccount> | undefined,
   listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined,
   containers: KnownContainers,
+  reasons: GrantReasons,
   out: TargetPlan,
 ): void {
   const { target, today } = input
@@ -131,8 +134,10 @@ function planDesired(
       label: labelOf(person),
       subject: subjectOf(person, d.contract),
     },
-    prefix: `${target.name}/${person.key}`,
+    // one-byte, as every action id of the person starts with it (grants: one per membership)
+    prefix: oneByte(`${target.name}/${person.key}`),
     containers,
+    reasons,
     out,
   }
   const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
@@ -152,6 +157,7 @@ interface Planning {
   /** `<target>/<person>`, the start of every action id. */
   readonly prefix: string
   readonly containers: KnownContainers
+  readonly reasons: GrantReasons
   readonly out: TargetPlan
 }
 
@@ -382,24 +388,12 @@ function planGrants(
       kind: 'grant',
       id: `${p.prefix}/grant/${id}`,
       ...(on.account !== undefined ? { account: on.account } : {}),
-      changes: [],
+      changes: NO_CHANGES,
       permission: id,
       permissionType: perm.type,
       ...(on.after !== undefined ? { after: on.after } : {}),
-      reason: grantReason(perm, on.change),
+      reason: p.reasons.of(perm, on.change),
     })
-  }
-}
-
-function grantReason(perm: DesiredPermission, change: 'mover' | 'joiner'): Action['reason'] {
-  if (perm.membership === undefined)
-    return { rule: perm.rule, change, detail: `granted by rule "${perm.rule}"` }
-  const m = perm.membership
-  return {
-    rule: perm.rule,
-    change,
-    detail: `${m.role} of ${m.group} in the source; granted by rule "${perm.rule}"`,
-    membership: m,
   }
 }
 
