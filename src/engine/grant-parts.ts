@@ -1,5 +1,5 @@
 /**
- * The parts a plan's grants have in common, made once and shared. A first plan with provisioned groups holds a
+ * The parts a plan's grants have in common (reason, permission id), made once and shared. A first plan with provisioned groups holds a
  * grant per membership (over a million at 100,000 persons), and each grant's reason (its text, its membership)
  * is the same for every pupil of a class under the same rule: built per grant they were ~300 of the ~860 bytes
  * a grant kept alive (heap snapshot, bench/measure-plan-heap.ts). Actions are never mutated after planning, so
@@ -14,12 +14,25 @@ type Change = 'mover' | 'joiner'
 /** A grant changes no attributes; one frozen empty list serves them all. */
 export const NO_CHANGES: readonly FieldChange[] = Object.freeze([])
 
-/** Reasons by change, rule, membership role and group; one instance per plan of a target. */
-export class GrantReasons {
+/** Shared reasons and permission ids; one instance per plan of a target. */
+export class GrantParts {
   readonly #byChange = new Map<Change, Map<string, Map<string, Map<string, Reason>>>>()
   readonly #plain = new Map<string, Reason>()
+  readonly #permissions = new Map<string, string>()
 
-  of(perm: DesiredPermission, change: Change): Reason {
+  /**
+   * The permission id as first seen: each person's desire builds its own copy (`member@<group>`), the same
+   * text for every pupil of a class.
+   */
+  permission(id: string): string {
+    const seen = this.#permissions.get(id)
+    if (seen !== undefined) return seen
+    this.#permissions.set(id, id)
+    return id
+  }
+
+  /** The reason by change, rule, membership role and group. */
+  reason(perm: DesiredPermission, change: Change): Reason {
     const m = perm.membership
     if (m === undefined) {
       const key = `${change}\u0000${perm.rule}`
