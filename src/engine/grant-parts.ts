@@ -21,8 +21,8 @@ export class GrantParts {
   readonly #permissions = new Map<string, string>()
 
   /**
-   * The permission id as first seen: each person's desire builds its own copy (`member@<group>`), the same
-   * text for every pupil of a class.
+   * The permission id as first seen: a rule's grant (`group: person.stamgroep`) is evaluated per person, so
+   * each holds its own copy of its class's id. (Membership ids are already shared by desire.ts.)
    */
   permission(id: string): string {
     const seen = this.#permissions.get(id)
