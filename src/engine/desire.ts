@@ -87,6 +87,7 @@ export function desire(
   )
   const frozen = new Set<string>()
   const issues: Issue[] = []
+  const shared: SharedPermissions = new Map()
 
   for (const person of persons) {
     const candidates = activeContracts(person.contracts, today, maxLead)
@@ -111,7 +112,16 @@ export function desire(
       }
     }
     if (groups !== undefined && rules.perMembership && accounts.size > 0) {
-      const granted = membershipGrants(person, candidates, rules, groups, today, maxLead, lead)
+      const granted = membershipGrants(
+        person,
+        candidates,
+        rules,
+        groups,
+        today,
+        maxLead,
+        lead,
+        shared,
+      )
       if (granted.issues.length > 0) {
         frozen.add(person.key)
         issues.push(...granted.issues)
@@ -139,6 +149,42 @@ export function desire(
 }
 
 /**
+ * Membership permissions by rule, sync key, role and source group and role: the same id and object for every
+ * pupil of a class. Built per person they were a million ids and objects alive until the plan was made, at
+ * 100,000 persons with provisioned groups (P1 memory, docs/benchmarks.md).
+ */
+type SharedPermissions = Map<
+  string,
+  { readonly id: string; readonly permission: DesiredPermission }
+>
+
+function sharedPermission(
+  shared: SharedPermissions,
+  e: {
+    readonly rule: string
+    readonly role: string
+    readonly group: string
+    readonly sourceRole: string
+  },
+  key: string,
+): { readonly id: string; readonly permission: DesiredPermission } {
+  const k = `${e.rule}\u0000${e.role}\u0000${key}\u0000${e.group}\u0000${e.sourceRole}`
+  let one = shared.get(k)
+  if (one === undefined) {
+    one = {
+      id: membershipId(e.role, key),
+      permission: {
+        type: GROUP_MEMBERSHIP,
+        rule: e.rule,
+        membership: { group: e.group, role: e.sourceRole },
+      },
+    }
+    shared.set(k, one)
+  }
+  return one
+}
+
+/**
  * The `for: membership` rules over a person's memberships that are active in the widest provisioning window,
  * each grant kept when its membership is active in its own target's window and the target provisions the group.
  */
@@ -150,6 +196,7 @@ function membershipGrants(
   today: string,
   maxLead: number,
   lead: ReadonlyMap<string, number>,
+  shared: SharedPermissions,
 ): { byTarget: Map<string, Map<string, DesiredPermission>>; issues: readonly Issue[] } {
   const byTarget = new Map<string, Map<string, DesiredPermission>>()
   const active = (m: Membership, days: number) =>
@@ -177,13 +224,8 @@ function membershipGrants(
     if (key === undefined) continue
     let perTarget = byTarget.get(e.target)
     if (perTarget === undefined) byTarget.set(e.target, (perTarget = new Map()))
-    const id = membershipId(e.role, key)
-    if (!perTarget.has(id))
-      perTarget.set(id, {
-        type: GROUP_MEMBERSHIP,
-        rule: e.rule,
-        membership: { group: e.group, role: e.sourceRole },
-      })
+    const one = sharedPermission(shared, e, key)
+    if (!perTarget.has(one.id)) perTarget.set(one.id, one.permission)
   }
   return { byTarget, issues: result.issues }
 }

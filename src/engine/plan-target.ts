@@ -15,9 +15,10 @@ import { addDays, inYearlyWindow } from '../util/dates.ts'
 import { lastContractEnd } from './active-contracts.ts'
 import { labelOf, labelOfAccount, subjectOf, subjectOfAccount } from './action-subject.ts'
 import { splitPermission, stringOf, valueOf } from './account-values.ts'
-import { parseMembershipId, type DesiredAccount, type DesiredPermission } from './desire.ts'
+import { parseMembershipId, type DesiredAccount } from './desire.ts'
 import { diffAttributes } from './diff-attributes.ts'
 import type { EngineTarget } from './engine-types.ts'
+import { GrantParts, NO_CHANGES, oneByte } from './grant-parts.ts'
 import { UniqueValues } from './uniqueness.ts'
 
 export interface TargetPlanInput {
@@ -80,12 +81,13 @@ export function planTarget(input: TargetPlanInput): TargetPlan {
   const out: TargetPlan = { actions: [], issues: [], notes: [] }
   const containers = new KnownContainers(target, input.ledger, input.listing)
   const keys = [...new Set([...desired.keys(), ...ledger.keys()])].sort()
+  const grants = new GrantParts()
   for (const key of keys) {
     if (frozen.has(key)) continue
     const d = desired.get(key)
     const account = ledger.get(key)
     if (d !== undefined) {
-      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, out)
+      planDesired(input, d, account, unique, listedById, listedByAnchor, containers, grants, out)
     } else if (account !== undefined) {
       planLeaver(input, account, listedById?.get(account.targetId), out)
     }
@@ -101,6 +103,7 @@ function planDesired(
   listedById: ReadonlyMap<string, TargetAccount> | undefined,
   listedByAnchor: ReadonlyMap<string, TargetAccount> | undefined,
   containers: KnownContainers,
+  grants: GrantParts,
   out: TargetPlan,
 ): void {
   const { target, today } = input
@@ -131,8 +134,10 @@ function planDesired(
       label: labelOf(person),
       subject: subjectOf(person, d.contract),
     },
-    prefix: `${target.name}/${person.key}`,
+    // one-byte, as every action id of the person starts with it (grants: one per membership)
+    prefix: oneByte(`${target.name}/${person.key}`),
     containers,
+    grants,
     out,
   }
   const listed = account !== undefined ? listedById?.get(account.targetId) : undefined
@@ -152,6 +157,7 @@ interface Planning {
   /** `<target>/<person>`, the start of every action id. */
   readonly prefix: string
   readonly containers: KnownContainers
+  readonly grants: GrantParts
   readonly out: TargetPlan
 }
 
@@ -369,37 +375,49 @@ function planNew(
 function planGrants(
   p: Planning,
   isHeld: (type: string, id: string) => boolean,
-  on: {
-    readonly account?: AccountRef
-    readonly after?: string
-    readonly change: 'mover' | 'joiner'
-  },
+  on:
+    | { readonly account: AccountRef; readonly change: 'mover' }
+    | { readonly after: string; readonly change: 'joiner' },
 ): void {
-  for (const [id, perm] of sortedEntries(p.d.permissions)) {
-    if (isHeld(perm.type, id)) continue
-    p.out.actions.push({
-      ...p.base,
-      kind: 'grant',
-      id: `${p.prefix}/grant/${id}`,
-      ...(on.account !== undefined ? { account: on.account } : {}),
-      changes: [],
-      permission: id,
-      permissionType: perm.type,
-      ...(on.after !== undefined ? { after: on.after } : {}),
-      reason: grantReason(perm, on.change),
-    })
-  }
-}
-
-function grantReason(perm: DesiredPermission, change: 'mover' | 'joiner'): Action['reason'] {
-  if (perm.membership === undefined)
-    return { rule: perm.rule, change, detail: `granted by rule "${perm.rule}"` }
-  const m = perm.membership
-  return {
-    rule: perm.rule,
-    change,
-    detail: `${m.role} of ${m.group} in the source; granted by rule "${perm.rule}"`,
-    membership: m,
+  const { target, person, label, subject } = p.base
+  for (const [key, perm] of sortedEntries(p.d.permissions)) {
+    if (isHeld(perm.type, key)) continue
+    const permission = p.grants.permission(key)
+    // joined, not concatenated: a flat string now instead of a cons-string shell kept beside the flat copy
+    // that the plan hash makes of it later (32 bytes per grant)
+    const id = [p.prefix, '/grant/', permission].join('')
+    const reason = p.grants.reason(perm, on.change)
+    // object literals, not spreads: a spread's object keeps most of a grant's fields in a second, out-of-line
+    // allocation. The keys are in the order the spreads gave them (the stored and printed JSON keep it).
+    p.out.actions.push(
+      'account' in on
+        ? {
+            target,
+            person,
+            label,
+            subject,
+            kind: 'grant',
+            id,
+            account: on.account,
+            changes: NO_CHANGES,
+            permission,
+            permissionType: perm.type,
+            reason,
+          }
+        : {
+            target,
+            person,
+            label,
+            subject,
+            kind: 'grant',
+            id,
+            changes: NO_CHANGES,
+            permission,
+            permissionType: perm.type,
+            after: on.after,
+            reason,
+          },
+    )
   }
 }
 
